@@ -1,0 +1,73 @@
+# liangfu build. `make` builds ./liangfu; `make test` runs every test with
+# ASan+UBSan; `make demo` starts the platform on a demo database; `make bench`
+# runs the benchmarks. Missing Debian packages are installed first.
+
+CC      ?= gcc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+BASE    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc $(WARN)
+LIBS    := -lsqlite3 -lcrypto -ljansson -lm -pthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRCS    := $(sort $(wildcard src/*/*.c))
+ASMS    := $(sort $(wildcard src/*/*.S))
+LIBSRC  := $(filter-out src/cli/main.c,$(SRCS))
+OBJS    := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) $(patsubst src/%.S,build/rel/%.o,$(ASMS))
+TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build/test/%.o,$(ASMS))
+TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
+DATA    := $(wildcard data/*.tsv)
+
+.PHONY: all deps test unit-test cli-test demo bench clean
+all: deps liangfu
+
+deps:
+	@sh scripts/deps.sh
+
+liangfu: $(OBJS)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $(OBJS) $(LIBS)
+
+build/rel/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) -MMD -MP -c -o $@ $<
+
+build/rel/%.o: src/%.S $(DATA)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+build/test/%.o: src/%.S $(DATA)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+build/test/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
+
+build/test/test_%: tests/unit/test_%.c $(TOBJS)
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests -o $@ $< $(TOBJS) -lcmocka $(LIBS)
+
+build/test/liangfu: build/test/cli/main.o $(TOBJS)
+	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
+
+build/test/cli/main.o: src/cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
+
+test: deps unit-test cli-test
+
+unit-test: $(TESTS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh scripts/run-tests.sh $(TESTS)
+
+cli-test: build/test/liangfu
+	@sh tests/cli/run.sh build/test/liangfu
+
+demo: all
+	@sh scripts/demo.sh
+
+bench: all
+	@sh bench/run.sh
+
+clean:
+	rm -rf build liangfu
+
+-include $(OBJS:.o=.d) $(TOBJS:.o=.d)

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages that building and testing liangfu needs, if any
+# are missing. Runs apt-get update once, then apt-get install. As a non-root
+# user it prints the missing packages and the command to run, and fails.
+set -eu
+PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
+libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
+sqlite3"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "liangfu: missing Debian packages:$missing" >&2
+	echo "liangfu: install them as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "liangfu: installing missing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,31 @@
+/*
+ * embedded.c - lookup of the data files linked in by embedded_data.S.
+ */
+#include "core/embedded.h"
+
+#include <string.h>
+
+extern const char lf_catalog_start[], lf_catalog_end[];
+extern const char lf_policies_start[], lf_policies_end[];
+extern const char lf_regions_start[], lf_regions_end[];
+
+int
+embedded_get(const char *name, struct embedded_file *out)
+{
+	const struct embedded_file files[] = {
+		{ "data/catalog.tsv", lf_catalog_start,
+		    (size_t)(lf_catalog_end - lf_catalog_start) },
+		{ "data/policies.tsv", lf_policies_start,
+		    (size_t)(lf_policies_end - lf_policies_start) },
+		{ "data/regions-sichuan.tsv", lf_regions_start,
+		    (size_t)(lf_regions_end - lf_regions_start) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(files[i].name, name) == 0) {
+			*out = files[i];
+			return 0;
+		}
+	return -1;
+}

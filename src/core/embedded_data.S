@@ -1,0 +1,18 @@
+/* embedded_data.S - the data files as read-only bytes (see embedded.h). */
+	.section .rodata
+	.balign 16
+	.global lf_catalog_start, lf_catalog_end
+lf_catalog_start:
+	.incbin "data/catalog.tsv"
+lf_catalog_end:
+	.balign 16
+	.global lf_policies_start, lf_policies_end
+lf_policies_start:
+	.incbin "data/policies.tsv"
+lf_policies_end:
+	.balign 16
+	.global lf_regions_start, lf_regions_end
+lf_regions_start:
+	.incbin "data/regions-sichuan.tsv"
+lf_regions_end:
+	.section .note.GNU-stack,"",@progbits

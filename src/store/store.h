@@ -1,0 +1,143 @@
+/*
+ * store.h - the registry's persistence, behind one opaque handle.
+ *
+ * The verbs speak the domain (persons, yearly surveys, their history), not
+ * SQL; store_sqlite.c implements them over one SQLite file (WAL,
+ * synchronous=FULL, foreign keys on). The survey table's columns are
+ * generated from the field catalog; a catalog that gains items gains
+ * columns when the store is next opened.
+ *
+ * Secrets: ID numbers and phone numbers are stored sealed with SM4-CTR +
+ * HMAC-SM3 (crypto.h) and bound to their row and column, with a keyed SM3
+ * hash beside them for exact lookup. The keys live in the key file
+ * "<db>.key" (mode 0600) beside the database, made by store_create(), never
+ * inside it.
+ *
+ * History: every update of a person or survey writes the replaced
+ * version's changes (who, when, item: old -> new; secrets masked, with the
+ * old sealed value kept) to the history table in the same transaction.
+ *
+ * Threads: a struct store is one connection; use it from one thread at a
+ * time. Errors: every function returning int gives 0 on success and -1
+ * with err filled; lookups return 1 for "not found".
+ */
+#ifndef LF_STORE_STORE_H
+#define LF_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/record.h"
+#include "core/region.h"
+
+struct store;
+
+enum person_status {
+	PERSON_ACTIVE = 1,	/* 在册 */
+	PERSON_MOVED_OUT = 2,	/* 迁出 */
+	PERSON_DECEASED = 3	/* 死亡 */
+};
+
+#define STORE_UID_LEN	32	/* hex characters of an opaque person id */
+
+struct store_person {
+	int64_t		 id;			/* internal row id */
+	char		 uid[STORE_UID_LEN + 1];	/* opaque, for URLs */
+	char		 id_number[19];
+	char		 name[100];
+	int		 gender;
+	char		 birth_date[11];
+	char		 region[13];		/* 户籍 village */
+	int		 status;
+	int64_t		 version;
+	char		 updated_at[21];
+	char		 updated_by[64];
+};
+
+/* Creates a new database at path and its key file path.key; both must not
+ * exist. The schema follows the catalog. */
+int	store_create(const char *path, const struct catalog *cat,
+	    struct lf_error *err);
+
+/* Opens an existing database with its key file. The catalog and regions
+ * must outlive the store; regions may be NULL (no region check). */
+int	store_open(const char *path, const struct catalog *cat,
+	    const struct regions *regions, struct store **out,
+	    struct lf_error *err);
+void	store_close(struct store *s);
+
+/* Explicit transactions group many puts into one all-or-nothing write.
+ * Without one, each put is its own transaction. */
+int	store_begin(struct store *s, struct lf_error *err);
+int	store_commit(struct store *s, struct lf_error *err);
+void	store_rollback(struct store *s);
+
+struct store_put {
+	int		 year;
+	int		 status;	/* person_status, 0 = keep (new: 1) */
+	const char	*actor;		/* login or "cli:<user>" */
+	int64_t		 expect_version; /* survey version the writer saw;
+					   0 = no check */
+	int		 today;		/* days; 0 = the clock's */
+};
+
+struct store_put_result {
+	int64_t		 person_id;
+	char		 uid[STORE_UID_LEN + 1];
+	int		 created_person;
+	int		 created_survey;
+	int		 changed;	/* fields changed on update */
+	int64_t		 version;	/* survey version now */
+};
+
+/*
+ * Creates or updates the survey of the person with the record's ID number
+ * for p->year, creating the person when new, after full validation
+ * (record_validate). An update keeps the old values in history. When
+ * expect_version is set and differs from the stored one, fails with code
+ * "conflict" and writes nothing.
+ */
+int	store_survey_put(struct store *s, const struct record *r,
+	    const struct store_put *p, struct store_put_result *res,
+	    struct lf_error *err);
+
+/* Looks a person up by ID number (18 characters). 0 found, 1 not found. */
+int	store_person_by_idnum(struct store *s, const char *id18,
+	    struct store_person *out, struct lf_error *err);
+/* Reads one survey into r (cleared first). 0 found, 1 not found. */
+int	store_survey_get(struct store *s, int64_t person_id, int year,
+	    struct record *r, int64_t *version, struct lf_error *err);
+/* The years that person has surveys for, ascending; *n set. */
+int	store_survey_years(struct store *s, int64_t person_id, int *years,
+	    size_t max, size_t *n, struct lf_error *err);
+
+struct store_change {
+	const char	*entity;	/* "person" or "survey" */
+	int64_t		 entity_id;
+	int		 year;		/* surveys; 0 for persons */
+	int64_t		 version;	/* the version replaced */
+	const char	*actor;
+	const char	*at;
+	const char	*changes;	/* JSON object: item -> {old,new} */
+};
+typedef int (*store_history_fn)(void *arg, const struct store_change *c);
+/* Calls fn for each change of the person and their surveys, oldest first.
+ * fn returns 0 to go on, non-zero to stop. */
+int	store_history(struct store *s, int64_t person_id, store_history_fn fn,
+	    void *arg, struct lf_error *err);
+
+typedef int (*store_scan_fn)(void *arg, const struct store_person *p,
+	    const struct record *r);
+/* Calls fn for every survey of `year` whose person's village lies in
+ * region (NULL = all), in the order persons were registered. fn returns 0
+ * to go on, non-zero to stop (store_scan_surveys then returns that). */
+int	store_scan_surveys(struct store *s, int year, const struct region *in,
+	    store_scan_fn fn, void *arg, struct lf_error *err);
+
+/* Counts for messages and tests. */
+int	store_count(struct store *s, const char *what, int64_t *n,
+	    struct lf_error *err);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * store_fieldio.c - one catalog field to and from SQLite columns.
+ *
+ * Dates are stored as ISO text, regions as 12-digit text, codes and
+ * numbers as integers (a multi item as its bit mask), ID and phone numbers
+ * sealed (crypto_seal) with their keyed lookup hash beside them.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+
+#define SECRET_MAX	64	/* bytes of an ID or phone number */
+
+int
+fieldio_aad(char *out, size_t outlen, const char *uid, int year,
+    const char *code)
+{
+	int n = year ? snprintf(out, outlen, "s:%s:%d:%s", uid, year, code) :
+	    snprintf(out, outlen, "p:%s:%s", uid, code);
+
+	return n < 0 || (size_t)n >= outlen ? -1 : n;
+}
+
+static int
+bind_secret(struct store *s, sqlite3_stmt *st, int *idx, const char *value,
+    const struct field *f, const char *uid, int year, struct lf_error *err)
+{
+	unsigned char sealed[SECRET_MAX + CRYPTO_SEAL_OVERHEAD];
+	unsigned char hash[CRYPTO_HASH_LEN];
+	char aad[128];
+	size_t len = strlen(value), outlen;
+	int alen = fieldio_aad(aad, sizeof(aad), uid, year, f->code);
+
+	if (len > SECRET_MAX || alen < 0 ||
+	    crypto_seal(s->keys, aad, (size_t)alen, value, len, sealed,
+	    sizeof(sealed), &outlen) != 0 ||
+	    crypto_lookup_hash(s->keys, field_type_name(f->type), value, len,
+	    hash) != 0)
+		return lf_error_set(err, "crypto", f->code, "%s(%s): 加密失败 "
+		    "(cannot seal the value)", f->label_zh, f->code);
+	if (sqlite3_bind_blob(st, (*idx)++, sealed, (int)outlen,
+	    SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_blob(st, (*idx)++, hash, sizeof(hash),
+	    SQLITE_TRANSIENT) != SQLITE_OK)
+		return store_sqlite_error(s, "bind", err);
+	return 0;
+}
+
+int
+fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
+    const struct record *r, const struct field *f, const char *uid, int year,
+    struct lf_error *err)
+{
+	char date[11];
+	int rc;
+
+	if (!r->set[f->index]) {
+		rc = sqlite3_bind_null(st, (*idx)++);
+		if (rc == SQLITE_OK && f->secret)
+			rc = sqlite3_bind_null(st, (*idx)++);
+		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
+	}
+	switch (f->type) {
+	case FT_ID_NUMBER:
+	case FT_PHONE:
+		return bind_secret(s, st, idx, r->str[f->index], f, uid, year,
+		    err);
+	case FT_TEXT:
+	case FT_REGION:
+		rc = sqlite3_bind_text(st, (*idx)++, r->str[f->index], -1,
+		    SQLITE_STATIC);
+		break;
+	case FT_DATE:
+		date_format((int)r->num[f->index], date);
+		rc = sqlite3_bind_text(st, (*idx)++, date, 10,
+		    SQLITE_TRANSIENT);
+		break;
+	default:
+		rc = sqlite3_bind_int64(st, (*idx)++, r->num[f->index]);
+	}
+	return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
+}
+
+static int
+corrupt(const struct field *f, struct lf_error *err, const char *why)
+{
+	return lf_error_set(err, "corrupt", f->code, "%s(%s): 数据库中的值无效"
+	    " (stored value is invalid: %s)", f->label_zh, f->code, why);
+}
+
+static int
+read_secret(struct store *s, sqlite3_stmt *st, int col, struct record *r,
+    const struct field *f, const char *uid, int year, struct lf_error *err)
+{
+	char plain[SECRET_MAX + 1], aad[128];
+	const void *blob = sqlite3_column_blob(st, col);
+	int blen = sqlite3_column_bytes(st, col);
+	int alen = fieldio_aad(aad, sizeof(aad), uid, year, f->code);
+	size_t plen;
+
+	if (blob == NULL || alen < 0 ||
+	    crypto_open(s->keys, aad, (size_t)alen, blob, (size_t)blen, plain,
+	    SECRET_MAX, &plen) != 0)
+		return corrupt(f, err, "authentication failed: wrong key, "
+		    "tampered or moved value");
+	plain[plen] = '\0';
+	return record_set_str(r, f->index, plain) == 0 ? 0 :
+	    lf_error_set(err, "no_memory", f->code, "内存不足");
+}
+
+int
+fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
+    const struct field *f, const char *uid, int year, struct lf_error *err)
+{
+	const char *text;
+	int c = *col, days;
+
+	*col += schema_field_ncols(f);
+	record_unset(r, f->index);
+	if (sqlite3_column_type(st, c) == SQLITE_NULL)
+		return 0;
+	switch (f->type) {
+	case FT_ID_NUMBER:
+	case FT_PHONE:
+		return read_secret(s, st, c, r, f, uid, year, err);
+	case FT_TEXT:
+	case FT_REGION:
+		text = (const char *)sqlite3_column_text(st, c);
+		if (text == NULL || record_set_str(r, f->index, text) != 0)
+			return lf_error_set(err, "no_memory", f->code, "内存不足");
+		if (f->type == FT_REGION)
+			r->num[f->index] = strtoll(text, NULL, 10);
+		return 0;
+	case FT_DATE:
+		text = (const char *)sqlite3_column_text(st, c);
+		if (text == NULL || date_parse(text, &days) != 0)
+			return corrupt(f, err, "not a date");
+		record_set_num(r, f->index, days);
+		return 0;
+	default:
+		record_set_num(r, f->index, sqlite3_column_int64(st, c));
+		return 0;
+	}
+}

@@ -1,0 +1,75 @@
+/*
+ * store_int.h - private to store/: the SQLite connection and the mapping
+ * from catalog fields to survey-table columns.
+ */
+#ifndef LF_STORE_STORE_INT_H
+#define LF_STORE_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "core/buf.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+/* Statements prepared once per connection. */
+enum stmt_id {
+	ST_PERSON_FIND, ST_PERSON_INS, ST_PERSON_UPD, ST_SURVEY_FIND,
+	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
+	ST_ROLLBACK_TO, NSTMT
+};
+
+struct store {
+	sqlite3			*db;
+	const struct catalog	*cat;
+	const struct regions	*regions;
+	struct crypto_keys	*keys;
+	sqlite3_stmt		*st[NSTMT];
+	struct record		*old;		/* scratch for updates */
+	int			 in_tx;
+	/* catalog items that make up the person row */
+	int			 f_id, f_name, f_gender, f_birth, f_region;
+};
+
+/* Survey columns of a field: secret fields have <code>_enc and
+ * <code>_hash, others one column named <code>. */
+int	schema_create_sql(const struct catalog *cat, struct buf *b);
+/* Appends the survey column names of every field, comma-separated. */
+int	schema_survey_columns(const struct catalog *cat, const char *prefix,
+	    struct buf *b);
+/* Columns a field takes (1 or 2). */
+int	schema_field_ncols(const struct field *f);
+const char *schema_sql_type(const struct field *f);
+/* Adds missing catalog columns to the survey table. */
+int	schema_upgrade(sqlite3 *db, const struct catalog *cat,
+	    struct lf_error *err);
+
+/* Sets err from the connection's last SQLite error. Returns -1. */
+int	store_sqlite_error(struct store *s, const char *what,
+	    struct lf_error *err);
+
+void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
+int	store_today(void);		/* days since 1970-01-01, UTC */
+/* Steps a statement that returns no row, then resets it. */
+int	store_step_done(struct store *s, enum stmt_id id, const char *what,
+	    struct lf_error *err);
+/* Appends one change set to the history table. */
+int	store_history_add(struct store *s, const char *entity,
+	    int64_t entity_id, int64_t person_id, int year, int64_t version,
+	    const char *actor, const char *at, const char *changes,
+	    struct lf_error *err);
+
+/* Binds field f of r at parameter *idx (advanced), sealing secrets with
+ * the row binding uid/year. */
+int	fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
+	    const struct record *r, const struct field *f, const char *uid,
+	    int year, struct lf_error *err);
+/* Reads field f from column *col (advanced) into r, opening secrets. */
+int	fieldio_read(struct store *s, sqlite3_stmt *st, int *col,
+	    struct record *r, const struct field *f, const char *uid,
+	    int year, struct lf_error *err);
+/* The binding (AAD) of a sealed value: "s:<uid>:<year>:<code>" or, for
+ * year 0, "p:<uid>:<code>". */
+int	fieldio_aad(char *out, size_t outlen, const char *uid, int year,
+	    const char *code);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * store_put.c - store_survey_put(): validate, then create or update the
+ * person and the year's survey in one savepoint, keeping history.
+ */
+#include "store/store_int.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/validate.h"
+#include "store/store_diff.h"
+
+struct person_row {
+	int64_t	 id;
+	char	 uid[STORE_UID_LEN + 1];
+	char	 name[100];
+	int	 gender;
+	char	 birth[11];
+	char	 region[13];
+	int	 status;
+	int64_t	 version;
+};
+
+static void
+copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+/* 0 found, 1 not found, -1 error. */
+static int
+person_find(struct store *s, const unsigned char *hash, struct person_row *p,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
+	int rc;
+
+	sqlite3_bind_blob(st, 1, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, p->uid, sizeof(p->uid));
+		copy_col(st, 2, p->name, sizeof(p->name));
+		p->gender = sqlite3_column_int(st, 3);
+		copy_col(st, 4, p->birth, sizeof(p->birth));
+		copy_col(st, 5, p->region, sizeof(p->region));
+		p->status = sqlite3_column_int(st, 6);
+		p->version = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+}
+
+static int
+new_uid(char out[STORE_UID_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	unsigned char raw[STORE_UID_LEN / 2];
+	size_t i;
+
+	if (crypto_random(raw, sizeof(raw)) != 0)
+		return -1;
+	for (i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hexd[raw[i] >> 4];
+		out[2 * i + 1] = hexd[raw[i] & 15];
+	}
+	out[STORE_UID_LEN] = '\0';
+	return 0;
+}
+
+/* The person row's values as the record gives them. */
+static void
+person_from_record(const struct store *s, const struct record *r,
+    struct person_row *p)
+{
+	snprintf(p->name, sizeof(p->name), "%s", r->str[s->f_name]);
+	p->gender = (int)r->num[s->f_gender];
+	date_format((int)r->num[s->f_birth], p->birth);
+	snprintf(p->region, sizeof(p->region), "%s", r->str[s->f_region]);
+}
+
+static int
+person_insert(struct store *s, const struct record *r,
+    const unsigned char *hash, const struct store_put *put, const char *now,
+    struct person_row *p, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_INS];
+	unsigned char sealed[64 + CRYPTO_SEAL_OVERHEAD];
+	const char *id = r->str[s->f_id];
+	char aad[128];
+	size_t slen;
+	int alen;
+
+	person_from_record(s, r, p);
+	p->status = put->status ? put->status : PERSON_ACTIVE;
+	p->version = 1;
+	if (new_uid(p->uid) != 0 ||
+	    (alen = fieldio_aad(aad, sizeof(aad), p->uid, 0, "id_number")) < 0
+	    || crypto_seal(s->keys, aad, (size_t)alen, id, strlen(id), sealed,
+	    sizeof(sealed), &slen) != 0)
+		return lf_error_set(err, "crypto", "id_number", "加密失败 "
+		    "(cannot seal the ID number)");
+	sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, p->gender);
+	sqlite3_bind_text(st, 6, p->birth, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, p->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, p->status);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, put->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, put->actor, -1, SQLITE_STATIC);
+	if (store_step_done(s, ST_PERSON_INS, "person insert", err) != 0)
+		return -1;
+	p->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* Adds a change of a text-valued person column to obj when it differs. */
+static int
+person_change(json_t *obj, const char *key, const char *old, const char *new)
+{
+	return strcmp(old, new) == 0 ? 0 : diff_add_plain(obj, key, old, new);
+}
+
+static int
+person_changes(const struct person_row *old, const struct person_row *new,
+    json_t *obj)
+{
+	char a[16], b[16];
+
+	snprintf(a, sizeof(a), "%d", old->gender);
+	snprintf(b, sizeof(b), "%d", new->gender);
+	if (person_change(obj, "name", old->name, new->name) ||
+	    person_change(obj, "gender", a, b) ||
+	    person_change(obj, "birth_date", old->birth, new->birth) ||
+	    person_change(obj, "region", old->region, new->region))
+		return -1;
+	snprintf(a, sizeof(a), "%d", old->status);
+	snprintf(b, sizeof(b), "%d", new->status);
+	return person_change(obj, "status", a, b);
+}
+
+static int
+person_update(struct store *s, const struct record *r,
+    const struct store_put *put, const char *now, struct person_row *p,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_UPD];
+	struct person_row n = *p;
+	json_t *obj = json_object();
+	char *changes = NULL;
+	int rc = -1;
+
+	person_from_record(s, r, &n);
+	if (put->status)
+		n.status = put->status;
+	if (obj == NULL || person_changes(p, &n, obj) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (json_object_size(obj) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL
+	    || store_history_add(s, "person", p->id, p->id, 0, p->version,
+	    put->actor, now, changes, err) != 0)
+		goto out;
+	sqlite3_bind_text(st, 1, n.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, n.gender);
+	sqlite3_bind_text(st, 3, n.birth, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n.region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, n.status);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, put->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, p->id);
+	if (store_step_done(s, ST_PERSON_UPD, "person update", err) != 0)
+		goto out;
+	n.version++;
+	*p = n;
+	rc = 0;
+out:
+	free(changes);
+	json_decref(obj);
+	return rc;
+}
+
+static int
+bind_fields(struct store *s, sqlite3_stmt *st, int idx,
+    const struct record *r, const char *uid, int year, struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->cat->nfields; i++)
+		if (fieldio_bind(s, st, &idx, r, &s->cat->fields[i], uid,
+		    year, err) != 0)
+			return -1;
+	return idx;
+}
+
+static int
+survey_insert(struct store *s, const struct record *r,
+    const struct person_row *p, const struct store_put *put,
+    const char *now, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_SURVEY_INS];
+
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int(st, 2, put->year);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, put->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, put->actor, -1, SQLITE_STATIC);
+	if (bind_fields(s, st, 7, r, p->uid, put->year, err) < 0) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	return store_step_done(s, ST_SURVEY_INS, "survey insert", err);
+}
+
+/* Reads the stored survey's fields into s->old from the FIND row. */
+static int
+read_old(struct store *s, sqlite3_stmt *st, const char *uid, int year,
+    struct lf_error *err)
+{
+	size_t i;
+	int col = 2;
+
+	for (i = 0; i < s->cat->nfields; i++)
+		if (fieldio_read(s, st, &col, s->old, &s->cat->fields[i], uid,
+		    year, err) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+survey_update(struct store *s, const struct record *r,
+    const struct person_row *p, const struct store_put *put, const char *now,
+    int64_t sid, int64_t version, char *changes, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_SURVEY_UPD];
+	int idx;
+
+	if (store_history_add(s, "survey", sid, p->id, put->year, version,
+	    put->actor, now, changes, err) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, put->actor, -1, SQLITE_STATIC);
+	if ((idx = bind_fields(s, st, 3, r, p->uid, put->year, err)) < 0) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	sqlite3_bind_int64(st, idx, sid);
+	sqlite3_bind_int64(st, idx + 1, version);
+	if (store_step_done(s, ST_SURVEY_UPD, "survey update", err) != 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1)
+		return lf_error_set(err, "conflict", "", "记录已被他人修改 "
+		    "(the survey was changed meanwhile; reload and retry)");
+	return 0;
+}
+
+static int
+survey_upsert(struct store *s, const struct record *r,
+    const struct person_row *p, const struct store_put *put, const char *now,
+    struct store_put_result *res, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
+	char *changes = NULL;
+	int64_t sid, version;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int(st, 2, put->year);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		res->created_survey = 1;
+		res->version = 1;
+		return survey_insert(s, r, p, put, now, err);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_sqlite_error(s, "survey", err);
+	}
+	sid = sqlite3_column_int64(st, 0);
+	version = sqlite3_column_int64(st, 1);
+	rc = -1;
+	if (put->expect_version && put->expect_version != version) {
+		lf_error_set(err, "conflict", "", "记录已被他人修改: 您看到的是"
+		    "第 %lld 版, 现为第 %lld 版 (stale version %lld; current "
+		    "is %lld)", (long long)put->expect_version,
+		    (long long)version, (long long)put->expect_version,
+		    (long long)version);
+		goto out;
+	}
+	if (read_old(s, st, p->uid, put->year, err) != 0 ||
+	    diff_build(s->old, r, st, 2, &changes, &res->changed, err) != 0)
+		goto out;
+	sqlite3_reset(st);
+	res->version = version;
+	if (res->changed == 0) {
+		rc = 0;
+		goto out;
+	}
+	rc = survey_update(s, r, p, put, now, sid, version, changes, err);
+	res->version = version + 1;
+out:
+	sqlite3_reset(st);
+	free(changes);
+	return rc;
+}
+
+static int
+put_rows(struct store *s, const struct record *r, const struct store_put *put,
+    struct store_put_result *res, struct lf_error *err)
+{
+	unsigned char hash[CRYPTO_HASH_LEN];
+	const char *id = r->str[s->f_id];
+	struct person_row p;
+	char now[21];
+	int rc;
+
+	store_now_iso(now);
+	if (crypto_lookup_hash(s->keys, "id_number", id, strlen(id), hash))
+		return lf_error_set(err, "crypto", "id_number", "哈希失败 "
+		    "(cannot hash the ID number)");
+	if ((rc = person_find(s, hash, &p, err)) < 0)
+		return -1;
+	res->created_person = rc == 1;
+	if (rc == 1 ? person_insert(s, r, hash, put, now, &p, err) :
+	    person_update(s, r, put, now, &p, err))
+		return -1;
+	res->person_id = p.id;
+	memcpy(res->uid, p.uid, sizeof(res->uid));
+	return survey_upsert(s, r, &p, put, now, res, err);
+}
+
+int
+store_survey_put(struct store *s, const struct record *r,
+    const struct store_put *put, struct store_put_result *res,
+    struct lf_error *err)
+{
+	struct validate_ctx vc = { s->regions, put->today ? put->today :
+	    store_today(), put->year };
+
+	memset(res, 0, sizeof(*res));
+	if (put->year < 1990 || put->year > 2999)
+		return lf_error_set(err, "bad_year", "year", "年度无效 "
+		    "(year %d is out of range)", put->year);
+	if (put->status < 0 || put->status > PERSON_DECEASED)
+		return lf_error_set(err, "bad_status", "status", "人员状态无效 "
+		    "(status must be 1, 2 or 3)");
+	if (record_validate(r, &vc, err) != 0)
+		return -1;
+	if (store_step_done(s, ST_SAVEPOINT, "savepoint", err) != 0)
+		return -1;
+	if (put_rows(s, r, put, res, err) != 0) {
+		sqlite3_step(s->st[ST_ROLLBACK_TO]);
+		sqlite3_reset(s->st[ST_ROLLBACK_TO]);
+		sqlite3_step(s->st[ST_RELEASE]);
+		sqlite3_reset(s->st[ST_RELEASE]);
+		return -1;
+	}
+	return store_step_done(s, ST_RELEASE, "release", err);
+}

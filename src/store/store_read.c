@@ -1,0 +1,282 @@
+/*
+ * store_read.c - lookups, scans and history reads.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static void
+copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+/* Opens a person's sealed ID number (column col) into p->id_number. */
+static int
+open_person_id(struct store *s, sqlite3_stmt *st, int col,
+    struct store_person *p, struct lf_error *err)
+{
+	char aad[128];
+	size_t n;
+	int alen = fieldio_aad(aad, sizeof(aad), p->uid, 0, "id_number");
+
+	if (alen < 0 || sqlite3_column_type(st, col) != SQLITE_BLOB ||
+	    crypto_open(s->keys, aad, (size_t)alen, sqlite3_column_blob(st,
+	    col), (size_t)sqlite3_column_bytes(st, col), p->id_number,
+	    sizeof(p->id_number) - 1, &n) != 0)
+		return lf_error_set(err, "corrupt", "id_number", "身份证号无法"
+		    "解密 (the sealed ID number fails authentication)");
+	p->id_number[n] = '\0';
+	return 0;
+}
+
+/* Columns: id uid name gender birth_date region status version
+ * updated_at updated_by id_enc, from `col` on. */
+static int
+person_from_row(struct store *s, sqlite3_stmt *st, int col,
+    struct store_person *p, struct lf_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(st, col);
+	copy_col(st, col + 1, p->uid, sizeof(p->uid));
+	copy_col(st, col + 2, p->name, sizeof(p->name));
+	p->gender = sqlite3_column_int(st, col + 3);
+	copy_col(st, col + 4, p->birth_date, sizeof(p->birth_date));
+	copy_col(st, col + 5, p->region, sizeof(p->region));
+	p->status = sqlite3_column_int(st, col + 6);
+	p->version = sqlite3_column_int64(st, col + 7);
+	copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
+	copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
+	return open_person_id(s, st, col + 10, p, err);
+}
+
+int
+store_person_by_idnum(struct store *s, const char *id18,
+    struct store_person *out, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
+	unsigned char hash[CRYPTO_HASH_LEN];
+	int rc;
+
+	if (crypto_lookup_hash(s->keys, "id_number", id18, strlen(id18), hash))
+		return lf_error_set(err, "crypto", "id_number", "哈希失败");
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = person_from_row(s, st, 0, out, err);
+	else
+		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
+		    err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int
+read_fields(struct store *s, sqlite3_stmt *st, int col, struct record *r,
+    const char *uid, int year, struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->cat->nfields; i++)
+		if (fieldio_read(s, st, &col, r, &s->cat->fields[i], uid, year,
+		    err) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+person_uid(struct store *s, int64_t person_id, char uid[STORE_UID_LEN + 1],
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT uid FROM persons WHERE id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "person", err);
+	sqlite3_bind_int64(st, 1, person_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(st, 0, uid, STORE_UID_LEN + 1);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+}
+
+int
+store_survey_get(struct store *s, int64_t person_id, int year,
+    struct record *r, int64_t *version, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
+	char uid[STORE_UID_LEN + 1];
+	int rc;
+
+	record_clear(r);
+	if ((rc = person_uid(s, person_id, uid, err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int(st, 2, year);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 1);
+		rc = read_fields(s, st, 2, r, uid, year, err);
+	} else
+		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "survey",
+		    err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_survey_years(struct store *s, int64_t person_id, int *years,
+    size_t max, size_t *n, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT year FROM surveys WHERE "
+	    "person_id = ? ORDER BY year", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "years", err);
+	sqlite3_bind_int64(st, 1, person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		years[(*n)++] = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_error(s, "years", err);
+	return 0;
+}
+
+int
+store_history(struct store *s, int64_t person_id, store_history_fn fn,
+    void *arg, struct lf_error *err)
+{
+	struct store_change c;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT entity, entity_id, year, "
+	    "version, actor, at, changes FROM history WHERE person_id = ? "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "history", err);
+	sqlite3_bind_int64(st, 1, person_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.entity = (const char *)sqlite3_column_text(st, 0);
+		c.entity_id = sqlite3_column_int64(st, 1);
+		c.year = sqlite3_column_int(st, 2);
+		c.version = sqlite3_column_int64(st, 3);
+		c.actor = (const char *)sqlite3_column_text(st, 4);
+		c.at = (const char *)sqlite3_column_text(st, 5);
+		c.changes = (const char *)sqlite3_column_text(st, 6);
+		stop = fn(arg, &c);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlite_error(s, "history", err);
+	return 0;
+}
+
+static int
+scan_sql(struct store *s, const struct region *in, struct buf *b)
+{
+	if (buf_adds(b, "SELECT p.id, p.uid, p.name, p.gender, p.birth_date, "
+	    "p.region, p.status, p.version, p.updated_at, p.updated_by, "
+	    "p.id_enc, ") != 0 || schema_survey_columns(s->cat, "s.", b) != 0 ||
+	    buf_adds(b, " FROM surveys s JOIN persons p ON p.id = s.person_id"
+	    " WHERE s.year = ?") != 0)
+		return -1;
+	if (in != NULL && buf_adds(b, " AND p.region >= ? AND p.region < ?"))
+		return -1;
+	return buf_adds(b, " ORDER BY s.year, s.person_id");
+}
+
+/* The [lo, hi) text range of 12-digit village codes inside region r. */
+static void
+region_range(const struct region *r, char lo[13], char hi[13])
+{
+	int digits = region_level_digits(r->level);
+	long long div = 1, base;
+	int i;
+
+	for (i = digits; i < 12; i++)
+		div *= 10;
+	base = (long long)(r->code12 / div);
+	snprintf(lo, 13, "%0*lld", 12, base * div);
+	snprintf(hi, 13, "%0*lld", 12, (base + 1) * div);
+}
+
+int
+store_scan_surveys(struct store *s, int year, const struct region *in,
+    store_scan_fn fn, void *arg, struct lf_error *err)
+{
+	char lo[13], hi[13];
+	sqlite3_stmt *st = NULL;
+	struct store_person p;
+	struct record *r = record_new(s->cat);
+	struct buf sql;
+	int rc = -1, step;
+
+	buf_init(&sql, 1 << 20);
+	if (r == NULL || scan_sql(s, in, &sql) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_sqlite_error(s, "scan", err);
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, year);
+	if (in != NULL) {
+		region_range(in, lo, hi);
+		sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (person_from_row(s, st, 0, &p, err) != 0 ||
+		    read_fields(s, st, 11, r, p.uid, year, err) != 0)
+			goto out;
+		if ((rc = fn(arg, &p, r)) != 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_sqlite_error(s, "scan", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	record_free(r);
+	buf_free(&sql);
+	return rc;
+}
+
+int
+store_count(struct store *s, const char *what, int64_t *n,
+    struct lf_error *err)
+{
+	static const char *const tables[] = { "persons", "surveys", "history" };
+	char sql[64];
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(what, tables[i]) == 0)
+			break;
+	if (i == 3)
+		return lf_error_set(err, "usage", "", "unknown table %s", what);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "count", err);
+	rc = sqlite3_step(st);
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "count", err);
+}

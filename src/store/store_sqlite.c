@@ -1,0 +1,384 @@
+/*
+ * store_sqlite.c - store.h over SQLite: opening, transactions, puts.
+ */
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/date.h"
+#include "core/mem.h"
+#include "core/validate.h"
+#include "store/store_diff.h"
+
+#define FORMAT_TAG	"liangfu-registry 1"
+
+int
+store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
+{
+	return lf_error_set(err, "store", "", "数据库错误 (database error "
+	    "in %s): %s", what, s->db ? sqlite3_errmsg(s->db) : "no handle");
+}
+
+void
+store_now_iso(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+store_today(void)
+{
+	return (int)(time(NULL) / 86400);
+}
+
+static int
+keyfile_path(const char *db, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s.key", db);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static int
+exec(struct store *s, const char *sql, struct lf_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, sql, err);
+	return 0;
+}
+
+static int
+pragmas(struct store *s, struct lf_error *err)
+{
+	sqlite3_busy_timeout(s->db, 10000);
+	return exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;", err);
+}
+
+static int
+write_schema(struct store *s, const struct catalog *cat, struct lf_error *err)
+{
+	struct buf sql;
+	char now[21];
+	int rc = -1;
+
+	buf_init(&sql, 1 << 20);
+	store_now_iso(now);
+	if (schema_create_sql(cat, &sql) != 0 ||
+	    buf_addf(&sql, "INSERT INTO meta VALUES ('format', '%s'),"
+	    " ('created_at', '%s');", FORMAT_TAG, now) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (exec(s, "BEGIN", err) != 0)
+		goto out;
+	if (exec(s, buf_str(&sql), err) != 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	rc = exec(s, "COMMIT", err);
+out:
+	buf_free(&sql);
+	return rc;
+}
+
+int
+store_create(const char *path, const struct catalog *cat,
+    struct lf_error *err)
+{
+	struct store s;
+	char key[4096], msg[256];
+	struct stat sb;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (keyfile_path(path, key, sizeof(key)) != 0)
+		return lf_error_set(err, "usage", "", "路径过长 (path too long)");
+	if (stat(path, &sb) == 0)
+		return lf_error_set(err, "exists", "", "%s 已存在, 不会覆盖 "
+		    "(already exists; not overwritten)", path);
+	if (crypto_keys_create(key, msg, sizeof(msg)) != 0)
+		return lf_error_set(err, "keys", "", "%s: %s", key, msg);
+	if (sqlite3_open_v2(path, &s.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL) != SQLITE_OK) {
+		store_sqlite_error(&s, "open", err);
+		goto out;
+	}
+	if (pragmas(&s, err) != 0 || write_schema(&s, cat, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close(s.db);
+	if (rc != 0) {
+		unlink(path);
+		unlink(key);
+	}
+	return rc;
+}
+
+static int
+check_format(struct store *s, const char *path, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
+	    "'format'", -1, &st, NULL) == SQLITE_OK) {
+		ok = sqlite3_step(st) == SQLITE_ROW &&
+		    strcmp((const char *)sqlite3_column_text(st, 0),
+		    FORMAT_TAG) == 0;
+		sqlite3_finalize(st);
+	}
+	if (!ok)
+		return lf_error_set(err, "format", "", "%s 不是 liangfu 数据库 "
+		    "(not a liangfu database, or another format version)",
+		    path);
+	return 0;
+}
+
+static int
+person_fields(struct store *s, struct lf_error *err)
+{
+	static const char *names[] = { "id_number", "name", "gender",
+	    "birth_date", "hukou_region" };
+	int *slots[] = { &s->f_id, &s->f_name, &s->f_gender, &s->f_birth,
+	    &s->f_region };
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		const struct field *f = catalog_find(s->cat, names[i],
+		    strlen(names[i]));
+
+		if (f == NULL)
+			return lf_error_set(err, "catalog", names[i], "目录缺少"
+			    "人员项 %s (the catalog lacks person item %s)",
+			    names[i], names[i]);
+		*slots[i] = f->index;
+	}
+	return 0;
+}
+
+static int
+prepare(struct store *s, enum stmt_id id, const char *sql,
+    struct lf_error *err)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->st[id], NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "prepare", err);
+	return 0;
+}
+
+static int
+params(struct buf *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (buf_adds(b, i ? ", ?" : "?") != 0)
+			return -1;
+	return 0;
+}
+
+static size_t
+ncols(const struct catalog *cat)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cat->nfields; i++)
+		n += (size_t)schema_field_ncols(&cat->fields[i]);
+	return n;
+}
+
+static int
+survey_sql(struct store *s, struct buf *b, struct lf_error *err)
+{
+	size_t i;
+
+	buf_reset(b);
+	if (buf_adds(b, "SELECT id, version, ") != 0 ||
+	    schema_survey_columns(s->cat, "", b) != 0 ||
+	    buf_adds(b, " FROM surveys WHERE person_id = ? AND year = ?") != 0)
+		goto nomem;
+	if (prepare(s, ST_SURVEY_FIND, buf_str(b), err) != 0)
+		return -1;
+	buf_reset(b);
+	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
+	    "created_at, created_by, updated_at, updated_by, ") != 0 ||
+	    schema_survey_columns(s->cat, "", b) != 0 ||
+	    buf_adds(b, ") VALUES (?, ?, 1, ?, ?, ?, ?, ") != 0 ||
+	    params(b, ncols(s->cat)) != 0 || buf_adds(b, ")") != 0)
+		goto nomem;
+	if (prepare(s, ST_SURVEY_INS, buf_str(b), err) != 0)
+		return -1;
+	buf_reset(b);
+	if (buf_adds(b, "UPDATE surveys SET version = version + 1, "
+	    "updated_at = ?, updated_by = ?") != 0)
+		goto nomem;
+	for (i = 0; i < s->cat->nfields; i++) {
+		const struct field *f = &s->cat->fields[i];
+
+		if ((f->secret ? buf_addf(b, ", %s_enc = ?, %s_hash = ?",
+		    f->code, f->code) : buf_addf(b, ", %s = ?", f->code)) != 0)
+			goto nomem;
+	}
+	if (buf_adds(b, " WHERE id = ? AND version = ?") != 0)
+		goto nomem;
+	return prepare(s, ST_SURVEY_UPD, buf_str(b), err);
+nomem:
+	return lf_error_set(err, "no_memory", "", "内存不足");
+}
+
+static int
+prepare_all(struct store *s, struct lf_error *err)
+{
+	struct buf b;
+	int rc;
+
+	if (prepare(s, ST_PERSON_FIND, "SELECT id, uid, name, gender, "
+	    "birth_date, region, status, version, updated_at, updated_by, "
+	    "id_enc FROM persons WHERE id_hash = ?", err) != 0 ||
+	    prepare(s, ST_PERSON_INS, "INSERT INTO persons(uid, id_hash, "
+	    "id_enc, name, gender, birth_date, region, status, version, "
+	    "created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", err) != 0 ||
+	    prepare(s, ST_PERSON_UPD, "UPDATE persons SET name = ?, gender = "
+	    "?, birth_date = ?, region = ?, status = ?, version = version + 1,"
+	    " updated_at = ?, updated_by = ? WHERE id = ?", err) != 0 ||
+	    prepare(s, ST_HIST_INS, "INSERT INTO history(entity, entity_id, "
+	    "person_id, year, version, actor, at, changes) VALUES (?, ?, ?, ?,"
+	    " ?, ?, ?, ?)", err) != 0 ||
+	    prepare(s, ST_SAVEPOINT, "SAVEPOINT put", err) != 0 ||
+	    prepare(s, ST_RELEASE, "RELEASE put", err) != 0 ||
+	    prepare(s, ST_ROLLBACK_TO, "ROLLBACK TO put", err) != 0)
+		return -1;
+	buf_init(&b, 1 << 20);
+	rc = survey_sql(s, &b, err);
+	buf_free(&b);
+	return rc;
+}
+
+int
+store_open(const char *path, const struct catalog *cat,
+    const struct regions *regions, struct store **out, struct lf_error *err)
+{
+	struct store *s = mem_calloc(1, sizeof(*s));
+	char key[4096], msg[256];
+
+	if (s == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	s->cat = cat;
+	s->regions = regions;
+	if (keyfile_path(path, key, sizeof(key)) != 0) {
+		lf_error_set(err, "usage", "", "路径过长 (path too long)");
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		lf_error_set(err, "open", "", "无法打开 %s (cannot open): %s",
+		    path, s->db ? sqlite3_errmsg(s->db) : "no memory");
+		goto fail;
+	}
+	if (crypto_keys_load(key, &s->keys, msg, sizeof(msg)) != 0) {
+		lf_error_set(err, "keys", "", "%s: %s", key, msg);
+		goto fail;
+	}
+	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
+	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
+	    || prepare_all(s, err) != 0)
+		goto fail;
+	if ((s->old = record_new(cat)) == NULL) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < NSTMT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->in_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	crypto_keys_free(s->keys);
+	record_free(s->old);
+	mem_free(s);
+}
+
+int
+store_begin(struct store *s, struct lf_error *err)
+{
+	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	s->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *s, struct lf_error *err)
+{
+	if (exec(s, "COMMIT", err) != 0)
+		return -1;
+	s->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->in_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+/* Steps a statement that returns no row; resets it. */
+int
+store_step_done(struct store *s, enum stmt_id id, const char *what,
+    struct lf_error *err)
+{
+	int rc = sqlite3_step(s->st[id]);
+
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, what, err);
+	return 0;
+}
+
+int
+store_history_add(struct store *s, const char *entity, int64_t entity_id,
+    int64_t person_id, int year, int64_t version, const char *actor,
+    const char *at, const char *changes, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_HIST_INS];
+
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, entity_id);
+	sqlite3_bind_int64(st, 3, person_id);
+	sqlite3_bind_int(st, 4, year);
+	sqlite3_bind_int64(st, 5, version);
+	sqlite3_bind_text(st, 6, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, changes, -1, SQLITE_STATIC);
+	return store_step_done(s, ST_HIST_INS, "history", err);
+}
+
