@@ -42,10 +42,14 @@ build/test/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-build/test/test_%: tests/unit/test_%.c $(TOBJS)
-	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests -o $@ $< $(TOBJS) -lcmocka $(LIBS)
+build/test/liblf.a: $(TOBJS)
+	rm -f $@
+	ar rcs $@ $(TOBJS)
 
-build/test/liangfu: build/test/cli/main.o $(TOBJS)
+build/test/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests -o $@ $< tests/unit/testutil.c build/test/liblf.a -lcmocka $(LIBS)
+
+build/test/liangfu: build/test/cli/main.o build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
 build/test/cli/main.o: src/cli/main.c

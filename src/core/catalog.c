@@ -130,7 +130,8 @@ parse_coded_options(struct ctx *c, struct field *f, char *s)
 		return bad(c, COL_OPTIONS, "%s", "选项过多 (too many options)");
 	f->options = mem_calloc(n, sizeof(*f->options));
 	if (f->options == NULL)
-		return bad(c, COL_OPTIONS, "%s", "内存不足 (out of memory)");
+		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
 	for (i = 0; i < n; i++) {
 		char *eq = strchr(parts[i], '=');
 
@@ -327,7 +328,8 @@ build_hash(struct catalog *cat, struct ctx *c)
 		size *= 2;
 	cat->hash = mem_alloc(size * sizeof(int));
 	if (cat->hash == NULL)
-		return bad(c, COL_CODE, "%s", "内存不足 (out of memory)");
+		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
 	cat->hashsize = size;
 	for (i = 0; i < size; i++)
 		cat->hash[i] = -1;

@@ -325,14 +325,14 @@ parse_in(struct parser *ps, struct insn *in, enum field_type t)
 }
 
 static int
-parse_has(struct parser *ps, struct insn *in, int any)
+parse_has(struct parser *ps, struct insn *in, int any, const char *name_at)
 {
 	struct value v;
 	const struct field *f = in->field >= 0 ?
 	    &ps->cat->fields[in->field] : NULL;
 
 	if (f == NULL || f->type != FT_MULTI)
-		return fail(ps, "expr_type", ps->p,
+		return fail(ps, "expr_type", name_at,
 		    "has/has_any 只用于多选项 (has needs a multi item, not %s)",
 		    name_of(in, ps->cat));
 	in->kind = T_HAS_ANY;
@@ -441,9 +441,9 @@ parse_name_test(struct parser *ps)
 	}
 	ps->p += n;
 	if (accept_word(ps, "has_any"))
-		rc = parse_has(ps, &in, 1);
+		rc = parse_has(ps, &in, 1, at);
 	else if (accept_word(ps, "has"))
-		rc = parse_has(ps, &in, 0);
+		rc = parse_has(ps, &in, 0, at);
 	else if (accept_word(ps, "in"))
 		rc = parse_in(ps, &in,
 		    in.field >= 0 ? ps->cat->fields[in.field].type : FT_INT);

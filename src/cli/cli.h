@@ -1,0 +1,62 @@
+/*
+ * cli.h - what the subcommands share: the command table entry, loading
+ * the embedded catalog and regions, opening a store, the CSV layout.
+ *
+ * Every cmd_* function takes (argc, argv) as getopt sees them (argv[0] is
+ * the subcommand), prints its own errors on stderr, and returns the exit
+ * status: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef LF_CLI_CLI_H
+#define LF_CLI_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/catalog.h"
+#include "core/region.h"
+#include "store/store.h"
+
+struct cli_command {
+	const char	*name;
+	int		(*run)(int argc, char **argv);
+	const char	*args;		/* usage after the name */
+	const char	*help;		/* one line */
+};
+
+int	cmd_init(int argc, char **argv);
+int	cmd_seed(int argc, char **argv);
+int	cmd_import(int argc, char **argv);
+int	cmd_export(int argc, char **argv);
+int	cmd_show(int argc, char **argv);
+
+/* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
+int	cli_usage(const char *name);
+
+struct cli_env {
+	struct catalog	*cat;
+	struct regions	*regions;
+};
+
+/* Loads the catalog and regions built into the binary. 0 or -1 (printed). */
+int	cli_env_load(struct cli_env *env);
+void	cli_env_free(struct cli_env *env);
+/* Opens the database at path. 0 or -1 (printed). */
+int	cli_store_open(const char *path, struct cli_env *env,
+	    struct store **out);
+/* "cli:<login>" for history records; static storage. */
+const char *cli_actor(void);
+/* Prints "liangfu: <message>" for err on stderr; returns 1. */
+int	cli_fail(const struct lf_error *err);
+/* Parses a whole decimal number in [lo, hi]; 0 or -1. */
+int	cli_parse_int(const char *s, long long lo, long long hi,
+	    long long *out);
+
+/*
+ * The CSV layout of one survey row: 年度 (year), 人员状态 (person status)
+ * and then every catalog item, headed by its Chinese label. Import also
+ * accepts the items' codes as headers, in any order.
+ */
+#define CLI_COL_YEAR	"年度"
+#define CLI_COL_STATUS	"人员状态"
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * cli_common.c - helpers shared by the subcommands.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+
+int
+cli_fail(const struct lf_error *err)
+{
+	fprintf(stderr, "liangfu: %s\n", err->message);
+	return 1;
+}
+
+int
+cli_env_load(struct cli_env *env)
+{
+	struct embedded_file cat, reg;
+	struct lf_error err;
+
+	env->cat = NULL;
+	env->regions = NULL;
+	lf_error_clear(&err);
+	if (embedded_get("data/catalog.tsv", &cat) != 0 ||
+	    embedded_get("data/regions-sichuan.tsv", &reg) != 0) {
+		fprintf(stderr, "liangfu: built-in data missing\n");
+		return -1;
+	}
+	if (catalog_parse(cat.data, cat.len, cat.name, &env->cat, &err) != 0 ||
+	    regions_parse(reg.data, reg.len, reg.name, &env->regions,
+	    &err) != 0) {
+		cli_fail(&err);
+		cli_env_free(env);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_env_free(struct cli_env *env)
+{
+	catalog_free(env->cat);
+	regions_free(env->regions);
+	env->cat = NULL;
+	env->regions = NULL;
+}
+
+int
+cli_store_open(const char *path, struct cli_env *env, struct store **out)
+{
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (store_open(path, env->cat, env->regions, out, &err) != 0) {
+		cli_fail(&err);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+cli_actor(void)
+{
+	static char actor[80];
+	struct passwd *pw = getpwuid(getuid());
+
+	snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
+	return actor;
+}
+
+int
+cli_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * cmd_import.c - liangfu import DB FILE.csv [--skip-bad REJECTS.csv]
+ *                [--encoding auto|utf-8|gb18030]
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/import.h"
+#include "io/csv.h"
+
+static int
+parse_encoding(const char *s, int *enc)
+{
+	if (strcmp(s, "auto") == 0)
+		*enc = CSV_ENC_AUTO;
+	else if (strcmp(s, "utf-8") == 0 || strcmp(s, "utf8") == 0)
+		*enc = CSV_ENC_UTF8;
+	else if (strcmp(s, "gb18030") == 0 || strcmp(s, "gbk") == 0)
+		*enc = CSV_ENC_GB18030;
+	else
+		return -1;
+	return 0;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "skip-bad", required_argument, NULL, 's' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 1, 0 };
+	struct import_stats st;
+	struct cli_env env;
+	struct lf_error err;
+	struct store *s;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 's')
+			o.rejects = optarg;
+		else if (c != 'e' || parse_encoding(optarg, &o.encoding) != 0)
+			return cli_usage("import");
+	}
+	if (argc - optind != 2)
+		return cli_usage("import");
+	o.path = argv[optind + 1];
+	if (cli_env_load(&env) != 0)
+		return 1;
+	if (cli_store_open(argv[optind], &env, &s) != 0) {
+		cli_env_free(&env);
+		return 1;
+	}
+	lf_error_clear(&err);
+	rc = import_csv(s, env.cat, &o, &st, &err);
+	store_close(s);
+	cli_env_free(&env);
+	if (rc != 0) {
+		cli_fail(&err);
+		fprintf(stderr, "liangfu: nothing was imported\n");
+		return 1;
+	}
+	fprintf(stderr, "liangfu: %llu rows: %llu new persons, %llu new "
+	    "surveys, %llu updated, %llu unchanged, %llu rejected%s%s\n",
+	    (unsigned long long)st.rows, (unsigned long long)st.new_persons,
+	    (unsigned long long)st.new_surveys, (unsigned long long)st.updated,
+	    (unsigned long long)st.unchanged, (unsigned long long)st.rejected,
+	    st.rejected ? " -> " : "", st.rejected ? o.rejects : "");
+	return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * main.c - liangfu's entry point: the subcommand table and dispatch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command commands[] = {
+	{ "init", cmd_init, "DB",
+	    "create a new database and its key file DB.key" },
+	{ "seed", cmd_seed, "DB --persons N [--region CODE] "
+	    "[--years 2019-2023] [--seed S]",
+	    "fill DB with a synthetic population (creates DB if needed)" },
+	{ "import", cmd_import, "DB FILE.csv [--skip-bad REJECTS.csv] "
+	    "[--encoding auto|utf-8|gb18030]",
+	    "import surveys from CSV, all rows or none" },
+	{ "export", cmd_export, "DB --year Y [--region CODE] FILE.csv",
+	    "export a year's surveys as CSV (UTF-8 with BOM)" },
+	{ "show", cmd_show, "DB --id-number N",
+	    "show one person with every year and the change history" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+print_help(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "liangfu - 量体裁衣式残疾人服务平台 (tailor-made services "
+	    "for disabled persons)\n\nusage: liangfu COMMAND ARGS\n\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-7s %s\n          %s\n", commands[i].name,
+		    commands[i].args, commands[i].help);
+	fprintf(fp, "\n'liangfu COMMAND --help' shows one command's usage.\n");
+}
+
+int
+cli_usage(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			fprintf(stderr, "usage: liangfu %s %s\n  %s\n", name,
+			    commands[i].args, commands[i].help);
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		print_help(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		print_help(stdout);
+		return 0;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, argv[1]) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "liangfu: unknown command '%s'\n", argv[1]);
+	print_help(stderr);
+	return 2;
+}

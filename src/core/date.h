@@ -1,0 +1,59 @@
+/*
+ * date.h - civil (proleptic Gregorian) dates as a day count.
+ *
+ * A date is an int: the number of days since 1970-01-01 (negative before
+ * it). Days compare and subtract as plain integers, so "is A before B" and
+ * "how many days between" need no helper.
+ *
+ * Text form is strict ISO 8601 "YYYY-MM-DD". Dates that come from people
+ * (birth dates, survey dates) are only accepted for years DATE_YEAR_MIN..
+ * DATE_YEAR_MAX; date_parse() and date_from_ymd() refuse anything else.
+ *
+ * This module does no I/O and never reads the clock: a caller that needs
+ * "today" obtains it elsewhere and passes it in. Nothing here allocates.
+ * All functions are pure and thread-safe.
+ */
+#ifndef LF_CORE_DATE_H
+#define LF_CORE_DATE_H
+
+#define DATE_YEAR_MIN	1800
+#define DATE_YEAR_MAX	2999
+#define DATE_STRLEN	10	/* "YYYY-MM-DD" without the NUL */
+
+/*
+ * Parse exactly "YYYY-MM-DD" (ten characters, nothing before or after, no
+ * spaces, no sign) naming a real calendar date with a year in range.
+ * On success stores the day count in *days and returns 0. On failure
+ * returns -1 and leaves *days untouched. s == NULL fails; days must not
+ * be NULL.
+ */
+int	 date_parse(const char *s, int *days);
+
+/*
+ * Write days as "YYYY-MM-DD" plus NUL into out (11 bytes). Any day count
+ * whose year lies in 0..9999 is written, even outside DATE_YEAR_MIN..MAX;
+ * other years cannot be written in this form and give "0000-00-00", which
+ * date_parse() refuses.
+ */
+void	 date_format(int days, char out[DATE_STRLEN + 1]);
+
+/*
+ * Validate year y (DATE_YEAR_MIN..DATE_YEAR_MAX), month m (1..12) and day
+ * d (1..length of that month, Feb 29 only in leap years). On success
+ * stores the day count in *days and returns 0; otherwise returns -1 and
+ * leaves *days untouched.
+ */
+int	 date_from_ymd(int y, int m, int d, int *days);
+
+/* Split any day count into year, month (1..12) and day (1..31). None of
+ * y, m, d may be NULL. */
+void	 date_to_ymd(int days, int *y, int *m, int *d);
+
+/*
+ * Whole years completed on day at by someone born on day birth. A Feb 29
+ * birthday is reached on Mar 1 in non-leap years. Returns -1 when at is
+ * before birth (0 on the birth day itself).
+ */
+int	 date_age(int birth_days, int at_days);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * testutil.c - shared fixtures for the unit tests.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/embedded.h"
+#include "core/idcard.h"
+#include "testutil.h"
+
+static struct catalog *cat;
+static struct regions *regs;
+
+static void
+load(void)
+{
+	struct embedded_file f;
+	struct lf_error err;
+
+	if (cat != NULL)
+		return;
+	assert_int_equal(embedded_get("data/catalog.tsv", &f), 0);
+	if (catalog_parse(f.data, f.len, f.name, &cat, &err) != 0)
+		fail_msg("catalog: %s", err.message);
+	assert_int_equal(embedded_get("data/regions-sichuan.tsv", &f), 0);
+	if (regions_parse(f.data, f.len, f.name, &regs, &err) != 0)
+		fail_msg("regions: %s", err.message);
+}
+
+const struct catalog *
+tu_catalog(void)
+{
+	load();
+	return cat;
+}
+
+const struct regions *
+tu_regions(void)
+{
+	load();
+	return regs;
+}
+
+void
+tu_env_free(void)
+{
+	catalog_free(cat);
+	regions_free(regs);
+	cat = NULL;
+	regs = NULL;
+}
+
+const char *
+tu_tmpdir(void)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/liangfu-test-XXXXXX");
+	assert_non_null(mkdtemp(path));
+	return path;
+}
+
+void
+tu_rmdir(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int
+tu_days(const char *date)
+{
+	int d;
+
+	assert_int_equal(date_parse(date, &d), 0);
+	return d;
+}
+
+const char *
+tu_id(int seq)
+{
+	static char id[19];
+
+	assert_int_equal(idcard_make("510104", tu_days("1985-06-15"),
+	    seq, id), 0);
+	return id;
+}
+
+const char *
+tu_try_set(struct record *r, const char *code, const char *value)
+{
+	const struct field *f = catalog_find(r->cat, code, strlen(code));
+	struct lf_error err;
+
+	if (f == NULL)
+		fail_msg("no field %s", code);
+	lf_error_clear(&err);
+	if (record_parse_value(r, f, value, &err) != 0)
+		return err.code;
+	return NULL;
+}
+
+void
+tu_set(struct record *r, const char *code, const char *value)
+{
+	const char *e = tu_try_set(r, code, value);
+
+	if (e != NULL)
+		fail_msg("%s = '%s': %s", code, value, e);
+}
+
+void
+tu_valid_person(struct record *r, int seq)
+{
+	char id[19], card[21];
+	static const char *const kv[][2] = {
+		{ "survey_method", "1" }, { "surveyor_name", "王调查" },
+		{ "fill_date", "2024-05-10" }, { "name", "张三" },
+		{ "ethnicity", "01" }, { "disability_category", "4" },
+		{ "disability_grade", "2" }, { "card_status", "1" },
+		{ "self_care_ability", "2" }, { "contact_name", "张三" },
+		{ "contact_relation", "0" }, { "contact_mobile", "13800000001" },
+		{ "hukou_type", "2" }, { "hukou_region", "510104017001" },
+		{ "residence_region", "510104017001" },
+		{ "residence_address", "水井坊社区1号" },
+		{ "household_no", "H0001" }, { "householder_name", "张三" },
+		{ "relation_to_householder", "0" }, { "marital_status", "20" },
+		{ "in_welfare_institution", "否" },
+		{ "urban_income_status", "3" }, { "urban_housing_status", "1" },
+		{ "literate", "是" }, { "education_level", "3" },
+		{ "employed", "2" }, { "unemployment_registered", "否" },
+		{ "unemployed_income_source", "4" },
+		{ "unemployed_reason", "4" },
+		{ "employment_support_received", "6" },
+		{ "employee_social_insurance", "4" },
+		{ "resident_pension_insured", "是" },
+		{ "resident_pension_subsidy", "是" },
+		{ "resident_medical_insured", "是" },
+		{ "resident_medical_subsidy", "否" },
+		{ "social_assistance_received", "7" },
+		{ "welfare_subsidy_received", "2" },
+		{ "family_doctor_signed", "否" },
+		{ "care_service_received", "否" },
+		{ "illness_two_weeks", "否" },
+		{ "rehab_service_received", "2" },
+		{ "home_accessibility_modified", "否" },
+		{ "culture_sports_participation", "1" },
+		{ "rehab_need_any", "是" }, { "rehab_training", "4" },
+		{ "rehab_psych_support", "否" }, { "rehab_home_guidance", "是" },
+		{ "aid_need_any", "是" }, { "aid_wheelchair", "是" },
+		{ "aid_crutch_walker", "否" }, { "aid_orthosis", "否" },
+		{ "aid_white_cane", "否" }, { "aid_low_vision", "否" },
+		{ "aid_reading_device", "否" }, { "aid_hearing_aid", "否" },
+		{ "aid_daily_living", "否" }, { "aid_nursing_bed", "否" },
+		{ "aid_communication", "否" }, { "aid_fitting_repair", "否" },
+		{ "emp_need_any", "是" }, { "emp_vocational_training", "是" },
+	};
+	size_t i;
+
+	record_clear(r);
+	snprintf(id, sizeof(id), "%s", tu_id(seq));
+	tu_set(r, "id_number", id);
+	tu_set(r, "householder_id_number", id);
+	tu_set(r, "gender", seq % 2 ? "1" : "2");
+	tu_set(r, "birth_date", "1985-06-15");
+	assert_int_equal(idcard_make_certificate(id, 4, 2, card), 0);
+	tu_set(r, "disability_card_no", card);
+	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+		tu_set(r, kv[i][0], kv[i][1]);
+}

@@ -1,0 +1,37 @@
+/*
+ * testutil.h - shared fixtures for the unit tests: the built-in catalog
+ * and regions, a valid hand-made person, temporary directories.
+ */
+#ifndef LF_TESTUTIL_H
+#define LF_TESTUTIL_H
+
+#include "core/catalog.h"
+#include "core/record.h"
+#include "core/region.h"
+
+/* The real catalog and regions (parsed once per process; never freed
+ * until tu_env_free). */
+const struct catalog	*tu_catalog(void);
+const struct regions	*tu_regions(void);
+void			 tu_env_free(void);
+
+/* A fresh temporary directory (mkdtemp); tu_rmdir removes it and all it
+ * holds. Paths are static storage. */
+const char	*tu_tmpdir(void);
+void		 tu_rmdir(const char *dir);
+
+/* Days for "YYYY-MM-DD" (asserts it parses). */
+int		 tu_days(const char *date);
+
+/* Fills r with a valid adult (born 1985-06-15 in 锦江区, 肢体 grade 2,
+ * 非农业) surveyed on 2024-05-10, with ID number from tu_id(seq). */
+void		 tu_valid_person(struct record *r, int seq);
+/* The ID number (static storage) of tu_valid_person(seq). */
+const char	*tu_id(int seq);
+/* Sets field code to text form value in r; asserts it parses. */
+void		 tu_set(struct record *r, const char *code, const char *value);
+/* Parses value into field code; returns the error code or NULL. */
+const char	*tu_try_set(struct record *r, const char *code,
+		    const char *value);
+
+#endif
