@@ -178,6 +178,9 @@ parse_limits(struct ctx *c, struct field *f, char *s)
 			    &f->max) != 0)
 				return bad(c, COL_OPTIONS, "%s", "范围应为 A..B "
 				    "(limit must be A..B with A <= B)");
+		} else if (strcmp(parts[i], "secret") == 0 &&
+		    f->type == FT_TEXT) {
+			f->secret = 1;
 		} else if (strncmp(parts[i], "scale=", 6) == 0 &&
 		    f->type == FT_DECIMAL) {
 			if (parse_int(parts[i] + 6, 0, 9, &v) != 0)
@@ -291,6 +294,7 @@ parse_row(struct ctx *c, struct field *f, char **col)
 	f->label_en = col[COL_LABEL_EN];
 	if (parse_type(c, f, col[COL_TYPE]) != 0)
 		return -1;
+	f->secret = f->type == FT_ID_NUMBER || f->type == FT_PHONE;
 	default_limits(f);
 	if (f->type == FT_ENUM || f->type == FT_MULTI) {
 		if (parse_coded_options(c, f, col[COL_OPTIONS]) != 0)
@@ -304,7 +308,6 @@ parse_row(struct ctx *c, struct field *f, char **col)
 	f->required = col[COL_REQUIRED][0] == 'y';
 	f->rule = col[COL_RULE];
 	f->ask_if_text = col[COL_ASK_IF];
-	f->secret = f->type == FT_ID_NUMBER || f->type == FT_PHONE;
 	return parse_exclusive(c, f, col[COL_EXCLUSIVE]);
 }
 

@@ -15,7 +15,8 @@
  *   type      text int date enum multi bool money id_number phone region
  *             decimal
  *   options   enum/multi: "CODE=label|CODE=label..." (codes 0..62 for
- *             multi, written as in the source, e.g. "01"); text: "len=A..B";
+ *             multi, written as in the source, e.g. "01"); text: "len=A..B"
+ *             and "secret" (stored sealed, like ID and phone numbers);
  *             int/money: "range=A..B"; decimal: "range=A..B;scale=N"
  *   required  y | n: required when asked
  *   rule      prose (source tags, cross-field checks done in C)
@@ -66,7 +67,8 @@ struct field {
 						   value (decimal in units of
 						   10^-scale) */
 	int			 scale;		/* decimal places */
-	int			 secret;	/* stored encrypted */
+	int			 secret;	/* stored sealed: id_number,
+						   phone, text marked secret */
 };
 
 struct catalog {

@@ -25,6 +25,14 @@ fieldio_aad(char *out, size_t outlen, const char *uid, int year,
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
 }
 
+/* The lookup-hash domain: all ID numbers share one, so a householder's
+ * ID matches a person's; other secrets hash by item. */
+static const char *
+secret_domain(const struct field *f)
+{
+	return f->type == FT_TEXT ? f->code : field_type_name(f->type);
+}
+
 static int
 bind_secret(struct store *s, sqlite3_stmt *st, int *idx, const char *value,
     const struct field *f, const char *uid, int year, struct lf_error *err)
@@ -38,7 +46,7 @@ bind_secret(struct store *s, sqlite3_stmt *st, int *idx, const char *value,
 	if (len > SECRET_MAX || alen < 0 ||
 	    crypto_seal(s->keys, aad, (size_t)alen, value, len, sealed,
 	    sizeof(sealed), &outlen) != 0 ||
-	    crypto_lookup_hash(s->keys, field_type_name(f->type), value, len,
+	    crypto_lookup_hash(s->keys, secret_domain(f), value, len,
 	    hash) != 0)
 		return lf_error_set(err, "crypto", f->code, "%s(%s): 加密失败 "
 		    "(cannot seal the value)", f->label_zh, f->code);
@@ -64,11 +72,10 @@ fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
 			rc = sqlite3_bind_null(st, (*idx)++);
 		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
 	}
-	switch (f->type) {
-	case FT_ID_NUMBER:
-	case FT_PHONE:
+	if (f->secret)
 		return bind_secret(s, st, idx, r->str[f->index], f, uid, year,
 		    err);
+	switch (f->type) {
 	case FT_TEXT:
 	case FT_REGION:
 		rc = sqlite3_bind_text(st, (*idx)++, r->str[f->index], -1,
@@ -123,10 +130,9 @@ fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
 	record_unset(r, f->index);
 	if (sqlite3_column_type(st, c) == SQLITE_NULL)
 		return 0;
-	switch (f->type) {
-	case FT_ID_NUMBER:
-	case FT_PHONE:
+	if (f->secret)
 		return read_secret(s, st, c, r, f, uid, year, err);
+	switch (f->type) {
 	case FT_TEXT:
 	case FT_REGION:
 		text = (const char *)sqlite3_column_text(st, c);

@@ -44,6 +44,8 @@ schema_field_ncols(const struct field *f)
 const char *
 schema_sql_type(const struct field *f)
 {
+	if (f->secret)
+		return "BLOB";
 	switch (f->type) {
 	case FT_TEXT:
 	case FT_DATE:

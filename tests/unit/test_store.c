@@ -1,0 +1,379 @@
+/*
+ * test_store.c - the SQLite store: create/open, puts with history,
+ * optimistic concurrency, secrets at rest, scans, schema growth.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+#include "store/store.h"
+#include "testutil.h"
+
+struct fx {
+	char		 dir[64];
+	char		 db[128];
+	struct store	*s;
+	struct record	*r;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct lf_error err;
+
+	snprintf(fx->dir, sizeof(fx->dir), "%s", tu_tmpdir());
+	snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
+	if (store_create(fx->db, tu_catalog(), &err) != 0 ||
+	    store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0)
+		fail_msg("%s", err.message);
+	fx->r = record_new(tu_catalog());
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->s);
+	record_free(fx->r);
+	tu_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static int
+put(struct fx *fx, int year, int64_t expect, struct store_put_result *res,
+    struct lf_error *err)
+{
+	struct store_put p = { year, 0, "tester", expect,
+	    tu_days("2026-11-29") };
+
+	lf_error_clear(err);
+	return store_survey_put(fx->s, fx->r, &p, res, err);
+}
+
+static int64_t
+count(struct fx *fx, const char *what)
+{
+	struct lf_error err;
+	int64_t n;
+
+	assert_int_equal(store_count(fx->s, what, &n, &err), 0);
+	return n;
+}
+
+static void
+test_create_open(void **state)
+{
+	struct fx *fx = *state;
+	char key[160];
+	struct stat sb;
+	struct lf_error err;
+	struct store *s2;
+
+	snprintf(key, sizeof(key), "%s.key", fx->db);
+	assert_int_equal(stat(key, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(store_create(fx->db, tu_catalog(), &err), -1);
+	assert_string_equal(err.code, "exists");
+	/* a database without its key file does not open */
+	assert_int_equal(rename(key, "/tmp/liangfu-moved.key"), 0);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    -1);
+	assert_string_equal(err.code, "keys");
+	assert_int_equal(rename("/tmp/liangfu-moved.key", key), 0);
+	/* a file that is not ours */
+	snprintf(key, sizeof(key), "%s/other.db", fx->dir);
+	fclose(fopen(key, "w"));
+	assert_int_equal(store_open(key, tu_catalog(), NULL, &s2, &err), -1);
+}
+
+static void
+test_put_get(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	struct record *back = record_new(tu_catalog());
+	int64_t version;
+	size_t i;
+
+	tu_valid_person(fx->r, 5);
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_true(res.created_person && res.created_survey);
+	assert_int_equal(res.version, 1);
+	assert_int_equal(strlen(res.uid), 32);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(5), &p, &err), 0);
+	assert_string_equal(p.id_number, tu_id(5));
+	assert_string_equal(p.name, "张三");
+	assert_string_equal(p.birth_date, "1985-06-15");
+	assert_string_equal(p.region, "510104017001");
+	assert_int_equal(p.status, PERSON_ACTIVE);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(6), &p, &err), 1);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(5), &p, &err), 0);
+	assert_int_equal(store_survey_get(fx->s, p.id, 2024, back, &version,
+	    &err), 0);
+	for (i = 0; i < tu_catalog()->nfields; i++)
+		if (!record_field_equal(fx->r, back, (int)i))
+			fail_msg("%s differs", tu_catalog()->fields[i].code);
+	assert_int_equal(store_survey_get(fx->s, p.id, 2023, back, &version,
+	    &err), 1);
+	/* the same again changes nothing */
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	assert_false(res.created_person || res.created_survey);
+	assert_int_equal(res.changed, 0);
+	assert_int_equal(count(fx, "history"), 0);
+	record_free(back);
+}
+
+struct hist {
+	int	 n;
+	char	 last[2048];
+	char	 entity[16];
+};
+
+static int
+on_change(void *arg, const struct store_change *c)
+{
+	struct hist *h = arg;
+
+	h->n++;
+	snprintf(h->last, sizeof(h->last), "%s", c->changes);
+	snprintf(h->entity, sizeof(h->entity), "%s", c->entity);
+	return 0;
+}
+
+static void
+test_history(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	struct hist h = { 0, "", "" };
+
+	tu_valid_person(fx->r, 5);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	tu_set(fx->r, "aid_wheelchair", "否");
+	tu_set(fx->r, "contact_mobile", "13900000002");
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	assert_int_equal(res.changed, 2);
+	assert_int_equal(res.version, 2);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(5), &p, &err), 0);
+	assert_int_equal(store_history(fx->s, p.id, on_change, &h, &err), 0);
+	assert_int_equal(h.n, 1);
+	assert_non_null(strstr(h.last, "\"aid_wheelchair\":{\"new\":\"否\","
+	    "\"old\":\"是\"}"));
+	/* secrets are masked in history, the sealed old value kept */
+	assert_null(strstr(h.last, "13800000001"));
+	assert_non_null(strstr(h.last, "old_sealed"));
+	/* a person-level change is history too */
+	tu_set(fx->r, "name", "张小三");
+	tu_set(fx->r, "contact_name", "张小三");
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	h.n = 0;
+	assert_int_equal(store_history(fx->s, p.id, on_change, &h, &err), 0);
+	assert_int_equal(h.n, 3);
+	assert_string_equal(h.entity, "survey");
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(5), &p, &err), 0);
+	assert_string_equal(p.name, "张小三");
+	assert_int_equal(p.version, 2);
+}
+
+static void
+test_conflict_and_invalid(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct lf_error err;
+
+	tu_valid_person(fx->r, 5);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	tu_set(fx->r, "aid_wheelchair", "否");
+	if (put(fx, 2024, 1, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(res.version, 2);
+	tu_set(fx->r, "aid_wheelchair", "是");
+	assert_int_equal(put(fx, 2024, 1, &res, &err), -1);
+	assert_string_equal(err.code, "conflict");
+	assert_int_equal(count(fx, "history"), 1);
+	/* invalid: nothing written */
+	tu_valid_person(fx->r, 8);
+	tu_set(fx->r, "gender", "1");
+	assert_int_equal(put(fx, 2024, 0, &res, &err), -1);
+	assert_string_equal(err.code, "gender_mismatch");
+	assert_int_equal(count(fx, "persons"), 1);
+	assert_int_equal(count(fx, "surveys"), 1);
+	tu_valid_person(fx->r, 8);
+	assert_int_equal(put(fx, 1900, 0, &res, &err), -1);
+	assert_string_equal(err.code, "bad_year");
+	assert_int_equal(put(fx, 2023, 0, &res, &err), -1);
+	assert_string_equal(err.code, "wrong_year");
+}
+
+static int
+file_has(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n = strlen(needle), got, i;
+	static char buf[1 << 20];
+	int found = 0;
+
+	assert_non_null(fp);
+	while (!found && (got = fread(buf, 1, sizeof(buf), fp)) > 0)
+		for (i = 0; i + n <= got && !found; i++)
+			found = memcmp(buf + i, needle, n) == 0;
+	fclose(fp);
+	return found;
+}
+
+static void
+test_secrets_at_rest(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	sqlite3 *db;
+	char wal[160];
+	int64_t version;
+
+	tu_valid_person(fx->r, 5);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	tu_valid_person(fx->r, 6);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
+	assert_false(file_has(fx->db, tu_id(5)));
+	assert_false(file_has(wal, tu_id(5)));
+	assert_false(file_has(wal, "13800000001"));
+	assert_true(file_has(wal, "张三"));	/* names are plain */
+	/* a sealed value moved to another row fails authentication */
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE persons SET id_enc = "
+	    "(SELECT id_enc FROM persons WHERE id = 1) WHERE id = 2; "
+	    "UPDATE surveys SET contact_mobile_enc = (SELECT contact_mobile_enc"
+	    " FROM surveys WHERE person_id = 1) WHERE person_id = 2",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(6), &p, &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	assert_int_equal(store_survey_get(fx->s, 2, 2024, fx->r, &version,
+	    &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	assert_string_equal(err.field, "contact_mobile");
+}
+
+struct scan_count {
+	int	 n;
+	char	 last_region[13];
+};
+
+static int
+on_row(void *arg, const struct store_person *p, const struct record *r)
+{
+	struct scan_count *c = arg;
+
+	(void)r;
+	c->n++;
+	snprintf(c->last_region, sizeof(c->last_region), "%s", p->region);
+	return 0;
+}
+
+static void
+test_scan(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct lf_error err;
+	struct scan_count c = { 0, "" };
+
+	tu_valid_person(fx->r, 5);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	tu_valid_person(fx->r, 6);
+	tu_set(fx->r, "hukou_region", "510105002002");
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	assert_int_equal(store_scan_surveys(fx->s, 2024, NULL, on_row, &c,
+	    &err), 0);
+	assert_int_equal(c.n, 2);
+	c.n = 0;
+	assert_int_equal(store_scan_surveys(fx->s, 2024, regions_find(
+	    tu_regions(), "510105"), on_row, &c, &err), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.last_region, "510105002002");
+	c.n = 0;
+	assert_int_equal(store_scan_surveys(fx->s, 2023, NULL, on_row, &c,
+	    &err), 0);
+	assert_int_equal(c.n, 0);
+}
+
+static void
+test_schema_grows(void **state)
+{
+	struct fx *fx = *state;
+	struct embedded_file f;
+	struct catalog *big;
+	struct store *s2;
+	struct lf_error err;
+	char *text;
+	static const char extra[] = "need\tnew_need\t新需求\tNew need\tbool\t"
+	    "\tn\t\t\t\n";
+
+	(void)state;
+	assert_int_equal(embedded_get("data/catalog.tsv", &f), 0);
+	text = malloc(f.len + sizeof(extra));
+	memcpy(text, f.data, f.len);
+	memcpy(text + f.len, extra, sizeof(extra));
+	assert_int_equal(catalog_parse(text, f.len + sizeof(extra) - 1, "big",
+	    &big, &err), 0);
+	free(text);
+	store_close(fx->s);
+	if (store_open(fx->db, big, tu_regions(), &s2, &err) != 0)
+		fail_msg("%s", err.message);
+	store_close(s2);
+	catalog_free(big);
+	assert_int_equal(store_open(fx->db, tu_catalog(), tu_regions(),
+	    &fx->s, &err), 0);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	tu_env_free();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_open, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflict_and_invalid,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets_at_rest, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_grows, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL,
+	    group_teardown);
+}
