@@ -38,8 +38,9 @@ record_free(struct record *r)
 {
 	if (r == NULL)
 		return;
-	if (r->str != NULL)
+	if (r->num != NULL && r->str != NULL && r->set != NULL)
 		record_clear(r);
+
 	mem_free(r->num);
 	mem_free(r->str);
 	mem_free(r->set);

@@ -1,0 +1,395 @@
+/*
+ * test_import.c - CSV import and export: the round trip, every kind of bad
+ * file with nothing half-written, --skip-bad, GB18030, and an
+ * allocation-failure sweep over one import.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/export.h"
+#include "cli/import.h"
+#include "core/mem.h"
+#include "io/csv.h"
+#include "testutil.h"
+
+static char dir[64];
+static char good[128];		/* a.csv exported from 3 persons */
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static void
+spit(const char *path, const char *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static struct store *
+new_store(const char *name)
+{
+	char db[160];
+	struct store *s;
+	struct lf_error err;
+
+	snprintf(db, sizeof(db), "%s/%s", dir, name);
+	if (store_create(db, tu_catalog(), &err) != 0 ||
+	    store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("%s", err.message);
+	return s;
+}
+
+static int64_t
+persons(struct store *s)
+{
+	struct lf_error err;
+	int64_t n;
+
+	assert_int_equal(store_count(s, "persons", &n, &err), 0);
+	return n;
+}
+
+static int
+group_setup(void **state)
+{
+	struct store_put p = { 2024, 0, "t", 0, 0 };
+	struct store_put_result res;
+	struct record *r;
+	struct lf_error err;
+	struct store *s;
+	uint64_t rows;
+	int seq;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+	snprintf(good, sizeof(good), "%s/a.csv", dir);
+	s = new_store("a.db");
+	r = record_new(tu_catalog());
+	p.today = tu_days("2026-11-29");
+	for (seq = 5; seq <= 7; seq++) {
+		tu_valid_person(r, seq);
+		if (seq == 6)
+			tu_set(r, "residence_address", "水井坊, \"东\"院");
+		if (store_survey_put(s, r, &p, &res, &err) != 0)
+			fail_msg("%s", err.message);
+	}
+	if (export_csv(s, tu_catalog(), 2024, NULL, good, 0, &rows, &err))
+		fail_msg("%s", err.message);
+	assert_int_equal(rows, 3);
+	record_free(r);
+	store_close(s);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	tu_rmdir(dir);
+	tu_env_free();
+	return 0;
+}
+
+static int
+run_import(struct store *s, const char *path, const char *rejects,
+    int enc, struct import_stats *st, struct lf_error *err)
+{
+	struct import_opts o = { path, rejects, enc, 0, tu_days("2026-11-29") };
+
+	lf_error_clear(err);
+	return import_csv(s, tu_catalog(), &o, st, err);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct store *s = new_store("b.db");
+	struct import_stats st;
+	struct lf_error err;
+	char again[160];
+	char *a, *b;
+	size_t alen, blen;
+	uint64_t rows;
+
+	(void)state;
+	if (run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(st.rows, 3);
+	assert_int_equal(st.new_persons, 3);
+	assert_int_equal(st.new_surveys, 3);
+	snprintf(again, sizeof(again), "%s/b.csv", dir);
+	assert_int_equal(export_csv(s, tu_catalog(), 2024, NULL, again, 0,
+	    &rows, &err), 0);
+	a = slurp(good, &alen);
+	b = slurp(again, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	assert_memory_equal(a, "\xef\xbb\xbf" "年度,人员状态,", 22);
+	/* importing the same file again changes nothing */
+	assert_int_equal(run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err), 0);
+	assert_int_equal(st.unchanged, 3);
+	free(a);
+	free(b);
+	store_close(s);
+}
+
+/* Rewrites the good file: line `line` (1-based; 0 = none) replaced by
+ * `with` (NULL deletes it), then `append` added, then the whole cut to
+ * `cut` bytes from the end. Returns the path. */
+static const char *
+variant(const char *name, int line, const char *with, const char *append,
+    size_t cut)
+{
+	static char path[160];
+	size_t len, i, start = 0;
+	char *text = slurp(good, &len), *out = malloc(len * 2 + 4096);
+	size_t n = 0;
+	int ln = 1;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		if (ln == line) {
+			if (with) {
+				n += (size_t)sprintf(out + n, "%s\r\n", with);
+			}
+		} else {
+			memcpy(out + n, text + start, i - start + (i < len));
+			n += i - start + (i < len);
+		}
+		start = i + 1;
+		ln++;
+	}
+	if (append)
+		n += (size_t)sprintf(out + n, "%s", append);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	spit(path, out, n - cut);
+	free(text);
+	free(out);
+	return path;
+}
+
+/* Line n of the good file without its line end (static storage). */
+static const char *
+line_of(int n)
+{
+	static char buf[8192];
+	char *text = slurp(good, NULL), *p = text, *e;
+
+	while (--n > 0)
+		p = strchr(p, '\n') + 1;
+	e = strstr(p, "\r\n");
+	snprintf(buf, sizeof(buf), "%.*s", (int)(e - p), p);
+	free(text);
+	return buf;
+}
+
+/* Replaces the col-th (1-based) comma-separated field of a line. */
+static const char *
+with_field(const char *line, int col, const char *value)
+{
+	static char buf[8192];
+	const char *p = line, *e;
+	int c;
+
+	for (c = 1; c < col; c++)
+		p = strchr(p, ',') + 1;
+	e = strchr(p, ',');
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - line), line, value,
+	    e ? e : "");
+	return buf;
+}
+
+static int
+column_of(const char *label)
+{
+	const struct field *f = catalog_find_label(tu_catalog(), label);
+
+	return f->index + 3;
+}
+
+static void
+expect_error(const char *path, int enc, const char *where, const char *why)
+{
+	struct store *s = new_store("e.db");
+	struct import_stats st;
+	struct lf_error err;
+	char db[160];
+
+	if (run_import(s, path, NULL, enc, &st, &err) == 0)
+		fail_msg("%s imported", path);
+	if (strstr(err.message, where) == NULL || strstr(err.message,
+	    why) == NULL)
+		fail_msg("want %s ... %s, got %s", where, why, err.message);
+	assert_int_equal(persons(s), 0);
+	store_close(s);
+	snprintf(db, sizeof(db), "rm -f %s/e.db*", dir);
+	assert_int_equal(system(db), 0);
+}
+
+static void
+test_bad_files(void **state)
+{
+	char where[256], line4[8192];
+
+	(void)state;
+	snprintf(line4, sizeof(line4), "%s", line_of(4));
+	/* wrong header */
+	expect_error(variant("h1.csv", 1, "年度,人员状态,姓名", NULL, 0),
+	    CSV_ENC_AUTO, "h1.csv:1:", "missing columns");
+	expect_error(variant("h2.csv", 1, with_field(line_of(1), 5, "性别x"),
+	    NULL, 0), CSV_ENC_AUTO, "h2.csv:1:5:", "unknown column");
+	expect_error(variant("h3.csv", 1, with_field(line_of(1), 5, "姓名"),
+	    NULL, 0), CSV_ENC_AUTO, "h3.csv:1:13:", "also column 5");
+	/* bad values: form and cross-field */
+	snprintf(where, sizeof(where), "v1.csv:3:%d:", column_of("性别"));
+	expect_error(variant("v1.csv", 3, with_field(line_of(3),
+	    column_of("性别"), "9"), NULL, 0), CSV_ENC_AUTO, where,
+	    "not an option");
+	snprintf(where, sizeof(where), "v2.csv:3:%d:", column_of("性别"));
+	expect_error(variant("v2.csv", 3, with_field(line_of(3),
+	    column_of("性别"), "1"), NULL, 0), CSV_ENC_AUTO, where,
+	    "does not match the ID");
+	snprintf(where, sizeof(where), "v3.csv:4:1:");
+	expect_error(variant("v3.csv", 4, with_field(line4, 1, "20x4"), NULL,
+	    0), CSV_ENC_AUTO, where, "year");
+	/* duplicate ID number in one file */
+	snprintf(where, sizeof(where), "d.csv:5:%d:", column_of("公民身份号码"));
+	expect_error(variant("d.csv", 0, NULL, line4, 0), CSV_ENC_AUTO,
+	    where, "line 4");
+	/* truncated file: a short last row, or an open quote */
+	expect_error(variant("t1.csv", 0, NULL, NULL, 400), CSV_ENC_AUTO,
+	    "t1.csv:4:", "found");
+	expect_error(variant("t2.csv", 0, NULL, "2024,1,\"abc", 0),
+	    CSV_ENC_AUTO, "t2.csv:5:", "");
+}
+
+static const char *
+to_gb18030(const char *name)
+{
+	static char path[160];
+	size_t len, inleft, outleft;
+	char *text = slurp(good, &len), *out = malloc(len * 2), *in = text + 3;
+	char *o = out;
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+
+	inleft = len - 3;		/* without the BOM */
+	outleft = len * 2;
+	assert_true(iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1);
+	iconv_close(cd);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	spit(path, out, (size_t)(o - out));
+	free(text);
+	free(out);
+	return path;
+}
+
+static void
+test_encodings(void **state)
+{
+	struct store *s = new_store("g.db");
+	struct import_stats st;
+	struct lf_error err;
+	const char *gb = to_gb18030("gb.csv");
+
+	(void)state;
+	if (run_import(s, gb, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(st.new_persons, 3);
+	store_close(s);
+	/* GB18030 bytes read as UTF-8: refused, nothing written */
+	expect_error(gb, CSV_ENC_UTF8, "gb.csv:1:", "UTF-8");
+}
+
+static void
+test_skip_bad(void **state)
+{
+	struct store *s = new_store("k.db");
+	struct import_stats st;
+	struct lf_error err;
+	char rej[160], *text;
+	const char *path = variant("k.csv", 3, with_field(line_of(3),
+	    column_of("性别"), "9"), NULL, 0);
+
+	(void)state;
+	snprintf(rej, sizeof(rej), "%s/rejects.csv", dir);
+	if (run_import(s, path, rej, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.new_persons, 2);
+	assert_int_equal(persons(s), 2);
+	text = slurp(rej, NULL);
+	assert_non_null(strstr(text, "错误 (error)"));
+	assert_non_null(strstr(text, "k.csv:3:"));
+	free(text);
+	store_close(s);
+}
+
+static void
+test_alloc_sweep(void **state)
+{
+	struct store *s = new_store("m.db");
+	struct import_stats st;
+	struct lf_error err;
+	const char *path = variant("m.csv", 4, NULL, NULL, 0);
+	long n, failures = 0;
+	int rc = -1;
+
+	(void)state;
+	for (n = 0; n < 20000 && rc != 0; n++) {
+		mem_fail_after(n);
+		rc = run_import(s, path, NULL, CSV_ENC_AUTO, &st, &err);
+		mem_fail_after(-1);
+		if (rc != 0) {
+			failures++;
+			assert_non_null(err.code);
+			assert_int_equal(persons(s), 0);
+		}
+	}
+	assert_int_equal(rc, 0);
+	assert_true(failures > 20);
+	assert_int_equal(persons(s), 2);
+	store_close(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_skip_bad),
+		cmocka_unit_test(test_alloc_sweep),
+	};
+
+	return cmocka_run_group_tests_name("import", tests, group_setup,
+	    group_teardown);
+}
