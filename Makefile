@@ -56,14 +56,14 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps unit-test cli-test
+test: deps all unit-test cli-test
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh scripts/run-tests.sh $(TESTS)
 
-cli-test: build/test/liangfu
-	@sh tests/cli/run.sh build/test/liangfu
+cli-test: build/test/liangfu liangfu
+	@sh tests/cli/run.sh build/test/liangfu ./liangfu 100000
 
 demo: all
 	@sh scripts/demo.sh

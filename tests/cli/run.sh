@@ -1,0 +1,123 @@
+#!/bin/sh
+# Command-line tests: every subcommand through the real binary, exit codes,
+# determinism of seed, and the export -> import -> export round trip.
+#   tests/cli/run.sh BINARY [ROUNDTRIP_BINARY ROUNDTRIP_PERSONS]
+# BINARY is usually the sanitizer build; the large round trip runs on the
+# optimised build when given.
+set -u
+bin=$(realpath "$1")
+big=${2:+$(realpath "$2")}
+bign=${3:-100000}
+tmp=$(mktemp -d /tmp/liangfu-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect STATUS DESCRIPTION -- COMMAND...
+expect() {
+	want=$1; what=$2; shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$what: exit $got, wanted $want"; sed 's/^/  /' "$tmp/err" >&2
+	fi
+}
+
+# contains FILE TEXT DESCRIPTION
+contains() {
+	if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; fi
+}
+
+cd "$tmp" || exit 1
+export LIANGFU_PROGRESS=0
+
+expect 2 "no arguments" -- "$bin"
+expect 0 "help" -- "$bin" --help
+contains out "import" "help lists commands"
+expect 2 "unknown command" -- "$bin" frobnicate
+expect 2 "init usage" -- "$bin" init
+expect 0 "init" -- "$bin" init a.db
+if [ "$(stat -c %a a.db.key)" = 600 ]; then ok; else bad "key file mode"; fi
+expect 1 "init refuses to overwrite" -- "$bin" init a.db
+contains err "already exists" "init message"
+
+expect 2 "seed needs --persons" -- "$bin" seed a.db
+expect 1 "seed unknown region" -- "$bin" seed a.db --persons 5 --region 5199
+expect 0 "seed" -- "$bin" seed a.db --persons 300 --region 510104 \
+    --years 2023-2024 --seed 7
+expect 0 "seed creates a database" -- "$bin" seed c.db --persons 300 \
+    --region 510104 --years 2023-2024 --seed 7
+expect 0 "seed another seed" -- "$bin" seed d.db --persons 300 \
+    --region 510104 --years 2023-2024 --seed 8
+
+expect 2 "export needs --year" -- "$bin" export a.db a.csv
+expect 1 "export unknown region" -- "$bin" export a.db --year 2024 \
+    --region 99 x.csv
+expect 0 "export" -- "$bin" export a.db --year 2024 a.csv
+contains err "exported 300 surveys" "export count"
+expect 0 "export a region" -- "$bin" export a.db --year 2024 \
+    --region 510104 r.csv
+expect 0 "export same seed" -- "$bin" export c.db --year 2024 c.csv
+expect 0 "export other seed" -- "$bin" export d.db --year 2024 d.csv
+if cmp -s a.csv c.csv; then ok; else bad "same seed, same data"; fi
+if cmp -s a.csv d.csv; then bad "another seed, other data"; else ok; fi
+if [ "$(wc -l < a.csv)" -eq 301 ]; then ok; else bad "301 lines"; fi
+if head -c 3 a.csv | od -An -tx1 | grep -q "ef bb bf"; then ok; else
+	bad "BOM"; fi
+
+expect 0 "init b" -- "$bin" init b.db
+expect 0 "import" -- "$bin" import b.db a.csv
+contains err "300 new persons" "import summary"
+expect 0 "export b" -- "$bin" export b.db --year 2024 b.csv
+if cmp -s a.csv b.csv; then ok; else bad "round trip"; fi
+expect 0 "import again: unchanged" -- "$bin" import b.db a.csv
+contains err "300 unchanged" "re-import"
+expect 1 "import missing file" -- "$bin" import b.db nosuch.csv
+expect 1 "import a non-database" -- "$bin" import a.csv a.csv
+
+# a bad row: all or nothing, then --skip-bad
+awk -F, 'NR == 3 { $0 = "2024,9" substr($0, index($0, ",") + 2) } 1' \
+    a.csv > bad.csv
+expect 0 "init e" -- "$bin" init e.db
+expect 1 "import bad row" -- "$bin" import e.db bad.csv
+contains err "bad.csv:3:2:" "bad row position"
+contains err "nothing was imported" "all or nothing"
+expect 0 "import --skip-bad" -- "$bin" import e.db bad.csv \
+    --skip-bad rej.csv
+contains err "299 new persons" "good rows imported"
+if [ "$(wc -l < rej.csv)" -eq 2 ]; then ok; else bad "reject file"; fi
+
+id=$(sed -n 2p a.csv | tr ',' '\n' | grep -E '^[0-9]{17}[0-9X]$' | head -1)
+expect 0 "show" -- "$bin" show a.db --id-number "$id"
+contains out "2023 年调查" "show lists 2023"
+contains out "2024 年调查" "show lists 2024"
+contains out "history" "show history"
+expect 1 "show unknown person" -- "$bin" show a.db \
+    --id-number 11010519491231002X
+expect 1 "show bad ID" -- "$bin" show a.db --id-number 123
+
+# progress bar: forced on shows rate, piped stays quiet
+LIANGFU_PROGRESS=1 "$bin" export a.db --year 2024 p.csv 2>err1 >/dev/null
+contains err1 "/s" "progress on"
+rm -f p.csv
+LIANGFU_PROGRESS= "$bin" export a.db --year 2024 p.csv 2>err2 >/dev/null
+if grep -q "/s" err2; then bad "progress quiet when piped"; else ok; fi
+
+if [ -n "$big" ]; then
+	t0=$(date +%s)
+	expect 0 "seed $bign" -- "$big" seed big.db --persons "$bign" --seed 3 \
+	    --years 2024
+	expect 0 "export $bign" -- "$big" export big.db --year 2024 big1.csv
+	expect 0 "init big2" -- "$big" init big2.db
+	expect 0 "import $bign" -- "$big" import big2.db big1.csv
+	expect 0 "export again" -- "$big" export big2.db --year 2024 big2.csv
+	if cmp -s big1.csv big2.csv; then ok; else
+		bad "$bign round trip not byte-identical"; fi
+	echo "round trip of $bign persons took $(( $(date +%s) - t0 )) s"
+fi
+
+echo "cli tests: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
