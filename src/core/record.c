@@ -267,6 +267,10 @@ parse_text(struct record *r, const struct field *f, const char *s,
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return perr(err, f, "bad_text", "含有控制字符 "
 			    "(contains a control character)");
+	if (strchr("=+-@", s[0]) != NULL)
+		return perr(err, f, "bad_text", "不能以 = + - @ 开头 (must not "
+		    "start with =, +, - or @: spreadsheets read it as a "
+		    "formula)");
 	if (chars < f->min || chars > f->max) {
 		snprintf(why, sizeof(why), "长度应为 %lld 到 %lld 个字 "
 		    "(length must be %lld..%lld characters, is %ld)",
