@@ -103,6 +103,23 @@ int	store_survey_put(struct store *s, const struct record *r,
 	    const struct store_put *p, struct store_put_result *res,
 	    struct lf_error *err);
 
+/*
+ * The same put in two steps, so that bulk work can prepare on several
+ * threads and write on one. store_prepare() validates r and seals its
+ * secrets; it touches no database and is safe to call from many threads
+ * at once with distinct preps. r must stay unchanged until store_write()
+ * has used the prep. A prep comes from store_prep_new() (NULL when memory
+ * runs out), is reusable, and is freed with store_prep_free().
+ */
+struct store_prep;
+struct store_prep *store_prep_new(const struct catalog *cat);
+void	store_prep_free(struct store_prep *prep);
+int	store_prepare(const struct store *s, const struct record *r,
+	    const struct store_put *p, struct store_prep *prep,
+	    struct lf_error *err);
+int	store_write(struct store *s, const struct store_prep *prep,
+	    struct store_put_result *res, struct lf_error *err);
+
 /* Looks a person up by ID number (18 characters). 0 found, 1 not found. */
 int	store_person_by_idnum(struct store *s, const char *id18,
 	    struct store_person *out, struct lf_error *err);

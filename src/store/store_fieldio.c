@@ -13,16 +13,28 @@
 
 #include "core/date.h"
 
-#define SECRET_MAX	64	/* bytes of an ID or phone number */
 
 int
-fieldio_aad(char *out, size_t outlen, const char *uid, int year,
+fieldio_aad(char *out, size_t outlen, const char *bind, int year,
     const char *code)
 {
-	int n = year ? snprintf(out, outlen, "s:%s:%d:%s", uid, year, code) :
-	    snprintf(out, outlen, "p:%s:%s", uid, code);
+	int n = year ? snprintf(out, outlen, "s:%s:%d:%s", bind, year, code) :
+	    snprintf(out, outlen, "p:%s:%s", bind, code);
 
 	return n < 0 || (size_t)n >= outlen ? -1 : n;
+}
+
+void
+fieldio_bind_of(const unsigned char *id_hash, char out[BIND_LEN + 1])
+{
+	static const char hexd[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < BIND_LEN / 2; i++) {
+		out[2 * i] = hexd[id_hash[i] >> 4];
+		out[2 * i + 1] = hexd[id_hash[i] & 15];
+	}
+	out[BIND_LEN] = '\0';
 }
 
 /* The lookup-hash domain: all ID numbers share one, so a householder's
@@ -33,36 +45,32 @@ secret_domain(const struct field *f)
 	return f->type == FT_TEXT ? f->code : field_type_name(f->type);
 }
 
-static int
-bind_secret(struct store *s, sqlite3_stmt *st, int *idx, const char *value,
-    const struct field *f, const char *uid, int year, struct lf_error *err)
+int
+fieldio_seal(const struct store *s, struct store_prep *prep,
+    const struct field *f, struct lf_error *err)
 {
-	unsigned char sealed[SECRET_MAX + CRYPTO_SEAL_OVERHEAD];
-	unsigned char hash[CRYPTO_HASH_LEN];
+	const char *value = prep->r->str[f->index];
+	size_t len = strlen(value);
 	char aad[128];
-	size_t len = strlen(value), outlen;
-	int alen = fieldio_aad(aad, sizeof(aad), uid, year, f->code);
+	int alen = fieldio_aad(aad, sizeof(aad), prep->bind, prep->put.year,
+	    f->code);
 
 	if (len > SECRET_MAX || alen < 0 ||
-	    crypto_seal(s->keys, aad, (size_t)alen, value, len, sealed,
-	    sizeof(sealed), &outlen) != 0 ||
+	    crypto_seal(s->keys, aad, (size_t)alen, value, len,
+	    prep->blob[f->index], SEALED_MAX, &prep->blen[f->index]) != 0 ||
 	    crypto_lookup_hash(s->keys, secret_domain(f), value, len,
-	    hash) != 0)
+	    prep->hash[f->index]) != 0)
 		return lf_error_set(err, "crypto", f->code, "%s(%s): 加密失败 "
 		    "(cannot seal the value)", f->label_zh, f->code);
-	if (sqlite3_bind_blob(st, (*idx)++, sealed, (int)outlen,
-	    SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_blob(st, (*idx)++, hash, sizeof(hash),
-	    SQLITE_TRANSIENT) != SQLITE_OK)
-		return store_sqlite_error(s, "bind", err);
 	return 0;
 }
 
 int
 fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
-    const struct record *r, const struct field *f, const char *uid, int year,
+    const struct store_prep *prep, const struct field *f,
     struct lf_error *err)
 {
+	const struct record *r = prep->r;
 	char date[11];
 	int rc;
 
@@ -72,9 +80,15 @@ fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
 			rc = sqlite3_bind_null(st, (*idx)++);
 		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
 	}
-	if (f->secret)
-		return bind_secret(s, st, idx, r->str[f->index], f, uid, year,
-		    err);
+	if (f->secret) {
+		rc = sqlite3_bind_blob(st, (*idx)++, prep->blob[f->index],
+		    (int)prep->blen[f->index], SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_blob(st, (*idx)++,
+			    prep->hash[f->index], CRYPTO_HASH_LEN,
+			    SQLITE_STATIC);
+		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
+	}
 	switch (f->type) {
 	case FT_TEXT:
 	case FT_REGION:
@@ -101,12 +115,12 @@ corrupt(const struct field *f, struct lf_error *err, const char *why)
 
 static int
 read_secret(struct store *s, sqlite3_stmt *st, int col, struct record *r,
-    const struct field *f, const char *uid, int year, struct lf_error *err)
+    const struct field *f, const char *bind, int year, struct lf_error *err)
 {
 	char plain[SECRET_MAX + 1], aad[128];
 	const void *blob = sqlite3_column_blob(st, col);
 	int blen = sqlite3_column_bytes(st, col);
-	int alen = fieldio_aad(aad, sizeof(aad), uid, year, f->code);
+	int alen = fieldio_aad(aad, sizeof(aad), bind, year, f->code);
 	size_t plen;
 
 	if (blob == NULL || alen < 0 ||
@@ -121,7 +135,7 @@ read_secret(struct store *s, sqlite3_stmt *st, int col, struct record *r,
 
 int
 fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
-    const struct field *f, const char *uid, int year, struct lf_error *err)
+    const struct field *f, const char *bind, int year, struct lf_error *err)
 {
 	const char *text;
 	int c = *col, days;
@@ -131,7 +145,7 @@ fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
 	if (sqlite3_column_type(st, c) == SQLITE_NULL)
 		return 0;
 	if (f->secret)
-		return read_secret(s, st, c, r, f, uid, year, err);
+		return read_secret(s, st, c, r, f, bind, year, err);
 	switch (f->type) {
 	case FT_TEXT:
 	case FT_REGION:

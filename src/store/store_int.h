@@ -25,6 +25,7 @@ struct store {
 	struct crypto_keys	*keys;
 	sqlite3_stmt		*st[NSTMT];
 	struct record		*old;		/* scratch for updates */
+	struct store_prep	*prep;		/* scratch for store_survey_put */
 	int			 in_tx;
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;
@@ -58,18 +59,47 @@ int	store_history_add(struct store *s, const char *entity,
 	    const char *actor, const char *at, const char *changes,
 	    struct lf_error *err);
 
-/* Binds field f of r at parameter *idx (advanced), sealing secrets with
- * the row binding uid/year. */
-int	fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
-	    const struct record *r, const struct field *f, const char *uid,
-	    int year, struct lf_error *err);
-/* Reads field f from column *col (advanced) into r, opening secrets. */
-int	fieldio_read(struct store *s, sqlite3_stmt *st, int *col,
-	    struct record *r, const struct field *f, const char *uid,
-	    int year, struct lf_error *err);
-/* The binding (AAD) of a sealed value: "s:<uid>:<year>:<code>" or, for
- * year 0, "p:<uid>:<code>". */
-int	fieldio_aad(char *out, size_t outlen, const char *uid, int year,
+#define SECRET_MAX	64	/* bytes of an ID, card or phone number */
+#define SEALED_MAX	(SECRET_MAX + CRYPTO_SEAL_OVERHEAD)
+#define BIND_LEN	32	/* hex characters of a row binding */
+
+/*
+ * A put made ready outside the database: validated, with every secret
+ * sealed. The binding of sealed values is the person's lookup hash (hex
+ * of its first 16 bytes), known before the person's row is found, so
+ * preparing needs no database and runs on any thread.
+ */
+struct store_prep {
+	const struct record	*r;
+	struct store_put	 put;
+	char			 actor[64];
+	unsigned char		 id_hash[CRYPTO_HASH_LEN];
+	char			 bind[BIND_LEN + 1];
+	unsigned char		 person_seal[SEALED_MAX];
+	size_t			 person_seal_len;
+	unsigned char		(*blob)[SEALED_MAX];	/* per field */
+	size_t			*blen;
+	unsigned char		(*hash)[CRYPTO_HASH_LEN];
+};
+
+/* The binding (AAD) of a sealed value: "s:<bind>:<year>:<code>" or, for
+ * year 0 (the person row), "p:<bind>:<code>". Length, or -1. */
+int	fieldio_aad(char *out, size_t outlen, const char *bind, int year,
 	    const char *code);
+/* The binding of the person with this lookup hash. */
+void	fieldio_bind_of(const unsigned char *id_hash, char out[BIND_LEN + 1]);
+/* Seals field f of r into prep (when set and secret). */
+int	fieldio_seal(const struct store *s, struct store_prep *prep,
+	    const struct field *f, struct lf_error *err);
+/* Binds field f of prep->r at parameter *idx (advanced); secrets come
+ * sealed from prep. */
+int	fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
+	    const struct store_prep *prep, const struct field *f,
+	    struct lf_error *err);
+/* Reads field f from column *col (advanced) into r, opening secrets
+ * sealed with binding bind and year. */
+int	fieldio_read(struct store *s, sqlite3_stmt *st, int *col,
+	    struct record *r, const struct field *f, const char *bind,
+	    int year, struct lf_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * store_put.c - store_survey_put(): validate, then create or update the
- * person and the year's survey in one savepoint, keeping history.
+ * store_put.c - store_write() and store_survey_put(): create or update the
+ * person and the year's survey of a prepared put in one savepoint, keeping
+ * history.
  */
 #include "store/store_int.h"
 
@@ -10,7 +11,6 @@
 #include <string.h>
 
 #include "core/date.h"
-#include "core/validate.h"
 #include "store/store_diff.h"
 
 struct person_row {
@@ -87,29 +87,23 @@ person_from_record(const struct store *s, const struct record *r,
 }
 
 static int
-person_insert(struct store *s, const struct record *r,
-    const unsigned char *hash, const struct store_put *put, const char *now,
-    struct person_row *p, struct lf_error *err)
+person_insert(struct store *s, const struct store_prep *prep,
+    const char *now, struct person_row *p, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_INS];
-	unsigned char sealed[64 + CRYPTO_SEAL_OVERHEAD];
-	const char *id = r->str[s->f_id];
-	char aad[128];
-	size_t slen;
-	int alen;
+	const struct store_put *put = &prep->put;
 
-	person_from_record(s, r, p);
+	person_from_record(s, prep->r, p);
 	p->status = put->status ? put->status : PERSON_ACTIVE;
 	p->version = 1;
-	if (new_uid(p->uid) != 0 ||
-	    (alen = fieldio_aad(aad, sizeof(aad), p->uid, 0, "id_number")) < 0
-	    || crypto_seal(s->keys, aad, (size_t)alen, id, strlen(id), sealed,
-	    sizeof(sealed), &slen) != 0)
-		return lf_error_set(err, "crypto", "id_number", "加密失败 "
-		    "(cannot seal the ID number)");
+	if (new_uid(p->uid) != 0)
+		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
+		    "bytes for the person's id)");
 	sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 3, sealed, (int)slen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, prep->id_hash, CRYPTO_HASH_LEN,
+	    SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, prep->person_seal, (int)prep->person_seal_len,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, p->gender);
 	sqlite3_bind_text(st, 6, p->birth, -1, SQLITE_STATIC);
@@ -197,23 +191,23 @@ out:
 
 static int
 bind_fields(struct store *s, sqlite3_stmt *st, int idx,
-    const struct record *r, const char *uid, int year, struct lf_error *err)
+    const struct store_prep *prep, struct lf_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_bind(s, st, &idx, r, &s->cat->fields[i], uid,
-		    year, err) != 0)
+		if (fieldio_bind(s, st, &idx, prep, &s->cat->fields[i],
+		    err) != 0)
 			return -1;
 	return idx;
 }
 
 static int
-survey_insert(struct store *s, const struct record *r,
-    const struct person_row *p, const struct store_put *put,
-    const char *now, struct lf_error *err)
+survey_insert(struct store *s, const struct store_prep *prep,
+    const struct person_row *p, const char *now, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_INS];
+	const struct store_put *put = &prep->put;
 
 	sqlite3_bind_int64(st, 1, p->id);
 	sqlite3_bind_int(st, 2, put->year);
@@ -221,7 +215,7 @@ survey_insert(struct store *s, const struct record *r,
 	sqlite3_bind_text(st, 4, put->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, put->actor, -1, SQLITE_STATIC);
-	if (bind_fields(s, st, 7, r, p->uid, put->year, err) < 0) {
+	if (bind_fields(s, st, 7, prep, err) < 0) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		return -1;
@@ -231,25 +225,26 @@ survey_insert(struct store *s, const struct record *r,
 
 /* Reads the stored survey's fields into s->old from the FIND row. */
 static int
-read_old(struct store *s, sqlite3_stmt *st, const char *uid, int year,
+read_old(struct store *s, sqlite3_stmt *st, const char *bind, int year,
     struct lf_error *err)
 {
 	size_t i;
 	int col = 2;
 
 	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_read(s, st, &col, s->old, &s->cat->fields[i], uid,
+		if (fieldio_read(s, st, &col, s->old, &s->cat->fields[i], bind,
 		    year, err) != 0)
 			return -1;
 	return 0;
 }
 
 static int
-survey_update(struct store *s, const struct record *r,
-    const struct person_row *p, const struct store_put *put, const char *now,
-    int64_t sid, int64_t version, char *changes, struct lf_error *err)
+survey_update(struct store *s, const struct store_prep *prep,
+    const struct person_row *p, const char *now, int64_t sid,
+    int64_t version, char *changes, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_UPD];
+	const struct store_put *put = &prep->put;
 	int idx;
 
 	if (store_history_add(s, "survey", sid, p->id, put->year, version,
@@ -257,7 +252,7 @@ survey_update(struct store *s, const struct record *r,
 		return -1;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, put->actor, -1, SQLITE_STATIC);
-	if ((idx = bind_fields(s, st, 3, r, p->uid, put->year, err)) < 0) {
+	if ((idx = bind_fields(s, st, 3, prep, err)) < 0) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 		return -1;
@@ -273,11 +268,12 @@ survey_update(struct store *s, const struct record *r,
 }
 
 static int
-survey_upsert(struct store *s, const struct record *r,
-    const struct person_row *p, const struct store_put *put, const char *now,
+survey_upsert(struct store *s, const struct store_prep *prep,
+    const struct person_row *p, const char *now,
     struct store_put_result *res, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
+	const struct store_put *put = &prep->put;
 	char *changes = NULL;
 	int64_t sid, version;
 	int rc;
@@ -289,7 +285,7 @@ survey_upsert(struct store *s, const struct record *r,
 		sqlite3_reset(st);
 		res->created_survey = 1;
 		res->version = 1;
-		return survey_insert(s, r, p, put, now, err);
+		return survey_insert(s, prep, p, now, err);
 	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -306,8 +302,9 @@ survey_upsert(struct store *s, const struct record *r,
 		    (long long)version);
 		goto out;
 	}
-	if (read_old(s, st, p->uid, put->year, err) != 0 ||
-	    diff_build(s->old, r, st, 2, &changes, &res->changed, err) != 0)
+	if (read_old(s, st, prep->bind, put->year, err) != 0 ||
+	    diff_build(s->old, prep->r, st, 2, &changes, &res->changed,
+	    err) != 0)
 		goto out;
 	sqlite3_reset(st);
 	res->version = version;
@@ -315,7 +312,7 @@ survey_upsert(struct store *s, const struct record *r,
 		rc = 0;
 		goto out;
 	}
-	rc = survey_update(s, r, p, put, now, sid, version, changes, err);
+	rc = survey_update(s, prep, p, now, sid, version, changes, err);
 	res->version = version + 1;
 out:
 	sqlite3_reset(st);
@@ -324,50 +321,39 @@ out:
 }
 
 static int
-put_rows(struct store *s, const struct record *r, const struct store_put *put,
+put_rows(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
-	unsigned char hash[CRYPTO_HASH_LEN];
-	const char *id = r->str[s->f_id];
 	struct person_row p;
 	char now[21];
 	int rc;
 
 	store_now_iso(now);
-	if (crypto_lookup_hash(s->keys, "id_number", id, strlen(id), hash))
-		return lf_error_set(err, "crypto", "id_number", "哈希失败 "
-		    "(cannot hash the ID number)");
-	if ((rc = person_find(s, hash, &p, err)) < 0)
+	if ((rc = person_find(s, prep->id_hash, &p, err)) < 0)
 		return -1;
 	res->created_person = rc == 1;
-	if (rc == 1 ? person_insert(s, r, hash, put, now, &p, err) :
-	    person_update(s, r, put, now, &p, err))
+	if (rc == 1 ? person_insert(s, prep, now, &p, err) :
+	    person_update(s, prep->r, &prep->put, now, &p, err))
 		return -1;
 	res->person_id = p.id;
 	memcpy(res->uid, p.uid, sizeof(res->uid));
-	return survey_upsert(s, r, &p, put, now, res, err);
+	if (res->created_person) {
+		/* a new person has no survey yet: skip the lookup */
+		res->created_survey = 1;
+		res->version = 1;
+		return survey_insert(s, prep, &p, now, err);
+	}
+	return survey_upsert(s, prep, &p, now, res, err);
 }
 
 int
-store_survey_put(struct store *s, const struct record *r,
-    const struct store_put *put, struct store_put_result *res,
-    struct lf_error *err)
+store_write(struct store *s, const struct store_prep *prep,
+    struct store_put_result *res, struct lf_error *err)
 {
-	struct validate_ctx vc = { s->regions, put->today ? put->today :
-	    store_today(), put->year };
-
 	memset(res, 0, sizeof(*res));
-	if (put->year < 1990 || put->year > 2999)
-		return lf_error_set(err, "bad_year", "year", "年度无效 "
-		    "(year %d is out of range)", put->year);
-	if (put->status < 0 || put->status > PERSON_DECEASED)
-		return lf_error_set(err, "bad_status", "status", "人员状态无效 "
-		    "(status must be 1, 2 or 3)");
-	if (record_validate(r, &vc, err) != 0)
-		return -1;
 	if (store_step_done(s, ST_SAVEPOINT, "savepoint", err) != 0)
 		return -1;
-	if (put_rows(s, r, put, res, err) != 0) {
+	if (put_rows(s, prep, res, err) != 0) {
 		sqlite3_step(s->st[ST_ROLLBACK_TO]);
 		sqlite3_reset(s->st[ST_ROLLBACK_TO]);
 		sqlite3_step(s->st[ST_RELEASE]);
@@ -375,4 +361,15 @@ store_survey_put(struct store *s, const struct record *r,
 		return -1;
 	}
 	return store_step_done(s, ST_RELEASE, "release", err);
+}
+
+int
+store_survey_put(struct store *s, const struct record *r,
+    const struct store_put *put, struct store_put_result *res,
+    struct lf_error *err)
+{
+	memset(res, 0, sizeof(*res));
+	if (store_prepare(s, r, put, s->prep, err) != 0)
+		return -1;
+	return store_write(s, s->prep, res, err);
 }

@@ -18,12 +18,12 @@ copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 
 /* Opens a person's sealed ID number (column col) into p->id_number. */
 static int
-open_person_id(struct store *s, sqlite3_stmt *st, int col,
+open_person_id(struct store *s, sqlite3_stmt *st, int col, const char *bind,
     struct store_person *p, struct lf_error *err)
 {
 	char aad[128];
 	size_t n;
-	int alen = fieldio_aad(aad, sizeof(aad), p->uid, 0, "id_number");
+	int alen = fieldio_aad(aad, sizeof(aad), bind, 0, "id_number");
 
 	if (alen < 0 || sqlite3_column_type(st, col) != SQLITE_BLOB ||
 	    crypto_open(s->keys, aad, (size_t)alen, sqlite3_column_blob(st,
@@ -35,13 +35,27 @@ open_person_id(struct store *s, sqlite3_stmt *st, int col,
 	return 0;
 }
 
+/* The binding of the person whose lookup hash is in column col. */
+static int
+bind_from_row(sqlite3_stmt *st, int col, char bind[BIND_LEN + 1],
+    struct lf_error *err)
+{
+	if (sqlite3_column_bytes(st, col) != CRYPTO_HASH_LEN)
+		return lf_error_set(err, "corrupt", "id_number", "人员记录损坏 "
+		    "(a person row has no valid lookup hash)");
+	fieldio_bind_of(sqlite3_column_blob(st, col), bind);
+	return 0;
+}
+
 /* Columns: id uid name gender birth_date region status version
- * updated_at updated_by id_enc, from `col` on. */
+ * updated_at updated_by id_enc id_hash, from `col` on; bind is set. */
 static int
 person_from_row(struct store *s, sqlite3_stmt *st, int col,
-    struct store_person *p, struct lf_error *err)
+    struct store_person *p, char bind[BIND_LEN + 1], struct lf_error *err)
 {
 	memset(p, 0, sizeof(*p));
+	if (bind_from_row(st, col + 11, bind, err) != 0)
+		return -1;
 	p->id = sqlite3_column_int64(st, col);
 	copy_col(st, col + 1, p->uid, sizeof(p->uid));
 	copy_col(st, col + 2, p->name, sizeof(p->name));
@@ -52,7 +66,7 @@ person_from_row(struct store *s, sqlite3_stmt *st, int col,
 	p->version = sqlite3_column_int64(st, col + 7);
 	copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
 	copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
-	return open_person_id(s, st, col + 10, p, err);
+	return open_person_id(s, st, col + 10, bind, p, err);
 }
 
 int
@@ -61,6 +75,7 @@ store_person_by_idnum(struct store *s, const char *id18,
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
 	unsigned char hash[CRYPTO_HASH_LEN];
+	char bind[BIND_LEN + 1];
 	int rc;
 
 	if (crypto_lookup_hash(s->keys, "id_number", id18, strlen(id18), hash))
@@ -68,7 +83,7 @@ store_person_by_idnum(struct store *s, const char *id18,
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		rc = person_from_row(s, st, 0, out, err);
+		rc = person_from_row(s, st, 0, out, bind, err);
 	else
 		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
 		    err);
@@ -78,34 +93,37 @@ store_person_by_idnum(struct store *s, const char *id18,
 
 static int
 read_fields(struct store *s, sqlite3_stmt *st, int col, struct record *r,
-    const char *uid, int year, struct lf_error *err)
+    const char *bind, int year, struct lf_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_read(s, st, &col, r, &s->cat->fields[i], uid, year,
+		if (fieldio_read(s, st, &col, r, &s->cat->fields[i], bind, year,
 		    err) != 0)
 			return -1;
 	return 0;
 }
 
 static int
-person_uid(struct store *s, int64_t person_id, char uid[STORE_UID_LEN + 1],
+person_bind(struct store *s, int64_t person_id, char bind[BIND_LEN + 1],
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT uid FROM persons WHERE id = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT id_hash FROM persons WHERE id = "
+	    "?", -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "person", err);
 	sqlite3_bind_int64(st, 1, person_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		copy_col(st, 0, uid, STORE_UID_LEN + 1);
+		rc = bind_from_row(st, 0, bind, err) == 0 ? SQLITE_ROW :
+		    SQLITE_ERROR;
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
+	if (rc == SQLITE_ERROR && err->code != NULL)
+		return -1;
 	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
 }
 
@@ -114,18 +132,19 @@ store_survey_get(struct store *s, int64_t person_id, int year,
     struct record *r, int64_t *version, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
-	char uid[STORE_UID_LEN + 1];
+	char bind[BIND_LEN + 1];
 	int rc;
 
 	record_clear(r);
-	if ((rc = person_uid(s, person_id, uid, err)) != 0)
+	lf_error_clear(err);
+	if ((rc = person_bind(s, person_id, bind, err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int(st, 2, year);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 1);
-		rc = read_fields(s, st, 2, r, uid, year, err);
+		rc = read_fields(s, st, 2, r, bind, year, err);
 	} else
 		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "survey",
 		    err);
@@ -187,7 +206,7 @@ scan_sql(struct store *s, const struct region *in, struct buf *b)
 {
 	if (buf_adds(b, "SELECT p.id, p.uid, p.name, p.gender, p.birth_date, "
 	    "p.region, p.status, p.version, p.updated_at, p.updated_by, "
-	    "p.id_enc, ") != 0 || schema_survey_columns(s->cat, "s.", b) != 0 ||
+	    "p.id_enc, p.id_hash, ") != 0 || schema_survey_columns(s->cat, "s.", b) != 0 ||
 	    buf_adds(b, " FROM surveys s JOIN persons p ON p.id = s.person_id"
 	    " WHERE s.year = ?") != 0)
 		return -1;
@@ -218,6 +237,7 @@ store_scan_surveys(struct store *s, int year, const struct region *in,
 	char lo[13], hi[13];
 	sqlite3_stmt *st = NULL;
 	struct store_person p;
+	char bind[BIND_LEN + 1];
 	struct record *r = record_new(s->cat);
 	struct buf sql;
 	int rc = -1, step;
@@ -239,8 +259,8 @@ store_scan_surveys(struct store *s, int year, const struct region *in,
 		sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (person_from_row(s, st, 0, &p, err) != 0 ||
-		    read_fields(s, st, 11, r, p.uid, year, err) != 0)
+		if (person_from_row(s, st, 0, &p, bind, err) != 0 ||
+		    read_fields(s, st, 12, r, bind, year, err) != 0)
 			goto out;
 		if ((rc = fn(arg, &p, r)) != 0)
 			goto out;

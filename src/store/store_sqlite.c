@@ -246,7 +246,7 @@ prepare_all(struct store *s, struct lf_error *err)
 
 	if (prepare(s, ST_PERSON_FIND, "SELECT id, uid, name, gender, "
 	    "birth_date, region, status, version, updated_at, updated_by, "
-	    "id_enc FROM persons WHERE id_hash = ?", err) != 0 ||
+	    "id_enc, id_hash FROM persons WHERE id_hash = ?", err) != 0 ||
 	    prepare(s, ST_PERSON_INS, "INSERT INTO persons(uid, id_hash, "
 	    "id_enc, name, gender, birth_date, region, status, version, "
 	    "created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, "
@@ -296,7 +296,8 @@ store_open(const char *path, const struct catalog *cat,
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
 	    || prepare_all(s, err) != 0)
 		goto fail;
-	if ((s->old = record_new(cat)) == NULL) {
+	if ((s->old = record_new(cat)) == NULL ||
+	    (s->prep = store_prep_new(cat)) == NULL) {
 		lf_error_set(err, "no_memory", "", "内存不足");
 		goto fail;
 	}
@@ -321,6 +322,7 @@ store_close(struct store *s)
 	sqlite3_close(s->db);
 	crypto_keys_free(s->keys);
 	record_free(s->old);
+	store_prep_free(s->prep);
 	mem_free(s);
 }
 

@@ -1,0 +1,89 @@
+/*
+ * store_prep.c - the database-free half of a put: validation and sealing.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/validate.h"
+
+struct store_prep *
+store_prep_new(const struct catalog *cat)
+{
+	struct store_prep *p = mem_calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->blob = mem_calloc(cat->nfields, sizeof(*p->blob));
+	p->blen = mem_calloc(cat->nfields, sizeof(*p->blen));
+	p->hash = mem_calloc(cat->nfields, sizeof(*p->hash));
+	if (p->blob == NULL || p->blen == NULL || p->hash == NULL) {
+		store_prep_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+store_prep_free(struct store_prep *p)
+{
+	if (p == NULL)
+		return;
+	mem_free(p->blob);
+	mem_free(p->blen);
+	mem_free(p->hash);
+	mem_free(p);
+}
+
+static int
+seal_person(const struct store *s, struct store_prep *p, const char *id,
+    struct lf_error *err)
+{
+	char aad[128];
+	int alen = fieldio_aad(aad, sizeof(aad), p->bind, 0, "id_number");
+
+	if (alen < 0 || crypto_seal(s->keys, aad, (size_t)alen, id,
+	    strlen(id), p->person_seal, sizeof(p->person_seal),
+	    &p->person_seal_len) != 0)
+		return lf_error_set(err, "crypto", "id_number", "加密失败 "
+		    "(cannot seal the ID number)");
+	return 0;
+}
+
+int
+store_prepare(const struct store *s, const struct record *r,
+    const struct store_put *put, struct store_prep *p, struct lf_error *err)
+{
+	struct validate_ctx vc = { s->regions, put->today ? put->today :
+	    store_today(), put->year };
+	const char *id;
+	size_t i;
+
+	if (put->year < 1990 || put->year > 2999)
+		return lf_error_set(err, "bad_year", "year", "年度无效 "
+		    "(year %d is out of range)", put->year);
+	if (put->status < 0 || put->status > PERSON_DECEASED)
+		return lf_error_set(err, "bad_status", "status", "人员状态无效 "
+		    "(status must be 1, 2 or 3)");
+	if (record_validate(r, &vc, err) != 0)
+		return -1;
+	p->r = r;
+	p->put = *put;
+	snprintf(p->actor, sizeof(p->actor), "%s", put->actor);
+	p->put.actor = p->actor;
+	id = r->str[s->f_id];
+	if (crypto_lookup_hash(s->keys, "id_number", id, strlen(id),
+	    p->id_hash) != 0)
+		return lf_error_set(err, "crypto", "id_number", "哈希失败 "
+		    "(cannot hash the ID number)");
+	fieldio_bind_of(p->id_hash, p->bind);
+	if (seal_person(s, p, id, err) != 0)
+		return -1;
+	for (i = 0; i < s->cat->nfields; i++)
+		if (s->cat->fields[i].secret && r->set[i] &&
+		    fieldio_seal(s, p, &s->cat->fields[i], err) != 0)
+			return -1;
+	return 0;
+}
