@@ -68,8 +68,11 @@ const char *
 cli_actor(void)
 {
 	static char actor[80];
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd *pw;
 
+	if (actor[0] != '\0')
+		return actor;
+	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
 	return actor;
 }

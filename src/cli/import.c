@@ -340,7 +340,7 @@ reject_row(struct import *im, const struct csv_row *row)
 static int
 one_row(struct import *im, const struct csv_row *row)
 {
-	int year, status;
+	int year = 0, status = 0;
 
 	if (parse_row(im, row, &year, &status) != 0 ||
 	    check_duplicate(im, row, year) != 0 ||
@@ -365,7 +365,7 @@ count_lines(FILE *fp)
 }
 
 static int
-read_rows(struct import *im, FILE *fp)
+read_rows(struct import *im, uint64_t lines)
 {
 	struct progress *bar = NULL;
 	struct csv_error ce;
@@ -373,7 +373,7 @@ read_rows(struct import *im, FILE *fp)
 	int rc;
 
 	if (im->o->progress)
-		bar = progress_start("导入 import", count_lines(fp));
+		bar = progress_start("导入 import", lines > 0 ? lines - 1 : 0);
 	while ((rc = csv_next(im->csv, &row, &ce)) == 1) {
 		im->st->rows++;
 		if (one_row(im, &row) != 0)
@@ -391,6 +391,8 @@ run(struct import *im, FILE *fp)
 {
 	struct csv_error ce;
 	struct csv_row hdr;
+	/* counted before the reader starts: it reads ahead from fp */
+	uint64_t lines = im->o->progress ? count_lines(fp) : 0;
 
 	im->csv = csv_open(fp, im->o->path, im->o->encoding, &ce);
 	if (im->csv == NULL)
@@ -400,7 +402,7 @@ run(struct import *im, FILE *fp)
 		return -1;
 	if (store_begin(im->s, im->err) != 0)
 		return -1;
-	if (read_rows(im, fp) != 0) {
+	if (read_rows(im, lines) != 0) {
 		store_rollback(im->s);
 		return -1;
 	}

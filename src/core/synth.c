@@ -17,12 +17,15 @@
  * method, age, self-care, 低保 and poverty, school, work, insurance,
  * subsidies, illness), then a walk over the catalog in order: each item
  * that record_asked() says is asked, given what is filled so far, is
- * written by its generator from gens[] (matched by code in synth_new).
- * Need items are drawn there from probabilities that depend on the model.
- * The catalog's skip rules thus stay the only source of "asked".
+ * written by its generator from gens[] (matched by code in synth_new):
+ * a member of the model (gen_value), a yes/no rule whose probability
+ * depends on the model (gen_rule, the NEED/RULE rows), or a function of
+ * its own. The catalog's skip rules thus stay the only source of "asked";
+ * an item gens[] lacks gets a neutral value when required (gen_default).
  */
 #include "core/synth.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +44,7 @@
 #define NEED_STICK	0.7
 #define JOIN_P		0.07	/* person joins the previous one's household */
 
-/* ---- randomness ---------------------------------------------------- */
+/* ---- randomness -------------------------------------------------- */
 
 static uint64_t
 sm_next(uint64_t *s)
@@ -122,16 +125,23 @@ struct sw {
 	int		 w;
 };
 
-static const char *
-pick_sw(const struct sw *t, size_t n, double x)
+static long
+sw_total(const struct sw *t, size_t n)
 {
-	double left;
 	long total = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		total += t[i].w;
-	left = x * (double)total;
+	return total;
+}
+
+static const char *
+pick_sw(const struct sw *t, size_t n, long total, double x)
+{
+	double left = x * (double)total;
+	size_t i;
+
 	for (i = 0; i + 1 < n; i++) {
 		if (left < t[i].w)
 			return t[i].s;
@@ -190,7 +200,7 @@ sb_cat(char *out, size_t n, const char *a, const char *b, const char *c)
 	sb_str(&sb, c);
 }
 
-/* ---- tables (domain.md section 8) ----------------------------------- */
+/* ---- tables (domain.md section 8) -------------------------------- */
 
 /* Categories 1..7: certificate-holder variant. */
 static const struct cw cat_w[] = {
@@ -244,8 +254,8 @@ static const int edu_w[5][7] = {
 
 /* Marital status: 未婚, 已婚, 丧偶, 离婚 per age band (<30 .. 75+). */
 static const int marry_w[5][4] = {
-	{ 55, 42, 1, 2 }, { 22, 70, 2, 6 }, { 12, 74, 7, 7 },
-	{ 6, 70, 20, 4 }, { 5, 45, 48, 2 },
+	{ 55, 42, 1, 2 }, { 26, 65, 2, 7 }, { 15, 69, 7, 9 },
+	{ 8, 66, 20, 6 }, { 6, 44, 47, 3 },
 };
 static const int marry_code[4] = { 10, 20, 30, 40 };
 
@@ -256,88 +266,147 @@ static const struct cw form_rural[] = {
 	{ 5, 15 },
 };
 static const struct cw form_urban[] = {
-	{ 7, 480 }, { 1, 250 }, { 3, 80 }, { 2, 60 }, { 4, 60 }, { 5, 50 },
-	{ 6, 20 },
+	{ 7, 500 }, { 1, 250 }, { 3, 80 }, { 2, 60 }, { 4, 60 }, { 5, 20 },
+	{ 6, 30 },
 };
 
-/* Ethnicity (GB/T 3304 codes) by county or prefecture. */
+/* Ethnicity (GB/T 3304 codes: 01 汉 02 蒙古 03 回 04 藏 06 苗 07 彝 14 白
+ * 15 土家 20 傈僳 27 纳西 33 羌) by county, then by prefecture; the first
+ * profile listing the village's county (6 digits) or prefecture (4) wins.
+ * Shares follow the 2020 census roughly: 凉山 彝 ~56% (昭觉 and the other
+ * Yi counties ~85%, 西昌 and the south ~18%), 甘孜 藏 ~80%, 阿坝 藏 ~58%
+ * and 羌 ~17% (茂县 mostly 羌), 汉 ~98% elsewhere. */
 struct eth_profile {
-	int64_t		 prefix;	/* county (6 digits) or city (4) */
-	int		 digits;
+	const int	*codes;		/* 0-terminated */
 	const struct cw	*w;
 	size_t		 n;
 };
 
-static const struct cw eth_default[] = {
-	{ 1, 9850 }, { 3, 40 }, { 7, 30 }, { 4, 30 }, { 6, 20 }, { 15, 20 },
-	{ 11, 5 }, { 2, 5 },
+static const int in_yi_core[] = { 513428, 513429, 513430, 513431, 513432,
+    513434, 513435, 513436, 513437, 0 };
+static const struct cw eth_yi_core[] = {
+	{ 7, 860 }, { 1, 130 }, { 4, 5 }, { 3, 5 },
 };
+static const int in_liangshan_south[] = { 513401, 513402, 513424, 513426,
+    513427, 0 };
+static const struct cw eth_liangshan_south[] = {
+	{ 1, 780 }, { 7, 180 }, { 3, 10 }, { 20, 10 }, { 6, 10 }, { 4, 10 },
+};
+static const int in_mianning[] = { 513433, 0 };
+static const struct cw eth_mianning[] = {
+	{ 1, 600 }, { 7, 330 }, { 4, 60 }, { 3, 10 },
+};
+static const int in_yanyuan[] = { 513423, 0 };
+static const struct cw eth_yanyuan[] = {
+	{ 7, 480 }, { 1, 450 }, { 2, 30 }, { 4, 20 }, { 27, 20 },
+};
+static const int in_muli[] = { 513422, 0 };
+static const struct cw eth_muli[] = {
+	{ 4, 330 }, { 7, 300 }, { 1, 250 }, { 2, 60 }, { 6, 30 }, { 27, 30 },
+};
+static const int in_maoxian[] = { 513223, 0 };
+static const struct cw eth_maoxian[] = {
+	{ 33, 920 }, { 1, 60 }, { 4, 20 },
+};
+static const int in_qiang_mixed[] = { 513221, 513222, 510726, 0 };
+static const struct cw eth_qiang_mixed[] = {
+	{ 1, 420 }, { 33, 370 }, { 4, 190 }, { 3, 20 },
+};
+static const int in_aba_mixed[] = { 513224, 513225, 0 };
+static const struct cw eth_aba_mixed[] = {
+	{ 1, 470 }, { 4, 410 }, { 3, 80 }, { 33, 40 },
+};
+static const int in_luding[] = { 513322, 0 };
+static const struct cw eth_luding[] = {
+	{ 1, 850 }, { 4, 130 }, { 7, 20 },
+};
+static const int in_kangding[] = { 513301, 513324, 0 };
+static const struct cw eth_kangding[] = {
+	{ 4, 520 }, { 1, 380 }, { 7, 80 }, { 3, 20 },
+};
+static const int in_tibetan[] = { 5132, 5133, 0 };
+static const struct cw eth_tibetan[] = {
+	{ 4, 900 }, { 1, 75 }, { 33, 15 }, { 3, 10 },
+};
+static const int in_liangshan[] = { 5134, 0 };
 static const struct cw eth_liangshan[] = {
 	{ 7, 530 }, { 1, 440 }, { 4, 12 }, { 3, 5 }, { 2, 5 }, { 20, 4 },
 	{ 27, 2 }, { 6, 2 },
 };
-static const struct cw eth_ganzi[] = {
-	{ 4, 800 }, { 1, 175 }, { 7, 15 }, { 3, 6 }, { 33, 4 },
+static const int in_yi_mabian[] = { 511132, 511133, 0 };
+static const struct cw eth_yi_mabian[] = {
+	{ 1, 640 }, { 7, 350 }, { 6, 10 },
 };
-static const struct cw eth_aba[] = {
-	{ 4, 550 }, { 33, 200 }, { 1, 230 }, { 3, 20 },
-};
+static const int in_panzhihua[] = { 5104, 0 };
 static const struct cw eth_panzhihua[] = {
 	{ 1, 880 }, { 7, 80 }, { 20, 20 }, { 6, 10 }, { 3, 5 }, { 14, 5 },
 };
+static const int in_yaan[] = { 5118, 0 };
 static const struct cw eth_yaan[] = {
 	{ 1, 960 }, { 7, 20 }, { 4, 20 },
 };
-static const struct cw eth_beichuan[] = {
-	{ 1, 580 }, { 33, 400 }, { 4, 10 }, { 3, 10 },
-};
-static const struct cw eth_yi_county[] = {
-	{ 1, 640 }, { 7, 350 }, { 6, 10 },
+static const int in_none[] = { 0 };
+static const struct cw eth_default[] = {
+	{ 1, 9850 }, { 3, 40 }, { 7, 30 }, { 4, 30 }, { 6, 20 }, { 15, 20 },
+	{ 11, 5 }, { 2, 5 },
 };
 
+#define PROFILE(in, w)	{ in, w, NELEM(w) }
 static const struct eth_profile eth_profiles[] = {
-	{ 510726, 6, eth_beichuan, NELEM(eth_beichuan) },
-	{ 511132, 6, eth_yi_county, NELEM(eth_yi_county) },
-	{ 511133, 6, eth_yi_county, NELEM(eth_yi_county) },
-	{ 5134, 4, eth_liangshan, NELEM(eth_liangshan) },
-	{ 5133, 4, eth_ganzi, NELEM(eth_ganzi) },
-	{ 5132, 4, eth_aba, NELEM(eth_aba) },
-	{ 5104, 4, eth_panzhihua, NELEM(eth_panzhihua) },
-	{ 5118, 4, eth_yaan, NELEM(eth_yaan) },
-	{ 0, 0, eth_default, NELEM(eth_default) },
+	PROFILE(in_yi_core, eth_yi_core),
+	PROFILE(in_liangshan_south, eth_liangshan_south),
+	PROFILE(in_mianning, eth_mianning),
+	PROFILE(in_yanyuan, eth_yanyuan),
+	PROFILE(in_muli, eth_muli),
+	PROFILE(in_maoxian, eth_maoxian),
+	PROFILE(in_qiang_mixed, eth_qiang_mixed),
+	PROFILE(in_aba_mixed, eth_aba_mixed),
+	PROFILE(in_luding, eth_luding),
+	PROFILE(in_kangding, eth_kangding),
+	PROFILE(in_tibetan, eth_tibetan),
+	PROFILE(in_liangshan, eth_liangshan),
+	PROFILE(in_yi_mabian, eth_yi_mabian),
+	PROFILE(in_panzhihua, eth_panzhihua),
+	PROFILE(in_yaan, eth_yaan),
+	PROFILE(in_none, eth_default),	/* last: everywhere else */
 };
 
-/* Prefectures: rough centre and spread (micro-degrees), phone area code. */
+/* Prefectures: rough centre and spread (micro-degrees), phone area code,
+ * and a weight per village: the 2020 census population divided by the
+ * number of villages (hundreds; 成都 damped to 70% for its lower share of
+ * certificate holders), so that 甘孜's 2,253 small villages do not get as
+ * many persons as 成都's 3,047 large ones. */
 struct city {
 	int		 code;
 	int32_t		 lat, lon, dlat, dlon;
 	const char	*area;
 	int		 digits;	/* local number length */
+	int		 per_village;
 };
 
 static const struct city cities[] = {
-	{ 5101, 30660000, 104060000, 350000, 400000, "028", 8 },
-	{ 5103, 29340000, 104780000, 250000, 300000, "0813", 7 },
-	{ 5104, 26580000, 101720000, 300000, 300000, "0812", 7 },
-	{ 5105, 28870000, 105440000, 450000, 400000, "0830", 7 },
-	{ 5106, 31130000, 104400000, 300000, 300000, "0838", 7 },
-	{ 5107, 31470000, 104680000, 600000, 600000, "0816", 7 },
-	{ 5108, 32440000, 105840000, 450000, 550000, "0839", 7 },
-	{ 5109, 30530000, 105590000, 250000, 250000, "0825", 7 },
-	{ 5110, 29580000, 105060000, 250000, 250000, "0832", 7 },
-	{ 5111, 29550000, 103770000, 500000, 500000, "0833", 7 },
-	{ 5113, 30840000, 106110000, 450000, 400000, "0817", 7 },
-	{ 5114, 30080000, 103850000, 300000, 300000, "028", 8 },
-	{ 5115, 28770000, 104630000, 500000, 550000, "0831", 7 },
-	{ 5116, 30460000, 106630000, 300000, 300000, "0826", 7 },
-	{ 5117, 31210000, 107470000, 500000, 550000, "0818", 7 },
-	{ 5118, 29980000, 103010000, 600000, 450000, "0835", 7 },
-	{ 5119, 31870000, 106750000, 400000, 450000, "0827", 7 },
-	{ 5120, 30130000, 104630000, 250000, 300000, "028", 8 },
-	{ 5132, 32200000, 102400000, 1200000, 1300000, "0837", 7 },
-	{ 5133, 31000000, 100200000, 2300000, 1900000, "0836", 7 },
-	{ 5134, 27900000, 102300000, 1100000, 1100000, "0834", 7 },
-	{ 0, 30600000, 104000000, 1000000, 1000000, "028", 8 },
+	{ 5101, 30660000, 104060000, 350000, 400000, "028", 8, 48 },
+	{ 5103, 29340000, 104780000, 250000, 300000, "0813", 7, 25 },
+	{ 5104, 26580000, 101720000, 300000, 300000, "0812", 7, 36 },
+	{ 5105, 28870000, 105440000, 450000, 400000, "0830", 7, 29 },
+	{ 5106, 31130000, 104400000, 300000, 300000, "0838", 7, 29 },
+	{ 5107, 31470000, 104680000, 600000, 600000, "0816", 7, 24 },
+	{ 5108, 32440000, 105840000, 450000, 550000, "0839", 7, 13 },
+	{ 5109, 30530000, 105590000, 250000, 250000, "0825", 7, 19 },
+	{ 5110, 29580000, 105060000, 250000, 250000, "0832", 7, 24 },
+	{ 5111, 29550000, 103770000, 500000, 500000, "0833", 7, 23 },
+	{ 5113, 30840000, 106110000, 450000, 400000, "0817", 7, 19 },
+	{ 5114, 30080000, 103850000, 300000, 300000, "028", 8, 35 },
+	{ 5115, 28770000, 104630000, 500000, 550000, "0831", 7, 22 },
+	{ 5116, 30460000, 106630000, 300000, 300000, "0826", 7, 19 },
+	{ 5117, 31210000, 107470000, 500000, 550000, "0818", 7, 24 },
+	{ 5118, 29980000, 103010000, 600000, 450000, "0835", 7, 22 },
+	{ 5119, 31870000, 106750000, 400000, 450000, "0827", 7, 15 },
+	{ 5120, 30130000, 104630000, 250000, 300000, "028", 8, 19 },
+	{ 5132, 32200000, 102400000, 1200000, 1300000, "0837", 7, 7 },
+	{ 5133, 31000000, 100200000, 2300000, 1900000, "0836", 7, 5 },
+	{ 5134, 27900000, 102300000, 1100000, 1100000, "0834", 7, 20 },
+	{ 0, 30600000, 104000000, 1000000, 1000000, "028", 8, 20 },
 };
 
 /* Han surnames, roughly by frequency in Sichuan. */
@@ -422,7 +491,8 @@ static const char *bo_female[] = {
 static int
 unlifted_permille(int year)
 {
-	static const int t[] = { 950, 900, 800, 650, 500, 350, 40 }; /* 2014.. */
+	/* 2014, 2015, ... 2020; none after 2020 */
+	static const int t[] = { 950, 900, 800, 650, 500, 350, 40 };
 
 	if (year < 2014)
 		return 0;
@@ -431,7 +501,7 @@ unlifted_permille(int year)
 	return 0;
 }
 
-/* ---- the generator ------------------------------------------------- */
+/* ---- the generator ----------------------------------------------- */
 
 enum style { ST_HAN, ST_YI, ST_BO };
 enum group { G_NONE, G_REHAB, G_AID, G_EDU, G_EMP, G_ACCESS, G_CULT,
@@ -447,18 +517,56 @@ struct village {
 	char			 place[64];	/* "XX村", "XX社区" */
 };
 
+/* Where gen_value() finds a value, and what it is. */
+enum src { S_IDENT, S_YEAR };
+enum kind {
+	K_ENUM,		/* int, an option code */
+	K_ENUM0,	/* int, 0 = no answer */
+	K_BOOL,		/* int */
+	K_NUM,		/* int: a date or a number */
+	K_MULTI,	/* int64_t option mask */
+	K_TEXT,		/* char[], cut to the item's length */
+	K_STR,		/* char[] (ID, phone), "" = no answer */
+	K_VILLAGE	/* const struct village * */
+};
+
+/* Conditions the need rules test (holds()). C_END ends a rule's cases
+ * and, as a second condition, means "no second condition". */
+enum cond {
+	C_END, C_TRUE, C_CHILD, C_AGE_LE5, C_AGE_LE15, C_AGE_LT30,
+	C_AGE_LT60, C_ELDER, C_OLD65, C_OLD70, C_OLD75, C_SEVERE, C_GRADE3,
+	C_CAT1, C_CAT2, C_CAT3, C_CAT4, C_CAT5, C_CAT6, C_MULTI, C_MAIN56,
+	C_SELF2, C_SELF34, C_DIBAO, C_REGPOOR, C_POOR, C_EDGE, C_LIVING,
+	C_CARESUB, C_INST, C_RURAL, C_URBAN, C_EMPLOYED, C_STUDENT,
+	C_OWN_FARM, C_FLEXIBLE, C_BAD_HOUSE, C_NO_HOUSE, C_RENTS, C_CARD2,
+	C_ILL, C_SINGLE, C_DEPENDENT, C_ETHNIC_AREA, C_DISASTER_AREA
+};
+
+#define NWHEN	8
+
+/* One case of a need rule: when a (and b) hold, "yes" has probability p,
+ * or p is added to it (add). */
+struct when {
+	unsigned char	 a, b, add;
+	double		 p;
+};
+
 struct gctx;
 struct gen_def;
 
 typedef int (*gen_fn)(struct gctx *, const struct gen_def *,
     const struct field *);
 
+/* How one catalog item is made: by fn, which is gen_value() (a member of
+ * the model at off), gen_rule() (yes/no from the cases) or its own. */
 struct gen_def {
 	const char	*code;
 	gen_fn		 fn;
-	double		(*prob)(const struct gctx *);
-	int		 group;
+	int		 src, kind;
+	size_t		 off;
+	int		 group;		/* need group, for closers */
 	int		 closer;	/* yes when nothing else in group is */
+	struct when	 when[NWHEN];
 };
 
 struct synth {
@@ -473,7 +581,9 @@ struct synth {
 	size_t			 nv;
 	int			*counties;
 	size_t			 ncounties;
+	long			 surname_total;
 	const struct gen_def	**gen;		/* per catalog field */
+	int64_t			*valid;		/* per field: option codes */
 	uint64_t		*tag;		/* per catalog field */
 	uint64_t		*ids;		/* taken IDs, 0 = free slot */
 	size_t			 idcap, nids;
@@ -528,8 +638,7 @@ enum {
 	T_POVST, T_MONITOR, T_FILL, T_METHOD, T_LOST, T_CARD, T_CHECK,
 	T_GPS, T_SELF, T_SELF2, T_DIBAO, T_UINC, T_UHOUSE, T_RHOUSE,
 	T_SCHOOL, T_SPECIAL, T_LEVEL, T_EMP, T_FORM, T_ESI, T_PENS, T_PSUB,
-	T_MED, T_MSUB, T_LIVE, T_CSUB, T_OSUB, T_DOC, T_ILL, T_TREAT, T_SA,
-	T_STICK = 1 << 16
+	T_MED, T_MSUB, T_LIVE, T_CSUB, T_DOC, T_ILL, T_SA
 };
 
 /* Further draws of one tag. */
@@ -563,9 +672,11 @@ ymd(int y, int m, int d)
 static double
 stick_u(const struct gctx *g, uint64_t tag, double stick)
 {
-	if (hu(g->yk, tag + T_STICK) < stick)
+	uint64_t h = hkey(g->yk, tag);
+
+	if ((double)(h & 0xFFFFFFFF) < stick * 4294967296.0)
 		return hu(g->pk, tag);
-	return hu(g->yk, tag);
+	return (double)(h >> 32) * (1.0 / 4294967296.0);
 }
 
 static int
@@ -580,7 +691,7 @@ clamp01(double p)
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-/* ---- names, phones, places ----------------------------------------- */
+/* ---- names, phones, places --------------------------------------- */
 
 static const char *
 pick_str(uint64_t *s, const char **t, size_t n)
@@ -596,8 +707,6 @@ name_han(uint64_t *s, int sex, const char *surname, char *out, size_t n)
 	    NELEM(given_female);
 	const char *a;
 
-	if (surname == NULL)
-		surname = pick_sw(surnames, NELEM(surnames), sm_unit(s));
 	if (sm_unit(s) < 0.22) {
 		sb_cat(out, n, surname, pick_str(s, g, gn), "");
 		return;
@@ -637,8 +746,8 @@ name_bo(uint64_t *s, int sex, char *out, size_t n)
 /* A name in style st; surname (Han only) may be NULL. Returns the Han
  * surname used, or NULL for the other styles. */
 static const char *
-make_name(uint64_t key, int st, int sex, const char *surname, char *out,
-    size_t n)
+make_name(const struct synth *sy, uint64_t key, int st, int sex,
+    const char *surname, char *out, size_t n)
 {
 	uint64_t s = key;
 
@@ -651,7 +760,8 @@ make_name(uint64_t key, int st, int sex, const char *surname, char *out,
 		return NULL;
 	}
 	if (surname == NULL)
-		surname = pick_sw(surnames, NELEM(surnames), sm_unit(&s));
+		surname = pick_sw(surnames, NELEM(surnames), sy->surname_total,
+		    sm_unit(&s));
 	name_han(&s, sex, surname, out, n);
 	return surname;
 }
@@ -724,7 +834,7 @@ place_name(const char *name, struct village *v)
 	snprintf(v->place + base, sizeof(v->place) - base, "%s", kind);
 }
 
-/* ---- synth_new ----------------------------------------------------- */
+/* ---- synth_new --------------------------------------------------- */
 
 static int
 city_index(int64_t code12)
@@ -741,15 +851,13 @@ city_index(int64_t code12)
 static int
 profile_index(int64_t code12)
 {
+	const int *c;
 	size_t i;
 
-	for (i = 0; i + 1 < NELEM(eth_profiles); i++) {
-		int64_t div = eth_profiles[i].digits == 6 ? 1000000 :
-		    100000000;
-
-		if (code12 / div == eth_profiles[i].prefix)
-			return (int)i;
-	}
+	for (i = 0; i + 1 < NELEM(eth_profiles); i++)
+		for (c = eth_profiles[i].codes; *c != 0; c++)
+			if (code12 / (*c < 10000 ? 100000000 : 1000000) == *c)
+				return (int)i;
 	return (int)NELEM(eth_profiles) - 1;
 }
 
@@ -777,7 +885,8 @@ village_init(struct village *v, const struct region *r)
 	    (int32_t)((hu(hv, 3) * 2 - 1) * 60000), 26000000, 34000000);
 	v->lon = clamp32(c->lon + (int32_t)((hu(hc, 4) * 2 - 1) * c->dlon) +
 	    (int32_t)((hu(hv, 5) * 2 - 1) * 60000), 97000000, 108000000);
-	return (v->urban ? 70 : 40) + hkey(hv, 6) % 120;
+	return (uint64_t)c->per_village *
+	    ((v->urban ? 70 : 40) + hkey(hv, 6) % 120);
 }
 
 static int
@@ -834,15 +943,22 @@ code_tag(const char *s)
 static int
 fields_map(struct synth *sy, struct lf_error *err)
 {
-	size_t i, n = sy->cat->nfields;
+	size_t i, j, n = sy->cat->nfields;
 
 	sy->gen = mem_calloc(n, sizeof(*sy->gen));
 	sy->tag = mem_calloc(n, sizeof(*sy->tag));
-	if (sy->gen == NULL || sy->tag == NULL)
+	sy->valid = mem_calloc(n, sizeof(*sy->valid));
+	if (sy->gen == NULL || sy->tag == NULL || sy->valid == NULL)
 		return nomem(err);
 	for (i = 0; i < n; i++) {
-		sy->gen[i] = find_gen(sy->cat->fields[i].code);
-		sy->tag[i] = code_tag(sy->cat->fields[i].code);
+		const struct field *f = &sy->cat->fields[i];
+
+		sy->gen[i] = find_gen(f->code);
+		sy->tag[i] = code_tag(f->code);
+		for (j = 0; j < f->noptions; j++)
+			if (f->options[j].code >= 0 && f->options[j].code < 63)
+				sy->valid[i] |= (int64_t)1 <<
+				    f->options[j].code;
 	}
 	return 0;
 }
@@ -872,8 +988,9 @@ synth_new(const struct catalog *cat, const struct regions *rs,
 	sy->today = today_days;
 	sy->today_year = ty;
 	sy->first_year = ty - DEFAULT_SPAN;
+	sy->surname_total = sw_total(surnames, NELEM(surnames));
 	sy->ref = ymd(sy->first_year, 1, 1);
-	sy->idcap = 1 << 16;
+	sy->idcap = 1 << 10;
 	sy->ids = mem_calloc(sy->idcap, sizeof(*sy->ids));
 	if (sy->ids == NULL) {
 		nomem(err);
@@ -913,12 +1030,13 @@ synth_free(struct synth *sy)
 	mem_free(sy->counties);
 	mem_free(sy->gen);
 	mem_free(sy->tag);
+	mem_free(sy->valid);
 	mem_free(sy->ids);
 	mem_free(sy->tries);
 	mem_free(sy);
 }
 
-/* ---- unique ID numbers --------------------------------------------- */
+/* ---- unique ID numbers ------------------------------------------- */
 
 static uint64_t
 id_key(int county, int birth, int seq)
@@ -949,13 +1067,14 @@ ids_grow(struct synth *sy)
 	return 0;
 }
 
-/* Adds key: 1 when added, 0 when already taken, -1 out of memory. */
+/* Adds key: 1 when added, 0 when already taken, -1 out of memory. The
+ * table (linear probing) stays at most 3/4 full. */
 static int
 ids_add(struct synth *sy, uint64_t key)
 {
 	size_t h;
 
-	if ((sy->nids + 1) * 2 > sy->idcap && ids_grow(sy) != 0)
+	if ((sy->nids + 1) * 4 > sy->idcap * 3 && ids_grow(sy) != 0)
 		return -1;
 	h = hkey(key, 7) & (sy->idcap - 1);
 	while (sy->ids[h] != 0) {
@@ -1043,7 +1162,7 @@ id_resolve(struct synth *sy, const struct id_req *q, char id[19],
 	return 0;
 }
 
-/* ---- identity ------------------------------------------------------ */
+/* ---- identity ---------------------------------------------------- */
 
 static int
 age_in_band(int band, double x)
@@ -1147,33 +1266,41 @@ ident_age(const struct ident *p)
 	return age_in_band(band, hu(p->pk, T_AGE));
 }
 
+/* Usually the hukou village; for 人户分离 a nearby one (the table lists
+ * villages by township and county, so a small offset stays close). */
+static const struct village *
+residence(const struct synth *sy, const struct ident *p)
+{
+	long i = (long)(p->v - sy->v), off;
+
+	if (hu(p->pk, T_RESIDE) >= 0.07 || sy->nv < 2)
+		return p->v;
+	off = (long)hbelow(p->pk, T_RESOFF, 60) - 30;
+	if (off == 0)
+		off = 1;
+	if (i + off < 0 || i + off >= (long)sy->nv)
+		off = -off;
+	if (i + off < 0 || i + off >= (long)sy->nv)
+		return p->v;
+	return &sy->v[i + off];
+}
+
+/* Village, hukou type and ethnicity; a joiner shares the founder's home. */
 static void
 ident_place(const struct synth *sy, struct ident *p, const struct ident *f)
 {
-	size_t i;
-	long off;
-
 	if (f != NULL) {
 		p->v = f->v;
+		p->res = f->res;
 		p->hukou = f->hukou;
 		p->eth = hu(p->pk, T_ETHOWN) < 0.95 ? f->eth :
 		    pick_eth(p->v, hu(p->pk, T_ETH));
 	} else {
 		p->v = pick_village(sy, hu(p->pk, T_VILLAGE));
-		p->hukou = hu(p->pk, T_HUKOU) < (p->v->urban ? 0.30 : 0.91) ?
+		p->res = residence(sy, p);
+		p->hukou = hu(p->pk, T_HUKOU) < (p->v->urban ? 0.33 : 0.93) ?
 		    1 : 2;
 		p->eth = pick_eth(p->v, hu(p->pk, T_ETH));
-	}
-	p->res = p->v;
-	if (hu(p->pk, T_RESIDE) < 0.07 && sy->nv > 1) {
-		i = (size_t)(p->v - sy->v);
-		off = (long)hbelow(p->pk, T_RESOFF, 60) - 30;
-		if (off == 0)
-			off = 1;
-		if ((long)i + off < 0 || (long)i + off >= (long)sy->nv)
-			off = -off;
-		if ((long)i + off >= 0 && (long)i + off < (long)sy->nv)
-			p->res = &sy->v[(long)i + off];
 	}
 	p->style = style_of(p->pk, p->eth);
 }
@@ -1288,7 +1415,7 @@ ident_holder(struct synth *sy, struct ident *p, struct lf_error *err)
 	if (p->surname != NULL && p->relation != 1 && p->relation != 8 &&
 	    (sex == IDCARD_MALE || p->relation == 7))
 		sur = p->surname;
-	p->hh_surname = make_name(sm_next(&s), p->style, sex, sur,
+	p->hh_surname = make_name(sy, sm_next(&s), p->style, sex, sur,
 	    p->hh_name, sizeof(p->hh_name));
 	q.index = p->index;
 	q.holder = 1;
@@ -1348,7 +1475,7 @@ contact_of(struct ident *p)
 }
 
 static void
-ident_contact(struct ident *p)
+ident_contact(const struct synth *sy, struct ident *p)
 {
 	uint64_t s = hkey(p->pk, T_CNAME);
 	int rel, sex;
@@ -1366,8 +1493,8 @@ ident_contact(struct ident *p)
 		if (rel != 1 && rel != 8 && (sex == IDCARD_MALE ||
 		    rel == 7) && p->sex == IDCARD_MALE)
 			sur = p->surname;
-		make_name(sm_next(&s), p->style, sex, sur, p->contact_name,
-		    sizeof(p->contact_name));
+		make_name(sy, sm_next(&s), p->style, sex, sur,
+		    p->contact_name, sizeof(p->contact_name));
 	}
 	p->mobile[0] = p->landline[0] = '\0';
 	if (hu(p->pk, T_PHONE) < (p->age0 >= 75 && rel == 0 ? 0.75 : 0.9))
@@ -1505,37 +1632,49 @@ ident_make(struct synth *sy, uint64_t index, const struct ident *f,
 	if (f != NULL && f->hh_surname != NULL && p->style == ST_HAN &&
 	    hu(p->pk, SUB(T_NAME, 1)) < 0.6)
 		sur = f->hh_surname;
-	p->surname = make_name(hkey(p->pk, T_NAME), p->style, p->sex, sur,
+	p->surname = make_name(sy, hkey(p->pk, T_NAME), p->style, p->sex, sur,
 	    p->name, sizeof(p->name));
 	if (ident_id(sy, p, age, err) != 0)
 		return -1;
 	if (ident_household(sy, p, f, err) != 0)
 		return -1;
-	ident_contact(p);
+	ident_contact(sy, p);
 	ident_misc(p);
-	ident_address(p);
+	if (f != NULL)
+		memcpy(p->address, f->address, sizeof(p->address));
+	else
+		ident_address(p);
 	return 0;
 }
 
-/* ---- the year's model ---------------------------------------------- */
+/* ---- the year's model -------------------------------------------- */
+
+/* Mostly in the campaign months March to September, never after today. */
+static int
+fill_date(const struct gctx *g)
+{
+	int lo = ymd(g->year, 1, 1), hi = ymd(g->year, 12, 31), d;
+	uint32_t span;
+
+	if (hi > g->sy->today)
+		hi = g->sy->today;
+	if (hu(g->yk, T_FILL) < 0.85)
+		d = ymd(g->year, 3, 1) + (int)hbelow(g->yk, SUB(T_FILL, 1),
+		    214);
+	else
+		d = lo + (int)hbelow(g->yk, SUB(T_FILL, 2), 365);
+	span = (uint32_t)(hi - lo + 1);
+	return d <= hi ? d : lo + (int)hbelow(g->yk, SUB(T_FILL, 3), span);
+}
 
 static void
 year_envelope(struct gctx *g)
 {
 	const struct synth *sy = g->sy;
-	int lo = ymd(g->year, 1, 1), hi = ymd(g->year, 12, 31), d;
 	double x;
 
-	if (hi > sy->today)
-		hi = sy->today;
-	if (hu(g->yk, T_FILL) < 0.85)
-		d = ymd(g->year, 3, 1) + (int)hbelow(g->yk, SUB(T_FILL, 1), 214);
-	else
-		d = lo + (int)hbelow(g->yk, SUB(T_FILL, 2), 365);
-	if (d > hi)
-		d = lo + (int)hbelow(g->yk, SUB(T_FILL, 3), (uint32_t)(hi - lo + 1));
-	g->fill = d;
-	g->age = date_age(g->me->birth, d);
+	g->fill = fill_date(g);
+	g->age = date_age(g->me->birth, g->fill);
 	x = hu(g->yk, T_METHOD);
 	g->method = x < 0.805 ? 1 : x < 0.925 ? 2 : x < 0.995 ? 3 : 4;
 	x = hu(g->yk, T_LOST);
@@ -1584,7 +1723,7 @@ static void
 year_poverty(struct gctx *g)
 {
 	const struct ident *p = g->me;
-	double pd = p->hukou == 1 ? 0.255 : 0.27;
+	double pd = p->hukou == 1 ? 0.24 : 0.255;
 	int lifted;
 
 	if (g->severe)
@@ -1655,7 +1794,7 @@ year_school(struct gctx *g)
 static void
 year_work(struct gctx *g)
 {
-	static const double by_grade[4] = { 0.17, 0.32, 0.58, 0.66 };
+	static const double by_grade[4] = { 0.18, 0.34, 0.62, 0.70 };
 	const struct ident *p = g->me;
 	double pe = by_grade[p->grade - 1];
 
@@ -1672,7 +1811,8 @@ year_work(struct gctx *g)
 	else
 		g->form = pick_cw(form_urban, NELEM(form_urban),
 		    stick_u(g, T_FORM, 0.9));
-	if ((p->cat == 5 || p->cat == 6) && stick_u(g, SUB(T_FORM, 1), 0.9) < 0.2)
+	if ((p->cat == 5 || p->cat == 6) && stick_u(g, SUB(T_FORM, 1), 0.9) <
+	    0.03)
 		g->form = 5;
 }
 
@@ -1724,7 +1864,7 @@ year_assist(struct gctx *g)
 	if (hu(g->yk, SUB(T_SA, 3)) < 0.02)
 		g->assist |= 1 << 6;
 	g->living_sub = g->dibao && stick_u(g, T_LIVE, 0.95) < 0.93;
-	g->care_sub = g->severe && stick_u(g, T_CSUB, 0.95) < 0.87;
+	g->care_sub = g->severe && stick_u(g, T_CSUB, 0.95) < 0.84;
 	doc = 0.42 + 0.06 * (g->year - 2019);
 	if (g->severe || g->age >= 60)
 		doc += 0.12;
@@ -1747,7 +1887,7 @@ year_model(struct gctx *g)
 	year_assist(g);
 }
 
-/* ---- writing values ------------------------------------------------ */
+/* ---- writing values ---------------------------------------------- */
 
 static int
 put_num(struct gctx *g, const struct field *f, int64_t v)
@@ -1760,7 +1900,7 @@ put_num(struct gctx *g, const struct field *f, int64_t v)
 static int
 put_enum(struct gctx *g, const struct field *f, int v)
 {
-	if (field_option(f, v) == NULL) {
+	if (v < 0 || v > 62 || !((g->sy->valid[f->index] >> v) & 1)) {
 		if (f->noptions == 0)
 			return 0;
 		v = f->options[0].code;
@@ -1779,12 +1919,7 @@ put_bool(struct gctx *g, const struct field *f, int yes)
 static int
 put_multi(struct gctx *g, const struct field *f, int64_t mask)
 {
-	int64_t valid = 0;
-	size_t i;
-
-	for (i = 0; i < f->noptions; i++)
-		valid |= (int64_t)1 << f->options[i].code;
-	mask &= valid;
+	mask &= g->sy->valid[f->index];
 	if (f->exclusive >= 0 && mask != ((int64_t)1 << f->exclusive))
 		mask &= ~((int64_t)1 << f->exclusive);
 	if (mask == 0 && f->exclusive >= 0)
@@ -1799,14 +1934,17 @@ static int
 put_text(struct gctx *g, const struct field *f, const char *s)
 {
 	char tmp[256];
-	size_t n = 0, chars = 0;
+	size_t n = strlen(s), chars = 0;
 
+	if (f->max <= 0 || n <= (size_t)f->max)
+		return record_set_str(g->r, f->index, s);
+	n = 0;
 	while (s[n] != '\0' && n < sizeof(tmp) - 1) {
 		size_t step = 1;
 
 		while ((s[n + step] & 0xC0) == 0x80)
 			step++;
-		if ((f->max > 0 && chars == (size_t)f->max) || n + step > sizeof(tmp) - 1)
+		if (chars == (size_t)f->max || n + step > sizeof(tmp) - 1)
 			break;
 		n += step;
 		chars++;
@@ -1850,27 +1988,43 @@ pick_some(struct gctx *g, const struct field *f, const struct cw *w,
 	return m;
 }
 
-/* ---- generators: envelope ------------------------------------------ */
+/* ---- generators: values of the model ----------------------------- */
 
+/* The value a model member holds, by kind. */
 static int
-gen_method(struct gctx *g, const struct gen_def *d, const struct field *f)
+gen_value(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
-	(void)d;
-	return put_enum(g, f, g->method);
+	const char *base = d->src == S_IDENT ? (const char *)g->me :
+	    (const char *)g;
+	const void *m = base + d->off;
+
+	switch (d->kind) {
+	case K_ENUM:
+		return put_enum(g, f, *(const int *)m);
+	case K_ENUM0:
+		return *(const int *)m ? put_enum(g, f, *(const int *)m) : 0;
+	case K_BOOL:
+		return put_bool(g, f, *(const int *)m);
+	case K_NUM:
+		return put_num(g, f, *(const int *)m);
+	case K_MULTI:
+		return put_multi(g, f, *(const int64_t *)m);
+	case K_TEXT:
+		return put_text(g, f, (const char *)m);
+	case K_STR:
+		return *(const char *)m ? put_str(g, f, (const char *)m) : 0;
+	default:
+		return put_region(g, f, *(const struct village *const *)m);
+	}
 }
 
-static int
-gen_lost(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->lost ? g->lost : 3);
-}
-
+/* One surveyor per village and year. */
 static uint64_t
 surveyor_key(const struct gctx *g)
 {
-	return hkey(hkey(g->sy->seed ^ 0x5EC7E7, (uint64_t)g->me->v->reg->code12),
-	    (uint64_t)g->year);
+	uint64_t village = (uint64_t)g->me->v->reg->code12;
+
+	return hkey(hkey(g->sy->seed ^ 0x5EC7E7, village), (uint64_t)g->year);
 }
 
 static int
@@ -1881,7 +2035,7 @@ gen_surveyor(struct gctx *g, const struct gen_def *d, const struct field *f)
 	char name[48];
 
 	(void)d;
-	make_name(hkey(k, 2), style_of(k, eth), hu(k, 3) < 0.55 ?
+	make_name(g->sy, hkey(k, 2), style_of(k, eth), hu(k, 3) < 0.55 ?
 	    IDCARD_FEMALE : IDCARD_MALE, NULL, name, sizeof(name));
 	return put_text(g, f, name);
 }
@@ -1898,13 +2052,6 @@ gen_surveyor_phone(struct gctx *g, const struct gen_def *d,
 		return 0;
 	make_mobile(hkey(k, 5), phone);
 	return put_str(g, f, phone);
-}
-
-static int
-gen_fill(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_num(g, f, g->fill);
 }
 
 static int
@@ -1944,54 +2091,10 @@ gen_gps(struct gctx *g, const struct gen_def *d, const struct field *f)
 }
 
 static int
-gen_check(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->check);
-}
-
-static int
 gen_one(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
 	(void)d;
 	return put_enum(g, f, 1);
-}
-
-/* ---- generators: identity ------------------------------------------ */
-
-static int
-gen_name(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_text(g, f, g->me->name);
-}
-
-static int
-gen_id(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_str(g, f, g->me->id);
-}
-
-static int
-gen_gender(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->sex);
-}
-
-static int
-gen_birth(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_num(g, f, g->me->birth);
-}
-
-static int
-gen_eth(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->eth);
 }
 
 static int
@@ -2004,138 +2107,6 @@ gen_card_no(struct gctx *g, const struct gen_def *d, const struct field *f)
 	    card) != 0)
 		return 0;
 	return put_str(g, f, card);
-}
-
-static int
-gen_category(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->cat);
-}
-
-static int
-gen_grade(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->grade);
-}
-
-static int
-gen_multi_detail(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_multi(g, f, g->me->multi ? g->me->multi : 1 << 4 | 1 << 2);
-}
-
-static int
-gen_card_status(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->card);
-}
-
-static int
-gen_cause(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return g->me->cause ? put_enum(g, f, g->me->cause) : 0;
-}
-
-static int
-gen_self_care(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->self_care);
-}
-
-static int
-gen_contact_name(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_text(g, f, g->me->contact_name);
-}
-
-static int
-gen_contact_rel(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->contact_rel);
-}
-
-static int
-gen_landline(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return g->me->landline[0] ? put_str(g, f, g->me->landline) : 0;
-}
-
-static int
-gen_mobile(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return g->me->mobile[0] ? put_str(g, f, g->me->mobile) : 0;
-}
-
-static int
-gen_hukou(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->hukou);
-}
-
-static int
-gen_hukou_region(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_region(g, f, g->me->v);
-}
-
-static int
-gen_res_region(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_region(g, f, g->me->res);
-}
-
-static int
-gen_address(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_text(g, f, g->me->address);
-}
-
-static int
-gen_hh_no(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_text(g, f, g->me->hh_no);
-}
-
-static int
-gen_hh_name(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_text(g, f, g->me->hh_name);
-}
-
-static int
-gen_hh_id(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_str(g, f, g->me->hh_id);
-}
-
-static int
-gen_relation(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->relation);
 }
 
 static int
@@ -2168,31 +2139,7 @@ gen_marital(struct gctx *g, const struct gen_def *d, const struct field *f)
 	return put_enum(g, f, marital(g));
 }
 
-static int
-gen_institution(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->me->institution);
-}
-
-/* ---- generators: economy, school, work ----------------------------- */
-
-static int
-gen_urban_income(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->urban_income);
-}
-
-static int
-gen_urban_housing(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->urban_housing);
-}
+/* ---- generators: economy, school, work, services ----------------- */
 
 static int
 gen_housing_security(struct gctx *g, const struct gen_def *d,
@@ -2203,44 +2150,6 @@ gen_housing_security(struct gctx *g, const struct gen_def *d,
 
 	(void)d;
 	return put_multi(g, f, pick_some(g, f, w, NELEM(w), 0.15));
-}
-
-static int
-gen_rural_poverty(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->poverty);
-}
-
-static int
-gen_rural_housing(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->rural_housing);
-}
-
-static int
-gen_literate(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->me->literate);
-}
-
-static int
-gen_education(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->me->edu);
-}
-
-static int
-gen_school(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->school);
 }
 
 static int
@@ -2255,29 +2164,6 @@ gen_out_of_school(struct gctx *g, const struct gen_def *d,
 	if (g->severe && x < 0.7)
 		return put_enum(g, f, 1);
 	return put_enum(g, f, pick_cw(w, NELEM(w), hu(g->yk, ftag(g, f) + 1)));
-}
-
-static int
-gen_employed(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->employed);
-}
-
-static int
-gen_form(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_enum(g, f, g->form);
-}
-
-static int
-gen_unemp_registered(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, stick_u(g, ftag(g, f), 0.8) <
-	    (g->me->hukou == 2 ? 0.18 : 0.05));
 }
 
 static int
@@ -2322,50 +2208,6 @@ gen_emp_support(struct gctx *g, const struct gen_def *d,
 }
 
 static int
-gen_esi(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_multi(g, f, g->esi);
-}
-
-static int
-gen_pension(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->pension);
-}
-
-static int
-gen_pension_sub(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->pension_sub);
-}
-
-static int
-gen_medical(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->medical);
-}
-
-static int
-gen_medical_sub(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->medical_sub);
-}
-
-static int
-gen_assist(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_multi(g, f, g->assist);
-}
-
-static int
 gen_welfare(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
 	int64_t m = 0;
@@ -2378,36 +2220,6 @@ gen_welfare(struct gctx *g, const struct gen_def *d, const struct field *f)
 	if (stick_u(g, ftag(g, f), 0.8) < 0.04)
 		m |= 1 << 3;
 	return put_multi(g, f, m);
-}
-
-static int
-gen_doctor(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->doctor);
-}
-
-static int
-gen_care_received(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, stick_u(g, ftag(g, f), 0.9) <
-	    (g->me->cat == 5 || g->me->cat == 6 ? 0.1 : 0.06));
-}
-
-static int
-gen_ill(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, g->ill);
-}
-
-static int
-gen_treated(struct gctx *g, const struct gen_def *d, const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, hu(g->yk, ftag(g, f)) < 0.75);
 }
 
 static int
@@ -2458,15 +2270,6 @@ gen_no_rehab_reason(struct gctx *g, const struct gen_def *d,
 }
 
 static int
-gen_access_done(struct gctx *g, const struct gen_def *d,
-    const struct field *f)
-{
-	(void)d;
-	return put_bool(g, f, hu(g->yk, ftag(g, f)) <
-	    (has_cat(g->me, 4) && g->severe ? 0.1 : 0.03));
-}
-
-static int
 gen_culture(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
 	static const struct cw frail[] = { { 1, 4 }, { 2, 20 }, { 3, 76 } };
@@ -2494,19 +2297,104 @@ gen_no_culture(struct gctx *g, const struct gen_def *d,
 	return put_multi(g, f, pick_some(g, f, w, NELEM(w), 0.25));
 }
 
-/* ---- generators: needs --------------------------------------------- */
+/* ---- generators: needs ------------------------------------------- */
 
-/* A yes/no need from d->prob; a group's closer says yes when nothing
+/* Conditions of the need rules. */
+static int
+holds(const struct gctx *g, int c)
+{
+	const struct ident *p = g->me;
+	int m;
+
+	switch (c) {
+	case C_TRUE:		return 1;
+	case C_CHILD:		return g->age < 18;
+	case C_AGE_LE5:		return g->age <= 5;
+	case C_AGE_LE15:	return g->age <= 15;
+	case C_AGE_LT30:	return g->age < 30;
+	case C_AGE_LT60:	return g->age < 60;
+	case C_ELDER:		return g->age >= 60;
+	case C_OLD65:		return g->age >= 65;
+	case C_OLD70:		return g->age >= 70;
+	case C_OLD75:		return g->age >= 75;
+	case C_SEVERE:		return g->severe;
+	case C_GRADE3:		return p->grade == 3;
+	case C_CAT1: case C_CAT2: case C_CAT3: case C_CAT4: case C_CAT5:
+	case C_CAT6:		return has_cat(p, c - C_CAT1 + 1);
+	case C_MULTI:		return p->cat == 7;
+	case C_MAIN56:		return p->cat == 5 || p->cat == 6;
+	case C_SELF2:		return g->self_care == 2;
+	case C_SELF34:		return g->self_care >= 3;
+	case C_DIBAO:		return g->dibao;
+	case C_REGPOOR:		return g->reg_poor;
+	case C_POOR:		return g->dibao || g->reg_poor;
+	case C_EDGE:		return g->reg_poor || g->poverty == 3 ||
+				    g->urban_income == 2;
+	case C_LIVING:		return g->living_sub;
+	case C_CARESUB:		return g->care_sub;
+	case C_INST:		return p->institution;
+	case C_RURAL:		return p->hukou == 1;
+	case C_URBAN:		return p->hukou == 2;
+	case C_EMPLOYED:	return g->employed == 1;
+	case C_STUDENT:		return g->school > 0;
+	case C_OWN_FARM:	return g->employed == 1 &&
+				    (g->form == 3 || g->form == 6);
+	case C_FLEXIBLE:	return g->employed == 1 && g->form == 7;
+	case C_BAD_HOUSE:	return p->hukou == 1 && !p->institution &&
+				    (g->rural_housing == 2 ||
+				    g->rural_housing == 3);
+	case C_NO_HOUSE:	return p->hukou == 1 && !p->institution &&
+				    g->rural_housing == 5;
+	case C_RENTS:		return p->hukou == 2 && g->urban_housing >= 3;
+	case C_CARD2:		return g->card == 2;
+	case C_ILL:		return g->ill;
+	case C_SINGLE:		m = marital(g);
+				return g->age >= 20 && (m < 20 || m > 23);
+	case C_DEPENDENT:	return g->age >= 18 && g->age <= 59 &&
+				    marital(g) == 10;
+	case C_ETHNIC_AREA:	return ethnic_area(p);
+	case C_DISASTER_AREA:	m = prefecture(p);
+				return m == 5132 || m == 5133 || m == 5118;
+	}
+	return 0;
+}
+
+/* Probability of "yes": the first case that holds, plus every PLUS that
+ * holds (PLUS cases come last). */
+static double
+rule_p(const struct gctx *g, const struct gen_def *d)
+{
+	double p = 0;
+	int based = 0;
+	size_t i;
+
+	for (i = 0; i < NWHEN && d->when[i].a != C_END; i++) {
+		const struct when *w = &d->when[i];
+
+		if ((!w->add && based) || !holds(g, w->a) ||
+		    (w->b != C_END && !holds(g, w->b)))
+			continue;
+		if (w->add) {
+			p += w->p;
+		} else {
+			p = w->p;
+			based = 1;
+		}
+	}
+	return clamp01(p);
+}
+
+/* A yes/no item from its rule; a group's closer says yes when nothing
  * else in the group did. */
 static int
-gen_need(struct gctx *g, const struct gen_def *d, const struct field *f)
+gen_rule(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
 	int yes;
 
 	if (d->closer && g->yes[d->group] == 0)
 		yes = 1;
 	else
-		yes = stick_u(g, ftag(g, f), NEED_STICK) < clamp01(d->prob(g));
+		yes = stick_u(g, ftag(g, f), NEED_STICK) < rule_p(g, d);
 	return put_bool(g, f, yes);
 }
 
@@ -2621,641 +2509,210 @@ gen_cult_activity(struct gctx *g, const struct gen_def *d,
 	return put_multi(g, f, m ? m : 1 << 4);
 }
 
-/* Need probabilities. */
-static double
-p_rehab_any(const struct gctx *g)
-{
-	double p = g->age < 18 ? 0.95 : g->me->cat == 6 ? 0.88 : 0.74;
-
-	if (g->severe)
-		p += 0.08;
-	return g->age >= 75 ? p * 0.9 : p;
-}
-
-static double
-p_medication(const struct gctx *g)
-{
-	(void)g;
-	return 0.85;
-}
-
-static double
-p_child_rescue(const struct gctx *g)
-{
-	(void)g;
-	return 0.9;
-}
-
-static double
-p_psych(const struct gctx *g)
-{
-	return has_cat(g->me, 6) ? 0.45 : g->age < 18 ? 0.2 : 0.12;
-}
-
-static double
-p_home_guidance(const struct gctx *g)
-{
-	return g->severe ? 0.75 : 0.6;
-}
-
-static double
-p_aid_any(const struct gctx *g)
-{
-	static const double by_cat[7] = { 0.6, 0.55, 0.12, 0.6, 0.12, 0.06,
-	    0.55 };
-
-	return by_cat[g->me->cat - 1] + (g->severe ? 0.1 : 0) +
-	    (g->age >= 70 ? 0.1 : 0);
-}
-
-static double
-p_wheelchair(const struct gctx *g)
-{
-	double p;
-
-	if (!has_cat(g->me, 4))
-		p = g->self_care >= 3 ? 0.19 : 0.04;
-	else
-		p = g->severe ? 0.7 : g->me->grade == 3 ? 0.3 : 0.08;
-	return g->age >= 75 ? p + 0.2 : p;
-}
-
-static double
-p_crutch(const struct gctx *g)
-{
-	double p = !has_cat(g->me, 4) ? 0.04 : g->severe ? 0.2 : 0.5;
-
-	return g->age >= 65 ? p + 0.15 : p;
-}
-
-static double
-p_orthosis(const struct gctx *g)
-{
-	if (!has_cat(g->me, 4))
-		return 0.02;
-	return g->age < 18 ? 0.45 : 0.12;
-}
-
-static double
-p_white_cane(const struct gctx *g)
-{
-	if (!has_cat(g->me, 1))
-		return 0.01;
-	return g->severe ? 0.8 : 0.15;
-}
-
-static double
-p_low_vision(const struct gctx *g)
-{
-	if (!has_cat(g->me, 1))
-		return 0.01;
-	return g->severe ? 0.1 : 0.7;
-}
-
-static double
-p_reading(const struct gctx *g)
-{
-	return has_cat(g->me, 1) ? 0.4 : 0.01;
-}
-
-static double
-p_hearing_aid(const struct gctx *g)
-{
-	if (has_cat(g->me, 2))
-		return 0.88;
-	return g->age >= 70 ? 0.05 : 0.01;
-}
-
-static double
-p_daily_living(const struct gctx *g)
-{
-	return g->self_care >= 3 ? 0.6 : g->self_care == 2 ? 0.3 : 0.1;
-}
-
-static double
-p_nursing_bed(const struct gctx *g)
-{
-	return g->self_care >= 3 ? 0.5 : 0.03;
-}
-
-static double
-p_communication(const struct gctx *g)
-{
-	const struct ident *p = g->me;
-
-	return has_cat(p, 2) || has_cat(p, 3) || has_cat(p, 5) ? 0.15 : 0.02;
-}
-
-static double
-p_fitting(const struct gctx *g)
-{
-	(void)g;
-	return 0.2;
-}
-
-static double
-p_edu_any(const struct gctx *g)
-{
-	return g->age <= 5 ? 0.6 : g->age <= 15 ? 0.7 : 0.35;
-}
-
-static double
-p_preschool(const struct gctx *g)
-{
-	(void)g;
-	return 0.85;
-}
-
-static double
-p_compulsory(const struct gctx *g)
-{
-	return g->school > 0 ? 0.3 : 0.8;
-}
-
-static double
-p_home_teaching(const struct gctx *g)
-{
-	return g->school > 0 ? 0.35 : 0.8;
-}
-
-static double
-p_half(const struct gctx *g)
-{
-	(void)g;
-	return 0.5;
-}
-
-static double
-p_edu_funding(const struct gctx *g)
-{
-	return g->dibao || g->reg_poor ? 0.85 : 0.5;
-}
-
-static double
-p_sign_braille(const struct gctx *g)
-{
-	const struct ident *p = g->me;
-
-	if (has_cat(p, 1) || has_cat(p, 2))
-		return 0.6;
-	return has_cat(p, 3) ? 0.35 : 0.03;
-}
-
-static double
-p_adult_literacy(const struct gctx *g)
-{
-	return g->age < 60 ? 0.18 : 0.05;
-}
-
-static double
-p_emp_any(const struct gctx *g)
-{
-	if (g->employed == 1)
-		return 0.38;
-	if (g->school > 0)
-		return 0.2;
-	return g->severe ? 0.3 : 0.68;
-}
-
-static double
-p_training(const struct gctx *g)
-{
-	(void)g;
-	return 0.55;
-}
-
-static double
-p_referral(const struct gctx *g)
-{
-	return g->employed == 1 ? 0.1 : 0.45;
-}
-
-static double
-p_rural_tech(const struct gctx *g)
-{
-	(void)g;
-	return 0.4;
-}
-
-static double
-p_credit(const struct gctx *g)
-{
-	return g->employed == 1 && (g->form == 3 || g->form == 6) ? 0.3 : 0.12;
-}
-
-static double
-p_material(const struct gctx *g)
-{
-	return g->me->hukou == 1 ? 0.3 : 0.12;
-}
-
-static double
-p_home_flexible(const struct gctx *g)
-{
-	return g->severe ? 0.4 : 0.25;
-}
-
-static double
-p_public_post(const struct gctx *g)
-{
-	(void)g;
-	return 0.15;
-}
-
-static double
-p_supported(const struct gctx *g)
-{
-	return g->me->cat == 5 || g->me->cat == 6 ? 0.55 : 0.04;
-}
-
-static double
-p_self_employment(const struct gctx *g)
-{
-	(void)g;
-	return 0.1;
-}
-
-static double
-p_flexible_insurance(const struct gctx *g)
-{
-	return g->employed == 1 && g->form == 7 ? 0.4 : 0.08;
-}
-
-static double
-p_ss_dibao(const struct gctx *g)
-{
-	if (g->dibao)
-		return 0.9;
-	if (g->reg_poor || g->poverty == 3 || g->urban_income == 2)
-		return 0.35;
-	return 0.04;
-}
-
-static double
-p_tekun(const struct gctx *g)
-{
-	if (g->me->institution)
-		return 0.9;
-	return g->age >= 60 && g->severe && hu(g->pk, T_MARRY) < 0.1 ? 0.3 :
-	    0.01;
-}
-
-static double
-p_temporary(const struct gctx *g)
-{
-	return g->dibao ? 0.3 : g->reg_poor ? 0.2 : 0.05;
-}
-
-static double
-p_living(const struct gctx *g)
-{
-	return g->living_sub ? 0.92 : g->dibao ? 0.7 : 0.02;
-}
-
-static double
-p_care_sub(const struct gctx *g)
-{
-	if (!g->severe)
-		return 0.01;
-	return g->care_sub ? 0.95 : 0.8;
-}
-
-static double
-p_poverty_allowance(const struct gctx *g)
-{
-	(void)g;
-	return 0.65;
-}
-
-static double
-p_pension_premium(const struct gctx *g)
-{
-	return g->dibao || g->severe || g->reg_poor ? 0.6 : 0.3;
-}
-
-static double
-p_medical_premium(const struct gctx *g)
-{
-	return g->dibao || g->severe || g->reg_poor ? 0.55 : 0.25;
-}
-
-static double
-p_medical_assist(const struct gctx *g)
-{
-	double p = g->dibao || g->reg_poor ? 0.5 : g->severe ? 0.3 : 0.12;
-
-	return g->ill ? p + 0.1 : p;
-}
-
-static double
-p_accident(const struct gctx *g)
-{
-	(void)g;
-	return 0.15;
-}
-
-static double
-p_transport(const struct gctx *g)
-{
-	const struct ident *p = g->me;
-
-	return (has_cat(p, 4) || has_cat(p, 1)) && g->severe ? 0.3 : 0.08;
-}
-
-static double
-p_dilapidated(const struct gctx *g)
-{
-	if (g->me->hukou != 1 || g->me->institution)
-		return 0.005;
-	if (g->rural_housing == 2 || g->rural_housing == 3)
-		return 0.92;
-	return g->rural_housing == 5 ? 0.3 : 0.01;
-}
-
-static double
-p_house_security(const struct gctx *g)
-{
-	if (g->urban_housing >= 3)
-		return 0.35;
-	return g->dibao ? 0.25 : 0.03;
-}
-
-static double
-p_access_any(const struct gctx *g)
-{
-	const struct ident *p = g->me;
-	double x;
-
-	if ((has_cat(p, 4) || has_cat(p, 1)) && g->severe)
-		x = 0.4;
-	else if (has_cat(p, 4))
-		x = 0.18;
-	else
-		x = g->age >= 70 ? 0.15 : 0.05;
-	return x;
-}
-
-static double
-p_ramp(const struct gctx *g)
-{
-	return has_cat(g->me, 4) ? 0.55 : 0.25;
-}
-
-static double
-p_handrail(const struct gctx *g)
-{
-	(void)g;
-	return 0.55;
-}
-
-static double
-p_bathroom(const struct gctx *g)
-{
-	(void)g;
-	return 0.35;
-}
-
-static double
-p_signal(const struct gctx *g)
-{
-	return has_cat(g->me, 1) || has_cat(g->me, 2) ? 0.6 : 0.03;
-}
-
-static double
-p_relocation(const struct gctx *g)
-{
-	if (!g->reg_poor)
-		return 0.005;
-	return ethnic_area(g->me) ? 0.15 : 0.05;
-}
-
-static double
-p_disaster(const struct gctx *g)
-{
-	int c = prefecture(g->me);
-
-	return c == 5132 || c == 5133 || c == 5118 ? 0.03 : 0.006;
-}
-
-static double
-p_home_nursing(const struct gctx *g)
-{
-	return g->self_care >= 3 ? 0.55 : g->self_care == 2 ? 0.15 : 0.03;
-}
-
-static double
-p_elderly(const struct gctx *g)
-{
-	return g->age >= 75 ? 0.5 : 0.35;
-}
-
-static double
-p_family_doctor(const struct gctx *g)
-{
-	return g->severe || g->age >= 60 ? 0.62 : 0.5;
-}
-
-static double
-p_aging_parent(const struct gctx *g)
-{
-	const struct ident *p = g->me;
-
-	if (g->age >= 18 && g->age <= 59 && (p->cat == 5 || p->cat == 6 ||
-	    g->severe) && marital(g) == 10)
-		return 0.3;
-	return 0.02;
-}
-
-static double
-p_cult_any(const struct gctx *g)
-{
-	return g->age < 30 ? 0.45 : g->age >= 60 ? 0.22 : 0.32;
-}
-
-static double
-p_sports(const struct gctx *g)
-{
-	(void)g;
-	return 0.45;
-}
-
-static double
-p_accessible_info(const struct gctx *g)
-{
-	return has_cat(g->me, 1) || has_cat(g->me, 2) ? 0.6 : 0.05;
-}
-
-static double
-p_legal_aid(const struct gctx *g)
-{
-	(void)g;
-	return 0.04;
-}
-
-static double
-p_rights(const struct gctx *g)
-{
-	(void)g;
-	return 0.03;
-}
-
-static double
-p_certificate(const struct gctx *g)
-{
-	if (g->card == 2)
-		return 0.95;
-	return g->severe ? 0.1 : 0.03;
-}
-
-/* ---- the generator table ------------------------------------------- */
-
-#define GEN(code, fn)		{ code, fn, NULL, G_NONE, 0 }
-#define NEED(code, p)		{ code, gen_need, p, G_NONE, 0 }
-#define NEEDG(code, p, grp)	{ code, gen_need, p, grp, 0 }
-#define CLOSE(code, p, grp)	{ code, gen_need, p, grp, 1 }
-
+/* ---- the generator table ----------------------------------------- */
+
+#define FN(c, f)	{ .code = c, .fn = f }
+#define FNG(c, f, grp, cl) { .code = c, .fn = f, .group = grp, .closer = cl }
+#define ID(c, m, k)	{ .code = c, .fn = gen_value, .src = S_IDENT, \
+			  .kind = k, .off = offsetof(struct ident, m) }
+#define YR(c, m, k)	{ .code = c, .fn = gen_value, .src = S_YEAR, \
+			  .kind = k, .off = offsetof(struct gctx, m) }
+#define RULE(c, grp, cl, ...) { .code = c, .fn = gen_rule, .group = grp, \
+			  .closer = cl, .when = { __VA_ARGS__ } }
+#define NEED(c, ...)	RULE(c, G_NONE, 0, __VA_ARGS__)
+#define IF(a, p)	{ a, C_END, 0, p }
+#define IF2(a, b, p)	{ a, b, 0, p }
+#define ELSE(p)		{ C_TRUE, C_END, 0, p }
+#define PLUS(a, p)	{ a, C_END, 1, p }
+
+/* Every item the generator knows, by catalog code. Need rules read: the
+ * first IF that holds gives the probability of "yes" (ELSE when none),
+ * then each PLUS that holds adds to it. */
 static const struct gen_def gens[] = {
-	GEN("survey_method", gen_method),
-	GEN("lost_reason", gen_lost),
-	GEN("surveyor_name", gen_surveyor),
-	GEN("surveyor_phone", gen_surveyor_phone),
-	GEN("fill_date", gen_fill),
-	GEN("respondent_signed", gen_signed),
-	GEN("gps_lat", gen_gps),
-	GEN("gps_lon", gen_gps),
-	GEN("check_state", gen_check),
-	GEN("data_source", gen_one),
-	GEN("name", gen_name),
-	GEN("id_number", gen_id),
-	GEN("gender", gen_gender),
-	GEN("birth_date", gen_birth),
-	GEN("ethnicity", gen_eth),
-	GEN("disability_card_no", gen_card_no),
-	GEN("disability_category", gen_category),
-	GEN("disability_grade", gen_grade),
-	GEN("multi_disability_detail", gen_multi_detail),
-	GEN("card_status", gen_card_status),
-	GEN("disability_cause", gen_cause),
-	GEN("self_care_ability", gen_self_care),
-	GEN("contact_name", gen_contact_name),
-	GEN("contact_relation", gen_contact_rel),
-	GEN("contact_landline", gen_landline),
-	GEN("contact_mobile", gen_mobile),
-	GEN("hukou_type", gen_hukou),
-	GEN("hukou_region", gen_hukou_region),
-	GEN("residence_region", gen_res_region),
-	GEN("residence_address", gen_address),
-	GEN("household_no", gen_hh_no),
-	GEN("householder_name", gen_hh_name),
-	GEN("householder_id_number", gen_hh_id),
-	GEN("relation_to_householder", gen_relation),
-	GEN("marital_status", gen_marital),
-	GEN("in_welfare_institution", gen_institution),
-	GEN("urban_income_status", gen_urban_income),
-	GEN("urban_housing_status", gen_urban_housing),
-	GEN("housing_security_type", gen_housing_security),
-	GEN("rural_poverty_status", gen_rural_poverty),
-	GEN("rural_housing_status", gen_rural_housing),
-	GEN("literate", gen_literate),
-	GEN("education_level", gen_education),
-	GEN("school_type", gen_school),
-	GEN("out_of_school_reason", gen_out_of_school),
-	GEN("employed", gen_employed),
-	GEN("employment_form", gen_form),
-	GEN("unemployment_registered", gen_unemp_registered),
-	GEN("unemployed_income_source", gen_unemp_income),
-	GEN("unemployed_reason", gen_unemp_reason),
-	GEN("employment_support_received", gen_emp_support),
-	GEN("employee_social_insurance", gen_esi),
-	GEN("resident_pension_insured", gen_pension),
-	GEN("resident_pension_subsidy", gen_pension_sub),
-	GEN("resident_medical_insured", gen_medical),
-	GEN("resident_medical_subsidy", gen_medical_sub),
-	GEN("social_assistance_received", gen_assist),
-	GEN("welfare_subsidy_received", gen_welfare),
-	GEN("family_doctor_signed", gen_doctor),
-	GEN("care_service_received", gen_care_received),
-	GEN("illness_two_weeks", gen_ill),
-	GEN("illness_treated", gen_treated),
-	GEN("untreated_reason", gen_untreated),
-	GEN("rehab_service_received", gen_rehab_received),
-	GEN("no_rehab_reason", gen_no_rehab_reason),
-	GEN("home_accessibility_modified", gen_access_done),
-	GEN("culture_sports_participation", gen_culture),
-	GEN("no_culture_reason", gen_no_culture),
+	YR("survey_method", method, K_ENUM),
+	YR("lost_reason", lost, K_ENUM),
+	FN("surveyor_name", gen_surveyor),
+	FN("surveyor_phone", gen_surveyor_phone),
+	YR("fill_date", fill, K_NUM),
+	FN("respondent_signed", gen_signed),
+	FN("gps_lat", gen_gps),
+	FN("gps_lon", gen_gps),
+	YR("check_state", check, K_ENUM),
+	FN("data_source", gen_one),
 
-	NEED("rehab_need_any", p_rehab_any),
-	{ "rehab_surgery", gen_surgery, NULL, G_REHAB, 0 },
-	NEED("rehab_medication", p_medication),
-	{ "rehab_training", gen_training, NULL, G_REHAB, 0 },
-	NEEDG("rehab_child_rescue", p_child_rescue, G_REHAB),
-	NEEDG("rehab_psych_support", p_psych, G_REHAB),
-	CLOSE("rehab_home_guidance", p_home_guidance, G_REHAB),
-	NEED("aid_need_any", p_aid_any),
-	NEEDG("aid_wheelchair", p_wheelchair, G_AID),
-	NEEDG("aid_crutch_walker", p_crutch, G_AID),
-	{ "aid_prosthesis", gen_prosthesis, NULL, G_AID, 0 },
-	NEEDG("aid_orthosis", p_orthosis, G_AID),
-	NEEDG("aid_white_cane", p_white_cane, G_AID),
-	NEEDG("aid_low_vision", p_low_vision, G_AID),
-	NEEDG("aid_reading_device", p_reading, G_AID),
-	NEEDG("aid_hearing_aid", p_hearing_aid, G_AID),
-	NEEDG("aid_daily_living", p_daily_living, G_AID),
-	NEEDG("aid_nursing_bed", p_nursing_bed, G_AID),
-	NEEDG("aid_communication", p_communication, G_AID),
-	CLOSE("aid_fitting_repair", p_fitting, G_AID),
-	NEED("edu_need_any", p_edu_any),
-	NEEDG("edu_preschool", p_preschool, G_EDU),
-	NEEDG("edu_compulsory_placement", p_compulsory, G_EDU),
-	NEEDG("edu_home_teaching", p_home_teaching, G_EDU),
-	NEEDG("edu_high_school_above", p_half, G_EDU),
-	CLOSE("edu_funding", p_edu_funding, G_EDU),
-	NEED("edu_sign_braille", p_sign_braille),
-	NEED("edu_adult_literacy", p_adult_literacy),
-	NEED("emp_need_any", p_emp_any),
-	NEEDG("emp_vocational_training", p_training, G_EMP),
-	NEEDG("emp_job_referral", p_referral, G_EMP),
-	NEEDG("emp_rural_tech_training", p_rural_tech, G_EMP),
-	NEEDG("emp_credit_support", p_credit, G_EMP),
-	NEEDG("emp_material_support", p_material, G_EMP),
-	NEEDG("emp_home_flexible", p_home_flexible, G_EMP),
-	NEEDG("emp_public_post", p_public_post, G_EMP),
-	NEEDG("emp_supported", p_supported, G_EMP),
-	NEEDG("emp_self_employment", p_self_employment, G_EMP),
-	{ "emp_career_guidance", gen_career, NULL, G_EMP, 1 },
-	NEED("emp_flexible_insurance_subsidy", p_flexible_insurance),
-	NEED("ss_dibao", p_ss_dibao),
-	NEED("ss_tekun", p_tekun),
-	NEED("ss_temporary_assistance", p_temporary),
-	NEED("ss_living_subsidy", p_living),
-	NEED("ss_care_subsidy", p_care_sub),
-	NEED("ss_poverty_living_allowance", p_poverty_allowance),
-	NEED("ss_pension_premium", p_pension_premium),
-	NEED("ss_medical_premium", p_medical_premium),
-	NEED("ss_medical_assistance", p_medical_assist),
-	NEED("ss_accident_insurance", p_accident),
-	NEED("ss_transport_subsidy", p_transport),
-	NEED("house_dilapidated_renovation", p_dilapidated),
-	NEED("house_security", p_house_security),
-	NEED("access_need_any", p_access_any),
-	NEEDG("access_ramp", p_ramp, G_ACCESS),
-	CLOSE("access_handrail", p_handrail, G_ACCESS),
-	NEEDG("access_bathroom_kitchen", p_bathroom, G_ACCESS),
-	NEEDG("access_signal_devices", p_signal, G_ACCESS),
-	NEED("house_relocation", p_relocation),
-	NEED("house_disaster_reconstruction", p_disaster),
-	GEN("care_service", gen_care_service),
-	NEED("care_home_nursing", p_home_nursing),
-	NEED("care_elderly_service", p_elderly),
-	NEED("care_family_doctor", p_family_doctor),
-	NEED("care_aging_parent_support", p_aging_parent),
-	NEED("cult_need_any", p_cult_any),
-	{ "cult_activity", gen_cult_activity, NULL, G_CULT, 0 },
-	CLOSE("cult_sports_fitness", p_sports, G_CULT),
-	NEED("cult_accessible_info", p_accessible_info),
-	NEED("legal_aid", p_legal_aid),
-	NEED("legal_rights_protection", p_rights),
-	NEED("legal_certificate_service", p_certificate),
+	ID("name", name, K_TEXT),
+	ID("id_number", id, K_STR),
+	ID("gender", sex, K_ENUM),
+	ID("birth_date", birth, K_NUM),
+	ID("ethnicity", eth, K_ENUM),
+	FN("disability_card_no", gen_card_no),
+	ID("disability_category", cat, K_ENUM),
+	ID("disability_grade", grade, K_ENUM),
+	ID("multi_disability_detail", multi, K_MULTI),
+	YR("card_status", card, K_ENUM),
+	ID("disability_cause", cause, K_ENUM0),
+	YR("self_care_ability", self_care, K_ENUM),
+	ID("contact_name", contact_name, K_TEXT),
+	ID("contact_relation", contact_rel, K_ENUM),
+	ID("contact_landline", landline, K_STR),
+	ID("contact_mobile", mobile, K_STR),
+	ID("hukou_type", hukou, K_ENUM),
+	ID("hukou_region", v, K_VILLAGE),
+	ID("residence_region", res, K_VILLAGE),
+	ID("residence_address", address, K_TEXT),
+	ID("household_no", hh_no, K_TEXT),
+	ID("householder_name", hh_name, K_TEXT),
+	ID("householder_id_number", hh_id, K_STR),
+	ID("relation_to_householder", relation, K_ENUM),
+	FN("marital_status", gen_marital),
+	ID("in_welfare_institution", institution, K_BOOL),
+	YR("urban_income_status", urban_income, K_ENUM),
+	YR("urban_housing_status", urban_housing, K_ENUM),
+	FN("housing_security_type", gen_housing_security),
+	YR("rural_poverty_status", poverty, K_ENUM),
+	YR("rural_housing_status", rural_housing, K_ENUM),
+	ID("literate", literate, K_BOOL),
+	ID("education_level", edu, K_ENUM),
+	YR("school_type", school, K_ENUM),
+	FN("out_of_school_reason", gen_out_of_school),
+	YR("employed", employed, K_ENUM),
+	YR("employment_form", form, K_ENUM),
+	NEED("unemployment_registered", IF(C_URBAN, 0.18), ELSE(0.05)),
+	FN("unemployed_income_source", gen_unemp_income),
+	FN("unemployed_reason", gen_unemp_reason),
+	FN("employment_support_received", gen_emp_support),
+	YR("employee_social_insurance", esi, K_MULTI),
+	YR("resident_pension_insured", pension, K_BOOL),
+	YR("resident_pension_subsidy", pension_sub, K_BOOL),
+	YR("resident_medical_insured", medical, K_BOOL),
+	YR("resident_medical_subsidy", medical_sub, K_BOOL),
+	YR("social_assistance_received", assist, K_MULTI),
+	FN("welfare_subsidy_received", gen_welfare),
+	YR("family_doctor_signed", doctor, K_BOOL),
+	NEED("care_service_received", IF(C_MAIN56, 0.1), ELSE(0.06)),
+	YR("illness_two_weeks", ill, K_BOOL),
+	NEED("illness_treated", ELSE(0.75)),
+	FN("untreated_reason", gen_untreated),
+	FN("rehab_service_received", gen_rehab_received),
+	FN("no_rehab_reason", gen_no_rehab_reason),
+	NEED("home_accessibility_modified", IF2(C_CAT4, C_SEVERE, 0.1),
+	    ELSE(0.03)),
+	FN("culture_sports_participation", gen_culture),
+	FN("no_culture_reason", gen_no_culture),
+
+	NEED("rehab_need_any", IF(C_CHILD, 0.95), IF(C_CAT6, 0.88),
+	    ELSE(0.74), PLUS(C_SEVERE, 0.08), PLUS(C_OLD75, -0.08)),
+	FNG("rehab_surgery", gen_surgery, G_REHAB, 0),
+	NEED("rehab_medication", ELSE(0.85)),
+	FNG("rehab_training", gen_training, G_REHAB, 0),
+	RULE("rehab_child_rescue", G_REHAB, 0, ELSE(0.9)),
+	RULE("rehab_psych_support", G_REHAB, 0, IF(C_CAT6, 0.45),
+	    IF(C_CHILD, 0.2), ELSE(0.12)),
+	RULE("rehab_home_guidance", G_REHAB, 1, IF(C_SEVERE, 0.8),
+	    ELSE(0.65)),
+	NEED("aid_need_any", IF(C_MULTI, 0.55), IF(C_CAT1, 0.6),
+	    IF(C_CAT4, 0.6), IF(C_CAT2, 0.55), ELSE(0.1), PLUS(C_SEVERE, 0.1),
+	    PLUS(C_OLD70, 0.1)),
+	RULE("aid_wheelchair", G_AID, 0, IF2(C_CAT4, C_SEVERE, 0.7),
+	    IF2(C_CAT4, C_GRADE3, 0.3), IF(C_CAT4, 0.08), IF(C_SELF34, 0.19),
+	    ELSE(0.04), PLUS(C_OLD75, 0.2)),
+	RULE("aid_crutch_walker", G_AID, 0, IF2(C_CAT4, C_SEVERE, 0.2),
+	    IF(C_CAT4, 0.5), ELSE(0.04), PLUS(C_OLD65, 0.15)),
+	FNG("aid_prosthesis", gen_prosthesis, G_AID, 0),
+	RULE("aid_orthosis", G_AID, 0, IF2(C_CAT4, C_CHILD, 0.45),
+	    IF(C_CAT4, 0.12), ELSE(0.02)),
+	RULE("aid_white_cane", G_AID, 0, IF2(C_CAT1, C_SEVERE, 0.8),
+	    IF(C_CAT1, 0.15), ELSE(0.01)),
+	RULE("aid_low_vision", G_AID, 0, IF2(C_CAT1, C_SEVERE, 0.1),
+	    IF(C_CAT1, 0.7), ELSE(0.01)),
+	RULE("aid_reading_device", G_AID, 0, IF(C_CAT1, 0.4), ELSE(0.01)),
+	RULE("aid_hearing_aid", G_AID, 0, IF(C_CAT2, 0.88), IF(C_OLD70, 0.05),
+	    ELSE(0.01)),
+	RULE("aid_daily_living", G_AID, 0, IF(C_SELF34, 0.6),
+	    IF(C_SELF2, 0.3), ELSE(0.1)),
+	RULE("aid_nursing_bed", G_AID, 0, IF(C_SELF34, 0.5), ELSE(0.03)),
+	RULE("aid_communication", G_AID, 0, IF(C_CAT2, 0.15),
+	    IF(C_CAT3, 0.15), IF(C_CAT5, 0.15), ELSE(0.02)),
+	RULE("aid_fitting_repair", G_AID, 1, ELSE(0.25)),
+	NEED("edu_need_any", IF(C_AGE_LE5, 0.6), IF(C_AGE_LE15, 0.7),
+	    ELSE(0.35)),
+	RULE("edu_preschool", G_EDU, 0, ELSE(0.85)),
+	RULE("edu_compulsory_placement", G_EDU, 0, IF(C_STUDENT, 0.3),
+	    ELSE(0.8)),
+	RULE("edu_home_teaching", G_EDU, 0, IF(C_STUDENT, 0.35), ELSE(0.8)),
+	RULE("edu_high_school_above", G_EDU, 0, ELSE(0.5)),
+	RULE("edu_funding", G_EDU, 1, IF(C_POOR, 0.85), ELSE(0.5)),
+	NEED("edu_sign_braille", IF(C_CAT1, 0.6), IF(C_CAT2, 0.6),
+	    IF(C_CAT3, 0.35), ELSE(0.03)),
+	NEED("edu_adult_literacy", IF(C_AGE_LT60, 0.18), ELSE(0.05)),
+	NEED("emp_need_any", IF(C_EMPLOYED, 0.38), IF(C_STUDENT, 0.2),
+	    IF(C_SEVERE, 0.3), ELSE(0.68)),
+	RULE("emp_vocational_training", G_EMP, 0, ELSE(0.55)),
+	RULE("emp_job_referral", G_EMP, 0, IF(C_EMPLOYED, 0.1), ELSE(0.45)),
+	RULE("emp_rural_tech_training", G_EMP, 0, ELSE(0.4)),
+	RULE("emp_credit_support", G_EMP, 0, IF(C_OWN_FARM, 0.3),
+	    ELSE(0.12)),
+	RULE("emp_material_support", G_EMP, 0, IF(C_RURAL, 0.3), ELSE(0.12)),
+	RULE("emp_home_flexible", G_EMP, 0, IF(C_SEVERE, 0.4), ELSE(0.25)),
+	RULE("emp_public_post", G_EMP, 0, ELSE(0.15)),
+	RULE("emp_supported", G_EMP, 0, IF(C_MAIN56, 0.55), ELSE(0.04)),
+	RULE("emp_self_employment", G_EMP, 0, ELSE(0.1)),
+	FNG("emp_career_guidance", gen_career, G_EMP, 1),
+	NEED("emp_flexible_insurance_subsidy", IF(C_FLEXIBLE, 0.4),
+	    ELSE(0.08)),
+	NEED("ss_dibao", IF(C_DIBAO, 0.9), IF(C_EDGE, 0.35), ELSE(0.04)),
+	NEED("ss_tekun", IF(C_INST, 0.9), IF2(C_SEVERE, C_SINGLE, 0.15),
+	    ELSE(0.01)),
+	NEED("ss_temporary_assistance", IF(C_DIBAO, 0.3), IF(C_REGPOOR, 0.2),
+	    ELSE(0.05)),
+	NEED("ss_living_subsidy", IF(C_LIVING, 0.92), IF(C_DIBAO, 0.7),
+	    ELSE(0.02)),
+	NEED("ss_care_subsidy", IF(C_CARESUB, 0.95), IF(C_SEVERE, 0.8),
+	    ELSE(0.01)),
+	NEED("ss_poverty_living_allowance", ELSE(0.65)),
+	NEED("ss_pension_premium", IF(C_POOR, 0.6), IF(C_SEVERE, 0.6),
+	    ELSE(0.3)),
+	NEED("ss_medical_premium", IF(C_POOR, 0.55), IF(C_SEVERE, 0.55),
+	    ELSE(0.25)),
+	NEED("ss_medical_assistance", IF(C_POOR, 0.5), IF(C_SEVERE, 0.3),
+	    ELSE(0.12), PLUS(C_ILL, 0.1)),
+	NEED("ss_accident_insurance", ELSE(0.2)),
+	NEED("ss_transport_subsidy", IF2(C_CAT4, C_SEVERE, 0.3),
+	    IF2(C_CAT1, C_SEVERE, 0.3), ELSE(0.08)),
+	NEED("house_dilapidated_renovation", IF(C_BAD_HOUSE, 0.92),
+	    IF(C_NO_HOUSE, 0.3), ELSE(0.008)),
+	NEED("house_security", IF(C_RENTS, 0.35), IF(C_DIBAO, 0.25),
+	    ELSE(0.03)),
+	NEED("access_need_any", IF2(C_CAT4, C_SEVERE, 0.4),
+	    IF2(C_CAT1, C_SEVERE, 0.4), IF(C_CAT4, 0.18), IF(C_OLD70, 0.15),
+	    ELSE(0.05)),
+	RULE("access_ramp", G_ACCESS, 0, IF(C_CAT4, 0.55), ELSE(0.25)),
+	RULE("access_handrail", G_ACCESS, 1, ELSE(0.55)),
+	RULE("access_bathroom_kitchen", G_ACCESS, 0, ELSE(0.35)),
+	RULE("access_signal_devices", G_ACCESS, 0, IF(C_CAT1, 0.6),
+	    IF(C_CAT2, 0.6), ELSE(0.03)),
+	NEED("house_relocation", IF2(C_REGPOOR, C_ETHNIC_AREA, 0.15),
+	    IF(C_REGPOOR, 0.05), ELSE(0.005)),
+	NEED("house_disaster_reconstruction", IF(C_DISASTER_AREA, 0.03),
+	    ELSE(0.006)),
+	FN("care_service", gen_care_service),
+	NEED("care_home_nursing", IF(C_SELF34, 0.55), IF(C_SELF2, 0.15),
+	    ELSE(0.03)),
+	NEED("care_elderly_service", IF(C_OLD75, 0.5), ELSE(0.35)),
+	NEED("care_family_doctor", IF(C_SEVERE, 0.68), IF(C_ELDER, 0.68),
+	    ELSE(0.55)),
+	NEED("care_aging_parent_support", IF2(C_DEPENDENT, C_MAIN56, 0.3),
+	    IF2(C_DEPENDENT, C_SEVERE, 0.3), ELSE(0.02)),
+	NEED("cult_need_any", IF(C_AGE_LT30, 0.5), IF(C_ELDER, 0.27),
+	    ELSE(0.37)),
+	FNG("cult_activity", gen_cult_activity, G_CULT, 0),
+	RULE("cult_sports_fitness", G_CULT, 1, ELSE(0.45)),
+	NEED("cult_accessible_info", IF(C_CAT1, 0.6), IF(C_CAT2, 0.6),
+	    ELSE(0.05)),
+	NEED("legal_aid", ELSE(0.04)),
+	NEED("legal_rights_protection", ELSE(0.03)),
+	NEED("legal_certificate_service", IF(C_CARD2, 0.95),
+	    IF(C_SEVERE, 0.1), ELSE(0.03)),
 };
 
 static const struct gen_def *
@@ -3356,8 +2813,8 @@ synth_person(struct synth *sy, uint64_t index, int year, struct record *r,
 		return lf_error_set(err, "bad_index", "", "人员编号过大 "
 		    "(person index too large)");
 	if (year < sy->first_year || year > sy->today_year)
-		return lf_error_set(err, "bad_year", "", "年份应在 %d 到 %d 之间 "
-		    "(year must lie in %d..%d)", sy->first_year,
+		return lf_error_set(err, "bad_year", "", "年份应在 %d 到 %d "
+		    "之间 (year must lie in %d..%d)", sy->first_year,
 		    sy->today_year, sy->first_year, sy->today_year);
 	sy->started = 1;
 	record_clear(r);

@@ -217,7 +217,7 @@ scan_sql(struct store *s, const struct region *in, struct buf *b)
 
 /* The [lo, hi) text range of 12-digit village codes inside region r. */
 static void
-region_range(const struct region *r, char lo[13], char hi[13])
+region_range(const struct region *r, char lo[24], char hi[24])
 {
 	int digits = region_level_digits(r->level);
 	long long div = 1, base;
@@ -226,15 +226,15 @@ region_range(const struct region *r, char lo[13], char hi[13])
 	for (i = digits; i < 12; i++)
 		div *= 10;
 	base = (long long)(r->code12 / div);
-	snprintf(lo, 13, "%0*lld", 12, base * div);
-	snprintf(hi, 13, "%0*lld", 12, (base + 1) * div);
+	snprintf(lo, 24, "%0*lld", 12, base * div);
+	snprintf(hi, 24, "%0*lld", 12, (base + 1) * div);
 }
 
 int
 store_scan_surveys(struct store *s, int year, const struct region *in,
     store_scan_fn fn, void *arg, struct lf_error *err)
 {
-	char lo[13], hi[13];
+	char lo[24], hi[24];
 	sqlite3_stmt *st = NULL;
 	struct store_person p;
 	char bind[BIND_LEN + 1];

@@ -62,7 +62,8 @@ pragmas(struct store *s, struct lf_error *err)
 {
 	sqlite3_busy_timeout(s->db, 10000);
 	return exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;", err);
+	    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576;"
+	    " PRAGMA temp_store=MEMORY;", err);
 }
 
 static int
