@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli/bulk.h"
 #include "core/synth.h"
 #include "io/progress.h"
 
@@ -47,39 +48,82 @@ parse_years(const char *s, int *first, int *last)
 	return 0;
 }
 
+struct seeding {
+	struct store		*s;
+	struct synth		*sy;
+	const struct catalog	*cat;
+	const struct seed_opts	*o;
+	struct progress		*bar;
+	int			 year;
+	uint64_t		 next;		/* producer: next index */
+	uint64_t		 done;		/* consumer: surveys written */
+};
+
+/* Producer: generate and prepare person #next for the year. */
 static int
-seed_year(struct store *s, struct synth *sy, struct record *r, int year,
-    const struct seed_opts *o, struct progress *bar, uint64_t *done)
+produce(void *arg, struct bulk_slot *sl)
 {
-	struct store_put put = { year, 0, "seed", 0, 0 };
+	struct seeding *sd = arg;
+	struct store_put put = { sd->year, 0, "seed", 0, 0 };
+
+	if (sd->next >= (uint64_t)sd->o->persons)
+		return 0;
+	sl->index = sd->next++;
+	if (synth_person(sd->sy, sl->index, sd->year, sl->r, &sl->err) != 0 ||
+	    store_prepare(sd->s, sl->r, &put, sl->prep, &sl->err) != 0) {
+		char msg[sizeof(sl->err.message)];
+		int n;
+
+		memcpy(msg, sl->err.message, sizeof(msg));
+		n = snprintf(sl->err.message, sizeof(sl->err.message),
+		    "person #%llu, %d: ", (unsigned long long)sl->index,
+		    sd->year);
+		if (n > 0 && (size_t)n < sizeof(sl->err.message))
+			memcpy(sl->err.message + n, msg, sizeof(msg) -
+			    (size_t)n - 1);
+		sl->err.message[sizeof(sl->err.message) - 1] = '\0';
+		return -1;
+	}
+	return 1;
+}
+
+/* Consumer: write it. */
+static int
+consume(void *arg, struct bulk_slot *sl)
+{
+	struct seeding *sd = arg;
 	struct store_put_result res;
+
+	if (store_write(sd->s, sl->prep, &res, &sl->err) != 0)
+		return -1;
+	progress_update(sd->bar, ++sd->done);
+	return 0;
+}
+
+static int
+seed_year(struct seeding *sd)
+{
 	struct lf_error err;
-	long long i;
 
 	lf_error_clear(&err);
-	if (store_begin(s, &err) != 0)
+	sd->next = 0;
+	if (store_begin_bulk(sd->s, &err) != 0)
 		return cli_fail(&err);
-	for (i = 0; i < o->persons; i++) {
-		if (synth_person(sy, (uint64_t)i, year, r, &err) != 0 ||
-		    store_survey_put(s, r, &put, &res, &err) != 0) {
-			store_rollback(s);
-			fprintf(stderr, "liangfu: person #%lld, %d: ", i, year);
-			return cli_fail(&err);
-		}
-		progress_update(bar, ++*done);
+	if (bulk_run(sd->cat, produce, sd, consume, sd,
+	    &err) != 0) {
+		store_rollback(sd->s);
+		return cli_fail(&err);
 	}
-	return store_commit(s, &err) != 0 ? cli_fail(&err) : 0;
+	return store_commit(sd->s, &err) != 0 ? cli_fail(&err) : 0;
 }
 
 static int
 seed(struct store *s, struct cli_env *env, const struct region *scope,
     const struct seed_opts *o)
 {
-	struct progress *bar;
+	struct seeding sd;
 	struct synth *sy = NULL;
-	struct record *r = NULL;
 	struct lf_error err;
-	uint64_t done = 0;
 	int year, rc = 1;
 
 	lf_error_clear(&err);
@@ -90,21 +134,23 @@ seed(struct store *s, struct cli_env *env, const struct region *scope,
 		cli_fail(&err);
 		goto out;
 	}
-	if ((r = record_new(env->cat)) == NULL) {
-		fprintf(stderr, "liangfu: out of memory\n");
-		goto out;
-	}
-	bar = progress_start("生成 seed", (uint64_t)o->persons *
+	memset(&sd, 0, sizeof(sd));
+	sd.s = s;
+	sd.sy = sy;
+	sd.cat = env->cat;
+	sd.o = o;
+	sd.bar = progress_start("生成 seed", (uint64_t)o->persons *
 	    (uint64_t)(o->last - o->first + 1));
-	for (year = o->first; year <= o->last; year++)
-		if ((rc = seed_year(s, sy, r, year, o, bar, &done)) != 0)
+	for (year = o->first; year <= o->last; year++) {
+		sd.year = year;
+		if ((rc = seed_year(&sd)) != 0)
 			break;
-	progress_done(bar);
+	}
+	progress_done(sd.bar);
 	if (rc == 0)
 		fprintf(stderr, "liangfu: seeded %lld persons x %d years\n",
 		    o->persons, o->last - o->first + 1);
 out:
-	record_free(r);
 	synth_free(sy);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/bulk.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "io/csv.h"
@@ -29,7 +30,8 @@ struct import {
 	const struct catalog	*cat;
 	struct store		*s;
 	struct csv_reader	*csv;
-	struct record		*rec;
+	struct progress		*bar;
+	const char		*actor;
 	int			*map;		/* column -> field or COL_* */
 	size_t			 ncols;
 	int			*colof;		/* field -> column (0-based) */
@@ -41,18 +43,19 @@ struct import {
 	struct lf_error		*err;
 };
 
+/* Fills e with "FILE:LINE[:COLUMN]: why"; col < 0 for none. -1. */
 static int
-at(struct import *im, unsigned long line, int col, const char *code,
-    const char *field, const char *why)
+at(struct import *im, struct lf_error *e, unsigned long line, int col,
+    const char *code, const char *field, const char *why)
 {
 	if (col >= 0)
-		lf_error_set(im->err, code, field, "%s:%lu:%d: %s", im->o->path,
+		lf_error_set(e, code, field, "%s:%lu:%d: %s", im->o->path,
 		    line, col + 1, why);
 	else
-		lf_error_set(im->err, code, field, "%s:%lu: %s", im->o->path,
-		    line, why);
-	im->err->line = line;
-	im->err->column = col >= 0 ? (unsigned)col + 1 : 0;
+		lf_error_set(e, code, field, "%s:%lu: %s", im->o->path, line,
+		    why);
+	e->line = line;
+	e->column = col >= 0 ? (unsigned)col + 1 : 0;
 	return -1;
 }
 
@@ -119,14 +122,14 @@ map_column(struct import *im, size_t i, const char *name)
 	else {
 		snprintf(why, sizeof(why), "未知列“%.80s” (unknown column: not "
 		    "a catalog item)", name);
-		return at(im, 1, (int)i, "bad_header", "", why);
+		return at(im, im->err, 1, (int)i, "bad_header", "", why);
 	}
 	for (j = 0; j < i; j++)
 		if (im->map[j] == im->map[i]) {
 			snprintf(why, sizeof(why), "列“%.80s”重复, 亦见第 %zu 列 "
 			    "(column repeated; also column %zu)", name, j + 1,
 			    j + 1);
-			return at(im, 1, (int)i, "bad_header", "", why);
+			return at(im, im->err, 1, (int)i, "bad_header", "", why);
 		}
 	if (im->map[i] >= 0)
 		im->colof[im->map[i]] = (int)i;
@@ -154,7 +157,7 @@ missing_columns(struct import *im)
 		buf_free(&b);
 		return 0;
 	}
-	at(im, 1, -1, "bad_header", "", "");
+	at(im, im->err, 1, -1, "bad_header", "", "");
 	snprintf(im->err->message, sizeof(im->err->message), "%s:1: 缺少 %zu "
 	    "列: %s%s (missing columns)", im->o->path, n, buf_str(&b),
 	    n > 8 ? "…" : "");
@@ -204,10 +207,9 @@ parse_status(const char *s, int *status)
 	return -1;
 }
 
-/* Parses one row into im->rec, year and status. */
+/* Parses one row into slot->r, year and status. */
 static int
-parse_row(struct import *im, const struct csv_row *row, int *year,
-    int *status)
+parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 {
 	struct lf_error e;
 	long long y;
@@ -219,75 +221,125 @@ parse_row(struct import *im, const struct csv_row *row, int *year,
 		snprintf(why, sizeof(why), "应有 %zu 列, 实有 %zu 列 (expected "
 		    "%zu fields, found %zu; truncated or misaligned row?)",
 		    im->ncols, row->nfields, im->ncols, row->nfields);
-		return at(im, row->line, -1, "bad_row", "", why);
+		return at(im, &sl->err, row->line, -1, "bad_row", "", why);
 	}
 	if (cli_parse_int(row->fields[im->year_col], 1990, 2999, &y) != 0)
-		return at(im, row->line, im->year_col, "bad_year", "year",
-		    "年度应为 1990 到 2999 的整数 (year must be a whole number)");
-	*year = (int)y;
+		return at(im, &sl->err, row->line, im->year_col, "bad_year",
+		    "year", "年度应为 1990 到 2999 的整数 (year must be a whole "
+		    "number)");
+	sl->year = (int)y;
+	sl->status = 0;
 	if (im->status_col >= 0 &&
-	    parse_status(row->fields[im->status_col], status) != 0)
-		return at(im, row->line, im->status_col, "bad_status", "status",
-		    "人员状态应为 1在册、2迁出 或 3死亡 (status must be 1, 2 "
-		    "or 3)");
-	if (im->status_col < 0)
-		*status = 0;
-	record_clear(im->rec);
+	    parse_status(row->fields[im->status_col], &sl->status) != 0)
+		return at(im, &sl->err, row->line, im->status_col,
+		    "bad_status", "status", "人员状态应为 1在册、2迁出 或 3死亡 "
+		    "(status must be 1, 2 or 3)");
+	record_clear(sl->r);
 	for (i = 0; i < im->cat->nfields; i++) {
 		const struct field *f = &im->cat->fields[i];
 		int col = im->colof[i];
 
 		lf_error_clear(&e);
-		if (record_parse_value(im->rec, f, row->fields[col], &e) != 0)
-			return at(im, row->line, col, e.code, f->code,
+		if (record_parse_value(sl->r, f, row->fields[col], &e) != 0)
+			return at(im, &sl->err, row->line, col, e.code, f->code,
 			    e.message);
 	}
 	return 0;
 }
 
 static int
-check_duplicate(struct import *im, const struct csv_row *row, int year)
+check_duplicate(struct import *im, const struct csv_row *row,
+    struct bulk_slot *sl)
 {
 	const struct field *f = catalog_find(im->cat, "id_number", 9);
 	char why[200];
 	long first;
 
-	if (f == NULL || !im->rec->set[f->index])
+	if (f == NULL || !sl->r->set[f->index])
 		return 0;
-	first = seen_add(&im->seen, key_of(im->rec->str[f->index], year),
+	first = seen_add(&im->seen, key_of(sl->r->str[f->index], sl->year),
 	    row->line);
 	if (first < 0)
-		return lf_error_set(im->err, "no_memory", "", "内存不足");
+		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
 	if (first == 0)
 		return 0;
 	snprintf(why, sizeof(why), "身份证号重复: 第 %ld 行已有此人 %d 年的调查 "
 	    "(duplicate ID number: this person's %d survey is on line %ld "
-	    "too)", first, year, year, first);
-	return at(im, row->line, im->colof[f->index], "duplicate", f->code,
-	    why);
+	    "too)", first, sl->year, sl->year, first);
+	return at(im, &sl->err, row->line, im->colof[f->index], "duplicate",
+	    f->code, why);
+}
+
+/* Column of the item an error names, or -1. */
+static int
+column_of(struct import *im, const struct lf_error *e)
+{
+	const struct field *f = e->field[0] ?
+	    catalog_find(im->cat, e->field, strlen(e->field)) : NULL;
+
+	return f != NULL ? im->colof[f->index] : -1;
 }
 
 static int
-put_row(struct import *im, const struct csv_row *row, int year, int status)
+prepare_row(struct import *im, const struct csv_row *row,
+    struct bulk_slot *sl)
 {
-	struct store_put put = { year, status, cli_actor(), 0, im->o->today };
-	struct store_put_result res;
+	struct store_put put = { sl->year, sl->status, im->actor, 0,
+	    im->o->today };
 	struct lf_error e;
-	int col;
 
 	lf_error_clear(&e);
-	if (store_survey_put(im->s, im->rec, &put, &res, &e) != 0) {
-		const struct field *f = e.field[0] ?
-		    catalog_find(im->cat, e.field, strlen(e.field)) : NULL;
-
-		col = f != NULL ? im->colof[f->index] : -1;
-		return at(im, row->line, col, e.code, e.field, e.message);
-	}
-	im->st->new_persons += res.created_person;
-	im->st->new_surveys += res.created_survey;
-	im->st->updated += !res.created_survey && res.changed > 0;
-	im->st->unchanged += !res.created_survey && res.changed == 0;
+	if (store_prepare(im->s, sl->r, &put, sl->prep, &e) != 0)
+		return at(im, &sl->err, row->line, column_of(im, &e), e.code,
+		    e.field, e.message);
 	return 0;
+}
+
+/* Keeps the row's fields, NUL-separated, for the reject file. */
+static int
+keep_raw(struct bulk_slot *sl, const struct csv_row *row)
+{
+	size_t i, len = 0;
+	char *p;
+
+	for (i = 0; i < row->nfields; i++)
+		len += row->lens[i] + 1;
+	if ((sl->raw = p = mem_alloc(len)) == NULL)
+		return -1;
+	for (i = 0; i < row->nfields; i++) {
+		memcpy(p, row->fields[i], row->lens[i] + 1);
+		p += row->lens[i] + 1;
+	}
+	sl->nraw = row->nfields;
+	return 0;
+}
+
+/* The producer: read, parse, check and prepare one row. */
+static int
+produce(void *arg, struct bulk_slot *sl)
+{
+	struct import *im = arg;
+	struct csv_error ce;
+	struct csv_row row;
+	int rc = csv_next(im->csv, &row, &ce);
+
+	if (rc <= 0) {
+		if (rc < 0)
+			lf_error_set(&sl->err, "bad_csv", "", "%s", ce.message);
+		return rc;
+	}
+	sl->line = row.line;
+	if (parse_row(im, &row, sl) == 0 && check_duplicate(im, &row, sl) ==
+	    0 && prepare_row(im, &row, sl) == 0)
+		return 1;
+	if (strcmp(sl->err.code, "no_memory") == 0)
+		return -1;
+	sl->failed = 1;
+	if (im->rej != NULL && keep_raw(sl, &row) != 0) {
+		lf_error_set(&sl->err, "no_memory", "", "内存不足");
+		return -1;
+	}
+	return 1;
 }
 
 static int
@@ -316,37 +368,49 @@ reject_open(struct import *im, const struct csv_row *hdr)
 }
 
 static int
-reject_row(struct import *im, const struct csv_row *row)
+reject_row(struct import *im, struct bulk_slot *sl)
 {
-	const char **cols = mem_calloc(row->nfields + 1, sizeof(*cols));
+	const char **cols = mem_calloc(sl->nraw + 1, sizeof(*cols));
+	const char *p = sl->raw;
 	size_t i;
 	int rc;
 
 	if (cols == NULL)
-		return lf_error_set(im->err, "no_memory", "", "内存不足");
-	for (i = 0; i < row->nfields; i++)
-		cols[i] = row->fields[i];
-	cols[row->nfields] = im->err->message;
-	rc = csv_write_row(im->rej, cols, row->nfields + 1);
+		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
+	for (i = 0; i < sl->nraw; i++) {
+		cols[i] = p;
+		p += strlen(p) + 1;
+	}
+	cols[sl->nraw] = sl->err.message;
+	rc = csv_write_row(im->rej, cols, sl->nraw + 1);
 	mem_free(cols);
 	im->st->rejected++;
 	if (rc != 0)
-		return lf_error_set(im->err, "io", "", "%s: 写入失败 (write "
+		return lf_error_set(&sl->err, "io", "", "%s: 写入失败 (write "
 		    "failed)", im->rejtmp);
-	lf_error_clear(im->err);
 	return 0;
 }
 
+/* The consumer: write one prepared row, or reject it. */
 static int
-one_row(struct import *im, const struct csv_row *row)
+consume(void *arg, struct bulk_slot *sl)
 {
-	int year = 0, status = 0;
+	struct import *im = arg;
+	struct store_put_result res;
+	struct lf_error e;
 
-	if (parse_row(im, row, &year, &status) != 0 ||
-	    check_duplicate(im, row, year) != 0 ||
-	    put_row(im, row, year, status) != 0)
-		return im->rej != NULL && strcmp(im->err->code, "no_memory") ?
-		    reject_row(im, row) : -1;
+	im->st->rows++;
+	progress_update(im->bar, im->st->rows);
+	if (sl->failed)
+		return im->rej != NULL ? reject_row(im, sl) : -1;
+	lf_error_clear(&e);
+	if (store_write(im->s, sl->prep, &res, &e) != 0)
+		return at(im, &sl->err, sl->line, column_of(im, &e), e.code,
+		    e.field, e.message);
+	im->st->new_persons += res.created_person;
+	im->st->new_surveys += res.created_survey;
+	im->st->updated += !res.created_survey && res.changed > 0;
+	im->st->unchanged += !res.created_survey && res.changed == 0;
 	return 0;
 }
 
@@ -365,32 +429,11 @@ count_lines(FILE *fp)
 }
 
 static int
-read_rows(struct import *im, uint64_t lines)
-{
-	struct progress *bar = NULL;
-	struct csv_error ce;
-	struct csv_row row;
-	int rc;
-
-	if (im->o->progress)
-		bar = progress_start("导入 import", lines > 0 ? lines - 1 : 0);
-	while ((rc = csv_next(im->csv, &row, &ce)) == 1) {
-		im->st->rows++;
-		if (one_row(im, &row) != 0)
-			break;
-		progress_update(bar, im->st->rows);
-	}
-	progress_done(bar);
-	if (rc < 0)
-		lf_error_set(im->err, "bad_csv", "", "%s", ce.message);
-	return rc == 0 ? 0 : -1;
-}
-
-static int
 run(struct import *im, FILE *fp)
 {
 	struct csv_error ce;
 	struct csv_row hdr;
+	int rc;
 	/* counted before the reader starts: it reads ahead from fp */
 	uint64_t lines = im->o->progress ? count_lines(fp) : 0;
 
@@ -400,9 +443,14 @@ run(struct import *im, FILE *fp)
 	if (read_header(im, &hdr) != 0 ||
 	    (im->o->rejects != NULL && reject_open(im, &hdr) != 0))
 		return -1;
-	if (store_begin(im->s, im->err) != 0)
+	if (store_begin_bulk(im->s, im->err) != 0)
 		return -1;
-	if (read_rows(im, lines) != 0) {
+	if (im->o->progress)
+		im->bar = progress_start("导入 import", lines > 0 ? lines - 1 :
+		    0);
+	rc = bulk_run(im->cat, produce, im, consume, im, im->err);
+	progress_done(im->bar);
+	if (rc != 0) {
 		store_rollback(im->s);
 		return -1;
 	}
@@ -446,15 +494,12 @@ import_csv(struct store *s, const struct catalog *cat,
 	if ((fp = fopen(o->path, "rb")) == NULL)
 		return lf_error_set(err, "io", "", "%s: 无法打开 (cannot open "
 		    "the file)", o->path);
-	if ((im.rec = record_new(cat)) == NULL)
-		lf_error_set(err, "no_memory", "", "内存不足");
-	else
-		rc = run(&im, fp);
+	im.actor = cli_actor();
+	rc = run(&im, fp);
 	if (finish_rejects(&im, rc == 0) != 0)
 		rc = -1;
 	csv_close(im.csv);
 	fclose(fp);
-	record_free(im.rec);
 	mem_free(im.map);
 	mem_free(im.colof);
 	mem_free(im.seen.keys);

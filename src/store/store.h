@@ -71,6 +71,11 @@ void	store_close(struct store *s);
 /* Explicit transactions group many puts into one all-or-nothing write.
  * Without one, each put is its own transaction. */
 int	store_begin(struct store *s, struct lf_error *err);
+/* Like store_begin(), for bulk work that rolls the whole transaction back
+ * on any failed write: single writes then skip their savepoints, which
+ * makes them faster, and a failed write leaves the transaction unusable
+ * until store_rollback(). */
+int	store_begin_bulk(struct store *s, struct lf_error *err);
 int	store_commit(struct store *s, struct lf_error *err);
 void	store_rollback(struct store *s);
 

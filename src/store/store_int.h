@@ -27,6 +27,7 @@ struct store {
 	struct record		*old;		/* scratch for updates */
 	struct store_prep	*prep;		/* scratch for store_survey_put */
 	int			 in_tx;
+	int			 bulk;		/* no savepoints per write */
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;
 };

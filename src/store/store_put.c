@@ -351,6 +351,8 @@ store_write(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
 	memset(res, 0, sizeof(*res));
+	if (s->bulk)
+		return put_rows(s, prep, res, err);
 	if (store_step_done(s, ST_SAVEPOINT, "savepoint", err) != 0)
 		return -1;
 	if (put_rows(s, prep, res, err) != 0) {

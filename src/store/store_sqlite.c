@@ -115,7 +115,8 @@ store_create(const char *path, const struct catalog *cat,
 		store_sqlite_error(&s, "open", err);
 		goto out;
 	}
-	if (pragmas(&s, err) != 0 || write_schema(&s, cat, err) != 0)
+	if (exec(&s, "PRAGMA page_size=8192", err) != 0 ||
+	    pragmas(&s, err) != 0 || write_schema(&s, cat, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -337,11 +338,20 @@ store_begin(struct store *s, struct lf_error *err)
 }
 
 int
+store_begin_bulk(struct store *s, struct lf_error *err)
+{
+	if (store_begin(s, err) != 0)
+		return -1;
+	s->bulk = 1;
+	return 0;
+}
+
+int
 store_commit(struct store *s, struct lf_error *err)
 {
 	if (exec(s, "COMMIT", err) != 0)
 		return -1;
-	s->in_tx = 0;
+	s->in_tx = s->bulk = 0;
 	return 0;
 }
 
@@ -350,7 +360,7 @@ store_rollback(struct store *s)
 {
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = 0;
+	s->in_tx = s->bulk = 0;
 }
 
 /* Steps a statement that returns no row; resets it. */
