@@ -574,11 +574,12 @@ field_option_parse(const struct field *f, const char *s)
 	size_t i;
 	int64_t v;
 
-	for (i = 0; i < f->noptions; i++)
-		if (strcmp(f->options[i].code_text, s) == 0 ||
-		    strcmp(f->options[i].label, s) == 0)
-			return &f->options[i];
-	if (parse_int(s, 0, 9999, &v) == 0)
+	/* codes first: "01" and "1" both name option 1 */
+	if (s[0] >= '0' && s[0] <= '9' && parse_int(s, 0, 9999, &v) == 0 &&
+	    field_option(f, (int)v) != NULL)
 		return field_option(f, (int)v);
+	for (i = 0; i < f->noptions; i++)
+		if (strcmp(f->options[i].label, s) == 0)
+			return &f->options[i];
 	return NULL;
 }

@@ -28,9 +28,13 @@ struct store {
 	struct store_prep	*prep;		/* scratch for store_survey_put */
 	int			 in_tx;
 	int			 bulk;		/* no savepoints per write */
+	int			 reindex;	/* bulk dropped the indexes */
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;
 };
+
+extern const char schema_index_sql[];
+extern const char schema_index_drop_sql[];
 
 /* Survey columns of a field: secret fields have <code>_enc and
  * <code>_hash, others one column named <code>. */

@@ -10,7 +10,7 @@ static const char fixed_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
 	"CREATE TABLE persons(\n"
 	"  id INTEGER PRIMARY KEY,\n"
-	"  uid TEXT NOT NULL UNIQUE,\n"
+	"  uid TEXT NOT NULL,\n"
 	"  id_hash BLOB NOT NULL UNIQUE,\n"
 	"  id_enc BLOB NOT NULL,\n"
 	"  name TEXT NOT NULL,\n"
@@ -21,8 +21,7 @@ static const char fixed_schema[] =
 	"  version INTEGER NOT NULL,\n"
 	"  created_at TEXT NOT NULL, created_by TEXT NOT NULL,\n"
 	"  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"
-	"CREATE INDEX persons_region ON persons(region);\n"
-	"CREATE INDEX persons_name ON persons(name);\n"
+
 	"CREATE TABLE history(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  entity TEXT NOT NULL,\n"
@@ -34,6 +33,17 @@ static const char fixed_schema[] =
 	"  at TEXT NOT NULL,\n"
 	"  changes TEXT NOT NULL);\n"
 	"CREATE INDEX history_person ON history(person_id, id);\n";
+
+/* Secondary indexes: dropped while a bulk load fills empty tables and
+ * built again, by sorting, before it commits. */
+const char schema_index_sql[] =
+	"CREATE UNIQUE INDEX persons_uid ON persons(uid);\n"
+	"CREATE INDEX persons_region ON persons(region);\n"
+	"CREATE INDEX persons_name ON persons(name);\n"
+	"CREATE INDEX surveys_year ON surveys(year, person_id);\n";
+const char schema_index_drop_sql[] =
+	"DROP INDEX persons_uid; DROP INDEX persons_region;\n"
+	"DROP INDEX persons_name; DROP INDEX surveys_year;\n";
 
 int
 schema_field_ncols(const struct field *f)
@@ -105,8 +115,8 @@ schema_create_sql(const struct catalog *cat, struct buf *b)
 	for (i = 0; i < cat->nfields; i++)
 		if (column_defs(&cat->fields[i], b) != 0)
 			return -1;
-	return buf_adds(b, ",\n  UNIQUE (person_id, year));\n"
-	    "CREATE INDEX surveys_year ON surveys(year, person_id);\n");
+	return buf_adds(b, ",\n  UNIQUE (person_id, year));\n") != 0 ||
+	    buf_adds(b, schema_index_sql) != 0 ? -1 : 0;
 }
 
 /* 1 when the survey table has column name. */

@@ -284,8 +284,9 @@ store_open(const char *path, const struct catalog *cat,
 		lf_error_set(err, "usage", "", "路径过长 (path too long)");
 		goto fail;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
+	/* one connection per thread: no per-call mutex (multi-thread mode) */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		lf_error_set(err, "open", "", "无法打开 %s (cannot open): %s",
 		    path, s->db ? sqlite3_errmsg(s->db) : "no memory");
 		goto fail;
@@ -340,15 +341,33 @@ store_begin(struct store *s, struct lf_error *err)
 int
 store_begin_bulk(struct store *s, struct lf_error *err)
 {
+	int64_t n;
+
 	if (store_begin(s, err) != 0)
 		return -1;
 	s->bulk = 1;
+	if (store_count(s, "persons", &n, err) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	/* filling empty tables: sorting the indexes once at the end beats
+	 * inserting into them row by row */
+	if (n == 0) {
+		if (exec(s, schema_index_drop_sql, err) != 0) {
+			store_rollback(s);
+			return -1;
+		}
+		s->reindex = 1;
+	}
 	return 0;
 }
 
 int
 store_commit(struct store *s, struct lf_error *err)
 {
+	if (s->reindex && exec(s, schema_index_sql, err) != 0)
+		return -1;
+	s->reindex = 0;
 	if (exec(s, "COMMIT", err) != 0)
 		return -1;
 	s->in_tx = s->bulk = 0;
@@ -360,7 +379,7 @@ store_rollback(struct store *s)
 {
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = s->bulk = 0;
+	s->in_tx = s->bulk = s->reindex = 0;
 }
 
 /* Steps a statement that returns no row; resets it. */
@@ -371,7 +390,6 @@ store_step_done(struct store *s, enum stmt_id id, const char *what,
 	int rc = sqlite3_step(s->st[id]);
 
 	sqlite3_reset(s->st[id]);
-	sqlite3_clear_bindings(s->st[id]);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_error(s, what, err);
 	return 0;

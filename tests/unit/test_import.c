@@ -177,9 +177,9 @@ variant(const char *name, int line, const char *with, const char *append,
 		if (i < len && text[i] != '\n')
 			continue;
 		if (ln == line) {
-			if (with) {
-				n += (size_t)sprintf(out + n, "%s\r\n", with);
-			}
+			if (with)
+				n += (size_t)snprintf(out + n, len * 2 + 4096 -
+				    n, "%s\r\n", with);
 		} else {
 			memcpy(out + n, text + start, i - start + (i < len));
 			n += i - start + (i < len);
@@ -188,7 +188,8 @@ variant(const char *name, int line, const char *with, const char *append,
 		ln++;
 	}
 	if (append)
-		n += (size_t)sprintf(out + n, "%s", append);
+		n += (size_t)snprintf(out + n, len * 2 + 4096 - n, "%s",
+		    append);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	spit(path, out, n - cut);
 	free(text);
