@@ -34,10 +34,12 @@ int	cli_usage(const char *name);
 
 struct cli_env {
 	struct catalog	*cat;
-	struct regions	*regions;
+	struct regions	*regions;	/* Sichuan, to village level */
+	struct regions	*counties;	/* China, to county level */
 };
 
-/* Loads the catalog and regions built into the binary. 0 or -1 (printed). */
+/* Loads the catalog and region tables built into the binary. 0 or -1
+ * (printed). */
 int	cli_env_load(struct cli_env *env);
 void	cli_env_free(struct cli_env *env);
 /* Opens the database at path. 0 or -1 (printed). */

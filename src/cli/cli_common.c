@@ -21,20 +21,22 @@ cli_fail(const struct lf_error *err)
 int
 cli_env_load(struct cli_env *env)
 {
-	struct embedded_file cat, reg;
+	struct embedded_file cat, reg, cn;
 	struct lf_error err;
 
 	env->cat = NULL;
-	env->regions = NULL;
+	env->regions = env->counties = NULL;
 	lf_error_clear(&err);
 	if (embedded_get("data/catalog.tsv", &cat) != 0 ||
-	    embedded_get("data/regions-sichuan.tsv", &reg) != 0) {
+	    embedded_get("data/regions-sichuan.tsv", &reg) != 0 ||
+	    embedded_get("data/regions-china-counties.tsv", &cn) != 0) {
 		fprintf(stderr, "liangfu: built-in data missing\n");
 		return -1;
 	}
 	if (catalog_parse(cat.data, cat.len, cat.name, &env->cat, &err) != 0 ||
 	    regions_parse(reg.data, reg.len, reg.name, &env->regions,
-	    &err) != 0) {
+	    &err) != 0 || regions_parse(cn.data, cn.len, cn.name,
+	    &env->counties, &err) != 0) {
 		cli_fail(&err);
 		cli_env_free(env);
 		return -1;
@@ -47,8 +49,9 @@ cli_env_free(struct cli_env *env)
 {
 	catalog_free(env->cat);
 	regions_free(env->regions);
+	regions_free(env->counties);
 	env->cat = NULL;
-	env->regions = NULL;
+	env->regions = env->counties = NULL;
 }
 
 int

@@ -34,7 +34,7 @@ cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 1, 0 };
+	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 1, 0, NULL };
 	struct import_stats st;
 	struct cli_env env;
 	struct lf_error err;
@@ -53,6 +53,7 @@ cmd_import(int argc, char **argv)
 	o.path = argv[optind + 1];
 	if (cli_env_load(&env) != 0)
 		return 1;
+	o.counties = env.counties;
 	if (cli_store_open(argv[optind], &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
@@ -61,6 +62,13 @@ cmd_import(int argc, char **argv)
 	rc = import_csv(s, env.cat, &o, &st, &err);
 	store_close(s);
 	cli_env_free(&env);
+	if (rc == 0 && st.unknown_id_region > 0)
+		fprintf(stderr, "liangfu: warning: %llu ID numbers have an "
+		    "address code that is not in the national county list "
+		    "(codes of abolished counties stay valid; check them), "
+		    "the first on line %lu\n",
+		    (unsigned long long)st.unknown_id_region,
+		    st.unknown_id_line);
 	if (rc != 0) {
 		cli_fail(&err);
 		fprintf(stderr, "liangfu: nothing was imported\n");

@@ -391,6 +391,23 @@ reject_row(struct import *im, struct bulk_slot *sl)
 	return 0;
 }
 
+/* Counts ID numbers whose address code the county list lacks. */
+static void
+check_id_region(struct import *im, const struct bulk_slot *sl)
+{
+	const struct field *f = catalog_find(im->cat, "id_number", 9);
+	char code[7];
+
+	if (im->o->counties == NULL || f == NULL || !sl->r->set[f->index])
+		return;
+	memcpy(code, sl->r->str[f->index], 6);
+	code[6] = '\0';
+	if (regions_find(im->o->counties, code) != NULL)
+		return;
+	if (im->st->unknown_id_region++ == 0)
+		im->st->unknown_id_line = sl->line;
+}
+
 /* The consumer: write one prepared row, or reject it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -407,6 +424,7 @@ consume(void *arg, struct bulk_slot *sl)
 	if (store_write(im->s, sl->prep, &res, &e) != 0)
 		return at(im, &sl->err, sl->line, column_of(im, &e), e.code,
 		    e.field, e.message);
+	check_id_region(im, sl);
 	im->st->new_persons += res.created_person;
 	im->st->new_surveys += res.created_survey;
 	im->st->updated += !res.created_survey && res.changed > 0;

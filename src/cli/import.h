@@ -28,6 +28,10 @@ struct import_opts {
 	int		 encoding;	/* enum csv_encoding */
 	int		 progress;	/* show a progress bar when on a tty */
 	int		 today;		/* days; 0 = the clock's */
+	/* the national county list: ID numbers whose address code is not
+	 * in it are counted (old codes of abolished counties stay valid,
+	 * so this warns and never refuses); NULL = no check */
+	const struct regions *counties;
 };
 
 struct import_stats {
@@ -37,6 +41,8 @@ struct import_stats {
 	uint64_t	 updated;
 	uint64_t	 unchanged;
 	uint64_t	 rejected;
+	uint64_t	 unknown_id_region;	/* address code not listed */
+	unsigned long	 unknown_id_line;	/* the first such row */
 };
 
 /* 0 on success (stats filled), -1 with err when nothing was imported. */

@@ -8,6 +8,7 @@
 extern const char lf_catalog_start[], lf_catalog_end[];
 extern const char lf_policies_start[], lf_policies_end[];
 extern const char lf_regions_start[], lf_regions_end[];
+extern const char lf_counties_start[], lf_counties_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -19,6 +20,8 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_policies_end - lf_policies_start) },
 		{ "data/regions-sichuan.tsv", lf_regions_start,
 		    (size_t)(lf_regions_end - lf_regions_start) },
+		{ "data/regions-china-counties.tsv", lf_counties_start,
+		    (size_t)(lf_counties_end - lf_counties_start) },
 	};
 	size_t i;
 

@@ -1,9 +1,11 @@
 /*
  * embedded.h - the data files built into the binary.
  *
- * data/catalog.tsv, data/policies.tsv and data/regions-sichuan.tsv are
- * linked into liangfu at build time (embedded.S), so the program needs no
- * data directory at run time. The bytes are read-only and not terminated.
+ * data/catalog.tsv, data/policies.tsv, data/regions-sichuan.tsv and
+ * data/regions-china-counties.tsv (every province, city and county of
+ * China, for ID number address codes) are linked into liangfu at build
+ * time (embedded_data.S), so the program needs no data directory at run
+ * time. The bytes are read-only and not terminated.
  */
 #ifndef LF_CORE_EMBEDDED_H
 #define LF_CORE_EMBEDDED_H

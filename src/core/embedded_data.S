@@ -15,4 +15,9 @@ lf_policies_end:
 lf_regions_start:
 	.incbin "data/regions-sichuan.tsv"
 lf_regions_end:
+	.balign 16
+	.global lf_counties_start, lf_counties_end
+lf_counties_start:
+	.incbin "data/regions-china-counties.tsv"
+lf_counties_end:
 	.section .note.GNU-stack,"",@progbits

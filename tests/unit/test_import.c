@@ -15,6 +15,8 @@
 
 #include "cli/export.h"
 #include "cli/import.h"
+#include "core/embedded.h"
+#include "core/idcard.h"
 #include "core/mem.h"
 #include "io/csv.h"
 #include "testutil.h"
@@ -121,7 +123,8 @@ static int
 run_import(struct store *s, const char *path, const char *rejects,
     int enc, struct import_stats *st, struct lf_error *err)
 {
-	struct import_opts o = { path, rejects, enc, 0, tu_days("2026-11-29") };
+	struct import_opts o = { path, rejects, enc, 0, tu_days("2026-11-29"),
+	    NULL };
 
 	lf_error_clear(err);
 	return import_csv(s, tu_catalog(), &o, st, err);
@@ -353,6 +356,54 @@ test_skip_bad(void **state)
 	store_close(s);
 }
 
+/* Replaces every occurrence of from (same length as to) in the good file. */
+static const char *
+replaced(const char *name, const char *from, const char *to)
+{
+	static char path[160];
+	size_t len, n = strlen(from);
+	char *text = slurp(good, &len), *p = text;
+
+	while ((p = strstr(p, from)) != NULL) {
+		memcpy(p, to, n);
+		p += n;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	spit(path, text, len);
+	free(text);
+	return path;
+}
+
+static void
+test_unknown_id_region(void **state)
+{
+	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 0,
+	    tu_days("2026-11-29"), NULL };
+	struct store *s = new_store("u.db");
+	struct embedded_file f;
+	struct regions *cn;
+	struct import_stats st;
+	struct lf_error err;
+	char id[19];
+
+	(void)state;
+	assert_int_equal(embedded_get("data/regions-china-counties.tsv", &f),
+	    0);
+	assert_int_equal(regions_parse(f.data, f.len, f.name, &cn, &err), 0);
+	/* 510199 is no county: an old code, say; accepted with a warning */
+	assert_int_equal(idcard_make("510199", tu_days("1985-06-15"), 6, id),
+	    0);
+	o.path = replaced("u.csv", tu_id(6), id);
+	o.counties = cn;
+	if (import_csv(s, tu_catalog(), &o, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(st.new_persons, 3);
+	assert_int_equal(st.unknown_id_region, 1);
+	assert_int_equal(st.unknown_id_line, 3);
+	regions_free(cn);
+	store_close(s);
+}
+
 static void
 test_alloc_sweep(void **state)
 {
@@ -388,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_skip_bad),
+		cmocka_unit_test(test_unknown_id_region),
 		cmocka_unit_test(test_alloc_sweep),
 	};
 
