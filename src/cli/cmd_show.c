@@ -13,14 +13,36 @@
 
 static const char *const status_names[] = { "?", "在册", "迁出", "死亡" };
 
+/* "510182101204 四川省成都市彭州市…村" */
 static void
-print_value(const struct record *r, const struct field *f, struct buf *b)
+print_region(const struct regions *rs, const char *code, struct buf *b)
+{
+	const struct region *r = regions_find(rs, code);
+	const struct region *chain[5];
+	int n = 0;
+
+	buf_adds(b, code);
+	for (; r != NULL && n < 5; r = r->parent >= 0 ? &rs->v[r->parent] :
+	    NULL)
+		chain[n++] = r;
+	if (n > 0)
+		buf_addc(b, ' ');
+	while (n-- > 0)
+		buf_adds(b, chain[n]->name);
+}
+
+static void
+print_value(const struct record *r, const struct field *f,
+    const struct regions *rs, struct buf *b)
 {
 	const struct field_option *o;
 	size_t i;
 
 	buf_reset(b);
-	if (f->type == FT_ENUM && (o = field_option(f, (int)r->num[f->index])))
+	if (f->type == FT_REGION)
+		print_region(rs, r->str[f->index], b);
+	else if (f->type == FT_ENUM &&
+	    (o = field_option(f, (int)r->num[f->index])))
 		buf_addf(b, "%s %s", o->code_text, o->label);
 	else if (f->type == FT_MULTI) {
 		for (i = 0; i < f->noptions; i++)
@@ -40,7 +62,8 @@ section_name(enum field_section s)
 }
 
 static void
-print_survey(const struct record *r, int year, int64_t version)
+print_survey(const struct record *r, const struct regions *rs, int year,
+    int64_t version)
 {
 	const struct catalog *cat = r->cat;
 	struct buf b;
@@ -59,7 +82,7 @@ print_survey(const struct record *r, int year, int64_t version)
 			section = (int)f->section;
 			printf("-- %s\n", section_name(f->section));
 		}
-		print_value(r, f, &b);
+		print_value(r, f, rs, &b);
 		printf("  %s (%s): %s\n", f->label_zh, f->code, buf_str(&b));
 	}
 	buf_free(&b);
@@ -118,7 +141,7 @@ show(struct store *s, struct cli_env *env, const char *idnum)
 			record_free(r);
 			return cli_fail(&err);
 		}
-		print_survey(r, years[i], version);
+		print_survey(r, env->regions, years[i], version);
 	}
 	record_free(r);
 	printf("\n== 修改记录 (history) ==\n");
