@@ -6,7 +6,7 @@ CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 BASE    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc $(WARN)
-LIBS    := -lsqlite3 -lcrypto -ljansson -lm -pthread
+LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lm -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRCS    := $(sort $(wildcard src/*/*.c))
@@ -17,7 +17,7 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv)
 
-.PHONY: all deps test unit-test cli-test demo bench clean
+.PHONY: all deps test unit-test cli-test api-test demo bench clean
 all: deps liangfu
 
 deps:
@@ -49,6 +49,9 @@ build/test/liblf.a: $(TOBJS)
 build/test/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests -o $@ $< tests/unit/testutil.c build/test/liblf.a -lcmocka $(LIBS)
 
+build/test/test_api: tests/api/test_api.c tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests/unit -o $@ $< tests/unit/testutil.c build/test/liblf.a -lcmocka -lcurl $(LIBS)
+
 build/test/liangfu: build/test/cli/main.o build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
@@ -56,7 +59,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test
+test: deps all unit-test cli-test api-test
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -64,6 +67,9 @@ unit-test: $(TESTS)
 
 cli-test: build/test/liangfu liangfu
 	@sh tests/cli/run.sh build/test/liangfu ./liangfu 100000
+
+api-test: build/test/test_api build/test/liangfu
+	@ASAN_OPTIONS=detect_leaks=1 build/test/test_api
 
 demo: all
 	@sh scripts/demo.sh

@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
-sqlite3"
+sqlite3 libcurl4-openssl-dev"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -28,6 +28,8 @@ int	cmd_seed(int argc, char **argv);
 int	cmd_import(int argc, char **argv);
 int	cmd_export(int argc, char **argv);
 int	cmd_show(int argc, char **argv);
+int	cmd_serve(int argc, char **argv);
+int	cmd_user(int argc, char **argv);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

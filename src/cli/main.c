@@ -19,6 +19,12 @@ static const struct cli_command commands[] = {
 	    "export a year's surveys as CSV (UTF-8 with BOM)" },
 	{ "show", cmd_show, "DB --id-number N",
 	    "show one person with every year and the change history" },
+	{ "serve", cmd_serve, "DB [--listen 127.0.0.1:8080] [--config FILE] "
+	    "[--web DIR] [--check] [--port-file FILE]",
+	    "serve the JSON API and the web app" },
+	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
+	    "--region CODE [--department CODE]]",
+	    "manage accounts (the password is read from standard input)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

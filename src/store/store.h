@@ -128,6 +128,20 @@ int	store_write(struct store *s, const struct store_prep *prep,
 /* Looks a person up by ID number (18 characters). 0 found, 1 not found. */
 int	store_person_by_idnum(struct store *s, const char *id18,
 	    struct store_person *out, struct lf_error *err);
+/* Looks a person up by opaque id. 0 found, 1 not found. */
+int	store_person_by_uid(struct store *s, const char *uid,
+	    struct store_person *out, struct lf_error *err);
+/* Looks a person up by certificate number (20 characters) in any year's
+ * survey. 0 found, 1 not found. */
+int	store_person_by_card(struct store *s, const char *card,
+	    struct store_person *out, struct lf_error *err);
+/* Persons whose name starts with prefix and whose village lies in `in`
+ * (NULL = anywhere), by name, at most limit; fn gets each. */
+int	store_person_search_name(struct store *s, const char *prefix,
+	    const struct region *in, int limit,
+	    int (*fn)(void *arg, const struct store_person *p), void *arg,
+	    struct lf_error *err);
+
 /* Reads one survey into r (cleared first). 0 found, 1 not found. */
 int	store_survey_get(struct store *s, int64_t person_id, int year,
 	    struct record *r, int64_t *version, struct lf_error *err);
@@ -157,6 +171,10 @@ typedef int (*store_scan_fn)(void *arg, const struct store_person *p,
  * to go on, non-zero to stop (store_scan_surveys then returns that). */
 int	store_scan_surveys(struct store *s, int year, const struct region *in,
 	    store_scan_fn fn, void *arg, struct lf_error *err);
+
+/* Persons whose village lies in region r. */
+int	store_count_region(struct store *s, const struct region *r,
+	    int64_t *n, struct lf_error *err);
 
 /* Counts for messages and tests. */
 int	store_count(struct store *s, const char *what, int64_t *n,

@@ -8,6 +8,8 @@
 
 #include "core/mem.h"
 
+static void region_range(const struct region *r, char lo[24], char hi[24]);
+
 static void
 copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 {
@@ -88,6 +90,102 @@ store_person_by_idnum(struct store *s, const char *id18,
 		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
 		    err);
 	sqlite3_reset(st);
+	return rc;
+}
+
+#define PERSON_COLS "p.id, p.uid, p.name, p.gender, p.birth_date, " \
+	"p.region, p.status, p.version, p.updated_at, p.updated_by, " \
+	"p.id_enc, p.id_hash"
+
+/* Runs sql (one text or blob parameter, bound by the caller's choice)
+ * and reads the first row's person. 0 found, 1 not found. */
+static int
+person_query(struct store *s, const char *sql, const void *key, int keylen,
+    int is_blob, struct store_person *out, struct lf_error *err)
+{
+	char bind[BIND_LEN + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "person", err);
+	if (is_blob)
+		sqlite3_bind_blob(st, 1, key, keylen, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(st, 1, key, keylen, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = person_from_row(s, st, 0, out, bind, err);
+	else
+		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
+		    err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_person_by_uid(struct store *s, const char *uid,
+    struct store_person *out, struct lf_error *err)
+{
+	if (strlen(uid) != STORE_UID_LEN)
+		return 1;
+	return person_query(s, "SELECT " PERSON_COLS " FROM persons p WHERE "
+	    "p.uid = ?", uid, -1, 0, out, err);
+}
+
+int
+store_person_by_card(struct store *s, const char *card,
+    struct store_person *out, struct lf_error *err)
+{
+	unsigned char hash[CRYPTO_HASH_LEN];
+
+	if (crypto_lookup_hash(s->keys, "disability_card_no", card,
+	    strlen(card), hash) != 0)
+		return lf_error_set(err, "crypto", "", "哈希失败");
+	return person_query(s, "SELECT " PERSON_COLS " FROM surveys v JOIN "
+	    "persons p ON p.id = v.person_id WHERE v.disability_card_no_hash "
+	    "= ? ORDER BY v.year DESC LIMIT 1", hash, sizeof(hash), 1, out,
+	    err);
+}
+
+int
+store_person_search_name(struct store *s, const char *prefix,
+    const struct region *in, int limit,
+    int (*fn)(void *arg, const struct store_person *p), void *arg,
+    struct lf_error *err)
+{
+	char hi[256], lo12[24], hi12[24], bind[BIND_LEN + 1];
+	struct store_person p;
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	/* every name with the prefix sorts below prefix + U+10FFFF */
+	if (snprintf(hi, sizeof(hi), "%s\xf4\x8f\xbf\xbf", prefix) >=
+	    (int)sizeof(hi))
+		return lf_error_set(err, "too_long", "name", "姓名过长");
+	if (sqlite3_prepare_v2(s->db, "SELECT " PERSON_COLS " FROM persons p "
+	    "WHERE p.name >= ? AND p.name < ? AND p.region >= ? AND p.region "
+	    "< ? ORDER BY p.name, p.id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "search", err);
+	if (in != NULL)
+		region_range(in, lo12, hi12);
+	else {
+		snprintf(lo12, sizeof(lo12), "000000000000");
+		snprintf(hi12, sizeof(hi12), "999999999999~");
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, lo12, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, hi12, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, limit);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == 0) {
+		if ((rc = person_from_row(s, st, 0, &p, bind, err)) != 0)
+			break;
+		rc = fn(arg, &p);
+	}
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = store_sqlite_error(s, "search", err);
+	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -295,6 +393,26 @@ store_count(struct store *s, const char *what, int64_t *n,
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "count", err);
+	rc = sqlite3_step(st);
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "count", err);
+}
+
+int
+store_count_region(struct store *s, const struct region *r, int64_t *n,
+    struct lf_error *err)
+{
+	char lo[24], hi[24];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM persons WHERE "
+	    "region >= ? AND region < ?", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "count", err);
+	region_range(r, lo, hi);
+	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

@@ -40,10 +40,12 @@ const char schema_index_sql[] =
 	"CREATE UNIQUE INDEX persons_uid ON persons(uid);\n"
 	"CREATE INDEX persons_region ON persons(region);\n"
 	"CREATE INDEX persons_name ON persons(name);\n"
-	"CREATE INDEX surveys_year ON surveys(year, person_id);\n";
+	"CREATE INDEX surveys_year ON surveys(year, person_id);\n"
+	"CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n";
 const char schema_index_drop_sql[] =
 	"DROP INDEX persons_uid; DROP INDEX persons_region;\n"
-	"DROP INDEX persons_name; DROP INDEX surveys_year;\n";
+	"DROP INDEX persons_name; DROP INDEX surveys_year;\n"
+	"DROP INDEX surveys_card;\n";
 
 int
 schema_field_ncols(const struct field *f)

@@ -14,7 +14,9 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "core/validate.h"
+#include "store/audit.h"
 #include "store/store_diff.h"
+#include "store/users.h"
 
 #define FORMAT_TAG	"liangfu-registry 1"
 
@@ -297,7 +299,8 @@ store_open(const char *path, const struct catalog *cat,
 	}
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
-	    || prepare_all(s, err) != 0)
+	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
+	    prepare_all(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {

@@ -1,0 +1,378 @@
+/*
+ * h_persons.c - search, the person page, reveal, and survey writes.
+ *
+ * Every read of a person and every write is audited. A person outside the
+ * caller's region answers 404 exactly like a missing one (and the attempt
+ * is audited as denied). Lists and pages show ID and phone numbers masked;
+ * only /reveal gives them in full.
+ */
+#include "http/access.h"
+#include "http/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/idcard.h"
+
+static json_t *
+person_json(const struct req *r, const struct store_person *p)
+{
+	const struct region *v = regions_find(r->app->regions, p->region);
+	char masked[40];
+
+	json_mask(p->id_number, masked, sizeof(masked));
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:I}", "id", p->uid,
+	    "name", p->name, "id_number", masked, "gender", p->gender,
+	    "birth_date", p->birth_date, "region", p->region, "region_name",
+	    v ? v->name : "", "status", p->status, "version",
+	    (json_int_t)p->version);
+}
+
+/* The person with opaque id uid if the caller may do a on them: 0; else
+ * 1 after auditing (missing or out of scope look the same), -1 error. */
+static int
+load_person(struct req *r, const char *uid, enum action a,
+    const char *audit_action, struct store_person *p, struct lf_error *err)
+{
+	int rc = store_person_by_uid(r->s, uid, p, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		http_audit(r, audit_action, "person", uid, "not_found", "");
+		return 1;
+	}
+	if (!access_allowed(&r->who, a, strtoll(p->region, NULL, 10))) {
+		http_audit(r, audit_action, "person", uid, "denied",
+		    "outside the caller's scope or role");
+		return 1;
+	}
+	return 0;
+}
+
+struct found {
+	struct req	*r;
+	json_t		*list;
+	int		 n;
+};
+
+static int
+add_found(void *arg, const struct store_person *p)
+{
+	struct found *f = arg;
+
+	if (!access_allowed(&f->r->who, ACT_PERSON_READ,
+	    strtoll(p->region, NULL, 10)))
+		return 0;
+	json_array_append_new(f->list, person_json(f->r, p));
+	f->n++;
+	return 0;
+}
+
+static int
+search_exact(struct req *r, json_t *body, struct found *f,
+    const char **by, struct lf_error *err)
+{
+	const char *idn = json_string_value(json_object_get(body,
+	    "id_number"));
+	const char *card = json_string_value(json_object_get(body,
+	    "certificate_no"));
+	struct idcard_info info;
+	struct idcard_error ie;
+	struct store_person p;
+	int rc;
+
+	if (idn != NULL) {
+		*by = "id_number";
+		if (idcard_parse(idn, (int)(time(NULL) / 86400), &info, &ie))
+			return lf_error_set(err, ie.code, "id_number", "%s",
+			    ie.message);
+		rc = store_person_by_idnum(r->s, info.id, &p, err);
+	} else {
+		*by = "certificate_no";
+		if (strlen(card) != 20)
+			return lf_error_set(err, "card_length",
+			    "certificate_no", "残疾人证号应为 20 位 (a "
+			    "certificate number has 20 characters)");
+		rc = store_person_by_card(r->s, card, &p, err);
+	}
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		add_found(f, &p);
+	return 0;
+}
+
+static int
+search_name(struct req *r, json_t *body, struct found *f,
+    struct lf_error *err)
+{
+	const char *name = json_string_value(json_object_get(body, "name"));
+	const char *code = json_string_value(json_object_get(body, "region"));
+	const struct region *in = r->who.scope;
+
+	if (name == NULL || *name == '\0' || strlen(name) > 64)
+		return lf_error_set(err, "bad_name", "name", "姓名应为 1 到 64 "
+		    "字节的字符串 (name must be a non-empty string)");
+	if (code != NULL) {
+		in = regions_find(r->app->regions, code);
+		if (in == NULL || !region_contains(r->who.scope, in->code12) ||
+		    in->level < r->who.scope->level)
+			return lf_error_set(err, "bad_region", "region", "区划不在"
+			    "您的范围内 (region unknown or outside your scope)");
+	}
+	return store_person_search_name(r->s, name, in, 50, add_found, f, err);
+}
+
+enum MHD_Result
+h_persons_search(struct req *r)
+{
+	static const char *const allowed[] = { "id_number", "certificate_no",
+	    "name", "region", NULL };
+	struct found f = { r, json_array(), 0 };
+	enum MHD_Result res;
+	struct lf_error err;
+	const char *by = "name";
+	char detail[64];
+	json_t *body;
+	int n, rc;
+
+	if (!access_allowed(&r->who, ACT_PERSON_READ, 0)) {
+		json_decref(f.list);
+		http_audit(r, "person.search", "person", "", "denied", "role");
+		return reply_error(r, 403, "forbidden", "", "无权查询人员 "
+		    "(your role cannot read persons)");
+	}
+	if ((body = req_json(r, allowed, &res)) == NULL) {
+		json_decref(f.list);
+		return res;
+	}
+	n = (json_object_get(body, "id_number") != NULL) +
+	    (json_object_get(body, "certificate_no") != NULL) +
+	    (json_object_get(body, "name") != NULL);
+	lf_error_clear(&err);
+	if (n != 1 || (json_object_get(body, "id_number") &&
+	    !json_is_string(json_object_get(body, "id_number"))) ||
+	    (json_object_get(body, "certificate_no") &&
+	    !json_is_string(json_object_get(body, "certificate_no"))))
+		rc = lf_error_set(&err, "bad_request", "", "请给出 id_number、"
+		    "certificate_no 或 name 之一 (give exactly one of "
+		    "id_number, certificate_no, name as a string)");
+	else if (json_object_get(body, "name") != NULL)
+		rc = search_name(r, body, &f, &err);
+	else
+		rc = search_exact(r, body, &f, &by, &err);
+	json_decref(body);
+	if (rc != 0) {
+		json_decref(f.list);
+		return reply_lf_error(r, &err);
+	}
+	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
+	if (http_audit(r, "person.search", "person", "", "ok", detail) != 0) {
+		json_decref(f.list);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
+}
+
+static json_t *
+years_json(struct req *r, const struct store_person *p, struct record *rec,
+    struct lf_error *err)
+{
+	json_t *years = json_array();
+	int list[64];
+	size_t n, i;
+	int64_t version;
+
+	if (store_survey_years(r->s, p->id, list, 64, &n, err) != 0) {
+		json_decref(years);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (store_survey_get(r->s, p->id, list[i], rec, &version,
+		    err) != 0) {
+			json_decref(years);
+			return NULL;
+		}
+		json_array_append_new(years, json_pack("{s:i,s:I,s:o}", "year",
+		    list[i], "version", (json_int_t)version, "survey",
+		    json_from_record(rec, 1)));
+	}
+	return years;
+}
+
+enum MHD_Result
+h_person_get(struct req *r)
+{
+	struct store_person p;
+	struct lf_error err;
+	struct record *rec;
+	json_t *years;
+	int rc;
+
+	lf_error_clear(&err);
+	rc = load_person(r, r->params[0], ACT_PERSON_READ, "person.read", &p,
+	    &err);
+	if (rc != 0)
+		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	if ((rec = record_new(r->app->cat)) == NULL)
+		return reply_error(r, 503, "no_memory", "", "内存不足");
+	years = years_json(r, &p, rec, &err);
+	record_free(rec);
+	if (years == NULL)
+		return reply_lf_error(r, &err);
+	if (http_audit(r, "person.read", "person", p.uid, "ok", "") != 0) {
+		json_decref(years);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
+	}
+	return reply_json(r, 200, json_pack("{s:o,s:o}", "person",
+	    person_json(r, &p), "years", years));
+}
+
+enum MHD_Result
+h_person_reveal(struct req *r)
+{
+	struct store_person p;
+	struct lf_error err;
+	struct record *rec;
+	json_t *out;
+	int years[64], rc;
+	size_t n, i;
+	int64_t version;
+
+	lf_error_clear(&err);
+	rc = load_person(r, r->params[0], ACT_PERSON_REVEAL, "person.reveal",
+	    &p, &err);
+	if (rc != 0)
+		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	if ((rec = record_new(r->app->cat)) == NULL)
+		return reply_error(r, 503, "no_memory", "", "内存不足");
+	out = json_pack("{s:s}", "id_number", p.id_number);
+	if (store_survey_years(r->s, p.id, years, 64, &n, &err) == 0 && n > 0 &&
+	    store_survey_get(r->s, p.id, years[n - 1], rec, &version,
+	    &err) == 0) {
+		for (i = 0; i < r->app->cat->nfields; i++) {
+			const struct field *f = &r->app->cat->fields[i];
+
+			if (f->secret && rec->set[i])
+				json_object_set_new(out, f->code,
+				    json_string(rec->str[i]));
+		}
+	}
+	record_free(rec);
+	if (http_audit(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
+		json_decref(out);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
+	}
+	return reply_json(r, 200, out);
+}
+
+/* 409 with both versions: what is stored now, and what was sent. */
+static enum MHD_Result
+conflict(struct req *r, const struct store_person *p, int year,
+    json_t *values)
+{
+	struct record *cur = record_new(r->app->cat);
+	struct lf_error err;
+	int64_t version = 0;
+	json_t *stored = NULL;
+
+	if (cur != NULL && store_survey_get(r->s, p->id, year, cur, &version,
+	    &err) == 0)
+		stored = json_from_record(cur, 1);
+	record_free(cur);
+	http_audit(r, "survey.write", "person", p->uid, "conflict", "");
+	return reply_json(r, 409, json_pack("{s:{s:s,s:s,s:s},s:{s:I,s:o*},"
+	    "s:O}", "error", "code", "conflict", "message", "记录已被他人修改,"
+	    " 请比较两个版本 (changed meanwhile: compare both versions)",
+	    "field", "version", "current", "version", (json_int_t)version,
+	    "values", stored, "yours", values));
+}
+
+/* Version 0 means "new": it must not exist yet. */
+static int
+survey_exists(struct req *r, const struct store_person *p, int year)
+{
+	struct record *cur = record_new(r->app->cat);
+	struct lf_error err;
+	int64_t version;
+	int rc = cur ? store_survey_get(r->s, p->id, year, cur, &version,
+	    &err) : -1;
+
+	record_free(cur);
+	return rc != 1;
+}
+
+enum MHD_Result
+h_survey_put(struct req *r)
+{
+	static const char *const allowed[] = { "version", "values", NULL };
+	struct store_put put = { 0, 0, r->who.login, 0, 0 };
+	struct store_put_result res;
+	struct store_person p;
+	struct record *rec = NULL;
+	struct lf_error err;
+	enum MHD_Result out;
+	json_t *body, *values, *ver;
+	long long year;
+	char *end;
+	int rc;
+
+	lf_error_clear(&err);
+	rc = load_person(r, r->params[0], ACT_PERSON_WRITE, "survey.write", &p,
+	    &err);
+	if (rc != 0)
+		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	year = strtoll(r->params[1], &end, 10);
+	if (*end != '\0' || year < 1990 || year > 2999)
+		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
+		    "year)");
+	if ((body = req_json(r, allowed, &out)) == NULL)
+		return out;
+	values = json_object_get(body, "values");
+	ver = json_object_get(body, "version");
+	if (!json_is_object(values) || !json_is_integer(ver)) {
+		json_decref(body);
+		return reply_error(r, 400, "bad_request", values ? "version" :
+		    "values", "需要 version (整数) 和 values (对象) (version "
+		    "integer and values object are required)");
+	}
+	if ((rec = record_new(r->app->cat)) == NULL) {
+		json_decref(body);
+		return reply_error(r, 503, "no_memory", "", "内存不足");
+	}
+	put.year = (int)year;
+	put.expect_version = json_integer_value(ver);
+	if (json_to_record(values, rec, &err) != 0)
+		out = reply_error(r, 422, err.code, err.field, "%s",
+		    err.message);
+	else if (rec->str[catalog_find(r->app->cat, "id_number", 9)->index] ==
+	    NULL || strcmp(rec->str[catalog_find(r->app->cat, "id_number",
+	    9)->index], p.id_number) != 0)
+		out = reply_error(r, 422, "id_mismatch", "id_number", "身份证号"
+		    "与此人不符 (the ID number is not this person's)");
+	else if (put.expect_version == 0 && survey_exists(r, &p, put.year))
+		out = conflict(r, &p, put.year, values);
+	else if (store_survey_put(r->s, rec, &put, &res, &err) != 0) {
+		if (strcmp(err.code, "conflict") == 0)
+			out = conflict(r, &p, put.year, values);
+		else {
+			http_audit(r, "survey.write", "person", p.uid,
+			    "invalid", err.code);
+			out = reply_lf_error(r, &err);
+		}
+	} else {
+		http_audit(r, "survey.write", "person", p.uid, "ok", "");
+		out = reply_json(r, 200, json_pack("{s:I,s:i,s:b}", "version",
+		    (json_int_t)res.version, "changed", res.changed,
+		    "created", res.created_survey));
+	}
+	record_free(rec);
+	json_decref(body);
+	return out;
+}

@@ -1,0 +1,47 @@
+/*
+ * http.h - the platform over HTTP: a JSON API under /api/v1 and the web
+ * app's files, served by libmicrohttpd.
+ *
+ * One server process; a pool of threads, each with its own database
+ * connection (blocking SQLite calls are fine there). Every request passes
+ * one route table (router.c) naming its handler and the permission it
+ * needs, and one access decision (access.c). Errors are JSON:
+ * {"error":{"code","message","field"}} with a fitting status.
+ *
+ * Shutdown: SIGTERM or SIGINT stop accepting, let requests in flight
+ * finish, then close the database connections.
+ */
+#ifndef LF_HTTP_HTTP_H
+#define LF_HTTP_HTTP_H
+
+#include <stddef.h>
+
+#include "core/catalog.h"
+#include "core/region.h"
+
+struct http_config {
+	char		 db[1024];	/* database path */
+	char		 listen[128];	/* "127.0.0.1:8080"; port 0 = any */
+	char		 web[1024];	/* directory of the web app */
+	int		 threads;	/* pool size (blocking DB calls) */
+	size_t		 max_body;	/* bytes of a request body */
+	int		 timeout;	/* idle connection timeout, seconds */
+	int		 secure_cookies; /* behind TLS: cookies get Secure */
+	char		 port_file[1024]; /* write the bound port here */
+};
+
+/* Defaults, then the [server] section of an INI file (NULL = none).
+ * 0, or -1 with a message naming file:line and the key. */
+int	http_config_load(struct http_config *c, const char *file, char *err,
+	    size_t errlen);
+
+/* Checks the configuration and the database, then returns (serve --check):
+ * 0 when both are usable, -1 with a message. */
+int	http_check(const struct http_config *c, const struct catalog *cat,
+	    const struct regions *rs, char *err, size_t errlen);
+
+/* Serves until SIGTERM/SIGINT. Prints the URL once listening. 0 or -1. */
+int	http_serve(const struct http_config *c, const struct catalog *cat,
+	    const struct regions *rs);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * http_int.h - private to http/: one request, the route table, replies.
+ */
+#ifndef LF_HTTP_HTTP_INT_H
+#define LF_HTTP_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "http/http.h"
+#include "store/store.h"
+
+/* What the server shares with every handler (read-only once running). */
+struct app {
+	const struct http_config *cfg;
+	const struct catalog	*cat;
+	const struct regions	*regions;
+};
+
+/* Who is asking: filled from a valid session. */
+struct principal {
+	int64_t			 user_id;
+	char			 login[64];
+	char			 role[16];	/* village, township, ... */
+	char			 region[13];
+	char			 department[16];
+	const struct region	*scope;		/* the user's region */
+	char			 csrf[80];
+	char			 token[80];	/* the session cookie */
+};
+
+#define HTTP_MAX_PARAMS	4
+
+struct req {
+	struct MHD_Connection	*conn;
+	const struct app	*app;
+	struct store		*s;		/* this thread's connection */
+	const char		*method;
+	const char		*url;
+	struct buf		 body;
+	int			 too_big;
+	char			 id[20];	/* request id */
+	char			 client[64];
+	char			 params[HTTP_MAX_PARAMS][80];
+	size_t			 nparams;
+	int			 authed;
+	struct principal	 who;
+	unsigned		 status;	/* for the access log */
+	int64_t			 start_us;
+};
+
+typedef enum MHD_Result (*http_handler)(struct req *r);
+
+/* What a route requires before its handler runs. */
+enum route_auth {
+	AUTH_NONE,		/* anyone (login, catalog) */
+	AUTH_SESSION,		/* a valid session */
+	AUTH_SESSION_CSRF	/* a valid session and the CSRF header */
+};
+
+struct route {
+	const char	*method;
+	const char	*pattern;	/* "/api/v1/persons/{}" */
+	http_handler	 fn;
+	enum route_auth	 auth;
+};
+
+/* The route for method and path, with path parameters in r->params;
+ * NULL and *allowed set when the path exists for other methods only. */
+const struct route *router_match(struct req *r, const char *path,
+	    int *method_allowed);
+
+/* Replies. Each queues a response and returns its MHD result. */
+enum MHD_Result	reply_json(struct req *r, unsigned status, json_t *body);
+enum MHD_Result	reply_error(struct req *r, unsigned status, const char *code,
+		    const char *field, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+enum MHD_Result	reply_lf_error(struct req *r, const struct lf_error *err);
+/* 404 for a person outside the caller's scope or missing: the same. */
+enum MHD_Result	reply_not_found(struct req *r);
+
+/* The request body as a JSON object, or NULL after replying 400. Fields
+ * not in `allowed` (NULL-terminated) are refused. */
+json_t		*req_json(struct req *r, const char *const *allowed,
+		    enum MHD_Result *result);
+
+/* Handlers (one file per resource). */
+enum MHD_Result	h_session_login(struct req *r);
+enum MHD_Result	h_session_logout(struct req *r);
+enum MHD_Result	h_session_get(struct req *r);
+enum MHD_Result	h_catalog(struct req *r);
+enum MHD_Result	h_region_children(struct req *r);
+enum MHD_Result	h_persons_search(struct req *r);
+enum MHD_Result	h_person_get(struct req *r);
+enum MHD_Result	h_person_reveal(struct req *r);
+enum MHD_Result	h_survey_put(struct req *r);
+enum MHD_Result	h_audit(struct req *r);
+
+/* JSON forms of records (catalog codes as names). */
+json_t	*json_from_record(const struct record *r, int mask_secrets);
+/* Fills rec from a JSON object of catalog codes; unknown names and wrong
+ * types are errors naming the field. */
+int	 json_to_record(json_t *obj, struct record *rec, struct lf_error *err);
+/* "510***********1234" */
+void	 json_mask(const char *s, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * reply.c - JSON responses and request bodies.
+ */
+#include "http/http_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/utf8.h"
+
+enum MHD_Result
+reply_json(struct req *r, unsigned status, json_t *body)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	r->status = status;
+	rc = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+enum MHD_Result
+reply_error(struct req *r, unsigned status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return reply_json(r, status, json_pack("{s:{s:s,s:s,s:s}}", "error",
+	    "code", code, "message", msg, "field", field ? field : ""));
+}
+
+/* The HTTP status for a core/store error code. */
+static unsigned
+status_of(const char *code)
+{
+	static const struct {
+		const char	*code;
+		unsigned	 status;
+	} map[] = {
+		{ "conflict", 409 }, { "no_memory", 503 }, { "store", 500 },
+		{ "corrupt", 500 }, { "crypto", 500 }, { "io", 500 },
+		{ "keys", 500 },
+	};
+	size_t i;
+
+	for (i = 0; code && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].code, code) == 0)
+			return map[i].status;
+	return 422;	/* validation: the request was well formed */
+}
+
+enum MHD_Result
+reply_lf_error(struct req *r, const struct lf_error *err)
+{
+	unsigned st = status_of(err->code);
+
+	if (st >= 500)
+		return reply_error(r, st, err->code, "", "服务器内部错误 "
+		    "(internal error; request id %s)", r->id);
+	return reply_error(r, st, err->code ? err->code : "invalid",
+	    err->field, "%s", err->message);
+}
+
+enum MHD_Result
+reply_not_found(struct req *r)
+{
+	return reply_error(r, 404, "not_found", "", "未找到 (not found)");
+}
+
+static int
+allowed_key(const char *key, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(key, *allowed) == 0)
+			return 1;
+	return 0;
+}
+
+json_t *
+req_json(struct req *r, const char *const *allowed, enum MHD_Result *res)
+{
+	json_error_t je;
+	const char *key;
+	json_t *obj, *v;
+
+	if (r->body.len == 0) {
+		*res = reply_error(r, 400, "bad_json", "", "缺少 JSON 请求体 "
+		    "(a JSON body is required)");
+		return NULL;
+	}
+	if (!utf8_valid(buf_str(&r->body), r->body.len)) {
+		*res = reply_error(r, 400, "bad_utf8", "", "请求体不是有效的 "
+		    "UTF-8 (body is not valid UTF-8)");
+		return NULL;
+	}
+	obj = json_loadb(buf_str(&r->body), r->body.len, JSON_REJECT_DUPLICATES,
+	    &je);
+	if (obj == NULL) {
+		*res = reply_error(r, 400, "bad_json", "", "JSON 格式错误, 第 %d "
+		    "字符 (malformed JSON at position %d: %s)", je.position,
+		    je.position, je.text);
+		return NULL;
+	}
+	if (!json_is_object(obj)) {
+		json_decref(obj);
+		*res = reply_error(r, 400, "bad_json", "", "应为 JSON 对象 "
+		    "(expected a JSON object)");
+		return NULL;
+	}
+	json_object_foreach(obj, key, v) {
+		if (allowed != NULL && !allowed_key(key, allowed)) {
+			*res = reply_error(r, 400, "unknown_field", key,
+			    "未知字段 %s (unknown field)", key);
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}

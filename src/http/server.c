@@ -1,0 +1,378 @@
+/*
+ * server.c - libmicrohttpd glue: threads, request bodies, dispatch,
+ * static files, the access log and graceful shutdown.
+ */
+#include "http/http_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "http/session.h"
+#include "io/log.h"
+
+static pthread_key_t	store_key;
+static pthread_once_t	store_once = PTHREAD_ONCE_INIT;
+static _Atomic long	in_flight;
+static _Atomic unsigned long request_seq;
+
+static void
+close_store(void *p)
+{
+	store_close(p);
+}
+
+static void
+make_key(void)
+{
+	pthread_key_create(&store_key, close_store);
+}
+
+/* This thread's database connection, opened on first use. */
+static struct store *
+thread_store(const struct app *app, struct lf_error *err)
+{
+	struct store *s;
+
+	pthread_once(&store_once, make_key);
+	if ((s = pthread_getspecific(store_key)) != NULL)
+		return s;
+	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
+		return NULL;
+	pthread_setspecific(store_key, s);
+	return s;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+client_address(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, len, "-");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)len);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)len);
+}
+
+static struct req *
+req_new(const struct app *app, struct MHD_Connection *c, const char *method,
+    const char *url)
+{
+	struct req *r = mem_calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->conn = c;
+	r->app = app;
+	r->method = method;
+	r->url = url;
+	r->start_us = now_us();
+	buf_init(&r->body, app->cfg->max_body);
+	snprintf(r->id, sizeof(r->id), "%08lx%04x",
+	    (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL,
+	    (unsigned)(r->start_us & 0xffff));
+	client_address(c, r->client, sizeof(r->client));
+	atomic_fetch_add(&in_flight, 1);
+	return r;
+}
+
+/* Content type by extension, for the web app's files. */
+static const char *
+mime(const char *path)
+{
+	static const struct {
+		const char	*ext;
+		const char	*type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".webmanifest", "application/manifest+json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+	};
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static void
+security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; object-src 'none'; "
+	    "frame-ancestors 'none'; base-uri 'none'");
+}
+
+/* Only plain names under the web directory: letters, digits, . _ - / and
+ * no "..". Returns 0 with the file's path in out. */
+static int
+static_path(const struct app *app, const char *url, char *out, size_t len)
+{
+	const char *p;
+	int n;
+
+	if (strcmp(url, "/") == 0)
+		url = "/index.html";
+	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL)
+		return -1;
+	for (p = url; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-' || *p == '/'))
+			return -1;
+	n = snprintf(out, len, "%s%s", app->cfg->web, url);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static enum MHD_Result
+serve_static(struct req *r)
+{
+	struct MHD_Response *resp;
+	struct stat sb;
+	enum MHD_Result rc;
+	char path[2048];
+	int fd;
+
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return reply_error(r, 405, "method_not_allowed", "",
+		    "方法不允许 (method not allowed)");
+	if (static_path(r->app, r->url, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return reply_error(r, 404, "not_found", "", "未找到 (not found)");
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (resp = MHD_create_response_from_fd((uint64_t)sb.st_size,
+	    fd)) == NULL) {
+		close(fd);
+		return reply_error(r, 404, "not_found", "", "未找到 (not found)");
+	}
+	MHD_add_response_header(resp, "Content-Type", mime(path));
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	security_headers(resp);
+	r->status = 200;
+	rc = MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result
+dispatch(struct req *r)
+{
+	const struct route *rt;
+	struct lf_error err;
+	char path[512];
+	int allowed = 0;
+	const char *q;
+
+	if (r->too_big)
+		return reply_error(r, 413, "too_large", "", "请求过大 (request "
+		    "body larger than %zu bytes)", r->app->cfg->max_body);
+	snprintf(path, sizeof(path), "%s", r->url);
+	if ((q = strchr(path, '?')) != NULL)
+		path[q - path] = '\0';
+	if (strncmp(path, "/api/", 5) != 0)
+		return serve_static(r);
+	if ((rt = router_match(r, path, &allowed)) == NULL)
+		return allowed ? reply_error(r, 405, "method_not_allowed", "",
+		    "方法不允许 (method not allowed)") : reply_error(r, 404,
+		    "not_found", "", "未找到 (no such API path)");
+	lf_error_clear(&err);
+	if ((r->s = thread_store(r->app, &err)) == NULL)
+		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
+		    "(database unavailable)");
+	if (rt->auth != AUTH_NONE) {
+		enum MHD_Result res;
+
+		if (session_require(r, rt->auth == AUTH_SESSION_CSRF,
+		    &res) != 0)
+			return res;
+	}
+	return rt->fn(r);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct req *r = *req_cls;
+
+	(void)version;
+	if (r == NULL) {
+		if ((r = req_new(cls, c, method, url)) == NULL)
+			return MHD_NO;
+		*req_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!r->too_big && buf_add(&r->body, upload, *upload_size))
+			r->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(r);
+}
+
+/* Access log: no personal data (paths hold opaque ids only; the query
+ * string is left out). */
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *req_cls;
+	char path[256];
+	size_t n;
+
+	(void)cls;
+	(void)c;
+	if (r == NULL)
+		return;
+	n = strcspn(r->url, "?");
+	snprintf(path, sizeof(path), "%.*s", (int)(n < 200 ? n : 200), r->url);
+	log_info("access id=%s client=%s user=%s method=%s path=%s status=%u "
+	    "us=%lld%s", r->id, r->client, r->authed ? r->who.login : "-",
+	    r->method, path, r->status, (long long)(now_us() - r->start_us),
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	buf_free(&r->body);
+	mem_free(r);
+	*req_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static int
+parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	long port;
+	char *end;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+static struct MHD_Daemon *
+start(const struct app *app, struct sockaddr_in *sa)
+{
+	const struct http_config *c = app->cfg;
+
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+	    MHD_USE_ERROR_LOG | MHD_USE_ITC,
+	    0, NULL, NULL, on_request, (void *)app,
+	    MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+}
+
+static void
+announce(const struct http_config *c, struct MHD_Daemon *d,
+    const struct sockaddr_in *sa)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d,
+	    MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = di ? di->port : ntohs(sa->sin_port);
+	char host[64];
+	FILE *fp;
+
+	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof(host));
+	printf("liangfu: serving %s on http://%s:%u/ (%d threads)\n", c->db,
+	    host, port, c->threads);
+	fflush(stdout);
+	if (c->port_file[0] != '\0' && (fp = fopen(c->port_file, "w"))) {
+		fprintf(fp, "%u\n", port);
+		fclose(fp);
+	}
+}
+
+/* Stops accepting, lets requests in flight finish (up to 10 s), stops. */
+static void
+drain(struct MHD_Daemon *d)
+{
+	int i;
+
+	MHD_quiesce_daemon(d);
+	for (i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+		usleep(10000);
+	MHD_stop_daemon(d);
+}
+
+int
+http_serve(const struct http_config *c, const struct catalog *cat,
+    const struct regions *rs)
+{
+	struct app app = { c, cat, rs };
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	sigset_t set;
+	int sig;
+
+	if (parse_listen(c->listen, &sa) != 0) {
+		log_warnx("listen %s: expected IPv4 address:port", c->listen);
+		return -1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d = start(&app, &sa)) == NULL) {
+		log_warn("cannot listen on %s", c->listen);
+		return -1;
+	}
+	announce(c, d, &sa);
+	sigwait(&set, &sig);
+	log_info("signal %d: finishing requests in flight, then stopping",
+	    sig);
+	drain(d);
+	return 0;
+}
