@@ -240,8 +240,7 @@ run_verb(struct store *s, const struct verb *v, const struct user_args *a)
 
 	pw[0] = '\0';
 	lf_error_clear(&err);
-	/* users_init() will run in store_open(); until then, here */
-	if (users_init(s, &err) != 0 || v->check(s, a, &err) != 0) {
+	if (v->check(s, a, &err) != 0) {
 		cli_fail(&err);
 		goto out;
 	}

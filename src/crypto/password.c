@@ -23,13 +23,22 @@ _Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES,
 
 static pthread_once_t	 init_once = PTHREAD_ONCE_INIT;
 static int		 init_ok;
-static pthread_once_t	 dummy_once = PTHREAD_ONCE_INIT;
 static char		 dummy[PASSWORD_HASH_MAX];
+static const char	 dummy_pw[] = "liangfu: no such login";
+
+static pthread_mutex_t	 gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 gate_cv = PTHREAD_COND_INITIALIZER;
+static int		 gate_busy;
 
 static void
 init(void)
 {
 	init_ok = sodium_init() >= 0;
+	/* the dummy hash is made now, so no login pays for it */
+	if (!init_ok || crypto_pwhash_str_alg(dummy, dummy_pw,
+	    sizeof(dummy_pw) - 1, OPSLIMIT, MEMLIMIT,
+	    crypto_pwhash_ALG_ARGON2ID13) != 0)
+		dummy[0] = '\0';
 }
 
 static int
@@ -39,16 +48,41 @@ ready(void)
 	return init_ok;
 }
 
+/* At most PASSWORD_PARALLEL Argon2 computations at once. */
+static void
+gate_enter(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	while (gate_busy >= PASSWORD_PARALLEL)
+		pthread_cond_wait(&gate_cv, &gate_mu);
+	gate_busy++;
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void
+gate_leave(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_busy--;
+	pthread_cond_signal(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
 int
 password_hash(const char *pw, char *out, size_t outlen)
 {
+	int rc;
+
 	if (out != NULL && outlen > 0)
 		out[0] = '\0';
 	if (pw == NULL || out == NULL || outlen < PASSWORD_HASH_MAX ||
 	    !ready())
 		return -1;
-	if (crypto_pwhash_str_alg(out, pw, strlen(pw), OPSLIMIT, MEMLIMIT,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	gate_enter();
+	rc = crypto_pwhash_str_alg(out, pw, strlen(pw), OPSLIMIT, MEMLIMIT,
+	    crypto_pwhash_ALG_ARGON2ID13);
+	gate_leave();
+	if (rc != 0) {
 		out[0] = '\0';
 		return -1;
 	}
@@ -58,19 +92,16 @@ password_hash(const char *pw, char *out, size_t outlen)
 int
 password_verify(const char *encoded, const char *pw)
 {
+	int rc;
+
 	if (encoded == NULL || pw == NULL || !ready())
 		return -1;
 	if (memchr(encoded, '\0', PASSWORD_HASH_MAX) == NULL)
 		return -1;
-	return crypto_pwhash_str_verify(encoded, pw, strlen(pw)) == 0 ? 0 : -1;
-}
-
-static void
-make_dummy(void)
-{
-	if (password_hash("liangfu: no such login", dummy,
-	    sizeof(dummy)) != 0)
-		dummy[0] = '\0';
+	gate_enter();
+	rc = crypto_pwhash_str_verify(encoded, pw, strlen(pw));
+	gate_leave();
+	return rc == 0 ? 0 : -1;
 }
 
 int
@@ -80,7 +111,8 @@ password_verify_dummy(const char *pw)
 
 	if (pw == NULL)
 		pw = "";
-	pthread_once(&dummy_once, make_dummy);
+	if (!ready())
+		return -1;
 	/* without a dummy hash, hashing costs the same as verifying */
 	if (dummy[0] != '\0')
 		(void)password_verify(dummy, pw);
@@ -166,8 +198,8 @@ password_policy(const char *pw, const char **why)
 		return refuse(why, "密码不能为空 (password is empty)");
 	len = strnlen(pw, PASSWORD_MAX_BYTES + 1);
 	if (len > PASSWORD_MAX_BYTES)
-		return refuse(why, "密码过长, 最多 128 字节 (password too long: "
-		    "at most 128 bytes)");
+		return refuse(why, "密码过长, 最多 128 字节 (password too "
+		    "long: at most 128 bytes)");
 	chars = utf8_count(pw, len);
 	if (chars < 0)
 		return refuse(why, "密码不是有效的 UTF-8 文本 (password is not "
@@ -183,9 +215,9 @@ password_policy(const char *pw, const char **why)
 		    "not be one character repeated)");
 	if (chars < PASSWORD_LONG_CHARS &&
 	    nclasses(classes) < PASSWORD_MIN_CLASSES)
-		return refuse(why, "密码须含小写字母、大写字母、数字、其他字符中"
-		    "的至少三类, 或长至 16 个字符 (use at least 3 of lower case,"
-		    " upper case, digits, other characters, or at least 16 "
-		    "characters)");
+		return refuse(why, "密码须含小写字母、大写字母、数字、"
+		    "其他字符中的至少三类, 或长至 16 个字符 (use at least 3 "
+		    "of lower case, upper case, digits, other characters, or "
+		    "at least 16 characters)");
 	return 0;
 }

@@ -14,7 +14,10 @@
  * their password buffers (explicit_bzero) when done.
  *
  * Threads: every function may be called from any number of threads at
- * once; libsodium is initialised once, on first use (pthread_once).
+ * once. libsodium is initialised, and the dummy hash made, once, on first
+ * use (pthread_once). At most PASSWORD_PARALLEL hashes or verifications
+ * run at once (each takes MEMLIMIT bytes, 64 MiB in release builds); more
+ * callers wait their turn, so a flood of logins costs time, not memory.
  */
 #ifndef LF_CRYPTO_PASSWORD_H
 #define LF_CRYPTO_PASSWORD_H
@@ -23,6 +26,9 @@
 
 /* Room an encoded hash needs, NUL included (crypto_pwhash_STRBYTES). */
 #define PASSWORD_HASH_MAX	128
+
+/* Argon2 computations running at once, at most. */
+#define PASSWORD_PARALLEL	4
 
 /* The policy's limits. */
 #define PASSWORD_MIN_CHARS	10	/* code points */
@@ -50,7 +56,7 @@ int	password_verify(const char *encoded, const char *pw);
  * Spends the time password_verify() takes on a real hash, then returns
  * -1. Login calls it for an unknown login, so that an unknown login and a
  * wrong password take equally long. The dummy hash is made once per
- * process, on first use.
+ * process, on first use of any function here.
  */
 int	password_verify_dummy(const char *pw);
 

@@ -39,9 +39,12 @@ static int
 person_in_scope(struct req *r, const char *uid, struct lf_error *err)
 {
 	struct store_person p;
-	int rc = store_person_by_uid(r->s, uid, &p, err);
+	int rc;
 
-	if (rc != 0)
+	if (strlen(uid) != STORE_UID_LEN ||
+	    strspn(uid, "0123456789abcdef") != STORE_UID_LEN)
+		return 1;
+	if ((rc = store_person_by_uid(r->s, uid, &p, err)) != 0)
 		return rc;
 	return access_allowed(&r->who, ACT_AUDIT_READ, strtoll(p.region, NULL,
 	    10)) ? 0 : 1;
@@ -68,8 +71,8 @@ h_audit(struct req *r)
 		if ((rc = person_in_scope(r, person, &err)) != 0) {
 			if (rc < 0)
 				return reply_lf_error(r, &err);
-			http_audit(r, "audit.read", "person", person, "denied",
-			    "");
+			http_audit(r, "audit.read", "audit", "", "denied",
+			    "person outside scope or unknown");
 			return reply_not_found(r);
 		}
 		q.target_type = "person";

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/idcard.h"
+#include "store/audit.h"
 
 static json_t *
 person_json(const struct req *r, const struct store_person *p)
@@ -33,12 +34,26 @@ person_json(const struct req *r, const struct store_person *p)
 /* The person with opaque id uid if the caller may do a on them: 0; else
  * 1 after auditing (missing or out of scope look the same), -1 error. */
 static int
+valid_uid(const char *uid)
+{
+	return strlen(uid) == STORE_UID_LEN &&
+	    strspn(uid, "0123456789abcdef") == STORE_UID_LEN;
+}
+
+static int
 load_person(struct req *r, const char *uid, enum action a,
     const char *audit_action, struct store_person *p, struct lf_error *err)
 {
-	int rc = store_person_by_uid(r->s, uid, p, err);
+	char detail[AUDIT_FIELD_MAX];
+	int rc;
 
-	if (rc < 0)
+	if (!valid_uid(uid)) {
+		/* not an id at all: the path text goes to detail, cleaned */
+		audit_clean(uid, detail, sizeof(detail));
+		http_audit(r, audit_action, "person", "", "not_found", detail);
+		return 1;
+	}
+	if ((rc = store_person_by_uid(r->s, uid, p, err)) < 0)
 		return -1;
 	if (rc == 1) {
 		http_audit(r, audit_action, "person", uid, "not_found", "");

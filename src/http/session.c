@@ -169,10 +169,17 @@ h_session_login(struct req *r)
 	lf_error_clear(&err);
 	if (users_login(r->s, login, pw, (int64_t)time(NULL), &ses, &err)) {
 		unsigned st = login_status(err.code);
+		char who[AUDIT_FIELD_MAX];
 		struct audit_entry e = { NULL, "-", "", "session.login", "user",
-		    login, "denied", r->client, r->id, err.code };
+		    who, "denied", r->client, r->id, err.code };
+		struct lf_error aerr;
 
-		audit_append(r->s, &e, &err);
+		/* the typed login is client text: cleaned before it is kept */
+		audit_clean(login, who, sizeof(who));
+		lf_error_clear(&aerr);
+		if (audit_append(r->s, &e, &aerr) != 0)
+			log_warnx("audit append failed (request %s): %s", r->id,
+			    aerr.message);
 		json_decref(body);
 		if (st == 500)
 			return reply_lf_error(r, &err);

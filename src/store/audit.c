@@ -16,7 +16,6 @@
 
 #include "core/buf.h"
 #include "core/date.h"
-#include "core/mem.h"
 #include "core/utf8.h"
 #include "store/store_int.h"
 
@@ -96,6 +95,13 @@ static const char schema_sql[] =
 	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only:"
 	" an entry must follow the newest one'); END;";
 
+/* The objects schema_sql makes, all of them named here. */
+static const char present_sql[] =
+	"SELECT count(*) FROM sqlite_master WHERE tbl_name = 'audit' AND name"
+	" IN ('audit', 'audit_target', 'audit_actor', 'audit_at',"
+	" 'audit_no_update', 'audit_no_delete', 'audit_append_only')";
+#define NOBJECTS	7
+
 /* Sets err from the connection's last error, "busy" when it was a lock. */
 static int
 sql_error(struct store *s, const char *what, struct lf_error *err)
@@ -140,11 +146,32 @@ tx_end(struct store *s, int own, int rc, struct lf_error *err)
 	return -1;
 }
 
+/* 1 when every object of the schema exists (0 also on any error: the
+ * creation that follows reports it). */
+static int
+schema_present(struct store *s)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db, present_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n == NOBJECTS;
+}
+
 int
 audit_init(struct store *s, struct lf_error *err)
 {
 	int own = sqlite3_get_autocommit(s->db);
 
+	/* every connection opens with this: take no write lock when there
+	 * is nothing to do */
+	if (schema_present(s))
+		return 0;
 	if (tx_begin(s, own, err) != 0)
 		return -1;
 	return tx_end(s, own, exec_sql(s, schema_sql, "audit schema", err),
@@ -734,4 +761,92 @@ audit_query(struct store *s, const struct audit_query *q, audit_row_fn fn,
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ---- cleaning untrusted text ------------------------------------------ */
+
+struct sink {
+	char	*p;
+	size_t	 n;
+	size_t	 room;		/* bytes that may still be written */
+};
+
+static int
+sink_put(struct sink *k, const char *s, size_t n)
+{
+	if (n > k->room)
+		return -1;
+	memcpy(k->p + k->n, s, n);
+	k->n += n;
+	k->room -= n;
+	return 0;
+}
+
+/* Bytes of the valid, printable UTF-8 character at s; 0 if there is
+ * none. */
+static size_t
+char_len(const char *s, size_t rest)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n;
+
+	if (c < 0x20 || c == 0x7f)
+		return 0;
+	n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+	if (n == 0 || n > rest || !utf8_valid(s, n))
+		return 0;
+	return n;
+}
+
+/* Copies the run of digits at s, masked when it is long; its length or
+ * 0 when it did not fit. */
+static size_t
+clean_digits(struct sink *k, const char *s, int *changed)
+{
+	size_t i, run = 0;
+
+	while (is_digit(s[run]))
+		run++;
+	for (i = 0; i < run; i++)
+		if (sink_put(k, run > DIGIT_RUN_MAX ? "*" : s + i, 1) != 0)
+			return 0;
+	*changed |= run > DIGIT_RUN_MAX;
+	return run;
+}
+
+/* Copies one character or digit run at s; the bytes of input used, or 0
+ * when out is full. */
+static size_t
+clean_one(struct sink *k, const char *s, size_t rest, int *changed)
+{
+	size_t n;
+
+	if (is_digit(s[0]))
+		return clean_digits(k, s, changed);
+	n = char_len(s, rest);
+	if (n == 0) {
+		*changed = 1;
+		return sink_put(k, "?", 1) == 0 ? 1 : 0;
+	}
+	return sink_put(k, s, n) == 0 ? n : 0;
+}
+
+int
+audit_clean(const char *in, char *out, size_t outlen)
+{
+	struct sink k = { out, 0, outlen ? outlen - 1 : 0 };
+	size_t i = 0, len, n;
+	int changed = 0;
+
+	if (outlen == 0)
+		return in != NULL && *in != '\0';
+	len = in ? strlen(in) : 0;
+	while (i < len) {
+		n = clean_one(&k, in + i, len - i, &changed);
+		if (n == 0)
+			break;
+		i += n;
+	}
+	out[k.n] = '\0';
+	return changed || i < len;
 }

@@ -55,6 +55,7 @@
 #ifndef LF_STORE_AUDIT_H
 #define LF_STORE_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -110,9 +111,10 @@ struct audit_row {
 
 /*
  * Creates the audit table, its indexes (target_type, target, id),
- * (actor, id), (at) and the append-only triggers when missing; does
- * nothing when they exist. Atomic: in the caller's transaction when there
- * is one, else in its own.
+ * (actor, id), (at) and the append-only triggers when missing (so a
+ * dropped trigger comes back); does nothing, and takes no write lock,
+ * when they all exist. Atomic: in the caller's transaction when there is
+ * one, else in its own.
  */
 int	audit_init(struct store *s, struct lf_error *err);
 
@@ -178,5 +180,19 @@ typedef int (*audit_row_fn)(void *arg, const struct audit_row *row);
  */
 int	audit_query(struct store *s, const struct audit_query *q,
 	    audit_row_fn fn, void *arg, struct lf_error *err);
+
+/*
+ * Makes untrusted text (a login typed at the login form, a value from a
+ * URL) loggable, for callers that must not lose an entry to a field
+ * audit_append() would refuse: copies in (NULL = "") to out, replacing
+ * invalid UTF-8 and control characters with '?' and every digit of a run
+ * longer than 14 digits with '*' (so no ID number reaches the log), and
+ * cuts at a character boundary to fit outlen - 1 bytes and a NUL (pass
+ * AUDIT_FIELD_MAX + 1 or AUDIT_DETAIL_MAX + 1 at most to respect the
+ * caps; with outlen 0 nothing is written). Returns 1 when anything was
+ * replaced or cut, else 0. It does not make a "person" target valid: log
+ * "" there when the id is not a uid.
+ */
+int	audit_clean(const char *in, char *out, size_t outlen);
 
 #endif

@@ -297,8 +297,8 @@ check_role(const struct user_new *u, const struct users_role **role,
 {
 	*role = users_role_find(u->role);
 	if (*role == NULL)
-		return lf_error_set(err, "role", "role", "未知角色 (unknown role;"
-		    " one of village, township, county, city, province, "
+		return lf_error_set(err, "role", "role", "未知角色 (unknown "
+		    "role; one of village, township, county, city, province, "
 		    "department, supervisor, auditor, admin)");
 	if ((*role)->role != USER_DEPARTMENT) {
 		if (u->department != NULL && u->department[0] != '\0')
@@ -324,8 +324,8 @@ check_region(const struct store *s, const struct user_new *u,
 	const struct region *r;
 
 	if (s->regions == NULL)
-		return lf_error_set(err, "region", "region", "未加载地区表, 无法"
-		    "校验地区 (no region table loaded)");
+		return lf_error_set(err, "region", "region", "未加载地区表, "
+		    "无法校验地区 (no region table loaded)");
 	r = u->region != NULL ? regions_find(s->regions, u->region) : NULL;
 	if (r == NULL)
 		return lf_error_set(err, "region", "region", "地区代码不存在 "
@@ -349,7 +349,8 @@ check_new(const struct store *s, const struct user_new *u, int need_pw,
 
 	if (!login_valid(u->login))
 		return lf_error_set(err, "login", "login", "登录名须为 3 到 32 "
-		    "个小写字母、数字或 _ . - (login: 3 to 32 of a-z 0-9 _ . -)");
+		    "个小写字母、数字或 _ . - (login: 3 to 32 of a-z 0-9 _ . "
+		    "-)");
 	if (check_role(u, &role, err) != 0 ||
 	    check_region(s, u, role, err) != 0)
 		return -1;

@@ -100,7 +100,7 @@ struct user {
 	char		 login[USERS_LOGIN_MAX + 1];
 	enum user_role	 role;
 	char		 region[13];
-	char		 department[16];	/* code; "" unless USER_DEPARTMENT */
+	char		 department[16];	/* code, or "" */
 	int		 disabled;
 	int		 failed_count;		/* wrong passwords in a row */
 	int64_t		 locked_until;		/* 0 = not locked */

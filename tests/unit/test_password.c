@@ -45,7 +45,7 @@ static const struct {
 	{ "中文密码中文密码中文", "at least 3" },	/* 10, other only */
 	{ "中文密码中文密码中文密码中文密码", NULL },	/* 16 code points */
 	{ "中文密码abc123", NULL },			/* 10: other lower digit */
-	{ "中文密码abc12", "too short" },		/* 9 code points, 17 bytes */
+	{ "中文密码abc12", "too short" },		/* 9 chars, 17 bytes */
 	{ P128, NULL },					/* 128 bytes */
 	{ P128 "x", "too long" },			/* 129 bytes */
 	{ "Abcdefgh1\xff", "UTF-8" },

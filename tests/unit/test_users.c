@@ -304,6 +304,29 @@ test_check(void **state)
 	assert_true(get(fx, "newbie").created_at > T0);
 }
 
+struct seen {
+	char	 s[128];
+};
+
+static int
+on_user(void *arg, const struct user *u)
+{
+	struct seen *seen = arg;
+	size_t n = strlen(seen->s);
+
+	snprintf(seen->s + n, sizeof(seen->s) - n, "%s,", u->login);
+	return 0;
+}
+
+static int
+stop_second(void *arg, const struct user *u)
+{
+	int *n = arg;
+
+	(void)u;
+	return ++*n == 2 ? 7 : 0;
+}
+
 static void
 test_get_list(void **state)
 {
@@ -322,7 +345,7 @@ test_get_list(void **state)
 	struct fx *fx = *state;
 	struct lf_error err;
 	struct user u;
-	char seen[128];
+	struct seen seen;
 	size_t i;
 	int n;
 
@@ -331,10 +354,10 @@ test_get_list(void **state)
 	add(fx, "carol", "village", "510104017001", NULL);
 	lf_error_clear(&err);
 	for (i = 0; i < nitems(rows); i++) {
-		seen[0] = '\0';
+		seen.s[0] = '\0';
 		assert_int_equal(users_list(fx->s, rows[i].prefix,
-		    on_user, seen, &err), 0);
-		assert_string_equal(seen, rows[i].logins);
+		    on_user, &seen, &err), 0);
+		assert_string_equal(seen.s, rows[i].logins);
 	}
 	/* the callback stops the walk with its value */
 	n = 0;
@@ -347,4 +370,534 @@ test_get_list(void **state)
 	assert_int_equal(users_get_id(fx->s, 999999, &u, &err), 1);
 	assert_int_equal(users_get(fx->s, "nobody", &u, &err), 1);
 	assert_int_equal(users_get(fx->s, NULL, &u, &err), 1);
+}
+
+/* ---- login ------------------------------------------------------------- */
+
+static int
+is_hex(const char *s, size_t len)
+{
+	return strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+}
+
+static void
+test_login_ok(void **state)
+{
+	struct fx *fx = *state;
+	struct session a, b;
+	struct session_info si;
+	struct lf_error err;
+	struct user u;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	assert_true(is_hex(a.token, USERS_TOKEN_HEX));
+	assert_true(is_hex(a.info.csrf, USERS_CSRF_HEX));
+	assert_string_not_equal(a.token, a.info.csrf);
+	assert_int_equal(a.info.created_at, T0);
+	assert_int_equal(a.info.last_seen, T0);
+	assert_int_equal(a.info.expires_at, T0 + USERS_ABSOLUTE_SECS);
+	assert_int_equal(a.info.user_id, get(fx, "alice").id);
+	/* a second login is a second, independent session */
+	assert_null(login(fx, "alice", PW, T0 + 1, &b));
+	assert_string_not_equal(a.token, b.token);
+	assert_string_not_equal(a.info.csrf, b.info.csrf);
+	assert_true(a.info.id != b.info.id);
+	lf_error_clear(&err);
+	assert_int_equal(users_session(fx->s, a.token, T0 + 10, &u, &si,
+	    &err), 0);
+	assert_string_equal(u.login, "alice");
+	assert_int_equal(u.role, USER_COUNTY);
+	assert_string_equal(u.region, "510104");
+	assert_int_equal(si.id, a.info.id);
+	assert_string_equal(si.csrf, a.info.csrf);
+	assert_int_equal(si.expires_at, T0 + USERS_ABSOLUTE_SECS);
+	/* u and si may be NULL */
+	assert_int_equal(users_session(fx->s, b.token, T0 + 10, NULL, NULL,
+	    &err), 0);
+}
+
+static void
+test_login_refused(void **state)
+{
+	static const struct {
+		const char	*login;
+		const char	*pw;
+	} rows[] = {
+		{ "alice", "Abc1234!xz" },	/* wrong password */
+		{ "alice", "" },
+		{ "alice", NULL },
+		{ "alice", "ABC1234!XY" },
+		{ "Alice", PW },		/* logins are exact */
+		{ "nobody", PW },		/* unknown */
+		{ "x", PW },			/* not even a login */
+		{ "", PW },
+		{ NULL, PW },
+	};
+	struct fx *fx = *state;
+	struct session out;
+	struct lf_error err, first;
+	size_t i;
+
+	for (i = 0; i < nitems(rows); i++) {
+		lf_error_clear(&err);
+		memset(&out, 0x55, sizeof(out));
+		assert_int_equal(users_login(fx->s, rows[i].login, rows[i].pw,
+		    T0, &out, &err), -1);
+		assert_string_equal(err.code, "bad_login");
+		assert_int_equal(out.token[0], '\0');
+		/* the same answer, word for word, whoever asks */
+		if (i == 0)
+			first = err;
+		assert_string_equal(err.message, first.message);
+	}
+	/* four wrong passwords above; one more does not lock yet... */
+	assert_int_equal(get(fx, "alice").failed_count, 4);
+	/* ...because a success resets the count */
+	assert_null(login(fx, "alice", PW, T0, NULL));
+	assert_int_equal(get(fx, "alice").failed_count, 0);
+	assert_string_equal(login(fx, "alice", "wrong-Pass1", T0, NULL),
+	    "bad_login");
+	assert_int_equal(get(fx, "alice").failed_count, 1);
+}
+
+static void
+test_lockout(void **state)
+{
+	/* attempt times (seconds after T0), password, expected code */
+	static const struct {
+		int64_t		 at;
+		const char	*pw;
+		const char	*code;
+	} rows[] = {
+		{ 0, "wrong-Pass1", "bad_login" },
+		{ 10, "wrong-Pass1", "bad_login" },
+		{ 20, "wrong-Pass1", "bad_login" },
+		{ 30, "wrong-Pass1", "bad_login" },
+		{ 40, "wrong-Pass1", "locked" },	/* the fifth locks */
+		{ 41, PW, "locked" },			/* even the right one */
+		{ 40 + USERS_LOCK_SECS - 1, PW, "locked" },
+		{ 40 + USERS_LOCK_SECS - 1, "wrong-Pass1", "locked" },
+		{ 40 + USERS_LOCK_SECS, "wrong-Pass1", "bad_login" },
+		{ 40 + USERS_LOCK_SECS + 1, PW, NULL },	/* unlocked */
+		/* the count restarted: four more wrong do not lock */
+		{ 2000, "wrong-Pass1", "bad_login" },
+		{ 2001, "wrong-Pass1", "bad_login" },
+		{ 2002, "wrong-Pass1", "bad_login" },
+		{ 2003, "wrong-Pass1", "bad_login" },
+		{ 2004, PW, NULL },
+	};
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct session out;
+	const char *code;
+	size_t i;
+
+	for (i = 0; i < nitems(rows); i++) {
+		code = login(fx, "alice", rows[i].pw, T0 + rows[i].at, NULL);
+		if ((code == NULL) != (rows[i].code == NULL) ||
+		    (code != NULL && strcmp(code, rows[i].code) != 0))
+			fail_msg("row %zu: %s, want %s", i, code ? code : "ok",
+			    rows[i].code ? rows[i].code : "ok");
+	}
+	/* the message says until when, in Beijing time */
+	for (i = 0; i < USERS_MAX_FAILURES; i++)
+		login(fx, "alice", "wrong-Pass1", T0 + 3000, NULL);
+	lf_error_clear(&err);
+	assert_int_equal(users_login(fx->s, "alice", PW, T0 + 3001, &out,
+	    &err), -1);
+	assert_string_equal(err.code, "locked");
+	/* T0 + 3000 + 900 = 2023-11-14T23:18:20Z = 2023-11-15 07:18:20 +8 */
+	assert_non_null(strstr(err.message, "2023-11-15 07:18:20"));
+	assert_int_equal(get(fx, "alice").locked_until,
+	    T0 + 3000 + USERS_LOCK_SECS);
+	/* other accounts are not affected */
+	add(fx, "bob", "county", "510104", NULL);
+	assert_null(login(fx, "bob", PW, T0 + 3001, NULL));
+}
+
+static void
+test_disabled(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct session a;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	lf_error_clear(&err);
+	assert_int_equal(users_disable(fx->s, "alice", &err), 0);
+	assert_int_equal(get(fx, "alice").disabled, 1);
+	/* its sessions are gone */
+	assert_int_equal(check(fx, a.token, T0 + 1), 1);
+	/* only the right password learns that the account is disabled */
+	assert_string_equal(login(fx, "alice", PW, T0 + 2, NULL), "disabled");
+	assert_string_equal(login(fx, "alice", PW2, T0 + 2, NULL),
+	    "bad_login");
+	/* disabling twice is fine; an unknown login is not */
+	assert_int_equal(users_disable(fx->s, "alice", &err), 0);
+	assert_int_equal(users_disable(fx->s, "nobody", &err), -1);
+	assert_string_equal(err.code, "not_found");
+	assert_int_equal(users_disable(fx->s, NULL, &err), -1);
+	assert_string_equal(err.code, "not_found");
+}
+
+static void
+test_disabled_user_session(void **state)
+{
+	struct fx *fx = *state;
+	struct session a;
+
+	/* a user disabled behind our back: the session stops at once */
+	assert_null(login(fx, "alice", PW, T0, &a));
+	assert_int_equal(check(fx, a.token, T0 + 1), 0);
+	sql(fx, "UPDATE users SET disabled = 1 WHERE login = 'alice'");
+	assert_int_equal(check(fx, a.token, T0 + 2), 1);
+}
+
+/* ---- sessions ---------------------------------------------------------- */
+
+static void
+test_idle_expiry(void **state)
+{
+	/* checks (seconds after login) and the expected result, per run */
+	static const struct {
+		int64_t	 at[4];
+		int	 rc[4];
+		int	 n;
+	} runs[] = {
+		{ { USERS_IDLE_SECS - 1 }, { 0 }, 1 },
+		{ { USERS_IDLE_SECS }, { 1 }, 1 },
+		{ { USERS_IDLE_SECS + 5000 }, { 1 }, 1 },
+		/* each use moves the idle limit */
+		{ { 1000, 1000 + USERS_IDLE_SECS - 1,
+		    1000 + 2 * USERS_IDLE_SECS - 2 }, { 0, 0, 0 }, 3 },
+		{ { 1000, 1000 + USERS_IDLE_SECS }, { 0, 1 }, 2 },
+		/* last seen is recorded only every USERS_TOUCH_SECS */
+		{ { USERS_TOUCH_SECS - 1, USERS_IDLE_SECS }, { 0, 1 }, 2 },
+		{ { USERS_TOUCH_SECS, USERS_TOUCH_SECS + USERS_IDLE_SECS - 1 },
+		    { 0, 0 }, 2 },
+		{ { USERS_TOUCH_SECS, USERS_TOUCH_SECS + USERS_IDLE_SECS },
+		    { 0, 1 }, 2 },
+		/* a refused check does not count as use */
+		{ { USERS_IDLE_SECS, USERS_IDLE_SECS + 30 }, { 1, 1 }, 2 },
+	};
+	struct fx *fx = *state;
+	struct session a;
+	size_t i;
+	int j;
+
+	for (i = 0; i < nitems(runs); i++) {
+		int64_t t = T0 + 100000 * (int64_t)i;
+
+		assert_null(login(fx, "alice", PW, t, &a));
+		for (j = 0; j < runs[i].n; j++)
+			if (check(fx, a.token, t + runs[i].at[j]) !=
+			    runs[i].rc[j])
+				fail_msg("run %zu check %d", i, j);
+	}
+}
+
+static void
+test_absolute_expiry(void **state)
+{
+	struct fx *fx = *state;
+	struct session a;
+	int64_t t;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	/* used every 20 minutes: alive until 12 hours, not a second more */
+	for (t = T0 + 1200; t < T0 + USERS_ABSOLUTE_SECS; t += 1200)
+		assert_int_equal(check(fx, a.token, t), 0);
+	assert_int_equal(check(fx, a.token, T0 + USERS_ABSOLUTE_SECS - 1), 0);
+	assert_int_equal(check(fx, a.token, T0 + USERS_ABSOLUTE_SECS), 1);
+	assert_int_equal(check(fx, a.token, T0 + USERS_ABSOLUTE_SECS + 1), 1);
+}
+
+static void
+test_logout(void **state)
+{
+	struct fx *fx = *state;
+	struct session a, b;
+	struct lf_error err;
+	char upper[USERS_TOKEN_HEX + 1];
+	size_t i;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	assert_null(login(fx, "alice", PW, T0, &b));
+	lf_error_clear(&err);
+	/* an upper-case copy of the token is not the token */
+	for (i = 0; i <= USERS_TOKEN_HEX; i++)
+		upper[i] = (char)(a.token[i] >= 'a' ? a.token[i] - 32 :
+		    a.token[i]);
+	assert_int_equal(users_logout(fx->s, upper, &err), 1);
+	assert_int_equal(users_logout(fx->s, a.token, &err), 0);
+	assert_int_equal(check(fx, a.token, T0 + 1), 1);
+	/* the other session lives on */
+	assert_int_equal(check(fx, b.token, T0 + 1), 0);
+	/* logging out twice is fine */
+	assert_int_equal(users_logout(fx->s, a.token, &err), 0);
+	/* a well-formed unknown token, and malformed ones */
+	memset(upper, 'a', USERS_TOKEN_HEX);
+	assert_int_equal(users_logout(fx->s, upper, &err), 1);
+	assert_string_equal(err.code, "session");
+	assert_int_equal(users_logout(fx->s, NULL, &err), 1);
+	assert_int_equal(users_logout(fx->s, "abc", &err), 1);
+	/* a new login after logout deletes the revoked session */
+	assert_null(login(fx, "alice", PW, T0 + 2, NULL));
+}
+
+static void
+test_bad_tokens(void **state)
+{
+	struct fx *fx = *state;
+	struct session a;
+	char t[USERS_TOKEN_HEX + 2];
+	const char *bad[6];
+	size_t i;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	bad[0] = NULL;
+	bad[1] = "";
+	bad[2] = "zz";
+	bad[3] = a.info.csrf;			/* the CSRF token is no key */
+	bad[4] = t;
+	bad[5] = t;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(check(fx, bad[i], T0 + 1), 1);
+	snprintf(t, sizeof(t), "%sa", a.token);		/* 65 */
+	assert_int_equal(check(fx, bad[4], T0 + 1), 1);
+	t[USERS_TOKEN_HEX - 1] = '\0';			/* 63 */
+	assert_int_equal(check(fx, bad[5], T0 + 1), 1);
+	snprintf(t, sizeof(t), "%s", a.token);
+	t[10] = 'g';
+	assert_int_equal(check(fx, t, T0 + 1), 1);
+	assert_int_equal(check(fx, a.token, T0 + 1), 0);
+}
+
+static void
+test_passwd(void **state)
+{
+	struct fx *fx = *state;
+	struct session a, b;
+	struct lf_error err;
+	int64_t before;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	assert_null(login(fx, "alice", PW, T0, &b));
+	before = get(fx, "alice").pw_changed_at;
+	lf_error_clear(&err);
+	/* refused by the policy: nothing changes */
+	assert_int_equal(users_passwd(fx->s, "alice", "short", &err), -1);
+	assert_string_equal(err.code, "password");
+	assert_int_equal(users_passwd(fx->s, "alice", NULL, &err), -1);
+	assert_string_equal(err.code, "password");
+	assert_int_equal(check(fx, a.token, T0 + 1), 0);
+	assert_int_equal(users_passwd(fx->s, "nobody", PW2, &err), -1);
+	assert_string_equal(err.code, "not_found");
+	assert_int_equal(users_passwd(fx->s, NULL, PW2, &err), -1);
+	assert_string_equal(err.code, "not_found");
+	/* changed: every session ends, only the new password works */
+	assert_int_equal(users_passwd(fx->s, "alice", PW2, &err), 0);
+	assert_int_equal(check(fx, a.token, T0 + 2), 1);
+	assert_int_equal(check(fx, b.token, T0 + 2), 1);
+	assert_true(get(fx, "alice").pw_changed_at > before);
+	assert_string_equal(login(fx, "alice", PW, T0 + 3, NULL),
+	    "bad_login");
+	assert_null(login(fx, "alice", PW2, T0 + 3, NULL));
+}
+
+static void
+test_passwd_unlocks(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	int i;
+
+	for (i = 0; i < USERS_MAX_FAILURES; i++)
+		login(fx, "alice", "wrong-Pass1", T0, NULL);
+	assert_string_equal(login(fx, "alice", PW, T0 + 1, NULL), "locked");
+	lf_error_clear(&err);
+	assert_int_equal(users_passwd(fx->s, "alice", PW2, &err), 0);
+	assert_int_equal(get(fx, "alice").locked_until, 0);
+	assert_null(login(fx, "alice", PW2, T0 + 2, NULL));
+}
+
+/* ---- at rest --------------------------------------------------------- */
+
+/* 1 when the file holds len bytes equal to needle. */
+static int
+file_has(const char *path, const void *needle, size_t len)
+{
+	FILE *fp = fopen(path, "rb");
+	static char data[1 << 22];
+	size_t n, i;
+
+	if (fp == NULL)
+		return 0;
+	n = fread(data, 1, sizeof(data), fp);
+	fclose(fp);
+	for (i = 0; i + len <= n; i++)
+		if (memcmp(data + i, needle, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_token_hashed(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char raw[USERS_TOKEN_HEX / 2];
+	char wal[160], hexbyte[3];
+	struct session a;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	size_t i;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	for (i = 0; i < sizeof(raw); i++) {
+		memcpy(hexbyte, a.token + 2 * i, 2);
+		hexbyte[2] = '\0';
+		raw[i] = (unsigned char)strtoul(hexbyte, NULL, 16);
+	}
+	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
+	/* the CSRF token is stored (to compare with); the token is not */
+	assert_true(file_has(fx->db, a.info.csrf, USERS_CSRF_HEX) ||
+	    file_has(wal, a.info.csrf, USERS_CSRF_HEX));
+	assert_false(file_has(fx->db, a.token, USERS_TOKEN_HEX));
+	assert_false(file_has(wal, a.token, USERS_TOKEN_HEX));
+	assert_false(file_has(fx->db, raw, sizeof(raw)));
+	assert_false(file_has(wal, raw, sizeof(raw)));
+	/* nor the password */
+	assert_false(file_has(fx->db, PW, strlen(PW)));
+	assert_false(file_has(wal, PW, strlen(PW)));
+	/* what is stored: a 32-byte hash, and an Argon2id string */
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT length(token_hash), "
+	    "typeof(token_hash), (SELECT pw_hash FROM users WHERE login = "
+	    "'alice') FROM sessions", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 32);
+	assert_string_equal(sqlite3_column_text(st, 1), "blob");
+	assert_int_equal(strncmp((const char *)sqlite3_column_text(st, 2),
+	    "$argon2id$", 10), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void
+test_init_reopen(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct session a;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	lf_error_clear(&err);
+	/* users_init is idempotent and keeps what is there */
+	assert_int_equal(users_init(fx->s, &err), 0);
+	store_close(fx->s);
+	if (store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0
+	    || users_init(fx->s, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(check(fx, a.token, T0 + 1), 0);
+	assert_null(login(fx, "alice", PW, T0 + 2, NULL));
+}
+
+static void
+test_no_regions(void **state)
+{
+	struct fx *fx = *state;
+	struct user_new n = { "bob", "county", "510104", NULL, PW, T0 };
+	struct lf_error err;
+	struct store *s;
+
+	lf_error_clear(&err);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s, &err), 0);
+	assert_int_equal(users_add(s, &n, &err), -1);
+	assert_string_equal(err.code, "region");
+	store_close(s);
+}
+
+/* ---- failures below --------------------------------------------------- */
+
+static void
+test_store_errors(void **state)
+{
+	struct fx *fx = *state;
+	struct session a;
+	struct lf_error err;
+	struct user u;
+
+	assert_null(login(fx, "alice", PW, T0, &a));
+	sql(fx, "ALTER TABLE sessions RENAME TO gone");
+	lf_error_clear(&err);
+	assert_int_equal(users_login(fx->s, "alice", PW, T0, &a, &err), -1);
+	assert_string_equal(err.code, "store");
+	assert_int_equal(a.token[0], '\0');
+	assert_int_equal(users_session(fx->s, "00000000000000000000000000000"
+	    "00000000000000000000000000000000000", T0, NULL, NULL, &err), -1);
+	assert_int_equal(users_logout(fx->s, "00000000000000000000000000000"
+	    "00000000000000000000000000000000000", &err), -1);
+	/* all or nothing: the user is not disabled, the password kept */
+	assert_int_equal(users_disable(fx->s, "alice", &err), -1);
+	assert_string_equal(err.code, "store");
+	assert_int_equal(get(fx, "alice").disabled, 0);
+	assert_int_equal(users_passwd(fx->s, "alice", PW2, &err), -1);
+	assert_string_equal(err.code, "store");
+	sql(fx, "ALTER TABLE gone RENAME TO sessions");
+	assert_null(login(fx, "alice", PW, T0 + 1, NULL));
+	/* a row with an unknown role is reported, not guessed */
+	sql(fx, "UPDATE users SET role = 'mayor' WHERE login = 'alice'");
+	assert_int_equal(users_get(fx->s, "alice", &u, &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	assert_int_equal(users_list(fx->s, NULL, on_user, &(struct seen){ "" },
+	    &err), -1);
+	assert_int_equal(users_login(fx->s, "alice", PW, T0, &a, &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	sql(fx, "DROP TABLE sessions; DROP TABLE users");
+	assert_int_equal(users_get(fx->s, "alice", &u, &err), -1);
+	assert_int_equal(users_get_id(fx->s, 1, &u, &err), -1);
+	assert_int_equal(users_list(fx->s, NULL, on_user, &(struct seen){ "" },
+	    &err), -1);
+	assert_int_equal(users_add(fx->s, &(struct user_new){ "bob", "county",
+	    "510104", NULL, PW, T0 }, &err), -1);
+	assert_string_equal(err.code, "store");
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	tu_env_free();
+	return 0;
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tables),
+		T(test_add_rows),
+		T(test_check),
+		T(test_get_list),
+		T(test_login_ok),
+		T(test_login_refused),
+		T(test_lockout),
+		T(test_disabled),
+		T(test_disabled_user_session),
+		T(test_idle_expiry),
+		T(test_absolute_expiry),
+		T(test_logout),
+		T(test_bad_tokens),
+		T(test_passwd),
+		T(test_passwd_unlocks),
+		T(test_token_hashed),
+		T(test_init_reopen),
+		T(test_no_regions),
+		T(test_store_errors),
+	};
+
+	return cmocka_run_group_tests_name("users", tests, NULL,
+	    group_teardown);
 }
