@@ -53,6 +53,8 @@ int	schema_upgrade(sqlite3 *db, const struct catalog *cat,
 int	store_sqlite_error(struct store *s, const char *what,
 	    struct lf_error *err);
 
+/* Copies column col's text ("" for NULL) into out, cut to len. */
+void	store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
 int	store_today(void);		/* days since 1970-01-01, UTC */
 /* Steps a statement that returns no row, then resets it. */

@@ -24,14 +24,6 @@ struct person_row {
 	int64_t	 version;
 };
 
-static void
-copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(out, len, "%s", t ? (const char *)t : "");
-}
-
 /* 0 found, 1 not found, -1 error. */
 static int
 person_find(struct store *s, const unsigned char *hash, struct person_row *p,
@@ -44,11 +36,11 @@ person_find(struct store *s, const unsigned char *hash, struct person_row *p,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		p->id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, p->uid, sizeof(p->uid));
-		copy_col(st, 2, p->name, sizeof(p->name));
+		store_copy_col(st, 1, p->uid, sizeof(p->uid));
+		store_copy_col(st, 2, p->name, sizeof(p->name));
 		p->gender = sqlite3_column_int(st, 3);
-		copy_col(st, 4, p->birth, sizeof(p->birth));
-		copy_col(st, 5, p->region, sizeof(p->region));
+		store_copy_col(st, 4, p->birth, sizeof(p->birth));
+		store_copy_col(st, 5, p->region, sizeof(p->region));
 		p->status = sqlite3_column_int(st, 6);
 		p->version = sqlite3_column_int64(st, 7);
 	}

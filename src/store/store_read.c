@@ -10,14 +10,6 @@
 
 static void region_range(const struct region *r, char lo[24], char hi[24]);
 
-static void
-copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(out, len, "%s", t ? (const char *)t : "");
-}
-
 /* Opens a person's sealed ID number (column col) into p->id_number. */
 static int
 open_person_id(struct store *s, sqlite3_stmt *st, int col, const char *bind,
@@ -59,15 +51,15 @@ person_from_row(struct store *s, sqlite3_stmt *st, int col,
 	if (bind_from_row(st, col + 11, bind, err) != 0)
 		return -1;
 	p->id = sqlite3_column_int64(st, col);
-	copy_col(st, col + 1, p->uid, sizeof(p->uid));
-	copy_col(st, col + 2, p->name, sizeof(p->name));
+	store_copy_col(st, col + 1, p->uid, sizeof(p->uid));
+	store_copy_col(st, col + 2, p->name, sizeof(p->name));
 	p->gender = sqlite3_column_int(st, col + 3);
-	copy_col(st, col + 4, p->birth_date, sizeof(p->birth_date));
-	copy_col(st, col + 5, p->region, sizeof(p->region));
+	store_copy_col(st, col + 4, p->birth_date, sizeof(p->birth_date));
+	store_copy_col(st, col + 5, p->region, sizeof(p->region));
 	p->status = sqlite3_column_int(st, col + 6);
 	p->version = sqlite3_column_int64(st, col + 7);
-	copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
-	copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
+	store_copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
+	store_copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
 	return open_person_id(s, st, col + 10, bind, p, err);
 }
 

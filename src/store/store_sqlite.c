@@ -28,6 +28,14 @@ store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
 }
 
 void
+store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(out, len, "%s", t ? (const char *)t : "");
+}
+
+void
 store_now_iso(char out[21])
 {
 	time_t t = time(NULL);
