@@ -17,7 +17,7 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv)
 
-.PHONY: all deps test unit-test cli-test api-test demo bench clean
+.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean
 all: deps liangfu
 
 deps:
@@ -59,7 +59,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test api-test
+test: deps all unit-test cli-test api-test fuzz-replay
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -70,6 +70,25 @@ cli-test: build/test/liangfu liangfu
 
 api-test: build/test/test_api build/test/liangfu
 	@ASAN_OPTIONS=detect_leaks=1 build/test/test_api
+
+build/test/fuzz_request: fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a $(LIBS)
+
+fuzz-replay: build/test/fuzz_request
+	@build/test/fuzz_request fuzz/corpus/request
+
+# libFuzzer run (clang-14 and its runtime from Debian); new inputs that
+# raise coverage are kept in fuzz/corpus/request.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || \
+		apt-get install -y -q clang-14 libclang-rt-14-dev
+	@mkdir -p build/fuzz
+	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+		-D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc -o build/fuzz/fuzz_request \
+		fuzz/fuzz_request.c $(filter-out src/cli/%,$(SRCS)) $(ASMS) $(LIBS)
+	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		fuzz/corpus/request
 
 demo: all
 	@sh scripts/demo.sh

@@ -391,3 +391,64 @@ h_survey_put(struct req *r)
 	json_decref(body);
 	return out;
 }
+
+/* POST /api/v1/persons {"year", "values"}: registers a new person with
+ * the year's survey. The person's village must lie in the caller's
+ * region; an ID number already registered is 409 "exists" (without saying
+ * where, so the answer leaks nothing outside the caller's region). */
+enum MHD_Result
+h_person_create(struct req *r)
+{
+	static const char *const allowed[] = { "year", "values", NULL };
+	struct store_put put = { 0, 0, r->who.login, 0, 0 };
+	const struct field *fid, *freg;
+	struct store_put_result res;
+	struct store_person old;
+	struct record *rec = NULL;
+	struct lf_error err;
+	enum MHD_Result out;
+	json_t *body, *values, *year;
+
+	if ((body = req_json(r, allowed, &out)) == NULL)
+		return out;
+	values = json_object_get(body, "values");
+	year = json_object_get(body, "year");
+	if (!json_is_object(values) || !json_is_integer(year)) {
+		json_decref(body);
+		return reply_error(r, 400, "bad_request", values ? "year" :
+		    "values", "需要 year (整数) 和 values (对象) (year integer "
+		    "and values object are required)");
+	}
+	put.year = (int)json_integer_value(year);
+	fid = catalog_find(r->app->cat, "id_number", 9);
+	freg = catalog_find(r->app->cat, "hukou_region", 12);
+	lf_error_clear(&err);
+	if ((rec = record_new(r->app->cat)) == NULL)
+		out = reply_error(r, 503, "no_memory", "", "内存不足");
+	else if (json_to_record(values, rec, &err) != 0)
+		out = reply_error(r, 422, err.code, err.field, "%s",
+		    err.message);
+	else if (!rec->set[fid->index] || !rec->set[freg->index] ||
+	    !access_allowed(&r->who, ACT_PERSON_WRITE, rec->num[freg->index])) {
+		http_audit(r, "person.create", "person", "", "denied",
+		    "village outside the caller's scope or role");
+		out = reply_error(r, 403, "forbidden", "hukou_region", "只能在"
+		    "您的辖区内登记 (you can register persons in your region "
+		    "only)");
+	} else if (store_person_by_idnum(r->s, rec->str[fid->index], &old,
+	    &err) == 0) {
+		http_audit(r, "person.create", "person", "", "conflict",
+		    "already registered");
+		out = reply_error(r, 409, "exists", "id_number", "此身份证号已"
+		    "登记 (this ID number is already registered)");
+	} else if (err.code == NULL &&
+	    store_survey_put(r->s, rec, &put, &res, &err) == 0) {
+		http_audit(r, "person.create", "person", res.uid, "ok", "");
+		out = reply_json(r, 201, json_pack("{s:s,s:I}", "id", res.uid,
+		    "version", (json_int_t)res.version));
+	} else
+		out = reply_lf_error(r, &err);
+	record_free(rec);
+	json_decref(body);
+	return out;
+}

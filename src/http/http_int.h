@@ -81,6 +81,13 @@ enum MHD_Result	reply_lf_error(struct req *r, const struct lf_error *err);
 /* 404 for a person outside the caller's scope or missing: the same. */
 enum MHD_Result	reply_not_found(struct req *r);
 
+/* Parses a request body: valid UTF-8, one JSON object, no duplicate
+ * keys, only keys in `allowed` (NULL-terminated; NULL = any). 0 with *out
+ * (caller json_decref()s it), or -1 with err (code bad_json, bad_utf8 or
+ * unknown_field). No I/O: the fuzz target drives it directly. */
+int		 body_parse(const char *text, size_t len,
+		    const char *const *allowed, json_t **out,
+		    struct lf_error *err);
 /* The request body as a JSON object, or NULL after replying 400. Fields
  * not in `allowed` (NULL-terminated) are refused. */
 json_t		*req_json(struct req *r, const char *const *allowed,
@@ -93,6 +100,8 @@ enum MHD_Result	h_session_get(struct req *r);
 enum MHD_Result	h_catalog(struct req *r);
 enum MHD_Result	h_region_children(struct req *r);
 enum MHD_Result	h_persons_search(struct req *r);
+enum MHD_Result	h_persons_list(struct req *r);
+enum MHD_Result	h_person_create(struct req *r);
 enum MHD_Result	h_person_get(struct req *r);
 enum MHD_Result	h_person_reveal(struct req *r);
 enum MHD_Result	h_survey_put(struct req *r);

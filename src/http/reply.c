@@ -98,44 +98,55 @@ allowed_key(const char *key, const char *const *allowed)
 	return 0;
 }
 
-json_t *
-req_json(struct req *r, const char *const *allowed, enum MHD_Result *res)
+int
+body_parse(const char *text, size_t len, const char *const *allowed,
+    json_t **out, struct lf_error *err)
 {
 	json_error_t je;
 	const char *key;
 	json_t *obj, *v;
 
-	if (r->body.len == 0) {
-		*res = reply_error(r, 400, "bad_json", "", "缺少 JSON 请求体 "
-		    "(a JSON body is required)");
-		return NULL;
-	}
-	if (!utf8_valid(buf_str(&r->body), r->body.len)) {
-		*res = reply_error(r, 400, "bad_utf8", "", "请求体不是有效的 "
-		    "UTF-8 (body is not valid UTF-8)");
-		return NULL;
-	}
-	obj = json_loadb(buf_str(&r->body), r->body.len, JSON_REJECT_DUPLICATES,
-	    &je);
-	if (obj == NULL) {
-		*res = reply_error(r, 400, "bad_json", "", "JSON 格式错误, 第 %d "
+	*out = NULL;
+	if (len == 0)
+		return lf_error_set(err, "bad_json", "", "缺少 JSON 请求体 (a "
+		    "JSON body is required)");
+	if (!utf8_valid(text, len))
+		return lf_error_set(err, "bad_utf8", "", "请求体不是有效的 UTF-8 "
+		    "(body is not valid UTF-8)");
+	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (obj == NULL)
+		return lf_error_set(err, "bad_json", "", "JSON 格式错误, 第 %d "
 		    "字符 (malformed JSON at position %d: %s)", je.position,
 		    je.position, je.text);
-		return NULL;
-	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		*res = reply_error(r, 400, "bad_json", "", "应为 JSON 对象 "
+		return lf_error_set(err, "bad_json", "", "应为 JSON 对象 "
 		    "(expected a JSON object)");
-		return NULL;
 	}
 	json_object_foreach(obj, key, v) {
 		if (allowed != NULL && !allowed_key(key, allowed)) {
-			*res = reply_error(r, 400, "unknown_field", key,
-			    "未知字段 %s (unknown field)", key);
+			lf_error_set(err, "unknown_field", key, "未知字段 %s "
+			    "(unknown field)", key);
 			json_decref(obj);
-			return NULL;
+			return -1;
 		}
+	}
+	*out = obj;
+	return 0;
+}
+
+json_t *
+req_json(struct req *r, const char *const *allowed, enum MHD_Result *res)
+{
+	struct lf_error err;
+	json_t *obj;
+
+	lf_error_clear(&err);
+	if (body_parse(buf_str(&r->body), r->body.len, allowed, &obj,
+	    &err) != 0) {
+		*res = reply_error(r, 400, err.code, err.field, "%s",
+		    err.message);
+		return NULL;
 	}
 	return obj;
 }

@@ -13,6 +13,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/catalog", h_catalog, AUTH_NONE },
 	{ "GET", "/api/v1/regions/{}/children", h_region_children,
 	    AUTH_SESSION },
+	{ "GET", "/api/v1/persons", h_persons_list, AUTH_SESSION },
+	{ "POST", "/api/v1/persons", h_person_create, AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/persons/search", h_persons_search,
 	    AUTH_SESSION_CSRF },
 	{ "GET", "/api/v1/persons/{}", h_person_get, AUTH_SESSION },

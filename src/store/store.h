@@ -172,6 +172,24 @@ typedef int (*store_scan_fn)(void *arg, const struct store_person *p,
 int	store_scan_surveys(struct store *s, int year, const struct region *in,
 	    store_scan_fn fn, void *arg, struct lf_error *err);
 
+/* A filter on one catalog item of the year's survey: equal to the value
+ * in r (for a multi item: holding every code set in it). */
+struct store_filter {
+	const struct field	*f;
+	int64_t			 num;
+	const char		*text;		/* text, date, region */
+};
+
+/* Persons with a survey in `year` whose village lies in `in`, matching
+ * every filter, in registration order after person id `after`, at most
+ * limit (1..1000). Secret items cannot be filtered (code "bad_filter").
+ * fn gets each; *last is the last id given (for the next page). */
+int	store_list(struct store *s, int year, const struct region *in,
+	    const struct store_filter *filters, size_t nfilters,
+	    int64_t after, int limit,
+	    int (*fn)(void *arg, const struct store_person *p), void *arg,
+	    int64_t *last, struct lf_error *err);
+
 /* Persons whose village lies in region r. */
 int	store_count_region(struct store *s, const struct region *r,
 	    int64_t *n, struct lf_error *err);

@@ -410,3 +410,100 @@ store_count_region(struct store *s, const struct region *r, int64_t *n,
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "count", err);
 }
+
+static size_t
+count_multi(const struct store_filter *fl, size_t n)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		m += fl[i].f->type == FT_MULTI;
+	return m;
+}
+
+static int
+list_sql(const struct store_filter *fl, size_t n, struct buf *b,
+    struct lf_error *err)
+{
+	size_t i;
+
+	if (buf_adds(b, "SELECT " PERSON_COLS " FROM surveys v JOIN persons p "
+	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
+	    "p.region < ? AND p.id > ?") != 0)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	for (i = 0; i < n; i++) {
+		const struct field *f = fl[i].f;
+
+		if (f->secret)
+			return lf_error_set(err, "bad_filter", f->code, "%s 是"
+			    "加密项, 不能筛选 (secret items cannot be filtered)",
+			    f->code);
+		if (f->type == FT_MULTI ? buf_addf(b, " AND (v.%s & ?) = ?",
+		    f->code) : buf_addf(b, " AND v.%s = ?", f->code))
+			return lf_error_set(err, "no_memory", "", "内存不足");
+	}
+	return buf_adds(b, " ORDER BY p.id LIMIT ?") == 0 ? 0 :
+	    lf_error_set(err, "no_memory", "", "内存不足");
+}
+
+static void
+bind_filters(sqlite3_stmt *st, const struct store_filter *fl, size_t n,
+    int idx)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (fl[i].f->type == FT_MULTI) {
+			sqlite3_bind_int64(st, idx++, fl[i].num);
+			sqlite3_bind_int64(st, idx++, fl[i].num);
+		} else if (fl[i].text != NULL)
+			sqlite3_bind_text(st, idx++, fl[i].text, -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, idx++, fl[i].num);
+	}
+}
+
+int
+store_list(struct store *s, int year, const struct region *in,
+    const struct store_filter *fl, size_t n, int64_t after, int limit,
+    int (*fn)(void *arg, const struct store_person *p), void *arg,
+    int64_t *last, struct lf_error *err)
+{
+	char lo[24], hi[24], bind[BIND_LEN + 1];
+	struct store_person p;
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int rc = -1, step;
+
+	*last = after;
+	buf_init(&sql, 1 << 16);
+	if (list_sql(fl, n, &sql, err) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_sqlite_error(s, "list", err);
+		goto out;
+	}
+	region_range(in, lo, hi);
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, after);
+	bind_filters(st, fl, n, 5);
+	sqlite3_bind_int(st, 5 + (int)n + (int)count_multi(fl, n),
+	    limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
+	rc = 0;
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = person_from_row(s, st, 0, &p, bind, err)) != 0)
+			break;
+		*last = p.id;
+		rc = fn(arg, &p);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_sqlite_error(s, "list", err);
+out:
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return rc;
+}

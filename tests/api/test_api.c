@@ -471,6 +471,41 @@ test_matrix(void **state)
 	}
 }
 
+/* Registers a new person, then the same again (409), then one outside
+ * the caller's region (403). */
+static void
+test_create(void **state)
+{
+	static char body[65536];
+	struct resp r;
+	struct who w;
+	char *p;
+
+	(void)state;
+	login(&w, "cty1");
+	survey_body(body, sizeof(body), 21, 0, "是", NULL);
+	/* {"version":0,"values":...} -> {"year":2024,"values":...} */
+	p = strstr(body, "\"version\":0");
+	assert_non_null(p);
+	memcpy(p, "\"year\":2024", 11);
+	call(&r, "POST", "/api/v1/persons", body, &w, 1);
+	if (r.status != 201)
+		fail_msg("create: %ld %s", r.status, buf_str(&r.body));
+	assert_int_equal(strlen(json_string_value(json_object_get(r.json,
+	    "id"))), 32);
+	done(&r);
+	call(&r, "POST", "/api/v1/persons", body, &w, 1);
+	assert_int_equal(r.status, 409);
+	assert_string_equal(err_code(&r), "exists");
+	done(&r);
+	survey_body(body, sizeof(body), 23, 0, "是", "510105002002");
+	p = strstr(body, "\"version\":0");
+	memcpy(p, "\"year\":2024", 11);
+	call(&r, "POST", "/api/v1/persons", body, &w, 1);
+	assert_int_equal(r.status, 403);
+	done(&r);
+}
+
 static int64_t
 person_version(struct who *w, const char *uid)
 {
@@ -569,6 +604,64 @@ test_search_and_reveal(void **state)
 }
 
 static const struct {
+	const char	*login;
+	const char	*query;
+	long		 status;
+	int		 rows;
+} list_rows[] = {
+	{ "cty1", "year=2024", 200, 1 },
+	{ "city1", "year=2024", 200, 2 },
+	{ "city1", "year=2024&region=510105", 200, 1 },
+	{ "cty1", "year=2024&region=510105", 400, -1 },
+	{ "city1", "year=2024&disability_category=4", 200, 2 },
+	{ "city1", "year=2024&disability_category=肢体残疾", 200, 2 },
+	{ "city1", "year=2024&disability_category=1", 200, 0 },
+	{ "city1", "year=2024&rehab_training=4&hukou_type=2", 200, 2 },
+	{ "city1", "year=2024&fill_date=2024-05-10&name=张三", 200, 2 },
+	{ "city1", "year=2024&hukou_region=510105002002", 200, 1 },
+	{ "city1", "year=2023", 200, 0 },
+	{ "city1", "year=2024&limit=1", 200, 1 },
+	{ "city1", "year=2024&nosuch=1", 400, -1 },
+	{ "city1", "year=2024&id_number=1", 400, -1 },
+	{ "city1", "year=2024&disability_category=9", 400, -1 },
+	{ "city1", "year=1800", 400, -1 },
+	{ "aud1", "year=2024", 403, -1 },
+};
+
+static void
+test_list(void **state)
+{
+	char path[256];
+	struct resp r;
+	struct who w;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(list_rows) / sizeof(list_rows[0]); i++) {
+		login(&w, list_rows[i].login);
+		snprintf(path, sizeof(path), "/api/v1/persons?%s",
+		    list_rows[i].query);
+		call(&r, "GET", path, NULL, &w, 0);
+		if (r.status != list_rows[i].status || (list_rows[i].rows >= 0 &&
+		    (int)json_array_size(json_object_get(r.json, "persons")) !=
+		    list_rows[i].rows))
+			fail_msg("%s %s: %ld %s", list_rows[i].login,
+			    list_rows[i].query, r.status, buf_str(&r.body));
+		assert_null(strstr(buf_str(&r.body), tu_id(5)));
+		done(&r);
+	}
+	/* paging: limit 1 gives a cursor that yields the second */
+	login(&w, "city1");
+	call(&r, "GET", "/api/v1/persons?year=2024&limit=1", NULL, &w, 0);
+	snprintf(path, sizeof(path), "/api/v1/persons?year=2024&limit=1&after=%s",
+	    json_string_value(json_object_get(r.json, "next")));
+	done(&r);
+	call(&r, "GET", path, NULL, &w, 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "persons")), 1);
+	done(&r);
+}
+
+static const struct {
 	const char	*method;
 	const char	*path;
 	const char	*body;
@@ -636,6 +729,8 @@ main(void)
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_update_conflict),
 		cmocka_unit_test(test_search_and_reveal),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_malformed),
 	};
 
