@@ -8,18 +8,19 @@
 /* What each role may do; scope decides where. */
 static const struct {
 	const char	*role;
-	unsigned char	 may[NACTIONS];	/* READ REVEAL WRITE AUDIT REGION */
+	unsigned char	 may[NACTIONS];	/* READ REVEAL WRITE AUDIT REGION
+					   USERS */
 } roles[] = {
-	{ "village",	{ 1, 1, 1, 0, 1 } },
-	{ "township",	{ 1, 1, 1, 0, 1 } },
-	{ "county",	{ 1, 1, 1, 0, 1 } },
-	{ "city",	{ 1, 1, 1, 0, 1 } },
-	{ "province",	{ 1, 1, 1, 0, 1 } },
+	{ "village",	{ 1, 1, 1, 0, 1, 0 } },
+	{ "township",	{ 1, 1, 1, 0, 1, 0 } },
+	{ "county",	{ 1, 1, 1, 0, 1, 0 } },
+	{ "city",	{ 1, 1, 1, 0, 1, 0 } },
+	{ "province",	{ 1, 1, 1, 0, 1, 0 } },
 	/* departments see service items only (not survey items) */
-	{ "department",	{ 0, 0, 0, 0, 1 } },
-	{ "supervisor",	{ 1, 0, 0, 1, 1 } },
-	{ "auditor",	{ 0, 0, 0, 1, 0 } },
-	{ "admin",	{ 0, 0, 0, 0, 1 } },
+	{ "department",	{ 0, 0, 0, 0, 1, 0 } },
+	{ "supervisor",	{ 1, 0, 0, 1, 1, 0 } },
+	{ "auditor",	{ 0, 0, 0, 1, 0, 0 } },
+	{ "admin",	{ 0, 0, 0, 0, 1, 1 } },
 };
 
 int

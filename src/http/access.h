@@ -20,6 +20,7 @@ enum action {
 	ACT_PERSON_WRITE,	/* create or update surveys */
 	ACT_AUDIT_READ,		/* query the audit log */
 	ACT_REGION_READ,	/* region tree with counts */
+	ACT_USER_ADMIN,		/* manage accounts in the region */
 	NACTIONS
 };
 

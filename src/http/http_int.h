@@ -106,6 +106,10 @@ enum MHD_Result	h_person_get(struct req *r);
 enum MHD_Result	h_person_reveal(struct req *r);
 enum MHD_Result	h_survey_put(struct req *r);
 enum MHD_Result	h_audit(struct req *r);
+enum MHD_Result	h_users_list(struct req *r);
+enum MHD_Result	h_users_add(struct req *r);
+enum MHD_Result	h_users_disable(struct req *r);
+enum MHD_Result	h_users_password(struct req *r);
 
 /* JSON forms of records (catalog codes as names). */
 json_t	*json_from_record(const struct record *r, int mask_secrets);

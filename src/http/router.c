@@ -23,6 +23,12 @@ static const struct route routes[] = {
 	{ "PUT", "/api/v1/persons/{}/surveys/{}", h_survey_put,
 	    AUTH_SESSION_CSRF },
 	{ "GET", "/api/v1/audit", h_audit, AUTH_SESSION },
+	{ "GET", "/api/v1/users", h_users_list, AUTH_SESSION },
+	{ "POST", "/api/v1/users", h_users_add, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/users/{}/disable", h_users_disable,
+	    AUTH_SESSION_CSRF },
+	{ "PUT", "/api/v1/users/{}/password", h_users_password,
+	    AUTH_SESSION_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]
@@ -38,7 +44,8 @@ match(struct req *r, const char *pattern, const char *path)
 			if (len == 0 || len >= sizeof(r->params[0]) ||
 			    n == HTTP_MAX_PARAMS ||
 			    strspn(path, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") < len)
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") < len ||
+			    strncmp(path, "..", 2) == 0)
 				return 0;
 			memcpy(r->params[n], path, len);
 			r->params[n++][len] = '\0';

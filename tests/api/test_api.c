@@ -159,6 +159,7 @@ static const struct {
 	{ "sup1", "supervisor", "510104", NULL, 1, 0, 0, 1 },
 	{ "aud1", "auditor", "51", NULL, 0, 0, 0, 1 },
 	{ "adm1", "admin", "51", NULL, 0, 0, 0, 0 },
+	{ "adm2", "admin", "510104", NULL, 0, 0, 0, 0 },
 };
 #define NUSERS (sizeof(users) / sizeof(users[0]))
 
@@ -420,6 +421,8 @@ test_matrix(void **state)
 	for (i = 0; i < NUSERS; i++) {
 		if (strcmp(users[i].login, "adm1") == 0)
 			continue;	/* locked by test_login */
+		if (strcmp(users[i].login, "adm2") == 0)
+			continue;	/* same role as adm1 */
 		login(&w, users[i].login);
 		/* read in scope */
 		snprintf(path, sizeof(path), "/api/v1/persons/%s", uid_a);
@@ -721,6 +724,61 @@ test_malformed(void **state)
 	done(&r);
 }
 
+static void
+test_users_admin(void **state)
+{
+	struct resp r;
+	struct who w, c;
+	char body[256];
+
+	(void)state;
+	login(&c, "cty1");
+	call(&r, "GET", "/api/v1/users", NULL, &c, 0);
+	assert_int_equal(r.status, 403);
+	done(&r);
+	login(&w, "adm2");
+	call(&r, "GET", "/api/v1/users", NULL, &w, 0);
+	assert_int_equal(r.status, 200);
+	/* only accounts within 510104: not the city, province, auditor */
+	assert_null(strstr(buf_str(&r.body), "\"city1\""));
+	assert_non_null(strstr(buf_str(&r.body), "\"town1\""));
+	done(&r);
+	snprintf(body, sizeof(body), "{\"login\":\"newv\",\"role\":\"village\","
+	    "\"region\":\"510104017002\",\"password\":\"%s\"}", PASSWORD);
+	call(&r, "POST", "/api/v1/users", body, &w, 1);
+	assert_int_equal(r.status, 201);
+	done(&r);
+	call(&r, "POST", "/api/v1/users", body, &w, 1);
+	assert_int_equal(r.status, 409);
+	done(&r);
+	snprintf(body, sizeof(body), "{\"login\":\"farv\",\"role\":\"village\","
+	    "\"region\":\"510105002002\",\"password\":\"%s\"}", PASSWORD);
+	call(&r, "POST", "/api/v1/users", body, &w, 1);
+	assert_int_equal(r.status, 403);
+	done(&r);
+	snprintf(body, sizeof(body), "{\"login\":\"weak\",\"role\":\"village\","
+	    "\"region\":\"510104017002\",\"password\":\"short\"}");
+	call(&r, "POST", "/api/v1/users", body, &w, 1);
+	assert_int_equal(r.status, 422);
+	done(&r);
+	login(&c, "newv");
+	/* disabling ends the account's sessions */
+	call(&r, "POST", "/api/v1/users/newv/disable", NULL, &w, 1);
+	assert_int_equal(r.status, 200);
+	done(&r);
+	call(&r, "GET", "/api/v1/session", NULL, &c, 0);
+	assert_int_equal(r.status, 401);
+	done(&r);
+	/* an account outside the region is not found */
+	call(&r, "POST", "/api/v1/users/city1/disable", NULL, &w, 1);
+	assert_int_equal(r.status, 404);
+	done(&r);
+	call(&r, "PUT", "/api/v1/users/town1/password",
+	    "{\"password\":\"Another-Pass-2026\"}", &w, 1);
+	assert_int_equal(r.status, 200);
+	done(&r);
+}
+
 int
 main(void)
 {
@@ -731,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_search_and_reveal),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_users_admin),
 		cmocka_unit_test(test_malformed),
 	};
 
