@@ -93,8 +93,17 @@ fuzz: deps
 demo: all
 	@sh scripts/demo.sh
 
-bench: all
+bench: all build/bench/lookup
 	@sh bench/run.sh
+	@sh bench/api.sh
+
+build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
+	rm -f $@
+	ar rcs $@ $^
+
+build/bench/lookup: bench/lookup.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 
 clean:
 	rm -rf build liangfu
