@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "http/auditq.h"
 #include "http/session.h"
 #include "io/log.h"
 
@@ -353,6 +354,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	struct app app = { c, cat, rs };
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
+	struct lf_error err;
 	sigset_t set;
 	int sig;
 
@@ -365,8 +367,14 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	lf_error_clear(&err);
+	if (auditq_start(&app, &err) != 0) {
+		log_warnx("audit writer: %s", err.message);
+		return -1;
+	}
 	if ((d = start(&app, &sa)) == NULL) {
 		log_warn("cannot listen on %s", c->listen);
+		auditq_stop();
 		return -1;
 	}
 	announce(c, d, &sa);
@@ -374,5 +382,6 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	log_info("signal %d: finishing requests in flight, then stopping",
 	    sig);
 	drain(d);
+	auditq_stop();
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "http/auditq.h"
 #include "io/log.h"
 #include "store/audit.h"
 #include "store/users.h"
@@ -22,7 +23,7 @@ http_audit(struct req *r, const char *action, const char *target_type,
 	struct lf_error err;
 
 	lf_error_clear(&err);
-	if (r->s == NULL || audit_append(r->s, &e, &err) != 0) {
+	if (auditq_append(&e, &err) != 0) {
 		log_warnx("audit append failed (request %s): %s", r->id,
 		    err.message);
 		return -1;
@@ -177,7 +178,7 @@ h_session_login(struct req *r)
 		/* the typed login is client text: cleaned before it is kept */
 		audit_clean(login, who, sizeof(who));
 		lf_error_clear(&aerr);
-		if (audit_append(r->s, &e, &aerr) != 0)
+		if (auditq_append(&e, &aerr) != 0)
 			log_warnx("audit append failed (request %s): %s", r->id,
 			    aerr.message);
 		json_decref(body);
