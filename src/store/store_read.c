@@ -119,10 +119,21 @@ int
 store_person_by_uid(struct store *s, const char *uid,
     struct store_person *out, struct lf_error *err)
 {
+	sqlite3_stmt *st = s->st[ST_PERSON_BY_UID];
+	char bind[BIND_LEN + 1];
+	int rc;
+
 	if (strlen(uid) != STORE_UID_LEN)
 		return 1;
-	return person_query(s, "SELECT " PERSON_COLS " FROM persons p WHERE "
-	    "p.uid = ?", uid, -1, 0, out, err);
+	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = person_from_row(s, st, 0, out, bind, err);
+	else
+		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
+		    err);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int
@@ -198,18 +209,15 @@ static int
 person_bind(struct store *s, int64_t person_id, char bind[BIND_LEN + 1],
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->st[ST_PERSON_BIND];
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id_hash FROM persons WHERE id = "
-	    "?", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "person", err);
 	sqlite3_bind_int64(st, 1, person_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		rc = bind_from_row(st, 0, bind, err) == 0 ? SQLITE_ROW :
 		    SQLITE_ERROR;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_ERROR && err->code != NULL)
@@ -246,17 +254,14 @@ int
 store_survey_years(struct store *s, int64_t person_id, int *years,
     size_t max, size_t *n, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->st[ST_SURVEY_YEARS];
 	int rc;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT year FROM surveys WHERE "
-	    "person_id = ? ORDER BY year", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "years", err);
 	sqlite3_bind_int64(st, 1, person_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		years[(*n)++] = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlite_error(s, "years", err);
 	return 0;

@@ -271,7 +271,14 @@ prepare_all(struct store *s, struct lf_error *err)
 	    " ?, ?, ?, ?)", err) != 0 ||
 	    prepare(s, ST_SAVEPOINT, "SAVEPOINT put", err) != 0 ||
 	    prepare(s, ST_RELEASE, "RELEASE put", err) != 0 ||
-	    prepare(s, ST_ROLLBACK_TO, "ROLLBACK TO put", err) != 0)
+	    prepare(s, ST_ROLLBACK_TO, "ROLLBACK TO put", err) != 0 ||
+	    prepare(s, ST_PERSON_BY_UID, "SELECT id, uid, name, gender, "
+	    "birth_date, region, status, version, updated_at, updated_by, "
+	    "id_enc, id_hash FROM persons WHERE uid = ?", err) != 0 ||
+	    prepare(s, ST_SURVEY_YEARS, "SELECT year FROM surveys WHERE "
+	    "person_id = ? ORDER BY year", err) != 0 ||
+	    prepare(s, ST_PERSON_BIND, "SELECT id_hash FROM persons WHERE id = "
+	    "?", err) != 0)
 		return -1;
 	buf_init(&b, 1 << 20);
 	rc = survey_sql(s, &b, err);
