@@ -63,24 +63,32 @@ person_from_row(struct store *s, sqlite3_stmt *st, int col,
 	return open_person_id(s, st, col + 10, bind, p, err);
 }
 
+/* Steps st once: 0 with the person of the row, 1 when there is none, -1
+ * on error. The caller resets or finalizes st. */
+static int
+person_step(struct store *s, sqlite3_stmt *st, struct store_person *out,
+    struct lf_error *err)
+{
+	char bind[BIND_LEN + 1];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return person_from_row(s, st, 0, out, bind, err);
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+}
+
 int
 store_person_by_idnum(struct store *s, const char *id18,
     struct store_person *out, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
 	unsigned char hash[CRYPTO_HASH_LEN];
-	char bind[BIND_LEN + 1];
 	int rc;
 
 	if (crypto_lookup_hash(s->keys, "id_number", id18, strlen(id18), hash))
 		return lf_error_set(err, "crypto", "id_number", "哈希失败");
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = person_from_row(s, st, 0, out, bind, err);
-	else
-		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
-		    err);
+	rc = person_step(s, st, out, err);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -95,7 +103,6 @@ static int
 person_query(struct store *s, const char *sql, const void *key, int keylen,
     int is_blob, struct store_person *out, struct lf_error *err)
 {
-	char bind[BIND_LEN + 1];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -105,12 +112,7 @@ person_query(struct store *s, const char *sql, const void *key, int keylen,
 		sqlite3_bind_blob(st, 1, key, keylen, SQLITE_STATIC);
 	else
 		sqlite3_bind_text(st, 1, key, keylen, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = person_from_row(s, st, 0, out, bind, err);
-	else
-		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
-		    err);
+	rc = person_step(s, st, out, err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -120,18 +122,12 @@ store_person_by_uid(struct store *s, const char *uid,
     struct store_person *out, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_BY_UID];
-	char bind[BIND_LEN + 1];
 	int rc;
 
 	if (strlen(uid) != STORE_UID_LEN)
 		return 1;
 	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = person_from_row(s, st, 0, out, bind, err);
-	else
-		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person",
-		    err);
+	rc = person_step(s, st, out, err);
 	sqlite3_reset(st);
 	return rc;
 }
