@@ -407,6 +407,21 @@ entry_hash(struct store *s, const unsigned char *prev, int64_t id,
 	return 0;
 }
 
+/* Statement `which` of this connection, prepared on first use and kept
+ * until store_close(); the caller resets it after use. NULL on error. */
+static sqlite3_stmt *
+cached(struct store *s, int which, const char *sql, const char *what,
+    struct lf_error *err)
+{
+	if (s->audit_st[which] == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->audit_st[which], NULL) != SQLITE_OK) {
+		sql_error(s, what, err);
+		return NULL;
+	}
+	return s->audit_st[which];
+}
+
 /* The newest entry's id and hash; 0 and zeros when there is none. */
 static int
 last_entry(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
@@ -417,11 +432,9 @@ last_entry(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
 
 	*id = 0;
 	memset(hash, 0, AUDIT_HASH_LEN);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY "
-	    "id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-		sql_error(s, "audit head", err);
+	if ((st = cached(s, 0, "SELECT id, hash FROM audit ORDER BY id DESC "
+	    "LIMIT 1", "audit head", err)) == NULL)
 		goto out;
-	}
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 1) != AUDIT_HASH_LEN) {
@@ -438,7 +451,8 @@ last_entry(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	if (st != NULL)
+		sqlite3_reset(st);
 	return rc;
 }
 
@@ -457,12 +471,10 @@ insert(struct store *s, int64_t id, const char *const v[NFIELDS],
 	sqlite3_stmt *st = NULL;
 	int i, rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(id, " COLS ", prev,"
-	    " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st,
-	    NULL) != SQLITE_OK) {
-		sql_error(s, "audit insert", err);
+	if ((st = cached(s, 1, "INSERT INTO audit(id, " COLS ", prev, hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "audit insert",
+	    err)) == NULL)
 		goto out;
-	}
 	sqlite3_bind_int64(st, 1, id);
 	for (i = 0; i < NFIELDS; i++)
 		sqlite3_bind_text(st, i + 2, v[i], (int)len[i], SQLITE_STATIC);
@@ -474,7 +486,8 @@ insert(struct store *s, int64_t id, const char *const v[NFIELDS],
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(st);
+	if (st != NULL)
+		sqlite3_reset(st);
 	return rc;
 }
 

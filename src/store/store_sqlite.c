@@ -338,6 +338,8 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
+	sqlite3_finalize(s->audit_st[0]);
+	sqlite3_finalize(s->audit_st[1]);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
