@@ -51,14 +51,14 @@ add(char *line, size_t *len, const char *s)
 
 /*
  * Write one line. errnum >= 0 appends ": strerror(errnum)"; fmt may then
- * be NULL.
+ * be NULL. errno is left as it was.
  */
 static void __attribute__((format(printf, 2, 0)))
 vlog(int errnum, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX], msg[LOG_LINE_MAX], ebuf[128];
 	size_t len = 0;
-	int n;
+	int n, saved = errno;
 
 	line[0] = '\0';
 	add(line, &len, LOG_PREFIX);
@@ -79,48 +79,42 @@ vlog(int errnum, const char *fmt, va_list ap)
 	fprintf(stderr, "%s\n", line);
 	fflush(stderr);
 	funlockfile(stderr);
+	errno = saved;
 }
 
 void
 log_warn(const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(saved, fmt, ap);
+	vlog(errno, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 log_warnx(const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vlog(-1, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 log_info(const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vlog(-1, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 log_debug(const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
 	if (!debug_on)
@@ -128,17 +122,15 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(-1, fmt, ap);
 	va_end(ap);
-	errno = saved;
 }
 
 void
 fatal(const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(saved, fmt, ap);
+	vlog(errno, fmt, ap);
 	va_end(ap);
 	exit(1);
 }
