@@ -18,7 +18,7 @@ TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/t
 DATA    := $(wildcard data/*.tsv)
 
 .PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean
-all: deps liangfu
+all: deps liangfu web
 
 deps:
 	@sh scripts/deps.sh
@@ -49,8 +49,10 @@ build/test/liblf.a: $(TOBJS)
 build/test/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests -o $@ $< tests/unit/testutil.c build/test/liblf.a -lcmocka $(LIBS)
 
-build/test/test_api: tests/api/test_api.c tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
-	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests/unit -o $@ $< tests/unit/testutil.c build/test/liblf.a -lcmocka -lcurl $(LIBS)
+APITESTS := $(patsubst tests/api/%.c,build/test/%,$(sort $(wildcard tests/api/test_*.c)))
+
+$(APITESTS): build/test/%: tests/api/%.c tests/api/apiclient.c tests/api/apiclient.h tests/unit/testutil.c tests/unit/testutil.h build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -Itests/unit -Itests/api -o $@ $< tests/api/apiclient.c tests/unit/testutil.c build/test/liblf.a -lcmocka -lcurl $(LIBS)
 
 build/test/liangfu: build/test/cli/main.o build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
@@ -59,7 +61,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test api-test fuzz-replay
+test: deps all unit-test cli-test api-test fuzz-replay test-e2e
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -68,8 +70,8 @@ unit-test: $(TESTS)
 cli-test: build/test/liangfu liangfu
 	@sh tests/cli/run.sh build/test/liangfu ./liangfu 100000
 
-api-test: build/test/test_api build/test/liangfu
-	@ASAN_OPTIONS=detect_leaks=1 build/test/test_api
+api-test: $(APITESTS) build/test/liangfu
+	@for t in $(APITESTS); do ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
 
 build/test/fuzz_request: fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a $(LIBS)
@@ -93,19 +95,26 @@ fuzz: deps
 demo: all
 	@sh scripts/demo.sh
 
-bench: all build/bench/lookup
+bench: all build/bench/lookup build/bench/rules
 	@sh bench/run.sh
+	@sh bench/plan.sh
 	@sh bench/api.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
 	ar rcs $@ $^
 
+build/bench/rules: bench/rules.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
 build/bench/lookup: bench/lookup.c build/rel/liblf.a
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 
+include mk/web.mk
+
 clean:
-	rm -rf build liangfu
+	rm -rf build liangfu web/vendor
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d)

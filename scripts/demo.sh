@@ -14,6 +14,10 @@ if [ ! -f "$db" ]; then
 	echo "Seeding the demo database (彭州市 510182, 20,000 persons, 2024-2026)..."
 	./liangfu seed "$db" --persons 20000 --region 510182 --years 2024-2026 \
 	    --seed 2026
+	# 一人一策 draft plans from each year's surveys
+	for y in 2024 2025 2026; do
+		./liangfu plan "$db" --year "$y"
+	done
 	# one account per role; regions: 彭州市 and a village, town inside it
 	village=$(sqlite3 "$db" "SELECT region FROM persons ORDER BY id LIMIT 1")
 	town=$(echo "$village" | cut -c1-9)
@@ -47,7 +51,8 @@ password $pw:
   demo-village demo-township demo-county demo-city demo-province
   demo-civil (department) demo-supervisor demo-auditor demo-admin
 
-The web app is not built yet (see the issues); the JSON API is. Try:
+Open http://$listen/ in a browser and log in (e.g. demo-village).
+The JSON API is under /api/v1, e.g.:
   curl -c /tmp/c -H 'Content-Type: application/json' \\
     -d '{"login":"demo-county","password":"$pw"}' http://$listen/api/v1/session
   (note the "csrf" value it returns, then)

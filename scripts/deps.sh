@@ -2,10 +2,18 @@
 # Install the Debian packages that building and testing liangfu needs, if any
 # are missing. Runs apt-get update once, then apt-get install. As a non-root
 # user it prints the missing packages and the command to run, and fails.
+# `deps.sh e2e` adds what the browser tests need (make test-e2e): Debian's
+# chromium and a font with Chinese characters for the screenshots.
 set -eu
 PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
 sqlite3 libcurl4-openssl-dev"
+E2E_PKGS="chromium fonts-wqy-zenhei"
+case "${1:-}" in
+e2e) PKGS="$PKGS $E2E_PKGS" ;;
+"") ;;
+*) echo "usage: deps.sh [e2e]" >&2; exit 2 ;;
+esac
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "core/catalog.h"
+#include "core/disaster.h"
+#include "core/policy.h"
 #include "core/region.h"
 #include "store/store.h"
 
@@ -30,6 +32,7 @@ int	cmd_export(int argc, char **argv);
 int	cmd_show(int argc, char **argv);
 int	cmd_serve(int argc, char **argv);
 int	cmd_user(int argc, char **argv);
+int	cmd_plan(int argc, char **argv);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);
@@ -38,12 +41,17 @@ struct cli_env {
 	struct catalog	*cat;
 	struct regions	*regions;	/* Sichuan, to village level */
 	struct regions	*counties;	/* China, to county level */
+	struct policies	*policies;	/* after cli_env_rules() */
+	struct disaster	*disaster;	/* after cli_env_rules() */
 };
 
 /* Loads the catalog and region tables built into the binary. 0 or -1
  * (printed). */
 int	cli_env_load(struct cli_env *env);
 void	cli_env_free(struct cli_env *env);
+/* Loads the policy table, its amounts and the disaster areas (after
+ * cli_env_load). 0 or -1 (printed). */
+int	cli_env_rules(struct cli_env *env);
 /* Opens the database at path. 0 or -1 (printed). */
 int	cli_store_open(const char *path, struct cli_env *env,
 	    struct store **out);

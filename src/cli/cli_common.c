@@ -26,6 +26,8 @@ cli_env_load(struct cli_env *env)
 
 	env->cat = NULL;
 	env->regions = env->counties = NULL;
+	env->policies = NULL;
+	env->disaster = NULL;
 	lf_error_clear(&err);
 	if (embedded_get("data/catalog.tsv", &cat) != 0 ||
 	    embedded_get("data/regions-sichuan.tsv", &reg) != 0 ||
@@ -44,9 +46,31 @@ cli_env_load(struct cli_env *env)
 	return 0;
 }
 
+int
+cli_env_rules(struct cli_env *env)
+{
+	struct embedded_file dis;
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (embedded_get("data/disaster_regions.tsv", &dis) != 0) {
+		fprintf(stderr, "liangfu: built-in data missing\n");
+		return -1;
+	}
+	if (policies_load_embedded(env->cat, &env->policies, &err) != 0 ||
+	    disaster_parse(dis.data, dis.len, dis.name, &env->disaster,
+	    &err) != 0)
+		return cli_fail(&err) ? -1 : -1;
+	return 0;
+}
+
 void
 cli_env_free(struct cli_env *env)
 {
+	policies_free(env->policies);
+	disaster_free(env->disaster);
+	env->policies = NULL;
+	env->disaster = NULL;
 	catalog_free(env->cat);
 	regions_free(env->regions);
 	regions_free(env->counties);

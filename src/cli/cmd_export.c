@@ -1,5 +1,6 @@
 /*
- * cmd_export.c - liangfu export DB --year Y [--region CODE] FILE.csv
+ * cmd_export.c - liangfu export DB --year Y [--region CODE] [--items]
+ *                FILE.csv
  */
 #include "cli/cli.h"
 
@@ -15,6 +16,7 @@ cmd_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "year", required_argument, NULL, 'y' },
 		{ "region", required_argument, NULL, 'r' },
+		{ "items", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -25,7 +27,7 @@ cmd_export(int argc, char **argv)
 	struct lf_error err;
 	uint64_t rows;
 	long long year = 0;
-	int c, rc;
+	int c, rc, items = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -35,12 +37,20 @@ cmd_export(int argc, char **argv)
 			region = optarg;
 			continue;
 		}
+		if (c == 'i') {
+			items = 1;
+			continue;
+		}
 		return cli_usage("export");
 	}
 	if (year == 0 || argc - optind != 2)
 		return cli_usage("export");
 	if (cli_env_load(&env) != 0)
 		return 1;
+	if (items && cli_env_rules(&env) != 0) {
+		cli_env_free(&env);
+		return 1;
+	}
 	if (region != NULL && (in = regions_find(env.regions, region)) == NULL) {
 		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
 		    "region code)\n", region);
@@ -51,13 +61,18 @@ cmd_export(int argc, char **argv)
 		cli_env_free(&env);
 		return 1;
 	}
-	rc = export_csv(s, env.cat, (int)year, in, argv[optind + 1], 1, &rows,
-	    &err);
+	if (items)
+		rc = export_items_csv(s, env.regions, env.policies, (int)year,
+		    in, argv[optind + 1], 1, &rows, &err);
+	else
+		rc = export_csv(s, env.cat, (int)year, in, argv[optind + 1], 1,
+		    &rows, &err);
 	store_close(s);
 	cli_env_free(&env);
 	if (rc != 0)
 		return cli_fail(&err);
-	fprintf(stderr, "liangfu: exported %llu surveys of %lld to %s\n",
-	    (unsigned long long)rows, year, argv[optind + 1]);
+	fprintf(stderr, "liangfu: exported %llu %s of %lld to %s\n",
+	    (unsigned long long)rows, items ? "service items" : "surveys",
+	    year, argv[optind + 1]);
 	return 0;
 }

@@ -70,6 +70,10 @@ cmd_serve(int argc, char **argv)
 	log_init(0);
 	if (cli_env_load(&env) != 0)
 		return 1;
+	if (cli_env_rules(&env) != 0) {
+		cli_env_free(&env);
+		return 1;
+	}
 	if (http_check(&c, env.cat, env.regions, err, sizeof(err)) != 0) {
 		fprintf(stderr, "liangfu: %s\n", err);
 		cli_env_free(&env);
@@ -84,7 +88,7 @@ cmd_serve(int argc, char **argv)
 		cli_env_free(&env);
 		return 0;
 	}
-	rc = http_serve(&c, env.cat, env.regions);
+	rc = http_serve(&c, env.cat, env.regions, env.policies, env.disaster);
 	cli_env_free(&env);
 	return rc == 0 ? 0 : 1;
 }

@@ -20,4 +20,16 @@ int	export_csv(struct store *s, const struct catalog *cat, int year,
 	    const struct region *in, const char *file, int progress,
 	    uint64_t *rows, struct lf_error *err);
 
+/*
+ * The service items of `year` (plans of persons inside `in`, NULL = all)
+ * to `file`, one row each: the person's masked ID number and name, the
+ * village, the policy and its 五个一批 batch, the needs, and the five
+ * elements, under Chinese headers; amounts in yuan with two decimals.
+ * Written like export_csv(): FILE.tmp renamed when complete.
+ */
+int	export_items_csv(struct store *s, const struct regions *regions,
+	    const struct policies *ps, int year, const struct region *in,
+	    const char *file, int progress, uint64_t *rows,
+	    struct lf_error *err);
+
 #endif

@@ -15,8 +15,13 @@ static const struct cli_command commands[] = {
 	{ "import", cmd_import, "DB FILE.csv [--skip-bad REJECTS.csv] "
 	    "[--encoding auto|utf-8|gb18030]",
 	    "import surveys from CSV, all rows or none" },
-	{ "export", cmd_export, "DB --year Y [--region CODE] FILE.csv",
-	    "export a year's surveys as CSV (UTF-8 with BOM)" },
+	{ "export", cmd_export, "DB --year Y [--region CODE] "
+	    "[--items] FILE.csv",
+	    "export a year's surveys, or with --items its service items, as "
+	    "CSV (UTF-8 with BOM)" },
+	{ "plan", cmd_plan, "DB --year Y [--region CODE]",
+	    "build or refresh the year's 一人一策 draft plans from the surveys"
+	    " (idempotent)" },
 	{ "show", cmd_show, "DB --id-number N",
 	    "show one person with every year and the change history" },
 	{ "serve", cmd_serve, "DB [--listen 127.0.0.1:8080] [--config FILE] "

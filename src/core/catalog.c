@@ -268,9 +268,9 @@ parse_exclusive(struct ctx *c, struct field *f, const char *s)
 	f->exclusive = -1;
 	if (*s == '\0')
 		return 0;
-	if (f->type != FT_MULTI)
-		return bad(c, COL_EXCLUSIVE, "%s", "只有多选项可设互斥选项 "
-		    "(only multi items have an exclusive option)");
+	if (f->type != FT_MULTI && f->type != FT_ENUM)
+		return bad(c, COL_EXCLUSIVE, "%s", "只有单选和多选项可设“无”选项 "
+		    "(only enum and multi items have an exclusive option)");
 	if (parse_int(s, 0, 62, &v) != 0 || field_option(f, (int)v) == NULL)
 		return bad(c, COL_EXCLUSIVE, "互斥选项不是本项的选项 "
 		    "(exclusive '%s' is not an option of this item)", s);

@@ -22,7 +22,8 @@
  *   rule      prose (source tags, cross-field checks done in C)
  *   ask_if    rule-language expression; the item is asked only when it
  *             holds; empty = always asked
- *   exclusive multi only: the option code that stands for "none"
+ *   exclusive enum and multi: the option code that stands for "none"
+ *             (a multi item may not hold it with other codes)
  *
  * The catalog is immutable once parsed and may be shared between threads.
  */
@@ -62,7 +63,8 @@ struct field {
 	const char		*rule;
 	const char		*ask_if_text;	/* "" when always asked */
 	struct expr		*ask_if;	/* NULL when always asked */
-	int			 exclusive;	/* multi: "none" code, else -1 */
+	int			 exclusive;	/* multi, enum: "none" code,
+						   else -1 */
 	int64_t			 min, max;	/* text: chars; int/money/decimal:
 						   value (decimal in units of
 						   10^-scale) */

@@ -9,6 +9,8 @@ extern const char lf_catalog_start[], lf_catalog_end[];
 extern const char lf_policies_start[], lf_policies_end[];
 extern const char lf_regions_start[], lf_regions_end[];
 extern const char lf_counties_start[], lf_counties_end[];
+extern const char lf_amounts_start[], lf_amounts_end[];
+extern const char lf_disaster_start[], lf_disaster_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -22,6 +24,10 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_regions_end - lf_regions_start) },
 		{ "data/regions-china-counties.tsv", lf_counties_start,
 		    (size_t)(lf_counties_end - lf_counties_start) },
+		{ "data/policy_amounts.tsv", lf_amounts_start,
+		    (size_t)(lf_amounts_end - lf_amounts_start) },
+		{ "data/disaster_regions.tsv", lf_disaster_start,
+		    (size_t)(lf_disaster_end - lf_disaster_start) },
 	};
 	size_t i;
 

@@ -20,4 +20,14 @@ lf_regions_end:
 lf_counties_start:
 	.incbin "data/regions-china-counties.tsv"
 lf_counties_end:
+	.balign 16
+	.global lf_amounts_start, lf_amounts_end
+lf_amounts_start:
+	.incbin "data/policy_amounts.tsv"
+lf_amounts_end:
+	.balign 16
+	.global lf_disaster_start, lf_disaster_end
+lf_disaster_start:
+	.incbin "data/disaster_regions.tsv"
+lf_disaster_end:
 	.section .note.GNU-stack,"",@progbits

@@ -1,9 +1,12 @@
 /*
- * expr.c - compile rule-language expressions to postfix code and run it.
+ * expr.c - compile rule-language expressions and run them.
  *
- * The parser is recursive descent over the grammar in expr.h and emits a
- * flat array of instructions (tests, not, and, or) evaluated with a small
- * stack. Derived names are expanded inline from the table below, so a
+ * The parser is recursive descent over the grammar in expr.h. It emits a
+ * flat array of postfix instructions (tests, not, and, or) that
+ * expr_eval() runs with a small stack, and beside it a tree of the same
+ * tests with and/or chains and derived names kept as written, which only
+ * expr_explain() (expr_explain.c) reads; see expr_int.h. Derived names
+ * are expanded inline into the postfix code from the table below, so a
  * derived name costs the same as writing its definition out.
  */
 #include "core/expr.h"
@@ -15,48 +18,27 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "core/disaster.h"
+#include "core/expr_int.h"
 #include "core/mem.h"
 
 #define MAX_DEPTH	48	/* nesting of parentheses, not and derived */
 #define MAX_SET		64	/* values in one { } */
-#define AGE_FIELD	(-2)
+#define AGE_FIELD	EXPR_AGE_FIELD
 
-enum op { OP_TRUE, OP_FALSE, OP_TEST, OP_NOT, OP_AND, OP_OR };
-enum test_kind { T_TRUTHY, T_CMP, T_IN, T_RANGE, T_HAS_ANY, T_STR };
-enum cmp { C_EQ, C_NE, C_LT, C_LE, C_GT, C_GE };
-
-struct insn {
-	unsigned char	 op;
-	unsigned char	 kind;
-	unsigned char	 cmp;
-	int		 field;		/* catalog index or AGE_FIELD */
-	int		 birth;		/* AGE_FIELD: index of birth_date */
-	int64_t		 a, b;		/* cmp value; range bounds */
-	uint64_t	 mask;		/* has_any; in-set of small values */
-	int64_t		*set;		/* in-set when some value is outside
-					   0..63 */
-	size_t		 nset;
-	char		*str;		/* text comparison */
+/* Derived names: an expression over catalog fields, or (def NULL) a value
+ * asked of the evaluation context. */
+const struct expr_derived expr_derived[] = {
+	{ "severe", "重度残疾", "非重度残疾", "disability_grade in {1,2}" },
+	{ "dibao", "低保", "非低保",
+	    "urban_income_status = 1 or rural_poverty_status = 4"
+	    " or social_assistance_received has 1" },
+	{ "reg_poor", "建档立卡贫困", "非建档立卡贫困",
+	    "rural_poverty_status in {1,2,3}" },
+	{ "valid_card", "持证有效", "未持有效证", "card_status = 1" },
+	{ "disaster_region", "灾区", "非灾区", NULL },
 };
-
-struct expr {
-	struct insn	*code;
-	size_t		 n, cap;
-	size_t		 stack;		/* evaluation stack needed */
-	int		 uses_age;
-};
-
-/* Derived names: each is an expression over catalog fields. */
-static const struct {
-	const char	*name;
-	const char	*def;
-} derived[] = {
-	{ "severe",	"disability_grade in {1,2}" },
-	{ "dibao",	"urban_income_status = 1 or rural_poverty_status = 4"
-			" or social_assistance_received has 1" },
-	{ "reg_poor",	"rural_poverty_status in {1,2,3}" },
-	{ "valid_card",	"card_status = 1" },
-};
+const size_t expr_nderived = sizeof(expr_derived) / sizeof(expr_derived[0]);
 
 struct parser {
 	const char		*src;
@@ -68,7 +50,7 @@ struct parser {
 	const char		*in_derived;	/* name being expanded */
 };
 
-static int parse_or(struct parser *ps);
+static int parse_or(struct parser *ps, int *node);
 
 static int
 fail(struct parser *ps, const char *code, const char *at, const char *fmt,
@@ -104,18 +86,24 @@ ident_len(const char *p)
 	return n;
 }
 
+/* 1 when p starts with keyword kw as a whole word. */
+static int
+is_word(const char *p, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	return strncmp(p, kw, n) == 0 && ident_len(p) == n;
+}
+
 /* Consumes keyword kw if it stands next as a whole word. */
 static int
 accept_word(struct parser *ps, const char *kw)
 {
-	size_t n = strlen(kw);
-
 	skip_ws(ps);
-	if (strncmp(ps->p, kw, n) == 0 && ident_len(ps->p) == n) {
-		ps->p += n;
-		return 1;
-	}
-	return 0;
+	if (!is_word(ps->p, kw))
+		return 0;
+	ps->p += strlen(kw);
+	return 1;
 }
 
 static int
@@ -132,10 +120,10 @@ accept_punct(struct parser *ps, const char *tok)
 }
 
 static int
-emit(struct parser *ps, const struct insn *in)
+emit(struct parser *ps, const struct expr_insn *in)
 {
 	struct expr *e = ps->e;
-	struct insn *nc;
+	struct expr_insn *nc;
 
 	if (e->n == e->cap) {
 		size_t ncap = e->cap ? e->cap * 2 : 16;
@@ -152,13 +140,50 @@ emit(struct parser *ps, const struct insn *in)
 }
 
 static int
-emit_op(struct parser *ps, enum op op)
+emit_op(struct parser *ps, enum expr_op op)
 {
-	struct insn in;
+	struct expr_insn in;
 
 	memset(&in, 0, sizeof(in));
 	in.op = (unsigned char)op;
 	return emit(ps, &in);
+}
+
+/* Appends a tree node; its index in *idx. */
+static int
+new_node(struct parser *ps, enum expr_node_kind kind, int arg, int child,
+    int *idx)
+{
+	struct expr *e = ps->e;
+	struct expr_node *nn;
+
+	if (e->nnodes == e->nodecap) {
+		size_t ncap = e->nodecap ? e->nodecap * 2 : 16;
+
+		nn = mem_realloc(e->nodes, ncap * sizeof(*nn));
+		if (nn == NULL)
+			return fail(ps, "no_memory", ps->p, "%s",
+			    "内存不足 (out of memory)");
+		e->nodes = nn;
+		e->nodecap = ncap;
+	}
+	nn = &e->nodes[e->nnodes];
+	nn->kind = (unsigned char)kind;
+	nn->arg = arg;
+	nn->child = child;
+	nn->next = -1;
+	*idx = (int)e->nnodes++;
+	return 0;
+}
+
+/* Emits op and its leaf node. */
+static int
+emit_leaf(struct parser *ps, enum expr_op op, enum expr_node_kind kind,
+    int arg, int *node)
+{
+	if (emit_op(ps, op) != 0)
+		return -1;
+	return new_node(ps, kind, arg, -1, node);
 }
 
 /* An integer or quoted text value. */
@@ -208,14 +233,14 @@ parse_value(struct parser *ps, struct value *v)
 }
 
 static const char *
-name_of(const struct insn *in, const struct catalog *cat)
+name_of(const struct expr_insn *in, const struct catalog *cat)
 {
 	return in->field == AGE_FIELD ? "age" : cat->fields[in->field].code;
 }
 
 /* Checks an integer value against the field: options must exist. */
 static int
-check_value(struct parser *ps, const struct insn *in, struct value *v)
+check_value(struct parser *ps, const struct expr_insn *in, struct value *v)
 {
 	const struct field *f;
 
@@ -253,7 +278,7 @@ check_value(struct parser *ps, const struct insn *in, struct value *v)
 }
 
 static int
-parse_set(struct parser *ps, struct insn *in)
+parse_set(struct parser *ps, struct expr_insn *in)
 {
 	int64_t vals[MAX_SET];
 	struct value v;
@@ -290,7 +315,7 @@ parse_set(struct parser *ps, struct insn *in)
 }
 
 static int
-parse_in(struct parser *ps, struct insn *in, enum field_type t)
+parse_in(struct parser *ps, struct expr_insn *in, enum field_type t)
 {
 	struct value lo, hi;
 	const char *save;
@@ -325,7 +350,7 @@ parse_in(struct parser *ps, struct insn *in, enum field_type t)
 }
 
 static int
-parse_has(struct parser *ps, struct insn *in, int any, const char *name_at)
+parse_has(struct parser *ps, struct expr_insn *in, int any, const char *name_at)
 {
 	struct value v;
 	const struct field *f = in->field >= 0 ?
@@ -345,11 +370,11 @@ parse_has(struct parser *ps, struct insn *in, int any, const char *name_at)
 }
 
 static int
-parse_cmp_op(struct parser *ps, enum cmp *c)
+parse_cmp_op(struct parser *ps, enum expr_cmp *c)
 {
 	static const struct {
 		const char	*tok;
-		enum cmp	 c;
+		enum expr_cmp	 c;
 	} ops[] = {
 		{ "!=", C_NE }, { "<=", C_LE }, { ">=", C_GE },
 		{ "=", C_EQ }, { "<", C_LT }, { ">", C_GT },
@@ -365,7 +390,7 @@ parse_cmp_op(struct parser *ps, enum cmp *c)
 }
 
 static int
-parse_cmp(struct parser *ps, struct insn *in, enum cmp c)
+parse_cmp(struct parser *ps, struct expr_insn *in, enum expr_cmp c)
 {
 	struct value v;
 	const struct field *f = in->field >= 0 ?
@@ -395,110 +420,133 @@ parse_cmp(struct parser *ps, struct insn *in, enum cmp c)
 	return 0;
 }
 
-static int parse_derived(struct parser *ps, const char *name,
-    const char *def, const char *at);
+static int parse_derived(struct parser *ps, size_t d, const char *at,
+    int *node);
 
-/* name [op value | in ... | has ... | has_any ...] */
+/* The derived name n bytes at `at`, or -1. */
 static int
-parse_name_test(struct parser *ps)
+derived_index(const char *at, size_t n)
 {
-	const char *at = ps->p;
-	size_t n = ident_len(ps->p);
-	struct insn in;
-	const struct field *f;
-	enum cmp c;
 	size_t i;
-	int rc;
 
-	memset(&in, 0, sizeof(in));
-	in.op = OP_TEST;
-	for (i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
-		if (strlen(derived[i].name) == n &&
-		    strncmp(derived[i].name, at, n) == 0) {
-			ps->p += n;
-			return parse_derived(ps, derived[i].name,
-			    derived[i].def, at);
-		}
+	for (i = 0; i < expr_nderived; i++)
+		if (strlen(expr_derived[i].name) == n &&
+		    strncmp(expr_derived[i].name, at, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Resolves the name n bytes at `at` (age or a catalog field) into in. */
+static int
+resolve_name(struct parser *ps, const char *at, size_t n,
+    struct expr_insn *in)
+{
+	const struct field *f;
+	char name[64];
+
 	if (n == 3 && strncmp(at, "age", 3) == 0) {
 		f = catalog_find(ps->cat, "birth_date", 10);
 		if (f == NULL || f->type != FT_DATE)
 			return fail(ps, "expr_name", at, "%s",
 			    "age 需要日期项 birth_date (age needs a date item "
 			    "birth_date in the catalog)");
-		in.field = AGE_FIELD;
-		in.birth = f->index;
-		ps->e->uses_age = 1;
-	} else if ((f = catalog_find(ps->cat, at, n)) != NULL) {
-		in.field = f->index;
-	} else {
-		char name[64];
+		in->field = AGE_FIELD;
+		in->birth = f->index;
+		ps->e->birth = f->index;
+		return 0;
+	}
+	f = catalog_find(ps->cat, at, n);
+	if (f != NULL) {
+		in->field = f->index;
+		return 0;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(n < 60 ? n : 60), at);
+	return fail(ps, "expr_name", at,
+	    "未知名称 %s (unknown name: not a catalog item or derived name)",
+	    name);
+}
 
-		snprintf(name, sizeof(name), "%.*s", (int)(n < 60 ? n : 60),
-		    at);
-		return fail(ps, "expr_name", at,
-		    "未知名称 %s (unknown name: not a catalog item or derived "
-		    "name)", name);
-	}
-	ps->p += n;
+/* What follows a name: an operator and its value, or nothing. */
+static int
+parse_test_tail(struct parser *ps, struct expr_insn *in, const char *at)
+{
+	enum expr_cmp c;
+
 	if (accept_word(ps, "has_any"))
-		rc = parse_has(ps, &in, 1, at);
-	else if (accept_word(ps, "has"))
-		rc = parse_has(ps, &in, 0, at);
-	else if (accept_word(ps, "in"))
-		rc = parse_in(ps, &in,
-		    in.field >= 0 ? ps->cat->fields[in.field].type : FT_INT);
-	else if (parse_cmp_op(ps, &c))
-		rc = parse_cmp(ps, &in, c);
-	else {
-		in.kind = T_TRUTHY;
-		rc = 0;
-	}
-	if (rc != 0) {
-		mem_free(in.set);
-		mem_free(in.str);
-		return -1;
-	}
-	if (emit(ps, &in) != 0) {
-		mem_free(in.set);
-		mem_free(in.str);
-		return -1;
-	}
+		return parse_has(ps, in, 1, at);
+	if (accept_word(ps, "has"))
+		return parse_has(ps, in, 0, at);
+	if (accept_word(ps, "in"))
+		return parse_in(ps, in,
+		    in->field >= 0 ? ps->cat->fields[in->field].type : FT_INT);
+	if (parse_cmp_op(ps, &c))
+		return parse_cmp(ps, in, c);
+	in->kind = T_TRUTHY;
 	return 0;
 }
 
+/* name [op value | in ... | has ... | has_any ...] */
 static int
-parse_derived(struct parser *ps, const char *name, const char *def,
-    const char *at)
+parse_name_test(struct parser *ps, int *node)
+{
+	const char *at = ps->p;
+	size_t n = ident_len(ps->p);
+	struct expr_insn in;
+	int d = derived_index(at, n);
+
+	if (d >= 0) {
+		ps->p += n;
+		return parse_derived(ps, (size_t)d, at, node);
+	}
+	memset(&in, 0, sizeof(in));
+	in.op = OP_TEST;
+	if (resolve_name(ps, at, n, &in) != 0)
+		return -1;
+	ps->p += n;
+	if (parse_test_tail(ps, &in, at) != 0 || emit(ps, &in) != 0) {
+		mem_free(in.set);
+		mem_free(in.str);
+		return -1;
+	}
+	return new_node(ps, N_TEST, (int)ps->e->n - 1, -1, node);
+}
+
+/* Expands derived name d (written at `at`) from its definition. */
+static int
+parse_derived(struct parser *ps, size_t d, const char *at, int *node)
 {
 	struct parser sub = *ps;
-	int rc;
+	int rc, child;
 
 	if (ps->depth >= MAX_DEPTH)
 		return fail(ps, "expr_syntax", at, "%s",
 		    "嵌套过深 (nested too deeply)");
-	sub.src = def;
-	sub.p = def;
-	sub.in_derived = name;
+	if (expr_derived[d].def == NULL)
+		return emit_leaf(ps, OP_REGION, N_DERIVED, (int)d, node);
+	sub.src = sub.p = expr_derived[d].def;
+	sub.in_derived = expr_derived[d].name;
 	sub.depth = ps->depth + 1;
-	rc = parse_or(&sub);
+	rc = parse_or(&sub, &child);
 	skip_ws(&sub);
 	if (rc == 0 && *sub.p != '\0')
 		rc = fail(&sub, "expr_syntax", sub.p, "%s",
 		    "多余的内容 (unexpected text)");
+	if (rc == 0)
+		rc = new_node(ps, N_DERIVED, (int)d, child, node);
 	if (rc != 0)
 		ps->err->column = (unsigned)(at - ps->src) + 1;
 	return rc;
 }
 
 static int
-parse_test(struct parser *ps)
+parse_test(struct parser *ps, int *node)
 {
 	skip_ws(ps);
 	if (accept_punct(ps, "(")) {
 		if (++ps->depth > MAX_DEPTH)
 			return fail(ps, "expr_syntax", ps->p, "%s",
 			    "嵌套过深 (nested too deeply)");
-		if (parse_or(ps) != 0)
+		if (parse_or(ps, node) != 0)
 			return -1;
 		ps->depth--;
 		if (!accept_punct(ps, ")"))
@@ -507,11 +555,11 @@ parse_test(struct parser *ps)
 		return 0;
 	}
 	if (accept_word(ps, "true"))
-		return emit_op(ps, OP_TRUE);
+		return emit_leaf(ps, OP_TRUE, N_TRUE, 0, node);
 	if (accept_word(ps, "false"))
-		return emit_op(ps, OP_FALSE);
-	if (ident_len(ps->p) == 0 || strncmp(ps->p, "and", 3) == 0 ||
-	    strncmp(ps->p, "or", 2) == 0) {
+		return emit_leaf(ps, OP_FALSE, N_FALSE, 0, node);
+	if (ident_len(ps->p) == 0 || is_word(ps->p, "and") ||
+	    is_word(ps->p, "or")) {
 		if (*ps->p == '\0')
 			return fail(ps, "expr_syntax", ps->p, "%s",
 			    "表达式不完整 (expression ends too early: "
@@ -519,44 +567,62 @@ parse_test(struct parser *ps)
 		return fail(ps, "expr_syntax", ps->p, "%s",
 		    "应为条件 (expected a name, '(' , true or false)");
 	}
-	return parse_name_test(ps);
+	return parse_name_test(ps, node);
 }
 
 static int
-parse_unary(struct parser *ps)
+parse_unary(struct parser *ps, int *node)
 {
-	if (accept_word(ps, "not")) {
-		if (++ps->depth > MAX_DEPTH)
-			return fail(ps, "expr_syntax", ps->p, "%s",
-			    "嵌套过深 (nested too deeply)");
-		if (parse_unary(ps) != 0)
-			return -1;
-		ps->depth--;
-		return emit_op(ps, OP_NOT);
-	}
-	return parse_test(ps);
-}
+	int child;
 
-static int
-parse_and(struct parser *ps)
-{
-	if (parse_unary(ps) != 0)
+	if (!accept_word(ps, "not"))
+		return parse_test(ps, node);
+	if (++ps->depth > MAX_DEPTH)
+		return fail(ps, "expr_syntax", ps->p, "%s",
+		    "嵌套过深 (nested too deeply)");
+	if (parse_unary(ps, &child) != 0)
 		return -1;
-	while (accept_word(ps, "and"))
-		if (parse_unary(ps) != 0 || emit_op(ps, OP_AND) != 0)
+	ps->depth--;
+	if (emit_op(ps, OP_NOT) != 0)
+		return -1;
+	return new_node(ps, N_NOT, 0, child, node);
+}
+
+/* part (word part)*: postfix "a b op c op", one chain node in the tree. */
+static int
+parse_chain(struct parser *ps, const char *word, enum expr_op op,
+    enum expr_node_kind kind, int (*part)(struct parser *, int *),
+    int *node)
+{
+	int first, last, next;
+
+	if (part(ps, &first) != 0)
+		return -1;
+	*node = first;
+	if (!accept_word(ps, word))
+		return 0;
+	if (new_node(ps, kind, 0, first, node) != 0)
+		return -1;
+	last = first;
+	do {
+		if (part(ps, &next) != 0 || emit_op(ps, op) != 0)
 			return -1;
+		ps->e->nodes[last].next = next;
+		last = next;
+	} while (accept_word(ps, word));
 	return 0;
 }
 
 static int
-parse_or(struct parser *ps)
+parse_and(struct parser *ps, int *node)
 {
-	if (parse_and(ps) != 0)
-		return -1;
-	while (accept_word(ps, "or"))
-		if (parse_and(ps) != 0 || emit_op(ps, OP_OR) != 0)
-			return -1;
-	return 0;
+	return parse_chain(ps, "and", OP_AND, N_AND, parse_unary, node);
+}
+
+static int
+parse_or(struct parser *ps, int *node)
+{
+	return parse_chain(ps, "or", OP_OR, N_OR, parse_and, node);
 }
 
 static size_t
@@ -586,30 +652,33 @@ expr_compile(const char *src, const struct catalog *cat, struct expr **out,
 {
 	struct parser ps;
 	struct expr *e;
+	int rc = -1;
 
 	e = mem_calloc(1, sizeof(*e));
 	if (e == NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足 "
 		    "(out of memory)");
+	e->birth = -1;
 	memset(&ps, 0, sizeof(ps));
 	ps.src = ps.p = src;
 	ps.cat = cat;
 	ps.e = e;
 	ps.err = err;
-	if (parse_or(&ps) != 0)
-		goto fail;
+	if (parse_or(&ps, &e->root) != 0)
+		goto out;
 	skip_ws(&ps);
 	if (*ps.p != '\0') {
 		fail(&ps, "expr_syntax", ps.p, "%s",
 		    "应为 and、or 或结尾 (expected and, or or the end)");
-		goto fail;
+		goto out;
 	}
 	e->stack = stack_need(e);
 	*out = e;
-	return 0;
-fail:
+	e = NULL;
+	rc = 0;
+out:
 	expr_free(e);
-	return -1;
+	return rc;
 }
 
 void
@@ -624,17 +693,18 @@ expr_free(struct expr *e)
 		mem_free(e->code[i].str);
 	}
 	mem_free(e->code);
+	mem_free(e->nodes);
 	mem_free(e);
 }
 
 int
 expr_uses_age(const struct expr *e)
 {
-	return e->uses_age;
+	return e->birth;
 }
 
 static int
-cmp_holds(enum cmp c, int64_t x, int64_t y)
+cmp_holds(enum expr_cmp c, int64_t x, int64_t y)
 {
 	switch (c) {
 	case C_EQ: return x == y;
@@ -648,7 +718,7 @@ cmp_holds(enum cmp c, int64_t x, int64_t y)
 }
 
 static int
-in_set(const struct insn *in, int64_t v)
+in_set(const struct expr_insn *in, int64_t v)
 {
 	size_t i;
 
@@ -662,7 +732,7 @@ in_set(const struct insn *in, int64_t v)
 
 /* The value a test reads, or 0 when the field has none. */
 static int
-load(const struct insn *in, const struct record *r, int ref_days,
+load(const struct expr_insn *in, const struct record *r, int ref_days,
     int64_t *v)
 {
 	int f = in->field == AGE_FIELD ? in->birth : in->field;
@@ -676,7 +746,7 @@ load(const struct insn *in, const struct record *r, int ref_days,
 
 /* A bare name: a bool must be true, a multi non-empty, others set. */
 static int
-truthy(const struct insn *in, const struct record *r, int64_t v)
+truthy(const struct expr_insn *in, const struct record *r, int64_t v)
 {
 	if (in->field == AGE_FIELD)
 		return 1;
@@ -689,8 +759,8 @@ truthy(const struct insn *in, const struct record *r, int64_t v)
 	}
 }
 
-static int
-run_test(const struct insn *in, const struct record *r, int ref_days)
+static inline int
+run_test(const struct expr_insn *in, const struct record *r, int ref_days)
 {
 	int64_t v;
 
@@ -707,7 +777,7 @@ run_test(const struct insn *in, const struct record *r, int ref_days)
 	case T_TRUTHY:
 		return truthy(in, r, v);
 	case T_CMP:
-		return cmp_holds((enum cmp)in->cmp, v, in->a);
+		return cmp_holds((enum expr_cmp)in->cmp, v, in->a);
 	case T_IN:
 		return in_set(in, v);
 	case T_RANGE:
@@ -719,7 +789,22 @@ run_test(const struct insn *in, const struct record *r, int ref_days)
 }
 
 int
-expr_eval(const struct expr *e, const struct record *r, int ref_days)
+expr_test_holds(const struct expr_insn *in, const struct record *r,
+    int ref_days)
+{
+	return run_test(in, r, ref_days);
+}
+
+int
+expr_region_holds(const struct expr_ctx *ctx)
+{
+	return ctx != NULL &&
+	    disaster_find(ctx->disaster, ctx->village, ctx->year) != NULL;
+}
+
+/* Runs the postfix code: the fast path of every evaluation. */
+static inline int
+run(const struct expr *e, const struct record *r, const struct expr_ctx *ctx)
 {
 	unsigned char st[256];
 	size_t i, sp = 0;
@@ -727,17 +812,36 @@ expr_eval(const struct expr *e, const struct record *r, int ref_days)
 	if (e->stack > sizeof(st))
 		return 0;
 	for (i = 0; i < e->n; i++) {
-		const struct insn *in = &e->code[i];
+		const struct expr_insn *in = &e->code[i];
 
 		switch (in->op) {
 		case OP_TRUE: st[sp++] = 1; break;
 		case OP_FALSE: st[sp++] = 0; break;
 		case OP_TEST: st[sp++] = (unsigned char)run_test(in, r,
-		    ref_days); break;
+		    ctx->ref_days); break;
 		case OP_NOT: st[sp - 1] = !st[sp - 1]; break;
 		case OP_AND: sp--; st[sp - 1] = st[sp - 1] && st[sp]; break;
 		case OP_OR: sp--; st[sp - 1] = st[sp - 1] || st[sp]; break;
+		case OP_REGION: st[sp++] = (unsigned char)
+		    expr_region_holds(ctx); break;
 		}
 	}
 	return sp == 1 ? st[0] : 0;
+}
+
+int
+expr_eval(const struct expr *e, const struct record *r, int ref_days)
+{
+	struct expr_ctx ctx = { ref_days, 0, 0, NULL };
+
+	return run(e, r, &ctx);
+}
+
+int
+expr_eval_ctx(const struct expr *e, const struct record *r,
+    const struct expr_ctx *ctx)
+{
+	static const struct expr_ctx none;
+
+	return run(e, r, ctx != NULL ? ctx : &none);
 }

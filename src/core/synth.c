@@ -2774,6 +2774,8 @@ is_yes(const struct record *r, const struct field *f)
 	if (f->type == FT_MULTI)
 		return f->exclusive < 0 ||
 		    r->num[f->index] != (int64_t)1 << f->exclusive;
+	if (f->type == FT_ENUM)
+		return r->num[f->index] != f->exclusive;
 	return 1;
 }
 

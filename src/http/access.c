@@ -9,18 +9,19 @@
 static const struct {
 	const char	*role;
 	unsigned char	 may[NACTIONS];	/* READ REVEAL WRITE AUDIT REGION
-					   USERS */
+					   USERS, PLAN: READ WRITE CONFIRM
+					   DEPT BATCH */
 } roles[] = {
-	{ "village",	{ 1, 1, 1, 0, 1, 0 } },
-	{ "township",	{ 1, 1, 1, 0, 1, 0 } },
-	{ "county",	{ 1, 1, 1, 0, 1, 0 } },
-	{ "city",	{ 1, 1, 1, 0, 1, 0 } },
-	{ "province",	{ 1, 1, 1, 0, 1, 0 } },
+	{ "village",	{ 1, 1, 1, 0, 1, 0,  1, 1, 0, 0, 0 } },
+	{ "township",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 0 } },
+	{ "county",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
+	{ "city",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
+	{ "province",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
 	/* departments see service items only (not survey items) */
-	{ "department",	{ 0, 0, 0, 0, 1, 0 } },
-	{ "supervisor",	{ 1, 0, 0, 1, 1, 0 } },
-	{ "auditor",	{ 0, 0, 0, 1, 0, 0 } },
-	{ "admin",	{ 0, 0, 0, 0, 1, 1 } },
+	{ "department",	{ 0, 0, 0, 0, 1, 0,  0, 0, 0, 1, 0 } },
+	{ "supervisor",	{ 1, 0, 0, 1, 1, 0,  1, 0, 0, 0, 0 } },
+	{ "auditor",	{ 0, 0, 0, 1, 0, 0,  0, 0, 0, 0, 0 } },
+	{ "admin",	{ 0, 0, 0, 0, 1, 1,  0, 0, 0, 0, 0 } },
 };
 
 int

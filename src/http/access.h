@@ -21,6 +21,12 @@ enum action {
 	ACT_AUDIT_READ,		/* query the audit log */
 	ACT_REGION_READ,	/* region tree with counts */
 	ACT_USER_ADMIN,		/* manage accounts in the region */
+	ACT_PLAN_READ,		/* plans and items of a person */
+	ACT_PLAN_WRITE,		/* draft, edit, decide, add items */
+	ACT_PLAN_CONFIRM,	/* confirm or reopen a plan */
+	ACT_ITEM_DEPT,		/* department inbox: accept, return,
+				   record deliveries (own department) */
+	ACT_PLAN_BATCH,		/* build every plan of a region */
 	NACTIONS
 };
 

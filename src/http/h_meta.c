@@ -19,13 +19,14 @@ field_json(const struct field *f)
 		    f->options[i].label);
 		json_array_append_new(opts, o);
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:b,s:s,s:i,s:I,s:I,s:i}",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:b,s:s,s:i,s:I,s:I,s:i,"
+	    "s:b}",
 	    "code", f->code, "section", sections[f->section], "label",
 	    f->label_zh, "label_en", f->label_en, "type",
 	    field_type_name(f->type), "options", opts, "required",
 	    f->required, "ask_if", f->ask_if_text, "exclusive", f->exclusive,
 	    "min", (json_int_t)f->min, "max", (json_int_t)f->max, "scale",
-	    f->scale);
+	    f->scale, "secret", f->secret);
 }
 
 enum MHD_Result

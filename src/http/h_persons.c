@@ -17,56 +17,6 @@
 #include "core/idcard.h"
 #include "store/audit.h"
 
-static json_t *
-person_json(const struct req *r, const struct store_person *p)
-{
-	const struct region *v = regions_find(r->app->regions, p->region);
-	char masked[40];
-
-	json_mask(p->id_number, masked, sizeof(masked));
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:I}", "id", p->uid,
-	    "name", p->name, "id_number", masked, "gender", p->gender,
-	    "birth_date", p->birth_date, "region", p->region, "region_name",
-	    v ? v->name : "", "status", p->status, "version",
-	    (json_int_t)p->version);
-}
-
-/* The person with opaque id uid if the caller may do a on them: 0; else
- * 1 after auditing (missing or out of scope look the same), -1 error. */
-static int
-valid_uid(const char *uid)
-{
-	return strlen(uid) == STORE_UID_LEN &&
-	    strspn(uid, "0123456789abcdef") == STORE_UID_LEN;
-}
-
-static int
-load_person(struct req *r, const char *uid, enum action a,
-    const char *audit_action, struct store_person *p, struct lf_error *err)
-{
-	char detail[AUDIT_FIELD_MAX];
-	int rc;
-
-	if (!valid_uid(uid)) {
-		/* not an id at all: the path text goes to detail, cleaned */
-		audit_clean(uid, detail, sizeof(detail));
-		http_audit(r, audit_action, "person", "", "not_found", detail);
-		return 1;
-	}
-	if ((rc = store_person_by_uid(r->s, uid, p, err)) < 0)
-		return -1;
-	if (rc == 1) {
-		http_audit(r, audit_action, "person", uid, "not_found", "");
-		return 1;
-	}
-	if (!access_allowed(&r->who, a, strtoll(p->region, NULL, 10))) {
-		http_audit(r, audit_action, "person", uid, "denied",
-		    "outside the caller's scope or role");
-		return 1;
-	}
-	return 0;
-}
-
 struct found {
 	struct req	*r;
 	json_t		*list;
@@ -81,7 +31,7 @@ add_found(void *arg, const struct store_person *p)
 	if (!access_allowed(&f->r->who, ACT_PERSON_READ,
 	    strtoll(p->region, NULL, 10)))
 		return 0;
-	json_array_append_new(f->list, person_json(f->r, p));
+	json_array_append_new(f->list, http_person_json(f->r, p));
 	f->n++;
 	return 0;
 }
@@ -101,7 +51,7 @@ search_exact(struct req *r, json_t *body, struct found *f,
 
 	if (idn != NULL) {
 		*by = "id_number";
-		if (idcard_parse(idn, (int)(time(NULL) / 86400), &info, &ie))
+		if (idcard_parse(idn, store_today(), &info, &ie))
 			return lf_error_set(err, ie.code, "id_number", "%s",
 			    ie.message);
 		rc = store_person_by_idnum(r->s, info.id, &p, err);
@@ -225,11 +175,11 @@ h_person_get(struct req *r)
 	struct store_person p;
 	struct lf_error err;
 	struct record *rec;
-	json_t *years;
+	json_t *years, *plans;
 	int rc;
 
 	lf_error_clear(&err);
-	rc = load_person(r, r->params[0], ACT_PERSON_READ, "person.read", &p,
+	rc = http_load_person(r, r->params[0], ACT_PERSON_READ, "person.read", &p,
 	    &err);
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
@@ -239,13 +189,18 @@ h_person_get(struct req *r)
 	record_free(rec);
 	if (years == NULL)
 		return reply_lf_error(r, &err);
+	if ((plans = http_person_plans(r, &p, &err)) == NULL) {
+		json_decref(years);
+		return reply_lf_error(r, &err);
+	}
 	if (http_audit(r, "person.read", "person", p.uid, "ok", "") != 0) {
 		json_decref(years);
+		json_decref(plans);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
 	}
-	return reply_json(r, 200, json_pack("{s:o,s:o}", "person",
-	    person_json(r, &p), "years", years));
+	return reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "person",
+	    http_person_json(r, &p), "years", years, "plans", plans));
 }
 
 enum MHD_Result
@@ -260,7 +215,7 @@ h_person_reveal(struct req *r)
 	int64_t version;
 
 	lf_error_clear(&err);
-	rc = load_person(r, r->params[0], ACT_PERSON_REVEAL, "person.reveal",
+	rc = http_load_person(r, r->params[0], ACT_PERSON_REVEAL, "person.reveal",
 	    &p, &err);
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
@@ -323,6 +278,64 @@ survey_exists(struct req *r, const struct store_person *p, int year)
 	return rc != 1;
 }
 
+/* The X-Change-Reason header, percent-decoded, into out ("" if none). */
+static void
+change_reason(struct req *r, char *out, size_t len)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "X-Change-Reason");
+	size_t n = 0;
+	unsigned v;
+
+	for (; h != NULL && *h != '\0' && n + 1 < len; h++) {
+		if (h[0] == '%' && sscanf(h + 1, "%2x", &v) == 1 &&
+		    h[1] != '\0' && h[2] != '\0') {
+			out[n++] = (char)v;
+			h += 2;
+		} else
+			out[n++] = *h;
+	}
+	out[n] = '\0';
+}
+
+/* A change of disability category or grade against the stored survey of
+ * the year (or, for a new one, the latest earlier year) needs a reason:
+ * the item that changed, or NULL. */
+static const char *
+key_change(struct req *r, const struct store_person *p, int year,
+    const struct record *rec)
+{
+	static const char *const keys[] = { "disability_category",
+	    "disability_grade" };
+	struct record *old = record_new(r->app->cat);
+	struct lf_error err;
+	const char *changed = NULL;
+	int years[64], rc = 1;
+	size_t n, i;
+	int64_t version;
+
+	if (old == NULL)
+		return NULL;
+	if (store_survey_get(r->s, p->id, year, old, &version, &err) != 0 &&
+	    store_survey_years(r->s, p->id, years, 64, &n, &err) == 0) {
+		for (i = n; i-- > 0 && rc == 1;)
+			if (years[i] < year)
+				rc = store_survey_get(r->s, p->id, years[i],
+				    old, &version, &err);
+	} else
+		rc = 0;
+	for (i = 0; rc == 0 && changed == NULL && i < 2; i++) {
+		const struct field *f = catalog_find(r->app->cat, keys[i],
+		    strlen(keys[i]));
+
+		if (f != NULL && old->set[f->index] && rec->set[f->index] &&
+		    old->num[f->index] != rec->num[f->index])
+			changed = keys[i];
+	}
+	record_free(old);
+	return changed;
+}
+
 enum MHD_Result
 h_survey_put(struct req *r)
 {
@@ -334,12 +347,14 @@ h_survey_put(struct req *r)
 	struct lf_error err;
 	enum MHD_Result out;
 	json_t *body, *values, *ver;
+	char reason[512], detail[AUDIT_DETAIL_MAX];
+	const char *key = NULL;
 	long long year;
 	char *end;
 	int rc;
 
 	lf_error_clear(&err);
-	rc = load_person(r, r->params[0], ACT_PERSON_WRITE, "survey.write", &p,
+	rc = http_load_person(r, r->params[0], ACT_PERSON_WRITE, "survey.write", &p,
 	    &err);
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
@@ -363,6 +378,7 @@ h_survey_put(struct req *r)
 	}
 	put.year = (int)year;
 	put.expect_version = json_integer_value(ver);
+	change_reason(r, reason, sizeof(reason));
 	if (json_to_record(values, rec, &err) != 0)
 		out = reply_error(r, 422, err.code, err.field, "%s",
 		    err.message);
@@ -373,6 +389,11 @@ h_survey_put(struct req *r)
 		    "与此人不符 (the ID number is not this person's)");
 	else if (put.expect_version == 0 && survey_exists(r, &p, put.year))
 		out = conflict(r, &p, put.year, values);
+	else if ((key = key_change(r, &p, put.year, rec)) != NULL &&
+	    reason[0] == '\0')
+		out = reply_error(r, 422, "reason_required", key, "修改残疾类别"
+		    "或等级须说明原因 (a change of disability category or grade "
+		    "needs a reason: X-Change-Reason)");
 	else if (store_survey_put(r->s, rec, &put, &res, &err) != 0) {
 		if (strcmp(err.code, "conflict") == 0)
 			out = conflict(r, &p, put.year, values);
@@ -382,7 +403,9 @@ h_survey_put(struct req *r)
 			out = reply_lf_error(r, &err);
 		}
 	} else {
-		http_audit(r, "survey.write", "person", p.uid, "ok", "");
+		audit_clean(reason, detail, sizeof(detail));
+		http_audit(r, "survey.write", "person", p.uid, "ok", key ?
+		    detail : "");
 		out = reply_json(r, 200, json_pack("{s:I,s:i,s:b}", "version",
 		    (json_int_t)res.version, "changed", res.changed,
 		    "created", res.created_survey));

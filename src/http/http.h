@@ -41,7 +41,10 @@ int	http_check(const struct http_config *c, const struct catalog *cat,
 	    const struct regions *rs, char *err, size_t errlen);
 
 /* Serves until SIGTERM/SIGINT. Prints the URL once listening. 0 or -1. */
+struct policies;
+struct disaster;
 int	http_serve(const struct http_config *c, const struct catalog *cat,
-	    const struct regions *rs);
+	    const struct regions *rs, const struct policies *ps,
+	    const struct disaster *dis);
 
 #endif

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/disaster.h"
+#include "core/policy.h"
 #include "http/http.h"
 #include "store/store.h"
 
@@ -17,6 +19,8 @@ struct app {
 	const struct http_config *cfg;
 	const struct catalog	*cat;
 	const struct regions	*regions;
+	const struct policies	*policies;
+	const struct disaster	*disaster;	/* may be NULL */
 };
 
 /* Who is asking: filled from a valid session. */
@@ -110,6 +114,38 @@ enum MHD_Result	h_users_list(struct req *r);
 enum MHD_Result	h_users_add(struct req *r);
 enum MHD_Result	h_users_disable(struct req *r);
 enum MHD_Result	h_users_password(struct req *r);
+enum MHD_Result	h_plan_get(struct req *r);
+enum MHD_Result	h_plan_build(struct req *r);
+enum MHD_Result	h_plan_item_add(struct req *r);
+enum MHD_Result	h_plan_confirm(struct req *r);
+enum MHD_Result	h_plan_reopen(struct req *r);
+enum MHD_Result	h_item_get(struct req *r);
+enum MHD_Result	h_item_patch(struct req *r);
+enum MHD_Result	h_item_accept(struct req *r);
+enum MHD_Result	h_item_return(struct req *r);
+enum MHD_Result	h_item_deliver(struct req *r);
+enum MHD_Result	h_inbox(struct req *r);
+enum MHD_Result	h_policies(struct req *r);
+enum MHD_Result	h_rules_check(struct req *r);
+enum MHD_Result	h_rules_simulate(struct req *r);
+enum MHD_Result	h_plans_build(struct req *r);
+
+/* The person summary of lists and pages (ID number masked). */
+json_t	*http_person_json(const struct req *r, const struct store_person *p);
+/* 1 when uid has the form of an opaque person id. */
+int	 http_valid_uid(const char *uid);
+/* The person with opaque id uid if the caller may do action a (enum
+ * action of access.h) on them: 0; else 1 after auditing audit_action
+ * (missing and out of scope look the same), -1 on a store error. */
+int	 http_load_person(struct req *r, const char *uid, int a,
+	    const char *audit_action, struct store_person *p,
+	    struct lf_error *err);
+
+/* Every year's plan of the person with its items and their deliveries
+ * (the person page's chain need -> item -> delivery -> effect); NULL with
+ * err on a store error. */
+json_t	*http_person_plans(struct req *r, const struct store_person *p,
+	    struct lf_error *err);
 
 /* JSON forms of records (catalog codes as names). */
 json_t	*json_from_record(const struct record *r, int mask_secrets);

@@ -349,9 +349,10 @@ drain(struct MHD_Daemon *d)
 
 int
 http_serve(const struct http_config *c, const struct catalog *cat,
-    const struct regions *rs)
+    const struct regions *rs, const struct policies *ps,
+    const struct disaster *dis)
 {
-	struct app app = { c, cat, rs };
+	struct app app = { c, cat, rs, ps, dis };
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
 	struct lf_error err;

@@ -131,6 +131,9 @@ int	store_person_by_idnum(struct store *s, const char *id18,
 /* Looks a person up by opaque id. 0 found, 1 not found. */
 int	store_person_by_uid(struct store *s, const char *uid,
 	    struct store_person *out, struct lf_error *err);
+/* Looks a person up by internal row id. 0 found, 1 not found. */
+int	store_person_by_id(struct store *s, int64_t id,
+	    struct store_person *out, struct lf_error *err);
 /* Looks a person up by certificate number (20 characters) in any year's
  * survey. 0 found, 1 not found. */
 int	store_person_by_card(struct store *s, const char *card,
@@ -193,6 +196,10 @@ int	store_list(struct store *s, int year, const struct region *in,
 /* Persons whose village lies in region r. */
 int	store_count_region(struct store *s, const struct region *r,
 	    int64_t *n, struct lf_error *err);
+
+/* Today in China (UTC+8), as days since 1970-01-01: the day surveys and
+ * deliveries are dated by. */
+int	store_today(void);
 
 /* Counts for messages and tests. */
 int	store_count(struct store *s, const char *what, int64_t *n,

@@ -12,11 +12,13 @@
 #include "store/store.h"
 
 /* Statements prepared once per connection. */
+#define ST_PLAN_SLOTS	24
 enum stmt_id {
 	ST_PERSON_FIND, ST_PERSON_INS, ST_PERSON_UPD, ST_SURVEY_FIND,
 	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
-	NSTMT
+	/* plan*.c's own (plan_int.h names them), prepared on first use */
+	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS
 };
 
 struct store {
@@ -58,7 +60,6 @@ int	store_sqlite_error(struct store *s, const char *what,
 /* Copies column col's text ("" for NULL) into out, cut to len. */
 void	store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
-int	store_today(void);		/* days since 1970-01-01, UTC */
 /* Steps a statement that returns no row, then resets it. */
 int	store_step_done(struct store *s, enum stmt_id id, const char *what,
 	    struct lf_error *err);

@@ -133,6 +133,22 @@ store_person_by_uid(struct store *s, const char *uid,
 }
 
 int
+store_person_by_id(struct store *s, int64_t id, struct store_person *out,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " PERSON_COLS " FROM persons p "
+	    "WHERE p.id = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "person", err);
+	sqlite3_bind_int64(st, 1, id);
+	rc = person_step(s, st, out, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_person_by_card(struct store *s, const char *card,
     struct store_person *out, struct lf_error *err)
 {

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
+#include "store/plan.h"
 #include "store/store_diff.h"
 #include "store/users.h"
 
@@ -48,7 +49,9 @@ store_now_iso(char out[21])
 int
 store_today(void)
 {
-	return (int)(time(NULL) / 86400);
+	/* the day in China (UTC+8): a survey filled this morning in Sichuan
+	 * is not "in the future" before 08:00 UTC */
+	return (int)((time(NULL) + 8 * 3600) / 86400);
 }
 
 static int
@@ -315,7 +318,7 @@ store_open(const char *path, const struct catalog *cat,
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
-	    prepare_all(s, err) != 0)
+	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {

@@ -10,6 +10,8 @@
  */
 #include "store/users.h"
 
+#include "core/dept.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,14 +34,6 @@ static const struct users_role roles[USER_NROLES] = {
 	{ USER_SUPERVISOR, "supervisor", "督导人员", -1 },
 	{ USER_AUDITOR, "auditor", "审计人员", -1 },
 	{ USER_ADMIN, "admin", "系统管理员", -1 },
-};
-
-static const struct users_dept depts[] = {
-	{ "civil", "民政" }, { "hrss", "人社" }, { "health", "卫健" },
-	{ "medins", "医保" }, { "edu", "教育" }, { "housing", "住建" },
-	{ "agri", "农业农村" }, { "cdpf", "残联" }, { "justice", "司法" },
-	{ "culture", "文旅" }, { "ndrc", "发改" }, { "emergency", "应急" },
-	{ "finance", "财政" },
 };
 
 static const char *const level_zh[] = { "省", "市(州)", "县(市、区)",
@@ -92,19 +86,6 @@ const struct users_role *
 users_role_get(enum user_role r)
 {
 	return &roles[r];
-}
-
-const struct users_dept *
-users_dept_find(const char *code_or_name)
-{
-	size_t i;
-
-	for (i = 0; code_or_name != NULL &&
-	    i < sizeof(depts) / sizeof(depts[0]); i++)
-		if (strcmp(depts[i].code, code_or_name) == 0 ||
-		    strcmp(depts[i].name_zh, code_or_name) == 0)
-			return &depts[i];
-	return NULL;
 }
 
 /* ---- statements ---------------------------------------------------- */
@@ -310,7 +291,7 @@ check_role(const struct user_new *u, const struct users_role **role,
 	if (u->department == NULL || u->department[0] == '\0')
 		return lf_error_set(err, "department", "department", "部门角色"
 		    "须指定部门 (role department needs a department)");
-	if (users_dept_find(u->department) == NULL)
+	if (dept_find(u->department) == NULL)
 		return lf_error_set(err, "department", "department", "未知部门"
 		    " (unknown department; a code such as civil, hrss, health, "
 		    "cdpf, or its Chinese name)");
@@ -395,7 +376,7 @@ users_add(struct store *s, const struct user_new *u, struct lf_error *err)
 		return lf_error_set(err, "crypto", "", "无法计算密码散列 "
 		    "(password hashing failed)");
 	dept = u->department != NULL && u->department[0] != '\0' ?
-	    users_dept_find(u->department)->code : NULL;
+	    dept_find(u->department)->code : NULL;
 	rc = run(s, NULL, err, "INSERT INTO users(login, role, region, "
 	    "department, pw_hash, created_at, updated_at, pw_changed_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "tttttiii", u->login, u->role,

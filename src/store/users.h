@@ -83,17 +83,10 @@ struct users_role {
 	int		 level;		/* enum region_level, -1 = any */
 };
 
-struct users_dept {
-	const char	*code;		/* ASCII, as stored: "civil" */
-	const char	*name_zh;	/* "民政", as in data/policies.tsv */
-};
-
 /* The role with this code, or NULL. */
 const struct users_role	*users_role_find(const char *code);
 /* The role's entry; r < USER_NROLES. */
 const struct users_role	*users_role_get(enum user_role r);
-/* The department with this ASCII code or Chinese name, or NULL. */
-const struct users_dept	*users_dept_find(const char *code_or_name);
 
 struct user {
 	int64_t		 id;

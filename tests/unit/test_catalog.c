@@ -81,8 +81,8 @@ static const struct {
 	    "t.tsv:2:options", "scale" },
 	{ HDR "basic\ta\tA\tA\ttext\t\tmaybe\t\t\t\n", "t.tsv:2:required",
 	    "not y or n" },
-	{ HDR "basic\ta\tA\tA\tenum\t1=x\ty\t\t\t1\n", "t.tsv:2:exclusive",
-	    "only multi" },
+	{ HDR "basic\ta\tA\tA\tint\t\ty\t\t\t1\n", "t.tsv:2:exclusive",
+	    "only enum and multi" },
 	{ HDR "basic\ta\tA\tA\tmulti\t1=x\ty\t\t\t2\n", "t.tsv:2:exclusive",
 	    "not an option" },
 	{ HDR "basic\ta\tA\tA\ttext\t\ty\t\t\t\n"

@@ -1,16 +1,58 @@
 /*
  * test_expr.c - the rule language: every operator, derived names,
- * precedence, empty items, and compile errors with their positions.
+ * precedence, empty items, evaluation with a context (disaster_region),
+ * explanations in English and Chinese, and compile errors with their
+ * positions.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
+#include "core/disaster.h"
 #include "core/expr.h"
+#include "core/mem.h"
 #include "testutil.h"
+
+#define LUDING_VILLAGE	513322100001LL	/* 泸定县泸桥镇南段社区 */
+#define CHENGDU_VILLAGE	510104017001LL	/* tu_valid_person's village */
+
+static const char disaster_tsv[] =
+    "# test table\n"
+    "region\tfrom_year\tto_year\tevent_zh\tevent_en\n"
+    "513322\t2022\t2025\t2022年泸定6.8级地震\t2022 Luding M6.8 earthquake\n";
+
+/* Evaluation contexts the rows choose from. */
+enum ctx_kind { CTX_NONE, CTX_HIT, CTX_MISS, CTX_LATE, CTX_NO_TABLE,
+    CTX_NO_VILLAGE };
+
+static struct disaster *dis_table;
+
+static struct disaster *
+disasters(void)
+{
+	struct lf_error err;
+
+	if (dis_table == NULL && disaster_parse(disaster_tsv,
+	    sizeof(disaster_tsv) - 1, "test.tsv", &dis_table, &err) != 0)
+		fail_msg("disaster table: %s", err.message);
+	return dis_table;
+}
+
+/* The context of kind k in *c; NULL for CTX_NONE. */
+static const struct expr_ctx *
+context(enum ctx_kind k, struct expr_ctx *c)
+{
+	c->ref_days = tu_days("2024-05-10");
+	c->year = k == CTX_LATE ? 2026 : 2024;
+	c->village = k == CTX_MISS ? CHENGDU_VILLAGE :
+	    k == CTX_NO_VILLAGE ? 0 : LUDING_VILLAGE;
+	c->disaster = k == CTX_NO_TABLE ? NULL : disasters();
+	return k == CTX_NONE ? NULL : c;
+}
 
 static struct record *
 person(void)
@@ -59,6 +101,11 @@ static const struct {
 	{ "edu_need_any", 0 }, { "not edu_need_any", 1 },
 	{ "untreated_reason has 1", 0 },
 	{ "  disability_category=4  and\tsevere ", 1 },
+	/* no context: disaster_region is false */
+	{ "disaster_region", 0 }, { "not disaster_region", 1 },
+	{ "disaster_region or severe", 1 },
+	{ "in_welfare_institution", 0 }, { "not in_welfare_institution", 1 },
+	{ "age", 1 }, { "age > -1", 1 }, { "age < -1", 0 },
 };
 
 static void
@@ -119,6 +166,513 @@ test_derived_dibao(void **state)
 	record_free(r);
 }
 
+/* Evaluation with a context: disaster_region asks the table. */
+static const struct {
+	const char	*src;
+	enum ctx_kind	 ctx;
+	int		 want;
+} ctx_rows[] = {
+	{ "disaster_region", CTX_HIT, 1 },
+	{ "disaster_region", CTX_MISS, 0 },
+	{ "disaster_region", CTX_LATE, 0 },
+	{ "disaster_region", CTX_NO_TABLE, 0 },
+	{ "disaster_region", CTX_NO_VILLAGE, 0 },
+	{ "disaster_region", CTX_NONE, 0 },
+	{ "not disaster_region", CTX_HIT, 0 },
+	{ "not disaster_region", CTX_NONE, 1 },
+	{ "disaster_region and severe", CTX_HIT, 1 },
+	{ "disaster_region and not severe", CTX_HIT, 0 },
+	{ "(severe or dibao) and disaster_region", CTX_LATE, 0 },
+	{ "age = 38 and disaster_region", CTX_HIT, 1 },	/* ref_days */
+};
+
+static void
+test_eval_ctx(void **state)
+{
+	struct record *r = person();
+	struct expr_ctx c;
+	struct lf_error err;
+	struct expr *e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ctx_rows) / sizeof(ctx_rows[0]); i++) {
+		if (expr_compile(ctx_rows[i].src, tu_catalog(), &e, &err))
+			fail_msg("'%s': %s", ctx_rows[i].src, err.message);
+		if (expr_eval_ctx(e, r, context(ctx_rows[i].ctx, &c)) !=
+		    ctx_rows[i].want)
+			fail_msg("'%s' (context %d) should be %d",
+			    ctx_rows[i].src, ctx_rows[i].ctx,
+			    ctx_rows[i].want);
+		expr_free(e);
+	}
+	record_free(r);
+}
+
+/* Explanations on tu_valid_person with up to three items changed ("" =
+ * unset). Every operator both ways, derived names, unset items. */
+static const struct {
+	const char	*src;
+	const char	*set[3][2];
+	enum ctx_kind	 ctx;
+	int		 want;
+	const char	*en;
+	const char	*zh;
+} explain_rows[] = {
+	/* = != < <= > >= state the relation that is true */
+	{ "disability_category = 4", { { NULL } }, CTX_HIT, 1,
+	    "disability_category 4 = 4", "残疾类别 4(肢体残疾) 等于 4" },
+	{ "disability_category = 5", { { NULL } }, CTX_HIT, 0,
+	    "disability_category 4 != 5", "残疾类别 4(肢体残疾) 不等于 5" },
+	{ "disability_category != 4", { { NULL } }, CTX_HIT, 0,
+	    "disability_category 4 = 4", "残疾类别 4(肢体残疾) 等于 4" },
+	{ "disability_category != 5", { { NULL } }, CTX_HIT, 1,
+	    "disability_category 4 != 5", "残疾类别 4(肢体残疾) 不等于 5" },
+	{ "disability_grade < 3", { { NULL } }, CTX_HIT, 1,
+	    "disability_grade 2 < 3", "残疾等级 2(二级) 小于 3" },
+	{ "disability_grade < 2", { { NULL } }, CTX_HIT, 0,
+	    "disability_grade 2 >= 2", "残疾等级 2(二级) 大于等于 2" },
+	{ "disability_grade <= 2", { { NULL } }, CTX_HIT, 1,
+	    "disability_grade 2 <= 2", "残疾等级 2(二级) 小于等于 2" },
+	{ "disability_grade <= 1", { { NULL } }, CTX_HIT, 0,
+	    "disability_grade 2 > 1", "残疾等级 2(二级) 大于 1" },
+	{ "disability_grade > 1", { { NULL } }, CTX_HIT, 1,
+	    "disability_grade 2 > 1", "残疾等级 2(二级) 大于 1" },
+	{ "disability_grade > 2", { { NULL } }, CTX_HIT, 0,
+	    "disability_grade 2 <= 2", "残疾等级 2(二级) 小于等于 2" },
+	{ "disability_grade >= 2", { { NULL } }, CTX_HIT, 1,
+	    "disability_grade 2 >= 2", "残疾等级 2(二级) 大于等于 2" },
+	{ "disability_grade >= 3", { { NULL } }, CTX_HIT, 0,
+	    "disability_grade 2 < 3", "残疾等级 2(二级) 小于 3" },
+	{ "age >= 60", { { NULL } }, CTX_HIT, 0,
+	    "age 38 < 60", "年龄 38 小于 60" },
+	{ "birth_date < '1990-01-01'", { { NULL } }, CTX_HIT, 1,
+	    "birth_date 1985-06-15 < 1990-01-01",
+	    "出生日期 1985-06-15 小于 1990-01-01" },
+	{ "name = '张三'", { { NULL } }, CTX_HIT, 1,
+	    "name '张三' = '张三'", "姓名 '张三' 等于 '张三'" },
+	{ "name != '张三'", { { NULL } }, CTX_HIT, 0,
+	    "name '张三' = '张三'", "姓名 '张三' 等于 '张三'" },
+	{ "disability_card_no = 'x'", { { NULL } }, CTX_HIT, 0,
+	    "disability_card_no *** != 'x'", "残疾人证号 *** 不等于 'x'" },
+	{ "rehab_need_any = 1", { { NULL } }, CTX_HIT, 1,
+	    "rehab_need_any yes = yes", "是否需要康复服务 是 等于 是" },
+	/* in {..}, in a..b */
+	{ "disability_category in {1,4,7}", { { NULL } }, CTX_HIT, 1,
+	    "disability_category 4 in {1,4,7}",
+	    "残疾类别 4(肢体残疾) 属于 {1,4,7}" },
+	{ "disability_category in {7,1}", { { NULL } }, CTX_HIT, 0,
+	    "disability_category 4 not in {1,7}",
+	    "残疾类别 4(肢体残疾) 不属于 {1,7}" },
+	{ "hukou_region in {510104017001,510104017002}", { { NULL } },
+	    CTX_HIT, 1,
+	    "hukou_region 510104017001 in {510104017001,510104017002}",
+	    "户籍地(村/社区) 510104017001 属于 {510104017001,510104017002}" },
+	{ "marital_status in {90,20}", { { NULL } }, CTX_HIT, 1,
+	    "marital_status 20 in {90,20}", "婚姻状况 20(已婚) 属于 {90,20}" },
+	{ "ethnicity = 1", { { NULL } }, CTX_HIT, 1,
+	    "ethnicity 01 = 01", "民族 01(汉族) 等于 01" },
+	{ "birth_date in {'1990-01-01'}", { { NULL } }, CTX_HIT, 0,
+	    "birth_date 1985-06-15 not in {1990-01-01}",
+	    "出生日期 1985-06-15 不属于 {1990-01-01}" },
+	{ "age in 16..59", { { NULL } }, CTX_HIT, 1,
+	    "age 38 in 16..59", "年龄 38 在 16..59 之内" },
+	{ "age in 38..38", { { NULL } }, CTX_HIT, 1,
+	    "age 38 in 38..38", "年龄 38 在 38..38 之内" },
+	{ "age in 16..59", { { "birth_date", "1957-01-01" } }, CTX_HIT, 0,
+	    "age 67 not in 16..59", "年龄 67 不在 16..59 之内" },
+	/* has, has_any */
+	{ "rehab_training has 4", { { NULL } }, CTX_HIT, 1,
+	    "rehab_training {4} has 4",
+	    "功能训练需求 {4(肢体运动功能训练)} 含 4" },
+	{ "rehab_training has 5", { { NULL } }, CTX_HIT, 0,
+	    "rehab_training {4} lacks 5",
+	    "功能训练需求 {4(肢体运动功能训练)} 不含 5" },
+	{ "rehab_training has_any {1,4}", { { NULL } }, CTX_HIT, 1,
+	    "rehab_training {4} has one of {1,4}",
+	    "功能训练需求 {4(肢体运动功能训练)} 含 {1,4} 之一" },
+	{ "rehab_training has_any {2,1}", { { "rehab_training", "5;6" } },
+	    CTX_HIT, 0, "rehab_training {5,6} has none of {1,2}",
+	    "功能训练需求 {5(智力认知训练),6(精神社会功能训练)} 不含 {1,2} "
+	    "中任何一项" },
+	{ "rehab_training has_any {3}", { { NULL } }, CTX_HIT, 0,
+	    "rehab_training {4} lacks 3",
+	    "功能训练需求 {4(肢体运动功能训练)} 不含 3" },
+	/* bare names */
+	{ "rehab_need_any", { { NULL } }, CTX_HIT, 1,
+	    "rehab_need_any yes", "是否需要康复服务 是" },
+	{ "age", { { NULL } }, CTX_HIT, 1, "age 38", "年龄 38" },
+	{ "family_doctor_signed", { { NULL } }, CTX_HIT, 0,
+	    "family_doctor_signed no", "是否签订家庭医生服务协议 否" },
+	{ "rehab_training", { { NULL } }, CTX_HIT, 1,
+	    "rehab_training {4}", "功能训练需求 {4(肢体运动功能训练)}" },
+	{ "hukou_region", { { NULL } }, CTX_HIT, 1,
+	    "hukou_region has a value", "户籍地(村/社区) 已填写" },
+	{ "id_number", { { NULL } }, CTX_HIT, 1,
+	    "id_number has a value", "公民身份号码 已填写" },
+	/* not adds no words: its part's facts say what is true */
+	{ "not family_doctor_signed", { { NULL } }, CTX_HIT, 1,
+	    "family_doctor_signed no", "是否签订家庭医生服务协议 否" },
+	{ "not not rehab_need_any", { { NULL } }, CTX_HIT, 1,
+	    "rehab_need_any yes", "是否需要康复服务 是" },
+	{ "true", { { NULL } }, CTX_HIT, 1, "true", "恒成立" },
+	{ "false", { { NULL } }, CTX_HIT, 0, "false", "恒不成立" },
+	{ "not true", { { NULL } }, CTX_HIT, 0, "true", "恒成立" },
+	/* and: all parts when it holds, the first failing one when not */
+	{ "severe and valid_card", { { NULL } }, CTX_HIT, 1,
+	    "severe (disability_grade 2) and valid_card (card_status 1)",
+	    "重度残疾(残疾等级 2(二级)) 且 持证有效(残疾人证状态 1(有效))" },
+	{ "valid_card and disability_grade > 2 and age < 10", { { NULL } },
+	    CTX_HIT, 0, "disability_grade 2 <= 2",
+	    "残疾等级 2(二级) 小于等于 2" },
+	/* or: the first holding part, every part when it fails */
+	{ "disability_grade > 2 or age < 60 or severe", { { NULL } },
+	    CTX_HIT, 1, "age 38 < 60", "年龄 38 小于 60" },
+	{ "disability_category in {1,2} or disability_grade in {3,4}",
+	    { { NULL } }, CTX_HIT, 0,
+	    "disability_category 4 not in {1,2} and disability_grade 2 not "
+	    "in {3,4}",
+	    "残疾类别 4(肢体残疾) 不属于 {1,2} 且 残疾等级 2(二级) 不属于 "
+	    "{3,4}" },
+	/* parentheses and precedence: not > and > or */
+	{ "(disability_grade > 2 or severe) and age >= 16", { { NULL } },
+	    CTX_HIT, 1, "severe (disability_grade 2) and age 38 >= 16",
+	    "重度残疾(残疾等级 2(二级)) 且 年龄 38 大于等于 16" },
+	{ "disability_grade > 2 and age < 10 or severe", { { NULL } },
+	    CTX_HIT, 1, "severe (disability_grade 2)",
+	    "重度残疾(残疾等级 2(二级))" },
+	{ "disability_grade > 2 and (age < 10 or severe)", { { NULL } },
+	    CTX_HIT, 0, "disability_grade 2 <= 2",
+	    "残疾等级 2(二级) 小于等于 2" },
+	{ "not severe and valid_card", { { NULL } }, CTX_HIT, 0,
+	    "severe (disability_grade 2)", "重度残疾(残疾等级 2(二级))" },
+	{ "not (severe and valid_card)", { { NULL } }, CTX_HIT, 0,
+	    "severe (disability_grade 2) and valid_card (card_status 1)",
+	    "重度残疾(残疾等级 2(二级)) 且 持证有效(残疾人证状态 1(有效))" },
+	{ "true or false and false", { { NULL } }, CTX_HIT, 1, "true",
+	    "恒成立" },
+	{ "(true or false) and false", { { NULL } }, CTX_HIT, 0, "false",
+	    "恒不成立" },
+	/* derived names, named as themselves with their values */
+	{ "severe", { { "disability_grade", "3" } }, CTX_HIT, 0,
+	    "not severe (disability_grade 3)", "非重度残疾(残疾等级 3(三级))" },
+	{ "dibao", { { NULL } }, CTX_HIT, 0,
+	    "not dibao (urban_income_status 3, no value for "
+	    "rural_poverty_status, social_assistance_received {7})",
+	    "非低保(城镇家庭收入情况 3(其他)、贫困与建档立卡情况 未填写、"
+	    "年度内社会救助及住房改善情况 {7(无)})" },
+	{ "dibao", { { "urban_income_status", "1" } }, CTX_HIT, 1,
+	    "dibao (urban_income_status 1)",
+	    "低保(城镇家庭收入情况 1(城乡低保家庭))" },
+	{ "dibao", { { "social_assistance_received", "1;3" } }, CTX_HIT, 1,
+	    "dibao (social_assistance_received {1,3})",
+	    "低保(年度内社会救助及住房改善情况 {1(最低生活保障),3(临时救助)})" },
+	{ "reg_poor", { { "rural_poverty_status", "2" } }, CTX_HIT, 1,
+	    "reg_poor (rural_poverty_status 2)",
+	    "建档立卡贫困(贫困与建档立卡情况 2(脱贫户))" },
+	{ "reg_poor", { { NULL } }, CTX_HIT, 0,
+	    "not reg_poor (no value for rural_poverty_status)",
+	    "非建档立卡贫困(贫困与建档立卡情况 未填写)" },
+	{ "valid_card", { { "card_status", "2" } }, CTX_HIT, 0,
+	    "not valid_card (card_status 2)",
+	    "未持有效证(残疾人证状态 2(过期待换领))" },
+	{ "not dibao and severe", { { NULL } }, CTX_HIT, 1,
+	    "not dibao (urban_income_status 3, no value for "
+	    "rural_poverty_status, social_assistance_received {7}) and "
+	    "severe (disability_grade 2)",
+	    "非低保(城镇家庭收入情况 3(其他)、贫困与建档立卡情况 未填写、"
+	    "年度内社会救助及住房改善情况 {7(无)}) 且 重度残疾(残疾等级 "
+	    "2(二级))" },
+	/* disaster_region, from the context */
+	{ "disaster_region", { { NULL } }, CTX_HIT, 1,
+	    "disaster_region (village 513322100001, 2024: 2022 Luding M6.8 "
+	    "earthquake 2022..2025)",
+	    "灾区(村/社区 513322100001，2024年：2022年泸定6.8级地震 "
+	    "2022..2025年)" },
+	{ "disaster_region", { { NULL } }, CTX_MISS, 0,
+	    "not disaster_region (village 510104017001, 2024)",
+	    "非灾区(村/社区 510104017001，2024年)" },
+	{ "disaster_region", { { NULL } }, CTX_LATE, 0,
+	    "not disaster_region (village 513322100001, 2026)",
+	    "非灾区(村/社区 513322100001，2026年)" },
+	{ "disaster_region", { { NULL } }, CTX_NO_VILLAGE, 0,
+	    "not disaster_region (no village)", "非灾区(村/社区 未填写)" },
+	{ "disaster_region", { { NULL } }, CTX_NO_TABLE, 0,
+	    "not disaster_region (no disaster table)", "非灾区(无灾区表)" },
+	{ "disaster_region", { { NULL } }, CTX_NONE, 0,
+	    "not disaster_region (no disaster table)", "非灾区(无灾区表)" },
+	{ "house_disaster_reconstruction and disaster_region",
+	    { { NULL } }, CTX_MISS, 0,
+	    "no value for house_disaster_reconstruction",
+	    "灾后重建 未填写" },
+	/* items with no value */
+	{ "rural_poverty_status != 1", { { NULL } }, CTX_HIT, 0,
+	    "no value for rural_poverty_status", "贫困与建档立卡情况 未填写" },
+	{ "not rural_poverty_status = 1", { { NULL } }, CTX_HIT, 1,
+	    "no value for rural_poverty_status", "贫困与建档立卡情况 未填写" },
+	{ "edu_need_any", { { NULL } }, CTX_HIT, 0,
+	    "no value for edu_need_any", "是否需要教育服务 未填写" },
+	{ "untreated_reason has_any {1,2}", { { NULL } }, CTX_HIT, 0,
+	    "no value for untreated_reason", "未就诊或治疗原因 未填写" },
+	{ "name = 'x'", { { "name", "" } }, CTX_HIT, 0,
+	    "no value for name", "姓名 未填写" },
+	{ "age in 16..59", { { "birth_date", "" } }, CTX_HIT, 0,
+	    "no value for birth_date", "出生日期 未填写" },
+	{ "severe", { { "disability_grade", "" } }, CTX_HIT, 0,
+	    "not severe (no value for disability_grade)",
+	    "非重度残疾(残疾等级 未填写)" },
+};
+
+static void
+explain_one(const struct expr *e, const struct record *r,
+    const struct expr_ctx *c, enum expr_lang lang, int want,
+    const char *text, const char *src)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	rc = expr_explain(e, r, c, lang, &b);
+	if (rc != want || strcmp(buf_str(&b), text) != 0)
+		fail_msg("'%s': got %d \"%s\", want %d \"%s\"", src, rc,
+		    buf_str(&b), want, text);
+	buf_free(&b);
+}
+
+static void
+test_explain(void **state)
+{
+	struct record *r = person();
+	const struct expr_ctx *cp;
+	struct expr_ctx c;
+	struct lf_error err;
+	struct expr *e;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(explain_rows) / sizeof(explain_rows[0]); i++) {
+		tu_valid_person(r, 11);
+		for (j = 0; j < 3 && explain_rows[i].set[j][0] != NULL; j++)
+			tu_set(r, explain_rows[i].set[j][0],
+			    explain_rows[i].set[j][1]);
+		if (expr_compile(explain_rows[i].src, tu_catalog(), &e, &err))
+			fail_msg("'%s': %s", explain_rows[i].src, err.message);
+		cp = context(explain_rows[i].ctx, &c);
+		if (expr_eval_ctx(e, r, cp) != explain_rows[i].want)
+			fail_msg("'%s': eval disagrees", explain_rows[i].src);
+		explain_one(e, r, cp, EXPR_EN, explain_rows[i].want,
+		    explain_rows[i].en, explain_rows[i].src);
+		explain_one(e, r, cp, EXPR_ZH, explain_rows[i].want,
+		    explain_rows[i].zh, explain_rows[i].src);
+		expr_free(e);
+	}
+	record_free(r);
+}
+
+/* explain and eval never disagree, in either language. */
+static void
+test_explain_agrees(void **state)
+{
+	struct record *r = person();
+	struct expr_ctx c;
+	struct lf_error err;
+	struct expr *e;
+	struct buf b;
+	size_t i;
+	int lang;
+
+	(void)state;
+	context(CTX_HIT, &c);
+	for (i = 0; i < sizeof(eval_rows) / sizeof(eval_rows[0]); i++) {
+		assert_int_equal(expr_compile(eval_rows[i].src, tu_catalog(),
+		    &e, &err), 0);
+		for (lang = EXPR_EN; lang <= EXPR_ZH; lang++) {
+			buf_init(&b, 4096);
+			if (expr_explain(e, r, &c, (enum expr_lang)lang, &b) !=
+			    expr_eval_ctx(e, r, &c) || b.len == 0)
+				fail_msg("'%s' (%d): %s", eval_rows[i].src,
+				    lang, buf_str(&b));
+			buf_free(&b);
+		}
+		expr_free(e);
+	}
+	record_free(r);
+}
+
+/* A buffer too small for the explanation: -1, at every size short of
+ * the whole text. */
+static void
+test_explain_full(void **state)
+{
+	struct record *r = person();
+	struct lf_error err;
+	struct expr *e;
+	struct buf b;
+	size_t cap, len;
+
+	(void)state;
+	assert_int_equal(expr_compile("severe and valid_card and not dibao",
+	    tu_catalog(), &e, &err), 0);
+	buf_init(&b, 4096);
+	assert_int_equal(expr_explain(e, r, NULL, EXPR_ZH, &b), 1);
+	len = b.len;
+	buf_free(&b);
+	for (cap = 0; cap <= len; cap++) {
+		buf_init(&b, cap);
+		assert_int_equal(expr_explain(e, r, NULL, EXPR_ZH, &b),
+		    cap < len ? -1 : 1);
+		buf_free(&b);
+	}
+	expr_free(e);
+	record_free(r);
+}
+
+static void
+test_uses_age(void **state)
+{
+	const struct field *birth = catalog_find(tu_catalog(), "birth_date",
+	    10);
+	struct lf_error err;
+	struct expr *e;
+
+	(void)state;
+	assert_int_equal(expr_compile("severe or age > 60", tu_catalog(), &e,
+	    &err), 0);
+	assert_int_equal(expr_uses_age(e), birth->index);
+	expr_free(e);
+	assert_int_equal(expr_compile("severe and disaster_region",
+	    tu_catalog(), &e, &err), 0);
+	assert_int_equal(expr_uses_age(e), -1);
+	expr_free(e);
+}
+
+/* A catalog that lacks what a derived name or age needs. */
+static const char small_catalog[] =
+    "section\tcode\tlabel_zh\tlabel_en\ttype\toptions\trequired\trule\t"
+    "ask_if\texclusive\n"
+    "basic\tdisability_grade\t残疾等级\tGrade\tenum\t1=一级|2=二级|3=三级|"
+    "4=四级\ty\t\t\t\n"
+    "basic\tbirth_date\t出生日期\tBirth\ttext\tlen=1..10\ty\t\t\t\n";
+
+static const struct {
+	const char	*src;
+	unsigned	 column;
+	const char	*msg;
+} small_rows[] = {
+	{ "dibao", 1, "in derived name dibao" },
+	{ "severe and valid_card", 12, "in derived name valid_card" },
+	{ "age > 1", 1, "age needs a date item" },
+};
+
+static void
+test_derived_missing_field(void **state)
+{
+	struct catalog *cat;
+	struct lf_error err;
+	struct expr *e;
+	size_t i;
+
+	(void)state;
+	if (catalog_parse(small_catalog, sizeof(small_catalog) - 1, "small",
+	    &cat, &err) != 0)
+		fail_msg("small catalog: %s", err.message);
+	assert_int_equal(expr_compile("severe and disaster_region", cat, &e,
+	    &err), 0);
+	expr_free(e);
+	for (i = 0; i < sizeof(small_rows) / sizeof(small_rows[0]); i++) {
+		lf_error_clear(&err);
+		if (expr_compile(small_rows[i].src, cat, &e, &err) == 0)
+			fail_msg("'%s' compiled", small_rows[i].src);
+		if (strcmp(err.code, "expr_name") != 0 ||
+		    err.column != small_rows[i].column ||
+		    strstr(err.message, small_rows[i].msg) == NULL)
+			fail_msg("'%s': got %s at %u: %s", small_rows[i].src,
+			    err.code, err.column, err.message);
+	}
+	catalog_free(cat);
+}
+
+/* "not" and derived names count toward the nesting limit. */
+static void
+test_derived_depth(void **state)
+{
+	char src[512];
+	struct lf_error err;
+	struct expr *e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 47; i++)
+		memcpy(src + 4 * i, "not ", 4);
+	memcpy(src + 4 * i, "severe", sizeof("severe"));
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), 0);
+	expr_free(e);
+	memmove(src + 4, src, strlen(src) + 1);
+	memcpy(src, "not ", 4);
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), -1);
+	assert_string_equal(err.code, "expr_syntax");
+	assert_int_equal(err.column, 4 * 48 + 1);
+	assert_non_null(strstr(err.message, "nested"));
+	memcpy(src + 4 * 48, "not true", sizeof("not true"));
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), -1);
+	assert_int_equal(err.column, 4 * 48 + 4);	/* after the 49th */
+	assert_non_null(strstr(err.message, "nested"));
+}
+
+/* A value that is no option (set past record_parse_value) is shown as
+ * the bare number. */
+static void
+test_explain_odd_value(void **state)
+{
+	const struct field *f = catalog_find(tu_catalog(),
+	    "disability_category", 19);
+	struct record *r = person();
+	struct lf_error err;
+	struct expr *e;
+	struct buf b;
+
+	(void)state;
+	record_set_num(r, f->index, 9);
+	assert_int_equal(expr_compile("disability_category in {1,2}",
+	    tu_catalog(), &e, &err), 0);
+	buf_init(&b, 256);
+	assert_int_equal(expr_explain(e, r, NULL, EXPR_ZH, &b), 0);
+	assert_string_equal(buf_str(&b), "残疾类别 9 不属于 {1,2}");
+	buf_free(&b);
+	expr_free(e);
+	record_free(r);
+}
+
+/* Caps on sets and text values. */
+static void
+test_caps(void **state)
+{
+	char src[512];
+	struct lf_error err;
+	struct expr *e;
+	size_t i, n;
+
+	(void)state;
+	n = (size_t)snprintf(src, sizeof(src), "age in {");
+	for (i = 0; i < 65; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "%s%zu",
+		    i ? "," : "", i);
+	snprintf(src + n, sizeof(src) - n, "}");
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), -1);
+	assert_non_null(strstr(err.message, "too many values"));
+	assert_int_equal(err.column, n - 2 + 1);
+	n = (size_t)snprintf(src, sizeof(src), "name = '");
+	memset(src + n, 'a', 128);
+	snprintf(src + n + 128, sizeof(src) - n - 128, "'");
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), -1);
+	assert_non_null(strstr(err.message, "too long"));
+	assert_int_equal(err.column, 8);
+	src[n + 127] = '\'';
+	src[n + 128] = '\0';
+	assert_int_equal(expr_compile(src, tu_catalog(), &e, &err), 0);
+	expr_free(e);
+}
+
 static const struct {
 	const char	*src;
 	const char	*code;
@@ -149,6 +703,28 @@ static const struct {
 	{ "name < 'a'", "expr_type", 8, "= or !=" },
 	{ "age = 99999999999999999999", "expr_syntax", 7, "out of range" },
 	{ "true true", "expr_syntax", 6, "expected and, or" },
+	{ "disaster_region = 1", "expr_syntax", 17, "expected and, or" },
+	{ "disaster_region has 1", "expr_syntax", 17, "expected and, or" },
+	{ "severe = 1", "expr_syntax", 8, "expected and, or" },
+	{ "not", "expr_syntax", 4, "ends too early" },
+	{ "not and true", "expr_syntax", 5, "expected a name" },
+	{ "true or", "expr_syntax", 8, "ends too early" },
+	{ "dibao and", "expr_syntax", 10, "ends too early" },
+	{ "(true or false", "expr_syntax", 15, "expected ')'" },
+	{ "orphan", "expr_name", 1, "unknown name" },
+	{ "android = 1", "expr_name", 1, "unknown name" },
+	{ "rehab_training has_any 1", "expr_syntax", 24, "expected '{'" },
+	{ "rehab_training has 9", "expr_type", 20, "not an option" },
+	{ "rehab_training has '4'", "expr_type", 20, "not a text item" },
+	{ "age has 1", "expr_type", 1, "multi" },
+	{ "age in {1,2", "expr_syntax", 12, "expected ','" },
+	{ "age in 1..'x'", "expr_syntax", 11, "range end" },
+	{ "disability_category <", "expr_syntax", 22, "expected a number" },
+	{ "name in {'a'}", "expr_type", 9, "in needs a coded" },
+	{ "birth_date in {'1990-02-30'}", "expr_type", 16, "YYYY-MM-DD" },
+	{ "age = -", "expr_syntax", 7, "expected a number" },
+	{ "age in 'a", "expr_syntax", 8, "unterminated" },
+	{ "age in 1..x", "expr_syntax", 11, "expected a number" },
 };
 
 static void
@@ -203,29 +779,82 @@ test_deep_nesting(void **state)
 }
 
 #ifdef LF_TESTING
-#include "core/mem.h"
+/* Fails each allocation of compiling src in turn: a clean no_memory every
+ * time (the leak checker sees the rest), until it compiles. */
 static void
-test_alloc_failure(void **state)
+sweep_compile(const char *src)
 {
 	struct lf_error err;
 	struct expr *e;
 	long n;
 
-	(void)state;
-	for (n = 0; n < 50; n++) {
+	for (n = 0; n < 100; n++) {
 		mem_fail_after(n);
 		e = NULL;
-		if (expr_compile("age in 16..59 and (disability_category in "
-		    "{5,6} or severe) and name != 'x'", tu_catalog(), &e,
-		    &err) == 0) {
+		if (expr_compile(src, tu_catalog(), &e, &err) == 0) {
 			mem_fail_after(-1);
 			expr_free(e);
 			break;
 		}
-		assert_string_equal(err.code, "no_memory");
+		if (strcmp(err.code, "no_memory") != 0)
+			fail_msg("'%s' at %ld: %s", src, n, err.message);
 	}
 	mem_fail_after(-1);
-	assert_true(n < 50);
+	assert_true(n > 0 && n < 100);
+}
+
+static void
+test_alloc_failure(void **state)
+{
+	static const char *const srcs[] = {
+		"true", "disaster_region", "name != 'x'",
+		"age in 16..59 and (disability_category in {5,6} or severe) "
+		"and name != 'x' and not disaster_region and hukou_region in "
+		"{510104017001,510104017002} or dibao",
+	};
+	char src[128];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		sweep_compile(srcs[i]);
+	/* "not"s and chains that outgrow the first code and node arrays */
+	for (k = 0; k < 20; k++) {
+		for (i = 0; i < k; i++)
+			memcpy(src + 4 * i, "not ", 4);
+		memcpy(src + 4 * k, "true or true", sizeof("true or true"));
+		sweep_compile(src);
+	}
+}
+
+static void
+test_explain_alloc_failure(void **state)
+{
+	struct record *r = person();
+	struct expr_ctx c;
+	struct lf_error err;
+	struct expr *e;
+	struct buf b;
+	long n;
+	int rc;
+
+	(void)state;
+	assert_int_equal(expr_compile("not dibao and severe and age in 16..59",
+	    tu_catalog(), &e, &err), 0);
+	context(CTX_HIT, &c);
+	for (n = 0; n < 20; n++) {
+		buf_init(&b, 4096);
+		mem_fail_after(n);
+		rc = expr_explain(e, r, &c, EXPR_ZH, &b);
+		mem_fail_after(-1);
+		buf_free(&b);
+		if (rc != -1)
+			break;
+	}
+	assert_true(n > 0 && n < 20);
+	assert_int_equal(rc, 1);
+	expr_free(e);
+	record_free(r);
 }
 #endif
 
@@ -233,6 +862,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	disaster_free(dis_table);
+	dis_table = NULL;
 	tu_env_free();
 	return 0;
 }
@@ -246,7 +877,19 @@ main(void)
 		cmocka_unit_test(test_derived_dibao),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_eval_ctx),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_explain_agrees),
+		cmocka_unit_test(test_explain_full),
+		cmocka_unit_test(test_uses_age),
+		cmocka_unit_test(test_derived_missing_field),
+		cmocka_unit_test(test_derived_depth),
+		cmocka_unit_test(test_explain_odd_value),
+		cmocka_unit_test(test_caps),
+#ifdef LF_TESTING
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_explain_alloc_failure),
+#endif
 	};
 
 	return cmocka_run_group_tests_name("expr", tests, NULL, teardown);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "core/dept.h"
 #include "store/users.h"
 #include "testutil.h"
 
@@ -151,7 +152,7 @@ test_tables(void **state)
 		{ "finance", "finance" }, { "财政", "finance" },
 		{ "Civil", NULL }, { "", NULL }, { NULL, NULL }, { "民", NULL },
 	};
-	const struct users_dept *d;
+	const struct dept *d;
 	size_t i;
 
 	(void)state;
@@ -166,7 +167,7 @@ test_tables(void **state)
 	assert_null(users_role_find(""));
 	assert_null(users_role_find(NULL));
 	for (i = 0; i < nitems(depts); i++) {
-		d = users_dept_find(depts[i].in);
+		d = dept_find(depts[i].in);
 		if (depts[i].code == NULL)
 			assert_null(d);
 		else {

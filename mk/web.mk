@@ -1,0 +1,62 @@
+# mk/web.mk - the web app (web/) and its browser tests (tests/e2e/).
+#
+#   make web       npm ci in web/ when web/node_modules is missing or older
+#                  than web/package-lock.json, then copies Preact, its hooks
+#                  and htm into the git-ignored web/vendor/ (bare "preact"
+#                  imports rewritten to the copied file: no bundler, and the
+#                  CSP allows no inline import map)
+#   make test-e2e  builds liangfu and the web app, installs Debian's chromium
+#                  and a CJK font if missing (scripts/deps.sh e2e), then runs
+#                  tests/e2e/ with node's test runner: the skip-rule
+#                  evaluator's table, then every screen in headless chromium
+#                  (playwright-core, axe-core at 360x640 and 1280x800,
+#                  screenshots into build/e2e/screenshots/)
+#
+# Nothing from npm is committed: web/node_modules, web/vendor and
+# tests/e2e/node_modules are ignored.
+
+WEB_NPM_CI   := npm ci --no-audit --no-fund --loglevel=error
+WEB_MODULES  := web/node_modules/.package-lock.json
+E2E_MODULES  := tests/e2e/node_modules/.package-lock.json
+WEB_VENDOR   := web/vendor/preact.mjs web/vendor/hooks.mjs web/vendor/htm.mjs
+E2E_TESTS    := tests/e2e/unit.test.mjs tests/e2e/app.test.mjs
+
+.PHONY: web test-e2e
+
+web: $(WEB_VENDOR)
+
+# npm ci rewrites node_modules/.package-lock.json, so make reruns it only
+# when it is missing or package-lock.json is newer
+$(WEB_MODULES): web/package-lock.json
+	cd web && $(WEB_NPM_CI)
+	@touch $@
+
+$(E2E_MODULES): tests/e2e/package-lock.json
+	cd tests/e2e && $(WEB_NPM_CI)
+	@touch $@
+
+web/vendor/preact.mjs: $(WEB_MODULES)
+	@mkdir -p web/vendor
+	sed '/^\/\/# sourceMappingURL=/d' \
+	    web/node_modules/preact/dist/preact.mjs > $@
+	cp web/node_modules/preact/LICENSE web/vendor/preact.LICENSE
+
+web/vendor/hooks.mjs: $(WEB_MODULES)
+	@mkdir -p web/vendor
+	sed -e 's|from *"preact"|from"./preact.mjs"|g' \
+	    -e '/^\/\/# sourceMappingURL=/d' \
+	    web/node_modules/preact/hooks/dist/hooks.mjs > $@.tmp
+	@if grep -q 'from *"preact' $@.tmp; then \
+		echo "web: a bare preact import is left in $@" >&2; \
+		rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
+
+web/vendor/htm.mjs: $(WEB_MODULES)
+	@mkdir -p web/vendor
+	cp web/node_modules/htm/dist/htm.mjs $@
+	cp web/node_modules/htm/LICENSE web/vendor/htm.LICENSE
+
+test-e2e: liangfu web $(E2E_MODULES)
+	@sh scripts/deps.sh e2e
+	@mkdir -p build/e2e
+	LIANGFU=./liangfu node --test --test-reporter=spec $(E2E_TESTS)

@@ -1,0 +1,188 @@
+/*
+ * stats.h - 全项统计: always-current statistics of one year, in memory.
+ *
+ * A struct stats holds, for one year, every registered person of the
+ * region table (入库) with:
+ *   - their village and status (active / moved out / deceased);
+ *   - whether they have the year's survey, and its coded items: for each
+ *     catalog item one small code per person ("about one byte per item per
+ *     person"): enum and bool the option code, multi a bit mask, int /
+ *     money / decimal / date a band (stats_bands), text filled or empty;
+ *     secret items are not kept;
+ *   - their plan's status and service items (policy, department,
+ *     decision, status, effect, planned month, funds planned and spent,
+ *     the needs each item meets).
+ * Persons are added, replaced and removed one at a time (stats_person_set,
+ * stats_items_set), so the totals follow every write; stats_*_table()
+ * answers read the current state.
+ *
+ * Tables. Every table is for one region R (any level) broken down one
+ * level below (the villages' own rows for a village), with a row for R
+ * itself (the sum), and may be restricted by filters on catalog items
+ * (every filter must hold: an enum/bool item in a set of codes, a multi
+ * item holding any of a set of codes, a banded item in a set of bands).
+ * Counts are persons unless named otherwise. Persons who are not active
+ * (moved out, deceased) count in 入库 only when the KPI says so (see
+ * stats_kpi).
+ *
+ * Speed: unfiltered tables are answered from per-village running totals,
+ * kept current on every change (cost: the villages under R, not the
+ * persons); filtered tables scan the persons of R, which are kept in
+ * village order so that R's persons are contiguous.
+ *
+ * Memory: per person about (number of coded items) bytes plus 40; per
+ * service item 16 bytes; per village the running totals (about 8 bytes
+ * per option of every item). Nothing grows beyond the data it holds.
+ *
+ * Threads: a struct stats is not locked; the caller serialises writers
+ * against readers (the server uses a read-write lock per year).
+ *
+ * Errors: -1 with err ("no_memory", "invalid" naming the field of a bad
+ * filter); lookups of unknown regions are the caller's to refuse.
+ */
+#ifndef LF_CORE_STATS_H
+#define LF_CORE_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/catalog.h"
+#include "core/error.h"
+#include "core/policy.h"
+#include "core/record.h"
+#include "core/region.h"
+
+struct stats;
+
+/*
+ * Bands of a numeric or date item: STATS_MAX_BANDS at most, ascending
+ * lower bounds (inclusive) in the item's numeric units (date: for
+ * birth_date, age in whole years at 1 July of the year; other dates: the
+ * year), each with a label ("0-6岁", "1人"...). Defined in a table in
+ * stats.c by item code, with a default of quintiles of the catalog range
+ * for items not in it.
+ */
+#define STATS_MAX_BANDS	16
+struct stats_band {
+	int64_t		 lo;
+	const char	*label;
+};
+/* The bands of field f; *n set (0 for items that are not banded). */
+const struct stats_band *stats_bands(const struct stats *st,
+	    const struct field *f, size_t *n);
+
+/* Makes an empty year. The catalog, regions and policies must outlive
+ * it. NULL when memory runs out. */
+struct stats	*stats_new(const struct catalog *cat, const struct regions *rs,
+		    const struct policies *ps, int year);
+void		 stats_free(struct stats *st);
+int		 stats_year(const struct stats *st);
+
+/* The person as registered: village (12 digits) and status (1..3).
+ * survey is the year's survey or NULL (none). Replaces what was known of
+ * person_id. */
+int	stats_person_set(struct stats *st, int64_t person_id,
+	    const char *village, int status, const struct record *survey,
+	    struct lf_error *err);
+/* Forgets the person (and their items). */
+void	stats_person_remove(struct stats *st, int64_t person_id);
+
+/* One service item as the statistics need it. */
+struct stats_item {
+	int		 policy;	/* index into policies, -1 none */
+	int		 dept;		/* index into core/dept.h, -1 */
+	int		 decision;	/* enum item_decision of plan.h */
+	int		 status;	/* enum item_status */
+	int		 effect;	/* enum item_effect */
+	int		 month;		/* planned, 1..12 */
+	int64_t		 planned, spent;	/* fen */
+	const int	*needs;		/* catalog field indices it meets */
+	size_t		 nneeds;
+};
+/* The person's plan (status: 0 none, 1 draft, 2 confirmed, 3 closed) and
+ * all their items of the year, replacing what was known. The person must
+ * have been set first ("invalid"). */
+int	stats_items_set(struct stats *st, int64_t person_id, int plan_status,
+	    const struct stats_item *items, size_t n, struct lf_error *err);
+
+/* A filter: item f's code (or band, or for multi: any of the codes) is in
+ * the set given as a bit mask of codes/bands 0..63. */
+struct stats_filter {
+	const struct field	*f;
+	uint64_t		 codes;
+};
+#define STATS_MAX_FILTERS	8
+
+struct stats_query {
+	const struct region		*in;	/* R */
+	const struct stats_filter	*filters;
+	size_t				 nfilters;
+	int				 today;	/* days, for overdue items */
+};
+
+/* The rows of a table: rows[0] is R itself, then R's children in table
+ * order (only children with persons are guaranteed to be listed). */
+struct stats_row {
+	const struct region	*region;
+	int64_t			*v;	/* the table's columns */
+};
+struct stats_table {
+	size_t			 ncols;
+	const char		**col_code;	/* e.g. option code "1", band
+						   index, "empty" */
+	const char		**col_label;	/* Chinese */
+	struct stats_row	*rows;
+	size_t			 nrows;
+	/* private */
+	int64_t			*cells;
+};
+void	stats_table_free(struct stats_table *t);
+
+/*
+ * Item table for catalog field f: persons with the year's survey per
+ * option code (multi: per code held; banded: per band; text: "filled"
+ * and "empty"), then a last column "未填" (asked but no value or not
+ * asked: persons surveyed without a value).
+ */
+int	stats_field_table(const struct stats *st, const struct stats_query *q,
+	    const struct field *f, struct stats_table *out,
+	    struct lf_error *err);
+
+/*
+ * Service tables. by: STATS_BY_POLICY (one column group per policy),
+ * STATS_BY_BATCH (五个一批, NBATCHES groups) or STATS_BY_DEPT. Each group
+ * has the columns persons, items (item-times), done, planned (fen), spent
+ * (fen); col_code is "<CODE>.persons" etc. Rejected items do not count.
+ */
+enum stats_by { STATS_BY_POLICY, STATS_BY_BATCH, STATS_BY_DEPT };
+int	stats_service_table(const struct stats *st, const struct stats_query *q,
+	    enum stats_by by, struct stats_table *out, struct lf_error *err);
+
+/*
+ * KPIs (精准管理), columns in this order:
+ *   registered (入库人数: active persons), valid_card (持证人数: active
+ *   with card_status 1 in the year's survey), surveyed (active with the
+ *   year's survey), entry_rate_bp (录入率 = surveyed / registered, in
+ *   basis points 0..10000), covered (valid-card persons with the year's
+ *   survey and a confirmed or closed plan), coverage_bp (covered /
+ *   valid_card), items, items_done, completion_bp, overdue (items not done
+ *   whose planned month is before the month of q->today in the year, or
+ *   any not done when the year is past).
+ * Rates are 0 when the denominator is 0.
+ */
+int	stats_kpi_table(const struct stats *st, const struct stats_query *q,
+	    struct stats_table *out, struct lf_error *err);
+
+/*
+ * Need vs supply: for every need item a group of columns: need (persons
+ * answering yes), met (persons with a non-rejected item meeting it), done
+ * (persons with such an item done), gap (need - met).
+ */
+int	stats_need_table(const struct stats *st, const struct stats_query *q,
+	    struct stats_table *out, struct lf_error *err);
+
+/* Number of persons and items held (for tests and memory figures). */
+void	stats_size(const struct stats *st, int64_t *persons, int64_t *items,
+	    size_t *bytes);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * h_common.c - what several resource handlers share: loading a person
+ * the caller may act on, and the person's JSON summary.
+ */
+#include "http/access.h"
+#include "http/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/audit.h"
+
+json_t *
+http_person_json(const struct req *r, const struct store_person *p)
+{
+	const struct region *v = regions_find(r->app->regions, p->region);
+	char masked[40];
+
+	json_mask(p->id_number, masked, sizeof(masked));
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:I}", "id", p->uid,
+	    "name", p->name, "id_number", masked, "gender", p->gender,
+	    "birth_date", p->birth_date, "region", p->region, "region_name",
+	    v ? v->name : "", "status", p->status, "version",
+	    (json_int_t)p->version);
+}
+
+int
+http_valid_uid(const char *uid)
+{
+	return strlen(uid) == STORE_UID_LEN &&
+	    strspn(uid, "0123456789abcdef") == STORE_UID_LEN;
+}
+
+int
+http_load_person(struct req *r, const char *uid, int a,
+    const char *audit_action, struct store_person *p, struct lf_error *err)
+{
+	char detail[AUDIT_FIELD_MAX];
+	int rc;
+
+	if (!http_valid_uid(uid)) {
+		/* not an id at all: the path text goes to detail, cleaned */
+		audit_clean(uid, detail, sizeof(detail));
+		http_audit(r, audit_action, "person", "", "not_found", detail);
+		return 1;
+	}
+	if ((rc = store_person_by_uid(r->s, uid, p, err)) < 0)
+		return -1;
+	if (rc == 1) {
+		http_audit(r, audit_action, "person", uid, "not_found", "");
+		return 1;
+	}
+	if (!access_allowed(&r->who, (enum action)a,
+	    strtoll(p->region, NULL, 10))) {
+		http_audit(r, audit_action, "person", uid, "denied",
+		    "outside the caller's scope or role");
+		return 1;
+	}
+	return 0;
+}
+

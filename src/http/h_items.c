@@ -1,0 +1,384 @@
+/*
+ * h_items.c - one service item: read it with its deliveries, edit it
+ * (workers), and the department's side (开放量服): the inbox, accept,
+ * return with a reason, record deliveries.
+ *
+ * Who may touch an item: workers and officers whose region holds the
+ * item's village (plan actions of access.c); department officers only
+ * when the item is assigned to their department and lies in their
+ * region. Anything else is 404, audited, as for persons. Department
+ * officers see the item, the person's name, masked ID number and village,
+ * and the item's needs: no other survey item.
+ */
+#include "http/access.h"
+#include "http/json_plan.h"
+#include "http/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/audit.h"
+
+enum who_may { MAY_WORKER_READ, MAY_WORKER_WRITE, MAY_DEPT, MAY_ANY_READ };
+
+static int
+dept_may(const struct req *r, const struct plan_item *it, int64_t village)
+{
+	return access_allowed(&r->who, ACT_ITEM_DEPT, village) &&
+	    strcmp(r->who.department, it->dept) == 0;
+}
+
+static int
+may(const struct req *r, const struct plan_item *it, enum who_may m)
+{
+	int64_t v = strtoll(it->region, NULL, 10);
+
+	switch (m) {
+	case MAY_WORKER_READ:
+		return access_allowed(&r->who, ACT_PLAN_READ, v);
+	case MAY_WORKER_WRITE:
+		return access_allowed(&r->who, ACT_PLAN_WRITE, v);
+	case MAY_DEPT:
+		return dept_may(r, it, v);
+	default:
+		return access_allowed(&r->who, ACT_PLAN_READ, v) ||
+		    dept_may(r, it, v);
+	}
+}
+
+/* Loads item r->params[0] if the caller may; else replies (*res) and
+ * returns 1. */
+static int
+load_item(struct req *r, enum who_may m, const char *what,
+    struct plan_item *it, enum MHD_Result *res)
+{
+	struct lf_error err;
+	char *end;
+	long long id = strtoll(r->params[0], &end, 10);
+	int rc = 1;
+
+	lf_error_clear(&err);
+	if (*end == '\0' && id > 0)
+		rc = plan_item_get(r->s, id, it, &err);
+	if (rc < 0) {
+		*res = reply_lf_error(r, &err);
+		return 1;
+	}
+	if (rc == 1 || !may(r, it, m)) {
+		http_audit(r, what, "item", r->params[0], rc == 1 ?
+		    "not_found" : "denied", rc == 1 ? "" :
+		    "outside the caller's scope, role or department");
+		*res = reply_not_found(r);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+add_delivery(void *arg, const struct plan_delivery *d)
+{
+	json_array_append_new(arg, json_delivery(d));
+	return 0;
+}
+
+/* The item with its deliveries and its person's summary. */
+static json_t *
+item_full(struct req *r, const struct plan_item *it, struct lf_error *err)
+{
+	struct store_person p;
+	json_t *dl = json_array(), *j;
+	int rc;
+
+	if (plan_deliveries(r->s, it->id, add_delivery, dl, err) != 0 ||
+	    (rc = store_person_by_id(r->s, it->person_id, &p, err)) < 0) {
+		json_decref(dl);
+		return NULL;
+	}
+	j = json_item(r->app->cat, r->app->policies, it);
+	json_object_set_new(j, "deliveries", dl);
+	json_object_set_new(j, "person", rc == 0 ? http_person_json(r, &p) :
+	    json_null());
+	return j;
+}
+
+static enum MHD_Result
+reply_item(struct req *r, const struct plan_item *it, unsigned status,
+    const char *what)
+{
+	struct lf_error err;
+	json_t *j;
+
+	lf_error_clear(&err);
+	if ((j = item_full(r, it, &err)) == NULL)
+		return reply_lf_error(r, &err);
+	if (http_audit(r, what, "item", r->params[0], "ok", "") != 0) {
+		json_decref(j);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
+	}
+	return reply_json(r, status, json_pack("{s:o}", "item", j));
+}
+
+static enum MHD_Result
+failed(struct req *r, const char *what, const struct lf_error *err)
+{
+	http_audit(r, what, "item", r->params[0],
+	    strcmp(err->code, "conflict") == 0 ? "conflict" : "invalid",
+	    err->code);
+	return reply_lf_error(r, err);
+}
+
+enum MHD_Result
+h_item_get(struct req *r)
+{
+	struct plan_item it;
+	enum MHD_Result res;
+
+	if (load_item(r, MAY_ANY_READ, "item.read", &it, &res) != 0)
+		return res;
+	return reply_item(r, &it, 200, "item.read");
+}
+
+/* Reads {"version": n, ...} of body into *ver. */
+static int
+body_version(json_t *body, int64_t *ver, struct lf_error *err)
+{
+	json_t *v = json_object_get(body, "version");
+
+	if (!json_is_integer(v))
+		return lf_error_set(err, "bad_request", "version", "需要 "
+		    "version (整数) (version integer is required)");
+	*ver = json_integer_value(v);
+	return 0;
+}
+
+enum MHD_Result
+h_item_patch(struct req *r)
+{
+	const char *allowed[20];
+	struct plan_item_change c;
+	struct plan_item it;
+	struct lf_error err;
+	enum MHD_Result res;
+	json_t *body;
+	int64_t ver = 0;
+	size_t n;
+	int rc;
+
+	if (load_item(r, MAY_WORKER_WRITE, "item.write", &it, &res) != 0)
+		return res;
+	for (n = 0; json_change_names[n] != NULL; n++)
+		allowed[n] = json_change_names[n];
+	allowed[n++] = "version";
+	allowed[n] = NULL;
+	if ((body = req_json(r, allowed, &res)) == NULL)
+		return res;
+	lf_error_clear(&err);
+	rc = body_version(body, &ver, &err);
+	if (rc == 0)
+		rc = json_to_change(body, &c, &err);
+	if (rc == 0)
+		rc = plan_item_update(r->s, it.id, &c, ver, r->who.login, &it,
+		    &err);
+	json_decref(body);
+	if (rc != 0)
+		return failed(r, "item.write", &err);
+	return reply_item(r, &it, 200, "item.write");
+}
+
+/* accept: {"version"}; return: {"version", "reason"} */
+static enum MHD_Result
+dept_answer(struct req *r, int accept)
+{
+	static const char *const allowed[] = { "version", "reason", NULL };
+	const char *what = accept ? "item.accept" : "item.return";
+	struct plan_item it;
+	struct lf_error err;
+	enum MHD_Result res;
+	const char *reason;
+	json_t *body;
+	int64_t ver = 0;
+	int rc;
+
+	if (load_item(r, MAY_DEPT, what, &it, &res) != 0)
+		return res;
+	if ((body = req_json(r, allowed, &res)) == NULL)
+		return res;
+	lf_error_clear(&err);
+	reason = json_string_value(json_object_get(body, "reason"));
+	rc = body_version(body, &ver, &err);
+	if (rc == 0 && accept)
+		rc = plan_item_dept_accept(r->s, it.id, ver, r->who.login, &it,
+		    &err);
+	else if (rc == 0)
+		rc = plan_item_dept_return(r->s, it.id, reason ? reason : "",
+		    ver, r->who.login, &it, &err);
+	json_decref(body);
+	if (rc != 0)
+		return failed(r, what, &err);
+	return reply_item(r, &it, 200, what);
+}
+
+enum MHD_Result
+h_item_accept(struct req *r)
+{
+	return dept_answer(r, 1);
+}
+
+enum MHD_Result
+h_item_return(struct req *r)
+{
+	return dept_answer(r, 0);
+}
+
+/* POST /api/v1/items/{id}/deliveries {"date","amount","note","client_id"} */
+enum MHD_Result
+h_item_deliver(struct req *r)
+{
+	static const char *const allowed[] = { "date", "amount", "note",
+	    "client_id", NULL };
+	struct plan_delivery d;
+	struct plan_item it;
+	struct lf_error err;
+	enum MHD_Result res;
+	json_t *body, *amount;
+	const char *date, *note, *cid;
+	int rc;
+
+	if (load_item(r, MAY_DEPT, "item.deliver", &it, &res) != 0)
+		return res;
+	if ((body = req_json(r, allowed, &res)) == NULL)
+		return res;
+	lf_error_clear(&err);
+	date = json_string_value(json_object_get(body, "date"));
+	note = json_string_value(json_object_get(body, "note"));
+	cid = json_string_value(json_object_get(body, "client_id"));
+	amount = json_object_get(body, "amount");
+	if (date == NULL)
+		rc = lf_error_set(&err, "bad_request", "date", "需要 date "
+		    "(YYYY-MM-DD) (date is required)");
+	else if (!json_is_integer(amount))
+		rc = lf_error_set(&err, "bad_request", "amount", "需要 amount"
+		    " (整数, 分) (amount in fen, an integer, is required)");
+	else
+		rc = plan_delivery_add(r->s, it.id, date,
+		    json_integer_value(amount), note ? note : "", cid,
+		    r->who.login, &d, &it, &err);
+	json_decref(body);
+	if (rc != 0)
+		return failed(r, "item.deliver", &err);
+	return reply_item(r, &it, 201, "item.deliver");
+}
+
+/* ---- the department inbox --------------------------------------- */
+
+struct inbox_args {
+	const char	*year, *state, *after, *limit;
+	int		 bad;
+};
+
+static enum MHD_Result
+inbox_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct inbox_args *a = cls;
+
+	(void)kind;
+	if (strcmp(key, "year") == 0)
+		a->year = value;
+	else if (strcmp(key, "state") == 0)
+		a->state = value;
+	else if (strcmp(key, "after") == 0)
+		a->after = value;
+	else if (strcmp(key, "limit") == 0)
+		a->limit = value;
+	else
+		a->bad = 1;
+	return MHD_YES;
+}
+
+static long
+num_arg(const char *s, long def, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
+}
+
+struct inbox_page {
+	struct req	*r;
+	json_t		*list;
+};
+
+static int
+inbox_add(void *arg, const struct plan_item *it)
+{
+	struct inbox_page *pg = arg;
+	struct lf_error err;
+	json_t *j;
+
+	lf_error_clear(&err);
+	if ((j = item_full(pg->r, it, &err)) == NULL)
+		return -1;
+	json_array_append_new(pg->list, j);
+	return 0;
+}
+
+enum MHD_Result
+h_inbox(struct req *r)
+{
+	struct plan_inbox_query q;
+	struct inbox_args a;
+	struct inbox_page pg = { r, NULL };
+	struct lf_error err;
+	time_t now = time(NULL) + 8 * 3600;	/* the year in China */
+	struct tm tm;
+	int64_t last = 0;
+	char detail[96];
+	long limit, state;
+
+	if (!access_allowed(&r->who, ACT_ITEM_DEPT, 0)) {
+		http_audit(r, "item.inbox", "item", "", "denied", "role");
+		return reply_error(r, 403, "forbidden", "", "只有部门工作人员有"
+		    "待办 (only department officers have an inbox)");
+	}
+	memset(&a, 0, sizeof(a));
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, inbox_arg,
+	    &a);
+	gmtime_r(&now, &tm);
+	memset(&q, 0, sizeof(q));
+	q.dept = r->who.department;
+	q.region = r->who.region;
+	q.year = (int)num_arg(a.year, tm.tm_year + 1900, 1990, 2999);
+	state = num_arg(a.state, -1, -1, 2);
+	limit = num_arg(a.limit, 50, 1, 200);
+	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
+	if (a.bad || q.year < 1990 || state < -1 || limit < 1 || q.after < 0)
+		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
+		    "year、state (0 待接收, 1 已接收, 2 已退回)、after、limit "
+		    "(bad query: year, state, after, limit)");
+	q.dept_state = (int)state;
+	q.limit = (int)limit;
+	pg.list = json_array();
+	lf_error_clear(&err);
+	if (plan_inbox(r->s, &q, inbox_add, &pg, &last, &err) != 0) {
+		json_decref(pg.list);
+		return reply_lf_error(r, &err);
+	}
+	snprintf(detail, sizeof(detail), "year=%d state=%ld rows=%zu", q.year,
+	    state, json_array_size(pg.list));
+	if (http_audit(r, "item.inbox", "item", "", "ok", detail) != 0) {
+		json_decref(pg.list);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
+	}
+	return reply_json(r, 200, json_pack("{s:o,s:o}", "items", pg.list,
+	    "next", json_array_size(pg.list) == (size_t)limit ?
+	    json_sprintf("%lld", (long long)last) : json_null()));
+}

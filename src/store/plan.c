@@ -1,0 +1,967 @@
+/*
+ * plan.c - the 一人一策 tables (plan.h): schema, the statements prepared
+ * once per connection, row conversion, transactions, the clock, shared
+ * checks and labels. Reading is in plan_read.c, item writes in
+ * plan_item.c, the batch in plan_build.c.
+ *
+ * The item columns are declared once, in `icols`: the select list, the
+ * insert and update statements, row decoding, binding and the history's
+ * change sets all come from that table.
+ */
+#include "store/plan_int.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/date.h"
+#include "core/utf8.h"
+#include "store/store_diff.h"
+
+#define BEIJING_OFFSET	(8 * 3600)
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS plans ("
+	" id INTEGER PRIMARY KEY,"
+	" person_id INTEGER NOT NULL REFERENCES persons(id),"
+	" year INTEGER NOT NULL,"
+	" region INTEGER NOT NULL,"
+	" status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3),"
+	" version INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL, created_by TEXT NOT NULL,"
+	" updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,"
+	" confirmed_at INTEGER, confirmed_by TEXT,"
+	" UNIQUE (person_id, year));"
+	"CREATE TABLE IF NOT EXISTS items ("
+	" id INTEGER PRIMARY KEY,"
+	" plan_id INTEGER NOT NULL REFERENCES plans(id),"
+	" person_id INTEGER NOT NULL,"
+	" year INTEGER NOT NULL,"
+	" region INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" policy TEXT, needs TEXT,"
+	" origin INTEGER NOT NULL, decision INTEGER NOT NULL,"
+	" decision_reason TEXT,"
+	" dept TEXT, org TEXT, contact TEXT,"
+	" month INTEGER NOT NULL,"
+	" actual_date TEXT,"
+	" funds_planned INTEGER NOT NULL, funds_spent INTEGER NOT NULL,"
+	" monthly INTEGER NOT NULL,"
+	" measures TEXT,"
+	" effect INTEGER NOT NULL, effect_note TEXT,"
+	" status INTEGER NOT NULL, status_reason TEXT,"
+	" dept_state INTEGER NOT NULL, dept_reason TEXT,"
+	" edited INTEGER NOT NULL,"
+	" carried_from INTEGER,"
+	" client_id TEXT,"
+	" version INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS items_inbox ON items(dept, year, region)"
+	" WHERE decision = 1;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS items_person ON items(year,"
+	" person_id, seq);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS items_client ON items(client_id)"
+	" WHERE client_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS items_carry ON items(year, person_id)"
+	" WHERE " PLAN_CARRY_WHERE ";"
+	"CREATE TABLE IF NOT EXISTS deliveries ("
+	" id INTEGER PRIMARY KEY,"
+	" item_id INTEGER NOT NULL REFERENCES items(id),"
+	" date TEXT NOT NULL,"
+	" amount INTEGER NOT NULL CHECK (amount >= 0),"
+	" note TEXT, client_id TEXT,"
+	" created_at INTEGER NOT NULL, created_by TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS deliveries_item ON deliveries(item_id,"
+	" date);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS deliveries_client ON"
+	" deliveries(client_id) WHERE client_id IS NOT NULL;";
+
+/* The objects schema_sql makes, all of them named here. */
+static const char present_sql[] =
+	"SELECT count(*) FROM sqlite_master WHERE name IN ('plans', 'items',"
+	" 'items_person', 'items_inbox', 'items_client', 'items_carry',"
+	" 'deliveries', 'deliveries_item', 'deliveries_client')";
+#define NOBJECTS	9
+
+/* ---- the item columns ---------------------------------------------- */
+
+enum ckind {
+	CK_I64,		/* int64_t */
+	CK_INT,		/* int */
+	CK_TEXT,	/* char[]; NULL when "" */
+	CK_MONTH,	/* "YYYY-MM" as 1..12 (the year is the item's) */
+	CK_TIME,	/* ISO time as Unix seconds */
+	CK_REGION,	/* 12-digit village as a number */
+	CK_REF		/* int64_t id; NULL when 0 */
+};
+
+#define F(m)	offsetof(struct plan_item, m), \
+	sizeof(((struct plan_item *)0)->m)
+
+static const struct icol {
+	const char	*col;		/* SQL column */
+	const char	*key;		/* history key; NULL: not a change */
+	enum ckind	 kind;
+	size_t		 off, size;	/* in struct plan_item */
+	int		 upd;		/* written by an update */
+} icols[] = {
+	{ "id",			NULL,		CK_I64,	  F(id),	    0 },
+	{ "plan_id",		NULL,		CK_I64,	  F(plan_id),	    0 },
+	{ "person_id",		NULL,		CK_I64,	  F(person_id),	    0 },
+	{ "year",		NULL,		CK_INT,	  F(year),	    0 },
+	{ "region",		NULL,		CK_REGION, F(region),	    0 },
+	{ "seq",		"seq",		CK_INT,	  F(seq),	    1 },
+	{ "policy",		"policy",	CK_TEXT,  F(policy),	    1 },
+	{ "needs",		"needs",	CK_TEXT,  F(needs),	    1 },
+	{ "origin",		"origin",	CK_INT,	  F(origin),	    1 },
+	{ "decision",		"decision",	CK_INT,	  F(decision),	    1 },
+	{ "decision_reason",	"decision_reason", CK_TEXT,
+	    F(decision_reason), 1 },
+	{ "dept",		"dept",		CK_TEXT,  F(dept),	    1 },
+	{ "org",		"org",		CK_TEXT,  F(org),	    1 },
+	{ "contact",		"contact",	CK_TEXT,  F(contact),	    1 },
+	{ "month",		"planned_month", CK_MONTH, F(planned_month), 1 },
+	{ "actual_date",	"actual_date",	CK_TEXT,  F(actual_date),   1 },
+	{ "funds_planned",	"funds_planned", CK_I64,  F(funds_planned), 1 },
+	{ "funds_spent",	"funds_spent",	CK_I64,	  F(funds_spent),   1 },
+	{ "monthly",		"monthly",	CK_INT,	  F(monthly),	    1 },
+	{ "measures",		"measures",	CK_TEXT,  F(measures),	    1 },
+	{ "effect",		"effect",	CK_INT,	  F(effect),	    1 },
+	{ "effect_note",	"effect_note",	CK_TEXT,  F(effect_note),   1 },
+	{ "status",		"status",	CK_INT,	  F(status),	    1 },
+	{ "status_reason",	"status_reason", CK_TEXT, F(status_reason), 1 },
+	{ "dept_state",		"dept_state",	CK_INT,	  F(dept_state),    1 },
+	{ "dept_reason",	"dept_reason",	CK_TEXT,  F(dept_reason),   1 },
+	{ "edited",		NULL,		CK_INT,	  F(edited),	    1 },
+	{ "carried_from",	"carried_from",	CK_REF,	  F(carried_from),  1 },
+	{ "client_id",		NULL,		CK_TEXT,  F(client_id),	    0 },
+	{ "version",		NULL,		CK_I64,	  F(version),	    1 },
+	{ "updated_at",		NULL,		CK_TIME,  F(updated_at),    1 },
+	{ "updated_by",		NULL,		CK_TEXT,  F(updated_by),    1 },
+};
+#undef F
+#define NICOLS	(sizeof(icols) / sizeof(icols[0]))
+
+int
+plan_item_cols(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < NICOLS; i++)
+		if (buf_addf(b, "%s%s", i ? ", " : "", icols[i].col) != 0)
+			return -1;
+	return 0;
+}
+
+/* "(plan_id, ...) VALUES (?, ...)": every column but id. */
+static int
+insert_cols(struct buf *b)
+{
+	size_t i;
+
+	if (buf_adds(b, "(") != 0)
+		return -1;
+	for (i = 1; i < NICOLS; i++)
+		if (buf_addf(b, "%s%s", i > 1 ? ", " : "", icols[i].col) != 0)
+			return -1;
+	if (buf_adds(b, ") VALUES (") != 0)
+		return -1;
+	for (i = 1; i < NICOLS; i++)
+		if (buf_adds(b, i > 1 ? ", ?" : "?") != 0)
+			return -1;
+	return buf_adds(b, ")");
+}
+
+/* "seq = ?, ...": the columns an update writes. */
+static int
+set_cols(struct buf *b)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < NICOLS; i++)
+		if (icols[i].upd && buf_addf(b, "%s%s = ?", n++ ? ", " : "",
+		    icols[i].col) != 0)
+			return -1;
+	return 0;
+}
+
+#define FIELD(it, c)	((char *)(it) + (c)->off)
+#define CFIELD(it, c)	((const char *)(it) + (c)->off)
+
+void
+plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it)
+{
+	const struct icol *c;
+	size_t i;
+
+	for (i = 0; i < NICOLS; i++) {
+		c = &icols[i];
+		switch (c->kind) {
+		case CK_I64:
+		case CK_REF:
+			*(int64_t *)FIELD(it, c) = sqlite3_column_int64(st,
+			    col + (int)i);
+			break;
+		case CK_INT:
+			*(int *)FIELD(it, c) = sqlite3_column_int(st,
+			    col + (int)i);
+			break;
+		case CK_TEXT:
+			store_copy_col(st, col + (int)i, FIELD(it, c), c->size);
+			break;
+		case CK_MONTH:
+			plan_month_text(it->year, sqlite3_column_int(st,
+			    col + (int)i), FIELD(it, c));
+			break;
+		case CK_TIME:
+			plan_time_iso(sqlite3_column_int64(st, col + (int)i),
+			    FIELD(it, c));
+			break;
+		case CK_REGION:
+			snprintf(FIELD(it, c), c->size, "%012llu",
+			    (unsigned long long)sqlite3_column_int64(st,
+			    col + (int)i) % 1000000000000ULL);
+			break;
+		}
+	}
+}
+
+/* Unix seconds of "YYYY-MM-DDTHH:MM:SSZ"; 0 for anything else. */
+static int64_t
+iso_seconds(const char *iso)
+{
+	char date[11];
+	int days, h, m, sec;
+
+	if (strlen(iso) != 20 || iso[10] != 'T' || iso[19] != 'Z')
+		return 0;
+	memcpy(date, iso, 10);
+	date[10] = '\0';
+	if (date_parse(date, &days) != 0 ||
+	    sscanf(iso + 11, "%2d:%2d:%2d", &h, &m, &sec) != 3)
+		return 0;
+	return (int64_t)days * 86400 + h * 3600 + m * 60 + sec;
+}
+
+static void
+bind_col(sqlite3_stmt *st, int idx, const struct plan_item *it,
+    const struct icol *c)
+{
+	const char *text;
+	int64_t v;
+
+	switch (c->kind) {
+	case CK_I64:
+		sqlite3_bind_int64(st, idx, *(const int64_t *)CFIELD(it, c));
+		break;
+	case CK_REF:
+		v = *(const int64_t *)CFIELD(it, c);
+		if (v != 0)
+			sqlite3_bind_int64(st, idx, v);
+		else
+			sqlite3_bind_null(st, idx);
+		break;
+	case CK_INT:
+		sqlite3_bind_int(st, idx, *(const int *)CFIELD(it, c));
+		break;
+	case CK_TEXT:
+		text = CFIELD(it, c);
+		if (text[0] != '\0')
+			sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, idx);
+		break;
+	case CK_MONTH:
+		sqlite3_bind_int(st, idx, plan_month_of(CFIELD(it, c)));
+		break;
+	case CK_TIME:
+		sqlite3_bind_int64(st, idx, iso_seconds(CFIELD(it, c)));
+		break;
+	case CK_REGION:
+		sqlite3_bind_int64(st, idx, plan_region_num(CFIELD(it, c)));
+		break;
+	}
+}
+
+int
+plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it)
+{
+	size_t i;
+
+	for (i = 1; i < NICOLS; i++)
+		bind_col(st, idx++, it, &icols[i]);
+	return idx;
+}
+
+/* The columns an update writes, then id and the old version. */
+static void
+bind_update(sqlite3_stmt *st, const struct plan_item *it, int64_t old_version)
+{
+	size_t i;
+	int idx = 1;
+
+	for (i = 0; i < NICOLS; i++)
+		if (icols[i].upd)
+			bind_col(st, idx++, it, &icols[i]);
+	sqlite3_bind_int64(st, idx++, it->id);
+	sqlite3_bind_int64(st, idx, old_version);
+}
+
+/* The text form of column c of it, for history. */
+static void
+col_text(const struct plan_item *it, const struct icol *c, char *out,
+    size_t len)
+{
+	switch (c->kind) {
+	case CK_INT:
+		snprintf(out, len, "%d", *(const int *)CFIELD(it, c));
+		break;
+	case CK_REF:
+		if (*(const int64_t *)CFIELD(it, c) == 0) {
+			snprintf(out, len, "%s", "");
+			break;
+		}
+		/* FALLTHROUGH */
+	case CK_I64:
+		snprintf(out, len, "%lld",
+		    (long long)*(const int64_t *)CFIELD(it, c));
+		break;
+	default:
+		snprintf(out, len, "%s", CFIELD(it, c));
+	}
+}
+
+/*
+ * The fields that differ between old and new (new NULL: every field of
+ * old that is not empty, going to null) as a JSON object the caller frees
+ * with free(); *json NULL when nothing differs. 0 or -1 (no memory).
+ */
+static int
+item_changes(const struct plan_item *old, const struct plan_item *new,
+    char **json)
+{
+	char o[PLAN_TEXT_MAX], n[PLAN_TEXT_MAX];
+	json_t *obj = json_object();
+	const struct icol *c;
+	size_t i;
+	int rc = -1;
+
+	*json = NULL;
+	if (obj == NULL)
+		return -1;
+	for (i = 0; i < NICOLS; i++) {
+		c = &icols[i];
+		if (c->key == NULL)
+			continue;
+		col_text(old, c, o, sizeof(o));
+		if (new == NULL) {
+			if (o[0] != '\0' &&
+			    diff_add_plain(obj, c->key, o, NULL) != 0)
+				goto out;
+			continue;
+		}
+		col_text(new, c, n, sizeof(n));
+		if (strcmp(o, n) != 0 && diff_add_plain(obj, c->key, o, n) != 0)
+			goto out;
+	}
+	rc = 0;
+	if (json_object_size(obj) > 0 &&
+	    (*json = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		rc = -1;
+out:
+	json_decref(obj);
+	return rc;
+}
+
+/* ---- statements ---------------------------------------------------- */
+
+enum sqlcols { SC_NONE, SC_SELECT, SC_INSERT, SC_SET };
+
+#define DLV_COLS	"id, item_id, date, amount, note, client_id, " \
+	"created_at, created_by"
+
+/* head, then the item columns of the kind, then tail */
+static const struct stmt_def {
+	const char	*head;
+	enum sqlcols	 cols;
+	const char	*tail;
+} stmt_defs[PS_N] = {
+	[PS_PLAN_GET] = { "SELECT " PLAN_COLS " FROM plans WHERE person_id = "
+	    "? AND year = ?", SC_NONE, "" },
+	[PS_PLAN_BY_ID] = { "SELECT " PLAN_COLS " FROM plans WHERE id = ?",
+	    SC_NONE, "" },
+	[PS_PLAN_YEARS] = { "SELECT year FROM plans WHERE person_id = ? "
+	    "ORDER BY year", SC_NONE, "" },
+	[PS_PLAN_INS] = { "INSERT INTO plans(person_id, year, region, status, "
+	    "version, created_at, created_by, updated_at, updated_by) VALUES "
+	    "(?1, ?2, ?3, 1, 1, ?4, ?5, ?4, ?5) ON CONFLICT (person_id, year) "
+	    "DO NOTHING", SC_NONE, "" },
+	[PS_PLAN_UPD] = { "UPDATE plans SET status = ?, version = version + 1,"
+	    " updated_at = ?, updated_by = ?, confirmed_at = ?, confirmed_by = "
+	    "? WHERE id = ? AND version = ?", SC_NONE, "" },
+	[PS_ITEM_GET] = { "SELECT ", SC_SELECT, " FROM items WHERE id = ?" },
+	[PS_ITEMS_OF_PLAN] = { "SELECT ", SC_SELECT, " FROM items WHERE "
+	    PLAN_ITEMS_OF " ORDER BY seq" },
+	[PS_ITEM_INS] = { "INSERT INTO items", SC_INSERT, "" },
+	[PS_ITEM_UPD] = { "UPDATE items SET ", SC_SET, " WHERE id = ? AND "
+	    "version = ?" },
+	[PS_ITEM_DEL] = { "DELETE FROM items WHERE id = ? AND version = ?",
+	    SC_NONE, "" },
+	[PS_ITEM_BY_CLIENT] = { "SELECT ", SC_SELECT, " FROM items WHERE "
+	    "client_id = ?" },
+	[PS_ITEM_MAXSEQ] = { "SELECT coalesce(max(seq), 0) FROM items WHERE "
+	    PLAN_ITEMS_OF, SC_NONE, "" },
+	[PS_ITEM_OPEN] = { "SELECT count(*) FROM items WHERE " PLAN_ITEMS_OF
+	    " AND decision = 0", SC_NONE, "" },
+	[PS_PERSON_REGION] = { "SELECT region FROM persons WHERE id = ?",
+	    SC_NONE, "" },
+	[PS_DLV_INS] = { "INSERT INTO deliveries(item_id, date, amount, note, "
+	    "client_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    SC_NONE, "" },
+	[PS_DLV_BY_CLIENT] = { "SELECT " DLV_COLS " FROM deliveries WHERE "
+	    "client_id = ?", SC_NONE, "" },
+	[PS_DLV_IN_MONTH] = { "SELECT 1 FROM deliveries WHERE item_id = ? AND "
+	    "substr(date, 1, 7) = ? LIMIT 1", SC_NONE, "" },
+	[PS_DLV_MONTHS] = { "SELECT count(DISTINCT substr(date, 1, 7)) FROM "
+	    "deliveries WHERE item_id = ? AND date >= ?", SC_NONE, "" },
+	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items WHERE year = ? "
+	    "AND person_id = ? AND " PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE,
+	    "" },
+	[PS_ITEMS_LIGHT] = { "SELECT id, seq, policy, needs, origin, "
+	    "decision, edited, carried_from, dept, funds_planned, month, "
+	    "monthly FROM items WHERE year = ? AND person_id = ?", SC_NONE,
+	    "" },
+};
+
+_Static_assert(PS_N <= ST_PLAN_SLOTS, "store_int.h: too few plan slots");
+
+static int
+stmt_sql(const struct stmt_def *d, struct buf *b)
+{
+	int rc = buf_adds(b, d->head);
+
+	if (rc == 0 && d->cols == SC_SELECT)
+		rc = plan_item_cols(b);
+	else if (rc == 0 && d->cols == SC_INSERT)
+		rc = insert_cols(b);
+	else if (rc == 0 && d->cols == SC_SET)
+		rc = set_cols(b);
+	return rc == 0 ? buf_adds(b, d->tail) : -1;
+}
+
+sqlite3_stmt *
+plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
+{
+	sqlite3_stmt **st = &s->st[ST_PLAN_BASE + id];
+	struct buf sql;
+
+	if (*st != NULL)
+		return *st;
+	buf_init(&sql, 8192);
+	if (stmt_sql(&stmt_defs[id], &sql) != 0)
+		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	else if (sqlite3_prepare_v3(s->db, buf_str(&sql), -1,
+	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		store_sqlite_error(s, "plan statement", err);
+		*st = NULL;
+	}
+	buf_free(&sql);
+	return *st;
+}
+
+/* ---- schema -------------------------------------------------------- */
+
+static int
+exec(struct store *s, const char *sql, struct lf_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, sql, err);
+	return 0;
+}
+
+/* 1 when every object of the schema exists (0 also on any error: the
+ * creation that follows reports it). */
+static int
+schema_present(struct store *s)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db, present_sql, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n == NOBJECTS;
+}
+
+int
+plan_init(struct store *s, struct lf_error *err)
+{
+	enum plan_tx tx;
+
+	/* every connection opens with this: take no write lock when there
+	 * is nothing to do */
+	if (schema_present(s))
+		return 0;
+	if (plan_tx_begin(s, &tx, err) != 0)
+		return -1;
+	return plan_tx_end(s, tx, exec(s, schema_sql, err), err);
+}
+
+/* ---- transactions -------------------------------------------------- */
+
+int
+plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		*tx = PLAN_TX_OWN;
+		return exec(s, "BEGIN IMMEDIATE", err);
+	}
+	if (s->bulk) {
+		*tx = PLAN_TX_NONE;
+		return 0;
+	}
+	*tx = PLAN_TX_SAVEPOINT;
+	return exec(s, "SAVEPOINT plan", err);
+}
+
+int
+plan_tx_end(struct store *s, enum plan_tx tx, int rc, struct lf_error *err)
+{
+	if (tx == PLAN_TX_NONE)
+		return rc;
+	if (tx == PLAN_TX_OWN) {
+		if (rc == 0 && exec(s, "COMMIT", err) == 0)
+			return 0;
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (rc == 0 && exec(s, "RELEASE plan", err) == 0)
+		return 0;
+	sqlite3_exec(s->db, "ROLLBACK TO plan; RELEASE plan", NULL, NULL,
+	    NULL);
+	return -1;
+}
+
+/* ---- rows ---------------------------------------------------------- */
+
+void
+plan_from_row(sqlite3_stmt *st, int col, struct plan *p)
+{
+	p->id = sqlite3_column_int64(st, col);
+	p->person_id = sqlite3_column_int64(st, col + 1);
+	p->year = sqlite3_column_int(st, col + 2);
+	p->status = sqlite3_column_int(st, col + 3);
+	p->version = sqlite3_column_int64(st, col + 4);
+	plan_time_iso(sqlite3_column_int64(st, col + 5), p->created_at);
+	store_copy_col(st, col + 6, p->created_by, sizeof(p->created_by));
+	plan_time_iso(sqlite3_column_int64(st, col + 7), p->updated_at);
+	store_copy_col(st, col + 8, p->updated_by, sizeof(p->updated_by));
+	plan_time_iso(sqlite3_column_int64(st, col + 9), p->confirmed_at);
+	store_copy_col(st, col + 10, p->confirmed_by, sizeof(p->confirmed_by));
+}
+
+/* Steps st (one int64 parameter bound) for one row read by fn. */
+static int
+load_one(struct store *s, sqlite3_stmt *st, int64_t id, void *out,
+    void (*fn)(sqlite3_stmt *, int, void *), struct lf_error *err)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fn(st, 0, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "plan", err);
+}
+
+static void
+item_row(sqlite3_stmt *st, int col, void *out)
+{
+	plan_item_from_row(st, col, out);
+}
+
+static void
+plan_row(sqlite3_stmt *st, int col, void *out)
+{
+	plan_from_row(st, col, out);
+}
+
+int
+plan_item_load(struct store *s, int64_t id, struct plan_item *it,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_GET, err);
+
+	return st == NULL ? -1 : load_one(s, st, id, it, item_row, err);
+}
+
+int
+plan_load(struct store *s, int64_t id, struct plan *p, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_BY_ID, err);
+
+	return st == NULL ? -1 : load_one(s, st, id, p, plan_row, err);
+}
+
+static void
+stamp(struct plan_item *it, const char *actor, const struct plan_clock *now)
+{
+	snprintf(it->updated_at, sizeof(it->updated_at), "%s", now->iso);
+	snprintf(it->updated_by, sizeof(it->updated_by), "%s",
+	    actor != NULL ? actor : "");
+}
+
+int
+plan_item_save(struct store *s, const struct plan_item *old,
+    struct plan_item *new, const char *actor, const struct plan_clock *now,
+    int *changed, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	char *changes = NULL;
+	int rc = -1;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (item_changes(old, new, &changes) != 0)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	if (changes == NULL) {
+		new->version = old->version;
+		return 0;
+	}
+	new->version = old->version + 1;
+	stamp(new, actor, now);
+	if ((st = plan_stmt(s, PS_ITEM_UPD, err)) == NULL ||
+	    store_history_add(s, "item", old->id, old->person_id, old->year,
+	    old->version, new->updated_by, now->iso, changes, err) != 0)
+		goto out;
+	bind_update(st, new, old->version);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlite_error(s, "item update", err);
+		goto out;
+	}
+	rc = sqlite3_changes(s->db) == 1 ? 0 : plan_version_check(-1,
+	    old->version, "item", err);
+	if (rc == 0 && changed != NULL)
+		*changed = 1;
+out:
+	free(changes);
+	return rc;
+}
+
+int
+plan_item_delete(struct store *s, const struct plan_item *it,
+    const char *actor, const struct plan_clock *now, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	char *changes = NULL;
+	int rc = -1;
+
+	if (item_changes(it, NULL, &changes) != 0)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	if ((st = plan_stmt(s, PS_ITEM_DEL, err)) == NULL ||
+	    store_history_add(s, "item", it->id, it->person_id, it->year,
+	    it->version, actor != NULL ? actor : "", now->iso,
+	    changes != NULL ? changes : "{}", err) != 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, it->id);
+	sqlite3_bind_int64(st, 2, it->version);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlite_error(s, "item delete", err);
+		goto out;
+	}
+	rc = sqlite3_changes(s->db) == 1 ? 0 : plan_version_check(-1,
+	    it->version, "item", err);
+out:
+	free(changes);
+	return rc;
+}
+
+int
+plan_item_insert(struct store *s, struct plan_item *it, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_INS, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	it->version = 1;
+	plan_item_bind(st, 1, it);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, "item insert", err);
+	it->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+/* ---- time ---------------------------------------------------------- */
+
+void
+plan_clock_now(struct plan_clock *c)
+{
+	time_t t = time(NULL);
+	int d;
+
+	c->t = (int64_t)t;
+	plan_time_iso(c->t, c->iso);
+	/* dates people give are Beijing dates */
+	c->today = (int)((c->t + BEIJING_OFFSET) / 86400);
+	date_to_ymd(c->today, &c->year, &c->month, &d);
+}
+
+void
+plan_time_iso(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	out[0] = '\0';
+	if (t != 0 && gmtime_r(&tt, &tm) != NULL)
+		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+plan_month_text(int year, int month, char out[8])
+{
+	out[0] = '\0';
+	if (month >= 1 && month <= 12 && year >= 0 && year <= 9999)
+		snprintf(out, 8, "%04u-%02u", (unsigned)year % 10000u,
+		    (unsigned)month % 100u);
+}
+
+static int
+digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+plan_month_of(const char *ym)
+{
+	int m;
+
+	if (strlen(ym) != 7 || !digits(ym, 4) || ym[4] != '-' ||
+	    !digits(ym + 5, 2))
+		return 0;
+	m = (ym[5] - '0') * 10 + (ym[6] - '0');
+	return m >= 1 && m <= 12 ? m : 0;
+}
+
+/* ---- checks -------------------------------------------------------- */
+
+static int
+text_clean(const char *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+int
+plan_text_set(char *dst, size_t size, const char *v, const char *field,
+    const char *zh, int required, struct lf_error *err)
+{
+	size_t n;
+
+	if (v == NULL)
+		v = "";
+	n = strnlen(v, size);
+	if (required && n == 0)
+		return lf_error_set(err, "invalid", field, "%s必填 (%s is "
+		    "required)", zh, field);
+	if (n >= size)
+		return lf_error_set(err, "invalid", field, "%s过长 (%s is too "
+		    "long: at most %zu bytes)", zh, field, size - 1);
+	if (!utf8_valid(v, n) || !text_clean(v, n))
+		return lf_error_set(err, "invalid", field, "%s含有无效字符 "
+		    "(%s: not valid UTF-8 or holds control characters)", zh,
+		    field);
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+int
+plan_client_id_check(const char *id, struct lf_error *err)
+{
+	size_t i, n = strnlen(id, 40);
+
+	for (i = 0; i < n; i++)
+		if (id[i] < 0x21 || id[i] > 0x7e)
+			break;
+	if (n == 0 || n >= 40 || i < n)
+		return lf_error_set(err, "invalid", "client_id", "客户端编号无效"
+		    " (client_id: 1..39 printable ASCII characters)");
+	return 0;
+}
+
+int
+plan_region_bounds(const char *prefix, int64_t *lo, int64_t *hi,
+    struct lf_error *err)
+{
+	size_t i, n = prefix != NULL ? strnlen(prefix, 13) : 0;
+	int64_t v = 0, mul = 1;
+
+	if (n < 2 || n > 12 || !digits(prefix, n))
+		return lf_error_set(err, "invalid", "region", "区划代码无效 "
+		    "(region: a code prefix of 2 to 12 digits)");
+	for (i = 0; i < n; i++)
+		v = v * 10 + (prefix[i] - '0');
+	for (i = n; i < 12; i++)
+		mul *= 10;
+	*lo = v * mul;
+	*hi = (v + 1) * mul;
+	return 0;
+}
+
+int64_t
+plan_region_num(const char *region)
+{
+	size_t i, n = strnlen(region, 13);
+	int64_t v = 0;
+
+	if (n == 0 || n > 12 || !digits(region, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		v = v * 10 + (region[i] - '0');
+	return v;
+}
+
+int
+plan_version_check(int64_t expect, int64_t version, const char *what,
+    struct lf_error *err)
+{
+	if (expect == 0 || expect == version)
+		return 0;
+	if (expect < 0)
+		return lf_error_set(err, "conflict", "", "记录已被他人修改 (the "
+		    "%s was changed meanwhile; reload and retry)", what);
+	return lf_error_set(err, "conflict", "", "记录已被他人修改: 您看到的是"
+	    "第 %lld 版, 现为第 %lld 版 (%s: stale version %lld; current is "
+	    "%lld)", (long long)expect, (long long)version, what,
+	    (long long)expect, (long long)version);
+}
+
+int
+plan_not_found(const char *what, int64_t id, struct lf_error *err)
+{
+	return lf_error_set(err, "not_found", "", "%s不存在 (no %s with id "
+	    "%lld)", strcmp(what, "plan") == 0 ? "计划" : strcmp(what,
+	    "person") == 0 ? "人员" : "服务项目", what, (long long)id);
+}
+
+/* ---- labels -------------------------------------------------------- */
+
+static const char *
+label(const char *const *v, size_t n, int i)
+{
+	return i >= 0 && (size_t)i < n ? v[i] : "";
+}
+
+#define LABEL(v, i)	label(v, sizeof(v) / sizeof(v[0]), i)
+
+const char *
+plan_effect_zh(int effect)
+{
+	static const char *const v[] = { "", "已落实", "部分落实", "未落实",
+	    "不再需要" };
+
+	return LABEL(v, effect);
+}
+
+const char *
+plan_status_zh(int status)
+{
+	static const char *const v[] = { "", "计划中", "进行中", "已完成",
+	    "未完成" };
+
+	return LABEL(v, status);
+}
+
+const char *
+plan_origin_zh(int origin)
+{
+	static const char *const v[] = { "", "政策匹配", "手工添加",
+	    "上年结转" };
+
+	return LABEL(v, origin);
+}
+
+const char *
+plan_decision_zh(int decision)
+{
+	static const char *const v[] = { "待定", "采纳", "不采纳" };
+
+	return LABEL(v, decision);
+}
+
+/* ---- plans --------------------------------------------------------- */
+
+int
+plan_open(struct store *s, int64_t person_id, int year, const char *region,
+    const char *actor, const struct plan_clock *now, struct plan *p,
+    int *created, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_INS, err);
+	int rc;
+
+	*created = 0;
+	if (st == NULL)
+		return -1;
+	if (actor == NULL)
+		actor = "";
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int(st, 2, year);
+	sqlite3_bind_int64(st, 3, plan_region_num(region));
+	sqlite3_bind_int64(st, 4, now->t);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, "plan insert", err);
+	if (sqlite3_changes(s->db) == 0) {
+		rc = plan_get(s, person_id, year, p, err);
+		return rc == 1 ? plan_not_found("plan", 0, err) : rc;
+	}
+	*created = 1;
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_last_insert_rowid(s->db);
+	p->person_id = person_id;
+	p->year = year;
+	p->status = PLAN_DRAFT;
+	p->version = 1;
+	snprintf(p->created_at, sizeof(p->created_at), "%s", now->iso);
+	snprintf(p->created_by, sizeof(p->created_by), "%s", actor);
+	memcpy(p->updated_at, p->created_at, sizeof(p->updated_at));
+	memcpy(p->updated_by, p->created_by, sizeof(p->updated_by));
+	return 0;
+}

@@ -1,0 +1,294 @@
+/*
+ * plan.h - 一人一策: yearly plans, their service items with the five
+ * elements, and delivery records, kept in the store's database (tables
+ * plans, items, deliveries; created on open like users and audit).
+ *
+ * A plan belongs to one person and one year (unique). Its status is
+ * draft, then confirmed (by a township, county or higher officer), then
+ * closed at year end. Each item of a plan carries:
+ *   - where it came from: origin rule (proposed by a policy), manual
+ *     (added by a worker) or carried (an unmet item of last year);
+ *   - the worker's decision: proposed, accepted or rejected (a rejection
+ *     needs a reason);
+ *   - the five elements: responsible party (department code, unit,
+ *     contact), time (planned month YYYY-MM, actual date), funds (planned
+ *     and spent, fen; spent is the sum of the item's deliveries and is
+ *     never written directly), measures (text), effect (1 已落实, 2 部分落实,
+ *     3 未落实, 4 不再需要; note);
+ *   - a status: planned, in progress, done, not done (with reason);
+ *   - the department's answer: pending, accepted or returned (reason).
+ * An item is "edited" once a person changed it (decision, any of the five
+ * elements, status): the batch then never changes it again.
+ *
+ * Refresh (plan_build): from the year's survey the planner proposes items;
+ * the build creates the plan when missing and merges:
+ *   - a rule item of the same policy and the same first need that is
+ *     neither edited nor decided is updated in place (needs, department,
+ *     amount, month); one no longer proposed is deleted;
+ *   - edited or decided items are left alone, whatever the proposal;
+ *   - a proposal with no item yet is inserted as proposed;
+ *   - last year's items that were accepted and ended not done, 部分落实 or
+ *     未落实 (and not 不再需要) are carried in as origin carried (once:
+ *     carried_from remembers the source; a proposal of the same policy and
+ *     need then takes carried_from instead of making a second item).
+ * Running the build twice changes nothing the second time.
+ *
+ * Every change of an item or plan is written to the store's history
+ * (entity "plan" or "item", with who, when, old -> new) in the same
+ * transaction; every write checks the version the writer saw (0 = no
+ * check) and fails with "conflict" on a stale one, writing nothing.
+ *
+ * Errors: 0 on success, -1 with err (codes "not_found", "conflict",
+ * "invalid" with err->field naming the bad item field, "state" when the
+ * action does not fit the item's or plan's state, "store"); lookups
+ * return 1 for "not found". Threads: as for struct store.
+ */
+#ifndef LF_STORE_PLAN_H
+#define LF_STORE_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/disaster.h"
+#include "core/error.h"
+#include "core/expr.h"
+#include "core/planner.h"
+#include "core/policy.h"
+#include "core/region.h"
+#include "store/store.h"
+
+enum plan_status { PLAN_DRAFT = 1, PLAN_CONFIRMED = 2, PLAN_CLOSED = 3 };
+enum item_origin { ORIGIN_RULE = 1, ORIGIN_MANUAL = 2, ORIGIN_CARRIED = 3 };
+enum item_decision { DECISION_PROPOSED = 0, DECISION_ACCEPTED = 1,
+	DECISION_REJECTED = 2 };
+enum item_status { ITEM_PLANNED = 1, ITEM_IN_PROGRESS = 2, ITEM_DONE = 3,
+	ITEM_NOT_DONE = 4 };
+enum item_effect { EFFECT_NONE = 0, EFFECT_DONE = 1, EFFECT_PARTIAL = 2,
+	EFFECT_NOT_DONE = 3, EFFECT_NOT_NEEDED = 4 };
+enum item_dept_state { DEPT_PENDING = 0, DEPT_ACCEPTED = 1,
+	DEPT_RETURNED = 2 };
+
+#define PLAN_TEXT_MAX	2000	/* bytes of measures, notes, reasons */
+#define PLAN_NEEDS_MAX	400	/* bytes of the comma-separated needs */
+
+struct plan {
+	int64_t		 id;
+	int64_t		 person_id;
+	int		 year;
+	int		 status;		/* enum plan_status */
+	int64_t		 version;
+	char		 created_at[21], created_by[64];
+	char		 updated_at[21], updated_by[64];
+	char		 confirmed_at[21], confirmed_by[64];	/* "" */
+};
+
+struct plan_item {
+	int64_t		 id;
+	int64_t		 plan_id;
+	int64_t		 person_id;
+	int		 year;
+	char		 region[13];		/* the person's village */
+	int		 seq;			/* order within the plan */
+	char		 policy[32];		/* code, "" for none */
+	char		 needs[PLAN_NEEDS_MAX];	/* need codes, "a,b" */
+	int		 origin;		/* enum item_origin */
+	int		 decision;		/* enum item_decision */
+	char		 decision_reason[PLAN_TEXT_MAX];
+	/* the five elements */
+	char		 dept[16];		/* core/dept.h code */
+	char		 org[200];		/* responsible unit */
+	char		 contact[100];
+	char		 planned_month[8];	/* YYYY-MM */
+	char		 actual_date[11];	/* YYYY-MM-DD or "" */
+	int64_t		 funds_planned;		/* fen */
+	int64_t		 funds_spent;		/* fen, sum of deliveries */
+	int		 monthly;		/* monthly schedule */
+	char		 measures[PLAN_TEXT_MAX];
+	int		 effect;		/* enum item_effect */
+	char		 effect_note[PLAN_TEXT_MAX];
+	int		 status;		/* enum item_status */
+	char		 status_reason[PLAN_TEXT_MAX];
+	int		 dept_state;		/* enum item_dept_state */
+	char		 dept_reason[PLAN_TEXT_MAX];
+	int		 edited;
+	int64_t		 carried_from;		/* item id, 0 = none */
+	char		 client_id[40];		/* "" or the client's */
+	int64_t		 version;
+	char		 updated_at[21], updated_by[64];
+};
+
+struct plan_delivery {
+	int64_t		 id;
+	int64_t		 item_id;
+	char		 date[11];		/* YYYY-MM-DD */
+	int64_t		 amount;		/* fen, >= 0 */
+	char		 note[PLAN_TEXT_MAX];
+	char		 client_id[40];
+	char		 created_at[21], created_by[64];
+};
+
+/* Creates the tables and indexes when missing; on every open. */
+int	plan_init(struct store *s, struct lf_error *err);
+
+/* ---- building (the batch and the API's "refresh") ---------------- */
+
+struct plan_build_stats {
+	int64_t		 persons;	/* surveys looked at */
+	int64_t		 plans_created;
+	int64_t		 inserted, updated, deleted, kept, carried;
+	int64_t		 unmet;		/* yes needs with no proposal */
+	int64_t		 skipped;	/* plans left alone: no longer a
+					   draft (plan_build_all only) */
+};
+
+/*
+ * Builds or refreshes the plan of one person and year from the survey r
+ * (already read; the village is p->region) as described on top. ps and a
+ * disaster table (may be NULL) give the rules. Joins the caller's
+ * transaction, else makes its own. stats are added to (may be NULL).
+ */
+int	plan_build(struct store *s, const struct policies *ps,
+	    const struct disaster *dis, const struct store_person *p,
+	    const struct record *r, int year, const char *actor,
+	    struct plan_build_stats *stats, struct lf_error *err);
+
+/*
+ * Builds every plan of `year` for persons whose village lies in `in`
+ * (NULL = all), in one bulk transaction per chunk of persons; progress
+ * (may be NULL) is called now and then with persons done and the total.
+ */
+int	plan_build_all(struct store *s, const struct policies *ps,
+	    const struct disaster *dis, int year, const struct region *in,
+	    const char *actor, void (*progress)(void *arg, int64_t done,
+	    int64_t total), void *arg, struct plan_build_stats *stats,
+	    struct lf_error *err);
+
+/* ---- reading ------------------------------------------------------ */
+
+/* The plan of person and year. 0 found, 1 none. */
+int	plan_get(struct store *s, int64_t person_id, int year,
+	    struct plan *out, struct lf_error *err);
+/* The years the person has plans for, ascending. */
+int	plan_years(struct store *s, int64_t person_id, int *years,
+	    size_t max, size_t *n, struct lf_error *err);
+
+typedef int (*plan_item_fn)(void *arg, const struct plan_item *it);
+typedef int (*plan_delivery_fn)(void *arg, const struct plan_delivery *d);
+
+/* Calls fn for each item of the plan, by seq. fn returns non-zero to
+ * stop (returned). */
+int	plan_items(struct store *s, int64_t plan_id, plan_item_fn fn,
+	    void *arg, struct lf_error *err);
+/* One item. 0 found, 1 none. */
+int	plan_item_get(struct store *s, int64_t item_id, struct plan_item *out,
+	    struct lf_error *err);
+/* The deliveries of an item, by date. */
+int	plan_deliveries(struct store *s, int64_t item_id,
+	    plan_delivery_fn fn, void *arg, struct lf_error *err);
+
+struct plan_inbox_query {
+	const char	*dept;		/* department code, required */
+	const char	*region;	/* region code prefix, required */
+	int		 year;
+	int		 dept_state;	/* -1 = any */
+	int64_t		 after;		/* item id, for paging */
+	int		 limit;		/* 1..1000 */
+};
+/* Items of confirmed plans, decided accepted, of the department, whose
+ * village starts with region, by id after `after`. *last = last id. */
+int	plan_inbox(struct store *s, const struct plan_inbox_query *q,
+	    plan_item_fn fn, void *arg, int64_t *last, struct lf_error *err);
+
+/* Every item of year whose village starts with region (NULL = all), by
+ * person then seq: for export. */
+int	plan_scan_items(struct store *s, int year, const char *region,
+	    plan_item_fn fn, void *arg, struct lf_error *err);
+
+/* ---- writing ------------------------------------------------------ */
+
+/*
+ * A change to an item: each field is applied only when its bit is set in
+ * `set`. Checks: decision rejected needs decision_reason; dept a known
+ * code; planned_month YYYY-MM within the item's year; actual_date a real
+ * date; funds_planned 0..10^11 fen; effect 0..4; status 1..4, not done
+ * needs status_reason; texts valid UTF-8 within PLAN_TEXT_MAX. Sets
+ * edited. A confirmed or closed plan's items can still change status,
+ * effect and actual date, not their decision.
+ */
+enum plan_item_bits {
+	PI_DECISION = 1 << 0, PI_DEPT = 1 << 1, PI_ORG = 1 << 2,
+	PI_CONTACT = 1 << 3, PI_MONTH = 1 << 4, PI_ACTUAL = 1 << 5,
+	PI_FUNDS = 1 << 6, PI_MEASURES = 1 << 7, PI_EFFECT = 1 << 8,
+	PI_STATUS = 1 << 9
+};
+struct plan_item_change {
+	unsigned	 set;		/* plan_item_bits */
+	int		 decision;
+	const char	*decision_reason;
+	const char	*dept, *org, *contact;
+	const char	*planned_month, *actual_date;
+	int64_t		 funds_planned;
+	const char	*measures;
+	int		 effect;
+	const char	*effect_note;
+	int		 status;
+	const char	*status_reason;
+};
+int	plan_item_update(struct store *s, int64_t item_id,
+	    const struct plan_item_change *c, int64_t expect_version,
+	    const char *actor, struct plan_item *out, struct lf_error *err);
+
+/*
+ * Adds a manual item to the person's plan of year (made as a draft when
+ * missing). policy may be "" (none) or a code of ps; needs a
+ * comma-separated list of need codes (may be ""); c gives the five
+ * elements (PI_DECISION ignored: a manual item is accepted). client_id
+ * (may be NULL) makes the call idempotent: a second call with the same
+ * client_id returns the first item and adds nothing.
+ */
+int	plan_item_add(struct store *s, const struct policies *ps,
+	    int64_t person_id, int year, const char *policy,
+	    const char *needs, const struct plan_item_change *c,
+	    const char *client_id, const char *actor, struct plan_item *out,
+	    struct lf_error *err);
+
+/* Confirms a draft plan: every item must be decided (none proposed:
+ * "state", naming how many are open). */
+int	plan_confirm(struct store *s, int64_t plan_id, int64_t expect_version,
+	    const char *actor, struct plan *out, struct lf_error *err);
+/* Back to draft (an officer reopening a confirmed plan). */
+int	plan_reopen(struct store *s, int64_t plan_id, int64_t expect_version,
+	    const char *actor, struct plan *out, struct lf_error *err);
+
+/* The department's answers. accept: pending -> accepted; return (needs a
+ * reason): pending or accepted -> returned, and the item's decision goes
+ * back to proposed so the worker sees it again. */
+int	plan_item_dept_accept(struct store *s, int64_t item_id,
+	    int64_t expect_version, const char *actor, struct plan_item *out,
+	    struct lf_error *err);
+int	plan_item_dept_return(struct store *s, int64_t item_id,
+	    const char *reason, int64_t expect_version, const char *actor,
+	    struct plan_item *out, struct lf_error *err);
+
+/*
+ * Records a delivery on an accepted item of a confirmed plan: date within
+ * the item's year and not in the future, amount >= 0 fen, note. Adds the
+ * amount to funds_spent, sets actual_date (first delivery), status in
+ * progress, or done when the item is not monthly or when its deliveries
+ * cover every planned month; the department state becomes accepted.
+ * client_id (may be NULL) makes it idempotent as for plan_item_add. A
+ * monthly item takes at most one delivery per month ("invalid", field
+ * "date").
+ */
+int	plan_delivery_add(struct store *s, int64_t item_id, const char *date,
+	    int64_t amount, const char *note, const char *client_id,
+	    const char *actor, struct plan_delivery *out,
+	    struct plan_item *item_out, struct lf_error *err);
+
+/* Item labels for exports and the UI: "已落实" ... ("" for 0). */
+const char *plan_effect_zh(int effect);
+const char *plan_status_zh(int status);
+const char *plan_origin_zh(int origin);
+const char *plan_decision_zh(int decision);
+
+#endif

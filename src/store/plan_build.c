@@ -1,0 +1,804 @@
+/*
+ * plan_build.c - merging the planner's proposals into a plan, by the
+ * refresh rules on top of plan.h, and plan_build() for one person.
+ *
+ * A job is one person's proposals and last year's items to carry. A plan
+ * made now takes pure inserts. An existing draft has the few columns the
+ * merge compares read once (a whole row is read only for an item that is
+ * updated or deleted), then:
+ *   1. each proposal finds the item of its key (policy, first need);
+ *   2. rule items nobody touched and no proposal found are deleted;
+ *   3. each item to carry is skipped when an item carries it already or
+ *      an item of its key exists that cannot take it; else the proposal
+ *      of its key takes it (carried_from); else it is inserted as origin
+ *      carried;
+ *   4. untouched rule items a proposal found are updated in place when
+ *      the proposal differs; proposals that found none are inserted.
+ */
+#include "store/plan_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+
+#define F_MATCHED	0x01
+#define F_DELETE	0x02
+#define ROWS_MAX	32	/* new items one statement writes */
+#define ROW_PARAMS	15	/* parameters of one row */
+
+/* A new item waiting to be written. The texts point into the policies
+ * or the batch (needs is copied). */
+struct row {
+	int64_t		 plan_id, person_id, region, funds, cf;
+	int		 seq, origin, month, monthly;
+	const char	*policy, *dept, *org, *contact, *measures;
+	char		 needs[PLAN_NEEDS_MAX];
+};
+
+/* What the merge compares of an existing item. */
+struct old_item {
+	int64_t		 id, carried_from, funds;
+	int		 seq, origin, decision, edited, month, monthly;
+	unsigned char	 flag;
+	char		 policy[32], needs[PLAN_NEEDS_MAX], dept[16];
+};
+
+struct build_merger {
+	struct store		*s;
+	const struct catalog	*cat;
+	int			 year, all;
+	const char		*actor;
+	struct plan_clock	 now;
+	struct plan_build_stats	*st;
+	struct old_item		*old;
+	size_t			 nold, old_cap;
+	int			*match;		/* proposal -> old index or -1 */
+	size_t			 match_cap;
+	int64_t			*cf;		/* proposal -> carried_from */
+	size_t			 cf_cap;
+	unsigned char		*ins;		/* candidate: insert it */
+	size_t			 ins_cap;
+	struct plan_item	*full;		/* an item read whole */
+	struct plan_item	*new;
+	int64_t			 plan_id, person_id, region;
+	int			 seq;		/* the plan's last seq */
+	char			 needs[PLAN_NEEDS_MAX];
+	struct row		*rows;		/* new items to write */
+	size_t			 nrows;
+	sqlite3_stmt		*ins_st[ROWS_MAX + 1];	/* by rows */
+};
+
+static int
+nomem(struct lf_error *err)
+{
+	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+}
+
+/* Grows the array at *pp (any element type) to hold need elements. */
+static int
+room(void *pp, size_t *cap, size_t need, size_t size)
+{
+	void *v, *nv;
+	size_t ncap;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need)
+		ncap *= 2;
+	memcpy(&v, pp, sizeof(v));
+	if ((nv = mem_realloc(v, ncap * size)) == NULL)
+		return -1;
+	memcpy(pp, &nv, sizeof(nv));
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- batches ------------------------------------------------------- */
+
+void
+build_batch_clear(struct build_batch *b)
+{
+	b->njobs = b->nprops = b->ncands = 0;
+}
+
+void
+build_batch_free(struct build_batch *b)
+{
+	mem_free(b->jobs);
+	mem_free(b->props);
+	mem_free(b->cands);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The planned month of carried items: the planner's rule. */
+static int
+carry_month(const struct expr_ctx *ctx)
+{
+	int y, m, d;
+
+	date_to_ymd(ctx->ref_days, &y, &m, &d);
+	if (y != ctx->year)
+		return 1;
+	return m < 12 ? m + 1 : 12;
+}
+
+int
+build_job_add(struct build_batch *b, int64_t person_id, const char *region,
+    const struct expr_ctx *ctx, const struct planner_result *res,
+    struct lf_error *err)
+{
+	const struct planner_item *pi;
+	struct build_prop *p;
+	struct build_job *j;
+	size_t i;
+
+	if (room(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs)) ||
+	    room(&b->props, &b->props_cap, b->nprops + res->nitems,
+	    sizeof(*b->props)))
+		return nomem(err);
+	j = &b->jobs[b->njobs++];
+	j->person_id = person_id;
+	snprintf(j->region, sizeof(j->region), "%s", region);
+	j->month = carry_month(ctx);
+	j->unmet = (int64_t)res->nunmet;
+	j->prop0 = b->nprops;
+	j->nprop = res->nitems;
+	j->cand0 = b->ncands;
+	j->ncand = 0;
+	for (i = 0; i < res->nitems; i++) {
+		pi = &res->items[i];
+		p = &b->props[b->nprops++];
+		p->pol = pi->policy;
+		p->nneeds = pi->nneeds < PLANNER_MAX_NEEDS ? (int)pi->nneeds :
+		    PLANNER_MAX_NEEDS;
+		memcpy(p->needs, pi->needs, (size_t)p->nneeds *
+		    sizeof(p->needs[0]));
+		p->month = pi->month;
+		p->monthly = pi->monthly;
+		p->funds = pi->funds_fen;
+	}
+	return 0;
+}
+
+int
+build_cand_add(struct build_batch *b, sqlite3_stmt *st, struct lf_error *err)
+{
+	struct build_cand *c;
+	int64_t left;
+
+	if (room(&b->cands, &b->cands_cap, b->ncands + 1, sizeof(*b->cands)))
+		return nomem(err);
+	c = &b->cands[b->ncands++];
+	c->id = sqlite3_column_int64(st, 0);
+	c->person_id = sqlite3_column_int64(st, 1);
+	store_copy_col(st, 2, c->policy, sizeof(c->policy));
+	store_copy_col(st, 3, c->needs, sizeof(c->needs));
+	store_copy_col(st, 4, c->dept, sizeof(c->dept));
+	store_copy_col(st, 5, c->org, sizeof(c->org));
+	store_copy_col(st, 6, c->contact, sizeof(c->contact));
+	store_copy_col(st, 7, c->measures, sizeof(c->measures));
+	left = sqlite3_column_int64(st, 8) - sqlite3_column_int64(st, 9);
+	c->funds = left > 0 ? left : 0;
+	c->monthly = sqlite3_column_int(st, 10);
+	return 0;
+}
+
+/* ---- the merger ---------------------------------------------------- */
+
+struct build_merger *
+build_merger_new(struct store *s, int year, const char *actor, int all,
+    struct plan_build_stats *st)
+{
+	struct build_merger *m = mem_calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	m->full = mem_alloc(sizeof(*m->full));
+	m->new = mem_alloc(sizeof(*m->new));
+	m->rows = mem_calloc(ROWS_MAX, sizeof(*m->rows));
+	if (m->full == NULL || m->new == NULL || m->rows == NULL) {
+		build_merger_free(m);
+		return NULL;
+	}
+	m->s = s;
+	m->cat = s->cat;
+	m->year = year;
+	m->all = all;
+	m->actor = actor != NULL ? actor : "";
+	m->st = st;
+	plan_clock_now(&m->now);
+	return m;
+}
+
+void
+build_merger_free(struct build_merger *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i <= ROWS_MAX; i++)
+		sqlite3_finalize(m->ins_st[i]);
+	mem_free(m->rows);
+	mem_free(m->old);
+	mem_free(m->match);
+	mem_free(m->cf);
+	mem_free(m->ins);
+	mem_free(m->full);
+	mem_free(m->new);
+	mem_free(m);
+}
+
+static int
+refreshable(int origin, int edited, int decision)
+{
+	return origin == ORIGIN_RULE && !edited &&
+	    decision == DECISION_PROPOSED;
+}
+
+static int
+first_need_is(const char *needs, const char *code)
+{
+	size_t n = strcspn(needs, ",");
+
+	return strlen(code) == n && strncmp(needs, code, n) == 0;
+}
+
+/* Two need lists start with the same code. */
+static int
+same_first(const char *a, const char *b)
+{
+	size_t n = strcspn(a, ",");
+
+	return n == strcspn(b, ",") && strncmp(a, b, n) == 0;
+}
+
+static const char *
+prop_need(const struct build_merger *m, const struct build_prop *p)
+{
+	return p->nneeds > 0 ? m->cat->fields[p->needs[0]].code : "";
+}
+
+/* The need codes of p, comma-separated, cut at a whole code. */
+static void
+needs_text(const struct build_merger *m, const struct build_prop *p,
+    char out[PLAN_NEEDS_MAX])
+{
+	size_t len = 0, n;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < p->nneeds; i++) {
+		const char *code = m->cat->fields[p->needs[i]].code;
+
+		n = strlen(code);
+		if (len + n + (len > 0) >= PLAN_NEEDS_MAX)
+			break;
+		if (len > 0)
+			out[len++] = ',';
+		memcpy(out + len, code, n + 1);
+		len += n;
+	}
+}
+
+static const char *
+prop_dept(const struct build_prop *p)
+{
+	return p->pol->dept != NULL ? p->pol->dept->code : "";
+}
+
+/* Reads the plan's items (the compared columns) into m->old. */
+static int
+load_old(struct build_merger *m, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(m->s, PS_ITEMS_LIGHT, err);
+	struct old_item *o;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, m->year);
+	sqlite3_bind_int64(st, 2, m->person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
+			sqlite3_reset(st);
+			return nomem(err);
+		}
+		o = &m->old[m->nold++];
+		o->id = sqlite3_column_int64(st, 0);
+		o->seq = sqlite3_column_int(st, 1);
+		store_copy_col(st, 2, o->policy, sizeof(o->policy));
+		store_copy_col(st, 3, o->needs, sizeof(o->needs));
+		o->origin = sqlite3_column_int(st, 4);
+		o->decision = sqlite3_column_int(st, 5);
+		o->edited = sqlite3_column_int(st, 6);
+		o->carried_from = sqlite3_column_int64(st, 7);
+		store_copy_col(st, 8, o->dept, sizeof(o->dept));
+		o->funds = sqlite3_column_int64(st, 9);
+		o->month = sqlite3_column_int(st, 10);
+		o->monthly = sqlite3_column_int(st, 11);
+		o->flag = 0;
+		if (o->seq > m->seq)
+			m->seq = o->seq;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "items", err);
+}
+
+/* Steps 1 and 2: proposals find their items; deletions. */
+static void
+match_props(struct build_merger *m, const struct build_prop *props,
+    size_t n)
+{
+	struct old_item *o;
+	size_t k, i;
+
+	for (k = 0; k < n; k++) {
+		m->match[k] = -1;
+		m->cf[k] = 0;
+		for (i = 0; i < m->nold; i++) {
+			o = &m->old[i];
+			if (!(o->flag & F_MATCHED) &&
+			    strcmp(o->policy, props[k].pol->code) == 0 &&
+			    first_need_is(o->needs, prop_need(m, &props[k]))) {
+				o->flag |= F_MATCHED;
+				m->match[k] = (int)i;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < m->nold; i++) {
+		o = &m->old[i];
+		if (!(o->flag & F_MATCHED) &&
+		    refreshable(o->origin, o->edited, o->decision))
+			o->flag |= F_DELETE;
+	}
+}
+
+/* An item that stays carries c already, or has c's key. */
+static int
+old_covers(const struct build_merger *m, const struct build_cand *c,
+    int by_key)
+{
+	size_t i;
+
+	for (i = 0; i < m->nold; i++) {
+		const struct old_item *o = &m->old[i];
+
+		if (o->flag & F_DELETE)
+			continue;
+		if (!by_key && o->carried_from == c->id)
+			return 1;
+		if (by_key && strcmp(o->policy, c->policy) == 0 &&
+		    same_first(o->needs, c->needs))
+			return 1;
+	}
+	return 0;
+}
+
+/* The proposal with c's key, or -1. */
+static int
+prop_of(const struct build_merger *m, const struct build_prop *props,
+    size_t n, const struct build_cand *c)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(props[k].pol->code, c->policy) == 0 &&
+		    first_need_is(c->needs, prop_need(m, &props[k])))
+			return (int)k;
+	return -1;
+}
+
+/* Step 3: what becomes of each item to carry. */
+static void
+carry(struct build_merger *m, const struct build_prop *props, size_t n,
+    const struct build_cand *cands, size_t ncand)
+{
+	const struct old_item *o;
+	size_t c;
+	int k;
+
+	for (c = 0; c < ncand; c++) {
+		m->ins[c] = 0;
+		if (old_covers(m, &cands[c], 0))
+			continue;
+		k = prop_of(m, props, n, &cands[c]);
+		if (k >= 0 && m->match[k] >= 0) {
+			o = &m->old[m->match[k]];
+			if (refreshable(o->origin, o->edited, o->decision) &&
+			    o->carried_from == 0 && m->cf[k] == 0) {
+				m->cf[k] = cands[c].id;
+				m->st->carried++;
+			}
+			continue;
+		}
+		if (k >= 0 && m->cf[k] == 0) {
+			m->cf[k] = cands[c].id;
+			m->st->carried++;
+			continue;
+		}
+		if (k < 0 && old_covers(m, &cands[c], 1))
+			continue;
+		m->ins[c] = 1;
+		m->st->carried++;
+	}
+}
+
+/* ---- writes -------------------------------------------------------- */
+
+struct new_item {
+	const char	*policy, *needs, *dept, *org, *contact, *measures;
+	int		 origin, month, monthly;
+	int64_t		 funds, carried_from;
+};
+
+static void
+bind_opt(sqlite3_stmt *st, int idx, const char *text)
+{
+	if (text != NULL && text[0] != '\0')
+		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* The insert of n rows, prepared on first use (the merger keeps it). */
+static sqlite3_stmt *
+rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
+{
+	struct buf sql;
+	size_t i;
+	int rc = 0;
+
+	if (m->ins_st[n] != NULL)
+		return m->ins_st[n];
+	buf_init(&sql, 1 << 16);
+	rc = buf_adds(&sql, "INSERT INTO items(plan_id, person_id, year, "
+	    "region, seq, policy, needs, origin, dept, org, contact, month, "
+	    "funds_planned, monthly, measures, carried_from, updated_at, "
+	    "updated_by, decision, funds_spent, effect, status, dept_state, "
+	    "edited, version) VALUES ");
+	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
+	for (i = 0; rc == 0 && i < n; i++) {
+		int b = 4 + (int)i * ROW_PARAMS;
+
+		rc = buf_addf(&sql, "%s(?%d, ?%d, ?1, ?%d, ?%d, ?%d, ?%d, ?%d, "
+		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, 0, 1, "
+		    "0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3, b + 4,
+		    b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12,
+		    b + 13, b + 14);
+	}
+	if (rc != 0)
+		nomem(err);
+	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
+	    SQLITE_PREPARE_PERSISTENT, &m->ins_st[n], NULL) != SQLITE_OK) {
+		store_sqlite_error(m->s, "item insert", err);
+		m->ins_st[n] = NULL;
+	}
+	buf_free(&sql);
+	return m->ins_st[n];
+}
+
+/* Binds row r's own parameters, from i on. */
+static void
+bind_row(sqlite3_stmt *st, int i, const struct row *r)
+{
+	sqlite3_bind_int64(st, i, r->plan_id);
+	sqlite3_bind_int64(st, i + 1, r->person_id);
+	sqlite3_bind_int64(st, i + 2, r->region);
+	sqlite3_bind_int(st, i + 3, r->seq);
+	bind_opt(st, i + 4, r->policy);
+	bind_opt(st, i + 5, r->needs);
+	sqlite3_bind_int(st, i + 6, r->origin);
+	bind_opt(st, i + 7, r->dept);
+	bind_opt(st, i + 8, r->org);
+	bind_opt(st, i + 9, r->contact);
+	sqlite3_bind_int(st, i + 10, r->month);
+	sqlite3_bind_int64(st, i + 11, r->funds);
+	sqlite3_bind_int(st, i + 12, r->monthly);
+	bind_opt(st, i + 13, r->measures);
+	if (r->cf != 0)
+		sqlite3_bind_int64(st, i + 14, r->cf);
+	else
+		sqlite3_bind_null(st, i + 14);
+}
+
+int
+build_merger_flush(struct build_merger *m, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i, n = m->nrows;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	m->nrows = 0;
+	if ((st = rows_stmt(m, n, err)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, m->year);
+	sqlite3_bind_int64(st, 2, m->now.t);
+	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++)
+		bind_row(st, 4 + (int)i * ROW_PARAMS, &m->rows[i]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "item insert",
+	    err);
+}
+
+/* Queues a new item of the job's plan. */
+static int
+insert(struct build_merger *m, const struct build_job *j,
+    const struct new_item *ni, struct lf_error *err)
+{
+	struct row *r;
+
+	if (m->nrows == ROWS_MAX && build_merger_flush(m, err) != 0)
+		return -1;
+	r = &m->rows[m->nrows++];
+	r->plan_id = m->plan_id;
+	r->person_id = j->person_id;
+	r->region = m->region;
+	r->seq = ++m->seq;
+	r->policy = ni->policy;
+	snprintf(r->needs, sizeof(r->needs), "%s", ni->needs);
+	r->origin = ni->origin;
+	r->dept = ni->dept;
+	r->org = ni->org;
+	r->contact = ni->contact;
+	r->month = ni->month;
+	r->funds = ni->funds;
+	r->monthly = ni->monthly;
+	r->measures = ni->measures;
+	r->cf = ni->carried_from;
+	return 0;
+}
+
+static int
+insert_prop(struct build_merger *m, const struct build_job *j,
+    const struct build_prop *p, int64_t cf, struct lf_error *err)
+{
+	struct new_item ni;
+
+	memset(&ni, 0, sizeof(ni));
+	needs_text(m, p, m->needs);
+	ni.policy = p->pol->code;
+	ni.needs = m->needs;
+	ni.dept = prop_dept(p);
+	ni.origin = ORIGIN_RULE;
+	ni.month = p->month;
+	ni.monthly = p->monthly;
+	ni.funds = p->funds;
+	ni.carried_from = cf;
+	m->st->inserted++;
+	return insert(m, j, &ni, err);
+}
+
+static int
+insert_cand(struct build_merger *m, const struct build_job *j,
+    const struct build_cand *c, struct lf_error *err)
+{
+	struct new_item ni;
+
+	ni.policy = c->policy;
+	ni.needs = c->needs;
+	ni.dept = c->dept;
+	ni.org = c->org;
+	ni.contact = c->contact;
+	ni.measures = c->measures;
+	ni.origin = ORIGIN_CARRIED;
+	ni.month = j->month;
+	ni.monthly = c->monthly;
+	ni.funds = c->funds;
+	ni.carried_from = c->id;
+	return insert(m, j, &ni, err);
+}
+
+/* Reads the item whole into m->full. */
+static int
+load_full(struct build_merger *m, int64_t id, struct lf_error *err)
+{
+	int rc = plan_item_load(m->s, id, m->full, err);
+
+	return rc == 1 ? plan_not_found("item", id, err) : rc;
+}
+
+/* Step 4 for one proposal that found o: update in place or keep. */
+static int
+refresh(struct build_merger *m, const struct old_item *o,
+    const struct build_prop *p, int64_t cf, struct lf_error *err)
+{
+	struct plan_item *n = m->new;
+	int64_t want_cf = cf != 0 ? cf : o->carried_from;
+
+	needs_text(m, p, m->needs);
+	if (!refreshable(o->origin, o->edited, o->decision) ||
+	    (strcmp(o->needs, m->needs) == 0 &&
+	    strcmp(o->dept, prop_dept(p)) == 0 && o->funds == p->funds &&
+	    o->month == p->month && o->monthly == p->monthly &&
+	    o->carried_from == want_cf)) {
+		m->st->kept++;
+		return 0;
+	}
+	if (load_full(m, o->id, err) != 0)
+		return -1;
+	*n = *m->full;
+	memcpy(n->needs, m->needs, sizeof(n->needs));
+	snprintf(n->dept, sizeof(n->dept), "%s", prop_dept(p));
+	n->funds_planned = p->funds;
+	plan_month_text(n->year, p->month, n->planned_month);
+	n->monthly = p->monthly;
+	n->carried_from = want_cf;
+	m->st->updated++;
+	return plan_item_save(m->s, m->full, n, m->actor, &m->now, NULL, err);
+}
+
+static int
+apply(struct build_merger *m, const struct build_batch *b,
+    const struct build_job *j, struct lf_error *err)
+{
+	const struct build_prop *props = b->props + j->prop0;
+	const struct build_cand *cands = b->cands + j->cand0;
+	size_t i;
+
+	for (i = 0; i < m->nold; i++) {
+		if (!(m->old[i].flag & F_DELETE))
+			continue;
+		if (load_full(m, m->old[i].id, err) != 0 ||
+		    plan_item_delete(m->s, m->full, m->actor, &m->now, err))
+			return -1;
+		m->st->deleted++;
+	}
+	for (i = 0; i < j->nprop; i++)
+		if (m->match[i] >= 0 && refresh(m, &m->old[m->match[i]],
+		    &props[i], m->cf[i], err) != 0)
+			return -1;
+	for (i = 0; i < m->nold; i++)
+		if (!(m->old[i].flag & (F_MATCHED | F_DELETE)))
+			m->st->kept++;
+	for (i = 0; i < j->nprop; i++)
+		if (m->match[i] < 0 && insert_prop(m, j, &props[i], m->cf[i],
+		    err) != 0)
+			return -1;
+	for (i = 0; i < j->ncand; i++)
+		if (m->ins[i] && insert_cand(m, j, &cands[i], err) != 0)
+			return -1;
+	return 0;
+}
+
+/* The plan of the job, made when missing; 1 when it is to be left. */
+static int
+open_plan(struct build_merger *m, const struct build_job *j,
+    int *created, struct lf_error *err)
+{
+	struct plan plan;
+
+	if (plan_open(m->s, j->person_id, m->year, j->region, m->actor,
+	    &m->now, &plan, created, err) != 0)
+		return -1;
+	m->plan_id = plan.id;
+	if (*created) {
+		m->st->plans_created++;
+		return 0;
+	}
+	if (plan.status == PLAN_DRAFT)
+		return 0;
+	if (!m->all)
+		return lf_error_set(err, "state", "status", "计划已确认, 不能刷新"
+		    " (the plan is no longer a draft; reopen it first)");
+	m->st->skipped++;
+	return 1;
+}
+
+int
+build_merge(struct build_merger *m, const struct build_batch *b,
+    const struct build_job *j, struct lf_error *err)
+{
+	int created = 0, rc;
+
+	m->st->persons++;
+	m->st->unmet += j->unmet;
+	if ((rc = open_plan(m, j, &created, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	m->region = plan_region_num(j->region);
+	m->person_id = j->person_id;
+	m->nold = 0;
+	m->seq = 0;
+	if (room(&m->match, &m->match_cap, j->nprop + 1, sizeof(*m->match)) ||
+	    room(&m->cf, &m->cf_cap, j->nprop + 1, sizeof(*m->cf)) ||
+	    room(&m->ins, &m->ins_cap, j->ncand + 1, sizeof(*m->ins)))
+		return nomem(err);
+	if (!created && load_old(m, err) != 0)
+		return -1;
+	match_props(m, b->props + j->prop0, j->nprop);
+	carry(m, b->props + j->prop0, j->nprop, b->cands + j->cand0,
+	    j->ncand);
+	return apply(m, b, j, err);
+}
+
+/* ---- one person ---------------------------------------------------- */
+
+/* Last year's items of the person to carry, into the job. */
+static int
+carried_of(struct store *s, struct build_batch *b, struct build_job *j,
+    int year, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_CARRY, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, year - 1);
+	sqlite3_bind_int64(st, 2, j->person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (build_cand_add(b, st, err) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	j->ncand = b->ncands - j->cand0;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "carry", err);
+}
+
+static int
+build_one(struct store *s, struct build_batch *b,
+    const struct planner_result *res, const struct expr_ctx *ctx,
+    const struct store_person *p, const char *actor,
+    struct plan_build_stats *stats, struct lf_error *err)
+{
+	struct build_merger *m;
+	enum plan_tx tx;
+	int rc = -1;
+
+	if (build_job_add(b, p->id, p->region, ctx, res, err) != 0)
+		return -1;
+	if ((m = build_merger_new(s, ctx->year, actor, 0, stats)) == NULL)
+		return nomem(err);
+	if (plan_tx_begin(s, &tx, err) == 0) {
+		if (carried_of(s, b, &b->jobs[0], ctx->year, err) == 0 &&
+		    build_merge(m, b, &b->jobs[0], err) == 0)
+			rc = build_merger_flush(m, err);
+		rc = plan_tx_end(s, tx, rc, err);
+	}
+	build_merger_free(m);
+	return rc;
+}
+
+int
+plan_build(struct store *s, const struct policies *ps,
+    const struct disaster *dis, const struct store_person *p,
+    const struct record *r, int year, const char *actor,
+    struct plan_build_stats *stats, struct lf_error *err)
+{
+	struct plan_build_stats local;
+	struct planner_result res;
+	struct build_batch b;
+	struct expr_ctx ctx;
+	int rc = -1;
+
+	if (year < PLAN_YEAR_MIN || year > PLAN_YEAR_MAX)
+		return lf_error_set(err, "invalid", "year", "年度无效 (year %d "
+		    "is out of range)", year);
+	memset(&local, 0, sizeof(local));
+	memset(&b, 0, sizeof(b));
+	planner_result_init(&res);
+	planner_ctx(r, year, p->region, dis, &ctx);
+	if (planner_propose(ps, r, &ctx, 0, &res, err) == 0)
+		rc = build_one(s, &b, &res, &ctx, p, actor, &local, err);
+	if (rc == 0 && stats != NULL) {
+		stats->persons += local.persons;
+		stats->plans_created += local.plans_created;
+		stats->inserted += local.inserted;
+		stats->updated += local.updated;
+		stats->deleted += local.deleted;
+		stats->kept += local.kept;
+		stats->carried += local.carried;
+		stats->unmet += local.unmet;
+		stats->skipped += local.skipped;
+	}
+	planner_result_free(&res);
+	build_batch_free(&b);
+	return rc;
+}

@@ -1,0 +1,169 @@
+/*
+ * apiclient.c - the plumbing of the API tests (see apiclient.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apiclient.h"
+
+char api_dir[64], api_db[128], api_base[64];
+const char *api_extra_header;
+pid_t api_server;
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+
+	buf_add(&r->body, p, size * n);
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	const char *key = "Set-Cookie: lf_session=";
+	size_t len = size * n, k = strlen(key), v;
+
+	if (len > k && strncasecmp(p, key, k) == 0) {
+		v = strcspn(p + k, ";\r\n");
+		snprintf(r->cookie, sizeof(r->cookie), "%.*s", (int)v, p + k);
+	}
+	return len;
+}
+
+void
+api_call(struct resp *r, const char *method, const char *path, const char *body,
+    const struct who *w, int with_csrf)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char url[512], cookie[200], csrf[200];
+	json_error_t je;
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->body, 1 << 24);
+	snprintf(url, sizeof(url), "%s%s", api_base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		h = curl_slist_append(h, "Content-Type: application/json");
+	}
+	if (w != NULL) {
+		snprintf(cookie, sizeof(cookie), "lf_session=%s", w->token);
+		curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
+		if (with_csrf) {
+			snprintf(csrf, sizeof(csrf), "X-CSRF-Token: %s",
+			    w->csrf);
+			h = curl_slist_append(h, csrf);
+		}
+	}
+	if (api_extra_header != NULL)
+		h = curl_slist_append(h, api_extra_header);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	r->json = json_loads(buf_str(&r->body), 0, &je);
+}
+
+void
+api_done(struct resp *r)
+{
+	json_decref(r->json);
+	buf_free(&r->body);
+}
+
+const char *
+api_err_code(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json,
+	    "error"), "code"));
+}
+
+void
+api_login(struct who *w, const char *login)
+{
+	char body[256];
+	struct resp r;
+
+	snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":\"%s\"}",
+	    login, PASSWORD);
+	api_call(&r, "POST", "/api/v1/session", body, NULL, 0);
+	if (r.status != 200)
+		fail_msg("login %s: %ld %s", login, r.status,
+		    buf_str(&r.body));
+	snprintf(w->token, sizeof(w->token), "%s", r.cookie);
+	snprintf(w->csrf, sizeof(w->csrf), "%s",
+	    json_string_value(json_object_get(r.json, "csrf")));
+	assert_int_equal(strlen(w->token), 64);
+	api_done(&r);
+}
+
+void
+api_start_server(void)
+{
+	char portf[160], log[160], port[16] = "";
+	FILE *fp;
+	int i;
+
+	snprintf(portf, sizeof(portf), "%s/port", api_dir);
+	snprintf(log, sizeof(log), "%s/server.log", api_dir);
+	if ((api_server = fork()) == 0) {
+		freopen(log, "w", stderr);
+		freopen(log, "a", stdout);
+		execl("build/test/liangfu", "liangfu", "serve", api_db,
+		    "--listen",
+		    "127.0.0.1:0", "--port-file", portf, "--web", "web",
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && port[0] == '\0'; i++) {
+		usleep(50000);
+		if ((fp = fopen(portf, "r")) != NULL) {
+			if (fgets(port, sizeof(port), fp) == NULL)
+				port[0] = '\0';
+			fclose(fp);
+		}
+	}
+	if (port[0] == '\0')
+		fail_msg("server did not start; see %s", log);
+	port[strcspn(port, "\n")] = '\0';
+	snprintf(api_base, sizeof(api_base), "http://127.0.0.1:%s", port);
+}
+
+int
+api_stop_server(void)
+{
+	int status = -1;
+	char cmd[256];
+
+	kill(api_server, SIGTERM);
+	waitpid(api_server, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s/server.log >&2", api_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot show the server log\n");
+		fprintf(stderr, "server exit status %d\n", status);
+		return -1;
+	}
+	return 0;
+}

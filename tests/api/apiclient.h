@@ -1,0 +1,49 @@
+/*
+ * apiclient.h - what the API tests share: a server on an ephemeral port
+ * (the sanitizer build of liangfu on api_db) and requests to it with
+ * libcurl.
+ */
+#ifndef LF_TESTS_APICLIENT_H
+#define LF_TESTS_APICLIENT_H
+
+#include <jansson.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+
+#define PASSWORD "Sichuan-2026-test"
+
+/* Set by the test before api_start_server(): a temporary directory and
+ * the database in it. api_base is set by api_start_server(). */
+extern char api_dir[64], api_db[128], api_base[64];
+extern pid_t api_server;
+/* When not NULL, one more header line sent with every request. */
+extern const char *api_extra_header;
+
+struct resp {
+	long		 status;
+	struct buf	 body;
+	char		 cookie[128];
+	json_t		*json;		/* NULL when the body is not JSON */
+};
+
+struct who {
+	char	token[160];
+	char	csrf[160];
+};
+
+/* One request; body may be NULL; w may be NULL (no session). Free the
+ * response with api_done(). */
+void	api_call(struct resp *r, const char *method, const char *path,
+	    const char *body, const struct who *w, int with_csrf);
+void	api_done(struct resp *r);
+/* The error code of an error reply, or NULL. */
+const char *api_err_code(const struct resp *r);
+/* Logs in with PASSWORD; fails the test otherwise. */
+void	api_login(struct who *w, const char *login);
+/* Starts `liangfu serve api_db` and waits for its port. */
+void	api_start_server(void);
+/* SIGTERM, then checks the server exited 0 (else prints its log). */
+int	api_stop_server(void);
+
+#endif

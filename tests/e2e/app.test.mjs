@@ -1,0 +1,671 @@
+// app.test.mjs - the web app in a real browser: Debian's chromium, headless,
+// driven by playwright-core, against `liangfu serve` on a seeded database
+// (its own, in a temporary directory, on an ephemeral port).
+//
+// Every screen is checked with axe-core (WCAG 2.0-2.2 A and AA and axe's
+// best practices) at 360x640 and at 1280x800, and photographed at 360x640
+// into build/e2e/screenshots/. The flows: static files and headers, the
+// first screen's weight, login (wrong password, keyboard only), my work,
+// the region drill-down, search by name, ID and certificate number, the
+// person page with reveal, the survey form (prefill, skip rules, the
+// reason for a new grade, the server's messages on their items), offline
+// (server stopped: app shell from the service worker, persons from
+// IndexedDB, the survey queued, then synced), a 409 merged field by field,
+// a retry after a lost answer recognised as done,
+// the audit log, English and large text, and logout wiping local data.
+//
+// Environment: LIANGFU (the binary, default ./liangfu), CHROMIUM (default
+// /usr/bin/chromium).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync,
+    readdirSync, rmSync, closeSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = resolve(ROOT, process.env.LIANGFU || 'liangfu');
+const WEB = join(ROOT, 'web');
+const SHOTS = join(ROOT, 'build/e2e/screenshots');
+const AXE = readFileSync(join(dirname(fileURLToPath(import.meta.url)),
+    'node_modules/axe-core/axe.min.js'), 'utf8');
+const PW = 'E2e-only-pass-2026';
+const Y = new Date().getFullYear();
+const PHONE = { width: 360, height: 640 };
+const DESKTOP = { width: 1280, height: 800 };
+const FIRST_SCREEN_MAX = 150 * 1024;	// gzip bytes
+
+let dir, db, port, base, server, browser, village;
+const problems = [];	// console CSP reports and page errors, all pages
+const sizes = {};
+
+// --- server ---------------------------------------------------------------
+
+function sh(args, input) {
+	return execFileSync(BIN, args, { input, encoding: 'utf8' });
+}
+
+async function startServer(listen) {
+	const portFile = join(dir, 'port');
+	const log = openSync(join(dir, 'server.log'), 'a');
+
+	if (existsSync(portFile))
+		unlinkSync(portFile);
+	server = spawn(BIN, ['serve', db, '--listen', listen, '--port-file',
+	    portFile, '--web', WEB], { stdio: ['ignore', log, log] });
+	closeSync(log);
+	for (let i = 0; i < 200; i++) {
+		if (existsSync(portFile)) {
+			const p = readFileSync(portFile, 'utf8').trim();
+
+			if (p)
+				return Number(p);
+		}
+		if (server.exitCode !== null)
+			break;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error('server did not start: ' +
+	    readFileSync(join(dir, 'server.log'), 'utf8'));
+}
+
+async function stopServer() {
+	const exited = once(server, 'exit');
+
+	server.kill('SIGTERM');
+	const [code] = await exited;
+
+	assert.equal(code, 0, 'server exit status');
+}
+
+// The API from node, as another user would use it at the same time.
+async function apiLogin(login) {
+	const r = await fetch(base + '/api/v1/session', { method: 'POST',
+	    headers: { 'Content-Type': 'application/json' },
+	    body: JSON.stringify({ login, password: PW }) });
+
+	assert.equal(r.status, 200, 'login ' + login);
+	return { cookie: r.headers.get('set-cookie').split(';')[0],
+	    csrf: (await r.json()).csrf };
+}
+
+async function call(s, method, path, body) {
+	const r = await fetch(base + '/api/v1' + path, { method, headers: {
+	    Cookie: s.cookie, 'X-CSRF-Token': s.csrf,
+	    'Content-Type': 'application/json' },
+	    body: body === undefined ? undefined : JSON.stringify(body) });
+
+	return { status: r.status, body: await r.json() };
+}
+
+async function listAll(s, region, year) {
+	const out = [];
+	let after = '';
+
+	for (;;) {
+		const r = await call(s, 'GET', `/persons?region=${region}` +
+		    `&year=${year}&limit=200${after ? '&after=' + after : ''}`);
+
+		assert.equal(r.status, 200);
+		out.push(...r.body.persons);
+		if (!r.body.next)
+			return out;
+		after = r.body.next;
+	}
+}
+
+// --- browser --------------------------------------------------------------
+
+async function newPage() {
+	const ctx = await browser.newContext({ viewport: PHONE,
+	    locale: 'zh-CN', serviceWorkers: 'allow' });
+	const page = await ctx.newPage();
+
+	page.setDefaultTimeout(15000);
+	page.on('console', (m) => {
+		if (/Content Security Policy|Refused to/i.test(m.text()))
+			problems.push('CSP: ' + m.text());
+	});
+	page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+	return page;
+}
+
+async function axe(page, what) {
+	if (!(await page.evaluate(() => typeof window.axe !== 'undefined')))
+		await page.evaluate(AXE);
+	const v = await page.evaluate(async () => (await window.axe.run(
+	    document, { runOnly: { type: 'tag', values: ['wcag2a',
+	    'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+	    'best-practice'] } })).violations.map((x) => ({ id: x.id,
+	    impact: x.impact, help: x.help, nodes: x.nodes.slice(0, 3)
+	    .map((n) => n.target.join(' ') + ': ' + n.failureSummary) })));
+
+	assert.deepEqual(v, [], `axe, ${what}:\n${JSON.stringify(v, null, 1)}`);
+}
+
+// A screen: axe at phone and desktop size, a phone-size screenshot.
+const screens = [];
+
+async function screen(page, name) {
+	await page.waitForTimeout(150);	// let focus and live regions settle
+	await page.setViewportSize(PHONE);
+	await page.screenshot({ path: join(SHOTS, name + '.png') });
+	await axe(page, name + ' at 360x640');
+	await page.setViewportSize(DESKTOP);
+	await axe(page, name + ' at 1280x800');
+	await page.setViewportSize(PHONE);
+	screens.push(name);
+}
+
+async function login(page, user) {
+	await page.goto(base + '/');
+	await page.fill('#login', user);
+	await page.fill('#password', PW);
+	await page.click('form button[type=submit]');
+	await page.waitForSelector('nav');
+}
+
+// --- setup ----------------------------------------------------------------
+
+before(async () => {
+	mkdirSync(SHOTS, { recursive: true });
+	for (const f of readdirSync(SHOTS))
+		rmSync(join(SHOTS, f));
+	dir = mkdtempSync(join(tmpdir(), 'liangfu-e2e-'));
+	db = join(dir, 'e2e.db');
+	sh(['seed', db, '--persons', '600', '--region', '510182', '--years',
+	    `${Y - 2}-${Y - 1}`, '--seed', '2026']);
+	// the village with the most working-age persons
+	village = execFileSync('sqlite3', [db, `SELECT region FROM persons
+	    WHERE status = 1 AND birth_date BETWEEN '${Y - 55}-01-01' AND
+	    '${Y - 25}-12-31' GROUP BY region ORDER BY count(*) DESC, region
+	    LIMIT 1`], { encoding: 'utf8' }).trim();
+	for (const [login, role, region] of [['vil', 'village', village],
+	    ['cty', 'county', '510182'], ['sup', 'supervisor', '510182'],
+	    ['aud', 'auditor', '51']])
+		sh(['user', 'add', db, '--login', login, '--role', role,
+		    '--region', region], PW + '\n');
+	port = await startServer('127.0.0.1:0');
+	base = `http://127.0.0.1:${port}`;
+	browser = await chromium.launch({ executablePath: process.env.CHROMIUM ||
+	    '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN'] });
+});
+
+after(async () => {
+	if (browser)
+		await browser.close();
+	if (server && server.exitCode === null)
+		await stopServer();
+	if (dir)
+		rmSync(dir, { recursive: true, force: true });
+	console.log(`screens checked: ${screens.length} (${screens.join(', ')})`);
+	console.log(`screenshots: ${relative(ROOT, SHOTS)}/`);
+	if (sizes.raw)
+		console.log(`first screen: ${sizes.files} files, ${sizes.raw} ` +
+		    `bytes, ${sizes.gzip} bytes gzip`);
+});
+
+// --- tests ----------------------------------------------------------------
+
+test('the server serves web/: index, modules, headers, CSP', async () => {
+	const sw = readFileSync(join(WEB, 'sw.js'), 'utf8');
+	const shell = JSON.parse(/const SHELL = (\[[^\]]*\])/.exec(sw)[1]
+	    .replace(/'/g, '"'));
+	const files = [];
+
+	for (const d of ['app', 'app/screens', 'vendor'])
+		for (const f of readdirSync(join(WEB, d)))
+			if (/\.m?js$/.test(f))
+				files.push(`/${d}/${f}`);
+	for (const f of files)
+		assert.ok(shell.includes(f), `${f} missing from sw.js SHELL`);
+	for (const path of shell) {
+		const r = await fetch(base + path);
+
+		assert.equal(r.status, 200, path);
+		const type = r.headers.get('content-type');
+
+		if (/\.m?js$/.test(path))
+			assert.match(type, /^text\/javascript/, path);
+		if (path === '/' || path.endsWith('.html')) {
+			assert.match(type, /^text\/html/, path);
+			assert.match(r.headers.get('content-security-policy'),
+			    /script-src 'self'/);
+		}
+		if (path.endsWith('.css'))
+			assert.match(type, /^text\/css/, path);
+	}
+	const r = await fetch(base + '/sw.js');
+
+	assert.match(r.headers.get('content-type'), /^text\/javascript/);
+});
+
+test('first screen: at most 150 KB gzip', async () => {
+	const page = await newPage();
+	const bodies = [];
+
+	page.on('response', async (res) => {
+		if (res.url().startsWith(base) && !res.url().includes('/api/'))
+			bodies.push(res.body().catch(() => Buffer.alloc(0)));
+	});
+	await page.goto(base + '/');
+	await page.waitForSelector('#login');
+	await page.waitForLoadState('networkidle');
+	const all = await Promise.all(bodies);
+
+	sizes.files = all.length;
+	sizes.raw = all.reduce((n, b) => n + b.length, 0);
+	sizes.gzip = all.reduce((n, b) => n + gzipSync(b, { level: 6 })
+	    .length, 0);
+	assert.ok(sizes.gzip <= FIRST_SCREEN_MAX, `first screen ${sizes.gzip}`);
+	await page.context().close();
+});
+
+test('login: a wrong password is announced; keyboard only works', async () => {
+	const page = await newPage();
+
+	await page.goto(base + '/');
+	await page.waitForSelector('#login');
+	await screen(page, '01-login');
+	await page.fill('#login', 'vil');
+	await page.fill('#password', 'wrong-password');
+	await page.click('form button[type=submit]');
+	const alert = page.locator('[role=alert]');
+
+	await alert.waitFor();
+	assert.match(await alert.textContent(), /用户名或密码错误/);
+	assert.equal(await page.getAttribute('#password', 'aria-invalid'),
+	    'true');
+	await screen(page, '02-login-error');
+	// keyboard only: Tab to the fields, Enter to submit
+	await page.reload();
+	await page.waitForSelector('#login');
+	await page.keyboard.press('Tab');
+	const ring = await page.evaluate(() =>
+	    getComputedStyle(document.activeElement).outlineStyle);
+
+	assert.notEqual(ring, 'none', 'focus is visible');
+	for (let i = 0; i < 6; i++) {
+		if (await page.evaluate(() => document.activeElement.id) ===
+		    'login')
+			break;
+		await page.keyboard.press('Tab');
+	}
+	await page.keyboard.type('vil');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(PW);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('nav');
+	await page.context().close();
+});
+
+let vil;		// the village worker's page, kept through the tests
+let persons;	// the village's persons to survey, as the list API gives them
+
+test('my work: the village\'s persons still to survey this year', async () => {
+	const s = await apiLogin('cty');
+	const prev = await listAll(s, village, Y - 1);
+	const cur = new Set((await listAll(s, village, Y)).map((p) => p.id));
+
+	persons = prev.filter((p) => p.status === 1 && !cur.has(p.id));
+	assert.ok(persons.length >= 3, 'the village has persons to survey');
+	vil = await newPage();
+	await login(vil, 'vil');
+	await vil.waitForSelector('.summary');
+	assert.match(await vil.textContent('.summary'),
+	    new RegExp(`${Y} 年: 待调查 ${persons.length} 人`));
+	assert.equal(await vil.locator('.person-item').count(), persons.length);
+	assert.equal(await vil.getAttribute('nav a[href="#/"]', 'aria-current'),
+	    'page');
+	await screen(vil, '03-home-village');
+});
+
+// Working-age persons of the list, so that last year's answers still
+// hold this year (no child turning school age in the test).
+function adults() {
+	return persons.filter((p) => {
+		const a = Y - Number(p.birth_date.slice(0, 4));
+
+		return a >= 26 && a <= 54;
+	});
+}
+
+let A, full;
+
+test('person page: basic information, needs, timeline, reveal', async () => {
+	A = adults()[0];
+	await vil.click(`a[href="#/person/${A.id}"]`);
+	await vil.waitForSelector('#h-years');
+	assert.equal(await vil.textContent('h1'), A.name);
+	assert.ok(await vil.locator('.timeline > li').count() >= 2);
+	assert.equal(await vil.evaluate(() => document.activeElement.tagName),
+	    'H1', 'the heading takes the focus');
+	await screen(vil, '04-person');
+	await vil.click('text=显示完整证件号码');
+	await vil.waitForSelector('.revealed');
+	const dd = (label) => vil.locator('.revealed > div', { has:
+	    vil.locator('dt', { hasText: label }) }).locator('dd').textContent();
+
+	full = { id: (await dd('公民身份号码')).trim(),
+	    card: (await dd('残疾人证号')).trim() };
+	assert.match(full.id, /^\d{17}[\dX]$/);
+	assert.equal(full.card.length, 20);
+	await screen(vil, '05-person-revealed');
+});
+
+test('search: by name, ID number and certificate number', async () => {
+	await vil.click('nav a[href="#/search"]');
+	await vil.waitForSelector('#q');
+	await vil.fill('#q', A.name.slice(0, 1));
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('#res-h');
+	assert.ok(await vil.locator(`a[href="#/person/${A.id}"]`).count() === 1);
+	await vil.waitForFunction(() => /找到 \d+ 人/.test(document
+	    .querySelector('[role=status][aria-live]').textContent));
+	await screen(vil, '06-search-name');
+	await vil.check('input[value=id_number]');
+	await vil.fill('#q', '51018219');
+	await vil.click('form button[type=submit]');
+	assert.match(await vil.textContent('#q-err'), /18 位/);
+	assert.equal(await vil.getAttribute('#q', 'aria-invalid'), 'true');
+	await screen(vil, '07-search-error');
+	await vil.fill('#q', full.id);
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('#res-h');
+	assert.equal(await vil.locator('.person-item').count(), 1);
+	await vil.check('input[value=certificate_no]');
+	await vil.fill('#q', full.card);
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector(`#res-h >> text=找到 1 人`);
+	assert.equal(await vil.locator(`a[href="#/person/${A.id}"]`).count(), 1);
+});
+
+test('survey form: prefill, skip rules, reason, the server\'s messages',
+    async () => {
+	const s = await apiLogin('cty');
+	const before = (await call(s, 'GET', `/persons/${A.id}`)).body;
+	const last = before.years[before.years.length - 1].survey;
+	const grade = last.disability_grade % 4 + 1;
+
+	await vil.goto(`${base}/#/person/${A.id}/survey/${Y}`);
+	await vil.waitForSelector('form.survey');
+	assert.match(await vil.textContent('.lead'), new RegExp(
+	    `已按 ${Y - 1} 年的回答预先填写`));
+	// the skip rule of lost_reason: asked only when survey_method = 4
+	assert.equal(await vil.locator('#f-lost_reason').count(), 0);
+	await vil.check('input[name=survey_method] >> nth=3');
+	await vil.waitForSelector('#f-lost_reason');
+	await screen(vil, '08-survey-step1-skip-rule');
+	await vil.check('input[name=survey_method] >> nth=0');
+	assert.equal(await vil.locator('#f-lost_reason').count(), 0);
+	await vil.fill('#f-surveyor_name', '测试员');
+	await vil.click('text=下一步');
+	await vil.waitForSelector('#f-disability_grade');
+	assert.equal(await vil.evaluate(() => document.activeElement.tagName),
+	    'H2', 'a new step takes the focus');
+	assert.equal(await vil.inputValue('#f-name'), A.name, 'prefilled');
+	// a new grade asks for a reason, said through the live region
+	await vil.check(`input[name=disability_grade] >> nth=${grade - 1}`);
+	await vil.waitForSelector('#f-reason');
+	await vil.waitForFunction(() => document.querySelector(
+	    '[role=status][aria-live]').textContent.includes('变更原因'));
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('#error-summary');
+	assert.match(await vil.textContent('#error-summary'), /变更原因/);
+	assert.equal(await vil.getAttribute('#f-reason', 'aria-invalid'),
+	    'true');
+	await vil.waitForFunction(() => document.activeElement.id ===
+	    'f-reason', null, { timeout: 2000 });
+	await screen(vil, '09-survey-reason-missing');
+	await vil.fill('#f-reason', '复评结论: 等级调整');
+	// a bad phone number: the server's own message, on its item
+	const change = vil.locator('button', { hasText: '更改联系人手机号码' });
+
+	if (await change.count())
+		await change.click();
+	await vil.fill('#f-contact_mobile', '12345');
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('#f-contact_mobile-err');
+	assert.match(await vil.textContent('#f-contact_mobile-err'),
+	    /11 位手机号/);
+	assert.match(await vil.textContent('#error-summary'), /联系人手机号码/);
+	await vil.waitForFunction(() => document.activeElement.id ===
+	    'f-contact_mobile', null, { timeout: 2000 });
+	await screen(vil, '10-survey-server-error');
+	const keep = vil.locator('button', { hasText: '保留原来的联系人手机号码' });
+
+	if (await keep.count())
+		await keep.click();
+	else
+		await vil.fill('#f-contact_mobile', '');
+	// the certificate number carries the grade: the server says so
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('#f-disability_card_no-err');
+	assert.match(await vil.textContent('#f-disability_card_no-err'),
+	    /残疾人证号第20位与残疾等级不符/);
+	await vil.click('button:has-text("更改残疾人证号")');
+	await vil.fill('#f-disability_card_no', full.card.slice(0, 19) + grade);
+	await vil.click('text=下一步');
+	await vil.waitForSelector('h2:has-text("需求")');
+	await screen(vil, '11-survey-step3-needs');
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector(`.alert-ok:has-text("${Y} 年调查已保存")`);
+	assert.match(await vil.textContent('.timeline'), new RegExp(`${Y} 年`));
+	const now = (await call(s, 'GET', `/persons/${A.id}`)).body;
+	const mine = now.years.find((y) => y.year === Y);
+
+	assert.ok(mine, 'the survey is stored');
+	assert.equal(mine.survey.disability_grade, grade);
+	assert.equal(mine.survey.surveyor_name, '测试员');
+	assert.equal(mine.survey.lost_reason, undefined);
+	await screen(vil, '12-person-saved');
+});
+
+let B;
+
+test('offline: shell from the service worker, survey queued, then synced',
+    async () => {
+	B = adults()[1];
+	await vil.click('nav a[href="#/"]');
+	await vil.waitForSelector('.offline-box button');
+	await vil.click('.offline-box button');
+	await vil.waitForSelector('.offline-box .alert-ok');
+	await vil.waitForFunction(() => navigator.serviceWorker.controller);
+	await stopServer();
+	try {
+		await offlineSurvey();
+	} finally {
+		if (server.exitCode !== null)
+			port = await startServer(`127.0.0.1:${port}`);
+	}
+	await vil.click('nav a[href="#/outbox"]');
+	await vil.click('button:has-text("立即同步")');
+	await vil.waitForSelector('text=没有待同步的调查');
+	assert.equal(await vil.locator('nav .badge').count(), 0);
+	const s = await apiLogin('cty');
+	const got = (await call(s, 'GET', `/persons/${B.id}`)).body;
+
+	assert.ok(got.years.some((y) => y.year === Y), 'synced to the server');
+	await screen(vil, '16-outbox-empty');
+});
+
+// With the server stopped: the app from the service worker's cache, B's
+// page from IndexedDB, the survey into the outbox.
+async function offlineSurvey() {
+	await vil.reload();
+	await vil.waitForSelector('.net.off');
+	await vil.waitForSelector('.alert-info:has-text("离线")');
+	await screen(vil, '13-home-offline');
+	await vil.click(`a[href="#/person/${B.id}"]`);
+	await vil.waitForSelector('#h-years');
+	assert.match(await vil.textContent('.alert-info'), /离线/);
+	await vil.click(`a[href="#/person/${B.id}/survey/${Y}"]`);
+	await vil.waitForSelector('form.survey');
+	assert.equal(await vil.inputValue('#f-surveyor_name'), '测试员',
+	    'the surveyor is remembered');
+	await vil.check('input[name=survey_method] >> nth=0');
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('.alert:has-text("已保存在本机")');
+	assert.equal(await vil.textContent('nav .badge'), '1');
+	await vil.click('nav a[href="#/outbox"]');
+	await vil.waitForSelector('.outbox li');
+	await screen(vil, '14-outbox-queued');
+	// logging out now would lose it: the user is warned
+	await vil.click('nav a[href="#/settings"]');
+	await vil.click('button:has-text("退出登录")');
+	assert.match(await vil.textContent('[role=alert]'), /1 份调查没有同步/);
+	await screen(vil, '15-logout-warning');
+	await vil.click('button:has-text("取消")');
+}
+
+test('conflict: a 409 shows both versions, merged field by field',
+    async () => {
+	const C = adults()[2];
+	const s = await apiLogin('cty');
+
+	await vil.goto(`${base}/#/person/${C.id}/survey/${Y}`);
+	await vil.waitForSelector('form.survey');
+	await vil.check('input[name=survey_method] >> nth=1');	// 见面
+	// meanwhile the county saves the same year
+	const page = (await call(s, 'GET', `/persons/${C.id}`)).body;
+	const secrets = (await call(s, 'POST', `/persons/${C.id}/reveal`)).body;
+	const values = { ...page.years[page.years.length - 1].survey,
+	    ...secrets, survey_method: 3, surveyor_name: '县级核查员',
+	    fill_date: new Date().toISOString().slice(0, 10) };
+	const put = await call(s, 'PUT', `/persons/${C.id}/surveys/${Y}`,
+	    { version: 0, values });
+
+	assert.equal(put.status, 200, JSON.stringify(put.body));
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('h1:has-text("解决版本冲突")');
+	const items = await vil.locator('.merge-item legend').allTextContents();
+
+	assert.ok(items.some((x) => x.includes('调查方式')), items.join());
+	assert.ok(items.some((x) => x.includes('调查员姓名')), items.join());
+	await screen(vil, '17-conflict');
+	// theirs for the method, mine (the default) for the surveyor
+	await vil.locator('.merge-item', { hasText: '调查方式' })
+	    .locator('input').first().check();
+	await vil.click('button:has-text("保存选择的结果")');
+	await vil.waitForSelector(`.alert-ok:has-text("${Y} 年调查已保存")`);
+	const got = (await call(s, 'GET', `/persons/${C.id}`)).body.years
+	    .find((y) => y.year === Y);
+
+	assert.equal(got.version, 2);
+	assert.equal(got.survey.survey_method, 3);
+	assert.equal(got.survey.surveyor_name, '测试员');
+});
+
+test('regions: a county user goes down to a village', async () => {
+	const page = await newPage();
+	const town = village.slice(0, 9);
+
+	await login(page, 'cty');
+	await page.waitForSelector('.regions');
+	await screen(page, '18-home-county');
+	await page.click(`a[href="#/region/${town}"]`);
+	await page.waitForSelector(`a[href="#/region/${village}"]`);
+	await page.click(`a[href="#/region/${village}"]`);
+	await page.waitForSelector('.summary');
+	assert.match(await page.textContent('.summary'), new RegExp(
+	    `待调查 ${persons.length - 3} 人, 已调查 3 人`));
+	await screen(page, '19-home-drilled-village');
+	await page.context().close();
+});
+
+test('a survey whose answer was lost is recognised, not sent twice',
+    async () => {
+	const D = adults()[3];
+	const s = await apiLogin('cty');
+
+	assert.ok(D, 'a fourth person to survey');
+	await vil.goto(`${base}/#/person/${D.id}/survey/${Y}`);
+	await vil.waitForSelector('form.survey');
+	await vil.check('input[name=survey_method] >> nth=0');
+	// the server stores it, but the answer never reaches the browser
+	await vil.route('**/api/v1/persons/*/surveys/*', async (route) => {
+		await route.fetch();
+		await route.abort('connectionreset');
+	}, { times: 1 });
+	await vil.click('form button[type=submit]');
+	await vil.waitForSelector('.alert:has-text("已保存在本机")');
+	const stored = (await call(s, 'GET', `/persons/${D.id}`)).body.years
+	    .find((y) => y.year === Y);
+
+	assert.equal(stored && stored.version, 1, 'the first try got through');
+	await vil.click('nav a[href="#/outbox"]');
+	await vil.click('button:has-text("立即同步")');
+	await vil.waitForSelector('text=没有待同步的调查');
+	const after = (await call(s, 'GET', `/persons/${D.id}`)).body.years
+	    .find((y) => y.year === Y);
+
+	assert.equal(after.version, 1, 'not written twice, no conflict shown');
+});
+
+test('audit: a supervisor reads a person\'s log; an auditor the whole',
+    async () => {
+	const page = await newPage();
+
+	await login(page, 'sup');
+	await page.goto(`${base}/#/person/${A.id}`);
+	await page.click('a:has-text("审计记录")');
+	await page.waitForSelector('.audit-entry');
+	const text = await page.textContent('.audit');
+
+	assert.match(text, /保存调查/);
+	assert.match(text, /查看完整号码/);
+	await screen(page, '20-audit-person');
+	await page.context().close();
+	const aud = await newPage();
+
+	await login(aud, 'aud');
+	await aud.waitForSelector('.audit-entry');
+	await aud.fill('#a-user', 'vil');
+	await aud.click('form button[type=submit]');
+	await aud.waitForFunction(() => [...document.querySelectorAll(
+	    '.audit-entry')].length > 0);
+	await screen(aud, '21-audit-auditor');
+	await aud.context().close();
+});
+
+test('settings: English, larger text; logout wipes local data', async () => {
+	await vil.click('nav a[href="#/settings"]');
+	await vil.waitForSelector('input[name=lang]');
+	await screen(vil, '22-settings');
+	await vil.check('input[name=lang][value=en]');
+	await vil.waitForSelector('nav a:has-text("My work")');
+	assert.equal(await vil.getAttribute('html', 'lang'), 'en');
+	await vil.check('input[name=text][value=larger]');
+	assert.ok(await vil.evaluate(() => document.documentElement.classList
+	    .contains('text-larger')));
+	await vil.click('nav a[href="#/"]');
+	await vil.waitForSelector('.summary');
+	await screen(vil, '23-home-english-larger-text');
+	await vil.goto(`${base}/#/person/${A.id}`);
+	await vil.waitForSelector('#h-years');
+	await screen(vil, '24-person-english-larger-text');
+	await vil.click('nav a[href="#/settings"]');
+	await vil.check('input[name=lang][value=zh]');
+	await vil.check('input[name=text][value=normal]');
+	const stored = await vil.evaluate(async () => (await indexedDB
+	    .databases()).map((d) => d.name));
+
+	assert.ok(stored.includes('liangfu'));
+	await vil.click('button:has-text("退出登录")');
+	await vil.click('button:has-text("确认退出并清除本机资料")');
+	await vil.waitForSelector('#login');
+	const left = await vil.evaluate(async () => (await indexedDB
+	    .databases()).map((d) => d.name));
+
+	assert.deepEqual(left, []);
+	await vil.context().close();
+});
+
+test('no CSP violations or script errors on any page', () => {
+	assert.deepEqual(problems, []);
+});

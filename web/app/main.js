@@ -1,0 +1,178 @@
+// main.js - boot, the session, the hash router and the app frame.
+//
+// Screens by route:
+//   #/                      home: my villages' persons still to survey
+//   #/region/CODE           home for one region (drill down to a village)
+//   #/search                search by ID, certificate number or name
+//   #/person/ID             person page: basic info, needs, timeline
+//   #/person/ID/survey/Y    the survey form for year Y
+//   #/outbox                surveys saved on this device, waiting
+//   #/outbox/CID            a conflict, merged field by field
+//   #/audit?person=&user=   audit log viewer (supervisors, auditors)
+//   #/settings              language, text size, logout
+import { html, render, useEffect, useState } from './lib.js';
+import { api, ApiError, OfflineError,
+    setUnauthorizedHandler } from './api.js';
+import { t, initLang } from './i18n.js';
+import * as idb from './idb.js';
+import { startSync, refreshCount } from './outbox.js';
+import { signedIn, finishLogout } from './session.js';
+import { useAppState, setState, getState, canWrite, canReadPersons,
+    canAudit } from './state.js';
+import { Login } from './screens/login.js';
+import { Home } from './screens/home.js';
+import { Search } from './screens/search.js';
+import { Person } from './screens/person.js';
+import { Survey } from './screens/survey.js';
+import { Outbox, Conflict } from './screens/outbox.js';
+import { Audit } from './screens/audit.js';
+import { Settings, applyTextSize } from './screens/settings.js';
+
+function parseRoute() {
+	const raw = location.hash.replace(/^#/, '') || '/';
+	const [path, qs] = raw.split('?');
+	const parts = path.split('/').filter(Boolean);
+
+	return { parts, query: new URLSearchParams(qs || '') };
+}
+
+function useRoute() {
+	const [r, setR] = useState(parseRoute());
+
+	useEffect(() => {
+		const fn = () => setR(parseRoute());
+
+		window.addEventListener('hashchange', fn);
+		return () => window.removeEventListener('hashchange', fn);
+	}, []);
+	return r;
+}
+
+function Screen({ route, user }) {
+	const [a, b, c, d] = route.parts;
+
+	if (a === 'search' && canReadPersons(user))
+		return html`<${Search} />`;
+	if (a === 'person' && b && c === 'survey' && d && canWrite(user))
+		return html`<${Survey} id=${b} year=${Number(d)} />`;
+	if (a === 'person' && b && canReadPersons(user))
+		return html`<${Person} id=${b} />`;
+	if (a === 'outbox' && b && canWrite(user))
+		return html`<${Conflict} cid=${b} />`;
+	if (a === 'outbox' && canWrite(user))
+		return html`<${Outbox} />`;
+	if (a === 'audit' && canAudit(user))
+		return html`<${Audit} query=${route.query} />`;
+	if (a === 'settings')
+		return html`<${Settings} />`;
+	if (a === 'region' && b && canReadPersons(user))
+		return html`<${Home} code=${b} />`;
+	if (!a && user.role === 'auditor')
+		return html`<${Audit} query=${route.query} />`;
+	if (!a && canReadPersons(user))
+		return html`<${Home} code=${user.region} />`;
+	return html`<${Settings} />`;
+}
+
+function Nav({ user, route, pending }) {
+	const cur = route.parts[0] || '';
+	const link = (href, key, label) => html`<li><a href=${href}
+	    aria-current=${cur === key ? 'page' : undefined}>${label}</a></li>`;
+
+	return html`<nav aria-label=${t('nav.label')}><ul>
+		${canReadPersons(user) && link('#/', '', t('nav.home'))}
+		${canReadPersons(user) && link('#/search', 'search',
+		    t('nav.search'))}
+		${canWrite(user) && link('#/outbox', 'outbox',
+		    html`${t('nav.outbox')}${pending > 0 && html` <span
+		    class="badge">${pending}</span>`}`)}
+		${canAudit(user) && link(user.role === 'auditor' ? '#/' :
+		    '#/audit', user.role === 'auditor' ? '' : 'audit',
+		    t('nav.audit'))}
+		${link('#/settings', 'settings', t('nav.settings'))}
+	</ul></nav>`;
+}
+
+function App() {
+	const st = useAppState();
+	const route = useRoute();
+
+	useEffect(() => {
+		document.documentElement.lang = st.lang === 'en' ? 'en' :
+		    'zh-CN';
+	}, [st.lang]);
+	if (st.boot === 'loading')
+		return html`<main id="main"><p class="loading"
+		    role="status">${t('loading')}</p></main>`;
+	return html`
+		<a class="skip" href="#main" onClick=${(e) => {
+			e.preventDefault();
+			document.getElementById('main').focus();
+		}}>${t('skip')}</a>
+		<header class="top">
+			<div class="brand">
+				<span class="logo" aria-hidden="true">量</span>
+				<span>${t('app.name')}</span>
+			</div>
+			<span class=${'net ' + (st.online ? 'on' : 'off')}>
+			    ${st.online ? t('net.on') : t('net.off')}</span>
+			<button type="button" class="link lang"
+			    lang=${st.lang === 'en' ? 'zh-CN' : 'en'}
+			    onClick=${() => setLangAndSave(st.lang === 'en' ?
+			    'zh' : 'en')}>${st.lang === 'en' ? '中文' :
+			    'English'}</button>
+		</header>
+		${st.user && html`<${Nav} user=${st.user} route=${route}
+		    pending=${st.pending} />`}
+		<main id="main" tabindex="-1">
+			${st.boot === 'anon' || !st.user ? html`<${Login} />` :
+			    html`<${Screen} route=${route} user=${st.user} />`}
+		</main>
+		<div class="sr-only" role="status" aria-live="polite"
+		    aria-atomic="true">${st.announce}</div>
+	`;
+}
+
+function setLangAndSave(lang) {
+	localStorage.setItem('lf.lang', lang);
+	setState({ lang });
+}
+
+async function boot() {
+	initLang();
+	applyTextSize(localStorage.getItem('lf.text') || 'normal');
+	setUnauthorizedHandler(() => {
+		if (getState().user)
+			setState({ user: null, boot: 'anon', flash: { kind:
+			    'error', text: t('err.expired') } });
+	});
+	if ('serviceWorker' in navigator)
+		navigator.serviceWorker.register('/sw.js').catch(() => {});
+	if (await finishLogout()) {
+		setState({ boot: 'anon' });
+		return;
+	}
+	try {
+		const s = await api('GET', '/session');
+
+		await signedIn(s.user, s.csrf);
+	} catch (e) {
+		if (e instanceof OfflineError) {
+			const user = await idb.get('meta', 'user')
+			    .catch(() => null);
+
+			if (user) {
+				setState({ user, boot: 'user' });
+				await refreshCount();
+				startSync();
+				return;
+			}
+		} else if (!(e instanceof ApiError)) {
+			console.error(e);
+		}
+		setState({ boot: 'anon' });
+	}
+}
+
+render(html`<${App} />`, document.getElementById('app'));
+boot();

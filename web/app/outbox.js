@@ -1,0 +1,199 @@
+// outbox.js - surveys recorded on this device and sent to the server.
+//
+// Each survey saved in the form becomes an outbox item with a client-made
+// id (cid) before anything is sent, so nothing typed is lost when the
+// network is gone. send() PUTs it: accepted items leave the outbox; a
+// 409 keeps both versions for the user to merge field by field; a 422
+// keeps the server's message for the form; a network failure leaves the
+// item queued for the next sync (at start, when the network returns, every
+// minute while items wait, and on demand).
+//
+// Secret items (ID, certificate and phone numbers) come masked from the
+// server. The form keeps them masked unless the user types a new value;
+// just before sending, masked values are replaced by the full ones from
+// POST /persons/{id}/reveal, so full numbers stay off the device.
+import { api, ApiError, OfflineError } from './api.js';
+import { isMasked, sameValue } from './catalog.js';
+import * as idb from './idb.js';
+import { setState, getState } from './state.js';
+
+export function newCid() {
+	if (crypto.randomUUID)
+		return crypto.randomUUID();
+	const b = crypto.getRandomValues(new Uint8Array(16));
+
+	return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export async function refreshCount() {
+	try {
+		const items = await idb.all('outbox');
+
+		setState({ pending: items.length });
+		return items;
+	} catch (e) {
+		return [];
+	}
+}
+
+export async function items() {
+	const list = await idb.all('outbox');
+
+	return list.sort((a, b) => a.created.localeCompare(b.created));
+}
+
+export async function save(item) {
+	item.updated = new Date().toISOString();
+	await idb.put('outbox', item);
+	await refreshCount();
+}
+
+export async function remove(cid) {
+	await idb.del('outbox', cid);
+	await refreshCount();
+}
+
+// The item waiting for this person and year, if any.
+export async function pendingFor(person, year) {
+	const list = await idb.all('outbox');
+
+	return list.find((x) => x.person === person && x.year === year);
+}
+
+async function fillSecrets(item) {
+	const values = { ...item.values };
+	const masked = Object.keys(values).filter((k) => isMasked(values[k]));
+
+	if (masked.length === 0)
+		return values;
+	const full = await api('POST', `/persons/${item.person}/reveal`);
+
+	for (const k of masked) {
+		if (typeof full[k] === 'string')
+			values[k] = full[k];
+		else
+			delete values[k];
+	}
+	return values;
+}
+
+// Stores the fresh person page after a write (for the offline copy).
+export async function refreshPerson(id) {
+	const data = await api('GET', `/persons/${id}`);
+
+	await idb.put('persons', { id, ...data, saved:
+	    new Date().toISOString() });
+	return data;
+}
+
+// Sends one item. Returns {state: 'done' | 'conflict' | 'invalid' |
+// 'queued', result?, error?}; the item is updated in (or removed from)
+// the outbox accordingly. A 401 leaves it queued and rethrows.
+export async function send(item) {
+	let values;
+
+	try {
+		values = await fillSecrets(item);
+		const headers = {};
+
+		if (item.reason)
+			headers['X-Change-Reason'] =
+			    encodeURIComponent(item.reason);
+		const res = await api('PUT',
+		    `/persons/${item.person}/surveys/${item.year}`,
+		    { version: item.version, values }, { headers });
+
+		await remove(item.cid);
+		await refreshPerson(item.person).catch(() => {});
+		return { state: 'done', result: res };
+	} catch (e) {
+		if (e instanceof OfflineError) {
+			item.state = 'queued';
+			await save(item);
+			return { state: 'queued' };
+		}
+		if (!(e instanceof ApiError))
+			throw e;
+		if (e.status === 401) {
+			item.state = 'queued';
+			await save(item);
+			throw e;
+		}
+		if (e.status === 409 && e.body && e.body.current) {
+			return conflict(item, e.body.current, values);
+		}
+		item.state = 'invalid';
+		item.error = { code: e.code, field: e.field, message:
+		    e.message, status: e.status };
+		await save(item);
+		return { state: 'invalid', error: item.error };
+	}
+}
+
+// A 409: the stored version differs. If it already holds exactly what we
+// sent (our earlier try got through but its answer was lost), the item is
+// done; else both versions are kept for the user.
+async function conflict(item, current, sent) {
+	const cur = current.values || {};
+	const keys = new Set([...Object.keys(cur), ...Object.keys(sent)]);
+
+	if (current.version > 0 &&
+	    [...keys].every((k) => sameValue(cur[k], sent[k]))) {
+		await remove(item.cid);
+		await refreshPerson(item.person).catch(() => {});
+		return { state: 'done', result: { version: current.version,
+		    changed: 0, created: false } };
+	}
+	item.state = 'conflict';
+	item.conflict = { version: current.version, values: cur };
+	item.error = null;
+	await save(item);
+	return { state: 'conflict' };
+}
+
+let running = null;
+
+// Sends every queued item, one at a time. Returns counts by outcome.
+export function syncAll() {
+	if (running)
+		return running;
+	running = (async () => {
+		const counts = { done: 0, conflict: 0, invalid: 0,
+		    queued: 0 };
+
+		try {
+			for (const item of await items()) {
+				if (item.state !== 'queued')
+					continue;
+				const r = await send(item);
+
+				counts[r.state]++;
+				if (r.state === 'queued')
+					break;	// offline: try later
+			}
+		} catch (e) {
+			// 401: the login screen takes over
+		} finally {
+			running = null;
+			await refreshCount();
+		}
+		return counts;
+	})();
+	return running;
+}
+
+let timer = null;
+
+// Starts the background sync: now, when the browser says the network is
+// back, and every minute while items wait.
+export function startSync() {
+	if (timer)
+		return;
+	const tick = () => {
+		if (getState().user && getState().pending > 0)
+			syncAll();
+	};
+	window.addEventListener('online', tick);
+	timer = setInterval(tick, 60000);
+	refreshCount().then(tick);
+}

@@ -1,0 +1,200 @@
+// person.js - one person: basic information and needs from the latest
+// survey, and a year-by-year timeline of surveys with what changed.
+// Shown from the local copy when the server cannot be reached.
+import { html, useState } from '../lib.js';
+import { api, OfflineError } from '../api.js';
+import { t } from '../i18n.js';
+import * as idb from '../idb.js';
+import { loadCatalog, formatValue, isSet, sameValue, today } from
+    '../catalog.js';
+import { age } from '../expr.js';
+import { refreshPerson, pendingFor } from '../outbox.js';
+import { getState, canWrite, canAudit } from '../state.js';
+import { Page, Alert, Loading, useAsync, errorText, label, genderText,
+    statusText, fmtTime } from '../ui.js';
+
+const KEY_BASIC = ['disability_category', 'disability_grade',
+    'multi_disability_detail', 'card_status', 'self_care_ability',
+    'hukou_type', 'residence_address', 'contact_name', 'contact_relation',
+    'contact_mobile'];
+
+async function load(id) {
+	const year = new Date().getFullYear();
+	const [cat, pending] = await Promise.all([loadCatalog(),
+	    pendingFor(id, year).catch(() => null)]);
+
+	try {
+		return { cat, pending, data: await refreshPerson(id) };
+	} catch (e) {
+		if (!(e instanceof OfflineError))
+			throw e;
+		const data = await idb.get('persons', id).catch(() => null);
+
+		if (!data)
+			throw e;
+		return { cat, pending, data, offline: data.saved };
+	}
+}
+
+function fmt(f, v) {
+	return formatValue(f, v, t('yes'), t('no'));
+}
+
+function Facts({ cat, codes, survey }) {
+	const rows = codes.map((c) => cat.byCode[c])
+	    .filter((f) => f && isSet(survey[f.code]));
+
+	return html`<dl class="facts">${rows.map((f) => html`
+		<div key=${f.code}><dt>${label(f)}</dt>
+		<dd>${fmt(f, survey[f.code])}</dd></div>`)}</dl>`;
+}
+
+// Need items that hold: bool true, a multi or enum other than "none".
+function needs(cat, survey) {
+	return cat.sections[2].fields.filter((f) => {
+		const v = survey[f.code];
+
+		if (!isSet(v) || f.code.endsWith('_need_any'))
+			return false;
+		if (f.type === 'bool')
+			return v === true;
+		if (f.type === 'multi')
+			return !(v.length === 1 && v[0] === f.exclusive);
+		if (f.type === 'enum')
+			return v !== f.exclusive;
+		return true;
+	});
+}
+
+function changes(cat, prev, cur) {
+	return cat.fields.filter((f) => f.section !== 'envelope' &&
+	    !sameValue(prev[f.code], cur[f.code]));
+}
+
+function Timeline({ cat, years, pending }) {
+	const list = [...years].reverse();
+
+	return html`<ol class="timeline">
+		${pending && html`<li class="tl-pending">
+			<h3>${t('person.yearTitle', { year: pending.year })}</h3>
+			<p>${t('person.pending.' + pending.state)}
+			    <a href=${'#/outbox'}>${t('person.toOutbox')}</a></p>
+		</li>`}
+		${list.map((y, i) => {
+			const s = y.survey;
+			const before = list[i + 1];
+			const ch = before ? changes(cat, before.survey, s) : [];
+
+			return html`<li key=${y.year}>
+				<h3>${t('person.yearTitle', { year: y.year })}</h3>
+				<p class="pmeta">${t('person.filled', {
+				    date: s.fill_date || '—', who:
+				    s.surveyor_name || '—' })} ·
+				    ${fmt(cat.byCode.survey_method,
+				    s.survey_method)}</p>
+				${before && (ch.length === 0 ?
+				    html`<p>${t('person.nochange')}</p>` :
+				    html`<details><summary>${t('person.changes',
+				    { n: ch.length })}</summary>
+				    <ul class="changes">${ch.map((f) => html`
+				    <li key=${f.code}><span class="clabel">
+				    ${label(f)}</span>: ${fmt(f,
+				    before.survey[f.code])} → ${fmt(f,
+				    s[f.code])}</li>`)}</ul></details>`)}
+			</li>`;
+		})}
+	</ol>`;
+}
+
+function Reveal({ id, cat }) {
+	const [full, setFull] = useState(null);
+	const [err, setErr] = useState(null);
+
+	async function run() {
+		try {
+			setFull(await api('POST', `/persons/${id}/reveal`));
+		} catch (e) {
+			setErr(errorText(e));
+		}
+	}
+	if (full)
+		return html`<dl class="facts revealed">${Object.entries(full)
+		    .map(([k, v]) => html`<div key=${k}>
+		    <dt>${cat.byCode[k] ? label(cat.byCode[k]) : k}</dt>
+		    <dd class="mono">${v}</dd></div>`)}</dl>`;
+	return html`<div>
+		<button type="button" onClick=${run}>${t('person.reveal')}</button>
+		<p class="hint">${t('person.revealHint')}</p>
+		${err && html`<${Alert} kind="error">${err}<//>`}
+	</div>`;
+}
+
+export function Person({ id }) {
+	const user = getState().user;
+	const { loading, error, data } = useAsync(() => load(id), [id]);
+	const year = new Date().getFullYear();
+
+	if (!data)
+		return html`<${Page} title=${t('person.title')}>
+			${loading && html`<${Loading} />`}
+			${error && html`<${Alert} kind="error">${errorText(error)}<//>`}
+		<//>`;
+	const { cat, pending } = data;
+	const p = data.data.person;
+	const years = data.data.years;
+	const latest = years.length ? years[years.length - 1].survey : {};
+	const has = years.some((y) => y.year === year);
+	const a = age(p.birth_date, today());
+	const need = needs(cat, latest);
+
+	return html`<${Page} title=${p.name}>
+		${data.offline && html`<${Alert} kind="info">${t('person.offline',
+		    { time: fmtTime(data.offline) })}<//>`}
+		<dl class="facts">
+			<div><dt>${t('person.idnum')}</dt>
+			    <dd class="mono">${p.id_number}</dd></div>
+			<div><dt>${t('person.gender')}</dt>
+			    <dd>${genderText(p.gender)}</dd></div>
+			<div><dt>${t('person.birth')}</dt><dd>${p.birth_date}
+			    ${a >= 0 && ` (${t('age.years', { n: a })})`}</dd></div>
+			<div><dt>${t('person.region')}</dt>
+			    <dd>${p.region_name || p.region}</dd></div>
+			<div><dt>${t('person.status')}</dt>
+			    <dd>${statusText(p.status)}</dd></div>
+		</dl>
+		<div class="actions">
+			${canWrite(user) && html`<a class="button primary"
+			    href=${pending && pending.state === 'conflict' ?
+			    '#/outbox/' + pending.cid :
+			    `#/person/${id}/survey/${year}`}>
+			    ${pending ? t('person.continue', { year }) : has ?
+			    t('person.edit', { year }) : t('person.survey',
+			    { year })}</a>`}
+			${canAudit(user) && html`<a class="button"
+			    href=${'#/audit?person=' + id}>${t('person.audit')}</a>`}
+		</div>
+		${canWrite(user) && !data.offline && html`<${Reveal} id=${id}
+		    cat=${cat} />`}
+		<section aria-labelledby="h-basic">
+			<h2 id="h-basic">${t('person.basic')}</h2>
+			${years.length === 0 ? html`<p>${t('person.nosurvey')}</p>` :
+			    html`<${Facts} cat=${cat} codes=${KEY_BASIC}
+			    survey=${latest} />
+			    <details><summary>${t('person.allBasic')}</summary>
+			    <${Facts} cat=${cat} codes=${cat.sections[1].fields
+			    .map((f) => f.code)} survey=${latest} /></details>`}
+		</section>
+		<section aria-labelledby="h-need">
+			<h2 id="h-need">${t('person.needs')}</h2>
+			${need.length === 0 ? html`<p>${t('person.noneeds')}</p>` :
+			    html`<ul class="needs">${need.map((f) => html`
+			    <li key=${f.code}>${label(f)}${f.type !== 'bool' &&
+			    `: ${fmt(f, latest[f.code])}`}</li>`)}</ul>`}
+		</section>
+		<section aria-labelledby="h-years">
+			<h2 id="h-years">${t('person.years')}</h2>
+			<${Timeline} cat=${cat} years=${years}
+			    pending=${pending} />
+		</section>
+	<//>`;
+}
