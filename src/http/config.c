@@ -33,6 +33,8 @@ static const struct {
 	    1024, 16 << 20, "1048576", "largest request body in bytes" },
 	{ "timeout", OPT_INT, offsetof(struct http_config, timeout), 0, 1,
 	    3600, "30", "idle connection timeout in seconds" },
+	{ "cache_mib", OPT_INT, offsetof(struct http_config, cache_mib), 0,
+	    1, 4096, "16", "SQLite page cache per worker connection, MiB" },
 	{ "secure_cookies", OPT_INT, offsetof(struct http_config,
 	    secure_cookies), 0, 0, 1, "0", "1 behind a TLS front: cookies "
 	    "get Secure" },

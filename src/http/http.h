@@ -27,6 +27,7 @@ struct http_config {
 	size_t		 max_body;	/* bytes of a request body */
 	int		 timeout;	/* idle connection timeout, seconds */
 	int		 secure_cookies; /* behind TLS: cookies get Secure */
+	int		 cache_mib;	/* SQLite cache per connection */
 	char		 port_file[1024]; /* write the bound port here */
 };
 

@@ -51,6 +51,12 @@ thread_store(const struct app *app, struct lf_error *err)
 		return s;
 	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
 		return NULL;
+	/* 32 connections must not take 32 GiB: the OS page cache serves
+	 * what these caches miss */
+	if (store_set_cache(s, app->cfg->cache_mib, err) != 0) {
+		store_close(s);
+		return NULL;
+	}
 	pthread_setspecific(store_key, s);
 	return s;
 }

@@ -66,8 +66,8 @@ static const char schema_sql[] =
 	" person_id, seq);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS items_client ON items(client_id)"
 	" WHERE client_id IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS items_carry ON items(year, person_id)"
-	" WHERE " PLAN_CARRY_WHERE ";"
+	"CREATE INDEX IF NOT EXISTS items_carry ON items(year, person_id,"
+	" seq) WHERE " PLAN_CARRY_WHERE ";"
 	"CREATE TABLE IF NOT EXISTS deliveries ("
 	" id INTEGER PRIMARY KEY,"
 	" item_id INTEGER NOT NULL REFERENCES items(id),"
@@ -429,9 +429,9 @@ static const struct stmt_def {
 	    "substr(date, 1, 7) = ? LIMIT 1", SC_NONE, "" },
 	[PS_DLV_MONTHS] = { "SELECT count(DISTINCT substr(date, 1, 7)) FROM "
 	    "deliveries WHERE item_id = ? AND date >= ?", SC_NONE, "" },
-	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items WHERE year = ? "
-	    "AND person_id = ? AND " PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE,
-	    "" },
+	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items INDEXED BY "
+	    "items_carry WHERE year = ? AND person_id = ? AND "
+	    PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE, "" },
 	[PS_ITEMS_LIGHT] = { "SELECT id, seq, policy, needs, origin, "
 	    "decision, edited, carried_from, dept, funds_planned, month, "
 	    "monthly FROM items WHERE year = ? AND person_id = ?", SC_NONE,

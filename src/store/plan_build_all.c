@@ -154,8 +154,9 @@ reader_open(struct reader *rd, const struct region *in, struct lf_error *err)
 		return db_error(rd->db, "plan build open", err);
 	sqlite3_busy_timeout(rd->db, 10000);
 	sqlite3_exec(rd->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
-	if (query_int(rd, "SELECT 1 FROM items WHERE year = ?1 AND "
-	    PLAN_CARRY_WHERE " LIMIT 1", rd->year - 1, &any, err) != 0)
+	if (query_int(rd, "SELECT 1 FROM items INDEXED BY items_carry WHERE "
+	    "year = ?1 AND " PLAN_CARRY_WHERE " LIMIT 1", rd->year - 1, &any,
+	    err) != 0)
 		return -1;
 	rd->carry = any != 0;
 	buf_init(&sql, 1 << 16);
@@ -163,7 +164,8 @@ reader_open(struct reader *rd, const struct region *in, struct lf_error *err)
 	    buf_str(&sql), &rd->page, err);
 	buf_free(&sql);
 	if (rc != 0 || prepare(rd, "SELECT " PLAN_CAND_COLS " FROM items "
-	    "WHERE year = ?1 AND person_id > ?2 AND person_id <= ?3 AND "
+	    "INDEXED BY items_carry WHERE year = ?1 AND person_id > ?2 AND "
+	    "person_id <= ?3 AND "
 	    PLAN_CARRY_WHERE " ORDER BY person_id, seq", &rd->cand, err) != 0)
 		return -1;
 	if ((rd->r = record_new(rd->cat)) == NULL)

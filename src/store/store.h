@@ -67,6 +67,10 @@ int	store_open(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,
 	    struct lf_error *err);
 void	store_close(struct store *s);
+/* The connection's page cache in MiB (1..65536; store_open() sets 1024,
+ * for bulk work). A server with many connections sets it lower, so that
+ * its memory does not grow with the number of threads. */
+int	store_set_cache(struct store *s, int mib, struct lf_error *err);
 
 /* Explicit transactions group many puts into one all-or-nothing write.
  * Without one, each put is its own transaction. */

@@ -290,6 +290,18 @@ prepare_all(struct store *s, struct lf_error *err)
 }
 
 int
+store_set_cache(struct store *s, int mib, struct lf_error *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
+	if (mib < 1 || mib > 65536 ||
+	    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "cache_size", err);
+	return 0;
+}
+
+int
 store_open(const char *path, const struct catalog *cat,
     const struct regions *regions, struct store **out, struct lf_error *err)
 {

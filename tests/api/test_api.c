@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,6 +457,54 @@ test_change_reason(void **state)
 	assert_string_equal(t.last_detail, "复评");
 }
 
+/* Runs one UPDATE on the server's database (WAL: the server keeps
+ * running). */
+static void
+db_exec(const char *sql)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(api_db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+/* Sessions end over HTTP after USERS_IDLE_SECS without use and
+ * USERS_ABSOLUTE_SECS after login, whatever the use: the session rows are
+ * aged in the database, then the next request is refused. */
+static void
+test_session_expiry(void **state)
+{
+	char sql[256];
+	struct resp r;
+	struct who w;
+
+	(void)state;
+	api_login(&w, "sup1");
+	api_call(&r, "GET", "/api/v1/session", NULL, &w, 0);
+	assert_int_equal(r.status, 200);
+	api_done(&r);
+	/* idle: last seen just over the limit ago */
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET last_seen = "
+	    "strftime('%%s','now') - %d WHERE user_id = (SELECT id FROM users "
+	    "WHERE login = 'sup1')", USERS_IDLE_SECS + 5);
+	db_exec(sql);
+	api_call(&r, "GET", "/api/v1/session", NULL, &w, 0);
+	assert_int_equal(r.status, 401);
+	api_done(&r);
+	/* absolute: in use a moment ago, but made too long ago */
+	api_login(&w, "sup1");
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET expires_at = "
+	    "strftime('%%s','now') - 1 WHERE user_id = (SELECT id FROM users "
+	    "WHERE login = 'sup1') AND revoked = 0");
+	db_exec(sql);
+	api_call(&r, "GET", "/api/v1/session", NULL, &w, 0);
+	assert_int_equal(r.status, 401);
+	api_done(&r);
+}
+
 static void
 test_search_and_reveal(void **state)
 {
@@ -675,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_matrix),
 		cmocka_unit_test(test_update_conflict),
 		cmocka_unit_test(test_change_reason),
+		cmocka_unit_test(test_session_expiry),
 		cmocka_unit_test(test_search_and_reveal),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_create),
