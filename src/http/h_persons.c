@@ -336,6 +336,56 @@ key_change(struct req *r, const struct store_person *p, int year,
 	return changed;
 }
 
+/*
+ * A secret item sent back exactly as the person page showed it (masked,
+ * e.g. "510***********1234") keeps the stored value of the year's survey
+ * (or, for a new year, of the latest earlier one), so that a client need
+ * not reveal a number to save a survey. A masked value that is not the
+ * stored one's mask is an error naming the item.
+ */
+static int
+unmask_secrets(struct req *r, const struct store_person *p, int year,
+    json_t *values, struct lf_error *err)
+{
+	const struct catalog *cat = r->app->cat;
+	struct record *old = record_new(cat);
+	int years[64], rc = 1;
+	size_t n = 0, i;
+	int64_t version;
+	char masked[80];
+
+	if (old == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	rc = store_survey_get(r->s, p->id, year, old, &version, err);
+	if (rc == 1 && store_survey_years(r->s, p->id, years, 64, &n,
+	    err) == 0)
+		for (i = n; i-- > 0 && rc == 1;)
+			if (years[i] < year)
+				rc = store_survey_get(r->s, p->id, years[i],
+				    old, &version, err);
+	for (i = 0; rc >= 0 && i < cat->nfields; i++) {
+		const struct field *f = &cat->fields[i];
+		const char *v = json_string_value(json_object_get(values,
+		    f->code));
+
+		if (!f->secret || v == NULL || strchr(v, '*') == NULL)
+			continue;
+		if (rc == 0 && old->set[i]) {
+			json_mask(old->str[i], masked, sizeof(masked));
+			if (strcmp(masked, v) == 0) {
+				json_object_set_new(values, f->code,
+				    json_string(old->str[i]));
+				continue;
+			}
+		}
+		rc = lf_error_set(err, "masked", f->code, "遮蔽的值与已存的值不符,"
+		    " 请输入完整号码 (a masked value that is not the stored "
+		    "one's: enter the full number)");
+	}
+	record_free(old);
+	return rc < 0 ? -1 : 0;
+}
+
 enum MHD_Result
 h_survey_put(struct req *r)
 {
@@ -379,9 +429,10 @@ h_survey_put(struct req *r)
 	put.year = (int)year;
 	put.expect_version = json_integer_value(ver);
 	change_reason(r, reason, sizeof(reason));
-	if (json_to_record(values, rec, &err) != 0)
-		out = reply_error(r, 422, err.code, err.field, "%s",
-		    err.message);
+	if (unmask_secrets(r, &p, put.year, values, &err) != 0 ||
+	    json_to_record(values, rec, &err) != 0)
+		out = reply_error(r, err.code && strcmp(err.code, "store") == 0 ?
+		    500 : 422, err.code, err.field, "%s", err.message);
 	else if (rec->str[catalog_find(r->app->cat, "id_number", 9)->index] ==
 	    NULL || strcmp(rec->str[catalog_find(r->app->cat, "id_number",
 	    9)->index], p.id_number) != 0)

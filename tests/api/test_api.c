@@ -419,6 +419,23 @@ test_update_conflict(void **state)
 	api_done(&r);
 }
 
+/* Sets the "version" of a survey body in place. */
+static void
+survey_version(char *body, int64_t v)
+{
+	json_error_t je;
+	json_t *j = json_loads(body, 0, &je);
+	char *text;
+
+	assert_non_null(j);
+	json_object_set_new(j, "version", json_integer(v));
+	text = json_dumps(j, JSON_COMPACT);
+	assert_true(strlen(text) < 65536);
+	memcpy(body, text, strlen(text) + 1);
+	free(text);
+	json_decref(j);
+}
+
 /* A change of grade needs a reason (X-Change-Reason), which the audit
  * log keeps. */
 static void
@@ -455,6 +472,33 @@ test_change_reason(void **state)
 	t = audit_of(uid_a, "cty1");
 	assert_string_equal(t.last_action, "survey.write");
 	assert_string_equal(t.last_detail, "复评");
+	/* secrets sent back masked, as the person page shows them, keep the
+	 * stored values; a mask of another number is refused */
+	{
+		char full[24], mask[24];
+		char *q;
+
+		snprintf(full, sizeof(full), "\"%s\"", tu_id(5));
+		snprintf(mask, sizeof(mask), "\"%.3s***********%s\"",
+		    tu_id(5), tu_id(5) + 14);
+		q = strstr(body, full);
+		assert_non_null(q);
+		memcpy(q, mask, strlen(mask));
+		snprintf(path, sizeof(path), "/api/v1/persons/%s/surveys/2024",
+		    uid_a);
+		v = person_version(&w, uid_a);
+		survey_version(body, v);
+		api_call(&r, "PUT", path, body, &w, 1);
+		assert_int_equal(r.status, 200);
+		api_done(&r);
+		q = strstr(body, mask);
+		q[mask[1] == '9' ? 2 : 1] = mask[1] == '9' ? '8' : '9';
+		survey_version(body, v + 1);
+		api_call(&r, "PUT", path, body, &w, 1);
+		assert_int_equal(r.status, 422);
+		assert_string_equal(api_err_code(&r), "masked");
+		api_done(&r);
+	}
 }
 
 /* Runs one UPDATE on the server's database (WAL: the server keeps
