@@ -124,7 +124,8 @@ static const struct icol {
 	{ "dept",		"dept",		CK_TEXT,  F(dept),	    1 },
 	{ "org",		"org",		CK_TEXT,  F(org),	    1 },
 	{ "contact",		"contact",	CK_TEXT,  F(contact),	    1 },
-	{ "month",		"planned_month", CK_MONTH, F(planned_month), 1 },
+	{ "month",		"planned_month", CK_MONTH,
+	    F(planned_month), 1 },
 	{ "actual_date",	"actual_date",	CK_TEXT,  F(actual_date),   1 },
 	{ "funds_planned",	"funds_planned", CK_I64,  F(funds_planned), 1 },
 	{ "funds_spent",	"funds_spent",	CK_I64,	  F(funds_spent),   1 },
@@ -819,8 +820,9 @@ plan_client_id_check(const char *id, struct lf_error *err)
 		if (id[i] < 0x21 || id[i] > 0x7e)
 			break;
 	if (n == 0 || n >= 40 || i < n)
-		return lf_error_set(err, "invalid", "client_id", "客户端编号无效"
-		    " (client_id: 1..39 printable ASCII characters)");
+		return lf_error_set(err, "invalid", "client_id",
+		    "客户端编号无效 (client_id: 1..39 printable ASCII "
+		    "characters)");
 	return 0;
 }
 
@@ -863,8 +865,8 @@ plan_version_check(int64_t expect, int64_t version, const char *what,
 	if (expect == 0 || expect == version)
 		return 0;
 	if (expect < 0)
-		return lf_error_set(err, "conflict", "", "记录已被他人修改 (the "
-		    "%s was changed meanwhile; reload and retry)", what);
+		return lf_error_set(err, "conflict", "", "记录已被他人修改 "
+		    "(the %s was changed meanwhile; reload and retry)", what);
 	return lf_error_set(err, "conflict", "", "记录已被他人修改: 您看到的是"
 	    "第 %lld 版, 现为第 %lld 版 (%s: stale version %lld; current is "
 	    "%lld)", (long long)expect, (long long)version, what,

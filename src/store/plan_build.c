@@ -53,7 +53,7 @@ struct build_merger {
 	struct plan_build_stats	*st;
 	struct old_item		*old;
 	size_t			 nold, old_cap;
-	int			*match;		/* proposal -> old index or -1 */
+	int			*match;		/* proposal -> old index, -1 */
 	size_t			 match_cap;
 	int64_t			*cf;		/* proposal -> carried_from */
 	size_t			 cf_cap;
@@ -465,8 +465,8 @@ rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 		int b = 4 + (int)i * ROW_PARAMS;
 
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?1, ?%d, ?%d, ?%d, ?%d, ?%d, "
-		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, 0, 1, "
-		    "0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3, b + 4,
+		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, 0, "
+		    "1, 0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3, b + 4,
 		    b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12,
 		    b + 13, b + 14);
 	}
@@ -686,8 +686,8 @@ open_plan(struct build_merger *m, const struct build_job *j,
 	if (plan.status == PLAN_DRAFT)
 		return 0;
 	if (!m->all)
-		return lf_error_set(err, "state", "status", "计划已确认, 不能刷新"
-		    " (the plan is no longer a draft; reopen it first)");
+		return lf_error_set(err, "state", "status", "计划已确认, 不能"
+		    "刷新 (the plan is no longer a draft; reopen it first)");
 	m->st->skipped++;
 	return 1;
 }

@@ -148,8 +148,9 @@ set_effect(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
 	if (c->effect < EFFECT_NONE || c->effect > EFFECT_NOT_NEEDED)
-		return lf_error_set(err, "invalid", "effect", "成效无效 (effect:"
-		    " 0 none, 1 已落实, 2 部分落实, 3 未落实, 4 不再需要)");
+		return lf_error_set(err, "invalid", "effect", "成效无效 "
+		    "(effect: 0 none, 1 已落实, 2 部分落实, 3 未落实, "
+		    "4 不再需要)");
 	if (plan_text_set(it->effect_note, sizeof(it->effect_note),
 	    c->effect_note, "effect_note", "成效说明", 0, err) != 0)
 		return -1;
@@ -162,8 +163,8 @@ set_status(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
 	if (c->status < ITEM_PLANNED || c->status > ITEM_NOT_DONE)
-		return lf_error_set(err, "invalid", "status", "状态无效 (status:"
-		    " 1 planned, 2 in progress, 3 done, 4 not done)");
+		return lf_error_set(err, "invalid", "status", "状态无效 "
+		    "(status: 1 planned, 2 in progress, 3 done, 4 not done)");
 	if (plan_text_set(it->status_reason, sizeof(it->status_reason),
 	    c->status_reason, "status_reason", "未完成原因",
 	    c->status == ITEM_NOT_DONE, err) != 0)
@@ -216,8 +217,9 @@ apply_change(const struct plan_item_change *c, unsigned skip,
 		if ((c->set & rules[i].bit) && !(skip & rules[i].bit) &&
 		    !rules[i].confirmed && plan_status != PLAN_DRAFT)
 			return lf_error_set(err, "state", rules[i].field,
-			    "计划已确认, 不能修改 %s (the plan is %s: %s can no "
-			    "longer change; reopen it first)", rules[i].field,
+			    "计划已确认, 不能修改 %s (the plan is %s: %s "
+			    "can no longer change; reopen it first)",
+			    rules[i].field,
 			    plan_status == PLAN_CONFIRMED ? "confirmed" :
 			    "closed", rules[i].field);
 	return 0;
@@ -293,8 +295,8 @@ needs_check(const struct catalog *cat, const char *needs, char *out,
 	size_t n = strnlen(p, PLAN_NEEDS_MAX);
 
 	if (n >= PLAN_NEEDS_MAX)
-		return lf_error_set(err, "invalid", "needs", "需求项过多 (needs:"
-		    " at most %d bytes)", PLAN_NEEDS_MAX - 1);
+		return lf_error_set(err, "invalid", "needs", "需求项过多 "
+		    "(needs: at most %d bytes)", PLAN_NEEDS_MAX - 1);
 	memcpy(out, p, n + 1);
 	while (*p != '\0') {
 		end = strchr(p, ',');
@@ -302,9 +304,10 @@ needs_check(const struct catalog *cat, const char *needs, char *out,
 			end = p + strlen(p);
 		f = end > p ? catalog_find(cat, p, (size_t)(end - p)) : NULL;
 		if (f == NULL || f->section != SEC_NEED)
-			return lf_error_set(err, "invalid", "needs", "未知需求项 "
-			    "%.*s (needs: %.*s is not a need item of the "
-			    "catalog)", (int)(end - p), p, (int)(end - p), p);
+			return lf_error_set(err, "invalid", "needs",
+			    "未知需求项 %.*s (needs: %.*s is not a need item "
+			    "of the catalog)", (int)(end - p), p,
+			    (int)(end - p), p);
 		p = *end == ',' ? end + 1 : end;
 		if (*end == ',' && *p == '\0')
 			return lf_error_set(err, "invalid", "needs", "需求项"
@@ -414,8 +417,8 @@ add_to_plan(struct store *s, int64_t person_id, const char *actor,
 	    &w->plan, &created, err) != 0)
 		return -1;
 	if (w->plan.status != PLAN_DRAFT)
-		return lf_error_set(err, "state", "", "计划已确认, 不能添加项目 "
-		    "(the plan is no longer a draft; reopen it first)");
+		return lf_error_set(err, "state", "", "计划已确认, 不能添加"
+		    "项目 (the plan is no longer a draft; reopen it first)");
 	it->plan_id = w->plan.id;
 	it->person_id = person_id;
 	if (next_seq(s, it->plan_id, &it->seq, err) != 0)
@@ -514,7 +517,7 @@ plan_history(struct store *s, const struct plan *p, int to,
 	snprintf(a, sizeof(a), "%d", p->status);
 	snprintf(b, sizeof(b), "%d", to);
 	if (obj == NULL || diff_add_plain(obj, "status", a, b) != 0 ||
-	    (changes = json_dumps(obj, JSON_COMPACT)) == NULL)
+	    (changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		rc = nomem(err);
 	else
 		rc = store_history_add(s, "plan", p->id, p->person_id, p->year,

@@ -17,7 +17,7 @@ static const char fixed_schema[] =
 	"  gender INTEGER NOT NULL,\n"
 	"  birth_date TEXT NOT NULL,\n"
 	"  region TEXT NOT NULL,\n"
-	"  status INTEGER NOT NULL CHECK (status IN (1, 2, 3)),\n"
+	"  status INTEGER NOT NULL CHECK (status BETWEEN 1 AND 3),\n"
 	"  version INTEGER NOT NULL,\n"
 	"  created_at TEXT NOT NULL, created_by TEXT NOT NULL,\n"
 	"  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);\n"

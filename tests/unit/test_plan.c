@@ -375,8 +375,8 @@ test_update_checks(void **state)
 		if (u->code != NULL) {
 			if (rc != -1 || strcmp(err.code, u->code) != 0 ||
 			    strcmp(err.field, u->field) != 0)
-				fail_msg("row %zu: rc %d code %s field %s", i, rc,
-				    err.code ? err.code : "-", err.field);
+				fail_msg("row %zu: rc %d code %s field %s", i,
+				    rc, err.code ? err.code : "-", err.field);
 			assert_int_equal(get_item(fx, id)->version, v);
 			continue;
 		}
@@ -489,6 +489,7 @@ test_add(void **state)
 	struct plan_item it;
 	struct lf_error err;
 	struct plan p;
+	char longneeds[PLAN_NEEDS_MAX + 1];
 	size_t i;
 	int rc;
 
@@ -517,6 +518,12 @@ test_add(void **state)
 			fail_msg("row %zu: rc %d %s %s", i, rc,
 			    err.code ? err.code : "-", err.field);
 	}
+	/* needs as long as the field is */
+	memset(longneeds, 'a', sizeof(longneeds) - 1);
+	longneeds[sizeof(longneeds) - 1] = '\0';
+	assert_int_equal(plan_item_add(fx->s, ps, fx->pid, YEAR, "", longneeds,
+	    NULL, NULL, "w", &it, &err), -1);
+	assert_string_equal(err.field, "needs");
 	/* the policy gives the department; seq counts up */
 	assert_int_equal(sql_int(fx, "SELECT count(*) FROM items"), 4);
 	assert_int_equal(sql_int(fx, "SELECT max(seq) FROM items"), 4);
@@ -769,7 +776,9 @@ test_deliveries(void **state)
 	assert_int_equal(plan_delivery_add(fx->s, a, "2024-06-01", 500, NULL,
 	    NULL, "d", &d, &it, &err), 0);
 	assert_int_equal(plan_delivery_add(fx->s, a, "2024-06-20", 0, NULL,
-	    NULL, "d", &d, &it, &err), 0);
+	    "", NULL, &d, &it, &err), 0);
+	assert_string_equal(d.created_by, "");
+	assert_string_equal(d.client_id, "");
 	assert_string_equal(it.actual_date, "2024-06-01");
 	assert_int_equal(plan_deliveries(fx->s, a, sum_delivery, &sum, &err),
 	    0);
@@ -845,20 +854,24 @@ test_inbox(void **state)
 	struct fx *fx = *state;
 	static const struct {
 		const char	*dept, *region;
-		int		 state, limit;
+		int		 year, state, limit;
 		const char	*field;
 	} bad[] = {
-		{ "nope", "51", -1, 10, "dept" },
-		{ NULL, "51", -1, 10, "dept" },
-		{ "civil", "5", -1, 10, "region" },
-		{ "civil", "5101040170011", -1, 10, "region" },
-		{ "civil", "51a", -1, 10, "region" },
-		{ "civil", NULL, -1, 10, "region" },
-		{ "civil", "51", 3, 10, "dept_state" },
-		{ "civil", "51", -2, 10, "dept_state" },
-		{ "civil", "51", -1, 0, "limit" },
-		{ "civil", "51", -1, 1001, "limit" },
+		{ "nope", "51", YEAR, -1, 10, "dept" },
+		{ NULL, "51", YEAR, -1, 10, "dept" },
+		{ "civil", "5", YEAR, -1, 10, "region" },
+		{ "civil", "5101040170011", YEAR, -1, 10, "region" },
+		{ "civil", "51a", YEAR, -1, 10, "region" },
+		{ "civil", NULL, YEAR, -1, 10, "region" },
+		{ "civil", "51", 1989, -1, 10, "year" },
+		{ "civil", "51", 3000, -1, 10, "year" },
+		{ "civil", "51", YEAR, 3, 10, "dept_state" },
+		{ "civil", "51", YEAR, -2, 10, "dept_state" },
+		{ "civil", "51", YEAR, -1, 0, "limit" },
+		{ "civil", "51", YEAR, -1, 1001, "limit" },
 	};
+	struct plan_inbox_query q;
+	int64_t last;
 	struct lf_error err;
 	struct plan_item it;
 	struct ids ids;
@@ -916,12 +929,100 @@ test_inbox(void **state)
 	assert_int_equal(inbox(fx, "civil", "51", -1, o, 2, &ids, &err), 0);
 	assert_int_equal(ids.n, 0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (inbox(fx, bad[i].dept, bad[i].region, bad[i].state, 0,
-		    bad[i].limit, &ids, &err) != -1 ||
+		q.dept = bad[i].dept;
+		q.region = bad[i].region;
+		q.year = bad[i].year;
+		q.dept_state = bad[i].state;
+		q.after = 0;
+		q.limit = bad[i].limit;
+		lf_error_clear(&err);
+		if (plan_inbox(fx->s, &q, collect, &ids, &last, &err) != -1 ||
 		    strcmp(err.field, bad[i].field) != 0)
 			fail_msg("bad row %zu: %s", i, err.field);
 		assert_string_equal(err.code, "invalid");
 	}
+}
+
+/* ---- reading ------------------------------------------------------- */
+
+struct walk {
+	int64_t	 person[64], id[64];
+	int	 seq[64];
+	int	 n, stop_at;
+};
+
+static int
+walk_item(void *arg, const struct plan_item *it)
+{
+	struct walk *w = arg;
+
+	if (w->n < 64) {
+		w->person[w->n] = it->person_id;
+		w->id[w->n] = it->id;
+		w->seq[w->n] = it->seq;
+	}
+	w->n++;
+	return w->n == w->stop_at ? 7 : 0;
+}
+
+static void
+test_read(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct plan p;
+	struct walk w;
+	int years[4];
+	size_t n;
+	int64_t other;
+	int i;
+
+	add_item(fx, fx->pid, "civil", NULL);
+	add_item(fx, fx->pid, "hrss", NULL);
+	tu_valid_person(fx->r, 2);
+	tu_set(fx->r, "hukou_region", "510105002002");
+	tu_set(fx->r, "residence_region", "510105002002");
+	other = put_person(fx, YEAR);
+	add_item(fx, other, "civil", NULL);
+	add_item(fx, fx->pid, "cdpf", NULL);
+	assert_int_equal(plan_item_add(fx->s, ps, fx->pid, YEAR + 1, "", "",
+	    NULL, NULL, "w", NULL, &err), 0);
+	assert_int_equal(plan_years(fx->s, fx->pid, years, 4, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(years[0], YEAR);
+	assert_int_equal(years[1], YEAR + 1);
+	assert_int_equal(plan_years(fx->s, fx->pid, years, 1, &n, &err), 0);
+	assert_int_equal(n, 1);
+	/* a plan's items by seq; a callback's stop value comes back */
+	assert_int_equal(plan_get(fx->s, fx->pid, YEAR, &p, &err), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(plan_items(fx->s, p.id, walk_item, &w, &err), 0);
+	assert_int_equal(w.n, 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(w.seq[i], i + 1);
+	memset(&w, 0, sizeof(w));
+	w.stop_at = 2;
+	assert_int_equal(plan_items(fx->s, p.id, walk_item, &w, &err), 7);
+	/* the year's items, by person then seq; in a region */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(plan_scan_items(fx->s, YEAR, NULL, walk_item, &w,
+	    &err), 0);
+	assert_int_equal(w.n, 4);
+	assert_true(w.person[0] == fx->pid && w.person[2] == fx->pid &&
+	    w.person[3] == other);
+	assert_int_equal(w.seq[2], 3);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(plan_scan_items(fx->s, YEAR, "510105", walk_item, &w,
+	    &err), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(plan_scan_items(fx->s, YEAR, "5", walk_item, &w,
+	    &err), -1);
+	assert_string_equal(err.field, "region");
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(plan_scan_items(fx->s, YEAR + 5, NULL, walk_item, &w,
+	    &err), 0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(plan_get(fx->s, other, YEAR + 1, &p, &err), 1);
 }
 
 /* ---- building ------------------------------------------------------ */
@@ -1125,7 +1226,8 @@ static int
 same(const struct plan_item *a, const struct plan_item *b)
 {
 	return a->version == b->version && a->seq == b->seq &&
-	    a->decision == b->decision && a->funds_planned == b->funds_planned &&
+	    a->decision == b->decision &&
+	    a->funds_planned == b->funds_planned &&
 	    a->monthly == b->monthly && a->carried_from == b->carried_from &&
 	    strcmp(a->needs, b->needs) == 0 && strcmp(a->dept, b->dept) == 0 &&
 	    strcmp(a->planned_month, b->planned_month) == 0 &&
@@ -1272,8 +1374,8 @@ test_build_carry(void **state)
 	    " IS NOT NULL"), 3);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items WHERE "
 	    "carried_from = %lld AND origin = 3 AND funds_planned = 30000 AND "
-	    "dept = 'cdpf' AND measures = '家庭无障碍改造' AND decision = 0 AND "
-	    "needs = 'access_ramp'", (long long)man);
+	    "dept = 'cdpf' AND measures = '家庭无障碍改造' AND decision = 0 "
+	    "AND needs = 'access_ramp'", (long long)man);
 	assert_int_equal(sql_int(fx, sql), 1);
 	total = count_where(fx, "items", "year = 2025");
 	/* exactly once */
@@ -1327,11 +1429,115 @@ test_build_confirmed(void **state)
 	assert_int_equal(plan_build_all(fx->s, ps, NULL, 1989, NULL, "b", NULL,
 	    NULL, &st, &err), -1);
 	assert_string_equal(err.field, "year");
+	assert_int_equal(build_one(fx, pid, YEAR, NULL, &st, &err), -1);
+	assert_int_equal(plan_build(fx->s, ps, NULL, &(struct store_person){
+	    .id = pid }, fx->r, 3000, "r", &st, &err), -1);
+	assert_string_equal(err.field, "year");
 	/* a year nobody was surveyed in */
 	memset(&st, 0, sizeof(st));
 	assert_int_equal(plan_build_all(fx->s, ps, NULL, 2020, NULL, "b", NULL,
 	    NULL, &st, &err), 0);
 	assert_int_equal(st.persons, 0);
+}
+
+/* Last year's unmet item reaches a plan built before it was unmet: the
+ * untouched item of its key takes it; a kept item of its key covers it. */
+static void
+test_build_carry_existing(void **state)
+{
+	struct fx *fx = *state;
+	struct plan_item_change c;
+	struct plan_build_stats st;
+	struct plan_item it, next;
+	struct lf_error err;
+	char sql[400];
+	int64_t pid, a, man;
+
+	seed(fx);
+	build_all(fx, YEAR, NULL);
+	build_all(fx, YEAR + 1, NULL);
+	/* a person whose first item of YEAR is proposed again, untouched */
+	snprintf(sql, sizeof(sql), "SELECT o.person_id FROM items o JOIN items"
+	    " n ON n.person_id = o.person_id AND n.year = 2025 AND n.policy = "
+	    "o.policy AND n.needs = o.needs WHERE o.year = 2024 AND o.seq = 1 "
+	    "AND o.person_id <> %lld ORDER BY o.person_id LIMIT 1",
+	    (long long)fx->pid);
+	pid = sql_int(fx, sql);
+	assert_true(pid > 0);
+	a = item_of(fx, pid, YEAR, 1);
+	memset(&c, 0, sizeof(c));
+	c.set = PI_DECISION | PI_STATUS;
+	c.decision = DECISION_ACCEPTED;
+	c.status = ITEM_NOT_DONE;
+	c.status_reason = "未办";
+	assert_int_equal(plan_item_update(fx->s, a, &c, 0, "w", &it, &err), 0);
+	/* a manual item, unmet; next year already has one of its key */
+	c.set = PI_EFFECT;
+	c.effect = EFFECT_NOT_DONE;
+	assert_int_equal(plan_item_add(fx->s, ps, pid, YEAR, "", "legal_aid",
+	    &c, NULL, "w", &it, &err), 0);
+	man = it.id;
+	assert_int_equal(plan_item_add(fx->s, ps, pid, YEAR + 1, "",
+	    "legal_aid,legal_rights_protection", NULL, NULL, "w", &next, &err),
+	    0);
+	st = build_all(fx, YEAR + 1, NULL);
+	assert_int_equal(st.carried, 1);
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(st.inserted + st.deleted, 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items WHERE year = "
+	    "2025 AND carried_from = %lld AND origin = 1 AND version = 2",
+	    (long long)a);
+	assert_int_equal(sql_int(fx, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items WHERE "
+	    "carried_from = %lld", (long long)man);
+	assert_int_equal(sql_int(fx, sql), 0);
+	st = build_all(fx, YEAR + 1, NULL);
+	assert_int_equal(st.carried + st.inserted + st.updated + st.deleted,
+	    0);
+}
+
+/* Writes join the caller's transaction in a savepoint: a failed one
+ * leaves the rest; a rollback takes everything. */
+static void
+test_caller_tx(void **state)
+{
+	struct fx *fx = *state;
+	struct plan_item_change c;
+	struct plan_build_stats st;
+	struct plan_item it;
+	struct lf_error err;
+	int64_t a = add_item(fx, fx->pid, "civil", NULL);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	c.set = PI_FUNDS;
+	c.funds_planned = 777;
+	assert_int_equal(plan_item_update(fx->s, a, &c, 0, "w", &it, &err), 0);
+	c.set = PI_FUNDS | PI_MONTH;
+	c.funds_planned = 888;
+	c.planned_month = "1999-01";
+	assert_int_equal(plan_item_update(fx->s, a, &c, 0, "w", &it, &err), -1);
+	assert_int_equal(plan_item_add(fx->s, ps, 424242, YEAR, "", "", NULL,
+	    NULL, "w", &it, &err), -1);
+	assert_int_equal(store_commit(fx->s, &err), 0);
+	assert_int_equal(get_item(fx, a)->funds_planned, 777);
+	/* rolled back: nothing stays */
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	c.set = PI_FUNDS;
+	c.funds_planned = 999;
+	assert_int_equal(plan_item_update(fx->s, a, &c, 0, "w", &it, &err), 0);
+	store_rollback(fx->s);
+	assert_int_equal(get_item(fx, a)->funds_planned, 777);
+	/* a build in a bulk transaction */
+	assert_int_equal(store_begin_bulk(fx->s, &err), 0);
+	assert_int_equal(build_one(fx, fx->pid, YEAR, NULL, &st, &err), 0);
+	assert_true(st.inserted > 0);
+	assert_int_equal(store_commit(fx->s, &err), 0);
+	/* plan_build_all makes its own transactions */
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	assert_int_equal(plan_build_all(fx->s, ps, NULL, YEAR, NULL, "b", NULL,
+	    NULL, &st, &err), -1);
+	store_rollback(fx->s);
 }
 
 /* ---- out of memory ------------------------------------------------- */
@@ -1357,13 +1563,19 @@ test_alloc_sweep(void **state)
 		    NULL, &st, &err);
 		mem_fail_after(-1);
 		if (rc != 0) {
+			/* chunks done stay; none is half written */
 			failures++;
 			assert_non_null(err.code);
-			assert_int_equal(count_where(fx, "plans", "1"), 0);
+			assert_int_equal(sql_int(fx, "SELECT count(*) FROM "
+			    "(SELECT plan_id FROM items GROUP BY plan_id "
+			    "HAVING count(*) <> max(seq))"), 0);
+			assert_int_equal(count_where(fx, "items", "plan_id NOT "
+			    "IN (SELECT id FROM plans)"), 0);
 		}
 	}
 	assert_int_equal(rc, 0);
 	assert_true(failures > 5);
+	assert_int_equal(count_where(fx, "plans", "1"), NSYNTH + 1);
 	rc = -1;
 	memset(&c, 0, sizeof(c));
 	c.set = PI_MEASURES | PI_DEPT;
@@ -1375,8 +1587,8 @@ test_alloc_sweep(void **state)
 		    NULL, "w", &it, &err);
 		mem_fail_after(-1);
 		if (rc != 0)
-			assert_int_equal(count_where(fx, "plans", "year = 2025"),
-			    0);
+			assert_int_equal(count_where(fx, "plans",
+			    "year = 2025"), 0);
 	}
 	assert_int_equal(rc, 0);
 	/* one person's refresh, failing anywhere, leaves the plan as it was */
@@ -1389,7 +1601,8 @@ test_alloc_sweep(void **state)
 	items = count_where(fx, "items", "1");
 	for (n = 0; n < 100 && rc != 0; n++) {
 		mem_fail_after(n);
-		rc = plan_build(fx->s, ps, NULL, &p, fx->r, YEAR, "r", &st, &err);
+		rc = plan_build(fx->s, ps, NULL, &p, fx->r, YEAR, "r", &st,
+		    &err);
 		mem_fail_after(-1);
 		if (rc != 0)
 			assert_int_equal(count_where(fx, "items", "1"), items);
@@ -1419,13 +1632,18 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deliveries_monthly, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_first_and_again,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_merge, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_build_carry, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_build_carry_existing,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_confirmed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_caller_tx, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_sweep, setup,
 		    teardown),
