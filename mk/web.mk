@@ -6,11 +6,15 @@
 #                  imports rewritten to the copied file: no bundler, and the
 #                  CSP allows no inline import map)
 #   make test-e2e  builds liangfu and the web app, installs Debian's chromium
-#                  and a CJK font if missing (scripts/deps.sh e2e), then runs
-#                  tests/e2e/ with node's test runner: the skip-rule
-#                  evaluator's table, then every screen in headless chromium
-#                  (playwright-core, axe-core at 360x640 and 1280x800,
-#                  screenshots into build/e2e/screenshots/)
+#                  and a CJK font if missing (scripts/deps.sh e2e), writes
+#                  the rule engine's test vectors (build/e2e/expr_vectors,
+#                  from tests/e2e/expr_vectors.c and liblf.a, into
+#                  build/e2e/expr_vectors.jsonl), then runs tests/e2e/ with
+#                  node's test runner: the skip-rule evaluator's table, the
+#                  browser's rule evaluator against every C vector, then
+#                  every screen in headless chromium (playwright-core,
+#                  axe-core at 360x640 and 1280x800, screenshots into
+#                  build/e2e/screenshots/)
 #
 # Nothing from npm is committed: web/node_modules, web/vendor and
 # tests/e2e/node_modules are ignored.
@@ -19,7 +23,9 @@ WEB_NPM_CI   := npm ci --no-audit --no-fund --loglevel=error
 WEB_MODULES  := web/node_modules/.package-lock.json
 E2E_MODULES  := tests/e2e/node_modules/.package-lock.json
 WEB_VENDOR   := web/vendor/preact.mjs web/vendor/hooks.mjs web/vendor/htm.mjs
-E2E_TESTS    := tests/e2e/unit.test.mjs tests/e2e/app.test.mjs
+E2E_VECTORS  := build/e2e/expr_vectors.jsonl
+E2E_TESTS    := tests/e2e/unit.test.mjs tests/e2e/conformance.test.mjs \
+		tests/e2e/app.test.mjs
 
 .PHONY: web test-e2e
 
@@ -56,7 +62,18 @@ web/vendor/htm.mjs: $(WEB_MODULES)
 	cp web/node_modules/htm/dist/htm.mjs $@
 	cp web/node_modules/htm/LICENSE web/vendor/htm.LICENSE
 
-test-e2e: liangfu web $(E2E_MODULES)
+# The C engine's verdicts for the browser's copy of the rule language
+# (tests/e2e/conformance.test.mjs). The data files are linked into
+# liblf.a, so a changed catalog or policy table rewrites the vectors.
+build/e2e/expr_vectors: tests/e2e/expr_vectors.c build/rel/liblf.a
+	@mkdir -p build/e2e
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+$(E2E_VECTORS): build/e2e/expr_vectors
+	build/e2e/expr_vectors $@
+
+test-e2e: liangfu web $(E2E_MODULES) $(E2E_VECTORS)
 	@sh scripts/deps.sh e2e
 	@mkdir -p build/e2e
-	LIANGFU=./liangfu node --test --test-reporter=spec $(E2E_TESTS)
+	LIANGFU=./liangfu EXPR_VECTORS=$(E2E_VECTORS) \
+		node --test --test-reporter=spec $(E2E_TESTS)

@@ -3,18 +3,20 @@
 // shows at once) and from the cache when the server cannot be reached.
 // API calls are never cached here: person data lives in IndexedDB, under
 // the app's control, and is wiped at logout.
-const CACHE = 'liangfu-shell-1';
+const CACHE = 'liangfu-shell-2';
 const SHELL = [
 	'/', '/index.html', '/style.css', '/manifest.webmanifest', '/icon.svg',
 	'/vendor/preact.mjs', '/vendor/hooks.mjs', '/vendor/htm.mjs',
 	'/app/main.js', '/app/lib.js', '/app/state.js', '/app/api.js',
 	'/app/idb.js', '/app/i18n.js', '/app/expr.js', '/app/catalog.js',
 	'/app/outbox.js', '/app/session.js', '/app/ui.js', '/app/fields.js',
+	'/app/items.js',
 	'/app/screens/common.js', '/app/screens/login.js',
 	'/app/screens/home.js', '/app/screens/search.js',
 	'/app/screens/person.js', '/app/screens/survey.js',
 	'/app/screens/outbox.js', '/app/screens/audit.js',
-	'/app/screens/settings.js'
+	'/app/screens/settings.js', '/app/screens/plan.js',
+	'/app/screens/inbox.js'
 ];
 const TIMEOUT_MS = 5000;
 

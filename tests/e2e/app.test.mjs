@@ -11,8 +11,14 @@
 // reason for a new grade, the server's messages on their items), offline
 // (server stopped: app shell from the service worker, persons from
 // IndexedDB, the survey queued, then synced), a 409 merged field by field,
-// a retry after a lost answer recognised as done,
-// the audit log, English and large text, and logout wiping local data.
+// a retry after a lost answer recognised as done, the 一人一策 plan (a
+// village worker builds proposals, accepts, rejects with a reason, edits
+// the five elements, meets a 409, adds a manual item checked by the
+// server's rule engine; a county officer confirms once nothing is open),
+// the civil-affairs department's inbox (accept, a delivery whose answer
+// is lost is queued in the outbox and recorded once), the person page's
+// year-by-year services, the audit log, English and large text, and
+// logout wiping local data.
 //
 // Environment: LIANGFU (the binary, default ./liangfu), CHROMIUM (default
 // /usr/bin/chromium).
@@ -190,6 +196,8 @@ before(async () => {
 	    ['aud', 'auditor', '51']])
 		sh(['user', 'add', db, '--login', login, '--role', role,
 		    '--region', region], PW + '\n');
+	sh(['user', 'add', db, '--login', 'civ', '--role', 'department',
+	    '--region', '510182', '--department', 'civil'], PW + '\n');
 	port = await startServer('127.0.0.1:0');
 	base = `http://127.0.0.1:${port}`;
 	browser = await chromium.launch({ executablePath: process.env.CHROMIUM ||
@@ -605,6 +613,249 @@ test('a survey whose answer was lost is recognised, not sent twice',
 	    .find((y) => y.year === Y);
 
 	assert.equal(after.version, 1, 'not written twice, no conflict shown');
+});
+
+// --- 一人一策 ---------------------------------------------------------------
+
+let E;		// the person of the plan tests
+let planItems;	// E's plan items by policy code, as the API gives them
+
+async function planOf(s, id) {
+	const r = await call(s, 'GET', `/persons/${id}/plans/${Y}`);
+
+	assert.equal(r.status, 200, JSON.stringify(r.body));
+	return r.body;
+}
+
+function byPolicy(view) {
+	return Object.fromEntries(view.items.filter((it) => it.policy)
+	    .map((it) => [it.policy.code, it]));
+}
+
+// An item's card on the plan page or in the inbox, by its title.
+function card(page, title) {
+	return page.locator('article.item', { has: page.locator('.item-title',
+	    { hasText: title }) });
+}
+
+test('plan: a village worker builds proposals, accepts, rejects, edits, ' +
+    'adds', async () => {
+	E = adults()[4];
+	assert.ok(E, 'a fifth person');
+	const s = await apiLogin('cty');
+	// this year's survey, with needs that always make proposals:
+	// 临时救助 (civil affairs), legal aid, a family doctor (health)
+	const page = (await call(s, 'GET', `/persons/${E.id}`)).body;
+	const secrets = (await call(s, 'POST', `/persons/${E.id}/reveal`)).body;
+	const put = await call(s, 'PUT', `/persons/${E.id}/surveys/${Y}`,
+	    { version: 0, values: { ...page.years[page.years.length - 1]
+	    .survey, ...secrets, fill_date: new Date().toISOString()
+	    .slice(0, 10), surveyor_name: '测试员', survey_method: 1,
+	    ss_temporary_assistance: true, legal_aid: true,
+	    family_doctor_signed: false, care_family_doctor: true } });
+
+	assert.equal(put.status, 200, JSON.stringify(put.body));
+	await vil.goto(`${base}/#/person/${E.id}`);
+	await vil.click(`a[href="#/person/${E.id}/plan/${Y}"]`);
+	await vil.waitForSelector(`h1:has-text("${Y} 年一人一策")`);
+	assert.match(await vil.textContent('.lead'), /该年度还没有计划/);
+	await vil.click('button:has-text("按调查生成建议")');
+	await vil.waitForSelector('.alert-ok:has-text("已刷新: 新增")');
+	planItems = byPolicy(await planOf(s, E.id));
+	for (const code of ['TEMP_ASSIST', 'LEGAL_AID', 'FAMILY_DOCTOR'])
+		assert.ok(planItems[code], `${code} proposed`);
+	// every proposal carries the server's explanation
+	assert.equal(await vil.locator('article.item .why').count(),
+	    await vil.locator('article.item').count());
+	assert.match(await card(vil, '临时救助').locator('.why').textContent(),
+	    /依据: 恒成立/);
+	assert.match(await card(vil, '家庭医生').locator('.why').textContent(),
+	    /家庭医生/);
+	await screen(vil, '25-plan-proposals');
+
+	// accept 临时救助
+	await card(vil, '临时救助').locator('button', { hasText: /^采纳$/ })
+	    .click();
+	await card(vil, '临时救助').locator('.dec-1').waitFor();
+	// reject legal aid: a reason is required
+	const legal = card(vil, '法律援助');
+
+	await legal.locator('button:has-text("不采纳")').click();
+	await legal.locator('button:has-text("确认不采纳")').click();
+	const why = `#i${planItems.LEGAL_AID.id}-decision_reason`;
+
+	await vil.waitForSelector(`${why}-err`);
+	assert.equal(await vil.getAttribute(why, 'aria-invalid'), 'true');
+	await vil.waitForFunction((sel) => document.activeElement ===
+	    document.querySelector(sel), why, { timeout: 2000 });
+	await screen(vil, '26-plan-reject-reason');
+	await vil.fill(why, '本人已获司法所帮助');
+	await legal.locator('button:has-text("确认不采纳")').click();
+	await legal.locator('.dec-2').waitFor();
+	assert.match(await legal.textContent(), /不采纳理由: 本人已获司法所帮助/);
+
+	// edit the five elements of 临时救助
+	const ta = card(vil, '临时救助');
+	const f = (k) => `#i${planItems.TEMP_ASSIST.id}-${k}`;
+
+	await ta.locator('button:has-text("修改五要素")').click();
+	await vil.fill(f('org'), '彭州市民政局');
+	await vil.fill(f('funds_planned'), '500.50');
+	await vil.fill(f('measures'), '发放临时救助金');
+	await ta.locator('button:has-text("保存")').click();
+	await vil.waitForSelector('.alert-ok:has-text("已保存: 临时救助")');
+	assert.match(await ta.textContent(), /计划 500\.50 元/);
+	let it = byPolicy(await planOf(s, E.id)).TEMP_ASSIST;
+
+	assert.equal(it.five.funds.planned, 50050);
+	assert.equal(it.five.responsible.org, '彭州市民政局');
+
+	// a 409: the county changes the contact meanwhile; nothing is lost
+	const other = await call(s, 'PATCH', `/items/${it.id}`,
+	    { version: it.version, contact: '028-87654321' });
+
+	assert.equal(other.status, 200, JSON.stringify(other.body));
+	await ta.locator('button:has-text("修改五要素")').click();
+	await vil.fill(f('measures'), '发放临时救助金并回访');
+	await ta.locator('button:has-text("保存")').click();
+	await ta.locator('.conflict').waitFor();
+	assert.match(await ta.locator('.conflict').textContent(),
+	    /他人已修改此项目[\s\S]*联系人[\s\S]*028-87654321/);
+	await screen(vil, '27-plan-conflict');
+	await ta.locator('.conflict button:has-text("保存我的修改")').click();
+	await vil.waitForSelector('.alert-ok:has-text("已保存: 临时救助")');
+	it = byPolicy(await planOf(s, E.id)).TEMP_ASSIST;
+	assert.equal(it.five.responsible.contact, '028-87654321');
+	assert.equal(it.five.measures, '发放临时救助金并回访');
+
+	// a manual item; the server's engine says whether the policy fits
+	await vil.click('button:has-text("添加项目")');
+	await vil.selectOption('#add-policy', 'ELDER_CARE');
+	await vil.waitForSelector('.check-no');
+	assert.match(await vil.textContent('.check-no'),
+	    /不符合条件: 年龄 \d+ 小于 60/);
+	assert.equal(await vil.inputValue('#add-dept'), 'civil');
+	await vil.fill('#add-measures', '重阳节上门慰问');
+	await vil.fill('#add-funds_planned', '200');
+	await vil.evaluate(() => document.getElementById('add-h')
+	    .scrollIntoView());
+	await screen(vil, '28-plan-add-item');
+	await vil.click('form button:has-text("添加")');
+	await vil.waitForSelector('.alert-ok:has-text("已添加项目")');
+	const man = byPolicy(await planOf(s, E.id)).ELDER_CARE;
+
+	assert.equal(man.origin.code, 2);
+	assert.equal(man.decision.code, 1);
+	assert.equal(man.five.funds.planned, 20000);
+	assert.ok(man.client_id, 'sent with a client id');
+	// only township and higher confirm
+	assert.match(await vil.textContent('section[aria-labelledby=h-confirm]'),
+	    /计划由乡镇\(街道\)及以上干部确认。 还有 \d+ 项待定/);
+	assert.equal(await vil.locator('button:has-text("确认计划")').count(), 0);
+});
+
+test('plan: a county officer confirms once every proposal is decided',
+    async () => {
+	const page = await newPage();
+	const s = await apiLogin('cty');
+	const open = (await planOf(s, E.id)).items.filter((it) =>
+	    it.decision.code === 0).length;
+
+	assert.ok(open >= 1, 'the family doctor is still open');
+	await login(page, 'cty');
+	await page.goto(`${base}/#/person/${E.id}/plan/${Y}`);
+	const confirm = page.locator('section[aria-labelledby=h-confirm] button');
+
+	await confirm.waitFor();
+	assert.ok(await confirm.isDisabled());
+	assert.match(await confirm.textContent(), new RegExp(
+	    `还有 ${open} 项待定, 不能确认`));
+	await confirm.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+	await screen(page, '29-plan-confirm-blocked');
+	for (let n = open; n > 0; n--) {
+		await page.locator('.item-d0 button', { hasText: /^采纳$/ })
+		    .first().click();
+		await page.waitForFunction((want) => document.querySelectorAll(
+		    '.item-d0').length === want, n - 1);
+	}
+	await confirm.click();
+	await page.waitForSelector('.alert-ok:has-text("计划已确认")');
+	assert.match(await page.textContent('.lead'), /已确认/);
+	await page.waitForSelector('button:has-text("重新打开计划")');
+	assert.equal((await planOf(s, E.id)).plan.status, 'confirmed');
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await screen(page, '30-plan-confirmed');
+	await page.context().close();
+});
+
+test('department: civil affairs accepts an item and records a delivery ' +
+    'once, even when the answer is lost', async () => {
+	const s = await apiLogin('cty');
+	const page = await newPage();
+
+	await login(page, 'civ');
+	await page.waitForSelector('h1:has-text("部门待办")');
+	assert.equal(await page.getAttribute('nav a[href="#/"]',
+	    'aria-current'), 'page');
+	const ta = page.locator('article.item', { has: page.locator(
+	    '.item-title', { hasText: '临时救助' }) }).filter({ hasText:
+	    E.name });
+
+	await ta.waitFor();
+	assert.match(await ta.textContent(), /\d{3}\*{11}[\dX*]{4}/,
+	    'a masked ID number');
+	assert.match(await ta.textContent(), /对应需求: 临时救助/);
+	assert.match(await ta.textContent(), /责任主体民政 · 彭州市民政局/);
+	assert.match(await ta.textContent(), /计划 500\.50 元/);
+	await screen(page, '31-inbox');
+	await ta.locator('button:has-text("接收")').click();
+	await page.waitForSelector('.alert-ok:has-text("已接收: 临时救助")');
+	assert.match(await ta.textContent(), /办理状态: 已接收/);
+	// a delivery: a bad amount is caught here
+	const id = byPolicy(await planOf(s, E.id)).TEMP_ASSIST.id;
+
+	await ta.locator('button:has-text("登记发放")').click();
+	await page.fill(`#dl${id}-amount`, '1.234');
+	await ta.locator('button:has-text("保存发放记录")').click();
+	await page.waitForSelector(`#dl${id}-amount-err`);
+	await screen(page, '32-inbox-delivery-form');
+	await page.fill(`#dl${id}-amount`, '150.5');
+	await page.fill(`#dl${id}-note`, '临时救助金');
+	// the server records it, but the answer never reaches the browser
+	await page.route('**/api/v1/items/*/deliveries', async (route) => {
+		await route.fetch();
+		await route.abort('connectionreset');
+	}, { times: 1 });
+	await ta.locator('button:has-text("保存发放记录")').click();
+	await page.waitForSelector('.alert:has-text("发放记录已保存在本机")');
+	assert.equal(await page.textContent('nav .badge'), '1');
+	await ta.locator('.dl-pending').waitFor();
+	await page.click('nav a[href="#/outbox"]');
+	await page.waitForSelector('.outbox li:has-text("发放 150.50 元")');
+	await screen(page, '33-outbox-delivery');
+	await page.click('button:has-text("立即同步")');
+	await page.waitForSelector('text=没有待同步的发放记录');
+	const item = (await call(s, 'GET', `/items/${id}`)).body.item;
+
+	assert.equal(item.deliveries.length, 1, 'recorded once');
+	assert.equal(item.deliveries[0].amount, 15050);
+	assert.equal(item.five.funds.spent, 15050);
+	assert.equal(item.dept_state.code, 1);
+	await page.context().close();
+});
+
+test('person page: what the person received, year by year', async () => {
+	await vil.goto(`${base}/#/person/${E.id}`);
+	await vil.waitForSelector('.plan-year');
+	const year = vil.locator('.timeline > li', { has: vil.locator('h3',
+	    { hasText: `${Y} 年` }) });
+
+	assert.match(await year.locator('.plan-line').textContent(),
+	    /一人一策 · 已确认 · 采纳 \d+ 项, 计划投入 [\d.]+ 元, 已发放 150\.50 元/);
+	assert.match(await year.textContent(), /发放记录 \(1\)[\s\S]*150\.50 元 · 临时救助金/);
+	assert.match(await year.textContent(), /未采纳 1 项/);
+	await year.locator('.plan-line').evaluate((el) => el.scrollIntoView());
+	await screen(vil, '34-person-plans');
 });
 
 test('audit: a supervisor reads a person\'s log; an auditor the whole',

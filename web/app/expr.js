@@ -1,7 +1,15 @@
 // expr.js - the catalog's skip-rule language (src/core/expr.h), evaluated
-// in the browser: the server offers no evaluation call, and the form must
-// show and hide items as the answers change. The server still validates
-// every survey it is sent with its own compiled rules.
+// in the browser: the form must show and hide items as the answers
+// change, without a round trip per keystroke. The server still validates
+// every survey it is sent with its own compiled rules, and explains the
+// plans' rules itself (the plan page shows its words, never ours).
+//
+// This is a second implementation of one language, so it is held to the
+// first: tests/e2e/conformance.test.mjs evaluates some 150 000 vectors
+// written by the C engine (tests/e2e/expr_vectors.c: every ask_if, every
+// policy and amount rule, and every operator on every item type, over
+// 2 000 synthetic surveys) and requires the same result for each, and
+// that every expression C refuses is refused here too.
 //
 //   expr  := or;  or := and ("or" and)*;  and := unary ("and" unary)*
 //   unary := "not" unary | test
@@ -13,8 +21,14 @@
 //
 // Names are catalog codes, `age` (whole years from birth_date at the
 // reference date) and the derived names below. A test on an item with no
-// value is false. compile() throws Error on a syntax error or unknown
-// name; the returned function takes (values, refDate 'YYYY-MM-DD').
+// value is false. Values compare as the C engine stores them: codes and
+// numbers as integers, decimals in units of 10^-scale, dates as days
+// since 1970-01-01 (a 'YYYY-MM-DD' literal is read as one), region codes
+// as integers; only text items compare as text (= and != only).
+// compile() throws Error where the C compiler refuses (syntax, unknown
+// name, a value that is not an option, a type that does not fit the
+// operator); the returned function takes (values, refDate 'YYYY-MM-DD',
+// ctx) where ctx.disaster_region (the server's to know) defaults to false.
 
 const DERIVED = {
 	severe: 'disability_grade in {1,2}',
@@ -63,10 +77,44 @@ export function age(birth, at) {
 	return n;
 }
 
+// Days since 1970-01-01 of a real date 'YYYY-MM-DD' (years 1800..2999,
+// as date_parse() takes them), else undefined.
+export function days(s) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(typeof s === 'string' ?
+	    s : '');
+
+	if (!m)
+		return undefined;
+	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const t = Date.UTC(y, mo - 1, d);
+	const back = new Date(t);
+
+	if (y < 1800 || y > 2999 || back.getUTCMonth() !== mo - 1 ||
+	    back.getUTCDate() !== d)
+		return undefined;
+	return t / 86400000;
+}
+
+// A decimal text in units of 10^-scale (exact, no floating point), else
+// undefined: at most `scale` places, as record_parse_value() takes it.
+function scaled(s, scale) {
+	const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(typeof s === 'string' ?
+	    s.trim() : String(s));
+
+	if (!m || (m[3] || '').length > scale)
+		return undefined;
+	const n = Number(m[2] + (m[3] || '').padEnd(scale, '0'));
+
+	return m[1] ? -n : n;
+}
+
 function isSet(v) {
 	return v !== undefined && v !== null && v !== '' &&
 	    !(Array.isArray(v) && v.length === 0);
 }
+
+const NUMERIC = ['enum', 'bool', 'int', 'money', 'decimal', 'date',
+    'region'];
 
 class Parser {
 	constructor(src, fields, depth) {
@@ -110,15 +158,15 @@ class Parser {
 
 		if (!t || (t.k !== 'int' && t.k !== 'str'))
 			throw new Error('expected a number or \'text\'');
-		return t.v;
+		return t;
 	}
 
-	set() {
+	set(check) {
 		const vals = [];
 
 		this.expect('{');
 		do
-			vals.push(this.value());
+			vals.push(check(this.value()));
 		while (this.punct(','));
 		this.expect('}');
 		return vals;
@@ -138,7 +186,7 @@ class Parser {
 		while (this.word('or')) {
 			const a = l, b = this.and();
 
-			l = (v, r) => a(v, r) || b(v, r);
+			l = (v, r, c) => a(v, r, c) || b(v, r, c);
 		}
 		return l;
 	}
@@ -149,7 +197,7 @@ class Parser {
 		while (this.word('and')) {
 			const a = l, b = this.unary();
 
-			l = (v, r) => a(v, r) && b(v, r);
+			l = (v, r, c) => a(v, r, c) && b(v, r, c);
 		}
 		return l;
 	}
@@ -158,7 +206,7 @@ class Parser {
 		if (this.word('not')) {
 			const a = this.unary();
 
-			return (v, r) => !a(v, r);
+			return (v, r, c) => !a(v, r, c);
 		}
 		return this.test();
 	}
@@ -184,46 +232,76 @@ class Parser {
 			return new Parser(DERIVED[t.v], this.fields,
 			    this.depth + 1).parse();
 		}
-		if (t.v === 'disaster_region')
-			return () => false;	// needs the server's context
+		if (t.v === 'disaster_region')	// the server's context
+			return (v, r, c) => !!(c && c.disaster_region);
 		return this.nameTest(t.v);
 	}
 
-	// The value a test reads (numbers for coded and numeric items,
-	// arrays for multi, strings for text and dates), or undefined.
+	// The item a test reads: {f (undefined for age), type, load}; load
+	// gives the value as the C engine holds it, or undefined.
 	loader(name) {
 		if (name === 'age')
-			return { type: 'int', load: (v, ref) =>
+			return { type: 'age', load: (v, ref) =>
 			    isSet(v.birth_date) ? age(v.birth_date, ref) :
 			    undefined };
 		const f = this.fields[name];
 
 		if (!f)
 			throw new Error(`unknown name ${name}`);
-		const scale = 10 ** (f.scale || 0);
 		const load = (v) => {
 			const x = v[name];
 
 			if (!isSet(x))
 				return undefined;
-			if (f.type === 'bool')
+			switch (f.type) {
+			case 'bool':
 				return x === true ? 1 : 0;
-			if (f.type === 'decimal')
-				return Math.round(parseFloat(x) * scale);
-			return x;
+			case 'decimal':
+				return scaled(x, f.scale || 0);
+			case 'date':
+				return days(x);
+			case 'region':
+				return /^\d{12}$/.test(x) ? Number(x) :
+				    undefined;
+			default:
+				return x;
+			}
 		};
-		return { type: f.type, load };
+		return { f, type: f.type, load };
+	}
+
+	// A literal for a test on item f of type: what C's check_value()
+	// accepts, as the number the engine compares.
+	checked(f, type, t) {
+		if (type === 'date' && t.k === 'str') {
+			const d = days(t.v);
+
+			if (d === undefined)
+				throw new Error('date must be \'YYYY-MM-DD\'');
+			return d;
+		}
+		if (t.k === 'str')
+			throw new Error(`${f ? f.code : 'age'} compares with ` +
+			    'an integer');
+		if ((type === 'enum' || type === 'multi') &&
+		    !(f.options || []).some((o) => o.code === t.v))
+			throw new Error(`${t.v} is not an option of ${f.code}`);
+		if (type === 'bool' && t.v !== 0 && t.v !== 1)
+			throw new Error(`${f.code} is a bool: 0 or 1`);
+		return t.v;
 	}
 
 	nameTest(name) {
-		const { type, load } = this.loader(name);
+		const { f, type, load } = this.loader(name);
+		const check = (t) => this.checked(f, type, t);
 
 		if (this.word('has_any') || this.word('has')) {
 			const any = this.toks[this.i - 1].v === 'has_any';
-			const want = any ? this.set() : [this.value()];
 
 			if (type !== 'multi')
 				throw new Error(`has needs a multi item: ${name}`);
+			const want = any ? this.set(check) : [check(this.value())];
+
 			return (v, r) => {
 				const x = load(v, r);
 
@@ -231,42 +309,14 @@ class Parser {
 				    want.some((w) => x.includes(w));
 			};
 		}
-		if (this.word('in')) {
-			const t = this.peek();
-
-			if (t && t.k === 'p' && t.v === '{') {
-				const want = this.set();
-
-				return (v, r) => {
-					const x = load(v, r);
-
-					return x !== undefined &&
-					    want.includes(x);
-				};
-			}
-			const lo = this.value();
-
-			this.expect('..');
-			const hi = this.value();
-
-			return (v, r) => {
-				const x = load(v, r);
-
-				return x !== undefined && x >= lo && x <= hi;
-			};
-		}
+		if (this.word('in'))
+			return this.inTest(type, load, check);
 		const op = this.peek();
 
 		if (op && op.k === 'p' &&
 		    ['=', '!=', '<', '<=', '>', '>='].includes(op.v)) {
 			this.i++;
-			const want = this.value();
-
-			return (v, r) => {
-				const x = load(v, r);
-
-				return x !== undefined && cmp(op.v, x, want);
-			};
+			return this.cmpTest(op.v, type, load, check);
 		}
 		// a bare name: bool true, multi non-empty, others set
 		return (v, r) => {
@@ -277,6 +327,61 @@ class Parser {
 			if (type === 'bool')
 				return x === 1;
 			return true;
+		};
+	}
+
+	inTest(type, load, check) {
+		const t = this.peek();
+
+		if (t && t.k === 'p' && t.v === '{') {
+			if (!NUMERIC.includes(type) && type !== 'age')
+				throw new Error('in {…} needs a coded or ' +
+				    'numeric item');
+			const want = this.set(check);
+
+			return (v, r) => {
+				const x = load(v, r);
+
+				return x !== undefined && want.includes(x);
+			};
+		}
+		const lo = this.value();
+
+		if (lo.k !== 'int' || !this.punct('..'))
+			throw new Error('expected {…} or A..B');
+		const hi = this.value();
+
+		if (hi.k !== 'int' || hi.v < lo.v)
+			throw new Error('range end must be an integer not ' +
+			    'below its start');
+		return (v, r) => {
+			const x = load(v, r);
+
+			return typeof x === 'number' && x >= lo.v && x <= hi.v;
+		};
+	}
+
+	cmpTest(op, type, load, check) {
+		const t = this.value();
+
+		if (type === 'multi')
+			throw new Error('a multi item: use has');
+		if (type === 'text' && t.k === 'str') {
+			if (op !== '=' && op !== '!=')
+				throw new Error('text compares with = or !=');
+			return (v, r) => {
+				const x = load(v, r);
+
+				return x !== undefined && (x === t.v) ===
+				    (op === '=');
+			};
+		}
+		const want = check(t);
+
+		return (v, r) => {
+			const x = load(v, r);
+
+			return x !== undefined && cmp(op, x, want);
 		};
 	}
 }
@@ -292,7 +397,8 @@ function cmp(op, x, y) {
 	}
 }
 
-// fields: catalog fields by code. Returns fn(values, refDate) -> boolean.
+// fields: catalog fields by code. Returns fn(values, refDate, ctx) ->
+// boolean.
 export function compile(src, fields) {
 	if (!src || !src.trim())
 		return () => true;

@@ -6,7 +6,10 @@
 //   #/search                search by ID, certificate number or name
 //   #/person/ID             person page: basic info, needs, timeline
 //   #/person/ID/survey/Y    the survey form for year Y
-//   #/outbox                surveys saved on this device, waiting
+//   #/person/ID/plan/Y      the year's 一人一策 plan (loaded when opened)
+//   #/inbox                 a department's service items (loaded when
+//                           opened; a department officer's home)
+//   #/outbox                surveys and deliveries saved here, waiting
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
 //   #/settings              language, text size, logout
@@ -18,7 +21,7 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit } from './state.js';
+    canAudit, canQueue, isDept } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -27,6 +30,34 @@ import { Survey } from './screens/survey.js';
 import { Outbox, Conflict } from './screens/outbox.js';
 import { Audit } from './screens/audit.js';
 import { Settings, applyTextSize } from './screens/settings.js';
+
+// Screens loaded on first use, to keep the first screen small (the
+// service worker keeps them for offline use like every other file).
+const LAZY = {
+	plan: () => import('./screens/plan.js').then((m) => m.Plan),
+	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox)
+};
+const loaded = {};
+
+function Lazy({ name, ...props }) {
+	const [C, setC] = useState(() => loaded[name]);
+	const [err, setErr] = useState(null);
+
+	useEffect(() => {
+		if (C)
+			return;
+		LAZY[name]().then((c) => {
+			loaded[name] = c;
+			setC(() => c);
+		}, setErr);
+	}, [name]);
+	if (C)
+		return html`<${C} ...${props} />`;
+	return html`<section class="page">${err ?
+	    html`<p class="alert alert-error" role="alert">${t('err.offline')}
+	    </p>` : html`<p class="loading" role="status">${t('loading')}</p>`}
+	    </section>`;
+}
 
 function parseRoute() {
 	const raw = location.hash.replace(/^#/, '') || '/';
@@ -55,11 +86,17 @@ function Screen({ route, user }) {
 		return html`<${Search} />`;
 	if (a === 'person' && b && c === 'survey' && d && canWrite(user))
 		return html`<${Survey} id=${b} year=${Number(d)} />`;
+	if (a === 'person' && b && c === 'plan' && /^\d{4}$/.test(d || '') &&
+	    canReadPersons(user))
+		return html`<${Lazy} name="plan" key=${b + d} id=${b}
+		    year=${Number(d)} />`;
+	if ((a === 'inbox' || !a) && isDept(user))
+		return html`<${Lazy} name="inbox" />`;
 	if (a === 'person' && b && canReadPersons(user))
 		return html`<${Person} id=${b} />`;
 	if (a === 'outbox' && b && canWrite(user))
 		return html`<${Conflict} cid=${b} />`;
-	if (a === 'outbox' && canWrite(user))
+	if (a === 'outbox' && canQueue(user))
 		return html`<${Outbox} />`;
 	if (a === 'audit' && canAudit(user))
 		return html`<${Audit} query=${route.query} />`;
@@ -83,7 +120,8 @@ function Nav({ user, route, pending }) {
 		${canReadPersons(user) && link('#/', '', t('nav.home'))}
 		${canReadPersons(user) && link('#/search', 'search',
 		    t('nav.search'))}
-		${canWrite(user) && link('#/outbox', 'outbox',
+		${isDept(user) && link('#/', '', t('nav.inbox'))}
+		${canQueue(user) && link('#/outbox', 'outbox',
 		    html`${t('nav.outbox')}${pending > 0 && html` <span
 		    class="badge">${pending}</span>`}`)}
 		${canAudit(user) && link(user.role === 'auditor' ? '#/' :

@@ -1,4 +1,5 @@
-// outbox.js - surveys recorded on this device and sent to the server.
+// outbox.js - what was recorded on this device for the server: yearly
+// surveys, and a department's deliveries (kind 'delivery').
 //
 // Each survey saved in the form becomes an outbox item with a client-made
 // id (cid) before anything is sent, so nothing typed is lost when the
@@ -7,6 +8,11 @@
 // keeps the server's message for the form; a network failure leaves the
 // item queued for the next sync (at start, when the network returns, every
 // minute while items wait, and on demand).
+//
+// A delivery (date, amount in fen, note) is POSTed with its cid as the
+// server's client_id: a retry after a lost answer, or a second sync of the
+// same item, returns the delivery already recorded and adds nothing.
+// Deliveries carry no version: they add to an item, never overwrite it.
 //
 // Secret items (ID, certificate and phone numbers) come masked from the
 // server. The form keeps them masked unless the user types a new value;
@@ -53,11 +59,17 @@ export async function remove(cid) {
 	await refreshCount();
 }
 
-// The item waiting for this person and year, if any.
+// The survey waiting for this person and year, if any.
 export async function pendingFor(person, year) {
 	const list = await idb.all('outbox');
 
-	return list.find((x) => x.person === person && x.year === year);
+	return list.find((x) => !x.kind && x.person === person &&
+	    x.year === year);
+}
+
+// Deliveries waiting to be sent, oldest first.
+export async function pendingDeliveries() {
+	return (await items()).filter((x) => x.kind === 'delivery');
 }
 
 async function fillSecrets(item) {
@@ -86,11 +98,48 @@ export async function refreshPerson(id) {
 	return data;
 }
 
+// A refusal kept for the user (the server's message, on its field).
+async function refused(item, e) {
+	item.state = 'invalid';
+	item.error = { code: e.code, field: e.field, message: e.message,
+	    status: e.status };
+	await save(item);
+	return { state: 'invalid', error: item.error };
+}
+
+// Sends a delivery: {state: 'done', result: {item}} | 'queued' |
+// 'invalid' (a 409, client_id used for another item, is one too).
+async function sendDelivery(item) {
+	try {
+		const res = await api('POST', `/items/${item.item}/deliveries`,
+		    { date: item.date, amount: item.amount, note: item.note,
+		    client_id: item.cid });
+
+		await remove(item.cid);
+		return { state: 'done', result: res };
+	} catch (e) {
+		if (e instanceof OfflineError || (e instanceof ApiError &&
+		    e.status === 401)) {
+			item.state = 'queued';
+			await save(item);
+			if (e instanceof ApiError)
+				throw e;
+			return { state: 'queued' };
+		}
+		if (!(e instanceof ApiError))
+			throw e;
+		return refused(item, e);
+	}
+}
+
 // Sends one item. Returns {state: 'done' | 'conflict' | 'invalid' |
 // 'queued', result?, error?}; the item is updated in (or removed from)
 // the outbox accordingly. A 401 leaves it queued and rethrows.
 export async function send(item) {
 	let values;
+
+	if (item.kind === 'delivery')
+		return sendDelivery(item);
 
 	try {
 		values = await fillSecrets(item);
@@ -122,11 +171,7 @@ export async function send(item) {
 		if (e.status === 409 && e.body && e.body.current) {
 			return conflict(item, e.body.current, values);
 		}
-		item.state = 'invalid';
-		item.error = { code: e.code, field: e.field, message:
-		    e.message, status: e.status };
-		await save(item);
-		return { state: 'invalid', error: item.error };
+		return refused(item, e);
 	}
 }
 

@@ -7,7 +7,7 @@ const state = {
 	user: null,		// {login, role, region, region_name, department}
 	boot: 'loading',	// loading | anon | user
 	online: true,		// the last request reached the server
-	pending: 0,		// outbox items not yet accepted
+	pending: 0,		// outbox items (surveys, deliveries) not sent
 	lang: 'zh',
 	textSize: 'normal',	// normal | large | larger
 	announce: '',		// polite live-region text
@@ -58,4 +58,19 @@ export function canReadPersons(user) {
 
 export function canAudit(user) {
 	return !!user && (user.role === 'supervisor' || user.role === 'auditor');
+}
+
+// Confirm and reopen plans: township (街道) officers and higher.
+export function canConfirm(user) {
+	return !!user && WRITERS.includes(user.role) && user.role !== 'village';
+}
+
+// Department officers: their inbox of service items.
+export function isDept(user) {
+	return !!user && user.role === 'department';
+}
+
+// Who has an outbox: survey takers, and departments for deliveries.
+export function canQueue(user) {
+	return canWrite(user) || isDept(user);
 }

@@ -30,7 +30,7 @@ async function loadTodo(node, year) {
 async function load(code) {
 	const year = new Date().getFullYear();
 	const pending = (await outboxItems().catch(() => []))
-	    .filter((x) => x.year === year).map((x) => x.person);
+	    .filter((x) => !x.kind && x.year === year).map((x) => x.person);
 
 	try {
 		const node = await api('GET', `/regions/${code}/children`);

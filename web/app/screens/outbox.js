@@ -1,12 +1,14 @@
-// outbox.js - surveys saved on this device: waiting, refused (with the
-// server's reason, to fix in the form), or in conflict with a version
-// saved meanwhile by someone else, merged here field by field.
+// outbox.js - surveys and deliveries saved on this device: waiting,
+// refused (with the server's reason, to fix in the form), or, for a
+// survey, in conflict with a version saved meanwhile by someone else,
+// merged here field by field.
 import { html, useState } from '../lib.js';
 import { t } from '../i18n.js';
 import { loadCatalog, effective, formatValue, sameValue } from
     '../catalog.js';
 import { items, remove, save, send, syncAll } from '../outbox.js';
-import { announce, setState, useAppState } from '../state.js';
+import { money } from '../items.js';
+import { announce, setState, useAppState, isDept } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, label, fmtTime, go }
     from '../ui.js';
 
@@ -21,7 +23,8 @@ function Discard({ item, done }) {
 			await remove(item.cid);
 			announce(t('outbox.discarded'));
 			done();
-		}}>${t('outbox.discardSure', { name: item.name })}</button>
+		}}>${t(item.kind === 'delivery' ? 'outbox.discardDelivery' :
+		    'outbox.discardSure', { name: item.name })}</button>
 		<button type="button" class="small" onClick=${() =>
 		    setSure(false)}>${t('cancel')}</button>
 	</span>`;
@@ -29,6 +32,7 @@ function Discard({ item, done }) {
 
 export function Outbox() {
 	const st = useAppState();
+	const dept = isDept(st.user);
 	const { loading, error, data, reload } = useAsync(() => items(),
 	    [st.pending]);
 	const [busy, setBusy] = useState(false);
@@ -44,11 +48,13 @@ export function Outbox() {
 		setBusy(false);
 		reload();
 	}
-	return html`<${Page} title=${t('outbox.title')}>
-		<p>${t('outbox.intro')}</p>
+	return html`<${Page} title=${t(dept ? 'outbox.titleDept' :
+	    'outbox.title')}>
+		<p>${t(dept ? 'outbox.introDept' : 'outbox.intro')}</p>
 		${loading && !data && html`<${Loading} />`}
 		${error && html`<${Alert} kind="error">${errorText(error)}<//>`}
-		${data && data.length === 0 && html`<p>${t('outbox.empty')}</p>`}
+		${data && data.length === 0 && html`<p>${t(dept ?
+		    'outbox.emptyDept' : 'outbox.empty')}</p>`}
 		${data && data.length > 0 && html`
 			<button type="button" class="primary" onClick=${syncNow}
 			    disabled=${busy}>${busy ? t('outbox.syncing') :
@@ -56,9 +62,13 @@ export function Outbox() {
 			${msg && html`<p class="summary">${msg}</p>`}
 			<ul class="list outbox">${data.map((x) => html`
 			<li key=${x.cid} class=${'ob-' + x.state}>
-				<p><a href=${'#/person/' + x.person}
+				${x.kind === 'delivery' ? html`<p><a href="#/"
+				    class="pname">${x.name}</a>${' · ' + x.what}</p>
+				    <p>${t('outbox.delivery', { date: x.date,
+				    v: money(x.amount) })}${x.note ? ' · ' + x.note :
+				    ''}</p>` : html`<p><a href=${'#/person/' + x.person}
 				    class="pname">${x.name}</a>${' · ' +
-				    t('person.yearTitle', { year: x.year })}</p>
+				    t('person.yearTitle', { year: x.year })}</p>`}
 				<p class="state">${t('outbox.state.' + x.state) +
 				    ' · ' + fmtTime(x.updated)}</p>
 				${x.state === 'invalid' && x.error && html`<p
@@ -68,7 +78,7 @@ export function Outbox() {
 					    class="button primary small"
 					    href=${'#/outbox/' + x.cid}>
 					    ${t('outbox.resolve')}</a>`}
-					${x.state === 'invalid' && html`<a
+					${x.state === 'invalid' && !x.kind && html`<a
 					    class="button primary small"
 					    href=${`#/person/${x.person}/survey/${x.year}`}>
 					    ${t('outbox.fix')}</a>`}

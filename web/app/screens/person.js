@@ -1,6 +1,8 @@
 // person.js - one person: basic information and needs from the latest
-// survey, and a year-by-year timeline of surveys with what changed.
-// Shown from the local copy when the server cannot be reached.
+// survey, and a year-by-year timeline: each year's survey with what
+// changed, and each year's 一人一策 plan with what the person received
+// (items, the five elements, deliveries). Shown from the local copy when
+// the server cannot be reached.
 import { html, useState } from '../lib.js';
 import { api, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
@@ -9,7 +11,9 @@ import { loadCatalog, formatValue, isSet, sameValue, today } from
     '../catalog.js';
 import { age } from '../expr.js';
 import { refreshPerson, pendingFor } from '../outbox.js';
-import { getState, canWrite, canAudit } from '../state.js';
+import { getState, canWrite, canAudit, canReadPersons } from
+    '../state.js';
+import { ItemCard, money, openCount } from '../items.js';
 import { Page, Alert, Loading, useAsync, errorText, label, genderText,
     statusText, fmtTime } from '../ui.js';
 
@@ -71,8 +75,49 @@ function changes(cat, prev, cur) {
 	    !sameValue(prev[f.code], cur[f.code]));
 }
 
-function Timeline({ cat, years, pending }) {
-	const list = [...years].reverse();
+function SurveyYear({ cat, y, before }) {
+	const s = y.survey;
+	const ch = before ? changes(cat, before.survey, s) : [];
+
+	return html`<p class="pmeta">${t('person.filled', {
+	    date: s.fill_date || '—', who: s.surveyor_name || '—' }) + ' · ' +
+	    fmt(cat.byCode.survey_method, s.survey_method)}</p>
+	    ${before && (ch.length === 0 ? html`<p>${t('person.nochange')}</p>` :
+	    html`<details><summary>${t('person.changes', { n: ch.length })}
+	    </summary><ul class="changes">${ch.map((f) => html`
+	    <li key=${f.code}><span class="clabel">${label(f)}</span>:
+	    ${fmt(f, before.survey[f.code])} → ${fmt(f, s[f.code])}</li>`)}
+	    </ul></details>`)}`;
+}
+
+// A year's plan: what the person received (accepted items), the rest
+// folded away.
+function PlanYear({ cat, pl }) {
+	const kept = pl.items.filter((it) => it.decision.code !== 2);
+	const dropped = pl.items.filter((it) => it.decision.code === 2);
+	const sum = (k) => kept.reduce((n, it) => n + it.five.funds[k], 0);
+
+	return html`<div class="plan-year">
+		<p class="plan-line"><strong>${t('plan.short')}</strong>${' · ' +
+		    t('plan.status.' + pl.plan.status) + ' · ' +
+		    t('person.planSum', { n: kept.length, planned:
+		    money(sum('planned')), spent: money(sum('spent')) })}</p>
+		${openCount(pl.items) > 0 && html`<p class="hint">
+		    ${t('plan.open', { n: openCount(pl.items) })}</p>`}
+		${kept.map((it) => html`<${ItemCard} key=${it.id} it=${it}
+		    cat=${cat} level=${4} />`)}
+		${dropped.length > 0 && html`<details><summary>
+		    ${t('person.rejected', { n: dropped.length })}</summary>
+		    ${dropped.map((it) => html`<${ItemCard} key=${it.id} it=${it}
+		    cat=${cat} level=${4} />`)}</details>`}
+	</div>`;
+}
+
+function Timeline({ id, cat, years, plans, pending, user }) {
+	const nums = [...new Set([...years.map((y) => y.year),
+	    ...plans.map((p) => p.year)])].sort((a, b) => b - a);
+	const byYear = (list, y) => list.find((x) => x.year === y);
+	const prev = (y) => years.filter((x) => x.year < y).pop();
 
 	return html`<ol class="timeline">
 		${pending && html`<li class="tl-pending">
@@ -80,27 +125,22 @@ function Timeline({ cat, years, pending }) {
 			<p>${t('person.pending.' + pending.state)}
 			    <a href=${'#/outbox'}>${t('person.toOutbox')}</a></p>
 		</li>`}
-		${list.map((y, i) => {
-			const s = y.survey;
-			const before = list[i + 1];
-			const ch = before ? changes(cat, before.survey, s) : [];
+		${nums.map((n) => {
+			const y = byYear(years, n);
+			const pl = byYear(plans, n);
 
-			return html`<li key=${y.year}>
-				<h3>${t('person.yearTitle', { year: y.year })}</h3>
-				<p class="pmeta">${t('person.filled', {
-				    date: s.fill_date || '—', who:
-				    s.surveyor_name || '—' })} ·
-				    ${fmt(cat.byCode.survey_method,
-				    s.survey_method)}</p>
-				${before && (ch.length === 0 ?
-				    html`<p>${t('person.nochange')}</p>` :
-				    html`<details><summary>${t('person.changes',
-				    { n: ch.length })}</summary>
-				    <ul class="changes">${ch.map((f) => html`
-				    <li key=${f.code}><span class="clabel">
-				    ${label(f)}</span>: ${fmt(f,
-				    before.survey[f.code])} → ${fmt(f,
-				    s[f.code])}</li>`)}</ul></details>`)}
+			return html`<li key=${n}>
+				<h3>${t('person.yearTitle', { year: n })}</h3>
+				${y ? html`<${SurveyYear} cat=${cat} y=${y}
+				    before=${prev(n)} />` :
+				    html`<p>${t('person.noSurveyYear')}</p>`}
+				${pl && html`<${PlanYear} cat=${cat} pl=${pl} />`}
+				${(pl ? canReadPersons(user) : canWrite(user)) &&
+				    html`<p><a
+				    href=${`#/person/${id}/plan/${n}`}
+				    class="button small">${pl ? t('person.toPlan',
+				    { year: n }) : t('person.makePlan',
+				    { year: n })}</a></p>`}
 			</li>`;
 		})}
 	</ol>`;
@@ -193,8 +233,9 @@ export function Person({ id }) {
 		</section>
 		<section aria-labelledby="h-years">
 			<h2 id="h-years">${t('person.years')}</h2>
-			<${Timeline} cat=${cat} years=${years}
-			    pending=${pending} />
+			<${Timeline} id=${id} cat=${cat} years=${years}
+			    plans=${data.data.plans || []} pending=${pending}
+			    user=${user} />
 		</section>
 	<//>`;
 }
