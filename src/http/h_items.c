@@ -83,6 +83,19 @@ add_delivery(void *arg, const struct plan_delivery *d)
 	return 0;
 }
 
+/* What a department sees of the person: name, masked ID number and
+ * village, nothing of the survey. */
+static json_t *
+dept_person(const struct req *r, const struct store_person *p)
+{
+	const struct region *v = regions_find(r->app->regions, p->region);
+	char masked[40];
+
+	json_mask(p->id_number, masked, sizeof(masked));
+	return json_pack("{s:s,s:s,s:s,s:s}", "name", p->name, "id_number",
+	    masked, "region", p->region, "region_name", v ? v->name : "");
+}
+
 /* The item with its deliveries and its person's summary. */
 static json_t *
 item_full(struct req *r, const struct plan_item *it, struct lf_error *err)
@@ -98,8 +111,9 @@ item_full(struct req *r, const struct plan_item *it, struct lf_error *err)
 	}
 	j = json_item(r->app->cat, r->app->policies, it);
 	json_object_set_new(j, "deliveries", dl);
-	json_object_set_new(j, "person", rc == 0 ? http_person_json(r, &p) :
-	    json_null());
+	json_object_set_new(j, "person", rc != 0 ? json_null() :
+	    strcmp(r->who.role, "department") == 0 ? dept_person(r, &p) :
+	    http_person_json(r, &p));
 	return j;
 }
 

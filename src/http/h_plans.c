@@ -187,13 +187,47 @@ view_propose(struct view *v, const struct store_person *p, int year,
 	    PLANNER_EXPLAIN, &v->pr, err);
 }
 
+/* Before the first build: what the rules would propose, so that the
+ * unmet needs are the real ones. */
+static json_t *
+preview(struct view *v)
+{
+	const struct catalog *cat = v->r->app->cat;
+	json_t *a = json_array(), *needs;
+	size_t i, k;
+
+	for (i = 0; i < v->pr.nitems; i++) {
+		const struct planner_item *pi = &v->pr.items[i];
+		const struct policy_batch_info *b =
+		    policy_batch_get(pi->policy->batch);
+
+		needs = json_array();
+		for (k = 0; k < pi->nneeds; k++) {
+			const struct field *f = &cat->fields[pi->needs[k]];
+
+			v->covered[f->index] = 1;
+			json_array_append_new(needs, json_pack("{s:s,s:s}",
+			    "code", f->code, "label", f->label_zh));
+		}
+		json_array_append_new(a, json_pack("{s:{s:s,s:s,s:s,s:s},s:o,"
+		    "s:s,s:I,s:i,s:b,s:{s:s,s:s}}", "policy", "code",
+		    pi->policy->code, "name", pi->policy->name_zh, "batch",
+		    b->code, "batch_name", b->name_zh, "needs", needs, "dept",
+		    pi->policy->dept->code, "funds_planned",
+		    (json_int_t)pi->funds_fen, "month", pi->month, "monthly",
+		    pi->monthly, "why", "zh", pi->why_zh ? pi->why_zh : "",
+		    "en", pi->why_en ? pi->why_en : ""));
+	}
+	return a;
+}
+
 static json_t *
 plan_view(struct req *r, const struct store_person *p, int year,
     struct lf_error *err)
 {
 	struct view v;
 	struct plan plan;
-	json_t *out = NULL;
+	json_t *out = NULL, *pv;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
@@ -211,9 +245,10 @@ plan_view(struct req *r, const struct store_person *p, int year,
 		goto out;
 	if (rc == 0 && plan_items(r->s, plan.id, add_item, &v, err) != 0)
 		goto out;
-	out = json_pack("{s:i,s:b,s:o,s:O,s:o}", "year", year, "survey",
+	pv = rc == 1 ? preview(&v) : json_array();
+	out = json_pack("{s:i,s:b,s:o,s:O,s:o,s:o}", "year", year, "survey",
 	    v.have_survey, "plan", rc == 0 ? json_plan(&plan) : json_null(),
-	    "items", v.items, "unmet", unmet_json(&v));
+	    "items", v.items, "preview", pv, "unmet", unmet_json(&v));
 out:
 	json_decref(v.items);
 	free(v.covered);

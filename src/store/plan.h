@@ -242,7 +242,8 @@ int	plan_item_update(struct store *s, int64_t item_id,
  * Adds a manual item to the person's plan of year (made as a draft when
  * missing). policy may be "" (none) or a code of ps; needs a
  * comma-separated list of need codes (may be ""); c gives the five
- * elements (PI_DECISION ignored: a manual item is accepted). client_id
+ * elements (PI_DECISION ignored: a manual item is accepted); with no
+ * department, given or from the policy, it goes to 残联 (cdpf). client_id
  * (may be NULL) makes the call idempotent: a second call with the same
  * client_id returns the first item and adds nothing.
  */
@@ -261,8 +262,10 @@ int	plan_reopen(struct store *s, int64_t plan_id, int64_t expect_version,
 	    const char *actor, struct plan *out, struct lf_error *err);
 
 /* The department's answers. accept: pending -> accepted; return (needs a
- * reason): pending or accepted -> returned, and the item's decision goes
- * back to proposed so the worker sees it again. */
+ * reason): pending or accepted -> returned. A returned item stays in the
+ * department's inbox (state returned) and may be routed anew by the
+ * worker even in a confirmed plan (decision, responsible party, time,
+ * funds, measures); accepting it again sends it back as pending. */
 int	plan_item_dept_accept(struct store *s, int64_t item_id,
 	    int64_t expect_version, const char *actor, struct plan_item *out,
 	    struct lf_error *err);

@@ -202,6 +202,10 @@ static int
 apply_change(const struct plan_item_change *c, unsigned skip,
     int plan_status, struct plan_item *it, struct lf_error *err)
 {
+	/* an item the department returned may be routed anew (decision,
+	 * responsible party, time, funds, measures) in a confirmed plan */
+	int returned = it->dept_state == DEPT_RETURNED &&
+	    plan_status == PLAN_CONFIRMED;
 	size_t i;
 
 	if (c == NULL)
@@ -215,7 +219,8 @@ apply_change(const struct plan_item_change *c, unsigned skip,
 			return -1;
 	for (i = 0; i < NRULES; i++)
 		if ((c->set & rules[i].bit) && !(skip & rules[i].bit) &&
-		    !rules[i].confirmed && plan_status != PLAN_DRAFT)
+		    !rules[i].confirmed && plan_status != PLAN_DRAFT &&
+		    !returned)
 			return lf_error_set(err, "state", rules[i].field,
 			    "计划已确认, 不能修改 %s (the plan is %s: %s "
 			    "can no longer change; reopen it first)",
@@ -461,6 +466,10 @@ plan_item_add(struct store *s, const struct policies *ps, int64_t person_id,
 	plan_clock_now(&now);
 	if (manual_item(s, pol, year, needs, c, &now, &w->new, err) != 0)
 		goto out;
+	if (w->new.dept[0] == '\0')
+		/* 残联 coordinates what no other department is named for;
+		 * an item with no department would reach no inbox */
+		snprintf(w->new.dept, sizeof(w->new.dept), "cdpf");
 	if (client_id != NULL)
 		snprintf(w->new.client_id, sizeof(w->new.client_id), "%s",
 		    client_id);
@@ -672,7 +681,6 @@ dept_answer(struct store *s, int64_t item_id, const char *reason,
 		    "退回理由", 1, err) != 0)
 			goto end;
 		w->new.dept_state = DEPT_RETURNED;
-		w->new.decision = DECISION_PROPOSED;
 	}
 	rc = save(s, w, actor, out, err);
 end:

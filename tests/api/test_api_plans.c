@@ -132,6 +132,19 @@ item_of(json_t *plan, const char *policy)
 	return NULL;
 }
 
+static json_t *
+item_of_preview(json_t *plan, const char *policy)
+{
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(plan, "preview"), i, it)
+		if (strcmp(json_string_value(json_object_get(json_object_get(
+		    it, "policy"), "code")), policy) == 0)
+			return it;
+	return NULL;
+}
+
 static int
 has_unmet(json_t *plan, const char *need)
 {
@@ -212,6 +225,13 @@ test_build_and_explain(void **state)
 
 	(void)state;
 	api_login(&w, "vil1");
+	/* before the first build: a preview, and only the real unmet needs */
+	plan = get_plan(&w, uid_a, 200);
+	assert_true(json_is_null(json_object_get(plan, "plan")));
+	assert_non_null(item_of_preview(plan, "SUB_CARE"));
+	assert_true(has_unmet(plan, "ss_accident_insurance"));
+	assert_false(has_unmet(plan, "ss_care_subsidy"));
+	json_decref(plan);
 	plan = build_a(&w);
 	care = item_of(plan, "SUB_CARE");
 	legal = item_of(plan, "LEGAL_AID");
@@ -360,9 +380,14 @@ inbox_has(const struct who *w, const char *policy, int64_t *id,
 		const char *code = json_string_value(json_object_get(
 		    json_object_get(it, "policy"), "code"));
 
-		/* a department sees no survey items, only the summary */
+		/* a department sees no survey items, only name, masked ID
+		 * and village */
+		assert_int_equal(json_object_size(json_object_get(it,
+		    "person")), 4);
 		assert_null(json_object_get(json_object_get(it, "person"),
-		    "disability_grade"));
+		    "birth_date"));
+		assert_non_null(strstr(json_string_value(json_object_get(
+		    json_object_get(it, "person"), "id_number")), "****"));
 		if (code != NULL && strcmp(code, policy) == 0) {
 			n++;
 			*id = jint(it, "id");

@@ -508,6 +508,11 @@ test_add(void **state)
 				fail_msg("row %zu: %s", i, err.message);
 			assert_int_equal(it.origin, ORIGIN_MANUAL);
 			assert_int_equal(it.decision, DECISION_ACCEPTED);
+			/* never without a department: 残联 by default */
+			assert_true(it.dept[0] != '\0');
+			if (a->dept == NULL && (a->policy == NULL ||
+			    a->policy[0] == '\0'))
+				assert_string_equal(it.dept, "cdpf");
 			assert_int_equal(it.status, ITEM_PLANNED);
 			assert_true(it.edited);
 			assert_string_equal(it.region, "510104017001");
@@ -672,7 +677,7 @@ test_dept(void **state)
 	assert_int_equal(plan_item_dept_return(fx->s, a, "不属本部门", 0, "d",
 	    &it, &err), 0);
 	assert_int_equal(it.dept_state, DEPT_RETURNED);
-	assert_int_equal(it.decision, DECISION_PROPOSED);
+	assert_int_equal(it.decision, DECISION_ACCEPTED);
 	assert_string_equal(it.dept_reason, "不属本部门");
 	assert_int_equal(plan_item_dept_return(fx->s, a, "again", 0, "d", &it,
 	    &err), -1);
@@ -682,8 +687,13 @@ test_dept(void **state)
 	assert_int_equal(plan_item_dept_accept(fx->s, 424242, 0, "d", &it,
 	    &err), -1);
 	assert_string_equal(err.code, "not_found");
-	/* the worker accepts it again (after a reopen): back to pending */
-	sql_exec(fx, "UPDATE plans SET status = 1");
+	/* the worker routes it anew in the confirmed plan: another
+	 * department, accepted again, back to pending; other items of the
+	 * confirmed plan still cannot change */
+	memset(&c, 0, sizeof(c));
+	c.set = PI_MEASURES;
+	c.measures = "x";
+	assert_int_equal(plan_item_update(fx->s, a, &c, 0, "w", &it, &err), 0);
 	memset(&c, 0, sizeof(c));
 	c.set = PI_DECISION;
 	c.decision = DECISION_ACCEPTED;
