@@ -6,7 +6,7 @@ CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 BASE    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc $(WARN)
-LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lm -pthread
+LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lxlsxwriter -lm -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRCS    := $(sort $(wildcard src/*/*.c))
@@ -95,7 +95,7 @@ fuzz: deps
 demo: all
 	@sh scripts/demo.sh
 
-bench: all build/bench/lookup build/bench/rules
+bench: all build/bench/lookup build/bench/rules build/bench/stats
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
@@ -105,6 +105,10 @@ build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	ar rcs $@ $^
 
 build/bench/rules: bench/rules.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+build/bench/stats: bench/stats.c build/rel/liblf.a
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 

@@ -22,6 +22,11 @@ static const struct cli_command commands[] = {
 	{ "plan", cmd_plan, "DB --year Y [--region CODE]",
 	    "build or refresh the year's 一人一策 draft plans from the surveys"
 	    " (idempotent)" },
+	{ "stats", cmd_stats, "DB --year Y [--region CODE] "
+	    "[--filter ITEM=C1,C2 ...] [--xlsx FILE] [--json FILE] "
+	    "[--csv FILE]",
+	    "the year's statistics (全项统计) of a region: KPI, services, need "
+	    "vs supply and every catalog item; without a file, the KPI table" },
 	{ "show", cmd_show, "DB --id-number N",
 	    "show one person with every year and the change history" },
 	{ "serve", cmd_serve, "DB [--listen 127.0.0.1:8080] [--config FILE] "

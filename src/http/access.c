@@ -10,18 +10,18 @@ static const struct {
 	const char	*role;
 	unsigned char	 may[NACTIONS];	/* READ REVEAL WRITE AUDIT REGION
 					   USERS, PLAN: READ WRITE CONFIRM
-					   DEPT BATCH */
+					   DEPT BATCH, STATS */
 } roles[] = {
-	{ "village",	{ 1, 1, 1, 0, 1, 0,  1, 1, 0, 0, 0 } },
-	{ "township",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 0 } },
-	{ "county",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
-	{ "city",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
-	{ "province",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1 } },
+	{ "village",	{ 1, 1, 1, 0, 1, 0,  1, 1, 0, 0, 0, 1 } },
+	{ "township",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 0, 1 } },
+	{ "county",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },
+	{ "city",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },
+	{ "province",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },
 	/* departments see service items only (not survey items) */
-	{ "department",	{ 0, 0, 0, 0, 1, 0,  0, 0, 0, 1, 0 } },
-	{ "supervisor",	{ 1, 0, 0, 1, 1, 0,  1, 0, 0, 0, 0 } },
-	{ "auditor",	{ 0, 0, 0, 1, 0, 0,  0, 0, 0, 0, 0 } },
-	{ "admin",	{ 0, 0, 0, 0, 1, 1,  0, 0, 0, 0, 0 } },
+	{ "department",	{ 0, 0, 0, 0, 1, 0,  0, 0, 0, 1, 0, 0 } },
+	{ "supervisor",	{ 1, 0, 0, 1, 1, 0,  1, 0, 0, 0, 0, 1 } },
+	{ "auditor",	{ 0, 0, 0, 1, 0, 0,  0, 0, 0, 0, 0, 0 } },
+	{ "admin",	{ 0, 0, 0, 0, 1, 1,  0, 0, 0, 0, 0, 0 } },
 };
 
 int

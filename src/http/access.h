@@ -27,6 +27,7 @@ enum action {
 	ACT_ITEM_DEPT,		/* department inbox: accept, return,
 				   record deliveries (own department) */
 	ACT_PLAN_BATCH,		/* build every plan of a region */
+	ACT_STATS_READ,		/* statistics of a region */
 	NACTIONS
 };
 

@@ -13,6 +13,7 @@
 #include "http/access.h"
 #include "http/json_plan.h"
 #include "http/session.h"
+#include "http/statsd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,7 @@ h_item_patch(struct req *r)
 	json_decref(body);
 	if (rc != 0)
 		return failed(r, "item.write", &err);
+	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 200, "item.write");
 }
 
@@ -232,6 +234,7 @@ dept_answer(struct req *r, int accept)
 	json_decref(body);
 	if (rc != 0)
 		return failed(r, what, &err);
+	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 200, what);
 }
 
@@ -283,6 +286,7 @@ h_item_deliver(struct req *r)
 	json_decref(body);
 	if (rc != 0)
 		return failed(r, "item.deliver", &err);
+	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 201, "item.deliver");
 }
 

@@ -8,6 +8,7 @@
  */
 #include "http/access.h"
 #include "http/session.h"
+#include "http/statsd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,6 +458,7 @@ h_survey_put(struct req *r)
 		audit_clean(reason, detail, sizeof(detail));
 		http_audit(r, "survey.write", "person", p.uid, "ok", key ?
 		    detail : "");
+		statsd_person(r->s, p.id);
 		out = reply_json(r, 200, json_pack("{s:I,s:i,s:b}", "version",
 		    (json_int_t)res.version, "changed", res.changed,
 		    "created", res.created_survey));
@@ -518,6 +520,7 @@ h_person_create(struct req *r)
 	} else if (err.code == NULL &&
 	    store_survey_put(r->s, rec, &put, &res, &err) == 0) {
 		http_audit(r, "person.create", "person", res.uid, "ok", "");
+		statsd_person(r->s, res.person_id);
 		out = reply_json(r, 201, json_pack("{s:s,s:I}", "id", res.uid,
 		    "version", (json_int_t)res.version));
 	} else

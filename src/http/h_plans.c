@@ -11,6 +11,7 @@
 #include "http/access.h"
 #include "http/json_plan.h"
 #include "http/session.h"
+#include "http/statsd.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,7 @@ h_plan_build(struct req *r)
 	record_free(rec);
 	if (rc != 0)
 		return write_failed(r, &p, "plan.build", &err);
+	statsd_person(r->s, p.id);
 	return reply_view(r, &p, year, 200, "plan.build", json_pack(
 	    "{s:{s:I,s:I,s:I,s:I,s:I}}", "build", "inserted",
 	    (json_int_t)st.inserted, "updated", (json_int_t)st.updated,
@@ -377,6 +379,7 @@ h_plan_item_add(struct req *r)
 		return write_failed(r, &p, "item.add", &err);
 	}
 	json_decref(body);
+	statsd_person(r->s, p.id);
 	http_audit(r, "item.add", "person", p.uid, "ok", r->params[1]);
 	return reply_json(r, 201, json_pack("{s:o}", "item",
 	    json_item(r->app->cat, r->app->policies, &it)));
@@ -418,6 +421,7 @@ plan_state(struct req *r, int confirm)
 		    r->who.login, &plan, &err);
 	if (rc != 0)
 		return write_failed(r, &p, what, &err);
+	statsd_person(r->s, p.id);
 	return reply_view(r, &p, year, 200, what, NULL);
 }
 

@@ -11,6 +11,7 @@
 #include "http/access.h"
 #include "http/json_plan.h"
 #include "http/session.h"
+#include "http/statsd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +373,7 @@ h_plans_build(struct req *r)
 		    err.code);
 		return reply_lf_error(r, &err);
 	}
+	statsd_reload(year);
 	snprintf(detail, sizeof(detail), "year=%d persons=%lld", year,
 	    (long long)st.persons);
 	http_audit(r, "plan.build_all", "region", in->code, "ok", detail);

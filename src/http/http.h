@@ -28,6 +28,7 @@ struct http_config {
 	int		 timeout;	/* idle connection timeout, seconds */
 	int		 secure_cookies; /* behind TLS: cookies get Secure */
 	int		 cache_mib;	/* SQLite cache per connection */
+	int		 stats_years;	/* years of statistics in memory */
 	char		 port_file[1024]; /* write the bound port here */
 };
 

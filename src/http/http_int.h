@@ -78,6 +78,10 @@ const struct route *router_match(struct req *r, const char *path,
 
 /* Replies. Each queues a response and returns its MHD result. */
 enum MHD_Result	reply_json(struct req *r, unsigned status, json_t *body);
+/* A file: data (malloc'd; freed by the reply) of type ctype, offered for
+ * download as filename (ASCII; NULL = inline). */
+enum MHD_Result	reply_bytes(struct req *r, unsigned status, const char *ctype,
+		    const char *filename, void *data, size_t len);
 enum MHD_Result	reply_error(struct req *r, unsigned status, const char *code,
 		    const char *field, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
@@ -129,6 +133,7 @@ enum MHD_Result	h_policies(struct req *r);
 enum MHD_Result	h_rules_check(struct req *r);
 enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
+enum MHD_Result	h_stats(struct req *r);
 
 /* The person summary of lists and pages (ID number masked). */
 json_t	*http_person_json(const struct req *r, const struct store_person *p);

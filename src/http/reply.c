@@ -38,6 +38,35 @@ reply_json(struct req *r, unsigned status, json_t *body)
 }
 
 enum MHD_Result
+reply_bytes(struct req *r, unsigned status, const char *ctype,
+    const char *filename, void *data, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	char disp[160];
+
+	resp = MHD_create_response_from_buffer(len, data,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	if (filename != NULL) {
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+		    filename);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	r->status = status;
+	rc = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+enum MHD_Result
 reply_error(struct req *r, unsigned status, const char *code,
     const char *field, const char *fmt, ...)
 {
@@ -61,7 +90,7 @@ status_of(const char *code)
 	} map[] = {
 		{ "conflict", 409 }, { "no_memory", 503 }, { "store", 500 },
 		{ "corrupt", 500 }, { "crypto", 500 }, { "io", 500 },
-		{ "keys", 500 },
+		{ "keys", 500 }, { "loading", 503 }, { "busy", 503 },
 	};
 	size_t i;
 
@@ -76,6 +105,9 @@ reply_lf_error(struct req *r, const struct lf_error *err)
 {
 	unsigned st = status_of(err->code);
 
+	if (st == 503 && strcmp(err->code, "no_memory") != 0)
+		return reply_error(r, st, err->code, err->field, "%s",
+		    err->message);	/* try again: the message says why */
 	if (st >= 500)
 		return reply_error(r, st, err->code, "", "服务器内部错误 "
 		    "(internal error; request id %s)", r->id);

@@ -3,6 +3,7 @@
  * static files, the access log and graceful shutdown.
  */
 #include "http/http_int.h"
+#include "http/statsd.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -379,9 +380,15 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		log_warnx("audit writer: %s", err.message);
 		return -1;
 	}
+	if (statsd_start(&app, c->stats_years, &err) != 0) {
+		log_warnx("statistics: %s", err.message);
+		auditq_stop();
+		return -1;
+	}
 	if ((d = start(&app, &sa)) == NULL) {
 		log_warn("cannot listen on %s", c->listen);
 		auditq_stop();
+		statsd_stop();
 		return -1;
 	}
 	announce(c, d, &sa);
@@ -390,5 +397,6 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	    sig);
 	drain(d);
 	auditq_stop();
+	statsd_stop();
 	return 0;
 }
