@@ -10,8 +10,8 @@
 # nothing); 4. export the items as CSV. Baseline: the sqlite3 shell
 # copying the items table as built (same rows, same columns) into a new
 # table of a new database: SQLite's own cost of writing that much.
-# Then the rule engine alone (build/bench/rules). Peak RSS from
-# /usr/bin/time.
+# Then the rule engine alone (build/bench/rules), and the statistics of
+# the same database (build/bench/stats). Peak RSS from /usr/bin/time.
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH_PLAN_PERSONS:-1000000}
@@ -48,3 +48,5 @@ awk -v n="$n" -v items="$items" '
 		printf "province (3.5 M persons) projected: plan %.0f s\n", t["plan"] * 3.5e6 / n
 	}' "$out/results"
 build/bench/rules
+# the statistics of the same database (issue 5): load, reports, GROUP BY
+/usr/bin/time -f "stats bench: %e s, peak RSS %M KB" build/bench/stats "$out/p.db" 2025 510182
