@@ -4,7 +4,9 @@
 #                  than web/package-lock.json, then copies Preact, its hooks
 #                  and htm into the git-ignored web/vendor/ (bare "preact"
 #                  imports rewritten to the copied file: no bundler, and the
-#                  CSP allows no inline import map)
+#                  CSP allows no inline import map), and ECharts for the
+#                  statistics dashboard (web/vendor/echarts.mjs, imported
+#                  only by that screen)
 #   make test-e2e  builds liangfu and the web app, installs Debian's chromium
 #                  and a CJK font if missing (scripts/deps.sh e2e), writes
 #                  the rule engine's test vectors (build/e2e/expr_vectors,
@@ -22,7 +24,8 @@
 WEB_NPM_CI   := npm ci --no-audit --no-fund --loglevel=error
 WEB_MODULES  := web/node_modules/.package-lock.json
 E2E_MODULES  := tests/e2e/node_modules/.package-lock.json
-WEB_VENDOR   := web/vendor/preact.mjs web/vendor/hooks.mjs web/vendor/htm.mjs
+WEB_VENDOR   := web/vendor/preact.mjs web/vendor/hooks.mjs web/vendor/htm.mjs \
+		web/vendor/echarts.mjs
 E2E_VECTORS  := build/e2e/expr_vectors.jsonl
 E2E_TESTS    := tests/e2e/unit.test.mjs tests/e2e/conformance.test.mjs \
 		tests/e2e/app.test.mjs
@@ -61,6 +64,29 @@ web/vendor/htm.mjs: $(WEB_MODULES)
 	@mkdir -p web/vendor
 	cp web/node_modules/htm/dist/htm.mjs $@
 	cp web/node_modules/htm/LICENSE web/vendor/htm.LICENSE
+
+# ECharts' "common" build (bar, line, pie, grid, legend, title: 240 KB
+# gzip, against 370 KB for the full echarts.esm.min.mjs) is shipped as UMD
+# only; it becomes an ES module by giving it an `exports` object to fill
+# and exporting that (`import('../vendor/echarts.mjs')).default` is the
+# echarts namespace). It is not in the service worker's shell: only the
+# dashboard fetches it, and the worker keeps it once fetched.
+ECHARTS_DIST := web/node_modules/echarts/dist/echarts.common.min.js
+
+web/vendor/echarts.mjs: $(WEB_MODULES)
+	@mkdir -p web/vendor
+	@if ! grep -q 'typeof exports&&"undefined"!=typeof module?e(exports)' \
+	    $(ECHARTS_DIST); then \
+		echo "web: $(ECHARTS_DIST) is not the expected UMD build" >&2; \
+		exit 1; fi
+	{ echo '// ECharts (Apache-2.0, see echarts.LICENSE and echarts.NOTICE):'; \
+	  echo '// the UMD build of $(ECHARTS_DIST) as an ES module.'; \
+	  echo 'const exports = {}, module = {};'; \
+	  sed '/^\/\/# sourceMappingURL=/d' $(ECHARTS_DIST); \
+	  echo; echo 'export default exports;'; } > $@.tmp
+	mv $@.tmp $@
+	cp web/node_modules/echarts/LICENSE web/vendor/echarts.LICENSE
+	cp web/node_modules/echarts/NOTICE web/vendor/echarts.NOTICE
 
 # The C engine's verdicts for the browser's copy of the rule language
 # (tests/e2e/conformance.test.mjs). The data files are linked into

@@ -17,8 +17,11 @@
 // server's rule engine; a county officer confirms once nothing is open),
 // the civil-affairs department's inbox (accept, a delivery whose answer
 // is lost is queued in the outbox and recorded once), the person page's
-// year-by-year services, the audit log, English and large text, and
-// logout wiping local data.
+// year-by-year services, the statistics dashboard (last year's figures,
+// planned at setup: indicators equal to the API's, drill-down to a
+// township and a village and back, a filter, the xlsx download, the
+// persons behind the figures; ECharts fetched only there), the audit log,
+// English and large text, and logout wiping local data.
 //
 // Environment: LIANGFU (the binary, default ./liangfu), CHROMIUM (default
 // /usr/bin/chromium).
@@ -186,6 +189,8 @@ before(async () => {
 	db = join(dir, 'e2e.db');
 	sh(['seed', db, '--persons', '600', '--region', '510182', '--years',
 	    `${Y - 2}-${Y - 1}`, '--seed', '2026']);
+	// last year's 一人一策 drafts, for the statistics dashboard
+	sh(['plan', db, '--year', String(Y - 1)]);
 	// the village with the most working-age persons
 	village = execFileSync('sqlite3', [db, `SELECT region FROM persons
 	    WHERE status = 1 AND birth_date BETWEEN '${Y - 55}-01-01' AND
@@ -222,8 +227,10 @@ after(async () => {
 
 test('the server serves web/: index, modules, headers, CSP', async () => {
 	const sw = readFileSync(join(WEB, 'sw.js'), 'utf8');
-	const shell = JSON.parse(/const SHELL = (\[[^\]]*\])/.exec(sw)[1]
-	    .replace(/'/g, '"'));
+	const list = (name) => JSON.parse(new RegExp(`const ${name} = ` +
+	    '(\\[[^\\]]*\\])').exec(sw)[1].replace(/'/g, '"'));
+	const shell = list('SHELL');
+	const later = list('LATER');	// fetched on use (ECharts)
 	const files = [];
 
 	for (const d of ['app', 'app/screens', 'vendor'])
@@ -231,8 +238,9 @@ test('the server serves web/: index, modules, headers, CSP', async () => {
 			if (/\.m?js$/.test(f))
 				files.push(`/${d}/${f}`);
 	for (const f of files)
-		assert.ok(shell.includes(f), `${f} missing from sw.js SHELL`);
-	for (const path of shell) {
+		assert.ok(shell.includes(f) || later.includes(f),
+		    `${f} missing from sw.js SHELL (or LATER)`);
+	for (const path of [...shell, ...later]) {
 		const r = await fetch(base + path);
 
 		assert.equal(r.status, 200, path);
@@ -856,6 +864,154 @@ test('person page: what the person received, year by year', async () => {
 	assert.match(await year.textContent(), /未采纳 1 项/);
 	await year.locator('.plan-line').evaluate((el) => el.scrollIntoView());
 	await screen(vil, '34-person-plans');
+});
+
+// --- statistics -----------------------------------------------------------
+
+// The dashboard's figures as it shows them.
+const pct = (bp) => (bp / 100).toFixed(1) + '%';
+const kpiWant = (r) => ({ entry_rate_bp: pct(r.entry_rate_bp),
+    coverage_bp: pct(r.coverage_bp), completion_bp: pct(r.completion_bp),
+    overdue: r.overdue.toLocaleString('zh-CN') });
+
+async function kpiShown(page) {
+	return Object.fromEntries(await page.$$eval('[data-kpi]', (els) =>
+	    els.map((e) => [e.dataset.kpi, e.textContent.trim()])));
+}
+
+// The cells of a table's 合计 row, by its caption's id.
+function totalRow(page, id) {
+	return page.$$eval(`table:has(#${id}) tr.total td`, (tds) =>
+	    tds.map((td) => td.textContent.trim()));
+}
+
+test('statistics: indicators against targets, drill-down, a filter, xlsx, ' +
+    'the persons behind the figures', async () => {
+	const s = await apiLogin('cty');
+	const year = Y - 1;	// seeded, surveyed and planned
+	const stats = async (qs) => {
+		const r = await call(s, 'GET', `/stats?year=${year}${qs}`);
+
+		assert.equal(r.status, 200, JSON.stringify(r.body));
+		return r.body;
+	};
+	const county = await stats('');
+	const town = village.slice(0, 9);
+	const page = await newPage();
+	const charts = [];
+
+	page.on('request', (r) => {
+		if (r.url().includes('/vendor/echarts'))
+			charts.push(r.url());
+	});
+	await login(page, 'cty');
+	await page.waitForSelector('.regions');
+	assert.equal(charts.length, 0, 'no ECharts outside the dashboard');
+	await page.click('a:has-text("统计分析")');
+	await page.waitForSelector('[data-kpi]');
+	// last year, through the form
+	await page.click('summary:has-text("选择年度")');
+	await page.selectOption('#st-year', String(year));
+	await page.click('.query button[type=submit]');
+	await page.waitForSelector(`.lead:has-text("${year} 年")`);
+	assert.deepEqual(await kpiShown(page), kpiWant(county.kpi.region));
+	assert.ok(county.kpi.region.items > 0, 'plans were built at setup');
+	// the parts below target first, worst first, marked as such
+	const rows = await page.$$eval('table:has(#t-kpi) tbody tr:not(.total) ' +
+	    'th a', (as) => as.map((a) => new URLSearchParams(a.getAttribute(
+	    'href').split('?')[1]).get('region')));
+	const below = county.kpi.below_target;
+
+	assert.ok(below.length > 0);
+	assert.deepEqual(rows.slice(0, below.length), below);
+	assert.equal(await page.locator('tr.row-below').count(), below.length);
+	// a chart is an image with its figures in words
+	await page.waitForSelector('.chart canvas');
+	const cats = county.items.disability_category.region;
+	const chart = page.locator('section[aria-labelledby=h-cat] .chart');
+
+	assert.equal(await chart.getAttribute('role'), 'img');
+	assert.match(await chart.getAttribute('aria-label'),
+	    new RegExp(`肢体残疾 ${cats['4']} 人`));
+	assert.deepEqual(await totalRow(page, 't-disability_category'),
+	    county.items.disability_category.columns.map((c) =>
+	    cats[c.code].toLocaleString('zh-CN')));
+	await screen(page, '35-stats-county');
+
+	// down to a township, to its village, and back up
+	const tw = await stats(`&region=${town}`);
+
+	await page.click(`table:has(#t-kpi) a[href*="region=${town}"]`);
+	await page.waitForSelector(`h1:has-text("${tw.region.name}")`);
+	assert.deepEqual(await kpiShown(page), kpiWant(tw.kpi.region));
+	assert.equal(await page.textContent('.crumbs [aria-current=page]'),
+	    tw.region.name);
+	await page.click(`table:has(#t-kpi) a[href*="region=${village}"]`);
+	await page.waitForSelector('.crumbs li:nth-child(3) [aria-current]');
+	const vil = await stats(`&region=${village}`);
+
+	assert.deepEqual(await kpiShown(page), kpiWant(vil.kpi.region));
+	assert.match(await page.textContent('main'), /没有下级区划/);
+	await page.click(`.crumbs a:has-text("${county.region.name}")`);
+	await page.waitForSelector(`h1:has-text("${county.region.name}")`);
+	assert.deepEqual(await kpiShown(page), kpiWant(county.kpi.region));
+
+	// grades 1-2 only: every table follows
+	const f = `&f=${encodeURIComponent('disability_grade=1,2')}`;
+	const severe = await stats(f);
+
+	await page.click('summary:has-text("选择年度")');
+	await page.check('input[name=disability_grade][value="1"]');
+	await page.check('input[name=disability_grade][value="2"]');
+	await page.click('.query button[type=submit]');
+	await page.waitForSelector('.lead:has-text("残疾等级 = 一级、二级")');
+	assert.deepEqual(await kpiShown(page), kpiWant(severe.kpi.region));
+	assert.ok(severe.kpi.region.registered < county.kpi.region.registered);
+	const grades = await totalRow(page, 't-disability_grade');
+
+	assert.deepEqual(grades.slice(2, 4), ['0', '0'], 'no grade 3 or 4');
+	await screen(page, '36-stats-filtered');
+
+	// the xlsx of the same query
+	const link = page.locator('a:has-text("下载 Excel 表格")');
+
+	assert.match(await link.getAttribute('href'), new RegExp(
+	    `year=${year}.*region=510182.*f=disability_grade%3D1%2C2.*` +
+	    'format=xlsx'));
+	const [dl] = await Promise.all([page.waitForEvent('download'),
+	    link.click()]);
+	const xlsx = readFileSync(await dl.path());
+
+	assert.equal(xlsx.subarray(0, 2).toString('latin1'), 'PK', 'a zip');
+	assert.ok(xlsx.length > 10 * 1024, `xlsx of ${xlsx.length} bytes`);
+	assert.equal(dl.suggestedFilename(), `liangfu-stats-510182-${year}.xlsx`);
+
+	// the township's persons behind the figures, the filter kept
+	const ids = new Set();
+	const twSevere = await stats(`&region=${town}${f}`);
+
+	await page.click(`table:has(#t-kpi) a[href*="region=${town}"]`);
+	await page.waitForSelector(`h1:has-text("${tw.region.name}")`);
+	assert.deepEqual(await kpiShown(page), kpiWant(twSevere.kpi.region));
+	for (const g of [1, 2]) {
+		const r = await call(s, 'GET', `/persons?region=${town}` +
+		    `&year=${year}&limit=200&disability_grade=${g}`);
+
+		assert.equal(r.status, 200);
+		assert.ok(!r.body.next, 'one page each');
+		r.body.persons.forEach((p) => ids.add(p.id));
+	}
+	assert.ok(ids.size > 0);
+	assert.equal(ids.size, twSevere.kpi.region.surveyed);
+	await page.click('a:has-text("查看名单")');
+	await page.waitForSelector('#st-count');
+	assert.equal(await page.textContent('#st-count'), `已列出 ${ids.size} 人`);
+	assert.deepEqual(new Set(await page.$$eval('.person-item a', (as) =>
+	    as.map((a) => a.getAttribute('href').slice('#/person/'.length)))),
+	    ids);
+	await screen(page, '37-stats-persons');
+	assert.equal(charts.length, 1, 'ECharts fetched once');
+	await page.context().close();
 });
 
 test('audit: a supervisor reads a person\'s log; an auditor the whole',

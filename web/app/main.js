@@ -9,6 +9,12 @@
 //   #/person/ID/plan/Y      the year's 一人一策 plan (loaded when opened)
 //   #/inbox                 a department's service items (loaded when
 //                           opened; a department officer's home)
+//   #/stats?year=&region=&f=ITEM=C1,C2
+//                           statistics dashboard: indicators against
+//                           targets, tables and charts, drill-down by
+//                           region, filters, xlsx download (loaded when
+//                           opened; ECharts only there)
+//   #/stats/persons?...     the persons behind the dashboard's figures
 //   #/outbox                surveys and deliveries saved here, waiting
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
@@ -21,7 +27,7 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit, canQueue, isDept } from './state.js';
+    canAudit, canQueue, canStats, isDept } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -35,7 +41,10 @@ import { Settings, applyTextSize } from './screens/settings.js';
 // service worker keeps them for offline use like every other file).
 const LAZY = {
 	plan: () => import('./screens/plan.js').then((m) => m.Plan),
-	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox)
+	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox),
+	stats: () => import('./screens/stats.js').then((m) => m.Stats),
+	statsPersons: () => import('./screens/stats.js')
+	    .then((m) => m.StatsPersons)
 };
 const loaded = {};
 
@@ -94,6 +103,12 @@ function Screen({ route, user }) {
 		return html`<${Lazy} name="inbox" />`;
 	if (a === 'person' && b && canReadPersons(user))
 		return html`<${Person} id=${b} />`;
+	if (a === 'stats' && canStats(user)) {
+		const name = b === 'persons' ? 'statsPersons' : 'stats';
+
+		return html`<${Lazy} name=${name} key=${name}
+		    query=${route.query} />`;
+	}
 	if (a === 'outbox' && b && canWrite(user))
 		return html`<${Conflict} cid=${b} />`;
 	if (a === 'outbox' && canQueue(user))

@@ -60,6 +60,11 @@ export function canAudit(user) {
 	return !!user && (user.role === 'supervisor' || user.role === 'auditor');
 }
 
+// The statistics dashboard: survey takers at every level, supervisors.
+export function canStats(user) {
+	return canReadPersons(user);
+}
+
 // Confirm and reopen plans: township (街道) officers and higher.
 export function canConfirm(user) {
 	return !!user && WRITERS.includes(user.role) && user.role !== 'village';

@@ -5,8 +5,9 @@ import { t, has } from './i18n.js';
 import { getState, setState, announce } from './state.js';
 
 // A screen: <h1> focused on open so screen readers start there, and the
-// document title follows the screen.
-export function Page({ title, children, actions }) {
+// document title follows the screen. wide: tables and charts use the
+// whole width of a large screen.
+export function Page({ title, children, actions, wide }) {
 	const h1 = useRef(null);
 	// a message left by the previous screen ("saved") is shown here once
 	const [flash] = useState(() => getState().flash);
@@ -22,7 +23,7 @@ export function Page({ title, children, actions }) {
 		if (h1.current)
 			h1.current.focus({ preventScroll: false });
 	}, [title]);
-	return html`<section class="page">
+	return html`<section class=${wide ? 'page page-wide' : 'page'}>
 		<div class="page-head">
 			<h1 tabindex="-1" ref=${h1}>${title}</h1>
 			${actions}

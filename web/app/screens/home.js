@@ -1,6 +1,7 @@
 // home.js - my work: the persons of my villages still to survey this
 // year. Above village level, the region's parts with their numbers of
-// registered persons lead down to a village. A village's list is the
+// registered persons lead down to a village; officers above the village
+// have a link to the region's statistics. A village's list is the
 // persons surveyed last year without a survey this year (from the list
 // API); it is kept on the device, and "save for offline" keeps every
 // person page of it too.
@@ -9,7 +10,7 @@ import { api, listAll, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
 import * as idb from '../idb.js';
 import { items as outboxItems, refreshPerson } from '../outbox.js';
-import { getState, announce, canWrite } from '../state.js';
+import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
 
@@ -120,7 +121,11 @@ export function Home({ code }) {
 	const title = !data ? t('home.title') : code === user.region &&
 	    data.todo ? t('home.title') : data.node.name;
 
-	return html`<${Page} title=${title}>
+	const stats = canStats(user) && user.role !== 'village' && html`<a
+	    class="button small" href=${'#/stats?region=' + code}>
+	    ${t('stats.link')}</a>`;
+
+	return html`<${Page} title=${title} actions=${stats}>
 		${code !== user.region && up.length >= user.region.length &&
 		    html`<p><a href=${up === user.region ? '#/' :
 		    '#/region/' + up}>${t('home.up')}</a></p>`}
