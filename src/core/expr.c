@@ -332,6 +332,11 @@ parse_in(struct parser *ps, struct expr_insn *in, enum field_type t)
 		return parse_set(ps, in);
 	}
 	save = ps->p;
+	if (t == FT_MULTI || t == FT_TEXT || t == FT_ID_NUMBER ||
+	    t == FT_PHONE)
+		return fail(ps, "expr_type", save,
+		    "%s 不能用范围 A..B (a range needs a numeric, date or coded "
+		    "item)", name_of(in, ps->cat));
 	if (parse_value(ps, &lo) != 0)
 		return -1;
 	if (lo.is_str || !accept_punct(ps, ".."))
@@ -402,6 +407,11 @@ parse_cmp(struct parser *ps, struct expr_insn *in, enum expr_cmp c)
 	if (f != NULL && f->type == FT_MULTI)
 		return fail(ps, "expr_type", v.at,
 		    "%s 是多选项, 请用 has (a multi item: use has)", f->code);
+	if (f != NULL && (f->type == FT_ID_NUMBER || f->type == FT_PHONE ||
+	    (f->type == FT_TEXT && !v.is_str)))
+		return fail(ps, "expr_type", v.at,
+		    "%s 不能与数值比较 (an ID, phone or text item cannot be "
+		    "compared with a number)", f->code);
 	if (v.is_str && f != NULL && (f->type == FT_TEXT)) {
 		if (c != C_EQ && c != C_NE)
 			return fail(ps, "expr_type", v.at, "%s",

@@ -136,12 +136,24 @@ reply_item(struct req *r, const struct plan_item *it, unsigned status,
 	return reply_json(r, status, json_pack("{s:o}", "item", j));
 }
 
+/* A refused write; a stale version (409) comes with the item as it is
+ * now, so the client can show both. */
 static enum MHD_Result
 failed(struct req *r, const char *what, const struct lf_error *err)
 {
-	http_audit(r, what, "item", r->params[0],
-	    strcmp(err->code, "conflict") == 0 ? "conflict" : "invalid",
-	    err->code);
+	int conflict = strcmp(err->code, "conflict") == 0;
+	struct plan_item cur;
+	struct lf_error e2;
+
+	http_audit(r, what, "item", r->params[0], conflict ? "conflict" :
+	    "invalid", err->code);
+	lf_error_clear(&e2);
+	if (conflict && plan_item_get(r->s, strtoll(r->params[0], NULL, 10),
+	    &cur, &e2) == 0)
+		return reply_json(r, 409, json_pack("{s:{s:s,s:s,s:s},s:o}",
+		    "error", "code", "conflict", "message", err->message,
+		    "field", "version", "current", json_item(r->app->cat,
+		    r->app->policies, &cur)));
 	return reply_lf_error(r, err);
 }
 

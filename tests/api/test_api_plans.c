@@ -210,7 +210,8 @@ patch(const struct who *w, int64_t id, const char *fmt, int64_t version,
 	api_call(&r, "PATCH", path, body, w, 1);
 	st = r.status;
 	if (out != NULL)
-		*out = json_incref(json_object_get(r.json, "item"));
+		*out = json_incref(json_object_get(r.json, st == 409 ?
+		    "current" : "item"));
 	api_done(&r);
 	return st;
 }
@@ -298,9 +299,12 @@ test_edit_decide_confirm(void **state)
 	    "\"decision\":1,\"org\":\"锦江区民政局\",\"measures\":\"按月发放\"}",
 	    jint(care, "version"), &it), 200);
 	assert_true(json_is_true(json_object_get(it, "edited")));
-	/* a stale version is refused */
+	/* a stale version is refused, with the item as it is now */
+	json_decref(it);
 	assert_int_equal(patch(&w, jint(care, "id"), "{\"version\":%lld,"
-	    "\"measures\":\"x\"}", jint(care, "version"), NULL), 409);
+	    "\"measures\":\"x\"}", jint(care, "version"), &it), 409);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    it, "five"), "measures")), "按月发放");
 	json_decref(it);
 	/* the village worker cannot confirm; with open proposals nobody can */
 	path_of(path, sizeof(path), uid_a, "/confirm");

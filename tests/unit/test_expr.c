@@ -687,6 +687,11 @@ static const struct {
 	{ "rehab_training = 1", "expr_type", 18, "use has" },
 	{ "rehab_training in {1}", "expr_type", 19, "has" },
 	{ "disability_grade has 1", "expr_type", 1, "multi" },
+	/* nonsense the browser's evaluator could not match */
+	{ "name in 1..3", "expr_type", 9, "range" },
+	{ "rehab_training in 1..3", "expr_type", 19, "range" },
+	{ "name < 3", "expr_type", 8, "compared with a number" },
+	{ "id_number = 1", "expr_type", 13, "compared with a number" },
 	{ "rehab_need_any = 2", "expr_type", 18, "0 or 1" },
 	{ "(true", "expr_syntax", 6, "expected ')'" },
 	{ "true)", "expr_syntax", 5, "expected and, or" },
