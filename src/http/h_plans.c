@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/audit.h"
 
@@ -497,4 +498,148 @@ http_person_plans(struct req *r, const struct store_person *p,
 fail:
 	json_decref(out);
 	return NULL;
+}
+
+/* ---- plans of a region: drafts to finish, overdue items ------------ */
+
+struct list_args {
+	const char	*year, *region, *status, *after, *limit;
+	int		 bad;
+};
+
+static enum MHD_Result
+list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct list_args *a = cls;
+
+	(void)kind;
+	if (strcmp(key, "year") == 0)
+		a->year = value;
+	else if (strcmp(key, "region") == 0)
+		a->region = value;
+	else if (strcmp(key, "status") == 0)
+		a->status = value;
+	else if (strcmp(key, "after") == 0)
+		a->after = value;
+	else if (strcmp(key, "limit") == 0)
+		a->limit = value;
+	else
+		a->bad = 1;
+	return MHD_YES;
+}
+
+static long
+list_num(const char *s, long def, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
+}
+
+struct list_page {
+	struct req	*r;
+	json_t		*list;
+	struct lf_error	*err;
+};
+
+static int
+list_add(void *arg, const struct plan_summary *ps)
+{
+	static const char *const st[] = { "", "draft", "confirmed",
+	    "closed" };
+	struct list_page *pg = arg;
+	struct store_person p;
+
+	if (store_person_by_id(pg->r->s, ps->person_id, &p, pg->err) != 0)
+		return -1;
+	json_array_append_new(pg->list, json_pack("{s:o,s:{s:I,s:s},s:i,s:i,"
+	    "s:i,s:i,s:I,s:I}", "person", http_person_json(pg->r, &p), "plan",
+	    "id", (json_int_t)ps->plan_id, "status", ps->status >= 1 &&
+	    ps->status <= 3 ? st[ps->status] : "", "items", ps->items, "open",
+	    ps->open, "done", ps->done, "overdue", ps->overdue, "planned",
+	    (json_int_t)ps->planned, "spent", (json_int_t)ps->spent));
+	return 0;
+}
+
+static int
+this_year(void)
+{
+	time_t now = time(NULL) + 8 * 3600;	/* China */
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	return tm.tm_year + 1900;
+}
+
+/* The month before which an accepted, unfinished item of year is late. */
+static int
+overdue_before(int year)
+{
+	time_t now = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	if (tm.tm_year + 1900 > year)
+		return 13;
+	return tm.tm_year + 1900 < year ? 1 : tm.tm_mon + 1;
+}
+
+/* GET /api/v1/plans?year=&region=&status=draft|confirmed|closed&after=
+ * &limit= */
+enum MHD_Result
+h_plans_list(struct req *r)
+{
+	struct plan_list_query q;
+	struct list_args a;
+	struct list_page pg = { r, NULL, NULL };
+	const struct region *in = r->who.scope;
+	struct lf_error err;
+	int64_t last = 0;
+	long limit;
+
+	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
+		http_audit(r, "plan.list", "plan", "", "denied", "role");
+		return reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
+		    "role cannot read plans)");
+	}
+	memset(&a, 0, sizeof(a));
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
+	    &a);
+	memset(&q, 0, sizeof(q));
+	q.year = (int)list_num(a.year, this_year(), 1990, 2999);
+	q.status = a.status == NULL ? -1 : strcmp(a.status, "draft") == 0 ?
+	    PLAN_DRAFT : strcmp(a.status, "confirmed") == 0 ? PLAN_CONFIRMED :
+	    strcmp(a.status, "closed") == 0 ? PLAN_CLOSED : -2;
+	limit = list_num(a.limit, 50, 1, 200);
+	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
+	if (a.bad || q.year < 1990 || q.status == -2 || limit < 1 ||
+	    q.after < 0)
+		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
+		    "year、region、status (draft/confirmed/closed)、after、limit "
+		    "(bad query)");
+	if (a.region != NULL && ((in = regions_find(r->app->regions,
+	    a.region)) == NULL || !region_contains(r->who.scope, in->code12) ||
+	    in->level < r->who.scope->level))
+		return reply_error(r, 400, "bad_region", "region", "区划不在您的"
+		    "范围内 (region unknown or outside your scope)");
+	q.region = in->code;
+	q.limit = (int)limit;
+	q.overdue_before = overdue_before(q.year);
+	pg.list = json_array();
+	lf_error_clear(&err);
+	pg.err = &err;
+	if (plan_list(r->s, &q, list_add, &pg, &last, &err) != 0) {
+		json_decref(pg.list);
+		return reply_lf_error(r, &err);
+	}
+	http_audit(r, "plan.list", "region", in->code, "ok", a.status ?
+	    a.status : "");
+	return reply_json(r, 200, json_pack("{s:o,s:o}", "plans", pg.list,
+	    "next", json_array_size(pg.list) == (size_t)limit ?
+	    json_sprintf("%lld", (long long)last) : json_null()));
 }

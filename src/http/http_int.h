@@ -133,6 +133,7 @@ enum MHD_Result	h_policies(struct req *r);
 enum MHD_Result	h_rules_check(struct req *r);
 enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
+enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
 
 /* The person summary of lists and pages (ID number masked). */

@@ -43,6 +43,7 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/rules/simulate", h_rules_simulate,
 	    AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/plans/build", h_plans_build, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/plans", h_plans_list, AUTH_SESSION },
 	{ "GET", "/api/v1/stats", h_stats, AUTH_SESSION },
 	{ "GET", "/api/v1/audit", h_audit, AUTH_SESSION },
 	{ "GET", "/api/v1/users", h_users_list, AUTH_SESSION },

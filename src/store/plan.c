@@ -78,14 +78,16 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS deliveries_item ON deliveries(item_id,"
 	" date);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS deliveries_client ON"
-	" deliveries(client_id) WHERE client_id IS NOT NULL;";
+	" deliveries(client_id) WHERE client_id IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS plans_region ON plans(year, region);";
 
 /* The objects schema_sql makes, all of them named here. */
 static const char present_sql[] =
 	"SELECT count(*) FROM sqlite_master WHERE name IN ('plans', 'items',"
 	" 'items_person', 'items_inbox', 'items_client', 'items_carry',"
-	" 'deliveries', 'deliveries_item', 'deliveries_client')";
-#define NOBJECTS	9
+	" 'deliveries', 'deliveries_item', 'deliveries_client',"
+	" 'plans_region')";
+#define NOBJECTS	10
 
 /* ---- the item columns ---------------------------------------------- */
 

@@ -199,6 +199,34 @@ struct plan_inbox_query {
 int	plan_inbox(struct store *s, const struct plan_inbox_query *q,
 	    plan_item_fn fn, void *arg, int64_t *last, struct lf_error *err);
 
+/* One plan of a region with the counts of its items (rejected ones left
+ * out): for "my work" lists (drafts to finish, overdue items). */
+struct plan_summary {
+	int64_t		 plan_id, person_id;
+	int		 status;		/* enum plan_status */
+	int		 items, open, done;	/* open: still proposed */
+	int		 overdue;	/* accepted, not done or not done with
+					   reason, planned month before
+					   overdue_before */
+	int64_t		 planned, spent;	/* fen */
+};
+typedef int (*plan_summary_fn)(void *arg, const struct plan_summary *ps);
+struct plan_list_query {
+	const char	*region;	/* region code prefix, required */
+	int		 year;
+	int		 status;	/* -1 any, else enum plan_status */
+	int		 overdue_before;	/* month 1..13 (13: the whole
+						   year is past) */
+	int64_t		 after;		/* plan id, for paging */
+	int		 limit;		/* 1..1000 */
+};
+/* Plans of year whose village starts with region, by id after `after`;
+ * *last = the last plan id given. fn returns non-zero to stop (that
+ * value is returned when it is negative, else 0). */
+int	plan_list(struct store *s, const struct plan_list_query *q,
+	    plan_summary_fn fn, void *arg, int64_t *last,
+	    struct lf_error *err);
+
 /* Every item of year whose village starts with region (NULL = all), by
  * person then seq: for export. */
 int	plan_scan_items(struct store *s, int year, const char *region,

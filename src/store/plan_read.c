@@ -251,3 +251,72 @@ plan_scan_items(struct store *s, int year, const char *region,
 	sqlite3_bind_int64(st, 3, hi);
 	return item_rows(s, st, fn, arg, NULL, err);
 }
+
+/* ---- plans of a region, with their counts -------------------------- */
+
+static int
+list_check(const struct plan_list_query *q, struct lf_error *err)
+{
+	if (q->year < PLAN_YEAR_MIN || q->year > PLAN_YEAR_MAX)
+		return lf_error_set(err, "invalid", "year", "年度无效 (year %d "
+		    "is out of range)", q->year);
+	if (q->status < -1 || q->status > PLAN_CLOSED || q->status == 0)
+		return lf_error_set(err, "invalid", "status", "计划状态无效 "
+		    "(status: -1 for any, or 1 draft, 2 confirmed, 3 closed)");
+	if (q->limit < 1 || q->limit > 1000)
+		return lf_error_set(err, "invalid", "limit", "每页条数无效 "
+		    "(limit: 1..1000)");
+	return 0;
+}
+
+int
+plan_list(struct store *s, const struct plan_list_query *q,
+    plan_summary_fn fn, void *arg, int64_t *last, struct lf_error *err)
+{
+	struct plan_summary ps;
+	sqlite3_stmt *st;
+	int64_t lo, hi;
+	int rc, stop = 0;
+
+	*last = q->after;
+	if (list_check(q, err) != 0 ||
+	    plan_region_bounds(q->region, &lo, &hi, err) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT p.id, p.person_id, p.status, "
+	    "count(i.id), IFNULL(sum(i.decision = 0), 0), "
+	    "IFNULL(sum(i.status = 3), 0), IFNULL(sum(i.decision = 1 AND "
+	    "i.status NOT IN (3, 4) AND i.month < ?1), 0), "
+	    "IFNULL(sum(i.funds_planned), 0), IFNULL(sum(i.funds_spent), 0) "
+	    "FROM plans p LEFT JOIN items i ON i.year = p.year AND "
+	    "i.person_id = p.person_id AND i.decision != 2 WHERE p.year = ?2 "
+	    "AND p.region >= ?3 AND p.region < ?4 AND (?5 < 0 OR p.status = "
+	    "?5) AND p.id > ?6 GROUP BY p.id ORDER BY p.id LIMIT ?7", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "plan list", err);
+	sqlite3_bind_int(st, 1, q->overdue_before);
+	sqlite3_bind_int(st, 2, q->year);
+	sqlite3_bind_int64(st, 3, lo);
+	sqlite3_bind_int64(st, 4, hi);
+	sqlite3_bind_int(st, 5, q->status);
+	sqlite3_bind_int64(st, 6, q->after);
+	sqlite3_bind_int(st, 7, q->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&ps, 0, sizeof(ps));
+		ps.plan_id = sqlite3_column_int64(st, 0);
+		ps.person_id = sqlite3_column_int64(st, 1);
+		ps.status = sqlite3_column_int(st, 2);
+		ps.items = sqlite3_column_int(st, 3);
+		ps.open = sqlite3_column_int(st, 4);
+		ps.done = sqlite3_column_int(st, 5);
+		ps.overdue = sqlite3_column_int(st, 6);
+		ps.planned = sqlite3_column_int64(st, 7);
+		ps.spent = sqlite3_column_int64(st, 8);
+		*last = ps.plan_id;
+		if ((stop = fn(arg, &ps)) != 0)
+			break;
+	}
+	if (stop == 0 && rc != SQLITE_DONE)
+		stop = store_sqlite_error(s, "plan list", err);
+	sqlite3_finalize(st);
+	return stop < 0 ? -1 : 0;
+}

@@ -339,6 +339,45 @@ test_edit_decide_confirm(void **state)
 	json_decref(plan);
 }
 
+/* "My work": plans of a region with their open and overdue items. */
+static void
+test_plans_list(void **state)
+{
+	struct who w, other;
+	struct resp r;
+	json_t *pl;
+
+	(void)state;
+	api_login(&w, "vil1");
+	api_call(&r, "GET", "/api/v1/plans?year=2024&status=confirmed", NULL,
+	    &w, 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "plans")), 1);
+	pl = json_array_get(json_object_get(r.json, "plans"), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    pl, "person"), "id")), uid_a);
+	assert_int_equal(jint(pl, "open"), 0);
+	/* 2024 is past: every accepted item not done is overdue */
+	assert_true(jint(pl, "overdue") > 0);
+	assert_int_equal(jint(pl, "overdue"), jint(pl, "items") -
+	    jint(pl, "done"));
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans?year=2024&status=draft", NULL, &w,
+	    0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "plans")), 0);
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans?year=2024&status=bogus", NULL, &w,
+	    0);
+	assert_int_equal(r.status, 400);
+	api_done(&r);
+	/* another village sees none of them */
+	api_login(&other, "vil2");
+	api_call(&r, "GET", "/api/v1/plans?year=2024", NULL, &other, 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "plans")), 0);
+	api_done(&r);
+}
+
 static void
 test_rebuild_keeps_edits(void **state)
 {
@@ -551,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_build_and_explain),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_edit_decide_confirm),
+		cmocka_unit_test(test_plans_list),
 		cmocka_unit_test(test_rebuild_keeps_edits),
 		cmocka_unit_test(test_department),
 		cmocka_unit_test(test_person_page_chain),
