@@ -11,7 +11,9 @@
 // reason for a new grade, the server's messages on their items), offline
 // (server stopped: app shell from the service worker, persons from
 // IndexedDB, the survey queued, then synced), a 409 merged field by field,
-// a retry after a lost answer recognised as done, the 一人一策 plan (a
+// a retry after a lost answer recognised as done, offline by the
+// browser's switch (context.setOffline: a survey queued, sent by the
+// 'online' event, written once), the 一人一策 plan (a
 // village worker builds proposals, accepts, rejects with a reason, edits
 // the five elements, meets a 409, adds a manual item checked by the
 // server's rule engine; a county officer confirms once nothing is open),
@@ -24,13 +26,15 @@
 // English and large text, and logout wiping local data.
 //
 // Environment: LIANGFU (the binary, default ./liangfu), CHROMIUM (default
-// /usr/bin/chromium).
+// /usr/bin/chromium), UPDATE_GUIDE (when set, the screenshots the user
+// guide docs/guide/README.md shows are also copied over docs/guide/img/;
+// by default nothing outside build/e2e/screenshots/ is written).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync,
-    readdirSync, rmSync, closeSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync,
+    readFileSync, readdirSync, rmSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +45,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = resolve(ROOT, process.env.LIANGFU || 'liangfu');
 const WEB = join(ROOT, 'web');
 const SHOTS = join(ROOT, 'build/e2e/screenshots');
+const GUIDE = join(ROOT, 'docs/guide');
+const UPDATE_GUIDE = !!process.env.UPDATE_GUIDE;
 const AXE = readFileSync(join(dirname(fileURLToPath(import.meta.url)),
     'node_modules/axe-core/axe.min.js'), 'utf8');
 const PW = 'E2e-only-pass-2026';
@@ -160,10 +166,26 @@ async function axe(page, what) {
 // A screen: axe at phone and desktop size, a phone-size screenshot.
 const screens = [];
 
+// The screenshots the user guide shows: its links to img/NAME.png.
+function guideShots() {
+	const md = readFileSync(join(GUIDE, 'README.md'), 'utf8');
+
+	return new Set([...md.matchAll(/\]\(img\/([\w-]+)\.png\)/g)]
+	    .map((m) => m[1]));
+}
+
+const guided = UPDATE_GUIDE ? guideShots() : new Set();
+const refreshed = [];
+
 async function screen(page, name) {
 	await page.waitForTimeout(150);	// let focus and live regions settle
 	await page.setViewportSize(PHONE);
 	await page.screenshot({ path: join(SHOTS, name + '.png') });
+	if (guided.has(name)) {
+		copyFileSync(join(SHOTS, name + '.png'),
+		    join(GUIDE, 'img', name + '.png'));
+		refreshed.push(name);
+	}
 	await axe(page, name + ' at 360x640');
 	await page.setViewportSize(DESKTOP);
 	await axe(page, name + ' at 1280x800');
@@ -183,6 +205,8 @@ async function login(page, user) {
 
 before(async () => {
 	mkdirSync(SHOTS, { recursive: true });
+	if (UPDATE_GUIDE)
+		mkdirSync(join(GUIDE, 'img'), { recursive: true });
 	for (const f of readdirSync(SHOTS))
 		rmSync(join(SHOTS, f));
 	dir = mkdtempSync(join(tmpdir(), 'liangfu-e2e-'));
@@ -218,6 +242,9 @@ after(async () => {
 		rmSync(dir, { recursive: true, force: true });
 	console.log(`screens checked: ${screens.length} (${screens.join(', ')})`);
 	console.log(`screenshots: ${relative(ROOT, SHOTS)}/`);
+	if (UPDATE_GUIDE)
+		console.log(`user guide: ${refreshed.length} pictures copied ` +
+		    `into ${relative(ROOT, GUIDE)}/img/`);
 	if (sizes.raw)
 		console.log(`first screen: ${sizes.files} files, ${sizes.raw} ` +
 		    `bytes, ${sizes.gzip} bytes gzip`);
@@ -623,6 +650,59 @@ test('a survey whose answer was lost is recognised, not sent twice',
 	assert.equal(after.version, 1, 'not written twice, no conflict shown');
 });
 
+// The browser's own offline switch (context.setOffline), the server up:
+// the survey waits in the outbox and the 'online' event sends it, once.
+test('offline (network switched off): a survey queued, synced once when ' +
+    'the network returns', async () => {
+	// a sixth person, in the same age band as last year (16-59 or 60
+	// and over: last year's answers still hold)
+	const F = persons.find((p) => {
+		const a = Y - Number(p.birth_date.slice(0, 4));
+
+		return !adults().slice(0, 5).includes(p) &&
+		    ((a >= 18 && a <= 59) || a >= 62);
+	});
+	const ctx = vil.context();
+	const s = await apiLogin('cty');
+	const year = async () => (await call(s, 'GET', `/persons/${F.id}`))
+	    .body.years.find((y) => y.year === Y);
+
+	assert.ok(F, 'a sixth person to survey');
+	await vil.goto(`${base}/#/person/${F.id}`);
+	await vil.waitForSelector('#h-years');
+	await ctx.setOffline(true);
+	try {
+		assert.equal(await vil.evaluate(() => navigator.onLine), false);
+		await vil.click(`a[href="#/person/${F.id}/survey/${Y}"]`);
+		await vil.waitForSelector('form.survey');
+		await vil.check('input[name=survey_method] >> nth=0');
+		await vil.click('form button[type=submit]');
+		await vil.waitForSelector('.alert:has-text("已保存在本机")');
+		assert.equal(await vil.textContent('nav .badge'), '1');
+		await vil.waitForSelector('.net.off');
+		assert.equal(await year(), undefined, 'nothing sent yet');
+	} finally {
+		await ctx.setOffline(false);
+	}
+	// no button pressed: the 'online' event starts the sync
+	await vil.waitForSelector('nav .badge', { state: 'detached' });
+	const got = await year();
+
+	assert.ok(got, 'synced to the server');
+	assert.equal(got.version, 1, 'one version');
+	assert.equal(got.survey.surveyor_name, '测试员');
+	await vil.click('nav a[href="#/outbox"]');
+	await vil.waitForSelector('text=没有待同步的调查');
+	const sup = await apiLogin('sup');
+	const log = await call(sup, 'GET', `/audit?person=${F.id}&limit=200`);
+
+	assert.equal(log.status, 200, JSON.stringify(log.body));
+	assert.deepEqual(log.body.entries.filter((e) => e.action ===
+	    'survey.write').map((e) => [e.actor, e.result]), [['vil', 'ok']],
+	    'one write in the audit log');
+	assert.equal((await year()).version, 1, 'still one version');
+});
+
 // --- 一人一策 ---------------------------------------------------------------
 
 let E;		// the person of the plan tests
@@ -731,6 +811,9 @@ test('plan: a village worker builds proposals, accepts, rejects, edits, ' +
 	    /他人已修改此项目[\s\S]*联系人[\s\S]*028-87654321/);
 	await screen(vil, '27-plan-conflict');
 	await ta.locator('.conflict button:has-text("保存我的修改")').click();
+	// the first save's message is still shown: wait for the PATCH itself
+	// (the conflict box goes once it is answered)
+	await ta.locator('.conflict').waitFor({ state: 'detached' });
 	await vil.waitForSelector('.alert-ok:has-text("已保存: 临时救助")');
 	it = byPolicy(await planOf(s, E.id)).TEMP_ASSIST;
 	assert.equal(it.five.responsible.contact, '028-87654321');
@@ -1075,4 +1158,13 @@ test('settings: English, larger text; logout wipes local data', async () => {
 
 test('no CSP violations or script errors on any page', () => {
 	assert.deepEqual(problems, []);
+});
+
+test('the user guide shows only screenshots this run takes', () => {
+	for (const name of guideShots()) {
+		assert.ok(screens.includes(name), `docs/guide: ${name}.png is ` +
+		    'not a screen of this run');
+		assert.ok(existsSync(join(GUIDE, 'img', name + '.png')),
+		    `docs/guide/img/${name}.png is missing`);
+	}
 });
