@@ -34,7 +34,7 @@ static const struct {
 	{ "timeout", OPT_INT, offsetof(struct http_config, timeout), 0, 1,
 	    3600, "30", "idle connection timeout in seconds" },
 	{ "cache_mib", OPT_INT, offsetof(struct http_config, cache_mib), 0,
-	    1, 4096, "16", "SQLite page cache per worker connection, MiB" },
+	    1, 4096, "8", "SQLite page cache per worker connection, MiB" },
 	{ "stats_years", OPT_INT, offsetof(struct http_config, stats_years), 0,
 	    1, 10, "1", "years of statistics kept in memory (each about "
 	    "0.3 KB a person: 1.1 GiB for the province)" },
