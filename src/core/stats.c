@@ -197,13 +197,12 @@ set_value(const struct stats *st, struct stats_vblock *b, size_t k,
 
 static void
 slot_write(const struct stats *st, struct stats_vblock *b, size_t i,
-    int64_t id, struct stats_pitems *items, unsigned flags)
+    int64_t id, uint32_t items, unsigned flags)
 {
 	size_t k;
 
 	((int64_t *)(void *)stats_colp(b, st->pos_id))[i] = id;
-	((struct stats_pitems **)(void *)stats_colp(b, st->pos_items))[i] =
-	    items;
+	stats_items_col(st, b)[i] = items;
 	if (st->nw > 0)
 		memcpy(stats_colp(b, st->pos_yes) + i * 8 * st->nw, st->yes,
 		    8 * st->nw);
@@ -382,13 +381,64 @@ check_person(const struct stats *st, int64_t id, const char *village,
 	return 0;
 }
 
+/* Room in village block b for the person at old (not of b), with their
+ * items: -1 when memory runs out, b then as it was. */
+static int
+room_for(struct stats *st, struct stats_vblock *b, struct stats_loc old)
+{
+	const struct stats_pitems *p = NULL;
+
+	if (old.v >= 0)
+		p = stats_items_of(st, &st->vb[old.v], old.i);
+	if (p != NULL &&
+	    stats_pool_reserve(st, b, stats_chunk_words(st, p->n)) != 0)
+		return -1;
+	if (block_reserve(st, b) != 0) {
+		stats_pool_trim(st, b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies the items of the person at old into b's pool (reserved). */
+static uint32_t
+move_items(struct stats *st, struct stats_vblock *b, struct stats_loc old)
+{
+	struct stats_vblock *ob = &st->vb[old.v];
+	const struct stats_pitems *p = stats_items_of(st, ob, old.i);
+	uint32_t off = STATS_NOITEMS;
+	size_t words;
+
+	if (p == NULL)
+		return off;
+	words = stats_chunk_words(st, p->n);
+	memcpy(stats_pool_take(b, words, &off), p, words * sizeof(uint64_t));
+	st->nitems += (int64_t)p->n;
+	stats_pool_drop(st, ob, stats_items_col(st, ob)[old.i]);
+	return off;
+}
+
+/* After a person left village block v (moved away or removed): gives
+ * back what it and the totals above no longer need. */
+static void
+left(struct stats *st, int32_t v)
+{
+	int anc[MAX_DEPTH];
+	size_t na;
+
+	na = ancestors(st, v, anc);
+	tot_release(st, anc, na);
+	block_shrink(st, &st->vb[v]);
+	stats_pool_trim(st, &st->vb[v]);
+}
+
 int
 stats_person_set(struct stats *st, int64_t id, const char *village,
     int status, const struct record *survey, struct lf_error *err)
 {
 	struct stats_loc old, nl;
-	struct stats_pitems *items = NULL;
 	struct stats_vblock *b;
+	uint32_t items = STATS_NOITEMS;
 	int anc[MAX_DEPTH];
 	unsigned flags;
 	size_t na;
@@ -404,7 +454,7 @@ stats_person_set(struct stats *st, int64_t id, const char *village,
 	na = ancestors(st, ord, anc);
 	if (tot_ensure(st, anc, na) != 0)
 		return nomem(err);
-	if (old.v != ord && block_reserve(st, b) != 0) {
+	if (old.v != ord && room_for(st, b, old) != 0) {
 		tot_release(st, anc, na);
 		return nomem(err);
 	}
@@ -416,8 +466,8 @@ stats_person_set(struct stats *st, int64_t id, const char *village,
 	}
 	if (old.v >= 0) {
 		contrib(st, old, -1, SS_ALL);
-		items = stats_items_of(st, &st->vb[old.v], old.i);
 		flags |= stats_flags(st, &st->vb[old.v], old.i) & STATS_F_PLAN;
+		items = move_items(st, b, old);
 		block_remove(st, old.v, old.i);
 	} else
 		st->npersons++;
@@ -426,43 +476,27 @@ stats_person_set(struct stats *st, int64_t id, const char *village,
 	slot_write(st, b, nl.i, id, items, flags);
 	st->loc[id] = nl;
 	contrib(st, nl, 1, SS_ALL);
-	if (old.v >= 0) {
-		na = ancestors(st, old.v, anc);
-		tot_release(st, anc, na);
-		block_shrink(st, &st->vb[old.v]);
-	}
+	if (old.v >= 0)
+		left(st, old.v);
 	return 0;
-}
-
-static void
-items_free(struct stats *st, struct stats_pitems *p)
-{
-	if (p == NULL)
-		return;
-	st->nitems -= p->n;
-	st->item_bytes -= sizeof(*p) + (2 * st->nw) * 8 +
-	    p->n * sizeof(struct stats_sitem);
-	mem_free(p);
 }
 
 void
 stats_person_remove(struct stats *st, int64_t id)
 {
+	struct stats_vblock *b;
 	struct stats_loc l;
-	int anc[MAX_DEPTH];
-	size_t na;
 
 	if (!held(st, id))
 		return;
 	l = st->loc[id];
+	b = &st->vb[l.v];
 	contrib(st, l, -1, SS_ALL);
-	items_free(st, stats_items_of(st, &st->vb[l.v], l.i));
+	stats_pool_drop(st, b, stats_items_col(st, b)[l.i]);
 	block_remove(st, l.v, l.i);
 	st->loc[id].v = -1;
 	st->npersons--;
-	na = ancestors(st, l.v, anc);
-	tot_release(st, anc, na);
-	block_shrink(st, &st->vb[l.v]);
+	left(st, l.v);
 }
 
 /* ---- service items ----------------------------------------------- */
@@ -532,15 +566,11 @@ item_pack(struct stats *st, struct stats_pitems *p,
 	}
 }
 
-int
-stats_items_set(struct stats *st, int64_t id, int plan_status,
+static int
+check_items(const struct stats *st, int64_t id, int plan_status,
     const struct stats_item *items, size_t n, struct lf_error *err)
 {
-	struct stats_pitems *p = NULL, *old;
-	struct stats_vblock *b;
-	struct stats_loc l;
-	size_t j, counted = 0, size;
-	unsigned char *fl;
+	size_t j;
 
 	if (!held(st, id))
 		return bad(err, "person_id", "人员未登记", "person not set");
@@ -551,33 +581,47 @@ stats_items_set(struct stats *st, int64_t id, int plan_status,
 		return bad(err, "items", "服务项目过多", "too many items");
 	if (n > 0 && items == NULL)
 		return bad(err, "items", "服务项目缺失", "items missing");
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < n; j++)
 		if (check_item(st, &items[j], err) != 0)
 			return -1;
-		if (items[j].decision != 2)
-			counted++;
-	}
-	size = sizeof(*p) + 2 * st->nw * 8 +
-	    counted * sizeof(struct stats_sitem);
-	if (counted > 0 && (p = mem_calloc(1, size)) == NULL)
-		return nomem(err);
-	for (j = 0; j < n && p != NULL; j++)
-		if (items[j].decision != 2)
-			item_pack(st, p, &items[j]);
+	return 0;
+}
+
+int
+stats_items_set(struct stats *st, int64_t id, int plan_status,
+    const struct stats_item *items, size_t n, struct lf_error *err)
+{
+	struct stats_pitems *p = NULL;
+	struct stats_vblock *b;
+	struct stats_loc l;
+	size_t j, counted = 0;
+	uint32_t off = STATS_NOITEMS, *col;
+	unsigned char *fl;
+
+	if (check_items(st, id, plan_status, items, n, err) != 0)
+		return -1;
+	for (j = 0; j < n; j++)
+		counted += items[j].decision != 2;
 	l = st->loc[id];
 	b = &st->vb[l.v];
+	if (counted > 0) {
+		if (stats_pool_reserve(st, b, stats_chunk_words(st,
+		    counted)) != 0)
+			return nomem(err);
+		p = stats_pool_take(b, stats_chunk_words(st, counted), &off);
+		for (j = 0; j < n; j++)
+			if (items[j].decision != 2)
+				item_pack(st, p, &items[j]);
+		st->nitems += (int64_t)counted;
+	}
 	contrib(st, l, -1, SS_PLAN);
-	old = stats_items_of(st, b, l.i);
-	((struct stats_pitems **)(void *)stats_colp(b, st->pos_items))[l.i] =
-	    p;
+	col = stats_items_col(st, b);
+	stats_pool_drop(st, b, col[l.i]);
+	col[l.i] = off;
 	fl = &stats_colp(b, st->pos_flags)[l.i];
 	*fl = (unsigned char)((*fl & ~STATS_F_PLAN) |
 	    (unsigned)plan_status << STATS_F_PLAN_SH);
 	contrib(st, l, 1, SS_PLAN);
-	items_free(st, old);
-	if (p != NULL) {
-		st->nitems += (int64_t)p->n;
-		st->item_bytes += size;
-	}
+	stats_pool_trim(st, b);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * stats_int.h - the private layout of struct stats (see stats.h), shared
- * by stats.c (persons, items, running totals), stats_acc.c (what one
- * person adds to the counters), stats_bands.c and stats_table.c (the
- * tables).
+ * by stats_layout.c (making it), stats.c (persons, items, running
+ * totals), stats_pool.c (where items live), stats_acc.c (what one person
+ * adds to the counters), stats_bands.c, stats_table.c and stats_names.c
+ * (the tables).
  *
  * Persons. Each village (by ordinal: villages numbered in depth-first
  * order of the region tree, so the villages of any region R are the
@@ -257,6 +258,62 @@ void	stats_acc_field(const struct stats *st, size_t k, uint64_t v,
  * nothing. */
 void	stats_acc_person(const struct stats *st, const struct stats_vblock *b,
 	    size_t i, struct stats_acc *a, size_t na, int s, unsigned secs);
+
+/* A compiled filter: a table of accepted stored values for one-byte
+ * columns; a mask of option indices for wider (multi) ones. */
+struct stats_qfilter {
+	size_t		 pos, width;
+	int		 multi;
+	uint64_t	 mask;
+	unsigned char	 ok[256];
+};
+
+/* Filters (stats_filter.c). field: the kept column of f, NULL when f is
+ * not of the catalog or secret. query: checks q and compiles its filters
+ * into qf (STATS_MAX_FILTERS); -1 with err "invalid". pass: pass[i] for
+ * persons from .. from + m - 1 of block b, 1 when their flags masked by
+ * status and `want` equal want and every filter holds. */
+const struct stats_col *stats_filter_field(const struct stats *st,
+	    const struct field *f);
+int	stats_filter_query(const struct stats *st, const struct stats_query *q,
+	    struct stats_qfilter *qf, struct lf_error *err);
+void	stats_filter_pass(const struct stats *st, const struct stats_vblock *b,
+	    size_t from, size_t m, const struct stats_qfilter *qf, size_t nqf,
+	    unsigned want, unsigned char *pass);
+
+/* What a table is made of (stats_table.c): its kind, the section of the
+ * counter layout it reads (for an item table: the item's counters) and
+ * its output columns. */
+enum stats_tkind { STK_FIELD, STK_KPI, STK_SERVICE, STK_NEED };
+
+struct stats_tspec {
+	enum stats_tkind	 kind;
+	enum stats_secid	 sec;
+	size_t			 k;		/* field table: kept column */
+	size_t			 coff, ncnt, moff, nmoney;
+	size_t			 ncols;		/* output columns */
+};
+
+#define STATS_KPI_NCOLS	10
+
+/* Allocates table t for nrows rows of ts's columns, with their codes and
+ * labels (stats_names.c). -1 when memory runs out. */
+int	stats_names_alloc(const struct stats *st, const struct stats_tspec *ts,
+	    size_t nrows, struct stats_table *t);
+
+/* The item pool of a block (stats_pool.c). reserve makes room for
+ * `words` more (-1 when memory runs out, nothing lost); take hands out
+ * that many zeroed words at *off (after a reserve); drop makes the chunk
+ * at off garbage (its items leave st->nitems); trim gives garbage back
+ * (and all of it when the block is empty). Offsets of the block's
+ * persons move on reserve and trim. */
+int	stats_pool_reserve(struct stats *st, struct stats_vblock *b,
+	    size_t words);
+struct stats_pitems *stats_pool_take(struct stats_vblock *b, size_t words,
+	    uint32_t *off);
+void	stats_pool_drop(struct stats *st, struct stats_vblock *b,
+	    uint32_t off);
+void	stats_pool_trim(struct stats *st, struct stats_vblock *b);
 
 /* Fills the band tables of the kept banded columns (stats_bands.c).
  * -1 when memory runs out. */

@@ -9,41 +9,18 @@
  * village level; otherwise from scanning the persons of its villages,
  * which are held village by village (the villages of a region have
  * consecutive ordinals), through the same per-person code the running
- * totals use.
+ * totals use. Item tables asked together share one scan: the persons
+ * passing the filters are found once, then each item's column is read.
  */
 #include <string.h>
 
 #include "core/date.h"
-#include "core/dept.h"
 #include "core/mem.h"
 #include "core/stats_int.h"
 
 #define CHUNK	512		/* persons per filter pass */
 #define AHEAD	8		/* persons whose items are fetched ahead */
 #define PF_VILLAGES 4		/* villages whose data is fetched ahead */
-
-enum tkind { TK_FIELD, TK_KPI, TK_SERVICE, TK_NEED };
-
-struct tspec {
-	enum tkind		 kind;
-	enum stats_secid	 sec;
-	size_t			 k;		/* field table: kept column */
-	size_t			 coff, ncnt, moff, nmoney;
-	size_t			 ncols;		/* output columns */
-};
-
-/* A compiled filter: a table of accepted stored values for one-byte
- * columns; a mask of option indices for wider (multi) ones. */
-struct qfilter {
-	size_t		 pos, width;
-	int		 multi;
-	uint64_t	 mask;
-	unsigned char	 ok[256];
-};
-
-struct colname {
-	const char	*c1, *c2, *l1, *l2;
-};
 
 static int
 bad(struct lf_error *err, const char *field, const char *zh, const char *en)
@@ -58,182 +35,78 @@ nomem(struct lf_error *err)
 	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
 }
 
-/* The kept column of field f, or NULL (not of this catalog, secret). */
-static const struct stats_col *
-kept_col(const struct stats *st, const struct field *f)
-{
-	if (f == NULL || f < st->cat->fields ||
-	    f >= st->cat->fields + st->cat->nfields ||
-	    st->col_of[f->index] < 0)
-		return NULL;
-	return &st->cols[st->col_of[f->index]];
-}
-
-/* ---- filters ----------------------------------------------------- */
-
-/* The option index filter bit b stands for in an enum, or -1. */
-static int
-enum_index(const struct stats_col *c, size_t b)
-{
-	const struct field_option *o;
-
-	if (!c->codebits)
-		return b < c->f->noptions ? (int)b : -1;
-	o = field_option(c->f, (int)b);
-	return o == NULL ? -1 : (int)(o - c->f->options);
-}
-
-static int
-compile_bits(const struct stats_col *c, uint64_t codes, struct qfilter *qf)
-{
-	size_t b;
-	int x;
-
-	for (b = 0; b < 64; b++) {
-		if (!(codes & ((uint64_t)1 << b)))
-			continue;
-		switch (c->kind) {
-		case SK_ENUM:
-			x = enum_index(c, b);
-			break;
-		case SK_MULTI:
-			x = b < 63 ? c->midx[b] : -1;
-			break;
-		default:
-			x = b < c->ncols ? (int)b : -1;
-		}
-		if (x < 0 || x >= 64)
-			return -1;
-		qf->mask |= (uint64_t)1 << x;
-	}
-	return 0;
-}
-
-static int
-compile_filter(const struct stats *st, const struct stats_filter *sf,
-    struct qfilter *qf, struct lf_error *err)
-{
-	const struct field *f = sf->f;
-	const struct stats_col *c = kept_col(st, f);
-	size_t v;
-
-	if (c == NULL)
-		return bad(err, f == NULL ? "filters" : f->code,
-		    "不能按此项筛选", "no such item to filter on");
-	memset(qf, 0, sizeof(*qf));
-	qf->pos = c->pos;
-	qf->width = c->width;
-	qf->multi = c->kind == SK_MULTI;
-	if (sf->codes == 0 || compile_bits(c, sf->codes, qf) != 0)
-		return bad(err, f->code, "筛选代码无效", "bad filter codes");
-	for (v = 1; v < 256 && c->width == 1; v++)
-		qf->ok[v] = qf->multi ? (v & qf->mask) != 0 :
-		    v - 1 < 64 && (qf->mask >> (v - 1)) & 1;
-	return 0;
-}
-
-static int
-check_query(const struct stats *st, const struct stats_query *q,
-    struct qfilter *qf, struct lf_error *err)
-{
-	size_t i;
-
-	if (q == NULL || q->in == NULL || q->in < st->rs->v ||
-	    q->in >= st->rs->v + st->rs->n)
-		return bad(err, "region", "地区无效",
-		    "not a region of the table");
-	if (q->nfilters > STATS_MAX_FILTERS ||
-	    (q->nfilters > 0 && q->filters == NULL))
-		return bad(err, "filters", "筛选条件过多", "too many filters");
-	for (i = 0; i < q->nfilters; i++)
-		if (compile_filter(st, &q->filters[i], &qf[i], err) != 0)
-			return -1;
-	return 0;
-}
-
-/* Wider columns are multi items (enums take one byte). */
-static int
-accept_wide(const struct qfilter *qf, uint64_t v)
-{
-	return (v & qf->mask) != 0;
-}
-
-static uint64_t
-wide_value(const unsigned char *p, size_t width, size_t i)
-{
-	if (width == 2)
-		return ((const uint16_t *)(const void *)p)[i];
-	if (width == 4)
-		return ((const uint32_t *)(const void *)p)[i];
-	return ((const uint64_t *)(const void *)p)[i];
-}
-
-/* pass[i] for persons from .. from + m - 1 of block b. */
-static void
-pass_chunk(const struct stats *st, const struct stats_vblock *b,
-    size_t from, size_t m, const struct qfilter *qf, size_t nqf,
-    unsigned want, unsigned char *pass)
-{
-	const unsigned char *fl = stats_colp(b, st->pos_flags) + from, *p;
-	unsigned mask = want | STATS_F_STATUS;
-	size_t i, j;
-
-	for (i = 0; i < m; i++)
-		pass[i] = (fl[i] & mask) == want;
-	for (j = 0; j < nqf; j++) {
-		p = stats_colp(b, qf[j].pos);
-		if (qf[j].width == 1) {
-			for (i = 0; i < m; i++)
-				pass[i] &= qf[j].ok[p[from + i]];
-			continue;
-		}
-		for (i = 0; i < m; i++)
-			if (pass[i])
-				pass[i] = (unsigned char)accept_wide(&qf[j],
-				    wide_value(p, qf[j].width, from + i));
-	}
-}
-
 /* ---- scanning ---------------------------------------------------- */
 
-/* Adds the persons of block b passing the filters to acc (and, for a
- * field table of one-byte codes, to hist). */
+/* What a scan needs: the compiled filters, the items of item tables,
+ * a scratch copy of the counter layout and, per item, 256 counts of
+ * one-byte codes. */
+struct scan {
+	struct stats_qfilter	 qf[STATS_MAX_FILTERS];
+	size_t			 nqf;
+	const size_t		*ks;
+	size_t			 nk;
+	struct stats_acc	 acc;
+	uint32_t		*hist;
+};
+
+/* The items' codes of persons from .. from + m - 1 passing: the passing
+ * ones are listed once, then each item's column is read at them. */
+static void
+scan_fields(const struct stats *st, const struct stats_vblock *b,
+    size_t from, size_t m, const unsigned char *pass, struct scan *sc)
+{
+	uint32_t at[CHUNK];
+	const unsigned char *p;
+	uint32_t *h;
+	size_t j, i, k, n = 0;
+
+	for (i = 0; i < m; i++) {
+		at[n] = (uint32_t)(from + i);
+		n += pass[i];
+	}
+	for (j = 0; j < sc->nk; j++) {
+		k = sc->ks[j];
+		if (st->cols[k].width > 1) {
+			for (i = 0; i < n; i++)
+				stats_acc_field(st, k, stats_get(st, b, k,
+				    at[i]), &sc->acc, 1, 1);
+			continue;
+		}
+		p = stats_colp(b, st->cols[k].pos);
+		h = sc->hist + 256 * j;
+		for (i = 0; i < n; i++)
+			h[p[at[i]]]++;
+	}
+}
+
+/* Adds the persons of block b passing the filters to acc: for a table
+ * of items, the items ks[0..nk) (one-byte codes counted into hist, 256
+ * per item); else the table's section. */
 static void
 scan_block(const struct stats *st, const struct stats_vblock *b,
-    const struct tspec *ts, const struct qfilter *qf, size_t nqf,
-    struct stats_acc *acc, uint32_t *hist)
+    const struct stats_tspec *ts, struct scan *sc)
 {
 	unsigned char pass[CHUNK];
-	const unsigned char *p = NULL;
 	unsigned want = STATS_ACTIVE;
 	size_t from, m, i;
 
-	if (ts->kind == TK_FIELD) {
+	if (ts->kind == STK_FIELD)
 		want |= STATS_F_SURVEY;
-		if (st->cols[ts->k].width == 1)
-			p = stats_colp(b, st->cols[ts->k].pos);
-	}
 	for (from = 0; from < b->n; from += m) {
 		m = b->n - from < CHUNK ? b->n - from : CHUNK;
-		pass_chunk(st, b, from, m, qf, nqf, want, pass);
-		if (p != NULL) {
-			for (i = 0; i < m; i++)
-				hist[p[from + i]] += pass[i];
+		stats_filter_pass(st, b, from, m, sc->qf, sc->nqf, want,
+		    pass);
+		if (ts->kind == STK_FIELD) {
+			scan_fields(st, b, from, m, pass, sc);
 			continue;
 		}
 		for (i = 0; i < m; i++) {
-			if (i + AHEAD < m && pass[i + AHEAD] &&
-			    ts->kind != TK_FIELD)
+			if (i + AHEAD < m && pass[i + AHEAD])
 				__builtin_prefetch(stats_items_of(st, b,
 				    from + i + AHEAD));
-			if (!pass[i])
-				continue;
-			if (ts->kind == TK_FIELD)
-				stats_acc_field(st, ts->k, stats_get(st, b,
-				    ts->k, from + i), acc, 1, 1);
-			else
-				stats_acc_person(st, b, from + i, acc, 1, 1,
-				    SS_BIT(ts->sec));
+			if (pass[i])
+				stats_acc_person(st, b, from + i, &sc->acc, 1,
+				    1, SS_BIT(ts->sec));
 		}
 	}
 }
@@ -254,66 +127,59 @@ prefetch_col(const struct stats_vblock *b, size_t pos, size_t width)
  * (blocks are separate allocations: no prefetcher guesses them). */
 static void
 prefetch_block(const struct stats *st, const struct stats_vblock *b,
-    const struct tspec *ts, const struct qfilter *qf, size_t nqf)
+    const struct stats_tspec *ts, const struct scan *sc)
 {
 	size_t j;
 
 	if (b->n == 0)
 		return;
 	prefetch_col(b, st->pos_flags, 1);
-	for (j = 0; j < nqf; j++)
-		prefetch_col(b, qf[j].pos, qf[j].width);
-	if (ts->kind == TK_FIELD)
-		prefetch_col(b, st->cols[ts->k].pos, st->cols[ts->k].width);
+	for (j = 0; j < sc->nqf; j++)
+		prefetch_col(b, sc->qf[j].pos, sc->qf[j].width);
+	if (ts->kind == STK_FIELD)
+		prefetch_col(b, st->cols[sc->ks[0]].pos,
+		    st->cols[sc->ks[0]].width);
 	else
-		prefetch_col(b, st->pos_items, sizeof(void *));
-	if (ts->kind == TK_NEED)
+		prefetch_col(b, st->pos_items, sizeof(uint32_t));
+	if (ts->kind == STK_NEED)
 		prefetch_col(b, st->pos_yes, 8 * st->nw);
 }
 
-/* Raw counters of region r, by scanning its villages. */
+/* Counts region r into sc->acc by scanning its villages. */
 static void
-scan_region(const struct stats *st, int r, const struct tspec *ts,
-    const struct qfilter *qf, size_t nqf, struct stats_acc *acc,
-    int64_t *raw)
+scan_region(const struct stats *st, int r, const struct stats_tspec *ts,
+    struct scan *sc)
 {
-	uint32_t hist[256];
 	int32_t v;
-	size_t i;
+	size_t i, j;
 
-	memset(acc->cnt, 0, st->ncnt * sizeof(int32_t));
-	memset(acc->money, 0, st->nmoney * sizeof(int64_t));
-	memset(hist, 0, sizeof(hist));
+	memset(sc->acc.cnt, 0, st->ncnt * sizeof(int32_t));
+	memset(sc->acc.money, 0, st->nmoney * sizeof(int64_t));
+	memset(sc->hist, 0, sc->nk * 256 * sizeof(uint32_t));
 	for (v = st->vlo[r]; v < st->vhi[r]; v++) {
 		if (v + PF_VILLAGES < st->vhi[r])
-			prefetch_block(st, &st->vb[v + PF_VILLAGES], ts, qf,
-			    nqf);
+			prefetch_block(st, &st->vb[v + PF_VILLAGES], ts, sc);
 		if (st->vb[v].n > 0)
-			scan_block(st, &st->vb[v], ts, qf, nqf, acc, hist);
+			scan_block(st, &st->vb[v], ts, sc);
 	}
-	for (i = 0; i < 256; i++)
-		if (hist[i] != 0)
-			stats_acc_field(st, ts->k, i, acc, 1,
-			    (int32_t)hist[i]);
-	for (i = 0; i < ts->ncnt; i++)
-		raw[i] = acc->cnt[ts->coff + i];
-	for (i = 0; i < ts->nmoney; i++)
-		raw[ts->ncnt + i] = acc->money[ts->moff + i];
+	for (j = 0; j < sc->nk; j++)
+		for (i = 0; i < 256; i++)
+			if (sc->hist[256 * j + i] != 0)
+				stats_acc_field(st, sc->ks[j], i, &sc->acc, 1,
+				    (int32_t)sc->hist[256 * j + i]);
 }
 
+/* The raw counters of ts in a counter layout. */
 static void
-tot_region(const struct stats *st, int r, const struct tspec *ts,
-    int64_t *raw)
+raw_of(const struct stats_tspec *ts, const int32_t *cnt,
+    const int64_t *money, int64_t *raw)
 {
-	const struct stats_tot *t = st->tot[r];
 	size_t i;
 
-	if (t == NULL)
-		return;
 	for (i = 0; i < ts->ncnt; i++)
-		raw[i] = t->cnt[ts->coff + i];
+		raw[i] = cnt[ts->coff + i];
 	for (i = 0; i < ts->nmoney; i++)
-		raw[ts->ncnt + i] = t->money[ts->moff + i];
+		raw[ts->ncnt + i] = money[ts->moff + i];
 }
 
 /* ---- final columns ----------------------------------------------- */
@@ -341,16 +207,16 @@ overdue(const struct stats *st, int today, const int64_t *notdone)
 }
 
 static void
-finish_row(const struct stats *st, const struct tspec *ts, int today,
+finish_row(const struct stats *st, const struct stats_tspec *ts, int today,
     const int64_t *raw, int64_t *v)
 {
 	size_t g, ng;
 
 	switch (ts->kind) {
-	case TK_FIELD:
+	case STK_FIELD:
 		memcpy(v, raw, ts->ncols * sizeof(*v));
 		break;
-	case TK_KPI:
+	case STK_KPI:
 		v[0] = raw[SKPI_REG];
 		v[1] = raw[SKPI_VALID];
 		v[2] = raw[SKPI_SURV];
@@ -362,174 +228,20 @@ finish_row(const struct stats *st, const struct tspec *ts, int today,
 		v[8] = bp(v[7], v[6]);
 		v[9] = overdue(st, today, raw + SKPI_NOTDONE);
 		break;
-	case TK_SERVICE:
+	case STK_SERVICE:
 		for (g = 0, ng = ts->ncnt / 3; g < ng; g++) {
 			memcpy(v + 5 * g, raw + 3 * g, 3 * sizeof(*v));
 			v[5 * g + 3] = raw[ts->ncnt + 2 * g];
 			v[5 * g + 4] = raw[ts->ncnt + 2 * g + 1];
 		}
 		break;
-	case TK_NEED:
+	case STK_NEED:
 		for (g = 0, ng = ts->ncnt / 3; g < ng; g++) {
 			memcpy(v + 4 * g, raw + 3 * g, 3 * sizeof(*v));
 			v[4 * g + 3] = raw[3 * g] - raw[3 * g + 1];
 		}
 		break;
 	}
-}
-
-/* ---- column names ------------------------------------------------ */
-
-static const char *const kpi_cols[][2] = {
-	{ "registered", "入库人数" }, { "valid_card", "持证人数" },
-	{ "surveyed", "已调查人数" }, { "entry_rate_bp", "录入率(万分比)" },
-	{ "covered", "覆盖人数" }, { "coverage_bp", "覆盖率(万分比)" },
-	{ "items", "服务项目数" }, { "items_done", "已完成项目数" },
-	{ "completion_bp", "完成率(万分比)" }, { "overdue", "逾期项目数" },
-};
-static const char *const service_cols[][2] = {
-	{ ".persons", "·人数" }, { ".items", "·人次" }, { ".done", "·已完成" },
-	{ ".planned", "·计划资金(分)" }, { ".spent", "·已支出(分)" },
-};
-static const char *const need_cols[][2] = {
-	{ ".need", "·需求人数" }, { ".met", "·已安排" },
-	{ ".done", "·已完成" }, { ".gap", "·缺口" },
-};
-static const char *const band_codes[STATS_MAX_BANDS] = {
-	"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
-	"13", "14", "15",
-};
-
-static void
-field_col(const struct stats_col *c, size_t j, struct colname *cn)
-{
-	static const char *const yn[][2] = { { "0", "否" }, { "1", "是" } };
-
-	if (j == c->ncols) {
-		cn->c1 = "empty";
-		cn->l1 = "未填";
-		return;
-	}
-	switch (c->kind) {
-	case SK_ENUM: case SK_MULTI:
-		cn->c1 = c->f->options[j].code_text;
-		cn->l1 = c->f->options[j].label;
-		break;
-	case SK_BOOL:
-		cn->c1 = yn[j][0];
-		cn->l1 = yn[j][1];
-		break;
-	case SK_BAND:
-		cn->c1 = band_codes[j];
-		cn->l1 = c->bands[j].label;
-		break;
-	default:
-		cn->c1 = "filled";
-		cn->l1 = "已填";
-	}
-}
-
-static void
-group_name(const struct stats *st, enum stats_secid sec, size_t g,
-    struct colname *cn)
-{
-	if (sec == SS_POLICY) {
-		cn->c1 = st->ps->v[g].code;
-		cn->l1 = st->ps->v[g].name_zh;
-	} else if (sec == SS_BATCH) {
-		cn->c1 = policy_batch_get((enum policy_batch)g)->code;
-		cn->l1 = policy_batch_get((enum policy_batch)g)->name_zh;
-	} else {
-		cn->c1 = dept_get(g)->code;
-		cn->l1 = dept_get(g)->name_zh;
-	}
-}
-
-static void
-col_name(const struct stats *st, const struct tspec *ts, size_t j,
-    struct colname *cn)
-{
-	const struct field *f;
-
-	cn->c2 = cn->l2 = "";
-	switch (ts->kind) {
-	case TK_FIELD:
-		field_col(&st->cols[ts->k], j, cn);
-		break;
-	case TK_KPI:
-		cn->c1 = kpi_cols[j][0];
-		cn->l1 = kpi_cols[j][1];
-		break;
-	case TK_SERVICE:
-		group_name(st, ts->sec, j / 5, cn);
-		cn->c2 = service_cols[j % 5][0];
-		cn->l2 = service_cols[j % 5][1];
-		break;
-	case TK_NEED:
-		f = &st->cat->fields[st->need_field[j / 4]];
-		cn->c1 = f->code;
-		cn->l1 = f->label_zh;
-		cn->c2 = need_cols[j % 4][0];
-		cn->l2 = need_cols[j % 4][1];
-		break;
-	}
-}
-
-static char *
-put2(char *p, const char *a, const char *b)
-{
-	size_t na = strlen(a), nb = strlen(b);
-
-	memcpy(p, a, na);
-	memcpy(p + na, b, nb);
-	p[na + nb] = '\0';
-	return p + na + nb + 1;
-}
-
-/* The table's one allocation: cells, rows, column names and their text. */
-static int
-table_alloc(const struct stats *st, const struct tspec *ts, size_t nrows,
-    struct stats_table *t)
-{
-	struct colname cn;
-	size_t j, text = 0, size;
-	char *p;
-
-	for (j = 0; j < ts->ncols; j++) {
-		col_name(st, ts, j, &cn);
-		text += strlen(cn.c1) + strlen(cn.c2) + strlen(cn.l1) +
-		    strlen(cn.l2) + 2;
-	}
-	size = nrows * ts->ncols * sizeof(int64_t) + nrows * sizeof(*t->rows)
-	    + 2 * ts->ncols * sizeof(char *) + text;
-	t->cells = mem_calloc(1, size);
-	if (t->cells == NULL)
-		return -1;
-	t->rows = (struct stats_row *)(void *)(t->cells + nrows * ts->ncols);
-	t->col_code = (const char **)(void *)(t->rows + nrows);
-	t->col_label = t->col_code + ts->ncols;
-	p = (char *)(t->col_label + ts->ncols);
-	for (j = 0; j < ts->ncols; j++) {
-		col_name(st, ts, j, &cn);
-		t->col_code[j] = p;
-		p = put2(p, cn.c1, cn.c2);
-		t->col_label[j] = p;
-		p = put2(p, cn.l1, cn.l2);
-	}
-	t->ncols = ts->ncols;
-	t->nrows = nrows;
-	for (j = 0; j < nrows; j++)
-		t->rows[j].v = t->cells + j * ts->ncols;
-	return 0;
-}
-
-void
-stats_table_free(struct stats_table *t)
-{
-	if (t == NULL)
-		return;
-	mem_free(t->cells);
-	memset(t, 0, sizeof(*t));
 }
 
 /* ---- building ---------------------------------------------------- */
@@ -552,75 +264,98 @@ fill_regions(const struct stats *st, const struct region *in,
 }
 
 static int
-scratch_new(const struct stats *st, struct stats_acc *acc)
+scratch_new(const struct stats *st, struct scan *sc)
 {
-	acc->cnt = mem_alloc(st->ncnt * sizeof(int32_t) + 4);
-	acc->money = mem_alloc(st->nmoney * sizeof(int64_t) + 8);
-	return acc->cnt == NULL || acc->money == NULL ? -1 : 0;
+	sc->acc.cnt = mem_alloc(st->ncnt * sizeof(int32_t) + 4);
+	sc->acc.money = mem_alloc(st->nmoney * sizeof(int64_t) + 8);
+	sc->hist = mem_alloc(sc->nk * 256 * sizeof(uint32_t) + 4);
+	return sc->acc.cnt == NULL || sc->acc.money == NULL ||
+	    sc->hist == NULL ? -1 : 0;
 }
 
+/* Raw counters of every table and row: from the children's totals or by
+ * one scan per row for all the tables. Row 0 sums the others. */
 static void
-fill_raw(const struct stats *st, const struct stats_query *q,
-    const struct tspec *ts, const struct qfilter *qf,
-    struct stats_acc *acc, struct stats_table *t, int64_t *raw)
+fill_raw(const struct stats *st, const struct stats_tspec *ts, size_t n,
+    struct scan *sc, const struct stats_table *out, size_t maxraw,
+    int64_t *raw)
 {
-	size_t nraw = ts->ncnt + ts->nmoney, r, i;
+	const struct stats_tot *t;
+	size_t nrows = out[0].nrows, r, i, c;
+	int64_t *rw;
 	int reg;
 
-	for (r = 1; r < t->nrows; r++) {
-		reg = (int)(t->rows[r].region - st->rs->v);
-		if (acc->cnt == NULL)
-			tot_region(st, reg, ts, raw + r * nraw);
-		else
-			scan_region(st, reg, ts, qf, q->nfilters, acc,
-			    raw + r * nraw);
-		for (i = 0; i < nraw; i++)
-			raw[i] += raw[r * nraw + i];
+	for (r = 1; r < nrows; r++) {
+		reg = (int)(out[0].rows[r].region - st->rs->v);
+		t = st->tot[reg];
+		if (sc->acc.cnt != NULL)
+			scan_region(st, reg, &ts[0], sc);
+		for (i = 0; i < n; i++) {
+			rw = raw + (i * nrows + r) * maxraw;
+			if (sc->acc.cnt != NULL)
+				raw_of(&ts[i], sc->acc.cnt, sc->acc.money, rw);
+			else if (t != NULL)
+				raw_of(&ts[i], t->cnt, t->money, rw);
+			for (c = 0; c < maxraw; c++)
+				raw[i * nrows * maxraw + c] += rw[c];
+		}
 	}
 }
 
+/* Tables ts[0..n) of q into out[0..n) (ks: the items of item tables,
+ * else NULL). On error every out[i] is zeroed. */
 static int
 build(const struct stats *st, const struct stats_query *q,
-    const struct tspec *ts, struct stats_table *out, struct lf_error *err)
+    const struct stats_tspec *ts, size_t n, const size_t *ks,
+    struct stats_table *out, struct lf_error *err)
 {
-	struct qfilter qf[STATS_MAX_FILTERS];
-	struct stats_acc acc = { NULL, NULL };
+	struct scan sc;
 	int64_t *raw = NULL;
-	size_t nrows, nraw = ts->ncnt + ts->nmoney, r;
+	size_t nrows, maxraw = 1, i, r;
 	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	if (check_query(st, q, qf, err) != 0)
+	memset(&sc, 0, sizeof(sc));
+	memset(out, 0, n * sizeof(*out));
+	if (stats_filter_query(st, q, sc.qf, err) != 0)
 		return -1;
+	sc.nqf = q->nfilters;
+	sc.ks = ks;
+	sc.nk = ks != NULL ? n : 0;
 	nrows = 1 + (q->in->level == RL_VILLAGE ? 1 :
 	    (size_t)q->in->nchildren);
-	if (table_alloc(st, ts, nrows, out) != 0)
+	for (i = 0; i < n; i++) {
+		if (ts[i].ncnt + ts[i].nmoney > maxraw)
+			maxraw = ts[i].ncnt + ts[i].nmoney;
+		if (stats_names_alloc(st, &ts[i], nrows, &out[i]) != 0)
+			goto fail;
+		fill_regions(st, q->in, &out[i]);
+	}
+	raw = mem_calloc(n * nrows * maxraw + 1, sizeof(*raw));
+	if (raw == NULL || ((q->nfilters > 0 ||
+	    q->in->level >= RL_TOWNSHIP) && scratch_new(st, &sc) != 0))
 		goto fail;
-	raw = mem_calloc(nrows * nraw + 1, sizeof(*raw));
-	if (raw == NULL)
-		goto fail;
-	if ((q->nfilters > 0 || q->in->level >= RL_TOWNSHIP) &&
-	    scratch_new(st, &acc) != 0)
-		goto fail;
-	fill_regions(st, q->in, out);
-	fill_raw(st, q, ts, qf, &acc, out, raw);
-	for (r = 0; r < nrows; r++)
-		finish_row(st, ts, q->today, raw + r * nraw, out->rows[r].v);
+	fill_raw(st, ts, n, &sc, out, maxraw, raw);
+	for (i = 0; i < n; i++)
+		for (r = 0; r < nrows; r++)
+			finish_row(st, &ts[i], q->today, raw + (i * nrows +
+			    r) * maxraw, out[i].rows[r].v);
 	rc = 0;
 	goto out;
 fail:
 	nomem(err);
-	stats_table_free(out);
+	for (i = 0; i < n; i++)
+		stats_table_free(&out[i]);
 out:
-	mem_free(acc.cnt);
-	mem_free(acc.money);
+	mem_free(sc.acc.cnt);
+	mem_free(sc.acc.money);
+	mem_free(sc.hist);
 	mem_free(raw);
 	return rc;
 }
 
 static void
-spec_sec(const struct stats *st, enum tkind kind, enum stats_secid sec,
-    struct tspec *ts)
+spec_sec(const struct stats *st, enum stats_tkind kind, enum stats_secid sec,
+    struct stats_tspec *ts)
 {
 	memset(ts, 0, sizeof(*ts));
 	ts->kind = kind;
@@ -631,21 +366,54 @@ spec_sec(const struct stats *st, enum tkind kind, enum stats_secid sec,
 	ts->nmoney = st->sec[sec].nmoney;
 }
 
+/* The specs of item tables for fs[0..n) into ts and ks. */
+static int
+field_specs(const struct stats *st, const struct field *const *fs,
+    size_t n, struct stats_tspec *ts, size_t *ks, struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (stats_filter_field(st, fs[i]) == NULL)
+			return bad(err, fs[i] == NULL ? "field" : fs[i]->code,
+			    "无此统计项", "no statistics for this item");
+		ks[i] = (size_t)st->col_of[fs[i]->index];
+		spec_sec(st, STK_FIELD, SS_FIELDS, &ts[i]);
+		ts[i].k = ks[i];
+		ts[i].coff = st->cols[ks[i]].coff;
+		ts[i].ncnt = ts[i].ncols = st->cols[ks[i]].ncols + 1;
+	}
+	return 0;
+}
+
+int
+stats_field_tables(const struct stats *st, const struct stats_query *q,
+    const struct field *const *fs, size_t n, struct stats_table *out,
+    struct lf_error *err)
+{
+	struct stats_tspec *ts;
+	size_t *ks;
+	int rc = -1;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n == 0)
+		return 0;
+	ts = mem_alloc(n * sizeof(*ts));
+	ks = mem_alloc(n * sizeof(*ks));
+	if (ts == NULL || ks == NULL)
+		nomem(err);
+	else if (field_specs(st, fs, n, ts, ks, err) == 0)
+		rc = build(st, q, ts, n, ks, out, err);
+	mem_free(ts);
+	mem_free(ks);
+	return rc;
+}
+
 int
 stats_field_table(const struct stats *st, const struct stats_query *q,
     const struct field *f, struct stats_table *out, struct lf_error *err)
 {
-	struct tspec ts;
-
-	memset(out, 0, sizeof(*out));
-	if (kept_col(st, f) == NULL)
-		return bad(err, f == NULL ? "field" : f->code,
-		    "无此统计项", "no statistics for this item");
-	spec_sec(st, TK_FIELD, SS_FIELDS, &ts);
-	ts.k = (size_t)st->col_of[f->index];
-	ts.coff = st->cols[ts.k].coff;
-	ts.ncnt = ts.ncols = st->cols[ts.k].ncols + 1;
-	return build(st, q, &ts, out, err);
+	return stats_field_tables(st, q, &f, 1, out, err);
 }
 
 int
@@ -654,55 +422,34 @@ stats_service_table(const struct stats *st, const struct stats_query *q,
 {
 	static const enum stats_secid secs[] = { SS_POLICY, SS_BATCH,
 	    SS_DEPT };
-	struct tspec ts;
+	struct stats_tspec ts;
 
 	memset(out, 0, sizeof(*out));
 	if ((unsigned)by > STATS_BY_DEPT)
 		return bad(err, "by", "分组无效", "bad grouping");
-	spec_sec(st, TK_SERVICE, secs[by], &ts);
+	spec_sec(st, STK_SERVICE, secs[by], &ts);
 	ts.ncols = ts.ncnt / 3 * 5;
-	return build(st, q, &ts, out, err);
+	return build(st, q, &ts, 1, NULL, out, err);
 }
 
 int
 stats_kpi_table(const struct stats *st, const struct stats_query *q,
     struct stats_table *out, struct lf_error *err)
 {
-	struct tspec ts;
+	struct stats_tspec ts;
 
-	spec_sec(st, TK_KPI, SS_KPI, &ts);
-	ts.ncols = sizeof(kpi_cols) / sizeof(kpi_cols[0]);
-	return build(st, q, &ts, out, err);
+	spec_sec(st, STK_KPI, SS_KPI, &ts);
+	ts.ncols = STATS_KPI_NCOLS;
+	return build(st, q, &ts, 1, NULL, out, err);
 }
 
 int
 stats_need_table(const struct stats *st, const struct stats_query *q,
     struct stats_table *out, struct lf_error *err)
 {
-	struct tspec ts;
+	struct stats_tspec ts;
 
-	spec_sec(st, TK_NEED, SS_NEED, &ts);
+	spec_sec(st, STK_NEED, SS_NEED, &ts);
 	ts.ncols = ts.ncnt / 3 * 4;
-	return build(st, q, &ts, out, err);
-}
-
-int
-stats_filter_bit(const struct stats *st, const struct field *f, int code)
-{
-	const struct stats_col *c = kept_col(st, f);
-	const struct field_option *o;
-	struct qfilter qf;
-
-	if (c == NULL || code < 0)
-		return -1;
-	if (c->kind == SK_ENUM && !c->codebits) {
-		o = field_option(f, code);
-		if (o == NULL || o - f->options >= 64)
-			return -1;
-		return (int)(o - f->options);
-	}
-	memset(&qf, 0, sizeof(qf));
-	if (code >= 64 || compile_bits(c, (uint64_t)1 << code, &qf) != 0)
-		return -1;
-	return code;
+	return build(st, q, &ts, 1, NULL, out, err);
 }

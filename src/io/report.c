@@ -259,38 +259,56 @@ table_fill(const struct stats *st, const struct stats_query *q,
 }
 
 /* Every table of the report, filled in order; r->ntables counts the
- * filled ones (for report_free). */
+ * filled ones (for report_free). The item tables come from one pass over
+ * the persons (stats_field_tables), which matters for filtered reports. */
 static int
 tables_build(struct report *r, const struct stats *st,
     const struct catalog *cat, const struct stats_query *q,
     struct lf_error *err)
 {
+	const struct field **fs;
+	struct stats_table *items;
 	struct report_table *t;
-	size_t i, n = NFIXED;
+	size_t i, n = 0;
+	int rc = -1;
 
 	for (i = 0; i < cat->nfields; i++)
 		n += !cat->fields[i].secret;
-	if ((r->tables = mem_calloc(n, sizeof(*r->tables))) == NULL)
+	if ((r->tables = mem_calloc(NFIXED + n, sizeof(*r->tables))) == NULL)
 		return nomem(err);
-	for (i = 0; i < NFIXED + cat->nfields; i++) {
+	for (i = 0; i < NFIXED; i++) {
 		t = &r->tables[r->ntables];
-		if (i < NFIXED) {
-			t->kind = fixed_tables[i].kind;
-			t->key = fixed_tables[i].key;
-			t->title = fixed_tables[i].title;
-		} else {
-			t->f = &cat->fields[i - NFIXED];
-			if (t->f->secret)
-				continue;
-			t->kind = RK_ITEM;
-			t->key = t->f->code;
-			t->title = t->f->label_zh;
-		}
+		t->kind = fixed_tables[i].kind;
+		t->key = fixed_tables[i].key;
+		t->title = fixed_tables[i].title;
 		if (table_fill(st, q, t, err) != 0)
 			return -1;
 		r->ntables++;
 	}
-	return 0;
+	fs = mem_calloc(n ? n : 1, sizeof(*fs));
+	items = mem_calloc(n ? n : 1, sizeof(*items));
+	if (fs == NULL || items == NULL) {
+		nomem(err);
+		goto out;
+	}
+	for (i = 0, n = 0; i < cat->nfields; i++)
+		if (!cat->fields[i].secret)
+			fs[n++] = &cat->fields[i];
+	if (stats_field_tables(st, q, fs, n, items, err) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		t = &r->tables[r->ntables++];
+		t->kind = RK_ITEM;
+		t->f = fs[i];
+		t->key = fs[i]->code;
+		t->title = fs[i]->label_zh;
+		t->t = items[i];	/* the report owns it now */
+	}
+	rc = 0;
+out:
+	mem_free(fs);
+	mem_free(items);
+	return rc;
 }
 
 void

@@ -709,17 +709,76 @@ regions_under_test(const struct region **out)
 	out[3] = out[4] = NULL;
 	for (t = c->first_child; t >= 0 && out[4] == NULL;
 	    t = rs->v[t].next_sibling) {
+		const struct region *tw = &rs->v[t];
 		size_t k;
 
 		for (k = 0; k < NPOP; k++)
-			if (pop[k].held && pop[k].status == 1 && region_contains(
-			    &rs->v[t], code12(pop[k].village))) {
-				out[3] = &rs->v[t];
+			if (pop[k].held && pop[k].status == 1 &&
+			    region_contains(tw, code12(pop[k].village))) {
+				out[3] = tw;
 				out[4] = region(pop[k].village);
 				break;
 			}
 	}
 	assert_non_null(out[4]);
+}
+
+/* The kept items of the catalog (static storage); *n set. */
+static const struct field *const *
+kept_fields(size_t *n)
+{
+	static const struct field *fs[512];
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < cat->nfields && *n < NROWS(fs); i++)
+		if (!cat->fields[i].secret)
+			fs[(*n)++] = &cat->fields[i];
+	return fs;
+}
+
+static void
+same_table(const struct stats_table *a, const struct stats_table *b)
+{
+	size_t r, c;
+
+	assert_int_equal(a->ncols, b->ncols);
+	assert_int_equal(a->nrows, b->nrows);
+	for (c = 0; c < a->ncols; c++) {
+		assert_string_equal(a->col_code[c], b->col_code[c]);
+		assert_string_equal(a->col_label[c], b->col_label[c]);
+	}
+	for (r = 0; r < a->nrows; r++) {
+		assert_ptr_equal(a->rows[r].region, b->rows[r].region);
+		assert_memory_equal(a->rows[r].v, b->rows[r].v,
+		    a->ncols * sizeof(int64_t));
+	}
+}
+
+/* Every item table of R at once against the naive count, and each
+ * against its table alone. */
+static void
+check_items(const struct region *in, struct want *w)
+{
+	struct stats_query q = { in, w->flt, w->nflt, w->today };
+	struct stats_table all[512], one;
+	struct lf_error err;
+	const struct field *const *fs;
+	size_t n, i;
+
+	fs = kept_fields(&n);
+	if (stats_field_tables(st, &q, fs, n, all, &err) != 0)
+		fail_msg("field_tables: %s", err.message);
+	w->kind = K_FIELD;
+	for (i = 0; i < n; i++) {
+		w->f = fs[i];
+		compare(in, w, &all[i], fs[i]->code);
+		if (stats_field_table(st, &q, fs[i], &one, &err) != 0)
+			fail_msg("field_table: %s", err.message);
+		same_table(&all[i], &one);
+		stats_table_free(&one);
+		stats_table_free(&all[i]);
+	}
 }
 
 static void
@@ -743,13 +802,36 @@ check_all(int fields, size_t every_filter)
 				w.kind = kinds[i];
 				check(regs[r], &w, "service/kpi/need");
 			}
-			w.kind = K_FIELD;
-			for (i = 0; fields && i < cat->nfields; i++) {
-				w.f = &cat->fields[i];
-				if (!w.f->secret)
-					check(regs[r], &w, w.f->code);
-			}
+			if (fields)
+				check_items(regs[r], &w);
 		}
+}
+
+static size_t
+counted(const struct person *p)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < p->nitems; j++)
+		n += p->items[j].decision != 2;
+	return n;
+}
+
+/* Persons and counted items held agree with the model. */
+static void
+check_size(void)
+{
+	int64_t persons, items, wp = 0, wi = 0;
+	size_t k;
+
+	for (k = 0; k < NPOP; k++)
+		if (pop[k].held) {
+			wp++;
+			wi += (int64_t)counted(&pop[k]);
+		}
+	stats_size(st, &persons, &items, NULL);
+	assert_int_equal(persons, wp);
+	assert_int_equal(items, wi);
 }
 
 /* ---- tests --------------------------------------------------------- */
@@ -764,6 +846,7 @@ test_all_tables(void **state)
 	stats_size(st, &persons, &items, &bytes);
 	assert_int_equal(persons, NPOP);
 	assert_true(items > 0);
+	check_size();
 	check_all(1, 1);
 }
 
@@ -1061,6 +1144,42 @@ test_items_errors(void **state)
 	    today }, "kpi after errors");
 }
 
+/* stats_field_tables: a bad item or query anywhere, nothing made. */
+static void
+batch_errors(const struct region *fake)
+{
+	static const struct {
+		const char	*f1;		/* NULL: f = NULL */
+		int		 fake_region;
+		const char	*err;
+	} rows[] = {
+		{ "id_number", 0, "id_number" },
+		{ NULL, 0, "field" },
+		{ "gender", 1, "region" },
+	};
+	const struct field *fs[3];
+	struct stats_table t3[3];
+	struct stats_query q;
+	struct lf_error err;
+	size_t i, j;
+
+	for (i = 0; i < NROWS(rows); i++) {
+		fs[0] = field("gender");
+		fs[1] = rows[i].f1 != NULL ? field(rows[i].f1) : NULL;
+		fs[2] = field("ethnicity");
+		q = (struct stats_query){ rows[i].fake_region ? fake :
+		    region("51"), NULL, 0, today };
+		assert_int_equal(stats_field_tables(st, &q, fs, 3, t3, &err),
+		    -1);
+		assert_string_equal(err.code, "invalid");
+		assert_string_equal(err.field, rows[i].err);
+		for (j = 0; j < 3; j++)
+			assert_null(t3[j].cells);
+	}
+	q = (struct stats_query){ region("51"), NULL, 0, today };
+	assert_int_equal(stats_field_tables(st, &q, fs, 0, t3, &err), 0);
+}
+
 static void
 test_table_errors(void **state)
 {
@@ -1132,6 +1251,7 @@ test_table_errors(void **state)
 	    &err), -1);
 	assert_string_equal(err.field, "by");
 	stats_table_free(NULL);
+	batch_errors(&fake);
 }
 
 /* ---- changes ------------------------------------------------------- */
@@ -1294,6 +1414,7 @@ test_changes(void **state)
 		if (!pop[i].held)
 			apply(&pop[i], CH_READD, NULL, 0);
 	check_all(1, 2);
+	check_size();
 }
 
 static void
@@ -1322,6 +1443,19 @@ test_overdue(void **state)
 }
 
 /* ---- allocation failures ----------------------------------------- */
+
+/* An active person of 510182 with two counted items or more. */
+static struct person *
+rich(void)
+{
+	size_t k;
+
+	for (k = 0; k < NA; k++)
+		if (pop[k].held && pop[k].status == 1 && counted(&pop[k]) >= 2)
+			return &pop[k];
+	fail_msg("nobody with items");
+	return NULL;
+}
 
 static void
 same_kpi(const int64_t *before)
@@ -1378,15 +1512,17 @@ static void
 test_alloc_failures(void **state)
 {
 	static const char *const qregions[] = { "51", "510182", "TOWNSHIP" };
-	struct person *p = &pop[NPOP - 1], *mover = &pop[10];
+	struct person *p = &pop[NPOP - 1], *mover = rich();
 	struct stats_table t;
 	struct stats_query q;
 	struct lf_error err;
 	struct stats *s2;
 	const struct region *regs[5];
+	const struct field *three[3];
+	struct stats_table t3[3];
 	const char *vnew;
 	long n;
-	size_t i, k;
+	size_t i, j, k;
 
 	(void)state;
 	for (n = 0; ; n++) {
@@ -1417,10 +1553,13 @@ test_alloc_failures(void **state)
 	memcpy(mover->village, vnew, 13);
 	SWEEP(stats_person_set(st, mover->id, mover->village, mover->status,
 	    mover->survey, &err));
-	make_items(mover, 10, 3);
+	make_items(mover, (size_t)(mover - pop), 3);
 	SWEEP(stats_items_set(st, mover->id, mover->plan, mover->items,
 	    mover->nitems, &err));
 	/* tables */
+	three[0] = field("ethnicity");
+	three[1] = field("welfare_subsidy_received");
+	three[2] = field("birth_date");
 	make_filters();
 	regions_under_test(regs);
 	for (i = 0; i < NROWS(qregions); i++)
@@ -1437,8 +1576,12 @@ test_alloc_failures(void **state)
 			SWEEP(stats_field_table(st, &q, field("ethnicity"),
 			    &t, &err));
 			stats_table_free(&t);
+			SWEEP(stats_field_tables(st, &q, three, 3, t3, &err));
+			for (j = 0; j < 3; j++)
+				stats_table_free(&t3[j]);
 		}
 	check_all(0, 5);
+	check_size();
 }
 
 /* Everything taken out again leaves what an empty year holds. */
@@ -1446,9 +1589,10 @@ static void
 test_release(void **state)
 {
 	struct stats *s2 = stats_new(cat, rs, ps, YEAR);
+	const struct person *r = rich();
 	struct lf_error err;
 	int64_t persons, items;
-	size_t empty, bytes, i;
+	size_t empty, bytes, before, i;
 
 	(void)state;
 	assert_non_null(s2);
@@ -1468,10 +1612,18 @@ test_release(void **state)
 	 * failing: the blocks cannot shrink but nothing breaks */
 	for (i = 0; i < 40; i++) {
 		assert_int_equal(stats_person_set(s2, (int64_t)i + 1,
-		    pop[0].village, 1, pop[0].survey, &err), 0);
+		    r->village, 1, r->survey, &err), 0);
 		assert_int_equal(stats_items_set(s2, (int64_t)i + 1, 2,
-		    pop[0].items, pop[0].nitems, &err), 0);
+		    r->items, r->nitems, &err), 0);
 	}
+	/* items replaced over and over: the garbage is given back */
+	stats_size(s2, NULL, NULL, &before);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(stats_items_set(s2, 1 + (int64_t)i % 3, 2,
+		    r->items, r->nitems, &err), 0);
+	stats_size(s2, &persons, &items, &bytes);
+	assert_int_equal(items, 40 * (int64_t)counted(r));
+	assert_true(bytes <= before + 4096);
 	for (i = 0; i < NPOP; i++)
 		assert_int_equal(stats_person_set(s2, pop[i].id + 40,
 		    pop[i].village, pop[i].status, pop[i].survey, &err), 0);
@@ -1750,10 +1902,12 @@ test_timing(void **state)
 {
 	const size_t n = 200000;
 	struct stats *s2 = stats_new(cat, rs, ps, YEAR);
-	struct stats_table t;
+	const struct field *const *fs;
+	struct stats_table t, all[512];
 	struct stats_query q;
 	struct lf_error err;
 	struct timespec t0;
+	size_t nf;
 	int *vill, nv = 0;
 	int64_t persons, items;
 	size_t i, bytes, f;
@@ -1800,6 +1954,13 @@ test_timing(void **state)
 	stats_table_free(&t);
 	print_message("  one filtered item table, province: %.1f ms\n",
 	    ms_since(&t0));
+	fs = kept_fields(&nf);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(stats_field_tables(s2, &q, fs, nf, all, &err), 0);
+	for (f = 0; f < nf; f++)
+		stats_table_free(&all[f]);
+	print_message("  every filtered item table at once, province: "
+	    "%.1f ms\n", ms_since(&t0));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(stats_need_table(s2, &q, &t, &err), 0);
 	stats_table_free(&t);
