@@ -5,8 +5,10 @@
 // Every screen is checked with axe-core (WCAG 2.0-2.2 A and AA and axe's
 // best practices) at 360x640 and at 1280x800, and photographed at 360x640
 // into build/e2e/screenshots/. The flows: static files and headers, the
-// first screen's weight, login (wrong password, keyboard only), my work,
-// the region drill-down, search by name, ID and certificate number, the
+// first screen's weight, a slow 3G profile (login form and home within
+// bounds), login (wrong password, keyboard only), my work (persons to
+// survey, draft plans to finish, overdue items), the region drill-down,
+// search by name, ID and certificate number, the
 // person page with reveal, the survey form (prefill, skip rules, the
 // reason for a new grade, the server's messages on their items), offline
 // (server stopped: app shell from the service worker, persons from
@@ -248,6 +250,9 @@ after(async () => {
 	if (sizes.raw)
 		console.log(`first screen: ${sizes.files} files, ${sizes.raw} ` +
 		    `bytes, ${sizes.gzip} bytes gzip`);
+	if (sizes.slowHome)
+		console.log(`slow 3G: login form in ${sizes.slowLogin} ms, home ` +
+		    `${sizes.slowHome} ms after submitting`);
 });
 
 // --- tests ----------------------------------------------------------------
@@ -309,6 +314,41 @@ test('first screen: at most 150 KB gzip', async () => {
 	await page.context().close();
 });
 
+// A slow 3G profile (Chrome's: 400 ms latency, 400 kbit/s each way) in a
+// fresh context, nothing cached: the login form within 15 s, home within
+// 30 s of submitting.
+const SLOW_LOGIN_MAX = 15000, SLOW_HOME_MAX = 30000;
+
+test('slow 3G: the login form, then home, within bounds', async (t) => {
+	const page = await newPage();
+	const cdp = await page.context().newCDPSession(page);
+
+	page.setDefaultTimeout(60000);
+	await cdp.send('Network.enable');
+	await cdp.send('Network.emulateNetworkConditions', { offline: false,
+	    latency: 400, downloadThroughput: 51200,
+	    uploadThroughput: 51200 });
+	let t0 = Date.now();
+
+	await page.goto(base + '/', { waitUntil: 'commit' });
+	await page.locator('form button[type=submit]').waitFor();
+	sizes.slowLogin = Date.now() - t0;
+	await page.fill('#login', 'vil');
+	await page.fill('#password', PW);
+	t0 = Date.now();
+	await page.click('form button[type=submit]');
+	await page.waitForSelector('nav');
+	await page.waitForSelector('.summary');
+	sizes.slowHome = Date.now() - t0;
+	t.diagnostic(`slow 3G: login form ${sizes.slowLogin} ms, home ` +
+	    `${sizes.slowHome} ms after submitting`);
+	assert.ok(sizes.slowLogin <= SLOW_LOGIN_MAX,
+	    `login form after ${sizes.slowLogin} ms`);
+	assert.ok(sizes.slowHome <= SLOW_HOME_MAX,
+	    `home after ${sizes.slowHome} ms`);
+	await page.context().close();
+});
+
 test('login: a wrong password is announced; keyboard only works', async () => {
 	const page = await newPage();
 
@@ -365,6 +405,31 @@ test('my work: the village\'s persons still to survey this year', async () => {
 	assert.equal(await vil.locator('.person-item').count(), persons.length);
 	assert.equal(await vil.getAttribute('nav a[href="#/"]', 'aria-current'),
 	    'page');
+	// 一人一策 of this year and last year (the setup planned last year):
+	// drafts to finish, confirmed plans with overdue items
+	const plans = async (st) => (await Promise.all([Y, Y - 1].map(
+	    async (y) => (await call(s, 'GET', `/plans?year=${y}&region=` +
+	    `${village}&status=${st}&limit=200`)).body.plans.map((x) =>
+	    ({ ...x, year: y }))))).flat();
+	const drafts = await plans('draft');
+	const overdue = (await plans('confirmed')).filter((x) => x.overdue > 0);
+
+	assert.ok(drafts.length > 0, 'the village has drafts');
+	assert.equal(await vil.textContent('#h-drafts'),
+	    `待完成的计划草稿 (${drafts.length})`);
+	const links = vil.locator('section[aria-labelledby=h-drafts] li a');
+	const d = drafts[0];
+
+	assert.equal(await links.count(), drafts.length);
+	assert.equal(await links.first().getAttribute('href'),
+	    `#/person/${d.person.id}/plan/${d.year}`);
+	assert.match(await links.first().textContent(), new RegExp(
+	    `${d.person.name}[\\s\\S]*${d.year} 年 · ${d.items} 项, ` +
+	    `待定 ${d.open} 项`));
+	assert.equal(await vil.textContent('#h-overdue'),
+	    `逾期未落实的项目 (${overdue.length} 人)`);
+	assert.equal(await vil.locator('section[aria-labelledby=h-overdue] li a')
+	    .count(), overdue.length);
 	await screen(vil, '03-home-village');
 });
 

@@ -4,9 +4,12 @@
 // have a link to the region's statistics. A village's list is the
 // persons surveyed last year without a survey this year (from the list
 // API); it is kept on the device, and "save for offline" keeps every
-// person page of it too.
+// person page of it too. Below the list, the village's 一人一策 of this
+// year and last year: draft plans still to finish (with their undecided
+// proposals) and confirmed plans with overdue items, each leading to the
+// person's plan page; they are kept on the device with the list.
 import { html, useState } from '../lib.js';
-import { api, listAll, OfflineError } from '../api.js';
+import { api, listAll, query, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
 import * as idb from '../idb.js';
 import { items as outboxItems, refreshPerson } from '../outbox.js';
@@ -14,14 +17,50 @@ import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
 
+// Every plan of a region, year and status (the plans API, page by page).
+async function plansAll(region, year, status) {
+	const out = [];
+	let after = '';
+
+	for (let i = 0; i < 50; i++) {
+		const page = await api('GET', '/plans' + query({ region, year,
+		    status, limit: 200, after }));
+		out.push(...page.plans);
+		if (!page.next)
+			break;
+		after = page.next;
+	}
+	return out;
+}
+
+// This year's and last year's drafts and overdue confirmed plans, newest
+// year first, kept small for IndexedDB.
+async function loadPlans(code, year) {
+	const years = [year, year - 1];
+	const got = await Promise.all(years.flatMap((y) => ['draft',
+	    'confirmed'].map((st) => plansAll(code, y, st))));
+	const brief = (x, y) => ({ id: x.person.id, name: x.person.name,
+	    year: y, items: x.items, open: x.open, done: x.done,
+	    overdue: x.overdue });
+
+	return {
+		years,
+		drafts: years.flatMap((y, i) => got[2 * i].map((x) =>
+		    brief(x, y))),
+		overdue: years.flatMap((y, i) => got[2 * i + 1]
+		    .filter((x) => x.overdue > 0).map((x) => brief(x, y)))
+	};
+}
+
 async function loadTodo(node, year) {
-	const [prev, cur] = await Promise.all([listAll(node.code, year - 1),
-	    listAll(node.code, year)]);
+	const [prev, cur, plans] = await Promise.all([
+	    listAll(node.code, year - 1), listAll(node.code, year),
+	    loadPlans(node.code, year)]);
 	const done = new Set(cur.map((p) => p.id));
 	const todo = {
 		code: node.code, name: node.name, year,
 		todo: prev.filter((p) => !done.has(p.id) && p.status === 1),
-		done: cur.length, saved: new Date().toISOString()
+		done: cur.length, plans, saved: new Date().toISOString()
 	};
 
 	await idb.put('todo', todo).catch(() => {});
@@ -95,6 +134,35 @@ function SaveOffline({ todo }) {
 	</div>`;
 }
 
+function PlanList({ id, title, empty, list, meta }) {
+	return html`<section class="plans" aria-labelledby=${id}>
+		<h2 id=${id}>${title}</h2>
+		${list.length === 0 ? html`<p>${empty}</p>` :
+		    html`<ul class="list">${list.map((p) => html`<li
+		    key=${p.id + '/' + p.year}>
+			<a href=${`#/person/${p.id}/plan/${p.year}`}>
+				<span class="pname">${p.name}</span>
+				<span class="pmeta">${meta(p)}</span>
+			</a>
+		</li>`)}</ul>`}
+	</section>`;
+}
+
+function Plans({ plans }) {
+	return html`
+		<p class="hint">${t('home.plansHint', { year: plans.years[0],
+		    last: plans.years[1] })}</p>
+		<${PlanList} id="h-drafts" list=${plans.drafts}
+		    title=${t('home.drafts', { n: plans.drafts.length })}
+		    empty=${t('home.noDrafts')}
+		    meta=${(p) => t('home.draftMeta', p)} />
+		<${PlanList} id="h-overdue" list=${plans.overdue}
+		    title=${t('home.overdue', { n: plans.overdue.length })}
+		    empty=${t('home.noOverdue')}
+		    meta=${(p) => t('home.overdueMeta', p)} />
+	`;
+}
+
 function Todo({ todo, pending, offline }) {
 	const user = getState().user;
 	const waiting = new Set(pending);
@@ -111,6 +179,7 @@ function Todo({ todo, pending, offline }) {
 		    </ul>`}
 		${canWrite(user) && !offline && html`<${SaveOffline}
 		    todo=${todo} />`}
+		${todo.plans && html`<${Plans} plans=${todo.plans} />`}
 	`;
 }
 
