@@ -31,8 +31,9 @@ needs_json(const struct catalog *cat, const char *needs)
 		q = strchr(p, ',');
 		n = q ? (size_t)(q - p) : strlen(p);
 		f = catalog_find(cat, p, n);
-		json_array_append_new(a, json_pack("{s:s%,s:s}", "code", p, n,
-		    "label", f ? f->label_zh : ""));
+		json_array_append_new(a, json_pack("{s:s%,s:s,s:s}", "code", p,
+		    n, "label", f ? f->label_zh : "", "label_en", f ?
+		    f->label_en : ""));
 		p += n + (q != NULL);
 	}
 	return a;
@@ -47,9 +48,9 @@ policy_json(const struct policies *ps, const char *code)
 	if (p == NULL)
 		return json_null();
 	b = policy_batch_get(p->batch);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "code", p->code, "name",
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "code", p->code, "name",
 	    p->name_zh, "name_en", p->name_en, "batch", b->code, "batch_name",
-	    b->name_zh);
+	    b->name_zh, "batch_name_en", b->name_en);
 }
 
 static json_t *
@@ -57,36 +58,40 @@ five_json(const struct plan_item *it)
 {
 	const struct dept *d = dept_find(it->dept);
 
-	return json_pack("{s:{s:o,s:s,s:o,s:o},s:{s:o,s:o},s:{s:I,s:I,s:b},"
-	    "s:o,s:{s:i,s:s,s:o}}",
+	return json_pack("{s:{s:o,s:s,s:s,s:o,s:o},s:{s:o,s:o},s:{s:I,s:I,"
+	    "s:b},s:o,s:{s:i,s:s,s:s,s:o}}",
 	    "responsible", "dept", str_or_null(it->dept), "dept_name",
-	    d ? d->name_zh : "", "org", str_or_null(it->org), "contact",
-	    str_or_null(it->contact),
+	    d ? d->name_zh : "", "dept_name_en", d ? d->name_en : "", "org",
+	    str_or_null(it->org), "contact", str_or_null(it->contact),
 	    "time", "planned_month", str_or_null(it->planned_month),
 	    "actual_date", str_or_null(it->actual_date),
 	    "funds", "planned", (json_int_t)it->funds_planned, "spent",
 	    (json_int_t)it->funds_spent, "monthly", it->monthly,
 	    "measures", str_or_null(it->measures),
 	    "effect", "code", it->effect, "label", plan_effect_zh(it->effect),
-	    "note", str_or_null(it->effect_note));
+	    "label_en", plan_effect_en(it->effect), "note",
+	    str_or_null(it->effect_note));
 }
 
 json_t *
 json_item(const struct catalog *cat, const struct policies *ps,
     const struct plan_item *it)
 {
-	return json_pack("{s:I,s:i,s:i,s:o,s:o,s:{s:i,s:s},s:{s:i,s:s,s:o},"
-	    "s:o,s:{s:i,s:s,s:o},s:{s:i,s:o},s:b,s:o,s:o,s:I,s:s,s:s}",
+	return json_pack("{s:I,s:i,s:i,s:o,s:o,s:{s:i,s:s,s:s},s:{s:i,s:s,s:s,"
+	    "s:o},s:o,s:{s:i,s:s,s:s,s:o},s:{s:i,s:o},s:b,s:o,s:o,s:I,s:s,s:s}",
 	    "id", (json_int_t)it->id, "year", it->year, "seq", it->seq,
 	    "policy", policy_json(ps, it->policy),
 	    "needs", needs_json(cat, it->needs),
 	    "origin", "code", it->origin, "label", plan_origin_zh(it->origin),
+	    "label_en", plan_origin_en(it->origin),
 	    "decision", "code", it->decision, "label",
-	    plan_decision_zh(it->decision), "reason",
+	    plan_decision_zh(it->decision), "label_en",
+	    plan_decision_en(it->decision), "reason",
 	    str_or_null(it->decision_reason),
 	    "five", five_json(it),
 	    "status", "code", it->status, "label",
-	    plan_status_zh(it->status), "reason",
+	    plan_status_zh(it->status), "label_en",
+	    plan_status_en(it->status), "reason",
 	    str_or_null(it->status_reason),
 	    "dept_state", "code", it->dept_state, "reason",
 	    str_or_null(it->dept_reason),

@@ -928,6 +928,41 @@ plan_decision_zh(int decision)
 	return LABEL(v, decision);
 }
 
+const char *
+plan_effect_en(int effect)
+{
+	static const char *const v[] = { "", "delivered", "partly delivered",
+	    "not delivered", "no longer needed" };
+
+	return LABEL(v, effect);
+}
+
+const char *
+plan_status_en(int status)
+{
+	static const char *const v[] = { "", "planned", "in progress", "done",
+	    "not done" };
+
+	return LABEL(v, status);
+}
+
+const char *
+plan_origin_en(int origin)
+{
+	static const char *const v[] = { "", "proposed by a policy",
+	    "added by hand", "carried from last year" };
+
+	return LABEL(v, origin);
+}
+
+const char *
+plan_decision_en(int decision)
+{
+	static const char *const v[] = { "open", "accepted", "rejected" };
+
+	return LABEL(v, decision);
+}
+
 /* ---- plans --------------------------------------------------------- */
 
 int

@@ -321,5 +321,10 @@ const char *plan_effect_zh(int effect);
 const char *plan_status_zh(int status);
 const char *plan_origin_zh(int origin);
 const char *plan_decision_zh(int decision);
+/* The same in English: "delivered" ... ("" for 0). */
+const char *plan_effect_en(int effect);
+const char *plan_status_en(int status);
+const char *plan_origin_en(int origin);
+const char *plan_decision_en(int decision);
 
 #endif
