@@ -59,3 +59,15 @@ http_load_person(struct req *r, const char *uid, int a,
 	return 0;
 }
 
+
+long
+http_query_num(const char *s, long def, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
+}

@@ -329,18 +329,6 @@ inbox_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-static long
-num_arg(const char *s, long def, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (s == NULL)
-		return def;
-	v = strtol(s, &end, 10);
-	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
-}
-
 struct inbox_page {
 	struct req	*r;
 	json_t		*list;
@@ -385,9 +373,9 @@ h_inbox(struct req *r)
 	memset(&q, 0, sizeof(q));
 	q.dept = r->who.department;
 	q.region = r->who.region;
-	q.year = (int)num_arg(a.year, tm.tm_year + 1900, 1990, 2999);
-	state = num_arg(a.state, -1, -1, 2);
-	limit = num_arg(a.limit, 50, 1, 200);
+	q.year = (int)http_query_num(a.year, tm.tm_year + 1900, 1990, 2999);
+	state = http_query_num(a.state, -1, -1, 2);
+	limit = http_query_num(a.limit, 50, 1, 200);
 	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
 	if (a.bad || q.year < 1990 || state < -1 || limit < 1 || q.after < 0)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "

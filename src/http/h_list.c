@@ -91,18 +91,6 @@ add(void *arg, const struct store_person *p)
 	    p->region, "status", p->status));
 }
 
-static long
-number(const char *s, long def, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (s == NULL)
-		return def;
-	v = strtol(s, &end, 10);
-	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
-}
-
 /* Filter values as the store binds them: text forms for text, date and
  * region items (kept in the scratch record, which lives until the
  * query ends). */
@@ -138,8 +126,8 @@ list(struct req *r, struct args *a)
 	char detail[96];
 
 	gmtime_r(&now, &tm);
-	year = number(a->year, tm.tm_year + 1900, 1990, 2999);
-	limit = number(a->limit, 50, 1, 200);
+	year = http_query_num(a->year, tm.tm_year + 1900, 1990, 2999);
+	limit = http_query_num(a->limit, 50, 1, 200);
 	after = a->after ? strtoll(a->after, NULL, 10) : 0;
 	if (year < 1990 || limit < 1 || after < 0)
 		return reply_error(r, 400, "bad_request", "", "year、limit 或 "

@@ -529,18 +529,6 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-static long
-list_num(const char *s, long def, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (s == NULL)
-		return def;
-	v = strtol(s, &end, 10);
-	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
-}
-
 struct list_page {
 	struct req	*r;
 	json_t		*list;
@@ -611,11 +599,11 @@ h_plans_list(struct req *r)
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
 	    &a);
 	memset(&q, 0, sizeof(q));
-	q.year = (int)list_num(a.year, this_year(), 1990, 2999);
+	q.year = (int)http_query_num(a.year, this_year(), 1990, 2999);
 	q.status = a.status == NULL ? -1 : strcmp(a.status, "draft") == 0 ?
 	    PLAN_DRAFT : strcmp(a.status, "confirmed") == 0 ? PLAN_CONFIRMED :
 	    strcmp(a.status, "closed") == 0 ? PLAN_CLOSED : -2;
-	limit = list_num(a.limit, 50, 1, 200);
+	limit = http_query_num(a.limit, 50, 1, 200);
 	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
 	if (a.bad || q.year < 1990 || q.status == -2 || limit < 1 ||
 	    q.after < 0)

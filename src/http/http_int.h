@@ -136,6 +136,9 @@ enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
 
+/* A query-string number: def when s is NULL, lo - 1 when s is not a
+ * whole number in lo..hi (the caller refuses that). */
+long	 http_query_num(const char *s, long def, long lo, long hi);
 /* The person summary of lists and pages (ID number masked). */
 json_t	*http_person_json(const struct req *r, const struct store_person *p);
 /* 1 when uid has the form of an opaque person id. */

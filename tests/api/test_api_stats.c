@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/synth.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "testutil.h"
@@ -34,30 +33,6 @@ static const struct {
 	{ "aud1", "auditor", "51", NULL },
 };
 
-static void
-seed(struct store *s, const char *county, uint64_t n, uint64_t seedv)
-{
-	struct store_put put = { YEAR, 0, "seed", 0, 0 };
-	struct store_put_result res;
-	struct lf_error err;
-	struct synth *sy;
-	struct record *r = record_new(tu_catalog());
-	uint64_t i;
-
-	put.today = tu_days("2026-11-29");
-	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
-	    regions_find(tu_regions(), county), seedv, put.today, &sy, &err),
-	    0);
-	assert_int_equal(synth_set_first_year(sy, YEAR, &err), 0);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(synth_person(sy, i, YEAR, r, &err), 0);
-		if (store_survey_put(s, r, &put, &res, &err) != 0)
-			fail_msg("seed %s: %s", county, err.message);
-	}
-	synth_free(sy);
-	record_free(r);
-}
-
 static int
 group_setup(void **state)
 {
@@ -73,8 +48,8 @@ group_setup(void **state)
 	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
 		fail_msg("%s", err.message);
 	assert_int_equal(store_begin(s, &err), 0);
-	seed(s, "510104", 400, 3);
-	seed(s, "510105", 200, 4);
+	tu_seed_county(s, "510104", 400, 3, YEAR);
+	tu_seed_county(s, "510105", 200, 4, YEAR);
 	assert_int_equal(store_commit(s, &err), 0);
 	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		struct user_new u = { users[i].login, users[i].role,

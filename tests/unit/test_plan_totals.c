@@ -23,7 +23,6 @@
 #include "core/disaster.h"
 #include "core/embedded.h"
 #include "core/policy.h"
-#include "core/synth.h"
 #include "store/plan.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -152,31 +151,6 @@ static char dir[64], db[128];
 static struct policies *ps;
 static struct disaster *dis;
 
-static void
-seed(struct store *s, const char *county, uint64_t n, uint64_t seedv)
-{
-	struct store_put put = { YEAR, 0, "seed", 0, 0 };
-	struct store_put_result res;
-	struct lf_error err;
-	struct synth *sy;
-	struct record *r = record_new(tu_catalog());
-	uint64_t i;
-
-	put.today = tu_days("2026-11-29");
-	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
-	    regions_find(tu_regions(), county), seedv, put.today, &sy, &err),
-	    0);
-	assert_int_equal(synth_set_first_year(sy, YEAR, &err), 0);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(synth_person(sy, i, YEAR, r, &err), 0);
-		if (store_survey_put(s, r, &put, &res, &err) != 0)
-			fail_msg("seed %s #%llu: %s", county,
-			    (unsigned long long)i, err.message);
-	}
-	synth_free(sy);
-	record_free(r);
-}
-
 static int
 setup(void **state)
 {
@@ -194,8 +168,8 @@ setup(void **state)
 	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
 	    0);
 	assert_int_equal(store_begin(s, &err), 0);
-	seed(s, "510182", 3000, 7);
-	seed(s, "513322", 1000, 8);
+	tu_seed_county(s, "510182", 3000, 7, YEAR);
+	tu_seed_county(s, "513322", 1000, 8, YEAR);
 	assert_int_equal(store_commit(s, &err), 0);
 	store_close(s);
 	return 0;

@@ -13,6 +13,8 @@
 #include "core/date.h"
 #include "core/embedded.h"
 #include "core/idcard.h"
+#include "core/synth.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct catalog *cat;
@@ -176,4 +178,31 @@ tu_valid_person(struct record *r, int seq)
 	tu_set(r, "disability_card_no", card);
 	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
 		tu_set(r, kv[i][0], kv[i][1]);
+}
+
+void
+tu_seed_county(struct store *s, const char *county, uint64_t n,
+    uint64_t seed, int year)
+{
+	struct store_put put = { year, 0, "seed", 0, 0 };
+	struct store_put_result res;
+	struct lf_error err;
+	struct synth *sy;
+	struct record *r = record_new(tu_catalog());
+	uint64_t i;
+
+	put.today = tu_days("2026-11-29");
+	assert_non_null(r);
+	if (synth_new(tu_catalog(), tu_regions(), regions_find(tu_regions(),
+	    county), seed, put.today, &sy, &err) != 0 ||
+	    synth_set_first_year(sy, year, &err) != 0)
+		fail_msg("synth %s: %s", county, err.message);
+	for (i = 0; i < n; i++) {
+		if (synth_person(sy, i, year, r, &err) != 0 ||
+		    store_survey_put(s, r, &put, &res, &err) != 0)
+			fail_msg("seed %s #%llu: %s", county,
+			    (unsigned long long)i, err.message);
+	}
+	synth_free(sy);
+	record_free(r);
 }

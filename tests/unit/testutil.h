@@ -34,4 +34,10 @@ void		 tu_set(struct record *r, const char *code, const char *value);
 const char	*tu_try_set(struct record *r, const char *code,
 		    const char *value);
 
+struct store;
+/* Puts n synthetic persons of county (any region code) with their survey
+ * of year into s (synth seed `seed`); fails the test on any error. */
+void		 tu_seed_county(struct store *s, const char *county,
+		    uint64_t n, uint64_t seed, int year);
+
 #endif
