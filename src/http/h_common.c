@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/date.h"
 #include "store/audit.h"
 
 json_t *
@@ -70,4 +71,49 @@ http_query_num(const char *s, long def, long lo, long hi)
 		return def;
 	v = strtol(s, &end, 10);
 	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
+}
+
+struct query_ctx {
+	const char *const	*names;
+	const char		**values;
+	int			 bad;
+};
+
+static enum MHD_Result
+query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_ctx *c = cls;
+	size_t i;
+
+	(void)kind;
+	for (i = 0; c->names[i] != NULL; i++)
+		if (strcmp(c->names[i], key) == 0) {
+			c->values[i] = value;
+			return MHD_YES;
+		}
+	c->bad = 1;
+	return MHD_YES;
+}
+
+void
+http_china_date(int *year, int *month)
+{
+	int y, m, d;
+
+	date_to_ymd(store_today(), &y, &m, &d);
+	if (year != NULL)
+		*year = y;
+	if (month != NULL)
+		*month = m;
+}
+
+int
+http_query_args(struct req *r, const char *const *names, const char **values)
+{
+	struct query_ctx c = { names, values, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND,
+	    query_one, &c);
+	return c.bad ? -1 : 0;
 }

@@ -304,31 +304,6 @@ h_item_deliver(struct req *r)
 
 /* ---- the department inbox --------------------------------------- */
 
-struct inbox_args {
-	const char	*year, *state, *after, *limit;
-	int		 bad;
-};
-
-static enum MHD_Result
-inbox_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
-{
-	struct inbox_args *a = cls;
-
-	(void)kind;
-	if (strcmp(key, "year") == 0)
-		a->year = value;
-	else if (strcmp(key, "state") == 0)
-		a->state = value;
-	else if (strcmp(key, "after") == 0)
-		a->after = value;
-	else if (strcmp(key, "limit") == 0)
-		a->limit = value;
-	else
-		a->bad = 1;
-	return MHD_YES;
-}
-
 struct inbox_page {
 	struct req	*r;
 	json_t		*list;
@@ -351,13 +326,14 @@ inbox_add(void *arg, const struct plan_item *it)
 enum MHD_Result
 h_inbox(struct req *r)
 {
+	static const char *const names[] = { "year", "state", "after", "limit",
+	    NULL };
+	const char *v[4] = { NULL, NULL, NULL, NULL };
 	struct plan_inbox_query q;
-	struct inbox_args a;
 	struct inbox_page pg = { r, NULL };
 	struct lf_error err;
-	time_t now = time(NULL) + 8 * 3600;	/* the year in China */
-	struct tm tm;
 	int64_t last = 0;
+	int year, bad;
 	char detail[96];
 	long limit, state;
 
@@ -366,18 +342,16 @@ h_inbox(struct req *r)
 		return reply_error(r, 403, "forbidden", "", "只有部门工作人员有"
 		    "待办 (only department officers have an inbox)");
 	}
-	memset(&a, 0, sizeof(a));
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, inbox_arg,
-	    &a);
-	gmtime_r(&now, &tm);
+	bad = http_query_args(r, names, v) != 0;
+	http_china_date(&year, NULL);
 	memset(&q, 0, sizeof(q));
 	q.dept = r->who.department;
 	q.region = r->who.region;
-	q.year = (int)http_query_num(a.year, tm.tm_year + 1900, 1990, 2999);
-	state = http_query_num(a.state, -1, -1, 2);
-	limit = http_query_num(a.limit, 50, 1, 200);
-	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
-	if (a.bad || q.year < 1990 || state < -1 || limit < 1 || q.after < 0)
+	q.year = (int)http_query_num(v[0], year, 1990, 2999);
+	state = http_query_num(v[1], -1, -1, 2);
+	limit = http_query_num(v[3], 50, 1, 200);
+	q.after = v[2] ? strtoll(v[2], NULL, 10) : 0;
+	if (bad || q.year < 1990 || state < -1 || limit < 1 || q.after < 0)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
 		    "year、state (0 待接收, 1 已接收, 2 已退回)、after、limit "
 		    "(bad query: year, state, after, limit)");

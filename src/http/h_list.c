@@ -118,15 +118,14 @@ list(struct req *r, struct args *a)
 {
 	struct page pg = { r, NULL };
 	const struct region *in = r->who.scope;
-	time_t now = time(NULL) + 8 * 3600;	/* the year in China */
-	struct tm tm;
+	int this_year;
 	long year, limit;
 	long long after;
 	int64_t last;
 	char detail[96];
 
-	gmtime_r(&now, &tm);
-	year = http_query_num(a->year, tm.tm_year + 1900, 1990, 2999);
+	http_china_date(&this_year, NULL);
+	year = http_query_num(a->year, this_year, 1990, 2999);
 	limit = http_query_num(a->limit, 50, 1, 200);
 	after = a->after ? strtoll(a->after, NULL, 10) : 0;
 	if (year < 1990 || limit < 1 || after < 0)

@@ -502,33 +502,6 @@ fail:
 
 /* ---- plans of a region: drafts to finish, overdue items ------------ */
 
-struct list_args {
-	const char	*year, *region, *status, *after, *limit;
-	int		 bad;
-};
-
-static enum MHD_Result
-list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
-{
-	struct list_args *a = cls;
-
-	(void)kind;
-	if (strcmp(key, "year") == 0)
-		a->year = value;
-	else if (strcmp(key, "region") == 0)
-		a->region = value;
-	else if (strcmp(key, "status") == 0)
-		a->status = value;
-	else if (strcmp(key, "after") == 0)
-		a->after = value;
-	else if (strcmp(key, "limit") == 0)
-		a->limit = value;
-	else
-		a->bad = 1;
-	return MHD_YES;
-}
-
 struct list_page {
 	struct req	*r;
 	json_t		*list;
@@ -554,27 +527,32 @@ list_add(void *arg, const struct plan_summary *ps)
 	return 0;
 }
 
+/* The month before which an accepted, unfinished item of year is late. */
+/* -1 for none, the plan status named, or -2 when unknown. */
 static int
-this_year(void)
+status_of(const char *name)
 {
-	time_t now = time(NULL) + 8 * 3600;	/* China */
-	struct tm tm;
+	static const char *const names[] = { "", "draft", "confirmed",
+	    "closed" };
+	int i;
 
-	gmtime_r(&now, &tm);
-	return tm.tm_year + 1900;
+	if (name == NULL)
+		return -1;
+	for (i = PLAN_DRAFT; i <= PLAN_CLOSED; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -2;
 }
 
-/* The month before which an accepted, unfinished item of year is late. */
 static int
 overdue_before(int year)
 {
-	time_t now = time(NULL) + 8 * 3600;
-	struct tm tm;
+	int y, m;
 
-	gmtime_r(&now, &tm);
-	if (tm.tm_year + 1900 > year)
+	http_china_date(&y, &m);
+	if (y > year)
 		return 13;
-	return tm.tm_year + 1900 < year ? 1 : tm.tm_mon + 1;
+	return y < year ? 1 : m;
 }
 
 /* GET /api/v1/plans?year=&region=&status=draft|confirmed|closed&after=
@@ -582,36 +560,38 @@ overdue_before(int year)
 enum MHD_Result
 h_plans_list(struct req *r)
 {
+	static const char *const names[] = { "year", "region", "status",
+	    "after", "limit", NULL };
+	enum { A_YEAR, A_REGION, A_STATUS, A_AFTER, A_LIMIT, NA };
+	const char *a[NA] = { NULL, NULL, NULL, NULL, NULL };
 	struct plan_list_query q;
-	struct list_args a;
 	struct list_page pg = { r, NULL, NULL };
 	const struct region *in = r->who.scope;
 	struct lf_error err;
 	int64_t last = 0;
 	long limit;
+	int year, bad;
 
 	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
 		http_audit(r, "plan.list", "plan", "", "denied", "role");
 		return reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
 		    "role cannot read plans)");
 	}
-	memset(&a, 0, sizeof(a));
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
-	    &a);
+	bad = http_query_args(r, names, a) != 0;
+	http_china_date(&year, NULL);
 	memset(&q, 0, sizeof(q));
-	q.year = (int)http_query_num(a.year, this_year(), 1990, 2999);
-	q.status = a.status == NULL ? -1 : strcmp(a.status, "draft") == 0 ?
-	    PLAN_DRAFT : strcmp(a.status, "confirmed") == 0 ? PLAN_CONFIRMED :
-	    strcmp(a.status, "closed") == 0 ? PLAN_CLOSED : -2;
-	limit = http_query_num(a.limit, 50, 1, 200);
-	q.after = a.after ? strtoll(a.after, NULL, 10) : 0;
-	if (a.bad || q.year < 1990 || q.status == -2 || limit < 1 ||
+	q.year = (int)http_query_num(a[A_YEAR], year, 1990, 2999);
+	q.status = status_of(a[A_STATUS]);
+	limit = http_query_num(a[A_LIMIT], 50, 1, 200);
+	q.after = a[A_AFTER] ? strtoll(a[A_AFTER], NULL, 10) : 0;
+	if (bad || q.year < 1990 || q.status == -2 || limit < 1 ||
 	    q.after < 0)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
 		    "year、region、status (draft/confirmed/closed)、after、limit "
 		    "(bad query)");
-	if (a.region != NULL && ((in = regions_find(r->app->regions,
-	    a.region)) == NULL || !region_contains(r->who.scope, in->code12) ||
+	if (a[A_REGION] != NULL && ((in = regions_find(r->app->regions,
+	    a[A_REGION])) == NULL ||
+	    !region_contains(r->who.scope, in->code12) ||
 	    in->level < r->who.scope->level))
 		return reply_error(r, 400, "bad_region", "region", "区划不在您的"
 		    "范围内 (region unknown or outside your scope)");
@@ -625,8 +605,8 @@ h_plans_list(struct req *r)
 		json_decref(pg.list);
 		return reply_lf_error(r, &err);
 	}
-	http_audit(r, "plan.list", "region", in->code, "ok", a.status ?
-	    a.status : "");
+	http_audit(r, "plan.list", "region", in->code, "ok", a[A_STATUS] ?
+	    a[A_STATUS] : "");
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "plans", pg.list,
 	    "next", json_array_size(pg.list) == (size_t)limit ?
 	    json_sprintf("%lld", (long long)last) : json_null()));

@@ -50,16 +50,6 @@ on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-static int
-china_year(void)
-{
-	time_t now = time(NULL) + 8 * 3600;
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	return tm.tm_year + 1900;
-}
-
 /* Checks the arguments: year, region inside the caller's, format. */
 static int
 check_args(struct req *r, const struct sargs *a, int *year,
@@ -68,7 +58,7 @@ check_args(struct req *r, const struct sargs *a, int *year,
 	char *end;
 	long y;
 
-	*year = china_year();
+	http_china_date(year, NULL);
 	if (a->year != NULL) {
 		y = strtol(a->year, &end, 10);
 		if (*a->year == '\0' || *end != '\0' || y < 1990 || y > 2999)
@@ -113,7 +103,7 @@ build(struct req *r, const struct sargs *a, int year,
 		q.in = in;
 		q.filters = filters;
 		q.nfilters = a->nspec;
-		q.today = (int)((time(NULL) + 8 * 3600) / 86400);
+		q.today = store_today();
 		t = (time_t)ref.as_of;
 		gmtime_r(&t, &tm);
 		strftime(as_of, sizeof(as_of), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -136,6 +136,14 @@ enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
 
+/* Today's year and month in China (UTC+8; store_today()); either may be
+ * NULL. */
+void	 http_china_date(int *year, int *month);
+/* Reads the query string: values[i] gets the value of names[i]
+ * (NULL-terminated; values must have as many slots, set to NULL by the
+ * caller). -1 when the query holds a name not in names. */
+int	 http_query_args(struct req *r, const char *const *names,
+	    const char **values);
 /* A query-string number: def when s is NULL, lo - 1 when s is not a
  * whole number in lo..hi (the caller refuses that). */
 long	 http_query_num(const char *s, long def, long lo, long hi);

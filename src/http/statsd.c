@@ -40,16 +40,6 @@ static struct {
 	int			 warming;
 } sd = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-static int
-this_year(void)
-{
-	time_t now = time(NULL) + 8 * 3600;	/* China */
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	return tm.tm_year + 1900;
-}
-
 /* The slot holding year, or NULL; under sd.mu. */
 static struct slot *
 find(int year)
@@ -301,6 +291,7 @@ warm(void *arg)
 	struct statsd_ref ref;
 	struct lf_error err;
 	struct store *s;
+	int year;
 
 	(void)arg;
 	lf_error_clear(&err);
@@ -309,7 +300,8 @@ warm(void *arg)
 		log_warnx("statistics: %s", err.message);
 		return NULL;
 	}
-	if (statsd_acquire(s, this_year(), &ref, &err) == 0)
+	http_china_date(&year, NULL);
+	if (statsd_acquire(s, year, &ref, &err) == 0)
 		statsd_release(&ref);
 	else
 		log_warnx("statistics: %s", err.message);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "apiclient.h"
+#include "testutil.h"
 
 char api_dir[64], api_db[128], api_base[64];
 const char *api_extra_header;
@@ -165,5 +166,24 @@ api_stop_server(void)
 		fprintf(stderr, "server exit status %d\n", status);
 		return -1;
 	}
+	return 0;
+}
+
+void
+api_group_begin(const char *dbname)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(api_dir, sizeof(api_dir), "%s", tu_tmpdir());
+	snprintf(api_db, sizeof(api_db), "%s/%s", api_dir, dbname);
+}
+
+int
+api_group_end(void)
+{
+	if (api_stop_server() != 0)
+		return -1;
+	tu_rmdir(api_dir);
+	tu_env_free();
+	curl_global_cleanup();
 	return 0;
 }

@@ -45,5 +45,11 @@ void	api_login(struct who *w, const char *login);
 void	api_start_server(void);
 /* SIGTERM, then checks the server exited 0 (else prints its log). */
 int	api_stop_server(void);
+/* A test group's start: libcurl, a temporary api_dir, api_db named
+ * dbname in it (the caller fills it, then api_start_server()). */
+void	api_group_begin(const char *dbname);
+/* Its end: stops the server (-1 when it did not exit cleanly), removes
+ * api_dir, frees the test environment and libcurl. */
+int	api_group_end(void);
 
 #endif

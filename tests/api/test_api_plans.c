@@ -87,9 +87,7 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(api_dir, sizeof(api_dir), "%s", tu_tmpdir());
-	snprintf(api_db, sizeof(api_db), "%s/plans.db", api_dir);
+	api_group_begin("plans.db");
 	populate();
 	api_start_server();
 	return 0;
@@ -99,12 +97,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	if (api_stop_server() != 0)
-		return -1;
-	tu_rmdir(api_dir);
-	tu_env_free();
-	curl_global_cleanup();
-	return 0;
+	return api_group_end();
 }
 
 /* ---- helpers ------------------------------------------------------ */

@@ -41,9 +41,7 @@ group_setup(void **state)
 	size_t i;
 
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	snprintf(api_dir, sizeof(api_dir), "%s", tu_tmpdir());
-	snprintf(api_db, sizeof(api_db), "%s/stats.db", api_dir);
+	api_group_begin("stats.db");
 	if (store_create(api_db, tu_catalog(), &err) != 0 ||
 	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
 		fail_msg("%s", err.message);
@@ -67,12 +65,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	if (api_stop_server() != 0)
-		return -1;
-	tu_rmdir(api_dir);
-	tu_env_free();
-	curl_global_cleanup();
-	return 0;
+	return api_group_end();
 }
 
 /* GET /api/v1/stats with query q; fails unless the status is want. */
