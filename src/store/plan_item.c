@@ -394,19 +394,34 @@ person_region(struct store *s, int64_t person_id, char region[13],
 	    store_sqlite_error(s, "person", err);
 }
 
+/* The one number a statement `id` gives for key (a plan id). */
 static int
-next_seq(struct store *s, int64_t plan_id, int *seq, struct lf_error *err)
+number_of(struct store *s, enum plan_stmt id, int64_t key, int64_t *n,
+    const char *what, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_MAXSEQ, err);
+	sqlite3_stmt *st = plan_stmt(s, id, err);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, plan_id);
+	sqlite3_bind_int64(st, 1, key);
 	rc = sqlite3_step(st);
-	*seq = sqlite3_column_int(st, 0) + 1;
+	*n = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW)
+		store_sqlite_error(s, what, err);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "item seq", err);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+next_seq(struct store *s, int64_t plan_id, int *seq, struct lf_error *err)
+{
+	int64_t max;
+
+	if (number_of(s, PS_ITEM_MAXSEQ, plan_id, &max, "item seq", err) != 0)
+		return -1;
+	*seq = (int)max + 1;
+	return 0;
 }
 
 /* Adds w->new to the person's draft plan (made when missing). */
@@ -503,16 +518,7 @@ static int
 open_items(struct store *s, int64_t plan_id, int64_t *n,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_OPEN, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, plan_id);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "plan", err);
+	return number_of(s, PS_ITEM_OPEN, plan_id, n, "plan", err);
 }
 
 static int
