@@ -1,15 +1,19 @@
 /*
  * cmd_seed.c - liangfu seed DB --persons N [--region CODE]
- *              [--years 2019-2023] [--seed S]
+ *              [--years 2019-2023] [--seed S] [--need-scale K]
  *
  * Fills DB (created when missing) with a synthetic population from
  * core/synth.c: the same seed gives the same persons and surveys. Each
  * year is one transaction, written through store_survey_put() like any
  * other survey, so every seeded record passes full validation.
+ * --need-scale K (1..10, default 1) makes needs more frequent (see
+ * synth_set_need_scale()), for benches at the issue's 9-10 items a person.
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -23,6 +27,7 @@ struct seed_opts {
 	const char	*region;
 	int		 first, last;
 	unsigned long long seed;
+	double		 need_scale;	/* --need-scale, 1 = calibrated */
 };
 
 static int
@@ -130,7 +135,8 @@ seed(struct store *s, struct cli_env *env, const struct region *scope,
 	if (synth_new(env->cat, env->regions, scope, o->seed,
 	    (int)(time(NULL) / 86400), &sy, &err) != 0)
 		return cli_fail(&err);
-	if (synth_set_first_year(sy, o->first, &err) != 0) {
+	if (synth_set_first_year(sy, o->first, &err) != 0 ||
+	    synth_set_need_scale(sy, o->need_scale, &err) != 0) {
 		cli_fail(&err);
 		goto out;
 	}
@@ -155,6 +161,18 @@ out:
 	return rc;
 }
 
+/* --need-scale K: a decimal number; synth_set_need_scale() checks the
+ * range. */
+static int
+parse_scale(const char *s, double *k)
+{
+	char *end;
+
+	errno = 0;
+	*k = strtod(s, &end);
+	return errno != 0 || end == s || *end != '\0' ? -1 : 0;
+}
+
 static int
 parse_opts(int argc, char **argv, struct seed_opts *o)
 {
@@ -163,6 +181,7 @@ parse_opts(int argc, char **argv, struct seed_opts *o)
 		{ "region", required_argument, NULL, 'r' },
 		{ "years", required_argument, NULL, 'y' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "need-scale", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -176,6 +195,7 @@ parse_opts(int argc, char **argv, struct seed_opts *o)
 	o->persons = -1;
 	o->first = o->last = tm.tm_year + 1900;
 	o->seed = 1;
+	o->need_scale = 1.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'n' && cli_parse_int(optarg, 0, 100000000,
@@ -191,6 +211,8 @@ parse_opts(int argc, char **argv, struct seed_opts *o)
 			o->seed = (unsigned long long)v;
 			continue;
 		}
+		if (c == 'k' && parse_scale(optarg, &o->need_scale) == 0)
+			continue;
 		return -1;
 	}
 	return o->persons < 0 || argc - optind != 1 ? -1 : 0;
@@ -211,6 +233,11 @@ cmd_seed(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) != 0)
 		return cli_usage("seed");
 	db = argv[optind];
+	if (!(o.need_scale >= 1.0 && o.need_scale <= 10.0)) {
+		fprintf(stderr, "liangfu: --need-scale %g: 需求倍数应在 1 到 10 "
+		    "之间 (need scale must lie in 1..10)\n", o.need_scale);
+		return 1;
+	}
 	if (cli_env_load(&env) != 0)
 		return 1;
 	if (o.region && (scope = regions_find(env.regions, o.region)) == NULL) {

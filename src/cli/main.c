@@ -10,7 +10,7 @@ static const struct cli_command commands[] = {
 	{ "init", cmd_init, "DB",
 	    "create a new database and its key file DB.key" },
 	{ "seed", cmd_seed, "DB --persons N [--region CODE] "
-	    "[--years 2019-2023] [--seed S]",
+	    "[--years 2019-2023] [--seed S] [--need-scale K]",
 	    "fill DB with a synthetic population (creates DB if needed)" },
 	{ "import", cmd_import, "DB FILE.csv [--skip-bad REJECTS.csv] "
 	    "[--encoding auto|utf-8|gb18030]",

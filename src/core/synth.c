@@ -25,6 +25,7 @@
  */
 #include "core/synth.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -575,6 +576,7 @@ struct synth {
 	uint64_t		 seed;
 	int			 today, today_year;
 	int			 first_year, ref;	/* ref = Jan 1 of it */
+	double			 need_scale;	/* synth_set_need_scale() */
 	int			 started;
 	struct village		*v;
 	uint64_t		*cum;		/* cumulative village weights */
@@ -988,6 +990,7 @@ synth_new(const struct catalog *cat, const struct regions *rs,
 	sy->today = today_days;
 	sy->today_year = ty;
 	sy->first_year = ty - DEFAULT_SPAN;
+	sy->need_scale = 1.0;
 	sy->surname_total = sw_total(surnames, NELEM(surnames));
 	sy->ref = ymd(sy->first_year, 1, 1);
 	sy->idcap = 1 << 10;
@@ -1017,6 +1020,20 @@ synth_set_first_year(struct synth *sy, int year, struct lf_error *err)
 		    "之间 (first year must lie in 1950..this year)");
 	sy->first_year = year;
 	sy->ref = ymd(year, 1, 1);
+	return 0;
+}
+
+int
+synth_set_need_scale(struct synth *sy, double k, struct lf_error *err)
+{
+	if (sy->started)
+		return lf_error_set(err, "bad_argument", "", "已开始生成, 不能"
+		    "再改需求倍数 (persons already made; set the need scale "
+		    "before)");
+	if (!(k >= 1.0 && k <= 10.0))
+		return lf_error_set(err, "bad_argument", "", "需求倍数应在 1 "
+		    "到 10 之间 (need scale must lie in 1..10)");
+	sy->need_scale = k;
 	return 0;
 }
 
@@ -2389,12 +2406,17 @@ rule_p(const struct gctx *g, const struct gen_def *d)
 static int
 gen_rule(struct gctx *g, const struct gen_def *d, const struct field *f)
 {
+	double p;
 	int yes;
 
 	if (d->closer && g->yes[d->group] == 0)
 		yes = 1;
-	else
-		yes = stick_u(g, ftag(g, f), NEED_STICK) < rule_p(g, d);
+	else {
+		p = rule_p(g, d);
+		if (f->section == SEC_NEED && g->sy->need_scale != 1.0)
+			p = 1.0 - pow(1.0 - p, g->sy->need_scale);
+		yes = stick_u(g, ftag(g, f), NEED_STICK) < p;
+	}
 	return put_bool(g, f, yes);
 }
 

@@ -101,6 +101,18 @@ int	synth_new(const struct catalog *cat, const struct regions *rs,
 int	synth_set_first_year(struct synth *sy, int year, struct lf_error *err);
 
 /*
+ * Makes every need item drawn from its rule more likely to be "yes": a
+ * probability p becomes 1 - (1 - p)^k. k = 1 (the default) keeps the
+ * calibrated model, whose plans give about 4.4 service items a person;
+ * benches use 3.5 to reach the 9-10 items a person of the speech's
+ * 32.5 M item-times (see docs/performance.md). Follow-up needs still
+ * follow their gate (a need block's *_need_any item). Must be called
+ * before the first synth_person(). Returns 0, or -1 with err code
+ * "bad_argument" when k is not within 1..10 or persons have been made.
+ */
+int	synth_set_need_scale(struct synth *sy, double k, struct lf_error *err);
+
+/*
  * Clears r (which must belong to the synth's catalog) and fills it with
  * person #index's survey for `year`, which must lie between the first
  * year and today's year. Items not asked (ask_if) stay empty; fill_date

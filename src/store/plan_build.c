@@ -26,6 +26,7 @@
 #define F_DELETE	0x02
 #define ROWS_MAX	32	/* new items one statement writes */
 #define ROW_PARAMS	15	/* parameters of one row */
+#define PLANS_MAX	64	/* new plans one statement writes */
 
 /* A new item waiting to be written. The texts point into the policies
  * or the batch (needs is copied). */
@@ -67,6 +68,11 @@ struct build_merger {
 	struct row		*rows;		/* new items to write */
 	size_t			 nrows;
 	sqlite3_stmt		*ins_st[ROWS_MAX + 1];	/* by rows */
+	int			 fresh;		/* build_merger_fresh() */
+	int64_t			 next_plan;	/* its next plan id */
+	int64_t			 plans[PLANS_MAX][3];	/* id, person, region */
+	size_t			 nplans;
+	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
 };
 
 static int
@@ -221,6 +227,8 @@ build_merger_free(struct build_merger *m)
 		return;
 	for (i = 0; i <= ROWS_MAX; i++)
 		sqlite3_finalize(m->ins_st[i]);
+	for (i = 0; i <= PLANS_MAX; i++)
+		sqlite3_finalize(m->plan_st[i]);
 	mem_free(m->rows);
 	mem_free(m->old);
 	mem_free(m->match);
@@ -455,7 +463,7 @@ rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 	if (m->ins_st[n] != NULL)
 		return m->ins_st[n];
 	buf_init(&sql, 1 << 16);
-	rc = buf_adds(&sql, "INSERT INTO items(plan_id, person_id, year, "
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, year, "
 	    "region, seq, policy, needs, origin, dept, org, contact, month, "
 	    "funds_planned, monthly, measures, carried_from, updated_at, "
 	    "updated_by, decision, funds_spent, effect, status, dept_state, "
@@ -505,8 +513,97 @@ bind_row(sqlite3_stmt *st, int i, const struct row *r)
 		sqlite3_bind_null(st, i + 14);
 }
 
+/* The insert of n plans, prepared on first use (the merger keeps it). */
+static sqlite3_stmt *
+plans_stmt(struct build_merger *m, size_t n, struct lf_error *err)
+{
+	struct buf sql;
+	size_t i;
+	int rc;
+
+	if (m->plan_st[n] != NULL)
+		return m->plan_st[n];
+	buf_init(&sql, 1 << 14);
+	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, year, "
+	    "status, version, created_at, created_by, updated_at, updated_by) "
+	    "VALUES ");
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?1, 1, 1, ?2, ?3, ?2, "
+		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,
+		    6 + (int)i * 3);
+	if (rc != 0)
+		nomem(err);
+	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
+	    SQLITE_PREPARE_PERSISTENT, &m->plan_st[n], NULL) != SQLITE_OK) {
+		store_sqlite_error(m->s, "plan insert", err);
+		m->plan_st[n] = NULL;
+	}
+	buf_free(&sql);
+	return m->plan_st[n];
+}
+
+/* Writes the plans build_merger_fresh() made. */
+static int
+flush_plans(struct build_merger *m, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i, n = m->nplans;
+	int rc, k;
+
+	if (n == 0)
+		return 0;
+	m->nplans = 0;
+	if ((st = plans_stmt(m, n, err)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, m->year);
+	sqlite3_bind_int64(st, 2, m->now.t);
+	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 3; k++)
+			sqlite3_bind_int64(st, 4 + (int)i * 3 + k,
+			    m->plans[i][k]);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "plan insert",
+	    err);
+}
+
 int
-build_merger_flush(struct build_merger *m, struct lf_error *err)
+build_merger_fresh(struct build_merger *m, int64_t lo, int64_t hi,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t any = 1, top = 0;
+	int rc;
+
+	m->fresh = 0;
+	/* "+year": the persons' range on (person_id, year), never a scan
+	 * of the year's plans by plans_region */
+	rc = sqlite3_prepare_v2(m->s->db, "SELECT EXISTS (SELECT 1 FROM plans "
+	    "WHERE person_id BETWEEN ?1 AND ?2 AND +year = ?3), (SELECT "
+	    "max(id) FROM plans)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+		sqlite3_bind_int(st, 3, m->year);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		any = sqlite3_column_int64(st, 0);
+		top = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlite_error(m->s, "plan lookup", err);
+	m->fresh = any == 0;
+	m->next_plan = top + 1;
+	return 0;
+}
+
+/* Writes the new items waiting. */
+static int
+flush_rows(struct build_merger *m, struct lf_error *err)
 {
 	sqlite3_stmt *st;
 	size_t i, n = m->nrows;
@@ -528,6 +625,25 @@ build_merger_flush(struct build_merger *m, struct lf_error *err)
 	    err);
 }
 
+int
+build_merger_flush(struct build_merger *m, struct lf_error *err)
+{
+	m->fresh = 0;
+	if (flush_plans(m, err) != 0)
+		return -1;
+	return flush_rows(m, err);
+}
+
+/* Copies src into dst (size n), cut to fit. */
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 /* Queues a new item of the job's plan. */
 static int
 insert(struct build_merger *m, const struct build_job *j,
@@ -535,7 +651,7 @@ insert(struct build_merger *m, const struct build_job *j,
 {
 	struct row *r;
 
-	if (m->nrows == ROWS_MAX && build_merger_flush(m, err) != 0)
+	if (m->nrows == ROWS_MAX && flush_rows(m, err) != 0)
 		return -1;
 	r = &m->rows[m->nrows++];
 	r->plan_id = m->plan_id;
@@ -543,7 +659,7 @@ insert(struct build_merger *m, const struct build_job *j,
 	r->region = m->region;
 	r->seq = ++m->seq;
 	r->policy = ni->policy;
-	snprintf(r->needs, sizeof(r->needs), "%s", ni->needs);
+	copy_text(r->needs, sizeof(r->needs), ni->needs);
 	r->origin = ni->origin;
 	r->dept = ni->dept;
 	r->org = ni->org;
@@ -675,6 +791,17 @@ open_plan(struct build_merger *m, const struct build_job *j,
 {
 	struct plan plan;
 
+	if (m->fresh) {
+		if (m->nplans == PLANS_MAX && flush_plans(m, err) != 0)
+			return -1;
+		m->plan_id = m->next_plan++;
+		m->plans[m->nplans][0] = m->plan_id;
+		m->plans[m->nplans][1] = j->person_id;
+		m->plans[m->nplans++][2] = plan_region_num(j->region);
+		*created = 1;
+		m->st->plans_created++;
+		return 0;
+	}
 	if (plan_open(m->s, j->person_id, m->year, j->region, m->actor,
 	    &m->now, &plan, created, err) != 0)
 		return -1;

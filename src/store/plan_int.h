@@ -185,6 +185,15 @@ void	build_merger_free(struct build_merger *m);
 int	build_merge(struct build_merger *m, const struct build_batch *b,
 	    const struct build_job *j, struct lf_error *err);
 int	build_merger_flush(struct build_merger *m, struct lf_error *err);
+/*
+ * Before merging the jobs of persons lo..hi (ids, both in) in a write
+ * transaction: when none of them has a plan of the year yet, their plans
+ * are made without a lookup each, with ids taken after the table's
+ * largest and written like the items, many rows a statement, by
+ * build_merger_flush(). The mode ends at that flush. 0, or -1 with err.
+ */
+int	build_merger_fresh(struct build_merger *m, int64_t lo, int64_t hi,
+	    struct lf_error *err);
 
 /* ---- time ---------------------------------------------------------- */
 

@@ -46,6 +46,14 @@ contains err "already exists" "init message"
 
 expect 2 "seed needs --persons" -- "$bin" seed a.db
 expect 1 "seed unknown region" -- "$bin" seed a.db --persons 5 --region 5199
+expect 2 "seed --need-scale not a number" -- "$bin" seed ns.db --persons 5 \
+    --need-scale many
+expect 1 "seed --need-scale out of range" -- "$bin" seed ns.db --persons 5 \
+    --need-scale 0.5
+contains err "1..10" "need scale message"
+if [ -e ns.db ]; then bad "a refused seed left ns.db"; else ok; fi
+expect 0 "seed --need-scale" -- "$bin" seed ns.db --persons 200 \
+    --region 510104 --years 2024 --seed 7 --need-scale 3.5
 expect 0 "seed" -- "$bin" seed a.db --persons 300 --region 510104 \
     --years 2023-2024 --seed 7
 expect 0 "seed creates a database" -- "$bin" seed c.db --persons 300 \

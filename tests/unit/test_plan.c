@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "core/synth.h"
 #include "store/plan.h"
+#include "store/store_int.h"
 #include "testutil.h"
 
 #define YEAR		2024
@@ -115,6 +116,23 @@ sql_int(struct fx *fx, const char *sql)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	return v;
+}
+
+/* A setting of the store's own connection. */
+static int64_t
+store_pragma(struct fx *fx, const char *name)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int64_t v = -1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	assert_int_equal(sqlite3_prepare_v2(fx->s->db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	return v;
 }
 
@@ -1231,6 +1249,62 @@ test_build_first_and_again(void **state)
 	assert_int_equal(st.inserted + st.updated + st.deleted, 0);
 }
 
+/*
+ * A batch whose persons have no plan of the year writes its plans with
+ * ids the merger assigns; a batch holding a person whose plan exists
+ * goes the way of one lookup a person. Both in one build, and the plans,
+ * ids and items agree afterwards, and the store's synchronous,
+ * wal_autocheckpoint and foreign_keys settings are back.
+ */
+static void
+test_build_fresh_and_mixed(void **state)
+{
+	struct fx *fx = *state;
+	struct plan_build_stats st;
+	struct lf_error err;
+	int64_t pid, plan_id, persons;
+
+	seed(fx);
+	persons = sql_int(fx, "SELECT count(*) FROM surveys WHERE year = "
+	    "2024");
+	/* one person in the middle has a plan already */
+	pid = sql_int(fx, "SELECT person_id FROM surveys WHERE year = 2024 "
+	    "ORDER BY person_id LIMIT 1 OFFSET 70");
+	assert_int_equal(build_one(fx, pid, YEAR, NULL, &st, &err), 0);
+	assert_int_equal(st.plans_created, 1);
+	plan_id = sql_int(fx, "SELECT max(id) FROM plans");
+	st = build_all(fx, YEAR, NULL);
+	assert_int_equal(st.persons, persons);
+	assert_int_equal(st.plans_created, persons - 1);
+	assert_int_equal(count_where(fx, "plans", "year = 2024"), persons);
+	/* the earlier plan kept its id; the new ones follow, no gaps */
+	assert_int_equal(sql_int(fx, "SELECT max(id) FROM plans"), persons);
+	{
+		char where[120];
+
+		snprintf(where, sizeof(where), "person_id = %lld AND id = %lld",
+		    (long long)pid, (long long)plan_id);
+		assert_int_equal(count_where(fx, "plans", where), 1);
+	}
+	assert_int_equal(sql_int(fx, "SELECT count(DISTINCT id) FROM plans"),
+	    persons);
+	/* every item is in the plan of its person and year, same region */
+	assert_int_equal(count_where(fx, "items i", "NOT EXISTS (SELECT 1 FROM "
+	    "plans p WHERE p.id = i.plan_id AND p.person_id = i.person_id AND "
+	    "p.year = i.year AND p.region = i.region)"), 0);
+	assert_int_equal(sql_int(fx, "SELECT count(*) FROM "
+	    "pragma_foreign_key_check"), 0);
+	/* the store's connection is as it was */
+	assert_int_equal(store_pragma(fx, "synchronous"), 2);
+	assert_int_equal(store_pragma(fx, "wal_autocheckpoint"), 1000);
+	assert_int_equal(store_pragma(fx, "foreign_keys"), 1);
+	/* the plans the batch made are ordinary drafts (the one other plan
+	 * was made by build_one) */
+	assert_int_equal(count_where(fx, "plans", "year = 2024 AND (status <> 1"
+	    " OR version <> 1 OR created_by <> 'batch' OR updated_at <> "
+	    "created_at OR confirmed_at IS NOT NULL)"), 1);
+}
+
 /* Items alike in what a build could change. */
 static int
 same(const struct plan_item *a, const struct plan_item *b)
@@ -1644,6 +1718,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_first_and_again,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_fresh_and_mixed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_merge, setup,
 		    teardown),

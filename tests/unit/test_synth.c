@@ -820,6 +820,79 @@ test_first_year(void **state)
 	record_free(r);
 }
 
+/* "Yes" answers among the need items of r. */
+static int
+needs_yes(const struct record *r)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < cat->nfields; i++)
+		n += need_yes(r, &cat->fields[i]);
+	return n;
+}
+
+/* --need-scale: range and timing errors; a larger scale gives more
+ * needs, valid records, and the same basic items. */
+static void
+test_need_scale(void **state)
+{
+	const struct {
+		double		 k;
+		int		 started;
+		const char	*code;
+	} rows[] = {
+		{ 0.99, 0, "bad_argument" },
+		{ 10.01, 0, "bad_argument" },
+		{ -1, 0, "bad_argument" },
+		{ 1, 0, NULL },
+		{ 10, 0, NULL },
+		{ 3.5, 1, "bad_argument" },	/* after the first person */
+	};
+	struct record *r = record_new(cat), *r2 = record_new(cat);
+	struct synth *a, *b;
+	struct lf_error err;
+	int yes1 = 0, yes2 = 0;
+	size_t i, f;
+	uint64_t p;
+
+	(void)state;
+	for (i = 0; i < NROWS(rows); i++) {
+		struct synth *sy = new_synth(NULL, 1, 0);
+		int rc;
+
+		if (rows[i].started)
+			make(sy, 0, 2020, r);
+		rc = synth_set_need_scale(sy, rows[i].k, &err);
+		if (rows[i].code == NULL) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(err.code, rows[i].code);
+		}
+		synth_free(sy);
+	}
+	a = new_synth(NULL, 7, 0);
+	b = new_synth(NULL, 7, 0);
+	assert_int_equal(synth_set_need_scale(b, 3.5, &err), 0);
+	for (p = 0; p < 2000; p++) {
+		make(a, p, 2024, r);
+		make(b, p, 2024, r2);
+		must_validate(r2, 2024, p);
+		yes1 += needs_yes(r);
+		yes2 += needs_yes(r2);
+		for (f = 0; f < cat->nfields; f++)
+			if (cat->fields[f].section != SEC_NEED)
+				assert_true(record_field_equal(r, r2,
+				    cat->fields[f].index));
+	}
+	assert_true(yes2 > yes1 * 3 / 2);
+	synth_free(a);
+	synth_free(b);
+	record_free(r);
+	record_free(r2);
+}
+
 /* The set of taken IDs and the per-person table grow as persons come;
  * when the first allocation of a call fails, whatever it was, the call
  * fails cleanly and a retry gives what an undisturbed run gives. */
@@ -941,6 +1014,7 @@ main(void)
 		cmocka_unit_test(test_new_errors),
 		cmocka_unit_test(test_person_errors),
 		cmocka_unit_test(test_first_year),
+		cmocka_unit_test(test_need_scale),
 		cmocka_unit_test(test_growth_alloc),
 		cmocka_unit_test(test_new_alloc_sweep),
 		cmocka_unit_test(test_person_alloc_sweep),

@@ -1,0 +1,134 @@
+/*
+ * store_ckpt.c - the checkpoint thread of bulk work (store_ckpt.h).
+ */
+#include "store/store_ckpt.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "core/mem.h"
+#include "store/store_int.h"
+
+#define PERIOD_MS	50
+
+struct store_ckpt {
+	struct store	*s;
+	sqlite3		*db;		/* the thread's own connection */
+	int		 autockpt;	/* the store's wal_autocheckpoint */
+	int		 stop;
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+};
+
+static int
+autockpt_get(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int v = 1000;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+deadline(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += PERIOD_MS * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void *
+ckpt_main(void *arg)
+{
+	struct store_ckpt *c = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->mu);
+	while (!c->stop) {
+		pthread_mutex_unlock(&c->mu);
+		/* an error (say, SQLITE_BUSY) only means "not now" */
+		sqlite3_wal_checkpoint_v2(c->db, "main",
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&c->mu);
+		deadline(&ts);
+		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu,
+		    &ts) == 0)
+			;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static void
+ckpt_free(struct store_ckpt *c)
+{
+	char sql[48];
+
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d",
+	    c->autockpt);
+	sqlite3_exec(c->s->db, sql, NULL, NULL, NULL);
+	sqlite3_close(c->db);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	mem_free(c);
+}
+
+int
+store_ckpt_start(struct store *s, struct store_ckpt **out,
+    struct lf_error *err)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+	struct store_ckpt *c;
+
+	*out = NULL;
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	if ((c = mem_calloc(1, sizeof(*c))) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	c->s = s;
+	c->autockpt = autockpt_get(s->db);
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	/* the first read puts the connection in WAL mode: until then a
+	 * checkpoint of it does nothing */
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || sqlite3_exec(c->db,
+	    "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		lf_error_set(err, "store", "", "数据库错误 (database error in "
+		    "checkpoint open): %s", sqlite3_errmsg(c->db));
+		ckpt_free(c);
+		return -1;
+	}
+	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	if (pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
+		ckpt_free(c);
+		return lf_error_set(err, "thread", "", "无法创建线程 (cannot "
+		    "start a thread)");
+	}
+	*out = c;
+	return 0;
+}
+
+void
+store_ckpt_stop(struct store_ckpt *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->th, NULL);
+	ckpt_free(c);
+}

@@ -1,0 +1,35 @@
+/*
+ * store_ckpt.h - checkpoints on a thread of their own during bulk work.
+ *
+ * In WAL mode SQLite copies the log back into the database file
+ * (a checkpoint, with an fsync of each file) inside the commit that
+ * crosses wal_autocheckpoint pages, so a bulk writer waits for that
+ * I/O at each of its chunk commits. store_ckpt_start() turns the
+ * automatic checkpoints of the store's connection off and starts a
+ * thread with its own connection that runs PASSIVE checkpoints (they
+ * never block the writer nor wait for it) every few tens of
+ * milliseconds while the writer goes on. store_ckpt_stop() stops the
+ * thread, closes its connection and restores the writer's automatic
+ * checkpoints.
+ *
+ * Durability is unchanged: what a checkpoint copies was committed (and
+ * the copy is fsynced before the log is reused). Owned by the caller of
+ * start; stop it before the store is closed. Not for ":memory:" stores
+ * (start returns 0 and does nothing there).
+ */
+#ifndef LF_STORE_STORE_CKPT_H
+#define LF_STORE_STORE_CKPT_H
+
+#include "core/error.h"
+#include "store/store.h"
+
+struct store_ckpt;
+
+/* 0 and *out (NULL when there is nothing to do), or -1 with err (code
+ * "store" when the connection cannot be opened, "thread", "no_memory"). */
+int	store_ckpt_start(struct store *s, struct store_ckpt **out,
+	    struct lf_error *err);
+/* Stops and frees c (NULL is fine). */
+void	store_ckpt_stop(struct store_ckpt *c);
+
+#endif

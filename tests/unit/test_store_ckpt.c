@@ -1,0 +1,126 @@
+/*
+ * test_store_ckpt.c - the checkpoint thread of bulk work: the writer's
+ * automatic checkpoints are off while it runs and restored after, the
+ * thread copies committed frames back into the database by itself, and
+ * stopping it twice or with nothing to stop is harmless.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/store_ckpt.h"
+#include "store/store_int.h"	/* s->db, for white-box checks */
+#include "testutil.h"
+
+struct fx {
+	char		 dir[64];
+	char		 db[128];
+	struct store	*s;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct lf_error err;
+
+	assert_non_null(fx);
+	snprintf(fx->dir, sizeof(fx->dir), "%s", tu_tmpdir());
+	snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
+	if (store_create(fx->db, tu_catalog(), &err) != 0 ||
+	    store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0)
+		fail_msg("%s", err.message);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->s);
+	tu_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static int
+pragma(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+exec(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+}
+
+/* Size of the database file (not its log). */
+static long long
+db_size(const struct fx *fx)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(fx->db, &sb), 0);
+	return (long long)sb.st_size;
+}
+
+static void
+test_thread_checkpoints(void **state)
+{
+	struct fx *fx = *state;
+	struct store_ckpt *c = NULL;
+	struct lf_error err;
+	struct timespec nap = { 0, 20 * 1000000L };
+	long long before = db_size(fx);
+	int i;
+
+	exec(fx->s->db, "PRAGMA wal_autocheckpoint=321");
+	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
+	assert_non_null(c);
+	assert_int_equal(pragma(fx->s->db, "PRAGMA wal_autocheckpoint"), 0);
+	exec(fx->s->db, "CREATE TABLE t(x)");
+	for (i = 0; i < 20; i++)
+		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(900) "
+		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
+		    "k + 1 FROM n WHERE k < 200) SELECT k FROM n); COMMIT");
+	/* the writer checkpoints nothing (its automatic checkpoints are
+	 * off): the rows reach the database file only by the thread */
+	for (i = 0; i < 250 && db_size(fx) < before + 3600000; i++)
+		nanosleep(&nap, NULL);
+	assert_true(db_size(fx) >= before + 3600000);
+	store_ckpt_stop(c);
+	assert_int_equal(pragma(fx->s->db, "PRAGMA wal_autocheckpoint"), 321);
+	assert_int_equal(pragma(fx->s->db, "SELECT count(*) FROM t"), 4000);
+	store_ckpt_stop(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_thread_checkpoints, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
