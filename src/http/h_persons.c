@@ -136,7 +136,7 @@ h_persons_search(struct req *r)
 		return reply_lf_error(r, &err);
 	}
 	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
-	if (http_audit(r, "person.search", "person", "", "ok", detail) != 0) {
+	if (http_audit_gate(r, "person.search", "person", "", "ok", detail) != 0) {
 		json_decref(f.list);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
@@ -194,7 +194,7 @@ h_person_get(struct req *r)
 		json_decref(years);
 		return reply_lf_error(r, &err);
 	}
-	if (http_audit(r, "person.read", "person", p.uid, "ok", "") != 0) {
+	if (http_audit_gate(r, "person.read", "person", p.uid, "ok", "") != 0) {
 		json_decref(years);
 		json_decref(plans);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
@@ -235,7 +235,7 @@ h_person_reveal(struct req *r)
 		}
 	}
 	record_free(rec);
-	if (http_audit(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
+	if (http_audit_gate(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
