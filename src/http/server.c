@@ -52,7 +52,7 @@ thread_store(const struct app *app, struct lf_error *err)
 		return s;
 	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
 		return NULL;
-	/* 32 connections must not take 32 GiB: the OS page cache serves
+	/* a GiB of cache per pool connection is too much: the OS page cache serves
 	 * what these caches miss */
 	if (store_set_cache(s, app->cfg->cache_mib, err) != 0) {
 		store_close(s);
