@@ -1,12 +1,18 @@
 #!/bin/sh
-# make bench-api: the person page over HTTP with wrk on loopback, beside two
-# baselines run in the same go: nginx serving a static JSON file of the same
-# size (the HTTP limit of this machine), and the same lookup done directly
-# in C on the same SQLite file (bench/lookup.c).
-#   BENCH_API_PERSONS=200000 (default) persons, one year; DURATION=10 s.
+# make bench-api: the person page and the search by ID number over HTTP with
+# wrk on loopback, beside two baselines run in the same go: nginx serving a
+# static JSON file of the same size as each answer (the HTTP limit of this
+# machine), and the same lookups done directly in C on the same SQLite file
+# (bench/lookup.c).
+#   BENCH_API_PERSONS=200000 (default) persons;
+#   BENCH_API_YEARS=1 (default) years of surveys, ending 2025 (5: 2021-2025);
+#   DURATION=10 s per wrk run; THREADS (default: the server's own default).
+# The seeded database is kept in bench/out/api/db-PERSONS-YEARS and reused
+# by the next run with the same sizes (the province takes ~20 min to seed).
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH_API_PERSONS:-200000}
+ny=${BENCH_API_YEARS:-1}
 dur=${DURATION:-10}
 out=bench/out/api
 need=""
@@ -16,34 +22,72 @@ command -v curl >/dev/null 2>&1 || need="$need curl"
 if [ -n "$need" ]; then
 	apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null
 fi
-rm -rf "$out"
+case $ny in
+[1-9]) ;;
+*) echo "BENCH_API_YEARS: 1 to 9" >&2; exit 2 ;;
+esac
+db="$out/db-$n-$ny"
+mkdir -p "$out"
+find "$out" -mindepth 1 -maxdepth 1 ! -name "db-*" -exec rm -rf {} +
 mkdir -p "$out/www"
 pw="Bench-liangfu-2026"
-./liangfu seed "$out/api.db" --persons "$n" --years 2025 --seed 5 2>/dev/null
-echo "$pw" | ./liangfu user add "$out/api.db" --login bench --role province \
-    --region 51 >/dev/null
-sqlite3 "$out/api.db" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
+if [ ! -f "$db/seeded" ]; then
+	rm -rf "$db"
+	mkdir -p "$db"
+	./liangfu seed "$db/api.db" --persons "$n" \
+	    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
+	echo "$pw" | ./liangfu user add "$db/api.db" --login bench \
+	    --role province --region 51 >/dev/null
+	touch "$db/seeded"
+fi
+sqlite3 "$db/api.db" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
     > "$out/uids"
-./liangfu serve "$out/api.db" --listen 127.0.0.1:0 --port-file "$out/port" \
-    >/dev/null 2>"$out/server.log" &
+# the ID numbers of the same persons, and the direct lookups (one thread)
+build/bench/lookup "$db/api.db" "$out/uids" "$out/ids" > "$out/direct"
+conf="$out/serve.ini"
+: > "$conf"
+if [ -n "${THREADS:-}" ]; then
+	printf '[server]\nthreads = %s\n' "$THREADS" > "$conf"
+fi
+./liangfu serve "$db/api.db" --listen 127.0.0.1:0 --port-file "$out/port" \
+    --config "$conf" >/dev/null 2>"$out/server.log" &
 spid=$!
 trap 'kill $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
 for i in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
 port=$(cat "$out/port")
-token=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+curl -s -D "$out/login.h" -o "$out/login.json" \
+    -H 'Content-Type: application/json' \
     -d "{\"login\":\"bench\",\"password\":\"$pw\"}" \
-    "http://127.0.0.1:$port/api/v1/session" |
-    sed -n 's/^Set-Cookie: lf_session=\([0-9a-f]*\);.*/\1/p')
+    "http://127.0.0.1:$port/api/v1/session"
+token=$(sed -n 's/^Set-Cookie: lf_session=\([0-9a-f]*\);.*/\1/p' "$out/login.h")
+csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' "$out/login.json")
 uid=$(head -1 "$out/uids")
 curl -s -b "lf_session=$token" "http://127.0.0.1:$port/api/v1/persons/$uid" \
     > "$out/www/person.json"
-size=$(stat -c %s "$out/www/person.json")
+curl -s -b "lf_session=$token" -H "X-CSRF-Token: $csrf" \
+    -H 'Content-Type: application/json' \
+    -d "{\"id_number\":\"$(head -1 "$out/ids")\"}" \
+    "http://127.0.0.1:$port/api/v1/persons/search" > "$out/www/search.json"
+grep -q '"persons":\[{' "$out/www/search.json" || {
+	echo "bench-api: the search found nobody" >&2; exit 1; }
+psize=$(stat -c %s "$out/www/person.json")
+ssize=$(stat -c %s "$out/www/search.json")
 cat > "$out/person.lua" <<LUA
 local uids = {}
 for line in io.lines("$out/uids") do uids[#uids + 1] = line end
 request = function()
 	return wrk.format("GET", "/api/v1/persons/" .. uids[math.random(#uids)],
 	    { ["Cookie"] = "lf_session=$token" })
+end
+LUA
+cat > "$out/search.lua" <<LUA
+local ids = {}
+for line in io.lines("$out/ids") do ids[#ids + 1] = line end
+request = function()
+	return wrk.format("POST", "/api/v1/persons/search",
+	    { ["Cookie"] = "lf_session=$token", ["X-CSRF-Token"] = "$csrf",
+	      ["Content-Type"] = "application/json" },
+	    '{"id_number":"' .. ids[math.random(#ids)] .. '"}')
 end
 LUA
 cat > "$out/nginx.conf" <<CONF
@@ -61,14 +105,32 @@ http {
 CONF
 nginx -c "$PWD/$out/nginx.conf"
 sleep 0.5
-echo "liangfu bench-api: $n persons, person page $size bytes, ${dur}s per run"
+
+# wrk_run LABEL ARGS...: requests/s, p50 and p99 on one line
+wrk_run() {
+	label=$1
+	shift
+	wrk -t2 -d"${dur}s" --latency "$@" > "$out/wrk.txt"
+	rps=$(sed -n 's/^Requests\/sec: *//p' "$out/wrk.txt")
+	p50=$(sed -n 's/^ *50% *//p' "$out/wrk.txt")
+	p99=$(sed -n 's/^ *99% *//p' "$out/wrk.txt")
+	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out/wrk.txt")
+	printf '%-28s %10s req/s  p50 %9s  p99 %9s%s\n' "$label" "$rps" \
+	    "$p50" "$p99" "${non2xx:+  NON-2xx: $non2xx}"
+}
+
+echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
+    "search answer $ssize bytes; ${dur}s per run; $(date -u '+%F %H:%M') UTC"
 for c in 64 256; do
 	echo "== $c connections"
-	wrk -t2 -c$c -d${dur}s --latency -s "$out/person.lua" \
-	    "http://127.0.0.1:$port/" | grep -E "Requests/sec|50%|99%"
-	wrk -t2 -c$c -d${dur}s --latency \
-	    "http://127.0.0.1:$((port + 1))/person.json" |
-	    grep -E "Requests/sec|50%|99%" | sed 's/^/nginx /'
+	wrk_run "liangfu person page" -c$c -s "$out/person.lua" \
+	    "http://127.0.0.1:$port/"
+	wrk_run "nginx $psize bytes" -c$c \
+	    "http://127.0.0.1:$((port + 1))/person.json"
+	wrk_run "liangfu search by ID" -c$c -s "$out/search.lua" \
+	    "http://127.0.0.1:$port/"
+	wrk_run "nginx $ssize bytes" -c$c \
+	    "http://127.0.0.1:$((port + 1))/search.json"
 done
-echo "== direct C lookup on the same file (no HTTP, no audit)"
-build/bench/lookup "$out/api.db" "$out/uids"
+echo "== direct C lookups on the same file (no HTTP, no audit)"
+cat "$out/direct"

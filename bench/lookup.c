@@ -1,8 +1,13 @@
 /*
- * lookup.c - the person page's database work done directly in C, as a
- * baseline for the HTTP figure: for random opaque ids, find the person and
- * read every year's survey (opening sealed values). No HTTP, no JSON, no
- * audit. Usage: lookup DB UIDS-FILE; prints lookups per second.
+ * lookup.c - the API's database work done directly in C, as a baseline for
+ * the HTTP figures: for random persons, find the person and read every
+ * year's survey (opening sealed values), first by opaque id (the person
+ * page), then by ID number (the search). No HTTP, no JSON, no audit.
+ *
+ * Usage: lookup DB UIDS-FILE [IDS-OUT]
+ * Prints lookups per second for each way, one thread, 5 s each. With
+ * IDS-OUT, first writes the ID numbers of the persons in UIDS-FILE there,
+ * one a line (synthetic data: the bench's search requests use them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +16,11 @@
 
 #include "core/embedded.h"
 #include "store/store.h"
+
+#define MAXP	5000
+
+static char uids[MAXP][40];
+static char ids[MAXP][24];
 
 static double
 now(void)
@@ -21,51 +31,102 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Every year's survey of p. 0 or -1. */
+static int
+read_years(struct store *s, const struct store_person *p, struct record *r,
+    struct lf_error *err)
+{
+	int years[64];
+	size_t ny, i;
+	int64_t v;
+
+	if (store_survey_years(s, p->id, years, 64, &ny, err) != 0)
+		return -1;
+	for (i = 0; i < ny; i++)
+		if (store_survey_get(s, p->id, years[i], r, &v, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* Lookups per second for 5 s, by uid (by_id 0) or by ID number. */
+static double
+run(struct store *s, struct record *r, size_t n, int by_id)
+{
+	struct store_person p;
+	struct lf_error err;
+	long done = 0;
+	double t0 = now();
+
+	while (now() - t0 < 5.0) {
+		size_t k = (size_t)rand() % n;
+		int rc = by_id ? store_person_by_idnum(s, ids[k], &p, &err) :
+		    store_person_by_uid(s, uids[k], &p, &err);
+
+		if (rc != 0 || read_years(s, &p, r, &err) != 0) {
+			fprintf(stderr, "lookup: person %zu not found\n", k);
+			exit(1);
+		}
+		done++;
+	}
+	return done / (now() - t0);
+}
+
+/* Fills ids[] from the persons of uids[]; writes them to path if set. */
+static int
+load_ids(struct store *s, size_t n, const char *path)
+{
+	struct store_person p;
+	struct lf_error err;
+	FILE *fp = path ? fopen(path, "w") : NULL;
+	size_t i;
+
+	if (path != NULL && fp == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_person_by_uid(s, uids[i], &p, &err) != 0)
+			return -1;
+		snprintf(ids[i], sizeof(ids[i]), "%s", p.id_number);
+		if (fp != NULL)
+			fprintf(fp, "%s\n", ids[i]);
+	}
+	return fp != NULL && fclose(fp) != 0 ? -1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static char uids[5000][40];
 	struct embedded_file f;
 	struct catalog *cat;
 	struct regions *rs;
 	struct lf_error err;
 	struct store *s;
-	struct store_person p;
 	struct record *r;
-	int years[64];
-	size_t n = 0, ny, i;
-	int64_t v;
-	long done = 0;
-	double t0;
+	size_t n = 0;
 	FILE *fp;
 
-	if (argc != 3 || (fp = fopen(argv[2], "r")) == NULL)
+	if ((argc != 3 && argc != 4) || (fp = fopen(argv[2], "r")) == NULL)
 		return 2;
-	while (n < 5000 && fgets(uids[n], sizeof(uids[n]), fp) != NULL)
+	while (n < MAXP && fgets(uids[n], sizeof(uids[n]), fp) != NULL)
 		uids[n++][32] = '\0';
 	fclose(fp);
-	if (embedded_get("data/catalog.tsv", &f) != 0 ||
+	lf_error_clear(&err);
+	if (n == 0 || embedded_get("data/catalog.tsv", &f) != 0 ||
 	    catalog_parse(f.data, f.len, f.name, &cat, &err) != 0 ||
 	    embedded_get("data/regions-sichuan.tsv", &f) != 0 ||
 	    regions_parse(f.data, f.len, f.name, &rs, &err) != 0 ||
 	    store_open(argv[1], cat, rs, &s, &err) != 0 ||
 	    (r = record_new(cat)) == NULL) {
-		fprintf(stderr, "lookup: %s\n", err.message);
+		fprintf(stderr, "lookup: %s\n", n ? err.message :
+		    "no persons");
 		return 1;
 	}
-	t0 = now();
-	while (now() - t0 < 5.0) {
-		const char *uid = uids[(size_t)rand() % n];
-
-		if (store_person_by_uid(s, uid, &p, &err) != 0 ||
-		    store_survey_years(s, p.id, years, 64, &ny, &err) != 0)
-			return 1;
-		for (i = 0; i < ny; i++)
-			if (store_survey_get(s, p.id, years[i], r, &v, &err))
-				return 1;
-		done++;
+	if (load_ids(s, n, argc == 4 ? argv[3] : NULL) != 0) {
+		fprintf(stderr, "lookup: cannot read the persons' ID numbers\n");
+		return 1;
 	}
-	printf("direct lookups: %.0f/s (one thread)\n", done / (now() - t0));
+	printf("direct lookups by id: %.0f/s (one thread)\n", run(s, r, n, 0));
+	printf("direct lookups by ID number: %.0f/s (one thread)\n",
+	    run(s, r, n, 1));
 	record_free(r);
 	store_close(s);
 	regions_free(rs);

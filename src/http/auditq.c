@@ -7,28 +7,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "io/log.h"
 
-/* One waiting entry; it lives on the waiting request's stack. */
+#define NSTR	10	/* string fields of struct audit_entry */
+
+/* One queued entry: the entry, its strings copied into text[], and who to
+ * tell. One allocation; freed by the writer after the callback. */
 struct pending {
 	struct audit_entry	 e;
-	struct lf_error		 err;
-	int			 done;
+	auditq_done_fn		 done;
+	void			*arg;
 	int			 rc;
+	struct lf_error		 err;
 	struct pending		*next;
+	char			 text[];
 };
 
 static struct {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work;		/* writer: entries are waiting */
-	pthread_cond_t	 done;		/* requests: a batch committed */
 	struct pending	*head, *tail;
 	struct store	*s;
 	pthread_t	 thread;
 	int		 running;
 	int		 stop;
-} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, 0, 0 };
+} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
+    NULL, 0, 0, 0 };
 
 /* Appends a batch in one transaction; sets each entry's rc. */
 static void
@@ -60,10 +65,23 @@ write_batch(struct pending *batch)
 	}
 }
 
+/* Tells every entry of a committed (or failed) batch, then frees it. */
+static void
+finish_batch(struct pending *batch)
+{
+	struct pending *p, *next;
+
+	for (p = batch; p != NULL; p = next) {
+		next = p->next;
+		p->done(p->arg, p->rc, &p->err);
+		mem_free(p);
+	}
+}
+
 static void *
 writer(void *arg)
 {
-	struct pending *batch, *p;
+	struct pending *batch;
 
 	(void)arg;
 	pthread_mutex_lock(&q.mu);
@@ -76,10 +94,8 @@ writer(void *arg)
 		q.head = q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		write_batch(batch);
+		finish_batch(batch);
 		pthread_mutex_lock(&q.mu);
-		for (p = batch; p != NULL; p = p->next)
-			p->done = 1;
-		pthread_cond_broadcast(&q.done);
 	}
 	pthread_mutex_unlock(&q.mu);
 	return NULL;
@@ -116,29 +132,66 @@ auditq_stop(void)
 	q.running = 0;
 }
 
-int
-auditq_append(const struct audit_entry *e, struct lf_error *err)
+/* The entry's string fields, in order, as pointers into e. */
+static const char **
+field(struct audit_entry *e, size_t i)
 {
-	struct pending p;
+	const char **f[NSTR] = { &e->at, &e->actor, &e->role, &e->action,
+	    &e->target_type, &e->target, &e->result, &e->client,
+	    &e->request_id, &e->detail };
 
-	memset(&p, 0, sizeof(p));
-	p.e = *e;
+	return f[i];
+}
+
+/* A pending entry holding copies of e's strings (NULL stays NULL). */
+static struct pending *
+pending_new(const struct audit_entry *e)
+{
+	struct audit_entry src = *e;
+	struct pending *p;
+	size_t i, len = 0, n;
+	char *at;
+
+	for (i = 0; i < NSTR; i++)
+		len += *field(&src, i) ? strlen(*field(&src, i)) + 1 : 0;
+	if ((p = mem_calloc(1, sizeof(*p) + len)) == NULL)
+		return NULL;
+	at = p->text;
+	for (i = 0; i < NSTR; i++) {
+		if (*field(&src, i) == NULL)
+			continue;
+		n = strlen(*field(&src, i)) + 1;
+		memcpy(at, *field(&src, i), n);
+		*field(&p->e, i) = at;
+		at += n;
+	}
+	return p;
+}
+
+int
+auditq_submit(const struct audit_entry *e, auditq_done_fn done, void *arg,
+    struct lf_error *err)
+{
+	struct pending *p = pending_new(e);
+
+	if (p == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory for an audit entry)");
+	p->done = done;
+	p->arg = arg;
 	pthread_mutex_lock(&q.mu);
 	if (!q.running || q.stop) {
 		pthread_mutex_unlock(&q.mu);
+		mem_free(p);
 		return lf_error_set(err, "unavailable", "", "audit writer not "
 		    "running");
 	}
 	if (q.tail != NULL)
-		q.tail->next = &p;
+		q.tail->next = p;
 	else
-		q.head = &p;
-	q.tail = &p;
+		q.head = p;
+	q.tail = p;
 	pthread_cond_signal(&q.work);
-	while (!p.done)
-		pthread_cond_wait(&q.done, &q.mu);
 	pthread_mutex_unlock(&q.mu);
-	if (p.rc != 0)
-		*err = p.err;
-	return p.rc;
+	return 0;
 }

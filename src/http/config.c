@@ -27,8 +27,9 @@ static const struct {
 	{ "web", OPT_STR, offsetof(struct http_config, web),
 	    sizeof(((struct http_config *)0)->web), 0, 0, "web",
 	    "directory of the web app's files" },
-	{ "threads", OPT_INT, offsetof(struct http_config, threads), 0, 1,
-	    256, "32", "worker threads (each may block on the database)" },
+	{ "threads", OPT_INT, offsetof(struct http_config, threads), 0, 0,
+	    256, "0", "worker threads, each serving many connections "
+	    "(0: one per processor, at least 2)" },
 	{ "max_body", OPT_INT, offsetof(struct http_config, max_body), 0,
 	    1024, 16 << 20, "1048576", "largest request body in bytes" },
 	{ "timeout", OPT_INT, offsetof(struct http_config, timeout), 0, 1,
@@ -102,6 +103,17 @@ on_value(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* threads = 0: one per online processor, at least 2. Returns 0. */
+static int
+pool_size(struct http_config *c)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (c->threads == 0)
+		c->threads = n < 2 ? 2 : n > 256 ? 256 : (int)n;
+	return 0;
+}
+
 int
 http_config_load(struct http_config *c, const char *file, char *err,
     size_t errlen)
@@ -115,7 +127,7 @@ http_config_load(struct http_config *c, const char *file, char *err,
 		set_option(c, i, options[i].def);
 	err[0] = '\0';
 	if (file == NULL)
-		return 0;
+		return pool_size(c);
 	rc = ini_parse(file, on_value, &x);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: cannot read", file);
@@ -128,7 +140,7 @@ http_config_load(struct http_config *c, const char *file, char *err,
 		snprintf(err, errlen, "%s:%d: %s", file, rc, why);
 		return -1;
 	}
-	return 0;
+	return pool_size(c);
 }
 
 int

@@ -128,7 +128,7 @@ reply_item(struct req *r, const struct plan_item *it, unsigned status,
 	lf_error_clear(&err);
 	if ((j = item_full(r, it, &err)) == NULL)
 		return reply_lf_error(r, &err);
-	if (http_audit(r, what, "item", r->params[0], "ok", "") != 0) {
+	if (http_audit_gate(r, what, "item", r->params[0], "ok", "") != 0) {
 		json_decref(j);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
@@ -365,7 +365,7 @@ h_inbox(struct req *r)
 	}
 	snprintf(detail, sizeof(detail), "year=%d state=%ld rows=%zu", q.year,
 	    state, json_array_size(pg.list));
-	if (http_audit(r, "item.inbox", "item", "", "ok", detail) != 0) {
+	if (http_audit_gate(r, "item.inbox", "item", "", "ok", detail) != 0) {
 		json_decref(pg.list);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");

@@ -146,7 +146,7 @@ list(struct req *r, struct args *a)
 	}
 	snprintf(detail, sizeof(detail), "region=%s year=%ld filters=%zu "
 	    "rows=%zu", in->code, year, a->n, json_array_size(pg.list));
-	if (http_audit(r, "person.list", "person", "", "ok", detail) != 0) {
+	if (http_audit_gate(r, "person.list", "person", "", "ok", detail) != 0) {
 		json_decref(pg.list);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");

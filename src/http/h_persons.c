@@ -7,6 +7,7 @@
  * only /reveal gives them in full.
  */
 #include "http/access.h"
+#include "http/json_out.h"
 #include "http/session.h"
 #include "http/statsd.h"
 
@@ -136,7 +137,7 @@ h_persons_search(struct req *r)
 		return reply_lf_error(r, &err);
 	}
 	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
-	if (http_audit(r, "person.search", "person", "", "ok", detail) != 0) {
+	if (http_audit_gate(r, "person.search", "person", "", "ok", detail) != 0) {
 		json_decref(f.list);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
@@ -144,30 +145,82 @@ h_persons_search(struct req *r)
 	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
 }
 
-static json_t *
-years_json(struct req *r, const struct store_person *p, struct record *rec,
+/* Largest person page: 64 years of surveys and plans fit many times. */
+#define PAGE_MAX	(16u << 20)
+
+static int
+no_memory(struct lf_error *err)
+{
+	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+}
+
+/* One year of the page: {"year","version","survey"} after a comma
+ * unless first. */
+static int
+page_year(struct buf *b, int first, int year, int64_t version,
+    const struct record *rec)
+{
+	return buf_adds(b, first ? "{\"year\":" : ",{\"year\":") != 0 ||
+	    jout_int(b, year) != 0 || buf_adds(b, ",\"version\":") != 0 ||
+	    jout_int(b, version) != 0 || buf_adds(b, ",\"survey\":") != 0 ||
+	    jout_record(b, rec, 1) != 0 || buf_addc(b, '}') != 0 ? -1 : 0;
+}
+
+/* Every year's survey, secrets masked, as a JSON array into b. */
+static int
+page_years(struct req *r, const struct store_person *p, struct buf *b,
     struct lf_error *err)
 {
-	json_t *years = json_array();
-	int list[64];
+	struct record *rec = record_new(r->app->cat);
+	int list[64], rc = -1;
 	size_t n, i;
 	int64_t version;
 
-	if (store_survey_years(r->s, p->id, list, 64, &n, err) != 0) {
-		json_decref(years);
-		return NULL;
+	if (rec == NULL)
+		return no_memory(err);
+	if (store_survey_years(r->s, p->id, list, 64, &n, err) != 0)
+		goto out;
+	if (buf_addc(b, '[') != 0) {
+		no_memory(err);
+		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		if (store_survey_get(r->s, p->id, list[i], rec, &version,
-		    err) != 0) {
-			json_decref(years);
-			return NULL;
+		    err) != 0)
+			goto out;
+		if (page_year(b, i == 0, list[i], version, rec) != 0) {
+			no_memory(err);
+			goto out;
 		}
-		json_array_append_new(years, json_pack("{s:i,s:I,s:o}", "year",
-		    list[i], "version", (json_int_t)version, "survey",
-		    json_from_record(rec, 1)));
 	}
-	return years;
+	rc = buf_addc(b, ']') == 0 ? 0 : no_memory(err);
+out:
+	record_free(rec);
+	return rc;
+}
+
+/* The person page {"person","years","plans"} into b (see docs/api.md),
+ * written straight into the buffer (json_out.h); plans still come as a
+ * jansson tree. */
+static int
+page(struct req *r, const struct store_person *p, struct buf *b,
+    struct lf_error *err)
+{
+	json_t *plans;
+	int rc;
+
+	if (buf_adds(b, "{\"person\":") != 0 ||
+	    jout_person(b, r->app->regions, p) != 0 ||
+	    buf_adds(b, ",\"years\":") != 0)
+		return no_memory(err);
+	if (page_years(r, p, b, err) != 0)
+		return -1;
+	if ((plans = http_person_plans(r, p, err)) == NULL)
+		return -1;
+	rc = buf_adds(b, ",\"plans\":") != 0 || jout_json(b, plans) != 0 ||
+	    buf_addc(b, '}') != 0 ? no_memory(err) : 0;
+	json_decref(plans);
+	return rc;
 }
 
 enum MHD_Result
@@ -175,8 +228,7 @@ h_person_get(struct req *r)
 {
 	struct store_person p;
 	struct lf_error err;
-	struct record *rec;
-	json_t *years, *plans;
+	struct buf b;
 	int rc;
 
 	lf_error_clear(&err);
@@ -184,24 +236,17 @@ h_person_get(struct req *r)
 	    &err);
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
-	if ((rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
-	years = years_json(r, &p, rec, &err);
-	record_free(rec);
-	if (years == NULL)
-		return reply_lf_error(r, &err);
-	if ((plans = http_person_plans(r, &p, &err)) == NULL) {
-		json_decref(years);
+	buf_init(&b, PAGE_MAX);
+	if (page(r, &p, &b, &err) != 0) {
+		buf_free(&b);
 		return reply_lf_error(r, &err);
 	}
-	if (http_audit(r, "person.read", "person", p.uid, "ok", "") != 0) {
-		json_decref(years);
-		json_decref(plans);
+	if (http_audit_gate(r, "person.read", "person", p.uid, "ok", "") != 0) {
+		buf_free(&b);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
 	}
-	return reply_json(r, 200, json_pack("{s:o,s:o,s:o}", "person",
-	    http_person_json(r, &p), "years", years, "plans", plans));
+	return reply_buf(r, 200, &b);
 }
 
 enum MHD_Result
@@ -235,7 +280,7 @@ h_person_reveal(struct req *r)
 		}
 	}
 	record_free(rec);
-	if (http_audit(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
+	if (http_audit_gate(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");

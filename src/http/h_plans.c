@@ -273,7 +273,7 @@ reply_view(struct req *r, const struct store_person *p, int year,
 	}
 	if (extra != NULL)
 		json_object_update_new(view, extra);
-	if (action != NULL && http_audit(r, action, "person", p->uid, "ok",
+	if (action != NULL && http_audit_gate(r, action, "person", p->uid, "ok",
 	    r->params[1]) != 0) {
 		json_decref(view);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "

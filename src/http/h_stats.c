@@ -187,7 +187,7 @@ h_stats(struct req *r)
 	}
 	snprintf(detail, sizeof(detail), "year=%d filters=%zu format=%s",
 	    year, a.nspec, a.format ? a.format : "json");
-	if (http_audit(r, "stats.read", "region", in->code, "ok", detail) !=
+	if (http_audit_gate(r, "stats.read", "region", in->code, "ok", detail) !=
 	    0) {
 		report_free(rep);
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "

@@ -2,8 +2,14 @@
  * http.h - the platform over HTTP: a JSON API under /api/v1 and the web
  * app's files, served by libmicrohttpd.
  *
- * One server process; a pool of threads, each with its own database
- * connection (blocking SQLite calls are fine there). Every request passes
+ * One server process; a small pool of threads (one per processor by
+ * default), each serving many connections through epoll and holding its
+ * own database connection. A handler's SQLite calls run on its thread;
+ * its audit entries go to one writer thread, and the connection is
+ * suspended (the thread goes on with others) until they are durable, so
+ * no thread waits for an fsync. A slow handler (a bulk plan build, a
+ * statistics load) does hold up the connections of its thread meanwhile.
+ * Every request passes
  * one route table (router.c) naming its handler and the permission it
  * needs, and one access decision (access.c). Errors are JSON:
  * {"error":{"code","message","field"}} with a fitting status.
@@ -23,7 +29,8 @@ struct http_config {
 	char		 db[1024];	/* database path */
 	char		 listen[128];	/* "127.0.0.1:8080"; port 0 = any */
 	char		 web[1024];	/* directory of the web app */
-	int		 threads;	/* pool size (blocking DB calls) */
+	int		 threads;	/* pool size; 0 in the file = one per
+					   processor (at least 2) */
 	size_t		 max_body;	/* bytes of a request body */
 	int		 timeout;	/* idle connection timeout, seconds */
 	int		 secure_cookies; /* behind TLS: cookies get Secure */

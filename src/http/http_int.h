@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -53,6 +54,15 @@ struct req {
 	struct principal	 who;
 	unsigned		 status;	/* for the access log */
 	int64_t			 start_us;
+	/* The answer waits here until every audit entry of the request is
+	 * durable (server.c): holds counts the handler (1 while it runs)
+	 * and each entry not yet committed; the writer thread drops its
+	 * holds, and the last one resumes the parked connection. */
+	struct MHD_Response	*resp;
+	_Atomic int		 holds;
+	_Atomic int		 audit_failed;	/* a gating entry failed */
+	int			 parked;	/* connection suspended */
+	enum MHD_Result		 result;	/* the handler's */
 };
 
 typedef enum MHD_Result (*http_handler)(struct req *r);
@@ -76,8 +86,16 @@ struct route {
 const struct route *router_match(struct req *r, const char *path,
 	    int *method_allowed);
 
-/* Replies. Each queues a response and returns its MHD result. */
+/* Replies. Each sets the request's answer and returns its MHD result;
+ * the server sends it once every audit entry of the request is durable.
+ * reply_queue() takes over resp (MHD_NO, resp destroyed, when the request
+ * already has an answer); the others build one. */
+enum MHD_Result	reply_queue(struct req *r, unsigned status,
+		    struct MHD_Response *resp);
 enum MHD_Result	reply_json(struct req *r, unsigned status, json_t *body);
+/* A JSON text already written into b; b is emptied (its bytes go to the
+ * answer). */
+enum MHD_Result	reply_buf(struct req *r, unsigned status, struct buf *b);
 /* A file: data (malloc'd; freed by the reply) of type ctype, offered for
  * download as filename (ASCII; NULL = inline). */
 enum MHD_Result	reply_bytes(struct req *r, unsigned status, const char *ctype,
@@ -100,6 +118,12 @@ int		 body_parse(const char *text, size_t len,
  * not in `allowed` (NULL-terminated) are refused. */
 json_t		*req_json(struct req *r, const char *const *allowed,
 		    enum MHD_Result *result);
+
+/* The answer's hold for something on its way (server.c): http_hold()
+ * before handing r to another thread, http_release() from there when it
+ * is done; the answer leaves after the last release. */
+void		 http_hold(struct req *r);
+void		 http_release(struct req *r);
 
 /* Handlers (one file per resource). */
 enum MHD_Result	h_session_login(struct req *r);

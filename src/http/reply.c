@@ -8,13 +8,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/utf8.h"
+
+enum MHD_Result
+reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (r->resp != NULL) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	r->resp = resp;
+	r->status = status;
+	return MHD_YES;
+}
+
+/* The headers every API answer carries. */
+static void
+api_headers(struct req *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+}
+
+/* Queues resp as a JSON answer; NULL (no memory) gives MHD_NO. */
+static enum MHD_Result
+queue_json(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/json; charset=utf-8");
+	api_headers(r, resp);
+	return reply_queue(r, status, resp);
+}
 
 enum MHD_Result
 reply_json(struct req *r, unsigned status, json_t *body)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result rc;
 	char *text = json_dumps(body, JSON_COMPACT);
 
 	json_decref(body);
@@ -22,19 +55,25 @@ reply_json(struct req *r, unsigned status, json_t *body)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(strlen(text), text,
 	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
+	if (resp == NULL)
 		free(text);
+	return queue_json(r, status, resp);
+}
+
+enum MHD_Result
+reply_buf(struct req *r, unsigned status, struct buf *b)
+{
+	struct MHD_Response *resp;
+	size_t len = b->len;
+	char *text = buf_detach(b);
+
+	if (text == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Request-Id", r->id);
-	r->status = status;
-	rc = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	resp = MHD_create_response_from_buffer_with_free_callback(len, text,
+	    mem_free);
+	if (resp == NULL)
+		mem_free(text);
+	return queue_json(r, status, resp);
 }
 
 enum MHD_Result
@@ -42,7 +81,6 @@ reply_bytes(struct req *r, unsigned status, const char *ctype,
     const char *filename, void *data, size_t len)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result rc;
 	char disp[160];
 
 	resp = MHD_create_response_from_buffer(len, data,
@@ -57,13 +95,8 @@ reply_bytes(struct req *r, unsigned status, const char *ctype,
 		    filename);
 		MHD_add_response_header(resp, "Content-Disposition", disp);
 	}
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Request-Id", r->id);
-	r->status = status;
-	rc = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	api_headers(r, resp);
+	return reply_queue(r, status, resp);
 }
 
 enum MHD_Result

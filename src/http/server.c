@@ -52,7 +52,7 @@ thread_store(const struct app *app, struct lf_error *err)
 		return s;
 	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
 		return NULL;
-	/* 32 connections must not take 32 GiB: the OS page cache serves
+	/* a GiB of cache per pool connection is too much: the OS page cache serves
 	 * what these caches miss */
 	if (store_set_cache(s, app->cfg->cache_mib, err) != 0) {
 		store_close(s);
@@ -175,7 +175,6 @@ serve_static(struct req *r)
 {
 	struct MHD_Response *resp;
 	struct stat sb;
-	enum MHD_Result rc;
 	char path[2048];
 	int fd;
 
@@ -194,10 +193,7 @@ serve_static(struct req *r)
 	MHD_add_response_header(resp, "Content-Type", mime(path));
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	security_headers(resp);
-	r->status = 200;
-	rc = MHD_queue_response(r->conn, 200, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	return reply_queue(r, 200, resp);
 }
 
 static enum MHD_Result
@@ -235,6 +231,57 @@ dispatch(struct req *r)
 	return rt->fn(r);
 }
 
+void
+http_hold(struct req *r)
+{
+	atomic_fetch_add(&r->holds, 1);
+}
+
+void
+http_release(struct req *r)
+{
+	if (atomic_fetch_sub(&r->holds, 1) == 1)
+		MHD_resume_connection(r->conn);
+}
+
+/* Sends the answer the handler left, now that the request's audit entries
+ * are durable; a failed gating entry turns it into 503. */
+static enum MHD_Result
+send_answer(struct req *r)
+{
+	enum MHD_Result rc;
+
+	if (atomic_load(&r->audit_failed) && r->resp != NULL) {
+		MHD_destroy_response(r->resp);
+		r->resp = NULL;
+		r->result = reply_error(r, 503, "audit", "", "审计日志不可用 "
+		    "(audit log unavailable)");
+	}
+	if (r->result != MHD_YES || r->resp == NULL)
+		return MHD_NO;
+	rc = MHD_queue_response(r->conn, r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	return rc;
+}
+
+/* Runs the handler. When audit entries it made are still on their way to
+ * disk, the connection is suspended (this thread goes on with other
+ * connections) and the writer's last release resumes it: MHD then calls
+ * on_request again, which sends the answer. */
+static enum MHD_Result
+handle(struct req *r)
+{
+	atomic_store(&r->holds, 1);
+	r->result = dispatch(r);
+	if (atomic_load(&r->holds) == 1)
+		return send_answer(r);
+	r->parked = 1;
+	MHD_suspend_connection(r->conn);
+	http_release(r);
+	return MHD_YES;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -255,7 +302,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	return dispatch(r);
+	if (r->parked) {
+		r->parked = 0;
+		return send_answer(r);
+	}
+	return handle(r);
 }
 
 /* Access log: no personal data (paths hold opaque ids only; the query
@@ -278,6 +329,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	    "us=%lld%s", r->id, r->client, r->authed ? r->who.login : "-",
 	    r->method, path, r->status, (long long)(now_us() - r->start_us),
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	if (r->resp != NULL)
+		MHD_destroy_response(r->resp);
 	buf_free(&r->body);
 	mem_free(r);
 	*req_cls = NULL;
@@ -311,7 +364,7 @@ start(const struct app *app, struct sockaddr_in *sa)
 	const struct http_config *c = app->cfg;
 
 	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_USE_ERROR_LOG | MHD_USE_ITC,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 	    0, NULL, NULL, on_request, (void *)app,
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,

@@ -5,6 +5,7 @@
 
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -13,22 +14,72 @@
 #include "store/audit.h"
 #include "store/users.h"
 
-int
-http_audit(struct req *r, const char *action, const char *target_type,
-    const char *target, const char *result, const char *detail)
+/* The writer's word on an entry of request r: a failure is logged. */
+static void
+audit_done(void *arg, int rc, const struct lf_error *err)
 {
-	struct audit_entry e = { NULL, r->authed ? r->who.login : "-",
-	    r->authed ? r->who.role : "", action, target_type, target, result,
-	    r->client, r->id, detail };
+	struct req *r = arg;
+
+	if (rc != 0)
+		log_warnx("audit append failed (request %s): %s", r->id,
+		    err->message);
+	http_release(r);
+}
+
+/* The same for an entry the answer depends on: a failure also marks the
+ * request, so that the server answers 503 instead. */
+static void
+audit_gate_done(void *arg, int rc, const struct lf_error *err)
+{
+	struct req *r = arg;
+
+	if (rc != 0)
+		atomic_store(&r->audit_failed, 1);
+	audit_done(arg, rc, err);
+}
+
+/* Queues e for request r; the answer waits until it is durable. */
+static int
+submit(struct req *r, const struct audit_entry *e, int gate)
+{
 	struct lf_error err;
 
 	lf_error_clear(&err);
-	if (auditq_append(&e, &err) != 0) {
+	http_hold(r);
+	if (auditq_submit(e, gate ? audit_gate_done : audit_done, r,
+	    &err) != 0) {
+		http_release(r);
 		log_warnx("audit append failed (request %s): %s", r->id,
 		    err.message);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+audit_req(struct req *r, int gate, const char *action,
+    const char *target_type, const char *target, const char *result,
+    const char *detail)
+{
+	struct audit_entry e = { NULL, r->authed ? r->who.login : "-",
+	    r->authed ? r->who.role : "", action, target_type, target, result,
+	    r->client, r->id, detail };
+
+	return submit(r, &e, gate);
+}
+
+int
+http_audit(struct req *r, const char *action, const char *target_type,
+    const char *target, const char *result, const char *detail)
+{
+	return audit_req(r, 0, action, target_type, target, result, detail);
+}
+
+int
+http_audit_gate(struct req *r, const char *action, const char *target_type,
+    const char *target, const char *result, const char *detail)
+{
+	return audit_req(r, 1, action, target_type, target, result, detail);
 }
 
 static int
@@ -105,7 +156,6 @@ static enum MHD_Result
 login_ok(struct req *r, const struct session *ses)
 {
 	struct MHD_Response *resp;
-	enum MHD_Result rc;
 	char cookie[256], *text;
 	json_t *body;
 
@@ -121,16 +171,15 @@ login_ok(struct req *r, const struct session *ses)
 		return MHD_NO;
 	resp = MHD_create_response_from_buffer(strlen(text), text,
 	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL)
+	if (resp == NULL) {
+		free(text);
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type",
 	    "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "Set-Cookie", cookie);
-	r->status = 200;
-	rc = MHD_queue_response(r->conn, 200, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	return reply_queue(r, 200, resp);
 }
 
 static unsigned
@@ -173,14 +222,10 @@ h_session_login(struct req *r)
 		char who[AUDIT_FIELD_MAX];
 		struct audit_entry e = { NULL, "-", "", "session.login", "user",
 		    who, "denied", r->client, r->id, err.code };
-		struct lf_error aerr;
 
 		/* the typed login is client text: cleaned before it is kept */
 		audit_clean(login, who, sizeof(who));
-		lf_error_clear(&aerr);
-		if (auditq_append(&e, &aerr) != 0)
-			log_warnx("audit append failed (request %s): %s", r->id,
-			    aerr.message);
+		submit(r, &e, 0);
 		json_decref(body);
 		if (st == 500)
 			return reply_lf_error(r, &err);
@@ -210,7 +255,6 @@ h_session_logout(struct req *r)
 {
 	struct MHD_Response *resp;
 	struct lf_error err;
-	enum MHD_Result rc;
 	static const char body[] = "{\"ok\":true}";
 
 	lf_error_clear(&err);
@@ -224,8 +268,5 @@ h_session_logout(struct req *r)
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Set-Cookie", SESSION_COOKIE "=; Path=/;"
 	    " HttpOnly; SameSite=Strict; Max-Age=0");
-	r->status = 200;
-	rc = MHD_queue_response(r->conn, 200, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	return reply_queue(r, 200, resp);
 }

@@ -20,9 +20,22 @@
  * 403 (*res holds the result) and auditing the refusal. */
 int	session_require(struct req *r, int need_csrf, enum MHD_Result *res);
 
-/* Appends an audit entry for this request. A failure to audit is logged;
- * the caller decides whether to go on (reads: no). 0 or -1. */
+/*
+ * Audit entries for this request. Both queue the entry for the audit
+ * writer and return at once; the request's answer is held back until
+ * every entry is durable. -1 when the entry could not even be queued
+ * (logged; the caller decides whether to go on: reads answer 503).
+ *
+ * http_audit(): a later failure to write the entry is logged and the
+ * answer goes out as it is (writes that committed, refusals).
+ * http_audit_gate(): for answers that must not leave unaudited (every
+ * read of a person): if the entry cannot be written, the answer is
+ * replaced by 503 "audit".
+ */
 int	http_audit(struct req *r, const char *action, const char *target_type,
 	    const char *target, const char *result, const char *detail);
+int	http_audit_gate(struct req *r, const char *action,
+	    const char *target_type, const char *target, const char *result,
+	    const char *detail);
 
 #endif

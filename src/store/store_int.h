@@ -19,6 +19,8 @@ enum stmt_id {
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
 	/* stats_load.c's refresh, prepared on first use */
 	ST_STATS_PERSON, ST_STATS_ITEMS,
+	/* users.c's session check (every request), prepared on first use */
+	ST_USERS_SESSION, ST_USERS_TOUCH,
 	/* plan*.c's own (plan_int.h names them), prepared on first use */
 	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS
 };

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,6 +107,24 @@ out:
 	return rc;
 }
 
+/* Before SQLite's first use in the process: no memory statistics, which
+ * would take one global mutex around every SQLite allocation of every
+ * connection (threads serving requests queued on it). Later calls of
+ * sqlite3_config() are refused by SQLite and change nothing. */
+static void
+sqlite_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static void
+sqlite_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sqlite_config);
+}
+
 int
 store_create(const char *path, const struct catalog *cat,
     struct lf_error *err)
@@ -116,6 +135,7 @@ store_create(const char *path, const struct catalog *cat,
 	int rc = -1;
 
 	memset(&s, 0, sizeof(s));
+	sqlite_setup();
 	if (keyfile_path(path, key, sizeof(key)) != 0)
 		return lf_error_set(err, "usage", "", "路径过长 (path too long)");
 	if (stat(path, &sb) == 0)
@@ -308,6 +328,7 @@ store_open(const char *path, const struct catalog *cat,
 	struct store *s = mem_calloc(1, sizeof(*s));
 	char key[4096], msg[256];
 
+	sqlite_setup();
 	if (s == NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足");
 	s->cat = cat;

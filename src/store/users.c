@@ -2,8 +2,10 @@
  * users.c - accounts, login with lockout, and sessions (users.h) over the
  * store's SQLite connection.
  *
- * Statements are prepared per call: logins are rare, and a session check
- * costs one indexed read (plus a write at most once a USERS_TOUCH_SECS).
+ * Statements are prepared per call: logins are rare. The session check,
+ * made on every request, keeps its two statements prepared on the
+ * connection (store_int.h's ST_USERS_*) and costs one indexed read (plus
+ * a write at most once a USERS_TOUCH_SECS).
  * Argon2 runs outside any transaction, so a slow hash never holds the
  * database's write lock; each write is a single statement or a savepoint
  * whose first statement writes.
@@ -704,19 +706,33 @@ info_from_row(sqlite3_stmt *st, struct session_info *si)
 	si->expires_at = sqlite3_column_int64(st, 5);
 }
 
+/* The connection's statement id, prepared on first use (kept until
+ * store_close()); the caller resets it after use. NULL on error. */
+static sqlite3_stmt *
+kept(struct store *s, enum stmt_id id, const char *sql, struct lf_error *err)
+{
+	if (s->st[id] == NULL && sqlite3_prepare_v3(s->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
+		s->st[id] = NULL;
+		store_sqlite_error(s, "users", err);
+	}
+	return s->st[id];
+}
+
 /* Reads the session of token hash th. 0 live, 1 not, -1 error. */
 static int
 read_session(struct store *s, const unsigned char *th, int64_t now,
     struct user *u, struct session_info *si, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = kept(s, ST_USERS_SESSION, "SELECT s.id, s.user_id,"
+	    " s.csrf, s.created_at, s.last_seen, s.expires_at, s.revoked, "
+	    USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ?", err);
 	int rc;
 
-	if (query(s, &st, err, "SELECT s.id, s.user_id, s.csrf, s.created_at,"
-	    " s.last_seen, s.expires_at, s.revoked, " USER_COLS " FROM "
-	    "sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash "
-	    "= ?", "h", th) != 0)
+	if (st == NULL)
 		return -1;
+	sqlite3_bind_blob(st, 1, th, CRYPTO_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		info_from_row(st, si);
@@ -728,8 +744,25 @@ read_session(struct store *s, const unsigned char *th, int64_t now,
 	} else
 		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "users",
 		    err);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
+}
+
+/* Advances the session's last_seen to now. 0 or -1. */
+static int
+touch_session(struct store *s, int64_t id, int64_t now, struct lf_error *err)
+{
+	sqlite3_stmt *st = kept(s, ST_USERS_TOUCH, "UPDATE sessions SET "
+	    "last_seen = ?1 WHERE id = ?2 AND last_seen < ?1", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "users", err);
 }
 
 int
@@ -754,8 +787,7 @@ users_session(struct store *s, const char *token, int64_t now,
 		return no_session(err);
 	if (rc != 0 || now - si->last_seen < USERS_TOUCH_SECS)
 		return rc;
-	if (run(s, NULL, err, "UPDATE sessions SET last_seen = ?1 WHERE "
-	    "id = ?2 AND last_seen < ?1", "ii", now, si->id) != 0)
+	if (touch_session(s, si->id, now, err) != 0)
 		return -1;
 	si->last_seen = now;
 	return 0;

@@ -646,6 +646,51 @@ test_logout(void **state)
 	assert_null(login(fx, "alice", PW, T0 + 2, NULL));
 }
 
+/*
+ * The server checks sessions on one connection per thread with a statement
+ * kept prepared, while logout, password changes and disabling happen on
+ * other connections: every revocation must show on the next check there.
+ */
+static void
+test_revoked_elsewhere(void **state)
+{
+	static const char *const how[] = { "logout", "passwd", "disable",
+	    "expire" };
+	struct fx *fx = *state;
+	struct store *other;
+	struct session a, b;
+	struct lf_error err;
+	size_t i;
+
+	lf_error_clear(&err);
+	if (store_open(fx->db, tu_catalog(), tu_regions(), &other, &err) != 0)
+		fail_msg("%s", err.message);
+	for (i = 0; i < nitems(how); i++) {
+		int64_t t = T0 + 100000 * (int64_t)i;
+
+		/* the checking connection has its statement prepared */
+		assert_null(login(fx, "alice", PW, t, &a));
+		assert_null(login(fx, "alice", PW, t, &b));
+		assert_int_equal(check(fx, a.token, t + 1), 0);
+		assert_int_equal(check(fx, b.token, t + 1), 0);
+		if (i == 0)
+			assert_int_equal(users_logout(other, a.token, &err), 0);
+		else if (i == 1)
+			assert_int_equal(users_passwd(other, "alice", PW, &err),
+			    0);
+		else if (i == 2)
+			assert_int_equal(users_disable(other, "alice", &err), 0);
+		else
+			sql(fx, "UPDATE sessions SET expires_at = 0");
+		assert_int_equal(check(fx, a.token, t + 2), 1);
+		/* logout ends one session; the others end every session */
+		assert_int_equal(check(fx, b.token, t + 2), i == 0 ? 0 : 1);
+		if (i == 2)
+			sql(fx, "UPDATE users SET disabled = 0");
+	}
+	store_close(other);
+}
+
 static void
 test_bad_tokens(void **state)
 {
@@ -890,6 +935,7 @@ main(void)
 		T(test_idle_expiry),
 		T(test_absolute_expiry),
 		T(test_logout),
+		T(test_revoked_elsewhere),
 		T(test_bad_tokens),
 		T(test_passwd),
 		T(test_passwd_unlocks),
