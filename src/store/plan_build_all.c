@@ -61,6 +61,7 @@ struct reader {
 	const struct disaster	*dis;
 	int			 year, carry, scoped;
 	int			 sync;		/* the store's synchronous */
+	struct store_ckpt	*ck;		/* checkpoints, during the merge */
 	char			 lo[13], hi[13];	/* villages, both in */
 	sqlite3			*db;
 	sqlite3_stmt		*page, *cand;
@@ -495,7 +496,8 @@ merge_all(struct reader *rd, struct build_merger *m,
 			pg->fn(pg->arg, done, pg->total);
 		if (rc == 1)
 			return 0;
-		if (chunk >= CHUNK && bulk_begin(s, err) != 0)
+		if (chunk >= CHUNK && (store_ckpt_restart(rd->ck, err) != 0 ||
+		    bulk_begin(s, err) != 0))
 			return -1;
 		chunk = chunk >= CHUNK ? 0 : chunk;
 	}
@@ -513,7 +515,6 @@ merge_unchecked(struct reader *rd, struct build_merger *m,
     const struct progress_cb *pg, struct lf_error *err)
 {
 	int fk = pragma_int(rd->s, "PRAGMA foreign_keys", 0), rc;
-	struct store_ckpt *ck = NULL;
 	struct lf_error e2;
 
 	rd->sync = pragma_int(rd->s, "PRAGMA synchronous", 2);
@@ -522,10 +523,11 @@ merge_unchecked(struct reader *rd, struct build_merger *m,
 		return store_sqlite_error(rd->s, "foreign keys", err);
 	rc = rd->sync > 1 ? sync_set(rd->s, 1, err) : 0;
 	if (rc == 0)
-		rc = store_ckpt_start(rd->s, &ck, err);
+		rc = store_ckpt_start(rd->s, &rd->ck, err);
 	if (rc == 0)
 		rc = merge_all(rd, m, pg, err);
-	store_ckpt_stop(ck);
+	store_ckpt_stop(rd->ck);
+	rd->ck = NULL;
 	if ((sync_set(rd->s, rd->sync, &e2) != 0 || (rd->sync > 1 &&
 	    wal_sync(rd->s, &e2) != 0)) && rc == 0) {
 		*err = e2;

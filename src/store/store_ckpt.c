@@ -11,12 +11,14 @@
 #include "store/store_int.h"
 
 #define PERIOD_MS	50
+#define RESTART_FRAMES	16384	/* a log of 64 MiB at 4 KiB pages */
 
 struct store_ckpt {
 	struct store	*s;
 	sqlite3		*db;		/* the thread's own connection */
 	int		 autockpt;	/* the store's wal_autocheckpoint */
 	int		 stop;
+	int		 frames;	/* the log's, at the last checkpoint */
 	pthread_t	 th;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -51,14 +53,18 @@ ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
 	struct timespec ts;
+	int log;
 
 	pthread_mutex_lock(&c->mu);
 	while (!c->stop) {
 		pthread_mutex_unlock(&c->mu);
 		/* an error (say, SQLITE_BUSY) only means "not now" */
+		log = -1;
 		sqlite3_wal_checkpoint_v2(c->db, "main",
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		    SQLITE_CHECKPOINT_PASSIVE, &log, NULL);
 		pthread_mutex_lock(&c->mu);
+		if (log >= 0)
+			c->frames = log;
 		deadline(&ts);
 		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu,
 		    &ts) == 0)
@@ -117,6 +123,30 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 		    "start a thread)");
 	}
 	*out = c;
+	return 0;
+}
+
+int
+store_ckpt_restart(struct store_ckpt *c, struct lf_error *err)
+{
+	int frames, rc;
+
+	if (c == NULL)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	frames = c->frames;
+	pthread_mutex_unlock(&c->mu);
+	if (frames < RESTART_FRAMES)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(c->s->db, "main",
+	    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	if (rc == SQLITE_BUSY)
+		return 0;	/* a reader stayed: the next time */
+	if (rc != SQLITE_OK)
+		return store_sqlite_error(c->s, "checkpoint", err);
+	pthread_mutex_lock(&c->mu);
+	c->frames = 0;
+	pthread_mutex_unlock(&c->mu);
 	return 0;
 }
 

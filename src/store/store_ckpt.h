@@ -29,6 +29,17 @@ struct store_ckpt;
  * "store" when the connection cannot be opened, "thread", "no_memory"). */
 int	store_ckpt_start(struct store *s, struct store_ckpt **out,
 	    struct lf_error *err);
+/*
+ * Called by the writer between its transactions: when the log has grown
+ * past a limit (the thread's checkpoints cannot restart it while a
+ * reader and the writer keep it in use), checkpoints what is left on
+ * the writer's connection in RESTART mode (waiting for readers through
+ * the busy handler), so that the next transaction writes the log from
+ * its start again, into file pages already cached, instead of growing
+ * it by the size of the whole job. 0, or -1 with err (code "store").
+ * c may be NULL (nothing to do).
+ */
+int	store_ckpt_restart(struct store_ckpt *c, struct lf_error *err);
 /* Stops and frees c (NULL is fine). */
 void	store_ckpt_stop(struct store_ckpt *c);
 

@@ -114,12 +114,84 @@ test_thread_checkpoints(void **state)
 	store_ckpt_stop(NULL);
 }
 
+/* The log's checkpoint sequence number (WAL header bytes 12..15, big
+ * endian): a writer adds one each time it starts the log over. Reading
+ * the file checkpoints nothing. */
+static unsigned
+log_seq(const struct fx *fx)
+{
+	unsigned char h[16];
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s-wal", fx->db);
+	assert_non_null(f = fopen(path, "rb"));
+	assert_int_equal(fread(h, 1, sizeof(h), f), sizeof(h));
+	fclose(f);
+	return (unsigned)h[12] << 24 | (unsigned)h[13] << 16 |
+	    (unsigned)h[14] << 8 | h[15];
+}
+
+/* Size of the log file. */
+static long long
+log_size(const struct fx *fx)
+{
+	struct stat sb;
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s-wal", fx->db);
+	assert_int_equal(stat(path, &sb), 0);
+	return (long long)sb.st_size;
+}
+
+/* A log past the limit is restarted between the writer's transactions:
+ * the next transaction writes it from the start. The log grows here as
+ * in a bulk job, because a reader holds an old snapshot meanwhile. */
+static void
+test_restart(void **state)
+{
+	struct fx *fx = *state;
+	struct store_ckpt *c = NULL;
+	struct lf_error err;
+	struct timespec nap = { 0, 20 * 1000000L };
+	sqlite3 *reader;
+	unsigned seq;
+	int i;
+
+	assert_int_equal(store_ckpt_restart(NULL, &err), 0);
+	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
+	exec(fx->s->db, "CREATE TABLE t(x)");
+	/* small: under the limit, nothing is done */
+	assert_int_equal(store_ckpt_restart(c, &err), 0);
+	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
+	exec(reader, "BEGIN");
+	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
+	for (i = 0; i < 40; i++)
+		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(4000) "
+		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
+		    "k + 1 FROM n WHERE k < 1000) SELECT k FROM n); COMMIT");
+	/* the thread sees the log's size, and can copy none of it */
+	for (i = 0; i < 10; i++)
+		nanosleep(&nap, NULL);
+	exec(reader, "COMMIT");
+	sqlite3_close(reader);
+	assert_true(log_size(fx) > 64LL << 20);
+	seq = log_seq(fx);
+	/* at once, before the thread's next round could copy the rest */
+	assert_int_equal(store_ckpt_restart(c, &err), 0);
+	exec(fx->s->db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(log_seq(fx), seq + 1);
+	assert_int_equal(pragma(fx->s->db, "SELECT count(*) FROM t"), 40001);
+	store_ckpt_stop(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_thread_checkpoints, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
