@@ -40,7 +40,7 @@ if [ ! -f "$db/seeded" ]; then
 	    --role province --region 51 >/dev/null
 	touch "$db/seeded"
 fi
-sqlite3 "$db/api.db" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
+sqlite3 -cmd ".timeout 30000" "$db/api.db" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
     > "$out/uids"
 # the ID numbers of the same persons, and the direct lookups (one thread)
 build/bench/lookup "$db/api.db" "$out/uids" "$out/ids" > "$out/direct"
@@ -52,7 +52,9 @@ fi
 ./liangfu serve "$db/api.db" --listen 127.0.0.1:0 --port-file "$out/port" \
     --config "$conf" >/dev/null 2>"$out/server.log" &
 spid=$!
-trap 'kill $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
+# on exit the server is stopped and waited for (its last checkpoint
+# holds the database), so that a next run finds it free
+trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
 for i in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
 port=$(cat "$out/port")
 curl -s -D "$out/login.h" -o "$out/login.json" \

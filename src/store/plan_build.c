@@ -463,10 +463,13 @@ rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 	if (m->ins_st[n] != NULL)
 		return m->ins_st[n];
 	buf_init(&sql, 1 << 16);
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, year, "
-	    "region, seq, policy, needs, origin, dept, org, contact, month, "
-	    "funds_planned, monthly, measures, carried_from, updated_at, "
-	    "updated_by, decision, funds_spent, effect, status, dept_state, "
+	/* OR FAIL: no statement journal (with ABORT SQLite copies every page
+	 * a multi-row insert touches, in case it must undo the statement);
+	 * an error rolls the whole transaction or savepoint back anyway */
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, "
+	    "year, region, seq, policy, needs, origin, dept, org, contact, "
+	    "month, funds_planned, monthly, measures, carried_from, "
+	    "updated_at, updated_by, decision, funds_spent, effect, status, dept_state, "
 	    "edited, version) VALUES ");
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -525,9 +528,9 @@ plans_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 		return m->plan_st[n];
 	buf_init(&sql, 1 << 14);
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, year, "
-	    "status, version, created_at, created_by, updated_at, updated_by) "
-	    "VALUES ");
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, "
+	    "year, status, version, created_at, created_by, updated_at, "
+	    "updated_by) VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?1, 1, 1, ?2, ?3, ?2, "
 		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,

@@ -24,9 +24,10 @@
  * chunks that reached the disk; running the build again completes it
  * (it is idempotent).
  *
- * Measured (2 cores): a seeded county of 20,000 persons and 86,000 items
- * builds in about 0.3 s, one of 1,000,000 persons and 4.3 million items
- * in 20 s; a second run, which only compares, takes about as long.
+ * Measured (2 cores, docs/performance.md): 1,000,000 persons and 9.5
+ * million items in 28 s, the province's 3.5 million persons and 33.4
+ * million items in 103 s; a second run, which only compares, in about
+ * half that.
  */
 #include "store/plan_int.h"
 #include "store/store_ckpt.h"
@@ -61,7 +62,7 @@ struct reader {
 	const struct disaster	*dis;
 	int			 year, carry, scoped;
 	int			 sync;		/* the store's synchronous */
-	struct store_ckpt	*ck;		/* checkpoints, during the merge */
+	struct store_ckpt	*ck;		/* during the merge */
 	char			 lo[13], hi[13];	/* villages, both in */
 	sqlite3			*db;
 	sqlite3_stmt		*page, *cand;
