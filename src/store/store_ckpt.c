@@ -11,14 +11,18 @@
 #include "store/store_int.h"
 
 #define PERIOD_MS	50
-#define RESTART_FRAMES	16384	/* a log of 64 MiB at 4 KiB pages */
+#ifndef LF_TESTING
+#define RESTART_FRAMES	16384	/* a log of 128 MiB (8 KiB pages) */
+#else
+#define RESTART_FRAMES	512	/* small, for the unit tests */
+#endif
 
 struct store_ckpt {
 	struct store	*s;
 	sqlite3		*db;		/* the thread's own connection */
 	int		 autockpt;	/* the store's wal_autocheckpoint */
 	int		 stop;
-	int		 frames;	/* the log's, at the last checkpoint */
+	int		 frames;	/* the log's, at the writer's last commit */
 	pthread_t	 th;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -53,18 +57,14 @@ ckpt_main(void *arg)
 {
 	struct store_ckpt *c = arg;
 	struct timespec ts;
-	int log;
 
 	pthread_mutex_lock(&c->mu);
 	while (!c->stop) {
 		pthread_mutex_unlock(&c->mu);
 		/* an error (say, SQLITE_BUSY) only means "not now" */
-		log = -1;
 		sqlite3_wal_checkpoint_v2(c->db, "main",
-		    SQLITE_CHECKPOINT_PASSIVE, &log, NULL);
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
-		if (log >= 0)
-			c->frames = log;
 		deadline(&ts);
 		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu,
 		    &ts) == 0)
@@ -74,11 +74,25 @@ ckpt_main(void *arg)
 	return NULL;
 }
 
+/* The writer's commit hook (in place of the automatic checkpoints',
+ * which it replaces): the log's size after each commit. */
+static int
+on_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_ckpt *c = arg;
+
+	(void)db;
+	(void)name;
+	c->frames = frames;
+	return SQLITE_OK;
+}
+
 static void
 ckpt_free(struct store_ckpt *c)
 {
 	char sql[48];
 
+	/* also takes the commit hook back from on_commit */
 	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d",
 	    c->autockpt);
 	sqlite3_exec(c->s->db, sql, NULL, NULL, NULL);
@@ -117,6 +131,7 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 		return -1;
 	}
 	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	sqlite3_wal_hook(s->db, on_commit, c);
 	if (pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
 		ckpt_free(c);
 		return lf_error_set(err, "thread", "", "无法创建线程 (cannot "
@@ -127,15 +142,19 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 }
 
 int
+store_ckpt_frames(struct store_ckpt *c)
+{
+	return c->frames;
+}
+
+int
 store_ckpt_restart(struct store_ckpt *c, struct lf_error *err)
 {
 	int frames, rc;
 
 	if (c == NULL)
 		return 0;
-	pthread_mutex_lock(&c->mu);
-	frames = c->frames;
-	pthread_mutex_unlock(&c->mu);
+	frames = store_ckpt_frames(c);
 	if (frames < RESTART_FRAMES)
 		return 0;
 	rc = sqlite3_wal_checkpoint_v2(c->s->db, "main",
@@ -144,9 +163,7 @@ store_ckpt_restart(struct store_ckpt *c, struct lf_error *err)
 		return 0;	/* a reader stayed: the next time */
 	if (rc != SQLITE_OK)
 		return store_sqlite_error(c->s, "checkpoint", err);
-	pthread_mutex_lock(&c->mu);
 	c->frames = 0;
-	pthread_mutex_unlock(&c->mu);
 	return 0;
 }
 

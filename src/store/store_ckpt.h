@@ -32,7 +32,8 @@ int	store_ckpt_start(struct store *s, struct store_ckpt **out,
 /*
  * Called by the writer between its transactions: when the log has grown
  * past a limit (the thread's checkpoints cannot restart it while a
- * reader and the writer keep it in use), checkpoints what is left on
+ * reader and the writer keep it in use; the size comes from a commit hook
+ * on the writer's connection, sqlite3_wal_hook()), checkpoints what is left on
  * the writer's connection in RESTART mode (waiting for readers through
  * the busy handler), so that the next transaction writes the log from
  * its start again, into file pages already cached, instead of growing
@@ -40,6 +41,9 @@ int	store_ckpt_start(struct store *s, struct store_ckpt **out,
  * c may be NULL (nothing to do).
  */
 int	store_ckpt_restart(struct store_ckpt *c, struct lf_error *err);
+/* The log's size in frames after the writer's last commit. The writer's
+ * thread only, like store_ckpt_restart(). */
+int	store_ckpt_frames(struct store_ckpt *c);
 /* Stops and frees c (NULL is fine). */
 void	store_ckpt_stop(struct store_ckpt *c);
 
