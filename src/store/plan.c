@@ -404,6 +404,11 @@ static const struct stmt_def {
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
 	    "(?1, ?2, ?3, 1, 1, ?4, ?5, ?4, ?5) ON CONFLICT (person_id, year) "
 	    "DO NOTHING", SC_NONE, "" },
+	/* "+year": the persons' range on (person_id, year), never a scan
+	 * of the year's plans by plans_region */
+	[PS_PLAN_FRESH] = { "SELECT EXISTS (SELECT 1 FROM plans WHERE "
+	    "person_id BETWEEN ?1 AND ?2 AND +year = ?3), (SELECT max(id) FROM "
+	    "plans)", SC_NONE, "" },
 	[PS_PLAN_UPD] = { "UPDATE plans SET status = ?, version = version + 1,"
 	    " updated_at = ?, updated_by = ?, confirmed_at = ?, confirmed_by = "
 	    "? WHERE id = ? AND version = ?", SC_NONE, "" },

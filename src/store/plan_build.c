@@ -576,32 +576,22 @@ int
 build_merger_fresh(struct build_merger *m, int64_t lo, int64_t hi,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t any = 1, top = 0;
+	sqlite3_stmt *st = plan_stmt(m->s, PS_PLAN_FRESH, err);
 	int rc;
 
 	m->fresh = 0;
-	/* "+year": the persons' range on (person_id, year), never a scan
-	 * of the year's plans by plans_region */
-	rc = sqlite3_prepare_v2(m->s->db, "SELECT EXISTS (SELECT 1 FROM plans "
-	    "WHERE person_id BETWEEN ?1 AND ?2 AND +year = ?3), (SELECT "
-	    "max(id) FROM plans)", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, lo);
-		sqlite3_bind_int64(st, 2, hi);
-		sqlite3_bind_int(st, 3, m->year);
-		rc = sqlite3_step(st);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	sqlite3_bind_int(st, 3, m->year);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->fresh = sqlite3_column_int64(st, 0) == 0;
+		m->next_plan = sqlite3_column_int64(st, 1) + 1;
 	}
-	if (rc == SQLITE_ROW) {
-		any = sqlite3_column_int64(st, 0);
-		top = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_sqlite_error(m->s, "plan lookup", err);
-	m->fresh = any == 0;
-	m->next_plan = top + 1;
-	return 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(m->s, "plan lookup",
+	    err);
 }
 
 /* Writes the new items waiting. */

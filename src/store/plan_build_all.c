@@ -384,29 +384,12 @@ halt(struct reader *rd)
 
 /* ---- the merger's side --------------------------------------------- */
 
-/* The value of a PRAGMA that answers one number; dflt when unknown. */
-static int
-pragma_int(struct store *s, const char *sql, int dflt)
-{
-	sqlite3_stmt *st;
-	int v = dflt;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* Sets the connection's synchronous level (0..3), outside a
  * transaction. */
 static int
 sync_set(struct store *s, int level, struct lf_error *err)
 {
-	char sql[32];
-
-	snprintf(sql, sizeof(sql), "PRAGMA synchronous=%d", level);
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (store_pragma_set(s->db, "synchronous", level) != SQLITE_OK)
 		return store_sqlite_error(s, "synchronous", err);
 	return 0;
 }
@@ -515,12 +498,12 @@ static int
 merge_unchecked(struct reader *rd, struct build_merger *m,
     const struct progress_cb *pg, struct lf_error *err)
 {
-	int fk = pragma_int(rd->s, "PRAGMA foreign_keys", 0), rc;
+	int fk = (int)store_pragma_get(rd->s->db, "foreign_keys", 0), rc;
 	struct lf_error e2;
 
-	rd->sync = pragma_int(rd->s, "PRAGMA synchronous", 2);
-	if (fk && sqlite3_exec(rd->s->db, "PRAGMA foreign_keys=OFF", NULL,
-	    NULL, NULL) != SQLITE_OK)
+	rd->sync = (int)store_pragma_get(rd->s->db, "synchronous", 2);
+	if (fk && store_pragma_set(rd->s->db, "foreign_keys", 0) !=
+	    SQLITE_OK)
 		return store_sqlite_error(rd->s, "foreign keys", err);
 	rc = rd->sync > 1 ? sync_set(rd->s, 1, err) : 0;
 	if (rc == 0)
@@ -534,8 +517,8 @@ merge_unchecked(struct reader *rd, struct build_merger *m,
 		*err = e2;
 		rc = -1;
 	}
-	if (fk && sqlite3_exec(rd->s->db, "PRAGMA foreign_keys=ON", NULL,
-	    NULL, NULL) != SQLITE_OK && rc == 0)
+	if (fk && store_pragma_set(rd->s->db, "foreign_keys", 1) !=
+	    SQLITE_OK && rc == 0)
 		rc = store_sqlite_error(rd->s, "foreign keys", err);
 	return rc;
 }

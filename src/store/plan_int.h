@@ -47,6 +47,7 @@ enum plan_stmt {
 	PS_DLV_MONTHS,		/* months delivered from a month on */
 	PS_CARRY,		/* a person's items to carry from a year */
 	PS_ITEMS_LIGHT,		/* what a merge compares, of a plan */
+	PS_PLAN_FRESH,		/* any plan of persons lo..hi in a year */
 	PS_N
 };
 

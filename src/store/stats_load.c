@@ -543,31 +543,6 @@ read_end(sqlite3 *db, int own)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 }
 
-/* The connection's cache_size (pages, or -KiB), 0 when unknown. */
-static int64_t
-cache_size(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void
-cache_set(sqlite3 *db, int64_t v)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", (long long)v);
-	sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
 /* The smallest and one past the largest person id (lo = hi: none). */
 static int
 id_bounds(sqlite3 *db, int64_t *lo, int64_t *hi, struct lf_error *err)
@@ -975,8 +950,8 @@ stats_load(struct store *s, struct stats *st, const struct policies *ps,
 	if (codes_init(&c, s->cat, ps, err) != 0)
 		return -1;
 	/* a load visits every page once: keep them from filling the cache */
-	if ((cache = cache_size(s->db)) != 0)
-		cache_set(s->db, -LOAD_CACHE_KIB);
+	if ((cache = store_pragma_get(s->db, "cache_size", 0)) != 0)
+		store_pragma_set(s->db, "cache_size", -LOAD_CACHE_KIB);
 	if ((own = read_begin(s->db, err)) < 0)
 		goto out;
 	if (id_bounds(s->db, &lo, &hi, err) != 0 ||
@@ -991,7 +966,7 @@ stats_load(struct store *s, struct stats *st, const struct policies *ps,
 out:
 	read_end(s->db, own);
 	if (cache != 0)
-		cache_set(s->db, cache);
+		store_pragma_set(s->db, "cache_size", cache);
 	codes_free(&c);
 	return rc;
 }

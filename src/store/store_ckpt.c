@@ -28,19 +28,6 @@ struct store_ckpt {
 	pthread_cond_t	 cv;
 };
 
-static int
-autockpt_get(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int v = 1000;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA wal_autocheckpoint", -1, &st,
-	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void
 deadline(struct timespec *ts)
 {
@@ -90,12 +77,8 @@ on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 static void
 ckpt_free(struct store_ckpt *c)
 {
-	char sql[48];
-
 	/* also takes the commit hook back from on_commit */
-	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint=%d",
-	    c->autockpt);
-	sqlite3_exec(c->s->db, sql, NULL, NULL, NULL);
+	store_pragma_set(c->s->db, "wal_autocheckpoint", c->autockpt);
 	sqlite3_close(c->db);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
@@ -116,7 +99,8 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
 		    "memory)");
 	c->s = s;
-	c->autockpt = autockpt_get(s->db);
+	c->autockpt = (int)store_pragma_get(s->db, "wal_autocheckpoint",
+	    1000);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	/* the first read puts the connection in WAL mode: until then a
@@ -130,7 +114,7 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 		ckpt_free(c);
 		return -1;
 	}
-	sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+	store_pragma_set(s->db, "wal_autocheckpoint", 0);
 	sqlite3_wal_hook(s->db, on_commit, c);
 	if (pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
 		ckpt_free(c);

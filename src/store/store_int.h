@@ -63,6 +63,11 @@ int	store_sqlite_error(struct store *s, const char *what,
 
 /* Copies column col's text ("" for NULL) into out, cut to len. */
 void	store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len);
+/* PRAGMA name of db as one number; dflt when it cannot be read. */
+int64_t	store_pragma_get(sqlite3 *db, const char *name, int64_t dflt);
+/* PRAGMA name = v on db (not inside a transaction for synchronous).
+ * SQLite's result code. */
+int	store_pragma_set(sqlite3 *db, const char *name, int64_t v);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
 /* Steps a statement that returns no row, then resets it. */
 int	store_step_done(struct store *s, enum stmt_id id, const char *what,

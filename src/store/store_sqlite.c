@@ -29,6 +29,30 @@ store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
 	    "in %s): %s", what, s->db ? sqlite3_errmsg(s->db) : "no handle");
 }
 
+int64_t
+store_pragma_get(sqlite3 *db, const char *name, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int64_t v = dflt;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_pragma_set(sqlite3 *db, const char *name, int64_t v)
+{
+	char sql[80];
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s = %lld", name, (long long)v);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
 void
 store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 {
@@ -312,11 +336,8 @@ prepare_all(struct store *s, struct lf_error *err)
 int
 store_set_cache(struct store *s, int mib, struct lf_error *err)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%d", mib * 1024);
-	if (mib < 1 || mib > 65536 ||
-	    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (mib < 1 || mib > 65536 || store_pragma_set(s->db, "cache_size",
+	    -(int64_t)mib * 1024) != SQLITE_OK)
 		return store_sqlite_error(s, "cache_size", err);
 	return 0;
 }
