@@ -1,30 +1,46 @@
 /*
- * bulk.c - the producer/consumer ring behind bulk.h.
+ * bulk.c - the three-stage ring behind bulk.h.
+ *
+ * Batches go round a ring of NBATCH: FREE -> PRODUCED (the producer
+ * thread) -> PREPARING -> READY (a preparer thread) -> FREE (the
+ * consumer, in ring order). Batch seq numbers are handed out by the
+ * producer in order, preparers take them in that order (each takes the
+ * next one), and the consumer reads them in that order too, so output
+ * order is input order however the preparers interleave.
  */
 #include "cli/bulk.h"
 
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 
-#define NBATCH		4
+#define NBATCH		8
 #define BATCH		256
+#define PREP_MAX	8	/* preparer threads at most */
+
+enum bstate { B_FREE, B_PRODUCED, B_PREPARING, B_READY };
 
 struct batch {
 	struct bulk_slot	 slot[BATCH];
 	size_t			 n;
+	enum bstate		 state;
 	int			 last;		/* end of input or fatal */
 	int			 fatal;		/* slot[n - 1].err says why */
-	int			 full;		/* ready for the consumer */
 };
 
 struct bulk {
 	struct batch		*b;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	int			 stop;
+	int			 stop;		/* consumer gave up */
+	int			 produced_all;	/* producer wrote its last */
+	size_t			 nproduced;	/* batches produced */
+	size_t			 next_prep;	/* next batch to prepare */
+	const struct catalog	*cat;
 	bulk_produce_fn		 produce;
+	bulk_prepare_fn		 prepare;
 	void			*parg;
 };
 
@@ -42,25 +58,29 @@ batches_free(struct batch *b)
 	mem_free(b);
 }
 
-static struct batch *
-batches_new(const struct catalog *cat)
+/* Slots get their record and prep on first use, so a small input costs
+ * little (and an allocation-failure sweep over one stays short). */
+static int
+slot_ready(struct bulk *k, struct bulk_slot *s)
 {
-	struct batch *b = mem_calloc(NBATCH, sizeof(*b));
-	size_t i, j;
+	if (s->r == NULL)
+		s->r = record_new(k->cat);
+	if (s->prep == NULL)
+		s->prep = store_prep_new(k->cat);
+	if (s->r != NULL && s->prep != NULL)
+		return 0;
+	lf_error_set(&s->err, "no_memory", "", "内存不足 (out of memory)");
+	return -1;
+}
 
-	if (b == NULL)
-		return NULL;
-	for (i = 0; i < NBATCH; i++)
-		for (j = 0; j < BATCH; j++) {
-			b[i].slot[j].r = record_new(cat);
-			b[i].slot[j].prep = store_prep_new(cat);
-			if (b[i].slot[j].r == NULL ||
-			    b[i].slot[j].prep == NULL) {
-				batches_free(b);
-				return NULL;
-			}
-		}
-	return b;
+/* Sets batch b's state and wakes every waiter. */
+static void
+set_state(struct bulk *k, struct batch *b, enum bstate st)
+{
+	pthread_mutex_lock(&k->mu);
+	b->state = st;
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
 }
 
 /* Waits until batch b is free for the producer; 0, or -1 when stopped. */
@@ -70,20 +90,11 @@ wait_free(struct bulk *k, struct batch *b)
 	int stop;
 
 	pthread_mutex_lock(&k->mu);
-	while (b->full && !k->stop)
+	while (b->state != B_FREE && !k->stop)
 		pthread_cond_wait(&k->cv, &k->mu);
 	stop = k->stop;
 	pthread_mutex_unlock(&k->mu);
 	return stop ? -1 : 0;
-}
-
-static void
-publish(struct bulk *k, struct batch *b)
-{
-	pthread_mutex_lock(&k->mu);
-	b->full = 1;
-	pthread_cond_broadcast(&k->cv);
-	pthread_mutex_unlock(&k->mu);
 }
 
 /* Fills one batch; 1 when input goes on, 0 when it ended. */
@@ -100,7 +111,7 @@ fill(struct bulk *k, struct batch *b)
 		mem_free(s->raw);
 		s->raw = NULL;
 		lf_error_clear(&s->err);
-		rc = k->produce(k->parg, s);
+		rc = slot_ready(k, s) != 0 ? -1 : k->produce(k->parg, s);
 		if (rc == 1) {
 			b->n++;
 			continue;
@@ -123,23 +134,80 @@ producer(void *arg)
 	int more = 1;
 
 	while (more) {
-		struct batch *b = &k->b[i++ % NBATCH];
+		struct batch *b = &k->b[i % NBATCH];
 
 		if (wait_free(k, b) != 0)
 			break;
 		b->last = b->fatal = 0;
 		more = fill(k, b);
-		publish(k, b);
+		pthread_mutex_lock(&k->mu);
+		b->state = B_PRODUCED;
+		k->nproduced = ++i;
+		k->produced_all = !more;
+		pthread_cond_broadcast(&k->cv);
+		pthread_mutex_unlock(&k->mu);
+	}
+	pthread_mutex_lock(&k->mu);
+	k->produced_all = 1;
+	pthread_cond_broadcast(&k->cv);
+	pthread_mutex_unlock(&k->mu);
+	return NULL;
+}
+
+/* Takes the next produced batch for preparing; NULL when none will come. */
+static struct batch *
+take_produced(struct bulk *k)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&k->mu);
+	while (!k->stop && k->next_prep == k->nproduced && !k->produced_all)
+		pthread_cond_wait(&k->cv, &k->mu);
+	if (!k->stop && k->next_prep < k->nproduced) {
+		b = &k->b[k->next_prep++ % NBATCH];
+		b->state = B_PREPARING;
+	}
+	pthread_mutex_unlock(&k->mu);
+	return b;
+}
+
+/* Prepares the good slots of b; a fatal failure ends the batch there. */
+static void
+prepare_batch(struct bulk *k, struct batch *b)
+{
+	size_t j, n = b->fatal ? b->n - 1 : b->n;
+
+	for (j = 0; j < n; j++) {
+		if (b->slot[j].failed)
+			continue;
+		if (k->prepare(k->parg, &b->slot[j]) != 0) {
+			b->n = j + 1;
+			b->fatal = b->last = 1;
+			return;
+		}
+	}
+}
+
+static void *
+preparer(void *arg)
+{
+	struct bulk *k = arg;
+	struct batch *b;
+
+	while ((b = take_produced(k)) != NULL) {
+		if (k->prepare != NULL)
+			prepare_batch(k, b);
+		set_state(k, b, B_READY);
 	}
 	return NULL;
 }
 
-/* Waits for batch b to be full, or for the producer to have stopped. */
+/* Waits for batch b to be ready. */
 static void
-wait_full(struct bulk *k, struct batch *b)
+wait_ready(struct bulk *k, struct batch *b)
 {
 	pthread_mutex_lock(&k->mu);
-	while (!b->full)
+	while (b->state != B_READY)
 		pthread_cond_wait(&k->cv, &k->mu);
 	pthread_mutex_unlock(&k->mu);
 }
@@ -148,7 +216,7 @@ static void
 release(struct bulk *k, struct batch *b, int stop)
 {
 	pthread_mutex_lock(&k->mu);
-	b->full = 0;
+	b->state = B_FREE;
 	if (stop)
 		k->stop = 1;
 	pthread_cond_broadcast(&k->cv);
@@ -166,7 +234,7 @@ consume_all(struct bulk *k, bulk_consume_fn consume, void *carg,
 		struct batch *b = &k->b[i++ % NBATCH];
 		int last, rc = 0;
 
-		wait_full(k, b);
+		wait_ready(k, b);
 		last = b->last;
 		for (j = 0; j < b->n && rc == 0; j++) {
 			if (b->fatal && j == b->n - 1) {
@@ -183,30 +251,47 @@ consume_all(struct bulk *k, bulk_consume_fn consume, void *carg,
 	}
 }
 
+/* Preparer threads: one per processor, within 1..PREP_MAX. */
+static size_t
+preparers_wanted(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > PREP_MAX ? PREP_MAX : (size_t)n;
+}
+
 int
-bulk_run(const struct catalog *cat, bulk_produce_fn produce, void *parg,
-    bulk_consume_fn consume, void *carg, struct lf_error *err)
+bulk_run(const struct catalog *cat, bulk_produce_fn produce,
+    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
+    void *carg, struct lf_error *err)
 {
 	struct bulk k;
-	pthread_t th;
-	int rc;
+	pthread_t th[1 + PREP_MAX];
+	size_t i, nth = 0, want = 1 + preparers_wanted();
+	int rc = 0;
 
 	memset(&k, 0, sizeof(k));
 	k.produce = produce;
+	k.prepare = prepare;
 	k.parg = parg;
-	if ((k.b = batches_new(cat)) == NULL)
+	k.cat = cat;
+	if ((k.b = mem_calloc(NBATCH, sizeof(*k.b))) == NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
 		    "memory)");
 	pthread_mutex_init(&k.mu, NULL);
 	pthread_cond_init(&k.cv, NULL);
-	if (pthread_create(&th, NULL, producer, &k) != 0) {
+	for (nth = 0; nth < want; nth++)
+		if (pthread_create(&th[nth], NULL, nth ? preparer : producer,
+		    &k) != 0)
+			break;
+	if (nth < 2) {
 		rc = lf_error_set(err, "thread", "", "无法创建线程 (cannot "
 		    "start a thread)");
-		goto out;
-	}
-	rc = consume_all(&k, consume, carg, err);
-	pthread_join(th, NULL);
-out:
+		release(&k, &k.b[0], 1);
+	} else
+		rc = consume_all(&k, consume, carg, err);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
 	pthread_cond_destroy(&k.cv);
 	pthread_mutex_destroy(&k.mu);
 	batches_free(k.b);

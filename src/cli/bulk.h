@@ -1,18 +1,25 @@
 /*
- * bulk.h - a two-stage pipeline for bulk writes (seed, import).
+ * bulk.h - a three-stage pipeline for bulk writes (seed, import).
  *
- * A producer thread fills slots in order (parse or generate a record, then
- * store_prepare(): validation and sealing), while the calling thread
- * consumes them in the same order (store_write(), rejects, counts). Slots
- * travel in batches through a small ring, so the two stages overlap and
+ * A producer thread fills slots in input order (parse or generate a
+ * record: work that must be sequential), preparer threads, one per
+ * processor, run the prepare callback on them (store_prepare(): validation
+ * and sealing, the costly part, which needs no order), and the calling
+ * thread consumes them in input order (store_write(), rejects, counts).
+ * Slots travel in batches through a small ring, so the stages overlap and
  * memory stays bounded whatever the input size.
  *
  * The producer returns 1 for a filled slot (slot->failed and slot->err
  * say whether the row itself was bad), 0 at the end of input, -1 for an
- * error that must stop everything (slot->err says why). The consumer
- * returns 0 to go on and -1 to stop; the producer is then told to stop and
- * joined before bulk_run() returns. Callbacks never run concurrently with
- * themselves; the producer runs on its own thread.
+ * error that must stop everything (slot->err says why). The prepare
+ * callback (may be NULL: no such stage) runs only on slots the producer
+ * did not mark failed; it returns 0, having marked the slot failed or not,
+ * or -1 for an error that must stop everything (slot->err says why; the
+ * slots after it are dropped). The consumer returns 0 to go on and -1 to
+ * stop; the other threads are then told to stop and joined before
+ * bulk_run() returns. The producer and the consumer never run
+ * concurrently with themselves; prepare does, on different slots, from
+ * several threads at once, so it must only read shared state.
  */
 #ifndef LF_CLI_BULK_H
 #define LF_CLI_BULK_H
@@ -38,15 +45,17 @@ struct bulk_slot {
 };
 
 typedef int (*bulk_produce_fn)(void *arg, struct bulk_slot *s);
+typedef int (*bulk_prepare_fn)(void *arg, struct bulk_slot *s);
 typedef int (*bulk_consume_fn)(void *arg, struct bulk_slot *s);
 
 /*
- * Runs the pipeline to the end of input or the first stop. Returns 0 when
- * the producer reached its end and every consume returned 0; -1 with err
- * set otherwise (from the stopping callback's slot, or out of memory).
+ * Runs the pipeline to the end of input or the first stop; produce and
+ * prepare get parg. Returns 0 when the producer reached its end and every
+ * consume returned 0; -1 with err set otherwise (from the stopping
+ * callback's slot, or out of memory, or no thread could be started).
  */
 int	bulk_run(const struct catalog *cat, bulk_produce_fn produce,
-	    void *parg, bulk_consume_fn consume, void *carg,
-	    struct lf_error *err);
+	    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
+	    void *carg, struct lf_error *err);
 
 #endif

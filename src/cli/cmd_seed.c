@@ -64,32 +64,47 @@ struct seeding {
 	uint64_t		 done;		/* consumer: surveys written */
 };
 
-/* Producer: generate and prepare person #next for the year. */
+/* Puts "person #i, year: " before the message in sl->err; -1. */
+static int
+name_person(struct bulk_slot *sl)
+{
+	char msg[sizeof(sl->err.message)];
+	int n;
+
+	memcpy(msg, sl->err.message, sizeof(msg));
+	n = snprintf(sl->err.message, sizeof(sl->err.message),
+	    "person #%llu, %d: ", (unsigned long long)sl->index, sl->year);
+	if (n > 0 && (size_t)n < sizeof(sl->err.message))
+		memcpy(sl->err.message + n, msg, sizeof(msg) - (size_t)n - 1);
+	sl->err.message[sizeof(sl->err.message) - 1] = '\0';
+	return -1;
+}
+
+/* Producer: generate person #next for the year. */
 static int
 produce(void *arg, struct bulk_slot *sl)
 {
 	struct seeding *sd = arg;
-	struct store_put put = { sd->year, 0, "seed", 0, 0 };
 
 	if (sd->next >= (uint64_t)sd->o->persons)
 		return 0;
 	sl->index = sd->next++;
-	if (synth_person(sd->sy, sl->index, sd->year, sl->r, &sl->err) != 0 ||
-	    store_prepare(sd->s, sl->r, &put, sl->prep, &sl->err) != 0) {
-		char msg[sizeof(sl->err.message)];
-		int n;
-
-		memcpy(msg, sl->err.message, sizeof(msg));
-		n = snprintf(sl->err.message, sizeof(sl->err.message),
-		    "person #%llu, %d: ", (unsigned long long)sl->index,
-		    sd->year);
-		if (n > 0 && (size_t)n < sizeof(sl->err.message))
-			memcpy(sl->err.message + n, msg, sizeof(msg) -
-			    (size_t)n - 1);
-		sl->err.message[sizeof(sl->err.message) - 1] = '\0';
-		return -1;
-	}
+	sl->year = sd->year;
+	if (synth_person(sd->sy, sl->index, sd->year, sl->r, &sl->err) != 0)
+		return name_person(sl);
 	return 1;
+}
+
+/* Preparer (several threads): validate and seal it. */
+static int
+prepare(void *arg, struct bulk_slot *sl)
+{
+	const struct seeding *sd = arg;
+	struct store_put put = { sl->year, 0, "seed", 0, 0 };
+
+	if (store_prepare(sd->s, sl->r, &put, sl->prep, &sl->err) != 0)
+		return name_person(sl);
+	return 0;
 }
 
 /* Consumer: write it. */
@@ -114,7 +129,7 @@ seed_year(struct seeding *sd)
 	sd->next = 0;
 	if (store_begin_bulk(sd->s, &err) != 0)
 		return cli_fail(&err);
-	if (bulk_run(sd->cat, produce, sd, consume, sd,
+	if (bulk_run(sd->cat, produce, prepare, sd, consume, sd,
 	    &err) != 0) {
 		store_rollback(sd->s);
 		return cli_fail(&err);

@@ -45,7 +45,7 @@ struct import {
 
 /* Fills e with "FILE:LINE[:COLUMN]: why"; col < 0 for none. -1. */
 static int
-at(struct import *im, struct lf_error *e, unsigned long line, int col,
+at(const struct import *im, struct lf_error *e, unsigned long line, int col,
     const char *code, const char *field, const char *why)
 {
 	if (col >= 0)
@@ -272,7 +272,7 @@ check_duplicate(struct import *im, const struct csv_row *row,
 
 /* Column of the item an error names, or -1. */
 static int
-column_of(struct import *im, const struct lf_error *e)
+column_of(const struct import *im, const struct lf_error *e)
 {
 	const struct field *f = e->field[0] ?
 	    catalog_find(im->cat, e->field, strlen(e->field)) : NULL;
@@ -281,8 +281,7 @@ column_of(struct import *im, const struct lf_error *e)
 }
 
 static int
-prepare_row(struct import *im, const struct csv_row *row,
-    struct bulk_slot *sl)
+prepare_row(const struct import *im, struct bulk_slot *sl)
 {
 	struct store_put put = { sl->year, sl->status, im->actor, 0,
 	    im->o->today };
@@ -290,7 +289,7 @@ prepare_row(struct import *im, const struct csv_row *row,
 
 	lf_error_clear(&e);
 	if (store_prepare(im->s, sl->r, &put, sl->prep, &e) != 0)
-		return at(im, &sl->err, row->line, column_of(im, &e), e.code,
+		return at(im, &sl->err, sl->line, column_of(im, &e), e.code,
 		    e.field, e.message);
 	return 0;
 }
@@ -314,7 +313,21 @@ keep_raw(struct bulk_slot *sl, const struct csv_row *row)
 	return 0;
 }
 
-/* The producer: read, parse, check and prepare one row. */
+/* Marks sl failed, keeping the row for the reject file; 1, or -1. */
+static int
+fail_row(struct import *im, struct bulk_slot *sl, const struct csv_row *row)
+{
+	if (strcmp(sl->err.code, "no_memory") == 0)
+		return -1;
+	sl->failed = 1;
+	if (im->rej != NULL && row != NULL && keep_raw(sl, row) != 0) {
+		lf_error_set(&sl->err, "no_memory", "", "内存不足");
+		return -1;
+	}
+	return 1;
+}
+
+/* The producer: read, parse and check one row. */
 static int
 produce(void *arg, struct bulk_slot *sl)
 {
@@ -329,17 +342,25 @@ produce(void *arg, struct bulk_slot *sl)
 		return rc;
 	}
 	sl->line = row.line;
-	if (parse_row(im, &row, sl) == 0 && check_duplicate(im, &row, sl) ==
-	    0 && prepare_row(im, &row, sl) == 0)
-		return 1;
-	if (strcmp(sl->err.code, "no_memory") == 0)
-		return -1;
-	sl->failed = 1;
+	if (parse_row(im, &row, sl) != 0 || check_duplicate(im, &row, sl) != 0)
+		return fail_row(im, sl, &row);
+	/* the preparer may refuse it too, after the row buffer is gone */
 	if (im->rej != NULL && keep_raw(sl, &row) != 0) {
 		lf_error_set(&sl->err, "no_memory", "", "内存不足");
 		return -1;
 	}
 	return 1;
+}
+
+/* The preparer (several threads): validate and seal one parsed row. */
+static int
+prepare(void *arg, struct bulk_slot *sl)
+{
+	struct import *im = arg;
+
+	if (prepare_row(im, sl) == 0)
+		return 0;
+	return fail_row(im, sl, NULL) < 0 ? -1 : 0;
 }
 
 static int
@@ -466,7 +487,7 @@ run(struct import *im, FILE *fp)
 	if (im->o->progress)
 		im->bar = progress_start("导入 import", lines > 0 ? lines - 1 :
 		    0);
-	rc = bulk_run(im->cat, produce, im, consume, im, im->err);
+	rc = bulk_run(im->cat, produce, prepare, im, consume, im, im->err);
 	progress_done(im->bar);
 	if (rc != 0) {
 		store_rollback(im->s);

@@ -36,6 +36,7 @@ struct store {
 	int			 in_tx;
 	int			 bulk;		/* no savepoints per write */
 	int			 reindex;	/* bulk dropped the indexes */
+	int			 rollback_journal; /* bulk left WAL for now */
 	sqlite3_stmt		*audit_st[2];	/* audit.c's, prepared once */
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;

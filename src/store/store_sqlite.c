@@ -415,13 +415,63 @@ store_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+/* Sets the journal mode; 1 when SQLite reports it changed to mode. */
+static int
+journal_mode(struct store *s, const char *mode)
+{
+	char sql[40];
+	sqlite3_stmt *st;
+	int ok = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA journal_mode=%s", mode);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+		    mode) == 0;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+/*
+ * A load into an empty registry writes every page new. In WAL mode each
+ * page is written twice, once to the log and once more by the checkpoint:
+ * gigabytes at province scale. A rollback journal records only pages that
+ * existed before the transaction (a few, here), so the load goes to the
+ * rollback journal when no other connection has the database open (SQLite
+ * refuses the switch otherwise, and the load stays in WAL). A crash
+ * leaves the journal, and the next open rolls back to the empty registry:
+ * still all or nothing. store_commit() and store_rollback() return to WAL.
+ */
+static void
+leave_wal_if_empty(struct store *s)
+{
+	int64_t n;
+	struct lf_error e;
+
+	if (store_count(s, "persons", &n, &e) == 0 && n == 0 &&
+	    journal_mode(s, "delete"))
+		s->rollback_journal = 1;
+}
+
+static void
+back_to_wal(struct store *s)
+{
+	if (s->rollback_journal)
+		journal_mode(s, "wal");
+	s->rollback_journal = 0;
+}
+
 int
 store_begin_bulk(struct store *s, struct lf_error *err)
 {
 	int64_t n;
 
-	if (store_begin(s, err) != 0)
+	leave_wal_if_empty(s);
+	if (store_begin(s, err) != 0) {
+		back_to_wal(s);
 		return -1;
+	}
 	s->bulk = 1;
 	if (store_count(s, "persons", &n, err) != 0) {
 		store_rollback(s);
@@ -439,15 +489,32 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+/* Builds the indexes a bulk load dropped; SQLite's sorter may use one
+ * helper thread per extra processor meanwhile. */
+static int
+reindex(struct store *s, struct lf_error *err)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int64_t old = store_pragma_get(s->db, "threads", 0);
+	int rc;
+
+	store_pragma_set(s->db, "threads", ncpu > 1 ? (ncpu > 8 ? 7 : ncpu - 1)
+	    : 0);
+	rc = exec(s, schema_index_sql, err);
+	store_pragma_set(s->db, "threads", old);
+	return rc;
+}
+
 int
 store_commit(struct store *s, struct lf_error *err)
 {
-	if (s->reindex && exec(s, schema_index_sql, err) != 0)
+	if (s->reindex && reindex(s, err) != 0)
 		return -1;
 	s->reindex = 0;
 	if (exec(s, "COMMIT", err) != 0)
 		return -1;
 	s->in_tx = s->bulk = 0;
+	back_to_wal(s);
 	return 0;
 }
 
@@ -457,6 +524,7 @@ store_rollback(struct store *s)
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = s->bulk = s->reindex = 0;
+	back_to_wal(s);
 }
 
 /* Steps a statement that returns no row; resets it. */

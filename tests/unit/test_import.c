@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "cli/export.h"
 #include "cli/import.h"
@@ -404,6 +408,83 @@ test_unknown_id_region(void **state)
 	store_close(s);
 }
 
+/* Size of the file at path; 0 when there is none. */
+static long
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long)sb.st_size : 0;
+}
+
+/* The journal mode of the database file at path, read by a new
+ * connection (static storage). */
+static const char *
+journal_of(const char *path)
+{
+	static char mode[16];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1,
+	    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(mode, sizeof(mode), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return mode;
+}
+
+/*
+ * A load into an empty registry runs under a rollback journal (new pages
+ * are written once, not to the log and again by a checkpoint) and leaves
+ * the database in WAL mode, whether it succeeded or failed; with another
+ * connection open it stays in WAL and still works.
+ */
+static void
+test_bulk_journal(void **state)
+{
+	struct store *s = new_store("jn1.db");
+	struct import_stats st;
+	struct lf_error err;
+	char db[160], gone[192], wal[192];
+	sqlite3 *other;
+
+	(void)state;
+	snprintf(db, sizeof(db), "%s/jn1.db", dir);
+	snprintf(gone, sizeof(gone), "%s-journal", db);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	assert_int_equal(run_import(s, variant("j1.csv", 3, "x,y", NULL, 0),
+	    NULL, CSV_ENC_AUTO, &st, &err), -1);
+	assert_string_equal(journal_of(db), "wal");
+	assert_int_equal(access(gone, F_OK), -1);
+	assert_int_equal(persons(s), 0);
+	if (run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(persons(s), 3);
+	/* nothing went through the log */
+	assert_int_equal(file_size(wal), 0);
+	assert_string_equal(journal_of(db), "wal");
+	assert_int_equal(access(gone, F_OK), -1);
+	store_close(s);
+
+	/* another connection holds the file open: the load stays in WAL */
+	s = new_store("jn2.db");
+	snprintf(db, sizeof(db), "%s/jn2.db", dir);
+	assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "SELECT count(*) FROM persons",
+	    NULL, NULL, NULL), SQLITE_OK);
+	if (run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(persons(s), 3);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	assert_true(file_size(wal) > 0);
+	assert_string_equal(journal_of(db), "wal");
+	sqlite3_close(other);
+	store_close(s);
+}
+
 static void
 test_alloc_sweep(void **state)
 {
@@ -440,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_skip_bad),
 		cmocka_unit_test(test_unknown_id_region),
+		cmocka_unit_test(test_bulk_journal),
 		cmocka_unit_test(test_alloc_sweep),
 	};
 

@@ -1,0 +1,200 @@
+/*
+ * test_bulk.c - the three-stage bulk pipeline: input order survives the
+ * parallel preparers, failed slots skip preparing, and a stop from any
+ * stage ends the run with its slot's error and every thread joined.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "cli/bulk.h"
+#include "testutil.h"
+
+struct run {
+	uint64_t	 n;		/* slots to produce */
+	uint64_t	 next;		/* producer */
+	uint64_t	 fail_every;	/* producer marks these failed */
+	uint64_t	 fatal_produce;	/* producer stops here (n = never) */
+	uint64_t	 fatal_prepare;	/* a preparer stops here */
+	uint64_t	 stop_consume;	/* the consumer stops here */
+	atomic_ulong	 prepared;
+	uint64_t	 consumed, failed_seen, expect;
+	int		 order_ok, prepared_failed;
+};
+
+static int
+produce(void *arg, struct bulk_slot *s)
+{
+	struct run *r = arg;
+
+	if (r->next == r->n)
+		return 0;
+	s->index = r->next++;
+	s->year = 0;
+	if (s->index == r->fatal_produce) {
+		lf_error_set(&s->err, "boom", "", "producer stops at %llu",
+		    (unsigned long long)s->index);
+		return -1;
+	}
+	if (r->fail_every && s->index % r->fail_every == 0) {
+		s->failed = 1;
+		lf_error_set(&s->err, "bad", "", "bad row %llu",
+		    (unsigned long long)s->index);
+	}
+	return 1;
+}
+
+static int
+prepare(void *arg, struct bulk_slot *s)
+{
+	struct run *r = arg;
+
+	if (s->failed)
+		r->prepared_failed = 1;
+	if (s->index == r->fatal_prepare) {
+		lf_error_set(&s->err, "boom", "", "preparer stops at %llu",
+		    (unsigned long long)s->index);
+		return -1;
+	}
+	s->year = 2024;		/* proof it was prepared */
+	atomic_fetch_add(&r->prepared, 1);
+	return 0;
+}
+
+static int
+consume(void *arg, struct bulk_slot *s)
+{
+	struct run *r = arg;
+
+	if (s->index != r->expect++)
+		r->order_ok = 0;
+	if (s->failed)
+		r->failed_seen++;
+	else if (s->year != 2024)
+		r->order_ok = 0;	/* consumed before being prepared */
+	if (s->index == r->stop_consume) {
+		lf_error_set(&s->err, "stop", "", "consumer stops at %llu",
+		    (unsigned long long)s->index);
+		return -1;
+	}
+	r->consumed++;
+	return 0;
+}
+
+static void
+init(struct run *r, uint64_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->n = n;
+	r->fatal_produce = r->fatal_prepare = r->stop_consume = n;
+	r->order_ok = 1;
+}
+
+static int
+go(struct run *r, struct lf_error *err)
+{
+	lf_error_clear(err);
+	return bulk_run(tu_catalog(), produce, prepare, r, consume, r, err);
+}
+
+static void
+test_order_kept(void **state)
+{
+	struct run r;
+	struct lf_error err;
+
+	(void)state;
+	init(&r, 100000);
+	r.fail_every = 7;
+	assert_int_equal(go(&r, &err), 0);
+	assert_true(r.order_ok);
+	assert_int_equal(r.expect, 100000);
+	assert_int_equal(r.consumed, 100000);
+	assert_int_equal(r.failed_seen, (100000 + 6) / 7);
+	assert_int_equal(atomic_load(&r.prepared), 100000 - (100000 + 6) / 7);
+	assert_false(r.prepared_failed);
+}
+
+static void
+test_empty_and_exact_batches(void **state)
+{
+	static const uint64_t sizes[] = { 0, 1, 255, 256, 257, 2048, 2049 };
+	struct run r;
+	struct lf_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		init(&r, sizes[i]);
+		assert_int_equal(go(&r, &err), 0);
+		assert_true(r.order_ok);
+		assert_int_equal(r.consumed, sizes[i]);
+	}
+}
+
+static void
+test_producer_stops(void **state)
+{
+	struct run r;
+	struct lf_error err;
+
+	(void)state;
+	init(&r, 50000);
+	r.fatal_produce = 3000;
+	assert_int_equal(go(&r, &err), -1);
+	assert_string_equal(err.code, "boom");
+	assert_string_equal(err.message, "producer stops at 3000");
+	assert_int_equal(r.consumed, 3000);
+	assert_true(r.order_ok);
+}
+
+static void
+test_preparer_stops(void **state)
+{
+	struct run r;
+	struct lf_error err;
+
+	(void)state;
+	init(&r, 50000);
+	r.fatal_prepare = 4321;
+	assert_int_equal(go(&r, &err), -1);
+	assert_string_equal(err.message, "preparer stops at 4321");
+	assert_int_equal(r.consumed, 4321);
+	assert_true(r.order_ok);
+}
+
+static void
+test_consumer_stops(void **state)
+{
+	struct run r;
+	struct lf_error err;
+
+	(void)state;
+	init(&r, 50000);
+	r.stop_consume = 777;
+	assert_int_equal(go(&r, &err), -1);
+	assert_string_equal(err.message, "consumer stops at 777");
+	assert_int_equal(r.consumed, 777);
+	/* the producer was told to stop: it did not run to the end */
+	assert_true(r.next < 50000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_kept),
+		cmocka_unit_test(test_empty_and_exact_batches),
+		cmocka_unit_test(test_producer_stops),
+		cmocka_unit_test(test_preparer_stops),
+		cmocka_unit_test(test_consumer_stops),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	tu_env_free();
+	return rc;
+}
