@@ -489,26 +489,10 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	return 0;
 }
 
-/* Builds the indexes a bulk load dropped; SQLite's sorter may use one
- * helper thread per extra processor meanwhile. */
-static int
-reindex(struct store *s, struct lf_error *err)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int64_t old = store_pragma_get(s->db, "threads", 0);
-	int rc;
-
-	store_pragma_set(s->db, "threads", ncpu > 1 ? (ncpu > 8 ? 7 : ncpu - 1)
-	    : 0);
-	rc = exec(s, schema_index_sql, err);
-	store_pragma_set(s->db, "threads", old);
-	return rc;
-}
-
 int
 store_commit(struct store *s, struct lf_error *err)
 {
-	if (s->reindex && reindex(s, err) != 0)
+	if (s->reindex && exec(s, schema_index_sql, err) != 0)
 		return -1;
 	s->reindex = 0;
 	if (exec(s, "COMMIT", err) != 0)
