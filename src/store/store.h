@@ -78,7 +78,11 @@ int	store_begin(struct store *s, struct lf_error *err);
 /* Like store_begin(), for bulk work that rolls the whole transaction back
  * on any failed write: single writes then skip their savepoints, which
  * makes them faster, and a failed write leaves the transaction unusable
- * until store_rollback(). */
+ * until store_rollback(). Into an empty registry it also drops the
+ * secondary indexes (rebuilt by sorting at commit) and, when no other
+ * connection has the file open, writes under a rollback journal instead
+ * of the WAL (new pages once, not twice); store_commit() and
+ * store_rollback() return to WAL. */
 int	store_begin_bulk(struct store *s, struct lf_error *err);
 int	store_commit(struct store *s, struct lf_error *err);
 void	store_rollback(struct store *s);
