@@ -127,10 +127,14 @@ h_persons_search(struct req *r)
 		rc = lf_error_set(&err, "bad_request", "", "请给出 id_number、"
 		    "certificate_no 或 name 之一 (give exactly one of "
 		    "id_number, certificate_no, name as a string)");
-	else if (json_object_get(body, "name") != NULL)
-		rc = search_name(r, body, &f, &err);
-	else
-		rc = search_exact(r, body, &f, &by, &err);
+	else if (store_read_begin(r->s, &err) != 0)
+		rc = -1;
+	else {
+		rc = json_object_get(body, "name") != NULL ?
+		    search_name(r, body, &f, &err) :
+		    search_exact(r, body, &f, &by, &err);
+		store_read_end(r->s);
+	}
 	json_decref(body);
 	if (rc != 0) {
 		json_decref(f.list);
@@ -232,12 +236,19 @@ h_person_get(struct req *r)
 	int rc;
 
 	lf_error_clear(&err);
+	/* one snapshot for the whole page: every year as of one moment */
+	if (store_read_begin(r->s, &err) != 0)
+		return reply_lf_error(r, &err);
 	rc = http_load_person(r, r->params[0], ACT_PERSON_READ, "person.read", &p,
 	    &err);
-	if (rc != 0)
+	if (rc != 0) {
+		store_read_end(r->s);
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	}
 	buf_init(&b, PAGE_MAX);
-	if (page(r, &p, &b, &err) != 0) {
+	rc = page(r, &p, &b, &err);
+	store_read_end(r->s);
+	if (rc != 0) {
 		buf_free(&b);
 		return reply_lf_error(r, &err);
 	}

@@ -3,7 +3,6 @@
  */
 #include "http/json_out.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,7 +73,17 @@ jout_key(struct buf *b, int *first, const char *key)
 int
 jout_int(struct buf *b, int64_t v)
 {
-	return buf_addf(b, "%" PRId64, v);
+	char text[24], *p = text + sizeof(text);
+	/* the magnitude as unsigned: INT64_MIN has no positive int64_t */
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + m % 10);
+		m /= 10;
+	} while (m != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(text + sizeof(text) - p));
 }
 
 static int
@@ -88,6 +97,18 @@ jout_json(struct buf *b, const json_t *j)
 {
 	return j == NULL ? -1 : json_dump_callback(j, dump_cb, b,
 	    JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* A catalog item's code as a key: codes are ASCII identifiers (the
+ * catalog refuses any other), so nothing in them needs escaping. */
+static int
+code_key(struct buf *b, int *first, const char *code)
+{
+	if ((!*first && buf_addc(b, ',') != 0) || buf_addc(b, '"') != 0 ||
+	    buf_adds(b, code) != 0)
+		return -1;
+	*first = 0;
+	return buf_add(b, "\":", 2);
 }
 
 /* A multi item: the codes of its options that are set, in option order. */
@@ -151,7 +172,7 @@ jout_record(struct buf *b, const struct record *r, int mask_secrets)
 		const struct field *f = &r->cat->fields[i];
 
 		if (r->set[i])
-			rc = jout_key(b, &first, f->code) != 0 ||
+			rc = code_key(b, &first, f->code) != 0 ||
 			    value(b, r, f, mask_secrets, &tmp) != 0 ? -1 : 0;
 	}
 	buf_free(&tmp);

@@ -75,6 +75,12 @@ int	store_set_cache(struct store *s, int mib, struct lf_error *err);
 /* Explicit transactions group many puts into one all-or-nothing write.
  * Without one, each put is its own transaction. */
 int	store_begin(struct store *s, struct lf_error *err);
+/* A read snapshot: every read until store_read_end() sees the database
+ * as it was at the first of them (one consistent page of a person across
+ * several statements), and SQLite takes its file locks once instead of
+ * once per statement. Not for writes, not nested in a transaction. */
+int	store_read_begin(struct store *s, struct lf_error *err);
+void	store_read_end(struct store *s);
 /* Like store_begin(), for bulk work that rolls the whole transaction back
  * on any failed write: single writes then skip their savepoints, which
  * makes them faster, and a failed write leaves the transaction unusable

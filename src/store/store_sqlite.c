@@ -325,7 +325,9 @@ prepare_all(struct store *s, struct lf_error *err)
 	    prepare(s, ST_SURVEY_YEARS, "SELECT year FROM surveys WHERE "
 	    "person_id = ? ORDER BY year", err) != 0 ||
 	    prepare(s, ST_PERSON_BIND, "SELECT id_hash FROM persons WHERE id = "
-	    "?", err) != 0)
+	    "?", err) != 0 ||
+	    prepare(s, ST_READ_BEGIN, "BEGIN DEFERRED", err) != 0 ||
+	    prepare(s, ST_READ_END, "COMMIT", err) != 0)
 		return -1;
 	buf_init(&b, 1 << 20);
 	rc = survey_sql(s, &b, err);
@@ -460,6 +462,28 @@ back_to_wal(struct store *s)
 	if (s->rollback_journal)
 		journal_mode(s, "wal");
 	s->rollback_journal = 0;
+}
+
+int
+store_read_begin(struct store *s, struct lf_error *err)
+{
+	if (s->in_tx)
+		return lf_error_set(err, "internal", "", "读快照不能嵌套在事务中 "
+		    "(read snapshot inside a transaction)");
+	if (store_step_done(s, ST_READ_BEGIN, "begin", err) != 0)
+		return -1;
+	s->in_tx = 1;
+	return 0;
+}
+
+void
+store_read_end(struct store *s)
+{
+	struct lf_error err;
+
+	if (s->in_tx && store_step_done(s, ST_READ_END, "commit", &err) != 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
 }
 
 int

@@ -69,6 +69,33 @@ test_strings(void **state)
 	buf_free(&b);
 }
 
+static void
+test_ints(void **state)
+{
+	static const int64_t rows[] = {
+		0, 1, -1, 9, 10, -10, 99, 100, 123456789, -987654321,
+		INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	struct buf b;
+	size_t i;
+	char *want;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++) {
+		buf_init(&b, 64);
+		want = dumped(json_integer(rows[i]));
+		assert_int_equal(jout_int(&b, rows[i]), 0);
+		if (strcmp(buf_str(&b), want) != 0)
+			fail_msg("row %zu: got %s want %s", i, buf_str(&b),
+			    want);
+		free(want);
+		buf_free(&b);
+	}
+	buf_init(&b, 4);
+	assert_int_equal(jout_int(&b, 123456), -1);
+	buf_free(&b);
+}
+
 /* Compares both writers on r, masked and not. */
 static void
 same_record(const struct record *r, const char *what)
@@ -208,6 +235,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_ints),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_synthetic),
 		cmocka_unit_test(test_person),

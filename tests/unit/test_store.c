@@ -357,6 +357,55 @@ group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * A read snapshot: a second connection's update after the snapshot's
+ * first read is not seen until store_read_end(); a snapshot is refused
+ * inside a transaction.
+ */
+static void
+test_read_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	struct record *back = record_new(tu_catalog());
+	struct store *other;
+	struct store_put up = { 2024, 0, "other", 0, tu_days("2026-11-29") };
+	int64_t version;
+
+	tu_valid_person(fx->r, 7);
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(7), &p, &err), 0);
+	assert_int_equal(store_open(fx->db, tu_catalog(), tu_regions(), &other,
+	    &err), 0);
+
+	assert_int_equal(store_read_begin(fx->s, &err), 0);
+	assert_int_equal(store_survey_get(fx->s, p.id, 2024, back, &version,
+	    &err), 0);
+	assert_int_equal(version, 1);
+	tu_set(fx->r, "aid_wheelchair", "否");
+	if (store_survey_put(other, fx->r, &up, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(res.version, 2);
+	/* still the snapshot */
+	assert_int_equal(store_survey_get(fx->s, p.id, 2024, back, &version,
+	    &err), 0);
+	assert_int_equal(version, 1);
+	store_read_end(fx->s);
+	assert_int_equal(store_survey_get(fx->s, p.id, 2024, back, &version,
+	    &err), 0);
+	assert_int_equal(version, 2);
+
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	assert_int_equal(store_read_begin(fx->s, &err), -1);
+	assert_string_equal(err.code, "internal");
+	store_rollback(fx->s);
+	store_close(other);
+	record_free(back);
+}
+
 int
 main(void)
 {
@@ -364,6 +413,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_create_open, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_snapshot, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict_and_invalid,
 		    setup, teardown),
