@@ -57,6 +57,12 @@ spid=$!
 trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
 for i in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
 port=$(cat "$out/port")
+# measure the steady state: the server loads this year's statistics in the
+# background when it starts (about a minute at province scale, on one core)
+for i in $(seq 3000); do
+	grep -q "statistics of" "$out/server.log" && break
+	sleep 0.1
+done
 curl -s -D "$out/login.h" -o "$out/login.json" \
     -H 'Content-Type: application/json' \
     -d "{\"login\":\"bench\",\"password\":\"$pw\"}" \

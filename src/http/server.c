@@ -370,7 +370,7 @@ start(const struct app *app, struct sockaddr_in *sa)
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
 }
