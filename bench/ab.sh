@@ -13,6 +13,7 @@
 #   sh bench/ab.sh /tmp/old/liangfu ./liangfu person
 set -eu
 cd "$(dirname "$0")/.."
+. bench/serve.sh
 [ $# -ge 2 ] || { echo "usage: bench/ab.sh OLD NEW [person|search] [PAIRS]" >&2; exit 2; }
 old=$1
 new=$2
@@ -32,23 +33,8 @@ sqlite3 -cmd ".timeout 30000" "$db" \
 
 # one NAME BIN: starts BIN on the database, logs in, runs wrk, prints a line
 one() {
-	rm -f "$out/port" "$out/server.log"
-	"$2" serve "$db" --listen 127.0.0.1:0 --port-file "$out/port" \
-	    >/dev/null 2>"$out/server.log" &
-	spid=$!
-	for i in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
-	port=$(cat "$out/port")
-	for i in $(seq 3000); do
-		grep -q "statistics of" "$out/server.log" && break
-		sleep 0.1
-	done
-	curl -s -D "$out/login.h" -o "$out/login.json" \
-	    -H 'Content-Type: application/json' \
-	    -d '{"login":"bench","password":"Bench-liangfu-2026"}' \
-	    "http://127.0.0.1:$port/api/v1/session"
-	token=$(sed -n 's/^Set-Cookie: lf_session=\([0-9a-f]*\);.*/\1/p' \
-	    "$out/login.h")
-	csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' "$out/login.json")
+	serve_start "$2" "$db" "$out"
+	serve_login "$out"
 	if [ "$kind" = search ] && [ ! -s "$out/ids" ]; then
 		# ID numbers through the API's reveal (audited, as it should be)
 		head -500 "$out/uids" | while read -r u; do

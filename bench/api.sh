@@ -30,13 +30,13 @@ db="$out/db-$n-$ny"
 mkdir -p "$out"
 find "$out" -mindepth 1 -maxdepth 1 ! -name "db-*" -exec rm -rf {} +
 mkdir -p "$out/www"
-pw="Bench-liangfu-2026"
+. bench/serve.sh
 if [ ! -f "$db/seeded" ]; then
 	rm -rf "$db"
 	mkdir -p "$db"
 	./liangfu seed "$db/api.db" --persons "$n" \
 	    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
-	echo "$pw" | ./liangfu user add "$db/api.db" --login bench \
+	echo "$bench_pw" | ./liangfu user add "$db/api.db" --login bench \
 	    --role province --region 51 >/dev/null
 	touch "$db/seeded"
 fi
@@ -49,26 +49,12 @@ conf="$out/serve.ini"
 if [ -n "${THREADS:-}" ]; then
 	printf '[server]\nthreads = %s\n' "$THREADS" > "$conf"
 fi
-./liangfu serve "$db/api.db" --listen 127.0.0.1:0 --port-file "$out/port" \
-    --config "$conf" >/dev/null 2>"$out/server.log" &
-spid=$!
 # on exit the server is stopped and waited for (its last checkpoint
 # holds the database), so that a next run finds it free
-trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
-for i in $(seq 100); do [ -s "$out/port" ] && break; sleep 0.1; done
-port=$(cat "$out/port")
-# measure the steady state: the server loads this year's statistics in the
-# background when it starts (about a minute at province scale, on one core)
-for i in $(seq 3000); do
-	grep -q "statistics of" "$out/server.log" && break
-	sleep 0.1
-done
-curl -s -D "$out/login.h" -o "$out/login.json" \
-    -H 'Content-Type: application/json' \
-    -d "{\"login\":\"bench\",\"password\":\"$pw\"}" \
-    "http://127.0.0.1:$port/api/v1/session"
-token=$(sed -n 's/^Set-Cookie: lf_session=\([0-9a-f]*\);.*/\1/p' "$out/login.h")
-csrf=$(sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' "$out/login.json")
+spid=
+trap '[ -n "$spid" ] && kill $spid 2>/dev/null; [ -n "$spid" ] && wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
+serve_start ./liangfu "$db/api.db" "$out" "$conf"
+serve_login "$out"
 uid=$(head -1 "$out/uids")
 curl -s -b "lf_session=$token" "http://127.0.0.1:$port/api/v1/persons/$uid" \
     > "$out/www/person.json"

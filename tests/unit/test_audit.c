@@ -39,11 +39,8 @@ fx_new(int bare)
 	struct lf_error err;
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "%s", tu_tmpdir());
-	snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
-	if (store_create(fx->db, tu_catalog(), &err) != 0 ||
-	    store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0 ||
-	    audit_init(fx->s, &err) != 0)
+	fx->s = tu_store_new(fx->dir, fx->db, "t.db");
+	if (audit_init(fx->s, &err) != 0)
 		fail_msg("%s", err.message);
 	if (bare)
 		assert_int_equal(raw(fx, "DROP TABLE audit", NULL, 0),

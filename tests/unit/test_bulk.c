@@ -136,51 +136,38 @@ test_empty_and_exact_batches(void **state)
 	}
 }
 
+/* A stop from each stage: the run fails with that slot's message, and
+ * everything before it, and nothing after, was consumed in order. */
 static void
-test_producer_stops(void **state)
+test_stops(void **state)
 {
+	static const struct {
+		int		 stage;		/* 0 produce, 1 prepare, 2 consume */
+		uint64_t	 at;
+		const char	*message;
+	} rows[] = {
+		{ 0, 3000, "producer stops at 3000" },
+		{ 1, 4321, "preparer stops at 4321" },
+		{ 2, 777, "consumer stops at 777" },
+		{ 0, 0, "producer stops at 0" },
+		{ 1, 0, "preparer stops at 0" },
+	};
 	struct run r;
 	struct lf_error err;
+	size_t i;
 
 	(void)state;
-	init(&r, 50000);
-	r.fatal_produce = 3000;
-	assert_int_equal(go(&r, &err), -1);
-	assert_string_equal(err.code, "boom");
-	assert_string_equal(err.message, "producer stops at 3000");
-	assert_int_equal(r.consumed, 3000);
-	assert_true(r.order_ok);
-}
-
-static void
-test_preparer_stops(void **state)
-{
-	struct run r;
-	struct lf_error err;
-
-	(void)state;
-	init(&r, 50000);
-	r.fatal_prepare = 4321;
-	assert_int_equal(go(&r, &err), -1);
-	assert_string_equal(err.message, "preparer stops at 4321");
-	assert_int_equal(r.consumed, 4321);
-	assert_true(r.order_ok);
-}
-
-static void
-test_consumer_stops(void **state)
-{
-	struct run r;
-	struct lf_error err;
-
-	(void)state;
-	init(&r, 50000);
-	r.stop_consume = 777;
-	assert_int_equal(go(&r, &err), -1);
-	assert_string_equal(err.message, "consumer stops at 777");
-	assert_int_equal(r.consumed, 777);
-	/* the producer was told to stop: it did not run to the end */
-	assert_true(r.next < 50000);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		init(&r, 50000);
+		*(rows[i].stage == 0 ? &r.fatal_produce : rows[i].stage == 1 ?
+		    &r.fatal_prepare : &r.stop_consume) = rows[i].at;
+		assert_int_equal(go(&r, &err), -1);
+		assert_string_equal(err.message, rows[i].message);
+		assert_int_equal(r.consumed, rows[i].at);
+		assert_true(r.order_ok);
+		/* the producer was told to stop: it did not run to the end */
+		assert_true(r.next < 50000);
+	}
 }
 
 int
@@ -189,9 +176,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_kept),
 		cmocka_unit_test(test_empty_and_exact_batches),
-		cmocka_unit_test(test_producer_stops),
-		cmocka_unit_test(test_preparer_stops),
-		cmocka_unit_test(test_consumer_stops),
+		cmocka_unit_test(test_stops),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -62,14 +62,9 @@ static struct store *
 new_store(const char *name)
 {
 	char db[160];
-	struct store *s;
-	struct lf_error err;
 
 	snprintf(db, sizeof(db), "%s/%s", dir, name);
-	if (store_create(db, tu_catalog(), &err) != 0 ||
-	    store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
-	return s;
+	return tu_store_at(db);
 }
 
 static int64_t

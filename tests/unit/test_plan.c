@@ -75,13 +75,8 @@ static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct lf_error err;
 
-	snprintf(fx->dir, sizeof(fx->dir), "%s", tu_tmpdir());
-	snprintf(fx->db, sizeof(fx->db), "%s/p.db", fx->dir);
-	if (store_create(fx->db, tu_catalog(), &err) != 0 ||
-	    store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0)
-		fail_msg("%s", err.message);
+	fx->s = tu_store_new(fx->dir, fx->db, "p.db");
 	fx->r = record_new(tu_catalog());
 	tu_valid_person(fx->r, 1);
 	fx->pid = put_person(fx, YEAR);

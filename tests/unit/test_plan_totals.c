@@ -159,14 +159,10 @@ setup(void **state)
 	struct store *s;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
-	snprintf(db, sizeof(db), "%s/totals.db", dir);
 	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
 	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
 	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
-	assert_int_equal(store_create(db, tu_catalog(), &err), 0);
-	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
-	    0);
+	s = tu_store_new(dir, db, "totals.db");
 	assert_int_equal(store_begin(s, &err), 0);
 	tu_seed_county(s, "510182", 3000, 7, YEAR);
 	tu_seed_county(s, "513322", 1000, 8, YEAR);

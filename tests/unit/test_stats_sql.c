@@ -206,13 +206,10 @@ setup(void **state)
 	sqlite3 *h;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
-	snprintf(db, sizeof(db), "%s/stats.db", dir);
 	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
 	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
 	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
-	assert_int_equal(store_create(db, tu_catalog(), &err), 0);
-	s = open_store();
+	s = tu_store_new(dir, db, "stats.db");
 	assert_int_equal(store_begin(s, &err), 0);
 	seed(s, "510182", NA, 7);
 	seed(s, "513322", NB_, 8);
@@ -1462,9 +1459,7 @@ small_open(struct small *m)
 
 
 	snprintf(m->db, sizeof(m->db), "%s/small%d.db", dir, ++nsmall);
-	assert_int_equal(store_create(m->db, tu_catalog(), &err), 0);
-	assert_int_equal(store_open(m->db, tu_catalog(), tu_regions(), &m->s,
-	    &err), 0);
+	m->s = tu_store_at(m->db);
 	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
 	    region("510182"), 11, tu_days("2026-11-29"), &sy, &err), 0);
 	assert_int_equal(store_begin(m->s, &err), 0);

@@ -30,14 +30,9 @@ static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	struct lf_error err;
 
 	assert_non_null(fx);
-	snprintf(fx->dir, sizeof(fx->dir), "%s", tu_tmpdir());
-	snprintf(fx->db, sizeof(fx->db), "%s/t.db", fx->dir);
-	if (store_create(fx->db, tu_catalog(), &err) != 0 ||
-	    store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0)
-		fail_msg("%s", err.message);
+	fx->s = tu_store_new(fx->dir, fx->db, "t.db");
 	*state = fx;
 	return 0;
 }

@@ -78,6 +78,26 @@ tu_rmdir(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+struct store *
+tu_store_at(const char *path)
+{
+	struct lf_error err;
+	struct store *s = NULL;
+
+	if (store_create(path, tu_catalog(), &err) != 0 ||
+	    store_open(path, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("%s: %s", path, err.message);
+	return s;
+}
+
+struct store *
+tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX], const char *name)
+{
+	snprintf(dir, TU_DIR_MAX, "%s", tu_tmpdir());
+	snprintf(db, TU_DB_MAX, "%s/%s", dir, name);
+	return tu_store_at(db);
+}
+
 int
 tu_days(const char *date)
 {

@@ -20,6 +20,18 @@ void			 tu_env_free(void);
 const char	*tu_tmpdir(void);
 void		 tu_rmdir(const char *dir);
 
+struct store;
+/* Creates the database at path and opens it with the built-in catalog and
+ * regions; fails the test on any error. */
+struct store	*tu_store_at(const char *path);
+/* The same for database `name` in a fresh temporary directory: writes the
+ * directory to dir and the database's path to db. Tear down with
+ * store_close() and tu_rmdir(dir). */
+#define TU_DIR_MAX	64
+#define TU_DB_MAX	128
+struct store	*tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
+		    const char *name);
+
 /* Days for "YYYY-MM-DD" (asserts it parses). */
 int		 tu_days(const char *date);
 
@@ -34,7 +46,6 @@ void		 tu_set(struct record *r, const char *code, const char *value);
 const char	*tu_try_set(struct record *r, const char *code,
 		    const char *value);
 
-struct store;
 /* Puts n synthetic persons of county (any region code) with their survey
  * of year into s (synth seed `seed`); fails the test on any error. */
 void		 tu_seed_county(struct store *s, const char *county,
