@@ -170,37 +170,40 @@ page_year(struct buf *b, int first, int year, int64_t version,
 	    jout_record(b, rec, 1) != 0 || buf_addc(b, '}') != 0 ? -1 : 0;
 }
 
+struct years_out {
+	struct buf	*b;
+	int		 n;
+};
+
+/* One year of the page; -1 when the buffer is full. */
+static int
+year_out(void *arg, int year, int64_t version, const struct record *rec)
+{
+	struct years_out *y = arg;
+
+	return page_year(y->b, y->n++ == 0, year, version, rec);
+}
+
 /* Every year's survey, secrets masked, as a JSON array into b. */
 static int
 page_years(struct req *r, const struct store_person *p, struct buf *b,
     struct lf_error *err)
 {
 	struct record *rec = record_new(r->app->cat);
-	int list[64], rc = -1;
-	size_t n, i;
-	int64_t version;
+	struct years_out y = { b, 0 };
+	int rc;
 
-	if (rec == NULL)
+	if (rec == NULL || buf_addc(b, '[') != 0) {
+		record_free(rec);
 		return no_memory(err);
-	if (store_survey_years(r->s, p->id, list, 64, &n, err) != 0)
-		goto out;
-	if (buf_addc(b, '[') != 0) {
-		no_memory(err);
-		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (store_survey_get(r->s, p->id, list[i], rec, &version,
-		    err) != 0)
-			goto out;
-		if (page_year(b, i == 0, list[i], version, rec) != 0) {
-			no_memory(err);
-			goto out;
-		}
-	}
-	rc = buf_addc(b, ']') == 0 ? 0 : no_memory(err);
-out:
+	rc = store_surveys_each(r->s, p->id, rec, year_out, &y, err);
 	record_free(rec);
-	return rc;
+	if (rc < 0 && err->code != NULL)
+		return -1;
+	if (rc != 0 || buf_addc(b, ']') != 0)
+		return no_memory(err);
+	return 0;
 }
 
 /* The person page {"person","years","plans"} into b (see docs/api.md),

@@ -162,6 +162,14 @@ int	store_person_search_name(struct store *s, const char *prefix,
 /* Reads one survey into r (cleared first). 0 found, 1 not found. */
 int	store_survey_get(struct store *s, int64_t person_id, int year,
 	    struct record *r, int64_t *version, struct lf_error *err);
+/* Calls fn with every survey of the person, years ascending, read with
+ * one statement (r is cleared and refilled for each; fn must not keep
+ * it). fn returns 0 to go on, non-zero to stop (then returned). */
+typedef int (*store_survey_fn)(void *arg, int year, int64_t version,
+	    const struct record *r);
+int	store_surveys_each(struct store *s, int64_t person_id,
+	    struct record *r, store_survey_fn fn, void *arg,
+	    struct lf_error *err);
 /* The years that person has surveys for, ascending; *n set. */
 int	store_survey_years(struct store *s, int64_t person_id, int *years,
 	    size_t max, size_t *n, struct lf_error *err);

@@ -17,7 +17,7 @@ enum stmt_id {
 	ST_PERSON_FIND, ST_PERSON_INS, ST_PERSON_UPD, ST_SURVEY_FIND,
 	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
-	ST_READ_BEGIN, ST_READ_END,
+	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL,
 	/* stats_load.c's refresh, prepared on first use */
 	ST_STATS_PERSON, ST_STATS_ITEMS,
 	/* users.c's session check (every request), prepared on first use */

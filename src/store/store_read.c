@@ -263,6 +263,31 @@ store_survey_get(struct store *s, int64_t person_id, int year,
 }
 
 int
+store_surveys_each(struct store *s, int64_t person_id, struct record *r,
+    store_survey_fn fn, void *arg, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_SURVEY_ALL];
+	char bind[BIND_LEN + 1];
+	int rc, step, year;
+
+	lf_error_clear(err);
+	if ((rc = person_bind(s, person_id, bind, err)) != 0)
+		return rc == 1 ? 0 : rc;	/* no person: no surveys */
+	sqlite3_bind_int64(st, 1, person_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		year = sqlite3_column_int(st, 0);
+		record_clear(r);
+		if ((rc = read_fields(s, st, 2, r, bind, year, err)) != 0 ||
+		    (rc = fn(arg, year, sqlite3_column_int64(st, 1), r)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_sqlite_error(s, "surveys", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
 store_survey_years(struct store *s, int64_t person_id, int *years,
     size_t max, size_t *n, struct lf_error *err)
 {

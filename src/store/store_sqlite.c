@@ -271,6 +271,13 @@ survey_sql(struct store *s, struct buf *b, struct lf_error *err)
 	if (prepare(s, ST_SURVEY_FIND, buf_str(b), err) != 0)
 		return -1;
 	buf_reset(b);
+	if (buf_adds(b, "SELECT year, version, ") != 0 ||
+	    schema_survey_columns(s->cat, "", b) != 0 ||
+	    buf_adds(b, " FROM surveys WHERE person_id = ? ORDER BY year") != 0)
+		goto nomem;
+	if (prepare(s, ST_SURVEY_ALL, buf_str(b), err) != 0)
+		return -1;
+	buf_reset(b);
 	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
 	    "created_at, created_by, updated_at, updated_by, ") != 0 ||
 	    schema_survey_columns(s->cat, "", b) != 0 ||

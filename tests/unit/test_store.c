@@ -352,6 +352,75 @@ group_teardown(void **state)
 	return 0;
 }
 
+struct each_seen {
+	int	 years[8];
+	int64_t	 versions[8];
+	int	 n, stop_at;
+	char	 name[64];
+};
+
+static int
+each_fn(void *arg, int year, int64_t version, const struct record *r)
+{
+	struct each_seen *e = arg;
+	const struct field *f = catalog_find(tu_catalog(), "name", 4);
+
+	e->years[e->n] = year;
+	e->versions[e->n++] = version;
+	snprintf(e->name, sizeof(e->name), "%s", r->str[f->index]);
+	return e->n == e->stop_at ? 7 : 0;
+}
+
+/* Every survey of a person in one statement: years ascending, each with
+ * its version and items; a stop from fn is returned; no person, no call. */
+static void
+test_surveys_each(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	struct each_seen e;
+	static const int years[] = { 2024, 2022, 2023 };
+	size_t i;
+
+	tu_valid_person(fx->r, 9);
+	for (i = 0; i < 3; i++) {
+		tu_set(fx->r, "fill_date", years[i] == 2024 ? "2024-05-10" :
+		    years[i] == 2023 ? "2023-05-10" : "2022-05-10");
+		if (put(fx, years[i], 0, &res, &err) != 0)
+			fail_msg("%d: %s", years[i], err.message);
+	}
+	tu_set(fx->r, "fill_date", "2023-05-10");
+	tu_set(fx->r, "aid_wheelchair", "否");
+	if (put(fx, 2023, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(9), &p, &err), 0);
+
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(store_surveys_each(fx->s, p.id, fx->r, each_fn, &e,
+	    &err), 0);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(e.years[0], 2022);
+	assert_int_equal(e.years[1], 2023);
+	assert_int_equal(e.years[2], 2024);
+	assert_int_equal(e.versions[0], 1);
+	assert_int_equal(e.versions[1], 2);
+	assert_int_equal(e.versions[2], 1);
+	assert_string_equal(e.name, p.name);
+
+	memset(&e, 0, sizeof(e));
+	e.stop_at = 2;
+	assert_int_equal(store_surveys_each(fx->s, p.id, fx->r, each_fn, &e,
+	    &err), 7);
+	assert_int_equal(e.n, 2);
+
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(store_surveys_each(fx->s, 999999, fx->r, each_fn, &e,
+	    &err), 0);
+	assert_int_equal(e.n, 0);
+}
+
 /*
  * A read snapshot: a second connection's update after the snapshot's
  * first read is not seen until store_read_end(); a snapshot is refused
@@ -409,6 +478,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_snapshot, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_surveys_each, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict_and_invalid,
