@@ -45,6 +45,23 @@ secret_domain(const struct field *f)
 	return f->type == FT_TEXT ? f->code : field_type_name(f->type);
 }
 
+/* The item's lookup hash into prep. An ID number equal to the person's
+ * own (the survey's id_number, and householder_id_number when the person
+ * is the householder) has the person's hash, already made by
+ * store_prepare(): same domain, same value. */
+static int
+lookup_hash(const struct store *s, struct store_prep *prep,
+    const struct field *f, const char *value, size_t len)
+{
+	if (f->type == FT_ID_NUMBER && strcmp(value, prep->r->str[s->f_id]) ==
+	    0) {
+		memcpy(prep->hash[f->index], prep->id_hash, CRYPTO_HASH_LEN);
+		return 0;
+	}
+	return crypto_lookup_hash(s->keys, secret_domain(f), value, len,
+	    prep->hash[f->index]);
+}
+
 int
 fieldio_seal(const struct store *s, struct store_prep *prep,
     const struct field *f, struct lf_error *err)
@@ -58,8 +75,7 @@ fieldio_seal(const struct store *s, struct store_prep *prep,
 	if (len > SECRET_MAX || alen < 0 ||
 	    crypto_seal(s->keys, aad, (size_t)alen, value, len,
 	    prep->blob[f->index], SEALED_MAX, &prep->blen[f->index]) != 0 ||
-	    crypto_lookup_hash(s->keys, secret_domain(f), value, len,
-	    prep->hash[f->index]) != 0)
+	    lookup_hash(s, prep, f, value, len) != 0)
 		return lf_error_set(err, "crypto", f->code, "%s(%s): 加密失败 "
 		    "(cannot seal the value)", f->label_zh, f->code);
 	return 0;

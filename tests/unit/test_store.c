@@ -16,6 +16,7 @@
 
 #include "core/embedded.h"
 #include "store/store.h"
+#include "crypto/crypto.h"
 #include "testutil.h"
 
 struct fx {
@@ -272,6 +273,68 @@ test_secrets_at_rest(void **state)
 	assert_string_equal(err.field, "contact_mobile");
 }
 
+/* The hash in column `col` of the first survey row (static storage). */
+static const unsigned char *
+survey_hash(struct fx *fx, const char *col)
+{
+	static unsigned char h[CRYPTO_HASH_LEN];
+	char sql[128];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM surveys ORDER BY id "
+	    "LIMIT 1", col);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(st, 0), CRYPTO_HASH_LEN);
+	memcpy(h, sqlite3_column_blob(st, 0), CRYPTO_HASH_LEN);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return h;
+}
+
+/* Every ID number item is hashed in the one "id_number" domain, whether
+ * it is the person's own (reused from the person's hash) or another's:
+ * a householder's ID finds the householder's own record. */
+static void
+test_id_hashes(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct crypto_keys *k;
+	struct lf_error err;
+	unsigned char want[CRYPTO_HASH_LEN];
+	char key[160], msg[128];
+
+	tu_valid_person(fx->r, 5);
+	tu_set(fx->r, "relation_to_householder", "2");	/* 子 */
+	tu_set(fx->r, "householder_id_number", tu_id(6));
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	snprintf(key, sizeof(key), "%s.key", fx->db);
+	assert_int_equal(crypto_keys_load(key, &k, msg, sizeof(msg)), 0);
+	assert_int_equal(crypto_lookup_hash(k, "id_number", tu_id(5),
+	    strlen(tu_id(5)), want), 0);
+	assert_memory_equal(survey_hash(fx, "id_number_hash"), want,
+	    CRYPTO_HASH_LEN);
+	assert_int_equal(crypto_lookup_hash(k, "id_number", tu_id(6),
+	    strlen(tu_id(6)), want), 0);
+	assert_memory_equal(survey_hash(fx, "householder_id_number_hash"),
+	    want, CRYPTO_HASH_LEN);
+	/* the person is the householder: the same hash as the person's */
+	tu_set(fx->r, "relation_to_householder", "0");
+	tu_set(fx->r, "householder_id_number", tu_id(5));
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(crypto_lookup_hash(k, "id_number", tu_id(5),
+	    strlen(tu_id(5)), want), 0);
+	assert_memory_equal(survey_hash(fx, "householder_id_number_hash"),
+	    want, CRYPTO_HASH_LEN);
+	crypto_keys_free(k);
+}
+
 struct scan_count {
 	int	 n;
 	char	 last_region[13];
@@ -485,6 +548,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_conflict_and_invalid,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secrets_at_rest, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_id_hashes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_grows, setup,
