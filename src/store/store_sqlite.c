@@ -424,6 +424,22 @@ store_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+/* 1 when the registry holds no person, 0 when it does, -1 on error.
+ * One index step, where count(*) would read the whole table. */
+static int
+registry_empty(struct store *s, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM "
+	    "persons)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc < 0 ? store_sqlite_error(s, "count", err) : rc;
+}
+
 /* Sets the journal mode; 1 when SQLite reports it changed to mode. */
 static int
 journal_mode(struct store *s, const char *mode)
@@ -455,11 +471,9 @@ journal_mode(struct store *s, const char *mode)
 static void
 leave_wal_if_empty(struct store *s)
 {
-	int64_t n;
 	struct lf_error e;
 
-	if (store_count(s, "persons", &n, &e) == 0 && n == 0 &&
-	    journal_mode(s, "delete"))
+	if (registry_empty(s, &e) == 1 && journal_mode(s, "delete"))
 		s->rollback_journal = 1;
 }
 
@@ -496,7 +510,7 @@ store_read_end(struct store *s)
 int
 store_begin_bulk(struct store *s, struct lf_error *err)
 {
-	int64_t n;
+	int empty;
 
 	leave_wal_if_empty(s);
 	if (store_begin(s, err) != 0) {
@@ -504,13 +518,13 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 		return -1;
 	}
 	s->bulk = 1;
-	if (store_count(s, "persons", &n, err) != 0) {
+	if ((empty = registry_empty(s, err)) < 0) {
 		store_rollback(s);
 		return -1;
 	}
 	/* filling empty tables: sorting the indexes once at the end beats
 	 * inserting into them row by row */
-	if (n == 0) {
+	if (empty) {
 		if (exec(s, schema_index_drop_sql, err) != 0) {
 			store_rollback(s);
 			return -1;
