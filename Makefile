@@ -95,7 +95,7 @@ fuzz: deps
 demo: all
 	@sh scripts/demo.sh
 
-bench: all build/bench/lookup build/bench/rules build/bench/stats
+bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
@@ -115,6 +115,10 @@ build/bench/stats: bench/stats.c build/rel/liblf.a
 build/bench/lookup: bench/lookup.c build/rel/liblf.a
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+build/bench/floor: bench/floor.c
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< -lsqlite3 -lpthread
 
 include mk/web.mk
 

@@ -3,7 +3,9 @@
 # wrk on loopback, beside two baselines run in the same go: nginx serving a
 # static JSON file of the same size as each answer (the HTTP limit of this
 # machine), and the same lookups done directly in C on the same SQLite file
-# (bench/lookup.c).
+# (bench/lookup.c), plus the floor: only the SQL of each request, on every
+# core, with no sealed value opened and no JSON, audit or HTTP
+# (bench/floor.c; run after the HTTP runs, so with a warm cache).
 #   BENCH_API_PERSONS=200000 (default) persons;
 #   BENCH_API_YEARS=1 (default) years of surveys, ending 2025 (5: 2021-2025);
 #   DURATION=10 s per wrk run; THREADS (default: the server's own default).
@@ -19,6 +21,7 @@ need=""
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
 command -v nginx >/dev/null 2>&1 || need="$need nginx-light"
 command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v /usr/bin/time >/dev/null 2>&1 || need="$need time"
 if [ -n "$need" ]; then
 	apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null
 fi
@@ -100,17 +103,20 @@ CONF
 nginx -c "$PWD/$out/nginx.conf"
 sleep 0.5
 
-# wrk_run LABEL ARGS...: requests/s, p50 and p99 on one line
+# wrk_run LABEL ARGS...: requests/s, p50 and p99 on one line, and the
+# cores wrk itself kept busy (what the server under test could not use)
 wrk_run() {
 	label=$1
 	shift
-	wrk -t2 -d"${dur}s" --latency "$@" > "$out/wrk.txt"
+	/usr/bin/time -f "%U %S %e" -o "$out/wrk.t" \
+	    wrk -t2 -d"${dur}s" --latency "$@" > "$out/wrk.txt"
+	wcpu=$(awk '{ printf "%.2f", ($1 + $2) / $3 }' "$out/wrk.t")
 	rps=$(sed -n 's/^Requests\/sec: *//p' "$out/wrk.txt")
 	p50=$(sed -n 's/^ *50% *//p' "$out/wrk.txt")
 	p99=$(sed -n 's/^ *99% *//p' "$out/wrk.txt")
 	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out/wrk.txt")
-	printf '%-28s %10s req/s  p50 %9s  p99 %9s%s\n' "$label" "$rps" \
-	    "$p50" "$p99" "${non2xx:+  NON-2xx: $non2xx}"
+	printf '%-28s %10s req/s  p50 %9s  p99 %9s  wrk %s cores%s\n' \
+	    "$label" "$rps" "$p50" "$p99" "$wcpu" "${non2xx:+  NON-2xx: $non2xx}"
 }
 
 echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
@@ -128,3 +134,6 @@ for c in 64 256; do
 done
 echo "== direct C lookups on the same file (no HTTP, no audit)"
 cat "$out/direct"
+echo "== SQLite floor on the same file (only the SQL; every core, then one)"
+build/bench/floor "$db/api.db" "$out/uids" 5
+build/bench/floor "$db/api.db" "$out/uids" 5 1
