@@ -42,6 +42,8 @@ struct bulk {
 	bulk_produce_fn		 produce;
 	bulk_prepare_fn		 prepare;
 	void			*parg;
+	int			 reader;	/* bulk_run_read(): slots
+						   carry sealed and out */
 };
 
 static void
@@ -53,21 +55,28 @@ batches_free(struct batch *b)
 		for (j = 0; j < BATCH; j++) {
 			record_free(b[i].slot[j].r);
 			store_prep_free(b[i].slot[j].prep);
+			store_sealed_free(b[i].slot[j].sealed);
+			buf_free(&b[i].slot[j].out);
 			mem_free(b[i].slot[j].raw);
 		}
 	mem_free(b);
 }
 
-/* Slots get their record and prep on first use, so a small input costs
- * little (and an allocation-failure sweep over one stays short). */
+/* Slots get their record and prep (or, reading, their sealed values and
+ * output buffer) on first use, so a small input costs little (and an
+ * allocation-failure sweep over one stays short). */
 static int
 slot_ready(struct bulk *k, struct bulk_slot *s)
 {
 	if (s->r == NULL)
 		s->r = record_new(k->cat);
-	if (s->prep == NULL)
+	if (!k->reader && s->prep == NULL)
 		s->prep = store_prep_new(k->cat);
-	if (s->r != NULL && s->prep != NULL)
+	if (k->reader && s->sealed == NULL) {
+		s->sealed = store_sealed_new(k->cat);
+		buf_init(&s->out, BULK_OUT_MAX);
+	}
+	if (s->r != NULL && (k->reader ? s->sealed != NULL : s->prep != NULL))
 		return 0;
 	lf_error_set(&s->err, "no_memory", "", "内存不足 (out of memory)");
 	return -1;
@@ -260,8 +269,8 @@ preparers_wanted(void)
 	return n < 1 ? 1 : n > PREP_MAX ? PREP_MAX : (size_t)n;
 }
 
-int
-bulk_run(const struct catalog *cat, bulk_produce_fn produce,
+static int
+run(const struct catalog *cat, int reader, bulk_produce_fn produce,
     bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
     void *carg, struct lf_error *err)
 {
@@ -271,6 +280,7 @@ bulk_run(const struct catalog *cat, bulk_produce_fn produce,
 	int rc = 0;
 
 	memset(&k, 0, sizeof(k));
+	k.reader = reader;
 	k.produce = produce;
 	k.prepare = prepare;
 	k.parg = parg;
@@ -296,4 +306,20 @@ bulk_run(const struct catalog *cat, bulk_produce_fn produce,
 	pthread_mutex_destroy(&k.mu);
 	batches_free(k.b);
 	return rc;
+}
+
+int
+bulk_run(const struct catalog *cat, bulk_produce_fn produce,
+    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
+    void *carg, struct lf_error *err)
+{
+	return run(cat, 0, produce, prepare, parg, consume, carg, err);
+}
+
+int
+bulk_run_read(const struct catalog *cat, bulk_produce_fn produce,
+    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
+    void *carg, struct lf_error *err)
+{
+	return run(cat, 1, produce, prepare, parg, consume, carg, err);
 }

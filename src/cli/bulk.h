@@ -1,5 +1,6 @@
 /*
- * bulk.h - a three-stage pipeline for bulk writes (seed, import).
+ * bulk.h - a three-stage pipeline for bulk writes (seed, import) and
+ * bulk reads (export).
  *
  * A producer thread fills slots in input order (parse or generate a
  * record: work that must be sequential), preparer threads, one per
@@ -26,13 +27,17 @@
 
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/record.h"
 #include "store/store.h"
 
 struct bulk_slot {
 	struct record		*r;
-	struct store_prep	*prep;
+	struct store_prep	*prep;		/* bulk_run() */
+	struct store_sealed	*sealed;	/* bulk_run_read() */
+	struct buf		 out;		/* bulk_run_read(): the row's
+						   output, BULK_OUT_MAX at most */
 	struct lf_error		 err;
 	int			 failed;	/* the row is bad: err */
 	unsigned long		 line;		/* input line, for messages */
@@ -55,6 +60,18 @@ typedef int (*bulk_consume_fn)(void *arg, struct bulk_slot *s);
  * callback's slot, or out of memory, or no thread could be started).
  */
 int	bulk_run(const struct catalog *cat, bulk_produce_fn produce,
+	    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
+	    void *carg, struct lf_error *err);
+
+/*
+ * The same pipeline for reading (export): slots come with a record, a
+ * store_sealed and an output buffer instead of a prep. The producer
+ * typically fills r and sealed from a store cursor, prepare opens the
+ * sealed values and formats the row into out on the preparer threads, and
+ * the consumer writes out in input order.
+ */
+#define BULK_OUT_MAX	(4u << 20)
+int	bulk_run_read(const struct catalog *cat, bulk_produce_fn produce,
 	    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
 	    void *carg, struct lf_error *err);
 

@@ -7,16 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/bulk.h"
 #include "core/buf.h"
-#include "core/mem.h"
 #include "io/csv.h"
 #include "io/progress.h"
 
+/*
+ * The export runs as a bulk_run_read() pipeline: the producer steps a
+ * store cursor (the store's connection stays on that one thread), the
+ * preparers open each row's sealed values and format its CSV line, and
+ * the calling thread writes the lines in order.
+ */
 struct export {
 	FILE			*fp;
+	const char		*tmp;
+	struct store		*s;
+	struct store_cursor	*cur;
 	const struct catalog	*cat;
-	struct buf		*vals;		/* one per column */
-	const char		**cols;
 	size_t			 ncols;
 	struct progress		*bar;
 	uint64_t		 rows;
@@ -24,73 +31,124 @@ struct export {
 };
 
 static int
-write_header(struct export *ex)
+no_memory(struct lf_error *err)
 {
-	size_t i;
-
-	ex->cols[0] = CLI_COL_YEAR;
-	ex->cols[1] = CLI_COL_STATUS;
-	for (i = 0; i < ex->cat->nfields; i++)
-		ex->cols[i + 2] = ex->cat->fields[i].label_zh;
-	return csv_write_bom(ex->fp) != 0 ||
-	    csv_write_row(ex->fp, ex->cols, ex->ncols) != 0 ? -1 : 0;
+	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
 }
 
 static int
-write_row(void *arg, const struct store_person *p, const struct record *r)
+write_failed(const struct export *ex, struct lf_error *err)
 {
-	struct export *ex = arg;
+	return lf_error_set(err, "io", "", "%s: 写入失败 (write failed)",
+	    ex->tmp);
+}
+
+static int
+write_header(struct export *ex)
+{
+	const char *cols[CSV_FIELDS_MAX];
 	size_t i;
 
-	for (i = 0; i < ex->ncols; i++)
-		buf_reset(&ex->vals[i]);
-	if (buf_addf(&ex->vals[0], "%d", ex->year) != 0 ||
-	    buf_addf(&ex->vals[1], "%d", p->status) != 0)
-		return -1;
+	cols[0] = CLI_COL_YEAR;
+	cols[1] = CLI_COL_STATUS;
 	for (i = 0; i < ex->cat->nfields; i++)
-		if (record_format_value(r, &ex->cat->fields[i],
-		    &ex->vals[i + 2]) != 0)
-			return -1;
-	for (i = 0; i < ex->ncols; i++)
-		ex->cols[i] = buf_str(&ex->vals[i]);
-	if (csv_write_row(ex->fp, ex->cols, ex->ncols) != 0)
+		cols[i + 2] = ex->cat->fields[i].label_zh;
+	return csv_write_bom(ex->fp) != 0 ||
+	    csv_write_row(ex->fp, cols, ex->ncols) != 0 ? -1 : 0;
+}
+
+/* Producer: the cursor's next row into the slot; 1, 0 at the end, -1. */
+static int
+produce(void *arg, struct bulk_slot *sl)
+{
+	struct export *ex = arg;
+	struct store_person p;
+	int rc = store_cursor_next(ex->cur, &p, sl->r, sl->sealed, &sl->err);
+
+	if (rc == 1) {
+		sl->status = p.status;
+		sl->year = ex->year;
+	}
+	return rc;
+}
+
+/* The slot's values as text, NUL-separated in vals, pointed to by cols. */
+static int
+format_values(const struct export *ex, const struct bulk_slot *sl,
+    struct buf *vals, const char **cols)
+{
+	size_t offs[CSV_FIELDS_MAX], i;
+
+	offs[0] = 0;
+	if (buf_addf(vals, "%d", sl->year) != 0 || buf_addc(vals, '\0') != 0)
 		return -1;
+	offs[1] = vals->len;
+	if (buf_addf(vals, "%d", sl->status) != 0 || buf_addc(vals, '\0') != 0)
+		return -1;
+	for (i = 0; i < ex->cat->nfields; i++) {
+		offs[i + 2] = vals->len;
+		if (record_format_value(sl->r, &ex->cat->fields[i], vals) != 0 ||
+		    buf_addc(vals, '\0') != 0)
+			return -1;
+	}
+	for (i = 0; i < ex->ncols; i++)
+		cols[i] = vals->data + offs[i];
+	return 0;
+}
+
+/* Preparer: opens the sealed values and formats the CSV line into out. */
+static int
+prepare(void *arg, struct bulk_slot *sl)
+{
+	const struct export *ex = arg;
+	const char *cols[CSV_FIELDS_MAX];
+	struct buf vals;
+	int rc;
+
+	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0)
+		return -1;
+	buf_init(&vals, BULK_OUT_MAX);
+	buf_reset(&sl->out);
+	rc = format_values(ex, sl, &vals, cols) != 0 ||
+	    csv_format_row(&sl->out, cols, ex->ncols) != 0 ?
+	    no_memory(&sl->err) : 0;
+	buf_free(&vals);
+	return rc;
+}
+
+/* Consumer: writes the line. */
+static int
+consume(void *arg, struct bulk_slot *sl)
+{
+	struct export *ex = arg;
+
+	if (fwrite(sl->out.data, 1, sl->out.len, ex->fp) != sl->out.len ||
+	    ferror(ex->fp))
+		return write_failed(ex, &sl->err);
 	progress_update(ex->bar, ++ex->rows);
 	return 0;
 }
 
 static int
-run_export(struct store *s, struct export *ex, const struct region *in,
-    const char *tmp, int progress, struct lf_error *err)
+run_export(struct export *ex, const struct region *in, int progress,
+    struct lf_error *err)
 {
-	size_t i;
 	int rc;
 
 	ex->ncols = ex->cat->nfields + 2;
-	ex->vals = mem_calloc(ex->ncols, sizeof(*ex->vals));
-	ex->cols = mem_calloc(ex->ncols, sizeof(*ex->cols));
-	if (ex->vals == NULL || ex->cols == NULL) {
-		rc = lf_error_set(err, "no_memory", "", "内存不足");
-		goto out;
-	}
-	for (i = 0; i < ex->ncols; i++)
-		buf_init(&ex->vals[i], 64 * 1024);
-	if (write_header(ex) != 0) {
-		rc = lf_error_set(err, "io", "", "%s: 写入失败 (write failed)",
-		    tmp);
-		goto out;
-	}
+	if (ex->ncols > CSV_FIELDS_MAX)
+		return lf_error_set(err, "catalog", "", "目录字段过多 (the "
+		    "catalog has more than %d items)", CSV_FIELDS_MAX - 2);
+	if (write_header(ex) != 0)
+		return write_failed(ex, err);
+	if (store_cursor_open(ex->s, ex->year, in, &ex->cur, err) != 0)
+		return -1;
 	if (progress)
 		ex->bar = progress_start("导出 export", 0);
-	rc = store_scan_surveys(s, ex->year, in, write_row, ex, err);
+	rc = bulk_run_read(ex->cat, produce, prepare, ex, consume, ex, err);
 	progress_done(ex->bar);
-	if (rc != 0 && err->code == NULL)
-		lf_error_set(err, "io", "", "%s: 写入失败 (write failed)", tmp);
-out:
-	for (i = 0; ex->vals != NULL && i < ex->ncols; i++)
-		buf_free(&ex->vals[i]);
-	mem_free(ex->vals);
-	mem_free(ex->cols);
+	store_cursor_close(ex->cur);
+	ex->cur = NULL;
 	return rc;
 }
 
@@ -105,13 +163,15 @@ export_csv(struct store *s, const struct catalog *cat, int year,
 
 	memset(&ex, 0, sizeof(ex));
 	lf_error_clear(err);
+	ex.s = s;
 	ex.cat = cat;
 	ex.year = year;
+	ex.tmp = tmp;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp) ||
 	    (ex.fp = fopen(tmp, "wb")) == NULL)
 		return lf_error_set(err, "io", "", "%s: 无法创建 (cannot "
 		    "create)", tmp);
-	rc = run_export(s, &ex, in, tmp, progress, err);
+	rc = run_export(&ex, in, progress, err);
 	if (fflush(ex.fp) != 0 || fsync(fileno(ex.fp)) != 0)
 		rc = rc ? rc : lf_error_set(err, "io", "", "%s: 写入失败 "
 		    "(write failed)", tmp);

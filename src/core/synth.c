@@ -1149,7 +1149,7 @@ static int
 id_resolve(struct synth *sy, const struct id_req *q, char id[19],
     int *birth, struct lf_error *err)
 {
-	int shift = q->holder ? 16 : 0, seq, rc = 0;
+	int shift = q->holder ? 16 : 0, seq = 0, rc = 0;
 	char region6[8];
 	uint32_t t, a;
 	struct sb b;
@@ -1168,7 +1168,7 @@ id_resolve(struct synth *sy, const struct id_req *q, char id[19],
 			break;
 		}
 	}
-	if (a == MAX_TRIES)
+	if (a >= MAX_TRIES)
 		return lf_error_set(err, "id_exhausted", "id_number", "身份证号"
 		    "已用尽 (no free ID number near this birth date)");
 	sb_init(&b, region6, sizeof(region6));

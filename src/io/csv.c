@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -822,62 +823,89 @@ csv_close(struct csv_reader *r)
 
 /* ---- writer --------------------------------------------------------- */
 
+/* Where a row goes: a stream, or (fp NULL) a buffer. */
+struct sink {
+	FILE		*fp;
+	struct buf	*b;
+};
+
 /* glibc's fwrite() on an unbuffered stream can report success for a
  * failed write; the error flag is what tells. */
 static int
-put(FILE *fp, const char *s, size_t n)
+put(const struct sink *k, const char *s, size_t n)
 {
-	return fwrite(s, 1, n, fp) == n && !ferror(fp) ? 0 : -1;
+	if (k->fp == NULL)
+		return buf_add(k->b, s, n);
+	return fwrite(s, 1, n, k->fp) == n && !ferror(k->fp) ? 0 : -1;
 }
 
 static int
-write_field(FILE *fp, const char *s, int alone)
+write_field(const struct sink *k, const char *s, int alone)
 {
 	const char *q;
 
 	if (strpbrk(s, ",\"\r\n") == NULL && !(alone && *s == '\0'))
-		return put(fp, s, strlen(s));
-	if (put(fp, "\"", 1) != 0)
+		return put(k, s, strlen(s));
+	if (put(k, "\"", 1) != 0)
 		return -1;
 	for (q = strchr(s, '"'); q != NULL; q = strchr(s, '"')) {
 		/* Write up to and including the quote, then one more. */
-		if (put(fp, s, (size_t)(q - s) + 1) != 0 ||
-		    put(fp, "\"", 1) != 0)
+		if (put(k, s, (size_t)(q - s) + 1) != 0 ||
+		    put(k, "\"", 1) != 0)
 			return -1;
 		s = q + 1;
 	}
-	if (put(fp, s, strlen(s)) != 0 || put(fp, "\"", 1) != 0)
+	if (put(k, s, strlen(s)) != 0 || put(k, "\"", 1) != 0)
 		return -1;
 	return 0;
+}
+
+static int
+write_row(const struct sink *k, const char *const *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && put(k, ",", 1) != 0)
+			return -1;
+		if (write_field(k, fields[i] ? fields[i] : "", n == 1) != 0)
+			return -1;
+	}
+	return put(k, "\r\n", 2);
 }
 
 int
 csv_write_row(FILE *fp, const char *const *fields, size_t n)
 {
-	size_t i;
-	int rc = -1;
+	struct sink k = { fp, NULL };
+	int rc;
 
 	if (n == 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	flockfile(fp);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && put(fp, ",", 1) != 0)
-			goto out;
-		if (write_field(fp, fields[i] ? fields[i] : "", n == 1) != 0)
-			goto out;
-	}
-	if (put(fp, "\r\n", 2) != 0)
-		goto out;
-	rc = 0;
-out:
+	rc = write_row(&k, fields, n);
 	funlockfile(fp);
 	return rc;
 }
 
 int
+csv_format_row(struct buf *b, const char *const *fields, size_t n)
+{
+	struct sink k = { NULL, b };
+
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return write_row(&k, fields, n);
+}
+
+int
 csv_write_bom(FILE *fp)
 {
-	return put(fp, BOM, 3);
+	struct sink k = { fp, NULL };
+
+	return put(&k, BOM, 3);
 }

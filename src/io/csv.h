@@ -134,6 +134,12 @@ void			 csv_close(struct csv_reader *r);
 int			 csv_write_row(FILE *fp, const char *const *fields,
 			    size_t n);
 
+/* The same record appended to b (core/buf.h) instead of written: 0, or
+ * -1 when b would pass its cap (or, with errno EINVAL, when n is 0). */
+struct buf;
+int			 csv_format_row(struct buf *b,
+			    const char *const *fields, size_t n);
+
 /* Write the UTF-8 byte order mark (EF BB BF); Excel needs it to read the
  * file as UTF-8. Returns 0, or -1 on a write error. */
 int			 csv_write_bom(FILE *fp);

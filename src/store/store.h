@@ -192,10 +192,40 @@ int	store_history(struct store *s, int64_t person_id, store_history_fn fn,
 typedef int (*store_scan_fn)(void *arg, const struct store_person *p,
 	    const struct record *r);
 /* Calls fn for every survey of `year` whose person's village lies in
- * region (NULL = all), in the order persons were registered. fn returns 0
- * to go on, non-zero to stop (store_scan_surveys then returns that). */
+ * region (NULL = all), in the order persons were registered, with every
+ * item of r opened; the person's own sealed ID number is not opened
+ * (p->id_number is "": the survey's id_number item holds it). fn returns
+ * 0 to go on, non-zero to stop (store_scan_surveys then returns that). */
 int	store_scan_surveys(struct store *s, int year, const struct region *in,
 	    store_scan_fn fn, void *arg, struct lf_error *err);
+
+/*
+ * The same scan as a cursor, for bulk readers that open sealed values on
+ * other threads (export). store_cursor_next() fills p (p->id_number left
+ * "") and every item of r but the secret ones, which it leaves unset and
+ * whose sealed values it copies into sv; store_sealed_open() then opens
+ * them into r. That touches no database and only reads the store's keys,
+ * so it may run on many threads at once, with distinct sv and r, while
+ * the cursor goes on. The cursor uses the store's connection: make no
+ * other call on s until store_cursor_close().
+ *
+ * store_cursor_open(): 0, or -1 with err. store_cursor_next(): 1 with the
+ * next row, 0 after the last, -1 with err (a stored value that is not
+ * valid: code "corrupt"). store_sealed_open(): 0, or -1 with err (code
+ * "corrupt" naming the item when a value fails to authenticate).
+ * store_sealed_new() returns NULL when memory runs out.
+ */
+struct store_cursor;
+struct store_sealed;
+int	store_cursor_open(struct store *s, int year, const struct region *in,
+	    struct store_cursor **out, struct lf_error *err);
+int	store_cursor_next(struct store_cursor *c, struct store_person *p,
+	    struct record *r, struct store_sealed *sv, struct lf_error *err);
+void	store_cursor_close(struct store_cursor *c);
+struct store_sealed *store_sealed_new(const struct catalog *cat);
+void	store_sealed_free(struct store_sealed *sv);
+int	store_sealed_open(const struct store *s, const struct store_sealed *sv,
+	    struct record *r, struct lf_error *err);
 
 /* A filter on one catalog item of the year's survey: equal to the value
  * in r (for a multi item: holding every code set in it). */

@@ -129,18 +129,17 @@ corrupt(const struct field *f, struct lf_error *err, const char *why)
 	    " (stored value is invalid: %s)", f->label_zh, f->code, why);
 }
 
-static int
-read_secret(struct store *s, sqlite3_stmt *st, int col, struct record *r,
-    const struct field *f, const char *bind, int year, struct lf_error *err)
+int
+fieldio_open(const struct store *s, const void *blob, size_t blen,
+    struct record *r, const struct field *f, const char *bind, int year,
+    struct lf_error *err)
 {
 	char plain[SECRET_MAX + 1], aad[128];
-	const void *blob = sqlite3_column_blob(st, col);
-	int blen = sqlite3_column_bytes(st, col);
 	int alen = fieldio_aad(aad, sizeof(aad), bind, year, f->code);
 	size_t plen;
 
 	if (blob == NULL || alen < 0 ||
-	    crypto_open(s->keys, aad, (size_t)alen, blob, (size_t)blen, plain,
+	    crypto_open(s->keys, aad, (size_t)alen, blob, blen, plain,
 	    SECRET_MAX, &plen) != 0)
 		return corrupt(f, err, "authentication failed: wrong key, "
 		    "tampered or moved value");
@@ -161,7 +160,8 @@ fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
 	if (sqlite3_column_type(st, c) == SQLITE_NULL)
 		return 0;
 	if (f->secret)
-		return read_secret(s, st, c, r, f, bind, year, err);
+		return fieldio_open(s, sqlite3_column_blob(st, c),
+		    (size_t)sqlite3_column_bytes(st, c), r, f, bind, year, err);
 	switch (f->type) {
 	case FT_TEXT:
 	case FT_REGION:

@@ -117,6 +117,22 @@ int	fieldio_seal(const struct store *s, struct store_prep *prep,
 int	fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
 	    const struct store_prep *prep, const struct field *f,
 	    struct lf_error *err);
+/* The person of a row whose columns, from `col` on, are: id uid name
+ * gender birth_date region status version updated_at updated_by id_enc
+ * id_hash. Sets bind (the binding of the person's sealed values); opens
+ * the sealed ID number into p->id_number only when open_id (else it is
+ * ""). 0, or -1 with err. */
+int	store_person_row(struct store *s, sqlite3_stmt *st, int col,
+	    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
+	    struct lf_error *err);
+/* The [lo, hi) text range of the 12-digit village codes inside r. */
+void	store_region_range(const struct region *r, char lo[24], char hi[24]);
+/* Opens the sealed value (blob, blen) of secret field f, sealed with
+ * binding bind and year, into r. Only reads the store's keys: safe on any
+ * thread. 0, or -1 with err (code "corrupt" when it fails to open). */
+int	fieldio_open(const struct store *s, const void *blob, size_t blen,
+	    struct record *r, const struct field *f, const char *bind,
+	    int year, struct lf_error *err);
 /* Reads field f from column *col (advanced) into r, opening secrets
  * sealed with binding bind and year. */
 int	fieldio_read(struct store *s, sqlite3_stmt *st, int *col,

@@ -8,8 +8,6 @@
 
 #include "core/mem.h"
 
-static void region_range(const struct region *r, char lo[24], char hi[24]);
-
 /* Opens a person's sealed ID number (column col) into p->id_number. */
 static int
 open_person_id(struct store *s, sqlite3_stmt *st, int col, const char *bind,
@@ -41,11 +39,10 @@ bind_from_row(sqlite3_stmt *st, int col, char bind[BIND_LEN + 1],
 	return 0;
 }
 
-/* Columns: id uid name gender birth_date region status version
- * updated_at updated_by id_enc id_hash, from `col` on; bind is set. */
-static int
-person_from_row(struct store *s, sqlite3_stmt *st, int col,
-    struct store_person *p, char bind[BIND_LEN + 1], struct lf_error *err)
+int
+store_person_row(struct store *s, sqlite3_stmt *st, int col,
+    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
+    struct lf_error *err)
 {
 	memset(p, 0, sizeof(*p));
 	if (bind_from_row(st, col + 11, bind, err) != 0)
@@ -60,7 +57,7 @@ person_from_row(struct store *s, sqlite3_stmt *st, int col,
 	p->version = sqlite3_column_int64(st, col + 7);
 	store_copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
 	store_copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
-	return open_person_id(s, st, col + 10, bind, p, err);
+	return open_id ? open_person_id(s, st, col + 10, bind, p, err) : 0;
 }
 
 /* Steps st once: 0 with the person of the row, 1 when there is none, -1
@@ -73,7 +70,7 @@ person_step(struct store *s, sqlite3_stmt *st, struct store_person *out,
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
-		return person_from_row(s, st, 0, out, bind, err);
+		return store_person_row(s, st, 0, out, bind, 1, err);
 	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
 }
 
@@ -183,7 +180,7 @@ store_person_search_name(struct store *s, const char *prefix,
 	    "< ? ORDER BY p.name, p.id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "search", err);
 	if (in != NULL)
-		region_range(in, lo12, hi12);
+		store_region_range(in, lo12, hi12);
 	else {
 		snprintf(lo12, sizeof(lo12), "000000000000");
 		snprintf(hi12, sizeof(hi12), "999999999999~");
@@ -194,7 +191,7 @@ store_person_search_name(struct store *s, const char *prefix,
 	sqlite3_bind_text(st, 4, hi12, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, limit);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == 0) {
-		if ((rc = person_from_row(s, st, 0, &p, bind, err)) != 0)
+		if ((rc = store_person_row(s, st, 0, &p, bind, 1, err)) != 0)
 			break;
 		rc = fn(arg, &p);
 	}
@@ -333,23 +330,9 @@ store_history(struct store *s, int64_t person_id, store_history_fn fn,
 	return 0;
 }
 
-static int
-scan_sql(struct store *s, const struct region *in, struct buf *b)
-{
-	if (buf_adds(b, "SELECT p.id, p.uid, p.name, p.gender, p.birth_date, "
-	    "p.region, p.status, p.version, p.updated_at, p.updated_by, "
-	    "p.id_enc, p.id_hash, ") != 0 || schema_survey_columns(s->cat, "s.", b) != 0 ||
-	    buf_adds(b, " FROM surveys s JOIN persons p ON p.id = s.person_id"
-	    " WHERE s.year = ?") != 0)
-		return -1;
-	if (in != NULL && buf_adds(b, " AND p.region >= ? AND p.region < ?"))
-		return -1;
-	return buf_adds(b, " ORDER BY s.year, s.person_id");
-}
-
 /* The [lo, hi) text range of 12-digit village codes inside region r. */
-static void
-region_range(const struct region *r, char lo[24], char hi[24])
+void
+store_region_range(const struct region *r, char lo[24], char hi[24])
 {
 	int digits = region_level_digits(r->level);
 	long long div = 1, base;
@@ -360,53 +343,6 @@ region_range(const struct region *r, char lo[24], char hi[24])
 	base = (long long)(r->code12 / div);
 	snprintf(lo, 24, "%0*lld", 12, base * div);
 	snprintf(hi, 24, "%0*lld", 12, (base + 1) * div);
-}
-
-int
-store_scan_surveys(struct store *s, int year, const struct region *in,
-    store_scan_fn fn, void *arg, struct lf_error *err)
-{
-	char lo[24], hi[24];
-	sqlite3_stmt *st = NULL;
-	struct store_person p;
-	char bind[BIND_LEN + 1];
-	struct record *r = record_new(s->cat);
-	struct buf sql;
-	int rc = -1, step;
-
-	buf_init(&sql, 1 << 20);
-	if (r == NULL || scan_sql(s, in, &sql) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
-	    SQLITE_OK) {
-		store_sqlite_error(s, "scan", err);
-		goto out;
-	}
-	sqlite3_bind_int(st, 1, year);
-	if (in != NULL) {
-		region_range(in, lo, hi);
-		sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (person_from_row(s, st, 0, &p, bind, err) != 0 ||
-		    read_fields(s, st, 12, r, bind, year, err) != 0)
-			goto out;
-		if ((rc = fn(arg, &p, r)) != 0)
-			goto out;
-	}
-	if (step != SQLITE_DONE) {
-		store_sqlite_error(s, "scan", err);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	record_free(r);
-	buf_free(&sql);
-	return rc;
 }
 
 int
@@ -444,7 +380,7 @@ store_count_region(struct store *s, const struct region *r, int64_t *n,
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM persons WHERE "
 	    "region >= ? AND region < ?", -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "count", err);
-	region_range(r, lo, hi);
+	store_region_range(r, lo, hi);
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -527,7 +463,7 @@ store_list(struct store *s, int year, const struct region *in,
 		store_sqlite_error(s, "list", err);
 		goto out;
 	}
-	region_range(in, lo, hi);
+	store_region_range(in, lo, hi);
 	sqlite3_bind_int(st, 1, year);
 	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
@@ -537,7 +473,7 @@ store_list(struct store *s, int year, const struct region *in,
 	    limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
 	rc = 0;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = person_from_row(s, st, 0, &p, bind, err)) != 0)
+		if ((rc = store_person_row(s, st, 0, &p, bind, 1, err)) != 0)
 			break;
 		*last = p.id;
 		rc = fn(arg, &p);

@@ -802,6 +802,36 @@ test_write_table(void **state)
 	}
 }
 
+/* csv_format_row() appends what csv_write_row() writes, and fails, with
+ * the buffer's earlier bytes kept, when its cap is reached. */
+static void
+test_format_row(void **state)
+{
+	const char *f[] = { "a", "b,c" };
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	for (i = 0; i < sizeof(write_cases) / sizeof(write_cases[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_adds(&b, "<"), 0);
+		assert_int_equal(csv_format_row(&b, write_cases[i].fields,
+		    write_cases[i].n), 0);
+		assert_string_equal(buf_str(&b) + 1, write_cases[i].want);
+	}
+	errno = 0;
+	assert_int_equal(csv_format_row(&b, f, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	buf_free(&b);
+	buf_init(&b, 6);
+	assert_int_equal(csv_format_row(&b, f, 1), 0);
+	assert_int_equal(csv_format_row(&b, f, 2), -1);
+	assert_int_equal(b.len >= 3, 1);
+	assert_memory_equal(b.data, "a\r\n", 3);
+	buf_free(&b);
+}
+
 static void
 test_write_errors(void **state)
 {
@@ -1035,6 +1065,7 @@ main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_write_table),
+		cmocka_unit_test(test_format_row),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_write_short),
 		cmocka_unit_test(test_round_trip),

@@ -162,6 +162,42 @@ test_round_trip(void **state)
 	store_close(s);
 }
 
+/* An export that meets a sealed value that fails to open (here, one moved
+ * from another person's row) stops, names the item, and leaves no file,
+ * not even the temporary one. */
+static void
+test_export_corrupt(void **state)
+{
+	struct store *s = new_store("c.db");
+	struct import_stats st;
+	struct lf_error err;
+	char out[160], tmp[176], db[160];
+	struct stat sb;
+	sqlite3 *h;
+	uint64_t rows = 0;
+
+	(void)state;
+	if (run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	snprintf(db, sizeof(db), "%s/c.db", dir);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "UPDATE surveys SET contact_mobile_enc"
+	    " = (SELECT contact_mobile_enc FROM surveys WHERE person_id = 1) "
+	    "WHERE person_id = 3", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	snprintf(out, sizeof(out), "%s/c.csv", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	lf_error_clear(&err);
+	assert_int_equal(export_csv(s, tu_catalog(), 2024, NULL, out, 0, &rows,
+	    &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	assert_string_equal(err.field, "contact_mobile");
+	assert_int_equal(rows, 0);
+	assert_int_equal(stat(out, &sb), -1);
+	assert_int_equal(stat(tmp, &sb), -1);
+	store_close(s);
+}
+
 /* Rewrites the good file: line `line` (1-based; 0 = none) replaced by
  * `with` (NULL deletes it), then `append` added, then the whole cut to
  * `cut` bytes from the end. Returns the path. */
@@ -512,6 +548,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_export_corrupt),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_skip_bad),

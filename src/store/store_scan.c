@@ -1,0 +1,205 @@
+/*
+ * store_scan.c - a year's surveys in registration order: the scan, and
+ * the cursor whose sealed values open on other threads (see store.h).
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+struct store_sealed {
+	const struct catalog	*cat;
+	char			 bind[BIND_LEN + 1];
+	int			 year;
+	unsigned char		(*blob)[SEALED_MAX];	/* per field */
+	size_t			*blen;			/* 0: no value */
+};
+
+struct store_cursor {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	int		 year;
+	char		 lo[24], hi[24];
+};
+
+/* Columns of the person (store_person_row()) then every survey item. */
+static int
+scan_sql(struct store *s, const struct region *in, struct buf *b)
+{
+	if (buf_adds(b, "SELECT p.id, p.uid, p.name, p.gender, p.birth_date, "
+	    "p.region, p.status, p.version, p.updated_at, p.updated_by, "
+	    "p.id_enc, p.id_hash, ") != 0 ||
+	    schema_survey_columns(s->cat, "s.", b) != 0 ||
+	    buf_adds(b, " FROM surveys s JOIN persons p ON p.id = s.person_id"
+	    " WHERE s.year = ?") != 0)
+		return -1;
+	if (in != NULL && buf_adds(b, " AND p.region >= ? AND p.region < ?"))
+		return -1;
+	return buf_adds(b, " ORDER BY s.year, s.person_id");
+}
+
+struct store_sealed *
+store_sealed_new(const struct catalog *cat)
+{
+	struct store_sealed *sv = mem_calloc(1, sizeof(*sv));
+
+	if (sv == NULL)
+		return NULL;
+	sv->cat = cat;
+	sv->blob = mem_calloc(cat->nfields, sizeof(*sv->blob));
+	sv->blen = mem_calloc(cat->nfields, sizeof(*sv->blen));
+	if (sv->blob == NULL || sv->blen == NULL) {
+		store_sealed_free(sv);
+		return NULL;
+	}
+	return sv;
+}
+
+void
+store_sealed_free(struct store_sealed *sv)
+{
+	if (sv == NULL)
+		return;
+	mem_free(sv->blob);
+	mem_free(sv->blen);
+	mem_free(sv);
+}
+
+int
+store_sealed_open(const struct store *s, const struct store_sealed *sv,
+    struct record *r, struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < sv->cat->nfields; i++)
+		if (sv->blen[i] > 0 && fieldio_open(s, sv->blob[i],
+		    sv->blen[i], r, &sv->cat->fields[i], sv->bind, sv->year,
+		    err) != 0)
+			return -1;
+	return 0;
+}
+
+int
+store_cursor_open(struct store *s, int year, const struct region *in,
+    struct store_cursor **out, struct lf_error *err)
+{
+	struct store_cursor *c = mem_calloc(1, sizeof(*c));
+	struct buf sql;
+	int rc;
+
+	*out = NULL;
+	buf_init(&sql, 1 << 20);
+	if (c == NULL || scan_sql(s, in, &sql) != 0) {
+		mem_free(c);
+		buf_free(&sql);
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	}
+	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &c->st, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK) {
+		mem_free(c);
+		return store_sqlite_error(s, "scan", err);
+	}
+	c->s = s;
+	c->year = year;
+	sqlite3_bind_int(c->st, 1, year);
+	if (in != NULL) {
+		store_region_range(in, c->lo, c->hi);
+		sqlite3_bind_text(c->st, 2, c->lo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c->st, 3, c->hi, -1, SQLITE_STATIC);
+	}
+	*out = c;
+	return 0;
+}
+
+/* Copies the sealed value of secret field f in column col into sv. */
+static int
+copy_sealed(sqlite3_stmt *st, int col, const struct field *f,
+    struct store_sealed *sv, struct lf_error *err)
+{
+	int n = sqlite3_column_bytes(st, col);
+
+	sv->blen[f->index] = 0;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	if (n <= 0 || (size_t)n > SEALED_MAX)
+		return lf_error_set(err, "corrupt", f->code, "%s(%s): "
+		    "数据库中的值无效 (stored value is invalid: not a sealed "
+		    "value)", f->label_zh, f->code);
+	memcpy(sv->blob[f->index], sqlite3_column_blob(st, col), (size_t)n);
+	sv->blen[f->index] = (size_t)n;
+	return 0;
+}
+
+int
+store_cursor_next(struct store_cursor *c, struct store_person *p,
+    struct record *r, struct store_sealed *sv, struct lf_error *err)
+{
+	const struct catalog *cat = c->s->cat;
+	int step = sqlite3_step(c->st), col = 12;
+	size_t i;
+
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return store_sqlite_error(c->s, "scan", err);
+	if (store_person_row(c->s, c->st, 0, p, sv->bind, 0, err) != 0)
+		return -1;
+	sv->year = c->year;
+	for (i = 0; i < cat->nfields; i++) {
+		const struct field *f = &cat->fields[i];
+
+		if (!f->secret) {
+			if (fieldio_read(c->s, c->st, &col, r, f, sv->bind,
+			    c->year, err) != 0)
+				return -1;
+			continue;
+		}
+		record_unset(r, f->index);
+		if (copy_sealed(c->st, col, f, sv, err) != 0)
+			return -1;
+		col += schema_field_ncols(f);
+	}
+	return 1;
+}
+
+void
+store_cursor_close(struct store_cursor *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_finalize(c->st);
+	mem_free(c);
+}
+
+int
+store_scan_surveys(struct store *s, int year, const struct region *in,
+    store_scan_fn fn, void *arg, struct lf_error *err)
+{
+	struct store_cursor *c = NULL;
+	struct store_sealed *sv = store_sealed_new(s->cat);
+	struct record *r = record_new(s->cat);
+	struct store_person p;
+	int rc = -1, more;
+
+	if (sv == NULL || r == NULL) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (store_cursor_open(s, year, in, &c, err) != 0)
+		goto out;
+	while ((more = store_cursor_next(c, &p, r, sv, err)) == 1) {
+		if (store_sealed_open(s, sv, r, err) != 0)
+			goto out;
+		if ((rc = fn(arg, &p, r)) != 0)
+			goto out;
+	}
+	rc = more;
+out:
+	store_cursor_close(c);
+	record_free(r);
+	store_sealed_free(sv);
+	return rc;
+}
