@@ -42,6 +42,8 @@ struct bulk_slot {
 	int			 failed;	/* the row is bad: err */
 	unsigned long		 line;		/* input line, for messages */
 	uint64_t		 index;		/* position in the input */
+	char			 uid[STORE_UID_LEN + 1];	/* reading: the
+						   row's person, for messages */
 	int			 year, status;
 	char			*raw;		/* the row as read, kept only
 						   when failed (owned): nraw

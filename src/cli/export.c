@@ -68,6 +68,7 @@ produce(void *arg, struct bulk_slot *sl)
 	if (rc == 1) {
 		sl->status = p.status;
 		sl->year = ex->year;
+		memcpy(sl->uid, p.uid, sizeof(sl->uid));
 	}
 	return rc;
 }
@@ -105,8 +106,16 @@ prepare(void *arg, struct bulk_slot *sl)
 	struct buf vals;
 	int rc;
 
-	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0)
+	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0) {
+		char why[sizeof(sl->err.message)], field[sizeof(sl->err.field)];
+
+		/* name the row: the person's opaque id (/api/v1/persons/{id}) */
+		memcpy(why, sl->err.message, sizeof(why));
+		memcpy(field, sl->err.field, sizeof(field));
+		lf_error_set(&sl->err, sl->err.code, field, "人员 (person) %s, "
+		    "%d: %s", sl->uid, sl->year, why);
 		return -1;
+	}
 	buf_init(&vals, BULK_OUT_MAX);
 	buf_reset(&sl->out);
 	rc = format_values(ex, sl, &vals, cols) != 0 ||

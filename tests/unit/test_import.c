@@ -171,7 +171,8 @@ test_export_corrupt(void **state)
 	struct store *s = new_store("c.db");
 	struct import_stats st;
 	struct lf_error err;
-	char out[160], tmp[176], db[160];
+	char out[160], tmp[176], db[160], msg[sizeof(err.message)];
+	struct store_person p;
 	struct stat sb;
 	sqlite3 *h;
 	uint64_t rows = 0;
@@ -190,8 +191,13 @@ test_export_corrupt(void **state)
 	lf_error_clear(&err);
 	assert_int_equal(export_csv(s, tu_catalog(), 2024, NULL, out, 0, &rows,
 	    &err), -1);
+	snprintf(msg, sizeof(msg), "%s", err.message);
 	assert_string_equal(err.code, "corrupt");
 	assert_string_equal(err.field, "contact_mobile");
+	/* the message names the person (opaque id) and the year */
+	assert_non_null(store_person_by_idnum(s, tu_id(7), &p, &err) == 0 ?
+	    strstr(msg, p.uid) : NULL);
+	assert_non_null(strstr(msg, ", 2024: "));
 	assert_int_equal(rows, 0);
 	assert_int_equal(stat(out, &sb), -1);
 	assert_int_equal(stat(tmp, &sb), -1);
