@@ -164,8 +164,10 @@ run(int nt, int search)
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].search = search;
 		w[i].seed = 7u + (unsigned)i;
-		if (pthread_create(&w[i].t, NULL, work, &w[i]) != 0)
-			return -1;
+		if (pthread_create(&w[i].t, NULL, work, &w[i]) != 0) {
+			failed = 1;
+			nt = i;		/* join those started */
+		}
 	}
 	for (i = 0; i < nt; i++) {
 		pthread_join(w[i].t, NULL);
@@ -191,7 +193,8 @@ load_hashes(void)
 	for (i = 0; ok && i < npersons; i++) {
 		sqlite3_bind_text(st, 1, uids[i], -1, SQLITE_STATIC);
 		ok = sqlite3_step(st) == SQLITE_ROW &&
-		    (hashlen[i] = sqlite3_column_bytes(st, 0)) <= 32;
+		    (hashlen[i] = sqlite3_column_bytes(st, 0)) > 0 &&
+		    hashlen[i] <= 32;
 		if (ok)
 			memcpy(hashes[i], sqlite3_column_blob(st, 0),
 			    (size_t)hashlen[i]);
@@ -216,8 +219,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	dbpath = argv[1];
-	if ((argc >= 4 && (seconds = atof(argv[3])) <= 0) ||
-	    (argc == 5 && (nt = atol(argv[4])) < 1)) {
+	if ((argc >= 4 && (seconds = strtod(argv[3], NULL)) <= 0) ||
+	    (argc == 5 && (nt = strtol(argv[4], NULL, 10)) < 1)) {
 		fclose(fp);
 		return 2;
 	}

@@ -57,14 +57,34 @@ write_header(struct export *ex)
 	    csv_write_row(ex->fp, cols, ex->ncols) != 0 ? -1 : 0;
 }
 
+/* Puts the row's person (opaque id, as in /api/v1/persons/{id}) and year
+ * before err's message, so that a bad stored value can be found. */
+static int
+name_row(struct lf_error *err, const char *uid, int year)
+{
+	char why[sizeof(err->message)], field[sizeof(err->field)];
+
+	if (uid[0] == '\0')
+		return -1;
+	memcpy(why, err->message, sizeof(why));
+	memcpy(field, err->field, sizeof(field));
+	lf_error_set(err, err->code, field, "人员 (person) %s, %d: %s", uid,
+	    year, why);
+	return -1;
+}
+
 /* Producer: the cursor's next row into the slot; 1, 0 at the end, -1. */
 static int
 produce(void *arg, struct bulk_slot *sl)
 {
 	struct export *ex = arg;
 	struct store_person p;
-	int rc = store_cursor_next(ex->cur, &p, sl->r, sl->sealed, &sl->err);
+	int rc;
 
+	p.uid[0] = '\0';
+	rc = store_cursor_next(ex->cur, &p, sl->r, sl->sealed, &sl->err);
+	if (rc < 0)
+		return name_row(&sl->err, p.uid, ex->year);
 	if (rc == 1) {
 		sl->status = p.status;
 		sl->year = ex->year;
@@ -106,16 +126,8 @@ prepare(void *arg, struct bulk_slot *sl)
 	struct buf vals;
 	int rc;
 
-	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0) {
-		char why[sizeof(sl->err.message)], field[sizeof(sl->err.field)];
-
-		/* name the row: the person's opaque id (/api/v1/persons/{id}) */
-		memcpy(why, sl->err.message, sizeof(why));
-		memcpy(field, sl->err.field, sizeof(field));
-		lf_error_set(&sl->err, sl->err.code, field, "人员 (person) %s, "
-		    "%d: %s", sl->uid, sl->year, why);
-		return -1;
-	}
+	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0)
+		return name_row(&sl->err, sl->uid, sl->year);
 	buf_init(&vals, BULK_OUT_MAX);
 	buf_reset(&sl->out);
 	rc = format_values(ex, sl, &vals, cols) != 0 ||

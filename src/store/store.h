@@ -209,9 +209,13 @@ int	store_scan_surveys(struct store *s, int year, const struct region *in,
  * the cursor goes on. The cursor uses the store's connection: make no
  * other call on s until store_cursor_close().
  *
+ * sv and r must be made for the store's own catalog (else code
+ * "internal").
+ *
  * store_cursor_open(): 0, or -1 with err. store_cursor_next(): 1 with the
  * next row, 0 after the last, -1 with err (a stored value that is not
- * valid: code "corrupt"). store_sealed_open(): 0, or -1 with err (code
+ * valid: code "corrupt", naming the item; p->uid names the row when its
+ * person was read). store_sealed_open(): 0, or -1 with err (code
  * "corrupt" naming the item when a value fails to authenticate).
  * store_sealed_new() returns NULL when memory runs out.
  */

@@ -9,11 +9,14 @@
 
 #include "core/mem.h"
 
+/* The sealed values of one row: only the secret fields have room. */
 struct store_sealed {
 	const struct catalog	*cat;
 	char			 bind[BIND_LEN + 1];
 	int			 year;
-	unsigned char		(*blob)[SEALED_MAX];	/* per field */
+	int			*slot;			/* per field: -1, or
+							   its secret's index */
+	unsigned char		(*blob)[SEALED_MAX];	/* per secret */
 	size_t			*blen;			/* 0: no value */
 };
 
@@ -44,12 +47,18 @@ struct store_sealed *
 store_sealed_new(const struct catalog *cat)
 {
 	struct store_sealed *sv = mem_calloc(1, sizeof(*sv));
+	size_t i, n = 0;
 
-	if (sv == NULL)
+	if (sv == NULL || (sv->slot = mem_calloc(cat->nfields,
+	    sizeof(*sv->slot))) == NULL) {
+		store_sealed_free(sv);
 		return NULL;
+	}
 	sv->cat = cat;
-	sv->blob = mem_calloc(cat->nfields, sizeof(*sv->blob));
-	sv->blen = mem_calloc(cat->nfields, sizeof(*sv->blen));
+	for (i = 0; i < cat->nfields; i++)
+		sv->slot[i] = cat->fields[i].secret ? (int)n++ : -1;
+	sv->blob = mem_calloc(n ? n : 1, sizeof(*sv->blob));
+	sv->blen = mem_calloc(n ? n : 1, sizeof(*sv->blen));
 	if (sv->blob == NULL || sv->blen == NULL) {
 		store_sealed_free(sv);
 		return NULL;
@@ -62,6 +71,7 @@ store_sealed_free(struct store_sealed *sv)
 {
 	if (sv == NULL)
 		return;
+	mem_free(sv->slot);
 	mem_free(sv->blob);
 	mem_free(sv->blen);
 	mem_free(sv);
@@ -72,11 +82,15 @@ store_sealed_open(const struct store *s, const struct store_sealed *sv,
     struct record *r, struct lf_error *err)
 {
 	size_t i;
+	int k;
 
+	if (sv->cat != s->cat || r->cat != s->cat)
+		return lf_error_set(err, "internal", "", "目录不一致 (sealed "
+		    "values, record and store have different catalogs)");
 	for (i = 0; i < sv->cat->nfields; i++)
-		if (sv->blen[i] > 0 && fieldio_open(s, sv->blob[i],
-		    sv->blen[i], r, &sv->cat->fields[i], sv->bind, sv->year,
-		    err) != 0)
+		if ((k = sv->slot[i]) >= 0 && sv->blen[k] > 0 &&
+		    fieldio_open(s, sv->blob[k], sv->blen[k], r,
+		    &sv->cat->fields[i], sv->bind, sv->year, err) != 0)
 			return -1;
 	return 0;
 }
@@ -119,17 +133,17 @@ static int
 copy_sealed(sqlite3_stmt *st, int col, const struct field *f,
     struct store_sealed *sv, struct lf_error *err)
 {
-	int n = sqlite3_column_bytes(st, col);
+	int n = sqlite3_column_bytes(st, col), k = sv->slot[f->index];
 
-	sv->blen[f->index] = 0;
+	sv->blen[k] = 0;
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return 0;
 	if (n <= 0 || (size_t)n > SEALED_MAX)
 		return lf_error_set(err, "corrupt", f->code, "%s(%s): "
 		    "数据库中的值无效 (stored value is invalid: not a sealed "
 		    "value)", f->label_zh, f->code);
-	memcpy(sv->blob[f->index], sqlite3_column_blob(st, col), (size_t)n);
-	sv->blen[f->index] = (size_t)n;
+	memcpy(sv->blob[k], sqlite3_column_blob(st, col), (size_t)n);
+	sv->blen[k] = (size_t)n;
 	return 0;
 }
 
@@ -138,9 +152,13 @@ store_cursor_next(struct store_cursor *c, struct store_person *p,
     struct record *r, struct store_sealed *sv, struct lf_error *err)
 {
 	const struct catalog *cat = c->s->cat;
-	int step = sqlite3_step(c->st), col = 12;
+	int step, col = 12;
 	size_t i;
 
+	if (sv->cat != cat || r->cat != cat)
+		return lf_error_set(err, "internal", "", "目录不一致 (sealed "
+		    "values, record and store have different catalogs)");
+	step = sqlite3_step(c->st);
 	if (step == SQLITE_DONE)
 		return 0;
 	if (step != SQLITE_ROW)
@@ -191,8 +209,10 @@ store_scan_surveys(struct store *s, int year, const struct region *in,
 	if (store_cursor_open(s, year, in, &c, err) != 0)
 		goto out;
 	while ((more = store_cursor_next(c, &p, r, sv, err)) == 1) {
-		if (store_sealed_open(s, sv, r, err) != 0)
+		if (store_sealed_open(s, sv, r, err) != 0) {
+			rc = -1;
 			goto out;
+		}
 		if ((rc = fn(arg, &p, r)) != 0)
 			goto out;
 	}

@@ -391,14 +391,17 @@ records_equal(const struct record *a, const struct record *b)
 }
 
 static int
-keep_row(void *arg, const struct store_person *p, const struct record *r)
+count_row(void *arg, const struct store_person *p, const struct record *r)
 {
 	(void)p;
-	return record_copy(arg, r) == 0 ? 1 : -1;	/* 1: stop here */
+	(void)r;
+	++*(int *)arg;
+	return 0;
 }
 
 /* The cursor leaves secrets sealed until store_sealed_open(), which then
- * gives what the scan gives; a moved sealed value fails there. */
+ * gives what store_survey_get() reads; a moved sealed value fails there,
+ * and stops a scan with an error however many rows went well before. */
 static void
 test_cursor(void **state)
 {
@@ -412,6 +415,8 @@ test_cursor(void **state)
 	struct record *want = record_new(tu_catalog());
 	struct store_person p;
 	struct lf_error err;
+	int64_t version;
+	int rows = 0;
 	sqlite3 *db;
 
 	assert_non_null(mobile);
@@ -419,9 +424,8 @@ test_cursor(void **state)
 	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
 	tu_valid_person(fx->r, 6);
 	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
-	/* the scan stops at the first row: want = person 5's survey */
-	assert_int_equal(store_scan_surveys(fx->s, 2024, NULL, keep_row, want,
-	    &err), 1);
+	assert_int_equal(store_survey_get(fx->s, 1, 2024, want, &version, &err),
+	    0);
 	assert_int_equal(store_cursor_open(fx->s, 2024, NULL, &c, &err), 0);
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), 1);
 	assert_string_equal(p.id_number, "");
@@ -436,9 +440,16 @@ test_cursor(void **state)
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
 	    "contact_mobile_enc = (SELECT contact_mobile_enc FROM surveys "
-	    "WHERE person_id = 1) WHERE person_id = 2; UPDATE surveys SET "
-	    "contact_landline_enc = x'00' WHERE person_id = 1",
-	    NULL, NULL, NULL), SQLITE_OK);
+	    "WHERE person_id = 1) WHERE person_id = 2", NULL, NULL, NULL),
+	    SQLITE_OK);
+	/* the first row is good, the second is not */
+	assert_int_equal(store_scan_surveys(fx->s, 2024, NULL, count_row, &rows,
+	    &err), -1);
+	assert_int_equal(rows, 1);
+	assert_string_equal(err.field, "contact_mobile");
+	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
+	    "contact_landline_enc = x'00' WHERE person_id = 1", NULL, NULL,
+	    NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_cursor_open(fx->s, 2024, NULL, &c, &err), 0);
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), 1);
@@ -448,6 +459,18 @@ test_cursor(void **state)
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), 1);
 	assert_int_equal(store_sealed_open(fx->s, sv, r, &err), -1);
 	assert_string_equal(err.field, "contact_mobile");
+	store_cursor_close(c);
+	/* a value too long to be sealed stops the cursor itself */
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
+	    "contact_landline_enc = zeroblob(1000) WHERE person_id = 1", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_cursor_open(fx->s, 2024, NULL, &c, &err), 0);
+	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), -1);
+	assert_string_equal(err.code, "corrupt");
+	assert_string_equal(err.field, "contact_landline");
+	assert_string_not_equal(p.uid, "");	/* the row can be named */
 	store_cursor_close(c);
 	store_sealed_free(sv);
 	record_free(r);
