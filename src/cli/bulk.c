@@ -57,6 +57,7 @@ batches_free(struct batch *b)
 			store_prep_free(b[i].slot[j].prep);
 			store_sealed_free(b[i].slot[j].sealed);
 			buf_free(&b[i].slot[j].out);
+			buf_free(&b[i].slot[j].scratch);
 			mem_free(b[i].slot[j].raw);
 		}
 	mem_free(b);
@@ -75,6 +76,7 @@ slot_ready(struct bulk *k, struct bulk_slot *s)
 	if (k->reader && s->sealed == NULL) {
 		s->sealed = store_sealed_new(k->cat);
 		buf_init(&s->out, BULK_OUT_MAX);
+		buf_init(&s->scratch, BULK_OUT_MAX);
 	}
 	if (s->r != NULL && (k->reader ? s->sealed != NULL : s->prep != NULL))
 		return 0;

@@ -38,6 +38,8 @@ struct bulk_slot {
 	struct store_sealed	*sealed;	/* bulk_run_read() */
 	struct buf		 out;		/* bulk_run_read(): the row's
 						   output, BULK_OUT_MAX at most */
+	struct buf		 scratch;	/* bulk_run_read(): working
+						   space for prepare, as big */
 	struct lf_error		 err;
 	int			 failed;	/* the row is bad: err */
 	unsigned long		 line;		/* input line, for messages */

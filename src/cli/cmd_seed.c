@@ -68,16 +68,8 @@ struct seeding {
 static int
 name_person(struct bulk_slot *sl)
 {
-	char msg[sizeof(sl->err.message)];
-	int n;
-
-	memcpy(msg, sl->err.message, sizeof(msg));
-	n = snprintf(sl->err.message, sizeof(sl->err.message),
-	    "person #%llu, %d: ", (unsigned long long)sl->index, sl->year);
-	if (n > 0 && (size_t)n < sizeof(sl->err.message))
-		memcpy(sl->err.message + n, msg, sizeof(msg) - (size_t)n - 1);
-	sl->err.message[sizeof(sl->err.message) - 1] = '\0';
-	return -1;
+	return lf_error_prefix(&sl->err, "person #%llu, %d: ",
+	    (unsigned long long)sl->index, sl->year);
 }
 
 /* Producer: generate person #next for the year. */

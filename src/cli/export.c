@@ -62,15 +62,8 @@ write_header(struct export *ex)
 static int
 name_row(struct lf_error *err, const char *uid, int year)
 {
-	char why[sizeof(err->message)], field[sizeof(err->field)];
-
-	if (uid[0] == '\0')
-		return -1;
-	memcpy(why, err->message, sizeof(why));
-	memcpy(field, err->field, sizeof(field));
-	lf_error_set(err, err->code, field, "人员 (person) %s, %d: %s", uid,
-	    year, why);
-	return -1;
+	return uid[0] == '\0' ? -1 :
+	    lf_error_prefix(err, "人员 (person) %s, %d: ", uid, year);
 }
 
 /* Producer: the cursor's next row into the slot; 1, 0 at the end, -1. */
@@ -123,18 +116,14 @@ prepare(void *arg, struct bulk_slot *sl)
 {
 	const struct export *ex = arg;
 	const char *cols[CSV_FIELDS_MAX];
-	struct buf vals;
-	int rc;
 
 	if (store_sealed_open(ex->s, sl->sealed, sl->r, &sl->err) != 0)
 		return name_row(&sl->err, sl->uid, sl->year);
-	buf_init(&vals, BULK_OUT_MAX);
+	buf_reset(&sl->scratch);
 	buf_reset(&sl->out);
-	rc = format_values(ex, sl, &vals, cols) != 0 ||
+	return format_values(ex, sl, &sl->scratch, cols) != 0 ||
 	    csv_format_row(&sl->out, cols, ex->ncols) != 0 ?
 	    no_memory(&sl->err) : 0;
-	buf_free(&vals);
-	return rc;
 }
 
 /* Consumer: writes the line. */

@@ -313,6 +313,17 @@ keep_raw(struct bulk_slot *sl, const struct csv_row *row)
 	return 0;
 }
 
+/* With a reject file, keeps the row for it (row NULL: kept already);
+ * 1, or -1 when memory runs out. */
+static int
+keep_for_rejects(const struct import *im, struct bulk_slot *sl,
+    const struct csv_row *row)
+{
+	if (im->rej != NULL && row != NULL && keep_raw(sl, row) != 0)
+		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
+	return 1;
+}
+
 /* Marks sl failed, keeping the row for the reject file; 1, or -1. */
 static int
 fail_row(struct import *im, struct bulk_slot *sl, const struct csv_row *row)
@@ -320,11 +331,7 @@ fail_row(struct import *im, struct bulk_slot *sl, const struct csv_row *row)
 	if (strcmp(sl->err.code, "no_memory") == 0)
 		return -1;
 	sl->failed = 1;
-	if (im->rej != NULL && row != NULL && keep_raw(sl, row) != 0) {
-		lf_error_set(&sl->err, "no_memory", "", "内存不足");
-		return -1;
-	}
-	return 1;
+	return keep_for_rejects(im, sl, row);
 }
 
 /* The producer: read, parse and check one row. */
@@ -345,11 +352,7 @@ produce(void *arg, struct bulk_slot *sl)
 	if (parse_row(im, &row, sl) != 0 || check_duplicate(im, &row, sl) != 0)
 		return fail_row(im, sl, &row);
 	/* the preparer may refuse it too, after the row buffer is gone */
-	if (im->rej != NULL && keep_raw(sl, &row) != 0) {
-		lf_error_set(&sl->err, "no_memory", "", "内存不足");
-		return -1;
-	}
-	return 1;
+	return keep_for_rejects(im, sl, &row);
 }
 
 /* The preparer (several threads): validate and seal one parsed row. */

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void
 lf_error_clear(struct lf_error *err)
@@ -27,5 +28,22 @@ lf_error_set(struct lf_error *err, const char *code, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	return -1;
+}
+
+int
+lf_error_prefix(struct lf_error *err, const char *fmt, ...)
+{
+	char msg[sizeof(err->message)];
+	va_list ap;
+	int n;
+
+	memcpy(msg, err->message, sizeof(msg));
+	va_start(ap, fmt);
+	n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(err->message))
+		snprintf(err->message + n, sizeof(err->message) - (size_t)n,
+		    "%s", msg);
 	return -1;
 }

@@ -24,5 +24,10 @@ void	lf_error_clear(struct lf_error *err);
 /* Always returns -1 so callers can `return lf_error_set(...)`. */
 int	lf_error_set(struct lf_error *err, const char *code, const char *field,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Puts the formatted text before err's message (cut to fit), keeping its
+ * code, field, line and column: to say where a deeper error happened
+ * ("person #12, 2025: ..."). Always returns -1. */
+int	lf_error_prefix(struct lf_error *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

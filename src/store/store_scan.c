@@ -77,6 +77,18 @@ store_sealed_free(struct store_sealed *sv)
 	mem_free(sv);
 }
 
+/* 1 (err set) when sv or r were made for another catalog than cat. */
+static int
+other_catalog(const struct catalog *cat, const struct store_sealed *sv,
+    const struct record *r, struct lf_error *err)
+{
+	if (sv->cat == cat && r->cat == cat)
+		return 0;
+	lf_error_set(err, "internal", "", "目录不一致 (sealed values, record "
+	    "and store have different catalogs)");
+	return 1;
+}
+
 int
 store_sealed_open(const struct store *s, const struct store_sealed *sv,
     struct record *r, struct lf_error *err)
@@ -84,9 +96,8 @@ store_sealed_open(const struct store *s, const struct store_sealed *sv,
 	size_t i;
 	int k;
 
-	if (sv->cat != s->cat || r->cat != s->cat)
-		return lf_error_set(err, "internal", "", "目录不一致 (sealed "
-		    "values, record and store have different catalogs)");
+	if (other_catalog(s->cat, sv, r, err))
+		return -1;
 	for (i = 0; i < sv->cat->nfields; i++)
 		if ((k = sv->slot[i]) >= 0 && sv->blen[k] > 0 &&
 		    fieldio_open(s, sv->blob[k], sv->blen[k], r,
@@ -155,9 +166,8 @@ store_cursor_next(struct store_cursor *c, struct store_person *p,
 	int step, col = 12;
 	size_t i;
 
-	if (sv->cat != cat || r->cat != cat)
-		return lf_error_set(err, "internal", "", "目录不一致 (sealed "
-		    "values, record and store have different catalogs)");
+	if (other_catalog(cat, sv, r, err))
+		return -1;
 	step = sqlite3_step(c->st);
 	if (step == SQLITE_DONE)
 		return 0;
