@@ -258,25 +258,33 @@ ncols(const struct catalog *cat)
 	return n;
 }
 
+/* Prepares statement id: "SELECT <head>" every survey column "<tail>";
+ * 0, 1 when out of memory, -1 with err. */
+static int
+select_items(struct store *s, struct buf *b, enum stmt_id id,
+    const char *head, const char *tail, struct lf_error *err)
+{
+	buf_reset(b);
+	if (buf_adds(b, "SELECT ") != 0 || buf_adds(b, head) != 0 ||
+	    schema_survey_columns(s->cat, "", b) != 0 || buf_adds(b, tail) != 0)
+		return 1;
+	return prepare(s, id, buf_str(b), err);
+}
+
 static int
 survey_sql(struct store *s, struct buf *b, struct lf_error *err)
 {
 	size_t i;
+	int rc;
 
-	buf_reset(b);
-	if (buf_adds(b, "SELECT id, version, ") != 0 ||
-	    schema_survey_columns(s->cat, "", b) != 0 ||
-	    buf_adds(b, " FROM surveys WHERE person_id = ? AND year = ?") != 0)
-		goto nomem;
-	if (prepare(s, ST_SURVEY_FIND, buf_str(b), err) != 0)
+	if ((rc = select_items(s, b, ST_SURVEY_FIND, "id, version, ",
+	    " FROM surveys WHERE person_id = ? AND year = ?", err)) == 0)
+		rc = select_items(s, b, ST_SURVEY_ALL, "year, version, ",
+		    " FROM surveys WHERE person_id = ? ORDER BY year", err);
+	if (rc < 0)
 		return -1;
-	buf_reset(b);
-	if (buf_adds(b, "SELECT year, version, ") != 0 ||
-	    schema_survey_columns(s->cat, "", b) != 0 ||
-	    buf_adds(b, " FROM surveys WHERE person_id = ? ORDER BY year") != 0)
+	if (rc > 0)
 		goto nomem;
-	if (prepare(s, ST_SURVEY_ALL, buf_str(b), err) != 0)
-		return -1;
 	buf_reset(b);
 	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
 	    "created_at, created_by, updated_at, updated_by, ") != 0 ||
