@@ -28,7 +28,8 @@ WEB_VENDOR   := web/vendor/preact.mjs web/vendor/hooks.mjs web/vendor/htm.mjs \
 		web/vendor/echarts.mjs
 E2E_VECTORS  := build/e2e/expr_vectors.jsonl
 E2E_TESTS    := tests/e2e/unit.test.mjs tests/e2e/conformance.test.mjs \
-		tests/e2e/app.test.mjs
+		$(filter-out tests/e2e/unit.test.mjs tests/e2e/conformance.test.mjs \
+		tests/e2e/guide.test.mjs,$(sort $(wildcard tests/e2e/*.test.mjs)))
 
 .PHONY: web test-e2e
 
@@ -101,5 +102,7 @@ $(E2E_VECTORS): build/e2e/expr_vectors
 test-e2e: liangfu web $(E2E_MODULES) $(E2E_VECTORS)
 	@sh scripts/deps.sh e2e
 	@mkdir -p build/e2e
+	rm -rf build/e2e/screenshots build/e2e/screens
 	LIANGFU=./liangfu EXPR_VECTORS=$(E2E_VECTORS) \
-		node --test --test-reporter=spec $(E2E_TESTS)
+		node --test --test-concurrency=1 --test-reporter=spec $(E2E_TESTS)
+	node --test --test-reporter=spec tests/e2e/guide.test.mjs

@@ -27,226 +27,45 @@
 // persons behind the figures; ECharts fetched only there), the audit log,
 // English and large text, and logout wiping local data.
 //
-// Environment: LIANGFU (the binary, default ./liangfu), CHROMIUM (default
-// /usr/bin/chromium), UPDATE_GUIDE (when set, the screenshots the user
-// guide docs/guide/README.md shows are also copied over docs/guide/img/;
-// by default nothing outside build/e2e/screenshots/ is written).
+// The server, pages, axe and screenshots come from harness.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync,
-    readFileSync, readdirSync, rmSync, closeSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { WEB, PW, Y, base, server, port, problems, sh, startServer,
+    stopServer, apiLogin, call, listAll, newPage, screen, login, addUsers,
+    start, stop } from './harness.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = resolve(ROOT, process.env.LIANGFU || 'liangfu');
-const WEB = join(ROOT, 'web');
-const SHOTS = join(ROOT, 'build/e2e/screenshots');
-const GUIDE = join(ROOT, 'docs/guide');
-const UPDATE_GUIDE = !!process.env.UPDATE_GUIDE;
-const AXE = readFileSync(join(dirname(fileURLToPath(import.meta.url)),
-    'node_modules/axe-core/axe.min.js'), 'utf8');
-const PW = 'E2e-only-pass-2026';
-const Y = new Date().getFullYear();
-const PHONE = { width: 360, height: 640 };
-const DESKTOP = { width: 1280, height: 800 };
 const FIRST_SCREEN_MAX = 150 * 1024;	// gzip bytes
 
-let dir, db, port, base, server, browser, village;
-const problems = [];	// console CSP reports and page errors, all pages
+let village;
 const sizes = {};
-
-// --- server ---------------------------------------------------------------
-
-function sh(args, input) {
-	return execFileSync(BIN, args, { input, encoding: 'utf8' });
-}
-
-async function startServer(listen) {
-	const portFile = join(dir, 'port');
-	const log = openSync(join(dir, 'server.log'), 'a');
-
-	if (existsSync(portFile))
-		unlinkSync(portFile);
-	server = spawn(BIN, ['serve', db, '--listen', listen, '--port-file',
-	    portFile, '--web', WEB], { stdio: ['ignore', log, log] });
-	closeSync(log);
-	for (let i = 0; i < 200; i++) {
-		if (existsSync(portFile)) {
-			const p = readFileSync(portFile, 'utf8').trim();
-
-			if (p)
-				return Number(p);
-		}
-		if (server.exitCode !== null)
-			break;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error('server did not start: ' +
-	    readFileSync(join(dir, 'server.log'), 'utf8'));
-}
-
-async function stopServer() {
-	const exited = once(server, 'exit');
-
-	server.kill('SIGTERM');
-	const [code] = await exited;
-
-	assert.equal(code, 0, 'server exit status');
-}
-
-// The API from node, as another user would use it at the same time.
-async function apiLogin(login) {
-	const r = await fetch(base + '/api/v1/session', { method: 'POST',
-	    headers: { 'Content-Type': 'application/json' },
-	    body: JSON.stringify({ login, password: PW }) });
-
-	assert.equal(r.status, 200, 'login ' + login);
-	return { cookie: r.headers.get('set-cookie').split(';')[0],
-	    csrf: (await r.json()).csrf };
-}
-
-async function call(s, method, path, body) {
-	const r = await fetch(base + '/api/v1' + path, { method, headers: {
-	    Cookie: s.cookie, 'X-CSRF-Token': s.csrf,
-	    'Content-Type': 'application/json' },
-	    body: body === undefined ? undefined : JSON.stringify(body) });
-
-	return { status: r.status, body: await r.json() };
-}
-
-async function listAll(s, region, year) {
-	const out = [];
-	let after = '';
-
-	for (;;) {
-		const r = await call(s, 'GET', `/persons?region=${region}` +
-		    `&year=${year}&limit=200${after ? '&after=' + after : ''}`);
-
-		assert.equal(r.status, 200);
-		out.push(...r.body.persons);
-		if (!r.body.next)
-			return out;
-		after = r.body.next;
-	}
-}
-
-// --- browser --------------------------------------------------------------
-
-async function newPage() {
-	const ctx = await browser.newContext({ viewport: PHONE,
-	    locale: 'zh-CN', serviceWorkers: 'allow' });
-	const page = await ctx.newPage();
-
-	page.setDefaultTimeout(15000);
-	page.on('console', (m) => {
-		if (/Content Security Policy|Refused to/i.test(m.text()))
-			problems.push('CSP: ' + m.text());
-	});
-	page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-	return page;
-}
-
-async function axe(page, what) {
-	if (!(await page.evaluate(() => typeof window.axe !== 'undefined')))
-		await page.evaluate(AXE);
-	const v = await page.evaluate(async () => (await window.axe.run(
-	    document, { runOnly: { type: 'tag', values: ['wcag2a',
-	    'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
-	    'best-practice'] } })).violations.map((x) => ({ id: x.id,
-	    impact: x.impact, help: x.help, nodes: x.nodes.slice(0, 3)
-	    .map((n) => n.target.join(' ') + ': ' + n.failureSummary) })));
-
-	assert.deepEqual(v, [], `axe, ${what}:\n${JSON.stringify(v, null, 1)}`);
-}
-
-// A screen: axe at phone and desktop size, a phone-size screenshot.
-const screens = [];
-
-// The screenshots the user guide shows: its links to img/NAME.png.
-function guideShots() {
-	const md = readFileSync(join(GUIDE, 'README.md'), 'utf8');
-
-	return new Set([...md.matchAll(/\]\(img\/([\w-]+)\.png\)/g)]
-	    .map((m) => m[1]));
-}
-
-const guided = UPDATE_GUIDE ? guideShots() : new Set();
-const refreshed = [];
-
-async function screen(page, name) {
-	await page.waitForTimeout(150);	// let focus and live regions settle
-	await page.setViewportSize(PHONE);
-	await page.screenshot({ path: join(SHOTS, name + '.png') });
-	if (guided.has(name)) {
-		copyFileSync(join(SHOTS, name + '.png'),
-		    join(GUIDE, 'img', name + '.png'));
-		refreshed.push(name);
-	}
-	await axe(page, name + ' at 360x640');
-	await page.setViewportSize(DESKTOP);
-	await axe(page, name + ' at 1280x800');
-	await page.setViewportSize(PHONE);
-	screens.push(name);
-}
-
-async function login(page, user) {
-	await page.goto(base + '/');
-	await page.fill('#login', user);
-	await page.fill('#password', PW);
-	await page.click('form button[type=submit]');
-	await page.waitForSelector('nav');
-}
 
 // --- setup ----------------------------------------------------------------
 
 before(async () => {
-	mkdirSync(SHOTS, { recursive: true });
-	if (UPDATE_GUIDE)
-		mkdirSync(join(GUIDE, 'img'), { recursive: true });
-	for (const f of readdirSync(SHOTS))
-		rmSync(join(SHOTS, f));
-	dir = mkdtempSync(join(tmpdir(), 'liangfu-e2e-'));
-	db = join(dir, 'e2e.db');
-	sh(['seed', db, '--persons', '600', '--region', '510182', '--years',
-	    `${Y - 2}-${Y - 1}`, '--seed', '2026']);
-	// last year's 一人一策 drafts, for the statistics dashboard
-	sh(['plan', db, '--year', String(Y - 1)]);
-	// the village with the most working-age persons
-	village = execFileSync('sqlite3', [db, `SELECT region FROM persons
-	    WHERE status = 1 AND birth_date BETWEEN '${Y - 55}-01-01' AND
-	    '${Y - 25}-12-31' GROUP BY region ORDER BY count(*) DESC, region
-	    LIMIT 1`], { encoding: 'utf8' }).trim();
-	for (const [login, role, region] of [['vil', 'village', village],
-	    ['cty', 'county', '510182'], ['sup', 'supervisor', '510182'],
-	    ['aud', 'auditor', '51']])
-		sh(['user', 'add', db, '--login', login, '--role', role,
-		    '--region', region], PW + '\n');
-	sh(['user', 'add', db, '--login', 'civ', '--role', 'department',
-	    '--region', '510182', '--department', 'civil'], PW + '\n');
-	port = await startServer('127.0.0.1:0');
-	base = `http://127.0.0.1:${port}`;
-	browser = await chromium.launch({ executablePath: process.env.CHROMIUM ||
-	    '/usr/bin/chromium', args: ['--no-sandbox', '--lang=zh-CN'] });
+	await start(import.meta.url, (db) => {
+		sh(['seed', db, '--persons', '600', '--region', '510182',
+		    '--years', `${Y - 2}-${Y - 1}`, '--seed', '2026']);
+		// last year's 一人一策 drafts, for the statistics dashboard
+		sh(['plan', db, '--year', String(Y - 1)]);
+		// the village with the most working-age persons
+		village = execFileSync('sqlite3', [db, `SELECT region FROM
+		    persons WHERE status = 1 AND birth_date BETWEEN
+		    '${Y - 55}-01-01' AND '${Y - 25}-12-31' GROUP BY region
+		    ORDER BY count(*) DESC, region LIMIT 1`],
+		    { encoding: 'utf8' }).trim();
+		addUsers([['vil', 'village', village],
+		    ['cty', 'county', '510182'], ['sup', 'supervisor', '510182'],
+		    ['aud', 'auditor', '51'],
+		    ['civ', 'department', '510182', 'civil']]);
+	});
 });
 
 after(async () => {
-	if (browser)
-		await browser.close();
-	if (server && server.exitCode === null)
-		await stopServer();
-	if (dir)
-		rmSync(dir, { recursive: true, force: true });
-	console.log(`screens checked: ${screens.length} (${screens.join(', ')})`);
-	console.log(`screenshots: ${relative(ROOT, SHOTS)}/`);
-	if (UPDATE_GUIDE)
-		console.log(`user guide: ${refreshed.length} pictures copied ` +
-		    `into ${relative(ROOT, GUIDE)}/img/`);
+	await stop();
 	if (sizes.raw)
 		console.log(`first screen: ${sizes.files} files, ${sizes.raw} ` +
 		    `bytes, ${sizes.gzip} bytes gzip`);
@@ -589,7 +408,7 @@ test('offline: shell from the service worker, survey queued, then synced',
 		await offlineSurvey();
 	} finally {
 		if (server.exitCode !== null)
-			port = await startServer(`127.0.0.1:${port}`);
+			await startServer(`127.0.0.1:${port}`);
 	}
 	await vil.click('nav a[href="#/outbox"]');
 	await vil.click('button:has-text("立即同步")');
@@ -1223,13 +1042,4 @@ test('settings: English, larger text; logout wipes local data', async () => {
 
 test('no CSP violations or script errors on any page', () => {
 	assert.deepEqual(problems, []);
-});
-
-test('the user guide shows only screenshots this run takes', () => {
-	for (const name of guideShots()) {
-		assert.ok(screens.includes(name), `docs/guide: ${name}.png is ` +
-		    'not a screen of this run');
-		assert.ok(existsSync(join(GUIDE, 'img', name + '.png')),
-		    `docs/guide/img/${name}.png is missing`);
-	}
 });
