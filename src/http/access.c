@@ -10,10 +10,10 @@ static const struct {
 	const char	*role;
 	unsigned char	 may[NACTIONS];	/* READ REVEAL WRITE AUDIT REGION
 					   USERS, PLAN: READ WRITE CONFIRM
-					   DEPT BATCH, STATS */
+					   DEPT BATCH, STATS, FEEDBACK */
 } roles[] = {
-	{ "village",	{ 1, 1, 1, 0, 1, 0,  1, 1, 0, 0, 0, 1 } },
-	{ "township",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 0, 1 } },
+	{ "village",	{ 1, 1, 1, 0, 1, 0,  1, 1, 0, 0, 0, 1, 1 } },
+	{ "township",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 0, 1, 1 } },
 	{ "county",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },
 	{ "city",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },
 	{ "province",	{ 1, 1, 1, 0, 1, 0,  1, 1, 1, 0, 1, 1 } },

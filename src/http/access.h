@@ -28,6 +28,8 @@ enum action {
 				   record deliveries (own department) */
 	ACT_PLAN_BATCH,		/* build every plan of a region */
 	ACT_STATS_READ,		/* statistics of a region */
+	ACT_FEEDBACK,		/* record satisfaction, issue and revoke
+				   self-service codes (village, township) */
 	NACTIONS
 };
 

@@ -38,6 +38,15 @@ struct principal {
 
 #define HTTP_MAX_PARAMS	4
 
+/* A self-service session (session_self.h): one person, via one code. */
+struct self_who {
+	int64_t			 session_id;
+	int64_t			 code_id;
+	int64_t			 person_id;
+	char			 csrf[80];
+	char			 token[80];	/* the lf_self cookie */
+};
+
 struct req {
 	struct MHD_Connection	*conn;
 	const struct app	*app;
@@ -52,6 +61,7 @@ struct req {
 	size_t			 nparams;
 	int			 authed;
 	struct principal	 who;
+	struct self_who		 self;		/* AUTH_SELF routes only */
 	unsigned		 status;	/* for the access log */
 	int64_t			 start_us;
 	/* The answer waits here until every audit entry of the request is
@@ -71,7 +81,9 @@ typedef enum MHD_Result (*http_handler)(struct req *r);
 enum route_auth {
 	AUTH_NONE,		/* anyone (login, catalog) */
 	AUTH_SESSION,		/* a valid session */
-	AUTH_SESSION_CSRF	/* a valid session and the CSRF header */
+	AUTH_SESSION_CSRF,	/* a valid session and the CSRF header */
+	AUTH_SELF,		/* a self-service session (session_self.h) */
+	AUTH_SELF_CSRF		/* the same and its CSRF header */
 };
 
 struct route {
@@ -159,6 +171,30 @@ enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
+/* self-service and feedback (h_self.c, h_feedback.c) */
+enum MHD_Result	h_self_login(struct req *r);
+enum MHD_Result	h_self_session(struct req *r);
+enum MHD_Result	h_self_logout(struct req *r);
+enum MHD_Result	h_self_page(struct req *r);
+enum MHD_Result	h_self_feedback(struct req *r);
+enum MHD_Result	h_selfcode_issue(struct req *r);
+enum MHD_Result	h_selfcode_list(struct req *r);
+enum MHD_Result	h_selfcode_revoke(struct req *r);
+enum MHD_Result	h_feedback_get(struct req *r);
+enum MHD_Result	h_feedback_add(struct req *r);
+struct feedback;
+/* A rating as JSON (h_feedback.c); with_actor adds the worker's login or
+ * the code it came through. */
+json_t	*http_feedback_json(const struct feedback *f, int with_actor);
+/* Every rating of the person's year, oldest first (history included);
+ * NULL with err on a store error. */
+json_t	*http_feedback_list(struct req *r, int64_t person_id, int year,
+	    int with_actor, struct lf_error *err);
+/* Parses a rating request {item, rating, note} into in (strings point
+ * into body). 0, or -1 with err naming the field. */
+struct feedback_new;
+int	 http_feedback_parse(json_t *body, struct feedback_new *in,
+	    struct lf_error *err);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */

@@ -52,6 +52,22 @@ static const struct route routes[] = {
 	    AUTH_SESSION_CSRF },
 	{ "PUT", "/api/v1/users/{}/password", h_users_password,
 	    AUTH_SESSION_CSRF },
+	/* feedback and self-service (h_feedback.c, h_self.c) */
+	{ "GET", "/api/v1/persons/{}/plans/{}/feedback", h_feedback_get,
+	    AUTH_SESSION },
+	{ "POST", "/api/v1/persons/{}/plans/{}/feedback", h_feedback_add,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/{}/self-codes", h_selfcode_issue,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/persons/{}/self-codes", h_selfcode_list,
+	    AUTH_SESSION },
+	{ "POST", "/api/v1/self-codes/{}/revoke", h_selfcode_revoke,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/self/session", h_self_login, AUTH_NONE },
+	{ "GET", "/api/v1/self/session", h_self_session, AUTH_SELF },
+	{ "DELETE", "/api/v1/self/session", h_self_logout, AUTH_SELF_CSRF },
+	{ "GET", "/api/v1/self", h_self_page, AUTH_SELF },
+	{ "POST", "/api/v1/self/feedback", h_self_feedback, AUTH_SELF_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]

@@ -22,6 +22,7 @@
 #include "core/mem.h"
 #include "http/auditq.h"
 #include "http/session.h"
+#include "http/session_self.h"
 #include "io/log.h"
 
 static pthread_key_t	store_key;
@@ -221,7 +222,13 @@ dispatch(struct req *r)
 	if ((r->s = thread_store(r->app, &err)) == NULL)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
 		    "(database unavailable)");
-	if (rt->auth != AUTH_NONE) {
+	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
+		enum MHD_Result res;
+
+		/* self-service routes take only the lf_self cookie */
+		if (self_require(r, rt->auth == AUTH_SELF_CSRF, &res) != 0)
+			return res;
+	} else if (rt->auth != AUTH_NONE) {
 		enum MHD_Result res;
 
 		if (session_require(r, rt->auth == AUTH_SESSION_CSRF,
