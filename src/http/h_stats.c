@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "io/report.h"
+#include "store/feedback.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -110,6 +111,12 @@ build(struct req *r, const struct sargs *a, int year,
 		rc = report_build(ref.st, r->app->cat, &q, as_of, rep, err);
 	}
 	statsd_release(&ref);
+	if (rc == 0 && feedback_counts(r->s, in, r->app->regions, year,
+	    &(*rep)->satisf, err) != 0) {		/* 满意度 */
+		report_free(*rep);
+		*rep = NULL;
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -365,6 +365,7 @@ report_free(struct report *r)
 	for (i = 0; i < r->ntables; i++)
 		stats_table_free(&r->tables[i].t);
 	mem_free(r->tables);
+	satisf_table_free(&r->satisf);
 	for (i = 0; i < r->nfilters; i++)
 		for (j = 0; j < r->filters[i].n; j++) {
 			mem_free(r->filters[i].code[j]);
@@ -486,6 +487,8 @@ static const struct report_target targets[] = {
 	{ "entry_rate_bp", "registered", 9800 },
 	{ "coverage_bp", "valid_card", 9800 },
 	{ "precision_bp", "checked", 9000 },
+	/* 满意度: (满意 + 基本满意) / rated (core/satisf.h) */
+	{ "satisfaction_bp", "rated", 9000 },
 };
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 

@@ -62,6 +62,7 @@
 #include "core/buf.h"
 #include "core/catalog.h"
 #include "core/error.h"
+#include "core/satisf.h"
 #include "core/stats.h"
 
 #define REPORT_TIME_LEN	32
@@ -116,6 +117,9 @@ struct report {
 	size_t			 nfilters;
 	struct report_table	*tables;
 	size_t			 ntables;
+	/* satisfaction (report_satisf.c): filled by the caller from the
+	 * store (feedback_counts()); no rows = not part of this report */
+	struct satisf_table	 satisf;
 };
 
 /*
@@ -183,6 +187,23 @@ int	report_csv_write(const struct report *r, const char *path,
 /* The KPI table as aligned text (for a terminal). */
 int	report_text_kpi(const struct report *r, FILE *fp,
 	    struct lf_error *err);
+
+/*
+ * Satisfaction (满意度, core/satisf.h) in each output, one call from each
+ * writer; nothing is written when r->satisf has no rows. JSON: the key
+ * "satisfaction" = {"label", "definition", "target_bp", "region": ROW,
+ * "children": {"<code>": ROW + {"name"}}, "below_target": [codes]},
+ * ROW = {"satisfied", "basic", "unsatisfied", "rated", "items", "plans",
+ * "rate_bp" (null when nothing is rated)}. Text: one line per region.
+ * CSV: one more table. xlsx: one more sheet "满意度". The target is
+ * report_targets()' "satisfaction_bp". Returns 0, or -1 (JSON: no
+ * memory; text, CSV: a write error; xlsx: the libxlsxwriter error).
+ */
+int	report_satisf_json(json_t *root, const struct report *r);
+int	report_satisf_text(const struct report *r, FILE *fp);
+int	report_satisf_csv(const struct report *r, FILE *fp);
+struct lxw_workbook;
+int	report_satisf_xlsx(struct lxw_workbook *wb, const struct report *r);
 
 /*
  * Shared by the writers. report_out_path() names the file to write:

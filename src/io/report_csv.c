@@ -167,6 +167,8 @@ report_csv_write(const struct report *r, const char *path,
 		rc = -1;
 	for (i = 0; rc == 0 && i < r->ntables; i++)
 		rc = table_csv(fp, r, &r->tables[i]);
+	if (rc == 0)
+		rc = report_satisf_csv(r, fp);
 	if (rc == 0 && (fflush(fp) != 0 || (!direct &&
 	    fsync(fileno(fp)) != 0)))
 		rc = -1;

@@ -192,6 +192,8 @@ report_json(const struct report *r)
 	for (i = 0; i < r->ntables; i++)
 		if (put_table(&r->tables[i], root, items, services) != 0)
 			goto fail;
+	if (report_satisf_json(root, r) != 0)
+		goto fail;
 	json_decref(items);
 	json_decref(services);
 	return root;

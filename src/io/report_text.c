@@ -122,6 +122,8 @@ report_text_kpi(const struct report *r, FILE *fp, struct lf_error *err)
 		rc = line(fp, &rt->t, i, w, &b);
 	if (rc == 0)
 		rc = below(fp, &rt->t, err);
+	if (rc == 0)
+		rc = report_satisf_text(r, fp);
 	if (rc == 0 && fflush(fp) != 0)
 		rc = -1;
 out:

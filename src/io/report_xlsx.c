@@ -231,6 +231,8 @@ report_xlsx_write(const struct report *r, const char *path,
 		e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	for (i = 0; e == LXW_NO_ERROR && i < r->ntables; i++)
 		e = sheet_write(wb, &x, r, i, &b);
+	if (e == LXW_NO_ERROR)
+		e = (lxw_error)report_satisf_xlsx(wb, r);
 	buf_free(&b);
 	ce = workbook_close(wb);	/* frees wb, whatever happens */
 	if (e == LXW_NO_ERROR)
