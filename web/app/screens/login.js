@@ -67,5 +67,6 @@ export function Login() {
 			<button type="submit" class="primary" disabled=${busy}>
 			    ${busy ? t('login.busy') : t('login.submit')}</button>
 		</form>
+		<p><a href="/self.html">${t('self.link')}</a></p>
 	<//>`;
 }

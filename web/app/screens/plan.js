@@ -20,6 +20,7 @@ import { Page, Alert, Loading, useAsync, errorText, label, fmtTime } from
     '../ui.js';
 import { ItemCard, DEPTS, deptName, codeText, parseYuan, yuan, money,
     openCount, policyName } from '../items.js';
+import { Feedback } from './feedback.js';
 
 // The person page (name, the year's survey for rule checks): fresh from
 // the server, else the copy kept on this device.
@@ -623,6 +624,7 @@ function PlanBody({ id, year, d }) {
 			    onConfirm=${() => move('confirm')}
 			    onReopen=${() => move('reopen')} />
 		</section>
+		<${Feedback} id=${id} year=${year} view=${view} />
 	`;
 }
 
