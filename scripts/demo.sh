@@ -40,10 +40,31 @@ demo-supervisor supervisor 510182
 demo-auditor auditor 51
 demo-admin admin 51
 USERS
+	# feedback (开放量服): SYNTHETIC ratings, so that the satisfaction rate
+	# shows figures: 400 of 2025's draft plans are confirmed, each item
+	# gets one made-up delivery and a made-up rating (see cmd_feedback.c)
+	./liangfu feedback demo "$db" --year 2025 --region 510182 \
+	    --persons 400 --seed 2026
 fi
 id=$(./liangfu export "$db" --year 2026 demo/surveys-2026.csv >/dev/null 2>&1 &&
     sed -n 2p demo/surveys-2026.csv | tr ',' '\n' | grep -E '^[0-9]{17}[0-9X]$' |
     head -1)
+# self-service: a one-time code for a synthetic person whose 2025 plan is
+# confirmed (the first such person of the 2025 export), with the last six
+# digits of that made-up ID number
+self_msg="(no person with a confirmed 2025 plan found)"
+./liangfu export "$db" --year 2025 demo/surveys-2025.csv >/dev/null 2>&1 &&
+for sid in $(sed -n 2,40p demo/surveys-2025.csv | tr ',' '\n' |
+    grep -E '^[0-9]{17}[0-9X]$'); do
+	out=$(./liangfu feedback code "$db" --id-number "$sid") || continue
+	if echo "$out" | grep -q "2025 已确认"; then
+		self_code=$(echo "$out" | sed -n 's/.*: \([2-9A-Z]\{5\}-[2-9A-Z]\{5\}\)$/\1/p')
+		last6=$(echo "$sid" | cut -c13-18)
+		self_msg="open http://$listen/self.html, code $self_code, last six $last6"
+		break
+	fi
+done
+rm -f demo/surveys-2025.csv
 cat <<MSG
 
 liangfu demo (synthetic data only). Accounts, FOR THE DEMO ONLY, all with
@@ -60,6 +81,8 @@ The JSON API is under /api/v1, e.g.:
     http://$listen/api/v1/persons/search
 Command line: ./liangfu show $db --id-number $id
 API reference: docs/api.md
+Self-service page (开放量服, synthetic person; the code is valid 7 days):
+  $self_msg
 
 MSG
 exec ./liangfu serve "$db" --listen "$listen" --web web

@@ -35,6 +35,11 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* feedback and self-service (cmd_feedback.c) */
+	{ "feedback", cmd_feedback, "code DB --id-number N [--days D] | "
+	    "demo DB --year Y [--region CODE] [--persons N] [--seed S]",
+	    "issue a one-time self-service code for a person; or, for "
+	    "synthetic demo databases only, confirm, deliver and rate plans" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

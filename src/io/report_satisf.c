@@ -9,6 +9,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "core/utf8.h"
 #include "io/csv.h"
 
 static const char label[] = "满意度 (satisfaction)";
@@ -93,6 +94,17 @@ rate_text(const struct satisf_row *row, char *out, size_t len)
 		    (bp % 100) / 10);
 }
 
+/* Spaces that pad name to 12 terminal columns (CJK characters, three
+ * bytes in UTF-8, take two columns). */
+static int
+pad(const char *name)
+{
+	long bytes = (long)strlen(name), chars = utf8_count(name,
+	    (size_t)bytes), cols = chars + (bytes - chars) / 2;
+
+	return cols >= 12 ? 0 : (int)(12 - cols);
+}
+
 int
 report_satisf_text(const struct report *r, FILE *fp)
 {
@@ -106,10 +118,12 @@ report_satisf_text(const struct report *r, FILE *fp)
 	    target_bp() / 100) < 0)
 		return -1;
 	for (i = 0; i < t->n; i++) {
+		const char *name = i == 0 ? "合计" : t->rows[i].name;
+
 		rate_text(&t->rows[i], rate, sizeof(rate));
-		if (fprintf(fp, "  %-12s %7s  已评价 %" PRId64 " (满意 %" PRId64
-		    ", 基本满意 %" PRId64 ", 不满意 %" PRId64 ")%s\n", i == 0 ?
-		    "合计" : t->rows[i].name, rate, satisf_rated(&t->rows[i].c),
+		if (fprintf(fp, "  %s%*s %7s  已评价 %" PRId64 " (满意 %" PRId64
+		    ", 基本满意 %" PRId64 ", 不满意 %" PRId64 ")%s\n", name,
+		    pad(name), "", rate, satisf_rated(&t->rows[i].c),
 		    t->rows[i].c.satisfied, t->rows[i].c.basic,
 		    t->rows[i].c.unsatisfied, below(&t->rows[i]) ?
 		    "  未达标 (below target)" : "") < 0)
