@@ -105,7 +105,7 @@ test('worker: rates a delivered item and issues a code', async () => {
 	await sec.locator('.alert-ok').waitFor();
 	await card.locator('p:has-text("最新评价: 基本满意")').waitFor();
 	await sec.evaluate((el) => el.scrollIntoView());
-	await shot(page, '40-feedback-worker');
+	await shot(page, 'fb1-worker-rating');
 	// the code: shown once, with a slip and the SMS text
 	await sec.locator('button:has-text("生成验证码")').click();
 	const slip = sec.locator('.slip-code');
@@ -116,7 +116,7 @@ test('worker: rates a delivered item and issues a code', async () => {
 	assert.match(await sec.locator('#sms-text').inputValue(),
 	    new RegExp(`验证码:${code}`));
 	await slip.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-	await shot(page, '41-feedback-code');
+	await shot(page, 'fb2-code-slip');
 	await page.context().close();
 });
 
@@ -125,7 +125,7 @@ test('person: opens the own plan with the code and rates', async () => {
 
 	await page.goto(`${base}/self.html`);
 	await page.locator('#self-code').waitFor();
-	await shot(page, '42-self-enter');
+	await shot(page, 'self1-enter');
 	// a wrong last six: refused, and the answer echoes nothing typed
 	const wrong = (last6[0] === '9' ? '0' : String(Number(last6[0]) +
 	    1)) + last6.slice(1);
@@ -149,7 +149,7 @@ test('person: opens the own plan with the code and rates', async () => {
 	    page.locator('form') }).first();
 
 	await item.waitFor();
-	await shot(page, '43-self-plan');
+	await shot(page, 'self2-plan');
 	await item.locator('label:has-text("满意") >> nth=0').click();
 	await item.locator('textarea').fill('服务很好');
 	await item.locator('button:has-text("评价")').click();
@@ -162,7 +162,7 @@ test('person: opens the own plan with the code and rates', async () => {
 	await planForm.locator('button[type=submit]').click();
 	await page.locator('.self-year > .self-yours').waitFor();
 	await item.evaluate((el) => el.scrollIntoView());
-	await shot(page, '44-self-rated');
+	await shot(page, 'self3-rated');
 	// keyboard: the rating radios are reachable and labelled
 	assert.ok(await page.locator('fieldset legend:has-text("满意吗")')
 	    .count() > 0);
