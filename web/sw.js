@@ -17,7 +17,6 @@ const SHELL = [
 	'/app/screens/outbox.js', '/app/screens/audit.js',
 	'/app/screens/settings.js', '/app/screens/plan.js',
 	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js',
-	// feedback and self-service
 	'/app/screens/feedback.js', '/app/screens/selfservice.js',
 	'/app/self.js', '/self.html'
 ];
