@@ -256,6 +256,49 @@ test_xlsx_and_no_number(void **state)
 	free(text);
 }
 
+/* The what-if screen's calls: each region's yearly cost, and the xlsx. */
+static void
+test_simulate_by_region_and_xlsx(void **state)
+{
+	static const char body[] = "{\"expression\":\"severe\",\"year\":"
+	    "2025,\"amount\":15000,\"per\":\"month\"}";
+	static const char xbody[] = "{\"expression\":\"severe\",\"year\":"
+	    "2025,\"amount\":15000,\"per\":\"month\",\"format\":\"xlsx\"}";
+	int64_t persons = 0, cost = 0;
+	struct resp r;
+	struct who w;
+	json_t *c;
+	size_t i;
+
+	(void)state;
+	api_login(&w, "cty1");
+	api_call(&r, "POST", "/api/v1/rules/simulate", body, &w, 1);
+	assert_int_equal(r.status, 200);
+	json_array_foreach(json_object_get(r.json, "children"), i, c) {
+		int64_t n = json_integer_value(json_object_get(c, "persons"));
+
+		assert_int_equal(json_integer_value(json_object_get(c,
+		    "cost_per_year")), n * 15000 * 12);
+		persons += n;
+		cost += json_integer_value(json_object_get(c,
+		    "cost_per_year"));
+	}
+	assert_true(persons > 0);
+	assert_int_equal(persons, json_integer_value(json_object_get(r.json,
+	    "persons")));
+	assert_int_equal(cost, json_integer_value(json_object_get(r.json,
+	    "cost_per_year")));
+	api_done(&r);
+	api_call(&r, "POST", "/api/v1/rules/simulate", xbody, &w, 1);
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(buf_str(&r.body), "PK", 2);
+	api_done(&r);
+	api_call(&r, "POST", "/api/v1/rules/simulate", "{\"expression\":"
+	    "\"severe\",\"year\":2025,\"format\":\"pdf\"}", &w, 1);
+	assert_int_equal(r.status, 422);
+	api_done(&r);
+}
+
 int
 main(void)
 {
@@ -263,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_search_in_scope),
 		cmocka_unit_test(test_words_and_pages),
 		cmocka_unit_test(test_xlsx_and_no_number),
+		cmocka_unit_test(test_simulate_by_region_and_xlsx),
 	};
 
 	return cmocka_run_group_tests_name("api-audit", tests, group_setup,

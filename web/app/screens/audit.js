@@ -188,8 +188,9 @@ export function Audit({ query: q }) {
 			    village: person.region_name }) : t('audit.entries')}</h2>
 			<p class="summary">${t('audit.pageOf', { p: res.pages.length +
 			    1, n: res.list.length })}</p>
-			<ol class="list audit">${res.list.map((e) => html`
-			    <${Entry} key=${e.id} e=${e} />`)}</ol>
+			${res.list.length ? html`<ol class="list audit">${res.list.map(
+			    (e) => html`<${Entry} key=${e.id} e=${e} />`)}</ol>` :
+			    html`<p>${t('audit.none')}</p>`}
 			<nav class="actions pager" aria-label=${t('audit.pages')}>
 				<button type="button" disabled=${busy ||
 				    !res.pages.length} onClick=${() => fetchPage(
