@@ -11,7 +11,7 @@
 # plus 6,000 persons spread over the whole province, so every city and
 # county has figures; some persons have died or moved out (recorded by
 # importing their surveys with the new 人员状态); 一人一策 drafts for every
-# year; the county confirms 150 of last year's and 50 of this year's plans;
+# year; the county confirms 100 of last year's and 25 of this year's plans;
 # the civil-affairs and human-resources departments accept their items and
 # record deliveries on part of them (the rest are overdue or pending).
 # Every write goes through the CLI or the HTTP API, validated and audited
@@ -202,10 +202,10 @@ confirm() {
 
 step_confirm() {
 	as demo-county
-	say "the county confirms 150 of $last's draft plans..."
-	confirm "$last" 300 2
-	say "...and 50 of $year's"
-	confirm "$year" 200 4
+	say "the county confirms 100 of $last's draft plans..."
+	confirm "$last" 200 2
+	say "...and 25 of $year's"
+	confirm "$year" 100 4
 }
 
 # ---- 6. the departments: accept items, record deliveries --------------------

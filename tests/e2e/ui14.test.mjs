@@ -19,14 +19,17 @@ let village, idn, person;
 before(async () => {
 	await start(import.meta.url, (db) => {
 		sh(['seed', db, '--persons', '700', '--region', '510182',
-		    '--years', `${Y - 1}-${Y - 1}`, '--seed', '2026']);
+		    '--years', `${Y - 2}-${Y - 1}`, '--seed', '2026']);
 		sh(['seed', db, '--persons', '60', '--region', '510183',
 		    '--years', `${Y - 1}-${Y - 1}`, '--seed', '7']);
-		sh(['plan', db, '--year', String(Y - 1)]);
 		village = execFileSync('sqlite3', [db, 'SELECT region FROM ' +
 		    'persons WHERE region LIKE \'510182%\' GROUP BY region ' +
 		    'ORDER BY count(*) DESC, region LIMIT 1'],
 		    { encoding: 'utf8' }).trim();
+		// a long village list: more than two pages
+		sh(['seed', db, '--persons', '50', '--region', village,
+		    '--years', `${Y - 1}-${Y - 1}`, '--seed', '8']);
+		sh(['plan', db, '--year', String(Y - 1)]);
 		// a person of the village: opaque id and ID number (from the
 		// export, as a supervisor would have it on paper)
 		const csv = join(dir, 's.csv');
@@ -198,7 +201,8 @@ test('what-if: figures equal the API\'s; scenarios saved, compared, ' +
 
 	assert.match(cmp, /重度老年 150/);
 	assert.match(cmp, /重度 100/);
-	await page.locator('#wi-cmp-t').scrollIntoViewIfNeeded();
+	await page.locator('#wi-saved-h').evaluate((el) =>
+	    el.scrollIntoView({ block: 'start' }));
 	await screen(page, '53-whatif-compare');
 	// kept across a reload (the browser's storage)
 	await page.reload();
@@ -219,6 +223,119 @@ test('what-if: figures equal the API\'s; scenarios saved, compared, ' +
 	await login(v, 'vil');
 	assert.equal(await v.locator('nav a[href="#/whatif"]').count(), 0);
 	await v.context().close();
+});
+
+test('village home: the list a page at a time, searched by name; ' +
+    'drafts grouped by status; why save-for-offline', async () => {
+	const s = await apiLogin('cty');
+	const all = [];
+	let after = '';
+
+	do {
+		const r = await call(s, 'GET', `/persons?region=${village}` +
+		    `&year=${Y - 1}&limit=200${after ? '&after=' + after : ''}`);
+
+		all.push(...r.body.persons);
+		after = r.body.next;
+	} while (after);
+	const todo = all.filter((p) => p.status === 1);
+
+	assert.ok(todo.length > 40, `${todo.length} persons to survey`);
+	const page = await newPage();
+
+	await login(page, 'vil');
+	await page.waitForSelector('.summary');
+	assert.equal(await page.locator('.person-item').count(), 20);
+	const pages = Math.ceil(todo.length / 20);
+
+	assert.match(await page.textContent('.pager'), new RegExp(
+	    `第 1 / ${pages} 页`));
+	const first = await page.textContent('.person-item .pname');
+
+	await page.click('.pager button:has-text("下一页") >> nth=0');
+	await page.waitForFunction((n) => document.querySelector('.pager')
+	    .textContent.includes(`第 2 / ${n} 页`), pages);
+	assert.notEqual(await page.textContent('.person-item .pname'), first);
+	// drafts by status, each a page of at most 20
+	const dr = await call(s, 'GET', `/plans?year=${Y - 1}&region=` +
+	    `${village}&status=draft&limit=200`);
+	const open = dr.body.plans.filter((x) => x.open > 0).length;
+
+	assert.match(await page.textContent('#h-drafts-open'),
+	    new RegExp(`\\(${open}\\)`));
+	assert.match(await page.textContent('#off-why'),
+	    new RegExp(`待调查的 ${todo.length} 人和 \\d+ 份计划`));
+	await screen(page, '54-home-village-paged');
+	// search: the list and the plans follow
+	const name = todo[0].name.slice(0, 2);
+	const hits = todo.filter((p) => p.name.includes(name)).length;
+
+	await page.fill('#home-q', name);
+	await page.waitForSelector('text=找到');
+	assert.match(await page.textContent('[role=status].pmeta'),
+	    new RegExp(`找到 ${hits} 人`));
+	assert.equal(await page.locator('.person-item').count(),
+	    Math.min(hits, 20));
+	await page.context().close();
+});
+
+test('township home: drafts and overdue by village', async () => {
+	const s = await apiLogin('cty');
+	const town = village.slice(0, 9);
+	const page = await newPage();
+
+	await login(page, 'twn');
+	await page.waitForSelector('.regions');
+	const dr = await call(s, 'GET', `/plans?year=${Y - 1}&region=` +
+	    `${village}&status=draft&limit=200`);
+	const row = page.locator(`.regions a[href="#/region/${village}"]`);
+
+	assert.match(await row.textContent(), new RegExp(
+	    `草稿 ${dr.body.plans.length} · 逾期 \\d+ 人`));
+	// the busiest village first
+	assert.equal(await page.getAttribute('.regions li a >> nth=0', 'href'),
+	    `#/region/${village}`);
+	assert.match(await page.textContent('.hint'), /按村列出/);
+	await screen(page, '55-home-township');
+	assert.ok(town);
+	await page.context().close();
+});
+
+test('person page and survey: sections fold under a summary line',
+    async () => {
+	const page = await newPage();
+
+	await login(page, 'vil');
+	await page.goto(`${base}/#/person/${person.id}`);
+	await page.waitForSelector('#h-years');
+	const years = page.locator('.timeline > li > details');
+
+	assert.equal(await years.count(), 2);
+	assert.equal(await years.first().getAttribute('open'), '');
+	assert.equal(await years.nth(1).getAttribute('open'), null);
+	assert.match(await years.nth(1).locator('summary').textContent(),
+	    new RegExp(`已调查 \\(${Y - 2}-`));
+	await years.nth(1).locator('summary').click();
+	assert.equal(await years.nth(1).getAttribute('open'), '');
+	const tall = await page.evaluate(() => document.documentElement
+	    .scrollHeight);
+
+	assert.ok(tall < 6000, `person page ${tall} px`);
+	await page.goto(`${base}/#/person/${person.id}/survey/${Y}`);
+	await page.waitForSelector('#f-surveyor_name');
+	await page.fill('#f-surveyor_name', '测试员');
+	await page.click('text=下一步');
+	await page.waitForSelector('#f-disability_grade');
+	await page.click('text=下一步');
+	await page.waitForSelector('details.fgroup');
+	const groups = page.locator('details.fgroup');
+
+	assert.ok(await groups.count() >= 8, 'need groups');
+	for (const g of await groups.all())
+		assert.match(await g.locator('summary').textContent(),
+		    /\d+ 项, 已选 \d+ 项/);
+	await screen(page, '56-survey-needs-grouped');
+	await page.context().close();
 });
 
 test('no CSP violations or script errors on any page', () => {

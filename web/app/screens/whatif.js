@@ -144,8 +144,8 @@ function Compare({ list }) {
 			<tbody>
 				<tr class="total"><th scope="row">${t('stats.total')}</th>
 				    ${list.map((s) => html`<td key=${s.id}
-				    data-label=${s.name}>${num(s.result.persons)} ·
-				    ${cost(s.result.cost_per_year)}</td>`)}</tr>
+				    data-label=${s.name}>${`${num(s.result.persons)} · ${
+				    cost(s.result.cost_per_year)}`}</td>`)}</tr>
 				${codes.map((code) => html`<tr key=${code}>
 				    <th scope="row">${regions.get(code)}</th>
 				    ${list.map((s) => {
@@ -187,9 +187,9 @@ function Saved({ saved, setSaved, load }) {
 				setPick(n);
 			    }} /> <strong>${s.name}</strong></label>
 			<p class="mono wi-expr">${s.expression}</p>
-			<p>${s.result.region_name} · ${s.year} · ${num(
-			    s.result.persons)} ${t('wi.personsUnit')} ·
-			    ${cost(s.result.cost_per_year)}</p>
+			<p>${[s.result.region_name, s.year, `${num(s.result.persons)} ${
+			    t('wi.personsUnit')}`, cost(s.result.cost_per_year)]
+			    .join(' · ')}</p>
 			<div class="actions">
 				<button type="button" class="small"
 				    onClick=${() => load(s)}>${t('wi.load')}</button>
