@@ -231,13 +231,12 @@ deliver() {
 		*) pm=$month ;;
 		esac
 		[ "$pm" \< "$month" ] || pm=$month
-		amount=$monthly
-		case "$amount" in
-		""|null|0) amount=$planned ;;
+		# a monthly item gets a month's share of its yearly funds
+		case "$planned" in
+		""|null) planned=0 ;;
 		esac
-		case "$amount" in
-		""|null) amount=0 ;;
-		esac
+		amount=$planned
+		[ "$monthly" != true ] || amount=$((planned / 12))
 		api POST "/items/$id/deliveries" "{\"date\":\"$pm-10\",\
 \"amount\":$amount,\"note\":\"演示: 已发放\",\"client_id\":\"demo-$id\"}" ||
 		    true
