@@ -30,67 +30,9 @@ add_found(void *arg, const struct store_person *p)
 {
 	struct found *f = arg;
 
-	if (!access_allowed(&f->r->who, ACT_PERSON_READ,
-	    strtoll(p->region, NULL, 10)))
-		return 0;
 	json_array_append_new(f->list, http_person_json(f->r, p));
 	f->n++;
 	return 0;
-}
-
-static int
-search_exact(struct req *r, json_t *body, struct found *f,
-    const char **by, struct lf_error *err)
-{
-	const char *idn = json_string_value(json_object_get(body,
-	    "id_number"));
-	const char *card = json_string_value(json_object_get(body,
-	    "certificate_no"));
-	struct idcard_info info;
-	struct idcard_error ie;
-	struct store_person p;
-	int rc;
-
-	if (idn != NULL) {
-		*by = "id_number";
-		if (idcard_parse(idn, store_today(), &info, &ie))
-			return lf_error_set(err, ie.code, "id_number", "%s",
-			    ie.message);
-		rc = store_person_by_idnum(r->s, info.id, &p, err);
-	} else {
-		*by = "certificate_no";
-		if (strlen(card) != 20)
-			return lf_error_set(err, "card_length",
-			    "certificate_no", "残疾人证号应为 20 位 (a "
-			    "certificate number has 20 characters)");
-		rc = store_person_by_card(r->s, card, &p, err);
-	}
-	if (rc < 0)
-		return -1;
-	if (rc == 0)
-		add_found(f, &p);
-	return 0;
-}
-
-static int
-search_name(struct req *r, json_t *body, struct found *f,
-    struct lf_error *err)
-{
-	const char *name = json_string_value(json_object_get(body, "name"));
-	const char *code = json_string_value(json_object_get(body, "region"));
-	const struct region *in = r->who.scope;
-
-	if (name == NULL || *name == '\0' || strlen(name) > 64)
-		return lf_error_set(err, "bad_name", "name", "姓名应为 1 到 64 "
-		    "字节的字符串 (name must be a non-empty string)");
-	if (code != NULL) {
-		in = regions_find(r->app->regions, code);
-		if (in == NULL || !region_contains(r->who.scope, in->code12) ||
-		    in->level < r->who.scope->level)
-			return lf_error_set(err, "bad_region", "region", "区划不在"
-			    "您的范围内 (region unknown or outside your scope)");
-	}
-	return store_person_search_name(r->s, name, in, 50, add_found, f, err);
 }
 
 enum MHD_Result
@@ -104,7 +46,7 @@ h_persons_search(struct req *r)
 	const char *by = "name";
 	char detail[64];
 	json_t *body;
-	int n, rc;
+	int rc;
 
 	if (!access_allowed(&r->who, ACT_PERSON_READ, 0)) {
 		json_decref(f.list);
@@ -116,25 +58,9 @@ h_persons_search(struct req *r)
 		json_decref(f.list);
 		return res;
 	}
-	n = (json_object_get(body, "id_number") != NULL) +
-	    (json_object_get(body, "certificate_no") != NULL) +
-	    (json_object_get(body, "name") != NULL);
 	lf_error_clear(&err);
-	if (n != 1 || (json_object_get(body, "id_number") &&
-	    !json_is_string(json_object_get(body, "id_number"))) ||
-	    (json_object_get(body, "certificate_no") &&
-	    !json_is_string(json_object_get(body, "certificate_no"))))
-		rc = lf_error_set(&err, "bad_request", "", "请给出 id_number、"
-		    "certificate_no 或 name 之一 (give exactly one of "
-		    "id_number, certificate_no, name as a string)");
-	else if (store_read_begin(r->s, &err) != 0)
-		rc = -1;
-	else {
-		rc = json_object_get(body, "name") != NULL ?
-		    search_name(r, body, &f, &err) :
-		    search_exact(r, body, &f, &by, &err);
-		store_read_end(r->s);
-	}
+	rc = http_person_find(r, body, ACT_PERSON_READ, add_found, &f, &by,
+	    &err);
 	json_decref(body);
 	if (rc != 0) {
 		json_decref(f.list);

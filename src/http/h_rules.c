@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "core/planner.h"
+#include "io/sheet.h"
 #include "store/audit.h"
 
 static json_t *
@@ -229,8 +231,10 @@ sim_one(void *arg, const struct store_person *p, const struct record *rec)
 
 static const int level_len[] = { 2, 4, 6, 9, 12 };
 
+/* The children's counts, each with its yearly cost when there is an
+ * amount (per_year: fen a person costs in a year; < 0 none). */
 static json_t *
-sim_children(const struct app *app, json_t *counts)
+sim_children(const struct app *app, json_t *counts, int64_t per_year)
 {
 	json_t *a = json_array(), *v;
 	const char *key;
@@ -238,10 +242,72 @@ sim_children(const struct app *app, json_t *counts)
 
 	json_object_foreach(counts, key, v) {
 		rg = regions_find(app->regions, key);
-		json_array_append_new(a, json_pack("{s:s,s:s,s:O}", "region",
-		    key, "name", rg ? rg->name : "", "persons", v));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:O,s:o}",
+		    "region", key, "name", rg ? rg->name : "", "persons", v,
+		    "cost_per_year", per_year < 0 ? json_null() :
+		    json_integer(per_year * json_integer_value(v))));
 	}
 	return a;
+}
+
+/* issue 14: the what-if screen's download, a scenario as xlsx (one row
+ * per region, then the total). */
+static enum MHD_Result
+sim_xlsx(struct req *r, json_t *out)
+{
+	static const struct sheet_col cols[] = {
+		{ "区划代码", SHEET_TEXT, 14 }, { "区划", SHEET_TEXT, 20 },
+		{ "符合条件人数", SHEET_COUNT, 14 },
+		{ "年度资金 (元)", SHEET_FEN, 18 },
+	};
+	json_t *ch = json_object_get(out, "children"), *c;
+	struct sheet_cell *cells;
+	struct lf_error err;
+	struct sheet sh;
+	char title[2300], *data;
+	size_t i, n = json_array_size(ch), len;
+	int rc;
+
+	if ((cells = mem_calloc((n + 1) * 4, sizeof(*cells))) == NULL) {
+		json_decref(out);
+		return reply_error(r, 500, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	}
+	json_array_foreach(ch, i, c) {
+		cells[i * 4].text = json_string_value(json_object_get(c,
+		    "region"));
+		cells[i * 4 + 1].text = json_string_value(json_object_get(c,
+		    "name"));
+		cells[i * 4 + 2].n = json_integer_value(json_object_get(c,
+		    "persons"));
+		cells[i * 4 + 3].n = json_integer_value(json_object_get(c,
+		    "cost_per_year"));
+	}
+	cells[n * 4].text = json_string_value(json_object_get(out, "region"));
+	cells[n * 4 + 1].text = "合计";
+	cells[n * 4 + 2].n = json_integer_value(json_object_get(out,
+	    "persons"));
+	cells[n * 4 + 3].n = json_integer_value(json_object_get(out,
+	    "cost_per_year"));
+	snprintf(title, sizeof(title), "政策测算 %s %d 年 · 条件: %s",
+	    json_string_value(json_object_get(out, "region_name")),
+	    (int)json_integer_value(json_object_get(out, "year")),
+	    json_string_value(json_object_get(out, "expression")));
+	sh.name = "政策测算";
+	sh.title = title;
+	sh.cols = cols;
+	sh.ncols = 4;
+	sh.cells = cells;
+	sh.nrows = n + 1;
+	lf_error_clear(&err);
+	rc = sheet_xlsx_bytes(&sh, &data, &len, &err);
+	mem_free(cells);
+	json_decref(out);
+	if (rc != 0)
+		return reply_lf_error(r, &err);
+	return reply_bytes(r, 200, "application/vnd.openxmlformats-"
+	    "officedocument.spreadsheetml.sheet", "liangfu-simulate.xlsx",
+	    data, len);
 }
 
 /* POST /api/v1/rules/simulate {"expression", "year", "region",
@@ -252,8 +318,8 @@ enum MHD_Result
 h_rules_simulate(struct req *r)
 {
 	static const char *const allowed[] = { "expression", "year",
-	    "region", "amount", "per", NULL };
-	const char *rcode, *per;
+	    "region", "amount", "per", "format", NULL };
+	const char *rcode, *per, *format;
 	const struct region *in = r->who.scope;
 	struct sim sim;
 	struct expr *e = NULL;
@@ -261,7 +327,7 @@ h_rules_simulate(struct req *r)
 	enum MHD_Result res;
 	json_t *body, *y, *amt, *out;
 	int64_t yearly = 0;
-	int per_i = PER_MONTH;
+	int per_i = PER_MONTH, xlsx;
 
 	if (!access_allowed(&r->who, ACT_PLAN_BATCH, 0))
 		return reply_error(r, 403, "forbidden", "", "只有县级及以上干部可"
@@ -275,7 +341,12 @@ h_rules_simulate(struct req *r)
 	amt = json_object_get(body, "amount");
 	rcode = json_string_value(json_object_get(body, "region"));
 	per = json_string_value(json_object_get(body, "per"));
-	if (!json_is_integer(y) || json_integer_value(y) < 1990 ||
+	format = json_string_value(json_object_get(body, "format"));
+	if (format != NULL && strcmp(format, "json") != 0 &&
+	    strcmp(format, "xlsx") != 0)
+		lf_error_set(&err, "bad_request", "format", "format 应为 json "
+		    "或 xlsx (format: json or xlsx)");
+	else if (!json_is_integer(y) || json_integer_value(y) < 1990 ||
 	    json_integer_value(y) > 2999)
 		lf_error_set(&err, "bad_request", "year", "需要 year (整数年度)"
 		    " (year, an integer, is required)");
@@ -320,11 +391,16 @@ h_rules_simulate(struct req *r)
 	    json_string_value(json_object_get(body, "expression")), "surveys",
 	    (json_int_t)sim.surveys, "persons", (json_int_t)sim.holds,
 	    "cost_per_year", amt ? json_integer(yearly) : json_null(),
-	    "children", sim_children(r->app, sim.by_region));
+	    "children", sim_children(r->app, sim.by_region, amt ?
+	    json_integer_value(amt) * (per_i == PER_MONTH ? 12 : 1) : -1));
+	xlsx = format != NULL && strcmp(format, "xlsx") == 0;
 	json_decref(sim.by_region);
 	json_decref(body);
 	expr_free(e);
-	http_audit(r, "rules.simulate", "region", in->code, "ok", "");
+	http_audit(r, "rules.simulate", "region", in->code, "ok", xlsx ?
+	    "format=xlsx" : "");
+	if (xlsx)
+		return sim_xlsx(r, out);
 	return reply_json(r, 200, out);
 }
 

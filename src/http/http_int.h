@@ -232,4 +232,18 @@ int	 json_to_record(json_t *obj, struct record *rec, struct lf_error *err);
 /* "510***********1234" */
 void	 json_mask(const char *s, char *out, size_t outlen);
 
+/* ---- finding persons for a search screen (psearch.c) ---- */
+typedef int (*http_found_fn)(void *arg, const struct store_person *p);
+/* Finds the persons body names by exactly one of "id_number",
+ * "certificate_no" (exact, keyed hash) or "name" (prefix, up to 50,
+ * optional "region" inside the caller's), calling fn for each one the
+ * caller may do action a (enum action) on; *by says which key was used.
+ * 0, or -1 with err naming the body field (never its value). */
+int	 http_person_find(struct req *r, json_t *body, int a,
+	    http_found_fn fn, void *arg, const char **by,
+	    struct lf_error *err);
+/* A name as lists for supervisors show it: "张*华", "李*", "欧**明". */
+void	 http_mask_name(const char *name, char *out, size_t outlen);
+enum MHD_Result	h_audit_persons(struct req *r);
+
 #endif

@@ -46,6 +46,9 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/plans", h_plans_list, AUTH_SESSION },
 	{ "GET", "/api/v1/stats", h_stats, AUTH_SESSION },
 	{ "GET", "/api/v1/audit", h_audit, AUTH_SESSION },
+	/* issue 14: the audit screen's person search */
+	{ "POST", "/api/v1/audit/persons", h_audit_persons,
+	    AUTH_SESSION_CSRF },
 	{ "GET", "/api/v1/users", h_users_list, AUTH_SESSION },
 	{ "POST", "/api/v1/users", h_users_add, AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/users/{}/disable", h_users_disable,

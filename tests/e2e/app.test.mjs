@@ -221,7 +221,9 @@ test('my work: the village\'s persons still to survey this year', async () => {
 	await vil.waitForSelector('.summary');
 	assert.match(await vil.textContent('.summary'),
 	    new RegExp(`${Y} 年: 待调查 ${persons.length} 人`));
-	assert.equal(await vil.locator('.person-item').count(), persons.length);
+	// a page of the list at a time (issue 14)
+	assert.equal(await vil.locator('.person-item').count(),
+	    Math.min(persons.length, 20));
 	assert.equal(await vil.getAttribute('nav a[href="#/"]', 'aria-current'),
 	    'page');
 	// 一人一策 of this year and last year (the setup planned last year):
@@ -236,10 +238,15 @@ test('my work: the village\'s persons still to survey this year', async () => {
 	assert.ok(drafts.length > 0, 'the village has drafts');
 	assert.equal(await vil.textContent('#h-drafts'),
 	    `待完成的计划草稿 (${drafts.length})`);
+	// grouped by status (proposals to decide, or all decided), a page
+	// of 20 at a time each
 	const links = vil.locator('section[aria-labelledby=h-drafts] li a');
-	const d = drafts[0];
+	const open = drafts.filter((x) => x.open > 0);
+	const ready = drafts.filter((x) => x.open === 0);
+	const d = (open.length ? open : ready)[0];
 
-	assert.equal(await links.count(), drafts.length);
+	assert.equal(await links.count(), Math.min(open.length, 20) +
+	    Math.min(ready.length, 20));
 	assert.equal(await links.first().getAttribute('href'),
 	    `#/person/${d.person.id}/plan/${d.year}`);
 	assert.match(await links.first().textContent(), new RegExp(
@@ -248,7 +255,7 @@ test('my work: the village\'s persons still to survey this year', async () => {
 	assert.equal(await vil.textContent('#h-overdue'),
 	    `逾期未落实的项目 (${overdue.length} 人)`);
 	assert.equal(await vil.locator('section[aria-labelledby=h-overdue] li a')
-	    .count(), overdue.length);
+	    .count(), Math.min(overdue.length, 20));
 	await screen(vil, '03-home-village');
 });
 

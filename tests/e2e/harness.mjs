@@ -204,10 +204,66 @@ export function guideShots() {
 
 const guided = UPDATE_GUIDE ? guideShots() : new Set();
 
-// A screen: axe at phone and desktop size, a phone-size screenshot.
+// Elements that stick out of a phone's width: every visible element's box
+// must lie within 0..360 px and the page must not scroll sideways. A
+// scroll container of its own (overflow-x auto) does not excuse its
+// content: sideways scrolling is what the check forbids. Only what an
+// overflow-hidden ancestor clips, and visually hidden helpers (1x1 px),
+// are skipped.
+export async function overflow(page) {
+	return page.evaluate((W) => {
+		const out = [];
+		const de = document.documentElement;
+
+		if (de.scrollWidth > W)
+			out.push(`document scrollWidth ${de.scrollWidth}`);
+		const clipped = (el) => {
+			for (let a = el.parentElement; a && a !== document.body;
+			    a = a.parentElement) {
+				const ox = getComputedStyle(a).overflowX;
+
+				if (ox === 'hidden' || ox === 'clip')
+					return true;
+			}
+			return false;
+		};
+		for (const el of document.body.querySelectorAll('*')) {
+			const r = el.getBoundingClientRect();
+
+			if (r.width <= 1 || r.height <= 1)
+				continue;
+			const cs = getComputedStyle(el);
+
+			if (cs.visibility === 'hidden' || cs.display === 'none')
+				continue;
+			if (r.left >= -0.5 && r.right <= W + 0.5)
+				continue;
+			if (clipped(el))
+				continue;
+			const id = el.tagName.toLowerCase() + (el.id ? '#' +
+			    el.id : '') + (el.className && typeof el.className
+			    === 'string' ? '.' + el.className.trim()
+			    .replace(/\s+/g, '.') : '');
+
+			out.push(`${id} ${Math.round(r.left)}..` +
+			    `${Math.round(r.right)}: ` + (el.textContent || '')
+			    .trim().slice(0, 40));
+			if (out.length >= 8)
+				break;
+		}
+		return out;
+	}, PHONE.width);
+}
+
+// A screen: no horizontal overflow at 360x640, axe at phone and desktop
+// size, a phone-size screenshot.
 export async function screen(page, name) {
 	await page.waitForTimeout(150);	// let focus and live regions settle
 	await page.setViewportSize(PHONE);
+	await page.waitForTimeout(50);	// let charts follow the new size
+	const over = await overflow(page);
+
+	assert.deepEqual(over, [], `${name}: elements overflow 360 px`);
 	await page.screenshot({ path: join(SHOTS, name + '.png') });
 	if (guided.has(name))
 		copyFileSync(join(SHOTS, name + '.png'),

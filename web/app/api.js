@@ -80,6 +80,27 @@ export async function api(method, path, body, opts = {}) {
 	return data;
 }
 
+// A file the server makes from a POSTed JSON body (an xlsx): a Blob, or
+// ApiError / OfflineError like api().
+export async function apiFile(path, body) {
+	let res;
+
+	if (!csrf)
+		csrf = (await api('GET', '/session')).csrf;
+	try {
+		res = await fetch('/api/v1' + path, { method: 'POST',
+		    credentials: 'same-origin', cache: 'no-store',
+		    headers: { 'Content-Type': 'application/json',
+		    'X-CSRF-Token': csrf }, body: JSON.stringify(body) });
+	} catch (e) {
+		throw new OfflineError();
+	}
+	if (!res.ok)
+		throw new ApiError(res.status, await res.json().catch(() =>
+		    null));
+	return res.blob();
+}
+
 // A query string from an object, leaving out empty values.
 export function query(params) {
 	const q = new URLSearchParams();

@@ -40,8 +40,8 @@ export function barOption(names, series) {
 		    textStyle: { fontSize: 13 } } : undefined,
 		grid: { left: 4, right: 48, top: many ? 32 : 4, bottom: 4,
 		    containLabel: true },
-		xAxis: { type: 'value', minInterval: 1,
-		    axisLabel: { color: '#4a4f57' } },
+		xAxis: { type: 'value', minInterval: 1, splitNumber: 3,
+		    axisLabel: { color: '#4a4f57', hideOverlap: true } },
 		yAxis: { type: 'category', data: names, inverse: true,
 		    axisLabel: { color: '#1a1a1a', width: 120,
 		    overflow: 'truncate' } },
@@ -52,6 +52,40 @@ export function barOption(names, series) {
 			    color: '#1a1a1a', fontSize: many ? 11 : 13 }
 		}))
 	};
+}
+
+// An axis figure in few characters: 12000 -> "1.2万" (Chinese) or "12k",
+// 35000000 -> "3500万" / "35M", so the labels of a narrow chart do not run
+// together.
+export function shortNum(v, lang) {
+	const n = Number(v);
+	const a = Math.abs(n);
+	const trim = (x) => String(Number(x.toFixed(1)));
+
+	if (lang === 'en') {
+		if (a >= 1e6)
+			return trim(n / 1e6) + 'M';
+		if (a >= 1e3)
+			return trim(n / 1e3) + 'k';
+		return String(n);
+	}
+	if (a >= 1e8)
+		return trim(n / 1e8) + '亿';
+	if (a >= 1e4)
+		return trim(n / 1e4) + '万';
+	return String(n);
+}
+
+// Functions do not survive the JSON the option travels as: the value
+// axes get their short labels here.
+function readable(opt) {
+	const lang = document.documentElement.lang === 'en' ? 'en' : 'zh';
+
+	for (const ax of [].concat(opt.xAxis || [], opt.yAxis || []))
+		if (ax.type === 'value')
+			ax.axisLabel = { ...(ax.axisLabel || {}),
+			    formatter: (v) => shortNum(v, lang) };
+	return opt;
 }
 
 // "残疾类别图: 视力残疾 44 人; 听力残疾 77 人; …", the chart's label.
@@ -83,7 +117,8 @@ export function Chart({ option, summary, tall }) {
 				return;
 			chart.current = ec.init(box.current, null,
 			    { renderer: 'canvas' });
-			chart.current.setOption(JSON.parse(latest.current), true);
+			chart.current.setOption(readable(JSON.parse(latest.current)),
+			    true);
 			seen = new ResizeObserver(() => requestAnimationFrame(
 			    () => chart.current && chart.current.resize()));
 			seen.observe(box.current);
@@ -99,7 +134,7 @@ export function Chart({ option, summary, tall }) {
 	}, []);
 	useEffect(() => {
 		if (chart.current)
-			chart.current.setOption(JSON.parse(key), true);
+			chart.current.setOption(readable(JSON.parse(key)), true);
 	}, [key]);
 	if (failed)
 		return html`<p class="hint">${t('stats.chartFail')}</p>`;

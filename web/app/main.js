@@ -19,6 +19,9 @@
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
 //   #/settings              language, text size, logout
+//   #/whatif                政策测算: a rule's reach and cost by region,
+//                           saved scenarios compared (county and higher;
+//                           loaded when opened)
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -27,7 +30,7 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit, canQueue, canStats, isDept } from './state.js';
+    canAudit, canQueue, canStats, isDept, canSimulate } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -44,7 +47,8 @@ const LAZY = {
 	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox),
 	stats: () => import('./screens/stats.js').then((m) => m.Stats),
 	statsPersons: () => import('./screens/stats.js')
-	    .then((m) => m.StatsPersons)
+	    .then((m) => m.StatsPersons),
+	whatif: () => import('./screens/whatif.js').then((m) => m.WhatIf)
 };
 const loaded = {};
 
@@ -115,6 +119,8 @@ function Screen({ route, user }) {
 		return html`<${Outbox} />`;
 	if (a === 'audit' && canAudit(user))
 		return html`<${Audit} query=${route.query} />`;
+	if (a === 'whatif' && canSimulate(user))
+		return html`<${Lazy} name="whatif" />`;
 	if (a === 'settings')
 		return html`<${Settings} />`;
 	if (a === 'region' && b && canReadPersons(user))
@@ -142,6 +148,7 @@ function Nav({ user, route, pending }) {
 		${canAudit(user) && link(user.role === 'auditor' ? '#/' :
 		    '#/audit', user.role === 'auditor' ? '' : 'audit',
 		    t('nav.audit'))}
+		${canSimulate(user) && link('#/whatif', 'whatif', t('nav.whatif'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }

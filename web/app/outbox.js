@@ -98,6 +98,21 @@ export async function refreshPerson(id) {
 	return data;
 }
 
+// Keeps a plan page (its items and their deliveries) on this device,
+// for reading without a network: meta "plan/ID/YEAR".
+export async function keepPlan(id, year) {
+	const data = await api('GET', `/persons/${id}/plans/${year}`);
+
+	await idb.put('meta', { ...data, saved: new Date().toISOString() },
+	    `plan/${id}/${year}`);
+	return data;
+}
+
+// The plan page kept by keepPlan(), or null.
+export async function keptPlan(id, year) {
+	return idb.get('meta', `plan/${id}/${year}`).catch(() => null);
+}
+
 // A refusal kept for the user (the server's message, on its field).
 async function refused(item, e) {
 	item.state = 'invalid';

@@ -79,3 +79,8 @@ export function isDept(user) {
 export function canQueue(user) {
 	return canWrite(user) || isDept(user);
 }
+
+// 政策测算 (POST /rules/simulate): county, city and province officers.
+export function canSimulate(user) {
+	return !!user && ['county', 'city', 'province'].includes(user.role);
+}

@@ -1,13 +1,20 @@
 // audit.js - the audit log (supervisors, auditors): who read, changed or
-// was refused what, oldest first, a page at a time. Without a person only
-// province-wide users may query.
+// was refused what, a page at a time. A supervisor finds the person by
+// name or ID number (POST /audit/persons: the number goes in the body,
+// never in the address, and the search keeps to the caller's scope),
+// picks one when several match, and reads the entries in words: the
+// action, the result and the target (a person by masked name and
+// village). Without a person only province-wide users may query. The
+// same query downloads as xlsx (GET /audit?format=xlsx, server-side).
 import { html, useState, useEffect } from '../lib.js';
 import { api, query } from '../api.js';
 import { t, has } from '../i18n.js';
 import { getState, announce, canReadPersons } from '../state.js';
 import { Page, Alert, errorText, fmtTime } from '../ui.js';
 
-const PAGE = 50;
+const PAGE = 20;
+const ID_RE = /^\d{17}[\dXx]$/;
+const CARD_RE = /^\d{17}[\dXx]\d\d$/;
 
 // The day after 'YYYY-MM-DD' (the API's `to` is exclusive; ours is not).
 function nextDay(d) {
@@ -17,26 +24,39 @@ function nextDay(d) {
 	return x.toISOString().slice(0, 10);
 }
 
-function actionText(a) {
-	return has('audit.action.' + a) ? t('audit.action.' + a) : a;
+// The server's words ({zh, en}) in the user's language.
+const said = (w, code) => w ? (getState().lang === 'en' ? w.en : w.zh) :
+    code;
+
+// What the search box holds: an ID number, a certificate number, a name.
+export function searchBody(text) {
+	const s = text.trim();
+
+	if (ID_RE.test(s))
+		return { id_number: s.toUpperCase() };
+	if (CARD_RE.test(s))
+		return { certificate_no: s.toUpperCase() };
+	return { name: s };
 }
 
 function Entry({ e }) {
+	const person = e.target_type === 'person' && e.target;
+
 	return html`<li class="audit-entry">
-		<p><strong>${actionText(e.action)}</strong>
-		    <span class=${'result r-' + e.result}>${has('audit.result.' +
-		    e.result) ? t('audit.result.' + e.result) : e.result}</span></p>
+		<p><strong>${said(e.action_label, e.action)}</strong>
+		    <span class=${'result r-' + e.result}>${said(e.result_label,
+		    e.result)}</span></p>
 		<dl class="facts compact">
 			<div><dt>${t('audit.at')}</dt><dd>${fmtTime(e.at)}</dd></div>
 			<div><dt>${t('audit.actor')}</dt><dd>${e.actor}
 			    ${e.role && ` (${has('role.' + e.role) ?
 			    t('role.' + e.role) : e.role})`}</dd></div>
 			${e.target && html`<div><dt>${t('audit.target')}</dt>
-			    <dd class="mono">${e.target_type}
-			    ${e.target_type === 'person' &&
-			    canReadPersons(getState().user) ? html`<a
-			    href=${'#/person/' + e.target}>${e.target}</a>` :
-			    e.target}</dd></div>`}
+			    <dd>${said(e.target_type_label, e.target_type)}
+			    ${' · '}${person && canReadPersons(getState().user) ?
+			    html`<a href=${'#/person/' + e.target}>${said(
+			    e.target_label, e.target)}</a>` : said(e.target_label,
+			    e.target)}</dd></div>`}
 			${e.detail && html`<div><dt>${t('audit.detail')}</dt>
 			    <dd>${e.detail}</dd></div>`}
 			<div><dt>${t('audit.client')}</dt><dd class="mono">
@@ -45,36 +65,85 @@ function Entry({ e }) {
 	</li>`;
 }
 
+function Found({ persons, pick }) {
+	return html`<section aria-labelledby="audit-found">
+		<h2 id="audit-found">${t('audit.found', { n: persons.length })}</h2>
+		<ul class="list choose">${persons.map((p) => html`<li key=${p.id}>
+			<button type="button" class="link-row" onClick=${() =>
+			    pick(p)}>${p.name} · ${p.region_name} ·
+			    <span class="mono">${p.id_number}</span></button>
+		</li>`)}</ul>
+	</section>`;
+}
+
 export function Audit({ query: q }) {
 	const user = getState().user;
-	const [f, setF] = useState({ person: q.get('person') || '',
-	    user: q.get('user') || '', from: '', to: '' });
-	const [res, setRes] = useState(null);
+	const wide = user.region.length === 2;
+	const [f, setF] = useState({ who: '', user: q.get('user') || '',
+	    from: '', to: '' });
+	const [person, setPerson] = useState(q.get('person') ?
+	    { id: q.get('person') } : null);
+	const [found, setFound] = useState(null);
+	const [res, setRes] = useState(null);	// {list, next, pages}
 	const [err, setErr] = useState(null);
 	const [busy, setBusy] = useState(false);
 
-	async function fetchPage(after) {
+	const params = (who) => ({ person: who ? who.id : '',
+	    user: f.user.trim(), from: f.from, to: f.to ? nextDay(f.to) : '' });
+
+	// pages: the cursors of the pages before (for going back)
+	async function fetchPage(who, after, pages) {
 		setBusy(true);
 		setErr(null);
 		try {
 			const r = await api('GET', '/audit' + query({
-				person: f.person.trim(), user: f.user.trim(),
-				from: f.from, to: f.to ? nextDay(f.to) : '',
-				after, limit: PAGE
-			}));
-			const list = after ? [...res.list, ...r.entries] :
-			    r.entries;
+			    ...params(who), after, limit: PAGE }));
 
-			setRes({ list, more: r.entries.length === PAGE });
-			announce(t('audit.count', { n: list.length }));
+			setRes({ list: r.entries, next: r.next, after, pages });
+			announce(t('audit.pageOf', { p: pages.length + 1,
+			    n: r.entries.length }));
 		} catch (e) {
 			setErr(e);
 		}
 		setBusy(false);
 	}
+	async function search() {
+		const text = f.who.trim();
+
+		setFound(null);
+		setRes(null);
+		if (!text) {
+			setPerson(null);
+			if (wide)
+				fetchPage(null, 0, []);
+			else
+				setErr({ message: t('audit.needPerson'),
+				    field: 'who' });
+			return;
+		}
+		setBusy(true);
+		setErr(null);
+		try {
+			const r = await api('POST', '/audit/persons',
+			    searchBody(text));
+
+			setBusy(false);
+			if (r.persons.length === 1) {
+				setPerson(r.persons[0]);
+				fetchPage(r.persons[0], 0, []);
+			} else {
+				setPerson(null);
+				setFound(r.persons);
+				announce(t('audit.found', { n: r.persons.length }));
+			}
+		} catch (e) {
+			setErr(e);
+			setBusy(false);
+		}
+	}
 	useEffect(() => {
-		if (f.person || user.region.length === 2)
-			fetchPage(0);
+		if (person || wide)
+			fetchPage(person, 0, []);
 	}, []);
 	const input = (k, type, lab, extra = {}) => html`<div class="field">
 		<label for=${'a-' + k}>${lab}</label>
@@ -83,17 +152,19 @@ export function Audit({ query: q }) {
 		    onInput=${(e) => setF({ ...f, [k]: e.target.value })}
 		    ...${extra} />
 	</div>`;
+	const xlsx = '/api/v1/audit' + query({ ...params(person),
+	    format: 'xlsx' });
 
 	return html`<${Page} title=${t('audit.title')}>
 		<form class="card" noValidate onSubmit=${(e) => {
 			e.preventDefault();
-			fetchPage(0);
+			search();
 		}}>
-			${user.region.length !== 2 && html`<p class="hint">
-			    ${t('audit.needPerson')}</p>`}
-			${input('person', 'text', t('audit.person'),
-			    { spellcheck: false, maxLength: 32,
-			    autocomplete: 'off' })}
+			<p class="hint" id="a-who-hint">${wide ?
+			    t('audit.whoHintAll') : t('audit.whoHint')}</p>
+			${input('who', 'search', t('audit.who'),
+			    { spellcheck: false, maxLength: 64,
+			    autocomplete: 'off', 'aria-describedby': 'a-who-hint' })}
 			${input('user', 'text', t('audit.user'),
 			    { spellcheck: false, autocomplete: 'off' })}
 			<div class="row">
@@ -103,15 +174,35 @@ export function Audit({ query: q }) {
 			<button type="submit" class="primary" disabled=${busy}>
 			    ${t('audit.submit')}</button>
 		</form>
-		${err && html`<${Alert} kind="error">${errorText(err)}<//>`}
+		${err && html`<${Alert} kind="error">${err instanceof Error ?
+		    errorText(err) : err.message}<//>`}
+		${found && (found.length ? html`<${Found} persons=${found}
+		    pick=${(p) => {
+			setFound(null);
+			setPerson(p);
+			fetchPage(p, 0, []);
+		    }} />` : html`<${Alert} kind="info">${t('audit.noneFound')}<//>`)}
 		${res && html`<section aria-labelledby="audit-h">
-			<h2 id="audit-h">${t('audit.count', { n:
-			    res.list.length })}</h2>
-			<ol class="list audit">${res.list.map((e) => html`
-			    <${Entry} key=${e.id} e=${e} />`)}</ol>
-			${res.more && html`<button type="button" disabled=${busy}
-			    onClick=${() => fetchPage(res.list[res.list.length -
-			    1].id)}>${t('audit.more')}</button>`}
+			<h2 id="audit-h">${person && person.name ?
+			    t('audit.of', { name: person.name,
+			    village: person.region_name }) : t('audit.entries')}</h2>
+			<p class="summary">${t('audit.pageOf', { p: res.pages.length +
+			    1, n: res.list.length })}</p>
+			${res.list.length ? html`<ol class="list audit">${res.list.map(
+			    (e) => html`<${Entry} key=${e.id} e=${e} />`)}</ol>` :
+			    html`<p>${t('audit.none')}</p>`}
+			<nav class="actions pager" aria-label=${t('audit.pages')}>
+				<button type="button" disabled=${busy ||
+				    !res.pages.length} onClick=${() => fetchPage(
+				    person, res.pages[res.pages.length - 1],
+				    res.pages.slice(0, -1))}>${t('audit.prev')}</button>
+				<button type="button" disabled=${busy || !res.next}
+				    onClick=${() => fetchPage(person, res.next,
+				    [...res.pages, res.after])}>${t('audit.next')}
+				</button>
+				<a class="button" href=${xlsx} download>
+				    ${t('audit.xlsx')}</a>
+			</nav>
 		</section>`}
 	<//>`;
 }

@@ -8,11 +8,12 @@
 // year and last year: draft plans still to finish (with their undecided
 // proposals) and confirmed plans with overdue items, each leading to the
 // person's plan page; they are kept on the device with the list.
-import { html, useState } from '../lib.js';
+import { html, useState, useEffect } from '../lib.js';
 import { api, listAll, query, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
 import * as idb from '../idb.js';
-import { items as outboxItems, refreshPerson } from '../outbox.js';
+import { items as outboxItems, refreshPerson, keepPlan } from
+    '../outbox.js';
 import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
@@ -40,8 +41,8 @@ async function loadPlans(code, year) {
 	const got = await Promise.all(years.flatMap((y) => ['draft',
 	    'confirmed'].map((st) => plansAll(code, y, st))));
 	const brief = (x, y) => ({ id: x.person.id, name: x.person.name,
-	    year: y, items: x.items, open: x.open, done: x.done,
-	    overdue: x.overdue });
+	    region: x.person.region, year: y, items: x.items, open: x.open,
+	    done: x.done, overdue: x.overdue });
 
 	return {
 		years,
@@ -76,7 +77,9 @@ async function load(code) {
 		const node = await api('GET', `/regions/${code}/children`);
 
 		if (node.children.length > 0)
-			return { node, pending };
+			return { node, pending, plans: node.code.length === 9 &&
+			    canWrite(getState().user) ? await loadPlans(node.code,
+			    year) : null };
 		return { node, todo: await loadTodo(node, year), pending };
 	} catch (e) {
 		if (!(e instanceof OfflineError))
@@ -90,26 +93,76 @@ async function load(code) {
 	}
 }
 
-function Villages({ node }) {
-	return html`<ul class="list regions">
-		${node.children.map((c) => html`<li key=${c.code}>
+// ---- long lists: a page at a time, searched by name (issue 14) ----
+
+const PAGE = 20;
+
+// list, a page at a time; item(x) renders one <li>. what names the list
+// for the pager's label.
+function Pager({ list, item, what }) {
+	const [p, setP] = useState(0);
+	const pages = Math.max(1, Math.ceil(list.length / PAGE));
+	const cur = Math.min(p, pages - 1);
+
+	useEffect(() => setP(0), [list.length]);
+	return html`<ul class="list">${list.slice(cur * PAGE, (cur + 1) *
+	    PAGE).map(item)}</ul>
+	    ${pages > 1 && html`<nav class="actions pager"
+	    aria-label=${t('home.pagesOf', { what })}>
+		<button type="button" class="small" disabled=${cur === 0}
+		    onClick=${() => setP(cur - 1)}>${t('home.prev')}</button>
+		<span class="pmeta">${t('home.page', { p: cur + 1, n: pages })}
+		</span>
+		<button type="button" class="small" disabled=${cur >=
+		    pages - 1} onClick=${() => setP(cur + 1)}>${t('home.next')}
+		</button>
+	    </nav>`}`;
+}
+
+const matches = (q) => (x) => !q || (x.name || '').includes(q);
+
+// A township's villages, each with its draft plans and persons with
+// overdue items (this year and last), villages with the most to do
+// first; above a township, the parts with their persons.
+function Villages({ node, plans }) {
+	const count = (list, code) => list ? list.filter((p) =>
+	    p.region === code).length : 0;
+	const rows = node.children.map((c) => ({ ...c,
+	    drafts: count(plans && plans.drafts, c.code),
+	    overdue: count(plans && plans.overdue, c.code) }));
+
+	if (plans)
+		rows.sort((a, b) => b.drafts + b.overdue - a.drafts -
+		    a.overdue || a.code.localeCompare(b.code));
+	return html`${plans && html`<p class="hint">${t('home.byVillage',
+	    { drafts: plans.drafts.length, overdue: plans.overdue.length,
+	    year: plans.years[0], last: plans.years[1] })}</p>`}
+	<ul class="list regions">
+		${rows.map((c) => html`<li key=${c.code}>
 			<a href=${'#/region/' + c.code}>
 				<span class="pname">${c.name}</span>
 				<span class="pmeta">${t('home.persons',
-				    { n: c.persons })}</span>
+				    { n: c.persons })}${plans && ' · ' +
+				    t('home.villageWork', c)}</span>
 			</a>
 		</li>`)}
 	</ul>`;
 }
 
+// The person pages of the list, and the plans of the lists below (each
+// with its items and deliveries), kept on this device for work without a
+// network (plan.js reads a kept plan when offline).
 function SaveOffline({ todo }) {
 	const [busy, setBusy] = useState(false);
 	const [msg, setMsg] = useState(null);
+	const plans = todo.plans ? [...todo.plans.drafts,
+	    ...todo.plans.overdue] : [];
+	const total = todo.todo.length + plans.length;
 
 	async function run() {
 		setBusy(true);
 		setMsg(null);
-		let n = 0;
+		let n = 0, k = 0;
 
 		try {
 			for (const p of todo.todo) {
@@ -119,7 +172,11 @@ function SaveOffline({ todo }) {
 					announce(t('home.saving', { n,
 					    total: todo.todo.length }));
 			}
-			setMsg({ kind: 'ok', text: t('home.saved', { n }) });
+			for (const p of plans) {
+				await keepPlan(p.id, p.year);
+				k++;
+			}
+			setMsg({ kind: 'ok', text: t('home.savedAll', { n, k }) });
 		} catch (e) {
 			setMsg({ kind: 'error', text: errorText(e) });
 		}
@@ -127,37 +184,56 @@ function SaveOffline({ todo }) {
 	}
 	return html`<div class="offline-box">
 		<button type="button" onClick=${run} disabled=${busy ||
-		    todo.todo.length === 0}>${busy ? t('home.savingBtn') :
-		    t('home.saveOffline')}</button>
-		<p class="hint">${t('home.saveHint')}</p>
+		    total === 0} aria-describedby="off-why">${busy ?
+		    t('home.savingBtn') : t('home.saveOffline')}</button>
+		<p class="hint" id="off-why">${total === 0 ?
+		    t('home.saveNothing') : t('home.saveWhat', { n:
+		    todo.todo.length, k: plans.length })} ${t('home.saveHint')}</p>
 		${msg && html`<${Alert} kind=${msg.kind}>${msg.text}<//>`}
 	</div>`;
 }
 
-function PlanList({ id, title, empty, list, meta }) {
+function PlanList({ id, title, empty, list, meta, level = 2 }) {
+	const H = level === 2 ? 'h2' : 'h3';
+
 	return html`<section class="plans" aria-labelledby=${id}>
-		<h2 id=${id}>${title}</h2>
+		<${H} id=${id}>${title}<//>
 		${list.length === 0 ? html`<p>${empty}</p>` :
-		    html`<ul class="list">${list.map((p) => html`<li
+		    html`<${Pager} list=${list} what=${title} item=${(p) => html`<li
 		    key=${p.id + '/' + p.year}>
 			<a href=${`#/person/${p.id}/plan/${p.year}`}>
 				<span class="pname">${p.name}</span>
 				<span class="pmeta">${meta(p)}</span>
 			</a>
-		</li>`)}</ul>`}
+		</li>`} />`}
 	</section>`;
 }
 
-function Plans({ plans }) {
+// Drafts grouped by status: proposals still to decide, or every
+// proposal decided and the plan waiting to be confirmed.
+function Plans({ plans, q }) {
+	const drafts = plans.drafts.filter(matches(q));
+	const open = drafts.filter((p) => p.open > 0);
+	const ready = drafts.filter((p) => p.open === 0);
+	const overdue = plans.overdue.filter(matches(q));
+
 	return html`
 		<p class="hint">${t('home.plansHint', { year: plans.years[0],
 		    last: plans.years[1] })}</p>
-		<${PlanList} id="h-drafts" list=${plans.drafts}
-		    title=${t('home.drafts', { n: plans.drafts.length })}
-		    empty=${t('home.noDrafts')}
-		    meta=${(p) => t('home.draftMeta', p)} />
-		<${PlanList} id="h-overdue" list=${plans.overdue}
-		    title=${t('home.overdue', { n: plans.overdue.length })}
+		<section class="plans" aria-labelledby="h-drafts">
+			<h2 id="h-drafts">${t('home.drafts', { n: drafts.length })}</h2>
+			${drafts.length === 0 ? html`<p>${t('home.noDrafts')}</p>` :
+			    html`<${PlanList} id="h-drafts-open" level=${3}
+			    list=${open} title=${t('home.draftsOpen',
+			    { n: open.length })} empty=${t('home.noneOpen')}
+			    meta=${(p) => t('home.draftMeta', p)} />
+			<${PlanList} id="h-drafts-ready" level=${3} list=${ready}
+			    title=${t('home.draftsReady', { n: ready.length })}
+			    empty=${t('home.noneReady')}
+			    meta=${(p) => t('home.draftMeta', p)} />`}
+		</section>
+		<${PlanList} id="h-overdue" list=${overdue}
+		    title=${t('home.overdue', { n: overdue.length })}
 		    empty=${t('home.noOverdue')}
 		    meta=${(p) => t('home.overdueMeta', p)} />
 	`;
@@ -166,20 +242,33 @@ function Plans({ plans }) {
 function Todo({ todo, pending, offline }) {
 	const user = getState().user;
 	const waiting = new Set(pending);
+	const [q, setQ] = useState('');
+	const s = q.trim();
+	const list = todo.todo.filter(matches(s));
 
 	return html`
 		${offline && html`<${Alert} kind="info">${t('home.offline',
 		    { time: fmtTime(todo.saved) })}<//>`}
 		<p class="summary">${t('home.summary', { year: todo.year,
 		    todo: todo.todo.length, done: todo.done })}</p>
+		<div class="field home-find">
+			<label for="home-q">${t('home.find')}</label>
+			<input id="home-q" type="search" value=${q}
+			    autocomplete="off" onInput=${(e) =>
+			    setQ(e.target.value)} />
+		</div>
+		${s && html`<p class="pmeta" role="status">${t('home.found',
+		    { n: list.length })}</p>`}
 		${todo.todo.length === 0 ? html`<p>${t('home.allDone')}</p>` :
-		    html`<ul class="list">${todo.todo.map((p) =>
+		    html`<section aria-labelledby="h-todo"><h2 id="h-todo"
+		    class="sr-only">${t('home.todoList')}</h2><${Pager}
+		    list=${list} what=${t('home.todoList')} item=${(p) =>
 		    html`<${PersonItem} key=${p.id} p=${p}
-		    note=${waiting.has(p.id) ? t('home.queued') : ''} />`)}
-		    </ul>`}
+		    note=${waiting.has(p.id) ? t('home.queued') : ''} />`} />
+		    </section>`}
 		${canWrite(user) && !offline && html`<${SaveOffline}
 		    todo=${todo} />`}
-		${todo.plans && html`<${Plans} plans=${todo.plans} />`}
+		${todo.plans && html`<${Plans} plans=${todo.plans} q=${s} />`}
 	`;
 }
 
@@ -205,6 +294,6 @@ export function Home({ code }) {
 		${data && (data.todo ? html`<${Todo} todo=${data.todo}
 		    pending=${data.pending} offline=${data.offline} />` :
 		    html`<p>${t('home.pick')}</p><${Villages}
-		    node=${data.node} />`)}
+		    node=${data.node} plans=${data.plans} />`)}
 	<//>`;
 }

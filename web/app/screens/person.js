@@ -113,6 +113,18 @@ function PlanYear({ cat, pl }) {
 	</div>`;
 }
 
+// "已调查 (2025-03-02) · 一人一策 已确认, 4 项": a year in one line.
+function yearSummary(y, pl) {
+	const parts = [y ? t('person.sumSurvey', { date: y.survey.fill_date ||
+	    '—' }) : t('person.noSurveyYear')];
+
+	if (pl)
+		parts.push(t('person.sumPlan', { status: t('plan.status.' +
+		    pl.plan.status), n: pl.items.filter((it) =>
+		    it.decision.code !== 2).length }));
+	return parts.join(' · ');
+}
+
 function Timeline({ id, cat, years, plans, pending, user }) {
 	const nums = [...new Set([...years.map((y) => y.year),
 	    ...plans.map((p) => p.year)])].sort((a, b) => b - a);
@@ -125,12 +137,16 @@ function Timeline({ id, cat, years, plans, pending, user }) {
 			<p>${t('person.pending.' + pending.state)}
 			    <a href=${'#/outbox'}>${t('person.toOutbox')}</a></p>
 		</li>`}
-		${nums.map((n) => {
+		${nums.map((n, i) => {
 			const y = byYear(years, n);
 			const pl = byYear(plans, n);
 
+			// each year folds under a summary line; the newest
+			// is open
 			return html`<li key=${n}>
 				<h3>${t('person.yearTitle', { year: n })}</h3>
+				<details open=${i === 0 || undefined}>
+				<summary class="tl-sum">${yearSummary(y, pl)}</summary>
 				${y ? html`<${SurveyYear} cat=${cat} y=${y}
 				    before=${prev(n)} />` :
 				    html`<p>${t('person.noSurveyYear')}</p>`}
@@ -141,6 +157,7 @@ function Timeline({ id, cat, years, plans, pending, user }) {
 				    class="button small">${pl ? t('person.toPlan',
 				    { year: n }) : t('person.makePlan',
 				    { year: n })}</a></p>`}
+				</details>
 			</li>`;
 		})}
 	</ol>`;
@@ -227,9 +244,12 @@ export function Person({ id }) {
 		<section aria-labelledby="h-need">
 			<h2 id="h-need">${t('person.needs')}</h2>
 			${need.length === 0 ? html`<p>${t('person.noneeds')}</p>` :
-			    html`<ul class="needs">${need.map((f) => html`
+			    html`<details open=${need.length <= 6 || undefined}>
+			    <summary class="tl-sum">${t('person.needSum',
+			    { n: need.length })}</summary>
+			    <ul class="needs">${need.map((f) => html`
 			    <li key=${f.code}>${label(f)}${f.type !== 'bool' &&
-			    `: ${fmt(f, latest[f.code])}`}</li>`)}</ul>`}
+			    `: ${fmt(f, latest[f.code])}`}</li>`)}</ul></details>`}
 		</section>
 		<section aria-labelledby="h-years">
 			<h2 id="h-years">${t('person.years')}</h2>

@@ -10,11 +10,11 @@
 // Writes carry the version read; a 409 is shown with what changed on the
 // server, and nothing is overwritten unless the user says so.
 import { html, useState, useRef, useEffect } from '../lib.js';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
 import * as idb from '../idb.js';
 import { loadCatalog, isMasked } from '../catalog.js';
-import { refreshPerson, newCid } from '../outbox.js';
+import { refreshPerson, newCid, keptPlan } from '../outbox.js';
 import { announce, getState, canWrite, canConfirm } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, label, fmtTime } from
     '../ui.js';
@@ -36,9 +36,24 @@ async function personOf(id) {
 	}
 }
 
+// The plan from the server, else the copy "save for offline" kept on
+// this device (read only until the network returns).
+async function viewOf(id, year) {
+	try {
+		return await api('GET', `/persons/${id}/plans/${year}`);
+	} catch (e) {
+		const kept = e instanceof OfflineError ? await keptPlan(id,
+		    year) : null;
+
+		if (!kept)
+			throw e;
+		return { ...kept, offline: kept.saved };
+	}
+}
+
 async function load(id, year) {
 	const [cat, view, person] = await Promise.all([loadCatalog(),
-	    api('GET', `/persons/${id}/plans/${year}`), personOf(id)]);
+	    viewOf(id, year), personOf(id)]);
 
 	return { cat, view, person };
 }
@@ -638,6 +653,8 @@ export function Plan({ id, year }) {
 	    actions=${html`<a href=${'#/person/' + id}>${t('form.back')}</a>`}>
 		${loading && !data && html`<${Loading} />`}
 		${error && html`<${Alert} kind="error">${errorText(error)}<//>`}
+		${data && data.view.offline && html`<${Alert} kind="info">
+		    ${t('plan.offlineCopy', { time: fmtTime(data.view.offline) })}<//>`}
 		${data && html`<${PlanBody} id=${id} year=${year} d=${data} />`}
 	<//>`;
 }

@@ -147,13 +147,14 @@ async function load(s) {
 // cols [{key, label, fmt?}]; rows [{code, name, href?, tag?, cls?, v,
 // bad?: Set of keys}]; total: the 合计 row's values (or none).
 function Table({ id, caption, head, cols, rows, total }) {
-	const cell = (c, v, bad) => html`<td class=${bad ? 'below' : undefined}>
+	const cell = (c, v, bad) => html`<td class=${bad ? 'below' : undefined}
+	    data-label=${c.label}>
 	    ${(c.fmt || ((x) => fmt(c.key, x)))(v[c.key])}${bad &&
 	    html`<span class="sr-only"> (${t('stats.below')})</span>`}</td>`;
 
 	return html`<div class="table-wrap" role="region" tabindex="0"
 	    aria-labelledby=${id}>
-		<table class="data">
+		<table class="data stack">
 			<caption id=${id}>${caption}</caption>
 			<thead><tr><th scope="col">${head}</th>
 			    ${cols.map((c) => html`<th scope="col" key=${c.key}>

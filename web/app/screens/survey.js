@@ -72,12 +72,50 @@ function stepOf(cat, code) {
 	return f ? STEPS.indexOf(f.section) : -1;
 }
 
+// The need step's items in groups by kind (the catalog code's prefix:
+// rehab_, aid_, edu_, emp_, ss_, ...), each folded under a summary line
+// unless it holds an answer or an error: the step is short on a phone.
+// A group is titled by its "any need of this kind" question. Other steps
+// are one group without a title.
+function groupsOf(step, fields) {
+	if (step !== 'need')
+		return [{ name: '', fields }];
+	const out = [];
+
+	for (const f of fields) {
+		const name = f.code.slice(0, f.code.indexOf('_'));
+		let g = out.find((x) => x.name === name);
+
+		if (!g) {
+			g = { name, title: label(f), fields: [] };
+			out.push(g);
+		}
+		if (f.code.endsWith('_need_any'))
+			g.title = label(f);
+		g.fields.push(f);
+	}
+	return out;
+}
+
+// How many of a group's items say yes (or hold a choice).
+function answered(g, values) {
+	return g.fields.filter((f) => !f.code.endsWith('_need_any') &&
+	    (values[f.code] === true || (Array.isArray(values[f.code]) &&
+	    values[f.code].length > 0 && !(f.exclusive >= 0 &&
+	    values[f.code].length === 1 && values[f.code][0] ===
+	    f.exclusive)))).length;
+}
+
 function focusField(code) {
 	setTimeout(() => {
 		const el = document.getElementById('f-' + code + '-0') ||
 		    document.getElementById('f-' + code);
 
 		if (el) {
+			const box = el.closest('details');
+
+			if (box)
+				box.open = true;	// a folded group opens
 			el.focus();
 			el.scrollIntoView({ block: 'center' });
 		}
@@ -238,6 +276,22 @@ function Form({ id, year, d }) {
 
 	const sec = cat.sections[step];
 	const shown = sec.fields.filter((f) => asked.has(f.code));
+	const item = (f) => html`<div key=${f.code}>
+			<${Field} f=${f} value=${values[f.code]}
+			    original=${d.values[f.code]} error=${errs[f.code]}
+			    onChange=${(v) => set(f.code, v)} />
+			${f.code === 'disability_grade' && reasonNeeded &&
+			    html`<${Reason} value=${reason} error=${errs.reason}
+			    onChange=${(v) => {
+				setReason(v);
+				if (errs.reason)
+					setErrs(({ reason: _, ...rest }) => rest);
+			    }}
+			    from=${describe(cat, d.base)}
+			    to=${describe(cat, values)} />`}
+			${f.code === 'gps_lon' && 'geolocation' in navigator &&
+			    html`<${Locate} set=${set} />`}
+		</div>`;
 
 	return html`<form onSubmit=${submit} noValidate class="survey">
 		<p class="lead">${d.person.name} · ${t('form.mode.' + d.mode,
@@ -254,22 +308,15 @@ function Form({ id, year, d }) {
 		</ol>
 		<h2 tabindex="-1" ref=${stepH}>${t('form.stepOf', { i: step + 1,
 		    n: STEPS.length })} ${t('form.step.' + sec.code)}</h2>
-		${shown.map((f) => html`<div key=${f.code}>
-			<${Field} f=${f} value=${values[f.code]}
-			    original=${d.values[f.code]} error=${errs[f.code]}
-			    onChange=${(v) => set(f.code, v)} />
-			${f.code === 'disability_grade' && reasonNeeded &&
-			    html`<${Reason} value=${reason} error=${errs.reason}
-			    onChange=${(v) => {
-				setReason(v);
-				if (errs.reason)
-					setErrs(({ reason: _, ...rest }) => rest);
-			    }}
-			    from=${describe(cat, d.base)}
-			    to=${describe(cat, values)} />`}
-			${f.code === 'gps_lon' && 'geolocation' in navigator &&
-			    html`<${Locate} set=${set} />`}
-		</div>`)}
+		${groupsOf(sec.code, shown).map((g) => g.name ? html`<details
+		    key=${g.name} class="fgroup" open=${g.fields.some((f) =>
+		    errs[f.code]) || values[g.name + '_need_any'] === true ||
+		    answered(g, values) > 0 || undefined}>
+			<summary>${g.title}<span class="pmeta">${' · ' +
+			    t('form.groupSum', { n: g.fields.length,
+			    yes: answered(g, values) })}</span></summary>
+			${g.fields.map(item)}
+		</details>` : g.fields.map(item))}
 		<div class="form-nav">
 			${step > 0 && html`<button type="button"
 			    onClick=${() => setStep(step - 1)}>
