@@ -17,6 +17,7 @@
 #include "core/validate.h"
 #include "store/audit.h"
 #include "store/plan.h"
+#include "store/supervise.h"
 #include "store/store_diff.h"
 #include "store/users.h"
 
@@ -390,6 +391,9 @@ store_open(const char *path, const struct catalog *cat,
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
+		goto fail;
+	/* 精准监督's tables (store/supervise.h) */
+	if (supervise_init(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {
