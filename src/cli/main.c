@@ -35,6 +35,18 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* 精准监督 (issue 13) */
+	{ "supervise", cmd_supervise, "DB --year Y --region CODE --rate R "
+	    "[--min-per-surveyor N] [--recheck R] [--seed S] [--due DATE] "
+	    "[--mode visit|phone] [--items CODE,...] [--checkers LOGIN,...] | "
+	    "DB --list [--year Y] [--region CODE] | DB --precision --year Y "
+	    "[--region CODE]",
+	    "draw a stratified spot-check sample, list samples, or show the "
+	    "three precision rates with 95% intervals" },
+	{ "seed-checks", cmd_seed_checks, "DB --sample ID [--right R] "
+	    "[--seed S]",
+	    "SYNTHETIC check answers for a sample's assigned tasks (demos "
+	    "only, like seed)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

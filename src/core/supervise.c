@@ -5,6 +5,7 @@
 #include "core/supervise.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,4 +228,38 @@ int
 sup_below_target(const struct sup_rate *r)
 {
 	return r->valid && r->hi < SUP_TARGET;
+}
+
+int
+sup_precision_add(struct sup_precision *p, int surveyor, const char *key,
+    const char *name, const struct sup_counts *c, struct lf_error *err)
+{
+	struct sup_prec_row **v = surveyor ? &p->by_surveyor : &p->by_region;
+	size_t *n = surveyor ? &p->nsurveyor : &p->nregion;
+	struct sup_prec_row *nv, *row;
+
+	nv = mem_realloc(*v, (*n + 1) * sizeof(**v));
+	if (nv == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	*v = nv;
+	row = &nv[(*n)++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->key, sizeof(row->key), "%s", key);
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	row->c = *c;
+	sup_rate(c->survey_ok, c->survey_n, &row->survey);
+	sup_rate(c->plan_ok, c->plan_n, &row->plan);
+	sup_rate(c->sup_ok, c->sup_n, &row->sup);
+	row->below = sup_below_target(&row->survey);
+	return 0;
+}
+
+void
+sup_precision_free(struct sup_precision *p)
+{
+	mem_free(p->by_region);
+	mem_free(p->by_surveyor);
+	p->by_region = p->by_surveyor = NULL;
+	p->nregion = p->nsurveyor = 0;
 }

@@ -85,4 +85,43 @@ void	sup_rate(int64_t x, int64_t n, struct sup_rate *out);
 /* 1 when the interval's upper bound is below SUP_TARGET (valid only). */
 int	sup_below_target(const struct sup_rate *r);
 
+/* Counts of one group for the three rates. */
+struct sup_counts {
+	int64_t		 survey_ok, survey_n;	/* items right, checked */
+	int64_t		 plan_ok, plan_n;	/* delivered items confirmed,
+						   checked */
+	int64_t		 sup_ok, sup_n;		/* checks on time and
+						   consistent, checks due */
+	int64_t		 tasks, done;		/* first checks, finished */
+};
+
+/* One row of a precision table: a region or a surveyor. */
+#define SUP_KEY_MAX	160
+struct sup_prec_row {
+	char		 key[SUP_KEY_MAX];	/* region code, or
+						   "township|surveyor" */
+	char		 name[SUP_KEY_MAX];	/* for people */
+	struct sup_counts c;
+	struct sup_rate	 survey, plan, sup;
+	int		 below;			/* survey upper bound < 90% */
+};
+
+/* The precision of a year and region: by_region[0] is the region itself,
+ * then its children with checks; by_surveyor every surveyor. */
+struct sup_precision {
+	int			 year;
+	char			 region[13];
+	struct sup_prec_row	*by_region;
+	size_t			 nregion;
+	struct sup_prec_row	*by_surveyor;
+	size_t			 nsurveyor;
+};
+
+/* Appends a row (rates computed from c) to by_region (surveyor 0) or
+ * by_surveyor. -1 with "no_memory". */
+int	sup_precision_add(struct sup_precision *p, int surveyor,
+	    const char *key, const char *name, const struct sup_counts *c,
+	    struct lf_error *err);
+void	sup_precision_free(struct sup_precision *p);
+
 #endif

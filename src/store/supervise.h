@@ -168,13 +168,6 @@ int	supervise_check(struct store *s, int64_t task,
 	    const struct sup_line *ans, size_t n, const char *actor,
 	    int today, struct lf_error *err);
 
-/* Counts of one group for the three rates. */
-struct sup_counts {
-	int64_t		 survey_ok, survey_n;
-	int64_t		 plan_ok, plan_n;
-	int64_t		 sup_ok, sup_n;
-	int64_t		 tasks, done;
-};
 enum sup_group { SUP_BY_REGION, SUP_BY_SURVEYOR };
 /* Called once per group: key is the child region's code ("" for the
  * region itself, first), or "township|surveyor name". */
@@ -189,6 +182,15 @@ typedef int (*supervise_tally_fn)(void *arg, const char *key,
 int	supervise_tally(struct store *s, int year, const struct region *in,
 	    enum sup_group by, int today, supervise_tally_fn fn, void *arg,
 	    struct lf_error *err);
+
+/*
+ * The precision tables of year inside `in` (core/supervise.h): the region
+ * and its children, named from the region table, and every surveyor,
+ * named "name (township)". p is cleared first; free it with
+ * sup_precision_free().
+ */
+int	supervise_precision(struct store *s, int year, const struct region *in,
+	    int today, struct sup_precision *p, struct lf_error *err);
 
 const char *supervise_mode_zh(int mode);
 const char *supervise_mode_en(int mode);

@@ -162,3 +162,56 @@ supervise_tally(struct store *s, int year, const struct region *in,
 	mem_free(g.v);
 	return rc < 0 ? -1 : 0;
 }
+
+struct prec_arg {
+	struct store		*s;
+	struct sup_precision	*p;
+	int			 surveyor;
+	const struct region	*in;
+	struct lf_error		*err;
+};
+
+static int
+prec_row(void *arg, const char *key, const struct sup_counts *c)
+{
+	struct prec_arg *a = arg;
+	const struct region *r = NULL;
+	char name[SUP_KEY_MAX], town[13];
+	const char *bar;
+
+	if (!a->surveyor) {
+		r = key[0] ? regions_find(a->s->regions, key) : a->in;
+		snprintf(name, sizeof(name), "%s", r ? r->name : key);
+	} else {
+		bar = strchr(key, '|');
+		snprintf(town, sizeof(town), "%.*s", bar ? (int)(bar - key) :
+		    0, key);
+		r = regions_find(a->s->regions, town);
+		snprintf(name, sizeof(name), "%s (%s)", bar ? bar + 1 : key,
+		    r ? r->name : town);
+	}
+	return sup_precision_add(a->p, a->surveyor, key[0] ? key :
+	    a->in->code, name, c, a->err);
+}
+
+int
+supervise_precision(struct store *s, int year, const struct region *in,
+    int today, struct sup_precision *p, struct lf_error *err)
+{
+	struct prec_arg a = { s, p, 0, in, err };
+
+	memset(p, 0, sizeof(*p));
+	p->year = year;
+	snprintf(p->region, sizeof(p->region), "%s", in->code);
+	if (supervise_tally(s, year, in, SUP_BY_REGION, today, prec_row, &a,
+	    err) != 0)
+		goto fail;
+	a.surveyor = 1;
+	if (supervise_tally(s, year, in, SUP_BY_SURVEYOR, today, prec_row, &a,
+	    err) != 0)
+		goto fail;
+	return 0;
+fail:
+	sup_precision_free(p);
+	return -1;
+}
