@@ -485,7 +485,6 @@ report_title(const struct report *r, const struct report_table *t,
 static const struct report_target targets[] = {
 	{ "entry_rate_bp", "registered", 9800 },
 	{ "coverage_bp", "valid_card", 9800 },
-	{ "precision_bp", "checked", 9000 },
 };
 #define NTARGETS	(sizeof(targets) / sizeof(targets[0]))
 

@@ -63,6 +63,7 @@
 #include "core/catalog.h"
 #include "core/error.h"
 #include "core/stats.h"
+#include "core/supervise.h"
 
 #define REPORT_TIME_LEN	32
 
@@ -116,6 +117,9 @@ struct report {
 	size_t			 nfilters;
 	struct report_table	*tables;
 	size_t			 ntables;
+	/* 精准率 (io/report_precision.h): the caller's, NULL = none; not
+	 * owned, must outlive the writing */
+	const struct sup_precision *precision;
 };
 
 /*
