@@ -28,6 +28,11 @@ enum action {
 				   record deliveries (own department) */
 	ACT_PLAN_BATCH,		/* build every plan of a region */
 	ACT_STATS_READ,		/* statistics of a region */
+	/* 精准监督 (issue 13): decided by their own table in access.c */
+	ACT_SAMPLE,		/* draw spot-check samples, assign checkers,
+				   follow progress (county and above,
+				   supervisor) */
+	ACT_CHECK,		/* record the checks assigned to oneself */
 	NACTIONS
 };
 

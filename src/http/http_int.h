@@ -159,6 +159,15 @@ enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
+/* 精准监督 (h_supervise.c, issue 13) */
+enum MHD_Result	h_samples_create(struct req *r);
+enum MHD_Result	h_samples_list(struct req *r);
+enum MHD_Result	h_sample_get(struct req *r);
+enum MHD_Result	h_checks_mine(struct req *r);
+enum MHD_Result	h_check_get(struct req *r);
+enum MHD_Result	h_check_assign(struct req *r);
+enum MHD_Result	h_check_record(struct req *r);
+enum MHD_Result	h_precision(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */
