@@ -146,9 +146,9 @@ h_samples_create(struct req *r)
 		prm.seed = (uint64_t)store_today() * 7919ULL + (uint64_t)year;
 	in = regions_find(r->app->regions, region);
 	if (in == NULL || !in_scope(r, in->code)) {
-		json_decref(b);
 		http_audit(r, "sample.create", "region", region, "denied",
 		    "outside the scope");
+		json_decref(b);
 		return reply_not_found(r);
 	}
 	if (due == NULL) {
@@ -382,8 +382,8 @@ h_check_assign(struct req *r)
 		    err.code);
 		return reply_lf_error(r, &err);
 	}
-	json_decref(b);
 	http_audit(r, "check.assign", "check", r->params[0], "ok", checker);
+	json_decref(b);
 	return reply_json(r, 200, task_json(&out));
 }
 
