@@ -9,6 +9,9 @@
  *     account that may check it (never the person's own surveyor).
  *   supervise DB --list [--year Y] [--region CODE]
  *     the samples with their progress.
+ *   supervise DB --tasks ID
+ *     the sample's tasks: id, person (opaque id), village, surveyor,
+ *     re-check of, checker, mode, due, done.
  *   supervise DB --precision --year Y [--region CODE]
  *     the three precision rates with 95% intervals, by region and by
  *     surveyor, and the surveyors far below target.
@@ -30,6 +33,7 @@ struct opts {
 	double		 rate, recheck;
 	long long	 min, seed;
 	int		 have_seed, list, precision;
+	long long	 tasks;
 };
 
 static void
@@ -44,6 +48,17 @@ print_sample(const struct sup_sample *sm)
 	    sm->due, sm->items, (long long)sm->persons, (long long)sm->tasks,
 	    (long long)sm->rechecks, (long long)sm->assigned,
 	    (long long)sm->done, (long long)sm->overdue);
+}
+
+static int
+task_one(void *arg, const struct sup_task *t)
+{
+	(void)arg;
+	printf("%lld\t%s\t%s\t%s\t%lld\t%s\t%s\t%s\t%s\n", (long long)t->id,
+	    t->uid, t->region, t->surveyor, (long long)t->recheck_of,
+	    t->checker[0] ? t->checker : "-", supervise_mode_en(t->mode),
+	    t->due, t->done ? "done" : "open");
+	return 0;
 }
 
 static int
@@ -210,7 +225,10 @@ run(const char *db, struct cli_env *env, const struct region *in,
 	if (cli_store_open(db, env, &s) != 0)
 		return 1;
 	lf_error_clear(&err);
-	if (o->list)
+	if (o->tasks != 0)
+		rc = supervise_tasks(s, o->tasks, NULL, NULL, task_one, NULL,
+		    &err);
+	else if (o->list)
 		rc = supervise_samples(s, in, (int)o->year, list_one, NULL,
 		    &err);
 	else if (o->precision)
@@ -249,6 +267,7 @@ parse(int argc, char **argv, struct opts *o)
 		{ "checkers", required_argument, NULL, 'c' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "precision", no_argument, NULL, 'p' },
+		{ "tasks", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -263,6 +282,9 @@ parse(int argc, char **argv, struct opts *o)
 		    1000, &o->min) == 0) || (c == 'R' && parse_share(optarg,
 		    &o->rate) == 0) || (c == 'k' && parse_share(optarg,
 		    &o->recheck) == 0))
+			continue;
+		if (c == 't' && cli_parse_int(optarg, 1, INT64_MAX,
+		    &o->tasks) == 0)
 			continue;
 		if (c == 's' && cli_parse_int(optarg, 0, INT64_MAX,
 		    &o->seed) == 0) {
@@ -283,6 +305,8 @@ parse(int argc, char **argv, struct opts *o)
 	}
 	if (argc - optind != 1 || (o->list && o->precision))
 		return -1;
+	if (o->tasks != 0)
+		return o->list || o->precision ? -1 : 0;
 	if (!o->list && (o->year == 0 || o->region == NULL))
 		return -1;
 	if (!o->list && !o->precision && o->rate <= 0.0)

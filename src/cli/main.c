@@ -39,10 +39,10 @@ static const struct cli_command commands[] = {
 	{ "supervise", cmd_supervise, "DB --year Y --region CODE --rate R "
 	    "[--min-per-surveyor N] [--recheck R] [--seed S] [--due DATE] "
 	    "[--mode visit|phone] [--items CODE,...] [--checkers LOGIN,...] | "
-	    "DB --list [--year Y] [--region CODE] | DB --precision --year Y "
-	    "[--region CODE]",
-	    "draw a stratified spot-check sample, list samples, or show the "
-	    "three precision rates with 95% intervals" },
+	    "DB --list [--year Y] [--region CODE] | DB --tasks ID | "
+	    "DB --precision --year Y [--region CODE]",
+	    "draw a stratified spot-check sample, list samples or a sample's "
+	    "tasks, or show the three precision rates with 95% intervals" },
 	{ "seed-checks", cmd_seed_checks, "DB --sample ID [--right R] "
 	    "[--seed S]",
 	    "SYNTHETIC check answers for a sample's assigned tasks (demos "
