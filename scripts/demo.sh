@@ -41,6 +41,22 @@ demo-auditor auditor 51
 demo-admin admin 51
 USERS
 fi
+# ---- 精准监督 (issue 13): a finished spot-check sample of 2026 ----------
+# Drawn as a supervisor would (5% per township, at least 2 per surveyor,
+# 10% re-checked), assigned in turn to demo-county and demo-supervisor,
+# then answered by `seed-checks`: SYNTHETIC answers (each line drawn right
+# with p = 0.85; a made-up wrong value the survey's rules refuse is
+# answered right, so about 96-97% of the items end right), so that the
+# precision figures (统计 and 精准监督 screens, `liangfu stats`) are not
+# empty. Wrong answers correct the surveys, with history. The demo's
+# plans are drafts with nothing delivered, so plan precision shows "-".
+if [ -z "$(./liangfu supervise "$db" --list --year 2026)" ]; then
+	./liangfu supervise "$db" --year 2026 --region 510182 --rate 0.05 \
+	    --min-per-surveyor 2 --seed 2026 \
+	    --checkers demo-county,demo-supervisor >/dev/null
+	./liangfu seed-checks "$db" --sample 1 --right 0.85 --seed 2026
+fi
+# ---- end 精准监督 ------------------------------------------------------
 id=$(./liangfu export "$db" --year 2026 demo/surveys-2026.csv >/dev/null 2>&1 &&
     sed -n 2p demo/surveys-2026.csv | tr ',' '\n' | grep -E '^[0-9]{17}[0-9X]$' |
     head -1)
