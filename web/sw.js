@@ -3,7 +3,7 @@
 // shows at once) and from the cache when the server cannot be reached.
 // API calls are never cached here: person data lives in IndexedDB, under
 // the app's control, and is wiped at logout.
-const CACHE = 'liangfu-shell-3';
+const CACHE = 'liangfu-shell-4';
 const SHELL = [
 	'/', '/index.html', '/style.css', '/manifest.webmanifest', '/icon.svg',
 	'/vendor/preact.mjs', '/vendor/hooks.mjs', '/vendor/htm.mjs',
@@ -16,7 +16,9 @@ const SHELL = [
 	'/app/screens/person.js', '/app/screens/survey.js',
 	'/app/screens/outbox.js', '/app/screens/audit.js',
 	'/app/screens/settings.js', '/app/screens/plan.js',
-	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js'
+	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js',
+	// 精准监督 (issue 13)
+	'/app/screens/supervise.js', '/app/screens/check.js'
 ];
 // Fetched only by the statistics dashboard (ECharts, 700 KB): not worth
 // every phone's install; the fetch handler below keeps it once used.

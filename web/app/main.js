@@ -19,6 +19,9 @@
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
 //   #/settings              language, text size, logout
+//   #/supervise[/ID]        精准监督: draw a sample, its tasks, assign
+//   #/precision?year=&region=  the three precision rates
+//   #/checks[/ID]           my check tasks, one task's form (offline)
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -27,7 +30,8 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit, canQueue, canStats, isDept } from './state.js';
+    canAudit, canQueue, canStats, isDept, canSample,
+    canCheck } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -44,7 +48,16 @@ const LAZY = {
 	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox),
 	stats: () => import('./screens/stats.js').then((m) => m.Stats),
 	statsPersons: () => import('./screens/stats.js')
-	    .then((m) => m.StatsPersons)
+	    .then((m) => m.StatsPersons),
+	// 精准监督 (issue 13)
+	supervise: () => import('./screens/supervise.js')
+	    .then((m) => m.Supervise),
+	sample: () => import('./screens/supervise.js')
+	    .then((m) => m.SampleView),
+	precision: () => import('./screens/supervise.js')
+	    .then((m) => m.Precision),
+	checks: () => import('./screens/check.js').then((m) => m.Checks),
+	check: () => import('./screens/check.js').then((m) => m.CheckForm)
 };
 const loaded = {};
 
@@ -117,6 +130,18 @@ function Screen({ route, user }) {
 		return html`<${Audit} query=${route.query} />`;
 	if (a === 'settings')
 		return html`<${Settings} />`;
+	// 精准监督 (issue 13)
+	if (a === 'supervise' && b && canSample(user))
+		return html`<${Lazy} name="sample" key=${'s' + b} id=${b} />`;
+	if (a === 'supervise' && canSample(user))
+		return html`<${Lazy} name="supervise" key="supervise" />`;
+	if (a === 'precision' && canSample(user))
+		return html`<${Lazy} name="precision" key="precision"
+		    query=${route.query} />`;
+	if (a === 'checks' && b && canCheck(user))
+		return html`<${Lazy} name="check" key=${'c' + b} id=${b} />`;
+	if (a === 'checks' && canCheck(user))
+		return html`<${Lazy} name="checks" key="checks" />`;
 	if (a === 'region' && b && canReadPersons(user))
 		return html`<${Home} code=${b} />`;
 	if (!a && user.role === 'auditor')
@@ -142,6 +167,9 @@ function Nav({ user, route, pending }) {
 		${canAudit(user) && link(user.role === 'auditor' ? '#/' :
 		    '#/audit', user.role === 'auditor' ? '' : 'audit',
 		    t('nav.audit'))}
+		${canSample(user) && link('#/supervise', 'supervise',
+		    t('nav.supervise'))}
+		${canCheck(user) && link('#/checks', 'checks', t('nav.checks'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }
