@@ -115,7 +115,7 @@ function Line({ cat, line, ans, set, n }) {
 		<legend>${lang}</legend>
 		<p class="meta">${line.kind === 'survey' ? t('chk.recorded',
 		    { v: recordedText(f, line.recorded) }) : t('chk.service')}</p>
-		<div class="choices" role="presentation">
+		<div class="choices inline">
 			<label><input type="radio" name=${name} checked=${ans.ok ===
 			    true} onChange=${() => set({ ok: true, value: '' })} />
 			    ${line.kind === 'survey' ? t('chk.right') :
