@@ -101,6 +101,27 @@ body_num(json_t *b, const char *k, double *out)
 	return 0;
 }
 
+/* The seed: an integer, its decimal string, or none (from the date). */
+static int
+parse_seed(json_t *v, int year, uint64_t *out)
+{
+	const char *s = json_string_value(v);
+	char *end;
+
+	if (v == NULL) {
+		*out = (uint64_t)store_today() * 7919ULL + (uint64_t)year;
+		return 0;
+	}
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 20)
+		return -1;
+	*out = strtoull(s, &end, 10);
+	return *end == '\0' ? 0 : -1;
+}
+
 enum MHD_Result
 h_samples_create(struct req *r)
 {
@@ -112,7 +133,7 @@ h_samples_create(struct req *r)
 	struct sup_sample sm;
 	struct lf_error err;
 	enum MHD_Result res;
-	const char *region, *mode, *due, *items, *seed;
+	const char *region, *mode, *due, *items;
 	char dflt_due[11], idbuf[24];
 	double year = 0, min = 1;
 	int64_t id;
@@ -129,7 +150,6 @@ h_samples_create(struct req *r)
 	mode = json_string_value(json_object_get(b, "mode"));
 	due = json_string_value(json_object_get(b, "due"));
 	items = json_string_value(json_object_get(b, "items"));
-	seed = json_string_value(json_object_get(b, "seed"));
 	if (body_num(b, "year", &year) != 0 || body_num(b, "rate",
 	    &prm.rate) != 0 || body_num(b, "min_per_surveyor", &min) != 0 ||
 	    body_num(b, "recheck_rate", &prm.recheck_rate) != 0 ||
@@ -139,11 +159,14 @@ h_samples_create(struct req *r)
 		    "region (字符串)、rate 等数值 (year, region as a string and "
 		    "numeric rate, min_per_surveyor, recheck_rate)");
 	}
+	if (parse_seed(json_object_get(b, "seed"), (int)year, &prm.seed) !=
+	    0) {
+		json_decref(b);
+		return reply_error(r, 400, "bad_request", "seed", "seed 须为"
+		    "非负整数或其十进制字符串 (seed: a non-negative integer or "
+		    "its decimal string)");
+	}
 	prm.min_per_surveyor = (int)min;
-	if (seed != NULL)
-		prm.seed = strtoull(seed, NULL, 10);
-	else
-		prm.seed = (uint64_t)store_today() * 7919ULL + (uint64_t)year;
 	in = regions_find(r->app->regions, region);
 	if (in == NULL || !in_scope(r, in->code)) {
 		http_audit(r, "sample.create", "region", region, "denied",
@@ -258,6 +281,13 @@ h_checks_mine(struct req *r)
 	    list_task, a, &err) != 0) {
 		json_decref(a);
 		return reply_lf_error(r, &err);
+	}
+	/* the list names persons: audited like a person list */
+	if (http_audit_gate(r, "check.list", "user", r->who.login, "ok",
+	    "") != 0) {
+		json_decref(a);
+		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
+		    "log unavailable)");
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "tasks", a));
 }

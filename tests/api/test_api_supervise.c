@@ -126,6 +126,17 @@ test_sample_scope(void **state)
 	api_call(&r, "GET", path, NULL, &cty2, 0);
 	assert_int_equal(r.status, 404);
 	api_done(&r);
+	/* bad input names its field */
+	api_call(&r, "POST", "/api/v1/samples", "{\"year\":2024,\"region\":"
+	    "\"510104\",\"rate\":1.5}", &cty, 1);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    r.json, "error"), "field")), "rate");
+	api_done(&r);
+	api_call(&r, "POST", "/api/v1/samples", "{\"year\":2024,\"region\":"
+	    "\"510104\",\"rate\":0.5,\"seed\":\"x1\"}", &cty, 1);
+	assert_int_equal(r.status, 400);
+	api_done(&r);
 	/* a village worker does not draw samples */
 	api_call(&r, "POST", "/api/v1/samples", SAMPLE_BODY("510104017001"),
 	    &vil, 1);

@@ -145,6 +145,46 @@ test_draw_params(void **state)
 	}
 }
 
+/* Every failed allocation of a draw: a clean "no_memory", nothing kept. */
+static void
+test_draw_oom(void **state)
+{
+	struct sup_params prm = { 0.05, 2, 0.25, 42 };
+	struct sup_precision p;
+	struct sup_counts c;
+	struct lf_error err;
+	unsigned char *re;
+	size_t *idx, n;
+	long k;
+	int rc;
+
+	(void)state;
+	make_people(0);
+	for (k = 0; k < 8; k++) {
+		lf_error_clear(&err);
+		mem_fail_after(k);
+		rc = sup_draw(people, NP, &prm, &idx, &re, &n, &err);
+		mem_fail_after(-1);
+		if (rc == 0) {
+			mem_free(idx);
+			mem_free(re);
+			break;
+		}
+		assert_string_equal(err.code, "no_memory");
+		assert_null(idx);
+		assert_null(re);
+	}
+	assert_true(k < 8);
+	memset(&p, 0, sizeof(p));
+	memset(&c, 0, sizeof(c));
+	mem_fail_after(0);
+	assert_int_equal(sup_precision_add(&p, 0, "51", "四川省", &c, &err),
+	    -1);
+	mem_fail_after(-1);
+	assert_string_equal(err.code, "no_memory");
+	sup_precision_free(&p);
+}
+
 /*
  * Wilson 95% intervals by hand (z = 1.959964, z^2 = 3.841459):
  *  45/50: p = 0.9, z^2/n = 0.0768292, den = 1.0768292,
@@ -370,14 +410,123 @@ test_store_checks(void **state)
 	tu_rmdir(dir);
 }
 
+/*
+ * Re-checks: one person, re-checked (recheck_rate 1: two tasks). The
+ * first check finds marital status wrong (20 -> 30); a re-check that
+ * finds the corrected 30 right agrees (the value after each check is 30):
+ * supervision 1/1. A re-check that finds 30 wrong again (-> 40) does not:
+ * supervision 0/1.
+ */
+static void
+recheck_case(int agree)
+{
+	char dir[TU_DIR_MAX], db[TU_DB_MAX];
+	struct store *s = tu_store_new(dir, db, "re.db");
+	const struct region *county = regions_find(tu_regions(), "510104");
+	struct sup_params prm = { 1.0, 0, 1.0, 7 };
+	struct first f = { { 0 }, 0 };
+	struct sup_line ans[1];
+	struct lf_error err;
+	struct tal tl;
+	int64_t id;
+
+	put_persons(s, 1, "wk1");
+	add_user(s, "ck1", "county", "510104");
+	add_user(s, "ck2", "county", "510104");
+	assert_int_equal(supervise_draw(s, 2024, county, &prm,
+	    "marital_status", SUP_VISIT, "2024-07-01", "sup", &id, &err), 0);
+	assert_int_equal(supervise_tasks(s, id, NULL, NULL, first_tasks, &f,
+	    &err), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(supervise_assign(s, f.id[0], "ck1", 0, NULL, 0, "sup",
+	    NULL, &err), 0);
+	/* the re-check may not go to the first check's checker */
+	assert_int_equal(supervise_assign(s, f.id[1], "ck1", 0, NULL, 0, "sup",
+	    NULL, &err), -1);
+	assert_string_equal(err.code, "checker_is_surveyor");
+	assert_int_equal(supervise_assign(s, f.id[1], "ck2", 0, NULL, 0, "sup",
+	    NULL, &err), 0);
+	memset(ans, 0, sizeof(ans));
+	ans[0].kind = SUP_SURVEY_ITEM;
+	snprintf(ans[0].ref, sizeof(ans[0].ref), "marital_status");
+	snprintf(ans[0].right, sizeof(ans[0].right), "30");
+	assert_int_equal(supervise_check(s, f.id[0], ans, 1, "ck1",
+	    tu_days("2024-06-20"), &err), 0);
+	ans[0].ok = agree;
+	snprintf(ans[0].right, sizeof(ans[0].right), "%s", agree ? "" : "40");
+	assert_int_equal(supervise_check(s, f.id[1], ans, 1, "ck2",
+	    tu_days("2024-06-25"), &err), 0);
+	memset(&tl, 0, sizeof(tl));
+	assert_int_equal(supervise_tally(s, 2024, county, SUP_BY_REGION,
+	    tu_days("2024-07-02"), on_tally, &tl, &err), 0);
+	/* re-checks count for supervision only */
+	assert_int_equal(tl.total.tasks, 1);
+	assert_int_equal(tl.total.survey_n, 1);
+	assert_int_equal(tl.total.survey_ok, 0);
+	assert_int_equal(tl.total.sup_n, 1);
+	assert_int_equal(tl.total.sup_ok, agree ? 1 : 0);
+	store_close(s);
+	tu_rmdir(dir);
+}
+
+static void
+test_recheck_consistent(void **state)
+{
+	(void)state;
+	recheck_case(1);
+	recheck_case(0);
+}
+
+/* A check finished after its due date counts against supervision. */
+static void
+test_late_check(void **state)
+{
+	char dir[TU_DIR_MAX], db[TU_DB_MAX];
+	struct store *s = tu_store_new(dir, db, "late.db");
+	const struct region *county = regions_find(tu_regions(), "510104");
+	struct sup_params prm = { 1.0, 0, 0.0, 7 };
+	struct first f = { { 0 }, 0 };
+	struct sup_line ans[1];
+	struct lf_error err;
+	struct tal tl;
+	int64_t id;
+
+	(void)state;
+	put_persons(s, 1, "wk1");
+	add_user(s, "ck1", "county", "510104");
+	assert_int_equal(supervise_draw(s, 2024, county, &prm,
+	    "marital_status", SUP_VISIT, "2024-07-01", "sup", &id, &err), 0);
+	assert_int_equal(supervise_tasks(s, id, NULL, NULL, first_tasks, &f,
+	    &err), 0);
+	assert_int_equal(supervise_assign(s, f.id[0], "ck1", 0, NULL, 0, "sup",
+	    NULL, &err), 0);
+	memset(ans, 0, sizeof(ans));
+	ans[0].kind = SUP_SURVEY_ITEM;
+	ans[0].ok = 1;
+	snprintf(ans[0].ref, sizeof(ans[0].ref), "marital_status");
+	assert_int_equal(supervise_check(s, f.id[0], ans, 1, "ck1",
+	    tu_days("2024-07-05"), &err), 0);
+	memset(&tl, 0, sizeof(tl));
+	assert_int_equal(supervise_tally(s, 2024, county, SUP_BY_REGION,
+	    tu_days("2024-07-06"), on_tally, &tl, &err), 0);
+	assert_int_equal(tl.total.survey_ok, 1);
+	assert_int_equal(tl.total.sup_n, 1);
+	assert_int_equal(tl.total.sup_ok, 0);
+	store_close(s);
+	tu_rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_draw_stratified),
 		cmocka_unit_test(test_draw_params),
+		cmocka_unit_test(test_draw_oom),
 		cmocka_unit_test(test_wilson),
 		cmocka_unit_test(test_store_checks),
+		cmocka_unit_test(test_recheck_consistent),
+		cmocka_unit_test(test_late_check),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
