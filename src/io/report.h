@@ -29,7 +29,9 @@
  *    "services": {"batch": TABLE, "policy": TABLE, "dept": TABLE},
  *    "kpi": TABLE + {"targets": {"entry_rate_bp": 9800, ...},
  *                    "below_target": [child codes, worst first]},
- *    "need_supply": TABLE}
+ *    "need_supply": TABLE,
+ *    "precision": the three precision rates (io/report_precision.h),
+ *      when the caller set report.precision}
  *   TABLE = {"label", "columns": [{"code", "label"}],
  *            "region": {"<column code>": n, ...},
  *            "children": {"<code>": {"name": "..", "<column code>": n}}}
