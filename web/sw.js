@@ -17,7 +17,6 @@ const SHELL = [
 	'/app/screens/outbox.js', '/app/screens/audit.js',
 	'/app/screens/settings.js', '/app/screens/plan.js',
 	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js',
-	// 精准监督 (issue 13)
 	'/app/screens/supervise.js', '/app/screens/check.js'
 ];
 // Fetched only by the statistics dashboard (ECharts, 700 KB): not worth
