@@ -87,7 +87,7 @@ struct sup_task {
 	char		 name[100];			/* the person's */
 	char		 region[13];			/* village */
 	char		 township[13];
-	char		 surveyor[100];
+	char		 surveyor[132];		/* 32 characters of UTF-8 */
 	char		 survey_by[64], survey_upd_by[64];
 	int64_t		 recheck_of;		/* 0 = a first check */
 	char		 checker[64];		/* "" = unassigned */
