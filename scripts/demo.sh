@@ -268,6 +268,24 @@ step_feedback() {
 	    --persons 400 --seed 2026
 }
 
+# 精准监督 (issue 13): a finished spot-check sample of last year, drawn as
+# a supervisor would (5% per township, at least 2 per surveyor, 10%
+# re-checked), assigned in turn to demo-county and demo-supervisor, then
+# answered by `seed-checks`: SYNTHETIC answers (each line drawn right with
+# p = 0.85; a made-up wrong value the survey's rules refuse is answered
+# right, so about 96-97% of the items end right), so that the precision
+# figures (统计 and 精准监督 screens, `liangfu stats`) are not empty. Wrong
+# answers correct the surveys, with history. Last year's plans have
+# deliveries (the departments' work and the feedback step), so plan
+# precision has figures too.
+step_supervise() {
+	say "精准监督: a spot-check sample of $last, with synthetic checks..."
+	./liangfu supervise "$db" --year "$last" --region 510182 --rate 0.05 \
+	    --min-per-surveyor 2 --seed 2026 \
+	    --checkers demo-county,demo-supervisor >/dev/null
+	./liangfu seed-checks "$db" --sample 1 --right 0.85 --seed 2026
+}
+
 main_steps() {
 	step_seed
 	step_status
@@ -280,6 +298,7 @@ main_steps() {
 	api_stop
 	# other features' command-line steps go here (the server is down)
 	step_feedback
+	step_supervise
 	[ "$refused" -eq 0 ] || say "($refused requests refused; see above)"
 	say "demo database ready"
 }

@@ -18,6 +18,7 @@
 #include "io/report.h"
 #include "store/feedback.h"
 #include "store/stats_load.h"
+#include "store/supervise.h"
 
 struct stats_args {
 	long long	 year;
@@ -155,7 +156,10 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	struct stats_query q;
 	struct stats *st;
 	struct report *r = NULL;
+	struct sup_precision prec;
 	int rc = -1;
+
+	memset(&prec, 0, sizeof(prec));
 
 	if ((st = stats_new(env->cat, env->regions, env->policies,
 	    (int)a->year)) == NULL)
@@ -171,11 +175,18 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	q.today = store_today();
 	if (report_build(st, env->cat, &q, as_of, &r, err) != 0 ||
 	    feedback_counts(s, in, env->regions, (int)a->year, &r->satisf,
-	    err) != 0 || write_all(a, r, err) != 0)
+	    err) != 0)
+		goto out;
+	/* 精准率 from the spot checks (store/supervise.h) */
+	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0)
+		goto out;
+	r->precision = &prec;
+	if (write_all(a, r, err) != 0)
 		goto out;
 	rc = 0;
 out:
 	report_free(r);
+	sup_precision_free(&prec);
 	stats_free(st);
 	return rc;
 }

@@ -40,6 +40,18 @@ static const struct cli_command commands[] = {
 	    "demo DB --year Y [--region CODE] [--persons N] [--seed S]",
 	    "issue a one-time self-service code for a person; or, for "
 	    "synthetic demo databases only, confirm, deliver and rate plans" },
+	/* 精准监督 (issue 13) */
+	{ "supervise", cmd_supervise, "DB --year Y --region CODE --rate R "
+	    "[--min-per-surveyor N] [--recheck R] [--seed S] [--due DATE] "
+	    "[--mode visit|phone] [--items CODE,...] [--checkers LOGIN,...] | "
+	    "DB --list [--year Y] [--region CODE] | DB --tasks ID | "
+	    "DB --precision --year Y [--region CODE]",
+	    "draw a stratified spot-check sample, list samples or a sample's "
+	    "tasks, or show the three precision rates with 95% intervals" },
+	{ "seed-checks", cmd_seed_checks, "DB --sample ID [--right R] "
+	    "[--seed S]",
+	    "SYNTHETIC check answers for a sample's assigned tasks (demos "
+	    "only, like seed)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -35,6 +35,34 @@ access_role_known(const char *role)
 	return 0;
 }
 
+/* 精准监督's actions: who may draw samples and who may check. */
+static const struct {
+	const char	*role;
+	unsigned char	 sample, check;
+} supervise_roles[] = {
+	{ "village", 0, 1 }, { "township", 0, 1 }, { "county", 1, 1 },
+	{ "city", 1, 1 }, { "province", 1, 1 }, { "supervisor", 1, 1 },
+};
+
+static int
+supervise_allowed(const struct principal *who, enum action a,
+    int64_t village12)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(supervise_roles) / sizeof(supervise_roles[0]);
+	    i++) {
+		if (strcmp(supervise_roles[i].role, who->role) != 0)
+			continue;
+		if (!(a == ACT_SAMPLE ? supervise_roles[i].sample :
+		    supervise_roles[i].check))
+			return 0;
+		return village12 == 0 || region_contains(who->scope,
+		    village12);
+	}
+	return 0;
+}
+
 int
 access_allowed(const struct principal *who, enum action a, int64_t village12)
 {
@@ -42,6 +70,8 @@ access_allowed(const struct principal *who, enum action a, int64_t village12)
 
 	if (who == NULL || who->scope == NULL || a >= NACTIONS)
 		return 0;
+	if (a == ACT_SAMPLE || a == ACT_CHECK)
+		return supervise_allowed(who, a, village12);
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		if (strcmp(roles[i].role, who->role) != 0)
 			continue;

@@ -30,6 +30,11 @@ enum action {
 	ACT_STATS_READ,		/* statistics of a region */
 	ACT_FEEDBACK,		/* record satisfaction, issue and revoke
 				   self-service codes (village, township) */
+	/* 精准监督 (issue 13): decided by their own table in access.c */
+	ACT_SAMPLE,		/* draw spot-check samples, assign checkers,
+				   follow progress (county and above,
+				   supervisor) */
+	ACT_CHECK,		/* record the checks assigned to oneself */
 	NACTIONS
 };
 

@@ -19,6 +19,7 @@
 
 #include "io/report.h"
 #include "store/feedback.h"
+#include "store/supervise.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -165,6 +166,7 @@ h_stats(struct req *r)
 	struct report *rep = NULL;
 	struct lf_error err;
 	struct sargs a;
+	struct sup_precision prec;
 	enum MHD_Result res;
 	char detail[128];
 	int year = 0;
@@ -200,10 +202,18 @@ h_stats(struct req *r)
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
 	}
+	/* 精准率 from the spot checks (store/supervise.h) */
+	memset(&prec, 0, sizeof(prec));
+	if (supervise_precision(r->s, year, in, 0, &prec, &err) != 0) {
+		report_free(rep);
+		return reply_lf_error(r, &err);
+	}
+	rep->precision = &prec;
 	if (a.format == NULL || strcmp(a.format, "json") == 0)
 		res = reply_json(r, 200, report_json(rep));
 	else
 		res = reply_file(r, rep, strcmp(a.format, "xlsx") == 0, year);
 	report_free(rep);
+	sup_precision_free(&prec);
 	return res;
 }

@@ -195,6 +195,15 @@ json_t	*http_feedback_list(struct req *r, int64_t person_id, int year,
 struct feedback_new;
 int	 http_feedback_parse(json_t *body, struct feedback_new *in,
 	    struct lf_error *err);
+/* 精准监督 (h_supervise.c, issue 13) */
+enum MHD_Result	h_samples_create(struct req *r);
+enum MHD_Result	h_samples_list(struct req *r);
+enum MHD_Result	h_sample_get(struct req *r);
+enum MHD_Result	h_checks_mine(struct req *r);
+enum MHD_Result	h_check_get(struct req *r);
+enum MHD_Result	h_check_assign(struct req *r);
+enum MHD_Result	h_check_record(struct req *r);
+enum MHD_Result	h_precision(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */

@@ -71,6 +71,16 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/self/session", h_self_logout, AUTH_SELF_CSRF },
 	{ "GET", "/api/v1/self", h_self_page, AUTH_SELF },
 	{ "POST", "/api/v1/self/feedback", h_self_feedback, AUTH_SELF_CSRF },
+	/* 精准监督 (h_supervise.c, issue 13) */
+	{ "POST", "/api/v1/samples", h_samples_create, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/samples", h_samples_list, AUTH_SESSION },
+	{ "GET", "/api/v1/samples/{}", h_sample_get, AUTH_SESSION },
+	{ "GET", "/api/v1/checks", h_checks_mine, AUTH_SESSION },
+	{ "GET", "/api/v1/checks/{}", h_check_get, AUTH_SESSION },
+	{ "POST", "/api/v1/checks/{}", h_check_record, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/checks/{}/assign", h_check_assign,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/precision", h_precision, AUTH_SESSION },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]

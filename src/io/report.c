@@ -486,7 +486,6 @@ report_title(const struct report *r, const struct report_table *t,
 static const struct report_target targets[] = {
 	{ "entry_rate_bp", "registered", 9800 },
 	{ "coverage_bp", "valid_card", 9800 },
-	{ "precision_bp", "checked", 9000 },
 	/* 满意度: (满意 + 基本满意) / rated (core/satisf.h) */
 	{ "satisfaction_bp", "rated", 9000 },
 };

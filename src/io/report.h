@@ -29,7 +29,9 @@
  *    "services": {"batch": TABLE, "policy": TABLE, "dept": TABLE},
  *    "kpi": TABLE + {"targets": {"entry_rate_bp": 9800, ...},
  *                    "below_target": [child codes, worst first]},
- *    "need_supply": TABLE}
+ *    "need_supply": TABLE,
+ *    "precision": the three precision rates (io/report_precision.h),
+ *      when the caller set report.precision}
  *   TABLE = {"label", "columns": [{"code", "label"}],
  *            "region": {"<column code>": n, ...},
  *            "children": {"<code>": {"name": "..", "<column code>": n}}}
@@ -64,6 +66,7 @@
 #include "core/error.h"
 #include "core/satisf.h"
 #include "core/stats.h"
+#include "core/supervise.h"
 
 #define REPORT_TIME_LEN	32
 
@@ -120,6 +123,9 @@ struct report {
 	/* satisfaction (report_satisf.c): filled by the caller from the
 	 * store (feedback_counts()); no rows = not part of this report */
 	struct satisf_table	 satisf;
+	/* 精准率 (io/report_precision.h): the caller's, NULL = none; not
+	 * owned, must outlive the writing */
+	const struct sup_precision *precision;
 };
 
 /*

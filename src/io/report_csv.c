@@ -4,6 +4,7 @@
  * then a blank line.
  */
 #include "io/report.h"
+#include "io/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,8 @@ report_csv_write(const struct report *r, const char *path,
 		rc = table_csv(fp, r, &r->tables[i]);
 	if (rc == 0)
 		rc = report_satisf_csv(r, fp);
+	if (rc == 0 && r->precision != NULL)
+		rc = report_precision_csv(r->precision, fp);
 	if (rc == 0 && (fflush(fp) != 0 || (!direct &&
 	    fsync(fileno(fp)) != 0)))
 		rc = -1;

@@ -2,6 +2,7 @@
  * report_json.c - a statistics report as JSON (report.h).
  */
 #include "io/report.h"
+#include "io/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -193,6 +194,9 @@ report_json(const struct report *r)
 		if (put_table(&r->tables[i], root, items, services) != 0)
 			goto fail;
 	if (report_satisf_json(root, r) != 0)
+		goto fail;
+	if (r->precision != NULL && json_object_set_new(root, "precision",
+	    report_precision_json(r->precision)) != 0)
 		goto fail;
 	json_decref(items);
 	json_decref(services);

@@ -3,6 +3,7 @@
  * terminal (report.h).
  */
 #include "io/report.h"
+#include "io/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +125,8 @@ report_text_kpi(const struct report *r, FILE *fp, struct lf_error *err)
 		rc = below(fp, &rt->t, err);
 	if (rc == 0)
 		rc = report_satisf_text(r, fp);
+	if (rc == 0 && r->precision != NULL)
+		rc = report_precision_text(r->precision, fp);
 	if (rc == 0 && fflush(fp) != 0)
 		rc = -1;
 out:

@@ -4,6 +4,7 @@
  * first column, number formats by column unit.
  */
 #include "io/report.h"
+#include "io/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -233,6 +234,8 @@ report_xlsx_write(const struct report *r, const char *path,
 		e = sheet_write(wb, &x, r, i, &b);
 	if (e == LXW_NO_ERROR)
 		e = (lxw_error)report_satisf_xlsx(wb, r);
+	if (e == LXW_NO_ERROR && r->precision != NULL)
+		e = report_precision_xlsx(wb, r->precision);
 	buf_free(&b);
 	ce = workbook_close(wb);	/* frees wb, whatever happens */
 	if (e == LXW_NO_ERROR)

@@ -18,6 +18,7 @@
 #include "store/audit.h"
 #include "store/feedback.h"
 #include "store/plan.h"
+#include "store/supervise.h"
 #include "store/store_diff.h"
 #include "store/users.h"
 
@@ -393,6 +394,9 @@ store_open(const char *path, const struct catalog *cat,
 	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
 		goto fail;
 	if (feedback_init(s, err) != 0)		/* feedback, self-service */
+		goto fail;
+	/* 精准监督's tables (store/supervise.h) */
+	if (supervise_init(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {

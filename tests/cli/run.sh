@@ -114,6 +114,51 @@ rm -f p.csv
 LIANGFU_PROGRESS= "$bin" export a.db --year 2024 p.csv 2>err2 >/dev/null
 if grep -q "/s" err2; then bad "progress quiet when piped"; else ok; fi
 
+# 精准监督 (issue 13): sample, assign, synthetic checks, precision
+expect 2 "supervise needs --rate" -- "$bin" supervise a.db --year 2024 \
+    --region 510104
+expect 1 "supervise bad region" -- "$bin" supervise a.db --year 2024 \
+    --region 5199 --rate 0.05
+expect 1 "supervise unknown item" -- "$bin" supervise a.db --year 2024 \
+    --region 510104 --rate 0.05 --items no_such_item
+contains err "no_such_item" "supervise names the unknown item"
+expect 0 "supervise draw" -- "$bin" supervise a.db --year 2024 \
+    --region 510104 --rate 0.05 --min-per-surveyor 2 --seed 11 \
+    --due 2099-12-31
+contains out "sample 1:" "supervise prints the sample"
+expect 0 "supervise same seed" -- "$bin" supervise a.db --year 2024 \
+    --region 510104 --rate 0.05 --min-per-surveyor 2 --seed 11
+expect 0 "supervise another seed" -- "$bin" supervise a.db --year 2024 \
+    --region 510104 --rate 0.05 --min-per-surveyor 2 --seed 12
+"$bin" supervise a.db --tasks 1 | cut -f2 >t1
+"$bin" supervise a.db --tasks 2 | cut -f2 >t2
+"$bin" supervise a.db --tasks 3 | cut -f2 >t3
+if [ -s t1 ] && cmp -s t1 t2; then ok; else bad "same seed, same sample"; fi
+if cmp -s t1 t3; then bad "another seed, another sample"; else ok; fi
+for c in ck1 ck2; do
+	echo 'Cli-Checker-2026' | "$bin" user add a.db --login $c \
+	    --role county --region 510104 >/dev/null 2>&1
+done
+# a re-check goes to another checker than the first check: two are needed
+expect 0 "supervise assigns checkers" -- "$bin" supervise a.db --year 2024 \
+    --region 510104 --rate 0.05 --seed 11 --checkers ck1,ck2 \
+    --due 2099-12-31
+contains err "assigned, 0 left" "every task assigned"
+expect 0 "seed-checks" -- "$bin" seed-checks a.db --sample 4 --right 0.5 \
+    --seed 3
+contains err "synthetic checks" "seed-checks reports"
+expect 0 "supervise list" -- "$bin" supervise a.db --list --year 2024
+contains out "done" "list shows progress"
+expect 0 "supervise precision" -- "$bin" supervise a.db --precision \
+    --year 2024 --region 510104
+contains out "Wilson" "precision names its interval"
+expect 0 "stats carries precision" -- "$bin" stats a.db --year 2024 \
+    --region 510104
+contains out "精准率" "stats prints the precision"
+expect 0 "stats json" -- "$bin" stats a.db --year 2024 --region 510104 \
+    --json s.json
+contains s.json '"supervision_bp"' "stats JSON has the precision targets"
+
 if [ -n "$big" ]; then
 	t0=$(date +%s)
 	expect 0 "seed $bign" -- "$big" seed big.db --persons "$bign" --seed 3 \

@@ -22,6 +22,9 @@
 //   #/whatif                政策测算: a rule's reach and cost by region,
 //                           saved scenarios compared (county and higher;
 //                           loaded when opened)
+//   #/supervise[/ID]        精准监督: draw a sample, its tasks, assign
+//   #/precision?year=&region=  the three precision rates
+//   #/checks[/ID]           my check tasks, one task's form (offline)
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -30,7 +33,8 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit, canQueue, canStats, isDept, canSimulate } from './state.js';
+    canAudit, canQueue, canStats, isDept, canSimulate, canSample,
+    canCheck } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -48,7 +52,16 @@ const LAZY = {
 	stats: () => import('./screens/stats.js').then((m) => m.Stats),
 	statsPersons: () => import('./screens/stats.js')
 	    .then((m) => m.StatsPersons),
-	whatif: () => import('./screens/whatif.js').then((m) => m.WhatIf)
+	whatif: () => import('./screens/whatif.js').then((m) => m.WhatIf),
+	// 精准监督 (issue 13)
+	supervise: () => import('./screens/supervise.js')
+	    .then((m) => m.Supervise),
+	sample: () => import('./screens/supervise.js')
+	    .then((m) => m.SampleView),
+	precision: () => import('./screens/supervise.js')
+	    .then((m) => m.Precision),
+	checks: () => import('./screens/check.js').then((m) => m.Checks),
+	check: () => import('./screens/check.js').then((m) => m.CheckForm)
 };
 const loaded = {};
 
@@ -123,6 +136,18 @@ function Screen({ route, user }) {
 		return html`<${Lazy} name="whatif" />`;
 	if (a === 'settings')
 		return html`<${Settings} />`;
+	// 精准监督 (issue 13)
+	if (a === 'supervise' && b && canSample(user))
+		return html`<${Lazy} name="sample" key=${'s' + b} id=${b} />`;
+	if (a === 'supervise' && canSample(user))
+		return html`<${Lazy} name="supervise" key="supervise" />`;
+	if (a === 'precision' && canSample(user))
+		return html`<${Lazy} name="precision" key="precision"
+		    query=${route.query} />`;
+	if (a === 'checks' && b && canCheck(user))
+		return html`<${Lazy} name="check" key=${'c' + b} id=${b} />`;
+	if (a === 'checks' && canCheck(user))
+		return html`<${Lazy} name="checks" key="checks" />`;
 	if (a === 'region' && b && canReadPersons(user))
 		return html`<${Home} code=${b} />`;
 	if (!a && user.role === 'auditor')
@@ -149,6 +174,9 @@ function Nav({ user, route, pending }) {
 		    '#/audit', user.role === 'auditor' ? '' : 'audit',
 		    t('nav.audit'))}
 		${canSimulate(user) && link('#/whatif', 'whatif', t('nav.whatif'))}
+		${canSample(user) && link('#/supervise', 'supervise',
+		    t('nav.supervise'))}
+		${canCheck(user) && link('#/checks', 'checks', t('nav.checks'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }

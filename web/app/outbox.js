@@ -147,6 +147,35 @@ async function sendDelivery(item) {
 	}
 }
 
+// Sends a spot check (精准监督, screens/check.js): {state: 'done'} |
+// 'queued' | 'invalid'. A check is recorded once: a retry after a lost
+// answer meets 422 "state" (already finished), which is success.
+async function sendCheck(item) {
+	try {
+		const res = await api('POST', `/checks/${item.task}`,
+		    { items: item.items, services: item.services });
+
+		await remove(item.cid);
+		return { state: 'done', result: res };
+	} catch (e) {
+		if (e instanceof ApiError && e.code === 'state') {
+			await remove(item.cid);
+			return { state: 'done' };
+		}
+		if (e instanceof OfflineError || (e instanceof ApiError &&
+		    e.status === 401)) {
+			item.state = 'queued';
+			await save(item);
+			if (e instanceof ApiError)
+				throw e;
+			return { state: 'queued' };
+		}
+		if (!(e instanceof ApiError))
+			throw e;
+		return refused(item, e);
+	}
+}
+
 // Sends one item. Returns {state: 'done' | 'conflict' | 'invalid' |
 // 'queued', result?, error?}; the item is updated in (or removed from)
 // the outbox accordingly. A 401 leaves it queued and rethrows.
@@ -155,6 +184,8 @@ export async function send(item) {
 
 	if (item.kind === 'delivery')
 		return sendDelivery(item);
+	if (item.kind === 'check')
+		return sendCheck(item);
 
 	try {
 		values = await fillSecrets(item);

@@ -75,9 +75,21 @@ export function isDept(user) {
 	return !!user && user.role === 'department';
 }
 
-// Who has an outbox: survey takers, and departments for deliveries.
+// Who has an outbox: survey takers, departments for deliveries, and
+// supervisors for their spot checks.
 export function canQueue(user) {
-	return canWrite(user) || isDept(user);
+	return canWrite(user) || isDept(user) || canCheck(user);
+}
+
+// 精准监督: drawing samples and the precision dashboard (county and
+// above, supervisors); checking (every role that reads persons).
+export function canSample(user) {
+	return !!user && ['county', 'city', 'province', 'supervisor']
+	    .includes(user.role);
+}
+
+export function canCheck(user) {
+	return canReadPersons(user);
 }
 
 // 政策测算 (POST /rules/simulate): county, city and province officers.

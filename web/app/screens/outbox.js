@@ -62,7 +62,10 @@ export function Outbox() {
 			${msg && html`<p class="summary">${msg}</p>`}
 			<ul class="list outbox">${data.map((x) => html`
 			<li key=${x.cid} class=${'ob-' + x.state}>
-				${x.kind === 'delivery' ? html`<p><a href="#/"
+				${x.kind === 'check' ? html`<p><a
+				    href=${'#/checks/' + x.task} class="pname">
+				    ${x.name}</a>${' · ' + t('chk.outbox')}</p>` :
+				    x.kind === 'delivery' ? html`<p><a href="#/"
 				    class="pname">${x.name}</a>${' · ' + x.what}</p>
 				    <p>${t('outbox.delivery', { date: x.date,
 				    v: money(x.amount) })}${x.note ? ' · ' + x.note :

@@ -1,0 +1,700 @@
+/*
+ * supervise.c - samples and check tasks: schema, drawing, listing,
+ * assigning (see supervise.h).
+ */
+#include "store/supervise.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/mem.h"
+#include "store/store_int.h"
+#include "store/supervise_int.h"
+#include "store/users.h"
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS samples ("
+	" id INTEGER PRIMARY KEY,"
+	" year INTEGER NOT NULL,"
+	" region TEXT NOT NULL,"
+	" rate REAL NOT NULL,"
+	" min_per_surveyor INTEGER NOT NULL,"
+	" recheck_rate REAL NOT NULL,"
+	" seed INTEGER NOT NULL,"
+	" items TEXT NOT NULL,"
+	" mode INTEGER NOT NULL,"
+	" due TEXT NOT NULL,"
+	" persons INTEGER NOT NULL,"
+	" created_at TEXT NOT NULL,"
+	" created_by TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS check_tasks ("
+	" id INTEGER PRIMARY KEY,"
+	" sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	" person_id INTEGER NOT NULL REFERENCES persons(id),"
+	" year INTEGER NOT NULL,"
+	" region TEXT NOT NULL,"
+	" township TEXT NOT NULL,"
+	" surveyor TEXT NOT NULL,"
+	" survey_by TEXT NOT NULL,"
+	" survey_upd_by TEXT NOT NULL,"
+	" recheck_of INTEGER REFERENCES check_tasks(id),"
+	" checker TEXT,"
+	" mode INTEGER NOT NULL,"
+	" due TEXT NOT NULL,"
+	" done INTEGER NOT NULL DEFAULT 0,"
+	" done_at TEXT,"
+	" done_day TEXT,"
+	" version INTEGER NOT NULL DEFAULT 1,"
+	" assigned_at TEXT,"
+	" assigned_by TEXT);"
+	"CREATE INDEX IF NOT EXISTS check_tasks_sample"
+	" ON check_tasks(sample_id, id);"
+	"CREATE INDEX IF NOT EXISTS check_tasks_checker"
+	" ON check_tasks(checker, done);"
+	"CREATE INDEX IF NOT EXISTS check_tasks_year ON check_tasks(year, region);"
+	"CREATE INDEX IF NOT EXISTS check_tasks_recheck"
+	" ON check_tasks(recheck_of) WHERE recheck_of IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS check_results ("
+	" id INTEGER PRIMARY KEY,"
+	" task_id INTEGER NOT NULL REFERENCES check_tasks(id),"
+	" kind INTEGER NOT NULL,"
+	" ref TEXT NOT NULL,"
+	" recorded TEXT NOT NULL,"
+	" ok INTEGER NOT NULL,"
+	" right_value TEXT,"
+	" final TEXT NOT NULL,"
+	" UNIQUE (task_id, kind, ref));";
+
+static int
+exec(struct store *s, const char *sql, struct lf_error *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "supervise", err);
+	return 0;
+}
+
+int
+supervise_init(struct store *s, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int have = 0;
+
+	/* take no write lock when the tables are there */
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('samples', 'check_tasks', 'check_results')", -1,
+	    &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			have = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (have == 3)
+		return 0;
+	return exec(s, schema_sql, err);
+}
+
+const char *
+supervise_mode_zh(int mode)
+{
+	return mode == SUP_PHONE ? "电话复核" : mode == SUP_VISIT ? "入户复核" :
+	    "";
+}
+
+const char *
+supervise_mode_en(int mode)
+{
+	return mode == SUP_PHONE ? "phone" : mode == SUP_VISIT ? "visit" : "";
+}
+
+int
+supervise_mode_parse(const char *m)
+{
+	if (m == NULL)
+		return 0;
+	if (strcmp(m, "visit") == 0)
+		return SUP_VISIT;
+	if (strcmp(m, "phone") == 0)
+		return SUP_PHONE;
+	return 0;
+}
+
+/* ---- transactions ---------------------------------------------------- */
+
+/* 1 when this call began the transaction (commit it), 0 when it joins a
+ * savepoint of the caller's; -1 on error. */
+static int
+tx_begin(struct store *s, struct lf_error *err)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return exec(s, "BEGIN IMMEDIATE", err) == 0 ? 1 : -1;
+	return exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
+}
+
+static int
+tx_end(struct store *s, int own, int rc, struct lf_error *err)
+{
+	if (own < 0)
+		return -1;
+	if (own) {
+		if (rc == 0 && exec(s, "COMMIT", err) == 0)
+			return 0;
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (rc == 0 && exec(s, "RELEASE supervise", err) == 0)
+		return 0;
+	sqlite3_exec(s->db, "ROLLBACK TO supervise; RELEASE supervise", NULL,
+	    NULL, NULL);
+	return -1;
+}
+
+int
+supervise_tx_begin(struct store *s, struct lf_error *err)
+{
+	return tx_begin(s, err);
+}
+
+int
+supervise_tx_end(struct store *s, int own, int rc, struct lf_error *err)
+{
+	return tx_end(s, own, rc, err);
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+/* Checks the item list: known, not secret, not repeated. */
+static int
+check_items(const struct catalog *cat, const char *items,
+    struct lf_error *err)
+{
+	char code[64];
+	const char *p = items, *e;
+	size_t len, n = 0;
+
+	if (strlen(items) >= SUP_ITEMS_MAX)
+		return lf_error_set(err, "invalid", "items", "核查项目过多 (too "
+		    "many items)");
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 0 || len >= sizeof(code))
+			return lf_error_set(err, "invalid", "items", "核查项目列表"
+			    "格式错误 (malformed item list)");
+		memcpy(code, p, len);
+		code[len] = '\0';
+		if (catalog_find(cat, code, len) == NULL)
+			return lf_error_set(err, "invalid", "items", "未知项目 "
+			    "(unknown item) %s", code);
+		if (catalog_find(cat, code, len)->secret)
+			return lf_error_set(err, "invalid", "items", "加密项目不"
+			    "能抽查 (a secret item cannot be checked): %s", code);
+		n++;
+		p += len + (e != NULL);
+		if (e != NULL && *p == '\0')
+			return lf_error_set(err, "invalid", "items", "核查项目列表"
+			    "格式错误 (malformed item list)");
+	}
+	if (n == 0)
+		return lf_error_set(err, "invalid", "items", "至少一个核查项目 "
+		    "(at least one item)");
+	return 0;
+}
+
+struct cand {
+	int64_t		 id;
+	char		 region[13];
+	char		 town[13];
+	char		*surv;
+};
+
+static void
+cands_free(struct cand *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mem_free(c[i].surv);
+	mem_free(c);
+}
+
+/* The year's surveyed active persons in `in`. */
+static int
+load_cands(struct store *s, int year, const struct region *in,
+    struct cand **out, size_t *nout, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	struct cand *c = NULL, *nc;
+	size_t n = 0, cap = 0;
+	char lo[24], hi[24];
+	const char *sv;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT p.id, p.region, "
+	    "coalesce(v.surveyor_name, '') FROM surveys v JOIN persons p "
+	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
+	    "p.region < ? AND p.status = 1", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "sample", err);
+	store_region_range(in, lo, hi);
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			nc = mem_realloc(c, cap * sizeof(*c));
+			if (nc == NULL)
+				goto oom;
+			c = nc;
+		}
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].id = sqlite3_column_int64(st, 0);
+		store_copy_col(st, 1, c[n].region, sizeof(c[n].region));
+		memcpy(c[n].town, c[n].region, 9);
+		c[n].town[9] = '\0';
+		sv = (const char *)sqlite3_column_text(st, 2);
+		if ((c[n].surv = mem_strdup(sv ? sv : "")) == NULL)
+			goto oom;
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cands_free(c, n);
+		return store_sqlite_error(s, "sample", err);
+	}
+	*out = c;
+	*nout = n;
+	return 0;
+oom:
+	sqlite3_finalize(st);
+	cands_free(c, n);
+	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+}
+
+static int
+insert_sample(struct store *s, int year, const struct region *in,
+    const struct sup_params *prm, const char *items, int mode,
+    const char *due, int64_t persons, const char *actor, int64_t *id,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	char now[21];
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO samples (year, region, "
+	    "rate, min_per_surveyor, recheck_rate, seed, items, mode, due, "
+	    "persons, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "sample", err);
+	store_now_iso(now);
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, in->code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 3, prm->rate);
+	sqlite3_bind_int(st, 4, prm->min_per_surveyor);
+	sqlite3_bind_double(st, 5, prm->recheck_rate);
+	sqlite3_bind_int64(st, 6, (int64_t)prm->seed);
+	sqlite3_bind_text(st, 7, items, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 8, mode);
+	sqlite3_bind_text(st, 9, due, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 10, persons);
+	sqlite3_bind_text(st, 11, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 12, actor, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, "sample", err);
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+#define TASK_INSERT "INSERT INTO check_tasks (sample_id, person_id, year, " \
+	"region, township, surveyor, survey_by, survey_upd_by, recheck_of, " \
+	"mode, due) SELECT ?1, ?2, ?3, ?4, ?5, ?6, v.created_by, " \
+	"v.updated_by, ?7, ?8, ?9 FROM surveys v WHERE v.person_id = ?2 " \
+	"AND v.year = ?3"
+
+static int
+insert_tasks(struct store *s, int64_t sample, int year, const struct cand *c,
+    const size_t *idx, const unsigned char *recheck, size_t m, int mode,
+    const char *due, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE, round;
+
+	if (sqlite3_prepare_v2(s->db, TASK_INSERT, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check task", err);
+	for (i = 0; i < m && rc == SQLITE_DONE; i++) {
+		const struct cand *p = &c[idx[i]];
+		int64_t first = 0;
+
+		for (round = 0; round < 1 + (recheck[i] != 0); round++) {
+			sqlite3_bind_int64(st, 1, sample);
+			sqlite3_bind_int64(st, 2, p->id);
+			sqlite3_bind_int(st, 3, year);
+			sqlite3_bind_text(st, 4, p->region, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, p->town, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, p->surv, -1, SQLITE_STATIC);
+			if (first != 0)
+				sqlite3_bind_int64(st, 7, first);
+			else
+				sqlite3_bind_null(st, 7);
+			sqlite3_bind_int(st, 8, mode);
+			sqlite3_bind_text(st, 9, due, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				break;
+			first = sqlite3_last_insert_rowid(s->db);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, "check task", err);
+	return 0;
+}
+
+int
+supervise_draw(struct store *s, int year, const struct region *in,
+    const struct sup_params *prm, const char *items, int mode,
+    const char *due, const char *actor, int64_t *id, struct lf_error *err)
+{
+	struct cand *c = NULL;
+	struct sup_person *pp = NULL;
+	size_t n = 0, m = 0, i, *idx = NULL;
+	unsigned char *recheck = NULL;
+	int days, own, rc = -1;
+
+	if (items == NULL)
+		items = SUP_DEFAULT_ITEMS;
+	if (year < 1990 || year > 2999)
+		return lf_error_set(err, "invalid", "year", "年度无效 (bad "
+		    "year)");
+	if (mode != SUP_VISIT && mode != SUP_PHONE)
+		return lf_error_set(err, "invalid", "mode", "复核方式须为 visit "
+		    "或 phone (mode must be visit or phone)");
+	if (due == NULL || date_parse(due, &days) != 0)
+		return lf_error_set(err, "invalid", "due", "截止日期须为 "
+		    "YYYY-MM-DD (due must be a date YYYY-MM-DD)");
+	if (check_items(s->cat, items, err) != 0)
+		return -1;
+	if ((own = tx_begin(s, err)) < 0)
+		return -1;
+	if (load_cands(s, year, in, &c, &n, err) != 0)
+		goto out;
+	if (n == 0) {
+		lf_error_set(err, "invalid", "region", "%d 年 %s 没有可抽查的调查 "
+		    "(no surveys to sample in %s for %d)", year, in->code,
+		    in->code, year);
+		goto out;
+	}
+	if ((pp = mem_calloc(n, sizeof(*pp))) == NULL) {
+		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		pp[i].id = c[i].id;
+		pp[i].township = c[i].town;
+		pp[i].surveyor = c[i].surv;
+	}
+	if (sup_draw(pp, n, prm, &idx, &recheck, &m, err) != 0 ||
+	    insert_sample(s, year, in, prm, items, mode, due, (int64_t)n,
+	    actor, id, err) != 0 ||
+	    insert_tasks(s, *id, year, c, idx, recheck, m, mode, due,
+	    err) != 0)
+		goto out;
+	rc = 0;
+out:
+	mem_free(pp);
+	mem_free(idx);
+	mem_free(recheck);
+	cands_free(c, n);
+	return tx_end(s, own, rc, err);
+}
+
+/* ---- reading --------------------------------------------------------- */
+
+#define SAMPLE_COLS "s.id, s.year, s.region, s.rate, s.min_per_surveyor, " \
+	"s.recheck_rate, s.seed, s.items, s.mode, s.due, s.persons, " \
+	"s.created_at, s.created_by, " \
+	"(SELECT count(*) FROM check_tasks t WHERE t.sample_id = s.id), " \
+	"(SELECT count(*) FROM check_tasks t WHERE t.sample_id = s.id AND " \
+	"t.checker IS NOT NULL), " \
+	"(SELECT count(*) FROM check_tasks t WHERE t.sample_id = s.id AND " \
+	"t.done = 1), " \
+	"(SELECT count(*) FROM check_tasks t WHERE t.sample_id = s.id AND " \
+	"t.done = 0 AND t.due < ?1), " \
+	"(SELECT count(*) FROM check_tasks t WHERE t.sample_id = s.id AND " \
+	"t.recheck_of IS NOT NULL) FROM samples s "
+
+static void
+sample_row(sqlite3_stmt *st, struct sup_sample *sm)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->id = sqlite3_column_int64(st, 0);
+	sm->year = sqlite3_column_int(st, 1);
+	store_copy_col(st, 2, sm->region, sizeof(sm->region));
+	sm->prm.rate = sqlite3_column_double(st, 3);
+	sm->prm.min_per_surveyor = sqlite3_column_int(st, 4);
+	sm->prm.recheck_rate = sqlite3_column_double(st, 5);
+	sm->prm.seed = (uint64_t)sqlite3_column_int64(st, 6);
+	store_copy_col(st, 7, sm->items, sizeof(sm->items));
+	sm->mode = sqlite3_column_int(st, 8);
+	store_copy_col(st, 9, sm->due, sizeof(sm->due));
+	sm->persons = sqlite3_column_int64(st, 10);
+	store_copy_col(st, 11, sm->created_at, sizeof(sm->created_at));
+	store_copy_col(st, 12, sm->created_by, sizeof(sm->created_by));
+	sm->tasks = sqlite3_column_int64(st, 13);
+	sm->assigned = sqlite3_column_int64(st, 14);
+	sm->done = sqlite3_column_int64(st, 15);
+	sm->overdue = sqlite3_column_int64(st, 16);
+	sm->rechecks = sqlite3_column_int64(st, 17);
+}
+
+static void
+bind_today(sqlite3_stmt *st)
+{
+	char today[11];
+
+	date_format(store_today(), today);
+	sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
+}
+
+int
+supervise_sample_get(struct store *s, int64_t id, struct sup_sample *out,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " SAMPLE_COLS "WHERE s.id = ?2",
+	    -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "sample", err);
+	bind_today(st);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		sample_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "sample", err);
+}
+
+int
+supervise_samples(struct store *s, const struct region *in, int year,
+    supervise_sample_fn fn, void *arg, struct lf_error *err)
+{
+	struct sup_sample sm;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+	size_t len;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " SAMPLE_COLS "WHERE "
+	    "(?2 = 0 OR s.year = ?2) AND substr(s.region, 1, ?3) = ?4 "
+	    "ORDER BY s.id DESC", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "sample", err);
+	bind_today(st);
+	sqlite3_bind_int(st, 2, year);
+	len = in ? strlen(in->code) : 0;
+	sqlite3_bind_int(st, 3, (int)len);
+	sqlite3_bind_text(st, 4, in ? in->code : "", -1, SQLITE_TRANSIENT);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sample_row(st, &sm);
+		stop = fn(arg, &sm);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlite_error(s, "sample", err);
+	return stop < 0 ? stop : 0;
+}
+
+#define TASK_COLS "t.id, t.sample_id, t.person_id, t.year, p.uid, p.name, " \
+	"t.region, t.township, t.surveyor, t.survey_by, t.survey_upd_by, " \
+	"coalesce(t.recheck_of, 0), coalesce(t.checker, ''), t.mode, t.due, " \
+	"t.done, coalesce(t.done_at, ''), t.version FROM check_tasks t " \
+	"JOIN persons p ON p.id = t.person_id "
+
+static void
+task_row(sqlite3_stmt *st, struct sup_task *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	t->sample_id = sqlite3_column_int64(st, 1);
+	t->person_id = sqlite3_column_int64(st, 2);
+	t->year = sqlite3_column_int(st, 3);
+	store_copy_col(st, 4, t->uid, sizeof(t->uid));
+	store_copy_col(st, 5, t->name, sizeof(t->name));
+	store_copy_col(st, 6, t->region, sizeof(t->region));
+	store_copy_col(st, 7, t->township, sizeof(t->township));
+	store_copy_col(st, 8, t->surveyor, sizeof(t->surveyor));
+	store_copy_col(st, 9, t->survey_by, sizeof(t->survey_by));
+	store_copy_col(st, 10, t->survey_upd_by, sizeof(t->survey_upd_by));
+	t->recheck_of = sqlite3_column_int64(st, 11);
+	store_copy_col(st, 12, t->checker, sizeof(t->checker));
+	t->mode = sqlite3_column_int(st, 13);
+	store_copy_col(st, 14, t->due, sizeof(t->due));
+	t->done = sqlite3_column_int(st, 15);
+	store_copy_col(st, 16, t->done_at, sizeof(t->done_at));
+	t->version = sqlite3_column_int64(st, 17);
+}
+
+int
+supervise_task_get(struct store *s, int64_t id, struct sup_task *out,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " TASK_COLS "WHERE t.id = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check task", err);
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		task_row(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "check task", err);
+}
+
+int
+supervise_tasks(struct store *s, int64_t sample, const char *checker,
+    const struct region *in, supervise_task_fn fn, void *arg,
+    struct lf_error *err)
+{
+	struct sup_task t;
+	sqlite3_stmt *st;
+	char lo[24] = "", hi[24] = "~";
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " TASK_COLS "WHERE (?1 = 0 OR "
+	    "t.sample_id = ?1) AND (?2 IS NULL OR t.checker = ?2) AND "
+	    "t.region >= ?3 AND t.region < ?4 ORDER BY t.id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check task", err);
+	if (in != NULL)
+		store_region_range(in, lo, hi);
+	sqlite3_bind_int64(st, 1, sample);
+	if (checker != NULL)
+		sqlite3_bind_text(st, 2, checker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, hi, -1, SQLITE_TRANSIENT);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		task_row(st, &t);
+		stop = fn(arg, &t);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return store_sqlite_error(s, "check task", err);
+	return stop < 0 ? stop : 0;
+}
+
+/* ---- assigning ------------------------------------------------------- */
+
+/* The roles whose accounts may check a person (they read persons). */
+static int
+checker_role(enum user_role r)
+{
+	return r == USER_VILLAGE || r == USER_TOWNSHIP || r == USER_COUNTY ||
+	    r == USER_CITY || r == USER_PROVINCE || r == USER_SUPERVISOR;
+}
+
+static int
+check_checker(struct store *s, const struct sup_task *t, const char *login,
+    struct lf_error *err)
+{
+	struct user u;
+	struct sup_task first;
+	int rc;
+
+	if (strcmp(login, t->survey_by) == 0 ||
+	    strcmp(login, t->survey_upd_by) == 0 ||
+	    strcmp(login, t->surveyor) == 0)
+		return lf_error_set(err, "checker_is_surveyor", "checker",
+		    "核查员不能是该人员的调查员 (the checker cannot be the "
+		    "person's own surveyor)");
+	if (t->recheck_of != 0) {
+		rc = supervise_task_get(s, t->recheck_of, &first, err);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && strcmp(first.checker, login) == 0)
+			return lf_error_set(err, "checker_is_surveyor",
+			    "checker", "复核须由另一名核查员完成 (a re-check "
+			    "needs another checker than the first check)");
+	}
+	rc = users_get(s, login, &u, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1 || u.disabled || !checker_role(u.role) ||
+	    strncmp(t->region, u.region, strlen(u.region)) != 0)
+		return lf_error_set(err, "checker", "checker", "该账号不能核查"
+		    "此人员 (this account cannot check this person)");
+	return 0;
+}
+
+int
+supervise_assign(struct store *s, int64_t task, const char *checker,
+    int mode, const char *due, int64_t expect_version, const char *actor,
+    struct sup_task *out, struct lf_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct sup_task t;
+	char now[21];
+	int days, own, rc = -1, g;
+
+	if (mode != 0 && mode != SUP_VISIT && mode != SUP_PHONE)
+		return lf_error_set(err, "invalid", "mode", "复核方式须为 visit "
+		    "或 phone (mode must be visit or phone)");
+	if (due != NULL && date_parse(due, &days) != 0)
+		return lf_error_set(err, "invalid", "due", "截止日期须为 "
+		    "YYYY-MM-DD (due must be a date YYYY-MM-DD)");
+	if (checker == NULL || checker[0] == '\0')
+		return lf_error_set(err, "invalid", "checker", "缺少核查员 "
+		    "(checker missing)");
+	if ((own = tx_begin(s, err)) < 0)
+		return -1;
+	g = supervise_task_get(s, task, &t, err);
+	if (g != 0) {
+		if (g == 1)
+			lf_error_set(err, "not_found", "", "无此核查任务 (no such "
+			    "check task)");
+		goto out;
+	}
+	if (t.done) {
+		lf_error_set(err, "state", "", "核查已完成 (the check is "
+		    "finished)");
+		goto out;
+	}
+	if (expect_version != 0 && expect_version != t.version) {
+		lf_error_set(err, "conflict", "version", "任务已被他人修改 (the "
+		    "task was changed meanwhile)");
+		goto out;
+	}
+	if (check_checker(s, &t, checker, err) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "UPDATE check_tasks SET checker = ?, "
+	    "mode = ?, due = ?, version = version + 1, assigned_at = ?, "
+	    "assigned_by = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
+		store_sqlite_error(s, "check task", err);
+		goto out;
+	}
+	store_now_iso(now);
+	sqlite3_bind_text(st, 1, checker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, mode ? mode : t.mode);
+	sqlite3_bind_text(st, 3, due ? due : t.due, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, task);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlite_error(s, "check task", err);
+		goto out;
+	}
+	if (out != NULL && supervise_task_get(s, task, out, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return tx_end(s, own, rc, err);
+}
