@@ -35,6 +35,10 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* issue 13: data-quality findings */
+	{ "quality", cmd_quality, "DB --year Y [--region CODE] [--json FILE]",
+	    "run the data-quality rules over the year and keep the findings "
+	    "current (idempotent)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
