@@ -8,6 +8,7 @@
  * output file, prints the KPI table.
  */
 #include "cli/cli.h"
+#include "cli/stats_findings.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -169,7 +170,9 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	q.nfilters = a->nfilters;
 	q.today = store_today();
 	if (report_build(st, env->cat, &q, as_of, &r, err) != 0 ||
-	    write_all(a, r, err) != 0)
+	    write_all(a, r, err) != 0 ||
+	    stats_findings(s, env, (int)a->year, in->code, a->json, a->xlsx ==
+	    NULL && a->json == NULL && a->csv == NULL, err) != 0) /* #13 */
 		goto out;
 	rc = 0;
 out:

@@ -159,6 +159,12 @@ enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
 enum MHD_Result	h_stats(struct req *r);
+/* issue 13: data-quality findings (h_findings.c) */
+enum MHD_Result	h_findings_list(struct req *r);
+enum MHD_Result	h_findings_rules(struct req *r);
+enum MHD_Result	h_finding_get(struct req *r);
+enum MHD_Result	h_finding_resolve(struct req *r);
+enum MHD_Result	h_finding_dismiss(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */
