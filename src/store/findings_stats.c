@@ -71,10 +71,10 @@ rules_json(const struct quality_rules *qr, json_t *by_rule)
 
 		c = json_object_get(by_rule, q->code);
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,"
-		    "s:O}", "code", q->code, "name_zh", q->name_zh, "name_en",
+		    "s:o}", "code", q->code, "name_zh", q->name_zh, "name_en",
 		    q->name_en, "severity", quality_severity_name(q->severity,
 		    0), "scope", quality_scope_name(q->scope, 0), "owner",
-		    q->owner, "counts", c ? c : json_object()));
+		    q->owner, "counts", c ? json_incref(c) : counts()));
 	}
 	return a;
 }
