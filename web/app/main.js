@@ -19,6 +19,9 @@
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
 //   #/settings              language, text size, logout
+//   #/findings?rule=&status=&region=&year=
+//                           data-quality findings (issue 13; loaded when
+//                           opened); #/findings/ID one finding
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -44,7 +47,11 @@ const LAZY = {
 	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox),
 	stats: () => import('./screens/stats.js').then((m) => m.Stats),
 	statsPersons: () => import('./screens/stats.js')
-	    .then((m) => m.StatsPersons)
+	    .then((m) => m.StatsPersons),
+	/* issue 13: data-quality findings */
+	findings: () => import('./screens/findings.js')
+	    .then((m) => m.Findings),
+	finding: () => import('./screens/findings.js').then((m) => m.Finding)
 };
 const loaded = {};
 
@@ -115,6 +122,10 @@ function Screen({ route, user }) {
 		return html`<${Outbox} />`;
 	if (a === 'audit' && canAudit(user))
 		return html`<${Audit} query=${route.query} />`;
+	if (a === 'findings' && canReadPersons(user))	/* issue 13 */
+		return b ? html`<${Lazy} name="finding" key=${'f' + b} id=${b} />` :
+		    html`<${Lazy} name="findings" key="findings"
+		    query=${route.query} />`;
 	if (a === 'settings')
 		return html`<${Settings} />`;
 	if (a === 'region' && b && canReadPersons(user))
@@ -142,6 +153,8 @@ function Nav({ user, route, pending }) {
 		${canAudit(user) && link(user.role === 'auditor' ? '#/' :
 		    '#/audit', user.role === 'auditor' ? '' : 'audit',
 		    t('nav.audit'))}
+		${canReadPersons(user) && link('#/findings', 'findings',
+		    t('nav.findings'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }
