@@ -40,6 +40,10 @@ demo-supervisor supervisor 510182
 demo-auditor auditor 51
 demo-admin admin 51
 USERS
+	# issue 13: data-quality findings of every year (menu 数据质量)
+	for y in 2024 2025 2026; do
+		./liangfu quality "$db" --year "$y" >/dev/null
+	done
 fi
 id=$(./liangfu export "$db" --year 2026 demo/surveys-2026.csv >/dev/null 2>&1 &&
     sed -n 2p demo/surveys-2026.csv | tr ',' '\n' | grep -E '^[0-9]{17}[0-9X]$' |
