@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/quality.h"
+#include "io/log.h"
 #include "store/findings_batch.h"
 #include "store/findings_stats.h"
 
@@ -79,6 +80,9 @@ run(const char *db, struct cli_env *env, int year, const char *region,
 		quality_rules_free(qr);
 		return 1;
 	}
+	/* a bounded page cache: the pass reads each page once */
+	if (store_set_cache(s, 64, &err) != 0)
+		log_warnx("quality: %s", err.message);
 	rc = findings_batch(s, qr, env->policies, env->disaster, year, region,
 	    cli_actor(), NULL, NULL, &st, &err);
 	if (rc != 0)

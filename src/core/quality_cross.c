@@ -202,21 +202,29 @@ struct quality_surveyors {
 	const struct catalog	*cat;
 	struct surveyor		*v;
 	size_t			 cap, n;
+	int			*need;		/* need item indices */
+	size_t			 nneed;
 };
 
 struct quality_surveyors *
 quality_surveyors_new(const struct catalog *cat)
 {
 	struct quality_surveyors *q = mem_calloc(1, sizeof(*q));
+	size_t i;
 
 	if (q == NULL)
 		return NULL;
 	q->cat = cat;
 	q->cap = 1 << 10;
-	if ((q->v = mem_calloc(q->cap, sizeof(*q->v))) == NULL) {
-		mem_free(q);
+	q->v = mem_calloc(q->cap, sizeof(*q->v));
+	q->need = mem_calloc(cat->nfields + 1, sizeof(*q->need));
+	if (q->v == NULL || q->need == NULL) {
+		quality_surveyors_free(q);
 		return NULL;
 	}
+	for (i = 0; i < cat->nfields; i++)
+		if (cat->fields[i].section == SEC_NEED)
+			q->need[q->nneed++] = (int)i;
 	return q;
 }
 
@@ -226,19 +234,19 @@ quality_surveyors_free(struct quality_surveyors *q)
 	if (q == NULL)
 		return;
 	mem_free(q->v);
+	mem_free(q->need);
 	mem_free(q);
 }
 
 /* The fingerprint of the survey's need items. */
 static uint64_t
-need_print(const struct catalog *cat, const struct record *r)
+need_print(const struct quality_surveyors *q, const struct record *r)
 {
 	uint64_t h = FNV_OFF;
-	size_t i;
+	size_t k, i;
 
-	for (i = 0; i < cat->nfields; i++) {
-		if (cat->fields[i].section != SEC_NEED)
-			continue;
+	for (k = 0; k < q->nneed; k++) {
+		i = (size_t)q->need[k];
 		h = fnv(h, &r->set[i], 1);
 		if (r->set[i])
 			h = fnv(h, &r->num[i], sizeof(r->num[i]));
@@ -298,7 +306,7 @@ quality_surveyors_add(struct quality_surveyors *q, const char *name,
 	key = mix(fnv(fnv(FNV_OFF, nm, strlen(nm) + 1), tw, strlen(tw))) | 1;
 	if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
 		return -1;
-	print = need_print(q->cat, r);
+	print = need_print(q, r);
 	s = slot_of(q->v, q->cap, key, nm, tw);
 	if (s->key == 0) {
 		s->key = key;

@@ -159,8 +159,9 @@ open_stmts(struct batch *b, struct lf_error *err)
 	    "JOIN deliveries d ON d.item_id = i.id WHERE i.year = ?1 AND "
 	    "i.person_id > ?2 AND i.person_id <= ?3 ORDER BY i.person_id",
 	    &b->dls, err) != 0 ||
-	    prepare(b, "SELECT person_id FROM plans WHERE year = ?1 AND "
-	    "person_id > ?2 AND person_id <= ?3 ORDER BY person_id",
+	    prepare(b, "SELECT person_id FROM plans WHERE person_id > ?2 AND "
+	    "person_id <= ?3 AND +year = ?1 ORDER BY person_id",	/* the
+	    (person_id, year) index, not the year's whole range */
 	    &b->plans, err) != 0 ? -1 : 0;
 }
 
