@@ -37,6 +37,7 @@ run() {
 echo "liangfu quality bench: $n persons, one year, need scale $k ($(nproc) cores, $(date -u +%F))"
 if [ -n "${BENCH_QUALITY_DB:-}" ]; then
 	cp "$BENCH_QUALITY_DB" "$db"
+	cp "$BENCH_QUALITY_DB.key" "$db.key"
 	n=$(sqlite3 "$db" "SELECT count(*) FROM surveys WHERE year = 2025")
 else
 	run seed ./liangfu seed "$db" --persons "$n" --years 2025 --seed 1 \
