@@ -99,6 +99,7 @@ bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/st
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
+	@sh bench/quality.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@

@@ -286,6 +286,15 @@ step_supervise() {
 	./liangfu seed-checks "$db" --sample 1 --right 0.85 --seed 2026
 }
 
+# data-quality findings of every year (menu 数据质量), last: they see the
+# deliveries, deaths and checks of the steps before
+step_quality() {
+	for y in $(seq "$first" "$year"); do
+		say "data-quality findings of $y..."
+		./liangfu quality "$db" --year "$y" >/dev/null
+	done
+}
+
 main_steps() {
 	step_seed
 	step_status
@@ -299,6 +308,7 @@ main_steps() {
 	# other features' command-line steps go here (the server is down)
 	step_feedback
 	step_supervise
+	step_quality
 	[ "$refused" -eq 0 ] || say "($refused requests refused; see above)"
 	say "demo database ready"
 }

@@ -38,6 +38,7 @@ int	cmd_feedback(int argc, char **argv);
 /* 精准监督 (issue 13): spot-check samples and synthetic demo checks */
 int	cmd_supervise(int argc, char **argv);
 int	cmd_seed_checks(int argc, char **argv);
+int	cmd_quality(int argc, char **argv);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

@@ -8,6 +8,7 @@
  * output file, prints the KPI table.
  */
 #include "cli/cli.h"
+#include "cli/stats_findings.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -181,7 +182,9 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0)
 		goto out;
 	r->precision = &prec;
-	if (write_all(a, r, err) != 0)
+	if (write_all(a, r, err) != 0 ||
+	    stats_findings(s, env, (int)a->year, in->code, a->json, a->xlsx ==
+	    NULL && a->json == NULL && a->csv == NULL, err) != 0) /* #13 */
 		goto out;
 	rc = 0;
 out:

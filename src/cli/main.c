@@ -52,6 +52,10 @@ static const struct cli_command commands[] = {
 	    "[--seed S]",
 	    "SYNTHETIC check answers for a sample's assigned tasks (demos "
 	    "only, like seed)" },
+	/* issue 13: data-quality findings */
+	{ "quality", cmd_quality, "DB --year Y [--region CODE] [--json FILE]",
+	    "run the data-quality rules over the year and keep the findings "
+	    "current (idempotent)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -30,4 +30,9 @@ lf_amounts_end:
 lf_disaster_start:
 	.incbin "data/disaster_regions.tsv"
 lf_disaster_end:
+	.balign 16
+	.global lf_quality_start, lf_quality_end
+lf_quality_start:
+	.incbin "data/quality_rules.tsv"
+lf_quality_end:
 	.section .note.GNU-stack,"",@progbits

@@ -8,6 +8,7 @@
  * write keeps current; the report names the time its data was current.
  */
 #include "http/access.h"
+#include "http/findings_hook.h"
 #include "http/session.h"
 #include "http/statsd.h"
 
@@ -210,7 +211,8 @@ h_stats(struct req *r)
 	}
 	rep->precision = &prec;
 	if (a.format == NULL || strcmp(a.format, "json") == 0)
-		res = reply_json(r, 200, report_json(rep));
+		res = reply_json(r, 200, findings_stats_add(r,
+		    report_json(rep), year, in->code));	/* issue 13 */
 	else
 		res = reply_file(r, rep, strcmp(a.format, "xlsx") == 0, year);
 	report_free(rep);

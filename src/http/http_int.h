@@ -204,6 +204,12 @@ enum MHD_Result	h_check_get(struct req *r);
 enum MHD_Result	h_check_assign(struct req *r);
 enum MHD_Result	h_check_record(struct req *r);
 enum MHD_Result	h_precision(struct req *r);
+/* issue 13: data-quality findings (h_findings.c) */
+enum MHD_Result	h_findings_list(struct req *r);
+enum MHD_Result	h_findings_rules(struct req *r);
+enum MHD_Result	h_finding_get(struct req *r);
+enum MHD_Result	h_finding_resolve(struct req *r);
+enum MHD_Result	h_finding_dismiss(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */

@@ -81,6 +81,14 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/checks/{}/assign", h_check_assign,
 	    AUTH_SESSION_CSRF },
 	{ "GET", "/api/v1/precision", h_precision, AUTH_SESSION },
+	/* issue 13: data-quality findings */
+	{ "GET", "/api/v1/findings", h_findings_list, AUTH_SESSION },
+	{ "GET", "/api/v1/findings/rules", h_findings_rules, AUTH_SESSION },
+	{ "GET", "/api/v1/findings/{}", h_finding_get, AUTH_SESSION },
+	{ "POST", "/api/v1/findings/{}/resolve", h_finding_resolve,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/findings/{}/dismiss", h_finding_dismiss,
+	    AUTH_SESSION_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]

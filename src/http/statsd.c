@@ -17,6 +17,7 @@
 #include "http/http_int.h"
 #include "io/log.h"
 #include "store/stats_load.h"
+#include "http/findings_hook.h"
 
 struct slot {
 	int			 year;		/* 0: empty */
@@ -236,6 +237,7 @@ statsd_person(struct store *s, int64_t person_id)
 	int years[16], i, n = 0;
 	struct slot *x;
 
+	findings_hook_person(s, sd.app, person_id);	/* issue 13 */
 	pthread_mutex_lock(&sd.mu);
 	for (i = 0; i < sd.n && n < 16; i++)
 		if (sd.slots[i].year != 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/date.h"
+#include "store/findings.h"
 #include "core/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
@@ -391,7 +392,8 @@ store_open(const char *path, const struct catalog *cat,
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
-	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
+	    plan_init(s, err) != 0 || findings_init(s, err) != 0 ||
+	    prepare_all(s, err) != 0)
 		goto fail;
 	if (feedback_init(s, err) != 0)		/* feedback, self-service */
 		goto fail;

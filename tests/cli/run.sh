@@ -107,6 +107,19 @@ expect 1 "show unknown person" -- "$bin" show a.db \
     --id-number 11010519491231002X
 expect 1 "show bad ID" -- "$bin" show a.db --id-number 123
 
+# issue 13: liangfu quality (usage, region, idempotent second run, JSON)
+expect 2 "quality needs --year" -- "$bin" quality a.db
+expect 1 "quality unknown region" -- "$bin" quality a.db --year 2024 \
+    --region 5199
+expect 0 "quality" -- "$bin" quality a.db --year 2024 --json q1.json
+contains err "300 persons checked" "quality counts persons"
+contains out "应享未享" "quality prints rule names in Chinese"
+contains q1.json '"UNMET_POLICY"' "quality JSON names rules"
+expect 0 "quality again" -- "$bin" quality a.db --year 2024
+contains err "findings 0 opened, 0 closed" "quality is idempotent"
+expect 0 "stats with findings" -- "$bin" stats a.db --year 2024 --json s.json
+contains s.json '"findings"' "stats JSON has the findings section"
+
 # progress bar: forced on shows rate, piped stays quiet
 LIANGFU_PROGRESS=1 "$bin" export a.db --year 2024 p.csv 2>err1 >/dev/null
 contains err1 "/s" "progress on"

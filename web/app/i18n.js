@@ -411,6 +411,26 @@ const zh = {
 	'audit.action.sample.create': '抽取样本', 'audit.action.sample.read': '查看样本',
 	'audit.action.check.assign': '分配核查', 'audit.action.check.read': '查看核查',
 	'audit.action.check.record': '提交核查', 'audit.action.precision.read': '查看精准率',
+	/* issue 13: data-quality findings */
+	'nav.findings': '数据质量',
+	'findings.title': '数据质量问题', 'findings.one': '数据质量问题',
+	'findings.lead': '规则自动发现的可疑记录。请核实后整改, 或说明理由后排除。',
+	'findings.rule': '规则', 'findings.status': '状态', 'findings.any': '全部',
+	'findings.regionCode': '区划代码 (可选)', 'findings.year': '年度',
+	'findings.submit': '筛选', 'findings.count': '{n} 条问题',
+	'findings.none': '没有符合条件的问题。', 'findings.more': '加载更多',
+	'findings.region': '所在区划', 'findings.owner': '责任方',
+	'findings.person': '人员', 'findings.record': '记录',
+	'findings.toPerson': '查看人员信息', 'findings.toPlan': '查看 {year} 年一人一策',
+	'findings.surveyor': '调查员: {name}', 'findings.back': '← 返回问题列表',
+	'findings.history': '处理记录', 'findings.decide': '处理',
+	'findings.reason': '理由', 'findings.reasonHint': '整改或排除都须填写理由, 记入处理记录。',
+	'findings.needReason': '请填写理由。',
+	'findings.resolve': '已整改', 'findings.dismiss': '排除 (非问题)',
+	'findings.done.resolve': '已标记为已整改。', 'findings.done.dismiss': '已排除。',
+	'findings.st.open': '待处理', 'findings.st.resolved': '已整改',
+	'findings.st.dismissed': '已排除',
+	'findings.sev.high': '严重', 'findings.sev.medium': '一般', 'findings.sev.low': '轻微',
 };
 
 const en = {
@@ -825,6 +845,26 @@ const en = {
 	'audit.action.sample.create': 'Drew a sample', 'audit.action.sample.read': 'Read a sample',
 	'audit.action.check.assign': 'Assigned a check', 'audit.action.check.read': 'Read a check',
 	'audit.action.check.record': 'Recorded a check', 'audit.action.precision.read': 'Read precision',
+	/* issue 13: data-quality findings */
+	'nav.findings': 'Data quality',
+	'findings.title': 'Data-quality findings', 'findings.one': 'Data-quality finding',
+	'findings.lead': 'Records the rules found doubtful. Check them, then fix, or dismiss with a reason.',
+	'findings.rule': 'Rule', 'findings.status': 'Status', 'findings.any': 'All',
+	'findings.regionCode': 'Region code (optional)', 'findings.year': 'Year',
+	'findings.submit': 'Filter', 'findings.count': '{n} findings',
+	'findings.none': 'No finding matches.', 'findings.more': 'Load more',
+	'findings.region': 'Region', 'findings.owner': 'Owner',
+	'findings.person': 'Person', 'findings.record': 'Record',
+	'findings.toPerson': 'Open the person', 'findings.toPlan': 'Open the {year} plan',
+	'findings.surveyor': 'Surveyor: {name}', 'findings.back': '← Back to the findings',
+	'findings.history': 'History', 'findings.decide': 'Decide',
+	'findings.reason': 'Reason', 'findings.reasonHint': 'Fixing or dismissing needs a reason; it goes into the history.',
+	'findings.needReason': 'Give a reason.',
+	'findings.resolve': 'Fixed', 'findings.dismiss': 'Dismiss (not a problem)',
+	'findings.done.resolve': 'Marked fixed.', 'findings.done.dismiss': 'Dismissed.',
+	'findings.st.open': 'Open', 'findings.st.resolved': 'Fixed',
+	'findings.st.dismissed': 'Dismissed',
+	'findings.sev.high': 'Serious', 'findings.sev.medium': 'Moderate', 'findings.sev.low': 'Minor',
 };
 
 export const STRINGS = { zh, en };

@@ -25,6 +25,9 @@
 //   #/supervise[/ID]        精准监督: draw a sample, its tasks, assign
 //   #/precision?year=&region=  the three precision rates
 //   #/checks[/ID]           my check tasks, one task's form (offline)
+//   #/findings?rule=&status=&region=&year=
+//                           data-quality findings (issue 13; loaded when
+//                           opened); #/findings/ID one finding
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -61,7 +64,11 @@ const LAZY = {
 	precision: () => import('./screens/supervise.js')
 	    .then((m) => m.Precision),
 	checks: () => import('./screens/check.js').then((m) => m.Checks),
-	check: () => import('./screens/check.js').then((m) => m.CheckForm)
+	check: () => import('./screens/check.js').then((m) => m.CheckForm),
+	/* issue 13: data-quality findings */
+	findings: () => import('./screens/findings.js')
+	    .then((m) => m.Findings),
+	finding: () => import('./screens/findings.js').then((m) => m.Finding)
 };
 const loaded = {};
 
@@ -134,6 +141,10 @@ function Screen({ route, user }) {
 		return html`<${Audit} query=${route.query} />`;
 	if (a === 'whatif' && canSimulate(user))
 		return html`<${Lazy} name="whatif" />`;
+	if (a === 'findings' && canReadPersons(user))	/* issue 13 */
+		return b ? html`<${Lazy} name="finding" key=${'f' + b} id=${b} />` :
+		    html`<${Lazy} name="findings" key="findings"
+		    query=${route.query} />`;
 	if (a === 'settings')
 		return html`<${Settings} />`;
 	// 精准监督 (issue 13)
@@ -177,6 +188,8 @@ function Nav({ user, route, pending }) {
 		${canSample(user) && link('#/supervise', 'supervise',
 		    t('nav.supervise'))}
 		${canCheck(user) && link('#/checks', 'checks', t('nav.checks'))}
+		${canReadPersons(user) && link('#/findings', 'findings',
+		    t('nav.findings'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }

@@ -1,0 +1,341 @@
+/*
+ * quality_cross.c - the rules across persons (quality.h): duplicate
+ * registrations and surveyors whose surveys are all identical.
+ */
+#include "core/quality.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+#define FNV_OFF		0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+/* A final mix, so that open addressing on the low bits spreads well. */
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+uint64_t
+quality_dup_key(const char *name, int gender, const char *birth)
+{
+	unsigned char g = (unsigned char)gender;
+	uint64_t h = FNV_OFF;
+
+	h = fnv(h, name, strlen(name) + 1);
+	h = fnv(h, &g, 1);
+	h = fnv(h, birth, strlen(birth) + 1);
+	return mix(h) | 1;	/* 0 marks an empty slot */
+}
+
+/* ---- duplicates ----------------------------------------------------- */
+
+struct dup_slot {
+	uint64_t	 key;
+	int64_t		 person;
+};
+
+struct quality_dups {
+	struct dup_slot	*v;
+	size_t		 cap, n;		/* cap a power of two */
+	int64_t		*twice;
+	size_t		 ntwice, twice_cap;
+	int		 sorted;
+};
+
+struct quality_dups *
+quality_dups_new(void)
+{
+	struct quality_dups *d = mem_calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->cap = 1 << 16;
+	if ((d->v = mem_calloc(d->cap, sizeof(*d->v))) == NULL) {
+		mem_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+quality_dups_free(struct quality_dups *d)
+{
+	if (d == NULL)
+		return;
+	mem_free(d->v);
+	mem_free(d->twice);
+	mem_free(d);
+}
+
+static int
+twice_add(struct quality_dups *d, int64_t person)
+{
+	int64_t *x;
+	size_t n;
+
+	if (d->ntwice == d->twice_cap) {
+		n = d->twice_cap ? d->twice_cap * 2 : 64;
+		if ((x = mem_realloc(d->twice, n * sizeof(*x))) == NULL)
+			return -1;
+		d->twice = x;
+		d->twice_cap = n;
+	}
+	d->twice[d->ntwice++] = person;
+	d->sorted = 0;
+	return 0;
+}
+
+/* Puts (key, person) into v without growing; the slot's person when the
+ * key was there already, else 0. */
+static int64_t
+put(struct dup_slot *v, size_t cap, uint64_t key, int64_t person)
+{
+	size_t i = (size_t)key & (cap - 1);
+
+	while (v[i].key != 0) {
+		if (v[i].key == key)
+			return v[i].person;
+		i = (i + 1) & (cap - 1);
+	}
+	v[i].key = key;
+	v[i].person = person;
+	return 0;
+}
+
+static int
+grow(struct quality_dups *d)
+{
+	struct dup_slot *nv;
+	size_t i, cap = d->cap * 2;
+
+	if ((nv = mem_calloc(cap, sizeof(*nv))) == NULL)
+		return -1;
+	for (i = 0; i < d->cap; i++)
+		if (d->v[i].key != 0)
+			put(nv, cap, d->v[i].key, d->v[i].person);
+	mem_free(d->v);
+	d->v = nv;
+	d->cap = cap;
+	return 0;
+}
+
+int
+quality_dups_add(struct quality_dups *d, uint64_t key, int64_t person_id)
+{
+	int64_t other;
+
+	if (key == 0)
+		key = 1;
+	if ((d->n + 1) * 2 > d->cap && grow(d) != 0)
+		return -1;
+	other = put(d->v, d->cap, key, person_id);
+	if (other == 0) {
+		d->n++;
+		return 0;
+	}
+	if (other == person_id)
+		return 0;
+	return twice_add(d, other) != 0 || twice_add(d, person_id) != 0 ?
+	    -1 : 0;
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+const int64_t *
+quality_dups_persons(struct quality_dups *d, size_t *n)
+{
+	size_t i, k = 0;
+
+	if (!d->sorted && d->ntwice > 0) {
+		qsort(d->twice, d->ntwice, sizeof(*d->twice), cmp_id);
+		for (i = 0; i < d->ntwice; i++)
+			if (k == 0 || d->twice[k - 1] != d->twice[i])
+				d->twice[k++] = d->twice[i];
+		d->ntwice = k;
+	}
+	d->sorted = 1;
+	*n = d->ntwice;
+	return d->twice;
+}
+
+/* ---- surveyors ------------------------------------------------------ */
+
+#define SURVEYOR_NAME	64
+
+struct surveyor {
+	char		 name[SURVEYOR_NAME];
+	char		 township[10];
+	uint64_t	 key, print;
+	int64_t		 n;
+	int		 same;		/* every print so far equal */
+};
+
+struct quality_surveyors {
+	const struct catalog	*cat;
+	struct surveyor		*v;
+	size_t			 cap, n;
+	int			*need;		/* need item indices */
+	size_t			 nneed;
+};
+
+struct quality_surveyors *
+quality_surveyors_new(const struct catalog *cat)
+{
+	struct quality_surveyors *q = mem_calloc(1, sizeof(*q));
+	size_t i;
+
+	if (q == NULL)
+		return NULL;
+	q->cat = cat;
+	q->cap = 1 << 10;
+	q->v = mem_calloc(q->cap, sizeof(*q->v));
+	q->need = mem_calloc(cat->nfields + 1, sizeof(*q->need));
+	if (q->v == NULL || q->need == NULL) {
+		quality_surveyors_free(q);
+		return NULL;
+	}
+	for (i = 0; i < cat->nfields; i++)
+		if (cat->fields[i].section == SEC_NEED)
+			q->need[q->nneed++] = (int)i;
+	return q;
+}
+
+void
+quality_surveyors_free(struct quality_surveyors *q)
+{
+	if (q == NULL)
+		return;
+	mem_free(q->v);
+	mem_free(q->need);
+	mem_free(q);
+}
+
+/* The fingerprint of the survey's need items. */
+static uint64_t
+need_print(const struct quality_surveyors *q, const struct record *r)
+{
+	uint64_t h = FNV_OFF;
+	size_t k, i;
+
+	for (k = 0; k < q->nneed; k++) {
+		i = (size_t)q->need[k];
+		h = fnv(h, &r->set[i], 1);
+		if (r->set[i])
+			h = fnv(h, &r->num[i], sizeof(r->num[i]));
+		if (r->set[i] && r->str[i] != NULL)
+			h = fnv(h, r->str[i], strlen(r->str[i]));
+	}
+	return h;
+}
+
+static struct surveyor *
+slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
+    const char *township)
+{
+	size_t i = (size_t)key & (cap - 1);
+
+	while (v[i].key != 0) {
+		if (v[i].key == key && strcmp(v[i].name, name) == 0 &&
+		    strcmp(v[i].township, township) == 0)
+			return &v[i];
+		i = (i + 1) & (cap - 1);
+	}
+	return &v[i];
+}
+
+static int
+sv_grow(struct quality_surveyors *q)
+{
+	struct surveyor *nv, *s;
+	size_t i, cap = q->cap * 2;
+
+	if ((nv = mem_calloc(cap, sizeof(*nv))) == NULL)
+		return -1;
+	for (i = 0; i < q->cap; i++)
+		if (q->v[i].key != 0) {
+			s = slot_of(nv, cap, q->v[i].key, q->v[i].name,
+			    q->v[i].township);
+			*s = q->v[i];
+		}
+	mem_free(q->v);
+	q->v = nv;
+	q->cap = cap;
+	return 0;
+}
+
+int
+quality_surveyors_add(struct quality_surveyors *q, const char *name,
+    const char *township, const struct record *r)
+{
+	char nm[SURVEYOR_NAME], tw[10];
+	struct surveyor *s;
+	uint64_t key, print;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	snprintf(nm, sizeof(nm), "%s", name);
+	snprintf(tw, sizeof(tw), "%s", township);
+	key = mix(fnv(fnv(FNV_OFF, nm, strlen(nm) + 1), tw, strlen(tw))) | 1;
+	if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
+		return -1;
+	print = need_print(q, r);
+	s = slot_of(q->v, q->cap, key, nm, tw);
+	if (s->key == 0) {
+		s->key = key;
+		memcpy(s->name, nm, sizeof(nm));
+		memcpy(s->township, tw, sizeof(tw));
+		s->print = print;
+		s->same = 1;
+		q->n++;
+	} else if (s->print != print)
+		s->same = 0;
+	s->n++;
+	return 0;
+}
+
+int
+quality_surveyors_each(const struct quality_surveyors *q, int64_t min_count,
+    int (*fn)(void *arg, const char *name, const char *township, int64_t n),
+    void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->cap; i++) {
+		const struct surveyor *s = &q->v[i];
+
+		if (s->key == 0 || !s->same || s->n < min_count || s->n < 2)
+			continue;
+		if ((rc = fn(arg, s->name, s->township, s->n)) != 0)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,680 @@
+/*
+ * test_quality.c - data-quality rules (core/quality.h) and findings
+ * (store/findings.h, store/findings_batch.h): every rule fires on a
+ * fixture made to trigger it and stays silent on a clean one (one table);
+ * the rule file's errors; duplicates and surveyors; run-on-write opens
+ * and closes a finding; the batch is idempotent; resolve and dismiss
+ * need a reason, and a dismissal stands.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/idcard.h"
+#include "core/quality.h"
+#include "store/findings_batch.h"
+#include "store/plan.h"
+#include "testutil.h"
+
+#define YEAR	2024
+
+static struct policies *ps;
+static struct quality_rules *qr;
+
+static int
+group_setup(void **state)
+{
+	struct lf_error err;
+
+	(void)state;
+	lf_error_clear(&err);
+	if (policies_load_embedded(tu_catalog(), &ps, &err) != 0 ||
+	    quality_rules_load_embedded(tu_catalog(), &qr, &err) != 0)
+		fail_msg("load: %s", err.message);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	quality_rules_free(qr);
+	policies_free(ps);
+	tu_env_free();
+	return 0;
+}
+
+/* ---- the rule table, case by case ---------------------------------- */
+
+struct qfx {
+	struct record		*r;
+	struct quality_person	 p;
+	struct quality_item	 items[16];
+	char			 policy[16][32];
+	struct quality_delivery	 dl[4];
+	struct planner_result	 res;
+};
+
+static void
+grade(struct qfx *f, int g)
+{
+	char card[21];
+
+	assert_int_equal(idcard_make_certificate(tu_id(1), 4, g, card), 0);
+	tu_set(f->r, "disability_card_no", card);
+	tu_set(f->r, "disability_grade", g == 1 ? "1" : "2");
+}
+
+/* The plan holds an accepted item of every policy the planner proposes,
+ * with the policy's amount. */
+static void
+full_plan(struct qfx *f)
+{
+	struct expr_ctx ctx;
+	struct lf_error err;
+	size_t i;
+
+	planner_ctx(f->r, YEAR, f->p.village, NULL, &ctx);
+	assert_int_equal(planner_propose(ps, f->r, &ctx, 0, &f->res, &err), 0);
+	assert_true(f->res.nitems > 0 && f->res.nitems <= 16);
+	for (i = 0; i < f->res.nitems; i++) {
+		snprintf(f->policy[i], sizeof(f->policy[i]), "%s",
+		    f->res.items[i].policy->code);
+		f->items[i].id = 100 + (int64_t)i;
+		f->items[i].policy = f->policy[i];
+		f->items[i].decision = 1;
+		f->items[i].status = 1;
+		f->items[i].funds_planned = f->res.items[i].funds_fen;
+	}
+	f->p.nitems = f->res.nitems;
+	f->p.has_plan = 1;
+}
+
+static void
+delivery(struct qfx *f, const char *date)
+{
+	full_plan(f);
+	f->dl[0].item_id = f->items[0].id;
+	f->dl[0].date = tu_days(date);
+	f->p.ndl = 1;
+}
+
+static void mk_base(struct qfx *f) { (void)f; }
+static void mk_limb1(struct qfx *f)
+{
+	grade(f, 1);
+	tu_set(f->r, "self_care_ability", "1");
+	tu_set(f->r, "aid_wheelchair", "否");
+}
+static void mk_limb1_aid(struct qfx *f)
+{
+	mk_limb1(f);
+	tu_set(f->r, "aid_wheelchair", "是");
+}
+static void mk_child(struct qfx *f)
+{
+	tu_set(f->r, "birth_date", "2014-01-01");
+}
+static void mk_child_school(struct qfx *f)
+{
+	mk_child(f);
+	tu_set(f->r, "school_type", "2");
+}
+static void mk_dup(struct qfx *f) { f->p.dup = 1; }
+static void mk_unmet(struct qfx *f) { f->p.has_plan = 1; }
+static void mk_unmet_rejected(struct qfx *f)
+{
+	full_plan(f);
+	f->items[0].decision = 2;
+}
+static void mk_met_rejected(struct qfx *f)
+{
+	mk_unmet_rejected(f);
+	f->items[0].has_reason = 1;
+}
+static void mk_exit_active(struct qfx *f)
+{
+	full_plan(f);
+	f->p.status = 3;
+}
+static void mk_exit_card(struct qfx *f)
+{
+	full_plan(f);
+	tu_set(f->r, "card_status", "4");
+}
+static void mk_exit_done(struct qfx *f)
+{
+	size_t i;
+
+	mk_exit_active(f);
+	for (i = 0; i < f->p.nitems; i++)
+		f->items[i].status = 3;
+}
+static void mk_exit_dl(struct qfx *f)
+{
+	delivery(f, "2024-08-01");
+	f->p.status = 2;
+}
+static void mk_exit_dl_before(struct qfx *f)
+{
+	delivery(f, "2024-05-10");
+	f->p.status = 2;
+}
+static void mk_dl_late(struct qfx *f) { delivery(f, "2024-08-01"); }
+static void mk_dl_early(struct qfx *f) { delivery(f, "2024-01-02"); }
+static void mk_funds(struct qfx *f)
+{
+	tu_set(f->r, "ss_care_subsidy", "是");
+	full_plan(f);
+}
+static void mk_funds_off(struct qfx *f)
+{
+	size_t i;
+
+	mk_funds(f);
+	for (i = 0; i < f->p.nitems; i++)
+		if (strcmp(f->items[i].policy, "SUB_CARE") == 0)
+			f->items[i].funds_planned *= 3;
+}
+static void mk_funds_near(struct qfx *f)
+{
+	size_t i;
+
+	mk_funds(f);
+	for (i = 0; i < f->p.nitems; i++)
+		if (strcmp(f->items[i].policy, "SUB_CARE") == 0)
+			f->items[i].funds_planned +=
+			    f->items[i].funds_planned / 4;
+}
+
+static const struct rule_case {
+	const char	*name;
+	const char	*rule;
+	void		(*mk)(struct qfx *);
+	int		 fires;
+} cases[] = {
+	{ "limb grade 1, no aid",	"LIMB1_NO_NEED", mk_limb1,	1 },
+	{ "limb grade 1, wheelchair",	"LIMB1_NO_NEED", mk_limb1_aid,	0 },
+	{ "limb grade 2",		"LIMB1_NO_NEED", mk_base,	0 },
+	{ "child, no school status",	"CHILD_NO_SCHOOL", mk_child,	1 },
+	{ "child at school",		"CHILD_NO_SCHOOL", mk_child_school, 0 },
+	{ "adult",			"CHILD_NO_SCHOOL", mk_base,	0 },
+	{ "same name, sex, birth",	"DUP_PERSON",	mk_dup,		1 },
+	{ "no other",			"DUP_PERSON",	mk_base,	0 },
+	{ "plan without the items",	"UNMET_POLICY",	mk_unmet,	1 },
+	{ "rejected without reason",	"UNMET_POLICY",	mk_unmet_rejected, 1 },
+	{ "rejected with reason",	"UNMET_POLICY",	mk_met_rejected, 0 },
+	{ "every item planned",		"UNMET_POLICY",	mk_funds,	0 },
+	{ "no plan yet",		"UNMET_POLICY",	mk_base,	0 },
+	{ "deceased, items open",	"EXIT_ACTIVE",	mk_exit_active,	1 },
+	{ "card moved out, items open",	"EXIT_ACTIVE",	mk_exit_card,	1 },
+	{ "deceased, items done",	"EXIT_ACTIVE",	mk_exit_done,	0 },
+	{ "active, items open",		"EXIT_ACTIVE",	mk_funds,	0 },
+	{ "moved out, delivery after",	"EXIT_DELIVERY", mk_exit_dl,	1 },
+	{ "moved out, delivery on day",	"EXIT_DELIVERY", mk_exit_dl_before, 0 },
+	{ "active, delivery after",	"EXIT_DELIVERY", mk_dl_late,	0 },
+	{ "delivery before survey",	"DELIVERY_BEFORE_SURVEY", mk_dl_early, 1 },
+	{ "delivery after survey",	"DELIVERY_BEFORE_SURVEY", mk_dl_late, 0 },
+	{ "funds 3x the amount",	"FUNDS_OFF",	mk_funds_off,	1 },
+	{ "funds 1.25x the amount",	"FUNDS_OFF",	mk_funds_near,	0 },
+	{ "funds as the amount",	"FUNDS_OFF",	mk_funds,	0 },
+};
+
+static int
+fired(const struct quality_hits *h, const char *rule)
+{
+	const struct quality_rule *q = quality_rule_find(qr, rule);
+	size_t i;
+
+	assert_non_null(q);
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].rule == q->index) {
+			assert_true(h->v[i].detail[0] != '\0');
+			return 1;
+		}
+	return 0;
+}
+
+static void
+test_rule_table(void **state)
+{
+	struct planner_result scratch;
+	struct quality_hits h;
+	struct lf_error err;
+	struct qfx *f = calloc(1, sizeof(*f));
+	size_t i;
+
+	(void)state;
+	f->r = record_new(tu_catalog());
+	planner_result_init(&f->res);
+	planner_result_init(&scratch);
+	quality_hits_init(&h);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&f->p, 0, sizeof(f->p));
+		memset(f->items, 0, sizeof(f->items));
+		tu_valid_person(f->r, 1);
+		f->p.person_id = 1;
+		f->p.village = "510104017001";
+		f->p.status = 1;
+		f->p.year = YEAR;
+		f->p.r = f->r;
+		f->p.items = f->items;
+		f->p.dl = f->dl;
+		cases[i].mk(f);
+		lf_error_clear(&err);
+		assert_int_equal(quality_eval(qr, ps, NULL, &f->p, &scratch,
+		    &h, &err), 0);
+		if (fired(&h, cases[i].rule) != cases[i].fires)
+			fail_msg("%s: %s %s", cases[i].name, cases[i].rule,
+			    cases[i].fires ? "did not fire" : "fired");
+		if (cases[i].mk == mk_base)
+			assert_int_equal(h.n, 0);	/* the clean person */
+	}
+	quality_hits_free(&h);
+	planner_result_free(&scratch);
+	planner_result_free(&f->res);
+	record_free(f->r);
+	free(f);
+}
+
+/* Every rule of the table is covered by a case that fires it (the
+ * surveyor rule by test_surveyors). */
+static void
+test_every_rule_covered(void **state)
+{
+	size_t i, k;
+	int seen;
+
+	(void)state;
+	for (i = 0; i < qr->n; i++) {
+		if (qr->v[i].kind == QK_SURVEYOR_IDENTICAL)
+			continue;
+		for (seen = 0, k = 0; k < sizeof(cases) / sizeof(cases[0]);
+		    k++)
+			seen |= cases[k].fires && strcmp(cases[k].rule,
+			    qr->v[i].code) == 0;
+		if (!seen)
+			fail_msg("rule %s has no firing case", qr->v[i].code);
+	}
+}
+
+static int
+cb(void *arg, const char *name, const char *tw, int64_t c)
+{
+	(void)tw;
+	assert_string_equal(name, "王调查");
+	assert_int_equal(c, 10);
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+static void
+test_surveyors(void **state)
+{
+	struct quality_surveyors *s = quality_surveyors_new(tu_catalog());
+	struct record *r = record_new(tu_catalog());
+	int64_t n = 0;
+	int i;
+
+	(void)state;
+	tu_valid_person(r, 1);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(quality_surveyors_add(s, "王调查",
+		    "510104017", r), 0);
+		assert_int_equal(quality_surveyors_add(s, "李调查",
+		    "510104017", r), 0);
+		assert_int_equal(quality_surveyors_add(s, "王调查",
+		    "510104018", r), 0);
+	}
+	tu_set(r, "aid_wheelchair", "否");
+	assert_int_equal(quality_surveyors_add(s, "李调查", "510104017", r),
+	    0);	/* one different survey: not all identical */
+	for (i = 0; i < 2000; i++) {	/* many others: the table grows */
+		char name[32];
+
+		snprintf(name, sizeof(name), "调查%d", i);
+		assert_int_equal(quality_surveyors_add(s, name, "510104017",
+		    r), 0);
+	}
+	assert_int_equal(quality_surveyors_each(s, 10, cb, &n), 0);
+	assert_int_equal(n, 2);		/* 王调查 in two townships */
+	n = 0;
+	assert_int_equal(quality_surveyors_each(s, 11, cb, &n), 0);
+	assert_int_equal(n, 0);		/* min_count */
+	record_free(r);
+	quality_surveyors_free(s);
+}
+
+static void
+test_dups(void **state)
+{
+	struct quality_dups *d = quality_dups_new();
+	const int64_t *v;
+	size_t n;
+	int64_t i;
+
+	(void)state;
+	for (i = 1; i <= 200000; i++)
+		assert_int_equal(quality_dups_add(d, quality_dup_key("张三",
+		    1, "1985-06-15") + (uint64_t)i * 2, i), 0);
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 2,
+	    "1990-01-01"), 500001), 0);
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 2,
+	    "1990-01-01"), 500000), 0);
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 2,
+	    "1990-01-01"), 500000), 0);	/* the same person again */
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 1,
+	    "1990-01-01"), 500002), 0);	/* another sex */
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 500000);
+	assert_int_equal(v[1], 500001);
+	quality_dups_free(d);
+}
+
+static const struct bad_file {
+	const char	*text;
+	const char	*field;
+	unsigned	 column;
+} bad_files[] = {
+	{ "code\tname_zh\n", "code", 0 },
+	{ "code\tname_zh\tname_en\tseverity\tscope\towner\tkind\tcondition\t"
+	  "threshold\tmin_count\nX\t甲\tx\thuge\tsurvey\tvillage\texpr\t"
+	  "age > 1\t\t\n", "severity", 1 },
+	{ "code\tname_zh\tname_en\tseverity\tscope\towner\tkind\tcondition\t"
+	  "threshold\tmin_count\nX\t甲\tx\thigh\tsurvey\tvillage\texpr\t"
+	  "age > 1 and nosuch = 2\t\t\n", "condition", 13 },
+	{ "code\tname_zh\tname_en\tseverity\tscope\towner\tkind\tcondition\t"
+	  "threshold\tmin_count\nX\t甲\tx\thigh\tsurvey\tvillage\tfunds_off\t"
+	  "\t-5\t\n", "threshold", 1 },
+	{ "code\tname_zh\tname_en\tseverity\tscope\towner\tkind\tcondition\t"
+	  "threshold\tmin_count\nX\t甲\tx\thigh\tsurvey\tmayor\tfunds_off\t"
+	  "\t5\t\n", "owner", 1 },
+	{ "code\tname_zh\tname_en\tseverity\tscope\towner\tkind\tcondition\t"
+	  "threshold\tmin_count\nX\t甲\tx\thigh\tsurvey\tvillage\tfunds_off\t"
+	  "\t5\t\nX\t甲\tx\thigh\tsurvey\tvillage\tfunds_off\t\t5\t\n",
+	  "code", 1 },
+};
+
+static void
+test_rule_file_errors(void **state)
+{
+	struct quality_rules *q;
+	struct lf_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		lf_error_clear(&err);
+		assert_int_equal(quality_rules_parse(bad_files[i].text,
+		    strlen(bad_files[i].text), "q.tsv", tu_catalog(), &q,
+		    &err), -1);
+		assert_string_equal(err.code, "quality_file");
+		assert_non_null(strstr(err.message, "q.tsv:"));
+		if (bad_files[i].column != 0) {
+			assert_string_equal(err.field, bad_files[i].field);
+			assert_int_equal(err.column, bad_files[i].column);
+		}
+	}
+}
+
+/* ---- the store: run on write, batch, deciding ---------------------- */
+
+struct sfx {
+	char		 dir[64];
+	char		 db[128];
+	struct store	*s;
+	struct record	*r;
+	int64_t		 pid;
+};
+
+static int64_t
+put(struct sfx *fx)
+{
+	struct store_put p = { YEAR, 0, "tester", 0, 0 };
+	struct store_put_result res;
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (store_survey_put(fx->s, fx->r, &p, &res, &err) != 0)
+		fail_msg("put: %s", err.message);
+	return res.person_id;
+}
+
+static int
+setup(void **state)
+{
+	struct sfx *fx = calloc(1, sizeof(*fx));
+	char card[21];
+
+	fx->s = tu_store_new(fx->dir, fx->db, "q.db");
+	fx->r = record_new(tu_catalog());
+	tu_valid_person(fx->r, 1);
+	/* grade-1 limb disability, fully self-caring, no aid: LIMB1 */
+	assert_int_equal(idcard_make_certificate(tu_id(1), 4, 1, card), 0);
+	tu_set(fx->r, "disability_card_no", card);
+	tu_set(fx->r, "disability_grade", "1");
+	tu_set(fx->r, "self_care_ability", "1");
+	tu_set(fx->r, "aid_wheelchair", "否");
+	fx->pid = put(fx);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct sfx *fx = *state;
+
+	store_close(fx->s);
+	record_free(fx->r);
+	tu_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+struct tally {
+	int		 n, open, resolved, dismissed;
+	int64_t		 id, version;
+	char		 rule[FINDING_RULE_MAX];
+};
+
+static int
+count_one(void *arg, const struct finding *f)
+{
+	struct tally *t = arg;
+
+	t->n++;
+	t->open += f->status == FINDING_OPEN;
+	t->resolved += f->status == FINDING_RESOLVED;
+	t->dismissed += f->status == FINDING_DISMISSED;
+	if (f->status == FINDING_OPEN) {
+		t->id = f->id;
+		t->version = f->version;
+		snprintf(t->rule, sizeof(t->rule), "%s", f->rule);
+	}
+	return 0;
+}
+
+static struct tally
+tally(struct store *s, const char *region, const char *rule)
+{
+	struct findings_query q;
+	struct tally t;
+	struct lf_error err;
+	int64_t last;
+
+	memset(&t, 0, sizeof(t));
+	memset(&q, 0, sizeof(q));
+	q.region = region;
+	q.rule = rule;
+	q.limit = 1000;
+	lf_error_clear(&err);
+	assert_int_equal(findings_list(s, &q, count_one, &t, &last, &err), 0);
+	return t;
+}
+
+static void
+recheck(struct sfx *fx, struct findings_counts *c)
+{
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (findings_person(fx->s, qr, ps, NULL, fx->pid, YEAR, "tester", c,
+	    &err) != 0)
+		fail_msg("findings_person: %s", err.message);
+}
+
+static void
+test_on_write(void **state)
+{
+	struct sfx *fx = *state;
+	struct findings_counts c = { 0, 0 };
+	struct tally t;
+	char card[21];
+
+	recheck(fx, &c);
+	t = tally(fx->s, "", NULL);
+	assert_int_equal(t.open, 1);
+	assert_string_equal(t.rule, "LIMB1_NO_NEED");
+	assert_int_equal(c.opened, 1);
+	recheck(fx, &c);	/* again: nothing new */
+	assert_int_equal(c.opened, 1);
+	assert_int_equal(tally(fx->s, "", NULL).n, 1);
+	/* the survey is corrected: the finding closes */
+	assert_int_equal(idcard_make_certificate(tu_id(1), 4, 2, card), 0);
+	tu_set(fx->r, "disability_card_no", card);
+	tu_set(fx->r, "disability_grade", "2");
+	put(fx);
+	recheck(fx, &c);
+	t = tally(fx->s, "", NULL);
+	assert_int_equal(t.open, 0);
+	assert_int_equal(t.resolved, 1);
+	assert_int_equal(c.closed, 1);
+	/* wrong again: a new open finding beside the resolved one */
+	assert_int_equal(idcard_make_certificate(tu_id(1), 4, 1, card), 0);
+	tu_set(fx->r, "disability_card_no", card);
+	tu_set(fx->r, "disability_grade", "1");
+	put(fx);
+	recheck(fx, &c);
+	t = tally(fx->s, "", NULL);
+	assert_int_equal(t.open, 1);
+	assert_int_equal(t.n, 2);
+}
+
+static int
+event_count(void *arg, const struct finding_event *e)
+{
+	(void)e;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_decide(void **state)
+{
+	struct sfx *fx = *state;
+	struct lf_error err;
+	struct finding f;
+	struct tally t;
+	int n = 0;
+
+	recheck(fx, NULL);
+	t = tally(fx->s, "", NULL);
+	assert_int_equal(t.open, 1);
+	lf_error_clear(&err);
+	assert_int_equal(findings_decide(fx->s, t.id, FINDING_DISMISSED, "",
+	    0, "tester", &f, &err), -1);
+	assert_string_equal(err.code, "invalid");
+	assert_string_equal(err.field, "reason");
+	assert_int_equal(findings_decide(fx->s, t.id, FINDING_DISMISSED,
+	    " \n ", 0, "tester", &f, &err), -1);
+	assert_string_equal(err.field, "reason");
+	assert_int_equal(findings_decide(fx->s, t.id, FINDING_DISMISSED,
+	    "已核实", t.version + 1, "tester", &f, &err), -1);
+	assert_string_equal(err.code, "conflict");
+	assert_int_equal(tally(fx->s, "", NULL).open, 1);	/* unchanged */
+	assert_int_equal(findings_decide(fx->s, t.id, FINDING_DISMISSED,
+	    "已入户核实: 本人确可自理", t.version, "tester", &f, &err), 0);
+	assert_int_equal(f.status, FINDING_DISMISSED);
+	assert_string_equal(f.reason, "已入户核实: 本人确可自理");
+	assert_string_equal(f.updated_by, "tester");
+	assert_int_equal(findings_decide(fx->s, t.id, FINDING_RESOLVED, "x",
+	    0, "tester", &f, &err), -1);
+	assert_string_equal(err.code, "state");
+	assert_int_equal(findings_events(fx->s, t.id, event_count, &n, &err),
+	    0);
+	assert_int_equal(n, 2);		/* opened, dismissed */
+	/* a dismissal stands: the rule still holds, no new finding */
+	recheck(fx, NULL);
+	t = tally(fx->s, "", NULL);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.dismissed, 1);
+}
+
+static void
+test_batch(void **state)
+{
+	struct sfx *fx = *state;
+	struct findings_batch_stats st;
+	struct lf_error err;
+	int64_t first;
+	char county[] = "510104";
+
+	tu_seed_county(fx->s, county, 60, 7, YEAR);
+	tu_valid_person(fx->r, 3);	/* 张三, same sex and birth date */
+	put(fx);
+	lf_error_clear(&err);
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(st.persons, 62);
+	assert_int_equal(tally(fx->s, "", "DUP_PERSON").open, 2);
+	assert_true(st.c.opened >= 1);	/* at least the LIMB1 fixture */
+	assert_int_equal(st.hits[quality_rule_find(qr,
+	    "LIMB1_NO_NEED")->index] >= 1, 1);
+	first = tally(fx->s, "", NULL).n;
+	assert_int_equal(first, st.c.opened);
+	/* again: idempotent */
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(st.c.opened, 0);
+	assert_int_equal(st.c.closed, 0);
+	assert_int_equal(tally(fx->s, "", NULL).n, first);
+	/* the same as person by person */
+	recheck(fx, NULL);
+	assert_int_equal(tally(fx->s, "", NULL).n, first);
+	/* scoped: a region with nobody changes nothing */
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, "5133",
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(st.persons, 0);
+	assert_int_equal(tally(fx->s, "", NULL).open, first);
+	assert_int_equal(tally(fx->s, "5133", NULL).n, 0);
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, "51x",
+	    "tester", NULL, NULL, &st, &err), -1);
+	assert_string_equal(err.field, "region");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_table),
+		cmocka_unit_test(test_every_rule_covered),
+		cmocka_unit_test(test_surveyors),
+		cmocka_unit_test(test_dups),
+		cmocka_unit_test(test_rule_file_errors),
+		cmocka_unit_test_setup_teardown(test_on_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
