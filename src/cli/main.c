@@ -35,6 +35,10 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* issue 15: audit verification */
+	{ "audit", cmd_audit, "verify DB",
+	    "check the audit log's chain and its anchor; names the first bad "
+	    "entry, exit status 1 when there is one" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
