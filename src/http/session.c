@@ -242,7 +242,8 @@ login_succeeded(const struct req *r, const char *login)
 	failtab_clear(&login_pairs, key, n);
 }
 
-static enum MHD_Result
+/* Audits a refused login. */
+static void
 login_refused(struct req *r, const char *login, const char *code)
 {
 	char who[AUDIT_FIELD_MAX];
@@ -252,7 +253,6 @@ login_refused(struct req *r, const char *login, const char *code)
 	/* the typed login is client text: cleaned before it is kept */
 	audit_clean(login, who, sizeof(who));
 	submit(r, &e, 0);
-	return MHD_YES;
 }
 
 static unsigned
