@@ -228,6 +228,13 @@ test_errors_do_not_echo(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    r.json, "error"), "field")), "nosuch");
 	api_done(&r);
+	/* a list filter named by an ID number */
+	api_call(&r, "GET", "/api/v1/persons?year=2024&" ID_A "=1", NULL, &w,
+	    0);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(api_err_code(&r), "unknown_field");
+	assert_no_echo(&r);
+	api_done(&r);
 	/* a survey's values named by an ID number */
 	snprintf(path, sizeof(path), "/api/v1/persons/%s/surveys/%d", uid_a,
 	    YEAR);
