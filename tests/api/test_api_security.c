@@ -566,6 +566,14 @@ test_request_ids_unique_across_restarts(void **state)
 			if (i != j)
 				assert_string_not_equal(before[i], before[j]);
 		}
+	/* not by luck: a process's ids share a random prefix (8 letters)
+	 * and count after it, and each run draws a new prefix, so the first
+	 * request of two runs differs there (a counter alone starts again
+	 * at the same value) */
+	assert_memory_equal(before[0], before[2], 8);
+	assert_memory_not_equal(before[0], after[0], 8);
+	for (i = 0; i < 8; i++)
+		assert_true(before[0][i] >= 'a' && before[0][i] <= 'z');
 }
 
 int
