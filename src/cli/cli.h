@@ -39,6 +39,11 @@ int	cmd_feedback(int argc, char **argv);
 int	cmd_supervise(int argc, char **argv);
 int	cmd_seed_checks(int argc, char **argv);
 int	cmd_quality(int argc, char **argv);
+int	cmd_audit(int argc, char **argv);
+/* Prints an audit check's result (cmd_audit.c); returns the exit status
+ * (0 all well, 1 a problem). */
+struct audit_check;
+int	cli_audit_report(const struct audit_check *c, FILE *fp);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

@@ -56,6 +56,10 @@ static const struct cli_command commands[] = {
 	{ "quality", cmd_quality, "DB --year Y [--region CODE] [--json FILE]",
 	    "run the data-quality rules over the year and keep the findings "
 	    "current (idempotent)" },
+	/* issue 15: audit verification */
+	{ "audit", cmd_audit, "verify DB",
+	    "check the audit log's chain and its anchor; names the first bad "
+	    "entry, exit status 1 when there is one" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,6 +10,7 @@
 
 #include "core/mem.h"
 #include "io/log.h"
+#include "store/audit_anchor.h"
 
 #define NSTR	10	/* string fields of struct audit_entry */
 #define GROUP_MAX	64	/* entries a group waits for at most */
@@ -38,6 +39,64 @@ static struct {
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
     NULL, 0, 0, 0 };
 
+/*
+ * The chain's head goes to the anchor file after every commit
+ * (store/audit_anchor.h), and to the log every ANCHOR_LOG_EVERY entries.
+ * When the log did not match its anchor at start, the anchor is left as
+ * it was (frozen): overwriting it would hide a cut. An operator checks
+ * with `liangfu audit verify` and moves the anchor file aside.
+ */
+#define ANCHOR_LOG_EVERY	1000
+
+static int	anchor_frozen;
+static int64_t	anchor_logged;
+
+static void
+anchor(void)
+{
+	unsigned char hash[AUDIT_HASH_LEN];
+	struct lf_error err;
+	int64_t id;
+
+	lf_error_clear(&err);
+	if (anchor_frozen)
+		return;
+	if (audit_anchor_write(q.s, &err) != 0) {
+		log_warnx("audit anchor: %s", err.message);
+		return;
+	}
+	if (audit_head(q.s, &id, hash, &err) == 0 &&
+	    id / ANCHOR_LOG_EVERY != anchor_logged / ANCHOR_LOG_EVERY) {
+		anchor_logged = id;
+		log_info("audit head id=%lld hash=%02x%02x%02x%02x%02x%02x%02x"
+		    "%02x...", (long long)id, hash[0], hash[1], hash[2],
+		    hash[3], hash[4], hash[5], hash[6], hash[7]);
+	}
+}
+
+/* At start: is the log still what the anchor says? */
+static void
+anchor_start(void)
+{
+	struct audit_check c;
+	struct lf_error err;
+
+	memset(&c, 0, sizeof(c));
+	lf_error_clear(&err);
+	if (audit_anchor_check(q.s, &c, &err) != 0) {
+		log_warnx("audit anchor: %s", err.message);
+		return;
+	}
+	anchor_logged = c.newest;
+	if (c.problem == NULL)
+		return;
+	anchor_frozen = 1;
+	log_warnx("AUDIT LOG DOES NOT MATCH ITS ANCHOR: %s (first bad entry "
+	    "%lld, newest %lld, anchor %lld); the anchor is kept as it is: "
+	    "run liangfu audit verify", c.problem, (long long)c.first_bad,
+	    (long long)c.newest, (long long)c.anchor_id);
+}
+
 /* Appends a batch in one transaction; sets each entry's rc. */
 static void
 write_batch(struct pending *batch)
@@ -65,7 +124,9 @@ write_batch(struct pending *batch)
 			p->rc = -1;
 			p->err = err;
 		}
+		return;
 	}
+	anchor();
 }
 
 /* Tells every entry of a committed (or failed) batch, then frees it. */
@@ -146,6 +207,8 @@ auditq_start(const struct app *app, struct lf_error *err)
 	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
 		return -1;
 	q.stop = 0;
+	anchor_frozen = 0;
+	anchor_start();
 	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
 		store_close(q.s);
 		q.s = NULL;

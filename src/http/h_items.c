@@ -5,8 +5,11 @@
  *
  * Who may touch an item: workers and officers whose region holds the
  * item's village (plan actions of access.c); department officers only
- * when the item is assigned to their department and lies in their
- * region. Anything else is 404, audited, as for persons. Department
+ * when the item is assigned to their department, lies in their region
+ * and has been routed to them: accepted in a plan that was confirmed (a
+ * draft is the workers' business). Anything else is 404, audited, as for
+ * persons. Items are addressed by their opaque reference
+ * (plan_item_ref()), never by their row number. Department
  * officers see the item, the person's name, masked ID number and village,
  * and the item's needs: no other survey item.
  */
@@ -24,15 +27,35 @@
 
 enum who_may { MAY_WORKER_READ, MAY_WORKER_WRITE, MAY_DEPT, MAY_ANY_READ };
 
+/* 1 when the item has reached its department: accepted, in a plan that
+ * was confirmed (confirmed or closed since); -1 on a store error. */
 static int
-dept_may(const struct req *r, const struct plan_item *it, int64_t village)
+routed(struct req *r, const struct plan_item *it, struct lf_error *err)
 {
-	return access_allowed(&r->who, ACT_ITEM_DEPT, village) &&
-	    strcmp(r->who.department, it->dept) == 0;
+	struct plan pl;
+	int rc;
+
+	if (it->decision != DECISION_ACCEPTED)
+		return 0;
+	if ((rc = plan_get(r->s, it->person_id, it->year, &pl, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	return pl.id == it->plan_id && pl.status >= PLAN_CONFIRMED;
 }
 
 static int
-may(const struct req *r, const struct plan_item *it, enum who_may m)
+dept_may(struct req *r, const struct plan_item *it, int64_t village,
+    struct lf_error *err)
+{
+	if (!access_allowed(&r->who, ACT_ITEM_DEPT, village) ||
+	    strcmp(r->who.department, it->dept) != 0)
+		return 0;
+	return routed(r, it, err);
+}
+
+/* 1 may, 0 may not, -1 store error. */
+static int
+may(struct req *r, const struct plan_item *it, enum who_may m,
+    struct lf_error *err)
 {
 	int64_t v = strtoll(it->region, NULL, 10);
 
@@ -42,10 +65,11 @@ may(const struct req *r, const struct plan_item *it, enum who_may m)
 	case MAY_WORKER_WRITE:
 		return access_allowed(&r->who, ACT_PLAN_WRITE, v);
 	case MAY_DEPT:
-		return dept_may(r, it, v);
+		return dept_may(r, it, v, err);
 	default:
-		return access_allowed(&r->who, ACT_PLAN_READ, v) ||
-		    dept_may(r, it, v);
+		if (access_allowed(&r->who, ACT_PLAN_READ, v))
+			return 1;
+		return dept_may(r, it, v, err);
 	}
 }
 
@@ -56,18 +80,19 @@ load_item(struct req *r, enum who_may m, const char *what,
     struct plan_item *it, enum MHD_Result *res)
 {
 	struct lf_error err;
-	char *end;
-	long long id = strtoll(r->params[0], &end, 10);
-	int rc = 1;
+	int64_t id;
+	int rc = 1, ok = 0;
 
 	lf_error_clear(&err);
-	if (*end == '\0' && id > 0)
+	if (plan_item_unref(r->s, r->params[0], &id) == 0)
 		rc = plan_item_get(r->s, id, it, &err);
-	if (rc < 0) {
+	if (rc == 0)
+		ok = may(r, it, m, &err);
+	if (rc < 0 || ok < 0) {
 		*res = reply_lf_error(r, &err);
 		return 1;
 	}
-	if (rc == 1 || !may(r, it, m)) {
+	if (rc == 1 || !ok) {
 		http_audit(r, what, "item", r->params[0], rc == 1 ?
 		    "not_found" : "denied", rc == 1 ? "" :
 		    "outside the caller's scope, role or department");
@@ -77,10 +102,17 @@ load_item(struct req *r, enum who_may m, const char *what,
 	return 0;
 }
 
+struct deliveries {
+	json_t		*list;
+	const char	*ref;		/* the item's reference */
+};
+
 static int
 add_delivery(void *arg, const struct plan_delivery *d)
 {
-	json_array_append_new(arg, json_delivery(d));
+	struct deliveries *dl = arg;
+
+	json_array_append_new(dl->list, json_delivery(d, dl->ref));
 	return 0;
 }
 
@@ -102,20 +134,28 @@ static json_t *
 item_full(struct req *r, const struct plan_item *it, struct lf_error *err)
 {
 	struct store_person p;
-	json_t *dl = json_array(), *j;
+	struct deliveries dl = { json_array(), NULL };
+	json_t *j = json_item(r->s, r->app->cat, r->app->policies, it);
 	int rc;
 
-	if (plan_deliveries(r->s, it->id, add_delivery, dl, err) != 0 ||
-	    (rc = store_person_by_id(r->s, it->person_id, &p, err)) < 0) {
-		json_decref(dl);
-		return NULL;
+	dl.ref = json_string_value(json_object_get(j, "id"));
+	if (dl.ref == NULL) {
+		lf_error_set(err, "crypto", "", "无法生成条目编号 (cannot make "
+		    "the item's reference)");
+		goto fail;
 	}
-	j = json_item(r->app->cat, r->app->policies, it);
-	json_object_set_new(j, "deliveries", dl);
+	if (plan_deliveries(r->s, it->id, add_delivery, &dl, err) != 0 ||
+	    (rc = store_person_by_id(r->s, it->person_id, &p, err)) < 0)
+		goto fail;
+	json_object_set_new(j, "deliveries", dl.list);
 	json_object_set_new(j, "person", rc != 0 ? json_null() :
 	    strcmp(r->who.role, "department") == 0 ? dept_person(r, &p) :
 	    http_person_json(r, &p));
 	return j;
+fail:
+	json_decref(dl.list);
+	json_decref(j);
+	return NULL;
 }
 
 static enum MHD_Result
@@ -139,7 +179,8 @@ reply_item(struct req *r, const struct plan_item *it, unsigned status,
 /* A refused write; a stale version (409) comes with the item as it is
  * now, so the client can show both. */
 static enum MHD_Result
-failed(struct req *r, const char *what, const struct lf_error *err)
+failed(struct req *r, int64_t id, const char *what,
+    const struct lf_error *err)
 {
 	int conflict = strcmp(err->code, "conflict") == 0;
 	struct plan_item cur;
@@ -148,11 +189,10 @@ failed(struct req *r, const char *what, const struct lf_error *err)
 	http_audit(r, what, "item", r->params[0], conflict ? "conflict" :
 	    "invalid", err->code);
 	lf_error_clear(&e2);
-	if (conflict && plan_item_get(r->s, strtoll(r->params[0], NULL, 10),
-	    &cur, &e2) == 0)
+	if (conflict && plan_item_get(r->s, id, &cur, &e2) == 0)
 		return reply_json(r, 409, json_pack("{s:{s:s,s:s,s:s},s:o}",
 		    "error", "code", "conflict", "message", err->message,
-		    "field", "version", "current", json_item(r->app->cat,
+		    "field", "version", "current", json_item(r->s, r->app->cat,
 		    r->app->policies, &cur)));
 	return reply_lf_error(r, err);
 }
@@ -211,7 +251,7 @@ h_item_patch(struct req *r)
 		    &err);
 	json_decref(body);
 	if (rc != 0)
-		return failed(r, "item.write", &err);
+		return failed(r, it.id, "item.write", &err);
 	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 200, "item.write");
 }
@@ -245,7 +285,7 @@ dept_answer(struct req *r, int accept)
 		    ver, r->who.login, &it, &err);
 	json_decref(body);
 	if (rc != 0)
-		return failed(r, what, &err);
+		return failed(r, it.id, what, &err);
 	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 200, what);
 }
@@ -297,7 +337,7 @@ h_item_deliver(struct req *r)
 		    r->who.login, &d, &it, &err);
 	json_decref(body);
 	if (rc != 0)
-		return failed(r, "item.deliver", &err);
+		return failed(r, it.id, "item.deliver", &err);
 	statsd_person(r->s, it.person_id);
 	return reply_item(r, &it, 201, "item.deliver");
 }
@@ -350,7 +390,9 @@ h_inbox(struct req *r)
 	q.year = (int)http_query_num(v[0], year, 1990, 2999);
 	state = http_query_num(v[1], -1, -1, 2);
 	limit = http_query_num(v[3], 50, 1, 200);
-	q.after = v[2] ? strtoll(v[2], NULL, 10) : 0;
+	q.after = 0;
+	if (v[2] != NULL && plan_item_unref(r->s, v[2], &q.after) != 0)
+		bad = 1;
 	if (bad || q.year < 1990 || state < -1 || limit < 1 || q.after < 0)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
 		    "year、state (0 待接收, 1 已接收, 2 已退回)、after、limit "
@@ -370,7 +412,9 @@ h_inbox(struct req *r)
 		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
 		    "log unavailable)");
 	}
+	/* the cursor is the last item's reference */
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "items", pg.list,
-	    "next", json_array_size(pg.list) == (size_t)limit ?
-	    json_sprintf("%lld", (long long)last) : json_null()));
+	    "next", json_array_size(pg.list) == (size_t)limit && last > 0 ?
+	    json_copy(json_object_get(json_array_get(pg.list,
+	    json_array_size(pg.list) - 1), "id")) : json_null()));
 }

@@ -53,8 +53,11 @@ on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	else if (strcmp(key, "limit") == 0)
 		a->limit = value;
 	else if ((f = catalog_find(a->r->app->cat, key, strlen(key))) == NULL) {
-		a->bad = lf_error_set(&a->err, "unknown_field", key, "未知筛选项 "
-		    "%s (not a catalog item)", key);
+		/* a client's name is echoed only when shaped like one */
+		a->bad = body_key_safe(key) ? lf_error_set(&a->err,
+		    "unknown_field", key, "未知筛选项 %s (not a catalog item)",
+		    key) : lf_error_set(&a->err, "unknown_field", "", "未知筛选项"
+		    " (a query name that is not a catalog item)");
 	} else if (f->secret || a->n == MAX_FILTERS) {
 		a->bad = lf_error_set(&a->err, "bad_filter", key, "不能按此项"
 		    "筛选 (secret item, or more than %d filters)", MAX_FILTERS);

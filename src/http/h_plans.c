@@ -104,7 +104,8 @@ add_item(void *arg, const struct plan_item *it)
 {
 	struct view *v = arg;
 	const struct planner_item *pi;
-	json_t *j = json_item(v->r->app->cat, v->r->app->policies, it);
+	json_t *j = json_item(v->r->s, v->r->app->cat, v->r->app->policies,
+	    it);
 
 	if (it->origin == ORIGIN_RULE && (pi = proposal_of(v, it)) != NULL)
 		json_object_set_new(j, "why", json_pack("{s:s,s:s}", "zh",
@@ -383,7 +384,7 @@ h_plan_item_add(struct req *r)
 	statsd_person(r->s, p.id);
 	http_audit(r, "item.add", "person", p.uid, "ok", r->params[1]);
 	return reply_json(r, 201, json_pack("{s:o}", "item",
-	    json_item(r->app->cat, r->app->policies, &it)));
+	    json_item(r->s, r->app->cat, r->app->policies, &it)));
 }
 
 /* confirm and reopen: {"version"} */
@@ -444,12 +445,16 @@ struct chain {
 	struct req	*r;
 	json_t		*items;
 	struct lf_error	*err;
+	json_t		*dl;		/* the item's deliveries */
+	const char	*ref;		/* the item's reference */
 };
 
 static int
 chain_delivery(void *arg, const struct plan_delivery *d)
 {
-	json_array_append_new(arg, json_delivery(d));
+	struct chain *c = arg;
+
+	json_array_append_new(c->dl, json_delivery(d, c->ref));
 	return 0;
 }
 
@@ -458,10 +463,17 @@ static int
 chain_item(void *arg, const struct plan_item *it)
 {
 	struct chain *c = arg;
-	json_t *j = json_item(c->r->app->cat, c->r->app->policies, it);
+	json_t *j = json_item(c->r->s, c->r->app->cat, c->r->app->policies,
+	    it);
 	json_t *dl = json_array();
 
-	if (plan_deliveries(c->r->s, it->id, chain_delivery, dl, c->err) != 0) {
+	c->dl = dl;
+	c->ref = json_string_value(json_object_get(j, "id"));
+	if (c->ref == NULL || plan_deliveries(c->r->s, it->id, chain_delivery,
+	    c, c->err) != 0) {
+		if (c->ref == NULL)
+			lf_error_set(c->err, "crypto", "", "无法生成条目编号 "
+			    "(cannot make the item's reference)");
 		json_decref(dl);
 		json_decref(j);
 		return -1;
@@ -476,7 +488,7 @@ http_person_plans(struct req *r, const struct store_person *p,
     struct lf_error *err)
 {
 	json_t *out = json_array();
-	struct chain c = { r, NULL, err };
+	struct chain c = { r, NULL, err, NULL, NULL };
 	struct plan plan;
 	int years[64];
 	size_t n, i;

@@ -126,7 +126,12 @@ enum MHD_Result	reply_not_found(struct req *r);
 int		 body_parse(const char *text, size_t len,
 		    const char *const *allowed, json_t **out,
 		    struct lf_error *err);
-/* The request body as a JSON object, or NULL after replying 400. Fields
+/* 1 when a client's JSON key may be shown in an error: the shape of a
+ * field name ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes) and nothing
+ * log_mask() would hide. Others are named by position only. */
+int		 body_key_safe(const char *key);
+/* The request body as a JSON object, or NULL after replying 415 (the
+ * Content-Type is not application/json) or 400. Fields
  * not in `allowed` (NULL-terminated) are refused. */
 json_t		*req_json(struct req *r, const char *const *allowed,
 		    enum MHD_Result *result);

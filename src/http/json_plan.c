@@ -73,13 +73,26 @@ five_json(const struct plan_item *it)
 	    str_or_null(it->effect_note));
 }
 
-json_t *
-json_item(const struct catalog *cat, const struct policies *ps,
-    const struct plan_item *it)
+/* The reference of item id as JSON: a string, or null. */
+static json_t *
+ref_json(struct store *s, int64_t id)
 {
-	return json_pack("{s:I,s:i,s:i,s:o,s:o,s:{s:i,s:s,s:s},s:{s:i,s:s,s:s,"
+	char ref[PLAN_REF_LEN + 1];
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (id <= 0 || plan_item_ref(s, id, ref, &err) != 0)
+		return json_null();
+	return json_string(ref);
+}
+
+json_t *
+json_item(struct store *s, const struct catalog *cat,
+    const struct policies *ps, const struct plan_item *it)
+{
+	return json_pack("{s:o,s:i,s:i,s:o,s:o,s:{s:i,s:s,s:s},s:{s:i,s:s,s:s,"
 	    "s:o},s:o,s:{s:i,s:s,s:s,s:o},s:{s:i,s:o},s:b,s:o,s:o,s:I,s:s,s:s}",
-	    "id", (json_int_t)it->id, "year", it->year, "seq", it->seq,
+	    "id", ref_json(s, it->id), "year", it->year, "seq", it->seq,
 	    "policy", policy_json(ps, it->policy),
 	    "needs", needs_json(cat, it->needs),
 	    "origin", "code", it->origin, "label", plan_origin_zh(it->origin),
@@ -96,8 +109,7 @@ json_item(const struct catalog *cat, const struct policies *ps,
 	    "dept_state", "code", it->dept_state, "reason",
 	    str_or_null(it->dept_reason),
 	    "edited", it->edited,
-	    "carried_from", it->carried_from ?
-	    json_integer(it->carried_from) : json_null(),
+	    "carried_from", ref_json(s, it->carried_from),
 	    "client_id", str_or_null(it->client_id),
 	    "version", (json_int_t)it->version, "updated_at", it->updated_at,
 	    "updated_by", it->updated_by);
@@ -119,10 +131,10 @@ json_plan(const struct plan *p)
 }
 
 json_t *
-json_delivery(const struct plan_delivery *d)
+json_delivery(const struct plan_delivery *d, const char *item_ref)
 {
-	return json_pack("{s:I,s:I,s:s,s:I,s:o,s:o,s:s,s:s}", "id",
-	    (json_int_t)d->id, "item", (json_int_t)d->item_id, "date",
+	return json_pack("{s:I,s:s,s:s,s:I,s:o,s:o,s:s,s:s}", "id",
+	    (json_int_t)d->id, "item", item_ref, "date",
 	    d->date, "amount", (json_int_t)d->amount, "note",
 	    str_or_null(d->note), "client_id", str_or_null(d->client_id),
 	    "created_at", d->created_at, "created_by", d->created_by);

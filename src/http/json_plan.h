@@ -15,10 +15,13 @@
 #include "core/policy.h"
 #include "store/plan.h"
 
-json_t	*json_item(const struct catalog *cat, const struct policies *ps,
-	    const struct plan_item *it);
+/* An item; its "id" and "carried_from" are references (plan_item_ref()
+ * of s; null in the unlikely case one cannot be made). */
+json_t	*json_item(struct store *s, const struct catalog *cat,
+	    const struct policies *ps, const struct plan_item *it);
 json_t	*json_plan(const struct plan *p);
-json_t	*json_delivery(const struct plan_delivery *d);
+/* A delivery of the item whose reference is item_ref. */
+json_t	*json_delivery(const struct plan_delivery *d, const char *item_ref);
 
 /* The JSON names an item change may carry (NULL-terminated). */
 extern const char *const json_change_names[];

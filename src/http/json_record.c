@@ -150,9 +150,15 @@ json_to_record(json_t *obj, struct record *rec, struct lf_error *err)
 		const struct field *f = catalog_find(rec->cat, key,
 		    strlen(key));
 
-		if (f == NULL) {
+		if (f == NULL && body_key_safe(key)) {
 			rc = lf_error_set(err, "unknown_field", key, "未知项 %s "
 			    "(not a catalog item)", key);
+			break;
+		}
+		if (f == NULL) {
+			/* client text of any shape: not echoed */
+			rc = lf_error_set(err, "unknown_field", "", "未知项 (a "
+			    "name that is not a catalog item)");
 			break;
 		}
 		buf_reset(&b);

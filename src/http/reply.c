@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 #include "core/utf8.h"
+#include "io/log.h"
 
 enum MHD_Result
 reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
@@ -164,12 +166,56 @@ allowed_key(const char *key, const char *const *allowed)
 }
 
 int
+body_key_safe(const char *key)
+{
+	char copy[64];
+	size_t n = strlen(key);
+
+	if (n == 0 || n >= sizeof(copy) ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_") != n || (key[0] >= '0' && key[0] <= '9'))
+		return 0;
+	memcpy(copy, key, n + 1);
+	log_mask(copy, n);
+	return strcmp(copy, key) == 0;
+}
+
+/* What went wrong in a JSON text, in words that hold none of it. */
+static const char *
+parse_problem(const json_error_t *je)
+{
+	static const struct {
+		enum json_error_code	 code;
+		const char		*what;
+	} map[] = {
+		{ json_error_premature_end_of_input, "意外结束 (unexpected end "
+		    "of input)" },
+		{ json_error_end_of_input_expected, "多余内容 (text after the "
+		    "value)" },
+		{ json_error_duplicate_key, "重复的字段 (duplicate field)" },
+		{ json_error_invalid_utf8, "无效 UTF-8 (invalid UTF-8)" },
+		{ json_error_null_character, "含 NUL 字符 (NUL character)" },
+		{ json_error_null_byte_in_key, "字段名含 NUL (NUL in a field "
+		    "name)" },
+		{ json_error_numeric_overflow, "数值溢出 (number too large)" },
+		{ json_error_stack_overflow, "嵌套过深 (nested too deep)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].code == json_error_code(je))
+			return map[i].what;
+	return "语法错误 (syntax error)";
+}
+
+int
 body_parse(const char *text, size_t len, const char *const *allowed,
     json_t **out, struct lf_error *err)
 {
 	json_error_t je;
 	const char *key;
 	json_t *obj, *v;
+	int nth = 0;
 
 	*out = NULL;
 	if (len == 0)
@@ -179,25 +225,60 @@ body_parse(const char *text, size_t len, const char *const *allowed,
 		return lf_error_set(err, "bad_utf8", "", "请求体不是有效的 UTF-8 "
 		    "(body is not valid UTF-8)");
 	obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (obj == NULL)
-		return lf_error_set(err, "bad_json", "", "JSON 格式错误, 第 %d "
-		    "字符 (malformed JSON at position %d: %s)", je.position,
-		    je.position, je.text);
+	if (obj == NULL) {
+		/* je.text quotes the input ("near '...'"): never echoed */
+		lf_error_set(err, "bad_json", "", "JSON 格式错误, 第 %d 行第 %d "
+		    "列: %s (malformed JSON at line %d, column %d)", je.line,
+		    je.column, parse_problem(&je), je.line, je.column);
+		err->line = je.line > 0 ? (unsigned long)je.line : 0;
+		err->column = je.column > 0 ? (unsigned)je.column : 0;
+		return -1;
+	}
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return lf_error_set(err, "bad_json", "", "应为 JSON 对象 "
 		    "(expected a JSON object)");
 	}
 	json_object_foreach(obj, key, v) {
-		if (allowed != NULL && !allowed_key(key, allowed)) {
+		nth++;
+		if (allowed == NULL || allowed_key(key, allowed))
+			continue;
+		/* a client's key may be anything, an ID number too: named
+		 * only when it has the shape of a field name */
+		if (body_key_safe(key))
 			lf_error_set(err, "unknown_field", key, "未知字段 %s "
 			    "(unknown field)", key);
-			json_decref(obj);
-			return -1;
-		}
+		else
+			lf_error_set(err, "unknown_field", "", "第 %d 个字段不是"
+			    "有效的字段名 (field %d is not a field name)", nth,
+			    nth);
+		json_decref(obj);
+		return -1;
 	}
 	*out = obj;
 	return 0;
+}
+
+/* 1 when the request says its body is JSON: application/json, with
+ * parameters or not (any letter case). */
+static int
+json_content_type(struct req *r)
+{
+	const char *ct = MHD_lookup_connection_value(r->conn,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	static const char want[] = "application/json";
+	size_t n = sizeof(want) - 1;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
 }
 
 json_t *
@@ -207,6 +288,13 @@ req_json(struct req *r, const char *const *allowed, enum MHD_Result *res)
 	json_t *obj;
 
 	lf_error_clear(&err);
+	if (!json_content_type(r)) {
+		/* a cross-site form can send only form and text types */
+		*res = reply_error(r, 415, "unsupported_media_type", "",
+		    "请求体须为 application/json (the body must be "
+		    "Content-Type: application/json)");
+		return NULL;
+	}
 	if (body_parse(buf_str(&r->body), r->body.len, allowed, &obj,
 	    &err) != 0) {
 		*res = reply_error(r, 400, err.code, err.field, "%s",

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "crypto/crypto.h"
 #include "http/auditq.h"
 #include "http/session.h"
 #include "http/session_self.h"
@@ -29,6 +31,10 @@ static pthread_key_t	store_key;
 static pthread_once_t	store_once = PTHREAD_ONCE_INIT;
 static _Atomic long	in_flight;
 static _Atomic unsigned long request_seq;
+/* Request ids: a random prefix of this process (letters only, so an id
+ * never holds a long run of digits) and a counter, unique across
+ * restarts. */
+static char		request_prefix[9];
 
 static void
 close_store(void *p)
@@ -89,6 +95,21 @@ client_address(struct MHD_Connection *c, char *out, size_t len)
 		    (socklen_t)len);
 }
 
+/* Eight random letters a-z for this process's request ids. */
+static int
+request_id_prefix(void)
+{
+	unsigned char raw[8];
+	size_t i;
+
+	if (crypto_random(raw, sizeof(raw)) != 0)
+		return -1;
+	for (i = 0; i < sizeof(raw); i++)
+		request_prefix[i] = (char)('a' + raw[i] % 26);
+	request_prefix[sizeof(raw)] = '\0';
+	return 0;
+}
+
 static struct req *
 req_new(const struct app *app, struct MHD_Connection *c, const char *method,
     const char *url)
@@ -103,9 +124,8 @@ req_new(const struct app *app, struct MHD_Connection *c, const char *method,
 	r->url = url;
 	r->start_us = now_us();
 	buf_init(&r->body, app->cfg->max_body);
-	snprintf(r->id, sizeof(r->id), "%08lx%04x",
-	    (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL,
-	    (unsigned)(r->start_us & 0xffff));
+	snprintf(r->id, sizeof(r->id), "%s%08lx", request_prefix,
+	    (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL);
 	client_address(c, r->client, sizeof(r->client));
 	atomic_fetch_add(&in_flight, 1);
 	return r;
@@ -150,23 +170,42 @@ security_headers(struct MHD_Response *resp)
 	    "frame-ancestors 'none'; base-uri 'none'");
 }
 
-/* Only plain names under the web directory: letters, digits, . _ - / and
- * no "..". Returns 0 with the file's path in out. */
+/*
+ * The web app's own files only: the top directory's files and those
+ * under app/ and vendor/, with an extension of the mime() table other
+ * than .json (package.json, package-lock.json), and names of letters,
+ * digits, . _ - / with no "..", "//" or name starting with a dot. A NUL
+ * or an undecodable escape in the URL never reaches here (unescape()).
+ * Returns 0 with the file's path in out.
+ */
 static int
 static_path(const struct app *app, const char *url, char *out, size_t len)
 {
-	const char *p;
-	int n;
+	static const char *const dirs[] = { "/app/", "/vendor/" };
+	const char *p, *dot, *slash;
+	size_t i;
+	int n, in_dir = 0;
 
 	if (strcmp(url, "/") == 0)
 		url = "/index.html";
-	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL)
+	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL ||
+	    strstr(url, "/.") != NULL)
 		return -1;
 	for (p = url; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
 		    *p == '-' || *p == '/'))
 			return -1;
+	slash = strrchr(url, '/');
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(url, dirs[i], strlen(dirs[i])) == 0)
+			in_dir = 1;
+	if (slash != url && !in_dir)
+		return -1;
+	dot = strrchr(url, '.');
+	if (dot == NULL || dot < slash || strcmp(dot, ".json") == 0 ||
+	    strcmp(mime(url), "application/octet-stream") == 0)
+		return -1;
 	n = snprintf(out, len, "%s%s", app->cfg->web, url);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
@@ -365,6 +404,40 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+/*
+ * URL decoding (libmicrohttpd's own, MHD_http_unescape()), except that a
+ * text holding an escaped NUL (%00) is left as it came: decoded, the NUL
+ * would cut the path short ("index.html%00.js" would name index.html),
+ * while left alone its '%' fails every path check (404).
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *uri)
+{
+	const char *p;
+
+	(void)cls;
+	(void)c;
+	for (p = strchr(uri, '%'); p != NULL; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			return strlen(uri);
+	return MHD_http_unescape(uri);
+}
+
+/* libmicrohttpd's own messages go through the log (and its masking). */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warnx("http: %s", msg);
+}
+
 static struct MHD_Daemon *
 start(const struct app *app, struct sockaddr_in *sa)
 {
@@ -379,6 +452,8 @@ start(const struct app *app, struct sockaddr_in *sa)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_END);
 }
 
@@ -426,6 +501,10 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	sigset_t set;
 	int sig;
 
+	if (request_id_prefix() != 0) {
+		log_warnx("no random numbers for request ids");
+		return -1;
+	}
 	if (parse_listen(c->listen, &sa) != 0) {
 		log_warnx("listen %s: expected IPv4 address:port", c->listen);
 		return -1;

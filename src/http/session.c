@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/failtab.h"
 #include "http/auditq.h"
 #include "io/log.h"
 #include "store/audit.h"
@@ -182,6 +183,78 @@ login_ok(struct req *r, const struct session *ses)
 	return reply_queue(r, 200, resp);
 }
 
+/*
+ * Rate limits in front of the accounts' lockout (store/users.h), by the
+ * client's address: one address may fail USERS_MAX_FAILURES - 1 times in
+ * a row on one login, and LOGIN_CLIENT_FAILURES times on all logins, then
+ * it is refused for USERS_FAIL_WINDOW without a password being checked.
+ * An account locks at USERS_MAX_FAILURES in a row, so failures from one
+ * address alone never lock it (docs/security.md has the trade-off).
+ */
+#define LOGIN_CLIENT_FAILURES	30
+
+static struct failtab login_pairs = FAILTAB_INIT(USERS_MAX_FAILURES - 1,
+    USERS_FAIL_WINDOW, USERS_FAIL_WINDOW);
+static struct failtab login_clients = FAILTAB_INIT(LOGIN_CLIENT_FAILURES,
+    USERS_FAIL_WINDOW, USERS_FAIL_WINDOW);
+
+/* The key of (client address, login): both, NUL between. */
+static size_t
+pair_key(const struct req *r, const char *login, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%s%c%s", r->client, '\0', login);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/* 1 when the client may not try login now (*until: till when). */
+static int
+login_throttled(const struct req *r, const char *login, int64_t now,
+    int64_t *until)
+{
+	char key[160];
+	size_t n = pair_key(r, login, key, sizeof(key));
+
+	return failtab_locked(&login_clients, r->client, strlen(r->client),
+	    now, until) || failtab_locked(&login_pairs, key, n, now, until);
+}
+
+static void
+login_failed(const struct req *r, const char *login, int64_t now)
+{
+	char key[160];
+	size_t n = pair_key(r, login, key, sizeof(key));
+	int64_t until;
+
+	failtab_fail(&login_clients, r->client, strlen(r->client), now,
+	    &until);
+	failtab_fail(&login_pairs, key, n, now, &until);
+}
+
+/* This address knows this login's password: its run on the login ends
+ * (not its run on all logins). */
+static void
+login_succeeded(const struct req *r, const char *login)
+{
+	char key[160];
+	size_t n = pair_key(r, login, key, sizeof(key));
+
+	failtab_clear(&login_pairs, key, n);
+}
+
+/* Audits a refused login. */
+static void
+login_refused(struct req *r, const char *login, const char *code)
+{
+	char who[AUDIT_FIELD_MAX];
+	struct audit_entry e = { NULL, "-", "", "session.login", "user", who,
+	    "denied", r->client, r->id, code };
+
+	/* the typed login is client text: cleaned before it is kept */
+	audit_clean(login, who, sizeof(who));
+	submit(r, &e, 0);
+}
+
 static unsigned
 login_status(const char *code)
 {
@@ -204,6 +277,7 @@ h_session_login(struct req *r)
 	struct lf_error err;
 	json_t *body = req_json(r, allowed, &res);
 	const char *login, *pw;
+	int64_t now, until;
 	struct user u;
 
 	if (body == NULL)
@@ -216,16 +290,24 @@ h_session_login(struct req *r)
 		    "login", "需要 login 和 password 字符串 (login and password "
 		    "strings are required)");
 	}
+	now = (int64_t)time(NULL);
+	if (login_throttled(r, login, now, &until)) {
+		login_refused(r, login, "rate_limited");
+		json_decref(body);
+		return reply_error(r, 429, "rate_limited", "", "此地址登录失败"
+		    "次数过多, 请 %lld 分钟后再试 (too many failed logins from "
+		    "this address; try again in %lld minutes)",
+		    (long long)(until - now + 59) / 60,
+		    (long long)(until - now + 59) / 60);
+	}
 	lf_error_clear(&err);
-	if (users_login(r->s, login, pw, (int64_t)time(NULL), &ses, &err)) {
+	if (users_login(r->s, login, pw, now, &ses, &err)) {
 		unsigned st = login_status(err.code);
-		char who[AUDIT_FIELD_MAX];
-		struct audit_entry e = { NULL, "-", "", "session.login", "user",
-		    who, "denied", r->client, r->id, err.code };
 
-		/* the typed login is client text: cleaned before it is kept */
-		audit_clean(login, who, sizeof(who));
-		submit(r, &e, 0);
+		if (strcmp(err.code, "bad_login") == 0 ||
+		    strcmp(err.code, "locked") == 0)
+			login_failed(r, login, now);
+		login_refused(r, login, err.code);
 		json_decref(body);
 		if (st == 500)
 			return reply_lf_error(r, &err);
@@ -233,6 +315,7 @@ h_session_login(struct req *r)
 		    "", "%s", st == 401 ? "用户名或密码错误 (wrong login or "
 		    "password)" : err.message);
 	}
+	login_succeeded(r, login);
 	json_decref(body);
 	lf_error_clear(&err);
 	if (users_session(r->s, ses.token, (int64_t)time(NULL), &u, &si,

@@ -179,6 +179,13 @@ typedef int (*plan_delivery_fn)(void *arg, const struct plan_delivery *d);
  * stop (returned). */
 int	plan_items(struct store *s, int64_t plan_id, plan_item_fn fn,
 	    void *arg, struct lf_error *err);
+/* An item's id as it appears in URLs and JSON: an opaque reference
+ * (crypto/ref.h, domain "item"; 32 letters a-p). 0, or -1 with err. */
+#define PLAN_REF_LEN	32
+int	plan_item_ref(struct store *s, int64_t item_id,
+	    char out[PLAN_REF_LEN + 1], struct lf_error *err);
+/* The item id of reference ref: 0, or 1 when ref is not an item's. */
+int	plan_item_unref(struct store *s, const char *ref, int64_t *item_id);
 /* One item. 0 found, 1 none. */
 int	plan_item_get(struct store *s, int64_t item_id, struct plan_item *out,
 	    struct lf_error *err);

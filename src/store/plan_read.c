@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/dept.h"
+#include "crypto/ref.h"
 
 int
 plan_get(struct store *s, int64_t person_id, int year, struct plan *out,
@@ -49,6 +50,22 @@ plan_years(struct store *s, int64_t person_id, int *years, size_t max,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlite_error(s, "plan years", err);
 	return 0;
+}
+
+int
+plan_item_ref(struct store *s, int64_t item_id, char out[PLAN_REF_LEN + 1],
+    struct lf_error *err)
+{
+	if (crypto_ref_encode(s->keys, "item", item_id, out) != 0)
+		return lf_error_set(err, "crypto", "", "无法生成条目编号 (cannot "
+		    "make the item's reference)");
+	return 0;
+}
+
+int
+plan_item_unref(struct store *s, const char *ref, int64_t *item_id)
+{
+	return crypto_ref_decode(s->keys, "item", ref, item_id) == 0 ? 0 : 1;
 }
 
 int

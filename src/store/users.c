@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/failtab.h"
 #include "crypto/password.h"
 #include "store/store_int.h"
 
@@ -571,7 +572,10 @@ locked(struct lf_error *err, int64_t until)
 	    "time)", when, when);
 }
 
-/* Counts a wrong password; locks the account at the limit. */
+/* Counts a wrong password; locks the account at the limit. While the
+ * account is not locked, locked_until holds the time of the run's last
+ * failure: a failure USERS_FAIL_WINDOW or more after it starts a new run
+ * (failtab.h counts unknown logins the same way). */
 static int
 count_failure(struct store *s, const struct user *u, int64_t now,
     struct lf_error *err)
@@ -580,12 +584,16 @@ count_failure(struct store *s, const struct user *u, int64_t now,
 	int64_t until = 0;
 	int rc;
 
+#define RUN "(CASE WHEN failed_count > 0 AND locked_until > ?2 - ?4 " \
+	    "THEN failed_count + 1 ELSE 1 END)"
 	if (query(s, &st, err, "UPDATE users SET failed_count = CASE WHEN "
-	    "failed_count + 1 >= ?1 THEN 0 ELSE failed_count + 1 END, "
-	    "locked_until = CASE WHEN failed_count + 1 >= ?1 THEN ?2 ELSE "
-	    "locked_until END WHERE id = ?3 RETURNING locked_until", "iii",
-	    (int64_t)USERS_MAX_FAILURES, now + USERS_LOCK_SECS, u->id) != 0)
+	    RUN " >= ?1 THEN 0 ELSE " RUN " END, locked_until = CASE WHEN "
+	    RUN " >= ?1 THEN ?2 + ?3 ELSE ?2 END WHERE id = ?5 "
+	    "RETURNING locked_until", "iiiii", (int64_t)USERS_MAX_FAILURES,
+	    now, (int64_t)USERS_LOCK_SECS, (int64_t)USERS_FAIL_WINDOW,
+	    u->id) != 0)
 		return -1;
+#undef RUN
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		until = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -649,6 +657,34 @@ open_session(struct store *s, const struct user *u, int64_t now,
 	return savepoint_end(s, rc, err);
 }
 
+/* Logins that name no account, counted like accounts' wrong passwords
+ * (in memory, bounded): the same answers after the same work. */
+static struct failtab unknown = FAILTAB_INIT(USERS_MAX_FAILURES,
+    USERS_FAIL_WINDOW, USERS_LOCK_SECS);
+
+static int
+unknown_login(const char *login, const char *pw, int64_t now,
+    struct lf_error *err)
+{
+	size_t len = login != NULL ? strlen(login) : 0;
+	int64_t until;
+
+	if (login == NULL)
+		login = "";
+	if (failtab_locked(&unknown, login, len, now, &until))
+		return locked(err, until);
+	password_verify_dummy(pw);
+	if (failtab_fail(&unknown, login, len, now, &until))
+		return locked(err, until);
+	return bad_login(err);
+}
+
+void
+users_forget_unknown(void)
+{
+	failtab_reset(&unknown);
+}
+
 int
 users_login(struct store *s, const char *login, const char *pw,
     int64_t now, struct session *out, struct lf_error *err)
@@ -666,10 +702,9 @@ users_login(struct store *s, const char *login, const char *pw,
 			return -1;
 		rc = fetch_user(s, st, &u, hash, err);
 	}
-	if (rc == 1) {
-		password_verify_dummy(pw);
-		rc = bad_login(err);
-	} else if (rc == 0 && u.locked_until > now)
+	if (rc == 1)
+		rc = unknown_login(login, pw, now, err);
+	else if (rc == 0 && u.locked_until > now)
 		rc = locked(err, u.locked_until);
 	else if (rc == 0 && password_verify(hash, pw != NULL ? pw : "") != 0)
 		rc = count_failure(s, &u, now, err);

@@ -13,10 +13,14 @@
  * (crypto/password.h), never in the clear.
  *
  * Login. An unknown login and a wrong password give the same error code,
- * "bad_login", after the same Argon2 work. USERS_MAX_FAILURES consecutive
- * wrong passwords lock the account for USERS_LOCK_SECS (code "locked"; the
+ * "bad_login", after the same Argon2 work. USERS_MAX_FAILURES wrong
+ * passwords in a row, each less than USERS_FAIL_WINDOW after the one
+ * before, lock the account for USERS_LOCK_SECS (code "locked"; the
  * failure that locks it already says so); during the lock no password is
- * checked. The count starts again after a lock and on every success. A
+ * checked. The count starts again after a lock, after a pause of
+ * USERS_FAIL_WINDOW and on every success. A login that names no account
+ * is counted and locked the same way, in memory (crypto/failtab.h, per
+ * process, bounded), so answers never tell whether an account exists. A
  * right password for a disabled account gives "disabled" (a wrong one
  * gives "bad_login", so only the owner learns the account is disabled).
  *
@@ -57,6 +61,7 @@
 #define USERS_LOGIN_MAX		32
 #define USERS_MAX_FAILURES	5		/* wrong passwords in a row */
 #define USERS_LOCK_SECS		(15 * 60)	/* then locked this long */
+#define USERS_FAIL_WINDOW	(15 * 60)	/* a longer pause ends a run */
 #define USERS_IDLE_SECS		(30 * 60)	/* session idle expiry */
 #define USERS_ABSOLUTE_SECS	(12 * 60 * 60)	/* session lifetime */
 #define USERS_TOUCH_SECS	60		/* last_seen granularity */
@@ -96,7 +101,8 @@ struct user {
 	char		 department[16];	/* code, or "" */
 	int		 disabled;
 	int		 failed_count;		/* wrong passwords in a row */
-	int64_t		 locked_until;		/* 0 = not locked */
+	int64_t		 locked_until;		/* > now: locked until then;
+						 * else the last failure */
 	int64_t		 created_at;
 	int64_t		 updated_at;
 	int64_t		 pw_changed_at;
@@ -192,6 +198,8 @@ int	users_list(struct store *s, const char *region_prefix,
  */
 int	users_login(struct store *s, const char *login, const char *pw,
 	    int64_t now, struct session *out, struct lf_error *err);
+/* Forgets the failures of unknown logins (tests). */
+void	users_forget_unknown(void);
 
 /*
  * Looks up the session of token (64 lower-case hex digits) at time now.

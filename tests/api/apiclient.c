@@ -20,6 +20,8 @@
 
 char api_dir[64], api_db[128], api_base[64];
 const char *api_extra_header;
+const char *api_content_type;
+const char *api_source;
 pid_t api_server;
 
 static size_t
@@ -36,11 +38,18 @@ on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;
 	const char *key = "Set-Cookie: lf_session=";
+	const char *rid = "X-Request-Id: ";
 	size_t len = size * n, k = strlen(key), v;
 
 	if (len > k && strncasecmp(p, key, k) == 0) {
 		v = strcspn(p + k, ";\r\n");
 		snprintf(r->cookie, sizeof(r->cookie), "%.*s", (int)v, p + k);
+	}
+	k = strlen(rid);
+	if (len > k && strncasecmp(p, rid, k) == 0) {
+		v = strcspn(p + k, "\r\n");
+		snprintf(r->request_id, sizeof(r->request_id), "%.*s", (int)v,
+		    p + k);
 	}
 	return len;
 }
@@ -51,7 +60,7 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	char url[512], cookie[200], csrf[200];
+	char url[512], cookie[200], csrf[200], ctype[200];
 	json_error_t je;
 
 	memset(r, 0, sizeof(*r));
@@ -65,7 +74,9 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		h = curl_slist_append(h, "Content-Type: application/json");
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+		    api_content_type ? api_content_type : "application/json");
+		h = curl_slist_append(h, ctype);
 	}
 	if (w != NULL) {
 		snprintf(cookie, sizeof(cookie), "lf_session=%s", w->token);
@@ -79,6 +90,8 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 	if (api_extra_header != NULL)
 		h = curl_slist_append(h, api_extra_header);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (api_source != NULL)
+		curl_easy_setopt(c, CURLOPT_INTERFACE, api_source);
 	assert_int_equal(curl_easy_perform(c), CURLE_OK);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(h);
@@ -128,8 +141,9 @@ api_start_server(void)
 
 	snprintf(portf, sizeof(portf), "%s/port", api_dir);
 	snprintf(log, sizeof(log), "%s/server.log", api_dir);
+	unlink(portf);	/* a restart must not read the last run's port */
 	if ((api_server = fork()) == 0) {
-		freopen(log, "w", stderr);
+		freopen(log, "a", stderr);
 		freopen(log, "a", stdout);
 		execl("build/test/liangfu", "liangfu", "serve", api_db,
 		    "--listen",

@@ -19,11 +19,18 @@ extern char api_dir[64], api_db[128], api_base[64];
 extern pid_t api_server;
 /* When not NULL, one more header line sent with every request. */
 extern const char *api_extra_header;
+/* When not NULL, the Content-Type of request bodies (else
+ * application/json). */
+extern const char *api_content_type;
+/* When not NULL, the local address requests come from (127.0.0.2, ...):
+ * another client to the server. */
+extern const char *api_source;
 
 struct resp {
 	long		 status;
 	struct buf	 body;
 	char		 cookie[128];
+	char		 request_id[64];	/* X-Request-Id */
 	json_t		*json;		/* NULL when the body is not JSON */
 };
 

@@ -157,6 +157,16 @@ jint(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* An item's id: an opaque reference (a string). */
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+
+	assert_non_null(v);
+	return v;
+}
+
 /* Builds A's plan as vil1 and returns its JSON (caller decrefs). */
 static json_t *
 build_a(const struct who *w)
@@ -191,14 +201,14 @@ get_plan(const struct who *w, const char *uid, long want)
 }
 
 static long
-patch(const struct who *w, int64_t id, const char *fmt, int64_t version,
+patch(const struct who *w, const char *id, const char *fmt, int64_t version,
     json_t **out)
 {
-	char path[64], body[1024];
+	char path[160], body[1024];
 	struct resp r;
 	long st;
 
-	snprintf(path, sizeof(path), "/api/v1/items/%lld", (long long)id);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", id);
 	snprintf(body, sizeof(body), fmt, (long long)version);
 	api_call(&r, "PATCH", path, body, w, 1);
 	st = r.status;
@@ -285,16 +295,16 @@ test_edit_decide_confirm(void **state)
 	care = item_of(plan, "SUB_CARE");
 	legal = item_of(plan, "LEGAL_AID");
 	/* a rejection needs a reason */
-	assert_int_equal(patch(&w, jint(legal, "id"), "{\"version\":%lld,"
+	assert_int_equal(patch(&w, jstr(legal, "id"), "{\"version\":%lld,"
 	    "\"decision\":2}", jint(legal, "version"), NULL), 422);
 	/* edit the five elements and accept */
-	assert_int_equal(patch(&w, jint(care, "id"), "{\"version\":%lld,"
+	assert_int_equal(patch(&w, jstr(care, "id"), "{\"version\":%lld,"
 	    "\"decision\":1,\"org\":\"锦江区民政局\",\"measures\":\"按月发放\"}",
 	    jint(care, "version"), &it), 200);
 	assert_true(json_is_true(json_object_get(it, "edited")));
 	/* a stale version is refused, with the item as it is now */
 	json_decref(it);
-	assert_int_equal(patch(&w, jint(care, "id"), "{\"version\":%lld,"
+	assert_int_equal(patch(&w, jstr(care, "id"), "{\"version\":%lld,"
 	    "\"measures\":\"x\"}", jint(care, "version"), &it), 409);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(
 	    it, "five"), "measures")), "按月发放");
@@ -317,7 +327,7 @@ test_edit_decide_confirm(void **state)
 	json_array_foreach(json_object_get(plan, "items"), i, item) {
 		if (jint(json_object_get(item, "decision"), "code") != 0)
 			continue;
-		assert_int_equal(patch(&w, jint(item, "id"), "{\"version\":"
+		assert_int_equal(patch(&w, jstr(item, "id"), "{\"version\":"
 		    "%lld,\"decision\":1}", jint(item, "version"), NULL), 200);
 	}
 	json_decref(plan);
@@ -402,7 +412,7 @@ test_rebuild_keeps_edits(void **state)
 }
 
 static int
-inbox_has(const struct who *w, const char *policy, int64_t *id,
+inbox_has(const struct who *w, const char *policy, char id[64],
     int64_t *version)
 {
 	struct resp r;
@@ -426,7 +436,7 @@ inbox_has(const struct who *w, const char *policy, int64_t *id,
 		    json_object_get(it, "person"), "id_number")), "****"));
 		if (code != NULL && strcmp(code, policy) == 0) {
 			n++;
-			*id = jint(it, "id");
+			snprintf(id, 64, "%s", jstr(it, "id"));
 			*version = jint(it, "version");
 		}
 	}
@@ -438,20 +448,21 @@ static void
 test_department(void **state)
 {
 	struct who civ, civ2, jus;
-	int64_t id = 0, ver = 0, id2 = 0, ver2 = 0;
-	char path[64], body[256];
+	char id[64] = "", id2[64] = "";
+	int64_t ver = 0, ver2 = 0;
+	char path[160], body[256];
 	struct resp r;
 
 	(void)state;
 	api_login(&civ, "civil1");
 	api_login(&civ2, "civil2");
 	api_login(&jus, "justice1");
-	assert_int_equal(inbox_has(&civ, "SUB_CARE", &id, &ver), 1);
-	assert_int_equal(inbox_has(&civ, "LEGAL_AID", &id2, &ver2), 0);
-	assert_int_equal(inbox_has(&civ2, "SUB_CARE", &id2, &ver2), 0);
-	assert_int_equal(inbox_has(&jus, "LEGAL_AID", &id2, &ver2), 1);
+	assert_int_equal(inbox_has(&civ, "SUB_CARE", id, &ver), 1);
+	assert_int_equal(inbox_has(&civ, "LEGAL_AID", id2, &ver2), 0);
+	assert_int_equal(inbox_has(&civ2, "SUB_CARE", id2, &ver2), 0);
+	assert_int_equal(inbox_has(&jus, "LEGAL_AID", id2, &ver2), 1);
 	/* another department's item, and persons, are not theirs */
-	snprintf(path, sizeof(path), "/api/v1/items/%lld", (long long)id2);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", id2);
 	api_call(&r, "GET", path, NULL, &civ, 0);
 	assert_int_equal(r.status, 404);
 	api_done(&r);
@@ -460,14 +471,12 @@ test_department(void **state)
 	assert_int_equal(r.status, 404);
 	api_done(&r);
 	/* accept, then deliver twice with the same client id */
-	snprintf(path, sizeof(path), "/api/v1/items/%lld/accept",
-	    (long long)id);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/accept", id);
 	snprintf(body, sizeof(body), "{\"version\":%lld}", (long long)ver);
 	api_call(&r, "POST", path, body, &civ, 1);
 	assert_int_equal(r.status, 200);
 	api_done(&r);
-	snprintf(path, sizeof(path), "/api/v1/items/%lld/deliveries",
-	    (long long)id);
+	snprintf(path, sizeof(path), "/api/v1/items/%s/deliveries", id);
 	for (int i = 0; i < 2; i++) {
 		api_call(&r, "POST", path, "{\"date\":\"2024-06-15\","
 		    "\"amount\":8000,\"note\":\"6月\",\"client_id\":"

@@ -119,6 +119,39 @@ expect 0 "quality again" -- "$bin" quality a.db --year 2024
 contains err "findings 0 opened, 0 closed" "quality is idempotent"
 expect 0 "stats with findings" -- "$bin" stats a.db --year 2024 --json s.json
 contains s.json '"findings"' "stats JSON has the findings section"
+# audit verify (issue 15): a served database's log and its anchor; a
+# tampered middle entry and a cut of the newest entries are both found,
+# with the first bad entry named
+expect 0 "init au" -- "$bin" init au.db
+"$bin" serve au.db --listen 127.0.0.1:0 --port-file au.port --web "$tmp" \
+    >au.log 2>&1 &
+srv=$!
+i=0
+while [ ! -s au.port ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(cat au.port 2>/dev/null)
+for n in 1 2 3 4 5 6; do
+	curl -s -o /dev/null -H 'Content-Type: application/json' \
+	    -d "{\"login\":\"nobody$n\",\"password\":\"x\"}" \
+	    "http://127.0.0.1:$port/api/v1/session"
+done
+kill -TERM $srv; wait $srv
+if [ -s au.db.audit-head ]; then ok; else bad "serve writes the anchor"; fi
+contains au.db.audit-head "^id 6$" "the anchor names the newest entry"
+expect 2 "audit usage" -- "$bin" audit au.db
+expect 0 "audit verify intact" -- "$bin" audit verify au.db
+contains out "audit log ok: 6 entries" "audit verify counts"
+expect 0 "serve --check verifies the audit log" -- "$bin" serve au.db --check
+contains out "audit log ok" "serve --check says so"
+cp au.db au2.db; cp au.db.key au2.db.key; cp au.db.audit-head au2.db.audit-head
+notrig="DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+sqlite3 au.db "$notrig UPDATE audit SET detail = 'x' WHERE id = 3"
+expect 1 "audit verify: edited entry" -- "$bin" audit verify au.db
+contains out "first bad entry: 3" "audit verify names the edited entry"
+expect 1 "serve --check: edited entry" -- "$bin" serve au.db --check
+sqlite3 au2.db "$notrig DELETE FROM audit WHERE id >= 5"
+expect 1 "audit verify: newest entries deleted" -- "$bin" audit verify au2.db
+contains out "first bad entry: 5" "audit verify names the first missing"
+contains out "cut" "audit verify says the log was cut"
 
 # progress bar: forced on shows rate, piped stays quiet
 LIANGFU_PROGRESS=1 "$bin" export a.db --year 2024 p.csv 2>err1 >/dev/null

@@ -16,6 +16,7 @@
 
 #include "core/mem.h"
 #include "store/audit.h"
+#include "store/audit_anchor.h"
 #include "store/store_int.h"	/* s->db and s->keys, for white-box tests */
 #include "testutil.h"
 
@@ -779,6 +780,107 @@ test_tamper(void **state)
 	}
 }
 
+/* The full check (audit_check()): with the anchor written after the
+ * tenth entry, every kind of tampering names its first bad entry, the
+ * cut of the newest entries too. */
+static void
+test_check_with_anchor(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*sql;
+		int64_t		 bad;
+	} cases[] = {
+		{ "intact", "SELECT 1", 0 },
+		{ "edit a middle entry",
+		    "UPDATE audit SET actor = 'mallory' WHERE id = 5", 5 },
+		{ "delete the newest two",
+		    "DELETE FROM audit WHERE id >= 9", 9 },
+		{ "delete the newest",
+		    "DELETE FROM audit WHERE id = 10", 10 },
+		{ "empty the table", "DELETE FROM audit", 1 },
+		{ "delete the newest, forge a new one in its place",
+		    "DELETE FROM audit WHERE id = 10; INSERT INTO audit SELECT "
+		    "10, " COPY_COLS ", 'forged', hash, randomblob(32) FROM "
+		    "audit WHERE id = 9", 10 },
+		{ "edit a middle entry and cut the end",
+		    "UPDATE audit SET detail = 'x' WHERE id = 3;"
+		    " DELETE FROM audit WHERE id >= 7", 3 },
+	};
+	struct audit_check c;
+	struct lf_error err;
+	char sql[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx *fx = fx_new(0);
+
+		fill(fx);
+		assert_int_equal(audit_anchor_write(fx->s, &err), 0);
+		snprintf(sql, sizeof(sql), "%s %s", drop_triggers,
+		    cases[i].sql);
+		raw_ok(fx, sql);
+		assert_int_equal(audit_check(fx->s, &c, &err), 0);
+		if (c.first_bad != cases[i].bad || c.anchor != 1 ||
+		    c.anchor_id != 10 || (c.problem == NULL) !=
+		    (cases[i].bad == 0))
+			fail_msg("%s: first bad %lld, anchor %d id %lld, %s",
+			    cases[i].name, (long long)c.first_bad, c.anchor,
+			    (long long)c.anchor_id, c.problem ? c.problem :
+			    "ok");
+		fx_free(fx);
+	}
+}
+
+/* A missing anchor is reported as such; a damaged or forged one is a
+ * problem; a newer log than its anchor is fine. */
+static void
+test_anchor_file(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_check c;
+	struct lf_error err;
+	char path[256], text[512];
+	FILE *fp;
+	size_t n;
+
+	fill(fx);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor, 0);
+	assert_null(c.problem);
+	assert_int_equal(audit_anchor_write(fx->s, &err), 0);
+	append_n(fx, 3);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor, 1);
+	assert_int_equal(c.anchor_id, 10);
+	assert_int_equal(c.newest, 13);
+	assert_null(c.problem);
+	/* change one digit of the id: the mac no longer matches */
+	assert_int_equal(audit_anchor_path(fx->s, path, sizeof(path)), 0);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	assert_non_null(strstr(text, "\nid 10\n"));
+	strstr(text, "\nid 10\n")[5] = '9';
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor, -1);
+	assert_non_null(c.problem);
+	/* garbage */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("liangfu-audit-head 1\nid x\n", fp);
+	fclose(fp);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor, -1);
+}
+
 static void
 test_triggers(void **state)
 {
@@ -1148,6 +1250,8 @@ main(void)
 		T(test_format),
 		T(test_verify_intact),
 		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_check_with_anchor),
+		T(test_anchor_file),
 		T(test_triggers),
 		T(test_threads),
 		T(test_transactions),

@@ -48,6 +48,8 @@ setup(void **state)
 	struct fx *fx = calloc(1, sizeof(*fx));
 	struct lf_error err;
 
+	users_forget_unknown();
+
 	fx->s = tu_store_new(fx->dir, fx->db, "t.db");
 	if (users_init(fx->s, &err) != 0)
 		fail_msg("%s", err.message);
@@ -513,6 +515,68 @@ test_lockout(void **state)
 	assert_null(login(fx, "bob", PW, T0 + 3001, NULL));
 }
 
+/* An unknown login gets the same answers at the same attempts as a
+ * known one: bad_login, then locked at the fifth, until the lock ends. */
+static void
+test_lockout_unknown_same(void **state)
+{
+	static const int64_t at[] = { 0, 10, 20, 30, 40, 41,
+	    40 + USERS_LOCK_SECS - 1, 40 + USERS_LOCK_SECS,
+	    40 + USERS_LOCK_SECS + 1 };
+	struct fx *fx = *state;
+	struct lf_error ek, eu;
+	struct session out;
+	size_t i;
+
+	for (i = 0; i < nitems(at); i++) {
+		lf_error_clear(&ek);
+		lf_error_clear(&eu);
+		assert_int_equal(users_login(fx->s, "alice", "wrong-Pass1",
+		    T0 + at[i], &out, &ek), -1);
+		assert_int_equal(users_login(fx->s, "nobody", "wrong-Pass1",
+		    T0 + at[i], &out, &eu), -1);
+		if (strcmp(ek.code, eu.code) != 0 ||
+		    strcmp(ek.message, eu.message) != 0)
+			fail_msg("attempt %zu: known %s \"%s\", unknown %s "
+			    "\"%s\"", i, ek.code, ek.message, eu.code,
+			    eu.message);
+		assert_string_equal(ek.code, i >= 4 && i <= 6 ? "locked" :
+		    "bad_login");
+	}
+}
+
+/* Failures spread out (a pause of USERS_FAIL_WINDOW between runs) never
+ * lock, known login or not. */
+static void
+test_lockout_window(void **state)
+{
+	static const char *const who[] = { "alice", "nobody2" };
+	struct fx *fx = *state;
+	size_t i, k;
+
+	for (k = 0; k < nitems(who); k++) {
+		for (i = 0; i < 4; i++)
+			assert_string_equal(login(fx, who[k], "wrong-Pass1",
+			    T0 + (int64_t)i, NULL), "bad_login");
+		/* each a whole window after the one before: new runs */
+		for (i = 0; i < 4; i++)
+			assert_string_equal(login(fx, who[k], "wrong-Pass1",
+			    T0 + 3 + USERS_FAIL_WINDOW + (int64_t)i *
+			    USERS_FAIL_WINDOW, NULL), "bad_login");
+	}
+	/* a pause of a whole window ended each run: alice still logs in */
+	assert_null(login(fx, "alice", PW, T0 + 10 * USERS_FAIL_WINDOW,
+	    NULL));
+	/* and inside one window the fifth locks */
+	for (i = 0; i < 5; i++)
+		login(fx, "alice", "wrong-Pass1", T0 + 20 * USERS_FAIL_WINDOW +
+		    (int64_t)i * (USERS_FAIL_WINDOW - 1), NULL);
+	assert_non_null(login(fx, "alice", PW, T0 + 24 * USERS_FAIL_WINDOW,
+	    NULL));
+	assert_string_equal(login(fx, "alice", PW, T0 + 24 *
+	    USERS_FAIL_WINDOW, NULL), "locked");
+}
+
 static void
 test_disabled(void **state)
 {
@@ -927,6 +991,8 @@ main(void)
 		T(test_login_ok),
 		T(test_login_refused),
 		T(test_lockout),
+		T(test_lockout_unknown_same),
+		T(test_lockout_window),
 		T(test_disabled),
 		T(test_disabled_user_session),
 		T(test_idle_expiry),
