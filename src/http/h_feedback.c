@@ -24,15 +24,22 @@
 #include "core/selfcode.h"
 #include "store/audit.h"
 #include "store/feedback.h"
+#include "store/plan.h"
 #include "store/selfcode.h"
 
 /* ---- JSON ---------------------------------------------------------- */
 
 json_t *
-http_feedback_json(const struct feedback *f, int with_actor)
+http_feedback_json(struct req *r, const struct feedback *f, int with_actor)
 {
-	json_t *j = json_pack("{s:I,s:o,s:s,s:s,s:o,s:s,s:s,s:o}", "id",
-	    (json_int_t)f->id, "item", f->item_id ? json_integer(f->item_id) :
+	char ref[PLAN_REF_LEN + 1];
+	struct lf_error err;
+	json_t *j;
+
+	if (f->item_id && plan_item_ref(r->s, f->item_id, ref, &err) != 0)
+		return NULL;
+	j = json_pack("{s:I,s:o,s:s,s:s,s:o,s:s,s:s,s:o}", "id",
+	    (json_int_t)f->id, "item", f->item_id ? json_string(ref) :
 	    json_null(), "rating", satisf_rating_code(f->rating),
 	    "rating_label", satisf_rating_zh(f->rating), "note",
 	    f->note[0] ? json_string(f->note) : json_null(), "by",
@@ -45,6 +52,7 @@ http_feedback_json(const struct feedback *f, int with_actor)
 }
 
 struct fb_list {
+	struct req *r;
 	json_t	*a;
 	int	 with_actor;
 };
@@ -54,7 +62,7 @@ fb_one(void *arg, const struct feedback *f)
 {
 	struct fb_list *l = arg;
 
-	json_array_append_new(l->a, http_feedback_json(f, l->with_actor));
+	json_array_append_new(l->a, http_feedback_json(l->r, f, l->with_actor));
 	return 0;
 }
 
@@ -62,7 +70,7 @@ json_t *
 http_feedback_list(struct req *r, int64_t person_id, int year, int with_actor,
     struct lf_error *err)
 {
-	struct fb_list l = { json_array(), with_actor };
+	struct fb_list l = { r, json_array(), with_actor };
 
 	if (feedback_each(r->s, person_id, year, fb_one, &l, err) != 0) {
 		json_decref(l.a);
@@ -72,19 +80,19 @@ http_feedback_list(struct req *r, int64_t person_id, int year, int with_actor,
 }
 
 int
-http_feedback_parse(json_t *body, struct feedback_new *in,
+http_feedback_parse(struct req *r, json_t *body, struct feedback_new *in,
     struct lf_error *err)
 {
 	json_t *item = json_object_get(body, "item");
 	json_t *rating = json_object_get(body, "rating");
 	json_t *note = json_object_get(body, "note");
 
-	if (item != NULL && !json_is_null(item) && (!json_is_integer(item) ||
-	    json_integer_value(item) <= 0))
+	in->item_id = 0;
+	if (item != NULL && !json_is_null(item) && (!json_is_string(item) ||
+	    plan_item_unref(r->s, json_string_value(item), &in->item_id) != 0))
 		return lf_error_set(err, "bad_request", "item", "item 须为服务"
 		    "项目编号或 null (item: a service item id, or null for the "
 		    "plan)");
-	in->item_id = json_is_integer(item) ? json_integer_value(item) : 0;
 	in->rating = json_is_string(rating) ?
 	    satisf_rating_parse(json_string_value(rating)) : 0;
 	if (in->rating == 0)
@@ -189,7 +197,7 @@ h_feedback_add(struct req *r)
 	in.year = year;
 	in.actor = r->who.login;
 	in.now = (int64_t)time(NULL);
-	if (http_feedback_parse(body, &in, &err) != 0 ||
+	if (http_feedback_parse(r, body, &in, &err) != 0 ||
 	    feedback_add(r->s, &in, &out, &err) != 0) {
 		json_decref(body);
 		http_audit(r, "feedback.add", "person", p.uid, "invalid",
@@ -202,7 +210,7 @@ h_feedback_add(struct req *r)
 	snprintf(detail, sizeof(detail), "year=%d item=%lld rating=%d", year,
 	    (long long)in.item_id, in.rating);
 	http_audit(r, "feedback.add", "person", p.uid, "ok", detail);
-	return reply_json(r, 201, http_feedback_json(&out, 1));
+	return reply_json(r, 201, http_feedback_json(r, &out, 1));
 }
 
 /* ---- worker: self-service codes ----------------------------------- */

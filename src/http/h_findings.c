@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store/findings.h"
+#include "store/plan.h"
 
 /* The 12-digit code to check a finding's region against (a township's
  * is padded with zeros: a code inside it). */
@@ -75,16 +76,22 @@ finding_json(const struct req *r, const struct quality_rules *qr,
     const struct finding *f)
 {
 	const struct quality_rule *q = quality_rule_find(qr, f->rule);
+	char ref[PLAN_REF_LEN + 1];
+	struct lf_error err;
 	json_t *j;
 
-	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:I,s:s,s:s,s:s,s:s,"
+	/* the item by its opaque reference, as everywhere in the API */
+	if (f->item_id > 0 && plan_item_ref(r->s, f->item_id, ref, &err) != 0)
+		return NULL;
+	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:s,s:s,s:s,s:s,"
 	    "s:o,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s}",
 	    "id", (json_int_t)f->id, "rule", f->rule,
 	    "rule_name", q ? q->name_zh : f->rule,
 	    "rule_name_en", q ? q->name_en : f->rule,
 	    "severity", q ? quality_severity_name(q->severity, 0) : "",
 	    "year", f->year, "person", f->person_uid,
-	    "item", (json_int_t)f->item_id, "surveyor", f->surveyor,
+	    "item", f->item_id > 0 ? json_string(ref) : json_null(),
+	    "surveyor", f->surveyor,
 	    "region", f->region, "region_name", region_name(r, f->region),
 	    "owner", f->owner, "owner_label", owner_label(r, f->owner),
 	    "status", finding_status_code(f->status),

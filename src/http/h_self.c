@@ -185,7 +185,7 @@ add_item(void *arg, const struct plan_item *it)
 
 	if (it->decision == DECISION_REJECTED)
 		return 0;
-	j = json_item(pg->r->app->cat, pg->r->app->policies, it);
+	j = json_item(pg->r->s, pg->r->app->cat, pg->r->app->policies, it);
 	dl = json_array();
 	if (plan_deliveries(pg->r->s, it->id, add_delivery, dl, pg->err) != 0) {
 		json_decref(dl);
@@ -302,7 +302,7 @@ h_self_feedback(struct req *r)
 	if (rc == 0 && in.year == 0)
 		rc = lf_error_set(&err, "bad_request", "year", "需要年度 (year "
 		    "is required)");
-	if (rc == 0 && http_feedback_parse(body, &in, &err) != 0)
+	if (rc == 0 && http_feedback_parse(r, body, &in, &err) != 0)
 		rc = -1;
 	if (rc == 0)
 		rc = feedback_add(r->s, &in, &out, &err);
@@ -322,5 +322,5 @@ h_self_feedback(struct req *r)
 	snprintf(detail, sizeof(detail), "year=%d item=%lld rating=%d", in.year,
 	    (long long)in.item_id, in.rating);
 	http_audit(r, "feedback.add", "person", p.uid, "ok", detail);
-	return reply_json(r, 201, http_feedback_json(&out, 0));
+	return reply_json(r, 201, http_feedback_json(r, &out, 0));
 }

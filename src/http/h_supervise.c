@@ -26,6 +26,7 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "io/report_precision.h"
+#include "store/plan.h"
 #include "store/supervise.h"
 
 static int
@@ -325,6 +326,8 @@ static json_t *
 line_json(const struct req *r, const struct sup_line *ln)
 {
 	const struct policy *po;
+	char ref[PLAN_REF_LEN + 1];
+	struct lf_error err;
 	json_t *j;
 
 	if (ln->kind == SUP_SURVEY_ITEM)
@@ -333,9 +336,14 @@ line_json(const struct req *r, const struct sup_line *ln)
 		    "label_en", ln->f ? ln->f->label_en : "", "recorded",
 		    ln->recorded);
 	else {
+		/* the item as everywhere else in the API: its opaque
+		 * reference, never the row id (crypto/ref.h) */
+		if (plan_item_ref(r->s, strtoll(ln->ref, NULL, 10), ref,
+		    &err) != 0)
+			return NULL;
 		po = policy_find(r->app->policies, ln->recorded);
 		j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "service",
-		    "item", ln->ref, "policy", ln->recorded, "label_zh",
+		    "item", ref, "policy", ln->recorded, "label_zh",
 		    po ? po->name_zh : ln->recorded, "label_en",
 		    po ? po->name_en : ln->recorded);
 	}
@@ -417,10 +425,14 @@ h_check_assign(struct req *r)
 	return reply_json(r, 200, task_json(&out));
 }
 
-/* One answer of the body: {"code", "ok", "value"} or {"item", "ok"}. */
+/* One answer of the body: {"code", "ok", "value"} or {"item", "ok"}; a
+ * service item comes by its opaque reference and is kept by its row id,
+ * as the checklist holds it. */
 static int
-answer_of(json_t *e, int kind, struct sup_line *ln)
+answer_of(struct req *r, json_t *e, int kind, struct sup_line *ln)
 {
+	int64_t id;
+
 	json_t *ok = json_object_get(e, "ok");
 	const char *ref = json_string_value(json_object_get(e,
 	    kind == SUP_SURVEY_ITEM ? "code" : "item"));
@@ -433,13 +445,18 @@ answer_of(json_t *e, int kind, struct sup_line *ln)
 		return -1;
 	ln->kind = kind;
 	ln->ok = json_is_true(ok);
-	snprintf(ln->ref, sizeof(ln->ref), "%s", ref);
+	if (kind == SUP_SERVICE_ITEM) {
+		if (plan_item_unref(r->s, ref, &id) != 0)
+			return -1;
+		snprintf(ln->ref, sizeof(ln->ref), "%lld", (long long)id);
+	} else
+		snprintf(ln->ref, sizeof(ln->ref), "%s", ref);
 	snprintf(ln->right, sizeof(ln->right), "%s", val ? val : "");
 	return 0;
 }
 
 static int
-answers(json_t *b, struct sup_line **out, size_t *n)
+answers(struct req *r, json_t *b, struct sup_line **out, size_t *n)
 {
 	json_t *items = json_object_get(b, "items"),
 	    *svc = json_object_get(b, "services");
@@ -456,11 +473,11 @@ answers(json_t *b, struct sup_line **out, size_t *n)
 	if ((v = mem_calloc(ni + ns, sizeof(*v))) == NULL)
 		return -1;
 	for (i = 0; i < ni; i++)
-		if (answer_of(json_array_get(items, i), SUP_SURVEY_ITEM,
+		if (answer_of(r, json_array_get(items, i), SUP_SURVEY_ITEM,
 		    &v[i]) != 0)
 			goto bad;
 	for (i = 0; i < ns; i++)
-		if (answer_of(json_array_get(svc, i), SUP_SERVICE_ITEM,
+		if (answer_of(r, json_array_get(svc, i), SUP_SERVICE_ITEM,
 		    &v[ni + i]) != 0)
 			goto bad;
 	*out = v;
@@ -487,7 +504,7 @@ h_check_record(struct req *r)
 		return res;
 	if ((b = req_json(r, allowed, &res)) == NULL)
 		return res;
-	rc = answers(b, &v, &n);
+	rc = answers(r, b, &v, &n);
 	json_decref(b);
 	if (rc != 0)
 		return reply_error(r, 400, "bad_request", "items", "items: "

@@ -188,9 +188,11 @@ enum MHD_Result	h_selfcode_revoke(struct req *r);
 enum MHD_Result	h_feedback_get(struct req *r);
 enum MHD_Result	h_feedback_add(struct req *r);
 struct feedback;
-/* A rating as JSON (h_feedback.c); with_actor adds the worker's login or
- * the code it came through. */
-json_t	*http_feedback_json(const struct feedback *f, int with_actor);
+/* A rating as JSON (h_feedback.c); its item by the item's opaque
+ * reference (store/plan.h), null for the plan; with_actor adds the
+ * worker's login or the code it came through. */
+json_t	*http_feedback_json(struct req *r, const struct feedback *f,
+	    int with_actor);
 /* Every rating of the person's year, oldest first (history included);
  * NULL with err on a store error. */
 json_t	*http_feedback_list(struct req *r, int64_t person_id, int year,
@@ -198,7 +200,8 @@ json_t	*http_feedback_list(struct req *r, int64_t person_id, int year,
 /* Parses a rating request {item, rating, note} into in (strings point
  * into body). 0, or -1 with err naming the field. */
 struct feedback_new;
-int	 http_feedback_parse(json_t *body, struct feedback_new *in,
+int	 http_feedback_parse(struct req *r, json_t *body,
+	    struct feedback_new *in,
 	    struct lf_error *err);
 /* 精准监督 (h_supervise.c, issue 13) */
 enum MHD_Result	h_samples_create(struct req *r);

@@ -40,6 +40,10 @@
 /* a, b in 510104017001 (b: same village, for id walking), c elsewhere */
 static char uid_a[40], uid_b[40];
 static int64_t pid_a, item_a, item_a_open, item_b;
+/* the items as the API names them: opaque references (store/plan.h);
+ * ref_walk is a made-up item's, the next row ids on from item_b's */
+static char ref_a[PLAN_REF_LEN + 1], ref_a_open[PLAN_REF_LEN + 1],
+    ref_b[PLAN_REF_LEN + 1], ref_walk[PLAN_REF_LEN + 1];
 static char last6_a[7], last6_b[7];
 
 static const struct {
@@ -123,6 +127,11 @@ populate(void)
 		if (users_add(s, &u, &err) != 0)
 			fail_msg("%s: %s", users[i].login, err.message);
 	}
+	if (plan_item_ref(s, item_a, ref_a, &err) != 0 ||
+	    plan_item_ref(s, item_a_open, ref_a_open, &err) != 0 ||
+	    plan_item_ref(s, item_b, ref_b, &err) != 0 ||
+	    plan_item_ref(s, item_b + 1000, ref_walk, &err) != 0)
+		fail_msg("ref: %s", err.message);
 	policies_free(ps);
 	store_close(s);
 }
@@ -324,29 +333,31 @@ nowhere(const char *s)
 }
 
 static int
-has_item(json_t *page, int64_t id)
+has_item(json_t *page, const char *ref)
 {
 	json_t *y, *it;
 	size_t i, j;
 
 	json_array_foreach(json_object_get(page, "years"), i, y)
 		json_array_foreach(json_object_get(y, "items"), j, it)
-			if (json_integer_value(json_object_get(it, "id")) == id)
+			if (strcmp(json_string_value(json_object_get(it,
+			    "id")) ? json_string_value(json_object_get(it,
+			    "id")) : "", ref) == 0)
 				return 1;
 	return 0;
 }
 
 static long
-rate_self(const struct self *me, int64_t item, const char *rating)
+rate_self(const struct self *me, const char *item, const char *rating)
 {
 	char body[200];
 	struct resp r;
 	long st;
 
-	if (item != 0)
-		snprintf(body, sizeof(body), "{\"year\":%d,\"item\":%lld,"
+	if (item != NULL)
+		snprintf(body, sizeof(body), "{\"year\":%d,\"item\":\"%s\","
 		    "\"rating\":\"%s\",\"note\":\"很好\"}", YEAR,
-		    (long long)item, rating);
+		    item, rating);
 	else
 		snprintf(body, sizeof(body), "{\"year\":%d,\"item\":null,"
 		    "\"rating\":\"%s\"}", YEAR, rating);
@@ -411,26 +422,26 @@ test_one_person_only(void **state)
 	assert_int_equal(open_self(&me, code, last6_a), 200);
 	self_call(&r, "GET", "/api/v1/self", NULL, &me, NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(has_item(r.json, item_a));
-	assert_false(has_item(r.json, item_b));
+	assert_true(has_item(r.json, ref_a));
+	assert_false(has_item(r.json, ref_b));
 	/* the page holds no ID number and no worker internals */
 	assert_null(strstr(buf_str(&r.body), tu_id(21)));
 	assert_null(strstr(buf_str(&r.body), "updated_by"));
 	api_done(&r);
 	/* id walking: another person's item answers 404, nothing written */
-	assert_int_equal(rate_self(&me, item_b, "satisfied"), 404);
-	assert_int_equal(rate_self(&me, item_b + 1000, "satisfied"), 404);
+	assert_int_equal(rate_self(&me, ref_b, "satisfied"), 404);
+	assert_int_equal(rate_self(&me, ref_walk, "satisfied"), 404);
 	snprintf(path, sizeof(path), "%lld", (long long)item_b);
 	assert_int_equal(sql_int("SELECT count(*) FROM feedback WHERE "
 	    "item_id = ?", path), 0);
 	/* not delivered yet: 409; delivered: 201; the plan: 201 */
-	assert_int_equal(rate_self(&me, item_a_open, "satisfied"), 409);
-	assert_int_equal(rate_self(&me, item_a, "basic"), 201);
-	assert_int_equal(rate_self(&me, 0, "satisfied"), 201);
+	assert_int_equal(rate_self(&me, ref_a_open, "satisfied"), 409);
+	assert_int_equal(rate_self(&me, ref_a, "basic"), 201);
+	assert_int_equal(rate_self(&me, NULL, "satisfied"), 201);
 	/* without the CSRF header: refused */
 	stolen = me;
 	stolen.csrf[0] = '\0';
-	assert_int_equal(rate_self(&stolen, item_a, "satisfied"), 403);
+	assert_int_equal(rate_self(&stolen, ref_a, "satisfied"), 403);
 	/* the self cookie opens none of the worker routes ... */
 	snprintf(path, sizeof(path), "/api/v1/persons/%s", uid_b);
 	self_call(&r, "GET", path, NULL, &stolen, NULL);
@@ -440,7 +451,7 @@ test_one_person_only(void **state)
 	self_call(&r, "GET", path, NULL, &stolen, "lf_session");
 	assert_int_equal(r.status, 401);
 	api_done(&r);
-	snprintf(path, sizeof(path), "/api/v1/items/%lld", (long long)item_b);
+	snprintf(path, sizeof(path), "/api/v1/items/%s", ref_b);
 	self_call(&r, "GET", path, NULL, &stolen, "lf_session");
 	assert_int_equal(r.status, 401);
 	api_done(&r);
@@ -593,8 +604,8 @@ test_worker_feedback_and_stats(void **state)
 	api_login(&town1, "town1");
 	snprintf(path, sizeof(path), "/api/v1/persons/%s/plans/%d/feedback",
 	    uid_b, YEAR);
-	snprintf(body, sizeof(body), "{\"item\":%lld,\"rating\":\"不满意\","
-	    "\"note\":\"还没有上门\"}", (long long)item_b);
+	snprintf(body, sizeof(body), "{\"item\":\"%s\",\"rating\":\"不满意\","
+	    "\"note\":\"还没有上门\"}", ref_b);
 	/* a county officer does not record ratings */
 	api_call(&r, "POST", path, body, &cty1, 1);
 	assert_int_equal(r.status, 404);
@@ -607,8 +618,8 @@ test_worker_feedback_and_stats(void **state)
 	    "actor")), "vil1");
 	api_done(&r);
 	/* a second rating supersedes the first; both are kept */
-	snprintf(body, sizeof(body), "{\"item\":%lld,\"rating\":\"satisfied\"}",
-	    (long long)item_b);
+	snprintf(body, sizeof(body), "{\"item\":\"%s\","
+	    "\"rating\":\"satisfied\"}", ref_b);
 	api_call(&r, "POST", path, body, &town1, 1);
 	assert_int_equal(r.status, 201);
 	api_done(&r);
