@@ -35,6 +35,12 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* issue 16: reconciliation with other departments' rosters */
+	{ "reconcile", cmd_reconcile, "DB --roster FILE --kind "
+	    "dibao|medical|school|death [--year Y] [--region CODE] "
+	    "[--encoding auto|utf-8|gb18030] [--json OUT]",
+	    "compare a department's roster with the registry (应享未享 / "
+	    "不应享而享); each finding becomes a task" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -2,6 +2,7 @@
  * store_sqlite.c - store.h over SQLite: opening, transactions, puts.
  */
 #include "store/store_int.h"
+#include "store/recon.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -390,6 +391,8 @@ store_open(const char *path, const struct catalog *cat,
 	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
+		goto fail;
+	if (recon_init(s, err) != 0)	/* reconciliation (store/recon.h) */
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {
