@@ -52,6 +52,10 @@ static const struct route routes[] = {
 	    AUTH_SESSION_CSRF },
 	{ "PUT", "/api/v1/users/{}/password", h_users_password,
 	    AUTH_SESSION_CSRF },
+	/* issue 16: reconciliation tasks (h_recon.c) */
+	{ "GET", "/api/v1/recon/tasks", h_recon_tasks, AUTH_SESSION },
+	{ "POST", "/api/v1/recon/tasks/{}/close", h_recon_close,
+	    AUTH_SESSION_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]

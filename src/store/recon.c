@@ -261,7 +261,8 @@ one_person(struct run *rn, sqlite3_stmt *st, const struct record *survey,
 	store_copy_col(st, 3, f.region, sizeof(f.region));
 	f.status = sqlite3_column_int(st, 4);
 	snprintf(f.county, sizeof(f.county), "%.6s", f.region);
-	if (hash != NULL && sqlite3_column_bytes(st, 2) == CRYPTO_HASH_LEN)
+	if (hash != NULL && rn->nrows > 0 &&
+	    sqlite3_column_bytes(st, 2) == CRYPTO_HASH_LEN)
 		row = bsearch(hash, rn->rows, rn->nrows, sizeof(*rn->rows),
 		    cmp_hash);
 	if (row != NULL) {
@@ -275,8 +276,8 @@ one_person(struct run *rn, sqlite3_stmt *st, const struct record *survey,
 	if (survey != NULL)
 		planner_ctx(survey, rn->o->year, f.region, NULL, &ctx);
 	p.ctx = survey != NULL ? &ctx : NULL;
-	p.receiving = bsearch(&f.person_id, rn->recv, rn->nrecv,
-	    sizeof(*rn->recv), cmp_i64) != NULL;
+	p.receiving = rn->nrecv > 0 && bsearch(&f.person_id, rn->recv,
+	    rn->nrecv, sizeof(*rn->recv), cmp_i64) != NULL;
 	rn->sum->persons++;
 	bits = recon_classify(rn->o->kind, &p);
 	for (i = 0; i < NRFINDINGS; i++) {
