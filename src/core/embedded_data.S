@@ -30,4 +30,20 @@ lf_amounts_end:
 lf_disaster_start:
 	.incbin "data/disaster_regions.tsv"
 lf_disaster_end:
+	/* issue 16: budgets by government level, need-supply matching */
+	.balign 16
+	.global lf_budget_start, lf_budget_end
+lf_budget_start:
+	.incbin "data/budget_shares.tsv"
+lf_budget_end:
+	.balign 16
+	.global lf_supply_start, lf_supply_end
+lf_supply_start:
+	.incbin "data/supply_items.tsv"
+lf_supply_end:
+	.balign 16
+	.global lf_priority_start, lf_priority_end
+lf_priority_start:
+	.incbin "data/distribution_rules.tsv"
+lf_priority_end:
 	.section .note.GNU-stack,"",@progbits
