@@ -162,6 +162,7 @@ enum MHD_Result	h_stats(struct req *r);
 /* issue 16 */
 enum MHD_Result	h_recon_tasks(struct req *r);
 enum MHD_Result	h_recon_close(struct req *r);
+enum MHD_Result	h_budget(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */

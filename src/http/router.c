@@ -56,6 +56,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/recon/tasks", h_recon_tasks, AUTH_SESSION },
 	{ "POST", "/api/v1/recon/tasks/{}/close", h_recon_close,
 	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/budget", h_budget, AUTH_SESSION_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]
