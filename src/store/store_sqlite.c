@@ -3,6 +3,7 @@
  */
 #include "store/store_int.h"
 #include "store/recon.h"
+#include "store/supply_store.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -392,7 +393,8 @@ store_open(const char *path, const struct catalog *cat,
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || prepare_all(s, err) != 0)
 		goto fail;
-	if (recon_init(s, err) != 0)	/* reconciliation (store/recon.h) */
+	/* issue 16: reconciliation, need-supply matching */
+	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {
