@@ -16,6 +16,7 @@
 #include "core/stats.h"
 #include "io/progress.h"
 #include "io/report.h"
+#include "io/report_insight.h"
 #include "store/stats_load.h"
 
 struct stats_args {
@@ -169,6 +170,7 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	q.nfilters = a->nfilters;
 	q.today = store_today();
 	if (report_build(st, env->cat, &q, as_of, &r, err) != 0 ||
+	    report_insight_add(r, s, err) != 0 ||	/* issue 16 */
 	    write_all(a, r, err) != 0)
 		goto out;
 	rc = 0;

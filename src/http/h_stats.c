@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "io/report.h"
+#include "io/report_insight.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -110,6 +111,11 @@ build(struct req *r, const struct sargs *a, int year,
 		rc = report_build(ref.st, r->app->cat, &q, as_of, rep, err);
 	}
 	statsd_release(&ref);
+	if (rc == 0 && report_insight_add(*rep, r->s, err) != 0) {	/* 16 */
+		report_free(*rep);
+		*rep = NULL;
+		rc = -1;
+	}
 	return rc;
 }
 

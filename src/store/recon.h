@@ -128,4 +128,12 @@ typedef int (*recon_count_fn)(void *arg, const char *region,
 int	recon_counts(struct store *s, const struct region *in,
 	    recon_count_fn fn, void *arg, struct lf_error *err);
 
+/* The same counts as a statistics table (core/stats.h): row 0 the
+ * region `in` itself, then each of its children (every child, with or
+ * without tasks); one column per finding (code, Chinese label). The
+ * caller frees it with stats_table_free(). */
+struct stats_table;
+int	recon_table(struct store *s, const struct region *in,
+	    struct stats_table *out, struct lf_error *err);
+
 #endif

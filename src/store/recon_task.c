@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "core/mem.h"
+#include "core/stats.h"
 #include "core/utf8.h"
 
 #define TASK_COLS "t.id, t.person_id, p.uid, t.kind, t.finding, t.region," \
@@ -188,4 +190,72 @@ recon_counts(struct store *s, const struct region *in, recon_count_fn fn,
 		rc = store_sqlite_error(s, "recon counts", err);
 	sqlite3_finalize(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- the statistics section ---------------------------------------- */
+
+struct tctx {
+	struct stats_table	*t;
+	const struct region	*in;
+};
+
+static int
+on_table_count(void *arg, const char *region, const char *finding,
+    int64_t n)
+{
+	struct tctx *c = arg;
+	int f = recon_finding_find(finding);
+	size_t i;
+
+	if (f < 0)
+		return 0;
+	c->t->rows[0].v[f] += n;
+	for (i = 1; i < c->t->nrows; i++)
+		if (strncmp(c->t->rows[i].region->code, region,
+		    strlen(c->t->rows[i].region->code)) == 0) {
+			c->t->rows[i].v[f] += n;
+			break;
+		}
+	return 0;
+}
+
+int
+recon_table(struct store *s, const struct region *in,
+    struct stats_table *out, struct lf_error *err)
+{
+	const struct region *rs = s->regions ? s->regions->v : NULL;
+	struct tctx c = { out, in };
+	size_t nrows = 1, size, i;
+	int ch;
+
+	memset(out, 0, sizeof(*out));
+	if (rs == NULL)
+		return lf_error_set(err, "invalid", "region", "没有区划表 (no "
+		    "region table)");
+	for (ch = in->first_child; ch >= 0; ch = rs[ch].next_sibling)
+		nrows++;
+	size = nrows * NRFINDINGS * sizeof(int64_t) + nrows *
+	    sizeof(*out->rows) + 2 * NRFINDINGS * sizeof(char *);
+	if ((out->cells = mem_calloc(1, size)) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	out->rows = (struct stats_row *)(void *)(out->cells + nrows *
+	    NRFINDINGS);
+	out->col_code = (const char **)(void *)(out->rows + nrows);
+	out->col_label = out->col_code + NRFINDINGS;
+	for (i = 0; i < NRFINDINGS; i++) {
+		out->col_code[i] = recon_finding_code((int)i);
+		out->col_label[i] = recon_finding_zh((int)i);
+	}
+	out->ncols = NRFINDINGS;
+	out->nrows = nrows;
+	out->rows[0].region = in;
+	for (i = 1, ch = in->first_child; ch >= 0; ch = rs[ch].next_sibling)
+		out->rows[i++].region = &rs[ch];
+	for (i = 0; i < nrows; i++)
+		out->rows[i].v = out->cells + i * NRFINDINGS;
+	if (recon_counts(s, in, on_table_count, &c, err) != 0) {
+		stats_table_free(out);
+		return -1;
+	}
+	return 0;
 }
