@@ -16,7 +16,8 @@ const SHELL = [
 	'/app/screens/person.js', '/app/screens/survey.js',
 	'/app/screens/outbox.js', '/app/screens/audit.js',
 	'/app/screens/settings.js', '/app/screens/plan.js',
-	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js'
+	'/app/screens/inbox.js', '/app/screens/stats.js', '/app/chart.js',
+	'/app/screens/insight.js'
 ];
 // Fetched only by the statistics dashboard (ECharts, 700 KB): not worth
 // every phone's install; the fetch handler below keeps it once used.

@@ -19,6 +19,10 @@
 //   #/outbox/CID            a conflict, merged field by field
 //   #/audit?person=&user=   audit log viewer (supervisors, auditors)
 //   #/settings              language, text size, logout
+//   #/supply, #/recon, #/budget
+//                           智慧量服 (county and higher): need-supply
+//                           matching, reconciliation tasks, budgets
+//                           (screens/insight.js, loaded when opened)
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -27,7 +31,7 @@ import * as idb from './idb.js';
 import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
-    canAudit, canQueue, canStats, isDept } from './state.js';
+    canAudit, canQueue, canStats, isDept, canInsight } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -44,7 +48,11 @@ const LAZY = {
 	inbox: () => import('./screens/inbox.js').then((m) => m.Inbox),
 	stats: () => import('./screens/stats.js').then((m) => m.Stats),
 	statsPersons: () => import('./screens/stats.js')
-	    .then((m) => m.StatsPersons)
+	    .then((m) => m.StatsPersons),
+	// issue 16
+	supply: () => import('./screens/insight.js').then((m) => m.Supply),
+	recon: () => import('./screens/insight.js').then((m) => m.Recon),
+	budget: () => import('./screens/insight.js').then((m) => m.Budget)
 };
 const loaded = {};
 
@@ -109,6 +117,9 @@ function Screen({ route, user }) {
 		return html`<${Lazy} name=${name} key=${name}
 		    query=${route.query} />`;
 	}
+	if (['supply', 'recon', 'budget'].includes(a) && canInsight(user))
+		return html`<${Lazy} name=${a} key=${a + route.query}
+		    query=${route.query} />`;
 	if (a === 'outbox' && b && canWrite(user))
 		return html`<${Conflict} cid=${b} />`;
 	if (a === 'outbox' && canQueue(user))
@@ -142,6 +153,8 @@ function Nav({ user, route, pending }) {
 		${canAudit(user) && link(user.role === 'auditor' ? '#/' :
 		    '#/audit', user.role === 'auditor' ? '' : 'audit',
 		    t('nav.audit'))}
+		${canInsight(user) && link('#/supply', 'supply',
+		    t('nav.insight'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }

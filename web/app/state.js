@@ -79,3 +79,8 @@ export function isDept(user) {
 export function canQueue(user) {
 	return canWrite(user) || isDept(user);
 }
+
+// 智慧量服 (issue 16): county, city and province officers.
+export function canInsight(user) {
+	return !!user && ['county', 'city', 'province'].includes(user.role);
+}
