@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "core/reconcile.h"
 #include "store/recon.h"
@@ -67,6 +70,26 @@ plant(struct store *s)
 	recon_kinds_free(ks);
 }
 
+/* One number from SQL on the test's database (read-only). */
+static long long
+sql_num(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	assert_int_equal(sqlite3_open_v2(api_db, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 static int
 group_setup(void **state)
 {
@@ -92,6 +115,10 @@ group_setup(void **state)
 			fail_msg("%s: %s", users[i].login, err.message);
 	}
 	store_close(s);
+	/* the roster was imported long ago: the server erases it at start
+	 * (roster_keep_days, default 30) */
+	assert_int_equal(sql_num("SELECT count(*) FROM roster_rows"), 3);
+	sql_num("UPDATE rosters SET imported_at = 1000 RETURNING 0");
 	api_start_server();
 	return 0;
 }
@@ -308,10 +335,27 @@ test_supply(void **state)
 	    "item=wheelchair", 400));
 }
 
+static void
+test_erased_at_start(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100 && sql_num("SELECT count(*) FROM roster_rows") !=
+	    0; i++)
+		usleep(50000);
+	assert_int_equal(sql_num("SELECT count(*) FROM roster_rows"), 0);
+	assert_int_equal(sql_num("SELECT count(*) FROM rosters WHERE "
+	    "erased_at IS NOT NULL"), 1);
+	/* the tasks stay */
+	assert_int_equal(sql_num("SELECT count(*) FROM recon_tasks"), 3);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_erased_at_start),
 		cmocka_unit_test(test_recon),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_supply),
