@@ -14,6 +14,7 @@ extern const char lf_disaster_start[], lf_disaster_end[];
 extern const char lf_budget_start[], lf_budget_end[];	/* issue 16 */
 extern const char lf_supply_start[], lf_supply_end[];
 extern const char lf_priority_start[], lf_priority_end[];
+extern const char lf_recon_start[], lf_recon_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -38,6 +39,8 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_supply_end - lf_supply_start) },
 		{ "data/distribution_rules.tsv", lf_priority_start,
 		    (size_t)(lf_priority_end - lf_priority_start) },
+		{ "data/reconcile_kinds.tsv", lf_recon_start,
+		    (size_t)(lf_recon_end - lf_recon_start) },
 	};
 	size_t i;
 

@@ -46,4 +46,9 @@ lf_supply_end:
 lf_priority_start:
 	.incbin "data/distribution_rules.tsv"
 lf_priority_end:
+	.balign 16
+	.global lf_recon_start, lf_recon_end
+lf_recon_start:
+	.incbin "data/reconcile_kinds.tsv"
+lf_recon_end:
 	.section .note.GNU-stack,"",@progbits

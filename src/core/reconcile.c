@@ -4,42 +4,19 @@
  */
 #include "core/reconcile.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
 #include "core/idcard.h"
+#include "core/embedded.h"
 #include "core/mem.h"
+#include "core/policy.h"
 
 #define COL_ID		"身份证号"
 #define COL_NAME	"姓名"
 #define NAME_MAX_BYTES	50
 #define TEXT_MAX_BYTES	200
-
-/*
- * The kinds. says: what the survey records about the roster's fact;
- * policy and needs_on: which service item depends on it, and how;
- * elig: what else the policy needs (besides the fact), so that a person
- * the fact qualifies and who receives nothing is 应享未享.
- */
-static const struct recon_kind kinds[] = {
-	{ "dibao", "民政低保名单", "civil affairs dibao roster",
-	    "保障起始日期", RC_DATE, "dibao", "SUB_LIVING", 1,
-	    "valid_card and not social_assistance_received has 2", 0,
-	    NULL, NULL },
-	{ "medical", "医保参保名单", "medical insurance enrolment",
-	    "参保日期", RC_DATE,
-	    "resident_medical_insured or employee_social_insurance has 2",
-	    "MEDICAL_PREMIUM", 1,
-	    "dibao or reg_poor or severe or social_assistance_received has 2",
-	    0, NULL, NULL },
-	{ "school", "教育学籍名单", "school rolls", "学校名称", RC_TEXT,
-	    "school_type != 0", "HOME_TEACHING", 0,
-	    "age in 6..15 and (severe or self_care_ability in {3,4})", 0,
-	    NULL, NULL },
-	{ "death", "公安死亡名单", "police death register", "死亡日期",
-	    RC_DATE, "", "*", 0, "", 1, NULL, NULL },
-};
-#define NKINDS	(sizeof(kinds) / sizeof(kinds[0]))
 
 static const struct {
 	const char	*code, *zh;
@@ -89,15 +66,172 @@ recon_kinds_free(struct recon_kinds *k)
 	mem_free(k);
 }
 
+#define NCOLS	9
+
 static int
-compile(const char *src, const struct catalog *cat, struct expr **out,
-    const char *kind, struct lf_error *err)
+file_bad(struct lf_error *err, const char *file, int line, int col,
+    const char *why)
 {
-	*out = NULL;
-	if (src[0] == '\0')
+	lf_error_set(err, "recon_file", "", "%s:%d:%d: %s", file, line, col,
+	    why);
+	err->line = (unsigned long)line;
+	err->column = (unsigned)col;
+	return -1;
+}
+
+/* Splits line (modified) at tabs; the number of fields (<= NCOLS). */
+static size_t
+split(char *line, char *f[NCOLS])
+{
+	size_t n = 0;
+	char *p = line, *t;
+
+	while (n < NCOLS) {
+		f[n++] = p;
+		if ((t = strchr(p, '\t')) == NULL)
+			break;
+		*t = '\0';
+		p = t + 1;
+	}
+	return n;
+}
+
+static int
+copy_col(char *dst, size_t cap, const char *src, int col, const char *file,
+    int line, struct lf_error *err)
+{
+	if (strlen(src) >= cap)
+		return file_bad(err, file, line, col, "过长 (too long)");
+	memcpy(dst, src, strlen(src) + 1);
+	return 0;
+}
+
+static int
+compile_col(const char *src, const struct catalog *cat, struct expr **e,
+    const char *file, int line, int col, struct lf_error *err)
+{
+	struct lf_error ee;
+	char why[420];
+
+	*e = NULL;
+	if (src[0] == '\0' || expr_compile(src, cat, e, &ee) == 0)
 		return 0;
-	if (expr_compile(src, cat, out, err) != 0)
-		return lf_error_prefix(err, "reconcile %s: ", kind);
+	snprintf(why, sizeof(why), "%u: %s", ee.column, ee.message);
+	return file_bad(err, file, line, col, why);
+}
+
+static int
+kind_row(struct recon_kind *k, char **f, size_t nf, const char *file,
+    int line, const struct catalog *cat, const struct policies *ps,
+    struct lf_error *err)
+{
+	memset(k, 0, sizeof(*k));
+	if (nf < NCOLS - 1)
+		return file_bad(err, file, line, (int)nf + 1, "缺少列 (missing "
+		    "column)");
+	if (copy_col(k->code, sizeof(k->code), f[0], 1, file, line, err) ||
+	    copy_col(k->name_zh, sizeof(k->name_zh), f[1], 2, file, line,
+	    err) || copy_col(k->name_en, sizeof(k->name_en), f[2], 3, file,
+	    line, err) || copy_col(k->column, sizeof(k->column), f[3], 4,
+	    file, line, err) || copy_col(k->says_src, sizeof(k->says_src),
+	    f[5], 6, file, line, err) || copy_col(k->policy,
+	    sizeof(k->policy), f[6], 7, file, line, err) ||
+	    copy_col(k->elig_src, sizeof(k->elig_src), nf > 8 ? f[8] : "", 9,
+	    file, line, err))
+		return -1;
+	if (k->code[0] == '\0' || k->column[0] == '\0')
+		return file_bad(err, file, line, k->code[0] ? 4 : 1, "不能为空 "
+		    "(must not be empty)");
+	if (strcmp(f[4], "date") != 0 && strcmp(f[4], "text") != 0)
+		return file_bad(err, file, line, 5, "应为 date 或 text (type: "
+		    "date or text)");
+	k->coltype = strcmp(f[4], "date") == 0 ? RC_DATE : RC_TEXT;
+	if (strcmp(k->policy, "*") != 0 && ps != NULL &&
+	    policy_find(ps, k->policy) == NULL)
+		return file_bad(err, file, line, 7, "未知政策 (unknown policy)");
+	if (strcmp(f[7], "on") != 0 && strcmp(f[7], "off") != 0)
+		return file_bad(err, file, line, 8, "应为 on 或 off (needs: on or "
+		    "off)");
+	k->needs_on = strcmp(f[7], "on") == 0;
+	k->death = strcmp(k->code, "death") == 0;
+	if (compile_col(k->says_src, cat, &k->says, file, line, 6, err) != 0)
+		return -1;
+	return compile_col(k->elig_src, cat, &k->elig, file, line, 9, err);
+}
+
+static int
+parse_lines(char *text, const char *file, const struct catalog *cat,
+    const struct policies *ps, struct recon_kinds *k, size_t cap,
+    struct lf_error *err)
+{
+	char *line, *nl, *f[NCOLS];
+	int lineno = 0, header = 1;
+	size_t nf, i;
+
+	for (line = text; line != NULL; line = nl) {
+		lineno++;
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		nf = split(line, f);
+		if (header) {
+			header = 0;
+			if (nf != NCOLS || strcmp(f[0], "kind") != 0)
+				return file_bad(err, file, lineno, 1, "表头不对 "
+				    "(bad header)");
+			continue;
+		}
+		if (k->n == cap)
+			return file_bad(err, file, lineno, 1, "行数过多");
+		if (kind_row(&k->v[k->n], f, nf, file, lineno, cat, ps,
+		    err) != 0) {
+			expr_free(k->v[k->n].says);
+			expr_free(k->v[k->n].elig);
+			return -1;
+		}
+		for (i = 0; i < k->n; i++)
+			if (strcmp(k->v[i].code, k->v[k->n].code) == 0) {
+				k->n++;
+				return file_bad(err, file, lineno, 1, "重复 "
+				    "(repeated)");
+			}
+		k->n++;
+	}
+	return header ? file_bad(err, file, 1, 1, "缺少表头 (no header)") : 0;
+}
+
+int
+recon_kinds_parse(const char *text, size_t len, const char *file,
+    const struct catalog *cat, const struct policies *ps,
+    struct recon_kinds **out, struct lf_error *err)
+{
+	struct recon_kinds *k;
+	size_t i, lines = 1;
+	char *copy;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	k = mem_calloc(1, sizeof(*k));
+	copy = mem_strndup(text, len);
+	if (k == NULL || copy == NULL ||
+	    (k->v = mem_calloc(lines, sizeof(*k->v))) == NULL) {
+		mem_free(copy);
+		recon_kinds_free(k);
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory)");
+	}
+	rc = parse_lines(copy, file, cat, ps, k, lines, err);
+	mem_free(copy);
+	if (rc != 0) {
+		recon_kinds_free(k);
+		return -1;
+	}
+	*out = k;
 	return 0;
 }
 
@@ -105,29 +239,20 @@ int
 recon_kinds_load(const struct catalog *cat, struct recon_kinds **out,
     struct lf_error *err)
 {
-	struct recon_kinds *k;
-	size_t i;
+	struct embedded_file f;
+	struct policies *ps;
+	int rc;
 
 	*out = NULL;
-	k = mem_calloc(1, sizeof(*k));
-	if (k == NULL || (k->v = mem_calloc(NKINDS, sizeof(*k->v))) == NULL) {
-		mem_free(k);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
-	}
-	for (i = 0; i < NKINDS; i++) {
-		k->v[i] = kinds[i];
-		k->v[i].says = k->v[i].elig = NULL;
-		k->n = i + 1;
-		if (compile(kinds[i].says_src, cat, &k->v[i].says,
-		    kinds[i].code, err) != 0 || compile(kinds[i].elig_src, cat,
-		    &k->v[i].elig, kinds[i].code, err) != 0) {
-			recon_kinds_free(k);
-			return -1;
-		}
-	}
-	*out = k;
-	return 0;
+	if (embedded_get("data/reconcile_kinds.tsv", &f) != 0)
+		return lf_error_set(err, "recon_file", "", "缺少 "
+		    "reconcile_kinds.tsv (file missing)");
+	if (policies_load_embedded(cat, &ps, err) != 0)
+		return -1;
+	rc = recon_kinds_parse(f.data, f.len, "reconcile_kinds.tsv", cat, ps,
+	    out, err);
+	policies_free(ps);
+	return rc;
 }
 
 const struct recon_kind *

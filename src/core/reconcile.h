@@ -5,14 +5,19 @@
  * the roster file and the store; this module says what a roster row must
  * hold and what a person's facts amount to.
  *
- * Kinds. Each kind is one row of a table (reconcile.c, `kinds`): its
- * code, its roster column besides 身份证号 and 姓名 (e.g. 死亡日期) and that
- * column's type, what the survey says about the roster's fact (an
- * expression of core/expr.h, e.g. `dibao`), the policy whose service item
- * means "receiving" ("*" = any service item), whether receiving it needs
- * the person to be on the roster (低保 -> 生活补贴) or off it (in school ->
- * no 送教上门), and what else eligibility needs (an expression). The
- * expressions are compiled against the catalog by recon_kinds_load().
+ * Kinds. Each kind is one row of data/reconcile_kinds.tsv (columns kind
+ * name_zh name_en column type says policy needs eligible): its code, its
+ * roster column besides 身份证号 and 姓名 (e.g. 死亡日期) and that column's
+ * type (date or text), what the survey says about the roster's fact (an
+ * expression of core/expr.h, e.g. `dibao`; empty: nothing), the policy
+ * whose service item means "receiving" ("*" = any service item), whether
+ * receiving it needs the person to be on the roster (低保 -> 生活补贴,
+ * "on") or off it (in school -> no 送教上门, "off"), and what else
+ * eligibility needs (an expression; empty: nothing). The kind "death" is
+ * the death register. recon_kinds_load() reads the embedded file and
+ * compiles the expressions against the catalog; recon_kinds_parse() takes
+ * any such text (errors "file:line:column: why", code "recon_file";
+ * unknown policies, fields and types are errors).
  *
  * Findings for one registered person (recon_classify):
  *   RF_ELIGIBLE_NOT_RECEIVING  the roster's fact and eligible_if qualify
@@ -57,17 +62,17 @@ enum recon_finding {
 enum recon_coltype { RC_DATE, RC_TEXT };
 
 struct recon_kind {
-	const char		*code;		/* "dibao" */
-	const char		*name_zh, *name_en;
-	const char		*column;	/* own roster column, Chinese */
+	char			 code[16];	/* "dibao" */
+	char			 name_zh[64], name_en[64];
+	char			 column[64];	/* own roster column, Chinese */
 	enum recon_coltype	 coltype;
-	const char		*says_src;	/* survey's view; "" = none */
-	const char		*policy;	/* "*" = any item */
+	char			 says_src[512];	/* survey's view; "" = none */
+	char			 policy[32];	/* "*" = any item */
 	int			 needs_on;	/* receiving needs: 1 on the
 						   roster, 0 off it */
-	const char		*elig_src;	/* "" = nothing more */
+	char			 elig_src[512];	/* "" = nothing more */
 	int			 death;		/* the death roster */
-	/* compiled by recon_kinds_load() */
+	/* compiled */
 	struct expr		*says, *elig;
 };
 
@@ -76,10 +81,16 @@ struct recon_kinds {
 	size_t			 n;
 };
 
-/* Compiles every kind's expressions against cat (which must outlive the
- * result). Frees with recon_kinds_free() (NULL is a no-op). */
+/* The embedded data/reconcile_kinds.tsv, compiled against cat (which
+ * must outlive the result), policies checked against the embedded
+ * policies.tsv. Frees with recon_kinds_free() (NULL is a no-op). */
 int	recon_kinds_load(const struct catalog *cat, struct recon_kinds **out,
 	    struct lf_error *err);
+/* The same from text; ps (may be NULL: not checked) for policy codes. */
+struct policies;
+int	recon_kinds_parse(const char *text, size_t len, const char *file,
+	    const struct catalog *cat, const struct policies *ps,
+	    struct recon_kinds **out, struct lf_error *err);
 void	recon_kinds_free(struct recon_kinds *k);
 /* The kind with this code, or NULL. */
 const struct recon_kind *recon_kind_find(const struct recon_kinds *k,

@@ -110,6 +110,62 @@ test_header(void **state)
 	recon_kinds_free(ks);
 }
 
+static void
+test_kinds_file(void **state)
+{
+	static const char head[] = "kind\tname_zh\tname_en\tcolumn\ttype\t"
+	    "says\tpolicy\tneeds\teligible\n";
+	static const struct {
+		const char	*row;
+		unsigned	 column;	/* 0: good */
+	} rows[] = {
+		{ "x\tX\tx\t日期\tdate\tdibao\tSUB_LIVING\ton\tsevere\n", 0 },
+		{ "x\tX\tx\t日期\tnumber\tdibao\tSUB_LIVING\ton\t\n", 5 },
+		{ "x\tX\tx\t日期\tdate\tdibao and\tSUB_LIVING\ton\t\n", 6 },
+		{ "x\tX\tx\t日期\tdate\tdibao\tNOPE\ton\t\n", 7 },
+		{ "x\tX\tx\t日期\tdate\tdibao\tSUB_LIVING\tyes\t\n", 8 },
+		{ "x\tX\tx\t日期\tdate\t\t*\toff\tnosuch\n", 9 },
+		{ "x\tX\tx\t\tdate\t\t*\toff\t\n", 4 },
+		{ "x\tX\tx\t日期\tdate\t\t*\toff\t\n"
+		    "x\tX\tx\t日期\tdate\t\t*\toff\t\n", 1 },
+	};
+	struct recon_kinds *ks;
+	struct policies *ps;
+	struct lf_error err;
+	char text[1024];
+	size_t i;
+	int rc;
+
+	(void)state;
+	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, rows[i].row);
+		lf_error_clear(&err);
+		rc = recon_kinds_parse(text, strlen(text), "k.tsv",
+		    tu_catalog(), ps, &ks, &err);
+		if (rows[i].column == 0) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(ks->n, 1);
+			assert_true(ks->v[0].needs_on);
+			recon_kinds_free(ks);
+			continue;
+		}
+		assert_int_equal(rc, -1);
+		assert_null(ks);
+		if (err.column != rows[i].column)
+			fail_msg("row %zu: column %u (%s)", i, err.column,
+			    err.message);
+		assert_non_null(strstr(err.message, "k.tsv:"));
+	}
+	/* the embedded file: the four kinds */
+	assert_int_equal(recon_kinds_load(tu_catalog(), &ks, &err), 0);
+	assert_int_equal(ks->n, 4);
+	assert_true(recon_kind_find(ks, "death")->death);
+	assert_false(recon_kind_find(ks, "school")->needs_on);
+	recon_kinds_free(ks);
+	policies_free(ps);
+}
+
 /* ---- the run on a fixture ------------------------------------------- */
 
 /*
@@ -436,6 +492,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_kinds_file),
 		cmocka_unit_test_setup_teardown(test_dibao, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_death, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),
