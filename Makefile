@@ -95,11 +95,13 @@ fuzz: deps
 demo: all
 	@sh scripts/demo.sh
 
-bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats
+bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
+    build/bench/insight
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
 	@sh bench/quality.sh
+	@sh bench/insight.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
@@ -114,6 +116,11 @@ build/bench/stats: bench/stats.c build/rel/liblf.a
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 
 build/bench/lookup: bench/lookup.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+# issue 16: reconciliation and the what-if breakdown (bench/insight.sh)
+build/bench/insight: bench/insight.c build/rel/liblf.a
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 

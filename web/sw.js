@@ -21,7 +21,8 @@ const SHELL = [
 	'/app/self.js', '/self.html',
 	'/app/screens/whatif.js',
 	'/app/screens/supervise.js', '/app/screens/check.js',
-	'/app/screens/findings.js'
+	'/app/screens/findings.js',
+	'/app/screens/insight.js'
 ];
 // Fetched only by the statistics dashboard (ECharts, 700 KB): not worth
 // every phone's install; the fetch handler below keeps it once used.

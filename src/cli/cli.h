@@ -44,6 +44,7 @@ int	cmd_audit(int argc, char **argv);
  * (0 all well, 1 a problem). */
 struct audit_check;
 int	cli_audit_report(const struct audit_check *c, FILE *fp);
+int	cmd_reconcile(int argc, char **argv);	/* issue 16 */
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

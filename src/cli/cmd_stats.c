@@ -18,6 +18,7 @@
 #include "io/progress.h"
 #include "io/report.h"
 #include "store/feedback.h"
+#include "io/report_insight.h"
 #include "store/stats_load.h"
 #include "store/supervise.h"
 
@@ -182,7 +183,8 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0)
 		goto out;
 	r->precision = &prec;
-	if (write_all(a, r, err) != 0 ||
+	if (report_insight_add(r, s, err) != 0 ||	/* issue 16 */
+	    write_all(a, r, err) != 0 ||
 	    stats_findings(s, env, (int)a->year, in->code, a->json, a->xlsx ==
 	    NULL && a->json == NULL && a->csv == NULL, err) != 0) /* #13 */
 		goto out;

@@ -60,6 +60,12 @@ static const struct cli_command commands[] = {
 	{ "audit", cmd_audit, "verify DB",
 	    "check the audit log's chain and its anchor; names the first bad "
 	    "entry, exit status 1 when there is one" },
+	/* issue 16: reconciliation with other departments' rosters */
+	{ "reconcile", cmd_reconcile, "DB --roster FILE --kind "
+	    "dibao|medical|school|death [--year Y] [--region CODE] "
+	    "[--encoding auto|utf-8|gb18030] [--json OUT]",
+	    "compare a department's roster with the registry (应享未享 / "
+	    "不应享而享); each finding becomes a task" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,6 +12,10 @@ extern const char lf_counties_start[], lf_counties_end[];
 extern const char lf_amounts_start[], lf_amounts_end[];
 extern const char lf_disaster_start[], lf_disaster_end[];
 extern const char lf_quality_start[], lf_quality_end[];
+extern const char lf_budget_start[], lf_budget_end[];	/* issue 16 */
+extern const char lf_supply_start[], lf_supply_end[];
+extern const char lf_priority_start[], lf_priority_end[];
+extern const char lf_recon_start[], lf_recon_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -31,6 +35,15 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_disaster_end - lf_disaster_start) },
 		{ "data/quality_rules.tsv", lf_quality_start,
 		    (size_t)(lf_quality_end - lf_quality_start) },
+		/* issue 16 */
+		{ "data/budget_shares.tsv", lf_budget_start,
+		    (size_t)(lf_budget_end - lf_budget_start) },
+		{ "data/supply_items.tsv", lf_supply_start,
+		    (size_t)(lf_supply_end - lf_supply_start) },
+		{ "data/distribution_rules.tsv", lf_priority_start,
+		    (size_t)(lf_priority_end - lf_priority_start) },
+		{ "data/reconcile_kinds.tsv", lf_recon_start,
+		    (size_t)(lf_recon_end - lf_recon_start) },
 	};
 	size_t i;
 

@@ -35,4 +35,25 @@ lf_disaster_end:
 lf_quality_start:
 	.incbin "data/quality_rules.tsv"
 lf_quality_end:
+	/* issue 16: budgets by government level, need-supply matching */
+	.balign 16
+	.global lf_budget_start, lf_budget_end
+lf_budget_start:
+	.incbin "data/budget_shares.tsv"
+lf_budget_end:
+	.balign 16
+	.global lf_supply_start, lf_supply_end
+lf_supply_start:
+	.incbin "data/supply_items.tsv"
+lf_supply_end:
+	.balign 16
+	.global lf_priority_start, lf_priority_end
+lf_priority_start:
+	.incbin "data/distribution_rules.tsv"
+lf_priority_end:
+	.balign 16
+	.global lf_recon_start, lf_recon_end
+lf_recon_start:
+	.incbin "data/reconcile_kinds.tsv"
+lf_recon_end:
 	.section .note.GNU-stack,"",@progbits

@@ -42,6 +42,11 @@ static const struct {
 	{ "secure_cookies", OPT_INT, offsetof(struct http_config,
 	    secure_cookies), 0, 0, 1, "0", "1 behind a TLS front: cookies "
 	    "get Secure" },
+	/* issue 16: reconciliation rosters (http/recond.h) */
+	{ "roster_keep_days", OPT_INT, offsetof(struct http_config,
+	    roster_keep_days), 0, 0, 3650, "30", "days a department's roster "
+	    "(its ID hashes) is kept after a reconciliation; erased at start "
+	    "and every hour after that" },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

@@ -21,6 +21,7 @@
 #include "io/report.h"
 #include "store/feedback.h"
 #include "store/supervise.h"
+#include "io/report_insight.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -113,8 +114,9 @@ build(struct req *r, const struct sargs *a, int year,
 		rc = report_build(ref.st, r->app->cat, &q, as_of, rep, err);
 	}
 	statsd_release(&ref);
-	if (rc == 0 && feedback_counts(r->s, in, r->app->regions, year,
-	    &(*rep)->satisf, err) != 0) {		/* 满意度 */
+	if (rc == 0 && (feedback_counts(r->s, in, r->app->regions, year,
+	    &(*rep)->satisf, err) != 0 ||		/* 满意度 */
+	    report_insight_add(*rep, r->s, err) != 0)) {	/* 16 */
 		report_free(*rep);
 		*rep = NULL;
 		rc = -1;

@@ -37,6 +37,7 @@ struct http_config {
 	int		 cache_mib;	/* SQLite cache per connection */
 	int		 stats_years;	/* years of statistics in memory */
 	char		 port_file[1024]; /* write the bound port here */
+	int		 roster_keep_days; /* rosters erased after (recond.h) */
 };
 
 /* Defaults, then the [server] section of an INI file (NULL = none).

@@ -218,6 +218,16 @@ enum MHD_Result	h_findings_rules(struct req *r);
 enum MHD_Result	h_finding_get(struct req *r);
 enum MHD_Result	h_finding_resolve(struct req *r);
 enum MHD_Result	h_finding_dismiss(struct req *r);
+/* issue 16 */
+enum MHD_Result	h_recon_tasks(struct req *r);
+enum MHD_Result	h_recon_close(struct req *r);
+enum MHD_Result	h_budget(struct req *r);
+enum MHD_Result	h_supply_items(struct req *r);
+enum MHD_Result	h_supply_gaps(struct req *r);
+enum MHD_Result	h_supply_list(struct req *r);
+enum MHD_Result	h_supply_stock_put(struct req *r);
+enum MHD_Result	h_supply_stock_import(struct req *r);
+enum MHD_Result	h_supply_issue(struct req *r);
 
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */

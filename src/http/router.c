@@ -89,6 +89,19 @@ static const struct route routes[] = {
 	    AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/findings/{}/dismiss", h_finding_dismiss,
 	    AUTH_SESSION_CSRF },
+	/* issue 16: reconciliation tasks (h_recon.c) */
+	{ "GET", "/api/v1/recon/tasks", h_recon_tasks, AUTH_SESSION },
+	{ "POST", "/api/v1/recon/tasks/{}/close", h_recon_close,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/budget", h_budget, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/supply/items", h_supply_items, AUTH_SESSION },
+	{ "GET", "/api/v1/supply/gaps", h_supply_gaps, AUTH_SESSION },
+	{ "GET", "/api/v1/supply/list", h_supply_list, AUTH_SESSION },
+	{ "PUT", "/api/v1/supply/stock", h_supply_stock_put,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/supply/stock/import", h_supply_stock_import,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/supply/issue", h_supply_issue, AUTH_SESSION_CSRF },
 };
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]

@@ -4,6 +4,7 @@
  */
 #include "http/http_int.h"
 #include "http/statsd.h"
+#include "http/recond.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -524,8 +525,15 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		auditq_stop();
 		return -1;
 	}
+	if (recond_start(&app, c->roster_keep_days, &err) != 0) {
+		log_warnx("roster eraser: %s", err.message);
+		auditq_stop();
+		statsd_stop();
+		return -1;
+	}
 	if ((d = start(&app, &sa)) == NULL) {
 		log_warn("cannot listen on %s", c->listen);
+		recond_stop();
 		auditq_stop();
 		statsd_stop();
 		return -1;
@@ -535,6 +543,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	log_info("signal %d: finishing requests in flight, then stopping",
 	    sig);
 	drain(d);
+	recond_stop();
 	auditq_stop();
 	statsd_stop();
 	return 0;

@@ -2,6 +2,8 @@
  * store_sqlite.c - store.h over SQLite: opening, transactions, puts.
  */
 #include "store/store_int.h"
+#include "store/recon.h"
+#include "store/supply_store.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -399,6 +401,9 @@ store_open(const char *path, const struct catalog *cat,
 		goto fail;
 	/* 精准监督's tables (store/supervise.h) */
 	if (supervise_init(s, err) != 0)
+		goto fail;
+	/* issue 16: reconciliation, need-supply matching */
+	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {

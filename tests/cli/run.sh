@@ -152,6 +152,55 @@ sqlite3 au2.db "$notrig DELETE FROM audit WHERE id >= 5"
 expect 1 "audit verify: newest entries deleted" -- "$bin" audit verify au2.db
 contains out "first bad entry: 5" "audit verify names the first missing"
 contains out "cut" "audit verify says the log was cut"
+# reconcile (issue 16): a death roster of three registered persons and one
+# the registry does not hold; GB18030 too; a bad roster is refused row by
+# row and records nothing
+col=$(head -1 a.csv | tr ',' '\n' | grep -n '^公民身份号码$' | cut -d: -f1)
+ncol=$(head -1 a.csv | tr ',' '\n' | grep -n '^姓名$' | cut -d: -f1)
+{
+	echo "身份证号,姓名,死亡日期"
+	sed -n '2,4p' a.csv | awk -F, -v c="$col" -v n="$ncol" \
+	    '{ print $c "," $n ",2024-03-01" }'
+	echo "11010519491231002X,某甲,2024-02-01"
+} >death.csv
+id1=$(sed -n 2p a.csv | cut -d, -f"$col")
+{
+	echo "身份证号,姓名,死亡日期"
+	echo "$id1,某甲,2024-03-01"
+	echo "123,某乙,2024-03-01"
+	echo "${id1},,2024-03-01"
+	echo "11010519491231002X,某丙,2099-01-01"
+	echo "$id1,某丁,2024-03-01"
+} >baddeath.csv
+expect 2 "reconcile needs --kind" -- "$bin" reconcile c.db --roster death.csv
+expect 2 "reconcile unknown kind" -- "$bin" reconcile c.db --roster \
+    death.csv --kind tax
+expect 1 "reconcile bad roster" -- "$bin" reconcile c.db --roster \
+    baddeath.csv --kind death --year 2024 --json bad.json
+contains err "baddeath.csv:3:1: 身份证号" "bad ID named by line and column"
+contains err "baddeath.csv:4:2: 姓名" "empty name named"
+contains err "baddeath.csv:5:3: 死亡日期" "future date named"
+contains err "baddeath.csv:6:1: 身份证号: 与第 2 行重复" "repeat named"
+contains err "4 行有误，未记录任何内容" "nothing recorded"
+if [ -e bad.json ]; then bad "refused roster wrote JSON"; else ok; fi
+if grep -q "$id1" err; then bad "ID number in a message"; else ok; fi
+expect 1 "reconcile missing column" -- "$bin" reconcile c.db --roster \
+    a.csv --kind death
+contains err "缺少列" "missing column named"
+expect 0 "reconcile death" -- "$bin" reconcile c.db --roster death.csv \
+    --kind death --year 2024 --json death.json
+contains err "4 rows, 3 matched, 1 not in the registry" "reconcile summary"
+contains death.json '"findings"' "findings JSON"
+if [ "$(grep -c '"finding": "disagree"' death.json)" -eq 3 ]; then ok; else
+	bad "three persons still 在册 on the death roster"; fi
+if [ "$(grep -c '"new": true' death.json)" -eq 3 ]; then ok; else
+	bad "the refused roster left tasks behind"; fi
+if grep -q "$id1" death.json; then bad "ID number in JSON"; else ok; fi
+iconv -f UTF-8 -t GB18030 death.csv >death-gb.csv
+expect 0 "reconcile GB18030" -- "$bin" reconcile c.db --roster \
+    death-gb.csv --kind death --year 2024 --json death2.json
+if [ "$(grep -c '"new": false' death2.json)" -eq 3 ]; then ok; else
+	bad "a second run reopens no task"; fi
 
 # progress bar: forced on shows rate, piped stays quiet
 LIANGFU_PROGRESS=1 "$bin" export a.db --year 2024 p.csv 2>err1 >/dev/null

@@ -28,6 +28,10 @@
 //   #/findings?rule=&status=&region=&year=
 //                           data-quality findings (issue 13; loaded when
 //                           opened); #/findings/ID one finding
+//   #/supply, #/recon, #/budget
+//                           智慧量服 (county and higher): need-supply
+//                           matching, reconciliation tasks, budgets
+//                           (screens/insight.js, loaded when opened)
 import { html, render, useEffect, useState } from './lib.js';
 import { api, ApiError, OfflineError,
     setUnauthorizedHandler } from './api.js';
@@ -37,7 +41,7 @@ import { startSync, refreshCount } from './outbox.js';
 import { signedIn, finishLogout } from './session.js';
 import { useAppState, setState, getState, canWrite, canReadPersons,
     canAudit, canQueue, canStats, isDept, canSimulate, canSample,
-    canCheck } from './state.js';
+    canCheck, canInsight } from './state.js';
 import { Login } from './screens/login.js';
 import { Home } from './screens/home.js';
 import { Search } from './screens/search.js';
@@ -68,7 +72,11 @@ const LAZY = {
 	/* issue 13: data-quality findings */
 	findings: () => import('./screens/findings.js')
 	    .then((m) => m.Findings),
-	finding: () => import('./screens/findings.js').then((m) => m.Finding)
+	finding: () => import('./screens/findings.js').then((m) => m.Finding),
+	// issue 16
+	supply: () => import('./screens/insight.js').then((m) => m.Supply),
+	recon: () => import('./screens/insight.js').then((m) => m.Recon),
+	budget: () => import('./screens/insight.js').then((m) => m.Budget)
 };
 const loaded = {};
 
@@ -133,6 +141,9 @@ function Screen({ route, user }) {
 		return html`<${Lazy} name=${name} key=${name}
 		    query=${route.query} />`;
 	}
+	if (['supply', 'recon', 'budget'].includes(a) && canInsight(user))
+		return html`<${Lazy} name=${a} key=${a + route.query}
+		    query=${route.query} />`;
 	if (a === 'outbox' && b && canWrite(user))
 		return html`<${Conflict} cid=${b} />`;
 	if (a === 'outbox' && canQueue(user))
@@ -190,6 +201,8 @@ function Nav({ user, route, pending }) {
 		${canCheck(user) && link('#/checks', 'checks', t('nav.checks'))}
 		${canReadPersons(user) && link('#/findings', 'findings',
 		    t('nav.findings'))}
+		${canInsight(user) && link('#/supply', 'supply',
+		    t('nav.insight'))}
 		${link('#/settings', 'settings', t('nav.settings'))}
 	</ul></nav>`;
 }

@@ -96,3 +96,8 @@ export function canCheck(user) {
 export function canSimulate(user) {
 	return !!user && ['county', 'city', 'province'].includes(user.role);
 }
+
+// 智慧量服 (issue 16): county, city and province officers.
+export function canInsight(user) {
+	return !!user && ['county', 'city', 'province'].includes(user.role);
+}

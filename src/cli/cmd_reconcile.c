@@ -1,0 +1,360 @@
+/*
+ * cmd_reconcile.c - liangfu reconcile DB --roster FILE
+ *     --kind dibao|medical|school|death [--year Y] [--region CODE]
+ *     [--encoding auto|utf-8|gb18030] [--json OUT]
+ *
+ * Reads another department's roster (CSV, UTF-8 or GB18030; the first row
+ * names the columns in Chinese: 身份证号, 姓名 and the kind's own, e.g.
+ * 死亡日期), checks every row, and reports every bad row as
+ * FILE:LINE:COLUMN: why (at most MAX_REPORTED; nothing is recorded when
+ * any row is bad). ID numbers are turned into the store's lookup hashes
+ * as they are read and never kept in clear. Then recon_run() compares the
+ * roster with the registry in one transaction and makes a task of each
+ * finding; --json writes {"findings": [...], "summary": {...}}, one entry
+ * per finding, naming persons by their opaque id.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/mem.h"
+#include "core/reconcile.h"
+#include "io/csv.h"
+#include "store/recon.h"
+
+#define MAX_REPORTED	50	/* bad rows printed before giving up */
+#define ROSTER_MAX	(8u * 1024 * 1024)	/* rows */
+
+struct roster {
+	struct recon_roster_row	*v;
+	size_t			 n, cap;
+	int			 bad;
+	unsigned		 id_col;	/* 1-based, of 身份证号 */
+};
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	const struct recon_roster_row *x = a, *y = b;
+	int c = memcmp(x->hash, y->hash, CRYPTO_HASH_LEN);
+
+	if (c != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int
+roster_add(struct roster *ro, const unsigned char *hash, int fact,
+    unsigned long line)
+{
+	struct recon_roster_row *nv;
+
+	if (ro->n == ro->cap) {
+		ro->cap = ro->cap ? ro->cap * 2 : 4096;
+		nv = mem_realloc(ro->v, ro->cap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		ro->v = nv;
+	}
+	memcpy(ro->v[ro->n].hash, hash, CRYPTO_HASH_LEN);
+	ro->v[ro->n].fact_days = fact;
+	ro->v[ro->n].line = line;
+	ro->n++;
+	return 0;
+}
+
+static void
+row_error(struct roster *ro, const char *file, unsigned long line,
+    unsigned col, const char *why)
+{
+	if (ro->bad++ < MAX_REPORTED)
+		fprintf(stderr, "%s:%lu:%u: %s\n", file, line, col, why);
+}
+
+/* Reads and checks every row; hashes go to ro, bad rows are printed and
+ * counted in ro->bad. -1 only when reading cannot go on. */
+static int
+read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
+    const char *file, int encoding, struct roster *ro)
+{
+	struct recon_cols cols;
+	struct csv_reader *r;
+	struct csv_error ce;
+	struct csv_row row;
+	struct lf_error err;
+	unsigned char hash[CRYPTO_HASH_LEN];
+	char id18[19];
+	int rc, fact, today = store_today(), header = 1;
+
+	if ((r = csv_open(fp, file, encoding, &ce)) == NULL) {
+		fprintf(stderr, "liangfu: %s\n", ce.message);
+		return -1;
+	}
+	while ((rc = csv_next(r, &row, &ce)) == 1) {
+		lf_error_clear(&err);
+		if (header) {
+			header = 0;
+			if (recon_header(k, row.fields, row.nfields, &cols,
+			    &err) != 0)
+				row_error(ro, file, row.line, err.column ?
+				    err.column : 1, err.message);
+			if (ro->bad)
+				break;
+			ro->id_col = (unsigned)cols.id + 1;
+			continue;
+		}
+		if (recon_row(k, &cols, row.fields, row.nfields, today, id18,
+		    &fact, &err) != 0) {
+			row_error(ro, file, row.line, err.column, err.message);
+			continue;
+		}
+		if (ro->n >= ROSTER_MAX || recon_id_hash(s, id18, hash,
+		    &err) != 0 || roster_add(ro, hash, fact, row.line) != 0) {
+			memset(id18, 0, sizeof(id18));
+			fprintf(stderr, "liangfu: %s: 名单过大或内存不足 (roster "
+			    "too large or out of memory)\n", file);
+			csv_close(r);
+			return -1;
+		}
+		memset(id18, 0, sizeof(id18));
+	}
+	if (rc < 0)
+		row_error(ro, file, ce.line, ce.column, ce.message);
+	else if (header)
+		row_error(ro, file, 1, 1, "名单为空，缺少表头 (empty roster, no "
+		    "header row)");
+	csv_close(r);
+	return 0;
+}
+
+/* A hash seen twice is a repeated ID number: the later row is bad.
+ * Sorts ro (by hash, then line). */
+static int
+check_repeats(struct roster *ro, const char *file, unsigned col)
+{
+	char why[160];
+	size_t i;
+
+	qsort(ro->v, ro->n, sizeof(*ro->v), cmp_row);
+	for (i = 1; i < ro->n; i++) {
+		if (memcmp(ro->v[i - 1].hash, ro->v[i].hash,
+		    CRYPTO_HASH_LEN) != 0)
+			continue;
+		snprintf(why, sizeof(why), "身份证号: 与第 %lu 行重复 (ID "
+		    "number repeats line %lu)", ro->v[i - 1].line,
+		    ro->v[i - 1].line);
+		row_error(ro, file, ro->v[i].line, col, why);
+	}
+	return ro->bad ? -1 : 0;
+}
+
+struct out {
+	const struct recon_kind	*kind;
+	json_t			*list;
+};
+
+static int
+on_found(void *arg, const struct recon_found *f)
+{
+	struct out *o = arg;
+
+	if (o->list == NULL)
+		return 0;
+	return json_array_append_new(o->list, json_pack("{s:I,s:s,s:s,s:s,"
+	    "s:s,s:s,s:s,s:s,s:i,s:b}", "task", (json_int_t)f->task_id, "kind",
+	    o->kind->code, "finding", recon_finding_code(f->finding),
+	    "finding_zh", recon_finding_zh(f->finding), "person", f->uid,
+	    "region", f->region, "county", f->county, "owner", f->owner,
+	    "person_status", f->status, "new", f->created)) == 0 ? 0 : -1;
+}
+
+static json_t *
+summary_json(const struct recon_summary *sum)
+{
+	json_t *c = json_object();
+	int i;
+
+	for (i = 0; i < NRFINDINGS; i++)
+		json_object_set_new(c, recon_finding_code(i),
+		    json_integer(sum->counts[i]));
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "roster",
+	    (json_int_t)sum->roster_id, "rows", (json_int_t)sum->rows,
+	    "matched", (json_int_t)sum->matched, "unmatched",
+	    (json_int_t)sum->unmatched, "persons", (json_int_t)sum->persons,
+	    "tasks_created", (json_int_t)sum->tasks_created, "counts", c);
+}
+
+static int
+write_json(const char *path, json_t *list, const struct recon_summary *sum)
+{
+	json_t *doc = json_pack("{s:O,s:o}", "findings", list, "summary",
+	    summary_json(sum));
+	int rc = doc ? json_dump_file(doc, path, JSON_INDENT(1)) : -1;
+
+	json_decref(doc);
+	if (rc != 0)
+		fprintf(stderr, "liangfu: %s: 无法写入 (cannot write)\n", path);
+	return rc;
+}
+
+struct args {
+	const char		*db, *roster, *kind, *json, *region;
+	int			 year, encoding;
+};
+
+static void
+print_summary(const struct recon_kind *k, const struct recon_summary *sum)
+{
+	int i;
+
+	fprintf(stderr, "liangfu: reconcile %s (%s): %lld rows, %lld matched,"
+	    " %lld not in the registry; %lld persons looked at;",
+	    k->code, k->name_zh, (long long)sum->rows,
+	    (long long)sum->matched, (long long)sum->unmatched,
+	    (long long)sum->persons);
+	for (i = 0; i < NRFINDINGS; i++)
+		fprintf(stderr, " %s %lld", recon_finding_zh(i),
+		    (long long)sum->counts[i]);
+	fprintf(stderr, "; %lld new tasks\n", (long long)sum->tasks_created);
+}
+
+static int
+run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
+    const struct region *in)
+{
+	struct recon_run_opts o = { k, a->year, in, cli_actor(), a->roster };
+	struct recon_summary sum;
+	struct roster ro = { NULL, 0, 0, 0, 0 };
+	struct out out = { k, NULL };
+	struct lf_error err;
+	struct store *s;
+	FILE *fp;
+	int rc = 1;
+
+	if (cli_store_open(a->db, env, &s) != 0)
+		return 1;
+	if ((fp = fopen(a->roster, "rb")) == NULL) {
+		fprintf(stderr, "liangfu: %s: 无法打开 (cannot open)\n",
+		    a->roster);
+		goto out;
+	}
+	if (read_roster(s, k, fp, a->roster, a->encoding, &ro) != 0)
+		goto out;
+	if (check_repeats(&ro, a->roster, ro.id_col) != 0 || ro.bad) {
+		if (ro.bad)
+			fprintf(stderr, "liangfu: %s: %d 行有误，未记录任何内容 "
+			    "(%d bad rows; nothing recorded)\n", a->roster,
+			    ro.bad, ro.bad);
+		goto out;
+	}
+	lf_error_clear(&err);
+	out.list = a->json ? json_array() : NULL;
+	if (recon_run(s, ro.v, ro.n, &o, on_found, &out, &sum, &err) != 0) {
+		cli_fail(&err);
+		goto out;
+	}
+	print_summary(k, &sum);
+	rc = a->json && write_json(a->json, out.list, &sum) != 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	json_decref(out.list);
+	mem_free(ro.v);
+	store_close(s);
+	return rc;
+}
+
+static int
+parse(int argc, char **argv, struct args *a)
+{
+	static const struct option opts[] = {
+		{ "roster", required_argument, NULL, 'f' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	long long y;
+	time_t now = time(NULL);
+	struct tm tm;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->encoding = CSV_ENC_AUTO;
+	gmtime_r(&now, &tm);
+	a->year = tm.tm_year + 1900;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			a->roster = optarg;
+		else if (c == 'k')
+			a->kind = optarg;
+		else if (c == 'j')
+			a->json = optarg;
+		else if (c == 'r')
+			a->region = optarg;
+		else if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &y) ==
+		    0)
+			a->year = (int)y;
+		else if (c == 'e' && strcmp(optarg, "auto") == 0)
+			a->encoding = CSV_ENC_AUTO;
+		else if (c == 'e' && strcmp(optarg, "utf-8") == 0)
+			a->encoding = CSV_ENC_UTF8;
+		else if (c == 'e' && strcmp(optarg, "gb18030") == 0)
+			a->encoding = CSV_ENC_GB18030;
+		else
+			return -1;
+	}
+	if (a->roster == NULL || a->kind == NULL || argc - optind != 1)
+		return -1;
+	a->db = argv[optind];
+	return 0;
+}
+
+int
+cmd_reconcile(int argc, char **argv)
+{
+	const struct recon_kind *k;
+	const struct region *in = NULL;
+	struct recon_kinds *kinds = NULL;
+	struct cli_env env;
+	struct lf_error err;
+	struct args a;
+	int rc = 1;
+
+	if (parse(argc, argv, &a) != 0)
+		return cli_usage("reconcile");
+	if (cli_env_load(&env) != 0)
+		return 1;
+	lf_error_clear(&err);
+	if (recon_kinds_load(env.cat, &kinds, &err) != 0) {
+		cli_fail(&err);
+		goto out;
+	}
+	if ((k = recon_kind_find(kinds, a.kind)) == NULL) {
+		fprintf(stderr, "liangfu: --kind %s: 应为 dibao、medical、school "
+		    "或 death (must be dibao, medical, school or death)\n",
+		    a.kind);
+		rc = 2;
+		goto out;
+	}
+	if (a.region != NULL && (in = regions_find(env.regions, a.region)) ==
+	    NULL) {
+		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
+		    "region code)\n", a.region);
+		goto out;
+	}
+	rc = run(&a, &env, k, in);
+out:
+	recon_kinds_free(kinds);
+	cli_env_free(&env);
+	return rc;
+}
