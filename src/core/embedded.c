@@ -11,6 +11,7 @@ extern const char lf_regions_start[], lf_regions_end[];
 extern const char lf_counties_start[], lf_counties_end[];
 extern const char lf_amounts_start[], lf_amounts_end[];
 extern const char lf_disaster_start[], lf_disaster_end[];
+extern const char lf_targets_start[], lf_targets_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -28,6 +29,8 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_amounts_end - lf_amounts_start) },
 		{ "data/disaster_regions.tsv", lf_disaster_start,
 		    (size_t)(lf_disaster_end - lf_disaster_start) },
+		{ "data/targets.tsv", lf_targets_start,
+		    (size_t)(lf_targets_end - lf_targets_start) },
 	};
 	size_t i;
 

@@ -1,7 +1,8 @@
 /*
  * embedded.h - the data files built into the binary.
  *
- * data/catalog.tsv, data/policies.tsv, data/regions-sichuan.tsv and
+ * data/catalog.tsv, data/policies.tsv, data/targets.tsv,
+ * data/regions-sichuan.tsv and
  * data/regions-china-counties.tsv (every province, city and county of
  * China, for ID number address codes) are linked into liangfu at build
  * time (embedded_data.S), so the program needs no data directory at run

@@ -30,4 +30,9 @@ lf_amounts_end:
 lf_disaster_start:
 	.incbin "data/disaster_regions.tsv"
 lf_disaster_end:
+	.balign 16
+	.global lf_targets_start, lf_targets_end
+lf_targets_start:
+	.incbin "data/targets.tsv"
+lf_targets_end:
 	.section .note.GNU-stack,"",@progbits

@@ -35,13 +35,13 @@ static const char *const col_names[NCOLS] = {
 };
 
 static const struct policy_batch_info batches[NBATCHES] = {
-	{ "PROD_EMPLOY", "扶持生产和就业发展一批",
+	{ "PROD_EMPLOY", "扶持发展生产和就业一批",
 	    "Production and employment support" },
 	{ "RELOCATE", "移民搬迁安置一批", "Relocation and resettlement" },
-	{ "SOCIAL_SEC", "低保政策兜底一批", "Social-security safety net" },
-	{ "MEDICAL", "医疗救助扶持一批", "Medical assistance and support" },
+	{ "SOCIAL_SEC", "社会保障兜底一批", "Social-security safety net" },
+	{ "MEDICAL", "医疗救助一批", "Medical assistance" },
 	{ "DISASTER", "灾后重建帮扶一批", "Post-disaster reconstruction" },
-	{ "EDUCATION", "教育", "Education" },
+	{ "EDUCATION", "发展教育一批", "Education development" },
 	{ "NONE", "其他", "Other" },
 };
 

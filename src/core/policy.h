@@ -55,19 +55,19 @@
 #include "core/record.h"
 
 enum policy_batch {
-	BATCH_PROD_EMPLOY,	/* 扶持生产和就业发展一批 */
+	BATCH_PROD_EMPLOY,	/* 扶持发展生产和就业一批 */
 	BATCH_RELOCATE,		/* 移民搬迁安置一批 */
-	BATCH_SOCIAL_SEC,	/* 低保政策兜底一批 */
-	BATCH_MEDICAL,		/* 医疗救助扶持一批 */
+	BATCH_SOCIAL_SEC,	/* 社会保障兜底一批 */
+	BATCH_MEDICAL,		/* 医疗救助一批 */
 	BATCH_DISASTER,		/* 灾后重建帮扶一批 */
-	BATCH_EDUCATION,	/* 教育 (6th roll-up bucket) */
+	BATCH_EDUCATION,	/* 发展教育一批 */
 	BATCH_NONE,		/* 其他 (not in 五个一批) */
 	NBATCHES
 };
 
 struct policy_batch_info {
 	const char	*code;		/* "SOCIAL_SEC" */
-	const char	*name_zh;	/* "低保政策兜底一批" */
+	const char	*name_zh;	/* "社会保障兜底一批" */
 	const char	*name_en;
 };
 const struct policy_batch_info *policy_batch_get(enum policy_batch b);
