@@ -12,6 +12,7 @@ extern const char lf_counties_start[], lf_counties_end[];
 extern const char lf_amounts_start[], lf_amounts_end[];
 extern const char lf_disaster_start[], lf_disaster_end[];
 extern const char lf_targets_start[], lf_targets_end[];
+extern const char lf_ptexts_start[], lf_ptexts_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -31,6 +32,8 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_disaster_end - lf_disaster_start) },
 		{ "data/targets.tsv", lf_targets_start,
 		    (size_t)(lf_targets_end - lf_targets_start) },
+		{ "data/policy_texts.tsv", lf_ptexts_start,
+		    (size_t)(lf_ptexts_end - lf_ptexts_start) },
 	};
 	size_t i;
 

@@ -35,4 +35,9 @@ lf_disaster_end:
 lf_targets_start:
 	.incbin "data/targets.tsv"
 lf_targets_end:
+	.balign 16
+	.global lf_ptexts_start, lf_ptexts_end
+lf_ptexts_start:
+	.incbin "data/policy_texts.tsv"
+lf_ptexts_end:
 	.section .note.GNU-stack,"",@progbits

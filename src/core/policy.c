@@ -461,6 +461,8 @@ policy_release(struct policy *p)
 	expr_free(p->elig);
 	mem_free(p->elig_text);
 	mem_free(p->amount_text);
+	mem_free(p->measures);
+	mem_free(p->effect);
 }
 
 void
@@ -872,16 +874,18 @@ int
 policies_load_embedded(const struct catalog *cat, struct policies **out,
     struct lf_error *err)
 {
-	struct embedded_file pf, af;
+	struct embedded_file pf, af, tf;
 	struct policies *ps;
 
 	if (embedded_get("data/policies.tsv", &pf) != 0 ||
-	    embedded_get("data/policy_amounts.tsv", &af) != 0)
+	    embedded_get("data/policy_amounts.tsv", &af) != 0 ||
+	    embedded_get("data/policy_texts.tsv", &tf) != 0)
 		return lf_error_set(err, "policy_file", "", "%s", "未内置政策"
 		    "文件 (policy files are not built in)");
 	if (policies_parse(pf.data, pf.len, pf.name, cat, &ps, err) != 0)
 		return -1;
-	if (policies_amounts_parse(ps, af.data, af.len, af.name, err) != 0) {
+	if (policies_amounts_parse(ps, af.data, af.len, af.name, err) != 0 ||
+	    policies_texts_parse(ps, tf.data, tf.len, tf.name, err) != 0) {
 		policies_free(ps);
 		return -1;
 	}

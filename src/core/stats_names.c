@@ -28,7 +28,7 @@ static const char *const kpi_cols[STATS_KPI_NCOLS][2] = {
 };
 static const char *const service_cols[][2] = {
 	{ ".persons", "·人数" }, { ".items", "·人次" }, { ".done", "·已完成" },
-	{ ".planned", "·计划资金(分)" }, { ".spent", "·已支出(分)" },
+	{ ".planned", "·年度计划资金(分)" }, { ".spent", "·已支出(分)" },
 };
 static const char *const need_cols[][2] = {
 	{ ".need", "·需求人数" }, { ".met", "·已安排" },

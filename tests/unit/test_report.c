@@ -277,8 +277,8 @@ static const struct {
 	enum report_unit	 u;
 	const char		*label, *head;
 } heads[] = {
-	{ "SUB_LIVING.planned", RU_FEN, "生活补贴·计划资金(分)",
-	    "生活补贴·计划资金(元)" },
+	{ "SUB_LIVING.planned", RU_FEN, "生活补贴·年度计划资金(分)",
+	    "生活补贴·年度计划资金(元)" },
 	{ "civil.spent", RU_FEN, "民政·已支出(分)", "民政·已支出(元)" },
 	{ "x.spent", RU_FEN, "支出", "支出(元)" },
 	{ "x.spent", RU_FEN, "支出(元)", "支出(元)" },
@@ -735,7 +735,7 @@ test_xlsx(void **state)
 	    sheet_no(r, "policy"));
 	unzip(path, entry, &sheet);
 	string_cell(&sheet, &sst, "F2", v, sizeof(v));
-	assert_non_null(strstr(v, "·计划资金(元)"));
+	assert_non_null(strstr(v, "·年度计划资金(元)"));
 	buf_free(&sheet);
 	buf_free(&wb);
 	buf_free(&sst);
@@ -798,7 +798,7 @@ test_csv(void **state)
 	    (long long)kpi->t.rows[0].v[2]);
 	assert_non_null(strstr(data, want));
 	assert_non_null(strstr(data, "\r\n区划,区划代码,视力残疾,听力残疾,"));
-	assert_non_null(strstr(data, "·计划资金(元),"));
+	assert_non_null(strstr(data, "·年度计划资金(元),"));
 	assert_non_null(strstr(data, "%,"));
 	/* tables end in a blank line */
 	assert_int_equal(count(data, "\r\n\r\n"), r->ntables);

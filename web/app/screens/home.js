@@ -16,6 +16,7 @@ import { items as outboxItems, refreshPerson } from '../outbox.js';
 import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
+import { DraftBadge } from '../items.js';
 
 // Every plan of a region, year and status (the plans API, page by page).
 async function plansAll(region, year, status) {
@@ -134,14 +135,14 @@ function SaveOffline({ todo }) {
 	</div>`;
 }
 
-function PlanList({ id, title, empty, list, meta }) {
+function PlanList({ id, title, empty, list, meta, draft }) {
 	return html`<section class="plans" aria-labelledby=${id}>
 		<h2 id=${id}>${title}</h2>
 		${list.length === 0 ? html`<p>${empty}</p>` :
 		    html`<ul class="list">${list.map((p) => html`<li
 		    key=${p.id + '/' + p.year}>
 			<a href=${`#/person/${p.id}/plan/${p.year}`}>
-				<span class="pname">${p.name}</span>
+				<span class="pname">${p.name}${draft && html` <${DraftBadge} />`}</span>
 				<span class="pmeta">${meta(p)}</span>
 			</a>
 		</li>`)}</ul>`}
@@ -152,7 +153,7 @@ function Plans({ plans }) {
 	return html`
 		<p class="hint">${t('home.plansHint', { year: plans.years[0],
 		    last: plans.years[1] })}</p>
-		<${PlanList} id="h-drafts" list=${plans.drafts}
+		<${PlanList} id="h-drafts" list=${plans.drafts} draft=${true}
 		    title=${t('home.drafts', { n: plans.drafts.length })}
 		    empty=${t('home.noDrafts')}
 		    meta=${(p) => t('home.draftMeta', p)} />
