@@ -13,6 +13,7 @@ extern const char lf_amounts_start[], lf_amounts_end[];
 extern const char lf_disaster_start[], lf_disaster_end[];
 extern const char lf_targets_start[], lf_targets_end[];
 extern const char lf_ptexts_start[], lf_ptexts_end[];
+extern const char lf_openapi_start[], lf_openapi_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -34,6 +35,8 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_targets_end - lf_targets_start) },
 		{ "data/policy_texts.tsv", lf_ptexts_start,
 		    (size_t)(lf_ptexts_end - lf_ptexts_start) },
+		{ "data/openapi.json", lf_openapi_start,
+		    (size_t)(lf_openapi_end - lf_openapi_start) },
 	};
 	size_t i;
 

@@ -40,4 +40,9 @@ lf_targets_end:
 lf_ptexts_start:
 	.incbin "data/policy_texts.tsv"
 lf_ptexts_end:
+	.balign 16
+	.global lf_openapi_start, lf_openapi_end
+lf_openapi_start:
+	.incbin "data/openapi.json"
+lf_openapi_end:
 	.section .note.GNU-stack,"",@progbits
