@@ -4,7 +4,8 @@
  * so that most policies and unmet needs come up), every explanation of
  * a proposal and every unmet-need reason, in Chinese and English, and
  * every cell of `liangfu export --items` meant for people (all but the
- * machine columns 政策代码 and 村(社区)代码) must name no catalog item
+ * machine columns 政策代码 and 村(社区)代码), and the statistics CSV
+ * (`liangfu stats --csv`) must name no catalog item
  * code (those with an '_'), no policy code and no 五个一批 code, and must
  * not show an option as a code, neither "5(一般农户)" nor "{1,4}".
  */
@@ -23,7 +24,9 @@
 #include "core/policy.h"
 #include "core/region.h"
 #include "core/synth.h"
+#include "io/report.h"
 #include "store/plan.h"
+#include "store/stats_load.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -139,6 +142,39 @@ csv_cells(char *line, char **cells, size_t max)
 	return n;
 }
 
+/* The statistics of the same store as CSV: every line is for people. */
+static void
+stats_csv(struct store *s, const char *dir)
+{
+	struct stats_query q = { regions_find(tu_regions(), "510182"), NULL,
+	    0, tu_days("2024-12-31") };
+	struct report *rep;
+	struct stats *st;
+	struct lf_error err;
+	char path[256], line[1 << 16];
+	size_t n = 0;
+	FILE *fp;
+
+	st = stats_new(tu_catalog(), tu_regions(), ps, YEAR);
+	assert_non_null(st);
+	if (stats_load(s, st, ps, NULL, NULL, &err) != 0 ||
+	    report_build(st, tu_catalog(), &q, NULL, &rep, &err) != 0)
+		fail_msg("%s", err.message);
+	snprintf(path, sizeof(path), "%s/stats.csv", dir);
+	if (report_csv_write(rep, path, &err) != 0)
+		fail_msg("%s", err.message);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		no_code(line, "stats CSV");
+		n++;
+	}
+	fclose(fp);
+	assert_true(n > 100);
+	report_free(rep);
+	stats_free(st);
+}
+
 static void
 test_items_csv(void **state)
 {
@@ -176,6 +212,7 @@ test_items_csv(void **state)
 	}
 	fclose(fp);
 	assert_int_equal(lines, rows + 1);
+	stats_csv(s, dir);
 	store_close(s);
 	tu_rmdir(dir);
 }

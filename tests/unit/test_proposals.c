@@ -92,6 +92,101 @@ check_item(void *arg, const struct plan_item *it)
 	return 0;
 }
 
+/* ---- the plans list: no overdue item in a draft (issue 14, point 1) */
+
+struct ids {
+	int64_t	v[64];
+	int64_t	ver[64];
+	size_t	n;
+};
+
+static int
+collect(void *arg, const struct plan_item *it)
+{
+	struct ids *x = arg;
+
+	if (x->n < 64) {
+		x->v[x->n] = it->id;
+		x->ver[x->n++] = it->version;
+	}
+	return 0;
+}
+
+struct sums {
+	int64_t	plan_id;
+	int	overdue, items, status;
+};
+
+static int
+find_plan(void *arg, const struct plan_summary *ps_)
+{
+	struct sums *s = arg;
+
+	if (ps_->plan_id == s->plan_id) {
+		s->overdue = ps_->overdue;
+		s->items = ps_->items;
+		s->status = ps_->status;
+	}
+	return 0;
+}
+
+static struct sums
+summary_of(struct store *s, int64_t plan_id)
+{
+	struct plan_list_query q = { "51", YEAR, -1, 13, 0, 1000 };
+	struct sums out = { plan_id, -1, -1, 0 };
+	struct lf_error err;
+	int64_t last;
+
+	if (plan_list(s, &q, find_plan, &out, &last, &err) != 0)
+		fail_msg("%s", err.message);
+	return out;
+}
+
+/* One plan of the past year 2024 (so every unfinished accepted item is
+ * due): its items all accepted while it is a draft, overdue 0 (an item
+ * in a draft is never overdue); once confirmed, every item (none is
+ * done) is overdue. */
+static void
+draft_never_overdue(struct store *s)
+{
+	struct plan_item_change c;
+	struct plan_item out;
+	struct plan p;
+	struct ids ids;
+	struct lf_error err;
+	struct sums sm;
+	int64_t pid;
+	size_t i;
+
+	for (pid = 1; pid < 300; pid++)
+		if (plan_get(s, pid, YEAR, &p, &err) == 0) {
+			memset(&ids, 0, sizeof(ids));
+			assert_int_equal(plan_items(s, p.id, collect, &ids,
+			    &err), 0);
+			if (ids.n >= 2)
+				break;
+		}
+	assert_true(pid < 300);
+	memset(&c, 0, sizeof(c));
+	c.set = PI_DECISION;
+	c.decision = DECISION_ACCEPTED;
+	for (i = 0; i < ids.n; i++)
+		if (plan_item_update(s, ids.v[i], &c, ids.ver[i], "t", &out,
+		    &err) != 0)
+			fail_msg("%s", err.message);
+	sm = summary_of(s, p.id);
+	assert_int_equal(sm.status, PLAN_DRAFT);
+	assert_int_equal(sm.items, (int)ids.n);
+	assert_int_equal(sm.overdue, 0);
+	assert_int_equal(plan_get(s, pid, YEAR, &p, &err), 0);
+	if (plan_confirm(s, p.id, p.version, "t", &p, &err) != 0)
+		fail_msg("%s", err.message);
+	sm = summary_of(s, p.id);
+	assert_int_equal(sm.status, PLAN_CONFIRMED);
+	assert_int_equal(sm.overdue, (int)ids.n);
+}
+
 static void
 test_five_elements(void **state)
 {
@@ -119,6 +214,7 @@ test_five_elements(void **state)
 		policies_seen += seen.by_policy[i] > 0;
 	/* most policies were proposed at least once */
 	assert_true(policies_seen >= 20);
+	draft_never_overdue(s);
 	store_close(s);
 	tu_rmdir(dir);
 }
