@@ -15,7 +15,7 @@ LIBSRC  := $(filter-out src/cli/main.c,$(SRCS))
 OBJS    := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) $(patsubst src/%.S,build/rel/%.o,$(ASMS))
 TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build/test/%.o,$(ASMS))
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
-DATA    := $(wildcard data/*.tsv)
+DATA    := $(wildcard data/*.tsv) data/openapi.json
 
 .PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean
 all: deps liangfu web

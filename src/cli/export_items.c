@@ -18,7 +18,7 @@ static const char *const headers[] = {
 	"年度", "身份证号", "姓名", "村(社区)代码", "村(社区)", "序号",
 	"政策代码", "政策名称", "五个一批", "需求项", "来源", "处理意见",
 	"责任部门", "责任单位", "联系人", "计划时间", "落实时间",
-	"计划资金(元)", "已投入资金(元)", "按月发放", "具体措施", "服务效果",
+	"年度资金(元)", "已投入资金(元)", "按月发放", "具体措施", "服务效果",
 	"效果说明", "状态", "状态说明", "部门答复",
 };
 #define NCOLS	(sizeof(headers) / sizeof(headers[0]))
@@ -41,6 +41,30 @@ yuan(char *out, size_t len, int64_t fen)
 	    (fen < 0 ? -fen : fen) / 100, (fen < 0 ? -fen : fen) % 100);
 }
 
+/* "ss_care_subsidy,ss_dibao" -> "重度残疾人护理补贴、低保" (the catalog's
+ * labels; a code the catalog lacks is kept as it is). */
+static void
+needs_labels(const struct catalog *cat, const char *needs, char *out,
+    size_t len)
+{
+	const struct field *f;
+	size_t n, used = 0;
+	int w;
+
+	out[0] = '\0';
+	while (*needs != '\0') {
+		n = strcspn(needs, ",");
+		f = n > 0 ? catalog_find(cat, needs, n) : NULL;
+		w = f != NULL ? snprintf(out + used, len - used, "%s%s",
+		    used ? "、" : "", f->label_zh) : n > 0 ? snprintf(out + used,
+		    len - used, "%s%.*s", used ? "、" : "", (int)n, needs) : 0;
+		if (w < 0 || (size_t)w >= len - used)
+			return;
+		used += (size_t)w;
+		needs += n + (needs[n] == ',');
+	}
+}
+
 static const char *
 dept_answer(int st)
 {
@@ -58,6 +82,7 @@ write_item(void *arg, const struct plan_item *it)
 	const struct region *v = regions_find(x->regions, it->region);
 	const struct dept *d = dept_find(it->dept);
 	char year[8], seq[16], masked[40], planned[32], spent[32];
+	char needs[PLAN_NEEDS_MAX * 4];
 	const char *row[NCOLS];
 
 	if (x->p.id != it->person_id &&
@@ -73,7 +98,8 @@ write_item(void *arg, const struct plan_item *it)
 	row[5] = seq; row[6] = it->policy;
 	row[7] = pol ? pol->name_zh : "";
 	row[8] = pol ? policy_batch_get(pol->batch)->name_zh : "";
-	row[9] = it->needs; row[10] = plan_origin_zh(it->origin);
+	needs_labels(x->ps->cat, it->needs, needs, sizeof(needs));
+	row[9] = needs; row[10] = plan_origin_zh(it->origin);
 	row[11] = plan_decision_zh(it->decision);
 	row[12] = d ? d->name_zh : it->dept; row[13] = it->org;
 	row[14] = it->contact; row[15] = it->planned_month;

@@ -16,6 +16,9 @@ extern const char lf_budget_start[], lf_budget_end[];	/* issue 16 */
 extern const char lf_supply_start[], lf_supply_end[];
 extern const char lf_priority_start[], lf_priority_end[];
 extern const char lf_recon_start[], lf_recon_end[];
+extern const char lf_targets_start[], lf_targets_end[];
+extern const char lf_ptexts_start[], lf_ptexts_end[];
+extern const char lf_openapi_start[], lf_openapi_end[];
 
 int
 embedded_get(const char *name, struct embedded_file *out)
@@ -44,6 +47,12 @@ embedded_get(const char *name, struct embedded_file *out)
 		    (size_t)(lf_priority_end - lf_priority_start) },
 		{ "data/reconcile_kinds.tsv", lf_recon_start,
 		    (size_t)(lf_recon_end - lf_recon_start) },
+		{ "data/targets.tsv", lf_targets_start,
+		    (size_t)(lf_targets_end - lf_targets_start) },
+		{ "data/policy_texts.tsv", lf_ptexts_start,
+		    (size_t)(lf_ptexts_end - lf_ptexts_start) },
+		{ "data/openapi.json", lf_openapi_start,
+		    (size_t)(lf_openapi_end - lf_openapi_start) },
 	};
 	size_t i;
 

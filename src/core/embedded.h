@@ -2,6 +2,7 @@
  * embedded.h - the data files built into the binary.
  *
  * data/catalog.tsv, data/policies.tsv, data/quality_rules.tsv,
+ * data/targets.tsv,
  * data/regions-sichuan.tsv and
  * data/regions-china-counties.tsv (every province, city and county of
  * China, for ID number address codes) are linked into liangfu at build

@@ -56,4 +56,19 @@ lf_priority_end:
 lf_recon_start:
 	.incbin "data/reconcile_kinds.tsv"
 lf_recon_end:
+	.balign 16
+	.global lf_targets_start, lf_targets_end
+lf_targets_start:
+	.incbin "data/targets.tsv"
+lf_targets_end:
+	.balign 16
+	.global lf_ptexts_start, lf_ptexts_end
+lf_ptexts_start:
+	.incbin "data/policy_texts.tsv"
+lf_ptexts_end:
+	.balign 16
+	.global lf_openapi_start, lf_openapi_end
+lf_openapi_start:
+	.incbin "data/openapi.json"
+lf_openapi_end:
 	.section .note.GNU-stack,"",@progbits

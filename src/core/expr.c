@@ -29,14 +29,18 @@
 /* Derived names: an expression over catalog fields, or (def NULL) a value
  * asked of the evaluation context. */
 const struct expr_derived expr_derived[] = {
-	{ "severe", "重度残疾", "非重度残疾", "disability_grade in {1,2}" },
-	{ "dibao", "低保", "非低保",
+	{ "severe", "重度残疾", "非重度残疾", "severely disabled",
+	    "not severely disabled", "disability_grade in {1,2}" },
+	{ "dibao", "低保", "非低保", "receives the minimum living guarantee",
+	    "no minimum living guarantee",
 	    "urban_income_status = 1 or rural_poverty_status = 4"
 	    " or social_assistance_received has 1" },
-	{ "reg_poor", "建档立卡贫困", "非建档立卡贫困",
-	    "rural_poverty_status in {1,2,3}" },
-	{ "valid_card", "持证有效", "未持有效证", "card_status = 1" },
-	{ "disaster_region", "灾区", "非灾区", NULL },
+	{ "reg_poor", "建档立卡贫困", "非建档立卡贫困", "registered poor",
+	    "not registered poor", "rural_poverty_status in {1,2,3}" },
+	{ "valid_card", "持证有效", "未持有效证", "holds a valid card",
+	    "no valid card", "card_status = 1" },
+	{ "disaster_region", "灾区", "非灾区", "in a disaster area",
+	    "not in a disaster area", NULL },
 };
 const size_t expr_nderived = sizeof(expr_derived) / sizeof(expr_derived[0]);
 

@@ -10,7 +10,9 @@
  * its part's facts already say what is true. A derived name is one fact:
  * its name (or, in Chinese, its negative name when it fails) and in
  * parentheses the values it rests on, without the operators of its
- * definition.
+ * definition. Items and options are named by their labels (English item
+ * labels in English; option labels are the catalog's Chinese ones), never
+ * by their codes: explanations are read by people.
  *
  * The walk is over the tree in expr_int.h; values come from the same
  * test code that expr_eval() runs, so the two cannot disagree. Appends
@@ -86,7 +88,7 @@ field_of(const struct explainer *x, const struct expr_insn *in)
 	return in->field >= 0 ? &x->r->cat->fields[in->field] : NULL;
 }
 
-/* The name the rule used: age, a catalog code or its Chinese label. */
+/* The item the rule used by its label: age, or the catalog's label. */
 static void
 put_name(struct explainer *x, const struct expr_insn *in)
 {
@@ -95,25 +97,28 @@ put_name(struct explainer *x, const struct expr_insn *in)
 	if (f == NULL)
 		say(x, "age", "年龄");
 	else
-		add(x, x->zh ? f->label_zh : f->code);
+		add(x, x->zh ? f->label_zh : f->label_en);
 }
 
-/* An option's code as written in the catalog, and its label in Chinese
- * when `label` is set. */
+/* An option by its label, quoted ("“一般农户”"); a code the catalog lacks
+ * as the number. `label` is kept for the callers' symmetry: options
+ * always show as labels. */
 static void
 put_option(struct explainer *x, const struct field *f, int64_t v, int label)
 {
 	const struct field_option *o = NULL;
 
+	(void)label;
 	if (v >= INT_MIN && v <= INT_MAX)
 		o = field_option(f, (int)v);
 	if (o == NULL) {
 		addf(x, "%" PRId64, v);
 		return;
 	}
-	add(x, o->code_text);
-	if (label && x->zh)
-		addf(x, "(%s)", o->label);
+	if (x->zh)
+		addf(x, "“%s”", o->label);
+	else
+		addf(x, "\"%s\"", o->label);
 }
 
 static void
@@ -122,14 +127,14 @@ put_mask(struct explainer *x, const struct field *f, uint64_t mask,
 {
 	int c, n = 0;
 
-	add(x, "{");
 	for (c = 0; c < 64; c++)
 		if ((mask >> c) & 1) {
 			if (n++ > 0)
-				add(x, ",");
+				say(x, ", ", "、");
 			put_option(x, f, c, label);
 		}
-	add(x, "}");
+	if (n == 0)
+		say(x, "nothing", "无");
 }
 
 /* A number in the form of field f (NULL: age). */
@@ -196,13 +201,11 @@ put_set(struct explainer *x, const struct field *f,
 		put_mask(x, f, in->mask, 0);
 		return;
 	}
-	add(x, "{");
 	for (i = 0; i < in->nset; i++) {
 		if (i > 0)
-			add(x, ",");
+			say(x, ", ", "、");
 		put_num(x, f, in->set[i], 0);
 	}
-	add(x, "}");
 }
 
 static void
@@ -298,7 +301,7 @@ put_no_value(struct explainer *x, const struct expr_insn *in)
 	if (x->zh)
 		addf(x, "%s 未填写", f->label_zh);
 	else
-		addf(x, "no value for %s", f->code);
+		addf(x, "no value for %s", f->label_en);
 }
 
 /* One test as a fact. */
@@ -404,7 +407,7 @@ derived_fact(struct explainer *x, int n)
 	if (x->zh)
 		addf(x, "%s(", holds ? d->zh : d->zh_not);
 	else
-		addf(x, "%s%s (", holds ? "" : "not ", d->name);
+		addf(x, "%s (", holds ? d->en : d->en_not);
 	x->nfacts = 0;
 	x->inner = 1;
 	if (nd->child < 0)

@@ -69,6 +69,7 @@ struct expr_derived {
 	const char	*name;
 	const char	*zh;		/* Chinese name */
 	const char	*zh_not;	/* Chinese for "not name" */
+	const char	*en, *en_not;	/* English words for people */
 	const char	*def;
 };
 

@@ -256,7 +256,7 @@ add_item(struct run *rn, const struct policy *p, const int *needs,
 	if (a == NULL)
 		it->funds_fen = 0;
 	else if (it->monthly)
-		it->funds_fen = a->fen * (13 - rn->month);
+		it->funds_fen = a->fen * 12;	/* the yearly figure */
 	else
 		it->funds_fen = a->fen;
 	it->why_zh = it->why_en = NULL;
@@ -349,8 +349,9 @@ why_unmet(struct run *rn, int f, enum expr_lang lang)
 	for (i = 0; i < n; i++) {
 		const struct policy *p = &rn->ps->v[pl[i]];
 
-		if (buf_addf(b, "%s%s %s: ", i > 0 ? "; " : "", p->code,
-		    lang == EXPR_ZH ? p->name_zh : p->name_en) != 0)
+		/* the policy by its name: its code is for machines */
+		if (buf_addf(b, "%s%s: ", i > 0 ? (lang == EXPR_ZH ? "；" :
+		    "; ") : "", lang == EXPR_ZH ? p->name_zh : p->name_en) != 0)
 			return -1;
 		if (rn->pol[p->index] & POL_ELIGIBLE) {
 			if (buf_adds(b, lang == EXPR_ZH ? "已为同组其他需求提出" :

@@ -15,8 +15,9 @@
  * (items "one", naming every yes trigger need) or once per yes trigger
  * need (items "per_need"; the umbrella only when no other trigger need of
  * the policy is yes). The amount comes from policy_amount(); planned funds
- * are fen x months for per month (the months from the planned month to
- * December), fen for per year and once, 0 when no amount row applies.
+ * are the rule's yearly figure (年度资金): the monthly rate (月标准) x 12
+ * for per month, fen for per year and once, 0 when no amount row
+ * applies.
  * The planned month is the month after ctx->ref_days (the survey date)
  * when that lies in ctx->year, else January; capped at December.
  *

@@ -35,13 +35,13 @@ static const char *const col_names[NCOLS] = {
 };
 
 static const struct policy_batch_info batches[NBATCHES] = {
-	{ "PROD_EMPLOY", "扶持生产和就业发展一批",
+	{ "PROD_EMPLOY", "扶持发展生产和就业一批",
 	    "Production and employment support" },
 	{ "RELOCATE", "移民搬迁安置一批", "Relocation and resettlement" },
-	{ "SOCIAL_SEC", "低保政策兜底一批", "Social-security safety net" },
-	{ "MEDICAL", "医疗救助扶持一批", "Medical assistance and support" },
+	{ "SOCIAL_SEC", "社会保障兜底一批", "Social-security safety net" },
+	{ "MEDICAL", "医疗救助一批", "Medical assistance" },
 	{ "DISASTER", "灾后重建帮扶一批", "Post-disaster reconstruction" },
-	{ "EDUCATION", "教育", "Education" },
+	{ "EDUCATION", "发展教育一批", "Education development" },
 	{ "NONE", "其他", "Other" },
 };
 
@@ -461,6 +461,8 @@ policy_release(struct policy *p)
 	expr_free(p->elig);
 	mem_free(p->elig_text);
 	mem_free(p->amount_text);
+	mem_free(p->measures);
+	mem_free(p->effect);
 }
 
 void
@@ -872,16 +874,18 @@ int
 policies_load_embedded(const struct catalog *cat, struct policies **out,
     struct lf_error *err)
 {
-	struct embedded_file pf, af;
+	struct embedded_file pf, af, tf;
 	struct policies *ps;
 
 	if (embedded_get("data/policies.tsv", &pf) != 0 ||
-	    embedded_get("data/policy_amounts.tsv", &af) != 0)
+	    embedded_get("data/policy_amounts.tsv", &af) != 0 ||
+	    embedded_get("data/policy_texts.tsv", &tf) != 0)
 		return lf_error_set(err, "policy_file", "", "%s", "未内置政策"
 		    "文件 (policy files are not built in)");
 	if (policies_parse(pf.data, pf.len, pf.name, cat, &ps, err) != 0)
 		return -1;
-	if (policies_amounts_parse(ps, af.data, af.len, af.name, err) != 0) {
+	if (policies_amounts_parse(ps, af.data, af.len, af.name, err) != 0 ||
+	    policies_texts_parse(ps, tf.data, tf.len, tf.name, err) != 0) {
 		policies_free(ps);
 		return -1;
 	}

@@ -55,19 +55,19 @@
 #include "core/record.h"
 
 enum policy_batch {
-	BATCH_PROD_EMPLOY,	/* 扶持生产和就业发展一批 */
+	BATCH_PROD_EMPLOY,	/* 扶持发展生产和就业一批 */
 	BATCH_RELOCATE,		/* 移民搬迁安置一批 */
-	BATCH_SOCIAL_SEC,	/* 低保政策兜底一批 */
-	BATCH_MEDICAL,		/* 医疗救助扶持一批 */
+	BATCH_SOCIAL_SEC,	/* 社会保障兜底一批 */
+	BATCH_MEDICAL,		/* 医疗救助一批 */
 	BATCH_DISASTER,		/* 灾后重建帮扶一批 */
-	BATCH_EDUCATION,	/* 教育 (6th roll-up bucket) */
+	BATCH_EDUCATION,	/* 发展教育一批 */
 	BATCH_NONE,		/* 其他 (not in 五个一批) */
 	NBATCHES
 };
 
 struct policy_batch_info {
 	const char	*code;		/* "SOCIAL_SEC" */
-	const char	*name_zh;	/* "低保政策兜底一批" */
+	const char	*name_zh;	/* "社会保障兜底一批" */
 	const char	*name_en;
 };
 const struct policy_batch_info *policy_batch_get(enum policy_batch b);
@@ -99,6 +99,9 @@ struct policy {
 	char			*elig_text;
 	char			*amount_text;
 	int			 per_need;
+	/* data/policy_texts.tsv: the default 具体措施 and 预期效果 of a
+	 * proposal; NULL until policies_texts_parse() */
+	char			*measures, *effect;
 };
 
 /* private: a need item of the catalog, compact for the planner's scan */
@@ -131,6 +134,14 @@ int	policies_parse(const char *text, size_t len, const char *filename,
 	    const struct catalog *cat, struct policies **out,
 	    struct lf_error *err);
 void	policies_free(struct policies *ps);
+
+/* Sets every policy's default measures and expected effect from a
+ * policy_texts.tsv text (header "code measures effect"; '#' lines and
+ * empty lines ignored). Every policy must have exactly one row and each
+ * row name a policy, with both texts non-empty valid UTF-8. All or
+ * nothing (code "policy_file", naming filename:line and the column). */
+int	policies_texts_parse(struct policies *ps, const char *text, size_t len,
+	    const char *filename, struct lf_error *err);
 
 /* Adds the rows of a policy_amounts.tsv text. All or nothing: on error
  * no row is added (code "policy_file"). */

@@ -508,7 +508,8 @@ check_item(const struct stats *st, const struct stats_item *it,
 	size_t j;
 
 	if (it->policy < -1 || (it->policy >= 0 &&
-	    ((size_t)it->policy >= st->ps->n || it->policy >= 0xffff)))
+	    ((size_t)it->policy >= st->ps->n ||
+	    it->policy >= (int)STATS_NONE16)))
 		return bad(err, "policy", "政策无效", "bad policy index");
 	if (it->dept < -1 || (it->dept >= 0 &&
 	    ((size_t)it->dept >= st->ndept || it->dept >= 0xff)))
@@ -553,6 +554,10 @@ item_pack(struct stats *st, struct stats_pitems *p,
 	split_funds(it->planned, &s->planned_hi, &s->planned_lo);
 	split_funds(it->spent, &s->spent_hi, &s->spent_lo);
 	s->policy = it->policy < 0 ? STATS_NONE16 : (uint16_t)it->policy;
+	if (it->decision == 1)
+		s->policy |= STATS_ACCEPTED;
+	if (it->status == 4)
+		s->policy |= STATS_NOTDONE;
 	s->dept = it->dept < 0 ? STATS_NONE8 : (uint8_t)it->dept;
 	s->mf = (uint8_t)(it->month | (it->policy < 0 ? BATCH_NONE :
 	    st->ps->v[it->policy].batch) << STATS_BATCH_SH);

@@ -68,6 +68,7 @@
 #include "core/policy.h"
 #include "core/record.h"
 #include "core/region.h"
+#include "core/targets.h"
 
 struct stats;
 
@@ -222,19 +223,33 @@ int	stats_service_table(const struct stats *st, const struct stats_query *q,
 	    enum stats_by by, struct stats_table *out, struct lf_error *err);
 
 /*
- * KPIs (精准管理), columns in this order:
- *   registered (入库人数: active persons), valid_card (持证人数: active
- *   with card_status 1 in the year's survey), surveyed (active with the
- *   year's survey), entry_rate_bp (录入率 = surveyed / registered, in
- *   basis points 0..10000), covered (valid-card persons with the year's
- *   survey and a confirmed or closed plan), coverage_bp (covered /
- *   valid_card), items, items_done, completion_bp, overdue (items not done
- *   whose planned month is before the month of q->today in the year, or
- *   any not done when the year is past).
+ * KPIs (精准管理), columns in this order (persons are active persons):
+ *   registered (入库人数: active persons), valid_card (持证人数: with
+ *   card_status 1 in the year's survey), surveyed (with the year's
+ *   survey), entry_rate_bp (录入率 = surveyed / registered, in basis
+ *   points 0..10000), covered (valid-card persons with the year's survey
+ *   and a confirmed or closed plan: a draft plan is not yet a plan),
+ *   coverage_bp (持证覆盖率 = covered / valid_card), items (every item not
+ *   rejected, open proposals included), items_done (committed items
+ *   done), completion_bp (items_done / items_committed), overdue
+ *   (committed items neither done nor closed as not done whose planned
+ *   month is before the month of q->today in the year, or every such item
+ *   when the year is past; an item of a draft plan is never overdue),
+ *   plans_draft (persons whose plan is a draft), plans_confirmed
+ *   (confirmed or closed), items_open (proposals not yet decided, in any
+ *   plan), items_committed (accepted items of confirmed or closed plans),
+ *   funds_planned and funds_spent (fen, of the committed items),
+ *   reg_target (the 入库 target of the row's region and the year, 0 when
+ *   none: set by stats_kpi_targets(), else 0) and reg_target_bp
+ *   (registered / reg_target; may pass 10000).
  * Rates are 0 when the denominator is 0.
  */
 int	stats_kpi_table(const struct stats *st, const struct stats_query *q,
 	    struct stats_table *out, struct lf_error *err);
+/* Fills the reg_target columns of a KPI table of year from tg (NULL: no
+ * targets, the columns become 0). */
+void	stats_kpi_targets(struct stats_table *kpi, const struct targets *tg,
+	    int year);
 
 /*
  * Need vs supply: for every need item a group of columns: need (persons

@@ -69,11 +69,16 @@ static void
 acc_kpi(const struct stats *st, const struct stats_vblock *b, size_t i,
     const struct stats_pitems *p, struct stats_acc *a, size_t na, int s)
 {
-	size_t off = st->sec[SS_KPI].coff, j;
+	size_t off = st->sec[SS_KPI].coff, moff = st->sec[SS_KPI].moff, j;
 	unsigned fl = stats_flags(st, b, i), plan = fl >> STATS_F_PLAN_SH;
 	const struct stats_sitem *it;
+	int firm = plan == 2 || plan == 3;
 
 	bump(a, na, off + SKPI_REG, s);
+	if (plan == 1)
+		bump(a, na, off + SKPI_DRAFT, s);
+	else if (firm)
+		bump(a, na, off + SKPI_CONFIRMED, s);
 	if (fl & STATS_F_SURVEY) {
 		bump(a, na, off + SKPI_SURV, s);
 		if (st->card_col >= 0 && stats_get(st, b,
@@ -88,9 +93,20 @@ acc_kpi(const struct stats *st, const struct stats_vblock *b, size_t i,
 	it = stats_sitems(st, p);
 	for (j = 0; j < p->n; j++) {
 		bump(a, na, off + SKPI_ITEMS, s);
+		if (!(it[j].policy & STATS_ACCEPTED)) {
+			bump(a, na, off + SKPI_OPEN, s);
+			continue;
+		}
+		if (!firm)
+			continue;
+		bump(a, na, off + SKPI_COMMITTED, s);
+		bump_money(a, na, moff + SKPIM_PLANNED, s *
+		    funds(it[j].planned_hi, it[j].planned_lo));
+		bump_money(a, na, moff + SKPIM_SPENT, s *
+		    funds(it[j].spent_hi, it[j].spent_lo));
 		if (it[j].mf & STATS_DONE)
 			bump(a, na, off + SKPI_DONE, s);
-		else
+		else if (!(it[j].policy & STATS_NOTDONE))
 			bump(a, na, off + SKPI_NOTDONE +
 			    (size_t)(it[j].mf & STATS_MONTH) - 1, s);
 	}
@@ -103,7 +119,8 @@ group_of(enum stats_secid sec,
 {
 	switch (sec) {
 	case SS_POLICY:
-		return it->policy == STATS_NONE16 ? -1 : (int)it->policy;
+		return (it->policy & STATS_NONE16) == STATS_NONE16 ? -1 :
+		    (int)(it->policy & STATS_NONE16);
 	case SS_BATCH:
 		return (int)(it->mf >> STATS_BATCH_SH);
 	default:

@@ -91,12 +91,16 @@ struct stats_loc {
 struct stats_sitem {
 	uint32_t	 planned_lo, spent_lo;
 	int16_t		 planned_hi, spent_hi;
-	uint16_t	 policy;		/* STATS_NONE16 = none */
+	uint16_t	 policy;		/* index | STATS_ACCEPTED |
+						   STATS_NOTDONE; index
+						   STATS_NONE16 = none */
 	uint8_t		 dept;			/* STATS_NONE8 = none */
 	uint8_t		 mf;			/* month | STATS_DONE |
 						   batch << STATS_BATCH_SH */
 };
-#define STATS_NONE16	0xffffu
+#define STATS_NONE16	0x3fffu		/* policy index bits */
+#define STATS_ACCEPTED	0x4000u		/* decision accepted */
+#define STATS_NOTDONE	0x8000u		/* status 4: closed as not done */
 #define STATS_NONE8	0xffu
 #define STATS_DONE	0x10u
 #define STATS_MONTH	0x0fu
@@ -129,9 +133,14 @@ struct stats_sec {
 	size_t	moff, nmoney;		/* int64 sums */
 };
 
-/* KPI counters. */
-enum { SKPI_REG, SKPI_VALID, SKPI_SURV, SKPI_COVERED, SKPI_ITEMS,
-	SKPI_DONE, SKPI_NOTDONE, SKPI_N = SKPI_NOTDONE + 12 };
+/* KPI counters (stats.h has the definitions): SKPI_DONE and
+ * SKPI_NOTDONE + m - 1 (planned month m, not done, not closed as not
+ * done) count committed items only: accepted, in a confirmed or closed
+ * plan. Sums: the committed items' planned and spent funds. */
+enum { SKPI_REG, SKPI_VALID, SKPI_SURV, SKPI_COVERED, SKPI_DRAFT,
+	SKPI_CONFIRMED, SKPI_ITEMS, SKPI_OPEN, SKPI_COMMITTED, SKPI_DONE,
+	SKPI_NOTDONE, SKPI_N = SKPI_NOTDONE + 12 };
+enum { SKPIM_PLANNED, SKPIM_SPENT, SKPIM_N };
 
 /* A running-total block: header, money sums, then counters. */
 struct stats_tot {
@@ -294,7 +303,7 @@ struct stats_tspec {
 	size_t			 ncols;		/* output columns */
 };
 
-#define STATS_KPI_NCOLS	10
+#define STATS_KPI_NCOLS	18	/* with reg_target, reg_target_bp */
 
 /* Allocates table t for nrows rows of ts's columns, with their codes and
  * labels (stats_names.c). -1 when memory runs out. */

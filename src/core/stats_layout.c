@@ -158,7 +158,7 @@ layout_counters(struct stats *st)
 	}
 	st->ndept = dept_count();
 	sec_add(st, SS_FIELDS, n, 0);
-	sec_add(st, SS_KPI, SKPI_N, 0);
+	sec_add(st, SS_KPI, SKPI_N, SKPIM_N);
 	sec_add(st, SS_POLICY, 3 * np, 2 * np);
 	sec_add(st, SS_BATCH, 3 * NBATCHES, 2 * NBATCHES);
 	sec_add(st, SS_DEPT, 3 * st->ndept, 2 * st->ndept);

@@ -16,12 +16,19 @@ static const char *const kpi_cols[STATS_KPI_NCOLS][2] = {
 	{ "registered", "入库人数" }, { "valid_card", "持证人数" },
 	{ "surveyed", "已调查人数" }, { "entry_rate_bp", "录入率(万分比)" },
 	{ "covered", "覆盖人数" }, { "coverage_bp", "覆盖率(万分比)" },
-	{ "items", "服务项目数" }, { "items_done", "已完成项目数" },
+	{ "items", "服务项目数(含待确认建议)" },
+	{ "items_done", "已完成项目数" },
 	{ "completion_bp", "完成率(万分比)" }, { "overdue", "逾期项目数" },
+	{ "plans_draft", "草稿计划数" }, { "plans_confirmed", "已确认计划数" },
+	{ "items_open", "待确认建议数" }, { "items_committed", "已确认项目数" },
+	{ "funds_planned", "已确认项目年度资金(分)" },
+	{ "funds_spent", "已支出资金(分)" },
+	{ "reg_target", "入库目标人数" },
+	{ "reg_target_bp", "入库目标完成率(万分比)" },
 };
 static const char *const service_cols[][2] = {
 	{ ".persons", "·人数" }, { ".items", "·人次" }, { ".done", "·已完成" },
-	{ ".planned", "·计划资金(分)" }, { ".spent", "·已支出(分)" },
+	{ ".planned", "·年度计划资金(分)" }, { ".spent", "·已支出(分)" },
 };
 static const char *const need_cols[][2] = {
 	{ ".need", "·需求人数" }, { ".met", "·已安排" },

@@ -225,8 +225,15 @@ finish_row(const struct stats *st, const struct stats_tspec *ts, int today,
 		v[5] = bp(v[4], v[1]);
 		v[6] = raw[SKPI_ITEMS];
 		v[7] = raw[SKPI_DONE];
-		v[8] = bp(v[7], v[6]);
+		v[8] = bp(v[7], raw[SKPI_COMMITTED]);
 		v[9] = overdue(st, today, raw + SKPI_NOTDONE);
+		v[10] = raw[SKPI_DRAFT];
+		v[11] = raw[SKPI_CONFIRMED];
+		v[12] = raw[SKPI_OPEN];
+		v[13] = raw[SKPI_COMMITTED];
+		v[14] = raw[ts->ncnt + SKPIM_PLANNED];
+		v[15] = raw[ts->ncnt + SKPIM_SPENT];
+		v[16] = v[17] = 0;	/* targets: stats_kpi_table() */
 		break;
 	case STK_SERVICE:
 		for (g = 0, ng = ts->ncnt / 3; g < ng; g++) {
@@ -441,6 +448,22 @@ stats_kpi_table(const struct stats *st, const struct stats_query *q,
 	spec_sec(st, STK_KPI, SS_KPI, &ts);
 	ts.ncols = STATS_KPI_NCOLS;
 	return build(st, q, &ts, 1, NULL, out, err);
+}
+
+void
+stats_kpi_targets(struct stats_table *kpi, const struct targets *tg,
+    int year)
+{
+	size_t i;
+	int64_t *v;
+
+	if (kpi->ncols != STATS_KPI_NCOLS)
+		return;
+	for (i = 0; i < kpi->nrows; i++) {
+		v = kpi->rows[i].v;
+		v[16] = targets_get(tg, kpi->rows[i].region->code, year);
+		v[17] = bp(v[0], v[16]);
+	}
 }
 
 int

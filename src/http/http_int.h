@@ -97,6 +97,8 @@ struct route {
  * NULL and *allowed set when the path exists for other methods only. */
 const struct route *router_match(struct req *r, const char *path,
 	    int *method_allowed);
+/* Every route, in table order (for the OpenAPI check). */
+const struct route *router_routes(size_t *n);
 
 /* Replies. Each sets the request's answer and returns its MHD result;
  * the server sends it once every audit entry of the request is durable.
@@ -147,6 +149,7 @@ enum MHD_Result	h_session_login(struct req *r);
 enum MHD_Result	h_session_logout(struct req *r);
 enum MHD_Result	h_session_get(struct req *r);
 enum MHD_Result	h_catalog(struct req *r);
+enum MHD_Result	h_openapi(struct req *r);
 enum MHD_Result	h_region_children(struct req *r);
 enum MHD_Result	h_persons_search(struct req *r);
 enum MHD_Result	h_persons_list(struct req *r);

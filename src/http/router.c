@@ -102,7 +102,16 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/supply/stock/import", h_supply_stock_import,
 	    AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/supply/issue", h_supply_issue, AUTH_SESSION_CSRF },
+	/* issue 14: the API's own description (data/openapi.json) */
+	{ "GET", "/api/v1/openapi.json", h_openapi, AUTH_NONE },
 };
+
+const struct route *
+router_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
 
 /* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]
  * (at most 79 bytes) into r->params. */

@@ -241,9 +241,16 @@ static int
 table_fill(const struct stats *st, const struct stats_query *q,
     struct report_table *t, struct lf_error *err)
 {
+	const struct targets *tg;
+
 	switch (t->kind) {
 	case RK_KPI:
-		return stats_kpi_table(st, q, &t->t, err);
+		/* 入库 targets: the built-in data/targets.tsv */
+		if ((tg = targets_builtin(err)) == NULL ||
+		    stats_kpi_table(st, q, &t->t, err) != 0)
+			return -1;
+		stats_kpi_targets(&t->t, tg, stats_year(st));
+		return 0;
 	case RK_BATCH:
 		return stats_service_table(st, q, STATS_BY_BATCH, &t->t, err);
 	case RK_POLICY:

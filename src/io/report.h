@@ -129,7 +129,8 @@ struct report {
 };
 
 /*
- * Builds the report of q (region, filters, today) from st. as_of is the
+ * Builds the report of q (region, filters, today) from st, with the 入库
+ * targets of the built-in data/targets.tsv in the KPI table. as_of is the
  * time the engine's data was current (ISO 8601; NULL = now). The
  * catalog, the regions and the engine's policies must outlive the
  * report; the engine need not. The caller frees *out with report_free().

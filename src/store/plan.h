@@ -212,7 +212,9 @@ struct plan_summary {
 	int64_t		 plan_id, person_id;
 	int		 status;		/* enum plan_status */
 	int		 items, open, done;	/* open: still proposed */
-	int		 overdue;	/* accepted, not done or not done with
+	int		 overdue;	/* in a confirmed or closed plan
+					   (never in a draft): accepted,
+					   neither done nor not done with
 					   reason, planned month before
 					   overdue_before */
 	int64_t		 planned, spent;	/* fen */

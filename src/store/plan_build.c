@@ -25,7 +25,7 @@
 #define F_MATCHED	0x01
 #define F_DELETE	0x02
 #define ROWS_MAX	32	/* new items one statement writes */
-#define ROW_PARAMS	15	/* parameters of one row */
+#define ROW_PARAMS	16	/* parameters of one row */
 #define PLANS_MAX	64	/* new plans one statement writes */
 
 /* A new item waiting to be written. The texts point into the policies
@@ -33,7 +33,7 @@
 struct row {
 	int64_t		 plan_id, person_id, region, funds, cf;
 	int		 seq, origin, month, monthly;
-	const char	*policy, *dept, *org, *contact, *measures;
+	const char	*policy, *dept, *org, *contact, *measures, *effect_note;
 	char		 needs[PLAN_NEEDS_MAX];
 };
 
@@ -438,7 +438,8 @@ carry(struct build_merger *m, const struct build_prop *props, size_t n,
 /* ---- writes -------------------------------------------------------- */
 
 struct new_item {
-	const char	*policy, *needs, *dept, *org, *contact, *measures;
+	const char	*policy, *needs, *dept, *org, *contact, *measures,
+			*effect_note;
 	int		 origin, month, monthly;
 	int64_t		 funds, carried_from;
 };
@@ -469,17 +470,17 @@ rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, "
 	    "year, region, seq, policy, needs, origin, dept, org, contact, "
 	    "month, funds_planned, monthly, measures, carried_from, "
-	    "updated_at, updated_by, decision, funds_spent, effect, status, dept_state, "
+	    "effect_note, updated_at, updated_by, decision, funds_spent, effect, status, dept_state, "
 	    "edited, version) VALUES ");
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
 	for (i = 0; rc == 0 && i < n; i++) {
 		int b = 4 + (int)i * ROW_PARAMS;
 
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?1, ?%d, ?%d, ?%d, ?%d, ?%d, "
-		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, 0, "
-		    "1, 0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3, b + 4,
-		    b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12,
-		    b + 13, b + 14);
+		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, "
+		    "0, 1, 0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3,
+		    b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11,
+		    b + 12, b + 13, b + 14, b + 15);
 	}
 	if (rc != 0)
 		nomem(err);
@@ -514,6 +515,7 @@ bind_row(sqlite3_stmt *st, int i, const struct row *r)
 		sqlite3_bind_int64(st, i + 14, r->cf);
 	else
 		sqlite3_bind_null(st, i + 14);
+	bind_opt(st, i + 15, r->effect_note);
 }
 
 /* The insert of n plans, prepared on first use (the merger keeps it). */
@@ -661,6 +663,7 @@ insert(struct build_merger *m, const struct build_job *j,
 	r->funds = ni->funds;
 	r->monthly = ni->monthly;
 	r->measures = ni->measures;
+	r->effect_note = ni->effect_note;
 	r->cf = ni->carried_from;
 	return 0;
 }
@@ -680,6 +683,10 @@ insert_prop(struct build_merger *m, const struct build_job *j,
 	ni.month = p->month;
 	ni.monthly = p->monthly;
 	ni.funds = p->funds;
+	/* the policy's default texts (data/policy_texts.tsv): the worker
+	 * edits only what differs */
+	ni.measures = p->pol->measures;
+	ni.effect_note = p->pol->effect;
 	ni.carried_from = cf;
 	m->st->inserted++;
 	return insert(m, j, &ni, err);
@@ -697,6 +704,7 @@ insert_cand(struct build_merger *m, const struct build_job *j,
 	ni.org = c->org;
 	ni.contact = c->contact;
 	ni.measures = c->measures;
+	ni.effect_note = NULL;
 	ni.origin = ORIGIN_CARRIED;
 	ni.month = j->month;
 	ni.monthly = c->monthly;

@@ -241,9 +241,12 @@ test_build_and_explain(void **state)
 	legal = item_of(plan, "LEGAL_AID");
 	assert_non_null(care);
 	assert_non_null(legal);
-	/* grade 2: 80 yuan a month from June (survey 2024-05-10) */
+	/* grade 2: 80 yuan a month (月标准); the yearly figure (年度资金),
+	 * 12 months, with the policy's default measures */
 	assert_int_equal(jint(json_object_get(json_object_get(care, "five"),
-	    "funds"), "planned"), 7 * 8000);
+	    "funds"), "planned"), 12 * 8000);
+	assert_true(json_string_length(json_object_get(json_object_get(care,
+	    "five"), "measures")) > 0);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_object_get(json_object_get(care, "five"), "responsible"),
 	    "dept")), "civil");

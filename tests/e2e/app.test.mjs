@@ -683,7 +683,7 @@ test('plan: a village worker builds proposals, accepts, rejects, edits, ' +
 	await vil.fill(f('measures'), '发放临时救助金');
 	await ta.locator('button:has-text("保存")').click();
 	await vil.waitForSelector('.alert-ok:has-text("已保存: 临时救助")');
-	assert.match(await ta.textContent(), /计划 500\.50 元/);
+	assert.match(await ta.textContent(), /年度资金 500\.50 元/);
 	let it = byPolicy(await planOf(s, E.id)).TEMP_ASSIST;
 
 	assert.equal(it.five.funds.planned, 50050);
@@ -788,7 +788,7 @@ test('department: civil affairs accepts an item and records a delivery ' +
 	    'a masked ID number');
 	assert.match(await ta.textContent(), /对应需求: 临时救助/);
 	assert.match(await ta.textContent(), /责任主体民政 · 彭州市民政局/);
-	assert.match(await ta.textContent(), /计划 500\.50 元/);
+	assert.match(await ta.textContent(), /年度资金 500\.50 元/);
 	await screen(page, '31-inbox');
 	await ta.locator('button:has-text("接收")').click();
 	await page.waitForSelector('.alert-ok:has-text("已接收: 临时救助")');

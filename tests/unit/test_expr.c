@@ -221,60 +221,86 @@ static const struct {
 } explain_rows[] = {
 	/* = != < <= > >= state the relation that is true */
 	{ "disability_category = 4", { { NULL } }, CTX_HIT, 1,
-	    "disability_category 4 = 4", "残疾类别 4(肢体残疾) 等于 4" },
+	    "Disability category \"肢体残疾\" = \"肢体残疾\"",
+	    "残疾类别 “肢体残疾” 等于 “肢体残疾”" },
 	{ "disability_category = 5", { { NULL } }, CTX_HIT, 0,
-	    "disability_category 4 != 5", "残疾类别 4(肢体残疾) 不等于 5" },
+	    "Disability category \"肢体残疾\" != \"智力残疾\"",
+	    "残疾类别 “肢体残疾” 不等于 “智力残疾”" },
 	{ "disability_category != 4", { { NULL } }, CTX_HIT, 0,
-	    "disability_category 4 = 4", "残疾类别 4(肢体残疾) 等于 4" },
+	    "Disability category \"肢体残疾\" = \"肢体残疾\"",
+	    "残疾类别 “肢体残疾” 等于 “肢体残疾”" },
 	{ "disability_category != 5", { { NULL } }, CTX_HIT, 1,
-	    "disability_category 4 != 5", "残疾类别 4(肢体残疾) 不等于 5" },
+	    "Disability category \"肢体残疾\" != \"智力残疾\"",
+	    "残疾类别 “肢体残疾” 不等于 “智力残疾”" },
 	{ "disability_grade < 3", { { NULL } }, CTX_HIT, 1,
-	    "disability_grade 2 < 3", "残疾等级 2(二级) 小于 3" },
+	    "Disability grade \"二级\" < \"三级\"",
+	    "残疾等级 “二级” 小于 “三级”" },
 	{ "disability_grade < 2", { { NULL } }, CTX_HIT, 0,
-	    "disability_grade 2 >= 2", "残疾等级 2(二级) 大于等于 2" },
+	    "Disability grade \"二级\" >= \"二级\"",
+	    "残疾等级 “二级” 大于等于 “二级”" },
 	{ "disability_grade <= 2", { { NULL } }, CTX_HIT, 1,
-	    "disability_grade 2 <= 2", "残疾等级 2(二级) 小于等于 2" },
+	    "Disability grade \"二级\" <= \"二级\"",
+	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "disability_grade <= 1", { { NULL } }, CTX_HIT, 0,
-	    "disability_grade 2 > 1", "残疾等级 2(二级) 大于 1" },
+	    "Disability grade \"二级\" > \"一级\"",
+	    "残疾等级 “二级” 大于 “一级”" },
 	{ "disability_grade > 1", { { NULL } }, CTX_HIT, 1,
-	    "disability_grade 2 > 1", "残疾等级 2(二级) 大于 1" },
+	    "Disability grade \"二级\" > \"一级\"",
+	    "残疾等级 “二级” 大于 “一级”" },
 	{ "disability_grade > 2", { { NULL } }, CTX_HIT, 0,
-	    "disability_grade 2 <= 2", "残疾等级 2(二级) 小于等于 2" },
+	    "Disability grade \"二级\" <= \"二级\"",
+	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "disability_grade >= 2", { { NULL } }, CTX_HIT, 1,
-	    "disability_grade 2 >= 2", "残疾等级 2(二级) 大于等于 2" },
+	    "Disability grade \"二级\" >= \"二级\"",
+	    "残疾等级 “二级” 大于等于 “二级”" },
 	{ "disability_grade >= 3", { { NULL } }, CTX_HIT, 0,
-	    "disability_grade 2 < 3", "残疾等级 2(二级) 小于 3" },
+	    "Disability grade \"二级\" < \"三级\"",
+	    "残疾等级 “二级” 小于 “三级”" },
 	{ "age >= 60", { { NULL } }, CTX_HIT, 0,
 	    "age 38 < 60", "年龄 38 小于 60" },
 	{ "birth_date < '1990-01-01'", { { NULL } }, CTX_HIT, 1,
-	    "birth_date 1985-06-15 < 1990-01-01",
+	    "Date of birth 1985-06-15 < 1990-01-01",
 	    "出生日期 1985-06-15 小于 1990-01-01" },
 	{ "name = '张三'", { { NULL } }, CTX_HIT, 1,
-	    "name '张三' = '张三'", "姓名 '张三' 等于 '张三'" },
+	    "Full name '张三' = '张三'",
+	    "姓名 '张三' 等于 '张三'" },
 	{ "name != '张三'", { { NULL } }, CTX_HIT, 0,
-	    "name '张三' = '张三'", "姓名 '张三' 等于 '张三'" },
+	    "Full name '张三' = '张三'",
+	    "姓名 '张三' 等于 '张三'" },
 	{ "disability_card_no = 'x'", { { NULL } }, CTX_HIT, 0,
-	    "disability_card_no *** != 'x'", "残疾人证号 *** 不等于 'x'" },
+	    "Disability certificate number *** != 'x'",
+	    "残疾人证号 *** 不等于 'x'" },
 	{ "rehab_need_any = 1", { { NULL } }, CTX_HIT, 1,
-	    "rehab_need_any yes = yes", "是否需要康复服务 是 等于 是" },
+	    "Needs any rehabilitation service yes = yes",
+	    "是否需要康复服务 是 等于 是" },
 	/* in {..}, in a..b */
 	{ "disability_category in {1,4,7}", { { NULL } }, CTX_HIT, 1,
-	    "disability_category 4 in {1,4,7}",
-	    "残疾类别 4(肢体残疾) 属于 {1,4,7}" },
+	    "Disability category \"肢体残疾\" in \"视力残疾\", "
+	    "\"肢体残疾\", \"多重残疾\"",
+	    "残疾类别 “肢体残疾” 属于 “视力残疾”、“肢体残疾"
+	    "”、“多重残疾”" },
 	{ "disability_category in {7,1}", { { NULL } }, CTX_HIT, 0,
-	    "disability_category 4 not in {1,7}",
-	    "残疾类别 4(肢体残疾) 不属于 {1,7}" },
+	    "Disability category \"肢体残疾\" not in \"视力残疾"
+	    "\", \"多重残疾\"",
+	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“多重残"
+	    "疾”" },
 	{ "hukou_region in {510104017001,510104017002}", { { NULL } },
 	    CTX_HIT, 1,
-	    "hukou_region 510104017001 in {510104017001,510104017002}",
-	    "户籍地(村/社区) 510104017001 属于 {510104017001,510104017002}" },
+	    "Registered residence (village/community) 510104017"
+	    "001 in 510104017001, 510104017002",
+	    "户籍地(村/社区) 510104017001 属于 510104017001、51"
+	    "0104017002" },
 	{ "marital_status in {90,20}", { { NULL } }, CTX_HIT, 1,
-	    "marital_status 20 in {90,20}", "婚姻状况 20(已婚) 属于 {90,20}" },
+	    "Marital status \"已婚\" in \"未说明的婚姻状况\", \""
+	    "已婚\"",
+	    "婚姻状况 “已婚” 属于 “未说明的婚姻状况”、“已婚"
+	    "”" },
 	{ "ethnicity = 1", { { NULL } }, CTX_HIT, 1,
-	    "ethnicity 01 = 01", "民族 01(汉族) 等于 01" },
+	    "Ethnicity \"汉族\" = \"汉族\"",
+	    "民族 “汉族” 等于 “汉族”" },
 	{ "birth_date in {'1990-01-01'}", { { NULL } }, CTX_HIT, 0,
-	    "birth_date 1985-06-15 not in {1990-01-01}",
-	    "出生日期 1985-06-15 不属于 {1990-01-01}" },
+	    "Date of birth 1985-06-15 not in 1990-01-01",
+	    "出生日期 1985-06-15 不属于 1990-01-01" },
 	{ "age in 16..59", { { NULL } }, CTX_HIT, 1,
 	    "age 38 in 16..59", "年龄 38 在 16..59 之内" },
 	{ "age in 38..38", { { NULL } }, CTX_HIT, 1,
@@ -283,143 +309,198 @@ static const struct {
 	    "age 67 not in 16..59", "年龄 67 不在 16..59 之内" },
 	/* has, has_any */
 	{ "rehab_training has 4", { { NULL } }, CTX_HIT, 1,
-	    "rehab_training {4} has 4",
-	    "功能训练需求 {4(肢体运动功能训练)} 含 4" },
+	    "Functional training needed \"肢体运动功能训练\" ha"
+	    "s \"肢体运动功能训练\"",
+	    "功能训练需求 “肢体运动功能训练” 含 “肢体运动功能"
+	    "训练”" },
 	{ "rehab_training has 5", { { NULL } }, CTX_HIT, 0,
-	    "rehab_training {4} lacks 5",
-	    "功能训练需求 {4(肢体运动功能训练)} 不含 5" },
+	    "Functional training needed \"肢体运动功能训练\" la"
+	    "cks \"智力认知训练\"",
+	    "功能训练需求 “肢体运动功能训练” 不含 “智力认知训"
+	    "练”" },
 	{ "rehab_training has_any {1,4}", { { NULL } }, CTX_HIT, 1,
-	    "rehab_training {4} has one of {1,4}",
-	    "功能训练需求 {4(肢体运动功能训练)} 含 {1,4} 之一" },
+	    "Functional training needed \"肢体运动功能训练\" ha"
+	    "s one of \"视功能训练(低视力)\", \"肢体运动功能训练"
+	    "\"",
+	    "功能训练需求 “肢体运动功能训练” 含 “视功能训练("
+	    "低视力)”、“肢体运动功能训练” 之一" },
 	{ "rehab_training has_any {2,1}", { { "rehab_training", "5;6" } },
-	    CTX_HIT, 0, "rehab_training {5,6} has none of {1,2}",
-	    "功能训练需求 {5(智力认知训练),6(精神社会功能训练)} 不含 {1,2} "
-	    "中任何一项" },
+	    CTX_HIT, 0,
+	    "Functional training needed \"智力认知训练\", \"精神"
+	    "社会功能训练\" has none of \"视功能训练(低视力)\","
+	    " \"定向行走训练\"",
+	    "功能训练需求 “智力认知训练”、“精神社会功能训练”"
+	    " 不含 “视功能训练(低视力)”、“定向行走训练” 中任"
+	    "何一项" },
 	{ "rehab_training has_any {3}", { { NULL } }, CTX_HIT, 0,
-	    "rehab_training {4} lacks 3",
-	    "功能训练需求 {4(肢体运动功能训练)} 不含 3" },
+	    "Functional training needed \"肢体运动功能训练\" la"
+	    "cks \"听觉言语训练\"",
+	    "功能训练需求 “肢体运动功能训练” 不含 “听觉言语训"
+	    "练”" },
 	/* bare names */
 	{ "rehab_need_any", { { NULL } }, CTX_HIT, 1,
-	    "rehab_need_any yes", "是否需要康复服务 是" },
+	    "Needs any rehabilitation service yes",
+	    "是否需要康复服务 是" },
 	{ "age", { { NULL } }, CTX_HIT, 1, "age 38", "年龄 38" },
 	{ "family_doctor_signed", { { NULL } }, CTX_HIT, 0,
-	    "family_doctor_signed no", "是否签订家庭医生服务协议 否" },
+	    "Has family-doctor contract no",
+	    "是否签订家庭医生服务协议 否" },
 	{ "rehab_training", { { NULL } }, CTX_HIT, 1,
-	    "rehab_training {4}", "功能训练需求 {4(肢体运动功能训练)}" },
+	    "Functional training needed \"肢体运动功能训练\"",
+	    "功能训练需求 “肢体运动功能训练”" },
 	{ "hukou_region", { { NULL } }, CTX_HIT, 1,
-	    "hukou_region has a value", "户籍地(村/社区) 已填写" },
+	    "Registered residence (village/community) has a value",
+	    "户籍地(村/社区) 已填写" },
 	{ "id_number", { { NULL } }, CTX_HIT, 1,
-	    "id_number has a value", "公民身份号码 已填写" },
+	    "Resident ID number has a value",
+	    "公民身份号码 已填写" },
 	/* not adds no words: its part's facts say what is true */
 	{ "not family_doctor_signed", { { NULL } }, CTX_HIT, 1,
-	    "family_doctor_signed no", "是否签订家庭医生服务协议 否" },
+	    "Has family-doctor contract no",
+	    "是否签订家庭医生服务协议 否" },
 	{ "not not rehab_need_any", { { NULL } }, CTX_HIT, 1,
-	    "rehab_need_any yes", "是否需要康复服务 是" },
+	    "Needs any rehabilitation service yes",
+	    "是否需要康复服务 是" },
 	{ "true", { { NULL } }, CTX_HIT, 1, "true", "恒成立" },
 	{ "false", { { NULL } }, CTX_HIT, 0, "false", "恒不成立" },
 	{ "not true", { { NULL } }, CTX_HIT, 0, "true", "恒成立" },
 	/* and: all parts when it holds, the first failing one when not */
 	{ "severe and valid_card", { { NULL } }, CTX_HIT, 1,
-	    "severe (disability_grade 2) and valid_card (card_status 1)",
-	    "重度残疾(残疾等级 2(二级)) 且 持证有效(残疾人证状态 1(有效))" },
+	    "severely disabled (Disability grade \"二级\") and "
+	    "holds a valid card (Certificate status \"有效\")",
+	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状"
+	    "态 “有效”)" },
 	{ "valid_card and disability_grade > 2 and age < 10", { { NULL } },
-	    CTX_HIT, 0, "disability_grade 2 <= 2",
-	    "残疾等级 2(二级) 小于等于 2" },
+	    CTX_HIT, 0,
+	    "Disability grade \"二级\" <= \"二级\"",
+	    "残疾等级 “二级” 小于等于 “二级”" },
 	/* or: the first holding part, every part when it fails */
 	{ "disability_grade > 2 or age < 60 or severe", { { NULL } },
 	    CTX_HIT, 1, "age 38 < 60", "年龄 38 小于 60" },
 	{ "disability_category in {1,2} or disability_grade in {3,4}",
 	    { { NULL } }, CTX_HIT, 0,
-	    "disability_category 4 not in {1,2} and disability_grade 2 not "
-	    "in {3,4}",
-	    "残疾类别 4(肢体残疾) 不属于 {1,2} 且 残疾等级 2(二级) 不属于 "
-	    "{3,4}" },
+	    "Disability category \"肢体残疾\" not in \"视力残疾"
+	    "\", \"听力残疾\" and Disability grade \"二级\" not"
+	    " in \"三级\", \"四级\"",
+	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“听力残"
+	    "疾” 且 残疾等级 “二级” 不属于 “三级”、“四级”"
+	    "" },
 	/* parentheses and precedence: not > and > or */
 	{ "(disability_grade > 2 or severe) and age >= 16", { { NULL } },
-	    CTX_HIT, 1, "severe (disability_grade 2) and age 38 >= 16",
-	    "重度残疾(残疾等级 2(二级)) 且 年龄 38 大于等于 16" },
+	    CTX_HIT, 1,
+	    "severely disabled (Disability grade \"二级\") and "
+	    "age 38 >= 16",
+	    "重度残疾(残疾等级 “二级”) 且 年龄 38 大于等于 16"
+	    "" },
 	{ "disability_grade > 2 and age < 10 or severe", { { NULL } },
-	    CTX_HIT, 1, "severe (disability_grade 2)",
-	    "重度残疾(残疾等级 2(二级))" },
+	    CTX_HIT, 1,
+	    "severely disabled (Disability grade \"二级\")",
+	    "重度残疾(残疾等级 “二级”)" },
 	{ "disability_grade > 2 and (age < 10 or severe)", { { NULL } },
-	    CTX_HIT, 0, "disability_grade 2 <= 2",
-	    "残疾等级 2(二级) 小于等于 2" },
+	    CTX_HIT, 0,
+	    "Disability grade \"二级\" <= \"二级\"",
+	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "not severe and valid_card", { { NULL } }, CTX_HIT, 0,
-	    "severe (disability_grade 2)", "重度残疾(残疾等级 2(二级))" },
+	    "severely disabled (Disability grade \"二级\")",
+	    "重度残疾(残疾等级 “二级”)" },
 	{ "not (severe and valid_card)", { { NULL } }, CTX_HIT, 0,
-	    "severe (disability_grade 2) and valid_card (card_status 1)",
-	    "重度残疾(残疾等级 2(二级)) 且 持证有效(残疾人证状态 1(有效))" },
+	    "severely disabled (Disability grade \"二级\") and "
+	    "holds a valid card (Certificate status \"有效\")",
+	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状"
+	    "态 “有效”)" },
 	{ "true or false and false", { { NULL } }, CTX_HIT, 1, "true",
 	    "恒成立" },
 	{ "(true or false) and false", { { NULL } }, CTX_HIT, 0, "false",
 	    "恒不成立" },
 	/* derived names, named as themselves with their values */
 	{ "severe", { { "disability_grade", "3" } }, CTX_HIT, 0,
-	    "not severe (disability_grade 3)", "非重度残疾(残疾等级 3(三级))" },
+	    "not severely disabled (Disability grade \"三级\")",
+	    "非重度残疾(残疾等级 “三级”)" },
 	{ "dibao", { { NULL } }, CTX_HIT, 0,
-	    "not dibao (urban_income_status 3, no value for "
-	    "rural_poverty_status, social_assistance_received {7})",
-	    "非低保(城镇家庭收入情况 3(其他)、贫困与建档立卡情况 未填写、"
-	    "年度内社会救助及住房改善情况 {7(无)})" },
+	    "no minimum living guarantee (Urban household incom"
+	    "e status \"其他\", no value for Poverty / register"
+	    "ed-poor status, Social assistance / housing improv"
+	    "ement received this year \"无\")",
+	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情"
+	    "况 未填写、年度内社会救助及住房改善情况 “无”)"
+	    "" },
 	{ "dibao", { { "urban_income_status", "1" } }, CTX_HIT, 1,
-	    "dibao (urban_income_status 1)",
-	    "低保(城镇家庭收入情况 1(城乡低保家庭))" },
+	    "receives the minimum living guarantee (Urban house"
+	    "hold income status \"城乡低保家庭\")",
+	    "低保(城镇家庭收入情况 “城乡低保家庭”)" },
 	{ "dibao", { { "social_assistance_received", "1;3" } }, CTX_HIT, 1,
-	    "dibao (social_assistance_received {1,3})",
-	    "低保(年度内社会救助及住房改善情况 {1(最低生活保障),3(临时救助)})" },
+	    "receives the minimum living guarantee (Social assi"
+	    "stance / housing improvement received this year \""
+	    "最低生活保障\", \"临时救助\")",
+	    "低保(年度内社会救助及住房改善情况 “最低生活保障”"
+	    "、“临时救助”)" },
 	{ "reg_poor", { { "rural_poverty_status", "2" } }, CTX_HIT, 1,
-	    "reg_poor (rural_poverty_status 2)",
-	    "建档立卡贫困(贫困与建档立卡情况 2(脱贫户))" },
+	    "registered poor (Poverty / registered-poor status "
+	    "\"脱贫户\")",
+	    "建档立卡贫困(贫困与建档立卡情况 “脱贫户”)"
+	    "" },
 	{ "reg_poor", { { NULL } }, CTX_HIT, 0,
-	    "not reg_poor (no value for rural_poverty_status)",
+	    "not registered poor (no value for Poverty / regist"
+	    "ered-poor status)",
 	    "非建档立卡贫困(贫困与建档立卡情况 未填写)" },
 	{ "valid_card", { { "card_status", "2" } }, CTX_HIT, 0,
-	    "not valid_card (card_status 2)",
-	    "未持有效证(残疾人证状态 2(过期待换领))" },
+	    "no valid card (Certificate status \"过期待换领\")",
+	    "未持有效证(残疾人证状态 “过期待换领”)" },
 	{ "not dibao and severe", { { NULL } }, CTX_HIT, 1,
-	    "not dibao (urban_income_status 3, no value for "
-	    "rural_poverty_status, social_assistance_received {7}) and "
-	    "severe (disability_grade 2)",
-	    "非低保(城镇家庭收入情况 3(其他)、贫困与建档立卡情况 未填写、"
-	    "年度内社会救助及住房改善情况 {7(无)}) 且 重度残疾(残疾等级 "
-	    "2(二级))" },
+	    "no minimum living guarantee (Urban household incom"
+	    "e status \"其他\", no value for Poverty / register"
+	    "ed-poor status, Social assistance / housing improv"
+	    "ement received this year \"无\") and severely disa"
+	    "bled (Disability grade \"二级\")",
+	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情"
+	    "况 未填写、年度内社会救助及住房改善情况 “无”) 且"
+	    " 重度残疾(残疾等级 “二级”)" },
 	/* disaster_region, from the context */
 	{ "disaster_region", { { NULL } }, CTX_HIT, 1,
-	    "disaster_region (village 513322100001, 2024: 2022 Luding M6.8 "
-	    "earthquake 2022..2025)",
+	    "in a disaster area (village 513322100001, 2024: 20"
+	    "22 Luding M6.8 earthquake 2022..2025)",
 	    "灾区(村/社区 513322100001，2024年：2022年泸定6.8级地震 "
 	    "2022..2025年)" },
 	{ "disaster_region", { { NULL } }, CTX_MISS, 0,
-	    "not disaster_region (village 510104017001, 2024)",
+	    "not in a disaster area (village 510104017001, 2024)",
 	    "非灾区(村/社区 510104017001，2024年)" },
 	{ "disaster_region", { { NULL } }, CTX_LATE, 0,
-	    "not disaster_region (village 513322100001, 2026)",
+	    "not in a disaster area (village 513322100001, 2026)",
 	    "非灾区(村/社区 513322100001，2026年)" },
 	{ "disaster_region", { { NULL } }, CTX_NO_VILLAGE, 0,
-	    "not disaster_region (no village)", "非灾区(村/社区 未填写)" },
+	    "not in a disaster area (no village)",
+	    "非灾区(村/社区 未填写)" },
 	{ "disaster_region", { { NULL } }, CTX_NO_TABLE, 0,
-	    "not disaster_region (no disaster table)", "非灾区(无灾区表)" },
+	    "not in a disaster area (no disaster table)",
+	    "非灾区(无灾区表)" },
 	{ "disaster_region", { { NULL } }, CTX_NONE, 0,
-	    "not disaster_region (no disaster table)", "非灾区(无灾区表)" },
+	    "not in a disaster area (no disaster table)",
+	    "非灾区(无灾区表)" },
 	{ "house_disaster_reconstruction and disaster_region",
 	    { { NULL } }, CTX_MISS, 0,
-	    "no value for house_disaster_reconstruction",
+	    "no value for Post-disaster reconstruction",
 	    "灾后重建 未填写" },
 	/* items with no value */
 	{ "rural_poverty_status != 1", { { NULL } }, CTX_HIT, 0,
-	    "no value for rural_poverty_status", "贫困与建档立卡情况 未填写" },
+	    "no value for Poverty / registered-poor status",
+	    "贫困与建档立卡情况 未填写" },
 	{ "not rural_poverty_status = 1", { { NULL } }, CTX_HIT, 1,
-	    "no value for rural_poverty_status", "贫困与建档立卡情况 未填写" },
+	    "no value for Poverty / registered-poor status",
+	    "贫困与建档立卡情况 未填写" },
 	{ "edu_need_any", { { NULL } }, CTX_HIT, 0,
-	    "no value for edu_need_any", "是否需要教育服务 未填写" },
+	    "no value for Needs any education service",
+	    "是否需要教育服务 未填写" },
 	{ "untreated_reason has_any {1,2}", { { NULL } }, CTX_HIT, 0,
-	    "no value for untreated_reason", "未就诊或治疗原因 未填写" },
+	    "no value for Reason for not seeking treatment",
+	    "未就诊或治疗原因 未填写" },
 	{ "name = 'x'", { { "name", "" } }, CTX_HIT, 0,
-	    "no value for name", "姓名 未填写" },
+	    "no value for Full name",
+	    "姓名 未填写" },
 	{ "age in 16..59", { { "birth_date", "" } }, CTX_HIT, 0,
-	    "no value for birth_date", "出生日期 未填写" },
+	    "no value for Date of birth",
+	    "出生日期 未填写" },
 	{ "severe", { { "disability_grade", "" } }, CTX_HIT, 0,
-	    "not severe (no value for disability_grade)",
+	    "not severely disabled (no value for Disability grade)",
 	    "非重度残疾(残疾等级 未填写)" },
 };
 
@@ -637,7 +718,7 @@ test_explain_odd_value(void **state)
 	    tu_catalog(), &e, &err), 0);
 	buf_init(&b, 256);
 	assert_int_equal(expr_explain(e, r, NULL, EXPR_ZH, &b), 0);
-	assert_string_equal(buf_str(&b), "残疾类别 9 不属于 {1,2}");
+	assert_string_equal(buf_str(&b), "残疾类别 9 不属于 “视力残疾”、“听力残疾”");
 	buf_free(&b);
 	expr_free(e);
 	record_free(r);

@@ -8,7 +8,8 @@
  * until 2025). plan_build_all() builds 2025's plans; then for every policy
  * the number of items and their planned funds are compared with a SQL
  * query over the surveys that restates the policy's trigger needs and
- * eligibility (policies.tsv) and its amount (policy_amounts.tsv). A
+ * eligibility (policies.tsv) and its amount (policy_amounts.tsv: the
+ * yearly figure, a monthly rate x 12; the estimates restated here). A
  * second build must change nothing.
  */
 #include <stdarg.h>
@@ -47,9 +48,8 @@
 #define REG_POOR	IN(rural_poverty_status, "(1, 2, 3)")
 #define VALID		EQ(card_status, 1)
 #define DISASTER	"(substr(p.region, 1, 6) IN ('513322', '511824'))"
-/* months from the month after the survey to December */
-#define MONTHS	"(12 - min(CAST(strftime('%m', v.fill_date) AS INT) + 1, 12)" \
-	" + 1)"
+/* a monthly rate's yearly figure (年度资金): 12 months */
+#define MONTHS	"12"
 #define DEVICES	"(" Y(aid_wheelchair) " + " Y(aid_crutch_walker) " + " \
 	"(v.aid_prosthesis IS NOT NULL) + " Y(aid_orthosis) " + " \
 	Y(aid_white_cane) " + " Y(aid_low_vision) " + " \
@@ -70,13 +70,13 @@ static const struct {
 	    "(CASE v.disability_grade WHEN 1 THEN 11000 WHEN 2 THEN 8000 "
 	    "ELSE 0 END) * " MONTHS },
 	{ "SUB_REGPOOR", Y(ss_poverty_living_allowance) " AND " VALID " AND "
-	    REG_POOR, "0" },
+	    REG_POOR, "60000" },
 	{ "DIBAO", Y(ss_dibao) " AND NOT " DIBAO " AND (" EQ(
 	    urban_income_status, 2) " OR " IN(rural_poverty_status, "(1, 3)")
-	    ")", "0" },
+	    ")", "696000" },
 	{ "TEKUN", Y(ss_tekun) " AND " IN(self_care_ability, "(3, 4)") " AND "
-	    "IFNULL(v.unemployed_income_source != 4, 0)", "0" },
-	{ "TEMP_ASSIST", Y(ss_temporary_assistance), "0" },
+	    "IFNULL(v.unemployed_income_source != 4, 0)", "900000" },
+	{ "TEMP_ASSIST", Y(ss_temporary_assistance), "100000" },
 	{ "PENSION_PREMIUM", Y(ss_pension_premium) " AND " AGE " >= 16 AND "
 	    Y(resident_pension_insured) " AND (" SEVERE " OR " DIBAO " OR "
 	    REG_POOR ")", "10000" },
@@ -84,64 +84,64 @@ static const struct {
 	    REG_POOR " OR " SEVERE " OR " HAS(social_assistance_received, 2)
 	    ")", "38000" },
 	{ "MED_ASSIST", Y(ss_medical_assistance) " AND (" DIBAO " OR "
-	    REG_POOR " OR " HAS(social_assistance_received, 2) ")", "0" },
-	{ "REHAB_BASIC", Y(rehab_need_any), "0" },
+	    REG_POOR " OR " HAS(social_assistance_received, 2) ")", "200000" },
+	{ "REHAB_BASIC", Y(rehab_need_any), "120000" },
 	{ "REHAB_CHILD", Y(rehab_child_rescue) " AND " AGE " <= 6 AND "
-	    IN(disability_category, "(1, 2, 3, 4, 5)"), "0" },
+	    IN(disability_category, "(1, 2, 3, 4, 5)"), "2000000" },
 	{ "REHAB_SURGERY", M(rehab_surgery) " AND IFNULL((v.rehab_surgery & 30)"
-	    " != 0, 0)", "0" },
+	    " != 0, 0)", "600000" },
 	{ "MENTAL_MED", Y(rehab_medication) " AND (" EQ(disability_category, 6)
-	    " OR " HAS(multi_disability_detail, 6) ")", "0" },
+	    " OR " HAS(multi_disability_detail, 6) ")", "120000" },
 	{ "AID_DEVICE", "(CASE WHEN " Y(aid_need_any) " THEN max(" DEVICES
-	    ", 1) ELSE 0 END)", "0" },
+	    ", 1) ELSE 0 END)", "80000" },
 	{ "FAMILY_DOCTOR", Y(care_family_doctor) " AND NOT "
-	    Y(family_doctor_signed), "0" },
+	    Y(family_doctor_signed), "8900" },
 	{ "EDU_FUNDING", Y(edu_funding) " AND IFNULL(v.school_type != 0, 0) "
-	    "AND (" DIBAO " OR " REG_POOR " OR " SEVERE ")", "0" },
+	    "AND (" DIBAO " OR " REG_POOR " OR " SEVERE ")", "200000" },
 	{ "HOME_TEACHING", Y(edu_home_teaching) " AND " AGE_IN(6, 15) " AND "
 	    EQ(school_type, 0) " AND (" SEVERE " OR " IN(self_care_ability,
-	    "(3, 4)") ")", "0" },
+	    "(3, 4)") ")", "300000" },
 	{ "EDU_PLACEMENT", "(" Y(edu_preschool) " OR "
 	    Y(edu_compulsory_placement) " OR " Y(edu_high_school_above) ") AND "
-	    AGE_IN(3, 22), "0" },
+	    AGE_IN(3, 22), "100000" },
 	{ "VOC_TRAIN", Y(emp_vocational_training) " AND " AGE_IN(16, 59)
-	    " AND " Y(emp_need_any), "0" },
+	    " AND " Y(emp_need_any), "150000" },
 	{ "RURAL_TECH", Y(emp_rural_tech_training) " AND " EQ(hukou_type, 1)
-	    " AND " AGE_IN(16, 60), "0" },
+	    " AND " AGE_IN(16, 60), "50000" },
 	{ "FLEX_EMPLOY", Y(emp_home_flexible) " AND " AGE_IN(16, 59) " AND "
-	    EQ(employed, 2), "0" },
+	    EQ(employed, 2), "100000" },
 	{ "CREDIT", Y(emp_credit_support) " AND " AGE_IN(18, 60) " AND ("
-	    REG_POOR " OR " DIBAO " OR " EQ(employed, 1) ")", "0" },
+	    REG_POOR " OR " DIBAO " OR " EQ(employed, 1) ")", "150000" },
 	{ "MATERIAL", Y(emp_material_support) " AND " EQ(hukou_type, 1)
-	    " AND (" REG_POOR " OR " DIBAO ")", "0" },
+	    " AND (" REG_POOR " OR " DIBAO ")", "200000" },
 	{ "PUBLIC_POST", Y(emp_public_post) " AND " AGE_IN(16, 59) " AND "
-	    EQ(employed, 2), "0" },
+	    EQ(employed, 2), "1200000" },
 	{ "SUPPORTED_EMP", Y(emp_supported) " AND " AGE_IN(16, 59) " AND "
-	    IN(disability_category, "(5, 6)"), "0" },
-	{ "SELF_EMPLOY", Y(emp_self_employment) " AND " AGE_IN(16, 59), "0" },
+	    IN(disability_category, "(5, 6)"), "300000" },
+	{ "SELF_EMPLOY", Y(emp_self_employment) " AND " AGE_IN(16, 59), "500000" },
 	{ "FLEX_INSURANCE", Y(emp_flexible_insurance_subsidy) " AND "
-	    AGE_IN(16, 59) " AND " EQ(employed, 1), "0" },
+	    AGE_IN(16, 59) " AND " EQ(employed, 1), "300000" },
 	{ "HOUSE_RENOV", Y(house_dilapidated_renovation) " AND "
 	    EQ(hukou_type, 1) " AND " IN(rural_housing_status, "(2, 3)")
 	    " AND (" REG_POOR " OR " DIBAO " OR IFNULL((v.welfare_subsidy_"
-	    "received & 6) != 0, 0))", "0" },
+	    "received & 6) != 0, 0))", "2000000" },
 	{ "HOME_ACCESS", Y(access_need_any) " AND (" SEVERE " OR " DIBAO
-	    " OR " REG_POOR ")", "0" },
+	    " OR " REG_POOR ")", "500000" },
 	{ "HOUSING_SEC", Y(house_security) " AND " EQ(hukou_type, 2) " AND "
-	    DIBAO, "0" },
-	{ "RELOCATION", Y(house_relocation) " AND " REG_POOR, "0" },
+	    DIBAO, "360000" },
+	{ "RELOCATION", Y(house_relocation) " AND " REG_POOR, "2000000" },
 	{ "DISASTER_REBUILD", Y(house_disaster_reconstruction) " AND "
-	    DISASTER, "0" },
+	    DISASTER, "3000000" },
 	{ "CARE_SERVICE", "(IFNULL(v.care_service != 4, 0) OR "
 	    Y(care_home_nursing) ") AND " AGE_IN(16, 59) " AND ("
 	    IN(disability_category, "(5, 6)") " OR (" EQ(disability_category,
-	    4) " AND " SEVERE "))", "0" },
-	{ "ELDER_CARE", Y(care_elderly_service) " AND " AGE " >= 60", "0" },
-	{ "LEGAL_AID", Y(legal_aid) " OR " Y(legal_rights_protection), "0" },
+	    4) " AND " SEVERE "))", "300000" },
+	{ "ELDER_CARE", Y(care_elderly_service) " AND " AGE " >= 60", "120000" },
+	{ "LEGAL_AID", Y(legal_aid) " OR " Y(legal_rights_protection), "50000" },
 	{ "CERT_SERVICE", Y(legal_certificate_service) " AND (" EQ(card_status,
-	    2) " OR " IN(self_care_ability, "(3, 4)") ")", "0" },
+	    2) " OR " IN(self_care_ability, "(3, 4)") ")", "20000" },
 	{ "CULTURE", Y(cult_need_any) " OR " M(cult_activity) " OR "
-	    Y(cult_sports_fitness) " OR " Y(cult_accessible_info), "0" },
+	    Y(cult_sports_fitness) " OR " Y(cult_accessible_info), "20000" },
 };
 #define NRULES	(sizeof(rules) / sizeof(rules[0]))
 

@@ -298,27 +298,27 @@ static const struct {
 	const char	*policy;
 	int64_t		 fen;		/* of the row, -1: none */
 	int		 month, monthly;
-	int64_t		 funds;
+	int64_t		 funds;		/* the yearly figure: monthly x 12 */
 } money_rows[] = {
 	{ { { "ss_care_subsidy", "是" } }, "2024-05-10", 2024, "SUB_CARE",
-	    8000, 6, 1, 8000 * 7 },
+	    8000, 6, 1, 8000 * 12 },
 	{ { { "ss_care_subsidy", "是" }, { "disability_grade", "1" } },
-	    "2024-05-10", 2024, "SUB_CARE", 11000, 6, 1, 11000 * 7 },
+	    "2024-05-10", 2024, "SUB_CARE", 11000, 6, 1, 11000 * 12 },
 	{ { { "ss_care_subsidy", "是" } }, "2024-01-01", 2024, "SUB_CARE",
-	    8000, 2, 1, 8000 * 11 },
+	    8000, 2, 1, 8000 * 12 },
 	{ { { "ss_care_subsidy", "是" } }, "2024-11-30", 2024, "SUB_CARE",
-	    8000, 12, 1, 8000 },
+	    8000, 12, 1, 8000 * 12 },
 	{ { { "ss_care_subsidy", "是" } }, "2024-12-20", 2024, "SUB_CARE",
-	    8000, 12, 1, 8000 },
-	/* survey date outside the plan's year: the whole year */
+	    8000, 12, 1, 8000 * 12 },
+	/* survey date outside the plan's year: January */
 	{ { { "ss_care_subsidy", "是" } }, "2023-11-01", 2024, "SUB_CARE",
 	    8000, 1, 1, 8000 * 12 },
 	{ { { "ss_living_subsidy", "是" }, { "urban_income_status", "1" } },
-	    "2024-05-10", 2024, "SUB_LIVING", 10000, 6, 1, 10000 * 7 },
+	    "2024-05-10", 2024, "SUB_LIVING", 10000, 6, 1, 10000 * 12 },
 	/* the example county override */
 	{ { { "ss_living_subsidy", "是" }, { "urban_income_status", "1" },
 	    { "residence_region", "510182100001" } }, "2024-05-10", 2024,
-	    "SUB_LIVING", 12000, 6, 1, 12000 * 7 },
+	    "SUB_LIVING", 12000, 6, 1, 12000 * 12 },
 	/* outside Sichuan no row applies */
 	{ { { "ss_care_subsidy", "是" },
 	    { "residence_region", "500101001001" } }, "2024-05-10", 2024,
@@ -327,8 +327,9 @@ static const struct {
 	    "MEDICAL_PREMIUM", 38000, 6, 0, 38000 },
 	{ { { "ss_pension_premium", "是" } }, "2024-09-10", 2024,
 	    "PENSION_PREMIUM", 10000, 10, 0, 10000 },
-	{ { { "aid_need_any", "是" } }, "2024-05-10", 2024, "AID_DEVICE", -1,
-	    6, 0, 0 },
+	/* the estimate for a device: once */
+	{ { { "aid_need_any", "是" } }, "2024-05-10", 2024, "AID_DEVICE",
+	    80000, 6, 0, 80000 },
 };
 
 static const struct planner_item *
@@ -425,16 +426,21 @@ test_explain(void **state)
 		assert_true(res.items[i].why_zh[0] != '\0');
 	}
 	it = item_of(&res, "SUB_CARE");
-	assert_non_null(strstr(it->why_en, "severe"));
-	assert_non_null(strstr(it->why_en, "valid_card"));
+	/* people read the reasons: labels, not codes */
+	assert_non_null(strstr(it->why_en, "severely disabled"));
+	assert_non_null(strstr(it->why_en, "holds a valid card"));
+	assert_null(strstr(it->why_en, "valid_card"));
+	assert_null(strstr(it->why_en, "disability_grade"));
 	/* both device items share the policy's reason */
 	assert_string_equal(res.items[1].why_en, res.items[2].why_en);
 	u = unmet_of(&res, "ss_accident_insurance");
 	assert_string_equal(u->why_en, "no policy for this need");
 	assert_string_equal(u->why_zh, "没有对应的政策");
 	u = unmet_of(&res, "ss_living_subsidy");
-	if (strstr(u->why_en, "SUB_LIVING") == NULL ||
-	    strstr(u->why_en, "dibao") == NULL ||
+	if (strstr(u->why_en, "SUB_LIVING") != NULL ||
+	    strstr(u->why_en, "Living subsidy for disabled persons in "
+	    "hardship") == NULL ||
+	    strstr(u->why_en, "minimum living guarantee") == NULL ||
 	    strstr(u->why_zh, "困难残疾人生活补贴") == NULL)
 		fail_msg("why: '%s' / '%s'", u->why_en, u->why_zh);
 	/* the same survey without explanations: same result, no texts */
@@ -464,7 +470,7 @@ static const struct {
 } two_rows[] = {
 	{ "1", "P1(legal_aid)", "", NULL },
 	{ "2", "P2(legal_aid)", "", NULL },
-	{ "3", "", "legal_aid", "P1 One: disability_grade 3" },
+	{ "3", "", "legal_aid", "One: Disability grade \"三级\"" },
 };
 
 static void
@@ -497,8 +503,8 @@ test_two_policies(void **state)
 		assert_string_equal(unmet, two_rows[i].unmet);
 		if (two_rows[i].why_en != NULL && (strncmp(res.unmet[0].why_en,
 		    two_rows[i].why_en, strlen(two_rows[i].why_en)) != 0 ||
-		    strstr(res.unmet[0].why_en, "; P2 Two: ") == NULL ||
-		    strstr(res.unmet[0].why_zh, "; P2 乙: ") == NULL))
+		    strstr(res.unmet[0].why_en, "; Two: ") == NULL ||
+		    strstr(res.unmet[0].why_zh, "；乙: ") == NULL))
 			fail_msg("why: '%s' / '%s'", res.unmet[0].why_en,
 			    res.unmet[0].why_zh);
 	}

@@ -74,7 +74,8 @@ test_builtin(void **state)
 	assert_int_equal(n, 0);
 	assert_null(policy_triggered_by(ps, -1, &n));
 	assert_null(policy_triggered_by(ps, (int)tu_catalog()->nfields, &n));
-	assert_int_equal(ps->namounts, 6);
+	/* 6 published or example rows, 33 estimates: every policy has one */
+	assert_int_equal(ps->namounts, 39);
 	for (i = 1; i < ps->namounts; i++)
 		assert_true(ps->amounts[i - 1].policy <= ps->amounts[i].policy);
 	policies_free(ps);
@@ -105,8 +106,19 @@ test_batches_and_pers(void **state)
 			assert_string_equal(policy_batch_get(
 			    batch_rows[i].batch)->code, batch_rows[i].code);
 	}
+	/* The speech's names of the 五个一批 batches (issue 14, point 10). */
+	assert_string_equal(policy_batch_get(BATCH_PROD_EMPLOY)->name_zh,
+	    "扶持发展生产和就业一批");
 	assert_string_equal(policy_batch_get(BATCH_SOCIAL_SEC)->name_zh,
-	    "低保政策兜底一批");
+	    "社会保障兜底一批");
+	assert_string_equal(policy_batch_get(BATCH_EDUCATION)->name_zh,
+	    "发展教育一批");
+	assert_string_equal(policy_batch_get(BATCH_MEDICAL)->name_zh,
+	    "医疗救助一批");
+	assert_string_equal(policy_batch_get(BATCH_RELOCATE)->name_zh,
+	    "移民搬迁安置一批");
+	assert_string_equal(policy_batch_get(BATCH_DISASTER)->name_zh,
+	    "灾后重建帮扶一批");
 	assert_null(policy_batch_get(NBATCHES));
 	assert_string_equal(policy_per_name(PER_MONTH), "month");
 	assert_string_equal(policy_per_name(PER_YEAR), "year");

@@ -277,8 +277,8 @@ static const struct {
 	enum report_unit	 u;
 	const char		*label, *head;
 } heads[] = {
-	{ "SUB_LIVING.planned", RU_FEN, "生活补贴·计划资金(分)",
-	    "生活补贴·计划资金(元)" },
+	{ "SUB_LIVING.planned", RU_FEN, "生活补贴·年度计划资金(分)",
+	    "生活补贴·年度计划资金(元)" },
 	{ "civil.spent", RU_FEN, "民政·已支出(分)", "民政·已支出(元)" },
 	{ "x.spent", RU_FEN, "支出", "支出(元)" },
 	{ "x.spent", RU_FEN, "支出(元)", "支出(元)" },
@@ -693,7 +693,7 @@ test_xlsx(void **state)
 	unzip(path, "xl/worksheets/sheet1.xml", &sheet);
 	assert_non_null(strstr(buf_str(&sheet), "<pane xSplit=\"1\" "
 	    "ySplit=\"2\" topLeftCell=\"B3\""));
-	assert_non_null(strstr(buf_str(&sheet), "<mergeCell ref=\"A1:L1\"/>"));
+	assert_non_null(strstr(buf_str(&sheet), "<mergeCell ref=\"A1:T1\"/>"));
 	string_cell(&sheet, &sst, "A1", v, sizeof(v));
 	assert_non_null(strstr(v, "2025年 彭州市(510182) 精准管理指标"));
 	assert_non_null(strstr(v, "筛选: 残疾类别=肢体残疾、智力残疾"));
@@ -736,7 +736,7 @@ test_xlsx(void **state)
 	    sheet_no(r, "policy"));
 	unzip(path, entry, &sheet);
 	string_cell(&sheet, &sst, "F2", v, sizeof(v));
-	assert_non_null(strstr(v, "·计划资金(元)"));
+	assert_non_null(strstr(v, "·年度计划资金(元)"));
 	buf_free(&sheet);
 	buf_free(&wb);
 	buf_free(&sst);
@@ -799,7 +799,7 @@ test_csv(void **state)
 	    (long long)kpi->t.rows[0].v[2]);
 	assert_non_null(strstr(data, want));
 	assert_non_null(strstr(data, "\r\n区划,区划代码,视力残疾,听力残疾,"));
-	assert_non_null(strstr(data, "·计划资金(元),"));
+	assert_non_null(strstr(data, "·年度计划资金(元),"));
 	assert_non_null(strstr(data, "%,"));
 	/* tables end in a blank line */
 	assert_int_equal(count(data, "\r\n\r\n"), r->ntables);

@@ -371,7 +371,7 @@ naive_ncols(const struct want *w)
 	case K_DEPT:
 		return 5 * dept_count();
 	case K_KPI:
-		return 10;
+		return 18;	/* the two target columns are 0: no targets */
 	default:
 		return 4 * nneed;
 	}
@@ -436,22 +436,27 @@ add_service(const struct person *p, enum kind k, int64_t *row)
 	}
 }
 
-/* KPI raw: registered, valid, surveyed, covered, items, done, overdue. */
+/* KPI raw: registered, valid, surveyed, covered, items, done, overdue,
+ * draft plans, confirmed plans, open proposals, committed items, their
+ * planned and spent funds (stats.h). */
+#define NRAW	16
 static void
 add_kpi(const struct person *p, int day, int64_t *raw)
 {
 	const struct field *cs = field("card_status");
-	int y, m, d;
+	int y, m, d, firm = p->plan == 2 || p->plan == 3;
 	size_t j;
 
 	date_to_ymd(day, &y, &m, &d);
 	raw[0]++;
+	raw[7] += p->plan == 1;
+	raw[8] += firm;
 	if (p->survey != NULL) {
 		raw[2]++;
 		if (p->survey->set[cs->index] &&
 		    p->survey->num[cs->index] == 1) {
 			raw[1]++;
-			raw[3] += p->plan == 2 || p->plan == 3;
+			raw[3] += firm;
 		}
 	}
 	for (j = 0; j < p->nitems; j++) {
@@ -460,8 +465,14 @@ add_kpi(const struct person *p, int day, int64_t *raw)
 		if (it->decision == 2)
 			continue;
 		raw[4]++;
+		raw[9] += it->decision == 0;
+		if (it->decision != 1 || !firm)
+			continue;
+		raw[10]++;
+		raw[11] += it->planned;
+		raw[12] += it->spent;
 		raw[5] += it->status == 3;
-		raw[6] += it->status != 3 && (y > YEAR ||
+		raw[6] += it->status != 3 && it->status != 4 && (y > YEAR ||
 		    (y == YEAR && it->month < m));
 	}
 }
@@ -517,8 +528,14 @@ finish(const struct want *w, int64_t *row, const int64_t *raw)
 		row[5] = rate(raw[3], raw[1]);
 		row[6] = raw[4];
 		row[7] = raw[5];
-		row[8] = rate(raw[5], raw[4]);
+		row[8] = rate(raw[5], raw[10]);
 		row[9] = raw[6];
+		row[10] = raw[7];
+		row[11] = raw[8];
+		row[12] = raw[9];
+		row[13] = raw[10];
+		row[14] = raw[11];
+		row[15] = raw[12];
 	}
 	if (w->kind == K_NEED)
 		for (j = 0; j < nneed; j++)
@@ -568,7 +585,7 @@ compare(const struct region *in, const struct want *w,
 	check_rows(in, t);
 	assert_int_equal(t->ncols, nc);
 	exp = calloc(t->nrows * nc, sizeof(*exp));
-	raw = calloc(t->nrows * 8, sizeof(*raw));
+	raw = calloc(t->nrows * NRAW, sizeof(*raw));
 	assert_true(exp != NULL && raw != NULL);
 	for (k = 0; k < NPOP; k++) {
 		const struct person *p = &pop[k];
@@ -581,7 +598,7 @@ compare(const struct region *in, const struct want *w,
 			add_field(p, w, exp + r * nc);
 			break;
 		case K_KPI:
-			add_kpi(p, w->today, raw + r * 8);
+			add_kpi(p, w->today, raw + r * NRAW);
 			break;
 		case K_NEED:
 			add_need(p, exp + r * nc);
@@ -593,11 +610,11 @@ compare(const struct region *in, const struct want *w,
 	for (r = 1; r < t->nrows; r++) {
 		for (c = 0; c < nc; c++)
 			exp[c] += exp[r * nc + c];
-		for (c = 0; c < 8; c++)
-			raw[c] += raw[r * 8 + c];
+		for (c = 0; c < NRAW; c++)
+			raw[c] += raw[r * NRAW + c];
 	}
 	for (r = 0; r < t->nrows; r++) {
-		finish(w, exp + r * nc, raw + r * 8);
+		finish(w, exp + r * nc, raw + r * NRAW);
 		for (c = 0; c < nc; c++)
 			if (t->rows[r].v[c] != exp[r * nc + c])
 				fail_msg("%s in %s, row %s, column %s: got "

@@ -651,7 +651,10 @@ rate(int64_t num, int64_t den)
 
 static const char *const kpi_cols[] = { "registered", "valid_card",
 	"surveyed", "entry_rate_bp", "covered", "coverage_bp", "items",
-	"items_done", "completion_bp", "overdue" };
+	"items_done", "completion_bp", "overdue", "plans_draft",
+	"plans_confirmed", "items_open", "items_committed", "funds_planned",
+	"funds_spent" };
+#define NKPI	(sizeof(kpi_cols) / sizeof(kpi_cols[0]))
 
 /* Items not done are overdue from the month after their planned one,
  * all of them once the year is past. */
@@ -675,29 +678,38 @@ check_kpi(const struct cmp *c)
 	struct lf_error err;
 	struct buf sql;
 	struct grp *pg = mem_alloc(sizeof(*pg)), *ig = mem_alloc(sizeof(*ig));
-	char over[32];
-	int64_t reg, val, sur, cov, it, done;
+	char over[32], firm[160], cm[256];
+	int64_t reg, val, sur, cov, it, done, com;
 	size_t i, j;
 
 	assert_true(pg != NULL && ig != NULL);
 	assert_int_equal(stats_kpi_table(c->st, &q, &t, &err), 0);
-	assert_int_equal(t.ncols, 10);
-	for (j = 0; j < 10; j++)
+	assert_int_equal(t.ncols, NKPI + 2);	/* + the target columns */
+	for (j = 0; j < NKPI; j++)
 		assert_string_equal(t.col_code[j], kpi_cols[j]);
+	/* a plan that is confirmed or closed; a committed item: accepted,
+	 * in such a plan (core/stats.h) */
+	snprintf(firm, sizeof(firm), "EXISTS (SELECT 1 FROM plans pl WHERE "
+	    "pl.person_id = p.id AND pl.year = %d AND pl.status IN (2, 3))",
+	    c->year);
+	snprintf(cm, sizeof(cm), "(i.decision = 1 AND %s)", firm);
 	buf_init(&sql, 1 << 20);
 	sqlf(&sql, "SELECT substr(p.region, 1, %d), count(*), SUM(IFNULL("
 	    "v.card_status = 1, 0)), SUM(v.id IS NOT NULL), SUM(IFNULL("
-	    "v.card_status = 1, 0) AND EXISTS (SELECT 1 FROM plans pl WHERE "
-	    "pl.person_id = p.id AND pl.year = %d AND pl.status IN (2, 3))) "
-	    PERSONS_FROM " GROUP BY 1", c->digits, c->year, c->year,
-	    buf_str(&c->where));
-	grp_run(c, buf_str(&sql), 4, pg);
+	    "v.card_status = 1, 0) AND %s), SUM(EXISTS (SELECT 1 FROM plans "
+	    "pl WHERE pl.person_id = p.id AND pl.year = %d AND pl.status = "
+	    "1)), SUM(%s) " PERSONS_FROM " GROUP BY 1", c->digits, firm,
+	    c->year, firm, c->year, buf_str(&c->where));
+	grp_run(c, buf_str(&sql), 6, pg);
 	buf_reset(&sql);
 	overdue_cond(c, over, sizeof(over));
-	sqlf(&sql, "SELECT substr(p.region, 1, %d), count(*), SUM(i.status = "
-	    "3), SUM(i.status != 3 AND %s) " ITEMS_FROM " GROUP BY 1",
-	    c->digits, over, c->year, c->year, buf_str(&c->where));
-	grp_run(c, buf_str(&sql), 3, ig);
+	sqlf(&sql, "SELECT substr(p.region, 1, %d), count(*), SUM(%s AND "
+	    "i.status = 3), SUM(%s AND i.status NOT IN (3, 4) AND %s), "
+	    "SUM(i.decision = 0), SUM(%s), SUM(CASE WHEN %s THEN "
+	    "i.funds_planned ELSE 0 END), SUM(CASE WHEN %s THEN "
+	    "i.funds_spent ELSE 0 END) " ITEMS_FROM " GROUP BY 1", c->digits,
+	    cm, cm, over, cm, cm, cm, c->year, c->year, buf_str(&c->where));
+	grp_run(c, buf_str(&sql), 7, ig);
 	buf_free(&sql);
 	for (i = 0; i < t.nrows; i++) {
 		reg = grp_value(pg, &t, i, 0);
@@ -706,12 +718,16 @@ check_kpi(const struct cmp *c)
 		cov = grp_value(pg, &t, i, 3);
 		it = grp_value(ig, &t, i, 0);
 		done = grp_value(ig, &t, i, 1);
+		com = grp_value(ig, &t, i, 4);
 		{
-			int64_t want[10] = { reg, val, sur, rate(sur, reg),
-			    cov, rate(cov, val), it, done, rate(done, it),
-			    grp_value(ig, &t, i, 2) };
+			int64_t want[NKPI] = { reg, val, sur, rate(sur, reg),
+			    cov, rate(cov, val), it, done, rate(done, com),
+			    grp_value(ig, &t, i, 2), grp_value(pg, &t, i, 4),
+			    grp_value(pg, &t, i, 5), grp_value(ig, &t, i, 3),
+			    com, grp_value(ig, &t, i, 5),
+			    grp_value(ig, &t, i, 6) };
 
-			for (j = 0; j < 10; j++)
+			for (j = 0; j < NKPI; j++)
 				if (t.rows[i].v[j] != want[j])
 					fail_msg("%s: kpi %s, row %s: engine "
 					    "%lld, SQL %lld", c->label,
@@ -1590,8 +1606,10 @@ test_odd_items(void **state)
 			sum += p.rows[0].v[j];
 	assert_int_equal(sum, k.rows[0].v[col(&k, "items")] - 1);
 	assert_int_equal(k.rows[0].v[col(&k, "overdue")], sql_int(m.h,
-	    "SELECT count(*) FROM items WHERE decision != 2 AND status != 3 "
-	    "AND month BETWEEN 1 AND 7"));
+	    "SELECT count(*) FROM items i WHERE decision = 1 AND status NOT "
+	    "IN (3, 4) AND month BETWEEN 1 AND 7 AND EXISTS (SELECT 1 FROM "
+	    "plans pl WHERE pl.person_id = i.person_id AND pl.year = i.year "
+	    "AND pl.status IN (2, 3))"));
 	stats_table_free(&k);
 	stats_table_free(&b);
 	stats_table_free(&p);

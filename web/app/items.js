@@ -13,6 +13,11 @@ import { label } from './ui.js';
 
 const zh = () => getState().lang !== 'en';
 
+// The 草稿 badge of a draft plan (an item in a draft is never overdue).
+export function DraftBadge() {
+	return html`<span class="badge badge-draft">${t('plan.draftBadge')}</span>`;
+}
+
 // 72000 -> "720.00"
 export function yuan(fen) {
 	const n = Number(fen) || 0;

@@ -17,6 +17,7 @@ import { items as outboxItems, refreshPerson, keepPlan } from
 import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
+import { DraftBadge } from '../items.js';
 
 // Every plan of a region, year and status (the plans API, page by page).
 async function plansAll(region, year, status) {
@@ -193,7 +194,7 @@ function SaveOffline({ todo }) {
 	</div>`;
 }
 
-function PlanList({ id, title, empty, list, meta, level = 2 }) {
+function PlanList({ id, title, empty, list, meta, level = 2, draft }) {
 	const H = level === 2 ? 'h2' : 'h3';
 
 	return html`<section class="plans" aria-labelledby=${id}>
@@ -202,7 +203,7 @@ function PlanList({ id, title, empty, list, meta, level = 2 }) {
 		    html`<${Pager} list=${list} what=${title} item=${(p) => html`<li
 		    key=${p.id + '/' + p.year}>
 			<a href=${`#/person/${p.id}/plan/${p.year}`}>
-				<span class="pname">${p.name}</span>
+				<span class="pname">${p.name}${draft && html` <${DraftBadge} />`}</span>
 				<span class="pmeta">${meta(p)}</span>
 			</a>
 		</li>`} />`}
@@ -223,11 +224,12 @@ function Plans({ plans, q }) {
 		<section class="plans" aria-labelledby="h-drafts">
 			<h2 id="h-drafts">${t('home.drafts', { n: drafts.length })}</h2>
 			${drafts.length === 0 ? html`<p>${t('home.noDrafts')}</p>` :
-			    html`<${PlanList} id="h-drafts-open" level=${3}
+			    html`<${PlanList} id="h-drafts-open" level=${3} draft=${true}
 			    list=${open} title=${t('home.draftsOpen',
 			    { n: open.length })} empty=${t('home.noneOpen')}
 			    meta=${(p) => t('home.draftMeta', p)} />
-			<${PlanList} id="h-drafts-ready" level=${3} list=${ready}
+			<${PlanList} id="h-drafts-ready" level=${3} draft=${true}
+			    list=${ready}
 			    title=${t('home.draftsReady', { n: ready.length })}
 			    empty=${t('home.noneReady')}
 			    meta=${(p) => t('home.draftMeta', p)} />`}

@@ -13,7 +13,7 @@ import { age } from '../expr.js';
 import { refreshPerson, pendingFor } from '../outbox.js';
 import { getState, canWrite, canAudit, canReadPersons } from
     '../state.js';
-import { ItemCard, money, openCount } from '../items.js';
+import { ItemCard, DraftBadge, money, openCount } from '../items.js';
 import { Page, Alert, Loading, useAsync, errorText, label, genderText,
     statusText, fmtTime } from '../ui.js';
 
@@ -98,7 +98,8 @@ function PlanYear({ cat, pl }) {
 	const sum = (k) => kept.reduce((n, it) => n + it.five.funds[k], 0);
 
 	return html`<div class="plan-year">
-		<p class="plan-line"><strong>${t('plan.short')}</strong>${' · ' +
+		<p class="plan-line"><strong>${t('plan.short')}</strong>
+		    ${pl.plan.status === 'draft' && html` <${DraftBadge} />`}${' · ' +
 		    t('plan.status.' + pl.plan.status) + ' · ' +
 		    t('person.planSum', { n: kept.length, planned:
 		    money(sum('planned')), spent: money(sum('spent')) })}</p>

@@ -18,7 +18,7 @@ import { refreshPerson, newCid, keptPlan } from '../outbox.js';
 import { announce, getState, canWrite, canConfirm } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, label, fmtTime } from
     '../ui.js';
-import { ItemCard, DEPTS, deptName, codeText, parseYuan, yuan, money,
+import { ItemCard, DraftBadge, DEPTS, deptName, codeText, parseYuan, yuan, money,
     openCount, policyName } from '../items.js';
 import { Feedback } from './feedback.js';
 
@@ -598,7 +598,8 @@ function PlanBody({ id, year, d }) {
 	    'plan.reopenedNow'));
 
 	return html`
-		<p class="lead">${plan ? t('plan.state', { status:
+		<p class="lead">${plan && plan.status === 'draft' &&
+		    html`<${DraftBadge} />${' '}`}${plan ? t('plan.state', { status:
 		    t('plan.status.' + plan.status), v: plan.version }) :
 		    t('plan.none')}</p>
 		${note && html`<${Alert} kind=${note.kind}>${note.text}<//>`}

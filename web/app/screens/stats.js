@@ -38,8 +38,9 @@ const KPIS = [
 	{ code: 'coverage_bp', key: 'coverage', num: 'covered',
 	    den: 'valid_card' },
 	{ code: 'completion_bp', key: 'completion', num: 'items_done',
-	    den: 'items' },
-	{ code: 'overdue', key: 'overdue', num: 'overdue', den: 'items' }
+	    den: 'items_committed' },
+	{ code: 'overdue', key: 'overdue', num: 'overdue',
+	    den: 'items_committed' }
 ];
 const DENOM = Object.fromEntries(KPIS.map((k) => [k.code, k.den]));
 
@@ -235,6 +236,30 @@ function KpiCard({ x, v, target }) {
 	</li>`;
 }
 
+// 入库 against the region's registration target (data/targets.tsv), and
+// the plans still in draft (their items are never overdue).
+function Progress({ v }) {
+	const has = v.reg_target > 0;
+
+	return html`<li class="kpi kpi-progress">
+		<h3 id="k-regtarget">${t('stats.regTarget')}</h3>
+		<p class="kpi-value" data-progress="reg_target_bp">${has ?
+		    pct(v.reg_target_bp) : '—'}</p>
+		${has && html`<progress aria-labelledby="k-regtarget"
+		    max="10000" value=${Math.min(v.reg_target_bp, 10000)}>
+		    ${pct(v.reg_target_bp)}</progress>`}
+		<p>${has ? t('stats.regTargetOf', { n: num(v.registered),
+		    d: num(v.reg_target) }) : t('stats.noRegTarget')}</p>
+	</li>
+	<li class="kpi">
+		<h3>${t('stats.drafts')}</h3>
+		<p class="kpi-value" data-progress="plans_draft">${num(
+		    v.plans_draft)}</p>
+		<p>${t('stats.draftsOf', { open: num(v.items_open),
+		    firm: num(v.plans_confirmed) })}</p>
+	</li>`;
+}
+
 // The keys of row v that miss their target.
 function misses(v, targets) {
 	return new Set(Object.keys(targets).filter((k) => k in v &&
@@ -252,7 +277,8 @@ function Kpis({ d, s }) {
 
 	return html`<${Section} id="h-kpi" title=${t('stats.kpi')}>
 		<ul class="kpis">${KPIS.map((x) => html`<${KpiCard} key=${x.code}
-		    x=${x} v=${k.region} target=${k.targets[x.code]} />`)}</ul>
+		    x=${x} v=${k.region} target=${k.targets[x.code]} />`)}
+		    <${Progress} v=${k.region} /></ul>
 		${rows.length > 0 && html`<p>${below.size ?
 		    t('stats.belowList', { n: below.size }) : t('stats.allMet')}
 		    ${' '}${t('stats.drillHint')}</p>`}

@@ -1,0 +1,267 @@
+// kpi.test.mjs - issue 14, points 1, 3, 4, 9 and 10 in the browser and
+// over HTTP:
+//   - GET /api/v1/openapi.json (data/openapi.json) is served without a
+//     session, and real answers of the server, recorded here route by
+//     route, validate against its schemas with a real JSON-schema
+//     validator (ajv, JSON Schema 2020-12, the dialect of OpenAPI 3.1);
+//   - the dashboard shows 入库 against the region's target
+//     (data/targets.tsv) and the draft plans; a draft plan carries a 草稿
+//     badge on the person page and the plan page;
+//   - the 五个一批 batches carry the speech's names, the same in the web
+//     app's strings and the server's policy table;
+//   - proposals come with measures and the yearly figure; reasons read
+//     as labels.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { start, stop, sh, addUsers, apiLogin, call, base, newPage, login,
+    screen, PW, Y } from './harness.mjs';
+
+let village;
+
+before(async () => {
+	await start(import.meta.url, (db) => {
+		sh(['seed', db, '--persons', '300', '--region', '510182',
+		    '--years', `${Y - 1}-${Y}`, '--seed', '14']);
+		sh(['plan', db, '--year', String(Y)]);
+		village = execFileSync('sqlite3', [db, `SELECT region FROM
+		    persons WHERE status = 1 GROUP BY region ORDER BY count(*)
+		    DESC, region LIMIT 1`], { encoding: 'utf8' }).trim();
+		addUsers([['vil', 'village', village],
+		    ['cty', 'county', '510182'], ['aud', 'auditor', '51'],
+		    ['civ', 'department', '510182', 'civil'],
+		    ['adm', 'admin', '510182']]);
+	});
+});
+
+after(async () => {
+	await stop();
+});
+
+// --- OpenAPI ----------------------------------------------------------------
+
+const esc = (s) => encodeURIComponent(s.replace(/~/g, '~0')
+    .replace(/\//g, '~1'));
+
+test('openapi.json: served without a session, real answers validate ' +
+    'against its schemas', async () => {
+	const r = await fetch(base + '/api/v1/openapi.json');
+
+	assert.equal(r.status, 200);
+	assert.match(r.headers.get('content-type'), /application\/json/);
+	const doc = await r.json();
+
+	assert.equal(doc.openapi, '3.1.0');
+	const ajv = new Ajv2020({ strict: false, allErrors: true });
+
+	ajv.addSchema(doc, 'oa');
+	const seen = new Set();
+	// validates an answer against the operation's schema of that status
+	const check = (method, path, res) => {
+		const op = doc.paths[path] && doc.paths[path][method];
+
+		assert.ok(op, `${method} ${path} is described`);
+		assert.ok(op.responses[String(res.status)],
+		    `${method} ${path}: answer ${res.status} is described ` +
+		    JSON.stringify(res.body).slice(0, 300));
+		const v = ajv.getSchema(`oa#/paths/${esc(path)}/${method}/` +
+		    `responses/${res.status}/content/application~1json/schema`);
+
+		assert.ok(v, `schema of ${method} ${path} ${res.status}`);
+		assert.ok(v(res.body), `${method} ${path}: ` +
+		    JSON.stringify(v.errors, null, 1) + '\n' +
+		    JSON.stringify(res.body).slice(0, 400));
+		seen.add(`${method} ${path}`);
+	};
+	const errSchema = ajv.getSchema('oa#/components/schemas/Error');
+	// a login, raw
+	const lr = await fetch(base + '/api/v1/session', { method: 'POST',
+	    headers: { 'Content-Type': 'application/json' },
+	    body: JSON.stringify({ login: 'vil', password: PW }) });
+
+	check('post', '/api/v1/session', { status: lr.status,
+	    body: await lr.json() });
+	const vil = await apiLogin('vil');
+	const cty = await apiLogin('cty');
+	const aud = await apiLogin('aud');
+	const civ = await apiLogin('civ');
+	const adm = await apiLogin('adm');
+	const get = async (s, path, tmpl) => {
+		const res = await call(s, 'GET', path);
+
+		check('get', tmpl, res);
+		return res.body;
+	};
+	const send = async (s, method, path, tmpl, body) => {
+		const res = await call(s, method.toUpperCase(), path, body);
+
+		check(method, tmpl, res);
+		return res.body;
+	};
+	const bad = await call(vil, 'GET', '/persons/nonesuch');
+
+	assert.equal(bad.status, 404);
+	assert.ok(errSchema(bad.body), 'an error answer is an Error');
+
+	await get(vil, '/session', '/api/v1/session');
+	check('get', '/api/v1/catalog', { status: 200, body: await (await
+	    fetch(base + '/api/v1/catalog')).json() });
+	check('get', '/api/v1/openapi.json', { status: 200, body: doc });
+	const pol = await get(vil, '/policies', '/api/v1/policies');
+	await get(cty, '/regions/510182/children',
+	    '/api/v1/regions/{code}/children');
+	const page = await get(vil, `/persons?region=${village}&year=${Y}`,
+	    '/api/v1/persons');
+	const person = page.persons[0];
+	const id = person.id;
+
+	await send(vil, 'post', '/persons/search', '/api/v1/persons/search',
+	    { name: person.name.slice(0, 1), region: village });
+	const full = await get(vil, `/persons/${id}`, '/api/v1/persons/{id}');
+	await send(vil, 'post', `/persons/${id}/reveal`,
+	    '/api/v1/persons/{id}/reveal');
+	const yr = full.years.find((y) => y.year === Y);
+
+	await send(vil, 'put', `/persons/${id}/surveys/${Y}`,
+	    '/api/v1/persons/{id}/surveys/{year}', { version: yr.version,
+	    values: yr.survey });
+	let plan = await get(vil, `/persons/${id}/plans/${Y}`,
+	    '/api/v1/persons/{id}/plans/{year}');
+
+	plan = await send(vil, 'post', `/persons/${id}/plans/${Y}/build`,
+	    '/api/v1/persons/{id}/plans/{year}/build');
+	const manual = (await send(vil, 'post', `/persons/${id}/plans/${Y}/items`,
+	    '/api/v1/persons/{id}/plans/{year}/items', { policy: 'SUB_CARE',
+	    dept: 'civil', measures: '按月发放', planned_month:
+	    `${Y}-01`, funds_planned: 96000 })).item;
+	for (const it of plan.items.filter((x) => x.decision.code === 0))
+		await send(vil, 'patch', `/items/${it.id}`,
+		    '/api/v1/items/{id}', { version: it.version, decision: 1 });
+	await get(vil, `/items/${manual.id}`, '/api/v1/items/{id}');
+	plan = await get(vil, `/persons/${id}/plans/${Y}`,
+	    '/api/v1/persons/{id}/plans/{year}');
+	plan = await send(cty, 'post', `/persons/${id}/plans/${Y}/confirm`,
+	    '/api/v1/persons/{id}/plans/{year}/confirm',
+	    { version: plan.plan.version });
+	const inbox = await get(civ, `/inbox?year=${Y}`, '/api/v1/inbox');
+	const mine = inbox.items.find((x) => x.id === manual.id);
+
+	assert.ok(mine, 'the civil-affairs item reached the inbox');
+	const acc = (await send(civ, 'post', `/items/${mine.id}/accept`,
+	    '/api/v1/items/{id}/accept', { version: mine.version })).item;
+	const del = (await send(civ, 'post', `/items/${mine.id}/deliveries`,
+	    '/api/v1/items/{id}/deliveries', { date: `${Y}-01-15`,
+	    amount: 8000, note: '一月', client_id: 'e2e-kpi-1' })).item;
+
+	assert.ok(acc.version < del.version);
+	await send(civ, 'post', `/items/${mine.id}/return`,
+	    '/api/v1/items/{id}/return', { version: del.version,
+	    reason: '测试退回' });
+	await send(cty, 'post', `/persons/${id}/plans/${Y}/reopen`,
+	    '/api/v1/persons/{id}/plans/{year}/reopen',
+	    { version: plan.plan.version });
+	await get(vil, `/plans?year=${Y}`, '/api/v1/plans');
+	await get(cty, `/stats?year=${Y}`, '/api/v1/stats');
+	await send(vil, 'post', '/rules/check', '/api/v1/rules/check',
+	    { expression: 'severe and valid_card', values: { disability_grade:
+	    1, card_status: 1 }, year: Y });
+	await send(cty, 'post', '/rules/simulate', '/api/v1/rules/simulate',
+	    { expression: 'severe', year: Y, region: '510182', amount: 8000,
+	    per: 'month' });
+	await send(cty, 'post', '/plans/build', '/api/v1/plans/build',
+	    { year: Y, region: village });
+	await get(aud, `/audit?person=${id}`, '/api/v1/audit');
+	await get(adm, '/users', '/api/v1/users');
+	await send(adm, 'post', '/users', '/api/v1/users', { login: 'newvil',
+	    role: 'village', region: village, password: PW + 'x' });
+	await send(adm, 'put', '/users/newvil/password',
+	    '/api/v1/users/{login}/password', { password: PW + 'y' });
+	await send(adm, 'post', '/users/newvil/disable',
+	    '/api/v1/users/{login}/disable');
+	await send(vil, 'delete', '/session', '/api/v1/session');
+	// what the run reached, against what the description lists
+	const all = Object.entries(doc.paths).flatMap(([p, ops]) =>
+	    Object.keys(ops).map((m) => `${m} ${p}`));
+	const missed = all.filter((x) => !seen.has(x));
+
+	console.log(`openapi: ${seen.size} of ${all.length} operations ` +
+	    `validated on real answers; not reached: ${missed.join(', ')}`);
+	assert.ok(seen.size >= all.length - 2, missed.join(', '));
+	// point 10: the speech's names, in the server and the web app alike
+	const { STRINGS } = await import('../../web/app/i18n.js').catch(
+	    () => ({ STRINGS: null }));
+	const names = Object.fromEntries(pol.batches.map((b) =>
+	    [b.code, b.name]));
+
+	assert.equal(names.PROD_EMPLOY, '扶持发展生产和就业一批');
+	assert.equal(names.SOCIAL_SEC, '社会保障兜底一批');
+	assert.equal(names.EDUCATION, '发展教育一批');
+	assert.equal(names.MEDICAL, '医疗救助一批');
+	assert.equal(names.RELOCATE, '移民搬迁安置一批');
+	assert.equal(names.DISASTER, '灾后重建帮扶一批');
+	if (STRINGS)
+		for (const [c, n] of Object.entries(names))
+			assert.equal(STRINGS.zh['batch.' + c], n, c);
+});
+
+// --- the dashboard, drafts ---------------------------------------------------
+
+test('dashboard: 入库 against the target and the drafts; 草稿 badges; ' +
+    'proposals with measures and yearly funds', async () => {
+	const cty = await apiLogin('cty');
+	const st = (await call(cty, 'GET', `/stats?year=${Y}`)).body;
+	const k = st.kpi.region;
+
+	// the demo county's target row exists for the years data/targets.tsv
+	// covers (2019..2026)
+	if (Y <= 2026)
+		assert.ok(k.reg_target > 0, 'a target for 510182');
+	assert.equal(k.reg_target_bp, k.reg_target > 0 ?
+	    Math.floor(k.registered * 10000 / k.reg_target) : 0);
+	assert.ok(k.plans_draft > 0, 'the built plans are drafts');
+	assert.equal(k.overdue, 0, 'no item of a draft is overdue');
+	const page = await newPage();
+
+	await login(page, 'cty');
+	await page.click('a:has-text("统计分析")');
+	await page.waitForSelector('[data-progress=reg_target_bp]');
+	const want = k.reg_target > 0 ? (k.reg_target_bp / 100).toFixed(1) +
+	    '%' : '—';
+
+	assert.equal((await page.textContent(
+	    '[data-progress=reg_target_bp]')).trim(), want);
+	assert.equal((await page.textContent('[data-progress=plans_draft]'))
+	    .trim(), k.plans_draft.toLocaleString('zh-CN'));
+	await page.locator('.kpi-progress').scrollIntoViewIfNeeded();
+	await screen(page, '61-stats-target');
+	// a draft plan: the 草稿 badge on the plan page, measures and funds
+	const vil = await apiLogin('vil');
+	const plans = (await call(vil, 'GET', `/plans?year=${Y}&status=draft`))
+	    .body.plans;
+
+	assert.ok(plans.length > 0);
+	const pid = plans.find((p) => p.items > 0).person.id;
+	const view = (await call(vil, 'GET', `/persons/${pid}/plans/${Y}`))
+	    .body;
+
+	for (const it of view.items.filter((x) => x.origin.code === 1)) {
+		assert.ok(it.five.measures, `${it.policy.code}: measures`);
+		assert.ok(it.five.funds.planned > 0, `${it.policy.code}: funds`);
+		assert.ok(it.five.effect.note, `${it.policy.code}: effect`);
+	}
+	for (const u of view.unmet)
+		assert.doesNotMatch(u.why + u.why_en, /[a-z]+_[a-z_]+|\{/,
+		    'a reason in labels');
+	const vp = await newPage();
+
+	await login(vp, 'vil');
+	await vp.goto(base + `/#/person/${pid}/plan/${Y}`);
+	await vp.waitForSelector('.lead .badge-draft');
+	assert.equal((await vp.textContent('.lead .badge-draft')).trim(),
+	    '草稿');
+	assert.match(await vp.textContent('main'), /年度资金 [\d,]+\.\d\d 元/);
+	await screen(vp, '62-plan-draft-badge');
+	await vp.goto(base + `/#/person/${pid}`);
+	await vp.waitForSelector('.plan-line .badge-draft');
+});
