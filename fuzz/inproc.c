@@ -235,6 +235,7 @@ inproc_start(void)
 	snprintf(cfg.web, sizeof(cfg.web), "web");
 	snprintf(cfg.port_file, sizeof(cfg.port_file), "%s/port", dir);
 	cfg.threads = 2;
+	cfg.timeout = 0;	/* a starved fuzz run must not cut answers off */
 	populate(cfg.db);
 	if (pthread_create(&t, NULL, serve, NULL) != 0)
 		die("thread", "");

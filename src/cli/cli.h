@@ -34,6 +34,8 @@ int	cmd_serve(int argc, char **argv);
 int	cmd_user(int argc, char **argv);
 int	cmd_plan(int argc, char **argv);
 int	cmd_stats(int argc, char **argv);
+int	cmd_backup(int argc, char **argv);
+int	cmd_restore(int argc, char **argv);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

@@ -35,6 +35,14 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
 	    "--region CODE [--department CODE]]",
 	    "manage accounts (the password is read from standard input)" },
+	/* backup and restore (issue 15) */
+	{ "backup", cmd_backup, "DB FILE [--key-out KEYFILE]",
+	    "copy DB, serving or not, into FILE as one consistent snapshot, "
+	    "checked (integrity, audit chain); the key file only with "
+	    "--key-out, to a file of its own" },
+	{ "restore", cmd_restore, "FILE DB [--key KEYFILE] [--force]",
+	    "replace DB with the backup FILE (never a database in use; an "
+	    "existing one only with --force), then verify it" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -99,13 +99,13 @@ put_name(struct explainer *x, const struct expr_insn *in)
 }
 
 /* An option's code as written in the catalog, and its label in Chinese
- * when `label` is set. */
+ * when `label` is set; a plain number for age (f NULL). */
 static void
 put_option(struct explainer *x, const struct field *f, int64_t v, int label)
 {
 	const struct field_option *o = NULL;
 
-	if (v >= INT_MIN && v <= INT_MAX)
+	if (f != NULL && v >= INT_MIN && v <= INT_MAX)
 		o = field_option(f, (int)v);
 	if (o == NULL) {
 		addf(x, "%" PRId64, v);
