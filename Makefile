@@ -17,7 +17,7 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv)
 
-.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean
+.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak
 all: deps liangfu web
 
 deps:
@@ -61,7 +61,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test api-test fuzz-replay test-e2e
+test: deps all unit-test cli-test api-test fuzz-replay rel-test test-e2e
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -94,6 +94,25 @@ fuzz-replay: build/test/fuzz_request $(patsubst %,build/test/fuzz_%,$(FUZZERS))
 	@for t in $(FUZZERS); do printf '%s: ' $$t; \
 		ASAN_OPTIONS=detect_leaks=0 build/test/fuzz_$$t fuzz/corpus/$$t \
 		2>build/test/fuzz_$$t.log || { cat build/test/fuzz_$$t.log; exit 1; }; done
+
+# Crash, fault, load and backup tests (tests/rel/): short in make test,
+# long in make soak.
+CRASH_TRIALS ?= 100
+rel-test: liangfu build/test/test_rel_alloc
+	@sh tests/rel/crash.sh ./liangfu $(CRASH_TRIALS)
+	@sh tests/rel/backup.sh ./liangfu
+	@sh tests/rel/diskfull.sh ./liangfu
+	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
+	@sh bench/load.sh ./liangfu --small
+
+soak: deps all build/test/test_rel_alloc
+	@sh tests/rel/crash.sh ./liangfu 1000
+	@sh tests/rel/backup.sh ./liangfu
+	@sh tests/rel/diskfull.sh ./liangfu
+	@sh bench/load.sh ./liangfu
+
+build/test/test_rel_alloc: tests/rel/test_rel_alloc.c $(FUZZINPROC) build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -I. -o $@ $< fuzz/inproc.c build/test/liblf.a $(LIBS)
 
 # libFuzzer runs (clang-14 and its runtime from Debian): every target for
 # FUZZ_SECONDS each, one after the other; new inputs that raise coverage

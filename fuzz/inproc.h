@@ -23,6 +23,11 @@
 extern char inproc_uid[3][48];
 extern char inproc_item[32];
 
+/* The database file the server serves. */
+extern char inproc_db[1024];
+/* 1 (the default): a 401 logs the user in again and resends once. */
+extern int inproc_relogin;
+
 /* Starts once (later calls return at once). Traps on any failure. */
 void	inproc_start(void);
 
@@ -31,5 +36,8 @@ void	inproc_start(void);
  * Returns the HTTP status, or -1 when no answer came. */
 int	inproc_send(const char *method, const char *target, const char *body,
 	    size_t len, int user);
+
+/* The last answer, head and body, cut at 1 MiB. */
+const char *inproc_answer(void);
 
 #endif
