@@ -89,7 +89,7 @@ fresh
 t0=$(ms); "$LF" import "$T/t.db" "$T/in.csv" >/dev/null 2>&1; t1=$(ms)
 import_ms=$((t1 - t0 + 50))
 [ "$(q "$T/t.db" "SELECT count(*) FROM persons")" -eq $((base_persons + 100)) ]
-api_ms=1500
+api_ms=1000
 
 # ---- the kinds -------------------------------------------------------------
 trial_import() {
