@@ -29,6 +29,7 @@ char inproc_db[1024];
 int inproc_relogin = 1;
 
 static struct cli_env env;
+static char dir[] = "/tmp/liangfu-fuzz-XXXXXX";
 static struct http_config cfg;
 static int port;
 static char token[2][160], csrf[2][160];
@@ -213,10 +214,27 @@ plan(void)
 	json_decref(j);
 }
 
+/* At exit: the run's directory goes (the server thread dies with the
+ * process). */
+static void
+cleanup(void)
+{
+	static const char *const names[] = { "fuzz.db", "fuzz.db-wal",
+	    "fuzz.db-shm", "fuzz.db-journal", "fuzz.db.key", "port" };
+	char path[sizeof(dir) + 32];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 void
 inproc_start(void)
 {
-	char dir[] = "/tmp/liangfu-fuzz-XXXXXX", err[256];
+	char err[256];
 	pthread_t t;
 	FILE *fp;
 	int i;
@@ -226,6 +244,7 @@ inproc_start(void)
 	if (mkdtemp(dir) == NULL || cli_env_load(&env) != 0 ||
 	    cli_env_rules(&env) != 0)
 		die("setup", dir);
+	atexit(cleanup);
 	if (http_config_load(&cfg, NULL, err, sizeof(err)) != 0)
 		die("config", err);
 	snprintf(cfg.db, sizeof(cfg.db), "%s/fuzz.db", dir);

@@ -11,8 +11,8 @@
  * parsing, the route table, the session check, the handler, the audit
  * writer.
  *
- * The server runs until the process exits; its directory is left behind
- * (each run makes a new one under /tmp/liangfu-fuzz-*).
+ * The server runs until the process exits; its directory (a new one
+ * under /tmp/liangfu-fuzz-* each run) is removed at exit.
  */
 #ifndef LF_FUZZ_INPROC_H
 #define LF_FUZZ_INPROC_H
