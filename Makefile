@@ -17,7 +17,7 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv) data/openapi.json
 
-.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean
+.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak
 all: deps liangfu web
 
 deps:
@@ -61,7 +61,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test api-test fuzz-replay test-e2e
+test: deps all unit-test cli-test api-test fuzz-replay rel-test test-e2e
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -76,21 +76,71 @@ api-test: $(APITESTS) build/test/liangfu
 build/test/fuzz_request: fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ fuzz/fuzz_request.c fuzz/replay.c build/test/liblf.a $(LIBS)
 
-fuzz-replay: build/test/fuzz_request
-	@build/test/fuzz_request fuzz/corpus/request
+# ---- reliability (issue 15): fuzz targets, crash, fault, load, backup ----
+# Each fuzz/fuzz_NAME.c is replayed over fuzz/corpus/NAME by `make test`
+# (gcc, ASan+UBSan); fuzz_json and fuzz_query drive a server in-process
+# (fuzz/inproc.c).
+FUZZERS := csv expr json query
+FUZZINPROC := fuzz/inproc.c fuzz/inproc.h
 
-# libFuzzer run (clang-14 and its runtime from Debian); new inputs that
-# raise coverage are kept in fuzz/corpus/request.
+build/test/fuzz_csv build/test/fuzz_expr: build/test/fuzz_%: fuzz/fuzz_%.c fuzz/replay.c build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -I. -o $@ $< fuzz/replay.c build/test/liblf.a $(LIBS)
+
+build/test/fuzz_json build/test/fuzz_query: build/test/fuzz_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZINPROC) build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -I. -o $@ $< fuzz/inproc.c fuzz/replay.c build/test/liblf.a $(LIBS)
+
+fuzz-replay: build/test/fuzz_request $(patsubst %,build/test/fuzz_%,$(FUZZERS))
+	@build/test/fuzz_request fuzz/corpus/request
+	@for t in $(FUZZERS); do printf '%s: ' $$t; \
+		ASAN_OPTIONS=detect_leaks=0 build/test/fuzz_$$t fuzz/corpus/$$t \
+		2>build/test/fuzz_$$t.log || { cat build/test/fuzz_$$t.log; exit 1; }; done
+
+# Crash, fault, load and backup tests (tests/rel/): short in make test,
+# long in make soak.
+CRASH_TRIALS ?= 100
+rel-test: liangfu build/test/test_rel_alloc
+	@sh tests/rel/crash.sh ./liangfu $(CRASH_TRIALS)
+	@sh tests/rel/backup.sh ./liangfu
+	@sh tests/rel/diskfull.sh ./liangfu
+	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
+	@sh bench/load.sh ./liangfu --small
+
+soak: deps all build/test/test_rel_alloc
+	@sh tests/rel/crash.sh ./liangfu 1000
+	@sh tests/rel/backup.sh ./liangfu
+	@sh tests/rel/diskfull.sh ./liangfu
+	@sh bench/load.sh ./liangfu
+
+build/test/test_rel_alloc: tests/rel/test_rel_alloc.c $(FUZZINPROC) build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -I. -o $@ $< fuzz/inproc.c build/test/liblf.a $(LIBS)
+
+# libFuzzer runs (clang-14 and its runtime from Debian): every target for
+# FUZZ_SECONDS each, one after the other; new inputs that raise coverage
+# land in build/fuzz/work-NAME (fold them into fuzz/corpus/NAME with
+# `build/fuzz/fuzz_NAME -merge=1 fuzz/corpus/NAME build/fuzz/work-NAME`).
 FUZZ_SECONDS ?= 600
+FUZZCC := clang-14 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -DLF_TESTING \
+	-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc -I.
+FUZZSRC := $(filter-out src/cli/%,$(SRCS)) $(ASMS)
 fuzz: deps
 	@dpkg-query -W clang-14 libclang-rt-14-dev >/dev/null 2>&1 || \
 		apt-get install -y -q clang-14 libclang-rt-14-dev
 	@mkdir -p build/fuzz
-	clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
-		-D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc -o build/fuzz/fuzz_request \
-		fuzz/fuzz_request.c $(filter-out src/cli/%,$(SRCS)) $(ASMS) $(LIBS)
+	$(FUZZCC) -o build/fuzz/fuzz_request fuzz/fuzz_request.c $(FUZZSRC) $(LIBS)
+	$(FUZZCC) -o build/fuzz/fuzz_csv fuzz/fuzz_csv.c $(FUZZSRC) $(LIBS)
+	$(FUZZCC) -o build/fuzz/fuzz_expr fuzz/fuzz_expr.c $(FUZZSRC) $(LIBS)
+	$(FUZZCC) -o build/fuzz/fuzz_json fuzz/fuzz_json.c fuzz/inproc.c \
+		src/cli/cli_common.c $(FUZZSRC) $(LIBS)
+	$(FUZZCC) -o build/fuzz/fuzz_query fuzz/fuzz_query.c fuzz/inproc.c \
+		src/cli/cli_common.c $(FUZZSRC) $(LIBS)
 	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		fuzz/corpus/request
+	@for t in $(FUZZERS); do mkdir -p build/fuzz/work-$$t && \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+		-artifact_prefix=build/fuzz/ build/fuzz/work-$$t fuzz/corpus/$$t \
+		2>build/fuzz/run-$$t.log || { tail -n 60 build/fuzz/run-$$t.log; \
+		exit 1; }; done
 
 demo: all
 	@sh scripts/demo.sh

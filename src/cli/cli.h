@@ -45,6 +45,8 @@ int	cmd_audit(int argc, char **argv);
 struct audit_check;
 int	cli_audit_report(const struct audit_check *c, FILE *fp);
 int	cmd_reconcile(int argc, char **argv);	/* issue 16 */
+int	cmd_backup(int argc, char **argv);
+int	cmd_restore(int argc, char **argv);
 
 /* Prints "usage: liangfu NAME ARGS" for the named command; returns 2. */
 int	cli_usage(const char *name);

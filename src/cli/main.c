@@ -66,6 +66,14 @@ static const struct cli_command commands[] = {
 	    "[--encoding auto|utf-8|gb18030] [--json OUT]",
 	    "compare a department's roster with the registry (应享未享 / "
 	    "不应享而享); each finding becomes a task" },
+	/* backup and restore (issue 15) */
+	{ "backup", cmd_backup, "DB FILE [--key-out KEYFILE]",
+	    "copy DB, serving or not, into FILE as one consistent snapshot, "
+	    "checked (integrity, audit chain); the key file only with "
+	    "--key-out, to a file of its own" },
+	{ "restore", cmd_restore, "FILE DB [--key KEYFILE] [--force]",
+	    "replace DB with the backup FILE (never a database in use; an "
+	    "existing one only with --force), then verify it" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -101,15 +101,15 @@ put_name(struct explainer *x, const struct expr_insn *in)
 }
 
 /* An option by its label, quoted ("“一般农户”"); a code the catalog lacks
- * as the number. `label` is kept for the callers' symmetry: options
- * always show as labels. */
+ * as the number, and a plain number for age (f NULL). `label` is kept for
+ * the callers' symmetry: options always show as labels. */
 static void
 put_option(struct explainer *x, const struct field *f, int64_t v, int label)
 {
 	const struct field_option *o = NULL;
 
 	(void)label;
-	if (v >= INT_MIN && v <= INT_MAX)
+	if (f != NULL && v >= INT_MIN && v <= INT_MAX)
 		o = field_option(f, (int)v);
 	if (o == NULL) {
 		addf(x, "%" PRId64, v);

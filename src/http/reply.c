@@ -105,14 +105,20 @@ enum MHD_Result
 reply_error(struct req *r, unsigned status, const char *code,
     const char *field, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], fld[128];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	snprintf(fld, sizeof(fld), "%s", field ? field : "");
+	/* JSON strings must be UTF-8: a message cut inside a character, or
+	 * a field named by the client's invalid bytes, is cut before them
+	 * (else json_pack() fails and the connection drops unanswered) */
+	msg[utf8_error_offset(msg, strlen(msg))] = '\0';
+	fld[utf8_error_offset(fld, strlen(fld))] = '\0';
 	return reply_json(r, status, json_pack("{s:{s:s,s:s,s:s}}", "error",
-	    "code", code, "message", msg, "field", field ? field : ""));
+	    "code", code, "message", msg, "field", fld));
 }
 
 /* The HTTP status for a core/store error code. */

@@ -752,12 +752,26 @@ refresh(struct build_merger *m, const struct old_item *o,
 	return plan_item_save(m->s, m->full, n, m->actor, &m->now, NULL, err);
 }
 
+/* A job's proposals and candidates; NULL when it has none (the batch's
+ * arrays may then be NULL too, and NULL + 0 is undefined). */
+static const struct build_prop *
+job_props(const struct build_batch *b, const struct build_job *j)
+{
+	return j->nprop > 0 ? b->props + j->prop0 : NULL;
+}
+
+static const struct build_cand *
+job_cands(const struct build_batch *b, const struct build_job *j)
+{
+	return j->ncand > 0 ? b->cands + j->cand0 : NULL;
+}
+
 static int
 apply(struct build_merger *m, const struct build_batch *b,
     const struct build_job *j, struct lf_error *err)
 {
-	const struct build_prop *props = b->props + j->prop0;
-	const struct build_cand *cands = b->cands + j->cand0;
+	const struct build_prop *props = job_props(b, j);
+	const struct build_cand *cands = job_cands(b, j);
 	size_t i;
 
 	for (i = 0; i < m->nold; i++) {
@@ -840,9 +854,8 @@ build_merge(struct build_merger *m, const struct build_batch *b,
 		return nomem(err);
 	if (!created && load_old(m, err) != 0)
 		return -1;
-	match_props(m, b->props + j->prop0, j->nprop);
-	carry(m, b->props + j->prop0, j->nprop, b->cands + j->cand0,
-	    j->ncand);
+	match_props(m, job_props(b, j), j->nprop);
+	carry(m, job_props(b, j), j->nprop, job_cands(b, j), j->ncand);
 	return apply(m, b, j, err);
 }
 
