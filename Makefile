@@ -17,11 +17,19 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv) data/openapi.json
 
-.PHONY: all deps test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak
+.PHONY: all deps deps-test test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak
 all: deps liangfu web
 
 deps:
 	@sh scripts/deps.sh
+
+# make test's packages, the browser tests' included, in one apt-get run
+# (a fresh machine updates the package lists once)
+deps-test:
+	@sh scripts/deps.sh e2e
+
+# nothing is compiled before the packages it needs are there (make -j)
+$(OBJS) $(TOBJS): | deps
 
 liangfu: $(OBJS)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $(OBJS) $(LIBS)
@@ -61,7 +69,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps all unit-test cli-test api-test fuzz-replay rel-test test-e2e
+test: deps-test all unit-test cli-test api-test fuzz-replay rel-test test-e2e
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
