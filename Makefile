@@ -77,6 +77,7 @@ unit-test: $(TESTS)
 
 cli-test: build/test/liangfu liangfu
 	@sh tests/cli/run.sh build/test/liangfu ./liangfu 100000
+	@sh tests/lint/audit_words.sh
 
 api-test: $(APITESTS) build/test/liangfu
 	@for t in $(APITESTS); do ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done

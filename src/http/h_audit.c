@@ -37,7 +37,9 @@ struct label {
 	const char	*code, *zh, *en;
 };
 
-/* Every action the server logs, and the results. */
+/* Every action the server logs, and the results (tests/lint/audit_words.sh
+ * fails when an action, target or result written anywhere has no words
+ * here). */
 static const struct label actions[] = {
 	{ "person.read", "查看人员", "Read a person" },
 	{ "person.search", "查找人员", "Searched persons" },
@@ -72,6 +74,36 @@ static const struct label actions[] = {
 	{ "user.disable", "停用账号", "Disabled an account" },
 	{ "user.passwd", "修改密码", "Changed a password" },
 	{ "user.list", "账号列表", "Listed accounts" },
+	/* 精准监督, feedback and self-service, findings, 智慧量服 */
+	{ "budget.simulate", "预算测算", "Budget what-if" },
+	{ "check.assign", "分派核查任务", "Assigned a check" },
+	{ "check.list", "核查任务列表", "Listed check tasks" },
+	{ "check.read", "查看核查任务", "Read a check task" },
+	{ "check.record", "记录核查结果", "Recorded a check" },
+	{ "feedback.add", "记录满意度评价", "Recorded satisfaction" },
+	{ "feedback.read", "查看满意度评价", "Read satisfaction" },
+	{ "finding.dismiss", "驳回数据质量问题", "Dismissed a finding" },
+	{ "finding.list", "数据质量问题列表", "Listed findings" },
+	{ "finding.read", "查看数据质量问题", "Read a finding" },
+	{ "finding.resolve", "处理数据质量问题", "Resolved a finding" },
+	{ "precision.read", "查看精准率", "Read precision rates" },
+	{ "recon.close", "关闭比对任务", "Closed a reconciliation task" },
+	{ "recon.list", "比对任务列表", "Listed reconciliation tasks" },
+	{ "recon.run", "部门名单比对", "Reconciled a roster" },
+	{ "sample.create", "抽取抽查样本", "Drew a spot-check sample" },
+	{ "sample.read", "查看抽查样本", "Read a spot-check sample" },
+	{ "self.check", "本人自助会话检查", "Self-service session check" },
+	{ "self.csrf", "本人自助 CSRF 检查", "Self-service CSRF check" },
+	{ "self.login", "本人自助登录", "Self-service login" },
+	{ "self.logout", "本人自助退出", "Self-service logout" },
+	{ "self.read", "本人查看计划", "Person read their own plan" },
+	{ "selfcode.issue", "发放自助查询码", "Issued a self-service code" },
+	{ "selfcode.list", "自助查询码列表", "Listed self-service codes" },
+	{ "selfcode.revoke", "作废自助查询码", "Revoked a self-service code" },
+	{ "supply.gaps", "查看供需缺口", "Read supply gaps" },
+	{ "supply.issue", "按名单发放", "Issued from the distribution list" },
+	{ "supply.list", "查看分配名单", "Read a distribution list" },
+	{ "supply.stock", "登记库存", "Recorded stock" },
 	{ NULL, NULL, NULL }
 };
 
@@ -80,6 +112,7 @@ static const struct label results[] = {
 	{ "not_found", "未找到", "Not found" },
 	{ "conflict", "冲突", "Conflict" }, { "invalid", "无效", "Invalid" },
 	{ "failed", "失败", "Failed" }, { "error", "错误", "Error" },
+	{ "refused", "被拒绝", "Refused" },
 	{ NULL, NULL, NULL }
 };
 
@@ -88,6 +121,12 @@ static const struct label targets[] = {
 	{ "plan", "一人一策", "Plan" }, { "region", "区划", "Region" },
 	{ "user", "账号", "Account" }, { "session", "会话", "Session" },
 	{ "audit", "审计日志", "Audit log" },
+	{ "check", "核查任务", "Check task" },
+	{ "sample", "抽查样本", "Sample" },
+	{ "finding", "数据质量问题", "Finding" },
+	{ "selfcode", "自助查询码", "Self-service code" },
+	{ "supply", "库存", "Stock" }, { "roster", "比对名单", "Roster" },
+	{ "recon_task", "比对任务", "Reconciliation task" },
 	{ NULL, NULL, NULL }
 };
 
