@@ -3,7 +3,15 @@
 //   - GET /api/v1/openapi.json (data/openapi.json) is served without a
 //     session, and real answers of the server, recorded here route by
 //     route, validate against its schemas with a real JSON-schema
-//     validator (ajv, JSON Schema 2020-12, the dialect of OpenAPI 3.1);
+//     validator (ajv, JSON Schema 2020-12, the dialect of OpenAPI 3.1):
+//     every operation of the description, the routes of feedback and
+//     self-service (a code issued, a self session opened with the revealed
+//     ID's last six), spot checks (a sample drawn, a task assigned to the
+//     supervisor and recorded), precision, findings (after `liangfu
+//     quality` on three emptied plans), the audit search, supply (stock by
+//     JSON and CSV, gaps, the list, an issue to a confirmed plan),
+//     reconciliation (after `liangfu reconcile` with an empty dibao
+//     roster) and budgets;
 //   - the dashboard shows 入库 against the region's target
 //     (data/targets.tsv) and the draft plans; a draft plan carries a 草稿
 //     badge on the person page and the plan page;
@@ -59,6 +67,17 @@ after(async () => {
 
 // --- OpenAPI ----------------------------------------------------------------
 
+// an ID number (GB 11643) beside id: sequence digits 15-16 changed, the sex
+// digit kept, the MOD 11-2 check digit recomputed
+const newId = (id) => {
+	const seq = String((Number(id.slice(14, 16)) + 37) % 100)
+	    .padStart(2, '0');
+	const body = id.slice(0, 14) + seq + id[16];
+	const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+	const sum = [...body].reduce((a, c, i) => a + Number(c) * w[i], 0);
+
+	return body + '10X98765432'[sum % 11];
+};
 const esc = (s) => encodeURIComponent(s.replace(/~/g, '~0')
     .replace(/\//g, '~1'));
 
@@ -121,6 +140,10 @@ test('openapi.json: served without a session, real answers validate ' +
 
 	assert.equal(bad.status, 404);
 	assert.ok(errSchema(bad.body), 'an error answer is an Error');
+	// item ids are references, never row numbers
+	const itemRef = ajv.getSchema('oa#/components/schemas/ItemRef');
+
+	assert.ok(!itemRef(17) && !itemRef('17'), 'a row id is no item id');
 
 	await get(vil, '/session', '/api/v1/session');
 	check('get', '/api/v1/catalog', { status: 200, body: await (await
@@ -230,6 +253,20 @@ test('openapi.json: served without a session, real answers validate ' +
 	    '/api/v1/users/{login}/password', { password: PW + 'y' });
 	await send(adm, 'post', '/users/newvil/disable',
 	    '/api/v1/users/{login}/disable');
+	// a new person: the first person's survey, revealed in full, with
+	// another sequence number in the ID (same sex digit, new check digit)
+	// and the certificate number following it
+	const nid = newId(idm[1]);
+	const vals = { ...yr.survey, ...idn, id_number: nid };
+
+	if (vals.disability_card_no)
+		vals.disability_card_no = nid + vals.disability_card_no.slice(18);
+	if (vals.householder_id_number === idm[1])
+		vals.householder_id_number = nid;
+	const born = await send(vil, 'post', '/persons', '/api/v1/persons',
+	    { year: Y, values: vals });
+
+	assert.match(born.id, /^[0-9a-f]{32}$/, 'a new person registered');
 	await send(aud, 'post', '/audit/persons', '/api/v1/audit/persons',
 	    { name: person.name.slice(0, 1), region: village });
 	// spot checks: a sample of the county, a task assigned and recorded
@@ -328,7 +365,8 @@ test('openapi.json: served without a session, real answers validate ' +
 
 	console.log(`openapi: ${seen.size} of ${all.length} operations ` +
 	    `validated on real answers; not reached: ${missed.join(', ')}`);
-	assert.ok(seen.size >= all.length - 2, missed.join(', '));
+	assert.deepEqual(missed, [], 'every operation validated on a real ' +
+	    'answer');
 	// point 10: the speech's names, in the server and the web app alike
 	const { STRINGS } = await import('../../web/app/i18n.js').catch(
 	    () => ({ STRINGS: null }));
