@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "core/supply.h"
 #include "io/csv.h"
+#include "store/plan.h"
 #include "store/supply_store.h"
 
 #define STOCK_ROWS_MAX	2000
@@ -189,7 +190,7 @@ h_supply_issue(struct req *r)
 	enum MHD_Result res;
 	const char *uid, *code, *date;
 	json_t *body, *y;
-	char today[11];
+	char today[11], ref[PLAN_REF_LEN + 1];
 	int rc;
 
 	if (!access_allowed(&r->who, ACT_PLAN_BATCH, 0))
@@ -229,9 +230,12 @@ h_supply_issue(struct req *r)
 	    "ok" : "invalid", rc == 0 ? it->code : err.code);
 	json_decref(body);
 	supply_free(sp);
+	if (rc == 0)
+		rc = plan_item_ref(r->s, io.id, ref, &err);
 	if (rc != 0)
 		return reply_lf_error(r, &err);
-	return reply_json(r, 200, json_pack("{s:I,s:I,s:s,s:s}", "item",
-	    (json_int_t)io.id, "delivery", (json_int_t)d.id, "date", d.date,
+	/* the item by its reference, never the row id (crypto/ref.h) */
+	return reply_json(r, 200, json_pack("{s:s,s:I,s:s,s:s}", "item",
+	    ref, "delivery", (json_int_t)d.id, "date", d.date,
 	    "policy", io.policy));
 }
