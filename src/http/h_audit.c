@@ -53,6 +53,7 @@ static const struct label actions[] = {
 	{ "plan.confirm", "确认一人一策", "Confirmed a plan" },
 	{ "plan.reopen", "退回一人一策", "Reopened a plan" },
 	{ "plan.list", "计划名单", "Listed plans" },
+	{ "plan.villages", "按村统计计划", "Counted plans by village" },
 	{ "item.read", "查看服务项目", "Read a service item" },
 	{ "item.add", "添加服务项目", "Added a service item" },
 	{ "item.write", "修改服务项目", "Changed a service item" },

@@ -109,6 +109,17 @@ http_china_date(int *year, int *month)
 }
 
 int
+http_overdue_before(int year)
+{
+	int y, m;
+
+	http_china_date(&y, &m);
+	if (y > year)
+		return 13;
+	return y < year ? 1 : m;
+}
+
+int
 http_query_args(struct req *r, const char *const *names, const char **values)
 {
 	struct query_ctx c = { names, values, 0 };

@@ -539,7 +539,6 @@ list_add(void *arg, const struct plan_summary *ps)
 	return 0;
 }
 
-/* The month before which an accepted, unfinished item of year is late. */
 /* -1 for none, the plan status named, or -2 when unknown. */
 static int
 status_of(const char *name)
@@ -554,17 +553,6 @@ status_of(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return i;
 	return -2;
-}
-
-static int
-overdue_before(int year)
-{
-	int y, m;
-
-	http_china_date(&y, &m);
-	if (y > year)
-		return 13;
-	return y < year ? 1 : m;
 }
 
 /* GET /api/v1/plans?year=&region=&status=draft|confirmed|closed&after=
@@ -609,7 +597,7 @@ h_plans_list(struct req *r)
 		    "范围内 (region unknown or outside your scope)");
 	q.region = in->code;
 	q.limit = (int)limit;
-	q.overdue_before = overdue_before(q.year);
+	q.overdue_before = http_overdue_before(q.year);
 	pg.list = json_array();
 	lf_error_clear(&err);
 	pg.err = &err;

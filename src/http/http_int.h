@@ -178,6 +178,7 @@ enum MHD_Result	h_rules_check(struct req *r);
 enum MHD_Result	h_rules_simulate(struct req *r);
 enum MHD_Result	h_plans_build(struct req *r);
 enum MHD_Result	h_plans_list(struct req *r);
+enum MHD_Result	h_plans_villages(struct req *r);	/* h_plan_villages.c */
 enum MHD_Result	h_stats(struct req *r);
 /* self-service and feedback (h_self.c, h_feedback.c) */
 enum MHD_Result	h_self_login(struct req *r);
@@ -235,6 +236,9 @@ enum MHD_Result	h_supply_issue(struct req *r);
 /* Today's year and month in China (UTC+8; store_today()); either may be
  * NULL. */
 void	 http_china_date(int *year, int *month);
+/* The month before which a committed, unfinished item of year is overdue
+ * (13: the year is past, 1: it is to come). */
+int	 http_overdue_before(int year);
 /* Reads the query string: values[i] gets the value of names[i]
  * (NULL-terminated; values must have as many slots, set to NULL by the
  * caller). -1 when the query holds a name not in names. */

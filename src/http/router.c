@@ -44,6 +44,8 @@ static const struct route routes[] = {
 	    AUTH_SESSION_CSRF },
 	{ "POST", "/api/v1/plans/build", h_plans_build, AUTH_SESSION_CSRF },
 	{ "GET", "/api/v1/plans", h_plans_list, AUTH_SESSION },
+	/* issue 14: drafts and overdue items by village */
+	{ "GET", "/api/v1/plans/villages", h_plans_villages, AUTH_SESSION },
 	{ "GET", "/api/v1/stats", h_stats, AUTH_SESSION },
 	{ "GET", "/api/v1/audit", h_audit, AUTH_SESSION },
 	/* issue 14: the audit screen's person search */

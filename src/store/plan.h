@@ -236,6 +236,32 @@ int	plan_list(struct store *s, const struct plan_list_query *q,
 	    plan_summary_fn fn, void *arg, int64_t *last,
 	    struct lf_error *err);
 
+/* One village's plans of a year, for the home of a township and above
+ * (issue 14): drafts to finish and persons with overdue items. */
+struct plan_village {
+	int64_t		 village;	/* 12-digit code */
+	int		 plans;		/* every plan of the village */
+	int		 drafts;	/* plans with status draft */
+	int		 overdue;	/* persons with an overdue item: the
+					   plans whose plan_summary.overdue
+					   is above 0 */
+};
+typedef int (*plan_village_fn)(void *arg, const struct plan_village *v);
+struct plan_villages_query {
+	const char	*region;	/* region code prefix, required */
+	int		 year;
+	int		 overdue_before;	/* as in plan_list_query */
+	int		 limit;		/* 1..1000 */
+};
+/* The villages of region with a draft or a person with overdue items in
+ * year, most to do first (drafts + overdue, then code), at most limit of
+ * them; *total = how many such villages there are in all. One GROUP BY
+ * over plans_region, items found by items_person. fn returns non-zero to
+ * stop (that value is returned when it is negative, else 0). */
+int	plan_villages(struct store *s, const struct plan_villages_query *q,
+	    plan_village_fn fn, void *arg, int64_t *total,
+	    struct lf_error *err);
+
 /* Every item of year whose village starts with region (NULL = all), by
  * person then seq: for export. */
 int	plan_scan_items(struct store *s, int year, const char *region,

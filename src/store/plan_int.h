@@ -59,6 +59,14 @@ sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
 #define PLAN_ITEMS_OF	"year = (SELECT year FROM plans WHERE id = ?1) AND " \
 	"person_id = (SELECT person_id FROM plans WHERE id = ?1)"
 
+/* An overdue item (docs/api.md, KPI `overdue`; the plans list's count):
+ * item i of plan p accepted in a confirmed or closed plan, neither done
+ * (3) nor closed as not done (4), planned before month ?1 (13 once the
+ * year is past). The one SQL form of the rule: every query that counts
+ * overdue items uses it. */
+#define PLAN_OVERDUE_SQL	"p.status != 1 AND i.decision = 1 AND " \
+	"i.status NOT IN (3, 4) AND i.month < ?1"
+
 /* ---- rows ---------------------------------------------------------- */
 
 /* Appends the item columns in row order, comma-separated: the select

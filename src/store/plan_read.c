@@ -301,9 +301,7 @@ plan_list(struct store *s, const struct plan_list_query *q,
 		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT p.id, p.person_id, p.status, "
 	    "count(i.id), IFNULL(sum(i.decision = 0), 0), "
-	    "IFNULL(sum(i.status = 3), 0), IFNULL(sum(p.status != 1 AND "
-	    "i.decision = 1 AND "
-	    "i.status NOT IN (3, 4) AND i.month < ?1), 0), "
+	    "IFNULL(sum(i.status = 3), 0), IFNULL(sum(" PLAN_OVERDUE_SQL "), 0), "
 	    "IFNULL(sum(i.funds_planned), 0), IFNULL(sum(i.funds_spent), 0) "
 	    "FROM plans p LEFT JOIN items i ON i.year = p.year AND "
 	    "i.person_id = p.person_id AND i.decision != 2 WHERE p.year = ?2 "

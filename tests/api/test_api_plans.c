@@ -384,6 +384,89 @@ test_plans_list(void **state)
 	api_done(&r);
 }
 
+/* Drafts and persons with overdue items by village (issue 14): the
+ * confirmed plan of uid_a (2024 is past, so its open items are overdue),
+ * in the caller's scope only. */
+static void
+test_plans_villages(void **state)
+{
+	struct who cty, town, vil;
+	struct resp r;
+	json_t *v, *pl;
+	size_t i;
+	int late = 0;
+
+	(void)state;
+	api_login(&cty, "cty1");
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2024", NULL, &cty,
+	    0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(jint(r.json, "total"), 1);
+	assert_int_equal(jint(r.json, "year"), 2024);
+	assert_string_equal(json_string_value(json_object_get(r.json,
+	    "region")), "510104");
+	assert_int_equal(json_array_size(json_object_get(r.json, "villages")),
+	    1);
+	v = json_array_get(json_object_get(r.json, "villages"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "code")),
+	    "510104017001");
+	assert_true(strlen(json_string_value(json_object_get(v, "name"))) > 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    v, "township"), "code")), "510104017");
+	assert_true(strlen(json_string_value(json_object_get(json_object_get(
+	    v, "township"), "name"))) > 0);
+	assert_int_equal(jint(v, "plans"), 1);
+	assert_int_equal(jint(v, "drafts"), 0);
+	assert_int_equal(jint(v, "overdue"), 1);
+	api_done(&r);
+	/* the same count as the plans list's overdue */
+	api_call(&r, "GET", "/api/v1/plans?year=2024", NULL, &cty, 0);
+	pl = json_object_get(r.json, "plans");
+	for (i = 0; i < json_array_size(pl); i++)
+		late += jint(json_array_get(pl, i), "overdue") > 0;
+	assert_int_equal(late, 1);
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2023", NULL, &cty,
+	    0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(jint(r.json, "total"), 0);
+	api_done(&r);
+	api_login(&town, "town1");
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2024&region="
+	    "510104017", NULL, &town, 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(jint(r.json, "total"), 1);
+	api_done(&r);
+	/* outside the caller's scope, or unknown: 404 */
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2024&region=510104",
+	    NULL, &town, 0);
+	assert_int_equal(r.status, 404);
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2024&region=510105",
+	    NULL, &cty, 0);
+	assert_int_equal(r.status, 404);
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans/villages?region=519999", NULL,
+	    &cty, 0);
+	assert_int_equal(r.status, 404);
+	api_done(&r);
+	/* bad queries */
+	api_call(&r, "GET", "/api/v1/plans/villages?limit=0", NULL, &cty, 0);
+	assert_int_equal(r.status, 400);
+	api_done(&r);
+	api_call(&r, "GET", "/api/v1/plans/villages?bogus=1", NULL, &cty, 0);
+	assert_int_equal(r.status, 400);
+	api_done(&r);
+	/* another village: nothing to do there */
+	api_login(&vil, "vil2");
+	api_call(&r, "GET", "/api/v1/plans/villages?year=2024", NULL, &vil, 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(jint(r.json, "total"), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "villages")),
+	    0);
+	api_done(&r);
+}
+
 static void
 test_rebuild_keeps_edits(void **state)
 {
@@ -596,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_edit_decide_confirm),
 		cmocka_unit_test(test_plans_list),
+		cmocka_unit_test(test_plans_villages),
 		cmocka_unit_test(test_rebuild_keeps_edits),
 		cmocka_unit_test(test_department),
 		cmocka_unit_test(test_person_page_chain),

@@ -3,7 +3,8 @@
 // entries in words with the masked name, pages, xlsx; the ID number in
 // no URL), the what-if screen (figures equal to the API's, scenarios
 // saved and compared, xlsx), the village home paged, grouped and
-// searchable, collapsible sections on the person page, and readable
+// searchable, a county's busiest villages (GET /plans/villages),
+// collapsible sections on the person page, and readable
 // chart axes. Every screen() also checks that nothing overflows 360 px
 // (harness.mjs).
 import { test, before, after } from 'node:test';
@@ -298,6 +299,74 @@ test('township home: drafts and overdue by village', async () => {
 	assert.match(await page.textContent('.hint'), /按村列出/);
 	await screen(page, '55-home-township');
 	assert.ok(town);
+	await page.context().close();
+});
+
+test('county home: the busiest villages of the county with their ' +
+    'township, a page at a time, counted by the server', async () => {
+	const s = await apiLogin('cty');
+	const by = new Map();
+
+	for (const y of [Y, Y - 1]) {
+		const r = await call(s, 'GET', `/plans/villages?year=${y}` +
+		    '&limit=1000');
+
+		assert.equal(r.status, 200);
+		assert.equal(r.body.total, r.body.villages.length);
+		for (const v of r.body.villages) {
+			const x = by.get(v.code) || { ...v, drafts: 0,
+			    overdue: 0 };
+
+			x.drafts += v.drafts;
+			x.overdue += v.overdue;
+			by.set(v.code, x);
+		}
+	}
+	const want = [...by.values()].sort((a, b) => b.drafts + b.overdue -
+	    a.drafts - a.overdue || a.code.localeCompare(b.code));
+
+	assert.ok(want.length > 20, `${want.length} villages with work`);
+	assert.equal(want[0].code, village, 'the village seeded largest');
+	// the server's draft count is the plans list's
+	const dr = await call(s, 'GET', `/plans?year=${Y - 1}&region=` +
+	    `${village}&status=draft&limit=200`);
+
+	assert.equal(want[0].drafts, dr.body.plans.length);
+	const page = await newPage();
+
+	await login(page, 'cty');
+	await page.waitForSelector('#h-busiest');
+	const hrefs = () => page.$$eval('.busiest li a', (as) =>
+	    as.map((a) => a.getAttribute('href')));
+
+	assert.deepEqual(await hrefs(), want.slice(0, 20).map((v) =>
+	    '#/region/' + v.code));
+	const first = await page.textContent('.busiest li a >> nth=0');
+
+	assert.ok(first.includes(want[0].name), first);
+	assert.ok(first.includes(want[0].township.name), first);
+	assert.match(first, new RegExp(`草稿 ${want[0].drafts} · 逾期 ` +
+	    `${want[0].overdue} 人`));
+	const pages = Math.ceil(want.length / 20);
+
+	assert.match(await page.textContent('.busiest .pager'),
+	    new RegExp(`第 1 / ${pages} 页`));
+	// the township of the busiest village sums its villages
+	const town = village.slice(0, 9);
+	const sum = want.filter((v) => v.code.startsWith(town));
+
+	assert.match(await page.textContent(`.regions a[href="#/region/` +
+	    `${town}"]`), new RegExp(`草稿 ${sum.reduce((n, v) => n +
+	    v.drafts, 0)} · 逾期 ${sum.reduce((n, v) => n + v.overdue, 0)} 人`));
+	await screen(page, '57-home-county-villages');
+	await page.click('.busiest .pager button:has-text("下一页")');
+	await page.waitForFunction((n) => document.querySelector(
+	    '.busiest .pager').textContent.includes(`第 2 / ${n} 页`), pages);
+	assert.deepEqual(await hrefs(), want.slice(20, 40).map((v) =>
+	    '#/region/' + v.code));
+	// a village of the list leads to its home
+	await page.click(`.busiest a[href="#/region/${want[20].code}"]`);
+	await page.waitForSelector('.summary');
 	await page.context().close();
 });
 

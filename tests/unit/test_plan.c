@@ -1048,6 +1048,161 @@ test_read(void **state)
 	assert_int_equal(plan_get(fx->s, other, YEAR + 1, &p, &err), 1);
 }
 
+/* ---- drafts and overdue items by village (issue 14) ---------------- */
+
+struct vrows {
+	int64_t	village[8];
+	int	plans[8], drafts[8], overdue[8];
+	int	n;
+};
+
+static int
+vrow(void *arg, const struct plan_village *v)
+{
+	struct vrows *w = arg;
+
+	if (w->n < 8) {
+		w->village[w->n] = v->village;
+		w->plans[w->n] = v->plans;
+		w->drafts[w->n] = v->drafts;
+		w->overdue[w->n] = v->overdue;
+	}
+	w->n++;
+	return 0;
+}
+
+static int
+count_overdue(void *arg, const struct plan_summary *sum)
+{
+	int *n = arg;
+
+	*n += sum->overdue > 0;
+	return 0;
+}
+
+static int64_t
+villager(struct fx *fx, int seq, const char *village)
+{
+	tu_valid_person(fx->r, seq);
+	tu_set(fx->r, "hukou_region", village);
+	tu_set(fx->r, "residence_region", village);
+	return put_person(fx, YEAR);
+}
+
+static int
+villages(struct fx *fx, const char *region, int before, int limit,
+    struct vrows *w, int64_t *total)
+{
+	struct plan_villages_query q = { region, YEAR, before, limit };
+	struct lf_error err;
+
+	memset(w, 0, sizeof(*w));
+	return plan_villages(fx->s, &q, vrow, w, total, &err);
+}
+
+/*
+ * Village A (510104017001): a draft whose item is planned in March (a
+ * draft is never overdue), a confirmed plan with an item of March not
+ * done, one whose items are done or closed as not done, one with an
+ * item planned in December. Village B (510105002002): a confirmed plan
+ * with an item of March not done.
+ */
+static void
+test_villages(void **state)
+{
+	struct fx *fx = *state;
+	struct plan_list_query lq = { "51", YEAR, -1, 13, 0, 1000 };
+	struct plan_villages_query bad;
+	struct lf_error err;
+	struct vrows w;
+	int64_t total, p3, p4, p5, p6, a, b;
+	char sql[160];
+	int listed = 0;
+
+	add_item(fx, fx->pid, "civil", NULL);		/* draft, A */
+	p3 = villager(fx, 3, "510104017001");
+	add_item(fx, p3, "civil", NULL);
+	confirm(fx, p3);				/* overdue, A */
+	p4 = villager(fx, 4, "510104017001");
+	a = add_item(fx, p4, "civil", NULL);
+	b = add_item(fx, p4, "hrss", NULL);
+	confirm(fx, p4);
+	snprintf(sql, sizeof(sql), "UPDATE items SET status = 3 WHERE id = "
+	    "%lld; UPDATE items SET status = 4, status_reason = 'x' WHERE id "
+	    "= %lld", (long long)a, (long long)b);
+	sql_exec(fx, sql);				/* finished, A */
+	p5 = villager(fx, 5, "510104017001");
+	a = add_item(fx, p5, "civil", NULL);
+	snprintf(sql, sizeof(sql), "UPDATE items SET month = 12 WHERE id = "
+	    "%lld", (long long)a);
+	sql_exec(fx, sql);
+	confirm(fx, p5);				/* December, A */
+	p6 = villager(fx, 6, "510105002002");
+	add_item(fx, p6, "civil", NULL);
+	confirm(fx, p6);				/* overdue, B */
+
+	/* the year is past: A has 1 draft and 2 persons with overdue items
+	 * (March and December), B 1 */
+	assert_int_equal(villages(fx, "51", 13, 100, &w, &total), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(w.n, 2);
+	assert_int_equal(w.village[0], 510104017001LL);
+	assert_int_equal(w.plans[0], 4);
+	assert_int_equal(w.drafts[0], 1);
+	assert_int_equal(w.overdue[0], 2);
+	assert_int_equal(w.village[1], 510105002002LL);
+	assert_int_equal(w.plans[1], 1);
+	assert_int_equal(w.drafts[1], 0);
+	assert_int_equal(w.overdue[1], 1);
+	/* the same rule as the plans list's overdue count */
+	assert_int_equal(plan_list(fx->s, &lq, count_overdue, &listed, &total,
+	    &err), 0);
+	assert_int_equal(listed, w.overdue[0] + w.overdue[1]);
+	/* in December, the December item is not late yet */
+	assert_int_equal(villages(fx, "51", 12, 100, &w, &total), 0);
+	assert_int_equal(w.n, 2);
+	assert_true(w.drafts[0] == 1 && w.overdue[0] == 1);
+	assert_true(w.drafts[1] == 0 && w.overdue[1] == 1);
+	lq.overdue_before = 12;
+	listed = 0;
+	assert_int_equal(plan_list(fx->s, &lq, count_overdue, &listed, &total,
+	    &err), 0);
+	assert_int_equal(listed, 2);
+	/* in March nothing is late yet: B drops out, A keeps its draft */
+	assert_int_equal(villages(fx, "51", 3, 100, &w, &total), 0);
+	assert_int_equal(total, 1);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(w.drafts[0], 1);
+	assert_int_equal(w.overdue[0], 0);
+	/* a region, a limit, another year */
+	assert_int_equal(villages(fx, "510105", 13, 100, &w, &total), 0);
+	assert_true(w.n == 1 && w.village[0] == 510105002002LL);
+	assert_int_equal(villages(fx, "51", 13, 1, &w, &total), 0);
+	assert_int_equal(w.n, 1);
+	assert_int_equal(total, 2);
+	bad = (struct plan_villages_query){ "51", YEAR + 1, 13, 10 };
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(plan_villages(fx->s, &bad, vrow, &w, &total, &err),
+	    0);
+	assert_int_equal(w.n, 0);
+	assert_int_equal(total, 0);
+	/* bad queries name their field */
+	bad.year = 1000;
+	assert_int_equal(plan_villages(fx->s, &bad, vrow, &w, &total, &err),
+	    -1);
+	assert_string_equal(err.field, "year");
+	bad.year = YEAR;
+	bad.limit = 0;
+	assert_int_equal(plan_villages(fx->s, &bad, vrow, &w, &total, &err),
+	    -1);
+	assert_string_equal(err.field, "limit");
+	bad.limit = 10;
+	bad.region = "5";
+	assert_int_equal(plan_villages(fx->s, &bad, vrow, &w, &total, &err),
+	    -1);
+	assert_string_equal(err.field, "region");
+}
+
 /* ---- building ------------------------------------------------------ */
 
 /* NSYNTH persons of the county, surveyed in YEAR and YEAR + 1. */
@@ -1712,6 +1867,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_villages, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_build_first_and_again,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_fresh_and_mixed,

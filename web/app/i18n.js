@@ -26,6 +26,10 @@ const zh = {
 	'home.savedAll': '已保存 {n} 人的资料和 {k} 份计划, 可离线使用。',
 	'home.byVillage': '{last} 年和 {year} 年: 计划草稿 {drafts} 份, 有逾期项目 {overdue} 人; 按村列出, 待办多的在前。',
 	'home.villageWork': '草稿 {drafts} · 逾期 {overdue} 人',
+	// issue 14: the busiest villages on a county's (and higher) home
+	'home.busiest': '待办最多的村', 'home.parts': '下级区划',
+	'home.noWork': '没有计划草稿, 也没有逾期项目。',
+	'home.busiestSome': '只列出每年待办最多的 {n} 个村。',
 	'nav.whatif': '测算',
 	'wi.title': '政策测算', 'wi.lead': '写一个资格条件和补贴金额, 看本辖区去年调查中有多少人符合、每年要花多少钱, 按下一级区划分列。',
 	'wi.expr': '资格条件 (规则表达式)',
@@ -542,6 +546,10 @@ const en = {
 	'home.savedAll': 'Kept {n} persons and {k} plans for offline use.',
 	'home.byVillage': '{last} and {year}: {drafts} draft plans, {overdue} persons with overdue items; by village, the busiest first.',
 	'home.villageWork': '{drafts} drafts · {overdue} overdue',
+	// issue 14: the busiest villages on a county's (and higher) home
+	'home.busiest': 'Villages with the most to do', 'home.parts': 'Parts of the region',
+	'home.noWork': 'No draft plans and no overdue items.',
+	'home.busiestSome': 'Only the {n} busiest villages of each year are listed.',
 	'nav.whatif': 'What-if',
 	'wi.title': 'What-if', 'wi.lead': 'Write an eligibility rule and an amount: see how many persons of your region\'s surveys it reaches and what it costs a year, by region one level down.',
 	'wi.expr': 'Eligibility (a rule expression)',

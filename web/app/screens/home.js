@@ -8,6 +8,11 @@
 // year and last year: draft plans still to finish (with their undecided
 // proposals) and confirmed plans with overdue items, each leading to the
 // person's plan page; they are kept on the device with the list.
+// From a township up, the villages with the most draft plans and persons
+// with overdue items come first (counted on the server by
+// GET /plans/villages): a township's villages carry their counts; a
+// county and higher get its busiest villages, a page at a time, above
+// the region's parts.
 import { html, useState, useEffect } from '../lib.js';
 import { api, listAll, query, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
@@ -54,6 +59,35 @@ async function loadPlans(code, year) {
 	};
 }
 
+// The villages of code with drafts or persons with overdue items, this
+// year and last summed, the busiest first; partial when a year has more
+// such villages than one answer lists (only above a county).
+const VMAX = 1000;
+
+async function loadVillages(code, year) {
+	const years = [year, year - 1];
+	const got = await Promise.all(years.map((y) => api('GET',
+	    '/plans/villages' + query({ region: code, year: y, limit: VMAX }))));
+	const by = new Map();
+
+	for (const g of got)
+		for (const v of g.villages) {
+			const x = by.get(v.code) || { code: v.code, name: v.name,
+			    town: v.township.name, drafts: 0, overdue: 0 };
+
+			x.drafts += v.drafts;
+			x.overdue += v.overdue;
+			by.set(v.code, x);
+		}
+	const list = [...by.values()].sort((a, b) => b.drafts + b.overdue -
+	    a.drafts - a.overdue || a.code.localeCompare(b.code));
+
+	return { years, list, partial: got.some((g) => g.total >
+	    g.villages.length),
+	    drafts: list.reduce((n, v) => n + v.drafts, 0),
+	    overdue: list.reduce((n, v) => n + v.overdue, 0) };
+}
+
 async function loadTodo(node, year) {
 	const [prev, cur, plans] = await Promise.all([
 	    listAll(node.code, year - 1), listAll(node.code, year),
@@ -78,9 +112,8 @@ async function load(code) {
 		const node = await api('GET', `/regions/${code}/children`);
 
 		if (node.children.length > 0)
-			return { node, pending, plans: node.code.length === 9 &&
-			    canWrite(getState().user) ? await loadPlans(node.code,
-			    year) : null };
+			return { node, pending, work: canWrite(getState().user) ?
+			    await loadVillages(node.code, year) : null };
 		return { node, todo: await loadTodo(node, year), pending };
 	} catch (e) {
 		if (!(e instanceof OfflineError))
@@ -122,28 +155,48 @@ function Pager({ list, item, what }) {
 
 const matches = (q) => (x) => !q || (x.name || '').includes(q);
 
-// A township's villages, each with its draft plans and persons with
-// overdue items (this year and last), villages with the most to do
-// first; above a township, the parts with their persons.
-function Villages({ node, plans }) {
-	const count = (list, code) => list ? list.filter((p) =>
-	    p.region === code).length : 0;
-	const rows = node.children.map((c) => ({ ...c,
-	    drafts: count(plans && plans.drafts, c.code),
-	    overdue: count(plans && plans.overdue, c.code) }));
+// A region's parts, each with its draft plans and persons with overdue
+// items (this year and last; summed from its villages): a township's
+// villages with the most to do first; above a township, the parts in
+// their order, below the busiest villages of the whole region.
+function Villages({ node, work }) {
+	const count = (code) => work.list.filter((v) =>
+	    v.code.startsWith(code)).reduce((n, v) => ({ drafts: n.drafts +
+	    v.drafts, overdue: n.overdue + v.overdue }), { drafts: 0,
+	    overdue: 0 });
+	const sums = work && !work.partial;
+	const rows = node.children.map((c) => sums ? { ...c,
+	    ...count(c.code) } : c);
+	const town = node.code.length === 9;
 
-	if (plans)
+	if (sums && town)
 		rows.sort((a, b) => b.drafts + b.overdue - a.drafts -
 		    a.overdue || a.code.localeCompare(b.code));
-	return html`${plans && html`<p class="hint">${t('home.byVillage',
-	    { drafts: plans.drafts.length, overdue: plans.overdue.length,
-	    year: plans.years[0], last: plans.years[1] })}</p>`}
+	return html`${work && html`<p class="hint">${t('home.byVillage',
+	    { drafts: work.drafts, overdue: work.overdue,
+	    year: work.years[0], last: work.years[1] })}${work.partial &&
+	    ' ' + t('home.busiestSome', { n: VMAX })}</p>`}
+	${work && !town && html`<section class="busiest"
+	    aria-labelledby="h-busiest">
+		<h2 id="h-busiest">${t('home.busiest')}</h2>
+		${work.list.length === 0 ? html`<p>${t('home.noWork')}</p>` :
+		    html`<${Pager} list=${work.list} what=${t('home.busiest')}
+		    item=${(v) => html`<li key=${v.code}>
+			<a href=${'#/region/' + v.code}>
+				<span class="pname">${v.name}</span>
+				<span class="pmeta">${v.town} · ${t('home.villageWork',
+				    v)}</span>
+			</a>
+		</li>`} />`}
+	</section>
+	<h2 id="h-parts">${t('home.parts')}</h2>`}
+	<p>${t('home.pick')}</p>
 	<ul class="list regions">
 		${rows.map((c) => html`<li key=${c.code}>
 			<a href=${'#/region/' + c.code}>
 				<span class="pname">${c.name}</span>
 				<span class="pmeta">${t('home.persons',
-				    { n: c.persons })}${plans && ' · ' +
+				    { n: c.persons })}${sums && ' · ' +
 				    t('home.villageWork', c)}</span>
 			</a>
 		</li>`)}
@@ -295,7 +348,7 @@ export function Home({ code }) {
 		${error && html`<${Alert} kind="error">${errorText(error)}<//>`}
 		${data && (data.todo ? html`<${Todo} todo=${data.todo}
 		    pending=${data.pending} offline=${data.offline} />` :
-		    html`<p>${t('home.pick')}</p><${Villages}
-		    node=${data.node} plans=${data.plans} />`)}
+		    html`<${Villages} node=${data.node}
+		    work=${data.work} />`)}
 	<//>`;
 }
