@@ -236,6 +236,8 @@ test('openapi.json: served without a session, real answers validate ' +
 	    '/api/v1/persons/{id}/plans/{year}/reopen',
 	    { version: plan.plan.version });
 	await get(vil, `/plans?year=${Y}`, '/api/v1/plans');
+	await get(cty, `/plans/villages?year=${Y}&region=510182`,
+	    '/api/v1/plans/villages');
 	await get(cty, `/stats?year=${Y}`, '/api/v1/stats');
 	await send(vil, 'post', '/rules/check', '/api/v1/rules/check',
 	    { expression: 'severe and valid_card', values: { disability_grade:
