@@ -447,6 +447,9 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		n = split(line, '\t', raw, (size_t)ncols);
+		/* a row may leave out the optional group cell when last */
+		if (n + 1 == (size_t)ncols && map[COL_GROUP] == ncols - 1)
+			raw[n++] = empty;
 		if (n != (size_t)ncols) {
 			lf_error_set(c->err, "catalog", "", "%s:%lu: 应有 %d "
 			    "列, 实有 %zu 列 (expected %d tab-separated columns, "

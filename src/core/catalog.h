@@ -27,7 +27,8 @@
  *   group     optional column (a file without it loads as before): an
  *             ASCII identifier naming the form group the item is shown
  *             in (the basic step's folds); its titles are in the web
- *             app's i18n.js under "form.group.CODE"; empty = no group
+ *             app's i18n.js under "form.group.CODE"; empty = no group;
+ *             when it is the last column a row may leave its cell out
  *
  * The catalog is immutable once parsed and may be shared between threads.
  */
