@@ -20,12 +20,13 @@
 enum col {
 	COL_SECTION, COL_CODE, COL_LABEL_ZH, COL_LABEL_EN, COL_TYPE,
 	COL_OPTIONS, COL_REQUIRED, COL_RULE, COL_ASK_IF, COL_EXCLUSIVE,
+	COL_GROUP,	/* optional: the first one that may be missing */
 	NCOLS
 };
 
 static const char *col_names[NCOLS] = {
 	"section", "code", "label_zh", "label_en", "type", "options",
-	"required", "rule", "ask_if", "exclusive"
+	"required", "rule", "ask_if", "exclusive", "group"
 };
 
 static const char *type_names[] = {
@@ -37,6 +38,7 @@ struct ctx {
 	const char	*filename;
 	unsigned long	 line;
 	struct lf_error	*err;
+	const int	*map;	/* column in the file of each enum col */
 };
 
 static int
@@ -48,7 +50,8 @@ bad(struct ctx *c, enum col col, const char *fmt, const char *what)
 	lf_error_set(c->err, "catalog", col_names[col], "%s:%lu:%s: %s",
 	    c->filename, c->line, col_names[col], msg);
 	c->err->line = c->line;
-	c->err->column = (unsigned)col + 1;
+	c->err->column = (unsigned)(c->map != NULL && c->map[col] >= 0 ?
+	    c->map[col] : (int)col) + 1;
 	return -1;
 }
 
@@ -308,6 +311,10 @@ parse_row(struct ctx *c, struct field *f, char **col)
 	f->required = col[COL_REQUIRED][0] == 'y';
 	f->rule = col[COL_RULE];
 	f->ask_if_text = col[COL_ASK_IF];
+	if (*col[COL_GROUP] != '\0' && !valid_code(col[COL_GROUP]))
+		return bad(c, COL_GROUP, "分组代码 '%s' 无效 (group code is "
+		    "not an ASCII identifier)", col[COL_GROUP]);
+	f->group = col[COL_GROUP];
 	return parse_exclusive(c, f, col[COL_EXCLUSIVE]);
 }
 
@@ -370,7 +377,7 @@ compile_rules(struct catalog *cat, struct ctx *c)
 			    "%u: %s", c->filename, (unsigned long)i + 2,
 			    e.column, e.message);
 			c->err->line = i + 2;
-			c->err->column = COL_ASK_IF + 1;
+			c->err->column = (unsigned)c->map[COL_ASK_IF] + 1;
 			return -1;
 		}
 	}
@@ -390,7 +397,7 @@ check_header(struct ctx *c, char *line, int *map)
 		for (j = 0; j < NCOLS; j++)
 			if (strcmp(cols[i], col_names[j]) == 0)
 				map[j] = (int)i;
-	for (j = 0; j < NCOLS; j++)
+	for (j = 0; j < COL_GROUP; j++)
 		if (map[j] < 0)
 			return bad(c, (enum col)j, "表头缺少列 (header lacks "
 			    "column '%s')", col_names[j]);
@@ -431,6 +438,7 @@ next_line(char **p)
 static int
 parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 {
+	static char empty[] = "";
 	char *line, *raw[NCOLS + 8], *col[NCOLS];
 	size_t n, j;
 
@@ -439,6 +447,9 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		n = split(line, '\t', raw, (size_t)ncols);
+		/* a row may leave out the optional group cell when last */
+		if (n + 1 == (size_t)ncols && map[COL_GROUP] == ncols - 1)
+			raw[n++] = empty;
 		if (n != (size_t)ncols) {
 			lf_error_set(c->err, "catalog", "", "%s:%lu: 应有 %d "
 			    "列, 实有 %zu 列 (expected %d tab-separated columns, "
@@ -448,7 +459,7 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 			return -1;
 		}
 		for (j = 0; j < NCOLS; j++)
-			col[j] = raw[map[j]];
+			col[j] = map[j] < 0 ? empty : raw[map[j]];
 		cat->fields[cat->nfields].index = (int)cat->nfields;
 		if (parse_row(c, &cat->fields[cat->nfields], col) != 0)
 			return -1;
@@ -467,8 +478,8 @@ catalog_parse(const char *text, size_t len, const char *filename,
     struct catalog **out, struct lf_error *err)
 {
 	struct catalog *cat;
-	struct ctx c = { filename, 1, err };
 	int map[NCOLS], ncols;
+	struct ctx c = { filename, 1, err, NULL };
 	char *p, *header;
 
 	cat = mem_calloc(1, sizeof(*cat));
@@ -497,7 +508,9 @@ catalog_parse(const char *text, size_t len, const char *filename,
 		    filename);
 		goto fail;
 	}
-	if ((ncols = check_header(&c, header, map)) < 0 ||
+	if ((ncols = check_header(&c, header, map)) >= 0)
+		c.map = map;
+	if (ncols < 0 ||
 	    parse_rows(cat, &c, p, map, ncols) != 0 ||
 	    build_hash(cat, &c) != 0 || compile_rules(cat, &c) != 0)
 		goto fail;

@@ -24,6 +24,11 @@
  *             holds; empty = always asked
  *   exclusive enum and multi: the option code that stands for "none"
  *             (a multi item may not hold it with other codes)
+ *   group     optional column (a file without it loads as before): an
+ *             ASCII identifier naming the form group the item is shown
+ *             in (the basic step's folds); its titles are in the web
+ *             app's i18n.js under "form.group.CODE"; empty = no group;
+ *             when it is the last column a row may leave its cell out
  *
  * The catalog is immutable once parsed and may be shared between threads.
  */
@@ -65,6 +70,8 @@ struct field {
 	struct expr		*ask_if;	/* NULL when always asked */
 	int			 exclusive;	/* multi, enum: "none" code,
 						   else -1 */
+	const char		*group;		/* form group code, "" when
+						   none */
 	int64_t			 min, max;	/* text: chars; int/money/decimal:
 						   value (decimal in units of
 						   10^-scale) */

@@ -10,7 +10,7 @@ static json_t *
 field_json(const struct field *f)
 {
 	static const char *sections[] = { "envelope", "basic", "need" };
-	json_t *opts = json_array(), *o;
+	json_t *opts = json_array(), *o, *j;
 	size_t i;
 
 	for (i = 0; opts != NULL && i < f->noptions; i++) {
@@ -19,7 +19,7 @@ field_json(const struct field *f)
 		    f->options[i].label);
 		json_array_append_new(opts, o);
 	}
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:b,s:s,s:i,s:I,s:I,s:i,"
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:b,s:s,s:i,s:I,s:I,s:i,"
 	    "s:b}",
 	    "code", f->code, "section", sections[f->section], "label",
 	    f->label_zh, "label_en", f->label_en, "type",
@@ -27,6 +27,9 @@ field_json(const struct field *f)
 	    f->required, "ask_if", f->ask_if_text, "exclusive", f->exclusive,
 	    "min", (json_int_t)f->min, "max", (json_int_t)f->max, "scale",
 	    f->scale, "secret", f->secret);
+	if (j != NULL && f->group != NULL && f->group[0] != '\0')
+		json_object_set_new(j, "group", json_string(f->group));
+	return j;
 }
 
 enum MHD_Result

@@ -339,10 +339,14 @@ test('survey form: prefill, skip rules, reason, the server\'s messages',
 	assert.equal(await vil.locator('#f-lost_reason').count(), 0);
 	await vil.fill('#f-surveyor_name', '测试员');
 	await vil.click('text=下一步');
-	await vil.waitForSelector('#f-disability_grade');
+	await vil.waitForSelector('h2:has-text("基本情况")');
 	assert.equal(await vil.evaluate(() => document.activeElement.tagName),
 	    'H2', 'a new step takes the focus');
 	assert.equal(await vil.inputValue('#f-name'), A.name, 'prefilled');
+	// the basic step's groups fold: open the two this test edits
+	await vil.click('details.fgroup > summary:has-text("残疾情况")');
+	await vil.click('details.fgroup > summary:has-text("联系人")');
+	await vil.waitForSelector('#f-disability_grade');
 	// a new grade asks for a reason, said through the live region
 	await vil.check(`input[name=disability_grade] >> nth=${grade - 1}`);
 	await vil.waitForSelector('#f-reason');

@@ -393,10 +393,52 @@ test('person page and survey: sections fold under a summary line',
 	await page.goto(`${base}/#/person/${person.id}/survey/${Y}`);
 	await page.waitForSelector('#f-surveyor_name');
 	await page.fill('#f-surveyor_name', '测试员');
+	await page.check('input[name=survey_method] >> nth=0');
 	await page.click('text=下一步');
-	await page.waitForSelector('#f-disability_grade');
+	// the basic step: groups from the catalog's group column, each
+	// folded under a summary line; an error opens its group
+	await page.waitForSelector('h2:has-text("基本情况")');
+	const basic = page.locator('details.fgroup');
+
+	assert.ok(await basic.count() >= 5, 'basic groups');
+	for (const g of await basic.all()) {
+		assert.match(await g.locator('summary').textContent(),
+		    /^\S+ · \d+ 项, 已填 \d+ 项$/);
+		assert.equal(await g.getAttribute('open'), null, 'folded');
+	}
+	const filled = async () => Number((await basic.first()
+	    .locator('summary').textContent()).match(/已填 (\d+) 项/)[1]);
+
+	assert.match(await basic.first().locator('summary').textContent(),
+	    /^身份 · 5 项, /);
+	const k = await filled();
+
+	assert.ok(k >= 4, `identity items filled: ${k}`);
+	assert.equal(await page.isVisible('#f-name'), false);
+	const tallBasic = await page.evaluate(() => document.documentElement
+	    .scrollHeight);
+
+	assert.ok(tallBasic < 2500, `basic step ${tallBasic} px`);
+	await screen(page, '56-survey-basic-grouped');
+	await basic.first().locator('summary').click();
+	assert.equal(await basic.first().getAttribute('open'), '');
+	const name = await page.inputValue('#f-name');
+
+	await page.fill('#f-name', '');
+	assert.equal(await filled(), k - 1, 'the summary counts answers');
+	await basic.first().locator('summary').click();
+	assert.equal(await basic.first().getAttribute('open'), null);
+	await page.click('form button[type=submit]');
+	await page.waitForSelector('#f-name-err');
+	assert.equal(await basic.first().getAttribute('open'), '',
+	    'an error opens its group');
+	assert.equal(await basic.nth(1).getAttribute('open'), null);
+	await screen(page, '56-survey-basic-error');
+	await page.fill('#f-name', name);
+	assert.equal(await basic.first().getAttribute('open'), '',
+	    'fixing it does not fold it away');
 	await page.click('text=下一步');
-	await page.waitForSelector('details.fgroup');
+	await page.waitForSelector('h2:has-text("需求")');
 	const groups = page.locator('details.fgroup');
 
 	assert.ok(await groups.count() >= 8, 'need groups');

@@ -19,6 +19,7 @@ test_builtin(void **state)
 {
 	const struct catalog *cat = tu_catalog();
 	const struct field *f;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(cat->nbasic, 58);
@@ -28,6 +29,10 @@ test_builtin(void **state)
 	assert_non_null(f);
 	assert_int_equal(f->type, FT_ENUM);
 	assert_string_equal(field_option(f, 1)->code_text, "01");
+	assert_string_equal(f->group, "ident");
+	for (i = 0; i < cat->nfields; i++)	/* basic items fold in groups */
+		assert_int_equal(cat->fields[i].group[0] != '\0',
+		    cat->fields[i].section == SEC_BASIC);
 	assert_string_equal(field_option(f, 7)->label, "彝族");
 	f = catalog_find(cat, "social_assistance_received", 26);
 	assert_int_equal(f->exclusive, 7);
@@ -152,6 +157,54 @@ test_every_type(void **state)
 	catalog_free(cat);
 }
 
+/*
+ * The optional group column: read when present (in any position), empty
+ * when the file has the old layout, and a group that is not an ASCII
+ * identifier is refused at its line and column.
+ */
+static void
+test_group_column(void **state)
+{
+	static const char text[] = "section\tcode\tlabel_zh\tlabel_en\t"
+	    "type\toptions\trequired\trule\tgroup\task_if\texclusive\n"
+	    "basic\ta\tA\tA\tbool\t\tn\t\tident\t\t\n"
+	    "basic\tb\tB\tB\tbool\t\tn\t\t\t\t\n"
+	    "need\tc\tC\tC\tbool\t\tn\t\tedu_emp2\t\t\n";
+	static const char bad_group[] = "section\tcode\tlabel_zh\t"
+	    "label_en\ttype\toptions\trequired\trule\task_if\texclusive\t"
+	    "group\n"
+	    "basic\ta\tA\tA\tbool\t\tn\t\t\t\tident\n"
+	    "basic\tc\tC\tC\tbool\t\tn\t\t\t\n"
+	    "basic\tb\tB\tB\tbool\t\tn\t\t\t\t身份\n";
+	static const char old[] = HDR "basic\ta\tA\tA\tbool\t\tn\t\t\t\n";
+	struct catalog *cat = NULL;
+	struct lf_error err;
+
+	(void)state;
+	if (catalog_parse(text, sizeof(text) - 1, "t.tsv", &cat, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(cat->nfields, 3);
+	assert_string_equal(cat->fields[0].group, "ident");
+	assert_string_equal(cat->fields[1].group, "");
+	assert_string_equal(cat->fields[2].group, "edu_emp2");
+	catalog_free(cat);
+	cat = NULL;
+	lf_error_clear(&err);
+	assert_int_equal(catalog_parse(bad_group, sizeof(bad_group) - 1,
+	    "t.tsv", &cat, &err), -1);
+	assert_null(cat);
+	assert_string_equal(err.code, "catalog");
+	assert_string_equal(err.field, "group");
+	assert_int_equal(err.line, 4);	/* line 3 leaves the cell out */
+	assert_int_equal(err.column, 11);
+	assert_true(strncmp(err.message, "t.tsv:4:group: ", 15) == 0);
+	assert_non_null(strstr(err.message, "group code"));
+	if (catalog_parse(old, sizeof(old) - 1, "t.tsv", &cat, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(cat->fields[0].group, "");
+	catalog_free(cat);
+}
+
 static void
 test_alloc_failure(void **state)
 {
@@ -190,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_builtin),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_every_type),
+		cmocka_unit_test(test_group_column),
 		cmocka_unit_test(test_alloc_failure),
 	};
 

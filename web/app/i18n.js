@@ -13,6 +13,12 @@ const zh = {
 	'nav.label': '主菜单', 'nav.home': '我的工作', 'nav.search': '查找',
 	// issue 14: 政策测算 (what-if)
 	'form.groupSum': '{n} 项, 已选 {yes} 项',
+	// issue 14: the basic step's groups (catalog.tsv's group column)
+	'form.groupFilled': '{n} 项, 已填 {k} 项',
+	'form.group.ident': '身份', 'form.group.disab': '残疾情况',
+	'form.group.contact': '联系人', 'form.group.house': '户籍与家庭',
+	'form.group.living': '收入与住房', 'form.group.eduemp': '教育与就业',
+	'form.group.secur': '社会保障与福利', 'form.group.health': '健康、康复与文体',
 	'person.sumSurvey': '已调查 ({date})', 'person.sumPlan': '一人一策{status}, {n} 项',
 	'person.needSum': '{n} 项需求 (展开查看)',
 	'plan.offlineCopy': '没有网络: 这是 {time} 保存在本机的计划, 只能查看。',
@@ -533,6 +539,12 @@ const en = {
 	'nav.label': 'Main menu', 'nav.home': 'My work', 'nav.search': 'Search',
 	// issue 14: what-if
 	'form.groupSum': '{n} items, {yes} chosen',
+	// issue 14: the basic step's groups (catalog.tsv's group column)
+	'form.groupFilled': '{n} items, {k} filled',
+	'form.group.ident': 'Identity', 'form.group.disab': 'Disability',
+	'form.group.contact': 'Contact person', 'form.group.house': 'Household registration and family',
+	'form.group.living': 'Income and housing', 'form.group.eduemp': 'Education and employment',
+	'form.group.secur': 'Social security and welfare', 'form.group.health': 'Health, rehabilitation, culture and sports',
 	'person.sumSurvey': 'Surveyed ({date})', 'person.sumPlan': 'plan {status}, {n} items',
 	'person.needSum': '{n} needs (open to see them)',
 	'plan.offlineCopy': 'No network: this is the plan kept on this device at {time}, read only.',

@@ -75,9 +75,13 @@ function stepOf(cat, code) {
 // The need step's items in groups by kind (the catalog code's prefix:
 // rehab_, aid_, edu_, emp_, ss_, ...), each folded under a summary line
 // unless it holds an answer or an error: the step is short on a phone.
-// A group is titled by its "any need of this kind" question. Other steps
-// are one group without a title.
+// A group is titled by its "any need of this kind" question. The basic
+// step's items are grouped by the catalog's group column (titles in
+// i18n.js, "form.group.CODE"); a group folds unless one of its items has
+// an error. The envelope step is one group without a title.
 function groupsOf(step, fields) {
+	if (step === 'basic')
+		return groupsByColumn(fields);
 	if (step !== 'need')
 		return [{ name: '', fields }];
 	const out = [];
@@ -92,6 +96,25 @@ function groupsOf(step, fields) {
 		}
 		if (f.code.endsWith('_need_any'))
 			g.title = label(f);
+		g.fields.push(f);
+	}
+	return out;
+}
+
+// Groups in catalog order of their first item; an item without a group
+// (a catalog kept offline before the column existed) stays outside any.
+function groupsByColumn(fields) {
+	const out = [];
+
+	for (const f of fields) {
+		const name = f.group || '';
+		let g = name && out.find((x) => x.name === name);
+
+		if (!g) {
+			g = { name, basic: true, title: name ?
+			    t('form.group.' + name) : '', fields: [] };
+			out.push(g);
+		}
 		g.fields.push(f);
 	}
 	return out;
@@ -308,7 +331,20 @@ function Form({ id, year, d }) {
 		</ol>
 		<h2 tabindex="-1" ref=${stepH}>${t('form.stepOf', { i: step + 1,
 		    n: STEPS.length })} ${t('form.step.' + sec.code)}</h2>
-		${groupsOf(sec.code, shown).map((g) => g.name ? html`<details
+		${groupsOf(sec.code, shown).map((g) => g.basic ? (g.name ?
+		    html`<details key=${'b-' + g.name} class="fgroup"
+		    ref=${(el) => {
+			// opened on an error, never shut by fixing it
+			if (el && g.fields.some((f) => errs[f.code] ||
+			    (f.code === 'disability_grade' && errs.reason)))
+				el.open = true;
+		    }}>
+			<summary>${g.title}<span class="pmeta">${' · ' +
+			    t('form.groupFilled', { n: g.fields.length,
+			    k: g.fields.filter((f) => isSet(values[f.code]))
+			    .length })}</span></summary>
+			${g.fields.map(item)}
+		</details>` : g.fields.map(item)) : g.name ? html`<details
 		    key=${g.name} class="fgroup" open=${g.fields.some((f) =>
 		    errs[f.code]) || values[g.name + '_need_any'] === true ||
 		    answered(g, values) > 0 || undefined}>
