@@ -100,11 +100,20 @@ serve(void *arg)
  * server's allocations. */
 static char answer[1 << 20];
 
+/*
+ * The harness's own logins come from another loopback address (127.0.0.2)
+ * than the fuzzed requests (127.0.0.1): fuzzed wrong passwords make the
+ * server refuse further logins from their address for 15 minutes
+ * (session.c's rate limits), which must not stop the harness from logging
+ * in again after a fuzzed request ended its session.
+ */
+static int harness_source;
+
 /* One exchange; the answer in `answer` (NUL-terminated, maybe cut). */
 static int
 exchange(const char *req, size_t reqlen, const char *body, size_t len)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_in sa, src;
 	struct timeval tv = { 600, 0 };
 	size_t got = 0;
 	ssize_t n;
@@ -116,6 +125,15 @@ exchange(const char *req, size_t reqlen, const char *body, size_t len)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		return -1;
+	if (harness_source) {
+		memset(&src, 0, sizeof(src));
+		src.sin_family = AF_INET;
+		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    write(fd, req, reqlen) != (ssize_t)reqlen ||
@@ -175,7 +193,10 @@ login(int user)
 
 	n = snprintf(body, sizeof(body), "{\"login\":\"%s\",\"password\":"
 	    "\"%s\"}", logins[user], PASSWORD);
-	if (request("POST", "/api/v1/session", body, (size_t)n, -1) != 200)
+	harness_source = 1;
+	n = request("POST", "/api/v1/session", body, (size_t)n, -1);
+	harness_source = 0;
+	if (n != 200)
 		die("login", answer);
 	if ((c = strstr(answer, "lf_session=")) == NULL)
 		die("login", "no cookie");

@@ -435,7 +435,8 @@ h_audit(struct req *r)
 	pg.list = json_array();
 	if (audit_query(r->s, &q, add_row, &pg, &err) != 0) {
 		json_decref(pg.list);
-		return err.code && strcmp(err.code, "store") != 0 ?
+		return err.code && strcmp(err.code, "store") != 0 &&
+		    strcmp(err.code, "io") != 0 ?
 		    reply_error(r, 400, err.code, err.field, "%s", err.message) :
 		    reply_lf_error(r, &err);
 	}

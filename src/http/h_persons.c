@@ -417,8 +417,9 @@ h_survey_put(struct req *r)
 	change_reason(r, reason, sizeof(reason));
 	if (unmask_secrets(r, &p, put.year, values, &err) != 0 ||
 	    json_to_record(values, rec, &err) != 0)
-		out = reply_error(r, err.code && strcmp(err.code, "store") == 0 ?
-		    500 : 422, err.code, err.field, "%s", err.message);
+		out = err.code && (strcmp(err.code, "store") == 0 ||
+		    strcmp(err.code, "io") == 0) ? reply_lf_error(r, &err) :
+		    reply_error(r, 422, err.code, err.field, "%s", err.message);
 	else if (rec->str[catalog_find(r->app->cat, "id_number", 9)->index] ==
 	    NULL || strcmp(rec->str[catalog_find(r->app->cat, "id_number",
 	    9)->index], p.id_number) != 0)

@@ -314,6 +314,7 @@ h_self_feedback(struct req *r)
 		if (rc > 0 || strcmp(err.code, "not_found") == 0)
 			return reply_not_found(r);
 		if (strcmp(err.code, "store") == 0 ||
+		    strcmp(err.code, "io") == 0 ||
 		    strcmp(err.code, "no_memory") == 0)
 			return reply_lf_error(r, &err);
 		return reply_error(r, strcmp(err.code, "state") == 0 ? 409 :

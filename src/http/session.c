@@ -117,7 +117,8 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	if (token == NULL || strlen(token) != USERS_TOKEN_HEX ||
 	    users_session(r->s, token, (int64_t)time(NULL), &u, &si,
 	    &err) != 0 || fill_principal(r, &u, &si, token) != 0) {
-		if (err.code != NULL && strcmp(err.code, "store") == 0) {
+		if (err.code != NULL && (strcmp(err.code, "store") == 0 ||
+		    strcmp(err.code, "io") == 0)) {
 			*res = reply_lf_error(r, &err);
 			return -1;
 		}
@@ -262,6 +263,8 @@ login_status(const char *code)
 		return 429;
 	if (strcmp(code, "disabled") == 0)
 		return 403;
+	if (strcmp(code, "io") == 0)
+		return 503;
 	if (strcmp(code, "store") == 0 || strcmp(code, "no_memory") == 0)
 		return 500;
 	return 401;
@@ -309,7 +312,7 @@ h_session_login(struct req *r)
 			login_failed(r, login, now);
 		login_refused(r, login, err.code);
 		json_decref(body);
-		if (st == 500)
+		if (st >= 500)
 			return reply_lf_error(r, &err);
 		return reply_error(r, st, st == 401 ? "bad_login" : err.code,
 		    "", "%s", st == 401 ? "用户名或密码错误 (wrong login or "

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/date.h"
+#include "store/faultvfs.h"
 #include "store/findings.h"
 #include "core/mem.h"
 #include "core/validate.h"
@@ -27,11 +28,16 @@
 
 #define FORMAT_TAG	"liangfu-registry 1"
 
+/* A failing or full disk is "io" (the API answers 503: try again), any
+ * other SQLite error "store" (500). */
 int
 store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
 {
-	return lf_error_set(err, "store", "", "数据库错误 (database error "
-	    "in %s): %s", what, s->db ? sqlite3_errmsg(s->db) : "no handle");
+	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_ERROR;
+
+	return lf_error_set(err, rc == SQLITE_IOERR || rc == SQLITE_FULL ?
+	    "io" : "store", "", "数据库错误 (database error in %s): %s", what,
+	    s->db ? sqlite3_errmsg(s->db) : "no handle");
 }
 
 int64_t
@@ -144,6 +150,7 @@ static void
 sqlite_config(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	faultvfs_install();	/* test builds with LF_FAULT_IO only */
 }
 
 static void
