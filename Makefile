@@ -107,17 +107,19 @@ fuzz-replay: build/test/fuzz_request $(patsubst %,build/test/fuzz_%,$(FUZZERS))
 # Crash, fault, load and backup tests (tests/rel/): short in make test,
 # long in make soak.
 CRASH_TRIALS ?= 100
-rel-test: liangfu build/test/test_rel_alloc
+rel-test: liangfu build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/crash.sh ./liangfu $(CRASH_TRIALS)
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
+	@sh tests/rel/ioerr.sh build/test/liangfu
 	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
 	@sh bench/load.sh ./liangfu --small
 
-soak: deps all build/test/test_rel_alloc
+soak: deps all build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/crash.sh ./liangfu 1000
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
+	@sh tests/rel/ioerr.sh build/test/liangfu
 	@sh bench/load.sh ./liangfu
 
 build/test/test_rel_alloc: tests/rel/test_rel_alloc.c $(FUZZINPROC) build/test/liblf.a
@@ -143,8 +145,9 @@ fuzz: deps
 		src/cli/cli_common.c $(FUZZSRC) $(LIBS)
 	$(FUZZCC) -o build/fuzz/fuzz_query fuzz/fuzz_query.c fuzz/inproc.c \
 		src/cli/cli_common.c $(FUZZSRC) $(LIBS)
+	@mkdir -p build/fuzz/work-request
 	build/fuzz/fuzz_request -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		fuzz/corpus/request
+		build/fuzz/work-request fuzz/corpus/request
 	@for t in $(FUZZERS); do mkdir -p build/fuzz/work-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
 		-artifact_prefix=build/fuzz/ build/fuzz/work-$$t fuzz/corpus/$$t \
