@@ -4,9 +4,12 @@
 #include "fuzz/inproc.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +112,49 @@ static char answer[1 << 20];
  */
 static int harness_source;
 
+/*
+ * libFuzzer's -timeout runs an interval timer whose SIGALRM handler is
+ * installed without SA_RESTART: a blocking connect(), write() or read()
+ * of this client returns EINTR when the tick falls inside it. Each call
+ * is resumed (the server's threads block SIGALRM, so the tick always
+ * lands on the fuzzing thread, where libFuzzer checks its timeout).
+ */
+static int
+connect_all(int fd, const struct sockaddr_in *sa)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	socklen_t len = sizeof(int);
+	int e = 0;
+
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		return 0;
+	if (errno != EINTR)
+		return -1;
+	while (poll(&p, 1, -1) < 0)	/* the connection goes on */
+		if (errno != EINTR)
+			return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0 || e != 0)
+		return -1;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* One exchange; the answer in `answer` (NUL-terminated, maybe cut). */
 static int
 exchange(const char *req, size_t reqlen, const char *body, size_t len)
@@ -135,15 +181,19 @@ exchange(const char *req, size_t reqlen, const char *body, size_t len)
 		}
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    write(fd, req, reqlen) != (ssize_t)reqlen ||
-	    (len > 0 && write(fd, body, len) != (ssize_t)len)) {
+	if (connect_all(fd, &sa) != 0 || write_all(fd, req, reqlen) != 0 ||
+	    write_all(fd, body, len) != 0) {
 		close(fd);
 		return -1;
 	}
-	while (got + 1 < sizeof(answer) && (n = read(fd, answer + got,
-	    sizeof(answer) - 1 - got)) > 0)
+	while (got + 1 < sizeof(answer)) {
+		n = read(fd, answer + got, sizeof(answer) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		got += (size_t)n;
+	}
 	close(fd);
 	answer[got] = '\0';
 	if (got > 12 && strncmp(answer, "HTTP/1.", 7) == 0)
@@ -256,9 +306,10 @@ void
 inproc_start(void)
 {
 	char err[256];
+	sigset_t alrm, old;
 	pthread_t t;
 	FILE *fp;
-	int i;
+	int i, rc;
 
 	if (port != 0)
 		return;
@@ -276,7 +327,14 @@ inproc_start(void)
 	cfg.timeout = 0;	/* a starved fuzz run must not cut answers off */
 	snprintf(inproc_db, sizeof(inproc_db), "%s", cfg.db);
 	populate(cfg.db);
-	if (pthread_create(&t, NULL, serve, NULL) != 0)
+	/* the server's threads (this one's mask, inherited) never take
+	 * libFuzzer's SIGALRM */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &alrm, &old);
+	rc = pthread_create(&t, NULL, serve, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		die("thread", "");
 	pthread_detach(t);
 	for (i = 0; i < 400 && port == 0; i++) {
@@ -298,12 +356,18 @@ int
 inproc_send(const char *method, const char *target, const char *body,
     size_t len, int user)
 {
-	int status;
+	int status, tries;
 
 	status = request(method, target, body, len, user);
 	if (status == 401 && inproc_relogin) {	/* a fuzzed request ended
 						   the session */
 		login(user);
+		status = request(method, target, body, len, user);
+	}
+	/* a year's statistics being (re)loaded: "try again shortly" */
+	for (tries = 0; tries < 1200 && status == 503 && strstr(answer,
+	    "\"code\":\"loading\"") != NULL; tries++) {
+		usleep(50000);
 		status = request(method, target, body, len, user);
 	}
 	return status;

@@ -33,6 +33,8 @@ void	inproc_start(void);
 
 /* Sends method path (already a valid request target) with body (len
  * bytes, may be 0) as user 0 (admin) or 1 (county), with the CSRF header.
+ * A 503 "loading" (statsd.h: a year's statistics being loaded, "try
+ * again shortly") is retried every 50 ms for up to a minute.
  * Returns the HTTP status, or -1 when no answer came. */
 int	inproc_send(const char *method, const char *target, const char *body,
 	    size_t len, int user);
