@@ -276,7 +276,8 @@ set_ops(const char *spec, const char *v, size_t n)
 
 	memset(fv.ops, 0, sizeof(fv.ops));
 	for (i = 0; i < n; i++) {
-		if ((c = strchr(letters, v[i])) == NULL || v[i] == '\0')
+		c = v[i] != '\0' ? strchr(letters, v[i]) : NULL;
+		if (c == NULL)
 			bad_spec(spec, "ops takes letters of rwst");
 		fv.ops[c - letters] = 1;
 	}
