@@ -118,12 +118,14 @@ seed_one(void *arg, const struct sup_task *t)
 	for (tries = 0; tries <= n; tries++) {
 		rc = supervise_check(a->s, t->id, v, n, t->checker, 0, a->err);
 		if (rc == 0 || strcmp(a->err->code, "store") == 0 ||
+		    strcmp(a->err->code, "io") == 0 ||
 		    (i = line_named(v, n, a->err->field)) == n)
 			break;
 		v[i].ok = 1;
 		lf_error_clear(a->err);
 	}
-	if (rc != 0 && strcmp(a->err->code, "store") != 0) {
+	if (rc != 0 && strcmp(a->err->code, "store") != 0 &&
+	    strcmp(a->err->code, "io") != 0) {
 		lf_error_clear(a->err);
 		answer(a, t, v, n, 1);
 		rc = supervise_check(a->s, t->id, v, n, t->checker, 0, a->err);
