@@ -38,6 +38,10 @@ struct http_config {
 	int		 stats_years;	/* years of statistics in memory */
 	char		 port_file[1024]; /* write the bound port here */
 	int		 roster_keep_days; /* rosters erased after (recond.h) */
+	int		 workers;	/* threads for slow requests; 0 in the
+					   file = four per processor */
+	int		 queue;		/* slow requests waiting at most */
+	int		 max_connections; /* open connections at most */
 };
 
 /* Defaults, then the [server] section of an INI file (NULL = none).
