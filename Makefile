@@ -156,6 +156,7 @@ demo: all
 
 bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
     build/bench/insight
+	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
