@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 #define WORKQ_MAX_THREADS	256
 

@@ -25,7 +25,7 @@
 
 #include <stddef.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 /* One job: fn(arg) on a worker thread. */
 typedef void (*workq_fn)(void *arg);

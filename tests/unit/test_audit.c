@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "store/audit.h"
 #include "store/audit_anchor.h"
 #include "store/store_int.h"	/* s->db and s->keys, for white-box tests */
