@@ -113,6 +113,7 @@ rel-test: liangfu build/test/test_rel_alloc
 	@sh tests/rel/diskfull.sh ./liangfu
 	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
 	@sh bench/load.sh ./liangfu --small
+	@sh tests/rel/busy.sh ./liangfu
 
 soak: deps all build/test/test_rel_alloc
 	@sh tests/rel/crash.sh ./liangfu 1000
