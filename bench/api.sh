@@ -124,8 +124,8 @@ verdict() {
 	awk -v l="$1" -v a="$lf_rps" -v b="$last_rps" -v p="$lf_p99" 'BEGIN {
 		r = a / b
 		printf "%-28s %.3f x nginx (goal >= 0.5: %s), p99 %.1f ms " \
-		    "(goal < 10 ms: %s)\n", l, r, r >= 0.5 ? "met" : "NOT met", \
-		    p, p < 10 ? "met" : "NOT met" }'
+		    "(goal < 10 ms: %s)\n", l, r, (r >= 0.5 ? "met" : "NOT met"), \
+		    p, (p < 10 ? "met" : "NOT met") }'
 }
 
 echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
