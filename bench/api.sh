@@ -113,8 +113,8 @@ wrk_run() {
 	    "$label" "$rps" "$p50" "$p99" "$wcpu" "${non2xx:+  NON-2xx: $non2xx}"
 	last_rps=$rps
 	# p99 in ms (wrk prints us, ms or s)
-	last_p99=$(echo "$p99" | awk '/us$/ { print $1 / 1000; next }
-	    /ms$/ { print $1 + 0; next } /s$/ { print $1 * 1000 }')
+	last_p99=$(echo "$p99" | awk '$1 ~ /us$/ { print $1 / 1000; next }
+	    $1 ~ /ms$/ { print $1 + 0; next } $1 ~ /s$/ { print $1 * 1000 }')
 }
 
 # verdict LABEL: the last liangfu run (rate lf_rps, p99 lf_p99) against
