@@ -364,6 +364,21 @@ run_on_worker(void *arg)
 	http_release(r);
 }
 
+/* Hands r to a worker, with a hold of its own; 503 busy when the queue
+ * is full. */
+static void
+offload(struct req *r, const struct route *rt)
+{
+	r->route = rt;
+	http_hold(r);
+	if (workq_submit(run_on_worker, r) == 0)
+		return;
+	atomic_fetch_sub(&r->holds, 1);
+	r->busy = 1;
+	r->result = reply_error(r, 503, "busy", "", "服务器忙, 请稍后重试 "
+	    "(server busy: try again shortly)");
+}
+
 /* Runs the handler, here or on a worker. When the worker has it, or
  * audit entries it made are still on their way to disk, the connection
  * is suspended (this thread goes on with other connections) and the last
@@ -375,20 +390,11 @@ handle(struct req *r)
 	const struct route *rt;
 
 	atomic_store(&r->holds, 1);
-	if ((rt = route(r, &r->result)) == NULL)
-		;
-	else if (inline_route(rt))
+	rt = route(r, &r->result);
+	if (rt != NULL && inline_route(rt))
 		r->result = run_route(r, rt);
-	else {
-		r->route = rt;
-		http_hold(r);
-		if (workq_submit(run_on_worker, r) != 0) {
-			atomic_fetch_sub(&r->holds, 1);
-			r->busy = 1;
-			r->result = reply_error(r, 503, "busy", "", "服务器忙, "
-			    "请稍后重试 (server busy: try again shortly)");
-		}
-	}
+	else if (rt != NULL)
+		offload(r, rt);
 	if (atomic_load(&r->holds) == 1)
 		return send_answer(r);
 	r->parked = 1;
