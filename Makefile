@@ -114,6 +114,7 @@ rel-test: liangfu build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/ioerr.sh build/test/liangfu
 	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
 	@sh bench/load.sh ./liangfu --small
+	@sh tests/rel/busy.sh ./liangfu
 
 soak: deps all build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/crash.sh ./liangfu 1000
@@ -159,6 +160,7 @@ demo: all
 
 bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
     build/bench/insight
+	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
