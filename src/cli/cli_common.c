@@ -61,6 +61,7 @@ cli_env_rules(struct cli_env *env)
 	    disaster_parse(dis.data, dis.len, dis.name, &env->disaster,
 	    &err) != 0)
 		return cli_fail(&err) ? -1 : -1;
+	disaster_set_regions(env->disaster, env->regions);
 	return 0;
 }
 

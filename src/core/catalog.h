@@ -29,6 +29,13 @@
  *             in (the basic step's folds); its titles are in the web
  *             app's i18n.js under "form.group.CODE"; empty = no group;
  *             when it is the last column a row may leave its cell out
+ *   options_en optional column: enum/multi: the English label of every
+ *             option, "CODE=label|..." with exactly the codes of options
+ *             (any order, no Chinese characters); empty for other types.
+ *             Required on every enum/multi row when the header has the
+ *             column; a file without it gives each option its Chinese
+ *             label as the English one. Optional columns that end the
+ *             header may be left out of a row.
  *
  * The catalog is immutable once parsed and may be shared between threads.
  */
@@ -50,7 +57,8 @@ enum field_section { SEC_ENVELOPE, SEC_BASIC, SEC_NEED };
 struct field_option {
 	int		 code;
 	const char	*code_text;	/* as written in the catalog ("01") */
-	const char	*label;
+	const char	*label;		/* Chinese */
+	const char	*label_en;	/* English (options_en) */
 };
 
 struct expr;
