@@ -451,8 +451,12 @@ consume(void *arg, struct bulk_slot *sl)
 	check_id_region(im, sl);
 	im->st->new_persons += res.created_person;
 	im->st->new_surveys += res.created_survey;
-	im->st->updated += !res.created_survey && res.changed > 0;
-	im->st->unchanged += !res.created_survey && res.changed == 0;
+	/* a row whose only change is the person's (人员状态, name...) is an
+	 * update too */
+	im->st->updated += !res.created_survey && (res.changed > 0 ||
+	    res.person_changed);
+	im->st->unchanged += !res.created_survey && res.changed == 0 &&
+	    !res.person_changed;
 	return 0;
 }
 
