@@ -148,7 +148,9 @@ missing_columns(struct import *im)
 
 	buf_init(&b, 300);
 	for (i = 0; i < im->cat->nfields; i++)
-		if (im->colof[i] < 0 && n++ < 8)
+		/* an item the client sets itself may be left out */
+		if (im->colof[i] < 0 && !field_is_auto(&im->cat->fields[i]) &&
+		    n++ < 8)
 			buf_addf(&b, "%s%s", n > 1 ? "、" : "",
 			    im->cat->fields[i].label_zh);
 	if (im->year_col < 0 && n++ < 8)
@@ -239,6 +241,8 @@ parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 		const struct field *f = &im->cat->fields[i];
 		int col = im->colof[i];
 
+		if (col < 0)	/* an "auto" item the file leaves out: unset */
+			continue;
 		lf_error_clear(&e);
 		if (record_parse_value(sl->r, f, row->fields[col], &e) != 0)
 			return at(im, &sl->err, row->line, col, e.code, f->code,

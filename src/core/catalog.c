@@ -63,6 +63,12 @@ field_type_name(enum field_type t)
 }
 
 int
+field_is_auto(const struct field *f)
+{
+	return f->group != NULL && strcmp(f->group, "auto") == 0;
+}
+
+int
 field_is_coded(const struct field *f)
 {
 	return f->type == FT_ENUM || f->type == FT_MULTI || f->type == FT_BOOL;

@@ -31,8 +31,11 @@ test_builtin(void **state)
 	assert_string_equal(field_option(f, 1)->code_text, "01");
 	assert_string_equal(f->group, "ident");
 	for (i = 0; i < cat->nfields; i++)	/* basic items fold in groups */
-		assert_int_equal(cat->fields[i].group[0] != '\0',
+		assert_int_equal(cat->fields[i].group[0] != '\0' &&
+		    !field_is_auto(&cat->fields[i]),
 		    cat->fields[i].section == SEC_BASIC);
+	assert_true(field_is_auto(catalog_find(cat, "form_started_at", 15)));
+	assert_false(field_is_auto(catalog_find(cat, "fill_date", 9)));
 	assert_string_equal(field_option(f, 7)->label, "彝族");
 	f = catalog_find(cat, "social_assistance_received", 26);
 	assert_int_equal(f->exclusive, 7);
