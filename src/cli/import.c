@@ -436,6 +436,33 @@ check_id_region(struct import *im, const struct bulk_slot *sl)
 		im->st->unknown_id_line = sl->line;
 }
 
+/* Widens the re-check's scope (import_stats) to a written row. */
+static void
+note_scope(struct import *im, const struct bulk_slot *sl)
+{
+	static const size_t cut[] = { 12, 9, 6, 4, 2, 0 };
+	const struct field *f = catalog_find(im->cat, "hukou_region", 12);
+	struct import_stats *st = im->st;
+	const char *v = f != NULL && sl->r->set[f->index] ?
+	    sl->r->str[f->index] : "";
+	size_t n = 0, k = 0;
+
+	if (st->year_lo == 0) {
+		st->year_lo = st->year_hi = sl->year;
+		snprintf(st->region, sizeof(st->region), "%s", v);
+		return;
+	}
+	if (sl->year < st->year_lo)
+		st->year_lo = sl->year;
+	if (sl->year > st->year_hi)
+		st->year_hi = sl->year;
+	while (st->region[n] != '\0' && st->region[n] == v[n])
+		n++;
+	while (cut[k] > n)
+		k++;
+	st->region[cut[k]] = '\0';
+}
+
 /* The consumer: write one prepared row, or reject it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -461,6 +488,8 @@ consume(void *arg, struct bulk_slot *sl)
 	    res.person_changed);
 	im->st->unchanged += !res.created_survey && res.changed == 0 &&
 	    !res.person_changed;
+	if (res.created_survey || res.changed > 0 || res.person_changed)
+		note_scope(im, sl);
 	return 0;
 }
 

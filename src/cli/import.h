@@ -43,6 +43,12 @@ struct import_stats {
 	uint64_t	 rejected;
 	uint64_t	 unknown_id_region;	/* address code not listed */
 	unsigned long	 unknown_id_line;	/* the first such row */
+	/* what the new and updated rows touched, for the data-quality
+	 * re-check: years year_lo..year_hi (0 when none), and the region
+	 * holding every such person's registered village (a code of 0, 2,
+	 * 4, 6, 9 or 12 digits; "" = the whole province) */
+	int		 year_lo, year_hi;
+	char		 region[13];
 };
 
 /* 0 on success (stats filled), -1 with err when nothing was imported. */
