@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
 #include "core/quality.h"
+#include "lib/embedded.h"
 #include "store/findings_batch.h"
 
 int

@@ -26,7 +26,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/disaster.h"
 #include "core/expr_int.h"
 #include "core/region.h"
