@@ -241,7 +241,7 @@ parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 		const struct field *f = &im->cat->fields[i];
 		int col = im->colof[i];
 
-		if (col < 0)	/* an "auto" item the file leaves out: unset */
+		if (col < 0)	/* an "auto" item left out: unset */
 			continue;
 		lf_error_clear(&e);
 		if (record_parse_value(sl->r, f, row->fields[col], &e) != 0)
