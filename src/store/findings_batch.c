@@ -517,7 +517,10 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 		if (grow((void **)&s->tw, &s->cap, c, sizeof(*s->tw)) != 0)
 			return -1;
 	}
-	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+	/* "township|name": a surveyor is a name within a township, and the
+	 * open-finding key (rule, year, person, item, surveyor) must tell
+	 * two namesakes of two townships apart */
+	snprintf(s->name[s->n], sizeof(s->name[0]), "%s|%s", township, name);
 	snprintf(s->tw[s->n], sizeof(s->tw[0]), "%s", township);
 	if (s->q->kind == QK_SURVEYOR_FAST)
 		snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 "

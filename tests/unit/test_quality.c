@@ -746,6 +746,20 @@ test_batch_fast(void **state)
 	assert_int_equal(t.open, 1);
 	assert_int_equal(findings_get(fx->s, t.id, &f, &err), 0);
 	assert_non_null(strstr(f.detail, "3 份调查填写用时不足 120 秒"));
+	/* a namesake in another township is another surveyor */
+	for (k = 30; k < 33; k++) {
+		tu_valid_person(fx->r, k);
+		tu_set(fx->r, "hukou_region", "510104018001");
+		tu_set(fx->r, "residence_region", "510104018001");
+		tu_set(fx->r, "surveyor_name", "快调查");
+		tu_set(fx->r, "form_started_at", "1715300000");
+		tu_set(fx->r, "form_submitted_at", "1715300010");
+		put(fx);
+	}
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(tally(fx->s, "", "SURVEYOR_FAST").open, 2);
+	assert_int_equal(tally(fx->s, "510104018", "SURVEYOR_FAST").open, 1);
 	/* submitted before opened: refused, nothing written */
 	tu_valid_person(fx->r, 25);
 	tu_set(fx->r, "form_started_at", "1715300000");
