@@ -148,7 +148,9 @@ missing_columns(struct import *im)
 
 	buf_init(&b, 300);
 	for (i = 0; i < im->cat->nfields; i++)
-		if (im->colof[i] < 0 && n++ < 8)
+		/* an item the client sets itself may be left out */
+		if (im->colof[i] < 0 && !field_is_auto(&im->cat->fields[i]) &&
+		    n++ < 8)
 			buf_addf(&b, "%s%s", n > 1 ? "、" : "",
 			    im->cat->fields[i].label_zh);
 	if (im->year_col < 0 && n++ < 8)
@@ -239,6 +241,8 @@ parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 		const struct field *f = &im->cat->fields[i];
 		int col = im->colof[i];
 
+		if (col < 0)	/* an "auto" item left out: unset */
+			continue;
 		lf_error_clear(&e);
 		if (record_parse_value(sl->r, f, row->fields[col], &e) != 0)
 			return at(im, &sl->err, row->line, col, e.code, f->code,
@@ -432,6 +436,33 @@ check_id_region(struct import *im, const struct bulk_slot *sl)
 		im->st->unknown_id_line = sl->line;
 }
 
+/* Widens the re-check's scope (import_stats) to a written row. */
+static void
+note_scope(struct import *im, const struct bulk_slot *sl)
+{
+	static const size_t cut[] = { 12, 9, 6, 4, 2, 0 };
+	const struct field *f = catalog_find(im->cat, "hukou_region", 12);
+	struct import_stats *st = im->st;
+	const char *v = f != NULL && sl->r->set[f->index] ?
+	    sl->r->str[f->index] : "";
+	size_t n = 0, k = 0;
+
+	if (st->year_lo == 0) {
+		st->year_lo = st->year_hi = sl->year;
+		snprintf(st->region, sizeof(st->region), "%s", v);
+		return;
+	}
+	if (sl->year < st->year_lo)
+		st->year_lo = sl->year;
+	if (sl->year > st->year_hi)
+		st->year_hi = sl->year;
+	while (st->region[n] != '\0' && st->region[n] == v[n])
+		n++;
+	while (cut[k] > n)
+		k++;
+	st->region[cut[k]] = '\0';
+}
+
 /* The consumer: write one prepared row, or reject it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -451,8 +482,14 @@ consume(void *arg, struct bulk_slot *sl)
 	check_id_region(im, sl);
 	im->st->new_persons += res.created_person;
 	im->st->new_surveys += res.created_survey;
-	im->st->updated += !res.created_survey && res.changed > 0;
-	im->st->unchanged += !res.created_survey && res.changed == 0;
+	/* a row whose only change is the person's (人员状态, name...) is an
+	 * update too */
+	im->st->updated += !res.created_survey && (res.changed > 0 ||
+	    res.person_changed);
+	im->st->unchanged += !res.created_survey && res.changed == 0 &&
+	    !res.person_changed;
+	if (res.created_survey || res.changed > 0 || res.person_changed)
+		note_scope(im, sl);
 	return 0;
 }
 

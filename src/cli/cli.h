@@ -66,6 +66,12 @@ void	cli_env_free(struct cli_env *env);
 /* Loads the policy table, its amounts and the disaster areas (after
  * cli_env_load). 0 or -1 (printed). */
 int	cli_env_rules(struct cli_env *env);
+/* Runs the data-quality rules (store/findings_batch.h) over year inside
+ * region (NULL = all) after a bulk write, as a single write's re-check
+ * does, adding to *opened and *closed; loads the rules (and the policy
+ * rules when not loaded yet). 0 or -1 (printed). */
+int	cli_findings_recheck(struct store *s, struct cli_env *env, int year,
+	    const char *region, int64_t *opened, int64_t *closed);
 /* Opens the database at path. 0 or -1 (printed). */
 int	cli_store_open(const char *path, struct cli_env *env,
 	    struct store **out);

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/quality.h"
 #include "lib/embedded.h"
+#include "store/findings_batch.h"
 
 int
 cli_fail(const struct lf_error *err)
@@ -61,6 +63,7 @@ cli_env_rules(struct cli_env *env)
 	    disaster_parse(dis.data, dis.len, dis.name, &env->disaster,
 	    &err) != 0)
 		return cli_fail(&err) ? -1 : -1;
+	disaster_set_regions(env->disaster, env->regions);
 	return 0;
 }
 
@@ -117,5 +120,29 @@ cli_parse_int(const char *s, long long lo, long long hi, long long *out)
 	if (errno != 0 || *end != '\0' || v < lo || v > hi)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+cli_findings_recheck(struct store *s, struct cli_env *env, int year,
+    const char *region, int64_t *opened, int64_t *closed)
+{
+	struct findings_batch_stats st;
+	struct quality_rules *qr = NULL;
+	struct lf_error err;
+	int rc;
+
+	lf_error_clear(&err);
+	if (env->policies == NULL && cli_env_rules(env) != 0)
+		return -1;
+	if (quality_rules_load_embedded(env->cat, &qr, &err) != 0)
+		return cli_fail(&err) ? -1 : -1;
+	rc = findings_batch(s, qr, env->policies, env->disaster, year, region,
+	    cli_actor(), NULL, NULL, &st, &err);
+	quality_rules_free(qr);
+	if (rc != 0)
+		return cli_fail(&err) ? -1 : -1;
+	*opened += st.c.opened;
+	*closed += st.c.closed;
 	return 0;
 }

@@ -25,6 +25,23 @@ parse_encoding(const char *s, int *enc)
 	return 0;
 }
 
+static int64_t opened, closed;
+
+/* The data-quality rules over what the import wrote, year by year, as a
+ * single write re-checks its person (findings_batch: one pass, batched). */
+static int
+recheck(struct store *s, struct cli_env *env, const struct import_stats *st)
+{
+	int y;
+
+	opened = closed = 0;
+	for (y = st->year_lo; y != 0 && y <= st->year_hi; y++)
+		if (cli_findings_recheck(s, env, y, st->region, &opened,
+		    &closed) != 0)
+			return -1;
+	return 0;
+}
+
 int
 cmd_import(int argc, char **argv)
 {
@@ -39,7 +56,7 @@ cmd_import(int argc, char **argv)
 	struct cli_env env;
 	struct lf_error err;
 	struct store *s;
-	int c, rc;
+	int c, rc, rc2 = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -60,6 +77,8 @@ cmd_import(int argc, char **argv)
 	}
 	lf_error_clear(&err);
 	rc = import_csv(s, env.cat, &o, &st, &err);
+	if (rc == 0 && recheck(s, &env, &st) != 0)
+		rc2 = 1;
 	store_close(s);
 	cli_env_free(&env);
 	if (rc == 0 && st.unknown_id_region > 0)
@@ -80,5 +99,10 @@ cmd_import(int argc, char **argv)
 	    (unsigned long long)st.new_surveys, (unsigned long long)st.updated,
 	    (unsigned long long)st.unchanged, (unsigned long long)st.rejected,
 	    st.rejected ? " -> " : "", st.rejected ? o.rejects : "");
-	return 0;
+	if (st.year_lo != 0 && rc2 == 0)
+		fprintf(stderr, "liangfu: data-quality findings %lld opened, "
+		    "%lld closed (%d..%d%s%s)\n", (long long)opened,
+		    (long long)closed, st.year_lo, st.year_hi,
+		    st.region[0] ? ", region " : "", st.region);
+	return rc2;
 }

@@ -2,7 +2,9 @@
  * cmd_plan.c - liangfu plan DB --year Y [--region CODE]
  *
  * Builds or refreshes the 一人一策 draft plans of every person surveyed in
- * year Y (inside CODE), from the surveys and the policy rules. Idempotent:
+ * year Y (inside CODE), from the surveys and the policy rules, then runs
+ * the data-quality rules over the same persons (as a single write
+ * re-checks its person's findings). Idempotent:
  * a second run changes nothing; a changed survey updates the proposals
  * nobody has touched and never what a person edited or decided.
  */
@@ -32,6 +34,7 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	struct progress *bar = NULL;
 	struct lf_error err;
 	struct store *s;
+	int64_t opened = 0, closed = 0;
 	int rc;
 
 	if (cli_store_open(db, env, &s) != 0)
@@ -41,9 +44,15 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	rc = plan_build_all(s, env->policies, env->disaster, year, in,
 	    cli_actor(), on_progress, &bar, &st, &err);
 	progress_done(bar);
+	if (rc != 0) {
+		store_close(s);
+		return cli_fail(&err);
+	}
+	rc = cli_findings_recheck(s, env, year, in ? in->code : NULL, &opened,
+	    &closed);
 	store_close(s);
 	if (rc != 0)
-		return cli_fail(&err);
+		return 1;
 	fprintf(stderr, "liangfu: plans %d%s%s: %lld persons, %lld plans "
 	    "created; items %lld inserted, %lld updated, %lld deleted, %lld "
 	    "kept, %lld carried from last year; %lld needs unmet\n", year,
@@ -51,6 +60,8 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	    (long long)st.plans_created, (long long)st.inserted,
 	    (long long)st.updated, (long long)st.deleted, (long long)st.kept,
 	    (long long)st.carried, (long long)st.unmet);
+	fprintf(stderr, "liangfu: data-quality findings %lld opened, %lld "
+	    "closed\n", (long long)opened, (long long)closed);
 	return 0;
 }
 

@@ -21,12 +21,13 @@ enum col {
 	COL_SECTION, COL_CODE, COL_LABEL_ZH, COL_LABEL_EN, COL_TYPE,
 	COL_OPTIONS, COL_REQUIRED, COL_RULE, COL_ASK_IF, COL_EXCLUSIVE,
 	COL_GROUP,	/* optional: the first one that may be missing */
+	COL_OPTIONS_EN,	/* optional */
 	NCOLS
 };
 
 static const char *col_names[NCOLS] = {
 	"section", "code", "label_zh", "label_en", "type", "options",
-	"required", "rule", "ask_if", "exclusive", "group"
+	"required", "rule", "ask_if", "exclusive", "group", "options_en"
 };
 
 static const char *type_names[] = {
@@ -59,6 +60,12 @@ const char *
 field_type_name(enum field_type t)
 {
 	return type_names[t];
+}
+
+int
+field_is_auto(const struct field *f)
+{
+	return f->group != NULL && strcmp(f->group, "auto") == 0;
 }
 
 int
@@ -155,6 +162,85 @@ parse_coded_options(struct ctx *c, struct field *f, char *s)
 		f->options[i].label = eq + 1;
 	}
 	f->noptions = n;
+	return 0;
+}
+
+/* A CJK ideograph or full-width form at s (UTF-8 lead 0xE3..0xE9 covers
+ * U+3000..U+9FFF, 0xEF 0xBC/0xBD U+FF00..U+FF7F). */
+static int
+has_cjk(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if ((*p >= 0xE3 && *p <= 0xE9) || (*p == 0xEF &&
+		    (p[1] == 0xBC || p[1] == 0xBD)))
+			return 1;
+	return 0;
+}
+
+/* One "CODE=label" of options_en onto its option. */
+static int
+option_en(struct ctx *c, struct field *f, char *part)
+{
+	char *eq = strchr(part, '=');
+	struct field_option *o;
+	int64_t code;
+
+	if (eq == NULL || eq[1] == '\0')
+		return bad(c, COL_OPTIONS_EN, "英文选项应为 CODE=label "
+		    "(English option '%s' is not CODE=label)", part);
+	*eq = '\0';
+	if (parse_int(part, 0, 9999, &code) != 0 ||
+	    (o = (struct field_option *)field_option(f, (int)code)) == NULL)
+		return bad(c, COL_OPTIONS_EN, "英文选项代码不是本项的选项 "
+		    "(English option code '%s' is not an option of this "
+		    "item)", part);
+	if (o->label_en != NULL)
+		return bad(c, COL_OPTIONS_EN, "英文选项代码重复 (English "
+		    "option code %s appears twice)", part);
+	if (has_cjk(eq + 1))
+		return bad(c, COL_OPTIONS_EN, "英文选项名称含中文 (English "
+		    "label '%s' holds Chinese characters)", eq + 1);
+	o->label_en = eq + 1;
+	return 0;
+}
+
+/* options_en: an English label for every option of an enum or multi item;
+ * with the column absent (have 0) each option's English label is its
+ * Chinese one (small test catalogs). */
+static int
+parse_options_en(struct ctx *c, struct field *f, char *s, int have)
+{
+	char *parts[256];
+	size_t n, i;
+
+	if (f->type != FT_ENUM && f->type != FT_MULTI) {
+		if (*s == '\0')
+			return 0;
+		return bad(c, COL_OPTIONS_EN, "%s", "只有单选和多选项有英文"
+		    "选项 (only enum and multi items have English options)");
+	}
+	if (!have) {
+		for (i = 0; i < f->noptions; i++)
+			f->options[i].label_en = f->options[i].label;
+		return 0;
+	}
+	if (*s == '\0')
+		return bad(c, COL_OPTIONS_EN, "%s 需要英文选项 (every option "
+		    "needs an English label)", type_names[f->type]);
+	n = split(s, '|', parts, 255);
+	if (n > 255)
+		return bad(c, COL_OPTIONS_EN, "%s", "英文选项过多 (too many "
+		    "English options)");
+	for (i = 0; i < n; i++)
+		if (option_en(c, f, parts[i]) != 0)
+			return -1;
+	for (i = 0; i < f->noptions; i++)
+		if (f->options[i].label_en == NULL)
+			return bad(c, COL_OPTIONS_EN, "选项 %s 缺少英文名称 "
+			    "(option has no English label)",
+			    f->options[i].code_text);
 	return 0;
 }
 
@@ -315,6 +401,9 @@ parse_row(struct ctx *c, struct field *f, char **col)
 		return bad(c, COL_GROUP, "分组代码 '%s' 无效 (group code is "
 		    "not an ASCII identifier)", col[COL_GROUP]);
 	f->group = col[COL_GROUP];
+	if (parse_options_en(c, f, col[COL_OPTIONS_EN],
+	    c->map[COL_OPTIONS_EN] >= 0) != 0)
+		return -1;
 	return parse_exclusive(c, f, col[COL_EXCLUSIVE]);
 }
 
@@ -435,6 +524,22 @@ next_line(char **p)
 	return start;
 }
 
+/* 1 when every column from file column `from` on is an optional one. */
+static int
+trailing_optional(const int *map, int from)
+{
+	int j, found = 0;
+
+	for (j = 0; j < NCOLS; j++) {
+		if (map[j] < from)
+			continue;
+		if (j < COL_GROUP)
+			return 0;
+		found++;
+	}
+	return found > 0;
+}
+
 static int
 parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 {
@@ -447,8 +552,8 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		n = split(line, '\t', raw, (size_t)ncols);
-		/* a row may leave out the optional group cell when last */
-		if (n + 1 == (size_t)ncols && map[COL_GROUP] == ncols - 1)
+		/* a row may leave out the optional cells that end it */
+		while (n < (size_t)ncols && trailing_optional(map, (int)n))
 			raw[n++] = empty;
 		if (n != (size_t)ncols) {
 			lf_error_set(c->err, "catalog", "", "%s:%lu: 应有 %d "

@@ -28,7 +28,17 @@
  *             ASCII identifier naming the form group the item is shown
  *             in (the basic step's folds); its titles are in the web
  *             app's i18n.js under "form.group.CODE"; empty = no group;
- *             when it is the last column a row may leave its cell out
+ *             when it is the last column a row may leave its cell out;
+ *             group "auto" marks an item the client sets itself (the
+ *             survey form's clock): forms do not show it and a CSV
+ *             import may leave its column out (field_is_auto)
+ *   options_en optional column: enum/multi: the English label of every
+ *             option, "CODE=label|..." with exactly the codes of options
+ *             (any order, no Chinese characters); empty for other types.
+ *             Required on every enum/multi row when the header has the
+ *             column; a file without it gives each option its Chinese
+ *             label as the English one. Optional columns that end the
+ *             header may be left out of a row.
  *
  * The catalog is immutable once parsed and may be shared between threads.
  */
@@ -50,7 +60,8 @@ enum field_section { SEC_ENVELOPE, SEC_BASIC, SEC_NEED };
 struct field_option {
 	int		 code;
 	const char	*code_text;	/* as written in the catalog ("01") */
-	const char	*label;
+	const char	*label;		/* Chinese */
+	const char	*label_en;	/* English (options_en) */
 };
 
 struct expr;
@@ -113,5 +124,7 @@ const struct field_option *field_option_parse(const struct field *f,
 	    const char *s);
 const char *field_type_name(enum field_type t);
 int	field_is_coded(const struct field *f);	/* enum, multi or bool */
+/* 1 when the item is set by the client, not asked (group "auto"). */
+int	field_is_auto(const struct field *f);
 
 #endif

@@ -198,6 +198,12 @@ out:
 }
 
 void
+disaster_set_regions(struct disaster *d, const struct regions *rs)
+{
+	d->regions = rs;
+}
+
+void
 disaster_free(struct disaster *d)
 {
 	if (d == NULL)

@@ -26,9 +26,12 @@ struct disaster_area {
 	const char	*event_en;
 };
 
+struct regions;
 struct disaster {
 	struct disaster_area	*v;
 	size_t			 n;
+	const struct regions	*regions;	/* names for explanations,
+						   may be NULL */
 	char			*text;		/* private */
 };
 
@@ -38,6 +41,11 @@ struct disaster {
 int	disaster_parse(const char *text, size_t len, const char *filename,
 	    struct disaster **out, struct lf_error *err);
 void	disaster_free(struct disaster *d);
+
+/* Gives the table the region names explanations of disaster_region name
+ * the village by (core/expr.h); rs must outlive d. Without it the village
+ * goes unnamed ("名称不详"). */
+void	disaster_set_regions(struct disaster *d, const struct regions *rs);
 
 /* The first area that holds village (12 digits) in year, or NULL. d may
  * be NULL. */

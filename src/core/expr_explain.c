@@ -10,9 +10,10 @@
  * its part's facts already say what is true. A derived name is one fact:
  * its name (or, in Chinese, its negative name when it fails) and in
  * parentheses the values it rests on, without the operators of its
- * definition. Items and options are named by their labels (English item
- * labels in English; option labels are the catalog's Chinese ones), never
- * by their codes: explanations are read by people.
+ * definition. Items and options are named by their labels in the
+ * explanation's language (the catalog's label_en and options_en in
+ * English), never by their codes, and a village by its region names:
+ * explanations are read by people.
  *
  * The walk is over the tree in expr_int.h; values come from the same
  * test code that expr_eval() runs, so the two cannot disagree. Appends
@@ -28,6 +29,7 @@
 #include "lib/date.h"
 #include "core/disaster.h"
 #include "core/expr_int.h"
+#include "core/region.h"
 
 struct explainer {
 	const struct expr	*e;
@@ -118,7 +120,7 @@ put_option(struct explainer *x, const struct field *f, int64_t v, int label)
 	if (x->zh)
 		addf(x, "“%s”", o->label);
 	else
-		addf(x, "\"%s\"", o->label);
+		addf(x, "\"%s\"", o->label_en);
 }
 
 static void
@@ -135,6 +137,27 @@ put_mask(struct explainer *x, const struct field *f, uint64_t mask,
 		}
 	if (n == 0)
 		say(x, "nothing", "无");
+}
+
+/* The region table bound to the context's disaster table, or NULL. */
+static const struct regions *
+regions_of(const struct explainer *x)
+{
+	return x->ctx->disaster != NULL ? x->ctx->disaster->regions : NULL;
+}
+
+/* A region item's value by its names (Chinese place names in both
+ * languages: they are proper names); the code only when the table does
+ * not know it. */
+static void
+put_region(struct explainer *x, int64_t v)
+{
+	char place[256];
+
+	if (regions_place_name(regions_of(x), v, place, sizeof(place)) == 0)
+		addf(x, x->zh ? "“%s”" : "\"%s\"", place);
+	else
+		addf(x, "%" PRId64, v);
 }
 
 /* A number in the form of field f (NULL: age). */
@@ -159,6 +182,9 @@ put_num(struct explainer *x, const struct field *f, int64_t v, int label)
 	case FT_DATE:
 		date_format((int)v, d);
 		add(x, d);
+		break;
+	case FT_REGION:
+		put_region(x, v);
 		break;
 	default:
 		addf(x, "%" PRId64, v);
@@ -372,12 +398,15 @@ chain(struct explainer *x, const struct expr_node *nd, int decides)
 	return !decides;
 }
 
-/* disaster_region's facts: the village and year, and the area found. */
+/* disaster_region's facts: the village by its names and the year, and
+ * the area found. Region names are Chinese only, so English says "the
+ * village" and names the event in English. */
 static void
 region_facts(struct explainer *x)
 {
 	const struct expr_ctx *ctx = x->ctx;
 	const struct disaster_area *a;
+	char place[256];
 
 	if (ctx->disaster == NULL) {
 		say(x, "no disaster table", "无灾区表");
@@ -387,13 +416,20 @@ region_facts(struct explainer *x)
 		say(x, "no village", "村/社区 未填写");
 		return;
 	}
-	addf(x, x->zh ? "村/社区 %012" PRId64 "，%d年" : "village %012"
-	    PRId64 ", %d", ctx->village, ctx->year);
+	if (regions_place_name(regions_of(x), ctx->village, place,
+	    sizeof(place)) != 0)
+		snprintf(place, sizeof(place), "%s", "村/社区(名称不详)");
+	if (x->zh)
+		addf(x, "%s，%d年", place, ctx->year);
+	else
+		addf(x, "the village, %d", ctx->year);
 	a = disaster_find(ctx->disaster, ctx->village, ctx->year);
 	if (a != NULL)
 		addf(x, x->zh ? "：%s %d..%d年" : ": %s %d..%d",
 		    x->zh ? a->event_zh : a->event_en, a->from_year,
 		    a->to_year);
+	else
+		say(x, ": not listed", "：不在灾区表内");
 }
 
 static int

@@ -22,7 +22,8 @@ static const char *const cols[NCOLS] = {
 
 static const char *const kinds[NQKINDS] = {
 	"expr", "dup_person", "unmet_policy", "exit_active", "exit_delivery",
-	"delivery_before_survey", "funds_off", "surveyor_identical"
+	"delivery_before_survey", "funds_off", "surveyor_identical",
+	"surveyor_fast"
 };
 
 static const struct { const char *code, *zh; } severities[NQSEVERITIES] = {
@@ -183,6 +184,9 @@ parse_row(struct reader *rd, struct quality_rules *qr, char **c)
 	    parse_num(rd, C_THRESHOLD, c[C_THRESHOLD], &q->threshold) != 0 ||
 	    parse_num(rd, C_MIN, c[C_MIN], &q->min_count) != 0)
 		return -1;
+	if (q->kind == QK_SURVEYOR_FAST && q->threshold <= 0)
+		return bad(rd, C_THRESHOLD, 1, "surveyor_fast 需要秒数阈值 "
+		    "(kind surveyor_fast needs a threshold in seconds > 0)");
 	q->code = mem_strdup(c[C_CODE]);
 	q->name_zh = mem_strdup(c[C_NAME_ZH]);
 	q->name_en = mem_strdup(c[C_NAME_EN]);
@@ -358,5 +362,6 @@ quality_scope_name(enum quality_scope v, int zh)
 int
 quality_rule_is_global(const struct quality_rule *q)
 {
-	return q->kind == QK_DUP_PERSON || q->kind == QK_SURVEYOR_IDENTICAL;
+	return q->kind == QK_DUP_PERSON || q->kind == QK_SURVEYOR_IDENTICAL ||
+	    q->kind == QK_SURVEYOR_FAST;
 }

@@ -35,6 +35,12 @@
  *   surveyor_identical      a surveyor (name within a township) with at
  *                           least min_count surveys in the year whose
  *                           need items are all identical
+ *   surveyor_fast           a surveyor (name within a township) with at
+ *                           least min_count (at least 1) surveys in the
+ *                           year filled in under threshold seconds: the
+ *                           envelope's form_submitted_at minus
+ *                           form_started_at, set by the web form and API
+ *                           clients (surveys without both are not timed)
  * Empty lines and lines starting with '#' are ignored. Errors name
  * file:line:column:pos like policies.tsv (code "quality_file").
  *
@@ -58,7 +64,7 @@
 enum quality_kind {
 	QK_EXPR, QK_DUP_PERSON, QK_UNMET_POLICY, QK_EXIT_ACTIVE,
 	QK_EXIT_DELIVERY, QK_DELIVERY_BEFORE_SURVEY, QK_FUNDS_OFF,
-	QK_SURVEYOR_IDENTICAL, NQKINDS
+	QK_SURVEYOR_IDENTICAL, QK_SURVEYOR_FAST, NQKINDS
 };
 enum quality_scope { QS_SURVEY, QS_PLAN, QS_ITEM, QS_DELIVERY,
 	QS_SURVEYOR, QS_CROSS, NQSCOPES };
@@ -191,6 +197,15 @@ int	quality_surveyors_add(struct quality_surveyors *q, const char *name,
 /* Calls fn for each surveyor with at least min_count surveys whose need
  * items are all identical. */
 int	quality_surveyors_each(const struct quality_surveyors *q,
+	    int64_t min_count, int (*fn)(void *arg, const char *name,
+	    const char *township, int64_t n), void *arg);
+/* Surveys filled in under `seconds` (submit minus start) count as fast
+ * from now on (0, the default: none is). Set before adding surveys. */
+void	quality_surveyors_set_fast(struct quality_surveyors *q,
+	    int64_t seconds);
+/* Calls fn for each surveyor with at least min_count (at least 1) fast
+ * surveys; n is the number of fast ones (surveyor_fast). */
+int	quality_surveyors_fast_each(const struct quality_surveyors *q,
 	    int64_t min_count, int (*fn)(void *arg, const char *name,
 	    const char *township, int64_t n), void *arg);
 

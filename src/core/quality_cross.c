@@ -195,6 +195,7 @@ struct surveyor {
 	char		 township[10];
 	uint64_t	 key, print;
 	int64_t		 n;
+	int64_t		 fast;		/* surveys filled under fast_secs */
 	int		 same;		/* every print so far equal */
 };
 
@@ -204,12 +205,15 @@ struct quality_surveyors {
 	size_t			 cap, n;
 	int			*need;		/* need item indices */
 	size_t			 nneed;
+	int			 f_start, f_submit;	/* -1: none */
+	int64_t			 fast_secs;
 };
 
 struct quality_surveyors *
 quality_surveyors_new(const struct catalog *cat)
 {
 	struct quality_surveyors *q = mem_calloc(1, sizeof(*q));
+	const struct field *f;
 	size_t i;
 
 	if (q == NULL)
@@ -225,7 +229,30 @@ quality_surveyors_new(const struct catalog *cat)
 	for (i = 0; i < cat->nfields; i++)
 		if (cat->fields[i].section == SEC_NEED)
 			q->need[q->nneed++] = (int)i;
+	f = catalog_find(cat, "form_started_at", 15);
+	q->f_start = f != NULL ? f->index : -1;
+	f = catalog_find(cat, "form_submitted_at", 17);
+	q->f_submit = f != NULL ? f->index : -1;
 	return q;
+}
+
+void
+quality_surveyors_set_fast(struct quality_surveyors *q, int64_t seconds)
+{
+	q->fast_secs = seconds;
+}
+
+/* 1 when r was filled (submit - start) in under the fast threshold. */
+static int
+is_fast(const struct quality_surveyors *q, const struct record *r)
+{
+	int64_t took;
+
+	if (q->fast_secs <= 0 || q->f_start < 0 || q->f_submit < 0 ||
+	    !r->set[q->f_start] || !r->set[q->f_submit])
+		return 0;
+	took = r->num[q->f_submit] - r->num[q->f_start];
+	return took >= 0 && took < q->fast_secs;
 }
 
 void
@@ -318,6 +345,7 @@ quality_surveyors_add(struct quality_surveyors *q, const char *name,
 	} else if (s->print != print)
 		s->same = 0;
 	s->n++;
+	s->fast += is_fast(q, r);
 	return 0;
 }
 
@@ -335,6 +363,25 @@ quality_surveyors_each(const struct quality_surveyors *q, int64_t min_count,
 		if (s->key == 0 || !s->same || s->n < min_count || s->n < 2)
 			continue;
 		if ((rc = fn(arg, s->name, s->township, s->n)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+quality_surveyors_fast_each(const struct quality_surveyors *q,
+    int64_t min_count, int (*fn)(void *arg, const char *name,
+    const char *township, int64_t n), void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->cap; i++) {
+		const struct surveyor *s = &q->v[i];
+
+		if (s->key == 0 || s->fast == 0 || s->fast < min_count)
+			continue;
+		if ((rc = fn(arg, s->name, s->township, s->fast)) != 0)
 			return rc;
 	}
 	return 0;

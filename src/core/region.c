@@ -270,3 +270,39 @@ regions_free(struct regions *rs)
 	mem_free(rs->text);
 	mem_free(rs);
 }
+
+int
+regions_place_name(const struct regions *rs, int64_t village12, char *out,
+    size_t size)
+{
+	const struct region *v, *chain[3];
+	size_t len = 0, n, k;
+	int i;
+
+	if (size == 0)
+		return -1;
+	out[0] = '\0';
+	v = rs != NULL ? regions_find12(rs, village12, RL_VILLAGE) : NULL;
+	if (v == NULL)
+		return -1;
+	chain[2] = v;
+	chain[1] = v->parent >= 0 ? &rs->v[v->parent] : NULL;
+	chain[0] = chain[1] != NULL && chain[1]->parent >= 0 ?
+	    &rs->v[chain[1]->parent] : NULL;
+	for (i = 0; i < 3; i++) {
+		if (chain[i] == NULL)
+			continue;
+		n = strlen(chain[i]->name);
+		if (len + n >= size) {
+			/* cut before a UTF-8 continuation byte */
+			k = size - 1 - len;
+			while (k > 0 && (chain[i]->name[k] & 0xC0) == 0x80)
+				k--;
+			n = k;
+		}
+		memcpy(out + len, chain[i]->name, n);
+		len += n;
+		out[len] = '\0';
+	}
+	return 0;
+}

@@ -53,6 +53,13 @@ const struct region *regions_find(const struct regions *rs, const char *code);
 /* The region with this 12-digit padded code and level, or NULL. */
 const struct region *regions_find12(const struct regions *rs, int64_t code12,
 	    enum region_level level);
+/* Writes the names of the county, township and village of a 12-digit
+ * village code into out (size bytes, terminated, cut at a character
+ * boundary when short), e.g. "郫都区犀浦街道红光社区", so people read
+ * names where a code is kept for machines. Returns 0, or -1 when the
+ * village is not in the table (out is then ""). */
+int	regions_place_name(const struct regions *rs, int64_t village12,
+	    char *out, size_t size);
 /* 1 when the village (12-digit code) lies inside r (or is r). */
 int	region_contains(const struct region *r, int64_t village12);
 /* Number of digits a level's code has (2, 4, 6, 9, 12). */

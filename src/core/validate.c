@@ -246,9 +246,24 @@ rule_dates(struct vstate *v)
 	return 0;
 }
 
+/* The form's clock (issue 13): submitted no earlier than opened. */
+static int
+rule_form_clock(struct vstate *v)
+{
+	const struct field *fs = get(v, "form_started_at");
+	const struct field *fe = get(v, "form_submitted_at");
+
+	if (fs == NULL || fe == NULL || !v->r->set[fs->index] ||
+	    !v->r->set[fe->index] || num(v, fe) >= num(v, fs))
+		return 0;
+	return fail(v, fe, "before_start", "表单提交时刻早于开始时刻 "
+	    "(form submitted before it was opened)");
+}
+
 static int (*const cross_rules[])(struct vstate *) = {
 	rule_dates, rule_identity, rule_certificate, rule_multi_detail,
 	rule_contact_phone, rule_householder, rule_education, rule_regions,
+	rule_form_clock,
 };
 
 int

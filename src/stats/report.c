@@ -473,8 +473,9 @@ report_title(const struct report *r, const struct report_table *t,
 	const struct report_filter *rf;
 	size_t i, j;
 
-	if (buf_addf(b, "%d年 %s(%s)", r->year, r->in->name,
-	    r->in->code) != 0 || (t != NULL && buf_addf(b, " %s",
+	/* the region by its name: codes are for machines (issue 14) */
+	if (buf_addf(b, "%d年 %s", r->year, r->in->name) != 0 ||
+	    (t != NULL && buf_addf(b, " %s",
 	    t->title) != 0))
 		return -1;
 	for (i = 0; i < r->nfilters; i++) {

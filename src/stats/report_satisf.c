@@ -195,8 +195,8 @@ report_satisf_xlsx(struct lxw_workbook *wb, const struct report *r)
 	    (pct = workbook_add_format(wb)) == NULL)
 		return LXW_ERROR_MEMORY_MALLOC_FAILED;
 	format_set_num_format(pct, "0.0%");
-	snprintf(title, sizeof(title), "%d年 %s(%s) %s", r->year, r->in->name,
-	    r->in->code, label);
+	snprintf(title, sizeof(title), "%d年 %s %s", r->year, r->in->name,
+	    label);
 	e = worksheet_write_string(ws, 0, 0, title, NULL);
 	for (k = 0; e == LXW_NO_ERROR && k < NHEADS; k++)
 		e = worksheet_write_string(ws, 1, (lxw_col_t)k, heads[k], NULL);

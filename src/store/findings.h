@@ -39,7 +39,7 @@ enum finding_status { FINDING_OPEN = 1, FINDING_RESOLVED = 2,
 	FINDING_DISMISSED = 3 };
 
 #define FINDING_RULE_MAX	41
-#define FINDING_SURVEYOR_MAX	80
+#define FINDING_SURVEYOR_MAX	80	/* surveyor rules: "township|name" */
 #define FINDING_REASON_MAX	1000
 
 struct finding {

@@ -517,10 +517,18 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 		if (grow((void **)&s->tw, &s->cap, c, sizeof(*s->tw)) != 0)
 			return -1;
 	}
-	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
+	/* "township|name": a surveyor is a name within a township, and the
+	 * open-finding key (rule, year, person, item, surveyor) must tell
+	 * two namesakes of two townships apart */
+	snprintf(s->name[s->n], sizeof(s->name[0]), "%s|%s", township, name);
 	snprintf(s->tw[s->n], sizeof(s->tw[0]), "%s", township);
-	snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 %lld "
-	    "份调查的需求信息完全相同", name, (long long)n);
+	if (s->q->kind == QK_SURVEYOR_FAST)
+		snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 "
+		    "%lld 份调查填写用时不足 %lld 秒", name, (long long)n,
+		    (long long)s->q->threshold);
+	else
+		snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 "
+		    "%lld 份调查的需求信息完全相同", name, (long long)n);
 	h = &s->v[s->n];
 	memset(h, 0, sizeof(*h));
 	h->rule = s->q->code;
@@ -546,7 +554,9 @@ sync_surveyors(struct batch *b, const struct quality_rule *q,
 	s.q = q;
 	if (strlen(b->prefix) > 9)
 		return 0;
-	if (quality_surveyors_each(b->svs, q->min_count, sv_hit, &s) != 0)
+	if ((q->kind == QK_SURVEYOR_FAST ? quality_surveyors_fast_each(b->svs,
+	    q->min_count, sv_hit, &s) : quality_surveyors_each(b->svs,
+	    q->min_count, sv_hit, &s)) != 0)
 		rc = no_memory(err);
 	else
 		rc = sync_rule(b, q, s.v, s.n, err);
@@ -571,7 +581,8 @@ sync_global(struct batch *b, struct lf_error *err)
 
 		if (q->kind == QK_DUP_PERSON)
 			rc = sync_dups(b, q, err);
-		else if (q->kind == QK_SURVEYOR_IDENTICAL)
+		else if (q->kind == QK_SURVEYOR_IDENTICAL ||
+		    q->kind == QK_SURVEYOR_FAST)
 			rc = sync_surveyors(b, q, err);
 	}
 	return plan_tx_end(b->s, tx, rc, err);
@@ -664,6 +675,12 @@ batch_init(struct batch *b, const char *region, struct lf_error *err)
 	if ((b->dups = quality_dups_new()) == NULL ||
 	    (b->svs = quality_surveyors_new(b->s->cat)) == NULL)
 		return no_memory(err);
+	for (i = 0; i < b->qr->n; i++)	/* one threshold: the first rule's */
+		if (b->qr->v[i].kind == QK_SURVEYOR_FAST) {
+			quality_surveyors_set_fast(b->svs,
+			    b->qr->v[i].threshold);
+			break;
+		}
 	return open_stmts(b, err);
 }
 

@@ -108,6 +108,8 @@ struct store_put_result {
 	int		 created_person;
 	int		 created_survey;
 	int		 changed;	/* fields changed on update */
+	int		 person_changed; /* the person row changed (name,
+					   region, status...) */
 	int64_t		 version;	/* survey version now */
 };
 

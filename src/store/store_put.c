@@ -318,15 +318,18 @@ put_rows(struct store *s, const struct store_prep *prep,
 {
 	struct person_row p;
 	char now[21];
+	int64_t pversion;
 	int rc;
 
 	store_now_iso(now);
 	if ((rc = person_find(s, prep->id_hash, &p, err)) < 0)
 		return -1;
 	res->created_person = rc == 1;
+	pversion = rc == 1 ? 0 : p.version;
 	if (rc == 1 ? person_insert(s, prep, now, &p, err) :
 	    person_update(s, prep->r, &prep->put, now, &p, err))
 		return -1;
+	res->person_changed = rc != 1 && p.version != pversion;
 	res->person_id = p.id;
 	memcpy(res->uid, p.uid, sizeof(res->uid));
 	if (res->created_person) {

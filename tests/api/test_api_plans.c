@@ -482,6 +482,12 @@ test_rebuild_keeps_edits(void **state)
 	assert_int_equal(jint(r.json, "inserted"), 0);
 	assert_int_equal(jint(r.json, "updated"), 0);
 	assert_int_equal(jint(r.json, "deleted"), 0);
+	/* the build re-checked the region's findings (writes before it
+	 * already had: nothing new) */
+	assert_int_equal(jint(json_object_get(r.json, "findings"), "opened"),
+	    0);
+	assert_true(json_is_integer(json_object_get(json_object_get(r.json,
+	    "findings"), "closed")));
 	api_done(&r);
 	/* a region outside the officer's scope is refused */
 	api_call(&r, "POST", "/api/v1/plans/build", "{\"year\":2024,"

@@ -117,6 +117,30 @@ contains out "应享未享" "quality prints rule names in Chinese"
 contains q1.json '"UNMET_POLICY"' "quality JSON names rules"
 expect 0 "quality again" -- "$bin" quality a.db --year 2024
 contains err "findings 0 opened, 0 closed" "quality is idempotent"
+# bulk writes re-check the data-quality rules as a single write does:
+# a file whose surveys were all filled in 30 s (SURVEYOR_FAST: under
+# 120 s, at least 3 by one surveyor) opens findings on import, and a
+# plan build over seeded surveys (the seed does not check) opens the
+# seeded rushed surveyor's; a batch afterwards finds nothing new
+awk -F, -v OFS=, 'NR > 1 { $8 = 1715300000; $9 = 1715300030 } 1' a.csv \
+    > fast.csv
+expect 0 "init f" -- "$bin" init f.db
+expect 0 "import re-checks findings" -- "$bin" import f.db fast.csv
+contains err "data-quality findings [1-9][0-9]* opened, 0 closed (2024..2024, region 510104)" \
+    "import reports the findings it opened"
+expect 0 "quality after import" -- "$bin" quality f.db --year 2024
+contains err "findings 0 opened, 0 closed" "import left nothing to find"
+contains out "调查员填写调查用时过短" "the surveyor rule is listed"
+expect 0 "import the real times" -- "$bin" import f.db a.csv
+contains err "data-quality findings 0 opened, [1-9][0-9]* closed" \
+    "import closes the findings it no longer sees"
+expect 0 "seed sp" -- "$bin" seed sp.db --persons 600 --region 510104 \
+    --years 2024 --seed 7
+expect 0 "plan re-checks findings" -- "$bin" plan sp.db --year 2024
+contains err "data-quality findings 1 opened, 0 closed" \
+    "plan build opens the rushed surveyor's finding"
+expect 0 "quality after plan" -- "$bin" quality sp.db --year 2024
+contains err "findings 0 opened, 0 closed" "plan build left nothing to find"
 expect 0 "stats with findings" -- "$bin" stats a.db --year 2024 --json s.json
 contains s.json '"findings"' "stats JSON has the findings section"
 # audit verify (issue 15): a served database's log and its anchor; a

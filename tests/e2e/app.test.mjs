@@ -330,6 +330,8 @@ test('survey form: prefill, skip rules, reason, the server\'s messages',
 	await vil.waitForSelector('form.survey');
 	assert.match(await vil.textContent('.lead'), new RegExp(
 	    `已按 ${Y - 1} 年的回答预先填写`));
+	// the form's clock (catalog group "auto") is set, never shown
+	assert.equal(await vil.locator('#f-form_started_at').count(), 0);
 	// the skip rule of lost_reason: asked only when survey_method = 4
 	assert.equal(await vil.locator('#f-lost_reason').count(), 0);
 	await vil.check('input[name=survey_method] >> nth=3');
@@ -401,6 +403,9 @@ test('survey form: prefill, skip rules, reason, the server\'s messages',
 	assert.equal(mine.survey.disability_grade, grade);
 	assert.equal(mine.survey.surveyor_name, '测试员');
 	assert.equal(mine.survey.lost_reason, undefined);
+	assert.ok(Number.isInteger(mine.survey.form_started_at), 'opened at');
+	assert.ok(mine.survey.form_submitted_at >= mine.survey.form_started_at,
+	    'submitted at, not before it was opened');
 	await screen(vil, '12-person-saved');
 });
 
@@ -1034,6 +1039,14 @@ test('settings: English, larger text; logout wipes local data', async () => {
 	await vil.goto(`${base}/#/person/${A.id}`);
 	await vil.waitForSelector('#h-years');
 	await screen(vil, '24-person-english-larger-text');
+	// options in English too (catalog.tsv's options_en)
+	await vil.goto(`${base}/#/person/${A.id}/survey/${Y}`);
+	await vil.waitForSelector('form.survey input[name=survey_method]');
+	const method = await vil.textContent(
+	    'fieldset:has(input[name=survey_method])');
+
+	assert.match(method, /Home visit/);
+	assert.doesNotMatch(method, /入户/);
 	await vil.click('nav a[href="#/settings"]');
 	await vil.check('input[name=lang][value=zh]');
 	await vil.check('input[name=text][value=normal]');

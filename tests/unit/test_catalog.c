@@ -31,8 +31,11 @@ test_builtin(void **state)
 	assert_string_equal(field_option(f, 1)->code_text, "01");
 	assert_string_equal(f->group, "ident");
 	for (i = 0; i < cat->nfields; i++)	/* basic items fold in groups */
-		assert_int_equal(cat->fields[i].group[0] != '\0',
+		assert_int_equal(cat->fields[i].group[0] != '\0' &&
+		    !field_is_auto(&cat->fields[i]),
 		    cat->fields[i].section == SEC_BASIC);
+	assert_true(field_is_auto(catalog_find(cat, "form_started_at", 15)));
+	assert_false(field_is_auto(catalog_find(cat, "fill_date", 9)));
 	assert_string_equal(field_option(f, 7)->label, "彝族");
 	f = catalog_find(cat, "social_assistance_received", 26);
 	assert_int_equal(f->exclusive, 7);
@@ -205,6 +208,110 @@ test_group_column(void **state)
 	catalog_free(cat);
 }
 
+/* 1 when s holds a CJK character (lead bytes of U+3000..U+9FFF) or a
+ * full-width form. */
+static int
+cjk(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if ((*p >= 0xE3 && *p <= 0xE9) || (*p == 0xEF &&
+		    (p[1] == 0xBC || p[1] == 0xBD)))
+			return 1;
+	return 0;
+}
+
+/* issue 14: every option of the built-in catalog has an English label
+ * (and every item an English name) without Chinese characters. */
+static void
+test_builtin_english(void **state)
+{
+	const struct catalog *cat = tu_catalog();
+	const struct field *f;
+	size_t i, j, n = 0;
+
+	(void)state;
+	for (i = 0; i < cat->nfields; i++) {
+		f = &cat->fields[i];
+		if (f->label_en[0] == '\0' || cjk(f->label_en))
+			fail_msg("%s: English name '%s'", f->code, f->label_en);
+		for (j = 0; j < f->noptions; j++, n++)
+			if (f->options[j].label_en == NULL ||
+			    f->options[j].label_en[0] == '\0' ||
+			    cjk(f->options[j].label_en))
+				fail_msg("%s option %s: no English label",
+				    f->code, f->options[j].code_text);
+	}
+	assert_true(n >= 281);
+	f = catalog_find(cat, "ethnicity", 9);
+	assert_string_equal(field_option(f, 7)->label_en, "Yi");
+	f = catalog_find(cat, "rural_poverty_status", 20);
+	assert_string_equal(field_option(f, 5)->label_en,
+	    "Ordinary rural household");
+}
+
+#define HDR_EN "section\tcode\tlabel_zh\tlabel_en\ttype\toptions\t" \
+	"required\trule\task_if\texclusive\toptions_en\n"
+
+static const struct {
+	const char	*text;
+	const char	*where;		/* expected start of the message */
+	unsigned	 column;	/* err.column */
+	const char	*why;
+} bad_en[] = {
+	{ HDR_EN "basic\ta\tA\tA\tenum\t1=x|2=y\ty\t\t\t\t\n",
+	    "t.tsv:2:options_en", 11, "needs an English label" },
+	{ HDR_EN "basic\ta\tA\tA\tenum\t1=x|2=y\ty\t\t\t\t1=X\n",
+	    "t.tsv:2:options_en", 11, "option has no English label" },
+	{ HDR_EN "basic\ta\tA\tA\tenum\t1=x|2=y\ty\t\t\t\t1=X|3=Z\n",
+	    "t.tsv:2:options_en", 11, "not an option" },
+	{ HDR_EN "basic\ta\tA\tA\tenum\t1=x|2=y\ty\t\t\t\t1=X|1=Y\n",
+	    "t.tsv:2:options_en", 11, "twice" },
+	{ HDR_EN "basic\ta\tA\tA\tenum\t1=x|2=y\ty\t\t\t\t1=X|2\n",
+	    "t.tsv:2:options_en", 11, "CODE=label" },
+	{ HDR_EN "basic\ta\tA\tA\tmulti\t1=x|2=y\ty\t\t\t\t1=X|2=乙\n",
+	    "t.tsv:2:options_en", 11, "Chinese" },
+	{ HDR_EN "basic\ta\tA\tA\tbool\t\ty\t\t\t\t1=X\n",
+	    "t.tsv:2:options_en", 11, "only enum and multi" },
+};
+
+static void
+test_options_en(void **state)
+{
+	static const char good[] = HDR_EN
+	    "basic\ta\tA\tA\tenum\t01=x|2=y\ty\t\t\t\t2=Y|1=X\n"
+	    "basic\tb\tB\tB\tbool\t\ty\t\t\t\n";	/* cell left out */
+	static const char old[] = HDR "basic\ta\tA\tA\tenum\t1=x\tn\t\t\t\n";
+	struct catalog *cat = NULL;
+	struct lf_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_en) / sizeof(bad_en[0]); i++) {
+		lf_error_clear(&err);
+		if (catalog_parse(bad_en[i].text, strlen(bad_en[i].text),
+		    "t.tsv", &cat, &err) == 0)
+			fail_msg("row %zu parsed", i);
+		if (strncmp(err.message, bad_en[i].where,
+		    strlen(bad_en[i].where)) != 0 ||
+		    strstr(err.message, bad_en[i].why) == NULL ||
+		    err.line != 2 || err.column != bad_en[i].column)
+			fail_msg("row %zu: %s (%lu:%u)", i, err.message,
+			    (unsigned long)err.line, err.column);
+	}
+	if (catalog_parse(good, sizeof(good) - 1, "t.tsv", &cat, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(field_option(&cat->fields[0], 1)->label_en, "X");
+	assert_string_equal(field_option(&cat->fields[0], 2)->label_en, "Y");
+	catalog_free(cat);
+	/* a file without the column: the Chinese label stands in */
+	if (catalog_parse(old, sizeof(old) - 1, "t.tsv", &cat, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(field_option(&cat->fields[0], 1)->label_en, "x");
+	catalog_free(cat);
+}
+
 static void
 test_alloc_failure(void **state)
 {
@@ -244,6 +351,8 @@ main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_group_column),
+		cmocka_unit_test(test_builtin_english),
+		cmocka_unit_test(test_options_en),
 		cmocka_unit_test(test_alloc_failure),
 	};
 

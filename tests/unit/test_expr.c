@@ -39,6 +39,7 @@ disasters(void)
 	if (dis_table == NULL && disaster_parse(disaster_tsv,
 	    sizeof(disaster_tsv) - 1, "test.tsv", &dis_table, &err) != 0)
 		fail_msg("disaster table: %s", err.message);
+	disaster_set_regions(dis_table, tu_regions());
 	return dis_table;
 }
 
@@ -221,40 +222,40 @@ static const struct {
 } explain_rows[] = {
 	/* = != < <= > >= state the relation that is true */
 	{ "disability_category = 4", { { NULL } }, CTX_HIT, 1,
-	    "Disability category \"肢体残疾\" = \"肢体残疾\"",
+	    "Disability category \"Physical\" = \"Physical\"",
 	    "残疾类别 “肢体残疾” 等于 “肢体残疾”" },
 	{ "disability_category = 5", { { NULL } }, CTX_HIT, 0,
-	    "Disability category \"肢体残疾\" != \"智力残疾\"",
+	    "Disability category \"Physical\" != \"Intellectual\"",
 	    "残疾类别 “肢体残疾” 不等于 “智力残疾”" },
 	{ "disability_category != 4", { { NULL } }, CTX_HIT, 0,
-	    "Disability category \"肢体残疾\" = \"肢体残疾\"",
+	    "Disability category \"Physical\" = \"Physical\"",
 	    "残疾类别 “肢体残疾” 等于 “肢体残疾”" },
 	{ "disability_category != 5", { { NULL } }, CTX_HIT, 1,
-	    "Disability category \"肢体残疾\" != \"智力残疾\"",
+	    "Disability category \"Physical\" != \"Intellectual\"",
 	    "残疾类别 “肢体残疾” 不等于 “智力残疾”" },
 	{ "disability_grade < 3", { { NULL } }, CTX_HIT, 1,
-	    "Disability grade \"二级\" < \"三级\"",
+	    "Disability grade \"Grade 2\" < \"Grade 3\"",
 	    "残疾等级 “二级” 小于 “三级”" },
 	{ "disability_grade < 2", { { NULL } }, CTX_HIT, 0,
-	    "Disability grade \"二级\" >= \"二级\"",
+	    "Disability grade \"Grade 2\" >= \"Grade 2\"",
 	    "残疾等级 “二级” 大于等于 “二级”" },
 	{ "disability_grade <= 2", { { NULL } }, CTX_HIT, 1,
-	    "Disability grade \"二级\" <= \"二级\"",
+	    "Disability grade \"Grade 2\" <= \"Grade 2\"",
 	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "disability_grade <= 1", { { NULL } }, CTX_HIT, 0,
-	    "Disability grade \"二级\" > \"一级\"",
+	    "Disability grade \"Grade 2\" > \"Grade 1\"",
 	    "残疾等级 “二级” 大于 “一级”" },
 	{ "disability_grade > 1", { { NULL } }, CTX_HIT, 1,
-	    "Disability grade \"二级\" > \"一级\"",
+	    "Disability grade \"Grade 2\" > \"Grade 1\"",
 	    "残疾等级 “二级” 大于 “一级”" },
 	{ "disability_grade > 2", { { NULL } }, CTX_HIT, 0,
-	    "Disability grade \"二级\" <= \"二级\"",
+	    "Disability grade \"Grade 2\" <= \"Grade 2\"",
 	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "disability_grade >= 2", { { NULL } }, CTX_HIT, 1,
-	    "Disability grade \"二级\" >= \"二级\"",
+	    "Disability grade \"Grade 2\" >= \"Grade 2\"",
 	    "残疾等级 “二级” 大于等于 “二级”" },
 	{ "disability_grade >= 3", { { NULL } }, CTX_HIT, 0,
-	    "Disability grade \"二级\" < \"三级\"",
+	    "Disability grade \"Grade 2\" < \"Grade 3\"",
 	    "残疾等级 “二级” 小于 “三级”" },
 	{ "age >= 60", { { NULL } }, CTX_HIT, 0,
 	    "age 38 < 60", "年龄 38 小于 60" },
@@ -275,28 +276,30 @@ static const struct {
 	    "是否需要康复服务 是 等于 是" },
 	/* in {..}, in a..b */
 	{ "disability_category in {1,4,7}", { { NULL } }, CTX_HIT, 1,
-	    "Disability category \"肢体残疾\" in \"视力残疾\", "
-	    "\"肢体残疾\", \"多重残疾\"",
-	    "残疾类别 “肢体残疾” 属于 “视力残疾”、“肢体残疾"
-	    "”、“多重残疾”" },
+	    "Disability category \"Physical\" in \"Visual\", \"Physical\", \"M"
+	    "ultiple\"",
+	    "残疾类别 “肢体残疾” 属于 “视力残疾”、“肢体残疾”、“多重残疾”" },
 	{ "disability_category in {7,1}", { { NULL } }, CTX_HIT, 0,
-	    "Disability category \"肢体残疾\" not in \"视力残疾"
-	    "\", \"多重残疾\"",
-	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“多重残"
-	    "疾”" },
+	    "Disability category \"Physical\" not in \"Visual\", \"Multiple\"",
+	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“多重残疾”" },
 	{ "hukou_region in {510104017001,510104017002}", { { NULL } },
 	    CTX_HIT, 1,
-	    "Registered residence (village/community) 510104017"
-	    "001 in 510104017001, 510104017002",
-	    "户籍地(村/社区) 510104017001 属于 510104017001、51"
-	    "0104017002" },
+	    "Registered residence (village/community) \"锦江区锦官驿街道水井坊社"
+	    "区居委会\" in \"锦江区锦官驿街道水井坊社区居委会\", \"锦江区锦官驿街道"
+	    "崇德里社区居委会\"",
+	    "户籍地(村/社区) “锦江区锦官驿街道水井坊社区居委会” 属于 “锦江区锦官驿"
+	    "街道水井坊社区居委会”、“锦江区锦官驿街道崇德里社区居委会”" },
+	/* an unknown village keeps its code: it is what is wrong */
+	{ "hukou_region in {510104017001}", { { "hukou_region",
+	    "510104999001" } }, CTX_HIT, 0,
+	    "Registered residence (village/community) 510104999001 not in \"锦"
+	    "江区锦官驿街道水井坊社区居委会\"",
+	    "户籍地(村/社区) 510104999001 不属于 “锦江区锦官驿街道水井坊社区居委会”" },
 	{ "marital_status in {90,20}", { { NULL } }, CTX_HIT, 1,
-	    "Marital status \"已婚\" in \"未说明的婚姻状况\", \""
-	    "已婚\"",
-	    "婚姻状况 “已婚” 属于 “未说明的婚姻状况”、“已婚"
-	    "”" },
+	    "Marital status \"Married\" in \"Not stated\", \"Married\"",
+	    "婚姻状况 “已婚” 属于 “未说明的婚姻状况”、“已婚”" },
 	{ "ethnicity = 1", { { NULL } }, CTX_HIT, 1,
-	    "Ethnicity \"汉族\" = \"汉族\"",
+	    "Ethnicity \"Han\" = \"Han\"",
 	    "民族 “汉族” 等于 “汉族”" },
 	{ "birth_date in {'1990-01-01'}", { { NULL } }, CTX_HIT, 0,
 	    "Date of birth 1985-06-15 not in 1990-01-01",
@@ -309,34 +312,28 @@ static const struct {
 	    "age 67 not in 16..59", "年龄 67 不在 16..59 之内" },
 	/* has, has_any */
 	{ "rehab_training has 4", { { NULL } }, CTX_HIT, 1,
-	    "Functional training needed \"肢体运动功能训练\" ha"
-	    "s \"肢体运动功能训练\"",
-	    "功能训练需求 “肢体运动功能训练” 含 “肢体运动功能"
-	    "训练”" },
+	    "Functional training needed \"Motor function training\" has \"Moto"
+	    "r function training\"",
+	    "功能训练需求 “肢体运动功能训练” 含 “肢体运动功能训练”" },
 	{ "rehab_training has 5", { { NULL } }, CTX_HIT, 0,
-	    "Functional training needed \"肢体运动功能训练\" la"
-	    "cks \"智力认知训练\"",
-	    "功能训练需求 “肢体运动功能训练” 不含 “智力认知训"
-	    "练”" },
+	    "Functional training needed \"Motor function training\" lacks \"Co"
+	    "gnitive training\"",
+	    "功能训练需求 “肢体运动功能训练” 不含 “智力认知训练”" },
 	{ "rehab_training has_any {1,4}", { { NULL } }, CTX_HIT, 1,
-	    "Functional training needed \"肢体运动功能训练\" ha"
-	    "s one of \"视功能训练(低视力)\", \"肢体运动功能训练"
-	    "\"",
-	    "功能训练需求 “肢体运动功能训练” 含 “视功能训练("
-	    "低视力)”、“肢体运动功能训练” 之一" },
+	    "Functional training needed \"Motor function training\" has one of"
+	    " \"Visual function training (low vision)\", \"Motor function trai"
+	    "ning\"",
+	    "功能训练需求 “肢体运动功能训练” 含 “视功能训练(低视力)”、“肢体运动功能训练” 之一" },
 	{ "rehab_training has_any {2,1}", { { "rehab_training", "5;6" } },
 	    CTX_HIT, 0,
-	    "Functional training needed \"智力认知训练\", \"精神"
-	    "社会功能训练\" has none of \"视功能训练(低视力)\","
-	    " \"定向行走训练\"",
-	    "功能训练需求 “智力认知训练”、“精神社会功能训练”"
-	    " 不含 “视功能训练(低视力)”、“定向行走训练” 中任"
-	    "何一项" },
+	    "Functional training needed \"Cognitive training\", \"Psychosocial"
+	    " function training\" has none of \"Visual function training (low "
+	    "vision)\", \"Orientation and mobility training\"",
+	    "功能训练需求 “智力认知训练”、“精神社会功能训练” 不含 “视功能训练(低视力)”、“定向行走训练” 中任何一项" },
 	{ "rehab_training has_any {3}", { { NULL } }, CTX_HIT, 0,
-	    "Functional training needed \"肢体运动功能训练\" la"
-	    "cks \"听觉言语训练\"",
-	    "功能训练需求 “肢体运动功能训练” 不含 “听觉言语训"
-	    "练”" },
+	    "Functional training needed \"Motor function training\" lacks \"He"
+	    "aring and speech training\"",
+	    "功能训练需求 “肢体运动功能训练” 不含 “听觉言语训练”" },
 	/* bare names */
 	{ "rehab_need_any", { { NULL } }, CTX_HIT, 1,
 	    "Needs any rehabilitation service yes",
@@ -346,7 +343,7 @@ static const struct {
 	    "Has family-doctor contract no",
 	    "是否签订家庭医生服务协议 否" },
 	{ "rehab_training", { { NULL } }, CTX_HIT, 1,
-	    "Functional training needed \"肢体运动功能训练\"",
+	    "Functional training needed \"Motor function training\"",
 	    "功能训练需求 “肢体运动功能训练”" },
 	{ "hukou_region", { { NULL } }, CTX_HIT, 1,
 	    "Registered residence (village/community) has a value",
@@ -366,107 +363,91 @@ static const struct {
 	{ "not true", { { NULL } }, CTX_HIT, 0, "true", "恒成立" },
 	/* and: all parts when it holds, the first failing one when not */
 	{ "severe and valid_card", { { NULL } }, CTX_HIT, 1,
-	    "severely disabled (Disability grade \"二级\") and "
-	    "holds a valid card (Certificate status \"有效\")",
-	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状"
-	    "态 “有效”)" },
+	    "severely disabled (Disability grade \"Grade 2\") and holds a vali"
+	    "d card (Certificate status \"Valid\")",
+	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状态 “有效”)" },
 	{ "valid_card and disability_grade > 2 and age < 10", { { NULL } },
 	    CTX_HIT, 0,
-	    "Disability grade \"二级\" <= \"二级\"",
+	    "Disability grade \"Grade 2\" <= \"Grade 2\"",
 	    "残疾等级 “二级” 小于等于 “二级”" },
 	/* or: the first holding part, every part when it fails */
 	{ "disability_grade > 2 or age < 60 or severe", { { NULL } },
 	    CTX_HIT, 1, "age 38 < 60", "年龄 38 小于 60" },
 	{ "disability_category in {1,2} or disability_grade in {3,4}",
 	    { { NULL } }, CTX_HIT, 0,
-	    "Disability category \"肢体残疾\" not in \"视力残疾"
-	    "\", \"听力残疾\" and Disability grade \"二级\" not"
-	    " in \"三级\", \"四级\"",
-	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“听力残"
-	    "疾” 且 残疾等级 “二级” 不属于 “三级”、“四级”"
-	    "" },
+	    "Disability category \"Physical\" not in \"Visual\", \"Hearing\" and "
+	    "Disability grade \"Grade 2\" not in \"Grade 3\", \"Grade 4\"",
+	    "残疾类别 “肢体残疾” 不属于 “视力残疾”、“听力残疾” 且 残疾等级 “二级” 不属于 “三级”、“四级”" },
 	/* parentheses and precedence: not > and > or */
 	{ "(disability_grade > 2 or severe) and age >= 16", { { NULL } },
 	    CTX_HIT, 1,
-	    "severely disabled (Disability grade \"二级\") and "
-	    "age 38 >= 16",
-	    "重度残疾(残疾等级 “二级”) 且 年龄 38 大于等于 16"
-	    "" },
+	    "severely disabled (Disability grade \"Grade 2\") and age 38 >= 16",
+	    "重度残疾(残疾等级 “二级”) 且 年龄 38 大于等于 16" },
 	{ "disability_grade > 2 and age < 10 or severe", { { NULL } },
 	    CTX_HIT, 1,
-	    "severely disabled (Disability grade \"二级\")",
+	    "severely disabled (Disability grade \"Grade 2\")",
 	    "重度残疾(残疾等级 “二级”)" },
 	{ "disability_grade > 2 and (age < 10 or severe)", { { NULL } },
 	    CTX_HIT, 0,
-	    "Disability grade \"二级\" <= \"二级\"",
+	    "Disability grade \"Grade 2\" <= \"Grade 2\"",
 	    "残疾等级 “二级” 小于等于 “二级”" },
 	{ "not severe and valid_card", { { NULL } }, CTX_HIT, 0,
-	    "severely disabled (Disability grade \"二级\")",
+	    "severely disabled (Disability grade \"Grade 2\")",
 	    "重度残疾(残疾等级 “二级”)" },
 	{ "not (severe and valid_card)", { { NULL } }, CTX_HIT, 0,
-	    "severely disabled (Disability grade \"二级\") and "
-	    "holds a valid card (Certificate status \"有效\")",
-	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状"
-	    "态 “有效”)" },
+	    "severely disabled (Disability grade \"Grade 2\") and holds a vali"
+	    "d card (Certificate status \"Valid\")",
+	    "重度残疾(残疾等级 “二级”) 且 持证有效(残疾人证状态 “有效”)" },
 	{ "true or false and false", { { NULL } }, CTX_HIT, 1, "true",
 	    "恒成立" },
 	{ "(true or false) and false", { { NULL } }, CTX_HIT, 0, "false",
 	    "恒不成立" },
 	/* derived names, named as themselves with their values */
 	{ "severe", { { "disability_grade", "3" } }, CTX_HIT, 0,
-	    "not severely disabled (Disability grade \"三级\")",
+	    "not severely disabled (Disability grade \"Grade 3\")",
 	    "非重度残疾(残疾等级 “三级”)" },
 	{ "dibao", { { NULL } }, CTX_HIT, 0,
-	    "no minimum living guarantee (Urban household incom"
-	    "e status \"其他\", no value for Poverty / register"
-	    "ed-poor status, Social assistance / housing improv"
-	    "ement received this year \"无\")",
-	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情"
-	    "况 未填写、年度内社会救助及住房改善情况 “无”)"
-	    "" },
+	    "no minimum living guarantee (Urban household income status \"Other\""
+	    ", no value for Poverty / registered-poor status, Social assistanc"
+	    "e / housing improvement received this year \"None\")",
+	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情况 未填写、年度内社会救助及住房改善情况 “无”)" },
 	{ "dibao", { { "urban_income_status", "1" } }, CTX_HIT, 1,
-	    "receives the minimum living guarantee (Urban house"
-	    "hold income status \"城乡低保家庭\")",
+	    "receives the minimum living guarantee (Urban household income sta"
+	    "tus \"Urban/rural minimum-living-guarantee household\")",
 	    "低保(城镇家庭收入情况 “城乡低保家庭”)" },
 	{ "dibao", { { "social_assistance_received", "1;3" } }, CTX_HIT, 1,
-	    "receives the minimum living guarantee (Social assi"
-	    "stance / housing improvement received this year \""
-	    "最低生活保障\", \"临时救助\")",
-	    "低保(年度内社会救助及住房改善情况 “最低生活保障”"
-	    "、“临时救助”)" },
+	    "receives the minimum living guarantee (Social assistance / housin"
+	    "g improvement received this year \"Minimum living guarantee\", \"Temporary assistance\")",
+	    "低保(年度内社会救助及住房改善情况 “最低生活保障”、“临时救助”)" },
 	{ "reg_poor", { { "rural_poverty_status", "2" } }, CTX_HIT, 1,
-	    "registered poor (Poverty / registered-poor status "
-	    "\"脱贫户\")",
-	    "建档立卡贫困(贫困与建档立卡情况 “脱贫户”)"
-	    "" },
+	    "registered poor (Poverty / registered-poor status \"Household lifted out of poverty\")",
+	    "建档立卡贫困(贫困与建档立卡情况 “脱贫户”)" },
 	{ "reg_poor", { { NULL } }, CTX_HIT, 0,
-	    "not registered poor (no value for Poverty / regist"
-	    "ered-poor status)",
+	    "not registered poor (no value for Poverty / registered-poor statu"
+	    "s)",
 	    "非建档立卡贫困(贫困与建档立卡情况 未填写)" },
 	{ "valid_card", { { "card_status", "2" } }, CTX_HIT, 0,
-	    "no valid card (Certificate status \"过期待换领\")",
+	    "no valid card (Certificate status \"Expired, awaiting renewal\")",
 	    "未持有效证(残疾人证状态 “过期待换领”)" },
 	{ "not dibao and severe", { { NULL } }, CTX_HIT, 1,
-	    "no minimum living guarantee (Urban household incom"
-	    "e status \"其他\", no value for Poverty / register"
-	    "ed-poor status, Social assistance / housing improv"
-	    "ement received this year \"无\") and severely disa"
-	    "bled (Disability grade \"二级\")",
-	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情"
-	    "况 未填写、年度内社会救助及住房改善情况 “无”) 且"
-	    " 重度残疾(残疾等级 “二级”)" },
+	    "no minimum living guarantee (Urban household income status \"Other\""
+	    ", no value for Poverty / registered-poor status, Social assistanc"
+	    "e / housing improvement received this year \"None\") and severely di"
+	    "sabled (Disability grade \"Grade 2\")",
+	    "非低保(城镇家庭收入情况 “其他”、贫困与建档立卡情况 未填写、年度内社会救助及住房改善情况 “无”) 且 重度残疾(残疾等级 “"
+	    "二级”)" },
 	/* disaster_region, from the context */
 	{ "disaster_region", { { NULL } }, CTX_HIT, 1,
-	    "in a disaster area (village 513322100001, 2024: 20"
-	    "22 Luding M6.8 earthquake 2022..2025)",
-	    "灾区(村/社区 513322100001，2024年：2022年泸定6.8级地震 "
+	    "in a disaster area (the village, 2024: 2022 Luding M6.8 "
+	    "earthquake 2022..2025)",
+	    "灾区(泸定县泸桥镇南段社区居民委员会，2024年：2022年泸定6.8级地震 "
 	    "2022..2025年)" },
 	{ "disaster_region", { { NULL } }, CTX_MISS, 0,
-	    "not in a disaster area (village 510104017001, 2024)",
-	    "非灾区(村/社区 510104017001，2024年)" },
+	    "not in a disaster area (the village, 2024: not listed)",
+	    "非灾区(锦江区锦官驿街道水井坊社区居委会，2024年：不在灾区表内)" },
 	{ "disaster_region", { { NULL } }, CTX_LATE, 0,
-	    "not in a disaster area (village 513322100001, 2026)",
-	    "非灾区(村/社区 513322100001，2026年)" },
+	    "not in a disaster area (the village, 2026: not listed)",
+	    "非灾区(泸定县泸桥镇南段社区居民委员会，2026年：不在灾区表内)" },
 	{ "disaster_region", { { NULL } }, CTX_NO_VILLAGE, 0,
 	    "not in a disaster area (no village)",
 	    "非灾区(村/社区 未填写)" },

@@ -7,7 +7,11 @@
  * machine columns 政策代码 and 村(社区)代码), and the statistics CSV
  * (`liangfu stats --csv`) must name no catalog item
  * code (those with an '_'), no policy code and no 五个一批 code, and must
- * not show an option as a code, neither "5(一般农户)" nor "{1,4}".
+ * not show an option as a code, neither "5(一般农户)" nor "{1,4}", nor
+ * a region code (a run of 6, 9 or 12 digits the region table knows).
+ * English explanations hold no Chinese character (the catalog's
+ * options_en), over a county in a disaster area too (disaster_region's
+ * explanation names the village, not its code).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +24,8 @@
 #include <cmocka.h>
 
 #include "bulk/export.h"
+#include "core/disaster.h"
+#include "lib/embedded.h"
 #include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
@@ -35,6 +41,41 @@
 
 static struct policies *ps;
 static size_t checked;
+
+/* Fails when text holds a region code: a run of exactly 6, 9 or 12
+ * digits that names a region. */
+static void
+no_region_code(const char *text, const char *what)
+{
+	const char *p = text;
+	char code[13];
+	size_t n;
+
+	while (*p != '\0') {
+		n = strspn(p, "0123456789");
+		if ((n == 6 || n == 9 || n == 12) && (p == text ||
+		    p[-1] < '0' || p[-1] > '9')) {
+			memcpy(code, p, n);
+			code[n] = '\0';
+			if (regions_find(tu_regions(), code) != NULL)
+				fail_msg("%s shows region code %s: %s", what,
+				    code, text);
+		}
+		p += n > 0 ? n : 1;
+	}
+}
+
+/* Fails when English text holds a Chinese character. */
+static void
+no_chinese(const char *text, const char *what)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	for (; *p != '\0'; p++)
+		if ((*p >= 0xE3 && *p <= 0xE9) || (*p == 0xEF &&
+		    (p[1] == 0xBC || p[1] == 0xBD)))
+			fail_msg("%s holds Chinese: %s", what, text);
+}
 
 /* Fails when text holds a code people should not read. */
 static void
@@ -66,10 +107,14 @@ no_code(const char *text, const char *what)
 		if (*p == '{')
 			fail_msg("%s shows a set of codes: %s", what, text);
 	}
+	no_region_code(text, what);
 }
 
+/* Every proposal's and unmet need's explanation over NPERS synthetic
+ * surveys of `county`; counts the disaster_region facts seen. */
 static void
-test_explanations(void **state)
+explain_county(const char *county, const struct disaster *dis,
+    size_t *items, size_t *unmet, size_t *disaster_facts)
 {
 	const struct catalog *cat = tu_catalog();
 	struct planner_result res;
@@ -77,11 +122,10 @@ test_explanations(void **state)
 	struct synth *sy;
 	struct expr_ctx ctx;
 	struct lf_error err;
-	size_t i, k, items = 0, unmet = 0;
+	size_t i, k;
 
-	(void)state;
 	assert_non_null(r);
-	if (synth_new(cat, tu_regions(), regions_find(tu_regions(), "510182"),
+	if (synth_new(cat, tu_regions(), regions_find(tu_regions(), county),
 	    5, tu_days("2024-12-31"), &sy, &err) != 0 ||
 	    synth_set_first_year(sy, YEAR, &err) != 0 ||
 	    synth_set_need_scale(sy, 3, &err) != 0)
@@ -90,30 +134,59 @@ test_explanations(void **state)
 	for (k = 0; k < NPERS; k++) {
 		if (synth_person(sy, k, YEAR, r, &err) != 0)
 			fail_msg("%s", err.message);
+		memset(&ctx, 0, sizeof(ctx));
 		ctx.ref_days = tu_days("2024-05-10");
 		ctx.year = YEAR;
 		ctx.village = r->num[catalog_find(cat, "residence_region",
 		    strlen("residence_region"))->index];
-		ctx.disaster = NULL;
+		ctx.disaster = dis;
 		if (planner_propose(ps, r, &ctx, PLANNER_EXPLAIN, &res,
 		    &err) != 0)
 			fail_msg("%s", err.message);
 		for (i = 0; i < res.nitems; i++) {
 			no_code(res.items[i].why_zh, "why (zh)");
 			no_code(res.items[i].why_en, "why (en)");
+			no_chinese(res.items[i].why_en, "why (en)");
+			*disaster_facts += strstr(res.items[i].why_en,
+			    "earthquake") != NULL;
 		}
 		for (i = 0; i < res.nunmet; i++) {
 			no_code(res.unmet[i].why_zh, "unmet (zh)");
 			no_code(res.unmet[i].why_en, "unmet (en)");
+			no_chinese(res.unmet[i].why_en, "unmet (en)");
+			*disaster_facts += strstr(res.unmet[i].why_en,
+			    "earthquake") != NULL;
 		}
-		items += res.nitems;
-		unmet += res.nunmet;
+		*items += res.nitems;
+		*unmet += res.nunmet;
 	}
-	assert_true(items > 1000);
-	assert_true(unmet > 100);
 	planner_result_free(&res);
 	synth_free(sy);
 	record_free(r);
+}
+
+static void
+test_explanations(void **state)
+{
+	struct embedded_file f;
+	struct disaster *dis;
+	struct lf_error err;
+	size_t items = 0, unmet = 0, facts = 0;
+
+	(void)state;
+	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
+	if (disaster_parse(f.data, f.len, f.name, &dis, &err) != 0)
+		fail_msg("%s", err.message);
+	disaster_set_regions(dis, tu_regions());
+	explain_county("510182", NULL, &items, &unmet, &facts);
+	assert_true(items > 1000);
+	assert_true(unmet > 100);
+	/* 泸定县 lies in the 2022 earthquake's area until 2025 */
+	items = unmet = 0;
+	explain_county("513322", dis, &items, &unmet, &facts);
+	assert_true(items > 1000);
+	assert_true(facts > 10);
+	disaster_free(dis);
 }
 
 /* Splits a CSV line (no quoted commas are written for these columns
@@ -142,6 +215,21 @@ csv_cells(char *line, char **cells, size_t max)
 	return n;
 }
 
+/* A CSV line of the statistics: every cell is for people but the region
+ * code column (a cell that is exactly a region code, beside its name). */
+static void
+no_code_cells(char *line, const char *what)
+{
+	char *cells[256];
+	size_t n, c;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	n = csv_cells(line, cells, 256);
+	for (c = 0; c < n; c++)
+		if (c != 1 || regions_find(tu_regions(), cells[c]) == NULL)
+			no_code(cells[c], what);
+}
+
 /* The statistics of the same store as CSV: every line is for people. */
 static void
 stats_csv(struct store *s, const char *dir)
@@ -166,7 +254,7 @@ stats_csv(struct store *s, const char *dir)
 	fp = fopen(path, "r");
 	assert_non_null(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
-		no_code(line, "stats CSV");
+		no_code_cells(line, "stats CSV");
 		n++;
 	}
 	fclose(fp);

@@ -470,7 +470,7 @@ static const struct {
 } two_rows[] = {
 	{ "1", "P1(legal_aid)", "", NULL },
 	{ "2", "P2(legal_aid)", "", NULL },
-	{ "3", "", "legal_aid", "One: Disability grade \"三级\"" },
+	{ "3", "", "legal_aid", "One: Disability grade \"Grade 3\"" },
 };
 
 static void

@@ -293,7 +293,8 @@ test_every_rule_covered(void **state)
 
 	(void)state;
 	for (i = 0; i < qr->n; i++) {
-		if (qr->v[i].kind == QK_SURVEYOR_IDENTICAL)
+		if (qr->v[i].kind == QK_SURVEYOR_IDENTICAL ||
+		    qr->v[i].kind == QK_SURVEYOR_FAST)
 			continue;
 		for (seen = 0, k = 0; k < sizeof(cases) / sizeof(cases[0]);
 		    k++)
@@ -347,6 +348,49 @@ test_surveyors(void **state)
 	n = 0;
 	assert_int_equal(quality_surveyors_each(s, 11, cb, &n), 0);
 	assert_int_equal(n, 0);		/* min_count */
+	record_free(r);
+	quality_surveyors_free(s);
+}
+
+static int
+cb_fast(void *arg, const char *name, const char *tw, int64_t c)
+{
+	(void)tw;
+	assert_string_equal(name, "快调查");
+	*(int64_t *)arg = c;
+	return 0;
+}
+
+/* surveyor_fast: surveys filled in under the threshold, counted per
+ * surveyor; untimed and slow ones do not count. */
+static void
+test_surveyors_fast(void **state)
+{
+	struct quality_surveyors *s = quality_surveyors_new(tu_catalog());
+	struct record *r = record_new(tu_catalog());
+	int64_t n = 0;
+	int i;
+
+	(void)state;
+	quality_surveyors_set_fast(s, 120);
+	tu_valid_person(r, 1);	/* untimed */
+	assert_int_equal(quality_surveyors_add(s, "慢调查", "510104017", r),
+	    0);
+	tu_set(r, "form_started_at", "1715300000");
+	tu_set(r, "form_submitted_at", "1715300120");	/* 120 s: not fast */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(quality_surveyors_add(s, "慢调查",
+		    "510104017", r), 0);
+	assert_int_equal(quality_surveyors_fast_each(s, 1, cb_fast, &n), 0);
+	assert_int_equal(n, 0);		/* silent on the clean ones */
+	tu_set(r, "form_submitted_at", "1715300119");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(quality_surveyors_add(s, "快调查",
+		    "510104017", r), 0);
+	assert_int_equal(quality_surveyors_fast_each(s, 4, cb_fast, &n), 0);
+	assert_int_equal(n, 0);		/* min_count */
+	assert_int_equal(quality_surveyors_fast_each(s, 3, cb_fast, &n), 0);
+	assert_int_equal(n, 3);
 	record_free(r);
 	quality_surveyors_free(s);
 }
@@ -662,6 +706,69 @@ test_batch(void **state)
 	assert_string_equal(err.field, "region");
 }
 
+/* The batch over stored surveys: SURVEYOR_FAST (data: 120 s, at least
+ * 3) is silent while a surveyor has 2 fast surveys and fires with the
+ * third; a form submitted before it was opened is refused. */
+static void
+test_batch_fast(void **state)
+{
+	struct sfx *fx = *state;
+	struct findings_batch_stats st;
+	struct store_put p = { YEAR, 0, "tester", 0, 0 };
+	struct store_put_result res;
+	struct finding f;
+	struct lf_error err;
+	struct tally t;
+	int k;
+
+	assert_int_equal(quality_rule_find(qr, "SURVEYOR_FAST")->threshold,
+	    120);
+	for (k = 20; k < 24; k++) {	/* 2 fast, 2 slow */
+		tu_valid_person(fx->r, k);
+		tu_set(fx->r, "surveyor_name", "快调查");
+		tu_set(fx->r, "form_started_at", "1715300000");
+		tu_set(fx->r, "form_submitted_at", k < 22 ? "1715300045" :
+		    "1715300900");
+		put(fx);
+	}
+	lf_error_clear(&err);
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(tally(fx->s, "", "SURVEYOR_FAST").n, 0);
+	tu_valid_person(fx->r, 24);
+	tu_set(fx->r, "surveyor_name", "快调查");
+	tu_set(fx->r, "form_started_at", "1715300000");
+	tu_set(fx->r, "form_submitted_at", "1715300030");
+	put(fx);
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	t = tally(fx->s, "", "SURVEYOR_FAST");
+	assert_int_equal(t.open, 1);
+	assert_int_equal(findings_get(fx->s, t.id, &f, &err), 0);
+	assert_non_null(strstr(f.detail, "3 份调查填写用时不足 120 秒"));
+	/* a namesake in another township is another surveyor */
+	for (k = 30; k < 33; k++) {
+		tu_valid_person(fx->r, k);
+		tu_set(fx->r, "hukou_region", "510104018001");
+		tu_set(fx->r, "residence_region", "510104018001");
+		tu_set(fx->r, "surveyor_name", "快调查");
+		tu_set(fx->r, "form_started_at", "1715300000");
+		tu_set(fx->r, "form_submitted_at", "1715300010");
+		put(fx);
+	}
+	assert_int_equal(findings_batch(fx->s, qr, ps, NULL, YEAR, NULL,
+	    "tester", NULL, NULL, &st, &err), 0);
+	assert_int_equal(tally(fx->s, "", "SURVEYOR_FAST").open, 2);
+	assert_int_equal(tally(fx->s, "510104018", "SURVEYOR_FAST").open, 1);
+	/* submitted before opened: refused, nothing written */
+	tu_valid_person(fx->r, 25);
+	tu_set(fx->r, "form_started_at", "1715300000");
+	tu_set(fx->r, "form_submitted_at", "1715299999");
+	assert_int_equal(store_survey_put(fx->s, fx->r, &p, &res, &err), -1);
+	assert_string_equal(err.code, "before_start");
+	assert_string_equal(err.field, "form_submitted_at");
+}
+
 int
 main(void)
 {
@@ -669,11 +776,14 @@ main(void)
 		cmocka_unit_test(test_rule_table),
 		cmocka_unit_test(test_every_rule_covered),
 		cmocka_unit_test(test_surveyors),
+		cmocka_unit_test(test_surveyors_fast),
 		cmocka_unit_test(test_dups),
 		cmocka_unit_test(test_rule_file_errors),
 		cmocka_unit_test_setup_teardown(test_on_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_fast, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

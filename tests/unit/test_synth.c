@@ -587,8 +587,8 @@ test_unknown_items(void **state)
 	    "basic\tx_dec\t丁\tD\tdecimal\trange=-50..-10;scale=1\ty"
 	    "\t\t\t\n"
 	    "basic\tx_date\t戊\tE\tdate\t\ty\t\t\t\n"
-	    "basic\tx_enum\t己\tF\tenum\t3=a|4=b\ty\t\t\t\n"
-	    "basic\tx_multi\t庚\tG\tmulti\t2=a|5=b\ty\t\t\t\n"
+	    "basic\tx_enum\t己\tF\tenum\t3=a|4=b\ty\t\t\t\t\t3=a|4=b\n"
+	    "basic\tx_multi\t庚\tG\tmulti\t2=a|5=b\ty\t\t\t\t\t2=a|5=b\n"
 	    "basic\tx_bool\t辛\tH\tbool\t\ty\t\t\t\n"
 	    "basic\tx_phone\t壬\tI\tphone\t\ty\t\t\t\n"
 	    "basic\tx_region\t癸\tJ\tregion\t\ty\t\t\t\n"
@@ -610,6 +610,9 @@ test_unknown_items(void **state)
 	memcpy(text, e.data, e.len);
 	memcpy(text + e.len, extra, sizeof(extra));
 	text = replace(text, "0=未核查|1=核查通过|2=退回", "5=甲|6=乙");
+	text = replace(text, "0=Not checked|1=Checked|2=Returned", "5=A|6=B");
+	text = replace(text, "1=Financial hardship|2=Limited mobility|3=Illness "
+	    "felt to be minor|4=No medical facility nearby|5=Other", "7=A|8=B");
 	text = replace(text, "1=经济困难|2=行动不便|3=自感病轻|4=附近无医疗机构"
 	    "|5=其他", "7=甲|8=乙");
 	text = replace(text, "range=-90000000..90000000;scale=6",

@@ -105,11 +105,13 @@ export function askedSet(cat, values) {
 	return asked;
 }
 
-// An option's label, by code; the catalog has Chinese option labels only.
+// An option's label, by code, in the page's language (options_en).
 export function optionLabel(f, code) {
 	const o = (f.options || []).find((x) => x.code === code);
+	const en = typeof document !== 'undefined' &&
+	    document.documentElement.lang === 'en';
 
-	return o ? o.label : String(code);
+	return o ? (en && o.label_en ? o.label_en : o.label) : String(code);
 }
 
 // A value as text for reading (lists, the person page, conflicts).

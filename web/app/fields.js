@@ -9,7 +9,7 @@
 import { html, useState, useEffect } from './lib.js';
 import { t } from './i18n.js';
 import { isSet, isMasked } from './catalog.js';
-import { label } from './ui.js';
+import { label, optLabel } from './ui.js';
 
 function Req({ f }) {
 	return f.required ? html`<span class="req"><span aria-hidden="true">
@@ -79,7 +79,7 @@ function Choices({ f, id, value, onChange, error, hint, multi }) {
 			    checked=${has(o.code)}
 			    aria-invalid=${error ? 'true' : undefined}
 			    onChange=${(e) => pick(o.code, e.target.checked)} />
-			<span>${o.label}</span>
+			<span>${optLabel(o)}</span>
 		</label>`)}
 		</div>
 		${!multi && !f.required && isSet(value) && html`<button
@@ -101,7 +101,7 @@ function Select({ f, id, value, onChange, error, hint }) {
 			    ${t('form.choose')}</option>
 			${f.options.map((o) => html`<option key=${o.code}
 			    value=${o.code} selected=${value === o.code}>
-			    ${o.label}</option>`)}
+			    ${optLabel(o)}</option>`)}
 		</select>
 		<${Messages} id=${id} error=${error} hint=${hint} />
 	</div>`;

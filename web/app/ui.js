@@ -86,6 +86,11 @@ export function label(f) {
 	return getState().lang === 'en' && f.label_en ? f.label_en : f.label;
 }
 
+// Label of a catalog option in the current language (options_en).
+export function optLabel(o) {
+	return getState().lang === 'en' && o.label_en ? o.label_en : o.label;
+}
+
 export function genderText(g) {
 	return g === 1 ? t('gender.1') : g === 2 ? t('gender.2') : '—';
 }

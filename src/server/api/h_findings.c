@@ -50,6 +50,17 @@ static const char *const role_zh[][2] = {
 	{ "county", "县(市、区)" }, { "city", "市(州)" }, { "province", "省" }
 };
 
+/* The surveyor as people read it: the name, without the township code
+ * the key carries ("510104017|王芳"; the township is the finding's
+ * region). */
+static const char *
+surveyor_name(const char *key)
+{
+	const char *bar = strchr(key, '|');
+
+	return bar != NULL ? bar + 1 : key;
+}
+
 /* "乡镇(街道) 某某镇" for "township:510104001". */
 static json_t *
 owner_label(const struct req *r, const char *owner)
@@ -91,7 +102,7 @@ finding_json(const struct req *r, const struct quality_rules *qr,
 	    "severity", q ? quality_severity_name(q->severity, 0) : "",
 	    "year", f->year, "person", f->person_uid,
 	    "item", f->item_id > 0 ? json_string(ref) : json_null(),
-	    "surveyor", f->surveyor,
+	    "surveyor", surveyor_name(f->surveyor),
 	    "region", f->region, "region_name", region_name(r, f->region),
 	    "owner", f->owner, "owner_label", owner_label(r, f->owner),
 	    "status", finding_status_code(f->status),

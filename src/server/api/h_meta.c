@@ -14,9 +14,9 @@ field_json(const struct field *f)
 	size_t i;
 
 	for (i = 0; opts != NULL && i < f->noptions; i++) {
-		o = json_pack("{s:i,s:s,s:s}", "code", f->options[i].code,
+		o = json_pack("{s:i,s:s,s:s,s:s}", "code", f->options[i].code,
 		    "text", f->options[i].code_text, "label",
-		    f->options[i].label);
+		    f->options[i].label, "label_en", f->options[i].label_en);
 		json_array_append_new(opts, o);
 	}
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:b,s:s,s:i,s:I,s:I,s:i,"

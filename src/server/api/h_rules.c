@@ -9,6 +9,7 @@
  * the simulation and the form cannot disagree.
  */
 #include "server/access.h"
+#include "server/findings_hook.h"
 #include "server/json_plan.h"
 #include "server/session.h"
 #include "stats/statsd.h"
@@ -17,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "lib/mem.h"
 #include "plan/planner.h"
 #include "io/sheet.h"
 #include "store/audit.h"
+#include "store/findings_batch.h"
 
 static json_t *
 amounts_json(const struct policies *ps, int policy)
@@ -407,11 +410,31 @@ h_rules_simulate(struct req *r)
 /* ---- build every plan of a region ---------------------------------- */
 
 /* POST /api/v1/plans/build {"year", "region"} */
+/* The data-quality rules over the region's year after a bulk build, as a
+ * single write re-checks its person (one batched pass); a failure is
+ * logged and leaves the findings to the next write or batch. */
+static void
+recheck_region(struct req *r, int year, const char *region,
+    struct findings_batch_stats *st)
+{
+	const struct quality_rules *qr = findings_rules_of(r->app);
+	struct lf_error err;
+
+	memset(st, 0, sizeof(*st));
+	lf_error_clear(&err);
+	if (qr != NULL && findings_batch(r->s, qr, r->app->policies,
+	    r->app->disaster, year, region, "system:quality", NULL, NULL, st,
+	    &err) != 0)
+		log_warnx("findings after the build of %s, %d: %s", region,
+		    year, err.message);
+}
+
 enum MHD_Result
 h_plans_build(struct req *r)
 {
 	static const char *const allowed[] = { "year", "region", NULL };
 	const struct region *in = r->who.scope;
+	struct findings_batch_stats fst;
 	struct plan_build_stats st;
 	struct lf_error err;
 	enum MHD_Result res;
@@ -450,14 +473,18 @@ h_plans_build(struct req *r)
 		return reply_lf_error(r, &err);
 	}
 	statsd_reload(year);
+	recheck_region(r, year, in->code, &fst);
 	snprintf(detail, sizeof(detail), "year=%d persons=%lld", year,
 	    (long long)st.persons);
 	http_audit(r, "plan.build_all", "region", in->code, "ok", detail);
 	return reply_json(r, 200, json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I}", "region", in->code, "year", year, "persons",
+	    "s:I,s:I,s:I,s:{s:I,s:I}}", "region", in->code, "year", year,
+	    "persons",
 	    (json_int_t)st.persons, "plans_created",
 	    (json_int_t)st.plans_created, "inserted", (json_int_t)st.inserted,
 	    "updated", (json_int_t)st.updated, "deleted",
 	    (json_int_t)st.deleted, "kept", (json_int_t)st.kept, "carried",
-	    (json_int_t)st.carried, "unmet", (json_int_t)st.unmet));
+	    (json_int_t)st.carried, "unmet", (json_int_t)st.unmet,
+	    "findings", "opened", (json_int_t)fst.c.opened, "closed",
+	    (json_int_t)fst.c.closed));
 }

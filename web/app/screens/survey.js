@@ -59,6 +59,8 @@ async function load(id, year) {
 		    today() : undefined;
 		values.surveyor_name = me.name;
 		values.surveyor_phone = me.phone;
+		// the form's clock (catalog group "auto"): opened now
+		values.form_started_at = Math.floor(Date.now() / 1000);
 		version = 0;
 		mode = 'new';
 	}
@@ -250,6 +252,10 @@ function Form({ id, year, d }) {
 	async function submit(ev) {
 		ev.preventDefault();
 		const eff = effective(cat, values);
+
+		if (d.mode === 'new' && eff.form_started_at)	// sent now
+			eff.form_submitted_at = Math.max(eff.form_started_at,
+			    Math.floor(Date.now() / 1000));
 		const e = localErrors(cat, eff, asked);
 
 		if (reasonNeeded && reason.trim().length < 2)
@@ -298,7 +304,8 @@ function Form({ id, year, d }) {
 	}
 
 	const sec = cat.sections[step];
-	const shown = sec.fields.filter((f) => asked.has(f.code));
+	const shown = sec.fields.filter((f) => asked.has(f.code) &&
+	    f.group !== 'auto');	// set by the form itself
 	const item = (f) => html`<div key=${f.code}>
 			<${Field} f=${f} value=${values[f.code]}
 			    original=${d.values[f.code]} error=${errs[f.code]}
