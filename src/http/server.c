@@ -4,6 +4,7 @@
  */
 #include "http/http_int.h"
 #include "http/statsd.h"
+#include "store/stats_gen.h"
 #include "http/recond.h"
 
 #include <arpa/inet.h>
@@ -67,6 +68,7 @@ thread_store(const struct app *app, struct lf_error *err)
 		return NULL;
 	}
 	pthread_setspecific(store_key, s);
+	stats_gen_watch(s);	/* statsd: which writes were this server's */
 	return s;
 }
 
@@ -262,6 +264,7 @@ dispatch(struct req *r)
 	if ((r->s = thread_store(r->app, &err)) == NULL)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
 		    "(database unavailable)");
+	stats_gen_forget();	/* writes of an earlier request: not applied */
 	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
 		enum MHD_Result res;
 
