@@ -115,6 +115,8 @@ fingerprint(const struct stats *st)
 		h = hash_str(h, st->ps->v[i].code);
 		h = hash_u64(h, (uint64_t)st->ps->v[i].batch);
 	}
+	for (i = 0; i < STATS_NPIV; i++)
+		h = hash_u64(h, (uint64_t)(int64_t)st->piv_k[i]);
 	h = hash_u64(h, st->ndept);
 	for (i = 0; i < st->ndept; i++)
 		h = hash_str(h, dept_get(i)->code);
@@ -216,6 +218,8 @@ put_body(struct stream *s, const struct stats *st)
 		put_u64(s, (uint64_t)t->npersons);
 		put(s, t->money, st->nmoney * sizeof(int64_t));
 		put(s, t->cnt, st->ncnt * sizeof(int32_t));
+		if (st->slice[r] != NULL)
+			put(s, st->slice[r], st->slicebytes);
 	}
 }
 
@@ -364,6 +368,10 @@ get_tot(struct stream *s, struct stats *st, size_t r, struct lf_error *err)
 	    get(s, t->cnt, st->ncnt * 4) != 0)
 		return 1;
 	t->npersons = (int64_t)np;
+	if (stats_slice_ensure(st, (int)r) != 0)
+		return nomem(err);
+	if (st->slice[r] != NULL && get(s, st->slice[r], st->slicebytes) != 0)
+		return 1;
 	return 0;
 }
 
