@@ -179,36 +179,53 @@ put_header(struct stream *s, const struct stats *st, uint64_t label)
 	put_u64(s, fingerprint(st));
 }
 
+/* A block's person columns are written as if its capacity were its
+ * count (each column n x width bytes, in order), so that reading takes
+ * them in one piece; scratch has room for the largest block. */
 static void
 put_block(struct stream *s, const struct stats *st,
-    const struct stats_vblock *b)
+    const struct stats_vblock *b, unsigned char *scratch)
 {
 	uint32_t n = b->n;
-	size_t c;
+	size_t c, at = 0, w;
 
 	put(s, &n, sizeof(n));
 	if (n == 0)
 		return;
 	put_u64(s, b->pused);
 	put_u64(s, b->pgarbage);
-	for (c = 0; c < st->npcols; c++)
-		put(s, stats_colp(b, st->pcols[c].pos),
-		    (size_t)n * st->pcols[c].width);
+	if (b->cap == n)
+		put(s, b->data, (size_t)n * st->rowbytes);
+	else {
+		for (c = 0; c < st->npcols; c++) {
+			w = (size_t)n * st->pcols[c].width;
+			memcpy(scratch + at, stats_colp(b, st->pcols[c].pos),
+			    w);
+			at += w;
+		}
+		put(s, scratch, at);
+	}
 	put(s, b->pool, b->pused * sizeof(uint64_t));
 }
 
-static void
+static int
 put_body(struct stream *s, const struct stats *st)
 {
 	const struct stats_tot *t;
-	unsigned char present;
-	size_t v, r;
+	unsigned char present, *scratch;
+	size_t v, r, most = 1;
 
+	for (v = 0; v < st->nvill; v++)
+		if (st->vb[v].n > most)
+			most = st->vb[v].n;
+	if ((scratch = mem_alloc(most * st->rowbytes)) == NULL)
+		return -1;
 	put_u64(s, (uint64_t)st->npersons);
 	put_u64(s, (uint64_t)st->nitems);
 	put_u64(s, st->nloc);
 	for (v = 0; v < st->nvill; v++)
-		put_block(s, st, &st->vb[v]);
+		put_block(s, st, &st->vb[v], scratch);
+	mem_free(scratch);
 	for (r = 0; r < st->rs->n; r++) {
 		t = st->tot[r];
 		present = t != NULL;
@@ -221,6 +238,7 @@ put_body(struct stream *s, const struct stats *st)
 		if (st->slice[r] != NULL)
 			put(s, st->slice[r], st->slicebytes);
 	}
+	return 0;
 }
 
 static int
@@ -251,7 +269,11 @@ stats_snap_write(const struct stats *st, uint64_t label, const char *path,
 	}
 	setvbuf(s.fp, NULL, _IOFBF, IOBUF);
 	put_header(&s, st, label);
-	put_body(&s, st);
+	if (put_body(&s, st) != 0) {
+		fclose(s.fp);
+		unlink(tmp);
+		return nomem(err);
+	}
 	h = s.h;
 	put(&s, &h, sizeof(h));
 	ok = !s.failed && fflush(s.fp) == 0 && fsync(fd) == 0;
@@ -321,7 +343,6 @@ get_block(struct stream *s, struct stats *st, struct stats_vblock *b,
 {
 	uint64_t pused, garbage;
 	uint32_t n;
-	size_t c;
 
 	if (get(s, &n, sizeof(n)) != 0)
 		return 1;
@@ -338,10 +359,8 @@ get_block(struct stream *s, struct stats *st, struct stats_vblock *b,
 	b->pused = b->pcap = pused;
 	b->pgarbage = garbage;
 	st->item_bytes += pused * 8;
-	for (c = 0; c < st->npcols; c++)
-		if (get(s, stats_colp(b, st->pcols[c].pos),
-		    (size_t)n * st->pcols[c].width) != 0)
-			return 1;
+	if (get(s, b->data, (size_t)n * st->rowbytes) != 0)
+		return 1;
 	if (get(s, b->pool, pused * 8) != 0 || check_items(st, b) != 0)
 		return 1;
 	return 0;
