@@ -23,13 +23,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/policy.h"
-#include "core/stats.h"
-#include "core/stats_snap.h"
-#include "io/report.h"
+#include "stats/stats.h"
+#include "stats/stats_snap.h"
+#include "stats/report.h"
 #include "store/stats_gen.h"
-#include "store/stats_load.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 
 #define SPEC	"disability_grade=1,2"

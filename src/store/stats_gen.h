@@ -32,7 +32,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "store/store.h"
 
 /* The counter's table and triggers, when missing (store_open()). */

@@ -25,14 +25,14 @@
 #include <unistd.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/policy.h"
-#include "core/stats.h"
-#include "core/stats_snap.h"
-#include "io/report.h"
+#include "stats/stats.h"
+#include "stats/stats_snap.h"
+#include "stats/report.h"
 #include "store/plan.h"
 #include "store/stats_gen.h"
-#include "store/stats_load.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 #include "testutil.h"
 
