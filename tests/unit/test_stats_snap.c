@@ -27,6 +27,7 @@
 #include "core/disaster.h"
 #include "lib/embedded.h"
 #include "core/policy.h"
+#include "lib/mem.h"
 #include "stats/stats.h"
 #include "stats/stats_snap.h"
 #include "stats/report.h"
@@ -444,6 +445,42 @@ test_corrupt_refused(void **state)
 	stats_free(a);
 }
 
+/* Every allocation of a read or a write failing in turn: a clean
+ * "no_memory", nothing leaked, and the next try succeeds. */
+static void
+test_alloc_failures(void **state)
+{
+	struct stats *a = load(), *b;
+	struct lf_error err;
+	long n;
+	int rc;
+
+	(void)state;
+	for (n = 0;; n++) {
+		mem_fail_after(n);
+		lf_error_clear(&err);
+		rc = stats_snap_write(a, 3, snap, &err);
+		mem_fail_after(-1);
+		if (rc == 0)
+			break;
+		assert_string_equal(err.code, "no_memory");
+	}
+	for (n = 0;; n++) {
+		b = stats_new(tu_catalog(), tu_regions(), ps, YEAR);
+		assert_non_null(b);
+		mem_fail_after(n);
+		lf_error_clear(&err);
+		rc = stats_snap_read(b, 3, snap, &err);
+		mem_fail_after(-1);
+		stats_free(b);
+		if (rc == 0)
+			break;
+		assert_string_equal(err.code, "no_memory");
+	}
+	assert_true(n > 10);
+	stats_free(a);
+}
+
 static void
 test_counter_moves(void **state)
 {
@@ -485,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_writes_after_read),
 		cmocka_unit_test(test_stale_refused),
 		cmocka_unit_test(test_corrupt_refused),
+		cmocka_unit_test(test_alloc_failures),
 		cmocka_unit_test(test_counter_moves),
 	};
 
