@@ -52,7 +52,7 @@ static struct {
 	uint64_t		 claims;
 	/* the checkpoint thread */
 	pthread_t		 ckpt;
-	int			 ckpt_on, stopping;
+	int			 ckpt_on, stopping, snap_now;
 	pthread_cond_t		 wake;
 } sd = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
@@ -293,7 +293,14 @@ bring_in(struct store *s, int year, struct lf_error *err)
 		rc = load(s, x, year, err);
 	if (rc == 0) {
 		catch_up(s, x);
-		snap_save(s, x);
+		if (x->snap_gen == UINT64_MAX) {
+			/* scanned: the checkpoint thread writes its snapshot
+			 * (under a read lock, not this write lock) */
+			pthread_mutex_lock(&sd.mu);
+			sd.snap_now = 1;
+			pthread_cond_broadcast(&sd.wake);
+			pthread_mutex_unlock(&sd.mu);
+		}
 	}
 	pthread_mutex_lock(&sd.mu);
 	x->loading = 0;
@@ -414,14 +421,15 @@ statsd_reload(int year)
 	pthread_rwlock_unlock(&x->lock);
 }
 
-/* Loads this year in the background, so the first dashboard is quick. */
+/* Loads this year in the background, so the first dashboard is quick:
+ * once (a request for another year may take the slot meanwhile: it is
+ * not fought for). */
 static void *
 warm(void *arg)
 {
-	struct statsd_ref ref;
 	struct lf_error err;
 	struct store *s;
-	int year;
+	int year, here;
 
 	(void)arg;
 	lf_error_clear(&err);
@@ -431,9 +439,10 @@ warm(void *arg)
 		return NULL;
 	}
 	http_china_date(&year, NULL);
-	if (statsd_acquire(s, year, &ref, &err) == 0)
-		statsd_release(&ref);
-	else
+	pthread_mutex_lock(&sd.mu);
+	here = find(year) != NULL;
+	pthread_mutex_unlock(&sd.mu);
+	if (!here && bring_in(s, year, &err) != 0)
 		log_warnx("statistics: %s", err.message);
 	store_close(s);
 	return NULL;
@@ -478,9 +487,12 @@ checkpoint(void *arg)
 	while (!sd.stopping) {
 		clock_gettime(CLOCK_REALTIME, &t);
 		t.tv_sec += SNAP_EVERY;
-		if (pthread_cond_timedwait(&sd.wake, &sd.mu, &t) == 0 ||
-		    sd.stopping)
-			continue;
+		while (!sd.stopping && !sd.snap_now &&
+		    pthread_cond_timedwait(&sd.wake, &sd.mu, &t) == 0)
+			;
+		if (sd.stopping)
+			break;
+		sd.snap_now = 0;
 		pthread_mutex_unlock(&sd.mu);
 		snap_all();
 		pthread_mutex_lock(&sd.mu);
@@ -497,7 +509,7 @@ statsd_start(const struct app *app, int max_years, struct lf_error *err)
 	sd.app = app;
 	sd.n = max_years;
 	sd.claims = 0;
-	sd.stopping = 0;
+	sd.stopping = sd.snap_now = 0;
 	if ((sd.slots = mem_calloc((size_t)max_years, sizeof(*sd.slots))) ==
 	    NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足");
