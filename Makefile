@@ -159,13 +159,14 @@ demo: all
 	@sh scripts/demo.sh
 
 bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
-    build/bench/insight
+    build/bench/insight build/bench/engine
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
 	@sh bench/quality.sh
 	@sh bench/insight.sh
+	@sh bench/engine.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
@@ -185,6 +186,11 @@ build/bench/lookup: bench/lookup.c build/rel/liblf.a
 
 # issue 16: reconciliation and the what-if breakdown (bench/insight.sh)
 build/bench/insight: bench/insight.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+# issue 17.4 / 16: statistics start-up and filtered reports (bench/engine.sh)
+build/bench/engine: bench/engine.c build/rel/liblf.a
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 

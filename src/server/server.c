@@ -4,6 +4,7 @@
  */
 #include "server/http_int.h"
 #include "stats/statsd.h"
+#include "store/stats_gen.h"
 #include "server/recond.h"
 
 #include <arpa/inet.h>
@@ -69,6 +70,7 @@ thread_store(const struct app *app, struct lf_error *err)
 		return NULL;
 	}
 	pthread_setspecific(store_key, s);
+	stats_gen_watch(s);	/* statsd: which writes were this server's */
 	return s;
 }
 
@@ -301,6 +303,7 @@ run_route(struct req *r, const struct route *rt)
 	if ((r->s = thread_store(r->app, &err)) == NULL)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
 		    "(database unavailable)");
+	stats_gen_forget();	/* writes of an earlier request: not applied */
 	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
 		enum MHD_Result res;
 

@@ -16,6 +16,7 @@
 #include "stats/stats_int.h"
 
 #define MAX_DEPTH	8		/* region levels above a village */
+#define MAX_ACC		(MAX_DEPTH + STATS_NPIV)
 #define MAX_ITEMS	100000		/* service items of one person */
 #define MAX_ID		INT64_C(2147483647)
 #define FUNDS_LIM	(INT64_C(1) << 47)
@@ -233,6 +234,7 @@ tot_release(struct stats *st, const int *anc, size_t na)
 	for (j = 0; j < na; j++) {
 		if (st->tot[anc[j]] == NULL || st->tot[anc[j]]->npersons != 0)
 			continue;
+		stats_slice_release(st, anc[j]);
 		mem_free(st->tot[anc[j]]);
 		st->tot[anc[j]] = NULL;
 		st->ntot--;
@@ -249,7 +251,8 @@ tot_ensure(struct stats *st, const int *anc, size_t na)
 		if (st->tot[anc[j]] != NULL)
 			continue;
 		t = mem_calloc(1, st->totbytes);
-		if (t == NULL) {
+		if (t == NULL || stats_slice_ensure(st, anc[j]) != 0) {
+			mem_free(t);
 			tot_release(st, anc, na);
 			return -1;
 		}
@@ -278,15 +281,28 @@ accs(struct stats *st, int32_t v, struct stats_acc *acc, int persons)
 	return na;
 }
 
-/* Person at l in or out (s) of the totals above it, sections secs. */
+/* Person at l in or out (s) of the totals above it and of its county's
+ * slices, sections secs. */
 static void
 contrib(struct stats *st, struct stats_loc l, int s, unsigned secs)
 {
-	struct stats_acc acc[MAX_DEPTH];
+	struct stats_acc acc[MAX_ACC];
 	size_t na;
 
 	na = accs(st, l.v, acc, secs == SS_ALL ? s : 0);
+	na += stats_slice_accs(st, l.v, &st->vb[l.v], l.i, acc + na);
 	stats_acc_person(st, &st->vb[l.v], l.i, acc, na, s, secs);
+}
+
+/* Person at l in or out (s) of its county's slices only. */
+static void
+slices(struct stats *st, struct stats_loc l, int s)
+{
+	struct stats_acc acc[STATS_NPIV];
+	size_t na;
+
+	na = stats_slice_accs(st, l.v, &st->vb[l.v], l.i, acc);
+	stats_acc_person(st, &st->vb[l.v], l.i, acc, na, s, SS_ALL);
 }
 
 static int
@@ -308,6 +324,7 @@ update_in_place(struct stats *st, struct stats_loc l, unsigned flags)
 	int will = fields_counted(flags);
 	uint64_t ov, nv;
 
+	slices(st, l, -1);	/* a pivot's value may change: all of it */
 	stats_acc_person(st, b, l.i, acc, na, -1, SS_PLAN);
 	for (k = 0; k < st->ncols; k++) {
 		ov = stats_get(st, b, k, l.i);
@@ -325,6 +342,7 @@ update_in_place(struct stats *st, struct stats_loc l, unsigned flags)
 		    8 * st->nw);
 	stats_colp(b, st->pos_flags)[l.i] = (unsigned char)flags;
 	stats_acc_person(st, b, l.i, acc, na, 1, SS_PLAN);
+	slices(st, l, 1);
 }
 
 /* ---- persons ----------------------------------------------------- */

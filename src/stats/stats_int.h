@@ -52,6 +52,7 @@ enum stats_kind { SK_ENUM, SK_BOOL, SK_MULTI, SK_BAND, SK_FILLED };
 enum stats_unit { SU_VALUE, SU_YEAR, SU_AGE };
 
 #define STATS_LABEL_MAX	64
+#define STATS_NPIV	7	/* pivot items of slices (below) */
 
 struct stats_col {
 	const struct field	*f;
@@ -192,7 +193,51 @@ struct stats {
 
 	uint64_t		*enc;		/* writer scratch: ncols */
 	uint64_t		*yes;		/* writer scratch: nw */
+
+	/* slices (stats_slice.c): per county, the running totals of its
+	 * persons by the value of each pivot item */
+	int			 piv_k[STATS_NPIV];	/* kept column, -1 */
+	size_t			 piv_first[STATS_NPIV];	/* value 1's block */
+	size_t			 npivb, slicebytes, nslice;
+	int32_t			*vcounty;	/* per village ordinal, -1 */
+	int32_t			*nocounty;	/* villages before ordinal v
+						   without a county */
+	int32_t			*counties;	/* county regions by vlo */
+	size_t			 ncounties;
+	unsigned char		**slice;	/* per region: counties */
 };
+
+/*
+ * Slices (stats_slice.c). A filter on one pivot item (STATS_NPIV of them,
+ * listed there: one-byte items with few values that reports are usually
+ * filtered by) is answered for a region of county level or above from
+ * running totals kept per county and per value of each pivot: the sum of
+ * the blocks of the values the filter accepts, over the counties of the
+ * region, equals what a scan of its persons counts (a person holds one
+ * value of each pivot; persons without it pass no filter). A county's
+ * slice: npivb blocks of nmoney int64 sums then ncnt int32 counters.
+ */
+int	stats_slice_init(struct stats *st);
+void	stats_slice_free(struct stats *st);
+/* Makes (0, or -1 when memory runs out) or frees the slice of region r
+ * when it is a county. */
+int	stats_slice_ensure(struct stats *st, int r);
+void	stats_slice_release(struct stats *st, int r);
+/* The accumulators of the slices person i of village ordinal v counts
+ * in, into acc (room for STATS_NPIV); their number. */
+size_t	stats_slice_accs(const struct stats *st, int32_t v,
+	    const struct stats_vblock *b, size_t i, struct stats_acc *acc);
+struct stats_qfilter;
+/* Whether region r is answered from slices: county level or above, and
+ * every village beneath it in a county. */
+int	stats_slice_covers(const struct stats *st, int r);
+/* The pivot a query's single filter qf is on, or -1 (then scan). */
+int	stats_slice_pivot(const struct stats *st, size_t nqf,
+	    const struct stats_qfilter *qf);
+/* Counts region r (county level or above) for pivot p's values that
+ * qf accepts into acc (zeroed first). */
+void	stats_slice_region(const struct stats *st, int r, int p,
+	    const struct stats_qfilter *qf, struct stats_acc *acc);
 
 /* Column bases of a block. */
 static inline unsigned char *

@@ -220,6 +220,8 @@ stats_new(const struct catalog *cat, const struct regions *rs,
 	    layout_regions(st) != 0)
 		goto fail;
 	layout_counters(st);
+	if (stats_slice_init(st) != 0)
+		goto fail;
 	st->enc = mem_calloc(st->ncols + 1, sizeof(uint64_t));
 	st->yes = mem_calloc(st->nw + 1, sizeof(uint64_t));
 	if (st->enc == NULL || st->yes == NULL)
@@ -252,6 +254,7 @@ stats_free(struct stats *st)
 		mem_free(st->tot[i]);
 	for (k = 0; st->cols != NULL && k < st->cat->nfields; k++)
 		mem_free(st->cols[k].bands);
+	stats_slice_free(st);
 	mem_free(st->cols);
 	mem_free(st->col_of);
 	mem_free(st->need_of);
@@ -279,7 +282,8 @@ stats_size(const struct stats *st, int64_t *persons, int64_t *items,
     size_t *bytes)
 {
 	size_t v, n = st->base_bytes + st->item_bytes + st->ntot *
-	    st->totbytes + st->nloc * sizeof(*st->loc);
+	    st->totbytes + st->nloc * sizeof(*st->loc) + st->nslice *
+	    st->slicebytes;
 
 	for (v = 0; v < st->nvill; v++)
 		n += (size_t)st->vb[v].cap * st->rowbytes;

@@ -47,6 +47,7 @@ struct scan {
 	size_t			 nk;
 	struct stats_acc	 acc;
 	uint32_t		*hist;
+	int			 pivot;		/* slices for this filter, -1 */
 };
 
 /* The items' codes of persons from .. from + m - 1 passing: the passing
@@ -295,7 +296,11 @@ fill_raw(const struct stats *st, const struct stats_tspec *ts, size_t n,
 	for (r = 1; r < nrows; r++) {
 		reg = (int)(out[0].rows[r].region - st->rs->v);
 		t = st->tot[reg];
-		if (sc->acc.cnt != NULL)
+		if (sc->acc.cnt != NULL && sc->pivot >= 0 &&
+		    stats_slice_covers(st, reg))
+			stats_slice_region(st, reg, sc->pivot, &sc->qf[0],
+			    &sc->acc);
+		else if (sc->acc.cnt != NULL)
 			scan_region(st, reg, &ts[0], sc);
 		for (i = 0; i < n; i++) {
 			rw = raw + (i * nrows + r) * maxraw;
@@ -326,6 +331,7 @@ build(const struct stats *st, const struct stats_query *q,
 	if (stats_filter_query(st, q, sc.qf, err) != 0)
 		return -1;
 	sc.nqf = q->nfilters;
+	sc.pivot = stats_slice_pivot(st, sc.nqf, sc.qf);
 	sc.ks = ks;
 	sc.nk = ks != NULL ? n : 0;
 	nrows = 1 + (q->in->level == RL_VILLAGE ? 1 :

@@ -14,10 +14,14 @@
 #include <time.h>
 
 #include "lib/mem.h"
+#include "stats/stats_snap.h"
 #include "server/http_int.h"
 #include "lib/log.h"
+#include "store/stats_gen.h"
 #include "stats/stats_load.h"
 #include "server/findings_hook.h"
+
+#define SNAP_EVERY	600	/* seconds between checkpoint snapshots */
 
 struct slot {
 	int			 year;		/* 0: empty */
@@ -28,6 +32,10 @@ struct slot {
 	int			 stale;
 	int64_t			 as_of;
 	uint64_t		 used;
+	/* the database's write counter when the engine was last exactly
+	 * the database, and sd.claims then (see certified()); the counter
+	 * of the snapshot on disk (UINT64_MAX: none known) */
+	uint64_t		 base_gen, base_claims, snap_gen;
 	pthread_rwlock_t	 lock;
 };
 
@@ -39,7 +47,14 @@ static struct {
 	pthread_mutex_t		 mu;
 	pthread_t		 warm;
 	int			 warming;
-} sd = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	/* moves of the write counter this server committed and applied
+	 * (stats_gen_take() after each statsd_person()) */
+	uint64_t		 claims;
+	/* the checkpoint thread */
+	pthread_t		 ckpt;
+	int			 ckpt_on, stopping, snap_now;
+	pthread_cond_t		 wake;
+} sd = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
 /* The slot holding year, or NULL; under sd.mu. */
 static struct slot *
@@ -69,28 +84,133 @@ victim(void)
 	return v;
 }
 
-/* Loads year into slot x, whose write lock the caller holds. */
+/* The snapshot file of year: next to the database. */
+static void
+snap_path(int year, char *out, size_t len)
+{
+	snprintf(out, len, "%s.stats-%d", sd.app->cfg->db, year);
+}
+
+static uint64_t
+claims_now(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&sd.mu);
+	n = sd.claims;
+	pthread_mutex_unlock(&sd.mu);
+	return n;
+}
+
+/*
+ * Whether x's engine is exactly the database at write counter gen: every
+ * move of the counter since its base was made by this server and applied
+ * (claimed after the person was re-read). A write by another program, a
+ * write not followed by statsd_person(), or one in flight (committed,
+ * not yet applied) leaves gen ahead of the claims.
+ */
+static int
+certified(const struct slot *x, uint64_t gen)
+{
+	return x->st != NULL && !x->stale && gen == x->base_gen +
+	    (claims_now() - x->base_claims);
+}
+
+/* Writes x's snapshot when it is certified and not already on disk;
+ * x's lock (read or write) is held. */
+static void
+snap_save(struct store *s, struct slot *x)
+{
+	struct lf_error err;
+	char path[4200];
+	uint64_t gen;
+	double t0 = (double)clock() / CLOCKS_PER_SEC;
+
+	lf_error_clear(&err);
+	if (x->st == NULL || stats_gen_get(s, &gen, &err) != 0)
+		return;
+	if (gen == x->snap_gen)
+		return;
+	if (!certified(x, gen)) {
+		log_info("statistics of %d: no snapshot written (writes not "
+		    "applied by this server since the last load)", x->year);
+		return;
+	}
+	snap_path(x->year, path, sizeof(path));
+	if (stats_snap_write(x->st, gen, path, &err) != 0) {
+		log_warnx("statistics of %d: %s", x->year, err.message);
+		return;
+	}
+	x->snap_gen = gen;
+	log_info("statistics of %d: snapshot written at write %llu (%.1f s "
+	    "CPU)", x->year, (unsigned long long)gen,
+	    (double)clock() / CLOCKS_PER_SEC - t0);
+}
+
+/* Fills st from year's snapshot when it is current: 0, or -1 (logged;
+ * st must then be replaced). */
+static int
+snap_load(struct stats *st, int year, uint64_t gen)
+{
+	struct lf_error err;
+	char path[4200];
+
+	snap_path(year, path, sizeof(path));
+	lf_error_clear(&err);
+	if (stats_snap_read(st, gen, path, &err) == 0)
+		return 0;
+	if (strcmp(err.code, "not_found") == 0)
+		log_info("statistics of %d: no snapshot, reading the database",
+		    year);
+	else
+		log_warnx("statistics of %d: snapshot refused, reading the "
+		    "database instead: %s", year, err.message);
+	return -1;
+}
+
+/* Loads year into slot x, whose write lock the caller holds: from the
+ * snapshot when it is current, else by reading the database. */
 static int
 load(struct store *s, struct slot *x, int year, struct lf_error *err)
 {
 	struct stats *st;
 	double t0 = (double)clock() / CLOCKS_PER_SEC;
 	int64_t started = (int64_t)time(NULL);
+	uint64_t claims = claims_now(), gen;
+	int from_snap;
 
 	stats_free(x->st);
 	x->st = NULL;
+	x->snap_gen = UINT64_MAX;
+	if (stats_gen_get(s, &gen, err) != 0)
+		return -1;
 	if ((st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
 	    year)) == NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
 		    "memory)");
-	if (stats_load(s, st, sd.app->policies, NULL, NULL, err) != 0) {
+	from_snap = snap_load(st, year, gen) == 0;
+	if (!from_snap) {
 		stats_free(st);
-		return -1;
+		st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
+		    year);
+		if (st == NULL)
+			return lf_error_set(err, "no_memory", "", "内存不足 "
+			    "(out of memory)");
+		if (stats_load(s, st, sd.app->policies, NULL, NULL, err) !=
+		    0) {
+			stats_free(st);
+			return -1;
+		}
 	}
 	x->st = st;
 	x->stale = 0;
 	x->as_of = started;	/* writes since are applied by catch_up() */
-	log_info("statistics of %d loaded (%.1f s CPU)", year,
+	x->base_gen = gen;
+	x->base_claims = claims;
+	if (from_snap)
+		x->snap_gen = gen;
+	log_info("statistics of %d loaded from %s (%.1f s CPU)", year,
+	    from_snap ? "its snapshot" : "the database",
 	    (double)clock() / CLOCKS_PER_SEC - t0);
 	return 0;
 }
@@ -171,8 +291,17 @@ bring_in(struct store *s, int year, struct lf_error *err)
 	rc = 0;
 	if (x->st == NULL || x->stale || stats_year(x->st) != year)
 		rc = load(s, x, year, err);
-	if (rc == 0)
+	if (rc == 0) {
 		catch_up(s, x);
+		if (x->snap_gen == UINT64_MAX) {
+			/* scanned: the checkpoint thread writes its snapshot
+			 * (under a read lock, not this write lock) */
+			pthread_mutex_lock(&sd.mu);
+			sd.snap_now = 1;
+			pthread_cond_broadcast(&sd.wake);
+			pthread_mutex_unlock(&sd.mu);
+		}
+	}
 	pthread_mutex_lock(&sd.mu);
 	x->loading = 0;
 	x->npending = 0;
@@ -236,6 +365,7 @@ statsd_person(struct store *s, int64_t person_id)
 	struct lf_error err;
 	int years[16], i, n = 0;
 	struct slot *x;
+	uint64_t claim;
 
 	findings_hook_person(s, sd.app, person_id);	/* issue 13 */
 	pthread_mutex_lock(&sd.mu);
@@ -268,6 +398,11 @@ statsd_person(struct store *s, int64_t person_id)
 		}
 		pthread_rwlock_unlock(&x->lock);
 	}
+	/* this thread's writes are applied to every resident year */
+	claim = stats_gen_take();
+	pthread_mutex_lock(&sd.mu);
+	sd.claims += claim;
+	pthread_mutex_unlock(&sd.mu);
 }
 
 void
@@ -286,14 +421,15 @@ statsd_reload(int year)
 	pthread_rwlock_unlock(&x->lock);
 }
 
-/* Loads this year in the background, so the first dashboard is quick. */
+/* Loads this year in the background, so the first dashboard is quick:
+ * once (a request for another year may take the slot meanwhile: it is
+ * not fought for). */
 static void *
 warm(void *arg)
 {
-	struct statsd_ref ref;
 	struct lf_error err;
 	struct store *s;
-	int year;
+	int year, here;
 
 	(void)arg;
 	lf_error_clear(&err);
@@ -303,11 +439,65 @@ warm(void *arg)
 		return NULL;
 	}
 	http_china_date(&year, NULL);
-	if (statsd_acquire(s, year, &ref, &err) == 0)
-		statsd_release(&ref);
-	else
+	pthread_mutex_lock(&sd.mu);
+	here = find(year) != NULL;
+	pthread_mutex_unlock(&sd.mu);
+	if (!here && bring_in(s, year, &err) != 0)
 		log_warnx("statistics: %s", err.message);
 	store_close(s);
+	return NULL;
+}
+
+/* Writes the snapshot of every resident year that is certified and
+ * changed since its last one. */
+static void
+snap_all(void)
+{
+	struct lf_error err;
+	struct store *s;
+	int i, busy;
+
+	lf_error_clear(&err);
+	if (store_open(sd.app->cfg->db, sd.app->cat, sd.app->regions, &s,
+	    &err) != 0) {
+		log_warnx("statistics snapshot: %s", err.message);
+		return;
+	}
+	for (i = 0; i < sd.n; i++) {
+		pthread_rwlock_rdlock(&sd.slots[i].lock);
+		pthread_mutex_lock(&sd.mu);
+		busy = sd.slots[i].year == 0 || sd.slots[i].loading;
+		pthread_mutex_unlock(&sd.mu);
+		if (!busy)
+			snap_save(s, &sd.slots[i]);
+		pthread_rwlock_unlock(&sd.slots[i].lock);
+	}
+	store_close(s);
+}
+
+/* The checkpoint: a snapshot of each changed year every SNAP_EVERY
+ * seconds (readers go on meanwhile; writers wait for it). */
+static void *
+checkpoint(void *arg)
+{
+	struct timespec t;
+
+	(void)arg;
+	pthread_mutex_lock(&sd.mu);
+	while (!sd.stopping) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += SNAP_EVERY;
+		while (!sd.stopping && !sd.snap_now &&
+		    pthread_cond_timedwait(&sd.wake, &sd.mu, &t) == 0)
+			;
+		if (sd.stopping)
+			break;
+		sd.snap_now = 0;
+		pthread_mutex_unlock(&sd.mu);
+		snap_all();
+		pthread_mutex_lock(&sd.mu);
+	}
+	pthread_mutex_unlock(&sd.mu);
 	return NULL;
 }
 
@@ -318,12 +508,15 @@ statsd_start(const struct app *app, int max_years, struct lf_error *err)
 
 	sd.app = app;
 	sd.n = max_years;
+	sd.claims = 0;
+	sd.stopping = sd.snap_now = 0;
 	if ((sd.slots = mem_calloc((size_t)max_years, sizeof(*sd.slots))) ==
 	    NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足");
 	for (i = 0; i < sd.n; i++)
 		pthread_rwlock_init(&sd.slots[i].lock, NULL);
 	sd.warming = pthread_create(&sd.warm, NULL, warm, NULL) == 0;
+	sd.ckpt_on = pthread_create(&sd.ckpt, NULL, checkpoint, NULL) == 0;
 	return 0;
 }
 
@@ -335,6 +528,16 @@ statsd_stop(void)
 	if (sd.warming)
 		pthread_join(sd.warm, NULL);
 	sd.warming = 0;
+	pthread_mutex_lock(&sd.mu);
+	sd.stopping = 1;
+	pthread_cond_broadcast(&sd.wake);
+	pthread_mutex_unlock(&sd.mu);
+	if (sd.ckpt_on)
+		pthread_join(sd.ckpt, NULL);
+	sd.ckpt_on = 0;
+	/* a clean stop: every request has finished */
+	if (sd.n > 0)
+		snap_all();
 	for (i = 0; i < sd.n; i++) {
 		stats_free(sd.slots[i].st);
 		mem_free(sd.slots[i].pending);

@@ -16,6 +16,22 @@
  * time is when the load started. statsd_reload() re-reads a whole year (after
  * a bulk build).
  *
+ * Snapshots (issue 17.4). A year is read from its snapshot DB.stats-YEAR
+ * (stats/stats_snap.h) when the snapshot is labelled with the database's
+ * current write counter (store/stats_gen.h), else scanned (the log says
+ * why: none, stale, damaged, another layout). A snapshot is written after
+ * a scan, every ten minutes when the year changed, and at statsd_stop()
+ * (a clean stop), each time only when the server can certify the engine
+ * is exactly the database at that counter: every move of the counter
+ * since the year was loaded was committed by this server on a watched
+ * connection (stats_gen_watch(), which the server sets on each worker's
+ * connection and stats_gen_forget() at each request's start) and claimed
+ * by statsd_person() after the person was re-read. A write by another
+ * program, one not followed by statsd_person(), or one in flight leaves
+ * the counter ahead of the claims: no snapshot is written (logged), and
+ * the next start scans. Readers go on while a snapshot is written;
+ * writers of that year wait for it (about 1 s per 100 MiB of snapshot).
+ *
  * Threads: any. Each year has a read-write lock; readers hold it while
  * they build a report, writers while they refresh one person.
  */

@@ -2,6 +2,7 @@
  * store_sqlite.c - store.h over SQLite: opening, transactions, puts.
  */
 #include "store/store_int.h"
+#include "store/stats_gen.h"
 #include "store/recon.h"
 #include "store/supply_store.h"
 
@@ -405,6 +406,9 @@ store_open(const char *path, const struct catalog *cat,
 	    prepare_all(s, err) != 0)
 		goto fail;
 	if (feedback_init(s, err) != 0)		/* feedback, self-service */
+		goto fail;
+	/* the statistics' write counter (store/stats_gen.h) */
+	if (stats_gen_init(s, err) != 0)
 		goto fail;
 	/* 精准监督's tables (store/supervise.h) */
 	if (supervise_init(s, err) != 0)

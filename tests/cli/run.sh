@@ -8,6 +8,7 @@ set -u
 bin=$(realpath "$1")
 big=${2:+$(realpath "$2")}
 bign=${3:-100000}
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/liangfu-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -176,6 +177,8 @@ sqlite3 au2.db "$notrig DELETE FROM audit WHERE id >= 5"
 expect 1 "audit verify: newest entries deleted" -- "$bin" audit verify au2.db
 contains out "first bad entry: 5" "audit verify names the first missing"
 contains out "cut" "audit verify says the log was cut"
+# statistics snapshots through the server (issue 17.4)
+. "$here/stats_snap.sh"
 # reconcile (issue 16): a death roster of three registered persons and one
 # the registry does not hold; GB18030 too; a bad roster is refused row by
 # row and records nothing

@@ -1,0 +1,47 @@
+/*
+ * stats_gen.h - the database's write counter for the statistics: a
+ * number in the database that every change of the rows the statistics
+ * engine reads (persons, surveys, plans, items) moves, in the same
+ * transaction as the change, whoever makes it (this program's server,
+ * its command line, or a SQL shell).
+ *
+ * It is kept by triggers (one UPDATE of a one-row table per changed
+ * row, about 0.1 us: measured 2 M inserts 1.09 s of CPU without, 1.33 s
+ * with), installed on open by stats_gen_init(). A snapshot of the
+ * statistics labelled with the counter (core/stats_snap.h) is current
+ * exactly when the counter still has that value.
+ *
+ * A server also needs to know which moves of the counter were its own
+ * and already applied to its resident statistics: stats_gen_watch()
+ * counts, on the calling thread, the moves committed by that connection
+ * (SQLite's update, commit and rollback hooks); stats_gen_forget() drops
+ * what was counted (at the start of each request); stats_gen_take()
+ * returns what was committed since and clears it (statsd_person(), once
+ * the written person is re-read). A move rolled back by ROLLBACK TO a
+ * savepoint inside a committed transaction is still counted: the count
+ * can only be too high, which makes the server refuse to write a
+ * snapshot, never write a wrong one (unless a write by another program
+ * made up exactly the difference).
+ *
+ * Threads: the watch is per thread (thread-local): one watched
+ * connection per thread, used on that thread only.
+ * Errors: -1 with err "store".
+ */
+#ifndef LF_STORE_STATS_GEN_H
+#define LF_STORE_STATS_GEN_H
+
+#include <stdint.h>
+
+#include "lib/error.h"
+#include "store/store.h"
+
+/* The counter's table and triggers, when missing (store_open()). */
+int	stats_gen_init(struct store *s, struct lf_error *err);
+/* The counter's value. */
+int	stats_gen_get(struct store *s, uint64_t *gen, struct lf_error *err);
+
+void		stats_gen_watch(struct store *s);
+void		stats_gen_forget(void);
+uint64_t	stats_gen_take(void);
+
+#endif
