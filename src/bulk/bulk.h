@@ -47,6 +47,8 @@ struct bulk_slot {
 	char			 uid[STORE_UID_LEN + 1];	/* reading: the
 						   row's person, for messages */
 	int			 year, status;
+	char			 reason[512];	/* import: the row's 变更原因,
+						   "" for none */
 	char			*raw;		/* the row as read, kept only
 						   when failed (owned): nraw
 						   NUL-terminated fields */

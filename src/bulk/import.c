@@ -17,6 +17,10 @@
 #define COL_NONE	(-1)
 #define COL_YEAR	(-2)
 #define COL_STATUS	(-3)
+#define COL_REASON	(-4)
+/* The optional column of the reason for a change of disability category
+ * or grade (store.h, store_prep_reason). */
+#define COL_NAME_REASON	"变更原因"
 
 /* Seen (ID number, year) keys: 64-bit hashes with the line first seen. */
 struct seen {
@@ -35,7 +39,7 @@ struct import {
 	int			*map;		/* column -> field or COL_* */
 	size_t			 ncols;
 	int			*colof;		/* field -> column (0-based) */
-	int			 year_col, status_col;
+	int			 year_col, status_col, reason_col;
 	struct seen		 seen;
 	FILE			*rej;
 	char			 rejtmp[4096];
@@ -117,6 +121,9 @@ map_column(struct import *im, size_t i, const char *name)
 	else if (strcmp(name, CLI_COL_STATUS) == 0 ||
 	    strcmp(name, "status") == 0)
 		im->map[i] = COL_STATUS;
+	else if (strcmp(name, COL_NAME_REASON) == 0 ||
+	    strcmp(name, "change_reason") == 0)
+		im->map[i] = COL_REASON;
 	else if (f != NULL)
 		im->map[i] = f->index;
 	else {
@@ -135,6 +142,8 @@ map_column(struct import *im, size_t i, const char *name)
 		im->colof[im->map[i]] = (int)i;
 	else if (im->map[i] == COL_YEAR)
 		im->year_col = (int)i;
+	else if (im->map[i] == COL_REASON)
+		im->reason_col = (int)i;
 	else
 		im->status_col = (int)i;
 	return 0;
@@ -184,7 +193,7 @@ read_header(struct import *im, struct csv_row *row)
 		return lf_error_set(im->err, "no_memory", "", "内存不足");
 	for (i = 0; i < im->cat->nfields; i++)
 		im->colof[i] = COL_NONE;
-	im->year_col = im->status_col = COL_NONE;
+	im->year_col = im->status_col = im->reason_col = COL_NONE;
 	for (i = 0; i < row->nfields; i++)
 		if (map_column(im, i, row->fields[i]) != 0)
 			return -1;
@@ -236,6 +245,15 @@ parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 		return at(im, &sl->err, row->line, im->status_col,
 		    "bad_status", "status", "人员状态应为 1在册、2迁出 或 3死亡 "
 		    "(status must be 1, 2 or 3)");
+	sl->reason[0] = '\0';
+	if (im->reason_col >= 0 && row->lens[im->reason_col] >=
+	    sizeof(sl->reason))
+		return at(im, &sl->err, row->line, im->reason_col,
+		    "bad_reason", "change_reason", "变更原因过长 (change "
+		    "reason: at most 511 bytes)");
+	if (im->reason_col >= 0)
+		memcpy(sl->reason, row->fields[im->reason_col],
+		    row->lens[im->reason_col] + 1);
 	record_clear(sl->r);
 	for (i = 0; i < im->cat->nfields; i++) {
 		const struct field *f = &im->cat->fields[i];
@@ -295,6 +313,7 @@ prepare_row(const struct import *im, struct bulk_slot *sl)
 	if (store_prepare(im->s, sl->r, &put, sl->prep, &e) != 0)
 		return at(im, &sl->err, sl->line, column_of(im, &e), e.code,
 		    e.field, e.message);
+	store_prep_reason(sl->prep, sl->reason);
 	return 0;
 }
 

@@ -2,7 +2,10 @@
  * import.h - CSV import of surveys, callable from the CLI and from tests.
  *
  * The file's first row names the columns: 年度 (year), 人员状态 (person
- * status, optional: 1 在册, 2 迁出, 3 死亡) and every catalog item, by
+ * status, optional: 1 在册, 2 迁出, 3 死亡), 变更原因 (change_reason,
+ * optional: the reason a row that changes the person's disability
+ * category or grade needs, store.h's store_prep_reason(); such a row
+ * without one is refused at the item's column) and every catalog item, by
  * Chinese label or code, in any order; an unknown, repeated or missing
  * column is an error at line 1, except that the columns of items the
  * client sets itself (catalog group "auto": the survey form's clock) may

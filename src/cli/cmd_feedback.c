@@ -29,6 +29,7 @@
 #include "core/satisf.h"
 #include "core/selfcode.h"
 #include "store/feedback.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/selfcode.h"
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/progress.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 
 static void

@@ -281,3 +281,20 @@ record_validate(const struct record *r, const struct validate_ctx *ctx,
 			return -1;
 	return 0;
 }
+
+const struct field *
+validate_key_change(const struct record *old, const struct record *r)
+{
+	static const char *const keys[] = { "disability_category",
+	    "disability_grade" };
+	const struct field *f;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		f = catalog_find(r->cat, keys[i], strlen(keys[i]));
+		if (f != NULL && old->set[f->index] && r->set[f->index] &&
+		    old->num[f->index] != r->num[f->index])
+			return f;
+	}
+	return NULL;
+}

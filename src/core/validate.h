@@ -34,4 +34,16 @@ int	record_ref_date(const struct record *r, int today);
 /* 1 when field f is asked for this record (its ask_if holds). */
 int	record_asked(const struct record *r, const struct field *f, int ref);
 
+/*
+ * The rule "a change of disability category or grade needs a reason":
+ * the first of those items (the ones that decide eligibility) set in both
+ * the person's stored survey old (of the year, else the latest earlier
+ * one) and the new record r with different values, or NULL when neither
+ * changed. Every survey write passes it: store_write() refuses such a
+ * change made without a reason ("reason_required", err->field naming the
+ * item) and keeps the reason in history.
+ */
+const struct field *validate_key_change(const struct record *old,
+	    const struct record *r);
+
 #endif

@@ -140,8 +140,8 @@ grow(void *p, size_t *cap, size_t n, size_t sz)
 
 /* The planned month: the one after the survey date when that lies in
  * the survey year, else January; December at the latest. */
-static int
-planned_month(const struct expr_ctx *ctx)
+int
+planner_month(const struct expr_ctx *ctx)
 {
 	int y, m, d;
 
@@ -447,7 +447,7 @@ planner_propose(const struct policies *ps, const struct record *r,
 	rn.ctx = ctx;
 	rn.res = res;
 	rn.explain = (flags & PLANNER_EXPLAIN) != 0;
-	rn.month = planned_month(ctx);
+	rn.month = planner_month(ctx);
 	rn.pol = res->marks + ps->cat->nfields;
 	if (mark_needs(&rn) != 0)
 		goto oom;

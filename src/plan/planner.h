@@ -1,7 +1,7 @@
 /*
  * planner.h - 一人一策 proposals: from one survey, the service items the
  * rules propose and the needs no policy can meet. Pure computation: no
- * I/O, no database; store/plan_build.c merges the result into a plan.
+ * I/O, no database; plan/plan_merge.c merges the result into a plan.
  *
  * A need is "yes" when the item is set and: bool true; multi with any code
  * other than its exclusive ("none") code; enum with a value other than
@@ -90,6 +90,9 @@ int	planner_propose(const struct policies *ps, const struct record *r,
 	    const struct expr_ctx *ctx, unsigned flags,
 	    struct planner_result *res, struct lf_error *err);
 
+/* The planned month (1..12) of a survey's items, by the rule on top
+ * (1 when ctx is NULL): proposals and carried items alike. */
+int	planner_month(const struct expr_ctx *ctx);
 /* The evaluation context of a survey (in planner_ctx.c): ref_days is
  * the survey's fill_date, or 1 July of year when it has none; village the
  * 12-digit code (0 when not numeric). */

@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "core/disaster.h"
 #include "core/policy.h"
+#include "plan/plan.h"
 #include "server/http.h"
 #include "store/store.h"
 

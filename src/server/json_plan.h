@@ -13,6 +13,7 @@
 #include "core/catalog.h"
 #include "lib/error.h"
 #include "core/policy.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 
 /* An item; its "id" and "carried_from" are references (plan_item_ref()

@@ -7,9 +7,11 @@
  * generated from the field catalog; a catalog that gains items gains
  * columns when the store is next opened.
  *
- * Secrets: ID numbers and phone numbers are stored sealed with SM4-CTR +
- * HMAC-SM3 (crypto.h) and bound to their row and column, with a keyed SM3
- * hash beside them for exact lookup. The keys live in the key file
+ * Secrets: every catalog item marked secret - ID numbers, disability
+ * certificate numbers (they contain the ID number) and phone numbers - is
+ * stored sealed with SM4-CTR + HMAC-SM3 (crypto.h) and bound to its row
+ * and column, with a keyed SM3 hash beside it for exact lookup (the ID and
+ * certificate numbers are searched by it). The keys live in the key file
  * "<db>.key" (mode 0600) beside the database, made by store_create(), never
  * inside it.
  *
@@ -67,6 +69,8 @@ int	store_open(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,
 	    struct lf_error *err);
 void	store_close(struct store *s);
+/* The catalog the store was opened with. */
+const struct catalog *store_catalog(const struct store *s);
 /* The connection's page cache in MiB (1..65536; store_open() sets 1024,
  * for bulk work). A server with many connections sets it lower, so that
  * its memory does not grow with the number of threads. */
@@ -111,6 +115,8 @@ struct store_put_result {
 	int		 person_changed; /* the person row changed (name,
 					   region, status...) */
 	int64_t		 version;	/* survey version now */
+	int		 reason_kept;	/* a change of category or grade,
+					   its reason in history */
 };
 
 /*
@@ -139,6 +145,22 @@ int	store_prepare(const struct store *s, const struct record *r,
 	    const struct store_put *p, struct store_prep *prep,
 	    struct lf_error *err);
 int	store_write(struct store *s, const struct store_prep *prep,
+	    struct store_put_result *res, struct lf_error *err);
+
+/*
+ * The reason a write carries. A survey that changes the person's
+ * disability category or grade against their stored survey of the year
+ * (else the latest earlier one) needs one, whoever writes it (the API,
+ * the CSV import): store_write() fails with "reason_required" (err->field
+ * naming the item) and writes nothing without it, and with it adds a
+ * history row (entity "reason": the item's old and new code and the
+ * reason). store_prep_reason() sets it after store_prepare(), which
+ * clears it; reason (NULL or "" = none) must outlive store_write().
+ * store_survey_put_reason() is store_survey_put() with a reason.
+ */
+void	store_prep_reason(struct store_prep *prep, const char *reason);
+int	store_survey_put_reason(struct store *s, const struct record *r,
+	    const struct store_put *put, const char *reason,
 	    struct store_put_result *res, struct lf_error *err);
 
 /* Looks a person up by ID number (18 characters). 0 found, 1 not found. */
@@ -177,7 +199,8 @@ int	store_survey_years(struct store *s, int64_t person_id, int *years,
 	    size_t max, size_t *n, struct lf_error *err);
 
 struct store_change {
-	const char	*entity;	/* "person" or "survey" */
+	const char	*entity;	/* "person", "survey" or "reason"
+					   (store_prep_reason()) */
 	int64_t		 entity_id;
 	int		 year;		/* surveys; 0 for persons */
 	int64_t		 version;	/* the version replaced */

@@ -101,7 +101,27 @@ struct store_prep {
 	unsigned char		(*blob)[SEALED_MAX];	/* per field */
 	size_t			*blen;
 	unsigned char		(*hash)[CRYPTO_HASH_LEN];
+	const char		*reason;	/* store_prep_reason() */
 };
+
+/* A change of disability category or grade a write makes (core/
+ * validate.h's validate_key_change), found by store_reason_check(). */
+struct store_key_change {
+	const struct field	*f;		/* NULL: none */
+	int64_t			 old, new;
+};
+/* Before writing prep for the existing person: the change of a key item
+ * against their stored survey of the year (else the latest earlier
+ * one) into *kc; "reason_required" (field: the item) when there is one
+ * and prep carries no reason. */
+int	store_reason_check(struct store *s, const struct store_prep *prep,
+	    int64_t person_id, struct store_key_change *kc,
+	    struct lf_error *err);
+/* After writing it: the history row (entity "reason") that keeps the
+ * reason with the change; nothing when kc->f is NULL. */
+int	store_reason_note(struct store *s, const struct store_prep *prep,
+	    int64_t person_id, int64_t version, const struct store_key_change *kc,
+	    const char *now, struct lf_error *err);
 
 /* The binding (AAD) of a sealed value: "s:<bind>:<year>:<code>" or, for
  * year 0 (the person row), "p:<bind>:<code>". Length, or -1. */

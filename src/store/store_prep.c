@@ -71,6 +71,7 @@ store_prepare(const struct store *s, const struct record *r,
 		return -1;
 	p->r = r;
 	p->put = *put;
+	p->reason = NULL;
 	snprintf(p->actor, sizeof(p->actor), "%s", put->actor);
 	p->put.actor = p->actor;
 	id = r->str[s->f_id];

@@ -316,6 +316,7 @@ static int
 put_rows(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
+	struct store_key_change kc;
 	struct person_row p;
 	char now[21];
 	int64_t pversion;
@@ -326,6 +327,9 @@ put_rows(struct store *s, const struct store_prep *prep,
 		return -1;
 	res->created_person = rc == 1;
 	pversion = rc == 1 ? 0 : p.version;
+	/* the rule every survey write passes (store_reason.c) */
+	if (rc == 0 && store_reason_check(s, prep, p.id, &kc, err) != 0)
+		return -1;
 	if (rc == 1 ? person_insert(s, prep, now, &p, err) :
 	    person_update(s, prep->r, &prep->put, now, &p, err))
 		return -1;
@@ -338,7 +342,10 @@ put_rows(struct store *s, const struct store_prep *prep,
 		res->version = 1;
 		return survey_insert(s, prep, &p, now, err);
 	}
-	return survey_upsert(s, prep, &p, now, res, err);
+	if (survey_upsert(s, prep, &p, now, res, err) != 0)
+		return -1;
+	res->reason_kept = kc.f != NULL;
+	return store_reason_note(s, prep, p.id, res->version, &kc, now, err);
 }
 
 int

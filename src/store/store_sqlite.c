@@ -428,6 +428,12 @@ fail:
 	return -1;
 }
 
+const struct catalog *
+store_catalog(const struct store *s)
+{
+	return s->cat;
+}
+
 void
 store_close(struct store *s)
 {

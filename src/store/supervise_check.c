@@ -350,16 +350,19 @@ correct(struct store *s, const struct sup_task *t, const struct record *r,
 {
 	struct store_put_result res;
 	struct store_put put;
-	char who[64];
+	char who[64], why[64];
 
 	snprintf(who, sizeof(who), "spot check #%lld: %s", (long long)t->id,
 	    actor);
+	/* the check is the reason a corrected category or grade needs */
+	snprintf(why, sizeof(why), "抽查更正 (spot check #%lld)",
+	    (long long)t->id);
 	memset(&put, 0, sizeof(put));
 	put.year = t->year;
 	put.actor = who;
 	put.expect_version = ver;
 	put.today = today;
-	if (store_survey_put(s, r, &put, &res, err) != 0)
+	if (store_survey_put_reason(s, r, &put, why, &res, err) != 0)
 		return lf_error_prefix(err, "更正调查 (correcting the survey): ");
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "plan/plan.h"
 #include "plan/planner.h"
 #include "store/audit.h"
 #include "store/insight_scan.h"

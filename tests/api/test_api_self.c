@@ -28,6 +28,7 @@
 
 #include "core/policy.h"
 #include "core/selfcode.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/selfcode.h"
 #include "store/store.h"

@@ -1,6 +1,7 @@
 /*
  * test_import.c - CSV import and export: the round trip, every kind of bad
- * file with nothing half-written, --skip-bad, GB18030, and an
+ * file with nothing half-written, the reason a change of grade needs,
+ * --skip-bad, GB18030, and an
  * allocation-failure sweep over one import.
  */
 #include <stdarg.h>
@@ -417,6 +418,74 @@ test_bad_files(void **state)
 	    CSV_ENC_AUTO, "t2.csv:5:", "");
 }
 
+/* history: counts the entries that keep the reason 复评 for the grade */
+static int
+reason_kept(void *arg, const struct store_change *c)
+{
+	int *found = arg;
+
+	if (strcmp(c->entity, "reason") == 0 &&
+	    strstr(c->changes, "\"reason\":{\"new\":\"复评\"") != NULL &&
+	    strstr(c->changes, "\"disability_grade\":{\"new\":\"1\","
+	    "\"old\":\"2\"}") != NULL)
+		(*found)++;
+	return 0;
+}
+
+/* A row that changes a person's disability grade needs a reason, as
+ * through the API (store.h, store_prep_reason): without the column
+ * 变更原因, or with it empty, the row is refused at its line and the
+ * grade's column; with one it is written and history keeps the reason. */
+static void
+test_change_reason(void **state)
+{
+	struct store *s = new_store("r.db");
+	struct import_stats st;
+	struct lf_error err;
+	struct store_person p;
+	char row[8192], card[32], where[64], path[160], text[32768];
+	int found = 0, i;
+	size_t n;
+
+	(void)state;
+	if (run_import(s, good, NULL, CSV_ENC_AUTO, &st, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(idcard_make_certificate(tu_id(5), 4, 1, card), 0);
+	snprintf(row, sizeof(row), "%s", with_field(line_of(2),
+	    column_of("残疾等级"), "1"));
+	snprintf(text, sizeof(text), "%s", with_field(row,
+	    column_of("残疾人证号"), card));
+	n = strlen(text);
+	assert_true(n < sizeof(row));
+	memcpy(row, text, n + 1);
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "%s%s\r\n%s%s\r\n", line_of(1),
+		    i ? ",变更原因" : "", row, i == 0 ? "" : i == 1 ? "," :
+		    ",复评");
+		snprintf(path, sizeof(path), "%s/g%d.csv", dir, i);
+		spit(path, text, strlen(text));
+		if (i < 2) {
+			if (run_import(s, path, NULL, CSV_ENC_AUTO, &st,
+			    &err) == 0)
+				fail_msg("g%d.csv imported", i);
+			snprintf(where, sizeof(where), "g%d.csv:2:%d:", i,
+			    column_of("残疾等级"));
+			if (strstr(err.message, where) == NULL)
+				fail_msg("want %s, got %s", where,
+				    err.message);
+			assert_string_equal(err.code, "reason_required");
+		} else if (run_import(s, path, NULL, CSV_ENC_AUTO, &st,
+		    &err) != 0)
+			fail_msg("%s", err.message);
+	}
+	assert_int_equal(st.updated, 1);
+	assert_int_equal(store_person_by_idnum(s, tu_id(5), &p, &err), 0);
+	assert_int_equal(store_history(s, p.id, reason_kept, &found, &err),
+	    0);
+	assert_int_equal(found, 1);
+	store_close(s);
+}
+
 static const char *
 to_gb18030(const char *name)
 {
@@ -637,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_export_corrupt),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_change_reason),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_skip_bad),
 		cmocka_unit_test(test_unknown_id_region),

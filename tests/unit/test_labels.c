@@ -31,6 +31,7 @@
 #include "core/region.h"
 #include "synth/synth.h"
 #include "stats/report.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "stats/stats_load.h"
 #include "store/store.h"

@@ -18,6 +18,7 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 #include "synth/synth.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/store_int.h"
 #include "testutil.h"

@@ -24,6 +24,7 @@
 #include "core/disaster.h"
 #include "lib/embedded.h"
 #include "core/policy.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/store.h"
 #include "testutil.h"

@@ -18,6 +18,7 @@
 
 #include "core/policy.h"
 #include "core/region.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/store.h"
 #include "testutil.h"

@@ -16,6 +16,7 @@
 
 #include "core/policy.h"
 #include "core/reconcile.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/recon.h"
 #include "store/store.h"

@@ -27,6 +27,7 @@
 #include "synth/synth.h"
 #include "lib/utf8.h"
 #include "stats/report.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "stats/stats_load.h"
 #include "store/store.h"

@@ -35,6 +35,7 @@
 #include "core/policy.h"
 #include "stats/stats.h"
 #include "synth/synth.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "stats/stats_load.h"
 #include "store/store.h"

@@ -16,6 +16,7 @@
 #include "lib/mem.h"
 #include "core/policy.h"
 #include "core/supply.h"
+#include "plan/plan.h"
 #include "store/plan.h"
 #include "store/supply_store.h"
 #include "testutil.h"

@@ -114,9 +114,7 @@ http_overdue_before(int year)
 	int y, m;
 
 	http_china_date(&y, &m);
-	if (y > year)
-		return 13;
-	return y < year ? 1 : m;
+	return plan_overdue_before(year, y, m);
 }
 
 int

@@ -299,44 +299,6 @@ change_reason(struct req *r, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* A change of disability category or grade against the stored survey of
- * the year (or, for a new one, the latest earlier year) needs a reason:
- * the item that changed, or NULL. */
-static const char *
-key_change(struct req *r, const struct store_person *p, int year,
-    const struct record *rec)
-{
-	static const char *const keys[] = { "disability_category",
-	    "disability_grade" };
-	struct record *old = record_new(r->app->cat);
-	struct lf_error err;
-	const char *changed = NULL;
-	int years[64], rc = 1;
-	size_t n, i;
-	int64_t version;
-
-	if (old == NULL)
-		return NULL;
-	if (store_survey_get(r->s, p->id, year, old, &version, &err) != 0 &&
-	    store_survey_years(r->s, p->id, years, 64, &n, &err) == 0) {
-		for (i = n; i-- > 0 && rc == 1;)
-			if (years[i] < year)
-				rc = store_survey_get(r->s, p->id, years[i],
-				    old, &version, &err);
-	} else
-		rc = 0;
-	for (i = 0; rc == 0 && changed == NULL && i < 2; i++) {
-		const struct field *f = catalog_find(r->app->cat, keys[i],
-		    strlen(keys[i]));
-
-		if (f != NULL && old->set[f->index] && rec->set[f->index] &&
-		    old->num[f->index] != rec->num[f->index])
-			changed = keys[i];
-	}
-	record_free(old);
-	return changed;
-}
-
 /*
  * A secret item sent back exactly as the person page showed it (masked,
  * e.g. "510***********1234") keeps the stored value of the year's survey
@@ -399,7 +361,6 @@ h_survey_put(struct req *r)
 	enum MHD_Result out;
 	json_t *body, *values, *ver;
 	char reason[512], detail[AUDIT_DETAIL_MAX];
-	const char *key = NULL;
 	long long year;
 	char *end;
 	int rc;
@@ -442,13 +403,15 @@ h_survey_put(struct req *r)
 		    "与此人不符 (the ID number is not this person's)");
 	else if (put.expect_version == 0 && survey_exists(r, &p, put.year))
 		out = conflict(r, &p, put.year, values);
-	else if ((key = key_change(r, &p, put.year, rec)) != NULL &&
-	    reason[0] == '\0')
-		out = reply_error(r, 422, "reason_required", key, "修改残疾类别"
-		    "或等级须说明原因 (a change of disability category or grade "
-		    "needs a reason: X-Change-Reason)");
-	else if (store_survey_put(r->s, rec, &put, &res, &err) != 0) {
-		if (strcmp(err.code, "conflict") == 0)
+	else if (store_survey_put_reason(r->s, rec, &put, reason, &res,
+	    &err) != 0) {
+		/* the store keeps the rule (store.h, store_prep_reason) */
+		if (strcmp(err.code, "reason_required") == 0)
+			out = reply_error(r, 422, "reason_required",
+			    err.field, "修改残疾类别或等级须说明原因 (a change "
+			    "of disability category or grade needs a reason: "
+			    "X-Change-Reason)");
+		else if (strcmp(err.code, "conflict") == 0)
 			out = conflict(r, &p, put.year, values);
 		else {
 			http_audit(r, "survey.write", "person", p.uid,
@@ -457,8 +420,8 @@ h_survey_put(struct req *r)
 		}
 	} else {
 		audit_clean(reason, detail, sizeof(detail));
-		http_audit(r, "survey.write", "person", p.uid, "ok", key ?
-		    detail : "");
+		http_audit(r, "survey.write", "person", p.uid, "ok",
+		    res.reason_kept ? detail : "");
 		statsd_person(r->s, p.id);
 		out = reply_json(r, 200, json_pack("{s:I,s:i,s:b}", "version",
 		    (json_int_t)res.version, "changed", res.changed,

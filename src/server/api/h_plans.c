@@ -8,6 +8,7 @@
  * The person must lie in the caller's scope (else 404, audited like every
  * read and write here).
  */
+#include "lib/mem.h"
 #include "server/access.h"
 #include "server/json_plan.h"
 #include "server/session.h"
@@ -237,7 +238,7 @@ plan_view(struct req *r, const struct store_person *p, int year,
 	v.r = r;
 	planner_result_init(&v.pr);
 	v.rec = record_new(r->app->cat);
-	v.covered = calloc(r->app->cat->nfields, 1);
+	v.covered = mem_calloc(r->app->cat->nfields, 1);
 	v.items = json_array();
 	if (v.rec == NULL || v.covered == NULL) {
 		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
@@ -254,7 +255,7 @@ plan_view(struct req *r, const struct store_person *p, int year,
 	    "items", v.items, "preview", pv, "unmet", unmet_json(&v));
 out:
 	json_decref(v.items);
-	free(v.covered);
+	mem_free(v.covered);
 	record_free(v.rec);
 	planner_result_free(&v.pr);
 	return out;

@@ -1,6 +1,7 @@
 /*
- * plan_build.c - merging the planner's proposals into a plan, by the
- * refresh rules on top of plan.h, and plan_build() for one person.
+ * plan_merge.c - merging the planner's proposals into a plan, by the
+ * refresh rules on top of plan/plan.h, and plan_build() for one person.
+ * Rows are read and written through store/plan_rows.h.
  *
  * A job is one person's proposals and last year's items to carry. A plan
  * made now takes pure inserts. An existing draft has the few columns the
@@ -15,34 +16,20 @@
  *   4. untouched rule items a proposal found are updated in place when
  *      the proposal differs; proposals that found none are inserted.
  */
-#include "store/plan_int.h"
+#include "plan/plan_build_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/date.h"
+#include "lib/mem.h"
 
 #define F_MATCHED	0x01
 #define F_DELETE	0x02
-#define ROWS_MAX	32	/* new items one statement writes */
-#define ROW_PARAMS	16	/* parameters of one row */
-#define PLANS_MAX	64	/* new plans one statement writes */
 
-/* A new item waiting to be written. The texts point into the policies
- * or the batch (needs is copied). */
-struct row {
-	int64_t		 plan_id, person_id, region, funds, cf;
-	int		 seq, origin, month, monthly;
-	const char	*policy, *dept, *org, *contact, *measures, *effect_note;
-	char		 needs[PLAN_NEEDS_MAX];
-};
-
-/* What the merge compares of an existing item. */
+/* What the merge compares of an existing item, and what it decided. */
 struct old_item {
-	int64_t		 id, carried_from, funds;
-	int		 seq, origin, decision, edited, month, monthly;
-	unsigned char	 flag;
-	char		 policy[32], needs[PLAN_NEEDS_MAX], dept[16];
+	struct plan_light	 o;
+	unsigned char		 flag;
 };
 
 struct build_merger {
@@ -65,14 +52,10 @@ struct build_merger {
 	int64_t			 plan_id, person_id, region;
 	int			 seq;		/* the plan's last seq */
 	char			 needs[PLAN_NEEDS_MAX];
-	struct row		*rows;		/* new items to write */
-	size_t			 nrows;
-	sqlite3_stmt		*ins_st[ROWS_MAX + 1];	/* by rows */
+	struct plan_writer	*w;		/* new plans and items */
+	int			 oom;		/* old_add() could not grow */
 	int			 fresh;		/* build_merger_fresh() */
 	int64_t			 next_plan;	/* its next plan id */
-	int64_t			 plans[PLANS_MAX][3];	/* id, person, region */
-	size_t			 nplans;
-	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
 };
 
 static int
@@ -118,20 +101,9 @@ build_batch_free(struct build_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* The planned month of carried items: the planner's rule. */
+/* Appends the job of person from the planner's result. */
 static int
-carry_month(const struct expr_ctx *ctx)
-{
-	int y, m, d;
-
-	date_to_ymd(ctx->ref_days, &y, &m, &d);
-	if (y != ctx->year)
-		return 1;
-	return m < 12 ? m + 1 : 12;
-}
-
-int
-build_job_add(struct build_batch *b, int64_t person_id, const char *region,
+job_add(struct build_batch *b, int64_t person_id, const char *region,
     const struct expr_ctx *ctx, const struct planner_result *res,
     struct lf_error *err)
 {
@@ -147,7 +119,7 @@ build_job_add(struct build_batch *b, int64_t person_id, const char *region,
 	j = &b->jobs[b->njobs++];
 	j->person_id = person_id;
 	snprintf(j->region, sizeof(j->region), "%s", region);
-	j->month = carry_month(ctx);
+	j->month = planner_month(ctx);
 	j->unmet = (int64_t)res->nunmet;
 	j->prop0 = b->nprops;
 	j->nprop = res->nitems;
@@ -169,25 +141,26 @@ build_job_add(struct build_batch *b, int64_t person_id, const char *region,
 }
 
 int
-build_cand_add(struct build_batch *b, sqlite3_stmt *st, struct lf_error *err)
+build_job_plan(struct build_batch *b, const struct policies *ps,
+    const struct disaster *dis, int64_t person_id, const char *region,
+    const struct record *r, int year, struct planner_result *res,
+    struct lf_error *err)
 {
-	struct build_cand *c;
-	int64_t left;
+	struct expr_ctx ctx;
 
+	planner_ctx(r, year, region, dis, &ctx);
+	if (planner_propose(ps, r, &ctx, 0, res, err) != 0)
+		return -1;
+	return job_add(b, person_id, region, &ctx, res, err);
+}
+
+int
+build_cand_add(struct build_batch *b, const struct plan_carry *c,
+    struct lf_error *err)
+{
 	if (room(&b->cands, &b->cands_cap, b->ncands + 1, sizeof(*b->cands)))
 		return nomem(err);
-	c = &b->cands[b->ncands++];
-	c->id = sqlite3_column_int64(st, 0);
-	c->person_id = sqlite3_column_int64(st, 1);
-	store_copy_col(st, 2, c->policy, sizeof(c->policy));
-	store_copy_col(st, 3, c->needs, sizeof(c->needs));
-	store_copy_col(st, 4, c->dept, sizeof(c->dept));
-	store_copy_col(st, 5, c->org, sizeof(c->org));
-	store_copy_col(st, 6, c->contact, sizeof(c->contact));
-	store_copy_col(st, 7, c->measures, sizeof(c->measures));
-	left = sqlite3_column_int64(st, 8) - sqlite3_column_int64(st, 9);
-	c->funds = left > 0 ? left : 0;
-	c->monthly = sqlite3_column_int(st, 10);
+	b->cands[b->ncands++] = *c;
 	return 0;
 }
 
@@ -201,35 +174,29 @@ build_merger_new(struct store *s, int year, const char *actor, int all,
 
 	if (m == NULL)
 		return NULL;
-	m->full = mem_alloc(sizeof(*m->full));
-	m->new = mem_alloc(sizeof(*m->new));
-	m->rows = mem_calloc(ROWS_MAX, sizeof(*m->rows));
-	if (m->full == NULL || m->new == NULL || m->rows == NULL) {
-		build_merger_free(m);
-		return NULL;
-	}
 	m->s = s;
-	m->cat = s->cat;
+	m->cat = store_catalog(s);
 	m->year = year;
 	m->all = all;
 	m->actor = actor != NULL ? actor : "";
 	m->st = st;
 	plan_clock_now(&m->now);
+	m->full = mem_alloc(sizeof(*m->full));
+	m->new = mem_alloc(sizeof(*m->new));
+	m->w = plan_writer_new(s, year, m->actor, &m->now);
+	if (m->full == NULL || m->new == NULL || m->w == NULL) {
+		build_merger_free(m);
+		return NULL;
+	}
 	return m;
 }
 
 void
 build_merger_free(struct build_merger *m)
 {
-	size_t i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i <= ROWS_MAX; i++)
-		sqlite3_finalize(m->ins_st[i]);
-	for (i = 0; i <= PLANS_MAX; i++)
-		sqlite3_finalize(m->plan_st[i]);
-	mem_free(m->rows);
+	plan_writer_free(m->w);
 	mem_free(m->old);
 	mem_free(m->match);
 	mem_free(m->cf);
@@ -239,11 +206,12 @@ build_merger_free(struct build_merger *m)
 	mem_free(m);
 }
 
+/* The refresh may change or delete only a rule item nobody touched. */
 static int
-refreshable(int origin, int edited, int decision)
+refreshable(const struct plan_light *o)
 {
-	return origin == ORIGIN_RULE && !edited &&
-	    decision == DECISION_PROPOSED;
+	return o->origin == ORIGIN_RULE && !o->edited &&
+	    o->decision == DECISION_PROPOSED;
 }
 
 static int
@@ -297,42 +265,31 @@ prop_dept(const struct build_prop *p)
 	return p->pol->dept != NULL ? p->pol->dept->code : "";
 }
 
+static int
+old_add(void *arg, const struct plan_light *o)
+{
+	struct build_merger *m = arg;
+
+	if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
+		m->oom = 1;
+		return -1;
+	}
+	m->old[m->nold].o = *o;
+	m->old[m->nold++].flag = 0;
+	if (o->seq > m->seq)
+		m->seq = o->seq;
+	return 0;
+}
+
 /* Reads the plan's items (the compared columns) into m->old. */
 static int
 load_old(struct build_merger *m, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(m->s, PS_ITEMS_LIGHT, err);
-	struct old_item *o;
-	int rc = SQLITE_DONE;
+	int rc;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, m->year);
-	sqlite3_bind_int64(st, 2, m->person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
-			sqlite3_reset(st);
-			return nomem(err);
-		}
-		o = &m->old[m->nold++];
-		o->id = sqlite3_column_int64(st, 0);
-		o->seq = sqlite3_column_int(st, 1);
-		store_copy_col(st, 2, o->policy, sizeof(o->policy));
-		store_copy_col(st, 3, o->needs, sizeof(o->needs));
-		o->origin = sqlite3_column_int(st, 4);
-		o->decision = sqlite3_column_int(st, 5);
-		o->edited = sqlite3_column_int(st, 6);
-		o->carried_from = sqlite3_column_int64(st, 7);
-		store_copy_col(st, 8, o->dept, sizeof(o->dept));
-		o->funds = sqlite3_column_int64(st, 9);
-		o->month = sqlite3_column_int(st, 10);
-		o->monthly = sqlite3_column_int(st, 11);
-		o->flag = 0;
-		if (o->seq > m->seq)
-			m->seq = o->seq;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "items", err);
+	m->oom = 0;
+	rc = plan_items_light(m->s, m->year, m->person_id, old_add, m, err);
+	return rc != 0 && m->oom ? nomem(err) : rc;
 }
 
 /* Steps 1 and 2: proposals find their items; deletions. */
@@ -349,8 +306,8 @@ match_props(struct build_merger *m, const struct build_prop *props,
 		for (i = 0; i < m->nold; i++) {
 			o = &m->old[i];
 			if (!(o->flag & F_MATCHED) &&
-			    strcmp(o->policy, props[k].pol->code) == 0 &&
-			    first_need_is(o->needs, prop_need(m, &props[k]))) {
+			    strcmp(o->o.policy, props[k].pol->code) == 0 &&
+			    first_need_is(o->o.needs, prop_need(m, &props[k]))) {
 				o->flag |= F_MATCHED;
 				m->match[k] = (int)i;
 				break;
@@ -360,14 +317,14 @@ match_props(struct build_merger *m, const struct build_prop *props,
 	for (i = 0; i < m->nold; i++) {
 		o = &m->old[i];
 		if (!(o->flag & F_MATCHED) &&
-		    refreshable(o->origin, o->edited, o->decision))
+		    refreshable(&o->o))
 			o->flag |= F_DELETE;
 	}
 }
 
 /* An item that stays carries c already, or has c's key. */
 static int
-old_covers(const struct build_merger *m, const struct build_cand *c,
+old_covers(const struct build_merger *m, const struct plan_carry *c,
     int by_key)
 {
 	size_t i;
@@ -377,10 +334,10 @@ old_covers(const struct build_merger *m, const struct build_cand *c,
 
 		if (o->flag & F_DELETE)
 			continue;
-		if (!by_key && o->carried_from == c->id)
+		if (!by_key && o->o.carried_from == c->id)
 			return 1;
-		if (by_key && strcmp(o->policy, c->policy) == 0 &&
-		    same_first(o->needs, c->needs))
+		if (by_key && strcmp(o->o.policy, c->policy) == 0 &&
+		    same_first(o->o.needs, c->needs))
 			return 1;
 	}
 	return 0;
@@ -389,7 +346,7 @@ old_covers(const struct build_merger *m, const struct build_cand *c,
 /* The proposal with c's key, or -1. */
 static int
 prop_of(const struct build_merger *m, const struct build_prop *props,
-    size_t n, const struct build_cand *c)
+    size_t n, const struct plan_carry *c)
 {
 	size_t k;
 
@@ -403,7 +360,7 @@ prop_of(const struct build_merger *m, const struct build_prop *props,
 /* Step 3: what becomes of each item to carry. */
 static void
 carry(struct build_merger *m, const struct build_prop *props, size_t n,
-    const struct build_cand *cands, size_t ncand)
+    const struct plan_carry *cands, size_t ncand)
 {
 	const struct old_item *o;
 	size_t c;
@@ -416,8 +373,8 @@ carry(struct build_merger *m, const struct build_prop *props, size_t n,
 		k = prop_of(m, props, n, &cands[c]);
 		if (k >= 0 && m->match[k] >= 0) {
 			o = &m->old[m->match[k]];
-			if (refreshable(o->origin, o->edited, o->decision) &&
-			    o->carried_from == 0 && m->cf[k] == 0) {
+			if (refreshable(&o->o) &&
+			    o->o.carried_from == 0 && m->cf[k] == 0) {
 				m->cf[k] = cands[c].id;
 				m->st->carried++;
 			}
@@ -444,189 +401,26 @@ struct new_item {
 	int64_t		 funds, carried_from;
 };
 
-static void
-bind_opt(sqlite3_stmt *st, int idx, const char *text)
-{
-	if (text != NULL && text[0] != '\0')
-		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
-/* The insert of n rows, prepared on first use (the merger keeps it). */
-static sqlite3_stmt *
-rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
-{
-	struct buf sql;
-	size_t i;
-	int rc = 0;
-
-	if (m->ins_st[n] != NULL)
-		return m->ins_st[n];
-	buf_init(&sql, 1 << 16);
-	/* OR FAIL: no statement journal (with ABORT SQLite copies every page
-	 * a multi-row insert touches, in case it must undo the statement);
-	 * an error rolls the whole transaction or savepoint back anyway */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, "
-	    "year, region, seq, policy, needs, origin, dept, org, contact, "
-	    "month, funds_planned, monthly, measures, carried_from, "
-	    "effect_note, updated_at, updated_by, decision, funds_spent, effect, status, dept_state, "
-	    "edited, version) VALUES ");
-	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
-	for (i = 0; rc == 0 && i < n; i++) {
-		int b = 4 + (int)i * ROW_PARAMS;
-
-		rc = buf_addf(&sql, "%s(?%d, ?%d, ?1, ?%d, ?%d, ?%d, ?%d, ?%d, "
-		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, "
-		    "0, 1, 0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3,
-		    b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11,
-		    b + 12, b + 13, b + 14, b + 15);
-	}
-	if (rc != 0)
-		nomem(err);
-	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
-	    SQLITE_PREPARE_PERSISTENT, &m->ins_st[n], NULL) != SQLITE_OK) {
-		store_sqlite_error(m->s, "item insert", err);
-		m->ins_st[n] = NULL;
-	}
-	buf_free(&sql);
-	return m->ins_st[n];
-}
-
-/* Binds row r's own parameters, from i on. */
-static void
-bind_row(sqlite3_stmt *st, int i, const struct row *r)
-{
-	sqlite3_bind_int64(st, i, r->plan_id);
-	sqlite3_bind_int64(st, i + 1, r->person_id);
-	sqlite3_bind_int64(st, i + 2, r->region);
-	sqlite3_bind_int(st, i + 3, r->seq);
-	bind_opt(st, i + 4, r->policy);
-	bind_opt(st, i + 5, r->needs);
-	sqlite3_bind_int(st, i + 6, r->origin);
-	bind_opt(st, i + 7, r->dept);
-	bind_opt(st, i + 8, r->org);
-	bind_opt(st, i + 9, r->contact);
-	sqlite3_bind_int(st, i + 10, r->month);
-	sqlite3_bind_int64(st, i + 11, r->funds);
-	sqlite3_bind_int(st, i + 12, r->monthly);
-	bind_opt(st, i + 13, r->measures);
-	if (r->cf != 0)
-		sqlite3_bind_int64(st, i + 14, r->cf);
-	else
-		sqlite3_bind_null(st, i + 14);
-	bind_opt(st, i + 15, r->effect_note);
-}
-
-/* The insert of n plans, prepared on first use (the merger keeps it). */
-static sqlite3_stmt *
-plans_stmt(struct build_merger *m, size_t n, struct lf_error *err)
-{
-	struct buf sql;
-	size_t i;
-	int rc;
-
-	if (m->plan_st[n] != NULL)
-		return m->plan_st[n];
-	buf_init(&sql, 1 << 14);
-	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, "
-	    "year, status, version, created_at, created_by, updated_at, "
-	    "updated_by) VALUES ");
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?1, 1, 1, ?2, ?3, ?2, "
-		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,
-		    6 + (int)i * 3);
-	if (rc != 0)
-		nomem(err);
-	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
-	    SQLITE_PREPARE_PERSISTENT, &m->plan_st[n], NULL) != SQLITE_OK) {
-		store_sqlite_error(m->s, "plan insert", err);
-		m->plan_st[n] = NULL;
-	}
-	buf_free(&sql);
-	return m->plan_st[n];
-}
-
-/* Writes the plans build_merger_fresh() made. */
-static int
-flush_plans(struct build_merger *m, struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	size_t i, n = m->nplans;
-	int rc, k;
-
-	if (n == 0)
-		return 0;
-	m->nplans = 0;
-	if ((st = plans_stmt(m, n, err)) == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, m->year);
-	sqlite3_bind_int64(st, 2, m->now.t);
-	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
-	for (i = 0; i < n; i++)
-		for (k = 0; k < 3; k++)
-			sqlite3_bind_int64(st, 4 + (int)i * 3 + k,
-			    m->plans[i][k]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "plan insert",
-	    err);
-}
-
 int
 build_merger_fresh(struct build_merger *m, int64_t lo, int64_t hi,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(m->s, PS_PLAN_FRESH, err);
-	int rc;
+	int64_t last;
+	int none;
 
 	m->fresh = 0;
-	if (st == NULL)
+	if (plan_writer_fresh(m->w, lo, hi, &none, &last, err) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	sqlite3_bind_int(st, 3, m->year);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		m->fresh = sqlite3_column_int64(st, 0) == 0;
-		m->next_plan = sqlite3_column_int64(st, 1) + 1;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(m->s, "plan lookup",
-	    err);
-}
-
-/* Writes the new items waiting. */
-static int
-flush_rows(struct build_merger *m, struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	size_t i, n = m->nrows;
-	int rc;
-
-	if (n == 0)
-		return 0;
-	m->nrows = 0;
-	if ((st = rows_stmt(m, n, err)) == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, m->year);
-	sqlite3_bind_int64(st, 2, m->now.t);
-	sqlite3_bind_text(st, 3, m->actor, -1, SQLITE_STATIC);
-	for (i = 0; i < n; i++)
-		bind_row(st, 4 + (int)i * ROW_PARAMS, &m->rows[i]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(m->s, "item insert",
-	    err);
+	m->fresh = none;
+	m->next_plan = last + 1;
+	return 0;
 }
 
 int
 build_merger_flush(struct build_merger *m, struct lf_error *err)
 {
 	m->fresh = 0;
-	if (flush_plans(m, err) != 0)
-		return -1;
-	return flush_rows(m, err);
+	return plan_writer_flush(m->w, err);
 }
 
 /* Copies src into dst (size n), cut to fit. */
@@ -644,11 +438,8 @@ static int
 insert(struct build_merger *m, const struct build_job *j,
     const struct new_item *ni, struct lf_error *err)
 {
-	struct row *r;
+	struct plan_row row, *r = &row;
 
-	if (m->nrows == ROWS_MAX && flush_rows(m, err) != 0)
-		return -1;
-	r = &m->rows[m->nrows++];
 	r->plan_id = m->plan_id;
 	r->person_id = j->person_id;
 	r->region = m->region;
@@ -665,7 +456,7 @@ insert(struct build_merger *m, const struct build_job *j,
 	r->measures = ni->measures;
 	r->effect_note = ni->effect_note;
 	r->cf = ni->carried_from;
-	return 0;
+	return plan_writer_item(m->w, r, err);
 }
 
 static int
@@ -694,7 +485,7 @@ insert_prop(struct build_merger *m, const struct build_job *j,
 
 static int
 insert_cand(struct build_merger *m, const struct build_job *j,
-    const struct build_cand *c, struct lf_error *err)
+    const struct plan_carry *c, struct lf_error *err)
 {
 	struct new_item ni;
 
@@ -728,18 +519,18 @@ refresh(struct build_merger *m, const struct old_item *o,
     const struct build_prop *p, int64_t cf, struct lf_error *err)
 {
 	struct plan_item *n = m->new;
-	int64_t want_cf = cf != 0 ? cf : o->carried_from;
+	int64_t want_cf = cf != 0 ? cf : o->o.carried_from;
 
 	needs_text(m, p, m->needs);
-	if (!refreshable(o->origin, o->edited, o->decision) ||
-	    (strcmp(o->needs, m->needs) == 0 &&
-	    strcmp(o->dept, prop_dept(p)) == 0 && o->funds == p->funds &&
-	    o->month == p->month && o->monthly == p->monthly &&
-	    o->carried_from == want_cf)) {
+	if (!refreshable(&o->o) ||
+	    (strcmp(o->o.needs, m->needs) == 0 &&
+	    strcmp(o->o.dept, prop_dept(p)) == 0 && o->o.funds == p->funds &&
+	    o->o.month == p->month && o->o.monthly == p->monthly &&
+	    o->o.carried_from == want_cf)) {
 		m->st->kept++;
 		return 0;
 	}
-	if (load_full(m, o->id, err) != 0)
+	if (load_full(m, o->o.id, err) != 0)
 		return -1;
 	*n = *m->full;
 	memcpy(n->needs, m->needs, sizeof(n->needs));
@@ -760,7 +551,7 @@ job_props(const struct build_batch *b, const struct build_job *j)
 	return j->nprop > 0 ? b->props + j->prop0 : NULL;
 }
 
-static const struct build_cand *
+static const struct plan_carry *
 job_cands(const struct build_batch *b, const struct build_job *j)
 {
 	return j->ncand > 0 ? b->cands + j->cand0 : NULL;
@@ -771,13 +562,13 @@ apply(struct build_merger *m, const struct build_batch *b,
     const struct build_job *j, struct lf_error *err)
 {
 	const struct build_prop *props = job_props(b, j);
-	const struct build_cand *cands = job_cands(b, j);
+	const struct plan_carry *cands = job_cands(b, j);
 	size_t i;
 
 	for (i = 0; i < m->nold; i++) {
 		if (!(m->old[i].flag & F_DELETE))
 			continue;
-		if (load_full(m, m->old[i].id, err) != 0 ||
+		if (load_full(m, m->old[i].o.id, err) != 0 ||
 		    plan_item_delete(m->s, m->full, m->actor, &m->now, err))
 			return -1;
 		m->st->deleted++;
@@ -807,12 +598,10 @@ open_plan(struct build_merger *m, const struct build_job *j,
 	struct plan plan;
 
 	if (m->fresh) {
-		if (m->nplans == PLANS_MAX && flush_plans(m, err) != 0)
-			return -1;
 		m->plan_id = m->next_plan++;
-		m->plans[m->nplans][0] = m->plan_id;
-		m->plans[m->nplans][1] = j->person_id;
-		m->plans[m->nplans++][2] = plan_region_num(j->region);
+		if (plan_writer_plan(m->w, m->plan_id, j->person_id,
+		    plan_region_num(j->region), err) != 0)
+			return -1;
 		*created = 1;
 		m->st->plans_created++;
 		return 0;
@@ -861,44 +650,43 @@ build_merge(struct build_merger *m, const struct build_batch *b,
 
 /* ---- one person ---------------------------------------------------- */
 
+struct cand_sink {
+	struct build_batch	*b;
+	struct lf_error		*err;
+};
+
+static int
+cand_add(void *arg, const struct plan_carry *c)
+{
+	struct cand_sink *k = arg;
+
+	return build_cand_add(k->b, c, k->err);
+}
+
 /* Last year's items of the person to carry, into the job. */
 static int
 carried_of(struct store *s, struct build_batch *b, struct build_job *j,
     int year, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_CARRY, err);
-	int rc;
+	struct cand_sink k = { b, err };
+	int rc = plan_carry_of(s, year - 1, j->person_id, cand_add, &k, err);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, year - 1);
-	sqlite3_bind_int64(st, 2, j->person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (build_cand_add(b, st, err) != 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-	sqlite3_reset(st);
 	j->ncand = b->ncands - j->cand0;
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "carry", err);
+	return rc;
 }
 
 static int
-build_one(struct store *s, struct build_batch *b,
-    const struct planner_result *res, const struct expr_ctx *ctx,
-    const struct store_person *p, const char *actor,
-    struct plan_build_stats *stats, struct lf_error *err)
+build_one(struct store *s, struct build_batch *b, int year,
+    const char *actor, struct plan_build_stats *stats, struct lf_error *err)
 {
 	struct build_merger *m;
 	enum plan_tx tx;
 	int rc = -1;
 
-	if (build_job_add(b, p->id, p->region, ctx, res, err) != 0)
-		return -1;
-	if ((m = build_merger_new(s, ctx->year, actor, 0, stats)) == NULL)
+	if ((m = build_merger_new(s, year, actor, 0, stats)) == NULL)
 		return nomem(err);
 	if (plan_tx_begin(s, &tx, err) == 0) {
-		if (carried_of(s, b, &b->jobs[0], ctx->year, err) == 0 &&
+		if (carried_of(s, b, &b->jobs[0], year, err) == 0 &&
 		    build_merge(m, b, &b->jobs[0], err) == 0)
 			rc = build_merger_flush(m, err);
 		rc = plan_tx_end(s, tx, rc, err);
@@ -916,7 +704,6 @@ plan_build(struct store *s, const struct policies *ps,
 	struct plan_build_stats local;
 	struct planner_result res;
 	struct build_batch b;
-	struct expr_ctx ctx;
 	int rc = -1;
 
 	if (year < PLAN_YEAR_MIN || year > PLAN_YEAR_MAX)
@@ -925,9 +712,9 @@ plan_build(struct store *s, const struct policies *ps,
 	memset(&local, 0, sizeof(local));
 	memset(&b, 0, sizeof(b));
 	planner_result_init(&res);
-	planner_ctx(r, year, p->region, dis, &ctx);
-	if (planner_propose(ps, r, &ctx, 0, &res, err) == 0)
-		rc = build_one(s, &b, &res, &ctx, p, actor, &local, err);
+	if (build_job_plan(&b, ps, dis, p->id, p->region, r, year, &res,
+	    err) == 0)
+		rc = build_one(s, &b, year, actor, &local, err);
 	if (rc == 0 && stats != NULL) {
 		stats->persons += local.persons;
 		stats->plans_created += local.plans_created;

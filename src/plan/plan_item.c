@@ -1,25 +1,25 @@
 /*
- * plan_item.c - changing plans and items (plan.h): a worker's edits,
+ * plan_item.c - the rules of changing plans and items (plan/plan.h): a worker's edits,
  * manual items, confirming and reopening plans, the department's answers
  * and deliveries.
  *
  * Each call runs in one transaction or savepoint (plan_tx_begin), checks
  * the version the writer saw, validates everything before its first
- * write, and writes history through plan_item_save(). The checks of an
+ * write, and writes through store/plan_rows.h (plan_item_save() writes
+ * the history). The checks of an
  * item change are one table, `rules`: a bit of plan_item_change, the
  * field it names, whether it may change once the plan is confirmed, and
  * the function that checks and applies it.
  */
-#include "store/plan_int.h"
+#include "plan/plan.h"
 
-#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "lib/date.h"
 #include "core/dept.h"
-#include "store/store_diff.h"
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "store/plan_rows.h"
 
 #define PI_ALL	((unsigned)PI_STATUS * 2 - 1)
 
@@ -336,7 +336,7 @@ manual_item(const struct store *s, const struct policy *pol, int year,
 			snprintf(it->dept, sizeof(it->dept), "%s",
 			    pol->dept->code);
 	}
-	if (needs_check(s->cat, needs, it->needs, err) != 0)
+	if (needs_check(store_catalog(s), needs, it->needs, err) != 0)
 		return -1;
 	it->origin = ORIGIN_MANUAL;
 	it->decision = DECISION_ACCEPTED;
@@ -347,80 +347,20 @@ manual_item(const struct store *s, const struct policy *pol, int year,
 	return apply_change(c, PI_DECISION, PLAN_DRAFT, it, err);
 }
 
-/* The client's earlier item: 0 with *out when it is there, 1 when not. */
+/* The client's earlier item: 0 with *out when it is there, 1 when not;
+ * a client id names one person's item of one year. */
 static int
 item_by_client(struct store *s, const char *client_id, int64_t person_id,
     int year, struct plan_item *out, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_BY_CLIENT, err);
-	int rc;
+	int rc = plan_item_by_client(s, client_id, out, err);
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		plan_item_from_row(st, 0, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return store_sqlite_error(s, "item", err);
+	if (rc != 0)
+		return rc;
 	if (out->person_id != person_id || out->year != year)
 		return lf_error_set(err, "conflict", "client_id", "客户端编号已"
 		    "用于另一项目 (client_id was used for another person's or "
 		    "year's item)");
-	return 0;
-}
-
-/* The person's village: 0, or -1 ("not_found" when there is none). */
-static int
-person_region(struct store *s, int64_t person_id, char region[13],
-    struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, PS_PERSON_REGION, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		store_copy_col(st, 0, region, 13);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? plan_not_found("person", person_id, err) :
-	    store_sqlite_error(s, "person", err);
-}
-
-/* The one number a statement `id` gives for key (a plan id). */
-static int
-number_of(struct store *s, enum plan_stmt id, int64_t key, int64_t *n,
-    const char *what, struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, id, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, key);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int64(st, 0);
-	if (rc != SQLITE_ROW)
-		store_sqlite_error(s, what, err);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-static int
-next_seq(struct store *s, int64_t plan_id, int *seq, struct lf_error *err)
-{
-	int64_t max;
-
-	if (number_of(s, PS_ITEM_MAXSEQ, plan_id, &max, "item seq", err) != 0)
-		return -1;
-	*seq = (int)max + 1;
 	return 0;
 }
 
@@ -432,7 +372,7 @@ add_to_plan(struct store *s, int64_t person_id, const char *actor,
 	struct plan_item *it = &w->new;
 	int created;
 
-	if (person_region(s, person_id, it->region, err) != 0 ||
+	if (plan_person_region(s, person_id, it->region, err) != 0 ||
 	    plan_open(s, person_id, it->year, it->region, actor, now,
 	    &w->plan, &created, err) != 0)
 		return -1;
@@ -441,7 +381,7 @@ add_to_plan(struct store *s, int64_t person_id, const char *actor,
 		    "项目 (the plan is no longer a draft; reopen it first)");
 	it->plan_id = w->plan.id;
 	it->person_id = person_id;
-	if (next_seq(s, it->plan_id, &it->seq, err) != 0)
+	if (plan_item_next_seq(s, it->plan_id, &it->seq, err) != 0)
 		return -1;
 	snprintf(it->updated_at, sizeof(it->updated_at), "%s", now->iso);
 	snprintf(it->updated_by, sizeof(it->updated_by), "%s",
@@ -513,73 +453,6 @@ static const struct transition {
   reopen_tr = { PLAN_CONFIRMED, PLAN_DRAFT, "只有已确认的计划可以退回",
 	"only a confirmed plan can be reopened" };
 
-/* Items of the plan still proposed. */
-static int
-open_items(struct store *s, int64_t plan_id, int64_t *n,
-    struct lf_error *err)
-{
-	return number_of(s, PS_ITEM_OPEN, plan_id, n, "plan", err);
-}
-
-static int
-plan_history(struct store *s, const struct plan *p, int to,
-    const char *actor, const struct plan_clock *now, struct lf_error *err)
-{
-	json_t *obj = json_object();
-	char a[8], b[8], *changes = NULL;
-	int rc;
-
-	snprintf(a, sizeof(a), "%d", p->status);
-	snprintf(b, sizeof(b), "%d", to);
-	if (obj == NULL || diff_add_plain(obj, "status", a, b) != 0 ||
-	    (changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		rc = nomem(err);
-	else
-		rc = store_history_add(s, "plan", p->id, p->person_id, p->year,
-		    p->version, actor, now->iso, changes, err);
-	free(changes);
-	json_decref(obj);
-	return rc;
-}
-
-static int
-plan_write(struct store *s, struct plan *p, int to, const char *actor,
-    const struct plan_clock *now, struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_UPD, err);
-	int rc;
-
-	if (st == NULL || plan_history(s, p, to, actor, now, err) != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, to);
-	sqlite3_bind_int64(st, 2, now->t);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	if (to == PLAN_CONFIRMED) {
-		sqlite3_bind_int64(st, 4, now->t);
-		sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_null(st, 4);
-		sqlite3_bind_null(st, 5);
-	}
-	sqlite3_bind_int64(st, 6, p->id);
-	sqlite3_bind_int64(st, 7, p->version);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "plan update", err);
-	if (sqlite3_changes(s->db) != 1)
-		return plan_version_check(-1, p->version, "plan", err);
-	p->status = to;
-	p->version++;
-	snprintf(p->updated_at, sizeof(p->updated_at), "%s", now->iso);
-	snprintf(p->updated_by, sizeof(p->updated_by), "%s", actor);
-	snprintf(p->confirmed_at, sizeof(p->confirmed_at), "%s",
-	    to == PLAN_CONFIRMED ? now->iso : "");
-	snprintf(p->confirmed_by, sizeof(p->confirmed_by), "%s",
-	    to == PLAN_CONFIRMED ? actor : "");
-	return 0;
-}
-
 static int
 move_plan(struct store *s, int64_t plan_id, int64_t expect,
     const struct transition *tr, const char *actor, struct plan *p,
@@ -597,14 +470,14 @@ move_plan(struct store *s, int64_t plan_id, int64_t expect,
 		return lf_error_set(err, "state", "status", "%s (%s)", tr->zh,
 		    tr->en);
 	if (tr->to == PLAN_CONFIRMED &&
-	    (open_items(s, plan_id, &open, err) != 0 || open > 0))
+	    (plan_open_items(s, plan_id, &open, err) != 0 || open > 0))
 		return open > 0 ? lf_error_set(err, "state", "decision",
 		    "尚有 %lld 项未决定 (%lld items are still proposed; accept "
 		    "or reject each first)", (long long)open,
 		    (long long)open) : -1;
 	plan_clock_now(&now);
-	return plan_write(s, p, tr->to, actor != NULL ? actor : "", &now,
-	    err);
+	return plan_status_write(s, p, tr->to, actor != NULL ? actor : "",
+	    &now, err);
 }
 
 static int
@@ -739,25 +612,6 @@ delivery_check(const char *date, int64_t amount, const char *note,
 	    0, err);
 }
 
-/* 1 when the item has a delivery in the month of date. */
-static int
-month_taken(struct store *s, int64_t item_id, const char *date, int *taken,
-    struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, PS_DLV_IN_MONTH, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, item_id);
-	sqlite3_bind_text(st, 2, date, 7, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*taken = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	    store_sqlite_error(s, "deliveries", err);
-}
-
 /* The delivery fits the item: its year, not in the future, a month
  * not yet delivered for a monthly item. */
 static int
@@ -777,63 +631,13 @@ delivery_fits(struct store *s, const struct work *w,
 		return lf_error_set(err, "invalid", "date", "发放日期须在 %d 年"
 		    "内且不晚于今天 (date: within %d and not in the future)",
 		    w->old.year, w->old.year);
-	if (w->old.monthly && month_taken(s, w->old.id, w->dlv.date, &taken,
-	    err) != 0)
+	if (w->old.monthly && plan_delivery_month_taken(s, w->old.id,
+	    w->dlv.date, &taken, err) != 0)
 		return -1;
 	if (taken)
 		return lf_error_set(err, "invalid", "date", "该月已有发放记录 "
 		    "(date: a monthly item takes one delivery a month)");
 	return 0;
-}
-
-static int
-delivery_insert(struct store *s, struct plan_delivery *d, const char *actor,
-    const struct plan_clock *now, struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, PS_DLV_INS, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, d->item_id);
-	sqlite3_bind_text(st, 2, d->date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, d->amount);
-	if (d->note[0] != '\0')
-		sqlite3_bind_text(st, 4, d->note, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
-	if (d->client_id[0] != '\0')
-		sqlite3_bind_text(st, 5, d->client_id, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_int64(st, 6, now->t);
-	sqlite3_bind_text(st, 7, actor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "delivery insert", err);
-	d->id = sqlite3_last_insert_rowid(s->db);
-	memcpy(d->created_at, now->iso, sizeof(d->created_at));
-	snprintf(d->created_by, sizeof(d->created_by), "%s", actor);
-	return 0;
-}
-
-/* Months delivered from the planned month on (deliveries made). */
-static int
-months_delivered(struct store *s, const struct plan_item *it, int *n,
-    struct lf_error *err)
-{
-	sqlite3_stmt *st = plan_stmt(s, PS_DLV_MONTHS, err);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, it->id);
-	sqlite3_bind_text(st, 2, it->planned_month, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "deliveries", err);
 }
 
 /* The item after the delivery w->dlv. */
@@ -850,7 +654,7 @@ item_delivered(struct store *s, struct work *w, struct lf_error *err)
 	it->dept_state = DEPT_ACCEPTED;
 	it->dept_reason[0] = '\0';
 	it->edited = 1;
-	if (it->monthly && months_delivered(s, it, &n, err) != 0)
+	if (it->monthly && plan_delivery_months(s, it, &n, err) != 0)
 		return -1;
 	if (!it->monthly || n >= 12 - (m ? m : 1) + 1) {
 		it->status = ITEM_DONE;
@@ -887,7 +691,7 @@ deliver(struct store *s, int64_t item_id, const char *actor,
 	    delivery_fits(s, w, &now, err) != 0)
 		return -1;
 	w->dlv.item_id = item_id;
-	if (delivery_insert(s, &w->dlv, actor, &now, err) != 0 ||
+	if (plan_delivery_insert(s, &w->dlv, actor, &now, err) != 0 ||
 	    item_delivered(s, w, err) != 0 ||
 	    plan_item_save(s, &w->old, &w->new, actor, &now, NULL, err) != 0)
 		return -1;
