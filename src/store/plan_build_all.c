@@ -55,8 +55,8 @@ struct slot {
 };
 
 struct reader {
-	struct store		*s;	/* only for fieldio_read's signature:
-					   no secret item is read */
+	struct store		*s;	/* its catalog versions decode the
+					   records; no secret item is read */
 	const struct catalog	*cat;
 	const struct policies	*ps;
 	const struct disaster	*dis;
@@ -90,19 +90,13 @@ db_error(sqlite3 *db, const char *what, struct lf_error *err)
 
 /* ---- the reader's queries ------------------------------------------ */
 
-/* "SELECT person, village, <items that are not secret> ... ": the page
- * of persons after ?2, in order. */
+/* "SELECT person, village, packed record ... ": the page of persons
+ * after ?2, in order. */
 static int
 page_sql(const struct reader *rd, struct buf *b)
 {
-	size_t i;
-
-	if (buf_adds(b, "SELECT s.person_id, p.region") != 0)
+	if (buf_adds(b, "SELECT s.person_id, p.region, s.rec") != 0)
 		return -1;
-	for (i = 0; i < rd->cat->nfields; i++)
-		if (!rd->cat->fields[i].secret &&
-		    buf_addf(b, ", s.%s", rd->cat->fields[i].code) != 0)
-			return -1;
 	if (buf_adds(b, " FROM surveys s JOIN persons p ON p.id = "
 	    "s.person_id WHERE s.year = ?1 AND s.person_id > ?2") != 0)
 		return -1;
@@ -227,15 +221,10 @@ plan_row(struct reader *rd, struct build_batch *b, struct lf_error *err)
 	sqlite3_stmt *st = rd->page;
 	char region[13];
 	struct expr_ctx ctx;
-	size_t i;
-	int col = 2;
 
 	store_copy_col(st, 1, region, sizeof(region));
-	for (i = 0; i < rd->cat->nfields; i++)
-		if (!rd->cat->fields[i].secret &&
-		    fieldio_read(rd->s, st, &col, rd->r, &rd->cat->fields[i],
-		    "", rd->year, err) != 0)
-			return -1;
+	if (store_rec_read(rd->s, st, 2, rd->r, PACKREC_SKIP, err) != 0)
+		return -1;
 	planner_ctx(rd->r, rd->year, region, rd->dis, &ctx);
 	if (planner_propose(rd->ps, rd->r, &ctx, 0, &rd->res, err) != 0)
 		return -1;
