@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mem.h"
+
 static const char fixed_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
 	"CREATE TABLE persons(\n"
@@ -198,7 +200,8 @@ schema_open(struct store *s, struct lf_error *err)
 
 	buf_init(&layout, 1 << 20);
 	if ((s->packs = packrec_set_new(s->cat)) == NULL ||
-	    packrec_layout(s->cat, &layout) != 0) {
+	    (s->sealed = mem_calloc(s->cat->nfields, sizeof(*s->sealed))) ==
+	    NULL || packrec_layout(s->cat, &layout) != 0) {
 		lf_error_set(err, "no_memory", "", "内存不足");
 		goto out;
 	}

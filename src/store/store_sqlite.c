@@ -381,9 +381,7 @@ store_open(const char *path, const struct catalog *cat,
 	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
-	    (s->prep = store_prep_new(cat)) == NULL ||
-	    (s->sealed = mem_calloc(cat->nfields, sizeof(*s->sealed))) ==
-	    NULL) {
+	    (s->prep = store_prep_new(cat)) == NULL) {
 		lf_error_set(err, "no_memory", "", "内存不足");
 		goto fail;
 	}
