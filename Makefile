@@ -9,7 +9,7 @@ BASE    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc $(WARN)
 LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lxlsxwriter -lm -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRCS    := $(sort $(wildcard src/*/*.c))
+SRCS    := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 ASMS    := $(sort $(wildcard src/*/*.S))
 LIBSRC  := $(filter-out src/cli/main.c,$(SRCS))
 OBJS    := $(patsubst src/%.c,build/rel/%.o,$(SRCS)) $(patsubst src/%.S,build/rel/%.o,$(ASMS))

@@ -27,8 +27,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/date.h"
-#include "core/embedded.h"
+#include "lib/date.h"
+#include "lib/embedded.h"
 #include "store/store_int.h"
 
 static const struct catalog *cat;

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 
 /* How a slot is stored. */
 enum kind { K_UNSIGNED, K_SIGNED, K_TEXT, K_SECRET };

@@ -38,9 +38,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 
 #define PACKREC_FORMAT	0xA7

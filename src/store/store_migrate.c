@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
-#include "io/progress.h"
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "lib/progress.h"
 
 /* Where the old row's columns are: per field its value (or sealed value)
  * column, -1 when the table has none. */

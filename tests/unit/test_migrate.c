@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/export.h"
-#include "core/date.h"
+#include "bulk/export.h"
+#include "lib/date.h"
 #include "core/policy.h"
-#include "io/report.h"
-#include "store/stats_load.h"
+#include "stats/report.h"
+#include "stats/stats_load.h"
 #include "store/store_int.h"
 #include "testutil.h"
 
