@@ -448,14 +448,7 @@ struct dec {
 static int
 set_text(struct record *r, int i, const void *s, size_t n)
 {
-	char *d = mem_strndup(s, n);
-
-	if (d == NULL)
-		return -1;
-	mem_free(r->str[i]);
-	r->str[i] = d;
-	r->set[i] = 1;
-	return 0;
+	return record_set_strn(r, i, s, n);
 }
 
 static int
