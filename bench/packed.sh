@@ -23,10 +23,11 @@ mkdir -p "$out"
 timed() {
 	name=$1
 	shift
-	/usr/bin/time -f "%e %M" -o "$out/$name.t" "$@" >"$out/$name.out" \
-	    2>"$out/$name.err"
-	read -r secs kb < "$out/$name.t"
-	printf '%-10s %8.1f s  %6d MiB RSS\n' "$name" "$secs" $((kb / 1024))
+	/usr/bin/time -f "%e %M %U %S" -o "$out/$name.t" "$@" \
+	    >"$out/$name.out" 2>"$out/$name.err"
+	read -r secs kb usr sys < "$out/$name.t"
+	printf '%-10s %8.1f s  %6d MiB RSS  (CPU %.1f s user, %.1f s sys)\n' \
+	    "$name" "$secs" $((kb / 1024)) "$usr" "$sys"
 }
 
 echo "== load: $n persons, one year ($(nproc) cores, $(date -u +%F))"
