@@ -159,8 +159,9 @@ demo: all
 	@sh scripts/demo.sh
 
 bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
-    build/bench/insight build/bench/engine
+    build/bench/insight build/bench/engine build/bench/layout build/bench/loadfloor
 	@sh scripts/deps.sh bench
+	@sh bench/packed.sh
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh
@@ -204,3 +205,12 @@ clean:
 	rm -rf build liangfu web/vendor
 
 -include $(OBJS:.o=.d) $(TOBJS:.o=.d)
+
+# issue 17.1: survey layouts compared (bench/packed.sh)
+build/bench/layout: bench/layout.c build/rel/liblf.a
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+
+build/bench/loadfloor: bench/loadfloor.c
+	@mkdir -p build/bench
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< -lsqlite3

@@ -157,8 +157,9 @@ main(int argc, char **argv)
 	    "disability_grade=1,2", &nt), report_ms(st, cat, county,
 	    "disability_grade=1,2", &nt));
 	store_close(s);
+	/* the survey items as columns: store_wide_view() (packed records) */
 	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
+	    SQLITE_OK || store_wide_view(db, cat, &err) != 0)
 		return 1;
 	snprintf(sql, sizeof(sql), "SELECT substr(p.region, 1, 4), "
 	    "v.disability_category, count(*) FROM surveys v JOIN persons p ON "

@@ -88,7 +88,7 @@ write_item(void *arg, const struct plan_item *it)
 	if (x->p.id != it->person_id &&
 	    store_person_by_id(x->s, it->person_id, &x->p, x->err) != 0)
 		return -1;
-	idcard_mask(x->p.id_number, masked, sizeof(masked));
+	idcard_mask(store_person_shown_id(&x->p), masked, sizeof(masked));
 	snprintf(year, sizeof(year), "%d", it->year);
 	snprintf(seq, sizeof(seq), "%d", it->seq);
 	yuan(planned, sizeof(planned), it->funds_planned);

@@ -122,6 +122,8 @@ show(struct store *s, struct cli_env *env, const char *idnum)
 	}
 	lf_error_clear(&err);
 	rc = store_person_by_idnum(s, info.id, &p, &err);
+	if (rc == 0 && store_person_open_id(s, &p, &err) != 0)
+		rc = -1;
 	if (rc != 0) {
 		if (rc == 1)
 			fprintf(stderr, "liangfu: 查无此人 (no person with "

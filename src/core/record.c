@@ -75,7 +75,13 @@ record_set_num(struct record *r, int i, int64_t v)
 int
 record_set_str(struct record *r, int i, const char *s)
 {
-	char *d = mem_strdup(s);
+	return record_set_strn(r, i, s, strlen(s));
+}
+
+int
+record_set_strn(struct record *r, int i, const char *s, size_t n)
+{
+	char *d = mem_strndup(s, n);
 
 	if (d == NULL)
 		return -1;

@@ -17,6 +17,7 @@
 #ifndef LF_CORE_RECORD_H
 #define LF_CORE_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/buf.h"
@@ -39,6 +40,9 @@ void		 record_unset(struct record *r, int field);
 void		 record_set_num(struct record *r, int field, int64_t v);
 /* Copies s. For text-valued types only. -1 when memory runs out. */
 int		 record_set_str(struct record *r, int field, const char *s);
+/* The same for n bytes at s (need not be terminated). */
+int		 record_set_strn(struct record *r, int field, const char *s,
+		    size_t n);
 /* Copies every value of src (same catalog). -1 when memory runs out. */
 int		 record_copy(struct record *dst, const struct record *src);
 /* 1 when field i holds the same value in both (or is unset in both). */

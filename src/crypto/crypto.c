@@ -812,6 +812,16 @@ out:
 	return rc;
 }
 
+#ifdef LF_TESTING
+static _Atomic unsigned long open_count;
+
+unsigned long
+crypto_open_count(void)
+{
+	return open_count;
+}
+#endif
+
 int
 crypto_open(const struct crypto_keys *k, const void *aad, size_t aadlen,
     const unsigned char *in, size_t inlen, void *pt, size_t ptcap,
@@ -822,6 +832,10 @@ crypto_open(const struct crypto_keys *k, const void *aad, size_t aadlen,
 	const unsigned char *ct;
 	size_t ctlen = 0;
 	int broken = 0, rc = -1;
+
+#ifdef LF_TESTING
+	open_count++;
+#endif
 
 	if (ptlen != NULL)
 		*ptlen = 0;

@@ -122,6 +122,11 @@ int	crypto_seal(const struct crypto_keys *k, const void *aad, size_t aadlen,
 int	crypto_open(const struct crypto_keys *k, const void *aad, size_t aadlen,
 	    const unsigned char *in, size_t inlen, void *pt, size_t ptcap,
 	    size_t *ptlen);
+#ifdef LF_TESTING
+/* Calls of crypto_open() in this process so far (tests: which paths open
+ * sealed values). */
+unsigned long crypto_open_count(void);
+#endif
 
 /*
  * Writes the lookup hash of len bytes at data (NULL when len is 0) in

@@ -215,7 +215,7 @@ jout_person(struct buf *b, const struct regions *regions,
 	char masked[40];
 	int first = 1;
 
-	json_mask(p->id_number, masked, sizeof(masked));
+	json_mask(store_person_shown_id(p), masked, sizeof(masked));
 	if (buf_addc(b, '{') != 0 ||
 	    jout_key(b, &first, "id") != 0 || jout_str(b, p->uid) != 0 ||
 	    jout_key(b, &first, "name") != 0 || jout_str(b, p->name) != 0 ||

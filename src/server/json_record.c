@@ -8,6 +8,7 @@
  * record_parse_value(), so the API validates exactly as the CLI does.
  */
 #include "server/http_int.h"
+#include "store/packrec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,13 +17,7 @@
 void
 json_mask(const char *s, char *out, size_t outlen)
 {
-	size_t n = strlen(s), i;
-
-	if (outlen == 0)
-		return;
-	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = (n >= 11 && (i < 3 || i >= n - 4)) ? s[i] : '*';
-	out[i] = '\0';
+	packrec_mask(s, out, outlen);
 }
 
 static json_t *

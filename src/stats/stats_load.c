@@ -38,7 +38,7 @@
 #define PROGRESS_EVERY	16384		/* persons between progress calls */
 #define LOAD_CACHE_KIB	65536		/* page cache while loading */
 
-/* Columns of the person statement, then one per non-secret field. */
+/* Columns of the person statement, the last the packed survey record. */
 enum { PC_ID, PC_REGION, PC_STATUS, PC_SURVEY, PC_PLAN, PC_FIELDS };
 
 /* Columns of the item statement. */
@@ -72,6 +72,7 @@ struct code_map {
 /* What decoding needs, shared read-only by the readers. */
 struct codes {
 	const struct catalog	*cat;
+	const struct packrec_set *packs;	/* the store's record versions */
 	struct code_map		 pol, dept;
 };
 
@@ -136,13 +137,14 @@ codes_free(struct codes *c)
 }
 
 static int
-codes_init(struct codes *c, const struct catalog *cat,
+codes_init(struct codes *c, const struct store *s,
     const struct policies *ps, struct lf_error *err)
 {
 	size_t i, nd = dept_count();
 
 	memset(c, 0, sizeof(*c));
-	c->cat = cat;
+	c->cat = s->cat;
+	c->packs = s->packs;
 	if (map_init(&c->pol, ps->n) != 0 || map_init(&c->dept, nd) != 0) {
 		codes_free(c);
 		return nomem(err);
@@ -230,59 +232,24 @@ corrupt(const struct field *f, int64_t person_id, struct lf_error *err)
 	    (long long)person_id, f ? f->code : "region");
 }
 
-/* Field f of r from value v (not NULL); what r held is replaced. */
+/* The person row's packed survey record into r (what r held is
+ * replaced); secret items stay unset, nothing is opened. */
 static int
-field_read(struct record *r, sqlite3_value *v, const struct field *f,
+survey_read(const struct codes *c, sqlite3_stmt *st, struct record *r,
     int64_t person_id, struct lf_error *err)
 {
-	const char *text;
-	int days;
+	char field[64];
 
-	switch (f->type) {
-	case FT_TEXT:
-	case FT_REGION:
-		text = (const char *)sqlite3_value_text(v);
-		if (text == NULL || record_set_str(r, f->index, text) != 0)
-			return nomem(err);
-		if (f->type == FT_REGION)
-			r->num[f->index] = strtoll(text, NULL, 10);
+	if (packrec_decode(c->packs, sqlite3_column_blob(st, PC_FIELDS),
+	    (size_t)sqlite3_column_bytes(st, PC_FIELDS), r, PACKREC_SKIP, NULL,
+	    err) == 0)
 		return 0;
-	case FT_DATE:
-		text = (const char *)sqlite3_value_text(v);
-		if (text == NULL || date_parse(text, &days) != 0)
-			return corrupt(f, person_id, err);
-		record_set_num(r, f->index, days);
-		return 0;
-	default:
-		record_set_num(r, f->index, sqlite3_value_int64(v));
-		return 0;
-	}
-}
-
-/* The survey columns of the person row into r, which may hold the last
- * person's (one column call a field: the value functions take no lock;
- * numbers overwrite, only texts are freed). */
-static int
-survey_read(const struct catalog *cat, sqlite3_stmt *st, struct record *r,
-    int64_t person_id, struct lf_error *err)
-{
-	const struct field *f;
-	sqlite3_value *v;
-	size_t i;
-	int col = PC_FIELDS;
-
-	for (i = 0; i < cat->nfields; i++) {
-		f = &cat->fields[i];
-		if (f->secret)
-			continue;
-		v = sqlite3_column_value(st, col++);
-		if (sqlite3_value_type(v) != SQLITE_NULL) {
-			if (field_read(r, v, f, person_id, err) != 0)
-				return -1;
-		} else if (r->set[i])
-			record_unset(r, (int)i);
-	}
-	return 0;
+	if (strcmp(err->code, "corrupt") != 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s", err->field);
+	return lf_error_set(err, "corrupt", field, "数据库中的值无效 (stored "
+	    "value is invalid: person %lld, survey record)",
+	    (long long)person_id);
 }
 
 /* Appends the need codes of "a,b,c" as field indices (unknown ones
@@ -400,7 +367,7 @@ person_decode(struct reader *rd, const struct codes *c, struct batch *b,
 	if (p->surveyed && b->r[b->n] == NULL &&
 	    (b->r[b->n] = record_new(b->cat)) == NULL)
 		return nomem(err);
-	if (p->surveyed && survey_read(c->cat, rd->pst, b->r[b->n], p->id,
+	if (p->surveyed && survey_read(c, rd->pst, b->r[b->n], p->id,
 	    err) != 0)
 		return -1;
 	p->item0 = b->nitems;
@@ -477,15 +444,10 @@ batch_apply(struct stats *st, struct batch *b, int always,
 static int
 person_sql(const struct catalog *cat, struct buf *b)
 {
-	size_t i;
-
+	(void)cat;
 	if (buf_adds(b, "SELECT p.id, p.region, p.status, v.id IS NOT NULL, "
-	    "IFNULL(pl.status, 0)") != 0)
+	    "IFNULL(pl.status, 0), v.rec") != 0)
 		return -1;
-	for (i = 0; i < cat->nfields; i++)
-		if (!cat->fields[i].secret &&
-		    buf_addf(b, ", v.%s", cat->fields[i].code) != 0)
-			return -1;
 	return buf_adds(b, PERSON_TAIL);
 }
 
@@ -947,7 +909,7 @@ stats_load(struct store *s, struct stats *st, const struct policies *ps,
 	int64_t lo, hi, cache;
 	int own, rc = -1;
 
-	if (codes_init(&c, s->cat, ps, err) != 0)
+	if (codes_init(&c, s, ps, err) != 0)
 		return -1;
 	/* a load visits every page once: keep them from filling the cache */
 	if ((cache = store_pragma_get(s->db, "cache_size", 0)) != 0)
@@ -1001,7 +963,7 @@ stats_refresh(struct store *s, struct stats *st, const struct policies *ps,
 	int own, rc = -1;
 
 	if (refresh_reader(s, &rd, err) != 0 ||
-	    codes_init(&c, s->cat, ps, err) != 0)
+	    codes_init(&c, s, ps, err) != 0)
 		return -1;
 	if ((b = batch_new(s->cat)) == NULL) {
 		codes_free(&c);

@@ -114,16 +114,10 @@ grow(void **v, size_t *cap, size_t need, size_t size)
 static int
 page_sql(const struct batch *b, struct buf *q)
 {
-	const struct catalog *cat = b->s->cat;
-	size_t i;
-
+	(void)b;
 	if (buf_adds(q, "SELECT s.person_id, p.region, p.status, p.name, "
-	    "p.gender, p.birth_date") != 0)
+	    "p.gender, p.birth_date, s.rec") != 0)
 		return -1;
-	for (i = 0; i < cat->nfields; i++)
-		if (!cat->fields[i].secret &&
-		    buf_addf(q, ", s.%s", cat->fields[i].code) != 0)
-			return -1;
 	return buf_adds(q, " FROM surveys s JOIN persons p ON p.id = "
 	    "s.person_id WHERE s.year = ?1 AND s.person_id > ?2 AND p.region "
 	    ">= ?3 AND p.region < ?4 ORDER BY s.person_id LIMIT ?5");
@@ -171,11 +165,8 @@ static int
 read_row(struct batch *b, struct record *r, struct bperson *p,
     struct lf_error *err)
 {
-	const struct catalog *cat = b->s->cat;
 	sqlite3_stmt *st = b->page;
 	const char *name, *birth;
-	size_t i;
-	int col = 6;
 
 	p->id = sqlite3_column_int64(st, 0);
 	store_copy_col(st, 1, p->region, sizeof(p->region));
@@ -186,11 +177,7 @@ read_row(struct batch *b, struct record *r, struct bperson *p,
 	if (quality_dups_add(b->dups, quality_dup_key(name ? name : "",
 	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
 		return no_memory(err);
-	for (i = 0; i < cat->nfields; i++)
-		if (!cat->fields[i].secret && fieldio_read(b->s, st, &col, r,
-		    &cat->fields[i], "", b->year, err) != 0)
-			return -1;
-	return 0;
+	return store_rec_read(b->s, st, 6, r, PACKREC_SKIP, err);
 }
 
 static int

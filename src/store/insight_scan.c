@@ -8,14 +8,9 @@
 #include <string.h>
 
 static int
-scan_sql(const struct catalog *cat, struct buf *b)
+scan_sql(struct buf *b)
 {
-	size_t i;
-
-	buf_adds(b, "SELECT p.id, p.uid, p.region, p.status");
-	for (i = 0; i < cat->nfields; i++)
-		if (!cat->fields[i].secret)
-			buf_addf(b, ", s.\"%s\"", cat->fields[i].code);
+	buf_adds(b, "SELECT p.id, p.uid, p.region, p.status, s.rec");
 	return buf_adds(b, " FROM surveys s JOIN persons p ON p.id = "
 	    "s.person_id WHERE s.year = ?1 AND p.region >= ?2 AND p.region < "
 	    "?3 ORDER BY p.id");
@@ -41,11 +36,10 @@ insight_scan(struct store *s, int year, const struct region *in,
 	sqlite3_stmt *st = NULL;
 	char lo[24], hi[24];
 	struct buf sql;
-	size_t i;
-	int col, step = SQLITE_DONE, rc = -1;
+	int step = SQLITE_DONE, rc = -1;
 
 	buf_init(&sql, 65536);
-	if (r == NULL || scan_sql(s->cat, &sql) != 0) {
+	if (r == NULL || scan_sql(&sql) != 0) {
 		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
 		goto out;
 	}
@@ -65,12 +59,7 @@ insight_scan(struct store *s, int year, const struct region *in,
 		store_copy_col(st, 1, p.uid, sizeof(p.uid));
 		store_copy_col(st, 2, p.region, sizeof(p.region));
 		p.status = sqlite3_column_int(st, 3);
-		record_clear(r);
-		col = 4;
-		for (i = 0; i < s->cat->nfields && rc == 0; i++)
-			if (!s->cat->fields[i].secret)
-				rc = fieldio_read(s, st, &col, r,
-				    &s->cat->fields[i], "", year, err);
+		rc = store_rec_read(s, st, 4, r, PACKREC_SKIP, err);
 		if (rc == 0)
 			rc = fn(arg, &p, r);
 	}

@@ -13,8 +13,8 @@
 #include <string.h>
 
 struct plan_scan {
-	struct store		*s;	/* only for fieldio_read's signature:
-					   no secret item is read */
+	struct store		*s;	/* its catalog versions decode the
+					   records; no secret item is read */
 	const struct catalog	*cat;
 	int			 year, carry, scoped;
 	char			 lo[13], hi[13];	/* villages, both in */
@@ -45,19 +45,14 @@ db_error(sqlite3 *db, const char *what, struct lf_error *err)
 
 /* ---- the scan's queries -------------------------------------------- */
 
-/* "SELECT person, village, <items that are not secret> ... ": the page
- * of persons after ?2, in order. */
+/* "SELECT person, village, packed record ... ": the page of persons
+ * after ?2, in order. */
 static int
 page_sql(const struct plan_scan *sc, struct buf *b)
 {
-	size_t i;
-
-	if (buf_adds(b, "SELECT s.person_id, p.region") != 0)
+	(void)sc;
+	if (buf_adds(b, "SELECT s.person_id, p.region, s.rec") != 0)
 		return -1;
-	for (i = 0; i < sc->cat->nfields; i++)
-		if (!sc->cat->fields[i].secret &&
-		    buf_addf(b, ", s.%s", sc->cat->fields[i].code) != 0)
-			return -1;
 	if (buf_adds(b, " FROM surveys s JOIN persons p ON p.id = "
 	    "s.person_id WHERE s.year = ?1 AND s.person_id > ?2") != 0)
 		return -1;
@@ -204,15 +199,10 @@ scan_row(struct plan_scan *sc, plan_survey_fn fn, void *arg,
 {
 	sqlite3_stmt *st = sc->page;
 	char region[13];
-	size_t i;
-	int col = 2;
 
 	store_copy_col(st, 1, region, sizeof(region));
-	for (i = 0; i < sc->cat->nfields; i++)
-		if (!sc->cat->fields[i].secret &&
-		    fieldio_read(sc->s, st, &col, sc->r, &sc->cat->fields[i],
-		    "", sc->year, err) != 0)
-			return -1;
+	if (store_rec_read(sc->s, st, 2, sc->r, PACKREC_SKIP, err) != 0)
+		return -1;
 	return fn(arg, sqlite3_column_int64(st, 0), region, sc->r);
 }
 

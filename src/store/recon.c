@@ -296,15 +296,10 @@ one_person(struct run *rn, sqlite3_stmt *st, const struct record *survey,
 
 /* SELECT of persons in the region with their survey's non-secret items. */
 static int
-scan_sql(struct store *s, struct buf *b)
+scan_sql(struct buf *b)
 {
-	size_t i;
-
 	buf_adds(b, "SELECT p.id, p.uid, p.id_hash, p.region, p.status, "
-	    "s.person_id");
-	for (i = 0; i < s->cat->nfields; i++)
-		if (!s->cat->fields[i].secret)
-			buf_addf(b, ", s.\"%s\"", s->cat->fields[i].code);
+	    "s.person_id, s.rec");
 	return buf_adds(b, " FROM persons p LEFT JOIN surveys s ON "
 	    "s.person_id = p.id AND s.year = ?1 WHERE p.region >= ?2 AND "
 	    "p.region < ?3 ORDER BY p.id");
@@ -318,11 +313,10 @@ scan(struct run *rn, struct lf_error *err)
 	sqlite3_stmt *st = NULL;
 	char lo[24] = "0", hi[24] = "A";
 	struct buf sql;
-	size_t i;
-	int col, step, rc = -1;
+	int step, rc = -1;
 
 	buf_init(&sql, 65536);
-	if (r == NULL || scan_sql(s, &sql) != 0) {
+	if (r == NULL || scan_sql(&sql) != 0) {
 		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
 		goto out;
 	}
@@ -336,13 +330,8 @@ scan(struct run *rn, struct lf_error *err)
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		int has = sqlite3_column_type(st, 5) != SQLITE_NULL;
 
-		record_clear(r);
-		col = 6;
-		for (i = 0; i < s->cat->nfields && has; i++)
-			if (!s->cat->fields[i].secret && fieldio_read(s, st,
-			    &col, r, &s->cat->fields[i], "", rn->o->year,
-			    err) != 0)
-				goto out;
+		if (store_rec_read(s, st, 6, r, PACKREC_SKIP, err) != 0)
+			goto out;
 		if (one_person(rn, st, has ? r : NULL, err) != 0)
 			goto out;
 	}

@@ -335,6 +335,8 @@ last6_matches(struct store *s, int64_t person_id, const char *last6,
 	*ok = 0;
 	if ((rc = store_person_by_id(s, person_id, &p, err)) != 0)
 		return rc < 0 ? -1 : 0;
+	if (store_person_open_id(s, &p, err) != 0)
+		return -1;
 	n = strlen(p.id_number);
 	if (n >= SELF_LAST6_LEN)
 		*ok = CRYPTO_memcmp(p.id_number + n - SELF_LAST6_LEN, last6,

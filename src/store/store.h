@@ -3,15 +3,18 @@
  *
  * The verbs speak the domain (persons, yearly surveys, their history), not
  * SQL; store_sqlite.c implements them over one SQLite file (WAL,
- * synchronous=FULL, foreign keys on). The survey table's columns are
- * generated from the field catalog; a catalog that gains items gains
- * columns when the store is next opened.
+ * synchronous=FULL, foreign keys on). A survey is one packed record laid
+ * out by the field catalog (packrec.h); a catalog that gains items gains
+ * a catalog version when the store is next opened, and older records stay
+ * readable. A database of the old one-column-per-item layout is migrated
+ * when first opened (progress on stderr).
  *
  * Secrets: every catalog item marked secret - ID numbers, disability
  * certificate numbers (they contain the ID number) and phone numbers - is
- * stored sealed with SM4-CTR + HMAC-SM3 (crypto.h) and bound to its row
- * and column, with a keyed SM3 hash beside it for exact lookup (the ID and
- * certificate numbers are searched by it). The keys live in the key file
+ * stored sealed with SM4-CTR + HMAC-SM3 (crypto.h), bound to its person,
+ * year and item, with its masked form beside it (what pages and lists
+ * show, so that showing them opens nothing); the ID and certificate
+ * numbers have a keyed SM3 hash beside them for exact lookup. The keys live in the key file
  * "<db>.key" (mode 0600) beside the database, made by store_create(), never
  * inside it.
  *
@@ -47,7 +50,7 @@ enum person_status {
 struct store_person {
 	int64_t		 id;			/* internal row id */
 	char		 uid[STORE_UID_LEN + 1];	/* opaque, for URLs */
-	char		 id_number[19];
+	char		 id_number[19];		/* "" until opened */
 	char		 name[100];
 	int		 gender;
 	char		 birth_date[11];
@@ -56,7 +59,12 @@ struct store_person {
 	int64_t		 version;
 	char		 updated_at[21];
 	char		 updated_by[64];
+	char		 id_masked[19];		/* as lists show it */
 };
+
+/* What a page shows of the person's ID number (to be masked): the stored
+ * masked form, or the opened number when the person was filled by hand. */
+const char *store_person_shown_id(const struct store_person *p);
 
 /* Creates a new database at path and its key file path.key; both must not
  * exist. The schema follows the catalog. */
@@ -163,6 +171,11 @@ int	store_survey_put_reason(struct store *s, const struct record *r,
 	    const struct store_put *put, const char *reason,
 	    struct store_put_result *res, struct lf_error *err);
 
+/* The lookups below fill id_masked (what pages and lists show) and leave
+ * id_number "": the sealed ID number is opened only by
+ * store_person_open_id(), for reveal, export and the person's own edit. */
+int	store_person_open_id(struct store *s, struct store_person *p,
+	    struct lf_error *err);
 /* Looks a person up by ID number (18 characters). 0 found, 1 not found. */
 int	store_person_by_idnum(struct store *s, const char *id18,
 	    struct store_person *out, struct lf_error *err);
@@ -192,6 +205,11 @@ int	store_survey_get(struct store *s, int64_t person_id, int year,
 typedef int (*store_survey_fn)(void *arg, int year, int64_t version,
 	    const struct record *r);
 int	store_surveys_each(struct store *s, int64_t person_id,
+	    struct record *r, store_survey_fn fn, void *arg,
+	    struct lf_error *err);
+/* The same with every secret item in its masked form (what the person
+ * page shows), stored beside the sealed value: nothing is opened. */
+int	store_surveys_each_masked(struct store *s, int64_t person_id,
 	    struct record *r, store_survey_fn fn, void *arg,
 	    struct lf_error *err);
 /* The years that person has surveys for, ascending; *n set. */
@@ -277,6 +295,15 @@ int	store_list(struct store *s, int year, const struct region *in,
 /* Persons whose village lies in region r. */
 int	store_count_region(struct store *s, const struct region *r,
 	    int64_t *n, struct lf_error *err);
+
+/* For queries written against the old survey table (test oracles, ad-hoc
+ * SQL from C): on a connection of its own to a store's database, defines
+ * lf_item(rec, code) and a TEMP VIEW "surveys" that shows every item that
+ * is not secret as a column of its own, as the table had it before the
+ * records were packed (dates and regions as text; slow: for checks, not
+ * for the application). db must be a sqlite3 handle. */
+int	store_wide_view(void *db, const struct catalog *cat,
+	    struct lf_error *err);
 
 /* Today in China (UTC+8), as days since 1970-01-01: the day surveys and
  * deliveries are dated by. */

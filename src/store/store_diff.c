@@ -58,7 +58,7 @@ hex_blob(const unsigned char *p, int n)
 
 static int
 add_change(json_t *obj, const struct field *f, const struct record *old,
-    const struct record *new, sqlite3_stmt *st, int col)
+    const struct record *new, const struct packrec_sealed *sealed)
 {
 	json_t *c = json_object();
 
@@ -67,10 +67,9 @@ add_change(json_t *obj, const struct field *f, const struct record *old,
 		json_decref(c);
 		return -1;
 	}
-	if (f->secret && st != NULL &&
-	    sqlite3_column_type(st, col) == SQLITE_BLOB &&
+	if (f->secret && sealed != NULL && sealed[f->index].slen > 0 &&
 	    json_object_set_new(c, "old_sealed", hex_blob(
-	    sqlite3_column_blob(st, col), sqlite3_column_bytes(st, col)))) {
+	    sealed[f->index].sealed, (int)sealed[f->index].slen))) {
 		json_decref(c);
 		return -1;
 	}
@@ -79,12 +78,11 @@ add_change(json_t *obj, const struct field *f, const struct record *old,
 
 int
 diff_build(const struct record *old, const struct record *new,
-    sqlite3_stmt *st, int firstcol, char **json, int *nchanged,
+    const struct packrec_sealed *sealed, char **json, int *nchanged,
     struct lf_error *err)
 {
 	const struct catalog *cat = old->cat;
 	json_t *obj = json_object();
-	int col = firstcol;
 	size_t i;
 
 	*nchanged = 0;
@@ -95,11 +93,10 @@ diff_build(const struct record *old, const struct record *new,
 		const struct field *f = &cat->fields[i];
 
 		if (!record_field_equal(old, new, (int)i)) {
-			if (add_change(obj, f, old, new, st, col) != 0)
+			if (add_change(obj, f, old, new, sealed) != 0)
 				goto nomem;
 			(*nchanged)++;
 		}
-		col += f->secret ? 2 : 1;
 	}
 	if (*nchanged > 0 &&
 	    (*json = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)

@@ -8,16 +8,16 @@
 
 #include "lib/error.h"
 #include "core/record.h"
+#include "store/packrec.h"
 
 /*
- * Compares old and new field by field. st, when not NULL, is positioned
- * on the old row with the first catalog column at firstcol (used to keep
- * old sealed values). On success *json is a compact JSON object the caller
+ * Compares old and new field by field. sealed, when not NULL, holds the
+ * old record's sealed values by field (kept as "old_sealed"). On success *json is a compact JSON object the caller
  * frees with free() (jansson's allocator), or NULL when nothing changed;
  * *nchanged counts the changed items.
  */
 int	diff_build(const struct record *old, const struct record *new,
-	    sqlite3_stmt *st, int firstcol, char **json, int *nchanged,
+	    const struct packrec_sealed *sealed, char **json, int *nchanged,
 	    struct lf_error *err);
 /* Adds {"old": old, "new": new} under key to a jansson object (json_t *).
  * NULL strings become JSON null. 0 or -1. */

@@ -1,9 +1,10 @@
 /*
- * store_fieldio.c - one catalog field to and from SQLite columns.
+ * store_fieldio.c - sealing and opening secret items, and a survey row's
+ * packed record (packrec.h) to and from a record.
  *
- * Dates are stored as ISO text, regions as 12-digit text, codes and
- * numbers as integers (a multi item as its bit mask), ID and phone numbers
- * sealed (crypto_seal) with their keyed lookup hash beside them.
+ * ID, phone and certificate numbers are sealed (crypto_seal) and bound to
+ * their person, year and item; the certificate number's keyed lookup hash
+ * is a column of its own, for the search by certificate.
  */
 #include "store/store_int.h"
 
@@ -45,14 +46,17 @@ secret_domain(const struct field *f)
 	return f->type == FT_TEXT ? f->code : field_type_name(f->type);
 }
 
-/* The item's lookup hash into prep. An ID number equal to the person's
- * own (the survey's id_number, and householder_id_number when the person
- * is the householder) has the person's hash, already made by
- * store_prepare(): same domain, same value. */
+/* The item's lookup hash into prep (ID and certificate numbers only:
+ * schema_hashed()). An ID number equal to the person's own (the survey's
+ * id_number, and householder_id_number when the person is the
+ * householder) has the person's hash, already made by store_prepare():
+ * same domain, same value. */
 static int
 lookup_hash(const struct store *s, struct store_prep *prep,
     const struct field *f, const char *value, size_t len)
 {
+	if (!schema_hashed(f))
+		return 0;
 	if (f->type == FT_ID_NUMBER && strcmp(value, prep->r->str[s->f_id]) ==
 	    0) {
 		memcpy(prep->hash[f->index], prep->id_hash, CRYPTO_HASH_LEN);
@@ -79,47 +83,6 @@ fieldio_seal(const struct store *s, struct store_prep *prep,
 		return lf_error_set(err, "crypto", f->code, "%s(%s): 加密失败 "
 		    "(cannot seal the value)", f->label_zh, f->code);
 	return 0;
-}
-
-int
-fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
-    const struct store_prep *prep, const struct field *f,
-    struct lf_error *err)
-{
-	const struct record *r = prep->r;
-	char date[11];
-	int rc;
-
-	if (!r->set[f->index]) {
-		rc = sqlite3_bind_null(st, (*idx)++);
-		if (rc == SQLITE_OK && f->secret)
-			rc = sqlite3_bind_null(st, (*idx)++);
-		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
-	}
-	if (f->secret) {
-		rc = sqlite3_bind_blob(st, (*idx)++, prep->blob[f->index],
-		    (int)prep->blen[f->index], SQLITE_STATIC);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_blob(st, (*idx)++,
-			    prep->hash[f->index], CRYPTO_HASH_LEN,
-			    SQLITE_STATIC);
-		return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
-	}
-	switch (f->type) {
-	case FT_TEXT:
-	case FT_REGION:
-		rc = sqlite3_bind_text(st, (*idx)++, r->str[f->index], -1,
-		    SQLITE_STATIC);
-		break;
-	case FT_DATE:
-		date_format((int)r->num[f->index], date);
-		rc = sqlite3_bind_text(st, (*idx)++, date, 10,
-		    SQLITE_TRANSIENT);
-		break;
-	default:
-		rc = sqlite3_bind_int64(st, (*idx)++, r->num[f->index]);
-	}
-	return rc == SQLITE_OK ? 0 : store_sqlite_error(s, "bind", err);
 }
 
 static int
@@ -149,36 +112,32 @@ fieldio_open(const struct store *s, const void *blob, size_t blen,
 }
 
 int
-fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
-    const struct field *f, const char *bind, int year, struct lf_error *err)
+store_rec_read(const struct store *s, sqlite3_stmt *st, int col,
+    struct record *r, enum packrec_secrets mode, struct lf_error *err)
 {
-	const char *text;
-	int c = *col, days;
-
-	*col += schema_field_ncols(f);
-	record_unset(r, f->index);
-	if (sqlite3_column_type(st, c) == SQLITE_NULL)
-		return 0;
-	if (f->secret)
-		return fieldio_open(s, sqlite3_column_blob(st, c),
-		    (size_t)sqlite3_column_bytes(st, c), r, f, bind, year, err);
-	switch (f->type) {
-	case FT_TEXT:
-	case FT_REGION:
-		text = (const char *)sqlite3_column_text(st, c);
-		if (text == NULL || record_set_str(r, f->index, text) != 0)
-			return lf_error_set(err, "no_memory", f->code, "内存不足");
-		if (f->type == FT_REGION)
-			r->num[f->index] = strtoll(text, NULL, 10);
-		return 0;
-	case FT_DATE:
-		text = (const char *)sqlite3_column_text(st, c);
-		if (text == NULL || date_parse(text, &days) != 0)
-			return corrupt(f, err, "not a date");
-		record_set_num(r, f->index, days);
-		return 0;
-	default:
-		record_set_num(r, f->index, sqlite3_column_int64(st, c));
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		record_clear(r);
 		return 0;
 	}
+	return packrec_decode(s->packs, sqlite3_column_blob(st, col),
+	    (size_t)sqlite3_column_bytes(st, col), r, mode, NULL, err);
+}
+
+int
+store_rec_open(struct store *s, sqlite3_stmt *st, int col, struct record *r,
+    const char *bind, int year, struct packrec_sealed *sealed,
+    struct lf_error *err)
+{
+	struct packrec_sealed *sv = sealed ? sealed : s->sealed;
+	size_t i;
+
+	if (packrec_decode(s->packs, sqlite3_column_blob(st, col),
+	    (size_t)sqlite3_column_bytes(st, col), r, PACKREC_SKIP, sv,
+	    err) != 0)
+		return -1;
+	for (i = 0; i < s->cat->nfields; i++)
+		if (sv[i].slen > 0 && fieldio_open(s, sv[i].sealed,
+		    sv[i].slen, r, &s->cat->fields[i], bind, year, err) != 0)
+			return -1;
+	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "lib/buf.h"
 #include "crypto/crypto.h"
+#include "store/packrec.h"
 #include "store/store.h"
 
 /* Statements prepared once per connection. */
@@ -17,7 +18,7 @@ enum stmt_id {
 	ST_PERSON_FIND, ST_PERSON_INS, ST_PERSON_UPD, ST_SURVEY_FIND,
 	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
-	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL,
+	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL, ST_PERSON_SEALED,
 	/* stats_load.c's refresh, prepared on first use */
 	ST_STATS_PERSON, ST_STATS_ITEMS,
 	/* users.c's session check (every request), prepared on first use */
@@ -41,23 +42,41 @@ struct store {
 	sqlite3_stmt		*audit_st[2];	/* audit.c's, prepared once */
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;
+	int			 f_card;	/* the certificate number, whose
+						   hash is a column; -1 none */
+	struct packrec_set	*packs;		/* catalog versions of records */
+	struct packrec_sealed	*sealed;	/* scratch, per field */
 };
+
+/* The survey item whose lookup hash column is indexed. */
+#define CARD_CODE	"disability_card_no"
+/* 1 when secret item f has a lookup hash column "<code>_hash" in the
+ * survey row (ID and certificate numbers; phones are not looked up). */
+int	schema_hashed(const struct field *f);
+/* Appends ", <code>_hash" for every hashed item (prefix before each). */
+int	schema_hash_columns(const struct catalog *cat, const char *prefix,
+	    struct buf *b);
 
 extern const char schema_index_sql[];
 extern const char schema_index_drop_sql[];
 
-/* Survey columns of a field: secret fields have <code>_enc and
- * <code>_hash, others one column named <code>. */
 int	schema_create_sql(const struct catalog *cat, struct buf *b);
-/* Appends the survey column names of every field, comma-separated. */
-int	schema_survey_columns(const struct catalog *cat, const char *prefix,
+/* CREATE TABLE name for surveys: keys, the packed record `rec`, then a
+ * lookup hash column per hashed item. */
+int	schema_survey_table(const struct catalog *cat, const char *name,
 	    struct buf *b);
-/* Columns a field takes (1 or 2). */
-int	schema_field_ncols(const struct field *f);
-const char *schema_sql_type(const struct field *f);
-/* Adds missing catalog columns to the survey table. */
-int	schema_upgrade(sqlite3 *db, const struct catalog *cat,
-	    struct lf_error *err);
+/* 1 when table has column name, 0 when not, -1 on error. */
+int	schema_has_column(sqlite3 *db, const char *table, const char *name);
+/* Registers the catalog's layout as a catalog version (when new) and
+ * loads every version the database knows into s->packs; migrates a
+ * database of the old one-column-per-item layout first. */
+int	schema_open(struct store *s, struct lf_error *err);
+/* Registers lf_item(rec, code) on db: one item of a packed record, as
+ * the old survey column had it (NULL for secrets and unset items). */
+int	schema_functions(sqlite3 *db, const struct packrec_set *ps);
+/* Migrates a database of the old layout (store_migrate.c): 0, 1 when
+ * it was already packed, -1 with err. */
+int	migrate_wide(struct store *s, struct lf_error *err);
 
 /* Sets err from the connection's last SQLite error. Returns -1. */
 int	store_sqlite_error(struct store *s, const char *what,
@@ -100,8 +119,11 @@ struct store_prep {
 	size_t			 person_seal_len;
 	unsigned char		(*blob)[SEALED_MAX];	/* per field */
 	size_t			*blen;
-	unsigned char		(*hash)[CRYPTO_HASH_LEN];
+	unsigned char		(*hash)[CRYPTO_HASH_LEN];	/* per field */
 	const char		*reason;	/* store_prep_reason() */
+	char			 id_masked[24];
+	struct packrec_sealed	*sealed;		/* per field */
+	struct buf		 rec;			/* the packed record */
 };
 
 /* A change of disability category or grade a write makes (core/
@@ -132,16 +154,11 @@ void	fieldio_bind_of(const unsigned char *id_hash, char out[BIND_LEN + 1]);
 /* Seals field f of r into prep (when set and secret). */
 int	fieldio_seal(const struct store *s, struct store_prep *prep,
 	    const struct field *f, struct lf_error *err);
-/* Binds field f of prep->r at parameter *idx (advanced); secrets come
- * sealed from prep. */
-int	fieldio_bind(struct store *s, sqlite3_stmt *st, int *idx,
-	    const struct store_prep *prep, const struct field *f,
-	    struct lf_error *err);
 /* The person of a row whose columns, from `col` on, are: id uid name
  * gender birth_date region status version updated_at updated_by id_enc
- * id_hash. Sets bind (the binding of the person's sealed values); opens
- * the sealed ID number into p->id_number only when open_id (else it is
- * ""). 0, or -1 with err. */
+ * id_hash id_masked. Sets bind (the binding of the person's sealed
+ * values); opens the sealed ID number into p->id_number only when open_id
+ * (else it is ""). 0, or -1 with err. */
 int	store_person_row(struct store *s, sqlite3_stmt *st, int col,
 	    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
 	    struct lf_error *err);
@@ -153,10 +170,14 @@ void	store_region_range(const struct region *r, char lo[24], char hi[24]);
 int	fieldio_open(const struct store *s, const void *blob, size_t blen,
 	    struct record *r, const struct field *f, const char *bind,
 	    int year, struct lf_error *err);
-/* Reads field f from column *col (advanced) into r, opening secrets
- * sealed with binding bind and year. */
-int	fieldio_read(struct store *s, sqlite3_stmt *st, int *col,
-	    struct record *r, const struct field *f, const char *bind,
-	    int year, struct lf_error *err);
+/* Decodes the packed record in column col into r (cleared; a NULL
+ * column leaves it empty), secrets per mode. */
+int	store_rec_read(const struct store *s, sqlite3_stmt *st, int col,
+	    struct record *r, enum packrec_secrets mode, struct lf_error *err);
+/* The same, opening every secret item (bound to bind and year); sealed,
+ * when not NULL, keeps the sealed values (pointers into the row). */
+int	store_rec_open(struct store *s, sqlite3_stmt *st, int col,
+	    struct record *r, const char *bind, int year,
+	    struct packrec_sealed *sealed, struct lf_error *err);
 
 #endif

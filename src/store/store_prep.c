@@ -18,8 +18,11 @@ store_prep_new(const struct catalog *cat)
 		return NULL;
 	p->blob = mem_calloc(cat->nfields, sizeof(*p->blob));
 	p->blen = mem_calloc(cat->nfields, sizeof(*p->blen));
+	p->sealed = mem_calloc(cat->nfields, sizeof(*p->sealed));
 	p->hash = mem_calloc(cat->nfields, sizeof(*p->hash));
-	if (p->blob == NULL || p->blen == NULL || p->hash == NULL) {
+	buf_init(&p->rec, 1 << 20);
+	if (p->blob == NULL || p->blen == NULL || p->sealed == NULL ||
+	    p->hash == NULL) {
 		store_prep_free(p);
 		return NULL;
 	}
@@ -33,7 +36,9 @@ store_prep_free(struct store_prep *p)
 		return;
 	mem_free(p->blob);
 	mem_free(p->blen);
+	mem_free(p->sealed);
 	mem_free(p->hash);
+	buf_free(&p->rec);
 	mem_free(p);
 }
 
@@ -82,9 +87,16 @@ store_prepare(const struct store *s, const struct record *r,
 	fieldio_bind_of(p->id_hash, p->bind);
 	if (seal_person(s, p, id, err) != 0)
 		return -1;
-	for (i = 0; i < s->cat->nfields; i++)
-		if (s->cat->fields[i].secret && r->set[i] &&
-		    fieldio_seal(s, p, &s->cat->fields[i], err) != 0)
-			return -1;
-	return 0;
+	packrec_mask(id, p->id_masked, sizeof(p->id_masked));
+	for (i = 0; i < s->cat->nfields; i++) {
+		p->sealed[i].sealed = p->blob[i];
+		p->sealed[i].slen = 0;
+		if (s->cat->fields[i].secret && r->set[i]) {
+			if (fieldio_seal(s, p, &s->cat->fields[i], err) != 0)
+				return -1;
+			p->sealed[i].slen = p->blen[i];
+		}
+	}
+	buf_reset(&p->rec);
+	return packrec_encode(s->packs, r, p->sealed, &p->rec, err);
 }

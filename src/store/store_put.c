@@ -105,6 +105,7 @@ person_insert(struct store *s, const struct store_prep *prep,
 	sqlite3_bind_text(st, 10, put->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, put->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, prep->id_masked, -1, SQLITE_STATIC);
 	if (store_step_done(s, ST_PERSON_INS, "person insert", err) != 0)
 		return -1;
 	p->id = sqlite3_last_insert_rowid(s->db);
@@ -181,16 +182,25 @@ out:
 	return rc;
 }
 
+/* Binds the packed record, then the lookup hash of every hashed item,
+ * from idx on; the next free index. */
 static int
-bind_fields(struct store *s, sqlite3_stmt *st, int idx,
-    const struct store_prep *prep, struct lf_error *err)
+bind_rec(const struct store *s, sqlite3_stmt *st, int idx,
+    const struct store_prep *prep)
 {
 	size_t i;
 
-	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_bind(s, st, &idx, prep, &s->cat->fields[i],
-		    err) != 0)
-			return -1;
+	sqlite3_bind_blob(st, idx++, prep->rec.data, (int)prep->rec.len,
+	    SQLITE_STATIC);
+	for (i = 0; i < s->cat->nfields; i++) {
+		if (!schema_hashed(&s->cat->fields[i]))
+			continue;
+		if (prep->r->set[i])
+			sqlite3_bind_blob(st, idx++, prep->hash[i],
+			    CRYPTO_HASH_LEN, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, idx++);
+	}
 	return idx;
 }
 
@@ -207,27 +217,8 @@ survey_insert(struct store *s, const struct store_prep *prep,
 	sqlite3_bind_text(st, 4, put->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, put->actor, -1, SQLITE_STATIC);
-	if (bind_fields(s, st, 7, prep, err) < 0) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return -1;
-	}
+	bind_rec(s, st, 7, prep);
 	return store_step_done(s, ST_SURVEY_INS, "survey insert", err);
-}
-
-/* Reads the stored survey's fields into s->old from the FIND row. */
-static int
-read_old(struct store *s, sqlite3_stmt *st, const char *bind, int year,
-    struct lf_error *err)
-{
-	size_t i;
-	int col = 2;
-
-	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_read(s, st, &col, s->old, &s->cat->fields[i], bind,
-		    year, err) != 0)
-			return -1;
-	return 0;
 }
 
 static int
@@ -244,11 +235,7 @@ survey_update(struct store *s, const struct store_prep *prep,
 		return -1;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, put->actor, -1, SQLITE_STATIC);
-	if ((idx = bind_fields(s, st, 3, prep, err)) < 0) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return -1;
-	}
+	idx = bind_rec(s, st, 3, prep);
 	sqlite3_bind_int64(st, idx, sid);
 	sqlite3_bind_int64(st, idx + 1, version);
 	if (store_step_done(s, ST_SURVEY_UPD, "survey update", err) != 0)
@@ -294,9 +281,9 @@ survey_upsert(struct store *s, const struct store_prep *prep,
 		    (long long)version);
 		goto out;
 	}
-	if (read_old(s, st, prep->bind, put->year, err) != 0 ||
-	    diff_build(s->old, prep->r, st, 2, &changes, &res->changed,
-	    err) != 0)
+	if (store_rec_open(s, st, 2, s->old, prep->bind, put->year, s->sealed,
+	    err) != 0 || diff_build(s->old, prep->r, s->sealed, &changes,
+	    &res->changed, err) != 0)
 		goto out;
 	sqlite3_reset(st);
 	res->version = version;

@@ -39,6 +39,12 @@ bind_from_row(sqlite3_stmt *st, int col, char bind[BIND_LEN + 1],
 	return 0;
 }
 
+const char *
+store_person_shown_id(const struct store_person *p)
+{
+	return p->id_masked[0] != '\0' ? p->id_masked : p->id_number;
+}
+
 int
 store_person_row(struct store *s, sqlite3_stmt *st, int col,
     struct store_person *p, char bind[BIND_LEN + 1], int open_id,
@@ -57,6 +63,7 @@ store_person_row(struct store *s, sqlite3_stmt *st, int col,
 	p->version = sqlite3_column_int64(st, col + 7);
 	store_copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
 	store_copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
+	store_copy_col(st, col + 12, p->id_masked, sizeof(p->id_masked));
 	return open_id ? open_person_id(s, st, col + 10, bind, p, err) : 0;
 }
 
@@ -70,7 +77,7 @@ person_step(struct store *s, sqlite3_stmt *st, struct store_person *out,
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW)
-		return store_person_row(s, st, 0, out, bind, 1, err);
+		return store_person_row(s, st, 0, out, bind, 0, err);
 	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
 }
 
@@ -87,12 +94,16 @@ store_person_by_idnum(struct store *s, const char *id18,
 	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
 	rc = person_step(s, st, out, err);
 	sqlite3_reset(st);
+	/* the number looked up is the one whose hash matched: nothing to
+	 * open */
+	if (rc == 0)
+		snprintf(out->id_number, sizeof(out->id_number), "%s", id18);
 	return rc;
 }
 
 #define PERSON_COLS "p.id, p.uid, p.name, p.gender, p.birth_date, " \
 	"p.region, p.status, p.version, p.updated_at, p.updated_by, " \
-	"p.id_enc, p.id_hash"
+	"p.id_enc, p.id_hash, p.id_masked"
 
 /* Runs sql (one text or blob parameter, bound by the caller's choice)
  * and reads the first row's person. 0 found, 1 not found. */
@@ -191,7 +202,7 @@ store_person_search_name(struct store *s, const char *prefix,
 	sqlite3_bind_text(st, 4, hi12, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, limit);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == 0) {
-		if ((rc = store_person_row(s, st, 0, &p, bind, 1, err)) != 0)
+		if ((rc = store_person_row(s, st, 0, &p, bind, 0, err)) != 0)
 			break;
 		rc = fn(arg, &p);
 	}
@@ -199,19 +210,6 @@ store_person_search_name(struct store *s, const char *prefix,
 		rc = store_sqlite_error(s, "search", err);
 	sqlite3_finalize(st);
 	return rc;
-}
-
-static int
-read_fields(struct store *s, sqlite3_stmt *st, int col, struct record *r,
-    const char *bind, int year, struct lf_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < s->cat->nfields; i++)
-		if (fieldio_read(s, st, &col, r, &s->cat->fields[i], bind, year,
-		    err) != 0)
-			return -1;
-	return 0;
 }
 
 static int
@@ -251,7 +249,7 @@ store_survey_get(struct store *s, int64_t person_id, int year,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 1);
-		rc = read_fields(s, st, 2, r, bind, year, err);
+		rc = store_rec_open(s, st, 2, r, bind, year, NULL, err);
 	} else
 		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "survey",
 		    err);
@@ -259,9 +257,9 @@ store_survey_get(struct store *s, int64_t person_id, int year,
 	return rc;
 }
 
-int
-store_surveys_each(struct store *s, int64_t person_id, struct record *r,
-    store_survey_fn fn, void *arg, struct lf_error *err)
+static int
+surveys_each(struct store *s, int64_t person_id, struct record *r,
+    int masked, store_survey_fn fn, void *arg, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_ALL];
 	char bind[BIND_LEN + 1];
@@ -274,12 +272,49 @@ store_surveys_each(struct store *s, int64_t person_id, struct record *r,
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		year = sqlite3_column_int(st, 0);
 		record_clear(r);
-		if ((rc = read_fields(s, st, 2, r, bind, year, err)) != 0 ||
+		rc = masked ? store_rec_read(s, st, 2, r, PACKREC_MASKED, err) :
+		    store_rec_open(s, st, 2, r, bind, year, NULL, err);
+		if (rc != 0 ||
 		    (rc = fn(arg, year, sqlite3_column_int64(st, 1), r)) != 0)
 			break;
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = store_sqlite_error(s, "surveys", err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+store_surveys_each(struct store *s, int64_t person_id, struct record *r,
+    store_survey_fn fn, void *arg, struct lf_error *err)
+{
+	return surveys_each(s, person_id, r, 0, fn, arg, err);
+}
+
+int
+store_surveys_each_masked(struct store *s, int64_t person_id,
+    struct record *r, store_survey_fn fn, void *arg, struct lf_error *err)
+{
+	return surveys_each(s, person_id, r, 1, fn, arg, err);
+}
+
+int
+store_person_open_id(struct store *s, struct store_person *p,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_SEALED];
+	char bind[BIND_LEN + 1];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, p->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = bind_from_row(st, 1, bind, err) != 0 ||
+		    open_person_id(s, st, 0, bind, p, err) != 0 ? -1 : 0;
+	else
+		rc = rc == SQLITE_DONE ? lf_error_set(err, "not_found", "",
+		    "人员不存在 (no such person)") : store_sqlite_error(s,
+		    "person", err);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -416,8 +451,9 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 			return lf_error_set(err, "bad_filter", f->code, "%s 是"
 			    "加密项, 不能筛选 (secret items cannot be filtered)",
 			    f->code);
-		if (f->type == FT_MULTI ? buf_addf(b, " AND (v.%s & ?) = ?",
-		    f->code) : buf_addf(b, " AND v.%s = ?", f->code))
+		if (f->type == FT_MULTI ? buf_addf(b, " AND (lf_item(v.rec, "
+		    "'%s') & ?) = ?", f->code) : buf_addf(b, " AND lf_item("
+		    "v.rec, '%s') = ?", f->code))
 			return lf_error_set(err, "no_memory", "", "内存不足");
 	}
 	/* v.person_id, not p.id (the same value): SQLite then walks
@@ -476,7 +512,7 @@ store_list(struct store *s, int year, const struct region *in,
 	    limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
 	rc = 0;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = store_person_row(s, st, 0, &p, bind, 1, err)) != 0)
+		if ((rc = store_person_row(s, st, 0, &p, bind, 0, err)) != 0)
 			break;
 		*last = p.id;
 		rc = fn(arg, &p);

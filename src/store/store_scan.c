@@ -27,14 +27,14 @@ struct store_cursor {
 	char		 lo[24], hi[24];
 };
 
-/* Columns of the person (store_person_row()) then every survey item. */
+/* Columns of the person (store_person_row()) then the packed record. */
+#define REC_COL	13
 static int
-scan_sql(struct store *s, const struct region *in, struct buf *b)
+scan_sql(const struct region *in, struct buf *b)
 {
 	if (buf_adds(b, "SELECT p.id, p.uid, p.name, p.gender, p.birth_date, "
 	    "p.region, p.status, p.version, p.updated_at, p.updated_by, "
-	    "p.id_enc, p.id_hash, ") != 0 ||
-	    schema_survey_columns(s->cat, "s.", b) != 0 ||
+	    "p.id_enc, p.id_hash, p.id_masked, s.rec") != 0 ||
 	    buf_adds(b, " FROM surveys s JOIN persons p ON p.id = s.person_id"
 	    " WHERE s.year = ?") != 0)
 		return -1;
@@ -116,7 +116,7 @@ store_cursor_open(struct store *s, int year, const struct region *in,
 
 	*out = NULL;
 	buf_init(&sql, 1 << 20);
-	if (c == NULL || scan_sql(s, in, &sql) != 0) {
+	if (c == NULL || scan_sql(in, &sql) != 0) {
 		mem_free(c);
 		buf_free(&sql);
 		return lf_error_set(err, "no_memory", "", "内存不足");
@@ -139,22 +139,27 @@ store_cursor_open(struct store *s, int year, const struct region *in,
 	return 0;
 }
 
-/* Copies the sealed value of secret field f in column col into sv. */
+/* Copies the sealed values of the row's record (c->s->sealed) into sv. */
 static int
-copy_sealed(sqlite3_stmt *st, int col, const struct field *f,
-    struct store_sealed *sv, struct lf_error *err)
+copy_sealed(const struct store *s, struct store_sealed *sv,
+    struct lf_error *err)
 {
-	int n = sqlite3_column_bytes(st, col), k = sv->slot[f->index];
+	const struct catalog *cat = s->cat;
+	size_t i;
+	int k;
 
-	sv->blen[k] = 0;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return 0;
-	if (n <= 0 || (size_t)n > SEALED_MAX)
-		return lf_error_set(err, "corrupt", f->code, "%s(%s): "
-		    "数据库中的值无效 (stored value is invalid: not a sealed "
-		    "value)", f->label_zh, f->code);
-	memcpy(sv->blob[k], sqlite3_column_blob(st, col), (size_t)n);
-	sv->blen[k] = (size_t)n;
+	for (i = 0; i < cat->nfields; i++) {
+		if ((k = sv->slot[i]) < 0)
+			continue;
+		sv->blen[k] = s->sealed[i].slen;
+		if (sv->blen[k] > SEALED_MAX)
+			return lf_error_set(err, "corrupt", cat->fields[i].code,
+			    "%s(%s): 数据库中的值无效 (stored value is invalid: "
+			    "not a sealed value)", cat->fields[i].label_zh,
+			    cat->fields[i].code);
+		if (sv->blen[k] > 0)
+			memcpy(sv->blob[k], s->sealed[i].sealed, sv->blen[k]);
+	}
 	return 0;
 }
 
@@ -163,8 +168,7 @@ store_cursor_next(struct store_cursor *c, struct store_person *p,
     struct record *r, struct store_sealed *sv, struct lf_error *err)
 {
 	const struct catalog *cat = c->s->cat;
-	int step, col = 12;
-	size_t i;
+	int step;
 
 	if (other_catalog(cat, sv, r, err))
 		return -1;
@@ -176,21 +180,11 @@ store_cursor_next(struct store_cursor *c, struct store_person *p,
 	if (store_person_row(c->s, c->st, 0, p, sv->bind, 0, err) != 0)
 		return -1;
 	sv->year = c->year;
-	for (i = 0; i < cat->nfields; i++) {
-		const struct field *f = &cat->fields[i];
-
-		if (!f->secret) {
-			if (fieldio_read(c->s, c->st, &col, r, f, sv->bind,
-			    c->year, err) != 0)
-				return -1;
-			continue;
-		}
-		record_unset(r, f->index);
-		if (copy_sealed(c->st, col, f, sv, err) != 0)
-			return -1;
-		col += schema_field_ncols(f);
-	}
-	return 1;
+	if (packrec_decode(c->s->packs, sqlite3_column_blob(c->st, REC_COL),
+	    (size_t)sqlite3_column_bytes(c->st, REC_COL), r, PACKREC_SKIP,
+	    c->s->sealed, err) != 0)
+		return -1;
+	return copy_sealed(c->s, sv, err) != 0 ? -1 : 1;
 }
 
 void

@@ -1,10 +1,19 @@
 /*
- * store_schema.c - the SQL schema, generated from the field catalog.
+ * store_schema.c - the SQL schema, and the catalog versions that the
+ * packed survey records (packrec.h) are written under.
+ *
+ * A survey row keeps as columns what an index or a join needs (person,
+ * year, versions, the certificate number's lookup hash) and every catalog
+ * item in one packed record, `rec`. The catalog's layout is registered in
+ * catalog_versions when the store opens; a catalog that gains items gains
+ * a version, and records of older versions stay readable.
  */
 #include "store/store_int.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "lib/mem.h"
 
 static const char fixed_schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -13,6 +22,7 @@ static const char fixed_schema[] =
 	"  uid TEXT NOT NULL,\n"
 	"  id_hash BLOB NOT NULL UNIQUE,\n"
 	"  id_enc BLOB NOT NULL,\n"
+	"  id_masked TEXT NOT NULL DEFAULT '',\n"
 	"  name TEXT NOT NULL,\n"
 	"  gender INTEGER NOT NULL,\n"
 	"  birth_date TEXT NOT NULL,\n"
@@ -47,141 +57,275 @@ const char schema_index_drop_sql[] =
 	"DROP INDEX persons_name; DROP INDEX surveys_year;\n"
 	"DROP INDEX surveys_card;\n";
 
-int
-schema_field_ncols(const struct field *f)
-{
-	return f->secret ? 2 : 1;
-}
+/* Made on open when missing (a database of the old layout). */
+static const char versions_table[] =
+	"CREATE TABLE IF NOT EXISTS catalog_versions(\n"
+	"  version INTEGER PRIMARY KEY,\n"
+	"  layout TEXT NOT NULL UNIQUE);\n";
 
-const char *
-schema_sql_type(const struct field *f)
+int
+schema_hashed(const struct field *f)
 {
-	if (f->secret)
-		return "BLOB";
-	switch (f->type) {
-	case FT_TEXT:
-	case FT_DATE:
-	case FT_REGION:
-		return "TEXT";
-	case FT_ID_NUMBER:
-	case FT_PHONE:
-		return "BLOB";
-	default:
-		return "INTEGER";
-	}
+	return f->secret && f->type != FT_PHONE;
 }
 
 int
-schema_survey_columns(const struct catalog *cat, const char *prefix,
+schema_hash_columns(const struct catalog *cat, const char *prefix,
     struct buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < cat->nfields; i++) {
-		const struct field *f = &cat->fields[i];
-
-		if (f->secret) {
-			if (buf_addf(b, "%s%s%s_enc, %s%s_hash", i ? ", " : "",
-			    prefix, f->code, prefix, f->code) != 0)
-				return -1;
-		} else if (buf_addf(b, "%s%s%s", i ? ", " : "", prefix,
-		    f->code) != 0)
+	for (i = 0; i < cat->nfields; i++)
+		if (schema_hashed(&cat->fields[i]) && buf_addf(b, "%s%s_hash",
+		    prefix, cat->fields[i].code) != 0)
 			return -1;
-	}
 	return 0;
 }
 
-static int
-column_defs(const struct field *f, struct buf *b)
-{
-	if (f->secret)
-		return buf_addf(b, ",\n  %s_enc BLOB, %s_hash BLOB", f->code,
-		    f->code);
-	return buf_addf(b, ",\n  %s %s", f->code, schema_sql_type(f));
-}
-
 int
-schema_create_sql(const struct catalog *cat, struct buf *b)
+schema_survey_table(const struct catalog *cat, const char *name,
+    struct buf *b)
 {
-	size_t i;
-
-	if (buf_adds(b, fixed_schema) != 0 ||
-	    buf_adds(b, "CREATE TABLE surveys(\n"
+	return buf_addf(b, "CREATE TABLE %s(\n"
 	    "  id INTEGER PRIMARY KEY,\n"
 	    "  person_id INTEGER NOT NULL REFERENCES persons(id),\n"
 	    "  year INTEGER NOT NULL,\n"
 	    "  version INTEGER NOT NULL,\n"
 	    "  created_at TEXT NOT NULL, created_by TEXT NOT NULL,\n"
-	    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL") != 0)
-		return -1;
-	for (i = 0; i < cat->nfields; i++)
-		if (column_defs(&cat->fields[i], b) != 0)
-			return -1;
-	return buf_adds(b, ",\n  UNIQUE (person_id, year));\n") != 0 ||
-	    buf_adds(b, schema_index_sql) != 0 ? -1 : 0;
+	    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,\n"
+	    "  rec BLOB NOT NULL", name) != 0 ||
+	    schema_hash_columns(cat, ",\n  ", b) != 0 ||
+	    buf_adds(b, ",\n  UNIQUE (person_id, year));\n") != 0 ? -1 : 0;
 }
 
-/* 1 when the survey table has column name. */
+/* Adds the hash column of every hashed item the survey table lacks (a
+ * catalog that gained an ID or certificate item). */
 static int
-has_column(sqlite3 *db, const char *name, int *err)
+hash_upgrade(struct store *s, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int found = 0;
+	char sql[160];
+	size_t i;
+	int has;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('surveys')"
-	    " WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
-		*err = 1;
-		return 0;
+	for (i = 0; i < s->cat->nfields; i++) {
+		const struct field *f = &s->cat->fields[i];
+
+		if (!schema_hashed(f))
+			continue;
+		snprintf(sql, sizeof(sql), "%s_hash", f->code);
+		if ((has = schema_has_column(s->db, "surveys", sql)) < 0)
+			return store_sqlite_error(s, "schema", err);
+		snprintf(sql, sizeof(sql), "ALTER TABLE surveys ADD COLUMN "
+		    "%s_hash BLOB", f->code);
+		if (!has && sqlite3_exec(s->db, sql, NULL, NULL, NULL) !=
+		    SQLITE_OK)
+			return store_sqlite_error(s, "schema", err);
 	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
-static int
-add_column(sqlite3 *db, const char *name, const char *type,
-    struct lf_error *err)
-{
-	struct buf sql;
-	int rc;
-
-	buf_init(&sql, 512);
-	if (buf_addf(&sql, "ALTER TABLE surveys ADD COLUMN %s %s", name,
-	    type) != 0) {
-		buf_free(&sql);
-		return lf_error_set(err, "no_memory", "", "内存不足");
-	}
-	rc = sqlite3_exec(db, buf_str(&sql), NULL, NULL, NULL);
-	buf_free(&sql);
-	if (rc != SQLITE_OK)
-		return lf_error_set(err, "store", name, "无法添加列 %s (cannot "
-		    "add column): %s", name, sqlite3_errmsg(db));
 	return 0;
 }
 
 int
-schema_upgrade(sqlite3 *db, const struct catalog *cat, struct lf_error *err)
+schema_has_column(sqlite3 *db, const char *table, const char *name)
 {
-	char name[80];
-	size_t i;
-	int e = 0;
+	sqlite3_stmt *st;
+	int rc;
 
-	for (i = 0; i < cat->nfields; i++) {
-		const struct field *f = &cat->fields[i];
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) "
+	    "WHERE name = ?2", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
 
-		snprintf(name, sizeof(name), f->secret ? "%s_enc" : "%s",
-		    f->code);
-		if (has_column(db, name, &e) || e)
-			continue;
-		if (add_column(db, name, schema_sql_type(f), err) != 0)
-			return -1;
-		snprintf(name, sizeof(name), "%s_hash", f->code);
-		if (f->secret && add_column(db, name, "BLOB", err) != 0)
-			return -1;
+int
+schema_create_sql(const struct catalog *cat, struct buf *b)
+{
+	return buf_adds(b, fixed_schema) != 0 ||
+	    buf_adds(b, versions_table) != 0 ||
+	    schema_survey_table(cat, "surveys", b) != 0 ||
+	    buf_adds(b, schema_index_sql) != 0 ? -1 : 0;
+}
+
+/* The version of layout, registering it when new: 0, -1 with err. */
+static int
+register_layout(struct store *s, const char *layout, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO catalog_versions(layout) "
+	    "SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM catalog_versions "
+	    "WHERE layout = ?1)", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "catalog versions", err);
+	sqlite3_bind_text(st, 1, layout, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "catalog "
+	    "versions", err);
+}
+
+static int
+load_versions(struct store *s, const char *current, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	const char *layout;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT version, layout FROM "
+	    "catalog_versions ORDER BY version", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "catalog versions", err);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		layout = (const char *)sqlite3_column_text(st, 1);
+		rc = packrec_set_add(s->packs, sqlite3_column_int(st, 0),
+		    layout ? layout : "", layout && strcmp(layout, current) ==
+		    0, err);
 	}
-	if (e)
-		return lf_error_set(err, "store", "", "无法读取表结构 (cannot "
-		    "read the survey table's columns): %s", sqlite3_errmsg(db));
-	return 0;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = store_sqlite_error(s, "catalog versions", err);
+	sqlite3_finalize(st);
+	if (rc == 0 && packrec_set_current(s->packs) == 0)
+		rc = lf_error_set(err, "store", "", "目录版本未登记 (the "
+		    "catalog's version is not registered)");
+	return rc;
+}
+
+int
+schema_open(struct store *s, struct lf_error *err)
+{
+	struct buf layout;
+	int rc = -1;
+
+	buf_init(&layout, 1 << 20);
+	if ((s->packs = packrec_set_new(s->cat)) == NULL ||
+	    (s->sealed = mem_calloc(s->cat->nfields, sizeof(*s->sealed))) ==
+	    NULL || packrec_layout(s->cat, &layout) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (sqlite3_exec(s->db, versions_table, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_sqlite_error(s, "catalog versions", err);
+		goto out;
+	}
+	if (register_layout(s, buf_str(&layout), err) != 0 ||
+	    load_versions(s, buf_str(&layout), err) != 0 ||
+	    migrate_wide(s, err) < 0 || hash_upgrade(s, err) != 0)
+		goto out;
+	if (schema_functions(s->db, s->packs) != 0) {
+		store_sqlite_error(s, "lf_item", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&layout);
+	return rc;
+}
+
+/* lf_item(rec, code): one item of a packed record, or NULL. */
+static void
+item_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct packrec_set *ps = sqlite3_user_data(ctx);
+	const unsigned char *code = sqlite3_value_text(argv[1]);
+	const struct catalog *cat = packrec_catalog(ps);
+	const struct field *f;
+	struct packrec_value v;
+	struct lf_error err;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || code == NULL)
+		return;
+	if ((f = catalog_find(cat, (const char *)code, strlen((const char *)
+	    code))) == NULL) {
+		sqlite3_result_error(ctx, "lf_item: no such catalog item", -1);
+		return;
+	}
+	lf_error_clear(&err);
+	if (packrec_item(ps, sqlite3_value_blob(argv[0]),
+	    (size_t)sqlite3_value_bytes(argv[0]), f->index, &v, &err) != 0) {
+		sqlite3_result_error(ctx, err.message, -1);
+		return;
+	}
+	if (v.kind == 1)
+		sqlite3_result_int64(ctx, v.num);
+	else if (v.kind == 2)
+		sqlite3_result_text(ctx, v.text, (int)v.tlen,
+		    SQLITE_TRANSIENT);
+}
+
+int
+schema_functions(sqlite3 *db, const struct packrec_set *ps)
+{
+	return sqlite3_create_function(db, "lf_item", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, (void *)ps, item_fn, NULL, NULL) ==
+	    SQLITE_OK ? 0 : -1;
+}
+
+/* The set behind a connection's lf_item(), freed with the connection. */
+static void
+set_destroy(void *p)
+{
+	packrec_set_free(p);
+}
+
+static int
+view_sql(const struct catalog *cat, struct buf *b)
+{
+	size_t i;
+
+	if (buf_adds(b, "CREATE TEMP VIEW surveys AS SELECT id, person_id, "
+	    "year, version, created_at, created_by, updated_at, updated_by, "
+	    "rec") != 0 || schema_hash_columns(cat, ", ", b) != 0)
+		return -1;
+	for (i = 0; i < cat->nfields; i++)
+		if (!cat->fields[i].secret && buf_addf(b, ", lf_item(rec, "
+		    "'%s') AS %s", cat->fields[i].code, cat->fields[i].code))
+			return -1;
+	return buf_adds(b, " FROM main.surveys");
+}
+
+int
+store_wide_view(void *dbp, const struct catalog *cat, struct lf_error *err)
+{
+	sqlite3 *db = dbp;
+	struct store s;
+	struct buf layout;
+	int rc = -1;
+
+	memset(&s, 0, sizeof(s));
+	s.db = db;
+	s.cat = cat;
+	buf_init(&layout, 1 << 20);
+	if ((s.packs = packrec_set_new(cat)) == NULL ||
+	    packrec_layout(cat, &layout) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (load_versions(&s, buf_str(&layout), err) != 0)
+		goto out;
+	if (sqlite3_create_function_v2(db, "lf_item", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, s.packs, item_fn, NULL, NULL, set_destroy) !=
+	    SQLITE_OK) {
+		s.packs = NULL;		/* freed by SQLite */
+		store_sqlite_error(&s, "lf_item", err);
+		goto out;
+	}
+	s.packs = NULL;			/* the connection's now */
+	buf_reset(&layout);
+	if (view_sql(cat, &layout) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (sqlite3_exec(db, buf_str(&layout), NULL, NULL, NULL) != SQLITE_OK) {
+		store_sqlite_error(&s, "view", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	packrec_set_free(s.packs);
+	buf_free(&layout);
+	return rc;
 }

@@ -225,18 +225,19 @@ person_fields(struct store *s, struct lf_error *err)
 	    "birth_date", "hukou_region" };
 	int *slots[] = { &s->f_id, &s->f_name, &s->f_gender, &s->f_birth,
 	    &s->f_region };
+	const struct field *f;
 	size_t i;
 
 	for (i = 0; i < 5; i++) {
-		const struct field *f = catalog_find(s->cat, names[i],
-		    strlen(names[i]));
-
+		f = catalog_find(s->cat, names[i], strlen(names[i]));
 		if (f == NULL)
 			return lf_error_set(err, "catalog", names[i], "目录缺少"
 			    "人员项 %s (the catalog lacks person item %s)",
 			    names[i], names[i]);
 		*slots[i] = f->index;
 	}
+	f = catalog_find(s->cat, CARD_CODE, strlen(CARD_CODE));
+	s->f_card = f != NULL && f->secret ? f->index : -1;
 	return 0;
 }
 
@@ -250,74 +251,35 @@ prepare(struct store *s, enum stmt_id id, const char *sql,
 	return 0;
 }
 
+/* The write statements: the packed record, then every lookup hash. */
 static int
-params(struct buf *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (buf_adds(b, i ? ", ?" : "?") != 0)
-			return -1;
-	return 0;
-}
-
-static size_t
-ncols(const struct catalog *cat)
+survey_write_sql(struct store *s, struct buf *b, struct lf_error *err)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < cat->nfields; i++)
-		n += (size_t)schema_field_ncols(&cat->fields[i]);
-	return n;
-}
-
-/* Prepares statement id: "SELECT <head>" every survey column "<tail>";
- * 0, 1 when out of memory, -1 with err. */
-static int
-select_items(struct store *s, struct buf *b, enum stmt_id id,
-    const char *head, const char *tail, struct lf_error *err)
-{
-	buf_reset(b);
-	if (buf_adds(b, "SELECT ") != 0 || buf_adds(b, head) != 0 ||
-	    schema_survey_columns(s->cat, "", b) != 0 || buf_adds(b, tail) != 0)
-		return 1;
-	return prepare(s, id, buf_str(b), err);
-}
-
-static int
-survey_sql(struct store *s, struct buf *b, struct lf_error *err)
-{
-	size_t i;
-	int rc;
-
-	if ((rc = select_items(s, b, ST_SURVEY_FIND, "id, version, ",
-	    " FROM surveys WHERE person_id = ? AND year = ?", err)) == 0)
-		rc = select_items(s, b, ST_SURVEY_ALL, "year, version, ",
-		    " FROM surveys WHERE person_id = ? ORDER BY year", err);
-	if (rc < 0)
-		return -1;
-	if (rc > 0)
-		goto nomem;
+	for (i = 0; i < s->cat->nfields; i++)
+		n += (size_t)schema_hashed(&s->cat->fields[i]);
 	buf_reset(b);
 	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
-	    "created_at, created_by, updated_at, updated_by, ") != 0 ||
-	    schema_survey_columns(s->cat, "", b) != 0 ||
-	    buf_adds(b, ") VALUES (?, ?, 1, ?, ?, ?, ?, ") != 0 ||
-	    params(b, ncols(s->cat)) != 0 || buf_adds(b, ")") != 0)
+	    "created_at, created_by, updated_at, updated_by, rec") != 0 ||
+	    schema_hash_columns(s->cat, ", ", b) != 0 ||
+	    buf_adds(b, ") VALUES (?, ?, 1, ?, ?, ?, ?, ?") != 0)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (buf_adds(b, ", ?") != 0)
+			goto nomem;
+	if (buf_adds(b, ")") != 0)
 		goto nomem;
 	if (prepare(s, ST_SURVEY_INS, buf_str(b), err) != 0)
 		return -1;
 	buf_reset(b);
 	if (buf_adds(b, "UPDATE surveys SET version = version + 1, "
-	    "updated_at = ?, updated_by = ?") != 0)
+	    "updated_at = ?, updated_by = ?, rec = ?") != 0)
 		goto nomem;
-	for (i = 0; i < s->cat->nfields; i++) {
-		const struct field *f = &s->cat->fields[i];
-
-		if ((f->secret ? buf_addf(b, ", %s_enc = ?, %s_hash = ?",
-		    f->code, f->code) : buf_addf(b, ", %s = ?", f->code)) != 0)
+	for (i = 0; i < s->cat->nfields; i++)
+		if (schema_hashed(&s->cat->fields[i]) && buf_addf(b,
+		    ", %s_hash = ?", s->cat->fields[i].code) != 0)
 			goto nomem;
-	}
 	if (buf_adds(b, " WHERE id = ? AND version = ?") != 0)
 		goto nomem;
 	return prepare(s, ST_SURVEY_UPD, buf_str(b), err);
@@ -326,18 +288,32 @@ nomem:
 }
 
 static int
-prepare_all(struct store *s, struct lf_error *err)
+survey_sql(struct store *s, struct lf_error *err)
 {
 	struct buf b;
 	int rc;
 
+	if (prepare(s, ST_SURVEY_FIND, "SELECT id, version, rec FROM "
+	    "surveys WHERE person_id = ? AND year = ?", err) != 0 ||
+	    prepare(s, ST_SURVEY_ALL, "SELECT year, version, rec FROM surveys "
+	    "WHERE person_id = ? ORDER BY year", err) != 0)
+		return -1;
+	buf_init(&b, 1 << 16);
+	rc = survey_write_sql(s, &b, err);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+prepare_all(struct store *s, struct lf_error *err)
+{
 	if (prepare(s, ST_PERSON_FIND, "SELECT id, uid, name, gender, "
 	    "birth_date, region, status, version, updated_at, updated_by, "
-	    "id_enc, id_hash FROM persons WHERE id_hash = ?", err) != 0 ||
+	    "id_enc, id_hash, id_masked FROM persons WHERE id_hash = ?", err) != 0 ||
 	    prepare(s, ST_PERSON_INS, "INSERT INTO persons(uid, id_hash, "
 	    "id_enc, name, gender, birth_date, region, status, version, "
-	    "created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, "
-	    "?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", err) != 0 ||
+	    "created_at, created_by, updated_at, updated_by, id_masked) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", err) != 0 ||
 	    prepare(s, ST_PERSON_UPD, "UPDATE persons SET name = ?, gender = "
 	    "?, birth_date = ?, region = ?, status = ?, version = version + 1,"
 	    " updated_at = ?, updated_by = ? WHERE id = ?", err) != 0 ||
@@ -349,18 +325,17 @@ prepare_all(struct store *s, struct lf_error *err)
 	    prepare(s, ST_ROLLBACK_TO, "ROLLBACK TO put", err) != 0 ||
 	    prepare(s, ST_PERSON_BY_UID, "SELECT id, uid, name, gender, "
 	    "birth_date, region, status, version, updated_at, updated_by, "
-	    "id_enc, id_hash FROM persons WHERE uid = ?", err) != 0 ||
+	    "id_enc, id_hash, id_masked FROM persons WHERE uid = ?", err) != 0 ||
 	    prepare(s, ST_SURVEY_YEARS, "SELECT year FROM surveys WHERE "
 	    "person_id = ? ORDER BY year", err) != 0 ||
 	    prepare(s, ST_PERSON_BIND, "SELECT id_hash FROM persons WHERE id = "
 	    "?", err) != 0 ||
+	    prepare(s, ST_PERSON_SEALED, "SELECT id_enc, id_hash FROM persons "
+	    "WHERE id = ?", err) != 0 ||
 	    prepare(s, ST_READ_BEGIN, "BEGIN DEFERRED", err) != 0 ||
 	    prepare(s, ST_READ_END, "COMMIT", err) != 0)
 		return -1;
-	buf_init(&b, 1 << 20);
-	rc = survey_sql(s, &b, err);
-	buf_free(&b);
-	return rc;
+	return survey_sql(s, err);
 }
 
 int
@@ -400,7 +375,7 @@ store_open(const char *path, const struct catalog *cat,
 		goto fail;
 	}
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
-	    person_fields(s, err) != 0 || schema_upgrade(s->db, cat, err) != 0
+	    person_fields(s, err) != 0 || schema_open(s, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || findings_init(s, err) != 0 ||
 	    prepare_all(s, err) != 0)
@@ -451,6 +426,8 @@ store_close(struct store *s)
 	crypto_keys_free(s->keys);
 	record_free(s->old);
 	store_prep_free(s->prep);
+	packrec_set_free(s->packs);
+	mem_free(s->sealed);
 	mem_free(s);
 }
 

@@ -231,7 +231,7 @@ load_cands(struct store *s, int year, const struct region *in,
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT p.id, p.region, "
-	    "coalesce(v.surveyor_name, '') FROM surveys v JOIN persons p "
+	    "coalesce(lf_item(v.rec, 'surveyor_name'), '') FROM surveys v JOIN persons p "
 	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
 	    "p.region < ? AND p.status = 1", -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "sample", err);

@@ -170,13 +170,13 @@ test_person(void **state)
 {
 	static const struct store_person rows[] = {
 		{ 1, "0123456789abcdef0123456789abcdef", "510104198506151234",
-		    "张三", 1, "1985-06-15", "510104001001", 1, 3, "", "" },
+		    "张三", 1, "1985-06-15", "510104001001", 1, 3, "", "", "" },
 		/* a region not in the table: empty name */
 		{ 2, "ffffffffffffffffffffffffffffffff", "51010419850615123X",
 		    "O\"Brien\\\n", 2, "1985-06-15", "999999999999", 2, 1, "",
-		    "" },
+		    "", "" },
 		{ 3, "00000000000000000000000000000000", "", "", 0, "", "", 0,
-		    0, "", "" },
+		    0, "", "", "" },
 	};
 	struct http_config cfg;
 	struct app app = { &cfg, tu_catalog(), tu_regions(), NULL, NULL };

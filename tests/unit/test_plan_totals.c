@@ -229,6 +229,7 @@ test_totals_match_sql(void **state)
 	assert_int_equal(st.plans_created, 4000);
 	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
 	    SQLITE_OK);
+	tu_wide_view(h);
 	for (i = 0; i < NRULES; i++) {
 		snprintf(sql, sizeof(sql), "SELECT IFNULL(sum(n), 0), "
 		    "IFNULL(sum(n * f), 0) FROM (SELECT (%s) AS n, (%s) AS f "

@@ -222,6 +222,7 @@ setup(void **state)
 		fail_msg("plan_build_all: %s", err.message);
 	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
 	    SQLITE_OK);
+	tu_wide_view(h);
 	work_plans(s, h, Y1);
 	work_plans(s, h, Y2);
 	sqlite3_close(h);
@@ -1060,6 +1061,7 @@ test_tables_match_sql(void **state)
 	(void)state;
 	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
 	    SQLITE_OK);
+	tu_wide_view(h);
 	sql_text(h, "SELECT region FROM persons WHERE region LIKE '510182%' "
 	    "GROUP BY region ORDER BY count(*) DESC, region LIMIT 1", village,
 	    sizeof(village));
@@ -1430,6 +1432,7 @@ test_refresh_follows_writes(void **state)
 	x.county = region("510182");
 	assert_int_equal(sqlite3_open_v2(db, &x.h, SQLITE_OPEN_READONLY,
 	    NULL), SQLITE_OK);
+	tu_wide_view(x.h);
 	write_survey_item(&x);
 	write_item_status(&x);
 	write_delivery(&x);
@@ -1492,6 +1495,7 @@ small_open(struct small *m)
 	    NULL, &bs, &err), 0);
 	assert_int_equal(sqlite3_open(m->db, &m->h), SQLITE_OK);
 	sqlite3_busy_timeout(m->h, 5000);
+	tu_wide_view(m->h);
 }
 
 static void
@@ -1515,9 +1519,11 @@ static const struct {
 	const char	*corrupt, *repair;
 	const char	*code, *field;
 } bad_rows[] = {
-	{ "UPDATE surveys SET fill_date = 'garbage' WHERE id = 5",
-	    "UPDATE surveys SET fill_date = '2025-05-05' WHERE id = 5",
-	    "corrupt", "fill_date" },
+	/* a packed record cut short (no item column can hold garbage now) */
+	{ "CREATE TABLE saved AS SELECT rec FROM main.surveys WHERE id = 5; "
+	    "UPDATE main.surveys SET rec = substr(rec, 1, 3) WHERE id = 5",
+	    "UPDATE main.surveys SET rec = (SELECT rec FROM saved) WHERE "
+	    "id = 5; DROP TABLE saved", "corrupt", "" },
 	{ "UPDATE persons SET region = '12345' WHERE id = 7",
 	    "UPDATE persons SET region = (SELECT region FROM persons WHERE "
 	    "id = 8) WHERE id = 7", "corrupt", "" },

@@ -260,12 +260,13 @@ test_secrets_at_rest(void **state)
 	/* a sealed value moved to another row fails authentication */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE persons SET id_enc = "
-	    "(SELECT id_enc FROM persons WHERE id = 1) WHERE id = 2; "
-	    "UPDATE surveys SET contact_mobile_enc = (SELECT contact_mobile_enc"
-	    " FROM surveys WHERE person_id = 1) WHERE person_id = 2",
+	    "(SELECT id_enc FROM persons WHERE id = 1) WHERE id = 2",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(store_person_by_idnum(fx->s, tu_id(6), &p, &err), -1);
+	tu_poke_sealed(fx->db, "contact_mobile", 1, 2, NULL, 0);
+	/* lookups do not open the ID number; opening it fails */
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(6), &p, &err), 0);
+	assert_int_equal(store_person_open_id(fx->s, &p, &err), -1);
 	assert_string_equal(err.code, "corrupt");
 	assert_int_equal(store_survey_get(fx->s, 2, 2024, fx->r, &version,
 	    &err), -1);
@@ -417,7 +418,6 @@ test_cursor(void **state)
 	struct lf_error err;
 	int64_t version;
 	int rows = 0;
-	sqlite3 *db;
 
 	assert_non_null(mobile);
 	tu_valid_person(fx->r, 5);
@@ -437,20 +437,13 @@ test_cursor(void **state)
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), 0);
 	store_cursor_close(c);
 
-	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
-	    "contact_mobile_enc = (SELECT contact_mobile_enc FROM surveys "
-	    "WHERE person_id = 1) WHERE person_id = 2", NULL, NULL, NULL),
-	    SQLITE_OK);
+	tu_poke_sealed(fx->db, "contact_mobile", 1, 2, NULL, 0);
 	/* the first row is good, the second is not */
 	assert_int_equal(store_scan_surveys(fx->s, 2024, NULL, count_row, &rows,
 	    &err), -1);
 	assert_int_equal(rows, 1);
 	assert_string_equal(err.field, "contact_mobile");
-	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
-	    "contact_landline_enc = x'00' WHERE person_id = 1", NULL, NULL,
-	    NULL), SQLITE_OK);
-	sqlite3_close(db);
+	tu_poke_sealed(fx->db, "contact_landline", 0, 1, "", 1);
 	assert_int_equal(store_cursor_open(fx->s, 2024, NULL, &c, &err), 0);
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), 1);
 	assert_int_equal(store_sealed_open(fx->s, sv, r, &err), -1);
@@ -461,11 +454,12 @@ test_cursor(void **state)
 	assert_string_equal(err.field, "contact_mobile");
 	store_cursor_close(c);
 	/* a value too long to be sealed stops the cursor itself */
-	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE surveys SET "
-	    "contact_landline_enc = zeroblob(1000) WHERE person_id = 1", NULL,
-	    NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	{
+		static const unsigned char zeros[1000];
+
+		tu_poke_sealed(fx->db, "contact_landline", 0, 1, zeros,
+		    sizeof(zeros));
+	}
 	assert_int_equal(store_cursor_open(fx->s, 2024, NULL, &c, &err), 0);
 	assert_int_equal(store_cursor_next(c, &p, r, sv, &err), -1);
 	assert_string_equal(err.code, "corrupt");

@@ -226,3 +226,88 @@ tu_seed_county(struct store *s, const char *county, uint64_t n,
 	synth_free(sy);
 	record_free(r);
 }
+
+/* ---- poking at packed survey records (store/packrec.h) ---------------- */
+
+#include "store/store_int.h"
+
+/* The record of person pid's survey (the first by year) into r and the
+ * store's sealed scratch; its row id into *sid. */
+static void
+poke_read(struct store *s, int64_t pid, struct record *r, int64_t *sid)
+{
+	struct lf_error err;
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT id, rec FROM "
+	    "surveys WHERE person_id = ? ORDER BY year LIMIT 1", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, pid);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*sid = sqlite3_column_int64(st, 0);
+	if (packrec_decode(s->packs, sqlite3_column_blob(st, 1),
+	    (size_t)sqlite3_column_bytes(st, 1), r, PACKREC_MASKED, s->sealed,
+	    &err) != 0)
+		fail_msg("%s", err.message);
+	/* the sealed values point into the row: copy them out */
+	for (size_t i = 0; i < s->cat->nfields; i++) {
+		s->prep->blen[i] = s->sealed[i].slen;
+		if (s->sealed[i].slen > 0)
+			memcpy(s->prep->blob[i], s->sealed[i].sealed,
+			    s->sealed[i].slen);
+		s->sealed[i].sealed = s->prep->blob[i];
+	}
+	sqlite3_finalize(st);
+}
+
+void
+tu_poke_sealed(const char *db, const char *code, int64_t from, int64_t to,
+    const void *bytes, size_t len)
+{
+	struct store *s = NULL;
+	const struct field *f = catalog_find(tu_catalog(), code, strlen(code));
+	unsigned char moved[SEALED_MAX];
+	struct record *r = record_new(tu_catalog());
+	struct lf_error err;
+	struct buf rec;
+	sqlite3_stmt *st;
+	int64_t sid;
+
+	assert_non_null(f);
+	assert_non_null(r);
+	if (store_open(db, tu_catalog(), NULL, &s, &err) != 0)
+		fail_msg("%s: %s", db, err.message);
+	if (bytes == NULL) {
+		poke_read(s, from, r, &sid);
+		len = s->sealed[f->index].slen;
+		assert_true(len > 0 && len <= sizeof(moved));
+		memcpy(moved, s->sealed[f->index].sealed, len);
+		bytes = moved;
+	}
+	poke_read(s, to, r, &sid);
+	if (!r->set[f->index])		/* masked form of a value never set */
+		assert_int_equal(record_set_str(r, f->index, "*"), 0);
+	s->sealed[f->index].sealed = bytes;
+	s->sealed[f->index].slen = len;
+	buf_init(&rec, 1 << 20);
+	if (packrec_encode(s->packs, r, s->sealed, &rec, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(sqlite3_prepare_v2(s->db, "UPDATE surveys SET rec = ? "
+	    "WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, rec.data, (int)rec.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sid);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	buf_free(&rec);
+	record_free(r);
+	store_close(s);
+}
+
+void
+tu_wide_view(void *h)
+{
+	struct lf_error err;
+
+	if (store_wide_view(h, tu_catalog(), &err) != 0)
+		fail_msg("wide view: %s", err.message);
+}

@@ -50,5 +50,14 @@ const char	*tu_try_set(struct record *r, const char *code,
  * of year into s (synth seed `seed`); fails the test on any error. */
 void		 tu_seed_county(struct store *s, const char *county,
 		    uint64_t n, uint64_t seed, int year);
+/* Defines the old survey table's columns as a TEMP VIEW on h, for SQL
+ * oracles (store_wide_view()). */
+void		 tu_wide_view(void *h);
+/* In the database at db, replaces the sealed value of item code in the
+ * packed survey record of person `to` (its first year) by len bytes
+ * (bytes not NULL) or by the sealed value of the same item of person
+ * `from`: a sealed value moved or damaged at rest. */
+void		 tu_poke_sealed(const char *db, const char *code, int64_t from,
+		    int64_t to, const void *bytes, size_t len);
 
 #endif

@@ -462,7 +462,7 @@ add_hit(void *arg, const struct store_person *p)
 	char name[128], idn[40];
 
 	http_mask_name(p->name, name, sizeof(name));
-	json_mask(p->id_number, idn, sizeof(idn));
+	json_mask(store_person_shown_id(p), idn, sizeof(idn));
 	h->n++;
 	return json_array_append_new(h->list, json_pack("{s:s,s:s,s:s,s:s,"
 	    "s:s,s:i}", "id", p->uid, "name", name, "id_number", idn,

@@ -17,7 +17,7 @@ http_person_json(const struct req *r, const struct store_person *p)
 	const struct region *v = regions_find(r->app->regions, p->region);
 	char masked[40];
 
-	json_mask(p->id_number, masked, sizeof(masked));
+	json_mask(store_person_shown_id(p), masked, sizeof(masked));
 	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:I}", "id", p->uid,
 	    "name", p->name, "id_number", masked, "gender", p->gender,
 	    "birth_date", p->birth_date, "region", p->region, "region_name",

@@ -124,7 +124,7 @@ dept_person(const struct req *r, const struct store_person *p)
 	const struct region *v = regions_find(r->app->regions, p->region);
 	char masked[40];
 
-	json_mask(p->id_number, masked, sizeof(masked));
+	json_mask(store_person_shown_id(p), masked, sizeof(masked));
 	return json_pack("{s:s,s:s,s:s,s:s}", "name", p->name, "id_number",
 	    masked, "region", p->region, "region_name", v ? v->name : "");
 }

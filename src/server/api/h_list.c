@@ -87,7 +87,7 @@ add(void *arg, const struct store_person *p)
 	struct page *pg = arg;
 	char masked[40];
 
-	json_mask(p->id_number, masked, sizeof(masked));
+	json_mask(store_person_shown_id(p), masked, sizeof(masked));
 	return json_array_append_new(pg->list, json_pack("{s:s,s:s,s:s,s:i,"
 	    "s:s,s:s,s:i}", "id", p->uid, "name", p->name, "id_number", masked,
 	    "gender", p->gender, "birth_date", p->birth_date, "region",

@@ -132,7 +132,7 @@ page_years(struct req *r, const struct store_person *p, struct buf *b,
 		record_free(rec);
 		return no_memory(err);
 	}
-	rc = store_surveys_each(r->s, p->id, rec, year_out, &y, err);
+	rc = store_surveys_each_masked(r->s, p->id, rec, year_out, &y, err);
 	buf_free(&y.tmp);
 	record_free(rec);
 	if (rc < 0 && err->code != NULL)
@@ -220,6 +220,8 @@ h_person_reveal(struct req *r)
 	    &p, &err);
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	if (store_person_open_id(r->s, &p, &err) != 0)
+		return reply_lf_error(r, &err);
 	if ((rec = record_new(r->app->cat)) == NULL)
 		return reply_error(r, 503, "no_memory", "", "内存不足");
 	out = json_pack("{s:s}", "id_number", p.id_number);
@@ -391,7 +393,8 @@ h_survey_put(struct req *r)
 	put.year = (int)year;
 	put.expect_version = json_integer_value(ver);
 	change_reason(r, reason, sizeof(reason));
-	if (unmask_secrets(r, &p, put.year, values, &err) != 0 ||
+	if (store_person_open_id(r->s, &p, &err) != 0 ||
+	    unmask_secrets(r, &p, put.year, values, &err) != 0 ||
 	    json_to_record(values, rec, &err) != 0)
 		out = err.code && (strcmp(err.code, "store") == 0 ||
 		    strcmp(err.code, "io") == 0) ? reply_lf_error(r, &err) :

@@ -1,0 +1,448 @@
+/*
+ * test_migrate.c - a database of the old layout (one survey column per
+ * catalog item) is migrated to packed records on open, once, and gives
+ * the same answers: every person read, the CSV export byte for byte and
+ * the statistics JSON. And the person page's reads open no sealed value.
+ *
+ * The old layout is made by the fixture below (the old schema's writer
+ * lives only here): it rewrites a database of today's layout into the
+ * old one, copying each sealed value as it is (bound to person, year and
+ * item, as the old layout bound them).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulk/export.h"
+#include "lib/date.h"
+#include "core/policy.h"
+#include "stats/report.h"
+#include "stats/stats_load.h"
+#include "store/store_int.h"
+#include "testutil.h"
+
+#define YEAR	2024
+#define COUNTY	"510182"
+#define NPERSON	200
+
+static char dir[TU_DIR_MAX], db[TU_DB_MAX];
+
+/* ---- the old layout (fixture) ---------------------------------------- */
+
+static const char *
+old_type(const struct field *f)
+{
+	if (f->secret)
+		return "BLOB";
+	switch (f->type) {
+	case FT_TEXT:
+	case FT_DATE:
+	case FT_REGION:
+		return "TEXT";
+	default:
+		return "INTEGER";
+	}
+}
+
+static void
+old_table_sql(const struct catalog *cat, struct buf *b)
+{
+	size_t i;
+
+	buf_adds(b, "CREATE TABLE surveys_old(id INTEGER PRIMARY KEY, "
+	    "person_id INTEGER NOT NULL REFERENCES persons(id), year INTEGER "
+	    "NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, "
+	    "created_by TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by "
+	    "TEXT NOT NULL");
+	for (i = 0; i < cat->nfields; i++) {
+		const struct field *f = &cat->fields[i];
+
+		if (f->secret)
+			buf_addf(b, ", %s_enc BLOB, %s_hash BLOB", f->code,
+			    f->code);
+		else
+			buf_addf(b, ", %s %s", f->code, old_type(f));
+	}
+	buf_adds(b, ", UNIQUE (person_id, year))");
+}
+
+/* Binds r's items (and the row's sealed values and hashes) as the old
+ * INSERT had them, from parameter 9 on. */
+static void
+old_bind(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *row,
+    const struct record *r)
+{
+	const struct catalog *cat = s->cat;
+	char date[11], name[80];
+	int idx = 9, c;
+	size_t i, k;
+
+	for (i = 0; i < cat->nfields; i++) {
+		const struct field *f = &cat->fields[i];
+
+		if (f->secret) {
+			if (r->set[i])
+				sqlite3_bind_blob(ins, idx, s->sealed[i].sealed,
+				    (int)s->sealed[i].slen, SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(ins, idx);
+			snprintf(name, sizeof(name), "%s_hash", f->code);
+			for (c = -1, k = 0; k < (size_t)sqlite3_column_count(
+			    row); k++)
+				if (strcmp(sqlite3_column_name(row, (int)k),
+				    name) == 0)
+					c = (int)k;
+			if (c >= 0)
+				sqlite3_bind_value(ins, idx + 1,
+				    sqlite3_column_value(row, c));
+			else
+				sqlite3_bind_null(ins, idx + 1);
+			idx += 2;
+			continue;
+		}
+		if (!r->set[i])
+			sqlite3_bind_null(ins, idx);
+		else if (f->type == FT_TEXT || f->type == FT_REGION)
+			sqlite3_bind_text(ins, idx, r->str[i], -1,
+			    SQLITE_TRANSIENT);
+		else if (f->type == FT_DATE) {
+			date_format((int)r->num[i], date);
+			sqlite3_bind_text(ins, idx, date, -1, SQLITE_TRANSIENT);
+		} else
+			sqlite3_bind_int64(ins, idx, r->num[i]);
+		idx++;
+	}
+}
+
+/* Rewrites the database at path into the old layout. */
+static void
+to_old_layout(const char *path)
+{
+	struct store *s;
+	struct lf_error err;
+	struct record *r = record_new(tu_catalog());
+	sqlite3_stmt *row, *ins;
+	struct buf sql;
+	char bind[BIND_LEN + 1];
+	size_t i;
+	int k;
+
+	if (store_open(path, tu_catalog(), NULL, &s, &err) != 0)
+		fail_msg("%s", err.message);
+	buf_init(&sql, 1 << 20);
+	old_table_sql(s->cat, &sql);
+	assert_int_equal(sqlite3_exec(s->db, buf_str(&sql), NULL, NULL, NULL),
+	    SQLITE_OK);
+	buf_reset(&sql);
+	buf_adds(&sql, "INSERT INTO surveys_old VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?");
+	for (i = 0; i < s->cat->nfields; i++)
+		buf_adds(&sql, s->cat->fields[i].secret ? ", ?, ?" : ", ?");
+	buf_adds(&sql, ")");
+	assert_int_equal(sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &ins,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT p.id_hash, s.* "
+	    "FROM surveys s JOIN persons p ON p.id = s.person_id", -1, &row,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(row) == SQLITE_ROW) {
+		fieldio_bind_of(sqlite3_column_blob(row, 0), bind);
+		for (k = 1; k <= 8; k++)
+			sqlite3_bind_value(ins, k, sqlite3_column_value(row,
+			    k));
+		if (store_rec_open(s, row, 9, r, bind, sqlite3_column_int(row,
+		    3), s->sealed, &err) != 0)
+			fail_msg("%s", err.message);
+		old_bind(s, ins, row, r);
+		assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(row);
+	sqlite3_finalize(ins);
+	assert_int_equal(sqlite3_exec(s->db, "DROP TABLE surveys; "
+	    "ALTER TABLE surveys_old RENAME TO surveys; "
+	    "CREATE INDEX surveys_year ON surveys(year, person_id); "
+	    "CREATE INDEX surveys_card ON surveys(disability_card_no_hash); "
+	    "DROP TABLE catalog_versions; "
+	    "ALTER TABLE persons DROP COLUMN id_masked", NULL, NULL, NULL),
+	    SQLITE_OK);
+	buf_free(&sql);
+	record_free(r);
+	store_close(s);
+}
+
+/* ---- the answers ----------------------------------------------------- */
+
+struct answers {
+	struct buf	 persons;	/* every person and survey as text */
+	char		*csv;
+	size_t		 csv_len;
+	char		*stats;		/* the report's JSON */
+};
+
+static int
+survey_text(void *arg, int year, int64_t version, const struct record *r)
+{
+	struct buf *b = arg;
+	size_t i;
+
+	buf_addf(b, "  %d v%lld", year, (long long)version);
+	for (i = 0; i < r->cat->nfields; i++) {
+		buf_addf(b, " %s=", r->cat->fields[i].code);
+		record_format_value(r, &r->cat->fields[i], b);
+	}
+	buf_addc(b, '\n');
+	return 0;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *p;
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	p = malloc((size_t)n + 1);
+	assert_int_equal(fread(p, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return p;
+}
+
+static char *
+stats_json(struct store *s)
+{
+	struct policies *ps;
+	struct stats *st;
+	struct report *rep;
+	struct stats_query q;
+	struct lf_error err;
+	json_t *j;
+	char *out;
+
+	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
+	st = stats_new(tu_catalog(), tu_regions(), ps, YEAR);
+	assert_non_null(st);
+	if (stats_load(s, st, ps, NULL, NULL, &err) != 0)
+		fail_msg("%s", err.message);
+	memset(&q, 0, sizeof(q));
+	q.in = regions_find(tu_regions(), COUNTY);
+	q.today = tu_days("2025-08-15");
+	assert_int_equal(report_build(st, tu_catalog(), &q,
+	    "2025-08-15T00:00:00Z", &rep, &err), 0);
+	j = report_json(rep);
+	out = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(j);
+	report_free(rep);
+	stats_free(st);
+	policies_free(ps);
+	return out;
+}
+
+static void
+answers(struct store *s, struct answers *a)
+{
+	struct store_person p;
+	struct record *r = record_new(tu_catalog());
+	struct lf_error err;
+	char csv[TU_DB_MAX + 16];
+	uint64_t rows;
+	int64_t id;
+
+	buf_init(&a->persons, 1 << 26);
+	for (id = 1; store_person_by_id(s, id, &p, &err) == 0; id++) {
+		assert_int_equal(store_person_open_id(s, &p, &err), 0);
+		buf_addf(&a->persons, "%s %s %s %d %s %s %d %lld %s\n", p.uid,
+		    p.id_number, p.name, p.gender, p.birth_date, p.region,
+		    p.status, (long long)p.version, p.id_masked);
+		assert_int_equal(store_surveys_each(s, p.id, r, survey_text,
+		    &a->persons, &err), 0);
+	}
+	assert_int_equal(id, NPERSON + 1);
+	snprintf(csv, sizeof(csv), "%s.csv", db);
+	assert_int_equal(export_csv(s, tu_catalog(), YEAR, NULL, csv, 0, &rows,
+	    &err), 0);
+	assert_int_equal(rows, NPERSON);
+	a->csv = slurp(csv, &a->csv_len);
+	a->stats = stats_json(s);
+	record_free(r);
+}
+
+static void
+answers_free(struct answers *a)
+{
+	buf_free(&a->persons);
+	free(a->csv);
+	free(a->stats);
+}
+
+static int
+has_rec(void)
+{
+	sqlite3 *h;
+	int n;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	n = schema_has_column(h, "surveys", "rec");
+	sqlite3_close(h);
+	return n;
+}
+
+static void
+test_old_layout_migrates(void **state)
+{
+	struct answers before, after;
+	struct store *s;
+	struct lf_error err;
+
+	(void)state;
+	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
+	    0);
+	answers(s, &before);
+	store_close(s);
+	to_old_layout(db);
+	assert_int_equal(has_rec(), 0);
+	if (store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("migration: %s", err.message);
+	assert_int_equal(has_rec(), 1);
+	answers(s, &after);
+	store_close(s);
+	assert_string_equal(buf_str(&after.persons), buf_str(&before.persons));
+	assert_int_equal(after.csv_len, before.csv_len);
+	assert_memory_equal(after.csv, before.csv, before.csv_len);
+	assert_string_equal(after.stats, before.stats);
+	answers_free(&before);
+	answers_free(&after);
+	/* once: the next open finds packed records and leaves them */
+	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
+	    0);
+	store_close(s);
+	assert_int_equal(has_rec(), 1);
+}
+
+/* ---- the person page opens nothing ----------------------------------- */
+
+struct masked {
+	struct buf	*b;
+	int		 n;
+};
+
+static int
+masked_survey(void *arg, int year, int64_t version, const struct record *r)
+{
+	struct masked *m = arg;
+	char mask[80];
+	size_t i;
+
+	(void)year;
+	(void)version;
+	for (i = 0; i < r->cat->nfields; i++)
+		if (r->cat->fields[i].secret && r->set[i]) {
+			packrec_mask(r->str[i], mask, sizeof(mask));
+			buf_addf(m->b, "%s=%s ", r->cat->fields[i].code, mask);
+			m->n++;
+		}
+	return 0;
+}
+
+static int
+list_one(void *arg, const struct store_person *p)
+{
+	int *n = arg;
+
+	(*n)++;
+	assert_string_equal(p->id_number, "");
+	assert_int_equal(strlen(p->id_masked), 18);
+	return 0;
+}
+
+static void
+test_page_opens_nothing(void **state)
+{
+	struct store *s;
+	struct store_person p, q;
+	struct record *r = record_new(tu_catalog());
+	struct lf_error err;
+	struct buf opened, shown;
+	struct masked mo, ms;
+	unsigned long before;
+	int64_t last;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
+	    0);
+	buf_init(&opened, 1 << 16);
+	buf_init(&shown, 1 << 16);
+	mo.b = &opened;
+	ms.b = &shown;
+	mo.n = ms.n = 0;
+	/* what the edit path opens, masked by hand */
+	assert_int_equal(store_person_by_id(s, 7, &q, &err), 0);
+	assert_int_equal(store_person_open_id(s, &q, &err), 0);
+	assert_int_equal(store_surveys_each(s, 7, r, masked_survey, &mo,
+	    &err), 0);
+	before = crypto_open_count();
+	/* the page's and the lists' reads */
+	assert_int_equal(store_person_by_uid(s, q.uid, &p, &err), 0);
+	assert_string_equal(p.id_number, "");
+	packrec_mask(q.id_number, q.id_masked, sizeof(q.id_masked));
+	assert_string_equal(p.id_masked, q.id_masked);
+	assert_int_equal(store_surveys_each_masked(s, 7, r, masked_survey, &ms,
+	    &err), 0);
+	assert_int_equal(store_person_search_name(s, p.name, NULL, 10,
+	    list_one, &n, &err), 0);
+	assert_int_equal(store_list(s, YEAR, regions_find(tu_regions(), COUNTY),
+	    NULL, 0, 0, 50, list_one, &n, &last, &err), 0);
+	assert_int_equal(crypto_open_count(), before);
+	assert_true(ms.n > 0 && n > 0);
+	assert_int_equal(ms.n, mo.n);
+	assert_string_equal(buf_str(&shown), buf_str(&opened));
+	/* reveal opens */
+	assert_int_equal(store_person_open_id(s, &p, &err), 0);
+	assert_int_equal(crypto_open_count(), before + 1);
+	buf_free(&opened);
+	buf_free(&shown);
+	record_free(r);
+	store_close(s);
+}
+
+static int
+setup(void **state)
+{
+	struct store *s;
+
+	(void)state;
+	s = tu_store_new(dir, db, "m.db");
+	tu_seed_county(s, COUNTY, NPERSON, 5, YEAR);
+	store_close(s);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tu_rmdir(dir);
+	tu_env_free();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_old_layout_migrates),
+		cmocka_unit_test(test_page_opens_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
