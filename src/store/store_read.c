@@ -2,6 +2,7 @@
  * store_read.c - lookups, scans and history reads.
  */
 #include "store/store_int.h"
+#include "store/pg/pg_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -355,6 +356,8 @@ store_count(struct store *s, const char *what, int64_t *n,
 	size_t i;
 	int rc;
 
+	if (s->pg != NULL)
+		return pg_count(s, what, n, err);
 	for (i = 0; i < 3; i++)
 		if (strcmp(what, tables[i]) == 0)
 			break;
