@@ -23,9 +23,9 @@
 
 #include "core/budget.h"
 #include "core/catalog.h"
-#include "core/embedded.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
 #include "store/insight_scan.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "store/store.h"
 
 #define MAXP	5000

@@ -12,13 +12,13 @@
 #include <time.h>
 
 #include "core/catalog.h"
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/disaster.h"
-#include "core/embedded.h"
-#include "core/planner.h"
+#include "lib/embedded.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
-#include "core/synth.h"
+#include "synth/synth.h"
 
 #define NP	10000
 #define YEAR	2025

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/policy.h"
-#include "core/stats.h"
-#include "io/report.h"
-#include "store/stats_load.h"
+#include "stats/stats.h"
+#include "stats/report.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 
 static double

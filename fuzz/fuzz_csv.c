@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/utf8.h"
+#include "lib/utf8.h"
 #include "io/csv.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

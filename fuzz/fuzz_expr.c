@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/expr.h"
-#include "core/mem.h"
-#include "core/synth.h"
+#include "lib/mem.h"
+#include "synth/synth.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

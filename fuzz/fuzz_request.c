@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/validate.h"
-#include "http/http_int.h"
+#include "server/http_int.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

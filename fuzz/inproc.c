@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/synth.h"
-#include "http/http.h"
+#include "synth/synth.h"
+#include "server/http.h"
 #include "store/store.h"
 #include "store/users.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 
 int
 cli_fail(const struct lf_error *err)

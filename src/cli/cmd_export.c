@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/export.h"
+#include "bulk/export.h"
 
 int
 cmd_export(int argc, char **argv)

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/satisf.h"
 #include "core/selfcode.h"
 #include "store/feedback.h"

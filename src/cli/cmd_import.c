@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/import.h"
+#include "bulk/import.h"
 #include "io/csv.h"
 
 static int

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/progress.h"
+#include "lib/progress.h"
 #include "store/plan.h"
 
 static void

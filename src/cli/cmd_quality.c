@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "core/quality.h"
-#include "io/log.h"
+#include "lib/log.h"
 #include "store/findings_batch.h"
-#include "store/findings_stats.h"
+#include "stats/findings_stats.h"
 
 static json_t *
 run_json(const struct quality_rules *qr, const struct findings_batch_stats *st,

@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/reconcile.h"
 #include "io/csv.h"
 #include "store/recon.h"

@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli/bulk.h"
-#include "core/synth.h"
-#include "io/progress.h"
+#include "bulk/bulk.h"
+#include "synth/synth.h"
+#include "lib/progress.h"
 
 struct seed_opts {
 	long long	 persons;

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http/http.h"
-#include "io/log.h"
+#include "server/http.h"
+#include "lib/log.h"
 #include "store/audit_anchor.h"
 
 static int

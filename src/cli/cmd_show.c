@@ -7,9 +7,9 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "core/idcard.h"
-#include "core/date.h"
+#include "lib/date.h"
 
 static const char *const status_names[] = { "?", "在册", "迁出", "死亡" };
 

@@ -8,18 +8,18 @@
  * output file, prints the KPI table.
  */
 #include "cli/cli.h"
-#include "cli/stats_findings.h"
+#include "stats/stats_findings.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/stats.h"
-#include "io/progress.h"
-#include "io/report.h"
+#include "stats/stats.h"
+#include "lib/progress.h"
+#include "stats/report.h"
 #include "store/feedback.h"
-#include "io/report_insight.h"
-#include "store/stats_load.h"
+#include "stats/report_insight.h"
+#include "stats/stats_load.h"
 #include "store/supervise.h"
 
 struct stats_args {

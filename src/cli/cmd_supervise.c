@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 #include "store/supervise.h"
 
 struct opts {

@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
 #include "core/policy.h"
 #include "core/record.h"

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "core/expr.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 enum col {
 	COL_SECTION, COL_CODE, COL_LABEL_ZH, COL_LABEL_EN, COL_TYPE,

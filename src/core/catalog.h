@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 enum field_type {
 	FT_TEXT, FT_INT, FT_DATE, FT_ENUM, FT_MULTI, FT_BOOL, FT_MONEY,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 #define YEAR_MIN	1949
 #define YEAR_MAX	2100

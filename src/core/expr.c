@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/disaster.h"
 #include "core/expr_int.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 
 #define MAX_DEPTH	48	/* nesting of parentheses, not and derived */
 #define MAX_SET		64	/* values in one { } */

@@ -31,9 +31,9 @@
 #ifndef LF_CORE_EXPR_H
 #define LF_CORE_EXPR_H
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 
 struct expr;

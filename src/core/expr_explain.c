@@ -25,7 +25,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/disaster.h"
 #include "core/expr_int.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
 
 static const int	 weights[IDCARD_LEN - 1] = {

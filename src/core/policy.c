@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/embedded.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 #define CODE_MAX	32	/* bytes of a policy code */
 #define MAX_COLS	9	/* columns of the widest file */

@@ -50,7 +50,7 @@
 
 #include "core/catalog.h"
 #include "core/dept.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
 #include "core/record.h"
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 #define NCOLS	3
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embedded.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 enum { C_CODE, C_NAME_ZH, C_NAME_EN, C_SEVERITY, C_SCOPE, C_OWNER, C_KIND,
 	C_COND, C_THRESHOLD, C_MIN, NCOLS };

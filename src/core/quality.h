@@ -49,9 +49,9 @@
 
 #include "core/catalog.h"
 #include "core/disaster.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
-#include "core/planner.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/record.h"
 

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 void
 quality_hits_init(struct quality_hits *h)

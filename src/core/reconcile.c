@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "core/policy.h"
 
 #define COL_ID		"身份证号"

@@ -46,7 +46,7 @@
 #include <stddef.h>
 
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
 #include "core/record.h"
 

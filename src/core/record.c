@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 #define MAX_VALUE	1024	/* bytes in one text form */
 

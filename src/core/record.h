@@ -19,9 +19,9 @@
 
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 
 struct record {
 	const struct catalog	*cat;

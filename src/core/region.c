@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 static const int level_digits[] = { 2, 4, 6, 9, 12 };
 static const char *level_names[] = {

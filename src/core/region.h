@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 enum region_level {
 	RL_PROVINCE, RL_CITY, RL_COUNTY, RL_TOWNSHIP, RL_VILLAGE

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 static const struct {
 	const char	*code;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 struct entry {
 	const char	*town, *surv;

@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 #define SUP_TARGET		0.90	/* each precision rate, >= */
 #define SUP_Z95			1.959964

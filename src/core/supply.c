@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 
 #define MAXF	8
 

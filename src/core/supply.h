@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
 #include "core/policy.h"
 #include "core/record.h"

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 
 #define NCOLS		4
 #define YEAR_MIN	1949

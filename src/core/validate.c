@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/expr.h"
 #include "core/idcard.h"
 

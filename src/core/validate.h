@@ -17,7 +17,7 @@
 #ifndef LF_CORE_VALIDATE_H
 #define LF_CORE_VALIDATE_H
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 #include "core/region.h"
 

@@ -52,7 +52,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 #define KEYFILE_MAGIC	"liangfu-keys "
 #define KEYFILE_VERSION	"1"

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "core/utf8.h"
+#include "lib/utf8.h"
 
 _Static_assert(PASSWORD_HASH_MAX == crypto_pwhash_STRBYTES,
     "PASSWORD_HASH_MAX must match libsodium");

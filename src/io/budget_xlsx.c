@@ -8,7 +8,7 @@
 
 #include <xlsxwriter.h>
 
-#include "io/report.h"
+#include "stats/report.h"
 
 static const char *const level_zh[BUDGET_LEVELS] = { "省级", "市级",
 	"县级" };

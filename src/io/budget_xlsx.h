@@ -10,7 +10,7 @@
 #define LF_IO_BUDGET_XLSX_H
 
 #include "core/budget.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/region.h"
 
 struct budget_view {

@@ -28,9 +28,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/buf.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 
 #define BLOCK		(256 * 1024)
 #define SLACK		8	/* room for a carried partial character */

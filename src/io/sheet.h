@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 enum sheet_kind { SHEET_TEXT, SHEET_COUNT, SHEET_FEN };
 

@@ -10,7 +10,7 @@
 
 #include <xlsxwriter.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 static int
 io_error(struct lf_error *err, const char *path)

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "core/date.h"
-#include "core/utf8.h"
+#include "lib/buf.h"
+#include "lib/date.h"
+#include "lib/utf8.h"
 #include "store/store_int.h"
 
 #define NFIELDS		10

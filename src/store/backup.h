@@ -30,7 +30,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 /* What a backup or restore copied. */
 struct store_backup_info {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/utf8.h"
+#include "lib/utf8.h"
 #include "store/plan_int.h"
 
 static const char schema_sql[] =

@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/region.h"
 #include "core/satisf.h"
 #include "store/store.h"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS findings ("

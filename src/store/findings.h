@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "core/disaster.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/policy.h"
 #include "core/quality.h"
 #include "store/store.h"

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 
 #ifndef LF_TESTING
 #define PAGE		512

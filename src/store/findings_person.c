@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 
 #define MAX_ITEMS	256
 #define MAX_DL		1024

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 #include "core/region.h"
 #include "store/store.h"

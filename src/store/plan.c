@@ -18,8 +18,8 @@
 
 #include <jansson.h>
 
-#include "core/date.h"
-#include "core/utf8.h"
+#include "lib/date.h"
+#include "lib/utf8.h"
 #include "store/store_diff.h"
 
 #define BEIJING_OFFSET	(8 * 3600)

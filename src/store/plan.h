@@ -50,9 +50,9 @@
 #include <stdint.h>
 
 #include "core/disaster.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/expr.h"
-#include "core/planner.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
 #include "store/store.h"

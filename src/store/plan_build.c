@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 
 #define F_MATCHED	0x01
 #define F_DELETE	0x02

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "store/plan.h"
 #include "store/store_int.h"
 

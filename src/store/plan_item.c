@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/dept.h"
 #include "store/store_diff.h"
 

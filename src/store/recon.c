@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/mem.h"
-#include "core/planner.h"
-#include "core/utf8.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
+#include "lib/utf8.h"
 #include "store/audit.h"
 
 static const char schema_sql[] =

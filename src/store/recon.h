@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/reconcile.h"
 #include "core/region.h"
 #include "crypto/crypto.h"

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "core/mem.h"
-#include "core/stats.h"
-#include "core/utf8.h"
+#include "lib/mem.h"
+#include "stats/stats.h"
+#include "lib/utf8.h"
 
 #define TASK_COLS "t.id, t.person_id, p.uid, t.kind, t.finding, t.region," \
 	" t.county, coalesce(t.owner, ''), t.open, coalesce(t.close_reason," \

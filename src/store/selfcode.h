@@ -41,7 +41,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/selfcode.h"
 #include "store/store.h"
 

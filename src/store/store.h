@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 #include "core/region.h"
 

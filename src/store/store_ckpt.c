@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "store/store_int.h"
 
 #define PERIOD_MS	50

@@ -20,7 +20,7 @@
 #ifndef LF_STORE_STORE_CKPT_H
 #define LF_STORE_STORE_CKPT_H
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "store/store.h"
 
 struct store_ckpt;

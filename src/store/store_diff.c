@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/idcard.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 
 static json_t *
 text_form(const struct record *r, const struct field *f)

@@ -6,7 +6,7 @@
 
 #include <sqlite3.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/record.h"
 
 /*

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 
 
 int

@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/validate.h"
 
 struct store_prep *

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "store/pg/pg_int.h"
 #include "store/store_diff.h"
 

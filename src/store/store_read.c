@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 /* Opens a person's sealed ID number (column col) into p->id_number. */
 static int

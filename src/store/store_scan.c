@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 
 /* The sealed values of one row: only the secret fields have room. */
 struct store_sealed {

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "store/findings.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
 #include "store/feedback.h"

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 #include "store/store_int.h"
 #include "store/supervise_int.h"
 #include "store/users.h"

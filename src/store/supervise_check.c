@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/date.h"
-#include "core/mem.h"
+#include "lib/buf.h"
+#include "lib/date.h"
+#include "lib/mem.h"
 #include "store/plan.h"
 #include "store/store_int.h"
 #include "store/supervise_int.h"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "store/audit.h"
 #include "store/insight_scan.h"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/date.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "store/audit.h"
 #include "store/insight_scan.h"
 

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/supply.h"
 #include "store/plan.h"
 #include "store/store.h"

@@ -54,7 +54,7 @@
 
 #include <stdint.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 #include "store/store.h"
 
 #define USERS_LOGIN_MIN		3

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 
 #define PASSWORD "Sichuan-2026-test"
 

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "store/audit.h"
 #include "store/store.h"
 #include "store/users.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "core/idcard.h"
-#include "http/http_int.h"
+#include "server/http_int.h"
 #include "store/findings_batch.h"
 #include "store/store.h"
 #include "store/users.h"

@@ -56,18 +56,18 @@
 #include <jansson.h>
 
 #include "core/catalog.h"
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/disaster.h"
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/expr.h"
 #include "core/expr_int.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/record.h"
 #include "core/region.h"
-#include "core/synth.h"
-#include "http/http_int.h"
+#include "synth/synth.h"
+#include "server/http_int.h"
 
 #define FIRST_YEAR	2021
 #define NYEARS		5

@@ -1,7 +1,7 @@
 #!/bin/sh
 # audit_words.sh - every action, target type and result that the code
 # writes to the audit log has words in Chinese and English in
-# src/http/h_audit.c's tables, so the audit screen and its xlsx never show
+# src/server/api/h_audit.c's tables, so the audit screen and its xlsx never show
 # a raw code (issue 14, point 5). Run from the source tree's top.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,7 +18,7 @@ perl -0777 -ne '
 	print "action $1\n" while /\.action = "([a-z_]+\.[a-z_]+)"/g;
 	print "target $1\n" while /\.target_type = "([a-z_]+)"/g;
 	print "result $1\n" while /\.result = "([a-z_]+)"/g;
-' src/*/*.c | sort -u >"$tmp/written"
+' src/*/*.c src/*/*/*.c | sort -u >"$tmp/written"
 # worded: the rows of the three tables
 perl -0777 -ne '
 	for my $t (["actions", "action"], ["results", "result"],
@@ -28,11 +28,11 @@ perl -0777 -ne '
 		my $body = $1;
 		print "$kind $1\n" while $body =~ /\{ "([a-z_.]+)", "[^"]+",/g;
 	}
-' src/http/h_audit.c | sort -u >"$tmp/worded"
+' src/server/api/h_audit.c | sort -u >"$tmp/worded"
 missing=$(comm -23 "$tmp/written" "$tmp/worded")
 n=$(wc -l <"$tmp/written")
 if [ -n "$missing" ]; then
-	echo "audit codes without words in src/http/h_audit.c:" >&2
+	echo "audit codes without words in src/server/api/h_audit.c:" >&2
 	echo "$missing" >&2
 	echo "audit words: 0 passed, 1 failed"
 	exit 1

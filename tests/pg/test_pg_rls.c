@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/policy.h"
 #include "core/region.h"
-#include "core/stats.h"
-#include "store/stats_load.h"
+#include "stats/stats.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 
 static int

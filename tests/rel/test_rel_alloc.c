@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "fuzz/inproc.h"
 #include "store/backup.h"
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "store/audit.h"
 #include "store/audit_anchor.h"
 #include "store/store_int.h"	/* s->db and s->keys, for white-box tests */

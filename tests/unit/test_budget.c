@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "core/budget.h"
-#include "core/planner.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "testutil.h"
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/bulk.h"
+#include "bulk/bulk.h"
 #include "testutil.h"
 
 struct run {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/catalog.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "testutil.h"
 
 static void

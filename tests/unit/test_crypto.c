@@ -31,7 +31,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "crypto/crypto.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

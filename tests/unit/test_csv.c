@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/mem.h"
-#include "core/utf8.h"
+#include "lib/buf.h"
+#include "lib/mem.h"
+#include "lib/utf8.h"
 #include "io/csv.h"
 
 #define KIB		1024

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 
 #define UNTOUCHED	0x5a5a5a5a
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "testutil.h"
 
 #define HEADER	"region\tfrom_year\tto_year\tevent_zh\tevent_en\n"

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "core/error.h"
+#include "lib/error.h"
 
 static void
 test_set_clear(void **state)

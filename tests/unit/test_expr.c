@@ -14,7 +14,7 @@
 
 #include "core/disaster.h"
 #include "core/expr.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "testutil.h"
 
 #define LUDING_VILLAGE	513322100001LL	/* 泸定县泸桥镇南段社区 */

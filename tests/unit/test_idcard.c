@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
 
 #define TODAY		"2025-06-30"

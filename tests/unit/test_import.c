@@ -17,11 +17,11 @@
 
 #include <sqlite3.h>
 
-#include "cli/export.h"
-#include "cli/import.h"
-#include "core/embedded.h"
+#include "bulk/export.h"
+#include "bulk/import.h"
+#include "lib/embedded.h"
 #include "core/idcard.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "io/csv.h"
 #include "testutil.h"
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/synth.h"
-#include "http/http_int.h"
-#include "http/json_out.h"
+#include "synth/synth.h"
+#include "server/http_int.h"
+#include "server/json_out.h"
 #include "testutil.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

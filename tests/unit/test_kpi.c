@@ -38,7 +38,7 @@
 #include "core/policy.h"
 #include "core/record.h"
 #include "core/region.h"
-#include "core/stats.h"
+#include "stats/stats.h"
 #include "core/targets.h"
 #include "testutil.h"
 

@@ -19,14 +19,14 @@
 
 #include <cmocka.h>
 
-#include "cli/export.h"
-#include "core/planner.h"
+#include "bulk/export.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
-#include "core/synth.h"
-#include "io/report.h"
+#include "synth/synth.h"
+#include "stats/report.h"
 #include "store/plan.h"
-#include "store/stats_load.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "io/log.h"
+#include "lib/log.h"
 
 struct mask_case {
 	const char	*in;

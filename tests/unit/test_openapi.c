@@ -1,6 +1,6 @@
 /*
  * test_openapi.c - data/openapi.json (served as GET /api/v1/openapi.json)
- * describes exactly the routes of src/http/router.c: every route has its
+ * describes exactly the routes of src/server/router.c: every route has its
  * path and method in the description, and the description lists no route
  * the server lacks. Path parameters ({id}, {year}...) match the route
  * table's "{}". Each operation has a 2xx answer with a JSON schema, and
@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "core/embedded.h"
-#include "http/http_int.h"
+#include "lib/embedded.h"
+#include "server/http_int.h"
 
 static json_t *doc;
 

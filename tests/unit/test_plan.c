@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/date.h"
-#include "core/mem.h"
-#include "core/synth.h"
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "synth/synth.h"
 #include "store/plan.h"
 #include "store/store_int.h"
 #include "testutil.h"

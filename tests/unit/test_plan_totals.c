@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "core/policy.h"
 #include "store/plan.h"
 #include "store/store.h"

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "core/disaster.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "testutil.h"
 

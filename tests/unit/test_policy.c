@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "testutil.h"
 

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/mem.h"
-#include "io/progress.h"
+#include "lib/mem.h"
+#include "lib/progress.h"
 
 /* stderr redirected into a temporary file while a test runs. */
 struct capture {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/idcard.h"
 #include "core/quality.h"
 #include "store/findings_batch.h"

@@ -20,15 +20,15 @@
 #include <unistd.h>
 
 #include "core/disaster.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "core/policy.h"
-#include "core/stats.h"
-#include "core/synth.h"
-#include "core/utf8.h"
-#include "io/report.h"
+#include "stats/stats.h"
+#include "synth/synth.h"
+#include "lib/utf8.h"
+#include "stats/report.h"
 #include "store/plan.h"
-#include "store/stats_load.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -30,15 +30,15 @@
 #include <cmocka.h>
 
 #include "core/catalog.h"
-#include "core/date.h"
+#include "lib/date.h"
 #include "core/dept.h"
-#include "core/mem.h"
-#include "core/planner.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
 #include "core/policy.h"
 #include "core/record.h"
 #include "core/region.h"
-#include "core/stats.h"
-#include "core/synth.h"
+#include "stats/stats.h"
+#include "synth/synth.h"
 #include "testutil.h"
 
 #define YEAR		2025

@@ -26,17 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/date.h"
+#include "lib/buf.h"
+#include "lib/date.h"
 #include "core/dept.h"
 #include "core/disaster.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "core/policy.h"
-#include "core/stats.h"
-#include "core/synth.h"
+#include "stats/stats.h"
+#include "synth/synth.h"
 #include "store/plan.h"
-#include "store/stats_load.h"
+#include "stats/stats_load.h"
 #include "store/store.h"
 #include "testutil.h"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
+#include "lib/embedded.h"
 #include "store/store.h"
 #include "crypto/crypto.h"
 #include "testutil.h"

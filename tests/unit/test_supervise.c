@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/supervise.h"
 #include "store/supervise.h"
 #include "store/users.h"

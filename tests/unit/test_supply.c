@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "core/idcard.h"
-#include "core/mem.h"
+#include "lib/mem.h"
 #include "core/policy.h"
 #include "core/supply.h"
 #include "store/plan.h"

@@ -19,13 +19,13 @@
 #include <cmocka.h>
 
 #include "core/catalog.h"
-#include "core/date.h"
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/date.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "core/record.h"
 #include "core/region.h"
-#include "core/synth.h"
-#include "core/utf8.h"
+#include "synth/synth.h"
+#include "lib/utf8.h"
 #include "core/validate.h"
 
 #define TODAY		"2025-06-30"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/utf8.h"
+#include "lib/utf8.h"
 
 struct scan_case {
 	const char	*name;

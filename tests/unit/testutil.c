@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/embedded.h"
+#include "lib/date.h"
+#include "lib/embedded.h"
 #include "core/idcard.h"
-#include "core/synth.h"
+#include "synth/synth.h"
 #include "store/store.h"
 #include "testutil.h"
 

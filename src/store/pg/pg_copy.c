@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/date.h"
+#include "lib/date.h"
 
 #define FLUSH_ROWS	4096
 #define ID_BLOCK	1024

@@ -25,9 +25,9 @@
 #include <postgresql/libpq-fe.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "lib/buf.h"
 #include "core/catalog.h"
-#include "core/error.h"
+#include "lib/error.h"
 #include "core/region.h"
 
 struct store;

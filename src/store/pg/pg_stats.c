@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/date.h"
-#include "core/stats.h"
+#include "lib/date.h"
+#include "stats/stats.h"
 
 #define PROGRESS_EVERY	16384
 

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
-#include "core/mem.h"
+#include "lib/embedded.h"
+#include "lib/mem.h"
 #include "core/policy.h"
 
 #define PG_FORMAT_TAG	"liangfu-registry-pg 1"

@@ -1,0 +1,130 @@
+/*
+ * h_common.c - what several resource handlers share: loading a person
+ * the caller may act on, and the person's JSON summary.
+ */
+#include "server/access.h"
+#include "server/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/date.h"
+#include "store/audit.h"
+
+json_t *
+http_person_json(const struct req *r, const struct store_person *p)
+{
+	const struct region *v = regions_find(r->app->regions, p->region);
+	char masked[40];
+
+	json_mask(p->id_number, masked, sizeof(masked));
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:I}", "id", p->uid,
+	    "name", p->name, "id_number", masked, "gender", p->gender,
+	    "birth_date", p->birth_date, "region", p->region, "region_name",
+	    v ? v->name : "", "status", p->status, "version",
+	    (json_int_t)p->version);
+}
+
+int
+http_valid_uid(const char *uid)
+{
+	return strlen(uid) == STORE_UID_LEN &&
+	    strspn(uid, "0123456789abcdef") == STORE_UID_LEN;
+}
+
+int
+http_load_person(struct req *r, const char *uid, int a,
+    const char *audit_action, struct store_person *p, struct lf_error *err)
+{
+	char detail[AUDIT_FIELD_MAX];
+	int rc;
+
+	if (!http_valid_uid(uid)) {
+		/* not an id at all: the path text goes to detail, cleaned */
+		audit_clean(uid, detail, sizeof(detail));
+		http_audit(r, audit_action, "person", "", "not_found", detail);
+		return 1;
+	}
+	if ((rc = store_person_by_uid(r->s, uid, p, err)) < 0)
+		return -1;
+	if (rc == 1) {
+		http_audit(r, audit_action, "person", uid, "not_found", "");
+		return 1;
+	}
+	if (!access_allowed(&r->who, (enum action)a,
+	    strtoll(p->region, NULL, 10))) {
+		http_audit(r, audit_action, "person", uid, "denied",
+		    "outside the caller's scope or role");
+		return 1;
+	}
+	return 0;
+}
+
+
+long
+http_query_num(const char *s, long def, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return def;
+	v = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
+}
+
+struct query_ctx {
+	const char *const	*names;
+	const char		**values;
+	int			 bad;
+};
+
+static enum MHD_Result
+query_one(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_ctx *c = cls;
+	size_t i;
+
+	(void)kind;
+	for (i = 0; c->names[i] != NULL; i++)
+		if (strcmp(c->names[i], key) == 0) {
+			c->values[i] = value;
+			return MHD_YES;
+		}
+	c->bad = 1;
+	return MHD_YES;
+}
+
+void
+http_china_date(int *year, int *month)
+{
+	int y, m, d;
+
+	date_to_ymd(store_today(), &y, &m, &d);
+	if (year != NULL)
+		*year = y;
+	if (month != NULL)
+		*month = m;
+}
+
+int
+http_overdue_before(int year)
+{
+	int y, m;
+
+	http_china_date(&y, &m);
+	if (y > year)
+		return 13;
+	return y < year ? 1 : m;
+}
+
+int
+http_query_args(struct req *r, const char *const *names, const char **values)
+{
+	struct query_ctx c = { names, values, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND,
+	    query_one, &c);
+	return c.bad ? -1 : 0;
+}

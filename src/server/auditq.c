@@ -1,0 +1,299 @@
+/*
+ * auditq.c - the audit writer thread (see auditq.h).
+ */
+#include "server/auditq.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/mem.h"
+#include "lib/log.h"
+#include "store/audit_anchor.h"
+
+#define NSTR	10	/* string fields of struct audit_entry */
+#define GROUP_MAX	64	/* entries a group waits for at most */
+#define GROUP_WAIT_US	500	/* how long a group waits to fill */
+
+/* One queued entry: the entry, its strings copied into text[], and who to
+ * tell. One allocation; freed by the writer after the callback. */
+struct pending {
+	struct audit_entry	 e;
+	auditq_done_fn		 done;
+	void			*arg;
+	int			 rc;
+	struct lf_error		 err;
+	struct pending		*next;
+	char			 text[];
+};
+
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work;		/* writer: entries are waiting */
+	struct pending	*head, *tail;
+	struct store	*s;
+	pthread_t	 thread;
+	int		 running;
+	int		 stop;
+} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
+    NULL, 0, 0, 0 };
+
+/*
+ * The chain's head goes to the anchor file after every commit
+ * (store/audit_anchor.h), and to the log every ANCHOR_LOG_EVERY entries.
+ * When the log did not match its anchor at start, the anchor is left as
+ * it was (frozen): overwriting it would hide a cut. An operator checks
+ * with `liangfu audit verify` and moves the anchor file aside.
+ */
+#define ANCHOR_LOG_EVERY	1000
+
+static int	anchor_frozen;
+static int64_t	anchor_logged;
+
+static void
+anchor(void)
+{
+	unsigned char hash[AUDIT_HASH_LEN];
+	struct lf_error err;
+	int64_t id;
+
+	lf_error_clear(&err);
+	if (anchor_frozen)
+		return;
+	if (audit_anchor_write(q.s, &err) != 0) {
+		log_warnx("audit anchor: %s", err.message);
+		return;
+	}
+	if (audit_head(q.s, &id, hash, &err) == 0 &&
+	    id / ANCHOR_LOG_EVERY != anchor_logged / ANCHOR_LOG_EVERY) {
+		anchor_logged = id;
+		log_info("audit head id=%lld hash=%02x%02x%02x%02x%02x%02x%02x"
+		    "%02x...", (long long)id, hash[0], hash[1], hash[2],
+		    hash[3], hash[4], hash[5], hash[6], hash[7]);
+	}
+}
+
+/* At start: is the log still what the anchor says? */
+static void
+anchor_start(void)
+{
+	struct audit_check c;
+	struct lf_error err;
+
+	memset(&c, 0, sizeof(c));
+	lf_error_clear(&err);
+	if (audit_anchor_check(q.s, &c, &err) != 0) {
+		log_warnx("audit anchor: %s", err.message);
+		return;
+	}
+	anchor_logged = c.newest;
+	if (c.problem == NULL)
+		return;
+	anchor_frozen = 1;
+	log_warnx("AUDIT LOG DOES NOT MATCH ITS ANCHOR: %s (first bad entry "
+	    "%lld, newest %lld, anchor %lld); the anchor is kept as it is: "
+	    "run liangfu audit verify", c.problem, (long long)c.first_bad,
+	    (long long)c.newest, (long long)c.anchor_id);
+}
+
+/* Appends a batch in one transaction; sets each entry's rc. */
+static void
+write_batch(struct pending *batch)
+{
+	struct lf_error err;
+	struct pending *p;
+	int ok;
+
+	lf_error_clear(&err);
+	ok = store_begin(q.s, &err) == 0;
+	for (p = batch; p != NULL; p = p->next) {
+		lf_error_clear(&p->err);
+		if (!ok) {
+			p->err = err;
+			p->rc = -1;
+			continue;
+		}
+		p->rc = audit_append(q.s, &p->e, &p->err);
+	}
+	if (!ok)
+		return;
+	if (store_commit(q.s, &err) != 0) {
+		store_rollback(q.s);
+		for (p = batch; p != NULL; p = p->next) {
+			p->rc = -1;
+			p->err = err;
+		}
+		return;
+	}
+	anchor();
+}
+
+/* Tells every entry of a committed (or failed) batch, then frees it. */
+static void
+finish_batch(struct pending *batch)
+{
+	struct pending *p, *next;
+
+	for (p = batch; p != NULL; p = next) {
+		next = p->next;
+		p->done(p->arg, p->rc, &p->err);
+		mem_free(p);
+	}
+}
+
+/* Entries queued, counting up to GROUP_MAX; under q.mu. */
+static size_t
+queued(void)
+{
+	const struct pending *p;
+	size_t n = 0;
+
+	for (p = q.head; p != NULL && n < GROUP_MAX; p = p->next)
+		n++;
+	return n;
+}
+
+/*
+ * Under concurrent load (the last group held more than one entry), lets
+ * the group fill for GROUP_WAIT_US before writing it, as PostgreSQL's
+ * commit_delay does: one commit and one fsync then serve more requests,
+ * which costs each of them at most that wait and saves the CPU of the
+ * commits it spares. A lone request is written at once. The writer sleeps
+ * outside the lock, so submitters do not wake it entry by entry. Under
+ * q.mu (released while sleeping).
+ */
+static void
+gather(size_t last_group)
+{
+	struct timespec ts = { 0, GROUP_WAIT_US * 1000L };
+
+	if (last_group < 2 || q.stop || queued() >= GROUP_MAX)
+		return;
+	pthread_mutex_unlock(&q.mu);
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&q.mu);
+}
+
+static void *
+writer(void *arg)
+{
+	struct pending *batch;
+	size_t last = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&q.mu);
+	for (;;) {
+		while (q.head == NULL && !q.stop)
+			pthread_cond_wait(&q.work, &q.mu);
+		if (q.head == NULL && q.stop)
+			break;
+		gather(last);
+		last = queued();
+		batch = q.head;
+		q.head = q.tail = NULL;
+		pthread_mutex_unlock(&q.mu);
+		write_batch(batch);
+		finish_batch(batch);
+		pthread_mutex_lock(&q.mu);
+	}
+	pthread_mutex_unlock(&q.mu);
+	return NULL;
+}
+
+int
+auditq_start(const struct app *app, struct lf_error *err)
+{
+	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
+		return -1;
+	q.stop = 0;
+	anchor_frozen = 0;
+	anchor_start();
+	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
+		store_close(q.s);
+		q.s = NULL;
+		return lf_error_set(err, "thread", "", "cannot start the audit "
+		    "writer");
+	}
+	q.running = 1;
+	return 0;
+}
+
+void
+auditq_stop(void)
+{
+	if (!q.running)
+		return;
+	pthread_mutex_lock(&q.mu);
+	q.stop = 1;
+	pthread_cond_signal(&q.work);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(q.thread, NULL);
+	store_close(q.s);
+	q.s = NULL;
+	q.running = 0;
+}
+
+/* The entry's string fields, in order, as pointers into e. */
+static const char **
+field(struct audit_entry *e, size_t i)
+{
+	const char **f[NSTR] = { &e->at, &e->actor, &e->role, &e->action,
+	    &e->target_type, &e->target, &e->result, &e->client,
+	    &e->request_id, &e->detail };
+
+	return f[i];
+}
+
+/* A pending entry holding copies of e's strings (NULL stays NULL). */
+static struct pending *
+pending_new(const struct audit_entry *e)
+{
+	struct audit_entry src = *e;
+	struct pending *p;
+	size_t i, len = 0, n;
+	char *at;
+
+	for (i = 0; i < NSTR; i++)
+		len += *field(&src, i) ? strlen(*field(&src, i)) + 1 : 0;
+	if ((p = mem_calloc(1, sizeof(*p) + len)) == NULL)
+		return NULL;
+	at = p->text;
+	for (i = 0; i < NSTR; i++) {
+		if (*field(&src, i) == NULL)
+			continue;
+		n = strlen(*field(&src, i)) + 1;
+		memcpy(at, *field(&src, i), n);
+		*field(&p->e, i) = at;
+		at += n;
+	}
+	return p;
+}
+
+int
+auditq_submit(const struct audit_entry *e, auditq_done_fn done, void *arg,
+    struct lf_error *err)
+{
+	struct pending *p = pending_new(e);
+
+	if (p == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
+		    "memory for an audit entry)");
+	p->done = done;
+	p->arg = arg;
+	pthread_mutex_lock(&q.mu);
+	if (!q.running || q.stop) {
+		pthread_mutex_unlock(&q.mu);
+		mem_free(p);
+		return lf_error_set(err, "unavailable", "", "audit writer not "
+		    "running");
+	}
+	if (q.tail != NULL)
+		q.tail->next = p;
+	else
+		q.head = p;
+	q.tail = p;
+	pthread_cond_signal(&q.work);
+	pthread_mutex_unlock(&q.mu);
+	return 0;
+}

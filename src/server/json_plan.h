@@ -1,0 +1,35 @@
+/*
+ * json_plan.h - JSON forms of plans, items and deliveries (see
+ * docs/api.md), and item changes sent by clients.
+ *
+ * Every function returns a new reference (NULL only when memory runs
+ * out); the caller owns it.
+ */
+#ifndef LF_HTTP_JSON_PLAN_H
+#define LF_HTTP_JSON_PLAN_H
+
+#include <jansson.h>
+
+#include "core/catalog.h"
+#include "lib/error.h"
+#include "core/policy.h"
+#include "store/plan.h"
+
+/* An item; its "id" and "carried_from" are references (plan_item_ref()
+ * of s; null in the unlikely case one cannot be made). */
+json_t	*json_item(struct store *s, const struct catalog *cat,
+	    const struct policies *ps, const struct plan_item *it);
+json_t	*json_plan(const struct plan *p);
+/* A delivery of the item whose reference is item_ref. */
+json_t	*json_delivery(const struct plan_delivery *d, const char *item_ref);
+
+/* The JSON names an item change may carry (NULL-terminated). */
+extern const char *const json_change_names[];
+
+/* Fills c from the change fields of obj (others are ignored: the caller
+ * has refused unknown ones). Strings point into obj, which must outlive
+ * c. null clears a text. -1 with err naming the field of a wrong type. */
+int	json_to_change(json_t *obj, struct plan_item_change *c,
+	    struct lf_error *err);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * router.c - the route table: every API path, its handler and what it
+ * requires, in one place.
+ */
+#include "server/http_int.h"
+
+#include <string.h>
+
+static const struct route routes[] = {
+	{ "POST", "/api/v1/session", h_session_login, AUTH_NONE },
+	{ "GET", "/api/v1/session", h_session_get, AUTH_SESSION },
+	{ "DELETE", "/api/v1/session", h_session_logout, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/catalog", h_catalog, AUTH_NONE },
+	{ "GET", "/api/v1/regions/{}/children", h_region_children,
+	    AUTH_SESSION },
+	{ "GET", "/api/v1/persons", h_persons_list, AUTH_SESSION },
+	{ "POST", "/api/v1/persons", h_person_create, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/search", h_persons_search,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/persons/{}", h_person_get, AUTH_SESSION },
+	{ "POST", "/api/v1/persons/{}/reveal", h_person_reveal,
+	    AUTH_SESSION_CSRF },
+	{ "PUT", "/api/v1/persons/{}/surveys/{}", h_survey_put,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/persons/{}/plans/{}", h_plan_get, AUTH_SESSION },
+	{ "POST", "/api/v1/persons/{}/plans/{}/build", h_plan_build,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/{}/plans/{}/items", h_plan_item_add,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/{}/plans/{}/confirm", h_plan_confirm,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/{}/plans/{}/reopen", h_plan_reopen,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/items/{}", h_item_get, AUTH_SESSION },
+	{ "PATCH", "/api/v1/items/{}", h_item_patch, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/items/{}/accept", h_item_accept, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/items/{}/return", h_item_return, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/items/{}/deliveries", h_item_deliver,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/inbox", h_inbox, AUTH_SESSION },
+	{ "GET", "/api/v1/policies", h_policies, AUTH_SESSION },
+	{ "POST", "/api/v1/rules/check", h_rules_check, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/rules/simulate", h_rules_simulate,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/plans/build", h_plans_build, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/plans", h_plans_list, AUTH_SESSION },
+	/* issue 14: drafts and overdue items by village */
+	{ "GET", "/api/v1/plans/villages", h_plans_villages, AUTH_SESSION },
+	{ "GET", "/api/v1/stats", h_stats, AUTH_SESSION },
+	{ "GET", "/api/v1/audit", h_audit, AUTH_SESSION },
+	/* issue 14: the audit screen's person search */
+	{ "POST", "/api/v1/audit/persons", h_audit_persons,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/users", h_users_list, AUTH_SESSION },
+	{ "POST", "/api/v1/users", h_users_add, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/users/{}/disable", h_users_disable,
+	    AUTH_SESSION_CSRF },
+	{ "PUT", "/api/v1/users/{}/password", h_users_password,
+	    AUTH_SESSION_CSRF },
+	/* feedback and self-service (h_feedback.c, h_self.c) */
+	{ "GET", "/api/v1/persons/{}/plans/{}/feedback", h_feedback_get,
+	    AUTH_SESSION },
+	{ "POST", "/api/v1/persons/{}/plans/{}/feedback", h_feedback_add,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/persons/{}/self-codes", h_selfcode_issue,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/persons/{}/self-codes", h_selfcode_list,
+	    AUTH_SESSION },
+	{ "POST", "/api/v1/self-codes/{}/revoke", h_selfcode_revoke,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/self/session", h_self_login, AUTH_NONE },
+	{ "GET", "/api/v1/self/session", h_self_session, AUTH_SELF },
+	{ "DELETE", "/api/v1/self/session", h_self_logout, AUTH_SELF_CSRF },
+	{ "GET", "/api/v1/self", h_self_page, AUTH_SELF },
+	{ "POST", "/api/v1/self/feedback", h_self_feedback, AUTH_SELF_CSRF },
+	/* 精准监督 (h_supervise.c, issue 13) */
+	{ "POST", "/api/v1/samples", h_samples_create, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/samples", h_samples_list, AUTH_SESSION },
+	{ "GET", "/api/v1/samples/{}", h_sample_get, AUTH_SESSION },
+	{ "GET", "/api/v1/checks", h_checks_mine, AUTH_SESSION },
+	{ "GET", "/api/v1/checks/{}", h_check_get, AUTH_SESSION },
+	{ "POST", "/api/v1/checks/{}", h_check_record, AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/checks/{}/assign", h_check_assign,
+	    AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/precision", h_precision, AUTH_SESSION },
+	/* issue 13: data-quality findings */
+	{ "GET", "/api/v1/findings", h_findings_list, AUTH_SESSION },
+	{ "GET", "/api/v1/findings/rules", h_findings_rules, AUTH_SESSION },
+	{ "GET", "/api/v1/findings/{}", h_finding_get, AUTH_SESSION },
+	{ "POST", "/api/v1/findings/{}/resolve", h_finding_resolve,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/findings/{}/dismiss", h_finding_dismiss,
+	    AUTH_SESSION_CSRF },
+	/* issue 16: reconciliation tasks (h_recon.c) */
+	{ "GET", "/api/v1/recon/tasks", h_recon_tasks, AUTH_SESSION },
+	{ "POST", "/api/v1/recon/tasks/{}/close", h_recon_close,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/budget", h_budget, AUTH_SESSION_CSRF },
+	{ "GET", "/api/v1/supply/items", h_supply_items, AUTH_SESSION },
+	{ "GET", "/api/v1/supply/gaps", h_supply_gaps, AUTH_SESSION },
+	{ "GET", "/api/v1/supply/list", h_supply_list, AUTH_SESSION },
+	{ "PUT", "/api/v1/supply/stock", h_supply_stock_put,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/supply/stock/import", h_supply_stock_import,
+	    AUTH_SESSION_CSRF },
+	{ "POST", "/api/v1/supply/issue", h_supply_issue, AUTH_SESSION_CSRF },
+	/* issue 14: the API's own description (data/openapi.json) */
+	{ "GET", "/api/v1/openapi.json", h_openapi, AUTH_NONE },
+};
+
+const struct route *
+router_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
+
+/* Matches path against pattern; "{}" takes one segment of [A-Za-z0-9_-]
+ * (at most 79 bytes) into r->params. */
+static int
+match(struct req *r, const char *pattern, const char *path)
+{
+	size_t n = 0, len;
+
+	while (*pattern && *path) {
+		if (strncmp(pattern, "{}", 2) == 0) {
+			len = strcspn(path, "/");
+			if (len == 0 || len >= sizeof(r->params[0]) ||
+			    n == HTTP_MAX_PARAMS ||
+			    strspn(path, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") < len ||
+			    strncmp(path, "..", 2) == 0)
+				return 0;
+			memcpy(r->params[n], path, len);
+			r->params[n++][len] = '\0';
+			path += len;
+			pattern += 2;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return 0;
+	}
+	if (*pattern != '\0' || *path != '\0')
+		return 0;
+	r->nparams = n;
+	return 1;
+}
+
+const struct route *
+router_match(struct req *r, const char *path, int *method_allowed)
+{
+	size_t i;
+
+	*method_allowed = 0;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!match(r, routes[i].pattern, path))
+			continue;
+		if (strcmp(routes[i].method, r->method) == 0)
+			return &routes[i];
+		*method_allowed = 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,552 @@
+/*
+ * server.c - libmicrohttpd glue: threads, request bodies, dispatch,
+ * static files, the access log and graceful shutdown.
+ */
+#include "server/http_int.h"
+#include "stats/statsd.h"
+#include "server/recond.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/mem.h"
+#include "crypto/crypto.h"
+#include "server/auditq.h"
+#include "server/session.h"
+#include "server/session_self.h"
+#include "lib/log.h"
+
+static pthread_key_t	store_key;
+static pthread_once_t	store_once = PTHREAD_ONCE_INIT;
+static _Atomic long	in_flight;
+static _Atomic unsigned long request_seq;
+/* Request ids: a random prefix of this process (letters only, so an id
+ * never holds a long run of digits) and a counter, unique across
+ * restarts. */
+static char		request_prefix[9];
+
+static void
+close_store(void *p)
+{
+	store_close(p);
+}
+
+static void
+make_key(void)
+{
+	pthread_key_create(&store_key, close_store);
+}
+
+/* This thread's database connection, opened on first use. */
+static struct store *
+thread_store(const struct app *app, struct lf_error *err)
+{
+	struct store *s;
+
+	pthread_once(&store_once, make_key);
+	if ((s = pthread_getspecific(store_key)) != NULL)
+		return s;
+	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
+		return NULL;
+	/* a GiB of cache per pool connection is too much: the OS page cache serves
+	 * what these caches miss */
+	if (store_set_cache(s, app->cfg->cache_mib, err) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	pthread_setspecific(store_key, s);
+	return s;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+client_address(struct MHD_Connection *c, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, len, "-");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)len);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)len);
+}
+
+/* Eight random letters a-z for this process's request ids. */
+static int
+request_id_prefix(void)
+{
+	unsigned char raw[8];
+	size_t i;
+
+	if (crypto_random(raw, sizeof(raw)) != 0)
+		return -1;
+	for (i = 0; i < sizeof(raw); i++)
+		request_prefix[i] = (char)('a' + raw[i] % 26);
+	request_prefix[sizeof(raw)] = '\0';
+	return 0;
+}
+
+static struct req *
+req_new(const struct app *app, struct MHD_Connection *c, const char *method,
+    const char *url)
+{
+	struct req *r = mem_calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->conn = c;
+	r->app = app;
+	r->method = method;
+	r->url = url;
+	r->start_us = now_us();
+	buf_init(&r->body, app->cfg->max_body);
+	snprintf(r->id, sizeof(r->id), "%s%08lx", request_prefix,
+	    (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL);
+	client_address(c, r->client, sizeof(r->client));
+	atomic_fetch_add(&in_flight, 1);
+	return r;
+}
+
+/* Content type by extension, for the web app's files. */
+static const char *
+mime(const char *path)
+{
+	static const struct {
+		const char	*ext;
+		const char	*type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".webmanifest", "application/manifest+json" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".woff2", "font/woff2" },
+	};
+	const char *dot = strrchr(path, '.');
+	size_t i;
+
+	for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static void
+security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; object-src 'none'; "
+	    "frame-ancestors 'none'; base-uri 'none'");
+}
+
+/*
+ * The web app's own files only: the top directory's files and those
+ * under app/ and vendor/, with an extension of the mime() table other
+ * than .json (package.json, package-lock.json), and names of letters,
+ * digits, . _ - / with no "..", "//" or name starting with a dot. A NUL
+ * or an undecodable escape in the URL never reaches here (unescape()).
+ * Returns 0 with the file's path in out.
+ */
+static int
+static_path(const struct app *app, const char *url, char *out, size_t len)
+{
+	static const char *const dirs[] = { "/app/", "/vendor/" };
+	const char *p, *dot, *slash;
+	size_t i;
+	int n, in_dir = 0;
+
+	if (strcmp(url, "/") == 0)
+		url = "/index.html";
+	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL ||
+	    strstr(url, "/.") != NULL)
+		return -1;
+	for (p = url; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-' || *p == '/'))
+			return -1;
+	slash = strrchr(url, '/');
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strncmp(url, dirs[i], strlen(dirs[i])) == 0)
+			in_dir = 1;
+	if (slash != url && !in_dir)
+		return -1;
+	dot = strrchr(url, '.');
+	if (dot == NULL || dot < slash || strcmp(dot, ".json") == 0 ||
+	    strcmp(mime(url), "application/octet-stream") == 0)
+		return -1;
+	n = snprintf(out, len, "%s%s", app->cfg->web, url);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static enum MHD_Result
+serve_static(struct req *r)
+{
+	struct MHD_Response *resp;
+	struct stat sb;
+	char path[2048];
+	int fd;
+
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+		return reply_error(r, 405, "method_not_allowed", "",
+		    "方法不允许 (method not allowed)");
+	if (static_path(r->app, r->url, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return reply_error(r, 404, "not_found", "", "未找到 (not found)");
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (resp = MHD_create_response_from_fd((uint64_t)sb.st_size,
+	    fd)) == NULL) {
+		close(fd);
+		return reply_error(r, 404, "not_found", "", "未找到 (not found)");
+	}
+	MHD_add_response_header(resp, "Content-Type", mime(path));
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	security_headers(resp);
+	return reply_queue(r, 200, resp);
+}
+
+static enum MHD_Result
+dispatch(struct req *r)
+{
+	const struct route *rt;
+	struct lf_error err;
+	char path[512];
+	int allowed = 0;
+	const char *q;
+
+	if (r->too_big)
+		return reply_error(r, 413, "too_large", "", "请求过大 (request "
+		    "body larger than %zu bytes)", r->app->cfg->max_body);
+	snprintf(path, sizeof(path), "%s", r->url);
+	if ((q = strchr(path, '?')) != NULL)
+		path[q - path] = '\0';
+	if (strncmp(path, "/api/", 5) != 0)
+		return serve_static(r);
+	if ((rt = router_match(r, path, &allowed)) == NULL)
+		return allowed ? reply_error(r, 405, "method_not_allowed", "",
+		    "方法不允许 (method not allowed)") : reply_error(r, 404,
+		    "not_found", "", "未找到 (no such API path)");
+	lf_error_clear(&err);
+	if ((r->s = thread_store(r->app, &err)) == NULL)
+		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
+		    "(database unavailable)");
+	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
+		enum MHD_Result res;
+
+		/* self-service routes take only the lf_self cookie */
+		if (self_require(r, rt->auth == AUTH_SELF_CSRF, &res) != 0)
+			return res;
+	} else if (rt->auth != AUTH_NONE) {
+		enum MHD_Result res;
+
+		if (session_require(r, rt->auth == AUTH_SESSION_CSRF,
+		    &res) != 0)
+			return res;
+	}
+	return rt->fn(r);
+}
+
+void
+http_hold(struct req *r)
+{
+	atomic_fetch_add(&r->holds, 1);
+}
+
+void
+http_release(struct req *r)
+{
+	if (atomic_fetch_sub(&r->holds, 1) == 1)
+		MHD_resume_connection(r->conn);
+}
+
+/* Sends the answer the handler left, now that the request's audit entries
+ * are durable; a failed gating entry turns it into 503. */
+static enum MHD_Result
+send_answer(struct req *r)
+{
+	enum MHD_Result rc;
+
+	if (atomic_load(&r->audit_failed) && r->resp != NULL) {
+		MHD_destroy_response(r->resp);
+		r->resp = NULL;
+		r->result = reply_error(r, 503, "audit", "", "审计日志不可用 "
+		    "(audit log unavailable)");
+	}
+	if (r->result != MHD_YES || r->resp == NULL)
+		return MHD_NO;
+	rc = MHD_queue_response(r->conn, r->status, r->resp);
+	MHD_destroy_response(r->resp);
+	r->resp = NULL;
+	return rc;
+}
+
+/* Runs the handler. When audit entries it made are still on their way to
+ * disk, the connection is suspended (this thread goes on with other
+ * connections) and the writer's last release resumes it: MHD then calls
+ * on_request again, which sends the answer. */
+static enum MHD_Result
+handle(struct req *r)
+{
+	atomic_store(&r->holds, 1);
+	r->result = dispatch(r);
+	if (atomic_load(&r->holds) == 1)
+		return send_answer(r);
+	r->parked = 1;
+	MHD_suspend_connection(r->conn);
+	http_release(r);
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	struct req *r = *req_cls;
+
+	(void)version;
+	if (r == NULL) {
+		if ((r = req_new(cls, c, method, url)) == NULL)
+			return MHD_NO;
+		*req_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!r->too_big && buf_add(&r->body, upload, *upload_size))
+			r->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->parked) {
+		r->parked = 0;
+		return send_answer(r);
+	}
+	return handle(r);
+}
+
+/* Access log: no personal data (paths hold opaque ids only; the query
+ * string is left out). */
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *req_cls;
+	char path[256];
+	size_t n;
+
+	(void)cls;
+	(void)c;
+	if (r == NULL)
+		return;
+	n = strcspn(r->url, "?");
+	snprintf(path, sizeof(path), "%.*s", (int)(n < 200 ? n : 200), r->url);
+	log_info("access id=%s client=%s user=%s method=%s path=%s status=%u "
+	    "us=%lld%s", r->id, r->client, r->authed ? r->who.login : "-",
+	    r->method, path, r->status, (long long)(now_us() - r->start_us),
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+	if (r->resp != NULL)
+		MHD_destroy_response(r->resp);
+	buf_free(&r->body);
+	mem_free(r);
+	*req_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static int
+parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	long port;
+	char *end;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || port < 0 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/*
+ * URL decoding (libmicrohttpd's own, MHD_http_unescape()), except that a
+ * text holding an escaped NUL (%00) is left as it came: decoded, the NUL
+ * would cut the path short ("index.html%00.js" would name index.html),
+ * while left alone its '%' fails every path check (404).
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *uri)
+{
+	const char *p;
+
+	(void)cls;
+	(void)c;
+	for (p = strchr(uri, '%'); p != NULL; p = strchr(p + 1, '%'))
+		if (p[1] == '0' && p[2] == '0')
+			return strlen(uri);
+	return MHD_http_unescape(uri);
+}
+
+/* libmicrohttpd's own messages go through the log (and its masking). */
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_warnx("http: %s", msg);
+}
+
+static struct MHD_Daemon *
+start(const struct app *app, struct sockaddr_in *sa)
+{
+	const struct http_config *c = app->cfg;
+
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL, on_request, (void *)app,
+	    /* first, so that libmicrohttpd's messages about the options
+	     * after it go through the masking logger too */
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_END);
+}
+
+static void
+announce(const struct http_config *c, struct MHD_Daemon *d,
+    const struct sockaddr_in *sa)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d,
+	    MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = di ? di->port : ntohs(sa->sin_port);
+	char host[64];
+	FILE *fp;
+
+	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof(host));
+	printf("liangfu: serving %s on http://%s:%u/ (%d threads)\n", c->db,
+	    host, port, c->threads);
+	fflush(stdout);
+	if (c->port_file[0] != '\0' && (fp = fopen(c->port_file, "w"))) {
+		fprintf(fp, "%u\n", port);
+		fclose(fp);
+	}
+}
+
+/* Stops accepting, lets requests in flight finish (up to 10 s), stops. */
+static void
+drain(struct MHD_Daemon *d)
+{
+	int i;
+
+	MHD_quiesce_daemon(d);
+	for (i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+		usleep(10000);
+	MHD_stop_daemon(d);
+}
+
+int
+http_serve(const struct http_config *c, const struct catalog *cat,
+    const struct regions *rs, const struct policies *ps,
+    const struct disaster *dis)
+{
+	struct app app = { c, cat, rs, ps, dis };
+	struct sockaddr_in sa;
+	struct MHD_Daemon *d;
+	struct lf_error err;
+	sigset_t set;
+	int sig;
+
+	if (request_id_prefix() != 0) {
+		log_warnx("no random numbers for request ids");
+		return -1;
+	}
+	if (parse_listen(c->listen, &sa) != 0) {
+		log_warnx("listen %s: expected IPv4 address:port", c->listen);
+		return -1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	lf_error_clear(&err);
+	if (auditq_start(&app, &err) != 0) {
+		log_warnx("audit writer: %s", err.message);
+		return -1;
+	}
+	if (statsd_start(&app, c->stats_years, &err) != 0) {
+		log_warnx("statistics: %s", err.message);
+		auditq_stop();
+		return -1;
+	}
+	if (recond_start(&app, c->roster_keep_days, &err) != 0) {
+		log_warnx("roster eraser: %s", err.message);
+		auditq_stop();
+		statsd_stop();
+		return -1;
+	}
+	if ((d = start(&app, &sa)) == NULL) {
+		log_warn("cannot listen on %s", c->listen);
+		recond_stop();
+		auditq_stop();
+		statsd_stop();
+		return -1;
+	}
+	announce(c, d, &sa);
+	sigwait(&set, &sig);
+	log_info("signal %d: finishing requests in flight, then stopping",
+	    sig);
+	drain(d);
+	recond_stop();
+	auditq_stop();
+	statsd_stop();
+	return 0;
+}
