@@ -43,11 +43,17 @@ start() {
 	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
 	    --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
 		cat "$dir/initdb.log" >&2; exit 1; }
+	# a port another process took meanwhile (or no ss): try the next
 	port=$(free_port)
-	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off \
-	    -c full_page_writes=off -c max_connections=60" start >/dev/null || {
-		cat "$dir/server.log" >&2; exit 1; }
+	tries=0
+	until as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -t 60 -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
+	    -c fsync=off -c full_page_writes=off -c max_connections=60" \
+	    start >/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 5 ] || { cat "$dir/server.log" >&2; exit 1; }
+		port=$((port + 7))
+	done
 	psql="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $port -U postgres"
 	$psql -d postgres <<SQL
 CREATE ROLE liangfu_owner LOGIN NOSUPERUSER NOBYPASSRLS;

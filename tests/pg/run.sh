@@ -133,5 +133,9 @@ expect 1 "second load of the same persons refused" -- "$bin" seed "$owner" --per
 contains err "adds new persons only" "the refusal names why"
 equal "$(sqlo 'SELECT count(*) FROM persons')" "$N" "nothing half-written"
 
+$LF_PG_PSQL -U postgres -d postgres -c "CREATE DATABASE empty OWNER liangfu_owner"
+expect 1 "seed before init refused" -- "$bin" seed "${owner%/liangfu}/empty" --persons 10 --years $Y
+contains err "run liangfu init first" "the refusal names what to do"
+
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
