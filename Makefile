@@ -161,6 +161,7 @@ bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/st
 	@sh bench/api.sh
 	@sh bench/quality.sh
 	@sh bench/insight.sh
+	@sh bench/pg.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
