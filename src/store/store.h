@@ -5,7 +5,9 @@
  * SQL; store_sqlite.c implements them over one SQLite file (WAL,
  * synchronous=FULL, foreign keys on). The survey table's columns are
  * generated from the field catalog; a catalog that gains items gains
- * columns when the store is next opened.
+ * columns when the store is next opened. A "postgresql://" location keeps
+ * the rows in PostgreSQL instead (store/pg/pg_int.h); only some verbs run
+ * there yet (store_open_any() below, docs/postgresql.md).
  *
  * Secrets: ID numbers and phone numbers are stored sealed with SM4-CTR +
  * HMAC-SM3 (crypto.h) and bound to their row and column, with a keyed SM3
