@@ -83,17 +83,16 @@ survey_text(const struct catalog *cat, const PGresult *res, struct record *r,
 	size_t i;
 	int col = PC_FIELDS;
 
-	for (i = 0; i < cat->nfields; i++, col++) {
-		if (cat->fields[i].secret) {
-			col--;
-			continue;
-		}
+	for (i = 0; i < cat->nfields; i++) {
+		if (cat->fields[i].secret)
+			continue;	/* not selected */
 		if (!PQgetisnull(res, 0, col)) {
 			if (field_text(r, &cat->fields[i], PQgetvalue(res, 0,
 			    col), id, err) != 0)
 				return -1;
 		} else if (r->set[i])
 			record_unset(r, (int)i);
+		col++;
 	}
 	return 0;
 }
