@@ -74,6 +74,9 @@ int64_t	store_pragma_get(sqlite3 *db, const char *name, int64_t dflt);
  * SQLite's result code. */
 int	store_pragma_set(sqlite3 *db, const char *name, int64_t v);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
+/* store_count()'s statement for what ("persons", "surveys", "history")
+ * into sql; -1 with code "usage" for another name. */
+int	store_count_sql(const char *what, char sql[64], struct lf_error *err);
 /* A new opaque person id (STORE_UID_LEN hex digits); 0 or -1. */
 int	store_new_uid(char out[STORE_UID_LEN + 1]);
 /* Steps a statement that returns no row, then resets it. */

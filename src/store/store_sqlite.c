@@ -367,6 +367,16 @@ store_set_cache(struct store *s, int mib, struct lf_error *err)
 	return 0;
 }
 
+/* The records a put needs besides the caller's. */
+static int
+scratch_new(struct store *s, struct lf_error *err)
+{
+	if ((s->old = record_new(s->cat)) == NULL ||
+	    (s->prep = store_prep_new(s->cat)) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	return 0;
+}
+
 int
 store_open(const char *path, const struct catalog *cat,
     const struct regions *regions, struct store **out, struct lf_error *err)
@@ -412,11 +422,8 @@ store_open(const char *path, const struct catalog *cat,
 	/* issue 16: reconciliation, need-supply matching */
 	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
-	if ((s->old = record_new(cat)) == NULL ||
-	    (s->prep = store_prep_new(cat)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+	if (scratch_new(s, err) != 0)
 		goto fail;
-	}
 	*out = s;
 	return 0;
 fail:
@@ -438,11 +445,8 @@ store_open_any(const char *path, const struct catalog *cat,
 	s->regions = regions;
 	if (pg_store_open(s, path, err) != 0 || person_fields(s, err) != 0)
 		goto fail;
-	if ((s->old = record_new(cat)) == NULL ||
-	    (s->prep = store_prep_new(cat)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+	if (scratch_new(s, err) != 0)
 		goto fail;
-	}
 	*out = s;
 	return 0;
 fail:

@@ -225,18 +225,12 @@ int
 pg_count(struct store *s, const char *what, int64_t *n,
     struct lf_error *err)
 {
-	static const char *const tables[] = { "persons", "surveys", "history" };
 	char sql[64];
 	PGresult *r;
-	size_t i;
 	int own;
 
-	for (i = 0; i < 3; i++)
-		if (strcmp(what, tables[i]) == 0)
-			break;
-	if (i == 3)
-		return lf_error_set(err, "usage", "", "unknown table %s", what);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+	if (store_count_sql(what, sql, err) != 0)
+		return -1;
 	if ((own = pg_tx_begin(s, 0, err)) < 0)
 		return -1;
 	if (pg_query(s->pg->conn, sql, 0, NULL, &r, "count", err) != 0) {
