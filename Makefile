@@ -6,7 +6,7 @@ CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 BASE    := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -pthread -Isrc $(WARN)
-LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lxlsxwriter -lm -pthread
+LIBS    := -lmicrohttpd -linih -lsodium -lsqlite3 -lcrypto -ljansson -lxlsxwriter -lpq -lm -pthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRCS    := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -17,7 +17,7 @@ TOBJS   := $(patsubst src/%.c,build/test/%.o,$(LIBSRC)) $(patsubst src/%.S,build
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(sort $(wildcard tests/unit/test_*.c)))
 DATA    := $(wildcard data/*.tsv) data/openapi.json
 
-.PHONY: all deps deps-test test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak
+.PHONY: all deps deps-test test unit-test cli-test api-test fuzz-replay fuzz demo bench clean rel-test soak pg-test
 all: deps liangfu web
 
 deps:
@@ -69,7 +69,7 @@ build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
 
-test: deps-test all unit-test cli-test api-test fuzz-replay rel-test test-e2e
+test: deps-test all unit-test cli-test api-test fuzz-replay rel-test pg-test test-e2e
 
 unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -168,6 +168,7 @@ bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/st
 	@sh bench/quality.sh
 	@sh bench/insight.sh
 	@sh bench/engine.sh
+	@sh bench/pg.sh
 
 build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
@@ -214,3 +215,13 @@ build/bench/layout: bench/layout.c build/rel/liblf.a
 build/bench/loadfloor: bench/loadfloor.c
 	@mkdir -p build/bench
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< -lsqlite3
+# ---- PostgreSQL (issue 18) ----
+# A throwaway PostgreSQL 15 (tests/pg/pg.sh: initdb into a temporary
+# folder, loopback port, stopped at the end even on failure) runs the
+# PostgreSQL slice: init, seed (binary COPY) and stats give the same
+# statistics JSON as SQLite; row-level security confines the app role.
+build/test/test_pg_rls: tests/pg/test_pg_rls.c build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ $< build/test/liblf.a $(LIBS)
+
+pg-test: build/test/liangfu build/test/test_pg_rls
+	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls

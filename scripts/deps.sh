@@ -8,7 +8,7 @@
 set -eu
 PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
-sqlite3 libcurl4-openssl-dev unzip jq curl wrk"
+sqlite3 libcurl4-openssl-dev unzip jq curl wrk postgresql-15 libpq-dev"
 E2E_PKGS="chromium fonts-wqy-zenhei"
 # make bench only: nginx serves the static baseline of bench/api.sh,
 # /usr/bin/time gives peak RSS

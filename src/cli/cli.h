@@ -75,6 +75,9 @@ int	cli_findings_recheck(struct store *s, struct cli_env *env, int year,
 /* Opens the database at path. 0 or -1 (printed). */
 int	cli_store_open(const char *path, struct cli_env *env,
 	    struct store **out);
+/* The same, for commands that also run on PostgreSQL (store_open_any). */
+int	cli_store_open_any(const char *path, struct cli_env *env,
+	    struct store **out);
 /* "cli:<login>" for history records; static storage. */
 const char *cli_actor(void);
 /* Prints "liangfu: <message>" for err on stderr; returns 1. */

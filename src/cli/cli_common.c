@@ -94,6 +94,21 @@ cli_store_open(const char *path, struct cli_env *env, struct store **out)
 	return 0;
 }
 
+int
+cli_store_open_any(const char *path, struct cli_env *env,
+    struct store **out)
+{
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	if (store_open_any(path, env->cat,
+	    env->regions, out, &err) != 0) {
+		cli_fail(&err);
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 cli_actor(void)
 {

@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -21,8 +22,14 @@ cmd_init(int argc, char **argv)
 	cli_env_free(&env);
 	if (rc != 0)
 		return cli_fail(&err);
-	printf("created %s and key file %s.key (keep the key file safe and "
-	    "private: without it the ID and phone numbers cannot be read)\n",
-	    argv[1], argv[1]);
+	if (store_location_is_pg(argv[1]))
+		printf("created the registry's tables in PostgreSQL and key "
+		    "file %s (keep the key file safe and private: without it "
+		    "the ID and phone numbers cannot be read)\n",
+		    getenv("LIANGFU_KEY_FILE"));
+	else
+		printf("created %s and key file %s.key (keep the key file "
+		    "safe and private: without it the ID and phone numbers "
+		    "cannot be read)\n", argv[1], argv[1]);
 	return 0;
 }

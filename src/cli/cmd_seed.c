@@ -254,11 +254,13 @@ cmd_seed(int argc, char **argv)
 		return 1;
 	}
 	lf_error_clear(&err);
-	if (stat(db, &sb) != 0 && store_create(db, env.cat, &err) != 0) {
+	/* a PostgreSQL registry is made by liangfu init (no file to stat) */
+	if (!store_location_is_pg(db) && stat(db, &sb) != 0 &&
+	    store_create(db, env.cat, &err) != 0) {
 		cli_env_free(&env);
 		return cli_fail(&err);
 	}
-	if (cli_store_open(db, &env, &s) != 0) {
+	if (cli_store_open_any(db, &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

@@ -21,6 +21,7 @@
  */
 #include "stats/stats_load.h"
 #include "store/store_int.h"
+#include "store/pg/pg_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -909,6 +910,8 @@ stats_load(struct store *s, struct stats *st, const struct policies *ps,
 	int64_t lo, hi, cache;
 	int own, rc = -1;
 
+	if (s->pg != NULL)
+		return pg_stats_load(s, st, progress, arg, err);
 	if (codes_init(&c, s, ps, err) != 0)
 		return -1;
 	/* a load visits every page once: keep them from filling the cache */

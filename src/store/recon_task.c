@@ -172,6 +172,9 @@ recon_counts(struct store *s, const struct region *in, recon_count_fn fn,
 	sqlite3_stmt *st;
 	int step, rc = 0;
 
+	/* PostgreSQL keeps no reconciliation table yet (docs/postgresql.md): none */
+	if (s->pg != NULL)
+		return 0;
 	store_region_range(in, lo, hi);
 	if (sqlite3_prepare_v2(s->db, "SELECT substr(region, 1, ?3), finding,"
 	    " count(*) FROM recon_tasks WHERE open = 1 AND region >= ?1 AND "

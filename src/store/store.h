@@ -7,7 +7,10 @@
  * out by the field catalog (packrec.h); a catalog that gains items gains
  * a catalog version when the store is next opened, and older records stay
  * readable. A database of the old one-column-per-item layout is migrated
- * when first opened (progress on stderr).
+ * when first opened (progress on stderr). A "postgresql://" location keeps
+ * the rows in PostgreSQL instead (store/pg/pg_int.h), with the survey as
+ * typed columns generated from the catalog; only some verbs run there yet
+ * (store_open_any() below, docs/postgresql.md).
  *
  * Secrets: every catalog item marked secret - ID numbers, disability
  * certificate numbers (they contain the ID number) and phone numbers - is
@@ -67,7 +70,10 @@ struct store_person {
 const char *store_person_shown_id(const struct store_person *p);
 
 /* Creates a new database at path and its key file path.key; both must not
- * exist. The schema follows the catalog. */
+ * exist. The schema follows the catalog. A location starting
+ * "postgresql://" or "postgres://" creates the registry's tables in that
+ * PostgreSQL database instead (which must hold none yet), and the key
+ * file at the path in the environment variable LIANGFU_KEY_FILE. */
 int	store_create(const char *path, const struct catalog *cat,
 	    struct lf_error *err);
 
@@ -76,6 +82,33 @@ int	store_create(const char *path, const struct catalog *cat,
 int	store_open(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,
 	    struct lf_error *err);
+/*
+ * Like store_open(), and a PostgreSQL location opens too (store_open()
+ * refuses it with code "unsupported"). On PostgreSQL only these verbs
+ * work so far (docs/postgresql.md): store_prepare(), store_begin_bulk(),
+ * store_write() inside it (new persons only), store_commit(),
+ * store_rollback(), store_count(), store_close(), stats_load() and the
+ * report sections of `liangfu stats`; a caller opening with this function
+ * uses no other verb on such a store.
+ */
+int	store_open_any(const char *path, const struct catalog *cat,
+	    const struct regions *regions, struct store **out,
+	    struct lf_error *err);
+/*
+ * Confines every later read and write of a PostgreSQL store to the rows
+ * of region (2..12 digits; a village confines to its county): each
+ * transaction sets liangfu.region (SET LOCAL) and row-level security
+ * hides every other county's persons, surveys and history from the
+ * application's role (liangfu_app), whatever the query asks. The caller
+ * gives the authenticated user's region. On SQLite it only checks the
+ * code: the C access checks alone confine reads there.
+ */
+int	store_set_scope(struct store *s, const char *region,
+	    struct lf_error *err);
+/* 1 when location names a PostgreSQL database ("postgresql://..."). */
+int	store_location_is_pg(const char *location);
+/* 1 when the store keeps its rows in PostgreSQL. */
+int	store_is_pg(const struct store *s);
 void	store_close(struct store *s);
 /* The catalog the store was opened with. */
 const struct catalog *store_catalog(const struct store *s);

@@ -27,8 +27,11 @@ enum stmt_id {
 	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS
 };
 
+struct pgstore;
+
 struct store {
-	sqlite3			*db;
+	sqlite3			*db;		/* NULL on PostgreSQL */
+	struct pgstore		*pg;		/* store/pg/pg_int.h, or NULL */
 	const struct catalog	*cat;
 	const struct regions	*regions;
 	struct crypto_keys	*keys;
@@ -90,6 +93,11 @@ int64_t	store_pragma_get(sqlite3 *db, const char *name, int64_t dflt);
  * SQLite's result code. */
 int	store_pragma_set(sqlite3 *db, const char *name, int64_t v);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
+/* store_count()'s statement for what ("persons", "surveys", "history")
+ * into sql; -1 with code "usage" for another name. */
+int	store_count_sql(const char *what, char sql[64], struct lf_error *err);
+/* A new opaque person id (STORE_UID_LEN hex digits); 0 or -1. */
+int	store_new_uid(char out[STORE_UID_LEN + 1]);
 /* Steps a statement that returns no row, then resets it. */
 int	store_step_done(struct store *s, enum stmt_id id, const char *what,
 	    struct lf_error *err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/date.h"
+#include "store/pg/pg_int.h"
 #include "store/store_diff.h"
 
 struct person_row {
@@ -50,8 +51,8 @@ person_find(struct store *s, const unsigned char *hash, struct person_row *p,
 	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
 }
 
-static int
-new_uid(char out[STORE_UID_LEN + 1])
+int
+store_new_uid(char out[STORE_UID_LEN + 1])
 {
 	static const char hexd[] = "0123456789abcdef";
 	unsigned char raw[STORE_UID_LEN / 2];
@@ -88,7 +89,7 @@ person_insert(struct store *s, const struct store_prep *prep,
 	person_from_record(s, prep->r, p);
 	p->status = put->status ? put->status : PERSON_ACTIVE;
 	p->version = 1;
-	if (new_uid(p->uid) != 0)
+	if (store_new_uid(p->uid) != 0)
 		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
 		    "bytes for the person's id)");
 	sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_STATIC);
@@ -340,6 +341,8 @@ store_write(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
 	memset(res, 0, sizeof(*res));
+	if (s->pg != NULL)
+		return pg_write(s, prep, res, err);
 	if (s->bulk)
 		return put_rows(s, prep, res, err);
 	if (store_step_done(s, ST_SAVEPOINT, "savepoint", err) != 0)

@@ -2,6 +2,7 @@
  * store_read.c - lookups, scans and history reads.
  */
 #include "store/store_int.h"
+#include "store/pg/pg_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -381,21 +382,32 @@ store_region_range(const struct region *r, char lo[24], char hi[24])
 }
 
 int
-store_count(struct store *s, const char *what, int64_t *n,
-    struct lf_error *err)
+store_count_sql(const char *what, char sql[64], struct lf_error *err)
 {
 	static const char *const tables[] = { "persons", "surveys", "history" };
-	char sql[64];
-	sqlite3_stmt *st;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < 3; i++)
 		if (strcmp(what, tables[i]) == 0)
 			break;
 	if (i == 3)
 		return lf_error_set(err, "usage", "", "unknown table %s", what);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", tables[i]);
+	snprintf(sql, 64, "SELECT count(*) FROM %s", tables[i]);
+	return 0;
+}
+
+int
+store_count(struct store *s, const char *what, int64_t *n,
+    struct lf_error *err)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->pg != NULL)
+		return pg_count(s, what, n, err);
+	if (store_count_sql(what, sql, err) != 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "count", err);
 	rc = sqlite3_step(st);

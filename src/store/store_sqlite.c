@@ -3,6 +3,7 @@
  */
 #include "store/store_int.h"
 #include "store/stats_gen.h"
+#include "store/pg/pg_int.h"
 #include "store/recon.h"
 #include "store/supply_store.h"
 
@@ -171,6 +172,8 @@ store_create(const char *path, const struct catalog *cat,
 	struct stat sb;
 	int rc = -1;
 
+	if (pg_location(path))
+		return pg_store_create(path, cat, err);
 	memset(&s, 0, sizeof(s));
 	sqlite_setup();
 	if (keyfile_path(path, key, sizeof(key)) != 0)
@@ -347,15 +350,29 @@ store_set_cache(struct store *s, int mib, struct lf_error *err)
 	return 0;
 }
 
+/* The records a put needs besides the caller's. */
+static int
+scratch_new(struct store *s, struct lf_error *err)
+{
+	if ((s->old = record_new(s->cat)) == NULL ||
+	    (s->prep = store_prep_new(s->cat)) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	return 0;
+}
+
 int
 store_open(const char *path, const struct catalog *cat,
     const struct regions *regions, struct store **out, struct lf_error *err)
 {
-	struct store *s = mem_calloc(1, sizeof(*s));
+	struct store *s;
 	char key[4096], msg[256];
 
+	if (pg_location(path))
+		return lf_error_set(err, "unsupported", "", "该命令尚不支持 "
+		    "PostgreSQL (this command does not run on PostgreSQL yet; "
+		    "init, seed and stats do: see docs/postgresql.md)");
 	sqlite_setup();
-	if (s == NULL)
+	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
 		return lf_error_set(err, "no_memory", "", "内存不足");
 	s->cat = cat;
 	s->regions = regions;
@@ -391,11 +408,8 @@ store_open(const char *path, const struct catalog *cat,
 	/* issue 16: reconciliation, need-supply matching */
 	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
-	if ((s->old = record_new(cat)) == NULL ||
-	    (s->prep = store_prep_new(cat)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+	if (scratch_new(s, err) != 0)
 		goto fail;
-	}
 	*out = s;
 	return 0;
 fail:
@@ -409,6 +423,54 @@ store_catalog(const struct store *s)
 	return s->cat;
 }
 
+int
+store_open_any(const char *path, const struct catalog *cat,
+    const struct regions *regions, struct store **out, struct lf_error *err)
+{
+	struct store *s;
+
+	if (!pg_location(path))
+		return store_open(path, cat, regions, out, err);
+	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	s->cat = cat;
+	s->regions = regions;
+	if (pg_store_open(s, path, err) != 0 || person_fields(s, err) != 0)
+		goto fail;
+	if (scratch_new(s, err) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+int
+store_set_scope(struct store *s, const char *region, struct lf_error *err)
+{
+	size_t n = strlen(region);
+
+	if (s->pg != NULL)
+		return pg_set_scope(s, region, err);
+	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
+		return lf_error_set(err, "invalid", "region", "区划代码无效 "
+		    "(a region code has 2 to 12 digits)");
+	return 0;
+}
+
+int
+store_location_is_pg(const char *location)
+{
+	return pg_location(location);
+}
+
+int
+store_is_pg(const struct store *s)
+{
+	return s->pg != NULL;
+}
+
 void
 store_close(struct store *s)
 {
@@ -416,6 +478,14 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->pg != NULL) {
+		pg_store_close(s);
+		crypto_keys_free(s->keys);
+		record_free(s->old);
+		store_prep_free(s->prep);
+		mem_free(s);
+		return;
+	}
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_finalize(s->audit_st[0]);
@@ -528,6 +598,8 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 {
 	int empty;
 
+	if (s->pg != NULL)
+		return pg_begin_bulk(s, err);
 	leave_wal_if_empty(s);
 	if (store_begin(s, err) != 0) {
 		back_to_wal(s);
@@ -553,6 +625,8 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 int
 store_commit(struct store *s, struct lf_error *err)
 {
+	if (s->pg != NULL)
+		return pg_commit(s, err);
 	if (s->reindex && exec(s, schema_index_sql, err) != 0)
 		return -1;
 	s->reindex = 0;
@@ -566,6 +640,10 @@ store_commit(struct store *s, struct lf_error *err)
 void
 store_rollback(struct store *s)
 {
+	if (s->pg != NULL) {
+		pg_rollback(s);
+		return;
+	}
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = s->bulk = s->reindex = 0;

@@ -111,6 +111,9 @@ collect(struct store *s, int year, const struct region *in,
 
 	if (by == SUP_BY_REGION && in->level < RL_VILLAGE)
 		digits = region_level_digits(in->level + 1);
+	/* PostgreSQL keeps no spot-check table yet (docs/postgresql.md): none */
+	if (s->pg != NULL)
+		return 0;
 	if (sqlite3_prepare_v2(s->db, tally_sql, -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "precision", err);
 	store_region_range(in, lo, hi);

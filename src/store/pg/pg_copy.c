@@ -1,0 +1,276 @@
+/*
+ * pg_copy.c - prepared puts as binary COPY rows (pg_int.h).
+ *
+ * A bulk transaction gathers the rows of new persons and their surveys
+ * in two buffers in PostgreSQL's binary COPY format and sends them, the
+ * persons first, every FLUSH_ROWS puts and at commit. Person ids come
+ * from persons_id_seq, taken ID_BLOCK at a time. The bulk path adds new
+ * persons only: a person already registered (same ID number in the same
+ * county) fails on the unique key, naming no value, and the transaction
+ * rolls back as a whole. Single writes (store_write() outside a bulk
+ * transaction) are not implemented on PostgreSQL yet.
+ */
+#include "store/pg/pg_int.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/date.h"
+
+#define FLUSH_ROWS	4096
+#define ID_BLOCK	1024
+#define PG_EPOCH_DAYS	10957		/* 2000-01-01 in days since 1970 */
+
+static const char copy_header[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+#define COPY_HEADER_LEN	19
+
+static const char persons_copy[] = "COPY persons (city, county, id, uid, "
+	"id_hash, id_enc, name, gender, birth_date, region, status, version, "
+	"created_at, created_by, updated_at, updated_by) FROM STDIN "
+	"(FORMAT binary)";
+
+static int
+put_be(struct buf *b, uint64_t v, int bytes)
+{
+	unsigned char o[8];
+	int i;
+
+	for (i = 0; i < bytes; i++)
+		o[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+	return buf_add(b, o, (size_t)bytes);
+}
+
+/* A field of n bytes at p; p NULL: SQL NULL. */
+static int
+put_field(struct buf *b, const void *p, size_t n)
+{
+	if (p == NULL)
+		return put_be(b, 0xffffffffu, 4);
+	return put_be(b, (uint32_t)n, 4) || buf_add(b, p, n) ? -1 : 0;
+}
+
+static int
+put_text(struct buf *b, const char *s)
+{
+	return put_field(b, s, strlen(s));
+}
+
+static int
+put_int(struct buf *b, int64_t v, int bytes)
+{
+	return put_be(b, (uint32_t)bytes, 4) || put_be(b, (uint64_t)v, bytes) ?
+	    -1 : 0;
+}
+
+/* now as a timestamptz: microseconds since 2000-01-01 UTC. */
+static int
+put_time(struct buf *b, time_t now)
+{
+	return put_int(b, ((int64_t)now - PG_EPOCH_DAYS * 86400LL) * 1000000,
+	    8);
+}
+
+/* One survey item: NULL when unset; secrets sealed and hashed. */
+static int
+put_item(struct buf *b, const struct store_prep *prep, const struct field *f)
+{
+	const struct record *r = prep->r;
+
+	if (!r->set[f->index])
+		return f->secret ? put_field(b, NULL, 0) ||
+		    put_field(b, NULL, 0) : put_field(b, NULL, 0);
+	if (f->secret)
+		return put_field(b, prep->blob[f->index],
+		    prep->blen[f->index]) || put_field(b,
+		    prep->hash[f->index], CRYPTO_HASH_LEN) ? -1 : 0;
+	switch (f->type) {
+	case FT_DATE:
+		return put_int(b, r->num[f->index] - PG_EPOCH_DAYS, 4);
+	case FT_ENUM:
+	case FT_BOOL:
+		return put_int(b, r->num[f->index], 4);
+	case FT_INT:
+	case FT_MULTI:
+	case FT_MONEY:
+	case FT_DECIMAL:
+		return put_int(b, r->num[f->index], 8);
+	default:
+		return put_text(b, r->str[f->index]);
+	}
+}
+
+static size_t
+survey_ncols(const struct catalog *cat)
+{
+	size_t i, n = 9;
+
+	for (i = 0; i < cat->nfields; i++)
+		n += cat->fields[i].secret ? 2 : 1;
+	return n;
+}
+
+/* The next person id from the sequence, ID_BLOCK at a time. */
+static int
+next_id(struct pgstore *p, int64_t *id, int64_t *left, struct lf_error *err)
+{
+	PGresult *r;
+
+	if (*left == 0) {
+		if (pg_query(p->conn, "SELECT min(v), count(*) FROM (SELECT "
+		    "nextval('persons_id_seq') AS v FROM generate_series(1, "
+		    "1024)) t", 0, NULL, &r, "person id", err) != 0)
+			return -1;
+		p->next_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		*left = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		PQclear(r);
+	}
+	*id = p->next_id++;
+	(*left)--;
+	return 0;
+}
+
+struct prow {
+	char		 city[5], county[7], region[13], birth[11];
+	char		 uid[STORE_UID_LEN + 1];
+	int64_t		 id;
+	int		 status;
+};
+
+static int
+person_row(struct store *s, const struct store_prep *prep,
+    const struct prow *w, time_t now)
+{
+	struct buf *b = &s->pg->persons;
+	const struct record *r = prep->r;
+
+	if (b->len == 0 && buf_add(b, copy_header, COPY_HEADER_LEN) != 0)
+		return -1;
+	return put_be(b, 16, 2) || put_text(b, w->city) ||
+	    put_text(b, w->county) || put_int(b, w->id, 8) ||
+	    put_text(b, w->uid) || put_field(b, prep->id_hash,
+	    CRYPTO_HASH_LEN) || put_field(b, prep->person_seal,
+	    prep->person_seal_len) || put_text(b, r->str[s->f_name]) ||
+	    put_int(b, r->num[s->f_gender], 2) ||
+	    put_int(b, r->num[s->f_birth] - PG_EPOCH_DAYS, 4) ||
+	    put_text(b, w->region) || put_int(b, w->status, 2) ||
+	    put_int(b, 1, 8) || put_time(b, now) || put_text(b, prep->actor) ||
+	    put_time(b, now) || put_text(b, prep->actor) ? -1 : 0;
+}
+
+static int
+survey_row(struct store *s, const struct store_prep *prep,
+    const struct prow *w, time_t now)
+{
+	struct buf *b = &s->pg->surveys;
+	size_t i;
+
+	if (b->len == 0 && buf_add(b, copy_header, COPY_HEADER_LEN) != 0)
+		return -1;
+	if (put_be(b, survey_ncols(s->cat), 2) || put_text(b, w->city) ||
+	    put_text(b, w->county) || put_int(b, w->id, 8) ||
+	    put_int(b, prep->put.year, 2) || put_int(b, 1, 8) ||
+	    put_time(b, now) || put_text(b, prep->actor) ||
+	    put_time(b, now) || put_text(b, prep->actor))
+		return -1;
+	for (i = 0; i < s->cat->nfields; i++)
+		if (put_item(b, prep, &s->cat->fields[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int
+pg_write(struct store *s, const struct store_prep *prep,
+    struct store_put_result *res, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	const char *reg = prep->r->str[s->f_region];
+	struct prow w;
+	time_t now = time(NULL);
+
+	memset(res, 0, sizeof(*res));
+	if (!p->bulk)
+		return lf_error_set(err, "unsupported", "", "PostgreSQL 暂只"
+		    "支持批量写入 (on PostgreSQL only bulk loads write yet; "
+		    "see docs/postgresql.md)");
+	if (strlen(reg) != 12)
+		return lf_error_set(err, "invalid", "hukou_region", "户籍地"
+		    "应为 12 位村级代码 (the village code must have 12 digits)");
+	memset(&w, 0, sizeof(w));
+	memcpy(w.region, reg, 12);
+	memcpy(w.county, reg, 6);
+	memcpy(w.city, reg, 4);
+	date_format((int)prep->r->num[s->f_birth], w.birth);
+	w.status = prep->put.status ? prep->put.status : PERSON_ACTIVE;
+	if (store_new_uid(w.uid) != 0)
+		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
+		    "bytes for the person's id)");
+	if (next_id(p, &w.id, &p->ids_left, err) != 0)
+		return -1;
+	if (person_row(s, prep, &w, now) != 0 ||
+	    survey_row(s, prep, &w, now) != 0)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	res->person_id = w.id;
+	memcpy(res->uid, w.uid, sizeof(res->uid));
+	res->created_person = res->created_survey = 1;
+	res->version = 1;
+	if (++p->pending >= FLUSH_ROWS)
+		return pg_copy_flush(s, err);
+	return 0;
+}
+
+/* The survey table's COPY statement, its columns from the catalog. */
+static int
+surveys_copy_sql(const struct catalog *cat, struct buf *b)
+{
+	size_t i;
+
+	if (buf_adds(b, "COPY surveys (city, county, person_id, year, version, "
+	    "created_at, created_by, updated_at, updated_by") != 0)
+		return -1;
+	for (i = 0; i < cat->nfields; i++)
+		if (cat->fields[i].secret ? buf_addf(b, ", %s_enc, %s_hash",
+		    cat->fields[i].code, cat->fields[i].code) :
+		    buf_addf(b, ", %s", cat->fields[i].code))
+			return -1;
+	return buf_adds(b, ") FROM STDIN (FORMAT binary)");
+}
+
+static int
+send_rows(struct store *s, struct buf *b, const char *sql, struct lf_error *err)
+{
+	int rc;
+
+	if (b->len == 0)
+		return 0;
+	if (put_be(b, 0xffff, 2) != 0)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	rc = pg_copy_send(s->pg->conn, sql, b->data, b->len, "COPY", err);
+	buf_reset(b);
+	if (rc != 0 && strstr(err->message, "duplicate key") != NULL)
+		return lf_error_set(err, "exists", "id_number", "PostgreSQL "
+		    "批量写入只能新增人员, 该身份证号已登记 (a bulk load on "
+		    "PostgreSQL adds new persons only: an ID number is already "
+		    "registered in its county)");
+	return rc;
+}
+
+int
+pg_copy_flush(struct store *s, struct lf_error *err)
+{
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 1 << 16);
+	if (surveys_copy_sql(s->cat, &sql) != 0) {
+		buf_free(&sql);
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	}
+	rc = send_rows(s, &s->pg->persons, persons_copy, err) != 0 ||
+	    send_rows(s, &s->pg->surveys, buf_str(&sql), err) != 0 ? -1 : 0;
+	buf_free(&sql);
+	s->pg->pending = 0;
+	return rc;
+}

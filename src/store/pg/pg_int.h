@@ -1,0 +1,116 @@
+/*
+ * pg_int.h - private to store/: the PostgreSQL backend (issue 18).
+ *
+ * A store whose location starts "postgresql://" or "postgres://" keeps
+ * its rows in PostgreSQL through libpq. struct store (store_int.h) then
+ * has db == NULL and pg set; the catalog, regions, keys and person item
+ * slots are filled as for SQLite, so store_prepare() (validation and
+ * sealing, no database) is shared. The backend implements persistence
+ * only: the schema (generated from the catalog, pg_schema.c), the bulk
+ * write of prepared puts with binary COPY (pg_copy.c) and the reading of
+ * a year for the statistics engine (pg_stats.c). Every rule stays above
+ * it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
+ * store_open() refuses a PostgreSQL location, store_open_any() opens it
+ * for the callers that only use those verbs.
+ *
+ * Keys: the key file never goes into the database; its path comes from
+ * the environment variable LIANGFU_KEY_FILE.
+ *
+ * Errors: -1 with err, code "store" naming what failed and the server's
+ * primary message only (never its DETAIL, which may quote row values).
+ */
+#ifndef LF_STORE_PG_PG_INT_H
+#define LF_STORE_PG_PG_INT_H
+
+#include <postgresql/libpq-fe.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "core/catalog.h"
+#include "lib/error.h"
+#include "core/region.h"
+
+struct store;
+struct store_prep;
+struct store_put_result;
+struct stats;
+struct policies;
+
+struct pgstore {
+	PGconn		*conn;
+	int		 in_tx;
+	int		 bulk;
+	int64_t		 next_id;	/* bulk: the next person id */
+	int64_t		 ids_left;	/* ids taken from the sequence */
+	struct buf	 persons;	/* bulk: pending COPY rows */
+	struct buf	 surveys;
+	size_t		 pending;	/* rows in the two buffers */
+	char		 now[21];	/* bulk: the transaction's time */
+	char		 scope[13];	/* liangfu.region of each transaction */
+};
+
+/* 1 when location names a PostgreSQL database. */
+int	pg_location(const char *location);
+
+/* pg_conn.c: connecting, commands, errors. */
+int	pg_connect(const char *url, PGconn **out, struct lf_error *err);
+/* Runs sql (no parameters, several statements allowed). */
+int	pg_exec(PGconn *c, const char *sql, const char *what,
+	    struct lf_error *err);
+/* Runs sql with text parameters; *out gets the tuples (caller
+ * PQclear()s). */
+int	pg_query(PGconn *c, const char *sql, int n, const char *const *params,
+	    PGresult **out, const char *what, struct lf_error *err);
+/* Sets err from a failed result (or the connection when r is NULL);
+ * -1. */
+int	pg_error(PGconn *c, const PGresult *r, const char *what,
+	    struct lf_error *err);
+/* Runs copy_sql (a COPY ... FROM STDIN) with data as its input. */
+int	pg_copy_send(PGconn *c, const char *copy_sql, const char *data,
+	    size_t len, const char *what, struct lf_error *err);
+/* The key file's path from LIANGFU_KEY_FILE; NULL with err. */
+const char *pg_keyfile(struct lf_error *err);
+
+/* pg_schema.c: the DDL of a new registry into b. */
+int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
+	    struct buf *b);
+/* Fills the reference tables (regions, catalog items, policies). */
+int	pg_reference_load(PGconn *c, const struct catalog *cat,
+	    const struct regions *rs, const struct policies *ps,
+	    struct lf_error *err);
+/* PostgreSQL type of a non-secret field's column. */
+const char *pg_field_type(const struct field *f);
+
+/* pg_store.c: the store verbs on PostgreSQL. */
+int	pg_store_create(const char *url, const struct catalog *cat,
+	    struct lf_error *err);
+int	pg_store_open(struct store *s, const char *url, struct lf_error *err);
+void	pg_store_close(struct store *s);
+int	pg_begin_bulk(struct store *s, struct lf_error *err);
+int	pg_commit(struct store *s, struct lf_error *err);
+void	pg_rollback(struct store *s);
+int	pg_count(struct store *s, const char *what, int64_t *n,
+	    struct lf_error *err);
+/* The region code (2..12 digits) pg_tx_begin() sets. */
+int	pg_set_scope(struct store *s, const char *region, struct lf_error *err);
+/* Begins a transaction (read only unless write) and sets liangfu.region
+ * for it (SET LOCAL) to the store's scope; row-level security shows the
+ * application's role nothing without it. Inside a bulk transaction,
+ * nothing (begun at pg_begin_bulk). 1 begun, 0 joined, -1 error. */
+int	pg_tx_begin(struct store *s, int write, struct lf_error *err);
+/* Ends what pg_tx_begin() returned own for (commit; on failure
+ * rollback). */
+int	pg_tx_end(struct store *s, int own, struct lf_error *err);
+
+/* pg_copy.c: a prepared put as binary COPY rows (bulk only). */
+int	pg_write(struct store *s, const struct store_prep *prep,
+	    struct store_put_result *res, struct lf_error *err);
+/* Sends the pending rows (persons, then surveys). */
+int	pg_copy_flush(struct store *s, struct lf_error *err);
+
+/* pg_stats.c: the engine's year from the registry (stats_load.h). */
+int	pg_stats_load(struct store *s, struct stats *st,
+	    void (*progress)(void *arg, int64_t done, int64_t total),
+	    void *arg, struct lf_error *err);
+
+#endif

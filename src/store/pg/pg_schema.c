@@ -1,0 +1,283 @@
+/*
+ * pg_schema.c - the PostgreSQL schema, generated from the field catalog
+ * like the SQLite one (store_schema.c), and its reference rows.
+ *
+ * Every person-owned table (persons, surveys, history) carries the city
+ * (4 digits) and county (6 digits) of the person's village, is
+ * partitioned by LIST (city) with one partition per city of the region
+ * table and a DEFAULT one, and has the county in every primary, unique
+ * and foreign key, so that Citus can distribute it by county
+ * (docs/postgresql.md lists the commands). Regions, catalog items,
+ * policies and users are small reference tables.
+ *
+ * The survey keeps one typed column per catalog item (secret items: a
+ * sealed bytea and its lookup hash), not a packed record: PostgreSQL
+ * stores a row's NULLs as a bitmap, so a sparse wide row costs little,
+ * and typed columns let roll-ups run as SQL next to the data (a Citus
+ * worker aggregates its own counties).
+ *
+ * Row-level security: persons, surveys and history show a role other
+ * than their owner only the rows of the county (or city, or province)
+ * named by the setting liangfu.region, which the application sets per
+ * transaction (SET LOCAL) from the authenticated user; unset, no row.
+ */
+#include "store/pg/pg_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/policy.h"
+
+static const char person_tables[] =
+	"CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);\n"
+	"CREATE TABLE regions(code text PRIMARY KEY, parent text,\n"
+	"  level text NOT NULL, name text NOT NULL);\n"
+	"CREATE TABLE catalog_items(code text PRIMARY KEY,\n"
+	"  position integer NOT NULL, type text NOT NULL,\n"
+	"  label_zh text NOT NULL, label_en text NOT NULL,\n"
+	"  secret boolean NOT NULL);\n"
+	"CREATE TABLE policies(code text PRIMARY KEY, name_zh text NOT NULL,\n"
+	"  name_en text NOT NULL, dept text);\n"
+	"CREATE TABLE users(id bigint PRIMARY KEY, login text NOT NULL UNIQUE,\n"
+	"  role text NOT NULL, region text NOT NULL, department text,\n"
+	"  pw_hash text NOT NULL, disabled smallint NOT NULL DEFAULT 0,\n"
+	"  failed_count integer NOT NULL DEFAULT 0,\n"
+	"  locked_until bigint NOT NULL DEFAULT 0,\n"
+	"  created_at bigint NOT NULL, updated_at bigint NOT NULL,\n"
+	"  pw_changed_at bigint NOT NULL);\n"
+	"CREATE SEQUENCE persons_id_seq;\n"
+	"CREATE SEQUENCE history_id_seq;\n"
+	"CREATE TABLE persons(\n"
+	"  city text NOT NULL, county text NOT NULL,\n"
+	"  id bigint NOT NULL DEFAULT nextval('persons_id_seq'),\n"
+	"  uid text NOT NULL, id_hash bytea NOT NULL, id_enc bytea NOT NULL,\n"
+	"  name text NOT NULL, gender smallint NOT NULL,\n"
+	"  birth_date date NOT NULL, region text NOT NULL,\n"
+	"  status smallint NOT NULL CHECK (status BETWEEN 1 AND 3),\n"
+	"  version bigint NOT NULL,\n"
+	"  created_at timestamptz NOT NULL, created_by text NOT NULL,\n"
+	"  updated_at timestamptz NOT NULL, updated_by text NOT NULL,\n"
+	"  CHECK (county = left(region, 6) AND city = left(region, 4)),\n"
+	"  PRIMARY KEY (city, county, id),\n"
+	"  UNIQUE (city, county, id_hash), UNIQUE (city, county, uid)\n"
+	") PARTITION BY LIST (city);\n"
+	"CREATE TABLE history(\n"
+	"  city text NOT NULL, county text NOT NULL,\n"
+	"  id bigint NOT NULL DEFAULT nextval('history_id_seq'),\n"
+	"  entity text NOT NULL, entity_id bigint NOT NULL,\n"
+	"  person_id bigint NOT NULL, year integer NOT NULL,\n"
+	"  version bigint NOT NULL, actor text NOT NULL,\n"
+	"  at timestamptz NOT NULL, changes text NOT NULL,\n"
+	"  PRIMARY KEY (city, county, id),\n"
+	"  FOREIGN KEY (city, county, person_id)\n"
+	"    REFERENCES persons (city, county, id)\n"
+	") PARTITION BY LIST (city);\n";
+
+static const char tail_sql[] =
+	"CREATE INDEX persons_region ON persons(region);\n"
+	"CREATE INDEX persons_name ON persons(name);\n"
+	"CREATE INDEX persons_idx_id ON persons(id);\n"
+	"CREATE INDEX surveys_year ON surveys(year, person_id);\n"
+	"CREATE INDEX history_person ON history(person_id, id);\n";
+
+/* The policy of every person-owned table: the county must start with
+ * the first six digits of liangfu.region (province "51", city "5101",
+ * county "510104" or finer); unset or empty, nothing matches. */
+static const char rls_sql[] =
+	"CREATE FUNCTION liangfu_scope() RETURNS text LANGUAGE sql STABLE\n"
+	"  AS $$ SELECT left(nullif(current_setting('liangfu.region', true),"
+	" ''), 6) $$;\n";
+
+static const char *const owned[] = { "persons", "surveys", "history" };
+
+const char *
+pg_field_type(const struct field *f)
+{
+	switch (f->type) {
+	case FT_DATE:
+		return "date";
+	case FT_ENUM:
+	case FT_BOOL:
+		return "integer";
+	case FT_INT:
+	case FT_MULTI:
+	case FT_MONEY:
+	case FT_DECIMAL:
+		return "bigint";
+	default:
+		return "text";
+	}
+}
+
+static int
+survey_table(const struct catalog *cat, struct buf *b)
+{
+	const struct field *f;
+	size_t i;
+
+	if (buf_adds(b, "CREATE TABLE surveys(\n"
+	    "  city text NOT NULL, county text NOT NULL,\n"
+	    "  person_id bigint NOT NULL, year smallint NOT NULL,\n"
+	    "  version bigint NOT NULL,\n"
+	    "  created_at timestamptz NOT NULL, created_by text NOT NULL,\n"
+	    "  updated_at timestamptz NOT NULL, updated_by text NOT NULL") != 0)
+		return -1;
+	for (i = 0; i < cat->nfields; i++) {
+		f = &cat->fields[i];
+		if (f->secret ? buf_addf(b, ",\n  %s_enc bytea, %s_hash bytea",
+		    f->code, f->code) : buf_addf(b, ",\n  %s %s", f->code,
+		    pg_field_type(f)))
+			return -1;
+	}
+	return buf_adds(b, ",\n  PRIMARY KEY (city, county, person_id, year),\n"
+	    "  FOREIGN KEY (city, county, person_id)\n"
+	    "    REFERENCES persons (city, county, id)\n"
+	    ") PARTITION BY LIST (city);\n");
+}
+
+/* One partition per city of the region table, and a default one. */
+static int
+partitions(const struct regions *rs, struct buf *b)
+{
+	size_t i, t;
+
+	for (t = 0; t < 3; t++) {
+		for (i = 0; i < rs->n; i++)
+			if (rs->v[i].level == RL_CITY && buf_addf(b, "CREATE "
+			    "TABLE %s_%s PARTITION OF %s FOR VALUES IN "
+			    "('%s');\n", owned[t], rs->v[i].code, owned[t],
+			    rs->v[i].code) != 0)
+				return -1;
+		if (buf_addf(b, "CREATE TABLE %s_other PARTITION OF %s "
+		    "DEFAULT;\n", owned[t], owned[t]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+security(struct buf *b)
+{
+	size_t t;
+
+	if (buf_adds(b, rls_sql) != 0)
+		return -1;
+	for (t = 0; t < 3; t++)
+		if (buf_addf(b, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n"
+		    "CREATE POLICY %s_county ON %s USING (starts_with(county, "
+		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
+			return -1;
+	/* the application's role, when the cluster has it */
+	return buf_adds(b, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
+	    "WHERE rolname = 'liangfu_app') THEN\n"
+	    "  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history "
+	    "TO liangfu_app;\n"
+	    "  GRANT SELECT ON meta, regions, catalog_items, policies, users "
+	    "TO liangfu_app;\n"
+	    "  GRANT USAGE ON SEQUENCE persons_id_seq, history_id_seq "
+	    "TO liangfu_app;\n"
+	    "END IF; END $$;\n");
+}
+
+int
+pg_schema_sql(const struct catalog *cat, const struct regions *rs,
+    struct buf *b)
+{
+	if (buf_adds(b, person_tables) != 0 || survey_table(cat, b) != 0 ||
+	    partitions(rs, b) != 0 || buf_adds(b, tail_sql) != 0)
+		return -1;
+	return security(b);
+}
+
+/* ---- reference rows -------------------------------------------------- */
+
+/* s as one COPY text field (backslash, tab and newline escaped); NULL
+ * as \N. */
+static int
+copy_field(struct buf *b, const char *s, int last)
+{
+	int rc = 0;
+
+	if (s == NULL)
+		rc = buf_adds(b, "\\N");
+	for (; s != NULL && *s != '\0' && rc == 0; s++)
+		rc = *s == '\\' ? buf_adds(b, "\\\\") : *s == '\t' ?
+		    buf_adds(b, "\\t") : *s == '\n' ? buf_adds(b, "\\n") :
+		    buf_addc(b, *s);
+	return rc != 0 ? -1 : buf_addc(b, last ? '\n' : '\t');
+}
+
+static int
+region_rows(const struct regions *rs, struct buf *b)
+{
+	const struct region *r;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->v[i];
+		if (copy_field(b, r->code, 0) != 0 || copy_field(b,
+		    r->parent >= 0 ? rs->v[r->parent].code : NULL, 0) != 0 ||
+		    copy_field(b, region_level_name(r->level), 0) != 0 ||
+		    copy_field(b, r->name, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+catalog_rows(const struct catalog *cat, struct buf *b)
+{
+	const struct field *f;
+	char pos[24];
+	size_t i;
+
+	for (i = 0; i < cat->nfields; i++) {
+		f = &cat->fields[i];
+		snprintf(pos, sizeof(pos), "%zu", i);
+		if (copy_field(b, f->code, 0) != 0 || copy_field(b, pos, 0) ||
+		    copy_field(b, field_type_name(f->type), 0) != 0 ||
+		    copy_field(b, f->label_zh, 0) != 0 ||
+		    copy_field(b, f->label_en, 0) != 0 ||
+		    copy_field(b, f->secret ? "t" : "f", 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+policy_rows(const struct policies *ps, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (copy_field(b, ps->v[i].code, 0) != 0 ||
+		    copy_field(b, ps->v[i].name_zh, 0) != 0 ||
+		    copy_field(b, ps->v[i].name_en, 0) != 0 ||
+		    copy_field(b, ps->v[i].dept ? ps->v[i].dept->code : NULL,
+		    1) != 0)
+			return -1;
+	return 0;
+}
+
+int
+pg_reference_load(PGconn *c, const struct catalog *cat,
+    const struct regions *rs, const struct policies *ps,
+    struct lf_error *err)
+{
+	static const char *const sql[] = { "COPY regions FROM STDIN",
+	    "COPY catalog_items FROM STDIN", "COPY policies FROM STDIN" };
+	struct buf b;
+	int i, rc = 0;
+
+	for (i = 0; i < 3 && rc == 0; i++) {
+		buf_init(&b, (size_t)1 << 30);
+		if ((i == 0 ? region_rows(rs, &b) : i == 1 ?
+		    catalog_rows(cat, &b) : policy_rows(ps, &b)) != 0)
+			rc = lf_error_set(err, "no_memory", "", "内存不足");
+		else
+			rc = pg_copy_send(c, sql[i], b.data ? b.data : "",
+			    b.len, sql[i] + 5, err);
+		buf_free(&b);
+	}
+	return rc;
+}

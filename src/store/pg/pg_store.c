@@ -1,0 +1,294 @@
+/*
+ * pg_store.c - creating, opening and closing a PostgreSQL registry, its
+ * bulk transactions and counts (pg_int.h).
+ */
+#include "store/pg/pg_int.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/embedded.h"
+#include "lib/mem.h"
+#include "core/policy.h"
+
+#define PG_FORMAT_TAG	"liangfu-registry-pg 1"
+
+/* 1 when the database already holds a liangfu schema, 0 when not. */
+static int
+has_schema(PGconn *c, struct lf_error *err)
+{
+	PGresult *r;
+	int yes;
+
+	if (pg_query(c, "SELECT to_regclass('meta') IS NOT NULL", 0, NULL, &r,
+	    "schema", err) != 0)
+		return -1;
+	yes = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return yes;
+}
+
+static int
+write_schema(PGconn *c, const struct catalog *cat, const struct regions *rs,
+    const struct policies *ps, struct lf_error *err)
+{
+	struct buf sql;
+	char now[21];
+	int rc = -1;
+
+	buf_init(&sql, 1 << 22);
+	store_now_iso(now);
+	if (pg_schema_sql(cat, rs, &sql) != 0 || buf_addf(&sql, "INSERT INTO "
+	    "meta VALUES ('format', '%s'), ('created_at', '%s');",
+	    PG_FORMAT_TAG, now) != 0) {
+		lf_error_set(err, "no_memory", "", "内存不足");
+		goto out;
+	}
+	if (pg_exec(c, "BEGIN", "begin", err) != 0)
+		goto out;
+	if (pg_exec(c, buf_str(&sql), "schema", err) != 0 ||
+	    pg_reference_load(c, cat, rs, ps, err) != 0 ||
+	    pg_exec(c, "COMMIT", "commit", err) != 0) {
+		pg_exec(c, "ROLLBACK", "rollback", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&sql);
+	return rc;
+}
+
+/* The built-in region table (the one the commands use). */
+static int
+regions_builtin(struct regions **out, struct lf_error *err)
+{
+	struct embedded_file f;
+
+	if (embedded_get("data/regions-sichuan.tsv", &f) != 0)
+		return lf_error_set(err, "internal", "", "built-in region table "
+		    "missing");
+	return regions_parse(f.data, f.len, f.name, out, err);
+}
+
+static int
+create_in(PGconn *c, const struct catalog *cat, const char *key,
+    struct lf_error *err)
+{
+	struct regions *rs = NULL;
+	struct policies *ps = NULL;
+	char msg[256];
+	int rc = -1, e;
+
+	if ((e = has_schema(c, err)) != 0)
+		return e < 0 ? -1 : lf_error_set(err, "exists", "", "该 "
+		    "PostgreSQL 库已有 liangfu 表, 不会覆盖 (the database "
+		    "already holds a liangfu registry; not overwritten)");
+	if (regions_builtin(&rs, err) != 0 ||
+	    policies_load_embedded(cat, &ps, err) != 0)
+		goto out;
+	if (crypto_keys_create(key, msg, sizeof(msg)) != 0) {
+		lf_error_set(err, "keys", "", "%s: %s", key, msg);
+		goto out;
+	}
+	if ((rc = write_schema(c, cat, rs, ps, err)) != 0)
+		unlink(key);
+out:
+	policies_free(ps);
+	regions_free(rs);
+	return rc;
+}
+
+int
+pg_store_create(const char *url, const struct catalog *cat,
+    struct lf_error *err)
+{
+	const char *key = pg_keyfile(err);
+	struct stat sb;
+	PGconn *c;
+	int rc;
+
+	if (key == NULL)
+		return -1;
+	if (stat(key, &sb) == 0)
+		return lf_error_set(err, "exists", "", "%s 已存在, 不会覆盖 "
+		    "(key file already exists; not overwritten)", key);
+	if (pg_connect(url, &c, err) != 0)
+		return -1;
+	rc = create_in(c, cat, key, err);
+	PQfinish(c);
+	return rc;
+}
+
+static int
+check_format(PGconn *c, struct lf_error *err)
+{
+	PGresult *r;
+	int ok;
+
+	if (has_schema(c, err) != 1)
+		return lf_error_set(err, "format", "", "该 PostgreSQL 库不是 "
+		    "liangfu 库 (no liangfu registry in that database: run "
+		    "liangfu init first)");
+	if (pg_query(c, "SELECT value FROM meta WHERE key = 'format'", 0,
+	    NULL, &r, "format", err) != 0)
+		return -1;
+	ok = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0),
+	    PG_FORMAT_TAG) == 0;
+	PQclear(r);
+	return ok ? 0 : lf_error_set(err, "format", "", "PostgreSQL 库的格式"
+	    "版本不符 (another format version)");
+}
+
+int
+pg_store_open(struct store *s, const char *url, struct lf_error *err)
+{
+	const char *key = pg_keyfile(err);
+	char msg[256];
+
+	if (key == NULL)
+		return -1;
+	if ((s->pg = mem_calloc(1, sizeof(*s->pg))) == NULL)
+		return lf_error_set(err, "no_memory", "", "内存不足");
+	buf_init(&s->pg->persons, (size_t)1 << 30);
+	buf_init(&s->pg->surveys, (size_t)1 << 30);
+	if (crypto_keys_load(key, &s->keys, msg, sizeof(msg)) != 0)
+		return lf_error_set(err, "keys", "", "%s: %s", key, msg);
+	if (pg_connect(url, &s->pg->conn, err) != 0)
+		return -1;
+	return check_format(s->pg->conn, err);
+}
+
+void
+pg_store_close(struct store *s)
+{
+	struct pgstore *p = s->pg;
+
+	if (p == NULL)
+		return;
+	if (p->conn != NULL && p->in_tx)
+		PQclear(PQexec(p->conn, "ROLLBACK"));
+	PQfinish(p->conn);
+	buf_free(&p->persons);
+	buf_free(&p->surveys);
+	mem_free(p);
+	s->pg = NULL;
+}
+
+int
+pg_begin_bulk(struct store *s, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+
+	if (p->in_tx)
+		return lf_error_set(err, "internal", "", "事务已开始 "
+		    "(transaction already open)");
+	if (pg_tx_begin(s, 1, err) < 0)
+		return -1;
+	p->bulk = 1;
+	p->pending = 0;
+	buf_reset(&p->persons);
+	buf_reset(&p->surveys);
+	store_now_iso(p->now);
+	return 0;
+}
+
+int
+pg_commit(struct store *s, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+
+	if (pg_copy_flush(s, err) != 0 ||
+	    pg_exec(p->conn, "COMMIT", "commit", err) != 0)
+		return -1;
+	p->in_tx = p->bulk = 0;
+	return 0;
+}
+
+void
+pg_rollback(struct store *s)
+{
+	struct pgstore *p = s->pg;
+
+	if (p->in_tx)
+		PQclear(PQexec(p->conn, "ROLLBACK"));
+	p->in_tx = p->bulk = 0;
+	p->pending = 0;
+	buf_reset(&p->persons);
+	buf_reset(&p->surveys);
+}
+
+int
+pg_count(struct store *s, const char *what, int64_t *n,
+    struct lf_error *err)
+{
+	char sql[64];
+	PGresult *r;
+	int own;
+
+	if (store_count_sql(what, sql, err) != 0)
+		return -1;
+	if ((own = pg_tx_begin(s, 0, err)) < 0)
+		return -1;
+	if (pg_query(s->pg->conn, sql, 0, NULL, &r, "count", err) != 0) {
+		pg_tx_end(s, own, NULL);
+		return -1;
+	}
+	*n = PQntuples(r) == 1 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return pg_tx_end(s, own, err);
+}
+
+int
+pg_tx_begin(struct store *s, int write, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	const char *params[1] = { p->scope };
+	PGresult *r;
+
+	if (p->in_tx)
+		return 0;
+	if (pg_exec(p->conn, write ? "BEGIN" : "BEGIN READ ONLY", "begin",
+	    err) != 0)
+		return -1;
+	p->in_tx = 1;
+	if (p->scope[0] != '\0') {
+		if (pg_query(p->conn, "SELECT set_config('liangfu.region', $1, "
+		    "true)", 1, params, &r, "scope", err) != 0) {
+			pg_tx_end(s, 1, NULL);
+			return -1;
+		}
+		PQclear(r);
+	}
+	return 1;
+}
+
+int
+pg_tx_end(struct store *s, int own, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	struct lf_error e;
+
+	if (own != 1)
+		return 0;
+	p->in_tx = 0;
+	if (err != NULL && pg_exec(p->conn, "COMMIT", "commit", err) == 0)
+		return 0;
+	pg_exec(p->conn, "ROLLBACK", "rollback", &e);
+	return -1;
+}
+
+int
+pg_set_scope(struct store *s, const char *region, struct lf_error *err)
+{
+	size_t n = strlen(region);
+
+	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
+		return lf_error_set(err, "invalid", "region", "区划代码无效 "
+		    "(a region code has 2 to 12 digits)");
+	memcpy(s->pg->scope, region, n + 1);
+	return 0;
+}
