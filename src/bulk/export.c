@@ -31,12 +31,6 @@ struct export {
 };
 
 static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 write_failed(const struct export *ex, struct lf_error *err)
 {
 	return lf_error_set(err, "io", "", "%s: 写入失败 (write failed)",
@@ -123,7 +117,7 @@ prepare(void *arg, struct bulk_slot *sl)
 	buf_reset(&sl->out);
 	return format_values(ex, sl, &sl->scratch, cols) != 0 ||
 	    csv_format_row(&sl->out, cols, ex->ncols) != 0 ?
-	    no_memory(&sl->err) : 0;
+	    lf_error_nomem(&sl->err) : 0;
 }
 
 /* Consumer: writes the line. */

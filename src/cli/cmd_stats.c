@@ -165,8 +165,7 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 
 	if ((st = stats_new(env->cat, env->regions, env->policies,
 	    (int)a->year)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	report_now(as_of);
 	if (filters_parse(a, env->cat, st, f, err) != 0 ||
 	    load(s, st, env->policies, err) != 0)

@@ -145,8 +145,7 @@ budget_shares_parse(const char *text, size_t len, const char *file,
 	    (b->v = mem_calloc(lines, sizeof(*b->v))) == NULL) {
 		mem_free(copy);
 		budget_shares_free(b);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	rc = parse_lines(copy, file, ps, b, lines, err);
 	mem_free(copy);

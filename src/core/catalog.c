@@ -133,8 +133,7 @@ parse_coded_options(struct ctx *c, struct field *f, char *s)
 		return bad(c, COL_OPTIONS, "%s", "选项过多 (too many options)");
 	f->options = mem_calloc(n, sizeof(*f->options));
 	if (f->options == NULL)
-		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(c->err);
 	for (i = 0; i < n; i++) {
 		char *eq = strchr(parts[i], '=');
 
@@ -338,8 +337,7 @@ build_hash(struct catalog *cat, struct ctx *c)
 		size *= 2;
 	cat->hash = mem_alloc(size * sizeof(int));
 	if (cat->hash == NULL)
-		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(c->err);
 	cat->hashsize = size;
 	for (i = 0; i < size; i++)
 		cat->hash[i] = -1;
@@ -484,8 +482,7 @@ catalog_parse(const char *text, size_t len, const char *filename,
 
 	cat = mem_calloc(1, sizeof(*cat));
 	if (cat == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 "
-		    "(out of memory)");
+		return lf_error_nomem(err);
 	if (!utf8_valid(text, len) || memchr(text, '\0', len) != NULL) {
 		lf_error_set(err, "catalog", "", "%s: 不是有效的 UTF-8 文本 "
 		    "(not valid UTF-8 text)", filename);
@@ -493,12 +490,12 @@ catalog_parse(const char *text, size_t len, const char *filename,
 	}
 	cat->text = mem_strndup(text, len);
 	if (cat->text == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	cat->fields = mem_calloc(count_lines(cat->text), sizeof(*cat->fields));
 	if (cat->fields == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	p = cat->text;

@@ -173,14 +173,13 @@ disaster_parse(const char *text, size_t len, const char *filename,
 
 	d = mem_calloc(1, sizeof(*d));
 	if (d == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	for (i = 0; i < len; i++)
 		lines += text[i] == '\n';
 	d->text = mem_strndup(text, len);
 	d->v = mem_calloc(lines, sizeof(*d->v));
 	if (d->text == NULL || d->v == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	memset(&ps, 0, sizeof(ps));

@@ -66,12 +66,6 @@ bad(struct reader *rd, int col, unsigned pos, const char *fmt, ...)
 	return -1;
 }
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* Index of s in the n strings at base (stride bytes apart), or -1. */
 static int
 lookup(const char *s, const void *base, size_t n, size_t stride)
@@ -157,7 +151,7 @@ parse_cond(struct reader *rd, const struct catalog *cat,
 	lf_error_clear(&e);
 	if (expr_compile(s, cat, &q->cond, &e) != 0) {
 		if (e.code != NULL && strcmp(e.code, "no_memory") == 0)
-			return no_memory(rd->err);
+			return lf_error_nomem(rd->err);
 		return bad(rd, C_COND, e.column, "%s", e.message);
 	}
 	return 0;
@@ -190,7 +184,7 @@ parse_row(struct reader *rd, struct quality_rules *qr, char **c)
 	qr->n++;	/* owned from here: freed with the table */
 	if (q->code == NULL || q->name_zh == NULL || q->name_en == NULL ||
 	    q->cond_text == NULL)
-		return no_memory(rd->err);
+		return lf_error_nomem(rd->err);
 	return parse_cond(rd, qr->cat, q, c[C_COND]);
 }
 
@@ -281,12 +275,12 @@ quality_rules_parse(const char *text, size_t len, const char *filename,
 	if ((qr = mem_calloc(1, sizeof(*qr))) == NULL ||
 	    (qr->v = mem_calloc(QUALITY_MAX_RULES, sizeof(*qr->v))) == NULL) {
 		mem_free(qr);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	qr->cat = cat;
 	if ((copy = mem_strndup(text, len)) == NULL) {
 		quality_rules_free(qr);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	rc = read_all(&rd, qr, copy);
 	mem_free(copy);

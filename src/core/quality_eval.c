@@ -25,12 +25,6 @@ quality_hits_free(struct quality_hits *h)
 	quality_hits_init(h);
 }
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* Appends a hit; one per rule and item (a repeat is dropped). */
 static int
 hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
@@ -46,7 +40,7 @@ hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
 		n = h->cap ? h->cap * 2 : 16;
 		x = mem_realloc(h->v, n * sizeof(*x));
 		if (x == NULL)
-			return no_memory(err);
+			return lf_error_nomem(err);
 		h->v = x;
 		h->cap = n;
 	}

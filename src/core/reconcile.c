@@ -222,8 +222,7 @@ recon_kinds_parse(const char *text, size_t len, const char *file,
 	    (k->v = mem_calloc(lines, sizeof(*k->v))) == NULL) {
 		mem_free(copy);
 		recon_kinds_free(k);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	rc = parse_lines(copy, file, cat, ps, k, lines, err);
 	mem_free(copy);

@@ -233,7 +233,7 @@ regions_parse(const char *text, size_t len, const char *filename,
 	size_t lines = 1, i;
 
 	if (rs == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < len; i++)
 		lines += text[i] == '\n';
 	rs->text = mem_strndup(text, len);
@@ -242,7 +242,7 @@ regions_parse(const char *text, size_t len, const char *filename,
 		;
 	rs->hash = mem_alloc(rs->hashsize * sizeof(int));
 	if (rs->text == NULL || rs->v == NULL || rs->hash == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	memset(rs->hash, 0xff, rs->hashsize * sizeof(int));

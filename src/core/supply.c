@@ -54,7 +54,7 @@ each_row(const char *text, size_t len, const char *file, const char *first,
 	size_t nf;
 
 	if (copy == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (line = copy; rc == 0 && line != NULL; line = nl) {
 		lineno++;
 		if ((nl = strchr(line, '\n')) != NULL)
@@ -203,7 +203,7 @@ supply_parse(const char *items, size_t ilen, const char *rules, size_t rlen,
 	    sizeof(*sp->items))) == NULL || (sp->rules =
 	    mem_calloc(count_lines(rules, rlen), sizeof(*sp->rules))) == NULL) {
 		supply_free(sp);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
 	p.sp = sp;
 	p.cap = count_lines(items, ilen);

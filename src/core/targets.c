@@ -196,8 +196,7 @@ targets_parse(const char *text, size_t len, const char *filename,
 	if (t == NULL || copy == NULL || t->v == NULL) {
 		mem_free(copy);
 		targets_free(t);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';

@@ -120,6 +120,8 @@ enum MHD_Result	reply_error(struct req *r, unsigned status, const char *code,
 enum MHD_Result	reply_lf_error(struct req *r, const struct lf_error *err);
 /* 404 for a person outside the caller's scope or missing: the same. */
 enum MHD_Result	reply_not_found(struct req *r);
+/* 503 "no_memory" with the one out-of-memory wording (lib/error.h). */
+enum MHD_Result	reply_nomem(struct req *r);
 
 /* Parses a request body: valid UTF-8, one JSON object, no duplicate
  * keys, only keys in `allowed` (NULL-terminated; NULL = any). 0 with *out

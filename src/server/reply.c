@@ -157,6 +157,12 @@ reply_lf_error(struct req *r, const struct lf_error *err)
 }
 
 enum MHD_Result
+reply_nomem(struct req *r)
+{
+	return reply_error(r, 503, "no_memory", "", "%s", LF_ERROR_NOMEM_TEXT);
+}
+
+enum MHD_Result
 reply_not_found(struct req *r)
 {
 	return reply_error(r, 404, "not_found", "", "未找到 (not found)");

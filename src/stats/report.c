@@ -16,12 +16,6 @@
 #include "lib/mem.h"
 #include "lib/utf8.h"
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- filters --------------------------------------------------------- */
 
 static const struct {
@@ -282,7 +276,7 @@ tables_build(struct report *r, const struct stats *st,
 	for (i = 0; i < cat->nfields; i++)
 		n += !cat->fields[i].secret;
 	if ((r->tables = mem_calloc(NFIXED + n, sizeof(*r->tables))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < NFIXED; i++) {
 		t = &r->tables[r->ntables];
 		t->kind = fixed_tables[i].kind;
@@ -295,7 +289,7 @@ tables_build(struct report *r, const struct stats *st,
 	fs = mem_calloc(n ? n : 1, sizeof(*fs));
 	items = mem_calloc(n ? n : 1, sizeof(*items));
 	if (fs == NULL || items == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0, n = 0; i < cat->nfields; i++)
@@ -340,7 +334,7 @@ report_build(const struct stats *st, const struct catalog *cat,
 		return lf_error_set(err, "invalid", "filter", "筛选条件过多 "
 		    "(at most %d filters)", STATS_MAX_FILTERS);
 	if ((r = mem_calloc(1, sizeof(*r))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	r->year = stats_year(st);
 	r->in = q->in;
 	if (as_of != NULL)
@@ -351,7 +345,7 @@ report_build(const struct stats *st, const struct catalog *cat,
 		r->nfilters++;
 		if (filter_describe(st, &q->filters[i], &r->filters[i]) != 0) {
 			report_free(r);
-			return nomem(err);
+			return lf_error_nomem(err);
 		}
 	}
 	if (tables_build(r, st, cat, q, err) != 0) {
@@ -567,7 +561,7 @@ report_below_target(const struct stats_table *kpi, size_t **rows,
 		mem_free(v);
 		mem_free(*rows);
 		*rows = NULL;
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	for (i = 1; i < kpi->nrows; i++) {
 		v[m].row = i;

@@ -178,7 +178,7 @@ report_csv_write(const struct report *r, const char *path,
 	if (fclose(fp) != 0 && rc == 0)
 		rc = -1;
 	if (rc == -2)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (rc != 0)
 		lf_error_set(err, "io", "path", "%s: 写入失败 (write failed)",
 		    tmp);

@@ -20,8 +20,7 @@ report_insight_add(struct report *r, struct store *s, struct lf_error *err)
 	nv = mem_realloc(r->tables, (r->ntables + 1) * sizeof(*nv));
 	if (nv == NULL) {
 		stats_table_free(&t);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	r->tables = nv;
 	memset(&nv[r->ntables], 0, sizeof(nv[0]));

@@ -220,7 +220,7 @@ report_json_write(const struct report *r, const char *path,
 	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((j = report_json(r)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if ((fp = fopen(tmp, "w")) == NULL) {

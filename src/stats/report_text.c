@@ -133,7 +133,7 @@ out:
 	buf_free(&b);
 	mem_free(w);
 	if (rc == -2 && err->code == NULL)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (rc == -1)
 		lf_error_set(err, "io", "", "输出失败 (write failed)");
 	return rc == 0 ? 0 : -1;

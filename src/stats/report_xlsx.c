@@ -225,8 +225,7 @@ report_xlsx_write(const struct report *r, const char *path,
 	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((wb = workbook_new(tmp)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	buf_init(&b, 1 << 16);
 	if (fmt_init(wb, &x) != 0)
 		e = LXW_ERROR_MEMORY_MALLOC_FAILED;

@@ -726,7 +726,7 @@ query_prepare(struct store *s, const struct audit_query *q,
 	rc = 0;
 	goto out;
 nomem:
-	lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	lf_error_nomem(err);
 out:
 	buf_free(&sql);
 	return rc;

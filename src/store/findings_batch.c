@@ -80,12 +80,6 @@ struct batch {
 };
 
 static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 db_error(struct batch *b, struct lf_error *err)
 {
 	return store_sqlite_error(b->s, "quality batch", err);
@@ -146,7 +140,7 @@ open_stmts(struct batch *b, struct lf_error *err)
 	int rc;
 
 	buf_init(&q, 1 << 16);
-	rc = page_sql(b, &q) != 0 ? no_memory(err) :
+	rc = page_sql(b, &q) != 0 ? lf_error_nomem(err) :
 	    prepare(b, buf_str(&q), &b->page, err);
 	buf_free(&q);
 	if (rc != 0)
@@ -185,7 +179,7 @@ read_row(struct batch *b, struct record *r, struct bperson *p,
 	birth = (const char *)sqlite3_column_text(st, 5);
 	if (quality_dups_add(b->dups, quality_dup_key(name ? name : "",
 	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < cat->nfields; i++)
 		if (!cat->fields[i].secret && fieldio_read(b->s, st, &col, r,
 		    &cat->fields[i], "", b->year, err) != 0)
@@ -241,7 +235,7 @@ read_items(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 		if (grow((void **)&b->it, &b->itcap, b->nit + 1,
 		    sizeof(*b->it)) != 0) {
 			sqlite3_reset(st);
-			return no_memory(err);
+			return lf_error_nomem(err);
 		}
 		x = &b->it[b->nit++];
 		x->person_id = sqlite3_column_int64(st, 0);
@@ -272,7 +266,7 @@ read_dls(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 		if (grow((void **)&b->dl, &b->dlcap, b->ndl + 1,
 		    sizeof(*b->dl)) != 0) {
 			sqlite3_reset(st);
-			return no_memory(err);
+			return lf_error_nomem(err);
 		}
 		b->dl[b->ndl].person_id = sqlite3_column_int64(st, 0);
 		b->dl[b->ndl].d.item_id = sqlite3_column_int64(st, 1);
@@ -322,7 +316,7 @@ person_hits(struct batch *b, const struct bperson *p, size_t *nfh,
 
 	*nfh = 0;
 	if (grow((void **)&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh)) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < b->hits.n; i++) {
 		const struct quality_rule *q = &b->qr->v[b->hits.v[i].rule];
 		struct finding_hit *h = &b->fh[(*nfh)++];
@@ -382,7 +376,7 @@ check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
 	qp.dl = b->qdl;
 	qp.ndl = n;
 	if (surveyor_add(b, p, b->rec[k]) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	if (quality_eval(b->qr, b->ps, b->dis, &qp, &b->res, &b->hits,
 	    err) != 0 || person_hits(b, p, &nfh, err) != 0)
 		return -1;
@@ -425,7 +419,7 @@ check_page(struct batch *b, int64_t from, struct lf_error *err)
 	if (grow((void **)&b->qit, &b->qcap, b->nit + 1,
 	    sizeof(*b->qit)) != 0 || grow((void **)&b->qdl, &b->qdlcap,
 	    b->ndl + 1, sizeof(*b->qdl)) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	for (k = 0; k < b->n; k++)
 		if (check_person(b, k, &it, &dl, &ex, err) != 0)
 			return -1;
@@ -464,7 +458,7 @@ sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 	ids = quality_dups_persons(b->dups, &n);
 	if (n > 0 && ((pv = mem_calloc(n, sizeof(*pv))) == NULL ||
 	    (h = mem_calloc(n, sizeof(*h))) == NULL)) {
-		no_memory(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -547,7 +541,7 @@ sync_surveyors(struct batch *b, const struct quality_rule *q,
 	if (strlen(b->prefix) > 9)
 		return 0;
 	if (quality_surveyors_each(b->svs, q->min_count, sv_hit, &s) != 0)
-		rc = no_memory(err);
+		rc = lf_error_nomem(err);
 	else
 		rc = sync_rule(b, q, s.v, s.n, err);
 	mem_free(s.v);
@@ -660,10 +654,10 @@ batch_init(struct batch *b, const char *region, struct lf_error *err)
 	planner_result_init(&b->res);
 	for (i = 0; i < PAGE; i++)
 		if ((b->rec[i] = record_new(b->s->cat)) == NULL)
-			return no_memory(err);
+			return lf_error_nomem(err);
 	if ((b->dups = quality_dups_new()) == NULL ||
 	    (b->svs = quality_surveyors_new(b->s->cat)) == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	return open_stmts(b, err);
 }
 
@@ -679,7 +673,7 @@ findings_batch(struct store *s, const struct quality_rules *qr,
 
 	memset(st, 0, sizeof(*st));
 	if ((b = mem_calloc(1, sizeof(*b))) == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	b->s = s;
 	b->qr = qr;
 	b->ps = ps;

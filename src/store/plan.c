@@ -472,7 +472,7 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 		return *st;
 	buf_init(&sql, 8192);
 	if (stmt_sql(&stmt_defs[id], &sql) != 0)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(s->db, buf_str(&sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
 		store_sqlite_error(s, "plan statement", err);
@@ -643,8 +643,7 @@ plan_item_save(struct store *s, const struct plan_item *old,
 	if (changed != NULL)
 		*changed = 0;
 	if (item_changes(old, new, &changes) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	if (changes == NULL) {
 		new->version = old->version;
 		return 0;
@@ -680,8 +679,7 @@ plan_item_delete(struct store *s, const struct plan_item *it,
 	int rc = -1;
 
 	if (item_changes(it, NULL, &changes) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	if ((st = plan_stmt(s, PS_ITEM_DEL, err)) == NULL ||
 	    store_history_add(s, "item", it->id, it->person_id, it->year,
 	    it->version, actor != NULL ? actor : "", now->iso,

@@ -75,12 +75,6 @@ struct build_merger {
 	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* Grows the array at *pp (any element type) to hold need elements. */
 static int
 room(void *pp, size_t *cap, size_t need, size_t size)
@@ -143,7 +137,7 @@ build_job_add(struct build_batch *b, int64_t person_id, const char *region,
 	if (room(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs)) ||
 	    room(&b->props, &b->props_cap, b->nprops + res->nitems,
 	    sizeof(*b->props)))
-		return nomem(err);
+		return lf_error_nomem(err);
 	j = &b->jobs[b->njobs++];
 	j->person_id = person_id;
 	snprintf(j->region, sizeof(j->region), "%s", region);
@@ -175,7 +169,7 @@ build_cand_add(struct build_batch *b, sqlite3_stmt *st, struct lf_error *err)
 	int64_t left;
 
 	if (room(&b->cands, &b->cands_cap, b->ncands + 1, sizeof(*b->cands)))
-		return nomem(err);
+		return lf_error_nomem(err);
 	c = &b->cands[b->ncands++];
 	c->id = sqlite3_column_int64(st, 0);
 	c->person_id = sqlite3_column_int64(st, 1);
@@ -312,7 +306,7 @@ load_old(struct build_merger *m, struct lf_error *err)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
 			sqlite3_reset(st);
-			return nomem(err);
+			return lf_error_nomem(err);
 		}
 		o = &m->old[m->nold++];
 		o->id = sqlite3_column_int64(st, 0);
@@ -483,7 +477,7 @@ rows_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 		    b + 12, b + 13, b + 14, b + 15);
 	}
 	if (rc != 0)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, &m->ins_st[n], NULL) != SQLITE_OK) {
 		store_sqlite_error(m->s, "item insert", err);
@@ -538,7 +532,7 @@ plans_stmt(struct build_merger *m, size_t n, struct lf_error *err)
 		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,
 		    6 + (int)i * 3);
 	if (rc != 0)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(m->s->db, buf_str(&sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, &m->plan_st[n], NULL) != SQLITE_OK) {
 		store_sqlite_error(m->s, "plan insert", err);
@@ -851,7 +845,7 @@ build_merge(struct build_merger *m, const struct build_batch *b,
 	if (room(&m->match, &m->match_cap, j->nprop + 1, sizeof(*m->match)) ||
 	    room(&m->cf, &m->cf_cap, j->nprop + 1, sizeof(*m->cf)) ||
 	    room(&m->ins, &m->ins_cap, j->ncand + 1, sizeof(*m->ins)))
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (!created && load_old(m, err) != 0)
 		return -1;
 	match_props(m, job_props(b, j), j->nprop);
@@ -896,7 +890,7 @@ build_one(struct store *s, struct build_batch *b,
 	if (build_job_add(b, p->id, p->region, ctx, res, err) != 0)
 		return -1;
 	if ((m = build_merger_new(s, ctx->year, actor, 0, stats)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) == 0) {
 		if (carried_of(s, b, &b->jobs[0], ctx->year, err) == 0 &&
 		    build_merge(m, b, &b->jobs[0], err) == 0)

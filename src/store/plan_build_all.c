@@ -76,12 +76,6 @@ struct reader {
 };
 
 static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 db_error(sqlite3 *db, const char *what, struct lf_error *err)
 {
 	return lf_error_set(err, "store", "", "数据库错误 (database error in "
@@ -181,7 +175,7 @@ reader_open(struct reader *rd, const struct region *in, struct lf_error *err)
 		return -1;
 	rd->carry = any != 0;
 	buf_init(&sql, 1 << 16);
-	rc = page_sql(rd, &sql) != 0 ? nomem(err) : prepare(rd,
+	rc = page_sql(rd, &sql) != 0 ? lf_error_nomem(err) : prepare(rd,
 	    buf_str(&sql), &rd->page, err);
 	buf_free(&sql);
 	if (rc != 0 || prepare(rd, "SELECT " PLAN_CAND_COLS " FROM items "
@@ -190,7 +184,7 @@ reader_open(struct reader *rd, const struct region *in, struct lf_error *err)
 	    PLAN_CARRY_WHERE " ORDER BY person_id, seq", &rd->cand, err) != 0)
 		return -1;
 	if ((rd->r = record_new(rd->cat)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	return 0;
 }
 
@@ -559,7 +553,7 @@ plan_build_all(struct store *s, const struct policies *ps,
 		return lf_error_set(err, "invalid", "year", "年度无效 (year %d "
 		    "is out of range)", year);
 	if ((rd = mem_calloc(1, sizeof(*rd))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	memset(&local, 0, sizeof(local));
 	rd->s = s;
 	rd->cat = s->cat;
@@ -571,7 +565,7 @@ plan_build_all(struct store *s, const struct policies *ps,
 	pthread_cond_init(&rd->cv, NULL);
 	if ((m = build_merger_new(s, year, actor, 1, stats != NULL ? stats :
 	    &local)) == NULL)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (reader_open(rd, in, err) == 0)
 		rc = run(rd, m, &pg, err);
 	build_merger_free(m);

@@ -30,12 +30,6 @@ struct work {
 	struct plan_delivery	 dlv;
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- the change rules ------------------------------------------------ */
 
 static int
@@ -274,7 +268,7 @@ plan_item_update(struct store *s, int64_t item_id,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) != 0)
 		goto out;
 	if (load_item(s, item_id, expect_version, w, err) == 0 &&
@@ -462,7 +456,7 @@ plan_item_add(struct store *s, const struct policies *ps, int64_t person_id,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (client_id != NULL && client_id[0] == '\0')
 		client_id = NULL;
 	if (client_id != NULL && plan_client_id_check(client_id, err) != 0)
@@ -533,7 +527,7 @@ plan_history(struct store *s, const struct plan *p, int to,
 	snprintf(b, sizeof(b), "%d", to);
 	if (obj == NULL || diff_add_plain(obj, "status", a, b) != 0 ||
 	    (changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		rc = nomem(err);
+		rc = lf_error_nomem(err);
 	else
 		rc = store_history_add(s, "plan", p->id, p->person_id, p->year,
 		    p->version, actor, now->iso, changes, err);
@@ -672,7 +666,7 @@ dept_answer(struct store *s, int64_t item_id, const char *reason,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) != 0)
 		goto out;
 	if (load_item(s, item_id, expect, w, err) != 0 ||
@@ -909,7 +903,7 @@ plan_delivery_add(struct store *s, int64_t item_id, const char *date,
 	int rc = -1;
 
 	if (w == NULL || d == NULL || it == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (client_id != NULL && client_id[0] == '\0')

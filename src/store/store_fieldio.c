@@ -145,7 +145,7 @@ fieldio_open(const struct store *s, const void *blob, size_t blen,
 		    "tampered or moved value");
 	plain[plen] = '\0';
 	return record_set_str(r, f->index, plain) == 0 ? 0 :
-	    lf_error_set(err, "no_memory", f->code, "内存不足");
+	    lf_error_set(err, "no_memory", f->code, "%s", LF_ERROR_NOMEM_TEXT);
 }
 
 int
@@ -167,7 +167,8 @@ fieldio_read(struct store *s, sqlite3_stmt *st, int *col, struct record *r,
 	case FT_REGION:
 		text = (const char *)sqlite3_column_text(st, c);
 		if (text == NULL || record_set_str(r, f->index, text) != 0)
-			return lf_error_set(err, "no_memory", f->code, "内存不足");
+			return lf_error_set(err, "no_memory", f->code, "%s",
+			    LF_ERROR_NOMEM_TEXT);
 		if (f->type == FT_REGION)
 			r->num[f->index] = strtoll(text, NULL, 10);
 		return 0;

@@ -408,7 +408,7 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 	if (buf_adds(b, "SELECT " PERSON_COLS " FROM surveys v JOIN persons p "
 	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
 	    "p.region < ? AND p.id > ?") != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < n; i++) {
 		const struct field *f = fl[i].f;
 
@@ -418,10 +418,10 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 			    f->code);
 		if (f->type == FT_MULTI ? buf_addf(b, " AND (v.%s & ?) = ?",
 		    f->code) : buf_addf(b, " AND v.%s = ?", f->code))
-			return lf_error_set(err, "no_memory", "", "内存不足");
+			return lf_error_nomem(err);
 	}
 	return buf_adds(b, " ORDER BY p.id LIMIT ?") == 0 ? 0 :
-	    lf_error_set(err, "no_memory", "", "内存不足");
+	    lf_error_nomem(err);
 }
 
 static void

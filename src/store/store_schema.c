@@ -150,7 +150,7 @@ add_column(sqlite3 *db, const char *name, const char *type,
 	if (buf_addf(&sql, "ALTER TABLE surveys ADD COLUMN %s %s", name,
 	    type) != 0) {
 		buf_free(&sql);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
 	rc = sqlite3_exec(db, buf_str(&sql), NULL, NULL, NULL);
 	buf_free(&sql);

@@ -121,7 +121,7 @@ write_schema(struct store *s, const struct catalog *cat, struct lf_error *err)
 	if (schema_create_sql(cat, &sql) != 0 ||
 	    buf_addf(&sql, "INSERT INTO meta VALUES ('format', '%s'),"
 	    " ('created_at', '%s');", FORMAT_TAG, now) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (exec(s, "BEGIN", err) != 0)
@@ -314,7 +314,7 @@ survey_sql(struct store *s, struct buf *b, struct lf_error *err)
 		goto nomem;
 	return prepare(s, ST_SURVEY_UPD, buf_str(b), err);
 nomem:
-	return lf_error_set(err, "no_memory", "", "内存不足");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -373,7 +373,7 @@ store_open(const char *path, const struct catalog *cat,
 
 	sqlite_setup();
 	if (s == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	s->cat = cat;
 	s->regions = regions;
 	if (keyfile_path(path, key, sizeof(key)) != 0) {
@@ -407,7 +407,7 @@ store_open(const char *path, const struct catalog *cat,
 		goto fail;
 	if ((s->old = record_new(cat)) == NULL ||
 	    (s->prep = store_prep_new(cat)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	*out = s;

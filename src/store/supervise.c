@@ -268,7 +268,7 @@ load_cands(struct store *s, int year, const struct region *in,
 oom:
 	sqlite3_finalize(st);
 	cands_free(c, n);
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -389,7 +389,7 @@ supervise_draw(struct store *s, int year, const struct region *in,
 		goto out;
 	}
 	if ((pp = mem_calloc(n, sizeof(*pp))) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {

@@ -38,7 +38,7 @@ line_add(struct lines *l)
 static int
 oom(struct lf_error *err)
 {
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 /* The survey items of the sample that are filled in r. */

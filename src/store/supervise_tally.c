@@ -124,8 +124,7 @@ collect(struct store *s, int year, const struct region *in,
 		k = (const char *)sqlite3_column_text(st, 0);
 		if ((gr = group_for(g, k ? k : "")) == NULL) {
 			sqlite3_finalize(st);
-			return lf_error_set(err, "no_memory", "", "内存不足 "
-			    "(out of memory)");
+			return lf_error_nomem(err);
 		}
 		add_task(&gr->c, st, day);
 	}

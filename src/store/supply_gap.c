@@ -175,7 +175,7 @@ load_known(struct store *s, struct gctx *g, const struct region *in,
 	    err);
 oom:
 	sqlite3_finalize(st);
-	return lf_error_set(err, "no_memory", "", "内存不足");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -227,7 +227,7 @@ supply_gaps(struct store *s, const struct supply *sp,
 	    insight_scan(s, year, in, gap_person, &g, err) == 0)
 		rc = report(&g, fn, arg);
 	else if (err->code == NULL)
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 	for (i = 0; i < MAX_ITEMS; i++)
 		mem_free(g.closed[i]);
 	mem_free(g.c);

@@ -343,8 +343,7 @@ reply_xlsx(struct req *r, struct audit_query *q, const char *person)
 	xrows_free(&x);
 	if (rc != 0) {
 		if (err.code == NULL)
-			lf_error_set(&err, "no_memory", "", "内存不足 (out of "
-			    "memory)");
+			lf_error_nomem(&err);
 		return reply_lf_error(r, &err);
 	}
 	http_audit(r, "audit.export", person ? "person" : "audit",

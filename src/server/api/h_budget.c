@@ -85,7 +85,7 @@ scenario_of(struct job *j, size_t i, json_t *sc)
 		return -1;
 	}
 	if ((j->s[i] = mem_calloc(1, sizeof(*j->s[i]))) == NULL)
-		return lf_error_set(&j->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(&j->err);
 	j->s[i]->e = j->e[i];
 	j->s[i]->policy = j->policy[i];
 	j->s[i]->yearly = budget_yearly(json_integer_value(amt), per_i);
@@ -298,8 +298,7 @@ h_budget(struct req *r)
 		return res;
 	if ((j = mem_calloc(1, sizeof(*j))) == NULL) {
 		json_decref(body);
-		return reply_error(r, 503, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return reply_nomem(r);
 	}
 	j->r = r;
 	lf_error_clear(&j->err);

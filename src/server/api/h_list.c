@@ -174,7 +174,7 @@ h_persons_list(struct req *r)
 	a.r = r;
 	lf_error_clear(&a.err);
 	if ((a.rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, on_arg, &a);
 	res = a.bad ? reply_error(r, 400, a.err.code, a.err.field, "%s",
 	    a.err.message) : list(r, &a);

@@ -78,12 +78,6 @@ h_persons_search(struct req *r)
 /* Largest person page: 64 years of surveys and plans fit many times. */
 #define PAGE_MAX	(16u << 20)
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* One year of the page: {"year","version","survey"} after a comma
  * unless first. */
 static int
@@ -121,14 +115,14 @@ page_years(struct req *r, const struct store_person *p, struct buf *b,
 
 	if (rec == NULL || buf_addc(b, '[') != 0) {
 		record_free(rec);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	rc = store_surveys_each(r->s, p->id, rec, year_out, &y, err);
 	record_free(rec);
 	if (rc < 0 && err->code != NULL)
 		return -1;
 	if (rc != 0 || buf_addc(b, ']') != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	return 0;
 }
 
@@ -145,13 +139,13 @@ page(struct req *r, const struct store_person *p, struct buf *b,
 	if (buf_adds(b, "{\"person\":") != 0 ||
 	    jout_person(b, r->app->regions, p) != 0 ||
 	    buf_adds(b, ",\"years\":") != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	if (page_years(r, p, b, err) != 0)
 		return -1;
 	if ((plans = http_person_plans(r, p, err)) == NULL)
 		return -1;
 	rc = buf_adds(b, ",\"plans\":") != 0 || jout_json(b, plans) != 0 ||
-	    buf_addc(b, '}') != 0 ? no_memory(err) : 0;
+	    buf_addc(b, '}') != 0 ? lf_error_nomem(err) : 0;
 	json_decref(plans);
 	return rc;
 }
@@ -206,7 +200,7 @@ h_person_reveal(struct req *r)
 	if (rc != 0)
 		return rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
 	if ((rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	out = json_pack("{s:s}", "id_number", p.id_number);
 	if (store_survey_years(r->s, p.id, years, 64, &n, &err) == 0 && n > 0 &&
 	    store_survey_get(r->s, p.id, years[n - 1], rec, &version,
@@ -341,7 +335,7 @@ unmask_secrets(struct req *r, const struct store_person *p, int year,
 	char masked[80];
 
 	if (old == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	rc = store_survey_get(r->s, p->id, year, old, &version, err);
 	if (rc == 1 && store_survey_years(r->s, p->id, years, 64, &n,
 	    err) == 0)
@@ -410,7 +404,7 @@ h_survey_put(struct req *r)
 	}
 	if ((rec = record_new(r->app->cat)) == NULL) {
 		json_decref(body);
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	}
 	put.year = (int)year;
 	put.expect_version = json_integer_value(ver);
@@ -485,7 +479,7 @@ h_person_create(struct req *r)
 	freg = catalog_find(r->app->cat, "hukou_region", 12);
 	lf_error_clear(&err);
 	if ((rec = record_new(r->app->cat)) == NULL)
-		out = reply_error(r, 503, "no_memory", "", "内存不足");
+		out = reply_nomem(r);
 	else if (json_to_record(values, rec, &err) != 0)
 		out = reply_error(r, 422, err.code, err.field, "%s",
 		    err.message);

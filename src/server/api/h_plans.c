@@ -240,7 +240,7 @@ plan_view(struct req *r, const struct store_person *p, int year,
 	v.covered = calloc(r->app->cat->nfields, 1);
 	v.items = json_array();
 	if (v.rec == NULL || v.covered == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (view_propose(&v, p, year, err) != 0 ||
@@ -321,7 +321,7 @@ h_plan_build(struct req *r)
 	if (load(r, ACT_PLAN_WRITE, "plan.build", &p, &year, &res) != 0)
 		return res;
 	if ((rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	memset(&st, 0, sizeof(st));
 	lf_error_clear(&err);
 	rc = store_survey_get(r->s, p.id, year, rec, &version, &err);
