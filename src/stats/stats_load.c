@@ -196,24 +196,6 @@ batch_new(const struct catalog *cat)
 	return b;
 }
 
-/* p with room for need elements of size: p itself, or moved, or NULL
- * when memory runs out (p then stays valid and *cap unchanged). */
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return p;
-	while (n < need)
-		n *= 2;
-	if ((q = mem_realloc(p, n * size)) == NULL)
-		return NULL;
-	*cap = n;
-	return q;
-}
-
 /* ---- decoding rows -------------------------------------------------- */
 
 static int
@@ -287,16 +269,14 @@ needs_add(struct batch *b, const struct catalog *cat, const char *text,
 {
 	const struct field *f;
 	const char *p = text, *e;
-	int *q;
 
 	while (p != NULL && *p != '\0') {
 		e = strchr(p, ',');
 		f = catalog_find(cat, p, e ? (size_t)(e - p) : strlen(p));
 		if (f != NULL) {
-			if ((q = grow(b->needs, &b->needs_cap, b->nneeds + 1,
-			    sizeof(*b->needs))) == NULL)
+			if (mem_grow(&b->needs, &b->needs_cap, b->nneeds + 1,
+			    sizeof(*b->needs), SIZE_MAX) != 0)
 				return lf_error_nomem(err);
-			b->needs = q;
 			b->needs[b->nneeds++] = f->index;
 		}
 		p = e ? e + 1 : NULL;
@@ -310,16 +290,11 @@ item_add(struct batch *b, const struct codes *c, sqlite3_stmt *st,
     struct lf_error *err)
 {
 	struct stats_item *it;
-	size_t *n0;
 
-	if ((it = grow(b->items, &b->items_cap, b->nitems + 1,
-	    sizeof(*b->items))) == NULL)
+	if (mem_grow(&b->items, &b->items_cap, b->nitems + 1,
+	    sizeof(*b->items), SIZE_MAX) != 0 || mem_grow(&b->need0,
+	    &b->need0_cap, b->nitems + 1, sizeof(*b->need0), SIZE_MAX) != 0)
 		return lf_error_nomem(err);
-	b->items = it;
-	if ((n0 = grow(b->need0, &b->need0_cap, b->nitems + 1,
-	    sizeof(*b->need0))) == NULL)
-		return lf_error_nomem(err);
-	b->need0 = n0;
 	it = &b->items[b->nitems];
 	memset(it, 0, sizeof(*it));
 	it->policy = map_get(&c->pol,

@@ -85,24 +85,6 @@ db_error(struct batch *b, struct lf_error *err)
 	return store_sqlite_error(b->s, "quality batch", err);
 }
 
-static int
-grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	void *x;
-	size_t n;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap : 256;
-	while (n < need)
-		n *= 2;
-	if ((x = mem_realloc(*v, n * size)) == NULL)
-		return -1;
-	*v = x;
-	*cap = n;
-	return 0;
-}
-
 /* ---- the statements ------------------------------------------------ */
 
 static int
@@ -232,8 +214,8 @@ read_items(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 	b->nit = 0;
 	bind_range(b, st, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&b->it, &b->itcap, b->nit + 1,
-		    sizeof(*b->it)) != 0) {
+		if (mem_grow(&b->it, &b->itcap, b->nit + 1, sizeof(*b->it),
+		    SIZE_MAX) != 0) {
 			sqlite3_reset(st);
 			return lf_error_nomem(err);
 		}
@@ -263,8 +245,8 @@ read_dls(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 		d = (const char *)sqlite3_column_text(st, 2);
 		if (d == NULL || date_parse(d, &days) != 0)
 			continue;
-		if (grow((void **)&b->dl, &b->dlcap, b->ndl + 1,
-		    sizeof(*b->dl)) != 0) {
+		if (mem_grow(&b->dl, &b->dlcap, b->ndl + 1, sizeof(*b->dl),
+		    SIZE_MAX) != 0) {
 			sqlite3_reset(st);
 			return lf_error_nomem(err);
 		}
@@ -315,7 +297,8 @@ person_hits(struct batch *b, const struct bperson *p, size_t *nfh,
 	size_t i;
 
 	*nfh = 0;
-	if (grow((void **)&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh)) != 0)
+	if (mem_grow(&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh),
+	    SIZE_MAX) != 0)
 		return lf_error_nomem(err);
 	for (i = 0; i < b->hits.n; i++) {
 		const struct quality_rule *q = &b->qr->v[b->hits.v[i].rule];
@@ -416,9 +399,9 @@ check_page(struct batch *b, int64_t from, struct lf_error *err)
 	    findings_load_persons(b->s, b->year, from, to, &b->ex, err) != 0)
 		return -1;
 	keep_per_person(b);
-	if (grow((void **)&b->qit, &b->qcap, b->nit + 1,
-	    sizeof(*b->qit)) != 0 || grow((void **)&b->qdl, &b->qdlcap,
-	    b->ndl + 1, sizeof(*b->qdl)) != 0)
+	if (mem_grow(&b->qit, &b->qcap, b->nit + 1, sizeof(*b->qit),
+	    SIZE_MAX) != 0 || mem_grow(&b->qdl, &b->qdlcap, b->ndl + 1,
+	    sizeof(*b->qdl), SIZE_MAX) != 0)
 		return lf_error_nomem(err);
 	for (k = 0; k < b->n; k++)
 		if (check_person(b, k, &it, &dl, &ex, err) != 0)
@@ -496,21 +479,15 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 {
 	struct sv_hits *s = arg;
 	struct finding_hit *h;
-	size_t c = s->cap ? s->cap * 2 : 16;
+	size_t c[4] = { s->cap, s->cap, s->cap, s->cap };
 
-	if (s->n == s->cap) {
-		if (grow((void **)&s->v, &s->cap, c, sizeof(*s->v)) != 0)
-			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->text, &s->cap, c, sizeof(*s->text)) != 0)
-			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->name, &s->cap, c, sizeof(*s->name)) != 0)
-			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->tw, &s->cap, c, sizeof(*s->tw)) != 0)
-			return -1;
-	}
+	/* four arrays of one room, which moves on once all have grown */
+	if (mem_grow(&s->v, &c[0], s->n + 1, sizeof(*s->v), SIZE_MAX) ||
+	    mem_grow(&s->text, &c[1], s->n + 1, sizeof(*s->text), SIZE_MAX) ||
+	    mem_grow(&s->name, &c[2], s->n + 1, sizeof(*s->name), SIZE_MAX) ||
+	    mem_grow(&s->tw, &c[3], s->n + 1, sizeof(*s->tw), SIZE_MAX))
+		return -1;
+	s->cap = c[0];
 	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", name);
 	snprintf(s->tw[s->n], sizeof(s->tw[0]), "%s", township);
 	snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 %lld "

@@ -75,26 +75,6 @@ struct build_merger {
 	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
 };
 
-/* Grows the array at *pp (any element type) to hold need elements. */
-static int
-room(void *pp, size_t *cap, size_t need, size_t size)
-{
-	void *v, *nv;
-	size_t ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	memcpy(&v, pp, sizeof(v));
-	if ((nv = mem_realloc(v, ncap * size)) == NULL)
-		return -1;
-	memcpy(pp, &nv, sizeof(nv));
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- batches ------------------------------------------------------- */
 
 void
@@ -134,9 +114,9 @@ build_job_add(struct build_batch *b, int64_t person_id, const char *region,
 	struct build_job *j;
 	size_t i;
 
-	if (room(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs)) ||
-	    room(&b->props, &b->props_cap, b->nprops + res->nitems,
-	    sizeof(*b->props)))
+	if (mem_grow(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs),
+	    SIZE_MAX) || mem_grow(&b->props, &b->props_cap, b->nprops +
+	    res->nitems, sizeof(*b->props), SIZE_MAX))
 		return lf_error_nomem(err);
 	j = &b->jobs[b->njobs++];
 	j->person_id = person_id;
@@ -168,7 +148,8 @@ build_cand_add(struct build_batch *b, sqlite3_stmt *st, struct lf_error *err)
 	struct build_cand *c;
 	int64_t left;
 
-	if (room(&b->cands, &b->cands_cap, b->ncands + 1, sizeof(*b->cands)))
+	if (mem_grow(&b->cands, &b->cands_cap, b->ncands + 1,
+	    sizeof(*b->cands), SIZE_MAX))
 		return lf_error_nomem(err);
 	c = &b->cands[b->ncands++];
 	c->id = sqlite3_column_int64(st, 0);
@@ -304,7 +285,8 @@ load_old(struct build_merger *m, struct lf_error *err)
 	sqlite3_bind_int(st, 1, m->year);
 	sqlite3_bind_int64(st, 2, m->person_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
+		if (mem_grow(&m->old, &m->old_cap, m->nold + 1,
+		    sizeof(*m->old), SIZE_MAX)) {
 			sqlite3_reset(st);
 			return lf_error_nomem(err);
 		}
@@ -842,9 +824,10 @@ build_merge(struct build_merger *m, const struct build_batch *b,
 	m->person_id = j->person_id;
 	m->nold = 0;
 	m->seq = 0;
-	if (room(&m->match, &m->match_cap, j->nprop + 1, sizeof(*m->match)) ||
-	    room(&m->cf, &m->cf_cap, j->nprop + 1, sizeof(*m->cf)) ||
-	    room(&m->ins, &m->ins_cap, j->ncand + 1, sizeof(*m->ins)))
+	if (mem_grow(&m->match, &m->match_cap, j->nprop + 1,
+	    sizeof(*m->match), SIZE_MAX) || mem_grow(&m->cf, &m->cf_cap,
+	    j->nprop + 1, sizeof(*m->cf), SIZE_MAX) || mem_grow(&m->ins,
+	    &m->ins_cap, j->ncand + 1, sizeof(*m->ins), SIZE_MAX))
 		return lf_error_nomem(err);
 	if (!created && load_old(m, err) != 0)
 		return -1;
