@@ -7,7 +7,9 @@
  * done in long long so that no int day count can overflow it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/date.h"
 
@@ -151,4 +153,42 @@ date_age(int birth_days, int at_days)
 	if (am < bm || (am == bm && ad < bd))
 		age--;
 	return age;
+}
+
+/* ---- clock times ----------------------------------------------------- */
+
+#define CHINA_OFFSET	(8 * 3600)	/* UTC+8, no daylight saving */
+
+int
+date_china_day(int64_t t)
+{
+	int64_t s = t + CHINA_OFFSET;
+
+	/* floor division: a time before 1970 lies on an earlier day */
+	return (int)(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
+}
+
+/* Writes t shifted by off seconds through strftime(fmt); else fail. */
+static void
+clock_text(int64_t t, int64_t off, const char *fmt, char *out, size_t size,
+    const char *fail)
+{
+	time_t x = (time_t)(t + off);
+	struct tm tm;
+
+	if (gmtime_r(&x, &tm) == NULL || strftime(out, size, fmt, &tm) == 0)
+		snprintf(out, size, "%s", fail);
+}
+
+void
+date_china_text(int64_t t, int seconds, char out[DATE_TIMELEN + 1])
+{
+	clock_text(t, CHINA_OFFSET, seconds ? "%Y-%m-%d %H:%M:%S" :
+	    "%Y-%m-%d %H:%M", out, DATE_TIMELEN + 1, "?");
+}
+
+void
+date_utc_iso(int64_t t, char out[DATE_ISOLEN + 1])
+{
+	clock_text(t, 0, "%Y-%m-%dT%H:%M:%SZ", out, DATE_ISOLEN + 1, "");
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/date.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
 
@@ -315,11 +316,7 @@ out:
 void
 report_now(char out[REPORT_TIME_LEN])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, REPORT_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso((int64_t)time(NULL), out);
 }
 
 int

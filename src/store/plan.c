@@ -22,7 +22,6 @@
 #include "lib/utf8.h"
 #include "store/store_diff.h"
 
-#define BEIJING_OFFSET	(8 * 3600)
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS plans ("
@@ -729,19 +728,16 @@ plan_clock_now(struct plan_clock *c)
 	c->t = (int64_t)t;
 	plan_time_iso(c->t, c->iso);
 	/* dates people give are Beijing dates */
-	c->today = (int)((c->t + BEIJING_OFFSET) / 86400);
+	c->today = date_china_day(c->t);
 	date_to_ymd(c->today, &c->year, &c->month, &d);
 }
 
 void
 plan_time_iso(int64_t t, char out[21])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
 	out[0] = '\0';
-	if (t != 0 && gmtime_r(&tt, &tm) != NULL)
-		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != 0)
+		date_utc_iso(t, out);
 }
 
 void

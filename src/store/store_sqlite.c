@@ -69,19 +69,13 @@ store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 void
 store_now_iso(char out[21])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso((int64_t)time(NULL), out);
 }
 
 int
 store_today(void)
 {
-	/* the day in China (UTC+8): a survey filled this morning in Sichuan
-	 * is not "in the future" before 08:00 UTC */
-	return (int)((time(NULL) + 8 * 3600) / 86400);
+	return date_china_day((int64_t)time(NULL));
 }
 
 static int

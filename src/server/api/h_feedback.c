@@ -14,6 +14,7 @@
  * a log, the audit log or a later answer.
  */
 #include "server/access.h"
+#include "lib/date.h"
 #include "server/session.h"
 
 #include <stdio.h>
@@ -221,15 +222,9 @@ code_json(const struct selfcode *c, int64_t now)
 	struct selfcode_times t = { c->issued_at, c->expires_at, c->revoked_at,
 	    c->locked_at };
 	char issued[21], expires[21];
-	struct tm tm;
-	time_t x;
 
-	x = (time_t)c->issued_at;
-	gmtime_r(&x, &tm);
-	strftime(issued, sizeof(issued), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	x = (time_t)c->expires_at;
-	gmtime_r(&x, &tm);
-	strftime(expires, sizeof(expires), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso(c->issued_at, issued);
+	date_utc_iso(c->expires_at, expires);
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i}", "id",
 	    (json_int_t)c->id, "state", selfcode_state_name(selfcode_state(&t,
 	    now)), "issued_by", c->issued_by, "issued_at", issued,
@@ -240,12 +235,9 @@ code_json(const struct selfcode *c, int64_t now)
 static json_t *
 code_texts(const char *shown, const struct selfcode *c)
 {
-	char until[32], line[64], sms[512];
-	struct tm tm;
-	time_t x = (time_t)(c->expires_at + 8 * 3600);	/* China time */
+	char until[DATE_TIMELEN + 1], line[64], sms[512];
 
-	gmtime_r(&x, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
+	date_china_text(c->expires_at, 0, until);
 	snprintf(line, sizeof(line), "有效期至 %s", until);
 	snprintf(sms, sizeof(sms), "【量服】您的一人一策查询验证码:%s,"
 	    "有效期至%s。请打开量服网站的“查看我的服务”页面,输入验证码和"

@@ -21,20 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/date.h"
 #include "server/json_plan.h"
 #include "server/session.h"
 #include "store/feedback.h"
 #include "store/selfcode.h"
-
-static void
-iso(int64_t t, char out[21])
-{
-	struct tm tm;
-	time_t x = (time_t)t;
-
-	gmtime_r(&x, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static unsigned
 refusal_status(const char *code)
@@ -94,7 +85,7 @@ h_self_login(struct req *r)
 		return reply_error(r, 500, "store", "", "服务器内部错误 "
 		    "(internal error; request id %s)", r->id);
 	http_audit(r, "self.login", "person", p.uid, "ok", "");
-	iso(ss.expires_at, when);
+	date_utc_iso(ss.expires_at, when);
 	self_cookie(r, ss.token, (long)(ss.expires_at - now), cookie,
 	    sizeof(cookie));
 	memset(&ss.token, 0, sizeof(ss.token));
@@ -128,7 +119,7 @@ h_self_session(struct req *r)
 	    &err) != 0)
 		return reply_error(r, 401, "unauthenticated", "", "请先输入验证码"
 		    " (enter the code first)");
-	iso(ss.expires_at, when);
+	date_utc_iso(ss.expires_at, when);
 	return reply_json(r, 200, json_pack("{s:s,s:s}", "csrf", r->self.csrf,
 	    "expires_at", when));
 }

@@ -8,6 +8,7 @@
  * write keeps current; the report names the time its data was current.
  */
 #include "server/access.h"
+#include "lib/date.h"
 #include "server/findings_hook.h"
 #include "server/session.h"
 #include "stats/statsd.h"
@@ -92,8 +93,6 @@ build(struct req *r, const struct sargs *a, int year,
 	struct statsd_ref ref;
 	struct stats_query q;
 	char as_of[REPORT_TIME_LEN];
-	struct tm tm;
-	time_t t;
 	size_t i;
 	int rc = 0;
 
@@ -108,9 +107,7 @@ build(struct req *r, const struct sargs *a, int year,
 		q.filters = filters;
 		q.nfilters = a->nspec;
 		q.today = store_today();
-		t = (time_t)ref.as_of;
-		gmtime_r(&t, &tm);
-		strftime(as_of, sizeof(as_of), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		date_utc_iso(ref.as_of, as_of);
 		rc = report_build(ref.st, r->app->cat, &q, as_of, rep, err);
 	}
 	statsd_release(&ref);
