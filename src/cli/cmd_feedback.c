@@ -64,7 +64,8 @@ plans_line(struct store *s, int64_t pid, struct lf_error *err)
 static int
 code(struct store *s, const struct fargs *a)
 {
-	char c[SELFCODE_LEN + 1], shown[SELFCODE_DISPLAY_LEN + 1], until[DATE_TIMELEN + 1];
+	char c[SELFCODE_LEN + 1], shown[SELFCODE_DISPLAY_LEN + 1];
+	char until[DATE_TIMELEN + 1];
 	struct idcard_info info;
 	struct idcard_error ie;
 	struct store_person p;
