@@ -122,6 +122,9 @@ enum MHD_Result	reply_lf_error(struct req *r, const struct lf_error *err);
 enum MHD_Result	reply_not_found(struct req *r);
 /* 503 "no_memory" with the one out-of-memory wording (lib/error.h). */
 enum MHD_Result	reply_nomem(struct req *r);
+/* 503 "audit": the audit entry of a read could not be written, so the
+ * data it guards is not sent. */
+enum MHD_Result	reply_audit_unavailable(struct req *r);
 
 /* Parses a request body: valid UTF-8, one JSON object, no duplicate
  * keys, only keys in `allowed` (NULL-terminated; NULL = any). 0 with *out

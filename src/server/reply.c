@@ -163,6 +163,13 @@ reply_nomem(struct req *r)
 }
 
 enum MHD_Result
+reply_audit_unavailable(struct req *r)
+{
+	return reply_error(r, 503, "audit", "", "审计日志不可用 (audit log "
+	    "unavailable)");
+}
+
+enum MHD_Result
 reply_not_found(struct req *r)
 {
 	return reply_error(r, 404, "not_found", "", "未找到 (not found)");

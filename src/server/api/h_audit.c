@@ -497,8 +497,7 @@ h_audit_persons(struct req *r)
 	if (http_audit_gate(r, "audit.search", "person", "", "ok",
 	    detail) != 0) {
 		json_decref(h.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "persons", h.list));
 }

@@ -165,8 +165,7 @@ h_feedback_get(struct req *r)
 	if (http_audit_gate(r, "feedback.read", "person", p.uid, "ok",
 	    r->params[1]) != 0) {
 		json_decref(list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:i,s:o}", "year", year,
 	    "feedback", list));
@@ -290,8 +289,7 @@ h_selfcode_issue(struct req *r)
 	if (http_audit_gate(r, "selfcode.issue", "person", p.uid, "ok",
 	    detail) != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 201, out);
 }
@@ -329,8 +327,7 @@ h_selfcode_list(struct req *r)
 	if (http_audit_gate(r, "selfcode.list", "person", p.uid, "ok", "") !=
 	    0) {
 		json_decref(l.a);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "codes", l.a));
 }

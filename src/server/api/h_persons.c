@@ -69,8 +69,7 @@ h_persons_search(struct req *r)
 	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
 	if (http_audit_gate(r, "person.search", "person", "", "ok", detail) != 0) {
 		json_decref(f.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
 }
@@ -177,8 +176,7 @@ h_person_get(struct req *r)
 	}
 	if (http_audit_gate(r, "person.read", "person", p.uid, "ok", "") != 0) {
 		buf_free(&b);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_buf(r, 200, &b);
 }
@@ -216,8 +214,7 @@ h_person_reveal(struct req *r)
 	record_free(rec);
 	if (http_audit_gate(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, out);
 }

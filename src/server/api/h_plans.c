@@ -277,8 +277,7 @@ reply_view(struct req *r, const struct store_person *p, int year,
 	if (action != NULL && http_audit_gate(r, action, "person", p->uid, "ok",
 	    r->params[1]) != 0) {
 		json_decref(view);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, status, view);
 }

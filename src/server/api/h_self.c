@@ -257,8 +257,7 @@ h_self_page(struct req *r)
 		return rc == 1 ? reply_not_found(r) : reply_lf_error(r, &err);
 	if (http_audit_gate(r, "self.read", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, out);
 }

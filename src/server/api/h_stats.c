@@ -199,8 +199,7 @@ h_stats(struct req *r)
 	if (http_audit_gate(r, "stats.read", "region", in->code, "ok", detail) !=
 	    0) {
 		report_free(rep);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	/* 精准率 from the spot checks (store/supervise.h) */
 	memset(&prec, 0, sizeof(prec));
