@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -190,22 +191,6 @@ parse_row(struct reader *rd, struct quality_rules *qr, char **c)
 
 /* Splits line at tabs into c (NCOLS); -1 when the count differs. */
 static int
-split(char *line, char **c)
-{
-	int n = 0;
-
-	c[n++] = line;
-	for (; *line != '\0'; line++)
-		if (*line == '\t') {
-			if (n == NCOLS)
-				return -1;
-			*line = '\0';
-			c[n++] = line + 1;
-		}
-	return n == NCOLS ? 0 : -1;
-}
-
-static int
 read_line(struct reader *rd, struct quality_rules *qr, char *line)
 {
 	char *c[NCOLS];
@@ -216,7 +201,7 @@ read_line(struct reader *rd, struct quality_rules *qr, char *line)
 		line[len - 1] = '\0';
 	if (line[0] == '\0' || line[0] == '#')
 		return 0;
-	if (split(line, c) != 0) {
+	if (tsv_split(line, c, NCOLS) != NCOLS) {
 		lf_error_set(rd->err, "quality_file", "", "%s:%lu: 应有 %d 列 "
 		    "(expected %d tab-separated columns)", rd->filename,
 		    rd->line, NCOLS, NCOLS);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/mem.h"
 
 static const int level_digits[] = { 2, 4, 6, 9, 12 };
@@ -99,10 +100,7 @@ static int
 bad(struct lf_error *err, const char *file, unsigned long line, unsigned col,
     const char *why)
 {
-	lf_error_set(err, "regions", "", "%s:%lu:%u: %s", file, line, col, why);
-	err->line = line;
-	err->column = col;
-	return -1;
+	return tsv_error(err, "regions", NULL, file, line, col, why);
 }
 
 static int
@@ -207,16 +205,7 @@ parse_lines(struct regions *rs, const char *file, struct lf_error *err)
 		}
 		if (line[0] == '\0')
 			continue;
-		col[0] = line;
-		for (n = 1; n < 5; n++) {
-			char *tab = strchr(col[n - 1], '\t');
-
-			if (tab == NULL)
-				break;
-			*tab = '\0';
-			col[n] = tab + 1;
-		}
-		if (n != 4)
+		if ((n = tsv_split(line, col, 4)) != 4)
 			return bad(err, file, ln, (unsigned)n, "应有 4 列 "
 			    "(expected 4 tab-separated columns)");
 		if (parse_row(rs, col, file, ln, err) != 0)
