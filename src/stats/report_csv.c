@@ -4,7 +4,6 @@
  * then a blank line.
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -169,9 +168,7 @@ report_csv_write(const struct report *r, const char *path,
 	for (i = 0; rc == 0 && i < r->ntables; i++)
 		rc = table_csv(fp, r, &r->tables[i]);
 	if (rc == 0)
-		rc = report_satisf_csv(r, fp);
-	if (rc == 0 && r->precision != NULL)
-		rc = report_precision_csv(r->precision, fp);
+		rc = report_sections_csv(r, fp);
 	if (rc == 0 && (fflush(fp) != 0 || (!direct &&
 	    fsync(fileno(fp)) != 0)))
 		rc = -1;

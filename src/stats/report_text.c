@@ -3,7 +3,6 @@
  * terminal (report.h).
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,9 +123,7 @@ report_text_kpi(const struct report *r, FILE *fp, struct lf_error *err)
 	if (rc == 0)
 		rc = below(fp, &rt->t, err);
 	if (rc == 0)
-		rc = report_satisf_text(r, fp);
-	if (rc == 0 && r->precision != NULL)
-		rc = report_precision_text(r->precision, fp);
+		rc = report_sections_text(r, fp);
 	if (rc == 0 && fflush(fp) != 0)
 		rc = -1;
 out:

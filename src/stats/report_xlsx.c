@@ -4,7 +4,6 @@
  * first column, number formats by column unit.
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -232,9 +231,7 @@ report_xlsx_write(const struct report *r, const char *path,
 	for (i = 0; e == LXW_NO_ERROR && i < r->ntables; i++)
 		e = sheet_write(wb, &x, r, i, &b);
 	if (e == LXW_NO_ERROR)
-		e = (lxw_error)report_satisf_xlsx(wb, r);
-	if (e == LXW_NO_ERROR && r->precision != NULL)
-		e = report_precision_xlsx(wb, r->precision);
+		e = (lxw_error)report_sections_xlsx(wb, r);
 	buf_free(&b);
 	ce = workbook_close(wb);	/* frees wb, whatever happens */
 	if (e == LXW_NO_ERROR)

@@ -23,6 +23,8 @@
 #include "store/feedback.h"
 #include "store/supervise.h"
 #include "stats/report_insight.h"
+#include "stats/report_precision.h"
+#include "store/recon.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -93,6 +95,7 @@ build(struct req *r, const struct sargs *a, int year,
 	struct statsd_ref ref;
 	struct stats_query q;
 	char as_of[REPORT_TIME_LEN];
+	struct stats_table t;
 	size_t i;
 	int rc = 0;
 
@@ -113,7 +116,8 @@ build(struct req *r, const struct sargs *a, int year,
 	statsd_release(&ref);
 	if (rc == 0 && (feedback_counts(r->s, in, r->app->regions, year,
 	    &(*rep)->satisf, err) != 0 ||		/* 满意度 */
-	    report_insight_add(*rep, r->s, err) != 0)) {	/* 16 */
+	    recon_table(r->s, in, &t, err) != 0 ||	/* 16 */
+	    report_insight_add(*rep, &t, err) != 0)) {
 		report_free(*rep);
 		*rep = NULL;
 		rc = -1;
@@ -207,10 +211,15 @@ h_stats(struct req *r)
 		report_free(rep);
 		return reply_lf_error(r, &err);
 	}
-	rep->precision = &prec;
+	if (report_section_add(rep, &report_precision_section, &prec,
+	    &err) != 0) {
+		report_free(rep);
+		sup_precision_free(&prec);
+		return reply_lf_error(r, &err);
+	}
+	findings_report_add(r, rep);	/* issue 13 */
 	if (a.format == NULL || strcmp(a.format, "json") == 0)
-		res = reply_json(r, 200, findings_stats_add(r,
-		    report_json(rep), year, in->code));	/* issue 13 */
+		res = reply_json(r, 200, report_json(rep));
 	else
 		res = reply_file(r, rep, strcmp(a.format, "xlsx") == 0, year);
 	report_free(rep);
