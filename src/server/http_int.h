@@ -107,6 +107,9 @@ const struct route *router_routes(size_t *n);
 enum MHD_Result	reply_queue(struct req *r, unsigned status,
 		    struct MHD_Response *resp);
 enum MHD_Result	reply_json(struct req *r, unsigned status, json_t *body);
+/* The same with a Set-Cookie header (cookie NULL: none). */
+enum MHD_Result	reply_json_cookie(struct req *r, unsigned status,
+		    json_t *body, const char *cookie);
 /* A JSON text already written into b; b is emptied (its bytes go to the
  * answer). */
 enum MHD_Result	reply_buf(struct req *r, unsigned status, struct buf *b);

@@ -49,8 +49,15 @@ queue_json(struct req *r, unsigned status, struct MHD_Response *resp)
 enum MHD_Result
 reply_json(struct req *r, unsigned status, json_t *body)
 {
+	return reply_json_cookie(r, status, body, NULL);
+}
+
+enum MHD_Result
+reply_json_cookie(struct req *r, unsigned status, json_t *body,
+    const char *cookie)
+{
 	struct MHD_Response *resp;
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
 	if (text == NULL)
@@ -59,6 +66,8 @@ reply_json(struct req *r, unsigned status, json_t *body)
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL)
 		free(text);
+	else if (cookie != NULL)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
 	return queue_json(r, status, resp);
 }
 

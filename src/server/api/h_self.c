@@ -52,13 +52,11 @@ h_self_login(struct req *r)
 	char cookie[256], when[21], target[32];
 	struct store_person p;
 	struct self_session ss;
-	struct MHD_Response *resp;
 	struct lf_error err;
 	enum MHD_Result res;
 	int64_t code_id = 0, now = (int64_t)time(NULL);
 	unsigned st;
 	json_t *body;
-	char *text;
 
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
@@ -90,21 +88,7 @@ h_self_login(struct req *r)
 	    sizeof(cookie));
 	memset(&ss.token, 0, sizeof(ss.token));
 	body = json_pack("{s:s,s:s}", "csrf", ss.csrf, "expires_at", when);
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "Set-Cookie", cookie);
-	return reply_queue(r, 200, resp);
+	return reply_json_cookie(r, 200, body, cookie);
 }
 
 enum MHD_Result
