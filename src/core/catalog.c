@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "core/expr.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -413,26 +414,6 @@ count_lines(const char *s)
 	return n;
 }
 
-static char *
-next_line(char **p)
-{
-	char *start = *p, *nl;
-	size_t len;
-
-	if (*start == '\0')
-		return NULL;
-	nl = strchr(start, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else
-		*p = start + strlen(start);
-	len = strlen(start);
-	if (len > 0 && start[len - 1] == '\r')
-		start[len - 1] = '\0';
-	return start;
-}
-
 static int
 parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 {
@@ -440,7 +421,7 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 	char *line, *raw[NCOLS + 8], *col[NCOLS];
 	size_t n, j;
 
-	while ((line = next_line(&p)) != NULL) {
+	while ((line = tsv_line(&p)) != NULL) {
 		c->line++;
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
@@ -499,7 +480,7 @@ catalog_parse(const char *text, size_t len, const char *filename,
 		goto fail;
 	}
 	p = cat->text;
-	header = next_line(&p);
+	header = tsv_line(&p);
 	if (header == NULL) {
 		lf_error_set(err, "catalog", "", "%s: 文件为空 (empty file)",
 		    filename);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -120,27 +121,6 @@ split_tabs(char *s, char **parts)
 		}
 }
 
-/* The next line of *p (cut in place, CR removed), or NULL at the end. */
-static char *
-next_line(char **p)
-{
-	char *start = *p, *nl;
-	size_t len;
-
-	if (*start == '\0')
-		return NULL;
-	nl = strchr(start, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else
-		*p = start + strlen(start);
-	len = strlen(start);
-	if (len > 0 && start[len - 1] == '\r')
-		start[len - 1] = '\0';
-	return start;
-}
-
 static size_t
 count_lines(const char *s, size_t len)
 {
@@ -177,7 +157,7 @@ read_rows(struct reader *rd, char *p,
 	char *line, *col[MAX_COLS];
 	size_t n;
 
-	while ((line = next_line(&p)) != NULL) {
+	while ((line = tsv_line(&p)) != NULL) {
 		rd->line++;
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
@@ -212,7 +192,7 @@ read_tsv(struct reader *rd, const char *text, size_t len,
 	if ((copy = mem_strndup(text, len)) == NULL)
 		return lf_error_nomem(rd->err);
 	p = copy;
-	if ((header = next_line(&p)) == NULL) {
+	if ((header = tsv_line(&p)) == NULL) {
 		lf_error_set(rd->err, "policy_file", "", "%s: 文件为空 (empty "
 		    "file)", rd->filename);
 		goto out;

@@ -6,20 +6,29 @@
 #include <string.h>
 
 char *
+tsv_line(char **p)
+{
+	char *line = *p;
+	size_t n;
+
+	if (*line == '\0')
+		return NULL;
+	n = strcspn(line, "\n");
+	*p = line + n + (line[n] == '\n');
+	line[n] = '\0';
+	if (n > 0 && line[n - 1] == '\r')
+		line[n - 1] = '\0';
+	return line;
+}
+
+char *
 tsv_next(char **p, unsigned long *lineno)
 {
 	char *line;
-	size_t n;
 
-	while (**p != '\0') {
-		line = *p;
-		n = strcspn(line, "\n");
-		*p = line + n + (line[n] == '\n');
-		line[n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
+	while ((line = tsv_line(p)) != NULL) {
 		(*lineno)++;
-		if (n > 0 && line[0] != '#')
+		if (line[0] != '\0' && line[0] != '#')
 			return line;
 	}
 	return NULL;

@@ -16,6 +16,13 @@
 #include "lib/error.h"
 
 /*
+ * Cuts the next line off *p, whatever it holds: ends it at its '\n' (and
+ * a '\r' before it) and moves *p past it. Returns the line, or NULL at
+ * the end of the text.
+ */
+char	*tsv_line(char **p);
+
+/*
  * Cuts the next data line off *p: ends it at its '\n' (and a '\r' before
  * it), steps over empty and '#' lines, adds every line it passes, the
  * returned one included, to *lineno, and moves *p past the line. Returns
