@@ -483,31 +483,6 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 
 /* ---- schema -------------------------------------------------------- */
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, sql, err);
-	return 0;
-}
-
-/* 1 when every object of the schema exists (0 also on any error: the
- * creation that follows reports it). */
-static int
-schema_present(struct store *s)
-{
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(s->db, present_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n == NOBJECTS;
-}
-
 int
 plan_init(struct store *s, struct lf_error *err)
 {
@@ -515,11 +490,11 @@ plan_init(struct store *s, struct lf_error *err)
 
 	/* every connection opens with this: take no write lock when there
 	 * is nothing to do */
-	if (schema_present(s))
+	if (store_sqlite_count(s, present_sql) == NOBJECTS)
 		return 0;
 	if (plan_tx_begin(s, &tx, err) != 0)
 		return -1;
-	return plan_tx_end(s, tx, exec(s, schema_sql, err), err);
+	return plan_tx_end(s, tx, store_sqlite_exec(s, schema_sql, err), err);
 }
 
 /* ---- transactions -------------------------------------------------- */
@@ -529,14 +504,14 @@ plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		*tx = PLAN_TX_OWN;
-		return exec(s, "BEGIN IMMEDIATE", err);
+		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err);
 	}
 	if (s->bulk) {
 		*tx = PLAN_TX_NONE;
 		return 0;
 	}
 	*tx = PLAN_TX_SAVEPOINT;
-	return exec(s, "SAVEPOINT plan", err);
+	return store_sqlite_exec(s, "SAVEPOINT plan", err);
 }
 
 int
@@ -545,13 +520,13 @@ plan_tx_end(struct store *s, enum plan_tx tx, int rc, struct lf_error *err)
 	if (tx == PLAN_TX_NONE)
 		return rc;
 	if (tx == PLAN_TX_OWN) {
-		if (rc == 0 && exec(s, "COMMIT", err) == 0)
+		if (rc == 0 && store_sqlite_exec(s, "COMMIT", err) == 0)
 			return 0;
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (rc == 0 && exec(s, "RELEASE plan", err) == 0)
+	if (rc == 0 && store_sqlite_exec(s, "RELEASE plan", err) == 0)
 		return 0;
 	sqlite3_exec(s->db, "ROLLBACK TO plan; RELEASE plan", NULL, NULL,
 	    NULL);

@@ -86,20 +86,35 @@ keyfile_path(const char *db, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
+int
+store_sqlite_exec(struct store *s, const char *sql, struct lf_error *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, sql, err);
 	return 0;
 }
 
+int64_t
+store_sqlite_count(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int
 pragmas(struct store *s, struct lf_error *err)
 {
 	sqlite3_busy_timeout(s->db, 10000);
-	return exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576;"
+	return store_sqlite_exec(s, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+	    "PRAGMA cache_size=-1048576;"
 	    " PRAGMA temp_store=MEMORY;", err);
 }
 
@@ -118,13 +133,13 @@ write_schema(struct store *s, const struct catalog *cat, struct lf_error *err)
 		lf_error_nomem(err);
 		goto out;
 	}
-	if (exec(s, "BEGIN", err) != 0)
+	if (store_sqlite_exec(s, "BEGIN", err) != 0)
 		goto out;
-	if (exec(s, buf_str(&sql), err) != 0) {
+	if (store_sqlite_exec(s, buf_str(&sql), err) != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
-	rc = exec(s, "COMMIT", err);
+	rc = store_sqlite_exec(s, "COMMIT", err);
 out:
 	buf_free(&sql);
 	return rc;
@@ -171,7 +186,7 @@ store_create(const char *path, const struct catalog *cat,
 		store_sqlite_error(&s, "open", err);
 		goto out;
 	}
-	if (exec(&s, "PRAGMA page_size=8192", err) != 0 ||
+	if (store_sqlite_exec(&s, "PRAGMA page_size=8192", err) != 0 ||
 	    pragmas(&s, err) != 0 || write_schema(&s, cat, err) != 0)
 		goto out;
 	rc = 0;
@@ -434,7 +449,7 @@ store_close(struct store *s)
 int
 store_begin(struct store *s, struct lf_error *err)
 {
-	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;
 	return 0;
@@ -541,7 +556,7 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	/* filling empty tables: sorting the indexes once at the end beats
 	 * inserting into them row by row */
 	if (empty) {
-		if (exec(s, schema_index_drop_sql, err) != 0) {
+		if (store_sqlite_exec(s, schema_index_drop_sql, err) != 0) {
 			store_rollback(s);
 			return -1;
 		}
@@ -553,10 +568,10 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 int
 store_commit(struct store *s, struct lf_error *err)
 {
-	if (s->reindex && exec(s, schema_index_sql, err) != 0)
+	if (s->reindex && store_sqlite_exec(s, schema_index_sql, err) != 0)
 		return -1;
 	s->reindex = 0;
-	if (exec(s, "COMMIT", err) != 0)
+	if (store_sqlite_exec(s, "COMMIT", err) != 0)
 		return -1;
 	s->in_tx = s->bulk = 0;
 	back_to_wal(s);
