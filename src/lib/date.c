@@ -45,9 +45,8 @@ civil_to_days(int y, int m, int d)
 	return (int)(era * 146097 + doe - 719468);
 }
 
-/* Parse n (<= 4) ASCII digits; -1 if any is not a digit. */
-static int
-digits(const char *s, int n)
+int
+date_digits(const char *s, int n)
 {
 	int	 i, v = 0;
 
@@ -59,9 +58,8 @@ digits(const char *s, int n)
 	return v;
 }
 
-/* Write v (0 <= v < 10^n) as n digits, zero-padded. */
-static void
-put_digits(char *out, int v, int n)
+void
+date_put_digits(char *out, int v, int n)
 {
 	while (n-- > 0) {
 		out[n] = (char)('0' + v % 10);
@@ -108,9 +106,9 @@ date_parse(const char *s, int *days)
 		return -1;
 	if (s[4] != '-' || s[7] != '-')
 		return -1;
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
-	d = digits(s + 8, 2);
+	y = date_digits(s, 4);
+	m = date_digits(s + 5, 2);
+	d = date_digits(s + 8, 2);
 	if (y < 0 || m < 0 || d < 0)
 		return -1;
 	return date_from_ymd(y, m, d, days);
@@ -127,11 +125,11 @@ date_format(int days, char out[DATE_STRLEN + 1])
 		m = 0;
 		d = 0;
 	}
-	put_digits(out, y, 4);
+	date_put_digits(out, y, 4);
 	out[4] = '-';
-	put_digits(out + 5, m, 2);
+	date_put_digits(out + 5, m, 2);
 	out[7] = '-';
-	put_digits(out + 8, d, 2);
+	date_put_digits(out + 8, d, 2);
 	out[DATE_STRLEN] = '\0';
 }
 

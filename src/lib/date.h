@@ -58,6 +58,12 @@ void	 date_to_ymd(int days, int *y, int *m, int *d);
  */
 int	 date_age(int birth_days, int at_days);
 
+/* The n (<= 4) ASCII digits at s as a number; -1 if any is not a digit.
+ * date_put_digits() writes v (0 <= v < 10^n) as n digits, zero-padded
+ * (no NUL): the date fields of ISO dates and ID numbers. */
+int	 date_digits(const char *s, int n);
+void	 date_put_digits(char *out, int v, int n);
+
 /*
  * China time (UTC+8 all year, no daylight saving): dates and times people
  * read or type in Sichuan. t is Unix time in seconds, given by the caller.
