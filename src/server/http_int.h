@@ -128,6 +128,13 @@ enum MHD_Result	reply_nomem(struct req *r);
 /* 503 "audit": the audit entry of a read could not be written, so the
  * data it guards is not sent. */
 enum MHD_Result	reply_audit_unavailable(struct req *r);
+/* A file made for one answer (a report, a workbook): reply_tmp_open()
+ * creates an empty temporary file and puts its name in path; 0, or -1.
+ * reply_tmp_file() answers 200 with its bytes (ctype, download name) when
+ * rc is 0 and it can be read, else 500; it removes the file either way. */
+int		reply_tmp_open(char path[32]);
+enum MHD_Result	reply_tmp_file(struct req *r, const char *path, int rc,
+		    const char *ctype, const char *name);
 
 /* Parses a request body: valid UTF-8, one JSON object, no duplicate
  * keys, only keys in `allowed` (NULL-terminated; NULL = any). 0 with *out

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -176,6 +177,42 @@ reply_audit_unavailable(struct req *r)
 {
 	return reply_error(r, 503, "audit", "", "审计日志不可用 (audit log "
 	    "unavailable)");
+}
+
+int
+reply_tmp_open(char path[32])
+{
+	int fd;
+
+	snprintf(path, 32, "/tmp/liangfu-reply-XXXXXX");
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+enum MHD_Result
+reply_tmp_file(struct req *r, const char *path, int rc, const char *ctype,
+    const char *name)
+{
+	FILE *fp = NULL;
+	char *data = NULL;
+	long len = -1;
+
+	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
+	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
+	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
+		len = -1;
+	if (fp != NULL)
+		fclose(fp);
+	unlink(path);
+	if (rc != 0 || data == NULL || len < 0) {
+		free(data);
+		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
+		    "error; request id %s)", r->id);
+	}
+	return reply_bytes(r, 200, ctype, name, data, (size_t)len);
 }
 
 enum MHD_Result

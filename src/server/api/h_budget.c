@@ -230,35 +230,18 @@ scen_json(const struct job *j, size_t i)
 static enum MHD_Result
 reply_xlsx(struct job *j)
 {
-	char path[] = "/tmp/liangfu-budget-XXXXXX", name[64];
-	FILE *fp = NULL;
-	char *data = NULL;
-	long len = -1;
-	int fd, rc;
+	char path[32], name[64];
+	int rc;
 
-	if ((fd = mkstemp(path)) < 0)
+	if (reply_tmp_open(path) != 0)
 		return reply_error(j->r, 500, "io", "", "服务器内部错误 "
 		    "(internal error; request id %s)", j->r->id);
-	close(fd);
 	rc = budget_xlsx_write(j->v, j->n, j->year, j->in, j->r->app->regions,
 	    path, &j->err);
-	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
-	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
-	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
-		len = -1;
-	if (fp != NULL)
-		fclose(fp);
-	unlink(path);
-	if (rc != 0 || data == NULL || len < 0) {
-		free(data);
-		return reply_error(j->r, 500, "io", "", "服务器内部错误 "
-		    "(internal error; request id %s)", j->r->id);
-	}
 	snprintf(name, sizeof(name), "liangfu-budget-%s-%d.xlsx",
 	    j->in->code, j->year);
-	return reply_bytes(j->r, 200, "application/vnd.openxmlformats-"
-	    "officedocument.spreadsheetml.sheet", name, data, (size_t)len);
+	return reply_tmp_file(j->r, path, rc, "application/vnd.openxmlformats-"
+	    "officedocument.spreadsheetml.sheet", name);
 }
 
 static enum MHD_Result

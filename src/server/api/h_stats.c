@@ -129,38 +129,21 @@ build(struct req *r, const struct sargs *a, int year,
 static enum MHD_Result
 reply_file(struct req *r, const struct report *rep, int xlsx, int year)
 {
-	char path[] = "/tmp/liangfu-stats-XXXXXX", name[64];
+	char path[32], name[64];
 	struct lf_error err;
-	FILE *fp = NULL;
-	char *data = NULL;
-	long len = -1;
-	int fd, rc;
+	int rc;
 
 	lf_error_clear(&err);
-	if ((fd = mkstemp(path)) < 0)
+	if (reply_tmp_open(path) != 0)
 		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
 		    "error; request id %s)", r->id);
-	close(fd);
 	rc = xlsx ? report_xlsx_write(rep, path, &err) :
 	    report_csv_write(rep, path, &err);
-	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
-	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
-	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
-		len = -1;
-	if (fp != NULL)
-		fclose(fp);
-	unlink(path);
-	if (rc != 0 || data == NULL || len < 0) {
-		free(data);
-		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
-		    "error; request id %s)", r->id);
-	}
 	snprintf(name, sizeof(name), "liangfu-stats-%s-%d.%s",
 	    rep->in->code, year, xlsx ? "xlsx" : "csv");
-	return reply_bytes(r, 200, xlsx ? "application/vnd.openxmlformats-"
-	    "officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
-	    name, data, (size_t)len);
+	return reply_tmp_file(r, path, rc, xlsx ? "application/"
+	    "vnd.openxmlformats-officedocument.spreadsheetml.sheet" :
+	    "text/csv; charset=utf-8", name);
 }
 
 enum MHD_Result
