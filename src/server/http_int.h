@@ -262,6 +262,8 @@ int	 http_query_args(struct req *r, const char *const *names,
 /* A query-string number: def when s is NULL, lo - 1 when s is not a
  * whole number in lo..hi (the caller refuses that). */
 long	 http_query_num(const char *s, long def, long lo, long hi);
+/* The year of a path ("/persons/{id}/plans/2025"): 1990..2999, else 0. */
+int	 http_path_year(const char *s);
 /* The person summary of lists and pages (ID number masked). */
 json_t	*http_person_json(const struct req *r, const struct store_person *p);
 /* 1 when uid has the form of an opaque person id. */

@@ -122,16 +122,6 @@ fb_status(const char *code)
 /* ---- worker: ratings ---------------------------------------------- */
 
 static int
-parse_year(const char *s)
-{
-	char *end;
-	long y = strtol(s, &end, 10);
-
-	return *s != '\0' && *end == '\0' && y >= 1990 && y <= 2999 ?
-	    (int)y : 0;
-}
-
-static int
 load(struct req *r, enum action a, const char *what, struct store_person *p,
     enum MHD_Result *res)
 {
@@ -156,7 +146,7 @@ h_feedback_get(struct req *r)
 
 	if (load(r, ACT_PLAN_READ, "feedback.read", &p, &res))
 		return res;
-	if ((year = parse_year(r->params[1])) == 0)
+	if ((year = http_path_year(r->params[1])) == 0)
 		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 	lf_error_clear(&err);
@@ -186,7 +176,7 @@ h_feedback_add(struct req *r)
 
 	if (load(r, ACT_FEEDBACK, "feedback.add", &p, &res))
 		return res;
-	if ((year = parse_year(r->params[1])) == 0)
+	if ((year = http_path_year(r->params[1])) == 0)
 		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 	if ((body = req_json(r, allowed, &res)) == NULL)

@@ -19,16 +19,6 @@
 
 #include "store/audit.h"
 
-static int
-parse_year(const char *s)
-{
-	char *end;
-	long y = strtol(s, &end, 10);
-
-	return *s != '\0' && *end == '\0' && y >= 1990 && y <= 2999 ?
-	    (int)y : 0;
-}
-
 /* Loads the person and year of the path for action a. 0, or a reply was
  * queued (*res) and 1 returned. */
 static int
@@ -44,7 +34,7 @@ load(struct req *r, enum action a, const char *what, struct store_person *p,
 		*res = rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
 		return 1;
 	}
-	if ((*year = parse_year(r->params[1])) == 0) {
+	if ((*year = http_path_year(r->params[1])) == 0) {
 		*res = reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 		return 1;
