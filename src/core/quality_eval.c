@@ -36,14 +36,8 @@ hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].rule == q->index && h->v[i].item_id == item)
 			return 0;
-	if (h->n == h->cap) {
-		n = h->cap ? h->cap * 2 : 16;
-		x = mem_realloc(h->v, n * sizeof(*x));
-		if (x == NULL)
-			return lf_error_nomem(err);
-		h->v = x;
-		h->cap = n;
-	}
+	if (mem_grow(&h->v, &h->cap, h->n + 1, sizeof(*h->v), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	x = &h->v[h->n++];
 	x->rule = q->index;
 	x->item_id = item;

@@ -15,6 +15,7 @@
 #define LF_CORE_MEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *mem_alloc(size_t n);
 void *mem_calloc(size_t count, size_t size);

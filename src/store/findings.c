@@ -100,15 +100,9 @@ static int
 key_add(struct finding_keys *k, sqlite3_stmt *st, struct lf_error *err)
 {
 	struct finding_key *x;
-	size_t n;
 
-	if (k->n == k->cap) {
-		n = k->cap ? k->cap * 2 : 32;
-		if ((x = mem_realloc(k->v, n * sizeof(*x))) == NULL)
-			return lf_error_nomem(err);
-		k->v = x;
-		k->cap = n;
-	}
+	if (mem_grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	x = &k->v[k->n++];
 	memset(x, 0, sizeof(*x));
 	x->id = sqlite3_column_int64(st, 0);

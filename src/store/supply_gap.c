@@ -41,7 +41,7 @@ cmp_code(const void *a, const void *b)
 static struct county_row *
 row_of(struct gctx *g, const char *county)
 {
-	struct county_row *r, *nv;
+	struct county_row *r;
 	char key[7];
 	size_t i;
 
@@ -50,12 +50,8 @@ row_of(struct gctx *g, const char *county)
 	r = g->n ? bsearch(county, g->c, g->n, sizeof(*g->c), cmp_code) : NULL;
 	if (r != NULL)
 		return r;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 32;
-		if ((nv = mem_realloc(g->c, g->cap * sizeof(*nv))) == NULL)
-			return NULL;
-		g->c = nv;
-	}
+	if (mem_grow(&g->c, &g->cap, g->n + 1, sizeof(*g->c), SIZE_MAX) != 0)
+		return NULL;
 	for (i = g->n; i > 0 && strcmp(g->c[i - 1].code, county) > 0; i--)
 		;
 	memmove(&g->c[i + 1], &g->c[i], (g->n - i) * sizeof(*g->c));
