@@ -113,6 +113,7 @@ rel-test: liangfu build/test/test_rel_alloc
 	@sh tests/rel/diskfull.sh ./liangfu
 	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
 	@sh bench/load.sh ./liangfu --small
+	@sh tests/rel/busy.sh ./liangfu
 
 soak: deps all build/test/test_rel_alloc
 	@sh tests/rel/crash.sh ./liangfu 1000
@@ -156,6 +157,7 @@ demo: all
 
 bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/stats \
     build/bench/insight
+	@sh scripts/deps.sh bench
 	@sh bench/run.sh
 	@sh bench/plan.sh
 	@sh bench/api.sh

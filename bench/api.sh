@@ -17,14 +17,8 @@ n=${BENCH_API_PERSONS:-200000}
 ny=${BENCH_API_YEARS:-1}
 dur=${DURATION:-10}
 out=bench/out/api
-need=""
-command -v wrk >/dev/null 2>&1 || need="$need wrk"
-command -v nginx >/dev/null 2>&1 || need="$need nginx-light"
-command -v curl >/dev/null 2>&1 || need="$need curl"
-command -v /usr/bin/time >/dev/null 2>&1 || need="$need time"
-if [ -n "$need" ]; then
-	apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null
-fi
+# wrk, curl, and for the bench only nginx and GNU time
+sh scripts/deps.sh bench
 case $ny in
 [1-9]) ;;
 *) echo "BENCH_API_YEARS: 1 to 9" >&2; exit 2 ;;
@@ -117,6 +111,21 @@ wrk_run() {
 	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$out/wrk.txt")
 	printf '%-28s %10s req/s  p50 %9s  p99 %9s  wrk %s cores%s\n' \
 	    "$label" "$rps" "$p50" "$p99" "$wcpu" "${non2xx:+  NON-2xx: $non2xx}"
+	last_rps=$rps
+	# p99 in ms (wrk prints us, ms or s)
+	last_p99=$(echo "$p99" | awk '$1 ~ /us$/ { print $1 / 1000; next }
+	    $1 ~ /ms$/ { print $1 + 0; next } $1 ~ /s$/ { print $1 * 1000 }')
+}
+
+# verdict LABEL: the last liangfu run (rate lf_rps, p99 lf_p99) against
+# the nginx run just made: the goal of issue 17 is half nginx's rate and
+# a p99 under 10 ms
+verdict() {
+	awk -v l="$1" -v a="$lf_rps" -v b="$last_rps" -v p="$lf_p99" 'BEGIN {
+		r = a / b
+		printf "%-28s %.3f x nginx (goal >= 0.5: %s), p99 %.1f ms " \
+		    "(goal < 10 ms: %s)\n", l, r, (r >= 0.5 ? "met" : "NOT met"), \
+		    p, (p < 10 ? "met" : "NOT met") }'
 }
 
 echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
@@ -125,13 +134,19 @@ for c in 64 256; do
 	echo "== $c connections"
 	wrk_run "liangfu person page" -c$c -s "$out/person.lua" \
 	    "http://127.0.0.1:$port/"
+	lf_rps=$last_rps lf_p99=$last_p99
 	wrk_run "nginx $psize bytes" -c$c \
 	    "http://127.0.0.1:$((port + 1))/person.json"
+	verdict "  person page, $c conn."
 	wrk_run "liangfu search by ID" -c$c -s "$out/search.lua" \
 	    "http://127.0.0.1:$port/"
+	lf_rps=$last_rps lf_p99=$last_p99
 	wrk_run "nginx $ssize bytes" -c$c \
 	    "http://127.0.0.1:$((port + 1))/search.json"
+	verdict "  search by ID, $c conn."
 done
+echo "server peak RSS: $(awk '/^VmHWM/ { print int($2 / 1024) }' \
+    "/proc/$spid/status") MiB (VmHWM, after every run above)"
 echo "== direct C lookups on the same file (no HTTP, no audit)"
 cat "$out/direct"
 echo "== SQLite floor on the same file (only the SQL; every core, then one)"

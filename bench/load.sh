@@ -57,6 +57,7 @@ rss1=$(rss)
 wait $wpid || { cat "$W/wrk.out"; exit 1; }
 rss2=$(rss)
 line=$(grep '^load:' "$W/wrk.out")
+PERSONS=$(sqlite3 -batch "$DB" "SELECT count(*) FROM persons")
 echo "$line; $CONNS connections, ${SECS}s, $PERSONS persons; RSS" \
     "${rss0} MB at start, ${rss1} MB after warm-up, ${rss2} MB at the end"
 case $line in

@@ -3,16 +3,21 @@
 # are missing. Runs apt-get update once, then apt-get install. As a non-root
 # user it prints the missing packages and the command to run, and fails.
 # `deps.sh e2e` adds what the browser tests need (make test-e2e): Debian's
-# chromium and a font with Chinese characters for the screenshots.
+# chromium and a font with Chinese characters for the screenshots;
+# `deps.sh bench` what make bench needs besides (nginx, GNU time).
 set -eu
 PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
 sqlite3 libcurl4-openssl-dev unzip jq curl wrk"
 E2E_PKGS="chromium fonts-wqy-zenhei"
+# make bench only: nginx serves the static baseline of bench/api.sh,
+# /usr/bin/time gives peak RSS
+BENCH_PKGS="nginx-light time"
 case "${1:-}" in
 e2e) PKGS="$PKGS $E2E_PKGS" ;;
+bench) PKGS="$PKGS $BENCH_PKGS" ;;
 "") ;;
-*) echo "usage: deps.sh [e2e]" >&2; exit 2 ;;
+*) echo "usage: deps.sh [e2e|bench]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $PKGS; do

@@ -21,6 +21,9 @@ struct buf {
 };
 
 void	 buf_init(struct buf *b, size_t max);
+/* Room for n more bytes now (one allocation instead of doublings while
+ * appending); -1 as an append would fail. The contents stay. */
+int	 buf_reserve(struct buf *b, size_t n);
 int	 buf_add(struct buf *b, const void *p, size_t n);
 int	 buf_adds(struct buf *b, const char *s);
 int	 buf_addc(struct buf *b, char c);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/mem.h"
 #include "lib/log.h"
@@ -48,22 +49,43 @@ static struct {
  */
 #define ANCHOR_LOG_EVERY	1000
 
+#define ANCHOR_SYNC_NS	1000000000LL	/* fdatasync the anchor at most this often */
+
 static int	anchor_frozen;
 static int64_t	anchor_logged;
+static int	anchor_fd = -1;		/* the anchor, rewritten in place */
+static int64_t	anchor_synced;		/* CLOCK_MONOTONIC ns of the last sync */
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* After a commit: the anchor rewritten in place (a pwrite, no sync: see
+ * audit_anchor_put()), synced when the last sync is a second old. */
 static void
 anchor(void)
 {
 	unsigned char hash[AUDIT_HASH_LEN];
 	struct lf_error err;
-	int64_t id;
+	int64_t id, now;
 
 	lf_error_clear(&err);
-	if (anchor_frozen)
+	if (anchor_frozen || anchor_fd < 0)
 		return;
-	if (audit_anchor_write(q.s, &err) != 0) {
+	if (audit_anchor_put(q.s, anchor_fd, &err) != 0) {
 		log_warnx("audit anchor: %s", err.message);
 		return;
+	}
+	now = mono_ns();
+	if (now - anchor_synced >= ANCHOR_SYNC_NS) {
+		if (fdatasync(anchor_fd) != 0)
+			log_warn("audit anchor: sync");
+		anchor_synced = now;
 	}
 	if (audit_head(q.s, &id, hash, &err) == 0 &&
 	    id / ANCHOR_LOG_EVERY != anchor_logged / ANCHOR_LOG_EVERY) {
@@ -88,8 +110,12 @@ anchor_start(void)
 		return;
 	}
 	anchor_logged = c.newest;
-	if (c.problem == NULL)
+	if (c.problem == NULL) {
+		if (audit_anchor_open(q.s, &anchor_fd, &err) != 0)
+			log_warnx("audit anchor: %s", err.message);
+		anchor_synced = mono_ns();
 		return;
+	}
 	anchor_frozen = 1;
 	log_warnx("AUDIT LOG DOES NOT MATCH ITS ANCHOR: %s (first bad entry "
 	    "%lld, newest %lld, anchor %lld); the anchor is kept as it is: "
@@ -126,7 +152,6 @@ write_batch(struct pending *batch)
 		}
 		return;
 	}
-	anchor();
 }
 
 /* Tells every entry of a committed (or failed) batch, then frees it. */
@@ -194,7 +219,9 @@ writer(void *arg)
 		q.head = q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		write_batch(batch);
+		/* answers first: the anchor only has to follow the commit */
 		finish_batch(batch);
+		anchor();
 		pthread_mutex_lock(&q.mu);
 	}
 	pthread_mutex_unlock(&q.mu);
@@ -210,6 +237,9 @@ auditq_start(const struct app *app, struct lf_error *err)
 	anchor_frozen = 0;
 	anchor_start();
 	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
+		if (anchor_fd >= 0)
+			close(anchor_fd);
+		anchor_fd = -1;
 		store_close(q.s);
 		q.s = NULL;
 		return lf_error_set(err, "thread", "", "cannot start the audit "
@@ -229,6 +259,16 @@ auditq_stop(void)
 	pthread_cond_signal(&q.work);
 	pthread_mutex_unlock(&q.mu);
 	pthread_join(q.thread, NULL);
+	if (anchor_fd >= 0) {
+		struct lf_error err;
+
+		/* the last anchor, synced (and whole, by rename) */
+		lf_error_clear(&err);
+		if (audit_anchor_write(q.s, &err) != 0)
+			log_warnx("audit anchor: %s", err.message);
+		close(anchor_fd);
+		anchor_fd = -1;
+	}
 	store_close(q.s);
 	q.s = NULL;
 	q.running = 0;

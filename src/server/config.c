@@ -47,6 +47,17 @@ static const struct {
 	    roster_keep_days), 0, 0, 3650, "30", "days a department's roster "
 	    "(its ID hashes) is kept after a reconciliation; erased at start "
 	    "and every hour after that" },
+	/* the request path under load (server/workq.h) */
+	{ "workers", OPT_INT, offsetof(struct http_config, workers), 0, 0,
+	    256, "0", "threads for slow requests (writes, logins, lists, "
+	    "reports), each with its own database connection (0: four per "
+	    "processor, at least 4)" },
+	{ "queue", OPT_INT, offsetof(struct http_config, queue), 0, 1,
+	    1 << 20, "1024", "slow requests waiting for a worker at most; "
+	    "more get 503 busy with Retry-After" },
+	{ "max_connections", OPT_INT, offsetof(struct http_config,
+	    max_connections), 0, 16, 1 << 20, "4096", "open connections at "
+	    "most (also bounded by the open-file limit)" },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -108,7 +119,8 @@ on_value(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* threads = 0: one per online processor, at least 2. Returns 0. */
+/* threads = 0: one per online processor, at least 2; workers = 0: four
+ * per processor. Returns 0. */
 static int
 pool_size(struct http_config *c)
 {
@@ -116,6 +128,8 @@ pool_size(struct http_config *c)
 
 	if (c->threads == 0)
 		c->threads = n < 2 ? 2 : n > 256 ? 256 : (int)n;
+	if (c->workers == 0)
+		c->workers = n < 1 ? 4 : n > 64 ? 256 : 4 * (int)n;
 	return 0;
 }
 

@@ -2,14 +2,17 @@
  * http.h - the platform over HTTP: a JSON API under /api/v1 and the web
  * app's files, served by libmicrohttpd.
  *
- * One server process; a small pool of threads (one per processor by
- * default), each serving many connections through epoll and holding its
- * own database connection. A handler's SQLite calls run on its thread;
- * its audit entries go to one writer thread, and the connection is
- * suspended (the thread goes on with others) until they are durable, so
- * no thread waits for an fsync. A slow handler (a bulk plan build, a
- * statistics load) does hold up the connections of its thread meanwhile.
- * Every request passes
+ * One server process; a small pool of connection threads (one per
+ * processor by default), each serving many connections through epoll and
+ * holding its own database connection. The short reads (the person page,
+ * the search, the session) run on the connection's thread; every other
+ * route runs on a worker (server/workq.h: four per processor by default,
+ * behind a bounded queue; a full queue answers 503 busy with
+ * Retry-After), so a slow handler (a plan build waiting for the write
+ * lock, a login's password hash, a statistics load) holds up no other
+ * connection. Audit entries go to one writer thread, and the connection
+ * is suspended (the thread goes on with others) until they are durable,
+ * so no thread waits for an fsync. Every request passes
  * one route table (router.c) naming its handler and the permission it
  * needs, and one access decision (access.c). Errors are JSON:
  * {"error":{"code","message","field"}} with a fitting status.
@@ -38,6 +41,10 @@ struct http_config {
 	int		 stats_years;	/* years of statistics in memory */
 	char		 port_file[1024]; /* write the bound port here */
 	int		 roster_keep_days; /* rosters erased after (recond.h) */
+	int		 workers;	/* threads for slow requests; 0 in the
+					   file = four per processor */
+	int		 queue;		/* slow requests waiting at most */
+	int		 max_connections; /* open connections at most */
 };
 
 /* Defaults, then the [server] section of an INI file (NULL = none).

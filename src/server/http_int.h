@@ -73,6 +73,8 @@ struct req {
 	_Atomic int		 audit_failed;	/* a gating entry failed */
 	int			 parked;	/* connection suspended */
 	enum MHD_Result		 result;	/* the handler's */
+	const struct route	*route;		/* run on a worker (server.c) */
+	int			 busy;		/* 503: the workers' queue full */
 };
 
 typedef enum MHD_Result (*http_handler)(struct req *r);

@@ -99,16 +99,34 @@ jout_json(struct buf *b, const json_t *j)
 	    JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
+/* Keys up to this size are written in one append. */
+#define CATALOG_CODE_KEY	96
+
 /* A catalog item's code as a key: codes are ASCII identifiers (the
  * catalog refuses any other), so nothing in them needs escaping. */
 static int
 code_key(struct buf *b, int *first, const char *code)
 {
-	if ((!*first && buf_addc(b, ',') != 0) || buf_addc(b, '"') != 0 ||
-	    buf_adds(b, code) != 0)
-		return -1;
+	char key[CATALOG_CODE_KEY];
+	size_t n = strlen(code), k = 0;
+
+	if (n > sizeof(key) - 4) {
+		if ((!*first && buf_addc(b, ',') != 0) ||
+		    buf_addc(b, '"') != 0 || buf_add(b, code, n) != 0)
+			return -1;
+		*first = 0;
+		return buf_add(b, "\":", 2);
+	}
+	/* one append a key: ,"code": */
+	if (!*first)
+		key[k++] = ',';
+	key[k++] = '"';
+	memcpy(key + k, code, n);
+	k += n;
+	key[k++] = '"';
+	key[k++] = ':';
 	*first = 0;
-	return buf_add(b, "\":", 2);
+	return buf_add(b, key, k);
 }
 
 /* A multi item: the codes of its options that are set, in option order. */
@@ -161,22 +179,32 @@ value(struct buf *b, const struct record *r, const struct field *f,
 }
 
 int
-jout_record(struct buf *b, const struct record *r, int mask_secrets)
+jout_record_tmp(struct buf *b, const struct record *r, int mask_secrets,
+    struct buf *tmp)
 {
-	struct buf tmp;
 	size_t i;
 	int first = 1, rc = buf_addc(b, '{');
 
-	buf_init(&tmp, 4096);
 	for (i = 0; rc == 0 && i < r->cat->nfields; i++) {
 		const struct field *f = &r->cat->fields[i];
 
 		if (r->set[i])
 			rc = code_key(b, &first, f->code) != 0 ||
-			    value(b, r, f, mask_secrets, &tmp) != 0 ? -1 : 0;
+			    value(b, r, f, mask_secrets, tmp) != 0 ? -1 : 0;
 	}
-	buf_free(&tmp);
 	return rc == 0 ? buf_addc(b, '}') : -1;
+}
+
+int
+jout_record(struct buf *b, const struct record *r, int mask_secrets)
+{
+	struct buf tmp;
+	int rc;
+
+	buf_init(&tmp, 4096);
+	rc = jout_record_tmp(b, r, mask_secrets, &tmp);
+	buf_free(&tmp);
+	return rc;
 }
 
 int

@@ -33,6 +33,11 @@ int	jout_int(struct buf *b, int64_t v);
 int	jout_json(struct buf *b, const json_t *j);
 /* json_from_record(r, mask_secrets) as text. */
 int	jout_record(struct buf *b, const struct record *r, int mask_secrets);
+/* The same with tmp (a buf with a cap of at least 4096) as scratch for
+ * text values, so that a caller writing many records allocates it once;
+ * tmp's contents are overwritten. */
+int	jout_record_tmp(struct buf *b, const struct record *r,
+	    int mask_secrets, struct buf *tmp);
 /* http_person_json() as text: the person summary, ID number masked;
  * regions gives the village's name. */
 int	jout_person(struct buf *b, const struct regions *regions,

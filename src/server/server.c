@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "server/auditq.h"
 #include "server/session.h"
 #include "server/session_self.h"
+#include "server/workq.h"
 #include "lib/log.h"
 
 static pthread_key_t	store_key;
@@ -237,27 +239,64 @@ serve_static(struct req *r)
 	return reply_queue(r, 200, resp);
 }
 
-static enum MHD_Result
-dispatch(struct req *r)
+/* Finds the request's route: NULL after answering (413, a static file,
+ * 404, 405). */
+static const struct route *
+route(struct req *r, enum MHD_Result *res)
 {
 	const struct route *rt;
-	struct lf_error err;
 	char path[512];
 	int allowed = 0;
 	const char *q;
 
-	if (r->too_big)
-		return reply_error(r, 413, "too_large", "", "请求过大 (request "
+	if (r->too_big) {
+		*res = reply_error(r, 413, "too_large", "", "请求过大 (request "
 		    "body larger than %zu bytes)", r->app->cfg->max_body);
+		return NULL;
+	}
 	snprintf(path, sizeof(path), "%s", r->url);
 	if ((q = strchr(path, '?')) != NULL)
 		path[q - path] = '\0';
-	if (strncmp(path, "/api/", 5) != 0)
-		return serve_static(r);
+	if (strncmp(path, "/api/", 5) != 0) {
+		*res = serve_static(r);
+		return NULL;
+	}
 	if ((rt = router_match(r, path, &allowed)) == NULL)
-		return allowed ? reply_error(r, 405, "method_not_allowed", "",
+		*res = allowed ? reply_error(r, 405, "method_not_allowed", "",
 		    "方法不允许 (method not allowed)") : reply_error(r, 404,
 		    "not_found", "", "未找到 (no such API path)");
+	return rt;
+}
+
+/*
+ * The routes served on the connection's own thread: short reads that
+ * take a fraction of a millisecond (the person page, the search, the
+ * session and catalog). Every other route (writes, logins with their
+ * password hash, lists, reports, plan builds) runs on a worker
+ * (server/workq.h), so that it never stalls the other connections of
+ * its thread.
+ */
+static int
+inline_route(const struct route *rt)
+{
+	static const http_handler fast[] = {
+		h_person_get, h_persons_search, h_session_get, h_catalog,
+		h_region_children, h_policies, h_self_session,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fast) / sizeof(fast[0]); i++)
+		if (rt->fn == fast[i])
+			return 1;
+	return 0;
+}
+
+/* The route's handler, after its authentication, on this thread. */
+static enum MHD_Result
+run_route(struct req *r, const struct route *rt)
+{
+	struct lf_error err;
+
 	lf_error_clear(&err);
 	if ((r->s = thread_store(r->app, &err)) == NULL)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
@@ -305,21 +344,56 @@ send_answer(struct req *r)
 	}
 	if (r->result != MHD_YES || r->resp == NULL)
 		return MHD_NO;
+	if (r->busy)
+		MHD_add_response_header(r->resp, "Retry-After", "1");
 	rc = MHD_queue_response(r->conn, r->status, r->resp);
 	MHD_destroy_response(r->resp);
 	r->resp = NULL;
 	return rc;
 }
 
-/* Runs the handler. When audit entries it made are still on their way to
- * disk, the connection is suspended (this thread goes on with other
- * connections) and the writer's last release resumes it: MHD then calls
- * on_request again, which sends the answer. */
+/* A slow route's handler, on a worker thread (the connection is
+ * suspended meanwhile). */
+static void
+run_on_worker(void *arg)
+{
+	struct req *r = arg;
+
+	r->result = run_route(r, r->route);
+	http_release(r);
+}
+
+/* Hands r to a worker, with a hold of its own; 503 busy when the queue
+ * is full. */
+static void
+offload(struct req *r, const struct route *rt)
+{
+	r->route = rt;
+	http_hold(r);
+	if (workq_submit(run_on_worker, r) == 0)
+		return;
+	atomic_fetch_sub(&r->holds, 1);
+	r->busy = 1;
+	r->result = reply_error(r, 503, "busy", "", "服务器忙, 请稍后重试 "
+	    "(server busy: try again shortly)");
+}
+
+/* Runs the handler, here or on a worker. When the worker has it, or
+ * audit entries it made are still on their way to disk, the connection
+ * is suspended (this thread goes on with other connections) and the last
+ * release resumes it: MHD then calls on_request again, which sends the
+ * answer. A full worker queue answers 503 busy at once. */
 static enum MHD_Result
 handle(struct req *r)
 {
+	const struct route *rt;
+
 	atomic_store(&r->holds, 1);
-	r->result = dispatch(r);
+	rt = route(r, &r->result);
+	if (rt != NULL && inline_route(rt))
+		r->result = run_route(r, rt);
+	else if (rt != NULL)
+		offload(r, rt);
 	if (atomic_load(&r->holds) == 1)
 		return send_answer(r);
 	r->parked = 1;
@@ -438,6 +512,31 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warnx("http: %s", msg);
 }
 
+/*
+ * Connections: as many as the open-file limit allows (raised to its hard
+ * limit), less some for the database and the log, at most
+ * max_connections. Beyond that libmicrohttpd closes new connections at
+ * once rather than letting them wait.
+ */
+static unsigned
+connection_limit(const struct http_config *c)
+{
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	room = rl.rlim_cur > 128 ? rl.rlim_cur - 64 - 4 * (rlim_t)(c->threads +
+	    c->workers) : 64;
+	return room < (rlim_t)c->max_connections ? (unsigned)room :
+	    (unsigned)c->max_connections;
+}
+
 static struct MHD_Daemon *
 start(const struct app *app, struct sockaddr_in *sa)
 {
@@ -452,7 +551,7 @@ start(const struct app *app, struct sockaddr_in *sa)
 	    MHD_OPTION_SOCK_ADDR, sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_CONNECTION_LIMIT, connection_limit(c),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
@@ -470,8 +569,8 @@ announce(const struct http_config *c, struct MHD_Daemon *d,
 	FILE *fp;
 
 	inet_ntop(AF_INET, &sa->sin_addr, host, sizeof(host));
-	printf("liangfu: serving %s on http://%s:%u/ (%d threads)\n", c->db,
-	    host, port, c->threads);
+	printf("liangfu: serving %s on http://%s:%u/ (%d threads, %d "
+	    "workers)\n", c->db, host, port, c->threads, c->workers);
 	fflush(stdout);
 	if (c->port_file[0] != '\0' && (fp = fopen(c->port_file, "w"))) {
 		fprintf(fp, "%u\n", port);
@@ -479,7 +578,8 @@ announce(const struct http_config *c, struct MHD_Daemon *d,
 	}
 }
 
-/* Stops accepting, lets requests in flight finish (up to 10 s), stops. */
+/* Stops accepting, lets requests in flight finish (up to 10 s), runs
+ * what the workers still hold, stops. */
 static void
 drain(struct MHD_Daemon *d)
 {
@@ -488,6 +588,7 @@ drain(struct MHD_Daemon *d)
 	MHD_quiesce_daemon(d);
 	for (i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
 		usleep(10000);
+	workq_stop();
 	MHD_stop_daemon(d);
 }
 
@@ -532,8 +633,16 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		statsd_stop();
 		return -1;
 	}
+	if (workq_start(c->workers, (size_t)c->queue, &err) != 0) {
+		log_warnx("workers: %s", err.message);
+		recond_stop();
+		auditq_stop();
+		statsd_stop();
+		return -1;
+	}
 	if ((d = start(&app, &sa)) == NULL) {
 		log_warn("cannot listen on %s", c->listen);
+		workq_stop();
 		recond_stop();
 		auditq_stop();
 		statsd_stop();

@@ -17,6 +17,7 @@
 
 #define ANCHOR_MAGIC	"liangfu-audit-head 1"
 #define ANCHOR_MAX	512
+#define ANCHOR_PAD	256	/* bytes of every anchor file */
 
 int
 audit_anchor_path(struct store *s, char *out, size_t len)
@@ -77,17 +78,17 @@ write_atomic(const char *path, const char *text, struct lf_error *err)
 	return 0;
 }
 
-int
-audit_anchor_write(struct store *s, struct lf_error *err)
+/* The anchor of the newest entry as text, padded with newlines to
+ * ANCHOR_PAD bytes (every anchor file has that size, so that an
+ * in-place rewrite covers the old text whole). */
+static int
+anchor_text(struct store *s, char text[ANCHOR_PAD + 1], struct lf_error *err)
 {
 	unsigned char hash[AUDIT_HASH_LEN], mac[CRYPTO_HASH_LEN];
-	char path[4096], text[ANCHOR_MAX], hhex[2 * AUDIT_HASH_LEN + 1],
-	    mhex[2 * CRYPTO_HASH_LEN + 1];
+	char hhex[2 * AUDIT_HASH_LEN + 1], mhex[2 * CRYPTO_HASH_LEN + 1];
 	int64_t id;
+	int n;
 
-	if (audit_anchor_path(s, path, sizeof(path)) != 0)
-		return lf_error_set(err, "io", "", "数据库没有文件路径 (the "
-		    "database has no file path)");
 	if (audit_head(s, &id, hash, err) != 0)
 		return -1;
 	if (anchor_mac(s, id, hash, mac) != 0)
@@ -95,9 +96,62 @@ audit_anchor_write(struct store *s, struct lf_error *err)
 		    "(cannot compute the audit anchor)");
 	sodium_bin2hex(hhex, sizeof(hhex), hash, sizeof(hash));
 	sodium_bin2hex(mhex, sizeof(mhex), mac, sizeof(mac));
-	snprintf(text, sizeof(text), ANCHOR_MAGIC "\nid %" PRId64 "\nhash "
-	    "%s\nmac %s\n", id, hhex, mhex);
+	n = snprintf(text, ANCHOR_PAD + 1, ANCHOR_MAGIC "\nid %" PRId64
+	    "\nhash %s\nmac %s\n", id, hhex, mhex);
+	if (n < 0 || n > ANCHOR_PAD)
+		return lf_error_set(err, "io", "", "审计锚点过长 (audit anchor "
+		    "too long)");
+	memset(text + n, '\n', (size_t)(ANCHOR_PAD - n));
+	text[ANCHOR_PAD] = '\0';
+	return 0;
+}
+
+static int
+no_path(struct lf_error *err)
+{
+	return lf_error_set(err, "io", "", "数据库没有文件路径 (the database "
+	    "has no file path)");
+}
+
+int
+audit_anchor_write(struct store *s, struct lf_error *err)
+{
+	char path[4096], text[ANCHOR_PAD + 1];
+
+	if (audit_anchor_path(s, path, sizeof(path)) != 0)
+		return no_path(err);
+	if (anchor_text(s, text, err) != 0)
+		return -1;
 	return write_atomic(path, text, err);
+}
+
+int
+audit_anchor_open(struct store *s, int *fd, struct lf_error *err)
+{
+	char path[4096];
+
+	*fd = -1;
+	if (audit_anchor_write(s, err) != 0)
+		return -1;
+	if (audit_anchor_path(s, path, sizeof(path)) != 0)
+		return no_path(err);
+	if ((*fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return lf_error_set(err, "io", "", "无法打开审计锚点 (cannot open "
+		    "the audit anchor): %s", strerror(errno));
+	return 0;
+}
+
+int
+audit_anchor_put(struct store *s, int fd, struct lf_error *err)
+{
+	char text[ANCHOR_PAD + 1];
+
+	if (anchor_text(s, text, err) != 0)
+		return -1;
+	if (pwrite(fd, text, ANCHOR_PAD, 0) != ANCHOR_PAD)
+		return lf_error_set(err, "io", "", "无法写入审计锚点 (cannot "
+		    "write the audit anchor): %s", strerror(errno));
+	return 0;
 }
 
 /* Reads the anchor at path: 1 valid (id, hash set), 0 no file, -1 not a

@@ -14,11 +14,13 @@
  *	mac <HMAC-SM3 with the lookup key, domain "audit-head", over the id
  *	     (8 bytes big-endian) and the hash, 64 hex digits>
  *
- * The server rewrites it after every commit of the audit writer (a new
- * file, synced, renamed over the old one: the anchor never names an
- * entry that is not durable). A log whose newest id is below the
- * anchor's, or whose entry at the anchor's id has another hash, was cut
- * or rewritten. Someone who can write the database but not the anchor
+ * The server rewrites it in place after every commit of the audit writer
+ * (after the commit, so the anchor never names an entry that is not
+ * durable), syncs it at most once a second and writes it atomically (a
+ * new file, synced, renamed over the old one) at start and stop; every
+ * other writer (backup, restore) writes it atomically. A log whose
+ * newest id is below the anchor's, or whose entry at the anchor's id has
+ * another hash, was cut or rewritten. Someone who can write the database but not the anchor
  * (or lacks the key file to forge its mac) cannot hide a cut.
  *
  * Errors: -1 with err for I/O and database failures; problems found in
@@ -54,6 +56,17 @@ int	audit_anchor_path(struct store *s, char *out, size_t len);
 /* Writes the anchor of the current newest entry (atomically: a synced
  * temporary file renamed over the old one). 0, or -1 with err. */
 int	audit_anchor_write(struct store *s, struct lf_error *err);
+/* For a writer that appends often (the server's audit writer): writes
+ * the anchor as audit_anchor_write() does, then opens it for rewriting
+ * in place; *fd (close() it) or -1 with err. */
+int	audit_anchor_open(struct store *s, int *fd, struct lf_error *err);
+/* Rewrites the anchor in place (one pwrite of a fixed-size text, no
+ * sync) after a commit: it then names a durable entry; the caller syncs
+ * fd now and then (fdatasync) and writes a synced anchor when it stops.
+ * After a power loss the anchor may lag the log by what was written
+ * since the last sync (a cut of only those entries goes unseen) but
+ * never names an entry the log lacks. 0, or -1 with err. */
+int	audit_anchor_put(struct store *s, int fd, struct lf_error *err);
 /* Compares the log with its anchor only (no chain walk): fills c's
  * anchor fields, newest, first_bad and problem (count stays 0). */
 int	audit_anchor_check(struct store *s, struct audit_check *c,

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/mem.h"
 #include "store/audit.h"
@@ -881,6 +883,46 @@ test_anchor_file(void **state)
 	assert_int_equal(c.anchor, -1);
 }
 
+/* The server's anchor, rewritten in place: it follows every put, keeps
+ * one size, and still shows a cut of the entries it names. */
+static void
+test_anchor_in_place(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_check c;
+	struct lf_error err;
+	struct stat sb;
+	char path[256];
+	int fd;
+
+	fill(fx);
+	assert_int_equal(audit_anchor_open(fx->s, &fd, &err), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(audit_anchor_path(fx->s, path, sizeof(path)), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 256);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor_id, 10);
+	assert_null(c.problem);
+	/* ids grow by a digit (10 -> 105): same size, new anchor */
+	append_n(fx, 95);
+	assert_int_equal(audit_anchor_put(fx->s, fd, &err), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 256);
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.anchor, 1);
+	assert_int_equal(c.anchor_id, 105);
+	assert_int_equal(c.newest, 105);
+	assert_null(c.problem);
+	/* cut the newest entry: the in-place anchor shows it */
+	raw_ok(fx, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE "
+	    "id = 105");
+	assert_int_equal(audit_check(fx->s, &c, &err), 0);
+	assert_int_equal(c.first_bad, 105);
+	assert_non_null(c.problem);
+	close(fd);
+}
+
 static void
 test_triggers(void **state)
 {
@@ -1251,6 +1293,7 @@ main(void)
 		T(test_verify_intact),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_check_with_anchor),
+		T(test_anchor_in_place),
 		T(test_anchor_file),
 		T(test_triggers),
 		T(test_threads),
