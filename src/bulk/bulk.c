@@ -80,7 +80,7 @@ slot_ready(struct bulk *k, struct bulk_slot *s)
 	}
 	if (s->r != NULL && (k->reader ? s->sealed != NULL : s->prep != NULL))
 		return 0;
-	lf_error_set(&s->err, "no_memory", "", "内存不足 (out of memory)");
+	lf_error_nomem(&s->err);
 	return -1;
 }
 
@@ -288,8 +288,7 @@ run(const struct catalog *cat, int reader, bulk_produce_fn produce,
 	k.parg = parg;
 	k.cat = cat;
 	if ((k.b = mem_calloc(NBATCH, sizeof(*k.b))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	pthread_mutex_init(&k.mu, NULL);
 	pthread_cond_init(&k.cv, NULL);
 	for (nth = 0; nth < want; nth++)

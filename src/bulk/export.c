@@ -31,12 +31,6 @@ struct export {
 };
 
 static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 write_failed(const struct export *ex, struct lf_error *err)
 {
 	return lf_error_set(err, "io", "", "%s: 写入失败 (write failed)",
@@ -123,7 +117,7 @@ prepare(void *arg, struct bulk_slot *sl)
 	buf_reset(&sl->out);
 	return format_values(ex, sl, &sl->scratch, cols) != 0 ||
 	    csv_format_row(&sl->out, cols, ex->ncols) != 0 ?
-	    no_memory(&sl->err) : 0;
+	    lf_error_nomem(&sl->err) : 0;
 }
 
 /* Consumer: writes the line. */
@@ -162,6 +156,36 @@ run_export(struct export *ex, const struct region *in, int progress,
 	return rc;
 }
 
+FILE *
+export_open(const char *file, char *tmp, size_t len, struct lf_error *err)
+{
+	FILE *fp = NULL;
+
+	if (snprintf(tmp, len, "%s.tmp", file) >= (int)len ||
+	    (fp = fopen(tmp, "wb")) == NULL)
+		lf_error_set(err, "io", "", "%s: 无法创建 (cannot create)", tmp);
+	return fp;
+}
+
+int
+export_finish(FILE *fp, const char *tmp, const char *file, int rc,
+    struct lf_error *err)
+{
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+		rc = rc ? rc : lf_error_set(err, "io", "", "%s: 写入失败 "
+		    "(write failed)", tmp);
+	if (fclose(fp) != 0 && rc == 0)
+		rc = lf_error_set(err, "io", "", "%s: 写入失败", tmp);
+	if (rc == 0 && rename(tmp, file) != 0)
+		rc = lf_error_set(err, "io", "", "%s: 无法改名 (cannot rename)",
+		    file);
+	if (rc != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int
 export_csv(struct store *s, const struct catalog *cat, int year,
     const struct region *in, const char *file, int progress, uint64_t *rows,
@@ -177,23 +201,11 @@ export_csv(struct store *s, const struct catalog *cat, int year,
 	ex.cat = cat;
 	ex.year = year;
 	ex.tmp = tmp;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp) ||
-	    (ex.fp = fopen(tmp, "wb")) == NULL)
-		return lf_error_set(err, "io", "", "%s: 无法创建 (cannot "
-		    "create)", tmp);
-	rc = run_export(&ex, in, progress, err);
-	if (fflush(ex.fp) != 0 || fsync(fileno(ex.fp)) != 0)
-		rc = rc ? rc : lf_error_set(err, "io", "", "%s: 写入失败 "
-		    "(write failed)", tmp);
-	if (fclose(ex.fp) != 0 && rc == 0)
-		rc = lf_error_set(err, "io", "", "%s: 写入失败", tmp);
-	if (rc == 0 && rename(tmp, file) != 0)
-		rc = lf_error_set(err, "io", "", "%s: 无法改名 (cannot rename)",
-		    file);
-	if (rc != 0) {
-		unlink(tmp);
+	if ((ex.fp = export_open(file, tmp, sizeof(tmp), err)) == NULL)
 		return -1;
-	}
+	rc = run_export(&ex, in, progress, err);
+	if (export_finish(ex.fp, tmp, file, rc, err) != 0)
+		return -1;
 	*rows = ex.rows;
 	return 0;
 }

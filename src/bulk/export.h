@@ -11,6 +11,7 @@
 #define LF_CLI_EXPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli/cli.h"
 
@@ -30,6 +31,17 @@ int	export_csv(struct store *s, const struct catalog *cat, int year,
 int	export_items_csv(struct store *s, const struct regions *regions,
 	    const struct policies *ps, int year, const struct region *in,
 	    const char *file, int progress, uint64_t *rows,
+	    struct lf_error *err);
+
+/*
+ * Shared by the exports: export_open() opens file.tmp (its name into tmp,
+ * len bytes) for writing, NULL with "io"; export_finish() closes fp
+ * (synced) and, when rc is 0, renames tmp over file, else removes tmp.
+ * export_finish() returns 0, or -1 (err set unless rc had set it).
+ */
+FILE	*export_open(const char *file, char *tmp, size_t len,
+	    struct lf_error *err);
+int	export_finish(FILE *fp, const char *tmp, const char *file, int rc,
 	    struct lf_error *err);
 
 #endif

@@ -131,10 +131,8 @@ export_items_csv(struct store *s, const struct regions *regions,
 	x.ps = ps;
 	x.err = err;
 	x.p.id = -1;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp) ||
-	    (x.fp = fopen(tmp, "wb")) == NULL)
-		return lf_error_set(err, "io", "", "%s: 无法创建 (cannot "
-		    "create)", tmp);
+	if ((x.fp = export_open(file, tmp, sizeof(tmp), err)) == NULL)
+		return -1;
 	rc = csv_write_bom(x.fp) != 0 || csv_write_row(x.fp, headers,
 	    NCOLS) != 0 ? lf_error_set(err, "io", "", "%s: 写入失败 (write "
 	    "failed)", tmp) : 0;
@@ -144,18 +142,8 @@ export_items_csv(struct store *s, const struct regions *regions,
 		rc = plan_scan_items(s, year, in ? in->code : NULL, write_item,
 		    &x, err);
 	progress_done(x.bar);
-	if (fflush(x.fp) != 0 || fsync(fileno(x.fp)) != 0)
-		rc = rc ? rc : lf_error_set(err, "io", "", "%s: 写入失败 "
-		    "(write failed)", tmp);
-	if (fclose(x.fp) != 0 && rc == 0)
-		rc = lf_error_set(err, "io", "", "%s: 写入失败", tmp);
-	if (rc == 0 && rename(tmp, file) != 0)
-		rc = lf_error_set(err, "io", "", "%s: 无法改名 (cannot rename)",
-		    file);
-	if (rc != 0) {
-		unlink(tmp);
+	if (export_finish(x.fp, tmp, file, rc, err) != 0)
 		return -1;
-	}
 	*rows = x.rows;
 	return 0;
 }

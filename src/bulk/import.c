@@ -190,7 +190,7 @@ read_header(struct import *im, struct csv_row *row)
 	im->map = mem_calloc(row->nfields, sizeof(*im->map));
 	im->colof = mem_calloc(im->cat->nfields, sizeof(*im->colof));
 	if (im->map == NULL || im->colof == NULL)
-		return lf_error_set(im->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(im->err);
 	for (i = 0; i < im->cat->nfields; i++)
 		im->colof[i] = COL_NONE;
 	im->year_col = im->status_col = im->reason_col = COL_NONE;
@@ -282,7 +282,7 @@ check_duplicate(struct import *im, const struct csv_row *row,
 	first = seen_add(&im->seen, key_of(sl->r->str[f->index], sl->year),
 	    row->line);
 	if (first < 0)
-		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(&sl->err);
 	if (first == 0)
 		return 0;
 	snprintf(why, sizeof(why), "身份证号重复: 第 %ld 行已有此人 %d 年的调查 "
@@ -343,7 +343,7 @@ keep_for_rejects(const struct import *im, struct bulk_slot *sl,
     const struct csv_row *row)
 {
 	if (im->rej != NULL && row != NULL && keep_raw(sl, row) != 0)
-		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(&sl->err);
 	return 1;
 }
 
@@ -397,7 +397,7 @@ reject_open(struct import *im, const struct csv_row *hdr)
 	int rc = -1;
 
 	if (cols == NULL)
-		return lf_error_set(im->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(im->err);
 	snprintf(im->rejtmp, sizeof(im->rejtmp), "%s.tmp", im->o->rejects);
 	im->rej = fopen(im->rejtmp, "wb");
 	if (im->rej != NULL) {
@@ -423,7 +423,7 @@ reject_row(struct import *im, struct bulk_slot *sl)
 	int rc;
 
 	if (cols == NULL)
-		return lf_error_set(&sl->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(&sl->err);
 	for (i = 0; i < sl->nraw; i++) {
 		cols[i] = p;
 		p += strlen(p) + 1;

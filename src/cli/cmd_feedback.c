@@ -65,14 +65,13 @@ plans_line(struct store *s, int64_t pid, struct lf_error *err)
 static int
 code(struct store *s, const struct fargs *a)
 {
-	char c[SELFCODE_LEN + 1], shown[SELFCODE_DISPLAY_LEN + 1], until[32];
+	char c[SELFCODE_LEN + 1], shown[SELFCODE_DISPLAY_LEN + 1];
+	char until[DATE_TIMELEN + 1];
 	struct idcard_info info;
 	struct idcard_error ie;
 	struct store_person p;
 	struct selfcode sc;
 	struct lf_error err;
-	struct tm tm;
-	time_t x;
 	int rc;
 
 	if (idcard_parse(a->idnum, 2 * 365 * 1000, &info, &ie) != 0) {
@@ -90,9 +89,7 @@ code(struct store *s, const struct fargs *a)
 	    a->days * 24 * 3600, c, &sc, &err) != 0)
 		return cli_fail(&err);
 	selfcode_display(c, shown);
-	x = (time_t)(sc.expires_at + 8 * 3600);
-	gmtime_r(&x, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
+	date_china_text(sc.expires_at, 0, until);
 	printf("验证码 (code) #%lld for %s: %s\n有效期至 (valid until, China "
 	    "time) %s\n", (long long)sc.id, p.name, shown, until);
 	return plans_line(s, p.id, &err) != 0 ? cli_fail(&err) : 0;

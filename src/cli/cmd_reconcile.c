@@ -52,15 +52,10 @@ static int
 roster_add(struct roster *ro, const unsigned char *hash, int fact,
     unsigned long line)
 {
-	struct recon_roster_row *nv;
 
-	if (ro->n == ro->cap) {
-		ro->cap = ro->cap ? ro->cap * 2 : 4096;
-		nv = mem_realloc(ro->v, ro->cap * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		ro->v = nv;
-	}
+	if (mem_grow(&ro->v, &ro->cap, ro->n + 1,
+	    sizeof(*ro->v), SIZE_MAX) != 0)
+		return -1;
 	memcpy(ro->v[ro->n].hash, hash, CRYPTO_HASH_LEN);
 	ro->v[ro->n].fact_days = fact;
 	ro->v[ro->n].line = line;

@@ -19,6 +19,8 @@
 #include "stats/report.h"
 #include "store/feedback.h"
 #include "stats/report_insight.h"
+#include "stats/report_precision.h"
+#include "store/recon.h"
 #include "stats/stats_load.h"
 #include "store/supervise.h"
 
@@ -147,6 +149,21 @@ write_all(const struct stats_args *a, const struct report *r,
 	return 0;
 }
 
+/* The data-quality findings section (stats/stats_findings.h). */
+static int
+findings(struct report *r, struct store *s, const struct cli_env *env,
+    struct lf_error *err)
+{
+	struct quality_rules *qr;
+	int rc;
+
+	if (quality_rules_load_embedded(env->cat, &qr, err) != 0)
+		return -1;
+	rc = stats_findings_add(r, s, qr, env->regions, err);
+	quality_rules_free(qr);
+	return rc;
+}
+
 /* Filters first (bad input fails before the long load), then the load,
  * the report and its files. */
 static int
@@ -159,14 +176,14 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	struct stats *st;
 	struct report *r = NULL;
 	struct sup_precision prec;
+	struct stats_table t;
 	int rc = -1;
 
 	memset(&prec, 0, sizeof(prec));
 
 	if ((st = stats_new(env->cat, env->regions, env->policies,
 	    (int)a->year)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	report_now(as_of);
 	/* on PostgreSQL, row-level security keeps the load to the region */
 	if (filters_parse(a, env->cat, st, f, err) != 0 ||
@@ -182,13 +199,13 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	    err) != 0)
 		goto out;
 	/* 精准率 from the spot checks (store/supervise.h) */
-	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0)
+	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0 ||
+	    report_section_add(r, &report_precision_section, &prec, err) != 0)
 		goto out;
-	r->precision = &prec;
-	if (report_insight_add(r, s, err) != 0 ||	/* issue 16 */
-	    write_all(a, r, err) != 0 ||
-	    stats_findings(s, env, (int)a->year, in->code, a->json, a->xlsx ==
-	    NULL && a->json == NULL && a->csv == NULL, err) != 0) /* #13 */
+	if (recon_table(s, in, &t, err) != 0 ||	/* issue 16 */
+	    report_insight_add(r, &t, err) != 0 ||
+	    findings(r, s, env, err) != 0 ||		/* issue 13 */
+	    write_all(a, r, err) != 0)
 		goto out;
 	rc = 0;
 out:

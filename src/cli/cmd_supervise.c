@@ -161,7 +161,7 @@ draw(struct store *s, const struct region *in, struct opts *o,
 	if (o->checkers == NULL)
 		return 0;
 	if ((ck = mem_strdup(o->checkers)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	rc = assign_all(s, id, ck, err);
 	mem_free(ck);
 	return rc;

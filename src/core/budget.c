@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/date.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
@@ -26,32 +27,12 @@ budget_shares_free(struct budget_shares *b)
 	mem_free(b);
 }
 
-/* Splits line (modified) at tabs into up to NCOLS fields; count. */
-static size_t
-split(char *line, char *f[NCOLS])
-{
-	size_t n = 0;
-	char *p = line, *t;
-
-	while (n < NCOLS) {
-		f[n++] = p;
-		if ((t = strchr(p, '\t')) == NULL)
-			break;
-		*t = '\0';
-		p = t + 1;
-	}
-	return n;
-}
-
 static int
 bad(struct lf_error *err, const char *file, int line, int col,
     const char *why)
 {
-	lf_error_set(err, "budget_file", colnames[col], "%s:%d:%d: %s", file,
-	    line, col + 1, why);
-	err->line = (unsigned long)line;
-	err->column = (unsigned)col + 1;
-	return -1;
+	return tsv_error(err, "budget_file", colnames[col], file,
+	    (unsigned long)line, (unsigned)col + 1, why);
 }
 
 static int
@@ -93,19 +74,14 @@ static int
 parse_lines(char *text, const char *file, const struct policies *ps,
     struct budget_shares *b, size_t cap, struct lf_error *err)
 {
-	char *line = text, *nl, *f[NCOLS];
-	int lineno = 0, header = 1;
+	char *p = text, *line, *f[NCOLS];
+	unsigned long lineno = 0;
+	int header = 1;
 	size_t nf;
 
-	for (; line != NULL; line = nl) {
-		lineno++;
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl++ = '\0';
-		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		nf = split(line, f);
+	while ((line = tsv_next(&p, &lineno)) != NULL) {
+		if ((nf = tsv_split(line, f, NCOLS)) > NCOLS)
+			nf = NCOLS;	/* further columns are ignored */
 		if (header) {
 			header = 0;
 			if (nf != NCOLS || strcmp(f[0], "policy") != 0 ||
@@ -145,8 +121,7 @@ budget_shares_parse(const char *text, size_t len, const char *file,
 	    (b->v = mem_calloc(lines, sizeof(*b->v))) == NULL) {
 		mem_free(copy);
 		budget_shares_free(b);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	rc = parse_lines(copy, file, ps, b, lines, err);
 	mem_free(copy);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "core/expr.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -140,8 +141,7 @@ parse_coded_options(struct ctx *c, struct field *f, char *s)
 		return bad(c, COL_OPTIONS, "%s", "选项过多 (too many options)");
 	f->options = mem_calloc(n, sizeof(*f->options));
 	if (f->options == NULL)
-		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(c->err);
 	for (i = 0; i < n; i++) {
 		char *eq = strchr(parts[i], '=');
 
@@ -427,8 +427,7 @@ build_hash(struct catalog *cat, struct ctx *c)
 		size *= 2;
 	cat->hash = mem_alloc(size * sizeof(int));
 	if (cat->hash == NULL)
-		return lf_error_set(c->err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(c->err);
 	cat->hashsize = size;
 	for (i = 0; i < size; i++)
 		cat->hash[i] = -1;
@@ -504,26 +503,6 @@ count_lines(const char *s)
 	return n;
 }
 
-static char *
-next_line(char **p)
-{
-	char *start = *p, *nl;
-	size_t len;
-
-	if (*start == '\0')
-		return NULL;
-	nl = strchr(start, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else
-		*p = start + strlen(start);
-	len = strlen(start);
-	if (len > 0 && start[len - 1] == '\r')
-		start[len - 1] = '\0';
-	return start;
-}
-
 /* 1 when every column from file column `from` on is an optional one. */
 static int
 trailing_optional(const int *map, int from)
@@ -547,7 +526,7 @@ parse_rows(struct catalog *cat, struct ctx *c, char *p, int *map, int ncols)
 	char *line, *raw[NCOLS + 8], *col[NCOLS];
 	size_t n, j;
 
-	while ((line = next_line(&p)) != NULL) {
+	while ((line = tsv_line(&p)) != NULL) {
 		c->line++;
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
@@ -589,8 +568,7 @@ catalog_parse(const char *text, size_t len, const char *filename,
 
 	cat = mem_calloc(1, sizeof(*cat));
 	if (cat == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 "
-		    "(out of memory)");
+		return lf_error_nomem(err);
 	if (!utf8_valid(text, len) || memchr(text, '\0', len) != NULL) {
 		lf_error_set(err, "catalog", "", "%s: 不是有效的 UTF-8 文本 "
 		    "(not valid UTF-8 text)", filename);
@@ -598,16 +576,16 @@ catalog_parse(const char *text, size_t len, const char *filename,
 	}
 	cat->text = mem_strndup(text, len);
 	if (cat->text == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	cat->fields = mem_calloc(count_lines(cat->text), sizeof(*cat->fields));
 	if (cat->fields == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	p = cat->text;
-	header = next_line(&p);
+	header = tsv_line(&p);
 	if (header == NULL) {
 		lf_error_set(err, "catalog", "", "%s: 文件为空 (empty file)",
 		    filename);

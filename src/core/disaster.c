@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/mem.h"
 
 #define YEAR_MIN	1949
@@ -95,51 +96,13 @@ parse_row(struct parse *ps, char **col)
 	return 0;
 }
 
-/* Splits line at tabs into col; the number of columns found. */
-static size_t
-split(char *line, char **col)
-{
-	size_t n = 1;
-	char *tab;
-
-	col[0] = line;
-	while (n < NCOLS) {
-		tab = strchr(col[n - 1], '\t');
-		if (tab == NULL)
-			return n;
-		*tab = '\0';
-		col[n++] = tab + 1;
-	}
-	return strchr(col[NCOLS - 1], '\t') != NULL ? NCOLS + 1 : NCOLS;
-}
-
-/* Cuts the next line off *p (NUL-terminated, no CR); NULL at the end. */
-static char *
-next_line(char **p)
-{
-	char *line = *p;
-	size_t n;
-
-	if (*line == '\0')
-		return NULL;
-	n = strcspn(line, "\n");
-	*p = line + n + (line[n] == '\n');
-	line[n] = '\0';
-	if (n > 0 && line[n - 1] == '\r')
-		line[n - 1] = '\0';
-	return line;
-}
-
 static int
 parse_lines(struct parse *ps)
 {
 	char *p = ps->d->text, *line, *col[NCOLS];
 	int seen_header = 0;
 
-	while ((line = next_line(&p)) != NULL) {
-		ps->line++;
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
+	while ((line = tsv_next(&p, &ps->line)) != NULL) {
 		if (!seen_header) {
 			if (strcmp(line, header) != 0)
 				return bad(ps, -1, "表头应为 region from_year "
@@ -149,7 +112,7 @@ parse_lines(struct parse *ps)
 			seen_header = 1;
 			continue;
 		}
-		if (split(line, col) != NCOLS)
+		if (tsv_split(line, col, NCOLS) != NCOLS)
 			return bad(ps, -1, "应有 5 列 (expected 5 "
 			    "tab-separated columns)");
 		if (parse_row(ps, col) != 0)
@@ -173,14 +136,13 @@ disaster_parse(const char *text, size_t len, const char *filename,
 
 	d = mem_calloc(1, sizeof(*d));
 	if (d == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	for (i = 0; i < len; i++)
 		lines += text[i] == '\n';
 	d->text = mem_strndup(text, len);
 	d->v = mem_calloc(lines, sizeof(*d->v));
 	if (d->text == NULL || d->v == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	memset(&ps, 0, sizeof(ps));

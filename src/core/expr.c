@@ -135,7 +135,7 @@ emit(struct parser *ps, const struct expr_insn *in)
 		nc = mem_realloc(e->code, ncap * sizeof(*nc));
 		if (nc == NULL)
 			return fail(ps, "no_memory", ps->p, "%s",
-			    "内存不足 (out of memory)");
+			    LF_ERROR_NOMEM_TEXT);
 		e->code = nc;
 		e->cap = ncap;
 	}
@@ -167,7 +167,7 @@ new_node(struct parser *ps, enum expr_node_kind kind, int arg, int child,
 		nn = mem_realloc(e->nodes, ncap * sizeof(*nn));
 		if (nn == NULL)
 			return fail(ps, "no_memory", ps->p, "%s",
-			    "内存不足 (out of memory)");
+			    LF_ERROR_NOMEM_TEXT);
 		e->nodes = nn;
 		e->nodecap = ncap;
 	}
@@ -311,7 +311,7 @@ parse_set(struct parser *ps, struct expr_insn *in)
 		in->set = mem_alloc(n * sizeof(*in->set));
 		if (in->set == NULL)
 			return fail(ps, "no_memory", ps->p, "%s",
-			    "内存不足 (out of memory)");
+			    LF_ERROR_NOMEM_TEXT);
 		memcpy(in->set, vals, n * sizeof(*in->set));
 		in->nset = n;
 	}
@@ -424,7 +424,7 @@ parse_cmp(struct parser *ps, struct expr_insn *in, enum expr_cmp c)
 		in->str = mem_strdup(v.s);
 		if (in->str == NULL)
 			return fail(ps, "no_memory", v.at, "%s",
-			    "内存不足 (out of memory)");
+			    LF_ERROR_NOMEM_TEXT);
 		return 0;
 	}
 	if (check_value(ps, in, &v) != 0)
@@ -670,8 +670,7 @@ expr_compile(const char *src, const struct catalog *cat, struct expr **out,
 
 	e = mem_calloc(1, sizeof(*e));
 	if (e == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 "
-		    "(out of memory)");
+		return lf_error_nomem(err);
 	e->birth = -1;
 	memset(&ps, 0, sizeof(ps));
 	ps.src = ps.p = src;

@@ -57,27 +57,6 @@ upper_x(char c)
 	return c == 'x' ? 'X' : c;
 }
 
-/* Parse n ASCII digits known to be digits. */
-static int
-digits(const char *s, int n)
-{
-	int	 i, v = 0;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* Write v (0 <= v < 10^n) as n digits, zero-padded. */
-static void
-put_digits(char *out, int v, int n)
-{
-	while (n-- > 0) {
-		out[n] = (char)('0' + v % 10);
-		v /= 10;
-	}
-}
-
 static size_t
 scan_len(const char *s)
 {
@@ -172,8 +151,8 @@ idcard_parse(const char *in, int today_days, struct idcard_info *info,
 	if (check_shape(in, len, err) == -1)
 		goto out;
 	normalise(in, len, id);
-	if (date_from_ymd(digits(id + 6, 4), digits(id + 10, 2),
-	    digits(id + 12, 2), &birth) == -1) {
+	if (date_from_ymd(date_digits(id + 6, 4), date_digits(id + 10, 2),
+	    date_digits(id + 12, 2), &birth) == -1) {
 		set_err(err, IDCARD_E_ID_BIRTH, "身份证号中的出生日期无效 "
 		    "(birth date in the ID number is not a real date)");
 		goto out;
@@ -217,10 +196,10 @@ idcard_make(const char region6[6], int birth_days, int seq,
 	if (y < DATE_YEAR_MIN || y > DATE_YEAR_MAX)
 		return -1;
 	memcpy(out, region6, 6);
-	put_digits(out + 6, y, 4);
-	put_digits(out + 10, m, 2);
-	put_digits(out + 12, d, 2);
-	put_digits(out + 14, seq, 3);
+	date_put_digits(out + 6, y, 4);
+	date_put_digits(out + 10, m, 2);
+	date_put_digits(out + 12, d, 2);
+	date_put_digits(out + 14, seq, 3);
 	out[IDCARD_LEN - 1] = idcard_check_char(out);
 	out[IDCARD_LEN] = '\0';
 	return 0;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -74,12 +75,6 @@ policy_batch_find(const char *code)
 	return -1;
 }
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* "file:line:column:pos: message" with err->line and err->column set. */
 static int
 bad(struct reader *rd, int col, unsigned pos, const char *fmt, ...)
@@ -126,27 +121,6 @@ split_tabs(char *s, char **parts)
 		}
 }
 
-/* The next line of *p (cut in place, CR removed), or NULL at the end. */
-static char *
-next_line(char **p)
-{
-	char *start = *p, *nl;
-	size_t len;
-
-	if (*start == '\0')
-		return NULL;
-	nl = strchr(start, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*p = nl + 1;
-	} else
-		*p = start + strlen(start);
-	len = strlen(start);
-	if (len > 0 && start[len - 1] == '\r')
-		start[len - 1] = '\0';
-	return start;
-}
-
 static size_t
 count_lines(const char *s, size_t len)
 {
@@ -183,7 +157,7 @@ read_rows(struct reader *rd, char *p,
 	char *line, *col[MAX_COLS];
 	size_t n;
 
-	while ((line = next_line(&p)) != NULL) {
+	while ((line = tsv_line(&p)) != NULL) {
 		rd->line++;
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
@@ -216,9 +190,9 @@ read_tsv(struct reader *rd, const char *text, size_t len,
 		return -1;
 	}
 	if ((copy = mem_strndup(text, len)) == NULL)
-		return no_memory(rd->err);
+		return lf_error_nomem(rd->err);
 	p = copy;
-	if ((header = next_line(&p)) == NULL) {
+	if ((header = tsv_line(&p)) == NULL) {
 		lf_error_set(rd->err, "policy_file", "", "%s: 文件为空 (empty "
 		    "file)", rd->filename);
 		goto out;
@@ -293,7 +267,7 @@ parse_triggers(struct reader *rd, struct policy *p, const char *s)
 
 	p->triggers = mem_calloc(POLICY_MAX_TRIGGERS, sizeof(*p->triggers));
 	if (p->triggers == NULL)
-		return no_memory(rd->err);
+		return lf_error_nomem(rd->err);
 	for (;;) {
 		comma = strchr(s, ',');
 		if (add_trigger(rd, p, s, comma ? (size_t)(comma - s) :
@@ -313,7 +287,7 @@ parse_elig(struct reader *rd, struct policy *p, const char *s)
 	lf_error_clear(&e);
 	if (expr_compile(s, rd->cat, &p->elig, &e) != 0) {
 		if (e.code != NULL && strcmp(e.code, "no_memory") == 0)
-			return no_memory(rd->err);
+			return lf_error_nomem(rd->err);
 		return bad(rd, COL_ELIG, e.column, "%s", e.message);
 	}
 	return 0;
@@ -329,7 +303,7 @@ copy_strings(struct reader *rd, struct policy *p, char **col)
 	p->amount_text = mem_strdup(col[COL_AMOUNT]);
 	if (p->code == NULL || p->name_zh == NULL || p->name_en == NULL ||
 	    p->elig_text == NULL || p->amount_text == NULL)
-		return no_memory(rd->err);
+		return lf_error_nomem(rd->err);
 	return 0;
 }
 
@@ -388,7 +362,7 @@ build_index(struct policies *ps, struct lf_error *err)
 	fill = mem_calloc(nf + 1, sizeof(*fill));
 	if (ps->by_field == NULL || ps->field_list == NULL || fill == NULL) {
 		mem_free(fill);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	for (i = 0; i < ps->n; i++)
 		for (j = 0; j < ps->v[i].ntriggers; j++)
@@ -413,7 +387,7 @@ list_needs(struct policies *ps, struct lf_error *err)
 
 	ps->needs = mem_calloc(cat->nneed, sizeof(*ps->needs));
 	if (ps->needs == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < cat->nfields && ps->nneeds < cat->nneed; i++) {
 		if (cat->fields[i].section != SEC_NEED)
 			continue;
@@ -434,11 +408,11 @@ policies_parse(const char *text, size_t len, const char *filename,
 
 	lf_error_clear(err);
 	if ((ps = mem_calloc(1, sizeof(*ps))) == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	ps->cat = cat;
 	ps->v = mem_calloc(count_lines(text, len), sizeof(*ps->v));
 	if (ps->v == NULL) {
-		no_memory(err);
+		lf_error_nomem(err);
 		goto fail;
 	}
 	if (read_tsv(&rd, text, len, policy_row, ps) != 0 ||
@@ -686,7 +660,7 @@ build_row(struct policies *ps, const char *policy, const char *region,
 	if (a->when_text == NULL || a->note == NULL) {
 		amount_release(a);
 		ft->oom = 1;
-		return fault(ft, A_NOTE, 0, "%s", "内存不足 (out of memory)");
+		return fault(ft, A_NOTE, 0, "%s", LF_ERROR_NOMEM_TEXT);
 	}
 	return 0;
 }
@@ -724,7 +698,7 @@ insert_rows(struct policies *ps, struct policy_amount *rows, size_t n,
 			ncap *= 2;
 		nv = mem_realloc(ps->amounts, ncap * sizeof(*nv));
 		if (nv == NULL)
-			return no_memory(err);
+			return lf_error_nomem(err);
 		ps->amounts = nv;
 		ps->amounts_cap = ncap;
 	}
@@ -759,14 +733,14 @@ amount_row(struct reader *rd, char **col, void *arg)
 
 		nv = mem_realloc(pd->v, ncap * sizeof(*nv));
 		if (nv == NULL)
-			return no_memory(rd->err);
+			return lf_error_nomem(rd->err);
 		pd->v = nv;
 		pd->cap = ncap;
 	}
 	if (build_row(pd->ps, col[A_POLICY], col[A_REGION], col[A_WHEN], fen,
 	    per, col[A_NOTE], &pd->v[pd->n], &ft) != 0) {
 		if (ft.oom)
-			return no_memory(rd->err);
+			return lf_error_nomem(rd->err);
 		return bad(rd, ft.col, ft.pos, "%s", ft.msg);
 	}
 	pd->n++;
@@ -810,7 +784,7 @@ policy_amounts_add(struct policies *ps, const char *policy,
 	if (build_row(ps, policy, region, when, fen, (int)per, note, &a,
 	    &ft) != 0) {
 		if (ft.oom)
-			return no_memory(err);
+			return lf_error_nomem(err);
 		lf_error_set(err, "invalid", arg_names[ft.col], "%s", ft.msg);
 		err->column = ft.pos;
 		return -1;

@@ -121,15 +121,13 @@ texts_set(struct policies *ps, struct tparse *tp, char **texts)
 			    "%s: 政策 %s 缺少默认措施 (policy %s has no row)",
 			    tp->file, ps->v[i].code, ps->v[i].code);
 	if ((copies = mem_calloc(2 * ps->n + 1, sizeof(*copies))) == NULL)
-		return lf_error_set(tp->err, "no_memory", "", "内存不足 "
-		    "(out of memory)");
+		return lf_error_nomem(tp->err);
 	for (i = 0; i < 2 * ps->n; i++)
 		if ((copies[i] = mem_strdup(texts[i])) == NULL) {
 			while (i > 0)
 				mem_free(copies[--i]);
 			mem_free(copies);
-			return lf_error_set(tp->err, "no_memory", "",
-			    "内存不足 (out of memory)");
+			return lf_error_nomem(tp->err);
 		}
 	for (i = 0; i < ps->n; i++) {
 		mem_free(ps->v[i].measures);
@@ -152,7 +150,7 @@ policies_texts_parse(struct policies *ps, const char *text, size_t len,
 	copy = mem_alloc(len + 1);
 	texts = mem_calloc(2 * ps->n + 1, sizeof(*texts));
 	if (copy == NULL || texts == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	memcpy(copy, text, len);

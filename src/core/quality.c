@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -65,12 +66,6 @@ bad(struct reader *rd, int col, unsigned pos, const char *fmt, ...)
 	rd->err->line = rd->line;
 	rd->err->column = pos;
 	return -1;
-}
-
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
 }
 
 /* Index of s in the n strings at base (stride bytes apart), or -1. */
@@ -158,7 +153,7 @@ parse_cond(struct reader *rd, const struct catalog *cat,
 	lf_error_clear(&e);
 	if (expr_compile(s, cat, &q->cond, &e) != 0) {
 		if (e.code != NULL && strcmp(e.code, "no_memory") == 0)
-			return no_memory(rd->err);
+			return lf_error_nomem(rd->err);
 		return bad(rd, C_COND, e.column, "%s", e.message);
 	}
 	return 0;
@@ -194,27 +189,11 @@ parse_row(struct reader *rd, struct quality_rules *qr, char **c)
 	qr->n++;	/* owned from here: freed with the table */
 	if (q->code == NULL || q->name_zh == NULL || q->name_en == NULL ||
 	    q->cond_text == NULL)
-		return no_memory(rd->err);
+		return lf_error_nomem(rd->err);
 	return parse_cond(rd, qr->cat, q, c[C_COND]);
 }
 
 /* Splits line at tabs into c (NCOLS); -1 when the count differs. */
-static int
-split(char *line, char **c)
-{
-	int n = 0;
-
-	c[n++] = line;
-	for (; *line != '\0'; line++)
-		if (*line == '\t') {
-			if (n == NCOLS)
-				return -1;
-			*line = '\0';
-			c[n++] = line + 1;
-		}
-	return n == NCOLS ? 0 : -1;
-}
-
 static int
 read_line(struct reader *rd, struct quality_rules *qr, char *line)
 {
@@ -226,7 +205,7 @@ read_line(struct reader *rd, struct quality_rules *qr, char *line)
 		line[len - 1] = '\0';
 	if (line[0] == '\0' || line[0] == '#')
 		return 0;
-	if (split(line, c) != 0) {
+	if (tsv_split(line, c, NCOLS) != NCOLS) {
 		lf_error_set(rd->err, "quality_file", "", "%s:%lu: 应有 %d 列 "
 		    "(expected %d tab-separated columns)", rd->filename,
 		    rd->line, NCOLS, NCOLS);
@@ -285,12 +264,12 @@ quality_rules_parse(const char *text, size_t len, const char *filename,
 	if ((qr = mem_calloc(1, sizeof(*qr))) == NULL ||
 	    (qr->v = mem_calloc(QUALITY_MAX_RULES, sizeof(*qr->v))) == NULL) {
 		mem_free(qr);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	qr->cat = cat;
 	if ((copy = mem_strndup(text, len)) == NULL) {
 		quality_rules_free(qr);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	rc = read_all(&rd, qr, copy);
 	mem_free(copy);

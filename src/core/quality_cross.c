@@ -92,16 +92,10 @@ quality_dups_free(struct quality_dups *d)
 static int
 twice_add(struct quality_dups *d, int64_t person)
 {
-	int64_t *x;
-	size_t n;
 
-	if (d->ntwice == d->twice_cap) {
-		n = d->twice_cap ? d->twice_cap * 2 : 64;
-		if ((x = mem_realloc(d->twice, n * sizeof(*x))) == NULL)
-			return -1;
-		d->twice = x;
-		d->twice_cap = n;
-	}
+	if (mem_grow(&d->twice, &d->twice_cap, d->ntwice + 1,
+	    sizeof(*d->twice), SIZE_MAX) != 0)
+		return -1;
 	d->twice[d->ntwice++] = person;
 	d->sorted = 0;
 	return 0;

@@ -25,12 +25,6 @@ quality_hits_free(struct quality_hits *h)
 	quality_hits_init(h);
 }
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* Appends a hit; one per rule and item (a repeat is dropped). */
 static int
 hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
@@ -42,14 +36,8 @@ hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].rule == q->index && h->v[i].item_id == item)
 			return 0;
-	if (h->n == h->cap) {
-		n = h->cap ? h->cap * 2 : 16;
-		x = mem_realloc(h->v, n * sizeof(*x));
-		if (x == NULL)
-			return no_memory(err);
-		h->v = x;
-		h->cap = n;
-	}
+	if (mem_grow(&h->v, &h->cap, h->n + 1, sizeof(*h->v), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	x = &h->v[h->n++];
 	x->rule = q->index;
 	x->item_id = item;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/date.h"
 #include "core/idcard.h"
 #include "lib/embedded.h"
@@ -72,28 +73,8 @@ static int
 file_bad(struct lf_error *err, const char *file, int line, int col,
     const char *why)
 {
-	lf_error_set(err, "recon_file", "", "%s:%d:%d: %s", file, line, col,
-	    why);
-	err->line = (unsigned long)line;
-	err->column = (unsigned)col;
-	return -1;
-}
-
-/* Splits line (modified) at tabs; the number of fields (<= NCOLS). */
-static size_t
-split(char *line, char *f[NCOLS])
-{
-	size_t n = 0;
-	char *p = line, *t;
-
-	while (n < NCOLS) {
-		f[n++] = p;
-		if ((t = strchr(p, '\t')) == NULL)
-			break;
-		*t = '\0';
-		p = t + 1;
-	}
-	return n;
+	return tsv_error(err, "recon_file", NULL, file, (unsigned long)line,
+	    (unsigned)col, why);
 }
 
 static int
@@ -164,19 +145,14 @@ parse_lines(char *text, const char *file, const struct catalog *cat,
     const struct policies *ps, struct recon_kinds *k, size_t cap,
     struct lf_error *err)
 {
-	char *line, *nl, *f[NCOLS];
-	int lineno = 0, header = 1;
+	char *p = text, *line, *f[NCOLS];
+	unsigned long lineno = 0;
+	int header = 1;
 	size_t nf, i;
 
-	for (line = text; line != NULL; line = nl) {
-		lineno++;
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl++ = '\0';
-		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		nf = split(line, f);
+	while ((line = tsv_next(&p, &lineno)) != NULL) {
+		if ((nf = tsv_split(line, f, NCOLS)) > NCOLS)
+			nf = NCOLS;	/* further columns are ignored */
 		if (header) {
 			header = 0;
 			if (nf != NCOLS || strcmp(f[0], "kind") != 0)
@@ -222,8 +198,7 @@ recon_kinds_parse(const char *text, size_t len, const char *file,
 	    (k->v = mem_calloc(lines, sizeof(*k->v))) == NULL) {
 		mem_free(copy);
 		recon_kinds_free(k);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	rc = parse_lines(copy, file, cat, ps, k, lines, err);
 	mem_free(copy);

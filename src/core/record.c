@@ -285,7 +285,7 @@ parse_text(struct record *r, const struct field *f, const char *s,
 		return perr(err, f, "bad_length", why);
 	}
 	return record_set_str(r, f->index, s) == 0 ? 0 :
-	    perr(err, f, "no_memory", "内存不足 (out of memory)");
+	    perr(err, f, "no_memory", LF_ERROR_NOMEM_TEXT);
 }
 
 static int
@@ -320,7 +320,7 @@ parse_id(struct record *r, const struct field *f, const char *s,
 	if (idcard_parse(s, 2 * 365 * 1000, &info, &ie) != 0)
 		return perr(err, f, ie.code, ie.message);
 	if (record_set_str(r, f->index, info.id) != 0)
-		return perr(err, f, "no_memory", "内存不足 (out of memory)");
+		return perr(err, f, "no_memory", LF_ERROR_NOMEM_TEXT);
 	return 0;
 }
 
@@ -337,7 +337,7 @@ parse_region(struct record *r, const struct field *f, const char *s,
 		return perr(err, f, "bad_region", "应为 12 位统计用区划代码 "
 		    "(must be a 12-digit division code)");
 	if (record_set_str(r, f->index, s) != 0)
-		return perr(err, f, "no_memory", "内存不足 (out of memory)");
+		return perr(err, f, "no_memory", LF_ERROR_NOMEM_TEXT);
 	r->num[f->index] = strtoll(s, NULL, 10);
 	return 0;
 }
@@ -412,7 +412,7 @@ record_parse_value(struct record *r, const struct field *f, const char *text,
 			    "区号+固话号码 (must be an 11-digit mobile or an "
 			    "area code + landline number)");
 		return record_set_str(r, f->index, s) == 0 ? 0 :
-		    perr(err, f, "no_memory", "内存不足 (out of memory)");
+		    perr(err, f, "no_memory", LF_ERROR_NOMEM_TEXT);
 	case FT_REGION:
 		return parse_region(r, f, s, err);
 	default:

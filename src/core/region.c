@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/mem.h"
 
 static const int level_digits[] = { 2, 4, 6, 9, 12 };
@@ -99,10 +100,7 @@ static int
 bad(struct lf_error *err, const char *file, unsigned long line, unsigned col,
     const char *why)
 {
-	lf_error_set(err, "regions", "", "%s:%lu:%u: %s", file, line, col, why);
-	err->line = line;
-	err->column = col;
-	return -1;
+	return tsv_error(err, "regions", NULL, file, line, col, why);
 }
 
 static int
@@ -207,16 +205,7 @@ parse_lines(struct regions *rs, const char *file, struct lf_error *err)
 		}
 		if (line[0] == '\0')
 			continue;
-		col[0] = line;
-		for (n = 1; n < 5; n++) {
-			char *tab = strchr(col[n - 1], '\t');
-
-			if (tab == NULL)
-				break;
-			*tab = '\0';
-			col[n] = tab + 1;
-		}
-		if (n != 4)
+		if ((n = tsv_split(line, col, 4)) != 4)
 			return bad(err, file, ln, (unsigned)n, "应有 4 列 "
 			    "(expected 4 tab-separated columns)");
 		if (parse_row(rs, col, file, ln, err) != 0)
@@ -233,7 +222,7 @@ regions_parse(const char *text, size_t len, const char *filename,
 	size_t lines = 1, i;
 
 	if (rs == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < len; i++)
 		lines += text[i] == '\n';
 	rs->text = mem_strndup(text, len);
@@ -242,7 +231,7 @@ regions_parse(const char *text, size_t len, const char *filename,
 		;
 	rs->hash = mem_alloc(rs->hashsize * sizeof(int));
 	if (rs->text == NULL || rs->v == NULL || rs->hash == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto fail;
 	}
 	memset(rs->hash, 0xff, rs->hashsize * sizeof(int));

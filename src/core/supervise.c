@@ -199,7 +199,7 @@ oom:
 	mem_free(e);
 	mem_free(idx);
 	mem_free(rc);
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 void
@@ -240,8 +240,7 @@ sup_precision_add(struct sup_precision *p, int surveyor, const char *key,
 
 	nv = mem_realloc(*v, (*n + 1) * sizeof(**v));
 	if (nv == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	*v = nv;
 	row = &nv[(*n)++];
 	memset(row, 0, sizeof(*row));

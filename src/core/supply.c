@@ -7,37 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/date.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 
 #define MAXF	8
 
-static size_t
-split(char *line, char *f[MAXF])
-{
-	size_t n = 0;
-	char *p = line, *t;
-
-	while (n < MAXF) {
-		f[n++] = p;
-		if ((t = strchr(p, '\t')) == NULL)
-			break;
-		*t = '\0';
-		p = t + 1;
-	}
-	return n;
-}
-
 static int
 bad(struct lf_error *err, const char *file, int line, int col,
     const char *why)
 {
-	lf_error_set(err, "supply_file", "", "%s:%d:%d: %s", file, line, col,
-	    why);
-	err->line = (unsigned long)line;
-	err->column = (unsigned)col;
-	return -1;
+	return tsv_error(err, "supply_file", NULL, file, (unsigned long)line,
+	    (unsigned)col, why);
 }
 
 typedef int (*row_fn)(void *arg, char **f, size_t nf, int line,
@@ -49,21 +31,16 @@ static int
 each_row(const char *text, size_t len, const char *file, const char *first,
     row_fn fn, void *arg, struct lf_error *err)
 {
-	char *copy = mem_strndup(text, len), *line, *nl, *f[MAXF];
-	int lineno = 0, header = 1, rc = 0;
+	char *copy = mem_strndup(text, len), *p = copy, *line, *f[MAXF];
+	unsigned long lineno = 0;
+	int header = 1, rc = 0;
 	size_t nf;
 
 	if (copy == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
-	for (line = copy; rc == 0 && line != NULL; line = nl) {
-		lineno++;
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl++ = '\0';
-		if (line[0] != '\0' && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		nf = split(line, f);
+		return lf_error_nomem(err);
+	while (rc == 0 && (line = tsv_next(&p, &lineno)) != NULL) {
+		if ((nf = tsv_split(line, f, MAXF)) > MAXF)
+			nf = MAXF;	/* further columns are ignored */
 		if (header) {
 			header = 0;
 			if (strcmp(f[0], first) != 0)
@@ -203,7 +180,7 @@ supply_parse(const char *items, size_t ilen, const char *rules, size_t rlen,
 	    sizeof(*sp->items))) == NULL || (sp->rules =
 	    mem_calloc(count_lines(rules, rlen), sizeof(*sp->rules))) == NULL) {
 		supply_free(sp);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
 	p.sp = sp;
 	p.cap = count_lines(items, ilen);

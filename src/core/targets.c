@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tsv.h"
 #include "lib/embedded.h"
 #include "lib/mem.h"
 
@@ -117,33 +118,13 @@ row_cmp(const void *a, const void *b)
 	return (x->year > y->year) - (x->year < y->year);
 }
 
-/* Cuts the next line off *p; NULL at the end. */
-static char *
-next_line(char **p)
-{
-	char *line = *p;
-	size_t n;
-
-	if (*line == '\0')
-		return NULL;
-	n = strcspn(line, "\n");
-	*p = line + n + (line[n] == '\n');
-	line[n] = '\0';
-	if (n > 0 && line[n - 1] == '\r')
-		line[n - 1] = '\0';
-	return line;
-}
-
 static int
 parse_lines(struct parse *ps, char *text, struct targets *t)
 {
 	char *p = text, *line;
 	int seen_header = 0;
 
-	while ((line = next_line(&p)) != NULL) {
-		ps->line++;
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
+	while ((line = tsv_next(&p, &ps->line)) != NULL) {
 		if (!seen_header) {
 			if (strcmp(line, header) != 0)
 				return bad(ps, 0, "表头应为 region year "
@@ -196,8 +177,7 @@ targets_parse(const char *text, size_t len, const char *filename,
 	if (t == NULL || copy == NULL || t->v == NULL) {
 		mem_free(copy);
 		targets_free(t);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';

@@ -158,8 +158,7 @@ budget_xlsx_write(const struct budget_view *v, size_t n, int year,
 	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((wb = workbook_new(tmp)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	f.head = workbook_add_format(wb);
 	format_set_bold(f.head);
 	f.money = workbook_add_format(wb);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/error.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
 
@@ -38,7 +39,6 @@
 #define FIELDS_INIT	64
 #define BOM		"\xEF\xBB\xBF"
 
-#define MSG_NOMEM	"内存不足 (out of memory)"
 #define MSG_CR		"回车符后没有换行符 (CR not followed by LF)"
 
 enum state {
@@ -334,7 +334,7 @@ start_gb(struct csv_reader *r, size_t n)
 {
 	r->raw = mem_alloc(r->bufsz);
 	if (r->raw == NULL)
-		return fail_at(r, 0, 0, MSG_NOMEM);
+		return fail_at(r, 0, 0, LF_ERROR_NOMEM_TEXT);
 	memcpy(r->raw, r->buf, n);
 	r->rawlen = n;
 	r->cd = iconv_open("UTF-8", "GB18030");
@@ -379,7 +379,7 @@ csv_open(FILE *fp, const char *filename, int encoding, struct csv_error *err)
 	}
 	r = mem_calloc(1, sizeof(*r));
 	if (r == NULL) {
-		set_error(err, name, MSG_NOMEM);
+		set_error(err, name, LF_ERROR_NOMEM_TEXT);
 		goto fail;
 	}
 	r->fp = fp;
@@ -392,7 +392,7 @@ csv_open(FILE *fp, const char *filename, int encoding, struct csv_error *err)
 	csv_set_limits(r, CSV_FIELD_MAX, CSV_FIELDS_MAX);
 	r->buf = mem_alloc(r->bufsz + 1);
 	if (r->buf == NULL) {
-		fail_at(r, 0, 0, MSG_NOMEM);
+		fail_at(r, 0, 0, LF_ERROR_NOMEM_TEXT);
 		goto fail;
 	}
 	/* AUTO needs CSV_DETECT_LEN bytes to look at; else read a block. */
@@ -459,7 +459,7 @@ make_room(struct csv_reader *r)
 		ncap = need;
 	p = mem_realloc(r->row, ncap);
 	if (p == NULL)
-		return fail_here(r, MSG_NOMEM);
+		return fail_here(r, LF_ERROR_NOMEM_TEXT);
 	r->row = p;
 	r->rowcap = ncap;
 	return 0;
@@ -493,7 +493,7 @@ begin_field(struct csv_reader *r)
 		return fail_at(r, r->line, r->nf + 1,
 		    "字段过多 (more than %zu fields)", r->max_fields);
 	if (r->nf == r->fcap && grow_fields(r) != 0)
-		return fail_here(r, MSG_NOMEM);
+		return fail_here(r, LF_ERROR_NOMEM_TEXT);
 	r->fstart = r->rowlen;
 	r->lens[r->nf++] = r->rowlen;
 	return 0;

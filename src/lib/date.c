@@ -7,7 +7,9 @@
  * done in long long so that no int day count can overflow it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/date.h"
 
@@ -43,9 +45,8 @@ civil_to_days(int y, int m, int d)
 	return (int)(era * 146097 + doe - 719468);
 }
 
-/* Parse n (<= 4) ASCII digits; -1 if any is not a digit. */
-static int
-digits(const char *s, int n)
+int
+date_digits(const char *s, int n)
 {
 	int	 i, v = 0;
 
@@ -57,9 +58,8 @@ digits(const char *s, int n)
 	return v;
 }
 
-/* Write v (0 <= v < 10^n) as n digits, zero-padded. */
-static void
-put_digits(char *out, int v, int n)
+void
+date_put_digits(char *out, int v, int n)
 {
 	while (n-- > 0) {
 		out[n] = (char)('0' + v % 10);
@@ -106,9 +106,9 @@ date_parse(const char *s, int *days)
 		return -1;
 	if (s[4] != '-' || s[7] != '-')
 		return -1;
-	y = digits(s, 4);
-	m = digits(s + 5, 2);
-	d = digits(s + 8, 2);
+	y = date_digits(s, 4);
+	m = date_digits(s + 5, 2);
+	d = date_digits(s + 8, 2);
 	if (y < 0 || m < 0 || d < 0)
 		return -1;
 	return date_from_ymd(y, m, d, days);
@@ -125,11 +125,11 @@ date_format(int days, char out[DATE_STRLEN + 1])
 		m = 0;
 		d = 0;
 	}
-	put_digits(out, y, 4);
+	date_put_digits(out, y, 4);
 	out[4] = '-';
-	put_digits(out + 5, m, 2);
+	date_put_digits(out + 5, m, 2);
 	out[7] = '-';
-	put_digits(out + 8, d, 2);
+	date_put_digits(out + 8, d, 2);
 	out[DATE_STRLEN] = '\0';
 }
 
@@ -151,4 +151,42 @@ date_age(int birth_days, int at_days)
 	if (am < bm || (am == bm && ad < bd))
 		age--;
 	return age;
+}
+
+/* ---- clock times ----------------------------------------------------- */
+
+#define CHINA_OFFSET	(8 * 3600)	/* UTC+8, no daylight saving */
+
+int
+date_china_day(int64_t t)
+{
+	int64_t s = t + CHINA_OFFSET;
+
+	/* floor division: a time before 1970 lies on an earlier day */
+	return (int)(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
+}
+
+/* Writes t shifted by off seconds through strftime(fmt); else fail. */
+static void
+clock_text(int64_t t, int64_t off, const char *fmt, char *out, size_t size,
+    const char *fail)
+{
+	time_t x = (time_t)(t + off);
+	struct tm tm;
+
+	if (gmtime_r(&x, &tm) == NULL || strftime(out, size, fmt, &tm) == 0)
+		snprintf(out, size, "%s", fail);
+}
+
+void
+date_china_text(int64_t t, int seconds, char out[DATE_TIMELEN + 1])
+{
+	clock_text(t, CHINA_OFFSET, seconds ? "%Y-%m-%d %H:%M:%S" :
+	    "%Y-%m-%d %H:%M", out, DATE_TIMELEN + 1, "?");
+}
+
+void
+date_utc_iso(int64_t t, char out[DATE_ISOLEN + 1])
+{
+	clock_text(t, 0, "%Y-%m-%dT%H:%M:%SZ", out, DATE_ISOLEN + 1, "");
 }

@@ -16,6 +16,8 @@
 #ifndef LF_CORE_DATE_H
 #define LF_CORE_DATE_H
 
+#include <stdint.h>
+
 #define DATE_YEAR_MIN	1800
 #define DATE_YEAR_MAX	2999
 #define DATE_STRLEN	10	/* "YYYY-MM-DD" without the NUL */
@@ -55,5 +57,31 @@ void	 date_to_ymd(int days, int *y, int *m, int *d);
  * before birth (0 on the birth day itself).
  */
 int	 date_age(int birth_days, int at_days);
+
+/* The n (<= 4) ASCII digits at s as a number; -1 if any is not a digit.
+ * date_put_digits() writes v (0 <= v < 10^n) as n digits, zero-padded
+ * (no NUL): the date fields of ISO dates and ID numbers. */
+int	 date_digits(const char *s, int n);
+void	 date_put_digits(char *out, int v, int n);
+
+/*
+ * China time (UTC+8 all year, no daylight saving): dates and times people
+ * read or type in Sichuan. t is Unix time in seconds, given by the caller.
+ * date_china_day() is the China-time day count of t: a survey filled at
+ * 07:00 in Sichuan is "today" before 08:00 UTC. date_china_text() writes
+ * t as China wall-clock time, "YYYY-MM-DD HH:MM" plus ":SS" when seconds
+ * is set, into out (DATE_TIMELEN + 1 bytes; "?" when t cannot be written).
+ */
+#define DATE_TIMELEN	19
+int	 date_china_day(int64_t t);
+void	 date_china_text(int64_t t, int seconds, char out[DATE_TIMELEN + 1]);
+
+/*
+ * Write Unix time t as UTC ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out
+ * (DATE_ISOLEN + 1 bytes), as timestamps are stored and sent; "" when t
+ * cannot be written.
+ */
+#define DATE_ISOLEN	20
+void	 date_utc_iso(int64_t t, char out[DATE_ISOLEN + 1]);
 
 #endif

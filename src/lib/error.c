@@ -47,3 +47,9 @@ lf_error_prefix(struct lf_error *err, const char *fmt, ...)
 		    "%s", msg);
 	return -1;
 }
+
+int
+lf_error_nomem(struct lf_error *err)
+{
+	return lf_error_set(err, "no_memory", "", "%s", LF_ERROR_NOMEM_TEXT);
+}

@@ -30,4 +30,11 @@ int	lf_error_set(struct lf_error *err, const char *code, const char *field,
 int	lf_error_prefix(struct lf_error *err, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* The one wording of running out of memory, for errors that carry it with
+ * their own code position or field. */
+#define LF_ERROR_NOMEM_TEXT	"内存不足 (out of memory)"
+/* Fills err as out of memory: code "no_memory", no field, message
+ * LF_ERROR_NOMEM_TEXT. Always returns -1. */
+int	lf_error_nomem(struct lf_error *err);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "lib/mem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,32 @@ mem_realloc(void *p, size_t n)
 	if (should_fail())
 		return NULL;
 	return realloc(p, n == 0 ? 1 : n);
+}
+
+int
+mem_grow(void *pp, size_t *cap, size_t need, size_t size, size_t max)
+{
+	size_t lim, n;
+	void *p, *np;
+
+	if (need <= *cap)
+		return 0;
+	lim = size == 0 ? 0 : SIZE_MAX / size;
+	if (max < lim)
+		lim = max;
+	if (need > lim)
+		return -1;
+	n = *cap ? *cap : 16;
+	while (n < need)
+		n = n > lim / 2 ? lim : n * 2;
+	if (n > lim)
+		n = lim;
+	memcpy(&p, pp, sizeof(p));
+	if ((np = mem_realloc(p, n * size)) == NULL)
+		return -1;
+	memcpy(pp, &np, sizeof(np));
+	*cap = n;
+	return 0;
 }
 
 char *

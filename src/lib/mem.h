@@ -15,6 +15,7 @@
 #define LF_CORE_MEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *mem_alloc(size_t n);
 void *mem_calloc(size_t count, size_t size);
@@ -24,6 +25,14 @@ char *mem_strdup(const char *s);
 /* Copies at most n bytes of s and terminates the copy. */
 char *mem_strndup(const char *s, size_t n);
 void mem_free(void *p);
+/* Makes room in an array for need elements of size bytes. pp is the
+ * address of the array's pointer (any element type; NULL for none yet),
+ * *cap its room in elements. The room doubles from 16 (or from need when
+ * larger) and is cut at max elements. Returns 0, with *pp and *cap
+ * updated when the array moved; -1 when need exceeds max, need * size
+ * overflows, or memory runs out: *pp (still owned by the caller) and
+ * *cap are then unchanged. */
+int mem_grow(void *pp, size_t *cap, size_t need, size_t size, size_t max);
 
 #ifdef LF_TESTING
 void mem_fail_after(long n);

@@ -74,12 +74,6 @@ struct reader {
 	int			 stop;
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 static void
 reader_close(struct reader *rd)
 {
@@ -323,7 +317,7 @@ plan_build_all(struct store *s, const struct policies *ps,
 		return lf_error_set(err, "invalid", "year", "年度无效 (year %d "
 		    "is out of range)", year);
 	if ((rd = mem_calloc(1, sizeof(*rd))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	memset(&local, 0, sizeof(local));
 	rd->s = s;
 	rd->ps = ps;
@@ -334,7 +328,7 @@ plan_build_all(struct store *s, const struct policies *ps,
 	pthread_cond_init(&rd->cv, NULL);
 	if ((m = build_merger_new(s, year, actor, 1, stats != NULL ? stats :
 	    &local)) == NULL)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (plan_scan_open(s, year, in, &rd->sc, err) == 0)
 		rc = run(rd, m, &pg, err);
 	build_merger_free(m);

@@ -30,12 +30,6 @@ struct work {
 	struct plan_delivery	 dlv;
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- the change rules ------------------------------------------------ */
 
 static int
@@ -274,7 +268,7 @@ plan_item_update(struct store *s, int64_t item_id,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) != 0)
 		goto out;
 	if (load_item(s, item_id, expect_version, w, err) == 0 &&
@@ -402,7 +396,7 @@ plan_item_add(struct store *s, const struct policies *ps, int64_t person_id,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (client_id != NULL && client_id[0] == '\0')
 		client_id = NULL;
 	if (client_id != NULL && plan_client_id_check(client_id, err) != 0)
@@ -545,7 +539,7 @@ dept_answer(struct store *s, int64_t item_id, const char *reason,
 	int rc = -1;
 
 	if (w == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) != 0)
 		goto out;
 	if (load_item(s, item_id, expect, w, err) != 0 ||
@@ -713,7 +707,7 @@ plan_delivery_add(struct store *s, int64_t item_id, const char *date,
 	int rc = -1;
 
 	if (w == NULL || d == NULL || it == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (client_id != NULL && client_id[0] == '\0')

@@ -58,32 +58,6 @@ struct build_merger {
 	int64_t			 next_plan;	/* its next plan id */
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-/* Grows the array at *pp (any element type) to hold need elements. */
-static int
-room(void *pp, size_t *cap, size_t need, size_t size)
-{
-	void *v, *nv;
-	size_t ncap;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need)
-		ncap *= 2;
-	memcpy(&v, pp, sizeof(v));
-	if ((nv = mem_realloc(v, ncap * size)) == NULL)
-		return -1;
-	memcpy(pp, &nv, sizeof(nv));
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- batches ------------------------------------------------------- */
 
 void
@@ -112,10 +86,10 @@ job_add(struct build_batch *b, int64_t person_id, const char *region,
 	struct build_job *j;
 	size_t i;
 
-	if (room(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs)) ||
-	    room(&b->props, &b->props_cap, b->nprops + res->nitems,
-	    sizeof(*b->props)))
-		return nomem(err);
+	if (mem_grow(&b->jobs, &b->jobs_cap, b->njobs + 1, sizeof(*b->jobs),
+	    SIZE_MAX) || mem_grow(&b->props, &b->props_cap, b->nprops +
+	    res->nitems, sizeof(*b->props), SIZE_MAX))
+		return lf_error_nomem(err);
 	j = &b->jobs[b->njobs++];
 	j->person_id = person_id;
 	snprintf(j->region, sizeof(j->region), "%s", region);
@@ -158,8 +132,9 @@ int
 build_cand_add(struct build_batch *b, const struct plan_carry *c,
     struct lf_error *err)
 {
-	if (room(&b->cands, &b->cands_cap, b->ncands + 1, sizeof(*b->cands)))
-		return nomem(err);
+	if (mem_grow(&b->cands, &b->cands_cap, b->ncands + 1,
+	    sizeof(*b->cands), SIZE_MAX))
+		return lf_error_nomem(err);
 	b->cands[b->ncands++] = *c;
 	return 0;
 }
@@ -270,7 +245,8 @@ old_add(void *arg, const struct plan_light *o)
 {
 	struct build_merger *m = arg;
 
-	if (room(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old))) {
+	if (mem_grow(&m->old, &m->old_cap, m->nold + 1, sizeof(*m->old),
+	    SIZE_MAX)) {
 		m->oom = 1;
 		return -1;
 	}
@@ -289,7 +265,7 @@ load_old(struct build_merger *m, struct lf_error *err)
 
 	m->oom = 0;
 	rc = plan_items_light(m->s, m->year, m->person_id, old_add, m, err);
-	return rc != 0 && m->oom ? nomem(err) : rc;
+	return rc != 0 && m->oom ? lf_error_nomem(err) : rc;
 }
 
 /* Steps 1 and 2: proposals find their items; deletions. */
@@ -637,10 +613,11 @@ build_merge(struct build_merger *m, const struct build_batch *b,
 	m->person_id = j->person_id;
 	m->nold = 0;
 	m->seq = 0;
-	if (room(&m->match, &m->match_cap, j->nprop + 1, sizeof(*m->match)) ||
-	    room(&m->cf, &m->cf_cap, j->nprop + 1, sizeof(*m->cf)) ||
-	    room(&m->ins, &m->ins_cap, j->ncand + 1, sizeof(*m->ins)))
-		return nomem(err);
+	if (mem_grow(&m->match, &m->match_cap, j->nprop + 1,
+	    sizeof(*m->match), SIZE_MAX) || mem_grow(&m->cf, &m->cf_cap,
+	    j->nprop + 1, sizeof(*m->cf), SIZE_MAX) || mem_grow(&m->ins,
+	    &m->ins_cap, j->ncand + 1, sizeof(*m->ins), SIZE_MAX))
+		return lf_error_nomem(err);
 	if (!created && load_old(m, err) != 0)
 		return -1;
 	match_props(m, job_props(b, j), j->nprop);
@@ -684,7 +661,7 @@ build_one(struct store *s, struct build_batch *b, int year,
 	int rc = -1;
 
 	if ((m = build_merger_new(s, year, actor, 0, stats)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) == 0) {
 		if (carried_of(s, b, &b->jobs[0], year, err) == 0 &&
 		    build_merge(m, b, &b->jobs[0], err) == 0)

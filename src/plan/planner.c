@@ -119,25 +119,6 @@ planner_need_yes(const struct catalog *cat, const struct record *r, int f)
 	    f);
 }
 
-/* p resized to hold n elements of sz bytes (capacity *cap, doubled as
- * needed); NULL when memory runs out, p then unchanged. */
-static void *
-grow(void *p, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap;
-	void *np;
-
-	if (n <= *cap)
-		return p;
-	ncap = *cap ? *cap : 16;
-	while (ncap < n)
-		ncap *= 2;
-	if ((np = mem_realloc(p, ncap * sz)) == NULL)
-		return NULL;
-	*cap = ncap;
-	return np;
-}
-
 /* The planned month: the one after the survey date when that lies in
  * the survey year, else January; December at the latest. */
 int
@@ -163,13 +144,11 @@ mark_needs(struct run *rn)
 	const struct policy_need *nd;
 	const int *pl;
 	size_t i, j, n;
-	int *y;
 
 	memset(res->marks, 0, cat->nfields + rn->ps->n);
-	y = grow(res->yes, &res->yes_cap, rn->ps->nneeds + 1, sizeof(*y));
-	if (y == NULL)
+	if (mem_grow(&res->yes, &res->yes_cap, rn->ps->nneeds + 1,
+	    sizeof(*res->yes), SIZE_MAX) != 0)
 		return -1;
-	res->yes = y;
 	res->nyes = 0;
 	for (i = 0; i < rn->ps->nneeds; i++) {
 		nd = &rn->ps->needs[i];
@@ -218,12 +197,10 @@ static int
 push_offs(struct run *rn, size_t n, const size_t off[2])
 {
 	struct planner_result *res = rn->res;
-	size_t *np;
 
-	np = grow(res->offs, &res->offs_cap, 2 * (n + 1), sizeof(*np));
-	if (np == NULL)
+	if (mem_grow(&res->offs, &res->offs_cap, 2 * (n + 1),
+	    sizeof(*res->offs), SIZE_MAX) != 0)
 		return -1;
-	res->offs = np;
 	res->offs[2 * n] = off[0];
 	res->offs[2 * n + 1] = off[1];
 	return 0;
@@ -237,10 +214,9 @@ add_item(struct run *rn, const struct policy *p, const int *needs,
 	struct planner_item *it;
 	size_t i;
 
-	it = grow(res->items, &res->items_cap, res->nitems + 1, sizeof(*it));
-	if (it == NULL)
+	if (mem_grow(&res->items, &res->items_cap, res->nitems + 1,
+	    sizeof(*res->items), SIZE_MAX) != 0)
 		return -1;
-	res->items = it;
 	if (rn->explain && push_offs(rn, res->nitems, why) != 0)
 		return -1;
 	it = &res->items[res->nitems++];
@@ -367,13 +343,11 @@ static int
 add_unmet(struct run *rn, int f)
 {
 	struct planner_result *res = rn->res;
-	struct planner_unmet *u;
 	size_t off[2];
 
-	u = grow(res->unmet, &res->unmet_cap, res->nunmet + 1, sizeof(*u));
-	if (u == NULL)
+	if (mem_grow(&res->unmet, &res->unmet_cap, res->nunmet + 1,
+	    sizeof(*res->unmet), SIZE_MAX) != 0)
 		return -1;
-	res->unmet = u;
 	if (rn->explain) {
 		off[0] = res->text.len;
 		if (why_unmet(rn, f, EXPR_ZH) != 0 || text_end(rn) != 0)
@@ -431,16 +405,14 @@ planner_propose(const struct policies *ps, const struct record *r,
     const struct expr_ctx *ctx, unsigned flags, struct planner_result *res,
     struct lf_error *err)
 {
-	unsigned char *marks;
 	struct run rn;
 	size_t i;
 
 	res->nitems = res->nunmet = 0;
 	buf_reset(&res->text);
-	marks = grow(res->marks, &res->marks_cap, ps->cat->nfields + ps->n, 1);
-	if (marks == NULL)
+	if (mem_grow(&res->marks, &res->marks_cap, ps->cat->nfields + ps->n, 1,
+	    SIZE_MAX) != 0)
 		goto oom;
-	res->marks = marks;
 	rn.ps = ps;
 	rn.cat = ps->cat;
 	rn.r = r;

@@ -317,8 +317,7 @@ auditq_submit(const struct audit_entry *e, auditq_done_fn done, void *arg,
 	struct pending *p = pending_new(e);
 
 	if (p == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory for an audit entry)");
+		return lf_error_nomem(err);
 	p->done = done;
 	p->arg = arg;
 	pthread_mutex_lock(&q.mu);

@@ -8,7 +8,7 @@
 
 #include "lib/log.h"
 #include "store/findings.h"
-#include "stats/findings_stats.h"
+#include "stats/stats_findings.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct quality_rules *rules;
@@ -63,21 +63,14 @@ findings_hook_person(struct store *s, const struct app *app,
 			    (long long)person_id, years[i], err.message);
 }
 
-json_t *
-findings_stats_add(struct req *r, json_t *j, int year, const char *region)
+void
+findings_report_add(struct req *r, struct report *rep)
 {
 	const struct quality_rules *qr = findings_rules_of(r->app);
 	struct lf_error err;
-	json_t *f;
 
-	if (j == NULL || qr == NULL)
-		return j;
 	lf_error_clear(&err);
-	if ((f = findings_stats_json(r->s, qr, r->app->regions, year, region,
-	    &err)) == NULL) {
+	if (qr != NULL && stats_findings_add(rep, r->s, qr, r->app->regions,
+	    &err) != 0)
 		log_warnx("statistics: findings: %s", err.message);
-		return j;
-	}
-	json_object_set_new(j, "findings", f);
-	return j;
 }

@@ -27,10 +27,9 @@ const struct quality_rules *findings_rules(void);
 void	findings_hook_person(struct store *s, const struct app *app,
 	    int64_t person_id);
 
-/* Adds the "findings" section (store/findings_stats.h) of year and
- * region to the statistics JSON j and returns j (NULL stays NULL; a
- * failure is logged and leaves j without it). */
-json_t	*findings_stats_add(struct req *r, json_t *j, int year,
-	    const char *region);
+/* Adds the findings section (stats/stats_findings.h) to the statistics
+ * report rep; a failure is logged and leaves rep without it. */
+struct report;
+void	findings_report_add(struct req *r, struct report *rep);
 
 #endif

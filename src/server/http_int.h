@@ -110,6 +110,9 @@ const struct route *router_routes(size_t *n);
 enum MHD_Result	reply_queue(struct req *r, unsigned status,
 		    struct MHD_Response *resp);
 enum MHD_Result	reply_json(struct req *r, unsigned status, json_t *body);
+/* The same with a Set-Cookie header (cookie NULL: none). */
+enum MHD_Result	reply_json_cookie(struct req *r, unsigned status,
+		    json_t *body, const char *cookie);
 /* A JSON text already written into b; b is emptied (its bytes go to the
  * answer). */
 enum MHD_Result	reply_buf(struct req *r, unsigned status, struct buf *b);
@@ -123,6 +126,18 @@ enum MHD_Result	reply_error(struct req *r, unsigned status, const char *code,
 enum MHD_Result	reply_lf_error(struct req *r, const struct lf_error *err);
 /* 404 for a person outside the caller's scope or missing: the same. */
 enum MHD_Result	reply_not_found(struct req *r);
+/* 503 "no_memory" with the one out-of-memory wording (lib/error.h). */
+enum MHD_Result	reply_nomem(struct req *r);
+/* 503 "audit": the audit entry of a read could not be written, so the
+ * data it guards is not sent. */
+enum MHD_Result	reply_audit_unavailable(struct req *r);
+/* A file made for one answer (a report, a workbook): reply_tmp_open()
+ * creates an empty temporary file and puts its name in path; 0, or -1.
+ * reply_tmp_file() answers 200 with its bytes (ctype, download name) when
+ * rc is 0 and it can be read, else 500; it removes the file either way. */
+int		reply_tmp_open(char path[32]);
+enum MHD_Result	reply_tmp_file(struct req *r, const char *path, int rc,
+		    const char *ctype, const char *name);
 
 /* Parses a request body: valid UTF-8, one JSON object, no duplicate
  * keys, only keys in `allowed` (NULL-terminated; NULL = any). 0 with *out
@@ -250,6 +265,8 @@ int	 http_query_args(struct req *r, const char *const *names,
 /* A query-string number: def when s is NULL, lo - 1 when s is not a
  * whole number in lo..hi (the caller refuses that). */
 long	 http_query_num(const char *s, long def, long lo, long hi);
+/* The year of a path ("/persons/{id}/plans/2025"): 1990..2999, else 0. */
+int	 http_path_year(const char *s);
 /* The person summary of lists and pages (ID number masked). */
 json_t	*http_person_json(const struct req *r, const struct store_person *p);
 /* 1 when uid has the form of an opaque person id. */

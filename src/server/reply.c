@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lib/mem.h"
 #include "lib/utf8.h"
@@ -49,8 +50,15 @@ queue_json(struct req *r, unsigned status, struct MHD_Response *resp)
 enum MHD_Result
 reply_json(struct req *r, unsigned status, json_t *body)
 {
+	return reply_json_cookie(r, status, body, NULL);
+}
+
+enum MHD_Result
+reply_json_cookie(struct req *r, unsigned status, json_t *body,
+    const char *cookie)
+{
 	struct MHD_Response *resp;
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
 	if (text == NULL)
@@ -59,6 +67,8 @@ reply_json(struct req *r, unsigned status, json_t *body)
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL)
 		free(text);
+	else if (cookie != NULL)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
 	return queue_json(r, status, resp);
 }
 
@@ -154,6 +164,55 @@ reply_lf_error(struct req *r, const struct lf_error *err)
 		    "(internal error; request id %s)", r->id);
 	return reply_error(r, st, err->code ? err->code : "invalid",
 	    err->field, "%s", err->message);
+}
+
+enum MHD_Result
+reply_nomem(struct req *r)
+{
+	return reply_error(r, 503, "no_memory", "", "%s", LF_ERROR_NOMEM_TEXT);
+}
+
+enum MHD_Result
+reply_audit_unavailable(struct req *r)
+{
+	return reply_error(r, 503, "audit", "", "审计日志不可用 (audit log "
+	    "unavailable)");
+}
+
+int
+reply_tmp_open(char path[32])
+{
+	int fd;
+
+	snprintf(path, 32, "/tmp/liangfu-reply-XXXXXX");
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+enum MHD_Result
+reply_tmp_file(struct req *r, const char *path, int rc, const char *ctype,
+    const char *name)
+{
+	FILE *fp = NULL;
+	char *data = NULL;
+	long len = -1;
+
+	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
+	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
+	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
+		len = -1;
+	if (fp != NULL)
+		fclose(fp);
+	unlink(path);
+	if (rc != 0 || data == NULL || len < 0) {
+		free(data);
+		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
+		    "error; request id %s)", r->id);
+	}
+	return reply_bytes(r, 200, ctype, name, data, (size_t)len);
 }
 
 enum MHD_Result

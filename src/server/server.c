@@ -343,8 +343,7 @@ send_answer(struct req *r)
 	if (atomic_load(&r->audit_failed) && r->resp != NULL) {
 		MHD_destroy_response(r->resp);
 		r->resp = NULL;
-		r->result = reply_error(r, 503, "audit", "", "审计日志不可用 "
-		    "(audit log unavailable)");
+		r->result = reply_audit_unavailable(r);
 	}
 	if (r->result != MHD_YES || r->resp == NULL)
 		return MHD_NO;

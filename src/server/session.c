@@ -157,8 +157,7 @@ user_json(const struct req *r)
 static enum MHD_Result
 login_ok(struct req *r, const struct session *ses)
 {
-	struct MHD_Response *resp;
-	char cookie[256], *text;
+	char cookie[256];
 	json_t *body;
 
 	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; "
@@ -167,21 +166,7 @@ login_ok(struct req *r, const struct session *ses)
 	    "");
 	body = json_pack("{s:o,s:s}", "user", user_json(r), "csrf",
 	    ses->info.csrf);
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "Set-Cookie", cookie);
-	return reply_queue(r, 200, resp);
+	return reply_json_cookie(r, 200, body, cookie);
 }
 
 /*

@@ -76,8 +76,7 @@ workq_start(int n, size_t cap, struct lf_error *err)
 		    "(workers must be 1 to %d, the queue at least 1)",
 		    WORKQ_MAX_THREADS);
 	if ((w.ring = mem_calloc(cap, sizeof(*w.ring))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	w.cap = cap;
 	w.head = w.n = 0;
 	w.stop = 0;

@@ -13,14 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/date.h"
 #include "lib/mem.h"
 #include "lib/utf8.h"
-
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
 
 /* ---- filters --------------------------------------------------------- */
 
@@ -282,7 +277,7 @@ tables_build(struct report *r, const struct stats *st,
 	for (i = 0; i < cat->nfields; i++)
 		n += !cat->fields[i].secret;
 	if ((r->tables = mem_calloc(NFIXED + n, sizeof(*r->tables))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < NFIXED; i++) {
 		t = &r->tables[r->ntables];
 		t->kind = fixed_tables[i].kind;
@@ -295,7 +290,7 @@ tables_build(struct report *r, const struct stats *st,
 	fs = mem_calloc(n ? n : 1, sizeof(*fs));
 	items = mem_calloc(n ? n : 1, sizeof(*items));
 	if (fs == NULL || items == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0, n = 0; i < cat->nfields; i++)
@@ -321,11 +316,7 @@ out:
 void
 report_now(char out[REPORT_TIME_LEN])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, REPORT_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso((int64_t)time(NULL), out);
 }
 
 int
@@ -340,7 +331,7 @@ report_build(const struct stats *st, const struct catalog *cat,
 		return lf_error_set(err, "invalid", "filter", "筛选条件过多 "
 		    "(at most %d filters)", STATS_MAX_FILTERS);
 	if ((r = mem_calloc(1, sizeof(*r))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	r->year = stats_year(st);
 	r->in = q->in;
 	if (as_of != NULL)
@@ -351,14 +342,101 @@ report_build(const struct stats *st, const struct catalog *cat,
 		r->nfilters++;
 		if (filter_describe(st, &q->filters[i], &r->filters[i]) != 0) {
 			report_free(r);
-			return nomem(err);
+			return lf_error_nomem(err);
 		}
 	}
-	if (tables_build(r, st, cat, q, err) != 0) {
+	if (tables_build(r, st, cat, q, err) != 0 ||
+	    report_section_add(r, &report_satisf_section, NULL, err) != 0) {
 		report_free(r);
 		return -1;
 	}
 	*out = r;
+	return 0;
+}
+
+int
+report_section_add(struct report *r, const struct report_section_ops *ops,
+    void *data, struct lf_error *err)
+{
+	if (r->nsections == REPORT_MAX_SECTIONS) {
+		if (ops->release != NULL)
+			ops->release(data);
+		return lf_error_set(err, "invalid", "", "报表附加部分过多 (too "
+		    "many report sections)");
+	}
+	r->sections[r->nsections].ops = ops;
+	r->sections[r->nsections++].data = data;
+	return 0;
+}
+
+int
+report_table_add(struct report *r, const char *key, const char *title,
+    struct stats_table *t, struct lf_error *err)
+{
+	struct report_table *nv;
+
+	nv = mem_realloc(r->tables, (r->ntables + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		stats_table_free(t);
+		return lf_error_nomem(err);
+	}
+	r->tables = nv;
+	memset(&nv[r->ntables], 0, sizeof(nv[0]));
+	nv[r->ntables].kind = RK_NEED;	/* a top-level table */
+	nv[r->ntables].key = key;
+	nv[r->ntables].title = title;
+	nv[r->ntables].t = *t;
+	memset(t, 0, sizeof(*t));
+	r->ntables++;
+	return 0;
+}
+
+int
+report_sections_json(json_t *root, const struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsections; i++)
+		if (r->sections[i].ops->json != NULL &&
+		    r->sections[i].ops->json(root, r, r->sections[i].data) != 0)
+			return -1;
+	return 0;
+}
+
+int
+report_sections_text(const struct report *r, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsections; i++)
+		if (r->sections[i].ops->text != NULL &&
+		    r->sections[i].ops->text(r, r->sections[i].data, fp) != 0)
+			return -1;
+	return 0;
+}
+
+int
+report_sections_csv(const struct report *r, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsections; i++)
+		if (r->sections[i].ops->csv != NULL &&
+		    r->sections[i].ops->csv(r, r->sections[i].data, fp) != 0)
+			return -1;
+	return 0;
+}
+
+int
+report_sections_xlsx(struct lxw_workbook *wb, const struct report *r)
+{
+	size_t i;
+	int e;
+
+	for (i = 0; i < r->nsections; i++)
+		if (r->sections[i].ops->xlsx != NULL && (e =
+		    r->sections[i].ops->xlsx(wb, r, r->sections[i].data)) != 0)
+			return e;
 	return 0;
 }
 
@@ -373,6 +451,9 @@ report_free(struct report *r)
 		stats_table_free(&r->tables[i].t);
 	mem_free(r->tables);
 	satisf_table_free(&r->satisf);
+	for (i = 0; i < r->nsections; i++)
+		if (r->sections[i].ops->release != NULL)
+			r->sections[i].ops->release(r->sections[i].data);
 	for (i = 0; i < r->nfilters; i++)
 		for (j = 0; j < r->filters[i].n; j++) {
 			mem_free(r->filters[i].code[j]);
@@ -568,7 +649,7 @@ report_below_target(const struct stats_table *kpi, size_t **rows,
 		mem_free(v);
 		mem_free(*rows);
 		*rows = NULL;
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	for (i = 1; i < kpi->nrows; i++) {
 		v[m].row = i;

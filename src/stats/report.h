@@ -30,8 +30,8 @@
  *    "kpi": TABLE + {"targets": {"entry_rate_bp": 9800, ...},
  *                    "below_target": [child codes, worst first]},
  *    "need_supply": TABLE,
- *    "precision": the three precision rates (io/report_precision.h),
- *      when the caller set report.precision}
+ *    and one key per extra section (report_section_add): "satisfaction",
+ *    "precision" (stats/report_precision.h), "findings" (stats_findings.h)}
  *   TABLE = {"label", "columns": [{"code", "label"}],
  *            "region": {"<column code>": n, ...},
  *            "children": {"<code>": {"name": "..", "<column code>": n}}}
@@ -91,6 +91,32 @@ int	report_filter_codes(const struct stats *st, const struct field *f,
 
 /* ---- the report ------------------------------------------------------ */
 
+struct report;
+struct lxw_workbook;
+
+/*
+ * An extra section of a report, beside the engine's tables: 满意度, 精准率,
+ * data-quality findings. Its owner adds it once (report_section_add) and
+ * every writer renders it, in the order added: JSON (json sets its key in
+ * root; -1 when memory runs out), the text after the KPI table, CSV after
+ * the tables, xlsx as sheets (an lxw_error, 0 for none). text and csv
+ * return 0 or -1 on a write error. Any op may be NULL (not rendered
+ * there); release, when not NULL, frees data with the report.
+ */
+struct report_section_ops {
+	int	(*json)(json_t *root, const struct report *r, const void *data);
+	int	(*text)(const struct report *r, const void *data, FILE *fp);
+	int	(*csv)(const struct report *r, const void *data, FILE *fp);
+	int	(*xlsx)(struct lxw_workbook *wb, const struct report *r,
+		    const void *data);
+	void	(*release)(void *data);
+};
+#define REPORT_MAX_SECTIONS	8
+struct report_section {
+	const struct report_section_ops	*ops;
+	void				*data;
+};
+
 enum report_kind { RK_KPI, RK_BATCH, RK_POLICY, RK_DEPT, RK_NEED, RK_ITEM };
 
 struct report_table {
@@ -123,9 +149,9 @@ struct report {
 	/* satisfaction (report_satisf.c): filled by the caller from the
 	 * store (feedback_counts()); no rows = not part of this report */
 	struct satisf_table	 satisf;
-	/* 精准率 (io/report_precision.h): the caller's, NULL = none; not
-	 * owned, must outlive the writing */
-	const struct sup_precision *precision;
+	/* extra sections (report_section_add), satisfaction first */
+	struct report_section	 sections[REPORT_MAX_SECTIONS];
+	size_t			 nsections;
 };
 
 /*
@@ -139,6 +165,26 @@ int	report_build(const struct stats *st, const struct catalog *cat,
 	    const struct stats_query *q, const char *as_of,
 	    struct report **out, struct lf_error *err);
 void	report_free(struct report *r);
+
+/*
+ * Adds a section rendered by every writer (struct report_section_ops).
+ * data is the section's (the report owns it when ops->release is set, and
+ * releases it here on failure); it must outlive the writing. -1 with
+ * "invalid" when the report has REPORT_MAX_SECTIONS already.
+ */
+int	report_section_add(struct report *r,
+	    const struct report_section_ops *ops, void *data,
+	    struct lf_error *err);
+/* Appends the table t (moved into the report: t is zeroed) under key,
+ * with its Chinese title (static strings), rendered like the engine's
+ * top-level tables. 0, or -1 with err (t then freed). */
+int	report_table_add(struct report *r, const char *key, const char *title,
+	    struct stats_table *t, struct lf_error *err);
+/* Each writer renders the sections with one call (see the ops). */
+int	report_sections_json(json_t *root, const struct report *r);
+int	report_sections_text(const struct report *r, FILE *fp);
+int	report_sections_csv(const struct report *r, FILE *fp);
+int	report_sections_xlsx(struct lxw_workbook *wb, const struct report *r);
 
 /* The table with this key, or NULL. */
 const struct report_table *report_table(const struct report *r,
@@ -196,8 +242,9 @@ int	report_text_kpi(const struct report *r, FILE *fp,
 	    struct lf_error *err);
 
 /*
- * Satisfaction (满意度, core/satisf.h) in each output, one call from each
- * writer; nothing is written when r->satisf has no rows. JSON: the key
+ * Satisfaction (满意度, core/satisf.h): the section report_build() adds
+ * first (report_satisf_section); nothing is written when r->satisf has no
+ * rows. JSON: the key
  * "satisfaction" = {"label", "definition", "target_bp", "region": ROW,
  * "children": {"<code>": ROW + {"name"}}, "below_target": [codes]},
  * ROW = {"satisfied", "basic", "unsatisfied", "rated", "items", "plans",
@@ -209,8 +256,8 @@ int	report_text_kpi(const struct report *r, FILE *fp,
 int	report_satisf_json(json_t *root, const struct report *r);
 int	report_satisf_text(const struct report *r, FILE *fp);
 int	report_satisf_csv(const struct report *r, FILE *fp);
-struct lxw_workbook;
 int	report_satisf_xlsx(struct lxw_workbook *wb, const struct report *r);
+extern const struct report_section_ops report_satisf_section;
 
 /*
  * Shared by the writers. report_out_path() names the file to write:

@@ -4,7 +4,6 @@
  * then a blank line.
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -169,16 +168,14 @@ report_csv_write(const struct report *r, const char *path,
 	for (i = 0; rc == 0 && i < r->ntables; i++)
 		rc = table_csv(fp, r, &r->tables[i]);
 	if (rc == 0)
-		rc = report_satisf_csv(r, fp);
-	if (rc == 0 && r->precision != NULL)
-		rc = report_precision_csv(r->precision, fp);
+		rc = report_sections_csv(r, fp);
 	if (rc == 0 && (fflush(fp) != 0 || (!direct &&
 	    fsync(fileno(fp)) != 0)))
 		rc = -1;
 	if (fclose(fp) != 0 && rc == 0)
 		rc = -1;
 	if (rc == -2)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (rc != 0)
 		lf_error_set(err, "io", "path", "%s: 写入失败 (write failed)",
 		    tmp);

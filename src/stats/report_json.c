@@ -2,7 +2,6 @@
  * report_json.c - a statistics report as JSON (report.h).
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -193,10 +192,7 @@ report_json(const struct report *r)
 	for (i = 0; i < r->ntables; i++)
 		if (put_table(&r->tables[i], root, items, services) != 0)
 			goto fail;
-	if (report_satisf_json(root, r) != 0)
-		goto fail;
-	if (r->precision != NULL && json_object_set_new(root, "precision",
-	    report_precision_json(r->precision)) != 0)
+	if (report_sections_json(root, r) != 0)
 		goto fail;
 	json_decref(items);
 	json_decref(services);
@@ -220,7 +216,7 @@ report_json_write(const struct report *r, const char *path,
 	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((j = report_json(r)) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if ((fp = fopen(tmp, "w")) == NULL) {

@@ -228,3 +228,38 @@ report_precision_xlsx(lxw_workbook *wb, const struct sup_precision *p)
 		worksheet_freeze_panes(ws, 1, 2);
 	return e;
 }
+
+/* ---- the section (report.h) ------------------------------------------ */
+
+static int
+sec_json(json_t *root, const struct report *r, const void *data)
+{
+	(void)r;
+	return json_object_set_new(root, "precision",
+	    report_precision_json(data)) != 0 ? -1 : 0;
+}
+
+static int
+sec_text(const struct report *r, const void *data, FILE *fp)
+{
+	(void)r;
+	return report_precision_text(data, fp);
+}
+
+static int
+sec_csv(const struct report *r, const void *data, FILE *fp)
+{
+	(void)r;
+	return report_precision_csv(data, fp);
+}
+
+static int
+sec_xlsx(struct lxw_workbook *wb, const struct report *r, const void *data)
+{
+	(void)r;
+	return (int)report_precision_xlsx(wb, data);
+}
+
+const struct report_section_ops report_precision_section = {
+	sec_json, sec_text, sec_csv, sec_xlsx, NULL
+};

@@ -26,6 +26,7 @@
 #include <xlsxwriter.h>
 
 #include "core/supervise.h"
+#include "stats/report.h"
 
 /* NULL when memory runs out. */
 json_t	*report_precision_json(const struct sup_precision *p);
@@ -34,5 +35,10 @@ int	report_precision_text(const struct sup_precision *p, FILE *fp);
 int	report_precision_csv(const struct sup_precision *p, FILE *fp);
 lxw_error report_precision_xlsx(lxw_workbook *wb,
 	    const struct sup_precision *p);
+
+/* The report section (stats/report.h) of the precision rates p, which
+ * stay the caller's and must outlive the writing: report_section_add(r,
+ * &report_precision_section, &p, err). */
+extern const struct report_section_ops report_precision_section;
 
 #endif

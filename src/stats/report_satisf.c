@@ -225,3 +225,37 @@ report_satisf_xlsx(struct lxw_workbook *wb, const struct report *r)
 	}
 	return (int)e;
 }
+
+/* ---- the section (report.h) ------------------------------------------ */
+
+static int
+sec_json(json_t *root, const struct report *r, const void *data)
+{
+	(void)data;
+	return report_satisf_json(root, r);
+}
+
+static int
+sec_text(const struct report *r, const void *data, FILE *fp)
+{
+	(void)data;
+	return report_satisf_text(r, fp);
+}
+
+static int
+sec_csv(const struct report *r, const void *data, FILE *fp)
+{
+	(void)data;
+	return report_satisf_csv(r, fp);
+}
+
+static int
+sec_xlsx(struct lxw_workbook *wb, const struct report *r, const void *data)
+{
+	(void)data;
+	return report_satisf_xlsx(wb, r);
+}
+
+const struct report_section_ops report_satisf_section = {
+	sec_json, sec_text, sec_csv, sec_xlsx, NULL
+};

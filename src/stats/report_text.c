@@ -3,7 +3,6 @@
  * terminal (report.h).
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,16 +123,14 @@ report_text_kpi(const struct report *r, FILE *fp, struct lf_error *err)
 	if (rc == 0)
 		rc = below(fp, &rt->t, err);
 	if (rc == 0)
-		rc = report_satisf_text(r, fp);
-	if (rc == 0 && r->precision != NULL)
-		rc = report_precision_text(r->precision, fp);
+		rc = report_sections_text(r, fp);
 	if (rc == 0 && fflush(fp) != 0)
 		rc = -1;
 out:
 	buf_free(&b);
 	mem_free(w);
 	if (rc == -2 && err->code == NULL)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (rc == -1)
 		lf_error_set(err, "io", "", "输出失败 (write failed)");
 	return rc == 0 ? 0 : -1;

@@ -4,7 +4,6 @@
  * first column, number formats by column unit.
  */
 #include "stats/report.h"
-#include "stats/report_precision.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -225,17 +224,14 @@ report_xlsx_write(const struct report *r, const char *path,
 	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((wb = workbook_new(tmp)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	buf_init(&b, 1 << 16);
 	if (fmt_init(wb, &x) != 0)
 		e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 	for (i = 0; e == LXW_NO_ERROR && i < r->ntables; i++)
 		e = sheet_write(wb, &x, r, i, &b);
 	if (e == LXW_NO_ERROR)
-		e = (lxw_error)report_satisf_xlsx(wb, r);
-	if (e == LXW_NO_ERROR && r->precision != NULL)
-		e = report_precision_xlsx(wb, r->precision);
+		e = (lxw_error)report_sections_xlsx(wb, r);
 	buf_free(&b);
 	ce = workbook_close(wb);	/* frees wb, whatever happens */
 	if (e == LXW_NO_ERROR)

@@ -24,12 +24,6 @@
 _Static_assert(NBATCHES <= 8, "a batch takes 3 bits of stats_sitem.mf");
 
 static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 bad(struct lf_error *err, const char *field, const char *zh, const char *en)
 {
 	return lf_error_set(err, "invalid", field, "统计: %s (stats: %s)",
@@ -466,15 +460,15 @@ stats_person_set(struct stats *st, int64_t id, const char *village,
 	    encode(st, survey, err) != 0)
 		return -1;
 	if (loc_reserve(st, id) != 0)
-		return nomem(err);
+		return lf_error_nomem(err);
 	old = st->loc[id];
 	b = &st->vb[ord];
 	na = ancestors(st, ord, anc);
 	if (tot_ensure(st, anc, na) != 0)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (old.v != ord && room_for(st, b, old) != 0) {
 		tot_release(st, anc, na);
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	flags = (unsigned)status | (survey != NULL ? STATS_F_SURVEY : 0);
 	if (old.v == ord) {
@@ -630,7 +624,7 @@ stats_items_set(struct stats *st, int64_t id, int plan_status,
 	if (counted > 0) {
 		if (stats_pool_reserve(st, b, stats_chunk_words(st,
 		    counted)) != 0)
-			return nomem(err);
+			return lf_error_nomem(err);
 		p = stats_pool_take(b, stats_chunk_words(st, counted), &off);
 		for (j = 0; j < n; j++)
 			if (items[j].decision != 2)

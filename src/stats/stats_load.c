@@ -54,12 +54,6 @@ enum { IC_PERSON, IC_POLICY, IC_DEPT, IC_DECISION, IC_STATUS, IC_EFFECT,
 	" = p.id AND v.year = ?1 LEFT JOIN plans pl ON pl.person_id = p.id " \
 	"AND pl.year = ?1 WHERE p.id >= ?2 AND p.id < ?3 ORDER BY p.id"
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- codes ---------------------------------------------------------- */
 
 /* Codes (policy or department) to indices: open addressing over a
@@ -148,7 +142,7 @@ codes_init(struct codes *c, const struct store *s,
 	c->packs = s->packs;
 	if (map_init(&c->pol, ps->n) != 0 || map_init(&c->dept, nd) != 0) {
 		codes_free(c);
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	for (i = 0; i < ps->n; i++)
 		map_put(&c->pol, ps->v[i].code, (int)i);
@@ -205,24 +199,6 @@ batch_new(const struct catalog *cat)
 	return b;
 }
 
-/* p with room for need elements of size: p itself, or moved, or NULL
- * when memory runs out (p then stays valid and *cap unchanged). */
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return p;
-	while (n < need)
-		n *= 2;
-	if ((q = mem_realloc(p, n * size)) == NULL)
-		return NULL;
-	*cap = n;
-	return q;
-}
-
 /* ---- decoding rows -------------------------------------------------- */
 
 static int
@@ -261,16 +237,14 @@ needs_add(struct batch *b, const struct catalog *cat, const char *text,
 {
 	const struct field *f;
 	const char *p = text, *e;
-	int *q;
 
 	while (p != NULL && *p != '\0') {
 		e = strchr(p, ',');
 		f = catalog_find(cat, p, e ? (size_t)(e - p) : strlen(p));
 		if (f != NULL) {
-			if ((q = grow(b->needs, &b->needs_cap, b->nneeds + 1,
-			    sizeof(*b->needs))) == NULL)
-				return nomem(err);
-			b->needs = q;
+			if (mem_grow(&b->needs, &b->needs_cap, b->nneeds + 1,
+			    sizeof(*b->needs), SIZE_MAX) != 0)
+				return lf_error_nomem(err);
 			b->needs[b->nneeds++] = f->index;
 		}
 		p = e ? e + 1 : NULL;
@@ -284,16 +258,11 @@ item_add(struct batch *b, const struct codes *c, sqlite3_stmt *st,
     struct lf_error *err)
 {
 	struct stats_item *it;
-	size_t *n0;
 
-	if ((it = grow(b->items, &b->items_cap, b->nitems + 1,
-	    sizeof(*b->items))) == NULL)
-		return nomem(err);
-	b->items = it;
-	if ((n0 = grow(b->need0, &b->need0_cap, b->nitems + 1,
-	    sizeof(*b->need0))) == NULL)
-		return nomem(err);
-	b->need0 = n0;
+	if (mem_grow(&b->items, &b->items_cap, b->nitems + 1,
+	    sizeof(*b->items), SIZE_MAX) != 0 || mem_grow(&b->need0,
+	    &b->need0_cap, b->nitems + 1, sizeof(*b->need0), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	it = &b->items[b->nitems];
 	memset(it, 0, sizeof(*it));
 	it->policy = map_get(&c->pol,
@@ -367,7 +336,7 @@ person_decode(struct reader *rd, const struct codes *c, struct batch *b,
 	p->plan = sqlite3_column_int(rd->pst, PC_PLAN);
 	if (p->surveyed && b->r[b->n] == NULL &&
 	    (b->r[b->n] = record_new(b->cat)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (p->surveyed && survey_read(c, rd->pst, b->r[b->n], p->id,
 	    err) != 0)
 		return -1;
@@ -464,7 +433,7 @@ reader_prepare(struct reader *rd, sqlite3 *db, const struct catalog *cat,
 	rd->db = db;
 	buf_init(&sql, 1 << 16);
 	if (person_sql(cat, &sql) != 0)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(db, buf_str(&sql), -1, flags, &rd->pst,
 	    NULL) != SQLITE_OK || sqlite3_prepare_v3(db, ITEM_SQL, -1, flags,
 	    &rd->ist, NULL) != SQLITE_OK)
@@ -556,7 +525,7 @@ load_inline(struct reader *rd, const struct codes *c, struct stats *st,
 	int rc = -1;
 
 	if (b == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (reader_range(rd, stats_year(st), lo, hi, err) != 0)
 		goto out;
 	while (rd->open) {
@@ -852,7 +821,7 @@ load_par(struct store *s, const struct codes *c, struct stats *st,
 		return rc;
 	rc = -1;
 	if (par_init(&pa, c, n, stats_year(st), lo, hi) != 0) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -970,7 +939,7 @@ stats_refresh(struct store *s, struct stats *st, const struct policies *ps,
 		return -1;
 	if ((b = batch_new(s->cat)) == NULL) {
 		codes_free(&c);
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	if ((own = read_begin(s->db, err)) < 0)
 		goto out;

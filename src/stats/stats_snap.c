@@ -29,12 +29,6 @@
 #define IOBUF		(1u << 20)
 
 static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 corrupt(struct lf_error *err, const char *path, const char *what)
 {
 	return lf_error_set(err, "corrupt", "snapshot", "统计快照 %s 已损坏: "
@@ -272,7 +266,7 @@ stats_snap_write(const struct stats *st, uint64_t label, const char *path,
 	if (put_body(&s, st) != 0) {
 		fclose(s.fp);
 		unlink(tmp);
-		return nomem(err);
+		return lf_error_nomem(err);
 	}
 	h = s.h;
 	put(&s, &h, sizeof(h));
@@ -354,7 +348,7 @@ get_block(struct stream *s, struct stats *st, struct stats_vblock *b,
 		return 1;
 	if ((b->data = mem_alloc((size_t)n * st->rowbytes)) == NULL ||
 	    (pused > 0 && (b->pool = mem_alloc(pused * 8)) == NULL))
-		return nomem(err);
+		return lf_error_nomem(err);
 	b->n = b->cap = n;
 	b->pused = b->pcap = pused;
 	b->pgarbage = garbage;
@@ -378,7 +372,7 @@ get_tot(struct stream *s, struct stats *st, size_t r, struct lf_error *err)
 	if (!present)
 		return 0;
 	if ((t = mem_calloc(1, st->totbytes)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	t->money = (int64_t *)(void *)(t + 1);
 	t->cnt = (int32_t *)(void *)(t->money + st->nmoney);
 	st->tot[r] = t;
@@ -388,7 +382,7 @@ get_tot(struct stream *s, struct stats *st, size_t r, struct lf_error *err)
 		return 1;
 	t->npersons = (int64_t)np;
 	if (stats_slice_ensure(st, (int)r) != 0)
-		return nomem(err);
+		return lf_error_nomem(err);
 	if (st->slice[r] != NULL && get(s, st->slice[r], st->slicebytes) != 0)
 		return 1;
 	return 0;
@@ -435,7 +429,7 @@ get_body(struct stream *s, struct stats *st, struct lf_error *err)
 	st->nitems = (int64_t)ni;
 	if (nloc > 0 && (st->loc = mem_alloc(nloc * sizeof(*st->loc))) ==
 	    NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	st->nloc = nloc;
 	for (v = 0; v < st->nvill; v++)
 		if ((rc = get_block(s, st, &st->vb[v], err)) != 0)

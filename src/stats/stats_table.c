@@ -29,12 +29,6 @@ bad(struct lf_error *err, const char *field, const char *zh, const char *en)
 	    zh, en);
 }
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- scanning ---------------------------------------------------- */
 
 /* What a scan needs: the compiled filters, the items of item tables,
@@ -355,7 +349,7 @@ build(const struct stats *st, const struct stats_query *q,
 	rc = 0;
 	goto out;
 fail:
-	nomem(err);
+	lf_error_nomem(err);
 	for (i = 0; i < n; i++)
 		stats_table_free(&out[i]);
 out:
@@ -414,7 +408,7 @@ stats_field_tables(const struct stats *st, const struct stats_query *q,
 	ts = mem_alloc(n * sizeof(*ts));
 	ks = mem_alloc(n * sizeof(*ks));
 	if (ts == NULL || ks == NULL)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (field_specs(st, fs, n, ts, ks, err) == 0)
 		rc = build(st, q, ts, n, ks, out, err);
 	mem_free(ts);

@@ -186,16 +186,14 @@ load(struct store *s, struct slot *x, int year, struct lf_error *err)
 		return -1;
 	if ((st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
 	    year)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	from_snap = snap_load(st, year, gen) == 0;
 	if (!from_snap) {
 		stats_free(st);
 		st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
 		    year);
 		if (st == NULL)
-			return lf_error_set(err, "no_memory", "", "内存不足 "
-			    "(out of memory)");
+			return lf_error_nomem(err);
 		if (stats_load(s, st, sd.app->policies, NULL, NULL, err) !=
 		    0) {
 			stats_free(st);
@@ -512,7 +510,7 @@ statsd_start(const struct app *app, int max_years, struct lf_error *err)
 	sd.stopping = sd.snap_now = 0;
 	if ((sd.slots = mem_calloc((size_t)max_years, sizeof(*sd.slots))) ==
 	    NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < sd.n; i++)
 		pthread_rwlock_init(&sd.slots[i].lock, NULL);
 	sd.warming = pthread_create(&sd.warm, NULL, warm, NULL) == 0;

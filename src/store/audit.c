@@ -146,23 +146,6 @@ tx_end(struct store *s, int own, int rc, struct lf_error *err)
 	return -1;
 }
 
-/* 1 when every object of the schema exists (0 also on any error: the
- * creation that follows reports it). */
-static int
-schema_present(struct store *s)
-{
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(s->db, present_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n == NOBJECTS;
-}
-
 int
 audit_init(struct store *s, struct lf_error *err)
 {
@@ -170,7 +153,7 @@ audit_init(struct store *s, struct lf_error *err)
 
 	/* every connection opens with this: take no write lock when there
 	 * is nothing to do */
-	if (schema_present(s))
+	if (store_sqlite_count(s, present_sql) == NOBJECTS)
 		return 0;
 	if (tx_begin(s, own, err) != 0)
 		return -1;
@@ -732,7 +715,7 @@ query_prepare(struct store *s, const struct audit_query *q,
 	rc = 0;
 	goto out;
 nomem:
-	lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	lf_error_nomem(err);
 out:
 	buf_free(&sql);
 	return rc;

@@ -330,8 +330,7 @@ rows_make(const struct region *in, const struct regions *rs,
 	t->n = 0;
 	t->rows = mem_calloc((size_t)in->nchildren + 1, sizeof(*t->rows));
 	if (t->rows == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	memcpy(t->rows[0].code, in->code, sizeof(in->code));
 	t->rows[0].name = in->name;
 	for (c = in->first_child; c >= 0 && n <= (size_t)in->nchildren;

@@ -81,12 +81,6 @@ db_error(struct store *s, struct lf_error *err)
 	return store_sqlite_error(s, "findings", err);
 }
 
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 int
 findings_init(struct store *s, struct lf_error *err)
 {
@@ -106,15 +100,9 @@ static int
 key_add(struct finding_keys *k, sqlite3_stmt *st, struct lf_error *err)
 {
 	struct finding_key *x;
-	size_t n;
 
-	if (k->n == k->cap) {
-		n = k->cap ? k->cap * 2 : 32;
-		if ((x = mem_realloc(k->v, n * sizeof(*x))) == NULL)
-			return no_memory(err);
-		k->v = x;
-		k->cap = n;
-	}
+	if (mem_grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	x = &k->v[k->n++];
 	memset(x, 0, sizeof(*x));
 	x->id = sqlite3_column_int64(st, 0);

@@ -80,33 +80,9 @@ struct batch {
 };
 
 static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 db_error(struct batch *b, struct lf_error *err)
 {
 	return store_sqlite_error(b->s, "quality batch", err);
-}
-
-static int
-grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	void *x;
-	size_t n;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap : 256;
-	while (n < need)
-		n *= 2;
-	if ((x = mem_realloc(*v, n * size)) == NULL)
-		return -1;
-	*v = x;
-	*cap = n;
-	return 0;
 }
 
 /* ---- the statements ------------------------------------------------ */
@@ -140,7 +116,7 @@ open_stmts(struct batch *b, struct lf_error *err)
 	int rc;
 
 	buf_init(&q, 1 << 16);
-	rc = page_sql(b, &q) != 0 ? no_memory(err) :
+	rc = page_sql(b, &q) != 0 ? lf_error_nomem(err) :
 	    prepare(b, buf_str(&q), &b->page, err);
 	buf_free(&q);
 	if (rc != 0)
@@ -176,7 +152,7 @@ read_row(struct batch *b, struct record *r, struct bperson *p,
 	birth = (const char *)sqlite3_column_text(st, 5);
 	if (quality_dups_add(b->dups, quality_dup_key(name ? name : "",
 	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	return store_rec_read(b->s, st, 6, r, PACKREC_SKIP, err);
 }
 
@@ -225,10 +201,10 @@ read_items(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 	b->nit = 0;
 	bind_range(b, st, from, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (grow((void **)&b->it, &b->itcap, b->nit + 1,
-		    sizeof(*b->it)) != 0) {
+		if (mem_grow(&b->it, &b->itcap, b->nit + 1, sizeof(*b->it),
+		    SIZE_MAX) != 0) {
 			sqlite3_reset(st);
-			return no_memory(err);
+			return lf_error_nomem(err);
 		}
 		x = &b->it[b->nit++];
 		x->person_id = sqlite3_column_int64(st, 0);
@@ -256,10 +232,10 @@ read_dls(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
 		d = (const char *)sqlite3_column_text(st, 2);
 		if (d == NULL || date_parse(d, &days) != 0)
 			continue;
-		if (grow((void **)&b->dl, &b->dlcap, b->ndl + 1,
-		    sizeof(*b->dl)) != 0) {
+		if (mem_grow(&b->dl, &b->dlcap, b->ndl + 1, sizeof(*b->dl),
+		    SIZE_MAX) != 0) {
 			sqlite3_reset(st);
-			return no_memory(err);
+			return lf_error_nomem(err);
 		}
 		b->dl[b->ndl].person_id = sqlite3_column_int64(st, 0);
 		b->dl[b->ndl].d.item_id = sqlite3_column_int64(st, 1);
@@ -308,8 +284,9 @@ person_hits(struct batch *b, const struct bperson *p, size_t *nfh,
 	size_t i;
 
 	*nfh = 0;
-	if (grow((void **)&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh)) != 0)
-		return no_memory(err);
+	if (mem_grow(&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh),
+	    SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	for (i = 0; i < b->hits.n; i++) {
 		const struct quality_rule *q = &b->qr->v[b->hits.v[i].rule];
 		struct finding_hit *h = &b->fh[(*nfh)++];
@@ -369,7 +346,7 @@ check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
 	qp.dl = b->qdl;
 	qp.ndl = n;
 	if (surveyor_add(b, p, b->rec[k]) != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	if (quality_eval(b->qr, b->ps, b->dis, &qp, &b->res, &b->hits,
 	    err) != 0 || person_hits(b, p, &nfh, err) != 0)
 		return -1;
@@ -409,10 +386,10 @@ check_page(struct batch *b, int64_t from, struct lf_error *err)
 	    findings_load_persons(b->s, b->year, from, to, &b->ex, err) != 0)
 		return -1;
 	keep_per_person(b);
-	if (grow((void **)&b->qit, &b->qcap, b->nit + 1,
-	    sizeof(*b->qit)) != 0 || grow((void **)&b->qdl, &b->qdlcap,
-	    b->ndl + 1, sizeof(*b->qdl)) != 0)
-		return no_memory(err);
+	if (mem_grow(&b->qit, &b->qcap, b->nit + 1, sizeof(*b->qit),
+	    SIZE_MAX) != 0 || mem_grow(&b->qdl, &b->qdlcap, b->ndl + 1,
+	    sizeof(*b->qdl), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	for (k = 0; k < b->n; k++)
 		if (check_person(b, k, &it, &dl, &ex, err) != 0)
 			return -1;
@@ -451,7 +428,7 @@ sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 	ids = quality_dups_persons(b->dups, &n);
 	if (n > 0 && ((pv = mem_calloc(n, sizeof(*pv))) == NULL ||
 	    (h = mem_calloc(n, sizeof(*h))) == NULL)) {
-		no_memory(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -489,20 +466,18 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 {
 	struct sv_hits *s = arg;
 	struct finding_hit *h;
-	size_t c = s->cap ? s->cap * 2 : 16;
+	size_t c[4] = { s->cap, s->cap, s->cap, s->cap };
 
+	/* four arrays in step: each grows from the same room to the same
+	 * room, so one cap tells all four */
 	if (s->n == s->cap) {
-		if (grow((void **)&s->v, &s->cap, c, sizeof(*s->v)) != 0)
+		if (mem_grow(&s->v, &c[0], s->n + 1, sizeof(*s->v), SIZE_MAX) ||
+		    mem_grow(&s->text, &c[1], s->n + 1, sizeof(*s->text),
+		    SIZE_MAX) || mem_grow(&s->name, &c[2], s->n + 1,
+		    sizeof(*s->name), SIZE_MAX) || mem_grow(&s->tw, &c[3],
+		    s->n + 1, sizeof(*s->tw), SIZE_MAX))
 			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->text, &s->cap, c, sizeof(*s->text)) != 0)
-			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->name, &s->cap, c, sizeof(*s->name)) != 0)
-			return -1;
-		s->cap = 0;
-		if (grow((void **)&s->tw, &s->cap, c, sizeof(*s->tw)) != 0)
-			return -1;
+		s->cap = c[0];
 	}
 	/* "township|name": a surveyor is a name within a township, and the
 	 * open-finding key (rule, year, person, item, surveyor) must tell
@@ -544,7 +519,7 @@ sync_surveyors(struct batch *b, const struct quality_rule *q,
 	if ((q->kind == QK_SURVEYOR_FAST ? quality_surveyors_fast_each(b->svs,
 	    q->min_count, sv_hit, &s) : quality_surveyors_each(b->svs,
 	    q->min_count, sv_hit, &s)) != 0)
-		rc = no_memory(err);
+		rc = lf_error_nomem(err);
 	else
 		rc = sync_rule(b, q, s.v, s.n, err);
 	mem_free(s.v);
@@ -658,10 +633,10 @@ batch_init(struct batch *b, const char *region, struct lf_error *err)
 	planner_result_init(&b->res);
 	for (i = 0; i < PAGE; i++)
 		if ((b->rec[i] = record_new(b->s->cat)) == NULL)
-			return no_memory(err);
+			return lf_error_nomem(err);
 	if ((b->dups = quality_dups_new()) == NULL ||
 	    (b->svs = quality_surveyors_new(b->s->cat)) == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < b->qr->n; i++)	/* one threshold: the first rule's */
 		if (b->qr->v[i].kind == QK_SURVEYOR_FAST) {
 			quality_surveyors_set_fast(b->svs,
@@ -683,7 +658,7 @@ findings_batch(struct store *s, const struct quality_rules *qr,
 
 	memset(st, 0, sizeof(*st));
 	if ((b = mem_calloc(1, sizeof(*b))) == NULL)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	b->s = s;
 	b->qr = qr;
 	b->ps = ps;

@@ -108,7 +108,7 @@ to_hits(const struct quality_rules *qr, const struct store_person *p,
 	if (h->n == 0)
 		return 0;
 	if ((v = mem_calloc(h->n, sizeof(*v))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < h->n; i++) {
 		const struct quality_rule *q = &qr->v[h->v[i].rule];
 
@@ -197,7 +197,7 @@ findings_person(struct store *s, const struct quality_rules *qr,
 	pi = mem_calloc(1, sizeof(*pi));
 	r = record_new(s->cat);
 	if (pi == NULL || r == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if ((found = store_person_by_id(s, person_id, &p, err)) < 0)

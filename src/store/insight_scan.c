@@ -40,7 +40,7 @@ insight_scan(struct store *s, int year, const struct region *in,
 
 	buf_init(&sql, 65536);
 	if (r == NULL || scan_sql(&sql) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=

@@ -150,13 +150,13 @@ packrec_set_add(struct packrec_set *ps, int version, const char *text,
 		n += *p == '\n';
 	grown = mem_realloc(ps->v, (ps->n + 1) * sizeof(*ps->v));
 	if (grown == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	ps->v = grown;
 	v = &ps->v[ps->n];
 	v->version = version;
 	v->n = 0;
 	if ((v->slot = mem_calloc(n ? n : 1, sizeof(*v->slot))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (p = text; *p != '\0'; p = e + 1) {
 		e = strchr(p, '\n');
 		if (e == NULL || parse_slot(ps->cat, p, (size_t)(e - p),
@@ -504,7 +504,7 @@ packrec_decode(const struct packrec_set *ps, const void *data, size_t len,
 		memset(sealed, 0, ps->cat->nfields * sizeof(*sealed));
 	rc = walk(ps, data, len, dec_item, &d, err);
 	if (rc == -2)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	return rc == 0 ? 0 : -1;
 }
 

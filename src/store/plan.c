@@ -22,7 +22,6 @@
 #include "lib/utf8.h"
 #include "store/store_diff.h"
 
-#define BEIJING_OFFSET	(8 * 3600)
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS plans ("
@@ -472,7 +471,7 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 		return *st;
 	buf_init(&sql, 8192);
 	if (stmt_sql(&stmt_defs[id], &sql) != 0)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(s->db, buf_str(&sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
 		store_sqlite_error(s, "plan statement", err);
@@ -484,31 +483,6 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 
 /* ---- schema -------------------------------------------------------- */
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, sql, err);
-	return 0;
-}
-
-/* 1 when every object of the schema exists (0 also on any error: the
- * creation that follows reports it). */
-static int
-schema_present(struct store *s)
-{
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(s->db, present_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n == NOBJECTS;
-}
-
 int
 plan_init(struct store *s, struct lf_error *err)
 {
@@ -516,11 +490,11 @@ plan_init(struct store *s, struct lf_error *err)
 
 	/* every connection opens with this: take no write lock when there
 	 * is nothing to do */
-	if (schema_present(s))
+	if (store_sqlite_count(s, present_sql) == NOBJECTS)
 		return 0;
 	if (plan_tx_begin(s, &tx, err) != 0)
 		return -1;
-	return plan_tx_end(s, tx, exec(s, schema_sql, err), err);
+	return plan_tx_end(s, tx, store_sqlite_exec(s, schema_sql, err), err);
 }
 
 /* ---- transactions -------------------------------------------------- */
@@ -530,14 +504,14 @@ plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		*tx = PLAN_TX_OWN;
-		return exec(s, "BEGIN IMMEDIATE", err);
+		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err);
 	}
 	if (s->bulk) {
 		*tx = PLAN_TX_NONE;
 		return 0;
 	}
 	*tx = PLAN_TX_SAVEPOINT;
-	return exec(s, "SAVEPOINT plan", err);
+	return store_sqlite_exec(s, "SAVEPOINT plan", err);
 }
 
 int
@@ -546,13 +520,13 @@ plan_tx_end(struct store *s, enum plan_tx tx, int rc, struct lf_error *err)
 	if (tx == PLAN_TX_NONE)
 		return rc;
 	if (tx == PLAN_TX_OWN) {
-		if (rc == 0 && exec(s, "COMMIT", err) == 0)
+		if (rc == 0 && store_sqlite_exec(s, "COMMIT", err) == 0)
 			return 0;
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (rc == 0 && exec(s, "RELEASE plan", err) == 0)
+	if (rc == 0 && store_sqlite_exec(s, "RELEASE plan", err) == 0)
 		return 0;
 	sqlite3_exec(s->db, "ROLLBACK TO plan; RELEASE plan", NULL, NULL,
 	    NULL);
@@ -643,8 +617,7 @@ plan_item_save(struct store *s, const struct plan_item *old,
 	if (changed != NULL)
 		*changed = 0;
 	if (item_changes(old, new, &changes) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	if (changes == NULL) {
 		new->version = old->version;
 		return 0;
@@ -680,8 +653,7 @@ plan_item_delete(struct store *s, const struct plan_item *it,
 	int rc = -1;
 
 	if (item_changes(it, NULL, &changes) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	if ((st = plan_stmt(s, PS_ITEM_DEL, err)) == NULL ||
 	    store_history_add(s, "item", it->id, it->person_id, it->year,
 	    it->version, actor != NULL ? actor : "", now->iso,
@@ -731,19 +703,16 @@ plan_clock_now(struct plan_clock *c)
 	c->t = (int64_t)t;
 	plan_time_iso(c->t, c->iso);
 	/* dates people give are Beijing dates */
-	c->today = (int)((c->t + BEIJING_OFFSET) / 86400);
+	c->today = date_china_day(c->t);
 	date_to_ymd(c->today, &c->year, &c->month, &d);
 }
 
 void
 plan_time_iso(int64_t t, char out[21])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
 	out[0] = '\0';
-	if (t != 0 && gmtime_r(&tt, &tm) != NULL)
-		strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != 0)
+		date_utc_iso(t, out);
 }
 
 void

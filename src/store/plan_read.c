@@ -88,7 +88,7 @@ item_query(struct store *s, const char *tail, sqlite3_stmt **st,
 	buf_init(&sql, 8192);
 	if (buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql) != 0 ||
 	    buf_adds(&sql, " FROM items ") != 0 || buf_adds(&sql, tail) != 0)
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, st, NULL) !=
 	    SQLITE_OK)
 		store_sqlite_error(s, "items", err);
@@ -112,8 +112,7 @@ item_rows(struct store *s, sqlite3_stmt *st, plan_item_fn fn, void *arg,
 
 	if (it == NULL) {
 		sqlite3_finalize(st);
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	}
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		plan_item_from_row(st, 0, it);
@@ -182,8 +181,7 @@ plan_deliveries(struct store *s, int64_t item_id, plan_delivery_fn fn,
 	int rc = -1, step = SQLITE_DONE;
 
 	if (d == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	if (sqlite3_prepare_v2(s->db, "SELECT id, item_id, date, amount, note,"
 	    " client_id, created_at, created_by FROM deliveries WHERE item_id "
 	    "= ? ORDER BY date, id", -1, &st, NULL) != SQLITE_OK) {

@@ -26,12 +26,6 @@ struct plan_writer {
 	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
 };
 
-static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
 /* ---- reads --------------------------------------------------------- */
 
 void
@@ -63,7 +57,7 @@ plan_carry_of(struct store *s, int year, int64_t person_id,
 	if (st == NULL)
 		return -1;
 	if ((c = mem_alloc(sizeof(*c))) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	sqlite3_bind_int(st, 1, year);
 	sqlite3_bind_int64(st, 2, person_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -164,7 +158,7 @@ prepared(struct plan_writer *w, sqlite3_stmt **slot, int rc,
     struct buf *sql, const char *what, struct lf_error *err)
 {
 	if (rc != 0)
-		nomem(err);
+		lf_error_nomem(err);
 	else if (sqlite3_prepare_v3(w->s->db, buf_str(sql), -1,
 	    SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
 		store_sqlite_error(w->s, what, err);

@@ -31,12 +31,6 @@ struct plan_bulk {
 };
 
 static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 db_error(sqlite3 *db, const char *what, struct lf_error *err)
 {
 	return lf_error_set(err, "store", "", "数据库错误 (database error in "
@@ -132,7 +126,7 @@ scan_prepare(struct plan_scan *sc, const struct region *in,
 		return -1;
 	sc->carry = any != 0;
 	buf_init(&sql, 1 << 16);
-	rc = page_sql(sc, &sql) != 0 ? nomem(err) : prepare(sc,
+	rc = page_sql(sc, &sql) != 0 ? lf_error_nomem(err) : prepare(sc,
 	    buf_str(&sql), &sc->page, err);
 	buf_free(&sql);
 	if (rc != 0 || prepare(sc, "SELECT " PLAN_CAND_COLS " FROM items "
@@ -141,7 +135,7 @@ scan_prepare(struct plan_scan *sc, const struct region *in,
 	    PLAN_CARRY_WHERE " ORDER BY person_id, seq", &sc->cand, err) != 0)
 		return -1;
 	if ((sc->r = record_new(sc->cat)) == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	return 0;
 }
 
@@ -153,7 +147,7 @@ plan_scan_open(struct store *s, int year, const struct region *in,
 
 	*out = NULL;
 	if (sc == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	sc->s = s;
 	sc->cat = s->cat;
 	sc->year = year;
@@ -327,7 +321,7 @@ plan_bulk_begin(struct store *s, struct plan_bulk **out,
 
 	*out = NULL;
 	if (b == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	b->s = s;
 	b->fk = (int)store_pragma_get(s->db, "foreign_keys", 0);
 	b->sync = (int)store_pragma_get(s->db, "synchronous", 2);

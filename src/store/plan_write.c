@@ -102,8 +102,7 @@ plan_history(struct store *s, const struct plan *p, int to,
 	snprintf(b, sizeof(b), "%d", to);
 	if (obj == NULL || diff_add_plain(obj, "status", a, b) != 0 ||
 	    (changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		rc = lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		rc = lf_error_nomem(err);
 	else
 		rc = store_history_add(s, "plan", p->id, p->person_id, p->year,
 		    p->version, actor, now->iso, changes, err);

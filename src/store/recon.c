@@ -128,8 +128,7 @@ load_receiving(struct run *rn, struct lf_error *err)
 			nv = mem_realloc(rn->recv, cap * sizeof(*nv));
 			if (nv == NULL) {
 				sqlite3_finalize(st);
-				return lf_error_set(err, "no_memory", "",
-				    "内存不足 (out of memory)");
+				return lf_error_nomem(err);
 			}
 			rn->recv = nv;
 		}
@@ -317,7 +316,7 @@ scan(struct run *rn, struct lf_error *err)
 
 	buf_init(&sql, 65536);
 	if (r == NULL || scan_sql(&sql) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (prep(s, buf_str(&sql), &st, err) != 0)
@@ -433,7 +432,7 @@ recon_run(struct store *s, const struct recon_roster_row *rows, size_t n,
 	rn.rows = mem_calloc(n ? n : 1, sizeof(*rows));
 	rn.seen = mem_calloc(n ? n : 1, 1);
 	if (rn.rows == NULL || rn.seen == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (n > 0)

@@ -127,8 +127,7 @@ close_write(struct store *s, const struct recon_task *t, const char *reason,
 	changes = ch ? json_dumps(ch, JSON_COMPACT) : NULL;
 	json_decref(ch);
 	if (changes == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	store_now_iso(at);
 	rc = store_history_add(s, "recon_task", t->id, t->person_id, 0, 1,
 	    actor, at, changes, err);
@@ -240,7 +239,7 @@ recon_table(struct store *s, const struct region *in,
 	size = nrows * NRFINDINGS * sizeof(int64_t) + nrows *
 	    sizeof(*out->rows) + 2 * NRFINDINGS * sizeof(char *);
 	if ((out->cells = mem_calloc(1, size)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	out->rows = (struct stats_row *)(void *)(out->cells + nrows *
 	    NRFINDINGS);
 	out->col_code = (const char **)(void *)(out->rows + nrows);

@@ -96,8 +96,7 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 	if (path == NULL || path[0] == '\0')
 		return 0;
 	if ((c = mem_calloc(1, sizeof(*c))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	c->s = s;
 	c->autockpt = (int)store_pragma_get(s->db, "wal_autocheckpoint",
 	    1000);

@@ -88,7 +88,7 @@ diff_build(const struct record *old, const struct record *new,
 	*nchanged = 0;
 	*json = NULL;
 	if (obj == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < cat->nfields; i++) {
 		const struct field *f = &cat->fields[i];
 
@@ -105,7 +105,7 @@ diff_build(const struct record *old, const struct record *new,
 	return 0;
 nomem:
 	json_decref(obj);
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 int

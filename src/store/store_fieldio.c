@@ -108,7 +108,7 @@ fieldio_open(const struct store *s, const void *blob, size_t blen,
 		    "tampered or moved value");
 	plain[plen] = '\0';
 	return record_set_str(r, f->index, plain) == 0 ? 0 :
-	    lf_error_set(err, "no_memory", f->code, "内存不足");
+	    lf_error_set(err, "no_memory", f->code, "%s", LF_ERROR_NOMEM_TEXT);
 }
 
 int

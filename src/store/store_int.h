@@ -84,6 +84,11 @@ int	migrate_wide(struct store *s, struct lf_error *err);
 /* Sets err from the connection's last SQLite error. Returns -1. */
 int	store_sqlite_error(struct store *s, const char *what,
 	    struct lf_error *err);
+/* Runs sql (statements without results); 0, or -1 with err naming sql. */
+int	store_sqlite_exec(struct store *s, const char *sql,
+	    struct lf_error *err);
+/* The first column of sql's first row as a number; -1 on any error. */
+int64_t	store_sqlite_count(struct store *s, const char *sql);
 
 /* Copies column col's text ("" for NULL) into out, cut to len. */
 void	store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len);

@@ -31,14 +31,6 @@ struct wide {
 	int		 bind;		/* the person's id_hash */
 };
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "migration", err);
-	return 0;
-}
-
 /* The column of the statement named name, or -1. */
 static int
 col_of(sqlite3_stmt *st, const char *name)
@@ -100,7 +92,7 @@ read_plain(sqlite3_stmt *st, int c, struct record *r, const struct field *f,
 	case FT_PHONE:
 		text = (const char *)sqlite3_column_text(st, c);
 		if (text == NULL || record_set_str(r, f->index, text) != 0)
-			return lf_error_set(err, "no_memory", f->code, "内存不足");
+			return lf_error_set(err, "no_memory", f->code, "%s", LF_ERROR_NOMEM_TEXT);
 		if (f->type == FT_REGION)
 			r->num[f->index] = strtoll(text, NULL, 10);
 		return 0;
@@ -236,7 +228,7 @@ copy_surveys(struct store *s, struct lf_error *err)
 	w.hash = mem_calloc(s->cat->nfields, sizeof(*w.hash));
 	if (r == NULL || w.col == NULL || w.hash == NULL ||
 	    insert_sql(s->cat, &rec) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (sqlite3_prepare_v2(s->db, "SELECT p.id_hash AS person_hash, s.* "
@@ -326,16 +318,16 @@ migrate(struct store *s, struct lf_error *err)
 	buf_init(&sql, 1 << 16);
 	if (schema_survey_table(s->cat, "surveys_packed", &sql) != 0) {
 		buf_free(&sql);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
-	rc = exec(s, buf_str(&sql), err);
+	rc = store_sqlite_exec(s, buf_str(&sql), err);
 	buf_free(&sql);
 	if (rc != 0 ||
-	    (!masked && exec(s, "ALTER TABLE persons ADD COLUMN id_masked "
-	    "TEXT NOT NULL DEFAULT ''", err) != 0) ||
+	    (!masked && store_sqlite_exec(s, "ALTER TABLE persons ADD "
+	    "COLUMN id_masked TEXT NOT NULL DEFAULT ''", err) != 0) ||
 	    copy_surveys(s, err) != 0 || mask_persons(s, err) != 0)
 		return -1;
-	return exec(s, "DROP TABLE surveys;\n"
+	return store_sqlite_exec(s, "DROP TABLE surveys;\n"
 	    "ALTER TABLE surveys_packed RENAME TO surveys;\n"
 	    "CREATE INDEX surveys_year ON surveys(year, person_id);\n"
 	    "CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n",
@@ -353,11 +345,11 @@ migrate_wide(struct store *s, struct lf_error *err)
 		return 1;
 	fprintf(stderr, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此一次 "
 	    "(old database layout: packing the surveys, once)\n");
-	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	if (migrate(s, err) != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	return exec(s, "COMMIT", err);
+	return store_sqlite_exec(s, "COMMIT", err);
 }

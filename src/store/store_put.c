@@ -153,7 +153,7 @@ person_update(struct store *s, const struct record *r,
 	if (put->status)
 		n.status = put->status;
 	if (obj == NULL || person_changes(p, &n, obj) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (json_object_size(obj) == 0) {

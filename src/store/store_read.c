@@ -455,7 +455,7 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 	if (buf_adds(b, "SELECT " PERSON_COLS " FROM surveys v JOIN persons p "
 	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
 	    "p.region < ? AND v.person_id > ?") != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	for (i = 0; i < n; i++) {
 		const struct field *f = fl[i].f;
 
@@ -466,13 +466,13 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 		if (f->type == FT_MULTI ? buf_addf(b, " AND (lf_item(v.rec, "
 		    "'%s') & ?) = ?", f->code) : buf_addf(b, " AND lf_item("
 		    "v.rec, '%s') = ?", f->code))
-			return lf_error_set(err, "no_memory", "", "内存不足");
+			return lf_error_nomem(err);
 	}
 	/* v.person_id, not p.id (the same value): SQLite then walks
 	 * surveys_year in order and stops at the limit, instead of sorting
 	 * every survey of the year first (1.6 s at 1 M persons) */
 	return buf_adds(b, " ORDER BY v.person_id LIMIT ?") == 0 ? 0 :
-	    lf_error_set(err, "no_memory", "", "内存不足");
+	    lf_error_nomem(err);
 }
 
 static void

@@ -64,8 +64,7 @@ store_reason_check(struct store *s, const struct store_prep *prep,
 
 	memset(kc, 0, sizeof(*kc));
 	if (old == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return lf_error_nomem(err);
 	rc = stored_survey(s, person_id, prep->put.year, old, err);
 	if (rc == 0 && (kc->f = validate_key_change(old, prep->r)) != NULL) {
 		kc->old = old->num[kc->f->index];
@@ -98,8 +97,7 @@ store_reason_note(struct store *s, const struct store_prep *prep,
 	if (obj == NULL || diff_add_plain(obj, kc->f->code, a, b) != 0 ||
 	    diff_add_plain(obj, "reason", NULL, prep->reason) != 0 ||
 	    (changes = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		rc = lf_error_set(err, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		rc = lf_error_nomem(err);
 	else
 		rc = store_history_add(s, "reason", person_id, person_id,
 		    prep->put.year, version, prep->put.actor, now, changes,

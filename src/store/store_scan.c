@@ -119,7 +119,7 @@ store_cursor_open(struct store *s, int year, const struct region *in,
 	if (c == NULL || scan_sql(in, &sql) != 0) {
 		mem_free(c);
 		buf_free(&sql);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
 	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &c->st, NULL);
 	buf_free(&sql);
@@ -207,7 +207,7 @@ store_scan_surveys(struct store *s, int year, const struct region *in,
 	int rc = -1, more;
 
 	if (sv == NULL || r == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (store_cursor_open(s, year, in, &c, err) != 0)

@@ -202,7 +202,7 @@ schema_open(struct store *s, struct lf_error *err)
 	if ((s->packs = packrec_set_new(s->cat)) == NULL ||
 	    (s->sealed = mem_calloc(s->cat->nfields, sizeof(*s->sealed))) ==
 	    NULL || packrec_layout(s->cat, &layout) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (sqlite3_exec(s->db, versions_table, NULL, NULL, NULL) !=
@@ -301,7 +301,7 @@ store_wide_view(void *dbp, const struct catalog *cat, struct lf_error *err)
 	buf_init(&layout, 1 << 20);
 	if ((s.packs = packrec_set_new(cat)) == NULL ||
 	    packrec_layout(cat, &layout) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (load_versions(&s, buf_str(&layout), err) != 0)
@@ -316,7 +316,7 @@ store_wide_view(void *dbp, const struct catalog *cat, struct lf_error *err)
 	s.packs = NULL;			/* the connection's now */
 	buf_reset(&layout);
 	if (view_sql(cat, &layout) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (sqlite3_exec(db, buf_str(&layout), NULL, NULL, NULL) != SQLITE_OK) {

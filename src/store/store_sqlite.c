@@ -77,19 +77,13 @@ store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 void
 store_now_iso(char out[21])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso((int64_t)time(NULL), out);
 }
 
 int
 store_today(void)
 {
-	/* the day in China (UTC+8): a survey filled this morning in Sichuan
-	 * is not "in the future" before 08:00 UTC */
-	return (int)((time(NULL) + 8 * 3600) / 86400);
+	return date_china_day((int64_t)time(NULL));
 }
 
 static int
@@ -100,20 +94,35 @@ keyfile_path(const char *db, char *out, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
+int
+store_sqlite_exec(struct store *s, const char *sql, struct lf_error *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, sql, err);
 	return 0;
 }
 
+int64_t
+store_sqlite_count(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
 static int
 pragmas(struct store *s, struct lf_error *err)
 {
 	sqlite3_busy_timeout(s->db, 10000);
-	return exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-1048576;"
+	return store_sqlite_exec(s, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+	    "PRAGMA cache_size=-1048576;"
 	    " PRAGMA temp_store=MEMORY;", err);
 }
 
@@ -129,16 +138,16 @@ write_schema(struct store *s, const struct catalog *cat, struct lf_error *err)
 	if (schema_create_sql(cat, &sql) != 0 ||
 	    buf_addf(&sql, "INSERT INTO meta VALUES ('format', '%s'),"
 	    " ('created_at', '%s');", FORMAT_TAG, now) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
-	if (exec(s, "BEGIN", err) != 0)
+	if (store_sqlite_exec(s, "BEGIN", err) != 0)
 		goto out;
-	if (exec(s, buf_str(&sql), err) != 0) {
+	if (store_sqlite_exec(s, buf_str(&sql), err) != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
-	rc = exec(s, "COMMIT", err);
+	rc = store_sqlite_exec(s, "COMMIT", err);
 out:
 	buf_free(&sql);
 	return rc;
@@ -188,7 +197,7 @@ store_create(const char *path, const struct catalog *cat,
 		store_sqlite_error(&s, "open", err);
 		goto out;
 	}
-	if (exec(&s, "PRAGMA page_size=8192", err) != 0 ||
+	if (store_sqlite_exec(&s, "PRAGMA page_size=8192", err) != 0 ||
 	    pragmas(&s, err) != 0 || write_schema(&s, cat, err) != 0)
 		goto out;
 	rc = 0;
@@ -287,7 +296,7 @@ survey_write_sql(struct store *s, struct buf *b, struct lf_error *err)
 		goto nomem;
 	return prepare(s, ST_SURVEY_UPD, buf_str(b), err);
 nomem:
-	return lf_error_set(err, "no_memory", "", "内存不足");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -356,7 +365,7 @@ scratch_new(struct store *s, struct lf_error *err)
 {
 	if ((s->old = record_new(s->cat)) == NULL ||
 	    (s->prep = store_prep_new(s->cat)) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	return 0;
 }
 
@@ -373,7 +382,7 @@ store_open(const char *path, const struct catalog *cat,
 		    "init, seed and stats do: see docs/postgresql.md)");
 	sqlite_setup();
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	s->cat = cat;
 	s->regions = regions;
 	if (keyfile_path(path, key, sizeof(key)) != 0) {
@@ -432,7 +441,7 @@ store_open_any(const char *path, const struct catalog *cat,
 	if (!pg_location(path))
 		return store_open(path, cat, regions, out, err);
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	s->cat = cat;
 	s->regions = regions;
 	if (pg_store_open(s, path, err) != 0 || person_fields(s, err) != 0)
@@ -504,7 +513,7 @@ store_close(struct store *s)
 int
 store_begin(struct store *s, struct lf_error *err)
 {
-	if (exec(s, "BEGIN IMMEDIATE", err) != 0)
+	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;
 	return 0;
@@ -613,7 +622,7 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	/* filling empty tables: sorting the indexes once at the end beats
 	 * inserting into them row by row */
 	if (empty) {
-		if (exec(s, schema_index_drop_sql, err) != 0) {
+		if (store_sqlite_exec(s, schema_index_drop_sql, err) != 0) {
 			store_rollback(s);
 			return -1;
 		}
@@ -627,10 +636,10 @@ store_commit(struct store *s, struct lf_error *err)
 {
 	if (s->pg != NULL)
 		return pg_commit(s, err);
-	if (s->reindex && exec(s, schema_index_sql, err) != 0)
+	if (s->reindex && store_sqlite_exec(s, schema_index_sql, err) != 0)
 		return -1;
 	s->reindex = 0;
-	if (exec(s, "COMMIT", err) != 0)
+	if (store_sqlite_exec(s, "COMMIT", err) != 0)
 		return -1;
 	s->in_tx = s->bulk = 0;
 	back_to_wal(s);

@@ -66,14 +66,6 @@ static const char schema_sql[] =
 	" final TEXT NOT NULL,"
 	" UNIQUE (task_id, kind, ref));";
 
-static int
-exec(struct store *s, const char *sql, struct lf_error *err)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "supervise", err);
-	return 0;
-}
-
 int
 supervise_init(struct store *s, struct lf_error *err)
 {
@@ -90,7 +82,7 @@ supervise_init(struct store *s, struct lf_error *err)
 	}
 	if (have == 3)
 		return 0;
-	return exec(s, schema_sql, err);
+	return store_sqlite_exec(s, schema_sql, err);
 }
 
 const char *
@@ -126,8 +118,9 @@ static int
 tx_begin(struct store *s, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db))
-		return exec(s, "BEGIN IMMEDIATE", err) == 0 ? 1 : -1;
-	return exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
+		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err) == 0 ? 1 :
+		    -1;
+	return store_sqlite_exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
 }
 
 static int
@@ -136,13 +129,13 @@ tx_end(struct store *s, int own, int rc, struct lf_error *err)
 	if (own < 0)
 		return -1;
 	if (own) {
-		if (rc == 0 && exec(s, "COMMIT", err) == 0)
+		if (rc == 0 && store_sqlite_exec(s, "COMMIT", err) == 0)
 			return 0;
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
-	if (rc == 0 && exec(s, "RELEASE supervise", err) == 0)
+	if (rc == 0 && store_sqlite_exec(s, "RELEASE supervise", err) == 0)
 		return 0;
 	sqlite3_exec(s->db, "ROLLBACK TO supervise; RELEASE supervise", NULL,
 	    NULL, NULL);
@@ -268,7 +261,7 @@ load_cands(struct store *s, int year, const struct region *in,
 oom:
 	sqlite3_finalize(st);
 	cands_free(c, n);
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -389,7 +382,7 @@ supervise_draw(struct store *s, int year, const struct region *in,
 		goto out;
 	}
 	if ((pp = mem_calloc(n, sizeof(*pp))) == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {

@@ -22,15 +22,9 @@ struct lines {
 static struct sup_line *
 line_add(struct lines *l)
 {
-	struct sup_line *nv;
 
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		nv = mem_realloc(l->v, l->cap * sizeof(*nv));
-		if (nv == NULL)
-			return NULL;
-		l->v = nv;
-	}
+	if (mem_grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v), SIZE_MAX) != 0)
+		return NULL;
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	return &l->v[l->n++];
 }
@@ -38,7 +32,7 @@ line_add(struct lines *l)
 static int
 oom(struct lf_error *err)
 {
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+	return lf_error_nomem(err);
 }
 
 /* The survey items of the sample that are filled in r. */

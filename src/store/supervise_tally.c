@@ -83,17 +83,11 @@ counts_add(struct sup_counts *a, const struct sup_counts *b)
 static struct group *
 group_for(struct groups *g, const char *key)
 {
-	struct group *nv;
 
 	if (g->n > 0 && strcmp(g->v[g->n - 1].key, key) == 0)
 		return &g->v[g->n - 1];
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		nv = mem_realloc(g->v, g->cap * sizeof(*nv));
-		if (nv == NULL)
-			return NULL;
-		g->v = nv;
-	}
+	if (mem_grow(&g->v, &g->cap, g->n + 1, sizeof(*g->v), SIZE_MAX) != 0)
+		return NULL;
 	memset(&g->v[g->n], 0, sizeof(g->v[0]));
 	snprintf(g->v[g->n].key, sizeof(g->v[0].key), "%s", key);
 	return &g->v[g->n++];
@@ -127,8 +121,7 @@ collect(struct store *s, int year, const struct region *in,
 		k = (const char *)sqlite3_column_text(st, 0);
 		if ((gr = group_for(g, k ? k : "")) == NULL) {
 			sqlite3_finalize(st);
-			return lf_error_set(err, "no_memory", "", "内存不足 "
-			    "(out of memory)");
+			return lf_error_nomem(err);
 		}
 		add_task(&gr->c, st, day);
 	}

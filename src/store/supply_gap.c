@@ -42,7 +42,7 @@ cmp_code(const void *a, const void *b)
 static struct county_row *
 row_of(struct gctx *g, const char *county)
 {
-	struct county_row *r, *nv;
+	struct county_row *r;
 	char key[7];
 	size_t i;
 
@@ -51,12 +51,8 @@ row_of(struct gctx *g, const char *county)
 	r = g->n ? bsearch(county, g->c, g->n, sizeof(*g->c), cmp_code) : NULL;
 	if (r != NULL)
 		return r;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 32;
-		if ((nv = mem_realloc(g->c, g->cap * sizeof(*nv))) == NULL)
-			return NULL;
-		g->c = nv;
-	}
+	if (mem_grow(&g->c, &g->cap, g->n + 1, sizeof(*g->c), SIZE_MAX) != 0)
+		return NULL;
 	for (i = g->n; i > 0 && strcmp(g->c[i - 1].code, county) > 0; i--)
 		;
 	memmove(&g->c[i + 1], &g->c[i], (g->n - i) * sizeof(*g->c));
@@ -176,7 +172,7 @@ load_known(struct store *s, struct gctx *g, const struct region *in,
 	    err);
 oom:
 	sqlite3_finalize(st);
-	return lf_error_set(err, "no_memory", "", "内存不足");
+	return lf_error_nomem(err);
 }
 
 static int
@@ -228,7 +224,7 @@ supply_gaps(struct store *s, const struct supply *sp,
 	    insight_scan(s, year, in, gap_person, &g, err) == 0)
 		rc = report(&g, fn, arg);
 	else if (err->code == NULL)
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 	for (i = 0; i < MAX_ITEMS; i++)
 		mem_free(g.closed[i]);
 	mem_free(g.c);

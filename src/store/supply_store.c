@@ -251,7 +251,7 @@ load_set(struct store *s, const struct supply_item *it, int year,
 		if (idset_add(x, sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1)) != 0) {
 			sqlite3_finalize(st);
-			return lf_error_set(err, "no_memory", "", "内存不足");
+			return lf_error_nomem(err);
 		}
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
@@ -362,7 +362,7 @@ supply_list_build(struct store *s, const struct supply *sp,
 		goto out;
 	if (insight_scan(s, year, in, list_person, &c, err) != 0) {
 		if (err->code == NULL)
-			lf_error_set(err, "no_memory", "", "内存不足");
+			lf_error_nomem(err);
 		goto out;
 	}
 	out->issued = issued_in(&c.closed, in->code);

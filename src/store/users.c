@@ -12,6 +12,7 @@
  */
 #include "store/users.h"
 
+#include "lib/date.h"
 #include "core/dept.h"
 
 #include <stdarg.h>
@@ -25,7 +26,6 @@
 
 #define TOKEN_BYTES	(USERS_TOKEN_HEX / 2)
 #define CSRF_BYTES	(USERS_CSRF_HEX / 2)
-#define BEIJING_OFFSET	(8 * 3600)
 
 static const struct users_role roles[USER_NROLES] = {
 	{ USER_VILLAGE, "village", "村(社区)专职委员", RL_VILLAGE },
@@ -560,13 +560,9 @@ bad_login(struct lf_error *err)
 static int
 locked(struct lf_error *err, int64_t until)
 {
-	time_t t = (time_t)(until + BEIJING_OFFSET);
-	char when[32];
-	struct tm tm;
+	char when[DATE_TIMELEN + 1];
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(when, sizeof(when), "?");
+	date_china_text(until, 1, when);
 	return lf_error_set(err, "locked", "", "密码连续错误次数过多, 账号锁定"
 	    "至北京时间 %s (too many failed logins; locked until %s Beijing "
 	    "time)", when, when);

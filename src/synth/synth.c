@@ -647,12 +647,6 @@ enum {
 #define SUB(t, k)	((uint64_t)(t) + ((uint64_t)(k) << 8))
 
 static int
-nomem(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
-
-static int
 year_of(int days)
 {
 	int y, m, d;
@@ -917,7 +911,7 @@ villages_build(struct synth *sy, const struct region *scope,
 	sy->cum = mem_calloc(nv, sizeof(*sy->cum));
 	sy->counties = mem_calloc(nc, sizeof(*sy->counties));
 	if (sy->v == NULL || sy->cum == NULL || sy->counties == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < rs->n; i++) {
 		if (in_scope(scope, &rs->v[i])) {
 			total += village_init(&sy->v[sy->nv], &rs->v[i]);
@@ -951,7 +945,7 @@ fields_map(struct synth *sy, struct lf_error *err)
 	sy->tag = mem_calloc(n, sizeof(*sy->tag));
 	sy->valid = mem_calloc(n, sizeof(*sy->valid));
 	if (sy->gen == NULL || sy->tag == NULL || sy->valid == NULL)
-		return nomem(err);
+		return lf_error_nomem(err);
 	for (i = 0; i < n; i++) {
 		const struct field *f = &sy->cat->fields[i];
 
@@ -981,7 +975,7 @@ synth_new(const struct catalog *cat, const struct regions *rs,
 		return lf_error_set(err, "bad_argument", "", "今天的日期不在 "
 		    "1900-2999 年内 (today is outside 1900-2999)");
 	if ((sy = mem_calloc(1, sizeof(*sy))) == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	sy->cat = cat;
@@ -996,7 +990,7 @@ synth_new(const struct catalog *cat, const struct regions *rs,
 	sy->idcap = 1 << 10;
 	sy->ids = mem_calloc(sy->idcap, sizeof(*sy->ids));
 	if (sy->ids == NULL) {
-		nomem(err);
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (villages_build(sy, scope, err) != 0 || fields_map(sy, err) != 0)
@@ -1155,14 +1149,14 @@ id_resolve(struct synth *sy, const struct id_req *q, char id[19],
 	struct sb b;
 
 	if (tries_reserve(sy, q->index) != 0)
-		return nomem(err);
+		return lf_error_nomem(err);
 	t = (sy->tries[q->index] >> shift) & 0xFFFF;
 	for (a = t ? t - 1 : 0; a < MAX_TRIES; a++) {
 		id_attempt(q, a, birth, &seq);
 		if (t != 0)
 			break;
 		if ((rc = ids_add(sy, id_key(q->county, *birth, seq))) < 0)
-			return nomem(err);
+			return lf_error_nomem(err);
 		if (rc == 1) {
 			sy->tries[q->index] |= (a + 1) << shift;
 			break;
@@ -2853,9 +2847,9 @@ walk(struct gctx *g, struct lf_error *err)
 		if (!record_asked(g->r, f, g->fill))
 			continue;
 		if (d != NULL && d->fn(g, d, f) != 0)
-			return nomem(err);
+			return lf_error_nomem(err);
 		if (f->required && !g->r->set[i] && gen_default(g, f) != 0)
-			return nomem(err);
+			return lf_error_nomem(err);
 		if (d != NULL && d->group != G_NONE && is_yes(g->r, f))
 			g->yes[d->group]++;
 	}

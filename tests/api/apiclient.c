@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "apiclient.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "testutil.h"
 
 char api_dir[64], api_db[128], api_base[64];
@@ -200,4 +202,66 @@ api_group_end(void)
 	tu_env_free();
 	curl_global_cleanup();
 	return 0;
+}
+
+struct store *
+api_store_new(void)
+{
+	struct lf_error err;
+	struct store *s = NULL;
+
+	if (store_create(api_db, tu_catalog(), &err) != 0 ||
+	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("%s", err.message);
+	return s;
+}
+
+void
+api_seed_counties(struct store *s, uint64_t n104, uint64_t s104,
+    uint64_t n105, uint64_t s105, int year)
+{
+	struct lf_error err;
+
+	assert_int_equal(store_begin(s, &err), 0);
+	tu_seed_county(s, "510104", n104, s104, year);
+	tu_seed_county(s, "510105", n105, s105, year);
+	assert_int_equal(store_commit(s, &err), 0);
+}
+
+void
+api_store_done(struct store *s, const struct api_user *u, size_t n)
+{
+	struct lf_error err;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct user_new nu = { u[i].login, u[i].role, u[i].region,
+		    u[i].dept, PASSWORD, 0 };
+
+		if (users_add(s, &nu, &err) != 0)
+			fail_msg("%s: %s", u[i].login, err.message);
+	}
+	store_close(s);
+}
+
+int
+api_group_teardown(void **state)
+{
+	(void)state;
+	return api_group_end();
+}
+
+json_t *
+api_get_json(const struct who *w, const char *path, long want)
+{
+	struct resp r;
+	json_t *j;
+
+	api_call(&r, "GET", path, NULL, w, 0);
+	if (r.status != want)
+		fail_msg("GET %s: %ld, wanted %ld: %s", path, r.status, want,
+		    buf_str(&r.body));
+	j = json_incref(r.json);
+	api_done(&r);
+	return j;
 }

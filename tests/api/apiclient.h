@@ -7,9 +7,12 @@
 #define LF_TESTS_APICLIENT_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/buf.h"
+
+struct store;
 
 #define PASSWORD "Sichuan-2026-test"
 
@@ -58,5 +61,30 @@ void	api_group_begin(const char *dbname);
 /* Its end: stops the server (-1 when it did not exit cleanly), removes
  * api_dir, frees the test environment and libcurl. */
 int	api_group_end(void);
+
+/* ---- fixtures: the test database the server is started on ---------- */
+
+/* A user of a test group, added with PASSWORD (dept NULL unless the role
+ * is department). */
+struct api_user {
+	const char	*login, *role, *region, *dept;
+};
+#define API_NELEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Creates api_db and opens it for the caller to fill; fails the test on
+ * error. */
+struct store *api_store_new(void);
+/* Seeds the two counties the groups test scope with, 510104 (锦江区) and
+ * 510105 (青羊区): n104 and n105 persons surveyed in year, seeds s104 and
+ * s105 (tu_seed_county), in one transaction. */
+void	api_seed_counties(struct store *s, uint64_t n104, uint64_t s104,
+	    uint64_t n105, uint64_t s105, int year);
+/* Adds the n users and closes s: the database is ready to serve. */
+void	api_store_done(struct store *s, const struct api_user *u, size_t n);
+/* cmocka group teardown: api_group_end(). */
+int	api_group_teardown(void **state);
+/* GET path as w (NULL: no session); fails the test unless the status is
+ * want. The reply's JSON (the caller json_decref()s it; NULL when none). */
+json_t	*api_get_json(const struct who *w, const char *path, long want);
 
 #endif

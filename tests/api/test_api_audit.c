@@ -23,13 +23,11 @@
 
 #define YEAR	2025
 
-static const struct {
-	const char	*login, *role, *region;
-} users[] = {
-	{ "sup1", "supervisor", "510104" },
-	{ "sup2", "supervisor", "510105" },
-	{ "cty1", "county", "510104" },
-	{ "aud1", "auditor", "51" },
+static const struct api_user users[] = {
+	{ "sup1", "supervisor", "510104", NULL },
+	{ "sup2", "supervisor", "510105", NULL },
+	{ "cty1", "county", "510104", NULL },
+	{ "aud1", "auditor", "51", NULL },
 };
 
 /* Person A of county 510104: opaque id, ID number, name. */
@@ -49,24 +47,11 @@ group_setup(void **state)
 	struct store_person p;
 	struct lf_error err;
 	struct store *s;
-	size_t i;
 
 	(void)state;
 	api_group_begin("audit.db");
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
-	assert_int_equal(store_begin(s, &err), 0);
-	tu_seed_county(s, "510104", 120, 3, YEAR);
-	tu_seed_county(s, "510105", 60, 4, YEAR);
-	assert_int_equal(store_commit(s, &err), 0);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, NULL, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
+	s = api_store_new();
+	api_seed_counties(s, 120, 3, 60, 4, YEAR);
 	assert_int_equal(store_scan_surveys(s, YEAR, regions_find(
 	    tu_regions(), "510104"), first, a_uid, &err), 1);
 	assert_int_equal(store_person_by_uid(s, a_uid, &p, &err), 0);
@@ -75,16 +60,9 @@ group_setup(void **state)
 	snprintf(a_idn, sizeof(a_idn), "%s", p.id_number);
 	snprintf(a_name, sizeof(a_name), "%s", p.name);
 	assert_int_equal(strlen(a_idn), 18);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* POST /api/v1/audit/persons with body; the persons found. */
@@ -153,16 +131,9 @@ static json_t *
 entries(const struct who *w, const char *q, long want)
 {
 	char path[256];
-	struct resp r;
-	json_t *j;
 
 	snprintf(path, sizeof(path), "/api/v1/audit?%s", q);
-	api_call(&r, "GET", path, NULL, w, 0);
-	if (r.status != want)
-		fail_msg("%s: %ld %s", path, r.status, buf_str(&r.body));
-	j = json_incref(r.json);
-	api_done(&r);
-	return j;
+	return api_get_json(w, path, want);
 }
 
 static void
@@ -312,5 +283,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("api-audit", tests, group_setup,
-	    group_teardown);
+	    api_group_teardown);
 }

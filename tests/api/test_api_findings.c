@@ -28,15 +28,13 @@
 
 static char uid_a[40], uid_b[40];	/* in 510104017001 and 510105002002 */
 
-static const struct {
-	const char	*login, *role, *region;
-} users[] = {
-	{ "vil1", "village", "510104017001" },
-	{ "vil2", "village", "510104017002" },
-	{ "cty1", "county", "510104" },
-	{ "cty2", "county", "510105" },
-	{ "sup1", "supervisor", "51" },
-	{ "aud1", "auditor", "51" },
+static const struct api_user users[] = {
+	{ "vil1", "village", "510104017001", NULL },
+	{ "vil2", "village", "510104017002", NULL },
+	{ "cty1", "county", "510104", NULL },
+	{ "cty2", "county", "510105", NULL },
+	{ "sup1", "supervisor", "51", NULL },
+	{ "aud1", "auditor", "51", NULL },
 };
 
 /* Person seq in village; limb1 makes it a grade-1 limb disability,
@@ -68,7 +66,6 @@ populate(void)
 	struct lf_error err;
 	struct store *s;
 	struct record *r = record_new(tu_catalog());
-	size_t i;
 
 	if (store_create(api_db, tu_catalog(), &err) != 0 ||
 	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0 ||
@@ -85,17 +82,10 @@ populate(void)
 	assert_int_equal(findings_batch(s, qr, ps, NULL, YEAR, NULL, "test",
 	    NULL, NULL, &st, &err), 0);
 	assert_int_equal(st.c.opened, 1);	/* B's */
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, NULL, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
 	quality_rules_free(qr);
 	policies_free(ps);
 	record_free(r);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 }
 
 static int
@@ -106,13 +96,6 @@ group_setup(void **state)
 	populate();
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* ---- helpers ------------------------------------------------------ */
@@ -334,5 +317,5 @@ main(void)
 		cmocka_unit_test(test_rules_and_stats),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, api_group_teardown);
 }

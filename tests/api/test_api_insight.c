@@ -28,12 +28,10 @@
 
 #define YEAR	2024
 
-static const struct {
-	const char	*login, *role, *region;
-} users[] = {
-	{ "cty1", "county", "510104" },
-	{ "cty2", "county", "510105" },
-	{ "vil1", "village", "510104017001" },
+static const struct api_user users[] = {
+	{ "cty1", "county", "510104", NULL },
+	{ "cty2", "county", "510105", NULL },
+	{ "vil1", "village", "510104017001", NULL },
 };
 
 /* Three persons of 锦江区 on a death roster: three 不一致 tasks. */
@@ -93,56 +91,20 @@ sql_num(const char *sql)
 static int
 group_setup(void **state)
 {
-	struct lf_error err;
 	struct store *s;
-	size_t i;
 
 	(void)state;
 	api_group_begin("insight.db");
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
-	assert_int_equal(store_begin(s, &err), 0);
-	tu_seed_county(s, "510104", 300, 5, YEAR);
-	tu_seed_county(s, "510105", 100, 6, YEAR);
-	assert_int_equal(store_commit(s, &err), 0);
+	s = api_store_new();
+	api_seed_counties(s, 300, 5, 100, 6, YEAR);
 	plant(s);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, NULL, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 	/* the roster was imported long ago: the server erases it at start
 	 * (roster_keep_days, default 30) */
 	assert_int_equal(sql_num("SELECT count(*) FROM roster_rows"), 3);
 	sql_num("UPDATE rosters SET imported_at = 1000 RETURNING 0");
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
-}
-
-static json_t *
-get(const struct who *w, const char *path, long want)
-{
-	struct resp r;
-	json_t *j;
-
-	api_call(&r, "GET", path, NULL, w, 0);
-	if (r.status != want)
-		fail_msg("GET %s: %ld, wanted %ld: %s", path, r.status, want,
-		    buf_str(&r.body));
-	j = json_incref(r.json);
-	api_done(&r);
-	return j;
 }
 
 static json_t *
@@ -173,7 +135,7 @@ test_recon(void **state)
 	api_login(&c1, "cty1");
 	api_login(&c2, "cty2");
 	api_login(&v, "vil1");
-	j = get(&c1, "/api/v1/recon/tasks?open=1", 200);
+	j = api_get_json(&c1, "/api/v1/recon/tasks?open=1", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "tasks")), 3);
 	t = json_array_get(json_object_get(j, "tasks"), 0);
 	assert_string_equal(json_string_value(json_object_get(t, "finding")),
@@ -182,11 +144,12 @@ test_recon(void **state)
 	    "510104");
 	id = json_integer_value(json_object_get(t, "id"));
 	json_decref(j);
-	json_decref(get(&v, "/api/v1/recon/tasks", 403));
-	j = get(&c2, "/api/v1/recon/tasks", 200);
+	json_decref(api_get_json(&v, "/api/v1/recon/tasks", 403));
+	j = api_get_json(&c2, "/api/v1/recon/tasks", 200);
 	assert_int_equal(json_array_size(json_object_get(j, "tasks")), 0);
 	json_decref(j);
-	json_decref(get(&c2, "/api/v1/recon/tasks?region=510104", 400));
+	json_decref(api_get_json(&c2, "/api/v1/recon/tasks?region=510104",
+	    400));
 	snprintf(path, sizeof(path), "/api/v1/recon/tasks/%lld/close", id);
 	json_decref(call_want(&c2, "POST", path, "{\"reason\":\"x\"}", 404));
 	json_decref(call_want(&c1, "POST", path, "{\"reason\":\"\"}", 422));
@@ -197,7 +160,7 @@ test_recon(void **state)
 	json_decref(call_want(&c1, "POST", "/api/v1/recon/tasks/abc/close",
 	    "{\"reason\":\"x\"}", 404));
 	/* the statistics' recon table: two open 不一致 in 锦江区 */
-	j = get(&c1, "/api/v1/stats?year=2024", 200);
+	j = api_get_json(&c1, "/api/v1/stats?year=2024", 200);
 	t = json_object_get(json_object_get(j, "recon"), "region");
 	assert_int_equal(json_integer_value(json_object_get(t, "disagree")),
 	    2);
@@ -288,7 +251,7 @@ test_supply(void **state)
 	assert_non_null(strstr(json_string_value(json_array_get(rows, 1)),
 	    "stock.csv:4:4:"));
 	json_decref(j);
-	j = get(&c1, "/api/v1/supply/gaps?year=2024", 200);
+	j = api_get_json(&c1, "/api/v1/supply/gaps?year=2024", 200);
 	rows = json_object_get(j, "counties");
 	for (i = 0; i < json_array_size(rows); i++) {
 		o = json_array_get(rows, i);
@@ -306,8 +269,8 @@ test_supply(void **state)
 	}
 	json_decref(j);
 	assert_true(demand > 0);
-	j = get(&c1, "/api/v1/supply/list?year=2024&county=510104&item="
-	    "wheelchair", 200);
+	j = api_get_json(&c1, "/api/v1/supply/list?year=2024&county=510104&"
+	    "item=wheelchair", 200);
 	rows = json_object_get(j, "list");
 	assert_int_equal((long long)json_array_size(rows), demand);
 	for (i = 0; i < json_array_size(rows); i++) {
@@ -331,8 +294,8 @@ test_supply(void **state)
 		    422));
 	}
 	json_decref(j);
-	json_decref(get(&c1, "/api/v1/supply/list?year=2024&county=510105&"
-	    "item=wheelchair", 400));
+	json_decref(api_get_json(&c1, "/api/v1/supply/list?year=2024&"
+	    "county=510105&item=wheelchair", 400));
 }
 
 static void
@@ -362,5 +325,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("api-insight", tests, group_setup,
-	    group_teardown);
+	    api_group_teardown);
 }

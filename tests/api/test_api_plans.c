@@ -26,9 +26,7 @@
 
 static char uid_a[40], uid_b[40];	/* in 510104017001 and 510105002002 */
 
-static const struct {
-	const char	*login, *role, *region, *dept;
-} users[] = {
+static const struct api_user users[] = {
 	{ "vil1", "village", "510104017001", NULL },
 	{ "vil2", "village", "510104017002", NULL },
 	{ "town1", "township", "510104017", NULL },
@@ -60,11 +58,8 @@ populate(void)
 	struct lf_error err;
 	struct store *s;
 	struct record *r = record_new(tu_catalog());
-	size_t i;
 
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
+	s = api_store_new();
 	put.today = tu_days("2026-11-29");
 	person(r, 11, "510104017001");
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
@@ -72,15 +67,8 @@ populate(void)
 	person(r, 12, "510105002002");
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
 	snprintf(uid_b, sizeof(uid_b), "%s", res.uid);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, users[i].dept, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
 	record_free(r);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 }
 
 static int
@@ -91,13 +79,6 @@ group_setup(void **state)
 	populate();
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* ---- helpers ------------------------------------------------------ */
@@ -188,16 +169,9 @@ static json_t *
 get_plan(const struct who *w, const char *uid, long want)
 {
 	char path[160];
-	struct resp r;
-	json_t *j;
 
 	path_of(path, sizeof(path), uid, "");
-	api_call(&r, "GET", path, NULL, w, 0);
-	if (r.status != want)
-		fail_msg("get plan: %ld %s", r.status, buf_str(&r.body));
-	j = json_incref(r.json);
-	api_done(&r);
-	return j;
+	return api_get_json(w, path, want);
 }
 
 static long
@@ -694,5 +668,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("api-plans", tests, group_setup,
-	    group_teardown);
+	    api_group_teardown);
 }

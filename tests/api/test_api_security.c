@@ -31,9 +31,7 @@
 
 static char uid_a[40];
 
-static const struct {
-	const char	*login, *role, *region, *dept;
-} users[] = {
+static const struct api_user users[] = {
 	{ "vil1", "village", "510104017001", NULL },
 	{ "town1", "township", "510104017", NULL },
 	{ "civil1", "department", "510104", "civil" },
@@ -49,11 +47,8 @@ populate(void)
 	struct lf_error err;
 	struct store *s;
 	struct record *r = record_new(tu_catalog());
-	size_t i;
 
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
+	s = api_store_new();
 	put.today = tu_days("2026-11-29");
 	tu_valid_person(r, 21);
 	tu_set(r, "hukou_region", "510104017001");
@@ -61,15 +56,8 @@ populate(void)
 	tu_set(r, "ss_care_subsidy", "是");	/* SUB_CARE, civil */
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
 	snprintf(uid_a, sizeof(uid_a), "%s", res.uid);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, users[i].dept, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
 	record_free(r);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 }
 
 static int
@@ -80,13 +68,6 @@ group_setup(void **state)
 	populate();
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* The server's log so far (caller frees), or NULL. */
@@ -591,5 +572,5 @@ main(void)
 		cmocka_unit_test(test_request_ids_unique_across_restarts),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, api_group_teardown);
 }

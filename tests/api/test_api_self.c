@@ -47,13 +47,11 @@ static char ref_a[PLAN_REF_LEN + 1], ref_a_open[PLAN_REF_LEN + 1],
     ref_b[PLAN_REF_LEN + 1], ref_walk[PLAN_REF_LEN + 1];
 static char last6_a[7], last6_b[7];
 
-static const struct {
-	const char	*login, *role, *region;
-} users[] = {
-	{ "vil1", "village", "510104017001" },
-	{ "vil2", "village", "510104017002" },
-	{ "town1", "township", "510104017" },
-	{ "cty1", "county", "510104" },
+static const struct api_user users[] = {
+	{ "vil1", "village", "510104017001", NULL },
+	{ "vil2", "village", "510104017002", NULL },
+	{ "town1", "township", "510104017", NULL },
+	{ "cty1", "county", "510104", NULL },
 };
 
 /* ---- fixture ------------------------------------------------------- */
@@ -113,7 +111,6 @@ populate(void)
 	struct lf_error err;
 	struct store *s;
 	int64_t unused;
-	size_t i;
 
 	if (store_create(api_db, tu_catalog(), &err) != 0 ||
 	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0 ||
@@ -121,20 +118,13 @@ populate(void)
 		fail_msg("%s", err.message);
 	pid_a = person(s, ps, 21, uid_a, last6_a, &item_a, &item_a_open);
 	person(s, ps, 22, uid_b, last6_b, &item_b, &unused);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, NULL, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
 	if (plan_item_ref(s, item_a, ref_a, &err) != 0 ||
 	    plan_item_ref(s, item_a_open, ref_a_open, &err) != 0 ||
 	    plan_item_ref(s, item_b, ref_b, &err) != 0 ||
 	    plan_item_ref(s, item_b + 1000, ref_walk, &err) != 0)
 		fail_msg("ref: %s", err.message);
 	policies_free(ps);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 }
 
 static int
@@ -145,13 +135,6 @@ group_setup(void **state)
 	populate();
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* ---- the self-service client ---------------------------------------- */
@@ -693,5 +676,5 @@ main(void)
 		cmocka_unit_test(test_worker_feedback_and_stats),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, api_group_teardown);
 }

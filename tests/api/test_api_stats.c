@@ -23,9 +23,7 @@
 
 #define YEAR	2025
 
-static const struct {
-	const char	*login, *role, *region, *dept;
-} users[] = {
+static const struct api_user users[] = {
 	{ "cty1", "county", "510104", NULL },
 	{ "city1", "city", "5101", NULL },
 	{ "sup1", "supervisor", "510104", NULL },
@@ -36,36 +34,15 @@ static const struct {
 static int
 group_setup(void **state)
 {
-	struct lf_error err;
 	struct store *s;
-	size_t i;
 
 	(void)state;
 	api_group_begin("stats.db");
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
-	assert_int_equal(store_begin(s, &err), 0);
-	tu_seed_county(s, "510104", 400, 3, YEAR);
-	tu_seed_county(s, "510105", 200, 4, YEAR);
-	assert_int_equal(store_commit(s, &err), 0);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, users[i].dept, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
-	store_close(s);
+	s = api_store_new();
+	api_seed_counties(s, 400, 3, 200, 4, YEAR);
+	api_store_done(s, users, API_NELEMS(users));
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 /* GET /api/v1/stats with query q; fails unless the status is want. */
@@ -73,16 +50,9 @@ static json_t *
 stats(const struct who *w, const char *q, long want)
 {
 	char path[512];
-	struct resp r;
-	json_t *j;
 
 	snprintf(path, sizeof(path), "/api/v1/stats?year=%d%s", YEAR, q);
-	api_call(&r, "GET", path, NULL, w, 0);
-	if (r.status != want)
-		fail_msg("%s: %ld %s", path, r.status, buf_str(&r.body));
-	j = json_incref(r.json);
-	api_done(&r);
-	return j;
+	return api_get_json(w, path, want);
 }
 
 static int64_t
@@ -257,5 +227,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("api-stats", tests, group_setup,
-	    group_teardown);
+	    api_group_teardown);
 }

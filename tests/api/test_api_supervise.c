@@ -23,13 +23,11 @@
 static char uid_a[40], uid_checked[40];
 static long long sample_id, task_id;
 
-static const struct {
-	const char	*login, *role, *region;
-} users[] = {
-	{ "vil1", "village", "510104017001" },
-	{ "cty1", "county", "510104" },
-	{ "cty2", "county", "510105" },
-	{ "sup1", "supervisor", "510104" },
+static const struct api_user users[] = {
+	{ "vil1", "village", "510104017001", NULL },
+	{ "cty1", "county", "510104", NULL },
+	{ "cty2", "county", "510105", NULL },
+	{ "sup1", "supervisor", "510104", NULL },
 };
 
 static void
@@ -42,9 +40,7 @@ populate(void)
 	struct record *r = record_new(tu_catalog());
 	size_t i;
 
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
+	s = api_store_new();
 	put.today = tu_days("2024-06-01");
 	for (i = 1; i <= 3; i++) {
 		record_clear(r);
@@ -58,15 +54,8 @@ populate(void)
 	tu_set(r, "hukou_region", "510105002002");
 	tu_set(r, "residence_region", "510105002002");
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
-	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		struct user_new u = { users[i].login, users[i].role,
-		    users[i].region, NULL, PASSWORD, 0 };
-
-		if (users_add(s, &u, &err) != 0)
-			fail_msg("%s: %s", users[i].login, err.message);
-	}
 	record_free(r);
-	store_close(s);
+	api_store_done(s, users, API_NELEMS(users));
 }
 
 static int
@@ -77,13 +66,6 @@ group_setup(void **state)
 	populate();
 	api_start_server();
 	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	return api_group_end();
 }
 
 static long long
@@ -267,5 +249,5 @@ main(void)
 	};
 
 	return cmocka_run_group_tests_name("api-supervise", tests,
-	    group_setup, group_teardown);
+	    group_setup, api_group_teardown);
 }

@@ -144,6 +144,16 @@ expect 0 "quality after plan" -- "$bin" quality sp.db --year 2024
 contains err "findings 0 opened, 0 closed" "plan build left nothing to find"
 expect 0 "stats with findings" -- "$bin" stats a.db --year 2024 --json s.json
 contains s.json '"findings"' "stats JSON has the findings section"
+# one section hook: the findings reach every output of the report
+expect 0 "stats findings in every format" -- "$bin" stats a.db --year 2024 \
+    --json s2.json --csv s.csv --xlsx s.xlsx
+contains s2.json '"UNMET_POLICY"' "stats JSON counts findings by rule"
+contains s.csv "数据质量问题" "stats CSV has the findings table"
+contains s.csv "UNMET_POLICY" "stats CSV counts findings by rule"
+unzip -p s.xlsx xl/workbook.xml >s.wb 2>/dev/null
+contains s.wb "数据质量问题" "stats xlsx has the findings sheet"
+expect 0 "stats text" -- "$bin" stats a.db --year 2024
+contains out "数据质量问题" "stats text prints the findings"
 # audit verify (issue 15): a served database's log and its anchor; a
 # tampered middle entry and a cut of the newest entries are both found,
 # with the first bad entry named

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { compile, age } = await import(join(ROOT, 'web/app/expr.js'));
-const { effective, askedSet, mask, sameValue, formatValue } =
-    await import(join(ROOT, 'web/app/catalog.js'));
+const { effective, askedSet, mask, sameValue, formatValue, yuan,
+    parseYuan } = await import(join(ROOT, 'web/app/catalog.js'));
 const { STRINGS } = await import(join(ROOT, 'web/app/i18n.js'));
 
 // The catalog as GET /api/v1/catalog gives it, read from the TSV.
@@ -199,6 +199,26 @@ test('masks and comparisons as the server masks', () => {
 	    '失访');
 	assert.equal(formatValue(f, [], '是', '否'), '—');
 	assert.equal(formatValue(CAT.byCode.literate, false, '是', '否'), '否');
+});
+
+test('fen and yuan: one converter, exact both ways', () => {
+	const rows = [	// fen, plain, grouped
+		[0, '0.00', '0.00'], [5, '0.05', '0.05'], [72000, '720.00',
+		'720.00'], [189670, '1896.70', '1,896.70'], [-150, '-1.50',
+		'-1.50'], [123456789012, '1234567890.12', '1,234,567,890.12'],
+	];
+
+	for (const [fen, plain, grouped] of rows) {
+		assert.equal(yuan(fen), plain);
+		assert.equal(yuan(fen, true), grouped);
+		if (fen >= 0 && fen < 1e11)
+			assert.equal(parseYuan(grouped), fen);
+	}
+	assert.equal(formatValue({ type: 'money' }, 1005), '10.05');
+	assert.equal(parseYuan('80.5'), 8050);
+	assert.equal(parseYuan(' 1，200 '), 120000);
+	for (const bad of ['', 'x', '1.234', '-5', '1e3', '1234567890'])
+		assert.equal(parseYuan(bad), undefined, bad);
 });
 
 test('every text shown exists in Chinese and English', () => {

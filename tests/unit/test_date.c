@@ -298,6 +298,43 @@ test_age(void **state)
 	}
 }
 
+/* China time is UTC+8: 2026-03-01T15:59:59Z is still 23:59:59 on Mar 1
+ * in Sichuan, 16:00:00Z is Mar 2; 1772380799 = 2026-03-01T15:59:59Z. */
+static const struct clock_row {
+	int64_t		 t;
+	const char	*china_day, *china_min, *china_sec, *utc;
+} clock_rows[] = {
+	{ 1772380799, "2026-03-01", "2026-03-01 23:59", "2026-03-01 23:59:59",
+	  "2026-03-01T15:59:59Z" },
+	{ 1772380800, "2026-03-02", "2026-03-02 00:00", "2026-03-02 00:00:00",
+	  "2026-03-01T16:00:00Z" },
+	{ 0, "1970-01-01", "1970-01-01 08:00", "1970-01-01 08:00:00",
+	  "1970-01-01T00:00:00Z" },
+	{ -28801, "1969-12-31", "1969-12-31 23:59", "1969-12-31 23:59:59",
+	  "1969-12-31T15:59:59Z" },
+};
+
+static void
+test_clock(void **state)
+{
+	char day[DATE_STRLEN + 1], text[DATE_TIMELEN + 1], iso[DATE_ISOLEN + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(clock_rows) / sizeof(clock_rows[0]); i++) {
+		const struct clock_row *r = &clock_rows[i];
+
+		date_format(date_china_day(r->t), day);
+		assert_string_equal(day, r->china_day);
+		date_china_text(r->t, 0, text);
+		assert_string_equal(text, r->china_min);
+		date_china_text(r->t, 1, text);
+		assert_string_equal(text, r->china_sec);
+		date_utc_iso(r->t, iso);
+		assert_string_equal(iso, r->utc);
+	}
+}
+
 int
 main(void)
 {
@@ -309,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_to_ymd_extremes),
 		cmocka_unit_test(test_age),
+		cmocka_unit_test(test_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,12 +54,28 @@ test_prefix(void **state)
 	assert_memory_equal(err.message, "p: aaa", 6);
 }
 
+/* The one out-of-memory wording: Chinese then English, no field. */
+static void
+test_nomem(void **state)
+{
+	struct lf_error err;
+
+	(void)state;
+	lf_error_set(&err, "x", "f", "old");
+	assert_int_equal(lf_error_nomem(&err), -1);
+	assert_string_equal(err.code, "no_memory");
+	assert_string_equal(err.field, "");
+	assert_string_equal(err.message, "内存不足 (out of memory)");
+	assert_string_equal(err.message, LF_ERROR_NOMEM_TEXT);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_clear),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_nomem),
 	};
 
 	return cmocka_run_group_tests_name("error", tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include "core/disaster.h"
 #include "lib/embedded.h"
@@ -958,6 +959,88 @@ test_write_nomem(void **state)
 	report_free(r);
 }
 
+/* ---- extra sections -------------------------------------------------- */
+
+static int released;
+
+static int
+mark_json(json_t *root, const struct report *r, const void *data)
+{
+	(void)r;
+	return json_object_set_new(root, "mark", json_string(data));
+}
+
+static int
+mark_text(const struct report *r, const void *data, FILE *fp)
+{
+	(void)r;
+	return fprintf(fp, "MARK %s\n", (const char *)data) < 0 ? -1 : 0;
+}
+
+static int
+mark_xlsx(struct lxw_workbook *wb, const struct report *r, const void *data)
+{
+	(void)r;
+	(void)data;
+	return workbook_add_worksheet(wb, "MARKSHEET") == NULL ? -1 : 0;
+}
+
+static void
+mark_release(void *data)
+{
+	(void)data;
+	released++;
+}
+
+static const struct report_section_ops mark_ops = {
+	mark_json, mark_text, mark_text, mark_xlsx, mark_release
+};
+
+/* A section added once is rendered by every writer, then released. */
+static void
+test_section_every_writer(void **state)
+{
+	struct report *r = report(NULL, 0);
+	struct lf_error err;
+	char path[160], *data, *text = NULL;
+	size_t len = 0, i;
+	struct buf wb;
+	json_t *j;
+	FILE *fp;
+
+	(void)state;
+	released = 0;
+	assert_int_equal(report_section_add(r, &mark_ops, "S1", &err), 0);
+	j = report_json(r);
+	assert_string_equal(json_string_value(json_object_get(j, "mark")),
+	    "S1");
+	json_decref(j);
+	assert_non_null(fp = open_memstream(&text, &len));
+	assert_int_equal(report_text_kpi(r, fp, &err), 0);
+	fclose(fp);
+	assert_non_null(strstr(text, "\nMARK S1\n"));
+	free(text);
+	snprintf(path, sizeof(path), "%s/m.csv", dir);
+	assert_int_equal(report_csv_write(r, path, &err), 0);
+	data = slurp(path, &len);
+	assert_non_null(strstr(data, "\r\n\r\nMARK S1\n"));
+	free(data);
+	snprintf(path, sizeof(path), "%s/m.xlsx", dir);
+	assert_int_equal(report_xlsx_write(r, path, &err), 0);
+	unzip(path, "xl/workbook.xml", &wb);
+	assert_non_null(strstr(buf_str(&wb), "<sheet name=\"MARKSHEET\""));
+	buf_free(&wb);
+	/* the report is full: the section is refused and released */
+	for (i = r->nsections; i < REPORT_MAX_SECTIONS; i++)
+		assert_int_equal(report_section_add(r, &mark_ops, "x", &err),
+		    0);
+	assert_int_equal(report_section_add(r, &mark_ops, "x", &err), -1);
+	assert_string_equal(err.code, "invalid");
+	assert_int_equal(released, 1);
+	report_free(r);
+	assert_int_equal(released, 1 + REPORT_MAX_SECTIONS - 1);
+}
+
 int
 main(void)
 {
@@ -972,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_text_kpi),
+		cmocka_unit_test(test_section_every_writer),
 		cmocka_unit_test(test_write_failures),
 		cmocka_unit_test(test_write_nomem),
 	};

@@ -114,6 +114,28 @@ export function optionLabel(f, code) {
 	return o ? (en && o.label_en ? o.label_en : o.label) : String(code);
 }
 
+// Amounts travel in fen and show in yuan: 72000 -> "720.00", grouped
+// (thousands commas) 189670 -> "1,896.70". Integer arithmetic, exact.
+export function yuan(fen, grouped = false) {
+	const n = Number(fen) || 0;
+	const a = Math.abs(n);
+	const whole = Math.floor(a / 100);
+
+	return `${n < 0 ? '-' : ''}${grouped ? whole.toLocaleString('en-GB') :
+	    whole}.${String(a % 100).padStart(2, '0')}`;
+}
+
+// Typed yuan ("720", "720.5", "1,896.70") -> fen; undefined when not an
+// amount (at most 9 digits of yuan, 2 of fen).
+export function parseYuan(s) {
+	const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s ?? '').trim()
+	    .replace(/[,，\s]/g, ''));
+
+	if (!m || m[1].length > 9)
+		return undefined;
+	return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
+}
+
 // A value as text for reading (lists, the person page, conflicts).
 export function formatValue(f, v, yes, no) {
 	if (!isSet(v))
@@ -126,7 +148,7 @@ export function formatValue(f, v, yes, no) {
 	case 'bool':
 		return v ? yes : no;
 	case 'money':
-		return (v / 100).toFixed(2);
+		return yuan(v);
 	default:
 		return String(v);
 	}

@@ -8,7 +8,7 @@
 // type a new value; the person's own ID number cannot be changed here.
 import { html, useState, useEffect } from './lib.js';
 import { t } from './i18n.js';
-import { isSet, isMasked } from './catalog.js';
+import { isSet, isMasked, yuan, parseYuan } from './catalog.js';
 import { label, optLabel } from './ui.js';
 
 function Req({ f }) {
@@ -112,7 +112,7 @@ function toText(f, v) {
 	if (!isSet(v))
 		return '';
 	if (f.type === 'money' && typeof v === 'number')
-		return (v / 100).toFixed(2);
+		return yuan(v);
 	return String(v);
 }
 
@@ -122,8 +122,8 @@ function fromText(f, s) {
 		return undefined;
 	if (f.type === 'int' && /^-?\d+$/.test(s))
 		return Number(s);
-	if (f.type === 'money' && /^\d+(\.\d{1,2})?$/.test(s))
-		return Math.round(parseFloat(s) * 100);
+	if (f.type === 'money' && parseYuan(s) !== undefined)
+		return parseYuan(s);
 	if (f.type === 'id_number')
 		return s.toUpperCase();
 	return s;	// text kinds, or a number not yet valid (flagged)

@@ -10,6 +10,10 @@ import { html } from './lib.js';
 import { t, has } from './i18n.js';
 import { getState } from './state.js';
 import { label } from './ui.js';
+import { yuan, parseYuan } from './catalog.js';
+
+// the one fen/yuan converter lives in catalog.js
+export { yuan, parseYuan };
 
 const zh = () => getState().lang !== 'en';
 
@@ -18,31 +22,9 @@ export function DraftBadge() {
 	return html`<span class="badge badge-draft">${t('plan.draftBadge')}</span>`;
 }
 
-// 72000 -> "720.00"
-export function yuan(fen) {
-	const n = Number(fen) || 0;
-	const sign = n < 0 ? '-' : '';
-	const a = Math.abs(n);
-
-	return `${sign}${Math.floor(a / 100)}.${String(a % 100)
-	    .padStart(2, '0')}`;
-}
-
 // "720.00 元" (yuan, CNY in English)
 export function money(fen) {
 	return t('money', { v: yuan(fen) });
-}
-
-// Yuan typed by a person ("80", "80.5", "1,200.00") -> fen, exactly (no
-// floating point); undefined when it is not an amount >= 0 with at most
-// two decimals.
-export function parseYuan(s) {
-	const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(s ?? '').trim()
-	    .replace(/[,，\s]/g, ''));
-
-	if (!m || m[1].length > 9)
-		return undefined;
-	return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
 }
 
 // The text of a coded value {code, label}: the server's Chinese label,

@@ -122,6 +122,23 @@ async function refused(item, e) {
 	return { state: 'invalid', error: item.error };
 }
 
+// A send that failed: offline (or the session ended: 401, thrown on)
+// keeps the item queued; a refusal is kept for the user; anything else
+// is thrown.
+async function notSent(item, e) {
+	if (e instanceof OfflineError || (e instanceof ApiError &&
+	    e.status === 401)) {
+		item.state = 'queued';
+		await save(item);
+		if (e instanceof ApiError)
+			throw e;
+		return { state: 'queued' };
+	}
+	if (!(e instanceof ApiError))
+		throw e;
+	return refused(item, e);
+}
+
 // Sends a delivery: {state: 'done', result: {item}} | 'queued' |
 // 'invalid' (a 409, client_id used for another item, is one too).
 async function sendDelivery(item) {
@@ -133,17 +150,7 @@ async function sendDelivery(item) {
 		await remove(item.cid);
 		return { state: 'done', result: res };
 	} catch (e) {
-		if (e instanceof OfflineError || (e instanceof ApiError &&
-		    e.status === 401)) {
-			item.state = 'queued';
-			await save(item);
-			if (e instanceof ApiError)
-				throw e;
-			return { state: 'queued' };
-		}
-		if (!(e instanceof ApiError))
-			throw e;
-		return refused(item, e);
+		return notSent(item, e);
 	}
 }
 
@@ -162,17 +169,7 @@ async function sendCheck(item) {
 			await remove(item.cid);
 			return { state: 'done' };
 		}
-		if (e instanceof OfflineError || (e instanceof ApiError &&
-		    e.status === 401)) {
-			item.state = 'queued';
-			await save(item);
-			if (e instanceof ApiError)
-				throw e;
-			return { state: 'queued' };
-		}
-		if (!(e instanceof ApiError))
-			throw e;
-		return refused(item, e);
+		return notSent(item, e);
 	}
 }
 

@@ -343,8 +343,7 @@ reply_xlsx(struct req *r, struct audit_query *q, const char *person)
 	xrows_free(&x);
 	if (rc != 0) {
 		if (err.code == NULL)
-			lf_error_set(&err, "no_memory", "", "内存不足 (out of "
-			    "memory)");
+			lf_error_nomem(&err);
 		return reply_lf_error(r, &err);
 	}
 	http_audit(r, "audit.export", person ? "person" : "audit",
@@ -499,8 +498,7 @@ h_audit_persons(struct req *r)
 	if (http_audit_gate(r, "audit.search", "person", "", "ok",
 	    detail) != 0) {
 		json_decref(h.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "persons", h.list));
 }

@@ -85,7 +85,7 @@ scenario_of(struct job *j, size_t i, json_t *sc)
 		return -1;
 	}
 	if ((j->s[i] = mem_calloc(1, sizeof(*j->s[i]))) == NULL)
-		return lf_error_set(&j->err, "no_memory", "", "内存不足");
+		return lf_error_nomem(&j->err);
 	j->s[i]->e = j->e[i];
 	j->s[i]->policy = j->policy[i];
 	j->s[i]->yearly = budget_yearly(json_integer_value(amt), per_i);
@@ -230,35 +230,18 @@ scen_json(const struct job *j, size_t i)
 static enum MHD_Result
 reply_xlsx(struct job *j)
 {
-	char path[] = "/tmp/liangfu-budget-XXXXXX", name[64];
-	FILE *fp = NULL;
-	char *data = NULL;
-	long len = -1;
-	int fd, rc;
+	char path[32], name[64];
+	int rc;
 
-	if ((fd = mkstemp(path)) < 0)
+	if (reply_tmp_open(path) != 0)
 		return reply_error(j->r, 500, "io", "", "服务器内部错误 "
 		    "(internal error; request id %s)", j->r->id);
-	close(fd);
 	rc = budget_xlsx_write(j->v, j->n, j->year, j->in, j->r->app->regions,
 	    path, &j->err);
-	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
-	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
-	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
-		len = -1;
-	if (fp != NULL)
-		fclose(fp);
-	unlink(path);
-	if (rc != 0 || data == NULL || len < 0) {
-		free(data);
-		return reply_error(j->r, 500, "io", "", "服务器内部错误 "
-		    "(internal error; request id %s)", j->r->id);
-	}
 	snprintf(name, sizeof(name), "liangfu-budget-%s-%d.xlsx",
 	    j->in->code, j->year);
-	return reply_bytes(j->r, 200, "application/vnd.openxmlformats-"
-	    "officedocument.spreadsheetml.sheet", name, data, (size_t)len);
+	return reply_tmp_file(j->r, path, rc, "application/vnd.openxmlformats-"
+	    "officedocument.spreadsheetml.sheet", name);
 }
 
 static enum MHD_Result
@@ -298,8 +281,7 @@ h_budget(struct req *r)
 		return res;
 	if ((j = mem_calloc(1, sizeof(*j))) == NULL) {
 		json_decref(body);
-		return reply_error(r, 503, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return reply_nomem(r);
 	}
 	j->r = r;
 	lf_error_clear(&j->err);

@@ -73,6 +73,14 @@ http_query_num(const char *s, long def, long lo, long hi)
 	return *s == '\0' || *end != '\0' || v < lo || v > hi ? lo - 1 : v;
 }
 
+int
+http_path_year(const char *s)
+{
+	long y = http_query_num(s, 0, 1990, 2999);
+
+	return y < 1990 ? 0 : (int)y;
+}
+
 struct query_ctx {
 	const char *const	*names;
 	const char		**values;

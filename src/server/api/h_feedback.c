@@ -14,6 +14,7 @@
  * a log, the audit log or a later answer.
  */
 #include "server/access.h"
+#include "lib/date.h"
 #include "server/session.h"
 
 #include <stdio.h>
@@ -121,16 +122,6 @@ fb_status(const char *code)
 /* ---- worker: ratings ---------------------------------------------- */
 
 static int
-parse_year(const char *s)
-{
-	char *end;
-	long y = strtol(s, &end, 10);
-
-	return *s != '\0' && *end == '\0' && y >= 1990 && y <= 2999 ?
-	    (int)y : 0;
-}
-
-static int
 load(struct req *r, enum action a, const char *what, struct store_person *p,
     enum MHD_Result *res)
 {
@@ -155,7 +146,7 @@ h_feedback_get(struct req *r)
 
 	if (load(r, ACT_PLAN_READ, "feedback.read", &p, &res))
 		return res;
-	if ((year = parse_year(r->params[1])) == 0)
+	if ((year = http_path_year(r->params[1])) == 0)
 		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 	lf_error_clear(&err);
@@ -164,8 +155,7 @@ h_feedback_get(struct req *r)
 	if (http_audit_gate(r, "feedback.read", "person", p.uid, "ok",
 	    r->params[1]) != 0) {
 		json_decref(list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:i,s:o}", "year", year,
 	    "feedback", list));
@@ -186,7 +176,7 @@ h_feedback_add(struct req *r)
 
 	if (load(r, ACT_FEEDBACK, "feedback.add", &p, &res))
 		return res;
-	if ((year = parse_year(r->params[1])) == 0)
+	if ((year = http_path_year(r->params[1])) == 0)
 		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 	if ((body = req_json(r, allowed, &res)) == NULL)
@@ -221,15 +211,9 @@ code_json(const struct selfcode *c, int64_t now)
 	struct selfcode_times t = { c->issued_at, c->expires_at, c->revoked_at,
 	    c->locked_at };
 	char issued[21], expires[21];
-	struct tm tm;
-	time_t x;
 
-	x = (time_t)c->issued_at;
-	gmtime_r(&x, &tm);
-	strftime(issued, sizeof(issued), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	x = (time_t)c->expires_at;
-	gmtime_r(&x, &tm);
-	strftime(expires, sizeof(expires), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	date_utc_iso(c->issued_at, issued);
+	date_utc_iso(c->expires_at, expires);
 	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:i}", "id",
 	    (json_int_t)c->id, "state", selfcode_state_name(selfcode_state(&t,
 	    now)), "issued_by", c->issued_by, "issued_at", issued,
@@ -240,12 +224,9 @@ code_json(const struct selfcode *c, int64_t now)
 static json_t *
 code_texts(const char *shown, const struct selfcode *c)
 {
-	char until[32], line[64], sms[512];
-	struct tm tm;
-	time_t x = (time_t)(c->expires_at + 8 * 3600);	/* China time */
+	char until[DATE_TIMELEN + 1], line[64], sms[512];
 
-	gmtime_r(&x, &tm);
-	strftime(until, sizeof(until), "%Y-%m-%d %H:%M", &tm);
+	date_china_text(c->expires_at, 0, until);
 	snprintf(line, sizeof(line), "有效期至 %s", until);
 	snprintf(sms, sizeof(sms), "【量服】您的一人一策查询验证码:%s,"
 	    "有效期至%s。请打开量服网站的“查看我的服务”页面,输入验证码和"
@@ -298,8 +279,7 @@ h_selfcode_issue(struct req *r)
 	if (http_audit_gate(r, "selfcode.issue", "person", p.uid, "ok",
 	    detail) != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 201, out);
 }
@@ -337,8 +317,7 @@ h_selfcode_list(struct req *r)
 	if (http_audit_gate(r, "selfcode.list", "person", p.uid, "ok", "") !=
 	    0) {
 		json_decref(l.a);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "codes", l.a));
 }

@@ -300,8 +300,7 @@ reply_finding(struct req *r, const struct finding *f, const char *what)
 		    http_person_json(r, &p));
 	if (http_audit_gate(r, what, "finding", r->params[0], "ok", "") != 0) {
 		json_decref(j);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "finding", j));
 }

@@ -170,8 +170,7 @@ reply_item(struct req *r, const struct plan_item *it, unsigned status,
 		return reply_lf_error(r, &err);
 	if (http_audit_gate(r, what, "item", r->params[0], "ok", "") != 0) {
 		json_decref(j);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, status, json_pack("{s:o}", "item", j));
 }
@@ -409,8 +408,7 @@ h_inbox(struct req *r)
 	    state, json_array_size(pg.list));
 	if (http_audit_gate(r, "item.inbox", "item", "", "ok", detail) != 0) {
 		json_decref(pg.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	/* the cursor is the last item's reference */
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "items", pg.list,

@@ -151,8 +151,7 @@ list(struct req *r, struct args *a)
 	    "rows=%zu", in->code, year, a->n, json_array_size(pg.list));
 	if (http_audit_gate(r, "person.list", "person", "", "ok", detail) != 0) {
 		json_decref(pg.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "persons", pg.list,
 	    "next", json_array_size(pg.list) == (size_t)limit ?
@@ -174,7 +173,7 @@ h_persons_list(struct req *r)
 	a.r = r;
 	lf_error_clear(&a.err);
 	if ((a.rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, on_arg, &a);
 	res = a.bad ? reply_error(r, 400, a.err.code, a.err.field, "%s",
 	    a.err.message) : list(r, &a);

@@ -23,8 +23,7 @@ h_openapi(struct req *r)
 		    "description is not built in)");
 	/* reply_bytes() hands the copy to libmicrohttpd, which free()s it */
 	if ((data = malloc(f.len ? f.len : 1)) == NULL)
-		return reply_error(r, 500, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return reply_nomem(r);
 	memcpy(data, f.data, f.len);
 	return reply_bytes(r, 200, "application/json; charset=utf-8", NULL,
 	    data, f.len);

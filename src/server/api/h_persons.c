@@ -69,8 +69,7 @@ h_persons_search(struct req *r)
 	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
 	if (http_audit_gate(r, "person.search", "person", "", "ok", detail) != 0) {
 		json_decref(f.list);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
 }
@@ -81,12 +80,6 @@ h_persons_search(struct req *r)
  * and an eighth, at most PAGE_HINT_MAX. */
 #define PAGE_HINT_MAX	(256u << 10)
 static _Thread_local size_t page_hint = 16u << 10;
-
-static int
-no_memory(struct lf_error *err)
-{
-	return lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
-}
 
 /* One year of the page: {"year","version","survey"} after a comma
  * unless first. */
@@ -130,7 +123,7 @@ page_years(struct req *r, const struct store_person *p, struct buf *b,
 	buf_init(&y.tmp, 4096);
 	if (rec == NULL || buf_addc(b, '[') != 0) {
 		record_free(rec);
-		return no_memory(err);
+		return lf_error_nomem(err);
 	}
 	rc = store_surveys_each_masked(r->s, p->id, rec, year_out, &y, err);
 	buf_free(&y.tmp);
@@ -138,7 +131,7 @@ page_years(struct req *r, const struct store_person *p, struct buf *b,
 	if (rc < 0 && err->code != NULL)
 		return -1;
 	if (rc != 0 || buf_addc(b, ']') != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	return 0;
 }
 
@@ -155,13 +148,13 @@ page(struct req *r, const struct store_person *p, struct buf *b,
 	if (buf_adds(b, "{\"person\":") != 0 ||
 	    jout_person(b, r->app->regions, p) != 0 ||
 	    buf_adds(b, ",\"years\":") != 0)
-		return no_memory(err);
+		return lf_error_nomem(err);
 	if (page_years(r, p, b, err) != 0)
 		return -1;
 	if ((plans = http_person_plans(r, p, err)) == NULL)
 		return -1;
 	rc = buf_adds(b, ",\"plans\":") != 0 || jout_json(b, plans) != 0 ||
-	    buf_addc(b, '}') != 0 ? no_memory(err) : 0;
+	    buf_addc(b, '}') != 0 ? lf_error_nomem(err) : 0;
 	json_decref(plans);
 	return rc;
 }
@@ -186,7 +179,7 @@ h_person_get(struct req *r)
 	}
 	buf_init(&b, PAGE_MAX);
 	/* room for a page like this thread's last one: no doublings */
-	rc = buf_reserve(&b, page_hint) != 0 ? no_memory(&err) :
+	rc = buf_reserve(&b, page_hint) != 0 ? lf_error_nomem(&err) :
 	    page(r, &p, &b, &err);
 	if (rc == 0)
 		page_hint = b.len + b.len / 8 < PAGE_HINT_MAX ?
@@ -198,8 +191,7 @@ h_person_get(struct req *r)
 	}
 	if (http_audit_gate(r, "person.read", "person", p.uid, "ok", "") != 0) {
 		buf_free(&b);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_buf(r, 200, &b);
 }
@@ -223,7 +215,7 @@ h_person_reveal(struct req *r)
 	if (store_person_open_id(r->s, &p, &err) != 0)
 		return reply_lf_error(r, &err);
 	if ((rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	out = json_pack("{s:s}", "id_number", p.id_number);
 	if (store_survey_years(r->s, p.id, years, 64, &n, &err) == 0 && n > 0 &&
 	    store_survey_get(r->s, p.id, years[n - 1], rec, &version,
@@ -239,8 +231,7 @@ h_person_reveal(struct req *r)
 	record_free(rec);
 	if (http_audit_gate(r, "person.reveal", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, out);
 }
@@ -320,7 +311,7 @@ unmask_secrets(struct req *r, const struct store_person *p, int year,
 	char masked[80];
 
 	if (old == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	rc = store_survey_get(r->s, p->id, year, old, &version, err);
 	if (rc == 1 && store_survey_years(r->s, p->id, years, 64, &n,
 	    err) == 0)
@@ -388,7 +379,7 @@ h_survey_put(struct req *r)
 	}
 	if ((rec = record_new(r->app->cat)) == NULL) {
 		json_decref(body);
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	}
 	put.year = (int)year;
 	put.expect_version = json_integer_value(ver);
@@ -467,7 +458,7 @@ h_person_create(struct req *r)
 	freg = catalog_find(r->app->cat, "hukou_region", 12);
 	lf_error_clear(&err);
 	if ((rec = record_new(r->app->cat)) == NULL)
-		out = reply_error(r, 503, "no_memory", "", "内存不足");
+		out = reply_nomem(r);
 	else if (json_to_record(values, rec, &err) != 0)
 		out = reply_error(r, 422, err.code, err.field, "%s",
 		    err.message);

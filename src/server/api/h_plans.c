@@ -20,16 +20,6 @@
 
 #include "store/audit.h"
 
-static int
-parse_year(const char *s)
-{
-	char *end;
-	long y = strtol(s, &end, 10);
-
-	return *s != '\0' && *end == '\0' && y >= 1990 && y <= 2999 ?
-	    (int)y : 0;
-}
-
 /* Loads the person and year of the path for action a. 0, or a reply was
  * queued (*res) and 1 returned. */
 static int
@@ -45,7 +35,7 @@ load(struct req *r, enum action a, const char *what, struct store_person *p,
 		*res = rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
 		return 1;
 	}
-	if ((*year = parse_year(r->params[1])) == 0) {
+	if ((*year = http_path_year(r->params[1])) == 0) {
 		*res = reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
 		    "year)");
 		return 1;
@@ -241,7 +231,7 @@ plan_view(struct req *r, const struct store_person *p, int year,
 	v.covered = mem_calloc(r->app->cat->nfields, 1);
 	v.items = json_array();
 	if (v.rec == NULL || v.covered == NULL) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (view_propose(&v, p, year, err) != 0 ||
@@ -278,8 +268,7 @@ reply_view(struct req *r, const struct store_person *p, int year,
 	if (action != NULL && http_audit_gate(r, action, "person", p->uid, "ok",
 	    r->params[1]) != 0) {
 		json_decref(view);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, status, view);
 }
@@ -322,7 +311,7 @@ h_plan_build(struct req *r)
 	if (load(r, ACT_PLAN_WRITE, "plan.build", &p, &year, &res) != 0)
 		return res;
 	if ((rec = record_new(r->app->cat)) == NULL)
-		return reply_error(r, 503, "no_memory", "", "内存不足");
+		return reply_nomem(r);
 	memset(&st, 0, sizeof(st));
 	lf_error_clear(&err);
 	rc = store_survey_get(r->s, p.id, year, rec, &version, &err);

@@ -150,7 +150,7 @@ check_result(struct req *r, const struct expr *e, const struct policy *pol,
 	buf_init(&en, 16384);
 	res = expr_explain(e, rec, ctx, EXPR_ZH, &zh);
 	if (res < 0 || expr_explain(e, rec, ctx, EXPR_EN, &en) < 0) {
-		lf_error_set(err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(err);
 		goto out;
 	}
 	out = json_pack("{s:b,s:{s:s%,s:s%}}", "result", res, "why", "zh",
@@ -187,7 +187,7 @@ h_rules_check(struct req *r)
 	lf_error_clear(&err);
 	values = json_object_get(body, "values");
 	if ((rec = record_new(r->app->cat)) == NULL)
-		lf_error_set(&err, "no_memory", "", "内存不足 (out of memory)");
+		lf_error_nomem(&err);
 	else if (!json_is_object(values))
 		lf_error_set(&err, "bad_request", "values", "需要 values (对象)"
 		    " (values object is required)");
@@ -273,8 +273,7 @@ sim_xlsx(struct req *r, json_t *out)
 
 	if ((cells = mem_calloc((n + 1) * 4, sizeof(*cells))) == NULL) {
 		json_decref(out);
-		return reply_error(r, 500, "no_memory", "", "内存不足 (out of "
-		    "memory)");
+		return reply_nomem(r);
 	}
 	json_array_foreach(ch, i, c) {
 		cells[i * 4].text = json_string_value(json_object_get(c,

@@ -21,20 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/date.h"
 #include "server/json_plan.h"
 #include "server/session.h"
 #include "store/feedback.h"
 #include "store/selfcode.h"
-
-static void
-iso(int64_t t, char out[21])
-{
-	struct tm tm;
-	time_t x = (time_t)t;
-
-	gmtime_r(&x, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static unsigned
 refusal_status(const char *code)
@@ -61,13 +52,11 @@ h_self_login(struct req *r)
 	char cookie[256], when[21], target[32];
 	struct store_person p;
 	struct self_session ss;
-	struct MHD_Response *resp;
 	struct lf_error err;
 	enum MHD_Result res;
 	int64_t code_id = 0, now = (int64_t)time(NULL);
 	unsigned st;
 	json_t *body;
-	char *text;
 
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
@@ -94,26 +83,12 @@ h_self_login(struct req *r)
 		return reply_error(r, 500, "store", "", "服务器内部错误 "
 		    "(internal error; request id %s)", r->id);
 	http_audit(r, "self.login", "person", p.uid, "ok", "");
-	iso(ss.expires_at, when);
+	date_utc_iso(ss.expires_at, when);
 	self_cookie(r, ss.token, (long)(ss.expires_at - now), cookie,
 	    sizeof(cookie));
 	memset(&ss.token, 0, sizeof(ss.token));
 	body = json_pack("{s:s,s:s}", "csrf", ss.csrf, "expires_at", when);
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (text == NULL)
-		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "Set-Cookie", cookie);
-	return reply_queue(r, 200, resp);
+	return reply_json_cookie(r, 200, body, cookie);
 }
 
 enum MHD_Result
@@ -128,7 +103,7 @@ h_self_session(struct req *r)
 	    &err) != 0)
 		return reply_error(r, 401, "unauthenticated", "", "请先输入验证码"
 		    " (enter the code first)");
-	iso(ss.expires_at, when);
+	date_utc_iso(ss.expires_at, when);
 	return reply_json(r, 200, json_pack("{s:s,s:s}", "csrf", r->self.csrf,
 	    "expires_at", when));
 }
@@ -266,8 +241,7 @@ h_self_page(struct req *r)
 		return rc == 1 ? reply_not_found(r) : reply_lf_error(r, &err);
 	if (http_audit_gate(r, "self.read", "person", p.uid, "ok", "") != 0) {
 		json_decref(out);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, out);
 }

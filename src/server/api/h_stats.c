@@ -8,6 +8,7 @@
  * write keeps current; the report names the time its data was current.
  */
 #include "server/access.h"
+#include "lib/date.h"
 #include "server/findings_hook.h"
 #include "server/session.h"
 #include "stats/statsd.h"
@@ -22,6 +23,8 @@
 #include "store/feedback.h"
 #include "store/supervise.h"
 #include "stats/report_insight.h"
+#include "stats/report_precision.h"
+#include "store/recon.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 
@@ -92,8 +95,7 @@ build(struct req *r, const struct sargs *a, int year,
 	struct statsd_ref ref;
 	struct stats_query q;
 	char as_of[REPORT_TIME_LEN];
-	struct tm tm;
-	time_t t;
+	struct stats_table t;
 	size_t i;
 	int rc = 0;
 
@@ -108,15 +110,14 @@ build(struct req *r, const struct sargs *a, int year,
 		q.filters = filters;
 		q.nfilters = a->nspec;
 		q.today = store_today();
-		t = (time_t)ref.as_of;
-		gmtime_r(&t, &tm);
-		strftime(as_of, sizeof(as_of), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		date_utc_iso(ref.as_of, as_of);
 		rc = report_build(ref.st, r->app->cat, &q, as_of, rep, err);
 	}
 	statsd_release(&ref);
 	if (rc == 0 && (feedback_counts(r->s, in, r->app->regions, year,
 	    &(*rep)->satisf, err) != 0 ||		/* 满意度 */
-	    report_insight_add(*rep, r->s, err) != 0)) {	/* 16 */
+	    recon_table(r->s, in, &t, err) != 0 ||	/* 16 */
+	    report_insight_add(*rep, &t, err) != 0)) {
 		report_free(*rep);
 		*rep = NULL;
 		rc = -1;
@@ -128,38 +129,21 @@ build(struct req *r, const struct sargs *a, int year,
 static enum MHD_Result
 reply_file(struct req *r, const struct report *rep, int xlsx, int year)
 {
-	char path[] = "/tmp/liangfu-stats-XXXXXX", name[64];
+	char path[32], name[64];
 	struct lf_error err;
-	FILE *fp = NULL;
-	char *data = NULL;
-	long len = -1;
-	int fd, rc;
+	int rc;
 
 	lf_error_clear(&err);
-	if ((fd = mkstemp(path)) < 0)
+	if (reply_tmp_open(path) != 0)
 		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
 		    "error; request id %s)", r->id);
-	close(fd);
 	rc = xlsx ? report_xlsx_write(rep, path, &err) :
 	    report_csv_write(rep, path, &err);
-	if (rc == 0 && (fp = fopen(path, "rb")) != NULL &&
-	    fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (data = malloc((size_t)len + 1)) !=
-	    NULL && fread(data, 1, (size_t)len, fp) != (size_t)len)
-		len = -1;
-	if (fp != NULL)
-		fclose(fp);
-	unlink(path);
-	if (rc != 0 || data == NULL || len < 0) {
-		free(data);
-		return reply_error(r, 500, "io", "", "服务器内部错误 (internal "
-		    "error; request id %s)", r->id);
-	}
 	snprintf(name, sizeof(name), "liangfu-stats-%s-%d.%s",
 	    rep->in->code, year, xlsx ? "xlsx" : "csv");
-	return reply_bytes(r, 200, xlsx ? "application/vnd.openxmlformats-"
-	    "officedocument.spreadsheetml.sheet" : "text/csv; charset=utf-8",
-	    name, data, (size_t)len);
+	return reply_tmp_file(r, path, rc, xlsx ? "application/"
+	    "vnd.openxmlformats-officedocument.spreadsheetml.sheet" :
+	    "text/csv; charset=utf-8", name);
 }
 
 enum MHD_Result
@@ -202,8 +186,7 @@ h_stats(struct req *r)
 	if (http_audit_gate(r, "stats.read", "region", in->code, "ok", detail) !=
 	    0) {
 		report_free(rep);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	/* 精准率 from the spot checks (store/supervise.h) */
 	memset(&prec, 0, sizeof(prec));
@@ -211,10 +194,15 @@ h_stats(struct req *r)
 		report_free(rep);
 		return reply_lf_error(r, &err);
 	}
-	rep->precision = &prec;
+	if (report_section_add(rep, &report_precision_section, &prec,
+	    &err) != 0) {
+		report_free(rep);
+		sup_precision_free(&prec);
+		return reply_lf_error(r, &err);
+	}
+	findings_report_add(r, rep);	/* issue 13 */
 	if (a.format == NULL || strcmp(a.format, "json") == 0)
-		res = reply_json(r, 200, findings_stats_add(r,
-		    report_json(rep), year, in->code));	/* issue 13 */
+		res = reply_json(r, 200, report_json(rep));
 	else
 		res = reply_file(r, rep, strcmp(a.format, "xlsx") == 0, year);
 	report_free(rep);

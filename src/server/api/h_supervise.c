@@ -263,8 +263,7 @@ h_sample_get(struct req *r)
 	if (http_audit_gate(r, "sample.read", "sample", r->params[0], "ok",
 	    "") != 0) {
 		json_decref(j);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, j);
 }
@@ -287,8 +286,7 @@ h_checks_mine(struct req *r)
 	if (http_audit_gate(r, "check.list", "user", r->who.login, "ok",
 	    "") != 0) {
 		json_decref(a);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "tasks", a));
 }
@@ -379,8 +377,7 @@ h_check_get(struct req *r)
 	if (http_audit_gate(r, "check.read", "person", t.uid, "ok",
 	    r->params[0]) != 0) {
 		json_decref(j);
-		return reply_error(r, 503, "audit", "", "审计日志不可用 (audit "
-		    "log unavailable)");
+		return reply_audit_unavailable(r);
 	}
 	return reply_json(r, 200, j);
 }

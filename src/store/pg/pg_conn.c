@@ -50,7 +50,7 @@ pg_connect(const char *url, PGconn **out, struct lf_error *err)
 
 	*out = NULL;
 	if (c == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	if (PQstatus(c) != CONNECTION_OK) {
 		first_line(PQerrorMessage(c), msg, sizeof(msg));
 		PQfinish(c);

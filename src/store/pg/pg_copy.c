@@ -211,7 +211,7 @@ pg_write(struct store *s, const struct store_prep *prep,
 		return -1;
 	if (person_row(s, prep, &w, now) != 0 ||
 	    survey_row(s, prep, &w, now) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	res->person_id = w.id;
 	memcpy(res->uid, w.uid, sizeof(res->uid));
 	res->created_person = res->created_survey = 1;
@@ -246,7 +246,7 @@ send_rows(struct store *s, struct buf *b, const char *sql, struct lf_error *err)
 	if (b->len == 0)
 		return 0;
 	if (put_be(b, 0xffff, 2) != 0)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	rc = pg_copy_send(s->pg->conn, sql, b->data, b->len, "COPY", err);
 	buf_reset(b);
 	if (rc != 0 && strstr(err->message, "duplicate key") != NULL)
@@ -266,7 +266,7 @@ pg_copy_flush(struct store *s, struct lf_error *err)
 	buf_init(&sql, 1 << 16);
 	if (surveys_copy_sql(s->cat, &sql) != 0) {
 		buf_free(&sql);
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	}
 	rc = send_rows(s, &s->pg->persons, persons_copy, err) != 0 ||
 	    send_rows(s, &s->pg->surveys, buf_str(&sql), err) != 0 ? -1 : 0;

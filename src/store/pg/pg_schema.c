@@ -273,7 +273,7 @@ pg_reference_load(PGconn *c, const struct catalog *cat,
 		buf_init(&b, (size_t)1 << 30);
 		if ((i == 0 ? region_rows(rs, &b) : i == 1 ?
 		    catalog_rows(cat, &b) : policy_rows(ps, &b)) != 0)
-			rc = lf_error_set(err, "no_memory", "", "内存不足");
+			rc = lf_error_nomem(err);
 		else
 			rc = pg_copy_send(c, sql[i], b.data ? b.data : "",
 			    b.len, sql[i] + 5, err);

@@ -60,7 +60,7 @@ field_text(struct record *r, const struct field *f, const char *v,
 	case FT_TEXT:
 	case FT_REGION:
 		if (record_set_str(r, f->index, v) != 0)
-			return lf_error_set(err, "no_memory", "", "内存不足");
+			return lf_error_nomem(err);
 		if (f->type == FT_REGION)
 			r->num[f->index] = strtoll(v, NULL, 10);
 		return 0;
@@ -125,7 +125,7 @@ read_rows(struct store *s, struct stats *st, int64_t total,
 	struct record *r = record_new(s->cat);
 	PGresult *res;
 	int64_t done = 0;
-	int rc = r == NULL ? lf_error_set(err, "no_memory", "", "内存不足") : 0;
+	int rc = r == NULL ? lf_error_nomem(err) : 0;
 
 	while ((res = PQgetResult(c)) != NULL) {
 		if (rc == 0 && PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
@@ -157,7 +157,7 @@ pg_stats_load(struct store *s, struct stats *st,
 	snprintf(year, sizeof(year), "%d", stats_year(st));
 	buf_init(&sql, 1 << 16);
 	if (load_sql(s->cat, &sql) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (progress && pg_count(s, "persons", &total, err) != 0)

@@ -45,7 +45,7 @@ write_schema(PGconn *c, const struct catalog *cat, const struct regions *rs,
 	if (pg_schema_sql(cat, rs, &sql) != 0 || buf_addf(&sql, "INSERT INTO "
 	    "meta VALUES ('format', '%s'), ('created_at', '%s');",
 	    PG_FORMAT_TAG, now) != 0) {
-		lf_error_set(err, "no_memory", "", "内存不足");
+		lf_error_nomem(err);
 		goto out;
 	}
 	if (pg_exec(c, "BEGIN", "begin", err) != 0)
@@ -152,7 +152,7 @@ pg_store_open(struct store *s, const char *url, struct lf_error *err)
 	if (key == NULL)
 		return -1;
 	if ((s->pg = mem_calloc(1, sizeof(*s->pg))) == NULL)
-		return lf_error_set(err, "no_memory", "", "内存不足");
+		return lf_error_nomem(err);
 	buf_init(&s->pg->persons, (size_t)1 << 30);
 	buf_init(&s->pg->surveys, (size_t)1 << 30);
 	if (crypto_keys_load(key, &s->keys, msg, sizeof(msg)) != 0)

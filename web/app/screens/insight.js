@@ -11,11 +11,10 @@ import { html, useState } from '../lib.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
 import { getState, announce } from '../state.js';
+import { yuan, parseYuan } from '../catalog.js';
 import { Page, Alert, Loading, useAsync, errorText } from '../ui.js';
 
 const thisYear = () => new Date().getFullYear();
-const yuan = (fen) => (fen / 100).toLocaleString('zh-CN',
-    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const num = (n) => Number(n).toLocaleString('zh-CN');
 
 function Fact({ k, v }) {
@@ -281,15 +280,15 @@ function ScenarioResult({ s }) {
 		${s.years.map((y) => html`<dl class="facts compact" key=${y.year}>
 			<${Fact} k=${t(y.projected ? 'ins.yearProj' : 'ins.yearNow',
 			    { y: y.year })} v=${t('ins.persons', { n: num(y.persons) })} />
-			<${Fact} k=${t('ins.cost')} v=${yuan(y.cost)} />
-			<${Fact} k=${t('ins.lv.province')} v=${yuan(y.province)} />
-			<${Fact} k=${t('ins.lv.city')} v=${yuan(y.city)} />
-			<${Fact} k=${t('ins.lv.county')} v=${yuan(y.county)} />
+			<${Fact} k=${t('ins.cost')} v=${yuan(y.cost, true)} />
+			<${Fact} k=${t('ins.lv.province')} v=${yuan(y.province, true)} />
+			<${Fact} k=${t('ins.lv.city')} v=${yuan(y.city, true)} />
+			<${Fact} k=${t('ins.lv.county')} v=${yuan(y.county, true)} />
 		</dl>`)}
 		<details><summary>${t('ins.byRegion')}</summary>
 			<ul class="list">${s.children.map((c) => html`<li key=${c.region}>
 			    ${c.name || c.region}: ${t('ins.persons', { n: c.persons })},
-			    ${yuan(c.cost)}</li>`)}</ul>
+			    ${yuan(c.cost, true)}</li>`)}</ul>
 		</details>
 	</li>`;
 }
@@ -303,7 +302,7 @@ export function Budget() {
 	const body = (format) => ({ year: thisYear(), format, scenarios: sc
 	    .filter((s) => s.expression.trim()).map((s) => ({ name: s.name,
 	    expression: s.expression.trim(), policy: s.policy.trim(),
-	    amount: Math.round(Number(s.amount || 0) * 100), per: s.per })) });
+	    amount: parseYuan(s.amount) ?? 0, per: s.per })) });
 
 	async function run(e) {
 		e.preventDefault();

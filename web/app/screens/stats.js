@@ -15,7 +15,7 @@
 import { html, useState, useEffect, useRef } from '../lib.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
-import { loadCatalog } from '../catalog.js';
+import { loadCatalog, yuan } from '../catalog.js';
 import { getState, announce } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime, label, go }
     from '../ui.js';
@@ -85,19 +85,10 @@ function pct(bp) {
 	return (Number(bp || 0) / 100).toFixed(1) + '%';
 }
 
-// fen -> "1,896.70"
-function yuan(fen) {
-	const n = Number(fen || 0);
-	const a = Math.abs(n);
-
-	return (n < 0 ? '-' : '') + num(Math.floor(a / 100)) + '.' +
-	    String(a % 100).padStart(2, '0');
-}
-
 // A value by its column's code: fen, basis points or a count.
 function fmt(code, v) {
 	if (/(planned|spent)$/.test(code))
-		return yuan(v);
+		return yuan(v, true);
 	return code.endsWith('_bp') ? pct(v) : num(v);
 }
 
