@@ -260,6 +260,27 @@ poke_read(struct store *s, int64_t pid, struct record *r, int64_t *sid)
 	sqlite3_finalize(st);
 }
 
+/* Writes r (with the store's sealed scratch) back as survey row sid's
+ * packed record, behind the store's back. */
+static void
+poke_write(struct store *s, const struct record *r, int64_t sid)
+{
+	struct lf_error err;
+	struct buf rec;
+	sqlite3_stmt *st;
+
+	buf_init(&rec, 1 << 20);
+	if (packrec_encode(s->packs, r, s->sealed, &rec, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(sqlite3_prepare_v2(s->db, "UPDATE surveys SET rec = ? "
+	    "WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, rec.data, (int)rec.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sid);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	buf_free(&rec);
+}
+
 void
 tu_poke_sealed(const char *db, const char *code, int64_t from, int64_t to,
     const void *bytes, size_t len)
@@ -269,8 +290,6 @@ tu_poke_sealed(const char *db, const char *code, int64_t from, int64_t to,
 	unsigned char moved[SEALED_MAX];
 	struct record *r = record_new(tu_catalog());
 	struct lf_error err;
-	struct buf rec;
-	sqlite3_stmt *st;
 	int64_t sid;
 
 	assert_non_null(f);
@@ -289,18 +308,33 @@ tu_poke_sealed(const char *db, const char *code, int64_t from, int64_t to,
 		assert_int_equal(record_set_str(r, f->index, "*"), 0);
 	s->sealed[f->index].sealed = bytes;
 	s->sealed[f->index].slen = len;
-	buf_init(&rec, 1 << 20);
-	if (packrec_encode(s->packs, r, s->sealed, &rec, &err) != 0)
-		fail_msg("%s", err.message);
-	assert_int_equal(sqlite3_prepare_v2(s->db, "UPDATE surveys SET rec = ? "
-	    "WHERE id = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_blob(st, 1, rec.data, (int)rec.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sid);
-	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
-	buf_free(&rec);
+	poke_write(s, r, sid);
 	record_free(r);
 	store_close(s);
+}
+
+int64_t
+tu_poke_num(const char *db, int64_t pid, const char *code,
+    int64_t (*fn)(int64_t))
+{
+	struct store *s = NULL;
+	const struct field *f = catalog_find(tu_catalog(), code, strlen(code));
+	struct record *r = record_new(tu_catalog());
+	struct lf_error err;
+	int64_t sid, v;
+
+	assert_non_null(f);
+	assert_non_null(r);
+	if (store_open(db, tu_catalog(), NULL, &s, &err) != 0)
+		fail_msg("%s: %s", db, err.message);
+	poke_read(s, pid, r, &sid);
+	assert_true(r->set[f->index]);
+	v = fn(r->num[f->index]);
+	record_set_num(r, f->index, v);
+	poke_write(s, r, sid);
+	record_free(r);
+	store_close(s);
+	return v;
 }
 
 void

@@ -59,5 +59,10 @@ void		 tu_wide_view(void *h);
  * `from`: a sealed value moved or damaged at rest. */
 void		 tu_poke_sealed(const char *db, const char *code, int64_t from,
 		    int64_t to, const void *bytes, size_t len);
+/* In the database at db, sets the number item code of person pid's
+ * packed survey record (its first year) to fn(its value), behind the
+ * store's back (as a SQL shell would); returns the new value. */
+int64_t		 tu_poke_num(const char *db, int64_t pid, const char *code,
+		    int64_t (*fn)(int64_t));
 
 #endif
