@@ -494,13 +494,24 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 	h = &s->v[s->n];
 	memset(h, 0, sizeof(*h));
 	h->rule = s->q->code;
-	h->surveyor = s->name[s->n];
-	h->region = s->tw[s->n];
 	h->owner_role = s->q->owner;
 	h->owner_digits = s->q->owner_digits;
-	h->detail = s->text[s->n];
 	s->n++;
 	return 0;
+}
+
+/* Points each hit at its texts once the arrays stopped moving (growing
+ * them moves them). */
+static void
+sv_link(struct sv_hits *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		s->v[i].surveyor = s->name[i];
+		s->v[i].region = s->tw[i];
+		s->v[i].detail = s->text[i];
+	}
 }
 
 /* Surveyor findings are resynced only by an unscoped or township-wide
@@ -520,8 +531,10 @@ sync_surveyors(struct batch *b, const struct quality_rule *q,
 	    q->min_count, sv_hit, &s) : quality_surveyors_each(b->svs,
 	    q->min_count, sv_hit, &s)) != 0)
 		rc = lf_error_nomem(err);
-	else
+	else {
+		sv_link(&s);
 		rc = sync_rule(b, q, s.v, s.n, err);
+	}
 	mem_free(s.v);
 	mem_free(s.text);
 	mem_free(s.name);
