@@ -70,6 +70,11 @@ int	cli_env_rules(struct cli_env *env);
  * region (NULL = all) after a bulk write, as a single write's re-check
  * does, adding to *opened and *closed; loads the rules (and the policy
  * rules when not loaded yet). 0 or -1 (printed). */
+/* Exit status of a bulk command whose write is committed but whose
+ * re-check then failed: the write stands, the findings are not current
+ * (cli_recheck_failed() says so and how to redo them). */
+#define CLI_EXIT_RECHECK	3
+int	cli_recheck_failed(const char *db, int year_lo, int year_hi);
 int	cli_findings_recheck(struct store *s, struct cli_env *env, int year,
 	    const char *region, int64_t *opened, int64_t *closed);
 /* Opens the database at path. 0 or -1 (printed). */

@@ -161,3 +161,13 @@ cli_findings_recheck(struct store *s, struct cli_env *env, int year,
 	*closed += st.c.closed;
 	return 0;
 }
+
+int
+cli_recheck_failed(const char *db, int year_lo, int year_hi)
+{
+	fprintf(stderr, "liangfu: 数据已写入, 但数据质量复查未完成 (what was "
+	    "written above is kept; the data-quality re-check failed): run "
+	    "`liangfu quality %s --year %d`%s\n", db, year_lo,
+	    year_hi > year_lo ? " for each year written" : "");
+	return CLI_EXIT_RECHECK;
+}

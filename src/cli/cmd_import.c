@@ -99,10 +99,12 @@ cmd_import(int argc, char **argv)
 	    (unsigned long long)st.new_surveys, (unsigned long long)st.updated,
 	    (unsigned long long)st.unchanged, (unsigned long long)st.rejected,
 	    st.rejected ? " -> " : "", st.rejected ? o.rejects : "");
-	if (st.year_lo != 0 && rc2 == 0)
+	if (rc2 != 0)
+		return cli_recheck_failed(argv[optind], st.year_lo, st.year_hi);
+	if (st.year_lo != 0)
 		fprintf(stderr, "liangfu: data-quality findings %lld opened, "
 		    "%lld closed (%d..%d%s%s)\n", (long long)opened,
 		    (long long)closed, st.year_lo, st.year_hi,
 		    st.region[0] ? ", region " : "", st.region);
-	return rc2;
+	return 0;
 }

@@ -52,8 +52,6 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	rc = cli_findings_recheck(s, env, year, in ? in->code : NULL, &opened,
 	    &closed);
 	store_close(s);
-	if (rc != 0)
-		return 1;
 	fprintf(stderr, "liangfu: plans %d%s%s: %lld persons, %lld plans "
 	    "created; items %lld inserted, %lld updated, %lld deleted, %lld "
 	    "kept, %lld carried from last year; %lld needs unmet\n", year,
@@ -61,6 +59,8 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	    (long long)st.plans_created, (long long)st.inserted,
 	    (long long)st.updated, (long long)st.deleted, (long long)st.kept,
 	    (long long)st.carried, (long long)st.unmet);
+	if (rc != 0)
+		return cli_recheck_failed(db, year, year);
 	fprintf(stderr, "liangfu: data-quality findings %lld opened, %lld "
 	    "closed\n", (long long)opened, (long long)closed);
 	return 0;
