@@ -98,5 +98,7 @@ store_prepare(const struct store *s, const struct record *r,
 		}
 	}
 	buf_reset(&p->rec);
+	if (s->pg != NULL)	/* PostgreSQL keeps typed columns (store/pg/) */
+		return 0;
 	return packrec_encode(s->packs, r, p->sealed, &p->rec, err);
 }
