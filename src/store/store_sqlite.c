@@ -272,10 +272,11 @@ survey_write_sql(struct store *s, struct buf *b, struct lf_error *err)
 	for (i = 0; i < s->cat->nfields; i++)
 		n += (size_t)schema_hashed(&s->cat->fields[i]);
 	buf_reset(b);
-	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
+	if (buf_adds(b, "INSERT INTO surveys(id, person_id, year, version, "
 	    "created_at, created_by, updated_at, updated_by, rec") != 0 ||
 	    schema_hash_columns(s->cat, ", ", b) != 0 ||
-	    buf_adds(b, ") VALUES (?, ?, 1, ?, ?, ?, ?, ?") != 0)
+	    buf_adds(b, ") VALUES ((SELECT coalesce(max(id), 0) + 1 FROM "
+	    "surveys), ?, ?, 1, ?, ?, ?, ?, ?") != 0)
 		goto nomem;
 	for (i = 0; i < n; i++)
 		if (buf_adds(b, ", ?") != 0)
