@@ -342,6 +342,22 @@ migrate(struct store *s, struct lf_error *err)
 	    err);
 }
 
+/* Tells stderr what, then runs step in one transaction (all or nothing):
+ * 0, or -1 with err. */
+static int
+migrate_once(struct store *s, const char *what,
+    int (*step)(struct store *, struct lf_error *), struct lf_error *err)
+{
+	fprintf(stderr, "%s\n", what);
+	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	if (step(s, err) != 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return store_sqlite_exec(s, "COMMIT", err);
+}
+
 int
 migrate_wide(struct store *s, struct lf_error *err)
 {
@@ -351,15 +367,9 @@ migrate_wide(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "migration", err);
 	if (packed)
 		return 1;
-	fprintf(stderr, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此一次 "
-	    "(old database layout: packing the surveys, once)\n");
-	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
-		return -1;
-	if (migrate(s, err) != 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return store_sqlite_exec(s, "COMMIT", err);
+	return migrate_once(s, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此"
+	    "一次 (old database layout: packing the surveys, once)", migrate,
+	    err);
 }
 
 /* ---- clustering: a person's years side by side ---------------------- */
@@ -464,13 +474,7 @@ migrate_cluster(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "migration", err);
 	if (c)
 		return 1;
-	fprintf(stderr, "liangfu: 旧版数据库, 按人归并调查记录, 仅此一次 "
-	    "(old database layout: clustering the surveys by person, once)\n");
-	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
-		return -1;
-	if (cluster(s, err) != 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return store_sqlite_exec(s, "COMMIT", err);
+	return migrate_once(s, "liangfu: 旧版数据库, 按人归并调查记录, 仅此"
+	    "一次 (old database layout: clustering the surveys by person, "
+	    "once)", cluster, err);
 }
