@@ -327,38 +327,6 @@ has_rec(void)
 	return n;
 }
 
-static void
-test_old_layout_migrates(void **state)
-{
-	struct answers before, after;
-	struct store *s;
-	struct lf_error err;
-
-	(void)state;
-	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
-	    0);
-	answers(s, &before);
-	store_close(s);
-	to_old_layout(db);
-	assert_int_equal(has_rec(), 0);
-	if (store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("migration: %s", err.message);
-	assert_int_equal(has_rec(), 1);
-	answers(s, &after);
-	store_close(s);
-	assert_string_equal(buf_str(&after.persons), buf_str(&before.persons));
-	assert_int_equal(after.csv_len, before.csv_len);
-	assert_memory_equal(after.csv, before.csv, before.csv_len);
-	assert_string_equal(after.stats, before.stats);
-	answers_free(&before);
-	answers_free(&after);
-	/* once: the next open finds packed records and leaves them */
-	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
-	    0);
-	store_close(s);
-	assert_int_equal(has_rec(), 1);
-}
-
 /* 1 when the survey table is keyed (person_id, year) WITHOUT ROWID. */
 static int
 is_clustered(void)
@@ -398,35 +366,60 @@ survey_keys(void)
 	return out;
 }
 
+/* The answers of the database, then of the same rewritten by to_old into
+ * an older layout (is_new() 0) and migrated on open (is_new() 1): the
+ * same. */
 static void
-test_rowid_layout_clusters(void **state)
+migrates_same(void (*to_old)(const char *), int (*is_new)(void))
 {
 	struct answers before, after;
 	struct store *s;
 	struct lf_error err;
-	char *kb, *ka;
 
-	(void)state;
 	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
 	    0);
 	answers(s, &before);
 	store_close(s);
-	kb = survey_keys();
-	to_rowid_layout(db);
-	assert_int_equal(is_clustered(), 0);
+	to_old(db);
+	assert_int_equal(is_new(), 0);
 	if (store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
 		fail_msg("migration: %s", err.message);
-	assert_int_equal(is_clustered(), 1);
+	assert_int_equal(is_new(), 1);
 	answers(s, &after);
 	store_close(s);
-	ka = survey_keys();
-	assert_string_equal(ka, kb);
 	assert_string_equal(buf_str(&after.persons), buf_str(&before.persons));
 	assert_int_equal(after.csv_len, before.csv_len);
 	assert_memory_equal(after.csv, before.csv, before.csv_len);
 	assert_string_equal(after.stats, before.stats);
 	answers_free(&before);
 	answers_free(&after);
+}
+
+static void
+test_old_layout_migrates(void **state)
+{
+	struct store *s;
+	struct lf_error err;
+
+	(void)state;
+	migrates_same(to_old_layout, has_rec);
+	/* once: the next open finds packed records and leaves them */
+	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
+	    0);
+	store_close(s);
+	assert_int_equal(has_rec(), 1);
+}
+
+static void
+test_rowid_layout_clusters(void **state)
+{
+	char *kb, *ka;
+
+	(void)state;
+	kb = survey_keys();
+	migrates_same(to_rowid_layout, is_clustered);
+	ka = survey_keys();
+	assert_string_equal(ka, kb);
 	free(ka);
 	free(kb);
 }
