@@ -66,6 +66,8 @@ fast_person(struct record *r, int seq, const char *village, int secs)
 	char v[24];
 
 	person(r, seq, village, 0);
+	snprintf(v, sizeof(v), "快%d", seq);	/* no duplicate registration */
+	tu_set(r, "name", v);
 	tu_set(r, "surveyor_name", "快手甲");
 	if (secs < 0)
 		return;
