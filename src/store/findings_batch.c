@@ -4,11 +4,11 @@
  *
  * A reader thread (findings_scan.c) reads the year's persons a page at a
  * time on a connection of its own, with their surveys, plans, items and
- * deliveries, and tallies the registration keys and the surveyors; this
- * thread meanwhile evaluates the page before and syncs its findings on
- * the store's connection, in transactions of CHUNK pages. Memory: two
- * pages, the hash of registration keys (duplicates) and the surveyors'
- * tally.
+ * deliveries, and tallies the registration keys; this thread meanwhile
+ * decodes the surveys of the page before, tallies the surveyors,
+ * evaluates and syncs the findings on the store's connection, in
+ * transactions of CHUNK pages. Memory: two pages, the hash of
+ * registration keys (duplicates) and the surveyors' tally.
  */
 #include "store/findings_batch.h"
 #include "store/findings_scan.h"
@@ -38,6 +38,7 @@ struct batch {
 	int64_t				 lo, hi;	/* villages */
 	struct fscan			*scan;
 	struct fscan_page		*pg;	/* the page evaluated */
+	struct record			*r;	/* its survey evaluated */
 	struct quality_item		*qit;
 	struct quality_delivery		*qdl;
 	size_t				 qcap, qdlcap;
@@ -104,7 +105,11 @@ check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
 	qp.village = p->region;
 	qp.status = p->status;
 	qp.year = b->year;
-	qp.r = pg->rec[k];
+	if (fscan_record(b->scan, pg, k, b->r, err) != 0)
+		return -1;
+	if (quality_surveyors_add_survey(b->svs, b->r, p->region) != 0)
+		return lf_error_nomem(err);
+	qp.r = b->r;
 	qp.has_plan = p->has_plan;
 	while (*it < pg->nit && pg->it[*it].person_id < p->id)
 		(*it)++;
@@ -247,8 +252,8 @@ run(struct batch *b, void (*progress)(void *, int64_t), void *arg,
 	enum plan_tx tx = PLAN_TX_NONE;
 	int pages = 0, rc = 0, open = 0, got;
 
-	if (fscan_start(b->s, b->year, b->lo, b->hi, b->dups, b->svs,
-	    &b->scan, err) != 0)
+	if (fscan_start(b->s, b->year, b->lo, b->hi, b->dups, &b->scan,
+	    err) != 0)
 		return -1;
 	while ((got = fscan_next(b->scan, &b->pg, err)) == 1) {
 		if (!open && (rc = plan_tx_begin(b->s, &tx, err)) != 0)
@@ -281,6 +286,7 @@ static void
 batch_free(struct batch *b)
 {
 	fscan_stop(b->scan);
+	record_free(b->r);
 	mem_free(b->qit);
 	mem_free(b->qdl);
 	mem_free(b->fh);
@@ -303,7 +309,8 @@ batch_init(struct batch *b, const char *region, struct lf_error *err)
 	quality_hits_init(&b->hits);
 	planner_result_init(&b->res);
 	if ((b->dups = quality_dups_new()) == NULL ||
-	    (b->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL)
+	    (b->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL ||
+	    (b->r = record_new(b->s->cat)) == NULL)
 		return lf_error_nomem(err);
 	return 0;
 }

@@ -25,7 +25,6 @@ struct fscan {
 	sqlite3			*db;
 	sqlite3_stmt		*page, *items, *dls, *plans;
 	struct quality_dups	*dups;
-	struct quality_surveyors *svs;
 	struct fscan_page	 pg[2];
 	int			 state[2];
 	int			 next;		/* the caller's next slot */
@@ -88,12 +87,32 @@ open_db(struct fscan *f, struct lf_error *err)
 
 /* ---- reading a page ------------------------------------------------ */
 
+/* Copies the packed record of column col into the page. */
+static int
+keep_blob(struct fscan_page *pg, sqlite3_stmt *st, int col)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	const void *b = sqlite3_column_blob(st, col);
+
+	pg->off[pg->n] = pg->nblob;
+	if (b == NULL) {
+		pg->len[pg->n] = SIZE_MAX;
+		return 0;
+	}
+	if (mem_grow(&pg->blob, &pg->blobcap, pg->nblob + n + 1, 1,
+	    SIZE_MAX) != 0)
+		return -1;
+	memcpy(pg->blob + pg->nblob, b, n);
+	pg->len[pg->n] = n;
+	pg->nblob += n;
+	return 0;
+}
+
 static int
 read_row(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 {
 	sqlite3_stmt *st = f->page;
 	struct fscan_person *p = &pg->per[pg->n];
-	struct record *r = pg->rec[pg->n];
 	const char *name, *birth;
 
 	p->id = sqlite3_column_int64(st, 0);
@@ -105,9 +124,7 @@ read_row(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	if (quality_dups_add(f->dups, quality_dup_key(name ? name : "",
 	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
 		return lf_error_nomem(err);
-	if (store_rec_read(f->s, st, 6, r, PACKREC_SKIP, err) != 0)
-		return -1;
-	if (quality_surveyors_add_survey(f->svs, r, p->region) != 0)
+	if (keep_blob(pg, st, 6) != 0)
 		return lf_error_nomem(err);
 	pg->n++;
 	return 0;
@@ -125,6 +142,7 @@ read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	sqlite3_bind_text(st, 4, f->hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, FSCAN_PAGE);
 	pg->n = 0;
+	pg->nblob = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (read_row(f, pg, err) != 0) {
 			sqlite3_reset(st);
@@ -313,10 +331,22 @@ fscan_next(struct fscan *f, struct fscan_page **out, struct lf_error *err)
 	return rc;
 }
 
+int
+fscan_record(const struct fscan *f, const struct fscan_page *pg, size_t k,
+    struct record *r, struct lf_error *err)
+{
+	if (pg->len[k] == SIZE_MAX) {
+		record_clear(r);
+		return 0;
+	}
+	return packrec_decode(f->s->packs, pg->blob + pg->off[k], pg->len[k],
+	    r, PACKREC_SKIP, NULL, err);
+}
+
 static void
 scan_free(struct fscan *f)
 {
-	size_t i, k;
+	size_t k;
 
 	sqlite3_finalize(f->page);
 	sqlite3_finalize(f->items);
@@ -324,8 +354,7 @@ scan_free(struct fscan *f)
 	sqlite3_finalize(f->plans);
 	sqlite3_close(f->db);
 	for (k = 0; k < 2; k++) {
-		for (i = 0; i < FSCAN_PAGE; i++)
-			record_free(f->pg[k].rec[i]);
+		mem_free(f->pg[k].blob);
 		mem_free(f->pg[k].it);
 		mem_free(f->pg[k].dl);
 	}
@@ -351,11 +380,9 @@ fscan_stop(struct fscan *f)
 
 int
 fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
-    struct quality_dups *dups, struct quality_surveyors *svs,
-    struct fscan **out, struct lf_error *err)
+    struct quality_dups *dups, struct fscan **out, struct lf_error *err)
 {
 	struct fscan *f = mem_calloc(1, sizeof(*f));
-	size_t i, k;
 
 	*out = NULL;
 	if (f == NULL)
@@ -365,19 +392,12 @@ fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
 	f->s = s;
 	f->year = year;
 	f->dups = dups;
-	f->svs = svs;
 	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)lo);
 	if (hi >= 1000000000000LL)
 		snprintf(f->hi, sizeof(f->hi), ":");	/* after every digit */
 	else
 		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)hi);
 	lf_error_clear(&f->err);
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < FSCAN_PAGE; i++)
-			if ((f->pg[k].rec[i] = record_new(s->cat)) == NULL) {
-				scan_free(f);
-				return lf_error_nomem(err);
-			}
 	if (open_db(f, err) != 0) {
 		scan_free(f);
 		return -1;
