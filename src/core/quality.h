@@ -186,6 +186,13 @@ int	quality_dups_add(struct quality_dups *d, uint64_t key,
 /* The persons whose key another person holds, ascending, no repeats. */
 const int64_t *quality_dups_persons(struct quality_dups *d, size_t *n);
 
+/* The explanation of a dup_person finding (Chinese). */
+extern const char quality_dup_detail[];
+/* The explanation of a surveyor rule's finding (Chinese): surveyor name,
+ * n the surveys that count (all of them, or the fast ones). */
+void	quality_surveyor_detail(const struct quality_rule *q, const char *name,
+	    int64_t n, char out[QUALITY_DETAIL_MAX]);
+
 /* Surveyors' need fingerprints (surveyor_identical). */
 struct quality_surveyors;
 struct quality_surveyors *quality_surveyors_new(const struct catalog *cat);

@@ -180,6 +180,24 @@ quality_dups_persons(struct quality_dups *d, size_t *n)
 	return d->twice;
 }
 
+/* ---- explanations --------------------------------------------------- */
+
+const char quality_dup_detail[] = "另有一人姓名、性别、出生日期与此人相同, "
+    "可能重复登记";
+
+void
+quality_surveyor_detail(const struct quality_rule *q, const char *name,
+    int64_t n, char out[QUALITY_DETAIL_MAX])
+{
+	if (q->kind == QK_SURVEYOR_FAST)
+		snprintf(out, QUALITY_DETAIL_MAX, "调查员「%s」本年 %lld 份调查"
+		    "填写用时不足 %lld 秒", name, (long long)n,
+		    (long long)q->threshold);
+	else
+		snprintf(out, QUALITY_DETAIL_MAX, "调查员「%s」本年 %lld 份调查"
+		    "的需求信息完全相同", name, (long long)n);
+}
+
 /* ---- surveyors ------------------------------------------------------ */
 
 #define SURVEYOR_NAME	64

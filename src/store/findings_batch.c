@@ -187,8 +187,6 @@ sync_rule(struct batch *b, const struct quality_rule *q,
 static int
 sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 {
-	static const char why[] = "另有一人姓名、性别、出生日期与此人相同, "
-	    "可能重复登记";
 	struct store_person *pv = NULL;
 	struct finding_hit *h = NULL;
 	const int64_t *ids;
@@ -212,7 +210,7 @@ sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 		h[k].region = pv[k].region;
 		h[k].owner_role = q->owner;
 		h[k].owner_digits = q->owner_digits;
-		h[k].detail = why;
+		h[k].detail = quality_dup_detail;
 		k++;
 	}
 	rc = sync_rule(b, q, h, k, err);

@@ -60,13 +60,7 @@ sv_hit(void *arg, const char *name, const char *township, int64_t n)
 	 * two namesakes of two townships apart */
 	snprintf(x->name, sizeof(x->name), "%s|%s", township, name);
 	snprintf(x->tw, sizeof(x->tw), "%s", township);
-	if (s->q->kind == QK_SURVEYOR_FAST)
-		snprintf(x->text, sizeof(x->text), "调查员「%s」本年 %lld 份"
-		    "调查填写用时不足 %lld 秒", name, (long long)n,
-		    (long long)s->q->threshold);
-	else
-		snprintf(x->text, sizeof(x->text), "调查员「%s」本年 %lld 份"
-		    "调查的需求信息完全相同", name, (long long)n);
+	quality_surveyor_detail(s->q, name, n, x->text);
 	x->h.rule = s->q->code;
 	x->h.owner_role = s->q->owner;
 	x->h.owner_digits = s->q->owner_digits;
