@@ -43,7 +43,6 @@ run() {
 	    $((kb / 1024)) "$cpu"
 }
 
-echo "liangfu quality bench: $n persons, one year, need scale $k ($(nproc) cores, $(date -u +%F))"
 if [ -n "${BENCH_QUALITY_DB:-}" ] && [ "${BENCH_QUALITY_INPLACE:-0}" = 1 ]; then
 	db=$BENCH_QUALITY_DB	# a copy of one's own: written in place
 	n=$(sqlite3 "$db" "SELECT count(*) FROM surveys WHERE year = 2025")
@@ -56,6 +55,7 @@ else
 	    --need-scale "$k"
 	run plan ./liangfu plan "$db" --year 2025
 fi
+echo "liangfu quality bench: $n persons, one year, need scale $k ($(nproc) cores, $(date -u +%F))"
 cols=$(sqlite3 "$db" "SELECT group_concat('count(s.' || name || ')', ', ') \
     FROM pragma_table_info('surveys') WHERE name NOT LIKE '%\_enc' ESCAPE '\' \
     AND name NOT LIKE '%\_hash' ESCAPE '\' AND name NOT IN ('id', \
