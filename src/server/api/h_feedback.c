@@ -153,7 +153,7 @@ h_feedback_get(struct req *r)
 	if ((list = http_feedback_list(r, p.id, year, 1, &err)) == NULL)
 		return reply_lf_error(r, &err);
 	if (http_audit_gate(r, "feedback.read", "person", p.uid, "ok",
-	    r->params[1]) != 0) {
+	    http_audit_kv(HTTP_AUDIT_KV, "year", r->params[1])) != 0) {
 		json_decref(list);
 		return reply_audit_unavailable(r);
 	}
