@@ -336,7 +336,7 @@ test_detail_in_words(void **state)
 	const struct region *county = regions_find(tu_regions(), "510104");
 	struct who cty, aud;
 	struct resp r;
-	struct buf x = { 0 };
+	struct buf x;
 	char path[200], *text;
 	json_t *all, *e;
 	FILE *fp;
@@ -344,6 +344,7 @@ test_detail_in_words(void **state)
 	int listed = 0, denied = 0;
 
 	(void)state;
+	buf_init(&x, 64u << 20);
 	api_login(&cty, "cty1");
 	json_decref(api_get_json(&cty, "/api/v1/persons?region=510104&"
 	    "year=2025", 200));
