@@ -178,7 +178,7 @@ static const struct words roles[] = {
 	{ "supervisor", "监督员", "supervisor" },
 	{ "auditor", "审计员", "auditor" },
 	{ "admin", "管理员", "administrator" },
-	{ "person", "本人", "the person" },
+	{ "self", "本人自助", "self-service" },
 	{ NULL, NULL, NULL }
 };
 

@@ -228,7 +228,7 @@ export function Feedback({ id, year, view, name, waiting, onQueued }) {
 		    ${errorText(fb.error)}<//>`}
 		<div class="card">
 			<h3>${t('fb.plan')}</h3>
-			${!fb.data?.offline && html`<${Current} list=${list}
+			${!(fb.data && fb.data.offline) && html`<${Current} list=${list}
 			    item=${null} />`}
 			<${WaitingRating} list=${waiting} item=${null} />
 			${write && (plan.status === 'confirmed' ||
@@ -241,14 +241,14 @@ export function Feedback({ id, year, view, name, waiting, onQueued }) {
 		    </p>` : items.map((it) => html`<div class="card"
 		    key=${it.id}>
 			<h3>${policyName(it.policy)}</h3>
-			${!fb.data?.offline && html`<${Current} list=${list}
+			${!(fb.data && fb.data.offline) && html`<${Current} list=${list}
 			    item=${it.id} />`}
 			<${WaitingRating} list=${waiting} item=${it.id} />
 			${write && html`<${RateForm} id=${id} year=${year}
 			    item=${it.id} title=${policyName(it.policy)}
 			    name=${name} onDone=${done} onQueued=${onQueued} />`}
 		</div>`)}
-		${write && html`<h3>${t('fb.selfTitle')}</h3>
+		${write && fb.data && !fb.data.offline && html`<h3>${t('fb.selfTitle')}</h3>
 		    <${Codes} id=${id} />`}
 	</section>`;
 }

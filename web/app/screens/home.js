@@ -23,6 +23,7 @@ import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
 import { DraftBadge } from '../items.js';
+import { loadCatalog } from '../catalog.js';
 
 // Every plan of a region, year and status (the plans API, page by page).
 async function plansAll(region, year, status) {
@@ -224,6 +225,9 @@ function SaveOffline({ todo }) {
 		let n = 0, k = 0;
 
 		try {
+			// the survey form and the plan page need the catalog:
+			// loading it keeps it on the device
+			await loadCatalog();
 			for (const p of todo.todo) {
 				await refreshPerson(p.id);
 				n++;
