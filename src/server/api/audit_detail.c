@@ -145,6 +145,7 @@ static const struct {
 	{ "checker", "核查人", "checker", V_NAME },
 	{ "item", "服务项目", "item", V_REF },
 	{ "check", "核查任务", "check", V_REF },
+	{ "code", "自助查询码", "self-service code", V_REF },
 	{ "format", "格式", "format", V_FORMAT },
 	{ NULL, NULL, NULL, 0 }
 };
