@@ -1047,6 +1047,7 @@ test('settings: English, larger text; logout wipes local data', async () => {
 
 	assert.match(method, /Home visit/);
 	assert.doesNotMatch(method, /入户/);
+	await screen(vil, '24b-survey-english-larger-text');
 	await vil.click('nav a[href="#/settings"]');
 	await vil.waitForSelector('input[name=lang]');
 	await vil.check('input[name=lang][value=zh]');
