@@ -18,6 +18,7 @@
 
 #include "lib/date.h"
 #include "store/faultvfs.h"
+#include "store/keycheck.h"
 #include "store/findings.h"
 #include "lib/mem.h"
 #include "core/validate.h"
@@ -31,14 +32,18 @@
 #define FORMAT_TAG	"liangfu-registry 1"
 
 /* A failing or full disk is "io" (the API answers 503: try again), any
- * other SQLite error "store" (500). */
+ * other SQLite error "store" (500). A file that cannot be opened (a
+ * journal, the WAL) and a WAL-index lock that cannot be taken are the
+ * disk's or the file system's failures too. */
 int
 store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
 {
 	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_ERROR;
+	int io = rc == SQLITE_IOERR || rc == SQLITE_FULL ||
+	    rc == SQLITE_CANTOPEN || rc == SQLITE_PROTOCOL;
 
-	return lf_error_set(err, rc == SQLITE_IOERR || rc == SQLITE_FULL ?
-	    "io" : "store", "", "数据库错误 (database error in %s): %s", what,
+	return lf_error_set(err, io ? "io" : "store", "", "数据库错误 "
+	    "(database error in %s): %s", what,
 	    s->db ? sqlite3_errmsg(s->db) : "no handle");
 }
 
@@ -402,6 +407,7 @@ store_open(const char *path, const struct catalog *cat,
 		goto fail;
 	}
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
+	    keycheck_verify(s, key, err) != 0 ||
 	    person_fields(s, err) != 0 || schema_open(s, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || findings_init(s, err) != 0 ||
