@@ -4,8 +4,10 @@
  */
 #include "stats/stats_whatif.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "lib/mem.h"
 #include "plan/planner.h"
 #include "stats/stats_wprog.h"
 
@@ -18,6 +20,13 @@ struct wrun {
 	struct stats_whatif		*out;
 	struct wprog			 p;
 	int				 years;
+	struct expr_ctx			 base;	/* no village: 1 July */
+	struct expr_ctx			 at[BUDGET_YEARS + 1];
+	size_t				 share_len;	/* digits that pick a
+							   sharing row */
+	char				 share_key[13];
+	int64_t				 lv[BUDGET_LEVELS];	/* its split */
+	struct budget_child		*child;	/* the last village's */
 	int				 cat_k;	/* kept column, -1 */
 	unsigned char			 cat[256];	/* by stored code */
 };
@@ -114,7 +123,10 @@ year0(struct wrun *w, const struct stats_vblock *b, const char *village,
 	}
 	if (m == 0)
 		return 0;
-	if ((c = budget_child_of(w->s, village, err)) == NULL)
+	c = w->child;
+	if ((c == NULL || strncmp(c->code, village, (size_t)w->s->child_len)
+	    != 0) && (c = w->child = budget_child_of(w->s, village, err)) ==
+	    NULL)
 		return -1;
 	ci = (size_t)(c - w->s->child);
 	if (c->t.persons == 0 || first < w->out->first[ci])
@@ -140,30 +152,46 @@ hits(const struct stats *st, const struct stats_vblock *b,
 	return m;
 }
 
+/* The split of a person's yearly cost in village code: the sharing row
+ * is looked up again only when the digits that pick it change (villages
+ * come in region order). */
+static const int64_t *
+split_of(struct wrun *w, const char *code)
+{
+	if (w->share_key[0] != '\0' && strncmp(w->share_key, code,
+	    w->share_len) == 0)
+		return w->lv;
+	snprintf(w->share_key, sizeof(w->share_key), "%.*s",
+	    (int)w->share_len, code);
+	budget_split(w->s->yearly, w->b != NULL ? budget_share_find(w->b,
+	    w->s->policy, code) : NULL, w->lv);
+	return w->lv;
+}
+
 static int
 village(struct wrun *w, int32_t v, struct lf_error *err)
 {
 	const struct stats_vblock *b = &w->st->vb[v];
-	const char *code = w->st->rs->v[w->st->vreg[v]].code;
-	struct expr_ctx ctx, at;
-	int64_t lv[BUDGET_LEVELS], m0 = 0;
+	const struct region *rg = &w->st->rs->v[w->st->vreg[v]];
+	const int64_t *lv;
+	struct expr_ctx at;
+	int64_t m0 = 0;
 	int k;
 
 	if (b->n == 0)
 		return 0;
-	planner_ctx(w->p.rec, w->st->year, code, w->dis, &ctx);
-	budget_split(w->s->yearly, w->b != NULL ? budget_share_find(w->b,
-	    w->s->policy, code) : NULL, lv);
+	lv = split_of(w, rg->code);
 	for (k = 0; k <= w->years; k++) {
 		if (k > 0 && !w->p.ctxdep) {
 			tot_addn(&w->s->year[k], m0, w->s->yearly, lv);
 			continue;
 		}
-		budget_ctx_years_on(&ctx, k, &at);
-		wprog_refs(&w->p, b, &ctx, k);
+		at = w->at[k];
+		at.village = rg->code12;	/* as planner_ctx() */
+		wprog_refs(&w->p, b, &w->base, k);
 		if (k == 0) {
 			m0 = w->s->year[0].persons;
-			if (year0(w, b, code, wprog_run(&w->p, b, &at), lv,
+			if (year0(w, b, rg->code, wprog_run(&w->p, b, &at), lv,
 			    err) != 0)
 				return -1;
 			m0 = w->s->year[0].persons - m0;
@@ -174,34 +202,71 @@ village(struct wrun *w, int32_t v, struct lf_error *err)
 	return 0;
 }
 
+/* The next village's columns, while this one is counted. */
+static void
+prefetch(const struct wrun *w, const struct stats_vblock *b)
+{
+	if (b->n == 0)
+		return;
+	wprog_prefetch(&w->p, b);
+	__builtin_prefetch(stats_colp(b, w->st->pos_flags));
+	__builtin_prefetch(stats_colp(b, w->st->pos_id));
+	if (w->cat_k >= 0)
+		__builtin_prefetch(stats_colp(b, w->st->cols[w->cat_k].pos));
+}
+
+/* The contexts of the years and what picks a sharing row. */
+static void
+contexts(struct wrun *w)
+{
+	size_t i, len;
+	int k;
+
+	planner_ctx(w->p.rec, w->st->year, NULL, w->dis, &w->base);
+	for (k = 0; k <= BUDGET_YEARS; k++)
+		budget_ctx_years_on(&w->base, k, &w->at[k]);
+	w->share_len = 12;
+	if (w->b == NULL)
+		return;
+	for (i = 0, w->share_len = 2; i < w->b->n; i++)
+		if ((len = strlen(w->b->v[i].region)) > w->share_len)
+			w->share_len = len;
+}
+
 int
 stats_whatif_run(const struct stats *st, const struct region *in,
     const struct disaster *dis, const struct budget_shares *b,
     struct budget_scen *s, int years, struct stats_whatif *out,
     struct lf_error *err)
 {
-	struct wrun w;
+	struct wrun *w;
 	int r, rc = -1;
 	int32_t v;
 
 	memset(out, 0, sizeof(*out));
 	if ((r = region_of(st, in, err)) < 0)
 		return -1;
-	memset(&w, 0, sizeof(w));
-	w.st = st;
-	w.dis = dis;
-	w.b = b;
-	w.s = s;
-	w.out = out;
-	w.years = years < 0 ? 0 : years > BUDGET_YEARS ? BUDGET_YEARS : years;
-	if (wprog_compile(&w.p, st, s->e, largest_block(st, r), err) != 0)
+	if ((w = mem_calloc(1, sizeof(*w))) == NULL)
+		return lf_error_nomem(err);
+	w->st = st;
+	w->dis = dis;
+	w->b = b;
+	w->s = s;
+	w->out = out;
+	w->years = years < 0 ? 0 : years > BUDGET_YEARS ? BUDGET_YEARS : years;
+	if (wprog_compile(&w->p, st, s->e, largest_block(st, r), err) != 0)
 		goto out;
-	cat_table(&w);
-	for (v = st->vlo[r]; v < st->vhi[r]; v++)
-		if (village(&w, v, err) != 0)
+	cat_table(w);
+	contexts(w);
+	for (v = st->vlo[r]; v < st->vhi[r]; v++) {
+		if (v + 1 < st->vhi[r])
+			prefetch(w, &st->vb[v + 1]);
+		if (village(w, v, err) != 0)
 			goto out;
+	}
 	rc = 0;
 out:
-	wprog_free(&w.p);
+	wprog_free(&w->p);
+	mem_free(w);
 	return rc;
 }

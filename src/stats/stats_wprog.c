@@ -160,25 +160,50 @@ wprog_free(struct wprog *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* ref_days moved k years on (budget_ctx_years_on()), remembered: a
+ * year's surveys have few distinct dates. */
+static int
+shifted(struct wprog *p, const struct expr_ctx *ctx, int days, int k)
+{
+	size_t h = ((size_t)k * WMEMO + ((unsigned)days % WMEMO));
+	struct expr_ctx one, at;
+
+	if (p->mkey[h] == days && p->mset[h])
+		return p->mval[h];
+	one = *ctx;
+	one.ref_days = days;
+	budget_ctx_years_on(&one, k, &at);
+	p->mkey[h] = days;
+	p->mval[h] = at.ref_days;
+	p->mset[h] = 1;
+	return at.ref_days;
+}
+
 void
 wprog_refs(struct wprog *p, const struct stats_vblock *b,
     const struct expr_ctx *ctx, int k)
 {
 	const int64_t *x;
-	struct expr_ctx one, at;
 	uint32_t i;
 
 	if (!p->ages)
 		return;
 	x = p->ref_k >= 0 ? (const int64_t *)(const void *)stats_colp(b,
 	    p->st->cols[p->ref_k].xpos) : NULL;
-	for (i = 0; i < b->n; i++) {
-		one = *ctx;
-		if (x != NULL && stats_get(p->st, b, (size_t)p->ref_k, i) != 0)
-			one.ref_days = (int)x[i];
-		budget_ctx_years_on(&one, k, &at);
-		p->ref[i] = at.ref_days;
-	}
+	for (i = 0; i < b->n; i++)
+		p->ref[i] = shifted(p, ctx, x != NULL && stats_get(p->st, b,
+		    (size_t)p->ref_k, i) != 0 ? (int)x[i] : ctx->ref_days, k);
+}
+
+void
+wprog_prefetch(const struct wprog *p, const struct stats_vblock *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->steps[i].s.op == EXPR_S_TEST)
+			__builtin_prefetch(stats_colp(b,
+			    p->st->cols[p->steps[i].k].pos));
 }
 
 /* Test step i over the block's persons into out. */

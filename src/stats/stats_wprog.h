@@ -32,6 +32,8 @@ struct wstep {
 	unsigned char	*lut;		/* W_LUT: per stored value */
 };
 
+#define WMEMO	1024	/* remembered reference dates per year on */
+
 struct wprog {
 	const struct stats	*st;
 	const struct expr	*e;
@@ -44,11 +46,17 @@ struct wprog {
 	struct record		*rec;		/* one field at a time */
 	unsigned char		*stk;		/* depth rows of cap + 1 */
 	int			*ref;		/* reference days per person */
+	int			 mkey[(BUDGET_YEARS + 1) * WMEMO];
+	int			 mval[(BUDGET_YEARS + 1) * WMEMO];
+	unsigned char		 mset[(BUDGET_YEARS + 1) * WMEMO];
 };
 
 int	wprog_compile(struct wprog *p, const struct stats *st,
 	    const struct expr *e, size_t cap, struct lf_error *err);
 void	wprog_free(struct wprog *p);
+/* Asks the processor for the first bytes of the block's columns the
+ * program reads, ahead of wprog_run() (blocks are apart in memory). */
+void	wprog_prefetch(const struct wprog *p, const struct stats_vblock *b);
 void	wprog_refs(struct wprog *p, const struct stats_vblock *b,
 	    const struct expr_ctx *ctx, int k);
 /* Puts stored value v of column c into r as core/record.h holds it (not
