@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/date.h"
 #include "lib/mem.h"
 #include "plan/planner.h"
 
@@ -81,6 +82,30 @@ make_lut(struct wprog *p, size_t i, struct wstep *w)
 	return 0;
 }
 
+/* The table of an age test by age: the test run on a birth date and a
+ * reference date exactly a years apart (core/expr.c's age). */
+static int
+make_alut(struct wprog *p, size_t i, struct wstep *w)
+{
+	int f = w->s.field, ref, birth, a;
+
+	if ((w->alut = mem_alloc(WAGES)) == NULL ||
+	    date_from_ymd(2100, 7, 1, &ref) != 0)
+		return -1;
+	for (a = -1; a < WAGES - 1; a++) {
+		w->alut[a + 1] = -1;
+		if (date_from_ymd(2100 - a, 7, 1, &birth) != 0 ||
+		    date_age(birth, ref) != a)
+			continue;
+		p->rec->set[f] = 1;
+		p->rec->num[f] = birth;
+		w->alut[a + 1] = (signed char)expr_step_holds(p->e, i, p->rec,
+		    ref);
+	}
+	p->rec->set[f] = 0;
+	return 0;
+}
+
 static int
 compile_step(struct wprog *p, size_t i, struct lf_error *err)
 {
@@ -97,13 +122,16 @@ compile_step(struct wprog *p, size_t i, struct lf_error *err)
 	c = &p->st->cols[w->k];
 	p->ages |= w->s.age;
 	p->ctxdep |= w->s.age;
-	if (w->s.age || c->kind == SK_BAND)
+	if (w->s.age)
+		w->mode = W_AGE;
+	else if (c->kind == SK_BAND)
 		w->mode = W_EXACT;
 	else if (c->width <= 2)
 		w->mode = W_LUT;
 	else
 		w->mode = W_DECODE;
-	if (w->mode == W_LUT && make_lut(p, i, w) != 0)
+	if ((w->mode == W_LUT && make_lut(p, i, w) != 0) ||
+	    (w->mode == W_AGE && make_alut(p, i, w) != 0))
 		return lf_error_nomem(err);
 	return 0;
 }
@@ -137,8 +165,10 @@ wprog_compile(struct wprog *p, const struct stats *st, const struct expr *e,
 	p->rec = record_new(st->cat);
 	p->stk = mem_alloc((p->depth + 1) * (cap + 1));
 	p->ref = mem_alloc((cap + 1) * sizeof(*p->ref));
+	p->age0 = mem_alloc((cap + 1) * sizeof(*p->age0));
+	p->plus = mem_alloc(cap + 1);
 	if (p->steps == NULL || p->rec == NULL || p->stk == NULL ||
-	    p->ref == NULL)
+	    p->ref == NULL || p->age0 == NULL || p->plus == NULL)
 		return lf_error_nomem(err);
 	for (i = 0; i < p->n; i++)
 		if (compile_step(p, i, err) != 0)
@@ -151,48 +181,69 @@ wprog_free(struct wprog *p)
 {
 	size_t i;
 
-	for (i = 0; p->steps != NULL && i < p->n; i++)
+	for (i = 0; p->steps != NULL && i < p->n; i++) {
 		mem_free(p->steps[i].lut);
+		mem_free(p->steps[i].alut);
+	}
 	mem_free(p->steps);
 	mem_free(p->stk);
 	mem_free(p->ref);
+	mem_free(p->age0);
+	mem_free(p->plus);
 	record_free(p->rec);
 	memset(p, 0, sizeof(*p));
 }
 
 /* ref_days moved k years on (budget_ctx_years_on()), remembered: a
- * year's surveys have few distinct dates. */
+ * year's surveys have few distinct dates. *feb: days is 29 February. */
 static int
-shifted(struct wprog *p, const struct expr_ctx *ctx, int days, int k)
+shifted(struct wprog *p, const struct expr_ctx *ctx, int days, int k,
+    int *feb)
 {
 	size_t h = ((size_t)k * WMEMO + ((unsigned)days % WMEMO));
 	struct expr_ctx one, at;
+	int y, m, d;
 
-	if (p->mkey[h] == days && p->mset[h])
-		return p->mval[h];
-	one = *ctx;
-	one.ref_days = days;
-	budget_ctx_years_on(&one, k, &at);
-	p->mkey[h] = days;
-	p->mval[h] = at.ref_days;
-	p->mset[h] = 1;
-	return at.ref_days;
+	if (p->mkey[h] != days || !p->mset[h]) {
+		one = *ctx;
+		one.ref_days = days;
+		budget_ctx_years_on(&one, k, &at);
+		date_to_ymd(days, &y, &m, &d);
+		p->mkey[h] = days;
+		p->mval[h] = at.ref_days;
+		p->mfeb[h] = m == 2 && d == 29;
+		p->mset[h] = 1;
+	}
+	*feb = p->mfeb[h];
+	return p->mval[h];
 }
 
+/*
+ * Age k years on is the age at the survey's date plus k (the date moves k
+ * whole years, month and day kept) unless that date is 29 February (it
+ * becomes 28 February) or precedes the birth date (age -1): plus[] says
+ * which persons may take it so; the others are computed again.
+ */
 void
 wprog_refs(struct wprog *p, const struct stats_vblock *b,
     const struct expr_ctx *ctx, int k)
 {
 	const int64_t *x;
 	uint32_t i;
+	int feb;
 
+	p->k = k;
 	if (!p->ages)
 		return;
 	x = p->ref_k >= 0 ? (const int64_t *)(const void *)stats_colp(b,
 	    p->st->cols[p->ref_k].xpos) : NULL;
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		p->ref[i] = shifted(p, ctx, x != NULL && stats_get(p->st, b,
-		    (size_t)p->ref_k, i) != 0 ? (int)x[i] : ctx->ref_days, k);
+		    (size_t)p->ref_k, i) != 0 ? (int)x[i] : ctx->ref_days, k,
+		    &feb);
+		if (k == 0)
+			p->plus[i] = !feb;
+	}
 }
 
 void
@@ -204,6 +255,41 @@ wprog_prefetch(const struct wprog *p, const struct stats_vblock *b)
 		if (p->steps[i].s.op == EXPR_S_TEST)
 			__builtin_prefetch(stats_colp(b,
 			    p->st->cols[p->steps[i].k].pos));
+}
+
+/* Age test step i over the block's persons into out. */
+static void
+run_age(struct wprog *p, size_t i, const struct stats_vblock *b,
+    unsigned char *out)
+{
+	const struct wstep *w = &p->steps[i];
+	const struct stats_col *c = &p->st->cols[w->k];
+	const int64_t *x = (const int64_t *)(const void *)stats_colp(b,
+	    c->xpos);
+	uint32_t j;
+	int a;
+
+	for (j = 0; j < b->n; j++) {
+		if (stats_get(p->st, b, (size_t)w->k, j) == 0) {
+			out[j] = 0;	/* no birth date: the test fails */
+			continue;
+		}
+		if (p->k == 0 || !p->plus[j] || p->age0[j] < 0)
+			a = date_age((int)x[j], p->ref[j]);
+		else
+			a = p->age0[j] + p->k;
+		if (p->k == 0)
+			p->age0[j] = a;
+		if (a >= -1 && a < WAGES - 1 && w->alut[a + 1] >= 0) {
+			out[j] = (unsigned char)w->alut[a + 1];
+			continue;
+		}
+		p->rec->set[c->f->index] = 1;
+		p->rec->num[c->f->index] = x[j];
+		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec,
+		    p->ref[j]);
+		p->rec->set[c->f->index] = 0;
+	}
 }
 
 /* Test step i over the block's persons into out. */
@@ -218,6 +304,10 @@ run_test(struct wprog *p, size_t i, const struct stats_vblock *b,
 	int f = c->f->index;
 	uint32_t j;
 
+	if (w->mode == W_AGE) {
+		run_age(p, i, b, out);
+		return;
+	}
 	if (w->mode == W_LUT && c->width == 1) {
 		for (j = 0; j < b->n; j++)
 			out[j] = w->lut[col[j]];
@@ -238,8 +328,7 @@ run_test(struct wprog *p, size_t i, const struct stats_vblock *b,
 			    != 0;
 			p->rec->num[f] = p->rec->set[f] ? x[j] : 0;
 		}
-		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec,
-		    p->ages ? p->ref[j] : 0);
+		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec, 0);
 	}
 	p->rec->set[f] = 0;
 }

@@ -23,13 +23,16 @@
 
 /* How a test reads its column: a table by stored code, the exact value
  * person by person, or the code decoded person by person. */
-enum wmode { W_LUT, W_EXACT, W_DECODE };
+enum wmode { W_LUT, W_EXACT, W_DECODE, W_AGE };
+
+#define WAGES	256	/* ages -1..254 looked up, others evaluated */
 
 struct wstep {
 	struct expr_step s;
 	int		 k;		/* kept column of a test */
 	enum wmode	 mode;
 	unsigned char	*lut;		/* W_LUT: per stored value */
+	signed char	*alut;		/* W_AGE: per age + 1; -1 = evaluate */
 };
 
 #define WMEMO	1024	/* remembered reference dates per year on */
@@ -46,9 +49,14 @@ struct wprog {
 	struct record		*rec;		/* one field at a time */
 	unsigned char		*stk;		/* depth rows of cap + 1 */
 	int			*ref;		/* reference days per person */
+	int			 k;		/* years on of the last refs */
+	int			*age0;		/* age at the survey's date */
+	unsigned char		*plus;		/* age k years on is age0 + k */
 	int			 mkey[(BUDGET_YEARS + 1) * WMEMO];
 	int			 mval[(BUDGET_YEARS + 1) * WMEMO];
 	unsigned char		 mset[(BUDGET_YEARS + 1) * WMEMO];
+	unsigned char		 mfeb[(BUDGET_YEARS + 1) * WMEMO];	/* the
+						   date is 29 February */
 };
 
 int	wprog_compile(struct wprog *p, const struct stats *st,
