@@ -11,11 +11,14 @@
  * by the person's stored code, the table filled by running the very test
  * of core/expr.c on each possible value (so a missing value, a set of
  * codes, a range mean exactly what they mean for a survey record); a
- * test of an int, money, decimal or date item, and of age, reads the
- * exact value the engine keeps beside the band (stats_int.h) and runs
- * the same test person by person, age at the survey's reference date
- * (fill_date, else 1 July: plan/planner.h) and k years on for the
- * projection (core/budget.h). The totals are then counted per village:
+ * test of an int, money, decimal or date item reads the exact value the
+ * engine keeps beside the band (stats_int.h) and runs the same test
+ * person by person; a test of age computes each person's age at the
+ * survey's reference date (fill_date, else 1 July: plan/planner.h) from
+ * the exact birth date and looks the result up in a table by age (filled
+ * by the same test on dates exactly that many years apart); k years on,
+ * for the projection (core/budget.h), the age is that age plus k, or
+ * computed again when the reference date is 29 February. The totals are then counted per village:
  * persons, yearly cost, the province / city / county shares of the
  * village's sharing row, by region one level below `in` and by
  * disability category, for the year and BUDGET_YEARS years on; added
