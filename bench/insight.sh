@@ -4,6 +4,9 @@
 # in the same run (this machine is shared and noisy: compare ratios).
 #
 #   BENCH_INSIGHT_PERSONS=200000 (default; 3500000 for the province)
+#   BENCH_INSIGHT_DB=FILE  the what-if only (step 4, without the scan), on
+#                          an existing database of year 2025, e.g. the
+#                          province: BENCH_INSIGHT_DB=/work/data/p1.db
 #
 # 1. seed N persons (one year of surveys) across the province;
 # 2. a 低保 roster of every registered person (身份证号, 姓名, 保障起始日期)
@@ -14,8 +17,10 @@
 #    baseline: the sqlite3 shell joining the same roster (its hashes, as
 #    the run stored them) to persons on the hash column and to the year's
 #    surveys;
-# 4. build/bench/insight: the what-if "severe" with shares, projection,
-#    by city and category, beside the SQLite GROUP BY of the same counts.
+# 4. build/bench/insight: the engine loaded, then the what-if "severe" with
+#    shares, projection, by city and category over it (what /budget and
+#    /rules/simulate run), beside the SQLite GROUP BY of the same counts
+#    and the scan of every survey it replaced (the fallback).
 # Peak RSS from /usr/bin/time.
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,6 +29,13 @@ out=bench/out/insight
 y=2025
 rm -rf "$out"
 mkdir -p "$out"
+if [ -n "${BENCH_INSIGHT_DB:-}" ]; then
+	/usr/bin/time -f "%e %M" -o "$out/whatif.t" build/bench/insight \
+	    "$BENCH_INSIGHT_DB" "$y" | tee "$out/whatif.out"
+	read -r secs kb < "$out/whatif.t"
+	echo "what-if process: $secs s, $((kb / 1024)) MiB RSS"
+	exit 0
+fi
 
 run() {
 	name=$1
@@ -57,6 +69,6 @@ echo "baseline join: $(cat "$out/baseline.out")"
 awk '{ t[$1] = $2 } END { printf "reconcile: %.2f x baseline time\n",
     t["reconcile"] / t["baseline"] }' "$out/results"
 /usr/bin/time -f "%e %M" -o "$out/whatif.t" build/bench/insight \
-    "$out/i.db" "$y" | tee "$out/whatif.out"
+    "$out/i.db" "$y" scan | tee "$out/whatif.out"
 read -r secs kb < "$out/whatif.t"
 echo "what-if process: $secs s, $((kb / 1024)) MiB RSS"
