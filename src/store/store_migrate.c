@@ -343,19 +343,33 @@ migrate(struct store *s, struct lf_error *err)
 }
 
 /* Tells stderr what, then runs step in one transaction (all or nothing):
- * 0, or -1 with err. */
+ * 0, or -1 with err. Memory stays bounded whatever the database's size:
+ * a 64 MiB page cache, and sorts (ORDER BY slices, CREATE INDEX) spill to
+ * temporary files instead of the heap (temp_store=MEMORY, the store's
+ * setting for requests, made a migration's index builds grow with the
+ * data). Both settings are restored after. */
 static int
 migrate_once(struct store *s, const char *what,
     int (*step)(struct store *, struct lf_error *), struct lf_error *err)
 {
+	int64_t cache = store_pragma_get(s->db, "cache_size", 0);
+	int rc = -1;
+
 	fprintf(stderr, "%s\n", what);
+	sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
+	store_pragma_set(s->db, "cache_size", -65536);
 	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
-		return -1;
+		goto out;
 	if (step(s, err) != 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+		goto out;
 	}
-	return store_sqlite_exec(s, "COMMIT", err);
+	rc = store_sqlite_exec(s, "COMMIT", err);
+out:
+	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	if (cache != 0)
+		store_pragma_set(s->db, "cache_size", cache);
+	return rc;
 }
 
 int
