@@ -87,9 +87,6 @@ int	cli_store_open_any(const char *path, struct cli_env *env,
 const char *cli_actor(void);
 /* Prints "liangfu: <message>" for err on stderr; returns 1. */
 int	cli_fail(const struct lf_error *err);
-/* Parses a whole decimal number in [lo, hi]; 0 or -1. */
-int	cli_parse_int(const char *s, long long lo, long long hi,
-	    long long *out);
 
 /*
  * The CSV layout of one survey row: 年度 (year), 人员状态 (person status)

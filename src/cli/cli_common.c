@@ -123,22 +123,6 @@ cli_actor(void)
 }
 
 int
-cli_parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
 cli_findings_recheck(struct store *s, struct cli_env *env, int year,
     const char *region, int64_t *opened, int64_t *closed)
 {

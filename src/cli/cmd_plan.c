@@ -9,6 +9,7 @@
  * nobody has touched and never what a person edited or decided.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -83,7 +84,7 @@ cmd_plan(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
 			continue;
 		if (c == 'r') {
 			region = optarg;

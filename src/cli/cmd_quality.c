@@ -9,6 +9,7 @@
  * with what this run did.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -111,7 +112,7 @@ cmd_quality(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
 			continue;
 		if (c == 'r' || c == 'j') {
 			*(c == 'r' ? &region : &json) = optarg;

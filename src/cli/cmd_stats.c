@@ -8,6 +8,7 @@
  * output file, prints the KPI table.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 #include "stats/stats_findings.h"
 
 #include <getopt.h>
@@ -52,7 +53,7 @@ parse_args(int argc, char **argv, struct stats_args *a)
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999,
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999,
 		    &a->year) != 0) {
 			fprintf(stderr, "liangfu: --year %s: 年度无效 (a year "
 			    "1990..2999)\n", optarg);

@@ -32,16 +32,46 @@ struct work {
 
 /* ---- the change rules ------------------------------------------------ */
 
+/*
+ * A coded field with a reason: the value must lie in lo..hi, and the
+ * reason text is required when the value is `needs` (a rejected
+ * decision, an item not done).
+ */
+static const struct coded {
+	const char	*field, *invalid, *reason_field, *reason_label;
+	int		 lo, hi, needs;
+} decision_code = {
+	"decision", "决定无效 (decision: 0 proposed, 1 accepted or 2 rejected)",
+	"decision_reason", "不采纳理由",
+	DECISION_PROPOSED, DECISION_REJECTED, DECISION_REJECTED,
+}, status_code = {
+	"status", "状态无效 (status: 1 planned, 2 in progress, 3 done, "
+	"4 not done)",
+	"status_reason", "未完成原因",
+	ITEM_PLANNED, ITEM_NOT_DONE, ITEM_NOT_DONE,
+};
+
+/* Checks value v and its reason by k; sets *to and the reason text. */
+static int
+set_coded(const struct coded *k, int v, const char *reason, int *to,
+    char *why, size_t whysz, struct lf_error *err)
+{
+	if (v < k->lo || v > k->hi)
+		return lf_error_set(err, "invalid", k->field, "%s", k->invalid);
+	if (plan_text_set(why, whysz, reason, k->reason_field,
+	    k->reason_label, v == k->needs, err) != 0)
+		return -1;
+	*to = v;
+	return 0;
+}
+
 static int
 set_decision(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
-	if (c->decision < DECISION_PROPOSED || c->decision > DECISION_REJECTED)
-		return lf_error_set(err, "invalid", "decision", "决定无效 "
-		    "(decision: 0 proposed, 1 accepted or 2 rejected)");
-	if (plan_text_set(it->decision_reason, sizeof(it->decision_reason),
-	    c->decision_reason, "decision_reason", "不采纳理由",
-	    c->decision == DECISION_REJECTED, err) != 0)
+	if (set_coded(&decision_code, c->decision, c->decision_reason,
+	    &it->decision, it->decision_reason, sizeof(it->decision_reason),
+	    err) != 0)
 		return -1;
 	/* accepted again after the department returned it: back to them */
 	if (c->decision == DECISION_ACCEPTED &&
@@ -49,7 +79,6 @@ set_decision(const struct plan_item_change *c, struct plan_item *it,
 		it->dept_state = DEPT_PENDING;
 		it->dept_reason[0] = '\0';
 	}
-	it->decision = c->decision;
 	return 0;
 }
 
@@ -156,15 +185,8 @@ static int
 set_status(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
-	if (c->status < ITEM_PLANNED || c->status > ITEM_NOT_DONE)
-		return lf_error_set(err, "invalid", "status", "状态无效 "
-		    "(status: 1 planned, 2 in progress, 3 done, 4 not done)");
-	if (plan_text_set(it->status_reason, sizeof(it->status_reason),
-	    c->status_reason, "status_reason", "未完成原因",
-	    c->status == ITEM_NOT_DONE, err) != 0)
-		return -1;
-	it->status = c->status;
-	return 0;
+	return set_coded(&status_code, c->status, c->status_reason,
+	    &it->status, it->status_reason, sizeof(it->status_reason), err);
 }
 
 static const struct rule {
