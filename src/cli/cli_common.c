@@ -67,6 +67,18 @@ cli_env_rules(struct cli_env *env)
 	return 0;
 }
 
+int
+cli_env_load_rules(struct cli_env *env)
+{
+	if (cli_env_load(env) != 0)
+		return -1;
+	if (cli_env_rules(env) != 0) {
+		cli_env_free(env);
+		return -1;
+	}
+	return 0;
+}
+
 void
 cli_env_free(struct cli_env *env)
 {

@@ -94,12 +94,8 @@ cmd_plan(int argc, char **argv)
 	}
 	if (year == 0 || argc - optind != 1)
 		return cli_usage("plan");
-	if (cli_env_load(&env) != 0)
+	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if (region != NULL && (in = regions_find(env.regions, region)) == NULL) {
 		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
 		    "region code)\n", region);

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 struct seed_arg {
 	struct store	*s;

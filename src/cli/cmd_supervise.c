@@ -4,7 +4,7 @@
  *   supervise DB --year Y --region CODE --rate R [--min-per-surveyor N]
  *       [--recheck R] [--seed S] [--due DATE] [--mode visit|phone]
  *       [--items CODE,...] [--checkers LOGIN,...]
- *     draws a stratified sample (store/supervise.h); with --checkers its
+ *     draws a stratified sample (supervise/supervise.h); with --checkers its
  *     tasks are assigned in turn to those accounts, each task to the next
  *     account that may check it (never the person's own surveyor).
  *   supervise DB --list [--year Y] [--region CODE]
@@ -26,7 +26,7 @@
 
 #include "lib/date.h"
 #include "lib/mem.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 struct opts {
 	long long	 year;

@@ -24,7 +24,7 @@
 #include "store/audit.h"
 #include "store/feedback.h"
 #include "store/plan.h"
-#include "store/supervise.h"
+#include "store/supervise_rows.h"
 #include "store/store_diff.h"
 #include "store/users.h"
 
@@ -411,7 +411,7 @@ store_open(const char *path, const struct catalog *cat,
 	/* the statistics' write counter (store/stats_gen.h) */
 	if (stats_gen_init(s, err) != 0)
 		goto fail;
-	/* 精准监督's tables (store/supervise.h) */
+	/* 精准监督's tables (store/supervise_rows.h) */
 	if (supervise_init(s, err) != 0)
 		goto fail;
 	/* issue 16: reconciliation, need-supply matching */
@@ -430,6 +430,12 @@ const struct catalog *
 store_catalog(const struct store *s)
 {
 	return s->cat;
+}
+
+const struct regions *
+store_regions(const struct store *s)
+{
+	return s->regions;
 }
 
 int

@@ -21,7 +21,7 @@
 
 #include "stats/report.h"
 #include "store/feedback.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"
 #include "store/recon.h"
@@ -188,7 +188,7 @@ h_stats(struct req *r)
 		report_free(rep);
 		return reply_audit_unavailable(r);
 	}
-	/* 精准率 from the spot checks (store/supervise.h) */
+	/* 精准率 from the spot checks (supervise/supervise.h) */
 	memset(&prec, 0, sizeof(prec));
 	if (supervise_precision(r->s, year, in, 0, &prec, &err) != 0) {
 		report_free(rep);
