@@ -5,7 +5,7 @@
 #include "store/stats_gen.h"
 #include "store/pg/pg_int.h"
 #include "store/recon.h"
-#include "store/supply_store.h"
+#include "store/supply_rows.h"
 
 #include <errno.h>
 #include <jansson.h>
