@@ -6,6 +6,7 @@
  * task by that rule.
  */
 #include "supervise/supervise.h"
+#include "supervise/supervise_int.h"
 
 #include <string.h>
 
@@ -54,12 +55,24 @@ check_checker(struct store *s, const struct sup_task *t, const char *login,
 }
 
 int
+supervise_task_need(struct store *s, int64_t id, struct sup_task *t,
+    struct lf_error *err)
+{
+	int g = supervise_task_get(s, id, t, err);
+
+	if (g == 1)
+		return lf_error_set(err, "not_found", "", "无此核查任务 (no such "
+		    "check task)");
+	return g;
+}
+
+int
 supervise_assign(struct store *s, int64_t task, const char *checker,
     int mode, const char *due, int64_t expect_version, const char *actor,
     struct sup_task *out, struct lf_error *err)
 {
 	struct sup_task t;
-	int days, own, rc = -1, g;
+	int days, own, rc = -1;
 
 	if (mode != 0 && mode != SUP_VISIT && mode != SUP_PHONE)
 		return lf_error_set(err, "invalid", "mode", "复核方式须为 visit "
@@ -72,13 +85,8 @@ supervise_assign(struct store *s, int64_t task, const char *checker,
 		    "(checker missing)");
 	if ((own = supervise_tx_begin(s, err)) < 0)
 		return -1;
-	g = supervise_task_get(s, task, &t, err);
-	if (g != 0) {
-		if (g == 1)
-			lf_error_set(err, "not_found", "", "无此核查任务 (no such "
-			    "check task)");
+	if (supervise_task_need(s, task, &t, err) != 0)
 		goto out;
-	}
 	if (t.done) {
 		lf_error_set(err, "state", "", "核查已完成 (the check is "
 		    "finished)");

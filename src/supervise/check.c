@@ -7,6 +7,7 @@
  * write path (its history and reason kept).
  */
 #include "supervise/supervise.h"
+#include "supervise/supervise_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -351,19 +352,14 @@ supervise_check(struct store *s, int64_t task, const struct sup_line *ans,
 	struct record *r = NULL;
 	struct sup_task t;
 	int64_t ver = 0;
-	int own, rc = -1, g, corrections = 0;
+	int own, rc = -1, corrections = 0;
 
 	if (today == 0)
 		today = store_today();
 	if ((own = supervise_tx_begin(s, err)) < 0)
 		return -1;
-	g = supervise_task_get(s, task, &t, err);
-	if (g != 0) {
-		if (g == 1)
-			lf_error_set(err, "not_found", "", "无此核查任务 (no such "
-			    "check task)");
+	if (supervise_task_need(s, task, &t, err) != 0)
 		goto out;
-	}
 	if (check_task(&t, actor, err) != 0)
 		goto out;
 	if ((r = record_new(store_catalog(s))) == NULL) {
