@@ -73,10 +73,7 @@ check_args(struct req *r, const struct sargs *a, int *year,
 			    " (bad year)");
 		*year = (int)y;
 	}
-	*in = r->who.scope;
-	if (a->region != NULL && ((*in = regions_find(r->app->regions,
-	    a->region)) == NULL || !region_contains(r->who.scope,
-	    (*in)->code12) || (*in)->level < r->who.scope->level))
+	if ((*in = http_scope_region(r, a->region)) == NULL)
 		return lf_error_set(err, "bad_region", "region", "区划不在您的"
 		    "范围内 (region unknown or outside your scope)");
 	if (a->format != NULL && strcmp(a->format, "json") != 0 &&
