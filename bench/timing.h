@@ -1,5 +1,5 @@
 /*
- * timing.h - what the benchmark programs (the programs in bench/) share to time their
+ * timing.h - what the benchmark programs of bench/ share to time their
  * runs: a monotonic clock, the process's resident memory and the time a
  * SQLite query takes to give all its rows.
  *
