@@ -180,13 +180,13 @@ build/rel/liblf.a: $(filter-out build/rel/cli/main.o,$(OBJS))
 	rm -f $@
 	ar rcs $@ $^
 
-build/bench/rules: bench/rules.c build/rel/liblf.a
+build/bench/rules: bench/rules.c bench/timing.c bench/timing.h build/rel/liblf.a
 	@mkdir -p build/bench
-	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< bench/timing.c build/rel/liblf.a $(LIBS)
 
-build/bench/stats: bench/stats.c build/rel/liblf.a
+build/bench/stats: bench/stats.c bench/timing.c bench/timing.h build/rel/liblf.a
 	@mkdir -p build/bench
-	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< bench/timing.c build/rel/liblf.a $(LIBS)
 
 build/bench/lookup: bench/lookup.c build/rel/liblf.a
 	@mkdir -p build/bench
@@ -198,9 +198,9 @@ build/bench/insight: bench/insight.c build/rel/liblf.a
 	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
 
 # issue 17.4 / 16: statistics start-up and filtered reports (bench/engine.sh)
-build/bench/engine: bench/engine.c build/rel/liblf.a
+build/bench/engine: bench/engine.c bench/timing.c bench/timing.h build/rel/liblf.a
 	@mkdir -p build/bench
-	$(CC) $(CFLAGS) $(BASE) -o $@ $< build/rel/liblf.a $(LIBS)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $< bench/timing.c build/rel/liblf.a $(LIBS)
 
 build/bench/floor: bench/floor.c
 	@mkdir -p build/bench

@@ -32,33 +32,11 @@
 #include "stats/stats_load.h"
 #include "store/store.h"
 
+#include "timing.h"
+
 #define SPEC	"disability_grade=1,2"
 
 static const struct catalog *cat;
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long
-rss_mib(void)
-{
-	FILE *fp = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = 0;
-
-	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	if (fp != NULL)
-		fclose(fp);
-	return kb / 1024;
-}
 
 static void
 die(const char *what, const struct lf_error *err)
@@ -100,9 +78,9 @@ report_ms(const struct stats *st, const struct region *in, size_t nflt,
 	int i;
 
 	for (i = 0; i < tries; i++) {
-		t = now();
+		t = bench_now();
 		report_free(report(st, in, nflt));
-		t = (now() - t) * 1000;
+		t = (bench_now() - t) * 1000;
 		if (t < best)
 			best = t;
 	}
@@ -126,22 +104,6 @@ province_json(const struct stats *st, const struct region *prov)
 	s = json_dumps(a, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(a);
 	return s;
-}
-
-static double
-sql_ms(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	double t = now();
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
-		exit(1);
-	}
-	while (sqlite3_step(st) == SQLITE_ROW)
-		;
-	sqlite3_finalize(st);
-	return (now() - t) * 1000;
 }
 
 int
@@ -184,30 +146,30 @@ main(int argc, char **argv)
 
 	/* 1. start-up */
 	st = stats_new(cat, rs, ps, year);
-	t_scan = now();
+	t_scan = bench_now();
 	if (st == NULL || stats_load(s, st, ps, NULL, NULL, &err) != 0)
 		die("load", &err);
-	t_scan = now() - t_scan;
+	t_scan = bench_now() - t_scan;
 	stats_size(st, &persons, &items, &bytes);
 	printf("scan: %lld persons, %lld items read from the database in "
 	    "%.2f s; engine %zu MiB, process RSS %ld MiB\n",
 	    (long long)persons, (long long)items, t_scan, bytes >> 20,
-	    rss_mib());
+	    bench_rss_mib());
 	if (stats_gen_get(s, &gen, &err) != 0)
 		die("write counter", &err);
-	t_write = now();
+	t_write = bench_now();
 	if (stats_snap_write(st, gen, argv[4], &err) != 0)
 		die("snapshot write", &err);
-	t_write = now() - t_write;
+	t_write = bench_now() - t_write;
 	stat(argv[4], &sb);
 	j1 = province_json(st, prov);
 	stats_free(st);
 	st = stats_new(cat, rs, ps, year);
-	t_read = now();
+	t_read = bench_now();
 	if (st == NULL || stats_gen_get(s, &gen, &err) != 0 ||
 	    stats_snap_read(st, gen, argv[4], &err) != 0)
 		die("snapshot read", &err);
-	t_read = now() - t_read;
+	t_read = bench_now() - t_read;
 	j2 = province_json(st, prov);
 	printf("snapshot: written in %.2f s (%lld MiB), read and verified in "
 	    "%.2f s: %.1fx faster than the scan; province reports %s\n",
@@ -228,7 +190,7 @@ main(int argc, char **argv)
 	    slow_p, slow_p / fast_p, county->name, fast_c, slow_c,
 	    slow_c / fast_c);
 	report_free(rep);
-	printf("process RSS %ld MiB\n", rss_mib());
+	printf("process RSS %ld MiB\n", bench_rss_mib());
 	store_close(s);
 	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK)
@@ -241,7 +203,7 @@ main(int argc, char **argv)
 	    "v.disability_category, count(*) FROM surveys v JOIN persons p ON "
 	    "p.id = v.person_id WHERE v.year = %d AND p.status = 1 AND "
 	    "v.disability_grade IN (1, 2) GROUP BY 1, 2", year);
-	g = sql_ms(db, sql);
+	g = bench_sql_ms(db, sql);
 	printf("SQLite GROUP BY, one item filtered the same, province by "
 	    "city: %.0f ms (our whole filtered report: %.0fx faster)\n", g,
 	    g / fast_p);

@@ -20,17 +20,10 @@
 #include "core/region.h"
 #include "synth/synth.h"
 
+#include "timing.h"
+
 #define NP	10000
 #define YEAR	2025
-
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static struct catalog *cat;
 static struct regions *rs;
@@ -85,33 +78,33 @@ main(void)
 		fprintf(stderr, "rules: cannot load data\n");
 		return 1;
 	}
-	t0 = now();
+	t0 = bench_now();
 	for (pass = 0; pass < 20; pass++)
 		for (i = 0; i < NP; i++)
 			for (j = 0; j < ps->n; j++)
 				holds += (size_t)expr_eval_ctx(ps->v[j].elig,
 				    recs[i], &ctx[i]);
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("eligibility: %.1f M persons x policies / s (%zu policies, "
 	    "%.1f%% hold)\n", 20.0 * NP * (double)ps->n / t / 1e6, ps->n,
 	    100.0 * (double)holds / (20.0 * NP * (double)ps->n));
 	planner_result_init(&res);
-	t0 = now();
+	t0 = bench_now();
 	for (pass = 0; pass < 20; pass++)
 		for (i = 0; i < NP; i++) {
 			planner_propose(ps, recs[i], &ctx[i], 0, &res, &err);
 			items += res.nitems;
 		}
-	t = now() - t0;
+	t = bench_now() - t0;
 	printf("planner: %.0f persons/s, %.2f items per person; 3.5 M "
 	    "persons: %.1f s of rules\n", 20.0 * NP / t,
 	    (double)items / (20.0 * NP), 3.5e6 * t / (20.0 * NP));
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < NP; i++)
 		planner_propose(ps, recs[i], &ctx[i], PLANNER_EXPLAIN, &res,
 		    &err);
 	printf("planner with explanations: %.0f persons/s\n",
-	    NP / (now() - t0));
+	    NP / (bench_now() - t0));
 	planner_result_free(&res);
 	for (i = 0; i < NP; i++)
 		record_free(recs[i]);

@@ -23,29 +23,7 @@
 #include "stats/stats_load.h"
 #include "store/store.h"
 
-static double
-now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long
-rss_mib(void)
-{
-	FILE *fp = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = 0;
-
-	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kb = strtol(line + 6, NULL, 10);
-	if (fp != NULL)
-		fclose(fp);
-	return kb / 1024;
-}
+#include "timing.h"
 
 /* Best of five full reports of region in (with filter spec, or NULL),
  * in milliseconds. */
@@ -72,34 +50,18 @@ report_ms(const struct stats *st, const struct catalog *cat,
 	}
 	q.today = (int)(time(NULL) / 86400);
 	for (i = 0; i < 5; i++) {
-		t = now();
+		t = bench_now();
 		if (report_build(st, cat, &q, NULL, &rep, &err) != 0) {
 			fprintf(stderr, "report: %s\n", err.message);
 			exit(1);
 		}
-		t = (now() - t) * 1000;
+		t = (bench_now() - t) * 1000;
 		*ntables = rep->ntables;
 		report_free(rep);
 		if (t < best)
 			best = t;
 	}
 	return best;
-}
-
-static double
-sql_ms(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	double t = now();
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "%s: %s\n", sql, sqlite3_errmsg(db));
-		exit(1);
-	}
-	while (sqlite3_step(st) == SQLITE_ROW)
-		;
-	sqlite3_finalize(st);
-	return (now() - t) * 1000;
 }
 
 int
@@ -137,17 +99,17 @@ main(int argc, char **argv)
 	prov = regions_find(rs, "51");
 	county = regions_find(rs, argv[3]);
 	st = stats_new(cat, rs, ps, year);
-	t = now();
+	t = bench_now();
 	if (st == NULL || county == NULL ||
 	    stats_load(s, st, ps, NULL, NULL, &err) != 0) {
 		fprintf(stderr, "load: %s\n", st ? err.message : "no memory");
 		return 1;
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	stats_size(st, &persons, &items, &bytes);
 	printf("load: %lld persons, %lld items in %.1f s; engine %zu MiB, "
 	    "process RSS %ld MiB\n", (long long)persons, (long long)items, t,
-	    bytes >> 20, rss_mib());
+	    bytes >> 20, bench_rss_mib());
 	p_ms = report_ms(st, cat, prov, NULL, &nt);
 	c_ms = report_ms(st, cat, county, NULL, &nt);
 	printf("full-item report (%zu tables): province by city %.1f ms, "
@@ -164,12 +126,12 @@ main(int argc, char **argv)
 	snprintf(sql, sizeof(sql), "SELECT substr(p.region, 1, 4), "
 	    "v.disability_category, count(*) FROM surveys v JOIN persons p ON "
 	    "p.id = v.person_id WHERE v.year = %d GROUP BY 1, 2", year);
-	g1 = sql_ms(db, sql);
+	g1 = bench_sql_ms(db, sql);
 	snprintf(sql, sizeof(sql), "SELECT substr(region, 1, 4), policy, "
 	    "count(*), count(DISTINCT person_id), sum(status = 3), "
 	    "sum(funds_planned), sum(funds_spent) FROM items WHERE year = %d "
 	    "AND decision != 2 GROUP BY 1, 2", year);
-	g2 = sql_ms(db, sql);
+	g2 = bench_sql_ms(db, sql);
 	printf("SQLite GROUP BY, province by city: one survey item %.0f ms "
 	    "(x %zu items: %.0f s), service items by policy %.0f ms\n", g1,
 	    nt - 5, g1 * (double)(nt - 5) / 1000, g2);

@@ -2,6 +2,7 @@
  * import.c - CSV import of surveys (see import.h).
  */
 #include "bulk/import.h"
+#include "lib/num.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -234,7 +235,7 @@ parse_row(struct import *im, const struct csv_row *row, struct bulk_slot *sl)
 		    im->ncols, row->nfields, im->ncols, row->nfields);
 		return at(im, &sl->err, row->line, -1, "bad_row", "", why);
 	}
-	if (cli_parse_int(row->fields[im->year_col], 1990, 2999, &y) != 0)
+	if (lf_parse_int(row->fields[im->year_col], 1990, 2999, &y) != 0)
 		return at(im, &sl->err, row->line, im->year_col, "bad_year",
 		    "year", "年度应为 1990 到 2999 的整数 (year must be a whole "
 		    "number)");

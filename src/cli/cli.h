@@ -66,6 +66,9 @@ void	cli_env_free(struct cli_env *env);
 /* Loads the policy table, its amounts and the disaster areas (after
  * cli_env_load). 0 or -1 (printed). */
 int	cli_env_rules(struct cli_env *env);
+/* cli_env_load() then cli_env_rules(); nothing is left loaded on
+ * failure. 0 or -1 (printed). */
+int	cli_env_load_rules(struct cli_env *env);
 /* Runs the data-quality rules (store/findings_batch.h) over year inside
  * region (NULL = all) after a bulk write, as a single write's re-check
  * does, adding to *opened and *closed; loads the rules (and the policy
@@ -87,9 +90,6 @@ int	cli_store_open_any(const char *path, struct cli_env *env,
 const char *cli_actor(void);
 /* Prints "liangfu: <message>" for err on stderr; returns 1. */
 int	cli_fail(const struct lf_error *err);
-/* Parses a whole decimal number in [lo, hi]; 0 or -1. */
-int	cli_parse_int(const char *s, long long lo, long long hi,
-	    long long *out);
 
 /*
  * The CSV layout of one survey row: 年度 (year), 人员状态 (person status)

@@ -67,6 +67,18 @@ cli_env_rules(struct cli_env *env)
 	return 0;
 }
 
+int
+cli_env_load_rules(struct cli_env *env)
+{
+	if (cli_env_load(env) != 0)
+		return -1;
+	if (cli_env_rules(env) != 0) {
+		cli_env_free(env);
+		return -1;
+	}
+	return 0;
+}
+
 void
 cli_env_free(struct cli_env *env)
 {
@@ -120,22 +132,6 @@ cli_actor(void)
 	pw = getpwuid(getuid());
 	snprintf(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown");
 	return actor;
-}
-
-int
-cli_parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int

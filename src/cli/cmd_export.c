@@ -3,6 +3,7 @@
  *                FILE.csv
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ cmd_export(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
 			continue;
 		if (c == 'r') {
 			region = optarg;

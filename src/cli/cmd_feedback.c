@@ -17,6 +17,7 @@
  *	the satisfaction rate shows figures. All in one transaction.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -279,12 +280,12 @@ cmd_feedback(int argc, char **argv)
 		if ((c == 'i' && (a.idnum = optarg) != NULL) ||
 		    (c == 'r' && (a.region = optarg) != NULL))
 			continue;
-		if ((c == 'd' && cli_parse_int(optarg, 1, 30, &a.days) == 0) ||
-		    (c == 'y' && cli_parse_int(optarg, 1990, 2999,
+		if ((c == 'd' && lf_parse_int(optarg, 1, 30, &a.days) == 0) ||
+		    (c == 'y' && lf_parse_int(optarg, 1990, 2999,
 		    &a.year) == 0) ||
-		    (c == 'n' && cli_parse_int(optarg, 1, 100000,
+		    (c == 'n' && lf_parse_int(optarg, 1, 100000,
 		    &a.persons) == 0) ||
-		    (c == 's' && cli_parse_int(optarg, 0, 1LL << 62,
+		    (c == 's' && lf_parse_int(optarg, 0, 1LL << 62,
 		    &a.seed) == 0))
 			continue;
 		return cli_usage("feedback");

@@ -9,6 +9,7 @@
  * nobody has touched and never what a person edited or decided.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -83,7 +84,7 @@ cmd_plan(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
 			continue;
 		if (c == 'r') {
 			region = optarg;
@@ -93,12 +94,8 @@ cmd_plan(int argc, char **argv)
 	}
 	if (year == 0 || argc - optind != 1)
 		return cli_usage("plan");
-	if (cli_env_load(&env) != 0)
+	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if (region != NULL && (in = regions_find(env.regions, region)) == NULL) {
 		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
 		    "region code)\n", region);

@@ -9,6 +9,7 @@
  * with what this run did.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -111,7 +112,7 @@ cmd_quality(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
 			continue;
 		if (c == 'r' || c == 'j') {
 			*(c == 'r' ? &region : &json) = optarg;
@@ -121,12 +122,8 @@ cmd_quality(int argc, char **argv)
 	}
 	if (year == 0 || argc - optind != 1)
 		return cli_usage("quality");
-	if (cli_env_load(&env) != 0)
+	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if (region != NULL && regions_find(env.regions, region) == NULL) {
 		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
 		    "region code)\n", region);

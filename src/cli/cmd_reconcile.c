@@ -14,6 +14,7 @@
  * per finding, naming persons by their opaque id.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -296,7 +297,7 @@ parse(int argc, char **argv, struct args *a)
 			a->json = optarg;
 		else if (c == 'r')
 			a->region = optarg;
-		else if (c == 'y' && cli_parse_int(optarg, 1990, 2999, &y) ==
+		else if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &y) ==
 		    0)
 			a->year = (int)y;
 		else if (c == 'e' && strcmp(optarg, "auto") == 0)

@@ -10,6 +10,7 @@
  * synth_set_need_scale()), for benches at the issue's 9-10 items a person.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,10 +44,10 @@ parse_years(const char *s, int *first, int *last)
 		return -1;
 	memcpy(a, s, (size_t)(dash - s));
 	a[dash - s] = '\0';
-	if (cli_parse_int(a, 1990, 2999, &x) != 0)
+	if (lf_parse_int(a, 1990, 2999, &x) != 0)
 		return -1;
 	y = x;
-	if (*dash == '-' && cli_parse_int(dash + 1, x, 2999, &y) != 0)
+	if (*dash == '-' && lf_parse_int(dash + 1, x, 2999, &y) != 0)
 		return -1;
 	*first = (int)x;
 	*last = (int)y;
@@ -205,7 +206,7 @@ parse_opts(int argc, char **argv, struct seed_opts *o)
 	o->need_scale = 1.0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n' && cli_parse_int(optarg, 0, 100000000,
+		if (c == 'n' && lf_parse_int(optarg, 0, 100000000,
 		    &o->persons) == 0)
 			continue;
 		if (c == 'r') {
@@ -214,7 +215,7 @@ parse_opts(int argc, char **argv, struct seed_opts *o)
 		}
 		if (c == 'y' && parse_years(optarg, &o->first, &o->last) == 0)
 			continue;
-		if (c == 's' && cli_parse_int(optarg, 0, INT64_MAX, &v) == 0) {
+		if (c == 's' && lf_parse_int(optarg, 0, INT64_MAX, &v) == 0) {
 			o->seed = (unsigned long long)v;
 			continue;
 		}

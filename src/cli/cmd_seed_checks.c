@@ -16,6 +16,7 @@
  * check would: never run this on real data.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 struct seed_arg {
 	struct store	*s;
@@ -160,8 +161,8 @@ cmd_seed_checks(int argc, char **argv)
 	a.right = 0.95;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((c == 'S' && cli_parse_int(optarg, 1, INT64_MAX,
-		    &sample) == 0) || (c == 's' && cli_parse_int(optarg, 0,
+		if ((c == 'S' && lf_parse_int(optarg, 1, INT64_MAX,
+		    &sample) == 0) || (c == 's' && lf_parse_int(optarg, 0,
 		    INT64_MAX, &seed) == 0))
 			continue;
 		if (c == 'r') {

@@ -89,12 +89,8 @@ cmd_serve(int argc, char **argv)
 	if ((rc = parse(argc, argv, &c, &check)) != 0)
 		return rc == -1 ? cli_usage("serve") : 1;
 	log_init(0);
-	if (cli_env_load(&env) != 0)
+	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if (http_check(&c, env.cat, env.regions, err, sizeof(err)) != 0) {
 		fprintf(stderr, "liangfu: %s\n", err);
 		cli_env_free(&env);

@@ -8,6 +8,7 @@
  * output file, prints the KPI table.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 #include "stats/stats_findings.h"
 
 #include <getopt.h>
@@ -22,7 +23,7 @@
 #include "stats/report_precision.h"
 #include "store/recon.h"
 #include "stats/stats_load.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 struct stats_args {
 	long long	 year;
@@ -52,7 +53,7 @@ parse_args(int argc, char **argv, struct stats_args *a)
 	memset(a, 0, sizeof(*a));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && cli_parse_int(optarg, 1990, 2999,
+		if (c == 'y' && lf_parse_int(optarg, 1990, 2999,
 		    &a->year) != 0) {
 			fprintf(stderr, "liangfu: --year %s: 年度无效 (a year "
 			    "1990..2999)\n", optarg);
@@ -198,7 +199,7 @@ run(const struct stats_args *a, struct cli_env *env, struct store *s,
 	    feedback_counts(s, in, env->regions, (int)a->year, &r->satisf,
 	    err) != 0)
 		goto out;
-	/* 精准率 from the spot checks (store/supervise.h) */
+	/* 精准率 from the spot checks (supervise/supervise.h) */
 	if (supervise_precision(s, (int)a->year, in, 0, &prec, err) != 0 ||
 	    report_section_add(r, &report_precision_section, &prec, err) != 0)
 		goto out;
@@ -228,12 +229,8 @@ cmd_stats(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &a)) != 0)
 		return rc;
 	lf_error_clear(&err);
-	if (cli_env_load(&env) != 0)
+	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if ((in = find_region(env.regions, a.region)) == NULL) {
 		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
 		    "region code)\n", a.region ? a.region : "");

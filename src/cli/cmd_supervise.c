@@ -4,7 +4,7 @@
  *   supervise DB --year Y --region CODE --rate R [--min-per-surveyor N]
  *       [--recheck R] [--seed S] [--due DATE] [--mode visit|phone]
  *       [--items CODE,...] [--checkers LOGIN,...]
- *     draws a stratified sample (store/supervise.h); with --checkers its
+ *     draws a stratified sample (supervise/supervise.h); with --checkers its
  *     tasks are assigned in turn to those accounts, each task to the next
  *     account that may check it (never the person's own surveyor).
  *   supervise DB --list [--year Y] [--region CODE]
@@ -17,6 +17,7 @@
  *     surveyor, and the surveyors far below target.
  */
 #include "cli/cli.h"
+#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 
 #include "lib/date.h"
 #include "lib/mem.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 struct opts {
 	long long	 year;
@@ -277,16 +278,16 @@ parse(int argc, char **argv, struct opts *o)
 	o->min = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if ((c == 'y' && cli_parse_int(optarg, 1990, 2999,
-		    &o->year) == 0) || (c == 'm' && cli_parse_int(optarg, 0,
+		if ((c == 'y' && lf_parse_int(optarg, 1990, 2999,
+		    &o->year) == 0) || (c == 'm' && lf_parse_int(optarg, 0,
 		    1000, &o->min) == 0) || (c == 'R' && parse_share(optarg,
 		    &o->rate) == 0) || (c == 'k' && parse_share(optarg,
 		    &o->recheck) == 0))
 			continue;
-		if (c == 't' && cli_parse_int(optarg, 1, INT64_MAX,
+		if (c == 't' && lf_parse_int(optarg, 1, INT64_MAX,
 		    &o->tasks) == 0)
 			continue;
-		if (c == 's' && cli_parse_int(optarg, 0, INT64_MAX,
+		if (c == 's' && lf_parse_int(optarg, 0, INT64_MAX,
 		    &o->seed) == 0) {
 			o->have_seed = 1;
 			continue;

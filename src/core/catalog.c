@@ -6,6 +6,7 @@
  * known, so an ask_if may name any item.
  */
 #include "core/catalog.h"
+#include "lib/num.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -94,17 +95,13 @@ split(char *s, char sep, char **parts, size_t max)
 	return n;
 }
 
+/* lib/num.h's parser, into an int64_t. */
 static int
 parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
-	char *end;
 	long long v;
 
-	if (*s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+	if (lf_parse_int(s, lo, hi, &v) != 0)
 		return -1;
 	*out = v;
 	return 0;

@@ -4,7 +4,7 @@
  *
  * Sampling. A sample is drawn over the year's surveyed persons of a
  * region, each given with the township of their village and their
- * surveyor (the surveyor_name envelope item; see store/supervise.h). It is
+ * surveyor (the surveyor_name envelope item; see supervise/supervise.h). It is
  * stratified two ways:
  *   - by township: in each township of n persons, the ceil(rate * n)
  *     persons with the lowest draw keys are taken (so every township gets

@@ -8,7 +8,7 @@
 
 #include <xlsxwriter.h>
 
-#include "stats/report.h"
+#include "io/outfile.h"
 
 static const char *const level_zh[BUDGET_LEVELS] = { "省级", "市级",
 	"县级" };
@@ -151,14 +151,12 @@ budget_xlsx_write(const struct budget_view *v, size_t n, int year,
 	char tmp[4096];
 	lxw_workbook *wb;
 	struct fmts f;
-	lxw_error e;
 	size_t i;
 	int direct;
 
-	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
+	if ((wb = outfile_xlsx_open(path, tmp, sizeof(tmp), &direct, err)) ==
+	    NULL)
 		return -1;
-	if ((wb = workbook_new(tmp)) == NULL)
-		return lf_error_nomem(err);
 	f.head = workbook_add_format(wb);
 	format_set_bold(f.head);
 	f.money = workbook_add_format(wb);
@@ -168,10 +166,5 @@ budget_xlsx_write(const struct budget_view *v, size_t n, int year,
 	compare_sheet(wb, &f, v, n, year, in);
 	for (i = 0; i < n; i++)
 		scenario_sheet(wb, &f, &v[i], i, rs);
-	e = workbook_close(wb);
-	if (e != LXW_NO_ERROR)
-		lf_error_set(err, "io", "path", "%s: 无法写入 xlsx (cannot "
-		    "write: %s)", path, lxw_strerror(e));
-	return report_out_finish(tmp, path, direct, e == LXW_NO_ERROR ? 0 : -1,
-	    err);
+	return outfile_xlsx_close(wb, LXW_NO_ERROR, tmp, path, direct, err);
 }

@@ -167,8 +167,8 @@ int	plan_delivery_add(struct store *s, int64_t item_id, const char *date,
  * none is before the year begins. plan_overdue_before() gives that
  * cut-off month for an item year: 1..12, or 13 once the year is past (1
  * before it begins). The SQL form of the rule is store/plan_int.h's
- * PLAN_OVERDUE_SQL (its ?1 is this month); the statistics engine counts
- * the same rule in stats/stats_table.c.
+ * PLAN_OVERDUE_SQL (its ?1 is this month); the statistics engine
+ * (stats/stats_table.c) counts by this function too.
  */
 int	plan_overdue_before(int year, int today_year, int today_month);
 

@@ -9,10 +9,12 @@
  * the history). The checks of an
  * item change are one table, `rules`: a bit of plan_item_change, the
  * field it names, whether it may change once the plan is confirmed, and
- * the function that checks and applies it.
+ * the function that checks and applies it (for a free text, where the
+ * text is: one setter serves them all).
  */
 #include "plan/plan.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,18 +32,66 @@ struct work {
 	struct plan_delivery	 dlv;
 };
 
+/* Scratch and a transaction for one call; NULL (err set) when either
+ * cannot be had. The caller ends the transaction and frees w. */
+static struct work *
+work_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
+{
+	struct work *w = mem_alloc(sizeof(*w));
+
+	if (w == NULL) {
+		lf_error_nomem(err);
+		return NULL;
+	}
+	if (plan_tx_begin(s, tx, err) != 0) {
+		mem_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 /* ---- the change rules ------------------------------------------------ */
+
+/*
+ * A coded field with a reason: the value must lie in lo..hi, and the
+ * reason text is required when the value is `needs` (a rejected
+ * decision, an item not done).
+ */
+static const struct coded {
+	const char	*field, *invalid, *reason_field, *reason_label;
+	int		 lo, hi, needs;
+} decision_code = {
+	"decision", "决定无效 (decision: 0 proposed, 1 accepted or 2 rejected)",
+	"decision_reason", "不采纳理由",
+	DECISION_PROPOSED, DECISION_REJECTED, DECISION_REJECTED,
+}, status_code = {
+	"status", "状态无效 (status: 1 planned, 2 in progress, 3 done, "
+	"4 not done)",
+	"status_reason", "未完成原因",
+	ITEM_PLANNED, ITEM_NOT_DONE, ITEM_NOT_DONE,
+};
+
+/* Checks value v and its reason by k; sets *to and the reason text. */
+static int
+set_coded(const struct coded *k, int v, const char *reason, int *to,
+    char *why, size_t whysz, struct lf_error *err)
+{
+	if (v < k->lo || v > k->hi)
+		return lf_error_set(err, "invalid", k->field, "%s", k->invalid);
+	if (plan_text_set(why, whysz, reason, k->reason_field,
+	    k->reason_label, v == k->needs, err) != 0)
+		return -1;
+	*to = v;
+	return 0;
+}
 
 static int
 set_decision(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
-	if (c->decision < DECISION_PROPOSED || c->decision > DECISION_REJECTED)
-		return lf_error_set(err, "invalid", "decision", "决定无效 "
-		    "(decision: 0 proposed, 1 accepted or 2 rejected)");
-	if (plan_text_set(it->decision_reason, sizeof(it->decision_reason),
-	    c->decision_reason, "decision_reason", "不采纳理由",
-	    c->decision == DECISION_REJECTED, err) != 0)
+	if (set_coded(&decision_code, c->decision, c->decision_reason,
+	    &it->decision, it->decision_reason, sizeof(it->decision_reason),
+	    err) != 0)
 		return -1;
 	/* accepted again after the department returned it: back to them */
 	if (c->decision == DECISION_ACCEPTED &&
@@ -49,7 +99,6 @@ set_decision(const struct plan_item_change *c, struct plan_item *it,
 		it->dept_state = DEPT_PENDING;
 		it->dept_reason[0] = '\0';
 	}
-	it->decision = c->decision;
 	return 0;
 }
 
@@ -66,20 +115,34 @@ set_dept(const struct plan_item_change *c, struct plan_item *it,
 	return 0;
 }
 
-static int
-set_org(const struct plan_item_change *c, struct plan_item *it,
-    struct lf_error *err)
-{
-	return plan_text_set(it->org, sizeof(it->org), c->org, "org",
-	    "责任单位", 0, err);
-}
+/* A free text of an item: where it is in the change and in the item. */
+static const struct text_field {
+	size_t		 from, to, size;
+	const char	*field, *label;
+} text_org = {
+	offsetof(struct plan_item_change, org),
+	offsetof(struct plan_item, org), sizeof(((struct plan_item *)0)->org),
+	"org", "责任单位",
+}, text_contact = {
+	offsetof(struct plan_item_change, contact),
+	offsetof(struct plan_item, contact),
+	sizeof(((struct plan_item *)0)->contact), "contact", "联系人",
+}, text_measures = {
+	offsetof(struct plan_item_change, measures),
+	offsetof(struct plan_item, measures),
+	sizeof(((struct plan_item *)0)->measures), "measures", "帮扶措施",
+};
 
+/* Sets the text t of it from c (valid UTF-8 within its size). */
 static int
-set_contact(const struct plan_item_change *c, struct plan_item *it,
-    struct lf_error *err)
+set_text(const struct text_field *t, const struct plan_item_change *c,
+    struct plan_item *it, struct lf_error *err)
 {
-	return plan_text_set(it->contact, sizeof(it->contact), c->contact,
-	    "contact", "联系人", 0, err);
+	const char *v;
+
+	memcpy(&v, (const char *)c + t->from, sizeof(v));
+	return plan_text_set((char *)it + t->to, t->size, v, t->field,
+	    t->label, 0, err);
 }
 
 static int
@@ -130,14 +193,6 @@ set_funds(const struct plan_item_change *c, struct plan_item *it,
 }
 
 static int
-set_measures(const struct plan_item_change *c, struct plan_item *it,
-    struct lf_error *err)
-{
-	return plan_text_set(it->measures, sizeof(it->measures), c->measures,
-	    "measures", "帮扶措施", 0, err);
-}
-
-static int
 set_effect(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
@@ -156,15 +211,8 @@ static int
 set_status(const struct plan_item_change *c, struct plan_item *it,
     struct lf_error *err)
 {
-	if (c->status < ITEM_PLANNED || c->status > ITEM_NOT_DONE)
-		return lf_error_set(err, "invalid", "status", "状态无效 "
-		    "(status: 1 planned, 2 in progress, 3 done, 4 not done)");
-	if (plan_text_set(it->status_reason, sizeof(it->status_reason),
-	    c->status_reason, "status_reason", "未完成原因",
-	    c->status == ITEM_NOT_DONE, err) != 0)
-		return -1;
-	it->status = c->status;
-	return 0;
+	return set_coded(&status_code, c->status, c->status_reason,
+	    &it->status, it->status_reason, sizeof(it->status_reason), err);
 }
 
 static const struct rule {
@@ -173,17 +221,18 @@ static const struct rule {
 	int		 confirmed;	/* may change in a confirmed plan */
 	int		(*apply)(const struct plan_item_change *,
 			    struct plan_item *, struct lf_error *);
+	const struct text_field *text;	/* instead of apply */
 } rules[] = {
-	{ PI_DECISION,	"decision",	 0, set_decision },
-	{ PI_DEPT,	"dept",		 0, set_dept },
-	{ PI_ORG,	"org",		 0, set_org },
-	{ PI_CONTACT,	"contact",	 0, set_contact },
-	{ PI_MONTH,	"planned_month", 0, set_month },
-	{ PI_ACTUAL,	"actual_date",	 1, set_actual },
-	{ PI_FUNDS,	"funds_planned", 0, set_funds },
-	{ PI_MEASURES,	"measures",	 0, set_measures },
-	{ PI_EFFECT,	"effect",	 1, set_effect },
-	{ PI_STATUS,	"status",	 1, set_status },
+	{ PI_DECISION,	"decision",	 0, set_decision, NULL },
+	{ PI_DEPT,	"dept",		 0, set_dept, NULL },
+	{ PI_ORG,	"org",		 0, NULL, &text_org },
+	{ PI_CONTACT,	"contact",	 0, NULL, &text_contact },
+	{ PI_MONTH,	"planned_month", 0, set_month, NULL },
+	{ PI_ACTUAL,	"actual_date",	 1, set_actual, NULL },
+	{ PI_FUNDS,	"funds_planned", 0, set_funds, NULL },
+	{ PI_MEASURES,	"measures",	 0, NULL, &text_measures },
+	{ PI_EFFECT,	"effect",	 1, set_effect, NULL },
+	{ PI_STATUS,	"status",	 1, set_status, NULL },
 };
 #define NRULES	(sizeof(rules) / sizeof(rules[0]))
 
@@ -209,7 +258,8 @@ apply_change(const struct plan_item_change *c, unsigned skip,
 		    "unknown change bits 0x%x)", c->set & ~PI_ALL);
 	for (i = 0; i < NRULES; i++)
 		if ((c->set & rules[i].bit) && !(skip & rules[i].bit) &&
-		    rules[i].apply(c, it, err) != 0)
+		    (rules[i].apply != NULL ? rules[i].apply(c, it, err) :
+		    set_text(rules[i].text, c, it, err)) != 0)
 			return -1;
 	for (i = 0; i < NRULES; i++)
 		if ((c->set & rules[i].bit) && !(skip & rules[i].bit) &&
@@ -263,21 +313,18 @@ plan_item_update(struct store *s, int64_t item_id,
     const struct plan_item_change *c, int64_t expect_version,
     const char *actor, struct plan_item *out, struct lf_error *err)
 {
-	struct work *w = mem_alloc(sizeof(*w));
+	struct work *w;
 	enum plan_tx tx;
 	int rc = -1;
 
-	if (w == NULL)
-		return lf_error_nomem(err);
-	if (plan_tx_begin(s, &tx, err) != 0)
-		goto out;
+	if ((w = work_begin(s, &tx, err)) == NULL)
+		return -1;
 	if (load_item(s, item_id, expect_version, w, err) == 0 &&
 	    apply_change(c, 0, w->plan.status, &w->new, err) == 0) {
 		w->new.edited = 1;
 		rc = save(s, w, actor, out, err);
 	}
 	rc = plan_tx_end(s, tx, rc, err);
-out:
 	mem_free(w);
 	return rc;
 }
@@ -534,14 +581,12 @@ dept_answer(struct store *s, int64_t item_id, const char *reason,
     int64_t expect, const char *actor, struct plan_item *out,
     struct lf_error *err)
 {
-	struct work *w = mem_alloc(sizeof(*w));
+	struct work *w;
 	enum plan_tx tx;
 	int rc = -1;
 
-	if (w == NULL)
-		return lf_error_nomem(err);
-	if (plan_tx_begin(s, &tx, err) != 0)
-		goto out;
+	if ((w = work_begin(s, &tx, err)) == NULL)
+		return -1;
 	if (load_item(s, item_id, expect, w, err) != 0 ||
 	    dept_can_answer(w, reason != NULL, err) != 0)
 		goto end;
@@ -558,7 +603,6 @@ dept_answer(struct store *s, int64_t item_id, const char *reason,
 	rc = save(s, w, actor, out, err);
 end:
 	rc = plan_tx_end(s, tx, rc, err);
-out:
 	mem_free(w);
 	return rc;
 }

@@ -265,6 +265,22 @@ int	 http_query_args(struct req *r, const char *const *names,
 /* A query-string number: def when s is NULL, lo - 1 when s is not a
  * whole number in lo..hi (the caller refuses that). */
 long	 http_query_num(const char *s, long def, long lo, long hi);
+/*
+ * The prologue of a plan list (GET /plans, /plans/villages): refuses a
+ * caller whose role may not read plans (403, audited as `action`),
+ * then reads the query (names[] into a[], as http_query_args; names[0]
+ * must be "year") and the year (this year in China when not given, 1989
+ * when not 1990..2999). Returns 0 with *year and a[] set (*bad is 1
+ * when the query holds an unknown name), or -1 with *res the refusal
+ * for the handler to return.
+ */
+int	 http_plans_query(struct req *r, const char *action,
+	    const char *const *names, const char **a, int *year, int *bad,
+	    enum MHD_Result *res);
+/* The region a query names within the caller's scope (the scope itself
+ * when code is NULL); NULL when unknown, outside the scope or above it. */
+const struct region *http_scope_region(const struct req *r,
+	    const char *code);
 /* The year of a path ("/persons/{id}/plans/2025"): 1990..2999, else 0. */
 int	 http_path_year(const char *s);
 /* The person summary of lists and pages (ID number masked). */

@@ -664,36 +664,3 @@ report_below_target(const struct stats_table *kpi, size_t **rows,
 	mem_free(v);
 	return 0;
 }
-
-/* ---- files ----------------------------------------------------------- */
-
-int
-report_out_path(const char *path, char *out, size_t len, int *direct,
-    struct lf_error *err)
-{
-	struct stat sb;
-	int n;
-
-	/* a device, pipe or link (/dev/stdout) is written in place: renaming
-	 * over it would replace it */
-	*direct = lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode);
-	n = snprintf(out, len, *direct ? "%s" : "%s.tmp", path);
-	if (n < 0 || (size_t)n >= len)
-		return lf_error_set(err, "io", "path", "文件名过长 (file name "
-		    "too long)");
-	return 0;
-}
-
-int
-report_out_finish(const char *out, const char *path, int direct, int rc,
-    struct lf_error *err)
-{
-	if (direct)
-		return rc;
-	if (rc == 0 && rename(out, path) != 0)
-		rc = lf_error_set(err, "io", "path", "%s: 无法写入 (cannot "
-		    "rename into place: %s)", path, strerror(errno));
-	if (rc != 0)
-		unlink(out);
-	return rc;
-}

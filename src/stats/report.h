@@ -259,19 +259,6 @@ int	report_satisf_csv(const struct report *r, FILE *fp);
 int	report_satisf_xlsx(struct lxw_workbook *wb, const struct report *r);
 extern const struct report_section_ops report_satisf_section;
 
-/*
- * Shared by the writers. report_out_path() names the file to write:
- * path.tmp, to be renamed over path by report_out_finish() (which
- * removes it instead when rc is not 0) - or, when path exists and is not
- * a regular file (a device, a pipe, a symbolic link such as /dev/stdout),
- * path itself (*direct set): renaming over it would replace it, so it is
- * written in place and not synced. -1 with "io" when the name is too
- * long; report_out_finish() returns rc, or -1 with "io" when the rename
- * fails.
- */
-int	report_out_path(const char *path, char *out, size_t len, int *direct,
-	    struct lf_error *err);
-int	report_out_finish(const char *out, const char *path, int direct,
-	    int rc, struct lf_error *err);
+/* The writers put their files into place through io/outfile.h. */
 
 #endif

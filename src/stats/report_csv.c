@@ -11,6 +11,7 @@
 
 #include "lib/mem.h"
 #include "io/csv.h"
+#include "io/outfile.h"
 
 /* One CSV record being put together: fields NUL-separated in b. */
 struct rec {
@@ -158,7 +159,7 @@ report_csv_write(const struct report *r, const char *path,
 	size_t i;
 	int rc = 0, direct;
 
-	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
+	if (outfile_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((fp = fopen(tmp, "w")) == NULL)
 		return lf_error_set(err, "io", "path", "%s: 无法创建 (cannot "
@@ -179,5 +180,5 @@ report_csv_write(const struct report *r, const char *path,
 	else if (rc != 0)
 		lf_error_set(err, "io", "path", "%s: 写入失败 (write failed)",
 		    tmp);
-	return report_out_finish(tmp, path, direct, rc == 0 ? 0 : -1, err);
+	return outfile_finish(tmp, path, direct, rc == 0 ? 0 : -1, err);
 }

@@ -2,6 +2,7 @@
  * report_json.c - a statistics report as JSON (report.h).
  */
 #include "stats/report.h"
+#include "io/outfile.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -213,7 +214,7 @@ report_json_write(const struct report *r, const char *path,
 	FILE *fp = NULL;
 	int rc = -1, direct;
 
-	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
+	if (outfile_path(path, tmp, sizeof(tmp), &direct, err) != 0)
 		return -1;
 	if ((j = report_json(r)) == NULL) {
 		lf_error_nomem(err);
@@ -236,5 +237,5 @@ out:
 		rc = lf_error_set(err, "io", "path", "%s: 写入失败 (write "
 		    "failed)", tmp);
 	json_decref(j);
-	return report_out_finish(tmp, path, direct, rc, err);
+	return outfile_finish(tmp, path, direct, rc, err);
 }

@@ -10,6 +10,7 @@
 
 #include <xlsxwriter.h>
 
+#include "io/outfile.h"
 #include "lib/mem.h"
 
 #define ROW_TITLE	0
@@ -217,14 +218,13 @@ report_xlsx_write(const struct report *r, const char *path,
 	lxw_workbook *wb;
 	struct xfmt x;
 	struct buf b;
-	lxw_error e = LXW_NO_ERROR, ce;
+	lxw_error e = LXW_NO_ERROR;
 	size_t i;
 	int direct;
 
-	if (report_out_path(path, tmp, sizeof(tmp), &direct, err) != 0)
+	if ((wb = outfile_xlsx_open(path, tmp, sizeof(tmp), &direct, err)) ==
+	    NULL)
 		return -1;
-	if ((wb = workbook_new(tmp)) == NULL)
-		return lf_error_nomem(err);
 	buf_init(&b, 1 << 16);
 	if (fmt_init(wb, &x) != 0)
 		e = LXW_ERROR_MEMORY_MALLOC_FAILED;
@@ -233,13 +233,5 @@ report_xlsx_write(const struct report *r, const char *path,
 	if (e == LXW_NO_ERROR)
 		e = (lxw_error)report_sections_xlsx(wb, r);
 	buf_free(&b);
-	ce = workbook_close(wb);	/* frees wb, whatever happens */
-	if (e == LXW_NO_ERROR)
-		e = ce;
-	if (e != LXW_NO_ERROR)
-		lf_error_set(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ?
-		    "no_memory" : "io", "path", "%s: 无法写入 xlsx (cannot "
-		    "write: %s)", path, lxw_strerror(e));
-	return report_out_finish(tmp, path, direct, e == LXW_NO_ERROR ? 0 : -1,
-	    err);
+	return outfile_xlsx_close(wb, e, tmp, path, direct, err);
 }

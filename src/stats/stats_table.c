@@ -16,6 +16,7 @@
 
 #include "lib/date.h"
 #include "lib/mem.h"
+#include "plan/plan.h"
 #include "stats/stats_int.h"
 
 #define CHUNK	512		/* persons per filter pass */
@@ -185,18 +186,17 @@ bp(int64_t a, int64_t b)
 	return b > 0 ? a * 10000 / b : 0;
 }
 
+/* The overdue items: the committed unfinished ones (by planned month)
+ * before plan/plan.h's cut-off month. */
 static int64_t
 overdue(const struct stats *st, int today, const int64_t *notdone)
 {
-	int y, m, d, i;
+	int y, m, d, i, before;
 	int64_t n = 0;
 
 	date_to_ymd(today, &y, &m, &d);
-	if (y < st->year)
-		return 0;
-	if (y > st->year)
-		m = 13;
-	for (i = 1; i < m; i++)
+	before = plan_overdue_before(st->year, y, m);
+	for (i = 1; i < before; i++)
 		n += notdone[i - 1];
 	return n;
 }

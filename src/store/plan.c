@@ -481,6 +481,20 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 	return *st;
 }
 
+int
+plan_one_row(struct store *s, sqlite3_stmt *st, plan_fill_fn fill,
+    void *out, const char *what, struct lf_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		fill(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, what, err);
+}
+
 /* ---- schema -------------------------------------------------------- */
 
 int

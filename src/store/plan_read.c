@@ -13,24 +13,23 @@
 #include "core/dept.h"
 #include "crypto/ref.h"
 
+static void
+fill_plan(sqlite3_stmt *st, void *out)
+{
+	plan_from_row(st, 0, out);
+}
+
 int
 plan_get(struct store *s, int64_t person_id, int year, struct plan *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_GET, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int(st, 2, year);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		plan_from_row(st, 0, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "plan", err);
+	return plan_one_row(s, st, fill_plan, out, "plan", err);
 }
 
 int
@@ -141,8 +140,10 @@ plan_items(struct store *s, int64_t plan_id, plan_item_fn fn, void *arg,
 }
 
 static void
-delivery_from_row(sqlite3_stmt *st, struct plan_delivery *d)
+delivery_from_row(sqlite3_stmt *st, void *out)
 {
+	struct plan_delivery *d = out;
+
 	d->id = sqlite3_column_int64(st, 0);
 	d->item_id = sqlite3_column_int64(st, 1);
 	store_copy_col(st, 2, d->date, sizeof(d->date));
@@ -158,18 +159,11 @@ plan_delivery_by_client(struct store *s, const char *client_id,
     struct plan_delivery *out, struct lf_error *err)
 {
 	sqlite3_stmt *st = plan_stmt(s, PS_DLV_BY_CLIENT, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		delivery_from_row(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "delivery", err);
+	return plan_one_row(s, st, delivery_from_row, out, "delivery", err);
 }
 
 int

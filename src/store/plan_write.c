@@ -13,23 +13,28 @@
 
 #include "store/store_diff.h"
 
+static void
+fill_item(sqlite3_stmt *st, void *out)
+{
+	plan_item_from_row(st, 0, out);
+}
+
 int
 plan_item_by_client(struct store *s, const char *client_id,
     struct plan_item *out, struct lf_error *err)
 {
 	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_BY_CLIENT, err);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		plan_item_from_row(st, 0, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "item", err);
+	return plan_one_row(s, st, fill_item, out, "item", err);
+}
+
+static void
+fill_region(sqlite3_stmt *st, void *out)
+{
+	store_copy_col(st, 0, out, 13);
 }
 
 int
@@ -42,14 +47,8 @@ plan_person_region(struct store *s, int64_t person_id, char region[13],
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		store_copy_col(st, 0, region, 13);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? plan_not_found("person", person_id, err) :
-	    store_sqlite_error(s, "person", err);
+	rc = plan_one_row(s, st, fill_region, region, "person", err);
+	return rc == 1 ? plan_not_found("person", person_id, err) : rc;
 }
 
 /* The one number a statement `id` gives for key (a plan id). */

@@ -75,15 +75,16 @@ code_hash(struct store *s, const char *code, unsigned char h[CRYPTO_HASH_LEN],
 	return 0;
 }
 
-/* One code row by a statement with one bound parameter already set. */
+/* Steps the prepared statement st once, then finalizes it: fill(st,
+ * out) and 0 when it gives a row, 1 when none, -1 when the step fails. */
 static int
-code_one(struct store *s, sqlite3_stmt *st, struct selfcode *out,
-    struct lf_error *err)
+one_row(struct store *s, sqlite3_stmt *st, void (*fill)(sqlite3_stmt *,
+    void *), void *out, struct lf_error *err)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW) {
-		code_from_row(st, out);
+		fill(st, out);
 		rc = 0;
 	} else if (rc == SQLITE_DONE)
 		rc = 1;
@@ -91,6 +92,20 @@ code_one(struct store *s, sqlite3_stmt *st, struct selfcode *out,
 		rc = store_sqlite_error(s, "selfcode", err);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static void
+fill_code(sqlite3_stmt *st, void *out)
+{
+	code_from_row(st, out);
+}
+
+/* One code row by a statement with one bound parameter already set. */
+static int
+code_one(struct store *s, sqlite3_stmt *st, struct selfcode *out,
+    struct lf_error *err)
+{
+	return one_row(s, st, fill_code, out, err);
 }
 
 int
@@ -462,6 +477,18 @@ token_hash(struct store *s, const char *token, unsigned char h[CRYPTO_HASH_LEN])
 	    SELF_TOKEN_HEX, h) != 0 ? -1 : 0;
 }
 
+static void
+fill_session(sqlite3_stmt *st, void *arg)
+{
+	struct self_session *out = arg;
+
+	out->id = sqlite3_column_int64(st, 0);
+	out->code_id = sqlite3_column_int64(st, 1);
+	out->person_id = sqlite3_column_int64(st, 2);
+	store_copy_col(st, 3, out->csrf, sizeof(out->csrf));
+	out->expires_at = sqlite3_column_int64(st, 4);
+}
+
 int
 self_session_check(struct store *s, const char *token, int64_t now,
     struct self_session *out, struct lf_error *err)
@@ -481,20 +508,7 @@ self_session_check(struct store *s, const char *token, int64_t now,
 		return -1;
 	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->code_id = sqlite3_column_int64(st, 1);
-		out->person_id = sqlite3_column_int64(st, 2);
-		store_copy_col(st, 3, out->csrf, sizeof(out->csrf));
-		out->expires_at = sqlite3_column_int64(st, 4);
-		rc = 0;
-	} else if (rc == SQLITE_DONE)
-		rc = 1;
-	else
-		rc = store_sqlite_error(s, "selfcode", err);
-	sqlite3_finalize(st);
-	return rc;
+	return one_row(s, st, fill_session, out, err);
 }
 
 int

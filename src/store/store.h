@@ -112,6 +112,8 @@ int	store_is_pg(const struct store *s);
 void	store_close(struct store *s);
 /* The catalog the store was opened with. */
 const struct catalog *store_catalog(const struct store *s);
+/* The region table the store was opened with. */
+const struct regions *store_regions(const struct store *s);
 /* The connection's page cache in MiB (1..65536; store_open() sets 1024,
  * for bulk work). A server with many connections sets it lower, so that
  * its memory does not grow with the number of threads. */

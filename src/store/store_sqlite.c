@@ -5,7 +5,7 @@
 #include "store/stats_gen.h"
 #include "store/pg/pg_int.h"
 #include "store/recon.h"
-#include "store/supply_store.h"
+#include "store/supply_rows.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -25,7 +25,7 @@
 #include "store/audit.h"
 #include "store/feedback.h"
 #include "store/plan.h"
-#include "store/supervise.h"
+#include "store/supervise_rows.h"
 #include "store/store_diff.h"
 #include "store/users.h"
 
@@ -418,7 +418,7 @@ store_open(const char *path, const struct catalog *cat,
 	/* the statistics' write counter (store/stats_gen.h) */
 	if (stats_gen_init(s, err) != 0)
 		goto fail;
-	/* 精准监督's tables (store/supervise.h) */
+	/* 精准监督's tables (store/supervise_rows.h) */
 	if (supervise_init(s, err) != 0)
 		goto fail;
 	/* issue 16: reconciliation, need-supply matching */
@@ -437,6 +437,12 @@ const struct catalog *
 store_catalog(const struct store *s)
 {
 	return s->cat;
+}
+
+const struct regions *
+store_regions(const struct store *s)
+{
+	return s->regions;
 }
 
 int

@@ -1,8 +1,9 @@
 /*
- * supervise.c - samples and check tasks: schema, drawing, listing,
- * assigning (see supervise.h).
+ * supervise.c - the rows of 精准监督 (store/supervise_rows.h): schema,
+ * transactions, the draw's candidates, samples, check tasks, answers
+ * and the rows the precision counts. The rules are supervise/'s.
  */
-#include "store/supervise.h"
+#include "store/supervise_rows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,6 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 #include "store/store_int.h"
-#include "store/supervise_int.h"
-#include "store/users.h"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS samples ("
@@ -85,37 +84,12 @@ supervise_init(struct store *s, struct lf_error *err)
 	return store_sqlite_exec(s, schema_sql, err);
 }
 
-const char *
-supervise_mode_zh(int mode)
-{
-	return mode == SUP_PHONE ? "电话复核" : mode == SUP_VISIT ? "入户复核" :
-	    "";
-}
-
-const char *
-supervise_mode_en(int mode)
-{
-	return mode == SUP_PHONE ? "phone" : mode == SUP_VISIT ? "visit" : "";
-}
-
-int
-supervise_mode_parse(const char *m)
-{
-	if (m == NULL)
-		return 0;
-	if (strcmp(m, "visit") == 0)
-		return SUP_VISIT;
-	if (strcmp(m, "phone") == 0)
-		return SUP_PHONE;
-	return 0;
-}
-
 /* ---- transactions ---------------------------------------------------- */
 
 /* 1 when this call began the transaction (commit it), 0 when it joins a
  * savepoint of the caller's; -1 on error. */
-static int
-tx_begin(struct store *s, struct lf_error *err)
+int
+supervise_tx_begin(struct store *s, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err) == 0 ? 1 :
@@ -123,8 +97,8 @@ tx_begin(struct store *s, struct lf_error *err)
 	return store_sqlite_exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
 }
 
-static int
-tx_end(struct store *s, int own, int rc, struct lf_error *err)
+int
+supervise_tx_end(struct store *s, int own, int rc, struct lf_error *err)
 {
 	if (own < 0)
 		return -1;
@@ -142,67 +116,10 @@ tx_end(struct store *s, int own, int rc, struct lf_error *err)
 	return -1;
 }
 
-int
-supervise_tx_begin(struct store *s, struct lf_error *err)
-{
-	return tx_begin(s, err);
-}
-
-int
-supervise_tx_end(struct store *s, int own, int rc, struct lf_error *err)
-{
-	return tx_end(s, own, rc, err);
-}
-
 /* ---- drawing --------------------------------------------------------- */
 
-/* Checks the item list: known, not secret, not repeated. */
-static int
-check_items(const struct catalog *cat, const char *items,
-    struct lf_error *err)
-{
-	char code[64];
-	const char *p = items, *e;
-	size_t len, n = 0;
-
-	if (strlen(items) >= SUP_ITEMS_MAX)
-		return lf_error_set(err, "invalid", "items", "核查项目过多 (too "
-		    "many items)");
-	while (*p != '\0') {
-		e = strchr(p, ',');
-		len = e ? (size_t)(e - p) : strlen(p);
-		if (len == 0 || len >= sizeof(code))
-			return lf_error_set(err, "invalid", "items", "核查项目列表"
-			    "格式错误 (malformed item list)");
-		memcpy(code, p, len);
-		code[len] = '\0';
-		if (catalog_find(cat, code, len) == NULL)
-			return lf_error_set(err, "invalid", "items", "未知项目 "
-			    "(unknown item) %s", code);
-		if (catalog_find(cat, code, len)->secret)
-			return lf_error_set(err, "invalid", "items", "加密项目不"
-			    "能抽查 (a secret item cannot be checked): %s", code);
-		n++;
-		p += len + (e != NULL);
-		if (e != NULL && *p == '\0')
-			return lf_error_set(err, "invalid", "items", "核查项目列表"
-			    "格式错误 (malformed item list)");
-	}
-	if (n == 0)
-		return lf_error_set(err, "invalid", "items", "至少一个核查项目 "
-		    "(at least one item)");
-	return 0;
-}
-
-struct cand {
-	int64_t		 id;
-	char		 region[13];
-	char		 town[13];
-	char		*surv;
-};
-
-static void
-cands_free(struct cand *c, size_t n)
+void
+supervise_cands_free(struct sup_cand *c, size_t n)
 {
 	size_t i;
 
@@ -211,13 +128,12 @@ cands_free(struct cand *c, size_t n)
 	mem_free(c);
 }
 
-/* The year's surveyed active persons in `in`. */
-static int
-load_cands(struct store *s, int year, const struct region *in,
-    struct cand **out, size_t *nout, struct lf_error *err)
+int
+supervise_cands(struct store *s, int year, const struct region *in,
+    struct sup_cand **out, size_t *nout, struct lf_error *err)
 {
 	sqlite3_stmt *st;
-	struct cand *c = NULL, *nc;
+	struct sup_cand *c = NULL, *nc;
 	size_t n = 0, cap = 0;
 	char lo[24], hi[24];
 	const char *sv;
@@ -252,7 +168,7 @@ load_cands(struct store *s, int year, const struct region *in,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		cands_free(c, n);
+		supervise_cands_free(c, n);
 		return store_sqlite_error(s, "sample", err);
 	}
 	*out = c;
@@ -260,12 +176,12 @@ load_cands(struct store *s, int year, const struct region *in,
 	return 0;
 oom:
 	sqlite3_finalize(st);
-	cands_free(c, n);
+	supervise_cands_free(c, n);
 	return lf_error_nomem(err);
 }
 
-static int
-insert_sample(struct store *s, int year, const struct region *in,
+int
+supervise_sample_insert(struct store *s, int year, const struct region *in,
     const struct sup_params *prm, const char *items, int mode,
     const char *due, int64_t persons, const char *actor, int64_t *id,
     struct lf_error *err)
@@ -306,8 +222,9 @@ insert_sample(struct store *s, int year, const struct region *in,
 	"v.updated_by, ?7, ?8, ?9 FROM surveys v WHERE v.person_id = ?2 " \
 	"AND v.year = ?3"
 
-static int
-insert_tasks(struct store *s, int64_t sample, int year, const struct cand *c,
+int
+supervise_tasks_insert(struct store *s, int64_t sample, int year,
+    const struct sup_cand *c,
     const size_t *idx, const unsigned char *recheck, size_t m, int mode,
     const char *due, struct lf_error *err)
 {
@@ -318,7 +235,7 @@ insert_tasks(struct store *s, int64_t sample, int year, const struct cand *c,
 	if (sqlite3_prepare_v2(s->db, TASK_INSERT, -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "check task", err);
 	for (i = 0; i < m && rc == SQLITE_DONE; i++) {
-		const struct cand *p = &c[idx[i]];
+		const struct sup_cand *p = &c[idx[i]];
 		int64_t first = 0;
 
 		for (round = 0; round < 1 + (recheck[i] != 0); round++) {
@@ -345,64 +262,6 @@ insert_tasks(struct store *s, int64_t sample, int year, const struct cand *c,
 	if (rc != SQLITE_DONE)
 		return store_sqlite_error(s, "check task", err);
 	return 0;
-}
-
-int
-supervise_draw(struct store *s, int year, const struct region *in,
-    const struct sup_params *prm, const char *items, int mode,
-    const char *due, const char *actor, int64_t *id, struct lf_error *err)
-{
-	struct cand *c = NULL;
-	struct sup_person *pp = NULL;
-	size_t n = 0, m = 0, i, *idx = NULL;
-	unsigned char *recheck = NULL;
-	int days, own, rc = -1;
-
-	if (items == NULL)
-		items = SUP_DEFAULT_ITEMS;
-	if (year < 1990 || year > 2999)
-		return lf_error_set(err, "invalid", "year", "年度无效 (bad "
-		    "year)");
-	if (mode != SUP_VISIT && mode != SUP_PHONE)
-		return lf_error_set(err, "invalid", "mode", "复核方式须为 visit "
-		    "或 phone (mode must be visit or phone)");
-	if (due == NULL || date_parse(due, &days) != 0)
-		return lf_error_set(err, "invalid", "due", "截止日期须为 "
-		    "YYYY-MM-DD (due must be a date YYYY-MM-DD)");
-	if (check_items(s->cat, items, err) != 0)
-		return -1;
-	if ((own = tx_begin(s, err)) < 0)
-		return -1;
-	if (load_cands(s, year, in, &c, &n, err) != 0)
-		goto out;
-	if (n == 0) {
-		lf_error_set(err, "invalid", "region", "%d 年 %s 没有可抽查的调查 "
-		    "(no surveys to sample in %s for %d)", year, in->code,
-		    in->code, year);
-		goto out;
-	}
-	if ((pp = mem_calloc(n, sizeof(*pp))) == NULL) {
-		lf_error_nomem(err);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		pp[i].id = c[i].id;
-		pp[i].township = c[i].town;
-		pp[i].surveyor = c[i].surv;
-	}
-	if (sup_draw(pp, n, prm, &idx, &recheck, &m, err) != 0 ||
-	    insert_sample(s, year, in, prm, items, mode, due, (int64_t)n,
-	    actor, id, err) != 0 ||
-	    insert_tasks(s, *id, year, c, idx, recheck, m, mode, due,
-	    err) != 0)
-		goto out;
-	rc = 0;
-out:
-	mem_free(pp);
-	mem_free(idx);
-	mem_free(recheck);
-	cands_free(c, n);
-	return tx_end(s, own, rc, err);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -584,110 +443,179 @@ supervise_tasks(struct store *s, int64_t sample, const char *checker,
 	return stop < 0 ? stop : 0;
 }
 
-/* ---- assigning ------------------------------------------------------- */
-
-/* The roles whose accounts may check a person (they read persons). */
-static int
-checker_role(enum user_role r)
-{
-	return r == USER_VILLAGE || r == USER_TOWNSHIP || r == USER_COUNTY ||
-	    r == USER_CITY || r == USER_PROVINCE || r == USER_SUPERVISOR;
-}
-
-static int
-check_checker(struct store *s, const struct sup_task *t, const char *login,
-    struct lf_error *err)
-{
-	struct user u;
-	struct sup_task first;
-	int rc;
-
-	if (strcmp(login, t->survey_by) == 0 ||
-	    strcmp(login, t->survey_upd_by) == 0 ||
-	    strcmp(login, t->surveyor) == 0)
-		return lf_error_set(err, "checker_is_surveyor", "checker",
-		    "核查员不能是该人员的调查员 (the checker cannot be the "
-		    "person's own surveyor)");
-	if (t->recheck_of != 0) {
-		rc = supervise_task_get(s, t->recheck_of, &first, err);
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && strcmp(first.checker, login) == 0)
-			return lf_error_set(err, "checker_is_surveyor",
-			    "checker", "复核须由另一名核查员完成 (a re-check "
-			    "needs another checker than the first check)");
-	}
-	rc = users_get(s, login, &u, err);
-	if (rc < 0)
-		return -1;
-	if (rc == 1 || u.disabled || !checker_role(u.role) ||
-	    strncmp(t->region, u.region, strlen(u.region)) != 0)
-		return lf_error_set(err, "checker", "checker", "该账号不能核查"
-		    "此人员 (this account cannot check this person)");
-	return 0;
-}
+/* ---- writing tasks and answers ---------------------------------------- */
 
 int
-supervise_assign(struct store *s, int64_t task, const char *checker,
-    int mode, const char *due, int64_t expect_version, const char *actor,
-    struct sup_task *out, struct lf_error *err)
+supervise_task_assign(struct store *s, int64_t task, const char *checker,
+    int mode, const char *due, const char *actor, struct lf_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct sup_task t;
+	sqlite3_stmt *st;
 	char now[21];
-	int days, own, rc = -1, g;
+	int rc;
 
-	if (mode != 0 && mode != SUP_VISIT && mode != SUP_PHONE)
-		return lf_error_set(err, "invalid", "mode", "复核方式须为 visit "
-		    "或 phone (mode must be visit or phone)");
-	if (due != NULL && date_parse(due, &days) != 0)
-		return lf_error_set(err, "invalid", "due", "截止日期须为 "
-		    "YYYY-MM-DD (due must be a date YYYY-MM-DD)");
-	if (checker == NULL || checker[0] == '\0')
-		return lf_error_set(err, "invalid", "checker", "缺少核查员 "
-		    "(checker missing)");
-	if ((own = tx_begin(s, err)) < 0)
-		return -1;
-	g = supervise_task_get(s, task, &t, err);
-	if (g != 0) {
-		if (g == 1)
-			lf_error_set(err, "not_found", "", "无此核查任务 (no such "
-			    "check task)");
-		goto out;
-	}
-	if (t.done) {
-		lf_error_set(err, "state", "", "核查已完成 (the check is "
-		    "finished)");
-		goto out;
-	}
-	if (expect_version != 0 && expect_version != t.version) {
-		lf_error_set(err, "conflict", "version", "任务已被他人修改 (the "
-		    "task was changed meanwhile)");
-		goto out;
-	}
-	if (check_checker(s, &t, checker, err) != 0)
-		goto out;
 	if (sqlite3_prepare_v2(s->db, "UPDATE check_tasks SET checker = ?, "
 	    "mode = ?, due = ?, version = version + 1, assigned_at = ?, "
-	    "assigned_by = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		store_sqlite_error(s, "check task", err);
-		goto out;
-	}
+	    "assigned_by = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check task", err);
 	store_now_iso(now);
 	sqlite3_bind_text(st, 1, checker, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, mode ? mode : t.mode);
-	sqlite3_bind_text(st, 3, due ? due : t.due, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, mode);
+	sqlite3_bind_text(st, 3, due, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 5, actor, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 6, task);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		store_sqlite_error(s, "check task", err);
-		goto out;
-	}
-	if (out != NULL && supervise_task_get(s, task, out, err) != 0)
-		goto out;
-	rc = 0;
-out:
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return tx_end(s, own, rc, err);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check task", err);
+}
+
+int
+supervise_task_finish(struct store *s, int64_t task, int today,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	char now[21], day[11];
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE check_tasks SET done = 1, "
+	    "done_at = ?, done_day = ?, version = version + 1 WHERE id = ? "
+	    "AND done = 0", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check", err);
+	store_now_iso(now);
+	date_format(today, day);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, task);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check", err);
+}
+
+int
+supervise_results(struct store *s, int64_t task, supervise_line_fn fn,
+    void *arg, struct lf_error *err)
+{
+	struct sup_line *ln;
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((ln = mem_alloc(sizeof(*ln))) == NULL)
+		return lf_error_nomem(err);
+	if (sqlite3_prepare_v2(s->db, "SELECT kind, ref, recorded, ok, "
+	    "coalesce(right_value, '') FROM check_results WHERE task_id = ? "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		mem_free(ln);
+		return store_sqlite_error(s, "check", err);
+	}
+	sqlite3_bind_int64(st, 1, task);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(ln, 0, sizeof(*ln));
+		ln->kind = sqlite3_column_int(st, 0);
+		store_copy_col(st, 1, ln->ref, sizeof(ln->ref));
+		store_copy_col(st, 2, ln->recorded, sizeof(ln->recorded));
+		ln->answered = 1;
+		ln->ok = sqlite3_column_int(st, 3);
+		store_copy_col(st, 4, ln->right, sizeof(ln->right));
+		stop = fn(arg, ln);
+	}
+	sqlite3_finalize(st);
+	mem_free(ln);
+	if (stop)
+		return stop < 0 ? -1 : 0;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check", err);
+}
+
+int
+supervise_results_save(struct store *s, int64_t task,
+    const struct sup_line *l, const char *const *final, size_t n,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	size_t j;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO check_results (task_id, "
+	    "kind, ref, recorded, ok, right_value, final) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "check", err);
+	for (j = 0; j < n && rc == SQLITE_DONE; j++) {
+		const struct sup_line *ln = &l[j];
+
+		sqlite3_bind_int64(st, 1, task);
+		sqlite3_bind_int(st, 2, ln->kind);
+		sqlite3_bind_text(st, 3, ln->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ln->recorded, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, ln->ok);
+		if (ln->ok || ln->kind != SUP_SURVEY_ITEM)
+			sqlite3_bind_null(st, 6);
+		else
+			sqlite3_bind_text(st, 6, ln->right, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, final[j], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check", err);
+}
+
+/* ---- the rows the precision counts ------------------------------------ */
+
+/* One row per first check, ordered by its group key (?4). */
+static const char tally_sql[] =
+	"SELECT CASE WHEN ?4 = 0 THEN substr(t.region, 1, ?5) ELSE "
+	"t.township || '|' || t.surveyor END AS k, t.done, "
+	"coalesce(t.done_day, ''), t.due, "
+	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
+	"c.kind = 1), "
+	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
+	"c.kind = 1 AND c.ok = 1), "
+	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
+	"c.kind = 2), "
+	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
+	"c.kind = 2 AND c.ok = 1), "
+	"(SELECT count(*) FROM check_tasks r2 JOIN check_results b ON "
+	"b.task_id = r2.id JOIN check_results a ON a.task_id = t.id AND "
+	"a.kind = b.kind AND a.ref = b.ref WHERE r2.recheck_of = t.id AND "
+	"r2.done = 1 AND a.final <> b.final) "
+	"FROM check_tasks t WHERE t.year = ?1 AND t.region >= ?2 AND "
+	"t.region < ?3 AND t.recheck_of IS NULL ORDER BY k";
+
+int
+supervise_tally_rows(struct store *s, int year, const struct region *in,
+    int by_surveyor, int digits, supervise_tally_row_fn fn, void *arg,
+    struct lf_error *err)
+{
+	struct sup_tally_row t;
+	sqlite3_stmt *st;
+	char lo[24], hi[24];
+	int rc, stop = 0;
+
+	/* PostgreSQL keeps no spot-check table yet (docs/postgresql.md): none */
+	if (s->pg != NULL)
+		return 0;
+	if (sqlite3_prepare_v2(s->db, tally_sql, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "precision", err);
+	store_region_range(in, lo, hi);
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, by_surveyor ? 1 : 0);
+	sqlite3_bind_int(st, 5, digits);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.key = (const char *)sqlite3_column_text(st, 0);
+		t.key = t.key ? t.key : "";
+		t.done = sqlite3_column_int(st, 1);
+		t.done_day = (const char *)sqlite3_column_text(st, 2);
+		t.due = (const char *)sqlite3_column_text(st, 3);
+		t.survey_n = sqlite3_column_int64(st, 4);
+		t.survey_ok = sqlite3_column_int64(st, 5);
+		t.plan_n = sqlite3_column_int64(st, 6);
+		t.plan_ok = sqlite3_column_int64(st, 7);
+		t.differing = sqlite3_column_int64(st, 8);
+		stop = fn(arg, &t);
+	}
+	sqlite3_finalize(st);
+	if (stop)
+		return stop < 0 ? -1 : 0;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "precision", err);
 }

@@ -1,20 +1,17 @@
 /*
- * supply_store.c - stock, distribution lists, gaps and issues
- * (supply_store.h).
+ * supply_store.c - the rows of need-supply matching (supply_rows.h):
+ * stock with its history and audit, and the plan rows the matching
+ * reads. The rules are supply/'s.
  */
 #include "store/store_int.h"
-#include "store/supply_store.h"
+#include "store/supply_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "lib/date.h"
-#include "lib/mem.h"
-#include "plan/planner.h"
 #include "store/audit.h"
-#include "store/insight_scan.h"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS supply_stock ("
@@ -168,71 +165,46 @@ supply_stock_get(struct store *s, const char *county, const char *item,
 	return 0;
 }
 
-/* ---- who is closed, who was served ---------------------------------- */
-
-struct idset {
-	int64_t		*id;
-	char		(*county)[7];
-	size_t		 n, cap;
-};
-
-static void
-idset_free(struct idset *x)
+int
+supply_stock_rows(struct store *s, const struct region *in, int year,
+    supply_stock_fn fn, void *arg, struct lf_error *err)
 {
-	mem_free(x->id);
-	mem_free(x->county);
-	memset(x, 0, sizeof(*x));
-}
-
-static int
-idset_add(struct idset *x, int64_t id, const char *region)
-{
-	int64_t *ni;
-	char (*nc)[7];
-
-	if (x->n == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 256;
-		ni = mem_realloc(x->id, x->cap * sizeof(*ni));
-		if (ni == NULL)
-			return -1;
-		x->id = ni;
-		nc = mem_realloc(x->county, x->cap * sizeof(*nc));
-		if (nc == NULL)
-			return -1;
-		x->county = nc;
-	}
-	x->id[x->n] = id;
-	snprintf(x->county[x->n], 7, "%.6s", region);
-	x->n++;
-	return 0;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-idset_has(const struct idset *x, int64_t id)
-{
-	return x->n > 0 && bsearch(&id, x->id, x->n, sizeof(*x->id),
-	    cmp_i64) != NULL;
-}
-
-/* Persons (ascending) with a delivered item of the policy naming the
- * need: in `year` (closed) or, when earlier, before it (served). */
-static int
-load_set(struct store *s, const struct supply_item *it, int year,
-    int earlier, struct idset *x, struct lf_error *err)
-{
-	char need[80];
+	char lo[24], hi[24];
 	sqlite3_stmt *st;
-	int step;
+	int step, stop = 0;
 
-	snprintf(need, sizeof(need), ",%s,", it->need->code);
+	store_region_range(in, lo, hi);
+	lo[6] = hi[6] = '\0';
+	if (prep(s, "SELECT county, item, quantity FROM supply_stock WHERE "
+	    "year = ?1 AND county >= ?2 AND county < ?3", &st, err) != 0)
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, strcmp(lo, hi) == 0 ? "999999" : hi, -1,
+	    SQLITE_STATIC);
+	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2));
+	sqlite3_finalize(st);
+	if (stop)
+		return stop < 0 ? -1 : 0;
+	return step == SQLITE_DONE ? 0 : store_sqlite_error(s, "supply stock",
+	    err);
+}
+
+/* ---- plan rows the matching reads ----------------------------------- */
+
+int
+supply_delivered(struct store *s, const char *policy, const char *need,
+    int year, int earlier, supply_person_fn fn, void *arg,
+    struct lf_error *err)
+{
+	char key[80];
+	sqlite3_stmt *st;
+	int step, stop = 0;
+
+	snprintf(key, sizeof(key), ",%s,", need);
 	if (prep(s, earlier ? "SELECT DISTINCT i.person_id, p.region FROM "
 	    "items i JOIN persons p ON p.id = i.person_id WHERE i.year < ?1 "
 	    "AND i.policy = ?2 AND i.decision = 1 AND EXISTS (SELECT 1 FROM "
@@ -244,140 +216,45 @@ load_set(struct store *s, const struct supply_item *it, int year,
 	    &st, err) != 0)
 		return -1;
 	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, it->policy->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
 	if (!earlier)
-		sqlite3_bind_text(st, 3, need, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if (idset_add(x, sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1)) != 0) {
-			sqlite3_finalize(st);
-			return lf_error_nomem(err);
-		}
+		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
 	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
-		return store_sqlite_error(s, "supply closed", err);
-	return 0;
-}
-
-static int64_t
-issued_in(const struct idset *closed, const char *county)
-{
-	int64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < closed->n; i++)
-		n += strcmp(closed->county[i], county) == 0;
-	return n;
-}
-
-/* ---- the list ------------------------------------------------------- */
-
-struct lctx {
-	const struct supply		*sp;
-	const struct supply_item	*it;
-	int				 year, today;
-	struct idset			 closed, served;
-	struct supply_list		*out;
-	size_t				 cap;
-	int				 f_fill, f_grade, f_birth;
-};
-
-static int
-num_of(const struct record *r, int f, int64_t dflt)
-{
-	return f >= 0 && r->set[f] ? (int)r->num[f] : (int)dflt;
-}
-
-static int
-list_person(void *arg, const struct insight_person *p, const struct record *r)
-{
-	struct lctx *c = arg;
-	struct supply_cand *v, *nv;
-	struct expr_ctx ctx;
-	int fill;
-
-	if (p->status != PERSON_ACTIVE || idset_has(&c->closed, p->id))
-		return 0;
-	planner_ctx(r, c->year, p->region, NULL, &ctx);
-	if (!expr_eval_ctx(c->it->demand, r, &ctx))
-		return 0;
-	if (c->out->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		nv = mem_realloc(c->out->v, c->cap * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		c->out->v = nv;
-	}
-	v = &c->out->v[c->out->n++];
-	memset(v, 0, sizeof(*v));
-	v->person_id = p->id;
-	memcpy(v->uid, p->uid, sizeof(v->uid));
-	memcpy(v->region, p->region, sizeof(v->region));
-	fill = num_of(r, c->f_fill, ctx.ref_days);
-	v->survey_days = fill;
-	v->served = idset_has(&c->served, p->id);
-	v->severe = num_of(r, c->f_grade, 9) <= 2;
-	v->age = c->f_birth >= 0 && r->set[c->f_birth] ?
-	    date_age((int)r->num[c->f_birth], c->today) : -1;
-	v->priority = supply_priority(c->sp, r, &ctx, c->today > fill ?
-	    c->today - fill : 0, v->served);
-	return 0;
-}
-
-static int
-field_ix(const struct catalog *cat, const char *code)
-{
-	const struct field *f = catalog_find(cat, code, strlen(code));
-
-	return f ? f->index : -1;
+	if (stop)
+		return stop < 0 ? -1 : 0;
+	return step == SQLITE_DONE ? 0 : store_sqlite_error(s,
+	    "supply closed", err);
 }
 
 int
-supply_list_build(struct store *s, const struct supply *sp,
-    const struct supply_item *it, const char *county, int year, int today,
-    struct supply_list *out, struct lf_error *err)
+supply_item_of(struct store *s, const char *policy, const char *need,
+    int64_t person, int year, int64_t *id, int *decision,
+    struct lf_error *err)
 {
-	const struct region *in = s->regions ? regions_find(s->regions,
-	    county) : NULL;
-	struct lctx c;
-	int rc = -1;
+	char key[80];
+	sqlite3_stmt *st;
+	int step;
 
-	memset(out, 0, sizeof(*out));
-	memset(&c, 0, sizeof(c));
-	if (in == NULL || in->level != RL_COUNTY)
-		return lf_error_set(err, "invalid", "county", "应为区县代码 "
-		    "(must be a county code)");
-	c.sp = sp;
-	c.it = it;
-	c.year = year;
-	c.today = today;
-	c.out = out;
-	c.f_fill = field_ix(s->cat, "fill_date");
-	c.f_grade = field_ix(s->cat, "disability_grade");
-	c.f_birth = field_ix(s->cat, "birth_date");
-	if (load_set(s, it, year, 0, &c.closed, err) != 0 ||
-	    load_set(s, it, year, 1, &c.served, err) != 0 ||
-	    supply_stock_get(s, in->code, it->code, year, &out->stock,
+	*id = 0;
+	snprintf(key, sizeof(key), ",%s,", need);
+	if (prep(s, "SELECT id, decision FROM items WHERE year = ?1 AND "
+	    "person_id = ?2 AND policy = ?3 AND instr(',' || coalesce(needs, "
+	    "'') || ',', ?4) > 0 AND decision <> 2 ORDER BY seq LIMIT 1", &st,
 	    err) != 0)
-		goto out;
-	if (insight_scan(s, year, in, list_person, &c, err) != 0) {
-		if (err->code == NULL)
-			lf_error_nomem(err);
-		goto out;
+		return -1;
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_int64(st, 2, person);
+	sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*decision = sqlite3_column_int(st, 1);
 	}
-	out->issued = issued_in(&c.closed, in->code);
-	out->remaining = out->stock > out->issued ? out->stock - out->issued :
-	    0;
-	out->gap = (int64_t)out->n > out->remaining ? (int64_t)out->n -
-	    out->remaining : 0;
-	supply_rank(out->v, out->n, out->remaining);
-	rc = 0;
-out:
-	idset_free(&c.closed);
-	idset_free(&c.served);
-	if (rc != 0) {
-		mem_free(out->v);
-		memset(out, 0, sizeof(*out));
-	}
-	return rc;
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 :
+	    store_sqlite_error(s, "supply issue", err);
 }

@@ -20,7 +20,7 @@ PASSWORD=Backup-Sichuan-2026
 YEAR=2026
 
 fail() { echo "backup: $*" >&2; echo "backup: left in $T" >&2; exit 1; }
-q() { sqlite3 -batch "$1" "$2"; }
+. "$(dirname "$0")/lib.sh"
 # count and checksum of a query's rows
 sig() { q "$1" "$2" | sha256sum | cut -c1-16; }
 
@@ -30,25 +30,12 @@ printf '%s\n' "$PASSWORD" | "$LF" user add "$T/live.db" --login backupc \
     --role county --region 510104 >/dev/null
 q "$T/live.db" "SELECT uid FROM persons ORDER BY id" >"$T/uids"
 
-"$LF" serve "$T/live.db" --listen 127.0.0.1:0 --port-file "$T/port" \
-    --web web >"$T/serve.log" 2>&1 &
-spid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-base=http://127.0.0.1:$(cat "$T/port")
-ans=$(curl -s -i -X POST -H 'Content-Type: application/json' \
-    -d "{\"login\":\"backupc\",\"password\":\"$PASSWORD\"}" \
-    "$base/api/v1/session" | tr -d '\r')
-tok=$(printf '%s\n' "$ans" | sed -n 's/^Set-Cookie: lf_session=\([^;]*\).*/\1/p')
-csrf=$(printf '%s\n' "$ans" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
-[ -n "$tok" ] || fail "login failed"
+lf_serve "$T/live.db" || fail "the server did not start"
+lf_login backupc "$PASSWORD" || fail "login failed"
 
 client() {
 	awk -v k="$1" 'NR % 4 == k' "$T/uids" | while read -r uid; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
-		    -H "Cookie: lf_session=$tok" -H "X-CSRF-Token: $csrf" \
-		    -H 'Content-Type: application/json' -d '{}' \
-		    "$base/api/v1/persons/$uid/plans/$YEAR/build") || break
+		code=$(lf_build "$uid" /dev/null) || break
 		case $code in
 		2*) echo "$uid" >>"$T/acked.$1" ;;
 		*) echo "$uid $code" >>"$T/errors" ;;

@@ -27,6 +27,7 @@ case $LF in /*) ;; *) LF=$PWD/$LF ;; esac
 T=$(mktemp -d /tmp/liangfu-crash-XXXXXX)
 PASSWORD=Crash-Sichuan-2026
 YEAR=2026
+. "$(dirname "$0")/lib.sh"
 
 fail() {
 	echo "crash: trial $trial ($kind, kill after ${delay}ms): $*" >&2
@@ -35,28 +36,6 @@ fail() {
 }
 
 ms() { date +%s%3N; }
-
-q() { sqlite3 -batch "$1" "$2"; }
-
-# Items of each person's plan, one line a person (what a build decides).
-plan_sig() {
-	q "$1" "SELECT p.person_id || ':' || group_concat(i.policy || '/' ||
-	    i.decision || '/' || i.funds_planned, ',')
-	    FROM plans p LEFT JOIN (SELECT * FROM items ORDER BY seq) i
-	    ON i.plan_id = p.id WHERE p.year = $YEAR
-	    GROUP BY p.person_id" | LC_ALL=C sort
-}
-
-fresh() {
-	rm -f "$T"/t.db*
-	cp "$T/base.db" "$T/t.db"
-	cp "$T/base.db.key" "$T/t.db.key"
-}
-
-integrity() {
-	r=$(q "$T/t.db" "PRAGMA integrity_check") || fail "cannot open"
-	[ "$r" = ok ] || fail "integrity_check: $r"
-}
 
 # Runs "$@" in the background and kills it with SIGKILL after $delay ms
 # (the command may have finished already).
@@ -121,38 +100,22 @@ trial_plan() {
 # and appends each acknowledged uid to acked.$1.
 client() {
 	awk -v k="$1" 'NR % 4 == k' "$T/uids" | while read -r uid; do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
-		    -H "Cookie: lf_session=$tok" -H "X-CSRF-Token: $csrf" \
-		    -H 'Content-Type: application/json' -d '{}' \
-		    "$base/api/v1/persons/$uid/plans/$YEAR/build") || break
+		code=$(lf_build "$uid" /dev/null) || break
 		case $code in 2*) echo "$uid" >>"$T/acked.$1" ;; esac
 	done
 }
 
 # Starts a server on t.db; sets spid and base.
-start_server() {
-	rm -f "$T/port"
-	"$LF" serve "$T/t.db" --listen 127.0.0.1:0 --port-file "$T/port" \
-	    --web web >"$T/serve.log" 2>&1 &
-	spid=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-	base=http://127.0.0.1:$(cat "$T/port")
-}
+start_server() { lf_serve "$T/t.db" || true; }
 
 # A session made in base.db (logins cost a password hash each: one for
 # all trials, renewed before its 30 minutes of idle expiry).
 login_base() {
-	rm -f "$T"/t.db*
-	cp "$T/base.db" "$T/t.db"; cp "$T/base.db.key" "$T/t.db.key"
+	fresh
 	start_server
-	ans=$(curl -s -i -X POST -H 'Content-Type: application/json' \
-	    -d "{\"login\":\"crashc\",\"password\":\"$PASSWORD\"}" \
-	    "$base/api/v1/session" | tr -d '\r')
-	tok=$(printf '%s\n' "$ans" | sed -n 's/^Set-Cookie: lf_session=\([^;]*\).*/\1/p')
-	csrf=$(printf '%s\n' "$ans" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
+	ok=1; lf_login crashc "$PASSWORD" || ok=0
 	kill "$spid"; wait "$spid" || true
-	[ -n "$tok" ] || { echo "crash: login failed" >&2; exit 1; }
+	[ $ok -eq 1 ] || { echo "crash: login failed" >&2; exit 1; }
 	cp "$T/t.db" "$T/base.db"
 	login_at=$(date +%s)
 }

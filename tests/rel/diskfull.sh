@@ -33,36 +33,21 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-fail() { echo "diskfull: $*" >&2; cp "$M/serve.log" /tmp/diskfull-serve.log 2>/dev/null || true; exit 1; }
-q() { sqlite3 -batch "$1" "$2"; }
+fail() { echo "diskfull: $*" >&2; cp "$T/serve.log" /tmp/diskfull-serve.log 2>/dev/null || true; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 "$LF" seed "$M/t.db" --persons 400 --region 510104 --years 2026-2026 \
     >/dev/null 2>&1
 printf '%s\n' "$PASSWORD" | "$LF" user add "$M/t.db" --login fullc \
     --role county --region 510104 >/dev/null
 q "$M/t.db" "SELECT uid FROM persons ORDER BY id" >"$T/uids"
-"$LF" serve "$M/t.db" --listen 127.0.0.1:0 --port-file "$T/port" \
-    --web web >"$T/serve.log" 2>&1 &
-spid=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-base=http://127.0.0.1:$(cat "$T/port")
-ans=$(curl -s -i -X POST -H 'Content-Type: application/json' \
-    -d "{\"login\":\"fullc\",\"password\":\"$PASSWORD\"}" \
-    "$base/api/v1/session" | tr -d '\r')
-tok=$(printf '%s\n' "$ans" | sed -n 's/^Set-Cookie: lf_session=\([^;]*\).*/\1/p')
-csrf=$(printf '%s\n' "$ans" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
-[ -n "$tok" ] || fail "login failed"
+lf_serve "$M/t.db" || fail "the server did not start"
+lf_login fullc "$PASSWORD" || fail "login failed"
 
 # fill the disk, leaving 256 KiB
 dd if=/dev/zero of="$M/filler" bs=64k 2>/dev/null || true
 dd if=/dev/null of="$M/filler" bs=64k seek=$(( $(stat -c %s "$M/filler") / 65536 - 4 )) 2>/dev/null
-build() {
-	curl -s -o "$T/body" -w '%{http_code}' -X POST \
-	    -H "Cookie: lf_session=$tok" -H "X-CSRF-Token: $csrf" \
-	    -H 'Content-Type: application/json' -d '{}' \
-	    "$base/api/v1/persons/$1/plans/$YEAR/build" || echo 000
-}
+build() { lf_build "$1" || echo 000; }
 ok=0 failed=0
 : >"$T/acked"; : >"$T/refused"
 while read -r uid; do

@@ -44,34 +44,15 @@ T=$(mktemp -d /tmp/liangfu-ioerr-XXXXXX)
 PASSWORD=Ioerr-Sichuan-2026
 YEAR=2026
 spid=
+. "$(dirname "$0")/lib.sh"
 
 fail() {
 	echo "ioerr: $kind LF_FAULT_IO=$spec: $*" >&2
 	echo "ioerr: left in $T" >&2
 	exit 1
 }
-q() { sqlite3 -batch "$1" "$2"; }
 cleanup() { [ -z "$spid" ] || kill "$spid" 2>/dev/null || true; }
 trap cleanup EXIT
-
-plan_sig() {
-	q "$1" "SELECT p.person_id || ':' || group_concat(i.policy || '/' ||
-	    i.decision || '/' || i.funds_planned, ',')
-	    FROM plans p LEFT JOIN (SELECT * FROM items ORDER BY seq) i
-	    ON i.plan_id = p.id WHERE p.year = $YEAR
-	    GROUP BY p.person_id" | LC_ALL=C sort
-}
-
-fresh() {
-	rm -f "$T"/t.db*
-	cp "$T/base.db" "$T/t.db"
-	cp "$T/base.db.key" "$T/t.db.key"
-}
-
-integrity() {
-	r=$(q "$T/t.db" "PRAGMA integrity_check") || fail "cannot open"
-	[ "$r" = ok ] || fail "integrity_check: $r"
-}
 
 # Runs the command with LF_FAULT_IO=$spec; sets rc; checks the exit.
 faulty() {
@@ -191,28 +172,11 @@ echo "ioerr${O:+ ($O)}: plan $n_plan runs over $k_plan I/O operations," \
 # ---- api -----------------------------------------------------------------
 kind=api
 start_server() {
-	rm -f "$T/port"
 	touch "$T/hold"
-	LF_FAULT_IO=$spec "$LF" serve "$T/t.db" --listen 127.0.0.1:0 \
-	    --port-file "$T/port" --web web >"$T/serve.log" 2>&1 &
-	spid=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-	[ -s "$T/port" ] || fail "the server did not start"
-	base=http://127.0.0.1:$(cat "$T/port")
-	ans=$(curl -s -i -X POST -H 'Content-Type: application/json' \
-	    -d "{\"login\":\"ioerrc\",\"password\":\"$PASSWORD\"}" \
-	    "$base/api/v1/session" | tr -d '\r')
-	tok=$(printf '%s\n' "$ans" | sed -n 's/^Set-Cookie: lf_session=\([^;]*\).*/\1/p')
-	csrf=$(printf '%s\n' "$ans" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
-	[ -n "$tok" ] || fail "login failed"
+	lf_serve "$T/t.db" "LF_FAULT_IO=$spec" || fail "the server did not start"
+	lf_login ioerrc "$PASSWORD" || fail "login failed"
 }
-call() {	# METHOD PATH: the status, the body in $T/body
-	curl -s -o "$T/body" -w '%{http_code}' -X "$1" \
-	    -H "Cookie: lf_session=$tok" -H "X-CSRF-Token: $csrf" \
-	    -H 'Content-Type: application/json' -d '{}' "$base$2" || echo 000
-}
-build() { call POST "/api/v1/persons/$1/plans/$YEAR/build"; }
+build() { lf_build "$1" || echo 000; }	# the status, the body in $T/body
 # Reads while the disk fails: the catalog answers 200 (when reads fail
 # too, $rfault=1, a 503 with a JSON error: a worker thread's first
 # request opens its database connection, which reads); a person 200, or

@@ -14,7 +14,7 @@
 
 #include "lib/mem.h"
 #include "core/supervise.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 #include "store/users.h"
 #include "testutil.h"
 

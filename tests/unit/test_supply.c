@@ -18,7 +18,7 @@
 #include "core/supply.h"
 #include "plan/plan.h"
 #include "store/plan.h"
-#include "store/supply_store.h"
+#include "supply/supply.h"
 #include "testutil.h"
 
 static struct policies *

@@ -1,6 +1,7 @@
 /*
  * h_common.c - what several resource handlers share: loading a person
- * the caller may act on, and the person's JSON summary.
+ * the caller may act on, the person's JSON summary, the prologue of the
+ * plan lists and the region a query names within the caller's scope.
  */
 #include "server/access.h"
 #include "server/session.h"
@@ -60,6 +61,36 @@ http_load_person(struct req *r, const char *uid, int a,
 	return 0;
 }
 
+int
+http_plans_query(struct req *r, const char *action,
+    const char *const *names, const char **a, int *year, int *bad,
+    enum MHD_Result *res)
+{
+	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
+		http_audit(r, action, "plan", "", "denied", "role");
+		*res = reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
+		    "role cannot read plans)");
+		return -1;
+	}
+	*bad = http_query_args(r, names, a) != 0;
+	http_china_date(year, NULL);
+	*year = (int)http_query_num(a[0], *year, 1990, 2999);
+	return 0;
+}
+
+const struct region *
+http_scope_region(const struct req *r, const char *code)
+{
+	const struct region *in;
+
+	if (code == NULL)
+		return r->who.scope;
+	in = regions_find(r->app->regions, code);
+	if (in == NULL || !region_contains(r->who.scope, in->code12) ||
+	    in->level < r->who.scope->level)
+		return NULL;
+	return in;
+}
 
 long
 http_query_num(const char *s, long def, long lo, long hi)

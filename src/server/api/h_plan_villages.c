@@ -58,29 +58,22 @@ h_plans_villages(struct req *r)
 	const char *a[NA] = { NULL, NULL, NULL };
 	struct plan_villages_query q;
 	struct vpage pg = { r->app->regions, NULL };
-	const struct region *in = r->who.scope;
+	const struct region *in;
 	struct lf_error err;
+	enum MHD_Result res;
 	int64_t total = 0;
 	long limit;
-	int year, bad;
+	int bad;
 
-	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
-		http_audit(r, "plan.villages", "plan", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
-		    "role cannot read plans)");
-	}
-	bad = http_query_args(r, names, a) != 0;
-	http_china_date(&year, NULL);
 	memset(&q, 0, sizeof(q));
-	q.year = (int)http_query_num(a[A_YEAR], year, 1990, 2999);
+	if (http_plans_query(r, "plan.villages", names, a, &q.year, &bad,
+	    &res) != 0)
+		return res;
 	limit = http_query_num(a[A_LIMIT], 100, 1, 1000);
 	if (bad || q.year < 1990 || limit < 1)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
 		    "year、region、limit (1..1000) (bad query)");
-	if (a[A_REGION] != NULL && ((in = regions_find(r->app->regions,
-	    a[A_REGION])) == NULL ||
-	    !region_contains(r->who.scope, in->code12) ||
-	    in->level < r->who.scope->level)) {
+	if ((in = http_scope_region(r, a[A_REGION])) == NULL) {
 		http_audit(r, "plan.villages", "region", a[A_REGION] != NULL &&
 		    strlen(a[A_REGION]) <= 12 ? a[A_REGION] : "", "denied",
 		    "scope");

@@ -557,21 +557,17 @@ h_plans_list(struct req *r)
 	const char *a[NA] = { NULL, NULL, NULL, NULL, NULL };
 	struct plan_list_query q;
 	struct list_page pg = { r, NULL, NULL };
-	const struct region *in = r->who.scope;
+	const struct region *in;
 	struct lf_error err;
+	enum MHD_Result res;
 	int64_t last = 0;
 	long limit;
-	int year, bad;
+	int bad;
 
-	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
-		http_audit(r, "plan.list", "plan", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
-		    "role cannot read plans)");
-	}
-	bad = http_query_args(r, names, a) != 0;
-	http_china_date(&year, NULL);
 	memset(&q, 0, sizeof(q));
-	q.year = (int)http_query_num(a[A_YEAR], year, 1990, 2999);
+	if (http_plans_query(r, "plan.list", names, a, &q.year, &bad,
+	    &res) != 0)
+		return res;
 	q.status = status_of(a[A_STATUS]);
 	limit = http_query_num(a[A_LIMIT], 50, 1, 200);
 	q.after = a[A_AFTER] ? strtoll(a[A_AFTER], NULL, 10) : 0;
@@ -580,10 +576,7 @@ h_plans_list(struct req *r)
 		return reply_error(r, 400, "bad_request", "", "参数无效: 可用 "
 		    "year、region、status (draft/confirmed/closed)、after、limit "
 		    "(bad query)");
-	if (a[A_REGION] != NULL && ((in = regions_find(r->app->regions,
-	    a[A_REGION])) == NULL ||
-	    !region_contains(r->who.scope, in->code12) ||
-	    in->level < r->who.scope->level))
+	if ((in = http_scope_region(r, a[A_REGION])) == NULL)
 		return reply_error(r, 400, "bad_region", "region", "区划不在您的"
 		    "范围内 (region unknown or outside your scope)");
 	q.region = in->code;

@@ -21,7 +21,7 @@
 
 #include "stats/report.h"
 #include "store/feedback.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"
 #include "store/recon.h"
@@ -73,10 +73,7 @@ check_args(struct req *r, const struct sargs *a, int *year,
 			    " (bad year)");
 		*year = (int)y;
 	}
-	*in = r->who.scope;
-	if (a->region != NULL && ((*in = regions_find(r->app->regions,
-	    a->region)) == NULL || !region_contains(r->who.scope,
-	    (*in)->code12) || (*in)->level < r->who.scope->level))
+	if ((*in = http_scope_region(r, a->region)) == NULL)
 		return lf_error_set(err, "bad_region", "region", "区划不在您的"
 		    "范围内 (region unknown or outside your scope)");
 	if (a->format != NULL && strcmp(a->format, "json") != 0 &&
@@ -188,7 +185,7 @@ h_stats(struct req *r)
 		report_free(rep);
 		return reply_audit_unavailable(r);
 	}
-	/* 精准率 from the spot checks (store/supervise.h) */
+	/* 精准率 from the spot checks (supervise/supervise.h) */
 	memset(&prec, 0, sizeof(prec));
 	if (supervise_precision(r->s, year, in, 0, &prec, &err) != 0) {
 		report_free(rep);

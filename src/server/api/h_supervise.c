@@ -27,7 +27,7 @@
 #include "lib/mem.h"
 #include "stats/report_precision.h"
 #include "store/plan.h"
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 static int
 in_scope(const struct req *r, const char *code)

@@ -1,5 +1,5 @@
 /*
- * h_supply.c - need-supply matching over HTTP (store/supply_store.h): the
+ * h_supply.c - need-supply matching over HTTP (supply/supply.h): the
  * devices and places, gaps by county with the total, a county's
  * distribution list, stock entered on screen or imported as CSV, and
  * issuing from the list. County and higher officers, inside their region
@@ -16,7 +16,7 @@
 #include "lib/mem.h"
 #include "core/supply.h"
 #include "io/csv.h"
-#include "store/supply_store.h"
+#include "supply/supply.h"
 
 #define STOCK_ROWS_MAX	2000
 #define BAD_ROWS_MAX	50

@@ -1,6 +1,6 @@
 /*
  * h_supply_io.c - stock imported as CSV, and issuing from a distribution
- * list (store/supply_store.h), over HTTP.
+ * list (supply/supply.h), over HTTP.
  */
 #include "server/access.h"
 #include "server/session.h"
@@ -14,7 +14,7 @@
 #include "core/supply.h"
 #include "io/csv.h"
 #include "store/plan.h"
-#include "store/supply_store.h"
+#include "supply/supply.h"
 
 #define STOCK_ROWS_MAX	2000
 #define BAD_ROWS_MAX	50

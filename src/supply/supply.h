@@ -1,8 +1,8 @@
 /*
- * supply_store.h - need-supply matching in the store: stock and capacity
- * per county, item and year (table supply_stock, with every change kept
- * in supply_stock_history), each county's distribution list, the gaps,
- * and issuing a device or place from the list.
+ * supply.h - need-supply matching, the rules: each county's distribution
+ * list, the gaps, and issuing a device or place from the list. The data
+ * files and the ranking arithmetic are core/supply.h's; the rows are
+ * store/supply_rows.h's.
  *
  * Demand: persons 在册 with a survey of the year for whom the item's
  * demand expression holds and whose need is not yet closed. A need is
@@ -22,26 +22,17 @@
  *
  * Errors: 0 / -1 with err ("invalid", "not_found", "state", "store").
  */
-#ifndef LF_STORE_SUPPLY_STORE_H
-#define LF_STORE_SUPPLY_STORE_H
+#ifndef LF_SUPPLY_SUPPLY_H
+#define LF_SUPPLY_SUPPLY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/error.h"
 #include "core/supply.h"
+#include "lib/error.h"
 #include "store/plan.h"
 #include "store/store.h"
-
-int	supply_init(struct store *s, struct lf_error *err);
-
-/* Sets the quantities of rows[0..n) (all or nothing); history and one
- * audit entry (action "supply.stock") in the same transaction. */
-int	supply_stock_put(struct store *s, const struct supply_stock *rows,
-	    size_t n, const char *actor, struct lf_error *err);
-/* The quantity (0 when never set). */
-int	supply_stock_get(struct store *s, const char *county,
-	    const char *item, int year, int64_t *qty, struct lf_error *err);
+#include "store/supply_rows.h"
 
 /* The distribution list of one county and item: *out (caller frees with
  * mem_free) holds the open demand ranked by the rules, the first

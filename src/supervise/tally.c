@@ -1,15 +1,17 @@
 /*
- * supervise_tally.c - the counts behind the three precision rates, by
- * region or by surveyor (see supervise.h for the definitions).
+ * tally.c - the counts behind the three precision rates, by region or by
+ * surveyor (supervise/supervise.h defines them): what a first check adds
+ * to survey, plan and supervision precision (due, on time, re-checked
+ * consistent), summed by group, and the precision tables named from the
+ * region table.
  */
-#include "store/supervise.h"
+#include "supervise/supervise.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/date.h"
 #include "lib/mem.h"
-#include "store/store_int.h"
 
 #define GROUP_KEY_MAX	160
 
@@ -23,47 +25,27 @@ struct groups {
 	size_t		 n, cap;
 };
 
-/* One row per first check, ordered by its group key (?4). */
-static const char tally_sql[] =
-	"SELECT CASE WHEN ?4 = 0 THEN substr(t.region, 1, ?5) ELSE "
-	"t.township || '|' || t.surveyor END AS k, t.done, "
-	"coalesce(t.done_day, ''), t.due, "
-	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
-	"c.kind = 1), "
-	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
-	"c.kind = 1 AND c.ok = 1), "
-	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
-	"c.kind = 2), "
-	"(SELECT count(*) FROM check_results c WHERE c.task_id = t.id AND "
-	"c.kind = 2 AND c.ok = 1), "
-	"(SELECT count(*) FROM check_tasks r2 JOIN check_results b ON "
-	"b.task_id = r2.id JOIN check_results a ON a.task_id = t.id AND "
-	"a.kind = b.kind AND a.ref = b.ref WHERE r2.recheck_of = t.id AND "
-	"r2.done = 1 AND a.final <> b.final) "
-	"FROM check_tasks t WHERE t.year = ?1 AND t.region >= ?2 AND "
-	"t.region < ?3 AND t.recheck_of IS NULL ORDER BY k";
-
+/* What first check t adds to c, today (YYYY-MM-DD) being the day "due"
+ * is measured by. */
 static void
-add_task(struct sup_counts *c, sqlite3_stmt *st, const char *today)
+add_task(struct sup_counts *c, const struct sup_tally_row *t,
+    const char *today)
 {
-	int done = sqlite3_column_int(st, 1);
-	const char *day = (const char *)sqlite3_column_text(st, 2);
-	const char *due = (const char *)sqlite3_column_text(st, 3);
 	int on_time, consistent;
 
 	c->tasks++;
-	c->done += done;
-	c->survey_n += sqlite3_column_int64(st, 4);
-	c->survey_ok += sqlite3_column_int64(st, 5);
-	c->plan_n += sqlite3_column_int64(st, 6);
-	c->plan_ok += sqlite3_column_int64(st, 7);
-	if (day == NULL || due == NULL)
+	c->done += t->done;
+	c->survey_n += t->survey_n;
+	c->survey_ok += t->survey_ok;
+	c->plan_n += t->plan_n;
+	c->plan_ok += t->plan_ok;
+	if (t->done_day == NULL || t->due == NULL)
 		return;
-	if (!done && strcmp(due, today) >= 0)
+	if (!t->done && strcmp(t->due, today) >= 0)
 		return;			/* not yet due */
 	c->sup_n++;
-	on_time = done && strcmp(day, due) <= 0;
-	consistent = sqlite3_column_int64(st, 8) == 0;
+	on_time = t->done && strcmp(t->done_day, t->due) <= 0;
+	consistent = t->differing == 0;
 	c->sup_ok += on_time && consistent;
 }
 
@@ -93,42 +75,38 @@ group_for(struct groups *g, const char *key)
 	return &g->v[g->n++];
 }
 
+struct collect_arg {
+	struct groups	*g;
+	char		 today[11];
+	struct lf_error	*err;
+};
+
+static int
+collect_row(void *arg, const struct sup_tally_row *t)
+{
+	struct collect_arg *a = arg;
+	struct group *gr;
+
+	if ((gr = group_for(a->g, t->key)) == NULL)
+		return lf_error_nomem(a->err);
+	add_task(&gr->c, t, a->today);
+	return 0;
+}
+
 static int
 collect(struct store *s, int year, const struct region *in,
     enum sup_group by, int today, struct groups *g, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	struct group *gr;
-	char lo[24], hi[24], day[11];
-	const char *k;
-	int rc, digits = 12;
+	struct collect_arg a;
+	int digits = 12;
 
 	if (by == SUP_BY_REGION && in->level < RL_VILLAGE)
 		digits = region_level_digits(in->level + 1);
-	/* PostgreSQL keeps no spot-check table yet (docs/postgresql.md): none */
-	if (s->pg != NULL)
-		return 0;
-	if (sqlite3_prepare_v2(s->db, tally_sql, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "precision", err);
-	store_region_range(in, lo, hi);
-	date_format(today, day);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, by == SUP_BY_REGION ? 0 : 1);
-	sqlite3_bind_int(st, 5, digits);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		k = (const char *)sqlite3_column_text(st, 0);
-		if ((gr = group_for(g, k ? k : "")) == NULL) {
-			sqlite3_finalize(st);
-			return lf_error_nomem(err);
-		}
-		add_task(&gr->c, st, day);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "precision", err);
-	return 0;
+	a.g = g;
+	a.err = err;
+	date_format(today, a.today);
+	return supervise_tally_rows(s, year, in, by == SUP_BY_SURVEYOR, digits,
+	    collect_row, &a, err);
 }
 
 int
@@ -176,13 +154,13 @@ prec_row(void *arg, const char *key, const struct sup_counts *c)
 	const char *bar;
 
 	if (!a->surveyor) {
-		r = key[0] ? regions_find(a->s->regions, key) : a->in;
+		r = key[0] ? regions_find(store_regions(a->s), key) : a->in;
 		snprintf(name, sizeof(name), "%s", r ? r->name : key);
 	} else {
 		bar = strchr(key, '|');
 		snprintf(town, sizeof(town), "%.*s", bar ? (int)(bar - key) :
 		    0, key);
-		r = regions_find(a->s->regions, town);
+		r = regions_find(store_regions(a->s), town);
 		snprintf(name, sizeof(name), "%s (%s)", bar ? bar + 1 : key,
 		    r ? r->name : town);
 	}

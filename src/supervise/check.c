@@ -1,8 +1,13 @@
 /*
- * supervise_check.c - a check task's checklist and the checker's answers,
- * with the corrections they make to the survey (see supervise.h).
+ * check.c - a check task's checklist and the checker's answers, with the
+ * corrections they make to the survey (supervise/supervise.h): which
+ * survey and service items a check covers, that every line is answered
+ * once, a wrong survey item's right value, the value a re-check is
+ * compared by, and the correction written through the survey's own
+ * write path (its history and reason kept).
  */
-#include "store/supervise.h"
+#include "supervise/supervise.h"
+#include "supervise/supervise_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,8 +16,6 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 #include "store/plan.h"
-#include "store/store_int.h"
-#include "store/supervise_int.h"
 
 struct lines {
 	struct sup_line	*v;
@@ -110,38 +113,38 @@ service_lines(struct store *s, const struct sup_task *t, struct lines *l,
 	return a.failed ? oom(err) : 0;
 }
 
+struct answered_arg {
+	struct lines		*l;
+	const struct catalog	*cat;
+	int			 failed;
+};
+
+static int
+answered_line(void *arg, const struct sup_line *row)
+{
+	struct answered_arg *a = arg;
+	struct sup_line *ln;
+
+	if ((ln = line_add(a->l)) == NULL) {
+		a->failed = 1;
+		return 1;
+	}
+	*ln = *row;
+	if (ln->kind == SUP_SURVEY_ITEM)
+		ln->f = catalog_find(a->cat, ln->ref, strlen(ln->ref));
+	return 0;
+}
+
 /* A finished task's lines, as answered. */
 static int
 answered_lines(struct store *s, const struct sup_task *t, struct lines *l,
     struct lf_error *err)
 {
-	struct sup_line *ln;
-	sqlite3_stmt *st;
-	int rc;
+	struct answered_arg a = { l, store_catalog(s), 0 };
 
-	if (sqlite3_prepare_v2(s->db, "SELECT kind, ref, recorded, ok, "
-	    "coalesce(right_value, '') FROM check_results WHERE task_id = ? "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "check", err);
-	sqlite3_bind_int64(st, 1, t->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((ln = line_add(l)) == NULL) {
-			sqlite3_finalize(st);
-			return oom(err);
-		}
-		ln->kind = sqlite3_column_int(st, 0);
-		store_copy_col(st, 1, ln->ref, sizeof(ln->ref));
-		store_copy_col(st, 2, ln->recorded, sizeof(ln->recorded));
-		ln->answered = 1;
-		ln->ok = sqlite3_column_int(st, 3);
-		store_copy_col(st, 4, ln->right, sizeof(ln->right));
-		if (ln->kind == SUP_SURVEY_ITEM)
-			ln->f = catalog_find(s->cat, ln->ref, strlen(ln->ref));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "check", err);
-	return 0;
+	if (supervise_results(s, t->id, answered_line, &a, err) != 0)
+		return -1;
+	return a.failed ? oom(err) : 0;
 }
 
 /* The open checklist, with the survey read into r (version in *ver). */
@@ -160,7 +163,7 @@ open_lines(struct store *s, const struct sup_task *t, struct record *r,
 	if (rc != 0)
 		return rc < 0 ? -1 : lf_error_set(err, "not_found", "",
 		    "无此调查 (no such survey)");
-	if (survey_lines(s->cat, sm.items, r, l, err) != 0)
+	if (survey_lines(store_catalog(s), sm.items, r, l, err) != 0)
 		return -1;
 	return service_lines(s, t, l, err);
 }
@@ -178,7 +181,7 @@ supervise_checklist(struct store *s, const struct sup_task *t,
 	*n = 0;
 	if (t->done)
 		rc = answered_lines(s, t, &l, err);
-	else if ((r = record_new(s->cat)) == NULL)
+	else if ((r = record_new(store_catalog(s))) == NULL)
 		rc = oom(err);
 	else {
 		rc = open_lines(s, t, r, &ver, &l, err);
@@ -278,63 +281,30 @@ canonical_rights(struct lines *l, const struct record *r,
 	return 0;
 }
 
+/* Stores the answers, each with the value a re-check is compared by:
+ * a survey item's value after the check (the recorded value when right,
+ * the right value when wrong), a service item's "1" confirmed or "0". */
 static int
 save_results(struct store *s, const struct sup_task *t,
     const struct lines *l, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	const char **final;
 	size_t j;
-	int rc = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO check_results (task_id, "
-	    "kind, ref, recorded, ok, right_value, final) VALUES (?, ?, ?, ?, "
-	    "?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "check", err);
-	for (j = 0; j < l->n && rc == SQLITE_DONE; j++) {
-		const struct sup_line *ln = &l->v[j];
-		const char *final;
-
-		if (ln->kind == SUP_SERVICE_ITEM)
-			final = ln->ok ? "1" : "0";
-		else
-			final = ln->ok ? ln->recorded : ln->right;
-		sqlite3_bind_int64(st, 1, t->id);
-		sqlite3_bind_int(st, 2, ln->kind);
-		sqlite3_bind_text(st, 3, ln->ref, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, ln->recorded, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, ln->ok);
-		if (ln->ok || ln->kind != SUP_SURVEY_ITEM)
-			sqlite3_bind_null(st, 6);
-		else
-			sqlite3_bind_text(st, 6, ln->right, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, final, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check", err);
-}
-
-static int
-finish_task(struct store *s, const struct sup_task *t, int today,
-    struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	char now[21], day[11];
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE check_tasks SET done = 1, "
-	    "done_at = ?, done_day = ?, version = version + 1 WHERE id = ? "
-	    "AND done = 0", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "check", err);
-	store_now_iso(now);
-	date_format(today, day);
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, t->id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "check", err);
+	if ((final = mem_calloc(l->n + 1, sizeof(*final))) == NULL)
+		return oom(err);
+	for (j = 0; j < l->n; j++) {
+		const struct sup_line *ln = &l->v[j];
+
+		if (ln->kind == SUP_SERVICE_ITEM)
+			final[j] = ln->ok ? "1" : "0";
+		else
+			final[j] = ln->ok ? ln->recorded : ln->right;
+	}
+	rc = supervise_results_save(s, t->id, l->v, final, l->n, err);
+	mem_free(final);
+	return rc;
 }
 
 /* Writes the corrected survey through the normal path (history kept). */
@@ -382,22 +352,17 @@ supervise_check(struct store *s, int64_t task, const struct sup_line *ans,
 	struct record *r = NULL;
 	struct sup_task t;
 	int64_t ver = 0;
-	int own, rc = -1, g, corrections = 0;
+	int own, rc = -1, corrections = 0;
 
 	if (today == 0)
 		today = store_today();
 	if ((own = supervise_tx_begin(s, err)) < 0)
 		return -1;
-	g = supervise_task_get(s, task, &t, err);
-	if (g != 0) {
-		if (g == 1)
-			lf_error_set(err, "not_found", "", "无此核查任务 (no such "
-			    "check task)");
+	if (supervise_task_need(s, task, &t, err) != 0)
 		goto out;
-	}
 	if (check_task(&t, actor, err) != 0)
 		goto out;
-	if ((r = record_new(s->cat)) == NULL) {
+	if ((r = record_new(store_catalog(s))) == NULL) {
 		oom(err);
 		goto out;
 	}
@@ -408,7 +373,7 @@ supervise_check(struct store *s, int64_t task, const struct sup_line *ans,
 	if (corrections > 0 && correct(s, &t, r, ver, actor, today, err) != 0)
 		goto out;
 	if (save_results(s, &t, &l, err) != 0 ||
-	    finish_task(s, &t, today, err) != 0)
+	    supervise_task_finish(s, t.id, today, err) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -1,7 +1,9 @@
 /*
- * supervise.h - 精准监督 in the store: spot-check samples, their check
- * tasks and the checkers' answers (tables samples, check_tasks,
- * check_results; created on open like plan_init()).
+ * supervise.h - 精准监督's rules: drawing a spot-check sample, who may
+ * check a person, what a check task's checklist holds, recording a check
+ * and the corrections it makes, and the precision rates. The rows are
+ * store/supervise_rows.h's; the draw and the rates' arithmetic are
+ * core/supervise.h's.
  *
  * A sample (supervise_draw) is drawn over the year's surveys of a region
  * by core/supervise.h's stratified draw, and keeps its parameters and
@@ -47,70 +49,19 @@
  * "checker_is_surveyor", "checker" for an account that cannot check,
  * "store"); lookups return 1 for not found. Threads: as struct store.
  */
-#ifndef LF_STORE_SUPERVISE_H
-#define LF_STORE_SUPERVISE_H
+#ifndef LF_SUPERVISE_SUPERVISE_H
+#define LF_SUPERVISE_SUPERVISE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/region.h"
 #include "core/supervise.h"
-#include "store/store.h"
+#include "store/supervise_rows.h"
 
-#define SUP_ITEMS_MAX		1024	/* bytes of the item list */
-#define SUP_VALUE_MAX		512	/* bytes of a value */
 #define SUP_DEFAULT_ITEMS	"disability_category,disability_grade," \
 	"self_care_ability,marital_status,employed,resident_pension_insured," \
 	"resident_medical_insured,family_doctor_signed"
-
-enum sup_mode { SUP_VISIT = 1, SUP_PHONE = 2 };	/* 入户复核, 电话复核 */
-enum sup_kind { SUP_SURVEY_ITEM = 1, SUP_SERVICE_ITEM = 2 };
-
-struct sup_sample {
-	int64_t		 id;
-	int		 year;
-	char		 region[13];
-	struct sup_params prm;
-	char		 items[SUP_ITEMS_MAX];	/* codes, comma-separated */
-	int		 mode;			/* enum sup_mode */
-	char		 due[11];
-	char		 created_at[21], created_by[64];
-	int64_t		 persons;		/* candidates */
-	/* progress */
-	int64_t		 tasks, assigned, done, overdue, rechecks;
-};
-
-struct sup_task {
-	int64_t		 id, sample_id, person_id;
-	int		 year;
-	char		 uid[STORE_UID_LEN + 1];	/* the person's */
-	char		 name[100];			/* the person's */
-	char		 region[13];			/* village */
-	char		 township[13];
-	char		 surveyor[132];		/* 32 characters of UTF-8 */
-	char		 survey_by[64], survey_upd_by[64];
-	int64_t		 recheck_of;		/* 0 = a first check */
-	char		 checker[64];		/* "" = unassigned */
-	int		 mode;
-	char		 due[11];
-	int		 done;
-	char		 done_at[21];
-	int64_t		 version;
-};
-
-/* One line of a checklist or of an answer. */
-struct sup_line {
-	int		 kind;			/* enum sup_kind */
-	char		 ref[40];		/* item code or service item id */
-	const struct field *f;			/* survey items */
-	char		 recorded[SUP_VALUE_MAX];	/* value as recorded,
-							   or the policy code */
-	int		 answered;
-	int		 ok;
-	char		 right[SUP_VALUE_MAX];	/* when wrong */
-};
-
-int	supervise_init(struct store *s, struct lf_error *err);
 
 /*
  * Draws and stores a sample of `year` in region `in` (county level or
@@ -121,24 +72,6 @@ int	supervise_init(struct store *s, struct lf_error *err);
 int	supervise_draw(struct store *s, int year, const struct region *in,
 	    const struct sup_params *prm, const char *items, int mode,
 	    const char *due, const char *actor, int64_t *id,
-	    struct lf_error *err);
-
-/* One sample with its progress. 0, 1 not found. */
-int	supervise_sample_get(struct store *s, int64_t id,
-	    struct sup_sample *out, struct lf_error *err);
-typedef int (*supervise_sample_fn)(void *arg, const struct sup_sample *sm);
-/* Samples whose region lies inside `in` (NULL = all) of year (0 = any),
- * newest first. */
-int	supervise_samples(struct store *s, const struct region *in, int year,
-	    supervise_sample_fn fn, void *arg, struct lf_error *err);
-
-typedef int (*supervise_task_fn)(void *arg, const struct sup_task *t);
-/* Tasks of a sample (sample 0 = any), assigned to checker (NULL = any),
- * whose village lies in `in` (NULL = any), by id. */
-int	supervise_tasks(struct store *s, int64_t sample, const char *checker,
-	    const struct region *in, supervise_task_fn fn, void *arg,
-	    struct lf_error *err);
-int	supervise_task_get(struct store *s, int64_t id, struct sup_task *out,
 	    struct lf_error *err);
 
 /*

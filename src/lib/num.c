@@ -1,0 +1,23 @@
+/*
+ * num.c - whole numbers from text (lib/num.h).
+ */
+#include "lib/num.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int
+lf_parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
