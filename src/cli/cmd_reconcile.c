@@ -3,12 +3,14 @@
  *     --kind dibao|medical|school|death [--year Y] [--region CODE]
  *     [--encoding auto|utf-8|gb18030] [--json OUT]
  *
- * Reads another department's roster (CSV, UTF-8 or GB18030; the first row
+ * Reads another department's roster (CSV, UTF-8 or GB18030, or an .xlsx
+ * workbook's first sheet through io/xlsx_csv.h; the first row
  * names the columns in Chinese: 身份证号, 姓名 and the kind's own, e.g.
  * 死亡日期), checks every row, and reports every bad row as
  * FILE:LINE:COLUMN: why (at most MAX_REPORTED; nothing is recorded when
- * any row is bad). ID numbers are turned into the store's lookup hashes
- * as they are read and never kept in clear. Then recon_run() compares the
+ * any row is bad). ID numbers are held in memory only until every row is
+ * read, then turned into the store's lookup hashes on HASH_THREADS
+ * threads and wiped; they are never stored in clear. Then recon_run() compares the
  * roster with the registry in one transaction and makes a task of each
  * finding; --json writes {"findings": [...], "summary": {...}}, one entry
  * per finding, naming persons by their opaque id.
@@ -25,14 +27,18 @@
 #include "lib/mem.h"
 #include "core/reconcile.h"
 #include "io/csv.h"
+#include "io/xlsx_csv.h"
 #include "store/recon.h"
 
 #define MAX_REPORTED	50	/* bad rows printed before giving up */
 #define ROSTER_MAX	(8u * 1024 * 1024)	/* rows */
+#define HASH_THREADS	2	/* hashing the roster's ID numbers */
 
 struct roster {
 	struct recon_roster_row	*v;
 	size_t			 n, cap;
+	char			(*ids)[19];	/* in clear until hashed */
+	size_t			 idcap;
 	int			 bad;
 	unsigned		 id_col;	/* 1-based, of 身份证号 */
 };
@@ -49,14 +55,16 @@ cmp_row(const void *a, const void *b)
 }
 
 static int
-roster_add(struct roster *ro, const unsigned char *hash, int fact,
+roster_add(struct roster *ro, const char *id18, int fact,
     unsigned long line)
 {
 
 	if (mem_grow(&ro->v, &ro->cap, ro->n + 1,
-	    sizeof(*ro->v), SIZE_MAX) != 0)
+	    sizeof(*ro->v), SIZE_MAX) != 0 || mem_grow(&ro->ids, &ro->idcap,
+	    ro->n + 1, sizeof(*ro->ids), SIZE_MAX) != 0)
 		return -1;
-	memcpy(ro->v[ro->n].hash, hash, CRYPTO_HASH_LEN);
+	memcpy(ro->ids[ro->n], id18, sizeof(*ro->ids));
+	memset(ro->v[ro->n].hash, 0, CRYPTO_HASH_LEN);
 	ro->v[ro->n].fact_days = fact;
 	ro->v[ro->n].line = line;
 	ro->n++;
@@ -71,10 +79,22 @@ row_error(struct roster *ro, const char *file, unsigned long line,
 		fprintf(stderr, "%s:%lu:%u: %s\n", file, line, col, why);
 }
 
-/* Reads and checks every row; hashes go to ro, bad rows are printed and
- * counted in ro->bad. -1 only when reading cannot go on. */
+/* The ID numbers read in clear, wiped and freed. */
+static void
+roster_wipe_ids(struct roster *ro)
+{
+	if (ro->ids != NULL)
+		memset(ro->ids, 0, ro->idcap * sizeof(*ro->ids));
+	mem_free(ro->ids);
+	ro->ids = NULL;
+	ro->idcap = 0;
+}
+
+/* Reads and checks every row; ID numbers go to ro (hashed later by
+ * hash_roster), bad rows are printed and counted in ro->bad. -1 only
+ * when reading cannot go on. */
 static int
-read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
+read_roster(const struct recon_kind *k, FILE *fp,
     const char *file, int encoding, struct roster *ro)
 {
 	struct recon_cols cols;
@@ -82,7 +102,6 @@ read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
 	struct csv_error ce;
 	struct csv_row row;
 	struct lf_error err;
-	unsigned char hash[CRYPTO_HASH_LEN];
 	char id18[19];
 	int rc, fact, today = store_today(), header = 1;
 
@@ -108,8 +127,8 @@ read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
 			row_error(ro, file, row.line, err.column, err.message);
 			continue;
 		}
-		if (ro->n >= ROSTER_MAX || recon_id_hash(s, id18, hash,
-		    &err) != 0 || roster_add(ro, hash, fact, row.line) != 0) {
+		if (ro->n >= ROSTER_MAX || roster_add(ro, id18, fact,
+		    row.line) != 0) {
 			memset(id18, 0, sizeof(id18));
 			fprintf(stderr, "liangfu: %s: 名单过大或内存不足 (roster "
 			    "too large or out of memory)\n", file);
@@ -218,28 +237,62 @@ print_summary(const struct recon_kind *k, const struct recon_summary *sum)
 	fprintf(stderr, "; %lld new tasks\n", (long long)sum->tasks_created);
 }
 
+/* The roster as CSV: the file itself, or an .xlsx workbook's first sheet
+ * converted (io/xlsx_csv.h; *enc then CSV_ENC_UTF8, else -1). */
+static FILE *
+open_roster(const char *file, int *enc)
+{
+	unsigned char head[4];
+	struct csv_error ce;
+	FILE *fp, *csv;
+	size_t n;
+
+	*enc = -1;
+	if ((fp = fopen(file, "rb")) == NULL) {
+		fprintf(stderr, "liangfu: %s: 无法打开 (cannot open)\n", file);
+		return NULL;
+	}
+	n = fread(head, 1, sizeof(head), fp);
+	if (!xlsx_is(file, head, n)) {
+		rewind(fp);
+		return fp;
+	}
+	csv = xlsx_csv_open(fileno(fp), file, &ce);
+	fclose(fp);
+	if (csv == NULL)
+		fprintf(stderr, "liangfu: %s\n", ce.message);
+	*enc = CSV_ENC_UTF8;
+	return csv;
+}
+
 static int
 run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
     const struct region *in)
 {
 	struct recon_run_opts o = { k, a->year, in, cli_actor(), a->roster };
 	struct recon_summary sum;
-	struct roster ro = { NULL, 0, 0, 0, 0 };
+	struct roster ro = { NULL, 0, 0, NULL, 0, 0, 0 };
 	struct out out = { k, NULL };
 	struct lf_error err;
 	struct store *s;
-	FILE *fp;
-	int rc = 1;
+	FILE *fp = NULL;
+	int rc = 1, enc;
 
 	if (cli_store_open(a->db, env, &s) != 0)
 		return 1;
-	if ((fp = fopen(a->roster, "rb")) == NULL) {
-		fprintf(stderr, "liangfu: %s: 无法打开 (cannot open)\n",
-		    a->roster);
+	if ((fp = open_roster(a->roster, &enc)) == NULL)
+		goto out;
+	if (read_roster(k, fp, a->roster, enc < 0 ? a->encoding : enc,
+	    &ro) != 0)
+		goto out;
+	lf_error_clear(&err);
+	if (ro.bad == 0 && recon_id_hash_all(s, (const char (*)[19])ro.ids,
+	    ro.v, ro.n, HASH_THREADS, &err) != 0) {
+		roster_wipe_ids(&ro);
+		cli_fail(&err);
 		goto out;
 	}
-	if (read_roster(s, k, fp, a->roster, a->encoding, &ro) != 0)
-		goto out;
+	roster_wipe_ids(&ro);
 	if (check_repeats(&ro, a->roster, ro.id_col) != 0 || ro.bad) {
 		if (ro.bad)
 			fprintf(stderr, "liangfu: %s: %d 行有误，未记录任何内容 "
@@ -259,6 +312,7 @@ out:
 	if (fp != NULL)
 		fclose(fp);
 	json_decref(out.list);
+	roster_wipe_ids(&ro);
 	mem_free(ro.v);
 	store_close(s);
 	return rc;
