@@ -89,7 +89,8 @@ load_open(struct store *s, const char *kind, struct recon_index *ix,
 		return lf_error_nomem(err);
 	if (step != SQLITE_DONE)
 		return store_sqlite_error(s, "recon tasks", err);
-	qsort(ix->open, ix->nopen, sizeof(*ix->open), cmp_open);
+	if (ix->nopen > 1)
+		qsort(ix->open, ix->nopen, sizeof(*ix->open), cmp_open);
 	return 0;
 }
 
@@ -122,7 +123,8 @@ load_counties(struct store *s, struct recon_index *ix, struct lf_error *err)
 		return lf_error_nomem(err);
 	if (step != SQLITE_DONE)
 		return store_sqlite_error(s, "recon owners", err);
-	qsort(ix->county, ix->ncounty, sizeof(*ix->county), cmp_county);
+	if (ix->ncounty > 1)
+		qsort(ix->county, ix->ncounty, sizeof(*ix->county), cmp_county);
 	return 0;
 }
 
