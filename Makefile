@@ -171,6 +171,7 @@ bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/st
 	@sh bench/api.sh
 	@sh bench/quality.sh
 	@sh bench/insight.sh
+	@sh bench/reconcile.sh
 	@sh bench/engine.sh
 	@sh bench/pg.sh
 
