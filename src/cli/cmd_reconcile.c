@@ -167,24 +167,60 @@ check_repeats(struct roster *ro, const char *file, unsigned col)
 	return ro->bad ? -1 : 0;
 }
 
+/* --json, written as the run goes (a province finds millions: nothing
+ * is held in memory) into OUT.tmp, renamed to OUT when the run has
+ * committed and removed when it has not. */
 struct out {
 	const struct recon_kind	*kind;
-	json_t			*list;
+	FILE			*fp;
+	char			 tmp[4096];
+	int64_t			 n;
 };
 
 static int
 on_found(void *arg, const struct recon_found *f)
 {
 	struct out *o = arg;
+	json_t *e;
+	int rc;
 
-	if (o->list == NULL)
+	if (o->fp == NULL)
 		return 0;
-	return json_array_append_new(o->list, json_pack("{s:I,s:s,s:s,s:s,"
-	    "s:s,s:s,s:s,s:s,s:i,s:b}", "task", (json_int_t)f->task_id, "kind",
-	    o->kind->code, "finding", recon_finding_code(f->finding),
-	    "finding_zh", recon_finding_zh(f->finding), "person", f->uid,
-	    "region", f->region, "county", f->county, "owner", f->owner,
-	    "person_status", f->status, "new", f->created)) == 0 ? 0 : -1;
+	e = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b}", "task",
+	    (json_int_t)f->task_id, "kind", o->kind->code, "finding",
+	    recon_finding_code(f->finding), "finding_zh",
+	    recon_finding_zh(f->finding), "person", f->uid, "region",
+	    f->region, "county", f->county, "owner", f->owner,
+	    "person_status", f->status, "new", f->created);
+	rc = e == NULL || fputs(o->n++ ? ",\n  " : "\n  ", o->fp) < 0 ||
+	    json_dumpf(e, o->fp, JSON_PRESERVE_ORDER) != 0 ? -1 : 0;
+	json_decref(e);
+	return rc;
+}
+
+static int
+out_open(struct out *o, const char *path)
+{
+	if (path == NULL)
+		return 0;
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp", path);
+	if ((o->fp = fopen(o->tmp, "wb")) == NULL ||
+	    fputs("{\n \"findings\": [", o->fp) < 0) {
+		fprintf(stderr, "liangfu: %s: 无法写入 (cannot write)\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops the unfinished file. */
+static void
+out_drop(struct out *o)
+{
+	if (o->fp == NULL)
+		return;
+	fclose(o->fp);
+	o->fp = NULL;
+	remove(o->tmp);
 }
 
 static json_t *
@@ -204,15 +240,24 @@ summary_json(const struct recon_summary *sum)
 }
 
 static int
-write_json(const char *path, json_t *list, const struct recon_summary *sum)
+write_json(struct out *o, const char *path, const struct recon_summary *sum)
 {
-	json_t *doc = json_pack("{s:O,s:o}", "findings", list, "summary",
-	    summary_json(sum));
-	int rc = doc ? json_dump_file(doc, path, JSON_INDENT(1)) : -1;
+	json_t *doc = summary_json(sum);
+	int rc;
 
+	rc = doc == NULL || fputs(o->n ? "\n ],\n \"summary\": " :
+	    "],\n \"summary\": ", o->fp) < 0 || json_dumpf(doc, o->fp,
+	    JSON_PRESERVE_ORDER) != 0 || fputs("\n}\n", o->fp) < 0 ? -1 : 0;
 	json_decref(doc);
-	if (rc != 0)
+	if (fclose(o->fp) != 0)
+		rc = -1;
+	o->fp = NULL;
+	if (rc == 0 && rename(o->tmp, path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		remove(o->tmp);
 		fprintf(stderr, "liangfu: %s: 无法写入 (cannot write)\n", path);
+	}
 	return rc;
 }
 
@@ -272,7 +317,7 @@ run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
 	struct recon_run_opts o = { k, a->year, in, cli_actor(), a->roster };
 	struct recon_summary sum;
 	struct roster ro = { NULL, 0, 0, NULL, 0, 0, 0 };
-	struct out out = { k, NULL };
+	struct out out = { k, NULL, "", 0 };
 	struct lf_error err;
 	struct store *s;
 	FILE *fp = NULL;
@@ -301,17 +346,18 @@ run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
 		goto out;
 	}
 	lf_error_clear(&err);
-	out.list = a->json ? json_array() : NULL;
+	if (out_open(&out, a->json) != 0)
+		goto out;
 	if (recon_run(s, ro.v, ro.n, &o, on_found, &out, &sum, &err) != 0) {
 		cli_fail(&err);
 		goto out;
 	}
 	print_summary(k, &sum);
-	rc = a->json && write_json(a->json, out.list, &sum) != 0;
+	rc = a->json && write_json(&out, a->json, &sum) != 0;
 out:
 	if (fp != NULL)
 		fclose(fp);
-	json_decref(out.list);
+	out_drop(&out);
 	roster_wipe_ids(&ro);
 	mem_free(ro.v);
 	store_close(s);
