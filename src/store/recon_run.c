@@ -8,7 +8,8 @@
  * in id order, by rowid for the whole province (by the region index and
  * a sort of the small person rows below it), and the year's surveys
  * beside them: for the whole province as a second cursor in person order
- * merged with the first, below it one lookup a person. New tasks go in
+ * merged with the first, below it one lookup a person; of each survey only
+ * the items the kind's expressions read are decoded. New tasks go in
  * through one prepared statement, all in the caller's one transaction.
  */
 #include "store/store_int.h"
@@ -33,6 +34,8 @@ struct run {
 	int64_t				*recv;	/* receiving person ids, sorted */
 	size_t				 nrecv;
 	struct recon_index		 ix;
+	unsigned char			*want;	/* survey items classifying
+						   reads, by field */
 	sqlite3_stmt			*task_ins;
 	int64_t				 roster_id, now;
 	recon_found_fn			 fn;
@@ -329,8 +332,10 @@ scan(struct run *rn, struct lf_error *err)
 	while ((step = sqlite3_step(c.persons)) == SQLITE_ROW) {
 		prow_read(c.persons, &pr);
 		if ((has = survey_at(rn, &c, pr.id, err)) < 0 || (has &&
-		    store_rec_read(rn->s, c.surveys, 1, r, PACKREC_SKIP,
-		    err) != 0) || one_person(rn, &pr, has ? r : NULL, err) != 0)
+		    packrec_decode_some(rn->s->packs, sqlite3_column_blob(
+		    c.surveys, 1), (size_t)sqlite3_column_bytes(c.surveys, 1),
+		    r, rn->want, err) != 0) || one_person(rn, &pr, has ? r :
+		    NULL, err) != 0)
 			goto out;
 	}
 	if (step != SQLITE_DONE) {
@@ -418,6 +423,23 @@ run_body(struct run *rn, struct lf_error *err)
 	return audit_run(rn, err);
 }
 
+/* The survey items the kind's expressions and the evaluation context
+ * (planner_ctx: fill_date) read; only these are decoded. */
+static unsigned char *
+wanted_items(const struct catalog *cat, const struct recon_kind *k)
+{
+	unsigned char *want = mem_calloc(cat->nfields ? cat->nfields : 1, 1);
+	const struct field *f = catalog_find(cat, "fill_date", 9);
+
+	if (want == NULL)
+		return NULL;
+	expr_fields(k->says, want, cat->nfields);
+	expr_fields(k->elig, want, cat->nfields);
+	if (f != NULL)
+		want[f->index] = 1;
+	return want;
+}
+
 /* rows, sorted by hash: the caller's when they are (cmd_reconcile sorts
  * them to find repeats), else a sorted copy in *copy. */
 static const struct recon_roster_row *
@@ -460,7 +482,8 @@ recon_run(struct store *s, const struct recon_roster_row *rows, size_t n,
 	rn.now = (int64_t)time(NULL);
 	rn.rows = sorted_rows(rows, n, &copy);
 	rn.seen = mem_calloc(n ? n : 1, 1);
-	if ((n > 0 && rn.rows == NULL) || rn.seen == NULL) {
+	rn.want = wanted_items(s->cat, o->kind);
+	if ((n > 0 && rn.rows == NULL) || rn.seen == NULL || rn.want == NULL) {
 		lf_error_nomem(err);
 		goto out;
 	}
@@ -482,6 +505,7 @@ out:
 		memset(sum, 0, sizeof(*sum));
 	recon_index_free(&rn.ix);
 	mem_free(copy);
+	mem_free(rn.want);
 	mem_free(rn.seen);
 	mem_free(rn.recv);
 	return rc;
