@@ -25,6 +25,13 @@
 #include "plan/planner.h"
 #include "store/audit.h"
 
+/* SQLite's page cache during a run, KiB (the connection's own is 1 GiB):
+ * a province run reads the whole database once, in order, so a larger
+ * cache only holds pages that are not read again; the run's dirty pages
+ * beyond it go to the WAL before the commit. Keeps a 3.5 M run's peak
+ * memory near half a gigabyte (docs/performance.md). */
+#define RUN_CACHE_KIB	262144
+
 struct run {
 	struct store			*s;
 	const struct recon_run_opts	*o;
@@ -468,6 +475,7 @@ recon_run(struct store *s, const struct recon_roster_row *rows, size_t n,
 {
 	struct recon_roster_row *copy = NULL;
 	struct run rn;
+	int64_t cache = 0;
 	size_t i;
 	int rc = -1;
 
@@ -487,6 +495,9 @@ recon_run(struct store *s, const struct recon_roster_row *rows, size_t n,
 		lf_error_nomem(err);
 		goto out;
 	}
+	cache = store_pragma_get(s->db, "cache_size", -2000);
+	if (cache < -RUN_CACHE_KIB)
+		store_pragma_set(s->db, "cache_size", -RUN_CACHE_KIB);
 	if (store_begin(s, err) != 0)
 		goto out;
 	if (run_body(&rn, err) != 0) {
@@ -501,6 +512,8 @@ recon_run(struct store *s, const struct recon_roster_row *rows, size_t n,
 		sum->unmatched += !rn.seen[i];
 	rc = 0;
 out:
+	if (cache < -RUN_CACHE_KIB)
+		store_pragma_set(s->db, "cache_size", cache);
 	if (rc != 0)
 		memset(sum, 0, sizeof(*sum));
 	recon_index_free(&rn.ix);
