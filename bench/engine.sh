@@ -7,6 +7,7 @@
 #   BENCH_ENGINE_DB=FILE        an existing database of YEAR to use instead
 #                               (kept; e.g. a province file)
 #   BENCH_ENGINE_YEAR=2025
+#   BENCH_ENGINE_SERVE_ONLY=1   skip step 2 (only the server's start-up)
 #
 # 1. seed N persons across the province with their plans (kept in
 #    bench/out/engine/ and reused by the next run of the same size);
@@ -33,11 +34,13 @@ if [ ! -s "$db" ]; then
 	    --need-scale 3.5 >/dev/null 2>&1
 	./liangfu plan "$db" --year "$y" >/dev/null 2>&1
 fi
-/usr/bin/time -f "%e %M" -o "$out/engine.t" build/bench/engine "$db" "$y" \
-    510182 "$out/bench.snap" | tee "$out/engine.out"
-read -r secs kb < "$out/engine.t"
-echo "engine bench process: $secs s, peak RSS $((kb / 1024)) MiB"
-rm -f "$out/bench.snap"
+if [ -z "${BENCH_ENGINE_SERVE_ONLY:-}" ]; then
+	/usr/bin/time -f "%e %M" -o "$out/engine.t" build/bench/engine "$db" "$y" \
+	    510182 "$out/bench.snap" | tee "$out/engine.out"
+	read -r secs kb < "$out/engine.t"
+	echo "engine bench process: $secs s, peak RSS $((kb / 1024)) MiB"
+	rm -f "$out/bench.snap"
+fi
 
 # the server's start-up, without and with its snapshot
 echo "$bench_pw" | ./liangfu user add "$db" --login bench --role province \
