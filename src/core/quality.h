@@ -186,14 +186,26 @@ int	quality_dups_add(struct quality_dups *d, uint64_t key,
 /* The persons whose key another person holds, ascending, no repeats. */
 const int64_t *quality_dups_persons(struct quality_dups *d, size_t *n);
 
+/* The explanation of a dup_person finding (Chinese). */
+extern const char quality_dup_detail[];
+/* The explanation of a surveyor rule's finding (Chinese): surveyor name,
+ * n the surveys that count (all of them, or the fast ones). */
+void	quality_surveyor_detail(const struct quality_rule *q, const char *name,
+	    int64_t n, char out[QUALITY_DETAIL_MAX]);
+
 /* Surveyors' need fingerprints (surveyor_identical). */
 struct quality_surveyors;
 struct quality_surveyors *quality_surveyors_new(const struct catalog *cat);
 void	quality_surveyors_free(struct quality_surveyors *q);
-/* Adds a survey of surveyor `name` in township `township` (9 digits).
+/* Adds a survey of surveyor `name` in township `township` (9 digits; a
+ * longer code counts by its first 9).
  * 0, or -1 when memory runs out. */
 int	quality_surveyors_add(struct quality_surveyors *q, const char *name,
 	    const char *township, const struct record *r);
+/* The same for the survey r of a person of village (12 digits): its
+ * surveyor_name within the village's township; none, nothing added. */
+int	quality_surveyors_add_survey(struct quality_surveyors *q,
+	    const struct record *r, const char *village);
 /* Calls fn for each surveyor with at least min_count surveys whose need
  * items are all identical. */
 int	quality_surveyors_each(const struct quality_surveyors *q,

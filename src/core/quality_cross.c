@@ -180,6 +180,24 @@ quality_dups_persons(struct quality_dups *d, size_t *n)
 	return d->twice;
 }
 
+/* ---- explanations --------------------------------------------------- */
+
+const char quality_dup_detail[] = "另有一人姓名、性别、出生日期与此人相同, "
+    "可能重复登记";
+
+void
+quality_surveyor_detail(const struct quality_rule *q, const char *name,
+    int64_t n, char out[QUALITY_DETAIL_MAX])
+{
+	if (q->kind == QK_SURVEYOR_FAST)
+		snprintf(out, QUALITY_DETAIL_MAX, "调查员「%s」本年 %lld 份调查"
+		    "填写用时不足 %lld 秒", name, (long long)n,
+		    (long long)q->threshold);
+	else
+		snprintf(out, QUALITY_DETAIL_MAX, "调查员「%s」本年 %lld 份调查"
+		    "的需求信息完全相同", name, (long long)n);
+}
+
 /* ---- surveyors ------------------------------------------------------ */
 
 #define SURVEYOR_NAME	64
@@ -200,6 +218,7 @@ struct quality_surveyors {
 	int			*need;		/* need item indices */
 	size_t			 nneed;
 	int			 f_start, f_submit;	/* -1: none */
+	int			 f_name;		/* surveyor_name */
 	int64_t			 fast_secs;
 };
 
@@ -227,6 +246,8 @@ quality_surveyors_new(const struct catalog *cat)
 	q->f_start = f != NULL ? f->index : -1;
 	f = catalog_find(cat, "form_submitted_at", 17);
 	q->f_submit = f != NULL ? f->index : -1;
+	f = catalog_find(cat, "surveyor_name", 13);
+	q->f_name = f != NULL ? f->index : -1;
 	return q;
 }
 
@@ -259,6 +280,14 @@ quality_surveyors_free(struct quality_surveyors *q)
 	mem_free(q);
 }
 
+/* One step of the fingerprint: 8 bytes at a time (the fingerprints are
+ * only compared with each other). */
+static uint64_t
+step(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * FNV_PRIME ^ (h >> 29);
+}
+
 /* The fingerprint of the survey's need items. */
 static uint64_t
 need_print(const struct quality_surveyors *q, const struct record *r)
@@ -268,24 +297,27 @@ need_print(const struct quality_surveyors *q, const struct record *r)
 
 	for (k = 0; k < q->nneed; k++) {
 		i = (size_t)q->need[k];
-		h = fnv(h, &r->set[i], 1);
-		if (r->set[i])
-			h = fnv(h, &r->num[i], sizeof(r->num[i]));
-		if (r->set[i] && r->str[i] != NULL)
-			h = fnv(h, r->str[i], strlen(r->str[i]));
+		if (!r->set[i]) {
+			h = step(h, k);
+			continue;
+		}
+		h = step(h, (uint64_t)r->num[i] ^ ((uint64_t)k << 48));
+		if (r->str[i] != NULL)
+			h = fnv(h, r->str[i], strlen(r->str[i]) + 1);
 	}
 	return h;
 }
 
 static struct surveyor *
 slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
-    const char *township)
+    size_t nlen, const char *township, size_t tlen)
 {
 	size_t i = (size_t)key & (cap - 1);
 
 	while (v[i].key != 0) {
-		if (v[i].key == key && strcmp(v[i].name, name) == 0 &&
-		    strcmp(v[i].township, township) == 0)
+		if (v[i].key == key && strncmp(v[i].name, name, nlen) == 0 &&
+		    v[i].name[nlen] == '\0' && strncmp(v[i].township,
+		    township, tlen) == 0 && v[i].township[tlen] == '\0')
 			return &v[i];
 		i = (i + 1) & (cap - 1);
 	}
@@ -303,7 +335,8 @@ sv_grow(struct quality_surveyors *q)
 	for (i = 0; i < q->cap; i++)
 		if (q->v[i].key != 0) {
 			s = slot_of(nv, cap, q->v[i].key, q->v[i].name,
-			    q->v[i].township);
+			    strlen(q->v[i].name), q->v[i].township,
+			    strlen(q->v[i].township));
 			*s = q->v[i];
 		}
 	mem_free(q->v);
@@ -312,27 +345,40 @@ sv_grow(struct quality_surveyors *q)
 	return 0;
 }
 
+/* The tally key of a surveyor: name (at most SURVEYOR_NAME - 1 bytes, as
+ * kept) within the township (at most 9 bytes). */
+static uint64_t
+sv_key(const char *name, size_t nlen, const char *township, size_t tlen)
+{
+	uint64_t h = fnv(FNV_OFF, name, nlen);
+
+	h = fnv(h, "", 1);
+	return mix(fnv(h, township, tlen)) | 1;
+}
+
 int
 quality_surveyors_add(struct quality_surveyors *q, const char *name,
     const char *township, const struct record *r)
 {
-	char nm[SURVEYOR_NAME], tw[10];
+	size_t nlen, tlen;
 	struct surveyor *s;
 	uint64_t key, print;
 
 	if (name == NULL || name[0] == '\0')
 		return 0;
-	snprintf(nm, sizeof(nm), "%s", name);
-	snprintf(tw, sizeof(tw), "%s", township);
-	key = mix(fnv(fnv(FNV_OFF, nm, strlen(nm) + 1), tw, strlen(tw))) | 1;
+	nlen = strnlen(name, SURVEYOR_NAME - 1);
+	tlen = strnlen(township, 9);
+	key = sv_key(name, nlen, township, tlen);
 	if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
 		return -1;
 	print = need_print(q, r);
-	s = slot_of(q->v, q->cap, key, nm, tw);
+	s = slot_of(q->v, q->cap, key, name, nlen, township, tlen);
 	if (s->key == 0) {
 		s->key = key;
-		memcpy(s->name, nm, sizeof(nm));
-		memcpy(s->township, tw, sizeof(tw));
+		memcpy(s->name, name, nlen);
+		s->name[nlen] = '\0';
+		memcpy(s->township, township, tlen);
+		s->township[tlen] = '\0';
 		s->print = print;
 		s->same = 1;
 		q->n++;
@@ -341,6 +387,15 @@ quality_surveyors_add(struct quality_surveyors *q, const char *name,
 	s->n++;
 	s->fast += is_fast(q, r);
 	return 0;
+}
+
+int
+quality_surveyors_add_survey(struct quality_surveyors *q,
+    const struct record *r, const char *village)
+{
+	if (q->f_name < 0 || !r->set[q->f_name])
+		return 0;
+	return quality_surveyors_add(q, r->str[q->f_name], village, r);
 }
 
 int

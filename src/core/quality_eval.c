@@ -163,10 +163,10 @@ eval_dates(const struct quality_rule *q, const struct quality_person *p,
 
 	if (fd < 0 || (!before && !exited(p)))
 		return 0;
-	date_format(fd, b);
 	for (i = 0; i < p->ndl; i++) {
 		if (before ? p->dl[i].date >= fd : p->dl[i].date <= fd)
 			continue;
+		date_format(fd, b);
 		date_format(p->dl[i].date, a);
 		snprintf(d, sizeof(d), before ? "交付日期 %s 早于当年入户调查"
 		    "日期 %s" : "人员已死亡或迁出(%s 调查记录), 仍有 %s 的交付",

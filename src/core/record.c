@@ -59,10 +59,16 @@ record_unset(struct record *r, int i)
 void
 record_clear(struct record *r)
 {
-	size_t i;
+	size_t i, n = r->cat->nfields;
 
-	for (i = 0; i < r->cat->nfields; i++)
-		record_unset(r, (int)i);
+	for (i = 0; i < n; i++)	/* record_unset() of each, in bulk: decoding
+				   a packed record clears first */
+		if (r->str[i] != NULL) {
+			mem_free(r->str[i]);
+			r->str[i] = NULL;
+		}
+	memset(r->num, 0, n * sizeof(*r->num));
+	memset(r->set, 0, n * sizeof(*r->set));
 }
 
 void

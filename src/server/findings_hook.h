@@ -4,7 +4,10 @@
  *
  * findings_hook_person() re-evaluates a person's findings (every year the
  * person has a survey of) right after a write that touched them (survey,
- * registration, plan, item, delivery): statsd_person() calls it, so every
+ * registration, plan, item, delivery), and the surveyor findings of the
+ * person's township (findings_person(), store/findings.h): a surveyor's
+ * Nth fast or identical survey opens its finding on that write.
+ * statsd_person() calls it, so every
  * writer that keeps the statistics current keeps the findings current.
  * It runs on the request's store connection after the write committed,
  * in a transaction of its own; a failure is logged and leaves the

@@ -317,6 +317,21 @@ findings_sync(struct store *s, int year, struct finding_keys *ex,
 	return plan_tx_end(s, tx, rc, err);
 }
 
+int
+findings_sync_rule(struct store *s, int year, const char *rule,
+    const char *prefix, const struct finding_hit *hits, size_t nhits,
+    const char *actor, struct findings_counts *c, struct lf_error *err)
+{
+	struct finding_keys ex = { 0 };
+	int rc;
+
+	rc = findings_load_rule(s, year, rule, prefix, &ex, err);
+	if (rc == 0)
+		rc = findings_sync(s, year, &ex, hits, nhits, actor, c, err);
+	finding_keys_free(&ex);
+	return rc;
+}
+
 /* ---- reading --------------------------------------------------------- */
 
 static void

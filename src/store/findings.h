@@ -112,11 +112,50 @@ int	findings_sync(struct store *s, int year, struct finding_keys *ex,
 	    const struct finding_hit *hits, size_t nhits, const char *actor,
 	    struct findings_counts *c, struct lf_error *err);
 
+/* findings_sync() over every stored finding of rule in year whose region
+ * starts with prefix ("" = all): a rule evaluated over a whole region. */
+int	findings_sync_rule(struct store *s, int year, const char *rule,
+	    const char *prefix, const struct finding_hit *hits, size_t nhits,
+	    const char *actor, struct findings_counts *c,
+	    struct lf_error *err);
+
+/* ---- the surveyor rules (findings_surveyor.c) ----------------------- */
+
+/* A tally of surveyors (core/quality.h) for the rules qr: the fast
+ * threshold is the first surveyor_fast rule's. NULL when memory runs
+ * out. */
+struct quality_surveyors *findings_surveyors_new(const struct catalog *cat,
+	    const struct quality_rules *qr);
+/*
+ * Syncs the findings of every surveyor rule of qr in year whose township
+ * starts with prefix (a township's 9 digits or fewer: a village sees only
+ * part of a township, so a longer prefix syncs nothing) with the tally
+ * svs, which must hold every survey of the region's persons. A finding's
+ * surveyor is "township|name". hits (may be NULL) gets the findings by
+ * rule index added.
+ */
+int	findings_surveyors_sync(struct store *s, const struct quality_rules *qr,
+	    const struct quality_surveyors *svs, int year, const char *prefix,
+	    const char *actor, int64_t *hits, struct findings_counts *c,
+	    struct lf_error *err);
+/*
+ * The surveyor rules after a single write: tallies the year's surveys of
+ * the persons of the village's township (index persons_region: a few
+ * hundred surveys, not the year) and syncs that township's surveyor
+ * findings, so they open and close as the batch would leave them.
+ */
+int	findings_surveyors_township(struct store *s,
+	    const struct quality_rules *qr, int year, const char *village,
+	    const char *actor, struct findings_counts *c,
+	    struct lf_error *err);
+
 /*
  * Evaluates the rules over one person's year as it is stored now
  * (registration, survey, plan, items, deliveries, duplicates) and syncs
- * the person's findings of every rule but surveyor_identical. Without a
- * survey of the year the person's findings of it are closed.
+ * the person's findings of every rule but the surveyor ones; with a
+ * survey of the year, then the surveyor findings of the person's
+ * township (findings_surveyors_township). Without a survey of the year
+ * the person's findings of it are closed.
  */
 int	findings_person(struct store *s, const struct quality_rules *qr,
 	    const struct policies *ps, const struct disaster *dis,

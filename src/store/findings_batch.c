@@ -2,17 +2,16 @@
  * findings_batch.c - findings_batch(): every rule over a year's
  * population in one pass (findings_batch.h).
  *
- * The pass pages through the year's surveys in person order, PAGE
- * persons a query, decoding only the items that are not secret (no rule
- * reads a secret item, so nothing is decrypted); for the same range of
- * person ids it reads the plans, the items and the deliveries with one
- * range query each (indexes items_person and deliveries_item), and the
- * findings already stored. Each person is then evaluated and synced.
- * Writes go in transactions of CHUNK pages. Memory: a page of records and
- * items, the hash of registration keys (duplicates) and the surveyors'
- * fingerprints.
+ * A reader thread (findings_scan.c) reads the year's persons a page at a
+ * time on a connection of its own, with their surveys, plans, items and
+ * deliveries, and tallies the registration keys; this thread meanwhile
+ * decodes the surveys of the page before, tallies the surveyors,
+ * evaluates and syncs the findings on the store's connection, in
+ * transactions of CHUNK pages. Memory: two pages, the hash of
+ * registration keys (duplicates) and the surveyors' tally.
  */
 #include "store/findings_batch.h"
+#include "store/findings_scan.h"
 #include "store/plan_int.h"
 
 #include <stdio.h>
@@ -23,30 +22,10 @@
 #include "lib/mem.h"
 
 #ifndef LF_TESTING
-#define PAGE		512
 #define CHUNK		40
 #else
-#define PAGE		8
 #define CHUNK		3
 #endif
-
-struct bitem {
-	int64_t			 person_id;
-	struct quality_item	 q;
-	char			 policy[32];
-};
-
-struct bdl {
-	int64_t			 person_id;
-	struct quality_delivery	 d;
-};
-
-struct bperson {
-	int64_t		 id;
-	char		 region[13];
-	int		 status;
-	int		 has_plan;
-};
 
 struct batch {
 	struct store			*s;
@@ -57,14 +36,9 @@ struct batch {
 	int				 year;
 	char				 prefix[13];
 	int64_t				 lo, hi;	/* villages */
-	sqlite3_stmt			*page, *items, *dls, *plans;
-	struct record			*rec[PAGE];
-	struct bperson			 per[PAGE];
-	size_t				 n;
-	struct bitem			*it;
-	size_t				 nit, itcap;
-	struct bdl			*dl;
-	size_t				 ndl, dlcap;
+	struct fscan			*scan;
+	struct fscan_page		*pg;	/* the page evaluated */
+	struct record			*r;	/* its survey evaluated */
 	struct quality_item		*qit;
 	struct quality_delivery		*qdl;
 	size_t				 qcap, qdlcap;
@@ -75,196 +49,8 @@ struct batch {
 	struct planner_result		 res;
 	struct quality_dups		*dups;
 	struct quality_surveyors	*svs;
-	int				 f_surveyor;
 	struct findings_batch_stats	*st;
 };
-
-static int
-db_error(struct batch *b, struct lf_error *err)
-{
-	return store_sqlite_error(b->s, "quality batch", err);
-}
-
-/* ---- the statements ------------------------------------------------ */
-
-static int
-page_sql(const struct batch *b, struct buf *q)
-{
-	(void)b;
-	if (buf_adds(q, "SELECT s.person_id, p.region, p.status, p.name, "
-	    "p.gender, p.birth_date, s.rec") != 0)
-		return -1;
-	return buf_adds(q, " FROM surveys s JOIN persons p ON p.id = "
-	    "s.person_id WHERE s.year = ?1 AND s.person_id > ?2 AND p.region "
-	    ">= ?3 AND p.region < ?4 ORDER BY s.person_id LIMIT ?5");
-}
-
-static int
-prepare(struct batch *b, const char *sql, sqlite3_stmt **st,
-    struct lf_error *err)
-{
-	if (sqlite3_prepare_v3(b->s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    st, NULL) != SQLITE_OK)
-		return db_error(b, err);
-	return 0;
-}
-
-static int
-open_stmts(struct batch *b, struct lf_error *err)
-{
-	struct buf q;
-	int rc;
-
-	buf_init(&q, 1 << 16);
-	rc = page_sql(b, &q) != 0 ? lf_error_nomem(err) :
-	    prepare(b, buf_str(&q), &b->page, err);
-	buf_free(&q);
-	if (rc != 0)
-		return -1;
-	return prepare(b, "SELECT person_id, id, policy, decision, "
-	    "coalesce(decision_reason, '') <> '', status, funds_planned FROM "
-	    "items WHERE year = ?1 AND person_id > ?2 AND person_id <= ?3 "
-	    "ORDER BY person_id, seq", &b->items, err) != 0 ||
-	    prepare(b, "SELECT i.person_id, d.item_id, d.date FROM items i "
-	    "JOIN deliveries d ON d.item_id = i.id WHERE i.year = ?1 AND "
-	    "i.person_id > ?2 AND i.person_id <= ?3 ORDER BY i.person_id",
-	    &b->dls, err) != 0 ||
-	    prepare(b, "SELECT person_id FROM plans WHERE person_id > ?2 AND "
-	    "person_id <= ?3 AND +year = ?1 ORDER BY person_id",	/* the
-	    (person_id, year) index, not the year's whole range */
-	    &b->plans, err) != 0 ? -1 : 0;
-}
-
-/* ---- reading a page ------------------------------------------------ */
-
-static int
-read_row(struct batch *b, struct record *r, struct bperson *p,
-    struct lf_error *err)
-{
-	sqlite3_stmt *st = b->page;
-	const char *name, *birth;
-
-	p->id = sqlite3_column_int64(st, 0);
-	store_copy_col(st, 1, p->region, sizeof(p->region));
-	p->status = sqlite3_column_int(st, 2);
-	p->has_plan = 0;
-	name = (const char *)sqlite3_column_text(st, 3);
-	birth = (const char *)sqlite3_column_text(st, 5);
-	if (quality_dups_add(b->dups, quality_dup_key(name ? name : "",
-	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
-		return lf_error_nomem(err);
-	return store_rec_read(b->s, st, 6, r, PACKREC_SKIP, err);
-}
-
-static int
-read_page(struct batch *b, int64_t after, struct lf_error *err)
-{
-	sqlite3_stmt *st = b->page;
-	char lo[13], hi[13];
-	int rc;
-
-	snprintf(lo, sizeof(lo), "%012lld", (long long)b->lo);
-	snprintf(hi, sizeof(hi), "%012lld", (long long)b->hi);
-	sqlite3_bind_int(st, 1, b->year);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_text(st, 3, lo, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, b->hi >= 1000000000000LL ? ":" : hi, -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, PAGE);
-	b->n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (read_row(b, b->rec[b->n], &b->per[b->n], err) != 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-		b->n++;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(b, err);
-}
-
-static void
-bind_range(struct batch *b, sqlite3_stmt *st, int64_t from, int64_t to)
-{
-	sqlite3_bind_int(st, 1, b->year);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-}
-
-static int
-read_items(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
-{
-	sqlite3_stmt *st = b->items;
-	struct bitem *x;
-	int rc;
-
-	b->nit = 0;
-	bind_range(b, st, from, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (mem_grow(&b->it, &b->itcap, b->nit + 1, sizeof(*b->it),
-		    SIZE_MAX) != 0) {
-			sqlite3_reset(st);
-			return lf_error_nomem(err);
-		}
-		x = &b->it[b->nit++];
-		x->person_id = sqlite3_column_int64(st, 0);
-		x->q.id = sqlite3_column_int64(st, 1);
-		store_copy_col(st, 2, x->policy, sizeof(x->policy));
-		x->q.decision = sqlite3_column_int(st, 3);
-		x->q.has_reason = sqlite3_column_int(st, 4);
-		x->q.status = sqlite3_column_int(st, 5);
-		x->q.funds_planned = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(b, err);
-}
-
-static int
-read_dls(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
-{
-	sqlite3_stmt *st = b->dls;
-	const char *d;
-	int rc, days;
-
-	b->ndl = 0;
-	bind_range(b, st, from, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		d = (const char *)sqlite3_column_text(st, 2);
-		if (d == NULL || date_parse(d, &days) != 0)
-			continue;
-		if (mem_grow(&b->dl, &b->dlcap, b->ndl + 1, sizeof(*b->dl),
-		    SIZE_MAX) != 0) {
-			sqlite3_reset(st);
-			return lf_error_nomem(err);
-		}
-		b->dl[b->ndl].person_id = sqlite3_column_int64(st, 0);
-		b->dl[b->ndl].d.item_id = sqlite3_column_int64(st, 1);
-		b->dl[b->ndl].d.date = days;
-		b->ndl++;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(b, err);
-}
-
-static int
-read_plans(struct batch *b, int64_t from, int64_t to, struct lf_error *err)
-{
-	sqlite3_stmt *st = b->plans;
-	size_t k = 0;
-	int64_t pid;
-	int rc;
-
-	bind_range(b, st, from, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pid = sqlite3_column_int64(st, 0);
-		while (k < b->n && b->per[k].id < pid)
-			k++;
-		if (k < b->n && b->per[k].id == pid)
-			b->per[k].has_plan = 1;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(b, err);
-}
 
 /* ---- one person ---------------------------------------------------- */
 
@@ -278,7 +64,7 @@ per_person_rule(const struct batch *b, const char *code)
 }
 
 static int
-person_hits(struct batch *b, const struct bperson *p, size_t *nfh,
+person_hits(struct batch *b, const struct fscan_person *p, size_t *nfh,
     struct lf_error *err)
 {
 	size_t i;
@@ -305,21 +91,11 @@ person_hits(struct batch *b, const struct bperson *p, size_t *nfh,
 }
 
 static int
-surveyor_add(struct batch *b, const struct bperson *p, const struct record *r)
-{
-	char tw[10];
-
-	if (b->f_surveyor < 0 || !r->set[b->f_surveyor])
-		return 0;
-	snprintf(tw, sizeof(tw), "%.9s", p->region);
-	return quality_surveyors_add(b->svs, r->str[b->f_surveyor], tw, r);
-}
-
-static int
 check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
     struct lf_error *err)
 {
-	const struct bperson *p = &b->per[k];
+	const struct fscan_page *pg = b->pg;
+	const struct fscan_person *p = &pg->per[k];
 	struct quality_person qp;
 	struct finding_keys view;
 	size_t i0, n, nfh;
@@ -329,24 +105,26 @@ check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
 	qp.village = p->region;
 	qp.status = p->status;
 	qp.year = b->year;
-	qp.r = b->rec[k];
+	if (fscan_record(b->scan, pg, k, b->r, err) != 0)
+		return -1;
+	if (quality_surveyors_add_survey(b->svs, b->r, p->region) != 0)
+		return lf_error_nomem(err);
+	qp.r = b->r;
 	qp.has_plan = p->has_plan;
-	while (*it < b->nit && b->it[*it].person_id < p->id)
+	while (*it < pg->nit && pg->it[*it].person_id < p->id)
 		(*it)++;
-	for (n = 0; *it < b->nit && b->it[*it].person_id == p->id; (*it)++) {
-		b->qit[n] = b->it[*it].q;
-		b->qit[n++].policy = b->it[*it].policy;
+	for (n = 0; *it < pg->nit && pg->it[*it].person_id == p->id; (*it)++) {
+		b->qit[n] = pg->it[*it].q;
+		b->qit[n++].policy = pg->it[*it].policy;
 	}
 	qp.items = b->qit;
 	qp.nitems = n;
-	while (*dl < b->ndl && b->dl[*dl].person_id < p->id)
+	while (*dl < pg->ndl && pg->dl[*dl].person_id < p->id)
 		(*dl)++;
-	for (n = 0; *dl < b->ndl && b->dl[*dl].person_id == p->id; (*dl)++)
-		b->qdl[n++] = b->dl[*dl].d;
+	for (n = 0; *dl < pg->ndl && pg->dl[*dl].person_id == p->id; (*dl)++)
+		b->qdl[n++] = pg->dl[*dl].d;
 	qp.dl = b->qdl;
 	qp.ndl = n;
-	if (surveyor_add(b, p, b->rec[k]) != 0)
-		return lf_error_nomem(err);
 	if (quality_eval(b->qr, b->ps, b->dis, &qp, &b->res, &b->hits,
 	    err) != 0 || person_hits(b, p, &nfh, err) != 0)
 		return -1;
@@ -375,22 +153,21 @@ keep_per_person(struct batch *b)
 }
 
 static int
-check_page(struct batch *b, int64_t from, struct lf_error *err)
+check_page(struct batch *b, struct lf_error *err)
 {
-	int64_t to = b->per[b->n - 1].id;
+	const struct fscan_page *pg = b->pg;
 	size_t k, it = 0, dl = 0, ex = 0;
 
 	b->ex.n = 0;
-	if (read_items(b, from, to, err) != 0 || read_dls(b, from, to,
-	    err) != 0 || read_plans(b, from, to, err) != 0 ||
-	    findings_load_persons(b->s, b->year, from, to, &b->ex, err) != 0)
+	if (findings_load_persons(b->s, b->year, pg->from,
+	    pg->per[pg->n - 1].id, &b->ex, err) != 0)
 		return -1;
 	keep_per_person(b);
-	if (mem_grow(&b->qit, &b->qcap, b->nit + 1, sizeof(*b->qit),
-	    SIZE_MAX) != 0 || mem_grow(&b->qdl, &b->qdlcap, b->ndl + 1,
+	if (mem_grow(&b->qit, &b->qcap, pg->nit + 1, sizeof(*b->qit),
+	    SIZE_MAX) != 0 || mem_grow(&b->qdl, &b->qdlcap, pg->ndl + 1,
 	    sizeof(*b->qdl), SIZE_MAX) != 0)
 		return lf_error_nomem(err);
-	for (k = 0; k < b->n; k++)
+	for (k = 0; k < pg->n; k++)
 		if (check_person(b, k, &it, &dl, &ex, err) != 0)
 			return -1;
 	return 0;
@@ -402,23 +179,14 @@ static int
 sync_rule(struct batch *b, const struct quality_rule *q,
     const struct finding_hit *h, size_t n, struct lf_error *err)
 {
-	struct finding_keys ex = { 0 };
-	int rc;
-
 	b->st->hits[q->index] += (int64_t)n;
-	rc = findings_load_rule(b->s, b->year, q->code, b->prefix, &ex, err);
-	if (rc == 0)
-		rc = findings_sync(b->s, b->year, &ex, h, n, b->actor,
-		    &b->st->c, err);
-	finding_keys_free(&ex);
-	return rc;
+	return findings_sync_rule(b->s, b->year, q->code, b->prefix, h, n,
+	    b->actor, &b->st->c, err);
 }
 
 static int
 sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 {
-	static const char why[] = "另有一人姓名、性别、出生日期与此人相同, "
-	    "可能重复登记";
 	struct store_person *pv = NULL;
 	struct finding_hit *h = NULL;
 	const int64_t *ids;
@@ -442,103 +210,13 @@ sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 		h[k].region = pv[k].region;
 		h[k].owner_role = q->owner;
 		h[k].owner_digits = q->owner_digits;
-		h[k].detail = why;
+		h[k].detail = quality_dup_detail;
 		k++;
 	}
 	rc = sync_rule(b, q, h, k, err);
 out:
 	mem_free(pv);
 	mem_free(h);
-	return rc;
-}
-
-struct sv_hits {
-	struct finding_hit	*v;
-	char			(*text)[QUALITY_DETAIL_MAX];
-	char			(*name)[FINDING_SURVEYOR_MAX];
-	char			(*tw)[10];
-	size_t			 n, cap;
-	const struct quality_rule *q;
-};
-
-static int
-sv_hit(void *arg, const char *name, const char *township, int64_t n)
-{
-	struct sv_hits *s = arg;
-	struct finding_hit *h;
-	size_t c[4] = { s->cap, s->cap, s->cap, s->cap };
-
-	/* four arrays in step: each grows from the same room to the same
-	 * room, so one cap tells all four */
-	if (s->n == s->cap) {
-		if (mem_grow(&s->v, &c[0], s->n + 1, sizeof(*s->v), SIZE_MAX) ||
-		    mem_grow(&s->text, &c[1], s->n + 1, sizeof(*s->text),
-		    SIZE_MAX) || mem_grow(&s->name, &c[2], s->n + 1,
-		    sizeof(*s->name), SIZE_MAX) || mem_grow(&s->tw, &c[3],
-		    s->n + 1, sizeof(*s->tw), SIZE_MAX))
-			return -1;
-		s->cap = c[0];
-	}
-	/* "township|name": a surveyor is a name within a township, and the
-	 * open-finding key (rule, year, person, item, surveyor) must tell
-	 * two namesakes of two townships apart */
-	snprintf(s->name[s->n], sizeof(s->name[0]), "%s|%s", township, name);
-	snprintf(s->tw[s->n], sizeof(s->tw[0]), "%s", township);
-	if (s->q->kind == QK_SURVEYOR_FAST)
-		snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 "
-		    "%lld 份调查填写用时不足 %lld 秒", name, (long long)n,
-		    (long long)s->q->threshold);
-	else
-		snprintf(s->text[s->n], sizeof(s->text[0]), "调查员「%s」本年 "
-		    "%lld 份调查的需求信息完全相同", name, (long long)n);
-	h = &s->v[s->n];
-	memset(h, 0, sizeof(*h));
-	h->rule = s->q->code;
-	h->owner_role = s->q->owner;
-	h->owner_digits = s->q->owner_digits;
-	s->n++;
-	return 0;
-}
-
-/* Points each hit at its texts once the arrays stopped moving (growing
- * them moves them). */
-static void
-sv_link(struct sv_hits *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++) {
-		s->v[i].surveyor = s->name[i];
-		s->v[i].region = s->tw[i];
-		s->v[i].detail = s->text[i];
-	}
-}
-
-/* Surveyor findings are resynced only by an unscoped or township-wide
- * (or wider) batch: a village batch sees part of a township. */
-static int
-sync_surveyors(struct batch *b, const struct quality_rule *q,
-    struct lf_error *err)
-{
-	struct sv_hits s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.q = q;
-	if (strlen(b->prefix) > 9)
-		return 0;
-	if ((q->kind == QK_SURVEYOR_FAST ? quality_surveyors_fast_each(b->svs,
-	    q->min_count, sv_hit, &s) : quality_surveyors_each(b->svs,
-	    q->min_count, sv_hit, &s)) != 0)
-		rc = lf_error_nomem(err);
-	else {
-		sv_link(&s);
-		rc = sync_rule(b, q, s.v, s.n, err);
-	}
-	mem_free(s.v);
-	mem_free(s.text);
-	mem_free(s.name);
-	mem_free(s.tw);
 	return rc;
 }
 
@@ -556,10 +234,10 @@ sync_global(struct batch *b, struct lf_error *err)
 
 		if (q->kind == QK_DUP_PERSON)
 			rc = sync_dups(b, q, err);
-		else if (q->kind == QK_SURVEYOR_IDENTICAL ||
-		    q->kind == QK_SURVEYOR_FAST)
-			rc = sync_surveyors(b, q, err);
 	}
+	if (rc == 0)
+		rc = findings_surveyors_sync(b->s, b->qr, b->svs, b->year,
+		    b->prefix, b->actor, b->st->hits, &b->st->c, err);
 	return plan_tx_end(b->s, tx, rc, err);
 }
 
@@ -570,22 +248,17 @@ run(struct batch *b, void (*progress)(void *, int64_t), void *arg,
     struct lf_error *err)
 {
 	enum plan_tx tx = PLAN_TX_NONE;
-	int64_t after = 0;
-	int pages = 0, rc = 0, open = 0;
+	int pages = 0, rc = 0, open = 0, got;
 
-	for (;;) {
-		if (read_page(b, after, err) != 0) {
-			rc = -1;
-			break;
-		}
-		if (b->n == 0)
-			break;
+	if (fscan_start(b->s, b->year, b->lo, b->hi, b->dups, &b->scan,
+	    err) != 0)
+		return -1;
+	while ((got = fscan_next(b->scan, &b->pg, err)) == 1) {
 		if (!open && (rc = plan_tx_begin(b->s, &tx, err)) != 0)
 			break;
 		open = 1;
-		if ((rc = check_page(b, after, err)) != 0)
+		if ((rc = check_page(b, err)) != 0)
 			break;
-		after = b->per[b->n - 1].id;
 		if (++pages % CHUNK == 0) {
 			open = 0;
 			if ((rc = plan_tx_end(b->s, tx, 0, err)) != 0)
@@ -593,11 +266,13 @@ run(struct batch *b, void (*progress)(void *, int64_t), void *arg,
 			if (progress != NULL)
 				progress(arg, b->st->persons);
 		}
-		if (b->n < PAGE)
-			break;
 	}
+	if (got < 0)
+		rc = -1;
 	if (open && plan_tx_end(b->s, tx, rc, err) != 0)
 		rc = -1;
+	fscan_stop(b->scan);	/* the tallies are whole now (got == 0) */
+	b->scan = NULL;
 	if (rc == 0)
 		rc = sync_global(b, err);
 	if (progress != NULL)
@@ -608,16 +283,8 @@ run(struct batch *b, void (*progress)(void *, int64_t), void *arg,
 static void
 batch_free(struct batch *b)
 {
-	size_t i;
-
-	sqlite3_finalize(b->page);
-	sqlite3_finalize(b->items);
-	sqlite3_finalize(b->dls);
-	sqlite3_finalize(b->plans);
-	for (i = 0; i < PAGE; i++)
-		record_free(b->rec[i]);
-	mem_free(b->it);
-	mem_free(b->dl);
+	fscan_stop(b->scan);
+	record_free(b->r);
 	mem_free(b->qit);
 	mem_free(b->qdl);
 	mem_free(b->fh);
@@ -631,32 +298,19 @@ batch_free(struct batch *b)
 static int
 batch_init(struct batch *b, const char *region, struct lf_error *err)
 {
-	const struct field *f;
-	size_t i;
-
 	if (region == NULL || region[0] == '\0') {
 		b->lo = 0;
 		b->hi = 1000000000000LL;
 	} else if (plan_region_bounds(region, &b->lo, &b->hi, err) != 0)
 		return -1;
 	snprintf(b->prefix, sizeof(b->prefix), "%s", region ? region : "");
-	f = catalog_find(b->s->cat, "surveyor_name", 13);
-	b->f_surveyor = f != NULL ? f->index : -1;
 	quality_hits_init(&b->hits);
 	planner_result_init(&b->res);
-	for (i = 0; i < PAGE; i++)
-		if ((b->rec[i] = record_new(b->s->cat)) == NULL)
-			return lf_error_nomem(err);
 	if ((b->dups = quality_dups_new()) == NULL ||
-	    (b->svs = quality_surveyors_new(b->s->cat)) == NULL)
+	    (b->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL ||
+	    (b->r = record_new(b->s->cat)) == NULL)
 		return lf_error_nomem(err);
-	for (i = 0; i < b->qr->n; i++)	/* one threshold: the first rule's */
-		if (b->qr->v[i].kind == QK_SURVEYOR_FAST) {
-			quality_surveyors_set_fast(b->svs,
-			    b->qr->v[i].threshold);
-			break;
-		}
-	return open_stmts(b, err);
+	return 0;
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * findings_person.c - findings_person(): the rules over one person's
- * year as stored, run after every write that touches the person.
+ * year as stored, run after every write that touches the person, then
+ * the surveyor rules over the person's township (findings_surveyor.c).
  */
 #include "store/findings.h"
 #include "store/plan.h"
@@ -162,21 +163,22 @@ static int
 gather(struct store *s, const struct quality_rules *qr,
     const struct policies *ps, const struct disaster *dis,
     const struct store_person *p, int year, struct record *r,
-    struct pitems *pi, struct quality_hits *h, struct lf_error *err)
+    struct pitems *pi, struct quality_hits *h, int *surveyed,
+    struct lf_error *err)
 {
 	struct plan plan;
 	int64_t version;
-	int surveyed, has_plan;
+	int has_plan;
 
-	if ((surveyed = store_survey_get(s, p->id, year, r, &version,
+	if ((*surveyed = store_survey_get(s, p->id, year, r, &version,
 	    err)) < 0 || (has_plan = plan_get(s, p->id, year, &plan, err)) < 0)
 		return -1;
-	surveyed = surveyed == 0;
+	*surveyed = *surveyed == 0;
 	has_plan = has_plan == 0;
 	if (has_plan && read_items(s, plan.id, pi, err) != 0)
 		return -1;
-	return evaluate(s, qr, ps, dis, p, r, surveyed, pi, has_plan, year, h,
-	    err);
+	return evaluate(s, qr, ps, dis, p, r, *surveyed, pi, has_plan, year,
+	    h, err);
 }
 
 int
@@ -191,7 +193,7 @@ findings_person(struct store *s, const struct quality_rules *qr,
 	struct store_person p;
 	struct pitems *pi;
 	struct record *r;
-	int rc = -1, found;
+	int rc = -1, found, surveyed = 0;
 
 	quality_hits_init(&h);
 	pi = mem_calloc(1, sizeof(*pi));
@@ -206,12 +208,16 @@ findings_person(struct store *s, const struct quality_rules *qr,
 		rc = 0;		/* gone: nothing to check */
 		goto out;
 	}
-	if (gather(s, qr, ps, dis, &p, year, r, pi, &h, err) != 0 ||
+	if (gather(s, qr, ps, dis, &p, year, r, pi, &h, &surveyed,
+	    err) != 0 ||
 	    to_hits(qr, &p, &h, &hits, err) != 0 ||
 	    findings_load_persons(s, year, person_id - 1, person_id, &ex,
 	    err) != 0)
 		goto out;
 	rc = findings_sync(s, year, &ex, hits, h.n, actor, c, err);
+	if (rc == 0 && surveyed)	/* the surveyor rules, over the township */
+		rc = findings_surveyors_township(s, qr, year, p.region, actor,
+		    c, err);
 out:
 	finding_keys_free(&ex);
 	mem_free(hits);

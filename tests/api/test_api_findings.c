@@ -3,7 +3,9 @@
  * write opens a finding and the corrected survey closes it (run on
  * write); the list's filters; resolve and dismiss need a reason; a
  * finding outside the caller's region is 404; the rule table and the
- * statistics' findings section speak Chinese.
+ * statistics' findings section speak Chinese; a surveyor's third survey
+ * filled in seconds opens SURVEYOR_FAST on that write, and the batch
+ * then agrees (same finding, nothing opened or closed).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +29,7 @@
 #define YEAR	2024
 
 static char uid_a[40], uid_b[40];	/* in 510104017001 and 510105002002 */
+static char uid_f[40];	/* 510104017002: the third survey of 快手甲 */
 
 static const struct api_user users[] = {
 	{ "vil1", "village", "510104017001", NULL },
@@ -55,22 +58,70 @@ person(struct record *r, int seq, const char *village, int limb1)
 	tu_set(r, "aid_wheelchair", "否");
 }
 
+/* Person seq in village surveyed by 快手甲 in secs seconds (form
+ * envelope times; secs < 0: not timed). */
+static void
+fast_person(struct record *r, int seq, const char *village, int secs)
+{
+	char v[24];
+
+	person(r, seq, village, 0);
+	snprintf(v, sizeof(v), "快%d", seq);	/* no duplicate registration */
+	tu_set(r, "name", v);
+	tu_set(r, "surveyor_name", "快手甲");
+	if (secs < 0)
+		return;
+	tu_set(r, "form_started_at", "1764000000");
+	snprintf(v, sizeof(v), "%d", 1764000000 + secs);
+	tu_set(r, "form_submitted_at", v);
+}
+
+/* The index of the built-in rule code. */
+static int
+rule_index(const char *code)
+{
+	struct quality_rules *qr;
+	struct lf_error err;
+	int i;
+
+	if (quality_rules_load_embedded(tu_catalog(), &qr, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_non_null(quality_rule_find(qr, code));
+	i = quality_rule_find(qr, code)->index;
+	quality_rules_free(qr);
+	return i;
+}
+
+/* The batch over the whole year (as `liangfu quality`). */
+static void
+batch(struct store *s, struct findings_batch_stats *st)
+{
+	struct quality_rules *qr;
+	struct policies *ps;
+	struct lf_error err;
+
+	if (policies_load_embedded(tu_catalog(), &ps, &err) != 0 ||
+	    quality_rules_load_embedded(tu_catalog(), &qr, &err) != 0)
+		fail_msg("%s", err.message);
+	if (findings_batch(s, qr, ps, NULL, YEAR, NULL, "test", NULL, NULL, st,
+	    &err) != 0)
+		fail_msg("%s", err.message);
+	quality_rules_free(qr);
+	policies_free(ps);
+}
+
 static void
 populate(void)
 {
 	struct store_put put = { YEAR, 0, "test", 0, 0 };
 	struct store_put_result res;
 	struct findings_batch_stats st;
-	struct quality_rules *qr;
-	struct policies *ps;
 	struct lf_error err;
 	struct store *s;
 	struct record *r = record_new(tu_catalog());
 
 	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0 ||
-	    policies_load_embedded(tu_catalog(), &ps, &err) != 0 ||
-	    quality_rules_load_embedded(tu_catalog(), &qr, &err) != 0)
+	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
 		fail_msg("%s", err.message);
 	put.today = tu_days("2026-11-29");
 	person(r, 11, "510104017001", 0);
@@ -79,11 +130,16 @@ populate(void)
 	person(r, 12, "510105002002", 1);
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
 	snprintf(uid_b, sizeof(uid_b), "%s", res.uid);
-	assert_int_equal(findings_batch(s, qr, ps, NULL, YEAR, NULL, "test",
-	    NULL, NULL, &st, &err), 0);
+	/* two fast surveys of 快手甲 (the rule needs 3) and a slow one */
+	fast_person(r, 21, "510104017002", 30);
+	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
+	fast_person(r, 22, "510104017002", 45);
+	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
+	fast_person(r, 23, "510104017002", 900);
+	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
+	snprintf(uid_f, sizeof(uid_f), "%s", res.uid);
+	batch(s, &st);
 	assert_int_equal(st.c.opened, 1);	/* B's */
-	quality_rules_free(qr);
-	policies_free(ps);
 	record_free(r);
 	api_store_done(s, users, API_NELEMS(users));
 }
@@ -125,11 +181,9 @@ list(struct who *w, const char *q, long status, int64_t *first)
 }
 
 static void
-put_survey(struct who *w, const char *uid, int seq, const char *village,
-    int limb1)
+put_survey(struct who *w, const char *uid, struct record *rec)
 {
 	char path[160];
-	struct record *rec = record_new(tu_catalog());
 	struct resp r;
 	json_t *body;
 	char *text;
@@ -141,7 +195,6 @@ put_survey(struct who *w, const char *uid, int seq, const char *village,
 	v = json_integer_value(json_object_get(json_array_get(json_object_get(
 	    r.json, "years"), 0), "version"));
 	api_done(&r);
-	person(rec, seq, village, limb1);
 	body = json_pack("{s:I,s:o}", "version", (json_int_t)v, "values",
 	    json_from_record(rec, 0));
 	text = json_dumps(body, JSON_COMPACT);
@@ -155,7 +208,6 @@ put_survey(struct who *w, const char *uid, int seq, const char *village,
 	api_done(&r);
 	free(text);
 	json_decref(body);
-	record_free(rec);
 }
 
 /* ---- tests -------------------------------------------------------- */
@@ -163,20 +215,84 @@ put_survey(struct who *w, const char *uid, int seq, const char *village,
 static void
 test_on_write(void **state)
 {
+	struct record *rec = record_new(tu_catalog());
 	struct who w;
 	int64_t id = 0;
 
 	(void)state;
 	api_login(&w, "vil1");
 	assert_int_equal(list(&w, "?year=2024&status=open", 200, NULL), 0);
-	put_survey(&w, uid_a, 11, "510104017001", 1);
+	person(rec, 11, "510104017001", 1);
+	put_survey(&w, uid_a, rec);
 	assert_int_equal(list(&w, "?year=2024&status=open&rule=LIMB1_NO_NEED",
 	    200, &id), 1);
 	assert_true(id > 0);
-	put_survey(&w, uid_a, 11, "510104017001", 0);	/* corrected */
+	person(rec, 11, "510104017001", 0);	/* corrected */
+	put_survey(&w, uid_a, rec);
 	assert_int_equal(list(&w, "?year=2024&status=open", 200, NULL), 0);
 	assert_int_equal(list(&w, "?year=2024&status=resolved", 200, NULL),
 	    1);
+	record_free(rec);
+}
+
+/* The open SURVEYOR_FAST findings seen by sup1: how many; the first's
+ * id and surveyor. */
+static size_t
+fast_open(struct who *w, int64_t *id, char *surveyor, size_t size)
+{
+	struct resp r;
+	json_t *f;
+	size_t n;
+
+	api_call(&r, "GET", "/api/v1/findings?year=2024&status=open&"
+	    "rule=SURVEYOR_FAST", NULL, w, 0);
+	assert_int_equal(r.status, 200);
+	n = json_array_size(json_object_get(r.json, "findings"));
+	if (n > 0) {
+		f = json_array_get(json_object_get(r.json, "findings"), 0);
+		*id = json_integer_value(json_object_get(f, "id"));
+		snprintf(surveyor, size, "%s", json_string_value(
+		    json_object_get(f, "surveyor")));
+	}
+	api_done(&r);
+	return n;
+}
+
+/* The third fast survey of one surveyor, written through the API, opens
+ * the finding on that write; the batch then finds the same (no second
+ * finding, nothing opened or closed); a slow survey again closes it. */
+static void
+test_surveyor_on_write(void **state)
+{
+	struct record *rec = record_new(tu_catalog());
+	struct findings_batch_stats st;
+	char name[80] = "";
+	struct lf_error err;
+	struct store *s;
+	struct who w, sup;
+	int64_t id = 0, id2 = 0;
+
+	(void)state;
+	api_login(&sup, "sup1");
+	assert_int_equal(fast_open(&sup, &id, name, sizeof(name)), 0);
+	api_login(&w, "vil2");
+	fast_person(rec, 23, "510104017002", 20);
+	put_survey(&w, uid_f, rec);
+	assert_int_equal(fast_open(&sup, &id, name, sizeof(name)), 1);
+	assert_string_equal(name, "快手甲");
+	assert_int_equal(store_open(api_db, tu_catalog(), tu_regions(), &s,
+	    &err), 0);
+	batch(s, &st);
+	assert_int_equal(st.c.opened, 0);
+	assert_int_equal(st.c.closed, 0);
+	assert_int_equal(st.hits[rule_index("SURVEYOR_FAST")], 1);
+	store_close(s);
+	assert_int_equal(fast_open(&sup, &id2, name, sizeof(name)), 1);
+	assert_int_equal(id2, id);
+	fast_person(rec, 23, "510104017002", 900);	/* slow again */
+	put_survey(&w, uid_f, rec);
+	assert_int_equal(fast_open(&sup, &id, name, sizeof(name)), 0);
+	record_free(rec);
 }
 
 static void
@@ -312,6 +428,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_on_write),
+		cmocka_unit_test(test_surveyor_on_write),
 		cmocka_unit_test(test_scope_and_filters),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_rules_and_stats),

@@ -1,0 +1,413 @@
+/*
+ * findings_scan.c - the quality batch's reader thread (findings_scan.h).
+ *
+ * Two pages in a ring: the reader fills one while the caller evaluates
+ * the other. Per page: the surveys joined with the persons (PAGE persons
+ * after the last one), then for the same range of person ids the items,
+ * the deliveries (indexes items_person, deliveries_item) and the plans.
+ */
+#include "store/findings_scan.h"
+#include "store/plan_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/date.h"
+#include "lib/mem.h"
+
+enum { SLOT_FREE, SLOT_FULL };
+
+struct fscan {
+	struct store		*s;	/* its catalog versions decode */
+	int			 year;
+	char			 lo[24], hi[24];
+	sqlite3			*db;
+	sqlite3_stmt		*page, *items, *dls, *plans;
+	struct quality_dups	*dups;
+	struct fscan_page	 pg[2];
+	int			 state[2];
+	int			 next;		/* the caller's next slot */
+	int			 held;		/* the caller holds pg[next^1] */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	pthread_t		 th;
+	int			 started, stop, done, rc;
+	struct lf_error		 err;		/* the reader's */
+};
+
+static int
+db_error(struct fscan *f, struct lf_error *err)
+{
+	return lf_error_set(err, "store", "", "数据库错误 (database error in "
+	    "quality batch): %s", f->db != NULL ? sqlite3_errmsg(f->db) :
+	    "no handle");
+}
+
+/* ---- the statements ------------------------------------------------ */
+
+static int
+prepare(struct fscan *f, const char *sql, sqlite3_stmt **st,
+    struct lf_error *err)
+{
+	if (sqlite3_prepare_v3(f->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL) != SQLITE_OK)
+		return db_error(f, err);
+	return 0;
+}
+
+static int
+open_db(struct fscan *f, struct lf_error *err)
+{
+	const char *path = sqlite3_db_filename(f->s->db, "main");
+
+	if (path == NULL || path[0] == '\0' || sqlite3_open_v2(path, &f->db,
+	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return db_error(f, err);
+	sqlite3_busy_timeout(f->db, 10000);
+	sqlite3_exec(f->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	return prepare(f, "SELECT s.person_id, p.region, p.status, p.name, "
+	    "p.gender, p.birth_date, s.rec FROM surveys s JOIN persons p ON "
+	    "p.id = s.person_id WHERE s.year = ?1 AND s.person_id > ?2 AND "
+	    "p.region >= ?3 AND p.region < ?4 ORDER BY s.person_id LIMIT ?5",
+	    &f->page, err) != 0 ||
+	    prepare(f, "SELECT person_id, id, policy, decision, "
+	    "coalesce(decision_reason, '') <> '', status, funds_planned FROM "
+	    "items WHERE year = ?1 AND person_id > ?2 AND person_id <= ?3 "
+	    "ORDER BY person_id, seq", &f->items, err) != 0 ||
+	    prepare(f, "SELECT i.person_id, d.item_id, d.date FROM items i "
+	    "JOIN deliveries d ON d.item_id = i.id WHERE i.year = ?1 AND "
+	    "i.person_id > ?2 AND i.person_id <= ?3 ORDER BY i.person_id",
+	    &f->dls, err) != 0 ||
+	    prepare(f, "SELECT person_id FROM plans WHERE person_id > ?2 AND "
+	    "person_id <= ?3 AND +year = ?1 ORDER BY person_id",	/* the
+	    (person_id, year) index, not the year's whole range */
+	    &f->plans, err) != 0 ? -1 : 0;
+}
+
+/* ---- reading a page ------------------------------------------------ */
+
+/* Copies the packed record of column col into the page. */
+static int
+keep_blob(struct fscan_page *pg, sqlite3_stmt *st, int col)
+{
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	const void *b = sqlite3_column_blob(st, col);
+
+	pg->off[pg->n] = pg->nblob;
+	if (b == NULL) {
+		pg->len[pg->n] = SIZE_MAX;
+		return 0;
+	}
+	if (mem_grow(&pg->blob, &pg->blobcap, pg->nblob + n + 1, 1,
+	    SIZE_MAX) != 0)
+		return -1;
+	memcpy(pg->blob + pg->nblob, b, n);
+	pg->len[pg->n] = n;
+	pg->nblob += n;
+	return 0;
+}
+
+static int
+read_row(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	sqlite3_stmt *st = f->page;
+	struct fscan_person *p = &pg->per[pg->n];
+	const char *name, *birth;
+
+	p->id = sqlite3_column_int64(st, 0);
+	store_copy_col(st, 1, p->region, sizeof(p->region));
+	p->status = sqlite3_column_int(st, 2);
+	p->has_plan = 0;
+	name = (const char *)sqlite3_column_text(st, 3);
+	birth = (const char *)sqlite3_column_text(st, 5);
+	if (quality_dups_add(f->dups, quality_dup_key(name ? name : "",
+	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
+		return lf_error_nomem(err);
+	if (keep_blob(pg, st, 6) != 0)
+		return lf_error_nomem(err);
+	pg->n++;
+	return 0;
+}
+
+static int
+read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	sqlite3_stmt *st = f->page;
+	int rc;
+
+	sqlite3_bind_int(st, 1, f->year);
+	sqlite3_bind_int64(st, 2, pg->from);
+	sqlite3_bind_text(st, 3, f->lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->hi, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, FSCAN_PAGE);
+	pg->n = 0;
+	pg->nblob = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (read_row(f, pg, err) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(f, err);
+}
+
+static void
+bind_range(struct fscan *f, sqlite3_stmt *st, const struct fscan_page *pg)
+{
+	sqlite3_bind_int(st, 1, f->year);
+	sqlite3_bind_int64(st, 2, pg->from);
+	sqlite3_bind_int64(st, 3, pg->per[pg->n - 1].id);
+}
+
+static int
+read_items(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	sqlite3_stmt *st = f->items;
+	struct fscan_item *x;
+	int rc;
+
+	pg->nit = 0;
+	bind_range(f, st, pg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (mem_grow(&pg->it, &pg->itcap, pg->nit + 1, sizeof(*pg->it),
+		    SIZE_MAX) != 0) {
+			sqlite3_reset(st);
+			return lf_error_nomem(err);
+		}
+		x = &pg->it[pg->nit++];
+		x->person_id = sqlite3_column_int64(st, 0);
+		x->q.id = sqlite3_column_int64(st, 1);
+		store_copy_col(st, 2, x->policy, sizeof(x->policy));
+		x->q.policy = NULL;
+		x->q.decision = sqlite3_column_int(st, 3);
+		x->q.has_reason = sqlite3_column_int(st, 4);
+		x->q.status = sqlite3_column_int(st, 5);
+		x->q.funds_planned = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(f, err);
+}
+
+static int
+read_dls(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	sqlite3_stmt *st = f->dls;
+	const char *d;
+	int rc, days;
+
+	pg->ndl = 0;
+	bind_range(f, st, pg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		d = (const char *)sqlite3_column_text(st, 2);
+		if (d == NULL || date_parse(d, &days) != 0)
+			continue;
+		if (mem_grow(&pg->dl, &pg->dlcap, pg->ndl + 1, sizeof(*pg->dl),
+		    SIZE_MAX) != 0) {
+			sqlite3_reset(st);
+			return lf_error_nomem(err);
+		}
+		pg->dl[pg->ndl].person_id = sqlite3_column_int64(st, 0);
+		pg->dl[pg->ndl].d.item_id = sqlite3_column_int64(st, 1);
+		pg->dl[pg->ndl].d.date = days;
+		pg->ndl++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(f, err);
+}
+
+static int
+read_plans(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	sqlite3_stmt *st = f->plans;
+	size_t k = 0;
+	int64_t pid;
+	int rc;
+
+	bind_range(f, st, pg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pid = sqlite3_column_int64(st, 0);
+		while (k < pg->n && pg->per[k].id < pid)
+			k++;
+		if (k < pg->n && pg->per[k].id == pid)
+			pg->per[k].has_plan = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_error(f, err);
+}
+
+/* Fills pg with the persons after `after`; 1 a page, 0 none left. */
+static int
+fill(struct fscan *f, struct fscan_page *pg, int64_t after,
+    struct lf_error *err)
+{
+	pg->from = after;
+	if (read_persons(f, pg, err) != 0)
+		return -1;
+	if (pg->n == 0)
+		return 0;
+	return read_items(f, pg, err) != 0 || read_dls(f, pg, err) != 0 ||
+	    read_plans(f, pg, err) != 0 ? -1 : 1;
+}
+
+/* ---- the thread ---------------------------------------------------- */
+
+/* Waits for slot k to be free; 0, or -1 when told to stop. */
+static int
+wait_free(struct fscan *f, int k)
+{
+	int rc;
+
+	pthread_mutex_lock(&f->mu);
+	while (f->state[k] == SLOT_FULL && !f->stop)
+		pthread_cond_wait(&f->cv, &f->mu);
+	rc = f->stop ? -1 : 0;
+	pthread_mutex_unlock(&f->mu);
+	return rc;
+}
+
+static void
+post(struct fscan *f, int k, int full, int done, int rc)
+{
+	pthread_mutex_lock(&f->mu);
+	if (full)
+		f->state[k] = SLOT_FULL;
+	if (done) {
+		f->done = 1;
+		f->rc = rc;
+	}
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void *
+reader(void *arg)
+{
+	struct fscan *f = arg;
+	int64_t after = 0;
+	int k = 0, got;
+
+	for (;;) {
+		if (wait_free(f, k) != 0) {
+			post(f, k, 0, 1, 0);
+			break;
+		}
+		if ((got = fill(f, &f->pg[k], after, &f->err)) <= 0) {
+			post(f, k, 0, 1, got);
+			break;
+		}
+		after = f->pg[k].per[f->pg[k].n - 1].id;
+		post(f, k, 1, f->pg[k].n < FSCAN_PAGE, 0);
+		if (f->pg[k].n < FSCAN_PAGE)
+			break;
+		k ^= 1;
+	}
+	return NULL;
+}
+
+/* ---- the caller's side --------------------------------------------- */
+
+int
+fscan_next(struct fscan *f, struct fscan_page **out, struct lf_error *err)
+{
+	int k = f->next, rc;
+
+	pthread_mutex_lock(&f->mu);
+	if (f->held) {
+		f->state[k ^ 1] = SLOT_FREE;
+		f->held = 0;
+		pthread_cond_broadcast(&f->cv);
+	}
+	while (f->state[k] != SLOT_FULL && !f->done)
+		pthread_cond_wait(&f->cv, &f->mu);
+	if (f->state[k] == SLOT_FULL) {
+		f->held = 1;
+		f->next = k ^ 1;
+		*out = &f->pg[k];
+		rc = 1;
+	} else if ((rc = f->rc) < 0)
+		*err = f->err;
+	pthread_mutex_unlock(&f->mu);
+	return rc;
+}
+
+int
+fscan_record(const struct fscan *f, const struct fscan_page *pg, size_t k,
+    struct record *r, struct lf_error *err)
+{
+	if (pg->len[k] == SIZE_MAX) {
+		record_clear(r);
+		return 0;
+	}
+	return packrec_decode(f->s->packs, pg->blob + pg->off[k], pg->len[k],
+	    r, PACKREC_SKIP, NULL, err);
+}
+
+static void
+scan_free(struct fscan *f)
+{
+	size_t k;
+
+	sqlite3_finalize(f->page);
+	sqlite3_finalize(f->items);
+	sqlite3_finalize(f->dls);
+	sqlite3_finalize(f->plans);
+	sqlite3_close(f->db);
+	for (k = 0; k < 2; k++) {
+		mem_free(f->pg[k].blob);
+		mem_free(f->pg[k].it);
+		mem_free(f->pg[k].dl);
+	}
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	mem_free(f);
+}
+
+void
+fscan_stop(struct fscan *f)
+{
+	if (f == NULL)
+		return;
+	if (f->started) {
+		pthread_mutex_lock(&f->mu);
+		f->stop = 1;
+		pthread_cond_broadcast(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->th, NULL);
+	}
+	scan_free(f);
+}
+
+int
+fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
+    struct quality_dups *dups, struct fscan **out, struct lf_error *err)
+{
+	struct fscan *f = mem_calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (f == NULL)
+		return lf_error_nomem(err);
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	f->s = s;
+	f->year = year;
+	f->dups = dups;
+	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)lo);
+	if (hi >= 1000000000000LL)
+		snprintf(f->hi, sizeof(f->hi), ":");	/* after every digit */
+	else
+		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)hi);
+	lf_error_clear(&f->err);
+	if (open_db(f, err) != 0) {
+		scan_free(f);
+		return -1;
+	}
+	if (pthread_create(&f->th, NULL, reader, f) != 0) {
+		scan_free(f);
+		return lf_error_set(err, "internal", "", "无法启动读取线程 "
+		    "(cannot start the reader thread)");
+	}
+	f->started = 1;
+	*out = f;
+	return 0;
+}

@@ -1,0 +1,220 @@
+/*
+ * findings_surveyor.c - the surveyor rules' findings (findings.h): a
+ * tally of surveyors (core/quality.h) turned into findings and synced,
+ * by the batch over the year and after a single write over the
+ * township of the person written.
+ */
+#include "store/findings.h"
+#include "store/plan_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/mem.h"
+
+struct quality_surveyors *
+findings_surveyors_new(const struct catalog *cat,
+    const struct quality_rules *qr)
+{
+	struct quality_surveyors *svs = quality_surveyors_new(cat);
+	size_t i;
+
+	if (svs == NULL)
+		return NULL;
+	for (i = 0; i < qr->n; i++)	/* one threshold: the first rule's */
+		if (qr->v[i].kind == QK_SURVEYOR_FAST) {
+			quality_surveyors_set_fast(svs, qr->v[i].threshold);
+			break;
+		}
+	return svs;
+}
+
+/* ---- the findings of a tally ---------------------------------------- */
+
+/* One surveyor's finding with the texts it points at. */
+struct sv_hit {
+	struct finding_hit	 h;
+	char			 text[QUALITY_DETAIL_MAX];
+	char			 name[FINDING_SURVEYOR_MAX];
+	char			 tw[10];
+};
+
+struct sv_hits {
+	struct sv_hit		*v;
+	size_t			 n, cap;
+	const struct quality_rule *q;
+};
+
+static int
+sv_hit(void *arg, const char *name, const char *township, int64_t n)
+{
+	struct sv_hits *s = arg;
+	struct sv_hit *x;
+
+	if (mem_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v), SIZE_MAX) != 0)
+		return -1;
+	x = &s->v[s->n++];
+	memset(x, 0, sizeof(*x));
+	/* "township|name": a surveyor is a name within a township, and the
+	 * open-finding key (rule, year, person, item, surveyor) must tell
+	 * two namesakes of two townships apart */
+	snprintf(x->name, sizeof(x->name), "%s|%s", township, name);
+	snprintf(x->tw, sizeof(x->tw), "%s", township);
+	quality_surveyor_detail(s->q, name, n, x->text);
+	x->h.rule = s->q->code;
+	x->h.owner_role = s->q->owner;
+	x->h.owner_digits = s->q->owner_digits;
+	return 0;
+}
+
+/* The hits of rule q as findings_sync() takes them (a copy: the texts
+ * stay where they are once the array stopped growing). */
+static struct finding_hit *
+sv_finding_hits(struct sv_hits *s)
+{
+	struct finding_hit *h;
+	size_t i;
+
+	if ((h = mem_calloc(s->n + 1, sizeof(*h))) == NULL)
+		return NULL;
+	for (i = 0; i < s->n; i++) {
+		h[i] = s->v[i].h;
+		h[i].surveyor = s->v[i].name;
+		h[i].region = s->v[i].tw;
+		h[i].detail = s->v[i].text;
+	}
+	return h;
+}
+
+static int
+sync_one(struct store *s, const struct quality_rule *q,
+    const struct quality_surveyors *svs, int year, const char *prefix,
+    const char *actor, int64_t *hits, struct findings_counts *c,
+    struct lf_error *err)
+{
+	struct finding_hit *h = NULL;
+	struct sv_hits sv;
+	int rc;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.q = q;
+	if ((q->kind == QK_SURVEYOR_FAST ? quality_surveyors_fast_each(svs,
+	    q->min_count, sv_hit, &sv) : quality_surveyors_each(svs,
+	    q->min_count, sv_hit, &sv)) != 0 ||
+	    (h = sv_finding_hits(&sv)) == NULL)
+		rc = lf_error_nomem(err);
+	else {
+		if (hits != NULL)
+			hits[q->index] += (int64_t)sv.n;
+		rc = findings_sync_rule(s, year, q->code, prefix, h, sv.n,
+		    actor, c, err);
+	}
+	mem_free(h);
+	mem_free(sv.v);
+	return rc;
+}
+
+int
+findings_surveyors_sync(struct store *s, const struct quality_rules *qr,
+    const struct quality_surveyors *svs, int year, const char *prefix,
+    const char *actor, int64_t *hits, struct findings_counts *c,
+    struct lf_error *err)
+{
+	size_t i;
+
+	if (strlen(prefix) > 9)
+		return 0;
+	for (i = 0; i < qr->n; i++) {
+		const struct quality_rule *q = &qr->v[i];
+
+		if ((q->kind == QK_SURVEYOR_IDENTICAL ||
+		    q->kind == QK_SURVEYOR_FAST) && sync_one(s, q, svs, year,
+		    prefix, actor, hits, c, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- after a single write ------------------------------------------- */
+
+static int
+has_surveyor_rule(const struct quality_rules *qr)
+{
+	size_t i;
+
+	for (i = 0; i < qr->n; i++)
+		if (qr->v[i].kind == QK_SURVEYOR_IDENTICAL ||
+		    qr->v[i].kind == QK_SURVEYOR_FAST)
+			return 1;
+	return 0;
+}
+
+/* Tallies the year's surveys of the persons of township tw. */
+static int
+tally(struct store *s, int year, const char *tw,
+    struct quality_surveyors *svs, struct lf_error *err)
+{
+	char lo[13], hi[13], village[13];
+	struct record *r;
+	sqlite3_stmt *st;
+	int64_t a, b;
+	int rc;
+
+	if (plan_region_bounds(tw, &a, &b, err) != 0)
+		return -1;
+	snprintf(lo, sizeof(lo), "%012lld", (long long)a);
+	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
+	if ((r = record_new(s->cat)) == NULL)
+		return lf_error_nomem(err);
+	if (sqlite3_prepare_v2(s->db, "SELECT p.region, s.rec FROM persons p "
+	    "JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
+	    "p.region >= ?2 AND p.region < ?3", -1, &st, NULL) != SQLITE_OK) {
+		record_free(r);
+		return store_sqlite_error(s, "surveyor findings", err);
+	}
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_copy_col(st, 0, village, sizeof(village));
+		if (store_rec_read(s, st, 1, r, PACKREC_SKIP, err) != 0)
+			break;
+		if (quality_surveyors_add_survey(svs, r, village) != 0) {
+			lf_error_nomem(err);
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	record_free(r);
+	if (rc == SQLITE_ROW)
+		return -1;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s,
+	    "surveyor findings", err);
+}
+
+int
+findings_surveyors_township(struct store *s, const struct quality_rules *qr,
+    int year, const char *village, const char *actor,
+    struct findings_counts *c, struct lf_error *err)
+{
+	struct quality_surveyors *svs;
+	char tw[10];
+	enum plan_tx tx;
+	int rc;
+
+	if (!has_surveyor_rule(qr) || strlen(village) < 9)
+		return 0;
+	snprintf(tw, sizeof(tw), "%.9s", village);
+	if ((svs = findings_surveyors_new(s->cat, qr)) == NULL)
+		return lf_error_nomem(err);
+	if (plan_tx_begin(s, &tx, err) != 0) {
+		quality_surveyors_free(svs);
+		return -1;
+	}
+	rc = tally(s, year, tw, svs, err);
+	if (rc == 0)
+		rc = findings_surveyors_sync(s, qr, svs, year, tw, actor, NULL,
+		    c, err);
+	quality_surveyors_free(svs);
+	return plan_tx_end(s, tx, rc, err);
+}
