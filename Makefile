@@ -116,6 +116,9 @@ rel-test: liangfu build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
 	@sh tests/rel/ioerr.sh build/test/liangfu
+	@sh tests/rel/ioerr.sh build/test/liangfu lo
+	@sh tests/rel/ioerr.sh build/test/liangfu m
+	@sh tests/rel/ioerr_files.sh build/test/liangfu
 	@ASAN_OPTIONS=detect_leaks=0 build/test/test_rel_alloc
 	@sh bench/load.sh ./liangfu --small
 	@sh tests/rel/busy.sh ./liangfu
@@ -125,6 +128,9 @@ soak: deps all build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
 	@sh tests/rel/ioerr.sh build/test/liangfu
+	@sh tests/rel/ioerr.sh build/test/liangfu lo
+	@sh tests/rel/ioerr.sh build/test/liangfu m
+	@sh tests/rel/ioerr_files.sh build/test/liangfu
 	@sh bench/load.sh ./liangfu
 
 build/test/test_rel_alloc: tests/rel/test_rel_alloc.c $(FUZZINPROC) build/test/liblf.a

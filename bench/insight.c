@@ -2,18 +2,24 @@
  * bench/insight.c - a province what-if with its full breakdown (issue 16)
  * beside the SQLite GROUP BY of the same counts, in the same run.
  *
- *   build/bench/insight DB YEAR
+ *   build/bench/insight DB YEAR [scan]
  *
- * 1. what-if: the rule "severe" (SUB_CARE, 80 yuan a month) over every
- *    survey of YEAR read without secrets (store/insight_scan.c), split
- *    into province / city / county shares, by city and disability
- *    category, projected three years (core/budget.c): what POST
- *    /api/v1/budget does.
- * 2. baseline: SELECT substr(region, 1, 4), disability_category, count(*)
+ * 1. engine: the year loaded into the statistics engine (stats_load, as
+ *    the server does at start; timed once);
+ * 2. what-if over the engine (stats/stats_whatif.c, what POST
+ *    /api/v1/budget and /rules/simulate now run): the rule "severe"
+ *    (SUB_CARE, 80 yuan a month) over the province, split into province /
+ *    city / county shares, by city and disability category, projected
+ *    three years; best of 20, warm. The same for "age >= 60" (a rule on
+ *    age: read person by person, and re-evaluated for each projected
+ *    year);
+ * 3. baseline: SELECT substr(region, 1, 4), disability_category, count(*)
  *    ... WHERE year = YEAR AND disability_grade <= 2 GROUP BY 1, 2 (the
- *    counts only: no shares, no projection).
- * Prints milliseconds of each (best of 3) and checks both count the same
- * persons.
+ *    counts only: no shares, no projection), best of 3;
+ * 4. with "scan": the what-if as it ran before, a scan of every survey
+ *    (store/insight_scan.c, the fallback), best of 3.
+ * Prints milliseconds of each, the ratios, and checks that all count the
+ * same persons and the engine's breakdown equals the scan's.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -28,6 +34,8 @@
 #include "plan/planner.h"
 #include "core/policy.h"
 #include "core/region.h"
+#include "stats/stats_load.h"
+#include "stats/stats_whatif.h"
 #include "store/insight_scan.h"
 #include "store/store.h"
 
@@ -86,6 +94,113 @@ baseline(const char *path, const struct catalog *cat, int year, double *ms)
 	return n;
 }
 
+static struct budget_scen *
+scen_new(const struct expr *e)
+{
+	struct budget_scen *sc = mem_calloc(1, sizeof(*sc));
+
+	if (sc == NULL)
+		exit(1);
+	sc->e = e;
+	sc->policy = "SUB_CARE";
+	sc->yearly = budget_yearly(8000, PER_MONTH);
+	sc->child_len = 4;
+	return sc;
+}
+
+/* The what-if over the engine, best of n; the last run's scenario. */
+static struct budget_scen *
+engine_whatif(const struct stats *st, const struct regions *rs,
+    const struct budget_shares *b, const struct expr *e, int n, double *best)
+{
+	static struct stats_whatif w;
+	struct budget_scen *sc = NULL;
+	struct budget_tot t;
+	struct lf_error err;
+	int i, k;
+
+	*best = 1e18;
+	for (i = 0; i < n; i++) {
+		double t0 = now_ms(), ms;
+
+		mem_free(sc);
+		sc = scen_new(e);
+		if (stats_whatif_run(st, regions_find(rs, "51"), NULL, b, sc,
+		    BUDGET_YEARS, &w, &err) != 0) {
+			fprintf(stderr, "engine what-if: %s\n", err.message);
+			exit(1);
+		}
+		for (k = 1; k <= BUDGET_YEARS; k++)
+			budget_project(sc, k, w.surveys, w.surveys, &t);
+		if ((ms = now_ms() - t0) < *best)
+			*best = ms;
+	}
+	return sc;
+}
+
+/* The scan's what-if (the fallback), best of 3. */
+static struct budget_scen *
+scan_whatif(struct store *s, struct run *rn, const struct expr *e,
+    double *best)
+{
+	struct budget_tot t;
+	int i;
+
+	*best = 1e18;
+	for (i = 0; i < 3; i++) {
+		double t0 = now_ms(), ms;
+
+		if (i > 0)
+			mem_free(rn->s);
+		rn->s = scen_new(e);
+		if (insight_scan(s, rn->year, NULL, on_person, rn, rn->err) != 0) {
+			fprintf(stderr, "scan: %s\n", rn->err->message);
+			exit(1);
+		}
+		budget_project(rn->s, 3, 100, 100, &t);
+		if ((ms = now_ms() - t0) < *best)
+			*best = ms;
+	}
+	return rn->s;
+}
+
+static int
+child_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct budget_child *)a)->code,
+	    ((const struct budget_child *)b)->code);
+}
+
+/* 0 when the two breakdowns are equal (years, categories, cities). */
+static int
+same(struct budget_scen *a, struct budget_scen *b)
+{
+	qsort(a->child, a->nchild, sizeof(*a->child), child_cmp);
+	qsort(b->child, b->nchild, sizeof(*b->child), child_cmp);
+	return memcmp(a->year, b->year, sizeof(a->year)) != 0 ||
+	    memcmp(a->cat, b->cat, sizeof(a->cat)) != 0 ||
+	    a->nchild != b->nchild || memcmp(a->child, b->child,
+	    a->nchild * sizeof(*a->child)) != 0;
+}
+
+static struct stats *
+engine_load(struct store *s, const struct catalog *cat,
+    const struct regions *rs, const struct policies *ps, int year)
+{
+	struct stats *st = stats_new(cat, rs, ps, year);
+	struct lf_error err;
+	double t0 = now_ms();
+
+	if (st == NULL || stats_load(s, st, ps, NULL, NULL, &err) != 0) {
+		fprintf(stderr, "engine load: %s\n", st ? err.message :
+		    "no memory");
+		exit(1);
+	}
+	printf("engine load (scan of the database into memory): %.1f s\n",
+	    (now_ms() - t0) / 1e3);
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -94,16 +209,17 @@ main(int argc, char **argv)
 	struct regions *rs;
 	struct policies *ps;
 	struct store *s;
+	struct stats *st;
 	struct lf_error err;
 	struct run rn;
-	struct expr *e;
-	struct budget_tot t;
-	double best = 1e18, bbest = 1e18, ms;
+	struct expr *e, *age;
+	struct budget_scen *es, *as, *ss;
+	double ems, ams, sms, bbest = 1e18, ms;
 	int64_t base = 0;
 	int i, year;
 
-	if (argc != 3)
-		return fprintf(stderr, "usage: insight DB YEAR\n"), 2;
+	if (argc != 3 && argc != 4)
+		return fprintf(stderr, "usage: insight DB YEAR [scan]\n"), 2;
 	year = (int)strtol(argv[2], NULL, 10);
 	if (embedded_get("data/catalog.tsv", &cf) != 0 ||
 	    embedded_get("data/regions-sichuan.tsv", &rf) != 0 ||
@@ -116,40 +232,43 @@ main(int argc, char **argv)
 	rn.year = year;
 	rn.err = &err;
 	if (budget_shares_load(ps, &rn.b, &err) != 0 ||
-	    expr_compile("severe", cat, &e, &err) != 0)
+	    expr_compile("severe", cat, &e, &err) != 0 ||
+	    expr_compile("age >= 60", cat, &age, &err) != 0)
 		return fprintf(stderr, "rules: %s\n", err.message), 1;
+	st = engine_load(s, cat, rs, ps, year);
+	es = engine_whatif(st, rs, rn.b, e, 20, &ems);
+	as = engine_whatif(st, rs, rn.b, age, 5, &ams);
 	for (i = 0; i < 3; i++) {
-		double t0 = now_ms();
-
-		rn.s = mem_calloc(1, sizeof(*rn.s));
-		rn.s->e = e;
-		rn.s->policy = "SUB_CARE";
-		rn.s->yearly = budget_yearly(8000, PER_MONTH);
-		rn.s->child_len = 4;
-		if (insight_scan(s, year, NULL, on_person, &rn, &err) != 0)
-			return fprintf(stderr, "scan: %s\n", err.message), 1;
-		budget_project(rn.s, 3, 100, 100, &t);
-		ms = now_ms() - t0;
-		if (ms < best)
-			best = ms;
-		if (i < 2)
-			mem_free(rn.s);
 		base = baseline(argv[1], cat, year, &ms);
 		if (ms < bbest)
 			bbest = ms;
 	}
-	if (base != rn.s->year[0].persons)
-		return fprintf(stderr, "mismatch: %lld vs %lld\n", (long long)base,
-		    (long long)rn.s->year[0].persons), 1;
-	printf("what-if %.1f ms, baseline GROUP BY %.1f ms, ratio %.2f; "
-	    "%lld persons, %zu cities, cost %lld fen (province %lld, city "
-	    "%lld, county %lld)\n", best, bbest, best / bbest,
-	    (long long)base, rn.s->nchild, (long long)rn.s->year[0].cost,
-	    (long long)rn.s->year[0].level[0],
-	    (long long)rn.s->year[0].level[1],
-	    (long long)rn.s->year[0].level[2]);
-	mem_free(rn.s);
+	if (base != es->year[0].persons)
+		return fprintf(stderr, "mismatch: %lld vs %lld\n",
+		    (long long)base, (long long)es->year[0].persons), 1;
+	printf("what-if \"severe\" over the engine %.2f ms, baseline GROUP BY "
+	    "%.1f ms, ratio %.4f (%.0fx faster); %lld persons, %zu cities, "
+	    "cost %lld fen (province %lld, city %lld, county %lld)\n", ems,
+	    bbest, ems / bbest, bbest / ems, (long long)base, es->nchild,
+	    (long long)es->year[0].cost, (long long)es->year[0].level[0],
+	    (long long)es->year[0].level[1], (long long)es->year[0].level[2]);
+	printf("what-if \"age >= 60\" over the engine %.2f ms (ratio %.4f); "
+	    "%lld persons, %lld in 3 years\n", ams, ams / bbest,
+	    (long long)as->year[0].persons, (long long)as->year[3].persons);
+	if (argc == 4) {
+		ss = scan_whatif(s, &rn, e, &sms);
+		if (same(ss, es) != 0)
+			return fprintf(stderr, "engine and scan differ\n"), 1;
+		printf("what-if \"severe\" by the scan (fallback) %.1f ms, ratio "
+		    "%.2f; engine %.0fx faster than the scan; same breakdown\n",
+		    sms, sms / bbest, sms / ems);
+		mem_free(ss);
+	}
+	mem_free(es);
+	mem_free(as);
+	stats_free(st);
 	expr_free(e);
+	expr_free(age);
 	budget_shares_free(rn.b);
 	store_close(s);
 	policies_free(ps);

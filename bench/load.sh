@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/load.sh LIANGFU [--small] [DB]: concurrent mixed reads and writes
 # (bench/load.lua: person pages, lists, plan builds) with wrk, and the
-# server's RSS over the run.
+# server's RSS over the run. DB may be an existing database (it is
+# written: use a copy); the plan builds are of LOAD_YEAR, by default the
+# year of DB's newest survey.
 #
 #   default  500 connections for 60 s on DB (default bench/out/load.db,
 #            made by `liangfu seed ... --persons 3500000 --region 51` when
@@ -39,8 +41,14 @@ fi
 sqlite3 -batch "$DB" "SELECT login FROM users WHERE login = 'bench'" |
     grep -q bench || printf '%s\n' "$bench_pw" | "$LF" user add "$DB" \
     --login bench --role province --region 51 >/dev/null
-sqlite3 -batch "$DB" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
+# 5,000 persons drawn by random row id (no scan of a province's persons)
+sqlite3 -batch "$DB" "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL
+    SELECT n + 1 FROM r WHERE n < 5000) SELECT uid FROM persons WHERE id IN
+    (SELECT abs(random()) % (SELECT max(id) FROM persons) + 1 FROM r)" \
     >"$W/uids"
+# the plan builds' year: LOAD_YEAR, or the newest survey's
+YEAR=${LOAD_YEAR:-$(sqlite3 -batch "$DB" \
+    "SELECT year FROM surveys ORDER BY id DESC LIMIT 1")}
 ulimit -n 65536 2>/dev/null || true
 serve_start "$LF" "$DB" "$W"
 trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null; rm -rf "$W"' EXIT
@@ -48,7 +56,7 @@ serve_login "$W"
 [ -n "$token" ] || { echo "load: login failed" >&2; exit 1; }
 rss() { awk '/^VmRSS/ { print int($2 / 1024) }' /proc/$spid/status; }
 rss0=$(rss)
-LOAD_UIDS=$W/uids LOAD_TOKEN=$token LOAD_CSRF=$csrf \
+LOAD_UIDS=$W/uids LOAD_TOKEN=$token LOAD_CSRF=$csrf LOAD_YEAR=$YEAR \
     wrk -t2 -c$CONNS -d${SECS}s --timeout 30s -s bench/load.lua \
     "http://127.0.0.1:$port" >"$W/wrk.out" 2>&1 &
 wpid=$!

@@ -90,7 +90,8 @@ load_ids(struct store *s, size_t n, const char *path)
 	if (path != NULL && fp == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (store_person_by_uid(s, uids[i], &p, &err) != 0)
+		if (store_person_by_uid(s, uids[i], &p, &err) != 0 ||
+		    store_person_open_id(s, &p, &err) != 0)
 			return -1;
 		snprintf(ids[i], sizeof(ids[i]), "%s", p.id_number);
 		if (fp != NULL)

@@ -5,7 +5,8 @@
 #   port, its log in DIR/server.log; sets spid and port. Returns once the
 #   server has loaded this year's statistics, which it does in the
 #   background at start-up (about a minute at province scale, on one core),
-#   so that what is measured is the steady state.
+#   and written their snapshot when there was none, so that what is
+#   measured is the steady state (at most 10 minutes).
 # serve_login DIR: logs in as the bench account (bench_pw) on port; sets
 #   token and csrf.
 bench_pw="Bench-liangfu-2026"
@@ -17,8 +18,16 @@ serve_start() {
 	spid=$!
 	for i in $(seq 100); do [ -s "$3/port" ] && break; sleep 0.1; done
 	port=$(cat "$3/port")
-	for i in $(seq 3000); do
-		grep -q "statistics of" "$3/server.log" && break
+	# loaded, and when there was no snapshot, the snapshot written too
+	# (a load of 3.5 M persons takes minutes; writing its snapshot
+	# doubles the memory for a while)
+	for i in $(seq 6000); do
+		grep -q -E "statistics of [0-9]+ loaded from" "$3/server.log" &&
+		    { ! grep -q "no snapshot, reading" "$3/server.log" ||
+		    grep -q -E "snapshot written|no snapshot written" \
+		    "$3/server.log"; } && break
+		grep -q "statistics of [0-9]*: .*failed\|refused" \
+		    "$3/server.log" && break
 		sleep 0.1
 	done
 }

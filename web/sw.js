@@ -3,7 +3,7 @@
 // shows at once) and from the cache when the server cannot be reached.
 // API calls are never cached here: person data lives in IndexedDB, under
 // the app's control, and is wiped at logout.
-const CACHE = 'liangfu-shell-5';
+const CACHE = 'liangfu-shell-6';
 const SHELL = [
 	'/', '/index.html', '/style.css', '/manifest.webmanifest', '/icon.svg',
 	'/vendor/preact.mjs', '/vendor/hooks.mjs', '/vendor/htm.mjs',

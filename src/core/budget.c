@@ -207,8 +207,9 @@ tot_add(struct budget_tot *t, int64_t cost, const int64_t lv[BUDGET_LEVELS])
 		t->level[i] += lv[i];
 }
 
-static struct budget_child *
-child_of(struct budget_scen *s, const char *village, struct lf_error *err)
+struct budget_child *
+budget_child_of(struct budget_scen *s, const char *village,
+    struct lf_error *err)
 {
 	size_t i;
 
@@ -227,9 +228,8 @@ child_of(struct budget_scen *s, const char *village, struct lf_error *err)
 	return &s->child[i];
 }
 
-/* The context k years on (29 February becomes 28 February). */
-static void
-ctx_years_on(const struct expr_ctx *ctx, int k, struct expr_ctx *out)
+void
+budget_ctx_years_on(const struct expr_ctx *ctx, int k, struct expr_ctx *out)
 {
 	int y, m, d;
 
@@ -241,35 +241,48 @@ ctx_years_on(const struct expr_ctx *ctx, int k, struct expr_ctx *out)
 }
 
 int
+budget_cat_field(const struct catalog *cat)
+{
+	const struct field *f = catalog_find(cat, "disability_category", 19);
+
+	return f != NULL ? f->index : -1;
+}
+
+int
+budget_cat_of(const struct record *r, int field)
+{
+	if (field >= 0 && r->set[field] && r->num[field] > 0 &&
+	    r->num[field] < BUDGET_CATS)
+		return (int)r->num[field];
+	return 0;
+}
+
+int
 budget_add(struct budget_scen *s, const struct budget_shares *b,
     const struct record *r, const char *village, int year,
     const struct expr_ctx *ctx, struct lf_error *err)
 {
 	const struct budget_share *row = budget_share_find(b, s->policy,
 	    village);
-	const struct field *fc = catalog_find(r->cat, "disability_category",
-	    19);
 	struct budget_child *c;
 	struct expr_ctx at;
 	int64_t lv[BUDGET_LEVELS];
-	int k, cat = 0;
+	int k;
 
 	(void)year;
 	budget_split(s->yearly, row, lv);
 	for (k = 0; k <= BUDGET_YEARS; k++) {
-		ctx_years_on(ctx, k, &at);
+		budget_ctx_years_on(ctx, k, &at);
 		if (!expr_eval_ctx(s->e, r, &at))
 			continue;
 		tot_add(&s->year[k], s->yearly, lv);
 		if (k > 0)
 			continue;
-		if ((c = child_of(s, village, err)) == NULL)
+		if ((c = budget_child_of(s, village, err)) == NULL)
 			return -1;
 		tot_add(&c->t, s->yearly, lv);
-		if (fc != NULL && r->set[fc->index] && r->num[fc->index] > 0 &&
-		    r->num[fc->index] < BUDGET_CATS)
-			cat = (int)r->num[fc->index];
-		tot_add(&s->cat[cat], s->yearly, lv);
+		tot_add(&s->cat[budget_cat_of(r, budget_cat_field(r->cat))],
+		    s->yearly, lv);
 	}
 	return 0;
 }

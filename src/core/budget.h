@@ -108,6 +108,21 @@ int	budget_add(struct budget_scen *s, const struct budget_shares *b,
 	    const struct record *r, const char *village, int year,
 	    const struct expr_ctx *ctx, struct lf_error *err);
 
+/* The catalog field of the disability category (-1 none), and a
+ * record's category by it: 1..BUDGET_CATS-1, 0 when unset or unknown. */
+int	budget_cat_field(const struct catalog *cat);
+int	budget_cat_of(const struct record *r, int field);
+
+/* The child region of s that village lies in, added when new; NULL
+ * with err ("too_many") beyond BUDGET_CHILDREN. */
+struct budget_child *budget_child_of(struct budget_scen *s,
+	    const char *village, struct lf_error *err);
+
+/* The evaluation context k years on: year + k, the reference date k
+ * years later (29 February becomes 28 February). */
+void	budget_ctx_years_on(const struct expr_ctx *ctx, int k,
+	    struct expr_ctx *out);
+
 /* The projection of year k (1..BUDGET_YEARS) from s->year[k] with the
  * registry's growth n_now / n_prev (see top). */
 void	budget_project(const struct budget_scen *s, int k, int64_t n_now,

@@ -103,4 +103,35 @@ int	expr_uses_age(const struct expr *e);
 void	expr_fields(const struct expr *e, unsigned char *want,
 	    size_t nfields);
 
+/*
+ * The compiled program, for evaluators that run it a column at a time
+ * over many persons (stats/stats_whatif.h) with the same meaning as
+ * expr_eval_ctx(): expr_nsteps() steps in postfix order, each a constant
+ * (pushes 1 or 0), a test of one field (pushes whether it holds), "not"
+ * (negates the top), "and" / "or" (pop two, push the result), or
+ * disaster_region (pushes expr_eval_ctx()'s value for the context).
+ * Derived names are already expanded. The result is the one value left.
+ */
+enum expr_step_op { EXPR_S_TRUE, EXPR_S_FALSE, EXPR_S_TEST, EXPR_S_NOT,
+	EXPR_S_AND, EXPR_S_OR, EXPR_S_REGION };
+struct expr_step {
+	enum expr_step_op op;
+	int		 field;		/* EXPR_S_TEST: the catalog field read
+					   (birth_date for age) */
+	int		 age;		/* the test reads age at ref_days */
+	int		 text;		/* it compares the field's text */
+	int		 bare;		/* a bare name: set (bool true, multi
+					   non-empty) */
+};
+size_t	expr_nsteps(const struct expr *e);
+void	expr_step(const struct expr *e, size_t i, struct expr_step *out);
+/* Whether test step i holds for r at ref_days: exactly the test
+ * expr_eval_ctx() runs (a field with no value fails). */
+int	expr_step_holds(const struct expr *e, size_t i, const struct record *r,
+	    int ref_days);
+/* The value of disaster_region in ctx (NULL: 0). */
+int	expr_step_region(const struct expr_ctx *ctx);
+/* Evaluation stack the program needs. */
+size_t	expr_stack(const struct expr *e);
+
 #endif

@@ -52,6 +52,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "lib/faultfile.h"
 #include "lib/mem.h"
 
 #define KEYFILE_MAGIC	"liangfu-keys "
@@ -300,8 +301,9 @@ crypto_keys_create(const char *path, char *err, size_t errlen)
 	}
 	created = 1;
 	/* fchmod: the umask may have taken bits we want (0600 exactly). */
-	if (fchmod(fd, 0600) == -1 || write_all(fd, text, len) == -1 ||
-	    fsync(fd) == -1) {
+	if (fchmod(fd, 0600) == -1 || faultfile("key-write") != 0 ||
+	    write_all(fd, text, len) == -1 ||
+	    faultfile("key-sync") != 0 || fsync(fd) == -1) {
 		seterr(err, errlen, "无法写入密钥文件 (cannot write key file "
 		    "%s: %s)", path, strerror(errno));
 		goto out;
@@ -342,7 +344,10 @@ keyfile_read(const char *path, char *text, size_t cap, size_t *len,
 	int fd, rc = -1;
 
 	/* O_NONBLOCK: a FIFO planted at path must not hang us. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (faultfile("key-open") != 0)
+		fd = -1;
+	else
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		seterr(err, errlen, "无法打开密钥文件 (cannot open key file "
 		    "%s: %s)", path, strerror(errno));
@@ -365,7 +370,10 @@ keyfile_read(const char *path, char *text, size_t cap, size_t *len,
 		goto out;
 	}
 	while (got < cap) {
-		n = read(fd, text + got, cap - got);
+		if (faultfile("key-read") != 0)
+			n = -1;
+		else
+			n = read(fd, text + got, cap - got);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -901,6 +909,40 @@ out:
 	if (rc != 0)
 		OPENSSL_cleanse(out, CRYPTO_HASH_LEN);
 	worker_put(k, w, broken);
+	return rc;
+}
+
+int
+crypto_keys_check(const struct crypto_keys *k,
+    unsigned char out[CRYPTO_HASH_LEN])
+{
+	static const unsigned char zero[CRYPTO_IV_LEN];
+	unsigned char e[CRYPTO_IV_LEN], t[CRYPTO_TAG_LEN];
+	struct worker *w = NULL;
+	int broken = 0, rc = -1;
+
+	if (k == NULL || (w = worker_get(k)) == NULL)
+		goto out;
+	/* SM4-CTR of a zero block under a zero IV, HMAC-SM3 over that with
+	 * the mac key (as seal_tag() with version byte 0, which no seal
+	 * has, so it is no seal's tag): a value of both that reveals
+	 * neither */
+	if (ctr(w, zero, zero, sizeof(zero), e) != 0 ||
+	    seal_tag(w->mac, (const unsigned char *)"\0liangfu-keycheck",
+	    e, sizeof(e), NULL, 0, t) != 0) {
+		broken = 1;
+		goto out;
+	}
+	worker_put(k, w, 0);
+	w = NULL;
+	rc = crypto_lookup_hash(k, "key-check", t, sizeof(t), out);
+out:
+	if (w != NULL)
+		worker_put(k, w, broken);
+	if (rc != 0 && out != NULL)
+		OPENSSL_cleanse(out, CRYPTO_HASH_LEN);
+	OPENSSL_cleanse(e, sizeof(e));
+	OPENSSL_cleanse(t, sizeof(t));
 	return rc;
 }
 

@@ -139,6 +139,17 @@ int	crypto_lookup_hash(const struct crypto_keys *k, const char *domain,
 	    const void *data, size_t len, unsigned char out[CRYPTO_HASH_LEN]);
 
 /*
+ * Writes the key set's check value to out: a hash that depends on all
+ * three keys (seal, mac, lookup) and reveals none of them. Stored beside
+ * the data (store/keycheck.h), it tells at open whether a key file is the
+ * one the data was sealed with: a damaged or foreign key file would
+ * otherwise open values into garbage (a changed seal key passes the tag).
+ * Returns 0, or -1 (no memory, OpenSSL failure) with out zeroed.
+ */
+int	crypto_keys_check(const struct crypto_keys *k,
+	    unsigned char out[CRYPTO_HASH_LEN]);
+
+/*
  * Fills n bytes at buf (NULL when n is 0) from the OpenSSL CSPRNG.
  * Returns 0, or -1 with buf zeroed.
  */

@@ -98,6 +98,8 @@ int	planner_month(const struct expr_ctx *ctx);
  * 12-digit code (0 when not numeric). */
 void	planner_ctx(const struct record *r, int year, const char *village,
 	    const struct disaster *dis, struct expr_ctx *ctx);
+/* The catalog field that gives ref_days (fill_date), or -1. */
+int	planner_ref_field(const struct catalog *cat);
 
 /* 1 when need field f of r is answered yes, as above. */
 int	planner_need_yes(const struct catalog *cat, const struct record *r,

@@ -46,12 +46,21 @@ static struct {
  * When the log did not match its anchor at start, the anchor is left as
  * it was (frozen): overwriting it would hide a cut. An operator checks
  * with `liangfu audit verify` and moves the anchor file aside.
+ *
+ * When the anchor cannot be read or written (a failing disk), the entries
+ * are still committed and acknowledged: the anchor then lags the log,
+ * which `audit verify` accepts (it names an older entry, never a missing
+ * one). The writer says so in the log and, while it has no open anchor,
+ * tries the whole start again (check, then write) after a commit at
+ * most once a second, so a passing fault heals; the check comes first
+ * so that a log cut while the anchor was unreadable is still seen.
  */
 #define ANCHOR_LOG_EVERY	1000
 
 #define ANCHOR_SYNC_NS	1000000000LL	/* fdatasync the anchor at most this often */
 
 static int	anchor_frozen;
+static int64_t	anchor_tried;		/* CLOCK_MONOTONIC ns of the last start */
 static int64_t	anchor_logged;
 static int	anchor_fd = -1;		/* the anchor, rewritten in place */
 static int64_t	anchor_synced;		/* CLOCK_MONOTONIC ns of the last sync */
@@ -67,6 +76,8 @@ mono_ns(void)
 
 /* After a commit: the anchor rewritten in place (a pwrite, no sync: see
  * audit_anchor_put()), synced when the last sync is a second old. */
+static void	anchor_start(void);
+
 static void
 anchor(void)
 {
@@ -75,6 +86,9 @@ anchor(void)
 	int64_t id, now;
 
 	lf_error_clear(&err);
+	if (!anchor_frozen && anchor_fd < 0 &&
+	    mono_ns() - anchor_tried >= ANCHOR_SYNC_NS)
+		anchor_start();
 	if (anchor_frozen || anchor_fd < 0)
 		return;
 	if (audit_anchor_put(q.s, anchor_fd, &err) != 0) {
@@ -105,6 +119,7 @@ anchor_start(void)
 
 	memset(&c, 0, sizeof(c));
 	lf_error_clear(&err);
+	anchor_tried = mono_ns();
 	if (audit_anchor_check(q.s, &c, &err) != 0) {
 		log_warnx("audit anchor: %s", err.message);
 		return;

@@ -306,4 +306,23 @@ int	 http_person_find(struct req *r, json_t *body, int a,
 void	 http_mask_name(const char *name, char *out, size_t outlen);
 enum MHD_Result	h_audit_persons(struct req *r);
 
+/* ---- an audit entry's detail in words (api/audit_detail.c) ---- */
+struct supply;
+struct recon_kinds;
+struct audit_detail {
+	struct req		*r;
+	struct supply		*supply;	/* loaded on first need */
+	struct recon_kinds	*kinds;
+	int			 supply_tried, kinds_tried;
+};
+void	 audit_detail_begin(struct audit_detail *d, struct req *r);
+void	 audit_detail_end(struct audit_detail *d);
+/* The detail as a person reads it, in Chinese and English: regions by
+ * name, codes by their words, a code without words hidden (it stays in
+ * the machine field). Never fails. */
+void	 audit_detail_words(struct audit_detail *d, const char *detail,
+	    char *zh, size_t nzh, char *en, size_t nen);
+/* A role's words ("village" -> 村级工作人员), NULL when unknown. */
+const char *audit_role_words(const char *role, int en);
+
 #endif

@@ -76,6 +76,13 @@ http_audit(struct req *r, const char *action, const char *target_type,
 	return audit_req(r, 0, action, target_type, target, result, detail);
 }
 
+const char *
+http_audit_kv(char *buf, size_t n, const char *key, const char *value)
+{
+	snprintf(buf, n, "%s=%s", key, value ? value : "");
+	return buf;
+}
+
 int
 http_audit_gate(struct req *r, const char *action, const char *target_type,
     const char *target, const char *result, const char *detail)

@@ -37,5 +37,13 @@ int	http_audit(struct req *r, const char *action, const char *target_type,
 int	http_audit_gate(struct req *r, const char *action,
 	    const char *target_type, const char *target, const char *result,
 	    const char *detail);
+/* A detail of one "key=value" pair in buf (value NULL: ""), for the
+ * audit screen to put into words (api/audit_detail.c); returns buf.
+ * HTTP_AUDIT_KV is a buffer living until the end of the statement:
+ * http_audit(r, ..., http_audit_kv(HTTP_AUDIT_KV, "year", y)). */
+#define HTTP_AUDIT_KV_MAX	160
+#define HTTP_AUDIT_KV	(char[HTTP_AUDIT_KV_MAX]){ 0 }, HTTP_AUDIT_KV_MAX
+const char *http_audit_kv(char *buf, size_t n, const char *key,
+	    const char *value);
 
 #endif

@@ -85,12 +85,16 @@ encode(struct stats *st, const struct record *r, struct lf_error *err)
 	size_t k, j;
 
 	memset(st->enc, 0, st->ncols * sizeof(uint64_t));
+	memset(st->xenc, 0, st->ncols * sizeof(int64_t));
 	memset(st->yes, 0, st->nw * sizeof(uint64_t));
 	if (r == NULL)
 		return 0;
-	for (k = 0; k < st->ncols; k++)
+	for (k = 0; k < st->ncols; k++) {
 		if (encode_one(st, &st->cols[k], r, &st->enc[k], err) != 0)
 			return -1;
+		if (st->cols[k].kind == SK_BAND && r->set[st->cols[k].f->index])
+			st->xenc[k] = r->num[st->cols[k].f->index];
+	}
 	for (j = 0; j < st->nneed; j++)
 		if (planner_need_yes(st->cat, r, st->need_field[j]))
 			st->yes[j / 64] |= (uint64_t)1 << (j % 64);
@@ -190,6 +194,16 @@ set_value(const struct stats *st, struct stats_vblock *b, size_t k,
 	}
 }
 
+/* The exact value of banded field k (st->xenc) into person i. */
+static void
+set_exact(const struct stats *st, struct stats_vblock *b, size_t k,
+    size_t i)
+{
+	if (st->cols[k].kind == SK_BAND)
+		((int64_t *)(void *)stats_colp(b, st->cols[k].xpos))[i] =
+		    st->xenc[k];
+}
+
 static void
 slot_write(const struct stats *st, struct stats_vblock *b, size_t i,
     int64_t id, uint32_t items, unsigned flags)
@@ -201,8 +215,10 @@ slot_write(const struct stats *st, struct stats_vblock *b, size_t i,
 	if (st->nw > 0)
 		memcpy(stats_colp(b, st->pos_yes) + i * 8 * st->nw, st->yes,
 		    8 * st->nw);
-	for (k = 0; k < st->ncols; k++)
+	for (k = 0; k < st->ncols; k++) {
 		set_value(st, b, k, i, st->enc[k]);
+		set_exact(st, b, k, i);
+	}
 	stats_colp(b, st->pos_flags)[i] = (unsigned char)flags;
 }
 
@@ -323,6 +339,7 @@ update_in_place(struct stats *st, struct stats_loc l, unsigned flags)
 	for (k = 0; k < st->ncols; k++) {
 		ov = stats_get(st, b, k, l.i);
 		nv = st->enc[k];
+		set_exact(st, b, k, l.i);
 		if (ov == nv && was == will)
 			continue;
 		if (was)

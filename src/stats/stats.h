@@ -49,7 +49,9 @@
  * villages, and other filters, still scan (bench/engine.sh).
  *
  * Memory: per person the coded items (one byte each in data/catalog.tsv:
- * 134) plus 37 bytes (id, yes-need mask, items offset, flags, locator),
+ * 134), the exact value of each banded item (8 bytes each: 6 items, for
+ * the what-if, stats_whatif.h) plus 37 bytes (id, yes-need mask, items
+ * offset, flags, locator),
  * with up to half again while a village's block has room to grow; per
  * person with counted items 40 bytes plus 16 per item (rejected items
  * are not held), kept per village in one pool with about a quarter to

@@ -14,7 +14,10 @@
  * first, so every column is aligned to its width. The person columns:
  *   id (int64), yes (nw uint64: the need items answered yes), items
  *   (uint32: offset of the person's items in the village's pool), one
- *   column per kept catalog field, a flags byte (status, surveyed, plan
+ *   column per kept catalog field, for each banded field (int, money,
+ *   decimal, date: derived from the catalog's types) its exact value
+ *   (int64, 0 when not set) so that rules over them are evaluated
+ *   exactly (stats_whatif.h), a flags byte (status, surveyed, plan
  *   status).
  * A person is found by id in loc[] (dense ids; village -1 = not held).
  *
@@ -67,6 +70,8 @@ struct stats_col {
 	struct stats_band	*bands;		/* band: owned */
 	size_t			 nbands;
 	char			(*labels)[STATS_LABEL_MAX];	/* owned */
+	size_t			 xpos;		/* band: exact value column
+						   (int64, 0 when not set) */
 };
 
 /* A person column: byte position and width. */
@@ -192,6 +197,8 @@ struct stats {
 	size_t			 item_bytes, ntot, base_bytes;
 
 	uint64_t		*enc;		/* writer scratch: ncols */
+	int64_t			*xenc;		/* writer scratch: exact values
+						   of banded fields, ncols */
 	uint64_t		*yes;		/* writer scratch: nw */
 
 	/* slices (stats_slice.c): per county, the running totals of its

@@ -117,10 +117,13 @@ layout_persons(struct stats *st)
 	static const size_t widths[] = { 8, 4, 2, 1 };
 	size_t w, k;
 
-	st->pcols = mem_calloc(st->ncols + 4, sizeof(*st->pcols));
+	st->pcols = mem_calloc(2 * st->ncols + 4, sizeof(*st->pcols));
 	if (st->pcols == NULL)
 		return -1;
 	add_pcol(st, 8, &st->pos_id);
+	for (k = 0; k < st->ncols; k++)
+		if (st->cols[k].kind == SK_BAND)
+			add_pcol(st, 8, &st->cols[k].xpos);
 	if (st->nw > 0)
 		add_pcol(st, 8 * st->nw, &st->pos_yes);
 	for (w = 0; w < 4; w++) {
@@ -224,7 +227,8 @@ stats_new(const struct catalog *cat, const struct regions *rs,
 		goto fail;
 	st->enc = mem_calloc(st->ncols + 1, sizeof(uint64_t));
 	st->yes = mem_calloc(st->nw + 1, sizeof(uint64_t));
-	if (st->enc == NULL || st->yes == NULL)
+	st->xenc = mem_calloc(st->ncols + 1, sizeof(int64_t));
+	if (st->enc == NULL || st->yes == NULL || st->xenc == NULL)
 		goto fail;
 	st->base_bytes = sizeof(*st) + cat->nfields * (sizeof(*st->cols) +
 	    3 * sizeof(int)) + st->npcols * sizeof(*st->pcols) +
@@ -267,6 +271,7 @@ stats_free(struct stats *st)
 	mem_free(st->tot);
 	mem_free(st->loc);
 	mem_free(st->enc);
+	mem_free(st->xenc);
 	mem_free(st->yes);
 	mem_free(st);
 }

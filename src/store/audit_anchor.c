@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/faultfile.h"
 #include "store/audit.h"
 #include "store/store_int.h"
 
@@ -57,11 +58,14 @@ write_atomic(const char *path, const char *text, struct lf_error *err)
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return lf_error_set(err, "io", "", "路径过长 (path too long)");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = faultfile("anchor-open") != 0 ? -1 :
+	    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return lf_error_set(err, "io", "", "无法写入审计锚点 (cannot "
 		    "write the audit anchor): %s", strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+	if (faultfile("anchor-write") != 0 ||
+	    write(fd, text, len) != (ssize_t)len ||
+	    faultfile("anchor-sync") != 0 || fsync(fd) != 0) {
 		lf_error_set(err, "io", "", "无法写入审计锚点 (cannot write the "
 		    "audit anchor): %s", strerror(errno));
 		close(fd);
@@ -69,7 +73,7 @@ write_atomic(const char *path, const char *text, struct lf_error *err)
 		return -1;
 	}
 	close(fd);
-	if (rename(tmp, path) != 0) {
+	if (faultfile("anchor-rename") != 0 || rename(tmp, path) != 0) {
 		lf_error_set(err, "io", "", "无法写入审计锚点 (cannot write the "
 		    "audit anchor): %s", strerror(errno));
 		unlink(tmp);
@@ -148,17 +152,27 @@ audit_anchor_put(struct store *s, int fd, struct lf_error *err)
 
 	if (anchor_text(s, text, err) != 0)
 		return -1;
-	if (pwrite(fd, text, ANCHOR_PAD, 0) != ANCHOR_PAD)
+	if (faultfile("anchor-put") != 0 ||
+	    pwrite(fd, text, ANCHOR_PAD, 0) != ANCHOR_PAD)
 		return lf_error_set(err, "io", "", "无法写入审计锚点 (cannot "
 		    "write the audit anchor): %s", strerror(errno));
 	return 0;
 }
 
+static int
+unreadable(struct lf_error *err)
+{
+	lf_error_set(err, "io", "", "无法读取审计锚点 (cannot read the audit "
+	    "anchor): %s", strerror(errno));
+	return -2;
+}
+
 /* Reads the anchor at path: 1 valid (id, hash set), 0 no file, -1 not a
- * valid anchor. */
+ * valid anchor, -2 unreadable (an I/O error, with err: that says nothing
+ * of the log, so it is an error, not a finding). */
 static int
 anchor_read(struct store *s, const char *path, int64_t *id,
-    unsigned char hash[AUDIT_HASH_LEN])
+    unsigned char hash[AUDIT_HASH_LEN], struct lf_error *err)
 {
 	unsigned char mac[CRYPTO_HASH_LEN], want[CRYPTO_HASH_LEN];
 	char text[ANCHOR_MAX], hhex[2 * AUDIT_HASH_LEN + 2],
@@ -167,9 +181,16 @@ anchor_read(struct store *s, const char *path, int64_t *id,
 	size_t n;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		return errno == ENOENT ? 0 : -1;
+	fp = faultfile("anchor-read") != 0 ? NULL : fopen(path, "r");
+	if (fp == NULL && errno == ENOENT)
+		return 0;
+	if (fp == NULL)
+		return unreadable(err);
 	n = fread(text, 1, sizeof(text) - 1, fp);
+	if (ferror(fp)) {
+		fclose(fp);
+		return unreadable(err);
+	}
 	fclose(fp);
 	text[n] = '\0';
 	if (sscanf(text, ANCHOR_MAGIC "\nid %lld\nhash %65s\nmac %65s%c",
@@ -235,7 +256,11 @@ audit_anchor_check(struct store *s, struct audit_check *c,
 		return -1;
 	if (audit_anchor_path(s, path, sizeof(path)) != 0)
 		return 0;	/* an in-memory database: nothing to compare */
-	c->anchor = anchor_read(s, path, &c->anchor_id, want);
+	c->anchor = anchor_read(s, path, &c->anchor_id, want, err);
+	if (c->anchor == -2) {
+		c->anchor = -1;
+		return -1;
+	}
 	if (c->anchor < 0) {
 		c->problem = "the anchor file is damaged or forged";
 		return 0;

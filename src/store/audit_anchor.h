@@ -68,11 +68,14 @@ int	audit_anchor_open(struct store *s, int *fd, struct lf_error *err);
  * never names an entry the log lacks. 0, or -1 with err. */
 int	audit_anchor_put(struct store *s, int fd, struct lf_error *err);
 /* Compares the log with its anchor only (no chain walk): fills c's
- * anchor fields, newest, first_bad and problem (count stays 0). */
+ * anchor fields, newest, first_bad and problem (count stays 0). An
+ * anchor that exists but cannot be read (an I/O error) is an error, -1
+ * with err code "io", never a finding: it says nothing of the log. */
 int	audit_anchor_check(struct store *s, struct audit_check *c,
 	    struct lf_error *err);
 /* The full check: the chain (audit_verify()) and the anchor. 0 with c
- * filled, or -1 with err when the database cannot be read. */
+ * filled, or -1 with err when the database or the anchor cannot be
+ * read. */
 int	audit_check(struct store *s, struct audit_check *c,
 	    struct lf_error *err);
 

@@ -21,7 +21,7 @@ faultvfs_install(void)
 #include <string.h>
 #include <unistd.h>
 
-enum { OP_READ, OP_WRITE, OP_SYNC, OP_TRUNC, NOPS };
+enum { OP_READ, OP_WRITE, OP_SYNC, OP_TRUNC, OP_LOCK, OP_SHM, OP_OPEN, NOPS };
 
 static struct {
 	uint64_t	 after, times, prob, rng;
@@ -114,21 +114,31 @@ f_size(sqlite3_file *f, sqlite3_int64 *size)
 	return REAL(f)->pMethods->xFileSize(REAL(f), size);
 }
 
+/* The file locks fail as a failing fcntl() would (an NFS server gone,
+ * a lock table full): the lock is not taken, or not released. */
 static int
 f_lock(sqlite3_file *f, int level)
 {
+	if (inject(OP_LOCK))
+		return SQLITE_IOERR_LOCK;
 	return REAL(f)->pMethods->xLock(REAL(f), level);
 }
 
 static int
 f_unlock(sqlite3_file *f, int level)
 {
+	if (inject(OP_LOCK))
+		return SQLITE_IOERR_UNLOCK;
 	return REAL(f)->pMethods->xUnlock(REAL(f), level);
 }
 
 static int
 f_reserved(sqlite3_file *f, int *out)
 {
+	if (inject(OP_LOCK)) {
+		*out = 0;
+		return SQLITE_IOERR_CHECKRESERVEDLOCK;
+	}
 	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
 }
 
@@ -151,12 +161,20 @@ f_caps(sqlite3_file *f)
 }
 
 /* Shared memory (WAL index) and memory maps pass through when the real
- * file has them. */
+ * file has them. Mapping a page of the WAL index and taking its locks
+ * fail as mmap() or fcntl() on the -shm file would; an unlock
+ * (SQLITE_SHM_UNLOCK) is never failed: the real VFS cannot fail it
+ * either, and SQLite does not check. The barrier is a memory fence: it
+ * cannot fail, so it is only counted. */
 static int
 f_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp)
 {
 	if (REAL(f)->pMethods->iVersion < 2)
 		return SQLITE_IOERR_SHMMAP;
+	if (inject(OP_SHM)) {
+		*pp = NULL;
+		return SQLITE_IOERR_SHMMAP;
+	}
 	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, pp);
 }
 
@@ -165,14 +183,18 @@ f_shm_lock(sqlite3_file *f, int off, int n, int flags)
 {
 	if (REAL(f)->pMethods->iVersion < 2)
 		return SQLITE_IOERR_SHMLOCK;
+	if ((flags & SQLITE_SHM_LOCK) && inject(OP_SHM))
+		return SQLITE_IOERR_SHMLOCK;
 	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
 }
 
 static void
 f_shm_barrier(sqlite3_file *f)
 {
-	if (REAL(f)->pMethods->iVersion >= 2)
+	if (REAL(f)->pMethods->iVersion >= 2) {
+		(void)inject(OP_SHM);
 		REAL(f)->pMethods->xShmBarrier(REAL(f));
+	}
 }
 
 static int
@@ -217,6 +239,8 @@ f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
 	(void)vfs;
 	ff->base.pMethods = NULL;
 	ff->real = (sqlite3_file *)(ff + 1);
+	if (inject(OP_OPEN))
+		return SQLITE_CANTOPEN;
 	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
 	if (rc == SQLITE_OK && ff->real->pMethods != NULL)
 		ff->base.pMethods = &fault_io;
@@ -270,7 +294,7 @@ path_value(const char *spec, char *out, size_t len, const char *v, size_t n)
 static void
 set_ops(const char *spec, const char *v, size_t n)
 {
-	static const char letters[NOPS + 1] = "rwst";
+	static const char letters[NOPS + 1] = "rwstlmo";
 	const char *c;
 	size_t i;
 
@@ -278,7 +302,7 @@ set_ops(const char *spec, const char *v, size_t n)
 	for (i = 0; i < n; i++) {
 		c = v[i] != '\0' ? strchr(letters, v[i]) : NULL;
 		if (c == NULL)
-			bad_spec(spec, "ops takes letters of rwst");
+			bad_spec(spec, "ops takes letters of rwstlmo");
 		fv.ops[c - letters] = 1;
 	}
 }
@@ -323,7 +347,7 @@ install(void)
 
 	if (spec == NULL || spec[0] == '\0')
 		return;
-	for (i = 0; i < NOPS; i++)
+	for (i = 0; i <= OP_TRUNC; i++)	/* default "rwst" */
 		fv.ops[i] = 1;
 	for (p = spec; *p != '\0'; p = *e ? e + 1 : e) {
 		e = p + strcspn(p, ",");

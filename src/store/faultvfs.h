@@ -19,15 +19,21 @@
  *   seed=S     the seed of those draws (default 1; same seed, same
  *              sequence of draws)
  *   ops=LIST   which operations count and may fail, letters of
- *              r (xRead), w (xWrite), s (xSync), t (xTruncate);
+ *              r (xRead), w (xWrite), s (xSync), t (xTruncate),
+ *              l (the file locks: xLock, xUnlock, xCheckReservedLock),
+ *              m (the WAL index: xShmMap, xShmLock but its unlocks, and
+ *                xShmBarrier, which is counted but cannot fail),
+ *              o (xOpen of any file: database, journal, WAL, -shm);
  *              default "rwst"
  *   hold=PATH  while the file PATH exists nothing fails and nothing is
  *              counted (a test arms the faults by removing it and lifts
  *              them by creating it again)
  *   report=PATH at exit, "ops=K faults=F" is written to PATH: how many
  *              operations were counted and how many failed
- * Failed operations return SQLITE_IOERR_READ, _WRITE, _FSYNC or _TRUNCATE
- * without touching the file, as a failing disk would.
+ * Failed operations return SQLITE_IOERR_READ, _WRITE, _FSYNC, _TRUNCATE,
+ * _LOCK, _UNLOCK, _CHECKRESERVEDLOCK, _SHMMAP, _SHMLOCK, or SQLITE_CANTOPEN
+ * for an open, without touching the file, as a failing disk would. The
+ * key file and the audit anchor are not SQLite's: lib/faultfile.h.
  *
  * A malformed LF_FAULT_IO is a mistake in a test: the process prints what
  * is wrong and aborts.

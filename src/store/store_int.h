@@ -80,6 +80,10 @@ int	schema_functions(sqlite3 *db, const struct packrec_set *ps);
 /* Migrates a database of the old layout (store_migrate.c): 0, 1 when
  * it was already packed, -1 with err. */
 int	migrate_wide(struct store *s, struct lf_error *err);
+/* Copies a survey table of the rowid layout into the one keyed
+ * (person_id, year) WITHOUT ROWID: 0, 1 when it was already, -1 with
+ * err. */
+int	migrate_cluster(struct store *s, struct lf_error *err);
 
 /* Sets err from the connection's last SQLite error. Returns -1. */
 int	store_sqlite_error(struct store *s, const char *what,

@@ -11,6 +11,11 @@
  * is opened once to make its masked form) and written with the same id,
  * versions and authors; the persons gain their masked ID number. Progress
  * goes to stderr.
+ *
+ * A packed survey table of the rowid layout (issue 17's first step, where
+ * a person's years lay wherever they were written) is copied, once, into
+ * the table keyed (person_id, year) WITHOUT ROWID, in key order, with the
+ * same ids, versions and authors; also one transaction.
  */
 #include "store/store_int.h"
 
@@ -21,6 +26,11 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 #include "lib/progress.h"
+
+/* The survey table's secondary indexes, made again after a copy. */
+#define SURVEY_INDEXES \
+	"CREATE INDEX surveys_year ON surveys(year, person_id);\n" \
+	"CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n"
 
 /* Where the old row's columns are: per field its value (or sealed value)
  * column, -1 when the table has none. */
@@ -233,7 +243,7 @@ copy_surveys(struct store *s, struct lf_error *err)
 	}
 	if (sqlite3_prepare_v2(s->db, "SELECT p.id_hash AS person_hash, s.* "
 	    "FROM surveys s JOIN persons p ON p.id = s.person_id ORDER BY "
-	    "s.id", -1, &st, NULL) != SQLITE_OK ||
+	    "s.person_id, s.year", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, buf_str(&rec), -1, &ins, NULL) !=
 	    SQLITE_OK) {
 		store_sqlite_error(s, "migration", err);
@@ -328,10 +338,38 @@ migrate(struct store *s, struct lf_error *err)
 	    copy_surveys(s, err) != 0 || mask_persons(s, err) != 0)
 		return -1;
 	return store_sqlite_exec(s, "DROP TABLE surveys;\n"
-	    "ALTER TABLE surveys_packed RENAME TO surveys;\n"
-	    "CREATE INDEX surveys_year ON surveys(year, person_id);\n"
-	    "CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n",
+	    "ALTER TABLE surveys_packed RENAME TO surveys;\n" SURVEY_INDEXES,
 	    err);
+}
+
+/* Tells stderr what, then runs step in one transaction (all or nothing):
+ * 0, or -1 with err. Memory stays bounded whatever the database's size:
+ * a 64 MiB page cache, and sorts (ORDER BY slices, CREATE INDEX) spill to
+ * temporary files instead of the heap (temp_store=MEMORY, the store's
+ * setting for requests, made a migration's index builds grow with the
+ * data). Both settings are restored after. */
+static int
+migrate_once(struct store *s, const char *what,
+    int (*step)(struct store *, struct lf_error *), struct lf_error *err)
+{
+	int64_t cache = store_pragma_get(s->db, "cache_size", 0);
+	int rc = -1;
+
+	fprintf(stderr, "%s\n", what);
+	sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
+	store_pragma_set(s->db, "cache_size", -65536);
+	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
+		goto out;
+	if (step(s, err) != 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	rc = store_sqlite_exec(s, "COMMIT", err);
+out:
+	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	if (cache != 0)
+		store_pragma_set(s->db, "cache_size", cache);
+	return rc;
 }
 
 int
@@ -343,13 +381,114 @@ migrate_wide(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "migration", err);
 	if (packed)
 		return 1;
-	fprintf(stderr, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此一次 "
-	    "(old database layout: packing the surveys, once)\n");
-	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
+	return migrate_once(s, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此"
+	    "一次 (old database layout: packing the surveys, once)", migrate,
+	    err);
+}
+
+/* ---- clustering: a person's years side by side ---------------------- */
+
+/* The survey table's columns, in the order schema_survey_table() makes. */
+static int
+survey_columns(const struct catalog *cat, struct buf *b)
+{
+	return buf_adds(b, "id, person_id, year, version, created_at, "
+	    "created_by, updated_at, updated_by, rec") != 0 ||
+	    schema_hash_columns(cat, ", ", b) != 0 ? -1 : 0;
+}
+
+/* 1 when surveys is keyed (person_id, year) WITHOUT ROWID, 0 when it is
+ * the rowid table of before, -1 on error. */
+static int
+clustered(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_index_list("
+	    "'surveys') WHERE origin = 'pk'", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	if (migrate(s, err) != 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+	rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) > 0 :
+	    -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Every survey row into surveys_clustered, in key order, a slice of
+ * persons at a time (so that progress can be shown). */
+static int
+copy_clustered(struct store *s, struct lf_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct progress *pg;
+	struct buf sql;
+	int64_t lo, top, done = 0;
+	int rc = -1, step = SQLITE_DONE;
+
+	buf_init(&sql, 1 << 16);
+	if (buf_adds(&sql, "INSERT INTO surveys_clustered(") != 0 ||
+	    survey_columns(s->cat, &sql) != 0 || buf_adds(&sql, ") SELECT ")
+	    != 0 || survey_columns(s->cat, &sql) != 0 || buf_adds(&sql,
+	    " FROM surveys WHERE person_id > ?1 AND person_id <= ?2 ORDER BY "
+	    "person_id, year") != 0) {
+		buf_free(&sql);
+		return lf_error_nomem(err);
 	}
-	return store_sqlite_exec(s, "COMMIT", err);
+	pg = progress_start("按人归并调查记录 (clustering surveys by person)",
+	    (uint64_t)count_rows(s->db, "SELECT count(*) FROM surveys"));
+	top = count_rows(s->db, "SELECT coalesce(max(person_id), 0) FROM "
+	    "surveys");
+	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	for (lo = 0; lo < top && step == SQLITE_DONE; lo += 65536) {
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, lo + 65536);
+		step = sqlite3_step(st);
+		sqlite3_reset(st);
+		done += sqlite3_changes(s->db);
+		progress_update(pg, (uint64_t)done);
+	}
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	if (rc != 0)
+		store_sqlite_error(s, "migration", err);
+	progress_done(pg);
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	return rc;
+}
+
+static int
+cluster(struct store *s, struct lf_error *err)
+{
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 1 << 16);
+	if (schema_survey_table(s->cat, "surveys_clustered", &sql) != 0) {
+		buf_free(&sql);
+		return lf_error_nomem(err);
+	}
+	rc = store_sqlite_exec(s, buf_str(&sql), err);
+	buf_free(&sql);
+	if (rc != 0 || copy_clustered(s, err) != 0)
+		return -1;
+	return store_sqlite_exec(s, "DROP TABLE surveys;\n"
+	    "ALTER TABLE surveys_clustered RENAME TO surveys;\n"
+	    SURVEY_INDEXES, err);
+}
+
+int
+migrate_cluster(struct store *s, struct lf_error *err)
+{
+	int c = clustered(s->db);
+
+	if (c < 0)
+		return store_sqlite_error(s, "migration", err);
+	if (c)
+		return 1;
+	return migrate_once(s, "liangfu: 旧版数据库, 按人归并调查记录, 仅此"
+	    "一次 (old database layout: clustering the surveys by person, "
+	    "once)", cluster, err);
 }

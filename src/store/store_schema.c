@@ -4,7 +4,12 @@
  *
  * A survey row keeps as columns what an index or a join needs (person,
  * year, versions, the certificate number's lookup hash) and every catalog
- * item in one packed record, `rec`. The catalog's layout is registered in
+ * item in one packed record, `rec`. The table is `WITHOUT ROWID`, keyed
+ * (person_id, year): a person's years lie side by side in one B-tree leaf,
+ * so the person page reads them with one seek (docs/performance.md, issue
+ * 17). The survey's id, which history, audit and checks refer to, stays a
+ * column with its own unique index, given as max(id) + 1 on insert (what
+ * an INTEGER PRIMARY KEY did). The catalog's layout is registered in
  * catalog_versions when the store opens; a catalog that gains items gains
  * a version, and records of older versions stay readable.
  */
@@ -87,7 +92,7 @@ schema_survey_table(const struct catalog *cat, const char *name,
     struct buf *b)
 {
 	return buf_addf(b, "CREATE TABLE %s(\n"
-	    "  id INTEGER PRIMARY KEY,\n"
+	    "  id INTEGER NOT NULL UNIQUE,\n"
 	    "  person_id INTEGER NOT NULL REFERENCES persons(id),\n"
 	    "  year INTEGER NOT NULL,\n"
 	    "  version INTEGER NOT NULL,\n"
@@ -95,7 +100,8 @@ schema_survey_table(const struct catalog *cat, const char *name,
 	    "  updated_at TEXT NOT NULL, updated_by TEXT NOT NULL,\n"
 	    "  rec BLOB NOT NULL", name) != 0 ||
 	    schema_hash_columns(cat, ",\n  ", b) != 0 ||
-	    buf_adds(b, ",\n  UNIQUE (person_id, year));\n") != 0 ? -1 : 0;
+	    buf_adds(b, ",\n  PRIMARY KEY (person_id, year)) WITHOUT ROWID;\n")
+	    != 0 ? -1 : 0;
 }
 
 /* Adds the hash column of every hashed item the survey table lacks (a
@@ -212,7 +218,8 @@ schema_open(struct store *s, struct lf_error *err)
 	}
 	if (register_layout(s, buf_str(&layout), err) != 0 ||
 	    load_versions(s, buf_str(&layout), err) != 0 ||
-	    migrate_wide(s, err) < 0 || hash_upgrade(s, err) != 0)
+	    migrate_wide(s, err) < 0 || hash_upgrade(s, err) != 0 ||
+	    migrate_cluster(s, err) < 0)
 		goto out;
 	if (schema_functions(s->db, s->packs) != 0) {
 		store_sqlite_error(s, "lf_item", err);

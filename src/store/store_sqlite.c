@@ -18,6 +18,7 @@
 
 #include "lib/date.h"
 #include "store/faultvfs.h"
+#include "store/keycheck.h"
 #include "store/findings.h"
 #include "lib/mem.h"
 #include "core/validate.h"
@@ -31,14 +32,18 @@
 #define FORMAT_TAG	"liangfu-registry 1"
 
 /* A failing or full disk is "io" (the API answers 503: try again), any
- * other SQLite error "store" (500). */
+ * other SQLite error "store" (500). A file that cannot be opened (a
+ * journal, the WAL) and a WAL-index lock that cannot be taken are the
+ * disk's or the file system's failures too. */
 int
 store_sqlite_error(struct store *s, const char *what, struct lf_error *err)
 {
 	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_ERROR;
+	int io = rc == SQLITE_IOERR || rc == SQLITE_FULL ||
+	    rc == SQLITE_CANTOPEN || rc == SQLITE_PROTOCOL;
 
-	return lf_error_set(err, rc == SQLITE_IOERR || rc == SQLITE_FULL ?
-	    "io" : "store", "", "数据库错误 (database error in %s): %s", what,
+	return lf_error_set(err, io ? "io" : "store", "", "数据库错误 "
+	    "(database error in %s): %s", what,
 	    s->db ? sqlite3_errmsg(s->db) : "no handle");
 }
 
@@ -272,10 +277,11 @@ survey_write_sql(struct store *s, struct buf *b, struct lf_error *err)
 	for (i = 0; i < s->cat->nfields; i++)
 		n += (size_t)schema_hashed(&s->cat->fields[i]);
 	buf_reset(b);
-	if (buf_adds(b, "INSERT INTO surveys(person_id, year, version, "
+	if (buf_adds(b, "INSERT INTO surveys(id, person_id, year, version, "
 	    "created_at, created_by, updated_at, updated_by, rec") != 0 ||
 	    schema_hash_columns(s->cat, ", ", b) != 0 ||
-	    buf_adds(b, ") VALUES (?, ?, 1, ?, ?, ?, ?, ?") != 0)
+	    buf_adds(b, ") VALUES ((SELECT coalesce(max(id), 0) + 1 FROM "
+	    "surveys), ?, ?, 1, ?, ?, ?, ?, ?") != 0)
 		goto nomem;
 	for (i = 0; i < n; i++)
 		if (buf_adds(b, ", ?") != 0)
@@ -401,6 +407,7 @@ store_open(const char *path, const struct catalog *cat,
 		goto fail;
 	}
 	if (pragmas(s, err) != 0 || check_format(s, path, err) != 0 ||
+	    keycheck_verify(s, key, err) != 0 ||
 	    person_fields(s, err) != 0 || schema_open(s, err) != 0
 	    || users_init(s, err) != 0 || audit_init(s, err) != 0 ||
 	    plan_init(s, err) != 0 || findings_init(s, err) != 0 ||

@@ -333,7 +333,7 @@ issue_body(struct store *s, const struct policies *ps,
 {
 	struct plan_item_change c;
 	struct audit_entry e;
-	char note[256];
+	char note[256], kv[64];
 	int64_t id;
 	int decision = 0;
 
@@ -360,7 +360,8 @@ issue_body(struct store *s, const struct policies *ps,
 	e.target_type = "person";
 	e.target = p->uid;
 	e.result = "ok";
-	e.detail = it->code;
+	snprintf(kv, sizeof(kv), "supply=%s", it->code);
+	e.detail = kv;
 	return audit_append(s, &e, err);
 }
 

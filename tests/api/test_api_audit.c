@@ -272,6 +272,137 @@ test_simulate_by_region_and_xlsx(void **state)
 	api_done(&r);
 }
 
+/* A code a machine reads, in text a person reads: a run of six digits or
+ * more (a region, an ID), or a snake_case or dotted code ("not_found",
+ * "person.list"), or a key=value pair. NULL when there is none. */
+static const char *
+code_in(const char *s)
+{
+	const char *p;
+	int run = 0;
+
+	for (p = s; *p; p++) {
+		run = (*p >= '0' && *p <= '9') ? run + 1 : 0;
+		if (run >= 6)
+			return p - 5;
+		if (p > s && (*p == '_' || *p == '.' || *p == '=') &&
+		    p[-1] >= 'a' && p[-1] <= 'z' && p[1] >= 'a' && p[1] <= 'z')
+			return p;
+	}
+	return NULL;
+}
+
+static void
+no_code(json_t *e, const char *label)
+{
+	json_t *l = json_object_get(e, label);
+	const char *zh = json_string_value(json_object_get(l, "zh"));
+	const char *en = json_string_value(json_object_get(l, "en"));
+
+	if (zh == NULL || en == NULL)
+		fail_msg("entry %lld (%s): no %s", (long long)json_integer_value(
+		    json_object_get(e, "id")), json_string_value(
+		    json_object_get(e, "action")), label);
+	if (code_in(zh) != NULL || code_in(en) != NULL)
+		fail_msg("entry %lld (%s): %s shows a code: \"%s\" / \"%s\"",
+		    (long long)json_integer_value(json_object_get(e, "id")),
+		    json_string_value(json_object_get(e, "action")), label, zh,
+		    en);
+}
+
+/* The sheet's text (the worksheet and its shared strings) into b. */
+static void
+xlsx_text(const char *path, struct buf *b)
+{
+	char cmd[300], chunk[4096];
+	FILE *fp;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "unzip -p '%s' xl/worksheets/sheet1.xml "
+	    "xl/sharedStrings.xml 2>/dev/null", path);
+	assert_non_null(fp = popen(cmd, "r"));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		assert_int_equal(buf_add(b, chunk, n), 0);
+	pclose(fp);
+	assert_true(b->len > 100);
+}
+
+/* Issue 14 point 3: what the audit screen and its xlsx show a person
+ * names regions, statuses, roles and reasons in words; the region code,
+ * the status code and the reason code stay in the machine fields. */
+static void
+test_detail_in_words(void **state)
+{
+	const struct region *county = regions_find(tu_regions(), "510104");
+	struct who cty, aud;
+	struct resp r;
+	struct buf x;
+	char path[200], *text;
+	json_t *all, *e;
+	FILE *fp;
+	size_t i;
+	int listed = 0, denied = 0;
+
+	(void)state;
+	buf_init(&x, 64u << 20);
+	api_login(&cty, "cty1");
+	json_decref(api_get_json(&cty, "/api/v1/persons?region=510104&"
+	    "year=2025", 200));
+	json_decref(api_get_json(&cty, "/api/v1/plans?region=510104&year=2025"
+	    "&status=draft", 200));
+	api_call(&r, "GET", "/api/v1/stats?region=510105&year=2025", NULL,
+	    &cty, 0);
+	assert_int_equal(r.status, 400);
+	api_done(&r);
+	api_login(&aud, "aud1");
+	all = entries(&aud, "limit=1000", 200);
+	json_array_foreach(json_object_get(all, "entries"), i, e) {
+		const char *d = json_string_value(json_object_get(e, "detail"));
+		const char *act = json_string_value(json_object_get(e,
+		    "action"));
+
+		no_code(e, "detail_label");
+		no_code(e, "target_label");
+		no_code(e, "role_label");
+		if (strcmp(act, "person.list") == 0 &&
+		    strstr(d, "region=510104") != NULL) {
+			/* the machine field keeps the code, the words the name */
+			assert_non_null(strstr(json_string_value(
+			    json_object_get(json_object_get(e, "detail_label"),
+			    "zh")), county->name));
+			listed++;
+		}
+		if (strcmp(act, "stats.read") == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "result")),
+		    "denied") == 0) {
+			assert_string_equal(json_string_value(json_object_get(e,
+			    "target")), "510105");
+			assert_string_equal(json_string_value(json_object_get(
+			    json_object_get(e, "detail_label"), "zh")),
+			    "超出管辖范围");
+			denied++;
+		}
+	}
+	assert_true(listed >= 1);
+	assert_true(denied >= 1);
+	json_decref(all);
+	/* the workbook: no region code in any cell */
+	api_call(&r, "GET", "/api/v1/audit?format=xlsx", NULL, &aud, 0);
+	assert_int_equal(r.status, 200);
+	snprintf(path, sizeof(path), "%s/audit.xlsx", api_dir);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(r.body.data, 1, r.body.len, fp), r.body.len);
+	fclose(fp);
+	api_done(&r);
+	xlsx_text(path, &x);
+	text = (char *)buf_str(&x);
+	assert_non_null(strstr(text, county->name));
+	assert_null(strstr(text, "510104"));
+	assert_null(strstr(text, "region="));
+	assert_null(strstr(text, ">supervisor<"));
+	buf_free(&x);
+}
+
 int
 main(void)
 {
@@ -280,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_words_and_pages),
 		cmocka_unit_test(test_xlsx_and_no_number),
 		cmocka_unit_test(test_simulate_by_region_and_xlsx),
+		cmocka_unit_test(test_detail_in_words),
 	};
 
 	return cmocka_run_group_tests_name("api-audit", tests, group_setup,

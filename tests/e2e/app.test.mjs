@@ -1047,8 +1047,8 @@ test('settings: English, larger text; logout wipes local data', async () => {
 
 	assert.match(method, /Home visit/);
 	assert.doesNotMatch(method, /入户/);
-	// back to the settings by address: the survey form may cover the nav
-	await vil.goto(`${base}/#/settings`);
+	await screen(vil, '24b-survey-english-larger-text');
+	await vil.click('nav a[href="#/settings"]');
 	await vil.waitForSelector('input[name=lang]');
 	await vil.check('input[name=lang][value=zh]');
 	await vil.check('input[name=text][value=normal]');

@@ -29,10 +29,29 @@ perl -0777 -ne '
 		print "$kind $1\n" while $body =~ /\{ "([a-z_.]+)", "[^"]+",/g;
 	}
 ' src/server/api/h_audit.c | sort -u >"$tmp/worded"
+# detail keys: every "key=" an audit detail is written with (a snprintf
+# into detail or kv, http_audit_kv()) has its words in
+# src/server/api/audit_detail.c's keys[], so the audit screen names it
+# (and its value: a region by name) instead of showing the code
+perl -0777 -ne '
+	while (/snprintf\(\s*(?:detail|kv)\b(.*?)\);/gs) {
+		my $call = $1;
+		while ($call =~ /"([^"]*)"/g) {
+			my $lit = $1;
+			print "detail $1\n" while $lit =~ /(?:^|\s)([a-z_]+)=%/g;
+		}
+	}
+	print "detail $1\n" while /http_audit_kv\(\s*HTTP_AUDIT_KV,\s*"([a-z_]+)"/g;
+' src/*/*.c src/*/*/*.c | sort -u >>"$tmp/written"
+sort -u -o "$tmp/written" "$tmp/written"
+perl -ne 'print "detail $1\n" if /^\t\{ "([a-z_]+)", "[^"]+", "[^"]+", V_/' \
+    src/server/api/audit_detail.c >>"$tmp/worded"
+sort -u -o "$tmp/worded" "$tmp/worded"
 missing=$(comm -23 "$tmp/written" "$tmp/worded")
 n=$(wc -l <"$tmp/written")
 if [ -n "$missing" ]; then
-	echo "audit codes without words in src/server/api/h_audit.c:" >&2
+	echo "audit codes without words in src/server/api/h_audit.c (detail keys:
+	src/server/api/audit_detail.c):" >&2
 	echo "$missing" >&2
 	echo "audit words: 0 passed, 1 failed"
 	exit 1

@@ -87,12 +87,12 @@ k=$(awk '$1 == "enc" { print $2 }' "$T/live.db.key")
 mp=$(q "$T/b.db" "SELECT coalesce(max(id), 0) FROM plans")
 [ "$mp" -gt 0 ] || fail "no plans in the backup"
 for t in persons surveys history plans items audit; do
-	m=$(q "$T/b.db" "SELECT coalesce(max(rowid), 0) FROM $t")
+	m=$(q "$T/b.db" "SELECT coalesce(max(id), 0) FROM $t")
 	a=$(q "$T/b.db" "SELECT count(*) FROM $t")
-	b=$(q "$T/live.db" "SELECT count(*) FROM $t WHERE rowid <= $m")
+	b=$(q "$T/live.db" "SELECT count(*) FROM $t WHERE id <= $m")
 	[ "$a" = "$b" ] || fail "$t: $a rows in the backup, $b in the database"
-	a=$(sig "$T/b.db" "SELECT * FROM $t ORDER BY rowid")
-	b=$(sig "$T/live.db" "SELECT * FROM $t WHERE rowid <= $m ORDER BY rowid")
+	a=$(sig "$T/b.db" "SELECT * FROM $t ORDER BY id")
+	b=$(sig "$T/live.db" "SELECT * FROM $t WHERE id <= $m ORDER BY id")
 	[ "$a" = "$b" ] || fail "$t: content differs"
 done
 q "$T/b.db" "SELECT uid FROM persons p JOIN plans l ON l.person_id = p.id" |
@@ -107,8 +107,8 @@ total=$(q "$T/live.db" "SELECT count(*) FROM plans")
 "$LF" restore "$T/b.db" "$T/r.db" --key "$T/b.key" >"$T/restore.out" 2>&1 ||
     fail "restore: $(cat "$T/restore.out")"
 for t in persons surveys history plans items audit users; do
-	[ "$(sig "$T/b.db" "SELECT * FROM $t ORDER BY rowid")" = \
-	    "$(sig "$T/r.db" "SELECT * FROM $t ORDER BY rowid")" ] ||
+	[ "$(sig "$T/b.db" "SELECT * FROM $t ORDER BY id")" = \
+	    "$(sig "$T/r.db" "SELECT * FROM $t ORDER BY id")" ] ||
 	    fail "restored $t differs from the backup"
 done
 "$LF" serve "$T/r.db" --check >/dev/null 2>&1 || fail "restored: serve --check"

@@ -1,7 +1,12 @@
 #!/bin/sh
-# ioerr.sh LIANGFU - disk I/O errors under imports, plan builds and API
-# writes (issue 15.2), through the fault VFS of the test build
+# ioerr.sh LIANGFU [OPS] - disk I/O errors under imports, plan builds and
+# API writes (issue 15.2), through the fault VFS of the test build
 # (src/store/faultvfs.h: LF_FAULT_IO; LIANGFU must be build/test/liangfu).
+# OPS picks the operations that fail (LF_FAULT_IO's ops=): by default
+# reads, writes, syncs and truncates ("rwst"; the API runs fail writes
+# and syncs, "ws"); `ioerr.sh LF lmo` sweeps the file locks, the WAL
+# index (shared memory map and locks) and file opens instead, where
+# every API run may also fail reads (as the rwst runs with times=4 do).
 #
 # A clean run of each kind counts its I/O operations (K); then the kind
 # runs again and again on a fresh copy of a small seeded database (150
@@ -32,7 +37,8 @@
 # Prints one line a kind; exits 1 at the first failed run, leaving its
 # directory for a look.
 set -eu
-LF=${1:?usage: ioerr.sh LIANGFU}
+LF=${1:?usage: ioerr.sh LIANGFU [OPS]}
+O=${2:-}
 case $LF in /*) ;; *) LF=$PWD/$LF ;; esac
 T=$(mktemp -d /tmp/liangfu-ioerr-XXXXXX)
 PASSWORD=Ioerr-Sichuan-2026
@@ -85,7 +91,7 @@ faulty() {
 # The number of operations a clean run of "$@" counts.
 count_ops() {
 	fresh
-	spec="after=1000000000,report=$T/report"
+	spec="after=1000000000,report=$T/report${O:+,ops=$O}"
 	faulty "$@"
 	[ $rc -eq 0 ] || fail "clean run failed"
 	sed -n 's/^ops=\([0-9]*\) .*/\1/p' "$T/report"
@@ -95,16 +101,21 @@ count_ops() {
 sweep() {
 	echo 0 1 2 3 5 8 13 21
 	k=1
-	while [ $k -le 10 ]; do echo $(($1 * k / 10 - 1)); k=$((k + 1)); done
+	while [ $k -le 10 ]; do
+		[ $(($1 * k / 10)) -eq 0 ] || echo $(($1 * k / 10 - 1))
+		k=$((k + 1))
+	done
 }
 
 # The faults of a kind whose clean run counts $1 operations.
 specs() {
-	for n in $(sweep "$1"); do echo "after=$n"; done
+	for n in $(sweep "$1"); do echo "after=$n${O:+,ops=$O}"; done
 	for n in 4 $(($1 / 3)) $(($1 / 2)) $(($1 - 3)); do
-		echo "after=$n,times=1"
+		echo "after=$n,times=1${O:+,ops=$O}"
 	done
-	for s in 1 2 3 4; do echo "after=$(($1 / 4)),prob=100000,seed=$s"; done
+	for s in 1 2 3 4; do
+		echo "after=$(($1 / 4)),prob=100000,seed=$s${O:+,ops=$O}"
+	done
 }
 
 # ---- setup --------------------------------------------------------------
@@ -147,7 +158,7 @@ for spec in $(specs "$k_import"); do
 done
 [ $failed_import -gt 0 ] && [ $failed_import -lt $n_import ] ||
 	fail "$failed_import of $n_import runs refused: the faults did not bite"
-echo "ioerr: import $n_import runs over $k_import I/O operations," \
+echo "ioerr${O:+ ($O)}: import $n_import runs over $k_import I/O operations," \
     "$failed_import refused cleanly, all or nothing"
 
 # ---- plan ----------------------------------------------------------------
@@ -174,7 +185,7 @@ for spec in $(specs "$k_plan"); do
 done
 [ $failed_plan -gt 0 ] && [ $failed_plan -lt $n_plan ] ||
 	fail "$failed_plan of $n_plan runs refused: the faults did not bite"
-echo "ioerr: plan $n_plan runs over $k_plan I/O operations," \
+echo "ioerr${O:+ ($O)}: plan $n_plan runs over $k_plan I/O operations," \
     "$failed_plan refused cleanly, every plan whole"
 
 # ---- api -----------------------------------------------------------------
@@ -251,7 +262,7 @@ api_run() {
 		*) fail "after the fault was lifted: $code $(cat "$T/body")" ;;
 		esac
 	done <"$T/refused"
-	rfault=0; reads "$(head -n 1 "$T/uids")"
+	rf=$rfault; rfault=0; reads "$(head -n 1 "$T/uids")"; rfault=$rf
 	kill "$spid"; wait "$spid" || fail "server exit status $?"
 	spid=
 	! grep -q -E 'Sanitizer|runtime error' "$T/serve.log" ||
@@ -269,23 +280,24 @@ api_run() {
 	api_acked=$((api_acked + $(wc -l <"$T/acked")))
 }
 n_api=0 api_refused=0 api_acked=0 rfault=0
+[ -z "$O" ] || rfault=1
 for n in 0 2 10 40 150 400; do
-	spec="after=$n,ops=ws,hold=$T/hold"
+	spec="after=$n,ops=${O:-ws},hold=$T/hold"
 	api_run
 	n_api=$((n_api + 1))
 done
 for s in 1 2; do
-	spec="after=20,prob=200000,seed=$s,ops=ws,hold=$T/hold"
+	spec="after=20,prob=200000,seed=$s,ops=${O:-ws},hold=$T/hold"
 	api_run
 	n_api=$((n_api + 1))
 done
 for n in 30 200; do	# reads fail too, four times, then the disk heals
-	spec="after=$n,times=4,hold=$T/hold"
+	spec="after=$n,times=4,hold=$T/hold${O:+,ops=$O}"
 	rfault=1
 	api_run
 	n_api=$((n_api + 1))
 done
 [ $api_refused -gt 0 ] || fail "no write was ever refused"
-echo "ioerr: api $n_api servers, $api_refused builds refused with 503" \
+echo "ioerr${O:+ ($O)}: api $n_api servers, $api_refused builds refused with 503" \
     "while reads went on, $api_acked acknowledged, all present and whole"
 rm -rf "$T"

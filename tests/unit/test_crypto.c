@@ -379,6 +379,44 @@ test_load_modes(void **state)
 	}
 }
 
+/* The check value: the same for the same keys, another when any one of
+ * the three keys differs in one digit (issue 15: a damaged key file is
+ * refused at open, store/keycheck.h). */
+static void
+test_keys_check(void **state)
+{
+	static const char *files[] = {
+		KAT_FILE,
+		L_HEAD "enc 000102030405060708090a0b0c0d0e0e\n" L_MAC L_LOOKUP,
+		L_HEAD L_ENC "mac 101112131415161718191a1b1c1d1e1f"
+		    "202122232425262728292a2b2c2d2e2e\n" L_LOOKUP,
+		L_HEAD L_ENC L_MAC "lookup 303132333435363738393a3b3c3d3e3f"
+		    "404142434445464748494a4b4c4d4e4e\n",
+	};
+	unsigned char v[nitems(files)][CRYPTO_HASH_LEN], again[CRYPTO_HASH_LEN];
+	struct crypto_keys *k;
+	char path[256], err[256];
+	size_t i, j;
+
+	(void)state;
+	tpath(path, sizeof(path), "check.keys");
+	for (i = 0; i < nitems(files); i++) {
+		write_file("check.keys", files[i], strlen(files[i]), 0600);
+		assert_int_equal(crypto_keys_load(path, &k, err, sizeof(err)),
+		    0);
+		assert_int_equal(crypto_keys_check(k, v[i]), 0);
+		assert_int_equal(crypto_keys_check(k, again), 0);
+		assert_memory_equal(v[i], again, CRYPTO_HASH_LEN);
+		crypto_keys_free(k);
+		for (j = 0; j < i; j++)
+			assert_memory_not_equal(v[i], v[j], CRYPTO_HASH_LEN);
+	}
+	memset(again, 1, sizeof(again));
+	assert_int_equal(crypto_keys_check(NULL, again), -1);
+	for (i = 0; i < CRYPTO_HASH_LEN; i++)
+		assert_int_equal(again[i], 0);
+}
+
 static void
 test_load_malformed(void **state)
 {
@@ -1138,6 +1176,7 @@ main(void)
 		cmocka_unit_test(test_create_refuses),
 		cmocka_unit_test(test_create_write_fails),
 		cmocka_unit_test(test_load_modes),
+		cmocka_unit_test(test_keys_check),
 		cmocka_unit_test(test_load_malformed),
 		cmocka_unit_test(test_load_other_errors),
 		cmocka_unit_test(test_seal_roundtrip),

@@ -2,7 +2,9 @@
  * test_migrate.c - a database of the old layout (one survey column per
  * catalog item) is migrated to packed records on open, once, and gives
  * the same answers: every person read, the CSV export byte for byte and
- * the statistics JSON. And the person page's reads open no sealed value.
+ * the statistics JSON. A packed database whose survey table is the rowid
+ * table of before is clustered by person, once, keeping every survey's
+ * id. And the person page's reads open no sealed value.
  *
  * The old layout is made by the fixture below (the old schema's writer
  * lives only here): it rewrites a database of today's layout into the
@@ -175,6 +177,35 @@ to_old_layout(const char *path)
 	store_close(s);
 }
 
+/* Rewrites the database at path into the packed layout of before the
+ * clustering: a rowid table whose rows lie in the order they were
+ * written, year by year. */
+static void
+to_rowid_layout(const char *path)
+{
+	struct buf sql;
+	sqlite3 *h;
+
+	buf_init(&sql, 1 << 16);
+	buf_adds(&sql, "CREATE TABLE surveys_r(id INTEGER PRIMARY KEY, "
+	    "person_id INTEGER NOT NULL REFERENCES persons(id), year INTEGER "
+	    "NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, "
+	    "created_by TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by "
+	    "TEXT NOT NULL, rec BLOB NOT NULL");
+	schema_hash_columns(tu_catalog(), ", ", &sql);
+	buf_adds(&sql, ", UNIQUE (person_id, year)); "
+	    "INSERT INTO surveys_r SELECT * FROM surveys ORDER BY year, "
+	    "person_id; DROP TABLE surveys; "
+	    "ALTER TABLE surveys_r RENAME TO surveys; "
+	    "CREATE INDEX surveys_year ON surveys(year, person_id); "
+	    "CREATE INDEX surveys_card ON surveys(disability_card_no_hash);");
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	if (sqlite3_exec(h, buf_str(&sql), NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	buf_free(&sql);
+}
+
 /* ---- the answers ----------------------------------------------------- */
 
 struct answers {
@@ -296,23 +327,64 @@ has_rec(void)
 	return n;
 }
 
+/* 1 when the survey table is keyed (person_id, year) WITHOUT ROWID. */
+static int
+is_clustered(void)
+{
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	int n;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
+	    "pragma_index_list('surveys') WHERE origin = 'pk'", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+/* Every survey's id, person, year, version and authors, by id. */
+static char *
+survey_keys(void)
+{
+	char *out;
+	FILE *p;
+	size_t n;
+	char cmd[TU_DB_MAX + 128];
+
+	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' 'SELECT id, person_id, year, "
+	    "version, created_by, updated_at, hex(rec) FROM surveys ORDER BY "
+	    "id'", db);
+	out = calloc(1, 1 << 22);
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(out, 1, (1 << 22) - 1, p);
+	assert_int_equal(pclose(p), 0);
+	assert_true(n > 0);
+	return out;
+}
+
+/* The answers of the database, then of the same rewritten by to_old into
+ * an older layout (is_new() 0) and migrated on open (is_new() 1): the
+ * same. */
 static void
-test_old_layout_migrates(void **state)
+migrates_same(void (*to_old)(const char *), int (*is_new)(void))
 {
 	struct answers before, after;
 	struct store *s;
 	struct lf_error err;
 
-	(void)state;
 	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
 	    0);
 	answers(s, &before);
 	store_close(s);
-	to_old_layout(db);
-	assert_int_equal(has_rec(), 0);
+	to_old(db);
+	assert_int_equal(is_new(), 0);
 	if (store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
 		fail_msg("migration: %s", err.message);
-	assert_int_equal(has_rec(), 1);
+	assert_int_equal(is_new(), 1);
 	answers(s, &after);
 	store_close(s);
 	assert_string_equal(buf_str(&after.persons), buf_str(&before.persons));
@@ -321,11 +393,35 @@ test_old_layout_migrates(void **state)
 	assert_string_equal(after.stats, before.stats);
 	answers_free(&before);
 	answers_free(&after);
+}
+
+static void
+test_old_layout_migrates(void **state)
+{
+	struct store *s;
+	struct lf_error err;
+
+	(void)state;
+	migrates_same(to_old_layout, has_rec);
 	/* once: the next open finds packed records and leaves them */
 	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
 	    0);
 	store_close(s);
 	assert_int_equal(has_rec(), 1);
+}
+
+static void
+test_rowid_layout_clusters(void **state)
+{
+	char *kb, *ka;
+
+	(void)state;
+	kb = survey_keys();
+	migrates_same(to_rowid_layout, is_clustered);
+	ka = survey_keys();
+	assert_string_equal(ka, kb);
+	free(ka);
+	free(kb);
 }
 
 /* ---- the person page opens nothing ----------------------------------- */
@@ -441,6 +537,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_old_layout_migrates),
+		cmocka_unit_test(test_rowid_layout_clusters),
 		cmocka_unit_test(test_page_opens_nothing),
 	};
 

@@ -96,6 +96,58 @@ test_create_open(void **state)
 	assert_int_equal(store_open(key, tu_catalog(), NULL, &s2, &err), -1);
 }
 
+/* A key file that is not the database's (one digit changed, another
+ * database's) is refused at open with code "keys"; a database without
+ * the check value gets it from its next open (store/keycheck.h). */
+static void
+test_key_mismatch(void **state)
+{
+	struct fx *fx = *state;
+	char key[160], other[160], saved[160], cmd[1400];
+	struct lf_error err;
+	struct store *s2;
+	sqlite3 *db;
+
+	snprintf(key, sizeof(key), "%s.key", fx->db);
+	snprintf(saved, sizeof(saved), "%s/saved.key", fx->dir);
+	snprintf(other, sizeof(other), "%s/other.db", fx->dir);
+	/* the enc key's last digit changed */
+	snprintf(cmd, sizeof(cmd), "cp -p %s %s && awk 'NR == 2 { c = "
+	    "substr($0, length($0)); $0 = substr($0, 1, length($0) - 1) "
+	    "(c == \"0\" ? \"1\" : \"0\") } { print }' %s > %s.new && "
+	    "mv %s.new %s && chmod 600 %s", key, saved, saved, key, key, key,
+	    key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    -1);
+	assert_string_equal(err.code, "keys");
+	assert_non_null(strstr(err.message, "does not match"));
+	/* another database's key file */
+	assert_int_equal(store_create(other, tu_catalog(), &err), 0);
+	snprintf(cmd, sizeof(cmd), "cp -p %s.key %s", other, key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    -1);
+	assert_string_equal(err.code, "keys");
+	/* the right one; a database without the check value gets it */
+	snprintf(cmd, sizeof(cmd), "cp -p %s %s", saved, key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key = "
+	    "'key_check'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    0);
+	store_close(s2);
+	/* written: the other key is refused again, not trusted */
+	snprintf(cmd, sizeof(cmd), "cp -p %s.key %s", other, key);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    -1);
+	snprintf(cmd, sizeof(cmd), "cp -p %s %s", saved, key);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void
 test_put_get(void **state)
 {
@@ -640,6 +692,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict_and_invalid,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_mismatch, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_secrets_at_rest, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_id_hashes, setup,

@@ -1,5 +1,8 @@
 // outbox.js - what was recorded on this device for the server: yearly
-// surveys, and a department's deliveries (kind 'delivery').
+// surveys, a department's deliveries (kind 'delivery'), a worker's
+// changes to a plan's items made offline (kind 'item': the outcome of a
+// confirmed plan's item, 落实 date, status, effect and note) and
+// satisfaction ratings made offline (kind 'feedback').
 //
 // Each survey saved in the form becomes an outbox item with a client-made
 // id (cid) before anything is sent, so nothing typed is lost when the
@@ -13,6 +16,14 @@
 // server's client_id: a retry after a lost answer, or a second sync of the
 // same item, returns the delivery already recorded and adds nothing.
 // Deliveries carry no version: they add to an item, never overwrite it.
+//
+// An item change carries the item's version as it was kept on the device:
+// PATCH /items/{id} refuses it with 409 when the item changed meanwhile;
+// if the item already holds exactly this change (our earlier try got
+// through, its answer was lost) it is done, else it stays as 'conflict'
+// with the server's words for the worker to look at the item again. A
+// rating adds a new one that supersedes the last: sent twice, it only
+// repeats itself.
 //
 // Secret items (ID, certificate and phone numbers) come masked from the
 // server. The form keeps them masked unless the user types a new value;
@@ -154,6 +165,76 @@ async function sendDelivery(item) {
 	}
 }
 
+// The item (GET /items/{id}) holds every value of change.
+function holds(it, change) {
+	const now = {
+		actual_date: it.five.time.actual_date || null,
+		status: it.status.code,
+		status_reason: it.status.reason || null,
+		effect: it.five.effect.code,
+		effect_note: it.five.effect.note || null,
+		measures: it.five.measures || null,
+		org: it.five.responsible.org || null,
+		contact: it.five.responsible.contact || null,
+		dept: it.five.responsible.dept || null,
+		planned_month: it.five.time.planned_month || null,
+		funds_planned: it.five.funds.planned,
+		decision: it.decision.code,
+		decision_reason: it.decision.reason || null
+	};
+
+	return Object.keys(change).every((k) => k in now &&
+	    (now[k] ?? null) === (change[k] ?? null));
+}
+
+// Sends an item change: {state: 'done', result} | 'queued' | 'conflict'
+// (the item changed meanwhile: error holds the server's words) |
+// 'invalid'.
+async function sendItem(item) {
+	try {
+		const res = await api('PATCH', `/items/${item.item}`,
+		    { version: item.version, ...item.change });
+
+		await remove(item.cid);
+		return { state: 'done', result: res };
+	} catch (e) {
+		if (!(e instanceof ApiError && e.status === 409))
+			return notSent(item, e);
+		const cur = await api('GET', `/items/${item.item}`)
+		    .then((r) => r.item, () => null);
+
+		if (cur && holds(cur, item.change)) {
+			await remove(item.cid);
+			return { state: 'done', result: { item: cur } };
+		}
+		item.state = 'conflict';
+		item.error = { code: e.code, field: e.field, message: e.message,
+		    status: e.status };
+		await save(item);
+		return { state: 'conflict', error: item.error };
+	}
+}
+
+// Sends a rating: {state: 'done'} | 'queued' | 'invalid'.
+async function sendFeedback(item) {
+	try {
+		const res = await api('POST',
+		    `/persons/${item.person}/plans/${item.year}/feedback`,
+		    { item: item.item, rating: item.rating, note: item.note });
+
+		await remove(item.cid);
+		return { state: 'done', result: res };
+	} catch (e) {
+		return notSent(item, e);
+	}
+}
+
+// The item changes and ratings waiting for this person's plan.
+export async function pendingForPlan(person, year) {
+	return (await items()).filter((x) => (x.kind === 'item' ||
+	    x.kind === 'feedback') && x.person === person && x.year === year);
+}
+
 // Sends a spot check (精准监督, screens/check.js): {state: 'done'} |
 // 'queued' | 'invalid'. A check is recorded once: a retry after a lost
 // answer meets 422 "state" (already finished), which is success.
@@ -183,6 +264,10 @@ export async function send(item) {
 		return sendDelivery(item);
 	if (item.kind === 'check')
 		return sendCheck(item);
+	if (item.kind === 'item')
+		return sendItem(item);
+	if (item.kind === 'feedback')
+		return sendFeedback(item);
 
 	try {
 		values = await fillSecrets(item);

@@ -148,50 +148,118 @@ label_of(const struct label *t, const char *code)
 
 struct entry_words {
 	const struct label	*action, *result, *type;
+	const char		*role, *role_en;
 	char			 target[AUDIT_FIELD_MAX + 64];
 	char			 target_en[AUDIT_FIELD_MAX + 64];
+	char			 detail[AUDIT_DETAIL_MAX * 3];
+	char			 detail_en[AUDIT_DETAIL_MAX * 3];
 };
 
-/* The target as a person reads it: a person's masked name and village,
- * a region's name, else the stored target (an item id, a login). */
+static void
+target_set(struct entry_words *w, const char *zh, const char *en)
+{
+	snprintf(w->target, sizeof(w->target), "%s", zh);
+	snprintf(w->target_en, sizeof(w->target_en), "%s", en);
+}
+
+/* A person's target: the masked name and village. */
 static int
-target_words(struct req *r, const struct audit_row *a, struct entry_words *w)
+person_words(struct req *r, const char *uid, struct entry_words *w)
 {
 	struct store_person p;
 	const struct region *rg;
-	char masked[128];
+	char masked[128], both[AUDIT_FIELD_MAX + 64];
 	struct lf_error err;
 	int rc;
 
-	snprintf(w->target, sizeof(w->target), "%s", a->target);
-	snprintf(w->target_en, sizeof(w->target_en), "%s", a->target);
-	if (strcmp(a->target_type, "person") == 0 && http_valid_uid(a->target)) {
-		lf_error_clear(&err);
-		if ((rc = store_person_by_uid(r->s, a->target, &p, &err)) < 0)
-			return -1;
-		if (rc == 0) {
-			http_mask_name(p.name, masked, sizeof(masked));
-			rg = regions_find(r->app->regions, p.region);
-			snprintf(w->target, sizeof(w->target), "%s (%s)",
-			    masked, rg ? rg->name : p.region);
-			snprintf(w->target_en, sizeof(w->target_en), "%s",
-			    w->target);
-		}
-	} else if (strcmp(a->target_type, "region") == 0 &&
-	    (rg = regions_find(r->app->regions, a->target)) != NULL) {
-		snprintf(w->target, sizeof(w->target), "%s", rg->name);
-		snprintf(w->target_en, sizeof(w->target_en), "%s",
-		    rg->name);
+	lf_error_clear(&err);
+	if ((rc = store_person_by_uid(r->s, uid, &p, &err)) < 0)
+		return -1;
+	if (rc != 0) {
+		target_set(w, "不在名册中的人员", "a person not in the registry");
+		return 0;
+	}
+	http_mask_name(p.name, masked, sizeof(masked));
+	rg = regions_find(r->app->regions, p.region);
+	snprintf(both, sizeof(both), "%s (%s)", masked, rg ? rg->name :
+	    "未知区划");
+	target_set(w, both, both);
+	return 0;
+}
+
+/* A service item's target: its person's masked name and its policy. */
+static int
+item_words(struct req *r, const char *ref, struct entry_words *w)
+{
+	struct store_person p;
+	struct plan_item it;
+	const struct policy *po;
+	char masked[128], zh[AUDIT_FIELD_MAX + 64], en[AUDIT_FIELD_MAX + 64];
+	struct lf_error err;
+	int64_t id;
+	int rc;
+
+	lf_error_clear(&err);
+	if (plan_item_unref(r->s, ref, &id) != 0 ||
+	    (rc = plan_item_get(r->s, id, &it, &err)) > 0) {
+		target_set(w, "不存在的服务项目", "an unknown service item");
+		return 0;
+	}
+	if (rc < 0 || (rc = store_person_by_id(r->s, it.person_id, &p,
+	    &err)) < 0)
+		return -1;
+	http_mask_name(rc == 0 ? p.name : "", masked, sizeof(masked));
+	po = it.policy[0] ? policy_find(r->app->policies, it.policy) : NULL;
+	snprintf(zh, sizeof(zh), "%s · %s", masked, po ? po->name_zh :
+	    "自定义项目");
+	snprintf(en, sizeof(en), "%s · %s", masked, po ? po->name_en :
+	    "own item");
+	target_set(w, zh, en);
+	return 0;
+}
+
+/* The target as a person reads it: a person's masked name and village,
+ * a region's name, an entry's number ("#12"), a login; never a code
+ * (the stored target stays in the entry's machine field). */
+static int
+target_words(struct req *r, const struct audit_row *a, struct entry_words *w)
+{
+	const struct region *rg;
+	char num[AUDIT_FIELD_MAX + 2];
+	const char *t = a->target;
+
+	target_set(w, t, t);
+	if (*t == '\0' || *t == '#')
+		return 0;
+	if (strcmp(a->target_type, "person") == 0)
+		return http_valid_uid(t) ? person_words(r, t, w) : 0;
+	if (strcmp(a->target_type, "item") == 0)
+		return item_words(r, t, w);
+	if (strcmp(a->target_type, "region") == 0) {
+		rg = regions_find(r->app->regions, t);
+		target_set(w, rg ? rg->name : "未知区划", rg ? rg->name :
+		    "unknown region");
+	} else if (strcmp(a->target_type, "user") != 0 &&
+	    strspn(t, "0123456789") == strlen(t)) {
+		snprintf(num, sizeof(num), "#%s", t);
+		target_set(w, num, num);
 	}
 	return 0;
 }
 
 static int
-words(struct req *r, const struct audit_row *a, struct entry_words *w)
+words(struct req *r, struct audit_detail *d, const struct audit_row *a,
+    struct entry_words *w)
 {
 	w->action = label_of(actions, a->action);
 	w->result = label_of(results, a->result);
 	w->type = label_of(targets, a->target_type);
+	w->role = audit_role_words(a->role, 0);
+	w->role_en = audit_role_words(a->role, 1);
+	if (w->role == NULL)
+		w->role = w->role_en = a->role;
+	audit_detail_words(d, a->detail, w->detail, sizeof(w->detail),
+	    w->detail_en, sizeof(w->detail_en));
 	return target_words(r, a, w);
 }
 
@@ -199,6 +267,7 @@ words(struct req *r, const struct audit_row *a, struct entry_words *w)
 
 struct page {
 	struct req	*r;
+	struct audit_detail	 d;
 	json_t		*list;
 	int64_t		 last;
 	int		 n;
@@ -210,13 +279,13 @@ add_row(void *arg, const struct audit_row *a)
 	struct page *pg = arg;
 	struct entry_words w;
 
-	if (words(pg->r, a, &w) != 0)
+	if (words(pg->r, &pg->d, a, &w) != 0)
 		return -1;
 	pg->last = a->id;
 	pg->n++;
 	return json_array_append_new(pg->list, json_pack("{s:I,s:s,s:s,s:s,"
 	    "s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s},"
-	    "s:{s:s,s:s}}",
+	    "s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}}",
 	    "id", (json_int_t)a->id, "at", a->at, "actor", a->actor, "role",
 	    a->role, "action", a->action, "target_type", a->target_type,
 	    "target", a->target, "result", a->result, "client", a->client,
@@ -224,7 +293,9 @@ add_row(void *arg, const struct audit_row *a)
 	    "action_label", "zh", w.action->zh, "en", w.action->en,
 	    "result_label", "zh", w.result->zh, "en", w.result->en,
 	    "target_type_label", "zh", w.type->zh, "en", w.type->en,
-	    "target_label", "zh", w.target, "en", w.target_en));
+	    "target_label", "zh", w.target, "en", w.target_en,
+	    "detail_label", "zh", w.detail, "en", w.detail_en,
+	    "role_label", "zh", w.role, "en", w.role_en));
 }
 
 /* ---- xlsx --------------------------------------------------------- */
@@ -240,6 +311,7 @@ static const struct sheet_col xcols[] = {
 
 struct xrows {
 	struct req		*r;
+	struct audit_detail	 d;
 	struct sheet_cell	*cells;
 	char			**owned;	/* strings the cells point to */
 	size_t			 n, cap;
@@ -261,7 +333,7 @@ add_xrow(void *arg, const struct audit_row *a)
 	size_t base, i;
 	const char *v[NXCOLS];
 
-	if (words(x->r, a, &w) != 0)
+	if (words(x->r, &x->d, a, &w) != 0)
 		return -1;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 256;
@@ -278,9 +350,9 @@ add_xrow(void *arg, const struct audit_row *a)
 		x->owned = no;
 		x->cap = cap;
 	}
-	v[0] = a->at; v[1] = a->actor; v[2] = a->role; v[3] = w.action->zh;
+	v[0] = a->at; v[1] = a->actor; v[2] = w.role; v[3] = w.action->zh;
 	v[4] = w.type->zh; v[5] = w.target; v[6] = w.result->zh;
-	v[7] = a->detail; v[8] = a->client; v[9] = a->request_id;
+	v[7] = w.detail; v[8] = a->client; v[9] = a->request_id;
 	base = x->n * NXCOLS;
 	c = &x->cells[base];
 	for (i = 0; i < NXCOLS; i++) {
@@ -320,6 +392,7 @@ reply_xlsx(struct req *r, struct audit_query *q, const char *person)
 
 	memset(&x, 0, sizeof(x));
 	x.r = r;
+	audit_detail_begin(&x.d, r);
 	x.last = q->after_id;
 	lf_error_clear(&err);
 	q->limit = AUDIT_LIMIT_MAX;
@@ -341,6 +414,7 @@ reply_xlsx(struct req *r, struct audit_query *q, const char *person)
 		rc = sheet_xlsx_bytes(&sh, &data, &len, &err);
 	}
 	xrows_free(&x);
+	audit_detail_end(&x.d);
 	if (rc != 0) {
 		if (err.code == NULL)
 			lf_error_nomem(&err);
@@ -392,10 +466,12 @@ h_audit(struct req *r)
 	struct lf_error err;
 	const char *person = arg(r, "person"), *after = arg(r, "after");
 	const char *limit = arg(r, "limit"), *format = arg(r, "format");
-	struct page pg = { r, NULL, 0, 0 };
+	struct page pg;
 	int rc;
 
 	memset(&q, 0, sizeof(q));
+	memset(&pg, 0, sizeof(pg));
+	pg.r = r;
 	lf_error_clear(&err);
 	if (!access_allowed(&r->who, ACT_AUDIT_READ, 0))
 		return refuse_role(r, "audit.read");
@@ -432,7 +508,10 @@ h_audit(struct req *r)
 	if (q.limit <= 0)
 		q.limit = AUDIT_LIMIT_DEFAULT;
 	pg.list = json_array();
-	if (audit_query(r->s, &q, add_row, &pg, &err) != 0) {
+	audit_detail_begin(&pg.d, r);
+	rc = audit_query(r->s, &q, add_row, &pg, &err);
+	audit_detail_end(&pg.d);
+	if (rc != 0) {
 		json_decref(pg.list);
 		return err.code && strcmp(err.code, "store") != 0 &&
 		    strcmp(err.code, "io") != 0 ?

@@ -19,6 +19,9 @@
 #include "plan/planner.h"
 #include "io/budget_xlsx.h"
 #include "store/insight_scan.h"
+#include "lib/log.h"
+#include "stats/stats_whatif.h"
+#include "stats/statsd.h"
 
 #define MAX_SCENARIOS	4
 
@@ -158,6 +161,54 @@ cmp_child(const void *a, const void *b)
 	    ((const struct budget_child *)b)->code);
 }
 
+/* Scenario i back to no persons (after a failed engine run). */
+static void
+reset(struct job *j, size_t i)
+{
+	struct budget_scen *s = j->s[i];
+	const struct expr *e = s->e;
+	const char *policy = s->policy;
+	int64_t yearly = s->yearly;
+	int child_len = s->child_len;
+
+	memset(s, 0, sizeof(*s));
+	s->e = e;
+	s->policy = policy;
+	s->yearly = yearly;
+	s->child_len = child_len;
+}
+
+/* Every scenario over the statistics engine in memory (stats_whatif.h),
+ * *now the persons surveyed: 0, or -1 (why logged) when it cannot answer
+ * and the caller scans. */
+static int
+engine(struct job *j, int64_t *now)
+{
+	struct stats_whatif *w = mem_calloc(1, sizeof(*w));
+	struct statsd_ref ref;
+	struct lf_error err;
+	size_t i;
+	int rc = -1;
+
+	lf_error_clear(&err);
+	if (w == NULL)
+		lf_error_nomem(&err);
+	else if (statsd_acquire(j->r->s, j->year, &ref, &err) == 0) {
+		for (i = 0, rc = 0; rc == 0 && i < j->n; i++)
+			rc = stats_whatif_run(ref.st, j->in, j->r->app->disaster,
+			    j->shares, j->s[i], BUDGET_YEARS, w, &err);
+		statsd_release(&ref);
+		*now = w->surveys;
+	}
+	if (rc != 0) {
+		log_info("budget: the database is scanned (%s)", err.message);
+		for (i = 0; i < j->n; i++)
+			reset(j, i);
+	}
+	mem_free(w);
+	return rc;
+}
+
 static int
 compute(struct job *j)
 {
@@ -165,10 +216,12 @@ compute(struct job *j)
 	size_t i;
 	int k;
 
-	if (insight_scan(j->r->s, j->year, j->in, on_person, j, &j->err) != 0
-	    || insight_count_surveys(j->r->s, j->year, j->in, &now,
-	    &j->err) != 0 || insight_count_surveys(j->r->s, j->year - 1, j->in,
-	    &prev, &j->err) != 0)
+	if (engine(j, &now) != 0 && (insight_scan(j->r->s, j->year, j->in,
+	    on_person, j, &j->err) != 0 || insight_count_surveys(j->r->s,
+	    j->year, j->in, &now, &j->err) != 0))
+		return -1;
+	if (insight_count_surveys(j->r->s, j->year - 1, j->in, &prev,
+	    &j->err) != 0)
 		return -1;
 	for (i = 0; i < j->n; i++) {
 		qsort(j->s[i]->child, j->s[i]->nchild, sizeof(*j->s[i]->child),

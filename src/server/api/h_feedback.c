@@ -153,7 +153,7 @@ h_feedback_get(struct req *r)
 	if ((list = http_feedback_list(r, p.id, year, 1, &err)) == NULL)
 		return reply_lf_error(r, &err);
 	if (http_audit_gate(r, "feedback.read", "person", p.uid, "ok",
-	    r->params[1]) != 0) {
+	    http_audit_kv(HTTP_AUDIT_KV, "year", r->params[1])) != 0) {
 		json_decref(list);
 		return reply_audit_unavailable(r);
 	}
@@ -271,7 +271,7 @@ h_selfcode_issue(struct req *r)
 		return reply_lf_error(r, &err);
 	selfcode_display(code, shown);
 	memset(code, 0, sizeof(code));
-	snprintf(detail, sizeof(detail), "code #%lld", (long long)c.id);
+	snprintf(detail, sizeof(detail), "code=%lld", (long long)c.id);
 	out = code_json(&c, now);
 	json_object_set_new(out, "code", json_string(shown));
 	json_object_update_new(out, code_texts(shown, &c));
@@ -349,7 +349,7 @@ h_selfcode_revoke(struct req *r)
 	if (selfcode_revoke(r->s, c.id, r->who.login, (int64_t)time(NULL),
 	    &err) != 0)
 		return reply_lf_error(r, &err);
-	snprintf(detail, sizeof(detail), "code #%lld", (long long)c.id);
+	snprintf(detail, sizeof(detail), "code=%lld", (long long)c.id);
 	http_audit(r, "selfcode.revoke", "person", p.uid, "ok", detail);
 	if (selfcode_get(r->s, c.id, &c, &err) != 0)
 		return reply_lf_error(r, &err);

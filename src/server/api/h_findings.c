@@ -211,8 +211,8 @@ h_findings_list(struct req *r)
 		json_decref(pg.list);
 		return reply_lf_error(r, &err);
 	}
-	http_audit(r, "finding.list", "region", q.region, "ok", a[1] ? a[1] :
-	    "");
+	http_audit(r, "finding.list", "region", q.region, "ok", a[1] ?
+	    http_audit_kv(HTTP_AUDIT_KV, "region", a[1]) : "");
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "findings", pg.list,
 	    "next", json_array_size(pg.list) == (size_t)limit ?
 	    json_sprintf("%lld", (long long)last) : json_null()));

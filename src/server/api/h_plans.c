@@ -266,7 +266,7 @@ reply_view(struct req *r, const struct store_person *p, int year,
 	if (extra != NULL)
 		json_object_update_new(view, extra);
 	if (action != NULL && http_audit_gate(r, action, "person", p->uid, "ok",
-	    r->params[1]) != 0) {
+	    http_audit_kv(HTTP_AUDIT_KV, "year", r->params[1])) != 0) {
 		json_decref(view);
 		return reply_audit_unavailable(r);
 	}
@@ -372,7 +372,8 @@ h_plan_item_add(struct req *r)
 	}
 	json_decref(body);
 	statsd_person(r->s, p.id);
-	http_audit(r, "item.add", "person", p.uid, "ok", r->params[1]);
+	http_audit(r, "item.add", "person", p.uid, "ok", http_audit_kv(HTTP_AUDIT_KV,
+	    "year", r->params[1]));
 	return reply_json(r, 201, json_pack("{s:o}", "item",
 	    json_item(r->s, r->app->cat, r->app->policies, &it)));
 }
@@ -595,8 +596,8 @@ h_plans_list(struct req *r)
 		json_decref(pg.list);
 		return reply_lf_error(r, &err);
 	}
-	http_audit(r, "plan.list", "region", in->code, "ok", a[A_STATUS] ?
-	    a[A_STATUS] : "");
+	http_audit(r, "plan.list", "region", in->code, "ok", http_audit_kv(
+	    HTTP_AUDIT_KV, "status", a[A_STATUS]));
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "plans", pg.list,
 	    "next", json_array_size(pg.list) == (size_t)limit ?
 	    json_sprintf("%lld", (long long)last) : json_null()));

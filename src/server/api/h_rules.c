@@ -24,6 +24,7 @@
 #include "io/sheet.h"
 #include "store/audit.h"
 #include "store/findings_batch.h"
+#include "stats/stats_whatif.h"
 
 static json_t *
 amounts_json(const struct policies *ps, int policy)
@@ -232,6 +233,77 @@ sim_one(void *arg, const struct store_person *p, const struct record *rec)
 	return 0;
 }
 
+/* A child region and the first person the scan would meet in it. */
+struct sim_child {
+	int64_t		 first;
+	size_t		 i;
+};
+
+static int
+cmp_first(const void *a, const void *b)
+{
+	const struct sim_child *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The counts of a what-if run over the engine, children in the order
+ * the scan (persons by id) meets them, so the answer is the same. */
+static int
+sim_fill(struct sim *sim, const struct budget_scen *s,
+    const struct stats_whatif *w)
+{
+	struct sim_child *o = mem_calloc(s->nchild + 1, sizeof(*o));
+	size_t i;
+
+	if (o == NULL)
+		return -1;
+	for (i = 0; i < s->nchild; i++) {
+		o[i].first = w->first[i];
+		o[i].i = i;
+	}
+	qsort(o, s->nchild, sizeof(*o), cmp_first);
+	sim->surveys = w->surveys;
+	sim->holds = s->year[0].persons;
+	for (i = 0; i < s->nchild; i++)
+		json_object_set_new(sim->by_region, s->child[o[i].i].code,
+		    json_integer(s->child[o[i].i].t.persons));
+	mem_free(o);
+	return 0;
+}
+
+/* The what-if over the statistics engine in memory (stats_whatif.h): 0,
+ * or -1 (why logged) when it cannot answer and the caller scans. */
+static int
+sim_engine(struct req *r, const struct region *in, struct sim *sim)
+{
+	struct budget_scen *s = mem_calloc(1, sizeof(*s));
+	struct stats_whatif *w = mem_calloc(1, sizeof(*w));
+	struct statsd_ref ref;
+	struct lf_error err;
+	int rc = -1;
+
+	lf_error_clear(&err);
+	if (s == NULL || w == NULL)
+		lf_error_nomem(&err);
+	else if (statsd_acquire(r->s, sim->year, &ref, &err) == 0) {
+		s->e = sim->e;
+		s->policy = "";
+		s->child_len = sim->child_len;
+		rc = stats_whatif_run(ref.st, in, r->app->disaster, NULL, s, 0,
+		    w, &err);
+		statsd_release(&ref);
+		if (rc == 0 && (rc = sim_fill(sim, s, w)) != 0)
+			lf_error_nomem(&err);
+	}
+	if (rc != 0)
+		log_info("rules.simulate: the database is scanned (%s)",
+		    err.message);
+	mem_free(s);
+	mem_free(w);
+	return rc;
+}
+
 static const int level_len[] = { 2, 4, 6, 9, 12 };
 
 /* The children's counts, each with its yearly cost when there is an
@@ -379,7 +451,8 @@ h_rules_simulate(struct req *r)
 	sim.year = (int)json_integer_value(y);
 	sim.by_region = json_object();
 	sim.child_len = level_len[in->level < 4 ? in->level + 1 : 4];
-	if (store_scan_surveys(r->s, sim.year, in, sim_one, &sim, &err) != 0) {
+	if (sim_engine(r, in, &sim) != 0 && store_scan_surveys(r->s, sim.year,
+	    in, sim_one, &sim, &err) != 0) {
 		json_decref(sim.by_region);
 		json_decref(body);
 		expr_free(e);

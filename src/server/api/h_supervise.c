@@ -190,7 +190,8 @@ h_samples_create(struct req *r)
 	}
 	json_decref(b);
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	http_audit(r, "sample.create", "sample", idbuf, "ok", in->code);
+	http_audit(r, "sample.create", "sample", idbuf, "ok", http_audit_kv(
+	    HTTP_AUDIT_KV, "region", in->code));
 	return reply_json(r, 201, sample_full(&sm));
 }
 
@@ -375,7 +376,7 @@ h_check_get(struct req *r)
 	j = task_json(&t);
 	json_object_set_new(j, "lines", lines);
 	if (http_audit_gate(r, "check.read", "person", t.uid, "ok",
-	    r->params[0]) != 0) {
+	    http_audit_kv(HTTP_AUDIT_KV, "check", r->params[0])) != 0) {
 		json_decref(j);
 		return reply_audit_unavailable(r);
 	}
@@ -417,7 +418,8 @@ h_check_assign(struct req *r)
 		    err.code);
 		return reply_lf_error(r, &err);
 	}
-	http_audit(r, "check.assign", "check", r->params[0], "ok", checker);
+	http_audit(r, "check.assign", "check", r->params[0], "ok",
+	    http_audit_kv(HTTP_AUDIT_KV, "checker", checker));
 	json_decref(b);
 	return reply_json(r, 200, task_json(&out));
 }
@@ -518,7 +520,8 @@ h_check_record(struct req *r)
 		return reply_lf_error(r, &err);
 	}
 	statsd_person(r->s, t.person_id);
-	http_audit(r, "check.record", "person", t.uid, "ok", r->params[0]);
+	http_audit(r, "check.record", "person", t.uid, "ok", http_audit_kv(
+	    HTTP_AUDIT_KV, "check", r->params[0]));
 	if (supervise_task_get(r->s, t.id, &t, &err) != 0)
 		return reply_lf_error(r, &err);
 	return reply_json(r, 200, task_json(&t));

@@ -244,7 +244,8 @@ h_supply_list(struct req *r)
 	    (json_int_t)l.gap, "list", list);
 	mem_free(l.v);
 	supply_free(sp);
-	http_audit(r, "supply.list", "region", in->code, "ok", a[2]);
+	http_audit(r, "supply.list", "region", in->code, "ok", http_audit_kv(
+	    HTTP_AUDIT_KV, "supply", a[2]));
 	return reply_json(r, 200, out);
 }
 

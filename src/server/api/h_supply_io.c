@@ -257,7 +257,8 @@ h_supply_issue(struct req *r)
 		    (int)json_integer_value(y), date ? date : today,
 		    store_today(), r->who.login, &io, &d, &err);
 	http_audit(r, "supply.issue", "person", rc == 0 ? p.uid : "", rc == 0 ?
-	    "ok" : "invalid", rc == 0 ? it->code : err.code);
+	    "ok" : "invalid", rc == 0 ?
+	    http_audit_kv(HTTP_AUDIT_KV, "supply", it->code) : err.code);
 	json_decref(body);
 	supply_free(sp);
 	if (rc == 0)

@@ -100,7 +100,8 @@ h_users_add(struct req *r)
 		out = reply_error(r, strcmp(err.code, "exists") == 0 ? 409 :
 		    422, err.code, err.field, "%s", err.message);
 	else {
-		http_audit(r, "user.add", "user", u.login, "ok", u.role);
+		http_audit(r, "user.add", "user", u.login, "ok", http_audit_kv(
+		    HTTP_AUDIT_KV, "role", u.role));
 		out = reply_json(r, 201, json_pack("{s:s}", "login", u.login));
 	}
 	json_decref(b);

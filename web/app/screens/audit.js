@@ -50,15 +50,16 @@ function Entry({ e }) {
 			<div><dt>${t('audit.at')}</dt><dd>${fmtTime(e.at)}</dd></div>
 			<div><dt>${t('audit.actor')}</dt><dd>${e.actor}
 			    ${e.role && ` (${has('role.' + e.role) ?
-			    t('role.' + e.role) : e.role})`}</dd></div>
+			    t('role.' + e.role) : said(e.role_label, '')})`}</dd></div>
 			${e.target && html`<div><dt>${t('audit.target')}</dt>
 			    <dd>${said(e.target_type_label, e.target_type)}
 			    ${' · '}${person && canReadPersons(getState().user) ?
 			    html`<a href=${'#/person/' + e.target}>${said(
 			    e.target_label, e.target)}</a>` : said(e.target_label,
 			    e.target)}</dd></div>`}
-			${e.detail && html`<div><dt>${t('audit.detail')}</dt>
-			    <dd>${e.detail}</dd></div>`}
+			${e.detail_label && (e.detail_label.zh || e.detail_label.en) &&
+			    html`<div><dt>${t('audit.detail')}</dt>
+			    <dd>${said(e.detail_label, '')}</dd></div>`}
 			<div><dt>${t('audit.client')}</dt><dd class="mono">
 			    ${e.client} · ${e.request_id}</dd></div>
 		</dl>

@@ -4,9 +4,11 @@
 // rating supersedes the old, which stays in the history), and issues a
 // one-time code so the person or their family can look at the plan
 // themselves: the code is shown once, with a slip to print and an SMS
-// text to copy. Others read the ratings only.
+// text to copy. Others read the ratings only. Offline, a rating waits in
+// the outbox (shown under its item) and is sent when the network returns.
 import { html, useState } from '../lib.js';
-import { api } from '../api.js';
+import { api, OfflineError } from '../api.js';
+import { newCid, save } from '../outbox.js';
 import { t } from '../i18n.js';
 import { announce, getState } from '../state.js';
 import { Alert, useAsync, errorText } from '../ui.js';
@@ -43,7 +45,7 @@ function Current({ list, item }) {
 	    { n: older })}</span>`}</p>`;
 }
 
-function RateForm({ id, year, item, title, onDone }) {
+function RateForm({ id, year, item, title, name, onDone, onQueued }) {
 	const [rating, setRating] = useState('');
 	const [note, setNote] = useState('');
 	const [err, setErr] = useState('');
@@ -65,7 +67,19 @@ function RateForm({ id, year, item, title, onDone }) {
 			setNote('');
 			onDone(t('fb.saved', { what: title }));
 		} catch (x) {
-			setErr(errorText(x));
+			if (!(x instanceof OfflineError)) {
+				setErr(errorText(x));
+				return;
+			}
+			await save({ cid: newCid(), kind: 'feedback', person: id,
+			    year, item, rating, note: note.trim() || null, name,
+			    what: title, says: t('fb.rateOf', { what: title }) +
+			    ': ' + t('fb.' + rating) + (note.trim() ? ' · ' +
+			    note.trim() : ''), state: 'queued',
+			    created: new Date().toISOString() });
+			setRating('');
+			setNote('');
+			onQueued(t('fb.queued', { what: title }));
 		} finally {
 			setBusy(false);
 		}
@@ -176,10 +190,24 @@ function Codes({ id }) {
 	</div>`;
 }
 
-export function Feedback({ id, year, view }) {
+// A rating waiting on this device.
+function WaitingRating({ list, item }) {
+	const mine = (list || []).filter((x) => (x.item ?? null) === item);
+
+	return mine.map((x) => html`<p key=${x.cid} class="waiting">
+	    <span class=${'tag st-' + x.state}>${t('outbox.state.' + x.state)}
+	    </span>${' ' + x.says}${x.error ? ' — ' + x.error.message : ''}</p>`);
+}
+
+export function Feedback({ id, year, view, name, waiting, onQueued }) {
 	const user = getState().user;
+	// offline, the ratings already given are not on this device
 	const fb = useAsync(() => api('GET',
-	    `/persons/${id}/plans/${year}/feedback`), [id, year]);
+	    `/persons/${id}/plans/${year}/feedback`).catch((e) => {
+		if (e instanceof OfflineError)
+			return { feedback: [], offline: true };
+		throw e;
+	    }), [id, year]);
 	const [note, setNote] = useState('');
 	const plan = view.plan;
 	const items = view.items.filter(rateable);
@@ -200,22 +228,27 @@ export function Feedback({ id, year, view }) {
 		    ${errorText(fb.error)}<//>`}
 		<div class="card">
 			<h3>${t('fb.plan')}</h3>
-			<${Current} list=${list} item=${null} />
+			${!(fb.data && fb.data.offline) && html`<${Current} list=${list}
+			    item=${null} />`}
+			<${WaitingRating} list=${waiting} item=${null} />
 			${write && (plan.status === 'confirmed' ||
 			    plan.status === 'closed') && html`<${RateForm}
-			    id=${id} year=${year} item=${null}
-			    title=${t('fb.plan')} onDone=${done} />`}
+			    id=${id} year=${year} item=${null} name=${name}
+			    title=${t('fb.plan')} onDone=${done}
+			    onQueued=${onQueued} />`}
 		</div>
 		${items.length === 0 ? html`<p class="hint">${t('fb.noneYet')}
 		    </p>` : items.map((it) => html`<div class="card"
 		    key=${it.id}>
 			<h3>${policyName(it.policy)}</h3>
-			<${Current} list=${list} item=${it.id} />
+			${!(fb.data && fb.data.offline) && html`<${Current} list=${list}
+			    item=${it.id} />`}
+			<${WaitingRating} list=${waiting} item=${it.id} />
 			${write && html`<${RateForm} id=${id} year=${year}
 			    item=${it.id} title=${policyName(it.policy)}
-			    onDone=${done} />`}
+			    name=${name} onDone=${done} onQueued=${onQueued} />`}
 		</div>`)}
-		${write && html`<h3>${t('fb.selfTitle')}</h3>
+		${write && fb.data && !fb.data.offline && html`<h3>${t('fb.selfTitle')}</h3>
 		    <${Codes} id=${id} />`}
 	</section>`;
 }

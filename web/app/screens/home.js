@@ -23,6 +23,7 @@ import { getState, announce, canWrite, canStats } from '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, fmtTime } from '../ui.js';
 import { PersonItem, parentRegion } from './common.js';
 import { DraftBadge } from '../items.js';
+import { loadCatalog } from '../catalog.js';
 
 // Every plan of a region, year and status (the plans API, page by page).
 async function plansAll(region, year, status) {
@@ -41,7 +42,9 @@ async function plansAll(region, year, status) {
 }
 
 // This year's and last year's drafts and overdue confirmed plans, newest
-// year first, kept small for IndexedDB.
+// year first, kept small for IndexedDB; and the confirmed plans with
+// items still to deliver (not listed: "save for offline" keeps them so a
+// worker records deliveries without a network).
 async function loadPlans(code, year) {
 	const years = [year, year - 1];
 	const got = await Promise.all(years.flatMap((y) => ['draft',
@@ -55,7 +58,10 @@ async function loadPlans(code, year) {
 		drafts: years.flatMap((y, i) => got[2 * i].map((x) =>
 		    brief(x, y))),
 		overdue: years.flatMap((y, i) => got[2 * i + 1]
-		    .filter((x) => x.overdue > 0).map((x) => brief(x, y)))
+		    .filter((x) => x.overdue > 0).map((x) => brief(x, y))),
+		delivering: years.flatMap((y, i) => got[2 * i + 1]
+		    .filter((x) => x.overdue === 0 && x.done < x.items)
+		    .map((x) => brief(x, y)))
 	};
 }
 
@@ -210,7 +216,7 @@ function SaveOffline({ todo }) {
 	const [busy, setBusy] = useState(false);
 	const [msg, setMsg] = useState(null);
 	const plans = todo.plans ? [...todo.plans.drafts,
-	    ...todo.plans.overdue] : [];
+	    ...todo.plans.overdue, ...(todo.plans.delivering || [])] : [];
 	const total = todo.todo.length + plans.length;
 
 	async function run() {
@@ -219,6 +225,9 @@ function SaveOffline({ todo }) {
 		let n = 0, k = 0;
 
 		try {
+			// the survey form and the plan page need the catalog:
+			// loading it keeps it on the device
+			await loadCatalog();
 			for (const p of todo.todo) {
 				await refreshPerson(p.id);
 				n++;

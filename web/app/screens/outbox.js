@@ -1,7 +1,8 @@
-// outbox.js - surveys and deliveries saved on this device: waiting,
-// refused (with the server's reason, to fix in the form), or, for a
-// survey, in conflict with a version saved meanwhile by someone else,
-// merged here field by field.
+// outbox.js - surveys, deliveries, plan item changes and ratings saved
+// on this device: waiting, refused (with the server's reason, to fix in
+// the form), or in conflict with a version saved meanwhile by someone
+// else: a survey is merged here field by field; an item change shows the
+// server's words and leads back to the plan to look at the item again.
 import { html, useState } from '../lib.js';
 import { t } from '../i18n.js';
 import { loadCatalog, effective, formatValue, sameValue } from
@@ -24,7 +25,9 @@ function Discard({ item, done }) {
 			announce(t('outbox.discarded'));
 			done();
 		}}>${t(item.kind === 'delivery' ? 'outbox.discardDelivery' :
-		    'outbox.discardSure', { name: item.name })}</button>
+		    item.kind === 'item' || item.kind === 'feedback' ?
+		    'outbox.discardChange' : 'outbox.discardSure',
+		    { name: item.name })}</button>
 		<button type="button" class="small" onClick=${() =>
 		    setSure(false)}>${t('cancel')}</button>
 	</span>`;
@@ -69,15 +72,23 @@ export function Outbox() {
 				    class="pname">${x.name}</a>${' · ' + x.what}</p>
 				    <p>${t('outbox.delivery', { date: x.date,
 				    v: money(x.amount) })}${x.note ? ' · ' + x.note :
-				    ''}</p>` : html`<p><a href=${'#/person/' + x.person}
+				    ''}</p>` : x.kind === 'item' || x.kind === 'feedback' ?
+				    html`<p><a href=${`#/person/${x.person}/plan/${x.year}`}
+				    class="pname">${x.name}</a>${' · ' + x.what}</p>
+				    <p>${x.says}</p>` : html`<p><a href=${'#/person/' + x.person}
 				    class="pname">${x.name}</a>${' · ' +
 				    t('person.yearTitle', { year: x.year })}</p>`}
 				<p class="state">${t('outbox.state.' + x.state) +
 				    ' · ' + fmtTime(x.updated)}</p>
-				${x.state === 'invalid' && x.error && html`<p
+				${(x.state === 'invalid' || (x.state === 'conflict' &&
+				    x.kind === 'item')) && x.error && html`<p
 				    class="error">${x.error.message}</p>`}
 				<p class="item-actions">
-					${x.state === 'conflict' && html`<a
+					${x.state === 'conflict' && x.kind === 'item' &&
+					    html`<a class="button primary small"
+					    href=${`#/person/${x.person}/plan/${x.year}`}>
+					    ${t('outbox.lookAgain')}</a>`}
+					${x.state === 'conflict' && !x.kind && html`<a
 					    class="button primary small"
 					    href=${'#/outbox/' + x.cid}>
 					    ${t('outbox.resolve')}</a>`}

@@ -9,13 +9,21 @@
 // item): the one rule engine decides, the page only shows its words.
 // Writes carry the version read; a 409 is shown with what changed on the
 // server, and nothing is overwritten unless the user says so.
+//
+// Offline (the plan kept by "save for offline"), a change to an item (the
+// outcome of a confirmed plan: 落实 date, status, effect, note) and a
+// rating go into the outbox with the version kept, are shown under their
+// item as waiting, and are sent when the network returns; the server's
+// refusal (the item changed meanwhile) is shown there in words.
 import { html, useState, useRef, useEffect } from '../lib.js';
 import { api, ApiError, OfflineError } from '../api.js';
 import { t } from '../i18n.js';
 import * as idb from '../idb.js';
 import { loadCatalog, isMasked } from '../catalog.js';
-import { refreshPerson, newCid, keptPlan } from '../outbox.js';
-import { announce, getState, canWrite, canConfirm } from '../state.js';
+import { refreshPerson, newCid, keptPlan, save as keep, remove,
+    pendingForPlan } from '../outbox.js';
+import { announce, getState, canWrite, canConfirm, useAppState } from
+    '../state.js';
 import { Page, Alert, Loading, useAsync, errorText, label, fmtTime } from
     '../ui.js';
 import { ItemCard, DraftBadge, DEPTS, deptName, codeText, parseYuan, yuan, money,
@@ -248,7 +256,42 @@ function Conflict({ id, c, it, busy, onTheirs, onMine }) {
 	</div>`;
 }
 
-function PlanItem({ it, cat, year, draft, outcome, onChanged }) {
+// A change in words: "状态: 已完成 · 实际落实日期: 2026-12-01".
+function changeWords(change) {
+	const shown = {
+		status: (v) => codeText('itemStatus', { code: v }),
+		effect: (v) => v ? codeText('effect', { code: v }) :
+		    t('five.noEffect'),
+		decision: (v) => codeText('decision', { code: v }),
+		dept: (v) => deptName(v),
+		funds_planned: (v) => money(v)
+	};
+
+	return Object.entries(change).map(([k, v]) => `${t('field.' + k)}: ${
+	    v === null ? '—' : shown[k] ? shown[k](v) : v}`).join(' · ');
+}
+
+// The changes of this item waiting on this device, and what became of
+// them: waiting, or refused by the server (its words).
+function Waiting({ list }) {
+	if (!list || !list.length)
+		return null;
+	return html`<ul class="waiting">${list.map((x) => html`<li key=${x.cid}
+	    class=${'ob-' + x.state}>
+		<span class=${'tag st-' + x.state}>${t('outbox.state.' +
+		    x.state)}</span>${' ' + x.says}
+		${x.state !== 'queued' && x.error && html`<p class="error">
+		    ${t('plan.refused', { msg: x.error.message })}</p>`}
+		${x.state !== 'queued' && html`<button type="button"
+		    class="small" onClick=${async () => {
+			await remove(x.cid);
+			announce(t('outbox.discarded'));
+		    }}>${t('outbox.discard')}</button>`}
+	</li>`)}</ul>`;
+}
+
+function PlanItem({ it, cat, year, draft, outcome, onChanged, pid, pname,
+    waiting, onQueued }) {
 	const [mode, setMode] = useState('view');	// view | reject | edit
 	const [form, setForm] = useState(null);
 	const [reason, setReason] = useState('');
@@ -270,7 +313,16 @@ function PlanItem({ it, cat, year, draft, outcome, onChanged }) {
 			setMode('view');
 			await onChanged(done);
 		} catch (e) {
-			if (e instanceof ApiError && e.status === 409) {
+			if (e instanceof OfflineError) {
+				await keep({ cid: newCid(), kind: 'item', item: it.id,
+				    person: pid, year, version: base.version, change,
+				    name: pname, what: policyName(it.policy),
+				    says: changeWords(change), state: 'queued',
+				    created: new Date().toISOString() });
+				setMode('view');
+				await onQueued(t('plan.queued',
+				    { what: policyName(it.policy) }));
+			} else if (e instanceof ApiError && e.status === 409) {
 				const cur = await api('GET', `/items/${it.id}`)
 				    .then((r) => r.item, () => null);
 
@@ -336,6 +388,7 @@ function PlanItem({ it, cat, year, draft, outcome, onChanged }) {
 		    onMine=${() => patch(conflict.change, conflict.current,
 		    t('plan.saved', { what: policyName(it.policy) }))} />`}
 		${errs.top && html`<${Alert} kind="error">${errs.top}<//>`}
+		<${Waiting} list=${waiting} />
 		${mode === 'view' && editable && !conflict && html`
 		<p class="item-actions">
 			${draft && it.decision.code !== 1 && html`<button
@@ -553,6 +606,8 @@ function PlanBody({ id, year, d }) {
 	const [note, setNote] = useState(null);
 	const [busy, setBusy] = useState(false);
 	const [adding, setAdding] = useState(null);	// {need} while open
+	const [waiting, setWaiting] = useState([]);
+	const { pending, online } = useAppState();
 	const plan = view.plan;
 	const draft = canWrite(user) && (!plan || plan.status === 'draft');
 	const outcome = canWrite(user) && plan && plan.status === 'confirmed';
@@ -569,6 +624,31 @@ function PlanBody({ id, year, d }) {
 		} catch (e) {
 			say('error', errorText(e));
 		}
+	}
+	// what waits on this device; when some of it went through, the plan
+	// is read again to show it as the server now has it
+	useEffect(() => {
+		let live = true;
+
+		pendingForPlan(id, year).catch(() => []).then((list) => {
+			if (!live)
+				return;
+			setWaiting((was) => {
+				const sent = was.filter((x) => x.state ===
+				    'queued' && !list.some((y) => y.cid === x.cid));
+
+				if (sent.length && online)
+					reload(t('plan.synced', { n: sent.length }));
+				return list;
+			});
+		});
+		return () => {
+			live = false;
+		};
+	}, [id, year, pending, online]);
+	async function queued(text) {
+		setWaiting(await pendingForPlan(id, year).catch(() => []));
+		say('info', text);
 	}
 	async function run(fn, done) {
 		setBusy(true);
@@ -626,7 +706,10 @@ function PlanBody({ id, year, d }) {
 			${view.items.length === 0 && html`<p>${t('plan.noItems')}</p>`}
 			${view.items.map((it) => html`<${PlanItem} key=${it.id}
 			    it=${it} cat=${d.cat} year=${year} draft=${draft}
-			    outcome=${outcome} onChanged=${reload} />`)}
+			    outcome=${outcome} onChanged=${reload} pid=${id}
+			    pname=${d.person.person.name} onQueued=${queued}
+			    waiting=${waiting.filter((x) => x.kind === 'item' &&
+			    x.item === it.id)} />`)}
 		</section>
 		${view.survey && html`<section aria-labelledby="h-unmet">
 			<h2 id="h-unmet">${t('plan.unmet')}</h2>
@@ -640,7 +723,9 @@ function PlanBody({ id, year, d }) {
 			    onConfirm=${() => move('confirm')}
 			    onReopen=${() => move('reopen')} />
 		</section>
-		<${Feedback} id=${id} year=${year} view=${view} />
+		<${Feedback} id=${id} year=${year} view=${view}
+		    name=${d.person.person.name} onQueued=${queued}
+		    waiting=${waiting.filter((x) => x.kind === 'feedback')} />
 	`;
 }
 

@@ -1,0 +1,398 @@
+/*
+ * stats_wprog.c - a rule compiled over the engine's columns and run on
+ * the persons of one village block at a time (stats_wprog.h).
+ */
+#include "stats/stats_wprog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/date.h"
+#include "lib/mem.h"
+#include "plan/planner.h"
+
+#define MAX_STACK	256	/* as core/expr.c's evaluator */
+
+/* Why step i cannot run over the engine, or 0 when it can. */
+static int
+unsupported(const struct stats *st, const struct expr_step *s,
+    struct lf_error *err)
+{
+	const struct field *f = s->field >= 0 ? &st->cat->fields[s->field] :
+	    NULL;
+	int k = f != NULL ? st->col_of[s->field] : -1;
+
+	if (f == NULL)
+		return lf_error_set(err, "unsupported", "expression", "age "
+		    "without a birth date item");
+	if (k < 0)
+		return lf_error_set(err, "unsupported", f->code, "%s is not "
+		    "held by the statistics engine (secret item)", f->code);
+	if (s->text || (st->cols[k].kind == SK_FILLED && !s->bare))
+		return lf_error_set(err, "unsupported", f->code, "%s: the "
+		    "statistics engine holds only whether the text is filled",
+		    f->code);
+	return 0;
+}
+
+void
+wprog_decode(const struct stats_col *c, uint64_t v, struct record *r)
+{
+	const struct field *f = c->f;
+	int64_t x = 0;
+	size_t i;
+
+	r->set[f->index] = v != 0;
+	r->num[f->index] = 0;
+	if (v == 0)
+		return;
+	switch (c->kind) {
+	case SK_ENUM:
+		x = v <= f->noptions ? f->options[v - 1].code : -1;
+		break;
+	case SK_BOOL:
+		x = (int64_t)v - 1;
+		break;
+	case SK_MULTI:
+		for (i = 0; i < c->ncols; i++)
+			if ((v >> i) & 1)
+				x |= (int64_t)1 << f->options[i].code;
+		break;
+	default:
+		break;
+	}
+	r->num[f->index] = x;
+}
+
+/* The table of a test over every stored value of a 1- or 2-byte
+ * column. */
+static int
+make_lut(struct wprog *p, size_t i, struct wstep *w)
+{
+	const struct stats_col *c = &p->st->cols[w->k];
+	size_t v, n = (size_t)1 << (8 * c->width);
+
+	if ((w->lut = mem_alloc(n)) == NULL)
+		return -1;
+	for (v = 0; v < n; v++) {
+		wprog_decode(c, v, p->rec);
+		w->lut[v] = (unsigned char)expr_step_holds(p->e, i, p->rec, 0);
+	}
+	p->rec->set[c->f->index] = 0;
+	return 0;
+}
+
+/* The table of an age test by age: the test run on a birth date and a
+ * reference date exactly a years apart (core/expr.c's age). */
+static int
+make_alut(struct wprog *p, size_t i, struct wstep *w)
+{
+	int f = w->s.field, ref, birth, a;
+
+	if ((w->alut = mem_alloc(WAGES)) == NULL ||
+	    date_from_ymd(2100, 7, 1, &ref) != 0)
+		return -1;
+	for (a = -1; a < WAGES - 1; a++) {
+		w->alut[a + 1] = -1;
+		if (date_from_ymd(2100 - a, 7, 1, &birth) != 0 ||
+		    date_age(birth, ref) != a)
+			continue;
+		p->rec->set[f] = 1;
+		p->rec->num[f] = birth;
+		w->alut[a + 1] = (signed char)expr_step_holds(p->e, i, p->rec,
+		    ref);
+	}
+	p->rec->set[f] = 0;
+	return 0;
+}
+
+static int
+compile_step(struct wprog *p, size_t i, struct lf_error *err)
+{
+	struct wstep *w = &p->steps[i];
+	const struct stats_col *c;
+
+	expr_step(p->e, i, &w->s);
+	p->ctxdep |= w->s.op == EXPR_S_REGION;
+	if (w->s.op != EXPR_S_TEST)
+		return 0;
+	if (unsupported(p->st, &w->s, err) != 0)
+		return -1;
+	w->k = p->st->col_of[w->s.field];
+	c = &p->st->cols[w->k];
+	p->ages |= w->s.age;
+	p->ctxdep |= w->s.age;
+	if (w->s.age)
+		w->mode = W_AGE;
+	else if (c->kind == SK_BAND)
+		w->mode = W_EXACT;
+	else if (c->width <= 2)
+		w->mode = W_LUT;
+	else
+		w->mode = W_DECODE;
+	if ((w->mode == W_LUT && make_lut(p, i, w) != 0) ||
+	    (w->mode == W_AGE && make_alut(p, i, w) != 0))
+		return lf_error_nomem(err);
+	return 0;
+}
+
+/* The kept column of the reference date, needed when age is tested. */
+static int
+ref_column(struct wprog *p, struct lf_error *err)
+{
+	int f = planner_ref_field(p->st->cat);
+
+	p->ref_k = f >= 0 ? p->st->col_of[f] : -1;
+	if (p->ages && p->ref_k >= 0 && p->st->cols[p->ref_k].kind != SK_BAND)
+		return lf_error_set(err, "unsupported", "fill_date", "the "
+		    "reference date is not held exactly");
+	return 0;
+}
+
+int
+wprog_compile(struct wprog *p, const struct stats *st, const struct expr *e,
+    size_t cap, struct lf_error *err)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->st = st;
+	p->e = e;
+	p->n = expr_nsteps(e);
+	p->depth = expr_stack(e);
+	p->cap = cap;
+	p->steps = mem_calloc(p->n + 1, sizeof(*p->steps));
+	p->rec = record_new(st->cat);
+	p->stk = mem_alloc((p->depth + 1) * (cap + 1));
+	p->ref = mem_alloc((cap + 1) * sizeof(*p->ref));
+	p->age0 = mem_alloc((cap + 1) * sizeof(*p->age0));
+	p->plus = mem_alloc(cap + 1);
+	if (p->steps == NULL || p->rec == NULL || p->stk == NULL ||
+	    p->ref == NULL || p->age0 == NULL || p->plus == NULL)
+		return lf_error_nomem(err);
+	for (i = 0; i < p->n; i++)
+		if (compile_step(p, i, err) != 0)
+			return -1;
+	return ref_column(p, err);
+}
+
+void
+wprog_free(struct wprog *p)
+{
+	size_t i;
+
+	for (i = 0; p->steps != NULL && i < p->n; i++) {
+		mem_free(p->steps[i].lut);
+		mem_free(p->steps[i].alut);
+	}
+	mem_free(p->steps);
+	mem_free(p->stk);
+	mem_free(p->ref);
+	mem_free(p->age0);
+	mem_free(p->plus);
+	record_free(p->rec);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ref_days moved k years on (budget_ctx_years_on()), remembered: a
+ * year's surveys have few distinct dates. *feb: days is 29 February. */
+static int
+shifted(struct wprog *p, const struct expr_ctx *ctx, int days, int k,
+    int *feb)
+{
+	size_t h = ((size_t)k * WMEMO + ((unsigned)days % WMEMO));
+	struct expr_ctx one, at;
+	int y, m, d;
+
+	if (p->mkey[h] != days || !p->mset[h]) {
+		one = *ctx;
+		one.ref_days = days;
+		budget_ctx_years_on(&one, k, &at);
+		date_to_ymd(days, &y, &m, &d);
+		p->mkey[h] = days;
+		p->mval[h] = at.ref_days;
+		p->mfeb[h] = m == 2 && d == 29;
+		p->mset[h] = 1;
+	}
+	*feb = p->mfeb[h];
+	return p->mval[h];
+}
+
+/*
+ * Age k years on is the age at the survey's date plus k (the date moves k
+ * whole years, month and day kept) unless that date is 29 February (it
+ * becomes 28 February) or precedes the birth date (age -1): plus[] says
+ * which persons may take it so; the others are computed again.
+ */
+void
+wprog_refs(struct wprog *p, const struct stats_vblock *b,
+    const struct expr_ctx *ctx, int k)
+{
+	const int64_t *x;
+	uint32_t i;
+	int feb;
+
+	p->k = k;
+	if (!p->ages)
+		return;
+	x = p->ref_k >= 0 ? (const int64_t *)(const void *)stats_colp(b,
+	    p->st->cols[p->ref_k].xpos) : NULL;
+	for (i = 0; i < b->n; i++) {
+		p->ref[i] = shifted(p, ctx, x != NULL && stats_get(p->st, b,
+		    (size_t)p->ref_k, i) != 0 ? (int)x[i] : ctx->ref_days, k,
+		    &feb);
+		if (k == 0)
+			p->plus[i] = !feb;
+	}
+}
+
+void
+wprog_prefetch(const struct wprog *p, const struct stats_vblock *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->steps[i].s.op == EXPR_S_TEST)
+			__builtin_prefetch(stats_colp(b,
+			    p->st->cols[p->steps[i].k].pos));
+}
+
+/* Age test step i over the block's persons into out. */
+static void
+run_age(struct wprog *p, size_t i, const struct stats_vblock *b,
+    unsigned char *out)
+{
+	const struct wstep *w = &p->steps[i];
+	const struct stats_col *c = &p->st->cols[w->k];
+	const int64_t *x = (const int64_t *)(const void *)stats_colp(b,
+	    c->xpos);
+	uint32_t j;
+	int a;
+
+	for (j = 0; j < b->n; j++) {
+		if (stats_get(p->st, b, (size_t)w->k, j) == 0) {
+			out[j] = 0;	/* no birth date: the test fails */
+			continue;
+		}
+		if (p->k == 0 || !p->plus[j] || p->age0[j] < 0)
+			a = date_age((int)x[j], p->ref[j]);
+		else
+			a = p->age0[j] + p->k;
+		if (p->k == 0)
+			p->age0[j] = a;
+		if (a >= -1 && a < WAGES - 1 && w->alut[a + 1] >= 0) {
+			out[j] = (unsigned char)w->alut[a + 1];
+			continue;
+		}
+		p->rec->set[c->f->index] = 1;
+		p->rec->num[c->f->index] = x[j];
+		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec,
+		    p->ref[j]);
+		p->rec->set[c->f->index] = 0;
+	}
+}
+
+/* Test step i over the block's persons into out. */
+static void
+run_test(struct wprog *p, size_t i, const struct stats_vblock *b,
+    unsigned char *out)
+{
+	const struct wstep *w = &p->steps[i];
+	const struct stats_col *c = &p->st->cols[w->k];
+	const unsigned char *col = stats_colp(b, c->pos);
+	const int64_t *x;
+	int f = c->f->index;
+	uint32_t j;
+
+	if (w->mode == W_AGE) {
+		run_age(p, i, b, out);
+		return;
+	}
+	if (w->mode == W_LUT && c->width == 1) {
+		for (j = 0; j < b->n; j++)
+			out[j] = w->lut[col[j]];
+		return;
+	}
+	if (w->mode == W_LUT) {
+		for (j = 0; j < b->n; j++)
+			out[j] = w->lut[((const uint16_t *)(const void *)
+			    col)[j]];
+		return;
+	}
+	x = (const int64_t *)(const void *)stats_colp(b, c->xpos);
+	for (j = 0; j < b->n; j++) {
+		if (w->mode == W_DECODE)
+			wprog_decode(c, stats_get(p->st, b, (size_t)w->k, j), p->rec);
+		else {
+			p->rec->set[f] = stats_get(p->st, b, (size_t)w->k, j)
+			    != 0;
+			p->rec->num[f] = p->rec->set[f] ? x[j] : 0;
+		}
+		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec, 0);
+	}
+	p->rec->set[f] = 0;
+}
+
+/* "and" / "or" of a and b into a; "not" of a. */
+static void
+combine(enum expr_step_op op, unsigned char *a, const unsigned char *b,
+    uint32_t n)
+{
+	uint32_t j;
+
+	if (op == EXPR_S_NOT)
+		for (j = 0; j < n; j++)
+			a[j] ^= 1;
+	else if (op == EXPR_S_AND)
+		for (j = 0; j < n; j++)
+			a[j] &= b[j];
+	else
+		for (j = 0; j < n; j++)
+			a[j] |= b[j];
+}
+
+/* Step i with sp values on the stack; the new sp. */
+static size_t
+run_step(struct wprog *p, size_t i, const struct stats_vblock *b,
+    const struct expr_ctx *ctx, size_t sp)
+{
+	size_t w = p->cap + 1;
+	unsigned char *top = p->stk + sp * w;
+	enum expr_step_op op = p->steps[i].s.op;
+
+	switch (op) {
+	case EXPR_S_TRUE:
+	case EXPR_S_FALSE:
+		memset(top, op == EXPR_S_TRUE, b->n);
+		return sp + 1;
+	case EXPR_S_REGION:
+		memset(top, expr_step_region(ctx), b->n);
+		return sp + 1;
+	case EXPR_S_TEST:
+		run_test(p, i, b, top);
+		return sp + 1;
+	case EXPR_S_NOT:
+		combine(op, top - w, NULL, b->n);
+		return sp;
+	default:
+		combine(op, top - 2 * w, top - w, b->n);
+		return sp - 1;
+	}
+}
+
+const unsigned char *
+wprog_run(struct wprog *p, const struct stats_vblock *b,
+    const struct expr_ctx *ctx)
+{
+	size_t i, sp = 0;
+
+	if (p->depth > MAX_STACK || p->n == 0) {
+		memset(p->stk, 0, b->n);	/* expr.c: never holds */
+		return p->stk;
+	}
+	for (i = 0; i < p->n; i++)
+		sp = run_step(p, i, b, ctx, sp);
+	if (sp != 1)
+		memset(p->stk, 0, b->n);
+	return p->stk;
+}
