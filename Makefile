@@ -65,6 +65,10 @@ $(APITESTS): build/test/%: tests/api/%.c tests/api/apiclient.c tests/api/apiclie
 build/test/liangfu: build/test/cli/main.o build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
+# tests/cli: writes the .xlsx rosters the reconcile tests read
+build/test/csv2xlsx: tests/cli/csv2xlsx.c build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ $< build/test/liblf.a $(LIBS)
+
 build/test/cli/main.o: src/cli/main.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -MMD -MP -c -o $@ $<
@@ -75,7 +79,7 @@ unit-test: $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh scripts/run-tests.sh $(TESTS)
 
-cli-test: build/test/liangfu liangfu
+cli-test: build/test/liangfu liangfu build/test/csv2xlsx
 	@sh tests/cli/run.sh build/test/liangfu ./liangfu 100000
 	@sh tests/lint/audit_words.sh
 
@@ -173,6 +177,7 @@ bench: all build/bench/lookup build/bench/floor build/bench/rules build/bench/st
 	@sh bench/api.sh
 	@sh bench/quality.sh
 	@sh bench/insight.sh
+	@sh bench/reconcile.sh
 	@sh bench/engine.sh
 	@sh bench/pg.sh
 

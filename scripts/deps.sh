@@ -5,10 +5,13 @@
 # `deps.sh e2e` adds what the browser tests need (make test-e2e): Debian's
 # chromium and a font with Chinese characters for the screenshots;
 # `deps.sh bench` what make bench needs besides (nginx, GNU time).
+# xlsx2csv is needed at run time too: it reads .xlsx rosters and stock
+# files (src/io/xlsx_csv.h; Debian has no C library that reads xlsx).
 set -eu
 PKGS="gcc make pkg-config libc6-dev libsqlite3-dev libssl-dev libcmocka-dev \
 libjansson-dev libsodium-dev libmicrohttpd-dev libxlsxwriter-dev libinih-dev \
-sqlite3 libcurl4-openssl-dev unzip jq curl wrk postgresql-15 libpq-dev"
+sqlite3 libcurl4-openssl-dev unzip jq curl wrk postgresql-15 libpq-dev \
+xlsx2csv"
 E2E_PKGS="chromium fonts-wqy-zenhei"
 # make bench only: nginx serves the static baseline of bench/api.sh,
 # /usr/bin/time gives peak RSS

@@ -3,12 +3,14 @@
  *     --kind dibao|medical|school|death [--year Y] [--region CODE]
  *     [--encoding auto|utf-8|gb18030] [--json OUT]
  *
- * Reads another department's roster (CSV, UTF-8 or GB18030; the first row
+ * Reads another department's roster (CSV, UTF-8 or GB18030, or an .xlsx
+ * workbook's first sheet through io/xlsx_csv.h; the first row
  * names the columns in Chinese: 身份证号, 姓名 and the kind's own, e.g.
  * 死亡日期), checks every row, and reports every bad row as
  * FILE:LINE:COLUMN: why (at most MAX_REPORTED; nothing is recorded when
- * any row is bad). ID numbers are turned into the store's lookup hashes
- * as they are read and never kept in clear. Then recon_run() compares the
+ * any row is bad). ID numbers are held in memory only until every row is
+ * read, then turned into the store's lookup hashes on HASH_THREADS
+ * threads and wiped; they are never stored in clear. Then recon_run() compares the
  * roster with the registry in one transaction and makes a task of each
  * finding; --json writes {"findings": [...], "summary": {...}}, one entry
  * per finding, naming persons by their opaque id.
@@ -26,14 +28,18 @@
 #include "lib/mem.h"
 #include "core/reconcile.h"
 #include "io/csv.h"
+#include "io/xlsx_csv.h"
 #include "store/recon.h"
 
 #define MAX_REPORTED	50	/* bad rows printed before giving up */
 #define ROSTER_MAX	(8u * 1024 * 1024)	/* rows */
+#define HASH_THREADS	2	/* hashing the roster's ID numbers */
 
 struct roster {
 	struct recon_roster_row	*v;
 	size_t			 n, cap;
+	char			(*ids)[19];	/* in clear until hashed */
+	size_t			 idcap;
 	int			 bad;
 	unsigned		 id_col;	/* 1-based, of 身份证号 */
 };
@@ -50,14 +56,16 @@ cmp_row(const void *a, const void *b)
 }
 
 static int
-roster_add(struct roster *ro, const unsigned char *hash, int fact,
+roster_add(struct roster *ro, const char *id18, int fact,
     unsigned long line)
 {
 
 	if (mem_grow(&ro->v, &ro->cap, ro->n + 1,
-	    sizeof(*ro->v), SIZE_MAX) != 0)
+	    sizeof(*ro->v), SIZE_MAX) != 0 || mem_grow(&ro->ids, &ro->idcap,
+	    ro->n + 1, sizeof(*ro->ids), SIZE_MAX) != 0)
 		return -1;
-	memcpy(ro->v[ro->n].hash, hash, CRYPTO_HASH_LEN);
+	memcpy(ro->ids[ro->n], id18, sizeof(*ro->ids));
+	memset(ro->v[ro->n].hash, 0, CRYPTO_HASH_LEN);
 	ro->v[ro->n].fact_days = fact;
 	ro->v[ro->n].line = line;
 	ro->n++;
@@ -72,10 +80,22 @@ row_error(struct roster *ro, const char *file, unsigned long line,
 		fprintf(stderr, "%s:%lu:%u: %s\n", file, line, col, why);
 }
 
-/* Reads and checks every row; hashes go to ro, bad rows are printed and
- * counted in ro->bad. -1 only when reading cannot go on. */
+/* The ID numbers read in clear, wiped and freed. */
+static void
+roster_wipe_ids(struct roster *ro)
+{
+	if (ro->ids != NULL)
+		memset(ro->ids, 0, ro->idcap * sizeof(*ro->ids));
+	mem_free(ro->ids);
+	ro->ids = NULL;
+	ro->idcap = 0;
+}
+
+/* Reads and checks every row; ID numbers go to ro (hashed later by
+ * hash_roster), bad rows are printed and counted in ro->bad. -1 only
+ * when reading cannot go on. */
 static int
-read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
+read_roster(const struct recon_kind *k, FILE *fp,
     const char *file, int encoding, struct roster *ro)
 {
 	struct recon_cols cols;
@@ -83,7 +103,6 @@ read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
 	struct csv_error ce;
 	struct csv_row row;
 	struct lf_error err;
-	unsigned char hash[CRYPTO_HASH_LEN];
 	char id18[19];
 	int rc, fact, today = store_today(), header = 1;
 
@@ -109,8 +128,8 @@ read_roster(struct store *s, const struct recon_kind *k, FILE *fp,
 			row_error(ro, file, row.line, err.column, err.message);
 			continue;
 		}
-		if (ro->n >= ROSTER_MAX || recon_id_hash(s, id18, hash,
-		    &err) != 0 || roster_add(ro, hash, fact, row.line) != 0) {
+		if (ro->n >= ROSTER_MAX || roster_add(ro, id18, fact,
+		    row.line) != 0) {
 			memset(id18, 0, sizeof(id18));
 			fprintf(stderr, "liangfu: %s: 名单过大或内存不足 (roster "
 			    "too large or out of memory)\n", file);
@@ -149,24 +168,60 @@ check_repeats(struct roster *ro, const char *file, unsigned col)
 	return ro->bad ? -1 : 0;
 }
 
+/* --json, written as the run goes (a province finds millions: nothing
+ * is held in memory) into OUT.tmp, renamed to OUT when the run has
+ * committed and removed when it has not. */
 struct out {
 	const struct recon_kind	*kind;
-	json_t			*list;
+	FILE			*fp;
+	char			 tmp[4096];
+	int64_t			 n;
 };
 
 static int
 on_found(void *arg, const struct recon_found *f)
 {
 	struct out *o = arg;
+	json_t *e;
+	int rc;
 
-	if (o->list == NULL)
+	if (o->fp == NULL)
 		return 0;
-	return json_array_append_new(o->list, json_pack("{s:I,s:s,s:s,s:s,"
-	    "s:s,s:s,s:s,s:s,s:i,s:b}", "task", (json_int_t)f->task_id, "kind",
-	    o->kind->code, "finding", recon_finding_code(f->finding),
-	    "finding_zh", recon_finding_zh(f->finding), "person", f->uid,
-	    "region", f->region, "county", f->county, "owner", f->owner,
-	    "person_status", f->status, "new", f->created)) == 0 ? 0 : -1;
+	e = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:b}", "task",
+	    (json_int_t)f->task_id, "kind", o->kind->code, "finding",
+	    recon_finding_code(f->finding), "finding_zh",
+	    recon_finding_zh(f->finding), "person", f->uid, "region",
+	    f->region, "county", f->county, "owner", f->owner,
+	    "person_status", f->status, "new", f->created);
+	rc = e == NULL || fputs(o->n++ ? ",\n  " : "\n  ", o->fp) < 0 ||
+	    json_dumpf(e, o->fp, JSON_PRESERVE_ORDER) != 0 ? -1 : 0;
+	json_decref(e);
+	return rc;
+}
+
+static int
+out_open(struct out *o, const char *path)
+{
+	if (path == NULL)
+		return 0;
+	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp", path);
+	if ((o->fp = fopen(o->tmp, "wb")) == NULL ||
+	    fputs("{\n \"findings\": [", o->fp) < 0) {
+		fprintf(stderr, "liangfu: %s: 无法写入 (cannot write)\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops the unfinished file. */
+static void
+out_drop(struct out *o)
+{
+	if (o->fp == NULL)
+		return;
+	fclose(o->fp);
+	o->fp = NULL;
+	remove(o->tmp);
 }
 
 static json_t *
@@ -186,15 +241,24 @@ summary_json(const struct recon_summary *sum)
 }
 
 static int
-write_json(const char *path, json_t *list, const struct recon_summary *sum)
+write_json(struct out *o, const char *path, const struct recon_summary *sum)
 {
-	json_t *doc = json_pack("{s:O,s:o}", "findings", list, "summary",
-	    summary_json(sum));
-	int rc = doc ? json_dump_file(doc, path, JSON_INDENT(1)) : -1;
+	json_t *doc = summary_json(sum);
+	int rc;
 
+	rc = doc == NULL || fputs(o->n ? "\n ],\n \"summary\": " :
+	    "],\n \"summary\": ", o->fp) < 0 || json_dumpf(doc, o->fp,
+	    JSON_PRESERVE_ORDER) != 0 || fputs("\n}\n", o->fp) < 0 ? -1 : 0;
 	json_decref(doc);
-	if (rc != 0)
+	if (fclose(o->fp) != 0)
+		rc = -1;
+	o->fp = NULL;
+	if (rc == 0 && rename(o->tmp, path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		remove(o->tmp);
 		fprintf(stderr, "liangfu: %s: 无法写入 (cannot write)\n", path);
+	}
 	return rc;
 }
 
@@ -219,28 +283,62 @@ print_summary(const struct recon_kind *k, const struct recon_summary *sum)
 	fprintf(stderr, "; %lld new tasks\n", (long long)sum->tasks_created);
 }
 
+/* The roster as CSV: the file itself, or an .xlsx workbook's first sheet
+ * converted (io/xlsx_csv.h; *enc then CSV_ENC_UTF8, else -1). */
+static FILE *
+open_roster(const char *file, int *enc)
+{
+	unsigned char head[4];
+	struct csv_error ce;
+	FILE *fp, *csv;
+	size_t n;
+
+	*enc = -1;
+	if ((fp = fopen(file, "rb")) == NULL) {
+		fprintf(stderr, "liangfu: %s: 无法打开 (cannot open)\n", file);
+		return NULL;
+	}
+	n = fread(head, 1, sizeof(head), fp);
+	if (!xlsx_is(file, head, n)) {
+		rewind(fp);
+		return fp;
+	}
+	csv = xlsx_csv_open(fileno(fp), file, &ce);
+	fclose(fp);
+	if (csv == NULL)
+		fprintf(stderr, "liangfu: %s\n", ce.message);
+	*enc = CSV_ENC_UTF8;
+	return csv;
+}
+
 static int
 run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
     const struct region *in)
 {
 	struct recon_run_opts o = { k, a->year, in, cli_actor(), a->roster };
 	struct recon_summary sum;
-	struct roster ro = { NULL, 0, 0, 0, 0 };
-	struct out out = { k, NULL };
+	struct roster ro = { NULL, 0, 0, NULL, 0, 0, 0 };
+	struct out out = { k, NULL, "", 0 };
 	struct lf_error err;
 	struct store *s;
-	FILE *fp;
-	int rc = 1;
+	FILE *fp = NULL;
+	int rc = 1, enc;
 
 	if (cli_store_open(a->db, env, &s) != 0)
 		return 1;
-	if ((fp = fopen(a->roster, "rb")) == NULL) {
-		fprintf(stderr, "liangfu: %s: 无法打开 (cannot open)\n",
-		    a->roster);
+	if ((fp = open_roster(a->roster, &enc)) == NULL)
+		goto out;
+	if (read_roster(k, fp, a->roster, enc < 0 ? a->encoding : enc,
+	    &ro) != 0)
+		goto out;
+	lf_error_clear(&err);
+	if (ro.bad == 0 && recon_id_hash_all(s, (const char (*)[19])ro.ids,
+	    ro.v, ro.n, HASH_THREADS, &err) != 0) {
+		roster_wipe_ids(&ro);
+		cli_fail(&err);
 		goto out;
 	}
-	if (read_roster(s, k, fp, a->roster, a->encoding, &ro) != 0)
-		goto out;
+	roster_wipe_ids(&ro);
 	if (check_repeats(&ro, a->roster, ro.id_col) != 0 || ro.bad) {
 		if (ro.bad)
 			fprintf(stderr, "liangfu: %s: %d 行有误，未记录任何内容 "
@@ -249,17 +347,19 @@ run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
 		goto out;
 	}
 	lf_error_clear(&err);
-	out.list = a->json ? json_array() : NULL;
+	if (out_open(&out, a->json) != 0)
+		goto out;
 	if (recon_run(s, ro.v, ro.n, &o, on_found, &out, &sum, &err) != 0) {
 		cli_fail(&err);
 		goto out;
 	}
 	print_summary(k, &sum);
-	rc = a->json && write_json(a->json, out.list, &sum) != 0;
+	rc = a->json && write_json(&out, a->json, &sum) != 0;
 out:
 	if (fp != NULL)
 		fclose(fp);
-	json_decref(out.list);
+	out_drop(&out);
+	roster_wipe_ids(&ro);
 	mem_free(ro.v);
 	store_close(s);
 	return rc;

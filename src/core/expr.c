@@ -716,6 +716,26 @@ expr_uses_age(const struct expr *e)
 	return e->birth;
 }
 
+void
+expr_fields(const struct expr *e, unsigned char *want, size_t nfields)
+{
+	size_t i;
+	int f;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->n; i++) {
+		if (e->code[i].op != OP_TEST)
+			continue;
+		f = e->code[i].field == AGE_FIELD ? e->code[i].birth :
+		    e->code[i].field;
+		if (f >= 0 && (size_t)f < nfields)
+			want[f] = 1;
+	}
+	if (e->birth >= 0 && (size_t)e->birth < nfields)
+		want[e->birth] = 1;
+}
+
 static int
 cmp_holds(enum expr_cmp c, int64_t x, int64_t y)
 {

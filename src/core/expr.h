@@ -96,6 +96,13 @@ int	expr_explain(const struct expr *e, const struct record *r,
  * catalog computes it once. */
 int	expr_uses_age(const struct expr *e);
 
+/* Marks in want[0..nfields) (want[i] = 1) every catalog field e reads,
+ * birth_date when it uses age; derived names count as their definitions.
+ * Marks nothing for NULL. A reader that decodes only these evaluates e
+ * as over the whole record. */
+void	expr_fields(const struct expr *e, unsigned char *want,
+	    size_t nfields);
+
 /*
  * The compiled program, for evaluators that run it a column at a time
  * over many persons (stats/stats_whatif.h) with the same meaning as

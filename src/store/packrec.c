@@ -443,6 +443,7 @@ struct dec {
 	struct record		*r;
 	enum packrec_secrets	 mode;
 	struct packrec_sealed	*sealed;
+	const unsigned char	*want;		/* NULL: every item */
 };
 
 static int
@@ -459,7 +460,7 @@ dec_item(void *arg, const struct item *it)
 	char text[16];
 	int i = it->s->field;
 
-	if (i < 0)
+	if (i < 0 || (d->want != NULL && !d->want[i]))
 		return 0;
 	f = &d->r->cat->fields[i];
 	switch (it->s->kind) {
@@ -496,12 +497,30 @@ packrec_decode(const struct packrec_set *ps, const void *data, size_t len,
     struct record *r, enum packrec_secrets mode,
     struct packrec_sealed *sealed, struct lf_error *err)
 {
-	struct dec d = { r, mode, sealed };
+	struct dec d = { r, mode, sealed, NULL };
 	int rc;
 
 	record_clear(r);
 	if (sealed != NULL)
 		memset(sealed, 0, ps->cat->nfields * sizeof(*sealed));
+	rc = walk(ps, data, len, dec_item, &d, err);
+	if (rc == -2)
+		return lf_error_nomem(err);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+packrec_decode_some(const struct packrec_set *ps, const void *data,
+    size_t len, struct record *r, const unsigned char *want,
+    struct lf_error *err)
+{
+	struct dec d = { r, PACKREC_SKIP, NULL, want };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ps->cat->nfields; i++)
+		if (want[i])
+			record_unset(r, (int)i);
 	rc = walk(ps, data, len, dec_item, &d, err);
 	if (rc == -2)
 		return lf_error_nomem(err);

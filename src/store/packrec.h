@@ -91,6 +91,14 @@ int	packrec_decode(const struct packrec_set *ps, const void *data,
 	    size_t len, struct record *r, enum packrec_secrets mode,
 	    struct packrec_sealed *sealed, struct lf_error *err);
 
+/* As packrec_decode() with PACKREC_SKIP and no sealed values, setting
+ * only the items i with want[i] (indexed by field; the rest of r is left
+ * as it was: start from a fresh record). For a reader that needs a few
+ * items of every record (reconciliation). */
+int	packrec_decode_some(const struct packrec_set *ps, const void *data,
+	    size_t len, struct record *r, const unsigned char *want,
+	    struct lf_error *err);
+
 /* One item's value, as the 154-column row had it: kind 0 none (not set,
  * or secret), 1 integer (num), 2 text (text, tlen bytes; a date as
  * YYYY-MM-DD in buf, a region as its 12 digits). */

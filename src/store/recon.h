@@ -45,6 +45,13 @@ struct recon_roster_row {
 	unsigned long	 line;		/* in the roster file, for messages */
 };
 
+/* The lookup hashes of ids[0..n) (normalised 18-character ID numbers,
+ * each NUL-terminated in 19 bytes) into rows[i].hash, on `threads`
+ * threads (1..8) sharing the work. */
+int	recon_id_hash_all(struct store *s, const char (*ids)[19],
+	    struct recon_roster_row *rows, size_t n, int threads,
+	    struct lf_error *err);
+
 struct recon_run_opts {
 	const struct recon_kind	*kind;
 	int			 year;		/* surveys and items */

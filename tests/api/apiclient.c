@@ -23,6 +23,7 @@
 char api_dir[64], api_db[128], api_base[64];
 const char *api_extra_header;
 const char *api_content_type;
+size_t api_body_len;
 const char *api_source;
 pid_t api_server;
 
@@ -76,6 +77,9 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	if (body != NULL) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		if (api_body_len > 0)
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+			    (long)api_body_len);
 		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
 		    api_content_type ? api_content_type : "application/json");
 		h = curl_slist_append(h, ctype);

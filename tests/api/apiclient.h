@@ -25,6 +25,9 @@ extern const char *api_extra_header;
 /* When not NULL, the Content-Type of request bodies (else
  * application/json). */
 extern const char *api_content_type;
+/* When not 0, the byte length of request bodies (a binary body such as an
+ * .xlsx workbook); else the body is a C string. */
+extern size_t api_body_len;
 /* When not NULL, the local address requests come from (127.0.0.2, ...):
  * another client to the server. */
 extern const char *api_source;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <sqlite3.h>
+#include <xlsxwriter.h>
 
 #include "core/reconcile.h"
 #include "store/recon.h"
@@ -222,6 +223,111 @@ test_budget(void **state)
 	api_done(&r);
 }
 
+/* rows[i] = { county, item, year, quantity } written to a workbook in
+ * api_dir (quantity as a number cell), POSTed as the import's body. */
+static json_t *
+post_stock_xlsx(const struct who *w, const char *const (*rows)[4],
+    size_t n, long want)
+{
+	static const char *const head[4] = { "区县代码", "物品", "年度", "数量" };
+	char path[160], *data;
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	json_t *j;
+	FILE *fp;
+	long len;
+	size_t i, k;
+
+	snprintf(path, sizeof(path), "%s/stock.xlsx", api_dir);
+	wb = workbook_new(path);
+	ws = workbook_add_worksheet(wb, NULL);
+	for (k = 0; k < 4; k++)
+		worksheet_write_string(ws, 0, (lxw_col_t)k, head[k], NULL);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 4; k++)
+			if (k == 3)
+				worksheet_write_number(ws, (lxw_row_t)i + 1, 3,
+				    atof(rows[i][3]), NULL);
+			else
+				worksheet_write_string(ws, (lxw_row_t)i + 1,
+				    (lxw_col_t)k, rows[i][k], NULL);
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	assert_non_null(fp = fopen(path, "rb"));
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	assert_non_null(data = malloc((size_t)len));
+	assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	api_body_len = (size_t)len;
+	api_content_type = "application/vnd.openxmlformats-officedocument."
+	    "spreadsheetml.sheet";
+	j = call_want(w, "POST", "/api/v1/supply/stock/import", data, want);
+	api_body_len = 0;
+	api_content_type = NULL;
+	free(data);
+	return j;
+}
+
+static long long
+stock_of(const struct who *w, const char *item)
+{
+	json_t *j = api_get_json(w, "/api/v1/supply/gaps?year=2024", 200);
+	json_t *rows = json_object_get(j, "counties"), *o;
+	long long n = -1;
+	size_t i;
+
+	for (i = 0; i < json_array_size(rows); i++) {
+		o = json_array_get(rows, i);
+		if (strcmp(json_string_value(json_object_get(o, "item")),
+		    item) == 0 && strcmp(json_string_value(json_object_get(o,
+		    "county")), "510104") == 0)
+			n = json_integer_value(json_object_get(o, "stock"));
+	}
+	json_decref(j);
+	return n;
+}
+
+/* The stock import takes an .xlsx workbook too: refused row by row as
+ * stock.xlsx:ROW:COLUMN, a damaged one refused as such, a good one
+ * imported. */
+static void
+test_supply_xlsx(void **state)
+{
+	static const char *const bad[2][4] = {
+		{ "510104", "助听器", "2024", "5" },
+		{ "510104", "飞机", "2024", "1" },
+	};
+	static const char *const good[1][4] = {
+		{ "510104", "助听器", "2024", "5" },
+	};
+	struct who c1;
+	json_t *j, *rows;
+
+	(void)state;
+	api_login(&c1, "cty1");
+	assert_true(stock_of(&c1, "hearing_aid") != 5);
+	j = post_stock_xlsx(&c1, bad, 2, 422);
+	rows = json_object_get(json_object_get(j, "error"), "rows");
+	assert_int_equal(json_array_size(rows), 1);
+	assert_non_null(strstr(json_string_value(json_array_get(rows, 0)),
+	    "stock.xlsx:3:2:"));
+	json_decref(j);
+	assert_true(stock_of(&c1, "hearing_aid") != 5);
+	api_body_len = 12;
+	j = call_want(&c1, "POST", "/api/v1/supply/stock/import",
+	    "PK\003\004damaged!!", 422);
+	api_body_len = 0;
+	rows = json_object_get(json_object_get(j, "error"), "rows");
+	assert_non_null(strstr(json_string_value(json_array_get(rows, 0)),
+	    "stock.xlsx: 不是可读的 xlsx 工作簿"));
+	json_decref(j);
+	j = post_stock_xlsx(&c1, good, 1, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "rows")), 1);
+	json_decref(j);
+	assert_int_equal(stock_of(&c1, "hearing_aid"), 5);
+}
+
 static void
 test_supply(void **state)
 {
@@ -322,6 +428,7 @@ main(void)
 		cmocka_unit_test(test_recon),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_supply),
+		cmocka_unit_test(test_supply_xlsx),
 	};
 
 	return cmocka_run_group_tests_name("api-insight", tests, group_setup,

@@ -238,6 +238,35 @@ expect 0 "reconcile GB18030" -- "$bin" reconcile c.db --roster \
     death-gb.csv --kind death --year 2024 --json death2.json
 if [ "$(grep -c '"new": false' death2.json)" -eq 3 ]; then ok; else
 	bad "a second run reopens no task"; fi
+# the same rosters as .xlsx workbooks (written by build/test/csv2xlsx,
+# libxlsxwriter; read through xlsx2csv): the same findings, the same row
+# by row refusal naming the workbook's row and column
+x2x=$(dirname "$bin")/csv2xlsx
+"$x2x" death.csv death.xlsx || bad "csv2xlsx death"
+expect 0 "reconcile xlsx" -- "$bin" reconcile c.db --roster death.xlsx \
+    --kind death --year 2024 --json death3.json
+contains err "4 rows, 3 matched, 1 not in the registry" "xlsx summary"
+if [ -s death3.json ] && [ "$(jq -c .findings death2.json)" = \
+    "$(jq -c .findings death3.json)" ]; then ok; else
+	bad "the xlsx roster's findings differ from its CSV's"; fi
+sed "2s/^$id1,/#n:$id1,/" baddeath.csv >baddeath-n.csv
+"$x2x" baddeath-n.csv baddeath.xlsx || bad "csv2xlsx baddeath"
+expect 1 "reconcile bad xlsx roster" -- "$bin" reconcile c.db --roster \
+    baddeath.xlsx --kind death --year 2024 --json badx.json
+contains err "baddeath.xlsx:2:1: 身份证号" "ID cell typed as a number named"
+contains err "baddeath.xlsx:3:1: 身份证号" "bad ID cell named by row and column"
+contains err "baddeath.xlsx:4:2: 姓名" "empty name cell named"
+contains err "baddeath.xlsx:5:3: 死亡日期" "future date cell named"
+contains err "4 行有误，未记录任何内容" "nothing recorded from the workbook"
+if [ -e badx.json ]; then bad "refused workbook wrote JSON"; else ok; fi
+if grep -q "$id1" err; then bad "ID number in a message"; else ok; fi
+printf 'PK\003\004not a workbook' >corrupt.xlsx
+expect 1 "reconcile corrupt xlsx" -- "$bin" reconcile c.db --roster \
+    corrupt.xlsx --kind death --year 2024
+contains err "corrupt.xlsx: 不是可读的 xlsx 工作簿" "corrupt workbook refused"
+expect 1 "reconcile xlsx without xlsx2csv" -- env PATH=/nonexistent \
+    "$bin" reconcile c.db --roster death.xlsx --kind death --year 2024
+contains err "apt-get install xlsx2csv" "missing converter names its package"
 
 # progress bar: forced on shows rate, piped stays quiet
 LIANGFU_PROGRESS=1 "$bin" export a.db --year 2024 p.csv 2>err1 >/dev/null

@@ -608,6 +608,35 @@ test_uses_age(void **state)
 	expr_free(e);
 }
 
+/* The fields an expression reads: its tests', a derived name's
+ * definition's, birth_date for age; nothing else. */
+static void
+test_fields(void **state)
+{
+	static const char *const want[] = { "urban_income_status",
+	    "rural_poverty_status", "social_assistance_received", "birth_date",
+	    "card_status" };
+	const struct catalog *cat = tu_catalog();
+	unsigned char *mark = test_calloc(cat->nfields, 1);
+	struct lf_error err;
+	struct expr *e;
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(expr_compile("dibao and (age >= 60 or card_status = "
+	    "1)", cat, &e, &err), 0);
+	expr_fields(e, mark, cat->nfields);
+	expr_fields(NULL, mark, cat->nfields);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_true(mark[catalog_find(cat, want[i],
+		    strlen(want[i]))->index]);
+	for (i = 0; i < cat->nfields; i++)
+		n += mark[i];
+	assert_int_equal(n, 5);
+	expr_free(e);
+	test_free(mark);
+}
+
 /* A catalog that lacks what a derived name or age needs. */
 static const char small_catalog[] =
     "section\tcode\tlabel_zh\tlabel_en\ttype\toptions\trequired\trule\t"
@@ -949,6 +978,7 @@ main(void)
 		cmocka_unit_test(test_explain_agrees),
 		cmocka_unit_test(test_explain_full),
 		cmocka_unit_test(test_uses_age),
+		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_derived_missing_field),
 		cmocka_unit_test(test_derived_depth),
 		cmocka_unit_test(test_explain_odd_value),

@@ -206,6 +206,47 @@ test_round_trip(void **state)
 	catalog_free(cat);
 }
 
+/* Only the wanted items are set, as a full decode sets them. */
+static void
+test_decode_some(void **state)
+{
+	struct catalog *cat = parse(v1_text);
+	struct packrec_set *ps = set_of(cat, 1);
+	struct record *r = record_new(cat), *full = record_new(cat),
+	    *some = record_new(cat);
+	struct packrec_sealed sv[12];
+	unsigned char want[12];
+	struct lf_error err;
+	struct buf out;
+	size_t i;
+
+	(void)state;
+	buf_init(&out, 1 << 16);
+	fill(cat, r, 77, sv);
+	encode(ps, r, sv, &out);
+	assert_int_equal(packrec_decode(ps, out.data, out.len, full,
+	    PACKREC_SKIP, NULL, &err), 0);
+	memset(want, 0, sizeof(want));
+	want[fi(cat, "i")] = want[fi(cat, "t")] = want[fi(cat, "id")] = 1;
+	assert_int_equal(packrec_decode_some(ps, out.data, out.len, some, want,
+	    &err), 0);
+	for (i = 0; i < cat->nfields; i++) {
+		if (want[i] && !cat->fields[i].secret)
+			assert_true(record_field_equal(some, full, (int)i));
+		else
+			assert_false(some->set[i]);
+	}
+	assert_int_equal(some->num[fi(cat, "i")], 77);
+	assert_int_not_equal(packrec_decode_some(ps, out.data, out.len - 1,
+	    some, want, &err), 0);
+	buf_free(&out);
+	record_free(r);
+	record_free(full);
+	record_free(some);
+	packrec_set_free(ps);
+	catalog_free(cat);
+}
+
 static void
 test_one_item(void **state)
 {
@@ -381,6 +422,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_one_item),
+		cmocka_unit_test(test_decode_some),
 		cmocka_unit_test(test_older_version),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_mask),

@@ -20,6 +20,7 @@
 #include "store/plan.h"
 #include "store/recon.h"
 #include "store/store.h"
+#include "store/users.h"
 #include "testutil.h"
 
 /* ---- roster rows ---------------------------------------------------- */
@@ -264,6 +265,7 @@ struct got {
 	int		 n;
 	char		 what[32][48];	/* "P<n>:<finding>" */
 	int		 created;
+	char		 owner[64];	/* of the last new task */
 };
 
 static int
@@ -282,12 +284,17 @@ on_found(void *arg, const struct recon_found *f)
 	snprintf(g->what[g->n++], sizeof(g->what[0]), "P%d:%s", who,
 	    recon_finding_code(f->finding));
 	g->created += f->created;
+	if (f->created)
+		snprintf(g->owner, sizeof(g->owner), "%s", f->owner);
 	return 0;
 }
 
+/* A run over the region `in` (NULL: the whole province, which reads
+ * persons and surveys as two merged scans; a county reads by the region
+ * index). */
 static void
-run(struct fx *fx, const char *kind, const int *on, size_t non,
-    struct got *g, struct recon_summary *sum)
+run_in(struct fx *fx, const char *kind, const int *on, size_t non,
+    const char *in, struct got *g, struct recon_summary *sum)
 {
 	struct recon_roster_row rows[NP + 1];
 	struct recon_run_opts o;
@@ -310,12 +317,20 @@ run(struct fx *fx, const char *kind, const int *on, size_t non,
 	o.year = 2024;
 	o.actor = "cli:test";
 	o.file = "roster.csv";
+	o.in = in ? regions_find(tu_regions(), in) : NULL;
 	if (recon_run(fx->s, rows, non + 1, &o, on_found, g, sum, &err) != 0)
 		fail_msg("run: %s", err.message);
 	assert_int_equal(sum->rows, (int64_t)non + 1);
 	assert_int_equal(sum->matched, (int64_t)non);
 	assert_int_equal(sum->unmatched, 1);
 	assert_int_equal(sum->persons, NP);
+}
+
+static void
+run(struct fx *fx, const char *kind, const int *on, size_t non,
+    struct got *g, struct recon_summary *sum)
+{
+	run_in(fx, kind, on, non, NULL, g, sum);
 }
 
 static void
@@ -357,6 +372,10 @@ test_dibao(void **state)
 	run(fx, "dibao", on, 3, &g, &sum);
 	expect(&g, want, 5);
 	assert_int_equal(g.created, 0);
+	/* over the county only: the same */
+	run_in(fx, "dibao", on, 3, "510104", &g, &sum);
+	expect(&g, want, 5);
+	assert_int_equal(g.created, 0);
 }
 
 static void
@@ -369,8 +388,25 @@ test_death(void **state)
 	struct recon_summary sum;
 	struct got g;
 
+	struct user_new u;
+	struct lf_error err;
+
+	/* new tasks are owned by the county's first active county account */
+	memset(&u, 0, sizeof(u));
+	u.role = "county";
+	u.region = "510104";
+	u.password = "Pw-12345678abc";
+	u.login = "cty_b";
+	assert_int_equal(users_add(fx->s, &u, &err), 0);
+	u.login = "cty_a";
+	assert_int_equal(users_add(fx->s, &u, &err), 0);
+	run_in(fx, "death", on, 2, "510104", &g, &sum);
+	expect(&g, want, 4);
+	assert_int_equal(g.created, 4);
+	assert_string_equal(g.owner, "cty_b");
 	run(fx, "death", on, 2, &g, &sum);
 	expect(&g, want, 4);
+	assert_int_equal(g.created, 0);
 }
 
 struct tasks {

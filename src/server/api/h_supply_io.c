@@ -1,6 +1,6 @@
 /*
- * h_supply_io.c - stock imported as CSV, and issuing from a distribution
- * list (supply/supply.h), over HTTP.
+ * h_supply_io.c - stock imported as CSV or xlsx, and issuing from a
+ * distribution list (supply/supply.h), over HTTP.
  */
 #include "server/access.h"
 #include "server/session.h"
@@ -13,6 +13,7 @@
 #include "lib/mem.h"
 #include "core/supply.h"
 #include "io/csv.h"
+#include "io/xlsx_csv.h"
 #include "store/plan.h"
 #include "supply/supply.h"
 
@@ -29,6 +30,7 @@ struct imp {
 	size_t			 n;
 	int			 col[4];
 	json_t			*bad;
+	const char		*file;	/* "stock.csv" or "stock.xlsx" */
 };
 
 static void
@@ -38,7 +40,8 @@ bad_row(struct imp *im, unsigned long line, unsigned col, const char *why)
 
 	if (json_array_size(im->bad) >= BAD_ROWS_MAX)
 		return;
-	snprintf(msg, sizeof(msg), "stock.csv:%lu:%u: %s", line, col, why);
+	snprintf(msg, sizeof(msg), "%s:%lu:%u: %s", im->file, line, col,
+	    why);
 	json_array_append_new(im->bad, json_string(msg));
 }
 
@@ -92,15 +95,15 @@ data_row(struct imp *im, const struct csv_row *row)
 }
 
 static int
-read_all(struct imp *im, FILE *fp)
+read_all(struct imp *im, FILE *fp, int encoding)
 {
 	struct csv_reader *cr;
 	struct csv_error ce;
 	struct csv_row row;
 	int rc, first = 1;
 
-	if ((cr = csv_open(fp, "stock.csv", CSV_ENC_AUTO, &ce)) == NULL) {
-		bad_row(im, 0, 0, ce.message);
+	if ((cr = csv_open(fp, im->file, encoding, &ce)) == NULL) {
+		json_array_append_new(im->bad, json_string(ce.message));
 		return -1;
 	}
 	while ((rc = csv_next(cr, &row, &ce)) == 1) {
@@ -124,8 +127,31 @@ read_all(struct imp *im, FILE *fp)
 	return 0;
 }
 
-/* POST /api/v1/supply/stock/import (text/csv body: 区县代码,物品,年度,数量;
- * UTF-8 or GB18030): all rows or none; every bad row named. */
+/* The body as CSV: itself, or an .xlsx workbook's first sheet
+ * (io/xlsx_csv.h) when it starts as one. NULL with the reason in im->bad. */
+static FILE *
+body_csv(struct imp *im, int *encoding)
+{
+	const struct req *r = im->r;
+	struct csv_error ce;
+	FILE *fp;
+
+	*encoding = CSV_ENC_AUTO;
+	im->file = "stock.csv";
+	if (!xlsx_is(NULL, (const unsigned char *)r->body.data,
+	    r->body.len))
+		return fmemopen(r->body.data, r->body.len, "rb");
+	im->file = "stock.xlsx";
+	*encoding = CSV_ENC_UTF8;
+	if ((fp = xlsx_csv_open_mem(r->body.data, r->body.len, im->file,
+	    &ce)) == NULL)
+		json_array_append_new(im->bad, json_string(ce.message));
+	return fp;
+}
+
+/* POST /api/v1/supply/stock/import (body: CSV 区县代码,物品,年度,数量 in
+ * UTF-8 or GB18030, or an .xlsx workbook whose first sheet holds those
+ * columns): all rows or none; every bad row named. */
 enum MHD_Result
 h_supply_stock_import(struct req *r)
 {
@@ -134,6 +160,7 @@ h_supply_stock_import(struct req *r)
 	struct supply *sp = NULL;
 	enum MHD_Result res;
 	FILE *fp;
+	int enc;
 
 	if (!access_allowed(&r->who, ACT_PLAN_BATCH, 0))
 		return reply_error(r, 403, "forbidden", "", "只有县级及以上干部可"
@@ -141,22 +168,25 @@ h_supply_stock_import(struct req *r)
 	memset(&im, 0, sizeof(im));
 	im.r = r;
 	lf_error_clear(&err);
-	if (r->body.len == 0 || (fp = fmemopen(r->body.data, r->body.len,
-	    "rb")) == NULL)
-		return reply_error(r, 400, "bad_request", "", "需要 CSV 内容 "
-		    "(a CSV body is needed)");
+	if (r->body.len == 0)
+		return reply_error(r, 400, "bad_request", "", "需要 CSV 或 xlsx "
+		    "内容 (a CSV or xlsx body is needed)");
 	if (supply_load(r->app->cat, r->app->policies, &sp, &err) != 0 ||
 	    (im.rows = mem_calloc(STOCK_ROWS_MAX, sizeof(*im.rows))) == NULL) {
-		fclose(fp);
 		supply_free(sp);
 		return reply_lf_error(r, &err);
 	}
 	im.sp = sp;
 	im.bad = json_array();
-	read_all(&im, fp);
-	fclose(fp);
+	if ((fp = body_csv(&im, &enc)) != NULL) {
+		read_all(&im, fp, enc);
+		fclose(fp);
+	} else if (json_array_size(im.bad) == 0)
+		json_array_append_new(im.bad, json_string("无法读取 (cannot "
+		    "read the body)"));
 	if (json_array_size(im.bad) > 0) {
-		http_audit(r, "supply.stock", "supply", "", "invalid", "csv");
+		http_audit(r, "supply.stock", "supply", "", "invalid",
+		    im.file + 6);
 		res = reply_json(r, 422, json_pack("{s:{s:s,s:s,s:s,s:O}}",
 		    "error", "code", "invalid", "field", "file", "message",
 		    "文件有误，未导入任何行 (bad rows; nothing imported)",
@@ -165,7 +195,7 @@ h_supply_stock_import(struct req *r)
 	    &err) != 0)
 		res = reply_lf_error(r, &err);
 	else {
-		http_audit(r, "supply.stock", "supply", "", "ok", "csv");
+		http_audit(r, "supply.stock", "supply", "", "ok", im.file + 6);
 		res = reply_json(r, 200, json_pack("{s:I}", "rows",
 		    (json_int_t)im.n));
 	}
