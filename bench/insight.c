@@ -10,14 +10,15 @@
  *    /api/v1/budget and /rules/simulate now run): the rule "severe"
  *    (SUB_CARE, 80 yuan a month) over the province, split into province /
  *    city / county shares, by city and disability category, projected
- *    three years; best of 20, warm. The same for "age >= 60" (a rule on
- *    age: read person by person, and re-evaluated for each projected
- *    year);
+ *    three years; best of 20, warm. The same for "age >= 60" and
+ *    "age >= 59" (rules on age: the engine's age column, k years on
+ *    age + k, so the projected years count more persons);
  * 3. baseline: SELECT substr(region, 1, 4), disability_category, count(*)
  *    ... WHERE year = YEAR AND disability_grade <= 2 GROUP BY 1, 2 (the
  *    counts only: no shares, no projection), best of 3;
  * 4. with "scan": the what-if as it ran before, a scan of every survey
- *    (store/insight_scan.c, the fallback), best of 3.
+ *    (store/insight_scan.c, the fallback), best of 3; and once for each
+ *    age rule, whose breakdown must equal the engine's.
  * Prints milliseconds of each, the ratios, and checks that all count the
  * same persons and the engine's breakdown equals the scan's.
  */
@@ -183,6 +184,29 @@ same(struct budget_scen *a, struct budget_scen *b)
 	    a->nchild * sizeof(*a->child)) != 0;
 }
 
+/* Each age rule's breakdown by the scan equals the engine's (its
+ * projected years included). */
+static int
+same_ages(struct store *s, struct run *rn, struct expr *const age[2],
+    struct budget_scen *const as[2], const char *const ages[2])
+{
+	struct budget_scen *ss;
+	double ms;
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		ss = scan_whatif(s, rn, age[i], &ms);
+		rc = same(ss, as[i]);
+		mem_free(ss);
+		if (rc != 0)
+			return fprintf(stderr, "\"%s\": engine and scan "
+			    "differ\n", ages[i]), -1;
+		printf("what-if \"%s\": same breakdown as the scan\n",
+		    ages[i]);
+	}
+	return 0;
+}
+
 static struct stats *
 engine_load(struct store *s, const struct catalog *cat,
     const struct regions *rs, const struct policies *ps, int year)
@@ -212,9 +236,10 @@ main(int argc, char **argv)
 	struct stats *st;
 	struct lf_error err;
 	struct run rn;
-	struct expr *e, *age;
-	struct budget_scen *es, *as, *ss;
-	double ems, ams, sms, bbest = 1e18, ms;
+	static const char *const ages[2] = { "age >= 60", "age >= 59" };
+	struct expr *e, *age[2];
+	struct budget_scen *es, *as[2], *ss;
+	double ems, ams[2], sms, bbest = 1e18, ms;
 	int64_t base = 0;
 	int i, year;
 
@@ -233,11 +258,13 @@ main(int argc, char **argv)
 	rn.err = &err;
 	if (budget_shares_load(ps, &rn.b, &err) != 0 ||
 	    expr_compile("severe", cat, &e, &err) != 0 ||
-	    expr_compile("age >= 60", cat, &age, &err) != 0)
+	    expr_compile(ages[0], cat, &age[0], &err) != 0 ||
+	    expr_compile(ages[1], cat, &age[1], &err) != 0)
 		return fprintf(stderr, "rules: %s\n", err.message), 1;
 	st = engine_load(s, cat, rs, ps, year);
 	es = engine_whatif(st, rs, rn.b, e, 20, &ems);
-	as = engine_whatif(st, rs, rn.b, age, 5, &ams);
+	for (i = 0; i < 2; i++)
+		as[i] = engine_whatif(st, rs, rn.b, age[i], 20, &ams[i]);
 	for (i = 0; i < 3; i++) {
 		base = baseline(argv[1], cat, year, &ms);
 		if (ms < bbest)
@@ -252,9 +279,11 @@ main(int argc, char **argv)
 	    bbest, ems / bbest, bbest / ems, (long long)base, es->nchild,
 	    (long long)es->year[0].cost, (long long)es->year[0].level[0],
 	    (long long)es->year[0].level[1], (long long)es->year[0].level[2]);
-	printf("what-if \"age >= 60\" over the engine %.2f ms (ratio %.4f); "
-	    "%lld persons, %lld in 3 years\n", ams, ams / bbest,
-	    (long long)as->year[0].persons, (long long)as->year[3].persons);
+	for (i = 0; i < 2; i++)
+		printf("what-if \"%s\" over the engine %.2f ms (ratio %.4f); "
+		    "%lld persons, %lld in 3 years\n", ages[i], ams[i],
+		    ams[i] / bbest, (long long)as[i]->year[0].persons,
+		    (long long)as[i]->year[3].persons);
 	if (argc == 4) {
 		ss = scan_whatif(s, &rn, e, &sms);
 		if (same(ss, es) != 0)
@@ -263,12 +292,16 @@ main(int argc, char **argv)
 		    "%.2f; engine %.0fx faster than the scan; same breakdown\n",
 		    sms, sms / bbest, sms / ems);
 		mem_free(ss);
+		if (same_ages(s, &rn, age, as, ages) != 0)
+			return 1;
 	}
 	mem_free(es);
-	mem_free(as);
+	mem_free(as[0]);
+	mem_free(as[1]);
 	stats_free(st);
 	expr_free(e);
-	expr_free(age);
+	expr_free(age[0]);
+	expr_free(age[1]);
 	budget_shares_free(rn.b);
 	store_close(s);
 	policies_free(ps);

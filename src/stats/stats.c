@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "lib/date.h"
 #include "lib/mem.h"
 #include "plan/planner.h"
 #include "stats/stats_int.h"
@@ -204,6 +205,32 @@ set_exact(const struct stats *st, struct stats_vblock *b, size_t k,
 		    st->xenc[k];
 }
 
+/* The age column's value of the person in st->enc / st->xenc
+ * (stats_int.h): the row evaluator's age at the survey's date. */
+static int16_t
+age_code(const struct stats *st)
+{
+	int ref = st->july1, y, m, d, a;
+
+	if (st->enc[st->age_k] == 0)
+		return STATS_AGE_NONE;
+	if (st->aref_k >= 0 && st->enc[st->aref_k] != 0)
+		ref = (int)st->xenc[st->aref_k];	/* as planner_ctx() */
+	date_to_ymd(ref, &y, &m, &d);
+	a = date_age((int)st->xenc[st->age_k], ref);
+	if ((m == 2 && d == 29) || a < 0 || a > STATS_AGE_MAX)
+		return STATS_AGE_EXACT;
+	return (int16_t)a;
+}
+
+static void
+set_age(const struct stats *st, struct stats_vblock *b, size_t i)
+{
+	if (st->age_k >= 0)
+		((int16_t *)(void *)stats_colp(b, st->pos_age))[i] =
+		    age_code(st);
+}
+
 static void
 slot_write(const struct stats *st, struct stats_vblock *b, size_t i,
     int64_t id, uint32_t items, unsigned flags)
@@ -219,6 +246,7 @@ slot_write(const struct stats *st, struct stats_vblock *b, size_t i,
 		set_value(st, b, k, i, st->enc[k]);
 		set_exact(st, b, k, i);
 	}
+	set_age(st, b, i);
 	stats_colp(b, st->pos_flags)[i] = (unsigned char)flags;
 }
 
@@ -351,6 +379,7 @@ update_in_place(struct stats *st, struct stats_loc l, unsigned flags)
 	if (st->nw > 0)
 		memcpy(stats_colp(b, st->pos_yes) + l.i * 8 * st->nw, st->yes,
 		    8 * st->nw);
+	set_age(st, b, l.i);
 	stats_colp(b, st->pos_flags)[l.i] = (unsigned char)flags;
 	stats_acc_person(st, b, l.i, acc, na, 1, SS_PLAN);
 	slices(st, l, 1);

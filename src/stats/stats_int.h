@@ -17,8 +17,15 @@
  *   column per kept catalog field, for each banded field (int, money,
  *   decimal, date: derived from the catalog's types) its exact value
  *   (int64, 0 when not set) so that rules over them are evaluated
- *   exactly (stats_whatif.h), a flags byte (status, surveyed, plan
- *   status).
+ *   exactly (stats_whatif.h), the age (int16, below), a flags byte
+ *   (status, surveyed, plan status).
+ * Age: when birth_date is kept banded (and fill_date, the reference date,
+ *   banded or not kept), the person's whole years at the survey's
+ *   reference date (fill_date, else 1 July of the year), by lib/date.h's
+ *   date_age() as core/expr.c computes age; STATS_AGE_NONE without a
+ *   birth date, STATS_AGE_EXACT where the age k years on may not be this
+ *   age + k (reference date 29 February, a negative or huge age): the
+ *   what-if computes those from the dates (stats_wprog.c).
  * A person is found by id in loc[] (dense ids; village -1 = not held).
  *
  * Items. A village's counted service items live in one array of words,
@@ -50,6 +57,10 @@
 
 /* How a kept field is coded. */
 enum stats_kind { SK_ENUM, SK_BOOL, SK_MULTI, SK_BAND, SK_FILLED };
+
+#define STATS_AGE_NONE	INT16_MIN	/* age column: no birth date */
+#define STATS_AGE_EXACT	(INT16_MIN + 1)	/* compute from the dates */
+#define STATS_AGE_MAX	30000		/* larger ages: STATS_AGE_EXACT */
 
 /* Band units: the value itself, a date's year, age on 1 July. */
 enum stats_unit { SU_VALUE, SU_YEAR, SU_AGE };
@@ -181,6 +192,9 @@ struct stats {
 	struct stats_pcol	*pcols;
 	size_t			 npcols, rowbytes;
 	size_t			 pos_id, pos_items, pos_yes, pos_flags;
+	size_t			 pos_age;	/* int16, when age_k >= 0 */
+	int			 age_k, aref_k;	/* kept birth_date and
+						   fill_date columns, -1 */
 
 	struct stats_sec	 sec[SS_N];
 	size_t			 ncnt, nmoney, totbytes;

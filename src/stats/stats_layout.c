@@ -9,6 +9,7 @@
 #include "lib/date.h"
 #include "core/dept.h"
 #include "lib/mem.h"
+#include "plan/planner.h"
 #include "stats/stats_int.h"
 
 static size_t
@@ -110,6 +111,21 @@ add_pcol(struct stats *st, size_t width, size_t *pos)
 	st->rowbytes += width;
 }
 
+/* The kept birth_date and fill_date columns when the age column can be
+ * derived from them (stats_int.h), else age_k = -1. */
+static void
+age_columns(struct stats *st)
+{
+	const struct field *b = catalog_find(st->cat, "birth_date", 10);
+	int r = planner_ref_field(st->cat);
+
+	st->age_k = b != NULL ? st->col_of[b->index] : -1;
+	st->aref_k = r >= 0 ? st->col_of[r] : -1;
+	if (st->age_k >= 0 && (st->cols[st->age_k].kind != SK_BAND ||
+	    (st->aref_k >= 0 && st->cols[st->aref_k].kind != SK_BAND)))
+		st->age_k = -1;
+}
+
 /* Person columns, widest first (see stats_int.h). */
 static int
 layout_persons(struct stats *st)
@@ -117,7 +133,8 @@ layout_persons(struct stats *st)
 	static const size_t widths[] = { 8, 4, 2, 1 };
 	size_t w, k;
 
-	st->pcols = mem_calloc(2 * st->ncols + 4, sizeof(*st->pcols));
+	age_columns(st);
+	st->pcols = mem_calloc(2 * st->ncols + 5, sizeof(*st->pcols));
 	if (st->pcols == NULL)
 		return -1;
 	add_pcol(st, 8, &st->pos_id);
@@ -129,6 +146,8 @@ layout_persons(struct stats *st)
 	for (w = 0; w < 4; w++) {
 		if (widths[w] == 4)
 			add_pcol(st, 4, &st->pos_items);
+		if (widths[w] == 2 && st->age_k >= 0)
+			add_pcol(st, 2, &st->pos_age);
 		for (k = 0; k < st->ncols; k++)
 			if (st->cols[k].width == widths[w])
 				add_pcol(st, widths[w], &st->cols[k].pos);

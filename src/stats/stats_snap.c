@@ -24,7 +24,7 @@
 #include "stats/stats_int.h"
 
 #define MAGIC		"LFSTATS\n"
-#define VERSION		1u
+#define VERSION		2u	/* 2: the age column */
 #define HASH_MUL	UINT64_C(0x9e3779b97f4a7c15)
 #define IOBUF		(1u << 20)
 

@@ -188,7 +188,7 @@ village(struct wrun *w, int32_t v, struct lf_error *err)
 		}
 		at = w->at[k];
 		at.village = rg->code12;	/* as planner_ctx() */
-		wprog_refs(&w->p, b, &w->base, k);
+		wprog_refs(&w->p, &w->base, k);
 		if (k == 0) {
 			m0 = w->s->year[0].persons;
 			if (year0(w, b, rg->code, wprog_run(&w->p, b, &at), lv,

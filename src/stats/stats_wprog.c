@@ -143,7 +143,7 @@ ref_column(struct wprog *p, struct lf_error *err)
 	int f = planner_ref_field(p->st->cat);
 
 	p->ref_k = f >= 0 ? p->st->col_of[f] : -1;
-	if (p->ages && p->ref_k >= 0 && p->st->cols[p->ref_k].kind != SK_BAND)
+	if (p->ages && p->st->age_k < 0)
 		return lf_error_set(err, "unsupported", "fill_date", "the "
 		    "reference date is not held exactly");
 	return 0;
@@ -164,11 +164,7 @@ wprog_compile(struct wprog *p, const struct stats *st, const struct expr *e,
 	p->steps = mem_calloc(p->n + 1, sizeof(*p->steps));
 	p->rec = record_new(st->cat);
 	p->stk = mem_alloc((p->depth + 1) * (cap + 1));
-	p->ref = mem_alloc((cap + 1) * sizeof(*p->ref));
-	p->age0 = mem_alloc((cap + 1) * sizeof(*p->age0));
-	p->plus = mem_alloc(cap + 1);
-	if (p->steps == NULL || p->rec == NULL || p->stk == NULL ||
-	    p->ref == NULL || p->age0 == NULL || p->plus == NULL)
+	if (p->steps == NULL || p->rec == NULL || p->stk == NULL)
 		return lf_error_nomem(err);
 	for (i = 0; i < p->n; i++)
 		if (compile_step(p, i, err) != 0)
@@ -187,63 +183,34 @@ wprog_free(struct wprog *p)
 	}
 	mem_free(p->steps);
 	mem_free(p->stk);
-	mem_free(p->ref);
-	mem_free(p->age0);
-	mem_free(p->plus);
 	record_free(p->rec);
 	memset(p, 0, sizeof(*p));
 }
 
 /* ref_days moved k years on (budget_ctx_years_on()), remembered: a
- * year's surveys have few distinct dates. *feb: days is 29 February. */
+ * year's surveys have few distinct dates. */
 static int
-shifted(struct wprog *p, const struct expr_ctx *ctx, int days, int k,
-    int *feb)
+shifted(struct wprog *p, int days, int k)
 {
 	size_t h = ((size_t)k * WMEMO + ((unsigned)days % WMEMO));
 	struct expr_ctx one, at;
-	int y, m, d;
 
 	if (p->mkey[h] != days || !p->mset[h]) {
-		one = *ctx;
+		one = p->base;
 		one.ref_days = days;
 		budget_ctx_years_on(&one, k, &at);
-		date_to_ymd(days, &y, &m, &d);
 		p->mkey[h] = days;
 		p->mval[h] = at.ref_days;
-		p->mfeb[h] = m == 2 && d == 29;
 		p->mset[h] = 1;
 	}
-	*feb = p->mfeb[h];
 	return p->mval[h];
 }
 
-/*
- * Age k years on is the age at the survey's date plus k (the date moves k
- * whole years, month and day kept) unless that date is 29 February (it
- * becomes 28 February) or precedes the birth date (age -1): plus[] says
- * which persons may take it so; the others are computed again.
- */
 void
-wprog_refs(struct wprog *p, const struct stats_vblock *b,
-    const struct expr_ctx *ctx, int k)
+wprog_refs(struct wprog *p, const struct expr_ctx *ctx, int k)
 {
-	const int64_t *x;
-	uint32_t i;
-	int feb;
-
+	p->base = *ctx;
 	p->k = k;
-	if (!p->ages)
-		return;
-	x = p->ref_k >= 0 ? (const int64_t *)(const void *)stats_colp(b,
-	    p->st->cols[p->ref_k].xpos) : NULL;
-	for (i = 0; i < b->n; i++) {
-		p->ref[i] = shifted(p, ctx, x != NULL && stats_get(p->st, b,
-		    (size_t)p->ref_k, i) != 0 ? (int)x[i] : ctx->ref_days, k,
-		    &feb);
-		if (k == 0)
-			p->plus[i] = !feb;
-	}
 }
 
 void
@@ -253,42 +220,59 @@ wprog_prefetch(const struct wprog *p, const struct stats_vblock *b)
 
 	for (i = 0; i < p->n; i++)
 		if (p->steps[i].s.op == EXPR_S_TEST)
-			__builtin_prefetch(stats_colp(b,
+			__builtin_prefetch(stats_colp(b, p->steps[i].mode ==
+			    W_AGE ? p->st->pos_age :
 			    p->st->cols[p->steps[i].k].pos));
 }
 
-/* Age test step i over the block's persons into out. */
+/* The reference date of person j k years on: the survey's date, or
+ * the context's (planner_ctx()), moved as budget_ctx_years_on(). */
+static int
+ref_of(struct wprog *p, const struct stats_vblock *b, uint32_t j)
+{
+	const int64_t *x;
+
+	if (p->ref_k < 0 || stats_get(p->st, b, (size_t)p->ref_k, j) == 0)
+		return shifted(p, p->base.ref_days, p->k);
+	x = (const int64_t *)(const void *)stats_colp(b,
+	    p->st->cols[p->ref_k].xpos);
+	return shifted(p, (int)x[j], p->k);
+}
+
+/*
+ * Age test step i over the block's persons into out. Age k years on is
+ * the age column plus k (the date moves k whole years, month and day
+ * kept), looked up in the step's table; the persons the column marks
+ * STATS_AGE_EXACT, and ages past the table, are evaluated from the
+ * dates as core/expr.c does.
+ */
 static void
 run_age(struct wprog *p, size_t i, const struct stats_vblock *b,
     unsigned char *out)
 {
 	const struct wstep *w = &p->steps[i];
 	const struct stats_col *c = &p->st->cols[w->k];
-	const int64_t *x = (const int64_t *)(const void *)stats_colp(b,
-	    c->xpos);
+	const int16_t *ag = (const int16_t *)(const void *)stats_colp(b,
+	    p->st->pos_age);
+	const int64_t *x;
 	uint32_t j;
 	int a;
 
 	for (j = 0; j < b->n; j++) {
-		if (stats_get(p->st, b, (size_t)w->k, j) == 0) {
-			out[j] = 0;	/* no birth date: the test fails */
-			continue;
-		}
-		if (p->k == 0 || !p->plus[j] || p->age0[j] < 0)
-			a = date_age((int)x[j], p->ref[j]);
-		else
-			a = p->age0[j] + p->k;
-		if (p->k == 0)
-			p->age0[j] = a;
-		if (a >= -1 && a < WAGES - 1 && w->alut[a + 1] >= 0) {
+		a = ag[j] >= 0 ? ag[j] + p->k : WAGES;
+		if (a < WAGES - 1 && w->alut[a + 1] >= 0)
 			out[j] = (unsigned char)w->alut[a + 1];
-			continue;
+		else if (ag[j] == STATS_AGE_NONE)
+			out[j] = 0;	/* no birth date: the test fails */
+		else {
+			x = (const int64_t *)(const void *)stats_colp(b,
+			    c->xpos);
+			p->rec->set[c->f->index] = 1;
+			p->rec->num[c->f->index] = x[j];
+			out[j] = (unsigned char)expr_step_holds(p->e, i,
+			    p->rec, ref_of(p, b, j));
+			p->rec->set[c->f->index] = 0;
 		}
-		p->rec->set[c->f->index] = 1;
-		p->rec->num[c->f->index] = x[j];
-		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec,
-		    p->ref[j]);
-		p->rec->set[c->f->index] = 0;
 	}
 }
 

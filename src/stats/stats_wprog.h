@@ -7,8 +7,8 @@
  * wprog_compile() prepares the program for blocks of at most cap
  * persons: -1 with err "unsupported" (a test the engine cannot answer
  * exactly, named) or "no_memory"; free with wprog_free() either way.
- * wprog_refs() sets each person's reference date k years on (only when
- * the rule tests age); wprog_run() then returns one byte per person of
+ * wprog_refs() sets the year on (k) and the context without a survey
+ * date (ctx) the age tests read; wprog_run() then returns one byte per person of
  * the block, 1 where the rule holds in ctx (the village's context: its
  * year, village and disaster table). The bytes are valid until the next
  * run. Threads: one program per thread.
@@ -48,15 +48,11 @@ struct wprog {
 	int			 ref_k;		/* kept column of fill_date */
 	struct record		*rec;		/* one field at a time */
 	unsigned char		*stk;		/* depth rows of cap + 1 */
-	int			*ref;		/* reference days per person */
-	int			 k;		/* years on of the last refs */
-	int			*age0;		/* age at the survey's date */
-	unsigned char		*plus;		/* age k years on is age0 + k */
+	struct expr_ctx		 base;		/* of wprog_refs() */
+	int			 k;		/* years on, of wprog_refs() */
 	int			 mkey[(BUDGET_YEARS + 1) * WMEMO];
 	int			 mval[(BUDGET_YEARS + 1) * WMEMO];
 	unsigned char		 mset[(BUDGET_YEARS + 1) * WMEMO];
-	unsigned char		 mfeb[(BUDGET_YEARS + 1) * WMEMO];	/* the
-						   date is 29 February */
 };
 
 int	wprog_compile(struct wprog *p, const struct stats *st,
@@ -65,8 +61,7 @@ void	wprog_free(struct wprog *p);
 /* Asks the processor for the first bytes of the block's columns the
  * program reads, ahead of wprog_run() (blocks are apart in memory). */
 void	wprog_prefetch(const struct wprog *p, const struct stats_vblock *b);
-void	wprog_refs(struct wprog *p, const struct stats_vblock *b,
-	    const struct expr_ctx *ctx, int k);
+void	wprog_refs(struct wprog *p, const struct expr_ctx *ctx, int k);
 /* Puts stored value v of column c into r as core/record.h holds it (not
  * for banded columns: their code is no value). */
 void	wprog_decode(const struct stats_col *c, uint64_t v, struct record *r);
