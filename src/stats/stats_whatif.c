@@ -114,7 +114,7 @@ year0(struct wrun *w, const struct stats_vblock *b, const char *village,
 		if (!(fl[j] & STATS_F_SURVEY))
 			continue;
 		w->out->surveys++;
-		if (!hit[j])
+		if (!(hit[j] & 1))
 			continue;
 		m++;
 		ncat[cc != NULL ? w->cat[cc[j]] : 0]++;
@@ -139,17 +139,23 @@ year0(struct wrun *w, const struct stats_vblock *b, const char *village,
 	return 0;
 }
 
-static int64_t
-hits(const struct stats *st, const struct stats_vblock *b,
-    const unsigned char *hit)
+/* Adds the persons who qualify k years on (bit k of hit), k = 1..years,
+ * to the projection. */
+static void
+later(struct wrun *w, const struct stats_vblock *b, const unsigned char *hit,
+    const int64_t lv[BUDGET_LEVELS])
 {
-	const unsigned char *fl = stats_colp(b, st->pos_flags);
-	int64_t m = 0;
+	const unsigned char *fl = stats_colp(b, w->st->pos_flags);
+	int64_t m[BUDGET_YEARS + 1] = { 0 };
 	uint32_t j;
+	int k;
 
 	for (j = 0; j < b->n; j++)
-		m += hit[j] && (fl[j] & STATS_F_SURVEY);
-	return m;
+		if (fl[j] & STATS_F_SURVEY)
+			for (k = 1; k <= BUDGET_YEARS; k++)
+				m[k] += (hit[j] >> k) & 1;
+	for (k = 1; k <= w->years; k++)
+		tot_addn(&w->s->year[k], m[k], w->s->yearly, lv);
 }
 
 /* The split of a person's yearly cost in village code: the sharing row
@@ -173,32 +179,28 @@ village(struct wrun *w, int32_t v, struct lf_error *err)
 {
 	const struct stats_vblock *b = &w->st->vb[v];
 	const struct region *rg = &w->st->rs->v[w->st->vreg[v]];
+	const unsigned char *hit;
 	const int64_t *lv;
-	struct expr_ctx at;
-	int64_t m0 = 0;
+	struct expr_ctx at[BUDGET_YEARS + 1];
+	int64_t m0 = w->s->year[0].persons;
 	int k;
 
 	if (b->n == 0)
 		return 0;
 	lv = split_of(w, rg->code);
-	for (k = 0; k <= w->years; k++) {
-		if (k > 0 && !w->p.ctxdep) {
-			tot_addn(&w->s->year[k], m0, w->s->yearly, lv);
-			continue;
-		}
-		at = w->at[k];
-		at.village = rg->code12;	/* as planner_ctx() */
-		wprog_refs(&w->p, &w->base, k);
-		if (k == 0) {
-			m0 = w->s->year[0].persons;
-			if (year0(w, b, rg->code, wprog_run(&w->p, b, &at), lv,
-			    err) != 0)
-				return -1;
-			m0 = w->s->year[0].persons - m0;
-		} else
-			tot_addn(&w->s->year[k], hits(w->st, b, wprog_run(
-			    &w->p, b, &at)), w->s->yearly, lv);
+	for (k = 0; k <= BUDGET_YEARS; k++) {
+		at[k] = w->at[k];
+		at[k].village = rg->code12;	/* as planner_ctx() */
 	}
+	hit = wprog_run(&w->p, b, at);
+	if (year0(w, b, rg->code, hit, lv, err) != 0)
+		return -1;
+	m0 = w->s->year[0].persons - m0;
+	if (w->p.ctxdep)
+		later(w, b, hit, lv);
+	else
+		for (k = 1; k <= w->years; k++)
+			tot_addn(&w->s->year[k], m0, w->s->yearly, lv);
 	return 0;
 }
 
@@ -225,6 +227,7 @@ contexts(struct wrun *w)
 	planner_ctx(w->p.rec, w->st->year, NULL, w->dis, &w->base);
 	for (k = 0; k <= BUDGET_YEARS; k++)
 		budget_ctx_years_on(&w->base, k, &w->at[k]);
+	wprog_base(&w->p, &w->base);
 	w->share_len = 12;
 	if (w->b == NULL)
 		return;

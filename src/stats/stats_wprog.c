@@ -76,10 +76,26 @@ make_lut(struct wprog *p, size_t i, struct wstep *w)
 		return -1;
 	for (v = 0; v < n; v++) {
 		wprog_decode(c, v, p->rec);
-		w->lut[v] = (unsigned char)expr_step_holds(p->e, i, p->rec, 0);
+		w->lut[v] = expr_step_holds(p->e, i, p->rec, 0) ? WALL : 0;
 	}
 	p->rec->set[c->f->index] = 0;
 	return 0;
+}
+
+/* The years bits of an age test for age a at the survey's date (age + k
+ * k years on), or WEVAL when some year is not in the table. */
+static unsigned char
+year_mask(const struct wstep *w, int a)
+{
+	unsigned char m = 0;
+	int k;
+
+	for (k = 0; k <= BUDGET_YEARS; k++) {
+		if (a + k >= WAGES - 1 || w->alut[a + k + 1] < 0)
+			return WEVAL;
+		m |= (unsigned char)(w->alut[a + k + 1] << k);
+	}
+	return m;
 }
 
 /* The table of an age test by age: the test run on a birth date and a
@@ -103,6 +119,8 @@ make_alut(struct wprog *p, size_t i, struct wstep *w)
 		    ref);
 	}
 	p->rec->set[f] = 0;
+	for (a = -1; a < WAGES - 1; a++)
+		w->amask[a + 1] = year_mask(w, a);
 	return 0;
 }
 
@@ -207,10 +225,9 @@ shifted(struct wprog *p, int days, int k)
 }
 
 void
-wprog_refs(struct wprog *p, const struct expr_ctx *ctx, int k)
+wprog_base(struct wprog *p, const struct expr_ctx *ctx)
 {
 	p->base = *ctx;
-	p->k = k;
 }
 
 void
@@ -228,51 +245,62 @@ wprog_prefetch(const struct wprog *p, const struct stats_vblock *b)
 /* The reference date of person j k years on: the survey's date, or
  * the context's (planner_ctx()), moved as budget_ctx_years_on(). */
 static int
-ref_of(struct wprog *p, const struct stats_vblock *b, uint32_t j)
+ref_of(struct wprog *p, const struct stats_vblock *b, uint32_t j, int k)
 {
 	const int64_t *x;
 
 	if (p->ref_k < 0 || stats_get(p->st, b, (size_t)p->ref_k, j) == 0)
-		return shifted(p, p->base.ref_days, p->k);
+		return shifted(p, p->base.ref_days, k);
 	x = (const int64_t *)(const void *)stats_colp(b,
 	    p->st->cols[p->ref_k].xpos);
-	return shifted(p, (int)x[j], p->k);
+	return shifted(p, (int)x[j], k);
+}
+
+/* Age test step i for person j from the dates, each year, as core/expr.c
+ * evaluates it. */
+static unsigned char
+age_exact(struct wprog *p, size_t i, const struct stats_vblock *b,
+    uint32_t j)
+{
+	const struct stats_col *c = &p->st->cols[p->steps[i].k];
+	const int64_t *x = (const int64_t *)(const void *)stats_colp(b,
+	    c->xpos);
+	unsigned char m = 0;
+	int k;
+
+	p->rec->set[c->f->index] = 1;
+	p->rec->num[c->f->index] = x[j];
+	for (k = 0; k <= BUDGET_YEARS; k++)
+		m |= (unsigned char)(expr_step_holds(p->e, i, p->rec,
+		    ref_of(p, b, j, k)) << k);
+	p->rec->set[c->f->index] = 0;
+	return m;
 }
 
 /*
  * Age test step i over the block's persons into out. Age k years on is
  * the age column plus k (the date moves k whole years, month and day
- * kept), looked up in the step's table; the persons the column marks
- * STATS_AGE_EXACT, and ages past the table, are evaluated from the
- * dates as core/expr.c does.
+ * kept): the step's table gives the bits of every year at once; the
+ * persons the column marks STATS_AGE_EXACT, and ages past the table, are
+ * evaluated from the dates.
  */
 static void
 run_age(struct wprog *p, size_t i, const struct stats_vblock *b,
     unsigned char *out)
 {
 	const struct wstep *w = &p->steps[i];
-	const struct stats_col *c = &p->st->cols[w->k];
 	const int16_t *ag = (const int16_t *)(const void *)stats_colp(b,
 	    p->st->pos_age);
-	const int64_t *x;
+	unsigned char m;
 	uint32_t j;
-	int a;
 
 	for (j = 0; j < b->n; j++) {
-		a = ag[j] >= 0 ? ag[j] + p->k : WAGES;
-		if (a < WAGES - 1 && w->alut[a + 1] >= 0)
-			out[j] = (unsigned char)w->alut[a + 1];
-		else if (ag[j] == STATS_AGE_NONE)
-			out[j] = 0;	/* no birth date: the test fails */
-		else {
-			x = (const int64_t *)(const void *)stats_colp(b,
-			    c->xpos);
-			p->rec->set[c->f->index] = 1;
-			p->rec->num[c->f->index] = x[j];
-			out[j] = (unsigned char)expr_step_holds(p->e, i,
-			    p->rec, ref_of(p, b, j));
-			p->rec->set[c->f->index] = 0;
-		}
+		m = ag[j] >= 0 && ag[j] < WAGES - 1 ? w->amask[ag[j] + 1] :
+		    WEVAL;
+		if (m == WEVAL)
+			m = ag[j] == STATS_AGE_NONE ? 0 :	/* the test fails */
+			    age_exact(p, i, b, j);
+		out[j] = m;
 	}
 }
 
@@ -312,7 +340,7 @@ run_test(struct wprog *p, size_t i, const struct stats_vblock *b,
 			    != 0;
 			p->rec->num[f] = p->rec->set[f] ? x[j] : 0;
 		}
-		out[j] = (unsigned char)expr_step_holds(p->e, i, p->rec, 0);
+		out[j] = expr_step_holds(p->e, i, p->rec, 0) ? WALL : 0;
 	}
 	p->rec->set[f] = 0;
 }
@@ -326,7 +354,7 @@ combine(enum expr_step_op op, unsigned char *a, const unsigned char *b,
 
 	if (op == EXPR_S_NOT)
 		for (j = 0; j < n; j++)
-			a[j] ^= 1;
+			a[j] ^= WALL;
 	else if (op == EXPR_S_AND)
 		for (j = 0; j < n; j++)
 			a[j] &= b[j];
@@ -338,8 +366,11 @@ combine(enum expr_step_op op, unsigned char *a, const unsigned char *b,
 /* Step i with sp values on the stack; the new sp. */
 static size_t
 run_step(struct wprog *p, size_t i, const struct stats_vblock *b,
-    const struct expr_ctx *ctx, size_t sp)
+    const struct expr_ctx *at, size_t sp)
 {
+	unsigned char m = 0;
+	int k;
+
 	size_t w = p->cap + 1;
 	unsigned char *top = p->stk + sp * w;
 	enum expr_step_op op = p->steps[i].s.op;
@@ -347,10 +378,12 @@ run_step(struct wprog *p, size_t i, const struct stats_vblock *b,
 	switch (op) {
 	case EXPR_S_TRUE:
 	case EXPR_S_FALSE:
-		memset(top, op == EXPR_S_TRUE, b->n);
+		memset(top, op == EXPR_S_TRUE ? WALL : 0, b->n);
 		return sp + 1;
 	case EXPR_S_REGION:
-		memset(top, expr_step_region(ctx), b->n);
+		for (k = 0; k <= BUDGET_YEARS; k++)
+			m |= (unsigned char)(expr_step_region(&at[k]) << k);
+		memset(top, m, b->n);
 		return sp + 1;
 	case EXPR_S_TEST:
 		run_test(p, i, b, top);
@@ -366,7 +399,7 @@ run_step(struct wprog *p, size_t i, const struct stats_vblock *b,
 
 const unsigned char *
 wprog_run(struct wprog *p, const struct stats_vblock *b,
-    const struct expr_ctx *ctx)
+    const struct expr_ctx at[BUDGET_YEARS + 1])
 {
 	size_t i, sp = 0;
 
@@ -375,7 +408,7 @@ wprog_run(struct wprog *p, const struct stats_vblock *b,
 		return p->stk;
 	}
 	for (i = 0; i < p->n; i++)
-		sp = run_step(p, i, b, ctx, sp);
+		sp = run_step(p, i, b, at, sp);
 	if (sp != 1)
 		memset(p->stk, 0, b->n);
 	return p->stk;
