@@ -5,20 +5,23 @@
  *
  * The rule is compiled into operations over the engine's per-item
  * columns (core/expr.h's program, step by step): each test becomes, for
- * the persons of one village at a time, a byte per person (1 = holds);
- * "not", "and", "or" combine those bytes; disaster_region is one value
- * per village. A test of an enum, bool or multi item is a table lookup
- * by the person's stored code, the table filled by running the very test
- * of core/expr.c on each possible value (so a missing value, a set of
- * codes, a range mean exactly what they mean for a survey record); a
- * test of an int, money, decimal or date item reads the exact value the
- * engine keeps beside the band (stats_int.h) and runs the same test
- * person by person; a test of age computes each person's age at the
- * survey's reference date (fill_date, else 1 July: plan/planner.h) from
- * the exact birth date and looks the result up in a table by age (filled
- * by the same test on dates exactly that many years apart); k years on,
- * for the projection (core/budget.h), the age is that age plus k, or
- * computed again when the reference date is 29 February. The totals are then counted per village:
+ * the persons of one village at a time, a byte per person whose bit k
+ * says whether it holds k years on (k = 0..BUDGET_YEARS: the year and
+ * its projection in one pass); "not", "and", "or" combine those bytes;
+ * disaster_region is one value per village and year. A test of an enum,
+ * bool or multi item is a table lookup by the person's stored code, the
+ * table filled by running the very test of core/expr.c on each possible
+ * value (so a missing value, a set of codes, a range mean exactly what
+ * they mean for a survey record); a test of an int, money, decimal or
+ * date item reads the exact value the engine keeps beside the band
+ * (stats_int.h) and runs the same test person by person; a test of age
+ * reads the engine's age column (the age at the survey's reference date,
+ * fill_date else 1 July, computed at load by core/expr.c's date_age())
+ * and looks the bits of every year up in a table by age (filled by the
+ * same test on dates exactly that many years apart; k years on, for the
+ * projection (core/budget.h), the age is that age plus k); persons whose
+ * reference date is 29 February, or whose age the table does not hold,
+ * are computed from the dates as core/expr.c does. The totals are then counted per village:
  * persons, yearly cost, the province / city / county shares of the
  * village's sharing row, by region one level below `in` and by
  * disability category, for the year and BUDGET_YEARS years on; added

@@ -368,6 +368,92 @@ test_unsupported(void **state)
 	unsupported("id_number", "id_number");
 }
 
+/* Where each surveyed person lives, by id (the engine's keys). */
+#define MAXID	4096
+struct where {
+	char	 region[13];
+	int	 status, have;
+};
+
+static int
+hold(void *arg, const struct insight_person *p, const struct record *r)
+{
+	struct where *wh = arg;
+
+	(void)r;
+	if (p->id <= 0 || p->id >= MAXID)
+		return 0;
+	snprintf(wh[p->id].region, sizeof(wh[0].region), "%s", p->region);
+	wh[p->id].status = p->status;
+	wh[p->id].have = 1;
+	return 0;
+}
+
+/* The persons of seed(county, n, seedv) again, each year's survey with
+ * its fill date moved to the year's first or last days or 29 February
+ * (kept where it stays valid), into the store and the engine
+ * (stats_person_set, in place); the number moved. */
+static size_t
+refill(const struct where *wh, const char *county, uint64_t n,
+    uint64_t seedv)
+{
+	static const char *const days[] = { "2024-01-02", "2024-12-31",
+	    "2024-02-29" };
+	struct store_put p = { YEAR, 0, "seed", 0, 0 };
+	struct store_put_result res;
+	int f = catalog_find(tu_catalog(), "fill_date", 9)->index;
+	struct record *r = record_new(tu_catalog());
+	struct lf_error err;
+	struct synth *sy;
+	size_t moved = 0;
+	uint64_t i;
+
+	p.today = tu_days("2026-11-29");
+	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
+	    regions_find(tu_regions(), county), seedv, tu_days("2026-11-29"),
+	    &sy, &err), 0);
+	assert_int_equal(synth_set_first_year(sy, YEAR - 1, &err), 0);
+	for (i = 0; i < n; i++) {
+		if (i % 17 == 9)
+			continue;	/* no survey of the year */
+		assert_int_equal(synth_person(sy, i, YEAR, r, &err), 0);
+		r->num[f] = tu_days(days[i % 3]);
+		if (store_survey_put(s, r, &p, &res, &err) != 0 ||
+		    res.person_id >= MAXID || !wh[res.person_id].have)
+			continue;
+		if (stats_person_set(st, res.person_id,
+		    wh[res.person_id].region, wh[res.person_id].status, r,
+		    &err) != 0)
+			fail_msg("stats_person_set: %s", err.message);
+		moved++;
+	}
+	synth_free(sy);
+	record_free(r);
+	return moved;
+}
+
+/* A survey replaced in place takes its new age: the fill dates moved,
+ * then the age rules again. */
+static void
+test_update(void **state)
+{
+	struct where *wh = mem_calloc(MAXID, sizeof(*wh));
+	struct lf_error err;
+	size_t i, moved;
+
+	(void)state;
+	assert_non_null(wh);
+	assert_int_equal(insight_scan(s, YEAR, NULL, hold, wh, &err), 0);
+	assert_int_equal(store_begin(s, &err), 0);
+	moved = refill(wh, "510182", NA, 7) + refill(wh, "513322", NB_, 8);
+	assert_int_equal(store_commit(s, &err), 0);
+	assert_true(moved > 100);
+	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+		if (strstr(vectors[i], "age") != NULL)
+			compare(vectors[i], "", "51");
+	mem_free(wh);
+}
+
 int
 main(void)
 {
@@ -375,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_update),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
