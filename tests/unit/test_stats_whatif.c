@@ -107,6 +107,20 @@ put(struct record *r, const struct store_put *p, uint64_t i)
 		fail_msg("put: %s", err.message);
 }
 
+/* The synthetic persons of county (seed seedv), from the year before. */
+static struct synth *
+synth_of(const char *county, uint64_t seedv)
+{
+	struct lf_error err;
+	struct synth *sy;
+
+	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
+	    regions_find(tu_regions(), county), seedv, tu_days("2026-11-29"),
+	    &sy, &err), 0);
+	assert_int_equal(synth_set_first_year(sy, YEAR - 1, &err), 0);
+	return sy;
+}
+
 static void
 seed(const char *county, uint64_t n, uint64_t seedv)
 {
@@ -117,10 +131,7 @@ seed(const char *county, uint64_t n, uint64_t seedv)
 	uint64_t i;
 
 	p.today = tu_days("2026-11-29");
-	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
-	    regions_find(tu_regions(), county), seedv, tu_days("2026-11-29"),
-	    &sy, &err), 0);
-	assert_int_equal(synth_set_first_year(sy, YEAR - 1, &err), 0);
+	sy = synth_of(county, seedv);
 	for (i = 0; i < n; i++) {
 		/* every 17th person without this year's survey */
 		p.year = i % 17 == 9 ? YEAR - 1 : YEAR;
@@ -409,10 +420,7 @@ refill(const struct where *wh, const char *county, uint64_t n,
 	uint64_t i;
 
 	p.today = tu_days("2026-11-29");
-	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
-	    regions_find(tu_regions(), county), seedv, tu_days("2026-11-29"),
-	    &sy, &err), 0);
-	assert_int_equal(synth_set_first_year(sy, YEAR - 1, &err), 0);
+	sy = synth_of(county, seedv);
 	for (i = 0; i < n; i++) {
 		if (i % 17 == 9)
 			continue;	/* no survey of the year */
