@@ -8,6 +8,7 @@
  */
 #include "stats/statsd.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,34 +117,36 @@ certified(const struct slot *x, uint64_t gen)
 	    (claims_now() - x->base_claims);
 }
 
-/* Writes x's snapshot when it is certified and not already on disk;
- * x's lock (read or write) is held. */
+/* Writes x's snapshot (of its engine's year) when it is certified and not
+ * already on disk; x's lock (read or write) is held. */
 static void
 snap_save(struct store *s, struct slot *x)
 {
 	struct lf_error err;
 	char path[4200];
 	uint64_t gen;
+	int year;
 	double t0 = (double)clock() / CLOCKS_PER_SEC;
 
 	lf_error_clear(&err);
 	if (x->st == NULL || stats_gen_get(s, &gen, &err) != 0)
 		return;
+	year = stats_year(x->st);
 	if (gen == x->snap_gen)
 		return;
 	if (!certified(x, gen)) {
 		log_info("statistics of %d: no snapshot written (writes not "
-		    "applied by this server since the last load)", x->year);
+		    "applied by this server since the last load)", year);
 		return;
 	}
-	snap_path(x->year, path, sizeof(path));
+	snap_path(year, path, sizeof(path));
 	if (stats_snap_write(x->st, gen, path, &err) != 0) {
-		log_warnx("statistics of %d: %s", x->year, err.message);
+		log_warnx("statistics of %d: %s", year, err.message);
 		return;
 	}
 	x->snap_gen = gen;
 	log_info("statistics of %d: snapshot written at write %llu (%.1f s "
-	    "CPU)", x->year, (unsigned long long)gen,
+	    "CPU)", year, (unsigned long long)gen,
 	    (double)clock() / CLOCKS_PER_SEC - t0);
 }
 
@@ -168,6 +171,24 @@ snap_load(struct stats *st, int year, uint64_t gen)
 	return -1;
 }
 
+/* Empties slot x (write lock held) before another year is loaded into
+ * it: its snapshot is saved first when certified (so that the evicted
+ * year starts from it next time), and the freed memory is given back to
+ * the system at once. Without the trim, the engine freed by one thread
+ * stayed in that thread's malloc arena while another thread loaded the
+ * next year: at province scale the server peaked at 2.2 GB (snapshot
+ * start) and 2.8 GB (scan start) holding one year. */
+static void
+evict(struct store *s, struct slot *x)
+{
+	if (x->st == NULL)
+		return;
+	snap_save(s, x);
+	stats_free(x->st);
+	x->st = NULL;
+	malloc_trim(0);
+}
+
 /* Loads year into slot x, whose write lock the caller holds: from the
  * snapshot when it is current, else by reading the database. */
 static int
@@ -179,8 +200,7 @@ load(struct store *s, struct slot *x, int year, struct lf_error *err)
 	uint64_t claims = claims_now(), gen;
 	int from_snap;
 
-	stats_free(x->st);
-	x->st = NULL;
+	evict(s, x);
 	x->snap_gen = UINT64_MAX;
 	if (stats_gen_get(s, &gen, err) != 0)
 		return -1;

@@ -102,3 +102,26 @@ contains sn7.log "loaded from the database" "damaged: scan instead"
 snap_stats sn7.json
 if cmp -s sn5.json sn7.json; then ok; else bad "damaged: same stats"; fi
 snap_stop
+
+# one resident year (stats_years = 1): asking for another year evicts this
+# one, and its snapshot is saved then (it held a write made through the
+# server since its last snapshot), so the next start reads it instead of
+# scanning the database
+snap_serve sn8.log
+uid=$(sqlite3 sn.db "SELECT p.uid FROM persons p WHERE NOT EXISTS (SELECT 1
+    FROM plans WHERE person_id = p.id) LIMIT 1")
+curl -s -o sn.build -w '%{http_code}' -b "lf_session=$token" \
+    -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{}' \
+    "http://127.0.0.1:$port/api/v1/persons/$uid/plans/$year/build" >sn.code
+contains sn.code "20[01]" "eviction: a plan built through the server"
+curl -s -o sn.prev -w '%{http_code}' -b "lf_session=$token" \
+    "http://127.0.0.1:$port/api/v1/stats?year=$((year - 1))&region=510104" \
+    >sn.code
+contains sn.code "200" "eviction: last year's statistics"
+snap_stop
+contains sn8.log "statistics of $year: snapshot written" \
+    "the evicted year's snapshot is saved"
+snap_serve sn9.log
+contains sn9.log "statistics of $year loaded from its snapshot" \
+    "after an eviction: snapshot"
+snap_stop

@@ -51,6 +51,10 @@ before(async () => {
 		    '--years', `${Y - 2}-${Y - 1}`, '--seed', '2026']);
 		// last year's 一人一策 drafts, for the statistics dashboard
 		sh(['plan', db, '--year', String(Y - 1)]);
+		// a quarter of them confirmed, delivered and rated, so that the
+		// dashboard's coverage and completion show real figures
+		sh(['feedback', 'demo', db, '--year', String(Y - 1),
+		    '--region', '510182', '--persons', '150', '--seed', '7']);
 		// the village with the most working-age persons
 		village = execFileSync('sqlite3', [db, `SELECT region FROM
 		    persons WHERE status = 1 AND birth_date BETWEEN

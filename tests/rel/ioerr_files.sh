@@ -50,19 +50,13 @@ fail() {
 	echo "ioerr_files: left in $T" >&2
 	exit 1
 }
-q() { sqlite3 -batch "$1" "$2"; }
+. "$(dirname "$0")/lib.sh"
 cleanup() { [ -z "$spid" ] || kill "$spid" 2>/dev/null || true; }
 trap cleanup EXIT
 
 no_sanitizer() {
 	! grep -q -E 'Sanitizer|runtime error' "$1" ||
 	    fail "sanitizer: $(grep -m1 -E 'Sanitizer|runtime error' "$1")"
-}
-
-fresh() {
-	rm -f "$T"/t.db*
-	cp "$T/base.db" "$T/t.db"
-	cp "$T/base.db.key" "$T/t.db.key"
 }
 
 # The database's state: integrity, persons, plans, audit entries.
@@ -151,20 +145,9 @@ echo "ioerr_files: key file at init: its write and sync fail cleanly," \
 
 # ---- the anchor, served --------------------------------------------------
 start_server() {	# with LF_FAULT_FILE=$fault
-	rm -f "$T/port"
-	LF_FAULT_FILE=$fault "$LF" serve "$T/t.db" --listen 127.0.0.1:0 \
-	    --port-file "$T/port" --web web >"$T/serve.log" 2>&1 &
-	spid=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i + 1)); done
-	[ -s "$T/port" ] || fail "the server did not start: $(tail -n 3 "$T/serve.log")"
-	base=http://127.0.0.1:$(cat "$T/port")
-	ans=$(curl -s -i -X POST -H 'Content-Type: application/json' \
-	    -d "{\"login\":\"ioerrf\",\"password\":\"$PASSWORD\"}" \
-	    "$base/api/v1/session" | tr -d '\r')
-	tok=$(printf '%s\n' "$ans" | sed -n 's/^Set-Cookie: lf_session=\([^;]*\).*/\1/p')
-	csrf=$(printf '%s\n' "$ans" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')
-	[ -n "$tok" ] || fail "login failed"
+	lf_serve "$T/t.db" LF_FAULT_FILE="$fault" ||
+	    fail "the server did not start: $(tail -n 3 "$T/serve.log")"
+	lf_login ioerrf "$PASSWORD" || fail "login failed"
 }
 stop_server() {
 	kill "$spid"; wait "$spid" || fail "server exit status $?"
@@ -172,9 +155,7 @@ stop_server() {
 	no_sanitizer "$T/serve.log"
 }
 call() {	# METHOD PATH: the status, the body in $T/body
-	curl -s -o "$T/body" -w '%{http_code}' -X "$1" \
-	    -H "Cookie: lf_session=$tok" -H "X-CSRF-Token: $csrf" \
-	    -H 'Content-Type: application/json' -d '{}' "$base$2" || echo 000
+	lf_call "$1" "$2" || echo 000
 }
 # Builds a plan for each person of uids, a second apart now and then (so
 # that the anchor's once-a-second retry has its chance); every one must
