@@ -72,7 +72,15 @@ async function outcome(page, it, date, note) {
 	await c.locator('button:has-text("记录落实情况")').click();
 	await page.fill(`#i${it.id}-actual_date`, date);
 	await page.selectOption(`#i${it.id}-status`, '3');
-	await page.fill(`#i${it.id}-effect_note`, note);
+	// the status re-renders the form: type the note once that has
+	// settled, and submit only what the page shows
+	const box = page.locator(`#i${it.id}-effect_note`);
+
+	for (let i = 0; i < 5 && await box.inputValue() !== note; i++) {
+		await page.waitForTimeout(100 * i);
+		await box.fill(note);
+	}
+	assert.equal(await box.inputValue(), note);
 	await c.locator('button[type=submit]').click();
 }
 

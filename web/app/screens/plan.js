@@ -144,6 +144,22 @@ function changeOf(form, base, fields) {
 	return { change, errors };
 }
 
+// The form as the page shows it: each field's value read from its element
+// at submit, so that a value typed just before the submit counts even when
+// the state update it caused has not been rendered yet (a fast typist, or
+// a busy phone); fields not on the page keep the state's value.
+function shown(form, p, fields) {
+	const out = { ...form };
+
+	for (const k of fields) {
+		const el = document.getElementById(`${p}-${k}`);
+
+		if (el && typeof el.value === 'string')
+			out[k] = el.value;
+	}
+	return out;
+}
+
 function baseOf(it, year) {
 	const f = formOf(it, year);
 
@@ -354,8 +370,8 @@ function PlanItem({ it, cat, year, draft, outcome, onChanged, pid, pname,
 	}
 	function save(e) {
 		e.preventDefault();
-		const { change, errors } = changeOf(form, baseOf(it, year),
-		    fields);
+		const { change, errors } = changeOf(shown(form, p, fields),
+		    baseOf(it, year), fields);
 
 		if (Object.keys(errors).length) {
 			setErrs(errors);
