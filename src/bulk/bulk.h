@@ -81,4 +81,13 @@ int	bulk_run_read(const struct catalog *cat, bulk_produce_fn produce,
 	    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
 	    void *carg, struct lf_error *err);
 
+/*
+ * The CSV layout of one survey row (import and export): 年度 (year),
+ * 人员状态 (person status) and then every catalog item, headed by its
+ * Chinese label. Import also accepts the items' codes as headers, in any
+ * order.
+ */
+#define CSV_COL_YEAR	"年度"
+#define CSV_COL_STATUS	"人员状态"
+
 #endif

@@ -43,8 +43,8 @@ write_header(struct export *ex)
 	const char *cols[CSV_FIELDS_MAX];
 	size_t i;
 
-	cols[0] = CLI_COL_YEAR;
-	cols[1] = CLI_COL_STATUS;
+	cols[0] = CSV_COL_YEAR;
+	cols[1] = CSV_COL_STATUS;
 	for (i = 0; i < ex->cat->nfields; i++)
 		cols[i + 2] = ex->cat->fields[i].label_zh;
 	return csv_write_bom(ex->fp) != 0 ||

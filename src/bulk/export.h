@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "core/policy.h"
+#include "store/store.h"
 
 /* Surveys of `year` of persons inside `in` (NULL = all) to `file`.
  * 0 with *rows set, or -1 with err (no file left behind). */

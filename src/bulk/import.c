@@ -117,9 +117,9 @@ map_column(struct import *im, size_t i, const char *name)
 
 	if (f == NULL)
 		f = catalog_find(im->cat, name, strlen(name));
-	if (strcmp(name, CLI_COL_YEAR) == 0 || strcmp(name, "year") == 0)
+	if (strcmp(name, CSV_COL_YEAR) == 0 || strcmp(name, "year") == 0)
 		im->map[i] = COL_YEAR;
-	else if (strcmp(name, CLI_COL_STATUS) == 0 ||
+	else if (strcmp(name, CSV_COL_STATUS) == 0 ||
 	    strcmp(name, "status") == 0)
 		im->map[i] = COL_STATUS;
 	else if (strcmp(name, COL_NAME_REASON) == 0 ||
@@ -164,7 +164,7 @@ missing_columns(struct import *im)
 			buf_addf(&b, "%s%s", n > 1 ? "、" : "",
 			    im->cat->fields[i].label_zh);
 	if (im->year_col < 0 && n++ < 8)
-		buf_addf(&b, "%s%s", n > 1 ? "、" : "", CLI_COL_YEAR);
+		buf_addf(&b, "%s%s", n > 1 ? "、" : "", CSV_COL_YEAR);
 	if (n == 0) {
 		buf_free(&b);
 		return 0;
@@ -593,7 +593,7 @@ import_csv(struct store *s, const struct catalog *cat,
 	if ((fp = fopen(o->path, "rb")) == NULL)
 		return lf_error_set(err, "io", "", "%s: 无法打开 (cannot open "
 		    "the file)", o->path);
-	im.actor = cli_actor();
+	im.actor = o->actor != NULL ? o->actor : "import";
 	rc = run(&im, fp);
 	if (finish_rejects(&im, rc == 0) != 0)
 		rc = -1;

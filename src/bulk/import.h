@@ -30,8 +30,8 @@
 
 #include <stdint.h>
 
-#include "cli/cli.h"
 #include "lib/error.h"
+#include "store/store.h"
 
 struct import_opts {
 	const char	*path;		/* the CSV file */
@@ -43,6 +43,9 @@ struct import_opts {
 	 * in it are counted (old codes of abolished counties stay valid,
 	 * so this warns and never refuses); NULL = no check */
 	const struct regions *counties;
+	/* who imports, for the audit log and the history (the CLI's
+	 * "cli:USER"); NULL = "import" */
+	const char	*actor;
 };
 
 struct import_stats {

@@ -91,12 +91,4 @@ const char *cli_actor(void);
 /* Prints "liangfu: <message>" for err on stderr; returns 1. */
 int	cli_fail(const struct lf_error *err);
 
-/*
- * The CSV layout of one survey row: 年度 (year), 人员状态 (person status)
- * and then every catalog item, headed by its Chinese label. Import also
- * accepts the items' codes as headers, in any order.
- */
-#define CLI_COL_YEAR	"年度"
-#define CLI_COL_STATUS	"人员状态"
-
 #endif

@@ -51,7 +51,7 @@ cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 1, 0, NULL };
+	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 1, 0, NULL, NULL };
 	struct import_stats st;
 	struct cli_env env;
 	struct lf_error err;
@@ -68,6 +68,7 @@ cmd_import(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage("import");
 	o.path = argv[optind + 1];
+	o.actor = cli_actor();
 	if (cli_env_load(&env) != 0)
 		return 1;
 	o.counties = env.counties;

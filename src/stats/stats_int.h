@@ -260,11 +260,12 @@ int	stats_slice_pivot(const struct stats *st, size_t nqf,
 void	stats_slice_region(const struct stats *st, int r, int p,
 	    const struct stats_qfilter *qf, struct stats_acc *acc);
 
-/* Column bases of a block. */
+/* Column bases of a block (NULL for a block that never held a person:
+ * no arithmetic on its NULL data). */
 static inline unsigned char *
 stats_colp(const struct stats_vblock *b, size_t pos)
 {
-	return b->data + pos * b->cap;
+	return b->data == NULL ? NULL : b->data + pos * b->cap;
 }
 
 static inline unsigned

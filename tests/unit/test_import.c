@@ -124,7 +124,7 @@ run_import(struct store *s, const char *path, const char *rejects,
     int enc, struct import_stats *st, struct lf_error *err)
 {
 	struct import_opts o = { path, rejects, enc, 0, tu_days("2026-11-29"),
-	    NULL };
+	    NULL, "test" };
 
 	lf_error_clear(err);
 	return import_csv(s, tu_catalog(), &o, st, err);
@@ -564,7 +564,7 @@ static void
 test_unknown_id_region(void **state)
 {
 	struct import_opts o = { NULL, NULL, CSV_ENC_AUTO, 0,
-	    tu_days("2026-11-29"), NULL };
+	    tu_days("2026-11-29"), NULL, NULL };
 	struct store *s = new_store("u.db");
 	struct embedded_file f;
 	struct regions *cn;
