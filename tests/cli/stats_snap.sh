@@ -47,6 +47,19 @@ snap_stop() {
 	kill -TERM $srv; wait $srv
 }
 
+# snap_build WHAT: builds, through the server, the plan of a person who
+# has none yet (a write the server applies to its statistics)
+snap_build() {
+	uid=$(sqlite3 sn.db "SELECT p.uid FROM persons p WHERE NOT EXISTS
+	    (SELECT 1 FROM plans WHERE person_id = p.id) LIMIT 1")
+	curl -s -o sn.build -w '%{http_code}' -b "lf_session=$token" \
+	    -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+	    -d '{}' \
+	    "http://127.0.0.1:$port/api/v1/persons/$uid/plans/$year/build" \
+	    >sn.code
+	contains sn.code "20[01]" "$1: a plan built through the server"
+}
+
 snap_serve sn1.log
 contains sn1.log "statistics of $year: no snapshot" "first start: no snapshot"
 contains sn1.log "loaded from the database" "first start scans"
@@ -62,12 +75,7 @@ snap_stats sn2.json
 if cmp -s sn1.json sn2.json; then ok; else bad "snapshot: same statistics"; fi
 # a write through the server: it is applied, so the stop writes a new
 # snapshot and the next start uses it
-uid=$(sqlite3 sn.db "SELECT p.uid FROM persons p WHERE NOT EXISTS (SELECT 1
-    FROM plans WHERE person_id = p.id) LIMIT 1")
-curl -s -o sn.build -w '%{http_code}' -b "lf_session=$token" \
-    -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{}' \
-    "http://127.0.0.1:$port/api/v1/persons/$uid/plans/$year/build" >sn.code
-contains sn.code "20[01]" "snapshot: a plan built through the server"
+snap_build "snapshot"
 snap_stats sn3.json
 snap_stop
 contains sn2.log "snapshot written at write" "the stop writes the snapshot"
@@ -108,12 +116,7 @@ snap_stop
 # server since its last snapshot), so the next start reads it instead of
 # scanning the database
 snap_serve sn8.log
-uid=$(sqlite3 sn.db "SELECT p.uid FROM persons p WHERE NOT EXISTS (SELECT 1
-    FROM plans WHERE person_id = p.id) LIMIT 1")
-curl -s -o sn.build -w '%{http_code}' -b "lf_session=$token" \
-    -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{}' \
-    "http://127.0.0.1:$port/api/v1/persons/$uid/plans/$year/build" >sn.code
-contains sn.code "20[01]" "eviction: a plan built through the server"
+snap_build "eviction"
 curl -s -o sn.prev -w '%{http_code}' -b "lf_session=$token" \
     "http://127.0.0.1:$port/api/v1/stats?year=$((year - 1))&region=510104" \
     >sn.code
