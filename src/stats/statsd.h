@@ -20,8 +20,9 @@
  * (stats/stats_snap.h) when the snapshot is labelled with the database's
  * current write counter (store/stats_gen.h), else scanned (the log says
  * why: none, stale, damaged, another layout). A snapshot is written after
- * a scan, every ten minutes when the year changed, and at statsd_stop()
- * (a clean stop), each time only when the server can certify the engine
+ * a scan, every ten minutes when the year changed, when the year is
+ * evicted for another (its memory is then returned to the system before
+ * the next year loads), and at statsd_stop() (a clean stop), each time only when the server can certify the engine
  * is exactly the database at that counter: every move of the counter
  * since the year was loaded was committed by this server on a watched
  * connection (stats_gen_watch(), which the server sets on each worker's
