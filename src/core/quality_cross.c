@@ -398,6 +398,49 @@ quality_surveyors_add_survey(struct quality_surveyors *q,
 	return quality_surveyors_add(q, r->str[q->f_name], village, r);
 }
 
+void
+quality_surveyors_fields(const struct quality_surveyors *q,
+    unsigned char *want)
+{
+	size_t k;
+
+	for (k = 0; k < q->nneed; k++)
+		want[q->need[k]] = 1;
+	if (q->f_start >= 0)
+		want[q->f_start] = 1;
+	if (q->f_submit >= 0)
+		want[q->f_submit] = 1;
+	if (q->f_name >= 0)
+		want[q->f_name] = 1;
+}
+
+int
+quality_surveyors_merge(struct quality_surveyors *dst,
+    const struct quality_surveyors *src)
+{
+	const struct surveyor *x;
+	struct surveyor *s;
+	size_t i;
+
+	for (i = 0; i < src->cap; i++) {
+		if ((x = &src->v[i])->key == 0)
+			continue;
+		if ((dst->n + 1) * 2 > dst->cap && sv_grow(dst) != 0)
+			return -1;
+		s = slot_of(dst->v, dst->cap, x->key, x->name, strlen(x->name),
+		    x->township, strlen(x->township));
+		if (s->key == 0) {
+			*s = *x;
+			dst->n++;
+			continue;
+		}
+		s->same = s->same && x->same && s->print == x->print;
+		s->n += x->n;
+		s->fast += x->fast;
+	}
+	return 0;
+}
+
 int
 quality_surveyors_each(const struct quality_surveyors *q, int64_t min_count,
     int (*fn)(void *arg, const char *name, const char *township, int64_t n),

@@ -22,9 +22,14 @@ struct fscan {
 	struct store		*s;	/* its catalog versions decode */
 	int			 year;
 	char			 lo[24], hi[24];
+	int64_t			 first, last;	/* person ids (first, last] */
+	const unsigned char	*want;		/* items decoded; NULL all */
+	int			 cache_kib;
 	sqlite3			*db;
 	sqlite3_stmt		*page, *items, *dls, *plans;
 	struct quality_dups	*dups;
+	pthread_mutex_t		*dups_mu;	/* NULL: dups is ours */
+	uint64_t		 key[FSCAN_PAGE];	/* of the page read */
 	struct fscan_page	 pg[2];
 	int			 state[2];
 	int			 next;		/* the caller's next slot */
@@ -60,16 +65,19 @@ static int
 open_db(struct fscan *f, struct lf_error *err)
 {
 	const char *path = sqlite3_db_filename(f->s->db, "main");
+	char pragma[48];
 
 	if (path == NULL || path[0] == '\0' || sqlite3_open_v2(path, &f->db,
 	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return db_error(f, err);
 	sqlite3_busy_timeout(f->db, 10000);
-	sqlite3_exec(f->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%d", f->cache_kib);
+	sqlite3_exec(f->db, pragma, NULL, NULL, NULL);
 	return prepare(f, "SELECT s.person_id, p.region, p.status, p.name, "
 	    "p.gender, p.birth_date, s.rec FROM surveys s JOIN persons p ON "
 	    "p.id = s.person_id WHERE s.year = ?1 AND s.person_id > ?2 AND "
-	    "p.region >= ?3 AND p.region < ?4 ORDER BY s.person_id LIMIT ?5",
+	    "s.person_id <= ?6 AND p.region >= ?3 AND p.region < ?4 ORDER BY "
+	    "s.person_id LIMIT ?5",
 	    &f->page, err) != 0 ||
 	    prepare(f, "SELECT person_id, id, policy, decision, "
 	    "coalesce(decision_reason, '') <> '', status, funds_planned FROM "
@@ -121,9 +129,8 @@ read_row(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	p->has_plan = 0;
 	name = (const char *)sqlite3_column_text(st, 3);
 	birth = (const char *)sqlite3_column_text(st, 5);
-	if (quality_dups_add(f->dups, quality_dup_key(name ? name : "",
-	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
-		return lf_error_nomem(err);
+	f->key[pg->n] = quality_dup_key(name ? name : "",
+	    sqlite3_column_int(st, 4), birth ? birth : "");
 	if (keep_blob(pg, st, 6) != 0)
 		return lf_error_nomem(err);
 	pg->n++;
@@ -141,6 +148,7 @@ read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	sqlite3_bind_text(st, 3, f->lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, FSCAN_PAGE);
+	sqlite3_bind_int64(st, 6, f->last);
 	pg->n = 0;
 	pg->nblob = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -150,6 +158,23 @@ read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_error(f, err);
+}
+
+/* Adds the registration keys of the page read to the tally (shared with
+ * the other shards' readers under dups_mu). */
+static int
+add_keys(struct fscan *f, const struct fscan_page *pg, struct lf_error *err)
+{
+	size_t k;
+	int rc = 0;
+
+	if (f->dups_mu != NULL)
+		pthread_mutex_lock(f->dups_mu);
+	for (k = 0; k < pg->n && rc == 0; k++)
+		rc = quality_dups_add(f->dups, f->key[k], pg->per[k].id);
+	if (f->dups_mu != NULL)
+		pthread_mutex_unlock(f->dups_mu);
+	return rc != 0 ? lf_error_nomem(err) : 0;
 }
 
 static void
@@ -246,7 +271,7 @@ fill(struct fscan *f, struct fscan_page *pg, int64_t after,
 		return -1;
 	if (pg->n == 0)
 		return 0;
-	return read_items(f, pg, err) != 0 || read_dls(f, pg, err) != 0 ||
+	return add_keys(f, pg, err) != 0 || read_items(f, pg, err) != 0 || read_dls(f, pg, err) != 0 ||
 	    read_plans(f, pg, err) != 0 ? -1 : 1;
 }
 
@@ -284,7 +309,7 @@ static void *
 reader(void *arg)
 {
 	struct fscan *f = arg;
-	int64_t after = 0;
+	int64_t after = f->first;
 	int k = 0, got;
 
 	for (;;) {
@@ -339,6 +364,9 @@ fscan_record(const struct fscan *f, const struct fscan_page *pg, size_t k,
 		record_clear(r);
 		return 0;
 	}
+	if (f->want != NULL)
+		return packrec_decode_some(f->s->packs, pg->blob + pg->off[k],
+		    pg->len[k], r, f->want, err);
 	return packrec_decode(f->s->packs, pg->blob + pg->off[k], pg->len[k],
 	    r, PACKREC_SKIP, NULL, err);
 }
@@ -379,8 +407,8 @@ fscan_stop(struct fscan *f)
 }
 
 int
-fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
-    struct quality_dups *dups, struct fscan **out, struct lf_error *err)
+fscan_start(struct store *s, const struct fscan_range *rg,
+    struct fscan **out, struct lf_error *err)
 {
 	struct fscan *f = mem_calloc(1, sizeof(*f));
 
@@ -390,13 +418,18 @@ fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
 	f->s = s;
-	f->year = year;
-	f->dups = dups;
-	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)lo);
-	if (hi >= 1000000000000LL)
+	f->year = rg->year;
+	f->first = rg->first;
+	f->last = rg->last;
+	f->want = rg->want;
+	f->cache_kib = rg->cache_kib > 0 ? rg->cache_kib : 65536;
+	f->dups = rg->dups;
+	f->dups_mu = rg->dups_mu;
+	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)rg->lo);
+	if (rg->hi >= 1000000000000LL)
 		snprintf(f->hi, sizeof(f->hi), ":");	/* after every digit */
 	else
-		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)hi);
+		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)rg->hi);
 	lf_error_clear(&f->err);
 	if (open_db(f, err) != 0) {
 		scan_free(f);
