@@ -220,6 +220,7 @@ struct quality_surveyors {
 	int			 f_start, f_submit;	/* -1: none */
 	int			 f_name;		/* surveyor_name */
 	int64_t			 fast_secs;
+	struct surveyor		*last;	/* the slot added to last, NULL */
 };
 
 struct quality_surveyors *
@@ -308,6 +309,16 @@ need_print(const struct quality_surveyors *q, const struct record *r)
 	return h;
 }
 
+/* 1 when slot s is surveyor name within township (the lengths as kept). */
+static int
+is_slot(const struct surveyor *s, const char *name, size_t nlen,
+    const char *township, size_t tlen)
+{
+	return strncmp(s->name, name, nlen) == 0 && s->name[nlen] == '\0' &&
+	    strncmp(s->township, township, tlen) == 0 &&
+	    s->township[tlen] == '\0';
+}
+
 static struct surveyor *
 slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
     size_t nlen, const char *township, size_t tlen)
@@ -315,9 +326,8 @@ slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
 	size_t i = (size_t)key & (cap - 1);
 
 	while (v[i].key != 0) {
-		if (v[i].key == key && strncmp(v[i].name, name, nlen) == 0 &&
-		    v[i].name[nlen] == '\0' && strncmp(v[i].township,
-		    township, tlen) == 0 && v[i].township[tlen] == '\0')
+		if (v[i].key == key && is_slot(&v[i], name, nlen, township,
+		    tlen))
 			return &v[i];
 		i = (i + 1) & (cap - 1);
 	}
@@ -342,6 +352,7 @@ sv_grow(struct quality_surveyors *q)
 	mem_free(q->v);
 	q->v = nv;
 	q->cap = cap;
+	q->last = NULL;
 	return 0;
 }
 
@@ -362,17 +373,22 @@ quality_surveyors_add(struct quality_surveyors *q, const char *name,
 {
 	size_t nlen, tlen;
 	struct surveyor *s;
-	uint64_t key, print;
+	uint64_t key = 0, print;
 
 	if (name == NULL || name[0] == '\0')
 		return 0;
 	nlen = strnlen(name, SURVEYOR_NAME - 1);
 	tlen = strnlen(township, 9);
-	key = sv_key(name, nlen, township, tlen);
-	if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
-		return -1;
 	print = need_print(q, r);
-	s = slot_of(q->v, q->cap, key, name, nlen, township, tlen);
+	/* persons come by village: mostly the surveyor of the one before */
+	if ((s = q->last) == NULL || !is_slot(s, name, nlen, township,
+	    tlen)) {
+		key = sv_key(name, nlen, township, tlen);
+		if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
+			return -1;
+		s = slot_of(q->v, q->cap, key, name, nlen, township, tlen);
+	}
+	q->last = s;
 	if (s->key == 0) {
 		s->key = key;
 		memcpy(s->name, name, nlen);
