@@ -856,8 +856,18 @@ test_batch_shards(void **state)
 	if (plan_build_all(fx->s, ps, NULL, YEAR, NULL, "t", NULL, NULL, &pst,
 	    &err) != 0)
 		fail_msg("plans: %s", err.message);
+	/* deliveries dated before the survey: two on one item of the first
+	 * person, one on an item of the last (a row per delivery) */
+	assert_int_equal(sqlite3_exec(fx->s->db, "INSERT INTO deliveries("
+	    "item_id, date, amount, created_at, created_by) SELECT id, d, 0, "
+	    "0, 't' FROM (SELECT min(id) AS id FROM items WHERE person_id IN "
+	    "(1, 65) GROUP BY person_id), (SELECT '2001-03-02' AS d UNION "
+	    "SELECT '2001-01-05') WHERE id IS NOT NULL", NULL, NULL, NULL),
+	    SQLITE_OK);
 	want = batch_shards(fx, "1", &one);
 	assert_int_equal(one.persons, 65);
+	assert_int_equal(one.hits[quality_rule_find(qr,
+	    "DELIVERY_BEFORE_SURVEY")->index], 2);
 	assert_true(tally(fx->s, "", "DUP_PERSON").open >= 2);
 	assert_non_null(strstr(want, "DUP_PERSON|1|"));	/* the fixture */
 	assert_int_equal(tally(fx->s, "", "SURVEYOR_FAST").open, 1);
