@@ -189,6 +189,9 @@ uint64_t quality_dup_key(const char *name, int gender, const char *birth);
 struct quality_dups;
 struct quality_dups *quality_dups_new(void);
 void	quality_dups_free(struct quality_dups *d);
+/* Makes room for n keys at once (no table grown and copied on the way:
+ * the largest block of the tally's memory). 0, or -1 (memory). */
+int	quality_dups_reserve(struct quality_dups *d, size_t n);
 /* 0, or -1 when memory runs out. */
 int	quality_dups_add(struct quality_dups *d, uint64_t key,
 	    int64_t person_id);

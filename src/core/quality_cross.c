@@ -136,6 +136,30 @@ grow(struct quality_dups *d)
 }
 
 int
+quality_dups_reserve(struct quality_dups *d, size_t n)
+{
+	struct dup_slot *nv;
+	size_t cap = d->cap;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == d->cap)
+		return 0;
+	if (d->n > 0) {		/* keys in: grown and copied */
+		while (d->cap < cap)
+			if (grow(d) != 0)
+				return -1;
+		return 0;
+	}
+	if ((nv = mem_calloc(cap, sizeof(*nv))) == NULL)
+		return -1;
+	mem_free(d->v);
+	d->v = nv;
+	d->cap = cap;
+	return 0;
+}
+
+int
 quality_dups_add(struct quality_dups *d, uint64_t key, int64_t person_id)
 {
 	int64_t other;

@@ -2,13 +2,16 @@
  * findings_batch.c - findings_batch(): every rule over a year's
  * population in one pass (findings_batch.h).
  *
- * A reader thread (findings_scan.c) reads the year's persons a page at a
- * time on a connection of its own, with their surveys, plans, items and
- * deliveries, and tallies the registration keys; this thread meanwhile
- * decodes the surveys of the page before, tallies the surveyors,
- * evaluates and syncs the findings on the store's connection, in
- * transactions of CHUNK pages. Memory: two pages, the hash of
- * registration keys (duplicates) and the surveyors' tally.
+ * The persons' id range is split into shards (findings_shard.h), each
+ * with a reader thread (findings_scan.c: a read-only connection of its
+ * own, a page of persons at a time with their surveys, plans, items and
+ * deliveries, adding the registration keys to the one tally of
+ * duplicates) and an evaluating thread (the caller's own for the first
+ * shard) that decodes, tallies its surveyors, evaluates and syncs on the
+ * store's connection under the batch's mutex. Then the shards' surveyor
+ * tallies are merged and the rules across persons synced. Memory: two
+ * pages a shard, the readers' page caches (CACHE_KIB together), the hash
+ * of registration keys and the surveyors' tallies.
  */
 #include "store/findings_batch.h"
 #include "store/findings_shard.h"
@@ -190,6 +193,11 @@ start(struct batch *b, struct lf_error *err)
 
 	if (id_range(b, &first, &last, err) != 0)
 		return -1;
+	/* the whole year: about one key a person id (a region: grown as
+	 * needed, its persons being a few of the ids) */
+	if (b->prefix[0] == '\0' && last > first &&
+	    quality_dups_reserve(b->dups, (size_t)(last - first)) != 0)
+		return lf_error_nomem(err);
 	for (k = 0; k < b->nw; k++)
 		if (fshard_init(&b->w[k], &b->fb, err) != 0 ||
 		    start_reader(b, k, first, last, err) != 0)
