@@ -424,6 +424,25 @@ test_dups(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0], 500000);
 	assert_int_equal(v[1], 500001);
+	/* room made with keys in (the table grown), then more keys */
+	assert_int_equal(quality_dups_reserve(d, 1000000), 0);
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 2,
+	    "1990-01-01"), 7), 0);
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0], 7);
+	quality_dups_free(d);
+	/* room made first: the same as grown on the way */
+	d = quality_dups_new();
+	assert_int_equal(quality_dups_reserve(d, 300000), 0);
+	for (i = 1; i <= 300000; i++)
+		assert_int_equal(quality_dups_add(d, (uint64_t)i * 2654435761u,
+		    i), 0);
+	assert_int_equal(quality_dups_add(d, 2654435761u, 300001), 0);
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 300001);
 	quality_dups_free(d);
 }
 
