@@ -45,6 +45,7 @@ struct store {
 	unsigned		 reindex;	/* bulk dropped these indexes
 						   (bit i: schema_indexes[i]) */
 	int64_t			 next_sid;	/* bulk: the next survey id */
+	int			 bulk_fk;	/* bulk turned foreign keys off */
 	struct bulk_ids		*ids;		/* bulk into an empty registry:
 						   store_bulkids.c */
 	int			 rollback_journal; /* bulk left WAL for now */

@@ -707,6 +707,29 @@ first_survey_id(struct store *s, struct lf_error *err)
 	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "survey id", err);
 }
 
+/*
+ * Foreign keys are not checked during a bulk load (SQLite's setting can
+ * change only outside a transaction): the load writes each survey and
+ * history row for the person row it has just found or written in the same
+ * transaction, so the references hold by construction, and the check was
+ * one more B-tree seek a row. They are on again after it ends.
+ */
+static void
+fk_off(struct store *s)
+{
+	s->bulk_fk = (int)store_pragma_get(s->db, "foreign_keys", 0);
+	if (s->bulk_fk)
+		store_pragma_set(s->db, "foreign_keys", 0);
+}
+
+static void
+fk_back(struct store *s)
+{
+	if (s->bulk_fk)
+		store_pragma_set(s->db, "foreign_keys", 1);
+	s->bulk_fk = 0;
+}
+
 int
 store_begin_bulk(struct store *s, struct lf_error *err)
 {
@@ -715,7 +738,9 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	if (s->pg != NULL)
 		return pg_begin_bulk(s, err);
 	leave_wal_if_empty(s);
+	fk_off(s);
 	if (store_begin(s, err) != 0) {
+		fk_back(s);
 		back_to_wal(s);
 		return -1;
 	}
@@ -742,6 +767,7 @@ store_commit(struct store *s, struct lf_error *err)
 		return -1;
 	s->in_tx = s->bulk = 0;
 	store_bulk_ids_end(s);
+	fk_back(s);
 	back_to_wal(s);
 	return 0;
 }
@@ -758,6 +784,7 @@ store_rollback(struct store *s)
 	s->in_tx = s->bulk = 0;
 	s->reindex = 0;
 	store_bulk_ids_end(s);
+	fk_back(s);
 	back_to_wal(s);
 }
 
