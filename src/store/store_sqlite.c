@@ -75,8 +75,14 @@ void
 store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n;
 
-	snprintf(out, len, "%s", t ? (const char *)t : "");
+	if (len == 0)
+		return;
+	n = t != NULL ? strnlen((const char *)t, len - 1) : 0;	/* cut as
+								   snprintf() */
+	memcpy(out, t != NULL ? (const char *)t : "", n);
+	out[n] = '\0';
 }
 
 void
