@@ -11,7 +11,7 @@
 
 #include "core/quality.h"
 #include "lib/embedded.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 
 int
 cli_fail(const struct lf_error *err)

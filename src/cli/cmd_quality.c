@@ -17,7 +17,7 @@
 
 #include "core/quality.h"
 #include "lib/log.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "stats/findings_stats.h"
 
 static json_t *

@@ -19,7 +19,7 @@
 #include "lib/date.h"
 #include "store/faultvfs.h"
 #include "store/keycheck.h"
-#include "store/findings.h"
+#include "store/findings_rows.h"
 #include "lib/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"

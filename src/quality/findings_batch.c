@@ -10,9 +10,9 @@
  * transactions of CHUNK pages. Memory: two pages, the hash of
  * registration keys (duplicates) and the surveyors' tally.
  */
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "store/findings_scan.h"
-#include "store/plan_int.h"
+#include "store/plan_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,8 +307,8 @@ batch_init(struct batch *b, const char *region, struct lf_error *err)
 	quality_hits_init(&b->hits);
 	planner_result_init(&b->res);
 	if ((b->dups = quality_dups_new()) == NULL ||
-	    (b->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL ||
-	    (b->r = record_new(b->s->cat)) == NULL)
+	    (b->svs = findings_surveyors_new(store_catalog(b->s), b->qr)) == NULL ||
+	    (b->r = record_new(store_catalog(b->s))) == NULL)
 		return lf_error_nomem(err);
 	return 0;
 }
