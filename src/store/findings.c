@@ -310,8 +310,10 @@ findings_region_surveys(struct store *s, int year, const char *prefix,
 /* ---- reading --------------------------------------------------------- */
 
 static void
-from_row(sqlite3_stmt *st, struct finding *f)
+from_row(sqlite3_stmt *st, void *out)
 {
+	struct finding *f = out;
+
 	f->id = sqlite3_column_int64(st, 0);
 	store_copy_col(st, 1, f->rule, sizeof(f->rule));
 	f->year = sqlite3_column_int(st, 2);
@@ -378,19 +380,12 @@ findings_get(struct store *s, int64_t id, struct finding *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS ROW_FROM
 	    " WHERE f.id = ?1", -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, err);
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		from_row(st, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : db_error(s, err);
+	return store_one_row_final(s, st, from_row, out, "findings", err);
 }
 
 int

@@ -25,30 +25,30 @@ struct person_row {
 	int64_t	 version;
 };
 
+static void
+person_fill(sqlite3_stmt *st, void *out)
+{
+	struct person_row *p = out;
+
+	p->id = sqlite3_column_int64(st, 0);
+	store_copy_col(st, 1, p->uid, sizeof(p->uid));
+	store_copy_col(st, 2, p->name, sizeof(p->name));
+	p->gender = sqlite3_column_int(st, 3);
+	store_copy_col(st, 4, p->birth, sizeof(p->birth));
+	store_copy_col(st, 5, p->region, sizeof(p->region));
+	p->status = sqlite3_column_int(st, 6);
+	p->version = sqlite3_column_int64(st, 7);
+}
+
 /* 0 found, 1 not found, -1 error. */
 static int
 person_find(struct store *s, const unsigned char *hash, struct person_row *p,
     struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
-	int rc;
 
 	sqlite3_bind_blob(st, 1, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, p->uid, sizeof(p->uid));
-		store_copy_col(st, 2, p->name, sizeof(p->name));
-		p->gender = sqlite3_column_int(st, 3);
-		store_copy_col(st, 4, p->birth, sizeof(p->birth));
-		store_copy_col(st, 5, p->region, sizeof(p->region));
-		p->status = sqlite3_column_int(st, 6);
-		p->version = sqlite3_column_int64(st, 7);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+	return store_one_row(s, st, person_fill, p, "person", err);
 }
 
 int

@@ -86,6 +86,30 @@ store_now_iso(char out[21])
 }
 
 int
+store_one_row(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
+    void *out, const char *what, struct lf_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		fill(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, what, err);
+}
+
+int
+store_one_row_final(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
+    void *out, const char *what, struct lf_error *err)
+{
+	int rc = store_one_row(s, st, fill, out, what, err);
+
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_today(void)
 {
 	return date_china_day((int64_t)time(NULL));
