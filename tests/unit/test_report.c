@@ -73,15 +73,12 @@ static int
 group_setup(void **state)
 {
 	struct plan_build_stats bs;
-	struct embedded_file f;
 	struct disaster *dis;
 	struct lf_error err;
 	struct store *s;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	s = tu_store_new(dir, db, "r.db");
 	seed(s);
 	memset(&bs, 0, sizeof(bs));

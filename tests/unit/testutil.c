@@ -12,7 +12,9 @@
 
 #include "lib/date.h"
 #include "lib/embedded.h"
+#include "core/disaster.h"
 #include "core/idcard.h"
+#include "core/policy.h"
 #include "synth/synth.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -201,6 +203,32 @@ tu_valid_person(struct record *r, int seq)
 }
 
 void
+tu_rules(struct policies **ps, struct disaster **dis)
+{
+	struct embedded_file f;
+	struct lf_error err;
+
+	if (policies_load_embedded(tu_catalog(), ps, &err) != 0)
+		fail_msg("policies: %s", err.message);
+	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
+	if (disaster_parse(f.data, f.len, f.name, dis, &err) != 0)
+		fail_msg("disaster areas: %s", err.message);
+}
+
+struct synth *
+tu_synth(const char *county, uint64_t seed, int first_year)
+{
+	struct lf_error err;
+	struct synth *sy;
+
+	if (synth_new(tu_catalog(), tu_regions(), regions_find(tu_regions(),
+	    county), seed, tu_days("2026-11-29"), &sy, &err) != 0 ||
+	    synth_set_first_year(sy, first_year, &err) != 0)
+		fail_msg("synth %s: %s", county, err.message);
+	return sy;
+}
+
+void
 tu_seed_county(struct store *s, const char *county, uint64_t n,
     uint64_t seed, int year)
 {
@@ -213,10 +241,7 @@ tu_seed_county(struct store *s, const char *county, uint64_t n,
 
 	put.today = tu_days("2026-11-29");
 	assert_non_null(r);
-	if (synth_new(tu_catalog(), tu_regions(), regions_find(tu_regions(),
-	    county), seed, put.today, &sy, &err) != 0 ||
-	    synth_set_first_year(sy, year, &err) != 0)
-		fail_msg("synth %s: %s", county, err.message);
+	sy = tu_synth(county, seed, year);
 	for (i = 0; i < n; i++) {
 		if (synth_person(sy, i, year, r, &err) != 0 ||
 		    store_survey_put(s, r, &put, &res, &err) != 0)
