@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/date.h"
 #include "lib/embedded.h"
@@ -98,6 +99,44 @@ tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX], const char *name)
 	snprintf(dir, TU_DIR_MAX, "%s", tu_tmpdir());
 	snprintf(db, TU_DB_MAX, "%s/%s", dir, name);
 	return tu_store_at(db);
+}
+
+char *
+tu_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (fp == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+	data[n] = '\0';
+	fclose(fp);
+	if (len != NULL)
+		*len = (size_t)n;
+	return data;
+}
+
+int
+tu_file_has(const char *path, const void *needle, size_t len)
+{
+	char *data;
+	size_t n;
+	int found;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	data = tu_slurp(path, &n);
+	found = memmem(data, n, needle, len) != NULL;
+	free(data);
+	return found;
 }
 
 int

@@ -32,6 +32,13 @@ struct store	*tu_store_at(const char *path);
 struct store	*tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
 		    const char *name);
 
+/* The file at path, read whole and NUL-terminated (free()); *len (may
+ * be NULL) its size. Fails the test when it cannot be read. */
+char		*tu_slurp(const char *path, size_t *len);
+/* 1 when the file at path holds the len bytes of needle (a missing file
+ * holds nothing); a string needle: len = strlen. */
+int		 tu_file_has(const char *path, const void *needle, size_t len);
+
 /* Days for "YYYY-MM-DD" (asserts it parses). */
 int		 tu_days(const char *date);
 
