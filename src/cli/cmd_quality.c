@@ -5,7 +5,7 @@
  * persons, surveys, plans, items and deliveries (inside CODE), and brings
  * the findings in line: new ones opened, ones whose rule no longer holds
  * resolved, dismissed ones left alone. Idempotent. Prints the open
- * findings by rule; --json writes the counts (store/findings_stats.h)
+ * findings by rule; --json writes the counts (stats/findings_stats.h)
  * with what this run did.
  */
 #include "cli/cli.h"
