@@ -167,3 +167,17 @@ cli_recheck_failed(const char *db, int year_lo, int year_hi)
 	    year_hi > year_lo ? " for each year written" : "");
 	return CLI_EXIT_RECHECK;
 }
+
+int
+cli_region(const struct cli_env *env, const char *code,
+    const struct region **out)
+{
+	*out = NULL;
+	if (code == NULL)
+		return 0;
+	if ((*out = regions_find(env->regions, code)) != NULL)
+		return 0;
+	fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown region "
+	    "code)\n", code);
+	return -1;
+}

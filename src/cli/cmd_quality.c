@@ -106,6 +106,7 @@ cmd_quality(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *region = NULL, *json = NULL;
+	const struct region *in;
 	struct cli_env env;
 	long long year = 0;
 	int c, rc;
@@ -124,9 +125,7 @@ cmd_quality(int argc, char **argv)
 		return cli_usage("quality");
 	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (region != NULL && regions_find(env.regions, region) == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", region);
+	if (cli_region(&env, region, &in) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}
