@@ -149,7 +149,7 @@ sync_person(struct fshard *w, size_t k, size_t *ex, struct lf_error *err)
 		(*ex)++;
 	for (i0 = *ex; *ex < w->ex.n && w->ex.v[*ex].person_id == id;)
 		(*ex)++;
-	view.v = w->ex.v + i0;
+	view.v = w->ex.n > 0 ? w->ex.v + i0 : NULL; /* no offset on NULL */
 	view.n = *ex - i0;
 	view.cap = view.n;
 	w->b->st->persons++;
