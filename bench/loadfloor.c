@@ -65,7 +65,7 @@ copy(sqlite3 *db, const char *t)
 	int i, n;
 	long rows = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT * FROM src.%s ORDER BY rowid", t);
+	snprintf(sql, sizeof(sql), "SELECT * FROM src.%s", t);
 	if (sqlite3_prepare_v2(db, sql, -1, &rd, NULL) != SQLITE_OK)
 		die(db, sql);
 	n = sqlite3_column_count(rd);
@@ -94,7 +94,7 @@ main(int argc, char **argv)
 {
 	char sql[4096];
 	sqlite3 *db;
-	double t0;
+	double t0, t1, t2, t3, t4;
 	long p, s;
 
 	if (argc != 3) {
@@ -105,20 +105,32 @@ main(int argc, char **argv)
 	t0 = now();
 	if (sqlite3_open(argv[2], &db) != SQLITE_OK)
 		die(db, "open");
-	snprintf(sql, sizeof(sql), "PRAGMA page_size = 8192; PRAGMA "
+	/* the store's own settings (store_sqlite.c), and its page size
+	 * (LOADFLOOR_PAGE_SIZE tries another) */
+	snprintf(sql, sizeof(sql), "PRAGMA page_size = %d; PRAGMA "
 	    "journal_mode = delete; PRAGMA synchronous = FULL; PRAGMA "
-	    "cache_size = -1048576; ATTACH '%s' AS src", argv[1]);
+	    "cache_size = -1048576; PRAGMA temp_store = MEMORY; PRAGMA threads = %d; ATTACH '%s' "
+	    "AS src", getenv("LOADFLOOR_PAGE_SIZE") ?
+	    atoi(getenv("LOADFLOOR_PAGE_SIZE")) : 8192,
+	    getenv("LOADFLOOR_THREADS") ? atoi(getenv("LOADFLOOR_THREADS")) :
+	    0, argv[1]);
 	exec(db, sql);
 	exec(db, "BEGIN");
 	exec_rows(db, "SELECT sql FROM src.sqlite_master WHERE type = "
 	    "'table' AND name IN ('persons', 'surveys')");
+	t1 = now();
 	p = copy(db, "persons");
+	t2 = now();
 	s = copy(db, "surveys");
+	t3 = now();
 	exec_rows(db, "SELECT sql FROM src.sqlite_master WHERE type = "
 	    "'index' AND tbl_name IN ('persons', 'surveys') AND sql IS NOT "
 	    "NULL");
+	t4 = now();
 	exec(db, "COMMIT");
 	sqlite3_close(db);
-	printf("%.1f s  %ld persons, %ld surveys\n", now() - t0, p, s);
+	printf("%.1f s  %ld persons, %ld surveys (persons %.1f s, surveys "
+	    "%.1f s, indexes %.1f s, commit %.1f s)\n", now() - t0, p, s,
+	    t2 - t1, t3 - t2, t4 - t3, now() - t4);
 	return 0;
 }

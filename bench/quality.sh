@@ -20,8 +20,9 @@
 # (first run: finds and writes), 5. again (idempotent: finds, writes
 # nothing). Peak RSS and CPU seconds (user + system) from /usr/bin/time:
 # on the shared machine the wall clock depends on the others' load, so
-# the CPU ratio is printed too (`liangfu quality` reads on a thread of
-# its own while it evaluates: wall < CPU when a second core is free).
+# the CPU ratio is printed too (`liangfu quality` splits the persons into
+# 2 shards, each read by a thread of its own and evaluated by another:
+# wall < CPU when a second core is free; LF_QUALITY_SHARDS=1 for one).
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH:-200000}

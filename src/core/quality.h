@@ -166,6 +166,15 @@ int	quality_eval(const struct quality_rules *qr, const struct policies *ps,
 	    struct planner_result *scratch, struct quality_hits *out,
 	    struct lf_error *err);
 
+/*
+ * Marks in want[0..nfields) every survey item quality_eval() reads: the
+ * expression rules' fields, the items the built-in kinds read (survey
+ * date, certificate status) and what the planner reads for ps (may be
+ * NULL). A survey decoded with only these items gives the same hits.
+ */
+void	quality_fields(const struct quality_rules *qr,
+	    const struct policies *ps, unsigned char *want);
+
 /* ---- across persons (batch) ----------------------------------------- */
 
 /* The duplicate key of a registration (64-bit hash of name, sex, birth
@@ -180,6 +189,9 @@ uint64_t quality_dup_key(const char *name, int gender, const char *birth);
 struct quality_dups;
 struct quality_dups *quality_dups_new(void);
 void	quality_dups_free(struct quality_dups *d);
+/* Makes room for n keys at once (no table grown and copied on the way:
+ * the largest block of the tally's memory). 0, or -1 (memory). */
+int	quality_dups_reserve(struct quality_dups *d, size_t n);
 /* 0, or -1 when memory runs out. */
 int	quality_dups_add(struct quality_dups *d, uint64_t key,
 	    int64_t person_id);
@@ -206,6 +218,15 @@ int	quality_surveyors_add(struct quality_surveyors *q, const char *name,
  * surveyor_name within the village's township; none, nothing added. */
 int	quality_surveyors_add_survey(struct quality_surveyors *q,
 	    const struct record *r, const char *village);
+/* Marks in want[0..nfields) the survey items a tally reads (surveyor
+ * name, form timestamps, need items). */
+void	quality_surveyors_fields(const struct quality_surveyors *q,
+	    unsigned char *want);
+/* Adds the tally of src into dst (same catalog and fast threshold): as
+ * if dst had been given src's surveys too. 0, or -1 when memory runs
+ * out. */
+int	quality_surveyors_merge(struct quality_surveyors *dst,
+	    const struct quality_surveyors *src);
 /* Calls fn for each surveyor with at least min_count surveys whose need
  * items are all identical. */
 int	quality_surveyors_each(const struct quality_surveyors *q,

@@ -136,6 +136,30 @@ grow(struct quality_dups *d)
 }
 
 int
+quality_dups_reserve(struct quality_dups *d, size_t n)
+{
+	struct dup_slot *nv;
+	size_t cap = d->cap;
+
+	while ((n + 1) * 2 > cap)
+		cap *= 2;
+	if (cap == d->cap)
+		return 0;
+	if (d->n > 0) {		/* keys in: grown and copied */
+		while (d->cap < cap)
+			if (grow(d) != 0)
+				return -1;
+		return 0;
+	}
+	if ((nv = mem_calloc(cap, sizeof(*nv))) == NULL)
+		return -1;
+	mem_free(d->v);
+	d->v = nv;
+	d->cap = cap;
+	return 0;
+}
+
+int
 quality_dups_add(struct quality_dups *d, uint64_t key, int64_t person_id)
 {
 	int64_t other;
@@ -220,6 +244,7 @@ struct quality_surveyors {
 	int			 f_start, f_submit;	/* -1: none */
 	int			 f_name;		/* surveyor_name */
 	int64_t			 fast_secs;
+	struct surveyor		*last;	/* the slot added to last, NULL */
 };
 
 struct quality_surveyors *
@@ -308,6 +333,16 @@ need_print(const struct quality_surveyors *q, const struct record *r)
 	return h;
 }
 
+/* 1 when slot s is surveyor name within township (the lengths as kept). */
+static int
+is_slot(const struct surveyor *s, const char *name, size_t nlen,
+    const char *township, size_t tlen)
+{
+	return strncmp(s->name, name, nlen) == 0 && s->name[nlen] == '\0' &&
+	    strncmp(s->township, township, tlen) == 0 &&
+	    s->township[tlen] == '\0';
+}
+
 static struct surveyor *
 slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
     size_t nlen, const char *township, size_t tlen)
@@ -315,9 +350,8 @@ slot_of(struct surveyor *v, size_t cap, uint64_t key, const char *name,
 	size_t i = (size_t)key & (cap - 1);
 
 	while (v[i].key != 0) {
-		if (v[i].key == key && strncmp(v[i].name, name, nlen) == 0 &&
-		    v[i].name[nlen] == '\0' && strncmp(v[i].township,
-		    township, tlen) == 0 && v[i].township[tlen] == '\0')
+		if (v[i].key == key && is_slot(&v[i], name, nlen, township,
+		    tlen))
 			return &v[i];
 		i = (i + 1) & (cap - 1);
 	}
@@ -342,6 +376,7 @@ sv_grow(struct quality_surveyors *q)
 	mem_free(q->v);
 	q->v = nv;
 	q->cap = cap;
+	q->last = NULL;
 	return 0;
 }
 
@@ -362,17 +397,22 @@ quality_surveyors_add(struct quality_surveyors *q, const char *name,
 {
 	size_t nlen, tlen;
 	struct surveyor *s;
-	uint64_t key, print;
+	uint64_t key = 0, print;
 
 	if (name == NULL || name[0] == '\0')
 		return 0;
 	nlen = strnlen(name, SURVEYOR_NAME - 1);
 	tlen = strnlen(township, 9);
-	key = sv_key(name, nlen, township, tlen);
-	if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
-		return -1;
 	print = need_print(q, r);
-	s = slot_of(q->v, q->cap, key, name, nlen, township, tlen);
+	/* persons come by village: mostly the surveyor of the one before */
+	if ((s = q->last) == NULL || !is_slot(s, name, nlen, township,
+	    tlen)) {
+		key = sv_key(name, nlen, township, tlen);
+		if ((q->n + 1) * 2 > q->cap && sv_grow(q) != 0)
+			return -1;
+		s = slot_of(q->v, q->cap, key, name, nlen, township, tlen);
+	}
+	q->last = s;
 	if (s->key == 0) {
 		s->key = key;
 		memcpy(s->name, name, nlen);
@@ -396,6 +436,49 @@ quality_surveyors_add_survey(struct quality_surveyors *q,
 	if (q->f_name < 0 || !r->set[q->f_name])
 		return 0;
 	return quality_surveyors_add(q, r->str[q->f_name], village, r);
+}
+
+void
+quality_surveyors_fields(const struct quality_surveyors *q,
+    unsigned char *want)
+{
+	size_t k;
+
+	for (k = 0; k < q->nneed; k++)
+		want[q->need[k]] = 1;
+	if (q->f_start >= 0)
+		want[q->f_start] = 1;
+	if (q->f_submit >= 0)
+		want[q->f_submit] = 1;
+	if (q->f_name >= 0)
+		want[q->f_name] = 1;
+}
+
+int
+quality_surveyors_merge(struct quality_surveyors *dst,
+    const struct quality_surveyors *src)
+{
+	const struct surveyor *x;
+	struct surveyor *s;
+	size_t i;
+
+	for (i = 0; i < src->cap; i++) {
+		if ((x = &src->v[i])->key == 0)
+			continue;
+		if ((dst->n + 1) * 2 > dst->cap && sv_grow(dst) != 0)
+			return -1;
+		s = slot_of(dst->v, dst->cap, x->key, x->name, strlen(x->name),
+		    x->township, strlen(x->township));
+		if (s->key == 0) {
+			*s = *x;
+			dst->n++;
+			continue;
+		}
+		s->same = s->same && x->same && s->print == x->print;
+		s->n += x->n;
+		s->fast += x->fast;
+	}
+	return 0;
 }
 
 int

@@ -47,6 +47,9 @@ hit(struct quality_hits *h, const struct quality_rule *q, int64_t item,
 	return 0;
 }
 
+/* The survey items the built-in kinds read (quality_fields()). */
+static const char f_fill[] = "fill_date", f_card[] = "card_status";
+
 static int
 field_num(const struct record *r, const char *code, int64_t *v)
 {
@@ -65,7 +68,7 @@ fill_date(const struct record *r)
 {
 	int64_t v;
 
-	return field_num(r, "fill_date", &v) ? (int)v : -1;
+	return field_num(r, f_fill, &v) ? (int)v : -1;
 }
 
 static int
@@ -75,7 +78,7 @@ exited(const struct quality_person *p)
 
 	if (p->status == 2 || p->status == 3)
 		return 1;
-	return field_num(p->r, "card_status", &v) && (v == 3 || v == 4);
+	return field_num(p->r, f_card, &v) && (v == 3 || v == 4);
 }
 
 static int
@@ -261,4 +264,27 @@ quality_eval(const struct quality_rules *qr, const struct policies *ps,
 		if (eval_one(&qr->v[i], p, &ctx, scratch, out, err) != 0)
 			return -1;
 	return 0;
+}
+
+static void
+mark(const struct catalog *cat, const char *code, unsigned char *want)
+{
+	const struct field *f = catalog_find(cat, code, strlen(code));
+
+	if (f != NULL)
+		want[f->index] = 1;
+}
+
+void
+quality_fields(const struct quality_rules *qr, const struct policies *ps,
+    unsigned char *want)
+{
+	size_t i;
+
+	for (i = 0; i < qr->n; i++)
+		expr_fields(qr->v[i].cond, want, qr->cat->nfields);
+	mark(qr->cat, f_fill, want);
+	mark(qr->cat, f_card, want);
+	if (ps != NULL)
+		planner_fields(ps, want);
 }

@@ -436,3 +436,25 @@ oom:
 	return lf_error_set(err, "no_memory", "", "%s", "内存不足或说明过长 "
 	    "(out of memory, or the explanations exceed their cap)");
 }
+
+void
+planner_fields(const struct policies *ps, unsigned char *want)
+{
+	size_t i, k, n = ps->cat->nfields;
+	int ref = planner_ref_field(ps->cat);
+
+	for (i = 0; i < ps->nneeds; i++)
+		if (ps->needs[i].field >= 0 && (size_t)ps->needs[i].field < n)
+			want[ps->needs[i].field] = 1;
+	for (i = 0; i < ps->n; i++) {
+		for (k = 0; k < ps->v[i].ntriggers; k++)
+			if (ps->v[i].triggers[k] >= 0 &&
+			    (size_t)ps->v[i].triggers[k] < n)
+				want[ps->v[i].triggers[k]] = 1;
+		expr_fields(ps->v[i].elig, want, n);
+	}
+	for (i = 0; i < ps->namounts; i++)
+		expr_fields(ps->amounts[i].when, want, n);
+	if (ref >= 0)
+		want[ref] = 1;
+}

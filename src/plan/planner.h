@@ -90,6 +90,12 @@ int	planner_propose(const struct policies *ps, const struct record *r,
 	    const struct expr_ctx *ctx, unsigned flags,
 	    struct planner_result *res, struct lf_error *err);
 
+/* Marks in want[0..nfields) every catalog field planner_propose() and
+ * planner_ctx() read: the need items, the fields of the eligibility and
+ * amount conditions, the survey date. A record holding only these gets
+ * the same proposals as the whole record. */
+void	planner_fields(const struct policies *ps, unsigned char *want);
+
 /* The planned month (1..12) of a survey's items, by the rule on top
  * (1 when ctx is NULL): proposals and carried items alike. */
 int	planner_month(const struct expr_ctx *ctx);

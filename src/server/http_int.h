@@ -56,6 +56,7 @@ struct req {
 	const char		*url;
 	struct buf		 body;
 	int			 too_big;
+	int			 too_many_args;	/* query cut (server.c) */
 	char			 id[20];	/* request id */
 	char			 client[64];
 	char			 params[HTTP_MAX_PARAMS][80];

@@ -34,6 +34,13 @@
 static pthread_key_t	store_key;
 static pthread_once_t	store_once = PTHREAD_ONCE_INIT;
 static _Atomic long	in_flight;
+
+/* The most query parameters, and the longest URI, a request may have
+ * (on_uri()): far above what any route takes. */
+#define QUERY_ARGS_MAX	32
+#define URI_MAX		4096
+/* on_uri()'s mark in *req_cls for a request whose query it cut. */
+static char		query_cut;
 static _Atomic unsigned long request_seq;
 /* Request ids: a random prefix of this process (letters only, so an id
  * never holds a long run of digits) and a counter, unique across
@@ -256,6 +263,12 @@ route(struct req *r, enum MHD_Result *res)
 		    "body larger than %zu bytes)", r->app->cfg->max_body);
 		return NULL;
 	}
+	if (r->too_many_args) {
+		*res = reply_error(r, 414, "query_too_long", "", "查询过长 (more "
+		    "than %d query parameters, or a URI over %d bytes)",
+		    QUERY_ARGS_MAX, URI_MAX);
+		return NULL;
+	}
 	snprintf(path, sizeof(path), "%s", r->url);
 	if ((q = strchr(path, '?')) != NULL)
 		path[q - path] = '\0';
@@ -412,11 +425,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_size, void **req_cls)
 {
 	struct req *r = *req_cls;
+	int cut = (void *)r == (void *)&query_cut;
 
 	(void)version;
-	if (r == NULL) {
+	if (r == NULL || cut) {
+		*req_cls = NULL;
 		if ((r = req_new(cls, c, method, url)) == NULL)
 			return MHD_NO;
+		r->too_many_args = cut;
 		*req_cls = r;
 		return MHD_YES;
 	}
@@ -445,8 +461,10 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 
 	(void)cls;
 	(void)c;
-	if (r == NULL)
+	if (r == NULL || (void *)r == (void *)&query_cut) {
+		*req_cls = NULL;
 		return;
+	}
 	n = strcspn(r->url, "?");
 	snprintf(path, sizeof(path), "%.*s", (int)(n < 200 ? n : 200), r->url);
 	log_info("access id=%s client=%s user=%s method=%s path=%s status=%u "
@@ -480,6 +498,38 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)port);
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/*
+ * A query of many parameters ("?&&&&…") makes libmicrohttpd 0.9.75 run
+ * out of its connection pool while it stores them (a record of about 56
+ * bytes each, in the same 16 KiB as the request line): it then logs a 431
+ * but sends nothing and holds the connection until the idle timeout, so
+ * the client waits 30 s for no answer. Called with the request line's URI
+ * before libmicrohttpd parses its query, this cuts a query of more than
+ * QUERY_ARGS_MAX parameters, or a URI longer than URI_MAX bytes (whose
+ * read buffer leaves the pool too little room for the records), to
+ * nothing (the query's first byte becomes NUL in libmicrohttpd's own read
+ * buffer, where the URI lies) and marks the request, which route() then
+ * answers 414. tests/api/test_api_security.c holds both cases.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	char *q = strchr(uri, '?');
+	int n = 0;
+
+	(void)cls;
+	(void)c;
+	if (q == NULL)
+		return NULL;
+	for (const char *p = q + 1; *p != '\0'; p++)
+		if (((*p == '&' || *p == ';') && ++n >= QUERY_ARGS_MAX) ||
+		    p - uri >= URI_MAX) {
+			q[1] = '\0';
+			return &query_cut;
+		}
+	return NULL;
 }
 
 /*
@@ -559,6 +609,7 @@ start(const struct app *app, struct sockaddr_in *sa)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    MHD_OPTION_END);
 }
 

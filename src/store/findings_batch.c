@@ -2,17 +2,19 @@
  * findings_batch.c - findings_batch(): every rule over a year's
  * population in one pass (findings_batch.h).
  *
- * A reader thread (findings_scan.c) reads the year's persons a page at a
- * time on a connection of its own, with their surveys, plans, items and
- * deliveries, and tallies the registration keys; this thread meanwhile
- * decodes the surveys of the page before, tallies the surveyors,
- * evaluates and syncs the findings on the store's connection, in
- * transactions of CHUNK pages. Memory: two pages, the hash of
- * registration keys (duplicates) and the surveyors' tally.
+ * The persons' id range is split into shards (findings_shard.h), each
+ * with a reader thread (findings_scan.c: a read-only connection of its
+ * own, a page of persons at a time with their surveys, plans, items and
+ * deliveries, adding the registration keys to the one tally of
+ * duplicates) and an evaluating thread (the caller's own for the first
+ * shard) that decodes, tallies its surveyors, evaluates and syncs on the
+ * store's connection under the batch's mutex. Then the shards' surveyor
+ * tallies are merged and the rules across persons synced. Memory: two
+ * pages a shard, the readers' page caches (CACHE_KIB together), the hash
+ * of registration keys and the surveyors' tallies.
  */
 #include "store/findings_batch.h"
-#include "store/findings_scan.h"
-#include "store/plan_int.h"
+#include "store/findings_shard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,157 +23,20 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 
-#ifndef LF_TESTING
-#define CHUNK		40
-#else
-#define CHUNK		3
-#endif
+#define MAX_SHARDS	8
+#define SHARDS		2	/* by default: one per core of the target */
+#define CACHE_KIB	65536	/* the readers' page caches, together */
 
 struct batch {
-	struct store			*s;
-	const struct quality_rules	*qr;
-	const struct policies		*ps;
-	const struct disaster		*dis;
-	const char			*actor;
-	int				 year;
-	char				 prefix[13];
-	int64_t				 lo, hi;	/* villages */
-	struct fscan			*scan;
-	struct fscan_page		*pg;	/* the page evaluated */
-	struct record			*r;	/* its survey evaluated */
-	struct quality_item		*qit;
-	struct quality_delivery		*qdl;
-	size_t				 qcap, qdlcap;
-	struct finding_keys		 ex;
-	struct finding_hit		*fh;
-	size_t				 fhcap;
-	struct quality_hits		 hits;
-	struct planner_result		 res;
-	struct quality_dups		*dups;
-	struct quality_surveyors	*svs;
-	struct findings_batch_stats	*st;
+	struct fbatch		 fb;	/* shared with the shards */
+	char			 prefix[13];
+	int64_t			 lo, hi;	/* villages */
+	unsigned char		*want;	/* survey items the rules read */
+	struct quality_dups	*dups;
+	pthread_mutex_t		 dups_mu;
+	struct fshard		 w[MAX_SHARDS];
+	size_t			 nw;
 };
-
-/* ---- one person ---------------------------------------------------- */
-
-/* Stored findings of rules evaluated per person (not the global ones). */
-static int
-per_person_rule(const struct batch *b, const char *code)
-{
-	const struct quality_rule *q = quality_rule_find(b->qr, code);
-
-	return q == NULL || !quality_rule_is_global(q);
-}
-
-static int
-person_hits(struct batch *b, const struct fscan_person *p, size_t *nfh,
-    struct lf_error *err)
-{
-	size_t i;
-
-	*nfh = 0;
-	if (mem_grow(&b->fh, &b->fhcap, b->hits.n, sizeof(*b->fh),
-	    SIZE_MAX) != 0)
-		return lf_error_nomem(err);
-	for (i = 0; i < b->hits.n; i++) {
-		const struct quality_rule *q = &b->qr->v[b->hits.v[i].rule];
-		struct finding_hit *h = &b->fh[(*nfh)++];
-
-		b->st->hits[q->index]++;
-		h->rule = q->code;
-		h->person_id = p->id;
-		h->item_id = b->hits.v[i].item_id;
-		h->surveyor = "";
-		h->region = p->region;
-		h->owner_role = q->owner;
-		h->owner_digits = q->owner_digits;
-		h->detail = b->hits.v[i].detail;
-	}
-	return 0;
-}
-
-static int
-check_person(struct batch *b, size_t k, size_t *it, size_t *dl, size_t *ex,
-    struct lf_error *err)
-{
-	const struct fscan_page *pg = b->pg;
-	const struct fscan_person *p = &pg->per[k];
-	struct quality_person qp;
-	struct finding_keys view;
-	size_t i0, n, nfh;
-
-	memset(&qp, 0, sizeof(qp));
-	qp.person_id = p->id;
-	qp.village = p->region;
-	qp.status = p->status;
-	qp.year = b->year;
-	if (fscan_record(b->scan, pg, k, b->r, err) != 0)
-		return -1;
-	if (quality_surveyors_add_survey(b->svs, b->r, p->region) != 0)
-		return lf_error_nomem(err);
-	qp.r = b->r;
-	qp.has_plan = p->has_plan;
-	while (*it < pg->nit && pg->it[*it].person_id < p->id)
-		(*it)++;
-	for (n = 0; *it < pg->nit && pg->it[*it].person_id == p->id; (*it)++) {
-		b->qit[n] = pg->it[*it].q;
-		b->qit[n++].policy = pg->it[*it].policy;
-	}
-	qp.items = b->qit;
-	qp.nitems = n;
-	while (*dl < pg->ndl && pg->dl[*dl].person_id < p->id)
-		(*dl)++;
-	for (n = 0; *dl < pg->ndl && pg->dl[*dl].person_id == p->id; (*dl)++)
-		b->qdl[n++] = pg->dl[*dl].d;
-	qp.dl = b->qdl;
-	qp.ndl = n;
-	if (quality_eval(b->qr, b->ps, b->dis, &qp, &b->res, &b->hits,
-	    err) != 0 || person_hits(b, p, &nfh, err) != 0)
-		return -1;
-	while (*ex < b->ex.n && b->ex.v[*ex].person_id < p->id)
-		(*ex)++;
-	for (i0 = *ex; *ex < b->ex.n && b->ex.v[*ex].person_id == p->id;)
-		(*ex)++;
-	view.v = b->ex.v + i0;
-	view.n = *ex - i0;
-	view.cap = view.n;
-	b->st->persons++;
-	return findings_sync(b->s, b->year, &view, b->fh, nfh, b->actor,
-	    &b->st->c, err);
-}
-
-/* Drops the loaded findings of global rules (synced at the end). */
-static void
-keep_per_person(struct batch *b)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < b->ex.n; i++)
-		if (per_person_rule(b, b->ex.v[i].rule))
-			b->ex.v[k++] = b->ex.v[i];
-	b->ex.n = k;
-}
-
-static int
-check_page(struct batch *b, struct lf_error *err)
-{
-	const struct fscan_page *pg = b->pg;
-	size_t k, it = 0, dl = 0, ex = 0;
-
-	b->ex.n = 0;
-	if (findings_load_persons(b->s, b->year, pg->from,
-	    pg->per[pg->n - 1].id, &b->ex, err) != 0)
-		return -1;
-	keep_per_person(b);
-	if (mem_grow(&b->qit, &b->qcap, pg->nit + 1, sizeof(*b->qit),
-	    SIZE_MAX) != 0 || mem_grow(&b->qdl, &b->qdlcap, pg->ndl + 1,
-	    sizeof(*b->qdl), SIZE_MAX) != 0)
-		return lf_error_nomem(err);
-	for (k = 0; k < pg->n; k++)
-		if (check_person(b, k, &it, &dl, &ex, err) != 0)
-			return -1;
-	return 0;
-}
 
 /* ---- the global rules ---------------------------------------------- */
 
@@ -179,9 +44,9 @@ static int
 sync_rule(struct batch *b, const struct quality_rule *q,
     const struct finding_hit *h, size_t n, struct lf_error *err)
 {
-	b->st->hits[q->index] += (int64_t)n;
-	return findings_sync_rule(b->s, b->year, q->code, b->prefix, h, n,
-	    b->actor, &b->st->c, err);
+	b->fb.st->hits[q->index] += (int64_t)n;
+	return findings_sync_rule(b->fb.s, b->fb.year, q->code, b->prefix, h,
+	    n, b->fb.actor, &b->fb.st->c, err);
 }
 
 static int
@@ -200,7 +65,8 @@ sync_dups(struct batch *b, const struct quality_rule *q, struct lf_error *err)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if ((found = store_person_by_id(b->s, ids[i], &pv[k], err)) < 0)
+		if ((found = store_person_by_id(b->fb.s, ids[i], &pv[k],
+		    err)) < 0)
 			goto out;
 		if (found == 1)
 			continue;
@@ -220,6 +86,18 @@ out:
 	return rc;
 }
 
+/* Every shard's surveyors into the first shard's tally. */
+static int
+merge_surveyors(struct batch *b, struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 1; i < b->nw; i++)
+		if (quality_surveyors_merge(b->w[0].svs, b->w[i].svs) != 0)
+			return lf_error_nomem(err);
+	return 0;
+}
+
 static int
 sync_global(struct batch *b, struct lf_error *err)
 {
@@ -227,90 +105,190 @@ sync_global(struct batch *b, struct lf_error *err)
 	size_t i;
 	int rc = 0;
 
-	if (plan_tx_begin(b->s, &tx, err) != 0)
+	if (merge_surveyors(b, err) != 0 || plan_tx_begin(b->fb.s, &tx,
+	    err) != 0)
 		return -1;
-	for (i = 0; i < b->qr->n && rc == 0; i++) {
-		const struct quality_rule *q = &b->qr->v[i];
+	for (i = 0; i < b->fb.qr->n && rc == 0; i++) {
+		const struct quality_rule *q = &b->fb.qr->v[i];
 
 		if (q->kind == QK_DUP_PERSON)
 			rc = sync_dups(b, q, err);
 	}
 	if (rc == 0)
-		rc = findings_surveyors_sync(b->s, b->qr, b->svs, b->year,
-		    b->prefix, b->actor, b->st->hits, &b->st->c, err);
-	return plan_tx_end(b->s, tx, rc, err);
+		rc = findings_surveyors_sync(b->fb.s, b->fb.qr, b->w[0].svs,
+		    b->fb.year, b->prefix, b->fb.actor, b->fb.st->hits,
+		    &b->fb.st->c, err);
+	return plan_tx_end(b->fb.s, tx, rc, err);
+}
+
+/* ---- the shards ---------------------------------------------------- */
+
+/* The number of shards: LF_QUALITY_SHARDS (1..MAX_SHARDS; tests set
+ * it), else SHARDS. */
+static size_t
+nshards(void)
+{
+	const char *v = getenv("LF_QUALITY_SHARDS");
+	char *end;
+	long n;
+
+	if (v == NULL || v[0] == '\0')
+		return SHARDS;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n >= 1 && n <= MAX_SHARDS ? (size_t)n : SHARDS;
+}
+
+/* The person ids the shards split: (*first, *last]. */
+static int
+id_range(struct batch *b, int64_t *first, int64_t *last,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*first = 0;
+	*last = 0;
+	if (sqlite3_prepare_v2(b->fb.s->db, "SELECT min(id) - 1, max(id) "
+	    "FROM persons", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(b->fb.s, "quality batch", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		*first = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(b->fb.s,
+	    "quality batch", err);
+}
+
+/* Starts shard k's reader over its share of (first, last]. */
+static int
+start_reader(struct batch *b, size_t k, int64_t first, int64_t last,
+    struct lf_error *err)
+{
+	struct fscan_range rg;
+	int64_t span = last - first;
+
+	memset(&rg, 0, sizeof(rg));
+	rg.year = b->fb.year;
+	rg.lo = b->lo;
+	rg.hi = b->hi;
+	rg.first = first + (int64_t)((double)span * (double)k /
+	    (double)b->nw);
+	rg.last = k + 1 == b->nw ? last : first + (int64_t)((double)span *
+	    (double)(k + 1) / (double)b->nw);
+	rg.want = b->want;
+	rg.dups = b->dups;
+	rg.dups_mu = b->nw > 1 ? &b->dups_mu : NULL;
+	rg.cache_kib = CACHE_KIB / (int)b->nw;
+	return fscan_start(b->fb.s, &rg, &b->w[k].scan, err);
+}
+
+/* Starts every shard (readers, and threads for all but the first). */
+static int
+start(struct batch *b, struct lf_error *err)
+{
+	int64_t first, last;
+	size_t k;
+
+	if (id_range(b, &first, &last, err) != 0)
+		return -1;
+	/* the whole year: about one key a person id (a region: grown as
+	 * needed, its persons being a few of the ids) */
+	if (b->prefix[0] == '\0' && last > first &&
+	    quality_dups_reserve(b->dups, (size_t)(last - first)) != 0)
+		return lf_error_nomem(err);
+	for (k = 0; k < b->nw; k++)
+		if (fshard_init(&b->w[k], &b->fb, err) != 0 ||
+		    start_reader(b, k, first, last, err) != 0)
+			return -1;
+	for (k = 1; k < b->nw; k++)
+		if (fshard_spawn(&b->w[k], err) != 0)
+			return -1;
+	return 0;
 }
 
 /* ---- the pass ------------------------------------------------------ */
 
 static int
-run(struct batch *b, void (*progress)(void *, int64_t), void *arg,
-    struct lf_error *err)
+run(struct batch *b, struct lf_error *err)
 {
-	enum plan_tx tx = PLAN_TX_NONE;
-	int pages = 0, rc = 0, open = 0, got;
+	size_t k;
+	int rc = start(b, err);
 
-	if (fscan_start(b->s, b->year, b->lo, b->hi, b->dups, &b->scan,
-	    err) != 0)
-		return -1;
-	while ((got = fscan_next(b->scan, &b->pg, err)) == 1) {
-		if (!open && (rc = plan_tx_begin(b->s, &tx, err)) != 0)
-			break;
-		open = 1;
-		if ((rc = check_page(b, err)) != 0)
-			break;
-		if (++pages % CHUNK == 0) {
-			open = 0;
-			if ((rc = plan_tx_end(b->s, tx, 0, err)) != 0)
-				break;
-			if (progress != NULL)
-				progress(arg, b->st->persons);
-		}
+	if (rc == 0)
+		fshard_run(&b->w[0]);
+	else {			/* the shards started stop at their next page */
+		pthread_mutex_lock(&b->fb.mu);
+		b->fb.failed = 1;
+		pthread_mutex_unlock(&b->fb.mu);
 	}
-	if (got < 0)
+	for (k = 1; k < b->nw; k++)
+		fshard_join(&b->w[k]);
+	if (rc == 0 && b->fb.failed) {
+		*err = b->fb.err;
 		rc = -1;
-	if (open && plan_tx_end(b->s, tx, rc, err) != 0)
+	}
+	if (b->fb.open && plan_tx_end(b->fb.s, b->fb.tx, rc, err) != 0)
 		rc = -1;
-	fscan_stop(b->scan);	/* the tallies are whole now (got == 0) */
-	b->scan = NULL;
+	b->fb.open = 0;
+	for (k = 0; k < b->nw; k++) {	/* the tallies are whole now */
+		fscan_stop(b->w[k].scan);
+		b->w[k].scan = NULL;
+	}
 	if (rc == 0)
 		rc = sync_global(b, err);
-	if (progress != NULL)
-		progress(arg, b->st->persons);
+	if (b->fb.progress != NULL)
+		b->fb.progress(b->fb.arg, b->fb.st->persons);
 	return rc;
 }
 
 static void
 batch_free(struct batch *b)
 {
-	fscan_stop(b->scan);
-	record_free(b->r);
-	mem_free(b->qit);
-	mem_free(b->qdl);
-	mem_free(b->fh);
-	finding_keys_free(&b->ex);
-	quality_hits_free(&b->hits);
-	planner_result_free(&b->res);
+	size_t k;
+
+	for (k = 0; k < b->nw; k++) {
+		fshard_join(&b->w[k]);
+		fshard_free(&b->w[k]);
+	}
+	mem_free(b->want);
 	quality_dups_free(b->dups);
-	quality_surveyors_free(b->svs);
+	pthread_mutex_destroy(&b->dups_mu);
+	pthread_mutex_destroy(&b->fb.mu);
+}
+
+/* The survey items the rules read, from the rules, the policies and the
+ * surveyors' tally (only those are decoded). */
+static int
+wanted(struct batch *b, struct lf_error *err)
+{
+	struct quality_surveyors *svs;
+
+	if ((b->want = mem_calloc(b->fb.s->cat->nfields + 1, 1)) == NULL ||
+	    (svs = findings_surveyors_new(b->fb.s->cat, b->fb.qr)) == NULL)
+		return lf_error_nomem(err);
+	quality_fields(b->fb.qr, b->fb.ps, b->want);
+	quality_surveyors_fields(svs, b->want);
+	quality_surveyors_free(svs);
+	return 0;
 }
 
 static int
 batch_init(struct batch *b, const char *region, struct lf_error *err)
 {
+	pthread_mutex_init(&b->fb.mu, NULL);
+	pthread_mutex_init(&b->dups_mu, NULL);
+	b->nw = nshards();
 	if (region == NULL || region[0] == '\0') {
 		b->lo = 0;
 		b->hi = 1000000000000LL;
 	} else if (plan_region_bounds(region, &b->lo, &b->hi, err) != 0)
 		return -1;
 	snprintf(b->prefix, sizeof(b->prefix), "%s", region ? region : "");
-	quality_hits_init(&b->hits);
-	planner_result_init(&b->res);
-	if ((b->dups = quality_dups_new()) == NULL ||
-	    (b->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL ||
-	    (b->r = record_new(b->s->cat)) == NULL)
+	if ((b->dups = quality_dups_new()) == NULL)
 		return lf_error_nomem(err);
-	return 0;
+	return wanted(b, err);
 }
 
 int
@@ -326,15 +304,18 @@ findings_batch(struct store *s, const struct quality_rules *qr,
 	memset(st, 0, sizeof(*st));
 	if ((b = mem_calloc(1, sizeof(*b))) == NULL)
 		return lf_error_nomem(err);
-	b->s = s;
-	b->qr = qr;
-	b->ps = ps;
-	b->dis = dis;
-	b->actor = actor;
-	b->year = year;
-	b->st = st;
+	b->fb.s = s;
+	b->fb.qr = qr;
+	b->fb.ps = ps;
+	b->fb.dis = dis;
+	b->fb.actor = actor;
+	b->fb.year = year;
+	b->fb.progress = progress;
+	b->fb.arg = arg;
+	b->fb.st = st;
+	lf_error_clear(&b->fb.err);
 	if (batch_init(b, region, err) == 0)
-		rc = run(b, progress, arg, err);
+		rc = run(b, err);
 	batch_free(b);
 	mem_free(b);
 	return rc;

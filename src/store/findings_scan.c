@@ -3,8 +3,9 @@
  *
  * Two pages in a ring: the reader fills one while the caller evaluates
  * the other. Per page: the surveys joined with the persons (PAGE persons
- * after the last one), then for the same range of person ids the items,
- * the deliveries (indexes items_person, deliveries_item) and the plans.
+ * after the last one), then for the same range of person ids the items
+ * with their deliveries (one pass: a row per delivery, or one for an item
+ * without; indexes items_person, deliveries_item) and the plans.
  */
 #include "store/findings_scan.h"
 #include "store/plan_int.h"
@@ -22,9 +23,14 @@ struct fscan {
 	struct store		*s;	/* its catalog versions decode */
 	int			 year;
 	char			 lo[24], hi[24];
+	int64_t			 first, last;	/* person ids (first, last] */
+	const unsigned char	*want;		/* items decoded; NULL all */
+	int			 cache_kib;
 	sqlite3			*db;
-	sqlite3_stmt		*page, *items, *dls, *plans;
+	sqlite3_stmt		*page, *items, *plans;
 	struct quality_dups	*dups;
+	pthread_mutex_t		*dups_mu;	/* NULL: dups is ours */
+	uint64_t		 key[FSCAN_PAGE];	/* of the page read */
 	struct fscan_page	 pg[2];
 	int			 state[2];
 	int			 next;		/* the caller's next slot */
@@ -60,25 +66,26 @@ static int
 open_db(struct fscan *f, struct lf_error *err)
 {
 	const char *path = sqlite3_db_filename(f->s->db, "main");
+	char pragma[48];
 
 	if (path == NULL || path[0] == '\0' || sqlite3_open_v2(path, &f->db,
 	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return db_error(f, err);
 	sqlite3_busy_timeout(f->db, 10000);
-	sqlite3_exec(f->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size=-%d", f->cache_kib);
+	sqlite3_exec(f->db, pragma, NULL, NULL, NULL);
 	return prepare(f, "SELECT s.person_id, p.region, p.status, p.name, "
 	    "p.gender, p.birth_date, s.rec FROM surveys s JOIN persons p ON "
 	    "p.id = s.person_id WHERE s.year = ?1 AND s.person_id > ?2 AND "
-	    "p.region >= ?3 AND p.region < ?4 ORDER BY s.person_id LIMIT ?5",
+	    "s.person_id <= ?6 AND p.region >= ?3 AND p.region < ?4 ORDER BY "
+	    "s.person_id LIMIT ?5",
 	    &f->page, err) != 0 ||
-	    prepare(f, "SELECT person_id, id, policy, decision, "
-	    "coalesce(decision_reason, '') <> '', status, funds_planned FROM "
-	    "items WHERE year = ?1 AND person_id > ?2 AND person_id <= ?3 "
-	    "ORDER BY person_id, seq", &f->items, err) != 0 ||
-	    prepare(f, "SELECT i.person_id, d.item_id, d.date FROM items i "
-	    "JOIN deliveries d ON d.item_id = i.id WHERE i.year = ?1 AND "
-	    "i.person_id > ?2 AND i.person_id <= ?3 ORDER BY i.person_id",
-	    &f->dls, err) != 0 ||
+	    prepare(f, "SELECT i.person_id, i.id, i.policy, i.decision, "
+	    "coalesce(i.decision_reason, '') <> '', i.status, "
+	    "i.funds_planned, d.date FROM items i LEFT JOIN deliveries d ON "
+	    "d.item_id = i.id WHERE i.year = ?1 AND i.person_id > ?2 AND "
+	    "i.person_id <= ?3 ORDER BY i.person_id, i.seq, d.date",
+	    &f->items, err) != 0 ||
 	    prepare(f, "SELECT person_id FROM plans WHERE person_id > ?2 AND "
 	    "person_id <= ?3 AND +year = ?1 ORDER BY person_id",	/* the
 	    (person_id, year) index, not the year's whole range */
@@ -121,9 +128,8 @@ read_row(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	p->has_plan = 0;
 	name = (const char *)sqlite3_column_text(st, 3);
 	birth = (const char *)sqlite3_column_text(st, 5);
-	if (quality_dups_add(f->dups, quality_dup_key(name ? name : "",
-	    sqlite3_column_int(st, 4), birth ? birth : ""), p->id) != 0)
-		return lf_error_nomem(err);
+	f->key[pg->n] = quality_dup_key(name ? name : "",
+	    sqlite3_column_int(st, 4), birth ? birth : "");
 	if (keep_blob(pg, st, 6) != 0)
 		return lf_error_nomem(err);
 	pg->n++;
@@ -141,6 +147,7 @@ read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	sqlite3_bind_text(st, 3, f->lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, f->hi, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, FSCAN_PAGE);
+	sqlite3_bind_int64(st, 6, f->last);
 	pg->n = 0;
 	pg->nblob = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -152,6 +159,23 @@ read_persons(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 	return rc == SQLITE_DONE ? 0 : db_error(f, err);
 }
 
+/* Adds the registration keys of the page read to the tally (shared with
+ * the other shards' readers under dups_mu). */
+static int
+add_keys(struct fscan *f, const struct fscan_page *pg, struct lf_error *err)
+{
+	size_t k;
+	int rc = 0;
+
+	if (f->dups_mu != NULL)
+		pthread_mutex_lock(f->dups_mu);
+	for (k = 0; k < pg->n && rc == 0; k++)
+		rc = quality_dups_add(f->dups, f->key[k], pg->per[k].id);
+	if (f->dups_mu != NULL)
+		pthread_mutex_unlock(f->dups_mu);
+	return rc != 0 ? lf_error_nomem(err) : 0;
+}
+
 static void
 bind_range(struct fscan *f, sqlite3_stmt *st, const struct fscan_page *pg)
 {
@@ -160,58 +184,66 @@ bind_range(struct fscan *f, sqlite3_stmt *st, const struct fscan_page *pg)
 	sqlite3_bind_int64(st, 3, pg->per[pg->n - 1].id);
 }
 
+/* Appends the item of the row, unless it is the one before again (a
+ * row per delivery). */
+static int
+add_item(struct fscan_page *pg, sqlite3_stmt *st)
+{
+	struct fscan_item *x;
+	int64_t id = sqlite3_column_int64(st, 1);
+
+	if (pg->nit > 0 && pg->it[pg->nit - 1].q.id == id)
+		return 0;
+	if (mem_grow(&pg->it, &pg->itcap, pg->nit + 1, sizeof(*pg->it),
+	    SIZE_MAX) != 0)
+		return -1;
+	x = &pg->it[pg->nit++];
+	x->person_id = sqlite3_column_int64(st, 0);
+	x->q.id = id;
+	store_copy_col(st, 2, x->policy, sizeof(x->policy));
+	x->q.policy = NULL;
+	x->q.decision = sqlite3_column_int(st, 3);
+	x->q.has_reason = sqlite3_column_int(st, 4);
+	x->q.status = sqlite3_column_int(st, 5);
+	x->q.funds_planned = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+/* Appends the row's delivery, if any (a date that does not parse is
+ * left out, as no rule could compare it). */
+static int
+add_dl(struct fscan_page *pg, sqlite3_stmt *st)
+{
+	const char *d = (const char *)sqlite3_column_text(st, 7);
+	int days;
+
+	if (d == NULL || date_parse(d, &days) != 0)
+		return 0;
+	if (mem_grow(&pg->dl, &pg->dlcap, pg->ndl + 1, sizeof(*pg->dl),
+	    SIZE_MAX) != 0)
+		return -1;
+	pg->dl[pg->ndl].person_id = sqlite3_column_int64(st, 0);
+	pg->dl[pg->ndl].d.item_id = sqlite3_column_int64(st, 1);
+	pg->dl[pg->ndl].d.date = days;
+	pg->ndl++;
+	return 0;
+}
+
+/* The page's items and their deliveries, in one pass over the items. */
 static int
 read_items(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
 {
 	sqlite3_stmt *st = f->items;
-	struct fscan_item *x;
 	int rc;
 
 	pg->nit = 0;
-	bind_range(f, st, pg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (mem_grow(&pg->it, &pg->itcap, pg->nit + 1, sizeof(*pg->it),
-		    SIZE_MAX) != 0) {
-			sqlite3_reset(st);
-			return lf_error_nomem(err);
-		}
-		x = &pg->it[pg->nit++];
-		x->person_id = sqlite3_column_int64(st, 0);
-		x->q.id = sqlite3_column_int64(st, 1);
-		store_copy_col(st, 2, x->policy, sizeof(x->policy));
-		x->q.policy = NULL;
-		x->q.decision = sqlite3_column_int(st, 3);
-		x->q.has_reason = sqlite3_column_int(st, 4);
-		x->q.status = sqlite3_column_int(st, 5);
-		x->q.funds_planned = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_error(f, err);
-}
-
-static int
-read_dls(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
-{
-	sqlite3_stmt *st = f->dls;
-	const char *d;
-	int rc, days;
-
 	pg->ndl = 0;
 	bind_range(f, st, pg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		d = (const char *)sqlite3_column_text(st, 2);
-		if (d == NULL || date_parse(d, &days) != 0)
-			continue;
-		if (mem_grow(&pg->dl, &pg->dlcap, pg->ndl + 1, sizeof(*pg->dl),
-		    SIZE_MAX) != 0) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_item(pg, st) != 0 || add_dl(pg, st) != 0) {
 			sqlite3_reset(st);
 			return lf_error_nomem(err);
 		}
-		pg->dl[pg->ndl].person_id = sqlite3_column_int64(st, 0);
-		pg->dl[pg->ndl].d.item_id = sqlite3_column_int64(st, 1);
-		pg->dl[pg->ndl].d.date = days;
-		pg->ndl++;
-	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_error(f, err);
 }
@@ -246,7 +278,7 @@ fill(struct fscan *f, struct fscan_page *pg, int64_t after,
 		return -1;
 	if (pg->n == 0)
 		return 0;
-	return read_items(f, pg, err) != 0 || read_dls(f, pg, err) != 0 ||
+	return add_keys(f, pg, err) != 0 || read_items(f, pg, err) != 0 ||
 	    read_plans(f, pg, err) != 0 ? -1 : 1;
 }
 
@@ -284,7 +316,7 @@ static void *
 reader(void *arg)
 {
 	struct fscan *f = arg;
-	int64_t after = 0;
+	int64_t after = f->first;
 	int k = 0, got;
 
 	for (;;) {
@@ -339,6 +371,9 @@ fscan_record(const struct fscan *f, const struct fscan_page *pg, size_t k,
 		record_clear(r);
 		return 0;
 	}
+	if (f->want != NULL)
+		return packrec_decode_some(f->s->packs, pg->blob + pg->off[k],
+		    pg->len[k], r, f->want, err);
 	return packrec_decode(f->s->packs, pg->blob + pg->off[k], pg->len[k],
 	    r, PACKREC_SKIP, NULL, err);
 }
@@ -350,7 +385,6 @@ scan_free(struct fscan *f)
 
 	sqlite3_finalize(f->page);
 	sqlite3_finalize(f->items);
-	sqlite3_finalize(f->dls);
 	sqlite3_finalize(f->plans);
 	sqlite3_close(f->db);
 	for (k = 0; k < 2; k++) {
@@ -379,8 +413,8 @@ fscan_stop(struct fscan *f)
 }
 
 int
-fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
-    struct quality_dups *dups, struct fscan **out, struct lf_error *err)
+fscan_start(struct store *s, const struct fscan_range *rg,
+    struct fscan **out, struct lf_error *err)
 {
 	struct fscan *f = mem_calloc(1, sizeof(*f));
 
@@ -390,13 +424,18 @@ fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
 	f->s = s;
-	f->year = year;
-	f->dups = dups;
-	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)lo);
-	if (hi >= 1000000000000LL)
+	f->year = rg->year;
+	f->first = rg->first;
+	f->last = rg->last;
+	f->want = rg->want;
+	f->cache_kib = rg->cache_kib > 0 ? rg->cache_kib : 65536;
+	f->dups = rg->dups;
+	f->dups_mu = rg->dups_mu;
+	snprintf(f->lo, sizeof(f->lo), "%012lld", (long long)rg->lo);
+	if (rg->hi >= 1000000000000LL)
 		snprintf(f->hi, sizeof(f->hi), ":");	/* after every digit */
 	else
-		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)hi);
+		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)rg->hi);
 	lf_error_clear(&f->err);
 	if (open_db(f, err) != 0) {
 		scan_free(f);

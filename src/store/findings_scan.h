@@ -1,6 +1,7 @@
 /*
  * findings_scan.h - the reader of the quality batch (findings_batch.c):
- * a year's persons in person-id order, a page at a time, with their
+ * a year's persons of a range of person ids (a shard: the batch runs one
+ * reader per shard) in person-id order, a page at a time, with their
  * surveys (packed records, copied as stored: the caller decodes them with
  * fscan_record(), which keeps the two threads' shares of the work about
  * even), plans, items and deliveries, read by a thread of its own on a
@@ -9,15 +10,18 @@
  * caller.
  *
  * The reader also fills the tally of registration keys (quality_dups) as
- * it goes; it is the caller's to read once fscan_next() returned 0 (the
- * end), and is not touched by the caller before.
+ * it goes, a page at a time under dups_mu when the tally is shared by
+ * several readers; it is the caller's to read once every reader's
+ * fscan_next() returned 0 (the end), and is not touched by it before.
  *
- * Memory: two pages (PAGE packed records, their items and deliveries).
+ * Memory: two pages (PAGE packed records, their items and deliveries)
+ * and the connection's page cache (cache_kib).
  * One caller thread; errors: 0 / -1 with err ("store", "no_memory").
  */
 #ifndef LF_STORE_FINDINGS_SCAN_H
 #define LF_STORE_FINDINGS_SCAN_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,17 +68,29 @@ struct fscan_page {
 
 struct fscan;
 
-/* Starts reading the year's persons of villages [lo, hi) (numbers of 12
- * digits). */
-int	fscan_start(struct store *s, int year, int64_t lo, int64_t hi,
-	    struct quality_dups *dups, struct fscan **out,
-	    struct lf_error *err);
+/* What a reader reads: the year's persons of villages [lo, hi) (numbers
+ * of 12 digits) with person ids in (first, last]. */
+struct fscan_range {
+	int			 year;
+	int64_t			 lo, hi;
+	int64_t			 first, last;
+	const unsigned char	*want;	/* survey items decoded, by field;
+					   NULL: all but the secret ones */
+	struct quality_dups	*dups;
+	pthread_mutex_t		*dups_mu;	/* NULL: dups is this
+						   reader's alone */
+	int			 cache_kib;	/* its page cache */
+};
+
+/* Starts a reader (rg is copied; want and dups must outlive it). */
+int	fscan_start(struct store *s, const struct fscan_range *rg,
+	    struct fscan **out, struct lf_error *err);
 /* The next page: 1 (*out valid until the next call), 0 at the end, -1
  * with err. */
 int	fscan_next(struct fscan *f, struct fscan_page **out,
 	    struct lf_error *err);
-/* Decodes the survey of person k of pg into r (secret items unset: no
- * rule reads one). */
+/* Decodes the survey of person k of pg into r: the items of want, or
+ * all but the secret ones (no rule reads one); the rest unset. */
 int	fscan_record(const struct fscan *f, const struct fscan_page *pg,
 	    size_t k, struct record *r, struct lf_error *err);
 /* Stops the reader (it may be mid-way) and frees it. */

@@ -4,6 +4,7 @@
  */
 #include "store/packrec.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -410,8 +411,8 @@ walk(const struct packrec_set *ps, const void *data, size_t len, item_fn fn,
 
 	if (data == NULL || (l = header(ps, &rd, &bits, err)) == NULL)
 		return data == NULL ? bad(err, "empty") : -1;
+	memset(&it, 0, sizeof(it));
 	for (i = 0; i < l->n; i++) {
-		memset(&it, 0, sizeof(it));
 		it.s = &l->slot[i];
 		if (!present(bits, i) || (it.s->kind != K_UNSIGNED &&
 		    it.s->kind != K_SIGNED))
@@ -423,11 +424,11 @@ walk(const struct packrec_set *ps, const void *data, size_t len, item_fn fn,
 			return rc;
 	}
 	for (i = 0; i < l->n; i++) {
-		memset(&it, 0, sizeof(it));
 		it.s = &l->slot[i];
 		if (!present(bits, i) || it.s->kind == K_UNSIGNED ||
 		    it.s->kind == K_SIGNED)
 			continue;
+		memset(&it.u, 0, sizeof(it) - offsetof(struct item, u));
 		it.t = get_bytes(&rd, &it.tlen);
 		if (it.s->kind == K_SECRET && rd.bad == NULL)
 			it.m = get_bytes(&rd, &it.mlen);

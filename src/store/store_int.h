@@ -15,7 +15,8 @@
 /* Statements prepared once per connection. */
 #define ST_PLAN_SLOTS	24
 enum stmt_id {
-	ST_PERSON_FIND, ST_PERSON_INS, ST_PERSON_UPD, ST_SURVEY_FIND,
+	ST_PERSON_FIND, ST_PERSON_FIND_ID, ST_PERSON_INS, ST_SURVEY_INS_ID,
+	ST_SURVEY_LATEST, ST_PERSON_UPD, ST_SURVEY_FIND,
 	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
 	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL, ST_PERSON_SEALED,
@@ -28,6 +29,7 @@ enum stmt_id {
 };
 
 struct pgstore;
+struct bulk_ids;
 
 struct store {
 	sqlite3			*db;		/* NULL on PostgreSQL */
@@ -40,7 +42,12 @@ struct store {
 	struct store_prep	*prep;		/* scratch for store_survey_put */
 	int			 in_tx;
 	int			 bulk;		/* no savepoints per write */
-	int			 reindex;	/* bulk dropped the indexes */
+	unsigned		 reindex;	/* bulk dropped these indexes
+						   (bit i: schema_indexes[i]) */
+	int64_t			 next_sid;	/* bulk: the next survey id */
+	int			 bulk_fk;	/* bulk turned foreign keys off */
+	struct bulk_ids		*ids;		/* bulk into an empty registry:
+						   store_bulkids.c */
 	int			 rollback_journal; /* bulk left WAL for now */
 	sqlite3_stmt		*audit_st[2];	/* audit.c's, prepared once */
 	/* catalog items that make up the person row */
@@ -60,8 +67,32 @@ int	schema_hashed(const struct field *f);
 int	schema_hash_columns(const struct catalog *cat, const char *prefix,
 	    struct buf *b);
 
-extern const char schema_index_sql[];
-extern const char schema_index_drop_sql[];
+/*
+ * The persons a bulk load into an empty registry wrote, by ID hash
+ * (store_bulkids.c): begin makes the table (s->ids), end frees it (no-op
+ * without one), add records person pid under hash. next gives the persons
+ * whose hash may be hash, one a call (*cursor 0 at first), 0 after the
+ * last: candidates, whose full hash the caller compares.
+ */
+int	store_bulk_ids_begin(struct store *s, struct lf_error *err);
+void	store_bulk_ids_end(struct store *s);
+int	store_bulk_ids_add(struct store *s, const unsigned char *hash,
+	    int64_t pid, struct lf_error *err);
+int64_t	store_bulk_ids_next(const struct store *s, const unsigned char *hash,
+	    size_t *cursor);
+
+/* A secondary index: its name, its table and the SQL that builds it. */
+struct schema_index {
+	const char	*name;
+	const char	*table;
+	const char	*sql;
+};
+/* Every secondary index of persons and surveys; ends with a NULL name. */
+extern const struct schema_index schema_indexes[];
+/* Builds every index of schema_indexes on table (after a migration's
+ * copy); 0, or -1 with err. */
+int	schema_indexes_create(struct store *s, const char *table,
+	    struct lf_error *err);
 
 int	schema_create_sql(const struct catalog *cat, struct buf *b);
 /* CREATE TABLE name for surveys: keys, the packed record `rec`, then a
@@ -139,6 +170,15 @@ struct store_prep {
 	unsigned char		(*hash)[CRYPTO_HASH_LEN];	/* per field */
 	const char		*reason;	/* store_prep_reason() */
 	char			 id_masked[24];
+	struct {			/* the person row's columns */
+		char		 name[100];
+		int		 gender;
+		char		 birth[11];
+		char		 region[13];
+	}			 pcols;
+	char			 uid[STORE_UID_LEN + 1];	/* a new
+						   person's, drawn here so the
+						   writer need not */
 	struct packrec_sealed	*sealed;		/* per field */
 	struct buf		 rec;			/* the packed record */
 };

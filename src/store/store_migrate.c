@@ -27,11 +27,6 @@
 #include "lib/mem.h"
 #include "lib/progress.h"
 
-/* The survey table's secondary indexes, made again after a copy. */
-#define SURVEY_INDEXES \
-	"CREATE INDEX surveys_year ON surveys(year, person_id);\n" \
-	"CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n"
-
 /* Where the old row's columns are: per field its value (or sealed value)
  * column, -1 when the table has none. */
 struct wide {
@@ -338,8 +333,8 @@ migrate(struct store *s, struct lf_error *err)
 	    copy_surveys(s, err) != 0 || mask_persons(s, err) != 0)
 		return -1;
 	return store_sqlite_exec(s, "DROP TABLE surveys;\n"
-	    "ALTER TABLE surveys_packed RENAME TO surveys;\n" SURVEY_INDEXES,
-	    err);
+	    "ALTER TABLE surveys_packed RENAME TO surveys;\n", err) != 0 ? -1 :
+	    schema_indexes_create(s, "surveys", err);
 }
 
 /* Tells stderr what, then runs step in one transaction (all or nothing):
@@ -475,8 +470,8 @@ cluster(struct store *s, struct lf_error *err)
 	if (rc != 0 || copy_clustered(s, err) != 0)
 		return -1;
 	return store_sqlite_exec(s, "DROP TABLE surveys;\n"
-	    "ALTER TABLE surveys_clustered RENAME TO surveys;\n"
-	    SURVEY_INDEXES, err);
+	    "ALTER TABLE surveys_clustered RENAME TO surveys;\n", err) != 0 ?
+	    -1 : schema_indexes_create(s, "surveys", err);
 }
 
 int

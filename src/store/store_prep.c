@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/date.h"
 #include "lib/mem.h"
 #include "core/validate.h"
 
@@ -57,6 +58,23 @@ seal_person(const struct store *s, struct store_prep *p, const char *id,
 	return 0;
 }
 
+/* The person row's columns and a new person's uid: work the writer of a
+ * bulk load need not do (it runs on the preparer threads). */
+static int
+person_cols(const struct store *s, const struct record *r,
+    struct store_prep *p, struct lf_error *err)
+{
+	snprintf(p->pcols.name, sizeof(p->pcols.name), "%s", r->str[s->f_name]);
+	p->pcols.gender = (int)r->num[s->f_gender];
+	date_format((int)r->num[s->f_birth], p->pcols.birth);
+	snprintf(p->pcols.region, sizeof(p->pcols.region), "%s",
+	    r->str[s->f_region]);
+	if (store_new_uid(p->uid) != 0)
+		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
+		    "bytes for the person's id)");
+	return 0;
+}
+
 int
 store_prepare(const struct store *s, const struct record *r,
     const struct store_put *put, struct store_prep *p, struct lf_error *err)
@@ -85,7 +103,7 @@ store_prepare(const struct store *s, const struct record *r,
 		return lf_error_set(err, "crypto", "id_number", "哈希失败 "
 		    "(cannot hash the ID number)");
 	fieldio_bind_of(p->id_hash, p->bind);
-	if (seal_person(s, p, id, err) != 0)
+	if (seal_person(s, p, id, err) != 0 || person_cols(s, r, p, err) != 0)
 		return -1;
 	packrec_mask(id, p->id_masked, sizeof(p->id_masked));
 	for (i = 0; i < s->cat->nfields; i++) {

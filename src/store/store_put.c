@@ -25,6 +25,49 @@ struct person_row {
 	int64_t	 version;
 };
 
+/* The person row of a ST_PERSON_FIND* statement's row. */
+static void
+person_read(sqlite3_stmt *st, struct person_row *p)
+{
+	p->id = sqlite3_column_int64(st, 0);
+	store_copy_col(st, 1, p->uid, sizeof(p->uid));
+	store_copy_col(st, 2, p->name, sizeof(p->name));
+	p->gender = sqlite3_column_int(st, 3);
+	store_copy_col(st, 4, p->birth, sizeof(p->birth));
+	store_copy_col(st, 5, p->region, sizeof(p->region));
+	p->status = sqlite3_column_int(st, 6);
+	p->version = sqlite3_column_int64(st, 7);
+}
+
+/* A bulk load into an empty registry, the hash's index dropped: the
+ * persons it wrote whose hash may match (store_bulkids.c), each read by
+ * id and its full hash compared (column 11). 0 found, 1 not, -1 error. */
+static int
+person_find_bulk(struct store *s, const unsigned char *hash,
+    struct person_row *p, struct lf_error *err)
+{
+	sqlite3_stmt *st = s->st[ST_PERSON_FIND_ID];
+	size_t cursor = 0;
+	int64_t pid;
+	int rc;
+
+	while ((pid = store_bulk_ids_next(s, hash, &cursor)) != 0) {
+		sqlite3_bind_int64(st, 1, pid);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 11) ==
+		    CRYPTO_HASH_LEN && memcmp(sqlite3_column_blob(st, 11), hash,
+		    CRYPTO_HASH_LEN) == 0) {
+			person_read(st, p);
+			sqlite3_reset(st);
+			return 0;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return store_sqlite_error(s, "person", err);
+	}
+	return 1;
+}
+
 /* 0 found, 1 not found, -1 error. */
 static int
 person_find(struct store *s, const unsigned char *hash, struct person_row *p,
@@ -33,18 +76,12 @@ person_find(struct store *s, const unsigned char *hash, struct person_row *p,
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
 	int rc;
 
+	if (s->ids != NULL)
+		return person_find_bulk(s, hash, p, err);
 	sqlite3_bind_blob(st, 1, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
-		store_copy_col(st, 1, p->uid, sizeof(p->uid));
-		store_copy_col(st, 2, p->name, sizeof(p->name));
-		p->gender = sqlite3_column_int(st, 3);
-		store_copy_col(st, 4, p->birth, sizeof(p->birth));
-		store_copy_col(st, 5, p->region, sizeof(p->region));
-		p->status = sqlite3_column_int(st, 6);
-		p->version = sqlite3_column_int64(st, 7);
-	}
+	if (rc == SQLITE_ROW)
+		person_read(st, p);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
@@ -68,15 +105,14 @@ store_new_uid(char out[STORE_UID_LEN + 1])
 	return 0;
 }
 
-/* The person row's values as the record gives them. */
+/* The person row's values as the prepared record gives them. */
 static void
-person_from_record(const struct store *s, const struct record *r,
-    struct person_row *p)
+person_from_prep(const struct store_prep *prep, struct person_row *p)
 {
-	snprintf(p->name, sizeof(p->name), "%s", r->str[s->f_name]);
-	p->gender = (int)r->num[s->f_gender];
-	date_format((int)r->num[s->f_birth], p->birth);
-	snprintf(p->region, sizeof(p->region), "%s", r->str[s->f_region]);
+	memcpy(p->name, prep->pcols.name, sizeof(p->name));
+	p->gender = prep->pcols.gender;
+	memcpy(p->birth, prep->pcols.birth, sizeof(p->birth));
+	memcpy(p->region, prep->pcols.region, sizeof(p->region));
 }
 
 static int
@@ -86,12 +122,10 @@ person_insert(struct store *s, const struct store_prep *prep,
 	sqlite3_stmt *st = s->st[ST_PERSON_INS];
 	const struct store_put *put = &prep->put;
 
-	person_from_record(s, prep->r, p);
+	person_from_prep(prep, p);
 	p->status = put->status ? put->status : PERSON_ACTIVE;
 	p->version = 1;
-	if (store_new_uid(p->uid) != 0)
-		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
-		    "bytes for the person's id)");
+	memcpy(p->uid, prep->uid, sizeof(p->uid));
 	sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, prep->id_hash, CRYPTO_HASH_LEN,
 	    SQLITE_STATIC);
@@ -110,7 +144,8 @@ person_insert(struct store *s, const struct store_prep *prep,
 	if (store_step_done(s, ST_PERSON_INS, "person insert", err) != 0)
 		return -1;
 	p->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	return s->ids != NULL ? store_bulk_ids_add(s, prep->id_hash, p->id,
+	    err) : 0;
 }
 
 /* Adds a change of a text-valued person column to obj when it differs. */
@@ -139,17 +174,17 @@ person_changes(const struct person_row *old, const struct person_row *new,
 }
 
 static int
-person_update(struct store *s, const struct record *r,
-    const struct store_put *put, const char *now, struct person_row *p,
-    struct lf_error *err)
+person_update(struct store *s, const struct store_prep *prep,
+    const char *now, struct person_row *p, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_UPD];
+	const struct store_put *put = &prep->put;
 	struct person_row n = *p;
 	json_t *obj = json_object();
 	char *changes = NULL;
 	int rc = -1;
 
-	person_from_record(s, r, &n);
+	person_from_prep(prep, &n);
 	if (put->status)
 		n.status = put->status;
 	if (obj == NULL || person_changes(p, &n, obj) != 0) {
@@ -205,21 +240,30 @@ bind_rec(const struct store *s, sqlite3_stmt *st, int idx,
 	return idx;
 }
 
+/* A bulk load numbers its surveys itself (s->next_sid, from max(id) + 1
+ * at its start): no max(id) a row. */
 static int
 survey_insert(struct store *s, const struct store_prep *prep,
     const struct person_row *p, const char *now, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_SURVEY_INS];
+	enum stmt_id id = s->bulk ? ST_SURVEY_INS_ID : ST_SURVEY_INS;
+	sqlite3_stmt *st = s->st[id];
 	const struct store_put *put = &prep->put;
+	int k = s->bulk;
 
-	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_int(st, 2, put->year);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, put->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, put->actor, -1, SQLITE_STATIC);
-	bind_rec(s, st, 7, prep);
-	return store_step_done(s, ST_SURVEY_INS, "survey insert", err);
+	if (s->bulk)
+		sqlite3_bind_int64(st, 1, s->next_sid);
+	sqlite3_bind_int64(st, k + 1, p->id);
+	sqlite3_bind_int(st, k + 2, put->year);
+	sqlite3_bind_text(st, k + 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 4, put->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 6, put->actor, -1, SQLITE_STATIC);
+	bind_rec(s, st, k + 7, prep);
+	if (store_step_done(s, id, "survey insert", err) != 0)
+		return -1;
+	s->next_sid += s->bulk;
+	return 0;
 }
 
 static int
@@ -319,7 +363,7 @@ put_rows(struct store *s, const struct store_prep *prep,
 	if (rc == 0 && store_reason_check(s, prep, p.id, &kc, err) != 0)
 		return -1;
 	if (rc == 1 ? person_insert(s, prep, now, &p, err) :
-	    person_update(s, prep->r, &prep->put, now, &p, err))
+	    person_update(s, prep, now, &p, err))
 		return -1;
 	res->person_changed = rc != 1 && p.version != pversion;
 	res->person_id = p.id;

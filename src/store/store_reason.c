@@ -34,24 +34,25 @@ store_survey_put_reason(struct store *s, const struct record *r,
 }
 
 /* The person's survey of year, else of the latest earlier year, into
- * old: 0, 1 when there is none, -1 on error. */
+ * old: 0, 1 when there is none, -1 on error. One seek in the survey
+ * table (keyed by person and year); sealed values are not opened: the
+ * rule's items (category, grade) are not secret. */
 static int
 stored_survey(struct store *s, int64_t person_id, int year,
     struct record *old, struct lf_error *err)
 {
-	int years[64], rc;
-	int64_t version;
-	size_t n = 0, i;
+	sqlite3_stmt *st = s->st[ST_SURVEY_LATEST];
+	int rc;
 
-	rc = store_survey_get(s, person_id, year, old, &version, err);
-	if (rc != 1)
-		return rc;
-	if (store_survey_years(s, person_id, years, 64, &n, err) != 0)
-		return -1;
-	for (i = n; i-- > 0 && rc == 1;)
-		if (years[i] < year)
-			rc = store_survey_get(s, person_id, years[i], old,
-			    &version, err);
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int(st, 2, year);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = store_rec_read(s, st, 0, old, PACKREC_SKIP, err);
+	else
+		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "survey",
+		    err);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -59,18 +60,16 @@ int
 store_reason_check(struct store *s, const struct store_prep *prep,
     int64_t person_id, struct store_key_change *kc, struct lf_error *err)
 {
-	struct record *old = record_new(s->cat);
+	struct record *old = s->old;	/* scratch: the put's diff comes
+					   after this check */
 	int rc;
 
 	memset(kc, 0, sizeof(*kc));
-	if (old == NULL)
-		return lf_error_nomem(err);
 	rc = stored_survey(s, person_id, prep->put.year, old, err);
 	if (rc == 0 && (kc->f = validate_key_change(old, prep->r)) != NULL) {
 		kc->old = old->num[kc->f->index];
 		kc->new = prep->r->num[kc->f->index];
 	}
-	record_free(old);
 	if (rc < 0)
 		return -1;
 	if (kc->f != NULL && prep->reason == NULL)

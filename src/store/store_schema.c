@@ -8,8 +8,9 @@
  * (person_id, year): a person's years lie side by side in one B-tree leaf,
  * so the person page reads them with one seek (docs/performance.md, issue
  * 17). The survey's id, which history, audit and checks refer to, stays a
- * column with its own unique index, given as max(id) + 1 on insert (what
- * an INTEGER PRIMARY KEY did). The catalog's layout is registered in
+ * column with its own unique index (surveys_id), given as max(id) + 1 on
+ * insert (what an INTEGER PRIMARY KEY did), or numbered by a bulk load
+ * itself. The catalog's layout is registered in
  * catalog_versions when the store opens; a catalog that gains items gains
  * a version, and records of older versions stay readable.
  */
@@ -25,7 +26,7 @@ static const char fixed_schema[] =
 	"CREATE TABLE persons(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  uid TEXT NOT NULL,\n"
-	"  id_hash BLOB NOT NULL UNIQUE,\n"
+	"  id_hash BLOB NOT NULL,\n"
 	"  id_enc BLOB NOT NULL,\n"
 	"  id_masked TEXT NOT NULL DEFAULT '',\n"
 	"  name TEXT NOT NULL,\n"
@@ -49,18 +50,43 @@ static const char fixed_schema[] =
 	"  changes TEXT NOT NULL);\n"
 	"CREATE INDEX history_person ON history(person_id, id);\n";
 
-/* Secondary indexes: dropped while a bulk load fills empty tables and
- * built again, by sorting, before it commits. */
-const char schema_index_sql[] =
-	"CREATE UNIQUE INDEX persons_uid ON persons(uid);\n"
-	"CREATE INDEX persons_region ON persons(region);\n"
-	"CREATE INDEX persons_name ON persons(name);\n"
-	"CREATE INDEX surveys_year ON surveys(year, person_id);\n"
-	"CREATE INDEX surveys_card ON surveys(disability_card_no_hash);\n";
-const char schema_index_drop_sql[] =
-	"DROP INDEX persons_uid; DROP INDEX persons_region;\n"
-	"DROP INDEX persons_name; DROP INDEX surveys_year;\n"
-	"DROP INDEX surveys_card;\n";
+/* Secondary indexes, unique ones included: a bulk load into empty tables
+ * drops those the database has and builds them again, by sorting, before
+ * it commits (store_sqlite.c). Databases made before issue 17's load work
+ * keep the ID hash's and the survey id's uniqueness in the tables' own
+ * constraints (SQLite's autoindexes, which cannot be dropped): there the
+ * two are kept up during the load, and missing from sqlite_master, they
+ * are neither dropped nor built. */
+const struct schema_index schema_indexes[] = {
+	{ "persons_id_hash", "persons", "CREATE UNIQUE INDEX persons_id_hash "
+	    "ON persons(id_hash)" },
+	{ "persons_uid", "persons", "CREATE UNIQUE INDEX persons_uid ON "
+	    "persons(uid)" },
+	{ "persons_region", "persons", "CREATE INDEX persons_region ON "
+	    "persons(region)" },
+	{ "persons_name", "persons", "CREATE INDEX persons_name ON "
+	    "persons(name)" },
+	{ "surveys_id", "surveys", "CREATE UNIQUE INDEX surveys_id ON "
+	    "surveys(id)" },
+	{ "surveys_year", "surveys", "CREATE INDEX surveys_year ON "
+	    "surveys(year, person_id)" },
+	{ "surveys_card", "surveys", "CREATE INDEX surveys_card ON "
+	    "surveys(disability_card_no_hash)" },
+	{ NULL, NULL, NULL }
+};
+
+int
+schema_indexes_create(struct store *s, const char *table,
+    struct lf_error *err)
+{
+	const struct schema_index *x;
+
+	for (x = schema_indexes; x->name != NULL; x++)
+		if (strcmp(x->table, table) == 0 &&
+		    store_sqlite_exec(s, x->sql, err) != 0)
+			return -1;
+	return 0;
+}
 
 /* Made on open when missing (a database of the old layout). */
 static const char versions_table[] =
@@ -92,7 +118,7 @@ schema_survey_table(const struct catalog *cat, const char *name,
     struct buf *b)
 {
 	return buf_addf(b, "CREATE TABLE %s(\n"
-	    "  id INTEGER NOT NULL UNIQUE,\n"
+	    "  id INTEGER NOT NULL,\n"
 	    "  person_id INTEGER NOT NULL REFERENCES persons(id),\n"
 	    "  year INTEGER NOT NULL,\n"
 	    "  version INTEGER NOT NULL,\n"
@@ -149,10 +175,16 @@ schema_has_column(sqlite3 *db, const char *table, const char *name)
 int
 schema_create_sql(const struct catalog *cat, struct buf *b)
 {
-	return buf_adds(b, fixed_schema) != 0 ||
+	const struct schema_index *x;
+
+	if (buf_adds(b, fixed_schema) != 0 ||
 	    buf_adds(b, versions_table) != 0 ||
-	    schema_survey_table(cat, "surveys", b) != 0 ||
-	    buf_adds(b, schema_index_sql) != 0 ? -1 : 0;
+	    schema_survey_table(cat, "surveys", b) != 0)
+		return -1;
+	for (x = schema_indexes; x->name != NULL; x++)
+		if (buf_addf(b, "%s;\n", x->sql) != 0)
+			return -1;
+	return 0;
 }
 
 /* The version of layout, registering it when new: 0, -1 with err. */

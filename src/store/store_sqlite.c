@@ -75,8 +75,14 @@ void
 store_copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n;
 
-	snprintf(out, len, "%s", t ? (const char *)t : "");
+	if (len == 0)
+		return;
+	n = t != NULL ? strnlen((const char *)t, len - 1) : 0;	/* cut as
+								   snprintf() */
+	memcpy(out, t != NULL ? (const char *)t : "", n);
+	out[n] = '\0';
 }
 
 void
@@ -268,27 +274,42 @@ prepare(struct store *s, enum stmt_id id, const char *sql,
 	return 0;
 }
 
-/* The write statements: the packed record, then every lookup hash. */
+/* What ST_PERSON_FIND and ST_PERSON_FIND_ID read (store_put.c). */
+#define PERSON_FIND_COLS "id, uid, name, gender, birth_date, region, " \
+	"status, version, updated_at, updated_by, id_enc, id_hash, id_masked"
+
+/* The write statements: the packed record, then every lookup hash. The
+ * insert comes twice: numbering the survey max(id) + 1, and (a bulk load,
+ * which numbers its surveys itself) with the id given as ?1. */
 static int
-survey_write_sql(struct store *s, struct buf *b, struct lf_error *err)
+survey_insert_sql(struct store *s, struct buf *b, const char *id, size_t n)
+{
+	size_t i;
+
+	buf_reset(b);
+	if (buf_adds(b, "INSERT INTO surveys(id, person_id, year, version, "
+	    "created_at, created_by, updated_at, updated_by, rec") != 0 ||
+	    schema_hash_columns(s->cat, ", ", b) != 0 ||
+	    buf_addf(b, ") VALUES (%s, ?, ?, 1, ?, ?, ?, ?, ?", id) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (buf_adds(b, ", ?") != 0)
+			return -1;
+	return buf_adds(b, ")");
+}
+
+static int
+survey_write_sql(struct store *s, struct buf b[2], struct lf_error *err)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < s->cat->nfields; i++)
 		n += (size_t)schema_hashed(&s->cat->fields[i]);
-	buf_reset(b);
-	if (buf_adds(b, "INSERT INTO surveys(id, person_id, year, version, "
-	    "created_at, created_by, updated_at, updated_by, rec") != 0 ||
-	    schema_hash_columns(s->cat, ", ", b) != 0 ||
-	    buf_adds(b, ") VALUES ((SELECT coalesce(max(id), 0) + 1 FROM "
-	    "surveys), ?, ?, 1, ?, ?, ?, ?, ?") != 0)
+	if (survey_insert_sql(s, &b[0], "(SELECT coalesce(max(id), 0) + 1 "
+	    "FROM surveys)", n) != 0 || survey_insert_sql(s, &b[1], "?", n) != 0)
 		goto nomem;
-	for (i = 0; i < n; i++)
-		if (buf_adds(b, ", ?") != 0)
-			goto nomem;
-	if (buf_adds(b, ")") != 0)
-		goto nomem;
-	if (prepare(s, ST_SURVEY_INS, buf_str(b), err) != 0)
+	if (prepare(s, ST_SURVEY_INS, buf_str(&b[0]), err) != 0 ||
+	    prepare(s, ST_SURVEY_INS_ID, buf_str(&b[1]), err) != 0)
 		return -1;
 	buf_reset(b);
 	if (buf_adds(b, "UPDATE surveys SET version = version + 1, "
@@ -308,26 +329,32 @@ nomem:
 static int
 survey_sql(struct store *s, struct lf_error *err)
 {
-	struct buf b;
+	struct buf b[2];
 	int rc;
 
 	if (prepare(s, ST_SURVEY_FIND, "SELECT id, version, rec FROM "
 	    "surveys WHERE person_id = ? AND year = ?", err) != 0 ||
 	    prepare(s, ST_SURVEY_ALL, "SELECT year, version, rec FROM surveys "
-	    "WHERE person_id = ? ORDER BY year", err) != 0)
+	    "WHERE person_id = ? ORDER BY year", err) != 0 ||
+	    prepare(s, ST_SURVEY_LATEST, "SELECT rec FROM surveys WHERE "
+	    "person_id = ?1 AND year <= ?2 ORDER BY year DESC LIMIT 1", err)
+	    != 0)
 		return -1;
-	buf_init(&b, 1 << 16);
-	rc = survey_write_sql(s, &b, err);
-	buf_free(&b);
+	buf_init(&b[0], 1 << 16);
+	buf_init(&b[1], 1 << 16);
+	rc = survey_write_sql(s, b, err);
+	buf_free(&b[0]);
+	buf_free(&b[1]);
 	return rc;
 }
 
 static int
 prepare_all(struct store *s, struct lf_error *err)
 {
-	if (prepare(s, ST_PERSON_FIND, "SELECT id, uid, name, gender, "
-	    "birth_date, region, status, version, updated_at, updated_by, "
-	    "id_enc, id_hash, id_masked FROM persons WHERE id_hash = ?", err) != 0 ||
+	if (prepare(s, ST_PERSON_FIND, "SELECT " PERSON_FIND_COLS " FROM "
+	    "persons WHERE id_hash = ?", err) != 0 ||
+	    prepare(s, ST_PERSON_FIND_ID, "SELECT " PERSON_FIND_COLS " FROM "
+	    "persons WHERE id = ?", err) != 0 ||
 	    prepare(s, ST_PERSON_INS, "INSERT INTO persons(uid, id_hash, "
 	    "id_enc, name, gender, birth_date, region, status, version, "
 	    "created_at, created_by, updated_at, updated_by, id_masked) VALUES "
@@ -515,6 +542,7 @@ store_close(struct store *s)
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
+	store_bulk_ids_end(s);
 	crypto_keys_free(s->keys);
 	record_free(s->old);
 	store_prep_free(s->prep);
@@ -615,6 +643,99 @@ store_read_end(struct store *s)
 	s->in_tx = 0;
 }
 
+/* 1 when the database has index name, 0 when not, -1 on error. */
+static int
+has_index(struct store *s, const char *name)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'index' AND name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Filling empty tables: sorting the indexes once at the end beats
+ * inserting into them row by row. Drops every secondary index the
+ * database has; s->reindex remembers which (bit i: schema_indexes[i]). */
+static int
+drop_indexes(struct store *s, struct lf_error *err)
+{
+	char sql[96];
+	unsigned i;
+	int has;
+
+	for (i = 0; schema_indexes[i].name != NULL; i++) {
+		if ((has = has_index(s, schema_indexes[i].name)) < 0)
+			return store_sqlite_error(s, "schema", err);
+		if (!has)
+			continue;
+		snprintf(sql, sizeof(sql), "DROP INDEX %s",
+		    schema_indexes[i].name);
+		if (store_sqlite_exec(s, sql, err) != 0)
+			return -1;
+		s->reindex |= 1u << i;
+	}
+	return 0;
+}
+
+/* Builds again the indexes drop_indexes() dropped. A unique index that
+ * finds two equal keys fails here (the whole load rolls back). */
+static int
+build_indexes(struct store *s, struct lf_error *err)
+{
+	unsigned i;
+
+	for (i = 0; schema_indexes[i].name != NULL; i++)
+		if ((s->reindex & 1u << i) &&
+		    store_sqlite_exec(s, schema_indexes[i].sql, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* The next survey id of a bulk load, which numbers them itself. */
+static int
+first_survey_id(struct store *s, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) + 1 FROM "
+	    "surveys", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "survey id", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		s->next_sid = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "survey id", err);
+}
+
+/*
+ * Foreign keys are not checked during a bulk load (SQLite's setting can
+ * change only outside a transaction): the load writes each survey and
+ * history row for the person row it has just found or written in the same
+ * transaction, so the references hold by construction, and the check was
+ * one more B-tree seek a row. They are on again after it ends.
+ */
+static void
+fk_off(struct store *s)
+{
+	s->bulk_fk = (int)store_pragma_get(s->db, "foreign_keys", 0);
+	if (s->bulk_fk)
+		store_pragma_set(s->db, "foreign_keys", 0);
+}
+
+static void
+fk_back(struct store *s)
+{
+	if (s->bulk_fk)
+		store_pragma_set(s->db, "foreign_keys", 1);
+	s->bulk_fk = 0;
+}
+
 int
 store_begin_bulk(struct store *s, struct lf_error *err)
 {
@@ -623,23 +744,19 @@ store_begin_bulk(struct store *s, struct lf_error *err)
 	if (s->pg != NULL)
 		return pg_begin_bulk(s, err);
 	leave_wal_if_empty(s);
+	fk_off(s);
 	if (store_begin(s, err) != 0) {
+		fk_back(s);
 		back_to_wal(s);
 		return -1;
 	}
 	s->bulk = 1;
-	if ((empty = registry_empty(s, err)) < 0) {
+	if ((empty = registry_empty(s, err)) < 0 ||
+	    first_survey_id(s, err) != 0 ||
+	    (empty && (store_bulk_ids_begin(s, err) != 0 ||
+	    drop_indexes(s, err) != 0))) {
 		store_rollback(s);
 		return -1;
-	}
-	/* filling empty tables: sorting the indexes once at the end beats
-	 * inserting into them row by row */
-	if (empty) {
-		if (store_sqlite_exec(s, schema_index_drop_sql, err) != 0) {
-			store_rollback(s);
-			return -1;
-		}
-		s->reindex = 1;
 	}
 	return 0;
 }
@@ -649,12 +766,14 @@ store_commit(struct store *s, struct lf_error *err)
 {
 	if (s->pg != NULL)
 		return pg_commit(s, err);
-	if (s->reindex && store_sqlite_exec(s, schema_index_sql, err) != 0)
+	if (s->reindex && build_indexes(s, err) != 0)
 		return -1;
 	s->reindex = 0;
 	if (store_sqlite_exec(s, "COMMIT", err) != 0)
 		return -1;
 	s->in_tx = s->bulk = 0;
+	store_bulk_ids_end(s);
+	fk_back(s);
 	back_to_wal(s);
 	return 0;
 }
@@ -668,7 +787,10 @@ store_rollback(struct store *s)
 	}
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->in_tx = s->bulk = s->reindex = 0;
+	s->in_tx = s->bulk = 0;
+	s->reindex = 0;
+	store_bulk_ids_end(s);
+	fk_back(s);
 	back_to_wal(s);
 }
 

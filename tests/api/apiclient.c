@@ -63,13 +63,15 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	char url[512], cookie[200], csrf[200], ctype[200];
+	char cookie[200], csrf[200], ctype[200];
+	struct buf url;
 	json_error_t je;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body, 1 << 24);
-	snprintf(url, sizeof(url), "%s%s", api_base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	buf_init(&url, 1 << 20);
+	assert_int_equal(buf_addf(&url, "%s%s", api_base, path), 0);
+	curl_easy_setopt(c, CURLOPT_URL, buf_str(&url));
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
@@ -102,6 +104,7 @@ api_call(struct resp *r, const char *method, const char *path, const char *body,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
+	buf_free(&url);
 	r->json = json_loads(buf_str(&r->body), 0, &je);
 }
 

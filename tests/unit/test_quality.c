@@ -19,7 +19,10 @@
 #include "core/idcard.h"
 #include "core/quality.h"
 #include "store/findings_batch.h"
+#include "lib/buf.h"
+#include "plan/plan.h"
 #include "store/plan.h"
+#include "store/store_int.h"
 #include "testutil.h"
 
 #define YEAR	2024
@@ -421,6 +424,25 @@ test_dups(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0], 500000);
 	assert_int_equal(v[1], 500001);
+	/* room made with keys in (the table grown), then more keys */
+	assert_int_equal(quality_dups_reserve(d, 1000000), 0);
+	assert_int_equal(quality_dups_add(d, quality_dup_key("李四", 2,
+	    "1990-01-01"), 7), 0);
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0], 7);
+	quality_dups_free(d);
+	/* room made first: the same as grown on the way */
+	d = quality_dups_new();
+	assert_int_equal(quality_dups_reserve(d, 300000), 0);
+	for (i = 1; i <= 300000; i++)
+		assert_int_equal(quality_dups_add(d, (uint64_t)i * 2654435761u,
+		    i), 0);
+	assert_int_equal(quality_dups_add(d, 2654435761u, 300001), 0);
+	v = quality_dups_persons(d, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[1], 300001);
 	quality_dups_free(d);
 }
 
@@ -772,6 +794,114 @@ test_batch_fast(void **state)
 	assert_string_equal(err.field, "form_submitted_at");
 }
 
+/* Every finding of the year, one line each, in a fixed order. */
+static char *
+dump_findings(struct store *s)
+{
+	struct buf b;
+	sqlite3_stmt *st;
+	int i;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(sqlite3_prepare_v2(s->db, "SELECT rule, person_id, "
+	    "item_id, surveyor, region, owner, status, detail FROM findings "
+	    "ORDER BY rule, person_id, item_id, surveyor", -1, &st, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < 8; i++) {
+			const char *t = (const char *)sqlite3_column_text(st,
+			    i);
+
+			assert_int_equal(buf_add(&b, t, strlen(t)), 0);
+			assert_int_equal(buf_addc(&b, i < 7 ? '|' : '\n'), 0);
+		}
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(buf_addc(&b, '\0'), 0);
+	return b.data;
+}
+
+/* A fast survey of surveyor 跨片 for person k. */
+static void
+put_fast(struct sfx *fx, int k)
+{
+	tu_valid_person(fx->r, k);
+	tu_set(fx->r, "surveyor_name", "跨片");
+	tu_set(fx->r, "form_started_at", "1715300000");
+	tu_set(fx->r, "form_submitted_at", "1715300020");
+	put(fx);
+}
+
+/* Runs the batch from no findings with n shards; its findings. */
+static char *
+batch_shards(struct sfx *fx, const char *n, struct findings_batch_stats *st)
+{
+	struct lf_error err;
+
+	assert_int_equal(sqlite3_exec(fx->s->db, "DELETE FROM finding_events;"
+	    "DELETE FROM findings", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(setenv("LF_QUALITY_SHARDS", n, 1), 0);
+	lf_error_clear(&err);
+	if (findings_batch(fx->s, qr, ps, NULL, YEAR, NULL, "tester", NULL,
+	    NULL, st, &err) != 0)
+		fail_msg("batch (%s shards): %s", n, err.message);
+	unsetenv("LF_QUALITY_SHARDS");
+	return dump_findings(fx->s);
+}
+
+/* The batch split into shards (person-id ranges, each read and evaluated
+ * by threads of their own) finds what one shard finds: a duplicate pair
+ * whose persons fall into two shards, a fast surveyor with one survey in
+ * the first shard and two in the last (3 needed), plans and items. */
+static void
+test_batch_shards(void **state)
+{
+	static const char *const counts[] = { "2", "3", "8" };
+	struct sfx *fx = *state;
+	struct findings_batch_stats one, st;
+	struct plan_build_stats pst;
+	struct lf_error err;
+	char *want, *got;
+	size_t i;
+
+	put_fast(fx, 40);		/* person 2: the first shard */
+	tu_seed_county(fx->s, "510104", 60, 7, YEAR);
+	tu_valid_person(fx->r, 3);	/* 张三 again: the last shard */
+	put(fx);
+	put_fast(fx, 41);
+	put_fast(fx, 42);
+	memset(&pst, 0, sizeof(pst));
+	lf_error_clear(&err);
+	if (plan_build_all(fx->s, ps, NULL, YEAR, NULL, "t", NULL, NULL, &pst,
+	    &err) != 0)
+		fail_msg("plans: %s", err.message);
+	/* deliveries dated before the survey: two on one item of the first
+	 * person, one on an item of the last (a row per delivery) */
+	assert_int_equal(sqlite3_exec(fx->s->db, "INSERT INTO deliveries("
+	    "item_id, date, amount, created_at, created_by) SELECT id, d, 0, "
+	    "0, 't' FROM (SELECT min(id) AS id FROM items WHERE person_id IN "
+	    "(1, 65) GROUP BY person_id), (SELECT '2001-03-02' AS d UNION "
+	    "SELECT '2001-01-05') WHERE id IS NOT NULL", NULL, NULL, NULL),
+	    SQLITE_OK);
+	want = batch_shards(fx, "1", &one);
+	assert_int_equal(one.persons, 65);
+	assert_int_equal(one.hits[quality_rule_find(qr,
+	    "DELIVERY_BEFORE_SURVEY")->index], 2);
+	assert_true(tally(fx->s, "", "DUP_PERSON").open >= 2);
+	assert_non_null(strstr(want, "DUP_PERSON|1|"));	/* the fixture */
+	assert_int_equal(tally(fx->s, "", "SURVEYOR_FAST").open, 1);
+	assert_int_equal(tally(fx->s, "", "LIMB1_NO_NEED").open, 1);
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		got = batch_shards(fx, counts[i], &st);
+		assert_string_equal(got, want);
+		assert_int_equal(st.persons, one.persons);
+		assert_int_equal(st.c.opened, one.c.opened);
+		assert_memory_equal(st.hits, one.hits, sizeof(st.hits));
+		free(got);
+	}
+	free(want);
+}
+
 int
 main(void)
 {
@@ -786,6 +916,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_decide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_fast, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_batch_shards, setup,
 		    teardown),
 	};
 

@@ -188,6 +188,78 @@ test_put_get(void **state)
 	record_free(back);
 }
 
+/* How many of the bulk load's dropped indexes the file has again. */
+static int
+indexes_present(struct fx *fx)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'index' AND name IN "
+	    "('persons_id_hash', 'surveys_id', 'persons_uid', "
+	    "'surveys_year')", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A bulk load into an empty registry drops the indexes, the unique ones
+ * on the ID hash and the survey id included, and numbers the surveys
+ * itself: the same person twice in the load is still one person (found
+ * without the index), the ids are 1..n, and the indexes are back after
+ * the commit, or after a rollback.
+ */
+static void
+test_bulk_empty(void **state)
+{
+	struct fx *fx = *state;
+	struct store_put_result res;
+	struct store_person p;
+	struct lf_error err;
+	const struct field *name = catalog_find(tu_catalog(), "name", 4);
+
+	assert_int_equal(indexes_present(fx), 4);
+	assert_int_equal(store_begin_bulk(fx->s, &err), 0);
+	tu_valid_person(fx->r, 5);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	assert_true(res.created_person);
+	store_rollback(fx->s);
+	assert_int_equal(count(fx, "persons"), 0);
+	assert_int_equal(indexes_present(fx), 4);
+
+	assert_int_equal(store_begin_bulk(fx->s, &err), 0);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	tu_valid_person(fx->r, 6);
+	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
+	assert_true(res.created_person);
+	tu_valid_person(fx->r, 5);
+	assert_non_null(name);
+	assert_int_equal(record_set_str(fx->r, name->index, "李四"), 0);
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_false(res.created_person || res.created_survey);
+	assert_true(res.person_changed && res.changed > 0);
+	assert_int_equal(store_commit(fx->s, &err), 0);
+	assert_int_equal(indexes_present(fx), 4);
+	assert_int_equal(count(fx, "persons"), 2);
+	assert_int_equal(count(fx, "surveys"), 2);
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(5), &p, &err), 0);
+	assert_string_equal(p.name, "李四");
+	assert_int_equal(store_person_by_idnum(fx->s, tu_id(6), &p, &err), 0);
+	/* the next survey after the load gets the next id (the unique
+	 * index would refuse a number the load gave) */
+	tu_valid_person(fx->r, 7);
+	if (put(fx, 2024, 0, &res, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(count(fx, "surveys"), 3);
+}
+
 struct hist {
 	int	 n;
 	char	 last[2048];
@@ -685,6 +757,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_create_open, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_empty, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_snapshot, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_surveys_each, setup,
