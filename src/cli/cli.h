@@ -69,7 +69,12 @@ int	cli_env_rules(struct cli_env *env);
 /* cli_env_load() then cli_env_rules(); nothing is left loaded on
  * failure. 0 or -1 (printed). */
 int	cli_env_load_rules(struct cli_env *env);
-/* Runs the data-quality rules (store/findings_batch.h) over year inside
+/* The region of a --region option (code NULL: *out NULL, all): 0, or -1
+ * (printed: "--region CODE: 未知区划代码") for a code not in env's
+ * regions. */
+int	cli_region(const struct cli_env *env, const char *code,
+	    const struct region **out);
+/* Runs the data-quality rules (quality/findings_batch.h) over year inside
  * region (NULL = all) after a bulk write, as a single write's re-check
  * does, adding to *opened and *closed; loads the rules (and the policy
  * rules when not loaded yet). 0 or -1 (printed). */

@@ -11,7 +11,7 @@
 
 #include "core/quality.h"
 #include "lib/embedded.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 
 int
 cli_fail(const struct lf_error *err)
@@ -166,4 +166,18 @@ cli_recheck_failed(const char *db, int year_lo, int year_hi)
 	    "`liangfu quality %s --year %d`%s\n", db, year_lo,
 	    year_hi > year_lo ? " for each year written" : "");
 	return CLI_EXIT_RECHECK;
+}
+
+int
+cli_region(const struct cli_env *env, const char *code,
+    const struct region **out)
+{
+	*out = NULL;
+	if (code == NULL)
+		return 0;
+	if ((*out = regions_find(env->regions, code)) != NULL)
+		return 0;
+	fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown region "
+	    "code)\n", code);
+	return -1;
 }

@@ -52,9 +52,7 @@ cmd_export(int argc, char **argv)
 		cli_env_free(&env);
 		return 1;
 	}
-	if (region != NULL && (in = regions_find(env.regions, region)) == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", region);
+	if (cli_region(&env, region, &in) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

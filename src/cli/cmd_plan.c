@@ -96,9 +96,7 @@ cmd_plan(int argc, char **argv)
 		return cli_usage("plan");
 	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (region != NULL && (in = regions_find(env.regions, region)) == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", region);
+	if (cli_region(&env, region, &in) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

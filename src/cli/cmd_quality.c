@@ -5,7 +5,7 @@
  * persons, surveys, plans, items and deliveries (inside CODE), and brings
  * the findings in line: new ones opened, ones whose rule no longer holds
  * resolved, dismissed ones left alone. Idempotent. Prints the open
- * findings by rule; --json writes the counts (store/findings_stats.h)
+ * findings by rule; --json writes the counts (stats/findings_stats.h)
  * with what this run did.
  */
 #include "cli/cli.h"
@@ -17,7 +17,7 @@
 
 #include "core/quality.h"
 #include "lib/log.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "stats/findings_stats.h"
 
 static json_t *
@@ -106,6 +106,7 @@ cmd_quality(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *region = NULL, *json = NULL;
+	const struct region *in;
 	struct cli_env env;
 	long long year = 0;
 	int c, rc;
@@ -124,9 +125,7 @@ cmd_quality(int argc, char **argv)
 		return cli_usage("quality");
 	if (cli_env_load_rules(&env) != 0)
 		return 1;
-	if (region != NULL && regions_find(env.regions, region) == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", region);
+	if (cli_region(&env, region, &in) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

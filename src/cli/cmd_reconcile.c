@@ -442,12 +442,8 @@ cmd_reconcile(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (a.region != NULL && (in = regions_find(env.regions, a.region)) ==
-	    NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", a.region);
+	if (cli_region(&env, a.region, &in) != 0)
 		goto out;
-	}
 	rc = run(&a, &env, k, in);
 out:
 	recon_kinds_free(kinds);

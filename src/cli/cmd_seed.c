@@ -248,9 +248,7 @@ cmd_seed(int argc, char **argv)
 	}
 	if (cli_env_load(&env) != 0)
 		return 1;
-	if (o.region && (scope = regions_find(env.regions, o.region)) == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", o.region);
+	if (cli_region(&env, o.region, &scope) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

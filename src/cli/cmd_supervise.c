@@ -331,10 +331,7 @@ cmd_supervise(int argc, char **argv)
 		o.seed = (long long)(store_today() * 7919LL + o.year);
 	if (cli_env_load(&env) != 0)
 		return 1;
-	in = regions_find(env.regions, o.region ? o.region : "51");
-	if (in == NULL) {
-		fprintf(stderr, "liangfu: --region %s: 未知区划代码 (unknown "
-		    "region code)\n", o.region);
+	if (cli_region(&env, o.region ? o.region : "51", &in) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "lib/num.h"
 
 #define FNV_OFF		0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
@@ -179,21 +180,13 @@ quality_dups_add(struct quality_dups *d, uint64_t key, int64_t person_id)
 	    -1 : 0;
 }
 
-static int
-cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 const int64_t *
 quality_dups_persons(struct quality_dups *d, size_t *n)
 {
 	size_t i, k = 0;
 
 	if (!d->sorted && d->ntwice > 0) {
-		qsort(d->twice, d->ntwice, sizeof(*d->twice), cmp_id);
+		qsort(d->twice, d->ntwice, sizeof(*d->twice), lf_cmp_i64);
 		for (i = 0; i < d->ntwice; i++)
 			if (k == 0 || d->twice[k - 1] != d->twice[i])
 				d->twice[k++] = d->twice[i];

@@ -1,9 +1,10 @@
 /*
- * num.c - whole numbers from text (lib/num.h).
+ * num.c - whole numbers from text, and their order (lib/num.h).
  */
 #include "lib/num.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 int
@@ -20,4 +21,12 @@ lf_parse_int(const char *s, long long lo, long long hi, long long *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+lf_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
 }

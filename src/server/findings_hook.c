@@ -7,7 +7,7 @@
 #include <pthread.h>
 
 #include "lib/log.h"
-#include "store/findings.h"
+#include "quality/findings.h"
 #include "stats/stats_findings.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;

@@ -5,7 +5,7 @@
  * findings_hook_person() re-evaluates a person's findings (every year the
  * person has a survey of) right after a write that touched them (survey,
  * registration, plan, item, delivery), and the surveyor findings of the
- * person's township (findings_person(), store/findings.h): a surveyor's
+ * person's township (findings_person(), quality/findings.h): a surveyor's
  * Nth fast or identical survey opens its finding on that write.
  * statsd_person() calls it, so every
  * writer that keeps the statistics current keeps the findings current.

@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "core/region.h"
-#include "store/findings.h"
+#include "store/findings_rows.h"
 
 json_t	*findings_stats_json(struct store *s, const struct quality_rules *qr,
 	    const struct regions *regs, int year, const char *prefix,

@@ -1,9 +1,10 @@
 /*
- * findings.c - the findings table: schema, keeping it in line with the
- * rules (findings_sync), reading (findings.h).
+ * findings.c - the findings tables: schema, rows written and read
+ * (findings_rows.h). The rules that decide them are quality/'s.
  */
-#include "store/findings.h"
-#include "store/plan_int.h"
+#include "store/findings_rows.h"
+#include "store/plan_rows.h"
+#include "store/store_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -165,15 +166,7 @@ findings_load_rule(struct store *s, int year, const char *rule,
 	return load_keys(s, st, out, err);
 }
 
-/* ---- sync ------------------------------------------------------------ */
-
-static int
-same(const struct finding_key *k, const struct finding_hit *h)
-{
-	return k->person_id == h->person_id && k->item_id == h->item_id &&
-	    strcmp(k->rule, h->rule) == 0 &&
-	    strcmp(k->surveyor, h->surveyor) == 0;
-}
+/* ---- writing --------------------------------------------------------- */
 
 static int
 event(struct store *s, int64_t id, const char *at, const char *actor,
@@ -198,34 +191,28 @@ event(struct store *s, int64_t id, const char *at, const char *actor,
 	return rc == SQLITE_DONE ? 0 : db_error(s, err);
 }
 
-static int
-insert(struct store *s, int year, const struct finding_hit *h,
-    const char *at, const char *actor, struct lf_error *err)
+int
+findings_row_open(struct store *s, const struct finding_new *f,
+    const char *reason, const char *at, const char *actor,
+    struct lf_error *err)
 {
-	char owner[32], reg[13];
 	sqlite3_stmt *st;
-	size_t n = strlen(h->region);
 	int rc;
 
-	if ((size_t)h->owner_digits < n)
-		n = (size_t)h->owner_digits;
-	memcpy(reg, h->region, n);
-	reg[n] = '\0';
-	snprintf(owner, sizeof(owner), "%s:%s", h->owner_role, reg);
 	if (sqlite3_prepare_v3(s->db, "INSERT INTO findings(rule, year, "
 	    "person_id, item_id, surveyor, region, owner, status, detail, "
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, 1, ?9, ?10, ?9, ?10)", -1,
 	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return db_error(s, err);
-	sqlite3_bind_text(st, 1, h->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, year);
-	sqlite3_bind_int64(st, 3, h->person_id);
-	sqlite3_bind_int64(st, 4, h->item_id);
-	sqlite3_bind_text(st, 5, h->surveyor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, h->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, h->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, f->rule, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, f->year);
+	sqlite3_bind_int64(st, 3, f->person_id);
+	sqlite3_bind_int64(st, 4, f->item_id);
+	sqlite3_bind_text(st, 5, f->surveyor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, f->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, f->detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, actor, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -233,13 +220,11 @@ insert(struct store *s, int year, const struct finding_hit *h,
 	if (rc != SQLITE_DONE)
 		return db_error(s, err);
 	return event(s, sqlite3_last_insert_rowid(s->db), at, actor, 0,
-	    FINDING_OPEN, "规则成立 (rule holds)", err);
+	    FINDING_OPEN, reason, err);
 }
 
-#define AUTO_REASON	"复核时规则不再成立 (the rule no longer holds)"
-
-static int
-set_status(struct store *s, int64_t id, int to, const char *reason,
+int
+findings_row_close(struct store *s, int64_t id, int to, const char *reason,
     const char *at, const char *actor, struct lf_error *err)
 {
 	sqlite3_stmt *st;
@@ -265,78 +250,70 @@ set_status(struct store *s, int64_t id, int to, const char *reason,
 	return event(s, id, at, actor, FINDING_OPEN, to, reason, err);
 }
 
-static int
-sync_rows(struct store *s, int year, struct finding_keys *ex,
-    const struct finding_hit *hits, size_t nhits, const char *actor,
-    struct findings_counts *c, struct lf_error *err)
-{
-	char at[21];
-	size_t i, k;
-	int keep;
+/* ---- what the rules read besides the findings ------------------------ */
 
-	store_now_iso(at);
-	for (i = 0; i < nhits; i++) {
-		keep = 0;
-		for (k = 0; k < ex->n; k++)
-			if (same(&ex->v[k], &hits[i])) {
-				ex->v[k].seen = 1;
-				keep |= ex->v[k].status != FINDING_RESOLVED;
-			}
-		if (keep)
-			continue;
-		if (insert(s, year, &hits[i], at, actor, err) != 0)
-			return -1;
-		if (c != NULL)
-			c->opened++;
-	}
-	for (k = 0; k < ex->n; k++) {
-		if (ex->v[k].seen || ex->v[k].status != FINDING_OPEN)
-			continue;
-		if (set_status(s, ex->v[k].id, FINDING_RESOLVED, AUTO_REASON,
-		    at, actor, err) != 0)
-			return -1;
-		if (c != NULL)
-			c->closed++;
-	}
-	return 0;
+int
+findings_namesake(struct store *s, const struct store_person *p,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM persons WHERE name = ?1 "
+	    "AND gender = ?2 AND birth_date = ?3 AND id <> ?4 LIMIT 1", -1,
+	    &st, NULL) != SQLITE_OK)
+		return db_error(s, err);
+	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, p->gender);
+	sqlite3_bind_text(st, 3, p->birth_date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, p->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(s, err);
+	return rc == SQLITE_ROW;
 }
 
 int
-findings_sync(struct store *s, int year, struct finding_keys *ex,
-    const struct finding_hit *hits, size_t nhits, const char *actor,
-    struct findings_counts *c, struct lf_error *err)
+findings_region_surveys(struct store *s, int year, const char *prefix,
+    struct record *r, findings_survey_fn fn, void *arg, struct lf_error *err)
 {
-	enum plan_tx tx;
+	char lo[13], hi[13], village[13];
+	sqlite3_stmt *st;
+	int64_t a, b;
 	int rc;
 
-	if (nhits == 0 && ex->n == 0)
-		return 0;
-	if (plan_tx_begin(s, &tx, err) != 0)
+	if (plan_region_bounds(prefix, &a, &b, err) != 0)
 		return -1;
-	rc = sync_rows(s, year, ex, hits, nhits, actor, c, err);
-	return plan_tx_end(s, tx, rc, err);
-}
-
-int
-findings_sync_rule(struct store *s, int year, const char *rule,
-    const char *prefix, const struct finding_hit *hits, size_t nhits,
-    const char *actor, struct findings_counts *c, struct lf_error *err)
-{
-	struct finding_keys ex = { 0 };
-	int rc;
-
-	rc = findings_load_rule(s, year, rule, prefix, &ex, err);
-	if (rc == 0)
-		rc = findings_sync(s, year, &ex, hits, nhits, actor, c, err);
-	finding_keys_free(&ex);
-	return rc;
+	snprintf(lo, sizeof(lo), "%012lld", (long long)a);
+	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
+	if (sqlite3_prepare_v2(s->db, "SELECT p.region, s.rec FROM persons p "
+	    "JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
+	    "p.region >= ?2 AND p.region < ?3", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "surveyor findings", err);
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_copy_col(st, 0, village, sizeof(village));
+		if (store_rec_read(s, st, 1, r, PACKREC_SKIP, err) != 0 ||
+		    fn(arg, r, village, err) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return -1;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s,
+	    "surveyor findings", err);
 }
 
 /* ---- reading --------------------------------------------------------- */
 
 static void
-from_row(sqlite3_stmt *st, struct finding *f)
+from_row(sqlite3_stmt *st, void *out)
 {
+	struct finding *f = out;
+
 	f->id = sqlite3_column_int64(st, 0);
 	store_copy_col(st, 1, f->rule, sizeof(f->rule));
 	f->year = sqlite3_column_int(st, 2);
@@ -403,19 +380,12 @@ findings_get(struct store *s, int64_t id, struct finding *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS ROW_FROM
 	    " WHERE f.id = ?1", -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, err);
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		from_row(st, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : db_error(s, err);
+	return store_one_row_final(s, st, from_row, out, "findings", err);
 }
 
 int
@@ -444,54 +414,6 @@ findings_events(struct store *s, int64_t id, finding_event_fn fn, void *arg,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err);
-}
-
-static int
-decide_rows(struct store *s, int64_t id, int to, const char *reason,
-    int64_t expect_version, const char *actor, struct lf_error *err)
-{
-	struct finding f;
-	char at[21];
-	int rc;
-
-	if ((rc = findings_get(s, id, &f, err)) != 0)
-		return rc < 0 ? -1 : lf_error_set(err, "not_found", "id",
-		    "没有这条问题 (no such finding)");
-	if (plan_version_check(expect_version, f.version, "finding",
-	    err) != 0)
-		return -1;
-	if (f.status != FINDING_OPEN)
-		return lf_error_set(err, "state", "status", "该问题已处理, 不是"
-		    "待处理状态 (the finding is not open)");
-	store_now_iso(at);
-	return set_status(s, id, to, reason, at, actor, err);
-}
-
-int
-findings_decide(struct store *s, int64_t id, int to, const char *reason,
-    int64_t expect_version, const char *actor, struct finding *out,
-    struct lf_error *err)
-{
-	char text[FINDING_REASON_MAX];
-	enum plan_tx tx;
-	int rc;
-
-	if (to != FINDING_RESOLVED && to != FINDING_DISMISSED)
-		return lf_error_set(err, "invalid", "status", "只能标记为已整改"
-		    "或已排除 (status must be resolved or dismissed)");
-	if (plan_text_set(text, sizeof(text), reason, "reason", "理由", 1,
-	    err) != 0)
-		return -1;
-	if (strspn(text, " \t\r\n") == strlen(text))
-		return lf_error_set(err, "invalid", "reason", "必须填写理由 "
-		    "(a reason is required)");
-	if (plan_tx_begin(s, &tx, err) != 0)
-		return -1;
-	rc = decide_rows(s, id, to, text, expect_version, actor, err);
-	if (plan_tx_end(s, tx, rc, err) != 0)
-		return -1;
-	return out != NULL ? (findings_get(s, id, out, err) == 0 ? 0 : -1) :
-	    0;
 }
 
 int

@@ -450,3 +450,25 @@ fscan_start(struct store *s, const struct fscan_range *rg,
 	*out = f;
 	return 0;
 }
+
+int
+fscan_id_range(struct store *s, int64_t *first, int64_t *last,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*first = 0;
+	*last = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT min(id) - 1, max(id) "
+	    "FROM persons", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "quality batch", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		*first = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "quality batch",
+	    err);
+}

@@ -95,5 +95,9 @@ int	fscan_record(const struct fscan *f, const struct fscan_page *pg,
 	    size_t k, struct record *r, struct lf_error *err);
 /* Stops the reader (it may be mid-way) and frees it. */
 void	fscan_stop(struct fscan *f);
+/* The person ids a batch splits into shards: (*first, *last], both 0 when
+ * there is no person. 0, or -1 with err. */
+int	fscan_id_range(struct store *s, int64_t *first, int64_t *last,
+	    struct lf_error *err);
 
 #endif

@@ -481,20 +481,6 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 	return *st;
 }
 
-int
-plan_one_row(struct store *s, sqlite3_stmt *st, plan_fill_fn fill,
-    void *out, const char *what, struct lf_error *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		fill(st, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, what, err);
-}
-
 /* ---- schema -------------------------------------------------------- */
 
 int
@@ -565,33 +551,25 @@ plan_from_row(sqlite3_stmt *st, int col, struct plan *p)
 	store_copy_col(st, col + 10, p->confirmed_by, sizeof(p->confirmed_by));
 }
 
-/* Steps st (one int64 parameter bound) for one row read by fn. */
+static void
+item_row(sqlite3_stmt *st, void *out)
+{
+	plan_item_from_row(st, 0, out);
+}
+
+static void
+plan_row(sqlite3_stmt *st, void *out)
+{
+	plan_from_row(st, 0, out);
+}
+
+/* Reads the row of id through st (one int64 parameter). */
 static int
 load_one(struct store *s, sqlite3_stmt *st, int64_t id, void *out,
-    void (*fn)(sqlite3_stmt *, int, void *), struct lf_error *err)
+    store_fill_fn fn, struct lf_error *err)
 {
-	int rc;
-
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		fn(st, 0, out);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "plan", err);
-}
-
-static void
-item_row(sqlite3_stmt *st, int col, void *out)
-{
-	plan_item_from_row(st, col, out);
-}
-
-static void
-plan_row(sqlite3_stmt *st, int col, void *out)
-{
-	plan_from_row(st, col, out);
+	return store_one_row(s, st, fn, out, "plan", err);
 }
 
 int

@@ -50,16 +50,6 @@ enum plan_stmt {
 
 sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
 		    struct lf_error *err);
-/* Fills out from the one row of a bound statement. */
-typedef void	(*plan_fill_fn)(sqlite3_stmt *st, void *out);
-/* Steps the bound statement st once and resets it: fill(st, out) and 0
- * when it gives a row, 1 when none, -1 (a store error naming `what`)
- * when the step fails. The read of plan_get and the "by client id"
- * lookups of plan_read.c and plan_write.c. */
-int		 plan_one_row(struct store *s, sqlite3_stmt *st,
-		    plan_fill_fn fill, void *out, const char *what,
-		    struct lf_error *err);
-
 /* The items of plan ?1: a plan is one person's year, and the index
  * items_person (year, person_id, seq) finds its items in order. */
 #define PLAN_ITEMS_OF	"year = (SELECT year FROM plans WHERE id = ?1) AND " \

@@ -29,7 +29,7 @@ plan_get(struct store *s, int64_t person_id, int year, struct plan *out,
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int(st, 2, year);
-	return plan_one_row(s, st, fill_plan, out, "plan", err);
+	return store_one_row(s, st, fill_plan, out, "plan", err);
 }
 
 int
@@ -163,7 +163,7 @@ plan_delivery_by_client(struct store *s, const char *client_id,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	return plan_one_row(s, st, delivery_from_row, out, "delivery", err);
+	return store_one_row(s, st, delivery_from_row, out, "delivery", err);
 }
 
 int

@@ -28,7 +28,7 @@ plan_item_by_client(struct store *s, const char *client_id,
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	return plan_one_row(s, st, fill_item, out, "item", err);
+	return store_one_row(s, st, fill_item, out, "item", err);
 }
 
 static void
@@ -47,7 +47,7 @@ plan_person_region(struct store *s, int64_t person_id, char region[13],
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
-	rc = plan_one_row(s, st, fill_region, region, "person", err);
+	rc = store_one_row(s, st, fill_region, region, "person", err);
 	return rc == 1 ? plan_not_found("person", person_id, err) : rc;
 }
 

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "lib/mem.h"
+#include "lib/num.h"
 #include "plan/planner.h"
 #include "store/audit.h"
 
@@ -63,14 +64,6 @@ static int
 cmp_hash(const void *a, const void *b)
 {
 	return memcmp(a, b, CRYPTO_HASH_LEN);
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* Person ids receiving the kind's policy in the year, sorted. */
@@ -232,7 +225,7 @@ one_person(struct run *rn, const struct prow *pr, const struct record *survey,
 		planner_ctx(survey, rn->o->year, f.region, NULL, &ctx);
 	p.ctx = survey != NULL ? &ctx : NULL;
 	p.receiving = rn->nrecv > 0 && bsearch(&f.person_id, rn->recv,
-	    rn->nrecv, sizeof(*rn->recv), cmp_i64) != NULL;
+	    rn->nrecv, sizeof(*rn->recv), lf_cmp_i64) != NULL;
 	rn->sum->persons++;
 	bits = recon_classify(rn->o->kind, &p);
 	for (i = 0; i < NRFINDINGS; i++) {

@@ -133,6 +133,17 @@ int64_t	store_pragma_get(sqlite3 *db, const char *name, int64_t dflt);
  * SQLite's result code. */
 int	store_pragma_set(sqlite3 *db, const char *name, int64_t v);
 void	store_now_iso(char out[21]);	/* "2026-11-29T04:22:07Z" */
+/* Fills out from the one row of a bound statement. */
+typedef void	(*store_fill_fn)(sqlite3_stmt *st, void *out);
+/* Steps the bound statement st once and resets it (a cached statement):
+ * fill(st, out) and 0 when it gives a row, 1 when none, -1 (a store error
+ * naming `what`) when the step fails. Every "one row by key" read. */
+int	store_one_row(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
+	    void *out, const char *what, struct lf_error *err);
+/* The same for a statement of the caller's own, which it finalizes. */
+int	store_one_row_final(struct store *s, sqlite3_stmt *st,
+	    store_fill_fn fill, void *out, const char *what,
+	    struct lf_error *err);
 /* store_count()'s statement for what ("persons", "surveys", "history")
  * into sql; -1 with code "usage" for another name. */
 int	store_count_sql(const char *what, char sql[64], struct lf_error *err);

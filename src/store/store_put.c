@@ -27,8 +27,10 @@ struct person_row {
 
 /* The person row of a ST_PERSON_FIND* statement's row. */
 static void
-person_read(sqlite3_stmt *st, struct person_row *p)
+person_read(sqlite3_stmt *st, void *out)
 {
+	struct person_row *p = out;
+
 	p->id = sqlite3_column_int64(st, 0);
 	store_copy_col(st, 1, p->uid, sizeof(p->uid));
 	store_copy_col(st, 2, p->name, sizeof(p->name));
@@ -74,18 +76,11 @@ person_find(struct store *s, const unsigned char *hash, struct person_row *p,
     struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
-	int rc;
 
 	if (s->ids != NULL)
 		return person_find_bulk(s, hash, p, err);
 	sqlite3_bind_blob(st, 1, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		person_read(st, p);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+	return store_one_row(s, st, person_read, p, "person", err);
 }
 
 int

@@ -19,7 +19,7 @@
 #include "lib/date.h"
 #include "store/faultvfs.h"
 #include "store/keycheck.h"
-#include "store/findings.h"
+#include "store/findings_rows.h"
 #include "lib/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
@@ -89,6 +89,30 @@ void
 store_now_iso(char out[21])
 {
 	date_utc_iso((int64_t)time(NULL), out);
+}
+
+int
+store_one_row(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
+    void *out, const char *what, struct lf_error *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		fill(st, out);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, what, err);
+}
+
+int
+store_one_row_final(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
+    void *out, const char *what, struct lf_error *err)
+{
+	int rc = store_one_row(s, st, fill, out, what, err);
+
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int

@@ -280,8 +280,10 @@ supervise_tasks_insert(struct store *s, int64_t sample, int year,
 	"t.recheck_of IS NOT NULL) FROM samples s "
 
 static void
-sample_row(sqlite3_stmt *st, struct sup_sample *sm)
+sample_row(sqlite3_stmt *st, void *out)
 {
+	struct sup_sample *sm = out;
+
 	memset(sm, 0, sizeof(*sm));
 	sm->id = sqlite3_column_int64(st, 0);
 	sm->year = sqlite3_column_int(st, 1);
@@ -317,20 +319,13 @@ supervise_sample_get(struct store *s, int64_t id, struct sup_sample *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " SAMPLE_COLS "WHERE s.id = ?2",
 	    -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "sample", err);
 	bind_today(st);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		sample_row(st, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "sample", err);
+	return store_one_row_final(s, st, sample_row, out, "sample", err);
 }
 
 int
@@ -368,8 +363,10 @@ supervise_samples(struct store *s, const struct region *in, int year,
 	"JOIN persons p ON p.id = t.person_id "
 
 static void
-task_row(sqlite3_stmt *st, struct sup_task *t)
+task_row(sqlite3_stmt *st, void *out)
 {
+	struct sup_task *t = out;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->sample_id = sqlite3_column_int64(st, 1);
@@ -396,19 +393,12 @@ supervise_task_get(struct store *s, int64_t id, struct sup_task *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT " TASK_COLS "WHERE t.id = ?", -1,
 	    &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "check task", err);
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		task_row(st, out);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "check task", err);
+	return store_one_row_final(s, st, task_row, out, "check task", err);
 }
 
 int

@@ -194,14 +194,6 @@ savepoint_end(struct store *s, int rc, struct lf_error *err)
 	return rc;
 }
 
-static void
-copy_col(sqlite3_stmt *st, int col, char *out, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 static int
 user_from_row(sqlite3_stmt *st, int col, struct user *u,
     struct lf_error *err)
@@ -214,10 +206,10 @@ user_from_row(sqlite3_stmt *st, int col, struct user *u,
 		return lf_error_set(err, "corrupt", "role", "用户记录损坏 "
 		    "(a user row has an unknown role)");
 	u->id = sqlite3_column_int64(st, col);
-	copy_col(st, col + 1, u->login, sizeof(u->login));
+	store_copy_col(st, col + 1, u->login, sizeof(u->login));
 	u->role = r->role;
-	copy_col(st, col + 3, u->region, sizeof(u->region));
-	copy_col(st, col + 4, u->department, sizeof(u->department));
+	store_copy_col(st, col + 3, u->region, sizeof(u->region));
+	store_copy_col(st, col + 4, u->department, sizeof(u->department));
 	u->disabled = sqlite3_column_int(st, col + 5);
 	u->failed_count = sqlite3_column_int(st, col + 6);
 	u->locked_until = sqlite3_column_int64(st, col + 7);
@@ -242,7 +234,7 @@ fetch_user(struct store *s, sqlite3_stmt *st, struct user *u,
 	else {
 		rc = user_from_row(st, 0, u, err);
 		if (rc == 0 && hash != NULL)
-			copy_col(st, USER_NCOLS, hash, PASSWORD_HASH_MAX);
+			store_copy_col(st, USER_NCOLS, hash, PASSWORD_HASH_MAX);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -731,7 +723,7 @@ info_from_row(sqlite3_stmt *st, struct session_info *si)
 	memset(si, 0, sizeof(*si));
 	si->id = sqlite3_column_int64(st, 0);
 	si->user_id = sqlite3_column_int64(st, 1);
-	copy_col(st, 2, si->csrf, sizeof(si->csrf));
+	store_copy_col(st, 2, si->csrf, sizeof(si->csrf));
 	si->created_at = sqlite3_column_int64(st, 3);
 	si->last_seen = sqlite3_column_int64(st, 4);
 	si->expires_at = sqlite3_column_int64(st, 5);

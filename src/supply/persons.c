@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "lib/num.h"
 
 void
 supply_set_free(struct supply_set *x)
@@ -42,19 +43,11 @@ set_add(struct supply_set *x, int64_t id, const char *region)
 	return 0;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 supply_set_has(const struct supply_set *x, int64_t id)
 {
 	return x->n > 0 && bsearch(&id, x->id, x->n, sizeof(*x->id),
-	    cmp_i64) != NULL;
+	    lf_cmp_i64) != NULL;
 }
 
 static int

@@ -20,7 +20,7 @@
 
 #include "core/idcard.h"
 #include "server/http_int.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "testutil.h"

@@ -65,6 +65,12 @@ expect 0 "seed another seed" -- "$bin" seed d.db --persons 300 \
 expect 2 "export needs --year" -- "$bin" export a.db a.csv
 expect 1 "export unknown region" -- "$bin" export a.db --year 2024 \
     --region 99 x.csv
+contains err "--region 99: 未知区划代码" "export unknown region words"
+expect 1 "plan unknown region" -- "$bin" plan a.db --year 2024 --region 99
+contains err "--region 99: 未知区划代码" "plan unknown region words"
+expect 1 "quality unknown region" -- "$bin" quality a.db --year 2024 \
+    --region 99
+contains err "--region 99: 未知区划代码" "quality unknown region words"
 expect 0 "export" -- "$bin" export a.db --year 2024 a.csv
 contains err "exported 300 surveys" "export count"
 expect 0 "export a region" -- "$bin" export a.db --year 2024 \

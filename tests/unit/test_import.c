@@ -29,26 +29,6 @@
 static char dir[64];
 static char good[128];		/* a.csv exported from 3 persons */
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	buf[n] = '\0';
-	fclose(fp);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
-
 static void
 spit(const char *path, const char *data, size_t len)
 {
@@ -228,8 +208,8 @@ test_round_trip(void **state)
 	snprintf(again, sizeof(again), "%s/b.csv", dir);
 	assert_int_equal(export_csv(s, tu_catalog(), 2024, NULL, again, 0,
 	    &rows, &err), 0);
-	a = slurp(good, &alen);
-	b = slurp(again, &blen);
+	a = tu_slurp(good, &alen);
+	b = tu_slurp(again, &blen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
 	assert_memory_equal(a, "\xef\xbb\xbf" "年度,人员状态,", 22);
@@ -289,7 +269,7 @@ variant(const char *name, int line, const char *with, const char *append,
 {
 	static char path[160];
 	size_t len, i, start = 0;
-	char *text = slurp(good, &len), *out = malloc(len * 2 + 4096);
+	char *text = tu_slurp(good, &len), *out = malloc(len * 2 + 4096);
 	size_t n = 0;
 	int ln = 1;
 
@@ -322,7 +302,7 @@ static const char *
 line_of(int n)
 {
 	static char buf[8192];
-	char *text = slurp(good, NULL), *p = text, *e;
+	char *text = tu_slurp(good, NULL), *p = text, *e;
 
 	while (--n > 0)
 		p = strchr(p, '\n') + 1;
@@ -486,7 +466,7 @@ to_gb18030(const char *name)
 {
 	static char path[160];
 	size_t len, inleft, outleft;
-	char *text = slurp(good, &len), *out = malloc(len * 2), *in = text + 3;
+	char *text = tu_slurp(good, &len), *out = malloc(len * 2), *in = text + 3;
 	char *o = out;
 	iconv_t cd = iconv_open("GB18030", "UTF-8");
 
@@ -535,7 +515,7 @@ test_skip_bad(void **state)
 	assert_int_equal(st.rejected, 1);
 	assert_int_equal(st.new_persons, 2);
 	assert_int_equal(persons(s), 2);
-	text = slurp(rej, NULL);
+	text = tu_slurp(rej, NULL);
 	assert_non_null(strstr(text, "错误 (error)"));
 	assert_non_null(strstr(text, "k.csv:3:"));
 	free(text);
@@ -548,7 +528,7 @@ replaced(const char *name, const char *from, const char *to)
 {
 	static char path[160];
 	size_t len, n = strlen(from);
-	char *text = slurp(good, &len), *p = text;
+	char *text = tu_slurp(good, &len), *p = text;
 
 	while ((p = strstr(p, from)) != NULL) {
 		memcpy(p, to, n);

@@ -231,24 +231,6 @@ survey_text(void *arg, int year, int64_t version, const struct record *r)
 }
 
 static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *p;
-	long n;
-
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	p = malloc((size_t)n + 1);
-	assert_int_equal(fread(p, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*len = (size_t)n;
-	return p;
-}
-
-static char *
 stats_json(struct store *s)
 {
 	struct policies *ps;
@@ -302,7 +284,7 @@ answers(struct store *s, struct answers *a)
 	assert_int_equal(export_csv(s, tu_catalog(), YEAR, NULL, csv, 0, &rows,
 	    &err), 0);
 	assert_int_equal(rows, NPERSON);
-	a->csv = slurp(csv, &a->csv_len);
+	a->csv = tu_slurp(csv, &a->csv_len);
 	a->stats = stats_json(s);
 	record_free(r);
 }

@@ -155,14 +155,11 @@ static struct disaster *dis;
 static int
 setup(void **state)
 {
-	struct embedded_file f;
 	struct lf_error err;
 	struct store *s;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	s = tu_store_new(dir, db, "totals.db");
 	assert_int_equal(store_begin(s, &err), 0);
 	tu_seed_county(s, "510182", 3000, 7, YEAR);

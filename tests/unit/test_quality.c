@@ -1,6 +1,6 @@
 /*
  * test_quality.c - data-quality rules (core/quality.h) and findings
- * (store/findings.h, store/findings_batch.h): every rule fires on a
+ * (quality/findings.h, quality/findings_batch.h): every rule fires on a
  * fixture made to trigger it and stays silent on a clean one (one table);
  * the rule file's errors; duplicates and surveyors; run-on-write opens
  * and closes a finding; the batch is idempotent; resolve and dismiss
@@ -18,7 +18,7 @@
 #include "lib/date.h"
 #include "core/idcard.h"
 #include "core/quality.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "lib/buf.h"
 #include "plan/plan.h"
 #include "store/plan.h"

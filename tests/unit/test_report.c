@@ -73,15 +73,12 @@ static int
 group_setup(void **state)
 {
 	struct plan_build_stats bs;
-	struct embedded_file f;
 	struct disaster *dis;
 	struct lf_error err;
 	struct store *s;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	s = tu_store_new(dir, db, "r.db");
 	seed(s);
 	memset(&bs, 0, sizeof(bs));
@@ -746,26 +743,6 @@ test_xlsx(void **state)
 	report_free(r);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *data;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	rewind(fp);
-	data = malloc((size_t)n + 1);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
-	data[n] = '\0';
-	fclose(fp);
-	*len = (size_t)n;
-	return data;
-}
-
 static size_t
 count(const char *s, const char *what)
 {
@@ -790,7 +767,7 @@ test_csv(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/r.csv", dir);
 	assert_int_equal(report_csv_write(r, path, &err), 0);
-	data = slurp(path, &len);
+	data = tu_slurp(path, &len);
 	assert_memory_equal(data, "\xef\xbb\xbf", 3);
 	/* a title line per table, then the header */
 	assert_int_equal(count(data, "2025年 彭州市 "), r->ntables);
@@ -897,7 +874,7 @@ test_write_failures(void **state)
 		fputs("old", fp);
 		fclose(fp);
 		assert_int_equal(writers[i](r, path, &err), 0);
-		data = slurp(path, &len);
+		data = tu_slurp(path, &len);
 		assert_true(len > 100);
 		free(data);
 		/* a name too long */
@@ -921,7 +898,7 @@ test_write_failures(void **state)
 	assert_int_equal(report_csv_write(r, tmp, &err), 0);
 	assert_int_equal(lstat(tmp, &sb), 0);
 	assert_true(S_ISLNK(sb.st_mode));
-	data = slurp(path, &len);
+	data = tu_slurp(path, &len);
 	assert_true(len > 100);
 	free(data);
 	quiet(0);
@@ -1022,7 +999,7 @@ test_section_every_writer(void **state)
 	free(text);
 	snprintf(path, sizeof(path), "%s/m.csv", dir);
 	assert_int_equal(report_csv_write(r, path, &err), 0);
-	data = slurp(path, &len);
+	data = tu_slurp(path, &len);
 	assert_non_null(strstr(data, "\r\n\r\nMARK S1\n"));
 	free(data);
 	snprintf(path, sizeof(path), "%s/m.xlsx", dir);

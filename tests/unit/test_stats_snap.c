@@ -49,13 +49,10 @@ static int
 setup(void **state)
 {
 	struct plan_build_stats bs;
-	struct embedded_file f;
 	struct lf_error err;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	s = tu_store_new(dir, db, "snap.db");
 	snprintf(snap, sizeof(snap), "%s/snap.db.stats-%d", dir, YEAR);
 	tu_seed_county(s, "510182", 700, 7, YEAR);

@@ -201,15 +201,12 @@ static int
 setup(void **state)
 {
 	struct plan_build_stats bs;
-	struct embedded_file f;
 	struct lf_error err;
 	struct store *s;
 	sqlite3 *h;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	s = tu_store_new(dir, db, "stats.db");
 	assert_int_equal(store_begin(s, &err), 0);
 	seed(s, "510182", NA, 7);

@@ -107,20 +107,6 @@ put(struct record *r, const struct store_put *p, uint64_t i)
 		fail_msg("put: %s", err.message);
 }
 
-/* The synthetic persons of county (seed seedv), from the year before. */
-static struct synth *
-synth_of(const char *county, uint64_t seedv)
-{
-	struct lf_error err;
-	struct synth *sy;
-
-	assert_int_equal(synth_new(tu_catalog(), tu_regions(),
-	    regions_find(tu_regions(), county), seedv, tu_days("2026-11-29"),
-	    &sy, &err), 0);
-	assert_int_equal(synth_set_first_year(sy, YEAR - 1, &err), 0);
-	return sy;
-}
-
 static void
 seed(const char *county, uint64_t n, uint64_t seedv)
 {
@@ -131,7 +117,7 @@ seed(const char *county, uint64_t n, uint64_t seedv)
 	uint64_t i;
 
 	p.today = tu_days("2026-11-29");
-	sy = synth_of(county, seedv);
+	sy = tu_synth(county, seedv, YEAR - 1);
 	for (i = 0; i < n; i++) {
 		/* every 17th person without this year's survey */
 		p.year = i % 17 == 9 ? YEAR - 1 : YEAR;
@@ -157,13 +143,10 @@ first_village(void *arg, const struct insight_person *p,
 static int
 setup(void **state)
 {
-	struct embedded_file f;
 	struct lf_error err;
 
 	(void)state;
-	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
-	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
-	assert_int_equal(disaster_parse(f.data, f.len, f.name, &dis, &err), 0);
+	tu_rules(&ps, &dis);
 	assert_int_equal(budget_shares_load(ps, &shares, &err), 0);
 	s = tu_store_new(dir, db, "whatif.db");
 	assert_int_equal(store_begin(s, &err), 0);
@@ -420,7 +403,7 @@ refill(const struct where *wh, const char *county, uint64_t n,
 	uint64_t i;
 
 	p.today = tu_days("2026-11-29");
-	sy = synth_of(county, seedv);
+	sy = tu_synth(county, seedv, YEAR - 1);
 	for (i = 0; i < n; i++) {
 		if (i % 17 == 9)
 			continue;	/* no survey of the year */

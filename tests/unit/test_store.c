@@ -345,22 +345,6 @@ test_conflict_and_invalid(void **state)
 	assert_string_equal(err.code, "wrong_year");
 }
 
-static int
-file_has(const char *path, const char *needle)
-{
-	FILE *fp = fopen(path, "rb");
-	size_t n = strlen(needle), got, i;
-	static char buf[1 << 20];
-	int found = 0;
-
-	assert_non_null(fp);
-	while (!found && (got = fread(buf, 1, sizeof(buf), fp)) > 0)
-		for (i = 0; i + n <= got && !found; i++)
-			found = memcmp(buf + i, needle, n) == 0;
-	fclose(fp);
-	return found;
-}
-
 static void
 test_secrets_at_rest(void **state)
 {
@@ -377,10 +361,10 @@ test_secrets_at_rest(void **state)
 	tu_valid_person(fx->r, 6);
 	assert_int_equal(put(fx, 2024, 0, &res, &err), 0);
 	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
-	assert_false(file_has(fx->db, tu_id(5)));
-	assert_false(file_has(wal, tu_id(5)));
-	assert_false(file_has(wal, "13800000001"));
-	assert_true(file_has(wal, "张三"));	/* names are plain */
+	assert_false(tu_file_has(fx->db, tu_id(5), strlen(tu_id(5))));
+	assert_false(tu_file_has(wal, tu_id(5), strlen(tu_id(5))));
+	assert_false(tu_file_has(wal, "13800000001", strlen("13800000001")));
+	assert_true(tu_file_has(wal, "张三", strlen("张三")));	/* names are plain */
 	/* a sealed value moved to another row fails authentication */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "UPDATE persons SET id_enc = "

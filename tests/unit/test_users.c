@@ -830,24 +830,6 @@ test_passwd_unlocks(void **state)
 
 /* ---- at rest --------------------------------------------------------- */
 
-/* 1 when the file holds len bytes equal to needle. */
-static int
-file_has(const char *path, const void *needle, size_t len)
-{
-	FILE *fp = fopen(path, "rb");
-	static char data[1 << 22];
-	size_t n, i;
-
-	if (fp == NULL)
-		return 0;
-	n = fread(data, 1, sizeof(data), fp);
-	fclose(fp);
-	for (i = 0; i + len <= n; i++)
-		if (memcmp(data + i, needle, len) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 test_token_hashed(void **state)
 {
@@ -867,15 +849,15 @@ test_token_hashed(void **state)
 	}
 	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
 	/* the CSRF token is stored (to compare with); the token is not */
-	assert_true(file_has(fx->db, a.info.csrf, USERS_CSRF_HEX) ||
-	    file_has(wal, a.info.csrf, USERS_CSRF_HEX));
-	assert_false(file_has(fx->db, a.token, USERS_TOKEN_HEX));
-	assert_false(file_has(wal, a.token, USERS_TOKEN_HEX));
-	assert_false(file_has(fx->db, raw, sizeof(raw)));
-	assert_false(file_has(wal, raw, sizeof(raw)));
+	assert_true(tu_file_has(fx->db, a.info.csrf, USERS_CSRF_HEX) ||
+	    tu_file_has(wal, a.info.csrf, USERS_CSRF_HEX));
+	assert_false(tu_file_has(fx->db, a.token, USERS_TOKEN_HEX));
+	assert_false(tu_file_has(wal, a.token, USERS_TOKEN_HEX));
+	assert_false(tu_file_has(fx->db, raw, sizeof(raw)));
+	assert_false(tu_file_has(wal, raw, sizeof(raw)));
 	/* nor the password */
-	assert_false(file_has(fx->db, PW, strlen(PW)));
-	assert_false(file_has(wal, PW, strlen(PW)));
+	assert_false(tu_file_has(fx->db, PW, strlen(PW)));
+	assert_false(tu_file_has(wal, PW, strlen(PW)));
 	/* what is stored: a 32-byte hash, and an Argon2id string */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT length(token_hash), "

@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/date.h"
 #include "lib/embedded.h"
+#include "core/disaster.h"
 #include "core/idcard.h"
+#include "core/policy.h"
 #include "synth/synth.h"
 #include "store/store.h"
 #include "testutil.h"
@@ -96,6 +99,44 @@ tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX], const char *name)
 	snprintf(dir, TU_DIR_MAX, "%s", tu_tmpdir());
 	snprintf(db, TU_DB_MAX, "%s/%s", dir, name);
 	return tu_store_at(db);
+}
+
+char *
+tu_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (fp == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	data = malloc((size_t)n + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+	data[n] = '\0';
+	fclose(fp);
+	if (len != NULL)
+		*len = (size_t)n;
+	return data;
+}
+
+int
+tu_file_has(const char *path, const void *needle, size_t len)
+{
+	char *data;
+	size_t n;
+	int found;
+
+	if (access(path, F_OK) != 0)
+		return 0;
+	data = tu_slurp(path, &n);
+	found = memmem(data, n, needle, len) != NULL;
+	free(data);
+	return found;
 }
 
 int
@@ -201,6 +242,32 @@ tu_valid_person(struct record *r, int seq)
 }
 
 void
+tu_rules(struct policies **ps, struct disaster **dis)
+{
+	struct embedded_file f;
+	struct lf_error err;
+
+	if (policies_load_embedded(tu_catalog(), ps, &err) != 0)
+		fail_msg("policies: %s", err.message);
+	assert_int_equal(embedded_get("data/disaster_regions.tsv", &f), 0);
+	if (disaster_parse(f.data, f.len, f.name, dis, &err) != 0)
+		fail_msg("disaster areas: %s", err.message);
+}
+
+struct synth *
+tu_synth(const char *county, uint64_t seed, int first_year)
+{
+	struct lf_error err;
+	struct synth *sy;
+
+	if (synth_new(tu_catalog(), tu_regions(), regions_find(tu_regions(),
+	    county), seed, tu_days("2026-11-29"), &sy, &err) != 0 ||
+	    synth_set_first_year(sy, first_year, &err) != 0)
+		fail_msg("synth %s: %s", county, err.message);
+	return sy;
+}
+
+void
 tu_seed_county(struct store *s, const char *county, uint64_t n,
     uint64_t seed, int year)
 {
@@ -213,10 +280,7 @@ tu_seed_county(struct store *s, const char *county, uint64_t n,
 
 	put.today = tu_days("2026-11-29");
 	assert_non_null(r);
-	if (synth_new(tu_catalog(), tu_regions(), regions_find(tu_regions(),
-	    county), seed, put.today, &sy, &err) != 0 ||
-	    synth_set_first_year(sy, year, &err) != 0)
-		fail_msg("synth %s: %s", county, err.message);
+	sy = tu_synth(county, seed, year);
 	for (i = 0; i < n; i++) {
 		if (synth_person(sy, i, year, r, &err) != 0 ||
 		    store_survey_put(s, r, &put, &res, &err) != 0)

@@ -32,6 +32,13 @@ struct store	*tu_store_at(const char *path);
 struct store	*tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
 		    const char *name);
 
+/* The file at path, read whole and NUL-terminated (free()); *len (may
+ * be NULL) its size. Fails the test when it cannot be read. */
+char		*tu_slurp(const char *path, size_t *len);
+/* 1 when the file at path holds the len bytes of needle (a missing file
+ * holds nothing); a string needle: len = strlen. */
+int		 tu_file_has(const char *path, const void *needle, size_t len);
+
 /* Days for "YYYY-MM-DD" (asserts it parses). */
 int		 tu_days(const char *date);
 
@@ -46,8 +53,21 @@ void		 tu_set(struct record *r, const char *code, const char *value);
 const char	*tu_try_set(struct record *r, const char *code,
 		    const char *value);
 
+struct policies;
+struct disaster;
+/* The built-in policies and disaster areas, new (the caller frees them
+ * with policies_free() and disaster_free()); fails the test on error. */
+void		 tu_rules(struct policies **ps, struct disaster **dis);
+
+struct synth;
+/* The synthetic population of county (any region code), seed `seed`,
+ * surveyed from first_year on, as of 2026-11-29; fails the test on
+ * error. Free with synth_free(). */
+struct synth	*tu_synth(const char *county, uint64_t seed, int first_year);
+
 /* Puts n synthetic persons of county (any region code) with their survey
- * of year into s (synth seed `seed`); fails the test on any error. */
+ * of year into s (synth seed `seed`, tu_synth()); fails the test on any
+ * error. */
 void		 tu_seed_county(struct store *s, const char *county,
 		    uint64_t n, uint64_t seed, int year);
 /* Defines the old survey table's columns as a TEMP VIEW on h, for SQL

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/findings.h"
+#include "quality/findings.h"
 #include "store/plan.h"
 
 /* The 12-digit code to check a finding's region against (a township's

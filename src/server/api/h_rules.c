@@ -23,7 +23,7 @@
 #include "plan/planner.h"
 #include "io/sheet.h"
 #include "store/audit.h"
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "stats/stats_whatif.h"
 
 static json_t *

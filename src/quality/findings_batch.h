@@ -15,10 +15,10 @@
  * thousands of persons; a failure leaves the chunks done before it
  * (the next run completes them). 0, or -1 with err.
  */
-#ifndef LF_STORE_FINDINGS_BATCH_H
-#define LF_STORE_FINDINGS_BATCH_H
+#ifndef LF_QUALITY_FINDINGS_BATCH_H
+#define LF_QUALITY_FINDINGS_BATCH_H
 
-#include "store/findings.h"
+#include "quality/findings.h"
 
 struct findings_batch_stats {
 	int64_t			 persons;	/* surveys looked at */

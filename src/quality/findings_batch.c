@@ -13,8 +13,8 @@
  * pages a shard, the readers' page caches (CACHE_KIB together), the hash
  * of registration keys and the surveyors' tallies.
  */
-#include "store/findings_batch.h"
-#include "store/findings_shard.h"
+#include "quality/findings_batch.h"
+#include "quality/findings_shard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,29 +138,6 @@ nshards(void)
 	return *end == '\0' && n >= 1 && n <= MAX_SHARDS ? (size_t)n : SHARDS;
 }
 
-/* The person ids the shards split: (*first, *last]. */
-static int
-id_range(struct batch *b, int64_t *first, int64_t *last,
-    struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*first = 0;
-	*last = 0;
-	if (sqlite3_prepare_v2(b->fb.s->db, "SELECT min(id) - 1, max(id) "
-	    "FROM persons", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(b->fb.s, "quality batch", err);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		*first = sqlite3_column_int64(st, 0);
-		*last = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(b->fb.s,
-	    "quality batch", err);
-}
-
 /* Starts shard k's reader over its share of (first, last]. */
 static int
 start_reader(struct batch *b, size_t k, int64_t first, int64_t last,
@@ -191,7 +168,7 @@ start(struct batch *b, struct lf_error *err)
 	int64_t first, last;
 	size_t k;
 
-	if (id_range(b, &first, &last, err) != 0)
+	if (fscan_id_range(b->fb.s, &first, &last, err) != 0)
 		return -1;
 	/* the whole year: about one key a person id (a region: grown as
 	 * needed, its persons being a few of the ids) */
@@ -265,8 +242,8 @@ wanted(struct batch *b, struct lf_error *err)
 {
 	struct quality_surveyors *svs;
 
-	if ((b->want = mem_calloc(b->fb.s->cat->nfields + 1, 1)) == NULL ||
-	    (svs = findings_surveyors_new(b->fb.s->cat, b->fb.qr)) == NULL)
+	if ((b->want = mem_calloc(store_catalog(b->fb.s)->nfields + 1, 1)) == NULL ||
+	    (svs = findings_surveyors_new(store_catalog(b->fb.s), b->fb.qr)) == NULL)
 		return lf_error_nomem(err);
 	quality_fields(b->fb.qr, b->fb.ps, b->want);
 	quality_surveyors_fields(svs, b->want);

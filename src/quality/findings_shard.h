@@ -20,9 +20,9 @@
 
 #include <pthread.h>
 
-#include "store/findings_batch.h"
+#include "quality/findings_batch.h"
 #include "store/findings_scan.h"
-#include "store/plan_int.h"
+#include "store/plan_rows.h"
 
 #ifndef LF_TESTING
 #define FSHARD_CHUNK	40

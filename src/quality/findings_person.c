@@ -3,9 +3,9 @@
  * year as stored, run after every write that touches the person, then
  * the surveyor rules over the person's township (findings_surveyor.c).
  */
-#include "store/findings.h"
+#include "quality/findings.h"
 #include "store/plan.h"
-#include "store/plan_int.h"
+#include "store/plan_rows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,28 +74,6 @@ read_items(struct store *s, int64_t plan_id, struct pitems *pi,
 	return 0;
 }
 
-/* 1 when another person has p's name, sex and birth date. */
-static int
-has_dup(struct store *s, const struct store_person *p, struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM persons WHERE name = ?1 "
-	    "AND gender = ?2 AND birth_date = ?3 AND id <> ?4 LIMIT 1", -1,
-	    &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "findings", err);
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, p->gender);
-	sqlite3_bind_text(st, 3, p->birth_date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, p->id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_error(s, "findings", err);
-	return rc == SQLITE_ROW;
-}
-
 /* The hits as findings_sync takes them. */
 static int
 to_hits(const struct quality_rules *qr, const struct store_person *p,
@@ -148,7 +126,7 @@ evaluate(struct store *s, const struct quality_rules *qr,
 	qp.nitems = pi->n;
 	qp.dl = pi->dl;
 	qp.ndl = pi->ndl;
-	if ((rc = has_dup(s, p, err)) < 0)
+	if ((rc = findings_namesake(s, p, err)) < 0)
 		return -1;
 	qp.dup = rc;
 	if (!surveyed)
@@ -197,7 +175,7 @@ findings_person(struct store *s, const struct quality_rules *qr,
 
 	quality_hits_init(&h);
 	pi = mem_calloc(1, sizeof(*pi));
-	r = record_new(s->cat);
+	r = record_new(store_catalog(s));
 	if (pi == NULL || r == NULL) {
 		lf_error_nomem(err);
 		goto out;

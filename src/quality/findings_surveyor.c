@@ -4,8 +4,8 @@
  * by the batch over the year and after a single write over the
  * township of the person written.
  */
-#include "store/findings.h"
-#include "store/plan_int.h"
+#include "quality/findings.h"
+#include "store/plan_rows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -149,47 +149,28 @@ has_surveyor_rule(const struct quality_rules *qr)
 	return 0;
 }
 
+static int
+tally_one(void *arg, const struct record *r, const char *village,
+    struct lf_error *err)
+{
+	if (quality_surveyors_add_survey(arg, r, village) != 0)
+		return lf_error_nomem(err);
+	return 0;
+}
+
 /* Tallies the year's surveys of the persons of township tw. */
 static int
 tally(struct store *s, int year, const char *tw,
     struct quality_surveyors *svs, struct lf_error *err)
 {
-	char lo[13], hi[13], village[13];
 	struct record *r;
-	sqlite3_stmt *st;
-	int64_t a, b;
 	int rc;
 
-	if (plan_region_bounds(tw, &a, &b, err) != 0)
-		return -1;
-	snprintf(lo, sizeof(lo), "%012lld", (long long)a);
-	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
-	if ((r = record_new(s->cat)) == NULL)
+	if ((r = record_new(store_catalog(s))) == NULL)
 		return lf_error_nomem(err);
-	if (sqlite3_prepare_v2(s->db, "SELECT p.region, s.rec FROM persons p "
-	    "JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
-	    "p.region >= ?2 AND p.region < ?3", -1, &st, NULL) != SQLITE_OK) {
-		record_free(r);
-		return store_sqlite_error(s, "surveyor findings", err);
-	}
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_copy_col(st, 0, village, sizeof(village));
-		if (store_rec_read(s, st, 1, r, PACKREC_SKIP, err) != 0)
-			break;
-		if (quality_surveyors_add_survey(svs, r, village) != 0) {
-			lf_error_nomem(err);
-			break;
-		}
-	}
-	sqlite3_finalize(st);
+	rc = findings_region_surveys(s, year, tw, r, tally_one, svs, err);
 	record_free(r);
-	if (rc == SQLITE_ROW)
-		return -1;
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s,
-	    "surveyor findings", err);
+	return rc;
 }
 
 int
@@ -205,7 +186,7 @@ findings_surveyors_township(struct store *s, const struct quality_rules *qr,
 	if (!has_surveyor_rule(qr) || strlen(village) < 9)
 		return 0;
 	snprintf(tw, sizeof(tw), "%.9s", village);
-	if ((svs = findings_surveyors_new(s->cat, qr)) == NULL)
+	if ((svs = findings_surveyors_new(store_catalog(s), qr)) == NULL)
 		return lf_error_nomem(err);
 	if (plan_tx_begin(s, &tx, err) != 0) {
 		quality_surveyors_free(svs);

@@ -3,7 +3,7 @@
  * evaluate a page without a lock, then sync its findings under the
  * batch's mutex.
  */
-#include "store/findings_shard.h"
+#include "quality/findings_shard.h"
 
 #include <string.h>
 
@@ -278,8 +278,8 @@ fshard_init(struct fshard *w, struct fbatch *b, struct lf_error *err)
 	quality_hits_init(&w->hits);
 	quality_hits_init(&w->ph);
 	planner_result_init(&w->res);
-	if ((w->svs = findings_surveyors_new(b->s->cat, b->qr)) == NULL ||
-	    (w->r = record_new(b->s->cat)) == NULL)
+	if ((w->svs = findings_surveyors_new(store_catalog(b->s), b->qr)) == NULL ||
+	    (w->r = record_new(store_catalog(b->s))) == NULL)
 		return lf_error_nomem(err);
 	return 0;
 }
