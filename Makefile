@@ -113,6 +113,7 @@ fuzz-replay: build/test/fuzz_request $(patsubst %,build/test/fuzz_%,$(FUZZERS))
 CRASH_TRIALS ?= 100
 rel-test: liangfu build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/crash.sh ./liangfu $(CRASH_TRIALS)
+	@sh tests/rel/readkill.sh ./liangfu 10
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
 	@sh tests/rel/ioerr.sh build/test/liangfu
@@ -125,6 +126,7 @@ rel-test: liangfu build/test/test_rel_alloc build/test/liangfu
 
 soak: deps all build/test/test_rel_alloc build/test/liangfu
 	@sh tests/rel/crash.sh ./liangfu 1000
+	@sh tests/rel/readkill.sh ./liangfu 100
 	@sh tests/rel/backup.sh ./liangfu
 	@sh tests/rel/diskfull.sh ./liangfu
 	@sh tests/rel/ioerr.sh build/test/liangfu

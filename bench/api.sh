@@ -8,9 +8,14 @@
 # (bench/floor.c; run after the HTTP runs, so with a warm cache).
 #   BENCH_API_PERSONS=200000 (default) persons;
 #   BENCH_API_YEARS=1 (default) years of surveys, ending 2025 (5: 2021-2025);
-#   DURATION=10 s per wrk run; THREADS (default: the server's own default).
+#   DURATION=10 s per wrk run; THREADS (default: the server's own default);
+#   AUDIT_SYNC_MS: the server's audit_sync_ms (default: its own, 100).
 # The seeded database is kept in bench/out/api/db-PERSONS-YEARS and reused
 # by the next run with the same sizes (the province takes ~20 min to seed).
+#   BENCH_API_DB=FILE runs on an existing database in place instead (say
+#   the province's, under its lock: flock /work/data/p1.lock ...): nothing
+#   is seeded; the bench account is added to it when missing, and the
+#   reads leave their audit entries in it.
 set -eu
 cd "$(dirname "$0")/.."
 n=${BENCH_API_PERSONS:-200000}
@@ -23,34 +28,56 @@ case $ny in
 [1-9]) ;;
 *) echo "BENCH_API_YEARS: 1 to 9" >&2; exit 2 ;;
 esac
-db="$out/db-$n-$ny"
 mkdir -p "$out"
 find "$out" -mindepth 1 -maxdepth 1 ! -name "db-*" -exec rm -rf {} +
 mkdir -p "$out/www"
 . bench/serve.sh
-if [ ! -f "$db/seeded" ]; then
-	rm -rf "$db"
-	mkdir -p "$db"
-	./liangfu seed "$db/api.db" --persons "$n" \
-	    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
-	echo "$bench_pw" | ./liangfu user add "$db/api.db" --login bench \
+if [ -n "${BENCH_API_DB:-}" ]; then
+	dbf=$BENCH_API_DB
+	[ -f "$dbf" ] || { echo "BENCH_API_DB: no file $dbf" >&2; exit 2; }
+	n=$(sqlite3 -cmd ".timeout 30000" "$dbf" "SELECT count(*) FROM persons")
+	ny=$(sqlite3 -cmd ".timeout 30000" "$dbf" \
+	    "SELECT count(DISTINCT year) FROM surveys")
+	[ -n "$(sqlite3 -cmd ".timeout 30000" "$dbf" \
+	    "SELECT 1 FROM users WHERE login = 'bench'")" ] ||
+	    echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
 	    --role province --region 51 >/dev/null
-	touch "$db/seeded"
+else
+	db="$out/db-$n-$ny"
+	dbf=$db/api.db
+	if [ ! -f "$db/seeded" ]; then
+		rm -rf "$db"
+		mkdir -p "$db"
+		./liangfu seed "$dbf" --persons "$n" \
+		    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
+		echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
+		    --role province --region 51 >/dev/null
+		touch "$db/seeded"
+	fi
 fi
-sqlite3 -cmd ".timeout 30000" "$db/api.db" "SELECT uid FROM persons ORDER BY random() LIMIT 5000" \
-    > "$out/uids"
+# 5,000 persons at random: a random rowid each (a sort of every person
+# would read the whole table, minutes at province scale)
+sqlite3 -cmd ".timeout 30000" "$dbf" "WITH RECURSIVE r(i, k) AS (SELECT 1,
+    abs(random()) % (SELECT max(id) FROM persons) + 1 UNION ALL SELECT i + 1,
+    abs(random()) % (SELECT max(id) FROM persons) + 1 FROM r WHERE i < 6000)
+    SELECT DISTINCT p.uid FROM r JOIN persons p ON p.id = (SELECT id FROM
+    persons WHERE id >= r.k ORDER BY id LIMIT 1) LIMIT 5000" > "$out/uids"
 # the ID numbers of the same persons, and the direct lookups (one thread)
-build/bench/lookup "$db/api.db" "$out/uids" "$out/ids" > "$out/direct"
+build/bench/lookup "$dbf" "$out/uids" "$out/ids" > "$out/direct"
 conf="$out/serve.ini"
 : > "$conf"
+printf '[server]\n' > "$conf"
 if [ -n "${THREADS:-}" ]; then
-	printf '[server]\nthreads = %s\n' "$THREADS" > "$conf"
+	printf 'threads = %s\n' "$THREADS" >> "$conf"
+fi
+if [ -n "${AUDIT_SYNC_MS:-}" ]; then
+	printf 'audit_sync_ms = %s\n' "$AUDIT_SYNC_MS" >> "$conf"
 fi
 # on exit the server is stopped and waited for (its last checkpoint
 # holds the database), so that a next run finds it free
 spid=
 trap '[ -n "$spid" ] && kill $spid 2>/dev/null; [ -n "$spid" ] && wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
-serve_start ./liangfu "$db/api.db" "$out" "$conf"
+serve_start ./liangfu "$dbf" "$out" "$conf"
 serve_login "$out"
 uid=$(head -1 "$out/uids")
 curl -s -b "lf_session=$token" "http://127.0.0.1:$port/api/v1/persons/$uid" \
@@ -129,7 +156,8 @@ verdict() {
 }
 
 echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
-    "search answer $ssize bytes; ${dur}s per run; $(date -u '+%F %H:%M') UTC"
+    "search answer $ssize bytes; ${dur}s per run; audit_sync_ms" \
+    "${AUDIT_SYNC_MS:-default}; $(date -u '+%F %H:%M') UTC"
 for c in 64 256; do
 	echo "== $c connections"
 	wrk_run "liangfu person page" -c$c -s "$out/person.lua" \
@@ -150,5 +178,5 @@ echo "server peak RSS: $(awk '/^VmHWM/ { print int($2 / 1024) }' \
 echo "== direct C lookups on the same file (no HTTP, no audit)"
 cat "$out/direct"
 echo "== SQLite floor on the same file (only the SQL; every core, then one)"
-build/bench/floor "$db/api.db" "$out/uids" 5
-build/bench/floor "$db/api.db" "$out/uids" 5 1
+build/bench/floor "$dbf" "$out/uids" 5
+build/bench/floor "$dbf" "$out/uids" 5 1

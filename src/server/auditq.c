@@ -12,6 +12,7 @@
 #include "lib/mem.h"
 #include "lib/log.h"
 #include "store/audit_anchor.h"
+#include "store/store_ckpt.h"
 
 #define NSTR	10	/* string fields of struct audit_entry */
 #define GROUP_MAX	64	/* entries a group waits for at most */
@@ -21,6 +22,7 @@
  * tell. One allocation; freed by the writer after the callback. */
 struct pending {
 	struct audit_entry	 e;
+	enum auditq_kind	 kind;
 	auditq_done_fn		 done;
 	void			*arg;
 	int			 rc;
@@ -34,11 +36,15 @@ static struct {
 	pthread_cond_t	 work;		/* writer: entries are waiting */
 	struct pending	*head, *tail;
 	struct store	*s;
+	struct store_ckpt *ck;		/* checkpoints, off the writer */
 	pthread_t	 thread;
 	int		 running;
 	int		 stop;
+	int64_t		 sync_ns;	/* reads synced within; 0: at commit */
+	int		 unsynced;	/* commits not yet synced */
+	int64_t		 unsynced_at;	/* CLOCK_MONOTONIC ns of the first */
 } q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL,
-    NULL, 0, 0, 0 };
+    NULL, NULL, 0, 0, 0, 0, 0, 0 };
 
 /*
  * The chain's head goes to the anchor file after every commit
@@ -138,7 +144,14 @@ anchor_start(void)
 	    (long long)c.newest, (long long)c.anchor_id);
 }
 
-/* Appends a batch in one transaction; sets each entry's rc. */
+/*
+ * Appends a batch in one transaction; sets each entry's rc. The log's
+ * checkpoints run on a thread of their own (store_ckpt.h): done by the
+ * commit that crosses wal_autocheckpoint pages, as SQLite does by
+ * default, they made every answer waiting for this writer also wait for
+ * the copy of the log into the database and its two fsyncs. When the log
+ * has grown large all the same, it is restarted here, between batches.
+ */
 static void
 write_batch(struct pending *batch)
 {
@@ -147,6 +160,10 @@ write_batch(struct pending *batch)
 	int ok;
 
 	lf_error_clear(&err);
+	if (store_ckpt_restart(q.ck, &err) != 0) {
+		log_warnx("audit log: checkpoint: %s", err.message);
+		lf_error_clear(&err);
+	}
 	ok = store_begin(q.s, &err) == 0;
 	for (p = batch; p != NULL; p = p->next) {
 		lf_error_clear(&p->err);
@@ -166,6 +183,103 @@ write_batch(struct pending *batch)
 			p->err = err;
 		}
 		return;
+	}
+}
+
+/*
+ * Deferred durability (auditq.h): with sync_ns > 0 the writer's
+ * connection commits without syncing the WAL; a commit is then in the
+ * kernel's hands, which is what a read's answer waits for. sync() makes
+ * every commit so far durable with one fdatasync of the WAL, and is done
+ * before the answers of a batch holding an AUDITQ_DURABLE entry, and for
+ * reads within sync_ns of their commit (the writer wakes up for it when
+ * nothing else comes). Only then is the anchor written: it names the
+ * newest entry, which is durable now.
+ */
+static int
+sync_log(struct lf_error *err)
+{
+	if (store_sync_log(q.s, err) != 0) {
+		/* not acknowledged as durable; tried again after sync_ns */
+		q.unsynced_at = mono_ns();
+		return -1;
+	}
+	q.unsynced = 0;
+	anchor();
+	return 0;
+}
+
+/* After a committed batch: syncs it when it holds an entry that must be
+ * durable before its answer (a failed sync then fails the batch), else
+ * counts it as unsynced. */
+static void
+settle(struct pending *batch)
+{
+	struct lf_error err;
+	struct pending *p;
+	int durable = 0, ok = 0;
+
+	for (p = batch; p != NULL; p = p->next) {
+		ok |= p->rc == 0;
+		durable |= p->rc == 0 && p->kind == AUDITQ_DURABLE;
+	}
+	if (!ok)
+		return;
+	if (q.unsynced++ == 0)
+		q.unsynced_at = mono_ns();
+	if (!durable)
+		return;
+	lf_error_clear(&err);
+	if (sync_log(&err) == 0)
+		return;
+	log_warnx("audit log: %s", err.message);
+	for (p = batch; p != NULL; p = p->next)
+		if (p->rc == 0) {
+			p->rc = -1;
+			p->err = err;
+		}
+}
+
+/* Syncs reads committed sync_ns ago or more (all when stopping). */
+static void
+sync_due(void)
+{
+	struct lf_error err;
+
+	if (q.unsynced == 0 || (!q.stop && mono_ns() - q.unsynced_at <
+	    q.sync_ns))
+		return;
+	lf_error_clear(&err);
+	if (sync_log(&err) != 0)
+		log_warnx("audit log: read entries not yet on disk: %s",
+		    err.message);
+}
+
+/* Waits for entries, or until the unsynced reads are due; under q.mu. */
+static void
+wait_work(void)
+{
+	struct timespec ts;
+	int64_t due;
+
+	while (q.head == NULL && !q.stop) {
+		if (q.unsynced == 0) {
+			pthread_cond_wait(&q.work, &q.mu);
+			continue;
+		}
+		/* the condition variable runs on CLOCK_REALTIME */
+		due = q.sync_ns - (mono_ns() - q.unsynced_at);
+		if (due <= 0)
+			return;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += due / 1000000000LL;
+		ts.tv_nsec += due % 1000000000LL;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&q.work, &q.mu, &ts) != 0)
+			return;
 	}
 }
 
@@ -224,19 +338,31 @@ writer(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&q.mu);
 	for (;;) {
-		while (q.head == NULL && !q.stop)
-			pthread_cond_wait(&q.work, &q.mu);
-		if (q.head == NULL && q.stop)
-			break;
+		wait_work();
+		if (q.head == NULL) {
+			pthread_mutex_unlock(&q.mu);
+			sync_due();
+			pthread_mutex_lock(&q.mu);
+			if (q.stop && q.head == NULL)
+				break;
+			continue;
+		}
 		gather(last);
 		last = queued();
 		batch = q.head;
 		q.head = q.tail = NULL;
 		pthread_mutex_unlock(&q.mu);
 		write_batch(batch);
-		/* answers first: the anchor only has to follow the commit */
-		finish_batch(batch);
-		anchor();
+		if (q.sync_ns > 0) {
+			settle(batch);
+			finish_batch(batch);
+			sync_due();
+		} else {
+			/* every commit synced: answers first, the anchor
+			 * only has to follow the commit */
+			finish_batch(batch);
+			anchor();
+		}
 		pthread_mutex_lock(&q.mu);
 	}
 	pthread_mutex_unlock(&q.mu);
@@ -248,6 +374,18 @@ auditq_start(const struct app *app, struct lf_error *err)
 {
 	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
 		return -1;
+	q.sync_ns = (int64_t)app->cfg->audit_sync_ms * 1000000LL;
+	if (q.sync_ns > 0 && store_sync_deferred(q.s, 1, err) != 0) {
+		store_close(q.s);
+		q.s = NULL;
+		return -1;
+	}
+	if (!store_is_pg(q.s) && store_ckpt_start(q.s, &q.ck, err) != 0) {
+		store_close(q.s);
+		q.s = NULL;
+		return -1;
+	}
+	q.unsynced = 0;
 	q.stop = 0;
 	anchor_frozen = 0;
 	anchor_start();
@@ -255,6 +393,8 @@ auditq_start(const struct app *app, struct lf_error *err)
 		if (anchor_fd >= 0)
 			close(anchor_fd);
 		anchor_fd = -1;
+		store_ckpt_stop(q.ck);
+		q.ck = NULL;
 		store_close(q.s);
 		q.s = NULL;
 		return lf_error_set(err, "thread", "", "cannot start the audit "
@@ -284,6 +424,8 @@ auditq_stop(void)
 		close(anchor_fd);
 		anchor_fd = -1;
 	}
+	store_ckpt_stop(q.ck);
+	q.ck = NULL;
 	store_close(q.s);
 	q.s = NULL;
 	q.running = 0;
@@ -326,13 +468,14 @@ pending_new(const struct audit_entry *e)
 }
 
 int
-auditq_submit(const struct audit_entry *e, auditq_done_fn done, void *arg,
-    struct lf_error *err)
+auditq_submit(const struct audit_entry *e, enum auditq_kind kind,
+    auditq_done_fn done, void *arg, struct lf_error *err)
 {
 	struct pending *p = pending_new(e);
 
 	if (p == NULL)
 		return lf_error_nomem(err);
+	p->kind = kind;
 	p->done = done;
 	p->arg = arg;
 	pthread_mutex_lock(&q.mu);

@@ -58,6 +58,11 @@ static const struct {
 	{ "max_connections", OPT_INT, offsetof(struct http_config,
 	    max_connections), 0, 16, 1 << 20, "4096", "open connections at "
 	    "most (also bounded by the open-file limit)" },
+	/* issue 17: the audit entry of a read (server/auditq.h) */
+	{ "audit_sync_ms", OPT_INT, offsetof(struct http_config,
+	    audit_sync_ms), 0, 0, 1000, "100", "a read's audit entry is "
+	    "written before its answer leaves and synced to disk within this "
+	    "many ms (0: synced before the answer, as for writes)" },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

@@ -45,6 +45,8 @@ struct http_config {
 					   file = four per processor */
 	int		 queue;		/* slow requests waiting at most */
 	int		 max_connections; /* open connections at most */
+	int		 audit_sync_ms;	/* reads' audit entries synced within
+					   (auditq.h); 0 = before the answer */
 };
 
 /* Defaults, then the [server] section of an INI file (NULL = none).

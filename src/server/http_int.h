@@ -77,6 +77,8 @@ struct req {
 	enum MHD_Result		 result;	/* the handler's */
 	const struct route	*route;		/* run on a worker (server.c) */
 	int			 busy;		/* 503: the workers' queue full */
+	int			 reads;		/* only reads: its audit entries
+						   are AUDITQ_WRITTEN (auditq.h) */
 };
 
 typedef enum MHD_Result (*http_handler)(struct req *r);
@@ -101,6 +103,11 @@ struct route {
  * NULL and *allowed set when the path exists for other methods only. */
 const struct route *router_match(struct req *r, const char *path,
 	    int *method_allowed);
+/* 1 when a request of route rt (NULL: none matched) with this method
+ * only reads: a GET, or a search whose value is sent in a POST body to
+ * keep it out of URLs and logs. Its audit entries are then written
+ * before the answer and synced within audit_sync_ms (auditq.h). */
+int	router_reads(const struct route *rt, const char *method);
 /* Every route, in table order (for the OpenAPI check). */
 const struct route *router_routes(size_t *n);
 

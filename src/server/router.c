@@ -108,6 +108,15 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/openapi.json", h_openapi, AUTH_NONE },
 };
 
+int
+router_reads(const struct route *rt, const char *method)
+{
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return 1;
+	return rt != NULL && (rt->fn == h_persons_search ||
+	    rt->fn == h_audit_persons);
+}
+
 const struct route *
 router_routes(size_t *n)
 {

@@ -406,6 +406,7 @@ handle(struct req *r)
 
 	atomic_store(&r->holds, 1);
 	rt = route(r, &r->result);
+	r->reads = router_reads(rt, r->method);
 	if (rt != NULL && inline_route(rt))
 		r->result = run_route(r, rt);
 	else if (rt != NULL)

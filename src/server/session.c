@@ -39,7 +39,8 @@ audit_gate_done(void *arg, int rc, const struct lf_error *err)
 	audit_done(arg, rc, err);
 }
 
-/* Queues e for request r; the answer waits until it is durable. */
+/* Queues e for request r; the answer waits until it is written (a read)
+ * or durable (anything else): auditq.h. */
 static int
 submit(struct req *r, const struct audit_entry *e, int gate)
 {
@@ -47,8 +48,8 @@ submit(struct req *r, const struct audit_entry *e, int gate)
 
 	lf_error_clear(&err);
 	http_hold(r);
-	if (auditq_submit(e, gate ? audit_gate_done : audit_done, r,
-	    &err) != 0) {
+	if (auditq_submit(e, r->reads ? AUDITQ_WRITTEN : AUDITQ_DURABLE,
+	    gate ? audit_gate_done : audit_done, r, &err) != 0) {
 		http_release(r);
 		log_warnx("audit append failed (request %s): %s", r->id,
 		    err.message);

@@ -140,6 +140,20 @@ int	store_begin_bulk(struct store *s, struct lf_error *err);
 int	store_commit(struct store *s, struct lf_error *err);
 void	store_rollback(struct store *s);
 
+/*
+ * Deferred durability, for the server's audit writer (docs/audit.md,
+ * "Durability"). store_sync_deferred(s, 1) makes this connection's
+ * commits write the WAL without syncing it (SQLite synchronous=NORMAL):
+ * a committed transaction is in the kernel's hands, so it survives a
+ * crash or kill of the process, but not yet a power loss.
+ * store_sync_log() then makes every commit so far (of any connection)
+ * durable: one fdatasync of the WAL (of the database file when the
+ * connection is not in WAL mode). On PostgreSQL both do nothing (its
+ * commits are durable). 0, or -1 with err.
+ */
+int	store_sync_deferred(struct store *s, int on, struct lf_error *err);
+int	store_sync_log(struct store *s, struct lf_error *err);
+
 struct store_put {
 	int		 year;
 	int		 status;	/* person_status, 0 = keep (new: 1) */
