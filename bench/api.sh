@@ -10,8 +10,11 @@
 #   BENCH_API_YEARS=1 (default) years of surveys, ending 2025 (5: 2021-2025);
 #   DURATION=10 s per wrk run; THREADS (default: the server's own default);
 #   AUDIT_SYNC_MS: the server's audit_sync_ms (default: its own, 100).
-# The seeded database is kept in bench/out/api/db-PERSONS-YEARS and reused
-# by the next run with the same sizes (the province takes ~20 min to seed).
+# The seeded database has every year's 一人一策 plans (`liangfu plan`, as
+# the province's has), so the page measured is the real one: person,
+# surveys and plans with their items and deliveries. It is kept in
+# bench/out/api/db-PERSONS-YEARS-plans and reused by the next run with the
+# same sizes (the province takes ~20 min to seed).
 #   BENCH_API_DB=FILE runs on an existing database in place instead (say
 #   the province's, under its lock: flock /work/data/p1.lock ...): nothing
 #   is seeded; the bench account is added to it when missing, and the
@@ -43,13 +46,19 @@ if [ -n "${BENCH_API_DB:-}" ]; then
 	    echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
 	    --role province --region 51 >/dev/null
 else
-	db="$out/db-$n-$ny"
+	db="$out/db-$n-$ny-plans"
 	dbf=$db/api.db
 	if [ ! -f "$db/seeded" ]; then
 		rm -rf "$db"
 		mkdir -p "$db"
 		./liangfu seed "$dbf" --persons "$n" \
 		    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
+		# the plans, year after year (a year carries the last one's)
+		y=$((2026 - ny))
+		while [ "$y" -le 2025 ]; do
+			./liangfu plan "$dbf" --year "$y" >/dev/null 2>&1
+			y=$((y + 1))
+		done
 		echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
 		    --role province --region 51 >/dev/null
 		touch "$db/seeded"

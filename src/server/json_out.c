@@ -40,7 +40,13 @@ escape(unsigned char c, char seq[8])
 int
 jout_str(struct buf *b, const char *s)
 {
-	size_t len = strlen(s), i, run = 0;
+	return jout_strn(b, s, strlen(s));
+}
+
+int
+jout_strn(struct buf *b, const char *s, size_t len)
+{
+	size_t i, run = 0;
 	const char *e;
 	char seq[8];
 

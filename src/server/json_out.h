@@ -26,6 +26,8 @@
 
 /* A JSON string: quoted, with jansson's escapes. */
 int	jout_str(struct buf *b, const char *s);
+/* The same for the len bytes at s (no NUL among them). */
+int	jout_strn(struct buf *b, const char *s, size_t len);
 /* "key": with a leading comma unless *first (which it clears). */
 int	jout_key(struct buf *b, int *first, const char *key);
 int	jout_int(struct buf *b, int64_t v);
