@@ -9,7 +9,11 @@
 #include "lib/utf8.h"
 #include "server/http_int.h"
 
-/* The escape jansson writes for byte c, or NULL when c goes as it is. */
+/* The bytes jansson escapes: controls, '"' and '\\' (bytes of multi-byte
+ * characters are >= 0x80: never escaped). */
+#define ESCAPED(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
+
+/* The escape jansson writes for byte c (ESCAPED(c)). */
 static const char *
 escape(unsigned char c, char seq[8])
 {
@@ -31,8 +35,6 @@ escape(unsigned char c, char seq[8])
 	default:
 		break;
 	}
-	if (c >= 0x20)
-		return NULL;
 	snprintf(seq, 8, "\\u%04X", (unsigned)c);
 	return seq;
 }
@@ -46,17 +48,17 @@ jout_str(struct buf *b, const char *s)
 int
 jout_strn(struct buf *b, const char *s, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i, run = 0;
-	const char *e;
 	char seq[8];
 
 	if (!utf8_valid(s, len) || buf_addc(b, '"') != 0)
 		return -1;
 	for (i = 0; i < len; i++) {
-		/* bytes of multi-byte characters are >= 0x80: never escaped */
-		if ((e = escape((unsigned char)s[i], seq)) == NULL)
+		if (!ESCAPED(u[i]))
 			continue;
-		if (buf_add(b, s + run, i - run) != 0 || buf_adds(b, e) != 0)
+		if (buf_add(b, s + run, i - run) != 0 ||
+		    buf_adds(b, escape(u[i], seq)) != 0)
 			return -1;
 		run = i + 1;
 	}
@@ -68,12 +70,13 @@ jout_strn(struct buf *b, const char *s, size_t len)
 int
 jout_key(struct buf *b, int *first, const char *key)
 {
+	size_t n = strlen(key);
+
 	if (!*first && buf_addc(b, ',') != 0)
 		return -1;
 	*first = 0;
-	if (jout_str(b, key) != 0)
-		return -1;
-	return buf_addc(b, ':');
+	return buf_addc(b, '"') != 0 || buf_add(b, key, n) != 0 ||
+	    buf_add(b, "\":", 2) != 0 ? -1 : 0;
 }
 
 int
