@@ -17,12 +17,15 @@
 #include "store/store.h"
 
 /* What the server shares with every handler (read-only once running). */
+struct session_cache;
+
 struct app {
 	const struct http_config *cfg;
 	const struct catalog	*cat;
 	const struct regions	*regions;
 	const struct policies	*policies;
 	const struct disaster	*disaster;	/* may be NULL */
+	struct session_cache	*sessions;	/* may be NULL: none kept */
 };
 
 /* Who is asking: filled from a valid session. */
