@@ -9,6 +9,9 @@
 #include "lib/utf8.h"
 #include "server/http_int.h"
 
+/* Keys up to this size are written in one append. */
+#define CATALOG_CODE_KEY	96
+
 /* The bytes jansson escapes: controls, '"' and '\\' (bytes of multi-byte
  * characters are >= 0x80: never escaped). */
 #define ESCAPED(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
@@ -45,6 +48,23 @@ jout_str(struct buf *b, const char *s)
 	return jout_strn(b, s, strlen(s));
 }
 
+/* Appends "s" (len bytes, nothing in them to escape) in one step. */
+static int
+quoted(struct buf *b, const char *s, size_t len)
+{
+	char *p;
+
+	if (buf_reserve(b, len + 2) != 0)
+		return -1;
+	p = b->data + b->len;
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	b->len += len + 2;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
 int
 jout_strn(struct buf *b, const char *s, size_t len)
 {
@@ -52,9 +72,15 @@ jout_strn(struct buf *b, const char *s, size_t len)
 	size_t i, run = 0;
 	char seq[8];
 
-	if (!utf8_valid(s, len) || buf_addc(b, '"') != 0)
+	if (!utf8_valid(s, len))
 		return -1;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len && !ESCAPED(u[i]); i++)
+		;
+	if (i == len)
+		return quoted(b, s, len);
+	if (buf_addc(b, '"') != 0)
+		return -1;
+	for (; i < len; i++) {
 		if (!ESCAPED(u[i]))
 			continue;
 		if (buf_add(b, s + run, i - run) != 0 ||
@@ -70,13 +96,20 @@ jout_strn(struct buf *b, const char *s, size_t len)
 int
 jout_key(struct buf *b, int *first, const char *key)
 {
-	size_t n = strlen(key);
+	char text[CATALOG_CODE_KEY];
+	size_t n = strlen(key), k = 0;
 
-	if (!*first && buf_addc(b, ',') != 0)
+	if (n > sizeof(text) - 4)
 		return -1;
+	if (!*first)
+		text[k++] = ',';
 	*first = 0;
-	return buf_addc(b, '"') != 0 || buf_add(b, key, n) != 0 ||
-	    buf_add(b, "\":", 2) != 0 ? -1 : 0;
+	text[k++] = '"';
+	memcpy(text + k, key, n);
+	k += n;
+	text[k++] = '"';
+	text[k++] = ':';
+	return buf_add(b, text, k);
 }
 
 int
@@ -107,9 +140,6 @@ jout_json(struct buf *b, const json_t *j)
 	return j == NULL ? -1 : json_dump_callback(j, dump_cb, b,
 	    JSON_COMPACT | JSON_ENCODE_ANY);
 }
-
-/* Keys up to this size are written in one append. */
-#define CATALOG_CODE_KEY	96
 
 /* A catalog item's code as a key: codes are ASCII identifiers (the
  * catalog refuses any other), so nothing in them needs escaping. */
