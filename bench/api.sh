@@ -175,23 +175,23 @@ verdict() {
 		    p, (p < 10 ? "met" : "NOT met") }'
 }
 
+# against LABEL LUA FILE C: liangfu's answers from the wrk script LUA at C
+# connections, then nginx serving FILE (of the same size), and the verdict
+against() {
+	wrk_run "liangfu $1" -c$4 -s "$out/$2" "http://127.0.0.1:$port/"
+	lf_rps=$last_rps lf_p99=$last_p99
+	wrk_run "nginx $(stat -c %s "$out/www/$3") bytes" -c$4 \
+	    "http://127.0.0.1:$nport/$3"
+	verdict "  $1, $4 conn."
+}
+
 # measure: the page and the search at 64 and 256 connections, each
 # against nginx serving a file of the same size just after it
 measure() {
 	for c in 64 256; do
 		echo "== $c connections"
-		wrk_run "liangfu person page" -c$c -s "$out/person.lua" \
-		    "http://127.0.0.1:$port/"
-		lf_rps=$last_rps lf_p99=$last_p99
-		wrk_run "nginx $psize bytes" -c$c \
-		    "http://127.0.0.1:$nport/person.json"
-		verdict "  person page, $c conn."
-		wrk_run "liangfu search by ID" -c$c -s "$out/search.lua" \
-		    "http://127.0.0.1:$port/"
-		lf_rps=$last_rps lf_p99=$last_p99
-		wrk_run "nginx $ssize bytes" -c$c \
-		    "http://127.0.0.1:$nport/search.json"
-		verdict "  search by ID, $c conn."
+		against "person page" person.lua person.json $c
+		against "search by ID" search.lua search.json $c
 	done
 	echo "server peak RSS: $(awk '/^VmHWM/ { print int($2 / 1024) }' \
 	    "/proc/$spid/status") MiB (VmHWM, after every run above)"

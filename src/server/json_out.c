@@ -99,8 +99,14 @@ jout_key(struct buf *b, int *first, const char *key)
 	char text[CATALOG_CODE_KEY];
 	size_t n = strlen(key), k = 0;
 
-	if (n > sizeof(text) - 4)
-		return -1;
+	if (n > sizeof(text) - 4) {
+		if ((!*first && buf_addc(b, ',') != 0) ||
+		    buf_addc(b, '"') != 0 || buf_add(b, key, n) != 0)
+			return -1;
+		*first = 0;
+		return buf_add(b, "\":", 2);
+	}
+	/* one append a key: ,"key": */
 	if (!*first)
 		text[k++] = ',';
 	*first = 0;
@@ -139,33 +145,6 @@ jout_json(struct buf *b, const json_t *j)
 {
 	return j == NULL ? -1 : json_dump_callback(j, dump_cb, b,
 	    JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-/* A catalog item's code as a key: codes are ASCII identifiers (the
- * catalog refuses any other), so nothing in them needs escaping. */
-static int
-code_key(struct buf *b, int *first, const char *code)
-{
-	char key[CATALOG_CODE_KEY];
-	size_t n = strlen(code), k = 0;
-
-	if (n > sizeof(key) - 4) {
-		if ((!*first && buf_addc(b, ',') != 0) ||
-		    buf_addc(b, '"') != 0 || buf_add(b, code, n) != 0)
-			return -1;
-		*first = 0;
-		return buf_add(b, "\":", 2);
-	}
-	/* one append a key: ,"code": */
-	if (!*first)
-		key[k++] = ',';
-	key[k++] = '"';
-	memcpy(key + k, code, n);
-	k += n;
-	key[k++] = '"';
-	key[k++] = ':';
-	*first = 0;
-	return buf_add(b, key, k);
 }
 
 /* A multi item: the codes of its options that are set, in option order. */
@@ -228,7 +207,7 @@ jout_record_tmp(struct buf *b, const struct record *r, int mask_secrets,
 		const struct field *f = &r->cat->fields[i];
 
 		if (r->set[i])
-			rc = code_key(b, &first, f->code) != 0 ||
+			rc = jout_key(b, &first, f->code) != 0 ||
 			    value(b, r, f, mask_secrets, tmp) != 0 ? -1 : 0;
 	}
 	return rc == 0 ? buf_addc(b, '}') : -1;
