@@ -65,6 +65,31 @@ sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
 #define PLAN_OVERDUE_SQL	"p.status != 1 AND i.decision = 1 AND " \
 	"i.status NOT IN (3, 4) AND i.month < ?1"
 
+/* The SQLite DDL of the plan tables: the one definition of their
+ * columns, which the PostgreSQL schema (store/pg/pg_schema.c) derives
+ * its own from. */
+const char	*plan_schema_sql(void);
+
+/* What a merge compares of a plan's items (struct plan_light), in this
+ * order. */
+#define PLAN_LIGHT_COLS	"id, seq, policy, needs, origin, decision, edited, " \
+	"carried_from, dept, funds_planned, month, monthly"
+
+/* The columns of a new item the bulk build writes (plan_rows.c's
+ * writer, and PostgreSQL's, store/pg/pg_plan_write.c), in this order:
+ * the row's own (struct plan_row), then the state every new item starts
+ * in. */
+#define PLAN_ROW_COLS	"plan_id, person_id, year, region, seq, policy, " \
+	"needs, origin, dept, org, contact, month, funds_planned, monthly, " \
+	"measures, carried_from, effect_note, updated_at, updated_by, " \
+	"decision, funds_spent, effect, status, dept_state, edited, version"
+/* decision proposed, nothing spent, effect not rated, status planned,
+ * department not answered, not edited, version 1 */
+#define PLAN_ROW_STATE	0, 0, 0, 1, 0, 0, 1
+#define PLAN_STR_(...)		#__VA_ARGS__
+#define PLAN_STR(...)		PLAN_STR_(__VA_ARGS__)
+#define PLAN_ROW_STATE_SQL	PLAN_STR(PLAN_ROW_STATE)
+
 /* ---- rows ---------------------------------------------------------- */
 
 /* Appends the item columns in row order, comma-separated: the select
