@@ -138,6 +138,10 @@ rows_of plans
 rows_of items
 equal "$(sqlo "SELECT count(*) FROM items i JOIN pg_class c ON c.oid = i.tableoid WHERE c.relname <> 'items_' || i.city OR i.county <> left(i.region::text, 6)")" \
     "0" "every item in its city's partition, with its county"
+# no foreign keys on the plan tables (docs/postgresql.md): the writer's
+# rows must still refer to what exists, in the same county
+equal "$(sqlo "SELECT (SELECT count(*) FROM plans pl WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.city = pl.city AND p.county = pl.county AND p.id = pl.person_id)) + (SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM plans pl WHERE pl.city = i.city AND pl.county = i.county AND pl.id = i.plan_id AND pl.person_id = i.person_id AND pl.year = i.year))")" \
+    "0" "every plan's person and every item's plan exists, in the same county"
 nocut() { jq -S 'del(.as_of, .findings)' "$1" >"$1.nof"; }
 for r in "" "$city"; do
 	expect 0 "stats PostgreSQL with plans $r" -- "$bin" stats "$owner" --year $Y ${r:+--region "$r"} --json pgp.json

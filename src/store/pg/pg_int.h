@@ -49,6 +49,11 @@ struct pgstore {
 	size_t		 pending;	/* rows in the two buffers */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
+	/* the plan build's plans and items of persons cache_lo..hi of
+	 * cache_year, read in one go (pg_plan.c); NULL when none */
+	PGresult	*cache_plans, *cache_items;
+	int64_t		 cache_lo, cache_hi;
+	int		 cache_year;
 };
 
 /* 1 when location names a PostgreSQL database. */

@@ -315,6 +315,7 @@ pg_plan_bulk_chunk(struct store *s, struct lf_error *err)
 int
 pg_plan_bulk_end(struct store *s, int rc, struct lf_error *err)
 {
+	pg_plan_cache_drop(s);
 	if (!s->pg->in_tx)
 		return rc;
 	if (rc == 0)
@@ -325,23 +326,97 @@ pg_plan_bulk_end(struct store *s, int rc, struct lf_error *err)
 
 /* ---- a person's plan, and what a merge compares -------------------- */
 
-/* A PLAN_COLS row into p. */
+/* A PLAN_COLS row i into p. */
 static void
-plan_row(const PGresult *r, struct plan *p)
+plan_row(const PGresult *r, int i, struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	p->person_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	p->year = atoi(PQgetvalue(r, 0, 2));
-	p->status = atoi(PQgetvalue(r, 0, 3));
-	p->version = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-	plan_time_iso(strtoll(PQgetvalue(r, 0, 5), NULL, 10), p->created_at);
-	copy_val(r, 0, 6, p->created_by, sizeof(p->created_by));
-	plan_time_iso(strtoll(PQgetvalue(r, 0, 7), NULL, 10), p->updated_at);
-	copy_val(r, 0, 8, p->updated_by, sizeof(p->updated_by));
-	plan_time_iso(strtoll(PQgetvalue(r, 0, 9), NULL, 10),
+	p->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	p->person_id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+	p->year = atoi(PQgetvalue(r, i, 2));
+	p->status = atoi(PQgetvalue(r, i, 3));
+	p->version = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+	plan_time_iso(strtoll(PQgetvalue(r, i, 5), NULL, 10), p->created_at);
+	copy_val(r, i, 6, p->created_by, sizeof(p->created_by));
+	plan_time_iso(strtoll(PQgetvalue(r, i, 7), NULL, 10), p->updated_at);
+	copy_val(r, i, 8, p->updated_by, sizeof(p->updated_by));
+	plan_time_iso(strtoll(PQgetvalue(r, i, 9), NULL, 10),
 	    p->confirmed_at);
-	copy_val(r, 0, 10, p->confirmed_by, sizeof(p->confirmed_by));
+	copy_val(r, i, 10, p->confirmed_by, sizeof(p->confirmed_by));
+}
+
+/* ---- the prefetched range ------------------------------------------ */
+
+/* The person's plans and items (person_id in column PLAN_PERSON and
+ * ITEM_PERSON), each ordered by person. */
+#define PLAN_PERSON	1
+#define ITEM_PERSON	12
+
+void
+pg_plan_cache_drop(struct store *s)
+{
+	PQclear(s->pg->cache_plans);
+	PQclear(s->pg->cache_items);
+	s->pg->cache_plans = s->pg->cache_items = NULL;
+}
+
+int
+pg_plan_prefetch(struct store *s, int year, int64_t lo, int64_t hi,
+    struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	char a[24], b[24], y[16];
+	const char *params[3] = { y, a, b };
+
+	pg_plan_cache_drop(s);
+	snprintf(y, sizeof(y), "%d", year);
+	snprintf(a, sizeof(a), "%lld", (long long)lo);
+	snprintf(b, sizeof(b), "%lld", (long long)hi);
+	if (pg_query(p->conn, "SELECT " PLAN_COLS " FROM plans WHERE year = "
+	    "$1 AND person_id BETWEEN $2 AND $3 ORDER BY person_id", 3,
+	    params, &p->cache_plans, "plans", err) != 0 ||
+	    pg_query(p->conn, "SELECT " PLAN_LIGHT_COLS ", person_id FROM "
+	    "items WHERE year = $1 AND person_id BETWEEN $2 AND $3 ORDER BY "
+	    "person_id, seq", 3, params, &p->cache_items, "items", err) != 0) {
+		pg_plan_cache_drop(s);
+		return -1;
+	}
+	p->cache_lo = lo;
+	p->cache_hi = hi;
+	p->cache_year = year;
+	return 0;
+}
+
+/* 1 when the prefetched range holds person_id's rows of year. */
+static int
+cached(const struct pgstore *p, int year, int64_t person_id)
+{
+	return p->cache_items != NULL && p->cache_year == year &&
+	    person_id >= p->cache_lo && person_id <= p->cache_hi;
+}
+
+/* The first row of r whose column col (a person id) is not below id. */
+static int
+first_of(const PGresult *r, int col, int64_t id)
+{
+	int lo = 0, hi = PQntuples(r), mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strtoll(PQgetvalue(r, mid, col), NULL, 10) < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* 1 when row i of r exists and is person id's. */
+static int
+is_of(const PGresult *r, int i, int col, int64_t id)
+{
+	return i < PQntuples(r) && strtoll(PQgetvalue(r, i, col), NULL, 10) ==
+	    id;
 }
 
 /* The plan of person and year into p: 0, or 1 when there is none. */
@@ -359,7 +434,7 @@ plan_find(struct store *s, const char *const *params, struct plan *p,
 		return -1;
 	rc = PQntuples(r) == 1 ? 0 : 1;
 	if (rc == 0)
-		plan_row(r, p);
+		plan_row(r, 0, p);
 	PQclear(r);
 	return rc;
 }
@@ -373,18 +448,25 @@ pg_plan_open(struct store *s, int64_t person_id, int year,
 	const char *params[7] = { city, county, pid, y, reg, t,
 	    actor != NULL ? actor : "" };
 	PGresult *r;
-	int rc;
+	int i, rc;
 
 	*created = 0;
+	i = cached(s->pg, year, person_id) ? first_of(s->pg->cache_plans,
+	    PLAN_PERSON, person_id) : -1;
+	if (i >= 0 && is_of(s->pg->cache_plans, i, PLAN_PERSON, person_id)) {
+		plan_row(s->pg->cache_plans, i, p);
+		return 0;
+	}
 	snprintf(city, sizeof(city), "%.4s", region);
 	snprintf(county, sizeof(county), "%.6s", region);
 	snprintf(pid, sizeof(pid), "%lld", (long long)person_id);
 	snprintf(y, sizeof(y), "%d", year);
 	snprintf(reg, sizeof(reg), "%lld", (long long)plan_region_num(region));
 	snprintf(t, sizeof(t), "%lld", (long long)now->t);
-	/* looked up first: an insert that finds the plan would still take
-	 * an id from the sequence */
-	if ((rc = plan_find(s, params, p, err)) != 1)
+	/* looked up first (unless the prefetch says it is not there): an
+	 * insert that finds the plan would still take an id from the
+	 * sequence */
+	if (i < 0 && (rc = plan_find(s, params, p, err)) != 1)
 		return rc;
 	if (pg_query(s->pg->conn, "INSERT INTO plans(city, county, person_id, "
 	    "year, region, status, version, created_at, created_by, "
@@ -394,30 +476,21 @@ pg_plan_open(struct store *s, int64_t person_id, int year,
 		return -1;
 	rc = PQntuples(r) == 1 ? 0 : plan_not_found("plan", 0, err);
 	if (rc == 0) {
-		plan_row(r, p);
+		plan_row(r, 0, p);
 		*created = 1;
 	}
 	PQclear(r);
 	return rc;
 }
 
-int
-pg_plan_items_light(struct store *s, int year, int64_t person_id,
-    plan_light_fn fn, void *arg, struct lf_error *err)
+/* Rows from..to of r (PLAN_LIGHT_COLS) to fn. */
+static int
+light_rows(const PGresult *r, int from, int to, plan_light_fn fn, void *arg)
 {
-	char y[16], pid[24];
-	const char *params[2] = { y, pid };
 	struct plan_light o;
-	PGresult *r;
 	int i, rc = 0;
 
-	snprintf(y, sizeof(y), "%d", year);
-	snprintf(pid, sizeof(pid), "%lld", (long long)person_id);
-	if (pg_query(s->pg->conn, "SELECT " PLAN_LIGHT_COLS " FROM items "
-	    "WHERE year = $1 AND person_id = $2", 2, params, &r, "items",
-	    err) != 0)
-		return -1;
-	for (i = 0; i < PQntuples(r) && rc == 0; i++) {
+	for (i = from; i < to && rc == 0; i++) {
 		o.id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
 		o.seq = atoi(PQgetvalue(r, i, 1));
 		copy_val(r, i, 2, o.policy, sizeof(o.policy));
@@ -432,6 +505,32 @@ pg_plan_items_light(struct store *s, int year, int64_t person_id,
 		o.monthly = atoi(PQgetvalue(r, i, 11));
 		rc = fn(arg, &o);
 	}
-	PQclear(r);
 	return rc != 0 ? -1 : 0;
+}
+
+int
+pg_plan_items_light(struct store *s, int year, int64_t person_id,
+    plan_light_fn fn, void *arg, struct lf_error *err)
+{
+	const PGresult *c = s->pg->cache_items;
+	char y[16], pid[24];
+	const char *params[2] = { y, pid };
+	PGresult *r;
+	int i, j, rc;
+
+	if (cached(s->pg, year, person_id)) {
+		i = first_of(c, ITEM_PERSON, person_id);
+		for (j = i; is_of(c, j, ITEM_PERSON, person_id); j++)
+			;
+		return light_rows(c, i, j, fn, arg);
+	}
+	snprintf(y, sizeof(y), "%d", year);
+	snprintf(pid, sizeof(pid), "%lld", (long long)person_id);
+	if (pg_query(s->pg->conn, "SELECT " PLAN_LIGHT_COLS " FROM items "
+	    "WHERE year = $1 AND person_id = $2 ORDER BY seq", 2, params, &r,
+	    "items", err) != 0)
+		return -1;
+	rc = light_rows(r, 0, PQntuples(r), fn, arg);
+	PQclear(r);
+	return rc;
 }

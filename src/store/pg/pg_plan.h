@@ -46,6 +46,12 @@ int	pg_plan_open(struct store *s, int64_t person_id, int year,
 	    struct lf_error *err);
 int	pg_plan_items_light(struct store *s, int year, int64_t person_id,
 	    plan_light_fn fn, void *arg, struct lf_error *err);
+/* Reads the plans and items of persons lo..hi of year in one go, for
+ * pg_plan_open() and pg_plan_items_light() to answer from until the next
+ * prefetch or the end of the build (pg_plan_cache_drop()). */
+int	pg_plan_prefetch(struct store *s, int year, int64_t lo, int64_t hi,
+	    struct lf_error *err);
+void	pg_plan_cache_drop(struct store *s);
 /* "unsupported", naming what: the verbs not on PostgreSQL yet. */
 int	pg_plan_unsupported(const char *what, struct lf_error *err);
 

@@ -207,5 +207,7 @@ pg_plan_writer_fresh(struct pg_plan_writer *w, int64_t lo, int64_t hi,
 	*none = PQgetvalue(r, 0, 0)[0] == 't';
 	*last_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	PQclear(r);
-	return 0;
+	/* a refresh: the range's plans and items in two round trips, not
+	 * two a person */
+	return *none ? 0 : pg_plan_prefetch(w->s, w->year, lo, hi, err);
 }

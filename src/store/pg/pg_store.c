@@ -173,6 +173,8 @@ pg_store_close(struct store *s)
 		return;
 	if (p->conn != NULL && p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
+	PQclear(p->cache_plans);
+	PQclear(p->cache_items);
 	PQfinish(p->conn);
 	buf_free(&p->persons);
 	buf_free(&p->surveys);
