@@ -474,8 +474,8 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 
 	/* on PostgreSQL the bulk build's verbs dispatch before this */
 	if (s->pg != NULL) {
-		pg_plan_unsupported("修改已有服务项目 (changing a stored item "
-		    "or plan)", err);
+		pg_plan_unsupported("读取或修改已有服务项目", "reading or "
+		    "changing a stored item or plan by id", err);
 		return NULL;
 	}
 	if (*st != NULL)

@@ -113,6 +113,9 @@ void	plan_from_row(sqlite3_stmt *st, int col, struct plan *p);
 	"4 OR effect IN (2, 3))"
 #define PLAN_CAND_COLS	"id, person_id, policy, needs, dept, org, contact, " \
 	"measures, funds_planned, funds_spent, monthly"
+/* code (up to 12 digits) padded with c to 12 characters: the first
+ * ('0') and last ('9') village of a region. */
+void	plan_village_pad(char out[13], const char *code, char c);
 /* Fills c from a PLAN_CAND_COLS row. */
 void	plan_carry_from_row(sqlite3_stmt *st, struct plan_carry *c);
 

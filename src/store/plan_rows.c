@@ -57,8 +57,8 @@ plan_carry_of(struct store *s, int year, int64_t person_id,
 	int rc;
 
 	if (s->pg != NULL)
-		return pg_plan_unsupported("逐人结转 (carrying one person's "
-		    "items)", err);
+		return pg_plan_unsupported("逐人结转", "carrying one person's "
+		    "items", err);
 	if ((st = plan_stmt(s, PS_CARRY, err)) == NULL)
 		return -1;
 	if ((c = mem_alloc(sizeof(*c))) == NULL)

@@ -93,9 +93,8 @@ query_int(struct plan_scan *sc, const char *sql, int64_t p1, int64_t *out,
 	    db_error(sc->db, "plan build", err);
 }
 
-/* code (up to 12 digits) padded with c to 12 characters. */
-static void
-pad(char out[13], const char *code, char c)
+void
+plan_village_pad(char out[13], const char *code, char c)
 {
 	size_t n = strnlen(code, 12);
 
@@ -115,8 +114,8 @@ scan_prepare(struct plan_scan *sc, const struct region *in,
 
 	if (in != NULL) {
 		sc->scoped = 1;
-		pad(sc->lo, in->code, '0');
-		pad(sc->hi, in->code, '9');
+		plan_village_pad(sc->lo, in->code, '0');
+		plan_village_pad(sc->hi, in->code, '9');
 	}
 	if (path == NULL || path[0] == '\0' || sqlite3_open_v2(path, &sc->db,
 	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)

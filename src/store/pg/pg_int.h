@@ -7,9 +7,9 @@
  * slots are filled as for SQLite, so store_prepare() (validation and
  * sealing, no database) is shared. The backend implements persistence
  * only: the schema (generated from the catalog, pg_schema.c), the bulk
- * write of prepared puts with binary COPY (pg_copy.c) and the reading of
- * a year for the statistics engine (pg_stats.c). Every rule stays above
- * it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
+ * write of prepared puts with binary COPY (pg_copy.c), the reading of
+ * a year for the statistics engine (pg_stats.c) and the bulk plan
+ * build's rows (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
  * store_open() refuses a PostgreSQL location, store_open_any() opens it
  * for the callers that only use those verbs.
  *

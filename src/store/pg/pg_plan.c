@@ -33,23 +33,12 @@ struct pg_plan_scan {
 #define SCAN_SCOPE	" AND p.region COLLATE \"C\" BETWEEN $4 AND $5"
 
 int
-pg_plan_unsupported(const char *what, struct lf_error *err)
+pg_plan_unsupported(const char *zh, const char *en, struct lf_error *err)
 {
 	return lf_error_set(err, "unsupported", "", "PostgreSQL 暂不支持%s "
 	    "(on PostgreSQL the plan build makes new plans and items and "
 	    "keeps unchanged ones; %s is not implemented yet: see "
-	    "docs/postgresql.md)", what, what);
-}
-
-/* code (up to 12 digits) padded with c to 12 characters. */
-static void
-pad(char out[13], const char *code, char c)
-{
-	size_t n = strnlen(code, 12);
-
-	memcpy(out, code, n);
-	memset(out + n, c, 12 - n);
-	out[12] = '\0';
+	    "docs/postgresql.md)", zh, en);
 }
 
 /* Runs the prepared statement name with the scan's year, a and b (and
@@ -169,8 +158,8 @@ pg_plan_scan_open(struct store *s, int year, const struct region *in,
 	sc->year = year;
 	if (in != NULL) {
 		sc->scoped = 1;
-		pad(sc->lo, in->code, '0');
-		pad(sc->hi, in->code, '9');
+		plan_village_pad(sc->lo, in->code, '0');
+		plan_village_pad(sc->hi, in->code, '9');
 	}
 	if ((sc->r = record_new(sc->cat)) == NULL)
 		lf_error_nomem(err);

@@ -52,8 +52,10 @@ int	pg_plan_items_light(struct store *s, int year, int64_t person_id,
 int	pg_plan_prefetch(struct store *s, int year, int64_t lo, int64_t hi,
 	    struct lf_error *err);
 void	pg_plan_cache_drop(struct store *s);
-/* "unsupported", naming what: the verbs not on PostgreSQL yet. */
-int	pg_plan_unsupported(const char *what, struct lf_error *err);
+/* "unsupported", naming what (in Chinese and English): the verbs not on
+ * PostgreSQL yet. */
+int	pg_plan_unsupported(const char *zh, const char *en,
+	    struct lf_error *err);
 
 struct pg_plan_writer;
 struct pg_plan_writer *pg_plan_writer_new(struct store *s, int year,

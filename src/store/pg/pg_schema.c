@@ -17,7 +17,10 @@
  * and typed columns let roll-ups run as SQL next to the data (a Citus
  * worker aggregates its own counties).
  *
- * Row-level security: persons, surveys and history show a role other
+ * The plan tables' columns are derived from SQLite's own definition
+ * (plan_tables_sql() below).
+ *
+ * Row-level security: every person-owned table shows a role other
  * than their owner only the rows of the county (or city, or province)
  * named by the setting liangfu.region, which the application sets per
  * transaction (SET LOCAL) from the authenticated user; unset, no row.
