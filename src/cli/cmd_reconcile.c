@@ -29,7 +29,7 @@
 #include "core/reconcile.h"
 #include "io/csv.h"
 #include "io/xlsx_csv.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 
 #define MAX_REPORTED	50	/* bad rows printed before giving up */
 #define ROSTER_MAX	(8u * 1024 * 1024)	/* rows */

@@ -21,7 +21,7 @@
 #include "store/feedback.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 #include "stats/stats_load.h"
 #include "supervise/supervise.h"
 

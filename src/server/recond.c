@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "lib/log.h"
-#include "store/recon.h"
+#include "store/recon_rows.h"
 
 static struct {
 	pthread_mutex_t		 mu;

@@ -1,6 +1,6 @@
 /*
  * recond.h - erases reconciliation rosters past their time: a thread with
- * its own store connection runs recon_erase() (store/recon.h) at start and
+ * its own store connection runs recon_erase() (store/recon_rows.h) at start and
  * then every RECOND_PERIOD seconds, keeping rosters `keep_days` days (the
  * server's roster_keep_days). The tasks made from a roster stay.
  *

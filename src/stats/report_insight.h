@@ -4,7 +4,7 @@
  * by finding, appended to a built report as the table "recon" (a
  * top-level key in JSON, a sheet in xlsx, a block in CSV). The callers
  * (cli/cmd_stats.c, server/api/h_stats.c) read the table from the store
- * (recon_table(), store/recon.h) and hand it over: the report layer does
+ * (recon_table(), recon/recon.h) and hand it over: the report layer does
  * not read the store.
  */
 #ifndef LF_IO_REPORT_INSIGHT_H

@@ -1,9 +1,10 @@
 /*
  * recon.c - the reconciliation tables, the lookup hash and erasing old
- * rosters (recon.h); the run is recon_run.c, the tasks recon_task.c.
+ * rosters (recon_rows.h); a run's rows are recon_rows.c, the tasks'
+ * recon_task.c.
  */
 #include "store/store_int.h"
-#include "store/recon.h"
+#include "store/recon_rows.h"
 #include "store/recon_int.h"
 
 #include <pthread.h>

@@ -1,9 +1,9 @@
 /*
- * recon_task.c - the tasks of reconciliation findings: list, read, close,
- * counts by region (recon.h).
+ * recon_task.c - the rows of reconciliation tasks: list, read, the close
+ * row and its history, open counts by region (recon_rows.h).
  */
 #include "store/store_int.h"
-#include "store/recon.h"
+#include "store/recon_rows.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,9 +11,6 @@
 
 #include <jansson.h>
 
-#include "lib/mem.h"
-#include "stats/stats.h"
-#include "lib/utf8.h"
 
 #define TASK_COLS "t.id, t.person_id, p.uid, t.kind, t.finding, t.region," \
 	" t.county, coalesce(t.owner, ''), t.open, coalesce(t.close_reason," \
@@ -100,9 +97,9 @@ recon_task_get(struct store *s, int64_t id, struct recon_task *out,
 	return store_sqlite_error(s, "recon task", err);
 }
 
-static int
-close_write(struct store *s, const struct recon_task *t, const char *reason,
-    const char *actor, struct lf_error *err)
+int
+recon_rows_task_close(struct store *s, const struct recon_task *t,
+    const char *reason, const char *actor, struct lf_error *err)
 {
 	char at[21], *changes;
 	sqlite3_stmt *st;
@@ -122,6 +119,9 @@ close_write(struct store *s, const struct recon_task *t, const char *reason,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_error(s, "recon close", err);
+	if (sqlite3_changes(s->db) != 1)
+		return lf_error_set(err, "state", "", "任务已关闭 (task already "
+		    "closed)");
 	ch = json_pack("{s:{s:b,s:b},s:{s:n,s:s}}", "open", "old", 1, "new",
 	    0, "close_reason", "old", "new", reason);
 	changes = ch ? json_dumps(ch, JSON_COMPACT) : NULL;
@@ -133,33 +133,6 @@ close_write(struct store *s, const struct recon_task *t, const char *reason,
 	    actor, at, changes, err);
 	free(changes);
 	return rc;
-}
-
-int
-recon_task_close(struct store *s, int64_t id, const char *reason,
-    const char *actor, struct recon_task *out, struct lf_error *err)
-{
-	struct recon_task t;
-	size_t len = reason ? strlen(reason) : 0;
-	int rc;
-
-	if (len == 0 || len > 400 || !utf8_valid(reason, len))
-		return lf_error_set(err, "invalid", "reason", "关闭需要原因 "
-		    "(1-400 字节) (closing needs a reason of 1-400 bytes)");
-	if (store_begin(s, err) != 0)
-		return -1;
-	rc = recon_task_get(s, id, &t, err);
-	if (rc == 1)
-		lf_error_set(err, "not_found", "", "没有这个任务 (no such task)");
-	else if (rc == 0 && !t.open)
-		lf_error_set(err, "state", "", "任务已关闭 (task already "
-		    "closed)");
-	if (rc != 0 || !t.open || close_write(s, &t, reason, actor, err) != 0 ||
-	    recon_task_get(s, id, out, err) != 0) {
-		store_rollback(s);
-		return -1;
-	}
-	return store_commit(s, err);
 }
 
 int
@@ -192,72 +165,4 @@ recon_counts(struct store *s, const struct region *in, recon_count_fn fn,
 		rc = store_sqlite_error(s, "recon counts", err);
 	sqlite3_finalize(st);
 	return rc < 0 ? rc : 0;
-}
-
-/* ---- the statistics section ---------------------------------------- */
-
-struct tctx {
-	struct stats_table	*t;
-	const struct region	*in;
-};
-
-static int
-on_table_count(void *arg, const char *region, const char *finding,
-    int64_t n)
-{
-	struct tctx *c = arg;
-	int f = recon_finding_find(finding);
-	size_t i;
-
-	if (f < 0)
-		return 0;
-	c->t->rows[0].v[f] += n;
-	for (i = 1; i < c->t->nrows; i++)
-		if (strncmp(c->t->rows[i].region->code, region,
-		    strlen(c->t->rows[i].region->code)) == 0) {
-			c->t->rows[i].v[f] += n;
-			break;
-		}
-	return 0;
-}
-
-int
-recon_table(struct store *s, const struct region *in,
-    struct stats_table *out, struct lf_error *err)
-{
-	const struct region *rs = s->regions ? s->regions->v : NULL;
-	struct tctx c = { out, in };
-	size_t nrows = 1, size, i;
-	int ch;
-
-	memset(out, 0, sizeof(*out));
-	if (rs == NULL)
-		return lf_error_set(err, "invalid", "region", "没有区划表 (no "
-		    "region table)");
-	for (ch = in->first_child; ch >= 0; ch = rs[ch].next_sibling)
-		nrows++;
-	size = nrows * NRFINDINGS * sizeof(int64_t) + nrows *
-	    sizeof(*out->rows) + 2 * NRFINDINGS * sizeof(char *);
-	if ((out->cells = mem_calloc(1, size)) == NULL)
-		return lf_error_nomem(err);
-	out->rows = (struct stats_row *)(void *)(out->cells + nrows *
-	    NRFINDINGS);
-	out->col_code = (const char **)(void *)(out->rows + nrows);
-	out->col_label = out->col_code + NRFINDINGS;
-	for (i = 0; i < NRFINDINGS; i++) {
-		out->col_code[i] = recon_finding_code((int)i);
-		out->col_label[i] = recon_finding_zh((int)i);
-	}
-	out->ncols = NRFINDINGS;
-	out->nrows = nrows;
-	out->rows[0].region = in;
-	for (i = 1, ch = in->first_child; ch >= 0; ch = rs[ch].next_sibling)
-		out->rows[i++].region = &rs[ch];
-	for (i = 0; i < nrows; i++)
-		out->rows[i].v = out->cells + i * NRFINDINGS;
-	if (recon_counts(s, in, on_table_count, &c, err) != 0) {
-		stats_table_free(out);
-		return -1;
-	}
-	return 0;
 }

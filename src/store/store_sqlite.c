@@ -4,7 +4,7 @@
 #include "store/store_int.h"
 #include "store/stats_gen.h"
 #include "store/pg/pg_int.h"
-#include "store/recon.h"
+#include "store/recon_rows.h"
 #include "store/supply_rows.h"
 
 #include <errno.h>

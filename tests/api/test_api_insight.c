@@ -21,7 +21,7 @@
 #include <xlsxwriter.h>
 
 #include "core/reconcile.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "testutil.h"

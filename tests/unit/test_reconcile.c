@@ -1,6 +1,6 @@
 /*
  * test_reconcile.c - roster rows (core/reconcile.h) and the run, tasks and
- * erasure of rosters (store/recon.h) on a fixture with planted
+ * erasure of rosters (store/recon_rows.h, recon/recon.h) on a fixture with planted
  * mismatches: every planted one is found and nothing else.
  */
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 #include "core/reconcile.h"
 #include "plan/plan.h"
 #include "store/plan.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "testutil.h"

@@ -1,5 +1,5 @@
 /*
- * h_recon.c - the tasks of reconciliation findings (store/recon.h) over
+ * h_recon.c - the tasks of reconciliation findings (recon/recon.h, store/recon_rows.h) over
  * HTTP: list those of the caller's region, close one with a reason.
  * County and higher officers only; a task outside the caller's region is
  * answered 404 like any other record there.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/reconcile.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 
 static json_t *
 task_json(const struct recon_task *t)

@@ -24,7 +24,7 @@
 #include "supervise/supervise.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"
-#include "store/recon.h"
+#include "recon/recon.h"
 
 #define MAX_SPECS	STATS_MAX_FILTERS
 

@@ -1,14 +1,16 @@
 /*
- * recon_index.c - the open tasks and county owners a reconciliation run
- * looks up, loaded once (recon_int.h).
+ * index.c - the open tasks and county owners a reconciliation run looks
+ * up, loaded once (index.h).
  */
-#include "store/recon_int.h"
+#include "recon/index.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/reconcile.h"
 #include "lib/mem.h"
+#include "store/recon_rows.h"
 
 static int
 cmp_open(const void *a, const void *b)
@@ -26,6 +28,15 @@ cmp_county(const void *a, const void *b)
 	const struct recon_county *x = a, *y = b;
 
 	return strcmp(x->code, y->code);
+}
+
+static int
+cmp_county_seq(const void *a, const void *b)
+{
+	const struct recon_county *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /* The index of login in ix->names, added when new; -1 on no memory. */
@@ -57,75 +68,64 @@ intern(struct recon_index *ix, const char *login)
 }
 
 static int
-load_open(struct store *s, const char *kind, struct recon_index *ix,
-    struct lf_error *err)
+on_open(void *arg, int64_t person_id, const char *finding, int64_t task_id,
+    const char *owner, struct lf_error *err)
 {
+	struct recon_index *ix = arg;
 	struct recon_open *o;
-	sqlite3_stmt *st;
-	const char *owner;
-	int step;
+	int f = recon_finding_find(finding);
 
-	if (recon_prep(s, "SELECT person_id, finding, id, owner FROM "
-	    "recon_tasks WHERE kind = ?1 AND open = 1", &st, err) != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (mem_grow(&ix->open, &ix->capopen, ix->nopen + 1,
-		    sizeof(*ix->open), SIZE_MAX) != 0)
-			break;
-		o = &ix->open[ix->nopen];
-		o->person_id = sqlite3_column_int64(st, 0);
-		o->finding = recon_finding_find((const char *)
-		    sqlite3_column_text(st, 1));
-		o->task_id = sqlite3_column_int64(st, 2);
-		owner = (const char *)sqlite3_column_text(st, 3);
-		o->owner = owner != NULL && owner[0] ? intern(ix, owner) : -1;
-		if (owner != NULL && owner[0] && o->owner < 0)
-			break;
-		ix->nopen += o->finding >= 0;
-	}
-	sqlite3_finalize(st);
-	if (step == SQLITE_ROW)
+	if (f < 0)		/* a finding this version does not know */
+		return 0;
+	if (mem_grow(&ix->open, &ix->capopen, ix->nopen + 1,
+	    sizeof(*ix->open), SIZE_MAX) != 0)
 		return lf_error_nomem(err);
-	if (step != SQLITE_DONE)
-		return store_sqlite_error(s, "recon tasks", err);
-	if (ix->nopen > 1)
-		qsort(ix->open, ix->nopen, sizeof(*ix->open), cmp_open);
+	o = &ix->open[ix->nopen];
+	o->person_id = person_id;
+	o->finding = f;
+	o->task_id = task_id;
+	o->owner = owner[0] ? intern(ix, owner) : -1;
+	if (owner[0] && o->owner < 0)
+		return lf_error_nomem(err);
+	ix->nopen++;
 	return 0;
 }
 
-/* Counties with their first active county account (by id). */
+/* The accounts come in id order: a county's first is its owner. */
 static int
-load_counties(struct store *s, struct recon_index *ix, struct lf_error *err)
+on_account(void *arg, const char *county, const char *login,
+    struct lf_error *err)
 {
+	struct recon_index *ix = arg;
 	struct recon_county *c;
-	sqlite3_stmt *st;
-	int step;
 
-	if (recon_prep(s, "SELECT region, login FROM users WHERE role = "
-	    "'county' AND disabled = 0 AND length(region) = 6 AND id IN "
-	    "(SELECT min(id) FROM users WHERE role = 'county' AND disabled = 0"
-	    " GROUP BY region)", &st, err) != 0)
-		return -1;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (mem_grow(&ix->county, &ix->capcounty, ix->ncounty + 1,
-		    sizeof(*ix->county), SIZE_MAX) != 0)
-			break;
-		c = &ix->county[ix->ncounty];
-		store_copy_col(st, 0, c->code, sizeof(c->code));
-		if ((c->owner = intern(ix, (const char *)
-		    sqlite3_column_text(st, 1))) < 0)
-			break;
-		ix->ncounty++;
-	}
-	sqlite3_finalize(st);
-	if (step == SQLITE_ROW)
+	if (mem_grow(&ix->county, &ix->capcounty, ix->ncounty + 1,
+	    sizeof(*ix->county), SIZE_MAX) != 0)
 		return lf_error_nomem(err);
-	if (step != SQLITE_DONE)
-		return store_sqlite_error(s, "recon owners", err);
-	if (ix->ncounty > 1)
-		qsort(ix->county, ix->ncounty, sizeof(*ix->county), cmp_county);
+	c = &ix->county[ix->ncounty];
+	snprintf(c->code, sizeof(c->code), "%s", county);
+	c->seq = (int32_t)ix->ncounty;
+	if ((c->owner = intern(ix, login)) < 0)
+		return lf_error_nomem(err);
+	ix->ncounty++;
 	return 0;
+}
+
+/* Keeps each county's first account: sorted by code and arrival (the
+ * accounts' id order), then the first of each run of equal codes. */
+static void
+first_per_county(struct recon_index *ix)
+{
+	size_t i, n = 0;
+
+	if (ix->ncounty > 1)
+		qsort(ix->county, ix->ncounty, sizeof(*ix->county),
+		    cmp_county_seq);
+	for (i = 0; i < ix->ncounty; i++)
+		if (n == 0 || strcmp(ix->county[n - 1].code,
+		    ix->county[i].code) != 0)
+			ix->county[n++] = ix->county[i];
+	ix->ncounty = n;
 }
 
 int
@@ -133,11 +133,14 @@ recon_index_load(struct store *s, const char *kind, struct recon_index *ix,
     struct lf_error *err)
 {
 	memset(ix, 0, sizeof(*ix));
-	if (load_open(s, kind, ix, err) != 0 ||
-	    load_counties(s, ix, err) != 0) {
+	if (recon_rows_open_tasks(s, kind, on_open, ix, err) != 0 ||
+	    recon_rows_county_accounts(s, on_account, ix, err) != 0) {
 		recon_index_free(ix);
 		return -1;
 	}
+	if (ix->nopen > 1)
+		qsort(ix->open, ix->nopen, sizeof(*ix->open), cmp_open);
+	first_per_county(ix);
 	return 0;
 }
 
