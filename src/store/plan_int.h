@@ -83,6 +83,10 @@ const char	*plan_schema_sql(void);
 	"needs, origin, dept, org, contact, month, funds_planned, monthly, " \
 	"measures, carried_from, effect_note, updated_at, updated_by, " \
 	"decision, funds_spent, effect, status, dept_state, edited, version"
+/* The columns of a new draft plan the bulk build writes, in this order
+ * (both writers). */
+#define PLAN_NEW_COLS	"id, person_id, region, year, status, version, " \
+	"created_at, created_by, updated_at, updated_by"
 /* decision proposed, nothing spent, effect not rated, status planned,
  * department not answered, not edited, version 1 */
 #define PLAN_ROW_STATE	0, 0, 0, 1, 0, 0, 1

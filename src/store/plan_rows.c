@@ -247,9 +247,8 @@ plans_stmt(struct plan_writer *w, size_t n, struct lf_error *err)
 		return w->plan_st[n];
 	buf_init(&sql, 1 << 14);
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, "
-	    "year, status, version, created_at, created_by, updated_at, "
-	    "updated_by) VALUES ");
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(" PLAN_NEW_COLS ") "
+	    "VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?1, 1, 1, ?2, ?3, ?2, "
 		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,

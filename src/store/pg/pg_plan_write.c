@@ -20,9 +20,8 @@
 
 #define FLUSH_BYTES	((size_t)8 << 20)	/* items waiting, at most */
 
-static const char plans_copy[] = "COPY plans (city, county, id, person_id, "
-	"region, year, status, version, created_at, created_by, updated_at, "
-	"updated_by) FROM STDIN (FORMAT binary)";
+static const char plans_copy[] = "COPY plans (city, county, " PLAN_NEW_COLS
+	") FROM STDIN (FORMAT binary)";
 static const char items_copy[] = "COPY items (city, county, " PLAN_ROW_COLS
 	") FROM STDIN (FORMAT binary)";
 /* the state of a new item, in PLAN_ROW_COLS's order after updated_by */
