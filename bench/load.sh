@@ -70,7 +70,9 @@ echo "$line; $CONNS connections, ${SECS}s, $PERSONS persons; RSS" \
     "${rss0} MB at start, ${rss1} MB after warm-up, ${rss2} MB at the end"
 case $line in
 *" 0 errors (socket: connect 0 read 0 write 0 timeout 0), non-2xx 0,"*) ;;
-*) echo "load: FAILED: requests failed" >&2; cat "$W/wrk.out" >&2; exit 1 ;;
+*) echo "load: FAILED: requests failed (server log: bench/out/load-server.log)" >&2
+   cat "$W/wrk.out" >&2; mkdir -p bench/out; cp "$W/server.log" bench/out/load-server.log
+   exit 1 ;;
 esac
 if [ "$rss2" -gt $((rss1 + rss1 / 4)) ] && [ "$rss2" -gt $((rss1 + 16)) ]; then
 	echo "load: FAILED: RSS grew from $rss1 MB to $rss2 MB after warm-up" >&2

@@ -160,7 +160,7 @@ write_batch(struct pending *batch)
 	int ok;
 
 	lf_error_clear(&err);
-	if (store_ckpt_restart(q.ck, &err) != 0) {
+	if (store_ckpt_restart(q.ck, 0, &err) != 0) {
 		log_warnx("audit log: checkpoint: %s", err.message);
 		lf_error_clear(&err);
 	}

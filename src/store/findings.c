@@ -287,8 +287,12 @@ findings_region_surveys(struct store *s, int year, const char *prefix,
 		return -1;
 	snprintf(lo, sizeof(lo), "%012lld", (long long)a);
 	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
+	/* CROSS JOIN keeps persons outside (by the region index, then each
+	 * survey by its key): SQLite, without statistics, otherwise chose
+	 * the year's whole survey index, a scan of every survey of the year
+	 * (10+ s at province, inside the write transaction of every write) */
 	if (sqlite3_prepare_v2(s->db, "SELECT p.region, s.rec FROM persons p "
-	    "JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
+	    "CROSS JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
 	    "p.region >= ?2 AND p.region < ?3", -1, &st, NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "surveyor findings", err);
 	sqlite3_bind_int(st, 1, year);

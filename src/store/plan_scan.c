@@ -373,7 +373,7 @@ plan_bulk_chunk(struct plan_bulk *b, struct lf_error *err)
 		return pg_plan_bulk_chunk(b->s, err);
 	if (store_commit(b->s, err) != 0)
 		return -1;
-	if (store_ckpt_restart(b->ck, err) != 0 || tx_begin(b->s, err) != 0)
+	if (store_ckpt_restart(b->ck, 1, err) != 0 || tx_begin(b->s, err) != 0)
 		return -1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "store/store_int.h"
 
 #define PERIOD_MS	50
+#define RETRY_MS	1000	/* a restart that found readers, again after */
 #ifndef LF_TESTING
 #define RESTART_FRAMES	16384	/* a log of 128 MiB (8 KiB pages) */
 #else
@@ -23,6 +24,7 @@ struct store_ckpt {
 	int		 autockpt;	/* the store's wal_autocheckpoint */
 	int		 stop;
 	int		 frames;	/* the log's, at the writer's last commit */
+	int64_t		 retry_at;	/* CLOCK_MONOTONIC ns: no restart before */
 	pthread_t	 th;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -130,20 +132,37 @@ store_ckpt_frames(struct store_ckpt *c)
 	return c->frames;
 }
 
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int
-store_ckpt_restart(struct store_ckpt *c, struct lf_error *err)
+store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 {
 	int frames, rc;
 
 	if (c == NULL)
 		return 0;
 	frames = store_ckpt_frames(c);
-	if (frames < RESTART_FRAMES)
+	if (frames < RESTART_FRAMES || (!wait && mono_ns() < c->retry_at))
 		return 0;
+	if (!wait)
+		sqlite3_busy_timeout(c->s->db, 0);
 	rc = sqlite3_wal_checkpoint_v2(c->s->db, "main",
 	    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-	if (rc == SQLITE_BUSY)
-		return 0;	/* a reader stayed: the next time */
+	if (!wait)
+		sqlite3_busy_timeout(c->s->db, STORE_BUSY_MS);
+	if (rc == SQLITE_BUSY) {
+		/* a reader stayed: the next time, and without waiting not
+		 * before RETRY_MS */
+		c->retry_at = mono_ns() + RETRY_MS * 1000000LL;
+		return 0;
+	}
 	if (rc != SQLITE_OK)
 		return store_sqlite_error(c->s, "checkpoint", err);
 	c->frames = 0;

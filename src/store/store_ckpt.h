@@ -34,13 +34,20 @@ int	store_ckpt_start(struct store *s, struct store_ckpt **out,
  * past a limit (the thread's checkpoints cannot restart it while a
  * reader and the writer keep it in use; the size comes from a commit hook
  * on the writer's connection, sqlite3_wal_hook()), checkpoints what is left on
- * the writer's connection in RESTART mode (waiting for readers through
- * the busy handler), so that the next transaction writes the log from
- * its start again, into file pages already cached, instead of growing
- * it by the size of the whole job. 0, or -1 with err (code "store").
+ * the writer's connection in RESTART mode, so that the next transaction
+ * writes the log from its start again, into file pages already cached,
+ * instead of growing it by the size of the whole job.
+ *
+ * wait 1 (a bulk job, few readers): waits for readers through the busy
+ * handler. wait 0 (the server's audit writer, with readers all the time):
+ * never waits; a restart that finds a reader is tried again at the
+ * earliest a second later. A RESTART holds the write lock while it waits,
+ * so waiting for readers that never all leave blocked every writer and
+ * every answer behind the audit writer for the busy timeout (found by
+ * bench/load.sh at province scale). 0, or -1 with err (code "store").
  * c may be NULL (nothing to do).
  */
-int	store_ckpt_restart(struct store_ckpt *c, struct lf_error *err);
+int	store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err);
 /* The log's size in frames after the writer's last commit. The writer's
  * thread only, like store_ckpt_restart(). */
 int	store_ckpt_frames(struct store_ckpt *c);

@@ -5,6 +5,9 @@
 #ifndef LF_STORE_STORE_INT_H
 #define LF_STORE_STORE_INT_H
 
+/* How long a connection of the store waits for a lock (busy timeout). */
+#define STORE_BUSY_MS	10000
+
 #include <sqlite3.h>
 
 #include "lib/buf.h"

@@ -187,13 +187,26 @@ schema_create_sql(const struct catalog *cat, struct buf *b)
 	return 0;
 }
 
-/* The version of layout, registering it when new: 0, -1 with err. */
+/* The version of layout, registering it when new: 0, -1 with err. Looked
+ * up first: an INSERT, even one that inserts nothing, takes the write
+ * lock, and every connection the server opens passes here (a worker's
+ * first request waited behind any writer, up to the busy timeout). */
 static int
 register_layout(struct store *s, const char *layout, struct lf_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM catalog_versions WHERE "
+	    "layout = ?1", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "catalog versions", err);
+	sqlite3_bind_text(st, 1, layout, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(s, "catalog versions", err);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO catalog_versions(layout) "
 	    "SELECT ?1 WHERE NOT EXISTS (SELECT 1 FROM catalog_versions "
 	    "WHERE layout = ?1)", -1, &st, NULL) != SQLITE_OK)

@@ -154,7 +154,7 @@ store_sqlite_count(struct store *s, const char *sql)
 static int
 pragmas(struct store *s, struct lf_error *err)
 {
-	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	return store_sqlite_exec(s, "PRAGMA journal_mode=WAL; "
 	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 	    "PRAGMA cache_size=-1048576;"

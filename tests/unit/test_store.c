@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/embedded.h"
@@ -94,6 +95,33 @@ test_create_open(void **state)
 	snprintf(key, sizeof(key), "%s/other.db", fx->dir);
 	fclose(fopen(key, "w"));
 	assert_int_equal(store_open(key, tu_catalog(), NULL, &s2, &err), -1);
+}
+
+/* Opening a database takes no write lock once it is set up: a server
+ * opens a connection per worker while a writer may hold the lock, and an
+ * open that waited for it (an INSERT that inserted nothing registering the
+ * catalog's layout) waited the whole busy timeout and failed. */
+static void
+test_open_beside_writer(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct store *s2;
+	time_t t0;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	t0 = time(NULL);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    0);
+	/* waiting for the lock would take the busy timeout, 10 s */
+	assert_true(time(NULL) - t0 < 5);
+	store_close(s2);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
 }
 
 /* A key file that is not the database's (one digit changed, another
@@ -741,6 +769,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_create_open, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_beside_writer, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_empty, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_read_snapshot, setup,

@@ -152,11 +152,11 @@ test_restart(void **state)
 	unsigned seq;
 	int i;
 
-	assert_int_equal(store_ckpt_restart(NULL, &err), 0);
+	assert_int_equal(store_ckpt_restart(NULL, 1, &err), 0);
 	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
 	exec(fx->s->db, "CREATE TABLE t(x)");
 	/* small: under the limit, nothing is done */
-	assert_int_equal(store_ckpt_restart(c, &err), 0);
+	assert_int_equal(store_ckpt_restart(c, 1, &err), 0);
 	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
 	exec(reader, "BEGIN");
 	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
@@ -172,10 +172,57 @@ test_restart(void **state)
 	assert_true(log_size(fx) > 1000LL * 8192);
 	seq = log_seq(fx);
 	/* at once, before the thread's next round could copy the rest */
-	assert_int_equal(store_ckpt_restart(c, &err), 0);
+	assert_int_equal(store_ckpt_restart(c, 1, &err), 0);
 	exec(fx->s->db, "INSERT INTO t VALUES (1)");
 	assert_int_equal(log_seq(fx), seq + 1);
 	assert_int_equal(pragma(fx->s->db, "SELECT count(*) FROM t"), 2001);
+	store_ckpt_stop(c);
+}
+
+/* The server's audit writer restarts without waiting: with a reader on
+ * an old snapshot (readers never all leave under load) the call returns
+ * at once instead of holding the write lock for the busy timeout, and
+ * does not try again within the next second; a waiting restart after the
+ * reader has left does restart the log. */
+static void
+test_restart_nowait(void **state)
+{
+	struct fx *fx = *state;
+	struct store_ckpt *c = NULL;
+	struct lf_error err;
+	struct timespec t0, t1;
+	sqlite3 *reader;
+	unsigned seq;
+	int i;
+
+	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
+	exec(fx->s->db, "CREATE TABLE t(x)");
+	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
+	exec(reader, "BEGIN");
+	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
+	for (i = 0; i < 10; i++)
+		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(4000) "
+		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
+		    "k + 1 FROM n WHERE k < 200) SELECT k FROM n); COMMIT");
+	assert_true(store_ckpt_frames(c) >= 1000);
+	seq = log_seq(fx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_ckpt_restart(c, 0, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* blocking would take the busy timeout (STORE_BUSY_MS, 10 s) */
+	assert_true(t1.tv_sec - t0.tv_sec < STORE_BUSY_MS / 2000);
+	exec(fx->s->db, "INSERT INTO t VALUES (1)");
+	assert_int_equal(log_seq(fx), seq);	/* not restarted */
+	exec(reader, "COMMIT");
+	sqlite3_close(reader);
+	/* within a second of the refusal: not tried again */
+	assert_int_equal(store_ckpt_restart(c, 0, &err), 0);
+	exec(fx->s->db, "INSERT INTO t VALUES (2)");
+	assert_int_equal(log_seq(fx), seq);
+	assert_int_equal(store_ckpt_restart(c, 1, &err), 0);
+	exec(fx->s->db, "INSERT INTO t VALUES (3)");
+	assert_int_equal(log_seq(fx), seq + 1);
+	assert_int_equal(pragma(fx->s->db, "SELECT count(*) FROM t"), 2003);
 	store_ckpt_stop(c);
 }
 
@@ -186,6 +233,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_thread_checkpoints, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_nowait, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
