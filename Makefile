@@ -231,8 +231,9 @@ build/bench/loadfloor: bench/loadfloor.c
 # ---- PostgreSQL (issue 18) ----
 # A throwaway PostgreSQL 15 (tests/pg/pg.sh: initdb into a temporary
 # folder, loopback port, stopped at the end even on failure) runs the
-# PostgreSQL slice: init, seed (binary COPY) and stats give the same
-# statistics JSON as SQLite; row-level security confines the app role.
+# PostgreSQL slice: init, seed (binary COPY), plan (the same plans and
+# items) and stats give the same statistics JSON as SQLite; row-level
+# security confines the app role.
 build/test/test_pg_rls: tests/pg/test_pg_rls.c build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ $< build/test/liblf.a $(LIBS)
 

@@ -252,10 +252,10 @@ needs_add(struct batch *b, const struct catalog *cat, const char *text,
 	return 0;
 }
 
-/* Appends the item of the row to the batch. */
+/* Appends the item v to the batch. */
 static int
-item_add(struct batch *b, const struct codes *c, sqlite3_stmt *st,
-    struct lf_error *err)
+item_add(struct batch *b, const struct codes *c,
+    const struct stats_item_text *v, struct lf_error *err)
 {
 	struct stats_item *it;
 
@@ -265,24 +265,54 @@ item_add(struct batch *b, const struct codes *c, sqlite3_stmt *st,
 		return lf_error_nomem(err);
 	it = &b->items[b->nitems];
 	memset(it, 0, sizeof(*it));
-	it->policy = map_get(&c->pol,
-	    (const char *)sqlite3_column_text(st, IC_POLICY));
-	it->dept = map_get(&c->dept,
-	    (const char *)sqlite3_column_text(st, IC_DEPT));
-	it->decision = sqlite3_column_int(st, IC_DECISION);
-	it->status = sqlite3_column_int(st, IC_STATUS);
-	it->effect = sqlite3_column_int(st, IC_EFFECT);
-	it->month = sqlite3_column_int(st, IC_MONTH);
+	it->policy = map_get(&c->pol, v->policy);
+	it->dept = map_get(&c->dept, v->dept);
+	it->decision = v->decision;
+	it->status = v->status;
+	it->effect = v->effect;
+	it->month = v->month;
 	if (it->month < 1 || it->month > 12)
 		it->month = 12;
-	it->planned = sqlite3_column_int64(st, IC_PLANNED);
-	it->spent = sqlite3_column_int64(st, IC_SPENT);
+	it->planned = v->planned;
+	it->spent = v->spent;
 	b->need0[b->nitems] = b->nneeds;
-	if (needs_add(b, c->cat, (const char *)sqlite3_column_text(st,
-	    IC_NEEDS), err) != 0)
+	if (needs_add(b, c->cat, v->needs, err) != 0)
 		return -1;
 	b->nitems++;
 	return 0;
+}
+
+/* Appends the item of the row to the batch. */
+static int
+item_row_add(struct batch *b, const struct codes *c, sqlite3_stmt *st,
+    struct lf_error *err)
+{
+	struct stats_item_text v;
+
+	v.policy = (const char *)sqlite3_column_text(st, IC_POLICY);
+	v.dept = (const char *)sqlite3_column_text(st, IC_DEPT);
+	v.decision = sqlite3_column_int(st, IC_DECISION);
+	v.status = sqlite3_column_int(st, IC_STATUS);
+	v.effect = sqlite3_column_int(st, IC_EFFECT);
+	v.month = sqlite3_column_int(st, IC_MONTH);
+	v.planned = sqlite3_column_int64(st, IC_PLANNED);
+	v.spent = sqlite3_column_int64(st, IC_SPENT);
+	v.needs = (const char *)sqlite3_column_text(st, IC_NEEDS);
+	return item_add(b, c, &v, err);
+}
+
+/* Points every item of b at its needs (their array has stopped
+ * moving). */
+static void
+items_link(struct batch *b)
+{
+	size_t j, end;
+
+	for (j = 0; j < b->nitems; j++) {
+		end = j + 1 < b->nitems ? b->need0[j + 1] : b->nneeds;
+		b->items[j].needs = b->needs + b->need0[j];
+		b->items[j].nneeds = end - b->need0[j];
+	}
 }
 
 /* ---- readers -------------------------------------------------------- */
@@ -345,7 +375,7 @@ person_decode(struct reader *rd, const struct codes *c, struct batch *b,
 		pid = sqlite3_column_int64(rd->ist, IC_PERSON);
 		if (pid > p->id)
 			break;
-		if (pid == p->id && item_add(b, c, rd->ist, err) != 0)
+		if (pid == p->id && item_row_add(b, c, rd->ist, err) != 0)
 			return -1;
 		rd->irc = sqlite3_step(rd->ist);
 	}
@@ -389,13 +419,9 @@ batch_apply(struct stats *st, struct batch *b, int always,
     struct lf_error *err)
 {
 	struct bperson *p;
-	size_t i, j, end;
+	size_t i;
 
-	for (j = 0; j < b->nitems; j++) {
-		end = j + 1 < b->nitems ? b->need0[j + 1] : b->nneeds;
-		b->items[j].needs = b->needs + b->need0[j];
-		b->items[j].nneeds = end - b->need0[j];
-	}
+	items_link(b);
 	for (i = 0; i < b->n; i++) {
 		p = &b->p[i];
 		if (stats_person_set(st, p->id, p->village, p->status,
@@ -869,6 +895,45 @@ load_here(struct store *s, const struct codes *c, struct stats *st,
 	return rc;
 }
 
+/* PostgreSQL's reader (store/pg/pg_stats.c) hands over each person's
+ * plan and items, decoded here as SQLite's rows are. */
+struct pg_sink {
+	const struct codes	*c;
+	struct stats		*st;
+	struct batch		*b;
+};
+
+static int
+pg_items(void *arg, int64_t person_id, int plan,
+    const struct stats_item_text *v, size_t n, struct lf_error *err)
+{
+	struct pg_sink *k = arg;
+	size_t i;
+
+	k->b->nitems = k->b->nneeds = 0;
+	for (i = 0; i < n; i++)
+		if (item_add(k->b, k->c, &v[i], err) != 0)
+			return -1;
+	items_link(k->b);
+	return stats_items_set(k->st, person_id, plan, k->b->items,
+	    k->b->nitems, err);
+}
+
+static int
+pg_load(struct store *s, const struct codes *c, struct stats *st,
+    void (*progress)(void *, int64_t, int64_t), void *arg,
+    struct lf_error *err)
+{
+	struct pg_sink k = { c, st, batch_new(s->cat) };
+	int rc;
+
+	if (k.b == NULL)
+		return lf_error_nomem(err);
+	rc = pg_stats_load(s, st, pg_items, &k, progress, arg, err);
+	batch_free(k.b);
+	return rc;
+}
+
 int
 stats_load(struct store *s, struct stats *st, const struct policies *ps,
     void (*progress)(void *, int64_t, int64_t), void *arg,
@@ -879,10 +944,13 @@ stats_load(struct store *s, struct stats *st, const struct policies *ps,
 	int64_t lo, hi, cache;
 	int own, rc = -1;
 
-	if (s->pg != NULL)
-		return pg_stats_load(s, st, progress, arg, err);
 	if (codes_init(&c, s, ps, err) != 0)
 		return -1;
+	if (s->pg != NULL) {
+		rc = pg_load(s, &c, st, progress, arg, err);
+		codes_free(&c);
+		return rc;
+	}
 	/* a load visits every page once: keep them from filling the cache */
 	if ((cache = store_pragma_get(s->db, "cache_size", 0)) != 0)
 		store_pragma_set(s->db, "cache_size", -LOAD_CACHE_KIB);

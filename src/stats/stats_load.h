@@ -61,6 +61,15 @@
 #include "stats/stats.h"
 #include "store/store.h"
 
+/* An item as the store reads it, codes as text (NULL or "" none): what
+ * a backend hands over for the load to decode (PostgreSQL's,
+ * store/pg/pg_stats.c). */
+struct stats_item_text {
+	const char	*policy, *dept, *needs;
+	int		 decision, status, effect, month;
+	int64_t		 planned, spent;
+};
+
 /* progress (may be NULL) is called on the calling thread now and then
  * with persons done and the total, and once at the end. */
 int	stats_load(struct store *s, struct stats *st,

@@ -21,6 +21,7 @@
 #include "lib/date.h"
 #include "lib/utf8.h"
 #include "store/store_diff.h"
+#include "store/pg/pg_plan.h"
 
 
 static const char schema_sql[] =
@@ -87,6 +88,12 @@ static const char present_sql[] =
 	" 'deliveries', 'deliveries_item', 'deliveries_client',"
 	" 'plans_region')";
 #define NOBJECTS	10
+
+const char *
+plan_schema_sql(void)
+{
+	return schema_sql;
+}
 
 /* ---- the item columns ---------------------------------------------- */
 
@@ -436,10 +443,8 @@ static const struct stmt_def {
 	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items INDEXED BY "
 	    "items_carry WHERE year = ? AND person_id = ? AND "
 	    PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE, "" },
-	[PS_ITEMS_LIGHT] = { "SELECT id, seq, policy, needs, origin, "
-	    "decision, edited, carried_from, dept, funds_planned, month, "
-	    "monthly FROM items WHERE year = ? AND person_id = ?", SC_NONE,
-	    "" },
+	[PS_ITEMS_LIGHT] = { "SELECT " PLAN_LIGHT_COLS " FROM items WHERE "
+	    "year = ? AND person_id = ?", SC_NONE, "" },
 	/* every plan of a person with its items and their deliveries, in
 	 * the page's order, each table by its index (plans' (person_id,
 	 * year), items_person, deliveries_item): no sort */
@@ -472,6 +477,12 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 	sqlite3_stmt **st = &s->st[ST_PLAN_BASE + id];
 	struct buf sql;
 
+	/* on PostgreSQL the bulk build's verbs dispatch before this */
+	if (s->pg != NULL) {
+		pg_plan_unsupported("读取或修改已有服务项目", "reading or "
+		    "changing a stored item or plan by id", err);
+		return NULL;
+	}
 	if (*st != NULL)
 		return *st;
 	buf_init(&sql, 8192);
@@ -941,11 +952,14 @@ plan_open(struct store *s, int64_t person_id, int year, const char *region,
     const char *actor, const struct plan_clock *now, struct plan *p,
     int *created, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_INS, err);
+	sqlite3_stmt *st;
 	int rc;
 
+	if (s->pg != NULL)
+		return pg_plan_open(s, person_id, year, region, actor, now, p,
+		    created, err);
 	*created = 0;
-	if (st == NULL)
+	if ((st = plan_stmt(s, PS_PLAN_INS, err)) == NULL)
 		return -1;
 	if (actor == NULL)
 		actor = "";

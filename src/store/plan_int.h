@@ -66,6 +66,35 @@ sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
 #define PLAN_OVERDUE_SQL	"p.status != 1 AND i.decision = 1 AND " \
 	"i.status NOT IN (3, 4) AND i.month < ?1"
 
+/* The SQLite DDL of the plan tables: the one definition of their
+ * columns, which the PostgreSQL schema (store/pg/pg_schema.c) derives
+ * its own from. */
+const char	*plan_schema_sql(void);
+
+/* What a merge compares of a plan's items (struct plan_light), in this
+ * order. */
+#define PLAN_LIGHT_COLS	"id, seq, policy, needs, origin, decision, edited, " \
+	"carried_from, dept, funds_planned, month, monthly"
+
+/* The columns of a new item the bulk build writes (plan_rows.c's
+ * writer, and PostgreSQL's, store/pg/pg_plan_write.c), in this order:
+ * the row's own (struct plan_row), then the state every new item starts
+ * in. */
+#define PLAN_ROW_COLS	"plan_id, person_id, year, region, seq, policy, " \
+	"needs, origin, dept, org, contact, month, funds_planned, monthly, " \
+	"measures, carried_from, effect_note, updated_at, updated_by, " \
+	"decision, funds_spent, effect, status, dept_state, edited, version"
+/* The columns of a new draft plan the bulk build writes, in this order
+ * (both writers). */
+#define PLAN_NEW_COLS	"id, person_id, region, year, status, version, " \
+	"created_at, created_by, updated_at, updated_by"
+/* decision proposed, nothing spent, effect not rated, status planned,
+ * department not answered, not edited, version 1 */
+#define PLAN_ROW_STATE	0, 0, 0, 1, 0, 0, 1
+#define PLAN_STR_(...)		#__VA_ARGS__
+#define PLAN_STR(...)		PLAN_STR_(__VA_ARGS__)
+#define PLAN_ROW_STATE_SQL	PLAN_STR(PLAN_ROW_STATE)
+
 /* ---- rows ---------------------------------------------------------- */
 
 /* Appends the item columns in row order, comma-separated: the select
@@ -97,6 +126,9 @@ void	plan_delivery_from_row(sqlite3_stmt *st, int col,
 	"4 OR effect IN (2, 3))"
 #define PLAN_CAND_COLS	"id, person_id, policy, needs, dept, org, contact, " \
 	"measures, funds_planned, funds_spent, monthly"
+/* code (up to 12 digits) padded with c to 12 characters: the first
+ * ('0') and last ('9') village of a region. */
+void	plan_village_pad(char out[13], const char *code, char c);
 /* Fills c from a PLAN_CAND_COLS row. */
 void	plan_carry_from_row(sqlite3_stmt *st, struct plan_carry *c);
 

@@ -5,6 +5,7 @@
  * decides what to write is plan/plan_merge.c.
  */
 #include "store/plan_int.h"
+#include "store/pg/pg_plan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct plan_writer {
 	int64_t			 plans[PLANS_MAX][3];	/* id, person, region */
 	size_t			 nplans;
 	sqlite3_stmt		*plan_st[PLANS_MAX + 1];	/* by rows */
+	struct pg_plan_writer	*pg;	/* PostgreSQL's, or NULL */
 };
 
 /* ---- reads --------------------------------------------------------- */
@@ -50,11 +52,14 @@ int
 plan_carry_of(struct store *s, int year, int64_t person_id,
     plan_carry_fn fn, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_CARRY, err);
+	sqlite3_stmt *st;
 	struct plan_carry *c;
 	int rc;
 
-	if (st == NULL)
+	if (s->pg != NULL)
+		return pg_plan_unsupported("逐人结转", "carrying one person's "
+		    "items", err);
+	if ((st = plan_stmt(s, PS_CARRY, err)) == NULL)
 		return -1;
 	if ((c = mem_alloc(sizeof(*c))) == NULL)
 		return lf_error_nomem(err);
@@ -77,11 +82,13 @@ int
 plan_items_light(struct store *s, int year, int64_t person_id,
     plan_light_fn fn, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEMS_LIGHT, err);
+	sqlite3_stmt *st;
 	struct plan_light o;
 	int rc;
 
-	if (st == NULL)
+	if (s->pg != NULL)
+		return pg_plan_items_light(s, year, person_id, fn, arg, err);
+	if ((st = plan_stmt(s, PS_ITEMS_LIGHT, err)) == NULL)
 		return -1;
 	sqlite3_bind_int(st, 1, year);
 	sqlite3_bind_int64(st, 2, person_id);
@@ -125,6 +132,11 @@ plan_writer_new(struct store *s, int year, const char *actor,
 	w->year = year;
 	w->actor = actor != NULL ? actor : "";
 	w->t = now->t;
+	if (s->pg != NULL && (w->pg = pg_plan_writer_new(s, year, w->actor,
+	    w->t)) == NULL) {
+		plan_writer_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -135,6 +147,7 @@ plan_writer_free(struct plan_writer *w)
 
 	if (w == NULL)
 		return;
+	pg_plan_writer_free(w->pg);
 	for (i = 0; i <= ROWS_MAX; i++)
 		sqlite3_finalize(w->ins_st[i]);
 	for (i = 0; i <= PLANS_MAX; i++)
@@ -182,18 +195,15 @@ rows_stmt(struct plan_writer *w, size_t n, struct lf_error *err)
 	/* OR FAIL: no statement journal (with ABORT SQLite copies every page
 	 * a multi-row insert touches, in case it must undo the statement);
 	 * an error rolls the whole transaction or savepoint back anyway */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(plan_id, person_id, "
-	    "year, region, seq, policy, needs, origin, dept, org, contact, "
-	    "month, funds_planned, monthly, measures, carried_from, "
-	    "effect_note, updated_at, updated_by, decision, funds_spent, effect, status, dept_state, "
-	    "edited, version) VALUES ");
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO items(" PLAN_ROW_COLS ") "
+	    "VALUES ");
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
 	for (i = 0; rc == 0 && i < n; i++) {
 		int b = 4 + (int)i * ROW_PARAMS;
 
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?1, ?%d, ?%d, ?%d, ?%d, ?%d, "
-		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, 0, 0, "
-		    "0, 1, 0, 0, 1)", i ? ", " : "", b, b + 1, b + 2, b + 3,
+		    "?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?%d, ?2, ?3, "
+		    PLAN_ROW_STATE_SQL ")", i ? ", " : "", b, b + 1, b + 2, b + 3,
 		    b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11,
 		    b + 12, b + 13, b + 14, b + 15);
 	}
@@ -237,9 +247,8 @@ plans_stmt(struct plan_writer *w, size_t n, struct lf_error *err)
 		return w->plan_st[n];
 	buf_init(&sql, 1 << 14);
 	/* ?1 year, ?2 time and ?3 actor are shared by the rows */
-	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(id, person_id, region, "
-	    "year, status, version, created_at, created_by, updated_at, "
-	    "updated_by) VALUES ");
+	rc = buf_adds(&sql, "INSERT OR FAIL INTO plans(" PLAN_NEW_COLS ") "
+	    "VALUES ");
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?1, 1, 1, ?2, ?3, ?2, "
 		    "?3)", i ? ", " : "", 4 + (int)i * 3, 5 + (int)i * 3,
@@ -303,6 +312,8 @@ flush_rows(struct plan_writer *w, struct lf_error *err)
 int
 plan_writer_flush(struct plan_writer *w, struct lf_error *err)
 {
+	if (w->pg != NULL)
+		return pg_plan_writer_flush(w->pg, err);
 	if (flush_plans(w, err) != 0)
 		return -1;
 	return flush_rows(w, err);
@@ -312,6 +323,8 @@ int
 plan_writer_item(struct plan_writer *w, const struct plan_row *r,
     struct lf_error *err)
 {
+	if (w->pg != NULL)
+		return pg_plan_writer_item(w->pg, r, err);
 	/* a full group of items goes alone: its plans may still wait, which
 	 * only the bulk build's writes do, with foreign keys off */
 	if (w->nrows == ROWS_MAX && flush_rows(w, err) != 0)
@@ -324,6 +337,8 @@ int
 plan_writer_plan(struct plan_writer *w, int64_t id, int64_t person_id,
     int64_t region, struct lf_error *err)
 {
+	if (w->pg != NULL)
+		return pg_plan_writer_plan(w->pg, id, person_id, region, err);
 	if (w->nplans == PLANS_MAX && flush_plans(w, err) != 0)
 		return -1;
 	w->plans[w->nplans][0] = id;
@@ -336,12 +351,14 @@ int
 plan_writer_fresh(struct plan_writer *w, int64_t lo, int64_t hi,
     int *none, int64_t *last_id, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(w->s, PS_PLAN_FRESH, err);
+	sqlite3_stmt *st;
 	int rc;
 
+	if (w->pg != NULL)
+		return pg_plan_writer_fresh(w->pg, lo, hi, none, last_id, err);
 	*none = 0;
 	*last_id = 0;
-	if (st == NULL)
+	if ((st = plan_stmt(w->s, PS_PLAN_FRESH, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, lo);
 	sqlite3_bind_int64(st, 2, hi);

@@ -8,6 +8,7 @@
  */
 #include "store/plan_int.h"
 #include "store/store_ckpt.h"
+#include "store/pg/pg_plan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,12 +23,14 @@ struct plan_scan {
 	sqlite3_stmt		*page, *cand;
 	struct record		*r;
 	struct plan_carry	 c;
+	struct pg_plan_scan	*pg;	/* PostgreSQL's, or NULL */
 };
 
 struct plan_bulk {
 	struct store		*s;
 	int			 fk, sync;	/* as they were */
 	struct store_ckpt	*ck;
+	int			 pg;	/* on PostgreSQL (pg_plan.h) */
 };
 
 static int
@@ -90,9 +93,8 @@ query_int(struct plan_scan *sc, const char *sql, int64_t p1, int64_t *out,
 	    db_error(sc->db, "plan build", err);
 }
 
-/* code (up to 12 digits) padded with c to 12 characters. */
-static void
-pad(char out[13], const char *code, char c)
+void
+plan_village_pad(char out[13], const char *code, char c)
 {
 	size_t n = strnlen(code, 12);
 
@@ -112,8 +114,8 @@ scan_prepare(struct plan_scan *sc, const struct region *in,
 
 	if (in != NULL) {
 		sc->scoped = 1;
-		pad(sc->lo, in->code, '0');
-		pad(sc->hi, in->code, '9');
+		plan_village_pad(sc->lo, in->code, '0');
+		plan_village_pad(sc->hi, in->code, '9');
 	}
 	if (path == NULL || path[0] == '\0' || sqlite3_open_v2(path, &sc->db,
 	    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
@@ -151,7 +153,8 @@ plan_scan_open(struct store *s, int year, const struct region *in,
 	sc->s = s;
 	sc->cat = s->cat;
 	sc->year = year;
-	if (scan_prepare(sc, in, err) != 0) {
+	if (s->pg != NULL ? pg_plan_scan_open(s, year, in, &sc->pg, err) !=
+	    0 : scan_prepare(sc, in, err) != 0) {
 		plan_scan_close(sc);
 		return -1;
 	}
@@ -164,6 +167,7 @@ plan_scan_close(struct plan_scan *sc)
 {
 	if (sc == NULL)
 		return;
+	pg_plan_scan_close(sc->pg);
 	sqlite3_finalize(sc->page);
 	sqlite3_finalize(sc->cand);
 	sqlite3_close(sc->db);
@@ -174,12 +178,16 @@ plan_scan_close(struct plan_scan *sc)
 int
 plan_scan_any_carry(const struct plan_scan *sc)
 {
+	if (sc->pg != NULL)
+		return pg_plan_scan_any_carry(sc->pg);
 	return sc->carry;
 }
 
 int
 plan_scan_count(struct plan_scan *sc, int64_t *n, struct lf_error *err)
 {
+	if (sc->pg != NULL)
+		return pg_plan_scan_count(sc->pg, n, err);
 	return query_int(sc, sc->scoped ? "SELECT count(*) FROM surveys s "
 	    "JOIN persons p ON p.id = s.person_id WHERE s.year = ?1 AND "
 	    "p.region >= ?3 AND p.region <= ?4" : "SELECT count(*) FROM "
@@ -208,6 +216,9 @@ plan_scan_page(struct plan_scan *sc, int64_t after, int limit,
 	sqlite3_stmt *st = sc->page;
 	int rc;
 
+	if (sc->pg != NULL)
+		return pg_plan_scan_page(sc->pg, after, limit, fn, arg, n, last,
+		    err);
 	*n = 0;
 	*last = after;
 	sqlite3_bind_int(st, 1, sc->year);
@@ -237,6 +248,8 @@ plan_scan_carry(struct plan_scan *sc, int64_t from, int64_t to,
 	sqlite3_stmt *st = sc->cand;
 	int rc;
 
+	if (sc->pg != NULL)
+		return pg_plan_scan_carry(sc->pg, from, to, fn, arg, err);
 	sqlite3_bind_int(st, 1, sc->year - 1);
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
@@ -323,6 +336,15 @@ plan_bulk_begin(struct store *s, struct plan_bulk **out,
 	if (b == NULL)
 		return lf_error_nomem(err);
 	b->s = s;
+	if (s->pg != NULL) {
+		b->pg = 1;
+		if (pg_plan_bulk_begin(s, err) == 0) {
+			*out = b;
+			return 0;
+		}
+		mem_free(b);
+		return -1;
+	}
 	b->fk = (int)store_pragma_get(s->db, "foreign_keys", 0);
 	b->sync = (int)store_pragma_get(s->db, "synchronous", 2);
 	if (b->fk && store_pragma_set(s->db, "foreign_keys", 0) !=
@@ -347,6 +369,8 @@ plan_bulk_begin(struct store *s, struct plan_bulk **out,
 int
 plan_bulk_chunk(struct plan_bulk *b, struct lf_error *err)
 {
+	if (b->pg)
+		return pg_plan_bulk_chunk(b->s, err);
 	if (store_commit(b->s, err) != 0)
 		return -1;
 	if (store_ckpt_restart(b->ck, 1, err) != 0 || tx_begin(b->s, err) != 0)
@@ -359,6 +383,11 @@ plan_bulk_end(struct plan_bulk *b, int rc, struct lf_error *err)
 {
 	if (b == NULL)
 		return rc;
+	if (b->pg) {
+		rc = pg_plan_bulk_end(b->s, rc, err);
+		mem_free(b);
+		return rc;
+	}
 	if (rc == 0 && b->s->in_tx && store_commit(b->s, err) != 0)
 		rc = -1;
 	if (rc != 0)

@@ -7,9 +7,14 @@
 # - seed loads by binary COPY, stats gives byte for byte the statistics
 #   JSON (but its time stamp) of a SQLite file seeded alike, for the
 #   province, a city and a county (the county through the app role);
+# - plan builds the same plans and items on both (every column compared
+#   row by row but the time stamps), stats then gives the same JSON but
+#   the data-quality findings (not kept on PostgreSQL yet) and a second
+#   build keeps everything; a build through the app role sees its county;
 # - row-level security: the app role sees nothing unscoped, nothing of
 #   another county even when asked for it by raw SQL or by C code that
-#   skips the access checks (TEST_PG_RLS), and cannot turn RLS off;
+#   skips the access checks (TEST_PG_RLS, persons and plan items), and
+#   cannot turn RLS off;
 # - commands not yet on PostgreSQL refuse cleanly; a second bulk load of
 #   the same persons fails and writes nothing.
 # The server is stopped and its folder removed at the end, also on
@@ -107,6 +112,70 @@ expect 0 "stats county via the app role" -- "$bin" stats "$web" --year $Y --regi
 expect 0 "stats SQLite county" -- "$bin" stats a.db --year $Y --region "$a" --json sqa.json
 same pga.json sqa.json "county statistics through row-level security"
 
+# ---- plans: the same rows, the same statistics ------------------------
+expect 0 "plan PostgreSQL" -- "$bin" plan "$owner" --year $Y
+cp err plan-pg.err
+contains err "findings are not kept on PostgreSQL" "the skipped findings pass is said"
+expect 0 "plan SQLite" -- "$bin" plan a.db --year $Y
+sed -n 's/.*\(plans [0-9]*: .*unmet\).*/\1/p' plan-pg.err >plan-pg.sum
+sed -n 's/.*\(plans [0-9]*: .*unmet\).*/\1/p' err >plan-sq.sum
+if [ -s plan-pg.sum ] && cmp -s plan-pg.sum plan-sq.sum; then ok; else
+	bad "plan summaries differ: $(cat plan-pg.sum) / $(cat plan-sq.sum)"; fi
+nitems=$(sqlo "SELECT count(*) FROM items WHERE year = $Y")
+[ "$nitems" -gt "$N" ] && ok || bad "the build wrote $nitems items"
+# every column of SQLite's table (PostgreSQL's add city and county), but
+# the time stamps, row by row in id order
+rows_of() {	# rows_of TABLE: "sqlite-select|pg-select" checksums
+	cols=$(sqlite3 a.db "SELECT group_concat(name, ', ') FROM pragma_table_info('$1') WHERE name NOT LIKE '%_at'")
+	q="SELECT $cols FROM $1 ORDER BY id"
+	sq=$(sqlite3 -separator '|' -nullvalue '' a.db "$q" | md5sum)
+	pq=$($LF_PG_PSQL -U liangfu_owner -d liangfu -At -F '|' -c "$q" | md5sum)
+	n=$(sqlite3 a.db "SELECT count(*) FROM $1")
+	if [ "$n" -gt 0 ] && [ "$sq" = "$pq" ]; then ok; else
+		bad "$1: $n rows, SQLite and PostgreSQL differ"; fi
+}
+rows_of plans
+rows_of items
+equal "$(sqlo "SELECT count(*) FROM items i JOIN pg_class c ON c.oid = i.tableoid WHERE c.relname <> 'items_' || i.city OR i.county <> left(i.region::text, 6)")" \
+    "0" "every item in its city's partition, with its county"
+# no foreign keys on the plan tables (docs/postgresql.md): the writer's
+# rows must still refer to what exists, in the same county
+equal "$(sqlo "SELECT (SELECT count(*) FROM plans pl WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.city = pl.city AND p.county = pl.county AND p.id = pl.person_id)) + (SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM plans pl WHERE pl.city = i.city AND pl.county = i.county AND pl.id = i.plan_id AND pl.person_id = i.person_id AND pl.year = i.year))")" \
+    "0" "every plan's person and every item's plan exists, in the same county"
+nocut() { jq -S 'del(.as_of, .findings)' "$1" >"$1.nof"; }
+for r in "" "$city"; do
+	expect 0 "stats PostgreSQL with plans $r" -- "$bin" stats "$owner" --year $Y ${r:+--region "$r"} --json pgp.json
+	expect 0 "stats SQLite with plans $r" -- "$bin" stats a.db --year $Y ${r:+--region "$r"} --json sqp.json
+	nocut pgp.json; nocut sqp.json
+	same pgp.json.nof sqp.json.nof "statistics with plans ${r:-province}"
+	[ -n "$r" ] || { cp pgp.json pgprov.json; cp sqp.json sqprov.json; }
+done
+equal "$(jq .kpi.region.items pgp.json)" "$(sqlo "SELECT count(*) FROM items WHERE city = '$city'")" \
+    "the city's statistics count its items"
+expect 0 "stats with plans via the app role" -- "$bin" stats "$web" --year $Y --region "$a" --json pgpa.json
+expect 0 "stats SQLite county with plans" -- "$bin" stats a.db --year $Y --region "$a" --json sqpa.json
+nocut pgpa.json; nocut sqpa.json
+same pgpa.json.nof sqpa.json.nof "county statistics with plans through row-level security"
+# only the findings differ (kept on SQLite, not on PostgreSQL yet)
+jq -S 'del(.as_of)' pgprov.json >pgp.full; jq -S 'del(.as_of)' sqprov.json >sqp.full
+if ! cmp -s pgp.full sqp.full && [ "$(jq .findings.totals.open sqprov.json)" != 0 ]; then ok; else
+	bad "the findings section was expected to differ"; fi
+expect 0 "second plan build PostgreSQL" -- "$bin" plan "$owner" --year $Y
+contains err " 0 plans created; items 0 inserted, 0 updated, 0 deleted, $nitems kept" "a second build keeps everything"
+rows_of items
+equal "$(sqlo "SELECT last_value = (SELECT max(id) FROM plans) FROM plans_id_seq")" "t" \
+    "plan ids: the sequence follows the build's ids, a rebuild takes none"
+na_s=$(sqlo "SELECT count(*) FROM surveys WHERE county = '$a' AND year = $Y")
+expect 0 "plan through the app role, one county" -- "$bin" plan "$web" --year $Y --region "$a"
+contains err "plans $Y in $a: $na_s persons, 0 plans created" "the app role builds its county's plans"
+# a proposal that differs from its stored item needs an item update,
+# not on PostgreSQL yet: refused by name, the item left as it was
+sqlo "UPDATE items SET funds_planned = funds_planned + 1 WHERE id = (SELECT min(id) FROM items WHERE origin = 1 AND decision = 0 AND edited = 0)" >/dev/null
+sum1=$(sqlo "SELECT sum(funds_planned) FROM items")
+expect 1 "a rebuild that must change an item refuses" -- "$bin" plan "$owner" --year $Y
+contains err "is not implemented yet" "the refusal names why"
+equal "$(sqlo "SELECT sum(funds_planned) FROM items")" "$sum1" "the refused rebuild changed nothing"
+
 # ---- row-level security ------------------------------------------------
 equal "$(sqlw 'SELECT count(*) FROM persons')" "0" "app role unscoped sees no one"
 equal "$(sqlw "BEGIN; SET LOCAL liangfu.region = '$a'; SELECT count(*) FROM persons WHERE county = '$b'; COMMIT" | grep -v '^BEGIN\|^COMMIT\|^SET')" \
@@ -122,8 +191,12 @@ contains_sql "ALTER TABLE persons DISABLE ROW LEVEL SECURITY" "must be owner" "a
 contains_sql "SET row_security = off; SELECT count(*) FROM persons" "row-level security" "app role cannot skip RLS"
 contains_sql "SET ROLE liangfu_owner" "permission denied" "app role cannot become the owner"
 equal "$(sqlo "SELECT rolbypassrls FROM pg_roles WHERE rolname = 'liangfu_app'")" "f" "app role NOBYPASSRLS"
+equal "$(sqlw "BEGIN; SET LOCAL liangfu.region = '$a'; SELECT count(*) FROM items WHERE county <> '$a'; SELECT count(*) FROM plans WHERE county <> '$a'; COMMIT" | grep -v '^BEGIN\|^COMMIT\|^SET' | tr '\n' ' ')" \
+    "0 0 " "nor another county's plans and items"
 total=$(sqlo "SELECT count(*) FROM persons")
-expect 0 "C code skipping the access check still sees one county" -- "$rls" "$web" "$a" "$na" "$total" $Y
+ia=$(sqlo "SELECT count(*) FROM items WHERE county = '$a' AND year = $Y")
+pb=$(sqlo "SELECT person_id FROM items WHERE county = '$b' AND year = $Y LIMIT 1")
+expect 0 "C code skipping the access check still sees one county" -- "$rls" "$web" "$a" "$na" "$total" $Y "$ia" "$nitems" "$pb"
 [ "$fail" -ne 0 ] && cat "$tmp/err" >&2
 
 # ---- what does not run on PostgreSQL yet, and all-or-nothing loads -----

@@ -24,16 +24,16 @@
 #define ID_BLOCK	1024
 #define PG_EPOCH_DAYS	10957		/* 2000-01-01 in days since 1970 */
 
-static const char copy_header[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
-#define COPY_HEADER_LEN	19
+const char pg_copy_header[PG_COPY_HEADER_LEN] =
+    "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 
 static const char persons_copy[] = "COPY persons (city, county, id, uid, "
 	"id_hash, id_enc, name, gender, birth_date, region, status, version, "
 	"created_at, created_by, updated_at, updated_by) FROM STDIN "
 	"(FORMAT binary)";
 
-static int
-put_be(struct buf *b, uint64_t v, int bytes)
+int
+pg_put_be(struct buf *b, uint64_t v, int bytes)
 {
 	unsigned char o[8];
 	int i;
@@ -44,33 +44,33 @@ put_be(struct buf *b, uint64_t v, int bytes)
 }
 
 /* A field of n bytes at p; p NULL: SQL NULL. */
-static int
-put_field(struct buf *b, const void *p, size_t n)
+int
+pg_put_field(struct buf *b, const void *p, size_t n)
 {
 	if (p == NULL)
-		return put_be(b, 0xffffffffu, 4);
-	return put_be(b, (uint32_t)n, 4) || buf_add(b, p, n) ? -1 : 0;
+		return pg_put_be(b, 0xffffffffu, 4);
+	return pg_put_be(b, (uint32_t)n, 4) || buf_add(b, p, n) ? -1 : 0;
 }
 
-static int
-put_text(struct buf *b, const char *s)
+int
+pg_put_text(struct buf *b, const char *s)
 {
-	return put_field(b, s, strlen(s));
+	return pg_put_field(b, s, strlen(s));
 }
 
-static int
-put_int(struct buf *b, int64_t v, int bytes)
+int
+pg_put_int(struct buf *b, int64_t v, int bytes)
 {
-	return put_be(b, (uint32_t)bytes, 4) || put_be(b, (uint64_t)v, bytes) ?
-	    -1 : 0;
+	return pg_put_be(b, (uint32_t)bytes, 4) ||
+	    pg_put_be(b, (uint64_t)v, bytes) ? -1 : 0;
 }
 
 /* now as a timestamptz: microseconds since 2000-01-01 UTC. */
-static int
-put_time(struct buf *b, time_t now)
+int
+pg_put_time(struct buf *b, time_t now)
 {
-	return put_int(b, ((int64_t)now - PG_EPOCH_DAYS * 86400LL) * 1000000,
-	    8);
+	return pg_put_int(b, ((int64_t)now - PG_EPOCH_DAYS * 86400LL) *
+	    1000000, 8);
 }
 
 /* One survey item: NULL when unset; secrets sealed and hashed. */
@@ -80,25 +80,25 @@ put_item(struct buf *b, const struct store_prep *prep, const struct field *f)
 	const struct record *r = prep->r;
 
 	if (!r->set[f->index])
-		return f->secret ? put_field(b, NULL, 0) ||
-		    put_field(b, NULL, 0) : put_field(b, NULL, 0);
+		return f->secret ? pg_put_field(b, NULL, 0) ||
+		    pg_put_field(b, NULL, 0) : pg_put_field(b, NULL, 0);
 	if (f->secret)
-		return put_field(b, prep->blob[f->index],
-		    prep->blen[f->index]) || put_field(b,
+		return pg_put_field(b, prep->blob[f->index],
+		    prep->blen[f->index]) || pg_put_field(b,
 		    prep->hash[f->index], CRYPTO_HASH_LEN) ? -1 : 0;
 	switch (f->type) {
 	case FT_DATE:
-		return put_int(b, r->num[f->index] - PG_EPOCH_DAYS, 4);
+		return pg_put_int(b, r->num[f->index] - PG_EPOCH_DAYS, 4);
 	case FT_ENUM:
 	case FT_BOOL:
-		return put_int(b, r->num[f->index], 4);
+		return pg_put_int(b, r->num[f->index], 4);
 	case FT_INT:
 	case FT_MULTI:
 	case FT_MONEY:
 	case FT_DECIMAL:
-		return put_int(b, r->num[f->index], 8);
+		return pg_put_int(b, r->num[f->index], 8);
 	default:
-		return put_text(b, r->str[f->index]);
+		return pg_put_text(b, r->str[f->index]);
 	}
 }
 
@@ -146,18 +146,18 @@ person_row(struct store *s, const struct store_prep *prep,
 	struct buf *b = &s->pg->persons;
 	const struct record *r = prep->r;
 
-	if (b->len == 0 && buf_add(b, copy_header, COPY_HEADER_LEN) != 0)
+	if (b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN) != 0)
 		return -1;
-	return put_be(b, 16, 2) || put_text(b, w->city) ||
-	    put_text(b, w->county) || put_int(b, w->id, 8) ||
-	    put_text(b, w->uid) || put_field(b, prep->id_hash,
-	    CRYPTO_HASH_LEN) || put_field(b, prep->person_seal,
-	    prep->person_seal_len) || put_text(b, r->str[s->f_name]) ||
-	    put_int(b, r->num[s->f_gender], 2) ||
-	    put_int(b, r->num[s->f_birth] - PG_EPOCH_DAYS, 4) ||
-	    put_text(b, w->region) || put_int(b, w->status, 2) ||
-	    put_int(b, 1, 8) || put_time(b, now) || put_text(b, prep->actor) ||
-	    put_time(b, now) || put_text(b, prep->actor) ? -1 : 0;
+	return pg_put_be(b, 16, 2) || pg_put_text(b, w->city) ||
+	    pg_put_text(b, w->county) || pg_put_int(b, w->id, 8) ||
+	    pg_put_text(b, w->uid) || pg_put_field(b, prep->id_hash,
+	    CRYPTO_HASH_LEN) || pg_put_field(b, prep->person_seal,
+	    prep->person_seal_len) || pg_put_text(b, r->str[s->f_name]) ||
+	    pg_put_int(b, r->num[s->f_gender], 2) ||
+	    pg_put_int(b, r->num[s->f_birth] - PG_EPOCH_DAYS, 4) ||
+	    pg_put_text(b, w->region) || pg_put_int(b, w->status, 2) ||
+	    pg_put_int(b, 1, 8) || pg_put_time(b, now) || pg_put_text(b, prep->actor) ||
+	    pg_put_time(b, now) || pg_put_text(b, prep->actor) ? -1 : 0;
 }
 
 static int
@@ -167,13 +167,13 @@ survey_row(struct store *s, const struct store_prep *prep,
 	struct buf *b = &s->pg->surveys;
 	size_t i;
 
-	if (b->len == 0 && buf_add(b, copy_header, COPY_HEADER_LEN) != 0)
+	if (b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN) != 0)
 		return -1;
-	if (put_be(b, survey_ncols(s->cat), 2) || put_text(b, w->city) ||
-	    put_text(b, w->county) || put_int(b, w->id, 8) ||
-	    put_int(b, prep->put.year, 2) || put_int(b, 1, 8) ||
-	    put_time(b, now) || put_text(b, prep->actor) ||
-	    put_time(b, now) || put_text(b, prep->actor))
+	if (pg_put_be(b, survey_ncols(s->cat), 2) || pg_put_text(b, w->city) ||
+	    pg_put_text(b, w->county) || pg_put_int(b, w->id, 8) ||
+	    pg_put_int(b, prep->put.year, 2) || pg_put_int(b, 1, 8) ||
+	    pg_put_time(b, now) || pg_put_text(b, prep->actor) ||
+	    pg_put_time(b, now) || pg_put_text(b, prep->actor))
 		return -1;
 	for (i = 0; i < s->cat->nfields; i++)
 		if (put_item(b, prep, &s->cat->fields[i]) != 0)
@@ -239,13 +239,14 @@ surveys_copy_sql(const struct catalog *cat, struct buf *b)
 }
 
 static int
-send_rows(struct store *s, struct buf *b, const char *sql, struct lf_error *err)
+send_rows(struct store *s, struct buf *b, const char *sql,
+    struct lf_error *err)
 {
 	int rc;
 
 	if (b->len == 0)
 		return 0;
-	if (put_be(b, 0xffff, 2) != 0)
+	if (pg_put_be(b, 0xffff, 2) != 0)
 		return lf_error_nomem(err);
 	rc = pg_copy_send(s->pg->conn, sql, b->data, b->len, "COPY", err);
 	buf_reset(b);

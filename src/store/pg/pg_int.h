@@ -7,9 +7,9 @@
  * slots are filled as for SQLite, so store_prepare() (validation and
  * sealing, no database) is shared. The backend implements persistence
  * only: the schema (generated from the catalog, pg_schema.c), the bulk
- * write of prepared puts with binary COPY (pg_copy.c) and the reading of
- * a year for the statistics engine (pg_stats.c). Every rule stays above
- * it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
+ * write of prepared puts with binary COPY (pg_copy.c), the reading of
+ * a year for the statistics engine (pg_stats.c) and the bulk plan
+ * build's rows (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
  * store_open() refuses a PostgreSQL location, store_open_any() opens it
  * for the callers that only use those verbs.
  *
@@ -24,6 +24,7 @@
 
 #include <postgresql/libpq-fe.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "core/catalog.h"
@@ -38,6 +39,7 @@ struct policies;
 
 struct pgstore {
 	PGconn		*conn;
+	char		*url;		/* for a reader's own connection */
 	int		 in_tx;
 	int		 bulk;
 	int64_t		 next_id;	/* bulk: the next person id */
@@ -47,6 +49,11 @@ struct pgstore {
 	size_t		 pending;	/* rows in the two buffers */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
+	/* the plan build's plans and items of persons cache_lo..hi of
+	 * cache_year, read in one go (pg_plan.c); NULL when none */
+	PGresult	*cache_plans, *cache_items;
+	int64_t		 cache_lo, cache_hi;
+	int		 cache_year;
 };
 
 /* 1 when location names a PostgreSQL database. */
@@ -102,15 +109,38 @@ int	pg_tx_begin(struct store *s, int write, struct lf_error *err);
  * rollback). */
 int	pg_tx_end(struct store *s, int own, struct lf_error *err);
 
-/* pg_copy.c: a prepared put as binary COPY rows (bulk only). */
+/* pg_copy.c: binary COPY fields (big-endian; NULL p: SQL NULL) and a
+ * prepared put as binary COPY rows (bulk only). */
+#define PG_COPY_HEADER_LEN	19
+extern const char pg_copy_header[PG_COPY_HEADER_LEN];
+int	pg_put_be(struct buf *b, uint64_t v, int bytes);
+int	pg_put_field(struct buf *b, const void *p, size_t n);
+int	pg_put_text(struct buf *b, const char *s);
+int	pg_put_int(struct buf *b, int64_t v, int bytes);
+int	pg_put_time(struct buf *b, time_t now);
 int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
 /* Sends the pending rows (persons, then surveys). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
 
-/* pg_stats.c: the engine's year from the registry (stats_load.h). */
-int	pg_stats_load(struct store *s, struct stats *st,
+/* pg_stats.c: the engine's year from the registry (stats_load.h);
+ * items hands each person's plan and items over (stats_load.c decodes
+ * their codes). */
+struct stats_item_text;
+typedef int (*pg_items_fn)(void *arg, int64_t person_id, int plan,
+	    const struct stats_item_text *v, size_t n, struct lf_error *err);
+int	pg_stats_load(struct store *s, struct stats *st, pg_items_fn items,
+	    void *items_arg,
 	    void (*progress)(void *arg, int64_t done, int64_t total),
 	    void *arg, struct lf_error *err);
+/* ", A.code" for each item of the catalog that is not secret. */
+int	pg_survey_cols(const struct catalog *cat, const char *alias,
+	    struct buf *b);
+/* Those columns of row of res, from column col on, into r (an unset
+ * column unsets the item); id names the person in an error. */
+struct record;
+int	pg_survey_read(const struct catalog *cat, const PGresult *res,
+	    int row, int col, struct record *r, const char *id,
+	    struct lf_error *err);
 
 #endif

@@ -2,8 +2,9 @@
  * pg_schema.c - the PostgreSQL schema, generated from the field catalog
  * like the SQLite one (store_schema.c), and its reference rows.
  *
- * Every person-owned table (persons, surveys, history) carries the city
- * (4 digits) and county (6 digits) of the person's village, is
+ * Every person-owned table (persons, surveys, history, plans, items)
+ * carries the city (4 digits) and county (6 digits) of the person's
+ * village, is
  * partitioned by LIST (city) with one partition per city of the region
  * table and a DEFAULT one, and has the county in every primary, unique
  * and foreign key, so that Citus can distribute it by county
@@ -16,7 +17,10 @@
  * and typed columns let roll-ups run as SQL next to the data (a Citus
  * worker aggregates its own counties).
  *
- * Row-level security: persons, surveys and history show a role other
+ * The plan tables' columns are derived from SQLite's own definition
+ * (plan_tables_sql() below).
+ *
+ * Row-level security: every person-owned table shows a role other
  * than their owner only the rows of the county (or city, or province)
  * named by the setting liangfu.region, which the application sets per
  * transaction (SET LOCAL) from the authenticated user; unset, no row.
@@ -26,7 +30,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "core/policy.h"
+#include "store/plan_int.h"
 
 static const char person_tables[] =
 	"CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);\n"
@@ -78,7 +85,12 @@ static const char tail_sql[] =
 	"CREATE INDEX persons_name ON persons(name);\n"
 	"CREATE INDEX persons_idx_id ON persons(id);\n"
 	"CREATE INDEX surveys_year ON surveys(year, person_id);\n"
-	"CREATE INDEX history_person ON history(person_id, id);\n";
+	"CREATE INDEX history_person ON history(person_id, id);\n"
+	"CREATE INDEX plans_person ON plans(person_id, year);\n"
+	"CREATE INDEX plans_region ON plans(year, region);\n"
+	"CREATE INDEX items_person ON items(year, person_id, seq);\n"
+	"CREATE INDEX items_carry ON items(year, person_id, seq) WHERE "
+	PLAN_CARRY_WHERE ";\n";
 
 /* The policy of every person-owned table: the county must start with
  * the first six digits of liangfu.region (province "51", city "5101",
@@ -88,7 +100,9 @@ static const char rls_sql[] =
 	"  AS $$ SELECT left(nullif(current_setting('liangfu.region', true),"
 	" ''), 6) $$;\n";
 
-static const char *const owned[] = { "persons", "surveys", "history" };
+static const char *const owned[] = { "persons", "surveys", "history",
+	"plans", "items" };
+#define NOWNED	(sizeof(owned) / sizeof(owned[0]))
 
 const char *
 pg_field_type(const struct field *f)
@@ -141,7 +155,7 @@ partitions(const struct regions *rs, struct buf *b)
 {
 	size_t i, t;
 
-	for (t = 0; t < 3; t++) {
+	for (t = 0; t < NOWNED; t++) {
 		for (i = 0; i < rs->n; i++)
 			if (rs->v[i].level == RL_CITY && buf_addf(b, "CREATE "
 			    "TABLE %s_%s PARTITION OF %s FOR VALUES IN "
@@ -162,7 +176,7 @@ security(struct buf *b)
 
 	if (buf_adds(b, rls_sql) != 0)
 		return -1;
-	for (t = 0; t < 3; t++)
+	for (t = 0; t < NOWNED; t++)
 		if (buf_addf(b, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n"
 		    "CREATE POLICY %s_county ON %s USING (starts_with(county, "
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
@@ -170,8 +184,11 @@ security(struct buf *b)
 	/* the application's role, when the cluster has it */
 	return buf_adds(b, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
 	    "WHERE rolname = 'liangfu_app') THEN\n"
-	    "  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history "
-	    "TO liangfu_app;\n"
+	    "  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history, "
+	    "plans, items TO liangfu_app;\n"
+	    "  GRANT DELETE ON items TO liangfu_app;\n"
+	    "  GRANT USAGE, SELECT, UPDATE ON SEQUENCE plans_id_seq, "
+	    "items_id_seq TO liangfu_app;\n"
 	    "  GRANT SELECT ON meta, regions, catalog_items, policies, users "
 	    "TO liangfu_app;\n"
 	    "  GRANT USAGE ON SEQUENCE persons_id_seq, history_id_seq "
@@ -179,12 +196,96 @@ security(struct buf *b)
 	    "END IF; END $$;\n");
 }
 
+/* ---- the plan tables, derived from SQLite's ------------------------- */
+
+/*
+ * The keys PostgreSQL adds to a plan table of SQLite's (plan_int.h's
+ * plan_schema_sql(), the one definition of their columns): the city and
+ * county of the plan's village (region, a 12-digit number) in every key.
+ * No foreign key: the plan build writes them as SQLite's does with
+ * foreign keys off (every row refers to a plan or person it has just
+ * read or made), and a per-row check against a partitioned table cost
+ * two thirds of the build's time (docs/postgresql.md).
+ */
+static const struct plan_table {
+	const char	*name, *keys;
+} plan_tables[] = {
+	{ "plans", "  PRIMARY KEY (city, county, id),\n"
+	    "  UNIQUE (city, county, person_id, year)" },
+	{ "items", "  PRIMARY KEY (city, county, id),\n"
+	    "  UNIQUE (city, county, year, person_id, seq)" },
+};
+
+/* One column of SQLite's table as PostgreSQL's: INTEGER bigint (times
+ * stay Unix seconds, as on SQLite), TEXT text; the key id numbered by the
+ * table's sequence. */
+static int
+plan_column(const struct plan_table *t, sqlite3_stmt *st, struct buf *b)
+{
+	const char *name = (const char *)sqlite3_column_text(st, 0);
+	const char *type = (const char *)sqlite3_column_text(st, 1);
+	int pk = sqlite3_column_int(st, 3);
+
+	if (name == NULL || type == NULL)
+		return -1;
+	if (pk)
+		return buf_addf(b, ",\n  %s bigint NOT NULL DEFAULT "
+		    "nextval('%s_id_seq')", name, t->name);
+	return buf_addf(b, ",\n  %s %s%s", name, strcmp(type, "INTEGER") ==
+	    0 ? "bigint" : "text", sqlite3_column_int(st, 2) ? " NOT NULL" :
+	    "");
+}
+
+static int
+plan_table(sqlite3 *db, const struct plan_table *t, struct buf *b)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if (buf_addf(b, "CREATE SEQUENCE %s_id_seq;\nCREATE TABLE %s(\n"
+	    "  city text NOT NULL, county text NOT NULL", t->name,
+	    t->name) != 0 || sqlite3_prepare_v2(db, "SELECT name, type, "
+	    "\"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n >= 0)
+		n = plan_column(t, st, b) != 0 ? -1 : n + 1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || n <= 0)
+		return -1;
+	return buf_addf(b, ",\n  CHECK (county = left(lpad(region::text, 12, "
+	    "'0'), 6) AND city = left(county, 4)),\n%s\n) PARTITION BY LIST "
+	    "(city);\n", t->keys);
+}
+
+/* The plan tables, their columns read from SQLite's own definition in
+ * a database in memory. */
+static int
+plan_tables_sql(struct buf *b)
+{
+	sqlite3 *db = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) == SQLITE_OK &&
+	    sqlite3_exec(db, plan_schema_sql(), NULL, NULL, NULL) ==
+	    SQLITE_OK) {
+		for (i = 0, rc = 0; i < 2 && rc == 0; i++)
+			rc = plan_table(db, &plan_tables[i], b);
+	}
+	sqlite3_close(db);
+	return rc;
+}
+
 int
 pg_schema_sql(const struct catalog *cat, const struct regions *rs,
     struct buf *b)
 {
 	if (buf_adds(b, person_tables) != 0 || survey_table(cat, b) != 0 ||
-	    partitions(rs, b) != 0 || buf_adds(b, tail_sql) != 0)
+	    plan_tables_sql(b) != 0 || partitions(rs, b) != 0 ||
+	    buf_adds(b, tail_sql) != 0)
 		return -1;
 	return security(b);
 }

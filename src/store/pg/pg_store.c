@@ -155,6 +155,8 @@ pg_store_open(struct store *s, const char *url, struct lf_error *err)
 		return lf_error_nomem(err);
 	buf_init(&s->pg->persons, (size_t)1 << 30);
 	buf_init(&s->pg->surveys, (size_t)1 << 30);
+	if ((s->pg->url = mem_strdup(url)) == NULL)
+		return lf_error_nomem(err);
 	if (crypto_keys_load(key, &s->keys, msg, sizeof(msg)) != 0)
 		return lf_error_set(err, "keys", "", "%s: %s", key, msg);
 	if (pg_connect(url, &s->pg->conn, err) != 0)
@@ -171,9 +173,12 @@ pg_store_close(struct store *s)
 		return;
 	if (p->conn != NULL && p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
+	PQclear(p->cache_plans);
+	PQclear(p->cache_items);
 	PQfinish(p->conn);
 	buf_free(&p->persons);
 	buf_free(&p->surveys);
+	mem_free(p->url);
 	mem_free(p);
 	s->pg = NULL;
 }

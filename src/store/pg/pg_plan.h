@@ -1,0 +1,72 @@
+/*
+ * pg_plan.h - private to store/: plan_rows.h's verbs of the bulk plan
+ * build on PostgreSQL (issue 18). plan_scan.c, plan_rows.c and plan.c
+ * dispatch to these at the top of each verb when the store is a
+ * PostgreSQL one; the rules stay in plan/.
+ *
+ * pg_plan.c: the scan of a year's surveys (on a connection of its own,
+ * so that the build's reader thread reads while the store's connection
+ * writes), last year's items to carry, the bulk transactions (one
+ * advisory lock serialises plan builds: plan ids are taken after the
+ * largest), a person's plan made or found, a plan's items as a merge
+ * compares them. pg_plan_write.c: new plans and items as binary COPY.
+ *
+ * Not on PostgreSQL yet: changing, deleting or reading an item whole
+ * (plan_item_load/save/delete/insert), which a refresh of a changed
+ * survey needs; they fail with "unsupported".
+ *
+ * Errors: as plan_rows.h, the server's primary message only.
+ */
+#ifndef LF_STORE_PG_PG_PLAN_H
+#define LF_STORE_PG_PG_PLAN_H
+
+#include "store/plan_rows.h"
+
+struct pg_plan_scan;
+int	pg_plan_scan_open(struct store *s, int year, const struct region *in,
+	    struct pg_plan_scan **out, struct lf_error *err);
+void	pg_plan_scan_close(struct pg_plan_scan *sc);
+int	pg_plan_scan_count(struct pg_plan_scan *sc, int64_t *n,
+	    struct lf_error *err);
+int	pg_plan_scan_any_carry(const struct pg_plan_scan *sc);
+int	pg_plan_scan_page(struct pg_plan_scan *sc, int64_t after, int limit,
+	    plan_survey_fn fn, void *arg, int *n, int64_t *last,
+	    struct lf_error *err);
+int	pg_plan_scan_carry(struct pg_plan_scan *sc, int64_t from, int64_t to,
+	    plan_carry_fn fn, void *arg, struct lf_error *err);
+
+/* A bulk transaction, as plan_bulk_begin/chunk/end. */
+int	pg_plan_bulk_begin(struct store *s, struct lf_error *err);
+int	pg_plan_bulk_chunk(struct store *s, struct lf_error *err);
+int	pg_plan_bulk_end(struct store *s, int rc, struct lf_error *err);
+
+int	pg_plan_open(struct store *s, int64_t person_id, int year,
+	    const char *region, const char *actor,
+	    const struct plan_clock *now, struct plan *p, int *created,
+	    struct lf_error *err);
+int	pg_plan_items_light(struct store *s, int year, int64_t person_id,
+	    plan_light_fn fn, void *arg, struct lf_error *err);
+/* Reads the plans and items of persons lo..hi of year in one go, for
+ * pg_plan_open() and pg_plan_items_light() to answer from until the next
+ * prefetch or the end of the build (pg_plan_cache_drop()). */
+int	pg_plan_prefetch(struct store *s, int year, int64_t lo, int64_t hi,
+	    struct lf_error *err);
+void	pg_plan_cache_drop(struct store *s);
+/* "unsupported", naming what (in Chinese and English): the verbs not on
+ * PostgreSQL yet. */
+int	pg_plan_unsupported(const char *zh, const char *en,
+	    struct lf_error *err);
+
+struct pg_plan_writer;
+struct pg_plan_writer *pg_plan_writer_new(struct store *s, int year,
+	    const char *actor, int64_t t);
+void	pg_plan_writer_free(struct pg_plan_writer *w);
+int	pg_plan_writer_item(struct pg_plan_writer *w, const struct plan_row *r,
+	    struct lf_error *err);
+int	pg_plan_writer_plan(struct pg_plan_writer *w, int64_t id,
+	    int64_t person_id, int64_t region, struct lf_error *err);
+int	pg_plan_writer_flush(struct pg_plan_writer *w, struct lf_error *err);
+int	pg_plan_writer_fresh(struct pg_plan_writer *w, int64_t lo, int64_t hi,
+	    int *none, int64_t *last_id, struct lf_error *err);
+
+#endif
