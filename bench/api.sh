@@ -10,8 +10,13 @@
 #   BENCH_API_YEARS=1 (default) years of surveys, ending 2025 (5: 2021-2025);
 #   DURATION=10 s per wrk run; THREADS (default: the server's own default);
 #   AUDIT_SYNC_MS: the server's audit_sync_ms (default: its own, 100).
-# The seeded database is kept in bench/out/api/db-PERSONS-YEARS and reused
-# by the next run with the same sizes (the province takes ~20 min to seed).
+#   BENCH_API_BINS="BIN ..." runs the same measures with each server binary
+#   in turn (before and after a change in one run; default ./liangfu).
+# The seeded database has every year's 一人一策 plans (`liangfu plan`, as
+# the province's has), so the page measured is the real one: person,
+# surveys and plans with their items and deliveries. It is kept in
+# bench/out/api/db-PERSONS-YEARS-plans and reused by the next run with the
+# same sizes (the province takes ~20 min to seed).
 #   BENCH_API_DB=FILE runs on an existing database in place instead (say
 #   the province's, under its lock: flock /work/data/p1.lock ...): nothing
 #   is seeded; the bench account is added to it when missing, and the
@@ -43,13 +48,19 @@ if [ -n "${BENCH_API_DB:-}" ]; then
 	    echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
 	    --role province --region 51 >/dev/null
 else
-	db="$out/db-$n-$ny"
+	db="$out/db-$n-$ny-plans"
 	dbf=$db/api.db
 	if [ ! -f "$db/seeded" ]; then
 		rm -rf "$db"
 		mkdir -p "$db"
 		./liangfu seed "$dbf" --persons "$n" \
 		    --years "$((2026 - ny))-2025" --seed 5 2>/dev/null
+		# the plans, year after year (a year carries the last one's)
+		y=$((2026 - ny))
+		while [ "$y" -le 2025 ]; do
+			./liangfu plan "$dbf" --year "$y" >/dev/null 2>&1
+			y=$((y + 1))
+		done
 		echo "$bench_pw" | ./liangfu user add "$dbf" --login bench \
 		    --role province --region 51 >/dev/null
 		touch "$db/seeded"
@@ -77,20 +88,10 @@ fi
 # holds the database), so that a next run finds it free
 spid=
 trap '[ -n "$spid" ] && kill $spid 2>/dev/null; [ -n "$spid" ] && wait $spid 2>/dev/null; [ -f "$out/nginx.pid" ] && kill "$(cat "$out/nginx.pid")" 2>/dev/null; true' EXIT
-serve_start ./liangfu "$dbf" "$out" "$conf"
-serve_login "$out"
-uid=$(head -1 "$out/uids")
-curl -s -b "lf_session=$token" "http://127.0.0.1:$port/api/v1/persons/$uid" \
-    > "$out/www/person.json"
-curl -s -b "lf_session=$token" -H "X-CSRF-Token: $csrf" \
-    -H 'Content-Type: application/json' \
-    -d "{\"id_number\":\"$(head -1 "$out/ids")\"}" \
-    "http://127.0.0.1:$port/api/v1/persons/search" > "$out/www/search.json"
-grep -q '"persons":\[{' "$out/www/search.json" || {
-	echo "bench-api: the search found nobody" >&2; exit 1; }
-psize=$(stat -c %s "$out/www/person.json")
-ssize=$(stat -c %s "$out/www/search.json")
-cat > "$out/person.lua" <<LUA
+# lua_files: the wrk scripts of the page and the search, with the
+# session of the server now running (token, csrf)
+lua_files() {
+	cat > "$out/person.lua" <<LUA
 local uids = {}
 for line in io.lines("$out/uids") do uids[#uids + 1] = line end
 request = function()
@@ -98,7 +99,7 @@ request = function()
 	    { ["Cookie"] = "lf_session=$token" })
 end
 LUA
-cat > "$out/search.lua" <<LUA
+	cat > "$out/search.lua" <<LUA
 local ids = {}
 for line in io.lines("$out/ids") do ids[#ids + 1] = line end
 request = function()
@@ -108,7 +109,25 @@ request = function()
 	    '{"id_number":"' .. ids[math.random(#ids)] .. '"}')
 end
 LUA
-cat > "$out/nginx.conf" <<CONF
+}
+
+# static_files: the first person's page and search answer, for nginx to
+# serve (sizes psize and ssize), then nginx on port nport
+static_files() {
+	uid=$(head -1 "$out/uids")
+	curl -s -b "lf_session=$token" \
+	    "http://127.0.0.1:$port/api/v1/persons/$uid" > "$out/www/person.json"
+	curl -s -b "lf_session=$token" -H "X-CSRF-Token: $csrf" \
+	    -H 'Content-Type: application/json' \
+	    -d "{\"id_number\":\"$(head -1 "$out/ids")\"}" \
+	    "http://127.0.0.1:$port/api/v1/persons/search" \
+	    > "$out/www/search.json"
+	grep -q '"persons":\[{' "$out/www/search.json" || {
+		echo "bench-api: the search found nobody" >&2; exit 1; }
+	psize=$(stat -c %s "$out/www/person.json")
+	ssize=$(stat -c %s "$out/www/search.json")
+	nport=$((port + 1))
+	cat > "$out/nginx.conf" <<CONF
 worker_processes 2;
 pid $PWD/$out/nginx.pid;
 error_log $PWD/$out/nginx.err;
@@ -116,13 +135,14 @@ events { worker_connections 1024; }
 http {
 	access_log off;
 	server {
-		listen 127.0.0.1:$((port + 1));
+		listen 127.0.0.1:$nport;
 		root $PWD/$out/www;
 	}
 }
 CONF
-nginx -c "$PWD/$out/nginx.conf"
-sleep 0.5
+	nginx -c "$PWD/$out/nginx.conf"
+	sleep 0.5
+}
 
 # wrk_run LABEL ARGS...: requests/s, p50 and p99 on one line, and the
 # cores wrk itself kept busy (what the server under test could not use)
@@ -155,26 +175,49 @@ verdict() {
 		    p, (p < 10 ? "met" : "NOT met") }'
 }
 
-echo "liangfu bench-api: $n persons x $ny years; person page $psize bytes," \
-    "search answer $ssize bytes; ${dur}s per run; audit_sync_ms" \
-    "${AUDIT_SYNC_MS:-default}; $(date -u '+%F %H:%M') UTC"
-for c in 64 256; do
-	echo "== $c connections"
-	wrk_run "liangfu person page" -c$c -s "$out/person.lua" \
-	    "http://127.0.0.1:$port/"
+# against LABEL LUA FILE C: liangfu's answers from the wrk script LUA at C
+# connections, then nginx serving FILE (of the same size), and the verdict
+against() {
+	wrk_run "liangfu $1" -c$4 -s "$out/$2" "http://127.0.0.1:$port/"
 	lf_rps=$last_rps lf_p99=$last_p99
-	wrk_run "nginx $psize bytes" -c$c \
-	    "http://127.0.0.1:$((port + 1))/person.json"
-	verdict "  person page, $c conn."
-	wrk_run "liangfu search by ID" -c$c -s "$out/search.lua" \
-	    "http://127.0.0.1:$port/"
-	lf_rps=$last_rps lf_p99=$last_p99
-	wrk_run "nginx $ssize bytes" -c$c \
-	    "http://127.0.0.1:$((port + 1))/search.json"
-	verdict "  search by ID, $c conn."
+	wrk_run "nginx $(stat -c %s "$out/www/$3") bytes" -c$4 \
+	    "http://127.0.0.1:$nport/$3"
+	verdict "  $1, $4 conn."
+}
+
+# measure: the page and the search at 64 and 256 connections, each
+# against nginx serving a file of the same size just after it
+measure() {
+	for c in 64 256; do
+		echo "== $c connections"
+		against "person page" person.lua person.json $c
+		against "search by ID" search.lua search.json $c
+	done
+	echo "server peak RSS: $(awk '/^VmHWM/ { print int($2 / 1024) }' \
+	    "/proc/$spid/status") MiB (VmHWM, after every run above)"
+}
+
+# Every server binary in turn: BENCH_API_BINS (default ./liangfu; say
+# "/tmp/liangfu.main ./liangfu" for before and after in one run), each
+# against nginx again; the static files are the first binary's answers.
+nport=
+for bin in ${BENCH_API_BINS:-./liangfu}; do
+	serve_start "$bin" "$dbf" "$out" "$conf"
+	serve_login "$out"
+	if [ -z "$nport" ]; then
+		static_files
+		echo "liangfu bench-api: $n persons x $ny years; person page" \
+		    "$psize bytes, search answer $ssize bytes; ${dur}s per run;" \
+		    "audit_sync_ms ${AUDIT_SYNC_MS:-default};" \
+		    "$(date -u '+%F %H:%M') UTC"
+	fi
+	lua_files
+	echo "=== server: $bin"
+	measure
+	kill "$spid"
+	wait "$spid" 2>/dev/null || true
+	spid=
 done
-echo "server peak RSS: $(awk '/^VmHWM/ { print int($2 / 1024) }' \
-    "/proc/$spid/status") MiB (VmHWM, after every run above)"
 echo "== direct C lookups on the same file (no HTTP, no audit)"
 cat "$out/direct"
 echo "== SQLite floor on the same file (only the SQL; every core, then one)"

@@ -104,8 +104,19 @@ struct pool {
 	size_t		 nidle;
 };
 
+/* The key of references in one domain (crypto_ref_block()). */
+struct refkey {
+	char		 domain[CRYPTO_DOMAIN_MAX + 1];
+	unsigned char	 key[CRYPTO_HASH_LEN];
+};
+
 struct crypto_keys {
 	EVP_CIPHER	*cipher;	/* SM4-CTR */
+	EVP_CIPHER	*ecb;		/* SM4-ECB, for references */
+	pthread_mutex_t	 ref_lock;	/* guards ref, nref */
+	int		 ref_lock_ok;
+	struct refkey	 ref[CRYPTO_REF_DOMAINS];
+	int		 nref;
 	EVP_MAC		*hmac;
 	EVP_CIPHER_CTX	*enc_tmpl;	/* SM4 key set, no IV */
 	EVP_MAC_CTX	*mac_tmpl;	/* HMAC-SM3 with the seal key */
@@ -572,10 +583,12 @@ keys_setup(struct crypto_keys *k, const struct keymat *km)
 {
 	k->pool = pool_new();
 	k->cipher = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
+	k->ecb = EVP_CIPHER_fetch(NULL, "SM4-ECB", NULL);
 	k->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	k->enc_tmpl = EVP_CIPHER_CTX_new();
-	if (k->pool == NULL || k->cipher == NULL || k->hmac == NULL ||
-	    k->enc_tmpl == NULL)
+	k->ref_lock_ok = pthread_mutex_init(&k->ref_lock, NULL) == 0;
+	if (k->pool == NULL || k->cipher == NULL || k->ecb == NULL ||
+	    k->hmac == NULL || k->enc_tmpl == NULL || !k->ref_lock_ok)
 		return -1;
 	if (EVP_CIPHER_get_key_length(k->cipher) != ENC_KEY_LEN ||
 	    EVP_CIPHER_get_iv_length(k->cipher) != CRYPTO_IV_LEN ||
@@ -642,6 +655,9 @@ crypto_keys_free(struct crypto_keys *k)
 	EVP_CIPHER_CTX_free(k->enc_tmpl);
 	EVP_MAC_free(k->hmac);
 	EVP_CIPHER_free(k->cipher);
+	EVP_CIPHER_free(k->ecb);
+	if (k->ref_lock_ok)
+		pthread_mutex_destroy(&k->ref_lock);
 	OPENSSL_cleanse(k, sizeof(*k));
 	mem_free(k);
 }
@@ -943,6 +959,62 @@ out:
 		OPENSSL_cleanse(out, CRYPTO_HASH_LEN);
 	OPENSSL_cleanse(e, sizeof(e));
 	OPENSSL_cleanse(t, sizeof(t));
+	return rc;
+}
+
+/* The key of references in domain into key: kept in k after its first
+ * derivation while there is room. 0 or -1. */
+static int
+ref_key(const struct crypto_keys *k, const char *domain,
+    unsigned char key[CRYPTO_HASH_LEN])
+{
+	struct crypto_keys *kw = (struct crypto_keys *)k;	/* the cache */
+	int i, rc = -1;
+
+	if (strlen(domain) > CRYPTO_DOMAIN_MAX ||
+	    pthread_mutex_lock(&kw->ref_lock) != 0)
+		return -1;
+	for (i = 0; i < kw->nref; i++)
+		if (strcmp(kw->ref[i].domain, domain) == 0) {
+			memcpy(key, kw->ref[i].key, CRYPTO_HASH_LEN);
+			rc = 0;
+			break;
+		}
+	if (rc != 0 && crypto_lookup_hash(k, "ref", domain, strlen(domain),
+	    key) == 0) {
+		rc = 0;
+		if (kw->nref < CRYPTO_REF_DOMAINS) {
+			strcpy(kw->ref[kw->nref].domain, domain);
+			memcpy(kw->ref[kw->nref++].key, key, CRYPTO_HASH_LEN);
+		}
+	}
+	pthread_mutex_unlock(&kw->ref_lock);
+	return rc;
+}
+
+int
+crypto_ref_block(const struct crypto_keys *k, const char *domain, int enc,
+    unsigned char blk[16])
+{
+	unsigned char key[CRYPTO_HASH_LEN], out[32];
+	EVP_CIPHER_CTX *ctx = NULL;
+	int n = 0, rc = -1;
+
+	if (k == NULL || domain == NULL || ref_key(k, domain, key) != 0)
+		goto out;
+	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
+	    EVP_CipherInit_ex2(ctx, k->ecb, key, NULL, enc, NULL) == 1 &&
+	    EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+	    EVP_CipherUpdate(ctx, out, &n, blk, 16) == 1 && n == 16) {
+		memcpy(blk, out, 16);
+		rc = 0;
+	}
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(out, sizeof(out));
+	if (rc != 0)
+		ERR_clear_error();
 	return rc;
 }
 

@@ -139,6 +139,17 @@ int	crypto_lookup_hash(const struct crypto_keys *k, const char *domain,
 	    const void *data, size_t len, unsigned char out[CRYPTO_HASH_LEN]);
 
 /*
+ * One SM4-ECB block in place (enc 1 encrypts, 0 decrypts) under the key of
+ * references in domain (ref.h): the lookup hash of domain in domain "ref",
+ * derived on the first use of a domain and kept in the key set (for up to
+ * CRYPTO_REF_DOMAINS domains; others are derived at every call). Any
+ * number of threads at once. 0, or -1 (no memory, OpenSSL failure).
+ */
+#define CRYPTO_REF_DOMAINS	4
+int	crypto_ref_block(const struct crypto_keys *k, const char *domain,
+	    int enc, unsigned char blk[16]);
+
+/*
  * Writes the key set's check value to out: a hash that depends on all
  * three keys (seal, mac, lookup) and reveals none of them. Stored beside
  * the data (store/keycheck.h), it tells at open whether a key file is the

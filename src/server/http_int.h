@@ -17,12 +17,15 @@
 #include "store/store.h"
 
 /* What the server shares with every handler (read-only once running). */
+struct session_cache;
+
 struct app {
 	const struct http_config *cfg;
 	const struct catalog	*cat;
 	const struct regions	*regions;
 	const struct policies	*policies;
 	const struct disaster	*disaster;	/* may be NULL */
+	struct session_cache	*sessions;	/* may be NULL: none kept */
 };
 
 /* Who is asking: filled from a valid session. */
@@ -303,10 +306,11 @@ int	 http_load_person(struct req *r, const char *uid, int a,
 	    struct lf_error *err);
 
 /* Every year's plan of the person with its items and their deliveries
- * (the person page's chain need -> item -> delivery -> effect); NULL with
- * err on a store error. */
-json_t	*http_person_plans(struct req *r, const struct store_person *p,
-	    struct lf_error *err);
+ * (the person page's chain need -> item -> delivery -> effect), as a JSON
+ * array appended to b: [{"year","plan","items":[{...,"deliveries"}]}].
+ * -1 with err on a store error, or when b is full. */
+int	 http_person_plans(struct req *r, const struct store_person *p,
+	    struct buf *b, struct lf_error *err);
 
 /* JSON forms of records (catalog codes as names). */
 json_t	*json_from_record(const struct record *r, int mask_secrets);

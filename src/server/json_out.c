@@ -9,7 +9,14 @@
 #include "lib/utf8.h"
 #include "server/http_int.h"
 
-/* The escape jansson writes for byte c, or NULL when c goes as it is. */
+/* Keys up to this size are written in one append. */
+#define CATALOG_CODE_KEY	96
+
+/* The bytes jansson escapes: controls, '"' and '\\' (bytes of multi-byte
+ * characters are >= 0x80: never escaped). */
+#define ESCAPED(c)	((c) < 0x20 || (c) == '"' || (c) == '\\')
+
+/* The escape jansson writes for byte c (ESCAPED(c)). */
 static const char *
 escape(unsigned char c, char seq[8])
 {
@@ -31,8 +38,6 @@ escape(unsigned char c, char seq[8])
 	default:
 		break;
 	}
-	if (c >= 0x20)
-		return NULL;
 	snprintf(seq, 8, "\\u%04X", (unsigned)c);
 	return seq;
 }
@@ -40,17 +45,46 @@ escape(unsigned char c, char seq[8])
 int
 jout_str(struct buf *b, const char *s)
 {
-	size_t len = strlen(s), i, run = 0;
-	const char *e;
+	return jout_strn(b, s, strlen(s));
+}
+
+/* Appends "s" (len bytes, nothing in them to escape) in one step. */
+static int
+quoted(struct buf *b, const char *s, size_t len)
+{
+	char *p;
+
+	if (buf_reserve(b, len + 2) != 0)
+		return -1;
+	p = b->data + b->len;
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	b->len += len + 2;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+jout_strn(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, run = 0;
 	char seq[8];
 
-	if (!utf8_valid(s, len) || buf_addc(b, '"') != 0)
+	if (!utf8_valid(s, len))
 		return -1;
-	for (i = 0; i < len; i++) {
-		/* bytes of multi-byte characters are >= 0x80: never escaped */
-		if ((e = escape((unsigned char)s[i], seq)) == NULL)
+	for (i = 0; i < len && !ESCAPED(u[i]); i++)
+		;
+	if (i == len)
+		return quoted(b, s, len);
+	if (buf_addc(b, '"') != 0)
+		return -1;
+	for (; i < len; i++) {
+		if (!ESCAPED(u[i]))
 			continue;
-		if (buf_add(b, s + run, i - run) != 0 || buf_adds(b, e) != 0)
+		if (buf_add(b, s + run, i - run) != 0 ||
+		    buf_adds(b, escape(u[i], seq)) != 0)
 			return -1;
 		run = i + 1;
 	}
@@ -62,12 +96,26 @@ jout_str(struct buf *b, const char *s)
 int
 jout_key(struct buf *b, int *first, const char *key)
 {
-	if (!*first && buf_addc(b, ',') != 0)
-		return -1;
+	char text[CATALOG_CODE_KEY];
+	size_t n = strlen(key), k = 0;
+
+	if (n > sizeof(text) - 4) {
+		if ((!*first && buf_addc(b, ',') != 0) ||
+		    buf_addc(b, '"') != 0 || buf_add(b, key, n) != 0)
+			return -1;
+		*first = 0;
+		return buf_add(b, "\":", 2);
+	}
+	/* one append a key: ,"key": */
+	if (!*first)
+		text[k++] = ',';
 	*first = 0;
-	if (jout_str(b, key) != 0)
-		return -1;
-	return buf_addc(b, ':');
+	text[k++] = '"';
+	memcpy(text + k, key, n);
+	k += n;
+	text[k++] = '"';
+	text[k++] = ':';
+	return buf_add(b, text, k);
 }
 
 int
@@ -97,36 +145,6 @@ jout_json(struct buf *b, const json_t *j)
 {
 	return j == NULL ? -1 : json_dump_callback(j, dump_cb, b,
 	    JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-/* Keys up to this size are written in one append. */
-#define CATALOG_CODE_KEY	96
-
-/* A catalog item's code as a key: codes are ASCII identifiers (the
- * catalog refuses any other), so nothing in them needs escaping. */
-static int
-code_key(struct buf *b, int *first, const char *code)
-{
-	char key[CATALOG_CODE_KEY];
-	size_t n = strlen(code), k = 0;
-
-	if (n > sizeof(key) - 4) {
-		if ((!*first && buf_addc(b, ',') != 0) ||
-		    buf_addc(b, '"') != 0 || buf_add(b, code, n) != 0)
-			return -1;
-		*first = 0;
-		return buf_add(b, "\":", 2);
-	}
-	/* one append a key: ,"code": */
-	if (!*first)
-		key[k++] = ',';
-	key[k++] = '"';
-	memcpy(key + k, code, n);
-	k += n;
-	key[k++] = '"';
-	key[k++] = ':';
-	*first = 0;
-	return buf_add(b, key, k);
 }
 
 /* A multi item: the codes of its options that are set, in option order. */
@@ -189,7 +207,7 @@ jout_record_tmp(struct buf *b, const struct record *r, int mask_secrets,
 		const struct field *f = &r->cat->fields[i];
 
 		if (r->set[i])
-			rc = code_key(b, &first, f->code) != 0 ||
+			rc = jout_key(b, &first, f->code) != 0 ||
 			    value(b, r, f, mask_secrets, tmp) != 0 ? -1 : 0;
 	}
 	return rc == 0 ? buf_addc(b, '}') : -1;

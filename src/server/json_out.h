@@ -26,7 +26,12 @@
 
 /* A JSON string: quoted, with jansson's escapes. */
 int	jout_str(struct buf *b, const char *s);
-/* "key": with a leading comma unless *first (which it clears). */
+/* The same for the len bytes at s (no NUL among them). */
+int	jout_strn(struct buf *b, const char *s, size_t len);
+/* "key": with a leading comma unless *first (which it clears). key is a
+ * name written in the code or a catalog code (ASCII, nothing jansson
+ * would escape: the catalog refuses any other code): it is copied as it
+ * is, in one append. */
 int	jout_key(struct buf *b, int *first, const char *key);
 int	jout_int(struct buf *b, int64_t v);
 /* A jansson value, compact (for the parts still built as trees). */

@@ -5,139 +5,288 @@
  * An item's JSON names its policy (code, Chinese name, 五个一批 batch),
  * its needs as catalog codes with their labels, and the five elements
  * under their own names; amounts are integers in fen.
+ *
+ * The forms are written once, as text into a buffer with json_out.h's
+ * writer (the person page appends them to its own text); the jansson
+ * trees the other answers build on are parsed from that text, so both
+ * are the same bytes.
  */
 #include "server/json_plan.h"
 
 #include <string.h>
 
 #include "core/dept.h"
+#include "server/json_out.h"
 
-static json_t *
-str_or_null(const char *s)
+/* A text, or null when empty. */
+static int
+str_or_null(struct buf *b, const char *s)
 {
-	return s[0] != '\0' ? json_string(s) : json_null();
+	return s[0] != '\0' ? jout_str(b, s) : buf_adds(b, "null");
 }
 
-/* [{"code","label"}] for the comma-separated need codes. */
-static json_t *
-needs_json(const struct catalog *cat, const char *needs)
+/* ,"key":text-or-null */
+static int
+kv_str_or_null(struct buf *b, int *first, const char *key, const char *s)
 {
-	json_t *a = json_array();
+	return jout_key(b, first, key) != 0 || str_or_null(b, s) != 0 ? -1 :
+	    0;
+}
+
+static int
+kv_str(struct buf *b, int *first, const char *key, const char *s)
+{
+	return jout_key(b, first, key) != 0 || jout_str(b, s) != 0 ? -1 : 0;
+}
+
+static int
+kv_int(struct buf *b, int *first, const char *key, int64_t v)
+{
+	return jout_key(b, first, key) != 0 || jout_int(b, v) != 0 ? -1 : 0;
+}
+
+/* {"code":..,"label":..,"label_en":..[,key:text]}: a coded state with
+ * its words, and a text (null when empty) under key unless key is NULL. */
+static int
+coded(struct buf *b, int code, const char *zh, const char *en,
+    const char *key, const char *text)
+{
+	int first = 1;
+
+	if (buf_addc(b, '{') != 0 || kv_int(b, &first, "code", code) != 0 ||
+	    kv_str(b, &first, "label", zh) != 0 ||
+	    kv_str(b, &first, "label_en", en) != 0 ||
+	    (key != NULL && kv_str_or_null(b, &first, key, text) != 0))
+		return -1;
+	return buf_addc(b, '}');
+}
+
+/* [{"code","label","label_en"}] for the comma-separated need codes. */
+static int
+needs_out(struct buf *b, const struct catalog *cat, const char *needs)
+{
 	const struct field *f;
 	const char *p = needs, *q;
 	size_t n;
+	int first;
 
+	if (buf_addc(b, '[') != 0)
+		return -1;
 	while (*p != '\0') {
 		q = strchr(p, ',');
 		n = q ? (size_t)(q - p) : strlen(p);
 		f = catalog_find(cat, p, n);
-		json_array_append_new(a, json_pack("{s:s%,s:s,s:s}", "code", p,
-		    n, "label", f ? f->label_zh : "", "label_en", f ?
-		    f->label_en : ""));
+		first = 1;
+		if ((p != needs && buf_addc(b, ',') != 0) ||
+		    buf_addc(b, '{') != 0 ||
+		    jout_key(b, &first, "code") != 0 ||
+		    jout_strn(b, p, n) != 0 ||
+		    kv_str(b, &first, "label", f ? f->label_zh : "") != 0 ||
+		    kv_str(b, &first, "label_en", f ? f->label_en : "") != 0 ||
+		    buf_addc(b, '}') != 0)
+			return -1;
 		p += n + (q != NULL);
 	}
-	return a;
+	return buf_addc(b, ']');
 }
 
-static json_t *
-policy_json(const struct policies *ps, const char *code)
+static int
+policy_out(struct buf *b, const struct policies *ps, const char *code)
 {
 	const struct policy *p = code[0] ? policy_find(ps, code) : NULL;
-	const struct policy_batch_info *b;
+	const struct policy_batch_info *bi;
+	int first = 1;
 
 	if (p == NULL)
-		return json_null();
-	b = policy_batch_get(p->batch);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "code", p->code, "name",
-	    p->name_zh, "name_en", p->name_en, "batch", b->code, "batch_name",
-	    b->name_zh, "batch_name_en", b->name_en);
+		return buf_adds(b, "null");
+	bi = policy_batch_get(p->batch);
+	if (buf_addc(b, '{') != 0 || kv_str(b, &first, "code", p->code) != 0 ||
+	    kv_str(b, &first, "name", p->name_zh) != 0 ||
+	    kv_str(b, &first, "name_en", p->name_en) != 0 ||
+	    kv_str(b, &first, "batch", bi->code) != 0 ||
+	    kv_str(b, &first, "batch_name", bi->name_zh) != 0 ||
+	    kv_str(b, &first, "batch_name_en", bi->name_en) != 0)
+		return -1;
+	return buf_addc(b, '}');
 }
 
-static json_t *
-five_json(const struct plan_item *it)
+/* {"responsible","time","funds","measures","effect"} */
+static int
+five_out(struct buf *b, const struct plan_item *it)
 {
 	const struct dept *d = dept_find(it->dept);
+	int f1 = 1, f2 = 1, f3 = 1, f4 = 1;
 
-	return json_pack("{s:{s:o,s:s,s:s,s:o,s:o},s:{s:o,s:o},s:{s:I,s:I,"
-	    "s:b},s:o,s:{s:i,s:s,s:s,s:o}}",
-	    "responsible", "dept", str_or_null(it->dept), "dept_name",
-	    d ? d->name_zh : "", "dept_name_en", d ? d->name_en : "", "org",
-	    str_or_null(it->org), "contact", str_or_null(it->contact),
-	    "time", "planned_month", str_or_null(it->planned_month),
-	    "actual_date", str_or_null(it->actual_date),
-	    "funds", "planned", (json_int_t)it->funds_planned, "spent",
-	    (json_int_t)it->funds_spent, "monthly", it->monthly,
-	    "measures", str_or_null(it->measures),
-	    "effect", "code", it->effect, "label", plan_effect_zh(it->effect),
-	    "label_en", plan_effect_en(it->effect), "note",
-	    str_or_null(it->effect_note));
+	if (buf_addc(b, '{') != 0 ||
+	    jout_key(b, &f1, "responsible") != 0 || buf_addc(b, '{') != 0 ||
+	    kv_str_or_null(b, &f2, "dept", it->dept) != 0 ||
+	    kv_str(b, &f2, "dept_name", d ? d->name_zh : "") != 0 ||
+	    kv_str(b, &f2, "dept_name_en", d ? d->name_en : "") != 0 ||
+	    kv_str_or_null(b, &f2, "org", it->org) != 0 ||
+	    kv_str_or_null(b, &f2, "contact", it->contact) != 0 ||
+	    buf_addc(b, '}') != 0 ||
+	    jout_key(b, &f1, "time") != 0 || buf_addc(b, '{') != 0 ||
+	    kv_str_or_null(b, &f3, "planned_month", it->planned_month) != 0 ||
+	    kv_str_or_null(b, &f3, "actual_date", it->actual_date) != 0 ||
+	    buf_addc(b, '}') != 0 ||
+	    jout_key(b, &f1, "funds") != 0 || buf_addc(b, '{') != 0 ||
+	    kv_int(b, &f4, "planned", it->funds_planned) != 0 ||
+	    kv_int(b, &f4, "spent", it->funds_spent) != 0 ||
+	    jout_key(b, &f4, "monthly") != 0 ||
+	    buf_adds(b, it->monthly ? "true" : "false") != 0 ||
+	    buf_addc(b, '}') != 0 ||
+	    kv_str_or_null(b, &f1, "measures", it->measures) != 0 ||
+	    jout_key(b, &f1, "effect") != 0 ||
+	    coded(b, it->effect, plan_effect_zh(it->effect),
+	    plan_effect_en(it->effect), "note", it->effect_note) != 0)
+		return -1;
+	return buf_addc(b, '}');
 }
 
-/* The reference of item id as JSON: a string, or null. */
-static json_t *
-ref_json(struct store *s, int64_t id)
+/* The reference of item id, or null when it has none or none can be
+ * made; ref gets it ("" for null). */
+static int
+ref_out(struct buf *b, struct store *s, int64_t id,
+    char ref[PLAN_REF_LEN + 1])
 {
-	char ref[PLAN_REF_LEN + 1];
 	struct lf_error err;
 
+	ref[0] = '\0';
 	lf_error_clear(&err);
-	if (id <= 0 || plan_item_ref(s, id, ref, &err) != 0)
-		return json_null();
-	return json_string(ref);
+	if (id <= 0 || plan_item_ref(s, id, ref, &err) != 0) {
+		ref[0] = '\0';
+		return buf_adds(b, "null");
+	}
+	return jout_str(b, ref);
 }
+
+int
+jout_item_open(struct buf *b, struct store *s, const struct catalog *cat,
+    const struct policies *ps, const struct plan_item *it,
+    char ref[PLAN_REF_LEN + 1])
+{
+	char carried[PLAN_REF_LEN + 1];
+	int first = 1;
+
+	return buf_addc(b, '{') != 0 || jout_key(b, &first, "id") != 0 ||
+	    ref_out(b, s, it->id, ref) != 0 ||
+	    kv_int(b, &first, "year", it->year) != 0 ||
+	    kv_int(b, &first, "seq", it->seq) != 0 ||
+	    jout_key(b, &first, "policy") != 0 ||
+	    policy_out(b, ps, it->policy) != 0 ||
+	    jout_key(b, &first, "needs") != 0 ||
+	    needs_out(b, cat, it->needs) != 0 ||
+	    jout_key(b, &first, "origin") != 0 ||
+	    coded(b, it->origin, plan_origin_zh(it->origin),
+	    plan_origin_en(it->origin), NULL, NULL) != 0 ||
+	    jout_key(b, &first, "decision") != 0 ||
+	    coded(b, it->decision, plan_decision_zh(it->decision),
+	    plan_decision_en(it->decision), "reason", it->decision_reason) != 0 ||
+	    jout_key(b, &first, "five") != 0 || five_out(b, it) != 0 ||
+	    jout_key(b, &first, "status") != 0 ||
+	    coded(b, it->status, plan_status_zh(it->status),
+	    plan_status_en(it->status), "reason", it->status_reason) != 0 ||
+	    jout_key(b, &first, "dept_state") != 0 || buf_addc(b, '{') != 0 ||
+	    buf_adds(b, "\"code\":") != 0 || jout_int(b, it->dept_state) != 0 ||
+	    buf_adds(b, ",\"reason\":") != 0 ||
+	    str_or_null(b, it->dept_reason) != 0 || buf_addc(b, '}') != 0 ||
+	    jout_key(b, &first, "edited") != 0 ||
+	    buf_adds(b, it->edited ? "true" : "false") != 0 ||
+	    jout_key(b, &first, "carried_from") != 0 ||
+	    ref_out(b, s, it->carried_from, carried) != 0 ||
+	    kv_str_or_null(b, &first, "client_id", it->client_id) != 0 ||
+	    kv_int(b, &first, "version", it->version) != 0 ||
+	    kv_str(b, &first, "updated_at", it->updated_at) != 0 ||
+	    kv_str(b, &first, "updated_by", it->updated_by) != 0 ? -1 : 0;
+}
+
+int
+jout_item(struct buf *b, struct store *s, const struct catalog *cat,
+    const struct policies *ps, const struct plan_item *it)
+{
+	char ref[PLAN_REF_LEN + 1];
+
+	return jout_item_open(b, s, cat, ps, it, ref) != 0 ? -1 :
+	    buf_addc(b, '}');
+}
+
+int
+jout_plan(struct buf *b, const struct plan *p)
+{
+	static const char *const st[] = { "", "draft", "confirmed",
+	    "closed" };
+	int first = 1;
+
+	if (buf_addc(b, '{') != 0 || kv_int(b, &first, "id", p->id) != 0 ||
+	    kv_int(b, &first, "year", p->year) != 0 ||
+	    kv_str(b, &first, "status", p->status >= 1 && p->status <= 3 ?
+	    st[p->status] : "") != 0 ||
+	    kv_int(b, &first, "version", p->version) != 0 ||
+	    kv_str(b, &first, "updated_at", p->updated_at) != 0 ||
+	    kv_str(b, &first, "updated_by", p->updated_by) != 0 ||
+	    kv_str_or_null(b, &first, "confirmed_at", p->confirmed_at) != 0 ||
+	    kv_str_or_null(b, &first, "confirmed_by", p->confirmed_by) != 0)
+		return -1;
+	return buf_addc(b, '}');
+}
+
+int
+jout_delivery(struct buf *b, const struct plan_delivery *d,
+    const char *item_ref)
+{
+	int first = 1;
+
+	if (buf_addc(b, '{') != 0 || kv_int(b, &first, "id", d->id) != 0 ||
+	    kv_str(b, &first, "item", item_ref) != 0 ||
+	    kv_str(b, &first, "date", d->date) != 0 ||
+	    kv_int(b, &first, "amount", d->amount) != 0 ||
+	    kv_str_or_null(b, &first, "note", d->note) != 0 ||
+	    kv_str_or_null(b, &first, "client_id", d->client_id) != 0 ||
+	    kv_str(b, &first, "created_at", d->created_at) != 0 ||
+	    kv_str(b, &first, "created_by", d->created_by) != 0)
+		return -1;
+	return buf_addc(b, '}');
+}
+
+/* The tree of the text in b (freed), or NULL. */
+static json_t *
+parsed(struct buf *b, int rc)
+{
+	json_t *j = rc == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+
+	buf_free(b);
+	return j;
+}
+
+/* Cap of the text of one item, plan or delivery. */
+#define FORM_MAX	(1u << 20)
 
 json_t *
 json_item(struct store *s, const struct catalog *cat,
     const struct policies *ps, const struct plan_item *it)
 {
-	return json_pack("{s:o,s:i,s:i,s:o,s:o,s:{s:i,s:s,s:s},s:{s:i,s:s,s:s,"
-	    "s:o},s:o,s:{s:i,s:s,s:s,s:o},s:{s:i,s:o},s:b,s:o,s:o,s:I,s:s,s:s}",
-	    "id", ref_json(s, it->id), "year", it->year, "seq", it->seq,
-	    "policy", policy_json(ps, it->policy),
-	    "needs", needs_json(cat, it->needs),
-	    "origin", "code", it->origin, "label", plan_origin_zh(it->origin),
-	    "label_en", plan_origin_en(it->origin),
-	    "decision", "code", it->decision, "label",
-	    plan_decision_zh(it->decision), "label_en",
-	    plan_decision_en(it->decision), "reason",
-	    str_or_null(it->decision_reason),
-	    "five", five_json(it),
-	    "status", "code", it->status, "label",
-	    plan_status_zh(it->status), "label_en",
-	    plan_status_en(it->status), "reason",
-	    str_or_null(it->status_reason),
-	    "dept_state", "code", it->dept_state, "reason",
-	    str_or_null(it->dept_reason),
-	    "edited", it->edited,
-	    "carried_from", ref_json(s, it->carried_from),
-	    "client_id", str_or_null(it->client_id),
-	    "version", (json_int_t)it->version, "updated_at", it->updated_at,
-	    "updated_by", it->updated_by);
+	struct buf b;
+
+	buf_init(&b, FORM_MAX);
+	return parsed(&b, jout_item(&b, s, cat, ps, it));
 }
 
 json_t *
 json_plan(const struct plan *p)
 {
-	static const char *const st[] = { "", "draft", "confirmed",
-	    "closed" };
+	struct buf b;
 
-	return json_pack("{s:I,s:i,s:s,s:I,s:s,s:s,s:o,s:o}", "id",
-	    (json_int_t)p->id, "year", p->year, "status",
-	    p->status >= 1 && p->status <= 3 ? st[p->status] : "",
-	    "version", (json_int_t)p->version, "updated_at", p->updated_at,
-	    "updated_by", p->updated_by, "confirmed_at",
-	    str_or_null(p->confirmed_at), "confirmed_by",
-	    str_or_null(p->confirmed_by));
+	buf_init(&b, FORM_MAX);
+	return parsed(&b, jout_plan(&b, p));
 }
 
 json_t *
 json_delivery(const struct plan_delivery *d, const char *item_ref)
 {
-	return json_pack("{s:I,s:s,s:s,s:I,s:o,s:o,s:s,s:s}", "id",
-	    (json_int_t)d->id, "item", item_ref, "date",
-	    d->date, "amount", (json_int_t)d->amount, "note",
-	    str_or_null(d->note), "client_id", str_or_null(d->client_id),
-	    "created_at", d->created_at, "created_by", d->created_by);
+	struct buf b;
+
+	buf_init(&b, FORM_MAX);
+	return parsed(&b, jout_delivery(&b, d, item_ref));
 }
 
 /* The fields a change may carry: JSON name, bit, kind, where. */

@@ -2,8 +2,11 @@
  * json_plan.h - JSON forms of plans, items and deliveries (see
  * docs/api.md), and item changes sent by clients.
  *
- * Every function returns a new reference (NULL only when memory runs
- * out); the caller owns it.
+ * Each form is written once, as text (jout_*(), json_out.h's writer and
+ * its rules: 0, or -1 when b is full or a text is not UTF-8); the json_*()
+ * forms are the same text parsed into a tree, for the answers that add
+ * to it. Those return a new reference (NULL only when memory runs out, or
+ * a text is not UTF-8); the caller owns it.
  */
 #ifndef LF_HTTP_JSON_PLAN_H
 #define LF_HTTP_JSON_PLAN_H
@@ -11,13 +14,25 @@
 #include <jansson.h>
 
 #include "core/catalog.h"
+#include "lib/buf.h"
 #include "lib/error.h"
 #include "core/policy.h"
 #include "plan/plan.h"
 #include "store/plan.h"
 
 /* An item; its "id" and "carried_from" are references (plan_item_ref()
- * of s; null in the unlikely case one cannot be made). */
+ * of s; null in the unlikely case one cannot be made). jout_item_open()
+ * leaves the object open (the caller adds keys and the '}') and puts the
+ * item's reference into ref ("" when it could not be made). */
+int	jout_item_open(struct buf *b, struct store *s,
+	    const struct catalog *cat, const struct policies *ps,
+	    const struct plan_item *it, char ref[PLAN_REF_LEN + 1]);
+int	jout_item(struct buf *b, struct store *s, const struct catalog *cat,
+	    const struct policies *ps, const struct plan_item *it);
+int	jout_plan(struct buf *b, const struct plan *p);
+int	jout_delivery(struct buf *b, const struct plan_delivery *d,
+	    const char *item_ref);
+
 json_t	*json_item(struct store *s, const struct catalog *cat,
 	    const struct policies *ps, const struct plan_item *it);
 json_t	*json_plan(const struct plan *p);

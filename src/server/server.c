@@ -3,6 +3,7 @@
  * static files, the access log and graceful shutdown.
  */
 #include "server/http_int.h"
+#include "server/session_cache.h"
 #include "stats/statsd.h"
 #include "store/stats_gen.h"
 #include "server/recond.h"
@@ -652,7 +653,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
     const struct regions *rs, const struct policies *ps,
     const struct disaster *dis)
 {
-	struct app app = { c, cat, rs, ps, dis };
+	struct app app = { c, cat, rs, ps, dis, NULL };
 	struct sockaddr_in sa;
 	struct MHD_Daemon *d;
 	struct lf_error err;
@@ -673,19 +674,26 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	lf_error_clear(&err);
+	if ((app.sessions = session_cache_new()) == NULL) {
+		log_warnx("sessions: out of memory");
+		return -1;
+	}
 	if (auditq_start(&app, &err) != 0) {
 		log_warnx("audit writer: %s", err.message);
+		session_cache_free(app.sessions);
 		return -1;
 	}
 	if (statsd_start(&app, c->stats_years, &err) != 0) {
 		log_warnx("statistics: %s", err.message);
 		auditq_stop();
+		session_cache_free(app.sessions);
 		return -1;
 	}
 	if (recond_start(&app, c->roster_keep_days, &err) != 0) {
 		log_warnx("roster eraser: %s", err.message);
 		auditq_stop();
 		statsd_stop();
+		session_cache_free(app.sessions);
 		return -1;
 	}
 	if (workq_start(c->workers, (size_t)c->queue, &err) != 0) {
@@ -693,6 +701,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		recond_stop();
 		auditq_stop();
 		statsd_stop();
+		session_cache_free(app.sessions);
 		return -1;
 	}
 	if ((d = start(&app, &sa)) == NULL) {
@@ -701,6 +710,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		recond_stop();
 		auditq_stop();
 		statsd_stop();
+		session_cache_free(app.sessions);
 		return -1;
 	}
 	announce(c, d, &sa);
@@ -711,5 +721,6 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	recond_stop();
 	auditq_stop();
 	statsd_stop();
+	session_cache_free(app.sessions);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * session.c - login, logout, the session cookie and CSRF checks.
  */
 #include "server/session.h"
+#include "server/session_cache.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -111,6 +112,24 @@ fill_principal(struct req *r, const struct user *u,
 	return r->who.scope != NULL ? 0 : -1;
 }
 
+/* The session of token, from the cache of sessions checked in the last
+ * second when it is there (session_cache.h), else from the database (and
+ * then kept). 0, or users_session()'s value with err. */
+static int
+session_check(struct req *r, const char *token, struct user *u,
+    struct session_info *si, struct lf_error *err)
+{
+	int64_t now = (int64_t)time(NULL);
+	unsigned long seen = users_revocations();
+
+	if (session_cache_get(r->app->sessions, token, now, u, si) == 1)
+		return 0;
+	if (users_session(r->s, token, now, u, si, err) != 0)
+		return -1;
+	session_cache_put(r->app->sessions, token, seen, now, u, si);
+	return 0;
+}
+
 int
 session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 {
@@ -123,8 +142,8 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 
 	lf_error_clear(&err);
 	if (token == NULL || strlen(token) != USERS_TOKEN_HEX ||
-	    users_session(r->s, token, (int64_t)time(NULL), &u, &si,
-	    &err) != 0 || fill_principal(r, &u, &si, token) != 0) {
+	    session_check(r, token, &u, &si, &err) != 0 ||
+	    fill_principal(r, &u, &si, token) != 0) {
 		if (err.code != NULL && (strcmp(err.code, "store") == 0 ||
 		    strcmp(err.code, "io") == 0)) {
 			*res = reply_lf_error(r, &err);

@@ -391,9 +391,6 @@ out:
 
 enum sqlcols { SC_NONE, SC_SELECT, SC_INSERT, SC_SET };
 
-#define DLV_COLS	"id, item_id, date, amount, note, client_id, " \
-	"created_at, created_by"
-
 /* head, then the item columns of the kind, then tail */
 static const struct stmt_def {
 	const char	*head;
@@ -437,7 +434,7 @@ static const struct stmt_def {
 	[PS_DLV_INS] = { "INSERT INTO deliveries(item_id, date, amount, note, "
 	    "client_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    SC_NONE, "" },
-	[PS_DLV_BY_CLIENT] = { "SELECT " DLV_COLS " FROM deliveries WHERE "
+	[PS_DLV_BY_CLIENT] = { "SELECT " PLAN_DLV_COLS " FROM deliveries WHERE "
 	    "client_id = ?", SC_NONE, "" },
 	[PS_DLV_IN_MONTH] = { "SELECT 1 FROM deliveries WHERE item_id = ? AND "
 	    "substr(date, 1, 7) = ? LIMIT 1", SC_NONE, "" },
@@ -448,6 +445,14 @@ static const struct stmt_def {
 	    PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE, "" },
 	[PS_ITEMS_LIGHT] = { "SELECT " PLAN_LIGHT_COLS " FROM items WHERE "
 	    "year = ? AND person_id = ?", SC_NONE, "" },
+	/* every plan of a person with its items and their deliveries, in
+	 * the page's order, each table by its index (plans' (person_id,
+	 * year), items_person, deliveries_item): no sort */
+	[PS_PERSON_PLANS] = { "SELECT p.*, i.*, d.* FROM (SELECT " PLAN_COLS
+	    " FROM plans WHERE person_id = ?1) p LEFT JOIN (SELECT ",
+	    SC_SELECT, " FROM items) i ON i.year = p.year AND i.person_id = "
+	    "p.person_id LEFT JOIN (SELECT " PLAN_DLV_COLS " FROM deliveries) "
+	    "d ON d.item_id = i.id ORDER BY p.year, i.seq, d.date, d.id" },
 };
 
 _Static_assert(PS_N <= ST_PLAN_SLOTS, "store_int.h: too few plan slots");

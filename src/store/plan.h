@@ -148,6 +148,23 @@ int	plan_item_get(struct store *s, int64_t item_id, struct plan_item *out,
 int	plan_deliveries(struct store *s, int64_t item_id,
 	    plan_delivery_fn fn, void *arg, struct lf_error *err);
 
+/* What plan_person_each() hands over, in order: a plan, then its items,
+ * each followed by its deliveries. Each function returns non-zero to
+ * stop (that value is returned). */
+struct plan_person_fns {
+	int	(*plan)(void *arg, const struct plan *p);
+	int	(*item)(void *arg, const struct plan_item *it);
+	int	(*delivery)(void *arg, const struct plan_delivery *d);
+};
+/* Every plan of the person, by year, each with its items by seq and each
+ * item with its deliveries by date then id: the person page's plans, in
+ * one statement kept by the connection (plans by (person_id, year),
+ * items by items_person, deliveries by deliveries_item; no sort). The
+ * functions run while the statement is being stepped: they may make item
+ * references (plan_item_ref()) but must run no other SQL on s. */
+int	plan_person_each(struct store *s, int64_t person_id,
+	    const struct plan_person_fns *fns, void *arg,
+	    struct lf_error *err);
 struct plan_inbox_query {
 	const char	*dept;		/* department code, required */
 	const char	*region;	/* region code prefix, required */

@@ -45,6 +45,7 @@ enum plan_stmt {
 	PS_CARRY,		/* a person's items to carry from a year */
 	PS_ITEMS_LIGHT,		/* what a merge compares, of a plan */
 	PS_PLAN_FRESH,		/* any plan of persons lo..hi in a year */
+	PS_PERSON_PLANS,	/* a person's plans, items, deliveries */
 	PS_N
 };
 
@@ -108,7 +109,15 @@ int	plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it);
 
 #define PLAN_COLS	"id, person_id, year, status, version, created_at, " \
 	"created_by, updated_at, updated_by, confirmed_at, confirmed_by"
+#define PLAN_NCOLS	11	/* of PLAN_COLS */
 void	plan_from_row(sqlite3_stmt *st, int col, struct plan *p);
+
+#define PLAN_DLV_COLS	"id, item_id, date, amount, note, client_id, " \
+	"created_at, created_by"
+#define PLAN_DLV_NCOLS	8
+/* Fills d from the PLAN_DLV_COLS of st's row from column col on. */
+void	plan_delivery_from_row(sqlite3_stmt *st, int col,
+	    struct plan_delivery *d);
 
 /* Last year's items that are carried (the rule of plan/plan.h: accepted,
  * and ended not done, partly done or not done, not "no longer needed"),

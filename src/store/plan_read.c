@@ -139,19 +139,23 @@ plan_items(struct store *s, int64_t plan_id, plan_item_fn fn, void *arg,
 	return item_rows(s, st, fn, arg, NULL, err);
 }
 
+void
+plan_delivery_from_row(sqlite3_stmt *st, int col, struct plan_delivery *d)
+{
+	d->id = sqlite3_column_int64(st, col);
+	d->item_id = sqlite3_column_int64(st, col + 1);
+	store_copy_col(st, col + 2, d->date, sizeof(d->date));
+	d->amount = sqlite3_column_int64(st, col + 3);
+	store_copy_col(st, col + 4, d->note, sizeof(d->note));
+	store_copy_col(st, col + 5, d->client_id, sizeof(d->client_id));
+	plan_time_iso(sqlite3_column_int64(st, col + 6), d->created_at);
+	store_copy_col(st, col + 7, d->created_by, sizeof(d->created_by));
+}
+
 static void
 delivery_from_row(sqlite3_stmt *st, void *out)
 {
-	struct plan_delivery *d = out;
-
-	d->id = sqlite3_column_int64(st, 0);
-	d->item_id = sqlite3_column_int64(st, 1);
-	store_copy_col(st, 2, d->date, sizeof(d->date));
-	d->amount = sqlite3_column_int64(st, 3);
-	store_copy_col(st, 4, d->note, sizeof(d->note));
-	store_copy_col(st, 5, d->client_id, sizeof(d->client_id));
-	plan_time_iso(sqlite3_column_int64(st, 6), d->created_at);
-	store_copy_col(st, 7, d->created_by, sizeof(d->created_by));
+	plan_delivery_from_row(st, 0, out);
 }
 
 int
@@ -176,16 +180,16 @@ plan_deliveries(struct store *s, int64_t item_id, plan_delivery_fn fn,
 
 	if (d == NULL)
 		return lf_error_nomem(err);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, item_id, date, amount, note,"
-	    " client_id, created_at, created_by FROM deliveries WHERE item_id "
-	    "= ? ORDER BY date, id", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, "SELECT " PLAN_DLV_COLS " FROM deliveries"
+	    " WHERE item_id = ? ORDER BY date, id", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		store_sqlite_error(s, "deliveries", err);
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, item_id);
 	rc = 0;
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		delivery_from_row(st, d);
+		plan_delivery_from_row(st, 0, d);
 		rc = fn(arg, d);
 	}
 	if (rc == 0 && step != SQLITE_DONE)

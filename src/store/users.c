@@ -15,6 +15,7 @@
 #include "lib/date.h"
 #include "core/dept.h"
 
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -396,6 +397,15 @@ not_found(struct lf_error *err)
 	    "(no such user)");
 }
 
+/* Bumped after every revocation this process commits (users.h). */
+static atomic_ulong	revocations;
+
+unsigned long
+users_revocations(void)
+{
+	return atomic_load(&revocations);
+}
+
 int
 users_disable(struct store *s, const char *login, struct lf_error *err)
 {
@@ -412,7 +422,10 @@ users_disable(struct store *s, const char *login, struct lf_error *err)
 		rc = not_found(err);
 	if (rc == 0)
 		rc = revoke_all(s, login, err);
-	return savepoint_end(s, rc, err);
+	rc = savepoint_end(s, rc, err);
+	if (rc == 0)
+		atomic_fetch_add(&revocations, 1);
+	return rc;
 }
 
 int
@@ -442,6 +455,8 @@ users_passwd(struct store *s, const char *login, const char *newpw,
 		if (rc == 0)
 			rc = revoke_all(s, login, err);
 		rc = savepoint_end(s, rc, err);
+		if (rc == 0)
+			atomic_fetch_add(&revocations, 1);
 	}
 	explicit_bzero(hash, sizeof(hash));
 	return rc;
@@ -828,5 +843,6 @@ users_logout(struct store *s, const char *token, struct lf_error *err)
 	    run(s, &changes, err, "UPDATE sessions SET revoked = 1 WHERE "
 	    "token_hash = ?", "h", th) != 0)
 		return -1;
+	atomic_fetch_add(&revocations, 1);
 	return changes > 0 ? 0 : no_session(err);
 }

@@ -215,5 +215,9 @@ int	users_session(struct store *s, const char *token, int64_t now,
 /* Revokes the session of token. 0 revoked (or already so), 1 no such
  * session (err code "session"), -1 store error. */
 int	users_logout(struct store *s, const char *token, struct lf_error *err);
+/* How many revocations (users_logout(), users_passwd(), users_disable())
+ * this process has made so far: a cache of checked sessions
+ * (server/session_cache.h) drops what it holds when this moves. */
+unsigned long	users_revocations(void);
 
 #endif

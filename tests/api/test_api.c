@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/session_cache.h"
 #include "lib/buf.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -513,9 +514,22 @@ db_exec(const char *sql)
 	sqlite3_close(h);
 }
 
+/* Waits until a session checked before now is no longer answered from
+ * the server's cache (SESSION_CACHE_SECS, whole seconds of the clock). */
+static void
+past_session_cache(void)
+{
+	struct timespec ts = { SESSION_CACHE_SECS, 100000000 };
+
+	nanosleep(&ts, NULL);
+}
+
 /* Sessions end over HTTP after USERS_IDLE_SECS without use and
  * USERS_ABSOLUTE_SECS after login, whatever the use: the session rows are
- * aged in the database, then the next request is refused. */
+ * aged in the database, then the next request is refused. The rows are
+ * aged by another connection, which the server sees once its cache of
+ * sessions checked in the last second (server/session_cache.h) no
+ * longer answers: the test waits that second. */
 static void
 test_session_expiry(void **state)
 {
@@ -533,6 +547,7 @@ test_session_expiry(void **state)
 	    "strftime('%%s','now') - %d WHERE user_id = (SELECT id FROM users "
 	    "WHERE login = 'sup1')", USERS_IDLE_SECS + 5);
 	db_exec(sql);
+	past_session_cache();
 	api_call(&r, "GET", "/api/v1/session", NULL, &w, 0);
 	assert_int_equal(r.status, 401);
 	api_done(&r);
@@ -542,6 +557,7 @@ test_session_expiry(void **state)
 	    "strftime('%%s','now') - 1 WHERE user_id = (SELECT id FROM users "
 	    "WHERE login = 'sup1') AND revoked = 0");
 	db_exec(sql);
+	past_session_cache();
 	api_call(&r, "GET", "/api/v1/session", NULL, &w, 0);
 	assert_int_equal(r.status, 401);
 	api_done(&r);

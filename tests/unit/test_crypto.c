@@ -33,6 +33,7 @@
 
 #include "lib/mem.h"
 #include "crypto/crypto.h"
+#include "crypto/ref.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -1168,6 +1169,59 @@ test_sweep_openssl(void **state)
 	sweep(SW_LOOKUP, 1);
 }
 
+/* References (ref.h): the key of a domain is derived once and kept in the
+ * key set, for CRYPTO_REF_DOMAINS domains, then derived at every call;
+ * either way a reference is SM4-ECB of the id under the lookup hash of
+ * the domain, the same at every call, another in another domain or key
+ * set, and decodes only there. */
+static void
+test_ref_domains(void **state)
+{
+	struct crypto_keys *k = fresh_keys("ref1.keys");
+	struct crypto_keys *k2 = fresh_keys("ref2.keys");
+	char domain[24], ref[CRYPTO_REF_LEN + 1], again[CRYPTO_REF_LEN + 1];
+	char first[CRYPTO_REF_DOMAINS + 3][CRYPTO_REF_LEN + 1];
+	unsigned char key[32], blk[16] = { 0 }, out[32];
+	EVP_CIPHER_CTX *ctx;
+	int i, j, n = 0;
+	int64_t id;
+
+	(void)state;
+	for (i = 0; i < CRYPTO_REF_DOMAINS + 3; i++) {
+		snprintf(domain, sizeof(domain), "dom%d", i);
+		assert_int_equal(crypto_ref_encode(k, domain, 77, first[i]), 0);
+		assert_int_equal(crypto_ref_encode(k, domain, 77, again), 0);
+		assert_string_equal(first[i], again);
+		assert_int_equal(crypto_ref_decode(k, domain, first[i], &id),
+		    0);
+		assert_int_equal(id, 77);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(first[i], first[j]);
+		assert_int_equal(crypto_ref_encode(k2, domain, 77, ref), 0);
+		assert_string_not_equal(ref, first[i]);
+		assert_int_equal(crypto_ref_decode(k2, domain, first[i], &id),
+		    -1);
+		/* by hand: SM4-ECB under the domain's lookup hash */
+		assert_int_equal(crypto_lookup_hash(k, "ref", domain,
+		    strlen(domain), key), 0);
+		blk[7] = 77;
+		ctx = EVP_CIPHER_CTX_new();
+		assert_non_null(ctx);
+		assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_sm4_ecb(), NULL,
+		    key, NULL), 1);
+		EVP_CIPHER_CTX_set_padding(ctx, 0);
+		assert_int_equal(EVP_EncryptUpdate(ctx, out, &n, blk, 16), 1);
+		EVP_CIPHER_CTX_free(ctx);
+		for (j = 0; j < 16; j++) {
+			assert_int_equal(first[i][2 * j], 'a' + (out[j] >> 4));
+			assert_int_equal(first[i][2 * j + 1], 'a' + (out[j] & 15));
+		}
+	}
+	assert_int_equal(crypto_ref_decode(k, "dom1", first[0], &id), -1);
+	crypto_keys_free(k);
+	crypto_keys_free(k2);
+}
+
 int
 main(void)
 {
@@ -1189,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_seal_fork),
 		cmocka_unit_test(test_lookup_known_answers),
 		cmocka_unit_test(test_lookup_properties),
+		cmocka_unit_test(test_ref_domains),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_sweep_mem),

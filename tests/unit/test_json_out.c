@@ -179,7 +179,8 @@ test_person(void **state)
 		    0, "", "", "" },
 	};
 	struct http_config cfg;
-	struct app app = { &cfg, tu_catalog(), tu_regions(), NULL, NULL };
+	struct app app = { &cfg, tu_catalog(), tu_regions(), NULL, NULL,
+	    NULL };
 	struct req r;
 	struct buf b;
 	size_t i;

@@ -1846,6 +1846,96 @@ test_alloc_sweep(void **state)
 	assert_true(count_where(fx, "items", "1") < items);
 }
 
+/* ---- a person's plans in one statement (the person page) ----------- */
+
+struct trace {
+	char	text[256];
+	int64_t	dl_item;	/* item of the last delivery */
+	int	stop_at_item;	/* stop (return 7) at this item seq; 0 never */
+};
+
+static int
+tr_plan(void *arg, const struct plan *p)
+{
+	struct trace *t = arg;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "P%d ", p->year);
+	return 0;
+}
+
+static int
+tr_item(void *arg, const struct plan_item *it)
+{
+	struct trace *t = arg;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "I%d ", it->seq);
+	return it->seq == t->stop_at_item ? 7 : 0;
+}
+
+static int
+tr_delivery(void *arg, const struct plan_delivery *d)
+{
+	struct trace *t = arg;
+	size_t n = strlen(t->text);
+
+	snprintf(t->text + n, sizeof(t->text) - n, "D%lld ",
+	    (long long)d->amount);
+	t->dl_item = d->item_id;
+	return 0;
+}
+
+static void
+test_person_each(void **state)
+{
+	static const struct plan_person_fns fns = { tr_plan, tr_item,
+	    tr_delivery };
+	struct fx *fx = *state;
+	struct plan_delivery d;
+	struct plan_item it;
+	struct lf_error err;
+	struct trace t;
+	char sql[300];
+	int64_t a = add_item(fx, fx->pid, "civil", NULL), other;
+
+	add_item(fx, fx->pid, "health", NULL);
+	confirm(fx, fx->pid);
+	/* out of date order: handed over by date, then by id */
+	assert_int_equal(plan_delivery_add(fx->s, a, "2024-06-20", 200, NULL,
+	    NULL, "d", &d, &it, &err), 0);
+	assert_int_equal(plan_delivery_add(fx->s, a, "2024-06-10", 100, NULL,
+	    NULL, "d", &d, &it, &err), 0);
+	assert_int_equal(plan_delivery_add(fx->s, a, "2024-06-10", 50, NULL,
+	    NULL, "d", &d, &it, &err), 0);
+	/* a plan of the year before without items */
+	snprintf(sql, sizeof(sql), "INSERT INTO plans(person_id, year, region,"
+	    " status, version, created_at, created_by, updated_at, updated_by)"
+	    " VALUES (%lld, %d, 510104001001, 1, 1, 0, 'x', 0, 'x')",
+	    (long long)fx->pid, YEAR - 1);
+	sql_exec(fx, sql);
+	memset(&t, 0, sizeof(t));
+	lf_error_clear(&err);
+	assert_int_equal(plan_person_each(fx->s, fx->pid, &fns, &t, &err), 0);
+	assert_string_equal(t.text, "P2023 P2024 I1 D100 D50 D200 I2 ");
+	assert_int_equal(t.dl_item, a);
+	/* a callback's value stops the walk and is returned; the statement
+	 * is reset for the next call */
+	memset(&t, 0, sizeof(t));
+	t.stop_at_item = 1;
+	assert_int_equal(plan_person_each(fx->s, fx->pid, &fns, &t, &err), 7);
+	assert_string_equal(t.text, "P2023 P2024 I1 ");
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(plan_person_each(fx->s, fx->pid, &fns, &t, &err), 0);
+	assert_string_equal(t.text, "P2023 P2024 I1 D100 D50 D200 I2 ");
+	/* someone without plans: nothing */
+	tu_valid_person(fx->r, 2);
+	other = put_person(fx, YEAR);
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(plan_person_each(fx->s, other, &fns, &t, &err), 0);
+	assert_string_equal(t.text, "");
+}
+
 int
 main(void)
 {
@@ -1883,6 +1973,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_build_confirmed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_caller_tx, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_person_each, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_sweep, setup,
 		    teardown),

@@ -136,27 +136,20 @@ page_years(struct req *r, const struct store_person *p, struct buf *b,
 }
 
 /* The person page {"person","years","plans"} into b (see docs/api.md),
- * written straight into the buffer (json_out.h); plans still come as a
- * jansson tree. */
+ * written straight into the buffer (json_out.h), plans included. */
 static int
 page(struct req *r, const struct store_person *p, struct buf *b,
     struct lf_error *err)
 {
-	json_t *plans;
-	int rc;
-
 	if (buf_adds(b, "{\"person\":") != 0 ||
 	    jout_person(b, r->app->regions, p) != 0 ||
 	    buf_adds(b, ",\"years\":") != 0)
 		return lf_error_nomem(err);
-	if (page_years(r, p, b, err) != 0)
-		return -1;
-	if ((plans = http_person_plans(r, p, err)) == NULL)
-		return -1;
-	rc = buf_adds(b, ",\"plans\":") != 0 || jout_json(b, plans) != 0 ||
-	    buf_addc(b, '}') != 0 ? lf_error_nomem(err) : 0;
-	json_decref(plans);
-	return rc;
+	if (page_years(r, p, b, err) != 0 ||
+	    buf_adds(b, ",\"plans\":") != 0 ||
+	    http_person_plans(r, p, b, err) != 0)
+		return err->code != NULL ? -1 : lf_error_nomem(err);
+	return buf_addc(b, '}') != 0 ? lf_error_nomem(err) : 0;
 }
 
 enum MHD_Result

@@ -10,6 +10,7 @@
  */
 #include "lib/mem.h"
 #include "server/access.h"
+#include "server/json_out.h"
 #include "server/json_plan.h"
 #include "server/session.h"
 #include "stats/statsd.h"
@@ -432,75 +433,96 @@ h_plan_reopen(struct req *r)
 
 /* ---- every year's plan, for the person page ------------------------ */
 
+/* The page's plans as text, in the order plan_person_each() hands them
+ * over: a plan opens its object and items array, an item its object
+ * (closed with its deliveries when the next item, plan or the end
+ * comes). */
 struct chain {
 	struct req	*r;
-	json_t		*items;
-	struct lf_error	*err;
-	json_t		*dl;		/* the item's deliveries */
-	const char	*ref;		/* the item's reference */
+	struct buf	*b;
+	int		 plans, items, dls;	/* how many so far */
+	char		 ref[PLAN_REF_LEN + 1];	/* the open item's */
 };
 
+/* Closes the open item, if any. */
+static int
+chain_close_item(struct chain *c)
+{
+	if (c->items == 0)
+		return 0;
+	return buf_adds(c->b, c->dls == 0 ? "\"deliveries\":[]}" : "]}");
+}
+
+/* Closes the open plan, if any. */
+static int
+chain_close_plan(struct chain *c)
+{
+	if (c->plans == 0)
+		return 0;
+	return chain_close_item(c) != 0 ? -1 : buf_adds(c->b, "]}");
+}
+
+static int
+chain_plan(void *arg, const struct plan *p)
+{
+	struct chain *c = arg;
+
+	if (chain_close_plan(c) != 0 ||
+	    buf_adds(c->b, c->plans++ ? ",{\"year\":" : "{\"year\":") != 0 ||
+	    jout_int(c->b, p->year) != 0 || buf_adds(c->b, ",\"plan\":") != 0 ||
+	    jout_plan(c->b, p) != 0 || buf_adds(c->b, ",\"items\":[") != 0)
+		return -1;
+	c->items = 0;
+	return 0;
+}
+
+/* need -> item: the item, open for its deliveries. */
+static int
+chain_item(void *arg, const struct plan_item *it)
+{
+	struct chain *c = arg;
+
+	if (chain_close_item(c) != 0 || (c->items++ &&
+	    buf_addc(c->b, ',') != 0) || jout_item_open(c->b, c->r->s,
+	    c->r->app->cat, c->r->app->policies, it, c->ref) != 0 ||
+	    buf_addc(c->b, ',') != 0)
+		return -1;
+	c->dls = 0;
+	if (c->ref[0] == '\0')
+		return -2;
+	return 0;
+}
+
+/* item -> delivery -> effect */
 static int
 chain_delivery(void *arg, const struct plan_delivery *d)
 {
 	struct chain *c = arg;
 
-	json_array_append_new(c->dl, json_delivery(d, c->ref));
-	return 0;
+	return buf_adds(c->b, c->dls++ ? "," : "\"deliveries\":[") != 0 ||
+	    jout_delivery(c->b, d, c->ref) != 0 ? -1 : 0;
 }
 
-/* need -> item -> deliveries -> effect: the item with its deliveries. */
-static int
-chain_item(void *arg, const struct plan_item *it)
-{
-	struct chain *c = arg;
-	json_t *j = json_item(c->r->s, c->r->app->cat, c->r->app->policies,
-	    it);
-	json_t *dl = json_array();
-
-	c->dl = dl;
-	c->ref = json_string_value(json_object_get(j, "id"));
-	if (c->ref == NULL || plan_deliveries(c->r->s, it->id, chain_delivery,
-	    c, c->err) != 0) {
-		if (c->ref == NULL)
-			lf_error_set(c->err, "crypto", "", "无法生成条目编号 "
-			    "(cannot make the item's reference)");
-		json_decref(dl);
-		json_decref(j);
-		return -1;
-	}
-	json_object_set_new(j, "deliveries", dl);
-	json_array_append_new(c->items, j);
-	return 0;
-}
-
-json_t *
+int
 http_person_plans(struct req *r, const struct store_person *p,
-    struct lf_error *err)
+    struct buf *b, struct lf_error *err)
 {
-	json_t *out = json_array();
-	struct chain c = { r, NULL, err, NULL, NULL };
-	struct plan plan;
-	int years[64];
-	size_t n, i;
+	static const struct plan_person_fns fns = { chain_plan, chain_item,
+	    chain_delivery };
+	struct chain c = { r, b, 0, 0, 0, "" };
+	int rc;
 
-	if (plan_years(r->s, p->id, years, 64, &n, err) != 0)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		if (plan_get(r->s, p->id, years[i], &plan, err) != 0)
-			goto fail;
-		c.items = json_array();
-		if (plan_items(r->s, plan.id, chain_item, &c, err) != 0) {
-			json_decref(c.items);
-			goto fail;
-		}
-		json_array_append_new(out, json_pack("{s:i,s:o,s:o}", "year",
-		    years[i], "plan", json_plan(&plan), "items", c.items));
-	}
-	return out;
-fail:
-	json_decref(out);
-	return NULL;
+	if (buf_addc(b, '[') != 0)
+		return lf_error_nomem(err);
+	rc = plan_person_each(r->s, p->id, &fns, &c, err);
+	if (rc == -2)
+		return lf_error_set(err, "crypto", "", "无法生成条目编号 "
+		    "(cannot make the item's reference)");
+	if (rc < 0 && err->code != NULL)
+		return -1;
+	if (rc != 0 || chain_close_plan(&c) != 0 || buf_addc(b, ']') != 0)
+		return lf_error_nomem(err);
+	return 0;
 }
 
 /* ---- plans of a region: drafts to finish, overdue items ------------ */
