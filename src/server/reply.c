@@ -159,9 +159,13 @@ reply_lf_error(struct req *r, const struct lf_error *err)
 	if (st == 503 && strcmp(err->code, "no_memory") != 0)
 		return reply_error(r, st, err->code, err->field, "%s",
 		    err->message);	/* try again: the message says why */
-	if (st >= 500)
+	if (st >= 500) {
+		/* the client gets the request id; the log gets why (masked) */
+		log_warnx("request %s: %s: %s", r->id, err->code,
+		    err->message);
 		return reply_error(r, st, err->code, "", "服务器内部错误 "
 		    "(internal error; request id %s)", r->id);
+	}
 	return reply_error(r, st, err->code ? err->code : "invalid",
 	    err->field, "%s", err->message);
 }

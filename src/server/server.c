@@ -4,6 +4,7 @@
  */
 #include "server/http_int.h"
 #include "server/session_cache.h"
+#include "store/store_gate.h"
 #include "stats/statsd.h"
 #include "store/stats_gen.h"
 #include "server/recond.h"
@@ -678,6 +679,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		log_warnx("sessions: out of memory");
 		return -1;
 	}
+	store_gate_enable(1);	/* the workers write in turn: store_gate.h */
 	if (auditq_start(&app, &err) != 0) {
 		log_warnx("audit writer: %s", err.message);
 		session_cache_free(app.sessions);

@@ -127,22 +127,27 @@ exec_sql(struct store *s, const char *sql, const char *what,
 static int
 tx_begin(struct store *s, int own, struct lf_error *err)
 {
-	return exec_sql(s, own ? "BEGIN IMMEDIATE" : "SAVEPOINT audit",
-	    "audit begin", err);
+	if (own)
+		return store_tx_immediate(s, "audit begin", err);
+	return exec_sql(s, "SAVEPOINT audit", "audit begin", err);
 }
 
 /* Commits when rc is 0, else rolls back; returns 0 or -1. */
 static int
 tx_end(struct store *s, int own, int rc, struct lf_error *err)
 {
-	if (rc == 0 && exec_sql(s, own ? "COMMIT" : "RELEASE audit",
-	    "audit commit", err) == 0)
+	if (own) {
+		if (rc == 0 && exec_sql(s, "COMMIT", "audit commit", err) == 0) {
+			store_tx_released(s);
+			return 0;
+		}
+		store_tx_finish(s, 0, err);
+		return -1;
+	}
+	if (rc == 0 && exec_sql(s, "RELEASE audit", "audit commit", err) == 0)
 		return 0;
-	if (!own)
-		sqlite3_exec(s->db, "ROLLBACK TO audit; RELEASE audit", NULL,
-		    NULL, NULL);
-	else if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "ROLLBACK TO audit; RELEASE audit", NULL, NULL,
+	    NULL);
 	return -1;
 }
 

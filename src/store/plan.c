@@ -520,7 +520,7 @@ plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db)) {
 		*tx = PLAN_TX_OWN;
-		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err);
+		return store_tx_immediate(s, "plan", err);
 	}
 	if (s->bulk) {
 		*tx = PLAN_TX_NONE;
@@ -536,11 +536,11 @@ plan_tx_end(struct store *s, enum plan_tx tx, int rc, struct lf_error *err)
 	if (tx == PLAN_TX_NONE)
 		return rc;
 	if (tx == PLAN_TX_OWN) {
-		if (rc == 0 && store_sqlite_exec(s, "COMMIT", err) == 0)
-			return 0;
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+		if (rc != 0) {
+			store_tx_finish(s, 0, err);
+			return -1;
+		}
+		return store_tx_finish(s, 1, err);
 	}
 	if (rc == 0 && store_sqlite_exec(s, "RELEASE plan", err) == 0)
 		return 0;

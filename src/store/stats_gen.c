@@ -26,7 +26,9 @@ create(struct store *s, struct lf_error *err)
 	char sql[256];
 	size_t t, o;
 
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS "
+	if (store_tx_immediate(s, "write counter", err) != 0)
+		return -1;
+	if (sqlite3_exec(s->db, "CREATE TABLE IF NOT EXISTS "
 	    GEN_TABLE "(k INTEGER PRIMARY KEY CHECK (k = 1), gen INTEGER NOT "
 	    "NULL); INSERT OR IGNORE INTO " GEN_TABLE " VALUES (1, 0);", NULL,
 	    NULL, NULL) != SQLITE_OK)
@@ -41,11 +43,10 @@ create(struct store *s, struct lf_error *err)
 			    SQLITE_OK)
 				goto fail;
 		}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-		return 0;
+	return store_tx_finish(s, 1, err);
 fail:
 	store_sqlite_error(s, "write counter", err);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_tx_finish(s, 0, err);
 	return -1;
 }
 

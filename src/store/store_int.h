@@ -44,6 +44,8 @@ struct store {
 	struct record		*old;		/* scratch for updates */
 	struct store_prep	*prep;		/* scratch for store_survey_put */
 	int			 in_tx;
+	int			 gated;		/* has the writers' turn
+						   (store_gate.c) */
 	int			 bulk;		/* no savepoints per write */
 	unsigned		 reindex;	/* bulk dropped these indexes
 						   (bit i: schema_indexes[i]) */
@@ -60,6 +62,21 @@ struct store {
 	struct packrec_set	*packs;		/* catalog versions of records */
 	struct packrec_sealed	*sealed;	/* scratch, per field */
 };
+
+/*
+ * Write transactions (store_gate.c). store_tx_immediate() waits for this
+ * connection's turn among the process's writers (store_gate.h), then
+ * runs BEGIN IMMEDIATE: 0, or -1 with err ("busy" when the turn did not
+ * come within STORE_BUSY_MS, else SQLite's error). store_tx_finish()
+ * commits (commit 1) or rolls back (0), rolling back a commit that
+ * failed, and passes the turn on: 0, or -1 with err when the commit
+ * failed. store_tx_released() passes the turn on when the connection is
+ * back in autocommit (after a ROLLBACK run by hand); a no-op otherwise.
+ */
+int	store_tx_immediate(struct store *s, const char *what,
+	    struct lf_error *err);
+int	store_tx_finish(struct store *s, int commit, struct lf_error *err);
+void	store_tx_released(struct store *s);
 
 /* The survey item whose lookup hash column is indexed. */
 #define CARD_CODE	"disability_card_no"

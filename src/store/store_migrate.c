@@ -353,13 +353,13 @@ migrate_once(struct store *s, const char *what,
 	fprintf(stderr, "%s\n", what);
 	sqlite3_exec(s->db, "PRAGMA temp_store=FILE", NULL, NULL, NULL);
 	store_pragma_set(s->db, "cache_size", -65536);
-	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
+	if (store_tx_immediate(s, "migrate", err) != 0)
 		goto out;
 	if (step(s, err) != 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		store_tx_finish(s, 0, err);
 		goto out;
 	}
-	rc = store_sqlite_exec(s, "COMMIT", err);
+	rc = store_tx_finish(s, 1, err);
 out:
 	sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	if (cache != 0)

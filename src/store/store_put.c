@@ -375,15 +375,11 @@ put_rows(struct store *s, const struct store_prep *prep,
 	return store_reason_note(s, prep, p.id, res->version, &kc, now, err);
 }
 
-int
-store_write(struct store *s, const struct store_prep *prep,
+/* The rows of prep in a savepoint of their own. */
+static int
+put_saved(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
-	memset(res, 0, sizeof(*res));
-	if (s->pg != NULL)
-		return pg_write(s, prep, res, err);
-	if (s->bulk)
-		return put_rows(s, prep, res, err);
 	if (store_step_done(s, ST_SAVEPOINT, "savepoint", err) != 0)
 		return -1;
 	if (put_rows(s, prep, res, err) != 0) {
@@ -394,6 +390,32 @@ store_write(struct store *s, const struct store_prep *prep,
 		return -1;
 	}
 	return store_step_done(s, ST_RELEASE, "release", err);
+}
+
+int
+store_write(struct store *s, const struct store_prep *prep,
+    struct store_put_result *res, struct lf_error *err)
+{
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (s->pg != NULL)
+		return pg_write(s, prep, res, err);
+	if (s->bulk)
+		return put_rows(s, prep, res, err);
+	/* alone, a write is a transaction of its own, opened for writing
+	 * at once: a read snapshot upgraded later could be stale */
+	if (sqlite3_get_autocommit(s->db)) {
+		if (store_tx_immediate(s, "survey write", err) != 0)
+			return -1;
+		rc = put_saved(s, prep, res, err);
+		if (rc != 0) {
+			store_tx_finish(s, 0, err);
+			return -1;
+		}
+		return store_tx_finish(s, 1, err);
+	}
+	return put_saved(s, prep, res, err);
 }
 
 int

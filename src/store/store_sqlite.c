@@ -565,6 +565,7 @@ store_close(struct store *s)
 	sqlite3_finalize(s->audit_st[1]);
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_tx_released(s);
 	sqlite3_close(s->db);
 	store_bulk_ids_end(s);
 	crypto_keys_free(s->keys);
@@ -578,7 +579,7 @@ store_close(struct store *s)
 int
 store_begin(struct store *s, struct lf_error *err)
 {
-	if (store_sqlite_exec(s, "BEGIN IMMEDIATE", err) != 0)
+	if (store_tx_immediate(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;
 	return 0;
@@ -795,6 +796,7 @@ store_commit(struct store *s, struct lf_error *err)
 	s->reindex = 0;
 	if (store_sqlite_exec(s, "COMMIT", err) != 0)
 		return -1;
+	store_tx_released(s);
 	s->in_tx = s->bulk = 0;
 	store_bulk_ids_end(s);
 	fk_back(s);
@@ -811,6 +813,7 @@ store_rollback(struct store *s)
 	}
 	if (s->in_tx)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	store_tx_released(s);
 	s->in_tx = s->bulk = 0;
 	s->reindex = 0;
 	store_bulk_ids_end(s);

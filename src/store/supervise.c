@@ -92,8 +92,7 @@ int
 supervise_tx_begin(struct store *s, struct lf_error *err)
 {
 	if (sqlite3_get_autocommit(s->db))
-		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err) == 0 ? 1 :
-		    -1;
+		return store_tx_immediate(s, "supervise", err) == 0 ? 1 : -1;
 	return store_sqlite_exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
 }
 
@@ -103,11 +102,11 @@ supervise_tx_end(struct store *s, int own, int rc, struct lf_error *err)
 	if (own < 0)
 		return -1;
 	if (own) {
-		if (rc == 0 && store_sqlite_exec(s, "COMMIT", err) == 0)
-			return 0;
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+		if (rc != 0) {
+			store_tx_finish(s, 0, err);
+			return -1;
+		}
+		return store_tx_finish(s, 1, err);
 	}
 	if (rc == 0 && store_sqlite_exec(s, "RELEASE supervise", err) == 0)
 		return 0;

@@ -289,6 +289,7 @@ h_self_feedback(struct req *r)
 			return reply_not_found(r);
 		if (strcmp(err.code, "store") == 0 ||
 		    strcmp(err.code, "io") == 0 ||
+		    strcmp(err.code, "busy") == 0 ||
 		    strcmp(err.code, "no_memory") == 0)
 			return reply_lf_error(r, &err);
 		return reply_error(r, strcmp(err.code, "state") == 0 ? 409 :
