@@ -27,7 +27,7 @@
 #include "store/plan.h"
 #include "store/supervise_rows.h"
 #include "store/store_diff.h"
-#include "store/users.h"
+#include "store/users_rows.h"
 
 #define FORMAT_TAG	"liangfu-registry 1"
 

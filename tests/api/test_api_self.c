@@ -32,7 +32,7 @@
 #include "store/plan.h"
 #include "store/selfcode.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 
