@@ -32,7 +32,7 @@
 #include "store/feedback.h"
 #include "plan/plan.h"
 #include "store/plan.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 #define DEMO_ACTOR	"demo-village"
 

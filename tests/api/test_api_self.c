@@ -30,7 +30,7 @@
 #include "core/selfcode.h"
 #include "plan/plan.h"
 #include "store/plan.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 #include "store/store.h"
 #include "auth/users.h"
 #include "testutil.h"

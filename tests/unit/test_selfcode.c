@@ -15,7 +15,7 @@
 
 #include "core/selfcode.h"
 #include "crypto/crypto.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 #include "store/store_int.h"
 #include "testutil.h"
 

@@ -26,7 +26,7 @@
 #include "store/audit.h"
 #include "store/feedback.h"
 #include "store/plan.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 /* ---- JSON ---------------------------------------------------------- */
 

@@ -25,7 +25,7 @@
 #include "server/json_plan.h"
 #include "server/session.h"
 #include "store/feedback.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 static unsigned
 refusal_status(const char *code)
