@@ -212,13 +212,13 @@ selfcode_redeem(struct store *s, const char *code, const char *last6,
 		    "分钟后再试 (too many attempts from this address; try "
 		    "again in 15 minutes)");
 	lf_error_clear(&refusal);
-	if (selfcode_rows_begin(s, &tx, err) != 0)
+	if (store_tx_join(s, &tx, err) != 0)
 		return -1;
 	rc = redeem_tx(s, code, last6, client, now, out, code_id, &refused,
 	    &refusal);
 	if (rc != 0)
 		*err = refusal;
-	if (selfcode_rows_end(s, tx, rc, err) != 0) {
+	if (store_tx_leave(s, tx, rc, err) != 0) {
 		memset(out, 0, sizeof(*out));
 		return -1;
 	}

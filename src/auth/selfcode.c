@@ -28,11 +28,11 @@ selfcode_issue(struct store *s, int64_t person_id, const char *actor,
 		    "random bytes)");
 	selfcode_from_random(rnd, code);
 	OPENSSL_cleanse(rnd, sizeof(rnd));
-	if (selfcode_rows_begin(s, &tx, err) != 0)
+	if (store_tx_join(s, &tx, err) != 0)
 		goto fail;
 	rc = selfcode_rows_insert(s, person_id, code, actor, now, now + ttl,
 	    &id, err);
-	if (selfcode_rows_end(s, tx, rc, err) != 0)
+	if (store_tx_leave(s, tx, rc, err) != 0)
 		goto fail;
 	if (selfcode_get(s, id, out, err) != 0)
 		goto fail;
@@ -56,12 +56,12 @@ selfcode_revoke(struct store *s, int64_t id, const char *actor, int64_t now,
 		    "未找到 (no such code)");
 	if (c.revoked_at != 0)
 		return 0;
-	if (selfcode_rows_begin(s, &tx, err) != 0)
+	if (store_tx_join(s, &tx, err) != 0)
 		return -1;
 	rc = selfcode_rows_revoke(s, id, actor, now, err);
 	if (rc == 0)
 		rc = selfcode_rows_end_sessions(s, id, err);
-	return selfcode_rows_end(s, tx, rc, err);
+	return store_tx_leave(s, tx, rc, err);
 }
 
 /* 1 when token has the form of a session token, else 0. */

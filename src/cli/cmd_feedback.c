@@ -29,7 +29,7 @@
 #include "lib/mem.h"
 #include "core/satisf.h"
 #include "core/selfcode.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "plan/plan.h"
 #include "store/plan.h"
 #include "auth/selfcode.h"

@@ -1,7 +1,7 @@
 /*
  * selfcode_rows.c - the rows of the self-service tables
  * (selfcode_rows.h). The tables are made by feedback_init()
- * (feedback.c).
+ * (feedback_rows.c).
  */
 #include "store/selfcode_rows.h"
 
@@ -128,23 +128,6 @@ selfcode_list(struct store *s, int64_t person_id, selfcode_fn fn, void *arg,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "selfcode", err);
-}
-
-int
-selfcode_rows_begin(struct store *s, int *tx, struct lf_error *err)
-{
-	enum plan_tx t;
-
-	if (plan_tx_begin(s, &t, err) != 0)
-		return -1;
-	*tx = (int)t;
-	return 0;
-}
-
-int
-selfcode_rows_end(struct store *s, int tx, int rc, struct lf_error *err)
-{
-	return plan_tx_end(s, (enum plan_tx)tx, rc, err);
 }
 
 int

@@ -14,8 +14,7 @@
  *
  * Errors: 0, or -1 with err ("store"; "crypto" when hashing fails).
  * Lookups return 1 for "not found" and leave err alone. Every verb joins
- * the caller's transaction; selfcode_rows_begin() makes one (BEGIN
- * IMMEDIATE, or a savepoint inside the caller's).
+ * the caller's transaction; store_tx_join() (store.h) groups several.
  *
  * Threads: as for struct store.
  */
@@ -66,13 +65,6 @@ struct self_throttle {
 	int64_t		 window_start;
 	int		 failures;
 };
-
-/* Begins a transaction, or a savepoint in the caller's; *tx says which,
- * for selfcode_rows_end(), which commits or releases it when rc is 0,
- * else rolls it back, and returns rc (or -1 when the commit fails). */
-int	selfcode_rows_begin(struct store *s, int *tx, struct lf_error *err);
-int	selfcode_rows_end(struct store *s, int tx, int rc,
-	    struct lf_error *err);
 
 /* The code with this id. 0 found, 1 none, -1 error. */
 int	selfcode_get(struct store *s, int64_t id, struct selfcode *out,

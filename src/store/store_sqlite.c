@@ -23,7 +23,7 @@
 #include "lib/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
-#include "store/feedback.h"
+#include "store/feedback_rows.h"
 #include "store/plan.h"
 #include "store/supervise_rows.h"
 #include "store/store_diff.h"

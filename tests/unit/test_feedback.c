@@ -14,7 +14,7 @@
 
 #include "core/policy.h"
 #include "core/satisf.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "plan/plan.h"
 #include "store/plan.h"
 #include "testutil.h"

@@ -24,7 +24,7 @@
 
 #include "core/selfcode.h"
 #include "store/audit.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "store/plan.h"
 #include "auth/selfcode.h"
 

@@ -24,7 +24,7 @@
 #include "lib/date.h"
 #include "server/json_plan.h"
 #include "server/session.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "auth/selfcode.h"
 
 static unsigned
