@@ -1,7 +1,7 @@
 /*
  * test_selfcode.c - self-service codes: their form and reading
  * (core/selfcode.h), issue, keyed-hash storage, redemption, failure
- * limits, expiry, revocation and sessions (store/selfcode.h).
+ * limits, expiry, revocation and sessions (auth/selfcode.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
