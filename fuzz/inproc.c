@@ -21,7 +21,7 @@
 #include "synth/synth.h"
 #include "server/http.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 
 #define PASSWORD	"Fuzz-Sichuan-2026"
 #define YEAR		2026

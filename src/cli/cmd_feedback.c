@@ -29,10 +29,10 @@
 #include "lib/mem.h"
 #include "core/satisf.h"
 #include "core/selfcode.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "plan/plan.h"
 #include "store/plan.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 #define DEMO_ACTOR	"demo-village"
 

@@ -18,7 +18,7 @@
 #include "stats/stats.h"
 #include "lib/progress.h"
 #include "stats/report.h"
-#include "store/feedback.h"
+#include "store/feedback_rows.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"
 #include "recon/recon.h"

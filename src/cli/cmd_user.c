@@ -16,7 +16,7 @@
 
 #include "cli/cli.h"
 #include "crypto/password.h"
-#include "store/users.h"
+#include "auth/users.h"
 
 enum {
 	O_LOGIN = 1, O_ROLE = 2, O_REGION = 4, O_DEPARTMENT = 8

@@ -1,8 +1,9 @@
 /*
  * satisf.h - satisfaction (满意度) of the persons served: the three
  * ratings, what may be rated, and the satisfaction rate by region. Pure
- * functions; the store keeps the ratings (store/feedback.h) and counts
- * them into a struct satisf_table, the report writers print it.
+ * functions; feedback/feedback.h records ratings, the store keeps them
+ * (store/feedback_rows.h) and counts them into a struct satisf_table,
+ * the report writers print it.
  *
  * Ratings: 1 满意 (satisfied), 2 基本满意 (basically satisfied), 3 不满意
  * (not satisfied). A person's service item may be rated once it was

@@ -1,7 +1,7 @@
 /*
  * selfcode.h - the one-time codes of self-service (开放量服): their form,
  * how typed input is read, and when a code may still be used. Pure
- * functions, no I/O: the store keeps the codes (store/selfcode.h), the
+ * functions, no I/O: auth/selfcode.h holds the rules that use them, the
  * server hands them out.
  *
  * A code is SELFCODE_LEN characters of the 32-symbol alphabet

@@ -1037,3 +1037,19 @@ crypto_random(void *buf, size_t n)
 	}
 	return 0;
 }
+
+int
+crypto_random_hex(char *out, size_t n)
+{
+	unsigned char raw[CRYPTO_RANDOM_HEX_MAX];
+	int rc = -1;
+
+	out[0] = '\0';
+	if (n <= sizeof(raw) && crypto_random(raw, n) == 0) {
+		hex_encode(out, raw, n);
+		out[2 * n] = '\0';
+		rc = 0;
+	}
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return rc;
+}

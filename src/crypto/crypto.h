@@ -165,5 +165,12 @@ int	crypto_keys_check(const struct crypto_keys *k,
  * Returns 0, or -1 with buf zeroed.
  */
 int	crypto_random(void *buf, size_t n);
+/*
+ * Writes the lower-case hex digits of n fresh random bytes (n at most
+ * CRYPTO_RANDOM_HEX_MAX) and a NUL to out, which holds 2 * n + 1 bytes:
+ * session tokens, CSRF tokens. Returns 0, or -1 with out "".
+ */
+#define CRYPTO_RANDOM_HEX_MAX	64
+int	crypto_random_hex(char *out, size_t n);
 
 #endif

@@ -14,7 +14,7 @@
 #include "server/auditq.h"
 #include "lib/log.h"
 #include "store/audit.h"
-#include "store/users.h"
+#include "auth/users.h"
 
 /* The writer's word on an entry of request r: a failure is logged. */
 static void
@@ -197,7 +197,7 @@ login_ok(struct req *r, const struct session *ses)
 }
 
 /*
- * Rate limits in front of the accounts' lockout (store/users.h), by the
+ * Rate limits in front of the accounts' lockout (auth/users.h), by the
  * client's address: one address may fail USERS_MAX_FAILURES - 1 times in
  * a row on one login, and LOGIN_CLIENT_FAILURES times on all logins, then
  * it is refused for USERS_FAIL_WINDOW without a password being checked.

@@ -4,7 +4,7 @@
  *
  * Login sets the session token in the cookie lf_session (HttpOnly,
  * SameSite=Strict, Path=/, Secure behind TLS); the token is stored only
- * hashed (store/users.c). Every state-changing request must also carry
+ * hashed (store/users_rows.c). Every state-changing request must also carry
  * the session's CSRF token in the X-CSRF-Token header.
  */
 #ifndef LF_HTTP_SESSION_H

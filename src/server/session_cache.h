@@ -29,7 +29,7 @@
 
 #include <stdint.h>
 
-#include "store/users.h"
+#include "auth/users.h"
 
 #define SESSION_CACHE_SECS	1
 #define SESSION_CACHE_SLOTS	256

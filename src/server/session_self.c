@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "server/session.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 void
 self_actor(int64_t code_id, char *out, size_t len)

@@ -1,7 +1,7 @@
 /*
  * session_self.h - the restricted session of self-service (开放量服).
  *
- * A person who redeemed a code (store/selfcode.h) holds a session of its
+ * A person who redeemed a code (auth/selfcode.h) holds a session of its
  * own kind: the token travels in a separate cookie, lf_self (HttpOnly,
  * SameSite=Strict, Path=/api/v1/self, Secure behind TLS), is stored only
  * as a keyed hash in its own table, and is accepted only by the routes

@@ -139,6 +139,17 @@ void	store_read_end(struct store *s);
 int	store_begin_bulk(struct store *s, struct lf_error *err);
 int	store_commit(struct store *s, struct lf_error *err);
 void	store_rollback(struct store *s);
+/*
+ * Groups the several row writes of one domain decision (the *_rows.h
+ * verbs): joins the caller's transaction in a savepoint (in bulk mode
+ * without one), or else begins its own (BEGIN IMMEDIATE, so that it
+ * never has to upgrade a read lock); *tx says which, for
+ * store_tx_leave(). That commits or releases when rc is 0 and returns
+ * 0, or -1 when that fails; else it rolls back and returns -1 (bulk
+ * mode: leaves the rollback to the caller and returns rc).
+ */
+int	store_tx_join(struct store *s, int *tx, struct lf_error *err);
+int	store_tx_leave(struct store *s, int tx, int rc, struct lf_error *err);
 
 /*
  * Deferred durability, for the server's audit writer (docs/audit.md,

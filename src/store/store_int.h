@@ -25,7 +25,7 @@ enum stmt_id {
 	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL, ST_PERSON_SEALED,
 	/* stats_load.c's refresh, prepared on first use */
 	ST_STATS_PERSON, ST_STATS_ITEMS,
-	/* users.c's session check (every request), prepared on first use */
+	/* users_rows.c's session read (every request), prepared on first use */
 	ST_USERS_SESSION, ST_USERS_TOUCH,
 	/* plan*.c's own (plan_int.h names them), prepared on first use */
 	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS

@@ -23,11 +23,11 @@
 #include "lib/mem.h"
 #include "core/validate.h"
 #include "store/audit.h"
-#include "store/feedback.h"
+#include "store/feedback_rows.h"
 #include "store/plan.h"
 #include "store/supervise_rows.h"
 #include "store/store_diff.h"
-#include "store/users.h"
+#include "store/users_rows.h"
 
 #define FORMAT_TAG	"liangfu-registry 1"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "lib/date.h"
-#include "store/users.h"
+#include "store/users_rows.h"
 
 /* The roles whose accounts may check a person (they read persons). */
 static int

@@ -17,7 +17,7 @@
 
 #include "apiclient.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 
 char api_dir[64], api_db[128], api_base[64];

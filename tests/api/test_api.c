@@ -28,7 +28,7 @@
 #include "lib/buf.h"
 #include "store/audit.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 

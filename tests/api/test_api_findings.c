@@ -22,7 +22,7 @@
 #include "server/http_int.h"
 #include "quality/findings_batch.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 

@@ -23,7 +23,7 @@
 #include "core/reconcile.h"
 #include "recon/recon.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 

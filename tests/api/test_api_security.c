@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 #include "apiclient.h"
 

@@ -1,7 +1,7 @@
 /*
  * test_feedback.c - satisfaction: ratings and the rate (core/satisf.h),
  * recording ratings with their history, what may be rated, and the
- * counts by region (store/feedback.h), checked against a hand count.
+ * counts by region (feedback/feedback.h), checked against a hand count.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 
 #include "core/policy.h"
 #include "core/satisf.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "plan/plan.h"
 #include "store/plan.h"
 #include "testutil.h"

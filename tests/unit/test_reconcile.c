@@ -20,7 +20,7 @@
 #include "store/plan.h"
 #include "recon/recon.h"
 #include "store/store.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 
 /* ---- roster rows ---------------------------------------------------- */

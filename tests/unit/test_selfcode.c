@@ -1,7 +1,7 @@
 /*
  * test_selfcode.c - self-service codes: their form and reading
  * (core/selfcode.h), issue, keyed-hash storage, redemption, failure
- * limits, expiry, revocation and sessions (store/selfcode.h).
+ * limits, expiry, revocation and sessions (auth/selfcode.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 
 #include "core/selfcode.h"
 #include "crypto/crypto.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 #include "store/store_int.h"
 #include "testutil.h"
 

@@ -15,7 +15,7 @@
 #include "lib/mem.h"
 #include "core/supervise.h"
 #include "supervise/supervise.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 
 /* Three townships: A has 100 persons (surveyor a1 80, a2 20), B 40 (b1

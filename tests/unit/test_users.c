@@ -15,7 +15,7 @@
 
 #include "store/store.h"
 #include "core/dept.h"
-#include "store/users.h"
+#include "auth/users.h"
 #include "testutil.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

@@ -24,9 +24,9 @@
 
 #include "core/selfcode.h"
 #include "store/audit.h"
-#include "store/feedback.h"
+#include "feedback/feedback.h"
 #include "store/plan.h"
-#include "store/selfcode.h"
+#include "auth/selfcode.h"
 
 /* ---- JSON ---------------------------------------------------------- */
 

@@ -24,8 +24,8 @@
 #include "lib/date.h"
 #include "server/json_plan.h"
 #include "server/session.h"
-#include "store/feedback.h"
-#include "store/selfcode.h"
+#include "feedback/feedback.h"
+#include "auth/selfcode.h"
 
 static unsigned
 refusal_status(const char *code)

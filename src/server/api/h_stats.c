@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "stats/report.h"
-#include "store/feedback.h"
+#include "store/feedback_rows.h"
 #include "supervise/supervise.h"
 #include "stats/report_insight.h"
 #include "stats/report_precision.h"

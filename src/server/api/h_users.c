@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/users.h"
+#include "auth/users.h"
 
 /* 1 when region code lies within the caller's region. */
 static int

@@ -1,6 +1,9 @@
 /*
- * users.h - platform accounts, their passwords and login sessions, kept in
- * the store's database (tables users and sessions).
+ * users.h - the rules of platform accounts, their passwords and login
+ * sessions. The rows (tables users and sessions, struct user, struct
+ * session_info, the reads users_get(), users_get_id(), users_list())
+ * are store/users_rows.h's, which this header includes; the role table
+ * is core/role.h's.
  *
  * Accounts. A user has a login ([a-z0-9_.-], 3 to 32 bytes, compared
  * exactly), one role from the role table below and exactly one region, a
@@ -48,65 +51,27 @@
  *
  * Threads: as for struct store, one thread at a time per store; several
  * stores (connections) may share one database file.
+ *
+ * Implemented by auth/account.c (accounts), auth/login.c (login and
+ * lockout) and auth/session.c (sessions).
  */
-#ifndef LF_STORE_USERS_H
-#define LF_STORE_USERS_H
+#ifndef LF_AUTH_USERS_H
+#define LF_AUTH_USERS_H
 
 #include <stdint.h>
 
+#include "core/role.h"
 #include "lib/error.h"
 #include "store/store.h"
+#include "store/users_rows.h"
 
-#define USERS_LOGIN_MIN		3
-#define USERS_LOGIN_MAX		32
+#define USERS_LOGIN_MIN		3	/* USERS_LOGIN_MAX: users_rows.h */
 #define USERS_MAX_FAILURES	5		/* wrong passwords in a row */
 #define USERS_LOCK_SECS		(15 * 60)	/* then locked this long */
 #define USERS_FAIL_WINDOW	(15 * 60)	/* a longer pause ends a run */
 #define USERS_IDLE_SECS		(30 * 60)	/* session idle expiry */
 #define USERS_ABSOLUTE_SECS	(12 * 60 * 60)	/* session lifetime */
 #define USERS_TOUCH_SECS	60		/* last_seen granularity */
-#define USERS_TOKEN_HEX		64		/* 256-bit session token */
-#define USERS_CSRF_HEX		64		/* 256-bit CSRF token */
-
-enum user_role {
-	USER_VILLAGE,		/* 村(社区)专职委员, region: a village */
-	USER_TOWNSHIP,		/* 乡镇(街道) officer, a township */
-	USER_COUNTY,		/* 县(市、区) officer, a county */
-	USER_CITY,		/* 市(州) officer, a city */
-	USER_PROVINCE,		/* 省 officer, the province */
-	USER_DEPARTMENT,	/* 部门 officer, any level, with a department */
-	USER_SUPERVISOR,	/* 督导, any level */
-	USER_AUDITOR,		/* 审计, any level */
-	USER_ADMIN,		/* 系统管理员, any level */
-	USER_NROLES
-};
-
-struct users_role {
-	enum user_role	 role;
-	const char	*code;		/* ASCII, as stored: "village" */
-	const char	*name_zh;	/* "村(社区)专职委员" */
-	int		 level;		/* enum region_level, -1 = any */
-};
-
-/* The role with this code, or NULL. */
-const struct users_role	*users_role_find(const char *code);
-/* The role's entry; r < USER_NROLES. */
-const struct users_role	*users_role_get(enum user_role r);
-
-struct user {
-	int64_t		 id;
-	char		 login[USERS_LOGIN_MAX + 1];
-	enum user_role	 role;
-	char		 region[13];
-	char		 department[16];	/* code, or "" */
-	int		 disabled;
-	int		 failed_count;		/* wrong passwords in a row */
-	int64_t		 locked_until;		/* > now: locked until then;
-						 * else the last failure */
-	int64_t		 created_at;
-	int64_t		 updated_at;
-	int64_t		 pw_changed_at;
-};
 
 /* What users_add() takes; every string NUL-terminated. */
 struct user_new {
@@ -120,26 +85,11 @@ struct user_new {
 	int64_t		 now;		/* 0 = the clock's */
 };
 
-struct session_info {
-	int64_t		 id;
-	int64_t		 user_id;
-	char		 csrf[USERS_CSRF_HEX + 1];
-	int64_t		 created_at;
-	int64_t		 last_seen;
-	int64_t		 expires_at;	/* absolute end */
-};
-
 /* A new session. token exists only here: the store keeps its hash. */
 struct session {
 	char			 token[USERS_TOKEN_HEX + 1];
 	struct session_info	 info;
 };
-
-/*
- * Creates the users and sessions tables and their indexes when missing.
- * Idempotent; run on every open. 0 or -1 ("store").
- */
-int	users_init(struct store *s, struct lf_error *err);
 
 /*
  * Adds an account after checking, in this order: login form ("login"),
@@ -173,21 +123,6 @@ int	users_disable(struct store *s, const char *login, struct lf_error *err);
  */
 int	users_passwd(struct store *s, const char *login, const char *newpw,
 	    struct lf_error *err);
-
-/* The account with this login (or id). 0 found, 1 not found, -1 error. */
-int	users_get(struct store *s, const char *login, struct user *out,
-	    struct lf_error *err);
-int	users_get_id(struct store *s, int64_t id, struct user *out,
-	    struct lf_error *err);
-
-typedef int (*users_list_fn)(void *arg, const struct user *u);
-/*
- * Calls fn for every account whose region code starts with region_prefix
- * (NULL or "" = all), by login. fn returns 0 to go on, non-zero to stop
- * (users_list then returns that value). -1 on error.
- */
-int	users_list(struct store *s, const char *region_prefix,
-	    users_list_fn fn, void *arg, struct lf_error *err);
 
 /*
  * Checks login and password as described above and, on success, makes a

@@ -1,13 +1,12 @@
 /*
- * feedback.c - satisfaction ratings and their counts (feedback.h), and
- * the tables of self-service (selfcode.h).
+ * feedback_rows.c - the rows of satisfaction ratings and their counts
+ * (feedback_rows.h), and the tables of self-service (selfcode_rows.h).
  */
-#include "store/feedback.h"
+#include "store/feedback_rows.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/utf8.h"
 #include "store/plan_int.h"
 
 static const char schema_sql[] =
@@ -151,52 +150,9 @@ feedback_each(struct store *s, int64_t person_id, int year, feedback_fn fn,
 
 /* ---- writing ------------------------------------------------------- */
 
-/* What is rated exists, belongs to the person and year, and may be
- * rated. */
-static int
-check_target(struct store *s, const struct feedback_new *in,
-    struct lf_error *err)
-{
-	struct plan_item it;
-	struct plan plan;
-	int rc;
-
-	if ((rc = plan_get(s, in->person_id, in->year, &plan, err)) != 0)
-		return rc < 0 ? -1 : lf_error_set(err, "not_found", "year",
-		    "该年度没有计划 (no plan for that year)");
-	if (in->item_id == 0)
-		return satisf_plan_rateable(plan.status) ? 0 :
-		    lf_error_set(err, "state", "", "计划确认后才能评价 (a plan "
-		    "can be rated once it is confirmed)");
-	if ((rc = plan_item_get(s, in->item_id, &it, err)) < 0)
-		return -1;
-	if (rc == 1 || it.person_id != in->person_id || it.year != in->year)
-		return lf_error_set(err, "not_found", "item", "没有这个服务项目 "
-		    "(no such service item in this plan)");
-	return satisf_item_rateable(it.decision, it.status) ? 0 :
-	    lf_error_set(err, "state", "item", "服务项目落实后才能评价 (an "
-	    "item can be rated once it is delivered)");
-}
-
-static int
-check_input(const struct feedback_new *in, struct lf_error *err)
-{
-	size_t n = in->note ? strlen(in->note) : 0;
-
-	if (in->rating < SATISF_SATISFIED || in->rating > SATISF_UNSATISFIED)
-		return lf_error_set(err, "invalid", "rating", "评价须为 满意、"
-		    "基本满意 或 不满意 (rating must be satisfied, basic or "
-		    "unsatisfied)");
-	if (n > SATISF_NOTE_MAX || (n > 0 && !utf8_valid(in->note, n)))
-		return lf_error_set(err, "invalid", "note", "意见最多 %d 字节的"
-		    " UTF-8 文本 (note: at most %d bytes of UTF-8)",
-		    SATISF_NOTE_MAX, SATISF_NOTE_MAX);
-	return 0;
-}
-
-static int
-insert(struct store *s, const struct feedback_new *in, int64_t region,
-    int64_t *id, struct lf_error *err)
+int
+feedback_rows_insert(struct store *s, const struct feedback_new *in,
+    const char *region, int64_t *id, struct lf_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -209,7 +165,7 @@ insert(struct store *s, const struct feedback_new *in, int64_t region,
 	sqlite3_bind_int(st, 2, in->year);
 	if (in->item_id != 0)
 		sqlite3_bind_int64(st, 3, in->item_id);
-	sqlite3_bind_int64(st, 4, region);
+	sqlite3_bind_int64(st, 4, strtoll(region, NULL, 10));
 	sqlite3_bind_int(st, 5, in->rating);
 	if (in->note != NULL && in->note[0] != '\0')
 		sqlite3_bind_text(st, 6, in->note, -1, SQLITE_STATIC);
@@ -226,10 +182,9 @@ insert(struct store *s, const struct feedback_new *in, int64_t region,
 	return 0;
 }
 
-/* Marks the earlier latest rating of the same thing as replaced by id. */
-static int
-supersede(struct store *s, const struct feedback_new *in, int64_t id,
-    struct lf_error *err)
+int
+feedback_rows_supersede(struct store *s, const struct feedback_new *in,
+    int64_t id, struct lf_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -249,8 +204,8 @@ supersede(struct store *s, const struct feedback_new *in, int64_t id,
 	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "feedback", err);
 }
 
-static int
-get_one(struct store *s, int64_t id, struct feedback *out,
+int
+feedback_rows_get(struct store *s, int64_t id, struct feedback *out,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
@@ -265,32 +220,6 @@ get_one(struct store *s, int64_t id, struct feedback *out,
 		from_row(st, out);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "feedback", err);
-}
-
-int
-feedback_add(struct store *s, const struct feedback_new *in,
-    struct feedback *out, struct lf_error *err)
-{
-	struct store_person p;
-	enum plan_tx tx;
-	int64_t id = 0;
-	int rc;
-
-	if (check_input(in, err) != 0)
-		return -1;
-	if (plan_tx_begin(s, &tx, err) != 0)
-		return -1;
-	rc = check_target(s, in, err);
-	if (rc == 0 && (rc = store_person_by_id(s, in->person_id, &p,
-	    err)) > 0)
-		rc = lf_error_set(err, "not_found", "", "未找到 (not found)");
-	if (rc == 0)
-		rc = insert(s, in, strtoll(p.region, NULL, 10), &id, err);
-	if (rc == 0)
-		rc = supersede(s, in, id, err);
-	if (plan_tx_end(s, tx, rc, err) != 0)
-		return -1;
-	return out != NULL ? get_one(s, id, out, err) : 0;
 }
 
 /* ---- counting ------------------------------------------------------ */

@@ -1,7 +1,9 @@
 /*
- * selfcode.h - self-service codes and sessions (开放量服), kept in the
- * store's database (tables self_codes, self_sessions, self_throttle;
- * made on open by feedback_init()).
+ * selfcode.h - the rules of self-service codes and sessions (开放量服).
+ * The rows (tables self_codes, self_sessions, self_throttle; struct
+ * selfcode, struct self_session; the reads selfcode_get() and
+ * selfcode_list()) are store/selfcode_rows.h's, which this header
+ * includes; the code's form and when it ends are core/selfcode.h's.
  *
  * A worker issues a code for one person (selfcode_issue): the code, drawn
  * from crypto_random() in the form of core/selfcode.h, is handed back
@@ -35,39 +37,19 @@
  * 0 / -1 with err ("store", "crypto", "not_found", and the refusals
  * above); lookups return 1 for "not found". Each call is one
  * transaction (joins the caller's).
+ *
+ * Implemented by auth/selfcode.c (issue, revoke, sessions) and
+ * auth/redeem.c (redeeming).
  */
-#ifndef LF_STORE_SELFCODE_H
-#define LF_STORE_SELFCODE_H
+#ifndef LF_AUTH_SELFCODE_H
+#define LF_AUTH_SELFCODE_H
 
 #include <stdint.h>
 
-#include "lib/error.h"
 #include "core/selfcode.h"
+#include "lib/error.h"
+#include "store/selfcode_rows.h"
 #include "store/store.h"
-
-#define SELF_TOKEN_HEX	64
-
-struct selfcode {
-	int64_t		 id;
-	int64_t		 person_id;
-	char		 issued_by[64];
-	int64_t		 issued_at, expires_at;
-	int64_t		 revoked_at;		/* 0 = not revoked */
-	char		 revoked_by[64];
-	int64_t		 locked_at;		/* 0 = not locked */
-	int		 failures;		/* wrong last-6 entries */
-	int		 uses;			/* sessions opened */
-	int64_t		 last_used_at;		/* 0 = never */
-};
-
-struct self_session {
-	char		 token[SELF_TOKEN_HEX + 1];	/* only from redeem */
-	char		 csrf[SELF_TOKEN_HEX + 1];
-	int64_t		 id;
-	int64_t		 code_id;
-	int64_t		 person_id;
-	int64_t		 expires_at;
-};
 
 /* Issues a code for the person, valid ttl seconds (1..SELFCODE_TTL_MAX)
  * from now. code gets the code (show it once, then forget it); out the
@@ -75,13 +57,6 @@ struct self_session {
 int	selfcode_issue(struct store *s, int64_t person_id, const char *actor,
 	    int64_t now, int64_t ttl, char code[SELFCODE_LEN + 1],
 	    struct selfcode *out, struct lf_error *err);
-/* The code with this id. 0 found, 1 none, -1 error. */
-int	selfcode_get(struct store *s, int64_t id, struct selfcode *out,
-	    struct lf_error *err);
-typedef int (*selfcode_fn)(void *arg, const struct selfcode *c);
-/* The person's codes, newest first; fn returns non-zero to stop. */
-int	selfcode_list(struct store *s, int64_t person_id, selfcode_fn fn,
-	    void *arg, struct lf_error *err);
 /* Revokes the code and ends its sessions. Revoking a revoked code
  * succeeds and changes nothing. 0 or -1 ("not_found", "store"). */
 int	selfcode_revoke(struct store *s, int64_t id, const char *actor,

@@ -1,0 +1,25 @@
+/*
+ * store_tx.c - store_tx_join() and store_tx_leave() (store.h): the
+ * transactions of the domain folders' row writes, which work as the plan
+ * tables' own (plan_rows.h's plan_tx_begin()).
+ */
+#include "store/store.h"
+
+#include "store/plan_rows.h"
+
+int
+store_tx_join(struct store *s, int *tx, struct lf_error *err)
+{
+	enum plan_tx t;
+
+	if (plan_tx_begin(s, &t, err) != 0)
+		return -1;
+	*tx = (int)t;
+	return 0;
+}
+
+int
+store_tx_leave(struct store *s, int tx, int rc, struct lf_error *err)
+{
+	return plan_tx_end(s, (enum plan_tx)tx, rc, err);
+}
