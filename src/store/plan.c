@@ -5,8 +5,9 @@
  * plan_item.c, the batch in plan_build.c.
  *
  * The item columns are declared once, in `icols`: the select list, the
- * insert and update statements, row decoding, binding and the history's
- * change sets all come from that table.
+ * insert and update statements, row decoding, binding, the history's
+ * change sets and PostgreSQL's text values (plan_item_col*) all come
+ * from that table.
  */
 #include "store/plan_int.h"
 
@@ -554,8 +555,8 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 
 	/* on PostgreSQL the bulk build's verbs dispatch before this */
 	if (s->pg != NULL) {
-		pg_plan_unsupported("读取或修改已有服务项目", "reading or "
-		    "changing a stored item or plan by id", err);
+		pg_plan_unsupported("此项服务计划操作", "this plan or item "
+		    "operation (a single write, a plan by id, deliveries)", err);
 		return NULL;
 	}
 	if (*st != NULL)

@@ -36,8 +36,8 @@ int
 pg_plan_unsupported(const char *zh, const char *en, struct lf_error *err)
 {
 	return lf_error_set(err, "unsupported", "", "PostgreSQL 暂不支持%s "
-	    "(on PostgreSQL the plan build makes new plans and items and "
-	    "keeps unchanged ones; %s is not implemented yet: see "
+	    "(on PostgreSQL the plan build makes, keeps, updates and "
+	    "deletes plans' items; %s is not implemented yet: see "
 	    "docs/postgresql.md)", zh, en);
 }
 
