@@ -5,8 +5,9 @@
  * plan_item.c, the batch in plan_build.c.
  *
  * The item columns are declared once, in `icols`: the select list, the
- * insert and update statements, row decoding, binding and the history's
- * change sets all come from that table.
+ * insert and update statements, row decoding, binding, the history's
+ * change sets and PostgreSQL's text values (plan_item_col*) all come
+ * from that table.
  */
 #include "store/plan_int.h"
 
@@ -154,6 +155,7 @@ static const struct icol {
 };
 #undef F
 #define NICOLS	(sizeof(icols) / sizeof(icols[0]))
+_Static_assert(NICOLS == PLAN_ITEM_NCOLS, "plan_int.h: PLAN_ITEM_NCOLS");
 
 int
 plan_item_cols(struct buf *b)
@@ -237,6 +239,80 @@ plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it)
 			    col + (int)i) % 1000000000000ULL);
 			break;
 		}
+	}
+}
+
+/* ---- the item columns one by one, as text (store/pg/) ------------- */
+
+const char *
+plan_item_col(size_t i, int *upd)
+{
+	*upd = icols[i].upd;
+	return icols[i].col;
+}
+
+static int64_t	iso_seconds(const char *iso);
+
+const char *
+plan_item_col_value(const struct plan_item *it, size_t i, char num[24])
+{
+	const struct icol *c = &icols[i];
+	int64_t v = 0;
+
+	switch (c->kind) {
+	case CK_TEXT:
+		return CFIELD(it, c)[0] != '\0' ? CFIELD(it, c) : NULL;
+	case CK_REF:
+		if ((v = *(const int64_t *)CFIELD(it, c)) == 0)
+			return NULL;
+		break;
+	case CK_I64:
+		v = *(const int64_t *)CFIELD(it, c);
+		break;
+	case CK_INT:
+		v = *(const int *)CFIELD(it, c);
+		break;
+	case CK_MONTH:
+		v = plan_month_of(CFIELD(it, c));
+		break;
+	case CK_TIME:
+		v = iso_seconds(CFIELD(it, c));
+		break;
+	case CK_REGION:
+		v = plan_region_num(CFIELD(it, c));
+		break;
+	}
+	snprintf(num, 24, "%lld", (long long)v);
+	return num;
+}
+
+void
+plan_item_col_set(struct plan_item *it, size_t i, const char *v)
+{
+	const struct icol *c = &icols[i];
+	long long n = v != NULL ? strtoll(v, NULL, 10) : 0;
+
+	switch (c->kind) {
+	case CK_I64:
+	case CK_REF:
+		*(int64_t *)FIELD(it, c) = n;
+		break;
+	case CK_INT:
+		*(int *)FIELD(it, c) = (int)n;
+		break;
+	case CK_TEXT:
+		snprintf(FIELD(it, c), c->size, "%s", v != NULL ? v : "");
+		break;
+	case CK_MONTH:
+		plan_month_text(it->year, (int)n, FIELD(it, c));
+		break;
+	case CK_TIME:
+		plan_time_iso(n, FIELD(it, c));
+		break;
+	case CK_REGION:
+		snprintf(FIELD(it, c), c->size, "%012llu",
+		    (unsigned long long)n % 1000000000000ULL);
+		break;
 	}
 }
 
@@ -479,8 +555,8 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 
 	/* on PostgreSQL the bulk build's verbs dispatch before this */
 	if (s->pg != NULL) {
-		pg_plan_unsupported("读取或修改已有服务项目", "reading or "
-		    "changing a stored item or plan by id", err);
+		pg_plan_unsupported("此项服务计划操作", "this plan or item "
+		    "operation (a single write, a plan by id, deliveries)", err);
 		return NULL;
 	}
 	if (*st != NULL)
@@ -592,8 +668,11 @@ int
 plan_item_load(struct store *s, int64_t id, struct plan_item *it,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_GET, err);
+	sqlite3_stmt *st;
 
+	if (s->pg != NULL)
+		return pg_plan_item_load(s, id, it, err);
+	st = plan_stmt(s, PS_ITEM_GET, err);
 	return st == NULL ? -1 : load_one(s, st, id, it, item_row, err);
 }
 
@@ -632,6 +711,10 @@ plan_item_save(struct store *s, const struct plan_item *old,
 	}
 	new->version = old->version + 1;
 	stamp(new, actor, now);
+	if (s->pg != NULL) {
+		rc = pg_plan_item_update(s, old, new, now->iso, changes, err);
+		goto out;
+	}
 	if ((st = plan_stmt(s, PS_ITEM_UPD, err)) == NULL ||
 	    store_history_add(s, "item", old->id, old->person_id, old->year,
 	    old->version, new->updated_by, now->iso, changes, err) != 0)
@@ -645,9 +728,9 @@ plan_item_save(struct store *s, const struct plan_item *old,
 	}
 	rc = sqlite3_changes(s->db) == 1 ? 0 : plan_version_check(-1,
 	    old->version, "item", err);
+out:
 	if (rc == 0 && changed != NULL)
 		*changed = 1;
-out:
 	free(changes);
 	return rc;
 }
@@ -662,6 +745,11 @@ plan_item_delete(struct store *s, const struct plan_item *it,
 
 	if (item_changes(it, NULL, &changes) != 0)
 		return lf_error_nomem(err);
+	if (s->pg != NULL) {
+		rc = pg_plan_item_delete(s, it, actor != NULL ? actor : "",
+		    now->iso, changes != NULL ? changes : "{}", err);
+		goto out;
+	}
 	if ((st = plan_stmt(s, PS_ITEM_DEL, err)) == NULL ||
 	    store_history_add(s, "item", it->id, it->person_id, it->year,
 	    it->version, actor != NULL ? actor : "", now->iso,

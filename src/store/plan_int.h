@@ -12,6 +12,7 @@
 #ifndef LF_STORE_PLAN_INT_H
 #define LF_STORE_PLAN_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/mem.h"
@@ -106,6 +107,22 @@ void	plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it);
  * (plan_id ... updated_by); texts are bound static, so it must outlive
  * the step. Returns the next parameter index. */
 int	plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it);
+
+/*
+ * The item columns one by one, for a backend that passes values as text
+ * (PostgreSQL, store/pg/pg_plan_item.c): PLAN_ITEM_NCOLS of them in row
+ * order (id first). plan_item_col() names column i (0..PLAN_ITEM_NCOLS
+ * - 1) and says whether an update writes it; plan_item_col_value() gives
+ * its stored value as text, NULL for an SQL NULL (a text of it, or num);
+ * plan_item_col_set() sets it from such a text (NULL: the NULL), reading
+ * the columns in row order (the month needs the year before it).
+ */
+#define PLAN_ITEM_NCOLS	32
+const char	*plan_item_col(size_t i, int *upd);
+const char	*plan_item_col_value(const struct plan_item *it, size_t i,
+		    char num[24]);
+void		 plan_item_col_set(struct plan_item *it, size_t i,
+		    const char *v);
 
 #define PLAN_COLS	"id, person_id, year, status, version, created_at, " \
 	"created_by, updated_at, updated_by, confirmed_at, confirmed_by"

@@ -54,7 +54,15 @@ struct pgstore {
 	PGresult	*cache_plans, *cache_items;
 	int64_t		 cache_lo, cache_hi;
 	int		 cache_year;
+	/* the cached items rows of the person last asked for
+	 * (pg_plan_items_light()), [light_from, light_to) */
+	int		 light_from, light_to;
 };
+/* The columns of cache_items: PLAN_LIGHT_COLS (the item's id first),
+ * then these. */
+#define PG_ITEM_PERSON	12
+#define PG_ITEM_CITY	13
+#define PG_ITEM_COUNTY	14
 
 /* 1 when location names a PostgreSQL database. */
 int	pg_location(const char *location);

@@ -36,8 +36,8 @@ int
 pg_plan_unsupported(const char *zh, const char *en, struct lf_error *err)
 {
 	return lf_error_set(err, "unsupported", "", "PostgreSQL 暂不支持%s "
-	    "(on PostgreSQL the plan build makes new plans and items and "
-	    "keeps unchanged ones; %s is not implemented yet: see "
+	    "(on PostgreSQL the plan build makes, keeps, updates and "
+	    "deletes plans' items; %s is not implemented yet: see "
 	    "docs/postgresql.md)", zh, en);
 }
 
@@ -345,9 +345,9 @@ plan_row(const PGresult *r, int i, struct plan *p)
 /* ---- the prefetched range ------------------------------------------ */
 
 /* The person's plans and items (person_id in column PLAN_PERSON and
- * ITEM_PERSON), each ordered by person. */
+ * PG_ITEM_PERSON, pg_int.h), each ordered by person. */
 #define PLAN_PERSON	1
-#define ITEM_PERSON	12
+#define ITEM_PERSON	PG_ITEM_PERSON
 
 void
 pg_plan_cache_drop(struct store *s)
@@ -355,6 +355,7 @@ pg_plan_cache_drop(struct store *s)
 	PQclear(s->pg->cache_plans);
 	PQclear(s->pg->cache_items);
 	s->pg->cache_plans = s->pg->cache_items = NULL;
+	s->pg->light_from = s->pg->light_to = 0;
 }
 
 int
@@ -372,7 +373,8 @@ pg_plan_prefetch(struct store *s, int year, int64_t lo, int64_t hi,
 	if (pg_query(p->conn, "SELECT " PLAN_COLS " FROM plans WHERE year = "
 	    "$1 AND person_id BETWEEN $2 AND $3 ORDER BY person_id", 3,
 	    params, &p->cache_plans, "plans", err) != 0 ||
-	    pg_query(p->conn, "SELECT " PLAN_LIGHT_COLS ", person_id FROM "
+	    pg_query(p->conn, "SELECT " PLAN_LIGHT_COLS ", person_id, city, "
+	    "county FROM "
 	    "items WHERE year = $1 AND person_id BETWEEN $2 AND $3 ORDER BY "
 	    "person_id, seq", 3, params, &p->cache_items, "items", err) != 0) {
 		pg_plan_cache_drop(s);
@@ -519,6 +521,8 @@ pg_plan_items_light(struct store *s, int year, int64_t person_id,
 		i = first_of(c, ITEM_PERSON, person_id);
 		for (j = i; is_of(c, j, ITEM_PERSON, person_id); j++)
 			;
+		s->pg->light_from = i;
+		s->pg->light_to = j;
 		return light_rows(c, i, j, fn, arg);
 	}
 	snprintf(y, sizeof(y), "%d", year);

@@ -11,9 +11,13 @@
  * largest), a person's plan made or found, a plan's items as a merge
  * compares them. pg_plan_write.c: new plans and items as binary COPY.
  *
- * Not on PostgreSQL yet: changing, deleting or reading an item whole
- * (plan_item_load/save/delete/insert), which a refresh of a changed
- * survey needs; they fail with "unsupported".
+ * pg_plan_item.c: an item read whole, updated and deleted by id, each
+ * change with its history row, as a refresh of a changed survey needs
+ * (plan_item_load/save/delete); the change rules and the history's
+ * change set stay in store/plan.c and plan/.
+ *
+ * Not on PostgreSQL yet: inserting one item (plan_item_insert) and the
+ * other single writes; they fail with "unsupported".
  *
  * Errors: as plan_rows.h, the server's primary message only.
  */
@@ -55,6 +59,29 @@ void	pg_plan_cache_drop(struct store *s);
 /* "unsupported", naming what (in Chinese and English): the verbs not on
  * PostgreSQL yet. */
 int	pg_plan_unsupported(const char *zh, const char *en,
+	    struct lf_error *err);
+
+/*
+ * The item of id into it: 0, 1 when there is none (in scope), -1.
+ * Answered from the prefetched range's city and county when it holds
+ * the item (the key of its partition), else by id alone.
+ */
+int	pg_plan_item_load(struct store *s, int64_t id, struct plan_item *it,
+	    struct lf_error *err);
+/*
+ * Writes the history row (entity "item", old's id, person, year and
+ * version, new's updated_by, at, changes: the JSON store/plan.c made)
+ * and new over old, if the stored version is still old's ("conflict"
+ * otherwise). Joins the transaction open on the store (the bulk build's
+ * chunk), else makes its own.
+ */
+int	pg_plan_item_update(struct store *s, const struct plan_item *old,
+	    const struct plan_item *new, const char *at, const char *changes,
+	    struct lf_error *err);
+/* Writes the history row (changes: old -> null) and deletes it, as
+ * above. */
+int	pg_plan_item_delete(struct store *s, const struct plan_item *it,
+	    const char *actor, const char *at, const char *changes,
 	    struct lf_error *err);
 
 struct pg_plan_writer;
