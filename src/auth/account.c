@@ -166,18 +166,18 @@ not_found(struct lf_error *err)
 int
 users_disable(struct store *s, const char *login, struct lf_error *err)
 {
-	int rc;
+	int rc, tx;
 
 	if (login == NULL)
 		return not_found(err);
-	if (users_rows_tx_begin(s, err) != 0)
+	if (users_rows_tx_begin(s, &tx, err) != 0)
 		return -1;
 	rc = users_rows_disable(s, login, (int64_t)time(NULL), err);
 	if (rc == 1)
 		rc = not_found(err);
 	if (rc == 0)
 		rc = users_rows_revoke_all(s, login, err);
-	rc = users_rows_tx_end(s, rc, err);
+	rc = users_rows_tx_end(s, tx, rc, err);
 	if (rc == 0)
 		users_revoked();
 	return rc;
@@ -209,7 +209,7 @@ users_passwd(struct store *s, const char *login, const char *newpw,
 {
 	char hash[PASSWORD_HASH_MAX];
 	const char *why;
-	int rc;
+	int rc, tx;
 
 	if (login == NULL)
 		return not_found(err);
@@ -217,10 +217,10 @@ users_passwd(struct store *s, const char *login, const char *newpw,
 		return lf_error_set(err, "password", "password", "%s", why);
 	if (password_hash(newpw, hash, sizeof(hash)) != 0)
 		return hash_failed(err);
-	rc = users_rows_tx_begin(s, err);
+	rc = users_rows_tx_begin(s, &tx, err);
 	if (rc == 0) {
 		rc = passwd_rows(s, login, hash, (int64_t)time(NULL), err);
-		rc = users_rows_tx_end(s, rc, err);
+		rc = users_rows_tx_end(s, tx, rc, err);
 		if (rc == 0)
 			users_revoked();
 	}

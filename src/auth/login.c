@@ -52,6 +52,8 @@ next_failure(const struct user *u, int64_t now, int *count, int64_t *until)
 	*until = run >= USERS_MAX_FAILURES ? now + USERS_LOCK_SECS : now;
 }
 
+#define SWAP_TRIES	8	/* re-reads of a count another login moved */
+
 /* Counts a wrong password of u (as read) at now: "locked" when this
  * failure locks the account, else "bad_login". */
 static int
@@ -59,16 +61,24 @@ count_failure(struct store *s, struct user *u, int64_t now,
     struct lf_error *err)
 {
 	int64_t until;
-	int count, rc;
+	int count, rc, tries;
 
-	for (;;) {
+	for (tries = 0; ; tries++) {
 		next_failure(u, now, &count, &until);
 		rc = users_rows_swap_failures(s, u, count, until, err);
 		if (rc != 1)
 			break;
+		/* another login changed the count first: read it again; a
+		 * lock it set stands (a run starting anew would lift it) */
+		if (tries == SWAP_TRIES)
+			return lf_error_set(err, "busy", "", "登录繁忙, 请稍后"
+			    "重试 (too many logins to this account at once; try "
+			    "again)");
 		rc = users_get_id(s, u->id, u, err);
 		if (rc != 0)
 			return rc == 1 ? bad_login(err) : -1;
+		if (u->failed_count == 0 && u->locked_until > now)
+			return locked(err, u->locked_until);
 	}
 	if (rc != 0)
 		return -1;
@@ -92,9 +102,10 @@ static int
 open_session(struct store *s, const struct user *u, int64_t now,
     struct session *out, struct lf_error *err)
 {
-	int rc;
+	int rc, tx;
 
-	if (new_tokens(out, err) != 0 || users_rows_tx_begin(s, err) != 0)
+	if (new_tokens(out, err) != 0 ||
+	    users_rows_tx_begin(s, &tx, err) != 0)
 		return -1;
 	out->info.user_id = u->id;
 	out->info.created_at = out->info.last_seen = now;
@@ -108,7 +119,7 @@ open_session(struct store *s, const struct user *u, int64_t now,
 	if (rc == 1)
 		rc = lf_error_set(err, "crypto", "", "会话令牌重复 (session "
 		    "token collision)");
-	return users_rows_tx_end(s, rc, err);
+	return users_rows_tx_end(s, tx, rc, err);
 }
 
 /* Logins that name no account, counted like accounts' wrong passwords

@@ -275,7 +275,7 @@ login_status(const char *code)
 		return 429;
 	if (strcmp(code, "disabled") == 0)
 		return 403;
-	if (strcmp(code, "io") == 0)
+	if (strcmp(code, "io") == 0 || strcmp(code, "busy") == 0)
 		return 503;
 	if (strcmp(code, "store") == 0 || strcmp(code, "no_memory") == 0)
 		return 500;

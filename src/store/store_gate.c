@@ -131,6 +131,9 @@ store_tx_released(struct store *s)
 int
 store_tx_immediate(struct store *s, const char *what, struct lf_error *err)
 {
+	/* inside a transaction BEGIN fails: no turn is taken for it */
+	if (!sqlite3_get_autocommit(s->db))
+		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err);
 	if (gate_enter(s, what, err) != 0)
 		return -1;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==

@@ -563,7 +563,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_finalize(s->audit_st[0]);
 	sqlite3_finalize(s->audit_st[1]);
-	if (s->in_tx)
+	if (s->in_tx || !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	store_tx_released(s);
 	sqlite3_close(s->db);
@@ -791,11 +791,17 @@ store_commit(struct store *s, struct lf_error *err)
 {
 	if (s->pg != NULL)
 		return pg_commit(s, err);
-	if (s->reindex && build_indexes(s, err) != 0)
+	/* a failed commit rolls back (SQLite may have already) and passes
+	 * the writers' turn on: callers need not roll back after it */
+	if (s->reindex && build_indexes(s, err) != 0) {
+		store_rollback(s);
 		return -1;
+	}
 	s->reindex = 0;
-	if (store_sqlite_exec(s, "COMMIT", err) != 0)
+	if (store_sqlite_exec(s, "COMMIT", err) != 0) {
+		store_rollback(s);
 		return -1;
+	}
 	store_tx_released(s);
 	s->in_tx = s->bulk = 0;
 	store_bulk_ids_end(s);
@@ -811,7 +817,7 @@ store_rollback(struct store *s)
 		pg_rollback(s);
 		return;
 	}
-	if (s->in_tx)
+	if (s->in_tx && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	store_tx_released(s);
 	s->in_tx = s->bulk = 0;

@@ -110,10 +110,16 @@ run(struct store *s, int *changes, struct lf_error *err, const char *sql,
 {
 	sqlite3_stmt *st = NULL;
 	va_list ap;
-	int rc;
+	int rc, own;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "users", err);
+	/* alone, a write takes its turn among the server's writers */
+	if ((own = sqlite3_get_autocommit(s->db)) != 0 &&
+	    store_tx_immediate(s, "users", err) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = store_sqlite_error(s, "users", err);
+		goto out;
+	}
 	va_start(ap, fmt);
 	rc = bind_args(st, fmt, ap);
 	va_end(ap);
@@ -128,23 +134,24 @@ run(struct store *s, int *changes, struct lf_error *err, const char *sql,
 	else
 		rc = store_sqlite_error(s, "users", err);
 	sqlite3_finalize(st);
+out:
+	if (own && store_tx_finish(s, rc == 0, err) != 0 && rc == 0)
+		rc = -1;
 	return rc;
 }
 
 int
-users_rows_tx_begin(struct store *s, struct lf_error *err)
+users_rows_tx_begin(struct store *s, int *tx, struct lf_error *err)
 {
-	return run(s, NULL, err, "SAVEPOINT users", "") == 0 ? 0 : -1;
+	return store_tx_join(s, tx, err);
 }
 
 int
-users_rows_tx_end(struct store *s, int rc, struct lf_error *err)
+users_rows_tx_end(struct store *s, int tx, int rc, struct lf_error *err)
 {
-	if (rc == 0)
-		return run(s, NULL, err, "RELEASE users", "") == 0 ? 0 : -1;
-	sqlite3_exec(s->db, "ROLLBACK TO users; RELEASE users", NULL, NULL,
-	    NULL);
-	return rc;
+	int end = store_tx_leave(s, tx, rc, err);
+
+	return rc != 0 ? rc : end;
 }
 
 static int

@@ -96,11 +96,14 @@ typedef int (*users_list_fn)(void *arg, const struct user *u);
 int	users_list(struct store *s, const char *region_prefix,
 	    users_list_fn fn, void *arg, struct lf_error *err);
 
-/* Begins a savepoint that groups the writes until users_rows_tx_end(),
- * which releases it when rc is 0 and else rolls it back. begin: 0 or -1;
- * end: rc, or -1 when releasing fails. */
-int	users_rows_tx_begin(struct store *s, struct lf_error *err);
-int	users_rows_tx_end(struct store *s, int rc, struct lf_error *err);
+/* Groups the writes until users_rows_tx_end() (store_tx_join(): a
+ * transaction of their own, taking the writers' turn, or a savepoint in
+ * the caller's); end commits or releases when rc is 0 and else rolls
+ * back. begin: 0 or -1, with *tx for end; end: rc, or -1 when the commit
+ * fails. */
+int	users_rows_tx_begin(struct store *s, int *tx, struct lf_error *err);
+int	users_rows_tx_end(struct store *s, int tx, int rc,
+	    struct lf_error *err);
 
 /* Adds the row. 0, 1 when the login is taken, -1. */
 int	users_rows_insert(struct store *s, const struct user_row_new *u,

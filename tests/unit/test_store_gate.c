@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 #include "store/store_gate.h"
+#include "store/store_int.h"
 #include "testutil.h"
 
 struct fx {
@@ -157,6 +158,45 @@ test_every_end_passes_the_turn(void **state)
 	assert_true(now_s() - t0 < 1.0);
 }
 
+/* A commit that fails (here a deferred foreign key, which SQLite refuses
+ * at COMMIT and leaves the transaction open) rolls back and passes the
+ * turn on: the next writer does not wait out the busy timeout. */
+static void
+test_failed_commit_passes_the_turn(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	struct store *s2;
+	double t0;
+
+	assert_int_equal(sqlite3_exec(fx->s->db, "CREATE TABLE gp(id INTEGER "
+	    "PRIMARY KEY); CREATE TABLE gc(p INTEGER REFERENCES gp(id) "
+	    "DEFERRABLE INITIALLY DEFERRED)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    0);
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	assert_int_equal(sqlite3_exec(fx->s->db, "INSERT INTO gc VALUES (7)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_commit(fx->s, &err), -1);
+	assert_int_equal(sqlite3_get_autocommit(fx->s->db), 1);
+	t0 = now_s();
+	assert_int_equal(store_begin(s2, &err), 0);
+	assert_int_equal(store_commit(s2, &err), 0);
+	assert_true(now_s() - t0 < 1.0);
+	store_close(s2);
+	/* a begin inside a read snapshot fails and takes no turn */
+	assert_int_equal(store_read_begin(fx->s, &err), 0);
+	assert_int_equal(store_begin(fx->s, &err), -1);
+	store_read_end(fx->s);
+	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s2, &err),
+	    0);
+	t0 = now_s();
+	assert_int_equal(store_begin(s2, &err), 0);
+	assert_int_equal(store_commit(s2, &err), 0);
+	assert_true(now_s() - t0 < 1.0);
+	store_close(s2);
+}
+
 int
 main(void)
 {
@@ -165,6 +205,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_end_passes_the_turn,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_commit_passes_the_turn, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_gate", tests, NULL, NULL);
