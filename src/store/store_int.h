@@ -46,6 +46,7 @@ struct store {
 	int			 in_tx;
 	int			 gated;		/* has the writers' turn
 						   (store_gate.c) */
+	int			 gate_first;	/* ahead of other writers */
 	int			 bulk;		/* no savepoints per write */
 	unsigned		 reindex;	/* bulk dropped these indexes
 						   (bit i: schema_indexes[i]) */
