@@ -131,6 +131,15 @@ int	pg_write(struct store *s, const struct store_prep *prep,
 /* Sends the pending rows (persons, then surveys). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
 
+/* pg_sums.c (store_copy.h): moves persons_id_seq to last (the largest
+ * person id a copy carried); every person's and survey's canonical line
+ * (surveys with every secret opened) summed into out. */
+struct store_sum;
+int	pg_persons_seq_past(struct store *s, int64_t last,
+	    struct lf_error *err);
+int	pg_copy_sums(struct store *s, struct buf *b, struct store_sum *out,
+	    struct lf_error *err);
+
 /* pg_stats.c: the engine's year from the registry (stats_load.h);
  * items hands each person's plan and items over (stats_load.c decodes
  * their codes). */

@@ -1,0 +1,309 @@
+/*
+ * store_copy.c - a registry's persons and surveys from SQLite into
+ * PostgreSQL, and the row sums that check the copy (store_copy.h).
+ */
+#include "store/store_copy.h"
+#include "store/store_int.h"
+#include "store/pg/pg_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/mem.h"
+
+const char *const store_sum_tables[STORE_NSUMS] = { "persons", "surveys" };
+
+#define FNV_OFFSET	14695981039346656037ULL
+#define FNV_PRIME	1099511628211ULL
+
+int
+store_copy_keys_same(const struct store *a, const struct store *b)
+{
+	unsigned char x[CRYPTO_HASH_LEN], y[CRYPTO_HASH_LEN];
+
+	if (crypto_keys_check(a->keys, x) != 0 ||
+	    crypto_keys_check(b->keys, y) != 0)
+		return 0;
+	return memcmp(x, y, sizeof(x)) == 0;
+}
+
+uint64_t
+store_copy_row_hash(const struct buf *b)
+{
+	uint64_t h = FNV_OFFSET;
+	size_t i;
+
+	for (i = 0; i < b->len; i++) {
+		h ^= (unsigned char)b->data[i];
+		h *= FNV_PRIME;
+	}
+	return h;
+}
+
+int
+store_copy_person_line(struct buf *b, int64_t id, const char *uid,
+    const char *hash_hex, const char *name, int gender, const char *birth,
+    const char *region, int status)
+{
+	buf_reset(b);
+	return buf_addf(b, "%lld|%s|%s|%s|%d|%s|%s|%d\n", (long long)id, uid,
+	    hash_hex, name, gender, birth, region, status);
+}
+
+int
+store_copy_survey_line(struct buf *b, const struct catalog *cat,
+    int64_t person_id, int year, const struct record *r)
+{
+	size_t i;
+
+	buf_reset(b);
+	if (buf_addf(b, "%lld|%d", (long long)person_id, year) != 0)
+		return -1;
+	for (i = 0; i < cat->nfields; i++)
+		if (buf_adds(b, "|") != 0 ||
+		    record_format_value(r, &cat->fields[i], b) != 0)
+			return -1;
+	return buf_adds(b, "\n");
+}
+
+/* The smallest and largest survey year of a SQLite store (0 when none). */
+static int
+year_range(struct store *s, int *lo, int *hi, struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*lo = *hi = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(min(year), 0), "
+	    "coalesce(max(year), 0) FROM surveys", -1, &st, NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "survey years", err);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*lo = sqlite3_column_int(st, 0);
+		*hi = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "survey years",
+	    err);
+}
+
+struct copying {
+	struct store		*to;
+	struct store_prep	*prep;
+	unsigned char		*seen;		/* by person id */
+	size_t			 nseen;
+	int64_t			 persons, surveys, last_id;
+	int			 year;
+	void			(*progress)(void *, int64_t);
+	void			*arg;
+	struct lf_error		*err;
+};
+
+/* Marks person id seen; 1 when it already was, -1 out of memory. */
+static int
+seen(struct copying *c, int64_t id)
+{
+	unsigned char *n;
+	size_t want;
+
+	if ((size_t)id >= c->nseen) {
+		want = (size_t)id * 2 + 1024;
+		if ((n = mem_realloc(c->seen, want)) == NULL)
+			return -1;
+		memset(n + c->nseen, 0, want - c->nseen);
+		c->seen = n;
+		c->nseen = want;
+	}
+	if (c->seen[id])
+		return 1;
+	c->seen[id] = 1;
+	return 0;
+}
+
+/* One survey of the source into the target; the person with the first
+ * (latest year's) survey seen of them. */
+static int
+copy_one(void *arg, const struct store_person *p, const struct record *r)
+{
+	struct copying *c = arg;
+	struct store_put put = { c->year, p->status, "migrate", 0, 0 };
+	struct store_put_result res;
+	int was;
+
+	if (p->id <= 0 || (was = seen(c, p->id)) < 0)
+		return lf_error_nomem(c->err);
+	if (store_prepare(c->to, r, &put, c->prep, c->err) != 0)
+		return lf_error_prefix(c->err, "person %lld, %d: ",
+		    (long long)p->id, c->year);
+	store_prep_carry(c->prep, p->id, p->uid, was);
+	if (store_write(c->to, c->prep, &res, c->err) != 0)
+		return -1;
+	c->persons += !was;
+	c->surveys++;
+	if (p->id > c->last_id)
+		c->last_id = p->id;
+	if (c->progress != NULL)
+		c->progress(c->arg, c->surveys);
+	return 0;
+}
+
+static int
+copy_years(struct store *from, struct copying *c, struct lf_error *err)
+{
+	int lo, hi;
+
+	if (year_range(from, &lo, &hi, err) != 0)
+		return -1;
+	/* latest year first: the person row is built from the first
+	 * survey written, and the source's row holds the latest values */
+	for (c->year = hi; lo > 0 && c->year >= lo; c->year--)
+		if (store_scan_surveys(from, c->year, NULL, copy_one, c,
+		    err) != 0)
+			return -1;
+	return c->persons > 0 ? pg_persons_seq_past(c->to, c->last_id, err) :
+	    0;
+}
+
+int
+store_copy_registry(struct store *from, struct store *to,
+    void (*progress)(void *arg, int64_t done), void *arg,
+    int64_t *persons, int64_t *surveys, struct lf_error *err)
+{
+	struct copying c;
+	int rc;
+
+	*persons = *surveys = 0;
+	if (from->db == NULL || to->pg == NULL)
+		return lf_error_set(err, "unsupported", "", "只支持从 SQLite "
+		    "复制到 PostgreSQL (a copy runs from SQLite to PostgreSQL "
+		    "only)");
+	memset(&c, 0, sizeof(c));
+	c.to = to;
+	c.progress = progress;
+	c.arg = arg;
+	c.err = err;
+	if ((c.prep = store_prep_new(to->cat)) == NULL)
+		return lf_error_nomem(err);
+	if ((rc = store_begin_bulk(to, err)) == 0) {
+		rc = copy_years(from, &c, err);
+		if (rc == 0)
+			rc = store_commit(to, err);
+		else
+			store_rollback(to);
+	}
+	store_prep_free(c.prep);
+	mem_free(c.seen);
+	*persons = c.persons;
+	*surveys = c.surveys;
+	return rc;
+}
+
+static void
+hex_of(const unsigned char *p, size_t n, char *out)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexd[p[i] >> 4];
+		out[2 * i + 1] = hexd[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static void
+sum_add(struct store_sum *sum, const struct buf *b)
+{
+	sum->rows++;
+	sum->sum += store_copy_row_hash(b);
+}
+
+static int
+person_sum(sqlite3_stmt *st, struct buf *b, struct store_sum *sum)
+{
+	char hex[2 * CRYPTO_HASH_LEN + 1] = "";
+	const unsigned char *h = sqlite3_column_blob(st, 2);
+	size_t n = (size_t)sqlite3_column_bytes(st, 2);
+
+	if (h != NULL && n <= CRYPTO_HASH_LEN)
+		hex_of(h, n, hex);
+	if (store_copy_person_line(b, sqlite3_column_int64(st, 0),
+	    (const char *)sqlite3_column_text(st, 1), hex,
+	    (const char *)sqlite3_column_text(st, 3),
+	    sqlite3_column_int(st, 4), (const char *)sqlite3_column_text(st, 5),
+	    (const char *)sqlite3_column_text(st, 6),
+	    sqlite3_column_int(st, 7)) != 0)
+		return -1;
+	sum_add(sum, b);
+	return 0;
+}
+
+static int
+sqlite_persons(struct store *s, struct buf *b, struct store_sum *sum,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, uid, id_hash, name, gender, "
+	    "birth_date, region, status FROM persons", -1, &st,
+	    NULL) != SQLITE_OK)
+		return store_sqlite_error(s, "persons", err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (person_sum(st, b, sum) != 0) {
+			sqlite3_finalize(st);
+			return lf_error_nomem(err);
+		}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "persons", err);
+}
+
+struct summing {
+	const struct catalog	*cat;
+	struct buf		*b;
+	struct store_sum	*sum;
+	int			 year;
+	struct lf_error		*err;
+};
+
+static int
+survey_sum(void *arg, const struct store_person *p, const struct record *r)
+{
+	struct summing *sm = arg;
+
+	if (store_copy_survey_line(sm->b, sm->cat, p->id, sm->year, r) != 0)
+		return lf_error_nomem(sm->err);
+	sum_add(sm->sum, sm->b);
+	return 0;
+}
+
+static int
+sqlite_sums(struct store *s, struct buf *b, struct store_sum *out,
+    struct lf_error *err)
+{
+	struct summing sm = { s->cat, b, &out[STORE_SUM_SURVEYS], 0, err };
+	int lo, hi;
+
+	if (sqlite_persons(s, b, &out[STORE_SUM_PERSONS], err) != 0 ||
+	    year_range(s, &lo, &hi, err) != 0)
+		return -1;
+	for (sm.year = lo; lo > 0 && sm.year <= hi; sm.year++)
+		if (store_scan_surveys(s, sm.year, NULL, survey_sum, &sm,
+		    err) != 0)
+			return -1;
+	return 0;
+}
+
+int
+store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
+    struct lf_error *err)
+{
+	struct buf b;
+	int rc;
+
+	memset(out, 0, sizeof(*out) * STORE_NSUMS);
+	buf_init(&b, (size_t)1 << 20);
+	rc = s->pg != NULL ? pg_copy_sums(s, &b, out, err) :
+	    sqlite_sums(s, &b, out, err);
+	buf_free(&b);
+	return rc;
+}

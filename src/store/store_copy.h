@@ -1,0 +1,76 @@
+/*
+ * store_copy.h - copies a registry's persons and surveys from one store
+ * into another and checks the copy (liangfu migrate, issue 18).
+ *
+ * The copy goes through the same two steps as every bulk write:
+ * store_prepare() (validation and sealing, no database) on the target,
+ * then store_write() inside one bulk transaction of the target. Only a
+ * SQLite source and a PostgreSQL target are supported: the target's
+ * writer carries each person's id and opaque id (store_prep_carry()),
+ * so plans and URLs that name persons stay valid, and the sequence of
+ * person ids is moved past them. Sealed values are not copied as bytes:
+ * the source opens them, the target seals them again with its keys,
+ * which must be the source's (store_copy_keys_same()); the lookup hashes
+ * are then the ones a load of the same persons would write.
+ *
+ * What is not copied: the persons' and surveys' versions and time stamps
+ * (the copy writes version 1, now, actor "migrate"), history rows, and a
+ * person without any survey (the writer builds the person row from a
+ * survey; the counts then differ and the check names persons).
+ *
+ * The check: store_copy_sums() reads every person and every survey of a
+ * store (surveys with every secret opened) and gives, per table, the row
+ * count and a checksum: the sum modulo 2^64 of a 64-bit FNV-1a hash of
+ * each row's canonical text (store_copy_row_hash()), so the order rows
+ * are read in does not matter. The same function runs on both sides; it
+ * detects damage, it is no defence against a forger. No value is ever
+ * printed or put in an error, only counts, sums and person ids.
+ *
+ * Errors: 0, or -1 with err.
+ */
+#ifndef LF_STORE_STORE_COPY_H
+#define LF_STORE_STORE_COPY_H
+
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/error.h"
+#include "core/record.h"
+#include "store/store.h"
+
+enum { STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_NSUMS };
+/* "persons", "surveys": the tables the sums are of. */
+extern const char *const store_sum_tables[STORE_NSUMS];
+
+struct store_sum {
+	int64_t		 rows;
+	uint64_t	 sum;
+};
+
+/* 1 when the two stores were opened with the same keys, 0 when not. */
+int	store_copy_keys_same(const struct store *a, const struct store *b);
+
+/* Copies every survey of from (SQLite) into to (PostgreSQL, no persons
+ * yet) with its person, in one bulk transaction of to: on any failure it
+ * rolls back and to holds nothing of the copy. *persons and *surveys get
+ * what was written. progress (may be NULL) gets surveys done. */
+int	store_copy_registry(struct store *from, struct store *to,
+	    void (*progress)(void *arg, int64_t done), void *arg,
+	    int64_t *persons, int64_t *surveys, struct lf_error *err);
+
+/* The row counts and checksums of s's persons and surveys into out. */
+int	store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
+	    struct lf_error *err);
+
+/* The canonical text lines and their hash; the backends' readers call
+ * these. A person: id, uid, lookup hash (hex), name, gender, birth date,
+ * village, status. A survey: person id, year, then every catalog item
+ * in catalog order in record_format_value()'s text ("" when unset). */
+int	store_copy_person_line(struct buf *b, int64_t id, const char *uid,
+	    const char *hash_hex, const char *name, int gender,
+	    const char *birth, const char *region, int status);
+int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
+	    int64_t person_id, int year, const struct record *r);
+uint64_t store_copy_row_hash(const struct buf *b);
+
+#endif
