@@ -1,14 +1,14 @@
 /*
  * cmd_migrate.c - liangfu migrate FROM TO [--verify]
  *
- * Copies the persons and surveys (every year) of the SQLite registry
- * FROM into TO, a PostgreSQL registry made by `liangfu init` that holds
+ * Copies the persons and surveys (every year), the plans and the items
+ * of the SQLite registry FROM into TO, a PostgreSQL registry made by `liangfu init` that holds
  * no person yet, in one transaction (a failure leaves TO as it was):
  * store_copy.h. TO's key file (LIANGFU_KEY_FILE) must be FROM's. Then,
  * and alone with --verify, it compares the row counts and checksums of
  * both sides table by table, prints them, and exits 1 naming the first
- * table that differs. Plans, items, history and the other tables are not
- * copied (docs/postgresql.md).
+ * table that differs. History and the other tables are not copied
+ * (docs/postgresql.md).
  */
 #include "cli/cli.h"
 
@@ -66,7 +66,8 @@ copy(struct store *from, struct store *to)
 {
 	struct progress *bar;
 	struct lf_error err;
-	int64_t persons, surveys, n;
+	int64_t rows[STORE_NSUMS], n;
+	int i;
 
 	lf_error_clear(&err);
 	if (store_count(to, "persons", &n, &err) != 0)
@@ -78,16 +79,17 @@ copy(struct store *from, struct store *to)
 	if (store_count(from, "surveys", &n, &err) != 0)
 		return cli_fail(&err);
 	bar = progress_start("迁移 migrate", (uint64_t)n);
-	if (store_copy_registry(from, to, tick, bar, &persons, &surveys,
-	    &err) != 0) {
+	if (store_copy_registry(from, to, tick, bar, rows, &err) != 0) {
 		progress_done(bar);
 		fprintf(stderr, "liangfu: migrate: nothing was written "
 		    "(rolled back)\n");
 		return cli_fail(&err);
 	}
 	progress_done(bar);
-	fprintf(stderr, "liangfu: migrate: copied %" PRId64 " persons, %"
-	    PRId64 " surveys in one transaction\n", persons, surveys);
+	fprintf(stderr, "liangfu: migrate: copied in one transaction:");
+	for (i = 0; i < STORE_NSUMS; i++)
+		fprintf(stderr, " %" PRId64 " %s", rows[i], store_sum_tables[i]);
+	fprintf(stderr, "\n");
 	return 0;
 }
 

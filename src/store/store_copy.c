@@ -11,7 +11,9 @@
 
 #include "lib/mem.h"
 
-const char *const store_sum_tables[STORE_NSUMS] = { "persons", "surveys" };
+const char *const store_sum_tables[STORE_NSUMS] = {
+	"persons", "surveys", "plans", "items"
+};
 
 #define FNV_OFFSET	14695981039346656037ULL
 #define FNV_PRIME	1099511628211ULL
@@ -159,19 +161,37 @@ copy_years(struct store *from, struct copying *c, struct lf_error *err)
 		if (store_scan_surveys(from, c->year, NULL, copy_one, c,
 		    err) != 0)
 			return -1;
-	return c->persons > 0 ? pg_persons_seq_past(c->to, c->last_id, err) :
-	    0;
+	return c->persons > 0 ? pg_seq_past(c->to, "persons", c->last_id,
+	    err) : 0;
+}
+
+/* Persons and surveys, then the plans and items. */
+static int
+copy_all(struct store *from, struct copying *c, int64_t rows[STORE_NSUMS],
+    struct lf_error *err)
+{
+	int i;
+
+	if (copy_years(from, c, err) != 0)
+		return -1;
+	rows[STORE_SUM_PERSONS] = c->persons;
+	rows[STORE_SUM_SURVEYS] = c->surveys;
+	for (i = STORE_SUM_PLANS; i < STORE_NSUMS; i++)
+		if (store_copy_table(from, c->to, store_sum_tables[i], &rows[i],
+		    err) != 0)
+			return -1;
+	return 0;
 }
 
 int
 store_copy_registry(struct store *from, struct store *to,
     void (*progress)(void *arg, int64_t done), void *arg,
-    int64_t *persons, int64_t *surveys, struct lf_error *err)
+    int64_t rows[STORE_NSUMS], struct lf_error *err)
 {
 	struct copying c;
 	int rc;
 
-	*persons = *surveys = 0;
+	memset(rows, 0, sizeof(*rows) * STORE_NSUMS);
 	if (from->db == NULL || to->pg == NULL)
 		return lf_error_set(err, "unsupported", "", "只支持从 SQLite "
 		    "复制到 PostgreSQL (a copy runs from SQLite to PostgreSQL "
@@ -184,7 +204,7 @@ store_copy_registry(struct store *from, struct store *to,
 	if ((c.prep = store_prep_new(to->cat)) == NULL)
 		return lf_error_nomem(err);
 	if ((rc = store_begin_bulk(to, err)) == 0) {
-		rc = copy_years(from, &c, err);
+		rc = copy_all(from, &c, rows, err);
 		if (rc == 0)
 			rc = store_commit(to, err);
 		else
@@ -192,8 +212,6 @@ store_copy_registry(struct store *from, struct store *to,
 	}
 	store_prep_free(c.prep);
 	mem_free(c.seen);
-	*persons = c.persons;
-	*surveys = c.surveys;
 	return rc;
 }
 
@@ -298,12 +316,15 @@ store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
     struct lf_error *err)
 {
 	struct buf b;
-	int rc;
+	int i, rc;
 
 	memset(out, 0, sizeof(*out) * STORE_NSUMS);
 	buf_init(&b, (size_t)1 << 20);
 	rc = s->pg != NULL ? pg_copy_sums(s, &b, out, err) :
 	    sqlite_sums(s, &b, out, err);
+	for (i = STORE_SUM_PLANS; rc == 0 && i < STORE_NSUMS; i++)
+		rc = store_copy_table_sum(s, store_sum_tables[i], &b, &out[i],
+		    err);
 	buf_free(&b);
 	return rc;
 }

@@ -13,10 +13,14 @@
  * which must be the source's (store_copy_keys_same()); the lookup hashes
  * are then the ones a load of the same persons would write.
  *
+ * Plans and items are copied column by column, every column as the
+ * source has it (ids, states, versions, time stamps).
+ *
  * What is not copied: the persons' and surveys' versions and time stamps
  * (the copy writes version 1, now, actor "migrate"), history rows, and a
  * person without any survey (the writer builds the person row from a
- * survey; the counts then differ and the check names persons).
+ * survey; the counts then differ and the check names persons); every
+ * other table (deliveries, feedback, findings, users...).
  *
  * The check: store_copy_sums() reads every person and every survey of a
  * store (surveys with every secret opened) and gives, per table, the row
@@ -38,8 +42,12 @@
 #include "core/record.h"
 #include "store/store.h"
 
-enum { STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_NSUMS };
-/* "persons", "surveys": the tables the sums are of. */
+enum {
+	STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_SUM_PLANS,
+	STORE_SUM_ITEMS, STORE_NSUMS
+};
+/* "persons", "surveys", "plans", "items": the tables copied and summed,
+ * in this order. */
 extern const char *const store_sum_tables[STORE_NSUMS];
 
 struct store_sum {
@@ -51,14 +59,29 @@ struct store_sum {
 int	store_copy_keys_same(const struct store *a, const struct store *b);
 
 /* Copies every survey of from (SQLite) into to (PostgreSQL, no persons
- * yet) with its person, in one bulk transaction of to: on any failure it
- * rolls back and to holds nothing of the copy. *persons and *surveys get
- * what was written. progress (may be NULL) gets surveys done. */
+ * yet) with its person, then every plan and item
+ * (store_copy_table()), in one bulk transaction of to: on any failure it
+ * rolls back and to holds nothing of the copy. rows gets the rows
+ * written per table. progress (may be NULL) gets surveys done. */
 int	store_copy_registry(struct store *from, struct store *to,
 	    void (*progress)(void *arg, int64_t done), void *arg,
-	    int64_t *persons, int64_t *surveys, struct lf_error *err);
+	    int64_t rows[STORE_NSUMS], struct lf_error *err);
 
-/* The row counts and checksums of s's persons and surveys into out. */
+/* Copies every row of table (plans, items: tables that have an id and a
+ * village number "region") from SQLite store from into PostgreSQL store
+ * to, inside to's open transaction, every column as it is (the city and
+ * county from the village), by binary COPY; moves <table>_id_seq past
+ * the largest id. *rows gets the rows. Nothing decides anything about
+ * the rows: validation was the source's. */
+int	store_copy_table(struct store *from, struct store *to,
+	    const char *table, int64_t *rows, struct lf_error *err);
+/* The row count and checksum of such a table of s (either backend):
+ * every column but city and county, by name, NULL as "\N"
+ * (store_copy_cols_line()). */
+int	store_copy_table_sum(struct store *s, const char *table,
+	    struct buf *b, struct store_sum *sum, struct lf_error *err);
+
+/* The row counts and checksums of s's tables into out. */
 int	store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
 	    struct lf_error *err);
 
@@ -71,6 +94,9 @@ int	store_copy_person_line(struct buf *b, int64_t id, const char *uid,
 	    const char *birth, const char *region, int status);
 int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
 	    int64_t person_id, int year, const struct record *r);
+/* A row of n columns: "name=value|..." (NULL v[i]: "\N"). */
+int	store_copy_cols_line(struct buf *b, int n, const char *const *names,
+	    const char *const *v);
 uint64_t store_copy_row_hash(const struct buf *b);
 
 #endif

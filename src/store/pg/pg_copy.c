@@ -75,6 +75,18 @@ pg_put_time(struct buf *b, time_t now)
 	    1000000, 8);
 }
 
+int
+pg_row_head(struct buf *b, int ncols, int64_t region)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%012lld", (long long)region);
+	if (b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN))
+		return -1;
+	return pg_put_be(b, (uint64_t)ncols, 2) || pg_put_field(b, v, 4) ||
+	    pg_put_field(b, v, 6) ? -1 : 0;
+}
+
 /* One survey item: NULL when unset; secrets sealed and hashed. */
 static int
 put_item(struct buf *b, const struct store_prep *prep, const struct field *f)

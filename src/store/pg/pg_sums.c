@@ -15,18 +15,134 @@
 #define PAGE	"2000"
 
 int
-pg_persons_seq_past(struct store *s, int64_t last, struct lf_error *err)
+pg_seq_past(struct store *s, const char *table, int64_t last,
+    struct lf_error *err)
 {
-	char id[24];
-	const char *params[1] = { id };
+	char id[24], seq[64];
+	const char *params[2] = { seq, id };
 	PGresult *r;
 
 	snprintf(id, sizeof(id), "%lld", (long long)last);
-	if (pg_query(s->pg->conn, "SELECT setval('persons_id_seq', $1::bigint)",
-	    1, params, &r, "person ids", err) != 0)
+	snprintf(seq, sizeof(seq), "%s_id_seq", table);
+	if (pg_query(s->pg->conn, "SELECT setval($1::regclass, $2::bigint)",
+	    2, params, &r, "ids", err) != 0)
 		return -1;
 	PQclear(r);
 	return 0;
+}
+
+int
+pg_rows_send(struct store *s, const char *table, const char *cols,
+    struct buf *b, struct lf_error *err)
+{
+	struct buf sql;
+	int rc;
+
+	if (b->len == 0)
+		return 0;
+	buf_init(&sql, 1 << 16);
+	if (pg_put_be(b, 0xffff, 2) != 0 || buf_addf(&sql, "COPY %s (city, "
+	    "county, %s) FROM STDIN (FORMAT binary)", table, cols) != 0)
+		rc = lf_error_nomem(err);
+	else
+		rc = pg_copy_send(s->pg->conn, buf_str(&sql), b->data, b->len,
+		    table, err);
+	buf_reset(b);
+	buf_free(&sql);
+	return rc;
+}
+
+/* table's columns but city and county, in byte order of their names,
+ * as a select list into q; their names into names (PQclear()ed by the
+ * caller through *res). */
+static int
+table_cols(struct store *s, const char *table, struct buf *q,
+    PGresult **res, struct lf_error *err)
+{
+	const char *params[1] = { table };
+	int i;
+
+	if (pg_query(s->pg->conn, "SELECT column_name FROM information_schema."
+	    "columns WHERE table_schema = current_schema() AND table_name = $1 "
+	    "AND column_name NOT IN ('city', 'county') ORDER BY column_name "
+	    "COLLATE \"C\"", 1, params, res, table, err) != 0)
+		return -1;
+	if (buf_adds(q, "SELECT ") != 0)
+		return lf_error_nomem(err);
+	for (i = 0; i < PQntuples(*res); i++)
+		if (buf_addf(q, "%s%s", i ? ", " : "", PQgetvalue(*res, i,
+		    0)) != 0)
+			return lf_error_nomem(err);
+	if (buf_addf(q, " FROM %s WHERE id > $1 ORDER BY id LIMIT "
+	    PAGE, table) != 0)
+		return lf_error_nomem(err);
+	return PQntuples(*res) > 0 && PQntuples(*res) <= 64 ? 0 :
+	    lf_error_set(err, "store", table, "表 %s 的列无法读取 (cannot "
+	    "read the columns of %s)", table, table);
+}
+
+/* One page of rows into sum; last gets the last id, *n the rows. -1
+ * out of memory or without an id column. */
+static int
+table_page(const PGresult *cols, const PGresult *r, struct buf *b,
+    struct store_sum *sum, char *last, size_t lastlen, int *n)
+{
+	const char *names[64], *v[64];
+	int i, j, nc = PQntuples(cols), idcol = PQfnumber(r, "id");
+
+	if (idcol < 0)
+		return -1;
+	for (j = 0; j < nc; j++)
+		names[j] = PQgetvalue(cols, j, 0);
+	*n = PQntuples(r);
+	for (i = 0; i < *n; i++) {
+		for (j = 0; j < nc; j++)
+			v[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+		if (store_copy_cols_line(b, nc, names, v) != 0)
+			return -1;
+		sum->rows++;
+		sum->sum += store_copy_row_hash(b);
+		snprintf(last, lastlen, "%s", PQgetvalue(r, i, idcol));
+	}
+	return 0;
+}
+
+int
+pg_table_sum(struct store *s, const char *table, struct buf *b,
+    struct store_sum *sum, struct lf_error *err)
+{
+	char last[24] = "0";
+	const char *params[1] = { last };
+	PGresult *cols = NULL, *r = NULL;
+	struct buf q;
+	int n = 1, rc = -1, own;
+
+	if ((own = pg_tx_begin(s, 0, err)) < 0)
+		return -1;
+	buf_init(&q, 1 << 16);
+	if (table_cols(s, table, &q, &cols, err) != 0)
+		goto out;
+	while (n > 0) {
+		PQclear(r);
+		r = NULL;
+		if (pg_query(s->pg->conn, buf_str(&q), 1, params, &r, table,
+		    err) != 0)
+			goto out;
+		if (table_page(cols, r, b, sum, last, sizeof(last), &n) != 0) {
+			lf_error_nomem(err);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	PQclear(r);
+	PQclear(cols);
+	buf_free(&q);
+	if (rc != 0)
+		pg_tx_end(s, own, NULL);
+	else
+		rc = pg_tx_end(s, own, err);
+	return rc;
 }
 
 static int
