@@ -15,9 +15,6 @@ const char *const store_sum_tables[STORE_NSUMS] = {
 	"persons", "surveys", "plans", "items"
 };
 
-#define FNV_OFFSET	14695981039346656037ULL
-#define FNV_PRIME	1099511628211ULL
-
 int
 store_copy_keys_same(const struct store *a, const struct store *b)
 {
@@ -29,17 +26,22 @@ store_copy_keys_same(const struct store *a, const struct store *b)
 	return memcmp(x, y, sizeof(x)) == 0;
 }
 
-uint64_t
-store_copy_row_hash(const struct buf *b)
+int
+store_copy_sum_add(const struct store *s, struct store_sum *sum,
+    const struct buf *b)
 {
-	uint64_t h = FNV_OFFSET;
-	size_t i;
+	unsigned char h[CRYPTO_HASH_LEN];
+	uint64_t v = 0;
+	int i;
 
-	for (i = 0; i < b->len; i++) {
-		h ^= (unsigned char)b->data[i];
-		h *= FNV_PRIME;
-	}
-	return h;
+	if (crypto_lookup_hash(s->keys, "copy-sum", b->len ? b->data : NULL,
+	    b->len, h) != 0)
+		return -1;
+	for (i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	sum->rows++;
+	sum->sum += v;
+	return 0;
 }
 
 int
@@ -228,15 +230,9 @@ hex_of(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static void
-sum_add(struct store_sum *sum, const struct buf *b)
-{
-	sum->rows++;
-	sum->sum += store_copy_row_hash(b);
-}
-
 static int
-person_sum(sqlite3_stmt *st, struct buf *b, struct store_sum *sum)
+person_sum(const struct store *s, sqlite3_stmt *st, struct buf *b,
+    struct store_sum *sum)
 {
 	char hex[2 * CRYPTO_HASH_LEN + 1] = "";
 	const unsigned char *h = sqlite3_column_blob(st, 2);
@@ -251,8 +247,7 @@ person_sum(sqlite3_stmt *st, struct buf *b, struct store_sum *sum)
 	    (const char *)sqlite3_column_text(st, 6),
 	    sqlite3_column_int(st, 7)) != 0)
 		return -1;
-	sum_add(sum, b);
-	return 0;
+	return store_copy_sum_add(s, sum, b);
 }
 
 static int
@@ -267,7 +262,7 @@ sqlite_persons(struct store *s, struct buf *b, struct store_sum *sum,
 	    NULL) != SQLITE_OK)
 		return store_sqlite_error(s, "persons", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (person_sum(st, b, sum) != 0) {
+		if (person_sum(s, st, b, sum) != 0) {
 			sqlite3_finalize(st);
 			return lf_error_nomem(err);
 		}
@@ -276,6 +271,7 @@ sqlite_persons(struct store *s, struct buf *b, struct store_sum *sum,
 }
 
 struct summing {
+	const struct store	*s;
 	const struct catalog	*cat;
 	struct buf		*b;
 	struct store_sum	*sum;
@@ -288,9 +284,9 @@ survey_sum(void *arg, const struct store_person *p, const struct record *r)
 {
 	struct summing *sm = arg;
 
-	if (store_copy_survey_line(sm->b, sm->cat, p->id, sm->year, r) != 0)
+	if (store_copy_survey_line(sm->b, sm->cat, p->id, sm->year, r) != 0 ||
+	    store_copy_sum_add(sm->s, sm->sum, sm->b) != 0)
 		return lf_error_nomem(sm->err);
-	sum_add(sm->sum, sm->b);
 	return 0;
 }
 
@@ -298,7 +294,7 @@ static int
 sqlite_sums(struct store *s, struct buf *b, struct store_sum *out,
     struct lf_error *err)
 {
-	struct summing sm = { s->cat, b, &out[STORE_SUM_SURVEYS], 0, err };
+	struct summing sm = { s, s->cat, b, &out[STORE_SUM_SURVEYS], 0, err };
 	int lo, hi;
 
 	if (sqlite_persons(s, b, &out[STORE_SUM_PERSONS], err) != 0 ||

@@ -24,11 +24,13 @@
  *
  * The check: store_copy_sums() reads every person and every survey of a
  * store (surveys with every secret opened) and gives, per table, the row
- * count and a checksum: the sum modulo 2^64 of a 64-bit FNV-1a hash of
- * each row's canonical text (store_copy_row_hash()), so the order rows
- * are read in does not matter. The same function runs on both sides; it
- * detects damage, it is no defence against a forger. No value is ever
- * printed or put in an error, only counts, sums and person ids.
+ * count and a checksum: the sum modulo 2^64 of the first 8 bytes of each
+ * row's canonical text's keyed hash (crypto_lookup_hash(), domain
+ * "copy-sum", under the store's keys: the two sides share them), so the
+ * order rows are read in does not matter, and a printed sum tells
+ * nothing about the ID numbers in the rows to one without the key file.
+ * The same function runs on both sides. No value is ever printed or put
+ * in an error, only counts, sums and person ids.
  *
  * Errors: 0, or -1 with err.
  */
@@ -97,6 +99,9 @@ int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
 /* A row of n columns: "name=value|..." (NULL v[i]: "\N"). */
 int	store_copy_cols_line(struct buf *b, int n, const char *const *names,
 	    const char *const *v);
-uint64_t store_copy_row_hash(const struct buf *b);
+/* Adds the row whose canonical text is b to sum; -1 when hashing
+ * fails. */
+int	store_copy_sum_add(const struct store *s, struct store_sum *sum,
+	    const struct buf *b);
 
 #endif

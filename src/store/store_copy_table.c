@@ -164,8 +164,8 @@ store_copy_cols_line(struct buf *b, int n, const char *const *names,
 /* A SQLite table's rows into sum: SQLITE_DONE, another SQLite code, or
  * -1 out of memory. */
 static int
-table_sum_rows(sqlite3_stmt *st, const struct tcols *t, struct buf *b,
-    struct store_sum *sum)
+table_sum_rows(const struct store *s, sqlite3_stmt *st,
+    const struct tcols *t, struct buf *b, struct store_sum *sum)
 {
 	const char *names[MAX_COLS], *v[MAX_COLS];
 	int i, rc;
@@ -175,10 +175,9 @@ table_sum_rows(sqlite3_stmt *st, const struct tcols *t, struct buf *b,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < t->n; i++)
 			v[i] = (const char *)sqlite3_column_text(st, i);
-		if (store_copy_cols_line(b, t->n, names, v) != 0)
+		if (store_copy_cols_line(b, t->n, names, v) != 0 ||
+		    store_copy_sum_add(s, sum, b) != 0)
 			return -1;
-		sum->rows++;
-		sum->sum += store_copy_row_hash(b);
 	}
 	return rc;
 }
@@ -205,7 +204,7 @@ store_copy_table_sum(struct store *s, const char *table, struct buf *b,
 		store_sqlite_error(s, table, err);
 		goto out;
 	}
-	if ((rc = table_sum_rows(st, &t, b, sum)) == SQLITE_DONE)
+	if ((rc = table_sum_rows(s, st, &t, b, sum)) == SQLITE_DONE)
 		rc = 0;
 	else
 		rc = rc < 0 ? lf_error_nomem(err) : store_sqlite_error(s, table,

@@ -84,7 +84,7 @@ table_cols(struct store *s, const char *table, struct buf *q,
 /* One page of rows into sum; last gets the last id, *n the rows. -1
  * out of memory or without an id column. */
 static int
-table_page(const PGresult *cols, const PGresult *r, struct buf *b,
+table_page(const struct store *s, const PGresult *cols, const PGresult *r, struct buf *b,
     struct store_sum *sum, char *last, size_t lastlen, int *n)
 {
 	const char *names[64], *v[64];
@@ -98,10 +98,9 @@ table_page(const PGresult *cols, const PGresult *r, struct buf *b,
 	for (i = 0; i < *n; i++) {
 		for (j = 0; j < nc; j++)
 			v[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
-		if (store_copy_cols_line(b, nc, names, v) != 0)
+		if (store_copy_cols_line(b, nc, names, v) != 0 ||
+		    store_copy_sum_add(s, sum, b) != 0)
 			return -1;
-		sum->rows++;
-		sum->sum += store_copy_row_hash(b);
 		snprintf(last, lastlen, "%s", PQgetvalue(r, i, idcol));
 	}
 	return 0;
@@ -128,7 +127,7 @@ pg_table_sum(struct store *s, const char *table, struct buf *b,
 		if (pg_query(s->pg->conn, buf_str(&q), 1, params, &r, table,
 		    err) != 0)
 			goto out;
-		if (table_page(cols, r, b, sum, last, sizeof(last), &n) != 0) {
+		if (table_page(s, cols, r, b, sum, last, sizeof(last), &n) != 0) {
 			lf_error_nomem(err);
 			goto out;
 		}
@@ -161,12 +160,11 @@ persons_sum(struct store *s, struct buf *b, struct store_sum *sum,
 		    10), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
 		    PQgetvalue(r, i, 3), atoi(PQgetvalue(r, i, 4)),
 		    PQgetvalue(r, i, 5), PQgetvalue(r, i, 6),
-		    atoi(PQgetvalue(r, i, 7))) != 0) {
+		    atoi(PQgetvalue(r, i, 7))) != 0 ||
+		    store_copy_sum_add(s, sum, b) != 0) {
 			PQclear(r);
 			return lf_error_nomem(err);
 		}
-		sum->rows++;
-		sum->sum += store_copy_row_hash(b);
 	}
 	PQclear(r);
 	return 0;
@@ -257,12 +255,10 @@ survey_row_sum(struct store *s, const PGresult *res, int i, struct record *r,
 	record_clear(r);
 	if (pg_survey_read(s->cat, res, i, 3, r, id, err) != 0 ||
 	    open_secrets(s, res, i, 3 + (int)open, bind, year, r, err) != 0)
-		return lf_error_prefix(err, "person %s, %d: ", id, year);
+		return lf_error_prefix(err, "surveys: person %s, %d: ", id, year);
 	if (store_copy_survey_line(b, s->cat, strtoll(id, NULL, 10), year,
-	    r) != 0)
+	    r) != 0 || store_copy_sum_add(s, sum, b) != 0)
 		return lf_error_nomem(err);
-	sum->rows++;
-	sum->sum += store_copy_row_hash(b);
 	return 0;
 }
 
