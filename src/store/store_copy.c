@@ -46,12 +46,28 @@ store_copy_sum_add(const struct store *s, struct store_sum *sum,
 
 int
 store_copy_person_line(struct buf *b, int64_t id, const char *uid,
-    const char *hash_hex, const char *name, int gender, const char *birth,
-    const char *region, int status)
+    const char *hash_hex, const char *id_number, const char *name,
+    int gender, const char *birth, const char *region, int status)
 {
 	buf_reset(b);
-	return buf_addf(b, "%lld|%s|%s|%s|%d|%s|%s|%d\n", (long long)id, uid,
-	    hash_hex, name, gender, birth, region, status);
+	return buf_addf(b, "%lld|%s|%s|%s|%s|%d|%s|%s|%d\n", (long long)id,
+	    uid, hash_hex, id_number, name, gender, birth, region, status);
+}
+
+int
+store_copy_open_id(struct store *s, const unsigned char *hash,
+    const void *enc, size_t len, struct record *r, const char **out,
+    struct lf_error *err)
+{
+	char bind[BIND_LEN + 1];
+
+	fieldio_bind_of(hash, bind);
+	record_clear(r);
+	if (fieldio_open(s, enc, len, r, &s->cat->fields[s->f_id], bind, 0,
+	    err) != 0)
+		return -1;
+	*out = r->str[s->f_id];
+	return 0;
 }
 
 int
@@ -231,23 +247,31 @@ hex_of(const unsigned char *p, size_t n, char *out)
 }
 
 static int
-person_sum(const struct store *s, sqlite3_stmt *st, struct buf *b,
-    struct store_sum *sum)
+person_sum(struct store *s, sqlite3_stmt *st, struct buf *b,
+    struct record *r, struct store_sum *sum, struct lf_error *err)
 {
-	char hex[2 * CRYPTO_HASH_LEN + 1] = "";
+	char hex[2 * CRYPTO_HASH_LEN + 1];
 	const unsigned char *h = sqlite3_column_blob(st, 2);
-	size_t n = (size_t)sqlite3_column_bytes(st, 2);
+	const char *id;
 
-	if (h != NULL && n <= CRYPTO_HASH_LEN)
-		hex_of(h, n, hex);
+	if (h == NULL || sqlite3_column_bytes(st, 2) != CRYPTO_HASH_LEN)
+		return lf_error_set(err, "corrupt", "id_hash", "persons: "
+		    "person %lld: 哈希无效 (lookup hash malformed)",
+		    (long long)sqlite3_column_int64(st, 0));
+	hex_of(h, CRYPTO_HASH_LEN, hex);
+	if (store_copy_open_id(s, h, sqlite3_column_blob(st, 8),
+	    (size_t)sqlite3_column_bytes(st, 8), r, &id, err) != 0)
+		return lf_error_prefix(err, "persons: person %lld: ",
+		    (long long)sqlite3_column_int64(st, 0));
 	if (store_copy_person_line(b, sqlite3_column_int64(st, 0),
-	    (const char *)sqlite3_column_text(st, 1), hex,
+	    (const char *)sqlite3_column_text(st, 1), hex, id,
 	    (const char *)sqlite3_column_text(st, 3),
 	    sqlite3_column_int(st, 4), (const char *)sqlite3_column_text(st, 5),
 	    (const char *)sqlite3_column_text(st, 6),
-	    sqlite3_column_int(st, 7)) != 0)
-		return -1;
-	return store_copy_sum_add(s, sum, b);
+	    sqlite3_column_int(st, 7)) != 0 ||
+	    store_copy_sum_add(s, sum, b) != 0)
+		return lf_error_nomem(err);
+	return 0;
 }
 
 static int
@@ -255,18 +279,24 @@ sqlite_persons(struct store *s, struct buf *b, struct store_sum *sum,
     struct lf_error *err)
 {
 	sqlite3_stmt *st;
+	struct record *r;
 	int rc;
 
+	if ((r = record_new(s->cat)) == NULL)
+		return lf_error_nomem(err);
 	if (sqlite3_prepare_v2(s->db, "SELECT id, uid, id_hash, name, gender, "
-	    "birth_date, region, status FROM persons", -1, &st,
-	    NULL) != SQLITE_OK)
+	    "birth_date, region, status, id_enc FROM persons", -1, &st,
+	    NULL) != SQLITE_OK) {
+		record_free(r);
 		return store_sqlite_error(s, "persons", err);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (person_sum(s, st, b, sum) != 0) {
-			sqlite3_finalize(st);
-			return lf_error_nomem(err);
-		}
+		if (person_sum(s, st, b, r, sum, err) != 0)
+			break;
 	sqlite3_finalize(st);
+	record_free(r);
+	if (rc == SQLITE_ROW)
+		return -1;
 	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "persons", err);
 }
 

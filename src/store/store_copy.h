@@ -87,13 +87,20 @@ int	store_copy_table_sum(struct store *s, const char *table,
 int	store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
 	    struct lf_error *err);
 
-/* The canonical text lines and their hash; the backends' readers call
- * these. A person: id, uid, lookup hash (hex), name, gender, birth date,
+/* The canonical text lines; the backends' readers call these. A person:
+ * id, uid, lookup hash (hex), the ID number opened from the person row's
+ * sealed value (store_copy_open_id()), name, gender, birth date,
  * village, status. A survey: person id, year, then every catalog item
  * in catalog order in record_format_value()'s text ("" when unset). */
 int	store_copy_person_line(struct buf *b, int64_t id, const char *uid,
-	    const char *hash_hex, const char *name, int gender,
-	    const char *birth, const char *region, int status);
+	    const char *hash_hex, const char *id_number, const char *name,
+	    int gender, const char *birth, const char *region, int status);
+/* Opens a person row's sealed ID number (enc, len), bound to the lookup
+ * hash (CRYPTO_HASH_LEN bytes), into r's ID number item; *out points to
+ * it (in r). -1 with err ("corrupt") when it does not open. */
+int	store_copy_open_id(struct store *s, const unsigned char *hash,
+	    const void *enc, size_t len, struct record *r, const char **out,
+	    struct lf_error *err);
 int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
 	    int64_t person_id, int year, const struct record *r);
 /* A row of n columns: "name=value|..." (NULL v[i]: "\N"). */

@@ -19,7 +19,9 @@
 # - a second copy into the now non-empty target is refused, nothing
 #   changes;
 # - damage after the copy is found by --verify, naming the table: an
-#   item deleted, a survey value changed, two sealed values swapped.
+#   item deleted, a survey value changed, two sealed survey values
+#   swapped, a person's sealed ID number replaced by another's; no ID
+#   number in any output.
 
 mdb="$tmp/m.db"
 mkey="$mdb.key"
@@ -110,4 +112,7 @@ contains err "table surveys differs: checksums" "the changed survey is reported,
 sqlm "UPDATE surveys SET id_number_enc = CASE WHEN year = 2024 THEN (SELECT id_number_enc FROM surveys WHERE person_id = 2 AND year = 2025) ELSE id_number_enc END WHERE person_id = 2"
 expect 1 "migrate --verify after sealed values were swapped" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl" --verify
 contains err "corrupt\|person 2" "the swapped sealed value fails to open, naming the person"
+sqlm "UPDATE persons SET id_enc = (SELECT id_enc FROM persons WHERE id = 4) WHERE id = 3"
+expect 1 "migrate --verify after a person's sealed ID number was replaced" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl" --verify
+contains err "persons: person 3: .*authentication failed" "the person's sealed ID number fails to open, naming the table and the person"
 if grep -q '[0-9]\{17\}[0-9X]' err out migrate.out; then bad "migrate: an ID number in the output"; else ok; fi

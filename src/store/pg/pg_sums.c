@@ -144,30 +144,50 @@ out:
 	return rc;
 }
 
+static int unhex(const char *h, unsigned char *out, size_t max, size_t *n);
+
+/* Row i of persons into sum, its sealed ID number opened. */
 static int
-persons_sum(struct store *s, struct buf *b, struct store_sum *sum,
-    struct lf_error *err)
+person_sum(struct store *s, const PGresult *res, int i, struct buf *b,
+    struct record *r, struct store_sum *sum, struct lf_error *err)
 {
-	PGresult *r;
-	int i;
+	unsigned char h[CRYPTO_HASH_LEN], enc[SEALED_MAX];
+	const char *pid = PQgetvalue(res, i, 0), *id;
+	size_t n, elen;
+
+	if (unhex(PQgetvalue(res, i, 2), h, sizeof(h), &n) != 0 ||
+	    n != CRYPTO_HASH_LEN || unhex(PQgetvalue(res, i, 8), enc,
+	    sizeof(enc), &elen) != 0)
+		return lf_error_set(err, "corrupt", "id_hash", "persons: "
+		    "person %s: 哈希或密文无效 (lookup hash or sealed value "
+		    "malformed)", pid);
+	if (store_copy_open_id(s, h, enc, elen, r, &id, err) != 0)
+		return lf_error_prefix(err, "persons: person %s: ", pid);
+	if (store_copy_person_line(b, strtoll(pid, NULL, 10),
+	    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), id,
+	    PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)),
+	    PQgetvalue(res, i, 5), PQgetvalue(res, i, 6),
+	    atoi(PQgetvalue(res, i, 7))) != 0 ||
+	    store_copy_sum_add(s, sum, b) != 0)
+		return lf_error_nomem(err);
+	return 0;
+}
+
+static int
+persons_sum(struct store *s, struct buf *b, struct record *r,
+    struct store_sum *sum, struct lf_error *err)
+{
+	PGresult *res;
+	int i, rc = 0;
 
 	if (pg_query(s->pg->conn, "SELECT id, uid, encode(id_hash, 'hex'), "
-	    "name, gender, birth_date::text, region, status FROM persons", 0,
-	    NULL, &r, "persons", err) != 0)
+	    "name, gender, birth_date::text, region, status, encode(id_enc, "
+	    "'hex') FROM persons", 0, NULL, &res, "persons", err) != 0)
 		return -1;
-	for (i = 0; i < PQntuples(r); i++) {
-		if (store_copy_person_line(b, strtoll(PQgetvalue(r, i, 0), NULL,
-		    10), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-		    PQgetvalue(r, i, 3), atoi(PQgetvalue(r, i, 4)),
-		    PQgetvalue(r, i, 5), PQgetvalue(r, i, 6),
-		    atoi(PQgetvalue(r, i, 7))) != 0 ||
-		    store_copy_sum_add(s, sum, b) != 0) {
-			PQclear(r);
-			return lf_error_nomem(err);
-		}
-	}
-	PQclear(r);
-	return 0;
+	for (i = 0; rc == 0 && i < PQntuples(res); i++)
+		rc = person_sum(s, res, i, b, r, sum, err);
+	PQclear(res);
+	return rc;
 }
 
 /* A page of surveys after (person, year): person id, year, the
@@ -314,7 +334,7 @@ pg_copy_sums(struct store *s, struct buf *b, struct store_sum *out,
 		record_free(r);
 		return -1;
 	}
-	rc = persons_sum(s, b, &out[STORE_SUM_PERSONS], err) != 0 ||
+	rc = persons_sum(s, b, r, &out[STORE_SUM_PERSONS], err) != 0 ||
 	    surveys_sum(s, b, r, &out[STORE_SUM_SURVEYS], err) != 0 ? -1 : 0;
 	if (rc != 0)
 		pg_tx_end(s, own, NULL);
