@@ -64,18 +64,24 @@ tick(void *arg, int64_t done)
 static int
 copy(struct store *from, struct store *to)
 {
+	static const char *const filled[] = { "persons", "surveys", "history",
+	    "plans", "items" };
 	struct progress *bar;
 	struct lf_error err;
 	int64_t rows[STORE_NSUMS], n;
 	int i;
 
 	lf_error_clear(&err);
-	if (store_count(to, "persons", &n, &err) != 0)
-		return cli_fail(&err);
-	if (n > 0)
-		return refuse("目标库不为空 (the target already holds persons; "
-		    "migrate copies into an empty registry made by liangfu "
-		    "init)");
+	for (i = 0; i < (int)(sizeof(filled) / sizeof(filled[0])); i++) {
+		if (store_count(to, filled[i], &n, &err) != 0)
+			return cli_fail(&err);
+		if (n > 0) {
+			fprintf(stderr, "liangfu: migrate: 目标库不为空 (the "
+			    "target already holds %s; migrate copies into an "
+			    "empty registry made by liangfu init)\n", filled[i]);
+			return 1;
+		}
+	}
 	if (store_count(from, "surveys", &n, &err) != 0)
 		return cli_fail(&err);
 	bar = progress_start("迁移 migrate", (uint64_t)n);

@@ -165,7 +165,8 @@ int	store_one_row(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
 int	store_one_row_final(struct store *s, sqlite3_stmt *st,
 	    store_fill_fn fill, void *out, const char *what,
 	    struct lf_error *err);
-/* store_count()'s statement for what ("persons", "surveys", "history")
+/* store_count()'s statement for what ("persons", "surveys", "history",
+ * "plans", "items")
  * into sql; -1 with code "usage" for another name. */
 int	store_count_sql(const char *what, char sql[64], struct lf_error *err);
 /* A new opaque person id (STORE_UID_LEN hex digits); 0 or -1. */
