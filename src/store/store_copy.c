@@ -109,7 +109,7 @@ year_range(struct store *s, int *lo, int *hi, struct lf_error *err)
 struct copying {
 	struct store		*to;
 	struct store_prep	*prep;
-	unsigned char		*seen;		/* by person id */
+	unsigned char		*seen;		/* a bit by person id */
 	size_t			 nseen;
 	int64_t			 persons, surveys, last_id;
 	int			 year;
@@ -118,24 +118,25 @@ struct copying {
 	struct lf_error		*err;
 };
 
-/* Marks person id seen; 1 when it already was, -1 out of memory. */
+/* Marks person id seen (one bit a person id); 1 when it already was, -1
+ * out of memory. */
 static int
 seen(struct copying *c, int64_t id)
 {
-	unsigned char *n;
-	size_t want;
+	size_t byte = (size_t)id / 8, want;
+	unsigned char *n, bit = (unsigned char)(1u << (id % 8));
 
-	if ((size_t)id >= c->nseen) {
-		want = (size_t)id * 2 + 1024;
+	if (byte >= c->nseen) {
+		want = byte * 2 + 1024;
 		if ((n = mem_realloc(c->seen, want)) == NULL)
 			return -1;
 		memset(n + c->nseen, 0, want - c->nseen);
 		c->seen = n;
 		c->nseen = want;
 	}
-	if (c->seen[id])
+	if (c->seen[byte] & bit)
 		return 1;
-	c->seen[id] = 1;
+	c->seen[byte] |= bit;
 	return 0;
 }
 

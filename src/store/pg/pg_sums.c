@@ -146,6 +146,12 @@ out:
 
 static int unhex(const char *h, unsigned char *out, size_t max, size_t *n);
 
+static int
+num(const PGresult *res, int i, int col)
+{
+	return (int)strtol(PQgetvalue(res, i, col), NULL, 10);
+}
+
 /* Row i of persons into sum, its sealed ID number opened. */
 static int
 person_sum(struct store *s, const PGresult *res, int i, struct buf *b,
@@ -165,9 +171,8 @@ person_sum(struct store *s, const PGresult *res, int i, struct buf *b,
 		return lf_error_prefix(err, "persons: person %s: ", pid);
 	if (store_copy_person_line(b, strtoll(pid, NULL, 10),
 	    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), id,
-	    PQgetvalue(res, i, 3), atoi(PQgetvalue(res, i, 4)),
-	    PQgetvalue(res, i, 5), PQgetvalue(res, i, 6),
-	    atoi(PQgetvalue(res, i, 7))) != 0 ||
+	    PQgetvalue(res, i, 3), num(res, i, 4), PQgetvalue(res, i, 5),
+	    PQgetvalue(res, i, 6), num(res, i, 7)) != 0 ||
 	    store_copy_sum_add(s, sum, b) != 0)
 		return lf_error_nomem(err);
 	return 0;
@@ -262,7 +267,7 @@ survey_row_sum(struct store *s, const PGresult *res, int i, struct record *r,
 	unsigned char h[CRYPTO_HASH_LEN];
 	char bind[BIND_LEN + 1];
 	const char *id = PQgetvalue(res, i, 0);
-	int year = atoi(PQgetvalue(res, i, 1));
+	int year = num(res, i, 1);
 	size_t n, k, open = 0;
 
 	for (k = 0; k < s->cat->nfields; k++)
