@@ -2,12 +2,14 @@
  * cmd_migrate.c - liangfu migrate FROM TO [--verify]
  *
  * Copies the persons and surveys (every year), the plans and the items
- * of the SQLite registry FROM into TO, a PostgreSQL registry made by `liangfu init` that holds
- * no person yet, in one transaction (a failure leaves TO as it was):
- * store_copy.h. TO's key file (LIANGFU_KEY_FILE) must be FROM's. Then,
- * and alone with --verify, it compares the row counts and checksums of
- * both sides table by table, prints them, and exits 1 naming the first
- * table that differs. History and the other tables are not copied
+ * of the SQLite registry FROM into TO, a PostgreSQL registry made by
+ * `liangfu init` that holds none of them yet, in one transaction that
+ * compares both sides before it commits (a failure or a difference
+ * leaves TO as it was): store_copy.h. TO's key file (LIANGFU_KEY_FILE)
+ * must be FROM's. It prints the row counts and checksums of both sides
+ * table by table and exits 1 naming the first table that differs.
+ * --verify only compares (after a copy, to find damage). History and
+ * the other tables are not copied
  * (docs/postgresql.md).
  */
 #include "cli/cli.h"
@@ -27,6 +29,17 @@ refuse(const char *msg)
 	return 1;
 }
 
+static void
+print_sums(const struct store_sum *a, const struct store_sum *b)
+{
+	int i;
+
+	for (i = 0; i < STORE_NSUMS; i++)
+		printf("%-8s SQLite %" PRId64 " rows %016" PRIx64 "  PostgreSQL "
+		    "%" PRId64 " rows %016" PRIx64 "\n", store_sum_tables[i],
+		    a[i].rows, a[i].sum, b[i].rows, b[i].sum);
+}
+
 /* The sums of both sides, printed; 1 naming the first table that
  * differs. */
 static int
@@ -34,24 +47,18 @@ verify(struct store *from, struct store *to)
 {
 	struct store_sum a[STORE_NSUMS], b[STORE_NSUMS];
 	struct lf_error err;
-	int i, bad = -1;
+	const char *what;
+	int bad;
 
 	lf_error_clear(&err);
 	if (store_copy_sums(from, a, &err) != 0 ||
 	    store_copy_sums(to, b, &err) != 0)
 		return cli_fail(&err);
-	for (i = 0; i < STORE_NSUMS; i++) {
-		printf("%-8s SQLite %" PRId64 " rows %016" PRIx64 "  PostgreSQL "
-		    "%" PRId64 " rows %016" PRIx64 "\n", store_sum_tables[i],
-		    a[i].rows, a[i].sum, b[i].rows, b[i].sum);
-		if (bad < 0 && (a[i].rows != b[i].rows || a[i].sum != b[i].sum))
-			bad = i;
-	}
-	if (bad < 0)
+	print_sums(a, b);
+	if ((bad = store_copy_compare(a, b, &what)) < 0)
 		return 0;
 	fprintf(stderr, "liangfu: migrate: 表 %s 不一致 (table %s differs: "
-	    "%s)\n", store_sum_tables[bad], store_sum_tables[bad],
-	    a[bad].rows != b[bad].rows ? "row counts" : "checksums");
+	    "%s)\n", store_sum_tables[bad], store_sum_tables[bad], what);
 	return 1;
 }
 
@@ -68,8 +75,9 @@ copy(struct store *from, struct store *to)
 	    "plans", "items" };
 	struct progress *bar;
 	struct lf_error err;
+	struct store_sum a[STORE_NSUMS], b[STORE_NSUMS];
 	int64_t rows[STORE_NSUMS], n;
-	int i;
+	int i, rc;
 
 	lf_error_clear(&err);
 	for (i = 0; i < (int)(sizeof(filled) / sizeof(filled[0])); i++) {
@@ -85,13 +93,16 @@ copy(struct store *from, struct store *to)
 	if (store_count(from, "surveys", &n, &err) != 0)
 		return cli_fail(&err);
 	bar = progress_start("迁移 migrate", (uint64_t)n);
-	if (store_copy_registry(from, to, tick, bar, rows, &err) != 0) {
-		progress_done(bar);
+	rc = store_copy_registry(from, to, tick, bar, rows, a, b, &err);
+	progress_done(bar);
+	if (rc != 0) {
+		if (err.code != NULL && strcmp(err.code, "mismatch") == 0)
+			print_sums(a, b);
 		fprintf(stderr, "liangfu: migrate: nothing was written "
 		    "(rolled back)\n");
 		return cli_fail(&err);
 	}
-	progress_done(bar);
+	print_sums(a, b);
 	fprintf(stderr, "liangfu: migrate: copied in one transaction:");
 	for (i = 0; i < STORE_NSUMS; i++)
 		fprintf(stderr, " %" PRId64 " %s", rows[i], store_sum_tables[i]);
@@ -113,9 +124,7 @@ run(const char *src, const char *dst, int only_verify, struct cli_env *env)
 		    "the source's: set it to the SQLite database's key file)");
 		goto out;
 	}
-	rc = only_verify ? 0 : copy(from, to);
-	if (rc == 0)
-		rc = verify(from, to);
+	rc = only_verify ? verify(from, to) : copy(from, to);
 out:
 	if (to != NULL)
 		store_close(to);

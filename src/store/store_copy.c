@@ -203,14 +203,50 @@ copy_all(struct store *from, struct copying *c, int64_t rows[STORE_NSUMS],
 }
 
 int
+store_copy_compare(const struct store_sum a[STORE_NSUMS],
+    const struct store_sum b[STORE_NSUMS], const char **what)
+{
+	int i;
+
+	for (i = 0; i < STORE_NSUMS; i++) {
+		*what = a[i].rows != b[i].rows ? "row counts" : "checksums";
+		if (a[i].rows != b[i].rows || a[i].sum != b[i].sum)
+			return i;
+	}
+	return -1;
+}
+
+/* Both sides' sums inside the copy's transaction (the rows sent
+ * first); -1 with code "mismatch" naming the first table that differs. */
+static int
+check(struct store *from, struct store *to, struct store_sum *a,
+    struct store_sum *b, struct lf_error *err)
+{
+	const char *what;
+	int t;
+
+	if (pg_copy_flush(to, err) != 0 || store_copy_sums(from, a, err) != 0 ||
+	    store_copy_sums(to, b, err) != 0)
+		return -1;
+	if ((t = store_copy_compare(a, b, &what)) < 0)
+		return 0;
+	return lf_error_set(err, "mismatch", store_sum_tables[t], "表 %s 不"
+	    "一致 (table %s differs: %s)", store_sum_tables[t],
+	    store_sum_tables[t], what);
+}
+
+int
 store_copy_registry(struct store *from, struct store *to,
     void (*progress)(void *arg, int64_t done), void *arg,
-    int64_t rows[STORE_NSUMS], struct lf_error *err)
+    int64_t rows[STORE_NSUMS], struct store_sum a[STORE_NSUMS],
+    struct store_sum b[STORE_NSUMS], struct lf_error *err)
 {
 	struct copying c;
 	int rc;
 
 	memset(rows, 0, sizeof(*rows) * STORE_NSUMS);
+	memset(a, 0, sizeof(*a) * STORE_NSUMS);
+	memset(b, 0, sizeof(*b) * STORE_NSUMS);
 	if (from->db == NULL || to->pg == NULL)
 		return lf_error_set(err, "unsupported", "", "只支持从 SQLite "
 		    "复制到 PostgreSQL (a copy runs from SQLite to PostgreSQL "
@@ -223,7 +259,8 @@ store_copy_registry(struct store *from, struct store *to,
 	if ((c.prep = store_prep_new(to->cat)) == NULL)
 		return lf_error_nomem(err);
 	if ((rc = store_begin_bulk(to, err)) == 0) {
-		rc = copy_all(from, &c, rows, err);
+		rc = copy_all(from, &c, rows, err) != 0 ||
+		    check(from, to, a, b, err) != 0 ? -1 : 0;
 		if (rc == 0)
 			rc = store_commit(to, err);
 		else

@@ -62,12 +62,20 @@ int	store_copy_keys_same(const struct store *a, const struct store *b);
 
 /* Copies every survey of from (SQLite) into to (PostgreSQL, no persons
  * yet) with its person, then every plan and item
- * (store_copy_table()), in one bulk transaction of to: on any failure it
- * rolls back and to holds nothing of the copy. rows gets the rows
- * written per table. progress (may be NULL) gets surveys done. */
+ * (store_copy_table()), in one bulk transaction of to, and before
+ * committing compares both sides (store_copy_sums() into a and b,
+ * store_copy_compare()): on any failure or difference it rolls back and
+ * to holds nothing of the copy (a difference: code "mismatch", field and
+ * message naming the table). rows gets the rows written per table.
+ * progress (may be NULL) gets surveys done. */
 int	store_copy_registry(struct store *from, struct store *to,
 	    void (*progress)(void *arg, int64_t done), void *arg,
-	    int64_t rows[STORE_NSUMS], struct lf_error *err);
+	    int64_t rows[STORE_NSUMS], struct store_sum a[STORE_NSUMS],
+	    struct store_sum b[STORE_NSUMS], struct lf_error *err);
+/* The first table whose counts or sums differ between a and b, or -1;
+ * *what gets "row counts" or "checksums". */
+int	store_copy_compare(const struct store_sum a[STORE_NSUMS],
+	    const struct store_sum b[STORE_NSUMS], const char **what);
 
 /* Copies every row of table (plans, items: tables that have an id and a
  * village number "region") from SQLite store from into PostgreSQL store

@@ -7,7 +7,9 @@
 # - refusals: a SQLite target, a PostgreSQL source, the target's own key
 #   file (not the source's), each naming why and writing nothing;
 # - all or nothing: a copy that fails at its last table (a trigger
-#   refuses items) leaves no person, survey or plan behind;
+#   refuses items) leaves no person, survey or plan behind; a copy the
+#   server alters (a trigger rewrites items) differs at the comparison
+#   before the commit and is rolled back;
 # - the copy: the command's own comparison passes; the row counts of
 #   persons, surveys (each year), plans and items equal SQLite's (counted
 #   here by SQL); the person ids, uids and ID-number hashes equal
@@ -53,6 +55,15 @@ contains err "nothing was written" "the failure says it rolled back"
 equal "$(sqlm 'SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM surveys) + (SELECT count(*) FROM plans)')" \
     "0" "migrate: a failed copy leaves nothing half-written"
 sqlm "DROP TRIGGER lf_no_items ON items; DROP FUNCTION lf_no_items()"
+# a copy the server alters (a trigger changes every item's note) is
+# found by the comparison before the commit, and rolled back
+sqlm "CREATE FUNCTION lf_bend() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN NEW.effect_note := 'bent'; RETURN NEW; END \$\$; CREATE TRIGGER lf_bend BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION lf_bend()"
+expect 1 "migrate: a copy the server alters" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl"
+contains err "table items differs: checksums" "the altered copy is found, naming the table"
+contains err "nothing was written" "the altered copy is rolled back"
+equal "$(sqlm 'SELECT (SELECT count(*) FROM persons) + (SELECT count(*) FROM items)')" \
+    "0" "migrate: a copy that differs is not committed"
+sqlm "DROP TRIGGER lf_bend ON items; DROP FUNCTION lf_bend()"
 
 # ---- the copy ---------------------------------------------------------------
 expect 0 "migrate SQLite to PostgreSQL" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl"
