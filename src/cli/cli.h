@@ -34,6 +34,7 @@ int	cmd_serve(int argc, char **argv);
 int	cmd_user(int argc, char **argv);
 int	cmd_plan(int argc, char **argv);
 int	cmd_stats(int argc, char **argv);
+int	cmd_migrate(int argc, char **argv);
 int	cmd_feedback(int argc, char **argv);
 /* 精准监督 (issue 13): spot-check samples and synthetic demo checks */
 int	cmd_supervise(int argc, char **argv);

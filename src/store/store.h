@@ -369,7 +369,9 @@ int	store_wide_view(void *db, const struct catalog *cat,
  * deliveries are dated by. */
 int	store_today(void);
 
-/* Counts for messages and tests. */
+/* The rows of table what ("persons", "surveys", "history", "plans",
+ * "items"; another name: code "usage"), for messages, tests and the
+ * emptiness check of migrate. */
 int	store_count(struct store *s, const char *what, int64_t *n,
 	    struct lf_error *err);
 

@@ -165,7 +165,8 @@ int	store_one_row(struct store *s, sqlite3_stmt *st, store_fill_fn fill,
 int	store_one_row_final(struct store *s, sqlite3_stmt *st,
 	    store_fill_fn fill, void *out, const char *what,
 	    struct lf_error *err);
-/* store_count()'s statement for what ("persons", "surveys", "history")
+/* store_count()'s statement for what ("persons", "surveys", "history",
+ * "plans", "items")
  * into sql; -1 with code "usage" for another name. */
 int	store_count_sql(const char *what, char sql[64], struct lf_error *err);
 /* A new opaque person id (STORE_UID_LEN hex digits); 0 or -1. */
@@ -201,6 +202,8 @@ struct store_prep {
 	size_t			*blen;
 	unsigned char		(*hash)[CRYPTO_HASH_LEN];	/* per field */
 	const char		*reason;	/* store_prep_reason() */
+	int64_t			 carry_id;	/* store_prep_carry(); 0 none */
+	int			 carry_survey_only;
 	char			 id_masked[24];
 	struct {			/* the person row's columns */
 		char		 name[100];
@@ -214,6 +217,16 @@ struct store_prep {
 	struct packrec_sealed	*sealed;		/* per field */
 	struct buf		 rec;			/* the packed record */
 };
+
+/*
+ * A copy between stores (store_copy.c): the PostgreSQL bulk writer then
+ * gives the person the id person_id and the opaque id uid (both carried
+ * from the source) instead of new ones, and with survey_only writes the
+ * survey row alone (the person row was written earlier in the same bulk
+ * transaction). Call after store_prepare(), which clears it.
+ */
+void	store_prep_carry(struct store_prep *prep, int64_t person_id,
+	    const char *uid, int survey_only);
 
 /* A change of disability category or grade a write makes (core/
  * validate.h's validate_key_change), found by store_reason_check(). */

@@ -95,6 +95,8 @@ store_prepare(const struct store *s, const struct record *r,
 	p->r = r;
 	p->put = *put;
 	p->reason = NULL;
+	p->carry_id = 0;
+	p->carry_survey_only = 0;
 	snprintf(p->actor, sizeof(p->actor), "%s", put->actor);
 	p->put.actor = p->actor;
 	id = r->str[s->f_id];
@@ -119,4 +121,13 @@ store_prepare(const struct store *s, const struct record *r,
 	if (s->pg != NULL)	/* PostgreSQL keeps typed columns (store/pg/) */
 		return 0;
 	return packrec_encode(s->packs, r, p->sealed, &p->rec, err);
+}
+
+void
+store_prep_carry(struct store_prep *prep, int64_t person_id, const char *uid,
+    int survey_only)
+{
+	prep->carry_id = person_id;
+	snprintf(prep->uid, sizeof(prep->uid), "%s", uid);
+	prep->carry_survey_only = survey_only;
 }

@@ -401,6 +401,10 @@ store_write(struct store *s, const struct store_prep *prep,
 	memset(res, 0, sizeof(*res));
 	if (s->pg != NULL)
 		return pg_write(s, prep, res, err);
+	if (prep->carry_id > 0)
+		return lf_error_set(err, "unsupported", "", "SQLite 不接受携带"
+		    "编号的写入 (a carried person id is written on PostgreSQL "
+		    "only)");
 	if (s->bulk)
 		return put_rows(s, prep, res, err);
 	/* alone, a write is a transaction of its own, opened for writing

@@ -384,13 +384,14 @@ store_region_range(const struct region *r, char lo[24], char hi[24])
 int
 store_count_sql(const char *what, char sql[64], struct lf_error *err)
 {
-	static const char *const tables[] = { "persons", "surveys", "history" };
-	size_t i;
+	static const char *const tables[] = { "persons", "surveys", "history",
+	    "plans", "items" };
+	size_t i, n = sizeof(tables) / sizeof(tables[0]);
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < n; i++)
 		if (strcmp(what, tables[i]) == 0)
 			break;
-	if (i == 3)
+	if (i == n)
 		return lf_error_set(err, "usage", "", "unknown table %s", what);
 	snprintf(sql, 64, "SELECT count(*) FROM %s", tables[i]);
 	return 0;

@@ -19,7 +19,9 @@
 #   skips the access checks (TEST_PG_RLS, persons and plan items), and
 #   cannot turn RLS off;
 # - commands not yet on PostgreSQL refuse cleanly; a second bulk load of
-#   the same persons fails and writes nothing.
+#   the same persons fails and writes nothing;
+# - migrate copies a two-year SQLite registry with its plans into a new
+#   database, checked and refused as migrate.sh says.
 # The server is stopped and its folder removed at the end, also on
 # failure or interrupt.
 set -u
@@ -208,6 +210,9 @@ equal "$(sqlo 'SELECT count(*) FROM persons')" "$N" "nothing half-written"
 $LF_PG_PSQL -U postgres -d postgres -c "CREATE DATABASE empty OWNER liangfu_owner"
 expect 1 "seed before init refused" -- "$bin" seed "${owner%/liangfu}/empty" --persons 10 --years $Y
 contains err "run liangfu init first" "the refusal names what to do"
+
+# ---- liangfu migrate: SQLite to PostgreSQL --------------------------------
+. "$here/migrate.sh"
 
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

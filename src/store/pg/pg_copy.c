@@ -7,7 +7,9 @@
  * from persons_id_seq, taken ID_BLOCK at a time. The bulk path adds new
  * persons only: a person already registered (same ID number in the same
  * county) fails on the unique key, naming no value, and the transaction
- * rolls back as a whole. Single writes (store_write() outside a bulk
+ * rolls back as a whole. A copy between stores (store_copy.c) carries
+ * each person's id and opaque id instead and writes a person's later
+ * surveys without the person row (store_prep_carry()). Single writes (store_write() outside a bulk
  * transaction) are not implemented on PostgreSQL yet.
  */
 #include "store/pg/pg_int.h"
@@ -71,6 +73,18 @@ pg_put_time(struct buf *b, time_t now)
 {
 	return pg_put_int(b, ((int64_t)now - PG_EPOCH_DAYS * 86400LL) *
 	    1000000, 8);
+}
+
+int
+pg_row_head(struct buf *b, int ncols, int64_t region)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%012lld", (long long)region);
+	if (b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN))
+		return -1;
+	return pg_put_be(b, (uint64_t)ncols, 2) || pg_put_field(b, v, 4) ||
+	    pg_put_field(b, v, 6) ? -1 : 0;
 }
 
 /* One survey item: NULL when unset; secrets sealed and hashed. */
@@ -181,6 +195,22 @@ survey_row(struct store *s, const struct store_prep *prep,
 	return 0;
 }
 
+/* The person's id and opaque id: carried (store_prep_carry()) or new. */
+static int
+person_ids(struct pgstore *p, const struct store_prep *prep, struct prow *w,
+    struct lf_error *err)
+{
+	if (prep->carry_id > 0) {
+		w->id = prep->carry_id;
+		memcpy(w->uid, prep->uid, sizeof(w->uid));
+		return 0;
+	}
+	if (store_new_uid(w->uid) != 0)
+		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
+		    "bytes for the person's id)");
+	return next_id(p, &w->id, &p->ids_left, err);
+}
+
 int
 pg_write(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
@@ -204,17 +234,15 @@ pg_write(struct store *s, const struct store_prep *prep,
 	memcpy(w.city, reg, 4);
 	date_format((int)prep->r->num[s->f_birth], w.birth);
 	w.status = prep->put.status ? prep->put.status : PERSON_ACTIVE;
-	if (store_new_uid(w.uid) != 0)
-		return lf_error_set(err, "crypto", "", "随机数失败 (no random "
-		    "bytes for the person's id)");
-	if (next_id(p, &w.id, &p->ids_left, err) != 0)
+	if (person_ids(p, prep, &w, err) != 0)
 		return -1;
-	if (person_row(s, prep, &w, now) != 0 ||
+	if ((!prep->carry_survey_only && person_row(s, prep, &w, now) != 0) ||
 	    survey_row(s, prep, &w, now) != 0)
 		return lf_error_nomem(err);
 	res->person_id = w.id;
 	memcpy(res->uid, w.uid, sizeof(res->uid));
-	res->created_person = res->created_survey = 1;
+	res->created_person = !prep->carry_survey_only;
+	res->created_survey = 1;
 	res->version = 1;
 	if (++p->pending >= FLUSH_ROWS)
 		return pg_copy_flush(s, err);

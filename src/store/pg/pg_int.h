@@ -126,10 +126,29 @@ int	pg_put_field(struct buf *b, const void *p, size_t n);
 int	pg_put_text(struct buf *b, const char *s);
 int	pg_put_int(struct buf *b, int64_t v, int bytes);
 int	pg_put_time(struct buf *b, time_t now);
+/* The start of a row of ncols fields (the COPY header first when b is
+ * empty): the city and county of village number region. */
+int	pg_row_head(struct buf *b, int ncols, int64_t region);
 int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
 /* Sends the pending rows (persons, then surveys). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
+
+/* pg_sums.c (store_copy.h). pg_seq_past() moves <table>_id_seq to last
+ * (the largest id a copy carried). pg_copy_sums(): every person's and
+ * survey's canonical line (surveys with every secret opened) summed into
+ * out. pg_rows_send(): b's binary COPY rows (pg_row_head()) into table's
+ * (city, county, cols), b emptied. pg_table_sum(): table's rows (every
+ * column but city and county, by name) summed. */
+struct store_sum;
+int	pg_seq_past(struct store *s, const char *table, int64_t last,
+	    struct lf_error *err);
+int	pg_copy_sums(struct store *s, struct buf *b, struct store_sum *out,
+	    struct lf_error *err);
+int	pg_rows_send(struct store *s, const char *table, const char *cols,
+	    struct buf *b, struct lf_error *err);
+int	pg_table_sum(struct store *s, const char *table, struct buf *b,
+	    struct store_sum *sum, struct lf_error *err);
 
 /* pg_stats.c: the engine's year from the registry (stats_load.h);
  * items hands each person's plan and items over (stats_load.c decodes

@@ -89,20 +89,6 @@ pg_plan_writer_free(struct pg_plan_writer *w)
 	mem_free(w);
 }
 
-/* The row's city and county from its village number; the first fields
- * of a row of ncols. */
-static int
-row_head(struct buf *b, int ncols, int64_t region)
-{
-	char v[24];
-
-	snprintf(v, sizeof(v), "%012lld", (long long)region);
-	if (b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN))
-		return -1;
-	return pg_put_be(b, (uint64_t)ncols, 2) || pg_put_field(b, v, 4) ||
-	    pg_put_field(b, v, 6) ? -1 : 0;
-}
-
 /* Text t, NULL when empty (as SQLite's writer binds it). */
 static int
 put_opt(struct buf *b, const char *t)
@@ -117,7 +103,7 @@ item_row(struct pg_plan_writer *w, const struct plan_row *r)
 	struct buf *b = &w->items;
 	size_t i;
 
-	if (row_head(b, (int)ITEM_NCOLS, r->region) != 0 ||
+	if (pg_row_head(b, (int)ITEM_NCOLS, r->region) != 0 ||
 	    pg_put_int(b, r->plan_id, 8) || pg_put_int(b, r->person_id, 8) ||
 	    pg_put_int(b, w->year, 8) || pg_put_int(b, r->region, 8) ||
 	    pg_put_int(b, r->seq, 8) || put_opt(b, r->policy) ||
@@ -152,7 +138,7 @@ pg_plan_writer_plan(struct pg_plan_writer *w, int64_t id, int64_t person_id,
 {
 	struct buf *b = &w->plans;
 
-	if (row_head(b, 12, region) != 0 || pg_put_int(b, id, 8) ||
+	if (pg_row_head(b, 12, region) != 0 || pg_put_int(b, id, 8) ||
 	    pg_put_int(b, person_id, 8) || pg_put_int(b, region, 8) ||
 	    pg_put_int(b, w->year, 8) || pg_put_int(b, 1, 8) ||
 	    pg_put_int(b, 1, 8) || pg_put_int(b, w->t, 8) ||

@@ -1,0 +1,122 @@
+/*
+ * store_copy.h - copies a registry's persons and surveys from one store
+ * into another and checks the copy (liangfu migrate, issue 18).
+ *
+ * The copy goes through the same two steps as every bulk write:
+ * store_prepare() (validation and sealing, no database) on the target,
+ * then store_write() inside one bulk transaction of the target. Only a
+ * SQLite source and a PostgreSQL target are supported: the target's
+ * writer carries each person's id and opaque id (store_prep_carry()),
+ * so plans and URLs that name persons stay valid, and the sequence of
+ * person ids is moved past them. Sealed values are not copied as bytes:
+ * the source opens them, the target seals them again with its keys,
+ * which must be the source's (store_copy_keys_same()); the lookup hashes
+ * are then the ones a load of the same persons would write.
+ *
+ * Plans and items are copied column by column, every column as the
+ * source has it (ids, states, versions, time stamps).
+ *
+ * What is not copied: the persons' and surveys' versions and time stamps
+ * (the copy writes version 1, now, actor "migrate"), history rows, and a
+ * person without any survey (the writer builds the person row from a
+ * survey; the counts then differ and the check names persons); every
+ * other table (deliveries, feedback, findings, users...).
+ *
+ * The check: store_copy_sums() reads every person and every survey of a
+ * store (surveys with every secret opened) and gives, per table, the row
+ * count and a checksum: the sum modulo 2^64 of the first 8 bytes of each
+ * row's canonical text's keyed hash (crypto_lookup_hash(), domain
+ * "copy-sum", under the store's keys: the two sides share them), so the
+ * order rows are read in does not matter, and a printed sum tells
+ * nothing about the ID numbers in the rows to one without the key file.
+ * The same function runs on both sides. No value is ever printed or put
+ * in an error, only counts, sums and person ids.
+ *
+ * Errors: 0, or -1 with err.
+ */
+#ifndef LF_STORE_STORE_COPY_H
+#define LF_STORE_STORE_COPY_H
+
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "lib/error.h"
+#include "core/record.h"
+#include "store/store.h"
+
+enum {
+	STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_SUM_PLANS,
+	STORE_SUM_ITEMS, STORE_NSUMS
+};
+/* "persons", "surveys", "plans", "items": the tables copied and summed,
+ * in this order. */
+extern const char *const store_sum_tables[STORE_NSUMS];
+
+struct store_sum {
+	int64_t		 rows;
+	uint64_t	 sum;
+};
+
+/* 1 when the two stores were opened with the same keys, 0 when not. */
+int	store_copy_keys_same(const struct store *a, const struct store *b);
+
+/* Copies every survey of from (SQLite) into to (PostgreSQL, no persons
+ * yet) with its person, then every plan and item
+ * (store_copy_table()), in one bulk transaction of to, and before
+ * committing compares both sides (store_copy_sums() into a and b,
+ * store_copy_compare()): on any failure or difference it rolls back and
+ * to holds nothing of the copy (a difference: code "mismatch", field and
+ * message naming the table). rows gets the rows written per table.
+ * progress (may be NULL) gets surveys done. */
+int	store_copy_registry(struct store *from, struct store *to,
+	    void (*progress)(void *arg, int64_t done), void *arg,
+	    int64_t rows[STORE_NSUMS], struct store_sum a[STORE_NSUMS],
+	    struct store_sum b[STORE_NSUMS], struct lf_error *err);
+/* The first table whose counts or sums differ between a and b, or -1;
+ * *what gets "row counts" or "checksums". */
+int	store_copy_compare(const struct store_sum a[STORE_NSUMS],
+	    const struct store_sum b[STORE_NSUMS], const char **what);
+
+/* Copies every row of table (plans, items: tables that have an id and a
+ * village number "region") from SQLite store from into PostgreSQL store
+ * to, inside to's open transaction, every column as it is (the city and
+ * county from the village), by binary COPY; moves <table>_id_seq past
+ * the largest id. *rows gets the rows. Nothing decides anything about
+ * the rows: validation was the source's. */
+int	store_copy_table(struct store *from, struct store *to,
+	    const char *table, int64_t *rows, struct lf_error *err);
+/* The row count and checksum of such a table of s (either backend):
+ * every column but city and county, by name, NULL as "\N"
+ * (store_copy_cols_line()). */
+int	store_copy_table_sum(struct store *s, const char *table,
+	    struct buf *b, struct store_sum *sum, struct lf_error *err);
+
+/* The row counts and checksums of s's tables into out. */
+int	store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
+	    struct lf_error *err);
+
+/* The canonical text lines; the backends' readers call these. A person:
+ * id, uid, lookup hash (hex), the ID number opened from the person row's
+ * sealed value (store_copy_open_id()), name, gender, birth date,
+ * village, status. A survey: person id, year, then every catalog item
+ * in catalog order in record_format_value()'s text ("" when unset). */
+int	store_copy_person_line(struct buf *b, int64_t id, const char *uid,
+	    const char *hash_hex, const char *id_number, const char *name,
+	    int gender, const char *birth, const char *region, int status);
+/* Opens a person row's sealed ID number (enc, len), bound to the lookup
+ * hash (CRYPTO_HASH_LEN bytes), into r's ID number item; *out points to
+ * it (in r). -1 with err ("corrupt") when it does not open. */
+int	store_copy_open_id(struct store *s, const unsigned char *hash,
+	    const void *enc, size_t len, struct record *r, const char **out,
+	    struct lf_error *err);
+int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
+	    int64_t person_id, int year, const struct record *r);
+/* A row of n columns: "name=value|..." (NULL v[i]: "\N"). */
+int	store_copy_cols_line(struct buf *b, int n, const char *const *names,
+	    const char *const *v);
+/* Adds the row whose canonical text is b to sum; -1 when hashing
+ * fails. */
+int	store_copy_sum_add(const struct store *s, struct store_sum *sum,
+	    const struct buf *b);
+
+#endif
