@@ -11,7 +11,6 @@
 
 #include "lib/mem.h"
 #include "lib/log.h"
-#include "store/store_gate.h"
 #include "store/audit_anchor.h"
 #include "store/store_ckpt.h"
 
@@ -375,7 +374,6 @@ auditq_start(const struct app *app, struct lf_error *err)
 {
 	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
 		return -1;
-	store_gate_first(q.s);	/* every answer waits for its entries */
 	q.sync_ns = (int64_t)app->cfg->audit_sync_ms * 1000000LL;
 	if (q.sync_ns > 0 && store_sync_deferred(q.s, 1, err) != 0) {
 		store_close(q.s);

@@ -12,7 +12,6 @@
 /* A waiting writer: the queue is a list of these, on their stacks. */
 struct waiter {
 	struct waiter	*next;
-	int		 first;		/* store_gate_first()'s connection */
 };
 
 static struct {
@@ -21,9 +20,9 @@ static struct {
 	pthread_once_t	 once;
 	int		 on;
 	int		 held;		/* a connection is writing */
-	struct waiter	*head;		/* the queue (a few workers long) */
+	struct waiter	*head, *tail;
 } gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	PTHREAD_ONCE_INIT, 0, 0, NULL };
+	PTHREAD_ONCE_INIT, 0, 0, NULL, NULL };
 
 /* The condition waits on the monotonic clock (a clock step must not
  * cut or stretch a wait). */
@@ -63,32 +62,15 @@ store_gate_on(void)
 static void
 unlink_waiter(struct waiter *w)
 {
-	struct waiter **pp;
+	struct waiter **pp, *prev = NULL;
 
-	for (pp = &gate.head; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &gate.head; *pp != NULL; prev = *pp, pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;
+			if (gate.tail == w)
+				gate.tail = prev;
 			return;
 		}
-}
-
-/* Puts w at the end of the queue, or, when it goes first, after the
- * other waiters that go first. */
-static void
-enqueue(struct waiter *w)
-{
-	struct waiter **pp = &gate.head;
-
-	while (*pp != NULL && (!w->first || (*pp)->first))
-		pp = &(*pp)->next;
-	w->next = *pp;
-	*pp = w;
-}
-
-void
-store_gate_first(struct store *s)
-{
-	s->gate_first = 1;
 }
 
 /* Waits for this connection's turn: 0, or -1 with err "busy" after
@@ -96,7 +78,7 @@ store_gate_first(struct store *s)
 static int
 gate_enter(struct store *s, const char *what, struct lf_error *err)
 {
-	struct waiter w = { NULL, s->gate_first };
+	struct waiter w = { NULL };
 	struct timespec until;
 	int rc = 0;
 
@@ -105,7 +87,11 @@ gate_enter(struct store *s, const char *what, struct lf_error *err)
 		pthread_mutex_unlock(&gate.mu);
 		return 0;
 	}
-	enqueue(&w);
+	if (gate.tail != NULL)
+		gate.tail->next = &w;
+	else
+		gate.head = &w;
+	gate.tail = &w;
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += STORE_BUSY_MS / 1000;
 	until.tv_nsec += (long)(STORE_BUSY_MS % 1000) * 1000000L;

@@ -34,15 +34,5 @@
 void	store_gate_enable(int on);
 /* 1 when the gate is on. */
 int	store_gate_on(void);
-/*
- * Puts s's write transactions ahead of every waiting writer that does
- * not go first (among those that do, first come first served). For the
- * audit writer: every answer waits for its entry, so a queue of plan
- * builds in front of it would hold up every read (bench/load.sh: 25,803
- * requests in 60 s before the gate, 16,278 with the audit writer in the
- * queue like any other). Call once after opening s.
- */
-struct store;
-void	store_gate_first(struct store *s);
 
 #endif

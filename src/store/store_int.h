@@ -46,7 +46,6 @@ struct store {
 	int			 in_tx;
 	int			 gated;		/* has the writers' turn
 						   (store_gate.c) */
-	int			 gate_first;	/* ahead of other writers */
 	int			 bulk;		/* no savepoints per write */
 	unsigned		 reindex;	/* bulk dropped these indexes
 						   (bit i: schema_indexes[i]) */

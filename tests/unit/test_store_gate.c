@@ -32,7 +32,6 @@ struct writer {
 	char		*order;
 	pthread_mutex_t	*mu;
 	int		 rc;
-	int		 first;		/* store_gate_first() */
 };
 
 static int
@@ -86,8 +85,6 @@ write_once(void *arg)
 	w->rc = -1;
 	if (store_open(w->fx->db, tu_catalog(), NULL, &s, &err) != 0)
 		return NULL;
-	if (w->first)
-		store_gate_first(s);
 	if (store_begin(s, &err) == 0) {
 		pthread_mutex_lock(w->mu);
 		n = strlen(w->order);
@@ -109,8 +106,8 @@ test_first_come_first_served(void **state)
 	struct fx *fx = *state;
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	char order[4] = "";
-	struct writer b = { fx, 'B', order, &mu, 0, 0 };
-	struct writer c = { fx, 'C', order, &mu, 0, 0 };
+	struct writer b = { fx, 'B', order, &mu, 0 };
+	struct writer c = { fx, 'C', order, &mu, 0 };
 	struct lf_error err;
 	pthread_t tb, tc;
 	int round;
@@ -129,32 +126,6 @@ test_first_come_first_served(void **state)
 		assert_int_equal(c.rc, 0);
 		assert_string_equal(order, "BC");
 	}
-}
-
-/* B waits, then A (the audit writer's kind) asks: A goes ahead of B,
- * and a second such writer would queue behind A. */
-static void
-test_first_goes_ahead(void **state)
-{
-	struct fx *fx = *state;
-	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-	char order[4] = "";
-	struct writer b = { fx, 'B', order, &mu, 0, 0 };
-	struct writer a = { fx, 'A', order, &mu, 0, 1 };
-	struct lf_error err;
-	pthread_t tb, ta;
-
-	assert_int_equal(store_begin(fx->s, &err), 0);
-	assert_int_equal(pthread_create(&tb, NULL, write_once, &b), 0);
-	nap_ms(100);
-	assert_int_equal(pthread_create(&ta, NULL, write_once, &a), 0);
-	nap_ms(100);
-	assert_int_equal(store_commit(fx->s, &err), 0);
-	pthread_join(tb, NULL);
-	pthread_join(ta, NULL);
-	assert_int_equal(a.rc, 0);
-	assert_int_equal(b.rc, 0);
-	assert_string_equal(order, "AB");
 }
 
 /* After a rollback, a failed begin, a closed connection with its
@@ -232,8 +203,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_come_first_served,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_first_goes_ahead, setup,
-		    teardown),
 		cmocka_unit_test_setup_teardown(test_every_end_passes_the_turn,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
