@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "lib/log.h"
 #include "store/audit_anchor.h"
@@ -71,15 +72,6 @@ static int64_t	anchor_logged;
 static int	anchor_fd = -1;		/* the anchor, rewritten in place */
 static int64_t	anchor_synced;		/* CLOCK_MONOTONIC ns of the last sync */
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* After a commit: the anchor rewritten in place (a pwrite, no sync: see
  * audit_anchor_put()), synced when the last sync is a second old. */
 static void	anchor_start(void);
@@ -93,7 +85,7 @@ anchor(void)
 
 	lf_error_clear(&err);
 	if (!anchor_frozen && anchor_fd < 0 &&
-	    mono_ns() - anchor_tried >= ANCHOR_SYNC_NS)
+	    clock_mono_ns() - anchor_tried >= ANCHOR_SYNC_NS)
 		anchor_start();
 	if (anchor_frozen || anchor_fd < 0)
 		return;
@@ -101,7 +93,7 @@ anchor(void)
 		log_warnx("audit anchor: %s", err.message);
 		return;
 	}
-	now = mono_ns();
+	now = clock_mono_ns();
 	if (now - anchor_synced >= ANCHOR_SYNC_NS) {
 		if (fdatasync(anchor_fd) != 0)
 			log_warn("audit anchor: sync");
@@ -125,7 +117,7 @@ anchor_start(void)
 
 	memset(&c, 0, sizeof(c));
 	lf_error_clear(&err);
-	anchor_tried = mono_ns();
+	anchor_tried = clock_mono_ns();
 	if (audit_anchor_check(q.s, &c, &err) != 0) {
 		log_warnx("audit anchor: %s", err.message);
 		return;
@@ -134,7 +126,7 @@ anchor_start(void)
 	if (c.problem == NULL) {
 		if (audit_anchor_open(q.s, &anchor_fd, &err) != 0)
 			log_warnx("audit anchor: %s", err.message);
-		anchor_synced = mono_ns();
+		anchor_synced = clock_mono_ns();
 		return;
 	}
 	anchor_frozen = 1;
@@ -201,7 +193,7 @@ sync_log(struct lf_error *err)
 {
 	if (store_sync_log(q.s, err) != 0) {
 		/* not acknowledged as durable; tried again after sync_ns */
-		q.unsynced_at = mono_ns();
+		q.unsynced_at = clock_mono_ns();
 		return -1;
 	}
 	q.unsynced = 0;
@@ -226,7 +218,7 @@ settle(struct pending *batch)
 	if (!ok)
 		return;
 	if (q.unsynced++ == 0)
-		q.unsynced_at = mono_ns();
+		q.unsynced_at = clock_mono_ns();
 	if (!durable)
 		return;
 	lf_error_clear(&err);
@@ -246,7 +238,7 @@ sync_due(void)
 {
 	struct lf_error err;
 
-	if (q.unsynced == 0 || (!q.stop && mono_ns() - q.unsynced_at <
+	if (q.unsynced == 0 || (!q.stop && clock_mono_ns() - q.unsynced_at <
 	    q.sync_ns))
 		return;
 	lf_error_clear(&err);
@@ -268,16 +260,10 @@ wait_work(void)
 			continue;
 		}
 		/* the condition variable runs on CLOCK_REALTIME */
-		due = q.sync_ns - (mono_ns() - q.unsynced_at);
+		due = q.sync_ns - (clock_mono_ns() - q.unsynced_at);
 		if (due <= 0)
 			return;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += due / 1000000000LL;
-		ts.tv_nsec += due % 1000000000LL;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		clock_deadline(&ts, CLOCK_REALTIME, due);
 		if (pthread_cond_timedwait(&q.work, &q.mu, &ts) != 0)
 			return;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "store/store_int.h"
 
@@ -30,17 +31,6 @@ struct store_ckpt {
 	pthread_cond_t	 cv;
 };
 
-static void
-deadline(struct timespec *ts)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_nsec += PERIOD_MS * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *
 ckpt_main(void *arg)
 {
@@ -54,7 +44,7 @@ ckpt_main(void *arg)
 		sqlite3_wal_checkpoint_v2(c->db, "main",
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
-		deadline(&ts);
+		clock_deadline(&ts, CLOCK_REALTIME, PERIOD_MS * 1000000LL);
 		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu,
 		    &ts) == 0)
 			;
@@ -132,15 +122,6 @@ store_ckpt_frames(struct store_ckpt *c)
 	return c->frames;
 }
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int
 store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 {
@@ -149,7 +130,8 @@ store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 	if (c == NULL)
 		return 0;
 	frames = store_ckpt_frames(c);
-	if (frames < RESTART_FRAMES || (!wait && mono_ns() < c->retry_at))
+	if (frames < RESTART_FRAMES ||
+	    (!wait && clock_mono_ns() < c->retry_at))
 		return 0;
 	if (!wait)
 		sqlite3_busy_timeout(c->s->db, 0);
@@ -160,7 +142,7 @@ store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 	if (rc == SQLITE_BUSY) {
 		/* a reader stayed: the next time, and without waiting not
 		 * before RETRY_MS */
-		c->retry_at = mono_ns() + RETRY_MS * 1000000LL;
+		c->retry_at = clock_mono_ns() + RETRY_MS * 1000000LL;
 		return 0;
 	}
 	if (rc != SQLITE_OK)

@@ -116,33 +116,45 @@ copy_rows(struct store *from, struct store *to, const char *table,
 	return *rows > 0 ? pg_seq_past(to, table, last, err) : 0;
 }
 
+/* The columns of SQLite table into t (t->list initialised by the
+ * caller) and *st, a statement selecting them from every row. 0, or -1
+ * with err (*st then NULL). */
+static int
+table_select(struct store *s, const char *table, struct tcols *t,
+    sqlite3_stmt **st, struct lf_error *err)
+{
+	struct buf q;
+	int rc = -1;
+
+	*st = NULL;
+	buf_init(&q, 1 << 16);
+	if (table_cols(s, table, t, err) != 0)
+		goto out;
+	if (buf_addf(&q, "SELECT %s FROM %s", buf_str(&t->list), table) != 0)
+		lf_error_nomem(err);
+	else if (sqlite3_prepare_v2(s->db, buf_str(&q), -1, st, NULL) !=
+	    SQLITE_OK)
+		store_sqlite_error(s, table, err);
+	else
+		rc = 0;
+out:
+	buf_free(&q);
+	return rc;
+}
+
 int
 store_copy_table(struct store *from, struct store *to, const char *table,
     int64_t *rows, struct lf_error *err)
 {
 	struct tcols t;
-	struct buf q;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
 	*rows = 0;
 	buf_init(&t.list, 1 << 16);
-	buf_init(&q, 1 << 16);
-	if (table_cols(from, table, &t, err) != 0)
-		goto out;
-	if (buf_addf(&q, "SELECT %s FROM %s", buf_str(&t.list), table) != 0) {
-		lf_error_nomem(err);
-		goto out;
-	}
-	if (sqlite3_prepare_v2(from->db, buf_str(&q), -1, &st, NULL) !=
-	    SQLITE_OK) {
-		store_sqlite_error(from, table, err);
-		goto out;
-	}
-	rc = copy_rows(from, to, table, &t, st, rows, err);
-out:
+	if (table_select(from, table, &t, &st, err) == 0)
+		rc = copy_rows(from, to, table, &t, st, rows, err);
 	sqlite3_finalize(st);
-	buf_free(&q);
 	buf_free(&t.list);
 	return rc;
 }
@@ -187,23 +199,14 @@ store_copy_table_sum(struct store *s, const char *table, struct buf *b,
     struct store_sum *sum, struct lf_error *err)
 {
 	struct tcols t;
-	struct buf q;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
+	if (s->pg != NULL)
+		return pg_table_sum(s, table, b, sum, err);
 	buf_init(&t.list, 1 << 16);
-	buf_init(&q, 1 << 16);
-	if (s->pg != NULL) {
-		rc = pg_table_sum(s, table, b, sum, err);
+	if (table_select(s, table, &t, &st, err) != 0)
 		goto out;
-	}
-	if (table_cols(s, table, &t, err) != 0)
-		goto out;
-	if (buf_addf(&q, "SELECT %s FROM %s", buf_str(&t.list), table) != 0 ||
-	    sqlite3_prepare_v2(s->db, buf_str(&q), -1, &st, NULL) != SQLITE_OK) {
-		store_sqlite_error(s, table, err);
-		goto out;
-	}
 	if ((rc = table_sum_rows(s, st, &t, b, sum)) == SQLITE_DONE)
 		rc = 0;
 	else
@@ -211,7 +214,6 @@ store_copy_table_sum(struct store *s, const char *table, struct buf *b,
 		    err);
 out:
 	sqlite3_finalize(st);
-	buf_free(&q);
 	buf_free(&t.list);
 	return rc;
 }

@@ -3,11 +3,13 @@
  * write transactions that pass through it (store_int.h).
  */
 #include "store/store_gate.h"
-#include "store/store_int.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
+
+#include "lib/clock.h"
+#include "store/store_int.h"
 
 /* A waiting writer: the queue is a list of these, on their stacks. */
 struct waiter {
@@ -47,17 +49,6 @@ store_gate_enable(int on)
 	pthread_mutex_unlock(&gate.mu);
 }
 
-int
-store_gate_on(void)
-{
-	int on;
-
-	pthread_mutex_lock(&gate.mu);
-	on = gate.on;
-	pthread_mutex_unlock(&gate.mu);
-	return on;
-}
-
 /* Takes w out of the queue (it may be anywhere in it). */
 static void
 unlink_waiter(struct waiter *w)
@@ -92,13 +83,7 @@ gate_enter(struct store *s, const char *what, struct lf_error *err)
 	else
 		gate.head = &w;
 	gate.tail = &w;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += STORE_BUSY_MS / 1000;
-	until.tv_nsec += (long)(STORE_BUSY_MS % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, CLOCK_MONOTONIC, STORE_BUSY_MS * 1000000LL);
 	while (rc == 0 && (gate.held || gate.head != &w))
 		rc = pthread_cond_timedwait(&gate.cv, &gate.mu, &until);
 	if (gate.held || gate.head != &w) {

@@ -32,7 +32,5 @@
  * functions below only open and end transactions. Call before writers
  * start (the server's start) or after they have stopped. */
 void	store_gate_enable(int on);
-/* 1 when the gate is on. */
-int	store_gate_on(void);
 
 #endif

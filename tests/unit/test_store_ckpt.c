@@ -139,6 +139,26 @@ log_size(const struct fx *fx)
 	return (long long)sb.st_size;
 }
 
+/* A reader holding the snapshot of the empty table t while the store
+ * writes 2,000 rows of 4 KB in ten transactions: the log grows past the
+ * limit and the checkpoint thread can copy none of it. The reader is the
+ * caller's to end and close. */
+static sqlite3 *
+log_behind_reader(struct fx *fx)
+{
+	sqlite3 *reader;
+	int i;
+
+	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
+	exec(reader, "BEGIN");
+	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
+	for (i = 0; i < 10; i++)
+		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(4000) "
+		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
+		    "k + 1 FROM n WHERE k < 200) SELECT k FROM n); COMMIT");
+	return reader;
+}
+
 /* A log past the limit is restarted between the writer's transactions:
  * the next transaction writes it from the start. The log grows here as
  * in a bulk job, because a reader holds an old snapshot meanwhile. */
@@ -150,20 +170,13 @@ test_restart(void **state)
 	struct lf_error err;
 	sqlite3 *reader;
 	unsigned seq;
-	int i;
 
 	assert_int_equal(store_ckpt_restart(NULL, 1, &err), 0);
 	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
 	exec(fx->s->db, "CREATE TABLE t(x)");
 	/* small: under the limit, nothing is done */
 	assert_int_equal(store_ckpt_restart(c, 1, &err), 0);
-	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
-	exec(reader, "BEGIN");
-	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
-	for (i = 0; i < 10; i++)
-		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(4000) "
-		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
-		    "k + 1 FROM n WHERE k < 200) SELECT k FROM n); COMMIT");
+	reader = log_behind_reader(fx);
 	/* past the test build's limit of 512 frames (8 KiB pages); the
 	 * thread can copy none of it while the reader stays */
 	assert_true(store_ckpt_frames(c) >= 1000);
@@ -193,17 +206,10 @@ test_restart_nowait(void **state)
 	struct timespec t0, t1;
 	sqlite3 *reader;
 	unsigned seq;
-	int i;
 
 	assert_int_equal(store_ckpt_start(fx->s, &c, &err), 0);
 	exec(fx->s->db, "CREATE TABLE t(x)");
-	assert_int_equal(sqlite3_open(fx->db, &reader), SQLITE_OK);
-	exec(reader, "BEGIN");
-	assert_int_equal(pragma(reader, "SELECT count(*) FROM t"), 0);
-	for (i = 0; i < 10; i++)
-		exec(fx->s->db, "BEGIN; INSERT INTO t SELECT randomblob(4000) "
-		    "FROM (WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT "
-		    "k + 1 FROM n WHERE k < 200) SELECT k FROM n); COMMIT");
+	reader = log_behind_reader(fx);
 	assert_true(store_ckpt_frames(c) >= 1000);
 	seq = log_seq(fx);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
