@@ -68,9 +68,10 @@ static const struct cli_command commands[] = {
 	    "不应享而享); each finding becomes a task" },
 	/* issue 18: SQLite to PostgreSQL */
 	{ "migrate", cmd_migrate, "FROM.db postgresql://... [--verify]",
-	    "copy the persons and surveys of a SQLite registry into an empty "
-	    "PostgreSQL one (LIANGFU_KEY_FILE = FROM's key file), then compare"
-	    " row counts and checksums; --verify only compares" },
+	    "copy the persons, surveys, plans and items of a SQLite registry "
+	    "into an empty PostgreSQL one (LIANGFU_KEY_FILE = FROM's key "
+	    "file), then compare row counts and checksums; --verify only "
+	    "compares" },
 	/* backup and restore (issue 15) */
 	{ "backup", cmd_backup, "DB FILE [--key-out KEYFILE]",
 	    "copy DB, serving or not, into FILE as one consistent snapshot, "
