@@ -75,6 +75,16 @@ int	cli_env_load_rules(struct cli_env *env);
  * regions. */
 int	cli_region(const struct cli_env *env, const char *code,
 	    const struct region **out);
+/* In a getopt loop, the --year Y (1990..2999) and --region CODE options
+ * of the commands over one year: 1 when c is 'y' with a good year or 'r'
+ * (arg stored in *year or *region), else 0 (the caller's to judge). */
+int	cli_opt_year_region(int c, const char *arg, long long *year,
+	    const char **region);
+/* cli_env_load(), cli_env_rules() too when rules is not 0, then
+ * cli_region() for code: 0 with env loaded and *out set (NULL for a NULL
+ * code), or -1 (printed) with nothing left loaded. */
+int	cli_env_region(struct cli_env *env, int rules, const char *code,
+	    const struct region **out);
 /* Runs the data-quality rules (quality/findings_batch.h) over year inside
  * region (NULL = all) after a bulk write, as a single write's re-check
  * does, adding to *opened and *closed; loads the rules (and the policy

@@ -11,6 +11,7 @@
 
 #include "core/quality.h"
 #include "lib/embedded.h"
+#include "lib/num.h"
 #include "quality/findings_batch.h"
 
 int
@@ -166,6 +167,30 @@ cli_recheck_failed(const char *db, int year_lo, int year_hi)
 	    "`liangfu quality %s --year %d`%s\n", db, year_lo,
 	    year_hi > year_lo ? " for each year written" : "");
 	return CLI_EXIT_RECHECK;
+}
+
+int
+cli_opt_year_region(int c, const char *arg, long long *year,
+    const char **region)
+{
+	if (c == 'y')
+		return lf_parse_int(arg, 1990, 2999, year) == 0;
+	if (c == 'r')
+		*region = arg;
+	return c == 'r';
+}
+
+int
+cli_env_region(struct cli_env *env, int rules, const char *code,
+    const struct region **out)
+{
+	if ((rules ? cli_env_load_rules(env) : cli_env_load(env)) != 0)
+		return -1;
+	if (cli_region(env, code, out) != 0) {
+		cli_env_free(env);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -3,7 +3,6 @@
  *                FILE.csv
  */
 #include "cli/cli.h"
-#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -32,12 +31,8 @@ cmd_export(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (cli_opt_year_region(c, optarg, &year, &region))
 			continue;
-		if (c == 'r') {
-			region = optarg;
-			continue;
-		}
 		if (c == 'i') {
 			items = 1;
 			continue;
@@ -46,16 +41,8 @@ cmd_export(int argc, char **argv)
 	}
 	if (year == 0 || argc - optind != 2)
 		return cli_usage("export");
-	if (cli_env_load(&env) != 0)
+	if (cli_env_region(&env, items, region, &in) != 0)
 		return 1;
-	if (items && cli_env_rules(&env) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
-	if (cli_region(&env, region, &in) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	if (cli_store_open(argv[optind], &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;

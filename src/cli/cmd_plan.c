@@ -13,7 +13,6 @@
  * pass is skipped and said so.
  */
 #include "cli/cli.h"
-#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -102,22 +101,14 @@ cmd_plan(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (cli_opt_year_region(c, optarg, &year, &region))
 			continue;
-		if (c == 'r') {
-			region = optarg;
-			continue;
-		}
 		return cli_usage("plan");
 	}
 	if (year == 0 || argc - optind != 1)
 		return cli_usage("plan");
-	if (cli_env_load_rules(&env) != 0)
+	if (cli_env_region(&env, 1, region, &in) != 0)
 		return 1;
-	if (cli_region(&env, region, &in) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	rc = run(argv[optind], &env, (int)year, in);
 	cli_env_free(&env);
 	return rc;

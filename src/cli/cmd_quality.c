@@ -9,7 +9,6 @@
  * with what this run did.
  */
 #include "cli/cli.h"
-#include "lib/num.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -113,22 +112,18 @@ cmd_quality(int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'y' && lf_parse_int(optarg, 1990, 2999, &year) == 0)
+		if (cli_opt_year_region(c, optarg, &year, &region))
 			continue;
-		if (c == 'r' || c == 'j') {
-			*(c == 'r' ? &region : &json) = optarg;
+		if (c == 'j') {
+			json = optarg;
 			continue;
 		}
 		return cli_usage("quality");
 	}
 	if (year == 0 || argc - optind != 1)
 		return cli_usage("quality");
-	if (cli_env_load_rules(&env) != 0)
+	if (cli_env_region(&env, 1, region, &in) != 0)
 		return 1;
-	if (cli_region(&env, region, &in) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	rc = run(argv[optind], &env, (int)year, region, json);
 	cli_env_free(&env);
 	return rc;

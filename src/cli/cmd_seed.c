@@ -246,12 +246,8 @@ cmd_seed(int argc, char **argv)
 		    "之间 (need scale must lie in 1..10)\n", o.need_scale);
 		return 1;
 	}
-	if (cli_env_load(&env) != 0)
+	if (cli_env_region(&env, 0, o.region, &scope) != 0)
 		return 1;
-	if (cli_region(&env, o.region, &scope) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	lf_error_clear(&err);
 	/* a PostgreSQL registry is made by liangfu init (no file to stat) */
 	if (!store_location_is_pg(db) && stat(db, &sb) != 0 &&

@@ -329,12 +329,8 @@ cmd_supervise(int argc, char **argv)
 		return cli_usage("supervise");
 	if (!o.have_seed)
 		o.seed = (long long)(store_today() * 7919LL + o.year);
-	if (cli_env_load(&env) != 0)
+	if (cli_env_region(&env, 0, o.region ? o.region : "51", &in) != 0)
 		return 1;
-	if (cli_region(&env, o.region ? o.region : "51", &in) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
 	rc = run(argv[optind], &env, in, &o);
 	cli_env_free(&env);
 	return rc;
