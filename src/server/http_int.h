@@ -330,6 +330,17 @@ typedef int (*http_found_fn)(void *arg, const struct store_person *p);
 int	 http_person_find(struct req *r, json_t *body, int a,
 	    http_found_fn fn, void *arg, const char **by,
 	    struct lf_error *err);
+/* Adds person p to list as a search screen shows it: 0, or not 0 to end
+ * the search. */
+typedef int (*http_person_add_fn)(struct req *r, json_t *list,
+	    const struct store_person *p);
+/* The answer of a search screen (after its access check): the persons
+ * body names (http_person_find() for action a), each added to the list
+ * by add, audited as audit_action with "by=KEY matches=N" through
+ * http_audit_gate(); 200 {"persons": [...]}, the search's error, or 503
+ * when the entry cannot be written. Takes body (released here). */
+enum MHD_Result	http_person_search(struct req *r, json_t *body, int a,
+	    const char *audit_action, http_person_add_fn add);
 /* A name as lists for supervisors show it: "张*华", "李*", "欧**明". */
 void	 http_mask_name(const char *name, char *out, size_t outlen);
 enum MHD_Result	h_audit_persons(struct req *r);

@@ -526,23 +526,15 @@ h_audit(struct req *r)
 
 /* ---- POST /api/v1/audit/persons ----------------------------------- */
 
-struct hits {
-	struct req	*r;
-	json_t		*list;
-	int		 n;
-};
-
 static int
-add_hit(void *arg, const struct store_person *p)
+add_hit(struct req *r, json_t *list, const struct store_person *p)
 {
-	struct hits *h = arg;
-	const struct region *v = regions_find(h->r->app->regions, p->region);
+	const struct region *v = regions_find(r->app->regions, p->region);
 	char name[128], idn[40];
 
 	http_mask_name(p->name, name, sizeof(name));
 	json_mask(store_person_shown_id(p), idn, sizeof(idn));
-	h->n++;
-	return json_array_append_new(h->list, json_pack("{s:s,s:s,s:s,s:s,"
+	return json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,"
 	    "s:s,s:i}", "id", p->uid, "name", name, "id_number", idn,
 	    "region", p->region, "region_name", v ? v->name : "", "status",
 	    p->status));
@@ -553,31 +545,13 @@ h_audit_persons(struct req *r)
 {
 	static const char *const allowed[] = { "id_number", "certificate_no",
 	    "name", "region", NULL };
-	struct hits h = { r, NULL, 0 };
 	enum MHD_Result res;
-	struct lf_error err;
-	const char *by = "name";
-	char detail[64];
 	json_t *body;
-	int rc;
 
 	if (!access_allowed(&r->who, ACT_AUDIT_READ, 0))
 		return refuse_role(r, "audit.search");
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
-	lf_error_clear(&err);
-	h.list = json_array();
-	rc = http_person_find(r, body, ACT_AUDIT_READ, add_hit, &h, &by, &err);
-	json_decref(body);
-	if (rc != 0) {
-		json_decref(h.list);
-		return reply_lf_error(r, &err);
-	}
-	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, h.n);
-	if (http_audit_gate(r, "audit.search", "person", "", "ok",
-	    detail) != 0) {
-		json_decref(h.list);
-		return reply_audit_unavailable(r);
-	}
-	return reply_json(r, 200, json_pack("{s:o}", "persons", h.list));
+	return http_person_search(r, body, ACT_AUDIT_READ, "audit.search",
+	    add_hit);
 }

@@ -19,19 +19,10 @@
 #include "core/idcard.h"
 #include "store/audit.h"
 
-struct found {
-	struct req	*r;
-	json_t		*list;
-	int		 n;
-};
-
 static int
-add_found(void *arg, const struct store_person *p)
+add_found(struct req *r, json_t *list, const struct store_person *p)
 {
-	struct found *f = arg;
-
-	json_array_append_new(f->list, http_person_json(f->r, p));
-	f->n++;
+	json_array_append_new(list, http_person_json(r, p));
 	return 0;
 }
 
@@ -40,38 +31,18 @@ h_persons_search(struct req *r)
 {
 	static const char *const allowed[] = { "id_number", "certificate_no",
 	    "name", "region", NULL };
-	struct found f = { r, json_array(), 0 };
 	enum MHD_Result res;
-	struct lf_error err;
-	const char *by = "name";
-	char detail[64];
 	json_t *body;
-	int rc;
 
 	if (!access_allowed(&r->who, ACT_PERSON_READ, 0)) {
-		json_decref(f.list);
 		http_audit(r, "person.search", "person", "", "denied", "role");
 		return reply_error(r, 403, "forbidden", "", "无权查询人员 "
 		    "(your role cannot read persons)");
 	}
-	if ((body = req_json(r, allowed, &res)) == NULL) {
-		json_decref(f.list);
+	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
-	}
-	lf_error_clear(&err);
-	rc = http_person_find(r, body, ACT_PERSON_READ, add_found, &f, &by,
-	    &err);
-	json_decref(body);
-	if (rc != 0) {
-		json_decref(f.list);
-		return reply_lf_error(r, &err);
-	}
-	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
-	if (http_audit_gate(r, "person.search", "person", "", "ok", detail) != 0) {
-		json_decref(f.list);
-		return reply_audit_unavailable(r);
-	}
-	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
+	return http_person_search(r, body, ACT_PERSON_READ, "person.search",
+	    add_found);
 }
 
 /* Largest person page: 64 years of surveys and plans fit many times. */

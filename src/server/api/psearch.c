@@ -3,11 +3,14 @@
  * exact, through the keyed lookup hash) or name prefix, inside the
  * caller's scope for a given action. The persons search (ACT_PERSON_READ)
  * and the audit log's search (ACT_AUDIT_READ) both go through here, so
- * they cannot differ in what a caller may find. The searched value never
+ * they cannot differ in what a caller may find, and both answer through
+ * http_person_search(), so they count and audit their matches alike. The searched value never
  * leaves this file: not in an error, a log line or an audit entry.
  */
 #include "server/access.h"
+#include "server/session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +110,47 @@ http_person_find(struct req *r, json_t *body, int a, http_found_fn fn,
 	    find_exact(r, body, &sc, by, err);
 	store_read_end(r->s);
 	return rc;
+}
+
+struct found {
+	struct req		*r;
+	json_t			*list;
+	http_person_add_fn	 add;
+	int			 n;
+};
+
+static int
+add_found(void *arg, const struct store_person *p)
+{
+	struct found *f = arg;
+
+	f->n++;
+	return f->add(f->r, f->list, p);
+}
+
+enum MHD_Result
+http_person_search(struct req *r, json_t *body, int a,
+    const char *audit_action, http_person_add_fn add)
+{
+	struct found f = { r, json_array(), add, 0 };
+	struct lf_error err;
+	const char *by = "name";
+	char detail[64];
+	int rc;
+
+	lf_error_clear(&err);
+	rc = http_person_find(r, body, a, add_found, &f, &by, &err);
+	json_decref(body);
+	if (rc != 0) {
+		json_decref(f.list);
+		return reply_lf_error(r, &err);
+	}
+	snprintf(detail, sizeof(detail), "by=%s matches=%d", by, f.n);
+	if (http_audit_gate(r, audit_action, "person", "", "ok", detail) != 0) {
+		json_decref(f.list);
+		return reply_audit_unavailable(r);
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "persons", f.list));
 }
 
 void
