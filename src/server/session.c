@@ -135,7 +135,6 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 {
 	const char *token = MHD_lookup_connection_value(r->conn,
 	    MHD_COOKIE_KIND, SESSION_COOKIE);
-	const char *csrf;
 	struct session_info si;
 	struct lf_error err;
 	struct user u;
@@ -158,11 +157,19 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	r->authed = 1;
 	if (!need_csrf)
 		return 0;
-	csrf = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    CSRF_HEADER);
-	if (csrf == NULL || strlen(csrf) != strlen(r->who.csrf) ||
-	    CRYPTO_memcmp(csrf, r->who.csrf, strlen(csrf)) != 0) {
-		http_audit(r, "session.csrf", "session", "", "denied",
+	return session_csrf(r, r->who.csrf, "session.csrf", res);
+}
+
+int
+session_csrf(struct req *r, const char *want, const char *audit_action,
+    enum MHD_Result *res)
+{
+	const char *csrf = MHD_lookup_connection_value(r->conn,
+	    MHD_HEADER_KIND, CSRF_HEADER);
+
+	if (csrf == NULL || strlen(csrf) != strlen(want) ||
+	    CRYPTO_memcmp(csrf, want, strlen(csrf)) != 0) {
+		http_audit(r, audit_action, "session", "", "denied",
 		    "missing or wrong CSRF token");
 		*res = reply_error(r, 403, "csrf", CSRF_HEADER, "缺少或错误的 "
 		    "CSRF 令牌 (missing or wrong %s header)", CSRF_HEADER);

@@ -19,6 +19,12 @@
  * need_csrf, the CSRF header matches); otherwise -1 after replying 401 or
  * 403 (*res holds the result) and auditing the refusal. */
 int	session_require(struct req *r, int need_csrf, enum MHD_Result *res);
+/* Whether the request's CSRF header equals want (the session's token,
+ * compared in constant time): 0; otherwise -1 after auditing
+ * audit_action as denied and replying 403 "csrf" (*res). Shared by the
+ * staff sessions and the self-service ones (session_self.h). */
+int	session_csrf(struct req *r, const char *want, const char *audit_action,
+	    enum MHD_Result *res);
 
 /*
  * Audit entries for this request. Both queue the entry for the audit

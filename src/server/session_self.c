@@ -3,7 +3,6 @@
  */
 #include "server/session_self.h"
 
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -41,7 +40,6 @@ self_require(struct req *r, int need_csrf, enum MHD_Result *res)
 {
 	const char *token = MHD_lookup_connection_value(r->conn,
 	    MHD_COOKIE_KIND, SELF_COOKIE);
-	const char *csrf;
 	struct self_session ss;
 	struct lf_error err;
 	int rc;
@@ -70,15 +68,5 @@ self_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	self_principal(r, ss.code_id);
 	if (!need_csrf)
 		return 0;
-	csrf = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-	    CSRF_HEADER);
-	if (csrf == NULL || strlen(csrf) != strlen(r->self.csrf) ||
-	    CRYPTO_memcmp(csrf, r->self.csrf, strlen(csrf)) != 0) {
-		http_audit(r, "self.csrf", "session", "", "denied",
-		    "missing or wrong CSRF token");
-		*res = reply_error(r, 403, "csrf", CSRF_HEADER, "缺少或错误的 "
-		    "CSRF 令牌 (missing or wrong %s header)", CSRF_HEADER);
-		return -1;
-	}
-	return 0;
+	return session_csrf(r, r->self.csrf, "self.csrf", res);
 }
