@@ -355,20 +355,29 @@ writer(void *arg)
 	return NULL;
 }
 
+/* Lets go of what the writer holds, in order: the anchor file, the
+ * checkpoint thread, the connection (each may be absent). */
+static void
+release(void)
+{
+	if (anchor_fd >= 0)
+		close(anchor_fd);
+	anchor_fd = -1;
+	store_ckpt_stop(q.ck);
+	q.ck = NULL;
+	store_close(q.s);
+	q.s = NULL;
+}
+
 int
 auditq_start(const struct app *app, struct lf_error *err)
 {
 	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
 		return -1;
 	q.sync_ns = (int64_t)app->cfg->audit_sync_ms * 1000000LL;
-	if (q.sync_ns > 0 && store_sync_deferred(q.s, 1, err) != 0) {
-		store_close(q.s);
-		q.s = NULL;
-		return -1;
-	}
-	if (!store_is_pg(q.s) && store_ckpt_start(q.s, &q.ck, err) != 0) {
-		store_close(q.s);
-		q.s = NULL;
+	if ((q.sync_ns > 0 && store_sync_deferred(q.s, 1, err) != 0) ||
+	    (!store_is_pg(q.s) && store_ckpt_start(q.s, &q.ck, err) != 0)) {
+		release();
 		return -1;
 	}
 	q.unsynced = 0;
@@ -376,13 +385,7 @@ auditq_start(const struct app *app, struct lf_error *err)
 	anchor_frozen = 0;
 	anchor_start();
 	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
-		if (anchor_fd >= 0)
-			close(anchor_fd);
-		anchor_fd = -1;
-		store_ckpt_stop(q.ck);
-		q.ck = NULL;
-		store_close(q.s);
-		q.s = NULL;
+		release();
 		return lf_error_set(err, "thread", "", "cannot start the audit "
 		    "writer");
 	}
@@ -407,13 +410,8 @@ auditq_stop(void)
 		lf_error_clear(&err);
 		if (audit_anchor_write(q.s, &err) != 0)
 			log_warnx("audit anchor: %s", err.message);
-		close(anchor_fd);
-		anchor_fd = -1;
 	}
-	store_ckpt_stop(q.ck);
-	q.ck = NULL;
-	store_close(q.s);
-	q.s = NULL;
+	release();
 	q.running = 0;
 }
 
