@@ -611,22 +611,38 @@ copy_plain(const unsigned char *p, const unsigned char *e, char **dp)
 	return p;
 }
 
+/*
+ * The end of a run of a field's bytes, copied up to d, read up to p (the
+ * byte that stopped it, or e, the block's end): keeps both in r and checks
+ * the field's length. -1 when it is too long, 0 at e, else 1 with r->pos
+ * past the byte at p.
+ */
+static int
+run_end(struct csv_reader *r, const unsigned char *p,
+    const unsigned char *e, const char *d)
+{
+	r->rowlen = (size_t)(d - r->row);
+	r->pos = (size_t)(p - UBUF(r));
+	if (check_len(r) != 0)
+		return -1;
+	if (p == e)
+		return 0;
+	r->pos++;
+	return 1;
+}
+
 /* Unquoted fields, one after another while no quote follows a comma. */
 static int
 step_plain(struct csv_reader *r)
 {
 	const unsigned char *p = UBUF(r) + r->pos, *e = UBUF(r) + r->end;
 	char *d = r->row + r->rowlen;
+	int rc;
 
 	for (;;) {
 		p = copy_plain(p, e, &d);
-		r->rowlen = (size_t)(d - r->row);
-		r->pos = (size_t)(p - UBUF(r));
-		if (check_len(r) != 0)
-			return -1;
-		if (p == e)
-			return 0;
-		r->pos++;
+		if ((rc = run_end(r, p, e, d)) <= 0)
+			return rc;
 		if (*p++ != ',')
 			return plain_end(r, p[-1]);
 		if (next_field(r) != 0)
@@ -644,6 +660,7 @@ step_quoted(struct csv_reader *r)
 {
 	const unsigned char *p = UBUF(r) + r->pos, *e = UBUF(r) + r->end;
 	char *d = r->row + r->rowlen;
+	int rc;
 
 	for (;;) {
 		while (!quoted_stop[*p])
@@ -653,13 +670,8 @@ step_quoted(struct csv_reader *r)
 		r->line++;
 		*d++ = (char)*p++;
 	}
-	r->rowlen = (size_t)(d - r->row);
-	r->pos = (size_t)(p - UBUF(r));
-	if (check_len(r) != 0)
-		return -1;
-	if (p == e)
-		return 0;
-	r->pos++;
+	if ((rc = run_end(r, p, e, d)) <= 0)
+		return rc;
 	if (*p == '"') {
 		r->state = S_QUOTE;
 		return 0;
