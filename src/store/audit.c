@@ -410,38 +410,44 @@ cached(struct store *s, int which, const char *sql, const char *what,
 	return s->audit_st[which];
 }
 
+/* Ends a use of a cached() statement that stepped to step: resets it;
+ * 0 for a row or the end, else -1 with what's error (read first). */
+static int
+uncache(struct store *s, sqlite3_stmt *st, int step, const char *what,
+    struct lf_error *err)
+{
+	int rc = 0;
+
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = sql_error(s, what, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* The newest entry's id and hash; 0 and zeros when there is none. */
 static int
 last_entry(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
     struct lf_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
+	sqlite3_stmt *st;
+	int step;
 
 	*id = 0;
 	memset(hash, 0, AUDIT_HASH_LEN);
 	if ((st = cached(s, 0, "SELECT id, hash FROM audit ORDER BY id DESC "
 	    "LIMIT 1", "audit head", err)) == NULL)
-		goto out;
-	step = sqlite3_step(st);
+		return -1;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 1) != AUDIT_HASH_LEN) {
+		sqlite3_reset(st);
+		return lf_error_set(err, "corrupt", "hash", "审计日志最新一条"
+		    "已损坏 (the newest audit entry has no valid hash)");
+	}
 	if (step == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != AUDIT_HASH_LEN) {
-			lf_error_set(err, "corrupt", "hash", "审计日志最新一条"
-			    "已损坏 (the newest audit entry has no valid "
-			    "hash)");
-			goto out;
-		}
 		*id = sqlite3_column_int64(st, 0);
 		memcpy(hash, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
-	} else if (step != SQLITE_DONE) {
-		sql_error(s, "audit head", err);
-		goto out;
 	}
-	rc = 0;
-out:
-	if (st != NULL)
-		sqlite3_reset(st);
-	return rc;
+	return uncache(s, st, step, "audit head", err);
 }
 
 int
@@ -456,27 +462,19 @@ insert(struct store *s, int64_t id, const char *const v[NFIELDS],
     const size_t len[NFIELDS], const unsigned char *prev,
     const unsigned char *hash, struct lf_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int i, rc = -1;
+	sqlite3_stmt *st;
+	int i;
 
 	if ((st = cached(s, 1, "INSERT INTO audit(id, " COLS ", prev, hash) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "audit insert",
 	    err)) == NULL)
-		goto out;
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	for (i = 0; i < NFIELDS; i++)
 		sqlite3_bind_text(st, i + 2, v[i], (int)len[i], SQLITE_STATIC);
 	sqlite3_bind_blob(st, NFIELDS + 2, prev, AUDIT_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, NFIELDS + 3, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sql_error(s, "audit insert", err);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (st != NULL)
-		sqlite3_reset(st);
-	return rc;
+	return uncache(s, st, sqlite3_step(st), "audit insert", err);
 }
 
 /* Reads the head, hashes, inserts. Inside the caller's transaction no
