@@ -236,6 +236,13 @@ struct feedback_new;
 int	 http_feedback_parse(struct req *r, json_t *body,
 	    struct feedback_new *in,
 	    struct lf_error *err);
+/* The answer to a rating recorded (out, as asked in in) on the person
+ * with opaque id uid, by a worker or through a code: audited as
+ * feedback.add "year=Y item=I rating=R", then 201 with the rating
+ * (http_feedback_json(), with_actor as given). */
+enum MHD_Result	http_feedback_added(struct req *r, const char *uid,
+	    const struct feedback_new *in, const struct feedback *out,
+	    int with_actor);
 /* 精准监督 (h_supervise.c, issue 13) */
 enum MHD_Result	h_samples_create(struct req *r);
 enum MHD_Result	h_samples_list(struct req *r);

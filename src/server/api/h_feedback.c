@@ -107,6 +107,19 @@ http_feedback_parse(struct req *r, json_t *body, struct feedback_new *in,
 	return 0;
 }
 
+enum MHD_Result
+http_feedback_added(struct req *r, const char *uid,
+    const struct feedback_new *in, const struct feedback *out,
+    int with_actor)
+{
+	char detail[64];
+
+	snprintf(detail, sizeof(detail), "year=%d item=%lld rating=%d",
+	    in->year, (long long)in->item_id, in->rating);
+	http_audit(r, "feedback.add", "person", uid, "ok", detail);
+	return reply_json(r, 201, http_feedback_json(r, out, with_actor));
+}
+
 static unsigned
 fb_status(const char *code)
 {
@@ -170,7 +183,6 @@ h_feedback_add(struct req *r)
 	struct feedback out;
 	struct lf_error err;
 	enum MHD_Result res;
-	char detail[64];
 	json_t *body;
 	int year;
 
@@ -197,10 +209,7 @@ h_feedback_add(struct req *r)
 		    "%s", err.message);
 	}
 	json_decref(body);
-	snprintf(detail, sizeof(detail), "year=%d item=%lld rating=%d", year,
-	    (long long)in.item_id, in.rating);
-	http_audit(r, "feedback.add", "person", p.uid, "ok", detail);
-	return reply_json(r, 201, http_feedback_json(r, &out, 1));
+	return http_feedback_added(r, p.uid, &in, &out, 1);
 }
 
 /* ---- worker: self-service codes ----------------------------------- */

@@ -256,7 +256,6 @@ h_self_feedback(struct req *r)
 	struct feedback out;
 	struct lf_error err;
 	enum MHD_Result res;
-	char detail[64];
 	json_t *body, *year;
 	int rc;
 
@@ -295,8 +294,5 @@ h_self_feedback(struct req *r)
 		return reply_error(r, strcmp(err.code, "state") == 0 ? 409 :
 		    400, err.code, err.field, "%s", err.message);
 	}
-	snprintf(detail, sizeof(detail), "year=%d item=%lld rating=%d", in.year,
-	    (long long)in.item_id, in.rating);
-	http_audit(r, "feedback.add", "person", p.uid, "ok", detail);
-	return reply_json(r, 201, http_feedback_json(r, &out, 0));
+	return http_feedback_added(r, p.uid, &in, &out, 0);
 }
