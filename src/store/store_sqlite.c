@@ -426,6 +426,19 @@ scratch_new(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+/* The last step of every open: the scratch records, then *out = s. On
+ * failure s is closed. 0 or -1 with err. */
+static int
+open_end(struct store *s, struct store **out, struct lf_error *err)
+{
+	if (scratch_new(s, err) != 0) {
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
 int
 store_open(const char *path, const struct catalog *cat,
     const struct regions *regions, struct store **out, struct lf_error *err)
@@ -475,10 +488,7 @@ store_open(const char *path, const struct catalog *cat,
 	/* issue 16: reconciliation, need-supply matching */
 	if (recon_init(s, err) != 0 || supply_init(s, err) != 0)
 		goto fail;
-	if (scratch_new(s, err) != 0)
-		goto fail;
-	*out = s;
-	return 0;
+	return open_end(s, out, err);
 fail:
 	store_close(s);
 	return -1;
@@ -508,15 +518,11 @@ store_open_any(const char *path, const struct catalog *cat,
 		return lf_error_nomem(err);
 	s->cat = cat;
 	s->regions = regions;
-	if (pg_store_open(s, path, err) != 0 || person_fields(s, err) != 0)
-		goto fail;
-	if (scratch_new(s, err) != 0)
-		goto fail;
-	*out = s;
-	return 0;
-fail:
-	store_close(s);
-	return -1;
+	if (pg_store_open(s, path, err) != 0 || person_fields(s, err) != 0) {
+		store_close(s);
+		return -1;
+	}
+	return open_end(s, out, err);
 }
 
 int
