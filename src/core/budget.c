@@ -109,12 +109,11 @@ budget_shares_parse(const char *text, size_t len, const char *file,
 {
 	struct budget_shares *b;
 	char *copy;
-	size_t i, lines = 1;
+	size_t lines;
 	int rc;
 
 	*out = NULL;
-	for (i = 0; i < len; i++)
-		lines += text[i] == '\n';
+	lines = tsv_lines(text, len);
 	b = mem_calloc(1, sizeof(*b));
 	copy = mem_strndup(text, len);
 	if (b == NULL || copy == NULL ||

@@ -131,14 +131,13 @@ disaster_parse(const char *text, size_t len, const char *filename,
 {
 	struct parse ps;
 	struct disaster *d;
-	size_t lines = 1, i;
+	size_t lines;
 	int rc = -1;
 
 	d = mem_calloc(1, sizeof(*d));
 	if (d == NULL)
 		return lf_error_nomem(err);
-	for (i = 0; i < len; i++)
-		lines += text[i] == '\n';
+	lines = tsv_lines(text, len);
 	d->text = mem_strndup(text, len);
 	d->v = mem_calloc(lines, sizeof(*d->v));
 	if (d->text == NULL || d->v == NULL) {

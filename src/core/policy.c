@@ -121,16 +121,6 @@ split_tabs(char *s, char **parts)
 		}
 }
 
-static size_t
-count_lines(const char *s, size_t len)
-{
-	size_t n = 1, i;
-
-	for (i = 0; i < len; i++)
-		n += s[i] == '\n';
-	return n;
-}
-
 static int
 check_header(struct reader *rd, char *line)
 {
@@ -410,7 +400,7 @@ policies_parse(const char *text, size_t len, const char *filename,
 	if ((ps = mem_calloc(1, sizeof(*ps))) == NULL)
 		return lf_error_nomem(err);
 	ps->cat = cat;
-	ps->v = mem_calloc(count_lines(text, len), sizeof(*ps->v));
+	ps->v = mem_calloc(tsv_lines(text, len), sizeof(*ps->v));
 	if (ps->v == NULL) {
 		lf_error_nomem(err);
 		goto fail;

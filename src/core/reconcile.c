@@ -185,13 +185,12 @@ recon_kinds_parse(const char *text, size_t len, const char *file,
     struct recon_kinds **out, struct lf_error *err)
 {
 	struct recon_kinds *k;
-	size_t i, lines = 1;
+	size_t lines;
 	char *copy;
 	int rc;
 
 	*out = NULL;
-	for (i = 0; i < len; i++)
-		lines += text[i] == '\n';
+	lines = tsv_lines(text, len);
 	k = mem_calloc(1, sizeof(*k));
 	copy = mem_strndup(text, len);
 	if (k == NULL || copy == NULL ||

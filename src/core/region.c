@@ -219,12 +219,11 @@ regions_parse(const char *text, size_t len, const char *filename,
     struct regions **out, struct lf_error *err)
 {
 	struct regions *rs = mem_calloc(1, sizeof(*rs));
-	size_t lines = 1, i;
+	size_t lines;
 
 	if (rs == NULL)
 		return lf_error_nomem(err);
-	for (i = 0; i < len; i++)
-		lines += text[i] == '\n';
+	lines = tsv_lines(text, len);
 	rs->text = mem_strndup(text, len);
 	rs->v = mem_calloc(lines, sizeof(*rs->v));
 	for (rs->hashsize = 64; rs->hashsize < lines * 2; rs->hashsize *= 2)

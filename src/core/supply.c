@@ -157,16 +157,6 @@ rule_row(void *arg, char **f, size_t nf, int line, struct lf_error *err)
 	return 0;
 }
 
-static size_t
-count_lines(const char *t, size_t len)
-{
-	size_t i, n = 1;
-
-	for (i = 0; i < len; i++)
-		n += t[i] == '\n';
-	return n;
-}
-
 int
 supply_parse(const char *items, size_t ilen, const char *rules, size_t rlen,
     const struct catalog *cat, const struct policies *ps,
@@ -176,18 +166,18 @@ supply_parse(const char *items, size_t ilen, const char *rules, size_t rlen,
 	struct supply *sp = mem_calloc(1, sizeof(*sp));
 
 	*out = NULL;
-	if (sp == NULL || (sp->items = mem_calloc(count_lines(items, ilen),
+	if (sp == NULL || (sp->items = mem_calloc(tsv_lines(items, ilen),
 	    sizeof(*sp->items))) == NULL || (sp->rules =
-	    mem_calloc(count_lines(rules, rlen), sizeof(*sp->rules))) == NULL) {
+	    mem_calloc(tsv_lines(rules, rlen), sizeof(*sp->rules))) == NULL) {
 		supply_free(sp);
 		return lf_error_nomem(err);
 	}
 	p.sp = sp;
-	p.cap = count_lines(items, ilen);
+	p.cap = tsv_lines(items, ilen);
 	if (each_row(items, ilen, p.file, "code", item_row, &p, err) != 0)
 		goto fail;
 	p.file = "distribution_rules.tsv";
-	p.cap = count_lines(rules, rlen);
+	p.cap = tsv_lines(rules, rlen);
 	if (each_row(rules, rlen, p.file, "term", rule_row, &p, err) != 0)
 		goto fail;
 	*out = sp;

@@ -166,10 +166,9 @@ targets_parse(const char *text, size_t len, const char *filename,
 	struct parse ps = { filename, 0, err };
 	struct targets *t;
 	char *copy;
-	size_t i, lines = 1;
+	size_t lines;
 
-	for (i = 0; i < len; i++)
-		lines += text[i] == '\n';
+	lines = tsv_lines(text, len);
 	t = mem_calloc(1, sizeof(*t));
 	copy = mem_alloc(len + 1);
 	if (t != NULL)

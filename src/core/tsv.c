@@ -35,6 +35,16 @@ tsv_next(char **p, unsigned long *lineno)
 }
 
 size_t
+tsv_lines(const char *text, size_t len)
+{
+	size_t n = 1, i;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	return n;
+}
+
+size_t
 tsv_split(char *line, char **f, size_t max)
 {
 	size_t n = 0;

@@ -31,6 +31,13 @@ char	*tsv_line(char **p);
 char	*tsv_next(char **p, unsigned long *lineno);
 
 /*
+ * The number of lines in the len bytes of text at the most: its '\n's
+ * plus one. An upper bound on its data lines, to size a table before
+ * parsing.
+ */
+size_t	 tsv_lines(const char *text, size_t len);
+
+/*
  * Splits line in place at its tabs into fields f[0], f[1] ... f[max - 1]
  * (max >= 1; f has room for max). Returns the number of fields stored,
  * 1..max, or max + 1 when the line has more columns than max (the first

@@ -1,6 +1,7 @@
 /*
  * test_tsv.c - TSV data lines (CRLF, blank and '#' lines skipped, every
- * line counted), fields (short, exact, too many) and located errors.
+ * line counted), the bound on a text's lines, fields (short, exact, too
+ * many) and located errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +65,18 @@ test_split(void **state)
 	}
 }
 
+/* The bound counts every '\n' in len bytes (none past len), plus one. */
+static void
+test_lines(void **state)
+{
+	(void)state;
+	assert_int_equal(tsv_lines("", 0), 1);
+	assert_int_equal(tsv_lines("a", 1), 1);
+	assert_int_equal(tsv_lines("a\n", 2), 2);
+	assert_int_equal(tsv_lines("a\r\n\n#\nb", 8), 4);
+	assert_int_equal(tsv_lines("a\nb\nc\n", 3), 2);
+}
+
 static void
 test_error_at(void **state)
 {
@@ -88,6 +101,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_next),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_error_at),
 	};
 
