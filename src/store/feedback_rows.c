@@ -62,11 +62,7 @@ static int
 prep(struct store *s, const char *sql, sqlite3_stmt **st,
     struct lf_error *err)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
-		*st = NULL;
-		return store_sqlite_error(s, "feedback", err);
-	}
-	return 0;
+	return store_stmt(s, sql, "feedback", st, err);
 }
 
 static int

@@ -139,6 +139,10 @@ int	migrate_cluster(struct store *s, struct lf_error *err);
 /* Sets err from the connection's last SQLite error. Returns -1. */
 int	store_sqlite_error(struct store *s, const char *what,
 	    struct lf_error *err);
+/* Prepares sql on s's connection (not kept: the caller finalizes *st):
+ * 0, or -1 with *st NULL and err naming what. */
+int	store_stmt(struct store *s, const char *sql, const char *what,
+	    sqlite3_stmt **st, struct lf_error *err);
 /* Runs sql (statements without results); 0, or -1 with err naming sql. */
 int	store_sqlite_exec(struct store *s, const char *sql,
 	    struct lf_error *err);

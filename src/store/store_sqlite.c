@@ -130,6 +130,17 @@ keyfile_path(const char *db, char *out, size_t len)
 }
 
 int
+store_stmt(struct store *s, const char *sql, const char *what,
+    sqlite3_stmt **st, struct lf_error *err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return store_sqlite_error(s, what, err);
+	}
+	return 0;
+}
+
+int
 store_sqlite_exec(struct store *s, const char *sql, struct lf_error *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
