@@ -41,10 +41,11 @@ int	cmd_supervise(int argc, char **argv);
 int	cmd_seed_checks(int argc, char **argv);
 int	cmd_quality(int argc, char **argv);
 int	cmd_audit(int argc, char **argv);
-/* Prints an audit check's result (cmd_audit.c); returns the exit status
- * (0 all well, 1 a problem). */
-struct audit_check;
-int	cli_audit_report(const struct audit_check *c, FILE *fp);
+/* Checks the audit chain of the database at db and its anchor, and
+ * prints the result on stdout (cmd_audit.c; serve --check too); returns
+ * the exit status (0 all well, 1 a problem or an error, printed). */
+struct cli_env;
+int	cli_audit_verify(const char *db, struct cli_env *env);
 int	cmd_reconcile(int argc, char **argv);	/* issue 16 */
 int	cmd_backup(int argc, char **argv);
 int	cmd_restore(int argc, char **argv);

@@ -14,8 +14,8 @@
 #include "store/audit_anchor.h"
 
 /* Prints what c says; returns the exit status. */
-int
-cli_audit_report(const struct audit_check *c, FILE *fp)
+static int
+report(const struct audit_check *c, FILE *fp)
 {
 	if (c->problem == NULL) {
 		fprintf(fp, "liangfu: audit log ok: %" PRId64 " entries, chain "
@@ -38,28 +38,35 @@ cli_audit_report(const struct audit_check *c, FILE *fp)
 }
 
 int
-cmd_audit(int argc, char **argv)
+cli_audit_verify(const char *db, struct cli_env *env)
 {
 	struct audit_check c;
-	struct cli_env env;
 	struct lf_error err;
 	struct store *s;
+	int rc;
+
+	if (cli_store_open(db, env, &s) != 0)
+		return 1;
+	lf_error_clear(&err);
+	if (audit_check(s, &c, &err) != 0)
+		rc = cli_fail(&err);
+	else
+		rc = report(&c, stdout);
+	store_close(s);
+	return rc;
+}
+
+int
+cmd_audit(int argc, char **argv)
+{
+	struct cli_env env;
 	int rc;
 
 	if (argc != 3 || strcmp(argv[1], "verify") != 0)
 		return cli_usage("audit");
 	if (cli_env_load(&env) != 0)
 		return 1;
-	if (cli_store_open(argv[2], &env, &s) != 0) {
-		cli_env_free(&env);
-		return 1;
-	}
-	lf_error_clear(&err);
-	if (audit_check(s, &c, &err) != 0)
-		rc = cli_fail(&err);
-	else
-		rc = cli_audit_report(&c, stdout);
-	store_close(s);
+	rc = cli_audit_verify(argv[2], &env);
 	cli_env_free(&env);
 	return rc;
 }

@@ -11,7 +11,6 @@
 
 #include "server/http.h"
 #include "lib/log.h"
-#include "store/audit_anchor.h"
 
 static int
 parse(int argc, char **argv, struct http_config *c, int *check)
@@ -58,26 +57,6 @@ parse(int argc, char **argv, struct http_config *c, int *check)
 	return 0;
 }
 
-/* --check also verifies the audit log and its anchor. */
-static int
-check_audit(const char *db, struct cli_env *env)
-{
-	struct audit_check ac;
-	struct lf_error err;
-	struct store *s;
-	int rc;
-
-	if (cli_store_open(db, env, &s) != 0)
-		return 1;
-	lf_error_clear(&err);
-	if (audit_check(s, &ac, &err) != 0)
-		rc = cli_fail(&err);
-	else
-		rc = cli_audit_report(&ac, stdout);
-	store_close(s);
-	return rc;
-}
-
 int
 cmd_serve(int argc, char **argv)
 {
@@ -100,7 +79,8 @@ cmd_serve(int argc, char **argv)
 		log_warnx("web directory %s is not readable: serving the API "
 		    "only", c.web);
 	if (check) {
-		rc = check_audit(c.db, &env);
+		/* --check also verifies the audit log and its anchor */
+		rc = cli_audit_verify(c.db, &env);
 		if (rc == 0)
 			printf("liangfu: configuration and database %s are "
 			    "usable\n", c.db);
