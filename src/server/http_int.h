@@ -312,6 +312,16 @@ int	 http_load_person(struct req *r, const char *uid, int a,
 	    const char *audit_action, struct store_person *p,
 	    struct lf_error *err);
 
+/* The person of the path's first parameter ({id}) for action a, as
+ * http_load_person(): 0; else 1 with the answer queued in *res (404 for
+ * a missing person or one outside the caller's scope, or the store's
+ * error). http_path_person_year() also reads the year of the second
+ * parameter into *year: 400 bad_year when it is not 1990..2999. */
+int	 http_path_person(struct req *r, int a, const char *audit_action,
+	    struct store_person *p, enum MHD_Result *res);
+int	 http_path_person_year(struct req *r, int a, const char *audit_action,
+	    struct store_person *p, int *year, enum MHD_Result *res);
+
 /* Every year's plan of the person with its items and their deliveries
  * (the person page's chain need -> item -> delivery -> effect), as a JSON
  * array appended to b: [{"year","plan","items":[{...,"deliveries"}]}].

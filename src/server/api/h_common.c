@@ -105,6 +105,34 @@ http_query_num(const char *s, long def, long lo, long hi)
 }
 
 int
+http_path_person(struct req *r, int a, const char *audit_action,
+    struct store_person *p, enum MHD_Result *res)
+{
+	struct lf_error err;
+	int rc;
+
+	lf_error_clear(&err);
+	rc = http_load_person(r, r->params[0], a, audit_action, p, &err);
+	if (rc != 0)
+		*res = rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
+	return rc != 0;
+}
+
+int
+http_path_person_year(struct req *r, int a, const char *audit_action,
+    struct store_person *p, int *year, enum MHD_Result *res)
+{
+	if (http_path_person(r, a, audit_action, p, res) != 0)
+		return 1;
+	if ((*year = http_path_year(r->params[1])) == 0) {
+		*res = reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
+		    "year)");
+		return 1;
+	}
+	return 0;
+}
+
+int
 http_path_year(const char *s)
 {
 	long y = http_query_num(s, 0, 1990, 2999);

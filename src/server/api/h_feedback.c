@@ -134,20 +134,6 @@ fb_status(const char *code)
 
 /* ---- worker: ratings ---------------------------------------------- */
 
-static int
-load(struct req *r, enum action a, const char *what, struct store_person *p,
-    enum MHD_Result *res)
-{
-	struct lf_error err;
-	int rc;
-
-	lf_error_clear(&err);
-	rc = http_load_person(r, r->params[0], a, what, p, &err);
-	if (rc != 0)
-		*res = rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
-	return rc != 0;
-}
-
 enum MHD_Result
 h_feedback_get(struct req *r)
 {
@@ -157,11 +143,9 @@ h_feedback_get(struct req *r)
 	json_t *list;
 	int year;
 
-	if (load(r, ACT_PLAN_READ, "feedback.read", &p, &res))
+	if (http_path_person_year(r, ACT_PLAN_READ, "feedback.read", &p, &year,
+	    &res))
 		return res;
-	if ((year = http_path_year(r->params[1])) == 0)
-		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
-		    "year)");
 	lf_error_clear(&err);
 	if ((list = http_feedback_list(r, p.id, year, 1, &err)) == NULL)
 		return reply_lf_error(r, &err);
@@ -186,11 +170,9 @@ h_feedback_add(struct req *r)
 	json_t *body;
 	int year;
 
-	if (load(r, ACT_FEEDBACK, "feedback.add", &p, &res))
+	if (http_path_person_year(r, ACT_FEEDBACK, "feedback.add", &p, &year,
+	    &res))
 		return res;
-	if ((year = http_path_year(r->params[1])) == 0)
-		return reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
-		    "year)");
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
 	memset(&in, 0, sizeof(in));
@@ -260,7 +242,7 @@ h_selfcode_issue(struct req *r)
 	json_t *body, *days, *out;
 	int64_t now = (int64_t)time(NULL), ttl = SELFCODE_TTL_DEFAULT;
 
-	if (load(r, ACT_FEEDBACK, "selfcode.issue", &p, &res))
+	if (http_path_person(r, ACT_FEEDBACK, "selfcode.issue", &p, &res))
 		return res;
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
@@ -315,7 +297,7 @@ h_selfcode_list(struct req *r)
 	struct lf_error err;
 	enum MHD_Result res;
 
-	if (load(r, ACT_PLAN_READ, "selfcode.list", &p, &res))
+	if (http_path_person(r, ACT_PLAN_READ, "selfcode.list", &p, &res))
 		return res;
 	lf_error_clear(&err);
 	l.a = json_array();

@@ -21,29 +21,6 @@
 
 #include "store/audit.h"
 
-/* Loads the person and year of the path for action a. 0, or a reply was
- * queued (*res) and 1 returned. */
-static int
-load(struct req *r, enum action a, const char *what, struct store_person *p,
-    int *year, enum MHD_Result *res)
-{
-	struct lf_error err;
-	int rc;
-
-	lf_error_clear(&err);
-	rc = http_load_person(r, r->params[0], a, what, p, &err);
-	if (rc != 0) {
-		*res = rc < 0 ? reply_lf_error(r, &err) : reply_not_found(r);
-		return 1;
-	}
-	if ((*year = http_path_year(r->params[1])) == 0) {
-		*res = reply_error(r, 400, "bad_year", "year", "年度无效 (bad "
-		    "year)");
-		return 1;
-	}
-	return 0;
-}
-
 /* ---- the plan view ---------------------------------------------- */
 
 struct view {
@@ -281,7 +258,8 @@ h_plan_get(struct req *r)
 	enum MHD_Result res;
 	int year;
 
-	if (load(r, ACT_PLAN_READ, "plan.read", &p, &year, &res) != 0)
+	if (http_path_person_year(r, ACT_PLAN_READ, "plan.read", &p, &year,
+	    &res) != 0)
 		return res;
 	return reply_view(r, &p, year, 200, "plan.read", NULL);
 }
@@ -309,7 +287,8 @@ h_plan_build(struct req *r)
 	int64_t version;
 	int year, rc;
 
-	if (load(r, ACT_PLAN_WRITE, "plan.build", &p, &year, &res) != 0)
+	if (http_path_person_year(r, ACT_PLAN_WRITE, "plan.build", &p, &year,
+	    &res) != 0)
 		return res;
 	if ((rec = record_new(r->app->cat)) == NULL)
 		return reply_nomem(r);
@@ -348,7 +327,8 @@ h_plan_item_add(struct req *r)
 	size_t i, n = 0;
 	int year, rc;
 
-	if (load(r, ACT_PLAN_WRITE, "item.add", &p, &year, &res) != 0)
+	if (http_path_person_year(r, ACT_PLAN_WRITE, "item.add", &p, &year,
+	    &res) != 0)
 		return res;
 	for (i = 0; json_change_names[i] != NULL; i++)
 		allowed[n++] = json_change_names[i];
@@ -393,7 +373,8 @@ plan_state(struct req *r, int confirm)
 	int64_t ver = 0;
 	int year, rc;
 
-	if (load(r, ACT_PLAN_CONFIRM, what, &p, &year, &res) != 0)
+	if (http_path_person_year(r, ACT_PLAN_CONFIRM, what, &p, &year,
+	    &res) != 0)
 		return res;
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
