@@ -489,17 +489,6 @@ check_header(struct ctx *c, char *line, int *map)
 	return (int)n;
 }
 
-static size_t
-count_lines(const char *s)
-{
-	size_t n = 1;
-
-	for (; *s; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
 /* 1 when every column from file column `from` on is an optional one. */
 static int
 trailing_optional(const int *map, int from)
@@ -576,7 +565,8 @@ catalog_parse(const char *text, size_t len, const char *filename,
 		lf_error_nomem(err);
 		goto fail;
 	}
-	cat->fields = mem_calloc(count_lines(cat->text), sizeof(*cat->fields));
+	cat->fields = mem_calloc(tsv_lines(cat->text,
+	    strlen(cat->text)), sizeof(*cat->fields));
 	if (cat->fields == NULL) {
 		lf_error_nomem(err);
 		goto fail;
