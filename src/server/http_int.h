@@ -301,6 +301,11 @@ const struct region *http_scope_region(const struct req *r,
 	    const char *code);
 /* The year of a path ("/persons/{id}/plans/2025"): 1990..2999, else 0. */
 int	 http_path_year(const char *s);
+/* A caller whose role may not do what it asked: audits action on
+ * target_type as denied with why, and answers 403 "forbidden" with
+ * message (a constant, Chinese then English). */
+enum MHD_Result	http_audit_refuse(struct req *r, const char *action,
+	    const char *target_type, const char *why, const char *message);
 /* The person summary of lists and pages (ID number masked). */
 json_t	*http_person_json(const struct req *r, const struct store_person *p);
 /* 1 when uid has the form of an opaque person id. */
@@ -356,8 +361,9 @@ typedef int (*http_person_add_fn)(struct req *r, json_t *list,
  * by add, audited as audit_action with "by=KEY matches=N" through
  * http_audit_gate(); 200 {"persons": [...]}, the search's error, or 503
  * when the entry cannot be written. Takes body (released here). */
-enum MHD_Result	http_person_search(struct req *r, json_t *body, int a,
-	    const char *audit_action, http_person_add_fn add);
+enum MHD_Result	http_person_search_audited(struct req *r,
+	    const char *audit_action, json_t *body, int a,
+	    http_person_add_fn add);
 /* A name as lists for supervisors show it: "张*华", "李*", "欧**明". */
 void	 http_mask_name(const char *name, char *out, size_t outlen);
 enum MHD_Result	h_audit_persons(struct req *r);

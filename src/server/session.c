@@ -157,11 +157,11 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	r->authed = 1;
 	if (!need_csrf)
 		return 0;
-	return session_csrf(r, r->who.csrf, "session.csrf", res);
+	return http_audit_csrf(r, "session.csrf", r->who.csrf, res);
 }
 
 int
-session_csrf(struct req *r, const char *want, const char *audit_action,
+http_audit_csrf(struct req *r, const char *action, const char *want,
     enum MHD_Result *res)
 {
 	const char *csrf = MHD_lookup_connection_value(r->conn,
@@ -169,7 +169,7 @@ session_csrf(struct req *r, const char *want, const char *audit_action,
 
 	if (csrf == NULL || strlen(csrf) != strlen(want) ||
 	    CRYPTO_memcmp(csrf, want, strlen(csrf)) != 0) {
-		http_audit(r, audit_action, "session", "", "denied",
+		http_audit(r, action, "session", "", "denied",
 		    "missing or wrong CSRF token");
 		*res = reply_error(r, 403, "csrf", CSRF_HEADER, "缺少或错误的 "
 		    "CSRF 令牌 (missing or wrong %s header)", CSRF_HEADER);

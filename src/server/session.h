@@ -20,10 +20,10 @@
  * 403 (*res holds the result) and auditing the refusal. */
 int	session_require(struct req *r, int need_csrf, enum MHD_Result *res);
 /* Whether the request's CSRF header equals want (the session's token,
- * compared in constant time): 0; otherwise -1 after auditing
- * audit_action as denied and replying 403 "csrf" (*res). Shared by the
- * staff sessions and the self-service ones (session_self.h). */
-int	session_csrf(struct req *r, const char *want, const char *audit_action,
+ * compared in constant time): 0; otherwise -1 after auditing action as
+ * denied and replying 403 "csrf" (*res). Shared by the staff sessions
+ * and the self-service ones (session_self.h). */
+int	http_audit_csrf(struct req *r, const char *action, const char *want,
 	    enum MHD_Result *res);
 
 /*

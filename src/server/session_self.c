@@ -68,5 +68,5 @@ self_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	self_principal(r, ss.code_id);
 	if (!need_csrf)
 		return 0;
-	return session_csrf(r, r->self.csrf, "self.csrf", res);
+	return http_audit_csrf(r, "self.csrf", r->self.csrf, res);
 }

@@ -454,9 +454,8 @@ person_in_scope(struct req *r, const char *uid, struct lf_error *err)
 static enum MHD_Result
 refuse_role(struct req *r, const char *action)
 {
-	http_audit(r, action, "audit", "", "denied", "role");
-	return reply_error(r, 403, "forbidden", "", "无权查看审计日志 "
-	    "(your role cannot read the audit log)");
+	return http_audit_refuse(r, action, "audit", "role",
+	    "无权查看审计日志 (your role cannot read the audit log)");
 }
 
 enum MHD_Result
@@ -552,6 +551,6 @@ h_audit_persons(struct req *r)
 		return refuse_role(r, "audit.search");
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
-	return http_person_search(r, body, ACT_AUDIT_READ, "audit.search",
-	    add_hit);
+	return http_person_search_audited(r, "audit.search", body,
+	    ACT_AUDIT_READ, add_hit);
 }

@@ -26,6 +26,14 @@ http_person_json(const struct req *r, const struct store_person *p)
 	    (json_int_t)p->version);
 }
 
+enum MHD_Result
+http_audit_refuse(struct req *r, const char *action, const char *target_type,
+    const char *why, const char *message)
+{
+	http_audit(r, action, target_type, "", "denied", why);
+	return reply_error(r, 403, "forbidden", "", "%s", message);
+}
+
 int
 http_valid_uid(const char *uid)
 {
@@ -67,9 +75,8 @@ http_plans_query(struct req *r, const char *action,
     enum MHD_Result *res)
 {
 	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
-		http_audit(r, action, "plan", "", "denied", "role");
-		*res = reply_error(r, 403, "forbidden", "", "无权查看计划 (your "
-		    "role cannot read plans)");
+		*res = http_audit_refuse(r, action, "plan", "role",
+		    "无权查看计划 (your role cannot read plans)");
 		return -1;
 	}
 	*bad = http_query_args(r, names, a) != 0;

@@ -188,11 +188,10 @@ h_findings_list(struct req *r)
 	long limit;
 	int rc;
 
-	if (!access_allowed(&r->who, ACT_PLAN_READ, 0)) {
-		http_audit(r, "finding.list", "finding", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查看数据质量问题 "
-		    "(your role cannot read findings)");
-	}
+	if (!access_allowed(&r->who, ACT_PLAN_READ, 0))
+		return http_audit_refuse(r, "finding.list", "finding", "role",
+		    "无权查看数据质量问题 (your role cannot read "
+		    "findings)");
 	if ((pg.qr = findings_rules_of(r->app)) == NULL)
 		return reply_error(r, 500, "internal", "", "质量规则不可用 "
 		    "(quality rules unavailable)");

@@ -376,11 +376,10 @@ h_inbox(struct req *r)
 	char detail[96];
 	long limit, state;
 
-	if (!access_allowed(&r->who, ACT_ITEM_DEPT, 0)) {
-		http_audit(r, "item.inbox", "item", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "只有部门工作人员有"
-		    "待办 (only department officers have an inbox)");
-	}
+	if (!access_allowed(&r->who, ACT_ITEM_DEPT, 0))
+		return http_audit_refuse(r, "item.inbox", "item", "role",
+		    "只有部门工作人员有待办 (only department officers "
+		    "have an inbox)");
 	bad = http_query_args(r, names, v) != 0;
 	http_china_date(&year, NULL);
 	memset(&q, 0, sizeof(q));

@@ -164,11 +164,9 @@ h_persons_list(struct req *r)
 	struct args a;
 	enum MHD_Result res;
 
-	if (!access_allowed(&r->who, ACT_PERSON_READ, 0)) {
-		http_audit(r, "person.list", "person", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查询人员 "
-		    "(your role cannot read persons)");
-	}
+	if (!access_allowed(&r->who, ACT_PERSON_READ, 0))
+		return http_audit_refuse(r, "person.list", "person", "role",
+		    "无权查询人员 (your role cannot read persons)");
 	memset(&a, 0, sizeof(a));
 	a.r = r;
 	lf_error_clear(&a.err);

@@ -34,15 +34,13 @@ h_persons_search(struct req *r)
 	enum MHD_Result res;
 	json_t *body;
 
-	if (!access_allowed(&r->who, ACT_PERSON_READ, 0)) {
-		http_audit(r, "person.search", "person", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查询人员 "
-		    "(your role cannot read persons)");
-	}
+	if (!access_allowed(&r->who, ACT_PERSON_READ, 0))
+		return http_audit_refuse(r, "person.search", "person", "role",
+		    "无权查询人员 (your role cannot read persons)");
 	if ((body = req_json(r, allowed, &res)) == NULL)
 		return res;
-	return http_person_search(r, body, ACT_PERSON_READ, "person.search",
-	    add_found);
+	return http_person_search_audited(r, "person.search", body,
+	    ACT_PERSON_READ, add_found);
 }
 
 /* Largest person page: 64 years of surveys and plans fit many times. */

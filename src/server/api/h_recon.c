@@ -37,10 +37,9 @@ list_add(void *arg, const struct recon_task *t)
 static enum MHD_Result
 forbidden(struct req *r, const char *action)
 {
-	http_audit(r, action, "recon_task", "", "denied", "role");
-	return reply_error(r, 403, "forbidden", "", "只有县级及以上干部可处理比对"
-	    "任务 (only county and higher officers handle reconciliation "
-	    "tasks)");
+	return http_audit_refuse(r, action, "recon_task", "role",
+	    "只有县级及以上干部可处理比对任务 (only county and higher "
+	    "officers handle reconciliation tasks)");
 }
 
 /* GET /api/v1/recon/tasks?region=&kind=&open=1|0&after=&limit= */

@@ -155,11 +155,9 @@ h_stats(struct req *r)
 	char detail[128];
 	int year = 0;
 
-	if (!access_allowed(&r->who, ACT_STATS_READ, 0)) {
-		http_audit(r, "stats.read", "region", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权查看统计 (your "
-		    "role cannot read statistics)");
-	}
+	if (!access_allowed(&r->who, ACT_STATS_READ, 0))
+		return http_audit_refuse(r, "stats.read", "region", "role",
+		    "无权查看统计 (your role cannot read statistics)");
 	memset(&a, 0, sizeof(a));
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, on_arg, &a);
 	lf_error_clear(&err);

@@ -140,11 +140,9 @@ h_samples_create(struct req *r)
 	int64_t id;
 	json_t *b;
 
-	if (!access_allowed(&r->who, ACT_SAMPLE, 0)) {
-		http_audit(r, "sample.create", "region", "", "denied", "role");
-		return reply_error(r, 403, "forbidden", "", "无权抽样 (your role "
-		    "cannot draw samples)");
-	}
+	if (!access_allowed(&r->who, ACT_SAMPLE, 0))
+		return http_audit_refuse(r, "sample.create", "region", "role",
+		    "无权抽样 (your role cannot draw samples)");
 	if ((b = req_json(r, allowed, &res)) == NULL)
 		return res;
 	region = json_string_value(json_object_get(b, "region"));

@@ -24,9 +24,9 @@
 static enum MHD_Result
 forbidden(struct req *r, const char *action)
 {
-	http_audit(r, action, "supply", "", "denied", "role");
-	return reply_error(r, 403, "forbidden", "", "只有县级及以上干部可做供需"
-	    "匹配 (only county and higher officers match needs and supply)");
+	return http_audit_refuse(r, action, "supply", "role",
+	    "只有县级及以上干部可做供需匹配 (only county and higher "
+	    "officers match needs and supply)");
 }
 
 static struct supply *

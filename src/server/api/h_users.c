@@ -27,9 +27,8 @@ in_scope(const struct req *r, const char *code)
 static enum MHD_Result
 refuse(struct req *r, const char *action)
 {
-	http_audit(r, action, "user", "", "denied", "not an administrator");
-	return reply_error(r, 403, "forbidden", "", "只有管理员可以管理账户 "
-	    "(administrators only)");
+	return http_audit_refuse(r, action, "user", "not an administrator",
+	    "只有管理员可以管理账户 (administrators only)");
 }
 
 static int

@@ -4,8 +4,9 @@
  * caller's scope for a given action. The persons search (ACT_PERSON_READ)
  * and the audit log's search (ACT_AUDIT_READ) both go through here, so
  * they cannot differ in what a caller may find, and both answer through
- * http_person_search(), so they count and audit their matches alike. The searched value never
- * leaves this file: not in an error, a log line or an audit entry.
+ * http_person_search_audited(), so they count and audit their matches
+ * alike. The searched value never leaves this file: not in an error, a
+ * log line or an audit entry.
  */
 #include "server/access.h"
 #include "server/session.h"
@@ -129,8 +130,8 @@ add_found(void *arg, const struct store_person *p)
 }
 
 enum MHD_Result
-http_person_search(struct req *r, json_t *body, int a,
-    const char *audit_action, http_person_add_fn add)
+http_person_search_audited(struct req *r, const char *audit_action,
+    json_t *body, int a, http_person_add_fn add)
 {
 	struct found f = { r, json_array(), add, 0 };
 	struct lf_error err;
