@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,18 +128,10 @@ static int
 emit(struct parser *ps, const struct expr_insn *in)
 {
 	struct expr *e = ps->e;
-	struct expr_insn *nc;
 
-	if (e->n == e->cap) {
-		size_t ncap = e->cap ? e->cap * 2 : 16;
-
-		nc = mem_realloc(e->code, ncap * sizeof(*nc));
-		if (nc == NULL)
-			return fail(ps, "no_memory", ps->p, "%s",
-			    LF_ERROR_NOMEM_TEXT);
-		e->code = nc;
-		e->cap = ncap;
-	}
+	if (mem_grow(&e->code, &e->cap, e->n + 1, sizeof(*e->code),
+	    SIZE_MAX) != 0)
+		return fail(ps, "no_memory", ps->p, "%s", LF_ERROR_NOMEM_TEXT);
 	e->code[e->n++] = *in;
 	return 0;
 }
@@ -161,16 +154,9 @@ new_node(struct parser *ps, enum expr_node_kind kind, int arg, int child,
 	struct expr *e = ps->e;
 	struct expr_node *nn;
 
-	if (e->nnodes == e->nodecap) {
-		size_t ncap = e->nodecap ? e->nodecap * 2 : 16;
-
-		nn = mem_realloc(e->nodes, ncap * sizeof(*nn));
-		if (nn == NULL)
-			return fail(ps, "no_memory", ps->p, "%s",
-			    LF_ERROR_NOMEM_TEXT);
-		e->nodes = nn;
-		e->nodecap = ncap;
-	}
+	if (mem_grow(&e->nodes, &e->nodecap, e->nnodes + 1, sizeof(*e->nodes),
+	    SIZE_MAX) != 0)
+		return fail(ps, "no_memory", ps->p, "%s", LF_ERROR_NOMEM_TEXT);
 	nn = &e->nodes[e->nnodes];
 	nn->kind = (unsigned char)kind;
 	nn->arg = arg;

@@ -14,6 +14,7 @@
 #include "core/policy.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -678,20 +679,11 @@ static int
 insert_rows(struct policies *ps, struct policy_amount *rows, size_t n,
     struct lf_error *err)
 {
-	struct policy_amount *nv;
 	size_t i, at;
 
-	if (ps->namounts + n > ps->amounts_cap) {
-		size_t ncap = ps->amounts_cap ? ps->amounts_cap : 16;
-
-		while (ncap < ps->namounts + n)
-			ncap *= 2;
-		nv = mem_realloc(ps->amounts, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return lf_error_nomem(err);
-		ps->amounts = nv;
-		ps->amounts_cap = ncap;
-	}
+	if (mem_grow(&ps->amounts, &ps->amounts_cap, ps->namounts + n,
+	    sizeof(*ps->amounts), SIZE_MAX) != 0)
+		return lf_error_nomem(err);
 	for (i = 0; i < n; i++) {
 		at = first_row(ps, rows[i].policy + 1);
 		memmove(&ps->amounts[at + 1], &ps->amounts[at],
@@ -717,16 +709,9 @@ amount_row(struct reader *rd, char **col, void *arg)
 	if ((per = policy_per_find(col[A_PER])) < 0)
 		return bad(rd, A_PER, 1, "%s", "周期应为 month、year 或 once "
 		    "(per must be month, year or once)");
-	if (pd->n == pd->cap) {
-		size_t ncap = pd->cap ? pd->cap * 2 : 16;
-		struct policy_amount *nv;
-
-		nv = mem_realloc(pd->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return lf_error_nomem(rd->err);
-		pd->v = nv;
-		pd->cap = ncap;
-	}
+	if (mem_grow(&pd->v, &pd->cap, pd->n + 1, sizeof(*pd->v),
+	    SIZE_MAX) != 0)
+		return lf_error_nomem(rd->err);
 	if (build_row(pd->ps, col[A_POLICY], col[A_REGION], col[A_WHEN], fen,
 	    per, col[A_NOTE], &pd->v[pd->n], &ft) != 0) {
 		if (ft.oom)
