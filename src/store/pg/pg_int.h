@@ -34,6 +34,10 @@
 struct store;
 struct store_prep;
 struct store_put_result;
+struct store_person_row;
+struct packrec_sealed;
+struct record;
+struct pgput;
 struct stats;
 struct policies;
 
@@ -46,7 +50,9 @@ struct pgstore {
 	int64_t		 ids_left;	/* ids taken from the sequence */
 	struct buf	 persons;	/* bulk: pending COPY rows */
 	struct buf	 surveys;
-	size_t		 pending;	/* rows in the two buffers */
+	struct buf	 history;
+	size_t		 pending;	/* puts in the buffers */
+	struct pgput	*put;		/* bulk: pg_put.c's state */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
 	/* the plan build's plans and items of persons cache_lo..hi of
@@ -63,6 +69,9 @@ struct pgstore {
 #define PG_ITEM_PERSON	12
 #define PG_ITEM_CITY	13
 #define PG_ITEM_COUNTY	14
+
+/* Puts a bulk load gathers before it sends them. */
+#define PG_FLUSH_ROWS	4096
 
 /* 1 when location names a PostgreSQL database. */
 int	pg_location(const char *location);
@@ -133,6 +142,90 @@ int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
 /* Sends the pending rows (persons, then surveys). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
+
+/* The rows of a new person and of a survey (version given) as binary
+ * COPY rows: the person into s->pg->persons, the survey into b (whose
+ * table's columns pg_surveys_copy_sql() lists); region is the person's
+ * village (its city and county key the row). */
+int	pg_person_row(struct store *s, const struct store_prep *prep,
+	    const char *region, int64_t id, const char *uid, int status,
+	    time_t now);
+int	pg_survey_row(struct store *s, struct buf *b,
+	    const struct store_prep *prep, const char *region,
+	    int64_t person_id, int64_t version, time_t now);
+int	pg_surveys_copy_sql(const struct catalog *cat, const char *table,
+	    struct buf *b);
+/* Sends b's rows (ended here) by the COPY sql; b emptied. */
+int	pg_send_rows(struct store *s, struct buf *b, const char *sql,
+	    struct lf_error *err);
+/* The next person id from persons_id_seq (taken a block at a time). */
+int	pg_next_person_id(struct pgstore *p, int64_t *id,
+	    struct lf_error *err);
+
+/*
+ * pg_put.c: the rows a bulk load's puts read and write on PostgreSQL.
+ * store_put.c decides (new person or update, the reason rule, the
+ * change sets, the version check) for both backends and calls these
+ * where SQLite runs its statements. pg_put_begin() starts a load (after
+ * BEGIN), pg_put_end() forgets it (commit or rollback), pg_put_free()
+ * at close.
+ *
+ * pg_put_find(): the person with prep's ID number, with their stored
+ * survey of the put's year, else of the latest earlier year, read in the
+ * same round trip (its secrets opened, their sealed values kept for the
+ * history); 0 found, 1 new, -1 error. A load into a registry that held
+ * no person when it began asks the server only for persons it has put
+ * already; before reading a person it has put, the pending rows are sent.
+ * pg_put_stored() and pg_put_survey() give that survey (store_reason.c's
+ * "of the year, else the latest earlier", and the year's own): 0, 1 when
+ * there is none. pg_put_person_new() and pg_put_survey_new() add COPY
+ * rows (new rows); pg_put_person_upd() updates the person row at once
+ * (its version checked; a move to another county is refused:
+ * "unsupported"); pg_put_survey_upd() stages the survey's new values
+ * (version checked when sent); pg_put_history() adds a COPY row to
+ * history, in the county of the person being put. pg_put_flush() sends
+ * the staged survey updates (through a temporary table and one UPDATE;
+ * "conflict" when a survey's version moved meanwhile): pg_copy_flush()
+ * calls it after the COPY rows.
+ */
+int	pg_in_bulk(const struct store *s);
+int	pg_put_begin(struct store *s, struct lf_error *err);
+void	pg_put_end(struct store *s);
+void	pg_put_free(struct store *s);
+int	pg_put_find(struct store *s, const struct store_prep *prep,
+	    struct store_person_row *p, struct lf_error *err);
+int	pg_put_stored(struct store *s, int64_t person_id, int year,
+	    struct record *old, struct lf_error *err);
+int	pg_put_survey(struct store *s, int year, const struct record **old,
+	    const struct packrec_sealed **sealed, int64_t *version);
+int	pg_put_person_new(struct store *s, const struct store_prep *prep,
+	    struct store_person_row *p, struct lf_error *err);
+int	pg_put_person_upd(struct store *s, const struct store_person_row *old,
+	    const struct store_person_row *n, const char *actor,
+	    const char *now, struct lf_error *err);
+int	pg_put_survey_new(struct store *s, const struct store_prep *prep,
+	    const struct store_person_row *p, struct lf_error *err);
+int	pg_put_survey_upd(struct store *s, const struct store_prep *prep,
+	    const struct store_person_row *p, int64_t version, const char *now,
+	    struct lf_error *err);
+int	pg_put_history(struct store *s, const char *entity, int64_t entity_id,
+	    int64_t person_id, int year, int64_t version, const char *actor,
+	    const char *changes, struct lf_error *err);
+int	pg_put_flush(struct store *s, struct lf_error *err);
+
+/* pg_cursor.c: store_cursor_open(), _next() and _close() on PostgreSQL
+ * (store.h): the year's surveys in person order, streamed from one query
+ * in one read-only transaction; the connection serves nothing else until
+ * pg_cursor_close() (which cancels a query stopped early). */
+struct pgcursor;
+struct store_person;
+struct store_sealed;
+struct region;
+int	pg_cursor_open(struct store *s, int year, const struct region *in,
+	    struct pgcursor **out, struct lf_error *err);
+int	pg_cursor_next(struct pgcursor *c, struct store_person *p,
+	    struct record *r, struct store_sealed *sv, struct lf_error *err);
+void	pg_cursor_close(struct pgcursor *c);
 
 /* pg_sums.c (store_copy.h). pg_seq_past() moves <table>_id_seq to last
  * (the largest id a copy carried). pg_copy_sums(): every person's and
