@@ -70,7 +70,12 @@ cmd_export(int argc, char **argv)
 		cli_env_free(&env);
 		return 1;
 	}
-	if (items)
+	/* PostgreSQL: row-level security shows the application's role the
+	 * region's rows only */
+	lf_error_clear(&err);
+	if (in != NULL && store_set_scope(s, in->code, &err) != 0)
+		rc = -1;
+	else if (items)
 		rc = export_items_csv(s, env.regions, env.policies, (int)year,
 		    in, argv[optind + 1], 1, &rows, &err);
 	else
