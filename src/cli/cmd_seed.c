@@ -263,6 +263,13 @@ cmd_seed(int argc, char **argv)
 		cli_env_free(&env);
 		return 1;
 	}
+	/* PostgreSQL: --region is the scope row-level security holds the
+	 * application's role to */
+	if (scope != NULL && store_set_scope(s, scope->code, &err) != 0) {
+		store_close(s);
+		cli_env_free(&env);
+		return cli_fail(&err);
+	}
 	rc = seed(s, &env, scope, &o);
 	store_close(s);
 	cli_env_free(&env);

@@ -7,9 +7,11 @@
  * slots are filled as for SQLite, so store_prepare() (validation and
  * sealing, no database) is shared. The backend implements persistence
  * only: the schema (generated from the catalog, pg_schema.c), the bulk
- * write of prepared puts with binary COPY (pg_copy.c), the reading of
- * a year for the statistics engine (pg_stats.c) and the bulk plan
- * build's rows (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
+ * write of prepared puts with binary COPY (pg_copy.c), the rows a
+ * load's puts read and update (pg_put.c, for store_put.c's decisions),
+ * the survey cursor of export (pg_cursor.c), the reading of a year for
+ * the statistics engine (pg_stats.c) and the bulk plan build's rows
+ * (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
  * store_open() refuses a PostgreSQL location, store_open_any() opens it
  * for the callers that only use those verbs.
  *
@@ -155,7 +157,8 @@ int	pg_survey_row(struct store *s, struct buf *b,
 	    int64_t person_id, int64_t version, time_t now);
 int	pg_surveys_copy_sql(const struct catalog *cat, const char *table,
 	    struct buf *b);
-/* Sends b's rows (ended here) by the COPY sql; b emptied. */
+/* Sends b's rows (ended here) by the COPY sql, as they are (no scope:
+ * pg_copy_flush() sends the guarded tables' rows); b emptied. */
 int	pg_send_rows(struct store *s, struct buf *b, const char *sql,
 	    struct lf_error *err);
 /* The next person id from persons_id_seq (taken a block at a time). */
@@ -167,8 +170,14 @@ int	pg_next_person_id(struct pgstore *p, int64_t *id,
  * store_put.c decides (new person or update, the reason rule, the
  * change sets, the version check) for both backends and calls these
  * where SQLite runs its statements. pg_put_begin() starts a load (after
- * BEGIN), pg_put_end() forgets it (commit or rollback), pg_put_free()
- * at close.
+ * BEGIN; it waits for the loads lock, held to the end of the
+ * transaction: one load at a time), pg_put_commit() gives the person ids
+ * the load took and did not use back to persons_id_seq (before COMMIT,
+ * under the lock: the next load numbers its new persons on from the
+ * largest, as SQLite does), pg_put_rollback() gives back every id a
+ * failed load took (rolling back to the savepoint pg_put_begin() made,
+ * still under the lock; the caller then rolls back), pg_put_end()
+ * forgets the load (commit or rollback), pg_put_free() at close.
  *
  * pg_put_find(): the person with prep's ID number, with their stored
  * survey of the put's year, else of the latest earlier year, read in the
@@ -190,6 +199,8 @@ int	pg_next_person_id(struct pgstore *p, int64_t *id,
  */
 int	pg_in_bulk(const struct store *s);
 int	pg_put_begin(struct store *s, struct lf_error *err);
+int	pg_put_commit(struct store *s, struct lf_error *err);
+void	pg_put_rollback(struct store *s);
 void	pg_put_end(struct store *s);
 void	pg_put_free(struct store *s);
 int	pg_put_find(struct store *s, const struct store_prep *prep,

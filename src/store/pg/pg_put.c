@@ -25,6 +25,11 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 
+/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
+ * writer too), so that a load can give back the person ids it took and
+ * did not use, and new persons are numbered after the largest, as on
+ * SQLite */
+#define LOAD_LOCK	"7103823446"
 #define FIND_STMT	"lf_put_find"
 #define UPD_TABLE	"lf_survey_upd"
 /* columns of the find statement before the survey's items */
@@ -46,6 +51,8 @@ struct pgput {
 	size_t			 nupd;
 	int			 upd_table;	/* made in this transaction */
 	int			 prepared;	/* FIND_STMT, per session */
+	int64_t			 first_id;	/* the first person id this
+						   load took; 0 none */
 };
 
 int
@@ -144,12 +151,59 @@ pg_put_begin(struct store *s, struct lf_error *err)
 		return -1;
 	u = s->pg->put;
 	pg_put_end(s);
+	s->pg->ids_left = 0;
+	/* the savepoint: a failed load can still give its ids back
+	 * (pg_put_rollback()) under the lock */
+	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" LOAD_LOCK
+	    "); SAVEPOINT lf_load", "load lock", err) != 0)
+		return -1;
 	if (pg_query(s->pg->conn, "SELECT NOT EXISTS (SELECT 1 FROM persons)",
 	    0, NULL, &r, "persons", err) != 0)
 		return -1;
 	u->fresh = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
 	return 0;
+}
+
+/* persons_id_seq hands out next on. */
+static int
+ids_back(struct store *s, int64_t next, struct lf_error *err)
+{
+	char v[24];
+	const char *params[1] = { v };
+	PGresult *r;
+
+	snprintf(v, sizeof(v), "%lld", (long long)next);
+	if (pg_query(s->pg->conn, "SELECT setval('persons_id_seq', $1, false)",
+	    1, params, &r, "person ids", err) != 0)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_put_commit(struct store *s, struct lf_error *err)
+{
+	if (s->pg->ids_left == 0)
+		return 0;
+	if (ids_back(s, s->pg->next_id, err) != 0)
+		return -1;
+	s->pg->ids_left = 0;
+	return 0;
+}
+
+void
+pg_put_rollback(struct store *s)
+{
+	struct pgput *u = s->pg->put;
+	struct lf_error e;
+
+	if (u == NULL || u->first_id == 0 || !s->pg->in_tx)
+		return;
+	if (pg_exec(s->pg->conn, "ROLLBACK TO SAVEPOINT lf_load", "rollback",
+	    &e) == 0)
+		ids_back(s, u->first_id, &e);
+	u->first_id = 0;
 }
 
 void
@@ -168,6 +222,7 @@ pg_put_end(struct store *s)
 	buf_reset(&u->upd);
 	u->nupd = 0;
 	u->upd_table = 0;	/* ON COMMIT DROP */
+	u->first_id = 0;
 }
 
 void
@@ -381,6 +436,8 @@ pg_put_person_new(struct store *s, const struct store_prep *prep,
 		    "应为 12 位村级代码 (the village code must have 12 digits)");
 	if (pg_next_person_id(s->pg, &p->id, err) != 0)
 		return -1;
+	if (s->pg->put->first_id == 0)
+		s->pg->put->first_id = p->id;
 	if (pg_person_row(s, prep, p->region, p->id, p->uid, p->status,
 	    time(NULL)) != 0)
 		return lf_error_nomem(err);

@@ -193,8 +193,9 @@ security(struct buf *b)
 	    "items_id_seq TO liangfu_app;\n"
 	    "  GRANT SELECT ON meta, regions, catalog_items, policies, users "
 	    "TO liangfu_app;\n"
-	    "  GRANT USAGE ON SEQUENCE persons_id_seq, history_id_seq "
-	    "TO liangfu_app;\n"
+	    "  GRANT USAGE ON SEQUENCE history_id_seq TO liangfu_app;\n"
+	    "  GRANT USAGE, UPDATE ON SEQUENCE persons_id_seq TO "
+	    "liangfu_app;\n"
 	    "END IF; END $$;\n");
 }
 

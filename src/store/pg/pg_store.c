@@ -172,6 +172,8 @@ pg_store_close(struct store *s)
 
 	if (p == NULL)
 		return;
+	if (p->conn != NULL && p->bulk)
+		pg_put_rollback(s);
 	if (p->conn != NULL && p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 	PQclear(p->cache_plans);
@@ -214,7 +216,7 @@ pg_commit(struct store *s, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
 
-	if (pg_copy_flush(s, err) != 0 ||
+	if (pg_copy_flush(s, err) != 0 || pg_put_commit(s, err) != 0 ||
 	    pg_exec(p->conn, "COMMIT", "commit", err) != 0)
 		return -1;
 	p->in_tx = p->bulk = 0;
@@ -227,6 +229,8 @@ pg_rollback(struct store *s)
 {
 	struct pgstore *p = s->pg;
 
+	if (p->bulk)
+		pg_put_rollback(s);
 	if (p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 	p->in_tx = p->bulk = 0;
