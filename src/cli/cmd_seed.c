@@ -100,6 +100,15 @@ prepare(void *arg, struct bulk_slot *sl)
 	return 0;
 }
 
+/* Before a batch: the store reads its persons in one go (PostgreSQL). */
+static int
+ahead(void *arg, struct bulk_slot *slots, size_t n, struct lf_error *err)
+{
+	struct seeding *sd = arg;
+
+	return bulk_write_ahead(sd->s, slots, n, err);
+}
+
 /* Consumer: write it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -122,7 +131,7 @@ seed_year(struct seeding *sd)
 	sd->next = 0;
 	if (store_begin_bulk(sd->s, &err) != 0)
 		return cli_fail(&err);
-	if (bulk_run(sd->cat, produce, prepare, sd, consume, sd,
+	if (bulk_run_ahead(sd->cat, produce, prepare, sd, ahead, consume, sd,
 	    &err) != 0) {
 		store_rollback(sd->s);
 		return cli_fail(&err);

@@ -219,6 +219,17 @@ int	store_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
 
 /*
+ * A hint inside a bulk transaction: the next store_write() calls will
+ * write these n preps, in this order (some may be left out, none
+ * added). On PostgreSQL the persons they name are read with their
+ * stored surveys in one round trip instead of one each; SQLite does
+ * nothing. The preps must stay as they are until written. 0, or -1 with
+ * err.
+ */
+int	store_write_ahead(struct store *s, const struct store_prep *const *preps,
+	    size_t n, struct lf_error *err);
+
+/*
  * The reason a write carries. A survey that changes the person's
  * disability category or grade against their stored survey of the year
  * (else the latest earlier one) needs one, whoever writes it (the API,

@@ -477,6 +477,15 @@ store_write(struct store *s, const struct store_prep *prep,
 }
 
 int
+store_write_ahead(struct store *s, const struct store_prep *const *preps,
+    size_t n, struct lf_error *err)
+{
+	if (s->pg == NULL || !pg_in_bulk(s) || n == 0)
+		return 0;
+	return pg_put_ahead(s, preps, n, err);
+}
+
+int
 store_survey_put(struct store *s, const struct record *r,
     const struct store_put *put, struct store_put_result *res,
     struct lf_error *err)

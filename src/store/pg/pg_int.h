@@ -179,10 +179,13 @@ int	pg_next_person_id(struct pgstore *p, int64_t *id,
  * still under the lock; the caller then rolls back), pg_put_end()
  * forgets the load (commit or rollback), pg_put_free() at close.
  *
+ * pg_put_ahead() (store_write_ahead()): reads the persons of the preps
+ * about to be written, with their stored surveys, in one round trip.
  * pg_put_find(): the person with prep's ID number, with their stored
- * survey of the put's year, else of the latest earlier year, read in the
- * same round trip (its secrets opened, their sealed values kept for the
- * history); 0 found, 1 new, -1 error. A load into a registry that held
+ * survey of the put's year, else of the latest earlier year (its
+ * secrets opened, their sealed values kept for the history), as the
+ * announced batch read them, else read alone; 0 found, 1 new, -1
+ * error. A load into a registry that held
  * no person when it began asks the server only for persons it has put
  * already; before reading a person it has put, the pending rows are sent.
  * pg_put_stored() and pg_put_survey() give that survey (store_reason.c's
@@ -203,6 +206,8 @@ int	pg_put_commit(struct store *s, struct lf_error *err);
 void	pg_put_rollback(struct store *s);
 void	pg_put_end(struct store *s);
 void	pg_put_free(struct store *s);
+int	pg_put_ahead(struct store *s, const struct store_prep *const *preps,
+	    size_t n, struct lf_error *err);
 int	pg_put_find(struct store *s, const struct store_prep *prep,
 	    struct store_person_row *p, struct lf_error *err);
 int	pg_put_stored(struct store *s, int64_t person_id, int year,
