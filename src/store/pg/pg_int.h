@@ -8,12 +8,13 @@
  * sealing, no database) is shared. The backend implements persistence
  * only: the schema (generated from the catalog, pg_schema.c), the bulk
  * write of prepared puts with binary COPY (pg_copy.c), the rows a
- * load's puts read and update (pg_put.c, for store_put.c's decisions),
- * the survey cursor of export (pg_cursor.c), the reading of a year for
- * the statistics engine (pg_stats.c) and the bulk plan build's rows
- * (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
- * store_open() refuses a PostgreSQL location, store_open_any() opens it
- * for the callers that only use those verbs.
+ * load's puts read and update (pg_put.c, pg_put_read.c, for
+ * store_put.c's decisions), the survey cursor of export (pg_cursor.c),
+ * the reading of a year for the statistics engine (pg_stats.c) and the
+ * bulk plan build's rows (pg_plan.h). Every rule stays above it. Which
+ * verbs run on PostgreSQL is listed in docs/postgresql.md; store_open()
+ * refuses a PostgreSQL location, store_open_any() opens it for the
+ * callers that only use those verbs.
  *
  * Keys: the key file never goes into the database; its path comes from
  * the environment variable LIANGFU_KEY_FILE.
@@ -166,8 +167,8 @@ int	pg_next_person_id(struct pgstore *p, int64_t *id,
 	    struct lf_error *err);
 
 /*
- * pg_put.c: the rows a bulk load's puts read and write on PostgreSQL.
- * store_put.c decides (new person or update, the reason rule, the
+ * pg_put.c, pg_put_read.c (pg_put.h): the rows a bulk load's puts read
+ * and write on PostgreSQL. store_put.c decides (new person or update, the reason rule, the
  * change sets, the version check) for both backends and calls these
  * where SQLite runs its statements. pg_put_begin() starts a load (after
  * BEGIN; it waits for the loads lock, held to the end of the
