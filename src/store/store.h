@@ -226,8 +226,9 @@ int	store_write(struct store *s, const struct store_prep *prep,
  * nothing. The preps must stay as they are until written. 0, or -1 with
  * err.
  */
-int	store_write_ahead(struct store *s, const struct store_prep *const *preps,
-	    size_t n, struct lf_error *err);
+int	store_write_ahead(struct store *s,
+	    const struct store_prep *const *preps, size_t n,
+	    struct lf_error *err);
 
 /*
  * The reason a write carries. A survey that changes the person's

@@ -7,7 +7,8 @@
  * new, the reason rule (store_reason.c), what changed in the person row
  * and the survey (the history's change sets), the version check. A
  * PostgreSQL bulk load reads and writes the rows through store/pg/
- * pg_put.c instead of SQLite's statements (the pg_put_* calls below).
+ * pg_put.c and pg_put_read.c instead of SQLite's statements (the
+ * pg_put_* calls below).
  */
 #include "store/store_int.h"
 
@@ -152,8 +153,8 @@ person_change(json_t *obj, const char *key, const char *old, const char *new)
 }
 
 static int
-person_changes(const struct store_person_row *old, const struct store_person_row *new,
-    json_t *obj)
+person_changes(const struct store_person_row *old,
+    const struct store_person_row *new, json_t *obj)
 {
 	char a[16], b[16];
 

@@ -45,7 +45,7 @@ stored_survey(struct store *s, int64_t person_id, int year,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (s->pg != NULL)	/* read with the person (store/pg/pg_put.c) */
+	if (s->pg != NULL)	/* read with the person (pg/pg_put_read.c) */
 		return pg_put_stored(s, person_id, year, old, err);
 	st = s->st[ST_SURVEY_LATEST];
 	sqlite3_bind_int64(st, 1, person_id);

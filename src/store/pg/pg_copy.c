@@ -3,18 +3,18 @@
  *
  * A bulk transaction gathers the rows of new persons, their surveys and
  * history rows in buffers in PostgreSQL's binary COPY format and sends
- * them, the persons first, every PG_FLUSH_ROWS puts and at commit, then the
- * survey updates pg_put.c staged; a scoped store (the application's
+ * them, the persons first, every PG_FLUSH_ROWS rows and at commit, then
+ * the survey updates pg_put.c staged; a scoped store (the application's
  * role) sends them through temporary tables (send_table()). Person ids
- * come from persons_id_seq, taken ID_BLOCK at a time. A load's puts are decided by store_put.c
- * (new person or update, history) and reach this file through pg_put.c;
- * a person another load registered meanwhile fails on the unique key,
- * naming no value, and the transaction rolls back as a whole. A copy
- * between stores (store_copy.c) comes straight to pg_write(): it carries
- * each person's id and opaque id and writes a person's later surveys
- * without the person row (store_prep_carry()). Single writes
- * (store_write() outside a bulk transaction) are not implemented on
- * PostgreSQL yet.
+ * come from persons_id_seq, taken ID_BLOCK at a time. A load's puts are
+ * decided by store_put.c (new person or update, history) and reach this
+ * file through pg_put.c; a person another load registered meanwhile fails
+ * on the unique key, naming no value, and the transaction rolls back as a
+ * whole. A copy between stores (store_copy.c) comes straight to
+ * pg_write(): it carries each person's id and opaque id and writes a
+ * person's later surveys without the person row (store_prep_carry()).
+ * Single writes (store_write() outside a bulk transaction) are not
+ * implemented on PostgreSQL yet.
  */
 #include "store/pg/pg_int.h"
 #include "store/store_int.h"

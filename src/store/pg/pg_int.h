@@ -167,39 +167,38 @@ int	pg_next_person_id(struct pgstore *p, int64_t *id,
 	    struct lf_error *err);
 
 /*
- * pg_put.c, pg_put_read.c (pg_put.h): the rows a bulk load's puts read
- * and write on PostgreSQL. store_put.c decides (new person or update, the reason rule, the
- * change sets, the version check) for both backends and calls these
- * where SQLite runs its statements. pg_put_begin() starts a load (after
- * BEGIN; it waits for the loads lock, held to the end of the
+ * pg_put.c, pg_put_read.c (pg_put.h): the rows a bulk load's puts read and
+ * write on PostgreSQL. store_put.c decides (new person or update, the
+ * reason rule, the change sets, the version check) for both backends and
+ * calls these where SQLite runs its statements. pg_put_begin() starts a
+ * load (after BEGIN; it waits for the loads lock, held to the end of the
  * transaction: one load at a time), pg_put_commit() gives the person ids
  * the load took and did not use back to persons_id_seq (before COMMIT,
  * under the lock: the next load numbers its new persons on from the
- * largest, as SQLite does), pg_put_rollback() gives back every id a
- * failed load took (rolling back to the savepoint pg_put_begin() made,
- * still under the lock; the caller then rolls back), pg_put_end()
- * forgets the load (commit or rollback), pg_put_free() at close.
+ * largest, as SQLite does), pg_put_rollback() gives back every id a failed
+ * load took (rolling back to the savepoint pg_put_begin() made, still
+ * under the lock; the caller then rolls back), pg_put_end() forgets the
+ * load (commit or rollback), pg_put_free() at close.
  *
  * pg_put_ahead() (store_write_ahead()): reads the persons of the preps
  * about to be written, with their stored surveys, in one round trip.
  * pg_put_find(): the person with prep's ID number, with their stored
- * survey of the put's year, else of the latest earlier year (its
- * secrets opened, their sealed values kept for the history), as the
- * announced batch read them, else read alone; 0 found, 1 new, -1
- * error. A load into a registry that held
- * no person when it began asks the server only for persons it has put
- * already; before reading a person it has put, the pending rows are sent.
- * pg_put_stored() and pg_put_survey() give that survey (store_reason.c's
- * "of the year, else the latest earlier", and the year's own): 0, 1 when
- * there is none. pg_put_person_new() and pg_put_survey_new() add COPY
- * rows (new rows); pg_put_person_upd() updates the person row at once
- * (its version checked; a move to another county is refused:
- * "unsupported"); pg_put_survey_upd() stages the survey's new values
- * (version checked when sent); pg_put_history() adds a COPY row to
- * history, in the county of the person being put. pg_put_flush() sends
- * the staged survey updates (through a temporary table and one UPDATE;
- * "conflict" when a survey's version moved meanwhile): pg_copy_flush()
- * calls it after the COPY rows.
+ * survey of the put's year, else of the latest earlier year (its secrets
+ * opened, their sealed values kept for the history), as the announced
+ * batch read them, else read alone; 0 found, 1 new, -1 error. A load into
+ * a registry that held no person when it began asks the server only for
+ * persons it has put already; before reading a person it has put, the
+ * pending rows are sent. pg_put_stored() and pg_put_survey() give that
+ * survey (store_reason.c's "of the year, else the latest earlier", and the
+ * year's own): 0, 1 when there is none. pg_put_person_new() and
+ * pg_put_survey_new() add COPY rows (new rows); pg_put_person_upd()
+ * updates the person row at once (its version checked; a move to another
+ * county is refused: "unsupported"); pg_put_survey_upd() stages the
+ * survey's new values (version checked when sent); pg_put_history() adds a
+ * COPY row to history, in the county of the person being put.
+ * pg_put_flush() sends the staged survey updates (through a temporary
+ * table and one UPDATE; "conflict" when a survey's version moved
+ * meanwhile): pg_copy_flush() calls it after the COPY rows.
  */
 int	pg_in_bulk(const struct store *s);
 int	pg_put_begin(struct store *s, struct lf_error *err);

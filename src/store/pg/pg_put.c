@@ -4,10 +4,10 @@
  * persons). No rule is here: store_put.c decides what to write.
  *
  * New persons, new surveys and history rows are binary COPY rows
- * (pg_copy.c) sent every PG_FLUSH_ROWS rows; a changed survey's new values are staged as COPY
- * rows of a temporary table and applied by one UPDATE at each flush,
- * which checks every row's version. A changed person row (rare: name,
- * village, status) is updated at once.
+ * (pg_copy.c) sent every PG_FLUSH_ROWS rows; a changed survey's new values
+ * are staged as COPY rows of a temporary table and applied by one UPDATE
+ * at each flush, which checks every row's version. A changed person row
+ * (rare: name, village, status) is updated at once.
  */
 #include "store/pg/pg_put.h"
 #include "store/store_int.h"
@@ -195,9 +195,10 @@ pg_put_person_upd(struct store *s, const struct store_person_row *old,
 	int rc;
 
 	if (strncmp(old->region, n->region, 6) != 0)
-		return lf_error_set(err, "unsupported", "hukou_region", "PostgreSQL"
-		    " 暂不支持跨县迁移人员 (moving a person to another county "
-		    "does not run on PostgreSQL yet; see docs/postgresql.md)");
+		return lf_error_set(err, "unsupported", "hukou_region",
+		    "PostgreSQL 暂不支持跨县迁移人员 (moving a person to "
+		    "another county does not run on PostgreSQL yet; see "
+		    "docs/postgresql.md)");
 	memcpy(city, old->region, 4);
 	city[4] = '\0';
 	memcpy(county, old->region, 6);
