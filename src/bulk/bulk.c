@@ -236,8 +236,8 @@ release(struct bulk *k, struct batch *b, int stop)
 
 /* Consumes batches in order; 0 at the end of input, -1 when stopped. */
 static int
-consume_all(struct bulk *k, bulk_consume_fn consume, void *carg,
-    struct lf_error *err)
+consume_all(struct bulk *k, bulk_ahead_fn ahead, bulk_consume_fn consume,
+    void *carg, struct lf_error *err)
 {
 	size_t i = 0, j;
 
@@ -247,6 +247,9 @@ consume_all(struct bulk *k, bulk_consume_fn consume, void *carg,
 
 		wait_ready(k, b);
 		last = b->last;
+		if (ahead != NULL)
+			rc = ahead(carg, b->slot, b->fatal ? b->n - 1 : b->n,
+			    err);
 		for (j = 0; j < b->n && rc == 0; j++) {
 			if (b->fatal && j == b->n - 1) {
 				*err = b->slot[j].err;
@@ -273,8 +276,8 @@ preparers_wanted(void)
 
 static int
 run(const struct catalog *cat, int reader, bulk_produce_fn produce,
-    bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
-    void *carg, struct lf_error *err)
+    bulk_prepare_fn prepare, void *parg, bulk_ahead_fn ahead,
+    bulk_consume_fn consume, void *carg, struct lf_error *err)
 {
 	struct bulk k;
 	pthread_t th[1 + PREP_MAX];
@@ -300,7 +303,7 @@ run(const struct catalog *cat, int reader, bulk_produce_fn produce,
 		    "start a thread)");
 		release(&k, &k.b[0], 1);
 	} else
-		rc = consume_all(&k, consume, carg, err);
+		rc = consume_all(&k, ahead, consume, carg, err);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_cond_destroy(&k.cv);
@@ -314,7 +317,15 @@ bulk_run(const struct catalog *cat, bulk_produce_fn produce,
     bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
     void *carg, struct lf_error *err)
 {
-	return run(cat, 0, produce, prepare, parg, consume, carg, err);
+	return run(cat, 0, produce, prepare, parg, NULL, consume, carg, err);
+}
+
+int
+bulk_run_ahead(const struct catalog *cat, bulk_produce_fn produce,
+    bulk_prepare_fn prepare, void *parg, bulk_ahead_fn ahead,
+    bulk_consume_fn consume, void *carg, struct lf_error *err)
+{
+	return run(cat, 0, produce, prepare, parg, ahead, consume, carg, err);
 }
 
 int
@@ -322,5 +333,25 @@ bulk_run_read(const struct catalog *cat, bulk_produce_fn produce,
     bulk_prepare_fn prepare, void *parg, bulk_consume_fn consume,
     void *carg, struct lf_error *err)
 {
-	return run(cat, 1, produce, prepare, parg, consume, carg, err);
+	return run(cat, 1, produce, prepare, parg, NULL, consume, carg, err);
+}
+
+int
+bulk_write_ahead(struct store *s, struct bulk_slot *slots, size_t n,
+    struct lf_error *err)
+{
+	const struct store_prep **preps;
+	size_t i, k = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((preps = mem_calloc(n, sizeof(*preps))) == NULL)
+		return lf_error_nomem(err);
+	for (i = 0; i < n; i++)
+		if (!slots[i].failed)
+			preps[k++] = slots[i].prep;
+	rc = store_write_ahead(s, preps, k, err);
+	mem_free(preps);
+	return rc;
 }

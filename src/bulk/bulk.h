@@ -70,6 +70,23 @@ int	bulk_run(const struct catalog *cat, bulk_produce_fn produce,
 	    void *carg, struct lf_error *err);
 
 /*
+ * The same, with ahead called on the calling thread before each batch is
+ * consumed, with the batch's slots (in order; failed ones included, for
+ * it to skip): a writer tells the store what it is about to write
+ * (store_write_ahead()). ahead returns 0, or -1 with err set, which
+ * stops everything as a consumer's -1 does.
+ */
+typedef int (*bulk_ahead_fn)(void *arg, struct bulk_slot *slots, size_t n,
+	    struct lf_error *err);
+int	bulk_run_ahead(const struct catalog *cat, bulk_produce_fn produce,
+	    bulk_prepare_fn prepare, void *parg, bulk_ahead_fn ahead,
+	    bulk_consume_fn consume, void *carg, struct lf_error *err);
+/* An ahead's work for a writer: store_write_ahead() with the preps of
+ * the slots that are not failed. */
+int	bulk_write_ahead(struct store *s, struct bulk_slot *slots, size_t n,
+	    struct lf_error *err);
+
+/*
  * The same pipeline for reading (export): slots come with a record, a
  * store_sealed and an output buffer instead of a prep. The producer
  * typically fills r and sealed from a store cursor, prepare opens the

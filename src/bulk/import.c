@@ -483,6 +483,15 @@ note_scope(struct import *im, const struct bulk_slot *sl)
 	st->region[cut[k]] = '\0';
 }
 
+/* Before a batch: the store reads its persons in one go (PostgreSQL). */
+static int
+ahead(void *arg, struct bulk_slot *slots, size_t n, struct lf_error *err)
+{
+	struct import *im = arg;
+
+	return bulk_write_ahead(im->s, slots, n, err);
+}
+
 /* The consumer: write one prepared row, or reject it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -547,7 +556,8 @@ run(struct import *im, FILE *fp)
 	if (im->o->progress)
 		im->bar = progress_start("导入 import", lines > 0 ? lines - 1 :
 		    0);
-	rc = bulk_run(im->cat, produce, prepare, im, consume, im, im->err);
+	rc = bulk_run_ahead(im->cat, produce, prepare, im, ahead, consume, im,
+	    im->err);
 	progress_done(im->bar);
 	if (rc != 0) {
 		store_rollback(im->s);

@@ -100,6 +100,15 @@ prepare(void *arg, struct bulk_slot *sl)
 	return 0;
 }
 
+/* Before a batch: the store reads its persons in one go (PostgreSQL). */
+static int
+ahead(void *arg, struct bulk_slot *slots, size_t n, struct lf_error *err)
+{
+	struct seeding *sd = arg;
+
+	return bulk_write_ahead(sd->s, slots, n, err);
+}
+
 /* Consumer: write it. */
 static int
 consume(void *arg, struct bulk_slot *sl)
@@ -122,7 +131,7 @@ seed_year(struct seeding *sd)
 	sd->next = 0;
 	if (store_begin_bulk(sd->s, &err) != 0)
 		return cli_fail(&err);
-	if (bulk_run(sd->cat, produce, prepare, sd, consume, sd,
+	if (bulk_run_ahead(sd->cat, produce, prepare, sd, ahead, consume, sd,
 	    &err) != 0) {
 		store_rollback(sd->s);
 		return cli_fail(&err);
@@ -258,6 +267,13 @@ cmd_seed(int argc, char **argv)
 	if (cli_store_open_any(db, &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
+	}
+	/* PostgreSQL: --region is the scope row-level security holds the
+	 * application's role to */
+	if (scope != NULL && store_set_scope(s, scope->code, &err) != 0) {
+		store_close(s);
+		cli_env_free(&env);
+		return cli_fail(&err);
 	}
 	rc = seed(s, &env, scope, &o);
 	store_close(s);

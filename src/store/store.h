@@ -85,11 +85,14 @@ int	store_open(const char *path, const struct catalog *cat,
 /*
  * Like store_open(), and a PostgreSQL location opens too (store_open()
  * refuses it with code "unsupported"). On PostgreSQL only these verbs
- * work so far (docs/postgresql.md): store_prepare(), store_begin_bulk(),
- * store_write() inside it (new persons only), store_commit(),
- * store_rollback(), store_count(), store_close(), stats_load() and the
- * report sections of `liangfu stats`; a caller opening with this function
- * uses no other verb on such a store.
+ * work so far (docs/postgresql.md): store_prepare(), store_prep_reason(),
+ * store_begin_bulk(), store_write() inside it (new and registered
+ * persons; a move to another county fails with "unsupported"),
+ * store_commit(), store_rollback(), store_count(), store_set_scope(),
+ * store_cursor_open(), _next(), _close() with store_sealed_open(),
+ * store_close(), stats_load() and the report sections of `liangfu
+ * stats`; a caller opening with this function uses no other verb on such
+ * a store.
  */
 int	store_open_any(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,
@@ -214,6 +217,18 @@ int	store_prepare(const struct store *s, const struct record *r,
 	    struct lf_error *err);
 int	store_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
+
+/*
+ * A hint inside a bulk transaction: the next store_write() calls will
+ * write these n preps, in this order (some may be left out, none
+ * added). On PostgreSQL the persons they name are read with their
+ * stored surveys in one round trip instead of one each; SQLite does
+ * nothing. The preps must stay as they are until written. 0, or -1 with
+ * err.
+ */
+int	store_write_ahead(struct store *s,
+	    const struct store_prep *const *preps, size_t n,
+	    struct lf_error *err);
 
 /*
  * The reason a write carries. A survey that changes the person's

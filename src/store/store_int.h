@@ -231,6 +231,19 @@ struct store_prep {
 void	store_prep_carry(struct store_prep *prep, int64_t person_id,
 	    const char *uid, int survey_only);
 
+/* The person row a put reads and writes (store_put.c; on PostgreSQL
+ * store/pg/pg_put.c). */
+struct store_person_row {
+	int64_t	 id;
+	char	 uid[STORE_UID_LEN + 1];
+	char	 name[100];
+	int	 gender;
+	char	 birth[11];
+	char	 region[13];
+	int	 status;
+	int64_t	 version;
+};
+
 /* A change of disability category or grade a write makes (core/
  * validate.h's validate_key_change), found by store_reason_check(). */
 struct store_key_change {
@@ -275,6 +288,14 @@ void	store_region_range(const struct region *r, char lo[24], char hi[24]);
 int	fieldio_open(const struct store *s, const void *blob, size_t blen,
 	    struct record *r, const struct field *f, const char *bind,
 	    int year, struct lf_error *err);
+/* For a cursor of another backend (store/pg/pg_cursor.c): a row's sealed
+ * values begin, bound to bind and year, every value cleared; then each
+ * secret field's (by field index) is set ("corrupt" naming the item when
+ * it is no sealed value). */
+struct store_sealed;
+void	store_sealed_bind(struct store_sealed *sv, const char *bind, int year);
+int	store_sealed_set(struct store_sealed *sv, size_t field,
+	    const void *blob, size_t len, struct lf_error *err);
 /* Decodes the packed record in column col into r (cleared; a NULL
  * column leaves it empty), secrets per mode. */
 int	store_rec_read(const struct store *s, sqlite3_stmt *st, int col,

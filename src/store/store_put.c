@@ -2,6 +2,13 @@
  * store_put.c - store_write() and store_survey_put(): create or update the
  * person and the year's survey of a prepared put in one savepoint, keeping
  * history.
+ *
+ * The decisions are made here for both backends: whether the person is
+ * new, the reason rule (store_reason.c), what changed in the person row
+ * and the survey (the history's change sets), the version check. A
+ * PostgreSQL bulk load reads and writes the rows through store/pg/
+ * pg_put.c and pg_put_read.c instead of SQLite's statements (the
+ * pg_put_* calls below).
  */
 #include "store/store_int.h"
 
@@ -14,22 +21,11 @@
 #include "store/pg/pg_int.h"
 #include "store/store_diff.h"
 
-struct person_row {
-	int64_t	 id;
-	char	 uid[STORE_UID_LEN + 1];
-	char	 name[100];
-	int	 gender;
-	char	 birth[11];
-	char	 region[13];
-	int	 status;
-	int64_t	 version;
-};
-
 /* The person row of a ST_PERSON_FIND* statement's row. */
 static void
 person_read(sqlite3_stmt *st, void *out)
 {
-	struct person_row *p = out;
+	struct store_person_row *p = out;
 
 	p->id = sqlite3_column_int64(st, 0);
 	store_copy_col(st, 1, p->uid, sizeof(p->uid));
@@ -46,7 +42,7 @@ person_read(sqlite3_stmt *st, void *out)
  * id and its full hash compared (column 11). 0 found, 1 not, -1 error. */
 static int
 person_find_bulk(struct store *s, const unsigned char *hash,
-    struct person_row *p, struct lf_error *err)
+    struct store_person_row *p, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_FIND_ID];
 	size_t cursor = 0;
@@ -72,11 +68,15 @@ person_find_bulk(struct store *s, const unsigned char *hash,
 
 /* 0 found, 1 not found, -1 error. */
 static int
-person_find(struct store *s, const unsigned char *hash, struct person_row *p,
-    struct lf_error *err)
+person_find(struct store *s, const struct store_prep *prep,
+    struct store_person_row *p, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
+	const unsigned char *hash = prep->id_hash;
+	sqlite3_stmt *st;
 
+	if (s->pg != NULL)
+		return pg_put_find(s, prep, p, err);
+	st = s->st[ST_PERSON_FIND];
 	if (s->ids != NULL)
 		return person_find_bulk(s, hash, p, err);
 	sqlite3_bind_blob(st, 1, hash, CRYPTO_HASH_LEN, SQLITE_STATIC);
@@ -102,7 +102,7 @@ store_new_uid(char out[STORE_UID_LEN + 1])
 
 /* The person row's values as the prepared record gives them. */
 static void
-person_from_prep(const struct store_prep *prep, struct person_row *p)
+person_from_prep(const struct store_prep *prep, struct store_person_row *p)
 {
 	memcpy(p->name, prep->pcols.name, sizeof(p->name));
 	p->gender = prep->pcols.gender;
@@ -112,7 +112,7 @@ person_from_prep(const struct store_prep *prep, struct person_row *p)
 
 static int
 person_insert(struct store *s, const struct store_prep *prep,
-    const char *now, struct person_row *p, struct lf_error *err)
+    const char *now, struct store_person_row *p, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_PERSON_INS];
 	const struct store_put *put = &prep->put;
@@ -121,6 +121,8 @@ person_insert(struct store *s, const struct store_prep *prep,
 	p->status = put->status ? put->status : PERSON_ACTIVE;
 	p->version = 1;
 	memcpy(p->uid, prep->uid, sizeof(p->uid));
+	if (s->pg != NULL)
+		return pg_put_person_new(s, prep, p, err);
 	sqlite3_bind_text(st, 1, p->uid, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, prep->id_hash, CRYPTO_HASH_LEN,
 	    SQLITE_STATIC);
@@ -151,8 +153,8 @@ person_change(json_t *obj, const char *key, const char *old, const char *new)
 }
 
 static int
-person_changes(const struct person_row *old, const struct person_row *new,
-    json_t *obj)
+person_changes(const struct store_person_row *old,
+    const struct store_person_row *new, json_t *obj)
 {
 	char a[16], b[16];
 
@@ -168,13 +170,34 @@ person_changes(const struct person_row *old, const struct person_row *new,
 	return person_change(obj, "status", a, b);
 }
 
+/* The person row old becomes n (version checked on PostgreSQL). */
+static int
+person_write(struct store *s, const struct store_person_row *n,
+    const struct store_person_row *old, const char *actor, const char *now,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (s->pg != NULL)
+		return pg_put_person_upd(s, old, n, actor, now, err);
+	st = s->st[ST_PERSON_UPD];
+	sqlite3_bind_text(st, 1, n->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, n->gender);
+	sqlite3_bind_text(st, 3, n->birth, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, n->region, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, n->status);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, old->id);
+	return store_step_done(s, ST_PERSON_UPD, "person update", err);
+}
+
 static int
 person_update(struct store *s, const struct store_prep *prep,
-    const char *now, struct person_row *p, struct lf_error *err)
+    const char *now, struct store_person_row *p, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_UPD];
 	const struct store_put *put = &prep->put;
-	struct person_row n = *p;
+	struct store_person_row n = *p;
 	json_t *obj = json_object();
 	char *changes = NULL;
 	int rc = -1;
@@ -194,15 +217,7 @@ person_update(struct store *s, const struct store_prep *prep,
 	    || store_history_add(s, "person", p->id, p->id, 0, p->version,
 	    put->actor, now, changes, err) != 0)
 		goto out;
-	sqlite3_bind_text(st, 1, n.name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, n.gender);
-	sqlite3_bind_text(st, 3, n.birth, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, n.region, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, n.status);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, put->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, p->id);
-	if (store_step_done(s, ST_PERSON_UPD, "person update", err) != 0)
+	if (person_write(s, &n, p, put->actor, now, err) != 0)
 		goto out;
 	n.version++;
 	*p = n;
@@ -239,13 +254,15 @@ bind_rec(const struct store *s, sqlite3_stmt *st, int idx,
  * at its start): no max(id) a row. */
 static int
 survey_insert(struct store *s, const struct store_prep *prep,
-    const struct person_row *p, const char *now, struct lf_error *err)
+    const struct store_person_row *p, const char *now, struct lf_error *err)
 {
 	enum stmt_id id = s->bulk ? ST_SURVEY_INS_ID : ST_SURVEY_INS;
 	sqlite3_stmt *st = s->st[id];
 	const struct store_put *put = &prep->put;
 	int k = s->bulk;
 
+	if (s->pg != NULL)
+		return pg_put_survey_new(s, prep, p, err);
 	if (s->bulk)
 		sqlite3_bind_int64(st, 1, s->next_sid);
 	sqlite3_bind_int64(st, k + 1, p->id);
@@ -263,7 +280,7 @@ survey_insert(struct store *s, const struct store_prep *prep,
 
 static int
 survey_update(struct store *s, const struct store_prep *prep,
-    const struct person_row *p, const char *now, int64_t sid,
+    const struct store_person_row *p, const char *now, int64_t sid,
     int64_t version, char *changes, struct lf_error *err)
 {
 	sqlite3_stmt *st = s->st[ST_SURVEY_UPD];
@@ -273,6 +290,8 @@ survey_update(struct store *s, const struct store_prep *prep,
 	if (store_history_add(s, "survey", sid, p->id, put->year, version,
 	    put->actor, now, changes, err) != 0)
 		return -1;
+	if (s->pg != NULL)
+		return pg_put_survey_upd(s, prep, p, version, now, err);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, put->actor, -1, SQLITE_STATIC);
 	idx = bind_rec(s, st, 3, prep);
@@ -286,32 +305,63 @@ survey_update(struct store *s, const struct store_prep *prep,
 	return 0;
 }
 
+/* The stored survey of the put's person and year: 0 with its id (on
+ * PostgreSQL, which keys surveys by person and year, the person's),
+ * version, values (every secret opened) and old sealed values; 1 when
+ * there is none; -1 with err. On SQLite the row stays current on
+ * ST_SURVEY_FIND (the sealed values point into it) until the caller
+ * resets that statement. */
 static int
-survey_upsert(struct store *s, const struct store_prep *prep,
-    const struct person_row *p, const char *now,
-    struct store_put_result *res, struct lf_error *err)
+survey_find(struct store *s, const struct store_prep *prep,
+    const struct store_person_row *p, int64_t *sid, int64_t *version,
+    const struct record **old, const struct packrec_sealed **sealed,
+    struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
-	const struct store_put *put = &prep->put;
-	char *changes = NULL;
-	int64_t sid, version;
+	sqlite3_stmt *st;
 	int rc;
 
+	if (s->pg != NULL) {
+		*sid = p->id;
+		return pg_put_survey(s, prep->put.year, old, sealed, version);
+	}
+	st = s->st[ST_SURVEY_FIND];
 	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_int(st, 2, put->year);
+	sqlite3_bind_int(st, 2, prep->put.year);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc != SQLITE_ROW)
+		return store_sqlite_error(s, "survey", err);
+	*sid = sqlite3_column_int64(st, 0);
+	*version = sqlite3_column_int64(st, 1);
+	*old = s->old;
+	*sealed = s->sealed;
+	return store_rec_open(s, st, 2, s->old, prep->bind, prep->put.year,
+	    s->sealed, err);
+}
+
+static int
+survey_upsert(struct store *s, const struct store_prep *prep,
+    const struct store_person_row *p, const char *now,
+    struct store_put_result *res, struct lf_error *err)
+{
+	const struct store_put *put = &prep->put;
+	const struct packrec_sealed *sealed = NULL;
+	const struct record *old = NULL;
+	char *changes = NULL;
+	int64_t sid = 0, version = 0;
+	int rc;
+
+	rc = survey_find(s, prep, p, &sid, &version, &old, &sealed, err);
+	if (rc == 1) {
+		if (s->pg == NULL)
+			sqlite3_reset(s->st[ST_SURVEY_FIND]);
 		res->created_survey = 1;
 		res->version = 1;
 		return survey_insert(s, prep, p, now, err);
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_sqlite_error(s, "survey", err);
-	}
-	sid = sqlite3_column_int64(st, 0);
-	version = sqlite3_column_int64(st, 1);
+	if (rc < 0)
+		goto out;
 	rc = -1;
 	if (put->expect_version && put->expect_version != version) {
 		lf_error_set(err, "conflict", "", "记录已被他人修改: 您看到的是"
@@ -321,11 +371,11 @@ survey_upsert(struct store *s, const struct store_prep *prep,
 		    (long long)version);
 		goto out;
 	}
-	if (store_rec_open(s, st, 2, s->old, prep->bind, put->year, s->sealed,
-	    err) != 0 || diff_build(s->old, prep->r, s->sealed, &changes,
-	    &res->changed, err) != 0)
+	if (diff_build(old, prep->r, sealed, &changes, &res->changed, err)
+	    != 0)
 		goto out;
-	sqlite3_reset(st);
+	if (s->pg == NULL)
+		sqlite3_reset(s->st[ST_SURVEY_FIND]);
 	res->version = version;
 	if (res->changed == 0) {
 		rc = 0;
@@ -334,7 +384,8 @@ survey_upsert(struct store *s, const struct store_prep *prep,
 	rc = survey_update(s, prep, p, now, sid, version, changes, err);
 	res->version = version + 1;
 out:
-	sqlite3_reset(st);
+	if (s->pg == NULL)
+		sqlite3_reset(s->st[ST_SURVEY_FIND]);
 	free(changes);
 	return rc;
 }
@@ -344,13 +395,13 @@ put_rows(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
 {
 	struct store_key_change kc;
-	struct person_row p;
+	struct store_person_row p;
 	char now[21];
 	int64_t pversion;
 	int rc;
 
 	store_now_iso(now);
-	if ((rc = person_find(s, prep->id_hash, &p, err)) < 0)
+	if ((rc = person_find(s, prep, &p, err)) < 0)
 		return -1;
 	res->created_person = rc == 1;
 	pversion = rc == 1 ? 0 : p.version;
@@ -399,8 +450,12 @@ store_write(struct store *s, const struct store_prep *prep,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	/* PostgreSQL: a bulk load's puts go through the same steps (put_rows)
+	 * with pg_put.c's rows; a carried copy and single writes go to
+	 * pg_write() */
 	if (s->pg != NULL)
-		return pg_write(s, prep, res, err);
+		return prep->carry_id > 0 || !pg_in_bulk(s) ?
+		    pg_write(s, prep, res, err) : put_rows(s, prep, res, err);
 	if (prep->carry_id > 0)
 		return lf_error_set(err, "unsupported", "", "SQLite 不接受携带"
 		    "编号的写入 (a carried person id is written on PostgreSQL "
@@ -420,6 +475,15 @@ store_write(struct store *s, const struct store_prep *prep,
 		return store_tx_finish(s, 1, err);
 	}
 	return put_saved(s, prep, res, err);
+}
+
+int
+store_write_ahead(struct store *s, const struct store_prep *const *preps,
+    size_t n, struct lf_error *err)
+{
+	if (s->pg == NULL || !pg_in_bulk(s) || n == 0)
+		return 0;
+	return pg_put_ahead(s, preps, n, err);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "store/pg/pg_int.h"
 #include "store/store_diff.h"
 
 void
@@ -41,9 +42,12 @@ static int
 stored_survey(struct store *s, int64_t person_id, int year,
     struct record *old, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_SURVEY_LATEST];
+	sqlite3_stmt *st;
 	int rc;
 
+	if (s->pg != NULL)	/* read with the person (pg/pg_put_read.c) */
+		return pg_put_stored(s, person_id, year, old, err);
+	st = s->st[ST_SURVEY_LATEST];
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int(st, 2, year);
 	rc = sqlite3_step(st);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/mem.h"
+#include "store/pg/pg_int.h"
 
 /* The sealed values of one row: only the secret fields have room. */
 struct store_sealed {
@@ -22,6 +23,7 @@ struct store_sealed {
 
 struct store_cursor {
 	struct store	*s;
+	struct pgcursor	*pg;		/* on PostgreSQL (pg_cursor.c) */
 	sqlite3_stmt	*st;
 	int		 year;
 	char		 lo[24], hi[24];
@@ -106,6 +108,35 @@ store_sealed_open(const struct store *s, const struct store_sealed *sv,
 	return 0;
 }
 
+void
+store_sealed_bind(struct store_sealed *sv, const char *bind, int year)
+{
+	size_t i;
+	int k;
+
+	snprintf(sv->bind, sizeof(sv->bind), "%s", bind);
+	sv->year = year;
+	for (i = 0; i < sv->cat->nfields; i++)
+		if ((k = sv->slot[i]) >= 0)
+			sv->blen[k] = 0;
+}
+
+int
+store_sealed_set(struct store_sealed *sv, size_t field, const void *blob,
+    size_t len, struct lf_error *err)
+{
+	const struct field *f = &sv->cat->fields[field];
+	int k = sv->slot[field];
+
+	if (k < 0 || len > SEALED_MAX)
+		return lf_error_set(err, "corrupt", f->code, "%s(%s): 数据库中的"
+		    "值无效 (stored value is invalid: not a sealed value)",
+		    f->label_zh, f->code);
+	memcpy(sv->blob[k], blob, len);
+	sv->blen[k] = len;
+	return 0;
+}
+
 int
 store_cursor_open(struct store *s, int year, const struct region *in,
     struct store_cursor **out, struct lf_error *err)
@@ -115,6 +146,15 @@ store_cursor_open(struct store *s, int year, const struct region *in,
 	int rc;
 
 	*out = NULL;
+	if (c != NULL && s->pg != NULL) {
+		c->s = s;
+		if (pg_cursor_open(s, year, in, &c->pg, err) != 0) {
+			mem_free(c);
+			return -1;
+		}
+		*out = c;
+		return 0;
+	}
 	buf_init(&sql, 1 << 20);
 	if (c == NULL || scan_sql(in, &sql) != 0) {
 		mem_free(c);
@@ -172,6 +212,8 @@ store_cursor_next(struct store_cursor *c, struct store_person *p,
 
 	if (other_catalog(cat, sv, r, err))
 		return -1;
+	if (c->pg != NULL)
+		return pg_cursor_next(c->pg, p, r, sv, err);
 	step = sqlite3_step(c->st);
 	if (step == SQLITE_DONE)
 		return 0;
@@ -192,6 +234,7 @@ store_cursor_close(struct store_cursor *c)
 {
 	if (c == NULL)
 		return;
+	pg_cursor_close(c->pg);
 	sqlite3_finalize(c->st);
 	mem_free(c);
 }

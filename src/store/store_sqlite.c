@@ -460,7 +460,8 @@ store_open(const char *path, const struct catalog *cat,
 	if (pg_location(path))
 		return lf_error_set(err, "unsupported", "", "该命令尚不支持 "
 		    "PostgreSQL (this command does not run on PostgreSQL yet; "
-		    "init, seed and stats do: see docs/postgresql.md)");
+		    "init, seed, import, export, plan, stats and migrate do: see "
+		    "docs/postgresql.md)");
 	sqlite_setup();
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
 		return lf_error_nomem(err);
@@ -862,8 +863,12 @@ store_history_add(struct store *s, const char *entity, int64_t entity_id,
     int64_t person_id, int year, int64_t version, const char *actor,
     const char *at, const char *changes, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_HIST_INS];
+	sqlite3_stmt *st;
 
+	if (s->pg != NULL)	/* a bulk load's row (store/pg/pg_put.c) */
+		return pg_put_history(s, entity, entity_id, person_id, year,
+		    version, actor, changes, err);
+	st = s->st[ST_HIST_INS];
 	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, entity_id);
 	sqlite3_bind_int64(st, 3, person_id);

@@ -2,7 +2,8 @@
  * test_bulk.c - the three-stage bulk pipeline: input order survives the
  * parallel preparers, failed slots skip preparing, and a stop from any
  * stage ends the run with its slot's error and every thread joined; the
- * reading pipeline's slots carry sealed values and an output buffer.
+ * reading pipeline's slots carry sealed values and an output buffer;
+ * a writer's ahead sees each batch, in order, before it is consumed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +202,69 @@ consume_out(void *arg, struct bulk_slot *s)
 	return 0;
 }
 
+/* ahead: every batch, in order, before any of its slots is consumed,
+ * every slot prepared (or failed); stops at the call stop_ahead. */
+struct ahead_run {
+	struct run	 r;
+	uint64_t	 seen, calls, stop_ahead;
+	int		 ok;
+};
+
+static int
+ahead(void *arg, struct bulk_slot *slots, size_t n, struct lf_error *err)
+{
+	struct ahead_run *a = arg;
+	size_t i;
+
+	if (a->calls++ == a->stop_ahead)
+		return lf_error_set(err, "stop", "", "ahead stops");
+	for (i = 0; i < n; i++) {
+		if (slots[i].index != a->seen++ || a->r.expect != slots[0].index
+		    || (!slots[i].failed && slots[i].year != 2024))
+			a->ok = 0;
+	}
+	return 0;
+}
+
+static int
+consume_ahead(void *arg, struct bulk_slot *s)
+{
+	return consume(&((struct ahead_run *)arg)->r, s);
+}
+
+static void
+test_ahead(void **state)
+{
+	struct ahead_run a;
+	struct lf_error err;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	init(&a.r, 3000);
+	a.r.fail_every = 5;
+	a.ok = 1;
+	a.stop_ahead = 1000;
+	lf_error_clear(&err);
+	assert_int_equal(bulk_run_ahead(tu_catalog(), produce, prepare, &a.r,
+	    ahead, consume_ahead, &a, &err), 0);
+	assert_true(a.ok);
+	assert_true(a.r.order_ok);
+	assert_int_equal(a.seen, 3000);
+	assert_int_equal(a.r.consumed, 3000);
+	assert_true(a.calls > 1);
+	/* a stop from ahead: that batch is not consumed */
+	memset(&a, 0, sizeof(a));
+	init(&a.r, 3000);
+	a.ok = 1;
+	a.stop_ahead = 2;
+	lf_error_clear(&err);
+	assert_int_equal(bulk_run_ahead(tu_catalog(), produce, prepare, &a.r,
+	    ahead, consume_ahead, &a, &err), -1);
+	assert_string_equal(err.code, "stop");
+	assert_int_equal(a.r.consumed, a.seen);
+	assert_true(a.seen > 0 && a.seen < 3000);
+}
+
 static void
 test_read_slots(void **state)
 {
@@ -224,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_order_kept),
 		cmocka_unit_test(test_empty_and_exact_batches),
 		cmocka_unit_test(test_stops),
+		cmocka_unit_test(test_ahead),
 		cmocka_unit_test(test_read_slots),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

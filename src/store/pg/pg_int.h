@@ -7,11 +7,14 @@
  * slots are filled as for SQLite, so store_prepare() (validation and
  * sealing, no database) is shared. The backend implements persistence
  * only: the schema (generated from the catalog, pg_schema.c), the bulk
- * write of prepared puts with binary COPY (pg_copy.c), the reading of
- * a year for the statistics engine (pg_stats.c) and the bulk plan
- * build's rows (pg_plan.h). Every rule stays above it. Which verbs run on PostgreSQL is listed in docs/postgresql.md;
- * store_open() refuses a PostgreSQL location, store_open_any() opens it
- * for the callers that only use those verbs.
+ * write of prepared puts with binary COPY (pg_copy.c), the rows a
+ * load's puts read and update (pg_put.c, pg_put_read.c, for
+ * store_put.c's decisions), the survey cursor of export (pg_cursor.c),
+ * the reading of a year for the statistics engine (pg_stats.c) and the
+ * bulk plan build's rows (pg_plan.h). Every rule stays above it. Which
+ * verbs run on PostgreSQL is listed in docs/postgresql.md; store_open()
+ * refuses a PostgreSQL location, store_open_any() opens it for the
+ * callers that only use those verbs.
  *
  * Keys: the key file never goes into the database; its path comes from
  * the environment variable LIANGFU_KEY_FILE.
@@ -34,6 +37,10 @@
 struct store;
 struct store_prep;
 struct store_put_result;
+struct store_person_row;
+struct packrec_sealed;
+struct record;
+struct pgput;
 struct stats;
 struct policies;
 
@@ -46,7 +53,9 @@ struct pgstore {
 	int64_t		 ids_left;	/* ids taken from the sequence */
 	struct buf	 persons;	/* bulk: pending COPY rows */
 	struct buf	 surveys;
-	size_t		 pending;	/* rows in the two buffers */
+	struct buf	 history;
+	size_t		 pending;	/* puts in the buffers */
+	struct pgput	*put;		/* bulk: pg_put.c's state */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
 	/* the plan build's plans and items of persons cache_lo..hi of
@@ -63,6 +72,9 @@ struct pgstore {
 #define PG_ITEM_PERSON	12
 #define PG_ITEM_CITY	13
 #define PG_ITEM_COUNTY	14
+
+/* Puts a bulk load gathers before it sends them. */
+#define PG_FLUSH_ROWS	4096
 
 /* 1 when location names a PostgreSQL database. */
 int	pg_location(const char *location);
@@ -133,6 +145,103 @@ int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
 /* Sends the pending rows (persons, then surveys). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
+
+/* The rows of a new person and of a survey (version given) as binary
+ * COPY rows: the person into s->pg->persons, the survey into b (whose
+ * table's columns pg_surveys_copy_sql() lists); region is the person's
+ * village (its city and county key the row). */
+int	pg_person_row(struct store *s, const struct store_prep *prep,
+	    const char *region, int64_t id, const char *uid, int status,
+	    time_t now);
+int	pg_survey_row(struct store *s, struct buf *b,
+	    const struct store_prep *prep, const char *region,
+	    int64_t person_id, int64_t version, time_t now);
+int	pg_surveys_copy_sql(const struct catalog *cat, const char *table,
+	    struct buf *b);
+/* Sends b's rows (ended here) by the COPY sql, as they are (no scope:
+ * pg_copy_flush() sends the guarded tables' rows); b emptied. */
+int	pg_send_rows(struct store *s, struct buf *b, const char *sql,
+	    struct lf_error *err);
+/* The next person id from persons_id_seq (taken a block at a time). */
+int	pg_next_person_id(struct pgstore *p, int64_t *id,
+	    struct lf_error *err);
+
+/*
+ * pg_put.c, pg_put_read.c (pg_put.h): the rows a bulk load's puts read and
+ * write on PostgreSQL. store_put.c decides (new person or update, the
+ * reason rule, the change sets, the version check) for both backends and
+ * calls these where SQLite runs its statements. pg_put_begin() starts a
+ * load (after BEGIN; it waits for the loads lock, held to the end of the
+ * transaction: one load at a time), pg_put_commit() gives the person ids
+ * the load took and did not use back to persons_id_seq (before COMMIT,
+ * under the lock: the next load numbers its new persons on from the
+ * largest, as SQLite does), pg_put_rollback() gives back every id a failed
+ * load took (rolling back to the savepoint pg_put_begin() made, still
+ * under the lock; the caller then rolls back), pg_put_end() forgets the
+ * load (commit or rollback), pg_put_free() at close.
+ *
+ * pg_put_ahead() (store_write_ahead()): reads the persons of the preps
+ * about to be written, with their stored surveys, in one round trip.
+ * pg_put_find(): the person with prep's ID number, with their stored
+ * survey of the put's year, else of the latest earlier year (its secrets
+ * opened, their sealed values kept for the history), as the announced
+ * batch read them, else read alone; 0 found, 1 new, -1 error. A load into
+ * a registry that held no person when it began asks the server only for
+ * persons it has put already; before reading a person it has put, the
+ * pending rows are sent. pg_put_stored() and pg_put_survey() give that
+ * survey (store_reason.c's "of the year, else the latest earlier", and the
+ * year's own): 0, 1 when there is none. pg_put_person_new() and
+ * pg_put_survey_new() add COPY rows (new rows); pg_put_person_upd()
+ * updates the person row at once (its version checked; a move to another
+ * county is refused: "unsupported"); pg_put_survey_upd() stages the
+ * survey's new values (version checked when sent); pg_put_history() adds a
+ * COPY row to history, in the county of the person being put.
+ * pg_put_flush() sends the staged survey updates (through a temporary
+ * table and one UPDATE; "conflict" when a survey's version moved
+ * meanwhile): pg_copy_flush() calls it after the COPY rows.
+ */
+int	pg_in_bulk(const struct store *s);
+int	pg_put_begin(struct store *s, struct lf_error *err);
+int	pg_put_commit(struct store *s, struct lf_error *err);
+void	pg_put_rollback(struct store *s);
+void	pg_put_end(struct store *s);
+void	pg_put_free(struct store *s);
+int	pg_put_ahead(struct store *s, const struct store_prep *const *preps,
+	    size_t n, struct lf_error *err);
+int	pg_put_find(struct store *s, const struct store_prep *prep,
+	    struct store_person_row *p, struct lf_error *err);
+int	pg_put_stored(struct store *s, int64_t person_id, int year,
+	    struct record *old, struct lf_error *err);
+int	pg_put_survey(struct store *s, int year, const struct record **old,
+	    const struct packrec_sealed **sealed, int64_t *version);
+int	pg_put_person_new(struct store *s, const struct store_prep *prep,
+	    struct store_person_row *p, struct lf_error *err);
+int	pg_put_person_upd(struct store *s, const struct store_person_row *old,
+	    const struct store_person_row *n, const char *actor,
+	    const char *now, struct lf_error *err);
+int	pg_put_survey_new(struct store *s, const struct store_prep *prep,
+	    const struct store_person_row *p, struct lf_error *err);
+int	pg_put_survey_upd(struct store *s, const struct store_prep *prep,
+	    const struct store_person_row *p, int64_t version, const char *now,
+	    struct lf_error *err);
+int	pg_put_history(struct store *s, const char *entity, int64_t entity_id,
+	    int64_t person_id, int year, int64_t version, const char *actor,
+	    const char *changes, struct lf_error *err);
+int	pg_put_flush(struct store *s, struct lf_error *err);
+
+/* pg_cursor.c: store_cursor_open(), _next() and _close() on PostgreSQL
+ * (store.h): the year's surveys in person order, streamed from one query
+ * in one read-only transaction; the connection serves nothing else until
+ * pg_cursor_close() (which cancels a query stopped early). */
+struct pgcursor;
+struct store_person;
+struct store_sealed;
+struct region;
+int	pg_cursor_open(struct store *s, int year, const struct region *in,
+	    struct pgcursor **out, struct lf_error *err);
+int	pg_cursor_next(struct pgcursor *c, struct store_person *p,
+	    struct record *r, struct store_sealed *sv, struct lf_error *err);
+void	pg_cursor_close(struct pgcursor *c);
 
 /* pg_sums.c (store_copy.h). pg_seq_past() moves <table>_id_seq to last
  * (the largest id a copy carried). pg_copy_sums(): every person's and

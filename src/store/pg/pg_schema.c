@@ -84,6 +84,8 @@ static const char tail_sql[] =
 	"CREATE INDEX persons_region ON persons(region);\n"
 	"CREATE INDEX persons_name ON persons(name);\n"
 	"CREATE INDEX persons_idx_id ON persons(id);\n"
+	/* a load finds a person by ID number whatever their county */
+	"CREATE INDEX persons_hash ON persons(id_hash);\n"
 	"CREATE INDEX surveys_year ON surveys(year, person_id);\n"
 	"CREATE INDEX history_person ON history(person_id, id);\n"
 	"CREATE INDEX plans_person ON plans(person_id, year);\n"
@@ -191,8 +193,9 @@ security(struct buf *b)
 	    "items_id_seq TO liangfu_app;\n"
 	    "  GRANT SELECT ON meta, regions, catalog_items, policies, users "
 	    "TO liangfu_app;\n"
-	    "  GRANT USAGE ON SEQUENCE persons_id_seq, history_id_seq "
-	    "TO liangfu_app;\n"
+	    "  GRANT USAGE ON SEQUENCE history_id_seq TO liangfu_app;\n"
+	    "  GRANT USAGE, UPDATE ON SEQUENCE persons_id_seq TO "
+	    "liangfu_app;\n"
 	    "END IF; END $$;\n");
 }
 

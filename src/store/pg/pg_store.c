@@ -155,6 +155,7 @@ pg_store_open(struct store *s, const char *url, struct lf_error *err)
 		return lf_error_nomem(err);
 	buf_init(&s->pg->persons, (size_t)1 << 30);
 	buf_init(&s->pg->surveys, (size_t)1 << 30);
+	buf_init(&s->pg->history, (size_t)1 << 30);
 	if ((s->pg->url = mem_strdup(url)) == NULL)
 		return lf_error_nomem(err);
 	if (crypto_keys_load(key, &s->keys, msg, sizeof(msg)) != 0)
@@ -171,13 +172,17 @@ pg_store_close(struct store *s)
 
 	if (p == NULL)
 		return;
+	if (p->conn != NULL && p->bulk)
+		pg_put_rollback(s);
 	if (p->conn != NULL && p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 	PQclear(p->cache_plans);
 	PQclear(p->cache_items);
 	PQfinish(p->conn);
+	pg_put_free(s);
 	buf_free(&p->persons);
 	buf_free(&p->surveys);
+	buf_free(&p->history);
 	mem_free(p->url);
 	mem_free(p);
 	s->pg = NULL;
@@ -197,7 +202,12 @@ pg_begin_bulk(struct store *s, struct lf_error *err)
 	p->pending = 0;
 	buf_reset(&p->persons);
 	buf_reset(&p->surveys);
+	buf_reset(&p->history);
 	store_now_iso(p->now);
+	if (pg_put_begin(s, err) != 0) {
+		pg_rollback(s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -206,10 +216,11 @@ pg_commit(struct store *s, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
 
-	if (pg_copy_flush(s, err) != 0 ||
+	if (pg_copy_flush(s, err) != 0 || pg_put_commit(s, err) != 0 ||
 	    pg_exec(p->conn, "COMMIT", "commit", err) != 0)
 		return -1;
 	p->in_tx = p->bulk = 0;
+	pg_put_end(s);
 	return 0;
 }
 
@@ -218,12 +229,16 @@ pg_rollback(struct store *s)
 {
 	struct pgstore *p = s->pg;
 
+	if (p->bulk)
+		pg_put_rollback(s);
 	if (p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
 	p->in_tx = p->bulk = 0;
 	p->pending = 0;
 	buf_reset(&p->persons);
 	buf_reset(&p->surveys);
+	buf_reset(&p->history);
+	pg_put_end(s);
 }
 
 int

@@ -1,0 +1,331 @@
+/*
+ * pg_put.c - a PostgreSQL load (its lock, savepoint and person ids) and
+ * the rows its puts write (pg_int.h, pg_put.h; pg_put_read.c reads the
+ * persons). No rule is here: store_put.c decides what to write.
+ *
+ * New persons, new surveys and history rows are binary COPY rows
+ * (pg_copy.c) sent every PG_FLUSH_ROWS rows; a changed survey's new values
+ * are staged as COPY rows of a temporary table and applied by one UPDATE
+ * at each flush, which checks every row's version. A changed person row
+ * (rare: name, village, status) is updated at once.
+ */
+#include "store/pg/pg_put.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/date.h"
+#include "lib/mem.h"
+
+/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
+ * writer too), so that a load can give back the person ids it took and
+ * did not use, and new persons are numbered after the largest, as on
+ * SQLite */
+#define LOAD_LOCK	"7103823446"
+#define UPD_TABLE	"lf_survey_upd"
+
+int
+pg_in_bulk(const struct store *s)
+{
+	return s->pg != NULL && s->pg->bulk;
+}
+
+/* ---- a load ----------------------------------------------------------- */
+
+static int
+put_alloc(struct store *s, struct lf_error *err)
+{
+	struct pgput *u;
+	size_t n = s->cat->nfields;
+
+	if (s->pg->put != NULL)
+		return 0;
+	if ((u = mem_calloc(1, sizeof(*u))) == NULL)
+		return lf_error_nomem(err);
+	s->pg->put = u;
+	buf_init(&u->upd, (size_t)1 << 30);
+	u->old = record_new(s->cat);
+	u->sealed = mem_calloc(n, sizeof(*u->sealed));
+	u->blobs = mem_calloc(n, SEALED_MAX);
+	if (u->old == NULL || u->sealed == NULL || u->blobs == NULL)
+		return lf_error_nomem(err);
+	return 0;
+}
+
+int
+pg_put_begin(struct store *s, struct lf_error *err)
+{
+	struct pgput *u;
+	PGresult *r;
+
+	if (put_alloc(s, err) != 0)
+		return -1;
+	u = s->pg->put;
+	pg_put_end(s);
+	s->pg->ids_left = 0;
+	/* the savepoint: a failed load can still give its ids back
+	 * (pg_put_rollback()) under the lock */
+	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" LOAD_LOCK
+	    "); SAVEPOINT lf_load", "load lock", err) != 0)
+		return -1;
+	if (pg_query(s->pg->conn, "SELECT NOT EXISTS (SELECT 1 FROM persons)",
+	    0, NULL, &r, "persons", err) != 0)
+		return -1;
+	u->fresh = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return 0;
+}
+
+/* persons_id_seq hands out next on. */
+static int
+ids_back(struct store *s, int64_t next, struct lf_error *err)
+{
+	char v[24];
+	const char *params[1] = { v };
+	PGresult *r;
+
+	snprintf(v, sizeof(v), "%lld", (long long)next);
+	if (pg_query(s->pg->conn, "SELECT setval('persons_id_seq', $1, false)",
+	    1, params, &r, "person ids", err) != 0)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_put_commit(struct store *s, struct lf_error *err)
+{
+	if (s->pg->ids_left == 0)
+		return 0;
+	if (ids_back(s, s->pg->next_id, err) != 0)
+		return -1;
+	s->pg->ids_left = 0;
+	return 0;
+}
+
+void
+pg_put_rollback(struct store *s)
+{
+	struct pgput *u = s->pg->put;
+	struct lf_error e;
+
+	if (u == NULL || u->first_id == 0 || !s->pg->in_tx)
+		return;
+	if (pg_exec(s->pg->conn, "ROLLBACK TO SAVEPOINT lf_load", "rollback",
+	    &e) == 0)
+		ids_back(s, u->first_id, &e);
+	u->first_id = 0;
+}
+
+void
+pg_put_end(struct store *s)
+{
+	struct pgput *u = s->pg != NULL ? s->pg->put : NULL;
+
+	if (u == NULL)
+		return;
+	pg_put_read_reset(u);
+	u->fresh = 0;
+	u->region[0] = '\0';
+	buf_reset(&u->upd);
+	u->nupd = 0;
+	u->upd_table = 0;	/* ON COMMIT DROP */
+	u->first_id = 0;
+}
+
+void
+pg_put_free(struct store *s)
+{
+	struct pgput *u = s->pg->put;
+
+	if (u == NULL)
+		return;
+	pg_put_read_free(u);
+	record_free(u->old);
+	mem_free(u->sealed);
+	mem_free(u->blobs);
+	buf_free(&u->upd);
+	mem_free(u);
+	s->pg->put = NULL;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+int
+pg_put_person_new(struct store *s, const struct store_prep *prep,
+    struct store_person_row *p, struct lf_error *err)
+{
+	if (strlen(p->region) != 12)
+		return lf_error_set(err, "invalid", "hukou_region", "户籍地"
+		    "应为 12 位村级代码 (the village code must have 12 digits)");
+	if (pg_next_person_id(s->pg, &p->id, err) != 0)
+		return -1;
+	if (s->pg->put->first_id == 0)
+		s->pg->put->first_id = p->id;
+	if (pg_person_row(s, prep, p->region, p->id, p->uid, p->status,
+	    time(NULL)) != 0)
+		return lf_error_nomem(err);
+	s->pg->pending++;
+	return 0;
+}
+
+int
+pg_put_survey_new(struct store *s, const struct store_prep *prep,
+    const struct store_person_row *p, struct lf_error *err)
+{
+	if (pg_survey_row(s, &s->pg->surveys, prep, p->region, p->id, 1,
+	    time(NULL)) != 0)
+		return lf_error_nomem(err);
+	s->pg->pending++;
+	return 0;
+}
+
+int
+pg_put_person_upd(struct store *s, const struct store_person_row *old,
+    const struct store_person_row *n, const char *actor, const char *now,
+    struct lf_error *err)
+{
+	char city[5], county[7], gender[8], status[8], id[24], ver[24];
+	const char *params[11] = { n->name, gender, n->birth, n->region,
+	    status, now, actor, city, county, id, ver };
+	PGresult *r;
+	int rc;
+
+	if (strncmp(old->region, n->region, 6) != 0)
+		return lf_error_set(err, "unsupported", "hukou_region",
+		    "PostgreSQL 暂不支持跨县迁移人员 (moving a person to "
+		    "another county does not run on PostgreSQL yet; see "
+		    "docs/postgresql.md)");
+	memcpy(city, old->region, 4);
+	city[4] = '\0';
+	memcpy(county, old->region, 6);
+	county[6] = '\0';
+	snprintf(gender, sizeof(gender), "%d", n->gender);
+	snprintf(status, sizeof(status), "%d", n->status);
+	snprintf(id, sizeof(id), "%lld", (long long)old->id);
+	snprintf(ver, sizeof(ver), "%lld", (long long)old->version);
+	if (pg_query(s->pg->conn, "UPDATE persons SET name = $1, gender = $2, "
+	    "birth_date = $3, region = $4, status = $5, version = version + 1, "
+	    "updated_at = $6, updated_by = $7 WHERE city = $8 AND county = $9 "
+	    "AND id = $10 AND version = $11", 11, params, &r, "person update",
+	    err) != 0)
+		return -1;
+	rc = strcmp(PQcmdTuples(r), "1") == 0 ? 0 : lf_error_set(err,
+	    "conflict", "", "记录已被他人修改 (the person was changed "
+	    "meanwhile; reload and retry)");
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_put_survey_upd(struct store *s, const struct store_prep *prep,
+    const struct store_person_row *p, int64_t version, const char *now,
+    struct lf_error *err)
+{
+	struct pgput *u = s->pg->put;
+
+	(void)now;	/* the row's time: the same clock as the COPY rows' */
+	if (pg_survey_row(s, &u->upd, prep, p->region, p->id, version,
+	    time(NULL)) != 0)
+		return lf_error_nomem(err);
+	u->nupd++;
+	s->pg->pending++;
+	return 0;
+}
+
+int
+pg_put_history(struct store *s, const char *entity, int64_t entity_id,
+    int64_t person_id, int year, int64_t version, const char *actor,
+    const char *changes, struct lf_error *err)
+{
+	struct pgput *u = s->pg->put;
+	struct buf *b = &s->pg->history;
+	char city[5], county[7];
+
+	if (!pg_in_bulk(s) || u == NULL || strlen(u->region) != 12)
+		return lf_error_set(err, "unsupported", "", "PostgreSQL 暂只"
+		    "支持批量写入 (on PostgreSQL only bulk loads write yet; "
+		    "see docs/postgresql.md)");
+	memcpy(city, u->region, 4);
+	city[4] = '\0';
+	memcpy(county, u->region, 6);
+	county[6] = '\0';
+	if ((b->len == 0 && buf_add(b, pg_copy_header, PG_COPY_HEADER_LEN) !=
+	    0) || pg_put_be(b, 10, 2) || pg_put_text(b, city) ||
+	    pg_put_text(b, county) || pg_put_text(b, entity) ||
+	    pg_put_int(b, entity_id, 8) || pg_put_int(b, person_id, 8) ||
+	    pg_put_int(b, year, 4) || pg_put_int(b, version, 8) ||
+	    pg_put_text(b, actor) || pg_put_time(b, time(NULL)) ||
+	    pg_put_text(b, changes))
+		return lf_error_nomem(err);
+	return 0;
+}
+
+/* "UPDATE surveys ... FROM UPD_TABLE": every item column and the
+ * stamps from the staged row, where its version is still the one read. */
+static int
+update_sql(const struct catalog *cat, struct buf *b)
+{
+	const struct field *f;
+	size_t i;
+
+	if (buf_adds(b, "UPDATE surveys s SET version = t.version + 1, "
+	    "updated_at = t.updated_at, updated_by = t.updated_by") != 0)
+		return -1;
+	for (i = 0; i < cat->nfields; i++) {
+		f = &cat->fields[i];
+		if (f->secret ? buf_addf(b, ", %s_enc = t.%s_enc, %s_hash = "
+		    "t.%s_hash", f->code, f->code, f->code, f->code) :
+		    buf_addf(b, ", %s = t.%s", f->code, f->code))
+			return -1;
+	}
+	return buf_adds(b, " FROM " UPD_TABLE " t WHERE s.city = t.city AND "
+	    "s.county = t.county AND s.person_id = t.person_id AND s.year = "
+	    "t.year AND s.version = t.version");
+}
+
+int
+pg_put_flush(struct store *s, struct lf_error *err)
+{
+	struct pgput *u = s->pg->put;
+	struct buf copy, upd;
+	char want[24];
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (u == NULL || u->nupd == 0)
+		return 0;
+	buf_init(&copy, 1 << 16);
+	buf_init(&upd, 1 << 16);
+	if (pg_surveys_copy_sql(s->cat, UPD_TABLE, &copy) != 0 ||
+	    update_sql(s->cat, &upd) != 0) {
+		lf_error_nomem(err);
+		goto out;
+	}
+	if (!u->upd_table && pg_exec(s->pg->conn, "CREATE TEMP TABLE "
+	    UPD_TABLE " (LIKE surveys) ON COMMIT DROP", "survey update",
+	    err) != 0)
+		goto out;
+	u->upd_table = 1;
+	snprintf(want, sizeof(want), "%zu", u->nupd);
+	u->nupd = 0;
+	if (pg_send_rows(s, &u->upd, buf_str(&copy), err) != 0 ||
+	    pg_query(s->pg->conn, buf_str(&upd), 0, NULL, &r, "survey update",
+	    err) != 0)
+		goto out;
+	if (strcmp(PQcmdTuples(r), want) != 0) {
+		lf_error_set(err, "conflict", "", "记录已被他人修改 (a survey "
+		    "was changed meanwhile by another writer; nothing of this "
+		    "load is kept)");
+		goto out;
+	}
+	rc = pg_exec(s->pg->conn, "TRUNCATE " UPD_TABLE, "survey update", err);
+out:
+	PQclear(r);
+	buf_free(&copy);
+	buf_free(&upd);
+	return rc;
+}
