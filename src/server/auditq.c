@@ -366,6 +366,9 @@ auditq_start(const struct app *app, struct lf_error *err)
 		q.s = NULL;
 		return -1;
 	}
+	/* what it writes stales no read snapshot (store.h): only the
+	 * audit screens read it, and they end theirs first */
+	store_hold_quiet(q.s);
 	if (!store_is_pg(q.s) && store_ckpt_start(q.s, &q.ck, err) != 0) {
 		store_close(q.s);
 		q.s = NULL;

@@ -79,6 +79,9 @@ thread_store(const struct app *app, struct lf_error *err)
 		return NULL;
 	}
 	pthread_setspecific(store_key, s);
+	/* reads keep their snapshot and page cache between requests,
+	 * despite the audit writer's commits (store.h) */
+	store_hold_enable(s, app->cfg->read_hold_ms);
 	stats_gen_watch(s);	/* statsd: which writes were this server's */
 	return s;
 }
@@ -319,6 +322,10 @@ run_route(struct req *r, const struct route *rt)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
 		    "(database unavailable)");
 	stats_gen_forget();	/* writes of an earlier request: not applied */
+	if (r->reads)
+		store_hold_begin(r->s);	/* kept, or a fresh one */
+	else
+		store_hold_drop(r->s);	/* writes see the newest */
 	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
 		enum MHD_Result res;
 

@@ -113,7 +113,7 @@ run(struct store *s, int *changes, struct lf_error *err, const char *sql,
 	int rc, own;
 
 	/* alone, a write takes its turn among the server's writers */
-	if ((own = sqlite3_get_autocommit(s->db)) != 0 &&
+	if ((own = store_autocommit(s)) != 0 &&
 	    store_tx_immediate(s, "users", err) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
