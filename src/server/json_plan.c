@@ -24,10 +24,13 @@
  * department depends only on that row of a fixed table, yet each item
  * wrote it anew (every label checked as UTF-8 and scanned for escapes).
  * Each thread keeps the last text of each row in a small direct-mapped
- * table and copies it; a slot is keyed by the row's address and by the
- * table it belongs to (policies, catalog), so a table loaded anew at the
- * same address is not mistaken for the old one. A text longer than a
- * slot is written every time.
+ * table and copies it; a slot is keyed by the row's address, the table
+ * it belongs to (policies, catalog) and its kind. Addresses are a sound
+ * key only because the tables stay loaded, unchanged, for the life of the
+ * process (the server's app); a caller that frees a table and loads a
+ * different one must not rely on this file (a new table at the same
+ * address would be mistaken for the old). A text longer than a slot is
+ * written every time.
  */
 enum frag_kind { FRAG_POLICY, FRAG_NEED, FRAG_DEPT };
 #define FRAG_SLOTS	128

@@ -158,6 +158,13 @@ void	store_hold_enable(struct store *s, int ms);
 void	store_hold_begin(struct store *s);
 void	store_hold_drop(struct store *s);
 void	store_hold_quiet(struct store *s);
+/* After a request: a write that some path ran inside the held snapshot
+ * (none should) is committed at once rather than left holding SQLite's
+ * write lock; a snapshot ended underneath is forgotten. */
+void	store_hold_after(struct store *s);
+/* A held snapshot must also end when the thread goes idle, or it would
+ * keep the log from being checkpointed: the server drops it when its
+ * thread has no request left (server.c). */
 /* Like store_begin(), for bulk work that rolls the whole transaction back
  * on any failed write: single writes then skip their savepoints, which
  * makes them faster, and a failed write leaves the transaction unusable

@@ -52,7 +52,8 @@ store_hold_drop(struct store *s)
 static int
 fresh(const struct store *s)
 {
-	return s->held && atomic_load(&write_gen) == s->held_gen &&
+	return s->held && !sqlite3_get_autocommit(s->db) &&
+	    atomic_load(&write_gen) == s->held_gen &&
 	    clock_mono_ns() - s->held_at < s->hold_ns &&
 	    sqlite3_txn_state(s->db, NULL) != SQLITE_TXN_WRITE;
 }
@@ -82,6 +83,29 @@ store_hold_begin(struct store *s)
 	store_hold_drop(s);
 	if (sqlite3_get_autocommit(s->db))
 		(void)take(s);	/* without one, reads run as before */
+}
+
+void
+store_hold_bump(void)
+{
+	atomic_fetch_add(&write_gen, 1);
+}
+
+void
+store_hold_after(struct store *s)
+{
+	if (!s->held || s->in_tx || s->db == NULL)
+		return;
+	if (sqlite3_get_autocommit(s->db)) {
+		s->held = 0;	/* ended underneath (an error rolled back) */
+		return;
+	}
+	if (sqlite3_txn_state(s->db, NULL) != SQLITE_TXN_WRITE)
+		return;
+	/* a write that joined the snapshot: committed now, never left
+	 * holding SQLite's write lock after the request */
+	store_hold_drop(s);
+	store_hold_bump();
 }
 
 int

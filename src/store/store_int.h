@@ -81,6 +81,9 @@ struct store {
  */
 int	store_autocommit(struct store *s);
 void	store_hold_wrote(struct store *s);
+/* Moves the write generation on for a write made outside
+ * store_tx_immediate() that later requests must see (a session ended). */
+void	store_hold_bump(void);
 /* store_read_begin()/_end() with holding on: 1 when handled here. */
 int	store_hold_read_begin(struct store *s);
 int	store_hold_read_end(struct store *s);

@@ -468,6 +468,9 @@ users_rows_touch(struct store *s, int64_t id, int64_t now,
 
 	if (st == NULL)
 		return -1;
+	/* never inside a held read snapshot (store.h): it could not be
+	 * upgraded once stale, and would keep the write lock */
+	(void)store_autocommit(s);
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st);

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/selfcode_rows.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/users_rows.h"
 #include "testutil.h"
 
 struct fx {
@@ -217,6 +219,71 @@ test_read_begin_reuses(void **state)
 	assert_int_equal(count(fx->other, "log"), 1);
 }
 
+/* The session touch, a lone UPDATE, on a connection holding a snapshot
+ * the audit writer has made stale: it must not try to upgrade it (SQLite
+ * refuses: "database is locked"), nor keep the write lock after. */
+static void
+test_touch_in_stale_snapshot(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+
+	lf_error_clear(&err);
+	store_hold_enable(fx->a, 10000);
+	store_hold_begin(fx->a);
+	assert_int_equal(count(fx->a, "t"), 2000);
+	write_row(fx->audit, "log");
+	store_hold_begin(fx->a);	/* kept: the audit writer is quiet */
+	assert_true(fx->a->held);
+	assert_int_equal(users_rows_touch(fx->a, 1, 1700000000, &err), 0);
+	store_hold_after(fx->a);
+	assert_int_equal(sqlite3_get_autocommit(fx->a->db), 1);
+	write_row(fx->other, "t");	/* the write lock is free */
+}
+
+/* A write that slipped into the held snapshot is committed after the
+ * request, and later requests of the process see it. */
+static void
+test_after_commits_a_joined_write(void **state)
+{
+	struct fx *fx = *state;
+
+	store_hold_enable(fx->a, 10000);
+	store_hold_enable(fx->other, 10000);
+	store_hold_begin(fx->other);
+	assert_int_equal(count(fx->other, "log"), 0);
+	store_hold_begin(fx->a);
+	exec_ok(fx->a, "INSERT INTO log(v) VALUES ('joined')");
+	store_hold_after(fx->a);
+	assert_false(fx->a->held);
+	assert_int_equal(sqlite3_get_autocommit(fx->a->db), 1);
+	store_hold_begin(fx->other);
+	assert_int_equal(count(fx->other, "log"), 1);
+}
+
+/* A self-service logout (a lone UPDATE) is seen by the next request of
+ * any connection: a held snapshot from before it is not reused. */
+static void
+test_logout_stales_snapshots(void **state)
+{
+	struct fx *fx = *state;
+	struct lf_error err;
+	char token[SELF_TOKEN_HEX + 1];
+
+	lf_error_clear(&err);
+	store_hold_enable(fx->a, 10000);
+	store_hold_begin(fx->a);
+	assert_int_equal(count(fx->a, "log"), 0);
+	write_row(fx->audit, "log");	/* unseen while held */
+
+	memset(token, 'a', SELF_TOKEN_HEX);
+	token[SELF_TOKEN_HEX] = '\0';
+	assert_int_equal(selfcode_rows_session_end(fx->other, token, &err),
+	    0);
+	store_hold_begin(fx->a);
+	assert_int_equal(count(fx->a, "log"), 1);
+}
+
 /* Holding off (the CLI, read_hold_ms = 0): nothing is kept. */
 static void
 test_off_keeps_nothing(void **state)
@@ -248,6 +315,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_read_begin_reuses,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_off_keeps_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touch_in_stale_snapshot,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_after_commits_a_joined_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_logout_stales_snapshots,
 		    setup, teardown),
 	};
 
