@@ -375,6 +375,9 @@ auditq_start(const struct app *app, struct lf_error *err)
 	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
 		return -1;
 	q.sync_ns = (int64_t)app->cfg->audit_sync_ms * 1000000LL;
+	/* what it writes stales no read snapshot (store.h): only the
+	 * audit screens read it, and they end theirs first */
+	store_hold_quiet(q.s);
 	if ((q.sync_ns > 0 && store_sync_deferred(q.s, 1, err) != 0) ||
 	    (!store_is_pg(q.s) && store_ckpt_start(q.s, &q.ck, err) != 0)) {
 		release();

@@ -63,6 +63,11 @@ static const struct {
 	    audit_sync_ms), 0, 0, 1000, "100", "a read's audit entry is "
 	    "written before its answer leaves and synced to disk within this "
 	    "many ms (0: synced before the answer, as for writes)" },
+	{ "read_hold_ms", OPT_INT, offsetof(struct http_config,
+	    read_hold_ms), 0, 0, 1000, "100", "a connection's read snapshot "
+	    "is kept between reads for at most this many ms, and ended by any "
+	    "write of this server: what another process writes is seen within "
+	    "it (0: a snapshot per request)" },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

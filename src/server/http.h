@@ -47,6 +47,8 @@ struct http_config {
 	int		 max_connections; /* open connections at most */
 	int		 audit_sync_ms;	/* reads' audit entries synced within
 					   (auditq.h); 0 = before the answer */
+	int		 read_hold_ms;	/* a read snapshot kept at most (store.h,
+					   "Held read snapshots"); 0 = off */
 };
 
 /* Defaults, then the [server] section of an INI file (NULL = none).

@@ -13,10 +13,78 @@
  */
 #include "server/json_plan.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "core/dept.h"
 #include "server/json_out.h"
+
+/*
+ * Fragments: the text of a policy, of a need with its labels and of a
+ * department depends only on that row of a fixed table, yet each item
+ * wrote it anew (every label checked as UTF-8 and scanned for escapes).
+ * Each thread keeps the last text of each row in a small direct-mapped
+ * table and copies it; a slot is keyed by the row's address, the table
+ * it belongs to (policies, catalog) and its kind. Addresses are a sound
+ * key only because the tables stay loaded, unchanged, for the life of the
+ * process (the server's app); a caller that frees a table and loads a
+ * different one must not rely on this file (a new table at the same
+ * address would be mistaken for the old). A text longer than a slot is
+ * written every time.
+ */
+enum frag_kind { FRAG_POLICY, FRAG_NEED, FRAG_DEPT };
+#define FRAG_SLOTS	128
+#define FRAG_MAX	480
+
+struct frag {
+	const void	*row;		/* NULL: empty */
+	const void	*table;
+	enum frag_kind	 kind;
+	unsigned short	 len;
+	char		 text[FRAG_MAX];
+};
+
+static _Thread_local struct frag frags[FRAG_SLOTS];
+
+static struct frag *
+frag_slot(const void *row, enum frag_kind kind)
+{
+	uintptr_t h = (uintptr_t)row;
+
+	h ^= h >> 7;
+	h = h * 31 + (uintptr_t)kind;
+	return &frags[h % FRAG_SLOTS];
+}
+
+/* Appends the kept text of (row, table, kind): 1 when there was one, 0
+ * when not (the caller writes it and calls frag_keep()), -1 on error. */
+static int
+frag_put(struct buf *b, const void *row, const void *table,
+    enum frag_kind kind)
+{
+	const struct frag *f = frag_slot(row, kind);
+
+	if (f->row != row || f->table != table || f->kind != kind)
+		return 0;
+	return buf_add(b, f->text, f->len) != 0 ? -1 : 1;
+}
+
+/* Keeps what was written to b since from as the text of (row, ...). */
+static void
+frag_keep(const struct buf *b, size_t from, const void *row,
+    const void *table, enum frag_kind kind)
+{
+	struct frag *f = frag_slot(row, kind);
+	size_t n = b->len - from;
+
+	if (n > FRAG_MAX)
+		return;
+	memcpy(f->text, b->data + from, n);
+	f->len = (unsigned short)n;
+	f->row = row;
+	f->table = table;
+	f->kind = kind;
+}
 
 /* A text, or null when empty. */
 static int
@@ -61,6 +129,31 @@ coded(struct buf *b, int code, const char *zh, const char *en,
 	return buf_addc(b, '}');
 }
 
+/* {"code","label","label_en"} of one need code (f: its field, or NULL
+ * for a code the catalog does not have). */
+static int
+need_out(struct buf *b, const struct catalog *cat, const struct field *f,
+    const char *code, size_t n)
+{
+	size_t from = b->len;
+	int first = 1, rc;
+	/* kept only when the text is the field's own code */
+	int keep = f != NULL && strlen(f->code) == n &&
+	    memcmp(f->code, code, n) == 0;
+
+	if (keep && (rc = frag_put(b, f, cat, FRAG_NEED)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (buf_addc(b, '{') != 0 || jout_key(b, &first, "code") != 0 ||
+	    jout_strn(b, code, n) != 0 ||
+	    kv_str(b, &first, "label", f ? f->label_zh : "") != 0 ||
+	    kv_str(b, &first, "label_en", f ? f->label_en : "") != 0 ||
+	    buf_addc(b, '}') != 0)
+		return -1;
+	if (keep)
+		frag_keep(b, from, f, cat, FRAG_NEED);
+	return 0;
+}
+
 /* [{"code","label","label_en"}] for the comma-separated need codes. */
 static int
 needs_out(struct buf *b, const struct catalog *cat, const char *needs)
@@ -68,7 +161,6 @@ needs_out(struct buf *b, const struct catalog *cat, const char *needs)
 	const struct field *f;
 	const char *p = needs, *q;
 	size_t n;
-	int first;
 
 	if (buf_addc(b, '[') != 0)
 		return -1;
@@ -76,14 +168,8 @@ needs_out(struct buf *b, const struct catalog *cat, const char *needs)
 		q = strchr(p, ',');
 		n = q ? (size_t)(q - p) : strlen(p);
 		f = catalog_find(cat, p, n);
-		first = 1;
 		if ((p != needs && buf_addc(b, ',') != 0) ||
-		    buf_addc(b, '{') != 0 ||
-		    jout_key(b, &first, "code") != 0 ||
-		    jout_strn(b, p, n) != 0 ||
-		    kv_str(b, &first, "label", f ? f->label_zh : "") != 0 ||
-		    kv_str(b, &first, "label_en", f ? f->label_en : "") != 0 ||
-		    buf_addc(b, '}') != 0)
+		    need_out(b, cat, f, p, n) != 0)
 			return -1;
 		p += n + (q != NULL);
 	}
@@ -95,33 +181,58 @@ policy_out(struct buf *b, const struct policies *ps, const char *code)
 {
 	const struct policy *p = code[0] ? policy_find(ps, code) : NULL;
 	const struct policy_batch_info *bi;
-	int first = 1;
+	size_t from = b->len;
+	int first = 1, rc;
 
 	if (p == NULL)
 		return buf_adds(b, "null");
+	if ((rc = frag_put(b, p, ps, FRAG_POLICY)) != 0)
+		return rc < 0 ? -1 : 0;
 	bi = policy_batch_get(p->batch);
 	if (buf_addc(b, '{') != 0 || kv_str(b, &first, "code", p->code) != 0 ||
 	    kv_str(b, &first, "name", p->name_zh) != 0 ||
 	    kv_str(b, &first, "name_en", p->name_en) != 0 ||
 	    kv_str(b, &first, "batch", bi->code) != 0 ||
 	    kv_str(b, &first, "batch_name", bi->name_zh) != 0 ||
-	    kv_str(b, &first, "batch_name_en", bi->name_en) != 0)
+	    kv_str(b, &first, "batch_name_en", bi->name_en) != 0 ||
+	    buf_addc(b, '}') != 0)
 		return -1;
-	return buf_addc(b, '}');
+	frag_keep(b, from, p, ps, FRAG_POLICY);
+	return 0;
+}
+
+/* "dept":..,"dept_name":..,"dept_name_en":.. of a responsible party
+ * (first: the object's first key is written here) */
+static int
+dept_out(struct buf *b, int *first, const char *code)
+{
+	const struct dept *d = dept_find(code);
+	size_t from = b->len;
+	/* kept only for the first key and the department's own code */
+	int rc, keep = *first && d != NULL && strcmp(d->code, code) == 0;
+
+	if (keep && (rc = frag_put(b, d, NULL, FRAG_DEPT)) != 0) {
+		*first = 0;
+		return rc < 0 ? -1 : 0;
+	}
+	if (kv_str_or_null(b, first, "dept", code) != 0 ||
+	    kv_str(b, first, "dept_name", d ? d->name_zh : "") != 0 ||
+	    kv_str(b, first, "dept_name_en", d ? d->name_en : "") != 0)
+		return -1;
+	if (keep)
+		frag_keep(b, from, d, NULL, FRAG_DEPT);
+	return 0;
 }
 
 /* {"responsible","time","funds","measures","effect"} */
 static int
 five_out(struct buf *b, const struct plan_item *it)
 {
-	const struct dept *d = dept_find(it->dept);
 	int f1 = 1, f2 = 1, f3 = 1, f4 = 1;
 
 	if (buf_addc(b, '{') != 0 ||
 	    jout_key(b, &f1, "responsible") != 0 || buf_addc(b, '{') != 0 ||
-	    kv_str_or_null(b, &f2, "dept", it->dept) != 0 ||
-	    kv_str(b, &f2, "dept_name", d ? d->name_zh : "") != 0 ||
-	    kv_str(b, &f2, "dept_name_en", d ? d->name_en : "") != 0 ||
+	    dept_out(b, &f2, it->dept) != 0 ||
 	    kv_str_or_null(b, &f2, "org", it->org) != 0 ||
 	    kv_str_or_null(b, &f2, "contact", it->contact) != 0 ||
 	    buf_addc(b, '}') != 0 ||

@@ -79,6 +79,9 @@ thread_store(const struct app *app, struct lf_error *err)
 		return NULL;
 	}
 	pthread_setspecific(store_key, s);
+	/* reads keep their snapshot and page cache between requests,
+	 * despite the audit writer's commits (store.h) */
+	store_hold_enable(s, app->cfg->read_hold_ms);
 	stats_gen_watch(s);	/* statsd: which writes were this server's */
 	return s;
 }
@@ -124,6 +127,25 @@ request_id_prefix(void)
 	return 0;
 }
 
+/*
+ * Requests begun on this thread and not yet completed. When the last one
+ * completes the thread may wait for long, and a read snapshot it held
+ * would keep the log from being checkpointed (store.h): it is ended.
+ */
+static _Thread_local int thread_requests;
+
+static void
+thread_idle(void)
+{
+	struct store *s;
+
+	if (thread_requests <= 0 || --thread_requests > 0)
+		return;
+	pthread_once(&store_once, make_key);
+	if ((s = pthread_getspecific(store_key)) != NULL)
+		store_hold_drop(s);
+}
+
 static struct req *
 req_new(const struct app *app, struct MHD_Connection *c, const char *method,
     const char *url)
@@ -142,6 +164,7 @@ req_new(const struct app *app, struct MHD_Connection *c, const char *method,
 	    (unsigned long)atomic_fetch_add(&request_seq, 1) & 0xffffffffUL);
 	client_address(c, r->client, sizeof(r->client));
 	atomic_fetch_add(&in_flight, 1);
+	thread_requests++;
 	return r;
 }
 
@@ -308,17 +331,33 @@ inline_route(const struct route *rt)
 	return 0;
 }
 
+static enum MHD_Result route_call(struct req *r, const struct route *rt);
+
 /* The route's handler, after its authentication, on this thread. */
 static enum MHD_Result
 run_route(struct req *r, const struct route *rt)
 {
 	struct lf_error err;
+	enum MHD_Result res;
 
 	lf_error_clear(&err);
 	if ((r->s = thread_store(r->app, &err)) == NULL)
 		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
 		    "(database unavailable)");
 	stats_gen_forget();	/* writes of an earlier request: not applied */
+	if (r->reads)
+		store_hold_begin(r->s);	/* kept, or a fresh one */
+	else
+		store_hold_drop(r->s);	/* writes see the newest */
+	res = route_call(r, rt);
+	store_hold_after(r->s);
+	return res;
+}
+
+/* The route's authentication, then its handler. */
+static enum MHD_Result
+route_call(struct req *r, const struct route *rt)
+{
 	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF) {
 		enum MHD_Result res;
 
@@ -378,6 +417,9 @@ run_on_worker(void *arg)
 	struct req *r = arg;
 
 	r->result = run_route(r, r->route);
+	/* a worker may wait long for its next request: hold nothing */
+	if (r->s != NULL)
+		store_hold_drop(r->s);
 	http_release(r);
 }
 
@@ -479,6 +521,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	mem_free(r);
 	*req_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);
+	thread_idle();
 }
 
 static int

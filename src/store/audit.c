@@ -154,7 +154,7 @@ tx_end(struct store *s, int own, int rc, struct lf_error *err)
 int
 audit_init(struct store *s, struct lf_error *err)
 {
-	int own = sqlite3_get_autocommit(s->db);
+	int own = store_autocommit(s);
 
 	/* every connection opens with this: take no write lock when there
 	 * is nothing to do */
@@ -523,7 +523,7 @@ audit_append(struct store *s, const struct audit_entry *e,
 
 	if (collect(e, now, v, len, err) != 0)
 		return -1;
-	own = sqlite3_get_autocommit(s->db);
+	own = store_autocommit(s);
 	for (attempt = 1; ; attempt++) {
 		rc = append_once(s, own, v, len, err);
 		/* inside the caller's transaction a retry cannot help: its

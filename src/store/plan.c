@@ -594,7 +594,7 @@ plan_init(struct store *s, struct lf_error *err)
 int
 plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 {
-	if (sqlite3_get_autocommit(s->db)) {
+	if (store_autocommit(s)) {
 		*tx = PLAN_TX_OWN;
 		return store_tx_immediate(s, "plan", err);
 	}

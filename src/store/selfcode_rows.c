@@ -347,9 +347,15 @@ selfcode_rows_session_end(struct store *s, const char *token,
 	unsigned char h[CRYPTO_HASH_LEN];
 	sqlite3_stmt *st;
 
+	/* not inside a held read snapshot, and seen by every later request
+	 * of the server at once (store.h, "Held read snapshots") */
+	(void)store_autocommit(s);
 	if (token_hash(s, token, h, err) != 0 || prep(s, "UPDATE "
 	    "self_sessions SET ended = 1 WHERE token_hash = ?", &st, err) != 0)
 		return -1;
 	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	return done(s, st, err);
+	if (done(s, st, err) != 0)
+		return -1;
+	store_hold_bump();
+	return 0;
 }

@@ -131,6 +131,43 @@ int	store_begin(struct store *s, struct lf_error *err);
  * once per statement. Not for writes, not nested in a transaction. */
 int	store_read_begin(struct store *s, struct lf_error *err);
 void	store_read_end(struct store *s);
+
+/*
+ * Held read snapshots (the server's connections; store_hold.c). Every
+ * commit of another connection to the same file makes SQLite drop this
+ * connection's page cache at its next read, and the server's audit writer
+ * commits for every read: each page was read back from the kernel, a
+ * pread a page. With holding on (store_hold_enable(s, ms), ms > 0), the
+ * read snapshot of store_read_begin() or store_hold_begin() is kept open
+ * between requests and reused, and the cache with it, until one of:
+ *   - it is ms old (what another process, e.g. the CLI, wrote is seen
+ *     within ms);
+ *   - a write transaction of any connection of this process has ended
+ *     since it began (store_tx_immediate() ... store_tx_finish() and the
+ *     verbs built on them), except the connections marked with
+ *     store_hold_quiet() (the audit writer's: what it writes is read
+ *     only by the audit screens, which call store_hold_drop() first);
+ *     so a request always sees the writes answered before it began;
+ *   - this connection writes: a write transaction drops the snapshot
+ *     before it begins (never upgrades it), and so does store_hold_drop().
+ * store_hold_begin() is called at the start of a read-only request: it
+ * drops a snapshot that is no longer fresh and keeps or opens one; the
+ * request's statements, also those outside store_read_begin(), then read
+ * in it. A no-op when holding is off (the default; the CLI) or on
+ * PostgreSQL. None of these fails: a snapshot that cannot be ended is
+ * rolled back.
+ */
+void	store_hold_enable(struct store *s, int ms);
+void	store_hold_begin(struct store *s);
+void	store_hold_drop(struct store *s);
+void	store_hold_quiet(struct store *s);
+/* After a request: a write that some path ran inside the held snapshot
+ * (none should) is committed at once rather than left holding SQLite's
+ * write lock; a snapshot ended underneath is forgotten. */
+void	store_hold_after(struct store *s);
+/* A held snapshot must also end when the thread goes idle, or it would
+ * keep the log from being checkpointed: the server drops it when its
+ * thread has no request left (server.c). */
 /* Like store_begin(), for bulk work that rolls the whole transaction back
  * on any failed write: single writes then skip their savepoints, which
  * makes them faster, and a failed write leaves the transaction unusable

@@ -104,6 +104,8 @@ gate_enter(struct store *s, const char *what, struct lf_error *err)
 void
 store_tx_released(struct store *s)
 {
+	if (s->db != NULL)
+		store_hold_wrote(s);
 	if (!s->gated || s->db == NULL || !sqlite3_get_autocommit(s->db))
 		return;
 	pthread_mutex_lock(&gate.mu);
@@ -116,14 +118,17 @@ store_tx_released(struct store *s)
 int
 store_tx_immediate(struct store *s, const char *what, struct lf_error *err)
 {
-	/* inside a transaction BEGIN fails: no turn is taken for it */
-	if (!sqlite3_get_autocommit(s->db))
+	/* inside a transaction BEGIN fails: no turn is taken for it (a
+	 * held read snapshot is ended first: store_autocommit()) */
+	if (!store_autocommit(s))
 		return store_sqlite_exec(s, "BEGIN IMMEDIATE", err);
 	if (gate_enter(s, what, err) != 0)
 		return -1;
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
-	    SQLITE_OK)
+	    SQLITE_OK) {
+		s->wrote = 1;
 		return 0;
+	}
 	if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY)
 		lf_error_set(err, "busy", "", "数据库忙, 请稍后重试 (database "
 		    "busy in %s: %s)", what, sqlite3_errmsg(s->db));

@@ -61,7 +61,32 @@ struct store {
 						   hash is a column; -1 none */
 	struct packrec_set	*packs;		/* catalog versions of records */
 	struct packrec_sealed	*sealed;	/* scratch, per field */
+	/* held read snapshots (store_hold.c) */
+	int64_t			 hold_ns;	/* 0: off */
+	int			 held;		/* a snapshot is held */
+	int64_t			 held_at;	/* CLOCK_MONOTONIC ns it began */
+	uint64_t		 held_gen;	/* store_hold_gen() then */
+	int			 wrote;		/* a write tx since the last
+						   end (store_tx_immediate) */
+	int			 quiet;		/* writes stale no snapshot */
 };
+
+/*
+ * Held snapshots (store_hold.c). store_autocommit() is what every "is a
+ * transaction open?" question of the write paths asks: it first drops a
+ * held snapshot that no store_read_begin() is using, so that a write never
+ * joins (and upgrades) it; then sqlite3_get_autocommit(). store_hold_wrote()
+ * is called when a write transaction ends (store_tx_released()): it moves
+ * the process's write generation on, which stales every held snapshot.
+ */
+int	store_autocommit(struct store *s);
+void	store_hold_wrote(struct store *s);
+/* Moves the write generation on for a write made outside
+ * store_tx_immediate() that later requests must see (a session ended). */
+void	store_hold_bump(void);
+/* store_read_begin()/_end() with holding on: 1 when handled here. */
+int	store_hold_read_begin(struct store *s);
+int	store_hold_read_end(struct store *s);
 
 /*
  * Write transactions (store_gate.c). store_tx_immediate() waits for this

@@ -464,7 +464,7 @@ store_write(struct store *s, const struct store_prep *prep,
 		return put_rows(s, prep, res, err);
 	/* alone, a write is a transaction of its own, opened for writing
 	 * at once: a read snapshot upgraded later could be stale */
-	if (sqlite3_get_autocommit(s->db)) {
+	if (store_autocommit(s)) {
 		if (store_tx_immediate(s, "survey write", err) != 0)
 			return -1;
 		rc = put_saved(s, prep, res, err);

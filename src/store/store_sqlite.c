@@ -670,6 +670,8 @@ store_read_begin(struct store *s, struct lf_error *err)
 	if (s->in_tx)
 		return lf_error_set(err, "internal", "", "读快照不能嵌套在事务中 "
 		    "(read snapshot inside a transaction)");
+	if (store_hold_read_begin(s))
+		return 0;
 	if (store_step_done(s, ST_READ_BEGIN, "begin", err) != 0)
 		return -1;
 	s->in_tx = 1;
@@ -681,6 +683,8 @@ store_read_end(struct store *s)
 {
 	struct lf_error err;
 
+	if (store_hold_read_end(s))
+		return;
 	if (s->in_tx && store_step_done(s, ST_READ_END, "commit", &err) != 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = 0;

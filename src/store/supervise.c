@@ -91,7 +91,7 @@ supervise_init(struct store *s, struct lf_error *err)
 int
 supervise_tx_begin(struct store *s, struct lf_error *err)
 {
-	if (sqlite3_get_autocommit(s->db))
+	if (store_autocommit(s))
 		return store_tx_immediate(s, "supervise", err) == 0 ? 1 : -1;
 	return store_sqlite_exec(s, "SAVEPOINT supervise", err) == 0 ? 0 : -1;
 }

@@ -113,7 +113,7 @@ run(struct store *s, int *changes, struct lf_error *err, const char *sql,
 	int rc, own;
 
 	/* alone, a write takes its turn among the server's writers */
-	if ((own = sqlite3_get_autocommit(s->db)) != 0 &&
+	if ((own = store_autocommit(s)) != 0 &&
 	    store_tx_immediate(s, "users", err) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -468,6 +468,9 @@ users_rows_touch(struct store *s, int64_t id, int64_t now,
 
 	if (st == NULL)
 		return -1;
+	/* never inside a held read snapshot (store.h): it could not be
+	 * upgraded once stale, and would keep the write lock */
+	(void)store_autocommit(s);
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st);

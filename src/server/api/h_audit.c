@@ -472,6 +472,9 @@ h_audit(struct req *r)
 	memset(&pg, 0, sizeof(pg));
 	pg.r = r;
 	lf_error_clear(&err);
+	/* the audit writer's commits stale no held snapshot: read the
+	 * newest entries (those of the answers already sent) */
+	store_hold_drop(r->s);
 	if (!access_allowed(&r->who, ACT_AUDIT_READ, 0))
 		return refuse_role(r, "audit.read");
 	if (format != NULL && strcmp(format, "json") != 0 &&
