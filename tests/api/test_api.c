@@ -359,6 +359,41 @@ test_create(void **state)
 	api_done(&r);
 }
 
+/*
+ * Reads keep their snapshot between requests (store.h, "Held read
+ * snapshots"), but not once their thread is idle: a snapshot held for
+ * ever would keep the log from being checkpointed. After a few pages the
+ * server has no request left, and a RESTART checkpoint, which waits for
+ * every reader of the log, gets through (busy = 0).
+ */
+static void
+test_idle_reader_lets_checkpoint(void **state)
+{
+	char path[160];
+	struct resp r;
+	struct who w;
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	int i;
+
+	(void)state;
+	api_login(&w, "sup1");
+	snprintf(path, sizeof(path), "/api/v1/persons/%s", uid_a);
+	for (i = 0; i < 8; i++) {
+		api_call(&r, "GET", path, NULL, &w, 0);
+		assert_int_equal(r.status, 200);
+		api_done(&r);
+	}
+	assert_int_equal(sqlite3_open(api_db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 2000);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA wal_checkpoint(RESTART)",
+	    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
 static int64_t
 person_version(struct who *w, const char *uid)
 {
@@ -783,6 +818,7 @@ main(void)
 		cmocka_unit_test(test_update_conflict),
 		cmocka_unit_test(test_change_reason),
 		cmocka_unit_test(test_session_expiry),
+		cmocka_unit_test(test_idle_reader_lets_checkpoint),
 		cmocka_unit_test(test_search_and_reveal),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_create),
