@@ -54,7 +54,8 @@ struct pgstore {
 	struct buf	 persons;	/* bulk: pending COPY rows */
 	struct buf	 surveys;
 	struct buf	 history;
-	size_t		 pending;	/* puts in the buffers */
+	size_t		 pending;	/* rows in the buffers and
+					   staged updates */
 	struct pgput	*put;		/* bulk: pg_put.c's state */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
@@ -73,8 +74,12 @@ struct pgstore {
 #define PG_ITEM_CITY	13
 #define PG_ITEM_COUNTY	14
 
-/* Puts a bulk load gathers before it sends them. */
+/* Rows (persons, surveys, staged survey updates, history) a bulk load
+ * gathers before it sends them. */
 #define PG_FLUSH_ROWS	4096
+/* PG_FLUSH_ROWS; in a test build (LF_TESTING) LF_PG_FLUSH_ROWS, when set
+ * to a number from 1, instead (pg_copy.c). */
+size_t	pg_flush_rows(void);
 
 /* 1 when location names a PostgreSQL database. */
 int	pg_location(const char *location);
@@ -143,7 +148,8 @@ int	pg_put_time(struct buf *b, time_t now);
 int	pg_row_head(struct buf *b, int ncols, int64_t region);
 int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
-/* Sends the pending rows (persons, then surveys). */
+/* Sends the pending rows (persons, surveys, history, then the staged
+ * survey updates). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
 
 /* The rows of a new person and of a survey (version given) as binary

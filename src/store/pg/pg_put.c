@@ -4,10 +4,11 @@
  * persons). No rule is here: store_put.c decides what to write.
  *
  * New persons, new surveys and history rows are binary COPY rows
- * (pg_copy.c) sent every PG_FLUSH_ROWS rows; a changed survey's new values
- * are staged as COPY rows of a temporary table and applied by one UPDATE
- * at each flush, which checks every row's version. A changed person row
- * (rare: name, village, status) is updated at once.
+ * (pg_copy.c) sent every PG_FLUSH_ROWS rows (history rows count); a
+ * changed survey's new values are staged as COPY rows of a temporary
+ * table and applied by one UPDATE at each flush, which checks every
+ * row's version. A changed person row (rare: name, village, status) is
+ * updated at once.
  */
 #include "store/pg/pg_put.h"
 #include "store/store_int.h"
@@ -261,6 +262,10 @@ pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	    pg_put_text(b, actor) || pg_put_time(b, time(NULL)) ||
 	    pg_put_text(b, changes))
 		return lf_error_nomem(err);
+	/* counted like the other rows: a load that changes person rows
+	 * only (updated at once) still sends its history every
+	 * pg_flush_rows() rows, not all at commit */
+	s->pg->pending++;
 	return 0;
 }
 

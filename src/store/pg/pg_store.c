@@ -271,8 +271,11 @@ pg_tx_begin(struct store *s, int write, struct lf_error *err)
 
 	if (p->in_tx)
 		return 0;
-	if (pg_exec(p->conn, write ? "BEGIN" : "BEGIN READ ONLY", "begin",
-	    err) != 0)
+	/* a write transaction reads what others committed while it waited
+	 * (a load on the load lock, the previous load's persons), whatever
+	 * the server's default_transaction_isolation */
+	if (pg_exec(p->conn, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" :
+	    "BEGIN READ ONLY", "begin", err) != 0)
 		return -1;
 	p->in_tx = 1;
 	if (p->scope[0] != '\0') {
