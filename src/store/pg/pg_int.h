@@ -74,6 +74,13 @@ struct pgstore {
 #define PG_ITEM_CITY	13
 #define PG_ITEM_COUNTY	14
 
+/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
+ * writer too), so that a load can give back the person ids it took and
+ * did not use (liangfu_ids_back(), pg_schema.c, checks that its caller
+ * holds it), and new persons are numbered after the largest, as on
+ * SQLite */
+#define PG_LOAD_LOCK	"7103823446"
+
 /* Rows (persons, surveys, staged survey updates, history) a bulk load
  * gathers before it sends them. */
 #define PG_FLUSH_ROWS	4096
@@ -106,6 +113,10 @@ const char *pg_keyfile(struct lf_error *err);
 /* pg_schema.c: the DDL of a new registry into b. */
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
+/* The DDL that brings a format-1 registry to this format (pg_store.c):
+ * the persons(id_hash) index, liangfu_ids_back() and the app role's
+ * grants; every statement may run again. */
+int	pg_schema_upgrade_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,

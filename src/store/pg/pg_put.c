@@ -21,11 +21,6 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 
-/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
- * writer too), so that a load can give back the person ids it took and
- * did not use, and new persons are numbered after the largest, as on
- * SQLite */
-#define LOAD_LOCK	"7103823446"
 #define UPD_TABLE	"lf_survey_upd"
 
 int
@@ -69,7 +64,7 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	s->pg->ids_left = 0;
 	/* the savepoint: a failed load can still give its ids back
 	 * (pg_put_rollback()) under the lock */
-	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" LOAD_LOCK
+	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" PG_LOAD_LOCK
 	    "); SAVEPOINT lf_load", "load lock", err) != 0)
 		return -1;
 	if (pg_query(s->pg->conn, "SELECT NOT EXISTS (SELECT 1 FROM persons)",
@@ -80,7 +75,9 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
-/* persons_id_seq hands out next on. */
+/* persons_id_seq hands out next on: liangfu_ids_back() (pg_schema.c), the
+ * one way to move it back (the app role has no UPDATE on it), which
+ * takes no id below the largest person's + 1 and wants the load lock. */
 static int
 ids_back(struct store *s, int64_t next, struct lf_error *err)
 {
@@ -89,8 +86,8 @@ ids_back(struct store *s, int64_t next, struct lf_error *err)
 	PGresult *r;
 
 	snprintf(v, sizeof(v), "%lld", (long long)next);
-	if (pg_query(s->pg->conn, "SELECT setval('persons_id_seq', $1, false)",
-	    1, params, &r, "person ids", err) != 0)
+	if (pg_query(s->pg->conn, "SELECT liangfu_ids_back($1)", 1, params,
+	    &r, "person ids", err) != 0)
 		return -1;
 	PQclear(r);
 	return 0;
