@@ -22,6 +22,14 @@
 # - seed through the app role scoped to a county (--region): new rows
 #   and history through temporary tables (row-level security refuses
 #   COPY), the same exports and history as SQLite's.
+# - an import of person-row changes only (status), the flush at 16 rows
+#   (LF_PG_FLUSH_ROWS): history rows sent 16 at a time, under a default
+#   isolation of repeatable read after a commit the import waited for
+#   on the load lock; the same history as SQLite's;
+# - person ids: the app role cannot setval persons_id_seq, only give
+#   ids back through liangfu_ids_back() under the load lock;
+# - a registry of format 1: refused to the app role, upgraded by the
+#   owner role's open; an unknown format refused.
 
 k0=$LIANGFU_KEY_FILE
 export LIANGFU_KEY_FILE="$tmp/io.key"
@@ -162,6 +170,65 @@ expect 0 "import --skip-bad SQLite" -- "$bin" import io.db bad1.csv --skip-bad r
 contains err "$((nrows + 1)) rows: 0 new persons, 0 new surveys, 0 updated, $nrows unchanged, 1 rejected" "SQLite rejected the bad row only"
 if [ -s rej-pg.csv ] && cmp -s rej-pg.csv rej-sq.csv; then ok; else bad "the reject files differ"; fi
 
+# ---- person rows only: their history sent as it goes ----------------------
+# an import that changes persons' status only (person rows, updated at
+# once; no survey row) with the flush threshold at 16 rows
+# (LF_PG_FLUSH_ROWS, test builds): the history rows go by COPY 16 at a
+# time (a statement trigger counts each COPY's rows), not all at commit;
+# the same summary and history rows as SQLite. The database's default
+# isolation is repeatable read meanwhile, and a transaction holding the
+# load lock rewrites every person row (same values) while the import
+# waits for the lock: the import (READ COMMITTED whatever the default)
+# reads that commit and goes through (under repeatable read its snapshot,
+# taken before the wait, misses it and its first person update fails:
+# could not serialize access)
+awk -F, -v OFS=, '{ sub(/\r$/, "") }
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "人员状态") st = i
+		printf "%s,变更原因\r\n", $0; next }
+	$st == "1" && NR % 4 == 0 { $st = "3"; printf "%s,\r\n", $0 }
+	END { exit !st }' p2023.csv >st.csv && ok || bad "st.csv: no status column"
+nst=$(($(wc -l <st.csv) - 1))
+[ "$nst" -gt 64 ] && ok || bad "only $nst persons to change"
+$LF_PG_PSQL -U liangfu_owner -d io -c "CREATE TABLE lf_test_batches(n bigint);
+CREATE FUNCTION lf_test_batch() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  INSERT INTO lf_test_batches SELECT count(*) FROM new_rows; RETURN NULL; END \$\$;
+CREATE TRIGGER lf_test_batch AFTER INSERT ON history REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION lf_test_batch();"
+$LF_PG_PSQL -U postgres -d postgres -c "ALTER DATABASE io SET default_transaction_isolation = 'repeatable read'"
+np0=$(sqli "SELECT count(*) FROM history WHERE entity = 'person'")
+$LF_PG_PSQL -U liangfu_owner -d io -c "DO \$\$ BEGIN
+  PERFORM pg_advisory_xact_lock(7103823446);
+  FOR i IN 1..300 LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted);
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+  UPDATE persons SET name = name;
+END \$\$" >lockholder.out 2>&1 &
+lockholder=$!
+n=0
+while [ "$(sqli "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" != 1 ] && [ $n -lt 100 ]; do
+	sleep 0.1; n=$((n + 1)); done
+expect 0 "import person-only changes PostgreSQL (flush at 16, after a commit it waited for)" -- env LF_PG_FLUSH_ROWS=16 "$bin" import "$io" st.csv
+sed -n 's/^liangfu: \([0-9]* rows: .*\)/\1/p' err >st-pg.sum
+wait $lockholder && ok || bad "the lock holder failed: $(cat lockholder.out)"
+$LF_PG_PSQL -U postgres -d postgres -c "ALTER DATABASE io RESET default_transaction_isolation"
+equal "$(sqli "SELECT count(*) > 1 AND max(n) <= 16 AND sum(n) = $nst FROM lf_test_batches")" \
+    "t" "person-only history rows sent 16 at a time ($(sqli "SELECT string_agg(n::text, ',') FROM lf_test_batches"))"
+$LF_PG_PSQL -U liangfu_owner -d io -c "DROP TRIGGER lf_test_batch ON history; DROP FUNCTION lf_test_batch(); DROP TABLE lf_test_batches"
+expect 0 "import person-only changes SQLite" -- "$bin" import io.db st.csv
+sed -n 's/^liangfu: \([0-9]* rows: .*\)/\1/p' err >st-sq.sum
+if [ -s st-pg.sum ] && cmp -s st-pg.sum st-sq.sum; then ok; else
+	bad "person-only import summaries differ: $(cat st-pg.sum) / $(cat st-sq.sum)"; fi
+contains st-pg.sum "$nst rows: 0 new persons, 0 new surveys, $nst updated" "every person-only row taken"
+sqlite3 -separator '|' io.db "$hq" | sed 's/,"old_sealed":"[0-9a-f]*"//g' >hist-sq.txt
+$LF_PG_PSQL -U liangfu_owner -d io -At -F '|' -c "$hq" | sed 's/,"old_sealed":"[0-9a-f]*"//g' >hist-pg.txt
+if [ "$(wc -l <hist-pg.txt)" -eq "$(($(wc -l <hist-sq.txt.0) + nst))" ] && cmp -s hist-sq.txt hist-pg.txt; then ok; else
+	bad "history rows differ after the person-only import"; diff hist-sq.txt hist-pg.txt | head -4 >&2; fi
+equal "$(sqli "SELECT count(*) - $np0 FROM history WHERE entity = 'person'")" \
+    "$nst" "a person history row for each status change"
+cp hist-pg.txt hist-sq.txt.0
+exports "person-only changes imported"
+
 # ---- what does not run yet: a move to another county ---------------------
 v=$(sqli "SELECT region FROM persons WHERE county <> (SELECT county FROM persons ORDER BY id LIMIT 1) ORDER BY id LIMIT 1")
 awk -F, -v OFS=, -v v="$v" '{ sub(/\r$/, "") } NR == 1 { for (i = 1; i <= NF; i++) {
@@ -194,4 +261,58 @@ equal "$(sqli "SELECT count(*) || ':' || max(id) FROM persons")" \
     "$(sqlite3 io.db "SELECT count(*) || ':' || max(id) FROM persons")" "the same person ids on both"
 equal "$(sqli "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
     "t" "the loads gave back the ids they did not use"
+# ---- person ids: only given back, only under the load lock ----------------
+# the app role has USAGE on persons_id_seq (nextval), no UPDATE: setval
+# is refused; liangfu_ids_back() (SECURITY DEFINER, a fixed search_path)
+# lowers it, to the largest person id + 1 at least, for a caller holding
+# the load lock only
+sqliw() { $LF_PG_PSQL -U liangfu_web -d io -At -c "$1" >sqlw.out 2>&1; }
+sqliw "SELECT setval('persons_id_seq', 1)"
+contains sqlw.out "permission denied" "the app role cannot setval persons_id_seq"
+sqliw "SELECT setval('persons_id_seq', 1000000)"
+contains sqlw.out "permission denied" "nor move it on"
+sqliw "SELECT liangfu_ids_back(1)"
+contains sqlw.out "the load lock is not held" "liangfu_ids_back without the load lock refused"
+sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823446); SELECT liangfu_ids_back(1); COMMIT"
+contains sqlw.out "only given back, down to the largest person id" "below the largest person id refused, under the lock"
+sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823446); SELECT liangfu_ids_back(1000000); COMMIT"
+contains sqlw.out "only given back" "moving it on refused"
+equal "$(sqli "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
+    "t" "the refused calls left persons_id_seq as it was"
+equal "$(sqli "SELECT has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE') || ':' || has_sequence_privilege('liangfu_app', 'persons_id_seq', 'USAGE') || ':' || has_function_privilege('liangfu_app', 'liangfu_ids_back(bigint)', 'EXECUTE') || ':' || has_function_privilege('public', 'liangfu_ids_back(bigint)', 'EXECUTE')")" \
+    "false:true:true:false" "grants: USAGE on the sequence, EXECUTE on the function, to the app role only"
+equal "$(sqli "SELECT prosecdef || ':' || array_to_string(proconfig, ';') FROM pg_proc WHERE proname = 'liangfu_ids_back'")" \
+    "true:search_path=pg_catalog, public, pg_temp" "liangfu_ids_back runs as the owner with a fixed search_path"
+expect 0 "seed through the app role after the refusals" -- "$bin" seed "$ioweb" --region "$ia" --persons 35 --years 2021 --seed 5
+expect 0 "the same seed SQLite" -- "$bin" seed io.db --region "$ia" --persons 35 --years 2021 --seed 5
+equal "$(sqli "SELECT count(*) || ':' || max(id) FROM persons")" \
+    "$(sqlite3 io.db "SELECT count(*) || ':' || max(id) FROM persons")" "the same person ids on both, again"
+equal "$(sqli "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
+    "t" "the app role's load gave its unused ids back through liangfu_ids_back"
+
+# ---- a registry of format 1 (before the index and the function) ----------
+# opened by the app role: refused, naming what to do; by the owner role:
+# upgraded (index, function, grants, format) and loaded; then the app
+# role loads it; a format this build does not know is refused
+$LF_PG_PSQL -U postgres -d postgres -c "CREATE DATABASE old OWNER liangfu_owner"
+$LF_PG_PSQL -U postgres -d old -c "REVOKE ALL ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO liangfu_app; ALTER SCHEMA public OWNER TO liangfu_owner;"
+old="${owner%/liangfu}/old"
+oldweb="${web%/liangfu}/old"
+sqlold() { $LF_PG_PSQL -U liangfu_owner -d old -At -c "$1"; }
+export LIANGFU_KEY_FILE="$tmp/old.key"
+expect 0 "init the old database" -- "$bin" init "$old"
+sqlold "DROP FUNCTION liangfu_ids_back(bigint); DROP INDEX persons_hash; GRANT UPDATE ON SEQUENCE persons_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 1' WHERE key = 'format'"
+expect 1 "a format-1 registry through the app role" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 3
+contains err "format 1: run any command once as the owner role" "the refusal names what to do"
+equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold 'SELECT count(*) FROM persons')" \
+    "liangfu-registry-pg 1:0" "the refused open changed nothing"
+expect 0 "the owner role opens (and upgrades) a format-1 registry" -- "$bin" seed "$old" --persons 20 --years 2023 --seed 3
+equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold "SELECT to_regclass('persons_hash') IS NOT NULL"):$(sqlold "SELECT has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE')"):$(sqlold "SELECT has_function_privilege('liangfu_app', 'liangfu_ids_back(bigint)', 'EXECUTE')"):$(sqlold 'SELECT count(*) FROM persons')" \
+    "liangfu-registry-pg 2:t:f:t:20" "upgraded: format 2, the index, the function, no UPDATE on the sequence"
+expect 0 "the app role loads the upgraded registry" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 4
+equal "$(sqlold "SELECT count(*) FROM persons"):$(sqlold "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
+    "25:t" "its ids given back"
+sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
+expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
+contains err "another format version" "the refusal names why"
 export LIANGFU_KEY_FILE="$k0"

@@ -129,6 +129,19 @@ survey_ncols(const struct catalog *cat)
 	return n;
 }
 
+size_t
+pg_flush_rows(void)
+{
+#ifdef LF_TESTING
+	const char *v = getenv("LF_PG_FLUSH_ROWS");
+	long n = v != NULL ? strtol(v, NULL, 10) : 0;
+
+	if (n >= 1)
+		return (size_t)n;
+#endif
+	return PG_FLUSH_ROWS;
+}
+
 int
 pg_next_person_id(struct pgstore *p, int64_t *id, struct lf_error *err)
 {
@@ -257,7 +270,7 @@ pg_write(struct store *s, const struct store_prep *prep,
 	res->created_person = !prep->carry_survey_only;
 	res->created_survey = 1;
 	res->version = 1;
-	if (++p->pending >= PG_FLUSH_ROWS)
+	if (++p->pending >= pg_flush_rows())
 		return pg_copy_flush(s, err);
 	return 0;
 }

@@ -54,7 +54,8 @@ struct pgstore {
 	struct buf	 persons;	/* bulk: pending COPY rows */
 	struct buf	 surveys;
 	struct buf	 history;
-	size_t		 pending;	/* puts in the buffers */
+	size_t		 pending;	/* rows in the buffers and
+					   staged updates */
 	struct pgput	*put;		/* bulk: pg_put.c's state */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
@@ -73,8 +74,19 @@ struct pgstore {
 #define PG_ITEM_CITY	13
 #define PG_ITEM_COUNTY	14
 
-/* Puts a bulk load gathers before it sends them. */
+/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
+ * writer too), so that a load can give back the person ids it took and
+ * did not use (liangfu_ids_back(), pg_schema.c, checks that its caller
+ * holds it), and new persons are numbered after the largest, as on
+ * SQLite */
+#define PG_LOAD_LOCK	"7103823446"
+
+/* Rows (persons, surveys, staged survey updates, history) a bulk load
+ * gathers before it sends them. */
 #define PG_FLUSH_ROWS	4096
+/* PG_FLUSH_ROWS; in a test build (LF_TESTING) LF_PG_FLUSH_ROWS, when set
+ * to a number from 1, instead (pg_copy.c). */
+size_t	pg_flush_rows(void);
 
 /* 1 when location names a PostgreSQL database. */
 int	pg_location(const char *location);
@@ -101,6 +113,10 @@ const char *pg_keyfile(struct lf_error *err);
 /* pg_schema.c: the DDL of a new registry into b. */
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
+/* The DDL that brings a format-1 registry to this format (pg_store.c):
+ * the persons(id_hash) index, liangfu_ids_back() and the app role's
+ * grants; every statement may run again. */
+int	pg_schema_upgrade_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,
@@ -143,7 +159,8 @@ int	pg_put_time(struct buf *b, time_t now);
 int	pg_row_head(struct buf *b, int ncols, int64_t region);
 int	pg_write(struct store *s, const struct store_prep *prep,
 	    struct store_put_result *res, struct lf_error *err);
-/* Sends the pending rows (persons, then surveys). */
+/* Sends the pending rows (persons, surveys, history, then the staged
+ * survey updates). */
 int	pg_copy_flush(struct store *s, struct lf_error *err);
 
 /* The rows of a new person and of a survey (version given) as binary

@@ -4,10 +4,11 @@
  * persons). No rule is here: store_put.c decides what to write.
  *
  * New persons, new surveys and history rows are binary COPY rows
- * (pg_copy.c) sent every PG_FLUSH_ROWS rows; a changed survey's new values
- * are staged as COPY rows of a temporary table and applied by one UPDATE
- * at each flush, which checks every row's version. A changed person row
- * (rare: name, village, status) is updated at once.
+ * (pg_copy.c) sent every PG_FLUSH_ROWS rows (history rows count); a
+ * changed survey's new values are staged as COPY rows of a temporary
+ * table and applied by one UPDATE at each flush, which checks every
+ * row's version. A changed person row (rare: name, village, status) is
+ * updated at once.
  */
 #include "store/pg/pg_put.h"
 #include "store/store_int.h"
@@ -20,11 +21,6 @@
 #include "lib/date.h"
 #include "lib/mem.h"
 
-/* pg_advisory_xact_lock's key: one load at a time (SQLite has one
- * writer too), so that a load can give back the person ids it took and
- * did not use, and new persons are numbered after the largest, as on
- * SQLite */
-#define LOAD_LOCK	"7103823446"
 #define UPD_TABLE	"lf_survey_upd"
 
 int
@@ -68,7 +64,7 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	s->pg->ids_left = 0;
 	/* the savepoint: a failed load can still give its ids back
 	 * (pg_put_rollback()) under the lock */
-	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" LOAD_LOCK
+	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock(" PG_LOAD_LOCK
 	    "); SAVEPOINT lf_load", "load lock", err) != 0)
 		return -1;
 	if (pg_query(s->pg->conn, "SELECT NOT EXISTS (SELECT 1 FROM persons)",
@@ -79,7 +75,9 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
-/* persons_id_seq hands out next on. */
+/* persons_id_seq hands out next on: liangfu_ids_back() (pg_schema.c), the
+ * one way to move it back (the app role has no UPDATE on it), which
+ * takes no id below the largest person's + 1 and wants the load lock. */
 static int
 ids_back(struct store *s, int64_t next, struct lf_error *err)
 {
@@ -88,8 +86,8 @@ ids_back(struct store *s, int64_t next, struct lf_error *err)
 	PGresult *r;
 
 	snprintf(v, sizeof(v), "%lld", (long long)next);
-	if (pg_query(s->pg->conn, "SELECT setval('persons_id_seq', $1, false)",
-	    1, params, &r, "person ids", err) != 0)
+	if (pg_query(s->pg->conn, "SELECT liangfu_ids_back($1)", 1, params,
+	    &r, "person ids", err) != 0)
 		return -1;
 	PQclear(r);
 	return 0;
@@ -261,6 +259,10 @@ pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	    pg_put_text(b, actor) || pg_put_time(b, time(NULL)) ||
 	    pg_put_text(b, changes))
 		return lf_error_nomem(err);
+	/* counted like the other rows: a load that changes person rows
+	 * only (updated at once) still sends its history every
+	 * pg_flush_rows() rows, not all at commit */
+	s->pg->pending++;
 	return 0;
 }
 

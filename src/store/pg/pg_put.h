@@ -13,7 +13,9 @@
 
 struct pgput {
 	int			 fresh;		/* no person when begun */
-	uint64_t		*keys;		/* hash prefixes put, 0 free */
+	uint64_t		*keys;		/* hash prefixes put, 0 free;
+					   kept until the load ends
+					   (docs/postgresql.md) */
 	size_t			 cap, n;
 	char			 region[13];	/* the person being put */
 	struct record		*old;		/* their stored survey */

@@ -415,7 +415,7 @@ pg_put_find(struct store *s, const struct store_prep *prep,
 	if ((seen = key_add(u, key_of(prep->id_hash))) < 0)
 		return lf_error_nomem(err);
 	/* a person put before in this load: their rows must be sent */
-	if ((seen || s->pg->pending >= PG_FLUSH_ROWS) &&
+	if ((seen || s->pg->pending >= pg_flush_rows()) &&
 	    pg_copy_flush(s, err) != 0)
 		return -1;
 	if (u->fresh && !seen)

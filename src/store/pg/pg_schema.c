@@ -102,6 +102,63 @@ static const char rls_sql[] =
 	"  AS $$ SELECT left(nullif(current_setting('liangfu.region', true),"
 	" ''), 6) $$;\n";
 
+/*
+ * The one way to move persons_id_seq back (a load gives back the ids it
+ * took and did not use, pg_put.c): the application's role has USAGE on
+ * the sequence (nextval) but not UPDATE (setval, which could rewind it
+ * and hand out ids again, the same id in two counties). Run as the
+ * owner (SECURITY DEFINER, a fixed search_path: pg_catalog, the schema
+ * the tables are made in, pg_temp last), so that the largest person id
+ * is read past row-level security. It only lowers the sequence, down to
+ * the largest person id + 1, and only for a caller that holds the load
+ * lock (PG_LOAD_LOCK, a bigint advisory key: objsubid 1) in its own
+ * backend.
+ */
+static const char ids_back_sql[] =
+	"CREATE OR REPLACE FUNCTION liangfu_ids_back(want bigint)\n"
+	"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS $$\n"
+	"DECLARE lo bigint; hi bigint;\n"
+	"BEGIN\n"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'\n"
+	"      AND pid = pg_backend_pid() AND granted AND objsubid = 1\n"
+	"      AND (classid::bigint << 32 | objid::bigint) = " PG_LOAD_LOCK ")\n"
+	"  THEN\n"
+	"    RAISE EXCEPTION 'liangfu_ids_back: the load lock is not held';\n"
+	"  END IF;\n"
+	"  SELECT coalesce(max(id), 0) + 1 INTO lo FROM persons;\n"
+	"  SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END\n"
+	"    INTO hi FROM persons_id_seq;\n"
+	"  IF want IS NULL OR want < lo OR want > hi THEN\n"
+	"    RAISE EXCEPTION 'liangfu_ids_back: ids are only given back, "
+	"down to the largest person id + 1';\n"
+	"  END IF;\n"
+	"  RETURN setval('persons_id_seq', want, false);\n"
+	"END $$;\n"
+	"DO $$ BEGIN EXECUTE format('ALTER FUNCTION liangfu_ids_back(bigint) "
+	"SET search_path = pg_catalog, %I, pg_temp', current_schema()); "
+	"END $$;\n"
+	"REVOKE ALL ON FUNCTION liangfu_ids_back(bigint) FROM PUBLIC;\n";
+
+/* The application's role, when the cluster has it: what it may do (the
+ * UPDATE on persons_id_seq that format 1 granted is taken back). */
+static const char grants_sql[] =
+	"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
+	"WHERE rolname = 'liangfu_app') THEN\n"
+	"  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history, "
+	"plans, items TO liangfu_app;\n"
+	"  GRANT DELETE ON items TO liangfu_app;\n"
+	"  GRANT USAGE, SELECT, UPDATE ON SEQUENCE plans_id_seq, "
+	"items_id_seq TO liangfu_app;\n"
+	"  GRANT SELECT ON meta, regions, catalog_items, policies, users "
+	"TO liangfu_app;\n"
+	"  GRANT USAGE ON SEQUENCE history_id_seq, persons_id_seq TO "
+	"liangfu_app;\n"
+	"  REVOKE SELECT, UPDATE ON SEQUENCE persons_id_seq FROM "
+	"liangfu_app;\n"
+	"  GRANT EXECUTE ON FUNCTION liangfu_ids_back(bigint) TO "
+	"liangfu_app;\n"
+	"END IF; END $$;\n";
+
 static const char *const owned[] = { "persons", "surveys", "history",
 	"plans", "items" };
 #define NOWNED	(sizeof(owned) / sizeof(owned[0]))
@@ -183,20 +240,15 @@ security(struct buf *b)
 		    "CREATE POLICY %s_county ON %s USING (starts_with(county, "
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
 			return -1;
-	/* the application's role, when the cluster has it */
-	return buf_adds(b, "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
-	    "WHERE rolname = 'liangfu_app') THEN\n"
-	    "  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history, "
-	    "plans, items TO liangfu_app;\n"
-	    "  GRANT DELETE ON items TO liangfu_app;\n"
-	    "  GRANT USAGE, SELECT, UPDATE ON SEQUENCE plans_id_seq, "
-	    "items_id_seq TO liangfu_app;\n"
-	    "  GRANT SELECT ON meta, regions, catalog_items, policies, users "
-	    "TO liangfu_app;\n"
-	    "  GRANT USAGE ON SEQUENCE history_id_seq TO liangfu_app;\n"
-	    "  GRANT USAGE, UPDATE ON SEQUENCE persons_id_seq TO "
-	    "liangfu_app;\n"
-	    "END IF; END $$;\n");
+	return buf_adds(b, ids_back_sql) != 0 ? -1 : buf_adds(b, grants_sql);
+}
+
+int
+pg_schema_upgrade_sql(struct buf *b)
+{
+	return buf_adds(b, "CREATE INDEX IF NOT EXISTS persons_hash ON "
+	    "persons(id_hash);\n") != 0 || buf_adds(b, ids_back_sql) != 0 ?
+	    -1 : buf_adds(b, grants_sql);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */

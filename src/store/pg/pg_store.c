@@ -15,7 +15,12 @@
 #include "lib/mem.h"
 #include "core/policy.h"
 
-#define PG_FORMAT_TAG	"liangfu-registry-pg 1"
+/* 2: the persons(id_hash) index a load finds persons by, and
+ * liangfu_ids_back() instead of the app role's UPDATE on persons_id_seq
+ * (pg_schema.c). A registry of format 1 is upgraded when the owner role
+ * opens it (upgrade()); any other role is refused until then. */
+#define PG_FORMAT_TAG	"liangfu-registry-pg 2"
+#define PG_FORMAT_1	"liangfu-registry-pg 1"
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
 static int
@@ -123,24 +128,90 @@ pg_store_create(const char *url, const struct catalog *cat,
 	return rc;
 }
 
+/* The registry's format tag into tag ("" when none). */
+static int
+format_of(PGconn *c, char *tag, size_t n, struct lf_error *err)
+{
+	PGresult *r;
+
+	if (pg_query(c, "SELECT value FROM meta WHERE key = 'format'", 0,
+	    NULL, &r, "format", err) != 0)
+		return -1;
+	snprintf(tag, n, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}
+
+/* 1 when the connecting role has its tables' owner's rights. */
+static int
+owns_tables(PGconn *c, struct lf_error *err)
+{
+	PGresult *r;
+	int yes;
+
+	if (pg_query(c, "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class "
+	    "WHERE oid = 'persons'::regclass", 0, NULL, &r, "format", err) != 0)
+		return -1;
+	yes = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	return yes;
+}
+
+/* Format 1 to this format, in one transaction under the load lock (no
+ * load runs meanwhile; a second process opening it at the same time
+ * waits, then runs the same statements again, which change nothing). */
+static int
+upgrade(PGconn *c, struct lf_error *err)
+{
+	struct lf_error e;
+	struct buf sql;
+	int rc = -1;
+
+	buf_init(&sql, 1 << 16);
+	if (pg_schema_upgrade_sql(&sql) != 0 || buf_adds(&sql, "UPDATE meta "
+	    "SET value = '" PG_FORMAT_TAG "' WHERE key = 'format';") != 0) {
+		lf_error_nomem(err);
+		goto out;
+	}
+	if (pg_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT "
+	    "pg_advisory_xact_lock(" PG_LOAD_LOCK ")", "upgrade", err) != 0)
+		goto out;
+	if (pg_exec(c, buf_str(&sql), "upgrade", err) != 0 ||
+	    pg_exec(c, "COMMIT", "upgrade", err) != 0) {
+		pg_exec(c, "ROLLBACK", "rollback", &e);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&sql);
+	return rc;
+}
+
 static int
 check_format(PGconn *c, struct lf_error *err)
 {
-	PGresult *r;
-	int ok;
+	char tag[64];
+	int own;
 
 	if (has_schema(c, err) != 1)
 		return lf_error_set(err, "format", "", "该 PostgreSQL 库不是 "
 		    "liangfu 库 (no liangfu registry in that database: run "
 		    "liangfu init first)");
-	if (pg_query(c, "SELECT value FROM meta WHERE key = 'format'", 0,
-	    NULL, &r, "format", err) != 0)
+	if (format_of(c, tag, sizeof(tag), err) != 0)
 		return -1;
-	ok = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0),
-	    PG_FORMAT_TAG) == 0;
-	PQclear(r);
-	return ok ? 0 : lf_error_set(err, "format", "", "PostgreSQL 库的格式"
-	    "版本不符 (another format version)");
+	if (strcmp(tag, PG_FORMAT_TAG) == 0)
+		return 0;
+	if (strcmp(tag, PG_FORMAT_1) != 0)
+		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
+		    "版本不符 (another format version)");
+	if ((own = owns_tables(c, err)) < 0)
+		return -1;
+	if (!own)
+		return lf_error_set(err, "format", "", "PostgreSQL 库为旧格式 "
+		    "1, 须由表的所有者角色升级 (the registry has format 1: run "
+		    "any command once as the owner role, e.g. liangfu_owner, "
+		    "which upgrades it; see docs/postgresql.md)");
+	return upgrade(c, err);
 }
 
 int
@@ -271,8 +342,11 @@ pg_tx_begin(struct store *s, int write, struct lf_error *err)
 
 	if (p->in_tx)
 		return 0;
-	if (pg_exec(p->conn, write ? "BEGIN" : "BEGIN READ ONLY", "begin",
-	    err) != 0)
+	/* a write transaction reads what others committed while it waited
+	 * (a load on the load lock, the previous load's persons), whatever
+	 * the server's default_transaction_isolation */
+	if (pg_exec(p->conn, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" :
+	    "BEGIN READ ONLY", "begin", err) != 0)
 		return -1;
 	p->in_tx = 1;
 	if (p->scope[0] != '\0') {
