@@ -64,10 +64,11 @@ static const struct {
 	    "written before its answer leaves and synced to disk within this "
 	    "many ms (0: synced before the answer, as for writes)" },
 	{ "read_hold_ms", OPT_INT, offsetof(struct http_config,
-	    read_hold_ms), 0, 0, 1000, "100", "a connection's read snapshot "
+	    read_hold_ms), 0, 0, 1000, "0", "a connection's read snapshot "
 	    "is kept between reads for at most this many ms, and ended by any "
 	    "write of this server: what another process writes is seen within "
-	    "it (0: a snapshot per request)" },
+	    "it (0, the default: a snapshot per request; see docs/performance.md: "
+	    "a held snapshot lets the log grow under sustained reads)" },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
