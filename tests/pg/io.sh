@@ -28,8 +28,13 @@
 #   on the load lock; the same history as SQLite's;
 # - person ids: the app role cannot setval persons_id_seq, only give
 #   ids back through liangfu_ids_back() under the load lock;
-# - a registry of format 1: refused to the app role, upgraded by the
-#   owner role's open; an unknown format refused.
+# - plan and item ids: a plan build through the app role gives the same
+#   plans and items as SQLite's; the app role cannot setval plans_id_seq
+#   or items_id_seq, only move them through liangfu_plan_ids() under the
+#   plan build lock, between the largest id + 1 and the next id;
+# - a registry of format 1 or 2: refused to the app role, upgraded by
+#   the owner role's open (again: nothing changes); an unknown format
+#   refused.
 
 k0=$LIANGFU_KEY_FILE
 export LIANGFU_KEY_FILE="$tmp/io.key"
@@ -290,6 +295,77 @@ equal "$(sqli "SELECT count(*) || ':' || max(id) FROM persons")" \
 equal "$(sqli "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
     "t" "the app role's load gave its unused ids back through liangfu_ids_back"
 
+# ---- plan and item ids: only moved through liangfu_plan_ids() -------------
+# a plan build through the app role (its county, then the owner's for
+# the rest) gives the same plans and items as SQLite's, moving
+# plans_id_seq past the plans it numbered through liangfu_plan_ids()
+irows() {	# irows TABLE WHAT: every column but the time stamps, in id order
+	cols=$(sqlite3 io.db "SELECT group_concat(name, ', ') FROM pragma_table_info('$1') WHERE name NOT LIKE '%_at'")
+	q="SELECT $cols FROM $1 ORDER BY id"
+	n=$(sqlite3 io.db "SELECT count(*) FROM $1")
+	if [ "$n" -gt 0 ] && [ "$(sqlite3 -separator '|' -nullvalue '' io.db "$q" | md5sum)" = \
+	    "$($LF_PG_PSQL -U liangfu_owner -d io -At -F '|' -c "$q" | md5sum)" ]; then ok; else
+		bad "$2: $1, $n rows, SQLite and PostgreSQL differ"; fi
+}
+expect 0 "plan through the app role, county $ia" -- "$bin" plan "$ioweb" --year 2021 --region "$ia"
+contains err "plans 2021 in $ia: [0-9]* persons, [1-9][0-9]* plans created" "the app role's build created plans"
+expect 0 "plan SQLite, county $ia" -- "$bin" plan io.db --year 2021 --region "$ia"
+irows plans "the app role's build"
+irows items "the app role's build"
+expect 0 "plan the rest, owner role" -- "$bin" plan "$io" --year 2021
+expect 0 "plan the rest, SQLite" -- "$bin" plan io.db --year 2021
+irows plans "the build after the app role's"
+irows items "the build after the app role's"
+seqs="SELECT (SELECT last_value = (SELECT max(id) FROM plans) AND is_called FROM plans_id_seq) || ':' || (SELECT last_value = (SELECT max(id) FROM items) AND is_called FROM items_id_seq)"
+equal "$(sqli "$seqs")" "true:true" "plans_id_seq and items_id_seq at the largest ids"
+# the app role has USAGE and SELECT on both sequences, no UPDATE: setval
+# is refused; liangfu_plan_ids() moves them for a caller holding the
+# plan build lock only, between the largest id + 1 and the next id
+sqliw "SELECT setval('plans_id_seq', 1)"
+contains sqlw.out "permission denied" "the app role cannot rewind plans_id_seq"
+sqliw "SELECT setval('plans_id_seq', 9223372036854775807)"
+contains sqlw.out "permission denied" "nor push it to the bigint maximum"
+sqliw "SELECT setval('items_id_seq', 1)"
+contains sqlw.out "permission denied" "the app role cannot rewind items_id_seq"
+sqliw "SELECT setval('items_id_seq', 9223372036854775807)"
+contains sqlw.out "permission denied" "nor push it on"
+pmax=$(sqli "SELECT max(id) FROM plans")
+imax=$(sqli "SELECT max(id) FROM items")
+for t in plans items; do
+	m=$pmax; [ "$t" = items ] && m=$imax
+	sqliw "SELECT liangfu_plan_ids('$t', $((m + 1)))"
+	contains sqlw.out "the plan build lock is not held" "liangfu_plan_ids($t) without the plan build lock refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823446); SELECT liangfu_plan_ids('$t', $((m + 1))); COMMIT"
+	contains sqlw.out "the plan build lock is not held" "liangfu_plan_ids($t) under the load lock refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', 1); COMMIT"
+	contains sqlw.out "the next id must lie between" "liangfu_plan_ids($t) below the largest id refused, under the lock"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', $m); COMMIT"
+	contains sqlw.out "the next id must lie between" "liangfu_plan_ids($t) at the largest id refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', $((m + 2))); COMMIT"
+	contains sqlw.out "the next id must lie between" "liangfu_plan_ids($t) past the next id refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', 9223372036854775807); COMMIT"
+	contains sqlw.out "the next id must lie between" "liangfu_plan_ids($t) to the bigint maximum refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', NULL); COMMIT"
+	contains sqlw.out "the next id must lie between" "liangfu_plan_ids($t, NULL) refused"
+	sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('$t', $((m + 1))); COMMIT"
+	if grep -q "^$m\$" sqlw.out && ! grep -q ERROR sqlw.out; then ok; else
+		bad "liangfu_plan_ids($t) to the largest id + 1 under the lock: $(cat sqlw.out)"; fi
+done
+sqliw "BEGIN; SELECT pg_advisory_xact_lock(7103823445); SELECT liangfu_plan_ids('persons', 1); COMMIT"
+contains sqlw.out "plans or items only" "liangfu_plan_ids on another sequence refused"
+equal "$(sqli "$seqs")" "true:true" "the refused calls left both sequences as they were"
+equal "$(sqli "SELECT string_agg(has_sequence_privilege('liangfu_app', s, 'UPDATE') || '/' || has_sequence_privilege('liangfu_app', s, 'USAGE') || '/' || has_sequence_privilege('liangfu_app', s, 'SELECT'), ':') FROM unnest(ARRAY['plans_id_seq', 'items_id_seq']) s")" \
+    "false/true/true:false/true/true" "the app role: USAGE and SELECT on both sequences, no UPDATE"
+equal "$(sqli "SELECT has_function_privilege('liangfu_app', 'liangfu_plan_ids(text, bigint)', 'EXECUTE') || ':' || has_function_privilege('public', 'liangfu_plan_ids(text, bigint)', 'EXECUTE')")" \
+    "true:false" "EXECUTE on liangfu_plan_ids to the app role only"
+equal "$(sqli "SELECT prosecdef || ':' || array_to_string(proconfig, ';') FROM pg_proc WHERE proname = 'liangfu_plan_ids'")" \
+    "true:search_path=pg_catalog, public, pg_temp" "liangfu_plan_ids runs as the owner with a fixed search_path"
+expect 0 "plan 2022 through the app role after the refusals" -- "$bin" plan "$ioweb" --year 2022 --region "$ia"
+expect 0 "plan 2022 SQLite" -- "$bin" plan io.db --year 2022 --region "$ia"
+irows plans "a second app role's build"
+irows items "a second app role's build"
+equal "$(sqli "$seqs")" "true:true" "the app role's build moved plans_id_seq through liangfu_plan_ids"
+
 # ---- a registry of format 1 (before the index and the function) ----------
 # opened by the app role: refused, naming what to do; by the owner role:
 # upgraded (index, function, grants, format) and loaded; then the app
@@ -301,17 +377,34 @@ oldweb="${web%/liangfu}/old"
 sqlold() { $LF_PG_PSQL -U liangfu_owner -d old -At -c "$1"; }
 export LIANGFU_KEY_FILE="$tmp/old.key"
 expect 0 "init the old database" -- "$bin" init "$old"
-sqlold "DROP FUNCTION liangfu_ids_back(bigint); DROP INDEX persons_hash; GRANT UPDATE ON SEQUENCE persons_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 1' WHERE key = 'format'"
+sqlold "DROP FUNCTION liangfu_ids_back(bigint); DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX persons_hash; DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE persons_id_seq, plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 1' WHERE key = 'format'"
 expect 1 "a format-1 registry through the app role" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 3
 contains err "format 1: run any command once as the owner role" "the refusal names what to do"
 equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold 'SELECT count(*) FROM persons')" \
     "liangfu-registry-pg 1:0" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-1 registry" -- "$bin" seed "$old" --persons 20 --years 2023 --seed 3
-equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold "SELECT to_regclass('persons_hash') IS NOT NULL"):$(sqlold "SELECT has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE')"):$(sqlold "SELECT has_function_privilege('liangfu_app', 'liangfu_ids_back(bigint)', 'EXECUTE')"):$(sqlold 'SELECT count(*) FROM persons')" \
-    "liangfu-registry-pg 2:t:f:t:20" "upgraded: format 2, the index, the function, no UPDATE on the sequence"
+upgraded() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (to_regclass('persons_hash') IS NOT NULL AND to_regclass('plans_idx_id') IS NOT NULL) || ':' || (has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'plans_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'items_id_seq', 'UPDATE')) || ':' || coalesce(has_function_privilege('liangfu_app', to_regprocedure('liangfu_ids_back(bigint)'), 'EXECUTE') AND has_function_privilege('liangfu_app', to_regprocedure('liangfu_plan_ids(text, bigint)'), 'EXECUTE'), false) || ':' || (SELECT count(*) FROM persons) || ':' || (SELECT count(*) FROM plans)"; }
+equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:20:0" \
+    "upgraded from format 1: format 3, the indexes, the functions, no UPDATE on the sequences"
 expect 0 "the app role loads the upgraded registry" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 4
 equal "$(sqlold "SELECT count(*) FROM persons"):$(sqlold "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
     "25:t" "its ids given back"
+# format 2 (liangfu_ids_back, not yet liangfu_plan_ids): the same
+sqlold "DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
+expect 1 "a format-2 registry through the app role" -- "$bin" plan "$oldweb" --year 2023 --region "$ia"
+contains err "format 2: run any command once as the owner role" "the refusal names what to do"
+equal "$(upgraded)" "liangfu-registry-pg 2:false:true:false:25:0" "the refused open changed nothing"
+expect 0 "the owner role opens (and upgrades) a format-2 registry" -- "$bin" stats "$old" --year 2023 --json old.json
+equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:25:0" \
+    "upgraded from format 2: format 3, the plans(id) index, liangfu_plan_ids, no UPDATE on the sequences"
+# the upgrade runs again over a registry that has it all: nothing changes
+sqlold "UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
+expect 0 "the owner role upgrades it again" -- "$bin" stats "$old" --year 2023 --json old.json
+equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:25:0" "a second upgrade is the same"
+expect 0 "the app role builds plans on the upgraded registry" -- "$bin" plan "$oldweb" --year 2023 --region "$ia"
+contains err "plans 2023 in $ia: [0-9]* persons, [1-9][0-9]* plans created" "its build created plans"
+equal "$(sqlold "SELECT last_value = (SELECT max(id) FROM plans) AND is_called FROM plans_id_seq")" \
+    "t" "plans_id_seq moved past them through liangfu_plan_ids"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
 expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
 contains err "another format version" "the refusal names why"

@@ -80,6 +80,10 @@ struct pgstore {
  * holds it), and new persons are numbered after the largest, as on
  * SQLite */
 #define PG_LOAD_LOCK	"7103823446"
+/* pg_advisory_xact_lock's key: one plan build at a time (pg_plan.c);
+ * liangfu_plan_ids() (pg_schema.c), which moves plans_id_seq or
+ * items_id_seq, checks that its caller holds it */
+#define PG_PLAN_LOCK	"7103823445"
 
 /* Rows (persons, surveys, staged survey updates, history) a bulk load
  * gathers before it sends them. */
@@ -113,9 +117,10 @@ const char *pg_keyfile(struct lf_error *err);
 /* pg_schema.c: the DDL of a new registry into b. */
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
-/* The DDL that brings a format-1 registry to this format (pg_store.c):
- * the persons(id_hash) index, liangfu_ids_back() and the app role's
- * grants; every statement may run again. */
+/* The DDL that brings a format-1 or format-2 registry to this format
+ * (pg_store.c): the persons(id_hash) and plans(id) indexes,
+ * liangfu_ids_back(), liangfu_plan_ids() and the app role's grants;
+ * every statement may run again. */
 int	pg_schema_upgrade_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,

@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* pg_advisory_xact_lock's key: one plan build at a time */
-#define PLAN_BUILD_LOCK	"7103823445"
-
 struct pg_plan_scan {
 	const struct catalog	*cat;
 	PGconn			*c;
@@ -294,7 +291,7 @@ pg_plan_bulk_begin(struct store *s, struct lf_error *err)
 	if (pg_tx_begin(s, 1, err) < 0)
 		return -1;
 	if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock("
-	    PLAN_BUILD_LOCK ")", "plan build lock", err) != 0) {
+	    PG_PLAN_LOCK ")", "plan build lock", err) != 0) {
 		pg_tx_end(s, 1, NULL);
 		return -1;
 	}

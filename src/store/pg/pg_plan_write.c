@@ -6,8 +6,9 @@
  * not outlive the call, unlike SQLite's writer's) and sent at a flush,
  * plans first, then items; the city and county of every row come from
  * its village. The build gives plans their ids (after the largest,
- * pg_plan_writer_fresh()); a flush moves plans_id_seq past them, so that
- * a plan made one at a time (pg_plan_open(), nextval) never takes one.
+ * pg_plan_writer_fresh()); a flush moves plans_id_seq past them
+ * (liangfu_plan_ids(), seq_past()), so that a plan made one at a time
+ * (pg_plan_open(), nextval) never takes one.
  * Items are numbered by items_id_seq in the order they are sent.
  *
  * Row-level security refuses COPY into a table it guards (the app
@@ -185,7 +186,11 @@ send(struct pg_plan_writer *w, struct buf *b, const struct dest *d,
 	return rc;
 }
 
-/* Moves plans_id_seq to the largest plan id sent. */
+/* Moves plans_id_seq past the largest plan id sent, through
+ * liangfu_plan_ids() (pg_schema.c), the one way to move it (the app role
+ * has no UPDATE on it), which wants the plan build lock (held since
+ * pg_plan_bulk_begin()) and a next id no further than the largest plan's
+ * + 1: the plans just sent are in the table. */
 static int
 seq_past(struct pg_plan_writer *w, struct lf_error *err)
 {
@@ -194,10 +199,10 @@ seq_past(struct pg_plan_writer *w, struct lf_error *err)
 	PGresult *r;
 
 	snprintf(id, sizeof(id), "%lld", (long long)w->last_plan);
-	if (pg_query(w->s->pg->conn, "SELECT setval('plans_id_seq', "
-	    "greatest($1::bigint, (SELECT CASE WHEN is_called THEN last_value "
-	    "ELSE 0 END FROM plans_id_seq)))", 1, params, &r, "plan ids",
-	    err) != 0)
+	if (pg_query(w->s->pg->conn, "SELECT liangfu_plan_ids('plans', "
+	    "greatest($1::bigint + 1, (SELECT CASE WHEN is_called THEN "
+	    "last_value + 1 ELSE last_value END FROM plans_id_seq)))", 1,
+	    params, &r, "plan ids", err) != 0)
 		return -1;
 	PQclear(r);
 	return 0;
@@ -229,8 +234,8 @@ pg_plan_writer_fresh(struct pg_plan_writer *w, int64_t lo, int64_t hi,
 	snprintf(y, sizeof(y), "%d", w->year);
 	if (pg_query(w->s->pg->conn, "SELECT NOT EXISTS (SELECT 1 FROM plans "
 	    "WHERE person_id BETWEEN $1 AND $2 AND year = $3), (SELECT CASE "
-	    "WHEN is_called THEN last_value ELSE 0 END FROM plans_id_seq)", 3,
-	    params, &r, "plan lookup", err) != 0)
+	    "WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
+	    "plans_id_seq)", 3, params, &r, "plan lookup", err) != 0)
 		return -1;
 	*none = PQgetvalue(r, 0, 0)[0] == 't';
 	*last_id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);

@@ -90,6 +90,9 @@ static const char tail_sql[] =
 	"CREATE INDEX history_person ON history(person_id, id);\n"
 	"CREATE INDEX plans_person ON plans(person_id, year);\n"
 	"CREATE INDEX plans_region ON plans(year, region);\n"
+	/* the largest plan id, which liangfu_plan_ids() reads at every
+	 * flush of a plan build */
+	"CREATE INDEX plans_idx_id ON plans(id);\n"
 	"CREATE INDEX items_person ON items(year, person_id, seq);\n"
 	"CREATE INDEX items_carry ON items(year, person_id, seq) WHERE "
 	PLAN_CARRY_WHERE ";\n";
@@ -139,24 +142,84 @@ static const char ids_back_sql[] =
 	"END $$;\n"
 	"REVOKE ALL ON FUNCTION liangfu_ids_back(bigint) FROM PUBLIC;\n";
 
+/*
+ * The one way to move plans_id_seq or items_id_seq (tbl 'plans' or
+ * 'items', nothing else): the plan build gives plans their ids itself
+ * and then moves plans_id_seq past them (pg_plan_write.c), so that a
+ * plan made one at a time (nextval) never takes one. The app role has
+ * USAGE and SELECT on both sequences (nextval, and the build reads
+ * plans_id_seq's last value) but not UPDATE (setval, which could rewind
+ * one and hand out plan or item ids again, or push it to the bigint
+ * maximum). As liangfu_ids_back(): run as the owner with a fixed
+ * search_path, so that the table's largest id is read past row-level
+ * security; only for a caller that holds the plan build lock
+ * (PG_PLAN_LOCK) in its own backend; the next id set must lie between
+ * the table's largest id + 1 and the greater of that and the
+ * sequence's next id (moved on to just past the rows, or given back down
+ * to them, never further).
+ */
+static const char plan_ids_sql[] =
+	"CREATE OR REPLACE FUNCTION liangfu_plan_ids(tbl text, want bigint)\n"
+	"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER AS $$\n"
+	"DECLARE lo bigint; hi bigint;\n"
+	"BEGIN\n"
+	"  IF tbl IS NULL OR tbl NOT IN ('plans', 'items') THEN\n"
+	"    RAISE EXCEPTION 'liangfu_plan_ids: plans or items only';\n"
+	"  END IF;\n"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'\n"
+	"      AND pid = pg_backend_pid() AND granted AND objsubid = 1\n"
+	"      AND (classid::bigint << 32 | objid::bigint) = " PG_PLAN_LOCK ")\n"
+	"  THEN\n"
+	"    RAISE EXCEPTION 'liangfu_plan_ids: the plan build lock is not "
+	"held';\n"
+	"  END IF;\n"
+	"  IF tbl = 'plans' THEN\n"
+	"    SELECT coalesce(max(id), 0) + 1 INTO lo FROM plans;\n"
+	"    SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
+	"END\n"
+	"      INTO hi FROM plans_id_seq;\n"
+	"  ELSE\n"
+	"    SELECT coalesce(max(id), 0) + 1 INTO lo FROM items;\n"
+	"    SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value "
+	"END\n"
+	"      INTO hi FROM items_id_seq;\n"
+	"  END IF;\n"
+	"  IF want IS NULL OR want < lo OR want > greatest(lo, hi) THEN\n"
+	"    RAISE EXCEPTION 'liangfu_plan_ids: the next id must lie between "
+	"the largest id + 1 and the sequence''s next id';\n"
+	"  END IF;\n"
+	/* is_called, as nextval leaves it, when an id was taken */
+	"  IF tbl = 'plans' THEN\n"
+	"    RETURN setval('plans_id_seq', greatest(want - 1, 1), want > 1);\n"
+	"  END IF;\n"
+	"  RETURN setval('items_id_seq', greatest(want - 1, 1), want > 1);\n"
+	"END $$;\n"
+	"DO $$ BEGIN EXECUTE format('ALTER FUNCTION liangfu_plan_ids(text, "
+	"bigint) SET search_path = pg_catalog, %I, pg_temp', "
+	"current_schema()); END $$;\n"
+	"REVOKE ALL ON FUNCTION liangfu_plan_ids(text, bigint) FROM PUBLIC;\n";
+
 /* The application's role, when the cluster has it: what it may do (the
- * UPDATE on persons_id_seq that format 1 granted is taken back). */
+ * UPDATE on persons_id_seq that format 1 granted, and on plans_id_seq
+ * and items_id_seq that format 2 granted, is taken back). */
 static const char grants_sql[] =
 	"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
 	"WHERE rolname = 'liangfu_app') THEN\n"
 	"  GRANT SELECT, INSERT, UPDATE ON persons, surveys, history, "
 	"plans, items TO liangfu_app;\n"
 	"  GRANT DELETE ON items TO liangfu_app;\n"
-	"  GRANT USAGE, SELECT, UPDATE ON SEQUENCE plans_id_seq, "
-	"items_id_seq TO liangfu_app;\n"
+	"  GRANT USAGE, SELECT ON SEQUENCE plans_id_seq, items_id_seq TO "
+	"liangfu_app;\n"
+	"  REVOKE UPDATE ON SEQUENCE plans_id_seq, items_id_seq FROM "
+	"liangfu_app;\n"
 	"  GRANT SELECT ON meta, regions, catalog_items, policies, users "
 	"TO liangfu_app;\n"
 	"  GRANT USAGE ON SEQUENCE history_id_seq, persons_id_seq TO "
 	"liangfu_app;\n"
 	"  REVOKE SELECT, UPDATE ON SEQUENCE persons_id_seq FROM "
 	"liangfu_app;\n"
-	"  GRANT EXECUTE ON FUNCTION liangfu_ids_back(bigint) TO "
-	"liangfu_app;\n"
+	"  GRANT EXECUTE ON FUNCTION liangfu_ids_back(bigint), "
+	"liangfu_plan_ids(text, bigint) TO liangfu_app;\n"
 	"END IF; END $$;\n";
 
 static const char *const owned[] = { "persons", "surveys", "history",
@@ -240,15 +303,17 @@ security(struct buf *b)
 		    "CREATE POLICY %s_county ON %s USING (starts_with(county, "
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
 			return -1;
-	return buf_adds(b, ids_back_sql) != 0 ? -1 : buf_adds(b, grants_sql);
+	return buf_adds(b, ids_back_sql) != 0 || buf_adds(b, plan_ids_sql) !=
+	    0 ? -1 : buf_adds(b, grants_sql);
 }
 
 int
 pg_schema_upgrade_sql(struct buf *b)
 {
 	return buf_adds(b, "CREATE INDEX IF NOT EXISTS persons_hash ON "
-	    "persons(id_hash);\n") != 0 || buf_adds(b, ids_back_sql) != 0 ?
-	    -1 : buf_adds(b, grants_sql);
+	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
+	    "plans(id);\n") != 0 || buf_adds(b, ids_back_sql) != 0 ||
+	    buf_adds(b, plan_ids_sql) != 0 ? -1 : buf_adds(b, grants_sql);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */

@@ -17,10 +17,12 @@
 
 /* 2: the persons(id_hash) index a load finds persons by, and
  * liangfu_ids_back() instead of the app role's UPDATE on persons_id_seq
- * (pg_schema.c). A registry of format 1 is upgraded when the owner role
- * opens it (upgrade()); any other role is refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 2"
-#define PG_FORMAT_1	"liangfu-registry-pg 1"
+ * (pg_schema.c). 3: liangfu_plan_ids() (and the plans(id) index it
+ * reads) instead of the app role's UPDATE on plans_id_seq and
+ * items_id_seq. A registry of format 1 or 2 is upgraded when the owner
+ * role opens it (upgrade()); any other role is refused until then. */
+#define PG_FORMAT_TAG	"liangfu-registry-pg 3"
+#define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
 static int
@@ -157,9 +159,10 @@ owns_tables(PGconn *c, struct lf_error *err)
 	return yes;
 }
 
-/* Format 1 to this format, in one transaction under the load lock (no
- * load runs meanwhile; a second process opening it at the same time
- * waits, then runs the same statements again, which change nothing). */
+/* Format 1 or 2 to this format, in one transaction under the load lock
+ * and the plan build lock (no load or plan build runs meanwhile; a
+ * second process opening it at the same time waits, then runs the same
+ * statements again, which change nothing). */
 static int
 upgrade(PGconn *c, struct lf_error *err)
 {
@@ -174,7 +177,8 @@ upgrade(PGconn *c, struct lf_error *err)
 		goto out;
 	}
 	if (pg_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT "
-	    "pg_advisory_xact_lock(" PG_LOAD_LOCK ")", "upgrade", err) != 0)
+	    "pg_advisory_xact_lock(" PG_LOAD_LOCK "); SELECT "
+	    "pg_advisory_xact_lock(" PG_PLAN_LOCK ")", "upgrade", err) != 0)
 		goto out;
 	if (pg_exec(c, buf_str(&sql), "upgrade", err) != 0 ||
 	    pg_exec(c, "COMMIT", "upgrade", err) != 0) {
@@ -191,6 +195,7 @@ static int
 check_format(PGconn *c, struct lf_error *err)
 {
 	char tag[64];
+	const char *old;
 	int own;
 
 	if (has_schema(c, err) != 1)
@@ -201,16 +206,18 @@ check_format(PGconn *c, struct lf_error *err)
 		return -1;
 	if (strcmp(tag, PG_FORMAT_TAG) == 0)
 		return 0;
-	if (strcmp(tag, PG_FORMAT_1) != 0)
+	old = strncmp(tag, PG_FORMAT_OLD, sizeof(PG_FORMAT_OLD) - 1) == 0 ?
+	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
+	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
 		return -1;
 	if (!own)
 		return lf_error_set(err, "format", "", "PostgreSQL 库为旧格式 "
-		    "1, 须由表的所有者角色升级 (the registry has format 1: run "
+		    "%s, 须由表的所有者角色升级 (the registry has format %s: run "
 		    "any command once as the owner role, e.g. liangfu_owner, "
-		    "which upgrades it; see docs/postgresql.md)");
+		    "which upgrades it; see docs/postgresql.md)", old, old);
 	return upgrade(c, err);
 }
 
