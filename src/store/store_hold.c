@@ -73,16 +73,22 @@ take(struct store *s)
 	return 0;
 }
 
+/* Keeps a fresh snapshot, or ends a stale one and takes a new one: 0
+ * when one is held, -1 when none (then reads run as before). */
+static int
+keep_or_take(struct store *s)
+{
+	if (s->held && fresh(s))
+		return 0;
+	store_hold_drop(s);
+	return sqlite3_get_autocommit(s->db) ? take(s) : -1;
+}
+
 void
 store_hold_begin(struct store *s)
 {
-	if (s->hold_ns == 0 || s->in_tx)
-		return;
-	if (s->held && fresh(s))
-		return;
-	store_hold_drop(s);
-	if (sqlite3_get_autocommit(s->db))
-		(void)take(s);	/* without one, reads run as before */
+	if (s->hold_ns != 0 && !s->in_tx)
+		(void)keep_or_take(s);
 }
 
 void
@@ -123,7 +129,7 @@ store_hold_wrote(struct store *s)
 		return;
 	s->wrote = 0;
 	if (!s->quiet)
-		atomic_fetch_add(&write_gen, 1);
+		store_hold_bump();
 }
 
 /*
@@ -134,11 +140,7 @@ store_hold_wrote(struct store *s)
 int
 store_hold_read_begin(struct store *s)
 {
-	if (s->hold_ns == 0 || s->in_tx)
-		return 0;
-	if (s->held && !fresh(s))
-		store_hold_drop(s);
-	if (!s->held && (!sqlite3_get_autocommit(s->db) || take(s) != 0))
+	if (s->hold_ns == 0 || s->in_tx || keep_or_take(s) != 0)
 		return 0;
 	s->in_tx = 1;
 	return 1;
