@@ -5,12 +5,11 @@
  * (history: of its person's). SQLite to PostgreSQL: every column is
  * carried as it is (INTEGER as the target column's bigint, integer or
  * smallint, TEXT as text, NULL as NULL; history's time "at", TEXT on
- * SQLite, as timestamptz) through binary COPY (pg_int.h's field encoders); the id sequences are moved past the
- * largest id. PostgreSQL to SQLite: every column read as text
- * (pg_table_each()) and inserted by name (SQLite's column affinity
- * makes an INTEGER column's text a number again); SQLite numbers later
- * rows after the largest id by itself. The sums read the same columns
- * on both sides, in byte order of their names.
+ * SQLite, as timestamptz) through binary COPY (pg_int.h's field
+ * encoders), but a survey history row's entity_id (col_read()); the id
+ * sequences are moved past the largest id. PostgreSQL to SQLite:
+ * store_copy_back.c. The sums read the same columns on both sides, in
+ * byte order of their names.
  */
 #include "store/store_copy.h"
 #include "store/store_int.h"
