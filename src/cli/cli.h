@@ -108,4 +108,23 @@ const char *cli_actor(void);
 /* Prints "liangfu: <message>" for err on stderr; returns 1. */
 int	cli_fail(const struct lf_error *err);
 
+/*
+ * migrate_file.c: the new SQLite file of `liangfu migrate URL TO.db` when
+ * TO.db does not exist. cli_migrate_file_make() refuses (printed, 1) a
+ * leftover TO.db.part or TO.db.part.key, an unset or unreadable
+ * LIANGFU_KEY_FILE, or a TO.db.key that is not the same bytes; else makes
+ * TO.db.part by store_create() (as liangfu init) with TO.db.part.key a
+ * copy of LIANGFU_KEY_FILE (mode 0600), and gives its path in part
+ * (len >= 4096): 0. After a committed copy, with every store on it
+ * closed, cli_migrate_file_keep() links TO.db.part.key to TO.db.key
+ * (when that does not exist) and TO.db.part to TO.db (never over an
+ * existing TO.db), then removes the .part names: 0, or 1 printed (TO.db
+ * not made). cli_migrate_file_drop() removes TO.db.part, its key file
+ * and SQLite's side files (after a failure).
+ */
+int	cli_migrate_file_make(const char *dst, struct cli_env *env,
+	    char *part, size_t len);
+int	cli_migrate_file_keep(const char *dst, const char *part);
+void	cli_migrate_file_drop(const char *part);
+
 #endif

@@ -1,16 +1,19 @@
 /*
  * cmd_migrate.c - liangfu migrate FROM TO [--verify]
  *
- * Copies the persons and surveys (every year), the plans and the items
- * of the SQLite registry FROM into TO, a PostgreSQL registry made by
- * `liangfu init` that holds none of them yet, in one transaction that
+ * Copies the persons and surveys (every year), the history, the plans
+ * and the items of registry FROM into TO, one a SQLite file and the
+ * other a PostgreSQL URL, either way, in one transaction of TO that
  * compares both sides before it commits (a failure or a difference
- * leaves TO as it was): store_copy.h. TO's key file (LIANGFU_KEY_FILE)
- * must be FROM's. It prints the row counts and checksums of both sides
- * table by table and exits 1 naming the first table that differs.
- * --verify only compares (after a copy, to find damage). History and
- * the other tables are not copied
- * (docs/postgresql.md).
+ * leaves TO as it was): store_copy.h. TO must hold none of those rows.
+ * The key files must be the same: the SQLite file's (FROM.db.key or
+ * TO.db.key) and LIANGFU_KEY_FILE, the PostgreSQL side's. A SQLite TO
+ * that does not exist is made as `liangfu init` makes one, its key file
+ * a copy of LIANGFU_KEY_FILE, and appears only once the copy committed
+ * (migrate_file.c). It prints the row counts and checksums of both
+ * sides table by table and exits 1 naming the first table that differs.
+ * --verify only compares (after a copy, to find damage). The other
+ * tables are not copied (docs/postgresql.md).
  */
 #include "cli/cli.h"
 
@@ -18,6 +21,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/progress.h"
 #include "store/store_copy.h"
@@ -29,15 +33,19 @@ refuse(const char *msg)
 	return 1;
 }
 
+/* 1 when FROM is PostgreSQL (TO SQLite), 0 the other way. */
+static int back;
+
 static void
 print_sums(const struct store_sum *a, const struct store_sum *b)
 {
+	static const char *const name[2] = { "SQLite", "PostgreSQL" };
 	int i;
 
 	for (i = 0; i < STORE_NSUMS; i++)
-		printf("%-8s SQLite %" PRId64 " rows %016" PRIx64 "  PostgreSQL "
-		    "%" PRId64 " rows %016" PRIx64 "\n", store_sum_tables[i],
-		    a[i].rows, a[i].sum, b[i].rows, b[i].sum);
+		printf("%-8s %s %" PRId64 " rows %016" PRIx64 "  %s %" PRId64
+		    " rows %016" PRIx64 "\n", store_sum_tables[i], name[back],
+		    a[i].rows, a[i].sum, name[!back], b[i].rows, b[i].sum);
 }
 
 /* The sums of both sides, printed; 1 naming the first table that
@@ -116,12 +124,15 @@ run(const char *src, const char *dst, int only_verify, struct cli_env *env)
 	struct store *from = NULL, *to = NULL;
 	int rc = 1;
 
-	if (cli_store_open(src, env, &from) != 0 ||
+	if (cli_store_open_any(src, env, &from) != 0 ||
 	    cli_store_open_any(dst, env, &to) != 0)
 		goto out;
 	if (!store_copy_keys_same(from, to)) {
-		rc = refuse("密钥不同 (the key file in LIANGFU_KEY_FILE is not "
-		    "the source's: set it to the SQLite database's key file)");
+		rc = refuse(back ? "密钥不同 (the key file in LIANGFU_KEY_FILE "
+		    "is not TO's key file TO.db.key: the copied values would "
+		    "not open)" : "密钥不同 (the key file in LIANGFU_KEY_FILE is "
+		    "not the source's: set it to the SQLite database's key "
+		    "file)");
 		goto out;
 	}
 	rc = only_verify ? verify(from, to) : copy(from, to);
@@ -130,6 +141,35 @@ out:
 		store_close(to);
 	if (from != NULL)
 		store_close(from);
+	return rc;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0;
+}
+
+/* PostgreSQL into a SQLite file made for the copy, kept only when the
+ * copy committed (migrate_file.c). */
+static int
+into_new(const char *src, const char *dst, struct cli_env *env)
+{
+	char part[4096];
+	int rc;
+
+	if (cli_migrate_file_make(dst, env, part, sizeof(part)) != 0)
+		return 1;
+	if ((rc = run(src, part, 0, env)) == 0 &&
+	    (rc = cli_migrate_file_keep(dst, part)) == 0)
+		fprintf(stderr, "liangfu: migrate: created %s and key file "
+		    "%s.key (the keys of LIANGFU_KEY_FILE)\n", dst, dst);
+	if (rc != 0) {
+		cli_migrate_file_drop(part);
+		fprintf(stderr, "liangfu: migrate: %s not created\n", dst);
+	}
 	return rc;
 }
 
@@ -152,16 +192,20 @@ cmd_migrate(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage("migrate");
-	if (store_location_is_pg(argv[optind]))
-		return refuse("源库须为 SQLite 文件 (FROM must be a SQLite "
-		    "file: PostgreSQL to SQLite is not supported)");
-	if (!store_location_is_pg(argv[optind + 1]))
+	back = store_location_is_pg(argv[optind]);
+	if (back && store_location_is_pg(argv[optind + 1]))
+		return refuse("两端均为 PostgreSQL (FROM and TO are both "
+		    "PostgreSQL: migrate copies between a SQLite file and a "
+		    "PostgreSQL database)");
+	if (!back && !store_location_is_pg(argv[optind + 1]))
 		return refuse("目标库须为 PostgreSQL (TO must be a "
-		    "postgresql:// URL: SQLite to SQLite is what liangfu "
-		    "backup does)");
+		    "postgresql:// URL when FROM is a SQLite file: SQLite to "
+		    "SQLite is what liangfu backup does)");
 	if (cli_env_load(&env) != 0)
 		return 1;
-	rc = run(argv[optind], argv[optind + 1], only_verify, &env);
+	rc = back && !only_verify && !exists(argv[optind + 1]) ?
+	    into_new(argv[optind], argv[optind + 1], &env) :
+	    run(argv[optind], argv[optind + 1], only_verify, &env);
 	cli_env_free(&env);
 	return rc;
 }

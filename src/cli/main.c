@@ -66,11 +66,13 @@ static const struct cli_command commands[] = {
 	    "[--encoding auto|utf-8|gb18030] [--json OUT]",
 	    "compare a department's roster with the registry (应享未享 / "
 	    "不应享而享); each finding becomes a task" },
-	/* issue 18: SQLite to PostgreSQL */
-	{ "migrate", cmd_migrate, "FROM.db postgresql://... [--verify]",
-	    "copy the persons, surveys, plans and items of a SQLite registry "
-	    "into an empty PostgreSQL one (LIANGFU_KEY_FILE = FROM's key "
-	    "file), then compare row counts and checksums; --verify only "
+	/* issue 18: SQLite to PostgreSQL and back */
+	{ "migrate", cmd_migrate, "FROM.db postgresql://... | postgresql://... "
+	    "TO.db [--verify]",
+	    "copy the persons, surveys, history, plans and items of a registry "
+	    "into an empty one, SQLite to PostgreSQL or back (a new TO.db is "
+	    "made; LIANGFU_KEY_FILE = the SQLite file's key file), comparing "
+	    "row counts and checksums before the commit; --verify only "
 	    "compares" },
 	/* backup and restore (issue 15) */
 	{ "backup", cmd_backup, "DB FILE [--key-out KEYFILE]",

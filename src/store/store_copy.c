@@ -1,6 +1,7 @@
 /*
- * store_copy.c - a registry's persons and surveys from SQLite into
- * PostgreSQL, and the row sums that check the copy (store_copy.h).
+ * store_copy.c - a registry's persons and surveys copied between SQLite
+ * and PostgreSQL (either way), and the row sums that check the copy
+ * (store_copy.h).
  */
 #include "store/store_copy.h"
 #include "store/store_int.h"
@@ -12,7 +13,7 @@
 #include "lib/mem.h"
 
 const char *const store_sum_tables[STORE_NSUMS] = {
-	"persons", "surveys", "plans", "items"
+	"persons", "surveys", "history", "plans", "items"
 };
 
 int
@@ -86,26 +87,6 @@ store_copy_survey_line(struct buf *b, const struct catalog *cat,
 	return buf_adds(b, "\n");
 }
 
-/* The smallest and largest survey year of a SQLite store (0 when none). */
-static int
-year_range(struct store *s, int *lo, int *hi, struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*lo = *hi = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(min(year), 0), "
-	    "coalesce(max(year), 0) FROM surveys", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "survey years", err);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*lo = sqlite3_column_int(st, 0);
-		*hi = sqlite3_column_int(st, 1);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "survey years",
-	    err);
-}
-
 struct copying {
 	struct store		*to;
 	struct store_prep	*prep;
@@ -172,30 +153,33 @@ copy_years(struct store *from, struct copying *c, struct lf_error *err)
 {
 	int lo, hi;
 
-	if (year_range(from, &lo, &hi, err) != 0)
+	if (store_copy_years(from, &lo, &hi, err) != 0)
 		return -1;
 	/* latest year first: the person row is built from the first
 	 * survey written, and the source's row holds the latest values */
 	for (c->year = hi; lo > 0 && c->year >= lo; c->year--)
-		if (store_scan_surveys(from, c->year, NULL, copy_one, c,
-		    err) != 0)
+		if (store_copy_scan(from, c->year, copy_one, c, err) != 0)
 			return -1;
-	return c->persons > 0 ? pg_seq_past(c->to, "persons", c->last_id,
-	    err) : 0;
+	/* SQLite numbers new persons after the largest id by itself */
+	return c->persons > 0 && c->to->pg != NULL ? pg_seq_past(c->to,
+	    "persons", c->last_id, err) : 0;
 }
 
-/* Persons and surveys, then the plans and items. */
+/* Persons and surveys (sent: history refers to the persons), then the
+ * history, plans and items. */
 static int
 copy_all(struct store *from, struct copying *c, int64_t rows[STORE_NSUMS],
     struct lf_error *err)
 {
 	int i;
 
-	if (copy_years(from, c, err) != 0)
+	if (copy_years(from, c, err) != 0 ||
+	    (c->to->pg != NULL && pg_copy_flush(c->to, err) != 0) ||
+	    store_copy_survey_ids(c->to, err) != 0)
 		return -1;
 	rows[STORE_SUM_PERSONS] = c->persons;
 	rows[STORE_SUM_SURVEYS] = c->surveys;
-	for (i = STORE_SUM_PLANS; i < STORE_NSUMS; i++)
+	for (i = STORE_SUM_HISTORY; i < STORE_NSUMS; i++)
 		if (store_copy_table(from, c->to, store_sum_tables[i], &rows[i],
 		    err) != 0)
 			return -1;
@@ -225,7 +209,8 @@ check(struct store *from, struct store *to, struct store_sum *a,
 	const char *what;
 	int t;
 
-	if (pg_copy_flush(to, err) != 0 || store_copy_sums(from, a, err) != 0 ||
+	if ((to->pg != NULL && pg_copy_flush(to, err) != 0) ||
+	    store_copy_sums(from, a, err) != 0 ||
 	    store_copy_sums(to, b, err) != 0)
 		return -1;
 	if ((t = store_copy_compare(a, b, &what)) < 0)
@@ -247,10 +232,10 @@ store_copy_registry(struct store *from, struct store *to,
 	memset(rows, 0, sizeof(*rows) * STORE_NSUMS);
 	memset(a, 0, sizeof(*a) * STORE_NSUMS);
 	memset(b, 0, sizeof(*b) * STORE_NSUMS);
-	if (from->db == NULL || to->pg == NULL)
-		return lf_error_set(err, "unsupported", "", "只支持从 SQLite "
-		    "复制到 PostgreSQL (a copy runs from SQLite to PostgreSQL "
-		    "only)");
+	if ((from->pg == NULL) == (to->pg == NULL))
+		return lf_error_set(err, "unsupported", "", "只支持 SQLite 与 "
+		    "PostgreSQL 之间的复制 (a copy runs between SQLite and "
+		    "PostgreSQL, either way)");
 	memset(&c, 0, sizeof(c));
 	c.to = to;
 	c.progress = progress;
@@ -366,7 +351,7 @@ sqlite_sums(struct store *s, struct buf *b, struct store_sum *out,
 	int lo, hi;
 
 	if (sqlite_persons(s, b, &out[STORE_SUM_PERSONS], err) != 0 ||
-	    year_range(s, &lo, &hi, err) != 0)
+	    store_copy_years(s, &lo, &hi, err) != 0)
 		return -1;
 	for (sm.year = lo; lo > 0 && sm.year <= hi; sm.year++)
 		if (store_scan_surveys(s, sm.year, NULL, survey_sum, &sm,
@@ -386,7 +371,7 @@ store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
 	buf_init(&b, (size_t)1 << 20);
 	rc = s->pg != NULL ? pg_copy_sums(s, &b, out, err) :
 	    sqlite_sums(s, &b, out, err);
-	for (i = STORE_SUM_PLANS; rc == 0 && i < STORE_NSUMS; i++)
+	for (i = STORE_SUM_HISTORY; rc == 0 && i < STORE_NSUMS; i++)
 		rc = store_copy_table_sum(s, store_sum_tables[i], &b, &out[i],
 		    err);
 	buf_free(&b);

@@ -1,26 +1,33 @@
 /*
- * store_copy.h - copies a registry's persons and surveys from one store
- * into another and checks the copy (liangfu migrate, issue 18).
+ * store_copy.h - copies a registry's persons, surveys, history, plans
+ * and items from one store into another, SQLite to PostgreSQL or
+ * PostgreSQL to SQLite, and checks the copy (liangfu migrate, issue 18).
  *
  * The copy goes through the same two steps as every bulk write:
  * store_prepare() (validation and sealing, no database) on the target,
- * then store_write() inside one bulk transaction of the target. Only a
- * SQLite source and a PostgreSQL target are supported: the target's
- * writer carries each person's id and opaque id (store_prep_carry()),
- * so plans and URLs that name persons stay valid, and the sequence of
- * person ids is moved past them. Sealed values are not copied as bytes:
- * the source opens them, the target seals them again with its keys,
- * which must be the source's (store_copy_keys_same()); the lookup hashes
- * are then the ones a load of the same persons would write.
+ * then store_write() inside one bulk transaction of the target. The
+ * target's bulk writer (either backend) carries each person's id and
+ * opaque id (store_prep_carry()), so plans, history and URLs that name
+ * persons stay valid; PostgreSQL's sequence of person ids is moved past
+ * them (SQLite numbers after the largest id by itself). Sealed values
+ * are not copied as bytes: the source opens them, the target seals them
+ * again with its keys, which must be the source's
+ * (store_copy_keys_same()); the lookup hashes are then the ones a load
+ * of the same persons would write.
  *
- * Plans and items are copied column by column, every column as the
- * source has it (ids, states, versions, time stamps).
+ * History, plans and items are copied column by column, every column as
+ * the source has it (ids, states, versions, time stamps; history's
+ * changes text as it is, its sealed old values included, which open
+ * with the same keys).
  *
  * What is not copied: the persons' and surveys' versions and time stamps
- * (the copy writes version 1, now, actor "migrate"), history rows, and a
- * person without any survey (the writer builds the person row from a
- * survey; the counts then differ and the check names persons); every
- * other table (deliveries, feedback, findings, users...).
+ * (the copy writes version 1, now, actor "migrate"); a survey's own id
+ * (PostgreSQL keys surveys by person and year: a copy into SQLite
+ * numbers them anew, so a survey history row's entity_id, carried as it
+ * is, keeps the source's number); a person without any survey (the
+ * writer builds the person row from a survey; the counts then differ and
+ * the check names persons); every other table (deliveries, feedback,
+ * findings, users...).
  *
  * The check: store_copy_sums() reads every person and every survey of a
  * store (surveys with every secret opened) and gives, per table, the row
@@ -45,11 +52,11 @@
 #include "store/store.h"
 
 enum {
-	STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_SUM_PLANS,
-	STORE_SUM_ITEMS, STORE_NSUMS
+	STORE_SUM_PERSONS, STORE_SUM_SURVEYS, STORE_SUM_HISTORY,
+	STORE_SUM_PLANS, STORE_SUM_ITEMS, STORE_NSUMS
 };
-/* "persons", "surveys", "plans", "items": the tables copied and summed,
- * in this order. */
+/* "persons", "surveys", "history", "plans", "items": the tables copied
+ * and summed, in this order. */
 extern const char *const store_sum_tables[STORE_NSUMS];
 
 struct store_sum {
@@ -60,9 +67,11 @@ struct store_sum {
 /* 1 when the two stores were opened with the same keys, 0 when not. */
 int	store_copy_keys_same(const struct store *a, const struct store *b);
 
-/* Copies every survey of from (SQLite) into to (PostgreSQL, no persons
- * yet) with its person, then every plan and item
- * (store_copy_table()), in one bulk transaction of to, and before
+/* Copies every survey of from into to (one SQLite, the other
+ * PostgreSQL; to holds no persons yet) with its person, latest year
+ * first (the person row is written from their latest survey), then every
+ * history row, plan and item (store_copy_table()), in one bulk
+ * transaction of to, and before
  * committing compares both sides (store_copy_sums() into a and b,
  * store_copy_compare()): on any failure or difference it rolls back and
  * to holds nothing of the copy (a difference: code "mismatch", field and
@@ -77,23 +86,51 @@ int	store_copy_registry(struct store *from, struct store *to,
 int	store_copy_compare(const struct store_sum a[STORE_NSUMS],
 	    const struct store_sum b[STORE_NSUMS], const char **what);
 
-/* Copies every row of table (plans, items: tables that have an id and a
- * village number "region") from SQLite store from into PostgreSQL store
- * to, inside to's open transaction, every column as it is (the city and
- * county from the village), by binary COPY; moves <table>_id_seq past
- * the largest id. *rows gets the rows. Nothing decides anything about
- * the rows: validation was the source's. */
+/* Copies every row of table (history, plans, items: tables that have an
+ * id and either a village number "region" or a person_id) from store
+ * from into store to, inside to's open transaction, every column as it
+ * is. SQLite to PostgreSQL: the city and county from the village (the
+ * person's for history), by binary COPY; <table>_id_seq moved past the
+ * largest id. PostgreSQL to SQLite: store_copy_table_back() (inserted by
+ * column name). *rows gets the rows. Nothing decides anything about the
+ * rows: validation was the source's. */
 int	store_copy_table(struct store *from, struct store *to,
 	    const char *table, int64_t *rows, struct lf_error *err);
+int	store_copy_table_back(struct store *from, struct store *to,
+	    const char *table, int64_t *rows, struct lf_error *err);
+/* A SQLite target's surveys (after the copy wrote them, latest year
+ * first) numbered 1, 2... by year, then person id, as a registry loaded
+ * year by year numbers them; nothing on PostgreSQL (no survey ids). */
+int	store_copy_survey_ids(struct store *to, struct lf_error *err);
 /* The row count and checksum of such a table of s (either backend):
  * every column but city and county, by name, NULL as "\N"
  * (store_copy_cols_line()). */
 int	store_copy_table_sum(struct store *s, const char *table,
 	    struct buf *b, struct store_sum *sum, struct lf_error *err);
 
+/* What the sums read of history's entity_id (either backend's SQL): a
+ * survey row's entity_id names the survey, which each backend numbers
+ * its own way (SQLite: the survey's id; PostgreSQL, which keys surveys by
+ * person and year: the person's id, as its loads write it), so it is left
+ * out (NULL), the survey being named by the row's person_id and year. A
+ * copy writes the target's number (store_copy_table()). */
+#define STORE_COPY_SURVEY_REF	"CASE WHEN entity = 'survey' THEN NULL " \
+	"ELSE entity_id END AS entity_id"
+
 /* The row counts and checksums of s's tables into out. */
 int	store_copy_sums(struct store *s, struct store_sum out[STORE_NSUMS],
 	    struct lf_error *err);
+
+/* The source's reading, either backend (store_copy_scan.c):
+ * store_copy_years() the smallest and largest survey year (0 and 0 when
+ * none); store_copy_scan() every survey of year, with its person and
+ * every item opened, to fn (as store_scan_surveys(); on PostgreSQL
+ * through the export's cursor, its connection serving nothing else
+ * meanwhile). */
+int	store_copy_years(struct store *s, int *lo, int *hi,
+	    struct lf_error *err);
+int	store_copy_scan(struct store *s, int year, store_scan_fn fn,
+	    void *arg, struct lf_error *err);
 
 /* The canonical text lines; the backends' readers call these. A person:
  * id, uid, lookup hash (hex), the ID number opened from the person row's

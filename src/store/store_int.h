@@ -247,11 +247,13 @@ struct store_prep {
 };
 
 /*
- * A copy between stores (store_copy.c): the PostgreSQL bulk writer then
- * gives the person the id person_id and the opaque id uid (both carried
- * from the source) instead of new ones, and with survey_only writes the
- * survey row alone (the person row was written earlier in the same bulk
- * transaction). Call after store_prepare(), which clears it.
+ * A copy between stores (store_copy.c): the bulk writer (PostgreSQL's,
+ * or SQLite's inside store_begin_bulk()) then gives the person the id
+ * person_id and the opaque id uid (both carried from the source) instead
+ * of new ones, and with survey_only writes the survey row alone (the
+ * person row was written earlier in the same bulk transaction); no
+ * lookup, history or reason rule runs. Call after store_prepare(), which
+ * clears it.
  */
 void	store_prep_carry(struct store_prep *prep, int64_t person_id,
 	    const char *uid, int survey_only);

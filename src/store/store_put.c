@@ -138,6 +138,10 @@ person_insert(struct store *s, const struct store_prep *prep,
 	sqlite3_bind_text(st, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, put->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, prep->id_masked, -1, SQLITE_STATIC);
+	if (prep->carry_id > 0)	/* a copy's carried id; else the next */
+		sqlite3_bind_int64(st, 14, prep->carry_id);
+	else
+		sqlite3_bind_null(st, 14);
 	if (store_step_done(s, ST_PERSON_INS, "person insert", err) != 0)
 		return -1;
 	p->id = sqlite3_last_insert_rowid(s->db);
@@ -426,6 +430,34 @@ put_rows(struct store *s, const struct store_prep *prep,
 	return store_reason_note(s, prep, p.id, res->version, &kc, now, err);
 }
 
+/* A copy's carried put (store_prep_carry(), bulk only): the person row
+ * with the carried id and uid unless survey_only, then the survey; no
+ * lookup, no history, no reason rule (the source applied them). */
+static int
+carried_rows(struct store *s, const struct store_prep *prep,
+    struct store_put_result *res, struct lf_error *err)
+{
+	struct store_person_row p;
+	char now[21];
+
+	if (!s->bulk)
+		return lf_error_set(err, "internal", "", "携带编号的写入须在批量"
+		    "事务中 (a carried put is written in a bulk transaction)");
+	store_now_iso(now);
+	memset(&p, 0, sizeof(p));
+	p.id = prep->carry_id;
+	memcpy(p.uid, prep->uid, sizeof(p.uid));
+	if (!prep->carry_survey_only && person_insert(s, prep, now, &p,
+	    err) != 0)
+		return -1;
+	res->person_id = p.id;
+	memcpy(res->uid, p.uid, sizeof(res->uid));
+	res->created_person = !prep->carry_survey_only;
+	res->created_survey = 1;
+	res->version = 1;
+	return survey_insert(s, prep, &p, now, err);
+}
+
 /* The rows of prep in a savepoint of their own. */
 static int
 put_saved(struct store *s, const struct store_prep *prep,
@@ -457,9 +489,7 @@ store_write(struct store *s, const struct store_prep *prep,
 		return prep->carry_id > 0 || !pg_in_bulk(s) ?
 		    pg_write(s, prep, res, err) : put_rows(s, prep, res, err);
 	if (prep->carry_id > 0)
-		return lf_error_set(err, "unsupported", "", "SQLite 不接受携带"
-		    "编号的写入 (a carried person id is written on PostgreSQL "
-		    "only)");
+		return carried_rows(s, prep, res, err);
 	if (s->bulk)
 		return put_rows(s, prep, res, err);
 	/* alone, a write is a transaction of its own, opened for writing

@@ -392,8 +392,8 @@ prepare_all(struct store *s, struct lf_error *err)
 	    "persons WHERE id = ?", err) != 0 ||
 	    prepare(s, ST_PERSON_INS, "INSERT INTO persons(uid, id_hash, "
 	    "id_enc, name, gender, birth_date, region, status, version, "
-	    "created_at, created_by, updated_at, updated_by, id_masked) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", err) != 0 ||
+	    "created_at, created_by, updated_at, updated_by, id_masked, id) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", err) != 0 ||
 	    prepare(s, ST_PERSON_UPD, "UPDATE persons SET name = ?, gender = "
 	    "?, birth_date = ?, region = ?, status = ?, version = version + 1,"
 	    " updated_at = ?, updated_by = ? WHERE id = ?", err) != 0 ||

@@ -326,6 +326,30 @@ expect 0 "stats json" -- "$bin" stats a.db --year 2024 --region 510104 \
     --json s.json
 contains s.json '"supervision_bp"' "stats JSON has the precision targets"
 
+# migrate's refusals that need no server (tests/pg/migrate.sh runs the
+# copies): each names why and makes no file
+expect 1 "migrate SQLite to SQLite refused" -- "$bin" migrate a.db mig.db
+contains err "SQLite to SQLite is what liangfu backup does" "migrate names backup"
+expect 1 "migrate PostgreSQL to PostgreSQL refused" -- "$bin" migrate \
+    postgresql://nobody@127.0.0.1:1/x postgresql://nobody@127.0.0.1:1/y
+contains err "FROM and TO are both PostgreSQL" "migrate names both ends"
+expect 1 "migrate into a new file without LIANGFU_KEY_FILE" -- env -u \
+    LIANGFU_KEY_FILE "$bin" migrate postgresql://nobody@127.0.0.1:1/x mig.db
+contains err "LIANGFU_KEY_FILE is not set" "migrate names the key variable"
+cp a.db.key other.key
+expect 1 "migrate into a new file from an unreachable server" -- env \
+    LIANGFU_KEY_FILE=other.key "$bin" migrate \
+    postgresql://nobody@127.0.0.1:1/x mig.db
+contains err "mig.db not created" "migrate says the file was not made"
+: >mig.db.part
+expect 1 "migrate beside a stopped run's file" -- env \
+    LIANGFU_KEY_FILE=other.key "$bin" migrate \
+    postgresql://nobody@127.0.0.1:1/x mig.db
+contains err "an unfinished copy is there" "migrate names the leftover"
+rm -f mig.db.part
+if ls mig.db mig.db.key mig.db.part.key 2>/dev/null | grep -q .; then
+	bad "a refused migrate left a file"; else ok; fi
+
 if [ -n "$big" ]; then
 	t0=$(date +%s)
 	expect 0 "seed $bign" -- "$big" seed big.db --persons "$bign" --seed 3 \

@@ -2,17 +2,20 @@
 # (expect, contains, equal, same, sqlo), $bin, $owner, $tmp.
 #
 # A SQLite registry of 300 persons surveyed in 2024 and 2025 and planned
-# for both years is copied into a fresh PostgreSQL database made by
-# liangfu init. Checks:
-# - refusals: a SQLite target, a PostgreSQL source, the target's own key
-#   file (not the source's), each naming why and writing nothing;
+# for both years, then changed by an import (person, survey and reason
+# history rows) and planned again (item history rows), is copied into a
+# fresh PostgreSQL database made by liangfu init, and back into a new
+# SQLite file (migrate_back.sh). Checks:
+# - refusals: a SQLite target, the target's own key file (not the
+#   source's), each naming why and writing nothing;
 # - all or nothing: a copy that fails at its last table (a trigger
 #   refuses items) leaves no person, survey or plan behind; a copy the
 #   server alters (a trigger rewrites items) differs at the comparison
 #   before the commit and is rolled back;
-# - the copy: the command's own comparison passes; the row counts of
-#   persons, surveys (each year), plans and items equal SQLite's (counted
-#   here by SQL); the person ids, uids and ID-number hashes equal
+# - the copy: the command's own comparison passes (five tables); the row
+#   counts of persons, surveys (each year), history, plans and items equal
+#   SQLite's (counted here by SQL); a survey history row names its person
+#   (as PostgreSQL's loads write it); the person ids, uids and ID-number hashes equal
 #   SQLite's, and the hashes of the ID and certificate numbers equal
 #   those `seed` writes on PostgreSQL for the same persons with the same
 #   key file; ID numbers sealed; the id sequences follow the ids;
@@ -23,7 +26,8 @@
 # - damage after the copy is found by --verify, naming the table: an
 #   item deleted, a survey value changed, two sealed survey values
 #   swapped, a person's sealed ID number replaced by another's; no ID
-#   number in any output.
+#   number in any output; a copy of the damaged registry into SQLite
+#   fails and makes no file.
 
 mdb="$tmp/m.db"
 mkey="$mdb.key"
@@ -36,13 +40,30 @@ sqlm() { $LF_PG_PSQL -U liangfu_owner -d migrated -At -c "$1"; }
 expect 0 "migrate: seed SQLite 2024-2025" -- "$bin" seed "$mdb" --persons 300 --years 2024-2025 --seed 21
 expect 0 "migrate: plan SQLite 2024" -- "$bin" plan "$mdb" --year 2024
 expect 0 "migrate: plan SQLite 2025" -- "$bin" plan "$mdb" --year 2025
+# history of every kind: persons, surveys and a reason changed by an
+# import, items by the plan rebuild after it
+expect 0 "migrate: export SQLite 2025" -- "$bin" export "$mdb" --year 2025 m2025.csv
+awk -F, -v OFS=, '{ sub(/\r$/, "") }
+	NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "轮椅") wc = i
+		if ($i == "联系人手机号码") ph = i; if ($i == "人员状态") st = i
+		if ($i == "残疾等级") gr = i; if ($i == "残疾人证号") cd = i }
+		printf "%s,变更原因\r\n", $0; next }
+	{ c = 0; r = "" }
+	$wc == "是" { $wc = "否"; c = 1 }
+	NR % 7 == 0 { $ph = "13900000000"; c = 1 }
+	NR % 11 == 0 { $st = "2"; c = 1 }
+	NR % 5 == 0 && $gr == 3 { $gr = 4
+		$cd = substr($cd, 1, 19) $gr; r = "复评"; c = 1 }
+	c { printf "%s,%s\r\n", $0, r }
+	END { exit !(wc && ph && st && gr && cd) }' m2025.csv >mchg.csv && ok ||
+    bad "migrate: the export's columns were not found"
+expect 0 "migrate: import changes SQLite" -- "$bin" import "$mdb" mchg.csv
+expect 0 "migrate: plan SQLite 2025 again" -- "$bin" plan "$mdb" --year 2025
 expect 0 "migrate: init the target" -- env LIANGFU_KEY_FILE="$tmp/migrated.key" "$bin" init "$murl"
 
 # ---- refusals -------------------------------------------------------------
 expect 1 "migrate: a SQLite target refused" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$tmp/other.db"
 contains err "TO must be a postgresql:// URL" "the SQLite target refusal names why"
-expect 1 "migrate: a PostgreSQL source refused" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$murl" "$murl"
-contains err "FROM must be a SQLite file" "the PostgreSQL source refusal names why"
 expect 1 "migrate: another key file refused" -- env LIANGFU_KEY_FILE="$tmp/migrated.key" "$bin" migrate "$mdb" "$murl"
 contains err "not the source's" "the key refusal names why"
 equal "$(sqlm 'SELECT count(*) FROM persons')" "0" "migrate: a refusal writes nothing"
@@ -68,8 +89,8 @@ sqlm "DROP TRIGGER lf_bend ON items; DROP FUNCTION lf_bend()"
 # ---- the copy ---------------------------------------------------------------
 expect 0 "migrate SQLite to PostgreSQL" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl"
 cp out migrate.out
-equal "$(awk '$3 == $7 && $5 == $9' migrate.out | wc -l)" "4" "migrate prints four tables, equal on both sides"
-for t in persons plans items; do
+equal "$(awk '$3 == $7 && $5 == $9' migrate.out | wc -l)" "5" "migrate prints five tables, equal on both sides"
+for t in persons history plans items; do
 	equal "$(sqlm "SELECT count(*) FROM $t")" "$(sqlite3 "$mdb" "SELECT count(*) FROM $t")" "migrate: $t counted"
 done
 for y in 2024 2025; do
@@ -77,6 +98,8 @@ for y in 2024 2025; do
 	    "$(sqlite3 "$mdb" "SELECT count(*) FROM surveys WHERE year = $y")" "migrate: surveys of $y counted"
 done
 [ "$(sqlm 'SELECT count(*) FROM items')" -gt 300 ] && ok || bad "migrate: too few items to test"
+equal "$(sqlm "SELECT count(*) FROM history WHERE entity = 'survey' AND entity_id <> person_id")" "0" \
+    "migrate: a survey history row names its person on PostgreSQL"
 equal "$(sqlm "SELECT id || ':' || uid || ':' || encode(id_hash, 'hex') FROM persons ORDER BY id" | md5sum)" \
     "$(sqlite3 "$mdb" "SELECT id || ':' || uid || ':' || lower(hex(id_hash)) FROM persons ORDER BY id" | md5sum)" \
     "migrate: person ids, uids and ID-number hashes carried"
@@ -112,6 +135,9 @@ expect 1 "migrate: a second copy refused" -- env LIANGFU_KEY_FILE="$mkey" "$bin"
 contains err "already holds persons" "the non-empty refusal names why"
 equal "$(sqlm 'SELECT count(*) FROM persons')" "$np" "migrate: a refused copy changes nothing"
 
+# ---- back into a new SQLite file ------------------------------------------------
+. "$here/migrate_back.sh"
+
 # ---- damage found by --verify -----------------------------------------------
 expect 0 "migrate --verify on an intact copy" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl" --verify
 sqlm "DELETE FROM items WHERE id = (SELECT max(id) FROM items)"
@@ -127,3 +153,7 @@ sqlm "UPDATE persons SET id_enc = (SELECT id_enc FROM persons WHERE id = 4) WHER
 expect 1 "migrate --verify after a person's sealed ID number was replaced" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$mdb" "$murl" --verify
 contains err "persons: person 3: .*authentication failed" "the person's sealed ID number fails to open, naming the table and the person"
 if grep -q '[0-9]\{17\}[0-9X]' err out migrate.out; then bad "migrate: an ID number in the output"; else ok; fi
+expect 1 "migrate: a damaged registry into SQLite" -- env LIANGFU_KEY_FILE="$mkey" "$bin" migrate "$murl" "$tmp/d.db"
+contains err "d.db not created" "the damaged copy says no file was made"
+ls "$tmp"/d.db* >"$tmp/left" 2>/dev/null
+equal "$(cat "$tmp/left")" "" "migrate: a damaged copy leaves no file"

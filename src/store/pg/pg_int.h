@@ -269,9 +269,25 @@ void	pg_cursor_close(struct pgcursor *c);
  * (the largest id a copy carried). pg_copy_sums(): every person's and
  * survey's canonical line (surveys with every secret opened) summed into
  * out. pg_rows_send(): b's binary COPY rows (pg_row_head()) into table's
- * (city, county, cols), b emptied. pg_table_sum(): table's rows (every
- * column but city and county, by name) summed. */
+ * (city, county, cols), b emptied. pg_table_each(): every row of table in
+ * id order to fn (0 to go on, -1 with err to stop), every column but city
+ * and county in byte order of their names, as text (NULL: NULL; a
+ * timestamptz as SQLite keeps times, "YYYY-MM-DDTHH:MM:SSZ"), in one
+ * read-only transaction (or the caller's). pg_table_sum(): those rows
+ * summed. pg_survey_years(): the smallest and largest survey year (0 and
+ * 0 when none). pg_col_kinds(): how each of the n named columns of table
+ * goes in binary COPY, into kinds: 8, 4 or 2 (bigint, integer, smallint:
+ * the width), 't' timestamptz, 's' text; -1 with err naming the table
+ * when a column is missing or of another type. */
 struct store_sum;
+typedef int (*pg_row_fn)(void *arg, int n, const char *const *names,
+	    const char *const *v, struct lf_error *err);
+int	pg_table_each(struct store *s, const char *table, pg_row_fn fn,
+	    void *arg, struct lf_error *err);
+int	pg_survey_years(struct store *s, int *lo, int *hi,
+	    struct lf_error *err);
+int	pg_col_kinds(struct store *s, const char *table, int n,
+	    const char *const *names, char *kinds, struct lf_error *err);
 int	pg_seq_past(struct store *s, const char *table, int64_t last,
 	    struct lf_error *err);
 int	pg_copy_sums(struct store *s, struct buf *b, struct store_sum *out,

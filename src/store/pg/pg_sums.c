@@ -1,8 +1,9 @@
 /*
- * pg_sums.c - the PostgreSQL side of store_copy.h: the person id
- * sequence after a copy, and every person's and survey's canonical line
- * summed, read by key in pages (surveys with every secret opened with
- * the store's keys, as SQLite's scan opens them).
+ * pg_sums.c - the PostgreSQL side of store_copy.h: the id sequences
+ * after a copy, the survey years, a table's rows read by id in pages
+ * (for its sum, or copied into SQLite), and every person's and survey's
+ * canonical line summed, read by key in pages (surveys with every secret
+ * opened with the store's keys, as SQLite's scan opens them).
  */
 #include "store/pg/pg_int.h"
 #include "store/store_int.h"
@@ -53,26 +54,35 @@ pg_rows_send(struct store *s, const char *table, const char *cols,
 }
 
 /* table's columns but city and county, in byte order of their names,
- * as a select list into q; their names into names (PQclear()ed by the
+ * as a select list into q (a time as SQLite keeps it:
+ * "YYYY-MM-DDTHH:MM:SSZ"; a survey history row's entity_id left out,
+ * STORE_COPY_SURVEY_REF); their names into names (PQclear()ed by the
  * caller through *res). */
 static int
 table_cols(struct store *s, const char *table, struct buf *q,
     PGresult **res, struct lf_error *err)
 {
-	const char *params[1] = { table };
+	const char *params[1] = { table }, *c;
 	int i;
 
-	if (pg_query(s->pg->conn, "SELECT column_name FROM information_schema."
-	    "columns WHERE table_schema = current_schema() AND table_name = $1 "
-	    "AND column_name NOT IN ('city', 'county') ORDER BY column_name "
+	if (pg_query(s->pg->conn, "SELECT column_name, data_type = 'timestamp "
+	    "with time zone' FROM information_schema.columns WHERE "
+	    "table_schema = current_schema() AND table_name = $1 AND "
+	    "column_name NOT IN ('city', 'county') ORDER BY column_name "
 	    "COLLATE \"C\"", 1, params, res, table, err) != 0)
 		return -1;
 	if (buf_adds(q, "SELECT ") != 0)
 		return lf_error_nomem(err);
-	for (i = 0; i < PQntuples(*res); i++)
-		if (buf_addf(q, "%s%s", i ? ", " : "", PQgetvalue(*res, i,
-		    0)) != 0)
+	for (i = 0; i < PQntuples(*res); i++) {
+		c = PQgetvalue(*res, i, 0);
+		if (strcmp(table, "history") == 0 && strcmp(c, "entity_id") == 0)
+			c = STORE_COPY_SURVEY_REF;
+		if ((strcmp(PQgetvalue(*res, i, 1), "t") == 0 ? buf_addf(q,
+		    "%sto_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:"
+		    "SS\"Z\"') AS %s", i ? ", " : "", c, c) : buf_addf(q,
+		    "%s%s", i ? ", " : "", c)) != 0)
 			return lf_error_nomem(err);
+	}
 	if (buf_addf(q, " FROM %s WHERE id > $1 ORDER BY id LIMIT "
 	    PAGE, table) != 0)
 		return lf_error_nomem(err);
@@ -81,25 +91,25 @@ table_cols(struct store *s, const char *table, struct buf *q,
 	    "read the columns of %s)", table, table);
 }
 
-/* One page of rows into sum; last gets the last id, *n the rows. -1
- * out of memory or without an id column. */
+/* One page of rows to fn; last gets the last id, *n the rows. -1 with
+ * err (fn's, or without an id column). */
 static int
-table_page(const struct store *s, const PGresult *cols, const PGresult *r, struct buf *b,
-    struct store_sum *sum, char *last, size_t lastlen, int *n)
+table_page(const PGresult *cols, const PGresult *r, pg_row_fn fn,
+    void *arg, char *last, size_t lastlen, int *n, struct lf_error *err)
 {
 	const char *names[64], *v[64];
 	int i, j, nc = PQntuples(cols), idcol = PQfnumber(r, "id");
 
 	if (idcol < 0)
-		return -1;
+		return lf_error_set(err, "store", "id", "表无 id 列 (the table "
+		    "has no id column)");
 	for (j = 0; j < nc; j++)
 		names[j] = PQgetvalue(cols, j, 0);
 	*n = PQntuples(r);
 	for (i = 0; i < *n; i++) {
 		for (j = 0; j < nc; j++)
 			v[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
-		if (store_copy_cols_line(b, nc, names, v) != 0 ||
-		    store_copy_sum_add(s, sum, b) != 0)
+		if (fn(arg, nc, names, v, err) != 0)
 			return -1;
 		snprintf(last, lastlen, "%s", PQgetvalue(r, i, idcol));
 	}
@@ -107,8 +117,8 @@ table_page(const struct store *s, const PGresult *cols, const PGresult *r, struc
 }
 
 int
-pg_table_sum(struct store *s, const char *table, struct buf *b,
-    struct store_sum *sum, struct lf_error *err)
+pg_table_each(struct store *s, const char *table, pg_row_fn fn, void *arg,
+    struct lf_error *err)
 {
 	char last[24] = "0";
 	const char *params[1] = { last };
@@ -125,12 +135,9 @@ pg_table_sum(struct store *s, const char *table, struct buf *b,
 		PQclear(r);
 		r = NULL;
 		if (pg_query(s->pg->conn, buf_str(&q), 1, params, &r, table,
-		    err) != 0)
+		    err) != 0 || table_page(cols, r, fn, arg, last,
+		    sizeof(last), &n, err) != 0)
 			goto out;
-		if (table_page(s, cols, r, b, sum, last, sizeof(last), &n) != 0) {
-			lf_error_nomem(err);
-			goto out;
-		}
 	}
 	rc = 0;
 out:
@@ -142,6 +149,100 @@ out:
 	else
 		rc = pg_tx_end(s, own, err);
 	return rc;
+}
+
+struct tsum {
+	struct store		*s;
+	struct buf		*b;
+	struct store_sum	*sum;
+};
+
+static int
+row_sum(void *arg, int n, const char *const *names, const char *const *v,
+    struct lf_error *err)
+{
+	struct tsum *t = arg;
+
+	if (store_copy_cols_line(t->b, n, names, v) != 0 ||
+	    store_copy_sum_add(t->s, t->sum, t->b) != 0)
+		return lf_error_nomem(err);
+	return 0;
+}
+
+int
+pg_table_sum(struct store *s, const char *table, struct buf *b,
+    struct store_sum *sum, struct lf_error *err)
+{
+	struct tsum t = { s, b, sum };
+
+	return pg_table_each(s, table, row_sum, &t, err);
+}
+
+/* The binary COPY form of a PostgreSQL type: its width, or 't' a
+ * timestamptz, 's' text; 0 another type. */
+static char
+kind_of(const char *type)
+{
+	static const struct {
+		const char	*type;
+		char		 kind;
+	} kinds[] = {
+		{ "bigint", 8 }, { "integer", 4 }, { "smallint", 2 },
+		{ "text", 's' }, { "timestamp with time zone", 't' },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(type, kinds[i].type) == 0)
+			return kinds[i].kind;
+	return 0;
+}
+
+int
+pg_col_kinds(struct store *s, const char *table, int n,
+    const char *const *names, char *kinds, struct lf_error *err)
+{
+	const char *params[1] = { table };
+	PGresult *r;
+	int i, j;
+
+	if (pg_query(s->pg->conn, "SELECT column_name, data_type FROM "
+	    "information_schema.columns WHERE table_schema = current_schema() "
+	    "AND table_name = $1", 1, params, &r, table, err) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		kinds[i] = 0;
+		for (j = 0; j < PQntuples(r); j++)
+			if (strcmp(PQgetvalue(r, j, 0), names[i]) == 0)
+				kinds[i] = kind_of(PQgetvalue(r, j, 1));
+		if (kinds[i] == 0)
+			break;
+	}
+	PQclear(r);
+	return i == n ? 0 : lf_error_set(err, "store", table, "表 %s 的列与 "
+	    "PostgreSQL 的不符 (table %s: a column is missing on PostgreSQL "
+	    "or of a type a copy does not carry)", table, table);
+}
+
+int
+pg_survey_years(struct store *s, int *lo, int *hi, struct lf_error *err)
+{
+	PGresult *r;
+	int own, rc;
+
+	if ((own = pg_tx_begin(s, 0, err)) < 0)
+		return -1;
+	rc = pg_query(s->pg->conn, "SELECT coalesce(min(year), 0), "
+	    "coalesce(max(year), 0) FROM surveys", 0, NULL, &r,
+	    "survey years", err);
+	if (rc == 0) {
+		*lo = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+		*hi = (int)strtol(PQgetvalue(r, 0, 1), NULL, 10);
+		PQclear(r);
+		return pg_tx_end(s, own, err);
+	}
+	pg_tx_end(s, own, NULL);
+	return -1;
 }
 
 static int unhex(const char *h, unsigned char *out, size_t max, size_t *n);
