@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,7 @@ key_write(const char *path, const char *key, size_t n)
 	size_t done = 0;
 	int fd, rc = 0;
 
-	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return -1;
 	if (fchmod(fd, 0600) != 0)
 		rc = -1;
@@ -87,6 +88,47 @@ names(const char *dst, char *part, char *pkey, char *dkey)
 	return snprintf(part, PATH_LEN, "%s.part", dst) >= PATH_LEN ||
 	    snprintf(pkey, PATH_LEN, "%s.part.key", dst) >= PATH_LEN ||
 	    snprintf(dkey, PATH_LEN, "%s.key", dst) >= PATH_LEN ? -1 : 0;
+}
+
+/*
+ * A -wal, -journal or -shm file under TO.db's name, left by an old file
+ * removed by hand: SQLite matches them by name, so the first open of the
+ * new TO.db would replay an old log into it or roll a hot journal's
+ * foreign pages back over it. Refused (printed, 1), else 0.
+ */
+static int
+stale_sides(const char *dst)
+{
+	static const char *const tails[] = { "-wal", "-journal", "-shm" };
+	char p[PATH_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		if (snprintf(p, sizeof(p), "%s%s", dst, tails[i]) >= PATH_LEN)
+			return refuse("路径过长 (path too long)", NULL);
+		if (exists(p))
+			return refuse("目标旁有旧数据库的日志文件 (a log file of an "
+			    "old database is under TO's name; SQLite would apply "
+			    "it to the new file: move it away, then run again)",
+			    p);
+	}
+	return 0;
+}
+
+/* fsync()s the folder that holds path, so that a name made or removed
+ * in it survives a power loss: 0, or -1. */
+static int
+sync_dir(const char *path)
+{
+	char d[PATH_LEN];
+	int fd, rc;
+
+	if (snprintf(d, sizeof(d), "%s", path) >= PATH_LEN)
+		return -1;
+	if ((fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	return close(fd) != 0 ? -1 : rc;
 }
 
 /* The key file's bytes into key (KEY_MAX); its length, or -1 printed. A
@@ -133,6 +175,8 @@ cli_migrate_file_make(const char *dst, struct cli_env *env, char *part,
 		return refuse("上次未完成的复制仍在 (an unfinished copy is there, "
 		    "from a run that was stopped: remove it and its .key "
 		    "file, then run again)", part);
+	if (stale_sides(dst) != 0)
+		return 1;
 	if ((key = mem_alloc(KEY_MAX)) == NULL)
 		return refuse("内存不足 (out of memory)", NULL);
 	if ((n = source_key(dkey, key)) > 0) {
@@ -164,6 +208,23 @@ cli_migrate_file_drop(const char *part)
 			unlink(p);
 }
 
+/* Links part to dst and syncs the folder: 0, or 1 printed (a dst this
+ * call linked is removed again). */
+static int
+put_in_place(const char *part, const char *dst)
+{
+	if (link(part, dst) != 0)
+		return refuse(errno == EEXIST ? "目标已存在 (TO appeared "
+		    "meanwhile; nothing was kept)" : "无法放置数据库 "
+		    "(cannot put the database in place)", dst);
+	if (sync_dir(dst) != 0) {
+		unlink(dst);
+		return refuse("无法同步目录 (cannot sync the folder; nothing "
+		    "was kept)", dst);
+	}
+	return 0;
+}
+
 int
 cli_migrate_file_keep(const char *dst, const char *part)
 {
@@ -177,20 +238,18 @@ cli_migrate_file_keep(const char *dst, const char *part)
 	else if (exists(side) || exists(p))
 		rc = refuse("数据库未完整关闭 (the new file was not closed "
 		    "cleanly; nothing was kept)", part);
+	else if (stale_sides(dst) != 0)
+		rc = 1;
 	/* link, not rename: never over a TO.db made meanwhile */
 	else if (!(linked = !exists(dkey)) || link(pkey, dkey) == 0) {
-		if (link(part, dst) == 0)
-			rc = 0;
-		else {
-			rc = refuse(errno == EEXIST ? "目标已存在 (TO appeared "
-			    "meanwhile; nothing was kept)" : "无法放置数据库 "
-			    "(cannot put the database in place)", dst);
-			if (linked)
-				unlink(dkey);
-		}
+		rc = put_in_place(part, dst);
+		if (rc != 0 && linked)
+			unlink(dkey);
 	} else
 		rc = refuse("无法放置密钥文件 (cannot put the key file in "
 		    "place)", dkey);
 	cli_migrate_file_drop(part);
+	if (rc == 0)
+		sync_dir(dst);	/* the .part names gone; TO.db is in place */
 	return rc;
 }

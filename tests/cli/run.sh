@@ -347,7 +347,16 @@ expect 1 "migrate beside a stopped run's file" -- env \
     postgresql://nobody@127.0.0.1:1/x mig.db
 contains err "an unfinished copy is there" "migrate names the leftover"
 rm -f mig.db.part
-if ls mig.db mig.db.key mig.db.part.key 2>/dev/null | grep -q .; then
+# an old file's log under the new name would be replayed into the copy
+: >mig.db-wal
+expect 1 "migrate beside an old database's log" -- env \
+    LIANGFU_KEY_FILE=other.key "$bin" migrate \
+    postgresql://nobody@127.0.0.1:1/x mig.db
+contains err "a log file of an old database is under TO's name" \
+    "migrate names the stale log"
+contains err "mig.db-wal" "migrate names the stale log file"
+rm -f mig.db-wal
+if ls mig.db mig.db.key mig.db.part mig.db.part.key 2>/dev/null | grep -q .; then
 	bad "a refused migrate left a file"; else ok; fi
 
 if [ -n "$big" ]; then
