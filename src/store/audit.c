@@ -477,6 +477,23 @@ insert(struct store *s, int64_t id, const char *const v[NFIELDS],
 	return uncache(s, st, sqlite3_step(st), "audit insert", err);
 }
 
+/* Hashes and inserts the entry after c; c moves on to it on success. */
+static int
+append_after(struct store *s, struct audit_chain *c,
+    const char *const v[NFIELDS], const size_t len[NFIELDS],
+    struct lf_error *err)
+{
+	unsigned char hash[AUDIT_HASH_LEN];
+
+	/* the fields were checked, so they always encode */
+	if (entry_hash(s, c->hash, c->id + 1, v, len, hash, err) != 0 ||
+	    insert(s, c->id + 1, v, len, c->hash, hash, err) != 0)
+		return -1;
+	c->id++;
+	memcpy(c->hash, hash, AUDIT_HASH_LEN);
+	return 0;
+}
+
 /* Reads the head, hashes, inserts. Inside the caller's transaction no
  * savepoint is needed: the one statement that writes (the INSERT) is
  * undone by SQLite by itself when it fails, and an error that undoes
@@ -487,17 +504,13 @@ static int
 append_once(struct store *s, int own, const char *const v[NFIELDS],
     const size_t len[NFIELDS], struct lf_error *err)
 {
-	unsigned char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
-	int64_t id;
+	struct audit_chain c;
 	int rc = -1;
 
 	if (own && tx_begin(s, own, err) != 0)
 		return -1;
-	if (last_entry(s, &id, prev, err) != 0)
-		goto out;
-	/* the fields were checked, so they always encode */
-	if (entry_hash(s, prev, id + 1, v, len, hash, err) != 0 ||
-	    insert(s, id + 1, v, len, prev, hash, err) != 0)
+	if (last_entry(s, &c.id, c.hash, err) != 0 ||
+	    append_after(s, &c, v, len, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -534,6 +547,43 @@ audit_append(struct store *s, const struct audit_entry *e,
 		nap(attempt);
 	}
 	return rc;
+}
+
+/* The caller's write transaction is open, and when c is given it is the
+ * one c began in: a cursor from before it ended could name an entry that
+ * was rolled back. */
+static int
+chain_tx_open(struct store *s, const struct audit_chain *c,
+    struct lf_error *err)
+{
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db) &&
+	    (c == NULL || c->tx == s->tx_serial))
+		return 0;
+	return lf_error_set(err, "store", "", "审计追加须在同一事务内 (audit "
+	    "chain: its transaction has ended)");
+}
+
+int
+audit_chain_begin(struct store *s, struct audit_chain *c,
+    struct lf_error *err)
+{
+	if (chain_tx_open(s, NULL, err) != 0)
+		return -1;
+	c->tx = s->tx_serial;
+	return last_entry(s, &c->id, c->hash, err);
+}
+
+int
+audit_chain_append(struct store *s, struct audit_chain *c,
+    const struct audit_entry *e, struct lf_error *err)
+{
+	char now[AUDIT_TIME_LEN + 1];
+	const char *v[NFIELDS];
+	size_t len[NFIELDS];
+
+	if (collect(e, now, v, len, err) != 0 || chain_tx_open(s, c, err) != 0)
+		return -1;
+	return append_after(s, c, v, len, err);
 }
 
 /* ---- reading -------------------------------------------------------- */

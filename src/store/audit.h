@@ -129,6 +129,30 @@ int	audit_append(struct store *s, const struct audit_entry *e,
 	    struct lf_error *err);
 
 /*
+ * A group of entries appended in one write transaction of the caller
+ * (the server's audit writer): audit_chain_begin() reads the chain's
+ * newest id and hash into c once, then each audit_chain_append() checks
+ * and appends e right after c, exactly as audit_append() would, and moves
+ * c on to it, without reading the head again. The transaction must stay
+ * open from the begin to the last append: either fails with code "store"
+ * when there is none, and an append when the transaction is not the one
+ * begun with store_begin() before audit_chain_begin() (a cursor kept
+ * past a rollback could name entries that are gone; the append-only
+ * trigger refuses an id that is not past the newest in any case). A failed append appends nothing and leaves c
+ * as it was; the transaction is left as audit_append() leaves it.
+ */
+struct audit_chain {
+	int64_t		 id;			/* the newest entry's */
+	unsigned char	 hash[AUDIT_HASH_LEN];
+	uint64_t	 tx;			/* which transaction: private */
+};
+
+int	audit_chain_begin(struct store *s, struct audit_chain *c,
+	    struct lf_error *err);
+int	audit_chain_append(struct store *s, struct audit_chain *c,
+	    const struct audit_entry *e, struct lf_error *err);
+
+/*
  * Recomputes the whole chain in id order (one consistent snapshot). Sets
  * *count to the number of entries and *first_bad to 0 when every entry's
  * prev is its predecessor's hash and its hash matches its contents, else

@@ -127,6 +127,7 @@ store_tx_immediate(struct store *s, const char *what, struct lf_error *err)
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
 	    SQLITE_OK) {
 		s->wrote = 1;
+		s->tx_serial++;
 		return 0;
 	}
 	if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY)

@@ -69,6 +69,8 @@ struct store {
 	int			 wrote;		/* a write tx since the last
 						   end (store_tx_immediate) */
 	int			 quiet;		/* writes stale no snapshot */
+	uint64_t		 tx_serial;	/* write transactions begun
+						   (store_tx_immediate) */
 };
 
 /*

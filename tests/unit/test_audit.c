@@ -1024,6 +1024,60 @@ test_threads(void **state)
 	}
 }
 
+/* A group through audit_chain_*(): the same chain as audit_append()'s,
+ * the head read once, a refused entry skipped, and no append once the
+ * transaction it began in has ended. */
+static void
+test_chain(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_entry e = entry(NULL, "wang", "person.read", "person",
+	    P1, "ok");
+	struct audit_entry bad = entry(NULL, "", "person.read", "person",
+	    P2, "ok");
+	struct audit_chain c, before;
+	unsigned char h[AUDIT_HASH_LEN];
+	struct lf_error err;
+	int64_t id, n;
+
+	assert_int_equal(audit_chain_begin(fx->s, &c, &err), -1);
+	assert_string_equal(err.code, "store");
+	append_n(fx, 2);
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	assert_int_equal(audit_chain_begin(fx->s, &c, &err), 0);
+	assert_int_equal(c.id, 2);
+	assert_int_equal(audit_head(fx->s, &id, h, &err), 0);
+	assert_memory_equal(c.hash, h, AUDIT_HASH_LEN);
+	assert_int_equal(audit_chain_append(fx->s, &c, &e, &err), 0);
+	before = c;
+	assert_int_equal(audit_chain_append(fx->s, &c, &bad, &err), -1);
+	assert_string_equal(err.code, "invalid");
+	assert_int_equal(c.id, before.id);
+	assert_memory_equal(c.hash, before.hash, AUDIT_HASH_LEN);
+	assert_int_equal(audit_chain_append(fx->s, &c, &e, &err), 0);
+	assert_int_equal(c.id, 4);
+	assert_int_equal(store_commit(fx->s, &err), 0);
+	assert_int_equal(audit_head(fx->s, &id, h, &err), 0);
+	assert_int_equal(id, 4);
+	assert_memory_equal(c.hash, h, AUDIT_HASH_LEN);
+	assert_int_equal(verify(fx, &n), 0);
+	assert_int_equal(n, 4);
+	/* after the commit, and in a later transaction, the cursor is
+	 * refused: what it names may have been rolled back */
+	assert_int_equal(audit_chain_append(fx->s, &c, &e, &err), -1);
+	assert_string_equal(err.code, "store");
+	assert_int_equal(store_begin(fx->s, &err), 0);
+	assert_int_equal(audit_chain_append(fx->s, &c, &e, &err), -1);
+	assert_string_equal(err.code, "store");
+	assert_int_equal(audit_chain_begin(fx->s, &c, &err), 0);
+	assert_int_equal(audit_chain_append(fx->s, &c, &e, &err), 0);
+	store_rollback(fx->s);
+	assert_int_equal(entries(fx), 4);
+	append(fx, &e);
+	assert_int_equal(verify(fx, &n), 0);
+	assert_int_equal(n, 5);
+}
+
 static void
 test_transactions(void **state)
 {
@@ -1298,6 +1352,7 @@ main(void)
 		T(test_triggers),
 		T(test_threads),
 		T(test_transactions),
+		T(test_chain),
 		T(test_corrupt_head),
 		T(test_busy),
 		T(test_stale_snapshot),
