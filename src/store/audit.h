@@ -135,11 +135,12 @@ int	audit_append(struct store *s, const struct audit_entry *e,
  * and appends e right after c, exactly as audit_append() would, and moves
  * c on to it, without reading the head again. The transaction must stay
  * open from the begin to the last append: either fails with code "store"
- * when there is none, and an append when the transaction is not the one
- * begun with store_begin() before audit_chain_begin() (a cursor kept
- * past a rollback could name entries that are gone; the append-only
- * trigger refuses an id that is not past the newest in any case). A failed append appends nothing and leaves c
- * as it was; the transaction is left as audit_append() leaves it.
+ * when there is none, and an append also when the transaction is not the
+ * one begun (store_begin()) before audit_chain_begin(): a cursor kept
+ * past a rollback could name entries that are gone (the append-only
+ * trigger refuses an id that is not past the newest in any case). A
+ * failed append appends nothing and leaves c as it was; the transaction
+ * is left as audit_append() leaves it.
  */
 struct audit_chain {
 	int64_t		 id;			/* the newest entry's */
