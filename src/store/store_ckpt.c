@@ -11,7 +11,7 @@
 #include "lib/mem.h"
 #include "store/store_int.h"
 
-#define PERIOD_MS	50
+#define PERIOD_MS	50	/* between PASSIVE checkpoints, by default */
 #define RETRY_MS	1000	/* a restart that found readers, again after */
 #ifndef LF_TESTING
 #define RESTART_FRAMES	16384	/* a log of 128 MiB (8 KiB pages) */
@@ -26,6 +26,7 @@ struct store_ckpt {
 	int		 stop;
 	int		 frames;	/* the log's, at the writer's last commit */
 	int64_t		 retry_at;	/* CLOCK_MONOTONIC ns: no restart before */
+	int		 period_ms;	/* between PASSIVE checkpoints; under mu */
 	pthread_t	 th;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -37,6 +38,8 @@ ckpt_main(void *arg)
 	struct store_ckpt *c = arg;
 	struct timespec ts;
 
+	/* named for top -H and perf (at most 15 bytes) */
+	pthread_setname_np(pthread_self(), "lf-checkpoint");
 	pthread_mutex_lock(&c->mu);
 	while (!c->stop) {
 		pthread_mutex_unlock(&c->mu);
@@ -44,7 +47,7 @@ ckpt_main(void *arg)
 		sqlite3_wal_checkpoint_v2(c->db, "main",
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&c->mu);
-		clock_deadline(&ts, CLOCK_REALTIME, PERIOD_MS * 1000000LL);
+		clock_deadline(&ts, CLOCK_REALTIME, c->period_ms * 1000000LL);
 		while (!c->stop && pthread_cond_timedwait(&c->cv, &c->mu,
 		    &ts) == 0)
 			;
@@ -90,6 +93,7 @@ store_ckpt_start(struct store *s, struct store_ckpt **out,
 	if ((c = mem_calloc(1, sizeof(*c))) == NULL)
 		return lf_error_nomem(err);
 	c->s = s;
+	c->period_ms = PERIOD_MS;
 	c->autockpt = (int)store_pragma_get(s->db, "wal_autocheckpoint",
 	    1000);
 	pthread_mutex_init(&c->mu, NULL);
@@ -120,6 +124,16 @@ int
 store_ckpt_frames(struct store_ckpt *c)
 {
 	return c->frames;
+}
+
+void
+store_ckpt_period(struct store_ckpt *c, int ms)
+{
+	if (c == NULL || ms < 1)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->period_ms = ms;
+	pthread_mutex_unlock(&c->mu);
 }
 
 int

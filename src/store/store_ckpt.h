@@ -30,6 +30,18 @@ struct store_ckpt;
 int	store_ckpt_start(struct store *s, struct store_ckpt **out,
 	    struct lf_error *err);
 /*
+ * Sets the time between the thread's PASSIVE checkpoints (50 ms unless
+ * set; from the next one on). A page the writer changes again and again
+ * (the audit log's newest pages and the random leaves of its person
+ * index) is copied once a period, however many commits changed it, so a
+ * writer of many small commits (the server's audit writer) copies less
+ * with a longer one; the log then holds a little more between
+ * checkpoints (restarts, above, are unchanged). ms < 1 and c NULL are
+ * ignored.
+ */
+void	store_ckpt_period(struct store_ckpt *c, int ms);
+
+/*
  * Called by the writer between its transactions: when the log has grown
  * past a limit (the thread's checkpoints cannot restart it while a
  * reader and the writer keep it in use; the size comes from a commit hook
