@@ -51,6 +51,9 @@ struct store {
 						   (bit i: schema_indexes[i]) */
 	int64_t			 next_sid;	/* bulk: the next survey id */
 	int			 bulk_fk;	/* bulk turned foreign keys off */
+	int			 gen_held;	/* bulk turned triggers off: */
+	int64_t			 gen_moves;	/* the write counter's moves
+						   since (store_sqlite.c) */
 	struct bulk_ids		*ids;		/* bulk into an empty registry:
 						   store_bulkids.c */
 	int			 rollback_journal; /* bulk left WAL for now */
