@@ -175,7 +175,10 @@ void	store_hold_after(struct store *s);
  * secondary indexes (rebuilt by sorting at commit) and, when no other
  * connection has the file open, writes under a rollback journal instead
  * of the WAL (new pages once, not twice); store_commit() and
- * store_rollback() return to WAL. */
+ * store_rollback() return to WAL. On SQLite it holds the connection's
+ * triggers off until then: store_commit() moves the write counter
+ * (stats_gen.h) once, by the persons and surveys rows the load changed,
+ * to the value the triggers would have left. */
 int	store_begin_bulk(struct store *s, struct lf_error *err);
 int	store_commit(struct store *s, struct lf_error *err);
 void	store_rollback(struct store *s);
