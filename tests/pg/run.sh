@@ -1,6 +1,10 @@
 #!/bin/sh
 # PostgreSQL tests (issue 18) on a throwaway PostgreSQL 15:
-#   tests/pg/run.sh LIANGFU TEST_PG_RLS
+#   tests/pg/run.sh LIANGFU TEST_PG_RLS [UNIT_TEST...]
+# - the unit tests named (cmocka binaries of tests/unit whose store comes
+#   from tu_store_any()) run again with LIANGFU_TEST_PG_URL set to the
+#   owner role's URL: the same test source on PostgreSQL (store/dbq.h
+#   and the row functions written in it);
 # - init builds the schema from the catalog (partitioned by city, county
 #   code on every person-owned table, reference tables, row-level
 #   security) and refuses a second time;
@@ -29,6 +33,9 @@
 set -u
 bin=$(realpath "$1")
 rls=$(realpath "$2")
+shift 2
+units=""
+for u in "$@"; do units="$units $(realpath "$u")"; done
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/liangfu-pg-XXXXXX)
 chmod 711 "$tmp"	# the server runs as postgres when we are root
@@ -95,6 +102,13 @@ equal "$(sqlo "SELECT count(*) FROM pg_inherits WHERE inhparent = 'persons'::reg
     "$((ncity + 1))" "a partition per city and a default one"
 equal "$(sqlo "SELECT string_agg(relname || ':' || relrowsecurity, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('persons','surveys','history')")" \
     "history:true,persons:true,surveys:true" "row-level security on"
+
+# ---- unit tests on PostgreSQL: the same source as on SQLite ------------
+for u in $units; do
+	if LIANGFU_TEST_PG_URL="$owner" ASAN_OPTIONS=detect_leaks=1 "$u" >"$tmp/unit.out" 2>&1; then ok; else
+		bad "$(basename "$u") on PostgreSQL"; tail -30 "$tmp/unit.out" >&2; fi
+	contains "$tmp/unit.out" "on PostgreSQL" "$(basename "$u") ran on PostgreSQL"
+done
 
 # ---- seed and stats: the same JSON as SQLite --------------------------
 expect 0 "seed PostgreSQL" -- "$bin" seed "$owner" --persons $N --years $Y --seed 11
