@@ -22,6 +22,9 @@
 #   another county even when asked for it by raw SQL or by C code that
 #   skips the access checks (TEST_PG_RLS, persons and plan items), and
 #   cannot turn RLS off;
+# - accounts: user add/disable/passwd/list give the same accounts on both
+#   backends, and row-level security on users and sessions confines the
+#   app role to its region's accounts (users.sh);
 # - commands not yet on PostgreSQL refuse cleanly; a second bulk load of
 #   the same persons adds no one;
 # - a three-year seed, import and export give the same CSV and history
@@ -212,6 +215,9 @@ ia=$(sqlo "SELECT count(*) FROM items WHERE county = '$a' AND year = $Y")
 pb=$(sqlo "SELECT person_id FROM items WHERE county = '$b' AND year = $Y LIMIT 1")
 expect 0 "C code skipping the access check still sees one county" -- "$rls" "$web" "$a" "$na" "$total" $Y "$ia" "$nitems" "$pb"
 [ "$fail" -ne 0 ] && cat "$tmp/err" >&2
+
+# ---- accounts: users and sessions (users.sh) ----------------------------
+. "$here/users.sh"
 
 # ---- a rebuild after surveys changed: items updated and deleted --------
 . "$here/rebuild.sh"
