@@ -1,6 +1,10 @@
 #!/bin/sh
 # PostgreSQL tests (issue 18) on a throwaway PostgreSQL 15:
-#   tests/pg/run.sh LIANGFU TEST_PG_RLS
+#   tests/pg/run.sh LIANGFU TEST_PG_RLS [UNIT_TEST...]
+# - the unit tests named (cmocka binaries of tests/unit whose store comes
+#   from tu_store_any()) run again with LIANGFU_TEST_PG_URL set to the
+#   owner role's URL: the same test source on PostgreSQL (store/dbq.h
+#   and the row functions written in it);
 # - init builds the schema from the catalog (partitioned by city, county
 #   code on every person-owned table, reference tables, row-level
 #   security) and refuses a second time;
@@ -18,6 +22,9 @@
 #   another county even when asked for it by raw SQL or by C code that
 #   skips the access checks (TEST_PG_RLS, persons and plan items), and
 #   cannot turn RLS off;
+# - accounts: user add/disable/passwd/list give the same accounts on both
+#   backends, and row-level security on users and sessions confines the
+#   app role to its region's accounts (users.sh);
 # - commands not yet on PostgreSQL refuse cleanly; a second bulk load of
 #   the same persons adds no one;
 # - a three-year seed, import and export give the same CSV and history
@@ -29,6 +36,9 @@
 set -u
 bin=$(realpath "$1")
 rls=$(realpath "$2")
+shift 2
+units=""
+for u in "$@"; do units="$units $(realpath "$u")"; done
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/liangfu-pg-XXXXXX)
 chmod 711 "$tmp"	# the server runs as postgres when we are root
@@ -95,6 +105,13 @@ equal "$(sqlo "SELECT count(*) FROM pg_inherits WHERE inhparent = 'persons'::reg
     "$((ncity + 1))" "a partition per city and a default one"
 equal "$(sqlo "SELECT string_agg(relname || ':' || relrowsecurity, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('persons','surveys','history')")" \
     "history:true,persons:true,surveys:true" "row-level security on"
+
+# ---- unit tests on PostgreSQL: the same source as on SQLite ------------
+for u in $units; do
+	if LIANGFU_TEST_PG_URL="$owner" ASAN_OPTIONS=detect_leaks=1 "$u" >"$tmp/unit.out" 2>&1; then ok; else
+		bad "$(basename "$u") on PostgreSQL"; tail -30 "$tmp/unit.out" >&2; fi
+	contains "$tmp/unit.out" "on PostgreSQL" "$(basename "$u") ran on PostgreSQL"
+done
 
 # ---- seed and stats: the same JSON as SQLite --------------------------
 expect 0 "seed PostgreSQL" -- "$bin" seed "$owner" --persons $N --years $Y --seed 11
@@ -198,6 +215,9 @@ ia=$(sqlo "SELECT count(*) FROM items WHERE county = '$a' AND year = $Y")
 pb=$(sqlo "SELECT person_id FROM items WHERE county = '$b' AND year = $Y LIMIT 1")
 expect 0 "C code skipping the access check still sees one county" -- "$rls" "$web" "$a" "$na" "$total" $Y "$ia" "$nitems" "$pb"
 [ "$fail" -ne 0 ] && cat "$tmp/err" >&2
+
+# ---- accounts: users and sessions (users.sh) ----------------------------
+. "$here/users.sh"
 
 # ---- a rebuild after surveys changed: items updated and deleted --------
 . "$here/rebuild.sh"

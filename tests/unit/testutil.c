@@ -101,6 +101,30 @@ tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX], const char *name)
 	return tu_store_at(db);
 }
 
+const char *
+tu_pg_url(void)
+{
+	const char *u = getenv("LIANGFU_TEST_PG_URL");
+
+	return u != NULL && *u != '\0' ? u : NULL;
+}
+
+struct store *
+tu_store_any(char dir[TU_DIR_MAX], char db[TU_DB_MAX], const char *name)
+{
+	struct lf_error err;
+	struct store *s = NULL;
+	const char *url = tu_pg_url();
+
+	if (url == NULL)
+		return tu_store_new(dir, db, name);
+	snprintf(dir, TU_DIR_MAX, "%s", tu_tmpdir());
+	snprintf(db, TU_DB_MAX, "%s", url);
+	if (store_open_any(url, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("PostgreSQL: %s", err.message);
+	return s;
+}
+
 char *
 tu_slurp(const char *path, size_t *len)
 {

@@ -32,6 +32,19 @@ struct store	*tu_store_at(const char *path);
 struct store	*tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
 		    const char *name);
 
+/*
+ * Tests that run on either backend (issue 18): with the environment
+ * variable LIANGFU_TEST_PG_URL set (tests/pg/run.sh sets it to its
+ * throwaway server's owner URL, with LIANGFU_KEY_FILE), tu_pg_url()
+ * gives it and tu_store_any() opens that PostgreSQL registry (made by
+ * `liangfu init`) instead of a new SQLite file; NULL / a new SQLite
+ * database as tu_store_new() otherwise. The caller empties the tables it
+ * uses on PostgreSQL (they outlive the test).
+ */
+const char	*tu_pg_url(void);
+struct store	*tu_store_any(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
+		    const char *name);
+
 /* The file at path, read whole and NUL-terminated (free()); *len (may
  * be NULL) its size. Fails the test when it cannot be read. */
 char		*tu_slurp(const char *path, size_t *len);

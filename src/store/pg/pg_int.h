@@ -44,6 +44,9 @@ struct pgput;
 struct stats;
 struct policies;
 
+/* Statement slots dbq_keep() may use (store_int.h's NSTMT fits). */
+#define PG_DBQ_SLOTS	128
+
 struct pgstore {
 	PGconn		*conn;
 	char		*url;		/* for a reader's own connection */
@@ -67,6 +70,9 @@ struct pgstore {
 	/* the cached items rows of the person last asked for
 	 * (pg_plan_items_light()), [light_from, light_to) */
 	int		 light_from, light_to;
+	/* dbq_keep()'s statements prepared on this connection ("dbqN"):
+	 * 0 not yet, else its parameter count + 1 */
+	unsigned char	 kept[PG_DBQ_SLOTS];
 };
 /* The columns of cache_items: PLAN_LIGHT_COLS (the item's id first),
  * then these. */
@@ -117,8 +123,9 @@ const char *pg_keyfile(struct lf_error *err);
 /* pg_schema.c: the DDL of a new registry into b. */
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
-/* The DDL that brings a format-1 or format-2 registry to this format
- * (pg_store.c): the persons(id_hash) and plans(id) indexes,
+/* The DDL that brings a registry of format 1, 2 or 3 to this format
+ * (pg_store.c): the persons(id_hash) and plans(id) indexes, the users
+ * id sequence, the sessions table and their row-level security,
  * liangfu_ids_back(), liangfu_plan_ids() and the app role's grants;
  * every statement may run again. */
 int	pg_schema_upgrade_sql(struct buf *b);
@@ -250,6 +257,28 @@ int	pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	    int64_t person_id, int year, int64_t version, const char *actor,
 	    const char *changes, struct lf_error *err);
 int	pg_put_flush(struct store *s, struct lf_error *err);
+
+/*
+ * pg_dbq.c: the PostgreSQL half of store/dbq.h, called by dbq.c for a
+ * store with pg set. prep and keep translate the statement (keep
+ * prepares it on the server once per slot); param records a parameter
+ * (not copied; binary for blobs); step runs it at the first call and
+ * moves through the rows; text, int64 and blob read the current row's
+ * columns; end frees. tx_begin and tx_end: dbq_tx_begin()/_end() (tx 1
+ * own transaction, 2 savepoint, 0 joined a bulk transaction).
+ */
+struct dbq;
+int	pg_dbq_prep(struct dbq *q, const char *sql, struct lf_error *err);
+int	pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err);
+int	pg_dbq_param(struct dbq *q, int pos, const void *v, int len,
+	    int binary);
+int	pg_dbq_step(struct dbq *q, struct lf_error *err);
+const char *pg_dbq_text(struct dbq *q, int col);
+int64_t	pg_dbq_int64(struct dbq *q, int col);
+const void *pg_dbq_blob(struct dbq *q, int col, size_t *n, int *bad);
+void	pg_dbq_end(struct dbq *q);
+int	pg_dbq_tx_begin(struct store *s, int *tx, struct lf_error *err);
+int	pg_dbq_tx_end(struct store *s, int tx, int rc, struct lf_error *err);
 
 /* pg_cursor.c: store_cursor_open(), _next() and _close() on PostgreSQL
  * (store.h): the year's surveys in person order, streamed from one query
