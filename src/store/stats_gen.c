@@ -14,6 +14,17 @@ static const char *const watched[] = { "persons", "surveys", "plans",
 	"items" };
 static const char *const ops[] = { "INSERT", "UPDATE", "DELETE" };
 
+int
+stats_gen_watches(const char *table)
+{
+	size_t t;
+
+	for (t = 0; t < sizeof(watched) / sizeof(watched[0]); t++)
+		if (strcmp(table, watched[t]) == 0)
+			return 1;
+	return 0;
+}
+
 /* This thread's watched connection: moves in its open transaction, moves
  * committed and not yet taken. */
 static _Thread_local struct {

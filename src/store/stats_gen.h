@@ -41,6 +41,9 @@
 
 /* The counter's table and triggers, when missing (store_open()). */
 int	stats_gen_init(struct store *s, struct lf_error *err);
+/* 1 when table's rows move the counter (persons, surveys, plans, items):
+ * what a bulk load, which holds the triggers off, counts itself. */
+int	stats_gen_watches(const char *table);
 /* The counter's value. */
 int	stats_gen_get(struct store *s, uint64_t *gen, struct lf_error *err);
 
