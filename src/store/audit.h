@@ -129,6 +129,20 @@ int	audit_append(struct store *s, const struct audit_entry *e,
 	    struct lf_error *err);
 
 /*
+ * A transaction for a group of appends (the server's audit writer),
+ * on either backend: the appends inside it commit together and read no
+ * head twice from disk. On SQLite a write transaction (BEGIN IMMEDIATE,
+ * the writers' turn) or a savepoint inside the caller's; on PostgreSQL a
+ * READ COMMITTED transaction (the appenders' lock is taken by the first
+ * append and held to its end). audit_group_end() commits when rc is 0,
+ * else rolls back; a commit that fails is rolled back too. It returns
+ * rc when rc is not 0, else 0 or -1 with err.
+ */
+int	audit_group_begin(struct store *s, int *tx, struct lf_error *err);
+int	audit_group_end(struct store *s, int tx, int rc,
+	    struct lf_error *err);
+
+/*
  * Recomputes the whole chain in id order (one consistent snapshot). Sets
  * *count to the number of entries and *first_bad to 0 when every entry's
  * prev is its predecessor's hash and its hash matches its contents, else
