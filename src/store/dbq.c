@@ -93,9 +93,8 @@ dbq_is_pg(const struct store *s)
 
 /* ---- preparing (SQLite) --------------------------------------------- */
 
-static int
-start(struct store *s, struct dbq *q, const char *sql, const char *what,
-    struct lf_error *err)
+static void
+init_q(struct store *s, struct dbq *q, const char *what)
 {
 	memset(q, 0, sizeof(*q));
 	q->s = s;
@@ -103,14 +102,28 @@ start(struct store *s, struct dbq *q, const char *sql, const char *what,
 	q->turn = 1;
 	q->slot = -1;
 	q->row = -1;
+}
+
+/* q->nparams from sql; -1 with err for a statement outside the dialect. */
+static int
+count(struct dbq *q, const char *sql, struct lf_error *err)
+{
 	if ((q->nparams = dbq_scan(sql, NULL, 0)) < 0)
 		return lf_error_set(err, "internal", "", "SQL 语句不符合通用"
 		    "方言 (%s: not in dbq's dialect: ?NNN or an unterminated "
-		    "string)", what);
+		    "string)", q->what);
 	if (q->nparams > DBQ_MAX_PARAMS)
 		return lf_error_set(err, "internal", "", "SQL 参数过多 (%s: "
-		    "more than %d parameters)", what, DBQ_MAX_PARAMS);
+		    "more than %d parameters)", q->what, DBQ_MAX_PARAMS);
 	return 0;
+}
+
+static int
+start(struct store *s, struct dbq *q, const char *sql, const char *what,
+    struct lf_error *err)
+{
+	init_q(s, q, what);
+	return count(q, sql, err);
 }
 
 int
@@ -133,20 +146,25 @@ int
 dbq_keep(struct store *s, struct dbq *q, int slot, const char *sql,
     const char *what, struct lf_error *err)
 {
+	init_q(s, q, what);
 	if (slot < 0 || slot >= NSTMT)
 		return lf_error_set(err, "internal", "", "语句槽无效 (%s: "
 		    "no such statement slot)", what);
-	if (start(s, q, sql, what, err) != 0)
-		return -1;
 	q->slot = slot;
 	if (s->pg != NULL)
 		return pg_dbq_keep(q, sql, err);
-	if (s->st[slot] == NULL && sqlite3_prepare_v3(s->db, sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->st[slot], NULL) != SQLITE_OK) {
-		s->st[slot] = NULL;
-		return store_sqlite_error(s, what, err);
+	/* prepared already (every request but the first): no scan */
+	if (s->st[slot] == NULL) {
+		if (count(q, sql, err) != 0)
+			return -1;
+		if (sqlite3_prepare_v3(s->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[slot], NULL) != SQLITE_OK) {
+			s->st[slot] = NULL;
+			return store_sqlite_error(s, what, err);
+		}
 	}
 	q->st = s->st[slot];
+	q->nparams = sqlite3_bind_parameter_count(q->st);
 	q->kept = 1;
 	q->write = !sqlite3_stmt_readonly(q->st);
 	return 0;

@@ -42,8 +42,9 @@
  * on SQLite.
  *
  * Ownership: struct dbq lives in the caller (on the stack); dbq_end()
- * frees what it holds and may be called on a dbq that dbq_prep() failed
- * or never ran (memset to 0 by dbq_prep() first). Bound text and blobs
+ * frees what it holds and is called after every dbq_prep() or dbq_keep(),
+ * also one that failed (they set q up first), and may be called on a q
+ * zeroed by the caller (`struct dbq q = { 0 }`) that was never prepared. Bound text and blobs
  * are not copied: they must live until the statement has run (its first
  * dbq_step()). Column text and blobs are owned by q and valid until the
  * next dbq_step() or dbq_end().
@@ -117,9 +118,10 @@ int	dbq_prep(struct store *s, struct dbq *q, const char *sql,
 /*
  * The same for a hot statement (every request): prepared once per
  * connection and kept until store_close(), in slot (store_int.h's enum
- * stmt_id; each slot holds one statement text for the store's life). On
- * SQLite the statement is s->st[slot], reset by dbq_end(); on PostgreSQL
- * it is prepared on the server once (PQprepare "dbq<slot>").
+ * stmt_id; each slot holds one statement text for the store's life: the
+ * text is read only the first time). On SQLite the statement is
+ * s->st[slot], reset by dbq_end(); on PostgreSQL it is prepared on the
+ * server once (PQprepare "dbq<slot>").
  */
 int	dbq_keep(struct store *s, struct dbq *q, int slot, const char *sql,
 	    const char *what, struct lf_error *err);

@@ -69,8 +69,15 @@ pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err)
 	if (q->slot >= PG_DBQ_SLOTS)
 		return lf_error_set(err, "internal", "", "语句槽无效 (%s: "
 		    "no such statement slot)", q->what);
-	if (p->kept[q->slot])
+	/* prepared already: its parameter count kept (+ 1) */
+	if (p->kept[q->slot] != 0) {
+		q->nparams = p->kept[q->slot] - 1;
 		return 0;
+	}
+	if ((q->nparams = dbq_scan(sql, NULL, 0)) < 0 ||
+	    q->nparams > DBQ_MAX_PARAMS)
+		return lf_error_set(err, "internal", "", "SQL 语句不符合通用"
+		    "方言 (%s: not in dbq's dialect)", q->what);
 	if (translate(q, sql, &pgsql, err) != 0)
 		return -1;
 	snprintf(name, sizeof(name), "dbq%d", q->slot);
@@ -78,7 +85,7 @@ pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err)
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_error(p->conn, r, q->what, err);
 	else
-		p->kept[q->slot] = 1;
+		p->kept[q->slot] = (unsigned char)(q->nparams + 1);
 	PQclear(r);
 	mem_free(pgsql);
 	return rc;

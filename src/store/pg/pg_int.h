@@ -70,7 +70,8 @@ struct pgstore {
 	/* the cached items rows of the person last asked for
 	 * (pg_plan_items_light()), [light_from, light_to) */
 	int		 light_from, light_to;
-	/* dbq_keep()'s statements prepared on this connection ("dbqN") */
+	/* dbq_keep()'s statements prepared on this connection ("dbqN"):
+	 * 0 not yet, else its parameter count + 1 */
 	unsigned char	 kept[PG_DBQ_SLOTS];
 };
 /* The columns of cache_items: PLAN_LIGHT_COLS (the item's id first),
