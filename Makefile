@@ -239,7 +239,8 @@ build/test/test_pg_rls: tests/pg/test_pg_rls.c build/test/liblf.a
 
 # The unit tests below also run on the throwaway server (their store from
 # tu_store_any(), LIANGFU_TEST_PG_URL): one test source, two backends.
-PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache
+PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
+	build/test/test_audit
 
 pg-test: build/test/liangfu build/test/test_pg_rls $(PGUNITS)
 	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls $(PGUNITS)

@@ -21,9 +21,11 @@
  * reads) instead of the app role's UPDATE on plans_id_seq and
  * items_id_seq. 4: users ids from users_id_seq and the sessions table
  * (store/users_rows.c runs on PostgreSQL), with row-level security on
- * both. A registry of format 1, 2 or 3 is upgraded when the owner role
- * opens it (upgrade()); any other role is refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 4"
+ * both. 5: the audit log (store/audit.c's table, triggers and the app
+ * role's SELECT and INSERT on it). A registry of format 1 to 4 is
+ * upgraded when the owner role opens it (upgrade()); any other role is
+ * refused until then. */
+#define PG_FORMAT_TAG	"liangfu-registry-pg 5"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
@@ -161,7 +163,7 @@ owns_tables(PGconn *c, struct lf_error *err)
 	return yes;
 }
 
-/* Format 1, 2 or 3 to this format, in one transaction under the load lock
+/* Format 1 to 4 to this format, in one transaction under the load lock
  * and the plan build lock (no load or plan build runs meanwhile; a
  * second process opening it at the same time waits, then runs the same
  * statements again, which change nothing). */
@@ -211,7 +213,7 @@ check_format(PGconn *c, struct lf_error *err)
 	old = strncmp(tag, PG_FORMAT_OLD, sizeof(PG_FORMAT_OLD) - 1) == 0 ?
 	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
 	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0 &&
-	    strcmp(old, "3") != 0)
+	    strcmp(old, "3") != 0 && strcmp(old, "4") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
