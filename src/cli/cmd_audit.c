@@ -45,7 +45,7 @@ cli_audit_verify(const char *db, struct cli_env *env)
 	struct store *s;
 	int rc;
 
-	if (cli_store_open(db, env, &s) != 0)
+	if (cli_store_open_any(db, env, &s) != 0)
 		return 1;
 	lf_error_clear(&err);
 	if (audit_check(s, &c, &err) != 0)

@@ -149,14 +149,17 @@ write_batch(struct pending *batch)
 {
 	struct lf_error err;
 	struct pending *p;
-	int ok;
+	int ok, tx;
 
 	lf_error_clear(&err);
 	if (store_ckpt_restart(q.ck, 0, &err) != 0) {
 		log_warnx("audit log: checkpoint: %s", err.message);
 		lf_error_clear(&err);
 	}
-	ok = store_begin(q.s, &err) == 0;
+	/* PostgreSQL: a connection a restart broke is replaced (the batch
+	 * before failed with "unavailable", its requests answered 503) */
+	ok = store_reconnect(q.s, &err) == 0 &&
+	    audit_group_begin(q.s, &tx, &err) == 0;
 	for (p = batch; p != NULL; p = p->next) {
 		lf_error_clear(&p->err);
 		if (!ok) {
@@ -168,8 +171,7 @@ write_batch(struct pending *batch)
 	}
 	if (!ok)
 		return;
-	if (store_commit(q.s, &err) != 0) {
-		store_rollback(q.s);
+	if (audit_group_end(q.s, tx, 0, &err) != 0) {
 		for (p = batch; p != NULL; p = p->next) {
 			p->rc = -1;
 			p->err = err;
@@ -372,7 +374,10 @@ release(void)
 int
 auditq_start(const struct app *app, struct lf_error *err)
 {
-	if (store_open(app->cfg->db, app->cat, app->regions, &q.s, err) != 0)
+	/* PostgreSQL too: its commits are durable (synchronous_commit), the
+	 * SQLite log's sync and checkpoints are skipped (no-ops there) */
+	if (store_open_any(app->cfg->db, app->cat, app->regions, &q.s,
+	    err) != 0)
 		return -1;
 	q.sync_ns = (int64_t)app->cfg->audit_sync_ms * 1000000LL;
 	/* what it writes stales no read snapshot (store.h): only the

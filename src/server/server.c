@@ -755,10 +755,9 @@ background_stop(void)
 /*
  * The threads besides libmicrohttpd's: the audit writer, the statistics
  * loader, the roster eraser and the workers. On PostgreSQL (issue 18)
- * the audit writer, the statistics and the rosters are not there yet:
- * they are not started, and the routes that need them are not on
- * router_on_pg()'s list (a person read's audit entry then fails, and the
- * read answers 503 "audit", never unaudited).
+ * the audit writer runs on a connection of its own; the statistics and
+ * the rosters are not there yet: they are not started, and the routes
+ * that need them are not on router_on_pg()'s list.
  */
 static int
 background_start(struct app *app, struct lf_error *err)
@@ -767,9 +766,9 @@ background_start(struct app *app, struct lf_error *err)
 	int pg = store_location_is_pg(c->db);
 
 	if (pg)
-		log_warnx("PostgreSQL: no audit log, statistics or rosters "
-		    "there yet: audited reads answer 503 (docs/postgresql.md)");
-	if (!pg && auditq_start(app, err) != 0) {
+		log_warnx("PostgreSQL: no statistics or rosters there yet "
+		    "(docs/postgresql.md)");
+	if (auditq_start(app, err) != 0) {
 		log_warnx("audit writer: %s", err->message);
 		return -1;
 	}

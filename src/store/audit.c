@@ -1,12 +1,22 @@
 /*
- * audit.c - the audit log (audit.h) over the store's SQLite connection.
+ * audit.c - the audit log (audit.h): its schema, the chain, appending,
+ * verifying and querying, written once in store/dbq.h's dialect for the
+ * SQLite file and for PostgreSQL alike. The fields are declared once, in
+ * audit_fields.c's audit_cols[] (audit_int.h): column order, chain order
+ * and check order all come from that table.
  *
- * One table of entries in id order; each entry's hash covers its
- * predecessor's hash, its id and a length-prefixed encoding of its fields
- * (the layout is in audit.h). The fields are declared once, in `cols`:
- * name, where they sit in struct audit_entry and struct audit_row, how
- * they are checked and their cap. Column order, chain order and check
- * order all come from that table.
+ * What differs by backend, and only that: the schema's types and its
+ * append-only triggers (SQLite triggers, a PL/pgSQL trigger function),
+ * and how appenders are serialized. On SQLite the writers' BEGIN
+ * IMMEDIATE does it. On PostgreSQL every append first takes a
+ * transaction-level advisory lock (AUDIT_PG_LOCK); under READ COMMITTED
+ * the head read after it sees the previous appender's committed entry,
+ * so appenders through any number of connections form one chain. The
+ * lock writes nothing (a one-row head table read FOR UPDATE would need
+ * an UPDATE, a dead row and WAL per entry, and the app role's UPDATE
+ * right), and it is released by the commit or rollback that ends the
+ * entry. The primary key on id stays the last guard: an appender that
+ * skipped the lock gets a refused insert, never a fork.
  */
 #include "store/audit.h"
 
@@ -15,85 +25,53 @@
 #include <time.h>
 
 #include "lib/buf.h"
-#include "lib/date.h"
-#include "lib/utf8.h"
+#include "store/audit_int.h"
+#include "store/dbq.h"
 #include "store/store_int.h"
 
-#define NFIELDS		10
+#define NFIELDS		AUDIT_NFIELDS
 #define FORMAT_VERSION	1
-#define DIGIT_RUN_MAX	14	/* longer runs look like ID numbers */
 #define APPEND_TRIES	5
 #define SQL_MAX		2048
 /* version, prev, id, then a length and the bytes of each field */
 #define MSG_MAX		(1 + AUDIT_HASH_LEN + 8 + NFIELDS * 4 + \
 			    (NFIELDS - 1) * AUDIT_FIELD_MAX + AUDIT_DETAIL_MAX)
+/* pg_advisory_xact_lock's key: one appender at a time (store/pg/pg_int.h
+ * has the others, 7103823445 and 7103823446) */
+#define AUDIT_PG_LOCK	"7103823447"
 
 #define COLS	"at, actor, role, action, target_type, target, result, " \
 		"client, request_id, detail"
 
-enum kind {
-	K_TIME,		/* "YYYY-MM-DDTHH:MM:SSZ" */
-	K_WORD,		/* [a-z0-9._-] */
-	K_TEXT,		/* UTF-8 without control characters */
-	K_RESULT	/* one of `results` */
-};
-
-/* Field indexes, in the order of cols[]. */
-enum {
-	F_AT, F_ACTOR, F_ROLE, F_ACTION, F_TTYPE, F_TARGET, F_RESULT,
-	F_CLIENT, F_REQID, F_DETAIL
-};
-
-static const struct col {
-	const char	*name;
-	size_t		 eoff;		/* in struct audit_entry */
-	size_t		 roff;		/* in struct audit_row */
-	enum kind	 kind;
-	int		 required;
-	size_t		 max;		/* bytes */
-} cols[NFIELDS] = {
-#define C(f, k, req, max) { #f, offsetof(struct audit_entry, f), \
-	    offsetof(struct audit_row, f), k, req, max }
-	C(at,		K_TIME,		1, AUDIT_TIME_LEN),
-	C(actor,	K_TEXT,		1, AUDIT_FIELD_MAX),
-	C(role,		K_WORD,		0, AUDIT_FIELD_MAX),
-	C(action,	K_WORD,		1, AUDIT_FIELD_MAX),
-	C(target_type,	K_WORD,		1, AUDIT_FIELD_MAX),
-	C(target,	K_TEXT,		0, AUDIT_FIELD_MAX),
-	C(result,	K_RESULT,	1, AUDIT_FIELD_MAX),
-	C(client,	K_TEXT,		0, AUDIT_FIELD_MAX),
-	C(request_id,	K_TEXT,		0, AUDIT_FIELD_MAX),
-	C(detail,	K_TEXT,		0, AUDIT_DETAIL_MAX),
-#undef C
-};
-
-static const char *const results[] = {
-	"ok", "denied", "not_found", "conflict", "failed", "invalid"
-};
+/* The table, its columns in audit_cols[]'s order, with each backend's
+ * types. */
+#define TABLE_SQL(INT, TEXT, BLOB) \
+	"CREATE TABLE IF NOT EXISTS audit (" \
+	" id " INT " PRIMARY KEY," \
+	" at " TEXT " NOT NULL, actor " TEXT " NOT NULL," \
+	" role " TEXT " NOT NULL, action " TEXT " NOT NULL," \
+	" target_type " TEXT " NOT NULL, target " TEXT " NOT NULL," \
+	" result " TEXT " NOT NULL, client " TEXT " NOT NULL," \
+	" request_id " TEXT " NOT NULL, detail " TEXT " NOT NULL," \
+	" prev " BLOB " NOT NULL, hash " BLOB " NOT NULL);"
+#define INDEX_SQL \
+	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target_type," \
+	" target, id);" \
+	"CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, id);" \
+	"CREATE INDEX IF NOT EXISTS audit_at ON audit(at);"
+#define REFUSED	"audit log is append-only"
+#define NOT_PAST REFUSED ": an entry must follow the newest one"
 
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS audit ("
-	" id INTEGER PRIMARY KEY,"
-	" at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,"
-	" action TEXT NOT NULL, target_type TEXT NOT NULL,"
-	" target TEXT NOT NULL, result TEXT NOT NULL, client TEXT NOT NULL,"
-	" request_id TEXT NOT NULL, detail TEXT NOT NULL,"
-	" prev BLOB NOT NULL, hash BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target_type,"
-	" target, id);"
-	"CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, id);"
-	"CREATE INDEX IF NOT EXISTS audit_at ON audit(at);"
+	TABLE_SQL("INTEGER", "TEXT", "BLOB") INDEX_SQL
 	"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
-	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only:"
-	" UPDATE refused'); END;"
+	" BEGIN SELECT RAISE(ABORT, '" REFUSED ": UPDATE refused'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
-	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only:"
-	" DELETE refused'); END;"
+	" BEGIN SELECT RAISE(ABORT, '" REFUSED ": DELETE refused'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_append_only BEFORE INSERT ON audit"
 	" WHEN NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM"
 	" audit), 0)"
-	" BEGIN SELECT RAISE(ABORT, 'audit log is append-only:"
-	" an entry must follow the newest one'); END;";
+	" BEGIN SELECT RAISE(ABORT, '" NOT_PAST "'); END;";
 
 /* The objects schema_sql makes, all of them named here. */
 static const char present_sql[] =
@@ -102,245 +80,122 @@ static const char present_sql[] =
 	" 'audit_no_update', 'audit_no_delete', 'audit_append_only')";
 #define NOBJECTS	7
 
-/* Sets err from the connection's last error, "busy" when it was a lock. */
-static int
-sql_error(struct store *s, const char *what, struct lf_error *err)
-{
-	int rc = sqlite3_errcode(s->db) & 0xff;	/* BUSY_SNAPSHOT too */
+/*
+ * PostgreSQL's: the same table and indexes, one trigger function for the
+ * same refusals (and TRUNCATE's), with a fixed search_path; the app role
+ * (liangfu_app, when the cluster has it) may only read and add entries.
+ * No row-level security: the entries carry no region (audit_query()'s
+ * caller, server/api/h_audit.c, scopes what a user may ask for), and an
+ * appender must see the newest entry whoever wrote it.
+ */
+static const char pg_schema_sql[] =
+	TABLE_SQL("bigint", "text COLLATE \"C\"", "bytea") INDEX_SQL "\n"
+	"CREATE OR REPLACE FUNCTION liangfu_audit_append_only()\n"
+	"  RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP = 'INSERT' THEN\n"
+	"    IF NEW.id IS NULL OR NEW.id <= coalesce((SELECT max(id) FROM "
+	"audit), 0)\n"
+	"    THEN\n"
+	"      RAISE EXCEPTION '" NOT_PAST "';\n"
+	"    END IF;\n"
+	"    RETURN NEW;\n"
+	"  END IF;\n"
+	"  RAISE EXCEPTION '" REFUSED ": % refused', TG_OP;\n"
+	"END $$;\n"
+	"DO $$ BEGIN EXECUTE format('ALTER FUNCTION liangfu_audit_append_only()"
+	" SET search_path = pg_catalog, %I, pg_temp', current_schema()); "
+	"END $$;\n"
+	"CREATE OR REPLACE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+	"  FOR EACH ROW EXECUTE FUNCTION liangfu_audit_append_only();\n"
+	"CREATE OR REPLACE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+	"  FOR EACH ROW EXECUTE FUNCTION liangfu_audit_append_only();\n"
+	"CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION liangfu_audit_append_only();\n"
+	"CREATE OR REPLACE TRIGGER audit_append_only BEFORE INSERT ON audit\n"
+	"  FOR EACH ROW EXECUTE FUNCTION liangfu_audit_append_only();\n"
+	"REVOKE ALL ON audit FROM PUBLIC;\n"
+	"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+	"'liangfu_app') THEN\n"
+	"  REVOKE ALL ON audit FROM liangfu_app;\n"
+	"  GRANT SELECT, INSERT ON audit TO liangfu_app;\n"
+	"END IF; END $$;\n";
 
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return lf_error_set(err, "busy", "", "数据库忙, 请稍后重试 "
-		    "(database busy in %s: %s)", what, sqlite3_errmsg(s->db));
-	return store_sqlite_error(s, what, err);
+/* The objects pg_schema_sql makes (table, indexes, triggers). */
+static const char pg_present_sql[] =
+	"SELECT (SELECT count(*) FROM pg_class WHERE relnamespace ="
+	" current_schema()::regnamespace AND relname IN ('audit',"
+	" 'audit_target', 'audit_actor', 'audit_at')) + (SELECT count(*)"
+	" FROM pg_trigger WHERE tgrelid = to_regclass('audit') AND tgname IN"
+	" ('audit_no_update', 'audit_no_delete', 'audit_no_truncate',"
+	" 'audit_append_only'))";
+#define PG_NOBJECTS	8
+
+static const char head_sql[] =
+	"SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
+static const char insert_sql[] =
+	"INSERT INTO audit(id, " COLS ", prev, hash) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char lock_sql[] =
+	"SELECT pg_advisory_xact_lock(" AUDIT_PG_LOCK ")";
+
+int
+audit_pg_schema_sql(struct buf *b)
+{
+	return buf_adds(b, pg_schema_sql);
 }
 
+/* A failed statement's err as "busy" when SQLite's last error was a lock
+ * (the appender retries then); -1. */
 static int
-exec_sql(struct store *s, const char *sql, const char *what,
-    struct lf_error *err)
+busy(struct store *s, const char *what, struct lf_error *err)
 {
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return sql_error(s, what, err);
-	return 0;
-}
+	int rc;
 
-/* Opens a transaction (own) or a savepoint in the caller's. */
-static int
-tx_begin(struct store *s, int own, struct lf_error *err)
-{
-	if (own)
-		return store_tx_immediate(s, "audit begin", err);
-	return exec_sql(s, "SAVEPOINT audit", "audit begin", err);
-}
-
-/* Commits when rc is 0, else rolls back; returns 0 or -1. */
-static int
-tx_end(struct store *s, int own, int rc, struct lf_error *err)
-{
-	if (own) {
-		if (rc == 0 && exec_sql(s, "COMMIT", "audit commit", err) == 0) {
-			store_tx_released(s);
-			return 0;
-		}
-		store_tx_finish(s, 0, err);
+	if (dbq_is_pg(s))
 		return -1;
-	}
-	if (rc == 0 && exec_sql(s, "RELEASE audit", "audit commit", err) == 0)
-		return 0;
-	sqlite3_exec(s->db, "ROLLBACK TO audit; RELEASE audit", NULL, NULL,
-	    NULL);
+	rc = sqlite3_errcode(s->db) & 0xff;	/* BUSY_SNAPSHOT too */
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		lf_error_set(err, "busy", "", "数据库忙, 请稍后重试 (database "
+		    "busy in %s: %s)", what, sqlite3_errmsg(s->db));
 	return -1;
+}
+
+/* The number of sql's one-number answer, or -1 with err. */
+static int64_t
+count_of(struct store *s, const char *sql, struct lf_error *err)
+{
+	struct dbq q;
+	int64_t n = -1;
+
+	if (dbq_prep(s, &q, sql, "audit schema", err) == 0 &&
+	    dbq_step(&q, err) == 1)
+		n = dbq_int64(&q, 0);
+	else
+		busy(s, "audit schema", err);
+	dbq_end(&q);
+	return n;
 }
 
 int
 audit_init(struct store *s, struct lf_error *err)
 {
-	int own = store_autocommit(s);
+	int pg = dbq_is_pg(s), tx, rc;
+	int64_t n;
 
 	/* every connection opens with this: take no write lock when there
 	 * is nothing to do */
-	if (store_sqlite_count(s, present_sql) == NOBJECTS)
-		return 0;
-	if (tx_begin(s, own, err) != 0)
+	if ((n = count_of(s, pg ? pg_present_sql : present_sql, err)) < 0)
 		return -1;
-	return tx_end(s, own, exec_sql(s, schema_sql, "audit schema", err),
+	if (n == (pg ? PG_NOBJECTS : NOBJECTS))
+		return 0;
+	if (dbq_tx_begin(s, &tx, err) != 0)
+		return -1;
+	rc = dbq_script(s, pg ? pg_schema_sql : schema_sql, "audit schema",
 	    err);
-}
-
-/* ---- checking fields ---------------------------------------------- */
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-digits_ok(const char *v, size_t len)
-{
-	size_t i, run = 0;
-
-	for (i = 0; i < len; i++) {
-		run = is_digit(v[i]) ? run + 1 : 0;
-		if (run > DIGIT_RUN_MAX)
-			return 0;
-	}
-	return 1;
-}
-
-static int
-text_ok(const char *v, size_t len)
-{
-	size_t i;
-
-	if (!utf8_valid(v, len))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
-word_ok(const char *v, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (!(v[i] >= 'a' && v[i] <= 'z') && !is_digit(v[i]) &&
-		    strchr("._-", v[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-/* Two digits at v, at most max. */
-static int
-two_digits(const char *v, int max)
-{
-	if (!is_digit(v[0]) || !is_digit(v[1]))
-		return 0;
-	return (v[0] - '0') * 10 + (v[1] - '0') <= max;
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ", or with allow_date "YYYY-MM-DD" too. */
-static int
-time_ok(const char *v, size_t len, int allow_date)
-{
-	char date[DATE_STRLEN + 1];
-	int days;
-
-	if (len != AUDIT_TIME_LEN && !(allow_date && len == DATE_STRLEN))
-		return 0;
-	memcpy(date, v, DATE_STRLEN);
-	date[DATE_STRLEN] = '\0';
-	if (date_parse(date, &days) != 0)
-		return 0;
-	if (len == DATE_STRLEN)
-		return 1;
-	return v[10] == 'T' && two_digits(v + 11, 23) && v[13] == ':' &&
-	    two_digits(v + 14, 59) && v[16] == ':' && two_digits(v + 17, 60) &&
-	    v[19] == 'Z';
-}
-
-static int
-result_ok(const char *v)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
-		if (strcmp(v, results[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-uid_ok(const char *v, size_t len)
-{
-	size_t i;
-
-	if (len != STORE_UID_LEN)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!is_digit(v[i]) && !(v[i] >= 'a' && v[i] <= 'f'))
-			return 0;
-	return 1;
-}
-
-static int
-refuse(struct lf_error *err, const char *field, const char *zh,
-    const char *en)
-{
-	return lf_error_set(err, "invalid", field, "审计字段 %s %s (audit "
-	    "field %s %s)", field, zh, field, en);
-}
-
-static int
-check_field(const struct col *c, const char *v, size_t len,
-    struct lf_error *err)
-{
-	if (len == 0)
-		return c->required ? refuse(err, c->name, "不能为空",
-		    "is required") : 0;
-	if (len > c->max)
-		return lf_error_set(err, "invalid", c->name, "审计字段 %s 过长 "
-		    "(audit field %s is too long: %zu bytes, at most %zu)",
-		    c->name, c->name, len, c->max);
-	if (!text_ok(v, len))
-		return refuse(err, c->name, "含无效字符", "holds invalid "
-		    "UTF-8 or control characters");
-	if (!digits_ok(v, len))
-		return refuse(err, c->name, "含疑似证件号的长数字", "holds a "
-		    "long run of digits, like an ID number; log opaque ids "
-		    "only");
-	switch (c->kind) {
-	case K_TIME:
-		if (!time_ok(v, len, 0))
-			return refuse(err, c->name, "时间格式错误", "must be "
-			    "YYYY-MM-DDTHH:MM:SSZ (UTC)");
-		break;
-	case K_WORD:
-		if (!word_ok(v, len))
-			return refuse(err, c->name, "只能含小写字母、数字和 "
-			    "._-", "may hold only a-z, 0-9, '.', '_', '-'");
-		break;
-	case K_RESULT:
-		if (!result_ok(v))
-			return refuse(err, c->name, "未知", "is not one of ok, "
-			    "denied, not_found, conflict, failed, invalid");
-		break;
-	case K_TEXT:
-		break;
-	}
-	return 0;
-}
-
-/* Gathers e's fields into v/len (now fills in a missing time), checked. */
-static int
-collect(const struct audit_entry *e, char now[AUDIT_TIME_LEN + 1],
-    const char *v[NFIELDS], size_t len[NFIELDS], struct lf_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < NFIELDS; i++) {
-		v[i] = *(const char *const *)(const void *)
-		    ((const char *)e + cols[i].eoff);
-		if (v[i] == NULL)
-			v[i] = "";
-		if (i == F_AT && v[i][0] == '\0') {
-			store_now_iso(now);
-			v[i] = now;
-		}
-		len[i] = strlen(v[i]);
-		if (i == F_TARGET && strcmp(v[F_TTYPE], "person") == 0) {
-			if (len[i] != 0 && !uid_ok(v[i], len[i]))
-				return refuse(err, cols[i].name, "须为人员的不"
-				    "透明编号", "of a person must be its opaque "
-				    "id (32 lowercase hex digits)");
-			continue;
-		}
-		if (check_field(&cols[i], v[i], len[i], err) != 0)
-			return -1;
-	}
-	return 0;
+	if (rc != 0)
+		busy(s, "audit schema", err);
+	return dbq_tx_end(s, tx, rc, err);
 }
 
 /* ---- the chain ------------------------------------------------------ */
@@ -395,33 +250,23 @@ entry_hash(struct store *s, const unsigned char *prev, int64_t id,
 	return 0;
 }
 
-/* Statement `which` of this connection, prepared on first use and kept
- * until store_close(); the caller resets it after use. NULL on error. */
-static sqlite3_stmt *
-cached(struct store *s, int which, const char *sql, const char *what,
-    struct lf_error *err)
-{
-	if (s->audit_st[which] == NULL &&
-	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &s->audit_st[which], NULL) != SQLITE_OK) {
-		sql_error(s, what, err);
-		return NULL;
-	}
-	return s->audit_st[which];
-}
-
-/* Ends a use of a cached() statement that stepped to step: resets it;
- * 0 for a row or the end, else -1 with what's error (read first). */
+/* A hash column of q's row: 1 when it holds AUDIT_HASH_LEN bytes (into
+ * out), 0 when not, -1 with err when it could not be read (memory). */
 static int
-uncache(struct store *s, sqlite3_stmt *st, int step, const char *what,
+hash_col(struct dbq *q, int col, unsigned char out[AUDIT_HASH_LEN],
     struct lf_error *err)
 {
-	int rc = 0;
+	const void *p;
+	size_t n;
+	int bad;
 
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = sql_error(s, what, err);
-	sqlite3_reset(st);
-	return rc;
+	p = dbq_blob(q, col, &n, &bad);
+	if (bad)
+		return lf_error_nomem(err);
+	if (p == NULL || n != AUDIT_HASH_LEN)
+		return 0;
+	memcpy(out, p, AUDIT_HASH_LEN);
+	return 1;
 }
 
 /* The newest entry's id and hash; 0 and zeros when there is none. */
@@ -429,25 +274,30 @@ static int
 last_entry(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int step;
+	struct dbq q;
+	int step, rc = -1;
 
 	*id = 0;
 	memset(hash, 0, AUDIT_HASH_LEN);
-	if ((st = cached(s, 0, "SELECT id, hash FROM audit ORDER BY id DESC "
-	    "LIMIT 1", "audit head", err)) == NULL)
-		return -1;
-	if ((step = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 1) != AUDIT_HASH_LEN) {
-		sqlite3_reset(st);
-		return lf_error_set(err, "corrupt", "hash", "审计日志最新一条"
-		    "已损坏 (the newest audit entry has no valid hash)");
+	if (dbq_keep(s, &q, ST_AUDIT_HEAD, head_sql, "audit head", err) != 0)
+		goto out;
+	if ((step = dbq_step(&q, err)) < 0) {
+		busy(s, "audit head", err);
+		goto out;
 	}
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		memcpy(hash, sqlite3_column_blob(st, 1), AUDIT_HASH_LEN);
+	if (step == 1 && (rc = hash_col(&q, 1, hash, err)) != 1) {
+		if (rc == 0)
+			rc = lf_error_set(err, "corrupt", "hash", "审计日志最新"
+			    "一条已损坏 (the newest audit entry has no valid "
+			    "hash)");
+		goto out;
 	}
-	return uncache(s, st, step, "audit head", err);
+	if (step == 1)
+		*id = dbq_int64(&q, 0);
+	rc = 0;
+out:
+	dbq_end(&q);
+	return rc;
 }
 
 int
@@ -457,51 +307,89 @@ audit_head(struct store *s, int64_t *id, unsigned char hash[AUDIT_HASH_LEN],
 	return last_entry(s, id, hash, err);
 }
 
+/* PostgreSQL: waits for the appenders' lock, held to the end of the
+ * transaction (the file's comment says why). Nothing on SQLite, whose
+ * write transaction already excludes other appenders. */
+static int
+serialize(struct store *s, struct lf_error *err)
+{
+	struct dbq q;
+	int rc;
+
+	if (!dbq_is_pg(s))
+		return 0;
+	rc = dbq_keep(s, &q, ST_AUDIT_LOCK, lock_sql, "audit lock", err);
+	if (rc == 0 && dbq_exec(&q, err) != 0)
+		rc = -1;
+	dbq_end(&q);
+	return rc;
+}
+
 static int
 insert(struct store *s, int64_t id, const char *const v[NFIELDS],
-    const size_t len[NFIELDS], const unsigned char *prev,
-    const unsigned char *hash, struct lf_error *err)
+    const unsigned char *prev, const unsigned char *hash,
+    struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int i;
+	struct dbq q;
+	int i, rc;
 
-	if ((st = cached(s, 1, "INSERT INTO audit(id, " COLS ", prev, hash) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "audit insert",
-	    err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	for (i = 0; i < NFIELDS; i++)
-		sqlite3_bind_text(st, i + 2, v[i], (int)len[i], SQLITE_STATIC);
-	sqlite3_bind_blob(st, NFIELDS + 2, prev, AUDIT_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(st, NFIELDS + 3, hash, AUDIT_HASH_LEN, SQLITE_STATIC);
-	return uncache(s, st, sqlite3_step(st), "audit insert", err);
+	rc = dbq_keep(s, &q, ST_AUDIT_INSERT, insert_sql, "audit insert", err);
+	if (rc == 0)
+		rc = dbq_bind_int(&q, 1, id, err);
+	for (i = 0; i < NFIELDS && rc == 0; i++)
+		rc = dbq_bind_text(&q, i + 2, v[i], err);
+	if (rc == 0 && (dbq_bind_blob(&q, NFIELDS + 2, prev, AUDIT_HASH_LEN,
+	    err) != 0 || dbq_bind_blob(&q, NFIELDS + 3, hash, AUDIT_HASH_LEN,
+	    err) != 0))
+		rc = -1;
+	if (rc == 0 && (rc = dbq_exec(&q, err)) < 0)
+		busy(s, "audit insert", err);
+	if (rc == 2)	/* the key or the append-only trigger */
+		rc = lf_error_set(err, "store", "id", "审计条目被拒绝 (audit "
+		    "insert: entry %lld is taken or not past the newest)",
+		    (long long)id);
+	dbq_end(&q);
+	return rc;
 }
 
 /* Reads the head, hashes, inserts. Inside the caller's transaction no
  * savepoint is needed: the one statement that writes (the INSERT) is
- * undone by SQLite by itself when it fails, and an error that undoes
- * more undoes the caller's whole transaction, savepoint or not. (The
- * server's audit writer appends its whole group in one transaction, so
- * this saves two statements an entry.) */
+ * undone by itself when it fails (dbq runs it under a savepoint on
+ * PostgreSQL), and an error that undoes more undoes the caller's whole
+ * transaction, savepoint or not. (The server's audit writer appends its
+ * whole group in one transaction, so this saves two statements an
+ * entry.) */
 static int
 append_once(struct store *s, int own, const char *const v[NFIELDS],
     const size_t len[NFIELDS], struct lf_error *err)
 {
 	unsigned char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
 	int64_t id;
-	int rc = -1;
+	int tx = 0, rc = -1;
 
-	if (own && tx_begin(s, own, err) != 0)
+	if (own && dbq_tx_begin(s, &tx, err) != 0)
 		return -1;
-	if (last_entry(s, &id, prev, err) != 0)
+	if (serialize(s, err) != 0 || last_entry(s, &id, prev, err) != 0)
 		goto out;
 	/* the fields were checked, so they always encode */
 	if (entry_hash(s, prev, id + 1, v, len, hash, err) != 0 ||
-	    insert(s, id + 1, v, len, prev, hash, err) != 0)
+	    insert(s, id + 1, v, prev, hash, err) != 0)
 		goto out;
 	rc = 0;
 out:
-	return own ? tx_end(s, own, rc, err) : rc;
+	return own ? dbq_tx_end(s, tx, rc, err) : rc;
+}
+
+int
+audit_group_begin(struct store *s, int *tx, struct lf_error *err)
+{
+	return dbq_tx_begin(s, tx, err);
+}
+
+int
+audit_group_end(struct store *s, int tx, int rc, struct lf_error *err)
+{
+	return dbq_tx_end(s, tx, rc, err);
 }
 
 static void
@@ -521,9 +409,9 @@ audit_append(struct store *s, const struct audit_entry *e,
 	size_t len[NFIELDS];
 	int attempt, own, rc;
 
-	if (collect(e, now, v, len, err) != 0)
+	if (audit_collect(e, now, v, len, err) != 0)
 		return -1;
-	own = store_autocommit(s);
+	own = !dbq_in_tx(s);
 	for (attempt = 1; ; attempt++) {
 		rc = append_once(s, own, v, len, err);
 		/* inside the caller's transaction a retry cannot help: its
@@ -538,52 +426,102 @@ audit_append(struct store *s, const struct audit_entry *e,
 
 /* ---- reading -------------------------------------------------------- */
 
+/* Entries audit_verify() reads at a time (a statement per page: the whole
+ * log is never held in memory, whatever the backend). */
+#define VERIFY_PAGE	5000
+
+static const char verify_sql[] =
+	"SELECT id, " COLS ", prev, hash FROM audit WHERE id > ? "
+	"ORDER BY id LIMIT ?";
+
+/* The bytes of text column col of q's row (t, its text): SQLite's own
+ * count, so that a value with a NUL inside (written by hand) is hashed
+ * whole and fails; PostgreSQL's text holds no NUL. */
+static size_t
+text_len(struct dbq *q, int col, const char *t)
+{
+	if (dbq_is_pg(q->s))
+		return strlen(t);
+	return (size_t)sqlite3_column_bytes(q->st, col);
+}
+
 /* The fields of a row from column `first` on ("" for NULL). */
 static void
-row_fields(sqlite3_stmt *st, int first, const char *v[NFIELDS],
+row_fields(struct dbq *q, int first, const char *v[NFIELDS],
     size_t len[NFIELDS])
 {
 	int i;
 
 	for (i = 0; i < NFIELDS; i++) {
-		v[i] = (const char *)sqlite3_column_text(st, first + i);
-		len[i] = (size_t)sqlite3_column_bytes(st, first + i);
-		if (v[i] == NULL) {
+		v[i] = dbq_text(q, first + i);
+		len[i] = v[i] != NULL ? text_len(q, first + i, v[i]) : 0;
+		if (v[i] == NULL)
 			v[i] = "";
-			len[i] = 0;
-		}
 	}
 }
 
 /* Checks the row (id, fields, prev, hash) against the expected prev:
  * 1 good (expect becomes its hash), 0 bad, -1 error. */
 static int
-check_row(struct store *s, sqlite3_stmt *st, unsigned char *expect,
+check_row(struct store *s, struct dbq *q, unsigned char *expect,
     struct lf_error *err)
 {
 	const char *v[NFIELDS];
 	size_t len[NFIELDS];
-	unsigned char h[AUDIT_HASH_LEN];
-	const void *prev, *hash;
+	unsigned char h[AUDIT_HASH_LEN], col[AUDIT_HASH_LEN];
 	int rc;
 
-	if (sqlite3_column_int64(st, 0) < 1)
+	if (dbq_int64(q, 0) < 1)
 		return 0;
-	row_fields(st, 1, v, len);
-	prev = sqlite3_column_blob(st, NFIELDS + 1);
-	if (sqlite3_column_bytes(st, NFIELDS + 1) != AUDIT_HASH_LEN ||
-	    memcmp(prev, expect, AUDIT_HASH_LEN) != 0)
+	row_fields(q, 1, v, len);
+	if ((rc = hash_col(q, NFIELDS + 1, col, err)) != 1)
+		return rc;
+	if (memcmp(col, expect, AUDIT_HASH_LEN) != 0)
 		return 0;
-	rc = entry_hash(s, expect, sqlite3_column_int64(st, 0), v, len, h,
-	    err);
+	rc = entry_hash(s, expect, dbq_int64(q, 0), v, len, h, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	hash = sqlite3_column_blob(st, NFIELDS + 2);
-	if (sqlite3_column_bytes(st, NFIELDS + 2) != AUDIT_HASH_LEN ||
-	    memcmp(hash, h, AUDIT_HASH_LEN) != 0)
+	if ((rc = hash_col(q, NFIELDS + 2, col, err)) != 1)
+		return rc;
+	if (memcmp(col, h, AUDIT_HASH_LEN) != 0)
 		return 0;
 	memcpy(expect, h, AUDIT_HASH_LEN);
 	return 1;
+}
+
+/* One page of entries after *last: checks them, counts them; *last
+ * becomes the page's last id, *rows its entries. 0 or -1. */
+static int
+verify_page(struct store *s, int64_t *last, int *rows,
+    unsigned char *expect, int64_t *first_bad, int64_t *count,
+    struct lf_error *err)
+{
+	struct dbq q;
+	int rc = -1, step, ok;
+	int64_t id;
+
+	*rows = 0;
+	if (dbq_prep(s, &q, verify_sql, "audit verify", err) != 0 ||
+	    dbq_bind(&q, err, "ii", *last, (int64_t)VERIFY_PAGE) != 0)
+		goto out;
+	while ((step = dbq_step(&q, err)) == 1) {
+		(*rows)++;
+		(*count)++;
+		*last = id = dbq_int64(&q, 0);
+		if (*first_bad != 0)
+			continue;
+		if ((ok = check_row(s, &q, expect, err)) < 0)
+			goto out;
+		if (ok == 0)
+			*first_bad = id != 0 ? id : -1;
+	}
+	if (step == 0)
+		rc = 0;
+	else
+		busy(s, "audit verify", err);
+out:
+	dbq_end(&q);
+	return rc;
 }
 
 int
@@ -591,37 +529,18 @@ audit_verify(struct store *s, int64_t *first_bad, int64_t *count,
     struct lf_error *err)
 {
 	unsigned char expect[AUDIT_HASH_LEN];
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step, ok;
-	int64_t id;
+	int64_t last = INT64_MIN;
+	int rows;
 
 	*first_bad = 0;
 	*count = 0;
 	memset(expect, 0, sizeof(expect));
-	if (sqlite3_prepare_v2(s->db, "SELECT id, " COLS ", prev, hash FROM "
-	    "audit ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		sql_error(s, "audit verify", err);
-		goto out;
-	}
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		(*count)++;
-		if (*first_bad != 0)
-			continue;
-		ok = check_row(s, st, expect, err);
-		if (ok < 0)
-			goto out;
-		id = sqlite3_column_int64(st, 0);
-		if (ok == 0)
-			*first_bad = id != 0 ? id : -1;
-	}
-	if (step != SQLITE_DONE) {
-		sql_error(s, "audit verify", err);
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
+	do {
+		if (verify_page(s, &last, &rows, expect, first_bad, count,
+		    err) != 0)
+			return -1;
+	} while (rows == VERIFY_PAGE);
+	return 0;
 }
 
 /* Optional conditions of a query, in binding order. */
@@ -638,7 +557,8 @@ static const struct cond {
 	{ Q(actor),		" AND actor = ?", 1, 0 },
 	{ Q(from),		" AND at >= ?", 1, 1 },
 	{ Q(to),		" AND at < ?", 1, 1 },
-	{ Q(action_prefix),	" AND substr(action, 1, length(?)) = ?", 2, 0 },
+	{ Q(action_prefix),	" AND substr(action, 1, length(CAST(? AS "
+				    "text))) = ?", 2, 0 },
 #undef Q
 };
 #define NCONDS	(sizeof(conds) / sizeof(conds[0]))
@@ -669,11 +589,11 @@ query_check(const struct audit_query *q, struct lf_error *err)
 		if (v == NULL)
 			continue;
 		len = strlen(v);
-		if (len > AUDIT_FIELD_MAX || !text_ok(v, len))
+		if (len > AUDIT_FIELD_MAX || !audit_text_ok(v, len))
 			return lf_error_set(err, "invalid", conds[i].name,
 			    "查询条件 %s 无效 (query parameter %s is too long "
 			    "or not text)", conds[i].name, conds[i].name);
-		if (conds[i].time && !time_ok(v, len, 1))
+		if (conds[i].time && !audit_time_ok(v, len, 1))
 			return lf_error_set(err, "invalid", conds[i].name,
 			    "查询时间 %s 格式错误 (query time %s must be "
 			    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
@@ -682,15 +602,17 @@ query_check(const struct audit_query *q, struct lf_error *err)
 	return 0;
 }
 
+/* The query's statement, its conditions bound. */
 static int
 query_prepare(struct store *s, const struct audit_query *q,
-    sqlite3_stmt **st, struct lf_error *err)
+    struct dbq *st, struct lf_error *err)
 {
 	struct buf sql;
 	size_t i;
 	int k, idx = 1, rc = -1;
 	const char *v;
 
+	memset(st, 0, sizeof(*st));
 	buf_init(&sql, SQL_MAX);
 	if (buf_adds(&sql, "SELECT id, " COLS ", hash FROM audit WHERE "
 	    "id > ?") != 0)
@@ -701,21 +623,17 @@ query_prepare(struct store *s, const struct audit_query *q,
 			goto nomem;
 	if (buf_adds(&sql, " ORDER BY id LIMIT ?") != 0)
 		goto nomem;
-	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, st, NULL) !=
-	    SQLITE_OK) {
-		sql_error(s, "audit query", err);
+	if (dbq_prep(s, st, buf_str(&sql), "audit query", err) != 0 ||
+	    dbq_bind_int(st, idx++, q->after_id, err) != 0)
 		goto out;
-	}
-	sqlite3_bind_int64(*st, idx++, q->after_id);
 	for (i = 0; i < NCONDS; i++) {
 		v = cond_value(q, &conds[i]);
-		if (v == NULL)
-			continue;
-		for (k = 0; k < conds[i].nbind; k++)
-			sqlite3_bind_text(*st, idx++, v, -1, SQLITE_STATIC);
+		for (k = 0; v != NULL && k < conds[i].nbind; k++)
+			if (dbq_bind_text(st, idx++, v, err) != 0)
+				goto out;
 	}
-	sqlite3_bind_int(*st, idx, q->limit ? q->limit : AUDIT_LIMIT_DEFAULT);
-	rc = 0;
+	rc = dbq_bind_int(st, idx, q->limit ? q->limit : AUDIT_LIMIT_DEFAULT,
+	    err);
 	goto out;
 nomem:
 	lf_error_nomem(err);
@@ -724,134 +642,46 @@ out:
 	return rc;
 }
 
-static void
-row_from(sqlite3_stmt *st, struct audit_row *row)
+/* q's row as an audit_row; -1 with err when its hash cannot be read. */
+static int
+row_from(struct dbq *q, struct audit_row *row, struct lf_error *err)
 {
 	const char *v[NFIELDS];
 	size_t len[NFIELDS], i;
 
 	memset(row, 0, sizeof(*row));
-	row->id = sqlite3_column_int64(st, 0);
-	row_fields(st, 1, v, len);
+	row->id = dbq_int64(q, 0);
+	row_fields(q, 1, v, len);
 	for (i = 0; i < NFIELDS; i++)
-		*(const char **)(void *)((char *)row + cols[i].roff) = v[i];
-	if (sqlite3_column_bytes(st, NFIELDS + 1) == AUDIT_HASH_LEN)
-		memcpy(row->hash, sqlite3_column_blob(st, NFIELDS + 1),
-		    AUDIT_HASH_LEN);
+		*(const char **)(void *)((char *)row + audit_cols[i].roff) =
+		    v[i];
+	return hash_col(q, NFIELDS + 1, row->hash, err) < 0 ? -1 : 0;
 }
 
 int
 audit_query(struct store *s, const struct audit_query *q, audit_row_fn fn,
     void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct dbq st;
 	struct audit_row row;
 	int rc = -1, step, stop;
 
+	memset(&st, 0, sizeof(st));
 	if (query_check(q, err) != 0 || query_prepare(s, q, &st, err) != 0)
 		goto out;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		row_from(st, &row);
-		stop = fn(arg, &row);
-		if (stop != 0) {
+	while ((step = dbq_step(&st, err)) == 1) {
+		if (row_from(&st, &row, err) != 0)
+			goto out;
+		if ((stop = fn(arg, &row)) != 0) {
 			rc = stop;
 			goto out;
 		}
 	}
-	if (step != SQLITE_DONE) {
-		sql_error(s, "audit query", err);
-		goto out;
-	}
-	rc = 0;
+	if (step == 0)
+		rc = 0;
+	else
+		busy(s, "audit query", err);
 out:
-	sqlite3_finalize(st);
+	dbq_end(&st);
 	return rc;
-}
-
-/* ---- cleaning untrusted text ------------------------------------------ */
-
-struct sink {
-	char	*p;
-	size_t	 n;
-	size_t	 room;		/* bytes that may still be written */
-};
-
-static int
-sink_put(struct sink *k, const char *s, size_t n)
-{
-	if (n > k->room)
-		return -1;
-	memcpy(k->p + k->n, s, n);
-	k->n += n;
-	k->room -= n;
-	return 0;
-}
-
-/* Bytes of the valid, printable UTF-8 character at s; 0 if there is
- * none. */
-static size_t
-char_len(const char *s, size_t rest)
-{
-	unsigned char c = (unsigned char)s[0];
-	size_t n;
-
-	if (c < 0x20 || c == 0x7f)
-		return 0;
-	n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-	if (n == 0 || n > rest || !utf8_valid(s, n))
-		return 0;
-	return n;
-}
-
-/* Copies the run of digits at s, masked when it is long; its length or
- * 0 when it did not fit. */
-static size_t
-clean_digits(struct sink *k, const char *s, int *changed)
-{
-	size_t i, run = 0;
-
-	while (is_digit(s[run]))
-		run++;
-	for (i = 0; i < run; i++)
-		if (sink_put(k, run > DIGIT_RUN_MAX ? "*" : s + i, 1) != 0)
-			return 0;
-	*changed |= run > DIGIT_RUN_MAX;
-	return run;
-}
-
-/* Copies one character or digit run at s; the bytes of input used, or 0
- * when out is full. */
-static size_t
-clean_one(struct sink *k, const char *s, size_t rest, int *changed)
-{
-	size_t n;
-
-	if (is_digit(s[0]))
-		return clean_digits(k, s, changed);
-	n = char_len(s, rest);
-	if (n == 0) {
-		*changed = 1;
-		return sink_put(k, "?", 1) == 0 ? 1 : 0;
-	}
-	return sink_put(k, s, n) == 0 ? n : 0;
-}
-
-int
-audit_clean(const char *in, char *out, size_t outlen)
-{
-	struct sink k = { out, 0, outlen ? outlen - 1 : 0 };
-	size_t i = 0, len, n;
-	int changed = 0;
-
-	if (outlen == 0)
-		return in != NULL && *in != '\0';
-	len = in ? strlen(in) : 0;
-	while (i < len) {
-		n = clean_one(&k, in + i, len - i, &changed);
-		if (n == 0)
-			break;
-		i += n;
-	}
-	out[k.n] = '\0';
-	return changed || i < len;
 }

@@ -29,19 +29,27 @@
  * audit_verify() recomputes the chain. The newest entries can be cut off
  * without breaking it: keep a copy of audit_head() elsewhere now and then.
  *
- * Append-only: triggers made by audit_init() abort any UPDATE or DELETE of
- * the table and any INSERT that is not past the newest entry (so INSERT OR
- * REPLACE cannot overwrite one either). They stop mistakes and casual
- * SQL; someone who drops them is caught by the chain instead.
+ * Backends: the same code on the store's SQLite file and on PostgreSQL
+ * (store/dbq.h; docs/postgresql.md, "The audit log"): the same entries,
+ * hashes and checks.
+ *
+ * Append-only: triggers made by audit_init() (on PostgreSQL by init and
+ * the owner's upgrade, audit_int.h) abort any UPDATE or DELETE of the
+ * table (PostgreSQL: TRUNCATE too) and any INSERT that is not past the
+ * newest entry (so INSERT OR REPLACE cannot overwrite one either). They
+ * stop mistakes and casual SQL; someone who drops them is caught by the
+ * chain instead. On PostgreSQL the app role may only SELECT and INSERT.
  *
  * Transactions. audit_append() works with or without a caller's
- * transaction. Without one it makes its own (BEGIN IMMEDIATE, so reading
- * the newest hash and inserting the next entry are atomic against other
- * connections) and retries when the database is busy. Inside one it adds
- * a savepoint: the entry then commits or rolls back with the caller's
- * work. So log refusals and failures after rolling back, not inside the
- * transaction being abandoned; and begin transactions that will append
- * with store_begin() (BEGIN IMMEDIATE), or an append may fail "busy".
+ * transaction. Without one it makes its own, in which reading the
+ * newest hash and inserting the next entry are atomic against other
+ * connections (SQLite: BEGIN IMMEDIATE, retried when the database is
+ * busy; PostgreSQL: a transaction-level advisory lock taken before the
+ * read, READ COMMITTED). Inside one the entry commits or rolls back with
+ * the caller's work. So log refusals and failures after rolling back,
+ * not inside the transaction being abandoned; and on SQLite begin
+ * transactions that will append with store_begin() (BEGIN IMMEDIATE),
+ * or an append may fail "busy".
  *
  * Threads: like the store, from one thread at a time per connection;
  * any number of connections may append at once.
@@ -50,7 +58,8 @@
  * codes are "invalid" (a field or query parameter refused; err->field
  * names it), "busy" (the database stayed locked), "corrupt" (the newest
  * entry has no valid hash), "crypto", "no_memory" and "store" (any other
- * SQLite error, e.g. audit_init() not run).
+ * database error, e.g. audit_init() not run, naming the statement, never
+ * a value).
  */
 #ifndef LF_STORE_AUDIT_H
 #define LF_STORE_AUDIT_H
@@ -114,7 +123,9 @@ struct audit_row {
  * (actor, id), (at) and the append-only triggers when missing (so a
  * dropped trigger comes back); does nothing, and takes no write lock,
  * when they all exist. Atomic: in the caller's transaction when there is
- * one, else in its own.
+ * one, else in its own. On PostgreSQL the same (with the app role's
+ * rights), which only the owner role may do; store_open_any() does not
+ * call it there (init and the upgrade make the log).
  */
 int	audit_init(struct store *s, struct lf_error *err);
 
@@ -129,7 +140,23 @@ int	audit_append(struct store *s, const struct audit_entry *e,
 	    struct lf_error *err);
 
 /*
- * Recomputes the whole chain in id order (one consistent snapshot). Sets
+ * A transaction for a group of appends (the server's audit writer),
+ * on either backend: the appends inside it commit together and read no
+ * head twice from disk. On SQLite a write transaction (BEGIN IMMEDIATE,
+ * the writers' turn) or a savepoint inside the caller's; on PostgreSQL a
+ * READ COMMITTED transaction (the appenders' lock is taken by the first
+ * append and held to its end). audit_group_end() commits when rc is 0,
+ * else rolls back; a commit that fails is rolled back too. It returns
+ * rc when rc is not 0, else 0 or -1 with err.
+ */
+int	audit_group_begin(struct store *s, int *tx, struct lf_error *err);
+int	audit_group_end(struct store *s, int tx, int rc,
+	    struct lf_error *err);
+
+/*
+ * Recomputes the whole chain in id order, reading it in pages of
+ * entries (never the whole log in memory; an entry appended meanwhile is
+ * checked when its page comes, appends come in id order). Sets
  * *count to the number of entries and *first_bad to 0 when every entry's
  * prev is its predecessor's hash and its hash matches its contents, else
  * to the id of the first entry that does not: an edited entry is caught

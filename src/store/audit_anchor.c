@@ -14,6 +14,8 @@
 
 #include "lib/faultfile.h"
 #include "store/audit.h"
+#include "store/dbq.h"
+#include "store/pg/pg_int.h"
 #include "store/store_int.h"
 
 #define ANCHOR_MAGIC	"liangfu-audit-head 1"
@@ -23,12 +25,16 @@
 int
 audit_anchor_path(struct store *s, char *out, size_t len)
 {
-	const char *db = sqlite3_db_filename(s->db, "main");
+	struct lf_error e;
+	const char *base;
 	int n;
 
-	if (db == NULL || db[0] == '\0')
+	/* PostgreSQL: beside the key file, which names one registry */
+	base = store_is_pg(s) ? pg_keyfile(&e) : sqlite3_db_filename(s->db,
+	    "main");
+	if (base == NULL || base[0] == '\0')
 		return -1;
-	n = snprintf(out, len, "%s.audit-head", db);
+	n = snprintf(out, len, "%s.audit-head", base);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
@@ -214,22 +220,24 @@ static int
 entry_hash(struct store *s, int64_t id, unsigned char hash[AUDIT_HASH_LEN],
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int rc = 1;
+	struct dbq q;
+	const void *p;
+	size_t n;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash FROM audit WHERE id = ?",
-	    -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "audit anchor", err);
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		memset(hash, 0, AUDIT_HASH_LEN);
-		if (sqlite3_column_bytes(st, 0) == AUDIT_HASH_LEN)
-			memcpy(hash, sqlite3_column_blob(st, 0),
-			    AUDIT_HASH_LEN);
-		rc = 0;
+	if (dbq_prep(s, &q, "SELECT hash FROM audit WHERE id = ?",
+	    "audit anchor", err) != 0 || dbq_bind_int(&q, 1, id, err) != 0) {
+		dbq_end(&q);
+		return -1;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	if ((rc = dbq_step(&q, err)) == 1) {
+		memset(hash, 0, AUDIT_HASH_LEN);
+		p = dbq_blob(&q, 0, &n, NULL);
+		if (p != NULL && n == AUDIT_HASH_LEN)
+			memcpy(hash, p, AUDIT_HASH_LEN);
+	}
+	dbq_end(&q);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
 }
 
 /* The earlier of two first-bad ids (0 = none). */

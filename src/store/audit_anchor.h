@@ -6,7 +6,8 @@
  * except the newest ones: cut off the last entries and what is left is a
  * shorter chain that still verifies. So the newest entry's id and hash
  * are also written to an anchor file beside the database and its key
- * file, "<db>.audit-head":
+ * file, "<db>.audit-head" (a PostgreSQL registry: beside its key file,
+ * "$LIANGFU_KEY_FILE.audit-head"):
  *
  *	liangfu-audit-head 1
  *	id <newest id>
@@ -50,8 +51,9 @@ struct audit_check {
 	const char	*problem;	/* what is wrong, English; NULL */
 };
 
-/* The anchor file's path for the store's database into out. 0, or -1
- * when it does not fit. */
+/* The anchor file's path for the store's database into out (on
+ * PostgreSQL the key file's path from LIANGFU_KEY_FILE, ".audit-head"
+ * added). 0, or -1 when it does not fit or there is no such path. */
 int	audit_anchor_path(struct store *s, char *out, size_t len);
 /* Writes the anchor of the current newest entry (atomically: a synced
  * temporary file renamed over the old one). 0, or -1 with err. */

@@ -78,6 +78,14 @@ dbq_scan(const char *sql, char *out, size_t outlen)
 }
 
 int
+dbq_in_tx(struct store *s)
+{
+	if (s->pg != NULL)
+		return s->pg->in_tx;
+	return !store_autocommit(s);
+}
+
+int
 dbq_is_pg(const struct store *s)
 {
 	return s->pg != NULL;

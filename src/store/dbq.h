@@ -195,6 +195,11 @@ void	dbq_end(struct dbq *q);
 int	dbq_tx_begin(struct store *s, int *tx, struct lf_error *err);
 int	dbq_tx_end(struct store *s, int tx, int rc, struct lf_error *err);
 
+/* 1 when a transaction is open on the store (the caller's: store_begin(),
+ * dbq_tx_begin(), a bulk one), so that a statement would join it; 0 when
+ * it would run in its own. On SQLite a held read snapshot that no
+ * store_read_begin() is using is ended first (store_autocommit()). */
+int	dbq_in_tx(struct store *s);
 /* 1 when the store is PostgreSQL's (the schema statements differ). */
 int	dbq_is_pg(const struct store *s);
 /* Runs sql (statements without parameters or rows, several allowed:

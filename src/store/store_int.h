@@ -29,6 +29,9 @@ enum stmt_id {
 	ST_STATS_PERSON, ST_STATS_ITEMS,
 	/* users_rows.c's session read (every request), prepared on first use */
 	ST_USERS_SESSION, ST_USERS_TOUCH,
+	/* audit.c's appends (the newest entry, the insert, PostgreSQL's
+	 * appenders' lock), prepared on first use */
+	ST_AUDIT_HEAD, ST_AUDIT_INSERT, ST_AUDIT_LOCK,
 	/* plan*.c's own (plan_int.h names them), prepared on first use */
 	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS
 };
@@ -56,7 +59,6 @@ struct store {
 	struct bulk_ids		*ids;		/* bulk into an empty registry:
 						   store_bulkids.c */
 	int			 rollback_journal; /* bulk left WAL for now */
-	sqlite3_stmt		*audit_st[2];	/* audit.c's, prepared once */
 	/* catalog items that make up the person row */
 	int			 f_id, f_name, f_gender, f_birth, f_region;
 	int			 f_card;	/* the certificate number, whose

@@ -581,8 +581,6 @@ store_close(struct store *s)
 	}
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
-	sqlite3_finalize(s->audit_st[0]);
-	sqlite3_finalize(s->audit_st[1]);
 	if (s->in_tx || !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	store_tx_released(s);

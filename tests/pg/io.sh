@@ -32,7 +32,7 @@
 #   plans and items as SQLite's; the app role cannot setval plans_id_seq
 #   or items_id_seq, only move them through liangfu_plan_ids() under the
 #   plan build lock, between the largest id + 1 and the next id;
-# - a registry of format 1 or 2: refused to the app role, upgraded by
+# - a registry of format 1, 2 or 3: refused to the app role, upgraded by
 #   the owner role's open (again: nothing changes); an unknown format
 #   refused.
 
@@ -379,30 +379,38 @@ oldweb="${web%/liangfu}/old"
 sqlold() { $LF_PG_PSQL -U liangfu_owner -d old -At -c "$1"; }
 export LIANGFU_KEY_FILE="$tmp/old.key"
 expect 0 "init the old database" -- "$bin" init "$old"
-sqlold "DROP FUNCTION liangfu_ids_back(bigint); DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX persons_hash; DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE persons_id_seq, plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 1' WHERE key = 'format'"
+sqlold "DROP TABLE audit; DROP FUNCTION liangfu_audit_append_only(); DROP FUNCTION liangfu_ids_back(bigint); DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX persons_hash; DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE persons_id_seq, plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 1' WHERE key = 'format'"
 expect 1 "a format-1 registry through the app role" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 3
 contains err "format 1: run any command once as the owner role" "the refusal names what to do"
 equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold 'SELECT count(*) FROM persons')" \
     "liangfu-registry-pg 1:0" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-1 registry" -- "$bin" seed "$old" --persons 20 --years 2023 --seed 3
-upgraded() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (to_regclass('persons_hash') IS NOT NULL AND to_regclass('plans_idx_id') IS NOT NULL) || ':' || (has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'plans_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'items_id_seq', 'UPDATE')) || ':' || coalesce(has_function_privilege('liangfu_app', to_regprocedure('liangfu_ids_back(bigint)'), 'EXECUTE') AND has_function_privilege('liangfu_app', to_regprocedure('liangfu_plan_ids(text, bigint)'), 'EXECUTE'), false) || ':' || (SELECT count(*) FROM persons) || ':' || (SELECT count(*) FROM plans)"; }
-equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:20:0" \
-    "upgraded from format 1: format 3, the indexes, the functions, no UPDATE on the sequences"
+upgraded() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (to_regclass('persons_hash') IS NOT NULL AND to_regclass('plans_idx_id') IS NOT NULL) || ':' || (has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'plans_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'items_id_seq', 'UPDATE')) || ':' || coalesce(has_function_privilege('liangfu_app', to_regprocedure('liangfu_ids_back(bigint)'), 'EXECUTE') AND has_function_privilege('liangfu_app', to_regprocedure('liangfu_plan_ids(text, bigint)'), 'EXECUTE'), false) || ':' || (SELECT count(*) FROM persons) || ':' || (SELECT count(*) FROM plans) || ':' || coalesce(has_table_privilege('liangfu_app', to_regclass('audit'), 'INSERT') AND NOT has_table_privilege('liangfu_app', to_regclass('audit'), 'UPDATE') AND (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('audit')) = 4, false)"; }
+equal "$(upgraded)" "liangfu-registry-pg 4:true:false:true:20:0:true" \
+    "upgraded from format 1: format 4, the indexes, the functions, no UPDATE on the sequences, the audit log"
 expect 0 "the app role loads the upgraded registry" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 4
 equal "$(sqlold "SELECT count(*) FROM persons"):$(sqlold "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
     "25:t" "its ids given back"
 # format 2 (liangfu_ids_back, not yet liangfu_plan_ids): the same
-sqlold "DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
+sqlold "DROP TABLE audit; DROP FUNCTION liangfu_audit_append_only(); DROP FUNCTION liangfu_plan_ids(text, bigint); DROP INDEX plans_idx_id; GRANT UPDATE ON SEQUENCE plans_id_seq, items_id_seq TO liangfu_app; UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
 expect 1 "a format-2 registry through the app role" -- "$bin" plan "$oldweb" --year 2023 --region "$ia"
 contains err "format 2: run any command once as the owner role" "the refusal names what to do"
-equal "$(upgraded)" "liangfu-registry-pg 2:false:true:false:25:0" "the refused open changed nothing"
+equal "$(upgraded)" "liangfu-registry-pg 2:false:true:false:25:0:false" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-2 registry" -- "$bin" stats "$old" --year 2023 --json old.json
-equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:25:0" \
-    "upgraded from format 2: format 3, the plans(id) index, liangfu_plan_ids, no UPDATE on the sequences"
+equal "$(upgraded)" "liangfu-registry-pg 4:true:false:true:25:0:true" \
+    "upgraded from format 2: format 4, the plans(id) index, liangfu_plan_ids, no UPDATE on the sequences, the audit log"
 # the upgrade runs again over a registry that has it all: nothing changes
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
 expect 0 "the owner role upgrades it again" -- "$bin" stats "$old" --year 2023 --json old.json
-equal "$(upgraded)" "liangfu-registry-pg 3:true:false:true:25:0" "a second upgrade is the same"
+equal "$(upgraded)" "liangfu-registry-pg 4:true:false:true:25:0:true" "a second upgrade is the same"
+# format 3 (no audit log): refused to the app role; the owner role's
+# audit verify upgrades it and finds an empty, intact log
+sqlold "DROP TABLE audit; DROP FUNCTION liangfu_audit_append_only(); UPDATE meta SET value = 'liangfu-registry-pg 3' WHERE key = 'format'"
+expect 1 "a format-3 registry through the app role" -- "$bin" audit verify "$oldweb"
+contains err "format 3: run any command once as the owner role" "the refusal names what to do"
+expect 0 "the owner role's audit verify upgrades a format-3 registry" -- "$bin" audit verify "$old"
+contains out "0 entries, chain intact" "its new log is empty and intact"
+equal "$(upgraded)" "liangfu-registry-pg 4:true:false:true:25:0:true" "upgraded from format 3: the audit log, its triggers, the app role's rights"
 expect 0 "the app role builds plans on the upgraded registry" -- "$bin" plan "$oldweb" --year 2023 --region "$ia"
 contains err "plans 2023 in $ia: [0-9]* persons, [1-9][0-9]* plans created" "its build created plans"
 equal "$(sqlold "SELECT last_value = (SELECT max(id) FROM plans) AND is_called FROM plans_id_seq")" \

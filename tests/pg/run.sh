@@ -18,6 +18,11 @@
 # - after the same survey change on both, a rebuild updates and deletes
 #   the same items with the same history rows, all or nothing, also
 #   through the app role (rebuild.sh);
+# - the audit log (test_audit, one source on both backends, then here):
+#   audit verify reads it and its anchor beside LIANGFU_KEY_FILE, the app
+#   role may only read and add entries (no UPDATE, DELETE, TRUNCATE, nor
+#   an insert before the newest), and what the owner role does with the
+#   triggers off (a cut, an edit) is found and named;
 # - row-level security: the app role sees nothing unscoped, nothing of
 #   another county even when asked for it by raw SQL or by C code that
 #   skips the access checks (TEST_PG_RLS, persons and plan items), and
@@ -230,6 +235,30 @@ ia=$(sqlo "SELECT count(*) FROM items WHERE county = '$a' AND year = $Y")
 pb=$(sqlo "SELECT person_id FROM items WHERE county = '$b' AND year = $Y LIMIT 1")
 expect 0 "C code skipping the access check still sees one county" -- "$rls" "$web" "$a" "$na" "$total" $Y "$ia" "$nitems" "$pb"
 [ "$fail" -ne 0 ] && cat "$tmp/err" >&2
+
+# ---- the audit log (test_audit left three entries and their anchor) ----
+expect 0 "audit verify on PostgreSQL" -- "$bin" audit verify "$owner"
+contains out "3 entries, chain intact" "the log test_audit left verifies"
+contains out "head matches the anchor (entry 3)" "its anchor is read"
+[ -s "$LIANGFU_KEY_FILE.audit-head" ] && ok || bad "no anchor beside the key file"
+expect 0 "audit verify through the app role" -- "$bin" audit verify "$web"
+equal "$(sqlo "SELECT string_agg(p || '=' || has_table_privilege('liangfu_app', 'audit', p), ',') FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p")" \
+    "SELECT=true,INSERT=true,UPDATE=false,DELETE=false,TRUNCATE=false" "the app role reads and adds audit entries only"
+for s in "UPDATE audit SET detail = 'x' WHERE id = 2" "DELETE FROM audit WHERE id = 3" "TRUNCATE audit"; do
+	contains_sql "$s" "permission denied" "the app role cannot: $s"
+done
+acols="at, actor, role, action, target_type, target, result, client, request_id, detail, prev, hash"
+contains_sql "INSERT INTO audit SELECT 2, $acols FROM audit WHERE id = 1" "append-only" "the app role cannot insert before the newest entry"
+contains_sql "SELECT count(*) FROM audit" "^3$" "the app role reads every entry (no row-level security on the log)"
+# the owner role can turn the triggers off: the chain and the anchor show
+# what it did (the newest entry cut, then the first one edited)
+sqlo "ALTER TABLE audit DISABLE TRIGGER USER; DELETE FROM audit WHERE id = 3; ALTER TABLE audit ENABLE TRIGGER USER"
+expect 1 "audit verify finds the newest entry cut" -- "$bin" audit verify "$owner"
+contains out "first bad entry: 3" "the cut is named"
+sqlo "ALTER TABLE audit DISABLE TRIGGER USER; UPDATE audit SET actor = 'mallory' WHERE id = 1; ALTER TABLE audit ENABLE TRIGGER USER"
+expect 1 "audit verify finds an entry the owner role changed" -- "$bin" audit verify "$owner"
+contains out "first bad entry: 1" "the changed entry is named"
+grep -q mallory "$tmp/out" "$tmp/err" && bad "verify printed an entry's field" || ok
 
 # ---- a rebuild after surveys changed: items updated and deleted --------
 . "$here/rebuild.sh"

@@ -122,9 +122,10 @@ const char *pg_keyfile(struct lf_error *err);
 /* pg_schema.c: the DDL of a new registry into b. */
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
-/* The DDL that brings a format-1 or format-2 registry to this format
+/* The DDL that brings a registry of format 1, 2 or 3 to this format
  * (pg_store.c): the persons(id_hash) and plans(id) indexes,
- * liangfu_ids_back(), liangfu_plan_ids() and the app role's grants;
+ * liangfu_ids_back(), liangfu_plan_ids(), the audit log (store/audit.c's
+ * audit_pg_schema_sql()) and the app role's grants;
  * every statement may run again. */
 int	pg_schema_upgrade_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */

@@ -20,6 +20,9 @@
  * The plan tables' columns are derived from SQLite's own definition
  * (plan_tables_sql() below).
  *
+ * The audit log's table, triggers and rights come from store/audit.c
+ * (audit_pg_schema_sql()), next to SQLite's.
+ *
  * Row-level security: every person-owned table shows a role other
  * than their owner only the rows of the county (or city, or province)
  * named by the setting liangfu.region, which the application sets per
@@ -33,6 +36,7 @@
 #include <sqlite3.h>
 
 #include "core/policy.h"
+#include "store/audit_int.h"
 #include "store/plan_int.h"
 
 static const char person_tables[] =
@@ -304,7 +308,7 @@ security(struct buf *b)
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
 			return -1;
 	return buf_adds(b, ids_back_sql) != 0 || buf_adds(b, plan_ids_sql) !=
-	    0 ? -1 : buf_adds(b, grants_sql);
+	    0 || audit_pg_schema_sql(b) != 0 ? -1 : buf_adds(b, grants_sql);
 }
 
 int
@@ -313,7 +317,8 @@ pg_schema_upgrade_sql(struct buf *b)
 	return buf_adds(b, "CREATE INDEX IF NOT EXISTS persons_hash ON "
 	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
 	    "plans(id);\n") != 0 || buf_adds(b, ids_back_sql) != 0 ||
-	    buf_adds(b, plan_ids_sql) != 0 ? -1 : buf_adds(b, grants_sql);
+	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ? -1 :
+	    buf_adds(b, grants_sql);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */

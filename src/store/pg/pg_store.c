@@ -19,9 +19,11 @@
  * liangfu_ids_back() instead of the app role's UPDATE on persons_id_seq
  * (pg_schema.c). 3: liangfu_plan_ids() (and the plans(id) index it
  * reads) instead of the app role's UPDATE on plans_id_seq and
- * items_id_seq. A registry of format 1 or 2 is upgraded when the owner
- * role opens it (upgrade()); any other role is refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 3"
+ * items_id_seq. 4: the audit log (store/audit.c's table, triggers and
+ * the app role's SELECT and INSERT on it). A registry of an older format
+ * is upgraded when the owner role opens it (upgrade()); any other role
+ * is refused until then. */
+#define PG_FORMAT_TAG	"liangfu-registry-pg 4"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
@@ -159,7 +161,7 @@ owns_tables(PGconn *c, struct lf_error *err)
 	return yes;
 }
 
-/* Format 1 or 2 to this format, in one transaction under the load lock
+/* An older format to this format, in one transaction under the load lock
  * and the plan build lock (no load or plan build runs meanwhile; a
  * second process opening it at the same time waits, then runs the same
  * statements again, which change nothing). */
@@ -208,7 +210,8 @@ check_format(PGconn *c, struct lf_error *err)
 		return 0;
 	old = strncmp(tag, PG_FORMAT_OLD, sizeof(PG_FORMAT_OLD) - 1) == 0 ?
 	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
-	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0)
+	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0 &&
+	    strcmp(old, "3") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
