@@ -1,6 +1,8 @@
 /*
- * cmd_user.c - liangfu user add|disable|passwd DB --login L ...: platform
- * accounts from the command line (see cmd_user.h).
+ * cmd_user.c - liangfu user add|disable|passwd|list DB ...: platform
+ * accounts from the command line (see cmd_user.h), on a SQLite file or a
+ * PostgreSQL registry alike (store_open_any(): auth/ and
+ * store/users_rows.c run on both).
  *
  * Each verb is a row of the table below: which options it needs and
  * allows, whether it reads a password, and what it does. Everything that
@@ -104,6 +106,39 @@ run_passwd(struct store *s, const struct user_args *a, const char *pw,
 	return users_passwd(s, a->login, pw, err);
 }
 
+static int
+check_none(struct store *s, const struct user_args *a, struct lf_error *err)
+{
+	(void)s;
+	(void)a;
+	(void)err;
+	return 0;
+}
+
+static int
+print_user(void *arg, const struct user *u)
+{
+	(void)arg;
+	printf("%s\t%s\t%s\t%s\t%s\n", u->login,
+	    users_role_get(u->role)->code, u->region,
+	    u->department[0] != '\0' ? u->department : "-",
+	    u->disabled ? "disabled" : "active");
+	return 0;
+}
+
+/* Every account (of --region: its code starts with it), by login. On
+ * PostgreSQL --region also scopes the connection (row-level security:
+ * through the app role, only that region's accounts are seen). */
+static int
+run_list(struct store *s, const struct user_args *a, const char *pw,
+    struct lf_error *err)
+{
+	(void)pw;
+	if (a->region != NULL && store_set_scope(s, a->region, err) != 0)
+		return -1;
+	return users_list(s, a->region, print_user, NULL, err);
+}
+
 static const struct verb verbs[] = {
 	{ "add", O_LOGIN | O_ROLE | O_REGION,
 	    O_LOGIN | O_ROLE | O_REGION | O_DEPARTMENT, 1, check_add, run_add,
@@ -114,6 +149,7 @@ static const struct verb verbs[] = {
 	{ "passwd", O_LOGIN, O_LOGIN, 1, check_exists, run_passwd,
 	    "已修改用户 %s 的密码, 其会话均已注销 (password changed; "
 	    "sessions revoked)\n" },
+	{ "list", 0, O_REGION, 0, check_none, run_list, NULL },
 };
 
 /*
@@ -250,7 +286,8 @@ run_verb(struct store *s, const struct verb *v, const struct user_args *a)
 		cli_fail(&err);
 		goto out;
 	}
-	printf(v->done, a->login);
+	if (v->done != NULL)
+		printf(v->done, a->login);
 	rc = 0;
 out:
 	explicit_bzero(pw, sizeof(pw));
@@ -274,7 +311,7 @@ cmd_user(int argc, char **argv)
 		return cli_usage("user");
 	if (cli_env_load(&env) != 0)
 		return 1;
-	if (cli_store_open(a.db, &env, &s) != 0) {
+	if (cli_store_open_any(a.db, &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

@@ -33,7 +33,7 @@ static const struct cli_command commands[] = {
 	    "[--web DIR] [--check] [--port-file FILE]",
 	    "serve the JSON API and the web app" },
 	{ "user", cmd_user, "add|disable|passwd DB --login L [--role ROLE "
-	    "--region CODE [--department CODE]]",
+	    "--region CODE [--department CODE]] | list DB [--region CODE]",
 	    "manage accounts (the password is read from standard input)" },
 	/* feedback and self-service (cmd_feedback.c) */
 	{ "feedback", cmd_feedback, "code DB --id-number N [--days D] | "

@@ -116,6 +116,7 @@ static const struct route routes[] = {
  * store function it calls runs on PostgreSQL and a test runs it there.
  */
 static const http_handler on_pg[] = {
+	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
 };

@@ -1,49 +1,131 @@
 /*
  * selfcode_rows.c - the rows of the self-service tables
- * (selfcode_rows.h). The tables are made by feedback_init()
- * (feedback_rows.c).
+ * (selfcode_rows.h), written once in store/dbq.h's dialect. The tables
+ * are made by feedback_init() (feedback_rows.c) on SQLite; PostgreSQL
+ * has none yet (docs/postgresql.md), so these run on SQLite only for
+ * now. A lone write runs as SQLite's autocommit statement, as it always
+ * did (dbq_no_turn()): the callers group them with store_tx_join().
  */
 #include "store/selfcode_rows.h"
 
+#include <stdarg.h>
 #include <string.h>
 
+#include "store/dbq.h"
 #include "store/plan_int.h"
 
 #define CODE_COLS "id, person_id, issued_by, issued_at, expires_at, " \
 	"revoked_at, revoked_by, locked_at, failures, uses, last_used_at"
 
+/* Prepares sql with the arguments after fmt bound (dbq_bind()'s
+ * letters). 0 or -1; the caller ends q either way. */
 static int
-prep(struct store *s, const char *sql, sqlite3_stmt **st,
-    struct lf_error *err)
+query(struct store *s, struct dbq *q, struct lf_error *err, const char *sql,
+    const char *fmt, ...)
 {
-	return store_stmt(s, sql, "selfcode", st, err);
+	va_list ap;
+	int rc;
+
+	if (dbq_prep(s, q, sql, "selfcode", err) != 0)
+		return -1;
+	dbq_no_turn(q);
+	va_start(ap, fmt);
+	rc = dbq_vbind(q, err, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
-/* Steps a statement that returns no row and finalizes it. */
+/* Runs q to its end and ends it: 0 or -1 (a constraint is an error
+ * here: no verb expects one). */
 static int
-done(struct store *s, sqlite3_stmt *st, struct lf_error *err)
+done(struct dbq *q, struct lf_error *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = dbq_exec(q, err);
 
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "selfcode", err);
+	if (rc == 2)
+		rc = lf_error_set(err, "store", "", "数据库错误 (database "
+		    "error in %s): a constraint refused the write", q->what);
+	dbq_end(q);
+	return rc;
+}
+
+/* A write without rows: 0 or -1. */
+static int
+run(struct store *s, struct lf_error *err, const char *sql, const char *fmt,
+    ...)
+{
+	struct dbq q;
+	va_list ap;
+	int rc;
+
+	if (dbq_prep(s, &q, sql, "selfcode", err) != 0) {
+		dbq_end(&q);
+		return -1;
+	}
+	dbq_no_turn(&q);
+	va_start(ap, fmt);
+	rc = dbq_vbind(&q, err, fmt, ap);
+	va_end(ap);
+	if (rc != 0) {
+		dbq_end(&q);
+		return -1;
+	}
+	return done(&q, err);
+}
+
+/* An INSERT ... RETURNING id run to its end: *id, 0 or -1. Ends q. */
+static int
+insert_id(struct dbq *q, int64_t *id, struct lf_error *err)
+{
+	int rc = dbq_step(q, err);
+
+	if (rc == 1) {
+		*id = dbq_int64(q, 0);
+		return done(q, err);
+	}
+	if (rc == 0)
+		rc = lf_error_set(err, "store", "", "数据库错误 (database "
+		    "error in %s): no id returned", q->what);
+	else if (rc == 2)
+		return done(q, err);
+	dbq_end(q);
+	return -1;
+}
+
+/* Steps q once and ends it: fill(q, out) and 0 when it gives a row, 1
+ * when none, -1 when the step fails. */
+static int
+one_row(struct dbq *q, void (*fill)(struct dbq *, void *), void *out,
+    struct lf_error *err)
+{
+	int rc = dbq_step(q, err);
+
+	if (rc == 1) {
+		fill(q, out);
+		rc = 0;
+	} else if (rc == 0)
+		rc = 1;
+	else
+		rc = -1;
+	dbq_end(q);
+	return rc;
 }
 
 static void
-code_from_row(sqlite3_stmt *st, struct selfcode *c)
+code_from_row(struct dbq *q, struct selfcode *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(st, 0);
-	c->person_id = sqlite3_column_int64(st, 1);
-	store_copy_col(st, 2, c->issued_by, sizeof(c->issued_by));
-	c->issued_at = sqlite3_column_int64(st, 3);
-	c->expires_at = sqlite3_column_int64(st, 4);
-	c->revoked_at = sqlite3_column_int64(st, 5);
-	store_copy_col(st, 6, c->revoked_by, sizeof(c->revoked_by));
-	c->locked_at = sqlite3_column_int64(st, 7);
-	c->failures = sqlite3_column_int(st, 8);
-	c->uses = sqlite3_column_int(st, 9);
-	c->last_used_at = sqlite3_column_int64(st, 10);
+	c->id = dbq_int64(q, 0);
+	c->person_id = dbq_int64(q, 1);
+	dbq_copy(q, 2, c->issued_by, sizeof(c->issued_by));
+	c->issued_at = dbq_int64(q, 3);
+	c->expires_at = dbq_int64(q, 4);
+	c->revoked_at = dbq_int64(q, 5);
+	dbq_copy(q, 6, c->revoked_by, sizeof(c->revoked_by));
+	c->locked_at = dbq_int64(q, 7);
+	c->failures = dbq_int(q, 8);
+	c->uses = dbq_int(q, 9);
+	c->last_used_at = dbq_int64(q, 10);
 }
 
 static int
@@ -57,50 +139,24 @@ code_hash(struct store *s, const char *code, unsigned char h[CRYPTO_HASH_LEN],
 	return 0;
 }
 
-/* Steps the prepared statement st once, then finalizes it: fill(st,
- * out) and 0 when it gives a row, 1 when none, -1 when the step fails. */
-static int
-one_row(struct store *s, sqlite3_stmt *st, void (*fill)(sqlite3_stmt *,
-    void *), void *out, struct lf_error *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW) {
-		fill(st, out);
-		rc = 0;
-	} else if (rc == SQLITE_DONE)
-		rc = 1;
-	else
-		rc = store_sqlite_error(s, "selfcode", err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 static void
-fill_code(sqlite3_stmt *st, void *out)
+fill_code(struct dbq *q, void *out)
 {
-	code_from_row(st, out);
-}
-
-/* One code row by a statement with one bound parameter already set. */
-static int
-code_one(struct store *s, sqlite3_stmt *st, struct selfcode *out,
-    struct lf_error *err)
-{
-	return one_row(s, st, fill_code, out, err);
+	code_from_row(q, out);
 }
 
 int
 selfcode_get(struct store *s, int64_t id, struct selfcode *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (prep(s, "SELECT " CODE_COLS " FROM self_codes WHERE id = ?", &st,
-	    err) != 0)
+	if (query(s, &q, err, "SELECT " CODE_COLS " FROM self_codes WHERE id "
+	    "= ?", "i", id) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return code_one(s, st, out, err);
+	}
+	return one_row(&q, fill_code, out, err);
 }
 
 int
@@ -108,22 +164,21 @@ selfcode_list(struct store *s, int64_t person_id, selfcode_fn fn, void *arg,
     struct lf_error *err)
 {
 	struct selfcode c;
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (prep(s, "SELECT " CODE_COLS " FROM self_codes WHERE person_id = ? "
-	    "ORDER BY id DESC", &st, err) != 0)
+	if (query(s, &q, err, "SELECT " CODE_COLS " FROM self_codes WHERE "
+	    "person_id = ? ORDER BY id DESC", "i", person_id) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		code_from_row(st, &c);
-		if ((rc = fn(arg, &c)) != 0) {
-			sqlite3_finalize(st);
-			return rc;
-		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "selfcode", err);
+	while ((rc = dbq_step(&q, err)) == 1) {
+		code_from_row(&q, &c);
+		if ((rc = fn(arg, &c)) != 0)
+			break;
+	}
+	dbq_end(&q);
+	return rc;
 }
 
 int
@@ -131,13 +186,16 @@ selfcode_rows_by_code(struct store *s, const char *code,
     struct selfcode *out, struct lf_error *err)
 {
 	unsigned char h[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (code_hash(s, code, h, err) != 0 || prep(s, "SELECT " CODE_COLS
-	    " FROM self_codes WHERE code_hash = ?", &st, err) != 0)
+	if (code_hash(s, code, h, err) != 0)
 		return -1;
-	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	return code_one(s, st, out, err);
+	if (query(s, &q, err, "SELECT " CODE_COLS " FROM self_codes WHERE "
+	    "code_hash = ?", "h", h) != 0) {
+		dbq_end(&q);
+		return -1;
+	}
+	return one_row(&q, fill_code, out, err);
 }
 
 int
@@ -146,119 +204,87 @@ selfcode_rows_insert(struct store *s, int64_t person_id, const char *code,
     struct lf_error *err)
 {
 	unsigned char h[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (code_hash(s, code, h, err) != 0 || prep(s, "INSERT INTO "
-	    "self_codes (person_id, code_hash, issued_by, issued_at, "
-	    "expires_at) VALUES (?, ?, ?, ?, ?)", &st, err) != 0)
+	if (code_hash(s, code, h, err) != 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	sqlite3_bind_blob(st, 2, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, expires_at);
-	if (done(s, st, err) != 0)
+	if (query(s, &q, err, "INSERT INTO self_codes (person_id, code_hash, "
+	    "issued_by, issued_at, expires_at) VALUES (?, ?, ?, ?, ?) "
+	    "RETURNING id", "ihtii", person_id, h, actor, now,
+	    expires_at) != 0) {
+		dbq_end(&q);
 		return -1;
-	*id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	}
+	return insert_id(&q, id, err);
 }
 
 int
 selfcode_rows_revoke(struct store *s, int64_t id, const char *actor,
     int64_t now, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-
-	if (prep(s, "UPDATE self_codes SET revoked_at = ?, revoked_by = ? "
-	    "WHERE id = ?", &st, err) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, id);
-	return done(s, st, err);
+	return run(s, err, "UPDATE self_codes SET revoked_at = ?, revoked_by "
+	    "= ? WHERE id = ?", "iti", now, actor, id);
 }
 
 int
 selfcode_rows_failures(struct store *s, int64_t id, int failures,
     int64_t locked_at, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-
-	if (prep(s, "UPDATE self_codes SET failures = ?, locked_at = ? WHERE "
-	    "id = ?", &st, err) != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, failures);
-	sqlite3_bind_int64(st, 2, locked_at);
-	sqlite3_bind_int64(st, 3, id);
-	return done(s, st, err);
+	return run(s, err, "UPDATE self_codes SET failures = ?, locked_at = ? "
+	    "WHERE id = ?", "iii", (int64_t)failures, locked_at, id);
 }
 
 int
 selfcode_rows_used(struct store *s, int64_t id, int64_t now,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
-
-	if (prep(s, "UPDATE self_codes SET uses = uses + 1, last_used_at = ? "
-	    "WHERE id = ?", &st, err) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, id);
-	return done(s, st, err);
+	return run(s, err, "UPDATE self_codes SET uses = uses + 1, "
+	    "last_used_at = ? WHERE id = ?", "ii", now, id);
 }
 
 int
 selfcode_rows_end_sessions(struct store *s, int64_t code_id,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
-
-	if (prep(s, "UPDATE self_sessions SET ended = 1 WHERE code_id = ?",
-	    &st, err) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, code_id);
-	return done(s, st, err);
+	return run(s, err, "UPDATE self_sessions SET ended = 1 WHERE code_id "
+	    "= ?", "i", code_id);
 }
 
 /* ---- client addresses ---------------------------------------------- */
 
 static void
-fill_client(sqlite3_stmt *st, void *out)
+fill_client(struct dbq *q, void *out)
 {
 	struct self_throttle *t = out;
 
-	t->window_start = sqlite3_column_int64(st, 0);
-	t->failures = sqlite3_column_int(st, 1);
+	t->window_start = dbq_int64(q, 0);
+	t->failures = dbq_int(q, 1);
 }
 
 int
 selfcode_rows_client(struct store *s, const char *client,
     struct self_throttle *out, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
 	memset(out, 0, sizeof(*out));
-	if (prep(s, "SELECT window_start, failures FROM self_throttle WHERE "
-	    "client = ?", &st, err) != 0)
+	if (query(s, &q, err, "SELECT window_start, failures FROM "
+	    "self_throttle WHERE client = ?", "t", client) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	return one_row(s, st, fill_client, out, err);
+	}
+	return one_row(&q, fill_client, out, err);
 }
 
 int
 selfcode_rows_client_set(struct store *s, const char *client,
     const struct self_throttle *t, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-
-	if (prep(s, "INSERT INTO self_throttle (client, window_start, "
-	    "failures) VALUES (?1, ?2, ?3) ON CONFLICT (client) DO UPDATE SET "
-	    "window_start = ?2, failures = ?3", &st, err) != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, t->window_start);
-	sqlite3_bind_int(st, 3, t->failures);
-	return done(s, st, err);
+	return run(s, err, "INSERT INTO self_throttle (client, window_start, "
+	    "failures) VALUES (?, ?, ?) ON CONFLICT (client) DO UPDATE SET "
+	    "window_start = excluded.window_start, failures = "
+	    "excluded.failures", "tii", client, t->window_start,
+	    (int64_t)t->failures);
 }
 
 /* ---- sessions ------------------------------------------------------ */
@@ -278,24 +304,18 @@ selfcode_rows_session_add(struct store *s, struct self_session *ss,
     int64_t now, struct lf_error *err)
 {
 	unsigned char h[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
+	struct dbq q;
 
 	if (token_hash(s, ss->token, h, err) != 0)
 		return -1;
-	if (prep(s, "INSERT INTO self_sessions (token_hash, code_id, "
-	    "person_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, "
-	    "?)", &st, err) != 0)
+	if (query(s, &q, err, "INSERT INTO self_sessions (token_hash, "
+	    "code_id, person_id, csrf, created_at, expires_at) VALUES (?, ?, "
+	    "?, ?, ?, ?) RETURNING id", "hiitii", h, ss->code_id,
+	    ss->person_id, ss->csrf, now, ss->expires_at) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, ss->code_id);
-	sqlite3_bind_int64(st, 3, ss->person_id);
-	sqlite3_bind_text(st, 4, ss->csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, now);
-	sqlite3_bind_int64(st, 6, ss->expires_at);
-	if (done(s, st, err) != 0)
-		return -1;
-	ss->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	}
+	return insert_id(&q, &ss->id, err);
 }
 
 /* The session and the state columns; arg: struct session_read. */
@@ -305,19 +325,19 @@ struct session_read {
 };
 
 static void
-fill_session(sqlite3_stmt *st, void *arg)
+fill_session(struct dbq *q, void *arg)
 {
 	struct session_read *r = arg;
 	struct self_session *out = r->out;
 
-	out->id = sqlite3_column_int64(st, 0);
-	out->code_id = sqlite3_column_int64(st, 1);
-	out->person_id = sqlite3_column_int64(st, 2);
-	store_copy_col(st, 3, out->csrf, sizeof(out->csrf));
-	out->expires_at = sqlite3_column_int64(st, 4);
-	r->st->ended = sqlite3_column_int(st, 5);
-	r->st->code_revoked_at = sqlite3_column_int64(st, 6);
-	r->st->code_expires_at = sqlite3_column_int64(st, 7);
+	out->id = dbq_int64(q, 0);
+	out->code_id = dbq_int64(q, 1);
+	out->person_id = dbq_int64(q, 2);
+	dbq_copy(q, 3, out->csrf, sizeof(out->csrf));
+	out->expires_at = dbq_int64(q, 4);
+	r->st->ended = dbq_int(q, 5);
+	r->st->code_revoked_at = dbq_int64(q, 6);
+	r->st->code_expires_at = dbq_int64(q, 7);
 }
 
 int
@@ -327,17 +347,20 @@ selfcode_rows_session(struct store *s, const char *token,
 {
 	struct session_read r = { out, state };
 	unsigned char h[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
+	struct dbq q;
 
 	memset(out, 0, sizeof(*out));
 	memset(state, 0, sizeof(*state));
-	if (token_hash(s, token, h, err) != 0 || prep(s, "SELECT ss.id, "
-	    "ss.code_id, ss.person_id, ss.csrf, ss.expires_at, ss.ended, "
-	    "c.revoked_at, c.expires_at FROM self_sessions ss JOIN self_codes "
-	    "c ON c.id = ss.code_id WHERE ss.token_hash = ?", &st, err) != 0)
+	if (token_hash(s, token, h, err) != 0)
 		return -1;
-	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	return one_row(s, st, fill_session, &r, err);
+	if (query(s, &q, err, "SELECT ss.id, ss.code_id, ss.person_id, "
+	    "ss.csrf, ss.expires_at, ss.ended, c.revoked_at, c.expires_at "
+	    "FROM self_sessions ss JOIN self_codes c ON c.id = ss.code_id "
+	    "WHERE ss.token_hash = ?", "h", h) != 0) {
+		dbq_end(&q);
+		return -1;
+	}
+	return one_row(&q, fill_session, &r, err);
 }
 
 int
@@ -345,16 +368,12 @@ selfcode_rows_session_end(struct store *s, const char *token,
     struct lf_error *err)
 {
 	unsigned char h[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
 
-	/* not inside a held read snapshot, and seen by every later request
-	 * of the server at once (store.h, "Held read snapshots") */
-	(void)store_autocommit(s);
-	if (token_hash(s, token, h, err) != 0 || prep(s, "UPDATE "
-	    "self_sessions SET ended = 1 WHERE token_hash = ?", &st, err) != 0)
-		return -1;
-	sqlite3_bind_blob(st, 1, h, CRYPTO_HASH_LEN, SQLITE_TRANSIENT);
-	if (done(s, st, err) != 0)
+	/* not inside a held read snapshot (dbq ends one before a write),
+	 * and seen by every later request of the server at once (store.h,
+	 * "Held read snapshots") */
+	if (token_hash(s, token, h, err) != 0 || run(s, err, "UPDATE "
+	    "self_sessions SET ended = 1 WHERE token_hash = ?", "h", h) != 0)
 		return -1;
 	store_hold_bump();
 	return 0;

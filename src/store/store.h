@@ -91,8 +91,10 @@ int	store_open(const char *path, const struct catalog *cat,
  * store_commit(), store_rollback(), store_count(), store_set_scope(),
  * store_cursor_open(), _next(), _close() with store_sealed_open(),
  * store_close(), stats_load() and the report sections of `liangfu
- * stats`; a caller opening with this function uses no other verb on such
- * a store.
+ * stats`, and the accounts: store/users_rows.h (written once over
+ * store/dbq.h) and so auth/users.h's account, login and session
+ * functions; a caller opening with this function uses no other verb on
+ * such a store.
  */
 int	store_open_any(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,

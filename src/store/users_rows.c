@@ -1,17 +1,20 @@
 /*
  * users_rows.c - the rows of the users and sessions tables
- * (users_rows.h) over the store's SQLite connection.
+ * (users_rows.h), written once in dbq.h's dialect: the same functions run
+ * on the store's SQLite file and on PostgreSQL (whose tables pg_schema.c
+ * makes; users_init() makes SQLite's).
  *
  * Statements are prepared per call: logins are rare. The session read and
  * touch, made on every request, keep their statements prepared on the
- * connection (store_int.h's ST_USERS_*). Each write is a single
- * statement; users_rows_tx_begin() groups several in a savepoint.
+ * connection (store_int.h's ST_USERS_*, dbq_keep()). Each write is a
+ * single statement; users_rows_tx_begin() groups several.
  */
 #include "store/users_rows.h"
 
 #include <stdarg.h>
 #include <string.h>
 
+#include "store/dbq.h"
 #include "store/store_int.h"
 
 static const char schema_sql[] =
@@ -48,155 +51,105 @@ static const char schema_sql[] =
 
 /* ---- statements ---------------------------------------------------- */
 
-/*
- * Binds the arguments after fmt, one letter each: 't' a string (NULL
- * binds NULL), 'i' an int64_t, 'h' CRYPTO_HASH_LEN bytes. The values
- * must live until the statement is finalized.
- */
+/* Prepares sql (dbq.h's dialect) with the arguments bound (dbq_bind()'s
+ * letters). 0 or -1; the caller ends q either way. */
 static int
-bind_args(sqlite3_stmt *st, const char *fmt, va_list ap)
-{
-	const unsigned char *h;
-	const char *t;
-	int i, rc = SQLITE_OK;
-
-	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
-		if (fmt[i] == 't') {
-			t = va_arg(ap, const char *);
-			rc = sqlite3_bind_text(st, i + 1, t, -1, SQLITE_STATIC);
-		} else if (fmt[i] == 'i')
-			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else {
-			h = va_arg(ap, const unsigned char *);
-			rc = sqlite3_bind_blob(st, i + 1, h, CRYPTO_HASH_LEN,
-			    SQLITE_STATIC);
-		}
-	}
-	return rc;
-}
-
-/* Prepares sql with the arguments bound (see bind_args). 0 or -1; the
- * caller finalizes *st. */
-static int
-query(struct store *s, sqlite3_stmt **st, struct lf_error *err,
-    const char *sql, const char *fmt, ...)
+query(struct store *s, struct dbq *q, struct lf_error *err, const char *sql,
+    const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK) {
-		*st = NULL;
-		return store_sqlite_error(s, "users", err);
-	}
-	va_start(ap, fmt);
-	rc = bind_args(*st, fmt, ap);
-	va_end(ap);
-	if (rc != SQLITE_OK) {
-		store_sqlite_error(s, "users", err);
-		sqlite3_finalize(*st);
-		*st = NULL;
+	if (dbq_prep(s, q, sql, "users", err) != 0)
 		return -1;
-	}
-	return 0;
+	va_start(ap, fmt);
+	rc = dbq_vbind(q, err, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /*
- * Runs a statement that returns no row. *changes (may be NULL) gets the
- * rows changed. 0, 1 when a constraint refused it, -1 on other errors.
+ * Runs a statement that returns no row (alone, in a transaction of its
+ * own that takes the writers' turn: dbq.h). *changes (may be NULL) gets
+ * the rows changed. 0, 1 when a constraint refused it, -1 on other
+ * errors.
  */
 static int
 run(struct store *s, int *changes, struct lf_error *err, const char *sql,
     const char *fmt, ...)
 {
-	sqlite3_stmt *st = NULL;
+	struct dbq q;
 	va_list ap;
-	int rc, own;
+	int rc;
 
-	/* alone, a write takes its turn among the server's writers */
-	if ((own = store_autocommit(s)) != 0 &&
-	    store_tx_immediate(s, "users", err) != 0)
+	if (dbq_prep(s, &q, sql, "users", err) != 0) {
+		dbq_end(&q);
 		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = store_sqlite_error(s, "users", err);
-		goto out;
 	}
 	va_start(ap, fmt);
-	rc = bind_args(st, fmt, ap);
+	rc = dbq_vbind(&q, err, fmt, ap);
 	va_end(ap);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		if (changes != NULL)
-			*changes = sqlite3_changes(s->db);
-		rc = 0;
-	} else if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		rc = 1;
-	else
-		rc = store_sqlite_error(s, "users", err);
-	sqlite3_finalize(st);
-out:
-	if (own && store_tx_finish(s, rc == 0, err) != 0 && rc == 0)
-		rc = -1;
-	return rc;
+	if (rc == 0)
+		rc = dbq_exec(&q, err);
+	if (rc == 0 && changes != NULL)
+		*changes = (int)dbq_changes(&q);
+	dbq_end(&q);
+	return rc == 2 ? 1 : rc;
 }
 
 int
 users_rows_tx_begin(struct store *s, int *tx, struct lf_error *err)
 {
-	return store_tx_join(s, tx, err);
+	return dbq_tx_begin(s, tx, err);
 }
 
 int
 users_rows_tx_end(struct store *s, int tx, int rc, struct lf_error *err)
 {
-	int end = store_tx_leave(s, tx, rc, err);
-
-	return rc != 0 ? rc : end;
+	return dbq_tx_end(s, tx, rc, err);
 }
 
 static int
-user_from_row(sqlite3_stmt *st, int col, struct user *u,
-    struct lf_error *err)
+user_from_row(struct dbq *q, int col, struct user *u, struct lf_error *err)
 {
 	const struct users_role *r;
 
 	memset(u, 0, sizeof(*u));
-	r = users_role_find((const char *)sqlite3_column_text(st, col + 2));
+	r = users_role_find(dbq_text(q, col + 2));
 	if (r == NULL)
 		return lf_error_set(err, "corrupt", "role", "用户记录损坏 "
 		    "(a user row has an unknown role)");
-	u->id = sqlite3_column_int64(st, col);
-	store_copy_col(st, col + 1, u->login, sizeof(u->login));
+	u->id = dbq_int64(q, col);
+	dbq_copy(q, col + 1, u->login, sizeof(u->login));
 	u->role = r->role;
-	store_copy_col(st, col + 3, u->region, sizeof(u->region));
-	store_copy_col(st, col + 4, u->department, sizeof(u->department));
-	u->disabled = sqlite3_column_int(st, col + 5);
-	u->failed_count = sqlite3_column_int(st, col + 6);
-	u->locked_until = sqlite3_column_int64(st, col + 7);
-	u->created_at = sqlite3_column_int64(st, col + 8);
-	u->updated_at = sqlite3_column_int64(st, col + 9);
-	u->pw_changed_at = sqlite3_column_int64(st, col + 10);
+	dbq_copy(q, col + 3, u->region, sizeof(u->region));
+	dbq_copy(q, col + 4, u->department, sizeof(u->department));
+	u->disabled = dbq_int(q, col + 5);
+	u->failed_count = dbq_int(q, col + 6);
+	u->locked_until = dbq_int64(q, col + 7);
+	u->created_at = dbq_int64(q, col + 8);
+	u->updated_at = dbq_int64(q, col + 9);
+	u->pw_changed_at = dbq_int64(q, col + 10);
 	return 0;
 }
 
 /* Steps a query for one user row; hash (may be NULL) gets the column
- * after the user's. 0 found, 1 not, -1 error. Finalizes st. */
+ * after the user's. 0 found, 1 not, -1 error. Ends q. */
 static int
-fetch_user(struct store *s, sqlite3_stmt *st, struct user *u,
-    char hash[PASSWORD_HASH_MAX], struct lf_error *err)
+fetch_user(struct dbq *q, struct user *u, char hash[PASSWORD_HASH_MAX],
+    struct lf_error *err)
 {
-	int rc = sqlite3_step(st);
+	int rc = dbq_step(q, err);
 
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		rc = 1;
-	else if (rc != SQLITE_ROW)
-		rc = store_sqlite_error(s, "users", err);
-	else {
-		rc = user_from_row(st, 0, u, err);
+	else if (rc == 1) {
+		rc = user_from_row(q, 0, u, err);
 		if (rc == 0 && hash != NULL)
-			store_copy_col(st, USER_NCOLS, hash, PASSWORD_HASH_MAX);
-	}
-	sqlite3_finalize(st);
+			dbq_copy(q, USER_NCOLS, hash, PASSWORD_HASH_MAX);
+	} else
+		rc = -1;
+	dbq_end(q);
 	return rc;
 }
 
@@ -205,77 +158,83 @@ fetch_user(struct store *s, sqlite3_stmt *st, struct user *u,
 int
 users_init(struct store *s, struct lf_error *err)
 {
-	if (sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "users_init", err);
-	return 0;
+	/* PostgreSQL's tables are made by `liangfu init` and the owner
+	 * role's upgrade (store/pg/pg_schema.c) */
+	if (dbq_is_pg(s))
+		return 0;
+	return dbq_script(s, schema_sql, "users_init", err);
 }
 
 int
 users_get(struct store *s, const char *login, struct user *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
 	if (login == NULL)
 		return 1;
-	if (query(s, &st, err, "SELECT " USER_COLS " FROM users u WHERE "
-	    "u.login = ?", "t", login) != 0)
+	if (query(s, &q, err, "SELECT " USER_COLS " FROM users u WHERE "
+	    "u.login = ?", "t", login) != 0) {
+		dbq_end(&q);
 		return -1;
-	return fetch_user(s, st, out, NULL, err);
+	}
+	return fetch_user(&q, out, NULL, err);
 }
 
 int
 users_get_id(struct store *s, int64_t id, struct user *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (query(s, &st, err, "SELECT " USER_COLS " FROM users u WHERE "
-	    "u.id = ?", "i", id) != 0)
+	if (query(s, &q, err, "SELECT " USER_COLS " FROM users u WHERE "
+	    "u.id = ?", "i", id) != 0) {
+		dbq_end(&q);
 		return -1;
-	return fetch_user(s, st, out, NULL, err);
+	}
+	return fetch_user(&q, out, NULL, err);
 }
 
 int
 users_list(struct store *s, const char *region_prefix, users_list_fn fn,
     void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	const char *pre = region_prefix != NULL ? region_prefix : "";
+	struct dbq q;
 	struct user u;
 	int rc;
 
-	if (region_prefix != NULL && region_prefix[0] == '\0')
-		region_prefix = NULL;
-	if (query(s, &st, err, "SELECT " USER_COLS " FROM users u WHERE "
-	    "?1 IS NULL OR substr(u.region, 1, length(?1)) = ?1 ORDER BY "
-	    "u.login", "t", region_prefix) != 0)
+	/* "" selects every account: substr(x, 1, 0) is "" */
+	if (query(s, &q, err, "SELECT " USER_COLS " FROM users u WHERE "
+	    "substr(u.region, 1, length(CAST(? AS text))) = ? ORDER BY "
+	    "u.login", "tt", pre, pre) != 0) {
+		dbq_end(&q);
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (user_from_row(st, 0, &u, err) != 0) {
-			rc = -1;
-			goto out;
-		}
-		rc = fn(arg, &u);
-		if (rc != 0)
-			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "users", err);
-out:
-	sqlite3_finalize(st);
+	while ((rc = dbq_step(&q, err)) == 1) {
+		if (user_from_row(&q, 0, &u, err) != 0) {
+			rc = -1;
+			break;
+		}
+		if ((rc = fn(arg, &u)) != 0)
+			break;
+	}
+	dbq_end(&q);
 	return rc;
 }
-
 
 int
 users_rows_secret(struct store *s, const char *login, struct user *out,
     char hash[PASSWORD_HASH_MAX], struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (query(s, &st, err, "SELECT " USER_COLS ", u.pw_hash FROM users u "
-	    "WHERE u.login = ?", "t", login) != 0)
+	if (query(s, &q, err, "SELECT " USER_COLS ", u.pw_hash FROM users u "
+	    "WHERE u.login = ?", "t", login) != 0) {
+		dbq_end(&q);
 		return -1;
-	return fetch_user(s, st, out, hash, err);
+	}
+	return fetch_user(&q, out, hash, err);
 }
 
 int
@@ -389,44 +348,35 @@ users_rows_session_add(struct store *s, const char *token,
     struct session_info *si, struct lf_error *err)
 {
 	unsigned char th[CRYPTO_HASH_LEN];
+	struct dbq q;
 	int rc;
 
 	if (token_hash(s, token, th, err) != 0)
 		return -1;
-	rc = run(s, NULL, err, "INSERT INTO sessions(token_hash, user_id, "
+	rc = query(s, &q, err, "INSERT INTO sessions(token_hash, user_id, "
 	    "csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, "
-	    "?)", "hitiii", th, si->user_id, si->csrf, si->created_at,
-	    si->last_seen, si->expires_at);
-	if (rc == 0)
-		si->id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	    "?) RETURNING id", "hitiii", th, si->user_id, si->csrf,
+	    si->created_at, si->last_seen, si->expires_at);
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
+		si->id = dbq_int64(&q, 0);
+		rc = dbq_step(&q, err);		/* commits its own */
+	}
+	dbq_end(&q);
+	return rc == 2 ? 1 : rc;
 }
 
 /* Columns: session id, user_id, csrf, created_at, last_seen,
  * expires_at, revoked, then the user's. */
 static void
-info_from_row(sqlite3_stmt *st, struct session_info *si)
+info_from_row(struct dbq *q, struct session_info *si)
 {
 	memset(si, 0, sizeof(*si));
-	si->id = sqlite3_column_int64(st, 0);
-	si->user_id = sqlite3_column_int64(st, 1);
-	store_copy_col(st, 2, si->csrf, sizeof(si->csrf));
-	si->created_at = sqlite3_column_int64(st, 3);
-	si->last_seen = sqlite3_column_int64(st, 4);
-	si->expires_at = sqlite3_column_int64(st, 5);
-}
-
-/* The connection's statement id, prepared on first use (kept until
- * store_close()); the caller resets it after use. NULL on error. */
-static sqlite3_stmt *
-kept(struct store *s, enum stmt_id id, const char *sql, struct lf_error *err)
-{
-	if (s->st[id] == NULL && sqlite3_prepare_v3(s->db, sql, -1,
-	    SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL) != SQLITE_OK) {
-		s->st[id] = NULL;
-		store_sqlite_error(s, "users", err);
-	}
-	return s->st[id];
+	si->id = dbq_int64(q, 0);
+	si->user_id = dbq_int64(q, 1);
+	dbq_copy(q, 2, si->csrf, sizeof(si->csrf));
+	si->created_at = dbq_int64(q, 3);
+	si->last_seen = dbq_int64(q, 4);
+	si->expires_at = dbq_int64(q, 5);
 }
 
 int
@@ -434,46 +384,43 @@ users_rows_session(struct store *s, const char *token, struct user *u,
     struct session_info *si, int *revoked, struct lf_error *err)
 {
 	unsigned char th[CRYPTO_HASH_LEN];
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
 	if (token_hash(s, token, th, err) != 0)
 		return -1;
-	st = kept(s, ST_USERS_SESSION, "SELECT s.id, s.user_id, s.csrf, "
-	    "s.created_at, s.last_seen, s.expires_at, s.revoked, " USER_COLS
-	    " FROM sessions s JOIN users u ON u.id = s.user_id WHERE "
-	    "s.token_hash = ?", err);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_blob(st, 1, th, CRYPTO_HASH_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		info_from_row(st, si);
-		*revoked = sqlite3_column_int(st, 6);
-		rc = user_from_row(st, 7, u, err);
-	} else
-		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "users",
-		    err);
-	sqlite3_reset(st);
-	return rc;
+	rc = dbq_keep(s, &q, ST_USERS_SESSION, "SELECT s.id, s.user_id, "
+	    "s.csrf, s.created_at, s.last_seen, s.expires_at, s.revoked, "
+	    USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id "
+	    "WHERE s.token_hash = ?", "users", err);
+	if (rc == 0)
+		rc = dbq_bind(&q, err, "h", th);
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
+		info_from_row(&q, si);
+		*revoked = dbq_int(&q, 6);
+		rc = user_from_row(&q, 7, u, err);
+	} else if (rc == 0)
+		rc = 1;
+	dbq_end(&q);
+	return rc < 0 ? -1 : rc;
 }
 
 int
 users_rows_touch(struct store *s, int64_t id, int64_t now,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = kept(s, ST_USERS_TOUCH, "UPDATE sessions SET "
-	    "last_seen = ?1 WHERE id = ?2 AND last_seen < ?1", err);
+	struct dbq q;
 	int rc;
 
-	if (st == NULL)
-		return -1;
-	/* never inside a held read snapshot (store.h): it could not be
-	 * upgraded once stale, and would keep the write lock */
-	(void)store_autocommit(s);
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "users", err);
+	/* alone, SQLite's autocommit statement (never inside a held read
+	 * snapshot, store.h: dbq ends one before a write) */
+	rc = dbq_keep(s, &q, ST_USERS_TOUCH, "UPDATE sessions SET last_seen "
+	    "= ? WHERE id = ? AND last_seen < ?", "users", err);
+	dbq_no_turn(&q);
+	if (rc == 0)
+		rc = dbq_bind(&q, err, "iii", now, id, now);
+	if (rc == 0)
+		rc = dbq_exec(&q, err);
+	dbq_end(&q);
+	return rc == 0 ? 0 : -1;
 }

@@ -33,7 +33,10 @@
 #   or items_id_seq, only move them through liangfu_plan_ids() under the
 #   plan build lock, between the largest id + 1 and the next id;
 # - a registry of format 1, 2 or 3: refused to the app role, upgraded by
-#   the owner role's open (again: nothing changes); an unknown format
+#   the owner role's open (again: nothing changes); of format 3 (no
+#   sessions table, no users id sequence; no audit log): the same, the
+#   sequence moved past the users there, an account added after, the audit
+#   log made; an unknown format
 #   refused.
 
 k0=$LIANGFU_KEY_FILE
@@ -415,6 +418,23 @@ expect 0 "the app role builds plans on the upgraded registry" -- "$bin" plan "$o
 contains err "plans 2023 in $ia: [0-9]* persons, [1-9][0-9]* plans created" "its build created plans"
 equal "$(sqlold "SELECT last_value = (SELECT max(id) FROM plans) AND is_called FROM plans_id_seq")" \
     "t" "plans_id_seq moved past them through liangfu_plan_ids"
+# format 3 (before users and sessions ran on PostgreSQL): no sessions,
+# no users id sequence, no policies on users, the app role SELECT only
+sqlold "DROP TABLE sessions; ALTER TABLE users ALTER COLUMN id DROP DEFAULT; DROP SEQUENCE users_id_seq; DROP INDEX users_region; DROP POLICY users_region ON users; ALTER TABLE users DISABLE ROW LEVEL SECURITY; REVOKE INSERT, UPDATE ON users FROM liangfu_app; INSERT INTO users(id, login, role, region, pw_hash, created_at, updated_at, pw_changed_at) VALUES (7, 'old7', 'county', '$ia', 'x', 1, 1, 1); UPDATE meta SET value = 'liangfu-registry-pg 3' WHERE key = 'format'"
+expect 1 "a format-3 registry through the app role" -- "$bin" user list "$oldweb" --region "$ia"
+contains err "format 3: run any command once as the owner role" "the refusal names what to do"
+ufmt() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (to_regclass('sessions') IS NOT NULL) || ':' || (SELECT relrowsecurity FROM pg_class WHERE relname = 'users') || ':' || has_table_privilege('liangfu_app', 'users', 'INSERT') || ':' || has_table_privilege('liangfu_app', 'sessions', 'DELETE')"; }
+equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold "SELECT to_regclass('sessions') IS NULL")" \
+    "liangfu-registry-pg 3:t" "the refused open changed nothing"
+expect 0 "the owner role opens (and upgrades) a format-3 registry" -- "$bin" user list "$old"
+contains out "old7" "the account of format 3 is listed"
+equal "$(ufmt)" "liangfu-registry-pg 4:true:true:true:true" \
+    "upgraded from format 3: format 4, sessions, RLS on users, the app role's grants"
+sqlold "UPDATE meta SET value = 'liangfu-registry-pg 3' WHERE key = 'format'"
+expect 0 "the owner role upgrades it again" -- "$bin" user list "$old"
+equal "$(ufmt)" "liangfu-registry-pg 4:true:true:true:true" "a second upgrade is the same"
+expect 0 "an account added after the upgrade" -- pgadduser "$old" --login new8 --role county --region "$ia"
+equal "$(sqlold "SELECT id FROM users WHERE login = 'new8'")" "8" "users_id_seq moved past the old accounts"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
 expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
 contains err "another format version" "the refusal names why"

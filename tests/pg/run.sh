@@ -27,6 +27,9 @@
 #   another county even when asked for it by raw SQL or by C code that
 #   skips the access checks (TEST_PG_RLS, persons and plan items), and
 #   cannot turn RLS off;
+# - accounts: user add/disable/passwd/list give the same accounts on both
+#   backends, and row-level security on users and sessions confines the
+#   app role to its region's accounts (users.sh);
 # - commands not yet on PostgreSQL refuse cleanly; a second bulk load of
 #   the same persons adds no one;
 # - a three-year seed, import and export give the same CSV and history
@@ -259,6 +262,9 @@ sqlo "ALTER TABLE audit DISABLE TRIGGER USER; UPDATE audit SET actor = 'mallory'
 expect 1 "audit verify finds an entry the owner role changed" -- "$bin" audit verify "$owner"
 contains out "first bad entry: 1" "the changed entry is named"
 grep -q mallory "$tmp/out" "$tmp/err" && bad "verify printed an entry's field" || ok
+
+# ---- accounts: users and sessions (users.sh) ----------------------------
+. "$here/users.sh"
 
 # ---- a rebuild after surveys changed: items updated and deleted --------
 . "$here/rebuild.sh"

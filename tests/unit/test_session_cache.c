@@ -2,7 +2,9 @@
  * test_session_cache.c - the cache of sessions checked in the last second
  * (server/session_cache.h): a hit only for the same token, within
  * SESSION_CACHE_SECS of the check, within the session's own times, and
- * with no revocation made by this process since the check.
+ * with no revocation made by this process since the check. The
+ * revocations run on a new SQLite file, and with LIANGFU_TEST_PG_URL set
+ * on that PostgreSQL registry (tests/pg/run.sh).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "server/session_cache.h"
+#include "store/dbq.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -119,7 +122,7 @@ test_revocations(void **state)
 	struct user_new nu = { "sup1", "province", "51", NULL,
 	    "Str0ng-pass-2026", 0 };
 	char dir[TU_DIR_MAX], db[TU_DB_MAX];
-	struct store *s = tu_store_new(dir, db, "u.db");
+	struct store *s = tu_store_any(dir, db, "u.db");
 	struct session_info si, got_si;
 	struct session ses, ses2;
 	struct lf_error err;
@@ -128,6 +131,10 @@ test_revocations(void **state)
 
 	(void)state;
 	lf_error_clear(&err);
+	/* PostgreSQL's tables outlive the tests */
+	if (dbq_is_pg(s) && dbq_script(s, "DELETE FROM sessions; DELETE FROM "
+	    "users", "empty", &err) != 0)
+		fail_msg("%s", err.message);
 	if (users_add(s, &nu, &err) != 0)
 		fail_msg("add: %s", err.message);
 	now = (int64_t)time(NULL);
@@ -171,7 +178,11 @@ main(void)
 		cmocka_unit_test(test_session_times),
 		cmocka_unit_test(test_revocations),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	if (tu_pg_url() != NULL)
+		printf("test_session_cache: on PostgreSQL\n");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
 
 	tu_env_free();
 	return rc;

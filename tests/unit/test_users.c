@@ -1,7 +1,9 @@
 /*
  * test_users.c - accounts, login with lockout, sessions: validation rows,
  * expiry by moving `now`, revocation, tokens stored only hashed, and
- * store failures leaving nothing half-written.
+ * store failures leaving nothing half-written. On a new SQLite file, and
+ * with LIANGFU_TEST_PG_URL set on that PostgreSQL registry (tests/pg/
+ * run.sh): the same tests, the rows through store/dbq.h on either.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/dbq.h"
 #include "store/store.h"
 #include "core/dept.h"
 #include "auth/users.h"
@@ -42,6 +45,8 @@ add(struct fx *fx, const char *login, const char *role, const char *region,
 		fail_msg("add %s: %s", login, err.message);
 }
 
+static void sql(struct fx *fx, const char *stmt);
+
 static int
 setup(void **state)
 {
@@ -50,9 +55,12 @@ setup(void **state)
 
 	users_forget_unknown();
 
-	fx->s = tu_store_new(fx->dir, fx->db, "t.db");
+	fx->s = tu_store_any(fx->dir, fx->db, "t.db");
 	if (users_init(fx->s, &err) != 0)
 		fail_msg("%s", err.message);
+	/* PostgreSQL's tables outlive the test */
+	if (tu_pg_url() != NULL)
+		sql(fx, "DELETE FROM sessions; DELETE FROM users");
 	add(fx, "alice", "county", "510104", NULL);
 	*state = fx;
 	return 0;
@@ -73,8 +81,17 @@ teardown(void **state)
 static void
 sql(struct fx *fx, const char *stmt)
 {
+	struct lf_error err;
+	struct store *s;
 	sqlite3 *db;
 
+	if (tu_pg_url() != NULL) {
+		if (store_open_any(fx->db, tu_catalog(), tu_regions(), &s,
+		    &err) != 0 || dbq_script(s, stmt, "sql", &err) != 0)
+			fail_msg("%s: %s", stmt, err.message);
+		store_close(s);
+		return;
+	}
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_exec(db, stmt, NULL, NULL, NULL) != SQLITE_OK)
@@ -724,7 +741,8 @@ test_revoked_elsewhere(void **state)
 	size_t i;
 
 	lf_error_clear(&err);
-	if (store_open(fx->db, tu_catalog(), tu_regions(), &other, &err) != 0)
+	if (store_open_any(fx->db, tu_catalog(), tu_regions(), &other,
+	    &err) != 0)
 		fail_msg("%s", err.message);
 	for (i = 0; i < nitems(how); i++) {
 		int64_t t = T0 + 100000 * (int64_t)i;
@@ -837,6 +855,8 @@ test_token_hashed(void **state)
 	unsigned char raw[USERS_TOKEN_HEX / 2];
 	char wal[160], hexbyte[3];
 	struct session a;
+	struct lf_error err;
+	struct dbq q;
 	sqlite3_stmt *st;
 	sqlite3 *db;
 	size_t i;
@@ -847,6 +867,18 @@ test_token_hashed(void **state)
 		hexbyte[2] = '\0';
 		raw[i] = (unsigned char)strtoul(hexbyte, NULL, 16);
 	}
+	/* what is stored, on either backend: a 32-byte hash, and an
+	 * Argon2id string */
+	assert_int_equal(dbq_prep(fx->s, &q, "SELECT length(token_hash), "
+	    "(SELECT pw_hash FROM users WHERE login = 'alice'), csrf FROM "
+	    "sessions", "stored", &err), 0);
+	assert_int_equal(dbq_step(&q, &err), 1);
+	assert_int_equal(dbq_int(&q, 0), 32);
+	assert_int_equal(strncmp(dbq_text0(&q, 1), "$argon2id$", 10), 0);
+	assert_string_equal(dbq_text0(&q, 2), a.info.csrf);
+	dbq_end(&q);
+	if (tu_pg_url() != NULL)
+		return;		/* its files are the server's */
 	snprintf(wal, sizeof(wal), "%s-wal", fx->db);
 	/* the CSRF token is stored (to compare with); the token is not */
 	assert_true(tu_file_has(fx->db, a.info.csrf, USERS_CSRF_HEX) ||
@@ -858,16 +890,12 @@ test_token_hashed(void **state)
 	/* nor the password */
 	assert_false(tu_file_has(fx->db, PW, strlen(PW)));
 	assert_false(tu_file_has(wal, PW, strlen(PW)));
-	/* what is stored: a 32-byte hash, and an Argon2id string */
+	/* SQLite keeps the hash as a blob */
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT length(token_hash), "
-	    "typeof(token_hash), (SELECT pw_hash FROM users WHERE login = "
-	    "'alice') FROM sessions", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT typeof(token_hash) "
+	    "FROM sessions", -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 32);
-	assert_string_equal(sqlite3_column_text(st, 1), "blob");
-	assert_int_equal(strncmp((const char *)sqlite3_column_text(st, 2),
-	    "$argon2id$", 10), 0);
+	assert_string_equal(sqlite3_column_text(st, 0), "blob");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
@@ -884,8 +912,8 @@ test_init_reopen(void **state)
 	/* users_init is idempotent and keeps what is there */
 	assert_int_equal(users_init(fx->s, &err), 0);
 	store_close(fx->s);
-	if (store_open(fx->db, tu_catalog(), tu_regions(), &fx->s, &err) != 0
-	    || users_init(fx->s, &err) != 0)
+	if (store_open_any(fx->db, tu_catalog(), tu_regions(), &fx->s,
+	    &err) != 0 || users_init(fx->s, &err) != 0)
 		fail_msg("%s", err.message);
 	assert_int_equal(check(fx, a.token, T0 + 1), 0);
 	assert_null(login(fx, "alice", PW, T0 + 2, NULL));
@@ -900,7 +928,8 @@ test_no_regions(void **state)
 	struct store *s;
 
 	lf_error_clear(&err);
-	assert_int_equal(store_open(fx->db, tu_catalog(), NULL, &s, &err), 0);
+	assert_int_equal(store_open_any(fx->db, tu_catalog(), NULL, &s, &err),
+	    0);
 	assert_int_equal(users_add(s, &n, &err), -1);
 	assert_string_equal(err.code, "region");
 	store_close(s);
@@ -942,7 +971,9 @@ test_store_errors(void **state)
 	    &err), -1);
 	assert_int_equal(users_login(fx->s, "alice", PW, T0, &a, &err), -1);
 	assert_string_equal(err.code, "corrupt");
-	sql(fx, "DROP TABLE sessions; DROP TABLE users");
+	/* tables gone (renamed away: PostgreSQL's outlive the test) */
+	sql(fx, "ALTER TABLE sessions RENAME TO gone_s; ALTER TABLE users "
+	    "RENAME TO gone_u");
 	assert_int_equal(users_get(fx->s, "alice", &u, &err), -1);
 	assert_int_equal(users_get_id(fx->s, 1, &u, &err), -1);
 	assert_int_equal(users_list(fx->s, NULL, on_user, &(struct seen){ "" },
@@ -950,6 +981,9 @@ test_store_errors(void **state)
 	assert_int_equal(users_add(fx->s, &(struct user_new){ "bob", "county",
 	    "510104", NULL, PW, T0 }, &err), -1);
 	assert_string_equal(err.code, "store");
+	sql(fx, "ALTER TABLE gone_s RENAME TO sessions; ALTER TABLE gone_u "
+	    "RENAME TO users");
+	assert_int_equal(users_get(fx->s, "bob", &u, &err), 1);
 }
 
 static int
@@ -990,6 +1024,8 @@ main(void)
 		T(test_store_errors),
 	};
 
+	if (tu_pg_url() != NULL)
+		printf("test_users: on PostgreSQL\n");
 	return cmocka_run_group_tests_name("users", tests, NULL,
 	    group_teardown);
 }

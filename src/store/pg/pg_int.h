@@ -123,7 +123,8 @@ const char *pg_keyfile(struct lf_error *err);
 int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    struct buf *b);
 /* The DDL that brings a registry of format 1, 2 or 3 to this format
- * (pg_store.c): the persons(id_hash) and plans(id) indexes,
+ * (pg_store.c): the persons(id_hash) and plans(id) indexes, the users
+ * id sequence, the sessions table and their row-level security,
  * liangfu_ids_back(), liangfu_plan_ids(), the audit log (store/audit.c's
  * audit_pg_schema_sql()) and the app role's grants;
  * every statement may run again. */

@@ -15,7 +15,8 @@
  * sealed bytea and its lookup hash), not a packed record: PostgreSQL
  * stores a row's NULLs as a bitmap, so a sparse wide row costs little,
  * and typed columns let roll-ups run as SQL next to the data (a Citus
- * worker aggregates its own counties).
+ * worker aggregates its own counties). Users and sessions: users_sql
+ * below.
  *
  * The plan tables' columns are derived from SQLite's own definition
  * (plan_tables_sql() below).
@@ -49,13 +50,6 @@ static const char person_tables[] =
 	"  secret boolean NOT NULL);\n"
 	"CREATE TABLE policies(code text PRIMARY KEY, name_zh text NOT NULL,\n"
 	"  name_en text NOT NULL, dept text);\n"
-	"CREATE TABLE users(id bigint PRIMARY KEY, login text NOT NULL UNIQUE,\n"
-	"  role text NOT NULL, region text NOT NULL, department text,\n"
-	"  pw_hash text NOT NULL, disabled smallint NOT NULL DEFAULT 0,\n"
-	"  failed_count integer NOT NULL DEFAULT 0,\n"
-	"  locked_until bigint NOT NULL DEFAULT 0,\n"
-	"  created_at bigint NOT NULL, updated_at bigint NOT NULL,\n"
-	"  pw_changed_at bigint NOT NULL);\n"
 	"CREATE SEQUENCE persons_id_seq;\n"
 	"CREATE SEQUENCE history_id_seq;\n"
 	"CREATE TABLE persons(\n"
@@ -108,6 +102,59 @@ static const char rls_sql[] =
 	"CREATE FUNCTION liangfu_scope() RETURNS text LANGUAGE sql STABLE\n"
 	"  AS $$ SELECT left(nullif(current_setting('liangfu.region', true),"
 	" ''), 6) $$;\n";
+
+/*
+ * The accounts (store/users_rows.c, written once for both backends in
+ * dbq.h's dialect): users and sessions with SQLite's columns, ids from a
+ * sequence (RETURNING id). Every statement may run again: a registry of
+ * format 3, whose users table had no id default and which had no
+ * sessions, gets them from the owner role's upgrade (pg_store.c); the
+ * sequence is moved past the largest user id there.
+ *
+ * Row-level security mirrors the C access checks (server/access.c,
+ * users_list()'s region prefix): through the app role, scoped to a
+ * region (liangfu.region, liangfu_scope()), an account is seen, added
+ * and changed only when its region code starts with the scope's (a
+ * county manager sees the county's accounts, not the city's nor another
+ * county's); a session only with its account. Unscoped, the app role
+ * sees no account: login and the session read, which run before the
+ * user's region is known, need a narrower way in before `serve` runs on
+ * PostgreSQL (docs/postgresql.md). The owner role is not confined.
+ */
+static const char users_sql[] =
+	"CREATE TABLE IF NOT EXISTS users(id bigint PRIMARY KEY,\n"
+	"  login text NOT NULL UNIQUE,\n"
+	"  role text NOT NULL, region text NOT NULL, department text,\n"
+	"  pw_hash text NOT NULL, disabled smallint NOT NULL DEFAULT 0,\n"
+	"  failed_count integer NOT NULL DEFAULT 0,\n"
+	"  locked_until bigint NOT NULL DEFAULT 0,\n"
+	"  created_at bigint NOT NULL, updated_at bigint NOT NULL,\n"
+	"  pw_changed_at bigint NOT NULL);\n"
+	"CREATE SEQUENCE IF NOT EXISTS users_id_seq OWNED BY users.id;\n"
+	"SELECT setval('users_id_seq', m) FROM (SELECT max(id) AS m FROM "
+	"users) x\n"
+	"  WHERE m IS NOT NULL AND m >= (SELECT CASE WHEN is_called THEN\n"
+	"  last_value + 1 ELSE last_value END FROM users_id_seq);\n"
+	"ALTER TABLE users ALTER COLUMN id SET DEFAULT nextval('users_id_seq');\n"
+	"CREATE INDEX IF NOT EXISTS users_region ON users(region);\n"
+	"CREATE SEQUENCE IF NOT EXISTS sessions_id_seq;\n"
+	"CREATE TABLE IF NOT EXISTS sessions(\n"
+	"  id bigint PRIMARY KEY DEFAULT nextval('sessions_id_seq'),\n"
+	"  token_hash bytea NOT NULL UNIQUE,\n"
+	"  user_id bigint NOT NULL REFERENCES users(id),\n"
+	"  csrf text NOT NULL, created_at bigint NOT NULL,\n"
+	"  last_seen bigint NOT NULL, expires_at bigint NOT NULL,\n"
+	"  revoked integer NOT NULL DEFAULT 0);\n"
+	"ALTER SEQUENCE sessions_id_seq OWNED BY sessions.id;\n"
+	"CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);\n"
+	"ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n"
+	"ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;\n"
+	"DROP POLICY IF EXISTS users_region ON users;\n"
+	"CREATE POLICY users_region ON users\n"
+	"  USING (starts_with(region, liangfu_scope()));\n"
+	"DROP POLICY IF EXISTS sessions_user ON sessions;\n"
+	"CREATE POLICY sessions_user ON sessions\n"
+	"  USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));\n";
 
 /*
  * The one way to move persons_id_seq back (a load gives back the ids it
@@ -216,8 +263,12 @@ static const char grants_sql[] =
 	"liangfu_app;\n"
 	"  REVOKE UPDATE ON SEQUENCE plans_id_seq, items_id_seq FROM "
 	"liangfu_app;\n"
-	"  GRANT SELECT ON meta, regions, catalog_items, policies, users "
+	"  GRANT SELECT ON meta, regions, catalog_items, policies "
 	"TO liangfu_app;\n"
+	"  GRANT SELECT, INSERT, UPDATE ON users TO liangfu_app;\n"
+	"  GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO liangfu_app;\n"
+	"  GRANT USAGE ON SEQUENCE users_id_seq, sessions_id_seq TO "
+	"liangfu_app;\n"
 	"  GRANT USAGE ON SEQUENCE history_id_seq, persons_id_seq TO "
 	"liangfu_app;\n"
 	"  REVOKE SELECT, UPDATE ON SEQUENCE persons_id_seq FROM "
@@ -300,7 +351,7 @@ security(struct buf *b)
 {
 	size_t t;
 
-	if (buf_adds(b, rls_sql) != 0)
+	if (buf_adds(b, rls_sql) != 0 || buf_adds(b, users_sql) != 0)
 		return -1;
 	for (t = 0; t < NOWNED; t++)
 		if (buf_addf(b, "ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\n"
@@ -316,7 +367,8 @@ pg_schema_upgrade_sql(struct buf *b)
 {
 	return buf_adds(b, "CREATE INDEX IF NOT EXISTS persons_hash ON "
 	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
-	    "plans(id);\n") != 0 || buf_adds(b, ids_back_sql) != 0 ||
+	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
+	    buf_adds(b, ids_back_sql) != 0 ||
 	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ? -1 :
 	    buf_adds(b, grants_sql);
 }

@@ -19,10 +19,12 @@
  * liangfu_ids_back() instead of the app role's UPDATE on persons_id_seq
  * (pg_schema.c). 3: liangfu_plan_ids() (and the plans(id) index it
  * reads) instead of the app role's UPDATE on plans_id_seq and
- * items_id_seq. 4: the audit log (store/audit.c's table, triggers and
- * the app role's SELECT and INSERT on it). A registry of an older format
- * is upgraded when the owner role opens it (upgrade()); any other role
- * is refused until then. */
+ * items_id_seq. 4 (branches i18dbi and i18audit, merged here): users
+ * ids from users_id_seq and the sessions table (store/users_rows.c runs
+ * on PostgreSQL), with row-level security on both; the audit log
+ * (store/audit.c's table, triggers and the app role's SELECT and INSERT
+ * on it). A registry of an older format is upgraded when the owner role
+ * opens it (upgrade()); any other role is refused until then. */
 #define PG_FORMAT_TAG	"liangfu-registry-pg 4"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
