@@ -23,7 +23,7 @@ printf 'Serve-Checker-2026\n' | "$bin" user add "$owner" --login pgcty --role co
     && ok || bad "user add on PostgreSQL"
 # one connection thread: the restart below is met by the connection the
 # requests before it opened
-printf 'threads = 1\n' >serve.conf
+printf '[server]\nthreads = 1\n' >serve.conf
 "$bin" serve "$owner" --config serve.conf --listen 127.0.0.1:0 --port-file "$sport" >serve.out 2>serve.err &
 spid=$!
 i=0
@@ -48,7 +48,7 @@ contains "$tmp/body" "not on PostgreSQL yet" "501 says why"
 
 equal "$(api POST /api/v1/session '{"login":"pgcty","password":"Serve-Checker-2026"}')" 200 "login on PostgreSQL"
 csrf=$(jq -r .csrf "$tmp/body")
-equal "$(api GET "/api/v1/persons?year=$Y&limit=1000")" 200 "the persons list on PostgreSQL"
+equal "$(api GET "/api/v1/persons?year=$Y&limit=200")" 200 "the persons list on PostgreSQL"
 nl=$(jq '.persons | length' "$tmp/body")
 equal "$nl" "$(sqlo "SELECT count(*) FROM surveys WHERE year = $Y AND county = '$a'")" "the list holds the county's surveyed persons"
 equal "$(jq "[.persons[] | select(.region | startswith(\"$a\") | not)] | length" "$tmp/body")" 0 "no person of another county listed"
