@@ -236,11 +236,13 @@ build/bench/loadfloor: bench/loadfloor.c
 # security confines the app role.
 build/test/test_pg_rls: tests/pg/test_pg_rls.c build/test/liblf.a
 	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ $< build/test/liblf.a $(LIBS)
+build/test/test_pg_read: tests/pg/test_pg_read.c build/test/liblf.a
+	$(CC) -O1 -g $(SAN) -DLF_TESTING $(BASE) -o $@ $< build/test/liblf.a $(LIBS)
 
 # The unit tests below also run on the throwaway server (their store from
 # tu_store_any(), LIANGFU_TEST_PG_URL): one test source, two backends.
 PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
 	build/test/test_audit
 
-pg-test: build/test/liangfu build/test/test_pg_rls $(PGUNITS)
-	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls $(PGUNITS)
+pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
+	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)

@@ -150,6 +150,24 @@ anchor_start(void)
  * the copy of the log into the database and its two fsyncs. When the log
  * has grown large all the same, it is restarted here, between batches.
  */
+/*
+ * The batch's transaction. PostgreSQL: a connection a restart broke is
+ * seen only when used; it is replaced and the begin tried once more, so
+ * that the first batch after a restart is written, not refused.
+ */
+static int
+group_begin(int *tx, struct lf_error *err)
+{
+	if (store_reconnect(q.s, err) == 0 &&
+	    audit_group_begin(q.s, tx, err) == 0)
+		return 0;
+	if (!store_is_pg(q.s))
+		return -1;
+	lf_error_clear(err);
+	return store_reconnect(q.s, err) == 0 &&
+	    audit_group_begin(q.s, tx, err) == 0 ? 0 : -1;
+}
+
 static void
 write_batch(struct pending *batch)
 {
@@ -162,7 +180,7 @@ write_batch(struct pending *batch)
 		log_warnx("audit log: checkpoint: %s", err.message);
 		lf_error_clear(&err);
 	}
-	ok = audit_group_begin(q.s, &tx, &err) == 0;
+	ok = group_begin(&tx, &err) == 0;
 	for (p = batch; p != NULL; p = p->next) {
 		lf_error_clear(&p->err);
 		if (!ok) {

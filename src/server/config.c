@@ -181,7 +181,7 @@ http_check(const struct http_config *c, const struct catalog *cat,
 	struct store *s;
 
 	lf_error_clear(&e);
-	if (store_open(c->db, cat, rs, &s, &e) != 0) {
+	if (store_open_any(c->db, cat, rs, &s, &e) != 0) {
 		snprintf(err, errlen, "%s", e.message);
 		return -1;
 	}

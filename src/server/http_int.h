@@ -111,6 +111,15 @@ const struct route *router_match(struct req *r, const char *path,
  * keep it out of URLs and logs. Its audit entries are then written
  * before the answer and synced within audit_sync_ms (auditq.h). */
 int	router_reads(const struct route *rt, const char *method);
+/* 1 when the route runs on a PostgreSQL registry (router.c's list); the
+ * others answer 501 "unsupported" there. */
+int	router_on_pg(const struct route *rt);
+/* Opens a connection of the server's registry (SQLite file or
+ * PostgreSQL: store_open_any()), for a request thread, the audit writer
+ * or the statistics loader; the caller closes it. 0, or -1 with err. */
+struct store;
+int	http_store_open(const struct app *app, struct store **out,
+	    struct lf_error *err);
 /* Every route, in table order (for the OpenAPI check). */
 const struct route *router_routes(size_t *n);
 

@@ -142,6 +142,7 @@ status_of(const char *code)
 		{ "conflict", 409 }, { "no_memory", 503 }, { "store", 500 },
 		{ "corrupt", 500 }, { "crypto", 500 }, { "io", 503 },
 		{ "keys", 500 }, { "loading", 503 }, { "busy", 503 },
+		{ "unavailable", 503 }, { "unsupported", 501 },
 	};
 	size_t i;
 

@@ -108,6 +108,30 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/openapi.json", h_openapi, AUTH_NONE },
 };
 
+/*
+ * The routes that run on PostgreSQL (docs/postgresql.md, "serve"): those
+ * whose store functions all run there. On a PostgreSQL registry every
+ * other route answers 501 "unsupported" before it authenticates or
+ * touches the store (server.c, run_route()). Add a route here when each
+ * store function it calls runs on PostgreSQL and a test runs it there.
+ */
+static const http_handler on_pg[] = {
+	h_session_login, h_session_get, h_session_logout,
+	h_catalog, h_openapi, h_region_children, h_policies,
+	h_persons_list, h_persons_search, h_person_get,
+};
+
+int
+router_on_pg(const struct route *rt)
+{
+	size_t i;
+
+	for (i = 0; rt != NULL && i < sizeof(on_pg) / sizeof(on_pg[0]); i++)
+		if (rt->fn == on_pg[i])
+			return 1;
+	return 0;
+}
+
 int
 router_reads(const struct route *rt, const char *method)
 {

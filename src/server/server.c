@@ -73,15 +73,18 @@ thread_store(const struct app *app, struct lf_error *err)
 	pthread_once(&store_once, make_key);
 	if ((s = pthread_getspecific(store_key)) != NULL)
 		return s;
-	if (store_open(app->cfg->db, app->cat, app->regions, &s, err) != 0)
+	if (http_store_open(app, &s, err) != 0)
 		return NULL;
+	pthread_setspecific(store_key, s);
+	if (store_is_pg(s))	/* one connection per thread: the pool */
+		return s;
 	/* a GiB of cache per pool connection is too much: the OS page cache serves
 	 * what these caches miss */
 	if (store_set_cache(s, app->cfg->cache_mib, err) != 0) {
+		pthread_setspecific(store_key, NULL);
 		store_close(s);
 		return NULL;
 	}
-	pthread_setspecific(store_key, s);
 	/* reads keep their snapshot and page cache between requests,
 	 * despite the audit writer's commits (store.h) */
 	store_hold_enable(s, app->cfg->read_hold_ms);
@@ -336,17 +339,45 @@ inline_route(const struct route *rt)
 
 static enum MHD_Result route_call(struct req *r, const struct route *rt);
 
+int
+http_store_open(const struct app *app, struct store **out,
+    struct lf_error *err)
+{
+	return store_open_any(app->cfg->db, app->cat, app->regions, out, err);
+}
+
+/* This thread's connection, connected again when PostgreSQL broke it
+ * (store_reconnect()); NULL after answering 503. */
+static struct store *
+request_store(struct req *r, enum MHD_Result *res)
+{
+	struct lf_error err;
+	struct store *s;
+
+	lf_error_clear(&err);
+	if ((s = thread_store(r->app, &err)) == NULL ||
+	    store_reconnect(s, &err) != 0) {
+		log_warnx("request %s: database: %s", r->id, err.message);
+		*res = reply_error(r, 503, "unavailable", "", "数据库不可用, "
+		    "请稍后重试 (database unavailable: try again shortly)");
+		return NULL;
+	}
+	return s;
+}
+
 /* The route's handler, after its authentication, on this thread. */
 static enum MHD_Result
 run_route(struct req *r, const struct route *rt)
 {
-	struct lf_error err;
 	enum MHD_Result res;
 
-	lf_error_clear(&err);
-	if ((r->s = thread_store(r->app, &err)) == NULL)
-		return reply_error(r, 503, "unavailable", "", "数据库不可用 "
-		    "(database unavailable)");
+	if (store_location_is_pg(r->app->cfg->db) && !router_on_pg(rt))
+		return reply_error(r, 501, "unsupported", "", "PostgreSQL 上尚"
+		    "不支持 (%s %s: not on PostgreSQL yet)", rt->method,
+		    rt->pattern);
+	if ((r->s = request_store(r, &res)) == NULL)
+		return res;
+	store_set_scope(r->s, NULL, NULL);	/* none until authenticated */
 	stats_gen_forget();	/* writes of an earlier request: not applied */
 	if (r->reads)
 		store_hold_begin(r->s);	/* kept, or a fresh one */
@@ -355,6 +386,24 @@ run_route(struct req *r, const struct route *rt)
 	res = route_call(r, rt);
 	store_hold_after(r->s);
 	return res;
+}
+
+/* The handler, its transactions confined to the authenticated user's
+ * region (store_set_scope(): PostgreSQL's row-level security hides
+ * every other county's persons, whatever the handler asks); a route
+ * without a user runs unscoped (no person-owned row). */
+static enum MHD_Result
+scoped(struct req *r, const struct route *rt)
+{
+	struct lf_error err;
+	const char *region = NULL;
+
+	lf_error_clear(&err);
+	if (r->authed && r->who.scope != NULL)
+		region = r->who.scope->code;
+	if (store_set_scope(r->s, region, &err) != 0)
+		return reply_lf_error(r, &err);
+	return rt->fn(r);
 }
 
 /* The route's authentication, then its handler. */
@@ -374,7 +423,7 @@ route_call(struct req *r, const struct route *rt)
 		    &res) != 0)
 			return res;
 	}
-	return rt->fn(r);
+	return scoped(r, rt);
 }
 
 void
@@ -695,6 +744,55 @@ drain(struct MHD_Daemon *d)
 	MHD_stop_daemon(d);
 }
 
+/* Stops what background_start() started (each stop is a no-op for a
+ * part that is not running); the workers first: they may audit. */
+static void
+background_stop(void)
+{
+	workq_stop();
+	recond_stop();
+	auditq_stop();
+	statsd_stop();
+}
+
+/*
+ * The threads besides libmicrohttpd's: the audit writer, the statistics
+ * loader, the roster eraser and the workers. On PostgreSQL (issue 18)
+ * the audit writer runs on a connection of its own; the statistics and
+ * the rosters are not there yet: they are not started, and the routes
+ * that need them are not on router_on_pg()'s list.
+ */
+static int
+background_start(struct app *app, struct lf_error *err)
+{
+	const struct http_config *c = app->cfg;
+	int pg = store_location_is_pg(c->db);
+
+	if (pg)
+		log_warnx("PostgreSQL: no statistics or rosters there yet "
+		    "(docs/postgresql.md)");
+	if (auditq_start(app, err) != 0) {
+		log_warnx("audit writer: %s", err->message);
+		return -1;
+	}
+	if (!pg && statsd_start(app, c->stats_years, err) != 0) {
+		log_warnx("statistics: %s", err->message);
+		background_stop();
+		return -1;
+	}
+	if (!pg && recond_start(app, c->roster_keep_days, err) != 0) {
+		log_warnx("roster eraser: %s", err->message);
+		background_stop();
+		return -1;
+	}
+	if (workq_start(c->workers, (size_t)c->queue, err) != 0) {
+		log_warnx("workers: %s", err->message);
+		background_stop();
+		return -1;
+	}
+	return 0;
+}
+
 int
 http_serve(const struct http_config *c, const struct catalog *cat,
     const struct regions *rs, const struct policies *ps,
@@ -741,38 +839,13 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 		return -1;
 	}
 	store_gate_enable(1);	/* the workers write in turn: store_gate.h */
-	if (auditq_start(&app, &err) != 0) {
-		log_warnx("audit writer: %s", err.message);
-		session_cache_free(app.sessions);
-		return -1;
-	}
-	if (statsd_start(&app, c->stats_years, &err) != 0) {
-		log_warnx("statistics: %s", err.message);
-		auditq_stop();
-		session_cache_free(app.sessions);
-		return -1;
-	}
-	if (recond_start(&app, c->roster_keep_days, &err) != 0) {
-		log_warnx("roster eraser: %s", err.message);
-		auditq_stop();
-		statsd_stop();
-		session_cache_free(app.sessions);
-		return -1;
-	}
-	if (workq_start(c->workers, (size_t)c->queue, &err) != 0) {
-		log_warnx("workers: %s", err.message);
-		recond_stop();
-		auditq_stop();
-		statsd_stop();
+	if (background_start(&app, &err) != 0) {
 		session_cache_free(app.sessions);
 		return -1;
 	}
 	if ((d = start(&app, &sa)) == NULL) {
 		log_warn("cannot listen on %s", c->listen);
-		workq_stop();
-		recond_stop();
-		auditq_stop();
-		statsd_stop();
+		background_stop();
 		session_cache_free(app.sessions);
 		return -1;
 	}
@@ -781,9 +854,7 @@ http_serve(const struct http_config *c, const struct catalog *cat,
 	log_info("signal %d: finishing requests in flight, then stopping",
 	    sig);
 	drain(d);
-	recond_stop();
-	auditq_stop();
-	statsd_stop();
+	background_stop();
 	session_cache_free(app.sessions);
 	return 0;
 }

@@ -143,8 +143,11 @@ session_require(struct req *r, int need_csrf, enum MHD_Result *res)
 	if (token == NULL || strlen(token) != USERS_TOKEN_HEX ||
 	    session_check(r, token, &u, &si, &err) != 0 ||
 	    fill_principal(r, &u, &si, token) != 0) {
+		/* the database failed (PostgreSQL unreachable: 503), not
+		 * the session: the client is not logged out */
 		if (err.code != NULL && (strcmp(err.code, "store") == 0 ||
-		    strcmp(err.code, "io") == 0)) {
+		    strcmp(err.code, "io") == 0 ||
+		    strcmp(err.code, "unavailable") == 0)) {
 			*res = reply_lf_error(r, &err);
 			return -1;
 		}

@@ -6,9 +6,11 @@
  * a plan's columns repeat on each of its items' rows and an item's on
  * each of its deliveries' rows; a plan without items has NULL item
  * columns, an item without deliveries NULL delivery columns. A change of
- * plan id or item id starts the next one.
+ * plan id or item id starts the next one. On PostgreSQL:
+ * pg_plan_person_each() (pg/pg_plan.h).
  */
 #include "store/plan_int.h"
+#include "store/pg/pg_plan.h"
 
 #include <string.h>
 
@@ -59,11 +61,13 @@ int
 plan_person_each(struct store *s, int64_t person_id,
     const struct plan_person_fns *fns, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_PERSON_PLANS, err);
+	sqlite3_stmt *st;
 	struct walk w;
 	int rc = 0, step = SQLITE_DONE;
 
-	if (st == NULL)
+	if (store_is_pg(s))
+		return pg_plan_person_each(s, person_id, fns, arg, err);
+	if ((st = plan_stmt(s, PS_PERSON_PLANS, err)) == NULL)
 		return -1;
 	memset(&w, 0, sizeof(w));
 	if ((w.it = mem_alloc(sizeof(*w.it))) == NULL)

@@ -110,6 +110,16 @@ int	store_open_any(const char *path, const struct catalog *cat,
  */
 int	store_set_scope(struct store *s, const char *region,
 	    struct lf_error *err);
+/* (store_set_scope() with region NULL clears the scope: a PostgreSQL
+ * store then shows the application's role no person-owned row.) */
+/*
+ * PostgreSQL: a connection found broken (the server restarted; the
+ * request that met it failed with code "unavailable") is replaced by a
+ * new one; nothing when it is sound, or on SQLite. Call between requests,
+ * never inside a transaction. 0, or -1 with err "unavailable" (the
+ * server is still down: try again later).
+ */
+int	store_reconnect(struct store *s, struct lf_error *err);
 /* 1 when location names a PostgreSQL database ("postgresql://..."). */
 int	store_location_is_pg(const char *location);
 /* 1 when the store keeps its rows in PostgreSQL. */
@@ -132,6 +142,8 @@ int	store_begin(struct store *s, struct lf_error *err);
  * several statements), and SQLite takes its file locks once instead of
  * once per statement. Not for writes, not nested in a transaction. */
 int	store_read_begin(struct store *s, struct lf_error *err);
+/* (On PostgreSQL: one REPEATABLE READ, READ ONLY transaction, scoped as
+ * store_set_scope() says.) */
 void	store_read_end(struct store *s);
 
 /*

@@ -23,6 +23,8 @@ enum stmt_id {
 	ST_SURVEY_INS, ST_SURVEY_UPD, ST_HIST_INS, ST_SAVEPOINT, ST_RELEASE,
 	ST_ROLLBACK_TO, ST_PERSON_BY_UID, ST_SURVEY_YEARS, ST_PERSON_BIND,
 	ST_READ_BEGIN, ST_READ_END, ST_SURVEY_ALL, ST_PERSON_SEALED,
+	/* store_read.c's person lookups, prepared on first use */
+	ST_PERSON_BY_ID, ST_PERSON_BY_HASH,
 	/* stats_load.c's refresh, prepared on first use */
 	ST_STATS_PERSON, ST_STATS_ITEMS,
 	/* users_rows.c's session read (every request), prepared on first use */
@@ -304,14 +306,23 @@ void	fieldio_bind_of(const unsigned char *id_hash, char out[BIND_LEN + 1]);
 /* Seals field f of r into prep (when set and secret). */
 int	fieldio_seal(const struct store *s, struct store_prep *prep,
 	    const struct field *f, struct lf_error *err);
-/* The person of a row whose columns, from `col` on, are: id uid name
- * gender birth_date region status version updated_at updated_by id_enc
- * id_hash id_masked. Sets bind (the binding of the person's sealed
- * values); opens the sealed ID number into p->id_number only when open_id
- * (else it is ""). 0, or -1 with err. */
+/* The person of a SQLite row whose columns, from `col` on, are: id uid
+ * name gender birth_date region status version updated_at updated_by
+ * id_enc id_hash id_masked (store_read.c's one person decoder). Sets
+ * bind (the binding of the person's sealed values); opens the sealed ID
+ * number into p->id_number only when open_id (else it is ""). 0, or -1
+ * with err. */
 int	store_person_row(struct store *s, sqlite3_stmt *st, int col,
 	    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
 	    struct lf_error *err);
+/* Opens a person's sealed ID number (enc, n bytes; NULL fails), bound to
+ * bind, into p->id_number: 0, or -1 with err "corrupt". */
+/* The binding of person person_id's sealed values (from their lookup
+ * hash): 0, 1 when there is no such person, -1 with err. */
+int	store_person_open_sealed(struct store *s, const void *enc, size_t n,
+	    const char *bind, struct store_person *p, struct lf_error *err);
+int	store_person_bind(struct store *s, int64_t person_id,
+	    char bind[BIND_LEN + 1], struct lf_error *err);
 /* The [lo, hi) text range of the 12-digit village codes inside r. */
 void	store_region_range(const struct region *r, char lo[24], char hi[24]);
 /* Opens the sealed value (blob, blen) of secret field f, sealed with

@@ -1,43 +1,134 @@
 /*
- * store_read.c - lookups, scans and history reads.
+ * store_read.c - lookups, scans and history reads. The person reads run
+ * on either backend through store/dbq.h: one SQL text where the dialect
+ * is common, the person row's columns per backend (PostgreSQL keeps
+ * birth dates as date, times as timestamptz and no masked ID number:
+ * it is made here from the opened one, by the same packrec_mask()), one
+ * decoder (person_from()). The surveys of a person are in
+ * store_read_survey.c.
  */
 #include "store/store_int.h"
+#include "store/dbq.h"
 #include "store/pg/pg_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/mem.h"
 
-/* Opens a person's sealed ID number (column col) into p->id_number. */
-static int
-open_person_id(struct store *s, sqlite3_stmt *st, int col, const char *bind,
+/* The person columns person_from() reads, from its col on. */
+#define PERSON_COLS_SQ "p.id, p.uid, p.name, p.gender, p.birth_date, " \
+	"p.region, p.status, p.version, p.updated_at, p.updated_by, " \
+	"p.id_enc, p.id_hash, p.id_masked"
+#define PERSON_COLS_PG "p.id, p.uid, p.name, p.gender, " \
+	"p.birth_date::text, p.region, p.status, p.version, " \
+	"to_char(p.updated_at AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), p.updated_by, p.id_enc, " \
+	"p.id_hash, NULL"
+#define PC_ENC		10
+#define PC_HASH		11
+#define PC_MASKED	12
+
+static const char *
+person_cols(const struct store *s)
+{
+	return s->pg != NULL ? PERSON_COLS_PG : PERSON_COLS_SQ;
+}
+
+int
+store_person_open_sealed(struct store *s, const void *enc, size_t n, const char *bind,
     struct store_person *p, struct lf_error *err)
 {
 	char aad[128];
-	size_t n;
+	size_t len;
 	int alen = fieldio_aad(aad, sizeof(aad), bind, 0, "id_number");
 
-	if (alen < 0 || sqlite3_column_type(st, col) != SQLITE_BLOB ||
-	    crypto_open(s->keys, aad, (size_t)alen, sqlite3_column_blob(st,
-	    col), (size_t)sqlite3_column_bytes(st, col), p->id_number,
-	    sizeof(p->id_number) - 1, &n) != 0)
+	if (alen < 0 || enc == NULL || crypto_open(s->keys, aad,
+	    (size_t)alen, enc, n, p->id_number, sizeof(p->id_number) - 1,
+	    &len) != 0)
 		return lf_error_set(err, "corrupt", "id_number", "身份证号无法"
 		    "解密 (the sealed ID number fails authentication)");
-	p->id_number[n] = '\0';
+	p->id_number[len] = '\0';
 	return 0;
 }
 
 /* The binding of the person whose lookup hash is in column col. */
 static int
-bind_from_row(sqlite3_stmt *st, int col, char bind[BIND_LEN + 1],
+bind_from(struct dbq *q, int col, char bind[BIND_LEN + 1],
     struct lf_error *err)
 {
-	if (sqlite3_column_bytes(st, col) != CRYPTO_HASH_LEN)
+	const void *h;
+	size_t n;
+	int bad;
+
+	h = dbq_blob(q, col, &n, &bad);
+	if (bad)
+		return lf_error_nomem(err);
+	if (h == NULL || n != CRYPTO_HASH_LEN)
 		return lf_error_set(err, "corrupt", "id_number", "人员记录损坏 "
 		    "(a person row has no valid lookup hash)");
-	fieldio_bind_of(sqlite3_column_blob(st, col), bind);
+	fieldio_bind_of(h, bind);
 	return 0;
+}
+
+/*
+ * The person of q's current row (PERSON_COLS_*, from column c on). Sets
+ * bind; opens the ID number into p->id_number when want_id (else ""). A
+ * row without a masked ID number (PostgreSQL) gets it from the opened
+ * one.
+ */
+static int
+person_from(struct store *s, struct dbq *q, int c, struct store_person *p,
+    char bind[BIND_LEN + 1], int want_id, struct lf_error *err)
+{
+	const void *enc;
+	size_t n;
+	int masked, bad;
+
+	memset(p, 0, sizeof(*p));
+	if (bind_from(q, c + PC_HASH, bind, err) != 0)
+		return -1;
+	p->id = dbq_int64(q, c);
+	dbq_copy(q, c + 1, p->uid, sizeof(p->uid));
+	dbq_copy(q, c + 2, p->name, sizeof(p->name));
+	p->gender = dbq_int(q, c + 3);
+	dbq_copy(q, c + 4, p->birth_date, sizeof(p->birth_date));
+	dbq_copy(q, c + 5, p->region, sizeof(p->region));
+	p->status = dbq_int(q, c + 6);
+	p->version = dbq_int64(q, c + 7);
+	dbq_copy(q, c + 8, p->updated_at, sizeof(p->updated_at));
+	dbq_copy(q, c + 9, p->updated_by, sizeof(p->updated_by));
+	masked = !dbq_is_null(q, c + PC_MASKED);
+	if (masked)
+		dbq_copy(q, c + PC_MASKED, p->id_masked, sizeof(p->id_masked));
+	if (!want_id && masked)
+		return 0;
+	enc = dbq_blob(q, c + PC_ENC, &n, &bad);
+	if (bad)
+		return lf_error_nomem(err);
+	if (store_person_open_sealed(s, enc, n, bind, p, err) != 0)
+		return -1;
+	if (!masked)
+		packrec_mask(p->id_number, p->id_masked, sizeof(p->id_masked));
+	if (!want_id)
+		memset(p->id_number, 0, sizeof(p->id_number));
+	return 0;
+}
+
+int
+store_person_row(struct store *s, sqlite3_stmt *st, int col,
+    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
+    struct lf_error *err)
+{
+	struct dbq q;
+
+	/* the row of a statement the caller steps, read through dbq's
+	 * column functions: one decoder for every person row */
+	memset(&q, 0, sizeof(q));
+	q.s = s;
+	q.st = st;
+	return person_from(s, &q, col, p, bind, open_id, err);
 }
 
 const char *
@@ -46,55 +137,59 @@ store_person_shown_id(const struct store_person *p)
 	return p->id_masked[0] != '\0' ? p->id_masked : p->id_number;
 }
 
-int
-store_person_row(struct store *s, sqlite3_stmt *st, int col,
-    struct store_person *p, char bind[BIND_LEN + 1], int open_id,
-    struct lf_error *err)
-{
-	memset(p, 0, sizeof(*p));
-	if (bind_from_row(st, col + 11, bind, err) != 0)
-		return -1;
-	p->id = sqlite3_column_int64(st, col);
-	store_copy_col(st, col + 1, p->uid, sizeof(p->uid));
-	store_copy_col(st, col + 2, p->name, sizeof(p->name));
-	p->gender = sqlite3_column_int(st, col + 3);
-	store_copy_col(st, col + 4, p->birth_date, sizeof(p->birth_date));
-	store_copy_col(st, col + 5, p->region, sizeof(p->region));
-	p->status = sqlite3_column_int(st, col + 6);
-	p->version = sqlite3_column_int64(st, col + 7);
-	store_copy_col(st, col + 8, p->updated_at, sizeof(p->updated_at));
-	store_copy_col(st, col + 9, p->updated_by, sizeof(p->updated_by));
-	store_copy_col(st, col + 12, p->id_masked, sizeof(p->id_masked));
-	return open_id ? open_person_id(s, st, col + 10, bind, p, err) : 0;
-}
+/* The lookups of one person: by what, their WHERE (after the columns,
+ * "FROM persons p"), the kept statement's slot (-1: prepared each time). */
+enum by { BY_UID, BY_ID, BY_HASH, BY_CARD };
+static const struct {
+	const char	*from_where;
+	int		 slot;
+} bys[] = {
+	[BY_UID] = { "FROM persons p WHERE p.uid = ?", ST_PERSON_BY_UID },
+	[BY_ID] = { "FROM persons p WHERE p.id = ?", ST_PERSON_BY_ID },
+	[BY_HASH] = { "FROM persons p WHERE p.id_hash = ?", ST_PERSON_BY_HASH },
+	[BY_CARD] = { "FROM surveys v JOIN persons p ON p.id = v.person_id "
+	    "WHERE v.disability_card_no_hash = ? ORDER BY v.year DESC LIMIT 1",
+	    -1 },
+};
 
-/* Steps st once: 0 with the person of the row, 1 when there is none, -1
- * on error. The caller resets or finalizes st. */
+/* The person found by `by` (its one parameter bound by fmt, dbq_bind()'s
+ * letters): 0 found, 1 not found, -1 error. */
 static int
-person_step(struct store *s, sqlite3_stmt *st, struct store_person *out,
-    struct lf_error *err)
+person_by(struct store *s, enum by by, struct store_person *out,
+    struct lf_error *err, const char *fmt, ...)
 {
-	char bind[BIND_LEN + 1];
-	int rc = sqlite3_step(st);
+	char sql[1024], bind[BIND_LEN + 1];
+	struct dbq q;
+	va_list ap;
+	int rc;
 
-	if (rc == SQLITE_ROW)
-		return store_person_row(s, st, 0, out, bind, 0, err);
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
+	snprintf(sql, sizeof(sql), "SELECT %s %s", person_cols(s),
+	    bys[by].from_where);
+	rc = bys[by].slot >= 0 ? dbq_keep(s, &q, bys[by].slot, sql, "person",
+	    err) : dbq_prep(s, &q, sql, "person", err);
+	if (rc == 0) {
+		va_start(ap, fmt);
+		rc = dbq_vbind(&q, err, fmt, ap);
+		va_end(ap);
+	}
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1)
+		rc = person_from(s, &q, 0, out, bind, 0, err);
+	else if (rc == 0)
+		rc = 1;
+	dbq_end(&q);
+	return rc;
 }
 
 int
 store_person_by_idnum(struct store *s, const char *id18,
     struct store_person *out, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_FIND];
 	unsigned char hash[CRYPTO_HASH_LEN];
 	int rc;
 
 	if (crypto_lookup_hash(s->keys, "id_number", id18, strlen(id18), hash))
 		return lf_error_set(err, "crypto", "id_number", "哈希失败");
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_STATIC);
-	rc = person_step(s, st, out, err);
-	sqlite3_reset(st);
+	rc = person_by(s, BY_HASH, out, err, "h", hash);
 	/* the number looked up is the one whose hash matched: nothing to
 	 * open */
 	if (rc == 0)
@@ -102,59 +197,20 @@ store_person_by_idnum(struct store *s, const char *id18,
 	return rc;
 }
 
-#define PERSON_COLS "p.id, p.uid, p.name, p.gender, p.birth_date, " \
-	"p.region, p.status, p.version, p.updated_at, p.updated_by, " \
-	"p.id_enc, p.id_hash, p.id_masked"
-
-/* Runs sql (one text or blob parameter, bound by the caller's choice)
- * and reads the first row's person. 0 found, 1 not found. */
-static int
-person_query(struct store *s, const char *sql, const void *key, int keylen,
-    int is_blob, struct store_person *out, struct lf_error *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "person", err);
-	if (is_blob)
-		sqlite3_bind_blob(st, 1, key, keylen, SQLITE_STATIC);
-	else
-		sqlite3_bind_text(st, 1, key, keylen, SQLITE_STATIC);
-	rc = person_step(s, st, out, err);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int
 store_person_by_uid(struct store *s, const char *uid,
     struct store_person *out, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_BY_UID];
-	int rc;
-
 	if (strlen(uid) != STORE_UID_LEN)
 		return 1;
-	sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
-	rc = person_step(s, st, out, err);
-	sqlite3_reset(st);
-	return rc;
+	return person_by(s, BY_UID, out, err, "t", uid);
 }
 
 int
 store_person_by_id(struct store *s, int64_t id, struct store_person *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT " PERSON_COLS " FROM persons p "
-	    "WHERE p.id = ?", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "person", err);
-	sqlite3_bind_int64(st, 1, id);
-	rc = person_step(s, st, out, err);
-	sqlite3_finalize(st);
-	return rc;
+	return person_by(s, BY_ID, out, err, "i", id);
 }
 
 int
@@ -166,10 +222,30 @@ store_person_by_card(struct store *s, const char *card,
 	if (crypto_lookup_hash(s->keys, "disability_card_no", card,
 	    strlen(card), hash) != 0)
 		return lf_error_set(err, "crypto", "", "哈希失败");
-	return person_query(s, "SELECT " PERSON_COLS " FROM surveys v JOIN "
-	    "persons p ON p.id = v.person_id WHERE v.disability_card_no_hash "
-	    "= ? ORDER BY v.year DESC LIMIT 1", hash, sizeof(hash), 1, out,
-	    err);
+	return person_by(s, BY_CARD, out, err, "h", hash);
+}
+
+/* Runs q (bound) and hands each row's person to fn; 0, fn's non-zero,
+ * or -1 with err. last (may be NULL) gets the last person's id. */
+static int
+persons_each(struct store *s, struct dbq *q,
+    int (*fn)(void *arg, const struct store_person *p), void *arg,
+    int64_t *last, struct lf_error *err)
+{
+	char bind[BIND_LEN + 1];
+	struct store_person p;
+	int rc = 0, step;
+
+	while (rc == 0 && (step = dbq_step(q, err)) == 1) {
+		if ((rc = person_from(s, q, 0, &p, bind, 0, err)) != 0)
+			break;
+		if (last != NULL)
+			*last = p.id;
+		rc = fn(arg, &p);
+	}
+	if (rc == 0 && step != 0)
+		rc = -1;
+	return rc;
 }
 
 int
@@ -178,145 +254,70 @@ store_person_search_name(struct store *s, const char *prefix,
     int (*fn)(void *arg, const struct store_person *p), void *arg,
     struct lf_error *err)
 {
-	char hi[256], lo12[24], hi12[24], bind[BIND_LEN + 1];
-	struct store_person p;
-	sqlite3_stmt *st;
-	int rc = 0, step;
+	char hi[256], lo12[24], hi12[24], sql[1024];
+	struct dbq q;
+	int rc;
 
-	/* every name with the prefix sorts below prefix + U+10FFFF */
+	/* every name with the prefix sorts below prefix + U+10FFFF (byte
+	 * order: SQLite's BINARY, PostgreSQL's "C" collation) */
 	if (snprintf(hi, sizeof(hi), "%s\xf4\x8f\xbf\xbf", prefix) >=
 	    (int)sizeof(hi))
 		return lf_error_set(err, "too_long", "name", "姓名过长");
-	if (sqlite3_prepare_v2(s->db, "SELECT " PERSON_COLS " FROM persons p "
-	    "WHERE p.name >= ? AND p.name < ? AND p.region >= ? AND p.region "
-	    "< ? ORDER BY p.name, p.id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "search", err);
 	if (in != NULL)
 		store_region_range(in, lo12, hi12);
 	else {
 		snprintf(lo12, sizeof(lo12), "000000000000");
 		snprintf(hi12, sizeof(hi12), "999999999999~");
 	}
-	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lo12, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, hi12, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, limit);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == 0) {
-		if ((rc = store_person_row(s, st, 0, &p, bind, 0, err)) != 0)
-			break;
-		rc = fn(arg, &p);
-	}
-	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = store_sqlite_error(s, "search", err);
-	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM persons p WHERE p.name >= "
+	    "? AND p.name < ? AND p.region >= ? AND p.region < ? ORDER BY "
+	    "p.name, p.id LIMIT ?", person_cols(s));
+	rc = dbq_prep(s, &q, sql, "search", err) != 0 || dbq_bind(&q, err,
+	    "tttti", prefix, hi, lo12, hi12, (int64_t)limit) != 0 ? -1 :
+	    persons_each(s, &q, fn, arg, NULL, err);
+	dbq_end(&q);
 	return rc;
 }
 
-static int
-person_bind(struct store *s, int64_t person_id, char bind[BIND_LEN + 1],
-    struct lf_error *err)
+int
+store_person_bind(struct store *s, int64_t person_id,
+    char bind[BIND_LEN + 1], struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_BIND];
+	struct dbq q;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, person_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = bind_from_row(st, 0, bind, err) == 0 ? SQLITE_ROW :
-		    SQLITE_ERROR;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_ERROR && err->code != NULL)
-		return -1;
-	return rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "person", err);
-}
-
-int
-store_survey_get(struct store *s, int64_t person_id, int year,
-    struct record *r, int64_t *version, struct lf_error *err)
-{
-	sqlite3_stmt *st = s->st[ST_SURVEY_FIND];
-	char bind[BIND_LEN + 1];
-	int rc;
-
-	record_clear(r);
-	lf_error_clear(err);
-	if ((rc = person_bind(s, person_id, bind, err)) != 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, person_id);
-	sqlite3_bind_int(st, 2, year);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*version = sqlite3_column_int64(st, 1);
-		rc = store_rec_open(s, st, 2, r, bind, year, NULL, err);
-	} else
-		rc = rc == SQLITE_DONE ? 1 : store_sqlite_error(s, "survey",
-		    err);
-	sqlite3_reset(st);
+	rc = dbq_keep(s, &q, ST_PERSON_BIND, "SELECT id_hash FROM persons "
+	    "WHERE id = ?", "person", err) != 0 || dbq_bind(&q, err, "i",
+	    person_id) != 0 ? -1 : dbq_step(&q, err);
+	if (rc == 1)
+		rc = bind_from(&q, 0, bind, err);
+	else if (rc == 0)
+		rc = 1;
+	dbq_end(&q);
 	return rc;
-}
-
-static int
-surveys_each(struct store *s, int64_t person_id, struct record *r,
-    int masked, store_survey_fn fn, void *arg, struct lf_error *err)
-{
-	sqlite3_stmt *st = s->st[ST_SURVEY_ALL];
-	char bind[BIND_LEN + 1];
-	int rc, step, year;
-
-	lf_error_clear(err);
-	if ((rc = person_bind(s, person_id, bind, err)) != 0)
-		return rc == 1 ? 0 : rc;	/* no person: no surveys */
-	sqlite3_bind_int64(st, 1, person_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		year = sqlite3_column_int(st, 0);
-		record_clear(r);
-		rc = masked ? store_rec_read(s, st, 2, r, PACKREC_MASKED, err) :
-		    store_rec_open(s, st, 2, r, bind, year, NULL, err);
-		if (rc != 0 ||
-		    (rc = fn(arg, year, sqlite3_column_int64(st, 1), r)) != 0)
-			break;
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "surveys", err);
-	sqlite3_reset(st);
-	return rc;
-}
-
-int
-store_surveys_each(struct store *s, int64_t person_id, struct record *r,
-    store_survey_fn fn, void *arg, struct lf_error *err)
-{
-	return surveys_each(s, person_id, r, 0, fn, arg, err);
-}
-
-int
-store_surveys_each_masked(struct store *s, int64_t person_id,
-    struct record *r, store_survey_fn fn, void *arg, struct lf_error *err)
-{
-	return surveys_each(s, person_id, r, 1, fn, arg, err);
 }
 
 int
 store_person_open_id(struct store *s, struct store_person *p,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_PERSON_SEALED];
 	char bind[BIND_LEN + 1];
-	int rc;
+	const void *enc;
+	struct dbq q;
+	size_t n;
+	int rc, bad;
 
-	sqlite3_bind_int64(st, 1, p->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = bind_from_row(st, 1, bind, err) != 0 ||
-		    open_person_id(s, st, 0, bind, p, err) != 0 ? -1 : 0;
-	else
-		rc = rc == SQLITE_DONE ? lf_error_set(err, "not_found", "",
-		    "人员不存在 (no such person)") : store_sqlite_error(s,
-		    "person", err);
-	sqlite3_reset(st);
+	rc = dbq_keep(s, &q, ST_PERSON_SEALED, "SELECT id_enc, id_hash FROM "
+	    "persons WHERE id = ?", "person", err) != 0 || dbq_bind(&q, err,
+	    "i", p->id) != 0 ? -1 : dbq_step(&q, err);
+	if (rc == 1) {
+		enc = dbq_blob(&q, 0, &n, &bad);
+		rc = bad ? lf_error_nomem(err) : bind_from(&q, 1, bind, err)
+		    != 0 ? -1 : store_person_open_sealed(s, enc, n, bind, p, err);
+	} else if (rc == 0)
+		rc = lf_error_set(err, "not_found", "", "人员不存在 (no such "
+		    "person)");
+	dbq_end(&q);
 	return rc;
 }
 
@@ -324,17 +325,19 @@ int
 store_survey_years(struct store *s, int64_t person_id, int *years,
     size_t max, size_t *n, struct lf_error *err)
 {
-	sqlite3_stmt *st = s->st[ST_SURVEY_YEARS];
+	struct dbq q;
 	int rc;
 
 	*n = 0;
-	sqlite3_bind_int64(st, 1, person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		years[(*n)++] = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_error(s, "years", err);
-	return 0;
+	rc = dbq_keep(s, &q, ST_SURVEY_YEARS, "SELECT year FROM surveys WHERE "
+	    "person_id = ? ORDER BY year", "years", err) != 0 ||
+	    dbq_bind(&q, err, "i", person_id) != 0 ? -1 : 0;
+	while (rc == 0 && *n < max && (rc = dbq_step(&q, err)) == 1) {
+		years[(*n)++] = dbq_int(&q, 0);
+		rc = 0;
+	}
+	dbq_end(&q);
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -345,6 +348,9 @@ store_history(struct store *s, int64_t person_id, store_history_fn fn,
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	if (s->pg != NULL)
+		return lf_error_set(err, "unsupported", "", "PostgreSQL 上尚不"
+		    "支持 (history: not on PostgreSQL yet)");
 	if (sqlite3_prepare_v2(s->db, "SELECT entity, entity_id, year, "
 	    "version, actor, at, changes FROM history WHERE person_id = ? "
 	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
@@ -397,24 +403,31 @@ store_count_sql(const char *what, char sql[64], struct lf_error *err)
 	return 0;
 }
 
+/* The one count q gives (bound); 0 or -1. */
+static int
+count_of(struct dbq *q, int64_t *n, struct lf_error *err)
+{
+	int rc = dbq_step(q, err);
+
+	*n = rc == 1 ? dbq_int64(q, 0) : 0;
+	return rc == 1 ? 0 : -1;
+}
+
 int
 store_count(struct store *s, const char *what, int64_t *n,
     struct lf_error *err)
 {
 	char sql[64];
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (s->pg != NULL)
-		return pg_count(s, what, n, err);
+	*n = 0;
 	if (store_count_sql(what, sql, err) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "count", err);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "count", err);
+	rc = dbq_prep(s, &q, sql, "count", err) != 0 ? -1 :
+	    count_of(&q, n, err);
+	dbq_end(&q);
+	return rc;
 }
 
 int
@@ -422,51 +435,48 @@ store_count_region(struct store *s, const struct region *r, int64_t *n,
     struct lf_error *err)
 {
 	char lo[24], hi[24];
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM persons WHERE "
-	    "region >= ? AND region < ?", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "count", err);
+	*n = 0;
 	store_region_range(r, lo, hi);
-	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "count", err);
+	rc = dbq_prep(s, &q, "SELECT count(*) FROM persons WHERE region >= ? "
+	    "AND region < ?", "count", err) != 0 || dbq_bind(&q, err, "tt",
+	    lo, hi) != 0 ? -1 : count_of(&q, n, err);
+	dbq_end(&q);
+	return rc;
 }
 
-static size_t
-count_multi(const struct store_filter *fl, size_t n)
+/* The expression of a survey item in a list's WHERE: SQLite reads it
+ * from the packed record, PostgreSQL has a column per item. */
+static int
+item_expr(const struct store *s, const struct field *f, struct buf *b)
 {
-	size_t i, m = 0;
-
-	for (i = 0; i < n; i++)
-		m += fl[i].f->type == FT_MULTI;
-	return m;
+	return s->pg != NULL ? buf_addf(b, "v.%s", f->code) :
+	    buf_addf(b, "lf_item(v.rec, '%s')", f->code);
 }
 
 static int
-list_sql(const struct store_filter *fl, size_t n, struct buf *b,
-    struct lf_error *err)
+list_sql(const struct store *s, const struct store_filter *fl, size_t n,
+    struct buf *b, struct lf_error *err)
 {
 	size_t i;
 
-	if (buf_adds(b, "SELECT " PERSON_COLS " FROM surveys v JOIN persons p "
-	    "ON p.id = v.person_id WHERE v.year = ? AND p.region >= ? AND "
-	    "p.region < ? AND v.person_id > ?") != 0)
+	if (buf_addf(b, "SELECT %s FROM surveys v JOIN persons p ON p.id = "
+	    "v.person_id WHERE v.year = ? AND p.region >= ? AND p.region < ? "
+	    "AND v.person_id > ?", person_cols(s)) != 0)
 		return lf_error_nomem(err);
 	for (i = 0; i < n; i++) {
 		const struct field *f = fl[i].f;
+		int multi = f->type == FT_MULTI;
 
 		if (f->secret)
 			return lf_error_set(err, "bad_filter", f->code, "%s 是"
 			    "加密项, 不能筛选 (secret items cannot be filtered)",
 			    f->code);
-		if (f->type == FT_MULTI ? buf_addf(b, " AND (lf_item(v.rec, "
-		    "'%s') & ?) = ?", f->code) : buf_addf(b, " AND lf_item("
-		    "v.rec, '%s') = ?", f->code))
+		if (buf_adds(b, multi ? " AND (" : " AND ") != 0 ||
+		    item_expr(s, f, b) != 0 ||
+		    buf_adds(b, multi ? " & ?) = ?" : " = ?") != 0)
 			return lf_error_nomem(err);
 	}
 	/* v.person_id, not p.id (the same value): SQLite then walks
@@ -476,22 +486,24 @@ list_sql(const struct store_filter *fl, size_t n, struct buf *b,
 	    lf_error_nomem(err);
 }
 
-static void
-bind_filters(sqlite3_stmt *st, const struct store_filter *fl, size_t n,
-    int idx)
+static int
+bind_filters(struct dbq *q, const struct store_filter *fl, size_t n,
+    struct lf_error *err)
 {
+	int pos = 5;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (fl[i].f->type == FT_MULTI) {
-			sqlite3_bind_int64(st, idx++, fl[i].num);
-			sqlite3_bind_int64(st, idx++, fl[i].num);
-		} else if (fl[i].text != NULL)
-			sqlite3_bind_text(st, idx++, fl[i].text, -1,
-			    SQLITE_STATIC);
-		else
-			sqlite3_bind_int64(st, idx++, fl[i].num);
+		if (fl[i].f->type == FT_MULTI &&
+		    (dbq_bind_int(q, pos++, fl[i].num, err) != 0 ||
+		    dbq_bind_int(q, pos++, fl[i].num, err) != 0))
+			return -1;
+		if (fl[i].f->type != FT_MULTI && (fl[i].text != NULL ?
+		    dbq_bind_text(q, pos++, fl[i].text, err) :
+		    dbq_bind_int(q, pos++, fl[i].num, err)) != 0)
+			return -1;
 	}
+	return 0;
 }
 
 int
@@ -500,40 +512,25 @@ store_list(struct store *s, int year, const struct region *in,
     int (*fn)(void *arg, const struct store_person *p), void *arg,
     int64_t *last, struct lf_error *err)
 {
-	char lo[24], hi[24], bind[BIND_LEN + 1];
-	struct store_person p;
-	sqlite3_stmt *st = NULL;
+	char lo[24], hi[24];
+	struct dbq q;
 	struct buf sql;
-	int rc = -1, step;
+	int rc = -1;
 
 	*last = after;
+	memset(&q, 0, sizeof(q));
 	buf_init(&sql, 1 << 16);
-	if (list_sql(fl, n, &sql, err) != 0)
-		goto out;
-	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) !=
-	    SQLITE_OK) {
-		store_sqlite_error(s, "list", err);
-		goto out;
-	}
 	store_region_range(in, lo, hi);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, after);
-	bind_filters(st, fl, n, 5);
-	sqlite3_bind_int(st, 5 + (int)n + (int)count_multi(fl, n),
-	    limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
-	rc = 0;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = store_person_row(s, st, 0, &p, bind, 0, err)) != 0)
-			break;
-		*last = p.id;
-		rc = fn(arg, &p);
-	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "list", err);
+	if (list_sql(s, fl, n, &sql, err) != 0 ||
+	    dbq_prep(s, &q, buf_str(&sql), "list", err) != 0 ||
+	    dbq_bind(&q, err, "itti", (int64_t)year, lo, hi, after) != 0 ||
+	    bind_filters(&q, fl, n, err) != 0 ||
+	    dbq_bind_int(&q, q.nparams, limit < 1 ? 1 : limit > 1000 ? 1000 :
+	    limit, err) != 0)
+		goto out;
+	rc = persons_each(s, &q, fn, arg, last, err);
 out:
-	sqlite3_finalize(st);
+	dbq_end(&q);
 	buf_free(&sql);
 	return rc;
 }

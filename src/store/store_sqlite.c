@@ -540,10 +540,12 @@ store_open_any(const char *path, const struct catalog *cat,
 int
 store_set_scope(struct store *s, const char *region, struct lf_error *err)
 {
-	size_t n = strlen(region);
+	size_t n = region != NULL ? strlen(region) : 0;
 
 	if (s->pg != NULL)
 		return pg_set_scope(s, region, err);
+	if (region == NULL)
+		return 0;
 	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
 		return lf_error_set(err, "invalid", "region", "区划代码无效 "
 		    "(a region code has 2 to 12 digits)");
@@ -663,8 +665,16 @@ back_to_wal(struct store *s)
 }
 
 int
+store_reconnect(struct store *s, struct lf_error *err)
+{
+	return s->pg != NULL ? pg_reconnect(s, err) : 0;
+}
+
+int
 store_read_begin(struct store *s, struct lf_error *err)
 {
+	if (s->pg != NULL)
+		return pg_tx_begin(s, 0, err) < 0 ? -1 : 0;
 	if (s->in_tx)
 		return lf_error_set(err, "internal", "", "读快照不能嵌套在事务中 "
 		    "(read snapshot inside a transaction)");
@@ -681,6 +691,10 @@ store_read_end(struct store *s)
 {
 	struct lf_error err;
 
+	if (s->pg != NULL) {
+		pg_tx_end(s, 1, &err);	/* read only: nothing to keep */
+		return;
+	}
 	if (store_hold_read_end(s))
 		return;
 	if (s->in_tx && store_step_done(s, ST_READ_END, "commit", &err) != 0)

@@ -65,6 +65,8 @@ exports() {	# exports TAG: every year from both, compared
 	done
 }
 exports "seeded"
+expect 0 "person reads alike on both, three years" -- "$read" same io.db "$io" 2023
+contains out "$NI persons read alike" "every person's three years read on both"
 ic=$(sqli "SELECT city FROM persons GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 ia=$(sqli "SELECT county FROM persons GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
 expect 0 "export PostgreSQL city" -- "$bin" export "$io" --year 2022 --region "$ic" pc.csv

@@ -4,6 +4,9 @@
 #   pg.sh start DIR   initdb into DIR/data, start on a free loopback port,
 #                     create the roles and the database, write DIR/env
 #   pg.sh stop DIR    stop the server and remove DIR
+#   pg.sh down DIR    stop the server (fast: its connections are cut),
+#                     keeping DIR
+#   pg.sh up DIR      start it again, on the same port (after down)
 #
 # DIR must not exist before start, and its parent must be searchable by
 # the postgres user when run as root. DIR/env sets (for `. DIR/env`):
@@ -17,7 +20,7 @@ set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg.sh start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg.sh start|stop|down|up DIR" >&2; exit 2; }
 
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
@@ -35,6 +38,14 @@ free_port() {
 	echo "$p"
 }
 
+# Starts the server of DIR on port $1.
+run_on() {
+	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+	    -t 60 -o "-p $1 -k $dir -c listen_addresses=127.0.0.1 \
+	    -c fsync=off -c full_page_writes=off -c max_connections=60" \
+	    start >/dev/null
+}
+
 start() {
 	[ -x "$PGBIN/initdb" ] || { echo "pg.sh: $PGBIN/initdb missing (apt-get install postgresql-15)" >&2; exit 1; }
 	[ ! -e "$dir" ] || { echo "pg.sh: $dir exists" >&2; exit 1; }
@@ -46,10 +57,7 @@ start() {
 	# a port another process took meanwhile (or no ss): try the next
 	port=$(free_port)
 	tries=0
-	until as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-	    -t 60 -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
-	    -c fsync=off -c full_page_writes=off -c max_connections=60" \
-	    start >/dev/null; do
+	until run_on "$port"; do
 		tries=$((tries + 1))
 		[ "$tries" -lt 5 ] || { cat "$dir/server.log" >&2; exit 1; }
 		port=$((port + 7))
@@ -76,8 +84,19 @@ stop() {
 	rm -rf "$dir"
 }
 
+down() {
+	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+}
+
+up() {
+	port=$(sed -n 's/^LF_PG_PORT=//p' "$dir/env")
+	run_on "$port"
+}
+
 case "$cmd" in
 start) start ;;
 stop) stop ;;
-*) echo "usage: pg.sh start|stop DIR" >&2; exit 2 ;;
+down) down ;;
+up) up ;;
+*) echo "usage: pg.sh start|stop|down|up DIR" >&2; exit 2 ;;
 esac

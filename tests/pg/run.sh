@@ -1,6 +1,6 @@
 #!/bin/sh
 # PostgreSQL tests (issue 18) on a throwaway PostgreSQL 15:
-#   tests/pg/run.sh LIANGFU TEST_PG_RLS [UNIT_TEST...]
+#   tests/pg/run.sh LIANGFU TEST_PG_RLS TEST_PG_READ [UNIT_TEST...]
 # - the unit tests named (cmocka binaries of tests/unit whose store comes
 #   from tu_store_any()) run again with LIANGFU_TEST_PG_URL set to the
 #   owner role's URL: the same test source on PostgreSQL (store/dbq.h
@@ -34,6 +34,16 @@
 #   the same persons adds no one;
 # - a three-year seed, import and export give the same CSV and history
 #   on both, and a bad file the same error and no write (io.sh);
+# - the person reads of store.h (by id, uid, ID number, card; every
+#   year's survey opened and masked; years; the list; the name search;
+#   counts) give the same on both (TEST_PG_READ same), after a one-year
+#   and a three-year seed; through the app role scoped to a county they
+#   find no one of another county (TEST_PG_READ rls);
+# - serve on PostgreSQL (serve.sh): starts with a connection per thread,
+#   answers the routes not on PostgreSQL yet 501, and goes on through a
+#   restart of PostgreSQL, whose lost connections a store finds and
+#   replaces (TEST_PG_READ restart: "unavailable" while down, reads again
+#   after);
 # - migrate copies a two-year SQLite registry with its plans into a new
 #   database, checked and refused as migrate.sh says.
 # The server is stopped and its folder removed at the end, also on
@@ -41,7 +51,8 @@
 set -u
 bin=$(realpath "$1")
 rls=$(realpath "$2")
-shift 2
+read=$(realpath "$3")
+shift 3
 units=""
 for u in "$@"; do units="$units $(realpath "$u")"; done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -141,6 +152,12 @@ expect 0 "stats county via the app role" -- "$bin" stats "$web" --year $Y --regi
 expect 0 "stats SQLite county" -- "$bin" stats a.db --year $Y --region "$a" --json sqa.json
 same pga.json sqa.json "county statistics through row-level security"
 
+# ---- person reads (store_read.c through store/dbq.h) -------------------
+expect 0 "person reads alike on both" -- "$read" same a.db "$owner" $Y
+contains out "$N persons read alike" "every person read on both"
+expect 0 "person reads through the app role see county $a only" -- "$read" rls "$web" "$a" $Y
+contains out "county $a: $na persons, no other" "the county's persons, no other"
+
 # ---- plans: the same rows, the same statistics ------------------------
 expect 0 "plan PostgreSQL" -- "$bin" plan "$owner" --year $Y
 cp err plan-pg.err
@@ -150,6 +167,7 @@ sed -n 's/.*\(plans [0-9]*: .*unmet\).*/\1/p' plan-pg.err >plan-pg.sum
 sed -n 's/.*\(plans [0-9]*: .*unmet\).*/\1/p' err >plan-sq.sum
 if [ -s plan-pg.sum ] && cmp -s plan-pg.sum plan-sq.sum; then ok; else
 	bad "plan summaries differ: $(cat plan-pg.sum) / $(cat plan-sq.sum)"; fi
+expect 0 "person pages alike on both, with their plans" -- "$read" same a.db "$owner" $Y plans
 nitems=$(sqlo "SELECT count(*) FROM items WHERE year = $Y")
 [ "$nitems" -gt "$N" ] && ok || bad "the build wrote $nitems items"
 # every column of SQLite's table (PostgreSQL's add city and county), but
@@ -266,6 +284,9 @@ contains err "run liangfu init first" "the refusal names what to do"
 
 # ---- liangfu migrate: SQLite to PostgreSQL --------------------------------
 . "$here/migrate.sh"
+
+# ---- serve on PostgreSQL, and a restart of PostgreSQL (serve.sh) --------
+. "$here/serve.sh"
 
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

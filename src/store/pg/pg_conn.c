@@ -38,6 +38,10 @@ pg_error(PGconn *c, const PGresult *r, const char *what,
 	if (m == NULL)
 		m = c ? PQerrorMessage(c) : "no connection";
 	first_line(m, msg, sizeof(msg));
+	if (c == NULL || PQstatus(c) == CONNECTION_BAD)
+		return lf_error_set(err, "unavailable", "", "PostgreSQL 连接"
+		    "已断开 (%s: the connection to PostgreSQL is lost): %s",
+		    what, msg);
 	return lf_error_set(err, "store", "", "PostgreSQL 错误 (%s): %s", what,
 	    msg);
 }

@@ -295,6 +295,25 @@ int	pg_cursor_next(struct pgcursor *c, struct store_person *p,
 	    struct record *r, struct store_sealed *sv, struct lf_error *err);
 void	pg_cursor_close(struct pgcursor *c);
 
+/* pg_read.c: a person's survey row as store_read_survey.c reads it.
+ * pg_read_survey_cols(): ", v.<item>" for each item that is not secret,
+ * then ", v.<item>_enc" for each secret one (catalog order). pg_read_
+ * survey(): those columns of dbq q's current row, from column col on,
+ * into r (cleared by the caller): secrets opened with bind and year, or
+ * in their masked form (packrec_mask()) when masked. 0, or -1 with err
+ * ("corrupt" naming the item whose sealed value does not open). */
+int	pg_read_survey_cols(const struct store *s, struct buf *b);
+int	pg_read_survey(struct store *s, struct dbq *q, int col,
+	    struct record *r, const char *bind, int year, int masked,
+	    struct lf_error *err);
+/* pg_store.c: a connection found broken (the server restarted, the
+ * network failed) is replaced by a new one: pg_lost() 1 when the
+ * connection is broken; pg_reconnect() connects again (statements kept
+ * by dbq_keep() are prepared again on first use, no transaction is
+ * open). 0, or -1 with err "unavailable". */
+int	pg_lost(const struct store *s);
+int	pg_reconnect(struct store *s, struct lf_error *err);
+
 /* pg_sums.c (store_copy.h). pg_seq_past() moves <table>_id_seq to last
  * (the largest id a copy carried). pg_copy_sums(): every person's and
  * survey's canonical line (surveys with every secret opened) summed into

@@ -320,9 +320,8 @@ pg_plan_bulk_end(struct store *s, int rc, struct lf_error *err)
 
 /* ---- a person's plan, and what a merge compares -------------------- */
 
-/* A PLAN_COLS row i into p. */
-static void
-plan_row(const PGresult *r, int i, struct plan *p)
+void
+pg_plan_row(const PGresult *r, int i, struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
@@ -430,7 +429,7 @@ plan_find(struct store *s, const char *const *params, struct plan *p,
 		return -1;
 	rc = PQntuples(r) == 1 ? 0 : 1;
 	if (rc == 0)
-		plan_row(r, 0, p);
+		pg_plan_row(r, 0, p);
 	PQclear(r);
 	return rc;
 }
@@ -450,7 +449,7 @@ pg_plan_open(struct store *s, int64_t person_id, int year,
 	i = cached(s->pg, year, person_id) ? first_of(s->pg->cache_plans,
 	    PLAN_PERSON, person_id) : -1;
 	if (i >= 0 && is_of(s->pg->cache_plans, i, PLAN_PERSON, person_id)) {
-		plan_row(s->pg->cache_plans, i, p);
+		pg_plan_row(s->pg->cache_plans, i, p);
 		return 0;
 	}
 	snprintf(city, sizeof(city), "%.4s", region);
@@ -472,7 +471,7 @@ pg_plan_open(struct store *s, int64_t person_id, int year,
 		return -1;
 	rc = PQntuples(r) == 1 ? 0 : plan_not_found("plan", 0, err);
 	if (rc == 0) {
-		plan_row(r, 0, p);
+		pg_plan_row(r, 0, p);
 		*created = 1;
 	}
 	PQclear(r);

@@ -84,6 +84,20 @@ int	pg_plan_item_delete(struct store *s, const struct plan_item *it,
 	    const char *actor, const char *at, const char *changes,
 	    struct lf_error *err);
 
+struct pg_result;
+/* Row i of r into p (PLAN_COLS in order) or it (the item columns of
+ * plan_item_cols(), in order). */
+void	pg_plan_row(const struct pg_result *r, int i, struct plan *p);
+void	pg_plan_item_row(const struct pg_result *r, int i, struct plan_item *it);
+/* pg_plan_person.c: plan_person_each() (plan.h) on PostgreSQL: the
+ * person's plans by year, each with its items by seq, read in one
+ * transaction (the caller's, or a read-only one of its own, scoped);
+ * deliveries have no table on PostgreSQL: none is handed over. 0, fn's
+ * non-zero, or -1 with err. */
+struct plan_person_fns;
+int	pg_plan_person_each(struct store *s, int64_t person_id,
+	    const struct plan_person_fns *fns, void *arg,
+	    struct lf_error *err);
 struct pg_plan_writer;
 struct pg_plan_writer *pg_plan_writer_new(struct store *s, int year,
 	    const char *actor, int64_t t);

@@ -27,16 +27,15 @@ county_of(const char *village, char city[5], char county[7])
 	snprintf(county, 7, "%.6s", village);
 }
 
-/* Row 0 of r (the item columns in row order) into it. */
-static void
-item_from(const PGresult *r, struct plan_item *it)
+void
+pg_plan_item_row(const PGresult *r, int row, struct plan_item *it)
 {
 	size_t i;
 
 	memset(it, 0, sizeof(*it));
 	for (i = 0; i < PLAN_ITEM_NCOLS; i++)
-		plan_item_col_set(it, i, PQgetisnull(r, 0, (int)i) ? NULL :
-		    PQgetvalue(r, 0, (int)i));
+		plan_item_col_set(it, i, PQgetisnull(r, row, (int)i) ? NULL :
+		    PQgetvalue(r, row, (int)i));
 }
 
 /* The prefetched row of item id (the last person's rows first), or -1. */
@@ -93,7 +92,7 @@ load(struct store *s, int64_t id, struct plan_item *it, struct lf_error *err)
 		return -1;
 	rc = PQntuples(r) == 1 ? 0 : 1;
 	if (rc == 0)
-		item_from(r, it);
+		pg_plan_item_row(r, 0, it);
 	PQclear(r);
 	return rc;
 }

@@ -358,7 +358,8 @@ pg_tx_begin(struct store *s, int write, struct lf_error *err)
 	 * (a load on the load lock, the previous load's persons), whatever
 	 * the server's default_transaction_isolation */
 	if (pg_exec(p->conn, write ? "BEGIN ISOLATION LEVEL READ COMMITTED" :
-	    "BEGIN READ ONLY", "begin", err) != 0)
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", err)
+	    != 0)
 		return -1;
 	p->in_tx = 1;
 	if (p->scope[0] != '\0') {
@@ -388,10 +389,42 @@ pg_tx_end(struct store *s, int own, struct lf_error *err)
 }
 
 int
+pg_lost(const struct store *s)
+{
+	return s->pg != NULL && (s->pg->conn == NULL ||
+	    PQstatus(s->pg->conn) == CONNECTION_BAD);
+}
+
+int
+pg_reconnect(struct store *s, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	PGconn *c;
+
+	if (!pg_lost(s))
+		return 0;
+	if (pg_connect(p->url, &c, err) != 0)
+		return lf_error_set(err, "unavailable", "", "PostgreSQL 不可用 "
+		    "(PostgreSQL is unavailable: %s)", err->message);
+	PQfinish(p->conn);
+	p->conn = c;
+	p->in_tx = p->bulk = 0;
+	memset(p->kept, 0, sizeof(p->kept));
+	PQclear(p->cache_plans);
+	PQclear(p->cache_items);
+	p->cache_plans = p->cache_items = NULL;
+	return 0;
+}
+
+int
 pg_set_scope(struct store *s, const char *region, struct lf_error *err)
 {
-	size_t n = strlen(region);
+	size_t n = region != NULL ? strlen(region) : 0;
 
+	if (region == NULL) {
+		s->pg->scope[0] = '\0';
+		return 0;
+	}
 	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
 		return lf_error_set(err, "invalid", "region", "区划代码无效 "
 		    "(a region code has 2 to 12 digits)");

@@ -1,0 +1,93 @@
+# serve on PostgreSQL (issue 18), sourced by run.sh (its helpers, $bin,
+# $read, $owner, $tmp, $here, $Y, $a, $b): the server starts with a
+# connection per thread (and one for the audit writer); a county user logs
+# in; the list, the person page (every year, plans) and the search by ID
+# number answer from PostgreSQL, audited there; a person of another county
+# is not found; the routes not on PostgreSQL yet answer 501
+# "unsupported" (router.c's list). Through a restart of PostgreSQL the
+# server answers 503 while it is down and reads again after, without a
+# restart of its own; the session and the audit entries acknowledged
+# before the restart are still there.
+#
+# The server runs as the owner role: login and the session read run
+# before the user's region is known, and unscoped the app role sees no
+# account (users' row-level security, docs/postgresql.md): a narrower way
+# in for the app role is not built yet. The owner role bypasses
+# row-level security, so here the C access checks confine the user; the
+# same reads through the app role are confined by PostgreSQL itself
+# (TEST_PG_READ rls, run.sh).
+
+sport="$tmp/serve.port"
+rm -f "$sport"
+printf 'Serve-Checker-2026\n' | "$bin" user add "$owner" --login pgcty --role county --region "$a" >/dev/null 2>&1 \
+    && ok || bad "user add on PostgreSQL"
+# one connection thread: the restart below is met by the connection the
+# requests before it opened
+printf '[server]\nthreads = 1\n' >serve.conf
+"$bin" serve "$owner" --config serve.conf --listen 127.0.0.1:0 --port-file "$sport" >serve.out 2>serve.err &
+spid=$!
+i=0
+while [ ! -s "$sport" ] && [ $i -lt 300 ] && kill -0 $spid 2>/dev/null; do
+	sleep 0.1; i=$((i + 1))
+done
+sp=$(cat "$sport" 2>/dev/null)
+jar="$tmp/cookies"
+csrf=""
+# api METHOD PATH [BODY]: the status; the body in $tmp/body
+api() {
+	curl -s -o "$tmp/body" -w '%{http_code}' -b "$jar" -c "$jar" -X "$1" \
+	    -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+	    ${3:+--data "$3"} "http://127.0.0.1:$sp$2"
+}
+if [ -n "$sp" ]; then ok; else bad "serve on PostgreSQL did not start"; sed 's/^/  /' serve.err >&2; fi
+contains serve.err "no statistics or rosters there yet" "serve says what it does not run on PostgreSQL"
+equal "$(api GET /api/v1/catalog)" 200 "serve on PostgreSQL: the catalog"
+equal "$(api GET /api/v1/persons/abc/plans/$Y)" 501 "a route not on PostgreSQL yet answers 501"
+contains "$tmp/body" '"code":"unsupported"' "501 names the code"
+contains "$tmp/body" "not on PostgreSQL yet" "501 says why"
+
+equal "$(api POST /api/v1/session '{"login":"pgcty","password":"Serve-Checker-2026"}')" 200 "login on PostgreSQL"
+csrf=$(jq -r .csrf "$tmp/body")
+equal "$(api GET "/api/v1/persons?year=$Y&limit=200")" 200 "the persons list on PostgreSQL"
+nl=$(jq '.persons | length' "$tmp/body")
+equal "$nl" "$(sqlo "SELECT count(*) FROM surveys WHERE year = $Y AND county = '$a'")" "the list holds the county's surveyed persons"
+equal "$(jq "[.persons[] | select(.region | startswith(\"$a\") | not)] | length" "$tmp/body")" 0 "no person of another county listed"
+jq -r '.persons[].id_number' "$tmp/body" | grep -q '^[0-9]\{17\}[0-9X]$' && bad "the list shows a full ID number" || ok
+ua=$(sqlo "SELECT p.uid FROM persons p JOIN plans pl ON pl.person_id = p.id AND pl.year = $Y WHERE p.county = '$a' ORDER BY p.id LIMIT 1")
+jq -r '.persons[].id' "$tmp/body" | grep -qx "$ua" && ok || bad "a person with a plan is not in the list"
+equal "$(api GET "/api/v1/persons/$ua")" 200 "the person page on PostgreSQL"
+equal "$(jq '.years | length' "$tmp/body"):$(jq '.plans | length' "$tmp/body")" "1:1" "the page holds the year's survey and plan"
+[ "$(jq '[.plans[].items[]] | length' "$tmp/body")" -gt 0 ] && ok || bad "the page's plan has no items"
+equal "$(jq -r '.person.id' "$tmp/body")" "$ua" "the page is the person's"
+ub=$(sqlo "SELECT uid FROM persons WHERE county = '$b' LIMIT 1")
+equal "$(api GET "/api/v1/persons/$ub")" 404 "a person of another county is not found"
+"$bin" export "$owner" --year $Y --region "$a" sa.csv >/dev/null 2>&1
+idn=$(grep -o -m1 '[0-9]\{17\}[0-9X]' sa.csv | head -1)
+equal "$(api POST /api/v1/persons/search "{\"id_number\":\"$idn\"}")" 200 "search by ID number on PostgreSQL"
+equal "$(jq '.persons | length' "$tmp/body")" 1 "the search finds the person"
+grep -q "$idn" "$tmp/body" serve.err serve.out && bad "an ID number in the answer or the log" || ok
+na0=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
+[ "$na0" -ge 3 ] && ok || bad "the reads were not audited on PostgreSQL ($na0 entries)"
+
+# a restart of PostgreSQL while the server runs
+sh "$here/pg.sh" down "$tmp/pg" && ok || bad "pg.sh down"
+equal "$(api GET "/api/v1/persons/$ua")" 503 "503 while PostgreSQL is down"
+contains "$tmp/body" '"code":"unavailable"' "503 names the code"
+equal "$(api GET "/api/v1/persons/$ua")" 503 "503 again (no connection to be had)"
+sh "$here/pg.sh" up "$tmp/pg" && ok || bad "pg.sh up"
+st=$(api GET "/api/v1/persons/$ua")
+[ "$st" = 200 ] || st=$(api GET "/api/v1/persons/$ua")
+equal "$st" 200 "the person page again after PostgreSQL restarted, without restarting liangfu"
+equal "$(api GET /api/v1/session)" 200 "the session acknowledged before the restart holds"
+na1=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
+[ "$na1" -gt "$na0" ] && ok || bad "audit entries lost or not written after the restart ($na0, then $na1)"
+kill -TERM $spid
+wait $spid
+equal "$?" 0 "serve on PostgreSQL stops cleanly"
+# (no audit verify here: run.sh's audit section altered this log on
+# purpose; a fresh log through a restart verifies, tried by hand)
+
+# a store's connection through a restart
+expect 0 "a store reads again after PostgreSQL restarted" -- "$read" restart "$owner" \
+    "sh $here/pg.sh down $tmp/pg" "sh $here/pg.sh up $tmp/pg"
+contains out "unavailable while down, read again after the restart" "unavailable while down, read again after"
