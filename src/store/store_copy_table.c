@@ -5,12 +5,14 @@
  * taken from the row's village. Every column is carried as it is
  * (INTEGER as bigint, TEXT as text, NULL as NULL) through binary COPY
  * (pg_int.h's field encoders); the id sequences are moved past the
- * largest id. The sums read the same columns on both sides, in
- * byte order of their names.
+ * largest id, and an item's interned text (an id into texts on SQLite,
+ * plan_int.h) goes as its text, PostgreSQL's column being text. The sums
+ * read the same columns on both sides, in byte order of their names.
  */
 #include "store/store_copy.h"
 #include "store/store_int.h"
 #include "store/pg/pg_int.h"
+#include "store/plan_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +22,12 @@
 #define MAX_COLS	64
 #define FLUSH_BYTES	((size_t)8 << 20)
 
-/* The columns of a SQLite table, by name: their list, their number, and
- * which hold integers; the index of "id" and "region". */
+/* The columns of a SQLite table, by name: their list, what selects
+ * them, their number, and which hold integers; the index of "id" and
+ * "region". */
 struct tcols {
 	struct buf	 list;		/* "a, b, c" */
+	struct buf	 sel;		/* the same, interned texts as text */
 	int		 n;
 	int		 integer[MAX_COLS];
 	int		 id, region;
@@ -35,7 +39,7 @@ table_cols(struct store *s, const char *table, struct tcols *t,
 {
 	sqlite3_stmt *st;
 	const char *name;
-	int rc;
+	int rc, text;
 
 	t->n = 0;
 	t->id = t->region = -1;
@@ -45,10 +49,13 @@ table_cols(struct store *s, const char *table, struct tcols *t,
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && t->n < MAX_COLS) {
 		name = (const char *)sqlite3_column_text(st, 0);
-		if (buf_addf(&t->list, "%s%s", t->n ? ", " : "", name) != 0)
+		text = strcmp(table, "items") == 0 && plan_item_interned(name);
+		if (buf_addf(&t->list, "%s%s", t->n ? ", " : "", name) != 0 ||
+		    buf_adds(&t->sel, t->n ? ", " : "") != 0 || buf_addf(&t->sel,
+		    text ? PLAN_TEXT_OF("%s") " AS %s" : "%s", name, name) != 0)
 			break;
-		t->integer[t->n] = strstr((const char *)sqlite3_column_text(st,
-		    1), "INT") != NULL;
+		t->integer[t->n] = !text && strstr((const char *)
+		    sqlite3_column_text(st, 1), "INT") != NULL;
 		if (strcmp(name, "id") == 0)
 			t->id = t->n;
 		if (strcmp(name, "region") == 0)
@@ -130,7 +137,7 @@ table_select(struct store *s, const char *table, struct tcols *t,
 	buf_init(&q, 1 << 16);
 	if (table_cols(s, table, t, err) != 0)
 		goto out;
-	if (buf_addf(&q, "SELECT %s FROM %s", buf_str(&t->list), table) != 0)
+	if (buf_addf(&q, "SELECT %s FROM %s", buf_str(&t->sel), table) != 0)
 		lf_error_nomem(err);
 	else if (sqlite3_prepare_v2(s->db, buf_str(&q), -1, st, NULL) !=
 	    SQLITE_OK)
@@ -152,10 +159,12 @@ store_copy_table(struct store *from, struct store *to, const char *table,
 
 	*rows = 0;
 	buf_init(&t.list, 1 << 16);
+	buf_init(&t.sel, 1 << 16);
 	if (table_select(from, table, &t, &st, err) == 0)
 		rc = copy_rows(from, to, table, &t, st, rows, err);
 	sqlite3_finalize(st);
 	buf_free(&t.list);
+	buf_free(&t.sel);
 	return rc;
 }
 
@@ -205,6 +214,7 @@ store_copy_table_sum(struct store *s, const char *table, struct buf *b,
 	if (s->pg != NULL)
 		return pg_table_sum(s, table, b, sum, err);
 	buf_init(&t.list, 1 << 16);
+	buf_init(&t.sel, 1 << 16);
 	if (table_select(s, table, &t, &st, err) != 0)
 		goto out;
 	if ((rc = table_sum_rows(s, st, &t, b, sum)) == SQLITE_DONE)
@@ -215,5 +225,6 @@ store_copy_table_sum(struct store *s, const char *table, struct buf *b,
 out:
 	sqlite3_finalize(st);
 	buf_free(&t.list);
+	buf_free(&t.sel);
 	return rc;
 }
