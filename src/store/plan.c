@@ -783,6 +783,31 @@ out:
 	return rc;
 }
 
+/* 1 when the items table stores its texts in its rows (the layout of
+ * before the interning), 0 when not (or there is no items table yet),
+ * -1 on error. */
+static int
+texts_in_rows(struct store *s)
+{
+	int64_t n = store_sqlite_count(s, "SELECT count(*) FROM "
+	    "pragma_table_info('items') WHERE name = 'measures' AND type = "
+	    "'TEXT'");
+
+	return n < 0 ? -1 : n > 0;
+}
+
+/* migrate_texts() when another connection has not done it meanwhile
+ * (checked again inside the migration's transaction). */
+static int
+migrate_texts_once(struct store *s, struct lf_error *err)
+{
+	int old = texts_in_rows(s);
+
+	if (old < 0)
+		return store_sqlite_error(s, "migration", err);
+	return old ? migrate_texts(s, err) : 0;
+}
+
 /* The migration to interned texts when the items table stores them in
  * its rows: 0, or -1 with err. Foreign keys are off meanwhile (dropping
  * the old table must not check the deliveries that refer to it; the
@@ -790,10 +815,7 @@ out:
 static int
 texts_upgrade(struct store *s, struct lf_error *err)
 {
-	int64_t old = store_sqlite_count(s, "SELECT count(*) FROM "
-	    "pragma_table_info('items') WHERE name = 'measures' AND type = "
-	    "'TEXT'");
-	int fk, rc;
+	int old = texts_in_rows(s), fk, rc;
 
 	if (old < 0)
 		return store_sqlite_error(s, "migration", err);
@@ -804,7 +826,7 @@ texts_upgrade(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "foreign keys", err);
 	rc = store_migrate_once(s, "liangfu: 旧版数据库, 服务项目文本去重, 仅此"
 	    "一次 (old database layout: interning the items' texts, once)",
-	    migrate_texts, err);
+	    migrate_texts_once, err);
 	if (fk && store_pragma_set(s->db, "foreign_keys", 1) != SQLITE_OK &&
 	    rc == 0)
 		rc = store_sqlite_error(s, "foreign keys", err);

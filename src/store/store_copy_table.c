@@ -123,8 +123,8 @@ copy_rows(struct store *from, struct store *to, const char *table,
 	return *rows > 0 ? pg_seq_past(to, table, last, err) : 0;
 }
 
-/* The columns of SQLite table into t (t->list initialised by the
- * caller) and *st, a statement selecting them from every row. 0, or -1
+/* The columns of SQLite table into t (t->list and t->sel initialised by
+ * the caller) and *st, a statement selecting them from every row. 0, or -1
  * with err (*st then NULL). */
 static int
 table_select(struct store *s, const char *table, struct tcols *t,
