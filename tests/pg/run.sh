@@ -132,16 +132,21 @@ nitems=$(sqlo "SELECT count(*) FROM items WHERE year = $Y")
 [ "$nitems" -gt "$N" ] && ok || bad "the build wrote $nitems items"
 # every column of SQLite's table (PostgreSQL's add city and county), but
 # the time stamps, row by row in id order
-rows_of() {	# rows_of TABLE: "sqlite-select|pg-select" checksums
-	# an item's interned text (an id into texts on SQLite) is a text
-	# column on PostgreSQL: SQLite's side reads it through texts
-	pgtext=" $($LF_PG_PSQL -U liangfu_owner -d liangfu -At -c "SELECT string_agg(column_name, ' ') FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '$1' AND data_type = 'text'") "
+# both sides' select list of TABLE's columns but the time stamps: $sel
+# SQLite's, $cols PostgreSQL's. An item's interned text (an id into texts
+# on SQLite) is a text column on PostgreSQL: SQLite's side reads it
+# through texts.
+same_cols() {	# same_cols SQLITE-FILE PG-DATABASE TABLE
+	pgtext=" $($LF_PG_PSQL -U liangfu_owner -d "$2" -At -c "SELECT string_agg(column_name, ' ') FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '$3' AND data_type = 'text'") "
 	sel= cols=
-	for c in $(sqlite3 a.db "SELECT name || ':' || type FROM pragma_table_info('$1') WHERE name NOT LIKE '%_at' ORDER BY cid"); do
+	for c in $(sqlite3 "$1" "SELECT name || ':' || type FROM pragma_table_info('$3') WHERE name NOT LIKE '%_at' ORDER BY cid"); do
 		n=${c%%:*} e=${c%%:*}
-		case "$pgtext" in *" $n "*) [ "${c#*:}" = INTEGER ] && e="(SELECT body FROM texts WHERE texts.id = $1.$n)";; esac
+		case "$pgtext" in *" $n "*) [ "${c#*:}" = INTEGER ] && e="(SELECT body FROM texts WHERE texts.id = $3.$n)";; esac
 		sel="$sel${sel:+, }$e" cols="$cols${cols:+, }$n"
 	done
+}
+rows_of() {	# rows_of TABLE: "sqlite-select|pg-select" checksums
+	same_cols a.db liangfu "$1"
 	sq=$(sqlite3 -separator '|' -nullvalue '' a.db "SELECT $sel FROM $1 ORDER BY id" | md5sum)
 	pq=$($LF_PG_PSQL -U liangfu_owner -d liangfu -At -F '|' -c "SELECT $cols FROM $1 ORDER BY id" | md5sum)
 	n=$(sqlite3 a.db "SELECT count(*) FROM $1")
