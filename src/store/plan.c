@@ -20,10 +20,45 @@
 #include <jansson.h>
 
 #include "lib/date.h"
+#include "lib/progress.h"
 #include "lib/utf8.h"
 #include "store/store_diff.h"
 #include "store/pg/pg_plan.h"
 
+
+/* The items table, named name (the migration to interned texts makes it
+ * under another name first). measures and effect_note hold the id of
+ * their text in texts (plan_int.h). */
+#define ITEMS_TABLE(name) \
+	"CREATE TABLE IF NOT EXISTS " name " (" \
+	" id INTEGER PRIMARY KEY," \
+	" plan_id INTEGER NOT NULL REFERENCES plans(id)," \
+	" person_id INTEGER NOT NULL," \
+	" year INTEGER NOT NULL," \
+	" region INTEGER NOT NULL," \
+	" seq INTEGER NOT NULL," \
+	" policy TEXT, needs TEXT," \
+	" origin INTEGER NOT NULL, decision INTEGER NOT NULL," \
+	" decision_reason TEXT," \
+	" dept TEXT, org TEXT, contact TEXT," \
+	" month INTEGER NOT NULL," \
+	" actual_date TEXT," \
+	" funds_planned INTEGER NOT NULL, funds_spent INTEGER NOT NULL," \
+	" monthly INTEGER NOT NULL," \
+	" measures INTEGER," \
+	" effect INTEGER NOT NULL, effect_note INTEGER," \
+	" status INTEGER NOT NULL, status_reason TEXT," \
+	" dept_state INTEGER NOT NULL, dept_reason TEXT," \
+	" edited INTEGER NOT NULL," \
+	" carried_from INTEGER," \
+	" client_id TEXT," \
+	" version INTEGER NOT NULL," \
+	" updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);"
+
+/* The interned texts: append-only (plan_int.h). */
+#define TEXTS_TABLE \
+	"CREATE TABLE IF NOT EXISTS texts (" \
+	" id INTEGER PRIMARY KEY, body TEXT NOT NULL UNIQUE);"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS plans ("
@@ -37,30 +72,8 @@ static const char schema_sql[] =
 	" updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,"
 	" confirmed_at INTEGER, confirmed_by TEXT,"
 	" UNIQUE (person_id, year));"
-	"CREATE TABLE IF NOT EXISTS items ("
-	" id INTEGER PRIMARY KEY,"
-	" plan_id INTEGER NOT NULL REFERENCES plans(id),"
-	" person_id INTEGER NOT NULL,"
-	" year INTEGER NOT NULL,"
-	" region INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL,"
-	" policy TEXT, needs TEXT,"
-	" origin INTEGER NOT NULL, decision INTEGER NOT NULL,"
-	" decision_reason TEXT,"
-	" dept TEXT, org TEXT, contact TEXT,"
-	" month INTEGER NOT NULL,"
-	" actual_date TEXT,"
-	" funds_planned INTEGER NOT NULL, funds_spent INTEGER NOT NULL,"
-	" monthly INTEGER NOT NULL,"
-	" measures TEXT,"
-	" effect INTEGER NOT NULL, effect_note TEXT,"
-	" status INTEGER NOT NULL, status_reason TEXT,"
-	" dept_state INTEGER NOT NULL, dept_reason TEXT,"
-	" edited INTEGER NOT NULL,"
-	" carried_from INTEGER,"
-	" client_id TEXT,"
-	" version INTEGER NOT NULL,"
-	" updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);"
+	ITEMS_TABLE("items")
+	TEXTS_TABLE
 	"CREATE INDEX IF NOT EXISTS items_inbox ON items(dept, year, region)"
 	" WHERE decision = 1;"
 	"CREATE UNIQUE INDEX IF NOT EXISTS items_person ON items(year,"
@@ -87,8 +100,8 @@ static const char present_sql[] =
 	"SELECT count(*) FROM sqlite_master WHERE name IN ('plans', 'items',"
 	" 'items_person', 'items_inbox', 'items_client', 'items_carry',"
 	" 'deliveries', 'deliveries_item', 'deliveries_client',"
-	" 'plans_region')";
-#define NOBJECTS	10
+	" 'plans_region', 'texts')";
+#define NOBJECTS	11
 
 const char *
 plan_schema_sql(void)
@@ -102,6 +115,7 @@ enum ckind {
 	CK_I64,		/* int64_t */
 	CK_INT,		/* int */
 	CK_TEXT,	/* char[]; NULL when "" */
+	CK_ITEXT,	/* char[], interned: its id in texts; NULL when "" */
 	CK_MONTH,	/* "YYYY-MM" as 1..12 (the year is the item's) */
 	CK_TIME,	/* ISO time as Unix seconds */
 	CK_REGION,	/* 12-digit village as a number */
@@ -139,9 +153,9 @@ static const struct icol {
 	{ "funds_planned",	"funds_planned", CK_I64,  F(funds_planned), 1 },
 	{ "funds_spent",	"funds_spent",	CK_I64,	  F(funds_spent),   1 },
 	{ "monthly",		"monthly",	CK_INT,	  F(monthly),	    1 },
-	{ "measures",		"measures",	CK_TEXT,  F(measures),	    1 },
+	{ "measures",		"measures",	CK_ITEXT, F(measures),	    1 },
 	{ "effect",		"effect",	CK_INT,	  F(effect),	    1 },
-	{ "effect_note",	"effect_note",	CK_TEXT,  F(effect_note),   1 },
+	{ "effect_note",	"effect_note",	CK_ITEXT, F(effect_note),   1 },
 	{ "status",		"status",	CK_INT,	  F(status),	    1 },
 	{ "status_reason",	"status_reason", CK_TEXT, F(status_reason), 1 },
 	{ "dept_state",		"dept_state",	CK_INT,	  F(dept_state),    1 },
@@ -158,14 +172,36 @@ static const struct icol {
 _Static_assert(NICOLS == PLAN_ITEM_NCOLS, "plan_int.h: PLAN_ITEM_NCOLS");
 
 int
-plan_item_cols(struct buf *b)
+plan_item_cols(struct buf *b, int texts)
 {
 	size_t i;
 
 	for (i = 0; i < NICOLS; i++)
-		if (buf_addf(b, "%s%s", i ? ", " : "", icols[i].col) != 0)
+		if (buf_adds(b, i ? ", " : "") != 0 || buf_addf(b,
+		    texts && icols[i].kind == CK_ITEXT ? PLAN_TEXT_OF("%s") :
+		    "%s", icols[i].col) != 0)
 			return -1;
 	return 0;
+}
+
+int
+plan_item_interned(const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < NICOLS; i++)
+		if (strcmp(icols[i].col, col) == 0)
+			return icols[i].kind == CK_ITEXT;
+	return 0;
+}
+
+/* A parameter of column c: an interned text's id is looked up (the text
+ * was put in texts first, plan_item_texts_put()). */
+static const char *
+param(const struct icol *c)
+{
+	return c->kind == CK_ITEXT ? "(SELECT id FROM texts WHERE body = ?)" :
+	    "?";
 }
 
 /* "(plan_id, ...) VALUES (?, ...)": every column but id. */
@@ -182,7 +218,8 @@ insert_cols(struct buf *b)
 	if (buf_adds(b, ") VALUES (") != 0)
 		return -1;
 	for (i = 1; i < NICOLS; i++)
-		if (buf_adds(b, i > 1 ? ", ?" : "?") != 0)
+		if (buf_addf(b, "%s%s", i > 1 ? ", " : "", param(&icols[i])) !=
+		    0)
 			return -1;
 	return buf_adds(b, ")");
 }
@@ -195,8 +232,8 @@ set_cols(struct buf *b)
 	int n = 0;
 
 	for (i = 0; i < NICOLS; i++)
-		if (icols[i].upd && buf_addf(b, "%s%s = ?", n++ ? ", " : "",
-		    icols[i].col) != 0)
+		if (icols[i].upd && buf_addf(b, "%s%s = %s", n++ ? ", " : "",
+		    icols[i].col, param(&icols[i])) != 0)
 			return -1;
 	return 0;
 }
@@ -223,6 +260,7 @@ plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it)
 			    col + (int)i);
 			break;
 		case CK_TEXT:
+		case CK_ITEXT:
 			store_copy_col(st, col + (int)i, FIELD(it, c), c->size);
 			break;
 		case CK_MONTH:
@@ -261,6 +299,7 @@ plan_item_col_value(const struct plan_item *it, size_t i, char num[24])
 
 	switch (c->kind) {
 	case CK_TEXT:
+	case CK_ITEXT:
 		return CFIELD(it, c)[0] != '\0' ? CFIELD(it, c) : NULL;
 	case CK_REF:
 		if ((v = *(const int64_t *)CFIELD(it, c)) == 0)
@@ -301,6 +340,7 @@ plan_item_col_set(struct plan_item *it, size_t i, const char *v)
 		*(int *)FIELD(it, c) = (int)n;
 		break;
 	case CK_TEXT:
+	case CK_ITEXT:
 		snprintf(FIELD(it, c), c->size, "%s", v != NULL ? v : "");
 		break;
 	case CK_MONTH:
@@ -355,6 +395,7 @@ bind_col(sqlite3_stmt *st, int idx, const struct plan_item *it,
 		sqlite3_bind_int(st, idx, *(const int *)CFIELD(it, c));
 		break;
 	case CK_TEXT:
+	case CK_ITEXT:
 		text = CFIELD(it, c);
 		if (text[0] != '\0')
 			sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
@@ -529,6 +570,10 @@ static const struct stmt_def {
 	    SC_SELECT, " FROM items) i ON i.year = p.year AND i.person_id = "
 	    "p.person_id LEFT JOIN (SELECT " PLAN_DLV_COLS " FROM deliveries) "
 	    "d ON d.item_id = i.id ORDER BY p.year, i.seq, d.date, d.id" },
+	/* OR IGNORE: a text stored already is kept, with its id */
+	[PS_TEXT_ADD] = { "INSERT OR IGNORE INTO texts(body) VALUES (?1)",
+	    SC_NONE, "" },
+	[PS_TEXT_ID] = { "SELECT id FROM texts WHERE body = ?1", SC_NONE, "" },
 };
 
 _Static_assert(PS_N <= ST_PLAN_SLOTS, "store_int.h: too few plan slots");
@@ -539,7 +584,7 @@ stmt_sql(const struct stmt_def *d, struct buf *b)
 	int rc = buf_adds(b, d->head);
 
 	if (rc == 0 && d->cols == SC_SELECT)
-		rc = plan_item_cols(b);
+		rc = plan_item_cols(b, 1);
 	else if (rc == 0 && d->cols == SC_INSERT)
 		rc = insert_cols(b);
 	else if (rc == 0 && d->cols == SC_SET)
@@ -573,7 +618,220 @@ plan_stmt(struct store *s, enum plan_stmt id, struct lf_error *err)
 	return *st;
 }
 
+/* ---- interned texts ------------------------------------------------ */
+
+/* Steps PS_TEXT_ADD for body. */
+static int
+text_add(struct store *s, const char *body, struct lf_error *err)
+{
+	sqlite3_stmt *st = plan_stmt(s, PS_TEXT_ADD, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "text insert",
+	    err);
+}
+
+int
+plan_text_id(struct store *s, const char *body, int64_t *id,
+    struct lf_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (text_add(s, body, err) != 0 ||
+	    (st = plan_stmt(s, PS_TEXT_ID, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "text lookup",
+	    err);
+}
+
+int
+plan_item_texts_put(struct store *s, const struct plan_item *it,
+    struct lf_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < NICOLS; i++)
+		if (icols[i].kind == CK_ITEXT && CFIELD(it, &icols[i])[0] !=
+		    '\0' && text_add(s, CFIELD(it, &icols[i]), err) != 0)
+			return -1;
+	return 0;
+}
+
 /* ---- schema -------------------------------------------------------- */
+
+/*
+ * The migration of an items table whose texts are stored in the rows
+ * (before issue 17's interning) to one whose interned columns hold ids:
+ * SQLite cannot change a column's type, so the rows are copied into a
+ * new table of the current layout, a slice of ids at a time (progress on
+ * stderr), each slice's texts put in texts first; then the old table is
+ * dropped and the new one renamed, its indexes made again. One
+ * transaction (store_migrate_once()): a crash leaves the old layout and
+ * the next open starts again. An empty text ('') becomes NULL, as every
+ * empty text is.
+ */
+#define MIGRATE_SLICE	65536	/* item ids a statement copies */
+
+/* "INSERT INTO items_texts(<columns>) SELECT <the same, interned ones
+ * looked up> FROM items WHERE id > ?1 AND id <= ?2" */
+static int
+migrate_copy_sql(struct buf *b)
+{
+	size_t i;
+
+	if (buf_adds(b, "INSERT INTO items_texts(") != 0)
+		return -1;
+	for (i = 0; i < NICOLS; i++)
+		if (buf_addf(b, "%s%s", i ? ", " : "", icols[i].col) != 0)
+			return -1;
+	if (buf_adds(b, ") SELECT ") != 0)
+		return -1;
+	for (i = 0; i < NICOLS; i++)
+		if (buf_addf(b, icols[i].kind == CK_ITEXT ? "%s(SELECT id FROM "
+		    "texts WHERE body = items.%s)" : "%s%s", i ? ", " : "",
+		    icols[i].col) != 0)
+			return -1;
+	return buf_adds(b, " FROM items WHERE id > ?1 AND id <= ?2 ORDER BY "
+	    "id");
+}
+
+/* Steps st over ids lo..hi: 0, or -1. */
+static int
+migrate_slice(sqlite3_stmt *st, int64_t lo, int64_t hi)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+migrate_texts(struct store *s, struct lf_error *err)
+{
+	sqlite3_stmt *put[NICOLS] = { NULL }, *copy = NULL;
+	struct progress *pg = NULL;
+	struct buf sql;
+	int64_t lo, top, done = 0;
+	size_t i, nput = 0;
+	int rc = -1;
+
+	buf_init(&sql, 1 << 14);
+	if (store_sqlite_exec(s, TEXTS_TABLE ITEMS_TABLE("items_texts"),
+	    err) != 0)
+		goto out;
+	for (i = 0; i < NICOLS; i++) {
+		if (icols[i].kind != CK_ITEXT)
+			continue;
+		buf_reset(&sql);
+		if (buf_addf(&sql, "INSERT OR IGNORE INTO texts(body) SELECT %s "
+		    "FROM items WHERE id > ?1 AND id <= ?2 AND %s <> '' ORDER "
+		    "BY id", icols[i].col, icols[i].col) != 0) {
+			lf_error_nomem(err);
+			goto out;
+		}
+		if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &put[nput++],
+		    NULL) != SQLITE_OK)
+			goto fail;
+	}
+	buf_reset(&sql);
+	if (migrate_copy_sql(&sql) != 0) {
+		lf_error_nomem(err);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &copy, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	pg = progress_start("服务项目文本去重 (interning the items' texts)",
+	    (uint64_t)store_sqlite_count(s, "SELECT count(*) FROM items"));
+	top = store_sqlite_count(s, "SELECT coalesce(max(id), 0) FROM items");
+	for (lo = 0; lo < top; lo += MIGRATE_SLICE) {
+		for (i = 0; i < nput; i++)
+			if (migrate_slice(put[i], lo, lo + MIGRATE_SLICE) != 0)
+				goto fail;
+		if (migrate_slice(copy, lo, lo + MIGRATE_SLICE) != 0)
+			goto fail;
+		done += sqlite3_changes(s->db);
+		progress_update(pg, (uint64_t)done);
+	}
+	/* the old table's indexes and triggers go with it; schema_sql makes
+	 * the indexes again, stats_gen_init() the triggers */
+	rc = store_sqlite_exec(s, "DROP TABLE items;\n"
+	    "ALTER TABLE items_texts RENAME TO items;\n", err) != 0 ? -1 :
+	    store_sqlite_exec(s, schema_sql, err);
+	goto out;
+fail:
+	store_sqlite_error(s, "migration", err);
+out:
+	progress_done(pg);
+	for (i = 0; i < nput; i++)
+		sqlite3_finalize(put[i]);
+	sqlite3_finalize(copy);
+	buf_free(&sql);
+	return rc;
+}
+
+/* 1 when the items table stores its texts in its rows (the layout of
+ * before the interning), 0 when not (or there is no items table yet),
+ * -1 on error. */
+static int
+texts_in_rows(struct store *s)
+{
+	int64_t n = store_sqlite_count(s, "SELECT count(*) FROM "
+	    "pragma_table_info('items') WHERE name = 'measures' AND type = "
+	    "'TEXT'");
+
+	return n < 0 ? -1 : n > 0;
+}
+
+/* migrate_texts() when another connection has not done it meanwhile
+ * (checked again inside the migration's transaction). */
+static int
+migrate_texts_once(struct store *s, struct lf_error *err)
+{
+	int old = texts_in_rows(s);
+
+	if (old < 0)
+		return store_sqlite_error(s, "migration", err);
+	return old ? migrate_texts(s, err) : 0;
+}
+
+/* The migration to interned texts when the items table stores them in
+ * its rows: 0, or -1 with err. Foreign keys are off meanwhile (dropping
+ * the old table must not check the deliveries that refer to it; the
+ * setting cannot change inside a transaction). */
+static int
+texts_upgrade(struct store *s, struct lf_error *err)
+{
+	int old = texts_in_rows(s), fk, rc;
+
+	if (old < 0)
+		return store_sqlite_error(s, "migration", err);
+	if (old == 0)
+		return 0;
+	fk = (int)store_pragma_get(s->db, "foreign_keys", 0);
+	if (fk && store_pragma_set(s->db, "foreign_keys", 0) != SQLITE_OK)
+		return store_sqlite_error(s, "foreign keys", err);
+	rc = store_migrate_once(s, "liangfu: 旧版数据库, 服务项目文本去重, 仅此"
+	    "一次 (old database layout: interning the items' texts, once)",
+	    migrate_texts_once, err);
+	if (fk && store_pragma_set(s->db, "foreign_keys", 1) != SQLITE_OK &&
+	    rc == 0)
+		rc = store_sqlite_error(s, "foreign keys", err);
+	return rc;
+}
 
 int
 plan_init(struct store *s, struct lf_error *err)
@@ -584,7 +842,7 @@ plan_init(struct store *s, struct lf_error *err)
 	 * is nothing to do */
 	if (store_sqlite_count(s, present_sql) == NOBJECTS)
 		return 0;
-	if (plan_tx_begin(s, &tx, err) != 0)
+	if (texts_upgrade(s, err) != 0 || plan_tx_begin(s, &tx, err) != 0)
 		return -1;
 	return plan_tx_end(s, tx, store_sqlite_exec(s, schema_sql, err), err);
 }
@@ -716,6 +974,7 @@ plan_item_save(struct store *s, const struct plan_item *old,
 		goto out;
 	}
 	if ((st = plan_stmt(s, PS_ITEM_UPD, err)) == NULL ||
+	    plan_item_texts_put(s, new, err) != 0 ||
 	    store_history_add(s, "item", old->id, old->person_id, old->year,
 	    old->version, new->updated_by, now->iso, changes, err) != 0)
 		goto out;
@@ -776,7 +1035,7 @@ plan_item_insert(struct store *s, struct plan_item *it, struct lf_error *err)
 	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_INS, err);
 	int rc;
 
-	if (st == NULL)
+	if (st == NULL || plan_item_texts_put(s, it, err) != 0)
 		return -1;
 	it->version = 1;
 	plan_item_bind(st, 1, it);

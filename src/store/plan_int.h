@@ -8,6 +8,16 @@
  * the item's), the village an integer, and every empty text is NULL. The
  * structs of plan.h carry the readable forms; plan_item_from_row() and
  * plan_item_bind() convert.
+ *
+ * Texts an item copies from the policy table (measures, effect_note:
+ * some 150 bytes, the same few dozen texts in every item) are interned
+ * (issue 17): the items column holds the id of the text in table texts
+ * (id, body UNIQUE), NULL for an empty text. texts is append-only: a
+ * stored text never changes and is never deleted, so an item's text
+ * never changes when the policy table is revised, and an id, once
+ * committed, means one text for good. Which columns are interned is
+ * said once, in plan.c's icols (kind CK_ITEXT); PostgreSQL keeps them
+ * as text columns (docs/postgresql.md).
  */
 #ifndef LF_STORE_PLAN_INT_H
 #define LF_STORE_PLAN_INT_H
@@ -47,6 +57,8 @@ enum plan_stmt {
 	PS_ITEMS_LIGHT,		/* what a merge compares, of a plan */
 	PS_PLAN_FRESH,		/* any plan of persons lo..hi in a year */
 	PS_PERSON_PLANS,	/* a person's plans, items, deliveries */
+	PS_TEXT_ADD,		/* a text into texts, when new */
+	PS_TEXT_ID,		/* the id of a text */
 	PS_N
 };
 
@@ -96,11 +108,28 @@ const char	*plan_schema_sql(void);
 #define PLAN_STR(...)		PLAN_STR_(__VA_ARGS__)
 #define PLAN_ROW_STATE_SQL	PLAN_STR(PLAN_ROW_STATE)
 
+/* An interned column's text, in SQL over table items (NULL for NULL). */
+#define PLAN_TEXT_OF(col)	"(SELECT body FROM texts WHERE texts.id = " \
+	"items." col ")"
+
 /* ---- rows ---------------------------------------------------------- */
 
 /* Appends the item columns in row order, comma-separated: the select
- * list that plan_item_from_row() reads. 0, or -1 when b is full. */
-int	plan_item_cols(struct buf *b);
+ * list that plan_item_from_row() reads. texts 1: SQLite's, an interned
+ * column read through PLAN_TEXT_OF(); 0: PostgreSQL's, every column as
+ * it is. 0, or -1 when b is full. */
+int	plan_item_cols(struct buf *b, int texts);
+/* 1 when SQLite's items column col holds an interned text's id, else
+ * 0. */
+int	plan_item_interned(const char *col);
+/* The id of text body (not empty) in texts, which gets it when new, in
+ * the caller's transaction: 0, or -1 with err. */
+int	plan_text_id(struct store *s, const char *body, int64_t *id,
+	    struct lf_error *err);
+/* Every interned text of it into texts, when new: done before an insert
+ * or update, whose statement looks the ids up. 0, or -1 with err. */
+int	plan_item_texts_put(struct store *s, const struct plan_item *it,
+	    struct lf_error *err);
 /* Fills it from the row of st whose first item column is col. */
 void	plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it);
 /* Binds every column of it but id from parameter idx on, in row order
@@ -141,8 +170,11 @@ void	plan_delivery_from_row(sqlite3_stmt *st, int col,
  * in SQL. The index items_carry holds only these rows. */
 #define PLAN_CARRY_WHERE	"decision = 1 AND effect <> 4 AND (status = " \
 	"4 OR effect IN (2, 3))"
-#define PLAN_CAND_COLS	"id, person_id, policy, needs, dept, org, contact, " \
-	"measures, funds_planned, funds_spent, monthly"
+#define PLAN_CAND_COLS_(measures)	"id, person_id, policy, needs, dept, " \
+	"org, contact, " measures ", funds_planned, funds_spent, monthly"
+/* SQLite's (measures interned), and PostgreSQL's */
+#define PLAN_CAND_COLS		PLAN_CAND_COLS_(PLAN_TEXT_OF("measures"))
+#define PLAN_CAND_COLS_PG	PLAN_CAND_COLS_("measures")
 /* code (up to 12 digits) padded with c to 12 characters: the first
  * ('0') and last ('9') village of a region. */
 void	plan_village_pad(char out[13], const char *code, char c);

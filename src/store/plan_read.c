@@ -85,7 +85,7 @@ item_query(struct store *s, const char *tail, sqlite3_stmt **st,
 
 	*st = NULL;
 	buf_init(&sql, 8192);
-	if (buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql) != 0 ||
+	if (buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql, 1) != 0 ||
 	    buf_adds(&sql, " FROM items ") != 0 || buf_adds(&sql, tail) != 0)
 		lf_error_nomem(err);
 	else if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, st, NULL) !=

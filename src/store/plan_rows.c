@@ -13,6 +13,23 @@
 #define ROWS_MAX	32	/* new items one statement writes */
 #define ROW_PARAMS	16	/* parameters of one row */
 #define PLANS_MAX	64	/* new plans one statement writes */
+#define TEXTS_MAX	1024	/* interned texts whose id a writer keeps */
+#define TEXT_SLOTS	(2 * TEXTS_MAX)
+
+/*
+ * The ids of the interned texts (plan_int.h) the writer has written,
+ * by text: open addressing, at most half full; a text past TEXTS_MAX is
+ * looked up each time. They are kept for the writer's life only, which
+ * lies within one build: a rollback ends the build, and an id a rolled
+ * back transaction took may be taken again by another text, so ids are
+ * never kept on the connection across transactions that might not
+ * commit.
+ */
+struct text_ids {
+	char		*body[TEXT_SLOTS];
+	int64_t		 id[TEXT_SLOTS];
+	size_t		 n;
+};
 
 struct plan_writer {
 	struct store		*s;
@@ -20,7 +37,9 @@ struct plan_writer {
 	const char		*actor;
 	int64_t			 t;		/* now, Unix seconds */
 	struct plan_row		*rows;		/* new items to write */
+	int64_t			 (*tids)[2];	/* their measures, effect_note */
 	size_t			 nrows;
+	struct text_ids		*texts;
 	sqlite3_stmt		*ins_st[ROWS_MAX + 1];	/* by rows */
 	int64_t			 plans[PLANS_MAX][3];	/* id, person, region */
 	size_t			 nplans;
@@ -124,8 +143,10 @@ plan_writer_new(struct store *s, int year, const char *actor,
 
 	if (w == NULL)
 		return NULL;
-	if ((w->rows = mem_calloc(ROWS_MAX, sizeof(*w->rows))) == NULL) {
-		mem_free(w);
+	if ((w->rows = mem_calloc(ROWS_MAX, sizeof(*w->rows))) == NULL ||
+	    (w->tids = mem_calloc(ROWS_MAX, sizeof(*w->tids))) == NULL ||
+	    (w->texts = mem_calloc(1, sizeof(*w->texts))) == NULL) {
+		plan_writer_free(w);
 		return NULL;
 	}
 	w->s = s;
@@ -152,6 +173,10 @@ plan_writer_free(struct plan_writer *w)
 		sqlite3_finalize(w->ins_st[i]);
 	for (i = 0; i <= PLANS_MAX; i++)
 		sqlite3_finalize(w->plan_st[i]);
+	for (i = 0; w->texts != NULL && i < TEXT_SLOTS; i++)
+		mem_free(w->texts->body[i]);
+	mem_free(w->texts);
+	mem_free(w->tids);
 	mem_free(w->rows);
 	mem_free(w);
 }
@@ -161,6 +186,16 @@ bind_opt(sqlite3_stmt *st, int idx, const char *text)
 {
 	if (text != NULL && text[0] != '\0')
 		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+/* id, or NULL for 0 */
+static void
+bind_ref(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (id != 0)
+		sqlite3_bind_int64(st, idx, id);
 	else
 		sqlite3_bind_null(st, idx);
 }
@@ -210,9 +245,11 @@ rows_stmt(struct plan_writer *w, size_t n, struct lf_error *err)
 	return prepared(w, &w->ins_st[n], rc, &sql, "item insert", err);
 }
 
-/* Binds row r's own parameters, from i on. */
+/* Binds row r's own parameters, from i on; tid: the ids of its
+ * measures and effect_note, 0 for none. */
 static void
-bind_row(sqlite3_stmt *st, int i, const struct plan_row *r)
+bind_row(sqlite3_stmt *st, int i, const struct plan_row *r,
+    const int64_t tid[2])
 {
 	sqlite3_bind_int64(st, i, r->plan_id);
 	sqlite3_bind_int64(st, i + 1, r->person_id);
@@ -227,12 +264,9 @@ bind_row(sqlite3_stmt *st, int i, const struct plan_row *r)
 	sqlite3_bind_int(st, i + 10, r->month);
 	sqlite3_bind_int64(st, i + 11, r->funds);
 	sqlite3_bind_int(st, i + 12, r->monthly);
-	bind_opt(st, i + 13, r->measures);
-	if (r->cf != 0)
-		sqlite3_bind_int64(st, i + 14, r->cf);
-	else
-		sqlite3_bind_null(st, i + 14);
-	bind_opt(st, i + 15, r->effect_note);
+	bind_ref(st, i + 13, tid[0]);
+	bind_ref(st, i + 14, r->cf);
+	bind_ref(st, i + 15, tid[1]);
 }
 
 /* The insert of n plans, prepared on first use (the writer keeps it). */
@@ -302,7 +336,7 @@ flush_rows(struct plan_writer *w, struct lf_error *err)
 		return -1;
 	bind_shared(w, st);
 	for (i = 0; i < n; i++)
-		bind_row(st, 4 + (int)i * ROW_PARAMS, &w->rows[i]);
+		bind_row(st, 4 + (int)i * ROW_PARAMS, &w->rows[i], w->tids[i]);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : store_sqlite_error(w->s, "item insert",
@@ -319,6 +353,48 @@ plan_writer_flush(struct plan_writer *w, struct lf_error *err)
 	return flush_rows(w, err);
 }
 
+static size_t
+text_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The id of interned text body in texts (0 for NULL or ""): kept by the
+ * writer, or looked up (and put there when new). */
+static int
+text_id(struct plan_writer *w, const char *body, int64_t *id,
+    struct lf_error *err)
+{
+	struct text_ids *t = w->texts;
+	size_t h, len;
+
+	*id = 0;
+	if (body == NULL || body[0] == '\0')
+		return 0;
+	h = text_hash(body) & (TEXT_SLOTS - 1);
+	while (t->body[h] != NULL) {
+		if (strcmp(t->body[h], body) == 0) {
+			*id = t->id[h];
+			return 0;
+		}
+		h = (h + 1) & (TEXT_SLOTS - 1);
+	}
+	if (plan_text_id(w->s, body, id, err) != 0)
+		return -1;
+	len = strlen(body);
+	/* out of memory: not kept, looked up again next time */
+	if (t->n < TEXTS_MAX && (t->body[h] = mem_alloc(len + 1)) != NULL) {
+		memcpy(t->body[h], body, len + 1);
+		t->id[h] = *id;
+		t->n++;
+	}
+	return 0;
+}
+
 int
 plan_writer_item(struct plan_writer *w, const struct plan_row *r,
     struct lf_error *err)
@@ -328,6 +404,9 @@ plan_writer_item(struct plan_writer *w, const struct plan_row *r,
 	/* a full group of items goes alone: its plans may still wait, which
 	 * only the bulk build's writes do, with foreign keys off */
 	if (w->nrows == ROWS_MAX && flush_rows(w, err) != 0)
+		return -1;
+	if (text_id(w, r->measures, &w->tids[w->nrows][0], err) != 0 ||
+	    text_id(w, r->effect_note, &w->tids[w->nrows][1], err) != 0)
 		return -1;
 	w->rows[w->nrows++] = *r;
 	return 0;

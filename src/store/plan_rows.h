@@ -196,7 +196,9 @@ struct plan_writer;
 struct plan_writer *plan_writer_new(struct store *s, int year,
 	    const char *actor, const struct plan_clock *now);
 void	plan_writer_free(struct plan_writer *w);
-/* Queues a new item (copied; its texts are not). */
+/* Queues a new item (copied; its texts are not). The ids of its
+ * interned texts (store/plan_int.h) are found now: kept by the writer,
+ * or looked up, a new text put in texts, in the caller's transaction. */
 int	plan_writer_item(struct plan_writer *w, const struct plan_row *r,
 	    struct lf_error *err);
 /* Queues a new draft plan of id (ids the caller takes after

@@ -12,6 +12,7 @@
 #include "store/store_copy.h"
 #include "store/stats_gen.h"
 #include "store/store_int.h"
+#include "store/plan_int.h"
 #include "store/pg/pg_int.h"
 
 #include <stdio.h>
@@ -35,12 +36,40 @@ col_of(int n, const char *const *names, const char *name)
 	return 0;
 }
 
+/* 1 when column name of k's table holds an interned text's id on SQLite
+ * (an item's measures and effect note, plan_int.h): PostgreSQL sends the
+ * text, which the insert looks up in texts after texts_put() stored it. */
+static int
+interned(const struct back *k, const char *name)
+{
+	return strcmp(k->table, "items") == 0 && plan_item_interned(name);
+}
+
+/* Stores the interned texts of a row (texts_put: an empty text is NULL,
+ * as the items' own writes keep it). 0 or -1 with err. */
+static int
+texts_put(struct back *k, int n, const char *const *names,
+    const char *const *v, struct lf_error *err)
+{
+	int64_t id;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL && v[i][0] != '\0' && interned(k, names[i]) &&
+		    plan_text_id(k->to, v[i], &id, err) != 0)
+			return -1;
+	return 0;
+}
+
 /* The value written into column i: its parameter, but a survey history
  * row's entity_id (store_copy.h), which names the target's survey. */
 static int
 value_of(const struct back *k, int n, const char *const *names, int i,
     struct buf *q)
 {
+	if (interned(k, names[i]))
+		return buf_addf(q, "%s(SELECT id FROM texts WHERE body = ?%d)",
+		    i ? ", " : "", i + 1);
 	if (strcmp(k->table, "history") != 0 || strcmp(names[i],
 	    "entity_id") != 0)
 		return buf_addf(q, "%s?%d", i ? ", " : "", i + 1);
@@ -89,8 +118,10 @@ back_row(void *arg, int n, const char *const *names, const char *const *v,
 
 	if (k->st == NULL && insert_prepare(k, n, names, err) != 0)
 		return -1;
+	if (texts_put(k, n, names, v, err) != 0)
+		return -1;
 	for (i = 0; i < n; i++)
-		if (v[i] == NULL)
+		if (v[i] == NULL || (v[i][0] == '\0' && interned(k, names[i])))
 			sqlite3_bind_null(k->st, i + 1);
 		else
 			sqlite3_bind_text(k->st, i + 1, v[i], -1, SQLITE_STATIC);

@@ -10,10 +10,14 @@
  * sequences are moved past the largest id. PostgreSQL to SQLite:
  * store_copy_back.c. The sums read the same columns on both sides, in
  * byte order of their names.
+ * An item's interned text (an id into texts on SQLite, plan_int.h)
+ * is read and sent as its text (PostgreSQL's column is text); a copy
+ * into SQLite interns it again (store_copy_back.c).
  */
 #include "store/store_copy.h"
 #include "store/store_int.h"
 #include "store/pg/pg_int.h"
+#include "store/plan_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +58,7 @@ table_cols(struct store *s, const char *table, int copy, struct tcols *t,
 {
 	sqlite3_stmt *st;
 	const char *name;
-	int rc;
+	int rc, text;
 
 	t->n = 0;
 	t->id = t->region = -1;
@@ -64,9 +68,11 @@ table_cols(struct store *s, const char *table, int copy, struct tcols *t,
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && t->n < MAX_COLS) {
 		name = (const char *)sqlite3_column_text(st, 0);
+		text = strcmp(table, "items") == 0 && plan_item_interned(name);
 		if (buf_addf(&t->list, "%s%s", t->n ? ", " : "", name) != 0 ||
-		    buf_addf(&t->sel, "%s%s", t->n ? ", " : "", col_read(table,
-		    name, copy)) != 0)
+		    buf_adds(&t->sel, t->n ? ", " : "") != 0 || (text ?
+		    buf_addf(&t->sel, PLAN_TEXT_OF("%s") " AS %s", name, name) :
+		    buf_adds(&t->sel, col_read(table, name, copy))) != 0)
 			break;
 		if (strcmp(name, "id") == 0)
 			t->id = t->n;

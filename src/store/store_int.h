@@ -167,6 +167,12 @@ int	migrate_wide(struct store *s, struct lf_error *err);
  * (person_id, year) WITHOUT ROWID: 0, 1 when it was already, -1 with
  * err. */
 int	migrate_cluster(struct store *s, struct lf_error *err);
+/* Tells stderr what, then runs step in one transaction, all or nothing,
+ * with bounded memory (store_migrate.c): 0, or -1 with err. Also the
+ * plan tables' migration to interned texts (plan.c). */
+int	store_migrate_once(struct store *s, const char *what,
+	    int (*step)(struct store *, struct lf_error *),
+	    struct lf_error *err);
 
 /* Sets err from the connection's last SQLite error. Returns -1. */
 int	store_sqlite_error(struct store *s, const char *what,

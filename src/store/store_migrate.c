@@ -343,8 +343,8 @@ migrate(struct store *s, struct lf_error *err)
  * temporary files instead of the heap (temp_store=MEMORY, the store's
  * setting for requests, made a migration's index builds grow with the
  * data). Both settings are restored after. */
-static int
-migrate_once(struct store *s, const char *what,
+int
+store_migrate_once(struct store *s, const char *what,
     int (*step)(struct store *, struct lf_error *), struct lf_error *err)
 {
 	int64_t cache = store_pragma_get(s->db, "cache_size", 0);
@@ -376,7 +376,7 @@ migrate_wide(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "migration", err);
 	if (packed)
 		return 1;
-	return migrate_once(s, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此"
+	return store_migrate_once(s, "liangfu: 旧版数据库, 迁移为紧凑调查记录, 仅此"
 	    "一次 (old database layout: packing the surveys, once)", migrate,
 	    err);
 }
@@ -483,7 +483,7 @@ migrate_cluster(struct store *s, struct lf_error *err)
 		return store_sqlite_error(s, "migration", err);
 	if (c)
 		return 1;
-	return migrate_once(s, "liangfu: 旧版数据库, 按人归并调查记录, 仅此"
+	return store_migrate_once(s, "liangfu: 旧版数据库, 按人归并调查记录, 仅此"
 	    "一次 (old database layout: clustering the surveys by person, "
 	    "once)", cluster, err);
 }

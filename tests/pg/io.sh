@@ -306,11 +306,10 @@ equal "$(sqli "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_
 # the rest) gives the same plans and items as SQLite's, moving
 # plans_id_seq past the plans it numbered through liangfu_plan_ids()
 irows() {	# irows TABLE WHAT: every column but the time stamps, in id order
-	cols=$(sqlite3 io.db "SELECT group_concat(name, ', ') FROM pragma_table_info('$1') WHERE name NOT LIKE '%_at'")
-	q="SELECT $cols FROM $1 ORDER BY id"
+	same_cols io.db io "$1"
 	n=$(sqlite3 io.db "SELECT count(*) FROM $1")
-	if [ "$n" -gt 0 ] && [ "$(sqlite3 -separator '|' -nullvalue '' io.db "$q" | md5sum)" = \
-	    "$($LF_PG_PSQL -U liangfu_owner -d io -At -F '|' -c "$q" | md5sum)" ]; then ok; else
+	if [ "$n" -gt 0 ] && [ "$(sqlite3 -separator '|' -nullvalue '' io.db "SELECT $sel FROM $1 ORDER BY id" | md5sum)" = \
+	    "$($LF_PG_PSQL -U liangfu_owner -d io -At -F '|' -c "SELECT $cols FROM $1 ORDER BY id" | md5sum)" ]; then ok; else
 		bad "$2: $1, $n rows, SQLite and PostgreSQL differ"; fi
 }
 expect 0 "plan through the app role, county $ia" -- "$bin" plan "$ioweb" --year 2021 --region "$ia"

@@ -172,11 +172,23 @@ nitems=$(sqlo "SELECT count(*) FROM items WHERE year = $Y")
 [ "$nitems" -gt "$N" ] && ok || bad "the build wrote $nitems items"
 # every column of SQLite's table (PostgreSQL's add city and county), but
 # the time stamps, row by row in id order
+# both sides' select list of TABLE's columns but the time stamps: $sel
+# SQLite's, $cols PostgreSQL's. An item's interned text (an id into texts
+# on SQLite) is a text column on PostgreSQL: SQLite's side reads it
+# through texts.
+same_cols() {	# same_cols SQLITE-FILE PG-DATABASE TABLE
+	pgtext=" $($LF_PG_PSQL -U liangfu_owner -d "$2" -At -c "SELECT string_agg(column_name, ' ') FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '$3' AND data_type = 'text'") "
+	sel= cols=
+	for c in $(sqlite3 "$1" "SELECT name || ':' || type FROM pragma_table_info('$3') WHERE name NOT LIKE '%_at' ORDER BY cid"); do
+		n=${c%%:*} e=${c%%:*}
+		case "$pgtext" in *" $n "*) [ "${c#*:}" = INTEGER ] && e="(SELECT body FROM texts WHERE texts.id = $3.$n)";; esac
+		sel="$sel${sel:+, }$e" cols="$cols${cols:+, }$n"
+	done
+}
 rows_of() {	# rows_of TABLE: "sqlite-select|pg-select" checksums
-	cols=$(sqlite3 a.db "SELECT group_concat(name, ', ') FROM pragma_table_info('$1') WHERE name NOT LIKE '%_at'")
-	q="SELECT $cols FROM $1 ORDER BY id"
-	sq=$(sqlite3 -separator '|' -nullvalue '' a.db "$q" | md5sum)
-	pq=$($LF_PG_PSQL -U liangfu_owner -d liangfu -At -F '|' -c "$q" | md5sum)
+	same_cols a.db liangfu "$1"
+	sq=$(sqlite3 -separator '|' -nullvalue '' a.db "SELECT $sel FROM $1 ORDER BY id" | md5sum)
+	pq=$($LF_PG_PSQL -U liangfu_owner -d liangfu -At -F '|' -c "SELECT $cols FROM $1 ORDER BY id" | md5sum)
 	n=$(sqlite3 a.db "SELECT count(*) FROM $1")
 	if [ "$n" -gt 0 ] && [ "$sq" = "$pq" ]; then ok; else
 		bad "$1: $n rows, SQLite and PostgreSQL differ"; fi

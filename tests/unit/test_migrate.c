@@ -4,7 +4,10 @@
  * the same answers: every person read, the CSV export byte for byte and
  * the statistics JSON. A packed database whose survey table is the rowid
  * table of before is clustered by person, once, keeping every survey's
- * id. And the person page's reads open no sealed value.
+ * id. And the person page's reads open no sealed value. An items table
+ * whose texts lie in its rows (before issue 17's interning) is migrated
+ * to interned texts, once, and gives the same plans, items, item export,
+ * history and statistics.
  *
  * The old layout is made by the fixture below (the old schema's writer
  * lives only here): it rewrites a database of today's layout into the
@@ -23,6 +26,8 @@
 #include "bulk/export.h"
 #include "lib/date.h"
 #include "core/policy.h"
+#include "plan/plan.h"
+#include "server/json_plan.h"
 #include "stats/report.h"
 #include "stats/stats_load.h"
 #include "store/store_int.h"
@@ -493,6 +498,196 @@ test_page_opens_nothing(void **state)
 	store_close(s);
 }
 
+/* ---- interned item texts ------------------------------------------- */
+
+static void
+add_rows(sqlite3 *h, const char *sql, const char *fmt, struct buf *b)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		buf_addf(b, fmt, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/* Rewrites the database at path into the layout of before the
+ * interning: measures and effect_note as texts in the rows, no texts
+ * table, the same indexes. */
+static void
+to_text_layout(const char *path)
+{
+	struct buf sql;
+	sqlite3 *h;
+
+	buf_init(&sql, 1 << 16);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	buf_adds(&sql, "PRAGMA foreign_keys=OFF; BEGIN; ");
+	add_rows(h, "SELECT replace(replace('CREATE TABLE items_old ' || "
+	    "substr(sql, instr(sql, '(')), ' measures INTEGER', ' measures "
+	    "TEXT'), ' effect_note INTEGER', ' effect_note TEXT') FROM "
+	    "sqlite_master WHERE name = 'items'", "%s; INSERT INTO items_old "
+	    "SELECT ", &sql);
+	add_rows(h, "SELECT group_concat(CASE WHEN name IN ('measures', "
+	    "'effect_note') THEN '(SELECT body FROM texts WHERE texts.id = "
+	    "items.' || name || ')' ELSE name END, ', ') FROM (SELECT name "
+	    "FROM pragma_table_info('items') ORDER BY cid)", "%s FROM items; "
+	    "DROP TABLE items; ALTER TABLE items_old RENAME TO items; DROP "
+	    "TABLE texts; ", &sql);
+	add_rows(h, "SELECT sql FROM sqlite_master WHERE tbl_name = 'items' "
+	    "AND type = 'index' AND sql IS NOT NULL", "%s; ", &sql);
+	buf_adds(&sql, "COMMIT;");
+	if (sqlite3_exec(h, buf_str(&sql), NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(h));
+	sqlite3_close(h);
+	buf_free(&sql);
+}
+
+/* 1 when the items' texts are interned. */
+static int
+is_interned(void)
+{
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	int n;
+
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM "
+	    "pragma_table_info('items') WHERE name IN ('measures', "
+	    "'effect_note') AND type = 'INTEGER'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n == 2;
+}
+
+struct page {
+	struct store		*s;
+	const struct policies	*ps;
+	struct buf		*b;
+};
+
+static int
+page_plan(void *arg, const struct plan *p)
+{
+	struct page *pg = arg;
+
+	return jout_plan(pg->b, p) != 0 || buf_addc(pg->b, '\n') != 0;
+}
+
+static int
+page_item(void *arg, const struct plan_item *it)
+{
+	struct page *pg = arg;
+
+	return jout_item(pg->b, pg->s, tu_catalog(), pg->ps, it) != 0 ||
+	    buf_addc(pg->b, '\n') != 0;
+}
+
+static int
+page_delivery(void *arg, const struct plan_delivery *d)
+{
+	struct page *pg = arg;
+
+	return jout_delivery(pg->b, d, "") != 0 || buf_addc(pg->b, '\n') != 0;
+}
+
+/* The person pages' plans and items (the page's JSON), the items' CSV
+ * export, every history row and the statistics, as one text. */
+static char *
+plan_answers(const struct policies *ps)
+{
+	static const struct plan_person_fns fns = { page_plan, page_item,
+	    page_delivery };
+	struct page pg;
+	struct store *s;
+	struct lf_error err;
+	struct buf b;
+	char csv[TU_DB_MAX + 16], *text, *stats;
+	uint64_t rows;
+	size_t len;
+	sqlite3 *h;
+	int64_t id;
+
+	buf_init(&b, 1 << 26);
+	if (store_open(db, tu_catalog(), tu_regions(), &s, &err) != 0)
+		fail_msg("open: %s", err.message);
+	pg.s = s;
+	pg.ps = ps;
+	pg.b = &b;
+	for (id = 1; id <= NPERSON; id++)
+		assert_int_equal(plan_person_each(s, id, &fns, &pg, &err), 0);
+	snprintf(csv, sizeof(csv), "%s.items.csv", db);
+	assert_int_equal(export_items_csv(s, tu_regions(), ps, YEAR, NULL, csv,
+	    0, &rows, &err), 0);
+	assert_true(rows > 0);
+	text = tu_slurp(csv, &len);
+	buf_add(&b, text, len);
+	free(text);
+	stats = stats_json(s);
+	buf_addf(&b, "%s\n", stats);
+	free(stats);
+	store_close(s);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	add_rows(h, "SELECT entity || ' ' || entity_id || ' ' || version || "
+	    "' ' || actor || ' ' || changes FROM history WHERE entity = 'item' "
+	    "ORDER BY id", "%s\n", &b);
+	sqlite3_close(h);
+	text = strdup(buf_str(&b));
+	buf_free(&b);
+	return text;
+}
+
+static void
+test_item_texts_intern(void **state)
+{
+	struct plan_item_change c;
+	struct plan_build_stats st;
+	struct plan_item it;
+	struct policies *ps;
+	struct store *s;
+	struct lf_error err;
+	char *before, *after;
+
+	(void)state;
+	assert_int_equal(policies_load_embedded(tu_catalog(), &ps, &err), 0);
+	assert_int_equal(store_open(db, tu_catalog(), tu_regions(), &s, &err),
+	    0);
+	memset(&st, 0, sizeof(st));
+	if (plan_build_all(s, ps, NULL, YEAR, NULL, "t", NULL, NULL, &st,
+	    &err) != 0)
+		fail_msg("plans: %s", err.message);
+	assert_true(st.inserted > 0);
+	/* texts written by hand, one emptied: new texts, history rows */
+	memset(&c, 0, sizeof(c));
+	c.set = PI_MEASURES;
+	c.measures = "手写的措施";
+	assert_int_equal(plan_item_update(s, 1, &c, 0, "t", &it, &err), 0);
+	c.measures = "";
+	assert_int_equal(plan_item_update(s, 2, &c, 0, "t", &it, &err), 0);
+	c.set = PI_EFFECT;
+	c.effect = 2;
+	c.effect_note = "手写的效果";
+	if (plan_item_update(s, 3, &c, 0, "t", &it, &err) != 0)
+		fail_msg("effect: %s", err.message);
+	store_close(s);
+	before = plan_answers(ps);
+	assert_non_null(strstr(before, "手写的措施"));
+	to_text_layout(db);
+	assert_int_equal(is_interned(), 0);
+	after = plan_answers(ps);
+	assert_int_equal(is_interned(), 1);
+	assert_string_equal(after, before);
+	free(after);
+	/* once: the next open leaves them */
+	after = plan_answers(ps);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	policies_free(ps);
+}
+
 static int
 setup(void **state)
 {
@@ -521,6 +716,7 @@ main(void)
 		cmocka_unit_test(test_old_layout_migrates),
 		cmocka_unit_test(test_rowid_layout_clusters),
 		cmocka_unit_test(test_page_opens_nothing),
+		cmocka_unit_test(test_item_texts_intern),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1609,7 +1609,8 @@ test_build_carry(void **state)
 	    " IS NOT NULL"), 3);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items WHERE "
 	    "carried_from = %lld AND origin = 3 AND funds_planned = 30000 AND "
-	    "dept = 'cdpf' AND measures = '家庭无障碍改造' AND decision = 0 "
+	    "dept = 'cdpf' AND measures = (SELECT id FROM texts WHERE body = "
+	    "'家庭无障碍改造') AND decision = 0 "
 	    "AND needs = 'access_ramp'", (long long)man);
 	assert_int_equal(sql_int(fx, sql), 1);
 	total = count_where(fx, "items", "year = 2025");

@@ -98,10 +98,10 @@ scan_prepare(struct pg_plan_scan *sc, struct lf_error *err)
 	    "surveys s WHERE s.year = $1 AND $2::bigint = $3::bigint",
 	    err) != 0)
 		return -1;
-	return prepare(sc, "carry", sc->scoped ? "SELECT " PLAN_CAND_COLS
+	return prepare(sc, "carry", sc->scoped ? "SELECT " PLAN_CAND_COLS_PG
 	    " FROM items WHERE year = $1::int - 1 AND person_id > $2 AND "
 	    "person_id <= $3 AND $4::text <= $5::text AND " PLAN_CARRY_WHERE
-	    " ORDER BY person_id, seq" : "SELECT " PLAN_CAND_COLS " FROM "
+	    " ORDER BY person_id, seq" : "SELECT " PLAN_CAND_COLS_PG " FROM "
 	    "items WHERE year = $1::int - 1 AND person_id > $2 AND person_id <= $3 "
 	    "AND " PLAN_CARRY_WHERE " ORDER BY person_id, seq", err);
 }
@@ -243,7 +243,7 @@ copy_val(const PGresult *r, int i, int col, char *out, size_t n)
 	out[len] = '\0';
 }
 
-/* A PLAN_CAND_COLS row into c. */
+/* A PLAN_CAND_COLS_PG row into c. */
 static void
 carry_row(const PGresult *r, int i, struct plan_carry *c)
 {

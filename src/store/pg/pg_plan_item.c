@@ -61,7 +61,7 @@ cached_row(const struct pgstore *p, int64_t id)
 static int
 load_sql(struct buf *b, int keyed)
 {
-	return buf_adds(b, "SELECT ") != 0 || plan_item_cols(b) != 0 ||
+	return buf_adds(b, "SELECT ") != 0 || plan_item_cols(b, 0) != 0 ||
 	    buf_adds(b, keyed ? " FROM items WHERE city = $1 AND county = $2 "
 	    "AND id = $3" : " FROM items WHERE id = $1") != 0 ? -1 : 0;
 }

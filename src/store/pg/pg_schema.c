@@ -395,7 +395,9 @@ static const struct plan_table {
 
 /* One column of SQLite's table as PostgreSQL's: INTEGER bigint (times
  * stay Unix seconds, as on SQLite), TEXT text; the key id numbered by the
- * table's sequence. */
+ * table's sequence. An item's interned text (an id into SQLite's texts,
+ * plan_int.h) is a text column here: PostgreSQL keeps the texts in the
+ * rows (docs/postgresql.md). */
 static int
 plan_column(const struct plan_table *t, sqlite3_stmt *st, struct buf *b)
 {
@@ -409,8 +411,8 @@ plan_column(const struct plan_table *t, sqlite3_stmt *st, struct buf *b)
 		return buf_addf(b, ",\n  %s bigint NOT NULL DEFAULT "
 		    "nextval('%s_id_seq')", name, t->name);
 	return buf_addf(b, ",\n  %s %s%s", name, strcmp(type, "INTEGER") ==
-	    0 ? "bigint" : "text", sqlite3_column_int(st, 2) ? " NOT NULL" :
-	    "");
+	    0 && !(strcmp(t->name, "items") == 0 && plan_item_interned(name)) ?
+	    "bigint" : "text", sqlite3_column_int(st, 2) ? " NOT NULL" : "");
 }
 
 static int
