@@ -805,7 +805,12 @@ migrate_texts_once(struct store *s, struct lf_error *err)
 
 	if (old < 0)
 		return store_sqlite_error(s, "migration", err);
-	return old ? migrate_texts(s, err) : 0;
+	if (!old)
+		return 0;
+	/* format 2: an older binary now refuses the file (store_int.h) */
+	return migrate_texts(s, err) != 0 ? -1 : store_sqlite_exec(s,
+	    "UPDATE meta SET value = '" STORE_FORMAT_TAG "' WHERE key = "
+	    "'format'", err);
 }
 
 /* The migration to interned texts when the items table stores them in

@@ -5,6 +5,15 @@
 #ifndef LF_STORE_STORE_INT_H
 #define LF_STORE_STORE_INT_H
 
+/*
+ * The registry's format tag (meta.format). 2: the items' texts interned
+ * (plan.c), so that an older binary, which knows only 1, refuses the file
+ * instead of showing text ids as texts. A file of format 1 is opened and
+ * brought to 2 by the interning's migration (in its transaction).
+ */
+#define STORE_FORMAT_TAG	"liangfu-registry 2"
+#define STORE_FORMAT_OLD	"liangfu-registry 1"
+
 /* How long a connection of the store waits for a lock (busy timeout). */
 #define STORE_BUSY_MS	10000
 

@@ -29,7 +29,6 @@
 #include "store/store_diff.h"
 #include "store/users_rows.h"
 
-#define FORMAT_TAG	"liangfu-registry 1"
 
 /* A failing or full disk is "io" (the API answers 503: try again), any
  * other SQLite error "store" (500). A file that cannot be opened (a
@@ -183,7 +182,7 @@ write_schema(struct store *s, const struct catalog *cat, struct lf_error *err)
 	store_now_iso(now);
 	if (schema_create_sql(cat, &sql) != 0 ||
 	    buf_addf(&sql, "INSERT INTO meta VALUES ('format', '%s'),"
-	    " ('created_at', '%s');", FORMAT_TAG, now) != 0) {
+	    " ('created_at', '%s');", STORE_FORMAT_TAG, now) != 0) {
 		lf_error_nomem(err);
 		goto out;
 	}
@@ -265,8 +264,9 @@ check_format(struct store *s, const char *path, struct lf_error *err)
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
 	    "'format'", -1, &st, NULL) == SQLITE_OK) {
 		ok = sqlite3_step(st) == SQLITE_ROW &&
-		    strcmp((const char *)sqlite3_column_text(st, 0),
-		    FORMAT_TAG) == 0;
+		    (strcmp((const char *)sqlite3_column_text(st, 0),
+		    STORE_FORMAT_TAG) == 0 || strcmp((const char *)
+		    sqlite3_column_text(st, 0), STORE_FORMAT_OLD) == 0);
 		sqlite3_finalize(st);
 	}
 	if (!ok)

@@ -639,6 +639,39 @@ plan_answers(const struct policies *ps)
 	return text;
 }
 
+/* Sets the file's format tag (meta.format) by hand. */
+static void
+set_format(const char *tag)
+{
+	char sql[128];
+	sqlite3 *h;
+
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%s' WHERE key = "
+	    "'format'", tag);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/* The file's format tag (a static buffer). */
+static const char *
+format_now(void)
+{
+	static char tag[64];
+	sqlite3_stmt *st;
+	sqlite3 *h;
+
+	tag[0] = '\0';
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE "
+	    "key = 'format'", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(tag, sizeof(tag), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return tag;
+}
+
 static void
 test_item_texts_intern(void **state)
 {
@@ -675,9 +708,12 @@ test_item_texts_intern(void **state)
 	before = plan_answers(ps);
 	assert_non_null(strstr(before, "手写的措施"));
 	to_text_layout(db);
+	set_format("liangfu-registry 1");	/* as an older binary made it */
 	assert_int_equal(is_interned(), 0);
 	after = plan_answers(ps);
 	assert_int_equal(is_interned(), 1);
+	/* format 2 after the migration: an older binary refuses the file */
+	assert_string_equal(format_now(), "liangfu-registry 2");
 	assert_string_equal(after, before);
 	free(after);
 	/* once: the next open leaves them */

@@ -30,7 +30,7 @@ read_both(struct store *s, const char *id, PGresult **plans,
 	    "person", err) != 0)
 		return -1;
 	buf_init(&sql, 1 << 14);
-	rc = buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql) != 0 ||
+	rc = buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql, 0) != 0 ||
 	    buf_adds(&sql, " FROM items WHERE person_id = $1 ORDER BY year, "
 	    "seq") != 0 ? lf_error_nomem(err) : pg_query(s->pg->conn,
 	    buf_str(&sql), 1, params, items, "items of a person", err);
