@@ -215,40 +215,25 @@ pg_dbq_int64(struct dbq *q, int col)
 	return t != NULL ? strtoll(t, NULL, 10) : 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* bytea's hex text form ("\x0a1b...") into b; -1 when it is not one or
- * memory runs out. */
+/* bytea's hex text form ("\x0a1b...", what the server sends) into b,
+ * decoded by libpq; -1 when it is not that form or memory runs out. */
 static int
 unhex(const char *t, struct dbq_blob *b)
 {
-	size_t n = strlen(t), i;
-	int hi, lo;
+	unsigned char *p;
+	size_t n;
+	int rc = -1;
 
-	if (n < 2 || t[0] != '\\' || t[1] != 'x' || n % 2 != 0)
+	if (t[0] != '\\' || t[1] != 'x' || (p = PQunescapeBytea((const
+	    unsigned char *)t, &n)) == NULL)
 		return -1;
-	n = (n - 2) / 2;
-	if (mem_grow(&b->p, &b->cap, n + 1, 1, (size_t)1 << 30) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		hi = hexval(t[2 + 2 * i]);
-		lo = hexval(t[3 + 2 * i]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		b->p[i] = (unsigned char)(hi << 4 | lo);
+	if (mem_grow(&b->p, &b->cap, n + 1, 1, (size_t)1 << 30) == 0) {
+		memcpy(b->p, p, n);
+		b->len = n;
+		rc = 0;
 	}
-	b->len = n;
-	return 0;
+	PQfreemem(p);
+	return rc;
 }
 
 const void *
