@@ -6,6 +6,7 @@
  * known, so an ask_if may name any item.
  */
 #include "core/catalog.h"
+#include "lib/hash.h"
 #include "lib/num.h"
 
 #include <errno.h>
@@ -404,17 +405,6 @@ parse_row(struct ctx *c, struct field *f, char **col)
 	return parse_exclusive(c, f, col[COL_EXCLUSIVE]);
 }
 
-static unsigned
-hash_str(const char *s, size_t n)
-{
-	unsigned h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static int
 build_hash(struct catalog *cat, struct ctx *c)
 {
@@ -431,7 +421,7 @@ build_hash(struct catalog *cat, struct ctx *c)
 	for (i = 0; i < cat->nfields; i++) {
 		const char *code = cat->fields[i].code;
 		size_t len = strlen(code);
-		unsigned h = hash_str(code, len) & (size - 1);
+		unsigned h = lf_hash(code, len) & (size - 1);
 
 		if (catalog_find(cat, code, len) != NULL) {
 			c->line = i + 2;
@@ -618,7 +608,7 @@ catalog_find(const struct catalog *cat, const char *code, size_t len)
 
 	if (cat->hash == NULL)
 		return NULL;
-	h = hash_str(code, len) & (cat->hashsize - 1);
+	h = lf_hash(code, len) & (cat->hashsize - 1);
 	while (cat->hash[h] != -1) {
 		const struct field *f = &cat->fields[cat->hash[h]];
 

@@ -20,6 +20,7 @@
  * statements prepared once per connection.
  */
 #include "stats/stats_load.h"
+#include "lib/hash.h"
 #include "store/store_int.h"
 #include "store/pg/pg_int.h"
 
@@ -71,16 +72,6 @@ struct codes {
 	struct code_map		 pol, dept;
 };
 
-static size_t
-code_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 static int
 map_init(struct code_map *m, size_t n)
 {
@@ -97,7 +88,7 @@ map_init(struct code_map *m, size_t n)
 static void
 map_put(struct code_map *m, const char *code, int index)
 {
-	size_t h = code_hash(code) & m->mask;
+	size_t h = lf_hash_str(code) & m->mask;
 
 	while (m->code[h] != NULL && strcmp(m->code[h], code) != 0)
 		h = (h + 1) & m->mask;
@@ -113,7 +104,7 @@ map_get(const struct code_map *m, const char *code)
 
 	if (code == NULL || *code == '\0')
 		return -1;
-	h = code_hash(code) & m->mask;
+	h = lf_hash_str(code) & m->mask;
 	while (m->code[h] != NULL) {
 		if (strcmp(m->code[h], code) == 0)
 			return m->index[h];

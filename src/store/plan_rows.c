@@ -5,6 +5,7 @@
  * decides what to write is plan/plan_merge.c.
  */
 #include "store/plan_int.h"
+#include "lib/hash.h"
 #include "store/pg/pg_plan.h"
 
 #include <stdio.h>
@@ -353,16 +354,6 @@ plan_writer_flush(struct plan_writer *w, struct lf_error *err)
 	return flush_rows(w, err);
 }
 
-static size_t
-text_hash(const char *s)
-{
-	size_t h = 2166136261u;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* The id of interned text body in texts (0 for NULL or ""): kept by the
  * writer, or looked up (and put there when new). */
 static int
@@ -375,7 +366,7 @@ text_id(struct plan_writer *w, const char *body, int64_t *id,
 	*id = 0;
 	if (body == NULL || body[0] == '\0')
 		return 0;
-	h = text_hash(body) & (TEXT_SLOTS - 1);
+	h = lf_hash_str(body) & (TEXT_SLOTS - 1);
 	while (t->body[h] != NULL) {
 		if (strcmp(t->body[h], body) == 0) {
 			*id = t->id[h];
