@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/clock.h"
 #include "lib/mem.h"
@@ -136,6 +137,25 @@ store_ckpt_period(struct store_ckpt *c, int ms)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/*
+ * One RESTART checkpoint. A reader is waited for by the busy handler;
+ * the checkpoint lock is not: while the thread's PASSIVE checkpoint runs,
+ * SQLite answers SQLITE_BUSY at once. With wait, that is tried again
+ * every 5 ms until STORE_BUSY_MS have passed.
+ */
+static int
+restart_once(struct store_ckpt *c, int wait)
+{
+	int64_t until = clock_mono_ns() + STORE_BUSY_MS * 1000000LL;
+	int rc;
+
+	while ((rc = sqlite3_wal_checkpoint_v2(c->s->db, "main",
+	    SQLITE_CHECKPOINT_RESTART, NULL, NULL)) == SQLITE_BUSY && wait &&
+	    clock_mono_ns() < until)
+		usleep(5000);
+	return rc;
+}
+
 int
 store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 {
@@ -149,8 +169,7 @@ store_ckpt_restart(struct store_ckpt *c, int wait, struct lf_error *err)
 		return 0;
 	if (!wait)
 		sqlite3_busy_timeout(c->s->db, 0);
-	rc = sqlite3_wal_checkpoint_v2(c->s->db, "main",
-	    SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	rc = restart_once(c, wait);
 	if (!wait)
 		sqlite3_busy_timeout(c->s->db, STORE_BUSY_MS);
 	if (rc == SQLITE_BUSY) {
