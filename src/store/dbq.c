@@ -91,6 +91,14 @@ dbq_is_pg(const struct store *s)
 	return s->pg != NULL;
 }
 
+void
+dbq_auth(struct store *s, const char *login, int64_t user,
+    const unsigned char *token)
+{
+	if (s->pg != NULL)
+		pg_set_auth(s, login, user, token, 0);
+}
+
 /* ---- preparing (SQLite) --------------------------------------------- */
 
 static void

@@ -204,6 +204,18 @@ int	dbq_tx_end(struct store *s, int tx, int rc, struct lf_error *err);
 int	dbq_in_tx(struct store *s);
 /* 1 when the store is PostgreSQL's (the schema statements differ). */
 int	dbq_is_pg(const struct store *s);
+/*
+ * The principal of a login or a session check, for PostgreSQL's
+ * row-level security on users and sessions (format 6), which otherwise
+ * shows the unscoped app role no account: the account of login (may be
+ * NULL), of id user (0: none), the session whose token hash is token
+ * (CRYPTO_HASH_LEN bytes, may be NULL) and its account. Added to what
+ * was set; every later transaction of the store sets them, until the
+ * next request's store_set_scope(s, NULL, ...) empties them. No effect
+ * on SQLite, whose access checks are the C code's alone.
+ */
+void	dbq_auth(struct store *s, const char *login, int64_t user,
+	    const unsigned char *token);
 /* Runs sql (statements without parameters or rows, several allowed:
  * DDL) on either backend; 0 or -1 with err naming what. */
 int	dbq_script(struct store *s, const char *sql, const char *what,

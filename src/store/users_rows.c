@@ -229,6 +229,7 @@ users_rows_secret(struct store *s, const char *login, struct user *out,
 {
 	struct dbq q;
 
+	dbq_auth(s, login, 0, NULL);	/* a login: before any scope */
 	if (query(s, &q, err, "SELECT " USER_COLS ", u.pw_hash FROM users u "
 	    "WHERE u.login = ?", "t", login) != 0) {
 		dbq_end(&q);
@@ -281,6 +282,7 @@ int
 users_rows_set_failures(struct store *s, int64_t id, int count,
     int64_t locked_until, struct lf_error *err)
 {
+	dbq_auth(s, NULL, id, NULL);
 	return run(s, NULL, err, "UPDATE users SET failed_count = ?, "
 	    "locked_until = ? WHERE id = ?", "iii", (int64_t)count,
 	    locked_until, id);
@@ -292,6 +294,7 @@ users_rows_swap_failures(struct store *s, const struct user *seen,
 {
 	int changes = 0, rc;
 
+	dbq_auth(s, NULL, seen->id, NULL);
 	rc = run(s, &changes, err, "UPDATE users SET failed_count = ?, "
 	    "locked_until = ? WHERE id = ? AND failed_count = ? AND "
 	    "locked_until = ?", "iiiii", (int64_t)count, locked_until,
@@ -327,8 +330,10 @@ users_rows_revoke(struct store *s, const char *token, struct lf_error *err)
 	unsigned char th[CRYPTO_HASH_LEN];
 	int changes = 0;
 
-	if (token_hash(s, token, th, err) != 0 ||
-	    run(s, &changes, err, "UPDATE sessions SET revoked = 1 WHERE "
+	if (token_hash(s, token, th, err) != 0)
+		return -1;
+	dbq_auth(s, NULL, 0, th);
+	if (run(s, &changes, err, "UPDATE sessions SET revoked = 1 WHERE "
 	    "token_hash = ?", "h", th) != 0)
 		return -1;
 	return changes > 0 ? 0 : 1;
@@ -338,6 +343,7 @@ int
 users_rows_prune(struct store *s, int64_t user_id, int64_t now,
     int64_t seen_before, struct lf_error *err)
 {
+	dbq_auth(s, NULL, user_id, NULL);
 	return run(s, NULL, err, "DELETE FROM sessions WHERE user_id = ? AND "
 	    "(revoked != 0 OR expires_at <= ? OR last_seen <= ?)", "iii",
 	    user_id, now, seen_before);
@@ -353,6 +359,7 @@ users_rows_session_add(struct store *s, const char *token,
 
 	if (token_hash(s, token, th, err) != 0)
 		return -1;
+	dbq_auth(s, NULL, si->user_id, th);
 	rc = query(s, &q, err, "INSERT INTO sessions(token_hash, user_id, "
 	    "csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, "
 	    "?) RETURNING id", "hitiii", th, si->user_id, si->csrf,
@@ -389,6 +396,7 @@ users_rows_session(struct store *s, const char *token, struct user *u,
 
 	if (token_hash(s, token, th, err) != 0)
 		return -1;
+	dbq_auth(s, NULL, 0, th);	/* a session check: before any scope */
 	rc = dbq_keep(s, &q, ST_USERS_SESSION, "SELECT s.id, s.user_id, "
 	    "s.csrf, s.created_at, s.last_seen, s.expires_at, s.revoked, "
 	    USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id "

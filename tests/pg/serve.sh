@@ -9,13 +9,12 @@
 # restart of its own; the session and the audit entries acknowledged
 # before the restart are still there.
 #
-# The server runs as the owner role: login and the session read run
-# before the user's region is known, and unscoped the app role sees no
-# account (users' row-level security, docs/postgresql.md): a narrower way
-# in for the app role is not built yet. The owner role bypasses
-# row-level security, so here the C access checks confine the user; the
-# same reads through the app role are confined by PostgreSQL itself
-# (TEST_PG_READ rls, run.sh).
+# The server runs through the app role (liangfu_app, NOBYPASSRLS): login
+# and the session check, which run before the user's region is known,
+# see only their principal's account and session (format 6's policies,
+# dbq_auth()); every request's reads are then confined by row-level
+# security to the user's region as well as by the C access checks.
+# Accounts are added by the owner role (unscoped, the app role may not).
 
 sport="$tmp/serve.port"
 rm -f "$sport"
@@ -24,7 +23,7 @@ printf 'Serve-Checker-2026\n' | "$bin" user add "$owner" --login pgcty --role co
 # one connection thread: the restart below is met by the connection the
 # requests before it opened
 printf '[server]\nthreads = 1\n' >serve.conf
-"$bin" serve "$owner" --config serve.conf --listen 127.0.0.1:0 --port-file "$sport" >serve.out 2>serve.err &
+"$bin" serve "$web" --config serve.conf --listen 127.0.0.1:0 --port-file "$sport" >serve.out 2>serve.err &
 spid=$!
 i=0
 while [ ! -s "$sport" ] && [ $i -lt 300 ] && kill -0 $spid 2>/dev/null; do

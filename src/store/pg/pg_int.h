@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "crypto/crypto.h"
 #include "lib/buf.h"
 #include "core/catalog.h"
 #include "lib/error.h"
@@ -62,6 +63,11 @@ struct pgstore {
 	struct pgput	*put;		/* bulk: pg_put.c's state */
 	char		 now[21];	/* bulk: the transaction's time */
 	char		 scope[13];	/* liangfu.region of each transaction */
+	/* the principal of a login or a session check (pg_set_auth()):
+	 * liangfu.login, liangfu.user, liangfu.token of each transaction */
+	char		 auth_login[64];
+	char		 auth_user[24];
+	char		 auth_token[2 * CRYPTO_HASH_LEN + 1];
 	/* the plan build's plans and items of persons cache_lo..hi of
 	 * cache_year, read in one go (pg_plan.c); NULL when none */
 	PGresult	*cache_plans, *cache_items;
@@ -149,6 +155,13 @@ int	pg_count(struct store *s, const char *what, int64_t *n,
 	    struct lf_error *err);
 /* The region code (2..12 digits) pg_tx_begin() sets. */
 int	pg_set_scope(struct store *s, const char *region, struct lf_error *err);
+/* The principal row-level security lets the app role see before the
+ * user's region is known (format 6, pg_schema.c's users_sql): the
+ * account of login, of id user (> 0), the session of token (its hash,
+ * CRYPTO_HASH_LEN bytes) and its account; each NULL or 0 left as it is,
+ * all emptied first when clear. pg_set_scope(s, NULL) empties them. */
+void	pg_set_auth(struct store *s, const char *login, int64_t user,
+	    const unsigned char *token, int clear);
 /* Begins a transaction (read only unless write) and sets liangfu.region
  * for it (SET LOCAL) to the store's scope; row-level security shows the
  * application's role nothing without it. Inside a bulk transaction,

@@ -117,9 +117,12 @@ static const char rls_sql[] =
  * and changed only when its region code starts with the scope's (a
  * county manager sees the county's accounts, not the city's nor another
  * county's); a session only with its account. Unscoped, the app role
- * sees no account: login and the session read, which run before the
- * user's region is known, need a narrower way in before `serve` runs on
- * PostgreSQL (docs/postgresql.md). The owner role is not confined.
+ * sees no account but the principal of a login or a session check
+ * (format 6): the account named by liangfu.login or liangfu.user, and
+ * the session whose token hash is liangfu.token with its account
+ * (dbq_auth(), set only by users_rows.c for the call that needs it and
+ * cleared with the scope at every request). The owner role is not
+ * confined.
  */
 static const char users_sql[] =
 	"CREATE TABLE IF NOT EXISTS users(id bigint PRIMARY KEY,\n"
@@ -149,12 +152,32 @@ static const char users_sql[] =
 	"CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);\n"
 	"ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n"
 	"ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;\n"
+	/* the principal a login or a session check is about (dbq_auth()) */
+	"CREATE OR REPLACE FUNCTION liangfu_auth_user() RETURNS bigint\n"
+	"  LANGUAGE sql STABLE AS $$ SELECT nullif(current_setting("
+	"'liangfu.user', true), '')::bigint $$;\n"
+	"CREATE OR REPLACE FUNCTION liangfu_auth_token() RETURNS bytea\n"
+	"  LANGUAGE sql STABLE AS $$ SELECT decode(nullif(current_setting("
+	"'liangfu.token', true), ''), 'hex') $$;\n"
+	/* the account of the session whose token hash is liangfu.token,
+	 * read as the owner: sessions' own policy asks users', which must
+	 * not ask sessions' again (a recursion PostgreSQL refuses) */
+	"CREATE OR REPLACE FUNCTION liangfu_token_user() RETURNS bigint\n"
+	"  LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT user_id FROM "
+	"sessions\n"
+	"  WHERE token_hash = liangfu_auth_token() $$;\n"
+	"DO $$ BEGIN EXECUTE format('ALTER FUNCTION liangfu_token_user() "
+	"SET search_path = pg_catalog, %I, pg_temp', current_schema()); "
+	"END $$;\n"
 	"DROP POLICY IF EXISTS users_region ON users;\n"
 	"CREATE POLICY users_region ON users\n"
-	"  USING (starts_with(region, liangfu_scope()));\n"
+	"  USING (starts_with(region, liangfu_scope()) OR login =\n"
+	"  nullif(current_setting('liangfu.login', true), '') OR id =\n"
+	"  liangfu_auth_user() OR id = liangfu_token_user());\n"
 	"DROP POLICY IF EXISTS sessions_user ON sessions;\n"
 	"CREATE POLICY sessions_user ON sessions\n"
-	"  USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id));\n";
+	"  USING (EXISTS (SELECT 1 FROM users u WHERE u.id = user_id) OR\n"
+	"  token_hash = liangfu_auth_token());\n";
 
 /*
  * The one way to move persons_id_seq back (a load gives back the ids it

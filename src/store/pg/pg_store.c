@@ -22,10 +22,13 @@
  * items_id_seq. 4: users ids from users_id_seq and the sessions table
  * (store/users_rows.c runs on PostgreSQL), with row-level security on
  * both. 5: the audit log (store/audit.c's table, triggers and the app
- * role's SELECT and INSERT on it). A registry of format 1 to 4 is
+ * role's SELECT and INSERT on it). 6: the accounts' row-level security
+ * lets the app role see the principal of a login or a session check
+ * (liangfu.login, liangfu.user, liangfu.token; pg_schema.c), so that
+ * `serve` runs through the app role. A registry of format 1 to 5 is
  * upgraded when the owner role opens it (upgrade()); any other role is
  * refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 5"
+#define PG_FORMAT_TAG	"liangfu-registry-pg 6"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
@@ -163,7 +166,7 @@ owns_tables(PGconn *c, struct lf_error *err)
 	return yes;
 }
 
-/* Format 1 to 4 to this format, in one transaction under the load lock
+/* Format 1 to 5 to this format, in one transaction under the load lock
  * and the plan build lock (no load or plan build runs meanwhile; a
  * second process opening it at the same time waits, then runs the same
  * statements again, which change nothing). */
@@ -213,7 +216,8 @@ check_format(PGconn *c, struct lf_error *err)
 	old = strncmp(tag, PG_FORMAT_OLD, sizeof(PG_FORMAT_OLD) - 1) == 0 ?
 	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
 	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0 &&
-	    strcmp(old, "3") != 0 && strcmp(old, "4") != 0)
+	    strcmp(old, "3") != 0 && strcmp(old, "4") != 0 &&
+	    strcmp(old, "5") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
@@ -349,7 +353,8 @@ int
 pg_tx_begin(struct store *s, int write, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
-	const char *params[1] = { p->scope };
+	const char *params[4] = { p->scope, p->auth_login, p->auth_user,
+	    p->auth_token };
 	PGresult *r;
 
 	if (p->in_tx)
@@ -362,9 +367,13 @@ pg_tx_begin(struct store *s, int write, struct lf_error *err)
 	    != 0)
 		return -1;
 	p->in_tx = 1;
-	if (p->scope[0] != '\0') {
+	if (p->scope[0] != '\0' || p->auth_login[0] != '\0' ||
+	    p->auth_user[0] != '\0' || p->auth_token[0] != '\0') {
 		if (pg_query(p->conn, "SELECT set_config('liangfu.region', $1, "
-		    "true)", 1, params, &r, "scope", err) != 0) {
+		    "true), set_config('liangfu.login', $2, true), "
+		    "set_config('liangfu.user', $3, true), "
+		    "set_config('liangfu.token', $4, true)", 4, params, &r,
+		    "scope", err) != 0) {
 			pg_tx_end(s, 1, NULL);
 			return -1;
 		}
@@ -421,8 +430,9 @@ pg_set_scope(struct store *s, const char *region, struct lf_error *err)
 {
 	size_t n = region != NULL ? strlen(region) : 0;
 
-	if (region == NULL) {
+	if (region == NULL) {		/* a new request: no one yet */
 		s->pg->scope[0] = '\0';
+		pg_set_auth(s, NULL, 0, NULL, 1);
 		return 0;
 	}
 	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
@@ -430,4 +440,23 @@ pg_set_scope(struct store *s, const char *region, struct lf_error *err)
 		    "(a region code has 2 to 12 digits)");
 	memcpy(s->pg->scope, region, n + 1);
 	return 0;
+}
+
+void
+pg_set_auth(struct store *s, const char *login, int64_t user,
+    const unsigned char *token, int clear)
+{
+	struct pgstore *p = s->pg;
+	size_t i;
+
+	if (clear)
+		p->auth_login[0] = p->auth_user[0] = p->auth_token[0] = '\0';
+	if (login != NULL)
+		snprintf(p->auth_login, sizeof(p->auth_login), "%s", login);
+	if (user > 0)
+		snprintf(p->auth_user, sizeof(p->auth_user), "%lld",
+		    (long long)user);
+	if (token != NULL)
+		for (i = 0; i < CRYPTO_HASH_LEN; i++)
+			snprintf(p->auth_token + 2 * i, 3, "%02x", token[i]);
 }
