@@ -163,6 +163,9 @@ dbq_keep(struct store *s, struct dbq *q, int slot, const char *sql,
 		return pg_dbq_keep(q, sql, err);
 	/* prepared already (every request but the first): no scan */
 	if (s->st[slot] == NULL) {
+		if (sql == NULL)
+			return lf_error_set(err, "internal", "", "语句未准备 "
+			    "(%s: no statement text)", what);
 		if (count(q, sql, err) != 0)
 			return -1;
 		if (sqlite3_prepare_v3(s->db, sql, -1,
@@ -176,6 +179,14 @@ dbq_keep(struct store *s, struct dbq *q, int slot, const char *sql,
 	q->kept = 1;
 	q->write = !sqlite3_stmt_readonly(q->st);
 	return 0;
+}
+
+int
+dbq_is_kept(const struct store *s, int slot)
+{
+	if (slot < 0 || slot >= NSTMT)
+		return 0;
+	return s->pg != NULL ? pg_dbq_is_kept(s, slot) : s->st[slot] != NULL;
 }
 
 void

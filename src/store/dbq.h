@@ -125,6 +125,10 @@ int	dbq_prep(struct store *s, struct dbq *q, const char *sql,
  */
 int	dbq_keep(struct store *s, struct dbq *q, int slot, const char *sql,
 	    const char *what, struct lf_error *err);
+/* 1 when slot's statement is prepared already on this connection: a
+ * caller that builds its text may then pass NULL for sql to dbq_keep()
+ * and skip the building (every request but the first). */
+int	dbq_is_kept(const struct store *s, int slot);
 /* A write run outside a transaction goes without the writers' turn and
  * its own BEGIN IMMEDIATE on SQLite: SQLite's autocommit statement (a
  * one-row update on every request, which must not queue behind the

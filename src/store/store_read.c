@@ -161,12 +161,14 @@ person_by(struct store *s, enum by by, struct store_person *out,
 	char sql[1024], bind[BIND_LEN + 1];
 	struct dbq q;
 	va_list ap;
-	int rc;
+	int slot = bys[by].slot, kept = slot >= 0 && dbq_is_kept(s, slot), rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s %s", person_cols(s),
-	    bys[by].from_where);
-	rc = bys[by].slot >= 0 ? dbq_keep(s, &q, bys[by].slot, sql, "person",
-	    err) : dbq_prep(s, &q, sql, "person", err);
+	/* the text only when it is to be prepared (not on every request) */
+	if (!kept)
+		snprintf(sql, sizeof(sql), "SELECT %s %s", person_cols(s),
+		    bys[by].from_where);
+	rc = slot < 0 ? dbq_prep(s, &q, sql, "person", err) : dbq_keep(s, &q,
+	    slot, kept ? NULL : sql, "person", err);
 	if (rc == 0) {
 		va_start(ap, fmt);
 		rc = dbq_vbind(&q, err, fmt, ap);

@@ -51,6 +51,9 @@ survey_stmt(struct store *s, struct dbq *q, int slot, const char *tail,
 	struct buf sql;
 	int rc;
 
+	/* the text only when it is to be prepared (not on every request) */
+	if (dbq_is_kept(s, slot))
+		return dbq_keep(s, q, slot, NULL, "survey", err);
 	buf_init(&sql, 1 << 16);
 	rc = survey_sql(s, tail, &sql) != 0 ? lf_error_nomem(err) :
 	    dbq_keep(s, q, slot, buf_str(&sql), "survey", err);

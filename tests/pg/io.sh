@@ -95,19 +95,7 @@ sqstate() { for t in "persons ORDER BY id" "surveys ORDER BY person_id, year" "h
 # 2022 rows (a person read again after their first row in the file; row
 # N is the same person in both exports, and the 2022 rows leave out those
 # moved out in 2023, whose status the 2022 row would set back)
-awk -F, -v OFS=, '{ sub(/\r$/, "") }
-	NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "轮椅") wc = i
-		if ($i == "联系人手机号码") ph = i; if ($i == "人员状态") st = i
-		if ($i == "残疾等级") gr = i; if ($i == "残疾人证号") cd = i }
-		printf "%s,变更原因\r\n", $0; next }
-	{ c = 0; r = "" }
-	$wc == "是" { $wc = "否"; c = 1 }
-	NR % 7 == 0 { $ph = "13900000000"; c = 1 }
-	NR % 11 == 0 { $st = "2"; c = 1 }
-	NR % 5 == 0 && $gr == 3 { $gr = 4
-		$cd = substr($cd, 1, 19) $gr; r = "复评"; c = 1 }
-	c { printf "%s,%s\r\n", $0, r }
-	END { exit !(wc && ph && st && gr && cd) }' s2023.csv >chg.csv && ok ||
+csv_changes s2023.csv >chg.csv && ok ||
     bad "chg.csv: the export's columns were not found"
 awk -F, -v OFS=, '{ sub(/\r$/, "") }
 	NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "轮椅") wc = i

@@ -92,6 +92,26 @@ sh "$here/pg.sh" start "$tmp/pg" || { echo "FAIL: PostgreSQL did not start" >&2;
 . "$tmp/pg/env"
 owner="$LF_PG_OWNER_URL"
 web="$LF_PG_WEB_URL"
+# csv_changes EXPORT: the changes an import test loads, on stdout: the
+# header with 变更原因 added, then every row changed (a wheelchair given
+# back, a new phone on every 7th, moved out on every 11th, grade 3 to 4
+# with its certificate number and the reason 复评 on every 5th); fails
+# when the export lacks one of those columns
+csv_changes() {
+	awk -F, -v OFS=, '{ sub(/\r$/, "") }
+	NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "轮椅") wc = i
+		if ($i == "联系人手机号码") ph = i; if ($i == "人员状态") st = i
+		if ($i == "残疾等级") gr = i; if ($i == "残疾人证号") cd = i }
+		printf "%s,变更原因\r\n", $0; next }
+	{ c = 0; r = "" }
+	$wc == "是" { $wc = "否"; c = 1 }
+	NR % 7 == 0 { $ph = "13900000000"; c = 1 }
+	NR % 11 == 0 { $st = "2"; c = 1 }
+	NR % 5 == 0 && $gr == 3 { $gr = 4
+		$cd = substr($cd, 1, 19) $gr; r = "复评"; c = 1 }
+	c { printf "%s,%s\r\n", $0, r }
+	END { exit !(wc && ph && st && gr && cd) }' "$1"
+}
 sqlo() { $LF_PG_PSQL -U liangfu_owner -d liangfu -At -c "$1"; }
 sqlw() { $LF_PG_PSQL -U liangfu_web -d liangfu -At -c "$1" 2>&1; }
 cd "$tmp" || exit 1

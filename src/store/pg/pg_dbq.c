@@ -65,15 +65,19 @@ pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err)
 	PGresult *r;
 	int rc = 0;
 
-	q->write = !reads(sql);
 	if (q->slot >= PG_DBQ_SLOTS)
 		return lf_error_set(err, "internal", "", "语句槽无效 (%s: "
 		    "no such statement slot)", q->what);
-	/* prepared already: its parameter count kept (+ 1) */
+	/* prepared already: its parameter count kept (+ 1) and its kind */
 	if (p->kept[q->slot] != 0) {
 		q->nparams = p->kept[q->slot] - 1;
+		q->write = p->kept_write[q->slot];
 		return 0;
 	}
+	if (sql == NULL)
+		return lf_error_set(err, "internal", "", "语句未准备 (%s: no "
+		    "statement text)", q->what);
+	q->write = !reads(sql);
 	if ((q->nparams = dbq_scan(sql, NULL, 0)) < 0 ||
 	    q->nparams > DBQ_MAX_PARAMS)
 		return lf_error_set(err, "internal", "", "SQL 语句不符合通用"
@@ -84,11 +88,19 @@ pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err)
 	r = PQprepare(p->conn, name, pgsql, q->nparams, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_error(p->conn, r, q->what, err);
-	else
+	else {
 		p->kept[q->slot] = (unsigned char)(q->nparams + 1);
+		p->kept_write[q->slot] = (unsigned char)q->write;
+	}
 	PQclear(r);
 	mem_free(pgsql);
 	return rc;
+}
+
+int
+pg_dbq_is_kept(const struct store *s, int slot)
+{
+	return slot < PG_DBQ_SLOTS && s->pg->kept[slot] != 0;
 }
 
 int

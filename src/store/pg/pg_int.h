@@ -79,6 +79,7 @@ struct pgstore {
 	/* dbq_keep()'s statements prepared on this connection ("dbqN"):
 	 * 0 not yet, else its parameter count + 1 */
 	unsigned char	 kept[PG_DBQ_SLOTS];
+	unsigned char	 kept_write[PG_DBQ_SLOTS];	/* not a read */
 };
 /* The columns of cache_items: PLAN_LIGHT_COLS (the item's id first),
  * then these. */
@@ -284,6 +285,8 @@ int	pg_put_flush(struct store *s, struct lf_error *err);
 struct dbq;
 int	pg_dbq_prep(struct dbq *q, const char *sql, struct lf_error *err);
 int	pg_dbq_keep(struct dbq *q, const char *sql, struct lf_error *err);
+/* 1 when dbq_keep() prepared slot's statement on this connection. */
+int	pg_dbq_is_kept(const struct store *s, int slot);
 int	pg_dbq_param(struct dbq *q, int pos, const void *v, int len,
 	    int binary);
 int	pg_dbq_step(struct dbq *q, struct lf_error *err);

@@ -419,6 +419,7 @@ pg_reconnect(struct store *s, struct lf_error *err)
 	p->conn = c;
 	p->in_tx = p->bulk = 0;
 	memset(p->kept, 0, sizeof(p->kept));
+	memset(p->kept_write, 0, sizeof(p->kept_write));
 	PQclear(p->cache_plans);
 	PQclear(p->cache_items);
 	p->cache_plans = p->cache_items = NULL;
