@@ -45,14 +45,64 @@ store_copy_sum_add(const struct store *s, struct store_sum *sum,
 	return 0;
 }
 
+/*
+ * Escapes the text appended to b since byte `from`: '\\' and '|' and a
+ * newline get a backslash, so that no value can end its field early and
+ * no value can read as another split of the line (a value "a|x=b" would
+ * otherwise sum as two columns). Most values hold none of them and are
+ * left as they are, without an allocation.
+ */
+int
+store_copy_sum_escape(struct buf *b, size_t from)
+{
+	char *tail;
+	size_t i, n = b->len - from;
+	int rc = 0;
+
+	if (strcspn(b->data + from, "\\|\n") == n)
+		return 0;
+	if ((tail = mem_alloc(n)) == NULL)
+		return -1;
+	memcpy(tail, b->data + from, n);
+	b->len = from;
+	b->data[from] = '\0';
+	for (i = 0; i < n && rc == 0; i++) {
+		if (tail[i] == '\n')
+			rc = buf_adds(b, "\\n");
+		else if (tail[i] == '\\' || tail[i] == '|')
+			rc = buf_addc(b, '\\') != 0 ? -1 :
+			    buf_addc(b, tail[i]);
+		else
+			rc = buf_addc(b, tail[i]);
+	}
+	mem_free(tail);
+	return rc;
+}
+
+/* "|" then the text s (NULL as ""), escaped. */
+static int
+sum_field(struct buf *b, const char *s)
+{
+	size_t from;
+
+	if (buf_addc(b, '|') != 0)
+		return -1;
+	from = b->len;
+	return buf_adds(b, s != NULL ? s : "") != 0 ? -1 :
+	    store_copy_sum_escape(b, from);
+}
+
 int
 store_copy_person_line(struct buf *b, int64_t id, const char *uid,
     const char *hash_hex, const char *id_number, const char *name,
     int gender, const char *birth, const char *region, int status)
 {
 	buf_reset(b);
-	return buf_addf(b, "%lld|%s|%s|%s|%s|%d|%s|%s|%d\n", (long long)id,
-	    uid, hash_hex, id_number, name, gender, birth, region, status);
+	return buf_addf(b, "%lld", (long long)id) != 0 ||
+	    sum_field(b, uid) != 0 || sum_field(b, hash_hex) != 0 ||
+	    sum_field(b, id_number) != 0 || sum_field(b, name) != 0 ||
+	    buf_addf(b, "|%d", gender) != 0 || sum_field(b, birth) != 0 ||
+	    sum_field(b, region) != 0 ? -1 : buf_addf(b, "|%d\n", status);
 }
 
 int
@@ -75,15 +125,19 @@ int
 store_copy_survey_line(struct buf *b, const struct catalog *cat,
     int64_t person_id, int year, const struct record *r)
 {
-	size_t i;
+	size_t i, from;
 
 	buf_reset(b);
 	if (buf_addf(b, "%lld|%d", (long long)person_id, year) != 0)
 		return -1;
-	for (i = 0; i < cat->nfields; i++)
-		if (buf_adds(b, "|") != 0 ||
-		    record_format_value(r, &cat->fields[i], b) != 0)
+	for (i = 0; i < cat->nfields; i++) {
+		if (buf_addc(b, '|') != 0)
 			return -1;
+		from = b->len;
+		if (record_format_value(r, &cat->fields[i], b) != 0 ||
+		    store_copy_sum_escape(b, from) != 0)
+			return -1;
+	}
 	return buf_adds(b, "\n");
 }
 

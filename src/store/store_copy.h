@@ -146,9 +146,15 @@ int	store_copy_person_line(struct buf *b, int64_t id, const char *uid,
 int	store_copy_open_id(struct store *s, const unsigned char *hash,
 	    const void *enc, size_t len, struct record *r, const char **out,
 	    struct lf_error *err);
+/* Escapes the text b holds from byte `from` on for a canonical line:
+ * backslash, '|' and newline get a backslash (a newline as "\n"); -1
+ * out of memory. The lines' text values all pass here. */
+int	store_copy_sum_escape(struct buf *b, size_t from);
 int	store_copy_survey_line(struct buf *b, const struct catalog *cat,
 	    int64_t person_id, int year, const struct record *r);
-/* A row of n columns: "name=value|..." (NULL v[i]: "\N"). */
+/* A row of n columns: "name=value|..." (NULL v[i]: "\N"; a value's
+ * backslash, '|' and newline escaped by store_copy_sum_escape(), so that
+ * neither a value "\N" nor one holding "|name=" sums like another row). */
 int	store_copy_cols_line(struct buf *b, int n, const char *const *names,
 	    const char *const *v);
 /* Adds the row whose canonical text is b to sum; -1 when hashing

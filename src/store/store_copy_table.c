@@ -240,13 +240,18 @@ int
 store_copy_cols_line(struct buf *b, int n, const char *const *names,
     const char *const *v)
 {
+	size_t from;
 	int i;
 
 	buf_reset(b);
-	for (i = 0; i < n; i++)
-		if (buf_addf(b, "%s%s=%s", i ? "|" : "", names[i],
-		    v[i] != NULL ? v[i] : "\\N") != 0)
+	for (i = 0; i < n; i++) {
+		if (buf_addf(b, "%s%s=", i ? "|" : "", names[i]) != 0)
 			return -1;
+		from = b->len;
+		if (v[i] == NULL ? buf_adds(b, "\\N") != 0 :
+		    buf_adds(b, v[i]) != 0 || store_copy_sum_escape(b, from) != 0)
+			return -1;
+	}
 	return buf_adds(b, "\n");
 }
 
