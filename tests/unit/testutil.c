@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "lib/date.h"
-#include "store/dbq.h"
 #include "lib/embedded.h"
 #include "core/disaster.h"
 #include "core/idcard.h"
 #include "core/policy.h"
 #include "synth/synth.h"
+#include "store/dbq.h"
 #include "store/store.h"
 #include "testutil.h"
 
