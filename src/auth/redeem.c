@@ -189,6 +189,9 @@ redeem_tx(struct store *s, const char *code, const char *last6,
 	if (rc == 1)
 		return refuse(s, client, now, "bad_code", bad_msg, err);
 	*code_id = c.id;
+	/* PostgreSQL: the person is read in the code's county only */
+	if (selfcode_rows_scope(s, c.id, err) != 0)
+		return -1;
 	if ((state = code_state(&c, now)) != SELFCODE_OK)
 		return refuse(s, client, now, selfcode_state_name(state),
 		    state_msg(state), err);

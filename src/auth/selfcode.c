@@ -90,6 +90,11 @@ self_session_check(struct store *s, const char *token, int64_t now,
 		memset(out, 0, sizeof(*out));
 		return 1;
 	}
+	/* PostgreSQL: the request reads its person's county only */
+	if ((rc = selfcode_rows_scope(s, out->code_id, err)) != 0) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
 	return 0;
 }
 

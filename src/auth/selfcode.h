@@ -33,6 +33,12 @@
  * A session is checked by its token (self_session_check): live while
  * not ended, not past its end, and its code neither revoked nor expired.
  *
+ * On PostgreSQL a redemption that found its code (step 2) and a live
+ * session's check leave the store scoped to the county of the code's
+ * person (selfcode_rows_scope(): row-level security then shows that
+ * county only), until the next store_set_scope(); on SQLite the scope
+ * is unchanged.
+ *
  * Time is passed in as Unix seconds (now) so tests can move it. Errors:
  * 0 / -1 with err ("store", "crypto", "not_found", and the refusals
  * above); lookups return 1 for "not found". Each call is one

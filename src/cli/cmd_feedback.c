@@ -5,7 +5,8 @@
  *   liangfu feedback code DB --id-number N [--days D]
  *	Issues a one-time self-service code for the person (valid D days,
  *	default 7) and prints it once, with its expiry. The code is stored
- *	only as its keyed hash.
+ *	only as its keyed hash. Runs on PostgreSQL too (as the owner
+ *	role: it takes no scope).
  *
  *   liangfu feedback demo DB --year Y [--region CODE] [--persons N]
  *	[--seed S]
@@ -293,10 +294,18 @@ cmd_feedback(int argc, char **argv)
 	if (argc - optind != 1 || (is_code && a.idnum == NULL) ||
 	    (!is_code && a.year == 0))
 		return cli_usage("feedback");
+	/* demo confirms plans and records deliveries: single plan writes,
+	 * not on PostgreSQL yet (docs/postgresql.md) */
+	if (!is_code && store_location_is_pg(argv[optind])) {
+		fprintf(stderr, "liangfu: feedback demo: PostgreSQL 上尚不支持 "
+		    "(this command does not run on PostgreSQL yet: it confirms "
+		    "plans and records deliveries)\n");
+		return 1;
+	}
 	if (cli_env_load(&env) != 0)
 		return 1;
 	if ((!is_code && cli_env_rules(&env) != 0) ||
-	    cli_store_open(argv[optind], &env, &s) != 0) {
+	    cli_store_open_any(argv[optind], &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

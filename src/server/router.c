@@ -119,6 +119,10 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	/* feedback and self-service (branch pgfeed) */
+	h_feedback_get, h_feedback_add, h_selfcode_issue, h_selfcode_list,
+	h_selfcode_revoke, h_self_login, h_self_session, h_self_logout,
+	h_self_page, h_self_feedback,
 };
 
 int

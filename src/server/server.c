@@ -391,13 +391,17 @@ run_route(struct req *r, const struct route *rt)
 /* The handler, its transactions confined to the authenticated user's
  * region (store_set_scope(): PostgreSQL's row-level security hides
  * every other county's persons, whatever the handler asks); a route
- * without a user runs unscoped (no person-owned row). */
+ * without a user runs unscoped (no person-owned row). A self-service
+ * route keeps the scope its session check set: the county of the
+ * session's person (auth/selfcode.h). */
 static enum MHD_Result
 scoped(struct req *r, const struct route *rt)
 {
 	struct lf_error err;
 	const char *region = NULL;
 
+	if (rt->auth == AUTH_SELF || rt->auth == AUTH_SELF_CSRF)
+		return rt->fn(r);
 	lf_error_clear(&err);
 	if (r->authed && r->who.scope != NULL)
 		region = r->who.scope->code;

@@ -99,6 +99,12 @@ dbq_auth(struct store *s, const char *login, int64_t user,
 		pg_set_auth(s, login, user, token, 0);
 }
 
+int
+dbq_auth_now(struct store *s, struct lf_error *err)
+{
+	return s->pg != NULL ? pg_settings_now(s, err) : 0;
+}
+
 /* ---- preparing (SQLite) --------------------------------------------- */
 
 static void

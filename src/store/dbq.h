@@ -220,6 +220,15 @@ int	dbq_is_pg(const struct store *s);
  */
 void	dbq_auth(struct store *s, const char *login, int64_t user,
 	    const unsigned char *token);
+/*
+ * What dbq_auth() and store_set_scope() set, applied at once to the
+ * transaction open on the store (PostgreSQL: SET LOCAL), for a call that
+ * learns its principal or scope inside the caller's transaction (a
+ * self-service redemption finds its code, then reads its person);
+ * outside a transaction the next one sets them anyway. 0, or -1 with
+ * err. No effect on SQLite.
+ */
+int	dbq_auth_now(struct store *s, struct lf_error *err);
 /* Runs sql (statements without parameters or rows, several allowed:
  * DDL) on either backend; 0 or -1 with err naming what. */
 int	dbq_script(struct store *s, const char *sql, const char *what,

@@ -1,12 +1,19 @@
 /*
  * feedback_rows.c - the rows of satisfaction ratings and their counts
  * (feedback_rows.h), and the tables of self-service (selfcode_rows.h).
+ * The rows are written once in store/dbq.h's dialect and run on SQLite
+ * and PostgreSQL alike; the tables are made here on SQLite and by
+ * pg/pg_feedback.c on PostgreSQL, whose columns it derives from
+ * schema_sql below.
  */
 #include "store/feedback_rows.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/dbq.h"
 #include "store/plan_int.h"
 
 static const char schema_sql[] =
@@ -58,11 +65,10 @@ static const char schema_sql[] =
 	" window_start INTEGER NOT NULL,"
 	" failures INTEGER NOT NULL);";
 
-static int
-prep(struct store *s, const char *sql, sqlite3_stmt **st,
-    struct lf_error *err)
+const char *
+feedback_schema_sql(void)
 {
-	return store_stmt(s, sql, "feedback", st, err);
+	return schema_sql;
 }
 
 static int
@@ -89,7 +95,8 @@ feedback_init(struct store *s, struct lf_error *err)
 	enum plan_tx tx;
 	int rc = 0;
 
-	if (present(s))
+	/* PostgreSQL's tables are the registry's own (pg/pg_feedback.c) */
+	if (dbq_is_pg(s) || present(s))
 		return 0;
 	if (plan_tx_begin(s, &tx, err) != 0)
 		return -1;
@@ -104,20 +111,51 @@ feedback_init(struct store *s, struct lf_error *err)
 	"actor, code_id, created_at, superseded_by"
 
 static void
-from_row(sqlite3_stmt *st, struct feedback *f)
+from_row(struct dbq *q, struct feedback *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(st, 0);
-	f->person_id = sqlite3_column_int64(st, 1);
-	f->year = sqlite3_column_int(st, 2);
-	f->item_id = sqlite3_column_int64(st, 3);
-	f->rating = sqlite3_column_int(st, 4);
-	store_copy_col(st, 5, f->note, sizeof(f->note));
-	f->by_self = sqlite3_column_int(st, 6);
-	store_copy_col(st, 7, f->actor, sizeof(f->actor));
-	f->code_id = sqlite3_column_int64(st, 8);
-	plan_time_iso(sqlite3_column_int64(st, 9), f->at);
-	f->superseded_by = sqlite3_column_int64(st, 10);
+	f->id = dbq_int64(q, 0);
+	f->person_id = dbq_int64(q, 1);
+	f->year = dbq_int(q, 2);
+	f->item_id = dbq_int64(q, 3);
+	f->rating = dbq_int(q, 4);
+	dbq_copy(q, 5, f->note, sizeof(f->note));
+	f->by_self = dbq_int(q, 6);
+	dbq_copy(q, 7, f->actor, sizeof(f->actor));
+	f->code_id = dbq_int64(q, 8);
+	plan_time_iso(dbq_int64(q, 9), f->at);
+	f->superseded_by = dbq_int64(q, 10);
+}
+
+/* Prepares sql with the arguments after fmt bound (dbq_bind()'s
+ * letters). 0 or -1; the caller ends q either way. */
+static int
+query(struct store *s, struct dbq *q, struct lf_error *err, const char *sql,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (dbq_prep(s, q, sql, "feedback", err) != 0)
+		return -1;
+	va_start(ap, fmt);
+	rc = dbq_vbind(q, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Runs q to its end and ends it: 0 or -1 (a constraint is an error
+ * here: no verb expects one). */
+static int
+done(struct dbq *q, struct lf_error *err)
+{
+	int rc = dbq_exec(q, err);
+
+	if (rc == 2)
+		rc = lf_error_set(err, "store", "", "数据库错误 (database "
+		    "error in %s): a constraint refused the write", q->what);
+	dbq_end(q);
+	return rc;
 }
 
 int
@@ -125,97 +163,113 @@ feedback_each(struct store *s, int64_t person_id, int year, feedback_fn fn,
     void *arg, struct lf_error *err)
 {
 	struct feedback f;
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (prep(s, "SELECT " FB_COLS " FROM feedback WHERE person_id = ? AND "
-	    "year = ? ORDER BY id", &st, err) != 0)
+	if (query(s, &q, err, "SELECT " FB_COLS " FROM feedback WHERE "
+	    "person_id = ? AND year = ? ORDER BY id", "ii", person_id,
+	    (int64_t)year) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	sqlite3_bind_int(st, 2, year);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		from_row(st, &f);
-		if ((rc = fn(arg, &f)) != 0) {
-			sqlite3_finalize(st);
-			return rc;
-		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "feedback", err);
+	while ((rc = dbq_step(&q, err)) == 1) {
+		from_row(&q, &f);
+		if ((rc = fn(arg, &f)) != 0)
+			break;
+	}
+	dbq_end(&q);
+	return rc;
 }
 
 /* ---- writing ------------------------------------------------------- */
 
+/*
+ * PostgreSQL's rows carry their person's city and county (the keys of
+ * the partition and of row-level security, pg/pg_feedback.c), which
+ * SQLite's have not: the one statement, with those two columns first
+ * on PostgreSQL, taken from the row's village.
+ */
 int
 feedback_rows_insert(struct store *s, const struct feedback_new *in,
     const char *region, int64_t *id, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct dbq q;
+	char sql[512];
+	int pg = dbq_is_pg(s), n = pg ? 2 : 0, rc;
 
-	if (prep(s, "INSERT INTO feedback (person_id, year, item_id, region, "
-	    "rating, note, by_self, actor, code_id, created_at) VALUES (?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?)", &st, err) != 0)
+	snprintf(sql, sizeof(sql), "INSERT INTO feedback (%sperson_id, year, "
+	    "item_id, region, rating, note, by_self, actor, code_id, "
+	    "created_at) VALUES (%s?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    pg ? "city, county, " : "", pg ? "substr(CAST(? AS text), 1, 4), "
+	    "substr(CAST(? AS text), 1, 6), " : "");
+	if (dbq_prep(s, &q, sql, "feedback", err) != 0 ||
+	    (pg && dbq_bind(&q, err, "tt", region, region) != 0) ||
+	    dbq_bind_int(&q, n + 1, in->person_id, err) != 0 ||
+	    dbq_bind_int(&q, n + 2, in->year, err) != 0 ||
+	    (in->item_id != 0 ? dbq_bind_int(&q, n + 3, in->item_id, err) :
+	    dbq_bind_null(&q, n + 3, err)) != 0 ||
+	    dbq_bind_int(&q, n + 4, strtoll(region, NULL, 10), err) != 0 ||
+	    dbq_bind_int(&q, n + 5, in->rating, err) != 0 ||
+	    dbq_bind_text(&q, n + 6, in->note != NULL && in->note[0] != '\0' ?
+	    in->note : NULL, err) != 0 ||
+	    dbq_bind_int(&q, n + 7, in->by_self != 0, err) != 0 ||
+	    dbq_bind_text(&q, n + 8, in->actor, err) != 0 ||
+	    (in->code_id != 0 ? dbq_bind_int(&q, n + 9, in->code_id, err) :
+	    dbq_bind_null(&q, n + 9, err)) != 0 ||
+	    dbq_bind_int(&q, n + 10, in->now, err) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, in->person_id);
-	sqlite3_bind_int(st, 2, in->year);
-	if (in->item_id != 0)
-		sqlite3_bind_int64(st, 3, in->item_id);
-	sqlite3_bind_int64(st, 4, strtoll(region, NULL, 10));
-	sqlite3_bind_int(st, 5, in->rating);
-	if (in->note != NULL && in->note[0] != '\0')
-		sqlite3_bind_text(st, 6, in->note, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, in->by_self != 0);
-	sqlite3_bind_text(st, 8, in->actor, -1, SQLITE_STATIC);
-	if (in->code_id != 0)
-		sqlite3_bind_int64(st, 9, in->code_id);
-	sqlite3_bind_int64(st, 10, in->now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "feedback", err);
-	*id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	}
+	if ((rc = dbq_step(&q, err)) == 1) {
+		*id = dbq_int64(&q, 0);
+		return done(&q, err);
+	}
+	if (rc == 0)
+		lf_error_set(err, "store", "", "数据库错误 (database error in "
+		    "feedback): no id returned");
+	else if (rc == 2)
+		return done(&q, err);
+	dbq_end(&q);
+	return -1;
 }
 
 int
 feedback_rows_supersede(struct store *s, const struct feedback_new *in,
     int64_t id, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct dbq q;
 
-	if (prep(s, "UPDATE feedback SET superseded_by = ? WHERE person_id = ? "
-	    "AND year = ? AND item_id IS ? AND superseded_by IS NULL AND "
-	    "id <> ?", &st, err) != 0)
+	/* "item_id IS ?" is SQLite's; both read "the same item or both
+	 * the plan" this way */
+	if (query(s, &q, err, "UPDATE feedback SET superseded_by = ? WHERE "
+	    "person_id = ? AND year = ? AND coalesce(item_id, 0) = ? AND "
+	    "superseded_by IS NULL AND id <> ?", "iiiii", id, in->person_id,
+	    (int64_t)in->year, in->item_id, id) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, in->person_id);
-	sqlite3_bind_int(st, 3, in->year);
-	if (in->item_id != 0)
-		sqlite3_bind_int64(st, 4, in->item_id);
-	sqlite3_bind_int64(st, 5, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "feedback", err);
+	}
+	return done(&q, err);
 }
 
 int
 feedback_rows_get(struct store *s, int64_t id, struct feedback *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (prep(s, "SELECT " FB_COLS " FROM feedback WHERE id = ?", &st,
-	    err) != 0)
+	if (query(s, &q, err, "SELECT " FB_COLS " FROM feedback WHERE id = ?",
+	    "i", id) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		from_row(st, out);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "feedback", err);
+	}
+	if ((rc = dbq_step(&q, err)) == 1)
+		from_row(&q, out);
+	else if (rc == 0)
+		lf_error_set(err, "store", "", "数据库错误 (database error in "
+		    "feedback): no row %lld", (long long)id);
+	dbq_end(&q);
+	return rc == 1 ? 0 : -1;
 }
 
 /* ---- counting ------------------------------------------------------ */
@@ -273,7 +327,7 @@ feedback_counts(struct store *s, const struct region *in,
     struct lf_error *err)
 {
 	int64_t span = pow10i(12 - region_level_digits(in->level)), v, n;
-	sqlite3_stmt *st;
+	struct dbq q;
 	size_t row;
 	int rc, rating, is_item;
 
@@ -281,31 +335,28 @@ feedback_counts(struct store *s, const struct region *in,
 	t->year = year;
 	if (rows_make(in, rs, t, err) != 0)
 		return -1;
-	/* PostgreSQL keeps no feedback table yet (docs/postgresql.md): none */
-	if (s->pg != NULL)
-		return 0;
-	if (prep(s, "SELECT region, rating, item_id IS NOT NULL, count(*) "
-	    "FROM feedback WHERE year = ? AND superseded_by IS NULL AND "
-	    "region BETWEEN ? AND ? GROUP BY 1, 2, 3", &st, err) != 0) {
+	if (query(s, &q, err, "SELECT region, rating, CASE WHEN item_id IS "
+	    "NULL THEN 0 ELSE 1 END, count(*) FROM feedback WHERE year = ? "
+	    "AND superseded_by IS NULL AND region BETWEEN ? AND ? GROUP BY 1, "
+	    "2, 3", "iii", (int64_t)year, in->code12,
+	    in->code12 + span - 1) != 0) {
+		dbq_end(&q);
 		satisf_table_free(t);
 		return -1;
 	}
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, in->code12);
-	sqlite3_bind_int64(st, 3, in->code12 + span - 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-		rating = sqlite3_column_int(st, 1);
-		is_item = sqlite3_column_int(st, 2);
-		n = sqlite3_column_int64(st, 3);
+	while ((rc = dbq_step(&q, err)) == 1) {
+		v = dbq_int64(&q, 0);
+		rating = dbq_int(&q, 1);
+		is_item = dbq_int(&q, 2);
+		n = dbq_int64(&q, 3);
 		satisf_count_add(&t->rows[0].c, rating, is_item, n);
 		if ((row = child_row(rs, t, v)) != 0)
 			satisf_count_add(&t->rows[row].c, rating, is_item, n);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	dbq_end(&q);
+	if (rc != 0) {
 		satisf_table_free(t);
-		return store_sqlite_error(s, "feedback", err);
+		return -1;
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
  * feedback_rows.h - the narrow persistence interface under the
  * satisfaction rules (feedback/feedback.h): the table feedback (made on
  * open by feedback_init(), with the self-service tables of
- * selfcode_rows.h), its rows read and written, and the counts of the
+ * selfcode_rows.h; on PostgreSQL by the registry's schema), its rows
+ * read and written on either backend (store/dbq.h), and the counts of the
  * year's latest ratings by region. Nothing here decides whether a rating
  * is valid, whether its person, plan or item exists or may be rated:
  * feedback/ decides, then calls these. Implemented by
@@ -51,8 +52,12 @@ struct feedback_new {
 };
 
 /* Creates the feedback and self-service tables when missing; on every
- * open. */
+ * open. On PostgreSQL nothing: the registry holds them (format 7,
+ * store/pg/pg_feedback.c). */
 int	feedback_init(struct store *s, struct lf_error *err);
+/* SQLite's DDL of those tables: the one list of their columns, from
+ * which pg/pg_feedback.c derives PostgreSQL's. */
+const char *feedback_schema_sql(void);
 
 typedef int (*feedback_fn)(void *arg, const struct feedback *f);
 /* Every rating of the person's year, latest and superseded, oldest
@@ -62,7 +67,7 @@ int	feedback_each(struct store *s, int64_t person_id, int year,
 
 /* The latest ratings of year for the region `in` (row 0) and each of its
  * children (rows 1..); t->rows is allocated (satisf_table_free()). On
- * PostgreSQL, which keeps no feedback yet, the rows count nothing. */
+ * PostgreSQL only those the store's scope shows (row-level security). */
 int	feedback_counts(struct store *s, const struct region *in,
 	    const struct regions *rs, int year, struct satisf_table *t,
 	    struct lf_error *err);

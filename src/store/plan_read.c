@@ -12,6 +12,7 @@
 
 #include "core/dept.h"
 #include "crypto/ref.h"
+#include "store/pg/pg_plan.h"
 
 static void
 fill_plan(sqlite3_stmt *st, void *out)
@@ -23,9 +24,11 @@ int
 plan_get(struct store *s, int64_t person_id, int year, struct plan *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_GET, err);
+	sqlite3_stmt *st;
 
-	if (st == NULL)
+	if (s->pg != NULL)
+		return pg_plan_get(s, person_id, year, out, err);
+	if ((st = plan_stmt(s, PS_PLAN_GET, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int(st, 2, year);
@@ -36,11 +39,13 @@ int
 plan_years(struct store *s, int64_t person_id, int *years, size_t max,
     size_t *n, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_YEARS, err);
+	sqlite3_stmt *st;
 	int rc;
 
+	if (s->pg != NULL)
+		return pg_plan_years(s, person_id, years, max, n, err);
 	*n = 0;
-	if (st == NULL)
+	if ((st = plan_stmt(s, PS_PLAN_YEARS, err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, person_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
@@ -132,6 +137,8 @@ plan_items(struct store *s, int64_t plan_id, plan_item_fn fn, void *arg,
 {
 	sqlite3_stmt *st;
 
+	if (s->pg != NULL)
+		return pg_plan_items(s, plan_id, fn, arg, err);
 	if (item_query(s, "WHERE " PLAN_ITEMS_OF " ORDER BY seq", &st,
 	    err) != 0)
 		return -1;
@@ -180,6 +187,12 @@ plan_deliveries(struct store *s, int64_t item_id, plan_delivery_fn fn,
 
 	if (d == NULL)
 		return lf_error_nomem(err);
+	/* PostgreSQL has no deliveries table yet (docs/postgresql.md): an
+	 * item has none there, as on the person page (pg_plan_person.c) */
+	if (s->pg != NULL) {
+		mem_free(d);
+		return 0;
+	}
 	if (sqlite3_prepare_v2(s->db, "SELECT " PLAN_DLV_COLS " FROM deliveries"
 	    " WHERE item_id = ? ORDER BY date, id", -1, &st, NULL) !=
 	    SQLITE_OK) {

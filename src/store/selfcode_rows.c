@@ -1,14 +1,25 @@
 /*
  * selfcode_rows.c - the rows of the self-service tables
  * (selfcode_rows.h), written once in store/dbq.h's dialect. The tables
- * are made by feedback_init() (feedback_rows.c) on SQLite; PostgreSQL
- * has none yet (docs/postgresql.md), so these run on SQLite only for
- * now. A lone write runs as SQLite's autocommit statement, as it always
- * did (dbq_no_turn()): the callers group them with store_tx_join().
+ * are made by feedback_init() (feedback_rows.c) on SQLite and by the
+ * registry's schema on PostgreSQL (pg/pg_feedback.c, format 7), whose
+ * code and session rows also carry their person's city and county: the
+ * one statement names those two columns first there (KEYS below), taken
+ * from the person or the code the row belongs to. A lone write runs as
+ * SQLite's autocommit statement, as it always did (dbq_no_turn()): the
+ * callers group them with store_tx_join().
+ *
+ * On PostgreSQL a redemption and a session check run before any scope
+ * is known: the code's or the session token's keyed hash is handed to
+ * row-level security as the principal (dbq_auth(), liangfu.token), which
+ * shows that code or session only; selfcode_rows_scope() then scopes the
+ * store to the code's county, so that the person is read as a worker of
+ * the county would read them.
  */
 #include "store/selfcode_rows.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "store/dbq.h"
@@ -16,6 +27,11 @@
 
 #define CODE_COLS "id, person_id, issued_by, issued_at, expires_at, " \
 	"revoked_at, revoked_by, locked_at, failures, uses, last_used_at"
+
+/* PostgreSQL's key columns of a code or session row, and their values
+ * from the row of alias a (persons p, self_codes c); none on SQLite. */
+#define KEYS(s)		(dbq_is_pg(s) ? "city, county, " : "")
+#define KEYS_OF(s, a)	(dbq_is_pg(s) ? a ".city, " a ".county, " : "")
 
 /* Prepares sql with the arguments after fmt bound (dbq_bind()'s
  * letters). 0 or -1; the caller ends q either way. */
@@ -190,6 +206,10 @@ selfcode_rows_by_code(struct store *s, const char *code,
 
 	if (code_hash(s, code, h, err) != 0)
 		return -1;
+	/* PostgreSQL: row-level security shows this code (no scope yet) */
+	dbq_auth(s, NULL, 0, h);
+	if (dbq_auth_now(s, err) != 0)
+		return -1;
 	if (query(s, &q, err, "SELECT " CODE_COLS " FROM self_codes WHERE "
 	    "code_hash = ?", "h", h) != 0) {
 		dbq_end(&q);
@@ -205,13 +225,16 @@ selfcode_rows_insert(struct store *s, int64_t person_id, const char *code,
 {
 	unsigned char h[CRYPTO_HASH_LEN];
 	struct dbq q;
+	char sql[256];
 
 	if (code_hash(s, code, h, err) != 0)
 		return -1;
-	if (query(s, &q, err, "INSERT INTO self_codes (person_id, code_hash, "
-	    "issued_by, issued_at, expires_at) VALUES (?, ?, ?, ?, ?) "
-	    "RETURNING id", "ihtii", person_id, h, actor, now,
-	    expires_at) != 0) {
+	snprintf(sql, sizeof(sql), "INSERT INTO self_codes (%sperson_id, "
+	    "code_hash, issued_by, issued_at, expires_at) SELECT %sp.id, ?, "
+	    "?, ?, ? FROM persons p WHERE p.id = ? RETURNING id", KEYS(s),
+	    KEYS_OF(s, "p"));
+	if (query(s, &q, err, sql, "htiii", h, actor, now, expires_at,
+	    person_id) != 0) {
 		dbq_end(&q);
 		return -1;
 	}
@@ -305,13 +328,16 @@ selfcode_rows_session_add(struct store *s, struct self_session *ss,
 {
 	unsigned char h[CRYPTO_HASH_LEN];
 	struct dbq q;
+	char sql[256];
 
 	if (token_hash(s, ss->token, h, err) != 0)
 		return -1;
-	if (query(s, &q, err, "INSERT INTO self_sessions (token_hash, "
-	    "code_id, person_id, csrf, created_at, expires_at) VALUES (?, ?, "
-	    "?, ?, ?, ?) RETURNING id", "hiitii", h, ss->code_id,
-	    ss->person_id, ss->csrf, now, ss->expires_at) != 0) {
+	snprintf(sql, sizeof(sql), "INSERT INTO self_sessions (%stoken_hash, "
+	    "code_id, person_id, csrf, created_at, expires_at) SELECT %s?, "
+	    "c.id, ?, ?, ?, ? FROM self_codes c WHERE c.id = ? RETURNING id",
+	    KEYS(s), KEYS_OF(s, "c"));
+	if (query(s, &q, err, sql, "hitiii", h, ss->person_id, ss->csrf, now,
+	    ss->expires_at, ss->code_id) != 0) {
 		dbq_end(&q);
 		return -1;
 	}
@@ -353,6 +379,10 @@ selfcode_rows_session(struct store *s, const char *token,
 	memset(state, 0, sizeof(*state));
 	if (token_hash(s, token, h, err) != 0)
 		return -1;
+	/* PostgreSQL: row-level security shows this session and its code */
+	dbq_auth(s, NULL, 0, h);
+	if (dbq_auth_now(s, err) != 0)
+		return -1;
 	if (query(s, &q, err, "SELECT ss.id, ss.code_id, ss.person_id, "
 	    "ss.csrf, ss.expires_at, ss.ended, c.revoked_at, c.expires_at "
 	    "FROM self_sessions ss JOIN self_codes c ON c.id = ss.code_id "
@@ -372,9 +402,44 @@ selfcode_rows_session_end(struct store *s, const char *token,
 	/* not inside a held read snapshot (dbq ends one before a write),
 	 * and seen by every later request of the server at once (store.h,
 	 * "Held read snapshots") */
-	if (token_hash(s, token, h, err) != 0 || run(s, err, "UPDATE "
-	    "self_sessions SET ended = 1 WHERE token_hash = ?", "h", h) != 0)
+	if (token_hash(s, token, h, err) != 0)
+		return -1;
+	dbq_auth(s, NULL, 0, h);
+	if (dbq_auth_now(s, err) != 0 || run(s, err, "UPDATE self_sessions "
+	    "SET ended = 1 WHERE token_hash = ?", "h", h) != 0)
 		return -1;
 	store_hold_bump();
+	return 0;
+}
+
+/* ---- PostgreSQL's scope -------------------------------------------- */
+
+static void
+fill_county(struct dbq *q, void *out)
+{
+	dbq_copy(q, 0, out, 7);
+}
+
+int
+selfcode_rows_scope(struct store *s, int64_t code_id, struct lf_error *err)
+{
+	char county[7] = "";
+	struct dbq q;
+	int rc;
+
+	if (!dbq_is_pg(s))
+		return 0;
+	if (query(s, &q, err, "SELECT county FROM self_codes WHERE id = ?",
+	    "i", code_id) != 0) {
+		dbq_end(&q);
+		return -1;
+	}
+	if ((rc = one_row(&q, fill_county, county, err)) != 0)
+		return rc;
+	if (strlen(county) != 6)
+		return lf_error_set(err, "store", "", "数据库错误 (database "
+		    "error in selfcode): the code has no county");
+	if (store_set_scope(s, county, err) != 0 || dbq_auth_now(s, err) != 0)
+		return -1;
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * selfcode_rows.h - the narrow persistence interface under the
  * self-service code rules (auth/selfcode.h): the tables self_codes,
- * self_sessions and self_throttle (made on open by feedback_init()),
+ * self_sessions and self_throttle (made on open by feedback_init(); on
+ * PostgreSQL by the registry's schema, format 7),
  * their rows read and written. Nothing here decides whether a code may
  * be issued or redeemed, when it locks or expires, how often a client
  * may fail, or whether a session is live: auth/ decides, then calls
@@ -113,6 +114,19 @@ int	selfcode_rows_session_end(struct store *s, const char *token,
 	    struct lf_error *err);
 /* Marks every session of the code ended. 0 or -1. */
 int	selfcode_rows_end_sessions(struct store *s, int64_t code_id,
+	    struct lf_error *err);
+
+/*
+ * PostgreSQL: scopes the store (store_set_scope(), at once in the open
+ * transaction) to the county of the code's person, so that row-level
+ * security shows a redemption or a self-service request that person,
+ * their plans and ratings, and no other county's; the code must be
+ * visible (found just before by its hash, selfcode_rows_by_code(), or
+ * through its session, selfcode_rows_session()). The scope lasts until
+ * the next store_set_scope(). 0, 1 when the code is not seen, -1. On
+ * SQLite, whose access checks are the C code's alone: 0, nothing done.
+ */
+int	selfcode_rows_scope(struct store *s, int64_t code_id,
 	    struct lf_error *err);
 
 #endif

@@ -45,7 +45,11 @@
 #   replaces (TEST_PG_READ restart: "unavailable" while down, reads again
 #   after);
 # - migrate copies a two-year SQLite registry with its plans into a new
-#   database, checked and refused as migrate.sh says.
+#   database, checked and refused as migrate.sh says;
+# - feedback and self-service (feedback.sh): the tables and their rights,
+#   `feedback code`, codes, redemption, the self page and ratings through
+#   HTTP (confined to the code's county by row-level security), and the
+#   statistics' satisfaction section equal to SQLite's.
 # The server is stopped and its folder removed at the end, also on
 # failure or interrupt.
 set -u
@@ -319,6 +323,9 @@ contains err "run liangfu init first" "the refusal names what to do"
 
 # ---- serve on PostgreSQL, and a restart of PostgreSQL (serve.sh) --------
 . "$here/serve.sh"
+
+# ---- feedback and self-service (feedback.sh) ------------------------------
+. "$here/feedback.sh"
 
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,10 @@
 /*
  * test_selfcode.c - self-service codes: their form and reading
  * (core/selfcode.h), issue, keyed-hash storage, redemption, failure
- * limits, expiry, revocation and sessions (auth/selfcode.h).
+ * limits, expiry, revocation and sessions (auth/selfcode.h). The store
+ * tests run on SQLite, and on PostgreSQL with LIANGFU_TEST_PG_URL set
+ * (tu_store_any(); the persons by a bulk load, as loads write them
+ * there; what a test made is removed after it, tu_pg_forget()).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include "core/selfcode.h"
 #include "crypto/crypto.h"
 #include "auth/selfcode.h"
+#include "store/dbq.h"
 #include "store/store_int.h"
 #include "testutil.h"
 
@@ -178,6 +182,7 @@ struct fx {
 	char		 last6[7], last6_2[7];
 };
 
+/* Puts person seq inside the caller's bulk load. */
 static int64_t
 put(struct store *s, int seq, char last6[7])
 {
@@ -200,10 +205,16 @@ static int
 setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
+	struct lf_error err;
 
-	fx->s = tu_store_new(fx->dir, fx->db, "sc.db");
+	lf_error_clear(&err);
+	fx->s = tu_store_any(fx->dir, fx->db, "sc.db");
+	if (store_begin_bulk(fx->s, &err) != 0)
+		fail_msg("bulk: %s", err.message);
 	fx->pid = put(fx->s, 1, fx->last6);
 	fx->pid2 = put(fx->s, 2, fx->last6_2);
+	if (store_commit(fx->s, &err) != 0)
+		fail_msg("commit: %s", err.message);
 	*state = fx;
 	return 0;
 }
@@ -212,7 +223,9 @@ static int
 teardown(void **state)
 {
 	struct fx *fx = *state;
+	int64_t ids[2] = { fx->pid, fx->pid2 };
 
+	tu_pg_forget(fx->s, ids, 2);
 	store_close(fx->s);
 	tu_rmdir(fx->dir);
 	free(fx);
@@ -259,7 +272,11 @@ test_issue_hash_only(void **state)
 	struct fx *fx = *state;
 	char code[SELFCODE_LEN + 1], other[SELFCODE_LEN + 1];
 	unsigned char h[CRYPTO_HASH_LEN];
+	struct lf_error err;
 	sqlite3_stmt *st;
+	struct dbq q;
+	const void *b;
+	size_t n;
 	int64_t id = issue(fx, fx->pid, T0, 3600, code);
 
 	assert_int_equal(selfcode_normalize(code, other), 0);
@@ -268,18 +285,21 @@ test_issue_hash_only(void **state)
 	/* the row holds the keyed hash, nothing else of the code */
 	assert_int_equal(crypto_lookup_hash(fx->s->keys, "self_code", code,
 	    strlen(code), h), 0);
-	assert_int_equal(sqlite3_prepare_v2(fx->s->db, "SELECT code_hash, "
-	    "quote(self_codes.*) FROM self_codes WHERE id = ?", -1, &st, NULL),
-	    SQLITE_ERROR);
-	assert_int_equal(sqlite3_prepare_v2(fx->s->db, "SELECT code_hash, "
-	    "id || issued_by || issued_at || expires_at FROM self_codes WHERE "
-	    "id = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_int64(st, 1, id);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_bytes(st, 0), CRYPTO_HASH_LEN);
-	assert_memory_equal(sqlite3_column_blob(st, 0), h, CRYPTO_HASH_LEN);
-	assert_null(strstr((const char *)sqlite3_column_text(st, 1), code));
-	sqlite3_finalize(st);
+	if (!dbq_is_pg(fx->s))
+		assert_int_equal(sqlite3_prepare_v2(fx->s->db, "SELECT "
+		    "code_hash, quote(self_codes.*) FROM self_codes WHERE id = "
+		    "?", -1, &st, NULL), SQLITE_ERROR);
+	lf_error_clear(&err);
+	assert_int_equal(dbq_prep(fx->s, &q, "SELECT code_hash, id || "
+	    "issued_by || issued_at || expires_at FROM self_codes WHERE id = "
+	    "?", "code row", &err), 0);
+	assert_int_equal(dbq_bind(&q, &err, "i", id), 0);
+	assert_int_equal(dbq_step(&q, &err), 1);
+	b = dbq_blob(&q, 0, &n, NULL);
+	assert_int_equal(n, CRYPTO_HASH_LEN);
+	assert_memory_equal(b, h, CRYPTO_HASH_LEN);
+	assert_null(strstr(dbq_text0(&q, 1), code));
+	dbq_end(&q);
 }
 
 static void
@@ -465,5 +485,7 @@ main(void)
 		    teardown),
 	};
 
+	if (tu_pg_url() != NULL)
+		printf("test_selfcode: on PostgreSQL\n");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "core/idcard.h"
 #include "core/policy.h"
 #include "synth/synth.h"
+#include "store/dbq.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -432,4 +433,46 @@ tu_wide_view(void *h)
 
 	if (store_wide_view(h, tu_catalog(), &err) != 0)
 		fail_msg("wide view: %s", err.message);
+}
+
+void
+tu_pg_forget(struct store *s, const int64_t *ids, size_t n)
+{
+	static const char *const owned[] = { "self_sessions", "self_codes",
+	    "feedback", "items", "plans", "history", "surveys", "persons" };
+	struct lf_error err;
+	struct dbq q;
+	char sql[128];
+	size_t i, t;
+
+	if (tu_pg_url() == NULL)
+		return;
+	lf_error_clear(&err);
+	for (i = 0; i < n; i++)
+		for (t = 0; t < sizeof(owned) / sizeof(owned[0]); t++) {
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ?",
+			    owned[t], strcmp(owned[t], "persons") == 0 ? "id" :
+			    "person_id");
+			if (dbq_prep(s, &q, sql, "forget", &err) != 0 ||
+			    dbq_bind(&q, &err, "i", ids[i]) != 0 ||
+			    dbq_exec(&q, &err) != 0)
+				fail_msg("forget: %s", err.message);
+			dbq_end(&q);
+		}
+	if (dbq_script(s, "DELETE FROM self_throttle;"
+	    "SELECT setval('persons_id_seq', coalesce(max(id), 0) + 1, false) "
+	    "FROM persons;"
+	    "SELECT setval('history_id_seq', coalesce(max(id), 0) + 1, false) "
+	    "FROM history;"
+	    "SELECT setval('plans_id_seq', coalesce(max(id), 0) + 1, false) "
+	    "FROM plans;"
+	    "SELECT setval('items_id_seq', coalesce(max(id), 0) + 1, false) "
+	    "FROM items;"
+	    "SELECT setval('feedback_id_seq', coalesce(max(id), 0) + 1, false) "
+	    "FROM feedback;"
+	    "SELECT setval('self_codes_id_seq', coalesce(max(id), 0) + 1, "
+	    "false) FROM self_codes;"
+	    "SELECT setval('self_sessions_id_seq', coalesce(max(id), 0) + 1, "
+	    "false) FROM self_sessions", "forget", &err) != 0)
+		fail_msg("forget: %s", err.message);
 }

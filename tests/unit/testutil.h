@@ -42,6 +42,16 @@ struct store	*tu_store_new(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
  * uses on PostgreSQL (they outlive the test).
  */
 const char	*tu_pg_url(void);
+/*
+ * PostgreSQL only (nothing on SQLite, whose file is the test's own):
+ * removes the persons of ids and every row naming them (self-service
+ * sessions and codes, ratings, items, plans, history, surveys), every
+ * client address's redemption failures, and moves the id sequences
+ * back to just past the rows left, so that the shared registry is as
+ * the test found it (tests/pg/run.sh's later checks count persons and
+ * compare ids with SQLite's).
+ */
+void		 tu_pg_forget(struct store *s, const int64_t *ids, size_t n);
 struct store	*tu_store_any(char dir[TU_DIR_MAX], char db[TU_DB_MAX],
 		    const char *name);
 

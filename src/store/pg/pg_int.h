@@ -137,6 +137,10 @@ int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
  * audit_pg_schema_sql()) and the app role's grants;
  * every statement may run again. */
 int	pg_schema_upgrade_sql(struct buf *b);
+/* pg_feedback.c: the tables of feedback and self-service (format 7),
+ * partitioned by the cities of rs, or of the regions table when rs is
+ * NULL (an upgrade); every statement may run again. */
+int	pg_feedback_sql(const struct regions *rs, struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,
@@ -168,6 +172,10 @@ void	pg_set_auth(struct store *s, const char *login, int64_t user,
  * application's role nothing without it. Inside a bulk transaction,
  * nothing (begun at pg_begin_bulk). 1 begun, 0 joined, -1 error. */
 int	pg_tx_begin(struct store *s, int write, struct lf_error *err);
+/* Sets the store's scope and principal, as they are now, for the
+ * transaction open on the store (SET LOCAL), when one is; else
+ * nothing: the next pg_tx_begin() sets them. 0 or -1. */
+int	pg_settings_now(struct store *s, struct lf_error *err);
 /* Ends what pg_tx_begin() returned own for (commit; on failure
  * rollback). */
 int	pg_tx_end(struct store *s, int own, struct lf_error *err);

@@ -98,6 +98,15 @@ struct plan_person_fns;
 int	pg_plan_person_each(struct store *s, int64_t person_id,
 	    const struct plan_person_fns *fns, void *arg,
 	    struct lf_error *err);
+/* pg_plan_read.c: plan.h's plan_get() (0, 1 none, -1), plan_years() and
+ * plan_items() on PostgreSQL, in the caller's transaction or a read-only
+ * one of their own (scoped). */
+int	pg_plan_get(struct store *s, int64_t person_id, int year,
+	    struct plan *out, struct lf_error *err);
+int	pg_plan_years(struct store *s, int64_t person_id, int *years,
+	    size_t max, size_t *n, struct lf_error *err);
+int	pg_plan_items(struct store *s, int64_t plan_id, plan_item_fn fn,
+	    void *arg, struct lf_error *err);
 struct pg_plan_writer;
 struct pg_plan_writer *pg_plan_writer_new(struct store *s, int year,
 	    const char *actor, int64_t t);

@@ -392,8 +392,8 @@ pg_schema_upgrade_sql(struct buf *b)
 	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
 	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
 	    buf_adds(b, ids_back_sql) != 0 ||
-	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ? -1 :
-	    buf_adds(b, grants_sql);
+	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ||
+	    buf_adds(b, grants_sql) != 0 ? -1 : pg_feedback_sql(NULL, b);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */
@@ -489,7 +489,7 @@ pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 	    plan_tables_sql(b) != 0 || partitions(rs, b) != 0 ||
 	    buf_adds(b, tail_sql) != 0)
 		return -1;
-	return security(b);
+	return security(b) != 0 ? -1 : pg_feedback_sql(rs, b);
 }
 
 /* ---- reference rows -------------------------------------------------- */

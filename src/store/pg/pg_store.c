@@ -25,10 +25,14 @@
  * role's SELECT and INSERT on it). 6: the accounts' row-level security
  * lets the app role see the principal of a login or a session check
  * (liangfu.login, liangfu.user, liangfu.token; pg_schema.c), so that
- * `serve` runs through the app role. A registry of format 1 to 5 is
+ * `serve` runs through the app role. 7 (branch pgfeed): the tables of
+ * feedback and self-service (pg_feedback.c: feedback, self_codes,
+ * self_sessions person-owned with row-level security that also shows
+ * the code or session whose hash is liangfu.token; self_throttle
+ * without county). A registry of format 1 to 6 is
  * upgraded when the owner role opens it (upgrade()); any other role is
  * refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 6"
+#define PG_FORMAT_TAG	"liangfu-registry-pg 7"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
@@ -217,7 +221,7 @@ check_format(PGconn *c, struct lf_error *err)
 	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
 	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0 &&
 	    strcmp(old, "3") != 0 && strcmp(old, "4") != 0 &&
-	    strcmp(old, "5") != 0)
+	    strcmp(old, "5") != 0 && strcmp(old, "6") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
@@ -349,13 +353,33 @@ pg_count(struct store *s, const char *what, int64_t *n,
 	return pg_tx_end(s, own, err);
 }
 
-int
-pg_tx_begin(struct store *s, int write, struct lf_error *err)
+/* Sets the scope and the principal for the open transaction (SET
+ * LOCAL); none set: nothing to do. */
+static int
+settings_apply(struct store *s, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
 	const char *params[4] = { p->scope, p->auth_login, p->auth_user,
 	    p->auth_token };
 	PGresult *r;
+
+	if (p->scope[0] == '\0' && p->auth_login[0] == '\0' &&
+	    p->auth_user[0] == '\0' && p->auth_token[0] == '\0')
+		return 0;
+	if (pg_query(p->conn, "SELECT set_config('liangfu.region', $1, "
+	    "true), set_config('liangfu.login', $2, true), "
+	    "set_config('liangfu.user', $3, true), "
+	    "set_config('liangfu.token', $4, true)", 4, params, &r,
+	    "scope", err) != 0)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_tx_begin(struct store *s, int write, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
 
 	if (p->in_tx)
 		return 0;
@@ -367,19 +391,19 @@ pg_tx_begin(struct store *s, int write, struct lf_error *err)
 	    != 0)
 		return -1;
 	p->in_tx = 1;
-	if (p->scope[0] != '\0' || p->auth_login[0] != '\0' ||
-	    p->auth_user[0] != '\0' || p->auth_token[0] != '\0') {
-		if (pg_query(p->conn, "SELECT set_config('liangfu.region', $1, "
-		    "true), set_config('liangfu.login', $2, true), "
-		    "set_config('liangfu.user', $3, true), "
-		    "set_config('liangfu.token', $4, true)", 4, params, &r,
-		    "scope", err) != 0) {
-			pg_tx_end(s, 1, NULL);
-			return -1;
-		}
-		PQclear(r);
+	if (settings_apply(s, err) != 0) {
+		pg_tx_end(s, 1, NULL);
+		return -1;
 	}
 	return 1;
+}
+
+int
+pg_settings_now(struct store *s, struct lf_error *err)
+{
+	if (!s->pg->in_tx)
+		return 0;
+	return settings_apply(s, err);
 }
 
 int
