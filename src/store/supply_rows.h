@@ -21,6 +21,9 @@
 #include "store/store.h"
 
 int	supply_init(struct store *s, struct lf_error *err);
+/* SQLite's DDL of the stock tables, from which PostgreSQL's are derived
+ * (store/pg/pg_recon.c). Static text. */
+const char	*supply_schema_sql(void);
 
 /* Sets the quantities of rows[0..n) (all or nothing); history and one
  * audit entry (action "supply.stock") in the same transaction. */

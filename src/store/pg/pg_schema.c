@@ -392,8 +392,8 @@ pg_schema_upgrade_sql(struct buf *b)
 	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
 	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
 	    buf_adds(b, ids_back_sql) != 0 ||
-	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ? -1 :
-	    buf_adds(b, grants_sql);
+	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ||
+	    buf_adds(b, grants_sql) != 0 ? -1 : pg_recon_schema_sql(b);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */
@@ -487,9 +487,9 @@ pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 {
 	if (buf_adds(b, person_tables) != 0 || survey_table(cat, b) != 0 ||
 	    plan_tables_sql(b) != 0 || partitions(rs, b) != 0 ||
-	    buf_adds(b, tail_sql) != 0)
+	    buf_adds(b, tail_sql) != 0 || security(b) != 0)
 		return -1;
-	return security(b);
+	return pg_recon_schema_sql(b);
 }
 
 /* ---- reference rows -------------------------------------------------- */
