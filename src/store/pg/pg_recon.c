@@ -30,12 +30,12 @@
 
 #include <sqlite3.h>
 
-static const struct recon_table {
+static const struct pg_rtable {
 	const char	*name;
 	int		 owned;		/* person-owned: city, partitions */
 	int		 seq;		/* id numbered by <name>_id_seq */
 	const char	*keys;
-} recon_tables[] = {
+} pg_rtables[] = {
 	{ "rosters", 0, 1, "  PRIMARY KEY (id)" },
 	{ "roster_rows", 0, 0, "  FOREIGN KEY (roster_id) REFERENCES rosters(id)" },
 	{ "recon_tasks", 1, 1, "  CHECK (county = left(region, 6) AND city = "
@@ -46,7 +46,7 @@ static const struct recon_table {
 	{ "supply_stock", 0, 0, "  PRIMARY KEY (county, item, year)" },
 	{ "supply_stock_history", 0, 1, "  PRIMARY KEY (id)" },
 };
-#define NTABLES	(sizeof(recon_tables) / sizeof(recon_tables[0]))
+#define NTABLES	(sizeof(pg_rtables) / sizeof(pg_rtables[0]))
 
 static const char tail_sql[] =
 	"CREATE INDEX IF NOT EXISTS roster_rows_roster ON "
@@ -103,7 +103,7 @@ static const char tail_sql[] =
 /* One column of SQLite's table as PostgreSQL's, after sep; a key id
  * alone is numbered by <table>_id_seq. */
 static int
-column(const struct recon_table *t, sqlite3_stmt *st, const char *sep,
+column(const struct pg_rtable *t, sqlite3_stmt *st, const char *sep,
     struct buf *b)
 {
 	const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -121,7 +121,7 @@ column(const struct recon_table *t, sqlite3_stmt *st, const char *sep,
 }
 
 static int
-table(sqlite3 *db, const struct recon_table *t, struct buf *b)
+table(sqlite3 *db, const struct pg_rtable *t, struct buf *b)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = SQLITE_ERROR, n = 0;
@@ -160,7 +160,7 @@ pg_recon_schema_sql(struct buf *b)
 	    SQLITE_OK && sqlite3_exec(db, supply_schema_sql(), NULL, NULL,
 	    NULL) == SQLITE_OK) {
 		for (i = 0, rc = 0; i < NTABLES && rc == 0; i++)
-			rc = table(db, &recon_tables[i], b);
+			rc = table(db, &pg_rtables[i], b);
 	}
 	sqlite3_close(db);
 	return rc != 0 ? -1 : buf_adds(b, tail_sql);
