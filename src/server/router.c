@@ -119,6 +119,9 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	/* reconciliation tasks and the stock (tests/pg/recon_serve.sh) */
+	h_recon_tasks, h_recon_close, h_supply_items, h_supply_stock_put,
+	h_supply_stock_import,
 };
 
 int

@@ -68,6 +68,9 @@ grep -q "$idn" "$tmp/body" serve.err serve.out && bad "an ID number in the answe
 na0=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
 [ "$na0" -ge 3 ] && ok || bad "the reads were not audited on PostgreSQL ($na0 entries)"
 
+# reconciliation tasks, the stock, the roster eraser (recon_serve.sh)
+. "$here/recon_serve.sh"
+
 # a restart of PostgreSQL while the server runs
 sh "$here/pg.sh" down "$tmp/pg" && ok || bad "pg.sh down"
 equal "$(api GET "/api/v1/persons/$ua")" 503 "503 while PostgreSQL is down"
