@@ -461,8 +461,7 @@ store_open(const char *path, const struct catalog *cat,
 		return lf_error_set(err, "unsupported", "", "该命令尚不支持 "
 		    "PostgreSQL (this command does not run on PostgreSQL yet; "
 		    "init, seed, import, export, plan, stats, migrate, user and "
-		    "reconcile "
-		    "do: see docs/postgresql.md)");
+		    "reconcile do: see docs/postgresql.md)");
 	sqlite_setup();
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
 		return lf_error_nomem(err);
