@@ -8,7 +8,9 @@
  * sort of the small person rows below it), and the year's surveys beside
  * them: for the whole province as a second cursor in person order merged
  * with the first, below it one lookup a person; of each survey only the
- * items the caller wants are decoded.
+ * items the caller wants are decoded. On PostgreSQL (pg_scan() below)
+ * the persons with the year's survey joined, a page at a time. The
+ * other statements are store/dbq.h's, one text for both backends.
  */
 #include "store/store_int.h"
 #include "store/recon_rows.h"
