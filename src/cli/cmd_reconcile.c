@@ -324,7 +324,7 @@ run(const struct args *a, struct cli_env *env, const struct recon_kind *k,
 	FILE *fp = NULL;
 	int rc = 1, enc;
 
-	if (cli_store_open(a->db, env, &s) != 0)
+	if (cli_store_open_any(a->db, env, &s) != 0)
 		return 1;
 	if ((fp = open_roster(a->roster, &enc)) == NULL)
 		goto out;

@@ -28,8 +28,7 @@ erase_once(void)
 	int64_t n = 0;
 
 	lf_error_clear(&err);
-	if (store_open(rd.app->cfg->db, rd.app->cat, rd.app->regions, &s,
-	    &err) != 0) {
+	if (http_store_open(rd.app, &s, &err) != 0) {	/* either backend */
 		log_warnx("roster eraser: %s", err.message);
 		return;
 	}

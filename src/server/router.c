@@ -123,6 +123,9 @@ static const http_handler on_pg[] = {
 	h_feedback_get, h_feedback_add, h_selfcode_issue, h_selfcode_list,
 	h_selfcode_revoke, h_self_login, h_self_session, h_self_logout,
 	h_self_page, h_self_feedback,
+	/* reconciliation tasks and the stock (tests/pg/recon_serve.sh) */
+	h_recon_tasks, h_recon_close, h_supply_items, h_supply_stock_put,
+	h_supply_stock_import,
 };
 
 int

@@ -762,9 +762,9 @@ background_stop(void)
 /*
  * The threads besides libmicrohttpd's: the audit writer, the statistics
  * loader, the roster eraser and the workers. On PostgreSQL (issue 18)
- * the audit writer runs on a connection of its own; the statistics and
- * the rosters are not there yet: they are not started, and the routes
- * that need them are not on router_on_pg()'s list.
+ * the audit writer and the roster eraser run on connections of their
+ * own; the statistics are not there yet: they are not started, and the
+ * routes that need them are not on router_on_pg()'s list.
  */
 static int
 background_start(struct app *app, struct lf_error *err)
@@ -773,7 +773,7 @@ background_start(struct app *app, struct lf_error *err)
 	int pg = store_location_is_pg(c->db);
 
 	if (pg)
-		log_warnx("PostgreSQL: no statistics or rosters there yet "
+		log_warnx("PostgreSQL: no statistics there yet "
 		    "(docs/postgresql.md)");
 	if (auditq_start(app, err) != 0) {
 		log_warnx("audit writer: %s", err->message);
@@ -784,7 +784,7 @@ background_start(struct app *app, struct lf_error *err)
 		background_stop();
 		return -1;
 	}
-	if (!pg && recond_start(app, c->roster_keep_days, err) != 0) {
+	if (recond_start(app, c->roster_keep_days, err) != 0) {
 		log_warnx("roster eraser: %s", err->message);
 		background_stop();
 		return -1;

@@ -1,7 +1,9 @@
 /*
  * recon.c - the reconciliation tables, the lookup hash and erasing old
  * rosters (recon_rows.h); a run's rows are recon_rows.c, the tasks'
- * recon_task.c.
+ * recon_task.c. The statements are store/dbq.h's, for either backend;
+ * SQLite's tables are made here, PostgreSQL's from this definition
+ * (pg/pg_recon.c).
  */
 #include "store/store_int.h"
 #include "store/recon_rows.h"
@@ -14,6 +16,7 @@
 #include <time.h>
 
 #include "lib/mem.h"
+#include "store/dbq.h"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS rosters ("
@@ -42,6 +45,12 @@ static const char schema_sql[] =
 	" recon_tasks(person_id, kind, finding) WHERE open = 1;"
 	"CREATE INDEX IF NOT EXISTS recon_tasks_region ON"
 	" recon_tasks(region, id);";
+
+const char *
+recon_schema_sql(void)
+{
+	return schema_sql;
+}
 
 int
 recon_init(struct store *s, struct lf_error *err)
@@ -115,54 +124,38 @@ recon_id_hash_all(struct store *s, const char (*ids)[19],
 	return 0;
 }
 
-int
-recon_prep(struct store *s, const char *sql, sqlite3_stmt **st,
-    struct lf_error *err)
-{
-	return store_stmt(s, sql, "recon", st, err);
-}
-
 /* ---- erase ---------------------------------------------------------- */
 
 int
 recon_erase(struct store *s, int keep_days, int64_t now, int64_t *erased,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int64_t before = now - (int64_t)keep_days * 86400;
-	int rc;
+	int tx, rc;
 
 	*erased = 0;
 	if (keep_days < 0)
 		return lf_error_set(err, "invalid", "roster_keep_days", "保留天数"
 		    "不能为负 (keep days must not be negative)");
-	if (store_begin(s, err) != 0)
+	if (dbq_tx_begin(s, &tx, err) != 0)
 		return -1;
-	if (recon_prep(s, "DELETE FROM roster_rows WHERE roster_id IN (SELECT id "
-	    "FROM rosters WHERE imported_at < ?1 AND erased_at IS NULL)", &st,
-	    err) != 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, before);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE || recon_prep(s, "UPDATE rosters SET erased_at = ?2 "
-	    "WHERE imported_at < ?1 AND erased_at IS NULL", &st, err) != 0) {
-		if (rc != SQLITE_DONE)
-			store_sqlite_error(s, "recon erase", err);
-		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		store_sqlite_error(s, "recon erase", err);
-		goto fail;
-	}
-	*erased = sqlite3_changes(s->db);
-	return store_commit(s, err);
-fail:
-	store_rollback(s);
-	*erased = 0;
-	return -1;
+	rc = dbq_prep(s, &q, "DELETE FROM roster_rows WHERE roster_id IN "
+	    "(SELECT id FROM rosters WHERE imported_at < ? AND erased_at IS "
+	    "NULL)", "recon erase", err) != 0 || dbq_bind(&q, err, "i",
+	    before) != 0 ? -1 : dbq_exec(&q, err);
+	dbq_end(&q);
+	if (rc == 0)
+		rc = dbq_prep(s, &q, "UPDATE rosters SET erased_at = ? WHERE "
+		    "imported_at < ? AND erased_at IS NULL", "recon erase",
+		    err) != 0 || dbq_bind(&q, err, "ii", now, before) != 0 ?
+		    -1 : dbq_exec(&q, err);
+	if (rc == 0)
+		*erased = dbq_changes(&q);
+	dbq_end(&q);
+	if (rc == 2)	/* no constraint to refuse these */
+		rc = lf_error_set(err, "store", "", "recon erase refused");
+	if ((rc = dbq_tx_end(s, tx, rc, err)) != 0)
+		*erased = 0;
+	return rc;
 }

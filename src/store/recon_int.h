@@ -1,16 +1,14 @@
 /*
- * recon_int.h - what the reconciliation files of store/ share (recon.c,
- * recon_rows.c, recon_task.c); not for use outside store/.
+ * recon_int.h - what the reconciliation files of store/ share with the
+ * PostgreSQL schema (pg/pg_recon.c); not for use outside store/.
  *
- * recon_prep() prepares sql on the store's connection: 0, or -1 with err
- * (code "store") and *st NULL.
+ * recon_schema_sql(): SQLite's DDL of rosters, roster_rows and
+ * recon_tasks (recon.c), the one definition of their columns, from which
+ * PostgreSQL's are derived. Static text.
  */
 #ifndef LF_STORE_RECON_INT_H
 #define LF_STORE_RECON_INT_H
 
-#include "store/store_int.h"
-
-int	recon_prep(struct store *s, const char *sql, sqlite3_stmt **st,
-	    struct lf_error *err);
+const char	*recon_schema_sql(void);
 
 #endif

@@ -2,8 +2,9 @@
  * recon_rows.h - the narrow persistence interface under reconciliation
  * with other departments' rosters (recon/recon.h decides; this stores):
  * the tables rosters, roster_rows and recon_tasks (made on open by
- * recon_init()), their rows read and written, and the scan a run reads
- * the registry with.
+ * recon_init() on SQLite; on PostgreSQL by init, store/pg/pg_recon.c),
+ * their rows read and written, and the scan a run reads the registry
+ * with. Every function runs on either backend (store/dbq.h).
  *
  * A roster is kept only as the keyed lookup hashes of its ID numbers
  * (crypto_lookup_hash, domain "id_number": the same hash persons.id_hash

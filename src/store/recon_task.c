@@ -1,9 +1,11 @@
 /*
  * recon_task.c - the rows of reconciliation tasks: list, read, the close
- * row and its history, open counts by region (recon_rows.h).
+ * row and its history, open counts by region (recon_rows.h), over
+ * store/dbq.h for either backend.
  */
 #include "store/store_int.h"
 #include "store/recon_rows.h"
+#include "store/dbq.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,22 +20,22 @@
 	" coalesce(t.closed_at, 0), t.version"
 
 static void
-task_row(sqlite3_stmt *st, struct recon_task *t)
+task_row(struct dbq *q, struct recon_task *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->id = sqlite3_column_int64(st, 0);
-	t->person_id = sqlite3_column_int64(st, 1);
-	store_copy_col(st, 2, t->uid, sizeof(t->uid));
-	store_copy_col(st, 3, t->kind, sizeof(t->kind));
-	store_copy_col(st, 4, t->finding, sizeof(t->finding));
-	store_copy_col(st, 5, t->region, sizeof(t->region));
-	store_copy_col(st, 6, t->county, sizeof(t->county));
-	store_copy_col(st, 7, t->owner, sizeof(t->owner));
-	t->open = sqlite3_column_int(st, 8);
-	store_copy_col(st, 9, t->close_reason, sizeof(t->close_reason));
-	store_copy_col(st, 10, t->closed_by, sizeof(t->closed_by));
-	t->created_at = sqlite3_column_int64(st, 11);
-	t->closed_at = sqlite3_column_int64(st, 12);
+	t->id = dbq_int64(q, 0);
+	t->person_id = dbq_int64(q, 1);
+	dbq_copy(q, 2, t->uid, sizeof(t->uid));
+	dbq_copy(q, 3, t->kind, sizeof(t->kind));
+	dbq_copy(q, 4, t->finding, sizeof(t->finding));
+	dbq_copy(q, 5, t->region, sizeof(t->region));
+	dbq_copy(q, 6, t->county, sizeof(t->county));
+	dbq_copy(q, 7, t->owner, sizeof(t->owner));
+	t->open = dbq_int(q, 8);
+	dbq_copy(q, 9, t->close_reason, sizeof(t->close_reason));
+	dbq_copy(q, 10, t->closed_by, sizeof(t->closed_by));
+	t->created_at = dbq_int64(q, 11);
+	t->closed_at = dbq_int64(q, 12);
 }
 
 int
@@ -41,7 +43,7 @@ recon_tasks(struct store *s, const struct recon_task_query *q,
     recon_task_fn fn, void *arg, int64_t *last, struct lf_error *err)
 {
 	struct recon_task t;
-	sqlite3_stmt *st;
+	struct dbq d = { 0 };
 	char hi[16];
 	int step, rc = 0;
 
@@ -50,27 +52,21 @@ recon_tasks(struct store *s, const struct recon_task_query *q,
 		return lf_error_set(err, "invalid", "limit", "limit 应在 1..1000"
 		    " (limit must be 1..1000)");
 	snprintf(hi, sizeof(hi), "%s~", q->region);
-	if (sqlite3_prepare_v2(s->db, "SELECT " TASK_COLS " FROM recon_tasks "
-	    "t JOIN persons p ON p.id = t.person_id WHERE t.region >= ?1 AND "
-	    "t.region < ?2 AND (?3 IS NULL OR t.kind = ?3) AND (?4 < 0 OR "
-	    "t.open = ?4) AND t.id > ?5 ORDER BY t.id LIMIT ?6", -1, &st,
-	    NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "recon tasks", err);
-	sqlite3_bind_text(st, 1, q->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	if (q->kind != NULL)
-		sqlite3_bind_text(st, 3, q->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, q->open);
-	sqlite3_bind_int64(st, 5, q->after);
-	sqlite3_bind_int(st, 6, q->limit);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		task_row(st, &t);
+	step = dbq_prep(s, &d, "SELECT " TASK_COLS " FROM recon_tasks t JOIN "
+	    "persons p ON p.id = t.person_id WHERE t.region >= ? AND t.region "
+	    "< ? AND (CAST(? AS text) IS NULL OR t.kind = ?) AND (? < 0 OR "
+	    "t.open = ?) AND t.id > ? ORDER BY t.id LIMIT ?", "recon tasks",
+	    err) != 0 || dbq_bind(&d, err, "ttttiiii", q->region, hi, q->kind,
+	    q->kind, (int64_t)q->open, (int64_t)q->open, q->after,
+	    (int64_t)q->limit) != 0 ? -1 : 1;
+	while (rc == 0 && step == 1 && (step = dbq_step(&d, err)) == 1) {
+		task_row(&d, &t);
 		*last = t.id;
 		rc = fn(arg, &t);
 	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "recon tasks", err);
-	sqlite3_finalize(st);
+	dbq_end(&d);
+	if (rc == 0 && step != 0)
+		rc = -1;
 	return rc < 0 ? rc : 0;
 }
 
@@ -78,23 +74,17 @@ int
 recon_task_get(struct store *s, int64_t id, struct recon_task *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " TASK_COLS " FROM recon_tasks "
-	    "t JOIN persons p ON p.id = t.person_id WHERE t.id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "recon task", err);
-	sqlite3_bind_int64(st, 1, id);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		task_row(st, out);
-	sqlite3_finalize(st);
-	if (step == SQLITE_ROW)
-		return 0;
-	if (step == SQLITE_DONE)
-		return 1;
-	return store_sqlite_error(s, "recon task", err);
+	step = dbq_prep(s, &q, "SELECT " TASK_COLS " FROM recon_tasks t JOIN "
+	    "persons p ON p.id = t.person_id WHERE t.id = ?", "recon task",
+	    err) != 0 || dbq_bind(&q, err, "i", id) != 0 ? -1 :
+	    dbq_step(&q, err);
+	if (step == 1)
+		task_row(&q, out);
+	dbq_end(&q);
+	return step == 1 ? 0 : step == 0 ? 1 : -1;
 }
 
 int
@@ -102,24 +92,23 @@ recon_rows_task_close(struct store *s, const struct recon_task *t,
     const char *reason, const char *actor, struct lf_error *err)
 {
 	char at[21], *changes;
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	json_t *ch;
+	int64_t n = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE recon_tasks SET open = 0, "
-	    "close_reason = ?2, closed_by = ?3, closed_at = ?4, version = "
-	    "version + 1 WHERE id = ?1 AND open = 1", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return store_sqlite_error(s, "recon close", err);
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "recon close", err);
-	if (sqlite3_changes(s->db) != 1)
+	rc = dbq_prep(s, &q, "UPDATE recon_tasks SET open = 0, close_reason = "
+	    "?, closed_by = ?, closed_at = ?, version = version + 1 WHERE id = "
+	    "? AND open = 1", "recon close", err) != 0 || dbq_bind(&q, err,
+	    "ttii", reason, actor, (int64_t)time(NULL), t->id) != 0 ? -1 :
+	    dbq_exec(&q, err);
+	if (rc == 0)
+		n = dbq_changes(&q);
+	dbq_end(&q);
+	if (rc != 0)
+		return rc == 2 ? lf_error_set(err, "store", "", "recon close "
+		    "refused") : -1;
+	if (n != 1)
 		return lf_error_set(err, "state", "", "任务已关闭 (task already "
 		    "closed)");
 	ch = json_pack("{s:{s:b,s:b},s:{s:n,s:s}}", "open", "old", 1, "new",
@@ -141,28 +130,22 @@ recon_counts(struct store *s, const struct region *in, recon_count_fn fn,
 {
 	static const int child_len[] = { 4, 6, 9, 12, 12 };
 	char lo[24], hi[24], code[13], fnd[32];
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step, rc = 0;
 
-	/* PostgreSQL keeps no reconciliation table yet (docs/postgresql.md): none */
-	if (s->pg != NULL)
-		return 0;
 	store_region_range(in, lo, hi);
-	if (sqlite3_prepare_v2(s->db, "SELECT substr(region, 1, ?3), finding,"
-	    " count(*) FROM recon_tasks WHERE open = 1 AND region >= ?1 AND "
-	    "region < ?2 GROUP BY 1, 2 ORDER BY 1, 2", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return store_sqlite_error(s, "recon counts", err);
-	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, child_len[in->level < 4 ? in->level : 4]);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		store_copy_col(st, 0, code, sizeof(code));
-		store_copy_col(st, 1, fnd, sizeof(fnd));
-		rc = fn(arg, code, fnd, sqlite3_column_int64(st, 2));
+	step = dbq_prep(s, &q, "SELECT substr(region, 1, ?), finding, "
+	    "count(*) FROM recon_tasks WHERE open = 1 AND region >= ? AND "
+	    "region < ? GROUP BY 1, 2 ORDER BY 1, 2", "recon counts", err) !=
+	    0 || dbq_bind(&q, err, "itt", (int64_t)child_len[in->level < 4 ?
+	    in->level : 4], lo, hi) != 0 ? -1 : 1;
+	while (rc == 0 && step == 1 && (step = dbq_step(&q, err)) == 1) {
+		dbq_copy(&q, 0, code, sizeof(code));
+		dbq_copy(&q, 1, fnd, sizeof(fnd));
+		rc = fn(arg, code, fnd, dbq_int64(&q, 2));
 	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "recon counts", err);
-	sqlite3_finalize(st);
+	dbq_end(&q);
+	if (rc == 0 && step != 0)
+		rc = -1;
 	return rc < 0 ? rc : 0;
 }

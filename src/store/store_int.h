@@ -41,6 +41,9 @@ enum stmt_id {
 	/* audit.c's appends (the newest entry, the insert, PostgreSQL's
 	 * appenders' lock), prepared on first use */
 	ST_AUDIT_HEAD, ST_AUDIT_INSERT, ST_AUDIT_LOCK,
+	/* recon_rows.c's roster rows and task inserts, prepared on first
+	 * use */
+	ST_RECON_ROWS, ST_RECON_TASK,
 	/* plan*.c's own (plan_int.h names them), prepared on first use */
 	ST_PLAN_BASE, NSTMT = ST_PLAN_BASE + ST_PLAN_SLOTS
 };

@@ -460,8 +460,8 @@ store_open(const char *path, const struct catalog *cat,
 	if (pg_location(path))
 		return lf_error_set(err, "unsupported", "", "该命令尚不支持 "
 		    "PostgreSQL (this command does not run on PostgreSQL yet; "
-		    "init, seed, import, export, plan, stats, migrate and user "
-		    "do: see docs/postgresql.md)");
+		    "init, seed, import, export, plan, stats, migrate, user and "
+		    "reconcile do: see docs/postgresql.md)");
 	sqlite_setup();
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
 		return lf_error_nomem(err);
@@ -597,6 +597,8 @@ store_close(struct store *s)
 int
 store_begin(struct store *s, struct lf_error *err)
 {
+	if (s->pg != NULL)	/* a write transaction, scoped */
+		return pg_tx_begin(s, 1, err) < 0 ? -1 : 0;
 	if (store_tx_immediate(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;

@@ -6,7 +6,8 @@
  * delivered item of a policy, and a person's item for a policy and need.
  * Nothing here decides who needs what, who comes first or what an issue
  * writes: supply/ (with core/supply.h's rules) does, then calls these.
- * Implemented by store/supply_store.c.
+ * Implemented by store/supply_store.c over store/dbq.h, for either
+ * backend (PostgreSQL's tables: store/pg/pg_recon.c).
  *
  * Errors: 0 / -1 with err ("store", "no_memory").
  */
@@ -21,6 +22,9 @@
 #include "store/store.h"
 
 int	supply_init(struct store *s, struct lf_error *err);
+/* SQLite's DDL of the stock tables, from which PostgreSQL's are derived
+ * (store/pg/pg_recon.c). Static text. */
+const char	*supply_schema_sql(void);
 
 /* Sets the quantities of rows[0..n) (all or nothing); history and one
  * audit entry (action "supply.stock") in the same transaction. */

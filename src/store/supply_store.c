@@ -1,7 +1,9 @@
 /*
  * supply_store.c - the rows of need-supply matching (supply_rows.h):
  * stock with its history and audit, and the plan rows the matching
- * reads. The rules are supply/'s.
+ * reads. The rules are supply/'s. The statements are store/dbq.h's, for
+ * either backend; SQLite's tables are made here, PostgreSQL's from this
+ * definition (pg/pg_recon.c).
  */
 #include "store/store_int.h"
 #include "store/supply_rows.h"
@@ -12,6 +14,7 @@
 #include <time.h>
 
 #include "store/audit.h"
+#include "store/dbq.h"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS supply_stock ("
@@ -24,6 +27,12 @@ static const char schema_sql[] =
 	" year INTEGER NOT NULL, old INTEGER, new INTEGER NOT NULL,"
 	" actor TEXT NOT NULL, at INTEGER NOT NULL);";
 
+const char *
+supply_schema_sql(void)
+{
+	return schema_sql;
+}
+
 int
 supply_init(struct store *s, struct lf_error *err)
 {
@@ -32,56 +41,55 @@ supply_init(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+/* A write that no constraint refuses here but one did: an error. */
 static int
-prep(struct store *s, const char *sql, sqlite3_stmt **st,
-    struct lf_error *err)
+refused(int rc, const char *what, struct lf_error *err)
 {
-	return store_stmt(s, sql, "supply", st, err);
+	return rc == 2 ? lf_error_set(err, "store", "", "%s refused", what) :
+	    rc;
 }
 
 /* ---- stock ---------------------------------------------------------- */
 
 static int
-stock_one(struct store *s, sqlite3_stmt *old, sqlite3_stmt *up,
-    sqlite3_stmt *hist, const struct supply_stock *r, const char *actor,
+stock_one(struct store *s, const struct supply_stock *r, const char *actor,
     int64_t now, struct lf_error *err)
 {
-	int has, rc;
+	struct dbq q = { 0 };
 	int64_t prev = 0;
+	int has, rc;
 
-	sqlite3_bind_text(old, 1, r->county, -1, SQLITE_STATIC);
-	sqlite3_bind_text(old, 2, r->item->code, -1, SQLITE_STATIC);
-	sqlite3_bind_int(old, 3, r->year);
-	has = sqlite3_step(old) == SQLITE_ROW;
-	if (has)
-		prev = sqlite3_column_int64(old, 0);
-	sqlite3_reset(old);
-	if (has && prev == r->quantity)
+	has = dbq_prep(s, &q, "SELECT quantity FROM supply_stock WHERE county "
+	    "= ? AND item = ? AND year = ?", "supply stock", err) != 0 ||
+	    dbq_bind(&q, err, "tti", r->county, r->item->code,
+	    (int64_t)r->year) != 0 ? -1 : dbq_step(&q, err);
+	if (has == 1)
+		prev = dbq_int64(&q, 0);
+	dbq_end(&q);
+	if (has < 0)
+		return -1;
+	if (has == 1 && prev == r->quantity)
 		return 0;
-	sqlite3_bind_text(up, 1, r->county, -1, SQLITE_STATIC);
-	sqlite3_bind_text(up, 2, r->item->code, -1, SQLITE_STATIC);
-	sqlite3_bind_int(up, 3, r->year);
-	sqlite3_bind_int64(up, 4, r->quantity);
-	sqlite3_bind_int64(up, 5, now);
-	sqlite3_bind_text(up, 6, actor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(up);
-	sqlite3_reset(up);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "supply stock", err);
-	sqlite3_bind_text(hist, 1, r->county, -1, SQLITE_STATIC);
-	sqlite3_bind_text(hist, 2, r->item->code, -1, SQLITE_STATIC);
-	sqlite3_bind_int(hist, 3, r->year);
-	if (has)
-		sqlite3_bind_int64(hist, 4, prev);
-	else
-		sqlite3_bind_null(hist, 4);
-	sqlite3_bind_int64(hist, 5, r->quantity);
-	sqlite3_bind_text(hist, 6, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(hist, 7, now);
-	rc = sqlite3_step(hist);
-	sqlite3_reset(hist);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "supply history",
-	    err);
+	rc = dbq_prep(s, &q, "INSERT INTO supply_stock(county, item, year, "
+	    "quantity, version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1,"
+	    " ?, ?) ON CONFLICT (county, item, year) DO UPDATE SET quantity = "
+	    "?, version = supply_stock.version + 1, updated_at = ?, updated_by "
+	    "= ?", "supply stock", err) != 0 || dbq_bind(&q, err, "ttiiitiit",
+	    r->county, r->item->code, (int64_t)r->year, r->quantity, now,
+	    actor, r->quantity, now, actor) != 0 ? -1 : dbq_exec(&q, err);
+	dbq_end(&q);
+	if ((rc = refused(rc, "supply stock", err)) != 0)
+		return -1;
+	rc = dbq_prep(s, &q, "INSERT INTO supply_stock_history(county, item, "
+	    "year, old, new, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    "supply history", err) != 0 || dbq_bind(&q, err, "tti", r->county,
+	    r->item->code, (int64_t)r->year) != 0 || (has == 1 ?
+	    dbq_bind_int(&q, 4, prev, err) : dbq_bind_null(&q, 4, err)) != 0 ||
+	    dbq_bind_int(&q, 5, r->quantity, err) != 0 || dbq_bind_text(&q, 6,
+	    actor, err) != 0 || dbq_bind_int(&q, 7, now, err) != 0 ? -1 :
+	    dbq_exec(&q, err);
+	dbq_end(&q);
+	return refused(rc, "supply history", err) != 0 ? -1 : 0;
 }
 
 static int
@@ -105,60 +113,35 @@ int
 supply_stock_put(struct store *s, const struct supply_stock *rows,
     size_t n, const char *actor, struct lf_error *err)
 {
-	sqlite3_stmt *old = NULL, *up = NULL, *hist = NULL;
 	int64_t now = (int64_t)time(NULL);
 	size_t i;
-	int rc = -1;
+	int tx, rc = 0;
 
-	if (store_begin(s, err) != 0)
+	if (dbq_tx_begin(s, &tx, err) != 0)
 		return -1;
-	if (prep(s, "SELECT quantity FROM supply_stock WHERE county = ?1 AND "
-	    "item = ?2 AND year = ?3", &old, err) != 0 ||
-	    prep(s, "INSERT INTO supply_stock(county, item, year, quantity, "
-	    "version, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, 1, ?5, "
-	    "?6) ON CONFLICT (county, item, year) DO UPDATE SET quantity = "
-	    "?4, version = version + 1, updated_at = ?5, updated_by = ?6", &up,
-	    err) != 0 ||
-	    prep(s, "INSERT INTO supply_stock_history(county, item, year, old,"
-	    " new, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &hist,
-	    err) != 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		if (stock_one(s, old, up, hist, &rows[i], actor, now, err) != 0)
-			goto out;
-	rc = stock_audit(s, n, actor, err);
-out:
-	sqlite3_finalize(old);
-	sqlite3_finalize(up);
-	sqlite3_finalize(hist);
-	if (rc != 0) {
-		store_rollback(s);
-		return -1;
-	}
-	return store_commit(s, err);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = stock_one(s, &rows[i], actor, now, err);
+	if (rc == 0)
+		rc = stock_audit(s, n, actor, err);
+	return dbq_tx_end(s, tx, rc, err) != 0 ? -1 : 0;
 }
 
 int
 supply_stock_get(struct store *s, const char *county, const char *item,
     int year, int64_t *qty, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step;
 
 	*qty = 0;
-	if (prep(s, "SELECT quantity FROM supply_stock WHERE county = ?1 AND "
-	    "item = ?2 AND year = ?3", &st, err) != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, county, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, item, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, year);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*qty = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		return store_sqlite_error(s, "supply stock", err);
-	return 0;
+	step = dbq_prep(s, &q, "SELECT quantity FROM supply_stock WHERE county "
+	    "= ? AND item = ? AND year = ?", "supply stock", err) != 0 ||
+	    dbq_bind(&q, err, "tti", county, item, (int64_t)year) != 0 ? -1 :
+	    dbq_step(&q, err);
+	if (step == 1)
+		*qty = dbq_int64(&q, 0);
+	dbq_end(&q);
+	return step < 0 ? -1 : 0;
 }
 
 int
@@ -166,30 +149,31 @@ supply_stock_rows(struct store *s, const struct region *in, int year,
     supply_stock_fn fn, void *arg, struct lf_error *err)
 {
 	char lo[24], hi[24];
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step, stop = 0;
 
 	store_region_range(in, lo, hi);
 	lo[6] = hi[6] = '\0';
-	if (prep(s, "SELECT county, item, quantity FROM supply_stock WHERE "
-	    "year = ?1 AND county >= ?2 AND county < ?3", &st, err) != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, strcmp(lo, hi) == 0 ? "999999" : hi, -1,
-	    SQLITE_STATIC);
-	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    sqlite3_column_int64(st, 2));
-	sqlite3_finalize(st);
+	step = dbq_prep(s, &q, "SELECT county, item, quantity FROM supply_stock"
+	    " WHERE year = ? AND county >= ? AND county < ?", "supply stock",
+	    err) != 0 || dbq_bind(&q, err, "itt", (int64_t)year, lo,
+	    strcmp(lo, hi) == 0 ? "999999" : hi) != 0 ? -1 : 1;
+	while (!stop && step == 1 && (step = dbq_step(&q, err)) == 1)
+		stop = fn(arg, dbq_text0(&q, 0), dbq_text0(&q, 1),
+		    dbq_int64(&q, 2));
+	dbq_end(&q);
 	if (stop)
 		return stop < 0 ? -1 : 0;
-	return step == SQLITE_DONE ? 0 : store_sqlite_error(s, "supply stock",
-	    err);
+	return step == 0 ? 0 : -1;
 }
 
 /* ---- plan rows the matching reads ----------------------------------- */
+
+/* "item names need": the need's ",code," inside the item's needs with
+ * commas round them (replace() finds it on both backends, as SQLite's
+ * instr() did) */
+#define NAMES_NEED(col) "replace(',' || coalesce(" col ", '') || ',', " \
+	"CAST(? AS text), '') <> ',' || coalesce(" col ", '') || ','"
 
 int
 supply_delivered(struct store *s, const char *policy, const char *need,
@@ -197,32 +181,26 @@ supply_delivered(struct store *s, const char *policy, const char *need,
     struct lf_error *err)
 {
 	char key[80];
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step, stop = 0;
 
 	snprintf(key, sizeof(key), ",%s,", need);
-	if (prep(s, earlier ? "SELECT DISTINCT i.person_id, p.region FROM "
-	    "items i JOIN persons p ON p.id = i.person_id WHERE i.year < ?1 "
-	    "AND i.policy = ?2 AND i.decision = 1 AND EXISTS (SELECT 1 FROM "
-	    "deliveries d WHERE d.item_id = i.id) ORDER BY 1" :
+	step = dbq_prep(s, &q, earlier ? "SELECT DISTINCT i.person_id, "
+	    "p.region FROM items i JOIN persons p ON p.id = i.person_id WHERE "
+	    "i.year < ? AND i.policy = ? AND i.decision = 1 AND EXISTS (SELECT"
+	    " 1 FROM deliveries d WHERE d.item_id = i.id) ORDER BY 1" :
 	    "SELECT DISTINCT i.person_id, p.region FROM items i JOIN persons p"
-	    " ON p.id = i.person_id WHERE i.year = ?1 AND i.policy = ?2 AND "
-	    "instr(',' || coalesce(i.needs, '') || ',', ?3) > 0 AND EXISTS "
-	    "(SELECT 1 FROM deliveries d WHERE d.item_id = i.id) ORDER BY 1",
-	    &st, err) != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, policy, -1, SQLITE_STATIC);
-	if (!earlier)
-		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
-	while (!stop && (step = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(arg, sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	    " ON p.id = i.person_id WHERE i.year = ? AND i.policy = ? AND "
+	    NAMES_NEED("i.needs") " AND EXISTS (SELECT 1 FROM deliveries d "
+	    "WHERE d.item_id = i.id) ORDER BY 1", "supply closed", err) != 0 ||
+	    (earlier ? dbq_bind(&q, err, "it", (int64_t)year, policy) :
+	    dbq_bind(&q, err, "itt", (int64_t)year, policy, key)) != 0 ? -1 : 1;
+	while (!stop && step == 1 && (step = dbq_step(&q, err)) == 1)
+		stop = fn(arg, dbq_int64(&q, 0), dbq_text0(&q, 1));
+	dbq_end(&q);
 	if (stop)
 		return stop < 0 ? -1 : 0;
-	return step == SQLITE_DONE ? 0 : store_sqlite_error(s,
-	    "supply closed", err);
+	return step == 0 ? 0 : -1;
 }
 
 int
@@ -231,26 +209,20 @@ supply_item_of(struct store *s, const char *policy, const char *need,
     struct lf_error *err)
 {
 	char key[80];
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int step;
 
 	*id = 0;
 	snprintf(key, sizeof(key), ",%s,", need);
-	if (prep(s, "SELECT id, decision FROM items WHERE year = ?1 AND "
-	    "person_id = ?2 AND policy = ?3 AND instr(',' || coalesce(needs, "
-	    "'') || ',', ?4) > 0 AND decision <> 2 ORDER BY seq LIMIT 1", &st,
-	    err) != 0)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, person);
-	sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*decision = sqlite3_column_int(st, 1);
+	step = dbq_prep(s, &q, "SELECT id, decision FROM items WHERE year = ? "
+	    "AND person_id = ? AND policy = ? AND " NAMES_NEED("needs") " AND "
+	    "decision <> 2 ORDER BY seq LIMIT 1", "supply issue", err) != 0 ||
+	    dbq_bind(&q, err, "iitt", (int64_t)year, person, policy, key) != 0 ?
+	    -1 : dbq_step(&q, err);
+	if (step == 1) {
+		*id = dbq_int64(&q, 0);
+		*decision = dbq_int(&q, 1);
 	}
-	sqlite3_finalize(st);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 :
-	    store_sqlite_error(s, "supply issue", err);
+	dbq_end(&q);
+	return step < 0 ? -1 : 0;
 }

@@ -445,6 +445,19 @@ sqlold "UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
 expect 0 "the owner role upgrades it again" -- "$bin" user list "$old"
 equal "$(fbfmt)" "liangfu-registry-pg 7:feedback=true,self_codes=true,self_sessions=true,self_throttle=false:$((ncity + 1)):true:false" \
     "a second upgrade is the same"
+# format 6 (no reconciliation or stock tables): the owner role's open
+# makes them, recon_tasks with a partition for each of persons'
+sqlold "DROP TABLE recon_tasks, roster_rows, rosters, supply_stock, supply_stock_history; DROP SEQUENCE rosters_id_seq, recon_tasks_id_seq, supply_stock_history_id_seq; UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
+expect 1 "a format-6 registry through the app role" -- "$bin" user list "$oldweb" --region "$ia"
+contains err "format 6: run any command once as the owner role" "the refusal names what to do"
+expect 0 "the owner role opens (and upgrades) a format-6 registry" -- "$bin" user list "$old"
+rfmt() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'recon_tasks'::regclass) || ':' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'persons'::regclass) || ':' || (SELECT string_agg(relname || '=' || relrowsecurity, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('recon_tasks', 'rosters', 'supply_stock')) || ':' || has_table_privilege('liangfu_app', 'recon_tasks', 'INSERT') || ':' || has_table_privilege('liangfu_app', 'supply_stock_history', 'UPDATE')"; }
+np=$(sqlold "SELECT count(*) FROM pg_inherits WHERE inhparent = 'persons'::regclass")
+equal "$(rfmt)" "liangfu-registry-pg 7:$np:$np:recon_tasks=true,rosters=false,supply_stock=true:false:false" \
+    "upgraded from format 6: the reconciliation and stock tables, partitions, row-level security, grants"
+sqlold "UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
+expect 0 "the owner role upgrades it again" -- "$bin" user list "$old"
+equal "$(rfmt)" "liangfu-registry-pg 7:$np:$np:recon_tasks=true,rosters=false,supply_stock=true:false:false" "a second upgrade is the same"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
 expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
 contains err "another format version" "the refusal names why"

@@ -44,6 +44,10 @@
 #   restart of PostgreSQL, whose lost connections a store finds and
 #   replaces (TEST_PG_READ restart: "unavailable" while down, reads again
 #   after);
+# - reconcile gives the same findings, tasks and statistics' recon
+#   section on both; the tasks are partitioned and confined by row-level
+#   security (recon.sh); through serve the tasks are listed and closed,
+#   the stock set, and the roster eraser runs (recon_serve.sh);
 # - migrate copies a two-year SQLite registry with its plans into a new
 #   database, checked and refused as migrate.sh says;
 # - feedback and self-service (feedback.sh): the tables and their rights,
@@ -304,6 +308,9 @@ grep -q mallory "$tmp/out" "$tmp/err" && bad "verify printed an entry's field" |
 
 # ---- a rebuild after surveys changed: items updated and deleted --------
 . "$here/rebuild.sh"
+
+# ---- reconcile: the same findings and tasks on both (recon.sh) ----------
+. "$here/recon.sh"
 
 # ---- what does not run on PostgreSQL yet, and all-or-nothing loads -----
 expect 1 "show refuses PostgreSQL" -- "$bin" show "$owner" --id-number 510104199001010011

@@ -39,7 +39,7 @@ api() {
 	    ${3:+--data "$3"} "http://127.0.0.1:$sp$2"
 }
 if [ -n "$sp" ]; then ok; else bad "serve on PostgreSQL did not start"; sed 's/^/  /' serve.err >&2; fi
-contains serve.err "no statistics or rosters there yet" "serve says what it does not run on PostgreSQL"
+contains serve.err "no statistics there yet" "serve says what it does not run on PostgreSQL"
 equal "$(api GET /api/v1/catalog)" 200 "serve on PostgreSQL: the catalog"
 equal "$(api GET /api/v1/persons/abc/plans/$Y)" 501 "a route not on PostgreSQL yet answers 501"
 contains "$tmp/body" '"code":"unsupported"' "501 names the code"
@@ -67,6 +67,9 @@ equal "$(jq '.persons | length' "$tmp/body")" 1 "the search finds the person"
 grep -q "$idn" "$tmp/body" serve.err serve.out && bad "an ID number in the answer or the log" || ok
 na0=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
 [ "$na0" -ge 3 ] && ok || bad "the reads were not audited on PostgreSQL ($na0 entries)"
+
+# reconciliation tasks, the stock, the roster eraser (recon_serve.sh)
+. "$here/recon_serve.sh"
 
 # a restart of PostgreSQL while the server runs
 sh "$here/pg.sh" down "$tmp/pg" && ok || bad "pg.sh down"

@@ -145,6 +145,10 @@ int	pg_feedback_sql(const struct regions *rs, struct buf *b);
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,
 	    struct lf_error *err);
+/* pg_recon.c: the tables of reconciliation and need-supply matching
+ * (format 7), every statement idempotent; after the person tables'
+ * partitions and liangfu_scope(). */
+int	pg_recon_schema_sql(struct buf *b);
 /* PostgreSQL type of a non-secret field's column. */
 const char *pg_field_type(const struct field *f);
 

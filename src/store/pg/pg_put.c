@@ -12,6 +12,7 @@
  */
 #include "store/pg/pg_put.h"
 #include "store/store_int.h"
+#include "store/dbq.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,30 @@ pg_put_survey_upd(struct store *s, const struct store_prep *prep,
 	return 0;
 }
 
+/* A history row outside a bulk load (a single write: a reconciliation
+ * task closed), at once, in the county of person_id. */
+static int
+history_one(struct store *s, const char *entity, int64_t entity_id,
+    int64_t person_id, int year, int64_t version, const char *actor,
+    const char *changes, struct lf_error *err)
+{
+	struct dbq q = { 0 };
+	int rc;
+
+	rc = dbq_prep(s, &q, "INSERT INTO history(city, county, entity, "
+	    "entity_id, person_id, year, version, actor, at, changes) SELECT "
+	    "city, county, ?, ?, id, ?, ?, ?, now(), ? FROM persons WHERE id = "
+	    "?", "history", err) != 0 || dbq_bind(&q, err, "tiiitti", entity,
+	    entity_id, (int64_t)year, version, actor, changes, person_id) !=
+	    0 ? -1 : dbq_exec(&q, err);
+	if (rc == 0 && dbq_changes(&q) != 1)
+		rc = lf_error_set(err, "not_found", "", "history: no such "
+		    "person");
+	dbq_end(&q);
+	return rc == 2 ? lf_error_set(err, "store", "", "history refused") :
+	    rc;
+}
+
 int
 pg_put_history(struct store *s, const char *entity, int64_t entity_id,
     int64_t person_id, int year, int64_t version, const char *actor,
@@ -243,7 +268,10 @@ pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	struct buf *b = &s->pg->history;
 	char city[5], county[7];
 
-	if (!pg_in_bulk(s) || u == NULL || strlen(u->region) != 12)
+	if (!pg_in_bulk(s))
+		return history_one(s, entity, entity_id, person_id, year,
+		    version, actor, changes, err);
+	if (u == NULL || strlen(u->region) != 12)
 		return lf_error_set(err, "unsupported", "", "PostgreSQL 暂只"
 		    "支持批量写入 (on PostgreSQL only bulk loads write yet; "
 		    "see docs/postgresql.md)");

@@ -385,6 +385,16 @@ security(struct buf *b)
 	    0 || audit_pg_schema_sql(b) != 0 ? -1 : buf_adds(b, grants_sql);
 }
 
+/* What format 7 adds, for a new registry (rs, its regions) and for the
+ * owner role's upgrade (rs NULL: partitions from the regions table):
+ * every statement may run again. */
+static int
+pg_format7_sql(const struct regions *rs, struct buf *b)
+{
+	return pg_feedback_sql(rs, b) != 0 || pg_recon_schema_sql(b) != 0 ?
+	    -1 : 0;
+}
+
 int
 pg_schema_upgrade_sql(struct buf *b)
 {
@@ -393,7 +403,7 @@ pg_schema_upgrade_sql(struct buf *b)
 	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
 	    buf_adds(b, ids_back_sql) != 0 ||
 	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ||
-	    buf_adds(b, grants_sql) != 0 ? -1 : pg_feedback_sql(NULL, b);
+	    buf_adds(b, grants_sql) != 0 ? -1 : pg_format7_sql(NULL, b);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */
@@ -487,9 +497,9 @@ pg_schema_sql(const struct catalog *cat, const struct regions *rs,
 {
 	if (buf_adds(b, person_tables) != 0 || survey_table(cat, b) != 0 ||
 	    plan_tables_sql(b) != 0 || partitions(rs, b) != 0 ||
-	    buf_adds(b, tail_sql) != 0)
+	    buf_adds(b, tail_sql) != 0 || security(b) != 0)
 		return -1;
-	return security(b) != 0 ? -1 : pg_feedback_sql(rs, b);
+	return pg_format7_sql(rs, b);
 }
 
 /* ---- reference rows -------------------------------------------------- */

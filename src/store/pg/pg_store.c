@@ -29,7 +29,10 @@
  * feedback and self-service (pg_feedback.c: feedback, self_codes,
  * self_sessions person-owned with row-level security that also shows
  * the code or session whose hash is liangfu.token; self_throttle
- * without county). A registry of format 1 to 6 is
+ * without county); the tables of reconciliation and need-supply
+ * matching (rosters, roster_rows, recon_tasks partitioned by city with
+ * row-level security, supply_stock and its history scoped by county;
+ * pg_recon.c). A registry of format 1 to 6 is
  * upgraded when the owner role opens it (upgrade()); any other role is
  * refused until then. */
 #define PG_FORMAT_TAG	"liangfu-registry-pg 7"
@@ -170,7 +173,7 @@ owns_tables(PGconn *c, struct lf_error *err)
 	return yes;
 }
 
-/* Format 1 to 5 to this format, in one transaction under the load lock
+/* Format 1 to 6 to this format, in one transaction under the load lock
  * and the plan build lock (no load or plan build runs meanwhile; a
  * second process opening it at the same time waits, then runs the same
  * statements again, which change nothing). */
