@@ -119,6 +119,8 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	h_stats, h_users_list, h_users_add, h_users_disable,
+	h_users_password, h_audit, h_audit_persons,
 };
 
 int

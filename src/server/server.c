@@ -758,9 +758,10 @@ background_stop(void)
 /*
  * The threads besides libmicrohttpd's: the audit writer, the statistics
  * loader, the roster eraser and the workers. On PostgreSQL (issue 18)
- * the audit writer runs on a connection of its own; the statistics and
- * the rosters are not there yet: they are not started, and the routes
- * that need them are not on router_on_pg()'s list.
+ * the audit writer runs on a connection of its own, the statistics on
+ * two (statsd.h: loads, and the notices of changes); the rosters are
+ * not there yet: the eraser is not started, and the routes that need
+ * them are not on router_on_pg()'s list.
  */
 static int
 background_start(struct app *app, struct lf_error *err)
@@ -769,13 +770,13 @@ background_start(struct app *app, struct lf_error *err)
 	int pg = store_location_is_pg(c->db);
 
 	if (pg)
-		log_warnx("PostgreSQL: no statistics or rosters there yet "
+		log_warnx("PostgreSQL: no rosters there yet "
 		    "(docs/postgresql.md)");
 	if (auditq_start(app, err) != 0) {
 		log_warnx("audit writer: %s", err->message);
 		return -1;
 	}
-	if (!pg && statsd_start(app, c->stats_years, err) != 0) {
+	if (statsd_start(app, c->stats_years, err) != 0) {
 		log_warnx("statistics: %s", err->message);
 		background_stop();
 		return -1;
