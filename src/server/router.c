@@ -120,7 +120,8 @@ static const http_handler on_pg[] = {
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
 	h_stats, h_users_list, h_users_add, h_users_disable,
-	h_users_password, h_audit, h_audit_persons,
+	h_users_password, h_audit, h_audit_persons, h_rules_check,
+	h_rules_simulate,
 };
 
 int
