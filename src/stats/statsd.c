@@ -570,9 +570,10 @@ checkpoint(void *arg)
 	return NULL;
 }
 
-/* PostgreSQL: loads year's engine again into slot i when it is resident
- * and not loading; readers use the old one meanwhile. 0, or -1 (logged;
- * the old one stays, the watcher tries again at its next period). */
+/* PostgreSQL: loads the engine of slot i's year again; readers use the
+ * old one meanwhile. 0 (also for an empty slot), or -1: failed (logged;
+ * the old one stays) or the year is being loaded (the load may have
+ * begun before the change): the watcher tries again at its next period. */
 static int
 reload(int i)
 {
@@ -581,13 +582,16 @@ reload(int i)
 	struct stats *st, *old;
 	int64_t started = (int64_t)time(NULL);
 	double t0 = (double)clock() / CLOCKS_PER_SEC;
-	int year, rc;
+	int year, busy, rc;
 
 	pthread_mutex_lock(&sd.mu);
-	year = x->loading ? 0 : x->year;
+	year = x->year;
+	busy = x->loading;
 	pthread_mutex_unlock(&sd.mu);
 	if (year == 0)
 		return 0;
+	if (busy)	/* its load may have begun before the change */
+		return -1;
 	lf_error_clear(&err);
 	if ((st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
 	    year)) == NULL)
