@@ -2,8 +2,7 @@
  * cmd_export.c - liangfu export DB --year Y [--region CODE] [--items]
  *                FILE.csv
  *
- * The surveys' export runs on PostgreSQL too (docs/postgresql.md); the
- * service items' (--items) does not yet.
+ * Both run on PostgreSQL too (docs/postgresql.md).
  */
 #include "cli/cli.h"
 
@@ -46,13 +45,6 @@ cmd_export(int argc, char **argv)
 		return cli_usage("export");
 	if (cli_env_region(&env, items, region, &in) != 0)
 		return 1;
-	if (items && store_location_is_pg(argv[optind])) {
-		cli_env_free(&env);
-		fprintf(stderr, "liangfu: export --items: 该命令暂不支持 "
-		    "PostgreSQL (this command does not run on PostgreSQL yet; "
-		    "see docs/postgresql.md)\n");
-		return 1;
-	}
 	if (cli_store_open_any(argv[optind], &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;

@@ -174,7 +174,10 @@ cmd_show(int argc, char **argv)
 		return cli_usage("show");
 	if (cli_env_load(&env) != 0)
 		return 1;
-	if (cli_store_open(argv[optind], &env, &s) != 0) {
+	/* PostgreSQL too: every read below runs there (run it as the
+	 * owner role: it takes no region, and unscoped the app role sees
+	 * no one) */
+	if (cli_store_open_any(argv[optind], &env, &s) != 0) {
 		cli_env_free(&env);
 		return 1;
 	}

@@ -126,6 +126,10 @@ static const http_handler on_pg[] = {
 	/* reconciliation tasks and the stock (tests/pg/recon_serve.sh) */
 	h_recon_tasks, h_recon_close, h_supply_items, h_supply_stock_put,
 	h_supply_stock_import,
+	/* statistics, accounts, audit and rules (tests/pg/statsd.sh) */
+	h_stats, h_users_list, h_users_add, h_users_disable,
+	h_users_password, h_audit, h_audit_persons, h_rules_check,
+	h_rules_simulate,
 };
 
 int

@@ -762,24 +762,20 @@ background_stop(void)
 /*
  * The threads besides libmicrohttpd's: the audit writer, the statistics
  * loader, the roster eraser and the workers. On PostgreSQL (issue 18)
- * the audit writer and the roster eraser run on connections of their
- * own; the statistics are not there yet: they are not started, and the
- * routes that need them are not on router_on_pg()'s list.
+ * each runs on connections of its own: the audit writer and the roster
+ * eraser on one each, the statistics on two (statsd.h: loads, and the
+ * notices of changes).
  */
 static int
 background_start(struct app *app, struct lf_error *err)
 {
 	const struct http_config *c = app->cfg;
-	int pg = store_location_is_pg(c->db);
 
-	if (pg)
-		log_warnx("PostgreSQL: no statistics there yet "
-		    "(docs/postgresql.md)");
 	if (auditq_start(app, err) != 0) {
 		log_warnx("audit writer: %s", err->message);
 		return -1;
 	}
-	if (!pg && statsd_start(app, c->stats_years, err) != 0) {
+	if (statsd_start(app, c->stats_years, err) != 0) {
 		log_warnx("statistics: %s", err->message);
 		background_stop();
 		return -1;

@@ -5,6 +5,19 @@
  * the use counter); each slot has a read-write lock guarding its stats.
  * Nobody waits for a slot's lock while holding the mutex, except to evict
  * a year, which happens only when a new year is asked for.
+ *
+ * PostgreSQL (issue 18): a year is loaded on the statistics' own
+ * connection (sd.db, under sd.dbmu), scoped to the whole registry: a
+ * request's connection is scoped to its user's region by row-level
+ * security, and a year is shared by every user (each report is then
+ * confined to the user's region by h_stats). No snapshot, no write
+ * counter: the watcher thread (instead of the checkpoint) listens on a
+ * connection of its own (sd.listen) for the commits of any writer
+ * (stats_gen_notified(): this server's, `liangfu import`, a SQL shell)
+ * and every PG_PERIOD_MS reloads each resident year that changed into a
+ * new engine while readers go on with the old one, then swaps them (for
+ * that moment the year's memory is twice). Lock order: a slot's lock,
+ * then sd.dbmu; the watcher takes sd.dbmu alone, then a slot's lock.
  */
 #include "stats/statsd.h"
 
@@ -23,6 +36,7 @@
 #include "server/findings_hook.h"
 
 #define SNAP_EVERY	600	/* seconds between checkpoint snapshots */
+#define PG_PERIOD_MS	2000	/* PostgreSQL: how often changes are read */
 
 struct slot {
 	int			 year;		/* 0: empty */
@@ -55,7 +69,13 @@ static struct {
 	pthread_t		 ckpt;
 	int			 ckpt_on, stopping, snap_now;
 	pthread_cond_t		 wake;
-} sd = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+	/* PostgreSQL: the loads' connection (under dbmu) and the watcher's;
+	 * a reload to try again at the next period */
+	int			 pg, again;
+	struct store		*db, *listen;
+	pthread_mutex_t		 dbmu;
+} sd = { .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
+	.dbmu = PTHREAD_MUTEX_INITIALIZER };
 
 /* The slot holding year, or NULL; under sd.mu. */
 static struct slot *
@@ -129,7 +149,7 @@ snap_save(struct store *s, struct slot *x)
 	double t0 = (double)clock() / CLOCKS_PER_SEC;
 
 	lf_error_clear(&err);
-	if (x->st == NULL || stats_gen_get(s, &gen, &err) != 0)
+	if (sd.pg || x->st == NULL || stats_gen_get(s, &gen, &err) != 0)
 		return;
 	year = stats_year(x->st);
 	if (gen == x->snap_gen)
@@ -202,12 +222,13 @@ load(struct store *s, struct slot *x, int year, struct lf_error *err)
 
 	evict(s, x);
 	x->snap_gen = UINT64_MAX;
-	if (stats_gen_get(s, &gen, err) != 0)
+	gen = 0;
+	if (!sd.pg && stats_gen_get(s, &gen, err) != 0)
 		return -1;
 	if ((st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
 	    year)) == NULL)
 		return lf_error_nomem(err);
-	from_snap = snap_load(st, year, gen) == 0;
+	from_snap = !sd.pg && snap_load(st, year, gen) == 0;
 	if (!from_snap) {
 		stats_free(st);
 		st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
@@ -281,10 +302,34 @@ note_pending(struct slot *x, int64_t id)
 	return 0;
 }
 
+/* The store a year is loaded with: the caller's on SQLite, the
+ * statistics' own on PostgreSQL (sd.dbmu taken; a lost connection made
+ * again first). Give it back with load_store_done(). */
+static struct store *
+load_store(struct store *s)
+{
+	struct lf_error err;
+
+	if (!sd.pg)
+		return s;
+	pthread_mutex_lock(&sd.dbmu);
+	lf_error_clear(&err);
+	store_reconnect(sd.db, &err);	/* else the load fails, saying so */
+	return sd.db;
+}
+
+static void
+load_store_done(void)
+{
+	if (sd.pg)
+		pthread_mutex_unlock(&sd.dbmu);
+}
+
 /* Puts year into a slot (evicting one) and loads it. */
 static int
-bring_in(struct store *s, int year, struct lf_error *err)
+bring_in(struct store *caller, int year, struct lf_error *err)
 {
+	struct store *s;
 	struct slot *x;
 	int rc;
 
@@ -307,6 +352,7 @@ bring_in(struct store *s, int year, struct lf_error *err)
 	x->npending = 0;
 	pthread_mutex_unlock(&sd.mu);
 	rc = 0;
+	s = load_store(caller);
 	if (x->st == NULL || x->stale || stats_year(x->st) != year)
 		rc = load(s, x, year, err);
 	if (rc == 0) {
@@ -320,6 +366,7 @@ bring_in(struct store *s, int year, struct lf_error *err)
 			pthread_mutex_unlock(&sd.mu);
 		}
 	}
+	load_store_done();
 	pthread_mutex_lock(&sd.mu);
 	x->loading = 0;
 	x->npending = 0;
@@ -386,6 +433,8 @@ statsd_person(struct store *s, int64_t person_id)
 	uint64_t claim;
 
 	findings_hook_person(s, sd.app, person_id);	/* issue 13 */
+	if (sd.pg)	/* the commit's notice reloads the year (watch()) */
+		return;
 	pthread_mutex_lock(&sd.mu);
 	for (i = 0; i < sd.n && n < 16; i++)
 		if (sd.slots[i].year != 0)
@@ -451,8 +500,9 @@ warm(void *arg)
 
 	(void)arg;
 	lf_error_clear(&err);
-	if (store_open(sd.app->cfg->db, sd.app->cat, sd.app->regions, &s,
-	    &err) != 0) {
+	s = NULL;	/* PostgreSQL: bring_in() loads with sd.db */
+	if (!sd.pg && store_open(sd.app->cfg->db, sd.app->cat,
+	    sd.app->regions, &s, &err) != 0) {
 		log_warnx("statistics: %s", err.message);
 		return NULL;
 	}
@@ -462,7 +512,8 @@ warm(void *arg)
 	pthread_mutex_unlock(&sd.mu);
 	if (!here && bring_in(s, year, &err) != 0)
 		log_warnx("statistics: %s", err.message);
-	store_close(s);
+	if (s != NULL)
+		store_close(s);
 	return NULL;
 }
 
@@ -519,22 +570,162 @@ checkpoint(void *arg)
 	return NULL;
 }
 
+/* PostgreSQL: loads the engine of slot i's year again; readers use the
+ * old one meanwhile. 0 (also for an empty slot), or -1: failed (logged;
+ * the old one stays) or the year is being loaded (the load may have
+ * begun before the change): the watcher tries again at its next period. */
+static int
+reload(int i)
+{
+	struct slot *x = &sd.slots[i];
+	struct lf_error err;
+	struct stats *st, *old;
+	int64_t started = (int64_t)time(NULL);
+	double t0 = (double)clock() / CLOCKS_PER_SEC;
+	int year, busy, rc;
+
+	pthread_mutex_lock(&sd.mu);
+	year = x->year;
+	busy = x->loading;
+	pthread_mutex_unlock(&sd.mu);
+	if (year == 0)
+		return 0;
+	if (busy)	/* its load may have begun before the change */
+		return -1;
+	lf_error_clear(&err);
+	if ((st = stats_new(sd.app->cat, sd.app->regions, sd.app->policies,
+	    year)) == NULL)
+		rc = lf_error_nomem(&err);
+	else {
+		load_store(NULL);
+		rc = stats_load(sd.db, st, sd.app->policies, NULL, NULL, &err);
+		load_store_done();
+	}
+	if (rc != 0) {
+		log_warnx("statistics of %d: reload failed (%s); the loaded "
+		    "ones stay, trying again", year, err.message);
+		stats_free(st);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&x->lock);
+	old = NULL;
+	if (x->year == year && x->st != NULL) {
+		old = x->st;
+		x->st = st;
+		x->stale = 0;
+		x->as_of = started;
+		st = NULL;
+	}
+	pthread_rwlock_unlock(&x->lock);
+	stats_free(st);		/* the year left meanwhile */
+	stats_free(old);
+	malloc_trim(0);
+	log_info("statistics of %d reloaded after a change (%.1f s CPU)",
+	    year, (double)clock() / CLOCKS_PER_SEC - t0);
+	return 0;
+}
+
+/* PostgreSQL: every PG_PERIOD_MS, the changes committed since the last
+ * look (stats_gen_notified()) reload every resident year. */
+static void *
+watch(void *arg)
+{
+	struct lf_error err;
+	struct timespec t;
+	int i, n, down = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&sd.mu);
+	while (!sd.stopping) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += (long)(PG_PERIOD_MS % 1000) * 1000000L;
+		t.tv_sec += PG_PERIOD_MS / 1000 + t.tv_nsec / 1000000000L;
+		t.tv_nsec %= 1000000000L;
+		while (!sd.stopping && pthread_cond_timedwait(&sd.wake, &sd.mu,
+		    &t) == 0)
+			;
+		if (sd.stopping)
+			break;
+		pthread_mutex_unlock(&sd.mu);
+		lf_error_clear(&err);
+		if ((n = stats_gen_notified(sd.listen, &err)) < 0) {
+			if (!down)
+				log_warnx("statistics: changes not read: %s",
+				    err.message);
+			down = 1;
+		} else {
+			down = 0;
+			if (n > 0 || sd.again) {
+				sd.again = 0;
+				for (i = 0; i < sd.n; i++)
+					if (reload(i) != 0)
+						sd.again = 1;
+			}
+		}
+		pthread_mutex_lock(&sd.mu);
+	}
+	pthread_mutex_unlock(&sd.mu);
+	return NULL;
+}
+
+/* PostgreSQL: the loads' connection, scoped to the whole registry (its
+ * root region), and the watcher's, listening. */
+static int
+pg_open(const struct app *app, struct lf_error *err)
+{
+	const char *root = NULL;
+	size_t i;
+
+	for (i = 0; i < app->regions->n && root == NULL; i++)
+		if (app->regions->v[i].parent < 0)
+			root = app->regions->v[i].code;
+	if (root == NULL)
+		return lf_error_set(err, "invalid", "region", "没有区划表 (no "
+		    "region table)");
+	if (store_open_any(app->cfg->db, app->cat, app->regions, &sd.db,
+	    err) != 0 || store_set_scope(sd.db, root, err) != 0 ||
+	    store_open_any(app->cfg->db, app->cat, app->regions, &sd.listen,
+	    err) != 0 || stats_gen_listen(sd.listen, err) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+pg_close(void)
+{
+	if (sd.db != NULL)
+		store_close(sd.db);
+	if (sd.listen != NULL)
+		store_close(sd.listen);
+	sd.db = sd.listen = NULL;
+}
+
 int
 statsd_start(const struct app *app, int max_years, struct lf_error *err)
 {
 	int i;
 
 	sd.app = app;
-	sd.n = max_years;
+	sd.n = 0;
 	sd.claims = 0;
-	sd.stopping = sd.snap_now = 0;
+	sd.stopping = sd.snap_now = sd.again = 0;
+	sd.pg = store_location_is_pg(app->cfg->db);
+	/* listening before the first load: no change is missed */
+	if (sd.pg && pg_open(app, err) != 0) {
+		pg_close();
+		return -1;
+	}
 	if ((sd.slots = mem_calloc((size_t)max_years, sizeof(*sd.slots))) ==
-	    NULL)
+	    NULL) {
+		pg_close();
 		return lf_error_nomem(err);
+	}
+	sd.n = max_years;
 	for (i = 0; i < sd.n; i++)
 		pthread_rwlock_init(&sd.slots[i].lock, NULL);
 	sd.warming = pthread_create(&sd.warm, NULL, warm, NULL) == 0;
-	sd.ckpt_on = pthread_create(&sd.ckpt, NULL, checkpoint, NULL) == 0;
+	sd.ckpt_on = pthread_create(&sd.ckpt, NULL, sd.pg ? watch :
+	    checkpoint, NULL) == 0;
 	return 0;
 }
 
@@ -554,7 +745,7 @@ statsd_stop(void)
 		pthread_join(sd.ckpt, NULL);
 	sd.ckpt_on = 0;
 	/* a clean stop: every request has finished */
-	if (sd.n > 0)
+	if (sd.n > 0 && !sd.pg)
 		snap_all();
 	for (i = 0; i < sd.n; i++) {
 		stats_free(sd.slots[i].st);
@@ -564,4 +755,5 @@ statsd_stop(void)
 	mem_free(sd.slots);
 	sd.slots = NULL;
 	sd.n = 0;
+	pg_close();
 }

@@ -33,6 +33,13 @@
  * the next start scans. Readers go on while a snapshot is written;
  * writers of that year wait for it (about 1 s per 100 MiB of snapshot).
  *
+ * PostgreSQL (issue 18; statsd.c's head and docs/postgresql.md): years
+ * load on the statistics' own connection, scoped to the whole registry
+ * (the caller's store is not used); no snapshot and no write counter:
+ * every commit of any writer sends a notice (format 7's triggers), and
+ * every 2 seconds a year is reloaded when one arrived, readers going on
+ * with the old engine meanwhile; statsd_person() re-reads no one there.
+ *
  * Threads: any. Each year has a read-write lock; readers hold it while
  * they build a report, writers while they refresh one person.
  */

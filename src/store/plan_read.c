@@ -6,6 +6,7 @@
  * callback may call back into the store.
  */
 #include "store/plan_int.h"
+#include "store/pg/pg_plan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -269,6 +270,8 @@ plan_scan_items(struct store *s, int year, const char *region,
 
 	if (region != NULL && plan_region_bounds(region, &lo, &hi, err) != 0)
 		return -1;
+	if (s->pg != NULL)
+		return pg_plan_scan_items(s, year, lo, hi, fn, arg, err);
 	if (item_query(s, "WHERE year = ? AND region >= ? AND region < ? "
 	    "ORDER BY person_id, seq", &st, err) != 0)
 		return -1;

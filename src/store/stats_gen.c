@@ -3,6 +3,7 @@
  */
 #include "store/stats_gen.h"
 #include "store/store_int.h"
+#include "store/pg/pg_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +95,18 @@ stats_gen_get(struct store *s, uint64_t *gen, struct lf_error *err)
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "write counter",
 	    err);
+}
+
+int
+stats_gen_listen(struct store *s, struct lf_error *err)
+{
+	return s->pg != NULL ? pg_stats_listen(s, err) : 0;
+}
+
+int
+stats_gen_notified(struct store *s, struct lf_error *err)
+{
+	return s->pg != NULL ? pg_stats_notified(s, err) : 0;
 }
 
 /* ---- the calling thread's watch ------------------------------------ */

@@ -47,6 +47,23 @@ int	stats_gen_watches(const char *table);
 /* The counter's value. */
 int	stats_gen_get(struct store *s, uint64_t *gen, struct lf_error *err);
 
+/*
+ * PostgreSQL (issue 18) keeps no counter: one row that every writer
+ * updates would hold them all on its row lock until they commit (a load
+ * for minutes). A statement trigger on each watched table sends NOTIFY
+ * instead, delivered when the writing transaction commits, once per
+ * transaction, whoever writes (store/pg/pg_watch.c, format 7).
+ * stats_gen_listen() subscribes the store's connection (a connection of
+ * its own: it must stay the same one); stats_gen_notified() reads what
+ * has arrived, without waiting: 1 when a watched table changed since the
+ * last call, or the connection was lost and made again (it listens again;
+ * anything may have changed meanwhile), 0 when not, -1 with err
+ * ("unavailable") while the server cannot be reached. On SQLite both
+ * return 0 (its counter above says the same).
+ */
+int	stats_gen_listen(struct store *s, struct lf_error *err);
+int	stats_gen_notified(struct store *s, struct lf_error *err);
+
 void		stats_gen_watch(struct store *s);
 void		stats_gen_forget(void);
 uint64_t	stats_gen_take(void);

@@ -93,8 +93,10 @@ int	store_open(const char *path, const struct catalog *cat,
  * store_close(), stats_load() and the report sections of `liangfu
  * stats`, and the accounts: store/users_rows.h (written once over
  * store/dbq.h) and so auth/users.h's account, login and session
- * functions; a caller opening with this function uses no other verb on
- * such a store.
+ * functions; the person reads (store_person_by_*(), store_survey_*()),
+ * store_history() and plan_scan_items() (`show`, `export --items`), and
+ * stats_gen_listen()/stats_gen_notified() (the server's statistics); a
+ * caller opening with this function uses no other verb on such a store.
  */
 int	store_open_any(const char *path, const struct catalog *cat,
 	    const struct regions *regions, struct store **out,

@@ -342,36 +342,38 @@ store_survey_years(struct store *s, int64_t person_id, int *years,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A history row's time as SQLite keeps it, "YYYY-MM-DDTHH:MM:SSZ": a
+ * timestamptz on PostgreSQL (the one column whose form differs). */
+#define HIST_AT_PG	"to_char(at AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 int
 store_history(struct store *s, int64_t person_id, store_history_fn fn,
     void *arg, struct lf_error *err)
 {
 	struct store_change c;
-	sqlite3_stmt *st;
+	struct dbq q;
+	char sql[256];
 	int rc, stop = 0;
 
-	if (s->pg != NULL)
-		return lf_error_set(err, "unsupported", "", "PostgreSQL 上尚不"
-		    "支持 (history: not on PostgreSQL yet)");
-	if (sqlite3_prepare_v2(s->db, "SELECT entity, entity_id, year, "
-	    "version, actor, at, changes FROM history WHERE person_id = ? "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "history", err);
-	sqlite3_bind_int64(st, 1, person_id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c.entity = (const char *)sqlite3_column_text(st, 0);
-		c.entity_id = sqlite3_column_int64(st, 1);
-		c.year = sqlite3_column_int(st, 2);
-		c.version = sqlite3_column_int64(st, 3);
-		c.actor = (const char *)sqlite3_column_text(st, 4);
-		c.at = (const char *)sqlite3_column_text(st, 5);
-		c.changes = (const char *)sqlite3_column_text(st, 6);
+	snprintf(sql, sizeof(sql), "SELECT entity, entity_id, year, version, "
+	    "actor, %s, changes FROM history WHERE person_id = ? ORDER BY id",
+	    dbq_is_pg(s) ? HIST_AT_PG : "at");
+	rc = dbq_prep(s, &q, sql, "history", err) != 0 ||
+	    dbq_bind(&q, err, "i", person_id) != 0 ? -1 : 0;
+	while (rc == 0 && !stop && (rc = dbq_step(&q, err)) == 1) {
+		c.entity = dbq_text0(&q, 0);
+		c.entity_id = dbq_int64(&q, 1);
+		c.year = dbq_int(&q, 2);
+		c.version = dbq_int64(&q, 3);
+		c.actor = dbq_text0(&q, 4);
+		c.at = dbq_text0(&q, 5);
+		c.changes = dbq_text0(&q, 6);
 		stop = fn(arg, &c);
+		rc = 0;
 	}
-	sqlite3_finalize(st);
-	if (!stop && rc != SQLITE_DONE)
-		return store_sqlite_error(s, "history", err);
-	return 0;
+	dbq_end(&q);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The [lo, hi) text range of 12-digit village codes inside region r. */

@@ -141,6 +141,16 @@ int	pg_schema_upgrade_sql(struct buf *b);
  * partitioned by the cities of rs, or of the regions table when rs is
  * NULL (an upgrade); every statement may run again. */
 int	pg_feedback_sql(const struct regions *rs, struct buf *b);
+/* pg_watch.c (stats_gen.h): format 7's statement triggers that send
+ * NOTIFY liangfu_stats when persons, surveys, plans or items change (at
+ * commit); every statement may run again. pg_stats_listen() subscribes
+ * the store's connection; pg_stats_notified(): 1 when a change was
+ * notified since the last call, or the connection was lost and made
+ * again (it listens again; anything may have changed), 0 when not, -1
+ * with err when the server cannot be reached. */
+int	pg_stats_watch_sql(struct buf *b);
+int	pg_stats_listen(struct store *s, struct lf_error *err);
+int	pg_stats_notified(struct store *s, struct lf_error *err);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,

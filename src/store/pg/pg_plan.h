@@ -84,6 +84,14 @@ int	pg_plan_item_delete(struct store *s, const struct plan_item *it,
 	    const char *actor, const char *at, const char *changes,
 	    struct lf_error *err);
 
+/* plan_scan_items() on PostgreSQL: the items of year whose village is
+ * in [lo, hi), in person and seq order, handed to fn (which may read on
+ * the store meanwhile: a cursor fetched 4096 rows at a time), in one
+ * transaction (the caller's, or a read-only one of its own, scoped).
+ * 0, fn's non-zero value when it stopped, or -1 with err. */
+int	pg_plan_scan_items(struct store *s, int year, int64_t lo, int64_t hi,
+	    plan_item_fn fn, void *arg, struct lf_error *err);
+
 struct pg_result;
 /* Row i of r into p (PLAN_COLS in order) or it (the item columns of
  * plan_item_cols(), in order). */

@@ -251,3 +251,71 @@ pg_plan_item_delete(struct store *s, const struct plan_item *it,
 	}
 	return pg_tx_end(s, own, err);
 }
+
+/* The rows of the scan's cursor a fetch brings. */
+#define SCAN_FETCH	"FETCH 4096 FROM liangfu_items_scan"
+
+/* Hands the rows of r to fn: fn's non-zero value when it stopped, 0. */
+static int
+scan_rows(const PGresult *r, plan_item_fn fn, void *arg)
+{
+	struct plan_item it;
+	int i, rc = 0;
+
+	for (i = 0; rc == 0 && i < PQntuples(r); i++) {
+		pg_plan_item_row(r, i, &it);
+		rc = fn(arg, &it);
+	}
+	return rc;
+}
+
+int
+pg_plan_scan_items(struct store *s, int year, int64_t lo, int64_t hi,
+    plan_item_fn fn, void *arg, struct lf_error *err)
+{
+	char y[16], l[24], h[24];
+	const char *params[3] = { y, l, h };
+	struct lf_error e;
+	struct buf sql;
+	PGresult *r;
+	int own, rc, n;
+
+	snprintf(y, sizeof(y), "%d", year);
+	snprintf(l, sizeof(l), "%lld", (long long)lo);
+	snprintf(h, sizeof(h), "%lld", (long long)hi);
+	buf_init(&sql, 1 << 14);
+	if (buf_adds(&sql, "DECLARE liangfu_items_scan NO SCROLL CURSOR FOR "
+	    "SELECT ") != 0 || plan_item_cols(&sql, 0) != 0 ||
+	    buf_adds(&sql, " FROM items WHERE year = $1 AND region >= $2 AND "
+	    "region < $3 ORDER BY person_id, seq") != 0) {
+		buf_free(&sql);
+		return lf_error_nomem(err);
+	}
+	if ((own = pg_tx_begin(s, 0, err)) < 0) {
+		buf_free(&sql);
+		return -1;
+	}
+	rc = pg_query(s->pg->conn, buf_str(&sql), 3, params, &r, "items",
+	    err);
+	buf_free(&sql);
+	if (rc == 0)
+		PQclear(r);
+	/* fn may read on this connection (the item's person) between
+	 * fetches: the cursor keeps its place in the transaction */
+	while (rc == 0 && (rc = pg_query(s->pg->conn, SCAN_FETCH, 0, NULL, &r,
+	    "items", err)) == 0) {
+		n = PQntuples(r);
+		rc = scan_rows(r, fn, arg);
+		PQclear(r);
+		if (n == 0)
+			break;
+	}
+	if (rc == 0)
+		rc = pg_exec(s->pg->conn, "CLOSE liangfu_items_scan", "items",
+		    err);
+	else if (own == 0)	/* the caller's transaction goes on */
+		pg_exec(s->pg->conn, "CLOSE liangfu_items_scan", "items", &e);
+	if (pg_tx_end(s, own, rc == 0 ? err : NULL) != 0 && rc == 0)
+		rc = -1;
+	return rc;
+}

@@ -382,7 +382,8 @@ security(struct buf *b)
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
 			return -1;
 	return buf_adds(b, ids_back_sql) != 0 || buf_adds(b, plan_ids_sql) !=
-	    0 || audit_pg_schema_sql(b) != 0 ? -1 : buf_adds(b, grants_sql);
+	    0 || audit_pg_schema_sql(b) != 0 || pg_stats_watch_sql(b) != 0 ?
+	    -1 : buf_adds(b, grants_sql);
 }
 
 /* What format 7 adds, for a new registry (rs, its regions) and for the
@@ -403,6 +404,7 @@ pg_schema_upgrade_sql(struct buf *b)
 	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
 	    buf_adds(b, ids_back_sql) != 0 ||
 	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ||
+	    pg_stats_watch_sql(b) != 0 ||
 	    buf_adds(b, grants_sql) != 0 ? -1 : pg_format7_sql(NULL, b);
 }
 

@@ -32,7 +32,10 @@
  * without county); the tables of reconciliation and need-supply
  * matching (rosters, roster_rows, recon_tasks partitioned by city with
  * row-level security, supply_stock and its history scoped by county;
- * pg_recon.c). A registry of format 1 to 6 is
+ * pg_recon.c).; statement triggers on persons,
+ * surveys, plans and items that send NOTIFY liangfu_stats at commit
+ * (pg_watch.c), which keeps the server's statistics current. A registry
+ * of format 1 to 6 is
  * upgraded when the owner role opens it (upgrade()); any other role is
  * refused until then. */
 #define PG_FORMAT_TAG	"liangfu-registry-pg 7"
