@@ -137,6 +137,9 @@ int	pg_schema_sql(const struct catalog *cat, const struct regions *rs,
  * audit_pg_schema_sql()) and the app role's grants;
  * every statement may run again. */
 int	pg_schema_upgrade_sql(struct buf *b);
+/* pg_rowtables.c: the spot checks' and findings' tables (format 7),
+ * derived from SQLite's; may run again. After the persons partitions. */
+int	pg_rowtables_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,

@@ -382,7 +382,8 @@ security(struct buf *b)
 		    "liangfu_scope()));\n", owned[t], owned[t], owned[t]) != 0)
 			return -1;
 	return buf_adds(b, ids_back_sql) != 0 || buf_adds(b, plan_ids_sql) !=
-	    0 || audit_pg_schema_sql(b) != 0 ? -1 : buf_adds(b, grants_sql);
+	    0 || audit_pg_schema_sql(b) != 0 || buf_adds(b, grants_sql) != 0 ?
+	    -1 : pg_rowtables_sql(b);
 }
 
 int
@@ -392,8 +393,8 @@ pg_schema_upgrade_sql(struct buf *b)
 	    "persons(id_hash);\nCREATE INDEX IF NOT EXISTS plans_idx_id ON "
 	    "plans(id);\n") != 0 || buf_adds(b, users_sql) != 0 ||
 	    buf_adds(b, ids_back_sql) != 0 ||
-	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ? -1 :
-	    buf_adds(b, grants_sql);
+	    buf_adds(b, plan_ids_sql) != 0 || audit_pg_schema_sql(b) != 0 ||
+	    buf_adds(b, grants_sql) != 0 ? -1 : pg_rowtables_sql(b);
 }
 
 /* ---- the plan tables, derived from SQLite's ------------------------- */
