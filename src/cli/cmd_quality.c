@@ -76,7 +76,7 @@ run(const char *db, struct cli_env *env, int year, const char *region,
 	lf_error_clear(&err);
 	if (quality_rules_load_embedded(env->cat, &qr, &err) != 0)
 		return cli_fail(&err);
-	if (cli_store_open(db, env, &s) != 0) {
+	if (cli_store_open_any(db, env, &s) != 0) {
 		quality_rules_free(qr);
 		return 1;
 	}

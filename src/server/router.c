@@ -119,6 +119,11 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	/* spot checks and findings (branch pgsuper) */
+	h_samples_create, h_samples_list, h_sample_get, h_checks_mine,
+	h_check_get, h_check_record, h_check_assign, h_precision,
+	h_findings_list, h_findings_rules, h_finding_get, h_finding_resolve,
+	h_finding_dismiss,
 };
 
 int

@@ -262,7 +262,10 @@ static const char empty_sql[] =
 	"DELETE FROM samples; DELETE FROM sessions; DELETE FROM users; "
 	"DELETE FROM history; DELETE FROM surveys; DELETE FROM persons; "
 	"ALTER SEQUENCE persons_id_seq RESTART; "
-	"ALTER SEQUENCE history_id_seq RESTART";
+	"ALTER SEQUENCE history_id_seq RESTART; "
+	"ALTER SEQUENCE samples_id_seq RESTART; "
+	"ALTER SEQUENCE check_tasks_id_seq RESTART; "
+	"ALTER SEQUENCE check_results_id_seq RESTART";
 
 static void
 empty(struct store *s)
@@ -641,8 +644,11 @@ main(void)
 		cmocka_unit_test(test_recheck_consistent),
 		cmocka_unit_test(test_late_check),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
 
+	if (tu_pg_url() != NULL)
+		printf("test_supervise: on PostgreSQL\n");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tu_env_free();
 	return rc;
 }
