@@ -3,7 +3,8 @@
 # equal, same, sqlo, sqlw), $bin, $owner, $web, $Y, $a, $b and the SQLite
 # file a.db seeded alike.
 #
-# The tables (pg_rowtables.c): check_tasks, check_results, findings and
+# A registry of format 6 is upgraded by the owner role (refused to the
+# app role before). The tables (pg_rowtables.c): check_tasks, check_results, findings and
 # finding_events are views of <t>_rows, partitioned by city with the
 # county key and row-level security; samples is a plain table whose
 # policy shows a scope the samples inside it and around it; the app
@@ -13,6 +14,15 @@
 # and statistics JSON (all of it: the precision section too); a draw
 # through the app role scoped to county A writes county A's tasks, which
 # county B does not see.
+
+# a registry of format 6 (none of these tables): refused to the app role,
+# upgraded by the owner role's first command
+sqlo "DROP VIEW check_tasks, check_results, findings, finding_events; DROP TABLE check_tasks_rows, check_results_rows, findings_rows, finding_events_rows, samples; DROP SEQUENCE check_tasks_id_seq, check_results_id_seq, findings_id_seq, finding_events_id_seq; DROP FUNCTION check_tasks_insert(), check_results_insert(), findings_insert(), finding_events_insert(); UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'" >/dev/null
+expect 1 "a format-6 registry refused to the app role" -- "$bin" supervise "$web" --list
+contains err "format 6" "the refusal names the format"
+expect 0 "the owner role's command upgrades format 6" -- "$bin" supervise "$owner" --list
+equal "$(sqlo "SELECT value FROM meta WHERE key = 'format'"):$(sqlo "SELECT to_regclass('check_tasks_rows') IS NOT NULL AND to_regclass('finding_events') IS NOT NULL AND to_regclass('samples') IS NOT NULL")" \
+    "liangfu-registry-pg 7:t" "format 7 with the spot checks' and findings' tables"
 
 for t in check_tasks check_results findings finding_events; do
 	equal "$(sqlo "SELECT count(*) FROM pg_inherits WHERE inhparent = '${t}_rows'::regclass"):$(sqlo "SELECT relrowsecurity FROM pg_class WHERE relname = '${t}_rows'")" \
