@@ -27,7 +27,7 @@ struct pitems {
 	int			 year;		/* the plan's read */
 	int			 has_plan;
 	int			 cur;		/* in that plan */
-	int			 took;		/* the item before was kept */
+	int			 took;		/* the last item was kept */
 };
 
 static int

@@ -191,8 +191,8 @@ static int
 write_end(struct dbq *q, int rc, struct lf_error *err)
 {
 	if (rc == 0 && (rc = dbq_exec(q, err)) == 2)
-		rc = lf_error_set(err, "store", "", "数据库错误 (findings: the "
-		    "row was refused by a constraint)");
+		rc = lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
 	dbq_end(q);
 	return rc == 0 ? 0 : -1;
 }
@@ -230,8 +230,8 @@ findings_row_open(struct store *s, const struct finding_new *f,
 			id = dbq_int64(&q, 0);
 	dbq_end(&q);
 	if (rc == 2)
-		return lf_error_set(err, "store", "", "数据库错误 (findings: the "
-		    "row was refused by a constraint)");
+		return lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
 	if (rc != 0)
 		return -1;
 	return event(s, id, at, actor, 0, FINDING_OPEN, reason, err);
@@ -253,8 +253,8 @@ findings_row_close(struct store *s, int64_t id, int to, const char *reason,
 		changed = dbq_changes(&q);
 	dbq_end(&q);
 	if (rc == 2)
-		return lf_error_set(err, "store", "", "数据库错误 (findings: the "
-		    "row was refused by a constraint)");
+		return lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
 	if (rc != 0)
 		return -1;
 	if (changed != 1)

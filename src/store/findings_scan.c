@@ -32,8 +32,8 @@ struct fscan {
 	int			 cache_kib;
 	sqlite3			*db;
 	sqlite3_stmt		*page, *items, *plans;
-	PGconn			*pc;		/* PostgreSQL, else NULL */
-	char			*psql;		/* its persons' page */
+	PGconn			*pc;		/* PostgreSQL; NULL */
+	char			*psql;		/* its page statement */
 	struct quality_dups	*dups;
 	pthread_mutex_t		*dups_mu;	/* NULL: dups is ours */
 	uint64_t		 key[FSCAN_PAGE];	/* of the page read */

@@ -69,10 +69,9 @@ struct fscan_page {
 	size_t			 nit, itcap;
 	struct fscan_dl		*dl;		/* in person order */
 	size_t			 ndl, dlcap;
-	void			*pgres;		/* PostgreSQL: the persons'
-						   rows (PGresult), their
-						   surveys' items from
-						   column 6 on */
+	/* PostgreSQL: the persons' rows (a PGresult), their surveys'
+	 * items from column 6 on */
+	void			*pgres;
 };
 
 struct fscan;

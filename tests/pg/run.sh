@@ -249,6 +249,10 @@ same pgpa.json.nof sqpa.json.nof "county statistics with plans through row-level
 	bad "no open finding in PostgreSQL's statistics after the build"
 equal "$(jq .findings.totals.open pgprov.json)" "$(sqlo "SELECT count(*) FROM findings WHERE status = 1 AND year = $Y")" \
     "the statistics count PostgreSQL's open findings"
+expect 0 "quality through the app role, one county" -- "$bin" quality "$web" --year $Y --region "$a"
+cp out q-pg.out
+expect 0 "quality SQLite, one county" -- "$bin" quality a.db --year $Y --region "$a"
+same q-pg.out out "the county's findings alike on both (quality through row-level security)"
 expect 0 "second plan build PostgreSQL" -- "$bin" plan "$owner" --year $Y
 contains err " 0 plans created; items 0 inserted, 0 updated, 0 deleted, $nitems kept" "a second build keeps everything"
 rows_of items

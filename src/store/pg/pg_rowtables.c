@@ -48,9 +48,9 @@
 /* How a table's rows get their city and county. */
 struct rowtable {
 	const char	*name;
-	const char	*region;	/* its village code column; NULL: */
-	const char	*parent;	/* the table of the row it belongs to */
-	const char	*fk;		/* and the column naming that row */
+	const char	*region;	/* its village code column, */
+	const char	*parent;	/* or NULL: the table and */
+	const char	*fk;		/* column of the row it is of */
 	const char	*grants;	/* the app role's */
 };
 
