@@ -243,7 +243,7 @@ build/test/test_pg_read: tests/pg/test_pg_read.c build/test/liblf.a
 # tu_store_any(), LIANGFU_TEST_PG_URL): one test source, two backends.
 PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
 	build/test/test_audit build/test/test_feedback build/test/test_selfcode \
-	build/test/test_reconcile
+	build/test/test_reconcile build/test/test_supervise build/test/test_quality
 
 pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
 	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)

@@ -61,7 +61,7 @@ cmd_import(int argc, char **argv)
 	struct cli_env env;
 	struct lf_error err;
 	struct store *s;
-	int c, rc, rc2 = 0, pg;
+	int c, rc, rc2 = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -82,9 +82,8 @@ cmd_import(int argc, char **argv)
 		return 1;
 	}
 	lf_error_clear(&err);
-	pg = store_is_pg(s);
 	rc = import_csv(s, env.cat, &o, &st, &err);
-	if (rc == 0 && !pg && recheck(s, &env, &st) != 0)
+	if (rc == 0 && recheck(s, &env, &st) != 0)
 		rc2 = 1;
 	store_close(s);
 	cli_env_free(&env);
@@ -108,12 +107,6 @@ cmd_import(int argc, char **argv)
 	    st.rejected ? " -> " : "", st.rejected ? o.rejects : "");
 	if (rc2 != 0)
 		return cli_recheck_failed(argv[optind], st.year_lo, st.year_hi);
-	if (pg) {
-		fprintf(stderr, "liangfu: 数据质量问题在 PostgreSQL 上尚未保存, "
-		    "未复查 (data-quality findings are not kept on PostgreSQL "
-		    "yet; not re-checked)\n");
-		return 0;
-	}
 	if (st.year_lo != 0)
 		fprintf(stderr, "liangfu: data-quality findings %lld opened, "
 		    "%lld closed (%d..%d%s%s)\n", (long long)opened,

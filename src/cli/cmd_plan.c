@@ -40,7 +40,7 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	struct lf_error err;
 	struct store *s;
 	int64_t opened = 0, closed = 0;
-	int rc, pg;
+	int rc;
 
 	if (cli_store_open_any(db, env, &s) != 0)
 		return 1;
@@ -60,8 +60,7 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 		store_close(s);
 		return cli_fail(&err);
 	}
-	pg = store_is_pg(s);
-	rc = pg ? 0 : cli_findings_recheck(s, env, year, in ? in->code : NULL,
+	rc = cli_findings_recheck(s, env, year, in ? in->code : NULL,
 	    &opened, &closed);
 	store_close(s);
 	fprintf(stderr, "liangfu: plans %d%s%s: %lld persons, %lld plans "
@@ -73,12 +72,6 @@ run(const char *db, struct cli_env *env, int year, const struct region *in)
 	    (long long)st.carried, (long long)st.unmet);
 	if (rc != 0)
 		return cli_recheck_failed(db, year, year);
-	if (pg) {
-		fprintf(stderr, "liangfu: 数据质量问题在 PostgreSQL 上尚未保存, "
-		    "未复查 (data-quality findings are not kept on PostgreSQL "
-		    "yet; not re-checked)\n");
-		return 0;
-	}
 	fprintf(stderr, "liangfu: data-quality findings %lld opened, %lld "
 	    "closed\n", (long long)opened, (long long)closed);
 	return 0;

@@ -76,9 +76,16 @@ run(const char *db, struct cli_env *env, int year, const char *region,
 	lf_error_clear(&err);
 	if (quality_rules_load_embedded(env->cat, &qr, &err) != 0)
 		return cli_fail(&err);
-	if (cli_store_open(db, env, &s) != 0) {
+	if (cli_store_open_any(db, env, &s) != 0) {
 		quality_rules_free(qr);
 		return 1;
+	}
+	/* PostgreSQL: row-level security shows the application's role the
+	 * region's rows only */
+	if (region != NULL && store_set_scope(s, region, &err) != 0) {
+		store_close(s);
+		quality_rules_free(qr);
+		return cli_fail(&err);
 	}
 	/* a bounded page cache: the pass reads each page once */
 	if (store_set_cache(s, 64, &err) != 0)

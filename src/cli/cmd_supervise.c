@@ -223,9 +223,16 @@ run(const char *db, struct cli_env *env, const struct region *in,
 	struct store *s;
 	int rc;
 
-	if (cli_store_open(db, env, &s) != 0)
+	if (cli_store_open_any(db, env, &s) != 0)
 		return 1;
 	lf_error_clear(&err);
+	/* PostgreSQL: row-level security shows the application's role the
+	 * region's rows only */
+	if (o->region != NULL && in != NULL && store_set_scope(s, in->code,
+	    &err) != 0) {
+		store_close(s);
+		return cli_fail(&err);
+	}
 	if (o->tasks != 0)
 		rc = supervise_tasks(s, o->tasks, NULL, NULL, task_one, NULL,
 		    &err);

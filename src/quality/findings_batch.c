@@ -101,11 +101,11 @@ merge_surveyors(struct batch *b, struct lf_error *err)
 static int
 sync_global(struct batch *b, struct lf_error *err)
 {
-	enum plan_tx tx;
+	int tx;
 	size_t i;
 	int rc = 0;
 
-	if (merge_surveyors(b, err) != 0 || plan_tx_begin(b->fb.s, &tx,
+	if (merge_surveyors(b, err) != 0 || store_tx_join(b->fb.s, &tx,
 	    err) != 0)
 		return -1;
 	for (i = 0; i < b->fb.qr->n && rc == 0; i++) {
@@ -118,7 +118,7 @@ sync_global(struct batch *b, struct lf_error *err)
 		rc = findings_surveyors_sync(b->fb.s, b->fb.qr, b->w[0].svs,
 		    b->fb.year, b->prefix, b->fb.actor, b->fb.st->hits,
 		    &b->fb.st->c, err);
-	return plan_tx_end(b->fb.s, tx, rc, err);
+	return store_tx_leave(b->fb.s, tx, rc, err);
 }
 
 /* ---- the shards ---------------------------------------------------- */
@@ -206,7 +206,7 @@ run(struct batch *b, struct lf_error *err)
 		*err = b->fb.err;
 		rc = -1;
 	}
-	if (b->fb.open && plan_tx_end(b->fb.s, b->fb.tx, rc, err) != 0)
+	if (b->fb.open && store_tx_leave(b->fb.s, b->fb.tx, rc, err) != 0)
 		rc = -1;
 	b->fb.open = 0;
 	for (k = 0; k < b->nw; k++) {	/* the tallies are whole now */

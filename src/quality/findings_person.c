@@ -24,6 +24,10 @@ struct pitems {
 	size_t			 ndl;
 	struct store		*s;
 	struct lf_error		*err;
+	int			 year;		/* the plan's read */
+	int			 has_plan;
+	int			 cur;		/* in that plan */
+	int			 took;		/* the last item was kept */
 };
 
 static int
@@ -32,7 +36,8 @@ on_delivery(void *arg, const struct plan_delivery *d)
 	struct pitems *pi = arg;
 	int days;
 
-	if (pi->ndl == MAX_DL || date_parse(d->date, &days) != 0)
+	if (!pi->cur || !pi->took || pi->ndl == MAX_DL ||
+	    date_parse(d->date, &days) != 0)
 		return 0;
 	pi->dl[pi->ndl].item_id = d->item_id;
 	pi->dl[pi->ndl].date = days;
@@ -46,8 +51,10 @@ on_item(void *arg, const struct plan_item *it)
 	struct pitems *pi = arg;
 	struct quality_item *q;
 
-	if (pi->n == MAX_ITEMS)
+	pi->took = 0;
+	if (!pi->cur || pi->n == MAX_ITEMS)
 		return 0;
+	pi->took = 1;
 	q = &pi->v[pi->n];
 	snprintf(pi->policy[pi->n], sizeof(pi->policy[0]), "%s", it->policy);
 	q->id = it->id;
@@ -61,17 +68,26 @@ on_item(void *arg, const struct plan_item *it)
 }
 
 static int
-read_items(struct store *s, int64_t plan_id, struct pitems *pi,
+on_plan(void *arg, const struct plan *p)
+{
+	struct pitems *pi = arg;
+
+	pi->cur = p->year == pi->year;
+	pi->has_plan |= pi->cur;
+	return 0;
+}
+
+/* The person's plan of pi->year (pi->has_plan), its items and their
+ * deliveries: read with the person page's plans (plan_person_each(),
+ * which runs on SQLite and PostgreSQL alike). */
+static int
+read_plan(struct store *s, int64_t person_id, struct pitems *pi,
     struct lf_error *err)
 {
-	size_t i;
+	static const struct plan_person_fns fns = { on_plan, on_item,
+	    on_delivery };
 
-	if (plan_items(s, plan_id, on_item, pi, err) != 0)
-		return -1;
-	for (i = 0; i < pi->n; i++)
-		if (plan_deliveries(s, pi->v[i].id, on_delivery, pi, err) != 0)
-			return -1;
-	return 0;
+	return plan_person_each(s, person_id, &fns, pi, err) != 0 ? -1 : 0;
 }
 
 /* The hits as findings_sync takes them. */
@@ -144,19 +160,15 @@ gather(struct store *s, const struct quality_rules *qr,
     struct pitems *pi, struct quality_hits *h, int *surveyed,
     struct lf_error *err)
 {
-	struct plan plan;
 	int64_t version;
-	int has_plan;
 
+	pi->year = year;
 	if ((*surveyed = store_survey_get(s, p->id, year, r, &version,
-	    err)) < 0 || (has_plan = plan_get(s, p->id, year, &plan, err)) < 0)
+	    err)) < 0 || read_plan(s, p->id, pi, err) != 0)
 		return -1;
 	*surveyed = *surveyed == 0;
-	has_plan = has_plan == 0;
-	if (has_plan && read_items(s, plan.id, pi, err) != 0)
-		return -1;
-	return evaluate(s, qr, ps, dis, p, r, *surveyed, pi, has_plan, year,
-	    h, err);
+	return evaluate(s, qr, ps, dis, p, r, *surveyed, pi, pi->has_plan,
+	    year, h, err);
 }
 
 int

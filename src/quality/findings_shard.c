@@ -205,13 +205,13 @@ commit_page(struct fshard *w)
 		pthread_mutex_unlock(&b->mu);
 		return 1;
 	}
-	if (!b->open && (rc = plan_tx_begin(b->s, &b->tx, &err)) == 0)
+	if (!b->open && (rc = store_tx_join(b->s, &b->tx, &err)) == 0)
 		b->open = 1;
 	if (rc == 0)
 		rc = sync_page(w, &err);
 	if (rc == 0 && ++b->pages % FSHARD_CHUNK == 0) {
 		b->open = 0;
-		rc = plan_tx_end(b->s, b->tx, 0, &err);
+		rc = store_tx_leave(b->s, b->tx, 0, &err);
 		if (rc == 0 && b->progress != NULL)
 			b->progress(b->arg, b->st->persons);
 	}

@@ -63,7 +63,7 @@ struct fbatch {
 	void				*arg;
 	/* under mu (the store's connection too) */
 	pthread_mutex_t			 mu;
-	enum plan_tx			 tx;
+	int				 tx;
 	int				 open, pages, failed;
 	struct lf_error			 err;
 	struct findings_batch_stats	*st;

@@ -180,7 +180,7 @@ findings_surveyors_township(struct store *s, const struct quality_rules *qr,
 {
 	struct quality_surveyors *svs;
 	char tw[10];
-	enum plan_tx tx;
+	int tx;
 	int rc;
 
 	if (!has_surveyor_rule(qr) || strlen(village) < 9)
@@ -188,7 +188,7 @@ findings_surveyors_township(struct store *s, const struct quality_rules *qr,
 	snprintf(tw, sizeof(tw), "%.9s", village);
 	if ((svs = findings_surveyors_new(store_catalog(s), qr)) == NULL)
 		return lf_error_nomem(err);
-	if (plan_tx_begin(s, &tx, err) != 0) {
+	if (store_tx_join(s, &tx, err) != 0) {
 		quality_surveyors_free(svs);
 		return -1;
 	}
@@ -197,5 +197,5 @@ findings_surveyors_township(struct store *s, const struct quality_rules *qr,
 		rc = findings_surveyors_sync(s, qr, svs, year, tw, actor, NULL,
 		    c, err);
 	quality_surveyors_free(svs);
-	return plan_tx_end(s, tx, rc, err);
+	return store_tx_leave(s, tx, rc, err);
 }

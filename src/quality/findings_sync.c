@@ -84,15 +84,15 @@ findings_sync(struct store *s, int year, struct finding_keys *ex,
     const struct finding_hit *hits, size_t nhits, const char *actor,
     struct findings_counts *c, struct lf_error *err)
 {
-	enum plan_tx tx;
+	int tx;
 	int rc;
 
 	if (nhits == 0 && ex->n == 0)
 		return 0;
-	if (plan_tx_begin(s, &tx, err) != 0)
+	if (store_tx_join(s, &tx, err) != 0)
 		return -1;
 	rc = sync_rows(s, year, ex, hits, nhits, actor, c, err);
-	return plan_tx_end(s, tx, rc, err);
+	return store_tx_leave(s, tx, rc, err);
 }
 
 int
@@ -139,7 +139,7 @@ findings_decide(struct store *s, int64_t id, int to, const char *reason,
     struct lf_error *err)
 {
 	char text[FINDING_REASON_MAX];
-	enum plan_tx tx;
+	int tx;
 	int rc;
 
 	if (to != FINDING_RESOLVED && to != FINDING_DISMISSED)
@@ -151,10 +151,10 @@ findings_decide(struct store *s, int64_t id, int to, const char *reason,
 	if (strspn(text, " \t\r\n") == strlen(text))
 		return lf_error_set(err, "invalid", "reason", "必须填写理由 "
 		    "(a reason is required)");
-	if (plan_tx_begin(s, &tx, err) != 0)
+	if (store_tx_join(s, &tx, err) != 0)
 		return -1;
 	rc = decide_rows(s, id, to, text, expect_version, actor, err);
-	if (plan_tx_end(s, tx, rc, err) != 0)
+	if (store_tx_leave(s, tx, rc, err) != 0)
 		return -1;
 	return out != NULL ? (findings_get(s, id, out, err) == 0 ? 0 : -1) :
 	    0;

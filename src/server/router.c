@@ -130,6 +130,11 @@ static const http_handler on_pg[] = {
 	h_stats, h_users_list, h_users_add, h_users_disable,
 	h_users_password, h_audit, h_audit_persons, h_rules_check,
 	h_rules_simulate,
+	/* spot checks and findings (branch pgsuper) */
+	h_samples_create, h_samples_list, h_sample_get, h_checks_mine,
+	h_check_get, h_check_record, h_check_assign, h_precision,
+	h_findings_list, h_findings_rules, h_finding_get, h_finding_resolve,
+	h_finding_dismiss,
 };
 
 int

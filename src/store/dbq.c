@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
@@ -244,6 +245,18 @@ dbq_bind_int(struct dbq *q, int pos, int64_t v, struct lf_error *err)
 }
 
 int
+dbq_bind_double(struct dbq *q, int pos, double v, struct lf_error *err)
+{
+	if (bad_pos(q, pos, err) != 0)
+		return -1;
+	if (q->s->pg != NULL) {
+		snprintf(q->num[pos - 1], DBQ_NUM_LEN, "%.17g", v);
+		return pg_dbq_param(q, pos, q->num[pos - 1], -1, 0);
+	}
+	return bound(q, sqlite3_bind_double(q->st, pos, v), err);
+}
+
+int
 dbq_bind_blob(struct dbq *q, int pos, const void *p, size_t n,
     struct lf_error *err)
 {
@@ -280,6 +293,10 @@ dbq_vbind(struct dbq *q, struct lf_error *err, const char *fmt, va_list ap)
 			break;
 		case 'i':
 			rc = dbq_bind_int(q, i + 1, va_arg(ap, int64_t), err);
+			break;
+		case 'd':
+			rc = dbq_bind_double(q, i + 1, va_arg(ap, double),
+			    err);
 			break;
 		case 'h':
 			rc = dbq_bind_blob(q, i + 1, va_arg(ap, const void *),
@@ -405,6 +422,17 @@ int
 dbq_int(struct dbq *q, int col)
 {
 	return (int)dbq_int64(q, col);
+}
+
+double
+dbq_double(struct dbq *q, int col)
+{
+	const char *t;
+
+	if (q->s->pg == NULL)
+		return sqlite3_column_double(q->st, col);
+	t = pg_dbq_text(q, col);
+	return t != NULL ? strtod(t, NULL) : 0.0;
 }
 
 int

@@ -70,7 +70,7 @@ struct sqlite3_stmt;
 struct pg_result;
 
 #define DBQ_MAX_PARAMS	32	/* `?` in one statement */
-#define DBQ_NUM_LEN	24	/* an int64 as text, with its NUL */
+#define DBQ_NUM_LEN	32	/* an int64 or a double as text, with NUL */
 
 struct dbq_blob {		/* a decoded bytea column (PostgreSQL) */
 	unsigned char	*p;
@@ -138,7 +138,8 @@ void	dbq_no_turn(struct dbq *q);
 /*
  * Binding, by position (1..n) or in order by a format: one letter per
  * parameter, from the first: 't' const char * (NULL binds NULL), 'i'
- * int64_t, 'h' const unsigned char * of CRYPTO_HASH_LEN bytes (a hash),
+ * int64_t, 'd' double, 'h' const unsigned char * of CRYPTO_HASH_LEN
+ * bytes (a hash),
  * 'b' const void * then size_t (a blob; NULL binds NULL), 'n' NULL (no
  * argument). 0, or -1 with err ("internal" for a position out of range or
  * an unknown letter).
@@ -150,6 +151,10 @@ int	dbq_bind_text(struct dbq *q, int pos, const char *t,
 	    struct lf_error *err);
 int	dbq_bind_int(struct dbq *q, int pos, int64_t v, struct lf_error *err);
 int	dbq_bind_blob(struct dbq *q, int pos, const void *p, size_t n,
+	    struct lf_error *err);
+/* A double (SQLite REAL, PostgreSQL double precision: sent as the
+ * text of 17 significant digits, which reads back to the same double). */
+int	dbq_bind_double(struct dbq *q, int pos, double v,
 	    struct lf_error *err);
 int	dbq_bind_null(struct dbq *q, int pos, struct lf_error *err);
 
@@ -171,6 +176,8 @@ int	dbq_exec(struct dbq *q, struct lf_error *err);
 int64_t	dbq_int64(struct dbq *q, int col);
 int	dbq_int(struct dbq *q, int col);
 int	dbq_is_null(struct dbq *q, int col);
+/* A REAL / double precision column; NULL or not a number reads 0. */
+double	dbq_double(struct dbq *q, int col);
 /* The column's text, NULL for SQL NULL (dbq_text0: "" instead). */
 const char *dbq_text(struct dbq *q, int col);
 const char *dbq_text0(struct dbq *q, int col);

@@ -1,14 +1,24 @@
 /*
  * findings.c - the findings tables: schema, rows written and read
  * (findings_rows.h). The rules that decide them are quality/'s.
+ *
+ * Written once over store/dbq.h (issue 18): every statement runs on the
+ * SQLite file and on a PostgreSQL registry alike. The tables are
+ * SQLite's schema_sql below; PostgreSQL's are derived from it
+ * (pg/pg_rowtables.c). Only a survey's layout differs (SQLite's packed
+ * record, PostgreSQL's column per item: findings_region_surveys()).
  */
 #include "store/findings_rows.h"
+#include "store/dbq.h"
 #include "store/plan_rows.h"
 #include "store/store_int.h"
+#include "store/pg/pg_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/mem.h"
 
 static const char schema_sql[] =
@@ -76,18 +86,37 @@ finding_status_parse(const char *code)
 	return -1;
 }
 
-static int
-db_error(struct store *s, struct lf_error *err)
+const char *
+findings_schema_sql(void)
 {
-	return store_sqlite_error(s, "findings", err);
+	return schema_sql;
 }
 
 int
 findings_init(struct store *s, struct lf_error *err)
 {
+	if (s->pg != NULL)	/* made by init or the upgrade */
+		return 0;
 	if (sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(s, err);
+		return store_sqlite_error(s, "findings", err);
 	return 0;
+}
+
+/* Prepares sql (dbq.h's dialect) with the arguments bound (dbq_bind()'s
+ * letters). 0 or -1; the caller ends q either way. */
+static int
+query(struct store *s, struct dbq *q, const char *what,
+    struct lf_error *err, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (dbq_prep(s, q, sql, what, err) != 0)
+		return -1;
+	va_start(ap, fmt);
+	rc = dbq_vbind(q, err, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 void
@@ -98,7 +127,7 @@ finding_keys_free(struct finding_keys *k)
 }
 
 static int
-key_add(struct finding_keys *k, sqlite3_stmt *st, struct lf_error *err)
+key_add(struct finding_keys *k, struct dbq *q, struct lf_error *err)
 {
 	struct finding_key *x;
 
@@ -106,89 +135,78 @@ key_add(struct finding_keys *k, sqlite3_stmt *st, struct lf_error *err)
 		return lf_error_nomem(err);
 	x = &k->v[k->n++];
 	memset(x, 0, sizeof(*x));
-	x->id = sqlite3_column_int64(st, 0);
-	x->person_id = sqlite3_column_int64(st, 1);
-	x->item_id = sqlite3_column_int64(st, 2);
-	store_copy_col(st, 3, x->rule, sizeof(x->rule));
-	store_copy_col(st, 4, x->surveyor, sizeof(x->surveyor));
-	x->status = sqlite3_column_int(st, 5);
+	x->id = dbq_int64(q, 0);
+	x->person_id = dbq_int64(q, 1);
+	x->item_id = dbq_int64(q, 2);
+	dbq_copy(q, 3, x->rule, sizeof(x->rule));
+	dbq_copy(q, 4, x->surveyor, sizeof(x->surveyor));
+	x->status = dbq_int(q, 5);
 	return 0;
 }
 
+/* Steps q (prepared and bound unless rc is not 0) into out. Ends q. */
 static int
-load_keys(struct store *s, sqlite3_stmt *st, struct finding_keys *out,
+load_keys(struct dbq *q, int rc, struct finding_keys *out,
     struct lf_error *err)
 {
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (key_add(out, st, err) != 0) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s, err);
+	if (rc == 0)
+		while ((rc = dbq_step(q, err)) == 1)
+			if (key_add(out, q, err) != 0)
+				break;
+	dbq_end(q);
+	return rc == 0 ? 0 : -1;
 }
 
 int
 findings_load_persons(struct store *s, int year, int64_t lo, int64_t hi,
     struct finding_keys *out, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " KEY_COLS " FROM findings "
-	    "WHERE year = ?1 AND person_id > ?2 AND person_id <= ?3 AND "
-	    "surveyor = '' ORDER BY person_id, id", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	return load_keys(s, st, out, err);
+	return load_keys(&q, query(s, &q, "findings", err, "SELECT " KEY_COLS
+	    " FROM findings WHERE year = ? AND person_id > ? AND person_id <= "
+	    "? AND surveyor = '' ORDER BY person_id, id", "iii",
+	    (int64_t)year, lo, hi), out, err);
 }
 
 int
 findings_load_rule(struct store *s, int year, const char *rule,
     const char *prefix, struct finding_keys *out, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 	char hi[16];
 
 	snprintf(hi, sizeof(hi), "%s\x7f", prefix);
-	if (sqlite3_prepare_v2(s->db, "SELECT " KEY_COLS " FROM findings "
-	    "WHERE year = ?1 AND rule = ?2 AND region >= ?3 AND region < ?4",
-	    -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, hi, -1, SQLITE_TRANSIENT);
-	return load_keys(s, st, out, err);
+	return load_keys(&q, query(s, &q, "findings", err, "SELECT " KEY_COLS
+	    " FROM findings WHERE year = ? AND rule = ? AND region >= ? AND "
+	    "region < ?", "itt" "t", (int64_t)year, rule, prefix, hi), out,
+	    err);
 }
 
 /* ---- writing --------------------------------------------------------- */
+
+/* Runs the write prepared in q (rc: its preparation's); a constraint's
+ * refusal is a "store" error. Ends q. */
+static int
+write_end(struct dbq *q, int rc, struct lf_error *err)
+{
+	if (rc == 0 && (rc = dbq_exec(q, err)) == 2)
+		rc = lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
+	dbq_end(q);
+	return rc == 0 ? 0 : -1;
+}
 
 static int
 event(struct store *s, int64_t id, const char *at, const char *actor,
     int from, int to, const char *reason, struct lf_error *err)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct dbq q;
 
-	if (sqlite3_prepare_v3(s->db, "INSERT INTO finding_events(finding_id,"
-	    " at, actor, from_status, to_status, reason) VALUES (?1, ?2, ?3,"
-	    " ?4, ?5, ?6)", -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 4, from);
-	sqlite3_bind_int(st, 5, to);
-	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_error(s, err);
+	return write_end(&q, query(s, &q, "findings", err, "INSERT INTO "
+	    "finding_events(finding_id, at, actor, from_status, to_status, "
+	    "reason) VALUES (?, ?, ?, ?, ?, ?)", "ittiit", id, at, actor,
+	    (int64_t)from, (int64_t)to, reason), err);
 }
 
 int
@@ -196,55 +214,50 @@ findings_row_open(struct store *s, const struct finding_new *f,
     const char *reason, const char *at, const char *actor,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
+	int64_t id = 0;
 	int rc;
 
-	if (sqlite3_prepare_v3(s->db, "INSERT INTO findings(rule, year, "
+	rc = query(s, &q, "findings", err, "INSERT INTO findings(rule, year, "
 	    "person_id, item_id, surveyor, region, owner, status, detail, "
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, 1, ?9, ?10, ?9, ?10)", -1,
-	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_text(st, 1, f->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, f->year);
-	sqlite3_bind_int64(st, 3, f->person_id);
-	sqlite3_bind_int64(st, 4, f->item_id);
-	sqlite3_bind_text(st, 5, f->surveyor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, f->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, f->owner, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->detail, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, actor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(s, err);
-	return event(s, sqlite3_last_insert_rowid(s->db), at, actor, 0,
-	    FINDING_OPEN, reason, err);
+	    "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?, ?, ?, ?) RETURNING id",
+	    "tiiitttttttt", f->rule, (int64_t)f->year, f->person_id,
+	    f->item_id, f->surveyor, f->region, f->owner, f->detail, at, actor,
+	    at, actor);
+	if (rc == 0)
+		while ((rc = dbq_step(&q, err)) == 1)
+			id = dbq_int64(&q, 0);
+	dbq_end(&q);
+	if (rc == 2)
+		return lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
+	if (rc != 0)
+		return -1;
+	return event(s, id, at, actor, 0, FINDING_OPEN, reason, err);
 }
 
 int
 findings_row_close(struct store *s, int64_t id, int to, const char *reason,
     const char *at, const char *actor, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
+	int64_t changed = 0;
 	int rc;
 
-	if (sqlite3_prepare_v3(s->db, "UPDATE findings SET status = ?2, "
-	    "reason = ?3, version = version + 1, updated_at = ?4, "
-	    "updated_by = ?5 WHERE id = ?1 AND status = 1", -1,
-	    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, to);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, actor, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_error(s, err);
-	if (sqlite3_changes(s->db) != 1)
+	rc = query(s, &q, "findings", err, "UPDATE findings SET status = ?, "
+	    "reason = ?, version = version + 1, updated_at = ?, "
+	    "updated_by = ? WHERE id = ? AND status = 1", "ittti",
+	    (int64_t)to, reason, at, actor, id);
+	if (rc == 0 && (rc = dbq_exec(&q, err)) == 0)
+		changed = dbq_changes(&q);
+	dbq_end(&q);
+	if (rc == 2)
+		return lf_error_set(err, "store", "", "数据库错误 (findings: "
+		    "the row was refused by a constraint)");
+	if (rc != 0)
+		return -1;
+	if (changed != 1)
 		return lf_error_set(err, "state", "status", "该问题已不是待处理"
 		    "状态 (the finding is no longer open)");
 	return event(s, id, at, actor, FINDING_OPEN, to, reason, err);
@@ -256,22 +269,48 @@ int
 findings_namesake(struct store *s, const struct store_person *p,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM persons WHERE name = ?1 "
-	    "AND gender = ?2 AND birth_date = ?3 AND id <> ?4 LIMIT 1", -1,
-	    &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, p->gender);
-	sqlite3_bind_text(st, 3, p->birth_date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, p->id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_error(s, err);
-	return rc == SQLITE_ROW;
+	rc = query(s, &q, "findings", err, "SELECT 1 FROM persons WHERE "
+	    "name = ? AND gender = ? AND birth_date = ? AND id <> ? LIMIT 1",
+	    "titi", p->name, (int64_t)p->gender, p->birth_date, p->id);
+	if (rc == 0)
+		rc = dbq_step(&q, err);
+	dbq_end(&q);
+	return rc == 0 || rc == 1 ? rc : -1;
+}
+
+/* The surveys of a region: the village, then the survey's items
+ * (SQLite: the packed record; PostgreSQL: a column per item). */
+static int
+region_sql(struct store *s, struct buf *b)
+{
+	/* CROSS JOIN keeps persons outside (by the region index, then each
+	 * survey by its key): SQLite, without statistics, otherwise chose
+	 * the year's whole survey index, a scan of every survey of the year
+	 * (10+ s at province, inside the write transaction of every write) */
+	if (s->pg == NULL)
+		return buf_adds(b, "SELECT p.region, s.rec FROM persons p "
+		    "CROSS JOIN surveys s ON s.person_id = p.id AND s.year = ? "
+		    "WHERE p.region >= ? AND p.region < ?");
+	if (buf_adds(b, "SELECT p.region") != 0 ||
+	    pg_survey_cols(s->cat, "v", b) != 0)
+		return -1;
+	return buf_adds(b, " FROM persons p JOIN surveys v ON v.person_id = "
+	    "p.id AND v.year = ? WHERE p.region >= ? AND p.region < ?");
+}
+
+/* The items of q's row (from column 1) into r, secrets left out (no
+ * rule reads one). */
+static int
+region_row(struct store *s, struct dbq *q, struct record *r,
+    struct lf_error *err)
+{
+	record_clear(r);
+	if (s->pg != NULL)
+		return pg_survey_read(s->cat, q->res, q->row, 1, r, "-", err);
+	return store_rec_read(s, q->st, 1, r, PACKREC_SKIP, err);
 }
 
 int
@@ -279,62 +318,56 @@ findings_region_surveys(struct store *s, int year, const char *prefix,
     struct record *r, findings_survey_fn fn, void *arg, struct lf_error *err)
 {
 	char lo[13], hi[13], village[13];
-	sqlite3_stmt *st;
+	struct buf sql;
+	struct dbq q;
 	int64_t a, b;
 	int rc;
 
+	memset(&q, 0, sizeof(q));
 	if (plan_region_bounds(prefix, &a, &b, err) != 0)
 		return -1;
 	snprintf(lo, sizeof(lo), "%012lld", (long long)a);
 	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
-	/* CROSS JOIN keeps persons outside (by the region index, then each
-	 * survey by its key): SQLite, without statistics, otherwise chose
-	 * the year's whole survey index, a scan of every survey of the year
-	 * (10+ s at province, inside the write transaction of every write) */
-	if (sqlite3_prepare_v2(s->db, "SELECT p.region, s.rec FROM persons p "
-	    "CROSS JOIN surveys s ON s.person_id = p.id AND s.year = ?1 WHERE "
-	    "p.region >= ?2 AND p.region < ?3", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "surveyor findings", err);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_copy_col(st, 0, village, sizeof(village));
-		if (store_rec_read(s, st, 1, r, PACKREC_SKIP, err) != 0 ||
-		    fn(arg, r, village, err) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return -1;
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s,
-	    "surveyor findings", err);
+	buf_init(&sql, 1 << 14);
+	rc = region_sql(s, &sql) != 0 ? lf_error_nomem(err) :
+	    query(s, &q, "surveyor findings", err, buf_str(&sql), "itt",
+	    (int64_t)year, lo, hi);
+	buf_free(&sql);
+	if (rc == 0)
+		while ((rc = dbq_step(&q, err)) == 1) {
+			dbq_copy(&q, 0, village, sizeof(village));
+			if (region_row(s, &q, r, err) != 0 ||
+			    fn(arg, r, village, err) != 0) {
+				rc = -1;
+				break;
+			}
+		}
+	dbq_end(&q);
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---- reading --------------------------------------------------------- */
 
 static void
-from_row(sqlite3_stmt *st, void *out)
+from_row(struct dbq *q, struct finding *f)
 {
-	struct finding *f = out;
-
-	f->id = sqlite3_column_int64(st, 0);
-	store_copy_col(st, 1, f->rule, sizeof(f->rule));
-	f->year = sqlite3_column_int(st, 2);
-	f->person_id = sqlite3_column_int64(st, 3);
-	f->item_id = sqlite3_column_int64(st, 4);
-	store_copy_col(st, 5, f->surveyor, sizeof(f->surveyor));
-	store_copy_col(st, 6, f->region, sizeof(f->region));
-	store_copy_col(st, 7, f->owner, sizeof(f->owner));
-	f->status = sqlite3_column_int(st, 8);
-	store_copy_col(st, 9, f->detail, sizeof(f->detail));
-	store_copy_col(st, 10, f->reason, sizeof(f->reason));
-	f->version = sqlite3_column_int64(st, 11);
-	store_copy_col(st, 12, f->created_at, sizeof(f->created_at));
-	store_copy_col(st, 13, f->created_by, sizeof(f->created_by));
-	store_copy_col(st, 14, f->updated_at, sizeof(f->updated_at));
-	store_copy_col(st, 15, f->updated_by, sizeof(f->updated_by));
-	store_copy_col(st, 16, f->person_uid, sizeof(f->person_uid));
+	f->id = dbq_int64(q, 0);
+	dbq_copy(q, 1, f->rule, sizeof(f->rule));
+	f->year = dbq_int(q, 2);
+	f->person_id = dbq_int64(q, 3);
+	f->item_id = dbq_int64(q, 4);
+	dbq_copy(q, 5, f->surveyor, sizeof(f->surveyor));
+	dbq_copy(q, 6, f->region, sizeof(f->region));
+	dbq_copy(q, 7, f->owner, sizeof(f->owner));
+	f->status = dbq_int(q, 8);
+	dbq_copy(q, 9, f->detail, sizeof(f->detail));
+	dbq_copy(q, 10, f->reason, sizeof(f->reason));
+	f->version = dbq_int64(q, 11);
+	dbq_copy(q, 12, f->created_at, sizeof(f->created_at));
+	dbq_copy(q, 13, f->created_by, sizeof(f->created_by));
+	dbq_copy(q, 14, f->updated_at, sizeof(f->updated_at));
+	dbq_copy(q, 15, f->updated_by, sizeof(f->updated_by));
+	dbq_copy(q, 16, f->person_uid, sizeof(f->person_uid));
 }
 
 int
@@ -342,7 +375,7 @@ findings_list(struct store *s, const struct findings_query *q,
     finding_fn fn, void *arg, int64_t *last, struct lf_error *err)
 {
 	struct finding f;
-	sqlite3_stmt *st;
+	struct dbq d;
 	char hi[16];
 	int rc;
 
@@ -351,45 +384,46 @@ findings_list(struct store *s, const struct findings_query *q,
 		return lf_error_set(err, "invalid", "limit", "limit 应在 1..1000 "
 		    "之间 (limit must be 1..1000)");
 	snprintf(hi, sizeof(hi), "%s\x7f", q->region);
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS ROW_FROM " WHERE "
-	    "f.id > ?1 AND f.region >= ?2 AND f.region < ?3 AND (?4 = 0 OR "
-	    "f.year = ?4) AND (?5 IS NULL OR f.rule = ?5) AND (?6 = 0 OR "
-	    "f.status = ?6) AND (?7 IS NULL OR f.owner = ?7) AND (?8 = 0 OR "
-	    "f.person_id = ?8) ORDER BY f.id LIMIT ?9", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int64(st, 1, q->after);
-	sqlite3_bind_text(st, 2, q->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, q->year);
-	if (q->rule != NULL)
-		sqlite3_bind_text(st, 5, q->rule, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, q->status);
-	if (q->owner != NULL)
-		sqlite3_bind_text(st, 7, q->owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, q->person_id);
-	sqlite3_bind_int(st, 9, q->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		from_row(st, &f);
-		*last = f.id;
-		if (fn(arg, &f) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err);
+	rc = query(s, &d, "findings", err, "SELECT " ROW_COLS ROW_FROM
+	    " WHERE f.id > ? AND f.region >= ? AND f.region < ? AND (? = 0 OR "
+	    "f.year = ?) AND (CAST(? AS text) IS NULL OR f.rule = ?) AND "
+	    "(? = 0 OR f.status = ?) AND (CAST(? AS text) IS NULL OR "
+	    "f.owner = ?) AND (? = 0 OR f.person_id = ?) ORDER BY f.id "
+	    "LIMIT ?", "ittiittiittiii", q->after, q->region, hi,
+	    (int64_t)q->year, (int64_t)q->year, q->rule, q->rule,
+	    (int64_t)q->status, (int64_t)q->status, q->owner, q->owner,
+	    q->person_id, q->person_id, (int64_t)q->limit);
+	if (rc == 0)
+		while ((rc = dbq_step(&d, err)) == 1) {
+			from_row(&d, &f);
+			*last = f.id;
+			if (fn(arg, &f) != 0) {
+				rc = 0;
+				break;
+			}
+		}
+	dbq_end(&d);
+	return rc == 0 ? 0 : -1;
 }
 
 int
 findings_get(struct store *s, int64_t id, struct finding *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS ROW_FROM
-	    " WHERE f.id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int64(st, 1, id);
-	return store_one_row_final(s, st, from_row, out, "findings", err);
+	rc = query(s, &q, "findings", err, "SELECT " ROW_COLS ROW_FROM
+	    " WHERE f.id = ?", "i", id);
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
+		from_row(&q, out);
+		rc = 0;
+	} else if (rc == 0)
+		rc = 1;
+	else
+		rc = -1;
+	dbq_end(&q);
+	return rc;
 }
 
 int
@@ -397,59 +431,53 @@ findings_events(struct store *s, int64_t id, finding_event_fn fn, void *arg,
     struct lf_error *err)
 {
 	struct finding_event e;
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT at, actor, from_status, "
-	    "to_status, reason FROM finding_events WHERE finding_id = ?1 "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_copy_col(st, 0, e.at, sizeof(e.at));
-		store_copy_col(st, 1, e.actor, sizeof(e.actor));
-		e.from = sqlite3_column_int(st, 2);
-		e.to = sqlite3_column_int(st, 3);
-		e.reason = (const char *)sqlite3_column_text(st, 4);
-		if (e.reason == NULL)
-			e.reason = "";
-		if (fn(arg, &e) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err);
+	rc = query(s, &q, "findings", err, "SELECT at, actor, from_status, "
+	    "to_status, reason FROM finding_events WHERE finding_id = ? "
+	    "ORDER BY id", "i", id);
+	if (rc == 0)
+		while ((rc = dbq_step(&q, err)) == 1) {
+			dbq_copy(&q, 0, e.at, sizeof(e.at));
+			dbq_copy(&q, 1, e.actor, sizeof(e.actor));
+			e.from = dbq_int(&q, 2);
+			e.to = dbq_int(&q, 3);
+			e.reason = dbq_text0(&q, 4);
+			if (fn(arg, &e) != 0) {
+				rc = 0;
+				break;
+			}
+		}
+	dbq_end(&q);
+	return rc == 0 ? 0 : -1;
 }
 
 int
 findings_count(struct store *s, int year, const char *prefix, int digits,
     finding_count_fn fn, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 	char hi[16], reg[13];
 	int rc;
 
-	/* PostgreSQL keeps no findings table yet (docs/postgresql.md): none */
-	if (s->pg != NULL)
-		return 0;
 	snprintf(hi, sizeof(hi), "%s\x7f", prefix);
-	if (sqlite3_prepare_v2(s->db, "SELECT substr(region, 1, ?4), rule, "
-	    "status, count(*) FROM findings WHERE year = ?1 AND region >= ?2 "
-	    "AND region < ?3 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", -1, &st,
-	    NULL) != SQLITE_OK)
-		return db_error(s, err);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hi, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, digits);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char rule[FINDING_RULE_MAX];
+	rc = query(s, &q, "findings", err, "SELECT substr(region, 1, ?), "
+	    "rule, status, count(*) FROM findings WHERE year = ? AND "
+	    "region >= ? AND region < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+	    "iitt", (int64_t)digits, (int64_t)year, prefix, hi);
+	if (rc == 0)
+		while ((rc = dbq_step(&q, err)) == 1) {
+			char rule[FINDING_RULE_MAX];
 
-		store_copy_col(st, 0, reg, sizeof(reg));
-		store_copy_col(st, 1, rule, sizeof(rule));
-		if (fn(arg, reg, rule, sqlite3_column_int(st, 2),
-		    sqlite3_column_int64(st, 3)) != 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(s, err);
+			dbq_copy(&q, 0, reg, sizeof(reg));
+			dbq_copy(&q, 1, rule, sizeof(rule));
+			if (fn(arg, reg, rule, dbq_int(&q, 2),
+			    dbq_int64(&q, 3)) != 0) {
+				rc = 0;
+				break;
+			}
+		}
+	dbq_end(&q);
+	return rc == 0 ? 0 : -1;
 }

@@ -18,6 +18,7 @@
  * finding still open (a conditional update, so two writers cannot both
  * close it).
  *
+ * Written once over store/dbq.h: the same on SQLite and PostgreSQL.
  * Threads: as struct store. Errors: 0 / -1 with err ("store",
  * "no_memory", "invalid" naming the field, "state" for a finding that is
  * not open); lookups return 1 for "not found".
@@ -71,8 +72,12 @@ struct finding_keys {
 };
 void	finding_keys_free(struct finding_keys *k);
 
-/* Creates the tables when missing; on every open. */
+/* Creates the tables when missing; on every open of a SQLite file
+ * (PostgreSQL's are made by init and the format upgrade from
+ * findings_schema_sql(): store/pg/pg_rowtables.c). */
 int	findings_init(struct store *s, struct lf_error *err);
+/* SQLite's DDL of the two tables, the one definition of their columns. */
+const char *findings_schema_sql(void);
 
 /* Appends the stored findings of the persons in (lo, hi] of year (all
  * rules, surveyor ones excluded), in person order. */

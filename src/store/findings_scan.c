@@ -8,12 +8,16 @@
  * without; indexes items_person, deliveries_item) and the plans.
  */
 #include "store/findings_scan.h"
+#include "store/dbq.h"
 #include "store/plan_int.h"
+#include "store/pg/pg_int.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/date.h"
 #include "lib/mem.h"
 
@@ -28,6 +32,8 @@ struct fscan {
 	int			 cache_kib;
 	sqlite3			*db;
 	sqlite3_stmt		*page, *items, *plans;
+	PGconn			*pc;		/* PostgreSQL; NULL */
+	char			*psql;		/* its page statement */
 	struct quality_dups	*dups;
 	pthread_mutex_t		*dups_mu;	/* NULL: dups is ours */
 	uint64_t		 key[FSCAN_PAGE];	/* of the page read */
@@ -90,6 +96,140 @@ open_db(struct fscan *f, struct lf_error *err)
 	    "person_id <= ?3 AND +year = ?1 ORDER BY person_id",	/* the
 	    (person_id, year) index, not the year's whole range */
 	    &f->plans, err) != 0 ? -1 : 0;
+}
+
+/* ---- PostgreSQL ----------------------------------------------------- */
+
+/* The reader's own connection, in the store's scope (row-level
+ * security), and the page's statement with the surveys' columns. */
+static int
+open_pg(struct fscan *f, struct lf_error *err)
+{
+	const struct pgstore *p = f->s->pg;
+	const char *params[1] = { p->scope };
+	struct buf b;
+	PGresult *r;
+
+	if (pg_connect(p->url, &f->pc, err) != 0)
+		return -1;
+	if (p->scope[0] != '\0') {
+		if (pg_query(f->pc, "SELECT set_config('liangfu.region', $1, "
+		    "false)", 1, params, &r, "scope", err) != 0)
+			return -1;
+		PQclear(r);
+	}
+	buf_init(&b, 1 << 14);
+	if (buf_adds(&b, "SELECT s.person_id, p.region, p.status, p.name, "
+	    "p.gender, to_char(p.birth_date, 'YYYY-MM-DD')") != 0 ||
+	    pg_survey_cols(f->s->cat, "s", &b) != 0 || buf_adds(&b, " FROM "
+	    "surveys s JOIN persons p ON p.city = s.city AND p.county = "
+	    "s.county AND p.id = s.person_id WHERE s.year = $1 AND "
+	    "s.person_id > $2 AND s.person_id <= $3 AND p.region >= $4 AND "
+	    "p.region < $5 ORDER BY s.person_id LIMIT $6") != 0 ||
+	    (f->psql = mem_strdup(buf_str(&b))) == NULL) {
+		buf_free(&b);
+		return lf_error_nomem(err);
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* The page's persons with their surveys (the rows kept in pg->pgres). */
+static int
+read_persons_pg(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	char year[16], from[24], last[24], lim[16];
+	const char *params[6] = { year, from, last, f->lo, f->hi, lim };
+	struct fscan_person *p;
+	const char *name, *birth;
+	PGresult *r;
+	int i, n;
+
+	snprintf(year, sizeof(year), "%d", f->year);
+	snprintf(from, sizeof(from), "%lld", (long long)pg->from);
+	snprintf(last, sizeof(last), "%lld", (long long)f->last);
+	snprintf(lim, sizeof(lim), "%d", FSCAN_PAGE);
+	if (pg_query(f->pc, f->psql, 6, params, &r, "quality batch",
+	    err) != 0)
+		return -1;
+	PQclear(pg->pgres);
+	pg->pgres = r;
+	pg->nblob = 0;
+	n = PQntuples(r);
+	for (i = 0; i < n && i < FSCAN_PAGE; i++) {
+		p = &pg->per[i];
+		p->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		snprintf(p->region, sizeof(p->region), "%s",
+		    PQgetvalue(r, i, 1));
+		p->status = atoi(PQgetvalue(r, i, 2));
+		p->has_plan = 0;
+		name = PQgetvalue(r, i, 3);
+		birth = PQgetvalue(r, i, 5);
+		f->key[i] = quality_dup_key(name, atoi(PQgetvalue(r, i, 4)),
+		    birth);
+		pg->off[i] = 0;
+		pg->len[i] = 0;
+	}
+	pg->n = (size_t)i;
+	return 0;
+}
+
+/* The page's items (no deliveries on PostgreSQL) and plans. */
+static int
+read_items_pg(struct fscan *f, struct fscan_page *pg, struct lf_error *err)
+{
+	char year[16], from[24], to[24];
+	const char *params[3] = { year, from, to };
+	struct fscan_item *x;
+	PGresult *r;
+	size_t k = 0;
+	int64_t pid;
+	int i, n;
+
+	snprintf(year, sizeof(year), "%d", f->year);
+	snprintf(from, sizeof(from), "%lld", (long long)pg->from);
+	snprintf(to, sizeof(to), "%lld", (long long)pg->per[pg->n - 1].id);
+	pg->nit = 0;
+	pg->ndl = 0;
+	if (pg_query(f->pc, "SELECT person_id, id, coalesce(policy, ''), "
+	    "decision, CASE WHEN coalesce(decision_reason, '') <> '' THEN 1 "
+	    "ELSE 0 END, status, funds_planned FROM items WHERE year = $1 AND "
+	    "person_id > $2 AND person_id <= $3 ORDER BY person_id, seq", 3,
+	    params, &r, "quality batch", err) != 0)
+		return -1;
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		if (mem_grow(&pg->it, &pg->itcap, pg->nit + 1,
+		    sizeof(*pg->it), SIZE_MAX) != 0) {
+			PQclear(r);
+			return lf_error_nomem(err);
+		}
+		x = &pg->it[pg->nit++];
+		memset(x, 0, sizeof(*x));
+		x->person_id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		x->q.id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		snprintf(x->policy, sizeof(x->policy), "%s",
+		    PQgetvalue(r, i, 2));
+		x->q.decision = atoi(PQgetvalue(r, i, 3));
+		x->q.has_reason = atoi(PQgetvalue(r, i, 4));
+		x->q.status = atoi(PQgetvalue(r, i, 5));
+		x->q.funds_planned = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+	}
+	PQclear(r);
+	if (pg_query(f->pc, "SELECT person_id FROM plans WHERE year = $1 AND "
+	    "person_id > $2 AND person_id <= $3 ORDER BY person_id", 3,
+	    params, &r, "quality batch", err) != 0)
+		return -1;
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		pid = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		while (k < pg->n && pg->per[k].id < pid)
+			k++;
+		if (k < pg->n && pg->per[k].id == pid)
+			pg->per[k].has_plan = 1;
+	}
+	PQclear(r);
+	return 0;
 }
 
 /* ---- reading a page ------------------------------------------------ */
@@ -274,10 +414,14 @@ fill(struct fscan *f, struct fscan_page *pg, int64_t after,
     struct lf_error *err)
 {
 	pg->from = after;
-	if (read_persons(f, pg, err) != 0)
+	if ((f->pc != NULL ? read_persons_pg(f, pg, err) :
+	    read_persons(f, pg, err)) != 0)
 		return -1;
 	if (pg->n == 0)
 		return 0;
+	if (f->pc != NULL)
+		return add_keys(f, pg, err) != 0 ||
+		    read_items_pg(f, pg, err) != 0 ? -1 : 1;
 	return add_keys(f, pg, err) != 0 || read_items(f, pg, err) != 0 ||
 	    read_plans(f, pg, err) != 0 ? -1 : 1;
 }
@@ -367,6 +511,11 @@ int
 fscan_record(const struct fscan *f, const struct fscan_page *pg, size_t k,
     struct record *r, struct lf_error *err)
 {
+	if (f->pc != NULL) {	/* the survey's columns, from column 6 */
+		record_clear(r);
+		return pg_survey_read(f->s->cat, pg->pgres, (int)k, 6, r, "-",
+		    err);
+	}
 	if (pg->len[k] == SIZE_MAX) {
 		record_clear(r);
 		return 0;
@@ -387,7 +536,10 @@ scan_free(struct fscan *f)
 	sqlite3_finalize(f->items);
 	sqlite3_finalize(f->plans);
 	sqlite3_close(f->db);
+	PQfinish(f->pc);
+	mem_free(f->psql);
 	for (k = 0; k < 2; k++) {
+		PQclear(f->pg[k].pgres);
 		mem_free(f->pg[k].blob);
 		mem_free(f->pg[k].it);
 		mem_free(f->pg[k].dl);
@@ -437,7 +589,7 @@ fscan_start(struct store *s, const struct fscan_range *rg,
 	else
 		snprintf(f->hi, sizeof(f->hi), "%012lld", (long long)rg->hi);
 	lf_error_clear(&f->err);
-	if (open_db(f, err) != 0) {
+	if ((s->pg != NULL ? open_pg(f, err) : open_db(f, err)) != 0) {
 		scan_free(f);
 		return -1;
 	}
@@ -455,20 +607,20 @@ int
 fscan_id_range(struct store *s, int64_t *first, int64_t *last,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q;
 	int rc;
 
 	*first = 0;
 	*last = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT min(id) - 1, max(id) "
-	    "FROM persons", -1, &st, NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "quality batch", err);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		*first = sqlite3_column_int64(st, 0);
-		*last = sqlite3_column_int64(st, 1);
+	rc = dbq_prep(s, &q, "SELECT min(id) - 1, max(id) FROM persons",
+	    "quality batch", err);
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
+		if (!dbq_is_null(&q, 1)) {
+			*first = dbq_int64(&q, 0);
+			*last = dbq_int64(&q, 1);
+		}
+		rc = 0;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlite_error(s, "quality batch",
-	    err);
+	dbq_end(&q);
+	return rc == 0 ? 0 : -1;
 }

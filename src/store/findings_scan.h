@@ -14,6 +14,11 @@
  * several readers; it is the caller's to read once every reader's
  * fscan_next() returned 0 (the end), and is not touched by it before.
  *
+ * On PostgreSQL the reader has a connection of its own (in the store's
+ * scope) and keeps each page's rows as the server sent them: the
+ * surveys' items are decoded from their columns by fscan_record(), and
+ * there are no deliveries (no table there yet).
+ *
  * Memory: two pages (PAGE packed records, their items and deliveries)
  * and the connection's page cache (cache_kib).
  * One caller thread; errors: 0 / -1 with err ("store", "no_memory").
@@ -64,6 +69,9 @@ struct fscan_page {
 	size_t			 nit, itcap;
 	struct fscan_dl		*dl;		/* in person order */
 	size_t			 ndl, dlcap;
+	/* PostgreSQL: the persons' rows (a PGresult), their surveys'
+	 * items from column 6 on */
+	void			*pgres;
 };
 
 struct fscan;

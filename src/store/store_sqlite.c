@@ -421,6 +421,8 @@ prepare_all(struct store *s, struct lf_error *err)
 int
 store_set_cache(struct store *s, int mib, struct lf_error *err)
 {
+	if (s->pg != NULL)	/* the server's cache: nothing per connection */
+		return 0;
 	if (mib < 1 || mib > 65536 || store_pragma_set(s->db, "cache_size",
 	    -(int64_t)mib * 1024) != SQLITE_OK)
 		return store_sqlite_error(s, "cache_size", err);
@@ -460,8 +462,7 @@ store_open(const char *path, const struct catalog *cat,
 	if (pg_location(path))
 		return lf_error_set(err, "unsupported", "", "该命令尚不支持 "
 		    "PostgreSQL (this command does not run on PostgreSQL yet; "
-		    "init, seed, import, export, plan, stats, migrate, user and "
-		    "reconcile do: see docs/postgresql.md)");
+		    "see docs/postgresql.md for the commands that do)");
 	sqlite_setup();
 	if ((s = mem_calloc(1, sizeof(*s))) == NULL)
 		return lf_error_nomem(err);

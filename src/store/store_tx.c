@@ -8,6 +8,7 @@
 
 #include "store/dbq.h"
 #include "store/plan_rows.h"
+#include "store/store_int.h"
 
 int
 store_tx_join(struct store *s, int *tx, struct lf_error *err)

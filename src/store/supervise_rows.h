@@ -5,7 +5,8 @@
  * transactions. Nothing here decides who is sampled, who may check,
  * what a checklist holds or how precision is counted: supervise/ (and
  * core/supervise.h's draw and rates) decide, then call these. Implemented
- * by store/supervise.c.
+ * by store/supervise.c over store/dbq.h: the same on a SQLite file and a
+ * PostgreSQL registry.
  *
  * Errors: 0, or -1 with err ("store", "no_memory"); lookups return 1 for
  * not found. Threads: as struct store.
@@ -69,7 +70,13 @@ struct sup_line {
 	char		 right[SUP_VALUE_MAX];	/* when wrong */
 };
 
+/* Creates SQLite's tables when missing (on every open); nothing on
+ * PostgreSQL, whose tables init and the format upgrade make from
+ * supervise_schema_sql() (store/pg/pg_super.c). */
 int	supervise_init(struct store *s, struct lf_error *err);
+/* SQLite's DDL of the three tables, the one definition of their
+ * columns. */
+const char *supervise_schema_sql(void);
 
 /* Begins a transaction, or a savepoint inside the caller's: 1 when this
  * call owns a transaction, 0 for a savepoint, -1 on error. */
@@ -155,7 +162,7 @@ typedef int (*supervise_tally_row_fn)(void *arg,
 	    const struct sup_tally_row *t);
 /* The first checks of year inside `in`, ordered by key: the first
  * `digits` digits of the village code, or (by_surveyor) "township|
- * surveyor". A PostgreSQL store keeps no spot-check table yet: none. */
+ * surveyor". */
 int	supervise_tally_rows(struct store *s, int year, const struct region *in,
 	    int by_surveyor, int digits, supervise_tally_row_fn fn, void *arg,
 	    struct lf_error *err);

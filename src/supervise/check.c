@@ -74,8 +74,17 @@ survey_lines(const struct catalog *cat, const char *items,
 
 struct svc_arg {
 	struct lines	*l;
+	int		 year;		/* the task's */
 	int		 failed;
 };
+
+static int
+svc_plan(void *arg, const struct plan *p)
+{
+	(void)arg;
+	(void)p;
+	return 0;
+}
 
 static int
 svc_line(void *arg, const struct plan_item *it)
@@ -83,8 +92,8 @@ svc_line(void *arg, const struct plan_item *it)
 	struct svc_arg *a = arg;
 	struct sup_line *ln;
 
-	if (it->decision == DECISION_REJECTED || (it->status != ITEM_DONE &&
-	    it->effect != EFFECT_DONE))
+	if (it->year != a->year || it->decision == DECISION_REJECTED ||
+	    (it->status != ITEM_DONE && it->effect != EFFECT_DONE))
 		return 0;
 	if ((ln = line_add(a->l)) == NULL) {
 		a->failed = 1;
@@ -96,19 +105,28 @@ svc_line(void *arg, const struct plan_item *it)
 	return 0;
 }
 
-/* Every service item of the person's plan that is done or delivered. */
+static int
+svc_delivery(void *arg, const struct plan_delivery *d)
+{
+	(void)arg;
+	(void)d;
+	return 0;
+}
+
+/*
+ * Every service item of the person's plan of the task's year that is
+ * done or delivered, by seq: read with the person page's plans
+ * (plan_person_each(), which runs on SQLite and PostgreSQL alike).
+ */
 static int
 service_lines(struct store *s, const struct sup_task *t, struct lines *l,
     struct lf_error *err)
 {
-	struct svc_arg a = { l, 0 };
-	struct plan pl;
-	int rc;
+	static const struct plan_person_fns fns = { svc_plan, svc_line,
+	    svc_delivery };
+	struct svc_arg a = { l, t->year, 0 };
 
-	rc = plan_get(s, t->person_id, t->year, &pl, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	if (plan_items(s, pl.id, svc_line, &a, err) < 0)
+	if (plan_person_each(s, t->person_id, &fns, &a, err) < 0 && !a.failed)
 		return -1;
 	return a.failed ? oom(err) : 0;
 }

@@ -16,7 +16,8 @@
 # - a rebuild through the app role scoped to county A, then one of the
 #   province, print the same summaries on both (items updated and
 #   deleted); plans, items and the items' history rows are equal row by
-#   row, and the statistics JSON but as_of and findings.
+#   row, and the statistics JSON but as_of (findings included: the
+#   import and the builds re-check them on both).
 
 summary() { sed -n 's/.*\(plans [0-9]*[^:]*: .*unmet\).*/\1/p' "$1"; }
 # hist_of: the items' history rows of both backends (but id and time)

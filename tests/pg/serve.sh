@@ -3,7 +3,9 @@
 # connection per thread (and one for the audit writer); a county user logs
 # in; the list, the person page (every year, plans) and the search by ID
 # number answer from PostgreSQL, audited there; a person of another county
-# is not found; the routes not on PostgreSQL yet answer 501
+# is not found; a sample is drawn, a check assigned and recorded, the
+# precision read, a finding listed and resolved (serve_super.sh); the
+# routes not on PostgreSQL yet answer 501
 # "unsupported" (router.c's list). Through a restart of PostgreSQL the
 # server answers 503 while it is down and reads again after, without a
 # restart of its own; the session and the audit entries acknowledged
@@ -67,6 +69,8 @@ equal "$(jq '.persons | length' "$tmp/body")" 1 "the search finds the person"
 grep -q "$idn" "$tmp/body" serve.err serve.out && bad "an ID number in the answer or the log" || ok
 na0=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
 [ "$na0" -ge 3 ] && ok || bad "the reads were not audited on PostgreSQL ($na0 entries)"
+# spot checks and findings through HTTP (serve_super.sh)
+. "$here/serve_super.sh"
 
 # reconciliation tasks, the stock, the roster eraser (recon_serve.sh)
 . "$here/recon_serve.sh"

@@ -151,6 +151,9 @@ int	pg_feedback_sql(const struct regions *rs, struct buf *b);
 int	pg_stats_watch_sql(struct buf *b);
 int	pg_stats_listen(struct store *s, struct lf_error *err);
 int	pg_stats_notified(struct store *s, struct lf_error *err);
+/* pg_rowtables.c: the spot checks' and findings' tables (format 7),
+ * derived from SQLite's; may run again. After the persons partitions. */
+int	pg_rowtables_sql(struct buf *b);
 /* Fills the reference tables (regions, catalog items, policies). */
 int	pg_reference_load(PGconn *c, const struct catalog *cat,
 	    const struct regions *rs, const struct policies *ps,

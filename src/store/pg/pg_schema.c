@@ -392,8 +392,8 @@ security(struct buf *b)
 static int
 pg_format7_sql(const struct regions *rs, struct buf *b)
 {
-	return pg_feedback_sql(rs, b) != 0 || pg_recon_schema_sql(b) != 0 ?
-	    -1 : 0;
+	return pg_feedback_sql(rs, b) != 0 || pg_recon_schema_sql(b) != 0 ||
+	    pg_rowtables_sql(b) != 0 ? -1 : 0;
 }
 
 int

@@ -25,19 +25,19 @@
  * role's SELECT and INSERT on it). 6: the accounts' row-level security
  * lets the app role see the principal of a login or a session check
  * (liangfu.login, liangfu.user, liangfu.token; pg_schema.c), so that
- * `serve` runs through the app role. 7 (branch pgfeed): the tables of
- * feedback and self-service (pg_feedback.c: feedback, self_codes,
- * self_sessions person-owned with row-level security that also shows
- * the code or session whose hash is liangfu.token; self_throttle
- * without county); the tables of reconciliation and need-supply
- * matching (rosters, roster_rows, recon_tasks partitioned by city with
- * row-level security, supply_stock and its history scoped by county;
- * pg_recon.c).; statement triggers on persons,
- * surveys, plans and items that send NOTIFY liangfu_stats at commit
- * (pg_watch.c), which keeps the server's statistics current. A registry
- * of format 1 to 6 is
- * upgraded when the owner role opens it (upgrade()); any other role is
- * refused until then. */
+ * `serve` runs through the app role. 7: the tables of feedback and
+ * self-service (pg_feedback.c: feedback, self_codes, self_sessions
+ * person-owned with row-level security that also shows the code or
+ * session whose hash is liangfu.token; self_throttle without county);
+ * of reconciliation and need-supply matching (pg_recon.c: rosters,
+ * roster_rows, recon_tasks partitioned by city with row-level security,
+ * supply_stock and its history scoped by county); of spot checks and
+ * data-quality findings (pg_rowtables.c: samples, check_tasks,
+ * check_results, findings, finding_events); and statement triggers on
+ * persons, surveys, plans and items that send NOTIFY liangfu_stats at
+ * commit (pg_watch.c), which keeps the server's statistics current. A
+ * registry of format 1 to 6 is upgraded when the owner role opens it
+ * (upgrade()); any other role is refused until then. */
 #define PG_FORMAT_TAG	"liangfu-registry-pg 7"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
