@@ -119,6 +119,7 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	h_person_create, h_survey_put, h_person_reveal,	/* pgsurvey */
 };
 
 int

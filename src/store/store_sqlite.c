@@ -597,6 +597,8 @@ store_close(struct store *s)
 int
 store_begin(struct store *s, struct lf_error *err)
 {
+	if (s->pg != NULL)
+		return pg_begin(s, err);
 	if (store_tx_immediate(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;
