@@ -244,5 +244,6 @@ build/test/test_pg_read: tests/pg/test_pg_read.c build/test/liblf.a
 PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
 	build/test/test_audit
 
-pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
+pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS) \
+	build/test/test_put_single build/test/test_api
 	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)

@@ -45,7 +45,10 @@
 #   replaces (TEST_PG_READ restart: "unavailable" while down, reads again
 #   after);
 # - migrate copies a two-year SQLite registry with its plans into a new
-#   database, checked and refused as migrate.sh says.
+#   database, checked and refused as migrate.sh says;
+# - single survey and person writes (test_put_single, the same source as
+#   on SQLite) and tests/api/test_api.c through HTTP run on PostgreSQL,
+#   the tests meeting a route not there yet skipped and named (single.sh).
 # The server is stopped and its folder removed at the end, also on
 # failure or interrupt.
 set -u
@@ -319,6 +322,9 @@ contains err "run liangfu init first" "the refusal names what to do"
 
 # ---- serve on PostgreSQL, and a restart of PostgreSQL (serve.sh) --------
 . "$here/serve.sh"
+
+# ---- single survey and person writes; test_api over HTTP (single.sh) ----
+. "$here/single.sh"
 
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
