@@ -2,8 +2,9 @@
 # run.sh (its helpers, $bin, $owner, $tmp, $here): store_survey_put()
 # outside a bulk load, alone and in store_begin()'s transaction
 # (test_put_single: the same source as on SQLite in `make unit-test`:
-# versions, conflicts, the reason rule, history rows, rollback, two
-# writers at once), in a database of its own (its persons would change
+# versions, conflicts, the reason rule, history rows, rollback, a
+# transaction scoped through the app role, two writers at once), in a
+# database of its own (its persons would change
 # the counts and ids the other checks compare); then the API tests of
 # tests/api/test_api.c through HTTP (a database per test group made by
 # apiclient.c, the server through the app role), the tests that meet a
@@ -14,11 +15,12 @@ $LF_PG_PSQL -U postgres -d single -c "REVOKE ALL ON SCHEMA public FROM PUBLIC; G
 single="${owner%/liangfu}/single"
 rm -f "$tmp/single.key"
 expect 0 "init a registry for the single writes" -- env LIANGFU_KEY_FILE="$tmp/single.key" "$bin" init "$single"
-if LIANGFU_TEST_PG_URL="$single" LIANGFU_KEY_FILE="$tmp/single.key" ASAN_OPTIONS=detect_leaks=1 \
+if LIANGFU_TEST_PG_URL="$single" LIANGFU_TEST_PG_WEB_URL="${web%/liangfu}/single" \
+    LIANGFU_KEY_FILE="$tmp/single.key" ASAN_OPTIONS=detect_leaks=1 \
     "$unit_dir/test_put_single" >"$tmp/unit.out" 2>&1; then ok; else
 	bad "test_put_single on PostgreSQL"; tail -30 "$tmp/unit.out" >&2; fi
 contains "$tmp/unit.out" "test_put_single: on PostgreSQL" "test_put_single ran on PostgreSQL"
-contains "$tmp/unit.out" "PASSED  \] 5 test" "every single-write test passed on PostgreSQL"
+contains "$tmp/unit.out" "PASSED  \] 6 test" "every single-write test passed on PostgreSQL (the scoped one through the app role)"
 
 # test_api on PostgreSQL: it runs from the source tree (web/, build/test/
 # liangfu), as `make api-test` does

@@ -392,8 +392,8 @@ pg_put_flush(struct store *s, struct lf_error *err)
 		goto out;
 	}
 	if (!u->upd_table && pg_exec(s->pg->conn, "CREATE TEMP TABLE IF "
-	    "NOT EXISTS " UPD_TABLE " (LIKE surveys) ON COMMIT DROP", "survey update",
-	    err) != 0)
+	    "NOT EXISTS " UPD_TABLE " (LIKE surveys) ON COMMIT DROP",
+	    "survey update", err) != 0)
 		goto out;
 	u->upd_table = 1;
 	snprintf(want, sizeof(want), "%zu", u->nupd);
