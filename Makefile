@@ -245,5 +245,6 @@ PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cac
 	build/test/test_audit build/test/test_feedback build/test/test_selfcode \
 	build/test/test_reconcile build/test/test_supervise build/test/test_quality
 
-pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
+pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS) \
+	build/test/test_put_single build/test/test_api
 	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)

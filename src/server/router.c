@@ -135,6 +135,8 @@ static const http_handler on_pg[] = {
 	h_check_get, h_check_record, h_check_assign, h_precision,
 	h_findings_list, h_findings_rules, h_finding_get, h_finding_resolve,
 	h_finding_dismiss,
+	/* single person and survey writes, reveal (tests/pg/single.sh) */
+	h_person_create, h_survey_put, h_person_reveal,
 };
 
 int

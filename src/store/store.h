@@ -88,6 +88,9 @@ int	store_open(const char *path, const struct catalog *cat,
  * work so far (docs/postgresql.md): store_prepare(), store_prep_reason(),
  * store_begin_bulk(), store_write() inside it (new and registered
  * persons; a move to another county fails with "unsupported"),
+ * single writes (store_write(), store_survey_put(), store_survey_put_
+ * reason() alone or in store_begin()'s transaction, decided as on
+ * SQLite; a new person waits for a running load), store_begin(),
  * store_commit(), store_rollback(), store_count(), store_set_scope(),
  * store_cursor_open(), _next(), _close() with store_sealed_open(),
  * store_close(), stats_load() and the report sections of `liangfu

@@ -8,7 +8,7 @@
  * and the survey (the history's change sets), the version check. A
  * PostgreSQL bulk load reads and writes the rows through store/pg/
  * pg_put.c and pg_put_read.c instead of SQLite's statements (the
- * pg_put_* calls below).
+ * pg_put_* calls below), and so does a single put there (pg_single()).
  */
 #include "store/store_int.h"
 
@@ -475,6 +475,25 @@ put_saved(struct store *s, const struct store_prep *prep,
 	return store_step_done(s, ST_RELEASE, "release", err);
 }
 
+/* PostgreSQL outside a bulk load: a load of one person in a transaction
+ * of its own or a savepoint of the caller's (store_begin()), its rows
+ * sent before it returns, so that a conflict (a survey or person
+ * changed meanwhile: the version checked by the UPDATE) or a refused
+ * row is this put's and leaves nothing behind. */
+static int
+pg_single(struct store *s, const struct store_prep *prep,
+    struct store_put_result *res, struct lf_error *err)
+{
+	int own, rc;
+
+	if ((own = pg_put_single_begin(s, err)) < 0)
+		return -1;
+	rc = put_rows(s, prep, res, err);
+	if (rc == 0)
+		rc = pg_copy_flush(s, err);
+	return pg_put_single_end(s, own, rc, err);
+}
+
 int
 store_write(struct store *s, const struct store_prep *prep,
     struct store_put_result *res, struct lf_error *err)
@@ -482,12 +501,15 @@ store_write(struct store *s, const struct store_prep *prep,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	/* PostgreSQL: a bulk load's puts go through the same steps (put_rows)
-	 * with pg_put.c's rows; a carried copy and single writes go to
-	 * pg_write() */
-	if (s->pg != NULL)
-		return prep->carry_id > 0 || !pg_in_bulk(s) ?
-		    pg_write(s, prep, res, err) : put_rows(s, prep, res, err);
+	/* PostgreSQL: a bulk load's puts and single ones go through the
+	 * same steps (put_rows) with pg_put.c's rows; a carried copy goes
+	 * to pg_write() */
+	if (s->pg != NULL) {
+		if (prep->carry_id > 0)
+			return pg_write(s, prep, res, err);
+		return pg_in_bulk(s) ? put_rows(s, prep, res, err) :
+		    pg_single(s, prep, res, err);
+	}
 	if (prep->carry_id > 0)
 		return carried_rows(s, prep, res, err);
 	if (s->bulk)

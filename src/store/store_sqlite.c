@@ -599,7 +599,7 @@ int
 store_begin(struct store *s, struct lf_error *err)
 {
 	if (s->pg != NULL)	/* a write transaction, scoped */
-		return pg_tx_begin(s, 1, err) < 0 ? -1 : 0;
+		return pg_begin(s, err);
 	if (store_tx_immediate(s, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	s->in_tx = 1;

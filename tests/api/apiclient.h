@@ -74,6 +74,30 @@ struct api_user {
 };
 #define API_NELEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * PostgreSQL (issue 18): with LIANGFU_TEST_PG_URL set (the owner role's
+ * URL of tests/pg/pg.sh's throwaway server), api_group_begin() makes a
+ * database of the group's own (LIANGFU_TEST_PG_ADMIN_URL: a role that
+ * may create databases; api_group_end() drops it), api_store_new()
+ * inits it as the owner role, and api_db is the URL the server is
+ * started on: LIANGFU_TEST_PG_WEB_URL's role (the app role, so that
+ * row-level security applies) when set, else the owner's. LIANGFU_KEY_
+ * FILE is set to a key file in api_dir. api_on_pg(): 1 then.
+ * api_owner_db(): the location to open the store at from the test (the
+ * owner's URL on PostgreSQL, api_db on SQLite).
+ *
+ * Routes not on PostgreSQL yet answer 501 "unsupported" there (server/
+ * router.c's list): api_missing(r) is 1 for such an answer on
+ * PostgreSQL (and notes its message, which names the route), 0
+ * otherwise; api_skip_missing() then skips the running test (cmocka's
+ * skip()), printing every route noted, so that no test passes without
+ * its checks. Both do nothing on SQLite.
+ */
+int	 api_on_pg(void);
+const char *api_owner_db(void);
+int	 api_missing(const struct resp *r);
+void	 api_skip_missing(void);
+
 /* Creates api_db and opens it for the caller to fill; fails the test on
  * error. */
 struct store *api_store_new(void);

@@ -56,6 +56,9 @@
 #   `feedback code`, codes, redemption, the self page and ratings through
 #   HTTP (confined to the code's county by row-level security), and the
 #   statistics' satisfaction section equal to SQLite's.
+# - single survey and person writes (test_put_single, the same source as
+#   on SQLite) and tests/api/test_api.c through HTTP run on PostgreSQL,
+#   the tests meeting a route not there yet skipped and named (single.sh).
 # The server is stopped and its folder removed at the end, also on
 # failure or interrupt.
 set -u
@@ -347,6 +350,8 @@ contains err "run liangfu init first" "the refusal names what to do"
 
 # ---- feedback and self-service (feedback.sh) ------------------------------
 . "$here/feedback.sh"
+# ---- single survey and person writes; test_api over HTTP (single.sh) ----
+. "$here/single.sh"
 
 echo "pg-test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -87,6 +87,67 @@ equal "$st" 200 "the person page again after PostgreSQL restarted, without resta
 equal "$(api GET /api/v1/session)" 200 "the session acknowledged before the restart holds"
 na1=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
 [ "$na1" -gt "$na0" ] && ok || bad "audit entries lost or not written after the restart ($na0, then $na1)"
+
+# a stream of survey writes (PUT, each changing the residence address
+# and naming the version it saw) while PostgreSQL stops and starts again:
+# every write answered 200 is in the database afterwards (its value in
+# the survey's history or the survey itself, its version there), every
+# failed one is 503 "unavailable" (a 409 may follow a 503 whose commit
+# went through before the connection was cut: the stream then takes the
+# version the 409 names), and the writes go on without restarting liangfu
+equal "$(api GET "/api/v1/persons/$ua")" 200 "the page before the writes"
+jq -c '.years[0].survey' "$tmp/body" >"$tmp/survey.json"
+wv0=$(jq '.years[0].version' "$tmp/body")
+wpid=$(sqlo "SELECT id FROM persons WHERE uid = '$ua'")
+: >"$tmp/stream.log"
+stream() {	# 40 PUTs, one after the other: "i status version" each
+	i=1; ver=$wv0
+	while [ $i -le 40 ]; do
+		jq -c --argjson v "$ver" --arg a "地址$i号" \
+		    '{version: $v, values: (. + {residence_address: $a})}' \
+		    "$tmp/survey.json" >"$tmp/put.json"
+		st=$(curl -s -o "$tmp/sbody" -w '%{http_code}' -b "$jar" -X PUT \
+		    -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
+		    --data @"$tmp/put.json" "http://127.0.0.1:$sp/api/v1/persons/$ua/surveys/$Y")
+		case $st in
+		200) ver=$(jq .version "$tmp/sbody") ;;
+		409) ver=$(jq .current.version "$tmp/sbody") ;;
+		503) grep -q '"code":"unavailable"' "$tmp/sbody" || st=503-other ;;
+		esac
+		echo "$i $st $ver" >>"$tmp/stream.log"
+		i=$((i + 1))
+		sleep 0.05
+	done
+}
+stream &
+wstream=$!
+i=0
+while [ "$(grep -c ' 200 ' "$tmp/stream.log")" -lt 10 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+sh "$here/pg.sh" down "$tmp/pg" && ok || bad "pg.sh down under writes"
+sleep 1
+sh "$here/pg.sh" up "$tmp/pg" && ok || bad "pg.sh up under writes"
+wait $wstream
+nack=$(grep -c ' 200 ' "$tmp/stream.log")
+n503=$(grep -c ' 503 ' "$tmp/stream.log")
+[ "$nack" -ge 11 ] && ok || bad "writes acknowledged through the restart: $nack"
+[ "$n503" -ge 1 ] && ok || bad "no write answered 503 while PostgreSQL was down"
+equal "$(awk '$2 != 200 && $2 != 503 && $2 != 409' "$tmp/stream.log" | wc -l)" 0 \
+    "every failed write is 503 unavailable (or a 409 after a 503)"
+equal "$(awk '$2 == 409 && prev != 503 { n++ } { prev = $2 } END { print n + 0 }' "$tmp/stream.log")" 0 \
+    "a 409 only after a 503"
+awk '$2 == 503 { d = 1 } d && $2 == 200 { found = 1 } END { exit !found }' "$tmp/stream.log" \
+    && ok || bad "no write acknowledged after the restart (liangfu not recovered)"
+# the values in PostgreSQL: every acknowledged one, each at its version
+$LF_PG_PSQL -U liangfu_owner -d liangfu -At -F ' ' -c "SELECT h.version + 1, h.changes::json->'residence_address'->>'new' FROM history h WHERE h.person_id = $wpid AND h.year = $Y AND h.entity = 'survey' UNION ALL SELECT s.version, s.residence_address FROM surveys s WHERE s.person_id = $wpid AND s.year = $Y" | LC_ALL=C sort -u >"$tmp/stored.txt"
+awk '$2 == 200 { print $3 " 地址" $1 "号" }' "$tmp/stream.log" | LC_ALL=C sort >"$tmp/acked.txt"
+equal "$(LC_ALL=C comm -23 "$tmp/acked.txt" "$tmp/stored.txt" | wc -l)" 0 \
+    "every acknowledged write is in PostgreSQL at its version"
+[ -s "$tmp/acked.txt" ] && ok || bad "no acknowledged write to look for"
+equal "$(sqlo "SELECT version FROM surveys WHERE person_id = $wpid AND year = $Y")" \
+    "$(tail -1 "$tmp/stream.log" | cut -d' ' -f3)" "the survey's version is the last answer's"
+
 kill -TERM $spid
 wait $spid
 equal "$?" 0 "serve on PostgreSQL stops cleanly"

@@ -13,8 +13,8 @@
  * whole. A copy between stores (store_copy.c) comes straight to
  * pg_write(): it carries each person's id and opaque id and writes a
  * person's later surveys without the person row (store_prep_carry()).
- * Single writes (store_write() outside a bulk transaction) are not
- * implemented on PostgreSQL yet.
+ * Single writes (store_write() outside a bulk transaction) send the
+ * same rows through pg_put.c (pg_put_single_begin()).
  */
 #include "store/pg/pg_int.h"
 #include "store/store_int.h"
@@ -148,6 +148,15 @@ pg_next_person_id(struct pgstore *p, int64_t *id, struct lf_error *err)
 	int64_t *left = &p->ids_left;
 	PGresult *r;
 
+	if (!p->bulk) {		/* a single put: one id, nothing to give
+				   back (the load lock is held) */
+		if (pg_query(p->conn, "SELECT nextval('persons_id_seq')", 0,
+		    NULL, &r, "person id", err) != 0)
+			return -1;
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		return 0;
+	}
 	if (*left == 0) {
 		if (pg_query(p->conn, "SELECT min(v), count(*) FROM (SELECT "
 		    "nextval('persons_id_seq') AS v FROM generate_series(1, "

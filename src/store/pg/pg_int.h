@@ -53,6 +53,11 @@ struct pgstore {
 	char		*url;		/* for a reader's own connection */
 	int		 in_tx;
 	int		 bulk;
+	int		 puts;		/* a write transaction with put
+					   state: bulk, or store_begin()'s
+					   or a single put's (pg_begin()) */
+	int		 locked;	/* the load lock is held (a single
+					   put that took a person id) */
 	int64_t		 next_id;	/* bulk: the next person id */
 	int64_t		 ids_left;	/* ids taken from the sequence */
 	struct buf	 persons;	/* bulk: pending COPY rows */
@@ -171,6 +176,13 @@ int	pg_store_create(const char *url, const struct catalog *cat,
 int	pg_store_open(struct store *s, const char *url, struct lf_error *err);
 void	pg_store_close(struct store *s);
 int	pg_begin_bulk(struct store *s, struct lf_error *err);
+/* store_begin() on PostgreSQL: a write transaction (READ COMMITTED,
+ * liangfu.region set to the scope) for single puts (pg_put_single_*()),
+ * without the load lock (taken only by a put that needs a new person
+ * id, until the transaction ends). */
+int	pg_begin(struct store *s, struct lf_error *err);
+/* Commits (sending what is queued first); a commit that fails rolls
+ * back (store_commit()'s rule: the caller need not). */
 int	pg_commit(struct store *s, struct lf_error *err);
 void	pg_rollback(struct store *s);
 int	pg_count(struct store *s, const char *what, int64_t *n,
@@ -275,6 +287,9 @@ int	pg_put_commit(struct store *s, struct lf_error *err);
 void	pg_put_rollback(struct store *s);
 void	pg_put_end(struct store *s);
 void	pg_put_free(struct store *s);
+/* The connection was replaced (pg_reconnect()): the puts' reads are
+ * prepared again on the new one. */
+void	pg_put_lost(struct store *s);
 int	pg_put_ahead(struct store *s, const struct store_prep *const *preps,
 	    size_t n, struct lf_error *err);
 int	pg_put_find(struct store *s, const struct store_prep *prep,
@@ -297,6 +312,22 @@ int	pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	    int64_t person_id, int year, int64_t version, const char *actor,
 	    const char *changes, struct lf_error *err);
 int	pg_put_flush(struct store *s, struct lf_error *err);
+/*
+ * A single put (store_write() outside a bulk load, issue 18): the same
+ * rows as a load's, for one person, sent before it returns (so that a
+ * conflict or a refused row is this put's). pg_put_single_begin():
+ * outside a transaction begins one of its own (pg_begin(); 1), inside
+ * store_begin()'s a savepoint (0); -1 with err (also inside a read-only
+ * or bulk transaction: "internal"). pg_put_single_end(): with rc 0
+ * commits (own) or releases the savepoint; else rolls back either, the
+ * put's queued rows dropped, and returns -1. A new person's id is taken
+ * under the load lock (pg_put_person_new()): a load may be giving ids
+ * back meanwhile (liangfu_ids_back()); the lock is held to the end of
+ * the transaction, no longer.
+ */
+int	pg_put_single_begin(struct store *s, struct lf_error *err);
+int	pg_put_single_end(struct store *s, int own, int rc,
+	    struct lf_error *err);
 
 /*
  * pg_dbq.c: the PostgreSQL half of store/dbq.h, called by dbq.c for a

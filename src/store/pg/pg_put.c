@@ -76,6 +76,77 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
+int
+pg_begin(struct store *s, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+
+	if (p->in_tx)
+		return lf_error_set(err, "internal", "", "事务已开始 "
+		    "(transaction already open)");
+	if (put_alloc(s, err) != 0)
+		return -1;
+	pg_put_end(s);		/* fresh 0: every person is looked up */
+	if (pg_tx_begin(s, 1, err) < 0)
+		return -1;
+	p->puts = 1;
+	p->locked = 0;
+	p->pending = 0;
+	p->ids_left = 0;
+	buf_reset(&p->persons);
+	buf_reset(&p->surveys);
+	buf_reset(&p->history);
+	store_now_iso(p->now);
+	return 0;
+}
+
+int
+pg_put_single_begin(struct store *s, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+
+	if (!p->in_tx)
+		return pg_begin(s, err) == 0 ? 1 : -1;
+	if (!p->puts || p->bulk)
+		return lf_error_set(err, "internal", "", "写入须在写事务中 "
+		    "(a single put inside a read-only or bulk transaction)");
+	if (pg_exec(p->conn, "SAVEPOINT lf_put", "savepoint", err) != 0)
+		return -1;
+	p->put->locked_before = p->locked;
+	return 0;
+}
+
+int
+pg_put_single_end(struct store *s, int own, int rc, struct lf_error *err)
+{
+	struct pgstore *p = s->pg;
+	struct pgput *u = p->put;
+	struct lf_error e;
+
+	if (own && rc == 0)
+		return pg_commit(s, err);
+	if (own) {
+		pg_rollback(s);
+		return -1;
+	}
+	if (rc == 0)
+		return pg_exec(p->conn, "RELEASE SAVEPOINT lf_put", "release",
+		    err);
+	/* the put's rows, its temporary update table and a lock it took
+	 * go with the savepoint */
+	pg_exec(p->conn, "ROLLBACK TO SAVEPOINT lf_put; RELEASE SAVEPOINT "
+	    "lf_put", "rollback", &e);
+	buf_reset(&p->persons);
+	buf_reset(&p->surveys);
+	buf_reset(&p->history);
+	buf_reset(&u->upd);
+	u->nupd = 0;
+	u->upd_table = 0;
+	p->pending = 0;
+	p->locked = u->locked_before;
+	return -1;
+}
+
 /* persons_id_seq hands out next on: liangfu_ids_back() (pg_schema.c), the
  * one way to move it back (the app role has no UPDATE on it), which
  * takes no id below the largest person's + 1 and wants the load lock. */
@@ -151,6 +222,13 @@ pg_put_free(struct store *s)
 	s->pg->put = NULL;
 }
 
+void
+pg_put_lost(struct store *s)
+{
+	if (s->pg->put != NULL)
+		s->pg->put->prepared = 0;
+}
+
 /* ---- writing ---------------------------------------------------------- */
 
 int
@@ -160,6 +238,13 @@ pg_put_person_new(struct store *s, const struct store_prep *prep,
 	if (strlen(p->region) != 12)
 		return lf_error_set(err, "invalid", "hukou_region", "户籍地"
 		    "应为 12 位村级代码 (the village code must have 12 digits)");
+	/* a single put: the id under the load lock (pg_int.h) */
+	if (!s->pg->bulk && !s->pg->locked) {
+		if (pg_exec(s->pg->conn, "SELECT pg_advisory_xact_lock("
+		    PG_LOAD_LOCK ")", "load lock", err) != 0)
+			return -1;
+		s->pg->locked = 1;
+	}
 	if (pg_next_person_id(s->pg, &p->id, err) != 0)
 		return -1;
 	if (s->pg->put->first_id == 0)
@@ -259,6 +344,15 @@ history_one(struct store *s, const char *entity, int64_t entity_id,
 	    rc;
 }
 
+/* 1 when a put writes history rows of entity (store_put.c: the person,
+ * the survey, the reason for a category or grade change). */
+static int
+put_entity(const char *entity)
+{
+	return strcmp(entity, "person") == 0 || strcmp(entity, "survey") ==
+	    0 || strcmp(entity, "reason") == 0;
+}
+
 int
 pg_put_history(struct store *s, const char *entity, int64_t entity_id,
     int64_t person_id, int year, int64_t version, const char *actor,
@@ -268,13 +362,13 @@ pg_put_history(struct store *s, const char *entity, int64_t entity_id,
 	struct buf *b = &s->pg->history;
 	char city[5], county[7];
 
-	if (!pg_in_bulk(s))
+	/* a put's own rows go with its COPY; any other history row (a
+	 * reconciliation task closed, or a write outside a put) at once,
+	 * in its person's county */
+	if (!s->pg->puts || u == NULL || strlen(u->region) != 12 ||
+	    !put_entity(entity))
 		return history_one(s, entity, entity_id, person_id, year,
 		    version, actor, changes, err);
-	if (u == NULL || strlen(u->region) != 12)
-		return lf_error_set(err, "unsupported", "", "PostgreSQL 暂只"
-		    "支持批量写入 (on PostgreSQL only bulk loads write yet; "
-		    "see docs/postgresql.md)");
 	memcpy(city, u->region, 4);
 	city[4] = '\0';
 	memcpy(county, u->region, 6);
@@ -335,9 +429,9 @@ pg_put_flush(struct store *s, struct lf_error *err)
 		lf_error_nomem(err);
 		goto out;
 	}
-	if (!u->upd_table && pg_exec(s->pg->conn, "CREATE TEMP TABLE "
-	    UPD_TABLE " (LIKE surveys) ON COMMIT DROP", "survey update",
-	    err) != 0)
+	if (!u->upd_table && pg_exec(s->pg->conn, "CREATE TEMP TABLE IF "
+	    "NOT EXISTS " UPD_TABLE " (LIKE surveys) ON COMMIT DROP",
+	    "survey update", err) != 0)
 		goto out;
 	u->upd_table = 1;
 	snprintf(want, sizeof(want), "%zu", u->nupd);
@@ -347,9 +441,10 @@ pg_put_flush(struct store *s, struct lf_error *err)
 	    err) != 0)
 		goto out;
 	if (strcmp(PQcmdTuples(r), want) != 0) {
-		lf_error_set(err, "conflict", "", "记录已被他人修改 (a survey "
-		    "was changed meanwhile by another writer; nothing of this "
-		    "load is kept)");
+		lf_error_set(err, "conflict", "", s->pg->bulk ? "记录已被他人"
+		    "修改 (a survey was changed meanwhile by another writer; "
+		    "nothing of this load is kept)" : "记录已被他人修改 (the "
+		    "survey was changed meanwhile; reload and retry)");
 		goto out;
 	}
 	rc = pg_exec(s->pg->conn, "TRUNCATE " UPD_TABLE, "survey update", err);

@@ -26,6 +26,9 @@ struct pgput {
 	struct buf		 upd;		/* staged survey updates */
 	size_t			 nupd;
 	int			 upd_table;	/* made in this transaction */
+	int			 locked_before;	/* pgstore.locked when a
+						   single put's savepoint
+						   began */
 	int			 prepared;	/* the reads, once a session */
 	int64_t			 first_id;	/* the first person id this
 						   load took; 0 none */

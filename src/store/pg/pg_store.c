@@ -295,7 +295,7 @@ pg_begin_bulk(struct store *s, struct lf_error *err)
 		    "(transaction already open)");
 	if (pg_tx_begin(s, 1, err) < 0)
 		return -1;
-	p->bulk = 1;
+	p->bulk = p->puts = 1;
 	p->pending = 0;
 	buf_reset(&p->persons);
 	buf_reset(&p->surveys);
@@ -314,9 +314,11 @@ pg_commit(struct store *s, struct lf_error *err)
 	struct pgstore *p = s->pg;
 
 	if (pg_copy_flush(s, err) != 0 || pg_put_commit(s, err) != 0 ||
-	    pg_exec(p->conn, "COMMIT", "commit", err) != 0)
+	    pg_exec(p->conn, "COMMIT", "commit", err) != 0) {
+		pg_rollback(s);
 		return -1;
-	p->in_tx = p->bulk = 0;
+	}
+	p->in_tx = p->bulk = p->puts = p->locked = 0;
 	pg_put_end(s);
 	return 0;
 }
@@ -330,7 +332,7 @@ pg_rollback(struct store *s)
 		pg_put_rollback(s);
 	if (p->in_tx)
 		PQclear(PQexec(p->conn, "ROLLBACK"));
-	p->in_tx = p->bulk = 0;
+	p->in_tx = p->bulk = p->puts = p->locked = 0;
 	p->pending = 0;
 	buf_reset(&p->persons);
 	buf_reset(&p->surveys);
@@ -447,7 +449,8 @@ pg_reconnect(struct store *s, struct lf_error *err)
 		    "(PostgreSQL is unavailable: %s)", err->message);
 	PQfinish(p->conn);
 	p->conn = c;
-	p->in_tx = p->bulk = 0;
+	p->in_tx = p->bulk = p->puts = p->locked = 0;
+	pg_put_lost(s);
 	memset(p->kept, 0, sizeof(p->kept));
 	memset(p->kept_write, 0, sizeof(p->kept_write));
 	PQclear(p->cache_plans);
