@@ -76,8 +76,12 @@ sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
  * caller takes from plan_overdue_before(). Defined here only: every query
  * that counts overdue items (plan_read.c's plan_list, plan_villages.c)
  * uses this macro. */
-#define PLAN_OVERDUE_SQL	"p.status != 1 AND i.decision = 1 AND " \
-	"i.status NOT IN (3, 4) AND i.month < ?1"
+#define PLAN_OVERDUE_(month)	"p.status != 1 AND i.decision = 1 AND " \
+	"i.status NOT IN (3, 4) AND i.month < " month
+#define PLAN_OVERDUE_SQL	PLAN_OVERDUE_("?1")
+
+/* The same with a plain `?` (dbq.h's dialect), bound first. */
+#define PLAN_OVERDUE_Q		PLAN_OVERDUE_("?")
 
 /* The SQLite DDL of the plan tables: the one definition of their
  * columns, which the PostgreSQL schema (store/pg/pg_schema.c) derives
@@ -152,6 +156,43 @@ const char	*plan_item_col_value(const struct plan_item *it, size_t i,
 		    char num[24]);
 void		 plan_item_col_set(struct plan_item *it, size_t i,
 		    const char *v);
+
+/* ---- rows through store/dbq.h (both backends) --------------------- */
+
+struct dbq;
+/* PostgreSQL's partition key of a person-owned row: its city and county
+ * (the first 4 and 6 digits of its 12-digit village), as columns and
+ * values to put first in an insert's lists ("" on SQLite, whose tables
+ * have no such columns: the rest of the statement is one text). */
+#define PLAN_KEY_COLS(pg)	((pg) ? "city, county, " : "")
+#define PLAN_KEY_VALS(pg)	((pg) ? "?, ?, " : "")
+struct plan_key {
+	char	city[5], county[7];
+};
+/* On PostgreSQL binds k (made from village; it must live until the
+ * statement has run) at pos and pos + 1 and returns pos + 2; on SQLite
+ * returns pos. -1 with err. */
+int	plan_key_bind(struct dbq *q, int pos, struct plan_key *k,
+	    const char *village, struct lf_error *err);
+/* A history row (store_history_add()'s columns) through dbq, in the
+ * caller's transaction; village keys it on PostgreSQL. */
+int	plan_history_put(struct store *s, const char *entity, int64_t id,
+	    int64_t person_id, int year, int64_t version, const char *actor,
+	    const char *at, const char *changes, const char *village,
+	    struct lf_error *err);
+/* The item columns (plan_item_cols(b, !dbq_is_pg(s)) from col on into
+ * it; a plan's (PLAN_COLS) into p; a delivery's (PLAN_DLV_COLS). */
+void	plan_item_from_dbq(struct dbq *q, int col, struct plan_item *it);
+void	plan_from_dbq(struct dbq *q, int col, struct plan *p);
+void	plan_delivery_from_dbq(struct dbq *q, int col,
+	    struct plan_delivery *d);
+/* Binds every column of it but id from pos on, in row order; the next
+ * position, or -1 with err. */
+int	plan_item_bind_dbq(struct dbq *q, int pos, const struct plan_item *it,
+	    struct lf_error *err);
+/* The items of plan ? (bound twice), as PLAN_ITEMS_OF. */
+#define PLAN_ITEMS_OF_Q	"year = (SELECT year FROM plans WHERE id = ?) AND " \
+	"person_id = (SELECT person_id FROM plans WHERE id = ?)"
 
 #define PLAN_COLS	"id, person_id, year, status, version, created_at, " \
 	"created_by, updated_at, updated_by, confirmed_at, confirmed_by"

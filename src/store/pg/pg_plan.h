@@ -16,8 +16,9 @@
  * (plan_item_load/save/delete); the change rules and the history's
  * change set stay in store/plan.c and plan/.
  *
- * Not on PostgreSQL yet: inserting one item (plan_item_insert) and the
- * other single writes; they fail with "unsupported".
+ * The single reads and writes of plans, items and deliveries (store/
+ * plan_write.c, plan_read.c, plan_villages.c) are written once over
+ * store/dbq.h and need nothing here.
  *
  * Errors: as plan_rows.h, the server's primary message only.
  */
@@ -91,9 +92,9 @@ void	pg_plan_row(const struct pg_result *r, int i, struct plan *p);
 void	pg_plan_item_row(const struct pg_result *r, int i, struct plan_item *it);
 /* pg_plan_person.c: plan_person_each() (plan.h) on PostgreSQL: the
  * person's plans by year, each with its items by seq, read in one
- * transaction (the caller's, or a read-only one of its own, scoped);
- * deliveries have no table on PostgreSQL: none is handed over. 0, fn's
- * non-zero, or -1 with err. */
+ * transaction (the caller's, or a read-only one of its own, scoped),
+ * each item followed by its deliveries by date. 0, fn's non-zero, or -1
+ * with err. */
 struct plan_person_fns;
 int	pg_plan_person_each(struct store *s, int64_t person_id,
 	    const struct plan_person_fns *fns, void *arg,

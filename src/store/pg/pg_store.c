@@ -25,10 +25,14 @@
  * role's SELECT and INSERT on it). 6: the accounts' row-level security
  * lets the app role see the principal of a login or a session check
  * (liangfu.login, liangfu.user, liangfu.token; pg_schema.c), so that
- * `serve` runs through the app role. A registry of format 1 to 5 is
+ * `serve` runs through the app role. 7 (branch pgplanw): the
+ * deliveries table (partitioned, row-level security, append-only for
+ * the app role) and the partial indexes of items' and deliveries'
+ * client ids, for the single plan and item writes (pg_schema.c's
+ * deliveries_sql()). A registry of format 1 to 6 is
  * upgraded when the owner role opens it (upgrade()); any other role is
  * refused until then. */
-#define PG_FORMAT_TAG	"liangfu-registry-pg 6"
+#define PG_FORMAT_TAG	"liangfu-registry-pg 7"
 #define PG_FORMAT_OLD	"liangfu-registry-pg "
 
 /* 1 when the database already holds a liangfu schema, 0 when not. */
@@ -217,7 +221,7 @@ check_format(PGconn *c, struct lf_error *err)
 	    tag + sizeof(PG_FORMAT_OLD) - 1 : "";
 	if (strcmp(old, "1") != 0 && strcmp(old, "2") != 0 &&
 	    strcmp(old, "3") != 0 && strcmp(old, "4") != 0 &&
-	    strcmp(old, "5") != 0)
+	    strcmp(old, "5") != 0 && strcmp(old, "6") != 0)
 		return lf_error_set(err, "format", "", "PostgreSQL 库的格式"
 		    "版本不符 (another format version)");
 	if ((own = owns_tables(c, err)) < 0)
