@@ -242,7 +242,7 @@ build/test/test_pg_read: tests/pg/test_pg_read.c build/test/liblf.a
 # The unit tests below also run on the throwaway server (their store from
 # tu_store_any(), LIANGFU_TEST_PG_URL): one test source, two backends.
 PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
-	build/test/test_audit
+	build/test/test_audit build/test/test_plan_rows
 
 pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
 	@sh tests/pg/run.sh build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS)
