@@ -48,7 +48,8 @@ findings_hook_person(struct store *s, const struct app *app,
 	int years[16];
 	size_t i, n = 0;
 
-	if (qr == NULL)
+	/* findings have no tables on PostgreSQL yet (docs/postgresql.md) */
+	if (qr == NULL || store_is_pg(s))
 		return;
 	lf_error_clear(&err);
 	if (store_survey_years(s, person_id, years, 16, &n, &err) != 0) {

@@ -119,6 +119,11 @@ static const http_handler on_pg[] = {
 	h_session_login, h_session_get, h_session_logout,
 	h_catalog, h_openapi, h_region_children, h_policies,
 	h_persons_list, h_persons_search, h_person_get,
+	/* plans, items and deliveries (branch pgplanw) */
+	h_plan_get, h_plan_build, h_plan_item_add, h_plan_confirm,
+	h_plan_reopen, h_item_get, h_item_patch, h_item_accept,
+	h_item_return, h_item_deliver, h_inbox, h_plans_list,
+	h_plans_villages,
 };
 
 int

@@ -226,11 +226,6 @@ insert_cols_of(struct buf *b, int pg)
 	return buf_adds(b, ")");
 }
 
-static int
-insert_cols(struct buf *b)
-{
-	return insert_cols_of(b, 0);
-}
 
 /* "seq = ?, ...": the columns an update writes. */
 static int
@@ -456,16 +451,6 @@ bind_col(sqlite3_stmt *st, int idx, const struct plan_item *it,
 	}
 }
 
-int
-plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it)
-{
-	size_t i;
-
-	for (i = 1; i < NICOLS; i++)
-		bind_col(st, idx++, it, &icols[i]);
-	return idx;
-}
-
 /* The columns an update writes, then id and the old version. */
 static void
 bind_update(sqlite3_stmt *st, const struct plan_item *it, int64_t old_version)
@@ -548,7 +533,7 @@ out:
 
 /* ---- statements ---------------------------------------------------- */
 
-enum sqlcols { SC_NONE, SC_SELECT, SC_INSERT, SC_SET };
+enum sqlcols { SC_NONE, SC_SELECT, SC_SET };
 
 /* head, then the item columns of the kind, then tail */
 static const struct stmt_def {
@@ -556,12 +541,6 @@ static const struct stmt_def {
 	enum sqlcols	 cols;
 	const char	*tail;
 } stmt_defs[PS_N] = {
-	[PS_PLAN_GET] = { "SELECT " PLAN_COLS " FROM plans WHERE person_id = "
-	    "? AND year = ?", SC_NONE, "" },
-	[PS_PLAN_BY_ID] = { "SELECT " PLAN_COLS " FROM plans WHERE id = ?",
-	    SC_NONE, "" },
-	[PS_PLAN_YEARS] = { "SELECT year FROM plans WHERE person_id = ? "
-	    "ORDER BY year", SC_NONE, "" },
 	[PS_PLAN_INS] = { "INSERT INTO plans(person_id, year, region, status, "
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
 	    "(?1, ?2, ?3, 1, 1, ?4, ?5, ?4, ?5) ON CONFLICT (person_id, year) "
@@ -571,37 +550,11 @@ static const struct stmt_def {
 	[PS_PLAN_FRESH] = { "SELECT EXISTS (SELECT 1 FROM plans WHERE "
 	    "person_id BETWEEN ?1 AND ?2 AND +year = ?3), (SELECT max(id) FROM "
 	    "plans)", SC_NONE, "" },
-	[PS_PLAN_UPD] = { "UPDATE plans SET status = ?, version = version + 1,"
-	    " updated_at = ?, updated_by = ?, confirmed_at = ?, confirmed_by = "
-	    "? WHERE id = ? AND version = ?", SC_NONE, "" },
 	[PS_ITEM_GET] = { "SELECT ", SC_SELECT, " FROM items WHERE id = ?" },
-	[PS_ITEMS_OF_PLAN] = { "SELECT ", SC_SELECT, " FROM items WHERE "
-	    PLAN_ITEMS_OF " ORDER BY seq" },
-	[PS_ITEM_INS] = { "INSERT INTO items", SC_INSERT, "" },
 	[PS_ITEM_UPD] = { "UPDATE items SET ", SC_SET, " WHERE id = ? AND "
 	    "version = ?" },
 	[PS_ITEM_DEL] = { "DELETE FROM items WHERE id = ? AND version = ?",
 	    SC_NONE, "" },
-	[PS_ITEM_BY_CLIENT] = { "SELECT ", SC_SELECT, " FROM items WHERE "
-	    "client_id = ?" },
-	[PS_ITEM_MAXSEQ] = { "SELECT coalesce(max(seq), 0) FROM items WHERE "
-	    PLAN_ITEMS_OF, SC_NONE, "" },
-	[PS_ITEM_OPEN] = { "SELECT count(*) FROM items WHERE " PLAN_ITEMS_OF
-	    " AND decision = 0", SC_NONE, "" },
-	[PS_PERSON_REGION] = { "SELECT region FROM persons WHERE id = ?",
-	    SC_NONE, "" },
-	[PS_DLV_INS] = { "INSERT INTO deliveries(item_id, date, amount, note, "
-	    "client_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    SC_NONE, "" },
-	[PS_DLV_BY_CLIENT] = { "SELECT " PLAN_DLV_COLS " FROM deliveries WHERE "
-	    "client_id = ?", SC_NONE, "" },
-	[PS_DLV_IN_MONTH] = { "SELECT 1 FROM deliveries WHERE item_id = ? AND "
-	    "substr(date, 1, 7) = ? LIMIT 1", SC_NONE, "" },
-	[PS_DLV_MONTHS] = { "SELECT count(DISTINCT substr(date, 1, 7)) FROM "
-	    "deliveries WHERE item_id = ? AND date >= ?", SC_NONE, "" },
-	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items INDEXED BY "
-	    "items_carry WHERE year = ? AND person_id = ? AND "
-	    PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE, "" },
 	[PS_ITEMS_LIGHT] = { "SELECT " PLAN_LIGHT_COLS " FROM items WHERE "
 	    "year = ? AND person_id = ?", SC_NONE, "" },
 	/* every plan of a person with its items and their deliveries, in
@@ -627,8 +580,6 @@ stmt_sql(const struct stmt_def *d, struct buf *b)
 
 	if (rc == 0 && d->cols == SC_SELECT)
 		rc = plan_item_cols(b, 1);
-	else if (rc == 0 && d->cols == SC_INSERT)
-		rc = insert_cols(b);
 	else if (rc == 0 && d->cols == SC_SET)
 		rc = set_cols(b);
 	return rc == 0 ? buf_adds(b, d->tail) : -1;

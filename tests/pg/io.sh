@@ -377,8 +377,8 @@ equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold 'SELECT 
     "liangfu-registry-pg 1:0" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-1 registry" -- "$bin" seed "$old" --persons 20 --years 2023 --seed 3
 upgraded() { sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (to_regclass('persons_hash') IS NOT NULL AND to_regclass('plans_idx_id') IS NOT NULL) || ':' || (has_sequence_privilege('liangfu_app', 'persons_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'plans_id_seq', 'UPDATE') OR has_sequence_privilege('liangfu_app', 'items_id_seq', 'UPDATE')) || ':' || coalesce(has_function_privilege('liangfu_app', to_regprocedure('liangfu_ids_back(bigint)'), 'EXECUTE') AND has_function_privilege('liangfu_app', to_regprocedure('liangfu_plan_ids(text, bigint)'), 'EXECUTE'), false) || ':' || (SELECT count(*) FROM persons) || ':' || (SELECT count(*) FROM plans) || ':' || coalesce(has_table_privilege('liangfu_app', to_regclass('audit'), 'INSERT') AND NOT has_table_privilege('liangfu_app', to_regclass('audit'), 'UPDATE') AND (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('audit')) = 4, false)"; }
-equal "$(upgraded)" "liangfu-registry-pg 6:true:false:true:20:0:true" \
-    "upgraded from format 1: format 6, the indexes, the functions, no UPDATE on the sequences, the audit log"
+equal "$(upgraded)" "liangfu-registry-pg 7:true:false:true:20:0:true" \
+    "upgraded from format 1: format 7, the indexes, the functions, no UPDATE on the sequences, the audit log"
 expect 0 "the app role loads the upgraded registry" -- "$bin" seed "$oldweb" --region "$ia" --persons 5 --years 2023 --seed 4
 equal "$(sqlold "SELECT count(*) FROM persons"):$(sqlold "SELECT last_value = (SELECT max(id) + 1 FROM persons) AND NOT is_called FROM persons_id_seq")" \
     "25:t" "its ids given back"
@@ -388,12 +388,12 @@ expect 1 "a format-2 registry through the app role" -- "$bin" plan "$oldweb" --y
 contains err "format 2: run any command once as the owner role" "the refusal names what to do"
 equal "$(upgraded)" "liangfu-registry-pg 2:false:true:false:25:0:false" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-2 registry" -- "$bin" stats "$old" --year 2023 --json old.json
-equal "$(upgraded)" "liangfu-registry-pg 6:true:false:true:25:0:true" \
-    "upgraded from format 2: format 6, the plans(id) index, liangfu_plan_ids, no UPDATE on the sequences, the audit log"
+equal "$(upgraded)" "liangfu-registry-pg 7:true:false:true:25:0:true" \
+    "upgraded from format 2: format 7, the plans(id) index, liangfu_plan_ids, no UPDATE on the sequences, the audit log"
 # the upgrade runs again over a registry that has it all: nothing changes
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 2' WHERE key = 'format'"
 expect 0 "the owner role upgrades it again" -- "$bin" stats "$old" --year 2023 --json old.json
-equal "$(upgraded)" "liangfu-registry-pg 6:true:false:true:25:0:true" "a second upgrade is the same"
+equal "$(upgraded)" "liangfu-registry-pg 7:true:false:true:25:0:true" "a second upgrade is the same"
 # format 4 (no audit log): refused to the app role; the owner role's
 # audit verify upgrades it and finds an empty, intact log
 sqlold "DROP TABLE audit; DROP FUNCTION liangfu_audit_append_only(); UPDATE meta SET value = 'liangfu-registry-pg 4' WHERE key = 'format'"
@@ -401,7 +401,7 @@ expect 1 "a format-4 registry through the app role" -- "$bin" audit verify "$old
 contains err "format 4: run any command once as the owner role" "the refusal names what to do"
 expect 0 "the owner role's audit verify upgrades a format-4 registry" -- "$bin" audit verify "$old"
 contains out "0 entries, chain intact" "its new log is empty and intact"
-equal "$(upgraded)" "liangfu-registry-pg 6:true:false:true:25:0:true" "upgraded from format 4: the audit log, its triggers, the app role's rights"
+equal "$(upgraded)" "liangfu-registry-pg 7:true:false:true:25:0:true" "upgraded from format 4: the audit log, its triggers, the app role's rights"
 expect 0 "the app role builds plans on the upgraded registry" -- "$bin" plan "$oldweb" --year 2023 --region "$ia"
 contains err "plans 2023 in $ia: [0-9]* persons, [1-9][0-9]* plans created" "its build created plans"
 equal "$(sqlold "SELECT last_value = (SELECT max(id) FROM plans) AND is_called FROM plans_id_seq")" \
@@ -416,11 +416,11 @@ equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'"):$(sqlold "SELECT 
     "liangfu-registry-pg 3:t" "the refused open changed nothing"
 expect 0 "the owner role opens (and upgrades) a format-3 registry" -- "$bin" user list "$old"
 contains out "old7" "the account of format 3 is listed"
-equal "$(ufmt)" "liangfu-registry-pg 6:true:true:true:true" \
-    "upgraded from format 3: format 6, sessions, RLS on users, the app role's grants"
+equal "$(ufmt)" "liangfu-registry-pg 7:true:true:true:true" \
+    "upgraded from format 3: format 7, sessions, RLS on users, the app role's grants"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 3' WHERE key = 'format'"
 expect 0 "the owner role upgrades it again" -- "$bin" user list "$old"
-equal "$(ufmt)" "liangfu-registry-pg 6:true:true:true:true" "a second upgrade is the same"
+equal "$(ufmt)" "liangfu-registry-pg 7:true:true:true:true" "a second upgrade is the same"
 expect 0 "an account added after the upgrade" -- pgadduser "$old" --login new8 --role county --region "$ia"
 equal "$(sqlold "SELECT id FROM users WHERE login = 'new8'")" "8" "users_id_seq moved past the old accounts"
 # format 5 (the accounts' policies without a login's principal): the
@@ -429,7 +429,17 @@ sqlold "DROP FUNCTION liangfu_token_user() CASCADE; UPDATE meta SET value = 'lia
 equal "$(sqlold "SELECT count(*) FROM pg_policy WHERE polname IN ('users_region', 'sessions_user')")" 1 "format 5's users policy gone with the function"
 expect 0 "the owner role opens (and upgrades) a format-5 registry" -- "$bin" user list "$old"
 equal "$(sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (SELECT count(*) FROM pg_policy WHERE polname IN ('users_region', 'sessions_user'))")" \
-    "liangfu-registry-pg 6:2" "upgraded from format 5: the accounts' policies with the login principal"
+    "liangfu-registry-pg 7:2" "upgraded from format 5: the accounts' policies with the login principal"
+# format 6 (no deliveries table, no client-id indexes): refused to the app
+# role; the owner role's open brings format 7's (branch pgplanw)
+sqlold "DROP TABLE deliveries; DROP SEQUENCE deliveries_id_seq; DROP INDEX items_client, items_client_key; UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
+expect 1 "the app role is refused a format-6 registry" -- "$bin" stats "$oldweb" --year 2023 --region "$ia" --json old6.json
+contains err "format 6" "the refusal names the format"
+expect 0 "the owner role opens (and upgrades) a format-6 registry" -- "$bin" user list "$old"
+equal "$(sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'deliveries'::regclass) || ':' || (SELECT relrowsecurity FROM pg_class WHERE relname = 'deliveries') || ':' || (SELECT count(*) FROM pg_policy WHERE polname = 'deliveries_county') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'SELECT, INSERT') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'UPDATE') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'DELETE') || ':' || has_sequence_privilege('liangfu_app', 'deliveries_id_seq', 'USAGE') || ':' || (SELECT count(*) FROM pg_indexes WHERE indexname IN ('items_client', 'items_client_key', 'deliveries_item', 'deliveries_client', 'deliveries_client_key'))")" \
+    "liangfu-registry-pg 7:$((ncity + 1)):true:1:true:false:false:true:5" "upgraded from format 6: deliveries partitioned, RLS, append-only for the app role, the client-id indexes"
+expect 0 "a second upgrade from format 6 changes nothing" -- sh -c "$LF_PG_PSQL -U liangfu_owner -d old -At -c \"UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'\" && \"$bin\" user list \"$old\""
+equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'")" "liangfu-registry-pg 7" "upgraded again"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
 expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
 contains err "another format version" "the refusal names why"

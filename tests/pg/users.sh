@@ -13,7 +13,7 @@ pw='Abc1234!xy'
 pgadduser() { printf '%s\n' "$pw" | "$bin" user add "$@"; }
 pgpasswd() { printf '%s\n' 'Xyz9876?ab' | "$bin" user passwd "$@"; }
 
-equal "$(sqlo "SELECT value FROM meta WHERE key = 'format'")" "liangfu-registry-pg 6" "init writes format 6"
+equal "$(sqlo "SELECT value FROM meta WHERE key = 'format'")" "liangfu-registry-pg 7" "init writes format 7"
 equal "$(sqlo "SELECT string_agg(relname || ':' || relrowsecurity, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('users','sessions')")" \
     "sessions:true,users:true" "row-level security on users and sessions"
 equal "$(sqlo "SELECT has_table_privilege('liangfu_app', 'users', 'INSERT') || ':' || has_table_privilege('liangfu_app', 'users', 'DELETE') || ':' || has_table_privilege('liangfu_app', 'sessions', 'DELETE') || ':' || has_sequence_privilege('liangfu_app', 'users_id_seq', 'USAGE')")" \

@@ -511,6 +511,8 @@ static const char deliveries_tail_sql[] =
 	"deliveries(city, county, client_id) WHERE client_id IS NOT NULL;\n"
 	"CREATE INDEX IF NOT EXISTS items_client ON items(client_id) "
 	"WHERE client_id IS NOT NULL;\n"
+	"CREATE UNIQUE INDEX IF NOT EXISTS items_client_key ON items(city, "
+	"county, client_id) WHERE client_id IS NOT NULL;\n"
 	"ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;\n"
 	"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE "
 	"tablename = 'deliveries' AND policyname = 'deliveries_county' AND "
