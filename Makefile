@@ -241,9 +241,12 @@ build/test/test_pg_read: tests/pg/test_pg_read.c build/test/liblf.a
 
 # The unit tests below also run on the throwaway server (their store from
 # tu_store_any(), LIANGFU_TEST_PG_URL): one test source, two backends.
+# test_audit comes last: run.sh checks the log it leaves, and the tests
+# before it write audit entries of their own.
 PGUNITS := build/test/test_dbq build/test/test_users build/test/test_session_cache \
-	build/test/test_audit build/test/test_feedback build/test/test_selfcode \
-	build/test/test_reconcile build/test/test_supervise build/test/test_quality
+	build/test/test_feedback build/test/test_selfcode \
+	build/test/test_reconcile build/test/test_supervise build/test/test_quality \
+	build/test/test_plan_rows build/test/test_audit
 
 pg-test: build/test/liangfu build/test/test_pg_rls build/test/test_pg_read $(PGUNITS) \
 	build/test/test_put_single build/test/test_api

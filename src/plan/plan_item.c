@@ -729,7 +729,8 @@ deliver(struct store *s, int64_t item_id, const char *actor,
 	    delivery_fits(s, w, &now, err) != 0)
 		return -1;
 	w->dlv.item_id = item_id;
-	if (plan_delivery_insert(s, &w->dlv, actor, &now, err) != 0 ||
+	if (plan_delivery_insert(s, &w->dlv, w->old.region, actor, &now,
+	    err) != 0 ||
 	    item_delivered(s, w, err) != 0 ||
 	    plan_item_save(s, &w->old, &w->new, actor, &now, NULL, err) != 0)
 		return -1;

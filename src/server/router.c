@@ -137,6 +137,11 @@ static const http_handler on_pg[] = {
 	h_finding_dismiss,
 	/* single person and survey writes, reveal (tests/pg/single.sh) */
 	h_person_create, h_survey_put, h_person_reveal,
+	/* plans, items and deliveries (branch pgplanw) */
+	h_plan_get, h_plan_build, h_plan_item_add, h_plan_confirm,
+	h_plan_reopen, h_item_get, h_item_patch, h_item_accept,
+	h_item_return, h_item_deliver, h_inbox, h_plans_list,
+	h_plans_villages,
 };
 
 int

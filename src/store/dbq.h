@@ -69,7 +69,8 @@ struct store;
 struct sqlite3_stmt;
 struct pg_result;
 
-#define DBQ_MAX_PARAMS	32	/* `?` in one statement */
+#define DBQ_MAX_PARAMS	40	/* `?` in one statement (an item's insert
+				   on PostgreSQL: 31 columns, 2 keys) */
 #define DBQ_NUM_LEN	32	/* an int64 or a double as text, with NUL */
 
 struct dbq_blob {		/* a decoded bytea column (PostgreSQL) */

@@ -22,6 +22,7 @@
 #include "lib/date.h"
 #include "lib/progress.h"
 #include "lib/utf8.h"
+#include "store/dbq.h"
 #include "store/store_diff.h"
 #include "store/pg/pg_plan.h"
 
@@ -204,25 +205,27 @@ param(const struct icol *c)
 	    "?";
 }
 
-/* "(plan_id, ...) VALUES (?, ...)": every column but id. */
+/* "(plan_id, ...) VALUES (?, ...)": every column but id; pg: with
+ * PostgreSQL's key columns first and its texts as they are. */
 static int
-insert_cols(struct buf *b)
+insert_cols_of(struct buf *b, int pg)
 {
 	size_t i;
 
-	if (buf_adds(b, "(") != 0)
+	if (buf_addf(b, "(%s", PLAN_KEY_COLS(pg)) != 0)
 		return -1;
 	for (i = 1; i < NICOLS; i++)
 		if (buf_addf(b, "%s%s", i > 1 ? ", " : "", icols[i].col) != 0)
 			return -1;
-	if (buf_adds(b, ") VALUES (") != 0)
+	if (buf_addf(b, ") VALUES (%s", PLAN_KEY_VALS(pg)) != 0)
 		return -1;
 	for (i = 1; i < NICOLS; i++)
-		if (buf_addf(b, "%s%s", i > 1 ? ", " : "", param(&icols[i])) !=
-		    0)
+		if (buf_addf(b, "%s%s", i > 1 ? ", " : "", pg ? "?" :
+		    param(&icols[i])) != 0)
 			return -1;
 	return buf_adds(b, ")");
 }
+
 
 /* "seq = ?, ...": the columns an update writes. */
 static int
@@ -278,6 +281,40 @@ plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it)
 			break;
 		}
 	}
+}
+
+void
+plan_item_from_dbq(struct dbq *q, int col, struct plan_item *it)
+{
+	size_t i;
+
+	memset(it, 0, sizeof(*it));
+	/* in row order: the month needs the year before it */
+	for (i = 0; i < NICOLS; i++)
+		plan_item_col_set(it, i, dbq_text(q, col + (int)i));
+}
+
+int
+plan_item_bind_dbq(struct dbq *q, int pos, const struct plan_item *it,
+    struct lf_error *err)
+{
+	const char *v;
+	char num[24];
+	size_t i;
+	int rc;
+
+	for (i = 1; i < NICOLS; i++, pos++) {
+		v = plan_item_col_value(it, i, num);
+		if (v == NULL)
+			rc = dbq_bind_null(q, pos, err);
+		else if (icols[i].kind == CK_TEXT || icols[i].kind == CK_ITEXT)
+			rc = dbq_bind_text(q, pos, v, err);
+		else
+			rc = dbq_bind_int(q, pos, strtoll(v, NULL, 10), err);
+		if (rc != 0)
+			return -1;
+	}
+	return pos;
 }
 
 /* ---- the item columns one by one, as text (store/pg/) ------------- */
@@ -414,16 +451,6 @@ bind_col(sqlite3_stmt *st, int idx, const struct plan_item *it,
 	}
 }
 
-int
-plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it)
-{
-	size_t i;
-
-	for (i = 1; i < NICOLS; i++)
-		bind_col(st, idx++, it, &icols[i]);
-	return idx;
-}
-
 /* The columns an update writes, then id and the old version. */
 static void
 bind_update(sqlite3_stmt *st, const struct plan_item *it, int64_t old_version)
@@ -506,7 +533,7 @@ out:
 
 /* ---- statements ---------------------------------------------------- */
 
-enum sqlcols { SC_NONE, SC_SELECT, SC_INSERT, SC_SET };
+enum sqlcols { SC_NONE, SC_SELECT, SC_SET };
 
 /* head, then the item columns of the kind, then tail */
 static const struct stmt_def {
@@ -514,12 +541,6 @@ static const struct stmt_def {
 	enum sqlcols	 cols;
 	const char	*tail;
 } stmt_defs[PS_N] = {
-	[PS_PLAN_GET] = { "SELECT " PLAN_COLS " FROM plans WHERE person_id = "
-	    "? AND year = ?", SC_NONE, "" },
-	[PS_PLAN_BY_ID] = { "SELECT " PLAN_COLS " FROM plans WHERE id = ?",
-	    SC_NONE, "" },
-	[PS_PLAN_YEARS] = { "SELECT year FROM plans WHERE person_id = ? "
-	    "ORDER BY year", SC_NONE, "" },
 	[PS_PLAN_INS] = { "INSERT INTO plans(person_id, year, region, status, "
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
 	    "(?1, ?2, ?3, 1, 1, ?4, ?5, ?4, ?5) ON CONFLICT (person_id, year) "
@@ -529,37 +550,11 @@ static const struct stmt_def {
 	[PS_PLAN_FRESH] = { "SELECT EXISTS (SELECT 1 FROM plans WHERE "
 	    "person_id BETWEEN ?1 AND ?2 AND +year = ?3), (SELECT max(id) FROM "
 	    "plans)", SC_NONE, "" },
-	[PS_PLAN_UPD] = { "UPDATE plans SET status = ?, version = version + 1,"
-	    " updated_at = ?, updated_by = ?, confirmed_at = ?, confirmed_by = "
-	    "? WHERE id = ? AND version = ?", SC_NONE, "" },
 	[PS_ITEM_GET] = { "SELECT ", SC_SELECT, " FROM items WHERE id = ?" },
-	[PS_ITEMS_OF_PLAN] = { "SELECT ", SC_SELECT, " FROM items WHERE "
-	    PLAN_ITEMS_OF " ORDER BY seq" },
-	[PS_ITEM_INS] = { "INSERT INTO items", SC_INSERT, "" },
 	[PS_ITEM_UPD] = { "UPDATE items SET ", SC_SET, " WHERE id = ? AND "
 	    "version = ?" },
 	[PS_ITEM_DEL] = { "DELETE FROM items WHERE id = ? AND version = ?",
 	    SC_NONE, "" },
-	[PS_ITEM_BY_CLIENT] = { "SELECT ", SC_SELECT, " FROM items WHERE "
-	    "client_id = ?" },
-	[PS_ITEM_MAXSEQ] = { "SELECT coalesce(max(seq), 0) FROM items WHERE "
-	    PLAN_ITEMS_OF, SC_NONE, "" },
-	[PS_ITEM_OPEN] = { "SELECT count(*) FROM items WHERE " PLAN_ITEMS_OF
-	    " AND decision = 0", SC_NONE, "" },
-	[PS_PERSON_REGION] = { "SELECT region FROM persons WHERE id = ?",
-	    SC_NONE, "" },
-	[PS_DLV_INS] = { "INSERT INTO deliveries(item_id, date, amount, note, "
-	    "client_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    SC_NONE, "" },
-	[PS_DLV_BY_CLIENT] = { "SELECT " PLAN_DLV_COLS " FROM deliveries WHERE "
-	    "client_id = ?", SC_NONE, "" },
-	[PS_DLV_IN_MONTH] = { "SELECT 1 FROM deliveries WHERE item_id = ? AND "
-	    "substr(date, 1, 7) = ? LIMIT 1", SC_NONE, "" },
-	[PS_DLV_MONTHS] = { "SELECT count(DISTINCT substr(date, 1, 7)) FROM "
-	    "deliveries WHERE item_id = ? AND date >= ?", SC_NONE, "" },
-	[PS_CARRY] = { "SELECT " PLAN_CAND_COLS " FROM items INDEXED BY "
-	    "items_carry WHERE year = ? AND person_id = ? AND "
-	    PLAN_CARRY_WHERE " ORDER BY seq", SC_NONE, "" },
 	[PS_ITEMS_LIGHT] = { "SELECT " PLAN_LIGHT_COLS " FROM items WHERE "
 	    "year = ? AND person_id = ?", SC_NONE, "" },
 	/* every plan of a person with its items and their deliveries, in
@@ -585,8 +580,6 @@ stmt_sql(const struct stmt_def *d, struct buf *b)
 
 	if (rc == 0 && d->cols == SC_SELECT)
 		rc = plan_item_cols(b, 1);
-	else if (rc == 0 && d->cols == SC_INSERT)
-		rc = insert_cols(b);
 	else if (rc == 0 && d->cols == SC_SET)
 		rc = set_cols(b);
 	return rc == 0 ? buf_adds(b, d->tail) : -1;
@@ -857,6 +850,17 @@ plan_init(struct store *s, struct lf_error *err)
 int
 plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 {
+	int t;
+
+	/* PostgreSQL: a transaction of its own (scoped), a savepoint in
+	 * the caller's, none in a bulk one: the same three (0, 1, 2) */
+	if (s->pg != NULL) {
+		if (dbq_tx_begin(s, &t, err) != 0)
+			return -1;
+		*tx = t == 1 ? PLAN_TX_OWN : t == 2 ? PLAN_TX_SAVEPOINT :
+		    PLAN_TX_NONE;
+		return 0;
+	}
 	if (store_autocommit(s)) {
 		*tx = PLAN_TX_OWN;
 		return store_tx_immediate(s, "plan", err);
@@ -872,6 +876,9 @@ plan_tx_begin(struct store *s, enum plan_tx *tx, struct lf_error *err)
 int
 plan_tx_end(struct store *s, enum plan_tx tx, int rc, struct lf_error *err)
 {
+	if (s->pg != NULL)
+		return dbq_tx_end(s, tx == PLAN_TX_OWN ? 1 : tx ==
+		    PLAN_TX_SAVEPOINT ? 2 : 0, rc, err) != 0 ? -1 : 0;
 	if (tx == PLAN_TX_NONE)
 		return rc;
 	if (tx == PLAN_TX_OWN) {
@@ -912,12 +919,6 @@ item_row(sqlite3_stmt *st, void *out)
 	plan_item_from_row(st, 0, out);
 }
 
-static void
-plan_row(sqlite3_stmt *st, void *out)
-{
-	plan_from_row(st, 0, out);
-}
-
 /* Reads the row of id through st (one int64 parameter). */
 static int
 load_one(struct store *s, sqlite3_stmt *st, int64_t id, void *out,
@@ -939,12 +940,81 @@ plan_item_load(struct store *s, int64_t id, struct plan_item *it,
 	return st == NULL ? -1 : load_one(s, st, id, it, item_row, err);
 }
 
+void
+plan_from_dbq(struct dbq *q, int col, struct plan *p)
+{
+	p->id = dbq_int64(q, col);
+	p->person_id = dbq_int64(q, col + 1);
+	p->year = dbq_int(q, col + 2);
+	p->status = dbq_int(q, col + 3);
+	p->version = dbq_int64(q, col + 4);
+	plan_time_iso(dbq_int64(q, col + 5), p->created_at);
+	dbq_copy(q, col + 6, p->created_by, sizeof(p->created_by));
+	plan_time_iso(dbq_int64(q, col + 7), p->updated_at);
+	dbq_copy(q, col + 8, p->updated_by, sizeof(p->updated_by));
+	plan_time_iso(dbq_int64(q, col + 9), p->confirmed_at);
+	dbq_copy(q, col + 10, p->confirmed_by, sizeof(p->confirmed_by));
+}
+
 int
 plan_load(struct store *s, int64_t id, struct plan *p, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_PLAN_BY_ID, err);
+	struct dbq q = { 0 };
+	int rc;
 
-	return st == NULL ? -1 : load_one(s, st, id, p, plan_row, err);
+	if ((rc = dbq_prep(s, &q, "SELECT " PLAN_COLS " FROM plans WHERE id = "
+	    "?", "plan", err)) == 0 && (rc = dbq_bind(&q, err, "i", id)) == 0 &&
+	    (rc = dbq_step(&q, err)) == 1)
+		plan_from_dbq(&q, 0, p);
+	dbq_end(&q);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
+}
+
+int
+plan_key_bind(struct dbq *q, int pos, struct plan_key *k,
+    const char *village, struct lf_error *err)
+{
+	if (!dbq_is_pg(q->s))
+		return pos;
+	snprintf(k->city, sizeof(k->city), "%.4s", village);
+	snprintf(k->county, sizeof(k->county), "%.6s", village);
+	if (dbq_bind_text(q, pos, k->city, err) != 0 ||
+	    dbq_bind_text(q, pos + 1, k->county, err) != 0)
+		return -1;
+	return pos + 2;
+}
+
+int
+plan_history_put(struct store *s, const char *entity, int64_t id,
+    int64_t person_id, int year, int64_t version, const char *actor,
+    const char *at, const char *changes, const char *village,
+    struct lf_error *err)
+{
+	struct dbq q = { 0 };
+	struct plan_key k;
+	char sql[256];
+	int pg = dbq_is_pg(s), pos, rc;
+
+	snprintf(sql, sizeof(sql), "INSERT INTO history(%sentity, entity_id, "
+	    "person_id, year, version, actor, at, changes) VALUES (%s?, ?, ?, "
+	    "?, ?, ?, ?, ?)", PLAN_KEY_COLS(pg), PLAN_KEY_VALS(pg));
+	rc = dbq_prep(s, &q, sql, "history", err);
+	if (rc == 0 && (pos = plan_key_bind(&q, 1, &k, village, err)) < 0)
+		rc = -1;
+	if (rc == 0 && (dbq_bind_text(&q, pos, entity, err) != 0 ||
+	    dbq_bind_int(&q, pos + 1, id, err) != 0 ||
+	    dbq_bind_int(&q, pos + 2, person_id, err) != 0 ||
+	    dbq_bind_int(&q, pos + 3, year, err) != 0 ||
+	    dbq_bind_int(&q, pos + 4, version, err) != 0 ||
+	    dbq_bind_text(&q, pos + 5, actor, err) != 0 ||
+	    dbq_bind_text(&q, pos + 6, at, err) != 0 ||
+	    dbq_bind_text(&q, pos + 7, changes, err) != 0))
+		rc = -1;
+	if (rc == 0 && (rc = dbq_exec(&q, err)) == 2)
+		rc = lf_error_set(err, "store", "", "数据库错误 (history: a "
+		    "constraint refused the row)");
+	dbq_end(&q);
+	return rc;
 }
 
 static void
@@ -1037,19 +1107,35 @@ out:
 int
 plan_item_insert(struct store *s, struct plan_item *it, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_ITEM_INS, err);
-	int rc;
+	struct dbq q = { 0 };
+	struct plan_key k;
+	struct buf sql;
+	int pg = dbq_is_pg(s), pos, rc;
 
-	if (st == NULL || plan_item_texts_put(s, it, err) != 0)
+	if (!pg && plan_item_texts_put(s, it, err) != 0)
 		return -1;
 	it->version = 1;
-	plan_item_bind(st, 1, it);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_error(s, "item insert", err);
-	it->id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	buf_init(&sql, 8192);
+	if (buf_adds(&sql, "INSERT INTO items") != 0 ||
+	    insert_cols_of(&sql, pg) != 0 ||
+	    buf_adds(&sql, " RETURNING id") != 0) {
+		buf_free(&sql);
+		return lf_error_nomem(err);
+	}
+	rc = dbq_prep(s, &q, buf_str(&sql), "item insert", err);
+	if (rc == 0 && ((pos = plan_key_bind(&q, 1, &k, it->region,
+	    err)) < 0 || plan_item_bind_dbq(&q, pos, it, err) < 0))
+		rc = -1;
+	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
+		it->id = dbq_int64(&q, 0);
+		rc = dbq_step(&q, err);
+	}
+	if (rc == 2)
+		rc = lf_error_set(err, "store", "", "数据库错误 (item insert: "
+		    "a constraint refused the row)");
+	dbq_end(&q);
+	buf_free(&sql);
+	return rc;
 }
 
 /* ---- time ---------------------------------------------------------- */

@@ -6,8 +6,8 @@
  * Rows are compact (a province holds some 32.5 million items a year):
  * times are Unix seconds, the planned month an integer 1..12 (the year is
  * the item's), the village an integer, and every empty text is NULL. The
- * structs of plan.h carry the readable forms; plan_item_from_row() and
- * plan_item_bind() convert.
+ * structs of plan.h carry the readable forms; plan_item_from_row(),
+ * plan_item_from_dbq() and plan_item_bind_dbq() convert.
  *
  * Texts an item copies from the policy table (measures, effect_note:
  * some 150 bytes, the same few dozen texts in every item) are interned
@@ -35,25 +35,10 @@
  * caller resets a statement after use and never holds one across a
  * callback. */
 enum plan_stmt {
-	PS_PLAN_GET,		/* plan of person, year */
-	PS_PLAN_BY_ID,
-	PS_PLAN_YEARS,
 	PS_PLAN_INS,		/* new draft; nothing when one exists */
-	PS_PLAN_UPD,		/* status change, version checked */
 	PS_ITEM_GET,
-	PS_ITEMS_OF_PLAN,
-	PS_ITEM_INS,
 	PS_ITEM_UPD,		/* whole row, version checked */
 	PS_ITEM_DEL,
-	PS_ITEM_BY_CLIENT,
-	PS_ITEM_MAXSEQ,
-	PS_ITEM_OPEN,		/* proposed items of a plan */
-	PS_PERSON_REGION,
-	PS_DLV_INS,
-	PS_DLV_BY_CLIENT,
-	PS_DLV_IN_MONTH,	/* a delivery of the item in a month */
-	PS_DLV_MONTHS,		/* months delivered from a month on */
-	PS_CARRY,		/* a person's items to carry from a year */
 	PS_ITEMS_LIGHT,		/* what a merge compares, of a plan */
 	PS_PLAN_FRESH,		/* any plan of persons lo..hi in a year */
 	PS_PERSON_PLANS,	/* a person's plans, items, deliveries */
@@ -64,10 +49,6 @@ enum plan_stmt {
 
 sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
 		    struct lf_error *err);
-/* The items of plan ?1: a plan is one person's year, and the index
- * items_person (year, person_id, seq) finds its items in order. */
-#define PLAN_ITEMS_OF	"year = (SELECT year FROM plans WHERE id = ?1) AND " \
-	"person_id = (SELECT person_id FROM plans WHERE id = ?1)"
 
 /* The rule "an item is overdue" of plan/plan.h (plan_overdue_before(),
  * docs/api.md's KPI `overdue`), in SQL over item i of plan p: accepted
@@ -76,8 +57,12 @@ sqlite3_stmt	*plan_stmt(struct store *s, enum plan_stmt id,
  * caller takes from plan_overdue_before(). Defined here only: every query
  * that counts overdue items (plan_read.c's plan_list, plan_villages.c)
  * uses this macro. */
-#define PLAN_OVERDUE_SQL	"p.status != 1 AND i.decision = 1 AND " \
-	"i.status NOT IN (3, 4) AND i.month < ?1"
+#define PLAN_OVERDUE_(month)	"p.status != 1 AND i.decision = 1 AND " \
+	"i.status NOT IN (3, 4) AND i.month < " month
+#define PLAN_OVERDUE_SQL	PLAN_OVERDUE_("?1")
+
+/* The same with a plain `?` (dbq.h's dialect), bound first. */
+#define PLAN_OVERDUE_Q		PLAN_OVERDUE_("?")
 
 /* The SQLite DDL of the plan tables: the one definition of their
  * columns, which the PostgreSQL schema (store/pg/pg_schema.c) derives
@@ -132,10 +117,6 @@ int	plan_item_texts_put(struct store *s, const struct plan_item *it,
 	    struct lf_error *err);
 /* Fills it from the row of st whose first item column is col. */
 void	plan_item_from_row(sqlite3_stmt *st, int col, struct plan_item *it);
-/* Binds every column of it but id from parameter idx on, in row order
- * (plan_id ... updated_by); texts are bound static, so it must outlive
- * the step. Returns the next parameter index. */
-int	plan_item_bind(sqlite3_stmt *st, int idx, const struct plan_item *it);
 
 /*
  * The item columns one by one, for a backend that passes values as text
@@ -152,6 +133,45 @@ const char	*plan_item_col_value(const struct plan_item *it, size_t i,
 		    char num[24]);
 void		 plan_item_col_set(struct plan_item *it, size_t i,
 		    const char *v);
+
+/* ---- rows through store/dbq.h (both backends) --------------------- */
+
+struct dbq;
+/* PostgreSQL's partition key of a person-owned row: its city and county
+ * (the first 4 and 6 digits of its 12-digit village), as columns and
+ * values to put first in an insert's lists ("" on SQLite, whose tables
+ * have no such columns: the rest of the statement is one text). */
+#define PLAN_KEY_COLS(pg)	((pg) ? "city, county, " : "")
+#define PLAN_KEY_VALS(pg)	((pg) ? "?, ?, " : "")
+struct plan_key {
+	char	city[5], county[7];
+};
+/* On PostgreSQL binds k (made from village; it must live until the
+ * statement has run) at pos and pos + 1 and returns pos + 2; on SQLite
+ * returns pos. -1 with err. */
+int	plan_key_bind(struct dbq *q, int pos, struct plan_key *k,
+	    const char *village, struct lf_error *err);
+/* A history row (store_history_add()'s columns) through dbq, in the
+ * caller's transaction; village keys it on PostgreSQL. */
+int	plan_history_put(struct store *s, const char *entity, int64_t id,
+	    int64_t person_id, int year, int64_t version, const char *actor,
+	    const char *at, const char *changes, const char *village,
+	    struct lf_error *err);
+/* The item columns (plan_item_cols(b, !dbq_is_pg(s)) from col on into
+ * it; a plan's (PLAN_COLS) into p; a delivery's (PLAN_DLV_COLS). */
+void	plan_item_from_dbq(struct dbq *q, int col, struct plan_item *it);
+void	plan_from_dbq(struct dbq *q, int col, struct plan *p);
+void	plan_delivery_from_dbq(struct dbq *q, int col,
+	    struct plan_delivery *d);
+/* Binds every column of it but id from pos on, in row order; the next
+ * position, or -1 with err. */
+int	plan_item_bind_dbq(struct dbq *q, int pos, const struct plan_item *it,
+	    struct lf_error *err);
+/* The items of plan ? (its id bound twice): a plan is one person's
+ * year, and the index items_person (year, person_id, seq) finds its
+ * items in order. */
+#define PLAN_ITEMS_OF_Q	"year = (SELECT year FROM plans WHERE id = ?) AND " \
+	"person_id = (SELECT person_id FROM plans WHERE id = ?)"
 
 #define PLAN_COLS	"id, person_id, year, status, version, created_at, " \
 	"created_by, updated_at, updated_by, confirmed_at, confirmed_by"

@@ -13,48 +13,39 @@
 
 #include "core/dept.h"
 #include "crypto/ref.h"
-#include "store/pg/pg_plan.h"
-
-static void
-fill_plan(sqlite3_stmt *st, void *out)
-{
-	plan_from_row(st, 0, out);
-}
+#include "store/dbq.h"
 
 int
 plan_get(struct store *s, int64_t person_id, int year, struct plan *out,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
+	int rc;
 
-	if (s->pg != NULL)
-		return pg_plan_get(s, person_id, year, out, err);
-	if ((st = plan_stmt(s, PS_PLAN_GET, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	sqlite3_bind_int(st, 2, year);
-	return store_one_row(s, st, fill_plan, out, "plan", err);
+	if ((rc = dbq_prep(s, &q, "SELECT " PLAN_COLS " FROM plans WHERE "
+	    "person_id = ? AND year = ?", "plan", err)) == 0 &&
+	    (rc = dbq_bind(&q, err, "ii", person_id, (int64_t)year)) == 0 &&
+	    (rc = dbq_step(&q, err)) == 1)
+		plan_from_dbq(&q, 0, out);
+	dbq_end(&q);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
 }
 
 int
 plan_years(struct store *s, int64_t person_id, int *years, size_t max,
     size_t *n, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int rc;
 
-	if (s->pg != NULL)
-		return pg_plan_years(s, person_id, years, max, n, err);
 	*n = 0;
-	if ((st = plan_stmt(s, PS_PLAN_YEARS, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		years[(*n)++] = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_error(s, "plan years", err);
-	return 0;
+	if ((rc = dbq_prep(s, &q, "SELECT year FROM plans WHERE person_id = ? "
+	    "ORDER BY year", "plan years", err)) == 0 &&
+	    (rc = dbq_bind(&q, err, "i", person_id)) == 0)
+		while ((rc = dbq_step(&q, err)) == 1 && *n < max)
+			years[(*n)++] = dbq_int(&q, 0);
+	dbq_end(&q);
+	return rc < 0 || rc == 2 ? -1 : 0;
 }
 
 int
@@ -80,54 +71,51 @@ plan_item_get(struct store *s, int64_t item_id, struct plan_item *out,
 	return plan_item_load(s, item_id, out, err);
 }
 
-/* Prepares "SELECT <item columns> FROM items " tail; the caller
- * finalizes *st. */
+/* Prepares "SELECT <item columns> FROM items " tail into q (dbq.h's
+ * dialect); the caller ends q. */
 static int
-item_query(struct store *s, const char *tail, sqlite3_stmt **st,
+item_query(struct store *s, struct dbq *q, const char *tail,
     struct lf_error *err)
 {
 	struct buf sql;
 	int rc = -1;
 
-	*st = NULL;
 	buf_init(&sql, 8192);
-	if (buf_adds(&sql, "SELECT ") != 0 || plan_item_cols(&sql, 1) != 0 ||
+	if (buf_adds(&sql, "SELECT ") != 0 ||
+	    plan_item_cols(&sql, !dbq_is_pg(s)) != 0 ||
 	    buf_adds(&sql, " FROM items ") != 0 || buf_adds(&sql, tail) != 0)
 		lf_error_nomem(err);
-	else if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, st, NULL) !=
-	    SQLITE_OK)
-		store_sqlite_error(s, "items", err);
 	else
-		rc = 0;
+		rc = dbq_prep(s, q, buf_str(&sql), "items", err);
 	buf_free(&sql);
 	return rc;
 }
 
 /*
- * Steps st, handing each item to fn. Returns fn's non-zero value when it
+ * Steps q, handing each item to fn. Returns fn's non-zero value when it
  * stopped, 0 at the end, -1 on error. *last (may be NULL) gets the id of
- * the last item handed over. Finalizes st.
+ * the last item handed over. Ends q.
  */
 static int
-item_rows(struct store *s, sqlite3_stmt *st, plan_item_fn fn, void *arg,
-    int64_t *last, struct lf_error *err)
+item_rows(struct dbq *q, plan_item_fn fn, void *arg, int64_t *last,
+    struct lf_error *err)
 {
 	struct plan_item *it = mem_alloc(sizeof(*it));
-	int rc = 0, step = SQLITE_DONE;
+	int rc = 0, step = 0;
 
 	if (it == NULL) {
-		sqlite3_finalize(st);
+		dbq_end(q);
 		return lf_error_nomem(err);
 	}
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		plan_item_from_row(st, 0, it);
+	while (rc == 0 && (step = dbq_step(q, err)) == 1) {
+		plan_item_from_dbq(q, 0, it);
 		if (last != NULL)
 			*last = it->id;
 		rc = fn(arg, it);
 	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "items", err);
-	sqlite3_finalize(st);
+	if (rc == 0 && step != 0)
+		rc = -1;
+	dbq_end(q);
 	mem_free(it);
 	return rc;
 }
@@ -136,15 +124,14 @@ int
 plan_items(struct store *s, int64_t plan_id, plan_item_fn fn, void *arg,
     struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 
-	if (s->pg != NULL)
-		return pg_plan_items(s, plan_id, fn, arg, err);
-	if (item_query(s, "WHERE " PLAN_ITEMS_OF " ORDER BY seq", &st,
-	    err) != 0)
+	if (item_query(s, &q, "WHERE " PLAN_ITEMS_OF_Q " ORDER BY seq",
+	    err) != 0 || dbq_bind(&q, err, "ii", plan_id, plan_id) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int64(st, 1, plan_id);
-	return item_rows(s, st, fn, arg, NULL, err);
+	}
+	return item_rows(&q, fn, arg, NULL, err);
 }
 
 void
@@ -160,22 +147,33 @@ plan_delivery_from_row(sqlite3_stmt *st, int col, struct plan_delivery *d)
 	store_copy_col(st, col + 7, d->created_by, sizeof(d->created_by));
 }
 
-static void
-delivery_from_row(sqlite3_stmt *st, void *out)
+void
+plan_delivery_from_dbq(struct dbq *q, int col, struct plan_delivery *d)
 {
-	plan_delivery_from_row(st, 0, out);
+	d->id = dbq_int64(q, col);
+	d->item_id = dbq_int64(q, col + 1);
+	dbq_copy(q, col + 2, d->date, sizeof(d->date));
+	d->amount = dbq_int64(q, col + 3);
+	dbq_copy(q, col + 4, d->note, sizeof(d->note));
+	dbq_copy(q, col + 5, d->client_id, sizeof(d->client_id));
+	plan_time_iso(dbq_int64(q, col + 6), d->created_at);
+	dbq_copy(q, col + 7, d->created_by, sizeof(d->created_by));
 }
 
 int
 plan_delivery_by_client(struct store *s, const char *client_id,
     struct plan_delivery *out, struct lf_error *err)
 {
-	sqlite3_stmt *st = plan_stmt(s, PS_DLV_BY_CLIENT, err);
+	struct dbq q = { 0 };
+	int rc;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_text(st, 1, client_id, -1, SQLITE_STATIC);
-	return store_one_row(s, st, delivery_from_row, out, "delivery", err);
+	if ((rc = dbq_prep(s, &q, "SELECT " PLAN_DLV_COLS " FROM deliveries "
+	    "WHERE client_id = ?", "delivery", err)) == 0 &&
+	    (rc = dbq_bind(&q, err, "t", client_id)) == 0 &&
+	    (rc = dbq_step(&q, err)) == 1)
+		plan_delivery_from_dbq(&q, 0, out);
+	dbq_end(&q);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
 }
 
 int
@@ -183,33 +181,21 @@ plan_deliveries(struct store *s, int64_t item_id, plan_delivery_fn fn,
     void *arg, struct lf_error *err)
 {
 	struct plan_delivery *d = mem_alloc(sizeof(*d));
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step = SQLITE_DONE;
+	struct dbq q = { 0 };
+	int rc, step = 0;
 
 	if (d == NULL)
 		return lf_error_nomem(err);
-	/* PostgreSQL has no deliveries table yet (docs/postgresql.md): an
-	 * item has none there, as on the person page (pg_plan_person.c) */
-	if (s->pg != NULL) {
-		mem_free(d);
-		return 0;
-	}
-	if (sqlite3_prepare_v2(s->db, "SELECT " PLAN_DLV_COLS " FROM deliveries"
-	    " WHERE item_id = ? ORDER BY date, id", -1, &st, NULL) !=
-	    SQLITE_OK) {
-		store_sqlite_error(s, "deliveries", err);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, item_id);
-	rc = 0;
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		plan_delivery_from_row(st, 0, d);
+	if ((rc = dbq_prep(s, &q, "SELECT " PLAN_DLV_COLS " FROM deliveries "
+	    "WHERE item_id = ? ORDER BY date, id", "deliveries", err)) == 0)
+		rc = dbq_bind(&q, err, "i", item_id);
+	while (rc == 0 && (step = dbq_step(&q, err)) == 1) {
+		plan_delivery_from_dbq(&q, 0, d);
 		rc = fn(arg, d);
 	}
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlite_error(s, "deliveries", err);
-out:
-	sqlite3_finalize(st);
+	if (rc == 0 && step != 0)
+		rc = -1;
+	dbq_end(&q);
 	mem_free(d);
 	return rc;
 }
@@ -234,51 +220,46 @@ inbox_check(const struct plan_inbox_query *q, const struct dept **d,
 }
 
 int
-plan_inbox(struct store *s, const struct plan_inbox_query *q,
+plan_inbox(struct store *s, const struct plan_inbox_query *q_,
     plan_item_fn fn, void *arg, int64_t *last, struct lf_error *err)
 {
 	const struct dept *d = NULL;
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int64_t lo, hi;
 
-	*last = q->after;
-	if (inbox_check(q, &d, err) != 0 ||
-	    plan_region_bounds(q->region, &lo, &hi, err) != 0)
+	*last = q_->after;
+	if (inbox_check(q_, &d, err) != 0 ||
+	    plan_region_bounds(q_->region, &lo, &hi, err) != 0)
 		return -1;
-	if (item_query(s, "WHERE dept = ?1 AND year = ?2 AND region >= ?3 AND "
-	    "region < ?4 AND decision = 1 AND id > ?5 AND (?6 < 0 OR "
-	    "dept_state = ?6) AND EXISTS (SELECT 1 FROM plans p WHERE p.id = "
-	    "items.plan_id AND p.status = 2) ORDER BY id LIMIT ?7", &st,
-	    err) != 0)
+	if (item_query(s, &q, "WHERE dept = ? AND year = ? AND region >= ? AND "
+	    "region < ? AND decision = 1 AND id > ? AND (? < 0 OR "
+	    "dept_state = ?) AND EXISTS (SELECT 1 FROM plans p WHERE p.id = "
+	    "items.plan_id AND p.status = 2) ORDER BY id LIMIT ?", err) != 0 ||
+	    dbq_bind(&q, err, "tiiiiiii", d->code, (int64_t)q_->year, lo, hi,
+	    q_->after, (int64_t)q_->dept_state, (int64_t)q_->dept_state,
+	    (int64_t)q_->limit) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_text(st, 1, d->code, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, q->year);
-	sqlite3_bind_int64(st, 3, lo);
-	sqlite3_bind_int64(st, 4, hi);
-	sqlite3_bind_int64(st, 5, q->after);
-	sqlite3_bind_int(st, 6, q->dept_state);
-	sqlite3_bind_int(st, 7, q->limit);
-	return item_rows(s, st, fn, arg, last, err);
+	}
+	return item_rows(&q, fn, arg, last, err);
 }
 
 int
 plan_scan_items(struct store *s, int year, const char *region,
     plan_item_fn fn, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int64_t lo = 0, hi = 1000000000000LL;
 
 	if (region != NULL && plan_region_bounds(region, &lo, &hi, err) != 0)
 		return -1;
-	if (s->pg != NULL)
-		return pg_plan_scan_items(s, year, lo, hi, fn, arg, err);
-	if (item_query(s, "WHERE year = ? AND region >= ? AND region < ? "
-	    "ORDER BY person_id, seq", &st, err) != 0)
+	if (item_query(s, &q, "WHERE year = ? AND region >= ? AND region < ? "
+	    "ORDER BY person_id, seq", err) != 0 ||
+	    dbq_bind(&q, err, "iii", (int64_t)year, lo, hi) != 0) {
+		dbq_end(&q);
 		return -1;
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	return item_rows(s, st, fn, arg, NULL, err);
+	}
+	return item_rows(&q, fn, arg, NULL, err);
 }
 
 /* ---- plans of a region, with their counts -------------------------- */
@@ -299,52 +280,50 @@ list_check(const struct plan_list_query *q, struct lf_error *err)
 }
 
 int
-plan_list(struct store *s, const struct plan_list_query *q,
+plan_list(struct store *s, const struct plan_list_query *q_,
     plan_summary_fn fn, void *arg, int64_t *last, struct lf_error *err)
 {
 	struct plan_summary ps;
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	int64_t lo, hi;
 	int rc, stop = 0;
 
-	*last = q->after;
-	if (list_check(q, err) != 0 ||
-	    plan_region_bounds(q->region, &lo, &hi, err) != 0)
+	*last = q_->after;
+	if (list_check(q_, err) != 0 ||
+	    plan_region_bounds(q_->region, &lo, &hi, err) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT p.id, p.person_id, p.status, "
-	    "count(i.id), IFNULL(sum(i.decision = 0), 0), "
-	    "IFNULL(sum(i.status = 3), 0), IFNULL(sum(" PLAN_OVERDUE_SQL "), 0), "
-	    "IFNULL(sum(i.funds_planned), 0), IFNULL(sum(i.funds_spent), 0) "
-	    "FROM plans p LEFT JOIN items i ON i.year = p.year AND "
-	    "i.person_id = p.person_id AND i.decision != 2 WHERE p.year = ?2 "
-	    "AND p.region >= ?3 AND p.region < ?4 AND (?5 < 0 OR p.status = "
-	    "?5) AND p.id > ?6 GROUP BY p.id ORDER BY p.id LIMIT ?7", -1, &st,
-	    NULL) != SQLITE_OK)
-		return store_sqlite_error(s, "plan list", err);
-	sqlite3_bind_int(st, 1, q->overdue_before);
-	sqlite3_bind_int(st, 2, q->year);
-	sqlite3_bind_int64(st, 3, lo);
-	sqlite3_bind_int64(st, 4, hi);
-	sqlite3_bind_int(st, 5, q->status);
-	sqlite3_bind_int64(st, 6, q->after);
-	sqlite3_bind_int(st, 7, q->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	/* PLAN_OVERDUE_SQL's ?1 is the first parameter */
+	if ((rc = dbq_prep(s, &q, "SELECT p.id, p.person_id, p.status, "
+	    "count(i.id), coalesce(sum(CASE WHEN i.decision = 0 THEN 1 ELSE 0 "
+	    "END), 0), coalesce(sum(CASE WHEN i.status = 3 THEN 1 ELSE 0 END), "
+	    "0), coalesce(sum(CASE WHEN " PLAN_OVERDUE_Q " THEN 1 ELSE 0 END), "
+	    "0), coalesce(sum(i.funds_planned), 0), coalesce(sum("
+	    "i.funds_spent), 0) FROM plans p LEFT JOIN items i ON i.year = "
+	    "p.year AND i.person_id = p.person_id AND i.decision != 2 WHERE "
+	    "p.year = ? AND p.region >= ? AND p.region < ? AND (? < 0 OR "
+	    "p.status = ?) AND p.id > ? GROUP BY p.id, p.person_id, p.status "
+	    "ORDER BY p.id LIMIT ?", "plan list", err)) == 0)
+		rc = dbq_bind(&q, err, "iiiiiiii", (int64_t)q_->overdue_before,
+		    (int64_t)q_->year, lo, hi, (int64_t)q_->status,
+		    (int64_t)q_->status, q_->after, (int64_t)q_->limit);
+	while (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
 		memset(&ps, 0, sizeof(ps));
-		ps.plan_id = sqlite3_column_int64(st, 0);
-		ps.person_id = sqlite3_column_int64(st, 1);
-		ps.status = sqlite3_column_int(st, 2);
-		ps.items = sqlite3_column_int(st, 3);
-		ps.open = sqlite3_column_int(st, 4);
-		ps.done = sqlite3_column_int(st, 5);
-		ps.overdue = sqlite3_column_int(st, 6);
-		ps.planned = sqlite3_column_int64(st, 7);
-		ps.spent = sqlite3_column_int64(st, 8);
+		ps.plan_id = dbq_int64(&q, 0);
+		ps.person_id = dbq_int64(&q, 1);
+		ps.status = dbq_int(&q, 2);
+		ps.items = dbq_int(&q, 3);
+		ps.open = dbq_int(&q, 4);
+		ps.done = dbq_int(&q, 5);
+		ps.overdue = dbq_int(&q, 6);
+		ps.planned = dbq_int64(&q, 7);
+		ps.spent = dbq_int64(&q, 8);
 		*last = ps.plan_id;
 		if ((stop = fn(arg, &ps)) != 0)
 			break;
+		rc = 0;
 	}
-	if (stop == 0 && rc != SQLITE_DONE)
-		stop = store_sqlite_error(s, "plan list", err);
-	sqlite3_finalize(st);
-	return stop < 0 ? -1 : 0;
+	dbq_end(&q);
+	if (stop != 0)
+		return stop < 0 ? -1 : 0;
+	return rc == 0 ? 0 : -1;
 }

@@ -7,6 +7,7 @@
 #include "store/plan_int.h"
 #include "lib/hash.h"
 #include "store/pg/pg_plan.h"
+#include "store/dbq.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -68,34 +69,53 @@ plan_carry_from_row(sqlite3_stmt *st, struct plan_carry *c)
 	c->monthly = sqlite3_column_int(st, 10);
 }
 
+/* A PLAN_CAND_COLS row of q into c. */
+static void
+carry_from_dbq(struct dbq *q, struct plan_carry *c)
+{
+	int64_t left;
+
+	c->id = dbq_int64(q, 0);
+	c->person_id = dbq_int64(q, 1);
+	dbq_copy(q, 2, c->policy, sizeof(c->policy));
+	dbq_copy(q, 3, c->needs, sizeof(c->needs));
+	dbq_copy(q, 4, c->dept, sizeof(c->dept));
+	dbq_copy(q, 5, c->org, sizeof(c->org));
+	dbq_copy(q, 6, c->contact, sizeof(c->contact));
+	dbq_copy(q, 7, c->measures, sizeof(c->measures));
+	left = dbq_int64(q, 8) - dbq_int64(q, 9);
+	c->funds = left > 0 ? left : 0;
+	c->monthly = dbq_int(q, 10);
+}
+
+/* One person's items to carry, in dbq.h's dialect but for SQLite's
+ * interned measures and its index hint. */
 int
 plan_carry_of(struct store *s, int year, int64_t person_id,
     plan_carry_fn fn, void *arg, struct lf_error *err)
 {
-	sqlite3_stmt *st;
+	struct dbq q = { 0 };
 	struct plan_carry *c;
-	int rc;
+	int pg = dbq_is_pg(s), rc, step = 0;
 
-	if (s->pg != NULL)
-		return pg_plan_unsupported("逐人结转", "carrying one person's "
-		    "items", err);
-	if ((st = plan_stmt(s, PS_CARRY, err)) == NULL)
-		return -1;
 	if ((c = mem_alloc(sizeof(*c))) == NULL)
 		return lf_error_nomem(err);
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, person_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		plan_carry_from_row(st, c);
-		if (fn(arg, c) != 0) {
-			sqlite3_reset(st);
-			mem_free(c);
-			return -1;
-		}
+	rc = dbq_prep(s, &q, pg ? "SELECT " PLAN_CAND_COLS_PG " FROM items "
+	    "WHERE year = ? AND person_id = ? AND " PLAN_CARRY_WHERE " ORDER "
+	    "BY seq" : "SELECT " PLAN_CAND_COLS " FROM items INDEXED BY "
+	    "items_carry WHERE year = ? AND person_id = ? AND "
+	    PLAN_CARRY_WHERE " ORDER BY seq", "carry", err);
+	if (rc == 0)
+		rc = dbq_bind(&q, err, "ii", (int64_t)year, person_id);
+	while (rc == 0 && (step = dbq_step(&q, err)) == 1) {
+		carry_from_dbq(&q, c);
+		rc = fn(arg, c) != 0 ? -1 : 0;
 	}
-	sqlite3_reset(st);
+	if (rc == 0 && step != 0)
+		rc = -1;
+	dbq_end(&q);
 	mem_free(c);
-	return rc == SQLITE_DONE ? 0 : store_sqlite_error(s, "carry", err);
+	return rc;
 }
 
 int

@@ -147,10 +147,11 @@ int	plan_delivery_month_taken(struct store *s, int64_t item_id,
 int	plan_delivery_months(struct store *s, const struct plan_item *it,
 	    int *n, struct lf_error *err);
 /* Inserts d (its item_id, date, amount, note, client_id), created now by
- * actor; sets d's id and created_*. */
+ * actor; sets d's id and created_*. village: the item's (PostgreSQL keys
+ * the row by its county). */
 int	plan_delivery_insert(struct store *s, struct plan_delivery *d,
-	    const char *actor, const struct plan_clock *now,
-	    struct lf_error *err);
+	    const char *village, const char *actor,
+	    const struct plan_clock *now, struct lf_error *err);
 
 /* ---- rows of the bulk build (plan_rows.c) -------------------------- */
 

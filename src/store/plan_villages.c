@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "store/dbq.h"
+
 static int
 villages_check(const struct plan_villages_query *q, struct lf_error *err)
 {
@@ -24,24 +26,25 @@ villages_check(const struct plan_villages_query *q, struct lf_error *err)
 /*
  * The plans of the region's villages in the year (plans_region), grouped
  * by village; a plan counts as overdue when one of its items (found by
- * items_person) is, by the one rule PLAN_OVERDUE_SQL.
+ * items_person) is, by the one rule PLAN_OVERDUE_Q. dbq.h's dialect:
+ * the same statement on SQLite and PostgreSQL.
  */
 static const char villages_sql[] =
 	"SELECT region, n, d, o, count(*) OVER () FROM ("
-	"SELECT p.region AS region, count(*) AS n, sum(p.status = 1) AS d, "
-	"sum(p.status != 1 AND EXISTS (SELECT 1 FROM items i WHERE "
-	"i.year = p.year AND i.person_id = p.person_id AND "
-	PLAN_OVERDUE_SQL ")) AS o "
-	"FROM plans p WHERE p.year = ?2 AND p.region >= ?3 AND "
-	"p.region < ?4 GROUP BY p.region) WHERE d > 0 OR o > 0 "
-	"ORDER BY d + o DESC, region LIMIT ?5";
+	"SELECT p.region AS region, count(*) AS n, sum(CASE WHEN p.status = 1 "
+	"THEN 1 ELSE 0 END) AS d, sum(CASE WHEN p.status != 1 AND EXISTS "
+	"(SELECT 1 FROM items i WHERE i.year = p.year AND i.person_id = "
+	"p.person_id AND " PLAN_OVERDUE_Q ") THEN 1 ELSE 0 END) AS o "
+	"FROM plans p WHERE p.year = ? AND p.region >= ? AND "
+	"p.region < ? GROUP BY p.region) v WHERE d > 0 OR o > 0 "
+	"ORDER BY d + o DESC, region LIMIT ?";
 
 int
 plan_villages(struct store *s, const struct plan_villages_query *q,
     plan_village_fn fn, void *arg, int64_t *total, struct lf_error *err)
 {
 	struct plan_village v;
-	sqlite3_stmt *st;
+	struct dbq st = { 0 };
 	int64_t lo, hi;
 	int rc, stop = 0;
 
@@ -49,26 +52,22 @@ plan_villages(struct store *s, const struct plan_villages_query *q,
 	if (villages_check(q, err) != 0 ||
 	    plan_region_bounds(q->region, &lo, &hi, err) != 0)
 		return -1;
-	if (sqlite3_prepare_v2(s->db, villages_sql, -1, &st, NULL) !=
-	    SQLITE_OK)
-		return store_sqlite_error(s, "plan villages", err);
-	sqlite3_bind_int(st, 1, q->overdue_before);
-	sqlite3_bind_int(st, 2, q->year);
-	sqlite3_bind_int64(st, 3, lo);
-	sqlite3_bind_int64(st, 4, hi);
-	sqlite3_bind_int(st, 5, q->limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = dbq_prep(s, &st, villages_sql, "plan villages", err)) == 0)
+		rc = dbq_bind(&st, err, "iiiii", (int64_t)q->overdue_before,
+		    (int64_t)q->year, lo, hi, (int64_t)q->limit);
+	while (rc == 0 && (rc = dbq_step(&st, err)) == 1) {
 		memset(&v, 0, sizeof(v));
-		v.village = sqlite3_column_int64(st, 0);
-		v.plans = sqlite3_column_int(st, 1);
-		v.drafts = sqlite3_column_int(st, 2);
-		v.overdue = sqlite3_column_int(st, 3);
-		*total = sqlite3_column_int64(st, 4);
+		v.village = dbq_int64(&st, 0);
+		v.plans = dbq_int(&st, 1);
+		v.drafts = dbq_int(&st, 2);
+		v.overdue = dbq_int(&st, 3);
+		*total = dbq_int64(&st, 4);
 		if ((stop = fn(arg, &v)) != 0)
 			break;
+		rc = 0;
 	}
-	if (stop == 0 && rc != SQLITE_DONE)
-		stop = store_sqlite_error(s, "plan villages", err);
-	sqlite3_finalize(st);
-	return stop < 0 ? -1 : 0;
+	dbq_end(&st);
+	if (stop != 0)
+		return stop < 0 ? -1 : 0;
+	return rc == 0 ? 0 : -1;
 }

@@ -458,6 +458,16 @@ equal "$(rfmt)" "liangfu-registry-pg 7:$np:$np:recon_tasks=true,rosters=false,su
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
 expect 0 "the owner role upgrades it again" -- "$bin" user list "$old"
 equal "$(rfmt)" "liangfu-registry-pg 7:$np:$np:recon_tasks=true,rosters=false,supply_stock=true:false:false" "a second upgrade is the same"
+# format 6 (no deliveries table, no client-id indexes): refused to the app
+# role; the owner role's open brings format 7's (branch pgplanw)
+sqlold "DROP TABLE deliveries; DROP SEQUENCE deliveries_id_seq; DROP INDEX items_client, items_client_key; UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'"
+expect 1 "the app role is refused a format-6 registry" -- "$bin" stats "$oldweb" --year 2023 --region "$ia" --json old6.json
+contains err "format 6" "the refusal names the format"
+expect 0 "the owner role opens (and upgrades) a format-6 registry" -- "$bin" user list "$old"
+equal "$(sqlold "SELECT (SELECT value FROM meta WHERE key = 'format') || ':' || (SELECT count(*) FROM pg_inherits WHERE inhparent = 'deliveries'::regclass) || ':' || (SELECT relrowsecurity FROM pg_class WHERE relname = 'deliveries') || ':' || (SELECT count(*) FROM pg_policy WHERE polname = 'deliveries_county') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'SELECT, INSERT') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'UPDATE') || ':' || has_table_privilege('liangfu_app', 'deliveries', 'DELETE') || ':' || has_sequence_privilege('liangfu_app', 'deliveries_id_seq', 'USAGE') || ':' || (SELECT count(*) FROM pg_indexes WHERE indexname IN ('items_client', 'items_client_key', 'deliveries_item', 'deliveries_client', 'deliveries_client_key'))")" \
+    "liangfu-registry-pg 7:$((ncity + 1)):true:1:true:false:false:true:5" "upgraded from format 6: deliveries partitioned, RLS, append-only for the app role, the client-id indexes"
+expect 0 "a second upgrade from format 6 changes nothing" -- sh -c "$LF_PG_PSQL -U liangfu_owner -d old -At -c \"UPDATE meta SET value = 'liangfu-registry-pg 6' WHERE key = 'format'\" && \"$bin\" user list \"$old\""
+equal "$(sqlold "SELECT value FROM meta WHERE key = 'format'")" "liangfu-registry-pg 7" "upgraded again"
 sqlold "UPDATE meta SET value = 'liangfu-registry-pg 9' WHERE key = 'format'"
 expect 1 "an unknown format refused" -- "$bin" seed "$old" --persons 5 --years 2023 --seed 3
 contains err "another format version" "the refusal names why"

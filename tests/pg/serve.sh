@@ -9,7 +9,8 @@
 # "unsupported" (router.c's list). Through a restart of PostgreSQL the
 # server answers 503 while it is down and reads again after, without a
 # restart of its own; the session and the audit entries acknowledged
-# before the restart are still there.
+# before the restart are still there. planw.sh writes plans, items and
+# deliveries through the same server.
 #
 # The server runs through the app role (liangfu_app, NOBYPASSRLS): login
 # and the session check, which run before the user's region is known,
@@ -43,7 +44,7 @@ api() {
 if [ -n "$sp" ]; then ok; else bad "serve on PostgreSQL did not start"; sed 's/^/  /' serve.err >&2; fi
 if grep -q "there yet" serve.err; then bad "serve warns of a service not on PostgreSQL"; else ok; fi
 equal "$(api GET /api/v1/catalog)" 200 "serve on PostgreSQL: the catalog"
-equal "$(api GET /api/v1/persons/abc/plans/$Y)" 501 "a route not on PostgreSQL yet answers 501"
+equal "$(api GET /api/v1/findings)" 501 "a route not on PostgreSQL yet answers 501"
 contains "$tmp/body" '"code":"unsupported"' "501 names the code"
 contains "$tmp/body" "not on PostgreSQL yet" "501 says why"
 
@@ -67,6 +68,8 @@ idn=$(grep -o -m1 '[0-9]\{17\}[0-9X]' sa.csv | head -1)
 equal "$(api POST /api/v1/persons/search "{\"id_number\":\"$idn\"}")" 200 "search by ID number on PostgreSQL"
 equal "$(jq '.persons | length' "$tmp/body")" 1 "the search finds the person"
 grep -q "$idn" "$tmp/body" serve.err serve.out && bad "an ID number in the answer or the log" || ok
+# plans, items and deliveries written through HTTP (planw.sh)
+. "$here/planw.sh"
 na0=$(sqlo "SELECT count(*) FROM audit WHERE action IN ('person.read', 'person.list', 'person.search') AND actor = 'pgcty'")
 [ "$na0" -ge 3 ] && ok || bad "the reads were not audited on PostgreSQL ($na0 entries)"
 # spot checks and findings through HTTP (serve_super.sh)

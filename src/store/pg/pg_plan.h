@@ -16,8 +16,9 @@
  * (plan_item_load/save/delete); the change rules and the history's
  * change set stay in store/plan.c and plan/.
  *
- * Not on PostgreSQL yet: inserting one item (plan_item_insert) and the
- * other single writes; they fail with "unsupported".
+ * The single reads and writes of plans, items and deliveries (store/
+ * plan_write.c, plan_read.c, plan_villages.c) are written once over
+ * store/dbq.h and need nothing here.
  *
  * Errors: as plan_rows.h, the server's primary message only.
  */
@@ -99,22 +100,13 @@ void	pg_plan_row(const struct pg_result *r, int i, struct plan *p);
 void	pg_plan_item_row(const struct pg_result *r, int i, struct plan_item *it);
 /* pg_plan_person.c: plan_person_each() (plan.h) on PostgreSQL: the
  * person's plans by year, each with its items by seq, read in one
- * transaction (the caller's, or a read-only one of its own, scoped);
- * deliveries have no table on PostgreSQL: none is handed over. 0, fn's
- * non-zero, or -1 with err. */
+ * transaction (the caller's, or a read-only one of its own, scoped),
+ * each item followed by its deliveries by date. 0, fn's non-zero, or -1
+ * with err. */
 struct plan_person_fns;
 int	pg_plan_person_each(struct store *s, int64_t person_id,
 	    const struct plan_person_fns *fns, void *arg,
 	    struct lf_error *err);
-/* pg_plan_read.c: plan.h's plan_get() (0, 1 none, -1), plan_years() and
- * plan_items() on PostgreSQL, in the caller's transaction or a read-only
- * one of their own (scoped). */
-int	pg_plan_get(struct store *s, int64_t person_id, int year,
-	    struct plan *out, struct lf_error *err);
-int	pg_plan_years(struct store *s, int64_t person_id, int *years,
-	    size_t max, size_t *n, struct lf_error *err);
-int	pg_plan_items(struct store *s, int64_t plan_id, plan_item_fn fn,
-	    void *arg, struct lf_error *err);
 struct pg_plan_writer;
 struct pg_plan_writer *pg_plan_writer_new(struct store *s, int year,
 	    const char *actor, int64_t t);

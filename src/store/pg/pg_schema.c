@@ -386,14 +386,16 @@ security(struct buf *b)
 	    -1 : buf_adds(b, grants_sql);
 }
 
+static int	deliveries_sql(const struct regions *rs, struct buf *b);
+
 /* What format 7 adds, for a new registry (rs, its regions) and for the
  * owner role's upgrade (rs NULL: partitions from the regions table):
  * every statement may run again. */
 static int
 pg_format7_sql(const struct regions *rs, struct buf *b)
 {
-	return pg_feedback_sql(rs, b) != 0 || pg_recon_schema_sql(b) != 0 ||
-	    pg_rowtables_sql(b) != 0 ? -1 : 0;
+	return deliveries_sql(rs, b) != 0 || pg_feedback_sql(rs, b) != 0 ||
+	    pg_recon_schema_sql(b) != 0 || pg_rowtables_sql(b) != 0 ? -1 : 0;
 }
 
 int
@@ -421,11 +423,15 @@ pg_schema_upgrade_sql(struct buf *b)
  */
 static const struct plan_table {
 	const char	*name, *keys;
+	int		 village;	/* has region: the key checked by it */
 } plan_tables[] = {
 	{ "plans", "  PRIMARY KEY (city, county, id),\n"
-	    "  UNIQUE (city, county, person_id, year)" },
+	    "  UNIQUE (city, county, person_id, year)", 1 },
 	{ "items", "  PRIMARY KEY (city, county, id),\n"
-	    "  UNIQUE (city, county, year, person_id, seq)" },
+	    "  UNIQUE (city, county, year, person_id, seq)", 1 },
+	/* format 7: a delivery's city and county are its item's
+	 * (deliveries_sql()) */
+	{ "deliveries", "  PRIMARY KEY (city, county, id)", 0 },
 };
 
 /* One column of SQLite's table as PostgreSQL's: INTEGER bigint (times
@@ -456,9 +462,10 @@ plan_table(sqlite3 *db, const struct plan_table *t, struct buf *b)
 	sqlite3_stmt *st;
 	int rc, n = 0;
 
-	if (buf_addf(b, "CREATE SEQUENCE %s_id_seq;\nCREATE TABLE %s(\n"
-	    "  city text NOT NULL, county text NOT NULL", t->name,
-	    t->name) != 0 || sqlite3_prepare_v2(db, "SELECT name, type, "
+	if (buf_addf(b, "CREATE SEQUENCE IF NOT EXISTS %s_id_seq;\nCREATE "
+	    "TABLE IF NOT EXISTS %s(\n  city text NOT NULL, county text NOT "
+	    "NULL", t->name, t->name) != 0 || sqlite3_prepare_v2(db, "SELECT "
+	    "name, type, "
 	    "\"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid", -1,
 	    &st, NULL) != SQLITE_OK)
 		return -1;
@@ -468,15 +475,16 @@ plan_table(sqlite3 *db, const struct plan_table *t, struct buf *b)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || n <= 0)
 		return -1;
-	return buf_addf(b, ",\n  CHECK (county = left(lpad(region::text, 12, "
-	    "'0'), 6) AND city = left(county, 4)),\n%s\n) PARTITION BY LIST "
-	    "(city);\n", t->keys);
+	if (t->village && buf_adds(b, ",\n  CHECK (county = left(lpad("
+	    "region::text, 12, '0'), 6) AND city = left(county, 4))") != 0)
+		return -1;
+	return buf_addf(b, ",\n%s\n) PARTITION BY LIST (city);\n", t->keys);
 }
 
-/* The plan tables, their columns read from SQLite's own definition in
- * a database in memory. */
+/* The plan tables plan_tables[from..to), their columns read from
+ * SQLite's own definition in a database in memory. */
 static int
-plan_tables_sql(struct buf *b)
+plan_tables_sql(struct buf *b, size_t from, size_t to)
 {
 	sqlite3 *db = NULL;
 	size_t i;
@@ -486,11 +494,69 @@ plan_tables_sql(struct buf *b)
 	    SQLITE_OPEN_CREATE, NULL) == SQLITE_OK &&
 	    sqlite3_exec(db, plan_schema_sql(), NULL, NULL, NULL) ==
 	    SQLITE_OK) {
-		for (i = 0, rc = 0; i < 2 && rc == 0; i++)
+		for (i = from, rc = 0; i < to && rc == 0; i++)
 			rc = plan_table(db, &plan_tables[i], b);
 	}
 	sqlite3_close(db);
 	return rc;
+}
+
+/*
+ * Format 7 (issue 18, the single plan and item writes): the deliveries
+ * table (SQLite's columns, plan_tables[2]), keyed by its item's city
+ * and county, partitioned and confined by county like the other
+ * person-owned tables; append-only (the app role may SELECT and INSERT
+ * it, nothing else). The lookups by client id of items and deliveries
+ * (an idempotent retry) get partial indexes (rows without a client id
+ * are not in them, so the bulk build's COPY does not index them).
+ * Every statement may run again: a fresh registry's partitions come
+ * from rs, an upgraded one's from its regions table.
+ */
+static const char deliveries_tail_sql[] =
+	"CREATE TABLE IF NOT EXISTS deliveries_other PARTITION OF deliveries "
+	"DEFAULT;\n"
+	"CREATE INDEX IF NOT EXISTS deliveries_item ON deliveries(item_id, "
+	"date);\n"
+	"CREATE INDEX IF NOT EXISTS deliveries_client ON deliveries(client_id) "
+	"WHERE client_id IS NOT NULL;\n"
+	"CREATE UNIQUE INDEX IF NOT EXISTS deliveries_client_key ON "
+	"deliveries(city, county, client_id) WHERE client_id IS NOT NULL;\n"
+	"CREATE INDEX IF NOT EXISTS items_client ON items(client_id) "
+	"WHERE client_id IS NOT NULL;\n"
+	"CREATE UNIQUE INDEX IF NOT EXISTS items_client_key ON items(city, "
+	"county, client_id) WHERE client_id IS NOT NULL;\n"
+	"ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;\n"
+	"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE "
+	"tablename = 'deliveries' AND policyname = 'deliveries_county' AND "
+	"schemaname = current_schema()) THEN\n"
+	"  CREATE POLICY deliveries_county ON deliveries USING "
+	"(starts_with(county, liangfu_scope()));\n"
+	"END IF; END $$;\n"
+	"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles "
+	"WHERE rolname = 'liangfu_app') THEN\n"
+	"  GRANT SELECT, INSERT ON deliveries TO liangfu_app;\n"
+	"  GRANT USAGE ON SEQUENCE deliveries_id_seq TO liangfu_app;\n"
+	"END IF; END $$;\n";
+
+static int
+deliveries_sql(const struct regions *rs, struct buf *b)
+{
+	size_t i;
+
+	if (plan_tables_sql(b, 2, 3) != 0)
+		return -1;
+	if (rs == NULL && buf_adds(b, "DO $$ DECLARE c text; BEGIN FOR c IN "
+	    "SELECT code FROM regions WHERE level = 'city' LOOP EXECUTE "
+	    "format('CREATE TABLE IF NOT EXISTS %I PARTITION OF deliveries "
+	    "FOR VALUES IN (%L)', 'deliveries_' || c, c); END LOOP; "
+	    "END $$;\n") != 0)
+		return -1;
+	for (i = 0; rs != NULL && i < rs->n; i++)
+		if (rs->v[i].level == RL_CITY && buf_addf(b, "CREATE TABLE IF "
+		    "NOT EXISTS deliveries_%s PARTITION OF deliveries FOR "
+		    "VALUES IN ('%s');\n", rs->v[i].code, rs->v[i].code) != 0)
+			return -1;
+	return buf_adds(b, deliveries_tail_sql);
 }
 
 int
@@ -498,7 +564,7 @@ pg_schema_sql(const struct catalog *cat, const struct regions *rs,
     struct buf *b)
 {
 	if (buf_adds(b, person_tables) != 0 || survey_table(cat, b) != 0 ||
-	    plan_tables_sql(b) != 0 || partitions(rs, b) != 0 ||
+	    plan_tables_sql(b, 0, 2) != 0 || partitions(rs, b) != 0 ||
 	    buf_adds(b, tail_sql) != 0 || security(b) != 0)
 		return -1;
 	return pg_format7_sql(rs, b);

@@ -25,7 +25,10 @@
  * role's SELECT and INSERT on it). 6: the accounts' row-level security
  * lets the app role see the principal of a login or a session check
  * (liangfu.login, liangfu.user, liangfu.token; pg_schema.c), so that
- * `serve` runs through the app role. 7: the tables of feedback and
+ * `serve` runs through the app role. 7: the deliveries table
+ * (partitioned, row-level security, append-only for the app role) and
+ * the partial indexes of items' and deliveries' client ids
+ * (pg_schema.c's deliveries_sql()); the tables of feedback and
  * self-service (pg_feedback.c: feedback, self_codes, self_sessions
  * person-owned with row-level security that also shows the code or
  * session whose hash is liangfu.token; self_throttle without county);
