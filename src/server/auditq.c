@@ -143,6 +143,30 @@ anchor_start(void)
 }
 
 /*
+ * The entries naming a person are indexed behind the log (audit.h,
+ * audit_person_fill()): at most once every FILL_NS after a commit, and
+ * when the writer stops, in a transaction of their own. A failed fill is
+ * logged and done by the next one; queries see every entry meanwhile.
+ */
+#define FILL_NS	1000000000LL
+
+static int64_t	filled_at;	/* CLOCK_MONOTONIC ns of the last fill */
+
+static void
+person_fill(int now)
+{
+	struct lf_error err;
+	int64_t t = clock_mono_ns();
+
+	if (!now && t - filled_at < FILL_NS)
+		return;
+	filled_at = t;
+	lf_error_clear(&err);
+	if (audit_person_fill(q.s, &err) != 0)
+		log_warnx("audit log: person index: %s", err.message);
+}
+
+/*
  * Appends a batch in one transaction; sets each entry's rc. The log's
  * checkpoints run on a thread of their own (store_ckpt.h): done by the
  * commit that crosses wal_autocheckpoint pages, as SQLite does by
@@ -199,6 +223,7 @@ write_batch(struct pending *batch)
 		}
 		return;
 	}
+	person_fill(0);
 }
 
 /*
@@ -413,6 +438,7 @@ auditq_start(const struct app *app, struct lf_error *err)
 	store_ckpt_period(q.ck, CKPT_MS);
 	q.unsynced = 0;
 	q.stop = 0;
+	filled_at = 0;
 	anchor_frozen = 0;
 	anchor_start();
 	if (pthread_create(&q.thread, NULL, writer, NULL) != 0) {
@@ -434,6 +460,7 @@ auditq_stop(void)
 	pthread_cond_signal(&q.work);
 	pthread_mutex_unlock(&q.mu);
 	pthread_join(q.thread, NULL);
+	person_fill(1);
 	if (anchor_fd >= 0) {
 		struct lf_error err;
 

@@ -54,16 +54,65 @@
 	" result " TEXT " NOT NULL, client " TEXT " NOT NULL," \
 	" request_id " TEXT " NOT NULL, detail " TEXT " NOT NULL," \
 	" prev " BLOB " NOT NULL, hash " BLOB " NOT NULL);"
-#define INDEX_SQL \
+#define TARGET_INDEX_SQL \
 	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target_type," \
-	" target, id);" \
+	" target, id)"
+#define INDEX_SQL_REST \
 	"CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, id);" \
 	"CREATE INDEX IF NOT EXISTS audit_at ON audit(at);"
+#define INDEX_SQL	TARGET_INDEX_SQL ";" INDEX_SQL_REST
 #define REFUSED	"audit log is append-only"
 #define NOT_PAST REFUSED ": an entry must follow the newest one"
 
+/*
+ * SQLite: the entries naming a person are indexed behind the log, not by
+ * audit_target (which holds the other targets only, a partial index):
+ * audit_person holds (target, id) of every "person" entry up to the id
+ * in audit_person_w, filled by audit_person_fill() in batches (the
+ * server's audit writer, once a second). Each read of a person page
+ * appends an entry for another person, so a by-person B-tree written at
+ * every append changed one random leaf an entry, one more page in every
+ * group commit's WAL and in the next checkpoint (docs/performance.md,
+ * "the audit path"); the rest of the index only appends at its right
+ * edge. audit_query() reads audit_person up to the mark and the entries
+ * after it by id, so a query sees every entry whether filled or not.
+ * Filling changes nothing of the entries, the chain or the anchor.
+ * PostgreSQL keeps the one full index (pg_schema_sql).
+ */
+#define PERSON_SQL \
+	"CREATE TABLE IF NOT EXISTS audit_person (target TEXT NOT NULL," \
+	" id INTEGER NOT NULL, PRIMARY KEY (target, id)) WITHOUT ROWID;" \
+	"CREATE TABLE IF NOT EXISTS audit_person_w (one INTEGER PRIMARY KEY" \
+	" CHECK (one = 1), w INTEGER NOT NULL);" \
+	"INSERT OR IGNORE INTO audit_person_w VALUES (1, 0);" \
+	"CREATE TRIGGER IF NOT EXISTS audit_person_no_update BEFORE UPDATE" \
+	" ON audit_person BEGIN SELECT RAISE(ABORT, '" REFUSED ": UPDATE" \
+	" refused'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_person_no_delete BEFORE DELETE" \
+	" ON audit_person BEGIN SELECT RAISE(ABORT, '" REFUSED ": DELETE" \
+	" refused'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_person_w_back BEFORE UPDATE ON" \
+	" audit_person_w WHEN NEW.w < OLD.w OR NEW.one <> 1 BEGIN SELECT" \
+	" RAISE(ABORT, '" REFUSED ": the mark only moves on'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS audit_person_w_no_delete BEFORE DELETE" \
+	" ON audit_person_w BEGIN SELECT RAISE(ABORT, '" REFUSED ": DELETE" \
+	" refused'); END;"
+
+/* The fill: every "person" entry after the mark, then the mark moved to
+ * the newest entry (both in one transaction, so that audit_person holds
+ * exactly the person entries up to the mark). */
+static const char fill_sql[] =
+	"INSERT OR IGNORE INTO audit_person (target, id) SELECT target, id"
+	" FROM audit WHERE id > (SELECT w FROM audit_person_w) AND"
+	" target_type = 'person' ORDER BY target, id;"
+	"UPDATE audit_person_w SET w = (SELECT coalesce(max(id), 0) FROM"
+	" audit) WHERE one = 1 AND w < (SELECT coalesce(max(id), 0) FROM"
+	" audit);";
+
 static const char schema_sql[] =
-	TABLE_SQL("INTEGER", "TEXT", "BLOB") INDEX_SQL
+	TABLE_SQL("INTEGER", "TEXT", "BLOB")
+	TARGET_INDEX_SQL " WHERE target_type <> 'person';" INDEX_SQL_REST
+	PERSON_SQL
 	"CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
 	" BEGIN SELECT RAISE(ABORT, '" REFUSED ": UPDATE refused'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
@@ -73,12 +122,22 @@ static const char schema_sql[] =
 	" audit), 0)"
 	" BEGIN SELECT RAISE(ABORT, '" NOT_PAST "'); END;";
 
-/* The objects schema_sql makes, all of them named here. */
+/* The objects schema_sql makes, all of them named here (audit_target
+ * only as the partial index: a registry made before it has the full one,
+ * which audit_init() replaces). */
 static const char present_sql[] =
-	"SELECT count(*) FROM sqlite_master WHERE tbl_name = 'audit' AND name"
-	" IN ('audit', 'audit_target', 'audit_actor', 'audit_at',"
-	" 'audit_no_update', 'audit_no_delete', 'audit_append_only')";
-#define NOBJECTS	7
+	"SELECT count(*) FROM sqlite_master WHERE tbl_name IN ('audit',"
+	" 'audit_person', 'audit_person_w') AND name IN ('audit',"
+	" 'audit_target', 'audit_actor', 'audit_at', 'audit_no_update',"
+	" 'audit_no_delete', 'audit_append_only', 'audit_person',"
+	" 'audit_person_w', 'audit_person_no_update', 'audit_person_no_delete',"
+	" 'audit_person_w_back', 'audit_person_w_no_delete') AND (name <>"
+	" 'audit_target' OR sql LIKE '%WHERE%')";
+#define NOBJECTS	13
+/* audit_target as it was before the partial index */
+static const char full_target_sql[] =
+	"SELECT count(*) FROM sqlite_master WHERE name = 'audit_target' AND"
+	" sql NOT LIKE '%WHERE%'";
 
 /*
  * PostgreSQL's: the same table and indexes, one trigger function for the
@@ -191,10 +250,33 @@ audit_init(struct store *s, struct lf_error *err)
 		return 0;
 	if (dbq_tx_begin(s, &tx, err) != 0)
 		return -1;
-	rc = dbq_script(s, pg ? pg_schema_sql : schema_sql, "audit schema",
-	    err);
+	rc = 0;
+	/* SQLite: the full person index of an older registry goes; its
+	 * person entries are filled into audit_person at once */
+	if (!pg && (n = count_of(s, full_target_sql, err)) != 0)
+		rc = n < 0 ? -1 : dbq_script(s, "DROP INDEX audit_target",
+		    "audit schema", err);
+	if (rc == 0)
+		rc = dbq_script(s, pg ? pg_schema_sql : schema_sql,
+		    "audit schema", err);
+	if (rc == 0 && !pg)
+		rc = dbq_script(s, fill_sql, "audit person index", err);
 	if (rc != 0)
 		busy(s, "audit schema", err);
+	return dbq_tx_end(s, tx, rc, err);
+}
+
+int
+audit_person_fill(struct store *s, struct lf_error *err)
+{
+	int tx, rc;
+
+	if (dbq_is_pg(s))
+		return 0;
+	if (dbq_tx_begin(s, &tx, err) != 0)
+		return busy(s, "audit person index", err);
+	if ((rc = dbq_script(s, fill_sql, "audit person index", err)) != 0)
+		busy(s, "audit person index", err);
 	return dbq_tx_end(s, tx, rc, err);
 }
 
@@ -602,36 +684,86 @@ query_check(const struct audit_query *q, struct lf_error *err)
 	return 0;
 }
 
-/* The query's statement, its conditions bound. */
+/* SQLite, a query by person: through audit_person (see PERSON_SQL). */
+static int
+by_person(struct store *s, const struct audit_query *q)
+{
+	return !dbq_is_pg(s) && q->target_type != NULL && q->target != NULL &&
+	    strcmp(q->target_type, "person") == 0;
+}
+
+/* Appends the set conditions to sql: 0, or -1 when out of memory. On
+ * SQLite a query by another target type says so as a literal too, which
+ * lets the partial audit_target index serve it. */
+static int
+conds_sql(struct store *s, const struct audit_query *q, struct buf *sql)
+{
+	size_t i;
+
+	for (i = 0; i < NCONDS; i++)
+		if (cond_value(q, &conds[i]) != NULL &&
+		    buf_adds(sql, conds[i].sql) != 0)
+			return -1;
+	if (!dbq_is_pg(s) && q->target_type != NULL &&
+	    strcmp(q->target_type, "person") != 0 &&
+	    buf_adds(sql, " AND target_type <> 'person'") != 0)
+		return -1;
+	return 0;
+}
+
+/* Binds the set conditions from *idx on. */
+static int
+conds_bind(const struct audit_query *q, struct dbq *st, int *idx,
+    struct lf_error *err)
+{
+	const char *v;
+	size_t i;
+	int k;
+
+	for (i = 0; i < NCONDS; i++) {
+		v = cond_value(q, &conds[i]);
+		for (k = 0; v != NULL && k < conds[i].nbind; k++)
+			if (dbq_bind_text(st, (*idx)++, v, err) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+#define SELECT_SQL	"SELECT id, " COLS ", hash FROM audit WHERE "
+
+/*
+ * The query's statement, its conditions bound. By person on SQLite: the
+ * filled part through audit_person, then the entries after its mark (a
+ * range of ids), each with every condition.
+ */
 static int
 query_prepare(struct store *s, const struct audit_query *q,
     struct dbq *st, struct lf_error *err)
 {
 	struct buf sql;
-	size_t i;
-	int k, idx = 1, rc = -1;
-	const char *v;
+	int idx = 1, rc = -1, person = by_person(s, q);
 
 	memset(st, 0, sizeof(*st));
 	buf_init(&sql, SQL_MAX);
-	if (buf_adds(&sql, "SELECT id, " COLS ", hash FROM audit WHERE "
-	    "id > ?") != 0)
+	if (person && (buf_adds(&sql, SELECT_SQL "id IN (SELECT id FROM "
+	    "audit_person WHERE target = ? AND id > ?)") != 0 ||
+	    conds_sql(s, q, &sql) != 0 || buf_adds(&sql, " UNION ALL "
+	    SELECT_SQL "id > max(?, (SELECT w FROM audit_person_w))") != 0))
 		goto nomem;
-	for (i = 0; i < NCONDS; i++)
-		if (cond_value(q, &conds[i]) != NULL &&
-		    buf_adds(&sql, conds[i].sql) != 0)
-			goto nomem;
-	if (buf_adds(&sql, " ORDER BY id LIMIT ?") != 0)
+	if (!person && buf_adds(&sql, SELECT_SQL "id > ?") != 0)
 		goto nomem;
-	if (dbq_prep(s, st, buf_str(&sql), "audit query", err) != 0 ||
-	    dbq_bind_int(st, idx++, q->after_id, err) != 0)
+	if (conds_sql(s, q, &sql) != 0 ||
+	    buf_adds(&sql, " ORDER BY id LIMIT ?") != 0)
+		goto nomem;
+	if (dbq_prep(s, st, buf_str(&sql), "audit query", err) != 0)
 		goto out;
-	for (i = 0; i < NCONDS; i++) {
-		v = cond_value(q, &conds[i]);
-		for (k = 0; v != NULL && k < conds[i].nbind; k++)
-			if (dbq_bind_text(st, idx++, v, err) != 0)
-				goto out;
-	}
+	if (person && (dbq_bind_text(st, idx++, q->target, err) != 0 ||
+	    dbq_bind_int(st, idx++, q->after_id, err) != 0 ||
+	    conds_bind(q, st, &idx, err) != 0))
+		goto out;
+	if (dbq_bind_int(st, idx++, q->after_id, err) != 0 ||
+	    conds_bind(q, st, &idx, err) != 0)
+		goto out;
 	rc = dbq_bind_int(st, idx, q->limit ? q->limit : AUDIT_LIMIT_DEFAULT,
 	    err);
 	goto out;

@@ -122,12 +122,27 @@ struct audit_row {
  * Creates the audit table, its indexes (target_type, target, id),
  * (actor, id), (at) and the append-only triggers when missing (so a
  * dropped trigger comes back); does nothing, and takes no write lock,
- * when they all exist. Atomic: in the caller's transaction when there is
+ * when they all exist. On SQLite the target index holds the entries
+ * that name no person; those that do are indexed behind the log, in
+ * the table audit_person (target, id) up to the mark in audit_person_w,
+ * filled by audit_person_fill() (rows neither updated nor deleted, the
+ * mark only moved on: triggers); a registry made with the full index
+ * loses it here and has its person entries filled at once. Atomic: in the caller's transaction when there is
  * one, else in its own. On PostgreSQL the same (with the app role's
  * rights), which only the owner role may do; store_open_any() does not
  * call it there (init and the upgrade make the log).
  */
 int	audit_init(struct store *s, struct lf_error *err);
+
+/*
+ * SQLite: indexes by person the entries appended since the last fill
+ * (audit_init() says how the person entries are indexed behind the log),
+ * in a transaction of its own or in the caller's. A query by person
+ * sees every entry whether filled or not: filling only makes it
+ * cheaper. The server's audit writer fills once a second; nothing on
+ * PostgreSQL. 0, or -1 with err ("busy", "store").
+ */
+int	audit_person_fill(struct store *s, struct lf_error *err);
 
 /*
  * Validates e and appends it as the next entry of the chain. NULL for an

@@ -485,6 +485,133 @@ keep_first(void *arg, const struct audit_row *row)
 	return 1;
 }
 
+/* The ids a query by person returns, all pages of lim. */
+static void
+person_ids(struct fx *fx, const char *ttype, const char *target,
+    const char *actor, int lim, struct ids *ids)
+{
+	struct audit_query q = { .target_type = ttype, .target = target,
+	    .actor = actor, .limit = lim };
+	struct lf_error err;
+	int last;
+
+	ids->n = 0;
+	do {
+		last = ids->n;
+		if (audit_query(fx->s, &q, collect, ids, &err) != 0)
+			fail_msg("query: %s", err.message);
+		if (ids->n > 0)
+			q.after_id = ids->id[ids->n - 1];
+	} while (ids->n > last);
+}
+
+/* A query by person gives the same entries, in the same pages, before,
+ * across and after the fills of the person index behind the log
+ * (SQLite's audit_person; a no-op on PostgreSQL), as the same query by
+ * target alone, which never uses it. */
+static void
+test_person_fill(void **state)
+{
+	static const char *const who[3] = { P1, P2, "" };
+	struct fx *fx = *state;
+	struct audit_entry e;
+	struct ids *a = calloc(2, sizeof(*a)), *b = a + 1;
+	struct lf_error err;
+	unsigned char h[AUDIT_HASH_LEN];
+	int64_t head;
+	int round, i, k, lim;
+
+	assert_non_null(a);
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 40; i++) {
+			e = entry(NULL, i % 3 ? "wang" : "li", "person.read",
+			    i % 5 ? "person" : "user", who[i % 3], "ok");
+			if (i % 5 == 0)
+				e.target = "wang";
+			append(fx, &e);
+		}
+		if (round % 2 == 0 &&
+		    audit_person_fill(fx->s, &err) != 0)
+			fail_msg("fill: %s", err.message);
+		for (k = 0; k < 3; k++)
+			for (lim = 1; lim <= 101; lim += 50) {
+				person_ids(fx, "person", who[k], NULL, lim, a);
+				person_ids(fx, NULL, who[k], NULL, lim, b);
+				if (k == 2)	/* "" is also the user rows' */
+					person_ids(fx, NULL, "", NULL, lim, b);
+				assert_true(a->n > 0);
+				if (k < 2) {
+					assert_int_equal(a->n, b->n);
+					assert_memory_equal(a->id, b->id,
+					    sizeof(a->id[0]) * (size_t)a->n);
+				}
+				person_ids(fx, "person", who[k], "li", lim, a);
+				person_ids(fx, NULL, who[k], "li", lim, b);
+				if (k < 2) {
+					assert_int_equal(a->n, b->n);
+					assert_memory_equal(a->id, b->id,
+					    sizeof(a->id[0]) * (size_t)a->n);
+				}
+			}
+		/* another target type still finds its entries */
+		person_ids(fx, "user", "wang", NULL, 7, a);
+		assert_int_equal(a->n, 8 * (round + 1));
+	}
+	free(a);
+	if (on_pg())
+		return;
+	/* filled up to the head, each person entry once */
+	assert_int_equal(audit_person_fill(fx->s, &err), 0);
+	assert_int_equal(audit_head(fx->s, &head, h, &err), 0);
+	assert_int_equal(raw_int(fx, "SELECT w FROM audit_person_w"), head);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM audit_person"),
+	    raw_int(fx, "SELECT count(*) FROM audit WHERE target_type ="
+	    " 'person'"));
+	/* the index is kept like the log: no row changed or removed, the
+	 * mark never moved back */
+	assert_int_not_equal(raw(fx, "DELETE FROM audit_person", NULL, 0), 0);
+	assert_int_not_equal(raw(fx, "UPDATE audit_person SET id = id + 1000",
+	    NULL, 0), 0);
+	assert_int_not_equal(raw(fx, "UPDATE audit_person_w SET w = 0", NULL,
+	    0), 0);
+	assert_int_not_equal(raw(fx, "DELETE FROM audit_person_w", NULL, 0),
+	    0);
+	assert_int_equal(raw_int(fx, "SELECT w FROM audit_person_w"), head);
+}
+
+/* A registry made with the full person index: audit_init() replaces it
+ * by the partial one and indexes the person entries behind the log at
+ * once (SQLite only). */
+static void
+test_person_upgrade(void **state)
+{
+	struct fx *fx = *state;
+	struct audit_query q = { .target_type = "person", .target = P1 };
+	struct ids ids = { .n = 0 };
+	struct lf_error err;
+
+	if (on_pg())
+		skip();
+	/* the schema before: the full index, no person table */
+	raw_ok(fx, "DROP TRIGGER audit_person_no_delete;"
+	    " DROP TRIGGER audit_person_no_update;"
+	    " DROP TRIGGER audit_person_w_back;"
+	    " DROP TRIGGER audit_person_w_no_delete;"
+	    " DROP TABLE audit_person; DROP TABLE audit_person_w;"
+	    " DROP INDEX audit_target; CREATE INDEX audit_target ON"
+	    " audit(target_type, target, id)");
+	append_n(fx, 30);
+	assert_int_equal(audit_init(fx->s, &err), 0);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'audit_target' AND sql LIKE '%WHERE%'"), 1);
+	assert_int_equal(raw_int(fx, "SELECT count(*) FROM audit_person"),
+	    30);
+	assert_int_equal(raw_int(fx, "SELECT w FROM audit_person_w"), 30);
+	assert_int_equal(audit_query(fx->s, &q, collect, &ids, &err), 0);
+	assert_int_equal(ids.n, 30);
+	assert_int_equal(entries(fx), 30);
+}
+
 static void
 test_row_and_head(void **state)
 {
@@ -1451,6 +1578,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_init_rolled_back,
 		    setup_bare, teardown),
 		T(test_query),
+		T(test_person_fill),
+		T(test_person_upgrade),
 		T(test_row_and_head),
 		T(test_query_stop_and_paging),
 		T(test_query_invalid),
