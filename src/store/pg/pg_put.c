@@ -76,19 +76,15 @@ pg_put_begin(struct store *s, struct lf_error *err)
 	return 0;
 }
 
-int
-pg_begin(struct store *s, struct lf_error *err)
+/* Makes the open transaction one that single puts write in. */
+static int
+puts_on(struct store *s, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
 
-	if (p->in_tx)
-		return lf_error_set(err, "internal", "", "事务已开始 "
-		    "(transaction already open)");
 	if (put_alloc(s, err) != 0)
 		return -1;
 	pg_put_end(s);		/* fresh 0: every person is looked up */
-	if (pg_tx_begin(s, 1, err) < 0)
-		return -1;
 	p->puts = 1;
 	p->locked = 0;
 	p->pending = 0;
@@ -101,18 +97,57 @@ pg_begin(struct store *s, struct lf_error *err)
 }
 
 int
+pg_begin(struct store *s, struct lf_error *err)
+{
+	if (s->pg->in_tx)
+		return lf_error_set(err, "internal", "", "事务已开始 "
+		    "(transaction already open)");
+	if (pg_tx_begin(s, 1, err) < 0)
+		return -1;
+	if (puts_on(s, err) != 0) {
+		pg_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The open transaction back to a plain one after a put that made it
+ * one of puts (pg_put_single_begin()). */
+static void
+puts_off(struct store *s)
+{
+	int upd_table = s->pg->put->upd_table;	/* lives to the commit */
+
+	s->pg->puts = 0;
+	s->pg->pending = 0;
+	pg_put_end(s);
+	s->pg->put->upd_table = upd_table;
+	s->pg->put->adopted = 0;
+}
+
+int
 pg_put_single_begin(struct store *s, struct lf_error *err)
 {
 	struct pgstore *p = s->pg;
+	int adopt;
 
 	if (!p->in_tx)
 		return pg_begin(s, err) == 0 ? 1 : -1;
-	if (!p->puts || p->bulk)
+	if (p->bulk)
 		return lf_error_set(err, "internal", "", "写入须在写事务中 "
-		    "(a single put inside a read-only or bulk transaction)");
-	if (pg_exec(p->conn, "SAVEPOINT lf_put", "savepoint", err) != 0)
+		    "(a single put inside a bulk transaction)");
+	/* a transaction of store/dbq.h's (store_tx_join(): a spot check
+	 * correcting the survey) holds this put for its length only */
+	adopt = !p->puts;
+	if (adopt && puts_on(s, err) != 0)
 		return -1;
+	if (pg_exec(p->conn, "SAVEPOINT lf_put", "savepoint", err) != 0) {
+		if (adopt)
+			puts_off(s);
+		return -1;
+	}
 	p->put->locked_before = p->locked;
+	p->put->adopted = adopt;
 	return 0;
 }
 
@@ -129,6 +164,14 @@ pg_put_single_end(struct store *s, int own, int rc, struct lf_error *err)
 		pg_rollback(s);
 		return -1;
 	}
+	if (rc == 0 && u->adopted) {
+		/* the ids of the block it took but did not use go back now:
+		 * the caller's transaction ends without pg_commit() */
+		rc = pg_exec(p->conn, "RELEASE SAVEPOINT lf_put", "release",
+		    err) != 0 || pg_put_commit(s, err) != 0 ? -1 : 0;
+		puts_off(s);
+		return rc;
+	}
 	if (rc == 0)
 		return pg_exec(p->conn, "RELEASE SAVEPOINT lf_put", "release",
 		    err);
@@ -144,6 +187,8 @@ pg_put_single_end(struct store *s, int own, int rc, struct lf_error *err)
 	u->upd_table = 0;
 	p->pending = 0;
 	p->locked = u->locked_before;
+	if (u->adopted)
+		puts_off(s);
 	return -1;
 }
 

@@ -26,6 +26,9 @@ struct pgput {
 	struct buf		 upd;		/* staged survey updates */
 	size_t			 nupd;
 	int			 upd_table;	/* made in this transaction */
+	int			 adopted;	/* the put made the caller's
+					   transaction one of puts
+					   (pg_put_single_begin()) */
 	int			 locked_before;	/* pgstore.locked when a
 						   single put's savepoint
 						   began */
