@@ -39,20 +39,27 @@ equal "$(jq "[.tasks[] | select(.id == $tid)] | length" "$tmp/body")" 1 "the ass
 equal "$(api GET /api/v1/checks/$tid)" 200 "the checklist on PostgreSQL"
 rec=$(jq -r '[.. | objects | select(.code? == "marital_status")][0].recorded' "$tmp/body")
 [ -n "$rec" ] && [ "$rec" != null ] && ok || bad "the checklist lacks marital_status"
-equal "$(api POST /api/v1/checks/$tid '{"items":[{"code":"marital_status","ok":true}]}')" 200 "a check recorded on PostgreSQL"
+# every line answered right: the survey items and the services of the
+# person's plans (planw.sh confirmed some before)
+ans=$(jq -c '{items: [.. | objects | select(.kind? == "survey") | {code, ok: true}], services: [.. | objects | select(.kind? == "service") | {item, ok: true}]}' "$tmp/body")
+nsv=$(echo "$ans" | jq '.items | length')
+equal "$(api POST /api/v1/checks/$tid "$ans")" 200 "a check recorded on PostgreSQL"
 equal "$(jq .done "$tmp/body")" true "the task is done"
-equal "$(sqlo "SELECT count(*) || ':' || min(ok) FROM check_results WHERE task_id = $tid")" "1:1" "its answer stored"
-equal "$(api POST /api/v1/checks/$tid '{"items":[{"code":"marital_status","ok":true}]}')" 422 "a finished task is not checked again"
+equal "$(sqlo "SELECT count(*) || ':' || min(ok) FROM check_results WHERE task_id = $tid")" "$(echo "$ans" | jq '(.items | length) + (.services | length)'):1" "its answers stored"
+equal "$(api POST /api/v1/checks/$tid "$ans")" 422 "a finished task is not checked again"
 
 # back to the county user: the precision counts the check
 rm -f "$jar"
 cp "$jar.cty" "$jar"
 csrf=$csrf_cty
 equal "$(api GET "/api/v1/precision?year=$Y&region=$a")" 200 "the precision on PostgreSQL"
-equal "$(jq -c "[.regions[] | select(.code == \"$a\")][0].survey | {right, checked}" "$tmp/body")" '{"right":1,"checked":1}' \
+equal "$(jq -c "[.regions[] | select(.code == \"$a\")][0].survey | {right, checked}" "$tmp/body")" "{\"right\":$nsv,\"checked\":$nsv}" \
     "the county's survey precision counts the check"
 
-# a finding of county A: listed, read, resolved
+# a finding of county A: listed, read, resolved (the findings the
+# re-check after earlier writes opened stay as they are)
+api GET "/api/v1/findings?year=$Y&status=open" >/dev/null
+jq -r '[.findings[].id] | sort | .[]' "$tmp/body" >"$tmp/findings.before"
 pa=$(sqlo "SELECT id FROM persons WHERE county = '$a' ORDER BY id LIMIT 1")
 ra=$(sqlo "SELECT region FROM persons WHERE id = $pa")
 sqlo "INSERT INTO findings (rule, year, person_id, item_id, surveyor, region, owner, status, detail, version, created_at, created_by, updated_at, updated_by) VALUES ('Q01', $Y, $pa, 0, '', '$ra', 'county:$a', 1, 'test', 1, '2026-01-01T00:00:00Z', 'test', '2026-01-01T00:00:00Z', 'test')" >/dev/null
@@ -61,8 +68,8 @@ sqlo "INSERT INTO finding_events (finding_id, at, actor, from_status, to_status,
 equal "$(sqlo "SELECT county FROM findings_rows WHERE id = $fid"):$(sqlo "SELECT county FROM finding_events_rows WHERE finding_id = $fid")" \
     "$a:$a" "a finding and its event carry the county"
 equal "$(api GET "/api/v1/findings?year=$Y&status=open")" 200 "findings listed on PostgreSQL"
-equal "$(jq '[.findings[] | select(.status == "open")] | length' "$tmp/body")" 1 "the open finding listed"
-fref=$(jq -r '.findings[0].id' "$tmp/body")
+equal "$(jq '[.findings[] | select(.status == "open")] | length' "$tmp/body")" "$(($(wc -l <"$tmp/findings.before") + 1))" "the open finding listed"
+fref=$(jq -r '[.findings[].id] | sort | .[]' "$tmp/body" | comm -13 "$tmp/findings.before" -)
 equal "$(api GET "/api/v1/findings/$fref")" 200 "a finding read on PostgreSQL"
 equal "$(api POST "/api/v1/findings/$fref/resolve" '{"reason":"已核实整改"}')" 200 "a finding resolved on PostgreSQL"
 equal "$(sqlo "SELECT status || ':' || reason FROM findings WHERE id = $fid"):$(sqlo "SELECT count(*) FROM finding_events WHERE finding_id = $fid AND to_status = 2")" \

@@ -8,7 +8,8 @@
 # the counts and ids the other checks compare); then the API tests of
 # tests/api/test_api.c through HTTP (a database per test group made by
 # apiclient.c, the server through the app role), the tests that meet a
-# route not on PostgreSQL yet skipped and named.
+# route not on PostgreSQL yet skipped and named (today none: only the
+# SQLite checkpoint test is skipped).
 unit_dir=$(dirname "$bin")
 $LF_PG_PSQL -U postgres -d postgres -c "CREATE DATABASE single OWNER liangfu_owner"
 $LF_PG_PSQL -U postgres -d single -c "REVOKE ALL ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO liangfu_app; ALTER SCHEMA public OWNER TO liangfu_owner;"
@@ -29,13 +30,10 @@ if (cd "$here/../.." && LIANGFU_TEST_PG_URL="$owner" LIANGFU_TEST_PG_WEB_URL="$w
     LIANGFU_TEST_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$LF_PG_PORT/postgres" \
     ASAN_OPTIONS=detect_leaks=1 "$unit_dir/test_api") >"$api_out" 2>&1; then ok; else
 	bad "test_api on PostgreSQL"; grep -v '^ *#' "$api_out" | tail -30 >&2; fi
-contains "$api_out" "PASSED  \] 8 test" "8 API tests passed on PostgreSQL"
-# the skipped: exactly these, each naming why
-for t in test_matrix test_users_admin test_idle_reader_lets_checkpoint; do
-	contains "$api_out" "SKIPPED \] $t" "$t skipped on PostgreSQL"
-done
-contains "$api_out" "route not there yet: .*GET /api/v1/audit: not on PostgreSQL yet" "the audit route named"
-contains "$api_out" "route not there yet: .*GET /api/v1/users: not on PostgreSQL yet" "the users route named"
+contains "$api_out" "PASSED  \] 10 test" "10 API tests passed on PostgreSQL"
+# the one skipped names why; no test meets a route not on PostgreSQL
+contains "$api_out" "SKIPPED \] test_idle_reader_lets_checkpoint" "the checkpoint test skipped on PostgreSQL"
+if grep -q "route not there yet" "$api_out"; then bad "an API test met a route not on PostgreSQL"; grep "route not there yet" "$api_out" >&2; else ok; fi
 contains "$api_out" "SKIP .*SQLite's WAL checkpoint" "the checkpoint test says why"
 equal "$($LF_PG_PSQL -U postgres -d postgres -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'lf_api_%'")" 0 \
     "the API groups' databases are dropped"

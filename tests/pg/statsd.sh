@@ -1,5 +1,6 @@
 # Statistics, accounts and the audit screens under serve on PostgreSQL
-# (issue 18), sourced by serve.sh after its server stopped (run.sh's
+# (issue 18), sourced by serve.sh before its writes through HTTP, on
+# servers of its own beside serve.sh's (run.sh's
 # helpers, $bin, $owner, $web, $tmp, $here, $Y, $a, $b, $pw; a.db is the
 # SQLite twin of the PostgreSQL registry, seeded, planned and changed
 # alike):
