@@ -120,9 +120,7 @@ populate(void)
 	struct store *s;
 	struct record *r = record_new(tu_catalog());
 
-	if (store_create(api_db, tu_catalog(), &err) != 0 ||
-	    store_open(api_db, tu_catalog(), tu_regions(), &s, &err) != 0)
-		fail_msg("%s", err.message);
+	s = api_store_new();	/* either backend (apiclient.h) */
 	put.today = tu_days("2026-11-29");
 	person(r, 11, "510104017001", 0);
 	assert_int_equal(store_survey_put(s, r, &put, &res, &err), 0);
