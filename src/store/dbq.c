@@ -222,6 +222,21 @@ bound(struct dbq *q, int rc, struct lf_error *err)
 }
 
 int
+dbq_query(struct store *s, struct dbq *q, const char *what,
+    struct lf_error *err, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (dbq_prep(s, q, sql, what, err) != 0)
+		return -1;
+	va_start(ap, fmt);
+	rc = dbq_vbind(q, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
 dbq_bind_text(struct dbq *q, int pos, const char *t, struct lf_error *err)
 {
 	if (bad_pos(q, pos, err) != 0)

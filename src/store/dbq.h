@@ -145,6 +145,10 @@ void	dbq_no_turn(struct dbq *q);
  * argument). 0, or -1 with err ("internal" for a position out of range or
  * an unknown letter).
  */
+/* dbq_prep() of sql named what, then dbq_bind() of the arguments after
+ * fmt: 0 or -1 with err; the caller ends q either way. */
+int	dbq_query(struct store *s, struct dbq *q, const char *what,
+	    struct lf_error *err, const char *sql, const char *fmt, ...);
 int	dbq_bind(struct dbq *q, struct lf_error *err, const char *fmt, ...);
 int	dbq_vbind(struct dbq *q, struct lf_error *err, const char *fmt,
 	    va_list ap);

@@ -102,23 +102,6 @@ findings_init(struct store *s, struct lf_error *err)
 	return 0;
 }
 
-/* Prepares sql (dbq.h's dialect) with the arguments bound (dbq_bind()'s
- * letters). 0 or -1; the caller ends q either way. */
-static int
-query(struct store *s, struct dbq *q, const char *what,
-    struct lf_error *err, const char *sql, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	if (dbq_prep(s, q, sql, what, err) != 0)
-		return -1;
-	va_start(ap, fmt);
-	rc = dbq_vbind(q, err, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 void
 finding_keys_free(struct finding_keys *k)
 {
@@ -163,7 +146,7 @@ findings_load_persons(struct store *s, int year, int64_t lo, int64_t hi,
 {
 	struct dbq q;
 
-	return load_keys(&q, query(s, &q, "findings", err, "SELECT " KEY_COLS
+	return load_keys(&q, dbq_query(s, &q, "findings", err, "SELECT " KEY_COLS
 	    " FROM findings WHERE year = ? AND person_id > ? AND person_id <= "
 	    "? AND surveyor = '' ORDER BY person_id, id", "iii",
 	    (int64_t)year, lo, hi), out, err);
@@ -177,7 +160,7 @@ findings_load_rule(struct store *s, int year, const char *rule,
 	char hi[16];
 
 	snprintf(hi, sizeof(hi), "%s\x7f", prefix);
-	return load_keys(&q, query(s, &q, "findings", err, "SELECT " KEY_COLS
+	return load_keys(&q, dbq_query(s, &q, "findings", err, "SELECT " KEY_COLS
 	    " FROM findings WHERE year = ? AND rule = ? AND region >= ? AND "
 	    "region < ?", "itt" "t", (int64_t)year, rule, prefix, hi), out,
 	    err);
@@ -203,7 +186,7 @@ event(struct store *s, int64_t id, const char *at, const char *actor,
 {
 	struct dbq q;
 
-	return write_end(&q, query(s, &q, "findings", err, "INSERT INTO "
+	return write_end(&q, dbq_query(s, &q, "findings", err, "INSERT INTO "
 	    "finding_events(finding_id, at, actor, from_status, to_status, "
 	    "reason) VALUES (?, ?, ?, ?, ?, ?)", "ittiit", id, at, actor,
 	    (int64_t)from, (int64_t)to, reason), err);
@@ -218,7 +201,7 @@ findings_row_open(struct store *s, const struct finding_new *f,
 	int64_t id = 0;
 	int rc;
 
-	rc = query(s, &q, "findings", err, "INSERT INTO findings(rule, year, "
+	rc = dbq_query(s, &q, "findings", err, "INSERT INTO findings(rule, year, "
 	    "person_id, item_id, surveyor, region, owner, status, detail, "
 	    "version, created_at, created_by, updated_at, updated_by) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, 1, ?, 1, ?, ?, ?, ?) RETURNING id",
@@ -245,7 +228,7 @@ findings_row_close(struct store *s, int64_t id, int to, const char *reason,
 	int64_t changed = 0;
 	int rc;
 
-	rc = query(s, &q, "findings", err, "UPDATE findings SET status = ?, "
+	rc = dbq_query(s, &q, "findings", err, "UPDATE findings SET status = ?, "
 	    "reason = ?, version = version + 1, updated_at = ?, "
 	    "updated_by = ? WHERE id = ? AND status = 1", "ittti",
 	    (int64_t)to, reason, at, actor, id);
@@ -272,7 +255,7 @@ findings_namesake(struct store *s, const struct store_person *p,
 	struct dbq q;
 	int rc;
 
-	rc = query(s, &q, "findings", err, "SELECT 1 FROM persons WHERE "
+	rc = dbq_query(s, &q, "findings", err, "SELECT 1 FROM persons WHERE "
 	    "name = ? AND gender = ? AND birth_date = ? AND id <> ? LIMIT 1",
 	    "titi", p->name, (int64_t)p->gender, p->birth_date, p->id);
 	if (rc == 0)
@@ -330,7 +313,7 @@ findings_region_surveys(struct store *s, int year, const char *prefix,
 	snprintf(hi, sizeof(hi), "%012lld", (long long)b);
 	buf_init(&sql, 1 << 14);
 	rc = region_sql(s, &sql) != 0 ? lf_error_nomem(err) :
-	    query(s, &q, "surveyor findings", err, buf_str(&sql), "itt",
+	    dbq_query(s, &q, "surveyor findings", err, buf_str(&sql), "itt",
 	    (int64_t)year, lo, hi);
 	buf_free(&sql);
 	if (rc == 0)
@@ -384,7 +367,7 @@ findings_list(struct store *s, const struct findings_query *q,
 		return lf_error_set(err, "invalid", "limit", "limit 应在 1..1000 "
 		    "之间 (limit must be 1..1000)");
 	snprintf(hi, sizeof(hi), "%s\x7f", q->region);
-	rc = query(s, &d, "findings", err, "SELECT " ROW_COLS ROW_FROM
+	rc = dbq_query(s, &d, "findings", err, "SELECT " ROW_COLS ROW_FROM
 	    " WHERE f.id > ? AND f.region >= ? AND f.region < ? AND (? = 0 OR "
 	    "f.year = ?) AND (CAST(? AS text) IS NULL OR f.rule = ?) AND "
 	    "(? = 0 OR f.status = ?) AND (CAST(? AS text) IS NULL OR "
@@ -413,7 +396,7 @@ findings_get(struct store *s, int64_t id, struct finding *out,
 	struct dbq q;
 	int rc;
 
-	rc = query(s, &q, "findings", err, "SELECT " ROW_COLS ROW_FROM
+	rc = dbq_query(s, &q, "findings", err, "SELECT " ROW_COLS ROW_FROM
 	    " WHERE f.id = ?", "i", id);
 	if (rc == 0 && (rc = dbq_step(&q, err)) == 1) {
 		from_row(&q, out);
@@ -434,7 +417,7 @@ findings_events(struct store *s, int64_t id, finding_event_fn fn, void *arg,
 	struct dbq q;
 	int rc;
 
-	rc = query(s, &q, "findings", err, "SELECT at, actor, from_status, "
+	rc = dbq_query(s, &q, "findings", err, "SELECT at, actor, from_status, "
 	    "to_status, reason FROM finding_events WHERE finding_id = ? "
 	    "ORDER BY id", "i", id);
 	if (rc == 0)
@@ -462,7 +445,7 @@ findings_count(struct store *s, int year, const char *prefix, int digits,
 	int rc;
 
 	snprintf(hi, sizeof(hi), "%s\x7f", prefix);
-	rc = query(s, &q, "findings", err, "SELECT substr(region, 1, ?), "
+	rc = dbq_query(s, &q, "findings", err, "SELECT substr(region, 1, ?), "
 	    "rule, status, count(*) FROM findings WHERE year = ? AND "
 	    "region >= ? AND region < ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
 	    "iitt", (int64_t)digits, (int64_t)year, prefix, hi);

@@ -101,23 +101,6 @@ supervise_init(struct store *s, struct lf_error *err)
 
 /* ---- statements ------------------------------------------------------ */
 
-/* Prepares sql (dbq.h's dialect) named what, with the arguments bound
- * (dbq_bind()'s letters). 0 or -1; the caller ends q either way. */
-static int
-query(struct store *s, struct dbq *q, const char *what,
-    struct lf_error *err, const char *sql, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	if (dbq_prep(s, q, sql, what, err) != 0)
-		return -1;
-	va_start(ap, fmt);
-	rc = dbq_vbind(q, err, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 /* Steps q to its one row and fills out from it: 0, 1 when there is no
  * row, -1 with err. Ends q. */
 static int
@@ -192,7 +175,7 @@ supervise_cands(struct store *s, int year, const struct region *in,
 	int rc;
 
 	store_region_range(in, lo, hi);
-	if (query(s, &q, "sample", err, dbq_is_pg(s) ? cands_pg :
+	if (dbq_query(s, &q, "sample", err, dbq_is_pg(s) ? cands_pg :
 	    cands_sqlite, "itt", (int64_t)year, lo, hi) != 0) {
 		dbq_end(&q);
 		return -1;
@@ -255,7 +238,7 @@ supervise_sample_insert(struct store *s, int year, const struct region *in,
 	char now[21];
 
 	store_now_iso(now);
-	if (query(s, &q, "sample", err, "INSERT INTO samples (year, region, "
+	if (dbq_query(s, &q, "sample", err, "INSERT INTO samples (year, region, "
 	    "rate, min_per_surveyor, recheck_rate, seed, items, mode, due, "
 	    "persons, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, ?) RETURNING id", "itdiditit", (int64_t)year, in->code,
@@ -295,7 +278,7 @@ supervise_tasks_insert(struct store *s, int64_t sample, int year,
 		int64_t first = 0, id;
 
 		for (round = 0; round < 1 + (recheck[i] != 0); round++) {
-			if (query(s, &q, "check task", err, TASK_INSERT,
+			if (dbq_query(s, &q, "check task", err, TASK_INSERT,
 			    "iiitttn", sample, p->id, (int64_t)year,
 			    p->region, p->town, p->surv) != 0 ||
 			    (first != 0 && dbq_bind_int(&q, 7, first,
@@ -364,7 +347,7 @@ supervise_sample_get(struct store *s, int64_t id, struct sup_sample *out,
 	char today[11];
 
 	date_format(store_today(), today);
-	if (query(s, &q, "sample", err, "SELECT " SAMPLE_COLS "WHERE s.id = ?",
+	if (dbq_query(s, &q, "sample", err, "SELECT " SAMPLE_COLS "WHERE s.id = ?",
 	    "ti", today, id) != 0) {
 		dbq_end(&q);
 		return -1;
@@ -384,7 +367,7 @@ supervise_samples(struct store *s, const struct region *in, int year,
 
 	date_format(store_today(), today);
 	len = in ? strlen(in->code) : 0;
-	if (query(s, &q, "sample", err, "SELECT " SAMPLE_COLS "WHERE "
+	if (dbq_query(s, &q, "sample", err, "SELECT " SAMPLE_COLS "WHERE "
 	    "(? = 0 OR s.year = ?) AND substr(s.region, 1, ?) = ? "
 	    "ORDER BY s.id DESC", "tiiit", today, (int64_t)year, (int64_t)year,
 	    (int64_t)len, in ? in->code : "") != 0) {
@@ -439,7 +422,7 @@ supervise_task_get(struct store *s, int64_t id, struct sup_task *out,
 {
 	struct dbq q;
 
-	if (query(s, &q, "check task", err, "SELECT " TASK_COLS
+	if (dbq_query(s, &q, "check task", err, "SELECT " TASK_COLS
 	    "WHERE t.id = ?", "i", id) != 0) {
 		dbq_end(&q);
 		return -1;
@@ -459,7 +442,7 @@ supervise_tasks(struct store *s, int64_t sample, const char *checker,
 
 	if (in != NULL)
 		store_region_range(in, lo, hi);
-	if (query(s, &q, "check task", err, "SELECT " TASK_COLS "WHERE (? = 0 "
+	if (dbq_query(s, &q, "check task", err, "SELECT " TASK_COLS "WHERE (? = 0 "
 	    "OR t.sample_id = ?) AND (CAST(? AS text) IS NULL OR t.checker = "
 	    "?) AND t.region >= ? AND t.region < ? ORDER BY t.id", "iitttt",
 	    sample, sample, checker, checker, lo, hi) != 0) {
@@ -500,7 +483,7 @@ supervise_task_assign(struct store *s, int64_t task, const char *checker,
 	char now[21];
 
 	store_now_iso(now);
-	if (query(s, &q, "check task", err, "UPDATE check_tasks SET checker = "
+	if (dbq_query(s, &q, "check task", err, "UPDATE check_tasks SET checker = "
 	    "?, mode = ?, due = ?, version = version + 1, assigned_at = ?, "
 	    "assigned_by = ? WHERE id = ?", "tittti", checker, (int64_t)mode,
 	    due, now, actor, task) != 0) {
@@ -519,7 +502,7 @@ supervise_task_finish(struct store *s, int64_t task, int today,
 
 	store_now_iso(now);
 	date_format(today, day);
-	if (query(s, &q, "check", err, "UPDATE check_tasks SET done = 1, "
+	if (dbq_query(s, &q, "check", err, "UPDATE check_tasks SET done = 1, "
 	    "done_at = ?, done_day = ?, version = version + 1 WHERE id = ? "
 	    "AND done = 0", "tti", now, day, task) != 0) {
 		dbq_end(&q);
@@ -538,7 +521,7 @@ supervise_results(struct store *s, int64_t task, supervise_line_fn fn,
 
 	if ((ln = mem_alloc(sizeof(*ln))) == NULL)
 		return lf_error_nomem(err);
-	if (query(s, &q, "check", err, "SELECT kind, ref, recorded, ok, "
+	if (dbq_query(s, &q, "check", err, "SELECT kind, ref, recorded, ok, "
 	    "coalesce(right_value, '') FROM check_results WHERE task_id = ? "
 	    "ORDER BY id", "i", task) != 0) {
 		dbq_end(&q);
@@ -575,7 +558,7 @@ supervise_results_save(struct store *s, int64_t task,
 		const char *right = ln->ok || ln->kind != SUP_SURVEY_ITEM ?
 		    NULL : ln->right;
 
-		if (query(s, &q, "check", err, "INSERT INTO check_results "
+		if (dbq_query(s, &q, "check", err, "INSERT INTO check_results "
 		    "(task_id, kind, ref, recorded, ok, right_value, final) "
 		    "VALUES (?, ?, ?, ?, ?, ?, ?)", "iittitt", task,
 		    (int64_t)ln->kind, ln->ref, ln->recorded, (int64_t)ln->ok,
@@ -623,7 +606,7 @@ supervise_tally_rows(struct store *s, int year, const struct region *in,
 	int rc, stop = 0;
 
 	store_region_range(in, lo, hi);
-	if (query(s, &q, "precision", err, tally_sql, "iiitt",
+	if (dbq_query(s, &q, "precision", err, tally_sql, "iiitt",
 	    (int64_t)(by_surveyor ? 1 : 0), (int64_t)digits, (int64_t)year,
 	    lo, hi) != 0) {
 		dbq_end(&q);
